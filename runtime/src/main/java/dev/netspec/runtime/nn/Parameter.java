@@ -1,0 +1,91 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+import dev.netspec.runtime.tensor.TensorFormat;
+import java.util.Arrays;
+
+/**
+ * A trainable tensor held by a {@link Module} ({@code nn.Parameter}). It wraps its
+ * {@link #data()} rather than being a tensor, so a lazy layer can materialize it in place
+ * and one parameter can be registered in several modules (tied weights).
+ */
+public final class Parameter {
+  private Tensor data;
+  private Tensor grad;
+  private boolean requiresGrad = true;
+
+  public Parameter(Tensor data) {
+    if (data == null) {
+      throw new IllegalArgumentException("data is null; use Parameter.uninitialized()");
+    }
+    this.data = data;
+  }
+
+  private Parameter() {}
+
+  /** A parameter whose shape is not known yet ({@code nn.UninitializedParameter}). */
+  public static Parameter uninitialized() {
+    return new Parameter();
+  }
+
+  public boolean isMaterialized() {
+    return data != null;
+  }
+
+  /** Gives an uninitialized parameter its storage (zeros of {@code shape}); returns it. */
+  public Tensor materialize(int... shape) {
+    if (data != null) {
+      throw new IllegalStateException("parameter is already materialized with shape "
+          + Arrays.toString(data.shape()));
+    }
+    data = Tensor.zeros(shape);
+    return data;
+  }
+
+  /** The values ({@code param.data}); in-place edits of it edit the parameter. */
+  public Tensor data() {
+    if (data == null) {
+      throw new IllegalStateException(
+          "uninitialized parameter: its shape is inferred at the first forward");
+    }
+    return data;
+  }
+
+  /** Replaces the values ({@code param.data = t}). */
+  public void setData(Tensor data) {
+    this.data = data;
+  }
+
+  /** The gradient, or null before any backward ({@code param.grad}). */
+  public Tensor grad() {
+    return grad;
+  }
+
+  public void setGrad(Tensor grad) {
+    this.grad = grad;
+  }
+
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  public Parameter requiresGrad(boolean requiresGrad) {
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /** The shape ({@code param.shape}). */
+  public int[] shape() {
+    return data().shape();
+  }
+
+  /** {@code Parameter containing:\ntensor([...], requires_grad=True)}, as PyTorch prints. */
+  @Override
+  public String toString() {
+    if (data == null) {
+      return "<UninitializedParameter>";
+    }
+    return "Parameter containing:\n" + TensorFormat.format(data,
+        requiresGrad ? ", requires_grad=True" : "");
+  }
+}

@@ -1,0 +1,1040 @@
+package dev.netspec.runtime.tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * A float32 tensor of rank 0 to 8: a strided view over a {@code float[]} storage, as in
+ * PyTorch. Views ({@link #select}, {@link #narrow}, {@link #slice}, {@link #transpose},
+ * {@link #expand}, {@link #view}) share storage, so an in-place edit of a view edits the
+ * original, which is what {@code weight.data[:2] += 1} relies on.
+ *
+ * <p>Method names follow PyTorch: {@code add} returns a new tensor, {@code add_} edits this
+ * one in place and returns it. Comparisons return float masks of 0 and 1 (netspec has one
+ * dtype), which multiply exactly as PyTorch's bool masks do.
+ *
+ * <pre>{@code
+ * w.add_(1f);                        // weight.data[:] += 1
+ * w.set(42f, 0, 0);                  // weight.data[0, 0] = 42
+ * w.slice(0, 0, 2);                  // weight[:2]
+ * w.mul_(w.abs().ge(5f));            // weight.data *= weight.data.abs() >= 5
+ * }</pre>
+ */
+public final class Tensor {
+  /** The largest rank a tensor may have. */
+  public static final int MAX_RANK = 8;
+
+  private final float[] storage;
+  private final int[] shape;
+  private final int[] stride;
+  private final int offset;
+
+  private Tensor(float[] storage, int[] shape, int[] stride, int offset) {
+    if (shape.length > MAX_RANK) {
+      throw new IllegalArgumentException(
+          "rank " + shape.length + " exceeds the maximum rank " + MAX_RANK);
+    }
+    this.storage = storage;
+    this.shape = shape;
+    this.stride = stride;
+    this.offset = offset;
+  }
+
+  // ---------------------------------------------------------------- factories
+
+  /** A new contiguous tensor of zeros. */
+  public static Tensor zeros(int... shape) {
+    int[] s = checkShape(shape);
+    return new Tensor(new float[Math.toIntExact(numel(s))], s, contiguousStrides(s), 0);
+  }
+
+  /** Alias of {@link #zeros}: netspec never hands out uninitialized memory. */
+  public static Tensor empty(int... shape) {
+    return zeros(shape);
+  }
+
+  public static Tensor ones(int... shape) {
+    return full(1f, shape);
+  }
+
+  public static Tensor full(float value, int... shape) {
+    Tensor t = zeros(shape);
+    Arrays.fill(t.storage, value);
+    return t;
+  }
+
+  /** A rank-0 tensor holding one value ({@code torch.tensor(v)}). */
+  public static Tensor scalar(float value) {
+    return new Tensor(new float[] {value}, new int[0], new int[0], 0);
+  }
+
+  /** A 1-D tensor of the given values ({@code torch.tensor([1., 2., 3.])}); copies. */
+  public static Tensor of(float... values) {
+    return fromArray(values.clone(), values.length);
+  }
+
+  /** A 2-D tensor from rows of equal length; copies. */
+  public static Tensor of(float[][] rows) {
+    int cols = rows.length == 0 ? 0 : rows[0].length;
+    float[] data = new float[rows.length * cols];
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i].length != cols) {
+        throw new IllegalArgumentException(
+            "row " + i + " has " + rows[i].length + " values, expected " + cols);
+      }
+      System.arraycopy(rows[i], 0, data, i * cols, cols);
+    }
+    return fromArray(data, rows.length, cols);
+  }
+
+  /**
+   * Wraps {@code data} (not copied) as a contiguous tensor of the given shape. The array
+   * length must equal the element count.
+   */
+  public static Tensor fromArray(float[] data, int... shape) {
+    int[] s = checkShape(shape);
+    if (numel(s) != data.length) {
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(s) + " holds " + numel(s) + " values, the array has "
+              + data.length);
+    }
+    return new Tensor(data, s, contiguousStrides(s), 0);
+  }
+
+  /** {@code torch.arange(end)}: 0, 1, ..., end - 1. */
+  public static Tensor arange(int end) {
+    return arange(0, end, 1);
+  }
+
+  /** {@code torch.arange(start, end, step)} for integer arguments. */
+  public static Tensor arange(int start, int end, int step) {
+    if (step == 0) {
+      throw new IllegalArgumentException("step must be nonzero");
+    }
+    int n = Math.max(0, (int) Math.ceil((end - start) / (double) step));
+    float[] data = new float[n];
+    for (int i = 0; i < n; i++) {
+      data[i] = start + (float) i * step;
+    }
+    return fromArray(data, n);
+  }
+
+  /** Uniform on [0, 1) from {@code gen} ({@code torch.rand}). */
+  public static Tensor rand(Generator gen, int... shape) {
+    Tensor t = zeros(shape);
+    for (int i = 0; i < t.storage.length; i++) {
+      t.storage[i] = gen.nextFloat();
+    }
+    return t;
+  }
+
+  /** Standard normal from {@code gen} ({@code torch.randn}). */
+  public static Tensor randn(Generator gen, int... shape) {
+    Tensor t = zeros(shape);
+    for (int i = 0; i < t.storage.length; i++) {
+      t.storage[i] = (float) gen.nextGaussian();
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- shape
+
+  /** The shape, as a fresh array ({@code x.shape}). */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  /** The rank ({@code x.dim()}). */
+  public int dim() {
+    return shape.length;
+  }
+
+  /** The size of dimension {@code d}; negative {@code d} counts from the end. */
+  public int size(int d) {
+    return shape[normDim(d, shape.length)];
+  }
+
+  /** The number of elements ({@code x.numel()}). */
+  public long numel() {
+    return numel(shape);
+  }
+
+  /** The strides in elements, as a fresh array. */
+  public int[] stride() {
+    return stride.clone();
+  }
+
+  public boolean isContiguous() {
+    int expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
+  }
+
+  /** This tensor if contiguous and starting at its storage's first element, else a copy. */
+  public Tensor contiguous() {
+    return isContiguous() && offset == 0 && storage.length == numel() ? this : clone();
+  }
+
+  /**
+   * The backing array of a contiguous tensor, for kernels and I/O: element {@code i} in
+   * row-major order is {@code array()[arrayOffset() + i]}.
+   *
+   * @throws IllegalStateException if this tensor is not contiguous
+   */
+  public float[] array() {
+    if (!isContiguous()) {
+      throw new IllegalStateException("array() needs a contiguous tensor; call contiguous()");
+    }
+    return storage;
+  }
+
+  /** The index in {@link #array()} of this tensor's first element. */
+  public int arrayOffset() {
+    return offset;
+  }
+
+  /** A copy of the values in row-major order. */
+  public float[] toFloatArray() {
+    float[] out = new float[Math.toIntExact(numel())];
+    if (isContiguous()) {
+      System.arraycopy(storage, offset, out, 0, out.length);
+      return out;
+    }
+    int[] idx = new int[shape.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = storage[offsetOf(idx)];
+      increment(idx, shape);
+    }
+    return out;
+  }
+
+  /** A contiguous copy with its own storage ({@code x.clone()}). */
+  @Override
+  public Tensor clone() {
+    return fromArray(toFloatArray(), shape);
+  }
+
+  /** Whether two tensors share storage (one is a view of the other, or both of a third). */
+  public boolean sharesStorageWith(Tensor other) {
+    return storage == other.storage;
+  }
+
+  // ---------------------------------------------------------------- elements
+
+  /** The element at {@code index} (one index per dimension; negative counts from the end). */
+  public float get(int... index) {
+    return storage[offsetOf(checkIndex(index))];
+  }
+
+  /** Sets one element: {@code x.set(42f, 0, 0)} is {@code x[0, 0] = 42}. */
+  public Tensor set(float value, int... index) {
+    storage[offsetOf(checkIndex(index))] = value;
+    return this;
+  }
+
+  /** The value of a one-element tensor ({@code x.item()}). */
+  public float item() {
+    if (numel() != 1) {
+      throw new IllegalStateException(
+          "item() needs a tensor with one element, this one has " + numel());
+    }
+    return storage[offset];
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** {@code x[..., i, ...]} on dimension {@code dim}: a view of rank one less. */
+  public Tensor select(int dim, int index) {
+    int d = normDim(dim, shape.length);
+    int i = normIndex(index, shape[d], d);
+    return new Tensor(storage, remove(shape, d), remove(stride, d), offset + i * stride[d]);
+  }
+
+  /** {@code x.narrow(dim, start, length)}: a view. */
+  public Tensor narrow(int dim, int start, int length) {
+    int d = normDim(dim, shape.length);
+    if (start < 0 || length < 0 || start + length > shape[d]) {
+      throw new IndexOutOfBoundsException(
+          "narrow(" + dim + ", " + start + ", " + length + ") out of range for size " + shape[d]);
+    }
+    int[] s = shape.clone();
+    s[d] = length;
+    return new Tensor(storage, s, stride.clone(), offset + start * stride[d]);
+  }
+
+  /**
+   * Python's {@code x[start:end]} on dimension {@code dim}: a view. Negative bounds count from
+   * the end and out-of-range bounds are clamped, as in Python.
+   */
+  public Tensor slice(int dim, int start, int end) {
+    int d = normDim(dim, shape.length);
+    int n = shape[d];
+    int s = clampSliceBound(start, n);
+    int e = clampSliceBound(end, n);
+    return narrow(d, s, Math.max(0, e - s));
+  }
+
+  /** {@code x.transpose(d0, d1)}: a view. */
+  public Tensor transpose(int dim0, int dim1) {
+    int a = normDim(dim0, shape.length);
+    int b = normDim(dim1, shape.length);
+    int[] s = shape.clone();
+    int[] st = stride.clone();
+    s[a] = shape[b];
+    s[b] = shape[a];
+    st[a] = stride[b];
+    st[b] = stride[a];
+    return new Tensor(storage, s, st, offset);
+  }
+
+  /** {@code x.T} for rank 0 to 2 ({@code x.t()}). */
+  public Tensor t() {
+    if (shape.length > 2) {
+      throw new IllegalArgumentException("t() expects a tensor of rank <= 2, got " + shape.length);
+    }
+    return shape.length < 2 ? this : transpose(0, 1);
+  }
+
+  /** {@code x.permute(dims)}: a view. */
+  public Tensor permute(int... dims) {
+    if (dims.length != shape.length) {
+      throw new IllegalArgumentException(
+          "permute needs " + shape.length + " dims, got " + dims.length);
+    }
+    int[] s = new int[dims.length];
+    int[] st = new int[dims.length];
+    boolean[] seen = new boolean[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      int d = normDim(dims[i], shape.length);
+      if (seen[d]) {
+        throw new IllegalArgumentException("permute repeats dim " + d);
+      }
+      seen[d] = true;
+      s[i] = shape[d];
+      st[i] = stride[d];
+    }
+    return new Tensor(storage, s, st, offset);
+  }
+
+  /** {@code x.unsqueeze(dim)}: a view with a new dimension of size 1. */
+  public Tensor unsqueeze(int dim) {
+    int d = normDim(dim, shape.length + 1);
+    int[] s = insert(shape, d, 1);
+    int inner = d < shape.length ? stride[d] * shape[d] : 1;
+    return new Tensor(storage, s, insert(stride, d, inner), offset);
+  }
+
+  /** {@code x.squeeze(dim)}: removes {@code dim} if its size is 1, else returns this. */
+  public Tensor squeeze(int dim) {
+    int d = normDim(dim, shape.length);
+    return shape[d] != 1 ? this : new Tensor(storage, remove(shape, d), remove(stride, d), offset);
+  }
+
+  /**
+   * {@code x.expand(shape)}: a broadcast view (stride 0 on expanded dimensions). {@code -1}
+   * keeps a size. Writing through an expanded view writes shared elements repeatedly.
+   */
+  public Tensor expand(int... newShape) {
+    int n = newShape.length;
+    if (n < shape.length) {
+      throw new IllegalArgumentException(
+          "cannot expand " + Arrays.toString(shape) + " to fewer dims " + Arrays.toString(newShape));
+    }
+    int[] s = new int[n];
+    int[] st = new int[n];
+    for (int i = n - 1, j = shape.length - 1; i >= 0; i--, j--) {
+      int want = newShape[i];
+      if (j >= 0) {
+        if (want == -1 || want == shape[j]) {
+          s[i] = shape[j];
+          st[i] = stride[j];
+        } else if (shape[j] == 1) {
+          s[i] = want;
+          st[i] = 0;
+        } else {
+          throw new IllegalArgumentException(
+              "cannot expand " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
+        }
+      } else {
+        if (want < 0) {
+          throw new IllegalArgumentException("-1 is not allowed for a new leading dim");
+        }
+        s[i] = want;
+        st[i] = 0;
+      }
+    }
+    return new Tensor(storage, s, st, offset);
+  }
+
+  /**
+   * {@code x.reshape(shape)}: a view when this tensor is contiguous, else a reshaped copy.
+   * One size may be {@code -1}, inferred from the others.
+   */
+  public Tensor reshape(int... newShape) {
+    int[] s = inferShape(newShape, numel());
+    Tensor base = isContiguous() ? this : clone();
+    return new Tensor(base.storage, s, contiguousStrides(s), base.offset);
+  }
+
+  /** {@code x.view(shape)}: like {@link #reshape} but never copies. */
+  public Tensor view(int... newShape) {
+    if (!isContiguous()) {
+      throw new IllegalStateException("view() needs a contiguous tensor; use reshape()");
+    }
+    return reshape(newShape);
+  }
+
+  /** {@code torch.flatten(x, startDim, endDim)}. */
+  public Tensor flatten(int startDim, int endDim) {
+    if (shape.length == 0) {
+      return reshape(1);
+    }
+    int a = normDim(startDim, shape.length);
+    int b = normDim(endDim, shape.length);
+    if (a > b) {
+      throw new IllegalArgumentException("flatten: start dim " + a + " is after end dim " + b);
+    }
+    int[] s = new int[shape.length - (b - a)];
+    int k = 0;
+    for (int i = 0; i < a; i++) {
+      s[k++] = shape[i];
+    }
+    long m = 1;
+    for (int i = a; i <= b; i++) {
+      m *= shape[i];
+    }
+    s[k++] = Math.toIntExact(m);
+    for (int i = b + 1; i < shape.length; i++) {
+      s[k++] = shape[i];
+    }
+    return reshape(s);
+  }
+
+  /** {@code torch.flatten(x)}: all dims into one. */
+  public Tensor flatten() {
+    return flatten(0, -1);
+  }
+
+  // ---------------------------------------------------------------- in place
+
+  /** Copies {@code src} (broadcast to this shape) into this tensor ({@code x.copy_(src)}). */
+  public Tensor copy_(Tensor src) {
+    return zipInPlace(src, (a, b) -> b);
+  }
+
+  public Tensor fill_(float value) {
+    if (isContiguous()) {
+      Arrays.fill(storage, offset, offset + Math.toIntExact(numel()), value);
+      return this;
+    }
+    return mapInPlace(a -> value);
+  }
+
+  public Tensor zero_() {
+    return fill_(0f);
+  }
+
+  public Tensor add_(Tensor other) {
+    return zipInPlace(other, Double::sum);
+  }
+
+  public Tensor add_(float value) {
+    return mapInPlace(a -> a + value);
+  }
+
+  public Tensor sub_(Tensor other) {
+    return zipInPlace(other, (a, b) -> a - b);
+  }
+
+  public Tensor sub_(float value) {
+    return mapInPlace(a -> a - value);
+  }
+
+  public Tensor mul_(Tensor other) {
+    return zipInPlace(other, (a, b) -> a * b);
+  }
+
+  public Tensor mul_(float value) {
+    return mapInPlace(a -> a * value);
+  }
+
+  public Tensor div_(Tensor other) {
+    return zipInPlace(other, (a, b) -> a / b);
+  }
+
+  public Tensor div_(float value) {
+    return mapInPlace(a -> a / value);
+  }
+
+  /** Applies {@code f} to every element in place (computed in double, stored as float). */
+  public Tensor mapInPlace(DoubleUnaryOperator f) {
+    int[] idx = new int[shape.length];
+    long n = numel();
+    for (long i = 0; i < n; i++) {
+      int o = offsetOf(idx);
+      storage[o] = (float) f.applyAsDouble(storage[o]);
+      increment(idx, shape);
+    }
+    return this;
+  }
+
+  /** {@code this[i] = f(this[i], other[i])} with {@code other} broadcast to this shape. */
+  public Tensor zipInPlace(Tensor other, DoubleBinaryOperator f) {
+    Tensor b = other.expand(shape);
+    int[] idx = new int[shape.length];
+    long n = numel();
+    for (long i = 0; i < n; i++) {
+      int o = offsetOf(idx);
+      storage[o] = (float) f.applyAsDouble(storage[o], b.storage[b.offsetOf(idx)]);
+      increment(idx, shape);
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  /** A new tensor {@code f(x)} elementwise. */
+  public Tensor map(DoubleUnaryOperator f) {
+    return clone().mapInPlace(f);
+  }
+
+  /** A new tensor {@code f(this, other)} elementwise, with PyTorch broadcasting. */
+  public Tensor zip(Tensor other, DoubleBinaryOperator f) {
+    int[] out = broadcastShapes(shape, other.shape);
+    return expand(out).clone().zipInPlace(other, f);
+  }
+
+  public Tensor add(Tensor other) {
+    return zip(other, Double::sum);
+  }
+
+  public Tensor add(float value) {
+    return map(a -> a + value);
+  }
+
+  public Tensor sub(Tensor other) {
+    return zip(other, (a, b) -> a - b);
+  }
+
+  public Tensor sub(float value) {
+    return map(a -> a - value);
+  }
+
+  public Tensor mul(Tensor other) {
+    return zip(other, (a, b) -> a * b);
+  }
+
+  public Tensor mul(float value) {
+    return map(a -> a * value);
+  }
+
+  public Tensor div(Tensor other) {
+    return zip(other, (a, b) -> a / b);
+  }
+
+  public Tensor div(float value) {
+    return map(a -> a / value);
+  }
+
+  public Tensor pow(float exponent) {
+    return map(a -> Math.pow(a, exponent));
+  }
+
+  public Tensor pow(Tensor exponent) {
+    return zip(exponent, Math::pow);
+  }
+
+  public Tensor neg() {
+    return map(a -> -a);
+  }
+
+  public Tensor abs() {
+    return map(Math::abs);
+  }
+
+  public Tensor exp() {
+    return map(Math::exp);
+  }
+
+  public Tensor log() {
+    return map(Math::log);
+  }
+
+  public Tensor sqrt() {
+    return map(Math::sqrt);
+  }
+
+  public Tensor relu() {
+    return map(a -> a > 0 ? a : 0);
+  }
+
+  public Tensor sigmoid() {
+    return map(a -> 1.0 / (1.0 + Math.exp(-a)));
+  }
+
+  public Tensor tanh() {
+    return map(Math::tanh);
+  }
+
+  /** Exact GELU: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}. */
+  public Tensor gelu() {
+    return map(a -> 0.5 * a * (1.0 + erf(a / Math.sqrt(2.0))));
+  }
+
+  /** {@code softmax(x, dim)}, computed stably (max subtracted). */
+  public Tensor softmax(int dim) {
+    Tensor shifted = sub(max(dim, true));
+    Tensor e = shifted.exp();
+    return e.div(e.sum(dim, true));
+  }
+
+  /** {@code log_softmax(x, dim)}, computed stably. */
+  public Tensor logSoftmax(int dim) {
+    Tensor shifted = sub(max(dim, true));
+    return shifted.sub(shifted.exp().sum(dim, true).log());
+  }
+
+  /** The error function (Abramowitz and Stegun 7.1.26, absolute error below 1.5e-7). */
+  static double erf(double x) {
+    double t = 1.0 / (1.0 + 0.3275911 * Math.abs(x));
+    double y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t
+        - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+    return x >= 0 ? y : -y;
+  }
+
+  // ---------------------------------------------------------------- comparisons (masks)
+
+  public Tensor ge(float v) {
+    return map(a -> a >= v ? 1 : 0);
+  }
+
+  public Tensor gt(float v) {
+    return map(a -> a > v ? 1 : 0);
+  }
+
+  public Tensor le(float v) {
+    return map(a -> a <= v ? 1 : 0);
+  }
+
+  public Tensor lt(float v) {
+    return map(a -> a < v ? 1 : 0);
+  }
+
+  public Tensor eq(float v) {
+    return map(a -> a == v ? 1 : 0);
+  }
+
+  public Tensor ne(float v) {
+    return map(a -> a != v ? 1 : 0);
+  }
+
+  public Tensor ge(Tensor o) {
+    return zip(o, (a, b) -> a >= b ? 1 : 0);
+  }
+
+  public Tensor gt(Tensor o) {
+    return zip(o, (a, b) -> a > b ? 1 : 0);
+  }
+
+  public Tensor le(Tensor o) {
+    return zip(o, (a, b) -> a <= b ? 1 : 0);
+  }
+
+  public Tensor lt(Tensor o) {
+    return zip(o, (a, b) -> a < b ? 1 : 0);
+  }
+
+  public Tensor eq(Tensor o) {
+    return zip(o, (a, b) -> a == b ? 1 : 0);
+  }
+
+  public Tensor ne(Tensor o) {
+    return zip(o, (a, b) -> a != b ? 1 : 0);
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** Sum of all elements, as a rank-0 tensor (accumulated in double). */
+  public Tensor sum() {
+    double s = 0;
+    for (float v : toFloatArray()) {
+      s += v;
+    }
+    return scalar((float) s);
+  }
+
+  /** Mean of all elements, as a rank-0 tensor. */
+  public Tensor mean() {
+    return scalar((float) (sumAsDouble() / numel()));
+  }
+
+  private double sumAsDouble() {
+    double s = 0;
+    for (float v : toFloatArray()) {
+      s += v;
+    }
+    return s;
+  }
+
+  /** Largest element, as a rank-0 tensor. */
+  public Tensor max() {
+    if (numel() == 0) {
+      throw new IllegalStateException("max() of an empty tensor");
+    }
+    float m = Float.NEGATIVE_INFINITY;
+    for (float v : toFloatArray()) {
+      if (v > m || Float.isNaN(v)) {
+        m = v;
+        if (Float.isNaN(v)) {
+          break;
+        }
+      }
+    }
+    return scalar(m);
+  }
+
+  public Tensor sum(int dim, boolean keepdim) {
+    return reduce(dim, keepdim, 0.0, Double::sum, false);
+  }
+
+  public Tensor mean(int dim, boolean keepdim) {
+    return reduce(dim, keepdim, 0.0, Double::sum, true);
+  }
+
+  /** The values of {@code x.max(dim, keepdim)} (PyTorch also returns indices). */
+  public Tensor max(int dim, boolean keepdim) {
+    return reduce(dim, keepdim, Double.NEGATIVE_INFINITY,
+        (a, b) -> Double.isNaN(a) || a >= b ? a : b, false);
+  }
+
+  private Tensor reduce(int dim, boolean keepdim, double init, DoubleBinaryOperator f,
+      boolean divide) {
+    int d = normDim(dim, shape.length);
+    int n = shape[d];
+    int[] outShape = shape.clone();
+    outShape[d] = 1;
+    Tensor out = zeros(outShape);
+    int[] idx = new int[shape.length];
+    long count = out.numel();
+    float[] o = out.storage;
+    for (long i = 0; i < count; i++) {
+      double acc = init;
+      int base = offsetOf(idx);
+      for (int k = 0; k < n; k++) {
+        acc = f.applyAsDouble(acc, storage[base + k * stride[d]]);
+      }
+      o[(int) i] = (float) (divide ? acc / n : acc);
+      increment(idx, outShape);
+    }
+    return keepdim ? out : out.squeeze(d);
+  }
+
+  // ---------------------------------------------------------------- matmul
+
+  /**
+   * {@code torch.matmul}: 1-D x 1-D is a dot product, 2-D x 2-D a matrix product, a 1-D
+   * operand is promoted to a matrix and the added dim removed, and leading (batch) dims
+   * broadcast.
+   */
+  public Tensor matmul(Tensor other) {
+    Tensor a = this;
+    Tensor b = other;
+    if (a.dim() == 0 || b.dim() == 0) {
+      throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension");
+    }
+    boolean aVec = a.dim() == 1;
+    boolean bVec = b.dim() == 1;
+    if (aVec) {
+      a = a.unsqueeze(0);
+    }
+    if (bVec) {
+      b = b.unsqueeze(1);
+    }
+    int m = a.size(-2);
+    int k = a.size(-1);
+    int k2 = b.size(-2);
+    int n = b.size(-1);
+    if (k != k2) {
+      throw new IllegalArgumentException("matmul: shapes " + Arrays.toString(shape) + " and "
+          + Arrays.toString(other.shape) + " cannot be multiplied (" + k + " != " + k2 + ")");
+    }
+    int[] batchA = Arrays.copyOf(a.shape, a.dim() - 2);
+    int[] batchB = Arrays.copyOf(b.shape, b.dim() - 2);
+    int[] batch = broadcastShapes(batchA, batchB);
+    Tensor ae = a.expand(concatShape(batch, m, k));
+    Tensor be = b.expand(concatShape(batch, k, n));
+    Tensor out = zeros(concatShape(batch, m, n));
+    int batches = Math.toIntExact(numel(batch));
+    int[] bidx = new int[batch.length];
+    float[] o = out.storage;
+    for (int bi = 0; bi < batches; bi++) {
+      int ao = ae.offset;
+      int bo = be.offset;
+      for (int d = 0; d < batch.length; d++) {
+        ao += bidx[d] * ae.stride[d];
+        bo += bidx[d] * be.stride[d];
+      }
+      int as0 = ae.stride[batch.length];
+      int as1 = ae.stride[batch.length + 1];
+      int bs0 = be.stride[batch.length];
+      int bs1 = be.stride[batch.length + 1];
+      int oo = bi * m * n;
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double acc = 0;
+          for (int p = 0; p < k; p++) {
+            acc += ae.storage[ao + i * as0 + p * as1] * be.storage[bo + p * bs0 + j * bs1];
+          }
+          o[oo + i * n + j] = (float) acc;
+        }
+      }
+      increment(bidx, batch);
+    }
+    if (aVec) {
+      out = out.squeeze(-2);
+    }
+    if (bVec) {
+      out = out.squeeze(-1);
+    }
+    return out;
+  }
+
+  /** {@code torch.mm}: strictly 2-D x 2-D. */
+  public Tensor mm(Tensor other) {
+    if (dim() != 2 || other.dim() != 2) {
+      throw new IllegalArgumentException("mm expects two matrices, got ranks " + dim()
+          + " and " + other.dim());
+    }
+    return matmul(other);
+  }
+
+  // ---------------------------------------------------------------- joining
+
+  /** {@code torch.cat(tensors, dim)}. */
+  public static Tensor concat(List<Tensor> tensors, int dim) {
+    if (tensors.isEmpty()) {
+      throw new IllegalArgumentException("concat needs at least one tensor");
+    }
+    Tensor first = tensors.get(0);
+    int d = normDim(dim, first.dim());
+    int[] s = first.shape();
+    int total = 0;
+    for (Tensor t : tensors) {
+      if (t.dim() != first.dim()) {
+        throw new IllegalArgumentException("concat: tensors must have the same rank");
+      }
+      for (int i = 0; i < s.length; i++) {
+        if (i != d && t.shape[i] != s[i]) {
+          throw new IllegalArgumentException("concat: sizes must match except in dim " + d
+              + ", got " + Arrays.toString(first.shape) + " and " + Arrays.toString(t.shape));
+        }
+      }
+      total += t.shape[d];
+    }
+    s[d] = total;
+    Tensor out = zeros(s);
+    int at = 0;
+    for (Tensor t : tensors) {
+      out.narrow(d, at, t.shape[d]).copy_(t);
+      at += t.shape[d];
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- comparison
+
+  /** {@code torch.allclose}: {@code |a - b| <= atol + rtol * |b|} everywhere, same shape. */
+  public boolean allclose(Tensor other, double rtol, double atol) {
+    if (!Arrays.equals(shape, other.shape)) {
+      return false;
+    }
+    float[] a = toFloatArray();
+    float[] b = other.toFloatArray();
+    for (int i = 0; i < a.length; i++) {
+      if (Math.abs(a[i] - b[i]) > atol + rtol * Math.abs(b[i])
+          || Float.isNaN(a[i]) != Float.isNaN(b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Same shape and the same values, bit for bit ({@code torch.equal}). */
+  public boolean contentEquals(Tensor other) {
+    return Arrays.equals(shape, other.shape)
+        && Arrays.equals(toFloatArray(), other.toFloatArray());
+  }
+
+  @Override
+  public String toString() {
+    return TensorFormat.format(this, "");
+  }
+
+  // ---------------------------------------------------------------- shape helpers
+
+  /** PyTorch's broadcasting rule for two shapes. */
+  public static int[] broadcastShapes(int[] a, int[] b) {
+    int n = Math.max(a.length, b.length);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      int x = i < n - a.length ? 1 : a[i - (n - a.length)];
+      int y = i < n - b.length ? 1 : b[i - (n - b.length)];
+      if (x != y && x != 1 && y != 1) {
+        throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and "
+            + Arrays.toString(b) + " do not broadcast (dim " + i + ": " + x + " vs " + y + ")");
+      }
+      out[i] = x == 1 ? y : x;
+    }
+    return out;
+  }
+
+  static long numel(int[] shape) {
+    long n = 1;
+    for (int s : shape) {
+      n *= s;
+    }
+    return n;
+  }
+
+  static int[] contiguousStrides(int[] shape) {
+    int[] st = new int[shape.length];
+    int acc = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      st[d] = acc;
+      acc *= Math.max(shape[d], 1);
+    }
+    return st;
+  }
+
+  private static int[] checkShape(int[] shape) {
+    if (shape.length > MAX_RANK) {
+      throw new IllegalArgumentException(
+          "rank " + shape.length + " exceeds the maximum rank " + MAX_RANK);
+    }
+    long n = 1;
+    for (int s : shape) {
+      if (s < 0) {
+        throw new IllegalArgumentException("negative size in shape " + Arrays.toString(shape));
+      }
+      n *= s;
+      if (n > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(shape) + " has more elements than a Java array holds");
+      }
+    }
+    return shape.clone();
+  }
+
+  private static int[] inferShape(int[] shape, long numel) {
+    int[] s = shape.clone();
+    int infer = -1;
+    long known = 1;
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] == -1) {
+        if (infer >= 0) {
+          throw new IllegalArgumentException("only one dimension can be -1");
+        }
+        infer = i;
+      } else {
+        known *= s[i];
+      }
+    }
+    if (infer >= 0) {
+      if (known == 0 || numel % known != 0) {
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(shape) + " is invalid for " + numel + " elements");
+      }
+      s[infer] = (int) (numel / known);
+    }
+    checkShape(s);
+    if (numel(s) != numel) {
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " is invalid for " + numel + " elements");
+    }
+    return s;
+  }
+
+  private static int[] concatShape(int[] batch, int r, int c) {
+    int[] s = Arrays.copyOf(batch, batch.length + 2);
+    s[batch.length] = r;
+    s[batch.length + 1] = c;
+    return s;
+  }
+
+  static int normDim(int dim, int rank) {
+    int r = Math.max(rank, 1);
+    int d = dim < 0 ? dim + r : dim;
+    if (d < 0 || d >= r) {
+      throw new IndexOutOfBoundsException(
+          "dimension " + dim + " out of range for a tensor of rank " + rank);
+    }
+    return d;
+  }
+
+  private static int normIndex(int index, int size, int dim) {
+    int i = index < 0 ? index + size : index;
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException(
+          "index " + index + " out of range for dim " + dim + " of size " + size);
+    }
+    return i;
+  }
+
+  private static int clampSliceBound(int b, int n) {
+    int v = b < 0 ? b + n : b;
+    return Math.max(0, Math.min(n, v));
+  }
+
+  private int[] checkIndex(int[] index) {
+    if (index.length != shape.length) {
+      throw new IllegalArgumentException(
+          "expected " + shape.length + " indices, got " + index.length);
+    }
+    int[] idx = new int[index.length];
+    for (int d = 0; d < index.length; d++) {
+      idx[d] = normIndex(index[d], shape[d], d);
+    }
+    return idx;
+  }
+
+  int offsetOf(int[] idx) {
+    int o = offset;
+    for (int d = 0; d < idx.length; d++) {
+      o += idx[d] * stride[d];
+    }
+    return o;
+  }
+
+  /** Advances a row-major multi-index; returns false after the last one. */
+  static boolean increment(int[] idx, int[] shape) {
+    for (int d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) {
+        return true;
+      }
+      idx[d] = 0;
+    }
+    return false;
+  }
+
+  private static int[] remove(int[] a, int i) {
+    int[] r = new int[a.length - 1];
+    System.arraycopy(a, 0, r, 0, i);
+    System.arraycopy(a, i + 1, r, i, a.length - i - 1);
+    return r;
+  }
+
+  private static int[] insert(int[] a, int i, int v) {
+    int[] r = new int[a.length + 1];
+    System.arraycopy(a, 0, r, 0, i);
+    r[i] = v;
+    System.arraycopy(a, i, r, i + 1, a.length - i);
+    return r;
+  }
+}
