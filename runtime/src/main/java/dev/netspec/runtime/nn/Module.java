@@ -361,6 +361,34 @@ public abstract class Module {
     return this;
   }
 
+  /**
+   * Initializes every parameter of the tree from {@code seed}: children first, then each
+   * parent (so a block's own init rules override its children's defaults, like
+   * {@code net.apply(init_fn)}), each module once, through {@link #resetParameters}.
+   */
+  public Module initialize(long seed) {
+    initializeTree("", seed, Collections.newSetFromMap(new IdentityHashMap<>()));
+    return this;
+  }
+
+  private void initializeTree(String prefix, long seed, Set<Module> seen) {
+    if (!seen.add(this)) {
+      return;
+    }
+    for (Map.Entry<String, Module> e : modules.entrySet()) {
+      e.getValue().initializeTree(join(prefix, e.getKey()), seed, seen);
+    }
+    resetParameters(new ParameterSeeds(seed, prefix));
+  }
+
+  /**
+   * Initializes this module's own parameters and buffers (not its children's) with
+   * generators from {@code seeds} ({@code reset_parameters}). Layers override it with their
+   * PyTorch default; a generated block overrides it to apply its init rules. Does nothing by
+   * default.
+   */
+  protected void resetParameters(ParameterSeeds seeds) {}
+
   public Module train() {
     return train(true);
   }
