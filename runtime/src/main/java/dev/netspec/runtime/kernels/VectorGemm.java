@@ -22,6 +22,7 @@ final class VectorGemm {
   private static final int L = S.length();
   private static final int MR = 4;
   private static final int NR = 2 * L;
+  private static final int PACK_BLOCK = 32;
 
   private VectorGemm() {}
 
@@ -70,13 +71,23 @@ final class VectorGemm {
     }
   }
 
-  /** Copies the {@code n x k} matrix at {@code b} into a fresh row-major {@code k x n} one. */
+  /**
+   * Copies the {@code n x k} matrix at {@code b} into a fresh row-major {@code k x n} one,
+   * in {@code PACK_BLOCK}-square blocks so that both the reads and the strided writes stay
+   * within a few cache lines.
+   */
   private static float[] packTransposed(int n, int k, float[] b, int bOff, int ldb) {
     float[] packed = new float[k * n];
-    for (int j = 0; j < n; j++) {
-      int row = bOff + j * ldb;
-      for (int p = 0; p < k; p++) {
-        packed[p * n + j] = b[row + p];
+    for (int j0 = 0; j0 < n; j0 += PACK_BLOCK) {
+      int j1 = Math.min(n, j0 + PACK_BLOCK);
+      for (int p0 = 0; p0 < k; p0 += PACK_BLOCK) {
+        int p1 = Math.min(k, p0 + PACK_BLOCK);
+        for (int j = j0; j < j1; j++) {
+          int row = bOff + j * ldb;
+          for (int p = p0; p < p1; p++) {
+            packed[p * n + j] = b[row + p];
+          }
+        }
       }
     }
     return packed;
