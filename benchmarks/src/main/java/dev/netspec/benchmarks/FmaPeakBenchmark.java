@@ -1,18 +1,9 @@
 package dev.netspec.benchmarks;
 
-import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The machine's single-thread FMA peak as the Vector API reaches it: 16 independent FMA
@@ -20,13 +11,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * operation is {@code ITERATIONS * 16} vector FMAs, {@code 2 * lanes} flops each; GFLOP/s =
  * {@code ops/s * ITERATIONS * 16 * 2 * lanes / 1e9}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class FmaPeakBenchmark {
+public class FmaPeakBenchmark extends KernelBenchmark {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   /** Vector FMAs per chain per operation. */
   public static final int ITERATIONS = 4096;

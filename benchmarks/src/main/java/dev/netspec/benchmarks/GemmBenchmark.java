@@ -3,30 +3,15 @@ package dev.netspec.benchmarks;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The GEMM kernel on square {@code n x n x n} problems, one thread: {@code 2 n^3} flops per
  * operation, so GFLOP/s = {@code 2 n^3 * (ops/s) / 1e9}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class GemmBenchmark {
+public class GemmBenchmark extends KernelBenchmark {
   @Param({"64", "256", "512"})
   int n;
 

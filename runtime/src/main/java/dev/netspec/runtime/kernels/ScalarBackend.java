@@ -1,5 +1,7 @@
 package dev.netspec.runtime.kernels;
 
+import java.util.Arrays;
+
 /**
  * Plain loops: the fallback when {@code jdk.incubator.vector} is absent and the oracle the
  * vector kernels are tested against. Sums accumulate in double, so the oracle is at least
@@ -15,17 +17,30 @@ final class ScalarBackend implements Backend {
   public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias, int biasOff,
       Activation act) {
-    int bRowStep = transB ? 1 : ldb; // step between B[p][j] and B[p + 1][j]
-    int bColStep = transB ? ldb : 1; // step between B[p][j] and B[p][j + 1]
+    double[] row = new double[n]; // one row of C, accumulated in double
     for (int i = 0; i < m; i++) {
       int ai = aOff + i * lda;
-      for (int j = 0; j < n; j++) {
-        int bj = bOff + j * bColStep;
-        double acc = 0;
-        for (int p = 0; p < k; p++) {
-          acc += (double) a[ai + p] * b[bj + p * bRowStep];
+      if (transB) {
+        for (int j = 0; j < n; j++) { // dot products of two contiguous rows
+          int bj = bOff + j * ldb;
+          double acc = 0;
+          for (int p = 0; p < k; p++) {
+            acc += (double) a[ai + p] * b[bj + p];
+          }
+          row[j] = acc;
         }
-        float v = (float) acc;
+      } else {
+        Arrays.fill(row, 0.0);
+        for (int p = 0; p < k; p++) { // row i of C += A[i][p] * row p of B, both contiguous
+          double aip = a[ai + p];
+          int bp = bOff + p * ldb;
+          for (int j = 0; j < n; j++) {
+            row[j] += aip * b[bp + j];
+          }
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        float v = (float) row[j];
         if (bias != null) {
           v += bias[biasOff + j];
         }

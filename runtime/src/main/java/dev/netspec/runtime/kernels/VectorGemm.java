@@ -11,18 +11,18 @@ import jdk.incubator.vector.VectorSpecies;
  * loads 2 vectors of row {@code p} of B and issues 8 FMAs. The bias and the activation are
  * applied to the accumulators before the one store of C (the fused epilogue). Column
  * panels narrower than {@code NR} use a one-vector tile, and the last {@code n % L} columns
- * a scalar loop. A transposed B (Linear's {@code [out, in]} weight) is first packed into a
- * row-major {@code k x n} copy, so one micro-kernel serves both layouts.
+ * a scalar loop. B is packed one column panel at a time into a dense row-major {@code k x
+ * NR} scratch block that every row tile of A then reuses: this turns a transposed B
+ * (Linear's {@code [out, in]} weight) into the layout the micro-kernel reads, and spares a
+ * row-major B with a large power-of-two row stride its cache-set conflicts.
  *
- * <p>Next steps (issue 5): pack A and B into tile-ordered panels blocked for L1/L2 (the
- * packing of B^T is where that starts), and a wider tile.
+ * <p>Next steps (issue 5): pack A, block {@code k} for L1/L2, a wider tile.
  */
 final class VectorGemm {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
   private static final int L = S.length();
   private static final int MR = 4;
   private static final int NR = 2 * L;
-  private static final int PACK_BLOCK = 32;
 
   private VectorGemm() {}
 
@@ -32,36 +32,56 @@ final class VectorGemm {
     if (m == 0 || n == 0) {
       return;
     }
-    if (transB && k > 0) {
-      b = packTransposed(n, k, b, bOff, ldb); // (k, n)
-      bOff = 0;
-      ldb = n;
-    }
     boolean relu = act == Activation.RELU;
+    // Columns of op(B) are copied into a dense (k, width) panel when it is transposed, or when
+    // several row tiles reuse it (a dense panel avoids cache-set conflicts of large ldb).
+    boolean pack = transB || m > MR;
+    float[] panel = pack ? new float[k * NR] : null;
     int j = 0;
     for (; j + NR <= n; j += NR) {
+      float[] bp = b;
+      int bo = bOff + j;
+      int ld = ldb;
+      if (pack) {
+        packPanel(b, bOff, ldb, transB, j, NR, k, panel);
+        bp = panel;
+        bo = 0;
+        ld = NR;
+      }
       int i = 0;
       for (; i + MR <= m; i += MR) {
-        tile4x2(k, a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, bias,
+        tile4x2(k, a, aOff + i * lda, lda, bp, bo, ld, c, cOff + i * ldc + j, ldc, bias,
             biasOff + j, relu);
       }
       for (; i < m; i++) {
-        tile1x2(k, a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, bias,
-            biasOff + j, relu);
+        tile1x2(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
+            relu);
       }
     }
     for (; j + L <= n; j += L) {
+      float[] bp = b;
+      int bo = bOff + j;
+      int ld = ldb;
+      if (pack) {
+        packPanel(b, bOff, ldb, transB, j, L, k, panel);
+        bp = panel;
+        bo = 0;
+        ld = L;
+      }
       for (int i = 0; i < m; i++) {
-        tile1x1(k, a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, bias,
-            biasOff + j, relu);
+        tile1x1(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
+            relu);
       }
     }
+    int bRowStep = transB ? 1 : ldb; // from op(B)[p][j] to op(B)[p + 1][j]
+    int bColStep = transB ? ldb : 1; // from op(B)[p][j] to op(B)[p][j + 1]
     for (; j < n; j++) {
       for (int i = 0; i < m; i++) {
         int ai = aOff + i * lda;
+        int bj = bOff + j * bColStep;
         float acc = 0;
         for (int p = 0; p < k; p++) {
-          acc = Math.fma(a[ai + p], b[bOff + p * ldb + j], acc);
+          acc = Math.fma(a[ai + p], b[bj + p * bRowStep], acc);
         }
         if (bias != null) {
           acc += bias[biasOff + j];
@@ -72,25 +92,24 @@ final class VectorGemm {
   }
 
   /**
-   * Copies the {@code n x k} matrix at {@code b} into a fresh row-major {@code k x n} one,
-   * in {@code PACK_BLOCK}-square blocks so that both the reads and the strided writes stay
-   * within a few cache lines.
+   * Copies columns {@code j0 .. j0 + width} of op(B) into {@code panel} as a row-major
+   * {@code k x width} block. A transposed B ({@code n x k}, row stride {@code ldb}) is read
+   * one contiguous row at a time and written with a stride of {@code width}.
    */
-  private static float[] packTransposed(int n, int k, float[] b, int bOff, int ldb) {
-    float[] packed = new float[k * n];
-    for (int j0 = 0; j0 < n; j0 += PACK_BLOCK) {
-      int j1 = Math.min(n, j0 + PACK_BLOCK);
-      for (int p0 = 0; p0 < k; p0 += PACK_BLOCK) {
-        int p1 = Math.min(k, p0 + PACK_BLOCK);
-        for (int j = j0; j < j1; j++) {
-          int row = bOff + j * ldb;
-          for (int p = p0; p < p1; p++) {
-            packed[p * n + j] = b[row + p];
-          }
-        }
+  private static void packPanel(float[] b, int bOff, int ldb, boolean transB, int j0,
+      int width, int k, float[] panel) {
+    if (!transB) {
+      for (int p = 0; p < k; p++) {
+        System.arraycopy(b, bOff + p * ldb + j0, panel, p * width, width);
+      }
+      return;
+    }
+    for (int jj = 0; jj < width; jj++) {
+      int row = bOff + (j0 + jj) * ldb;
+      for (int p = 0; p < k; p++) {
+        panel[p * width + jj] = b[row + p];
       }
     }
-    return packed;
   }
 
   /** C[i..i+4][j..j+2L] from 4 rows of A starting at {@code a0} and row p of B at {@code b0 + p*ldb}. */
