@@ -38,40 +38,34 @@ final class VectorGemm {
     boolean pack = transB || m > MR;
     float[] panel = pack ? new float[k * NR] : null;
     int j = 0;
-    for (; j + NR <= n; j += NR) {
+    while (n - j >= L) {
+      int width = n - j >= NR ? NR : L; // columns in this panel: two vectors, or one
       float[] bp = b;
       int bo = bOff + j;
       int ld = ldb;
       if (pack) {
-        packPanel(b, bOff, ldb, transB, j, NR, k, panel);
+        packPanel(b, bOff, ldb, transB, j, width, k, panel);
         bp = panel;
         bo = 0;
-        ld = NR;
+        ld = width;
       }
       int i = 0;
-      for (; i + MR <= m; i += MR) {
-        tile4x2(k, a, aOff + i * lda, lda, bp, bo, ld, c, cOff + i * ldc + j, ldc, bias,
-            biasOff + j, relu);
+      if (width == NR) {
+        for (; i + MR <= m; i += MR) {
+          tile4x2(k, a, aOff + i * lda, lda, bp, bo, ld, c, cOff + i * ldc + j, ldc, bias,
+              biasOff + j, relu);
+        }
+        for (; i < m; i++) {
+          tile1x2(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
+              relu);
+        }
+      } else {
+        for (; i < m; i++) {
+          tile1x1(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
+              relu);
+        }
       }
-      for (; i < m; i++) {
-        tile1x2(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
-            relu);
-      }
-    }
-    for (; j + L <= n; j += L) {
-      float[] bp = b;
-      int bo = bOff + j;
-      int ld = ldb;
-      if (pack) {
-        packPanel(b, bOff, ldb, transB, j, L, k, panel);
-        bp = panel;
-        bo = 0;
-        ld = L;
-      }
-      for (int i = 0; i < m; i++) {
-        tile1x1(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
-            relu);
-      }
+      j += width;
     }
     int bRowStep = transB ? 1 : ldb; // from op(B)[p][j] to op(B)[p + 1][j]
     int bColStep = transB ? ldb : 1; // from op(B)[p][j] to op(B)[p][j + 1]
