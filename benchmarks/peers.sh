@@ -109,7 +109,9 @@ jmh() {
 
 # The peers' JMH runs on one JDK: FMA peak and ONNX Runtime.
 run_peers() {
-  local java=$1 major=$2 cp=$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")
+  local java=$1 major=$2 cp
+  wants fma || wants ort || return 0
+  cp=$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")
   if wants fma; then
     say "JDK $major: FMA peak, 1 and 2 threads"
     jmh "$java" "$cp" "$out/jmh-jdk$major-fma-t1.json" 'FmaPeak' -t 1
@@ -159,9 +161,10 @@ netspec_cp=""
 if wants netspec; then
   if [[ -f $ROOT/benchmarks/pom.xml ]]; then
     say "building benchmarks (netspec)"
-    quietly mvn -q -B -o -f "$ROOT/pom.xml" -pl benchmarks -am package -DskipTests
-    quietly mvn -q -B -o -f "$ROOT/benchmarks/pom.xml" dependency:build-classpath \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/netspec-classpath.txt"
+    # One reactor run, so the module's netspec dependencies resolve to this checkout's builds.
+    # Every module of the run writes the file; benchmarks/, built last, writes it last.
+    quietly mvn -q -B -o -f "$ROOT/pom.xml" -pl benchmarks -am package dependency:build-classpath \
+      -DskipTests -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/netspec-classpath.txt"
     netspec_cp=$ROOT/benchmarks/target/classes:$(cat "$out/netspec-classpath.txt")
   else
     warn "no benchmarks/pom.xml yet: skipping netspec's own benchmarks"

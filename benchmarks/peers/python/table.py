@@ -200,11 +200,12 @@ def table(rows):
             continue
         mine = [r for r in netspec if r.key == key]
         for own in mine:
+            before = len(out)
             for impl, peer_key, same_jdk, target in peers_of(key):
                 peer = by_impl.get((impl, peer_key, own.jdk if same_jdk else None))
                 if peer is not None:
                     out.append(line_for(key, own.jdk, own, impl, peer, target))
-            if not peers_of(key):
+            if len(out) == before:  # no peer measured this workload
                 out.append((workload_name(key), str(key_threads(key)), str(own.jdk), fmt(own, key),
                             "-", "-", "-", "-"))
         if mine:
