@@ -125,18 +125,41 @@ run_peers() {
   fi
 }
 
-# netspec's own JMH benchmarks (the benchmarks/ module) on one JDK, at the peers' sizes.
+# netspec's own JMH benchmarks (the benchmarks/ module) on one JDK. GEMM benchmarks (names with
+# gemm or matmul) run at the peers' sizes, pinned through their "size" or "n" parameter; the others
+# with their own parameters. NETSPEC_BENCH, when set, selects the benchmarks and pins nothing.
 run_netspec() {
-  local java=$1 major=$2 cp=$3 params=()
-  local listing
-  listing=$("$java" --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main -lp \
-    "${NETSPEC_BENCH:-.*}" 2>>"$log") || { warn "cannot list netspec's benchmarks (see $log)"; return; }
-  # Pin the sizes the peers use, for the parameters the benchmarks declare.
-  if grep -Eq '^ +param "size"' <<<"$listing"; then
-    params+=(-p size="$gemm_sizes")
+  local java=$1 major=$2 cp=$3 gemm='(?i)(gemm|matmul)' name params=()
+  if [[ -n ${NETSPEC_BENCH:-} ]]; then
+    say "JDK $major: netspec benchmarks matching $NETSPEC_BENCH"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" "$NETSPEC_BENCH"
+    return
   fi
-  say "JDK $major: netspec benchmarks ${params[*]}"
-  jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" "${NETSPEC_BENCH:-.*}" "${params[@]}"
+  local names
+  names=$(jmh_list "$java" "$cp" -l)
+  if grep -qiE 'gemm|matmul' <<<"$names"; then
+    local gemm_params
+    gemm_params=$(jmh_list "$java" "$cp" -lp "$gemm")
+    for name in size n; do
+      if grep -Eq "^ +param \"$name\"" <<<"$gemm_params"; then
+        params+=(-p "$name=$gemm_sizes")
+      fi
+    done
+    say "JDK $major: netspec GEMM benchmarks ${params[*]}"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec-gemm.json" "$gemm" "${params[@]}"
+  fi
+  if grep -qviE 'gemm|matmul' <<<"$names"; then
+    say "JDK $major: netspec's other benchmarks"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" '.*' -e "$gemm"
+  fi
+}
+
+# jmh_list JAVA CLASSPATH -l|-lp [REGEX]: JMH's list of benchmarks, without its header line.
+jmh_list() {
+  local java=$1 cp=$2
+  shift 2
+  "$java" --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main "$@" 2>>"$log" | sed 1d
+  ((PIPESTATUS[0] == 0)) || failed "listing netspec's benchmarks: $*"
 }
 
 # ---- what the run is -------------------------------------------------------------------------
