@@ -119,20 +119,21 @@ run_peers() {
   fi
   if wants ort; then
     say "JDK $major: ONNX Runtime Java, 1 and 2 intra-op threads"
-    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-tutorial.json" 'OrtMlp' -p model=20-256-10 -p batch=2
-    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-mlp.json" 'OrtMlp' -p model=784-1024-1024-10 \
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-tutorial.json" 'OrtMlp' -prof gc -p model=20-256-10 -p batch=2
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-mlp.json" 'OrtMlp' -prof gc -p model=784-1024-1024-10 \
       -p batch="$( ((quick)) && echo 32 || echo 1,32,256)"
   fi
 }
 
 # netspec's own JMH benchmarks (the benchmarks/ module) on one JDK. GEMM benchmarks (names with
 # gemm or matmul) run at the peers' sizes, pinned through their "size" or "n" parameter; the others
-# with their own parameters. NETSPEC_BENCH, when set, selects the benchmarks and pins nothing.
+# with their own parameters and JMH's gc profiler (bytes allocated per call). NETSPEC_BENCH, when
+# set, selects the benchmarks and pins nothing.
 run_netspec() {
   local java=$1 major=$2 cp=$3 gemm='(?i)(gemm|matmul)' name params=()
   if [[ -n ${NETSPEC_BENCH:-} ]]; then
     say "JDK $major: netspec benchmarks matching $NETSPEC_BENCH"
-    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" "$NETSPEC_BENCH"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" "$NETSPEC_BENCH" -prof gc
     return
   fi
   local names
@@ -150,7 +151,7 @@ run_netspec() {
   fi
   if grep -qviE 'gemm|matmul' <<<"$names"; then
     say "JDK $major: netspec's other benchmarks"
-    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" '.*' -e "$gemm"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" '.*' -e "$gemm" -prof gc
   fi
 }
 

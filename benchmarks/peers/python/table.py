@@ -33,6 +33,8 @@ class Row:
         self.us = us  # microseconds per call, or None where only a rate is known
         self.label = label  # benchmark name shown in the netspec column
         self.gflops_value = None
+        self.shared = False  # another netspec benchmark measures the same workload on this JDK
+        self.alloc = None  # bytes allocated per call (JMH's gc profiler), where measured
 
     def gflops(self):
         if self.gflops_value is not None:
@@ -77,11 +79,19 @@ def read_jmh(record):
         row.gflops_value = record["secondaryMetrics"]["flop"]["score"] / 1e9
         return [row]
     if name == "dev.netspec.peers.OrtMlp.forward":
-        return [Row("ort", ("mlp", params["model"], int(params["batch"]), threads), jdk, us, "OrtMlp")]
-    key = classify_netspec(name, params, threads)
-    label = ".".join(name.split(".")[-2:]) + "".join(
-        " %s=%s" % kv for kv in sorted(params.items()) if kv[0] not in ("size", "n", "batch", "threads"))
-    return [Row("netspec", key, jdk, us, label)]
+        row = Row("ort", ("mlp", params["model"], int(params["batch"]), threads), jdk, us, "OrtMlp")
+    else:
+        row = Row("netspec", classify_netspec(name, params, threads), jdk, us, ".".join(name.split(".")[-2:]))
+    row.alloc = alloc_per_op(record)
+    return [row]
+
+
+def alloc_per_op(record):
+    """Bytes allocated per call from JMH's gc profiler (-prof gc), or None without it."""
+    for name, metric in record.get("secondaryMetrics", {}).items():
+        if name.lstrip("\u00b7") == "gc.alloc.rate.norm":
+            return metric["score"]
+    return None
 
 
 _MODEL_IN_NAME = (("784", "784-1024-1024-10"), ("tutorial", "20-256-10"), ("20_256", "20-256-10"),
@@ -199,6 +209,8 @@ def table(rows):
                     out.append(("FMA peak", str(key[1]), str(jdk), "-", "FMA peak", fmt_rate(peak), "-", "-"))
             continue
         mine = [r for r in netspec if r.key == key]
+        for own in mine:  # several netspec benchmarks of one workload are told apart by name
+            own.shared = sum(r.jdk == own.jdk for r in mine) > 1
         for own in mine:
             before = len(out)
             for impl, peer_key, same_jdk, target in peers_of(key):
@@ -206,8 +218,7 @@ def table(rows):
                 if peer is not None:
                     out.append(line_for(key, own.jdk, own, impl, peer, target))
             if len(out) == before:  # no peer measured this workload
-                out.append((workload_name(key), str(key_threads(key)), str(own.jdk), fmt(own, key),
-                            "-", "-", "-", "-"))
+                out.append(line_for(key, own.jdk, own, None, None, None))
         if mine:
             continue
         # No netspec measurement (yet): show the peers alone, once per JDK where the JDK matters.
@@ -224,8 +235,9 @@ def table(rows):
 
 def line_for(key, jdk, own, impl, peer, target):
     """One table line: netspec's measurement own (or None) against one peer measurement."""
-    return (workload_name(key), str(key_threads(key)), "-" if jdk is None else str(jdk),
-            fmt(own, key) if own else "-", PEER_NAMES[impl], fmt(peer, key),
+    name = workload_name(key) + (" [%s]" % own.label if own is not None and own.shared else "")
+    return (name, str(key_threads(key)), "-" if jdk is None else str(jdk),
+            fmt(own, key) if own else "-", PEER_NAMES.get(impl, "-"), fmt(peer, key) if peer else "-",
             fmt_ratio(own, peer), fmt_target(own, peer, target))
 
 
@@ -244,6 +256,8 @@ def fmt(row, key):
         parts.append(("%.3g us" if row.us < 10 else "%.1f us") % row.us)
     if g is not None:
         parts.append("%.1f GFLOP/s" % g)
+    if row.alloc is not None:
+        parts.append("%.0f B/op" % row.alloc)
     return ", ".join(parts) or "-"
 
 
@@ -252,14 +266,14 @@ def fmt_rate(row):
 
 
 def fmt_ratio(own, peer):
-    if own is None:
+    if own is None or peer is None:
         return "-"
     a, b = speed(own), speed(peer)
     return "%.2f" % (a / b) if a and b else "-"
 
 
 def fmt_target(own, peer, target):
-    if target is None:
+    if target is None or peer is None:
         return "-"
     if own is None:
         return ">= %.2f" % target

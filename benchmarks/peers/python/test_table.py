@@ -62,11 +62,18 @@ class TableTest(unittest.TestCase):
                 # 2 * 512^3 = 268435456 FLOP in 1342.17728 us: 200.0 GFLOP/s
                 jmh("x.GemmBenchmark.gemm", 1342.17728, "us/op", {"size": "512"}),
                 jmh("x.MlpBenchmark.forward", 0.5, "ms/op", {"model": "784-1024-1024-10", "batch": "32"}),
+                # two benchmarks of the tutorial MLP, one with JMH's gc profiler
+                jmh("x.TutorialMlp.generated", 0.25, "us/op", {"batch": "2"},
+                    secondary={"gc.alloc.rate.norm": {"score": 0.0, "scoreUnit": "B/op"}}),
+                jmh("x.TutorialMlp.handWritten", 0.5, "us/op", {"batch": "2"}),
             ],
             "jmh-jdk17-fma-t1.json": [
                 jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s", secondary={"flop": {"score": 250e9}}),
             ],
             "jmh-jdk17-ort.json": [
+                jmh("dev.netspec.peers.OrtMlp.forward", 5.0, "us/op",
+                    {"model": "20-256-10", "batch": "2", "threads": "1"},
+                    secondary={"\u00b7gc.alloc.rate.norm": {"score": 712.0, "scoreUnit": "B/op"}}),
                 jmh("dev.netspec.peers.OrtMlp.forward", 600.0, "us/op",
                     {"model": "784-1024-1024-10", "batch": "32", "threads": "1"}),
             ],
@@ -109,6 +116,19 @@ class TableTest(unittest.TestCase):
         self.assertEqual(cells[3].split(",")[0], "500.0 us")
         self.assertEqual(cells[6], "1.20")
         self.assertEqual(cells[7], ">= 1.10 ok")
+
+    def test_benchmarks_of_one_workload_are_told_apart(self):
+        lines = self.lines()
+        generated = self.find(lines, "MLP 20-256-10 b2 [TutorialMlp.generated]")
+        hand = self.find(lines, "MLP 20-256-10 b2 [TutorialMlp.handWritten]")
+        # 5 us / 0.25 us = 20; 5 us / 0.5 us = 10
+        self.assertEqual(generated[6], "20.00")
+        self.assertEqual(hand[6], "10.00")
+
+    def test_allocation_is_shown(self):
+        cells = self.find(self.lines(), "[TutorialMlp.generated]")
+        self.assertTrue(cells[3].endswith(", 0 B/op"), cells[3])
+        self.assertTrue(cells[5].endswith(", 712 B/op"), cells[5])
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.State;
 public class FmaPeak {
   static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   static final int CHAINS = 16;
-  static final int STEPS = 4096;
+  static final int STEPS = 256;
   static final long FLOP_PER_CALL = 2L * SPECIES.length() * CHAINS * STEPS;
 
   /** Counts floating-point operations; JMH reports it per second. */
