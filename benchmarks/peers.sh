@@ -179,7 +179,7 @@ if wants ort || wants torch; then
 fi
 if wants fma || wants ort; then
   say "building benchmarks/peers"
-  quietly mvn -q -B -f "$PEERS/pom.xml" package -DskipTests
+  quietly mvn -q -B -f "$PEERS/pom.xml" package
 fi
 netspec_cp=""
 if wants netspec; then
