@@ -22,6 +22,9 @@ import models
 # Issue 5 sets GEMM targets (>= 85% of FMA peak, >= OpenBLAS) for these sizes.
 GEMM_TARGET_SIZES = (512, 1024, 2048)
 
+# Issue 5's absolute goals, shown as a peer "issue 5 goal": workload -> (us per call, bytes per call).
+GOALS = {("mlp", "20-256-10", 2, 1): (0.5, 0)}
+
 
 class Row:
     """One measurement: what ran (workload key), who ran it (impl), and how fast."""
@@ -161,6 +164,8 @@ def peers_of(key):
         if model == "784-1024-1024-10":
             ort_target = 1.1 if batch in (32, 256) else 1.0
         result = [("ort", key, True, ort_target), ("torch", key, False, None)]
+        if key in GOALS:
+            result.append(("goal", key, False, 1.0))
         if threads > 1:
             scaling = 1.8 if (model, batch) == ("784-1024-1024-10", 256) else None
             result.append(("netspec", ("mlp", model, batch, 1), True, scaling))
@@ -179,7 +184,7 @@ def workload_name(key):
 
 
 PEER_NAMES = {"fma": "FMA peak", "openblas": "OpenBLAS sgemm", "ort": "ONNX Runtime",
-              "torch": "PyTorch", "netspec": "netspec 1 thread"}
+              "torch": "PyTorch", "netspec": "netspec 1 thread", "goal": "issue 5 goal"}
 
 
 def key_threads(key):
@@ -195,7 +200,7 @@ def sort_key(key):
 def table(rows):
     """Lines of the Markdown table."""
     by_impl = {}
-    for r in rows:
+    for r in rows + goal_rows():
         by_impl.setdefault((r.impl, r.key, r.jdk), r)
     jdks = sorted({r.jdk for r in rows if r.jdk is not None})
     out = [("workload", "thr", "jdk", "netspec", "peer", "peer value", "ratio", "target")]
@@ -225,12 +230,21 @@ def table(rows):
         for impl, peer_key, same_jdk, target in peers_of(key):
             for jdk in jdks if same_jdk else [None]:
                 peer = by_impl.get((impl, peer_key, jdk))
-                if peer is not None and impl != "netspec":
+                if peer is not None and impl not in ("netspec", "goal"):
                     out.append(line_for(key, jdk, None, impl, peer, target))
     widths = [max(len(row[i]) for row in out) for i in range(len(out[0]))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in out]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return lines
+
+
+def goal_rows():
+    rows = []
+    for key, (us, alloc) in GOALS.items():
+        row = Row("goal", key, None, us, "goal")
+        row.alloc = alloc
+        rows.append(row)
+    return rows
 
 
 def line_for(key, jdk, own, impl, peer, target):
@@ -279,6 +293,8 @@ def fmt_target(own, peer, target):
         return ">= %.2f" % target
     a, b = speed(own), speed(peer)
     ok = a and b and a / b >= target
+    if peer.impl == "goal" and own.alloc is not None and own.alloc > peer.alloc:
+        return ">= %.2f MISSED (allocates)" % target
     return ">= %.2f %s" % (target, "ok" if ok else "MISSED")
 
 

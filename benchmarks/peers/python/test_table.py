@@ -119,14 +119,33 @@ class TableTest(unittest.TestCase):
 
     def test_benchmarks_of_one_workload_are_told_apart(self):
         lines = self.lines()
-        generated = self.find(lines, "MLP 20-256-10 b2 [TutorialMlp.generated]")
-        hand = self.find(lines, "MLP 20-256-10 b2 [TutorialMlp.handWritten]")
+        generated = self.find(lines, "MLP 20-256-10 b2 [TutorialMlp.generated]", "ONNX Runtime")
+        hand = self.find(lines, "MLP 20-256-10 b2 [TutorialMlp.handWritten]", "ONNX Runtime")
         # 5 us / 0.25 us = 20; 5 us / 0.5 us = 10
         self.assertEqual(generated[6], "20.00")
         self.assertEqual(hand[6], "10.00")
 
+    def test_tutorial_mlp_against_the_absolute_goal(self):
+        lines = self.lines()
+        generated = self.find(lines, "[TutorialMlp.generated]", "issue 5 goal")
+        hand = self.find(lines, "[TutorialMlp.handWritten]", "issue 5 goal")
+        # goal 0.5 us and 0 bytes: 0.5 / 0.25 = 2.00, allocation 0; 0.5 / 0.5 = 1.00, allocation unknown
+        self.assertEqual(generated[6], "2.00")
+        self.assertEqual(generated[7], ">= 1.00 ok")
+        self.assertEqual(hand[6], "1.00")
+        self.assertEqual(hand[7], ">= 1.00 ok")
+
+    def test_allocation_misses_the_goal(self):
+        with tempfile.TemporaryDirectory() as directory:
+            with open(os.path.join(directory, "jmh.json"), "w") as f:
+                json.dump([jmh("x.TutorialMlp.forward", 0.2, "us/op", {"batch": "2"},
+                               secondary={"gc.alloc.rate.norm": {"score": 48.0}})], f)
+            lines = table.table(table.read_dir(directory)[0])
+        cells = self.find(lines, "MLP 20-256-10 b2", "issue 5 goal")
+        self.assertEqual(cells[7], ">= 1.00 MISSED (allocates)")
+
     def test_allocation_is_shown(self):
-        cells = self.find(self.lines(), "[TutorialMlp.generated]")
+        cells = self.find(self.lines(), "[TutorialMlp.generated]", "ONNX Runtime")
         self.assertTrue(cells[3].endswith(", 0 B/op"), cells[3])
         self.assertTrue(cells[5].endswith(", 712 B/op"), cells[5])
 
