@@ -169,7 +169,7 @@ ort_version=$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1
 capture "$out/meta.json" python3 "$PY/meta.py" "$ROOT" "$quick" "$ort_version" "$command_line"
 
 # ---- builds ----------------------------------------------------------------------------------
-if wants ort && ! "$torch_python" -c 'import torch' 2>/dev/null; then
+if (wants ort || wants torch) && ! "$torch_python" -c 'import torch' 2>/dev/null; then
   warn "no torch in $torch_python: ONNX models cannot be exported; skipping ort and torch"
   skip+="ort,torch,"
 fi
