@@ -63,8 +63,12 @@ log=$out/log.txt
 torch_python=${PEERS_TORCH_PYTHON:-/usr/bin/python3}
 
 quick_flag=()
+jmh_jvm=()
 if ((quick)); then
   quick_flag=(--quick)
+  # JMH refuses to run beside another JMH run (a machine-wide lock). Its numbers would be noise:
+  # fine for a smoke run only.
+  jmh_jvm=(-Djmh.ignoreLock=true)
   jmh_opts=(-f 1 -wi 2 -w 500ms -i 2 -r 300ms)
   gemm_sizes=512
 else
@@ -103,7 +107,7 @@ capture() {
 jmh() {
   local java=$1 cp=$2 result=$3
   shift 3
-  quietly "$java" --add-modules jdk.incubator.vector -Dpeers.models="$models" -cp "$cp" \
+  quietly "$java" --add-modules jdk.incubator.vector -Dpeers.models="$models" "${jmh_jvm[@]}" -cp "$cp" \
     org.openjdk.jmh.Main "$@" "${jmh_opts[@]}" "${extra_jmh[@]}" -rf json -rff "$result"
 }
 
