@@ -36,8 +36,13 @@ import java.util.Map;
  *
  * <p>In Python, the same files are read and written with {@code safetensors.torch.load_file}
  * and {@code save_file}. netspec writes F32; it reads F32, F16, BF16 and F64 and converts
- * them to float32 (F64 rounds to nearest). A file written here is byte for byte what the
- * safetensors library writes for the same float32 tensors and metadata.
+ * them to float32 (F64 rounds to nearest even). A file written here is byte for byte what the
+ * safetensors library writes for the same float32 tensors: keys sorted, compact JSON,
+ * {@code __metadata__} first, header padded with spaces to 8 bytes. (The library writes
+ * metadata entries in hash order; netspec sorts them, so its output is deterministic.)
+ * PyTorch fixture scripts using {@code tools/fixtures/st.py} write the same bytes when there
+ * is no metadata and every key is ASCII; st.py puts {@code __metadata__} last and escapes
+ * non-ASCII characters, which every reader accepts.
  *
  * <p>Reading checks the file as the reference implementation does, and more: a header over
  * 100 MB or past the end of the file, invalid JSON, an unknown or unsupported dtype, a shape

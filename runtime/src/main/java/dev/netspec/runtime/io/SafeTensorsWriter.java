@@ -15,9 +15,10 @@ import java.util.Map;
 
 /**
  * Lays out float32 tensors as a safetensors file, byte for byte as the reference Rust writer
- * does for F32 tensors: keys sorted by code point, {@code __metadata__} first (its keys sorted
- * too), compact JSON with non-ASCII characters as raw UTF-8, the header padded with spaces to
- * a multiple of 8 bytes, then the data of each tensor in key order, little-endian.
+ * does for F32 tensors: keys sorted by code point, {@code __metadata__} first, compact JSON
+ * with non-ASCII characters as raw UTF-8, the header padded with spaces to a multiple of 8
+ * bytes, then the data of each tensor in key order, little-endian. Metadata keys are sorted
+ * too (the reference writes them in hash order), so equal input gives equal bytes.
  *
  * <p>The layout is computed (and the arguments checked) when the writer is made, before any
  * byte is written, so bad arguments never leave a half-written file.

@@ -3,8 +3,12 @@ package dev.netspec.runtime.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +45,29 @@ class DTypeTest {
         double expected = halfByDefinition(bits);
         assertEquals(expected, f, 0.0, what);
         assertEquals(bits >>> 15, Float.floatToRawIntBits(f) >>> 31, what + " sign (of zero)");
+      }
+    }
+  }
+
+  /** On JDK 20+, the JDK's own conversion agrees on every non-NaN value (skipped on 17). */
+  @Test
+  void agreesWithTheJdkWhereItHasFloat16() throws Throwable {
+    MethodHandle jdk;
+    try {
+      jdk = MethodHandles.publicLookup().findStatic(Float.class, "float16ToFloat",
+          MethodType.methodType(float.class, short.class));
+    } catch (NoSuchMethodException absent) {
+      Assumptions.abort("Float.float16ToFloat needs JDK 20+");
+      return;
+    }
+    for (int bits = 0; bits < 1 << 16; bits++) {
+      float expected = (float) jdk.invokeExact((short) bits);
+      float actual = DType.halfToFloat((short) bits);
+      if (!Float.isNaN(expected)) {
+        assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
+            "half 0x" + Integer.toHexString(bits));
+      } else {
+        assertTrue(Float.isNaN(actual));
       }
     }
   }
