@@ -72,7 +72,11 @@ final class HeaderParser {
     return new Header(tensors, metadata);
   }
 
+  /** The {@code __metadata__} object; {@code null} means none, as the reference reads it. */
   private Map<String, String> metadata() throws SafeTensorsException {
+    if (consumeLiteral("null")) {
+      return Map.of();
+    }
     expectObject("'" + METADATA_KEY + "' must be an object of strings");
     Map<String, String> out = new LinkedHashMap<>();
     skipWhitespace();
@@ -321,6 +325,19 @@ final class HeaderParser {
       return true;
     }
     return false;
+  }
+
+  private boolean consumeLiteral(String word) {
+    if (pos + word.length() > in.length) {
+      return false;
+    }
+    for (int i = 0; i < word.length(); i++) {
+      if (in[pos + i] != word.charAt(i)) {
+        return false;
+      }
+    }
+    pos += word.length();
+    return true;
   }
 
   private void expect(char c, String expected) throws SafeTensorsException {

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a>
@@ -74,6 +75,7 @@ public final class SafeTensors {
    */
   public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path path)
       throws SafeTensorsException {
+    Objects.requireNonNull(path, "path");
     SafeTensorsWriter writer = new SafeTensorsWriter(tensors, metadata);
     try {
       AtomicFile.write(path, writer::writeTo);

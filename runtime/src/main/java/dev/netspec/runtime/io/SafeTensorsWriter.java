@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Lays out float32 tensors as a safetensors file, byte for byte as the reference Rust writer
@@ -47,8 +48,9 @@ final class SafeTensorsWriter {
   private final long dataBytes;
 
   SafeTensorsWriter(Map<String, Tensor> tensors, Map<String, String> metadata) {
-    this.tensors = sorted(tensors, "tensor");
-    List<Map.Entry<String, String>> meta = sorted(metadata, "metadata");
+    this.tensors = sorted(Objects.requireNonNull(tensors, "tensors"), "tensor");
+    List<Map.Entry<String, String>> meta =
+        sorted(Objects.requireNonNull(metadata, "metadata"), "metadata");
     StringBuilder json = new StringBuilder("{");
     if (!meta.isEmpty()) {
       json.append("\"__metadata__\":{");

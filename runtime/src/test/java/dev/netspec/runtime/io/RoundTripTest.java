@@ -78,6 +78,24 @@ class RoundTripTest {
     assertArrayEquals(Files.readAllBytes(path), SafeTensors.serialize(tensors, metadata));
   }
 
+  /** Valid JSON the reference accepts that neither PyTorch nor netspec writes. */
+  @Test
+  void readsAnyValidLayoutOfTheHeader() throws IOException {
+    String header = " \n{ \"__metadata__\" : null ,\r\n"
+        + "\"b\\/\\u00e9\\ud83d\\ude00\":{\"data_offsets\":[ 4 , 8 ],\"shape\":[],"
+        + "\"dtype\":\"F32\"},\t\"a\":{\"shape\":[1],\"dtype\":\"F32\","
+        + "\"data_offsets\":[0,4]} }";
+    byte[] text = header.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer file = ByteBuffer.allocate(8 + text.length + 8).order(ByteOrder.LITTLE_ENDIAN)
+        .putLong(text.length).put(text).putFloat(1f).putFloat(2f).flip();
+    SafeTensorsFile parsed = SafeTensors.parse(file, "layout");
+    assertEquals(Map.of(), parsed.metadata());
+    assertEquals(List.of("a", "b/\u00e9\uD83D\uDE00"), List.copyOf(parsed.tensors().keySet()),
+        "names unescaped, in data order");
+    assertEquals(2f, parsed.tensor("b/\u00e9\uD83D\uDE00").item());
+    assertArrayEquals(new int[] {1}, parsed.tensor("a").shape());
+  }
+
   @Test
   void parseReadsFromPositionToLimitAndLeavesTheBuffer() throws IOException {
     byte[] file = SafeTensors.serialize(Map.of("w", Tensor.of(1f, 2f)), Map.of());
