@@ -96,6 +96,43 @@ class RoundTripTest {
     assertArrayEquals(new int[] {1}, parsed.tensor("a").shape());
   }
 
+  /** Every dtype read across several 64 KiB read chunks, from a file and from a buffer. */
+  @Test
+  void largeTensorsOfEveryDtypeReadAcrossChunks() throws IOException {
+    int n = 70_007; // 7 * 10001: 3 to 9 chunks, depending on the element size, ragged tail
+    String header = "{\"bf16\":{\"dtype\":\"BF16\",\"shape\":[" + n + "],\"data_offsets\":[0,"
+        + 2 * n + "]},\"f16\":{\"dtype\":\"F16\",\"shape\":[" + n + "],\"data_offsets\":["
+        + 2 * n + "," + 4 * n + "]},\"f64\":{\"dtype\":\"F64\",\"shape\":[7," + n / 7
+        + "],\"data_offsets\":[" + 4 * n + "," + 12 * n + "]}}";
+    byte[] text = header.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer file = ByteBuffer.allocate(8 + text.length + 12 * n)
+        .order(ByteOrder.LITTLE_ENDIAN).putLong(text.length).put(text);
+    for (int i = 0; i < n; i++) {
+      file.putShort((short) (i * 7));
+    }
+    for (int i = 0; i < n; i++) {
+      file.putShort((short) (i * 3));
+    }
+    for (int i = 0; i < n; i++) {
+      file.putDouble(i / 3.0);
+    }
+    Path path = dir.resolve("chunks.safetensors");
+    Files.write(path, file.array());
+    for (SafeTensorsFile f : List.of(SafeTensors.load(path),
+        SafeTensors.parse(ByteBuffer.wrap(file.array()), "chunks"))) {
+      float[] bf16 = f.tensor("bf16").toFloatArray();
+      float[] f16 = f.tensor("f16").toFloatArray();
+      float[] f64 = f.tensor("f64").toFloatArray();
+      for (int i = 0; i < n; i++) {
+        assertEquals((i * 7 & 0xFFFF) << 16, Float.floatToRawIntBits(bf16[i]), "bf16 " + i);
+        assertEquals(Float.floatToRawIntBits(DType.halfToFloat((short) (i * 3))),
+            Float.floatToRawIntBits(f16[i]), "f16 " + i);
+        assertEquals((float) (i / 3.0), f64[i], "f64 " + i);
+      }
+      assertArrayEquals(new int[] {7, n / 7}, f.tensor("f64").shape());
+    }
+  }
+
   @Test
   void parseReadsFromPositionToLimitAndLeavesTheBuffer() throws IOException {
     byte[] file = SafeTensors.serialize(Map.of("w", Tensor.of(1f, 2f)), Map.of());
