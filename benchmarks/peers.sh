@@ -153,9 +153,10 @@ run_netspec() {
     say "JDK $major: netspec GEMM benchmarks ${params[*]}"
     jmh "$java" "$cp" "$out/jmh-jdk$major-netspec-gemm.json" "$gemm" "${params[@]}"
   fi
-  if grep -qviE 'gemm|matmul' <<<"$names"; then
+  # The FMA peak is the peers' (FmaPeak, 1 and 2 threads): netspec's own copy is not run again.
+  if grep -viE 'gemm|matmul' <<<"$names" | grep -qviE 'fmapeak'; then
     say "JDK $major: netspec's other benchmarks"
-    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" '.*' -e "$gemm" -prof gc
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" '.*' -e "$gemm" -e '(?i)fmapeak' -prof gc
   fi
 }
 

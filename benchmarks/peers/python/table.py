@@ -31,7 +31,9 @@ class Row:
 
     def __init__(self, impl, key, jdk, us, label):
         self.impl = impl  # "netspec", "ort", "torch", "openblas", "fma"
-        self.key = key  # ("gemm", n, threads) | ("mlp", model, batch, threads) | ("fma", threads)
+        # ("gemm", n, threads) | ("linear", batch, features, threads)
+        # | ("mlp", model, batch, threads) | ("fma", threads) | ("other", name, params, threads)
+        self.key = key
         self.jdk = jdk  # JDK major version, or None for the Python peers
         self.us = us  # microseconds per call, or None where only a rate is known
         self.label = label  # benchmark name shown in the netspec column
@@ -49,6 +51,8 @@ class Row:
 def workload_flops(key):
     if key[0] == "gemm":
         return 2 * key[1] ** 3
+    if key[0] == "linear":
+        return 2 * key[1] * key[2] ** 2
     if key[0] == "mlp" and key[1] in models.MLPS:
         return models.flops(key[1], key[2])
     return None
@@ -105,6 +109,7 @@ def classify_netspec(name, params, threads):
     """The workload key of a netspec benchmark, from its name and @Param values.
 
     GEMM: a name with "gemm" or "matmul" and an int param "size" or "n" (square n x n x n).
+    Linear: a name with "linear" and params "batch" and "features" (features -> features).
     MLP: a name with "mlp" and a param "batch"; the model from a param whose value is the widths
     ("784-1024-1024-10") or from the name ("784", "tutorial"). Anything else: ("other", name).
     """
@@ -112,6 +117,8 @@ def classify_netspec(name, params, threads):
     size = next((params[p] for p in ("size", "n") if p in params), None)
     if ("gemm" in lower or "matmul" in lower) and size is not None and size.isdigit():
         return ("gemm", int(size), threads)
+    if "linear" in lower and params.get("batch", "").isdigit() and params.get("features", "").isdigit():
+        return ("linear", int(params["batch"]), int(params["features"]), threads)
     if "mlp" in lower and params.get("batch", "").isdigit():
         model = next((v for v in params.values() if re.fullmatch(r"\d+(-\d+)+", v)), None)
         if model is None:
@@ -180,6 +187,8 @@ def workload_name(key):
         return "MLP %s b%d" % (key[1], key[2])
     if key[0] == "fma":
         return "FMA peak"
+    if key[0] == "linear":
+        return "Linear %d->%d b%d" % (key[2], key[2], key[1])
     return key[1].split(".")[-2] + "." + key[1].split(".")[-1] + "".join(" %s=%s" % kv for kv in key[2])
 
 
@@ -192,9 +201,10 @@ def key_threads(key):
 
 
 def sort_key(key):
-    order = {"fma": 0, "gemm": 1, "mlp": 2, "other": 3}[key[0]]
-    return (order, str(key[1]) if key[0] != "gemm" else "", key[1] if key[0] == "gemm" else 0,
-            key[2] if key[0] == "mlp" else 0, key_threads(key))
+    order = {"fma": 0, "gemm": 1, "linear": 2, "mlp": 3, "other": 4}[key[0]]
+    return (order, str(key[1]) if key[0] in ("mlp", "other") else "",
+            key[1] if key[0] in ("gemm", "linear") else 0,
+            key[2] if key[0] in ("mlp", "linear") else 0, key_threads(key))
 
 
 def table(rows):

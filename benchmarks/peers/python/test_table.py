@@ -50,8 +50,15 @@ class ClassifyTest(unittest.TestCase):
         key = table.classify_netspec("dev.netspec.bench.TutorialMlpBenchmark.forward", {"batch": "2"}, 1)
         self.assertEqual(key, ("mlp", "20-256-10", 2, 1))
 
+    def test_linear(self):
+        key = table.classify_netspec("dev.netspec.benchmarks.LinearBenchmark.linearRelu",
+                                     {"batch": "64", "features": "256"}, 1)
+        self.assertEqual(key, ("linear", 64, 256, 1))
+        # 2 * 64 * 256 * 256
+        self.assertEqual(table.workload_flops(key), 8388608)
+
     def test_other(self):
-        key = table.classify_netspec("dev.netspec.bench.LinearBenchmark.forward", {"batch": "8"}, 1)
+        key = table.classify_netspec("dev.netspec.bench.LayerNormBenchmark.forward", {"batch": "8"}, 1)
         self.assertEqual(key[0], "other")
 
 
