@@ -29,7 +29,9 @@ public final class Kernels {
    * @param b {@code op(B)} is {@code k x n}: if {@code transB} is false, row {@code p} of
    *     op(B) is at {@code b[bOff + p * ldb ..]}; if true, B is stored as its {@code n x k}
    *     transpose, row {@code j} at {@code b[bOff + j * ldb ..]} (a Linear weight)
-   * @param c {@code m x n}, overwritten, row {@code i} at {@code c[cOff + i * ldc ..]}
+   * @param c {@code m x n}, overwritten, row {@code i} at {@code c[cOff + i * ldc ..]};
+   *     rows must not overlap ({@code ldc >= n}). A and B rows may (a stride of 0 repeats
+   *     one row, as a broadcast does)
    * @param bias length {@code n}, added to every row, or null
    * @param act applied after the bias
    */
@@ -44,6 +46,10 @@ public final class Kernels {
     checkMatrix("a", a, aOff, m, k, lda);
     checkMatrix("b", b, bOff, transB ? n : k, transB ? k : n, ldb);
     checkMatrix("c", c, cOff, m, n, ldc);
+    if (m > 1 && ldc < n) {
+      throw new IllegalArgumentException(
+          "gemm: the row stride of c (" + ldc + ") is less than its " + n + " columns");
+    }
     if (bias != null) {
       Objects.checkFromIndexSize(biasOff, n, bias.length);
     }

@@ -44,6 +44,20 @@ class KernelsTest {
         () -> Kernels.gemm(2, 2, 3, new float[5], 0, 3, new float[6], 0, 2, false,
             new float[4], 0, 2, null, 0, Activation.NONE));
     assertTrue(e.getMessage().contains("gemm: a (2 x 3"), e.getMessage());
+    IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
+        () -> Kernels.gemm(2, 2, 3, new float[6], 0, 3, new float[6], 0, 2, false,
+            new float[4], 0, 1, null, 0, Activation.NONE));
+    assertEquals("gemm: the row stride of c (1) is less than its 2 columns",
+        overlap.getMessage());
+  }
+
+  @Test
+  void gemmReadsABroadcastRowOfAWithStrideZero() {
+    // A = [[1, 2], [1, 2]] given as one row with lda = 0; B = I.
+    float[] c = new float[4];
+    Kernels.gemm(2, 2, 2, new float[] {1, 2}, 0, 0, new float[] {1, 0, 0, 1}, 0, 2, false, c,
+        0, 2, null, 0, Activation.NONE);
+    assertArrayEquals(new float[] {1, 2, 1, 2}, c);
   }
 
   @Test
