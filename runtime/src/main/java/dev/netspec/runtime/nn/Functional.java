@@ -27,7 +27,51 @@ public final class Functional {
     return linear(x, weight, bias, Activation.RELU);
   }
 
-  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, Activation act) {
+  /**
+   * {@code act(F.linear(x, weight, bias))} written into {@code out}, with the weight read from
+   * {@code packed} (packed at the first call and again whenever the weight changes): the
+   * zero-allocation forward. {@code out} must be contiguous, of shape {@code (...,
+   * out_features)} matching {@code x}'s leading dims, and must not overlap {@code x}. Once
+   * warm, a call with a contiguous {@code x} allocates nothing. Returns {@code out}.
+   */
+  public static Tensor linearInto(Tensor x, Tensor weight, Tensor bias, Activation act,
+      PackedWeight packed, Tensor out) {
+    checkLinear(x, weight, bias);
+    int n = weight.size(0);
+    int k = weight.size(1);
+    if (!out.isContiguous() || out.dim() != x.dim() || out.size(-1) != n
+        || !sameLeadingDims(x, out)) {
+      throw new IllegalArgumentException("linear: output of shape "
+          + Arrays.toString(out.shape()) + (out.isContiguous() ? "" : " (not contiguous)")
+          + " does not hold the result for input " + Arrays.toString(x.shape())
+          + " and weight " + Arrays.toString(weight.shape()));
+    }
+    if (out.sharesStorageWith(x)) {
+      throw new IllegalArgumentException("linear: the output must not share storage with x");
+    }
+    int rows = 1; // the product of the leading dims
+    for (int d = 0; d < x.dim() - 1; d++) {
+      rows *= x.size(d);
+    }
+    Tensor xc = dense(x); // (rows, in)
+    Tensor bc = bias == null ? null : dense(bias);
+    Kernels.gemm(rows, xc.array(), xc.arrayOffset(), k, packed.of(weight), out.array(),
+        out.arrayOffset(), n, bc == null ? null : bc.array(), bc == null ? 0 : bc.arrayOffset(),
+        act);
+    out.bumpVersion();
+    return out;
+  }
+
+  private static boolean sameLeadingDims(Tensor x, Tensor out) {
+    for (int d = 0; d < x.dim() - 1; d++) {
+      if (x.size(d) != out.size(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void checkLinear(Tensor x, Tensor weight, Tensor bias) {
     if (weight.dim() != 2) {
       throw new IllegalArgumentException(
           "linear: weight must be 2-D (out_features, in_features), got shape "
@@ -44,6 +88,12 @@ public final class Functional {
       throw new IllegalArgumentException("linear: bias of shape " + Arrays.toString(bias.shape())
           + " does not match " + out + " output features");
     }
+  }
+
+  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, Activation act) {
+    checkLinear(x, weight, bias);
+    int out = weight.size(0);
+    int in = weight.size(1);
     int[] yShape = x.shape();
     yShape[yShape.length - 1] = out;
     int rows = 1;
