@@ -34,8 +34,13 @@ final class VectorGemm {
   private static final int MR = 8;
   /** Rows of a panel's reduction block (KC x NR floats: 32 KiB with 512-bit vectors). */
   private static final int KC = 256;
+  /** Rows of A below which a product with a transposed B is done as dot products. */
+  static final int SMALL_M = 4;
   /** Multiply-adds from which a product is worth splitting across threads. */
   static final long PARALLEL_WORK = 1L << 21;
+
+  /** Zeros to start the accumulators from and to add as a missing bias (two vectors). */
+  private static final float[] ZEROS = new float[NR];
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -45,6 +50,7 @@ final class VectorGemm {
   private static final class Scratch {
     final float[] edge = new float[MR * NR]; // (MR, NR): the C tile of a partial panel
     final float[] bias = new float[NR]; // the bias of a partial panel, zero-padded
+    final float[] dots = new float[8]; // dot2x4's results
     float[] panel = new float[0]; // (k, NR): one panel of op(B), packed per call
 
     float[] panel(int k) {
@@ -63,8 +69,8 @@ final class VectorGemm {
       return;
     }
     boolean relu = act == Activation.RELU;
-    if (transB && m < 4) {
-      // A few rows against a [n, k] weight: dot products read each weight row once, in place.
+    if (transB && m < SMALL_M) {
+      // A few rows against a [n, k] weight: dot products read it in place, no packing.
       dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff, relu);
       return;
     }
@@ -158,12 +164,18 @@ final class VectorGemm {
         int bk = b0 + kb * ldb;
         int ci = c0 + i * ldc;
         if (cols == NR) {
-          tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first, last, bv, bvOff, relu);
+          tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first);
+          if (last) {
+            epilogue(rows, c, ci, ldc, bv, bvOff, relu);
+          }
         } else {
           if (!first) {
             copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
           }
-          tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first, last, bv, bvOff, relu);
+          tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
+          if (last) {
+            epilogue(rows, s.edge, 0, NR, bv, bvOff, relu);
+          }
           copyRows(s.edge, 0, NR, c, ci, ldc, rows, cols);
         }
         i += rows;
@@ -172,16 +184,90 @@ final class VectorGemm {
     } while (kb < k);
   }
 
-  private static void dotRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
-      int bOff, int ldb, float[] c, int cOff, int ldc, float[] bias, int biasOff,
-      boolean relu) {
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < n; j++) {
-        float v = dot(a, aOff + i * lda, b, bOff + j * ldb, k);
-        if (bias != null) {
-          v += bias[biasOff + j];
+  /**
+   * {@code C = act(A @ W.T + bias)} for a few rows of A against a {@code [n, k]} weight read
+   * in place: pairs of A rows against 4 weight rows at a time (8 dot products, each weight
+   * vector loaded once for both rows), one reduction per output. The matrix-vector case is
+   * bound by reading W, so W is read once per pair of rows and never copied.
+   */
+  static void dotRows(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff,
+      int ldw, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu) {
+    float[] out = SCRATCH.get().dots;
+    for (int i = 0; i < m; i += 2) {
+      int a0 = aOff + i * lda;
+      int a1 = i + 1 < m ? a0 + lda : a0; // an odd last row is computed twice, stored once
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        dot2x4(k, a, a0, a1, w, wOff + j * ldw, ldw, out);
+        for (int jj = 0; jj < 4; jj++) {
+          store(c, cOff + i * ldc + j + jj, out[jj], bias, biasOff + j + jj, relu);
+          if (i + 1 < m) {
+            store(c, cOff + (i + 1) * ldc + j + jj, out[4 + jj], bias, biasOff + j + jj, relu);
+          }
         }
-        c[cOff + i * ldc + j] = relu ? Math.max(v, 0f) : v;
+      }
+      for (; j < n; j++) {
+        int wj = wOff + j * ldw;
+        store(c, cOff + i * ldc + j, dot(a, a0, w, wj, k), bias, biasOff + j, relu);
+        if (i + 1 < m) {
+          store(c, cOff + (i + 1) * ldc + j, dot(a, a1, w, wj, k), bias, biasOff + j, relu);
+        }
+      }
+    }
+  }
+
+  private static void store(float[] c, int at, float v, float[] bias, int biasOff,
+      boolean relu) {
+    float r = bias == null ? v : v + bias[biasOff];
+    c[at] = relu ? Math.max(r, 0f) : r;
+  }
+
+  /** The dot products of rows {@code a0, a1} with 4 weight rows: {@code out[r * 4 + jj]}. */
+  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int ldw,
+      float[] out) {
+    int w1 = w0 + ldw;
+    int w2 = w1 + ldw;
+    int w3 = w2 + ldw;
+    FloatVector s00 = FloatVector.zero(S);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    FloatVector s10 = s00;
+    FloatVector s11 = s00;
+    FloatVector s12 = s00;
+    FloatVector s13 = s00;
+    int p = 0;
+    for (int bound = S.loopBound(k); p < bound; p += L) {
+      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      FloatVector v = FloatVector.fromArray(S, w, w0 + p);
+      s00 = x0.fma(v, s00);
+      s10 = x1.fma(v, s10);
+      v = FloatVector.fromArray(S, w, w1 + p);
+      s01 = x0.fma(v, s01);
+      s11 = x1.fma(v, s11);
+      v = FloatVector.fromArray(S, w, w2 + p);
+      s02 = x0.fma(v, s02);
+      s12 = x1.fma(v, s12);
+      v = FloatVector.fromArray(S, w, w3 + p);
+      s03 = x0.fma(v, s03);
+      s13 = x1.fma(v, s13);
+    }
+    out[0] = s00.reduceLanes(VectorOperators.ADD);
+    out[1] = s01.reduceLanes(VectorOperators.ADD);
+    out[2] = s02.reduceLanes(VectorOperators.ADD);
+    out[3] = s03.reduceLanes(VectorOperators.ADD);
+    out[4] = s10.reduceLanes(VectorOperators.ADD);
+    out[5] = s11.reduceLanes(VectorOperators.ADD);
+    out[6] = s12.reduceLanes(VectorOperators.ADD);
+    out[7] = s13.reduceLanes(VectorOperators.ADD);
+    for (; p < k; p++) { // the scalar tail
+      float x0 = a[a0 + p];
+      float x1 = a[a1 + p];
+      for (int jj = 0; jj < 4; jj++) {
+        float wv = w[w0 + jj * ldw + p];
+        out[jj] = Math.fma(x0, wv, out[jj]);
+        out[4 + jj] = Math.fma(x1, wv, out[4 + jj]);
       }
     }
   }
@@ -195,10 +281,6 @@ final class VectorGemm {
       acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
       acc1 = FloatVector.fromArray(S, x, xOff + i + L)
           .fma(FloatVector.fromArray(S, y, yOff + i + L), acc1);
-    }
-    if (i + L <= n) {
-      acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
-      i += L;
     }
     float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -215,51 +297,53 @@ final class VectorGemm {
   }
 
   private static void tile(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
-      int ldb, float[] c, int c0, int ldc, boolean first, boolean last, float[] bias,
-      int biasOff, boolean relu) {
+      int ldb, float[] c, int c0, int ldc, boolean first) {
     switch (rows) {
       case MR:
-        tile8x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first, last, bias, biasOff, relu);
+        tile8x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
         break;
       case 4:
-        tile4x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first, last, bias, biasOff, relu);
+        tile4x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
         break;
       case 2:
-        tile2x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first, last, bias, biasOff, relu);
+        tile2x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
         break;
       default:
-        tile1x2(kc, a, a0, b, b0, ldb, c, c0, first, last, bias, biasOff, relu);
+        tile1x2(kc, a, a0, b, b0, ldb, c, c0, first);
         break;
     }
   }
 
-  /** The accumulator's start: zero for the first reduction block, else the partial C. */
-  private static FloatVector start(boolean first, float[] c, int at) {
-    return first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, at);
-  }
-
-  /** The bias to add in the epilogue: only after the last reduction block. */
-  private static FloatVector epilogueBias(boolean last, float[] bias, int off) {
-    return !last || bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, off);
-  }
-
-  /** Stores an accumulator; after the last block, as {@code act(acc + bias)}. */
-  private static void finish(FloatVector acc, FloatVector bias, boolean last, boolean relu,
-      float[] c, int at) {
-    FloatVector v = acc;
-    if (last) {
-      v = v.add(bias);
-      if (relu) {
-        v = v.max(0f);
-      }
+  /**
+   * The fused epilogue on a finished tile of C ({@code rows x NR}, still in L1): {@code C =
+   * act(C + bias)}. Kept out of the tiles so each tile stays small enough for C2 to inline
+   * every Vector API call (past its inlining budget, vectors are boxed: an allocation each).
+   */
+  private static void epilogue(int rows, float[] c, int c0, int ldc, float[] bias, int biasOff,
+      boolean relu) {
+    if (bias == null && !relu) {
+      return;
     }
-    v.intoArray(c, at);
+    float[] bsrc = bias != null ? bias : ZEROS;
+    int bo = bias != null ? biasOff : 0;
+    FloatVector bias0 = FloatVector.fromArray(S, bsrc, bo);
+    FloatVector bias1 = FloatVector.fromArray(S, bsrc, bo + L);
+    FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+    for (int r = 0; r < rows; r++) {
+      int at = c0 + r * ldc;
+      FloatVector.fromArray(S, c, at).add(bias0).max(floor).intoArray(c, at);
+      FloatVector.fromArray(S, c, at + L).add(bias1).max(floor).intoArray(c, at + L);
+    }
   }
 
   /** 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step. */
   private static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, boolean first, boolean last, float[] bias, int biasOff,
-      boolean relu) {
+      float[] c, int c0, int ldc, boolean first) {
+    // The first block starts from zeros, later ones from the partial C: the array and offset
+    // are chosen, never a vector (a vector merged from two branches may be boxed).
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
     int a1 = a0 + lda;
     int a2 = a1 + lda;
     int a3 = a2 + lda;
@@ -267,22 +351,22 @@ final class VectorGemm {
     int a5 = a4 + lda;
     int a6 = a5 + lda;
     int a7 = a6 + lda;
-    FloatVector c00 = start(first, c, c0);
-    FloatVector c01 = start(first, c, c0 + L);
-    FloatVector c10 = start(first, c, c0 + ldc);
-    FloatVector c11 = start(first, c, c0 + ldc + L);
-    FloatVector c20 = start(first, c, c0 + 2 * ldc);
-    FloatVector c21 = start(first, c, c0 + 2 * ldc + L);
-    FloatVector c30 = start(first, c, c0 + 3 * ldc);
-    FloatVector c31 = start(first, c, c0 + 3 * ldc + L);
-    FloatVector c40 = start(first, c, c0 + 4 * ldc);
-    FloatVector c41 = start(first, c, c0 + 4 * ldc + L);
-    FloatVector c50 = start(first, c, c0 + 5 * ldc);
-    FloatVector c51 = start(first, c, c0 + 5 * ldc + L);
-    FloatVector c60 = start(first, c, c0 + 6 * ldc);
-    FloatVector c61 = start(first, c, c0 + 6 * ldc + L);
-    FloatVector c70 = start(first, c, c0 + 7 * ldc);
-    FloatVector c71 = start(first, c, c0 + 7 * ldc + L);
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
+    FloatVector c40 = FloatVector.fromArray(S, src, s0 + 4 * sld);
+    FloatVector c41 = FloatVector.fromArray(S, src, s0 + 4 * sld + L);
+    FloatVector c50 = FloatVector.fromArray(S, src, s0 + 5 * sld);
+    FloatVector c51 = FloatVector.fromArray(S, src, s0 + 5 * sld + L);
+    FloatVector c60 = FloatVector.fromArray(S, src, s0 + 6 * sld);
+    FloatVector c61 = FloatVector.fromArray(S, src, s0 + 6 * sld + L);
+    FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
+    FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
@@ -312,41 +396,41 @@ final class VectorGemm {
       c70 = x.fma(b0v, c70);
       c71 = x.fma(b1v, c71);
     }
-    FloatVector bias0 = epilogueBias(last, bias, biasOff);
-    FloatVector bias1 = epilogueBias(last, bias, biasOff + L);
-    finish(c00, bias0, last, relu, c, c0);
-    finish(c01, bias1, last, relu, c, c0 + L);
-    finish(c10, bias0, last, relu, c, c0 + ldc);
-    finish(c11, bias1, last, relu, c, c0 + ldc + L);
-    finish(c20, bias0, last, relu, c, c0 + 2 * ldc);
-    finish(c21, bias1, last, relu, c, c0 + 2 * ldc + L);
-    finish(c30, bias0, last, relu, c, c0 + 3 * ldc);
-    finish(c31, bias1, last, relu, c, c0 + 3 * ldc + L);
-    finish(c40, bias0, last, relu, c, c0 + 4 * ldc);
-    finish(c41, bias1, last, relu, c, c0 + 4 * ldc + L);
-    finish(c50, bias0, last, relu, c, c0 + 5 * ldc);
-    finish(c51, bias1, last, relu, c, c0 + 5 * ldc + L);
-    finish(c60, bias0, last, relu, c, c0 + 6 * ldc);
-    finish(c61, bias1, last, relu, c, c0 + 6 * ldc + L);
-    finish(c70, bias0, last, relu, c, c0 + 7 * ldc);
-    finish(c71, bias1, last, relu, c, c0 + 7 * ldc + L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
+    c40.intoArray(c, c0 + 4 * ldc);
+    c41.intoArray(c, c0 + 4 * ldc + L);
+    c50.intoArray(c, c0 + 5 * ldc);
+    c51.intoArray(c, c0 + 5 * ldc + L);
+    c60.intoArray(c, c0 + 6 * ldc);
+    c61.intoArray(c, c0 + 6 * ldc + L);
+    c70.intoArray(c, c0 + 7 * ldc);
+    c71.intoArray(c, c0 + 7 * ldc + L);
   }
 
   /** 4 rows of C, two vectors wide: 8 accumulators, 4 broadcasts and 2 loads per step. */
   private static void tile4x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, boolean first, boolean last, float[] bias, int biasOff,
-      boolean relu) {
+      float[] c, int c0, int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
     int a1 = a0 + lda;
     int a2 = a1 + lda;
     int a3 = a2 + lda;
-    FloatVector c00 = start(first, c, c0);
-    FloatVector c01 = start(first, c, c0 + L);
-    FloatVector c10 = start(first, c, c0 + ldc);
-    FloatVector c11 = start(first, c, c0 + ldc + L);
-    FloatVector c20 = start(first, c, c0 + 2 * ldc);
-    FloatVector c21 = start(first, c, c0 + 2 * ldc + L);
-    FloatVector c30 = start(first, c, c0 + 3 * ldc);
-    FloatVector c31 = start(first, c, c0 + 3 * ldc + L);
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
@@ -364,16 +448,14 @@ final class VectorGemm {
       c30 = x.fma(b0v, c30);
       c31 = x.fma(b1v, c31);
     }
-    FloatVector bias0 = epilogueBias(last, bias, biasOff);
-    FloatVector bias1 = epilogueBias(last, bias, biasOff + L);
-    finish(c00, bias0, last, relu, c, c0);
-    finish(c01, bias1, last, relu, c, c0 + L);
-    finish(c10, bias0, last, relu, c, c0 + ldc);
-    finish(c11, bias1, last, relu, c, c0 + ldc + L);
-    finish(c20, bias0, last, relu, c, c0 + 2 * ldc);
-    finish(c21, bias1, last, relu, c, c0 + 2 * ldc + L);
-    finish(c30, bias0, last, relu, c, c0 + 3 * ldc);
-    finish(c31, bias1, last, relu, c, c0 + 3 * ldc + L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
   }
 
   /**
@@ -381,13 +463,15 @@ final class VectorGemm {
    * 16 independent FMA chains hide the FMA latency; the phases are summed at the end.
    */
   private static void tile2x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, boolean first, boolean last, float[] bias, int biasOff,
-      boolean relu) {
+      float[] c, int c0, int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
     int a1 = a0 + lda;
-    FloatVector c00a = start(first, c, c0);
-    FloatVector c01a = start(first, c, c0 + L);
-    FloatVector c10a = start(first, c, c0 + ldc);
-    FloatVector c11a = start(first, c, c0 + ldc + L);
+    FloatVector c00a = FloatVector.fromArray(S, src, s0);
+    FloatVector c01a = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10a = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11a = FloatVector.fromArray(S, src, s0 + sld + L);
     FloatVector zero = FloatVector.zero(S);
     FloatVector c00b = zero;
     FloatVector c01b = zero;
@@ -448,12 +532,10 @@ final class VectorGemm {
       c10a = x.fma(u, c10a);
       c11a = x.fma(v, c11a);
     }
-    FloatVector bias0 = epilogueBias(last, bias, biasOff);
-    FloatVector bias1 = epilogueBias(last, bias, biasOff + L);
-    finish(c00a.add(c00b).add(c00c.add(c00d)), bias0, last, relu, c, c0);
-    finish(c01a.add(c01b).add(c01c.add(c01d)), bias1, last, relu, c, c0 + L);
-    finish(c10a.add(c10b).add(c10c.add(c10d)), bias0, last, relu, c, c0 + ldc);
-    finish(c11a.add(c11b).add(c11c.add(c11d)), bias1, last, relu, c, c0 + ldc + L);
+    c00a.add(c00b).add(c00c.add(c00d)).intoArray(c, c0);
+    c01a.add(c01b).add(c01c.add(c01d)).intoArray(c, c0 + L);
+    c10a.add(c10b).add(c10c.add(c10d)).intoArray(c, c0 + ldc);
+    c11a.add(c11b).add(c11c.add(c11d)).intoArray(c, c0 + ldc + L);
   }
 
   /**
@@ -461,9 +543,11 @@ final class VectorGemm {
    * 8 independent FMA chains hide the FMA latency; the phases are summed at the end.
    */
   private static void tile1x2(int kc, float[] a, int a0, float[] b, int b0, int ldb,
-      float[] c, int c0, boolean first, boolean last, float[] bias, int biasOff, boolean relu) {
-    FloatVector c00a = start(first, c, c0);
-    FloatVector c01a = start(first, c, c0 + L);
+      float[] c, int c0, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    FloatVector c00a = FloatVector.fromArray(S, src, s0);
+    FloatVector c01a = FloatVector.fromArray(S, src, s0 + L);
     FloatVector zero = FloatVector.zero(S);
     FloatVector c00b = zero;
     FloatVector c01b = zero;
@@ -503,9 +587,7 @@ final class VectorGemm {
       c00a = x.fma(u, c00a);
       c01a = x.fma(v, c01a);
     }
-    FloatVector bias0 = epilogueBias(last, bias, biasOff);
-    FloatVector bias1 = epilogueBias(last, bias, biasOff + L);
-    finish(c00a.add(c00b).add(c00c.add(c00d)), bias0, last, relu, c, c0);
-    finish(c01a.add(c01b).add(c01c.add(c01d)), bias1, last, relu, c, c0 + L);
+    c00a.add(c00b).add(c00c.add(c00d)).intoArray(c, c0);
+    c01a.add(c01b).add(c01c.add(c01d)).intoArray(c, c0 + L);
   }
 }

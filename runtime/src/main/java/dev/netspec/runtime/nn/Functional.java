@@ -11,6 +11,11 @@ import java.util.Arrays;
  * these. Generated code calls them too.
  */
 public final class Functional {
+  /** Batches below this many rows read a long-enough weight in place (dot products). */
+  private static final int DOT_ROWS = 4;
+  /** In-features from which the dot products' one reduction per output is cheap enough. */
+  private static final int DOT_MIN_IN = 64;
+
   private Functional() {}
 
   /**
@@ -55,9 +60,17 @@ public final class Functional {
     }
     Tensor xc = dense(x); // (rows, in)
     Tensor bc = bias == null ? null : dense(bias);
-    Kernels.gemm(rows, xc.array(), xc.arrayOffset(), k, packed.of(weight), out.array(),
-        out.arrayOffset(), n, bc == null ? null : bc.array(), bc == null ? 0 : bc.arrayOffset(),
-        act);
+    float[] b = bc == null ? null : bc.array();
+    int bOff = bc == null ? 0 : bc.arrayOffset();
+    if (rows < DOT_ROWS && k >= DOT_MIN_IN) {
+      // A matrix-vector product is bound by reading the weight: read it in place, once.
+      Tensor wc = dense(weight); // (out, in)
+      Kernels.gemm(rows, n, k, xc.array(), xc.arrayOffset(), k, wc.array(), wc.arrayOffset(), k,
+          true, out.array(), out.arrayOffset(), n, b, bOff, act);
+    } else {
+      Kernels.gemm(rows, xc.array(), xc.arrayOffset(), k, packed.of(weight), out.array(),
+          out.arrayOffset(), n, b, bOff, act);
+    }
     out.bumpVersion();
     return out;
   }
