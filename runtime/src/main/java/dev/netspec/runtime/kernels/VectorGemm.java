@@ -34,6 +34,10 @@ final class VectorGemm {
   private static final int MR = 8;
   /** Rows of a panel's reduction block (KC x NR floats: 32 KiB with 512-bit vectors). */
   private static final int KC = 256;
+  /** Floats of A per row block (1 MiB): the block stays in L2 while the panels pass. */
+  private static final int A_BLOCK_FLOATS = 1 << 18;
+  /** Floats of op(B) packed per chunk in a call without a {@link PackedMatrix} (2 MiB). */
+  private static final int CHUNK_FLOATS = 1 << 19;
   /** Rows of A below which a product with a transposed B is done as dot products. */
   static final int SMALL_M = 4;
   /** Multiply-adds from which a product is worth splitting across threads. */
@@ -51,13 +55,13 @@ final class VectorGemm {
     final float[] edge = new float[MR * NR]; // (MR, NR): the C tile of a partial panel
     final float[] bias = new float[NR]; // the bias of a partial panel, zero-padded
     final float[] dots = new float[8]; // dot2x4's results
-    float[] panel = new float[0]; // (k, NR): one panel of op(B), packed per call
+    float[] panels = new float[0]; // (count, k, NR): panels of op(B), packed per call
 
-    float[] panel(int k) {
-      if (panel.length < k * NR) {
-        panel = new float[k * NR];
+    float[] panels(int k, int count) {
+      if (panels.length < count * k * NR) {
+        panels = new float[count * k * NR];
       }
-      return panel;
+      return panels;
     }
   }
 
@@ -110,30 +114,64 @@ final class VectorGemm {
       int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias,
       int biasOff, boolean relu, int q0, int q1) {
     Scratch s = SCRATCH.get();
-    for (int q = q0; q < q1; q++) {
-      int j = q * NR;
-      int cols = Math.min(NR, n - j);
-      if (!transB && cols == NR && m <= MR) {
-        // One row tile uses the panel once: read B in place rather than copy it.
-        panel(m, k, a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, cols, bias, biasOff + j,
-            relu, s);
-      } else {
-        float[] p = s.panel(k);
-        PackedMatrix.packPanel(b, bOff, ldb, transB, j, cols, k, NR, p, 0);
-        panel(m, k, a, aOff, lda, p, 0, NR, c, cOff + j, ldc, cols, bias, biasOff + j, relu, s);
+    if (!transB && m < MR) {
+      // Each panel is used by one short row tile: read B in place (only a partial panel is
+      // copied). The 8-row tile never runs here: it reads packed panels (row stride NR) only.
+      for (int q = q0; q < q1; q++) {
+        int j = q * NR;
+        int cols = Math.min(NR, n - j);
+        float[] bp = b;
+        int bo = bOff + j;
+        int ld = ldb;
+        if (cols < NR) {
+          bp = s.panels(k, 1);
+          PackedMatrix.packPanel(b, bOff, ldb, false, j, cols, k, NR, bp, 0);
+          bo = 0;
+          ld = NR;
+        }
+        panel(m, k, a, aOff, lda, bp, bo, ld, c, cOff + j, ldc, cols, bias, biasOff + j, relu,
+            s);
       }
+      return;
+    }
+    // Pack a chunk of panels once, then run every row block of A against it.
+    int chunk = Math.max(1, CHUNK_FLOATS / Math.max(1, k * NR));
+    for (int qc = q0; qc < q1; qc += chunk) {
+      int qe = Math.min(qc + chunk, q1);
+      float[] bp = s.panels(k, qe - qc);
+      for (int q = qc; q < qe; q++) {
+        int j = q * NR;
+        PackedMatrix.packPanel(b, bOff, ldb, transB, j, Math.min(NR, n - j), k, NR, bp,
+            (q - qc) * k * NR);
+      }
+      rowBlocks(m, n, k, a, aOff, lda, bp, -qc * k * NR, c, cOff, ldc, bias, biasOff, relu, qc,
+          qe, s);
     }
   }
 
   private static void packedPanels(int m, float[] a, int aOff, int lda, PackedMatrix b,
       float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu, int q0, int q1) {
-    Scratch s = SCRATCH.get();
-    int n = b.columns();
-    int k = b.rows();
-    for (int q = q0; q < q1; q++) {
-      int j = q * NR;
-      panel(m, k, a, aOff, lda, b.data(), b.panelOffset(q), NR, c, cOff + j, ldc,
-          Math.min(NR, n - j), bias, biasOff + j, relu, s);
+    rowBlocks(m, b.columns(), b.rows(), a, aOff, lda, b.data(), 0, c, cOff, ldc, bias, biasOff,
+        relu, q0, q1, SCRATCH.get());
+  }
+
+  /**
+   * Panels {@code [q0, q1)} of C, whose panel {@code q} of op(B) starts at {@code bp[base + q
+   * * k * NR]}, one block of rows of A at a time: a block of A ({@code mc x k}, about 1 MiB)
+   * stays in L2 while every panel passes. Blocks are multiples of the 8-row tile, so every
+   * element of C is computed the same way whatever the blocking.
+   */
+  private static void rowBlocks(int m, int n, int k, float[] a, int aOff, int lda, float[] bp,
+      int base, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu, int q0,
+      int q1, Scratch s) {
+    int mc = Math.max(MR, A_BLOCK_FLOATS / Math.max(1, k) / MR * MR);
+    for (int ib = 0; ib < m; ib += mc) {
+      int mb = Math.min(mc, m - ib);
+      for (int q = q0; q < q1; q++) {
+        int j = q * NR;
+        panel(mb, k, a, aOff + ib * lda, lda, bp, base + q * k * NR, NR, c, cOff + ib * ldc + j,
+            ldc, Math.min(NR, n - j), bias, biasOff + j, relu, s);
+      }
     }
   }
 
@@ -300,7 +338,7 @@ final class VectorGemm {
       int ldb, float[] c, int c0, int ldc, boolean first) {
     switch (rows) {
       case MR:
-        tile8x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
+        tile8x2(kc, a, a0, lda, b, b0, c, c0, ldc, first); // packed panels only: stride NR
         break;
       case 4:
         tile4x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
@@ -336,9 +374,12 @@ final class VectorGemm {
     }
   }
 
-  /** 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step. */
-  private static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, boolean first) {
+  /**
+   * 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step. B is a
+   * packed panel (row stride NR, a constant, so C2 can hoist the bounds checks).
+   */
+  private static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, float[] c,
+      int c0, int ldc, boolean first) {
     // The first block starts from zeros, later ones from the partial C: the array and offset
     // are chosen, never a vector (a vector merged from two branches may be boxed).
     float[] src = first ? ZEROS : c;
@@ -368,7 +409,7 @@ final class VectorGemm {
     FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
     FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
     for (int p = 0; p < kc; p++) {
-      int bp = b0 + p * ldb;
+      int bp = b0 + p * NR;
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
       FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
       FloatVector x = FloatVector.broadcast(S, a[a0 + p]);

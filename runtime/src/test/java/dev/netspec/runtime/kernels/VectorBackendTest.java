@@ -210,6 +210,10 @@ class VectorBackendTest {
     float[] got = new float[m * n];
     scalar.gemm(m, n, k, a, 0, lda, w, 0, k, true, want, 0, n, bias, 0, act);
     vector.gemm(m, a, 0, lda, packed, got, 0, n, bias, 0, act);
+    float[] scalarPacked = new float[m * n];
+    scalar.gemm(m, a, 0, lda, packed, scalarPacked, 0, n, bias, 0, act);
+    assertArrayEquals(want, scalarPacked, "scalar kernel on the packed B, m=" + m + " n=" + n
+        + " k=" + k); // same double sums in the same order
     float[] bound = new float[m * n];
     scalar.gemm(m, n, k, abs(a), 0, lda, abs(w), 0, k, true, bound, 0, n, abs(bias), 0,
         Activation.NONE);
