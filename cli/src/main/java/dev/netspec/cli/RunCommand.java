@@ -1,0 +1,131 @@
+package dev.netspec.cli;
+
+import dev.netspec.compiler.Inspection;
+import dev.netspec.runtime.io.SafeTensors;
+import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.StateDictException;
+import dev.netspec.runtime.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netspec run SPEC --block B --input X.safetensors [--weights W.safetensors] [--seed N]
+ * [--save-weights W2.safetensors] --output Y.safetensors}.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compiles a spec in memory (the same generated code as 'compile'), builds the block,",
+      "loads its weights (strictly) or initializes them from the seed, runs one forward on",
+      "the input tensor 'x' and writes the output as tensor 'y'."
+    })
+final class RunCommand implements Callable<Integer> {
+  @Mixin
+  private SpecBlock target;
+
+  @Option(names = "--input", required = true, paramLabel = "X.safetensors",
+      description = "Holds the input tensor 'x'.")
+  private Path input;
+
+  @Option(names = "--weights", paramLabel = "W.safetensors",
+      description = "A state dict to load strictly (every key, no extra, same shapes).")
+  private Path weights;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+      description = "Seed of the spec's initializers when there are no --weights (default 0).")
+  private long seed;
+
+  @Option(names = "--save-weights", paramLabel = "W2.safetensors",
+      description = "Where to save the state dict after the forward.")
+  private Path saveWeights;
+
+  @Option(names = "--output", required = true, paramLabel = "Y.safetensors",
+      description = "Where to write the output tensor 'y'.")
+  private Path output;
+
+  @Mixin
+  private Streams streams;
+
+  @Override
+  public Integer call() throws UserException {
+    Inspection inspection = target.inspect(streams.err(), null);
+    String chosen = inspection.block();
+    Tensor x = readInput(inspection);
+    Map<String, Tensor> state = weights == null ? null : read(weights);
+
+    Module model = Models.compile(target.compilation, streams.err()).create(chosen, seed);
+    if (state != null) {
+      try {
+        model.loadStateDict(state, true);
+      } catch (StateDictException e) {
+        throw UserException.at(weights, e.getMessage());
+      }
+    }
+    Tensor y;
+    try (Progress p = Progress.start(streams.err(), "running " + chosen)) {
+      y = model.forward(x);
+    }
+    if (saveWeights != null) {
+      write(new TreeMap<>(model.stateDict()), saveWeights);
+    }
+    write(Map.of("y", y), output);
+    streams.out().println(chosen + ": x " + Arrays.toString(x.shape()) + " -> y "
+        + Arrays.toString(y.shape()) + ", written to " + output);
+    return Netspec.OK;
+  }
+
+  private Tensor readInput(Inspection inspection) throws UserException {
+    Map<String, Tensor> tensors = read(input);
+    Tensor x = tensors.get("x");
+    if (x == null) {
+      throw UserException.at(input, "no tensor named 'x' (found: "
+          + String.join(", ", new TreeMap<>(tensors).keySet()) + ")");
+    }
+    if (!Models.fits(x.shape(), inspection.inputShape())) {
+      throw UserException.at(input, "'x' has shape " + Arrays.toString(x.shape()) + ", but "
+          + inspection.block() + " takes " + InspectReport.shape(inspection.inputShape()));
+    }
+    return x;
+  }
+
+  private static Map<String, Tensor> read(Path file) throws UserException {
+    if (!Files.isRegularFile(file)) {
+      throw UserException.at(file, "no such file");
+    }
+    try {
+      return SafeTensors.load(file);
+    } catch (IOException | IllegalArgumentException e) {
+      throw UserException.at(file, "not a valid safetensors file: " + SpecFiles.describe(e));
+    }
+  }
+
+  /** Saves through a temporary sibling, so a failed run leaves no half-written file. */
+  private static void write(Map<String, Tensor> tensors, Path file) throws UserException {
+    Path parent = file.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+      SafeTensors.save(tensors, tmp);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw UserException.at(file, "cannot write: " + SpecFiles.describe(e));
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the move succeeded or the write failed; either way nothing more to do
+        }
+      }
+    }
+  }
+}
