@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.FileObject;
@@ -35,8 +37,8 @@ final class MemoryCompiler {
   /**
    * Compiles every file and returns a loader for the classes.
    *
-   * @throws IllegalStateException when there is no system Java compiler (a JRE), or javac
-   *     rejects the generated code (a compiler bug)
+   * @throws IllegalStateException when there is no system Java compiler (a JRE)
+   * @throws Rejected when javac rejects the generated code
    */
   static ClassLoader compile(List<GeneratedFile> files) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -57,10 +59,14 @@ final class MemoryCompiler {
       boolean ok = javac.getTask(null, manager, diagnostics, options, null, units).call();
       if (!ok) {
         StringBuilder sb = new StringBuilder("javac rejected the generated code:");
+        Set<String> rejected = new TreeSet<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
           sb.append(System.lineSeparator()).append(d);
+          if (d.getKind() == Diagnostic.Kind.ERROR && d.getSource() instanceof Source src) {
+            rejected.add(src.relativePath);
+          }
         }
-        throw new IllegalStateException(sb.toString());
+        throw new Rejected(sb.toString(), rejected);
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -78,14 +84,29 @@ final class MemoryCompiler {
     }
   }
 
+  /** javac found errors in the generated code: a compiler bug, or a missing user class. */
+  static final class Rejected extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    /** The relative paths of the generated files with errors. */
+    final transient Set<String> files;
+
+    Rejected(String message, Set<String> files) {
+      super(message);
+      this.files = files;
+    }
+  }
+
   /** A generated file as a javac source. */
   private static final class Source extends SimpleJavaFileObject {
     private final String content;
+    private final String relativePath;
 
     Source(GeneratedFile f) {
       super(URI.create("string:///" + f.relativePath().replace(File.separatorChar, '/')),
           Kind.SOURCE);
       this.content = f.content();
+      this.relativePath = f.relativePath();
     }
 
     @Override

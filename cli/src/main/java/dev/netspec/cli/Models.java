@@ -1,6 +1,7 @@
 package dev.netspec.cli;
 
 import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.runtime.nn.Module;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
@@ -21,6 +22,40 @@ final class Models {
     try (Progress p = Progress.start(err, "compiling " + n + " generated "
         + (n == 1 ? "class" : "classes") + " with javac")) {
       return new Models(compilation, MemoryCompiler.compile(compilation.files()));
+    }
+  }
+
+  /**
+   * Compiles what javac accepts: files with errors (such as a {@code java:} initializer whose
+   * class is not on netspec's classpath) are left out, with every file that then fails in
+   * turn, and reported to {@code skipped}.
+   */
+  static Models compileWhatCompiles(Compilation compilation, java.io.PrintWriter err,
+      java.util.function.Consumer<String> skipped) {
+    List<GeneratedFile> files = new java.util.ArrayList<>(compilation.files());
+    try (Progress p = Progress.start(err, "compiling " + files.size()
+        + " generated classes with javac")) {
+      while (true) {
+        try {
+          return new Models(compilation, MemoryCompiler.compile(files));
+        } catch (MemoryCompiler.Rejected e) {
+          if (e.files.isEmpty()) {
+            throw e;
+          }
+          files.removeIf(f -> e.files.contains(f.relativePath()));
+          e.files.forEach(skipped);
+        }
+      }
+    }
+  }
+
+  /** Whether {@code block}'s class was compiled. */
+  boolean has(String block) {
+    try {
+      loader.loadClass(Blocks.file(compilation, block).className());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
     }
   }
 

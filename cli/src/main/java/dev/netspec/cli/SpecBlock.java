@@ -2,8 +2,10 @@ package dev.netspec.cli;
 
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Inspection;
+import dev.netspec.compiler.SpecSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,8 +30,35 @@ final class SpecBlock {
    * @param inputShape a concrete input shape, or null for the block's declared one
    */
   Inspection inspect(PrintWriter err, int[] inputShape) throws UserException {
-    compilation = SpecCompiler.compile(List.of(SpecFiles.readOne(spec)), null, err);
+    compilation = compileWithSiblings(err);
     String chosen = Blocks.choose(compilation, spec, block);
     return Blocks.inspect(compilation, spec, chosen, inputShape);
+  }
+
+  /**
+   * Compiles the spec alone or, when it uses blocks of the specs beside it (and so does not
+   * compile alone), together with them. The errors reported are the spec's own.
+   */
+  private Compilation compileWithSiblings(PrintWriter err) throws UserException {
+    SpecSource source = SpecFiles.readOne(spec);
+    try {
+      return SpecCompiler.compile(List.of(source), null, err);
+    } catch (UserException alone) {
+      Path folder = spec.toAbsolutePath().getParent();
+      List<SpecSource> withSiblings = new ArrayList<>(List.of(source));
+      for (Path sibling : SpecFiles.specsIn(folder)) {
+        if (!sibling.equals(spec.toAbsolutePath().normalize())) {
+          withSiblings.add(SpecFiles.readOne(sibling));
+        }
+      }
+      if (withSiblings.size() == 1) {
+        throw alone;
+      }
+      try {
+        return SpecCompiler.compile(withSiblings, null, err);
+      } catch (UserException together) {
+        throw alone;
+      }
+    }
   }
 }

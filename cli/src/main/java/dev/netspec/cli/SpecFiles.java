@@ -61,6 +61,16 @@ final class SpecFiles {
     }
   }
 
+  /** The spec files directly in {@code dir} (not below it), as normalized absolute paths. */
+  static List<Path> specsIn(Path dir) throws UserException {
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.filter(Files::isRegularFile).filter(SpecFiles::isSpec)
+          .map(p -> p.toAbsolutePath().normalize()).sorted().toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw UserException.at(dir, "cannot list: " + describe(e));
+    }
+  }
+
   private static List<Path> specsBelow(Path dir) throws UserException {
     try (Stream<Path> walk = Files.walk(dir)) {
       return walk.filter(Files::isRegularFile).filter(SpecFiles::isSpec).map(Path::normalize)
