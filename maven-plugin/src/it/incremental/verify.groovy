@@ -1,0 +1,7 @@
+// The second build saw the same spec, settings and generator, and regenerated nothing.
+def log = new File(basedir, 'build.log').text
+assert log.contains('netspec: 1 spec unchanged, nothing to regenerate') : 'second build regenerated'
+assert new File(basedir, 'target/generated-sources/netspec/com/example/models/Mlp.java').isFile()
+def states = new File(basedir, 'target/netspec').listFiles().findAll { it.name.endsWith('.state') }
+assert states.size() == 1 : "expected one digest file, found ${states}"
+return true
