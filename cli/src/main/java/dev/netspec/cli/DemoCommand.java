@@ -139,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
       SafeTensors.save(net.stateDict(), file);
       Module clone = models.create(block, seed + 1);
       clone.forward(x); // a lazy clone learns its input size first, as in PyTorch
-      clone.loadStateDict(SafeTensors.load(file), true);
+      clone.loadStateDict(SafeTensors.load(file).tensors(), true);
       boolean same = clone.forward(x).contentEquals(y);
       if (!same) {
         throw new IllegalStateException(block + ": the clone loaded from safetensors differs");

@@ -2,10 +2,10 @@ package dev.netspec.cli;
 
 import dev.netspec.compiler.Inspection;
 import dev.netspec.runtime.io.SafeTensors;
+import dev.netspec.runtime.io.SafeTensorsException;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.Tensor;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -102,30 +102,18 @@ final class RunCommand implements Callable<Integer> {
       throw UserException.at(file, "no such file");
     }
     try {
-      return SafeTensors.load(file);
-    } catch (IOException | IllegalArgumentException e) {
-      throw UserException.at(file, "not a valid safetensors file: " + SpecFiles.describe(e));
+      return SafeTensors.load(file).tensors();
+    } catch (SafeTensorsException e) {
+      throw UserException.at(file, e.fault());
     }
   }
 
-  /** Saves through a temporary sibling, so a failed run leaves no half-written file. */
+  /** Saves atomically: a failed run leaves no half-written file. */
   private static void write(Map<String, Tensor> tensors, Path file) throws UserException {
-    Path parent = file.toAbsolutePath().getParent();
-    Path tmp = null;
     try {
-      tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-      SafeTensors.save(tensors, tmp);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw UserException.at(file, "cannot write: " + SpecFiles.describe(e));
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the move succeeded or the write failed; either way nothing more to do
-        }
-      }
+      SafeTensors.save(tensors, file);
+    } catch (SafeTensorsException e) {
+      throw UserException.at(file, e.fault());
     }
   }
 }
