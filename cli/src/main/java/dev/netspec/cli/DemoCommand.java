@@ -51,8 +51,24 @@ final class DemoCommand implements Callable<Integer> {
   private Streams streams;
 
   @Override
-  public Integer call() throws UserException {
-    Path dir = specsDir != null ? specsDir : defaultSpecs();
+  public Integer call() throws UserException, IOException {
+    if (specsDir != null) {
+      return demo(specsDir);
+    }
+    Path checkout = checkoutSpecs();
+    if (checkout != null) {
+      return demo(checkout);
+    }
+    try (BundledSpecs bundled = BundledSpecs.extract()) {
+      if (bundled == null) {
+        throw new UserException("netspec: error: no specs folder: run bin/netspec demo from a "
+            + "netspec checkout, or pass --specs DIR");
+      }
+      return demo(bundled.dir());
+    }
+  }
+
+  private int demo(Path dir) throws UserException {
     List<SpecSource> sources = SpecFiles.read(List.of(dir));
     PrintWriter out = streams.out();
     out.println("netspec demo: " + sources.size() + " specs from " + dir + ", seed " + seed);
@@ -70,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!models.has(block)) {
           continue;
         }
-        show(compilation, models, source.path(), block);
+        show(compilation, models, shortName(dir, source.path()), block);
         shown++;
       }
     }
@@ -79,15 +95,18 @@ final class DemoCommand implements Callable<Integer> {
     return Netspec.OK;
   }
 
-  /** specs/ beside bin/netspec (property {@code netspec.home}), or below the working folder. */
-  private static Path defaultSpecs() throws UserException {
+  /** {@code spec} relative to the specs folder, as the demo's titles show it. */
+  private static Path shortName(Path dir, Path spec) {
+    Path base = dir.toAbsolutePath().normalize();
+    Path abs = spec.toAbsolutePath().normalize();
+    return abs.startsWith(base) ? base.relativize(abs) : spec;
+  }
+
+  /** specs/ of the checkout bin/netspec runs from (property {@code netspec.home}), if any. */
+  private static Path checkoutSpecs() {
     String home = System.getProperty("netspec.home");
-    Path dir = home != null ? Path.of(home, "specs") : Path.of("specs");
-    if (!Files.isDirectory(dir)) {
-      throw UserException.at(dir, "no such folder; run bin/netspec demo from a netspec "
-          + "checkout, or pass --specs DIR");
-    }
-    return dir;
+    Path dir = home == null ? null : Path.of(home, "specs");
+    return dir != null && Files.isDirectory(dir) ? dir : null;
   }
 
   /** The spec's top-level block, or, when it has several, every block with a known input. */
