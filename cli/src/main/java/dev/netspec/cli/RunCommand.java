@@ -73,6 +73,12 @@ final class RunCommand implements Callable<Integer> {
     Tensor y;
     try (Progress p = Progress.start(streams.err(), "running " + chosen)) {
       y = model.forward(x);
+    } catch (IllegalArgumentException e) {
+      // The declared shape was checked above; what is left is a lazy dim that the loaded
+      // weights fixed to another size than the input has.
+      throw UserException.at(input, "'x' of shape " + Arrays.toString(x.shape())
+          + " does not fit " + chosen + (weights == null ? "" : " with the weights of " + weights)
+          + ": " + e.getMessage());
     }
     if (saveWeights != null) {
       write(new TreeMap<>(model.stateDict()), saveWeights);
