@@ -54,7 +54,9 @@ final class Blocks {
     try {
       return compilation.inspect(block, inputShape);
     } catch (IllegalArgumentException e) {
-      throw UserException.at(spec, e.getMessage());
+      // Shape errors come as diagnostics, already "file:line:col: error: ..."
+      String msg = e.getMessage();
+      throw msg.contains(": error: ") ? new UserException(msg) : UserException.at(spec, msg);
     }
   }
 

@@ -109,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
     return dir != null && Files.isDirectory(dir) ? dir : null;
   }
 
-  /** The spec's top-level block, or, when it has several, every block with a known input. */
+  /** The spec's top-level block, or, when it has several, every block with a declared input. */
   private static List<String> blocksToShow(Compilation compilation, Path spec) {
     String main = compilation.defaultBlock(spec);
     if (main != null) {
@@ -117,8 +117,12 @@ final class DemoCommand implements Callable<Integer> {
     }
     List<String> out = new ArrayList<>();
     for (String block : Blocks.names(compilation, spec)) {
-      if (compilation.inspect(block, null).inputShape() != null) {
-        out.add(block);
+      try {
+        if (!compilation.inspect(block, null).inputShape().isEmpty()) {
+          out.add(block);
+        }
+      } catch (IllegalArgumentException e) {
+        // a block with arguments, or shapes only its users fix: shown inside its users
       }
     }
     return out;

@@ -79,11 +79,8 @@ final class InspectReport {
     return s + " ".repeat(width - s.length());
   }
 
-  /** A shape as {@code [batch, 20]}; null (not known) as {@code ?}. */
+  /** A shape as {@code [batch, 20]}. */
   static String shape(List<Object> dims) {
-    if (dims == null) {
-      return "?";
-    }
     return dims.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
   }
 
