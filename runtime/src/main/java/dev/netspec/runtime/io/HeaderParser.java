@@ -72,8 +72,14 @@ final class HeaderParser {
     return new Header(tensors, metadata);
   }
 
+  /** The {@code __metadata__} object; {@code null} means none, as the reference reads it. */
   private Map<String, String> metadata() throws SafeTensorsException {
-    expectObject("'" + METADATA_KEY + "' must be an object of strings");
+    if (consumeLiteral("null")) {
+      return Map.of();
+    }
+    if (!consume('{')) {
+      throw fault("'" + METADATA_KEY + "' must be an object of strings");
+    }
     Map<String, String> out = new LinkedHashMap<>();
     skipWhitespace();
     if (consume('}')) {
@@ -97,8 +103,9 @@ final class HeaderParser {
   }
 
   private Header.Entry tensor(String name) throws SafeTensorsException {
-    String what = "tensor '" + name + "'";
-    expectObject(what + " must be an object with dtype, shape and data_offsets");
+    if (!consume('{')) {
+      throw fault(name, "must be an object with dtype, shape and data_offsets");
+    }
     String dtype = null;
     long[] shape = null;
     long[] offsets = null;
@@ -110,55 +117,54 @@ final class HeaderParser {
         colon();
         switch (field) {
           case "dtype" -> {
-            requireFirst(dtype, what, field);
+            requireFirst(dtype, name, field);
             if (peek() != '"') {
-              throw fault(what + ": dtype must be a string");
+              throw fault(name, "dtype must be a string");
             }
             dtype = string();
           }
           case "shape" -> {
-            requireFirst(shape, what, field);
-            shape = integers(what + ": shape", Tensor.MAX_RANK);
+            requireFirst(shape, name, field);
+            shape = integers(name, field, Tensor.MAX_RANK);
           }
           case "data_offsets" -> {
-            requireFirst(offsets, what, field);
-            offsets = integers(what + ": data_offsets", 2);
+            requireFirst(offsets, name, field);
+            offsets = integers(name, field, 2);
             if (offsets.length != 2) {
-              throw fault(what + ": data_offsets must be two integers [begin, end]");
+              throw fault(name, "data_offsets must be two integers [begin, end]");
             }
           }
-          default -> throw fault(what + ": unknown field '" + field + "'");
+          default -> throw fault(name, "unknown field '" + field + "'");
         }
         skipWhitespace();
       } while (consume(','));
       expect('}', "',' or '}'");
     }
-    requirePresent(dtype, what, "dtype");
-    requirePresent(shape, what, "shape");
-    requirePresent(offsets, what, "data_offsets");
+    requirePresent(dtype, name, "dtype");
+    requirePresent(shape, name, "shape");
+    requirePresent(offsets, name, "data_offsets");
     return new Header.Entry(name, dtype, shape, offsets[0], offsets[1]);
   }
 
-  private void requireFirst(Object previous, String what, String field)
+  private void requireFirst(Object previous, String tensor, String field)
       throws SafeTensorsException {
     if (previous != null) {
-      throw fault(what + ": duplicate field '" + field + "'");
+      throw fault(tensor, "duplicate field '" + field + "'");
     }
   }
 
-  private void requirePresent(Object value, String what, String field)
+  private void requirePresent(Object value, String tensor, String field)
       throws SafeTensorsException {
     if (value == null) {
-      throw fault(what + ": missing field '" + field + "'");
+      throw fault(tensor, "missing field '" + field + "'");
     }
   }
 
-  /** A JSON array of at most {@code max} non-negative integers. */
-  private long[] integers(String what, int max) throws SafeTensorsException {
-    if (peek() != '[') {
-      throw fault(what + " must be an array of integers");
+  /** A JSON array of at most {@code max} non-negative integers: a tensor's shape or offsets. */
+  private long[] integers(String tensor, String field, int max) throws SafeTensorsException {
+    if (!consume('[')) {
+      throw fault(tensor, field + " must be an array of integers");
     }
-    pos++;
     long[] values = new long[max];
     int n = 0;
     skipWhitespace();
@@ -168,29 +174,29 @@ final class HeaderParser {
     do {
       skipWhitespace();
       if (n == max) {
-        throw fault(what + " has more than " + max + " entries");
+        throw fault(tensor, field + " has more than " + max + " entries");
       }
-      values[n++] = nonNegativeInteger(what);
+      values[n++] = nonNegativeInteger(tensor, field);
       skipWhitespace();
     } while (consume(','));
     expect(']', "',' or ']'");
     return Arrays.copyOf(values, n);
   }
 
-  private long nonNegativeInteger(String what) throws SafeTensorsException {
+  private long nonNegativeInteger(String tensor, String field) throws SafeTensorsException {
     int start = pos;
     int c = peek();
     if (c == '-') {
-      throw fault(what + " must not hold negative numbers");
+      throw fault(tensor, field + " must not hold negative numbers");
     }
     if (c < '0' || c > '9') {
-      throw fault(what + " must hold integers");
+      throw fault(tensor, field + " must hold integers");
     }
     long value = 0;
     while (pos < in.length && in[pos] >= '0' && in[pos] <= '9') {
       int digit = in[pos++] - '0';
       if (value > (Long.MAX_VALUE - digit) / 10) {
-        throw fault(what + " holds a number too large");
+        throw fault(tensor, field + " holds a number too large");
       }
       value = value * 10 + digit;
     }
@@ -199,7 +205,7 @@ final class HeaderParser {
     }
     c = peek();
     if (c == '.' || c == 'e' || c == 'E') {
-      throw fault(what + " must hold integers");
+      throw fault(tensor, field + " must hold integers");
     }
     return value;
   }
@@ -323,16 +329,23 @@ final class HeaderParser {
     return false;
   }
 
+  private boolean consumeLiteral(String word) {
+    if (pos + word.length() > in.length) {
+      return false;
+    }
+    for (int i = 0; i < word.length(); i++) {
+      if (in[pos + i] != word.charAt(i)) {
+        return false;
+      }
+    }
+    pos += word.length();
+    return true;
+  }
+
   private void expect(char c, String expected) throws SafeTensorsException {
     if (!consume(c)) {
       throw error(pos, pos < in.length ? "expected " + expected : "header ends early, expected "
           + expected);
-    }
-  }
-
-  private void expectObject(String message) throws SafeTensorsException {
-    if (!consume('{')) {
-      throw fault(message);
     }
   }
 
@@ -358,5 +371,10 @@ final class HeaderParser {
   /** A header that is valid JSON so far but not the safetensors schema. */
   private SafeTensorsException fault(String message) {
     return new SafeTensorsException(source, "invalid header: " + message);
+  }
+
+  /** A tensor entry that does not follow the schema. */
+  private SafeTensorsException fault(String tensor, String message) {
+    return fault("tensor '" + tensor + "': " + message);
   }
 }

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a>
@@ -36,8 +37,13 @@ import java.util.Map;
  *
  * <p>In Python, the same files are read and written with {@code safetensors.torch.load_file}
  * and {@code save_file}. netspec writes F32; it reads F32, F16, BF16 and F64 and converts
- * them to float32 (F64 rounds to nearest). A file written here is byte for byte what the
- * safetensors library writes for the same float32 tensors and metadata.
+ * them to float32 (F64 rounds to nearest even). A file written here is byte for byte what the
+ * safetensors library writes for the same float32 tensors: keys sorted, compact JSON,
+ * {@code __metadata__} first, header padded with spaces to 8 bytes. (The library writes
+ * metadata entries in hash order; netspec sorts them, so its output is deterministic.)
+ * PyTorch fixture scripts using {@code tools/fixtures/st.py} write the same bytes when there
+ * is no metadata and every key is ASCII; st.py puts {@code __metadata__} last and escapes
+ * non-ASCII characters, which every reader accepts.
  *
  * <p>Reading checks the file as the reference implementation does, and more: a header over
  * 100 MB or past the end of the file, invalid JSON, an unknown or unsupported dtype, a shape
@@ -69,6 +75,7 @@ public final class SafeTensors {
    */
   public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path path)
       throws SafeTensorsException {
+    Objects.requireNonNull(path, "path");
     SafeTensorsWriter writer = new SafeTensorsWriter(tensors, metadata);
     try {
       AtomicFile.write(path, writer::writeTo);

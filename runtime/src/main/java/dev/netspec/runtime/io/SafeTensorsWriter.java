@@ -12,12 +12,14 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Lays out float32 tensors as a safetensors file, byte for byte as the reference Rust writer
- * does for F32 tensors: keys sorted by code point, {@code __metadata__} first (its keys sorted
- * too), compact JSON with non-ASCII characters as raw UTF-8, the header padded with spaces to
- * a multiple of 8 bytes, then the data of each tensor in key order, little-endian.
+ * does for F32 tensors: keys sorted by code point, {@code __metadata__} first, compact JSON
+ * with non-ASCII characters as raw UTF-8, the header padded with spaces to a multiple of 8
+ * bytes, then the data of each tensor in key order, little-endian. Metadata keys are sorted
+ * too (the reference writes them in hash order), so equal input gives equal bytes.
  *
  * <p>The layout is computed (and the arguments checked) when the writer is made, before any
  * byte is written, so bad arguments never leave a half-written file.
@@ -46,44 +48,58 @@ final class SafeTensorsWriter {
   private final long dataBytes;
 
   SafeTensorsWriter(Map<String, Tensor> tensors, Map<String, String> metadata) {
-    this.tensors = sorted(tensors, "tensor");
-    List<Map.Entry<String, String>> meta = sorted(metadata, "metadata");
+    this.tensors = sorted(Objects.requireNonNull(tensors, "tensors"), "tensor");
+    List<Map.Entry<String, String>> meta =
+        sorted(Objects.requireNonNull(metadata, "metadata"), "metadata");
     StringBuilder json = new StringBuilder("{");
     if (!meta.isEmpty()) {
-      json.append("\"__metadata__\":{");
-      for (Map.Entry<String, String> e : meta) {
-        appendString(json, e.getKey());
-        json.append(':');
-        appendString(json, checkText(e.getValue(), "metadata value"));
-        json.append(',');
-      }
-      json.setCharAt(json.length() - 1, '}');
-      json.append(',');
+      json.append("\"__metadata__\":");
+      appendMetadata(json, meta);
     }
     long offset = 0;
     for (Map.Entry<String, Tensor> e : this.tensors) {
       if (e.getKey().equals("__metadata__")) {
         throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
       }
-      Tensor t = e.getValue();
-      long end = offset + t.numel() * Float.BYTES;
+      long end = offset + e.getValue().numel() * Float.BYTES;
+      json.append(json.length() > 1 ? "," : "");
       appendString(json, e.getKey());
-      json.append(":{\"dtype\":\"F32\",\"shape\":[");
-      int[] shape = t.shape();
-      for (int d = 0; d < shape.length; d++) {
-        json.append(d == 0 ? "" : ",").append(shape[d]);
-      }
-      json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]},");
+      appendTensorInfo(json, e.getValue().shape(), offset, end);
       offset = end;
-    }
-    if (json.length() > 1) {
-      json.setLength(json.length() - 1);
     }
     json.append('}');
     byte[] text = json.toString().getBytes(StandardCharsets.UTF_8);
+    if (text.length > SafeTensorsReader.MAX_HEADER_BYTES) {
+      throw new IllegalArgumentException("the header would take " + text.length
+          + " bytes, more than the " + SafeTensorsReader.MAX_HEADER_BYTES
+          + " readers accept: too many tensors or too much metadata for one file");
+    }
     this.header = Arrays.copyOf(text, (text.length + 7) / 8 * 8);
     Arrays.fill(header, text.length, header.length, (byte) ' ');
     this.dataBytes = offset;
+  }
+
+  /** {@code {"key":"value",...}} */
+  private static void appendMetadata(StringBuilder json, List<Map.Entry<String, String>> meta) {
+    json.append('{');
+    String separator = "";
+    for (Map.Entry<String, String> e : meta) {
+      json.append(separator);
+      appendString(json, e.getKey());
+      json.append(':');
+      appendString(json, checkText(e.getValue(), "metadata value"));
+      separator = ",";
+    }
+    json.append('}');
+  }
+
+  /** {@code :{"dtype":"F32","shape":[2,3],"data_offsets":[begin,end]}} */
+  private static void appendTensorInfo(StringBuilder json, int[] shape, long begin, long end) {
+    json.append(":{\"dtype\":\"F32\",\"shape\":[");
+    for (int d = 0; d < shape.length; d++) {
+      json.append(d == 0 ? "" : ",").append(shape[d]);
+    }
+    json.append("],\"data_offsets\":[").append(begin).append(',').append(end).append("]}");
   }
 
   /** The size of the whole file in bytes. */

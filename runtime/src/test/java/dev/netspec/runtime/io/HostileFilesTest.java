@@ -89,7 +89,7 @@ class HostileFilesTest {
       "[]                          | invalid header at byte 8: expected '{': the header must "
           + "be a JSON object",
       "{'a' 1}                     | invalid header at byte 13: expected ':'",
-      "{'a':                       | invalid header: tensor 'a' must be an object with dtype, "
+      "{'a':                       | invalid header: tensor 'a': must be an object with dtype, "
           + "shape and data_offsets",
       "{} x                        | invalid header at byte 11: unexpected data after the "
           + "header object",
