@@ -1,4 +1,0 @@
-package dev.netspec.compiler;
-
-// THROWAWAY facade stub (delete before merging branch `compiler`).
-public record CompilerOptions(String packageOverride) {}
