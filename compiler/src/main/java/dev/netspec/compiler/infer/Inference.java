@@ -413,16 +413,20 @@ public final class Inference {
       Shape out = in;
       try {
         switch (name) {
-          case "linear": {
+          case "linear":
+          case "lazy_linear": {
             Dim outF = intArg(b, "out_features");
             Dim inF = b.args().containsKey("in_features") ? intArg(b, "in_features") : null;
+            boolean forcedLazy = name.equals("lazy_linear");
             boolean bias = boolArg(b, "bias", true);
             if (in.knownRank()) {
               if (in.rank() == 0) {
                 throw new ShapeError("expects a tensor of at least 1 dim, got a scalar");
               }
               Dim last = in.dim(-1);
-              if (inF == null) {
+              if (forcedLazy) {
+                inF = generic ? new Dim.Sym("?") : last;
+              } else if (inF == null) {
                 inF = last;
               } else if (!Dim.compatible(inF, last)) {
                 throw new ShapeError("expects " + inF + " input features, got " + last);
@@ -434,6 +438,8 @@ public final class Inference {
               }
               addFlops(rows instanceof Dim.Known r && inF instanceof Dim.Known i && outF instanceof Dim.Known o
                   ? 2L * r.size() * i.size() * o.size() : -1);
+            } else if (forcedLazy) {
+              inF = new Dim.Sym("?");
             } else if (inF == null) {
               if (c.built == null && block.input() == null) {
                 throw new ShapeError("input features are unknown: declare 'input:' on block "
@@ -444,10 +450,10 @@ public final class Inference {
               out = Shape.ANY;
             }
             inFeatures.put(b, inF);
-            boolean lazy = inF.isLazy();
+            boolean lazy = inF.isLazy() || forcedLazy;
             made = new Inst(name, lazy ? "LazyLinear" : "Linear", "in_features=" + (lazy ? "0" : inF)
                 + ", out_features=" + outF + ", bias=" + (bias ? "True" : "False"));
-            if (!lazy || !generic) {
+            if (!inF.isLazy() || !generic) {
               made.params.put("weight", new Shape(List.of(outF, inF)));
               if (bias) {
                 made.params.put("bias", new Shape(List.of(outF)));
