@@ -26,7 +26,7 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws UserException {
     Compilation compilation = SpecCompiler.compile(SpecFiles.read(args.specs),
-        args.packageOption.packageName(), streams.err());
+        args.packageOption.packageName(), streams);
     List<GeneratedSources.Mismatch> mismatches;
     try {
       mismatches = GeneratedSources.diff(compilation.files(), args.dir);

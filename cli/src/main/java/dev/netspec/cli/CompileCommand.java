@@ -2,7 +2,6 @@ package dev.netspec.cli;
 
 import dev.netspec.compiler.Compilation;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,9 +24,8 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
-    PrintWriter err = streams.err();
     Compilation compilation = SpecCompiler.compile(SpecFiles.read(args.specs),
-        args.packageOption.packageName(), err);
+        args.packageOption.packageName(), streams);
     GeneratedSources.WriteResult result;
     try {
       result = GeneratedSources.write(compilation.files(), args.dir);

@@ -72,10 +72,10 @@ final class DemoCommand implements Callable<Integer> {
     List<SpecSource> sources = SpecFiles.read(List.of(dir));
     PrintWriter out = streams.out();
     out.println("netspec demo: " + sources.size() + " specs from " + dir + ", seed " + seed);
-    Compilation compilation = SpecCompiler.compile(sources, null, streams.err());
+    Compilation compilation = SpecCompiler.compile(sources, null, streams);
     out.println("compiled to " + compilation.files().size() + " Java classes");
     List<String> skipped = new ArrayList<>();
-    Models models = Models.compileWhatCompiles(compilation, streams.err(), skipped::add);
+    Models models = Models.compileWhatCompiles(compilation, streams, skipped::add);
     for (String file : skipped) {
       out.println("skipped " + file + ": it needs classes outside netspec (such as a java: "
           + "initializer), which the demo does not have");

@@ -35,7 +35,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
-    Inspection inspection = target.inspect(streams.err(), inputShape);
+    Inspection inspection = target.inspect(streams, inputShape);
     switch (format) {
       case json -> streams.out().println(InspectReport.json(inspection));
       case repr -> streams.out().println(inspection.repr());

@@ -17,9 +17,9 @@ final class Models {
   }
 
   /** Compiles every class of {@code compilation} with javac, in memory. */
-  static Models compile(Compilation compilation, java.io.PrintWriter err) {
+  static Models compile(Compilation compilation, Streams streams) {
     int n = compilation.files().size();
-    try (Progress p = Progress.start(err, "compiling " + n + " generated "
+    try (Progress p = streams.progress("compiling " + n + " generated "
         + (n == 1 ? "class" : "classes") + " with javac")) {
       return new Models(compilation, MemoryCompiler.compile(compilation.files()));
     }
@@ -30,10 +30,10 @@ final class Models {
    * class is not on netspec's classpath) are left out, with every file that then fails in
    * turn, and reported to {@code skipped}.
    */
-  static Models compileWhatCompiles(Compilation compilation, java.io.PrintWriter err,
+  static Models compileWhatCompiles(Compilation compilation, Streams streams,
       java.util.function.Consumer<String> skipped) {
     List<GeneratedFile> files = new java.util.ArrayList<>(compilation.files());
-    try (Progress p = Progress.start(err, "compiling " + files.size()
+    try (Progress p = streams.progress("compiling " + files.size()
         + " generated classes with javac")) {
       while (true) {
         try {

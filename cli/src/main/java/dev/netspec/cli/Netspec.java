@@ -43,6 +43,8 @@ public final class Netspec implements Runnable {
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
 
+  private boolean showProgress;
+
   /** Runs the command and exits the JVM with its exit code. */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -55,9 +57,12 @@ public final class Netspec implements Runnable {
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     PrintWriter errWriter = new PrintWriter(err, true, charsetOf(err));
+    PrintWriter outWriter = new PrintWriter(out, true, charsetOf(out));
     try {
-      CommandLine cmd = new CommandLine(new Netspec());
-      cmd.setOut(new PrintWriter(out, true, charsetOf(out)));
+      Netspec netspec = new Netspec();
+      netspec.showProgress = err == System.err && System.console() != null;
+      CommandLine cmd = new CommandLine(netspec);
+      cmd.setOut(outWriter);
       cmd.setErr(errWriter);
       cmd.setParameterExceptionHandler(Netspec::usageError);
       cmd.setExecutionExceptionHandler((e, line, parsed) -> failure(e, errWriter));
@@ -65,9 +70,14 @@ public final class Netspec implements Runnable {
     } catch (RuntimeException e) {
       return failure(e, errWriter);
     } finally {
+      outWriter.flush();
       errWriter.flush();
-      out.flush();
     }
+  }
+
+  /** Whether slow steps show a progress line: only on a terminal. */
+  boolean showsProgress() {
+    return showProgress;
   }
 
   /** Without a command: print the usage and fail as a usage error. */

@@ -8,8 +8,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A progress line on stderr for a step that turns out to take over a second: nothing for quick
- * steps, {@code netspec: compiling 12 specs...} once the second has passed, and {@code done
+ * A progress line on stderr for a step that turns out to take over a second (when stderr is a
+ * terminal; see {@link Streams#progress}): nothing for quick steps, {@code netspec: compiling 12 specs...} once the second has passed, and {@code done
  * (1.4 s)} when the step ends.
  *
  * <pre>{@code
@@ -28,9 +28,14 @@ final class Progress implements AutoCloseable {
   private final ScheduledFuture<?> announcement;
   private boolean announced;
 
-  private Progress(PrintWriter err, String what) {
+  private Progress(PrintWriter err, String what, boolean shown) {
     this.err = err;
     this.what = what;
+    if (!shown) {
+      this.timer = null;
+      this.announcement = null;
+      return;
+    }
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "netspec-progress");
       t.setDaemon(true);
@@ -41,7 +46,12 @@ final class Progress implements AutoCloseable {
 
   /** Starts timing {@code what} (a lowercase phrase such as {@code "compiling 3 specs"}). */
   static Progress start(PrintWriter err, String what) {
-    return new Progress(err, what);
+    return new Progress(err, what, true);
+  }
+
+  /** A step that shows no progress. */
+  static Progress none() {
+    return new Progress(null, null, false);
   }
 
   private synchronized void announce() {
@@ -52,6 +62,9 @@ final class Progress implements AutoCloseable {
 
   @Override
   public void close() {
+    if (timer == null) {
+      return;
+    }
     announcement.cancel(false);
     timer.shutdownNow();
     synchronized (this) {

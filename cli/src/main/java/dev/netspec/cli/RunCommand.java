@@ -57,12 +57,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
-    Inspection inspection = target.inspect(streams.err(), null);
+    Inspection inspection = target.inspect(streams, null);
     String chosen = inspection.block();
     Tensor x = readInput(inspection);
     Map<String, Tensor> state = weights == null ? null : read(weights);
 
-    Module model = Models.compile(target.compilation, streams.err()).create(chosen, seed);
+    Module model = Models.compile(target.compilation, streams).create(chosen, seed);
     if (state != null) {
       try {
         model.loadStateDict(state, true);
@@ -71,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     Tensor y;
-    try (Progress p = Progress.start(streams.err(), "running " + chosen)) {
+    try (Progress p = streams.progress("running " + chosen)) {
       y = model.forward(x);
     } catch (IllegalArgumentException e) {
       // The declared shape was checked above; what is left is a lazy dim that the loaded

@@ -3,7 +3,6 @@ package dev.netspec.cli;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Inspection;
 import dev.netspec.compiler.SpecSource;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +28,8 @@ final class SpecBlock {
    *
    * @param inputShape a concrete input shape, or null for the block's declared one
    */
-  Inspection inspect(PrintWriter err, int[] inputShape) throws UserException {
-    compilation = compileWithSiblings(err);
+  Inspection inspect(Streams streams, int[] inputShape) throws UserException {
+    compilation = compileWithSiblings(streams);
     String chosen = Blocks.choose(compilation, spec, block);
     return Blocks.inspect(compilation, spec, chosen, inputShape);
   }
@@ -39,10 +38,10 @@ final class SpecBlock {
    * Compiles the spec alone or, when it uses blocks of the specs beside it (and so does not
    * compile alone), together with them. The errors reported are the spec's own.
    */
-  private Compilation compileWithSiblings(PrintWriter err) throws UserException {
+  private Compilation compileWithSiblings(Streams streams) throws UserException {
     SpecSource source = SpecFiles.readOne(spec);
     try {
-      return SpecCompiler.compile(List.of(source), null, err);
+      return SpecCompiler.compile(List.of(source), null, streams);
     } catch (UserException alone) {
       Path folder = spec.toAbsolutePath().getParent();
       List<SpecSource> withSiblings = new ArrayList<>(List.of(source));
@@ -55,7 +54,7 @@ final class SpecBlock {
         throw alone;
       }
       try {
-        return SpecCompiler.compile(withSiblings, null, err);
+        return SpecCompiler.compile(withSiblings, null, streams);
       } catch (UserException together) {
         throw alone;
       }

@@ -5,7 +5,6 @@ import dev.netspec.compiler.Compiler;
 import dev.netspec.compiler.CompilerOptions;
 import dev.netspec.compiler.Diagnostic;
 import dev.netspec.compiler.SpecSource;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -14,17 +13,17 @@ final class SpecCompiler {
   private SpecCompiler() {}
 
   /**
-   * Compiles {@code sources}; prints warnings to {@code err}.
+   * Compiles {@code sources}; prints warnings to stderr.
    *
    * @param packageOverride the Java package for every block, or null for the specs' own
    * @throws UserException carrying every diagnostic, one per line, when there are errors
    */
-  static Compilation compile(List<SpecSource> sources, String packageOverride, PrintWriter err)
+  static Compilation compile(List<SpecSource> sources, String packageOverride, Streams streams)
       throws UserException {
     Compilation compilation;
     String what = sources.size() == 1 ? sources.get(0).path().toString()
         : sources.size() + " specs";
-    try (Progress p = Progress.start(err, "compiling " + what)) {
+    try (Progress p = streams.progress("compiling " + what)) {
       compilation = new Compiler(new CompilerOptions(packageOverride)).compile(sources);
     }
     if (compilation.hasErrors()) {
@@ -32,7 +31,7 @@ final class SpecCompiler {
           .collect(Collectors.joining(System.lineSeparator())));
     }
     for (Diagnostic d : compilation.diagnostics()) {
-      err.println(d.format());
+      streams.err().println(d.format());
     }
     return compilation;
   }

@@ -18,4 +18,13 @@ final class Streams {
   PrintWriter err() {
     return spec.commandLine().getErr();
   }
+
+  /**
+   * A progress line for a step that may take over a second, shown only when netspec writes
+   * to a terminal (never in pipes, logs or tests).
+   */
+  Progress progress(String what) {
+    Netspec root = (Netspec) spec.root().userObject();
+    return root.showsProgress() ? Progress.start(err(), what) : Progress.none();
+  }
 }
