@@ -19,10 +19,9 @@ final class Models {
   /** Compiles every class of {@code compilation} with javac, in memory. */
   static Models compile(Compilation compilation, Streams streams) {
     int n = compilation.files().size();
-    try (Progress p = streams.progress("compiling " + n + " generated "
-        + (n == 1 ? "class" : "classes") + " with javac")) {
-      return new Models(compilation, MemoryCompiler.compile(compilation.files()));
-    }
+    return streams.timed("compiling " + n + " generated " + (n == 1 ? "class" : "classes")
+        + " with javac", () -> new Models(compilation,
+        MemoryCompiler.compile(compilation.files())));
   }
 
   /**
@@ -33,8 +32,7 @@ final class Models {
   static Models compileWhatCompiles(Compilation compilation, Streams streams,
       java.util.function.Consumer<String> skipped) {
     List<GeneratedFile> files = new java.util.ArrayList<>(compilation.files());
-    try (Progress p = streams.progress("compiling " + files.size()
-        + " generated classes with javac")) {
+    return streams.timed("compiling " + files.size() + " generated classes with javac", () -> {
       while (true) {
         try {
           return new Models(compilation, MemoryCompiler.compile(files));
@@ -46,7 +44,7 @@ final class Models {
           e.files.forEach(skipped);
         }
       }
-    }
+    });
   }
 
   /** Whether {@code block}'s class was compiled. */

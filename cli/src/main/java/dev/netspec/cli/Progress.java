@@ -9,12 +9,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A progress line on stderr for a step that turns out to take over a second (when stderr is a
- * terminal; see {@link Streams#progress}): nothing for quick steps, {@code netspec: compiling 12 specs...} once the second has passed, and {@code done
+ * terminal; see {@link Streams#timed}): nothing for quick steps, {@code netspec: compiling 12 specs...} once the second has passed, and {@code done
  * (1.4 s)} when the step ends.
  *
  * <pre>{@code
- * try (Progress p = Progress.start(err, "compiling 12 specs")) {
+ * Progress progress = Progress.start(err, "compiling 12 specs");
+ * try {
  *   ...
+ * } finally {
+ *   progress.close();
  * }
  * }</pre>
  */
@@ -28,14 +31,9 @@ final class Progress implements AutoCloseable {
   private final ScheduledFuture<?> announcement;
   private boolean announced;
 
-  private Progress(PrintWriter err, String what, boolean shown) {
+  private Progress(PrintWriter err, String what) {
     this.err = err;
     this.what = what;
-    if (!shown) {
-      this.timer = null;
-      this.announcement = null;
-      return;
-    }
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "netspec-progress");
       t.setDaemon(true);
@@ -46,12 +44,7 @@ final class Progress implements AutoCloseable {
 
   /** Starts timing {@code what} (a lowercase phrase such as {@code "compiling 3 specs"}). */
   static Progress start(PrintWriter err, String what) {
-    return new Progress(err, what, true);
-  }
-
-  /** A step that shows no progress. */
-  static Progress none() {
-    return new Progress(null, null, false);
+    return new Progress(err, what);
   }
 
   private synchronized void announce() {
@@ -62,9 +55,6 @@ final class Progress implements AutoCloseable {
 
   @Override
   public void close() {
-    if (timer == null) {
-      return;
-    }
     announcement.cancel(false);
     timer.shutdownNow();
     synchronized (this) {

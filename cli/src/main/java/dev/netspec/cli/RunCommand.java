@@ -71,8 +71,8 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     Tensor y;
-    try (Progress p = streams.progress("running " + chosen)) {
-      y = model.forward(x);
+    try {
+      y = streams.timed("running " + chosen, () -> model.forward(x));
     } catch (IllegalArgumentException e) {
       // The declared shape was checked above; what is left is a lazy dim that the loaded
       // weights fixed to another size than the input has.

@@ -20,12 +20,10 @@ final class SpecCompiler {
    */
   static Compilation compile(List<SpecSource> sources, String packageOverride, Streams streams)
       throws UserException {
-    Compilation compilation;
     String what = sources.size() == 1 ? sources.get(0).path().toString()
         : sources.size() + " specs";
-    try (Progress p = streams.progress("compiling " + what)) {
-      compilation = new Compiler(new CompilerOptions(packageOverride)).compile(sources);
-    }
+    Compilation compilation = streams.timed("compiling " + what,
+        () -> new Compiler(new CompilerOptions(packageOverride)).compile(sources));
     if (compilation.hasErrors()) {
       throw new UserException(compilation.diagnostics().stream().map(Diagnostic::format)
           .collect(Collectors.joining(System.lineSeparator())));

@@ -1,6 +1,7 @@
 package dev.netspec.cli;
 
 import java.io.PrintWriter;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -20,11 +21,18 @@ final class Streams {
   }
 
   /**
-   * A progress line for a step that may take over a second, shown only when netspec writes
-   * to a terminal (never in pipes, logs or tests).
+   * Runs a step that may take over a second, with a progress line when netspec writes to a
+   * terminal (never in pipes, logs or tests).
    */
-  Progress progress(String what) {
+  <T> T timed(String what, Supplier<T> step) {
     Netspec root = (Netspec) spec.root().userObject();
-    return root.showsProgress() ? Progress.start(err(), what) : Progress.none();
+    Progress progress = root.showsProgress() ? Progress.start(err(), what) : null;
+    try {
+      return step.get();
+    } finally {
+      if (progress != null) {
+        progress.close();
+      }
+    }
   }
 }
