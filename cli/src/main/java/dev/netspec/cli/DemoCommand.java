@@ -136,21 +136,47 @@ final class DemoCommand implements Callable<Integer> {
     out.println();
     String title = "== " + spec + ": " + block + " ";
     out.println(title + "=".repeat(Math.max(3, 78 - title.length())));
-    Module net = models.create(block, seed);
+    Module net = models.create(block, seed).eval(); // dropout off: outputs are repeatable
     Tensor x = Tensor.rand(new Generator(seed), shape);
     Tensor y = net.forward(x);
-    out.println("net = new " + block + "(" + seed + ");  // seed " + seed);
-    out.println("X = torch.rand(" + join(shape) + ")");
-    out.println("print(net(X))");
+    step("net = new " + block + "(" + seed + ").eval()", "weights from the spec's initializers");
+    step("X = rand(" + join(shape) + ")", "torch.rand(" + join(shape) + ")");
+    step("net.forward(X)", "net(X)");
     out.println(y);
-    out.println("print(net)");
+    step("net", "print(net)");
     out.println(net);
-    out.println("parameters: " + InspectReport.count(inspection.parameters()) + " (state dict:");
-    for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) {
-      out.println("  " + e.getKey() + " " + Arrays.toString(e.getValue().shape()));
+    step("net.namedParameters()", "net.named_parameters(), names and shapes");
+    List<String> params = new ArrayList<>();
+    net.namedParameters().forEach((name, p) ->
+        params.add("('" + name + "', " + Arrays.toString(p.shape()) + ")"));
+    out.println(params.isEmpty() ? "(none)" : wrap(params));
+    out.println("parameters: " + InspectReport.count(inspection.parameters())
+        + " scalars, state dict: " + net.stateDict().size() + " tensors");
+    step("net.stateDict() -> safetensors -> new " + block + "(" + (seed + 1) + ")",
+        "torch.save / load_state_dict");
+    out.println("same output: " + roundTrip(models, block, net, x, y));
+  }
+
+  /** Items separated by spaces, in lines of at most 100 characters. */
+  private static String wrap(List<String> items) {
+    StringBuilder sb = new StringBuilder();
+    int lineStart = 0;
+    for (String item : items) {
+      if (sb.length() > lineStart && sb.length() - lineStart + 1 + item.length() > 100) {
+        sb.append(System.lineSeparator());
+        lineStart = sb.length();
+      } else if (sb.length() > lineStart) {
+        sb.append(' ');
+      }
+      sb.append(item);
     }
-    out.println(")");
-    out.println("clone from safetensors computes the same: " + roundTrip(models, block, net, x, y));
+    return sb.toString();
+  }
+
+  /** One demo statement in Java, with what the tutorial writes in Python. */
+  private void step(String java, String pytorch) {
+    String line = "> " + java;
+    streams.out().println(line + " ".repeat(Math.max(2, 44 - line.length())) + "// " + pytorch);
   }
 
   /** The tutorial's file I/O: save the state dict, load it into a clone, compare outputs. */
@@ -160,7 +186,7 @@ final class DemoCommand implements Callable<Integer> {
     try {
       file = Files.createTempFile("netspec-demo-", ".safetensors");
       SafeTensors.save(net.stateDict(), file);
-      Module clone = models.create(block, seed + 1);
+      Module clone = models.create(block, seed + 1).eval();
       clone.forward(x); // a lazy clone learns its input size first, as in PyTorch
       clone.loadStateDict(SafeTensors.load(file).tensors(), true);
       boolean same = clone.forward(x).contentEquals(y);
