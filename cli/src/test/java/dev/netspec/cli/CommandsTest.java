@@ -214,6 +214,21 @@ class CommandsTest {
   }
 
   @Test
+  void runWithPyTorchWeightsGivesPyTorchsOutput() throws IOException, URISyntaxException {
+    // fixtures from tools/fixtures/cli_run.py: PyTorch's input, weights and output
+    Path fixtures = Path.of(CommandsTest.class.getResource("/fixtures/run").toURI());
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", fixtures.resolve("tiny.yaml").toString(), "--input",
+        fixtures.resolve("x.safetensors").toString(), "--weights",
+        fixtures.resolve("weights.safetensors").toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    Tensor expected = SafeTensors.load(fixtures.resolve("y.safetensors")).tensor("y");
+    Tensor actual = SafeTensors.load(y).tensor("y");
+    assertArrayEquals(expected.shape(), actual.shape());
+    assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-5f);
+  }
+
+  @Test
   void runWithoutWeightsUsesTheSeed() throws IOException {
     Path x = input("x", Tensor.of(new float[][] {{1, 2, 3}}));
     Path y0 = tmp.resolve("y0.safetensors");
