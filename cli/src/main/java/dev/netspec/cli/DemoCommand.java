@@ -61,8 +61,10 @@ final class DemoCommand implements Callable<Integer> {
     }
     try (BundledSpecs bundled = BundledSpecs.extract()) {
       if (bundled == null) {
-        throw new UserException("netspec: error: no specs folder: run bin/netspec demo from a "
-            + "netspec checkout, or pass --specs DIR");
+        String home = System.getProperty("netspec.home");
+        String where = home == null ? "netspec: error: " : Path.of(home, "specs") + ": error: ";
+        throw new UserException(where + "no specs folder here, and this build bundles none; "
+            + "pass --specs DIR");
       }
       return demo(bundled.dir());
     }
