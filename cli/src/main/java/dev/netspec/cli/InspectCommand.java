@@ -1,6 +1,7 @@
 package dev.netspec.cli;
 
 import dev.netspec.compiler.Inspection;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,9 +40,30 @@ final class InspectCommand implements Callable<Integer> {
     switch (format) {
       case json -> streams.out().println(InspectReport.json(inspection));
       case repr -> streams.out().println(inspection.repr());
-      case text -> streams.out().print(InspectReport.text(inspection, target.spec.toString()));
+      case text -> streams.out().print(InspectReport.text(inspection, target.spec.toString(),
+          perSample(inspection)));
       default -> throw new AssertionError(format);
     }
     return Netspec.OK;
+  }
+
+  /**
+   * The block at batch 1 when only symbolic dims (no lazy ones) keep the FLOPs unknown, so
+   * the report can still give the cost of one sample; null otherwise.
+   */
+  private Inspection perSample(Inspection inspection) {
+    List<Object> dims = inspection.inputShape();
+    if (inspection.flops() >= 0 || inputShape != null || dims.isEmpty() || dims.contains("?")) {
+      return null;
+    }
+    int[] ones = new int[dims.size()];
+    for (int i = 0; i < ones.length; i++) {
+      ones[i] = dims.get(i) instanceof Number n ? n.intValue() : 1;
+    }
+    try {
+      return target.compilation.inspect(inspection.block(), ones);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 }

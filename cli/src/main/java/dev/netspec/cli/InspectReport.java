@@ -33,8 +33,13 @@ final class InspectReport {
     return Json.write(root);
   }
 
-  /** The module tree as PyTorch prints it, a table of the layers, then the totals. */
-  static String text(Inspection in, String specPath) {
+  /**
+   * The module tree as PyTorch prints it, a table of the layers, then the totals.
+   *
+   * @param perSample when the FLOPs are unknown because of symbolic dims, the same block
+   *     inspected with each symbolic dim set to 1, or null
+   */
+  static String text(Inspection in, String specPath, Inspection perSample) {
     String nl = System.lineSeparator();
     StringBuilder sb = new StringBuilder();
     sb.append(in.block()).append(" (").append(specPath).append("): input ")
@@ -44,8 +49,15 @@ final class InspectReport {
     sb.append(table(in.layers())).append(nl);
     sb.append("total parameters  ").append(count(in.parameters())).append(nl);
     sb.append("parameter memory  ").append(bytes(in.parameterBytes())).append(nl);
-    sb.append("forward FLOPs     ").append(in.flops() < 0
-        ? "unknown until every dim is known (try --input-shape)" : count(in.flops()));
+    sb.append("forward FLOPs     ");
+    if (in.flops() >= 0) {
+      sb.append(count(in.flops()));
+    } else if (perSample != null && perSample.flops() >= 0) {
+      sb.append(count(perSample.flops())).append(" for input ")
+          .append(shape(perSample.inputShape())).append(" (--input-shape for another)");
+    } else {
+      sb.append("unknown until every dim is known (try --input-shape)");
+    }
     return sb.append(nl).toString();
   }
 
@@ -84,13 +96,16 @@ final class InspectReport {
     return dims.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
   }
 
-  /** {@code 7946} as {@code 7,946}. */
+  /** {@code 7946} as {@code 7,946}; a negative count (a lazy dim leaves it open) as {@code ?}. */
   static String count(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
+    return n < 0 ? "?" : String.format(Locale.ROOT, "%,d", n);
   }
 
   /** {@code 31784} as {@code 31,784 bytes (31.0 KiB)}. */
   static String bytes(long n) {
+    if (n < 0) {
+      return "? (a lazy dim leaves it open; try --input-shape)";
+    }
     if (n < 1024) {
       return count(n) + " bytes";
     }

@@ -158,6 +158,21 @@ class CommandsTest {
   }
 
   @Test
+  void inspectTextGivesTheFlopsOfOneSampleWhenTheBatchIsSymbolic() {
+    Cli one = Cli.run("inspect", mlp.toString(), "--input-shape", "1,3");
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("\nforward FLOPs     ([0-9,]+)\n").matcher(one.out());
+    assertTrue(m.find(), one::toString);
+    // a multiply-add is 2 FLOPs, ReLU 1 per element: Linear(3, 2) 2*3*2 = 12, ReLU 2,
+    // Linear(2, 1) 2*2*1 = 4
+    assertEquals("18", m.group(1));
+    Cli symbolic = Cli.run("inspect", mlp.toString());
+    assertEquals(0, symbolic.code(), symbolic::toString);
+    assertTrue(symbolic.out().endsWith("\nforward FLOPs     " + m.group(1)
+        + " for input [1, 3] (--input-shape for another)\n"), symbolic::toString);
+  }
+
+  @Test
   void inspectNeedsBlockWhenTheFileHasSeveral() {
     Path two = specs.resolve("two.yaml");
     Cli none = Cli.run("inspect", two.toString());
