@@ -92,6 +92,12 @@ final class SpecFiles {
     if (cause instanceof java.nio.file.NoSuchFileException) {
       return "no such file";
     }
+    if (cause instanceof java.nio.charset.CharacterCodingException) {
+      return "not UTF-8 text";
+    }
+    if (cause instanceof java.nio.file.FileAlreadyExistsException) {
+      return "a file is in the way";
+    }
     return msg == null ? name : msg;
   }
 }

@@ -114,6 +114,14 @@ class UsageTest {
   }
 
   @Test
+  void specThatIsNotUtf8IsAUserError() throws IOException {
+    Path spec = Files.write(tmp.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xE9});
+    Cli r = Cli.run("compile", spec.toString(), "-d", tmp.resolve("out").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(spec + ": error: cannot read: not UTF-8 text\n", r.err());
+  }
+
+  @Test
   void inspectOfAFolderIsAUserError() {
     Cli r = Cli.run("inspect", tmp.toString());
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
