@@ -77,7 +77,8 @@ final class DemoCommand implements Callable<Integer> {
     Compilation compilation = SpecCompiler.compile(sources, null, streams);
     out.println("compiled to " + compilation.files().size() + " Java classes");
     List<String> skipped = new ArrayList<>();
-    Models models = Models.compileWhatCompiles(compilation, streams, skipped::add);
+    Models models = Models.compileWhatCompiles(compilation, exampleSources(), streams,
+        skipped::add);
     for (String file : skipped) {
       out.println("skipped " + file + ": it needs classes outside netspec (such as a java: "
           + "initializer), which the demo does not have");
@@ -102,6 +103,16 @@ final class DemoCommand implements Callable<Integer> {
     Path base = dir.toAbsolutePath().normalize();
     Path abs = spec.toAbsolutePath().normalize();
     return abs.startsWith(base) ? base.relativize(abs) : spec;
+  }
+
+  /**
+   * The hand-written Java of the examples (such as the tutorial's custom initializer) in the
+   * checkout bin/netspec runs from, if any.
+   */
+  private static List<Path> exampleSources() {
+    String home = System.getProperty("netspec.home");
+    Path dir = home == null ? null : Path.of(home, "generated-examples", "src", "main", "java");
+    return dir != null && Files.isDirectory(dir) ? List.of(dir) : List.of();
   }
 
   /** specs/ of the checkout bin/netspec runs from (property {@code netspec.home}), if any. */

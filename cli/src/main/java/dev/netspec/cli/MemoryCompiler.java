@@ -37,10 +37,13 @@ final class MemoryCompiler {
   /**
    * Compiles every file and returns a loader for the classes.
    *
+   * @param sourcePath folders of Java sources the generated code may use (the classes of
+   *     {@code java:} initializers), compiled as needed, like javac's {@code -sourcepath}
+   *
    * @throws IllegalStateException when there is no system Java compiler (a JRE)
    * @throws Rejected when javac rejects the generated code
    */
-  static ClassLoader compile(List<GeneratedFile> files) {
+  static ClassLoader compile(List<GeneratedFile> files, List<Path> sourcePath) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
       throw new IllegalStateException("no Java compiler in this runtime: run netspec on a JDK");
@@ -53,16 +56,25 @@ final class MemoryCompiler {
     for (GeneratedFile f : files) {
       units.add(new Source(f));
     }
-    List<String> options = List.of("--release", "17", "--add-modules", "jdk.incubator.vector",
-        "-proc:none", "-classpath", runtimeClassPath());
+    List<String> options = new ArrayList<>(List.of("--release", "17", "--add-modules",
+        "jdk.incubator.vector", "-proc:none", "-implicit:class", "-classpath",
+        runtimeClassPath()));
+    if (!sourcePath.isEmpty()) {
+      options.add("-sourcepath");
+      options.add(sourcePath.stream().map(Path::toString)
+          .collect(java.util.stream.Collectors.joining(File.pathSeparator)));
+    }
     try (JavaFileManager manager = new ClassSink(standard, classes)) {
       boolean ok = javac.getTask(null, manager, diagnostics, options, null, units).call();
       if (!ok) {
         StringBuilder sb = new StringBuilder("javac rejected the generated code:");
         Set<String> rejected = new TreeSet<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+          if (d.getKind() != Diagnostic.Kind.ERROR) {
+            continue;
+          }
           sb.append(System.lineSeparator()).append(d);
-          if (d.getKind() == Diagnostic.Kind.ERROR && d.getSource() instanceof Source src) {
+          if (d.getSource() instanceof Source src) {
             rejected.add(src.relativePath);
           }
         }

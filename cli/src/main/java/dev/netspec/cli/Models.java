@@ -4,6 +4,7 @@ import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.runtime.nn.Module;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Instances of generated blocks, compiled in memory. */
@@ -17,11 +18,11 @@ final class Models {
   }
 
   /** Compiles every class of {@code compilation} with javac, in memory. */
-  static Models compile(Compilation compilation, Streams streams) {
+  static Models compile(Compilation compilation, List<Path> sourcePath, Streams streams) {
     int n = compilation.files().size();
     return streams.timed("compiling " + n + " generated " + (n == 1 ? "class" : "classes")
         + " with javac", () -> new Models(compilation,
-        MemoryCompiler.compile(compilation.files())));
+        MemoryCompiler.compile(compilation.files(), sourcePath)));
   }
 
   /**
@@ -29,13 +30,14 @@ final class Models {
    * class is not on netspec's classpath) are left out, with every file that then fails in
    * turn, and reported to {@code skipped}.
    */
-  static Models compileWhatCompiles(Compilation compilation, Streams streams,
+  static Models compileWhatCompiles(Compilation compilation, List<Path> sourcePath,
+      Streams streams,
       java.util.function.Consumer<String> skipped) {
     List<GeneratedFile> files = new java.util.ArrayList<>(compilation.files());
     return streams.timed("compiling " + files.size() + " generated classes with javac", () -> {
       while (true) {
         try {
-          return new Models(compilation, MemoryCompiler.compile(files));
+          return new Models(compilation, MemoryCompiler.compile(files, sourcePath));
         } catch (MemoryCompiler.Rejected e) {
           if (e.files.isEmpty()) {
             throw e;

@@ -8,7 +8,9 @@ import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -52,6 +54,10 @@ final class RunCommand implements Callable<Integer> {
       description = "Where to write the output tensor 'y'.")
   private Path output;
 
+  @Option(names = "--sourcepath", paramLabel = "DIR", split = ",",
+      description = "Folders of Java sources the spec's java: initializers live in.")
+  private List<Path> sourcePath = new ArrayList<>();
+
   @Mixin
   private Streams streams;
 
@@ -62,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
     Tensor x = readInput(inspection);
     Map<String, Tensor> state = weights == null ? null : read(weights);
 
-    Module model = Models.compile(target.compilation, streams).create(chosen, seed);
+    Module model = compile().create(chosen, seed);
     if (state != null) {
       try {
         model.loadStateDict(state, true);
@@ -87,6 +93,20 @@ final class RunCommand implements Callable<Integer> {
     streams.out().println(chosen + ": x " + Arrays.toString(x.shape()) + " -> y "
         + Arrays.toString(y.shape()) + ", written to " + output);
     return Netspec.OK;
+  }
+
+  /** The generated classes, compiled; javac failing on a user's initializer is their error. */
+  private Models compile() throws UserException {
+    try {
+      return Models.compile(target.compilation, sourcePath, streams);
+    } catch (MemoryCompiler.Rejected e) {
+      if (!target.usesJavaInitializers()) {
+        throw e;
+      }
+      throw new UserException(target.spec + ": error: the generated code does not compile: "
+          + "give the classes of its java: initializers with --sourcepath DIR"
+          + System.lineSeparator() + e.getMessage());
+    }
   }
 
   private Tensor readInput(Inspection inspection) throws UserException {

@@ -23,6 +23,17 @@ final class SpecBlock {
   /** The compilation of {@link #spec}, once {@link #inspect} has run. */
   Compilation compilation;
 
+  /** The specs compiled: {@link #spec}, and the specs beside it when it uses them. */
+  private List<SpecSource> sources = List.of();
+
+  private static final java.util.regex.Pattern JAVA_INIT =
+      java.util.regex.Pattern.compile("[{,]\\s*\"?java\"?\\s*:");
+
+  /** Whether a compiled spec names a hand-written Java initializer ({@code {java: ...}}). */
+  boolean usesJavaInitializers() {
+    return sources.stream().anyMatch(s -> JAVA_INIT.matcher(s.text()).find());
+  }
+
   /**
    * Compiles the spec, chooses the block and inspects it.
    *
@@ -41,7 +52,8 @@ final class SpecBlock {
   private Compilation compileWithSiblings(Streams streams) throws UserException {
     SpecSource source = SpecFiles.readOne(spec);
     try {
-      return SpecCompiler.compile(List.of(source), null, streams);
+      sources = List.of(source);
+      return SpecCompiler.compile(sources, null, streams);
     } catch (UserException alone) {
       Path folder = spec.toAbsolutePath().getParent();
       List<SpecSource> withSiblings = new ArrayList<>(List.of(source));
@@ -54,6 +66,7 @@ final class SpecBlock {
         throw alone;
       }
       try {
+        sources = withSiblings;
         return SpecCompiler.compile(withSiblings, null, streams);
       } catch (UserException together) {
         throw alone;

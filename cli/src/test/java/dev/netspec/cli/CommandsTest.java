@@ -244,6 +244,28 @@ class CommandsTest {
   }
 
   @Test
+  void runCompilesJavaInitializersFromTheSourcePath() throws IOException, URISyntaxException {
+    Path dir = Path.of(CommandsTest.class.getResource("/javainit").toURI());
+    Path x = input("x", Tensor.of(new float[][] {{1, 2}, {-4, 6}}));
+    Path y = tmp.resolve("y.safetensors");
+    Path spec = dir.resolve("halves.yaml");
+    Cli without = Cli.run("run", spec.toString(), "--input", x.toString(), "--output",
+        y.toString());
+    assertEquals(Netspec.USER_ERROR, without.code(), without::toString);
+    assertTrue(without.err().startsWith(spec + ": error: the generated code does not compile: "
+        + "give the classes of its java: initializers with --sourcepath DIR\n"), without::toString);
+    assertTrue(without.err().contains("import com.acme.Inits;"), without::toString);
+    assertTrue(!without.err().contains("warning:"), without::toString);
+    assertTrue(Files.notExists(y));
+
+    Cli r = Cli.run("run", spec.toString(), "--input", x.toString(), "--sourcepath",
+        dir.toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    // weight [[0.5, 0.5]], bias 0: y = 0.5 * (1 + 2), 0.5 * (-4 + 6)
+    assertArrayEquals(new float[] {1.5f, 1f}, SafeTensors.load(y).tensor("y").toFloatArray());
+  }
+
+  @Test
   void runWithoutWeightsUsesTheSeed() throws IOException {
     Path x = input("x", Tensor.of(new float[][] {{1, 2, 3}}));
     Path y0 = tmp.resolve("y0.safetensors");
