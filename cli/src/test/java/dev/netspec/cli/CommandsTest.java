@@ -266,6 +266,30 @@ class CommandsTest {
   }
 
   @Test
+  void runOfALazyBlockTakesItsSizeFromTheWeights() throws IOException, URISyntaxException {
+    Path spec = Path.of(CommandsTest.class.getResource("/lazy/lazy.yaml").toURI());
+    Path w = tmp.resolve("w.safetensors");
+    SafeTensors.save(Map.of("0.weight", Tensor.of(new float[][] {{1, 2, 3}}),
+        "0.bias", Tensor.of(-1f)), w);
+    Path y = tmp.resolve("y.safetensors");
+    Path x = input("x", Tensor.of(new float[][] {{1, 1, 1}, {0, 1, -1}}));
+    Cli r = Cli.run("run", spec.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    // 1 + 2 + 3 - 1 = 5; 0 + 2 - 3 - 1 = -2
+    assertArrayEquals(new float[] {5f, -2f}, SafeTensors.load(y).tensor("y").toFloatArray());
+
+    Path x4 = input("x", Tensor.zeros(2, 4));
+    Files.delete(y);
+    Cli wrong = Cli.run("run", spec.toString(), "--input", x4.toString(), "--weights",
+        w.toString(), "--output", y.toString());
+    assertEquals(Netspec.USER_ERROR, wrong.code(), wrong::toString);
+    assertTrue(wrong.err().startsWith(x4 + ": error: 'x' of shape [2, 4] does not fit Lazy with "
+        + "the weights of " + w + ": "), wrong::toString);
+    assertTrue(Files.notExists(y));
+  }
+
+  @Test
   void runWithoutWeightsUsesTheSeed() throws IOException {
     Path x = input("x", Tensor.of(new float[][] {{1, 2, 3}}));
     Path y0 = tmp.resolve("y0.safetensors");
