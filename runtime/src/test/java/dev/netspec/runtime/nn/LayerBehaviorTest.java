@@ -91,6 +91,13 @@ class LayerBehaviorTest {
   }
 
   @Test
+  void geluKnowsPyTorchsTwoModes() {
+    assertEquals("GELU: approximate must be 'none' or 'tanh', got 'erf'",
+        assertThrows(IllegalArgumentException.class, () -> new GELU("erf")).getMessage());
+    assertEquals("GELU(approximate='none')", new GELU("none").toString());
+  }
+
+  @Test
   void layerNormStartsAsTheIdentityAffineMap() {
     LayerNorm ln = new LayerNorm(new int[] {2, 3}, 1e-5, true);
     assertTrue(ln.weight.data().contentEquals(Tensor.ones(2, 3)));
