@@ -38,9 +38,9 @@ class InitTest {
     for (Object g : gains) {
       List<Object> c = list(g);
       String name = (String) c.get(0);
-      double want = (Double) c.get(2);
+      double want = ((Number) c.get(2)).doubleValue();
       double got = c.get(1) == null ? Init.calculateGain(name)
-          : Init.calculateGain(name, (Double) c.get(1));
+          : Init.calculateGain(name, ((Number) c.get(1)).doubleValue());
       assertEquals(want, got, 1e-15, name + " " + c.get(1));
     }
   }
@@ -52,8 +52,8 @@ class InitTest {
     for (Object f : fans) {
       Map<String, Object> c = map(f);
       Init.Fans got = Init.fans(Fixtures.shape(c.get("shape")));
-      assertEquals(((Double) c.get("fan_in")).intValue(), got.fanIn(), c.toString());
-      assertEquals(((Double) c.get("fan_out")).intValue(), got.fanOut(), c.toString());
+      assertEquals(((Number) c.get("fan_in")).intValue(), got.fanIn(), c.toString());
+      assertEquals(((Number) c.get("fan_out")).intValue(), got.fanOut(), c.toString());
     }
   }
 
