@@ -23,7 +23,7 @@ class DeferredInitTest {
 
     net.forward(fixture.io("X"));
 
-    assertEquals(fixture.text("repr_after"), net.toString());
+    assertEquals(fixture.text("repr"), net.toString());
     assertEquals(fixture.text("state_dict"),
         Fixture.stdout(() -> Fixture.printShapes(net.stateDict())));
     fixture.assertRunsLikePyTorch(net);
@@ -36,7 +36,7 @@ class DeferredInitTest {
 
     SafeTensors.loadStateDict(net, fixture.weights(), true);
 
-    assertEquals(fixture.text("repr_after"), net.toString());
+    assertEquals(fixture.text("repr"), net.toString());
     Fixture.assertClose(fixture.io("Y"), net.forward(fixture.io("X")), "lazy net output");
   }
 }
