@@ -2,9 +2,14 @@ package dev.netspec.runtime.seed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.io.SafeTensors;
+import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.ReLU;
+import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.io.IOException;
@@ -83,5 +88,18 @@ class FileIoTest {
     SafeTensors.loadStateDict(clone, dir.resolve("mlp.params"), true);
 
     Fixture.assertClose(fixture.io("Y"), clone.forward(fixture.io("X")), "clone output");
+  }
+
+  @Test
+  void weightsOfAnotherModelAreRefusedWithEveryKeyNamed() throws IOException {
+    Fixture fixture = Fixture.of("mlp");
+    Sequential net = new Sequential(new Linear(20, 256), new ReLU(), new Linear(256, 10));
+    Tensor before = net.stateDict().get("0.weight").clone();
+
+    StateDictException e = assertThrows(StateDictException.class,
+        () -> SafeTensors.loadStateDict(net, fixture.weights(), true)); // MLP's weights
+
+    assertEquals(fixture.text("load_into_sequential_error"), e.getMessage());
+    assertTrue(before.contentEquals(net.stateDict().get("0.weight")), "nothing was loaded");
   }
 }
