@@ -19,7 +19,8 @@ class DeferredInitTest {
     Sequential net = new Sequential(new LazyLinear(256), new ReLU(), new LazyLinear(10));
     assertEquals(fixture.text("repr_before"), net.toString());
     IllegalStateException early = assertThrows(IllegalStateException.class, net::stateDict);
-    assertTrue(early.getMessage().contains("forward"), early.getMessage());
+    assertTrue(early.getMessage().contains("0.weight, 0.bias, 2.weight, 2.bias")
+        && early.getMessage().contains("run a forward first"), early.getMessage());
 
     net.forward(fixture.io("X"));
 
