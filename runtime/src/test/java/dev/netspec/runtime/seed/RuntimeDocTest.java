@@ -25,6 +25,10 @@ class RuntimeDocTest {
 
   @Test
   void everyJavaBlockIsTestedCode() throws IOException {
+    if (!Files.isRegularFile(DOC) || !Files.isDirectory(SOURCES)) {
+      fail("run in the runtime module's directory (as Maven does): no " + DOC.toAbsolutePath()
+          + " or " + SOURCES.toAbsolutePath());
+    }
     List<String> sources = new ArrayList<>();
     try (Stream<Path> files = Files.list(SOURCES)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted()
