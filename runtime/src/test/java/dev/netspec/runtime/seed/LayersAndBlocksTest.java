@@ -47,6 +47,10 @@ class LayersAndBlocksTest {
     assertEquals(fixture.text("forward_log"), log);
     Fixture.assertClose(fixture.io("Y"), y[0], "MySequential output");
     assertEquals(fixture.text("output"), y[0].toString());
+    // PyTorch cannot print its MySequential (children keyed by object); the Java one prints
+    // as PyTorch prints the same children in an nn.Sequential
+    String sequentialRepr = Fixture.of("sequential_mlp").text("repr");
+    assertEquals(sequentialRepr.replaceFirst("^Sequential", "MySequential"), net.toString());
   }
 
   @Test
