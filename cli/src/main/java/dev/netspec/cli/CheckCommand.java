@@ -11,11 +11,9 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
-    description = {
-      "Checks that DIR holds exactly what 'netspec compile' would write there,",
-      "for generated sources checked into an app. Lists every stale or missing file",
-      "and exits with 1 when there is one."
-    })
+    sortOptions = false,
+    header = "Exit 1 if DIR is not what compile would write.",
+    description = "Checks that DIR holds exactly what 'netspec compile' would write there, for generated sources checked into an app. Lists every stale or missing file and exits with 1 when there is one.")
 final class CheckCommand implements Callable<Integer> {
   @Mixin
   private SpecsAndDir args;

@@ -11,10 +11,9 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "compile",
     mixinStandardHelpOptions = true,
-    description = {
-      "Generates one Java class per block of the specs into DIR.",
-      "Files that are already up to date are left untouched."
-    })
+    sortOptions = false,
+    header = "Generates one Java class per block.",
+    description = "Generates one Java class per block of the specs into DIR, in the folders of its package. Files that are already up to date are left untouched; nothing is written when a spec has an error.")
 final class CompileCommand implements Callable<Integer> {
   @Mixin
   private SpecsAndDir args;

@@ -29,10 +29,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Compiles the bundled example specs and runs every model on a random input,",
-      "printing the module trees, outputs and parameters, as the PyTorch tutorial does."
-    })
+    sortOptions = false,
+    header = "Runs every example model, as the PyTorch tutorial does.",
+    description = "Compiles the bundled example specs and runs every model on a random input, printing the outputs, module trees and parameters as the PyTorch tutorial does, and checks that weights saved to safetensors load back into a fresh model.")
 final class DemoCommand implements Callable<Integer> {
   /** Batch size of the random inputs, as in the tutorial's {@code torch.rand(2, 20)}. */
   private static final int BATCH = 2;

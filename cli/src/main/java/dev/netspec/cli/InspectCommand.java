@@ -11,11 +11,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = {
-      "Shows a block as the compiler sees it, without running anything: the module tree",
-      "as PyTorch prints it, every layer with its output shape and parameter count, the",
-      "total parameters, their memory and the FLOPs of one forward."
-    })
+    sortOptions = false,
+    header = "Shows a block's tree, shapes, parameters and FLOPs.",
+    description = "Shows a block as the compiler sees it, without running anything: the module tree as PyTorch prints it, every layer with its output shape and parameter count, the total parameters, their memory and the FLOPs of one forward.")
 final class InspectCommand implements Callable<Integer> {
   /** The output forms of {@code --format}. */
   enum Format { text, json, repr }

@@ -25,11 +25,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = {
-      "Compiles a spec in memory (the same generated code as 'compile'), builds the block,",
-      "loads its weights (strictly) or initializes them from the seed, runs one forward on",
-      "the input tensor 'x' and writes the output as tensor 'y'."
-    })
+    sortOptions = false,
+    header = "Runs a block on the tensor 'x' of a safetensors file.",
+    description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' and writes the output as tensor 'y'.")
 final class RunCommand implements Callable<Integer> {
   @Mixin
   private SpecBlock target;

@@ -20,7 +20,7 @@ class UsageTest {
   void everyCommandHasHelp(String command) {
     Cli r = Cli.run(command, "--help");
     assertEquals(0, r.code(), r::toString);
-    assertTrue(r.out().startsWith("Usage: netspec " + command), r::toString);
+    assertTrue(r.out().contains("\nUsage: netspec " + command + " "), r::toString);
     assertEquals("", r.err());
   }
 
