@@ -409,7 +409,8 @@ public final class JavaGenerator {
       body.addStatement(init(b.init(), CodeBlock.of("$N", fields.get(b.name())), b.name(), seeds));
     }
     for (InitRule rule : block.initRules()) {
-      for (InitRules.Match m : InitRules.match(rule, result.inst(), new Reporter(), block.name())) {
+      List<InitRules.Match> matches = InitRules.match(rule, result.inst(), new Reporter(), block.name());
+      for (InitRules.Match m : matches == null ? List.<InitRules.Match>of() : matches) {
         body.addStatement(init(rule.init(), target(m.path()), m.path(), seeds));
       }
     }

@@ -70,8 +70,11 @@ public final class Inference {
     this.generic = generic;
   }
 
-  /** The generic instantiation of every block of one file, in file order. */
-  public static Map<Block, Result> inferAll(List<Block> fileBlocks, Reporter reporter) {
+  /**
+   * The generic instantiation of every sound block of one file, in file order; blocks named
+   * in {@code broken} (they have errors already) are skipped.
+   */
+  public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
     Inference inf = new Inference(byName, reporter, true);
@@ -83,7 +86,9 @@ public final class Inference {
     }
     Map<Block, Result> out = new LinkedHashMap<>();
     for (Block b : fileBlocks) {
-      if (b.input() != null || !used.contains(b)) {
+      // A block with arguments and no input is generic over its input: checked at each use.
+      boolean root = b.input() != null || !used.contains(b) || !b.args().isEmpty();
+      if (!broken.contains(b.name()) && root) {
         out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.declaredInput(b)));
       }
     }
@@ -92,7 +97,7 @@ public final class Inference {
     while (progress) {
       progress = false;
       for (Block b : fileBlocks) {
-        if (!out.containsKey(b) && inf.firstUse.containsKey(b)) {
+        if (!out.containsKey(b) && !broken.contains(b.name()) && inf.firstUse.containsKey(b)) {
           out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.firstUse.get(b)));
           progress = true;
         }
@@ -548,7 +553,7 @@ public final class Inference {
           reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in);
           return new Object[] {placeholder(target), Shape.ANY};
         }
-      } else if (generic && in.knownRank()) {
+      } else if (generic && in.knownRank() && target.args().isEmpty()) {
         Shape first = firstUse.putIfAbsent(target, in);
         if (first == null) {
           firstUsePos.put(target, pos);
@@ -620,8 +625,8 @@ public final class Inference {
 
     private void checkInitRules() {
       for (InitRule rule : block.initRules()) {
-        int matched = InitRules.match(rule, inst, reporter, block.name()).size();
-        if (matched == 0) {
+        List<InitRules.Match> matched = InitRules.match(rule, inst, reporter, block.name());
+        if (matched != null && matched.isEmpty()) {
           reporter.error(rule.pos(), block.name() + ": init rule '" + rule.selector() + "' matches no parameter");
         }
       }
