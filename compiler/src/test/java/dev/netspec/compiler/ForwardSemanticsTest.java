@@ -77,6 +77,26 @@ class ForwardSemanticsTest {
   }
 
   @Test
+  void layerSizesFromBlockArguments() throws ReflectiveOperationException {
+    String spec = "netspec: 1\npackage: t.args\nblocks:\n"
+        + "  Res:\n    args: {dim: int, hidden: int}\n    input: [batch, dim]\n"
+        + "    layers:\n      norm: {layer_norm: dim}\n      fc: {linear: hidden}\n"
+        + "    forward: norm(x) + 0 * sum(fc(x))\n"
+        + "  Outer:\n    input: [batch, 3]\n    sequential: [{Res: {dim: 3, hidden: 5}}]\n";
+    Compilation c = Specs.compileClean("args.yaml", spec);
+    assertEquals(List.of("0.norm.weight", "0.norm.bias", "0.fc.weight", "0.fc.bias"),
+        c.inspect("Outer", new int[] {2, 3}).stateDict().stream().map(Inspection.StateEntry::name).toList());
+    Module m = (Module) InMemoryJavac.compile(c.files()).loadClass("t.args.Outer").getConstructor().newInstance();
+    assertArrayEquals(new int[] {5, 3}, m.stateDict().get("0.fc.weight").shape());
+    float[] y = m.forward(Tensor.of(new float[][] {{1, 2, 3}, {0, 0, 6}})).toFloatArray();
+    // LayerNorm with weight 1 and bias 0: (x - mean) / sqrt(var + 1e-5), biased variance.
+    double s1 = Math.sqrt(2.0 / 3 + 1e-5);
+    double s2 = Math.sqrt(8.0 + 1e-5);
+    assertArrayEquals(new float[] {(float) (-1 / s1), 0f, (float) (1 / s1),
+        (float) (-2 / s2), (float) (-2 / s2), (float) (4 / s2)}, y, 1e-5f);
+  }
+
+  @Test
   void defaultBlockIsTheOnlyUnusedBlockWithoutArguments() {
     String spec = "netspec: 1\npackage: p\nblocks:\n  Inner:\n    sequential: [relu]\n"
         + "  Outer:\n    input: [batch, 3]\n    sequential: [Inner, Inner]\n";

@@ -492,12 +492,17 @@ public final class Inference {
             break;
           }
           case "layer_norm": {
-            @SuppressWarnings("unchecked")
-            List<Long> ns = (List<Long>) valueOf(b.args().get("normalized_shape"), null);
+            Object ns = valueOf(b.args().get("normalized_shape"), null);
             Object eps = valueOf(b.args().get("eps"), 1e-5);
             boolean affine = boolArg(b, "elementwise_affine", true);
             List<Dim> nd = new ArrayList<>();
-            ns.forEach(n -> nd.add(Dim.of(n.intValue())));
+            if (ns instanceof List<?> sizes) {
+              sizes.forEach(n -> nd.add(Dim.of(((Long) n).intValue())));
+            } else if (ns instanceof Long n) {
+              nd.add(Dim.of(n.intValue()));
+            } else {
+              nd.add((Dim) ns);
+            }
             if (in.knownRank()) {
               boolean fits = in.rank() >= nd.size();
               for (int i = 0; fits && i < nd.size(); i++) {
@@ -508,7 +513,7 @@ public final class Inference {
               }
             }
             List<String> parts = new ArrayList<>();
-            ns.forEach(n -> parts.add(n.toString()));
+            nd.forEach(n -> parts.add(n.toString()));
             String tuple = "(" + String.join(", ", parts) + (parts.size() == 1 ? ",)" : ")");
             made = new Inst(name, "LayerNorm", tuple + ", eps=" + pyFloat(eps)
                 + ", elementwise_affine=" + (affine ? "True" : "False"));
