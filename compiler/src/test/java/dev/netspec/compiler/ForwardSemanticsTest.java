@@ -97,6 +97,24 @@ class ForwardSemanticsTest {
   }
 
   @Test
+  void javaInitializersAndInitsOnBlockChildren() throws ReflectiveOperationException {
+    String spec = "netspec: 1\npackage: t.inits\nblocks:\n"
+        + "  Scale:\n    args: {n: int}\n    params:\n"
+        + "      w: {shape: [n], init: {java: dev.netspec.compiler.TestInits::sevens}}\n"
+        + "    forward: x * w\n"
+        + "  Net:\n    input: [batch, 3]\n"
+        + "    sequential: [{Scale: {n: 3}, init: {w: {constant: 2}}}, {Scale: {n: 3}}]\n";
+    Compilation c = Specs.compileClean("inits.yaml", spec);
+    Module m = (Module) InMemoryJavac.compile(c.files()).loadClass("t.inits.Net")
+        .getConstructor(long.class).newInstance(5L);
+    assertArrayEquals(new float[] {2, 2, 2}, m.stateDict().get("0.w").toFloatArray());
+    float seven = m.stateDict().get("1.w").toFloatArray()[0];
+    assertEquals(true, seven >= 7 && seven < 8, "custom initializer ran: " + seven);
+    float[] y = m.forward(Tensor.of(new float[][] {{1, 2, 3}})).toFloatArray();
+    assertArrayEquals(new float[] {2 * seven, 4 * seven, 6 * seven}, y, 1e-5f);
+  }
+
+  @Test
   void defaultBlockIsTheOnlyUnusedBlockWithoutArguments() {
     String spec = "netspec: 1\npackage: p\nblocks:\n  Inner:\n    sequential: [relu]\n"
         + "  Outer:\n    input: [batch, 3]\n    sequential: [Inner, Inner]\n";
