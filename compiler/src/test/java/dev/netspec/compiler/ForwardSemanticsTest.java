@@ -115,6 +115,24 @@ class ForwardSemanticsTest {
   }
 
   @Test
+  void inspectRefusesUnknownBlocksAndWrongShapesWithClearMessages() {
+    Compilation c = Specs.compileClean("golden/tutorial.yaml", Specs.resource("golden/tutorial.yaml"));
+    IllegalArgumentException shape = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> c.inspect("Mlp", new int[] {2, 30}));
+    assertEquals("golden/tutorial.yaml:6:12: error: Mlp: expects input [batch, 20], got [2, 30]", shape.getMessage());
+    IllegalArgumentException name = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> c.inspect("Mpl", null));
+    assertEquals(true, name.getMessage().startsWith("no block named 'Mpl'; did you mean 'Mlp'?"), name.getMessage());
+  }
+
+  @Test
+  void argumentsShareTheNamespaceOfMembers() {
+    String spec = "netspec: 1\npackage: p\nblocks:\n  A:\n    args: {w: int}\n    params:\n"
+        + "      w: {shape: [w]}\n    forward: x * w\n";
+    assertEquals(List.of("t.yaml:7:7: error: A: duplicate name 'w'"), Specs.errors(spec));
+  }
+
+  @Test
   void defaultBlockIsTheOnlyUnusedBlockWithoutArguments() {
     String spec = "netspec: 1\npackage: p\nblocks:\n  Inner:\n    sequential: [relu]\n"
         + "  Outer:\n    input: [batch, 3]\n    sequential: [Inner, Inner]\n";

@@ -166,7 +166,7 @@ public final class Checker {
     if (inputNode != null) {
       input = shape(inputNode, true, "input");
     }
-    Set<String> taken = new LinkedHashSet<>();
+    Set<String> taken = new LinkedHashSet<>(currentArgs.keySet());
     Map<String, TensorDecl> params = tensors(map.get("params"), "parameter", false, taken);
     Map<String, TensorDecl> buffers = tensors(map.get("buffers"), "buffer", true, taken);
     Node layers = map.get("layers");
