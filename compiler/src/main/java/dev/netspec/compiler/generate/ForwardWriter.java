@@ -165,7 +165,7 @@ final class ForwardWriter {
     }
     if (e instanceof Ast.Name n) {
       String field = fields.get(n.name());
-      if (field != null && allocatedNotLocal(n.name())) {
+      if (field != null && !allocated.contains(n.name())) {
         return params.contains(n.name()) ? CodeBlock.of("$N.data()", field) : CodeBlock.of("$N", field);
       }
       return CodeBlock.of("$N", local(n.name()));
@@ -192,10 +192,6 @@ final class ForwardWriter {
       return call(c);
     }
     throw new IllegalStateException("a tuple outside a call argument");
-  }
-
-  private boolean allocatedNotLocal(String name) {
-    return !allocated.contains(name);
   }
 
   private static final Map<String, String> METHODS = Map.of(
