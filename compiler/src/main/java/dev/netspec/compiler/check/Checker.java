@@ -58,6 +58,7 @@ public final class Checker {
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
   private Map<String, Arg> currentArgs = Map.of();
+  private boolean depthReported;
   private String currentBlock = "";
 
   private Checker(Path path, Reporter reporter, String packageOverride) {
@@ -139,6 +140,16 @@ public final class Checker {
     checkCycles();
     if (reporter.errorCount() > beforeCycles) {
       return null;
+    }
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    for (Block b : out) {
+      long n = expandedSize(b.children(), sizes);
+      sizes.put(b.name(), n);
+      if (n > Limits.MAX_MODULES) {
+        reporter.error(b.pos(), b.name() + ": expands to more than " + Limits.MAX_MODULES
+            + " layers (repeats multiply)");
+        return null;
+      }
     }
     // Blocks that are sound and use only sound blocks still go on to shape inference, so a
     // file's shape errors are reported along with its other errors.
@@ -746,10 +757,38 @@ public final class Checker {
         reporter.error(use.pos(), name + ": cyclic block reference: " + String.join(" -> ", cycle));
         continue;
       }
+      if (stack.size() >= Limits.MAX_BLOCK_DEPTH) {
+        if (depthReported) {
+          continue;
+        }
+        depthReported = true;
+        reporter.error(use.pos(), name + ": blocks are nested more than " + Limits.MAX_BLOCK_DEPTH
+            + " deep (" + stack.get(0) + " -> ... -> " + name + " -> " + use.blockName() + ")");
+        continue;
+      }
       visit(use.blockName(), stack, state);
     }
     stack.remove(stack.size() - 1);
     state.put(name, 2);
+  }
+
+  /** The number of modules {@code children} build, blocks expanded (saturating). */
+  private long expandedSize(List<Child> children, Map<String, Long> sizes) {
+    long n = 0;
+    for (Child c : children) {
+      long k;
+      if (c.use() instanceof BlockUse u) {
+        Long known = sizes.get(u.blockName());
+        k = 1 + (known != null ? known : expandedSize(blocks.get(u.blockName()).children(), sizes));
+        sizes.putIfAbsent(u.blockName(), k - 1);
+      } else if (c.use() instanceof SequentialUse s) {
+        k = 1 + expandedSize(s.children(), sizes);
+      } else {
+        k = c.use() instanceof SameAs ? 0 : 1;
+      }
+      n = Math.min(n + k, Long.MAX_VALUE / 2);
+    }
+    return n;
   }
 
   /** Every block used in {@code children}, inline sequentials included. */

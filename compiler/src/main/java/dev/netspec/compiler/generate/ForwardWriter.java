@@ -137,8 +137,8 @@ final class ForwardWriter {
     if (e instanceof Ast.Unary u && u.op().equals("not")) {
       return CodeBlock.of("!($L)", condition(u.operand()));
     }
-    if (e instanceof Ast.Binary b && isComparison(b.op())) {
-      return CodeBlock.of("$L $L $L", scalar(b.left()), b.op(), scalar(b.right()));
+    if (e instanceof Ast.Binary b && JAVA_COMPARISONS.containsKey(b.op())) {
+      return CodeBlock.of("$L $L $L", scalar(b.left()), JAVA_COMPARISONS.get(b.op()), scalar(b.right()));
     }
     if (t instanceof Type.BoolT) {
       return expr(e);
@@ -151,9 +151,9 @@ final class ForwardWriter {
     return typeOf(e) instanceof Type.TensorT ? CodeBlock.of("$L.item()", expr(e)) : expr(e);
   }
 
-  private static boolean isComparison(String op) {
-    return List.of("<", ">", "<=", ">=", "==", "!=").contains(op);
-  }
+  /** Java's operator for each comparison (constants, so no spec text reaches the source). */
+  private static final Map<String, String> JAVA_COMPARISONS = Map.of(
+      "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==", "!=", "!=");
 
   /** The Java expression of {@code e}. */
   CodeBlock expr(Expr e) {
@@ -194,6 +194,10 @@ final class ForwardWriter {
     throw new IllegalStateException("a tuple outside a call argument");
   }
 
+  private static final Map<String, String> JAVA_ARITHMETIC = Map.of(
+      "+", "+", "-", "-", "*", "*", "/", "/", "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==",
+      "!=", "!=");
+
   private static final Map<String, String> METHODS = Map.of(
       "+", "add", "-", "sub", "*", "mul", "/", "div", "**", "pow",
       "<", "lt", ">", "gt", "<=", "le", ">=", "ge", "==", "eq");
@@ -212,7 +216,7 @@ final class ForwardWriter {
       if (op.equals("**")) {
         return CodeBlock.of("(float) Math.pow($L, $L)", l, r);
       }
-      return CodeBlock.of("($L $L $L)", l, op, r);
+      return CodeBlock.of("($L $L $L)", l, JAVA_ARITHMETIC.get(op), r);
     }
     if (lTensor) {
       return CodeBlock.of("$L.$N($L)", l, method, r);
