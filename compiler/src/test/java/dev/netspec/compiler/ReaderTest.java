@@ -91,6 +91,21 @@ class ReaderTest {
   }
 
   @Test
+  void deepBlocksAndLongExpressionsAreRefusedNotOverflowed() {
+    String spec = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: x"
+        + " + x".repeat(5000) + "\n";
+    assertEquals(List.of("t.yaml:6:1036: error: A: expression is nested deeper than 256 operations;"
+        + " split it into several statements"), Specs.errors(spec));
+    String ok = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: x"
+        + " + x".repeat(200) + "\n";
+    assertEquals(List.of(), Specs.errors(ok));
+    String parens = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: "
+        + "(".repeat(100) + "x" + ")".repeat(100) + "\n";
+    assertEquals(1, Specs.errors(parens).size());
+    assertTrue(Specs.errors(parens).get(0).contains("expression is nested deeper than 64"));
+  }
+
+  @Test
   void aliasesAreRefusedEvenWithoutAnAnchorMark() {
     List<String> errors = Specs.errors("netspec: 1\npackage: p\nx: *missing\n");
     assertEquals(1, errors.size());
