@@ -52,6 +52,24 @@ class ForwardSemanticsTest {
   }
 
   @Test
+  void returnsInBothBranches() throws ReflectiveOperationException {
+    Module m = build("""
+        if sum(x) > 0:
+          return x * 2
+        elif sum(x) < -10:
+          return x * 0
+        else:
+          return -x
+        """, "[2]");
+    assertArrayEquals(new float[] {2f, 4f}, m.forward(Tensor.of(1f, 2f)).toFloatArray());
+    assertArrayEquals(new float[] {1f, 2f}, m.forward(Tensor.of(-1f, -2f)).toFloatArray());
+    assertArrayEquals(new float[] {0f, 0f}, m.forward(Tensor.of(-6f, -6f)).toFloatArray());
+    String open = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: |\n"
+        + "      if sum(x) > 0:\n        return x\n";
+    assertEquals(List.of("t.yaml:7:7: error: A: forward must end with 'return'"), Specs.errors(open));
+  }
+
+  @Test
   void reductionsWithDimsAndKeepdim() throws ReflectiveOperationException {
     Module m = build("return x - mean(x, dim=-1, keepdim=True) + sum(x, 0)", "[2, 2]");
     Tensor y = m.forward(Tensor.of(new float[][] {{1, 3}, {2, 6}}));
@@ -130,6 +148,18 @@ class ForwardSemanticsTest {
     String spec = "netspec: 1\npackage: p\nblocks:\n  A:\n    args: {w: int}\n    params:\n"
         + "      w: {shape: [w]}\n    forward: x * w\n";
     assertEquals(List.of("t.yaml:7:7: error: A: duplicate name 'w'"), Specs.errors(spec));
+  }
+
+  @Test
+  void numericArgumentsInTheForward() throws ReflectiveOperationException {
+    String spec = "netspec: 1\npackage: t.num\nblocks:\n"
+        + "  Affine:\n    args: {scale: float, shift: int, on: bool}\n"
+        + "    forward: |\n      if on:\n        x = x * scale + shift\n      return x\n"
+        + "  Net:\n    input: [batch, 2]\n"
+        + "    sequential: [{Affine: {scale: 0.5, shift: 3, on: true}}, {Affine: {scale: 9, shift: 9, on: false}}]\n";
+    Compilation c = Specs.compileClean("num.yaml", spec);
+    Module m = (Module) InMemoryJavac.compile(c.files()).loadClass("t.num.Net").getConstructor().newInstance();
+    assertArrayEquals(new float[] {3.5f, 4f}, m.forward(Tensor.of(1f, 2f)).toFloatArray(), 1e-6f);
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.netspec.compiler.generate;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.TypeName;
+import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
@@ -166,7 +168,12 @@ final class ForwardWriter {
     if (e instanceof Ast.Name n) {
       String field = fields.get(n.name());
       if (field != null && !allocated.contains(n.name())) {
-        return params.contains(n.name()) ? CodeBlock.of("$N.data()", field) : CodeBlock.of("$N", field);
+        if (params.contains(n.name())) {
+          return CodeBlock.of("$N.data()", field);
+        }
+        Arg arg = result.block().args().get(n.name());
+        // Float arguments are doubles in the constructor; tensor arithmetic is float32.
+        return arg != null && arg.type() == ArgType.FLOAT ? CodeBlock.of("(float) $N", field) : CodeBlock.of("$N", field);
       }
       return CodeBlock.of("$N", local(n.name()));
     }

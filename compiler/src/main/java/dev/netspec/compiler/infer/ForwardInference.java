@@ -76,10 +76,20 @@ final class ForwardInference {
     env.put("x", new Type.TensorT(input));
     List<Stmt> body = block.forward();
     statements(body, env, true);
-    if (body.isEmpty() || !(body.get(body.size() - 1) instanceof Ast.Return)) {
+    if (!endsInReturn(body)) {
       Position p = body.isEmpty() ? block.forwardText().pos() : at(body.get(body.size() - 1).loc());
       reporter.error(p, block.name() + ": forward must end with 'return'");
     }
+  }
+
+  /** Whether every path through {@code body} returns (Java's rule: a return, or if/else both returning). */
+  private static boolean endsInReturn(List<Stmt> body) {
+    if (body.isEmpty()) {
+      return false;
+    }
+    Stmt last = body.get(body.size() - 1);
+    return last instanceof Ast.Return
+        || last instanceof Ast.If f && endsInReturn(f.then()) && endsInReturn(f.otherwise());
   }
 
   private Position at(Ast.Loc loc) {
