@@ -63,7 +63,7 @@ class ForwardSemanticsTest {
         """, "[2]");
     assertArrayEquals(new float[] {2f, 4f}, m.forward(Tensor.of(1f, 2f)).toFloatArray());
     assertArrayEquals(new float[] {1f, 2f}, m.forward(Tensor.of(-1f, -2f)).toFloatArray());
-    assertArrayEquals(new float[] {0f, 0f}, m.forward(Tensor.of(-6f, -6f)).toFloatArray());
+    assertArrayEquals(new float[] {0f, 0f}, m.forward(Tensor.of(-6f, -6f)).toFloatArray(), 1e-6f);
     String open = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: |\n"
         + "      if sum(x) > 0:\n        return x\n";
     assertEquals(List.of("t.yaml:7:7: error: A: forward must end with 'return'"), Specs.errors(open));
