@@ -168,6 +168,7 @@ class ForwardSemanticsTest {
         + "  Outer:\n    input: [batch, 3]\n    sequential: [Inner, Inner]\n";
     Compilation c = Specs.compileClean("d.yaml", spec);
     assertEquals("Outer", c.defaultBlock(java.nio.file.Path.of("d.yaml")));
+    assertEquals("Outer", c.defaultBlock(java.nio.file.Path.of("./d.yaml").toAbsolutePath()));
     assertEquals(null, c.defaultBlock(java.nio.file.Path.of("other.yaml")));
   }
 }
