@@ -57,6 +57,16 @@ class DeterminismTest {
   }
 
   @Test
+  void twoSpecsCannotGenerateOneClass() {
+    String spec = "netspec: 1\npackage: p\nblocks:\n  Mlp:\n    input: [batch, 2]\n    sequential: [relu]\n";
+    Compilation c = new Compiler(CompilerOptions.defaults()).compile(List.of(
+        new SpecSource(Path.of("a.yaml"), spec), new SpecSource(Path.of("b.yaml"), spec)));
+    assertEquals(List.of("b.yaml:4:3: error: Mlp: class p.Mlp is also generated from a.yaml:4"),
+        c.diagnostics().stream().map(Diagnostic::format).toList());
+    assertEquals(List.of(), c.files());
+  }
+
+  @Test
   void packageOverrideMovesEveryClass() {
     Compilation c = new Compiler(new CompilerOptions("org.acme.nets")).compile(sources());
     for (GeneratedFile f : c.files()) {

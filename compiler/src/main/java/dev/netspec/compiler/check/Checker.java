@@ -56,6 +56,7 @@ public final class Checker {
   private final NodeReader nodes;
   private final InitParser inits;
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
+  private final Map<String, Position> blockKeys = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
   private Map<String, Arg> currentArgs = Map.of();
   private boolean depthReported;
@@ -123,6 +124,7 @@ public final class Checker {
       MapNode body = asMap(e.value(), "block '" + name + "'");
       if (body != null) {
         blockNodes.put(name, body);
+        blockKeys.put(name, e.key().pos());
       }
     }
     List<Block> out = new ArrayList<>();
@@ -212,13 +214,13 @@ public final class Checker {
         typeError(forwardNode, "'forward'", "a string");
       }
     } else if (!params.isEmpty() || !buffers.isEmpty()) {
-      reporter.error(map.pos(), name + ": a block with parameters or buffers needs a 'forward'");
+      reporter.error(blockKeys.get(name), name + ": a block with parameters or buffers needs a 'forward'");
     } else if (children.isEmpty() && layers == null && sequential == null
         && BLOCK_KEYS.containsAll(map.entries().keySet())) {
-      reporter.error(map.pos(), name + ": a block needs 'sequential', 'layers' or a 'forward'");
+      reporter.error(blockKeys.get(name), name + ": a block needs 'sequential', 'layers' or a 'forward'");
     }
     List<InitRule> rules = inits.initRules(map.get("init"));
-    return new Block(name, map.pos(), path, pkg, doc, currentArgs, input,
+    return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
         forward, forwardText, rules);
   }
