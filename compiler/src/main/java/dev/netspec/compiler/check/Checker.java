@@ -354,7 +354,8 @@ public final class Checker {
         }
       }
       if (shape != null && init != null) {
-        out.put(n, new TensorDecl(n, e.key().pos(), shape, init, persistent));
+        out.put(n, new TensorDecl(n, e.key().pos(), shape, init, persistent,
+            optionalString(decl.get("doc"), "doc")));
       }
     }
     return out;

@@ -88,9 +88,9 @@ public final class Model {
   /** {@code "?"}: a lazy dim, known at the first forward. */
   public record LazyDim(Position pos) implements DimRef {}
 
-  /** A parameter or buffer declared in a block. */
+  /** A parameter or buffer declared in a block; {@code doc} may be null. */
   public record TensorDecl(String name, Position pos, List<DimRef> shape, InitSpec init,
-      boolean persistent) {}
+      boolean persistent, String doc) {}
 
   /**
    * An initializer: {@code kind} is one of zeros, ones, constant, normal, uniform,

@@ -174,13 +174,13 @@ public final class JavaGenerator {
     }
     for (TensorDecl p : block.params().values()) {
       type.addField(FieldSpec.builder(Runtime.PARAMETER, fields.get(p.name()), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc(JavaText.javadocOwn("Parameter {@code " + p.name() + "}, shape {@code "
+          .addJavadoc(fieldDoc(p.doc(), "Parameter {@code " + p.name() + "}, shape {@code "
               + JavaText.shapeComment(result.inst().params.get(p.name())) + "}."))
           .build());
     }
     for (TensorDecl b : block.buffers().values()) {
       type.addField(FieldSpec.builder(Runtime.TENSOR, fields.get(b.name()), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc(JavaText.javadocOwn((b.persistent() ? "Buffer" : "Non-persistent buffer")
+          .addJavadoc(fieldDoc(b.doc(), (b.persistent() ? "Buffer" : "Non-persistent buffer")
               + " {@code " + b.name() + "}, shape {@code "
               + JavaText.shapeComment(result.inst().buffers.get(b.name())) + "}."))
           .build());
@@ -191,10 +191,20 @@ public final class JavaGenerator {
       }
       Inst built = result.inst().children.get(c.name());
       String shape = built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
+      String doc = c.use() instanceof BuiltinUse b ? b.doc() : c.use() instanceof BlockUse u ? u.doc() : null;
       type.addField(FieldSpec.builder(childClass(c.use()), fields.get(c.name()), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc(JavaText.javadocOwn("Child {@code " + c.name() + "} (" + typeLabel(c) + ")" + shape + "."))
+          .addJavadoc(fieldDoc(doc, "Child {@code " + c.name() + "} (" + typeLabel(c) + ")" + shape + "."))
           .build());
     }
+  }
+
+  /** A field's Javadoc: the spec's {@code doc} (escaped), then what the generator knows. */
+  private static CodeBlock fieldDoc(String doc, String facts) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    if (doc != null) {
+      b.add(JavaText.javadocFormat(doc)).add("\n<p>");
+    }
+    return b.add(JavaText.javadocOwn(facts)).build();
   }
 
   private static TypeName argType(Arg a) {
