@@ -172,7 +172,7 @@ public final class SpecReader {
     }
     char c = text.charAt(offset);
     if (c == '"' || c == '\'') {
-      return new Node.Scalar(pos, value, pos.shift(1), 0);
+      return new Node.Scalar(pos, value, pos.shift(1), yaml ? 0 : -1);
     }
     if (yaml && (c == '|' || c == '>')) {
       int lineStart = text.indexOf('\n', offset) + 1;
