@@ -28,7 +28,6 @@ public class Linear extends Module {
    * {@code nn.Linear(in, out, bias)}, initialized as {@link ParameterSeeds#standalone()}
    * gives it; a model's {@link Module#initialize(long)} draws it again from its own streams.
    */
-  @SuppressWarnings("this-escape") // registration only touches Module's registries
   public Linear(int inFeatures, int outFeatures, boolean bias) {
     this(checkSize("in_features", inFeatures), outFeatures, bias, true);
     initWeight(weight, ParameterSeeds.standalone().generator("weight"));

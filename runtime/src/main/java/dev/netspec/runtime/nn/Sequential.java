@@ -3,6 +3,7 @@ package dev.netspec.runtime.nn;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Children run in order, each on the previous one's output ({@code nn.Sequential}). Children
@@ -61,6 +62,36 @@ public class Sequential extends Module implements Iterable<Module> {
   @Override
   public Iterator<Module> iterator() {
     return registeredChildren().iterator();
+  }
+
+  // covariant returns, so that calls chain: new Sequential(...).initialize(seed)
+
+  @Override
+  public Sequential initialize(long seed) {
+    super.initialize(seed);
+    return this;
+  }
+
+  @Override
+  public Sequential apply(Consumer<? super Module> fn) {
+    super.apply(fn);
+    return this;
+  }
+
+  @Override
+  public Sequential train() {
+    return train(true);
+  }
+
+  @Override
+  public Sequential train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Sequential eval() {
+    return train(false);
   }
 
   /** Runs every child in order. */

@@ -17,31 +17,32 @@ import java.util.List;
 public final class StateDictException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final List<String> missingKeys;
-  private final List<String> unexpectedKeys;
-  private final List<String> problems;
+  // arrays, not lists: an exception is Serializable
+  private final String[] missingKeys;
+  private final String[] unexpectedKeys;
+  private final String[] problems;
 
   StateDictException(String moduleName, List<String> missing, List<String> unexpected,
       List<String> problems) {
     super(message(moduleName, missing, unexpected, problems));
-    this.missingKeys = List.copyOf(missing);
-    this.unexpectedKeys = List.copyOf(unexpected);
-    this.problems = List.copyOf(problems);
+    this.missingKeys = missing.toArray(new String[0]);
+    this.unexpectedKeys = unexpected.toArray(new String[0]);
+    this.problems = problems.toArray(new String[0]);
   }
 
   /** The keys the module has and the state dict lacks (empty unless strict). */
   public List<String> missingKeys() {
-    return missingKeys;
+    return List.of(missingKeys);
   }
 
   /** The keys the state dict has and the module lacks (empty unless strict). */
   public List<String> unexpectedKeys() {
-    return unexpectedKeys;
+    return List.of(unexpectedKeys);
   }
 
   /** Shape mismatches and tied-parameter conflicts, one sentence each. */
   public List<String> problems() {
-    return problems;
+    return List.of(problems);
   }
 
   private static String message(String moduleName, List<String> missing,

@@ -4,24 +4,19 @@ import dev.netspec.runtime.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the JSON fixtures that {@code tools/fixtures/nn_fixtures.py} writes with PyTorch,
- * from {@code fixtures/nn/} on the test class path. A small reader for the JSON that script
- * emits: objects keep their key order; numbers become doubles.
+ * from {@code fixtures/nn/} on the test class path, as plain maps (in key order), lists,
+ * strings, numbers, booleans and nulls.
  */
 public final class Fixtures {
-  private final String text;
-  private int pos;
-
-  private Fixtures(String text) {
-    this.text = text;
-  }
+  private Fixtures() {}
 
   /** The parsed fixture {@code fixtures/nn/<name>}. */
   public static Map<String, Object> load(String name) {
@@ -31,23 +26,19 @@ public final class Fixtures {
         throw new IllegalStateException("missing fixture " + path
             + ": run /usr/bin/python3 tools/fixtures/nn_fixtures.py");
       }
-      Fixtures reader = new Fixtures(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      Object value = reader.value();
-      reader.skipSpace();
-      if (reader.pos != reader.text.length()) {
-        throw reader.error("trailing text");
-      }
-      return map(value);
+      return map(JsonMapper.builder().build().readValue(in, LinkedHashMap.class));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** A JSON object of the fixture. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> map(Object o) {
     return (Map<String, Object>) o;
   }
 
+  /** A JSON array of the fixture. */
   @SuppressWarnings("unchecked")
   public static List<Object> list(Object o) {
     return (List<Object>) o;
@@ -55,7 +46,7 @@ public final class Fixtures {
 
   /** A shape written as a JSON list of ints. */
   public static int[] shape(Object o) {
-    return list(o).stream().mapToInt(v -> ((Double) v).intValue()).toArray();
+    return list(o).stream().mapToInt(v -> ((Number) v).intValue()).toArray();
   }
 
   /** A tensor written as {@code {"shape": [...], "data": [float.hex(), ...]}}. */
@@ -81,136 +72,5 @@ public final class Fixtures {
       out.put((String) pair.get(0), dims);
     }
     return out;
-  }
-
-  private Object value() {
-    skipSpace();
-    if (pos >= text.length()) {
-      throw error("unexpected end");
-    }
-    char c = text.charAt(pos);
-    switch (c) {
-      case '{':
-        return object();
-      case '[':
-        return array();
-      case '"':
-        return string();
-      default:
-        return literal();
-    }
-  }
-
-  private Map<String, Object> object() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    pos++;
-    skipSpace();
-    if (text.charAt(pos) == '}') {
-      pos++;
-      return out;
-    }
-    while (true) {
-      skipSpace();
-      String key = string();
-      skipSpace();
-      expect(':');
-      out.put(key, value());
-      skipSpace();
-      if (text.charAt(pos++) == '}') {
-        return out;
-      }
-      if (text.charAt(pos - 1) != ',') {
-        throw error("expected ',' or '}'");
-      }
-    }
-  }
-
-  private List<Object> array() {
-    List<Object> out = new ArrayList<>();
-    pos++;
-    skipSpace();
-    if (text.charAt(pos) == ']') {
-      pos++;
-      return out;
-    }
-    while (true) {
-      out.add(value());
-      skipSpace();
-      if (text.charAt(pos++) == ']') {
-        return out;
-      }
-      if (text.charAt(pos - 1) != ',') {
-        throw error("expected ',' or ']'");
-      }
-    }
-  }
-
-  private String string() {
-    expect('"');
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      char c = text.charAt(pos++);
-      if (c == '"') {
-        return sb.toString();
-      }
-      if (c != '\\') {
-        sb.append(c);
-        continue;
-      }
-      char e = text.charAt(pos++);
-      switch (e) {
-        case 'n':
-          sb.append('\n');
-          break;
-        case 't':
-          sb.append('\t');
-          break;
-        case 'u':
-          sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-          pos += 4;
-          break;
-        default:
-          sb.append(e); // \" \\ \/
-      }
-    }
-  }
-
-  private Object literal() {
-    int start = pos;
-    while (pos < text.length() && "{}[],: \n\r\t".indexOf(text.charAt(pos)) < 0) {
-      pos++;
-    }
-    String word = text.substring(start, pos);
-    switch (word) {
-      case "null":
-        return null;
-      case "true":
-        return Boolean.TRUE;
-      case "false":
-        return Boolean.FALSE;
-      default:
-        try {
-          return Double.parseDouble(word);
-        } catch (NumberFormatException e) {
-          throw error("bad literal '" + word + "'");
-        }
-    }
-  }
-
-  private void expect(char c) {
-    if (pos >= text.length() || text.charAt(pos) != c) {
-      throw error("expected '" + c + "'");
-    }
-    pos++;
-  }
-
-  private void skipSpace() {
-    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-      pos++;
-    }
-  }
-
-  private IllegalStateException error(String what) {
-    return new IllegalStateException("fixture JSON at offset " + pos + ": " + what);
   }
 }

@@ -30,6 +30,7 @@ class LayersTest {
       Map.entry("sigmoid", Sigmoid::new),
       Map.entry("tanh", Tanh::new),
       Map.entry("gelu", GELU::new),
+      Map.entry("gelu_tanh", () -> new GELU("tanh")),
       Map.entry("softmax_last", () -> new Softmax(-1)),
       Map.entry("softmax_0", () -> new Softmax(0)),
       Map.entry("log_softmax_1", () -> new LogSoftmax(1)),
