@@ -586,7 +586,8 @@ public final class Inference {
         } else if (!first.equals(in)) {
           Position p = firstUsePos.get(target);
           reporter.error(pos, label(c) + ": block " + target.name() + " has no 'input:' and is used with input "
-              + in + " here but " + first + " at line " + p.line() + "; declare 'input:' on it");
+              + in + " here but " + first + " at line " + p.line() + ", column " + p.column()
+              + "; declare 'input:' on it");
         }
       }
       Result r = instantiate(target, targetArgs, in);
