@@ -117,7 +117,7 @@ final class ForwardWriter {
 
   private static TypeName javaType(Type t) {
     if (t instanceof Type.TensorT) {
-      return Runtime.TENSOR;
+      return RuntimeTypes.TENSOR;
     }
     if (t instanceof Type.BoolT) {
       return TypeName.BOOLEAN;
@@ -237,7 +237,7 @@ final class ForwardWriter {
       case "<=": return CodeBlock.of("$L.ge($L)", r, l);
       case ">=": return CodeBlock.of("$L.le($L)", r, l);
       default:
-        return CodeBlock.of("$T.scalar($L).$N($L)", Runtime.TENSOR, l, method, r);
+        return CodeBlock.of("$T.scalar($L).$N($L)", RuntimeTypes.TENSOR, l, method, r);
     }
   }
 
@@ -279,7 +279,7 @@ final class ForwardWriter {
         for (Expr item : ((Ast.Tuple) a.get("tensors")).items()) {
           parts.add(expr(item));
         }
-        return CodeBlock.of("$T.concat($T.of($L), $L)", Runtime.TENSOR, Runtime.LIST,
+        return CodeBlock.of("$T.concat($T.of($L), $L)", RuntimeTypes.TENSOR, RuntimeTypes.LIST,
             CodeBlock.join(parts, ", "), intOf(a.get("dim")));
       }
       default:
