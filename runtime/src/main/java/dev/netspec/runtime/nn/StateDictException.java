@@ -5,7 +5,14 @@ import java.util.List;
 
 /**
  * {@link Module#loadStateDict} refused a state dict. The message lists every problem at
- * once, in PyTorch's wording ({@code Error(s) in loading state_dict for Sequential: ...}).
+ * once, in PyTorch's wording:
+ *
+ * <pre>
+ * Error(s) in loading state_dict for Sequential:
+ * 	Missing key(s) in state_dict: "2.bias". 
+ * 	Unexpected key(s) in state_dict: "3.weight". 
+ * 	size mismatch for 0.weight: copying a param with shape torch.Size([256, 21]) from ...
+ * </pre>
  */
 public final class StateDictException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -15,19 +22,19 @@ public final class StateDictException extends RuntimeException {
   private final List<String> problems;
 
   StateDictException(String moduleName, List<String> missing, List<String> unexpected,
-      List<String> mismatched, List<String> tied) {
-    super(message(moduleName, missing, unexpected, mismatched, tied));
+      List<String> problems) {
+    super(message(moduleName, missing, unexpected, problems));
     this.missingKeys = List.copyOf(missing);
     this.unexpectedKeys = List.copyOf(unexpected);
-    List<String> all = new ArrayList<>(mismatched);
-    all.addAll(tied);
-    this.problems = List.copyOf(all);
+    this.problems = List.copyOf(problems);
   }
 
+  /** The keys the module has and the state dict lacks (empty unless strict). */
   public List<String> missingKeys() {
     return missingKeys;
   }
 
+  /** The keys the state dict has and the module lacks (empty unless strict). */
   public List<String> unexpectedKeys() {
     return unexpectedKeys;
   }
@@ -38,28 +45,24 @@ public final class StateDictException extends RuntimeException {
   }
 
   private static String message(String moduleName, List<String> missing,
-      List<String> unexpected, List<String> mismatched, List<String> tied) {
+      List<String> unexpected, List<String> problems) {
     List<String> lines = new ArrayList<>();
     if (!missing.isEmpty()) {
-      lines.add("Missing key(s) in state_dict: " + quoted(missing) + ".");
+      lines.add("Missing key(s) in state_dict: " + quoted(missing) + ". ");
     }
     if (!unexpected.isEmpty()) {
-      lines.add("Unexpected key(s) in state_dict: " + quoted(unexpected) + ".");
+      lines.add("Unexpected key(s) in state_dict: " + quoted(unexpected) + ". ");
     }
-    lines.addAll(mismatched);
-    lines.addAll(tied);
+    lines.addAll(problems);
     return "Error(s) in loading state_dict for " + moduleName + ":\n\t"
         + String.join("\n\t", lines);
   }
 
   private static String quoted(List<String> keys) {
-    StringBuilder sb = new StringBuilder();
+    List<String> out = new ArrayList<>();
     for (String k : keys) {
-      if (sb.length() > 0) {
-        sb.append(", ");
-      }
-      sb.append('"').append(k).append('"');
+      out.add('"' + k + '"');
     }
-    return sb.toString();
+    return String.join(", ", out);
   }
 }
