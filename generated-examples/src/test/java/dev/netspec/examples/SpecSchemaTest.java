@@ -58,7 +58,7 @@ class SpecSchemaTest {
     List<String> names = RepoFiles.specs().stream().map(RepoFiles::slashed)
         .collect(Collectors.toList());
     for (String expected : List.of("specs/seed/mlp.yaml", "specs/seed/my_sequential.yaml",
-        "specs/seed/fixed_hidden_mlp.yaml", "specs/seed/nest_mlp.yaml", "specs/seed/params.json",
+        "specs/seed/nest_mlp.yaml", "specs/seed/params.json",
         "specs/seed/nested.yaml", "specs/seed/init.yaml", "specs/seed/centered.yaml",
         "specs/seed/my_linear.yaml", "specs/seed/lazy.yaml", "specs/mnist_mlp.yaml",
         "specs/residual_mlp.yaml")) {
