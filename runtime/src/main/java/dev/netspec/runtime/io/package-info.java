@@ -1,0 +1,7 @@
+/**
+ * Reading and writing tensors and state dicts in the safetensors format, so weights move
+ * between PyTorch and netspec unchanged. {@link dev.netspec.runtime.io.SafeTensors} is the
+ * entry point; {@link dev.netspec.runtime.io.SafeTensorsException} is the one checked error,
+ * naming the file and the fault.
+ */
+package dev.netspec.runtime.io;
