@@ -8,6 +8,10 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.Compiler;
+import dev.netspec.compiler.CompilerOptions;
+import dev.netspec.compiler.SpecSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +32,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * docs/netspec.schema.json accepts every spec in specs/ (YAML read as the same JSON tree the
  * compiler sees) and refuses the bad specs in src/test/resources/schema/bad, each at the place
- * its {@code # schema error at: POINTER} line names.
+ * its {@code # schema error at: POINTER} line names, as the compiler refuses them too.
  */
 class SpecSchemaTest {
   private static final Pattern EXPECTED = Pattern.compile("^# schema error at: (\\S*)$",
@@ -101,6 +105,9 @@ class SpecSchemaTest {
           .anyMatch(e -> pointer(e).equals(pointer));
       assertTrue(atPlace, file + ": expected an error at " + pointer + ", got:\n"
           + describe(errors));
+      Compilation compiled = new Compiler(new CompilerOptions(null))
+          .compile(List.of(new SpecSource(file, text)));
+      assertTrue(compiled.hasErrors(), file + " is refused by the schema but the compiler accepts it");
     }));
   }
 
