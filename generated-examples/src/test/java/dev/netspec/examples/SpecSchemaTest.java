@@ -1,5 +1,6 @@
 package dev.netspec.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -12,11 +13,14 @@ import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Compiler;
 import dev.netspec.compiler.CompilerOptions;
 import dev.netspec.compiler.SpecSource;
+import dev.netspec.compiler.check.Layers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -55,6 +59,18 @@ class SpecSchemaTest {
     JsonNode tree = JSON.readTree(RepoFiles.root().resolve("docs/netspec.schema.json").toFile());
     assertTrue(tree.get("$schema").asString().equals("https://json-schema.org/draft/2020-12/schema"),
         "the schema must declare draft 2020-12, found " + tree.get("$schema"));
+  }
+
+  /** Editors complete exactly the compiler's builtin layers: a new builtin needs a schema entry. */
+  @Test
+  void schemaListsEveryBuiltinLayerOfTheCompiler() throws IOException {
+    JsonNode tree = JSON.readTree(RepoFiles.root().resolve("docs/netspec.schema.json").toFile());
+    Set<String> inSchema = new TreeSet<>(
+        tree.at("/$defs/layerProperties/properties").propertyNames());
+    inSchema.removeAll(List.of("sequential", "same_as", "init", "doc"));
+    assertEquals(new TreeSet<>(Layers.names()), inSchema,
+        "builtin layers in docs/netspec.schema.json ($defs/layerProperties) vs the compiler's"
+            + " dev.netspec.compiler.check.Layers");
   }
 
   @Test
