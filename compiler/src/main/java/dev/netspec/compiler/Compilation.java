@@ -115,6 +115,9 @@ public final class Compilation {
           ? b.name() + ": cannot inspect at this input shape" : String.join("\n", messages));
     }
     Inst root = r.inst();
+    // The repr is the freshly built module's: lazy layers print as PyTorch's LazyLinear.
+    Inference.Result fresh = inputShape == null ? r : Inference.inspect(f.blocks(), b, null, new Reporter());
+    String repr = fresh == null ? root.repr() : fresh.inst().repr();
     List<Inspection.StateEntry> state = new ArrayList<>();
     for (Map.Entry<String, Shape> e : root.stateDict().entrySet()) {
       state.add(new Inspection.StateEntry(e.getKey(), e.getValue().toValues()));
@@ -135,6 +138,6 @@ public final class Compilation {
       flops = -1;
     }
     return new Inspection(b.name(), r.input().toValues(), out.toValues(), state, params,
-        params < 0 ? -1 : params * Float.BYTES, flops, root.repr(), rows);
+        params < 0 ? -1 : params * Float.BYTES, flops, repr, rows);
   }
 }

@@ -57,7 +57,6 @@ public final class Checker {
   private final String packageOverride;
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
-  private final int errorsBefore;
   private Map<String, Arg> currentArgs = Map.of();
   private String currentBlock = "";
 
@@ -65,10 +64,12 @@ public final class Checker {
     this.path = path;
     this.reporter = reporter;
     this.packageOverride = packageOverride;
-    this.errorsBefore = reporter.errorCount();
   }
 
-  /** Checks one file's tree; null if it has errors. */
+  /**
+   * Checks one file's tree. Returns its sound blocks (those without errors that use only
+   * sound blocks), or null when nothing can be checked further; every problem is reported.
+   */
   public static SpecFile check(Path path, Node root, Reporter reporter, String packageOverride) {
     return new Checker(path, reporter, packageOverride).file(root);
   }
@@ -122,16 +123,35 @@ public final class Checker {
       }
     }
     List<Block> out = new ArrayList<>();
+    Set<String> broken = new LinkedHashSet<>();
     for (Map.Entry<String, MapNode> e : blockNodes.entrySet()) {
+      int before = reporter.errorCount();
       Block b = block(e.getKey(), e.getValue(), pkg);
       blocks.put(b.name(), b);
       out.add(b);
+      if (reporter.errorCount() > before) {
+        broken.add(b.name());
+      }
     }
+    int beforeCycles = reporter.errorCount();
     checkCycles();
-    if (reporter.errorCount() > errorsBefore) {
+    if (reporter.errorCount() > beforeCycles) {
       return null;
     }
-    return new SpecFile(path, pkg, doc, out);
+    // Blocks that are sound and use only sound blocks still go on to shape inference, so a
+    // file's shape errors are reported along with its other errors.
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Block b : out) {
+        if (!broken.contains(b.name()) && Checker.blockUses(b.children()).stream()
+            .anyMatch(u -> broken.contains(u.blockName()))) {
+          broken.add(b.name());
+          changed = true;
+        }
+      }
+    }
+    return new SpecFile(path, pkg, doc, out, broken);
   }
 
   // ------------------------------------------------------------------ blocks
@@ -179,7 +199,8 @@ public final class Checker {
       }
     } else if (!params.isEmpty() || !buffers.isEmpty()) {
       reporter.error(map.pos(), name + ": a block with parameters or buffers needs a 'forward'");
-    } else if (children.isEmpty() && layers == null && sequential == null) {
+    } else if (children.isEmpty() && layers == null && sequential == null
+        && BLOCK_KEYS.containsAll(map.entries().keySet())) {
       reporter.error(map.pos(), name + ": a block needs 'sequential', 'layers' or a 'forward'");
     }
     List<InitRule> rules = initRules(map.get("init"));
@@ -435,10 +456,14 @@ public final class Checker {
     }
     if (kinds.size() > 1) {
       Entry second = kinds.get(1);
-      reporter.error(second.key().pos(), currentBlock + ": a layer has one type, but '"
-          + kinds.get(0).key().name() + "' and '" + second.key().name() + "' are both given"
-          + (isKnownType(second.key().name()) ? "" : "; unknown key '" + second.key().name() + "'"
-              + Names.suggest(second.key().name(), USE_EXTRAS)));
+      if (isKnownType(second.key().name())) {
+        reporter.error(second.key().pos(), currentBlock + ": a layer has one type, but '"
+            + kinds.get(0).key().name() + "' and '" + second.key().name() + "' are both given");
+      } else {
+        reporter.error(second.key().pos(), currentBlock + ": unknown key '" + second.key().name()
+            + "' in a layer" + Names.suggest(second.key().name(), USE_EXTRAS) + " (a layer has one type and"
+            + " optional 'init' and 'doc')");
+      }
       return null;
     }
     Entry kind = kinds.get(0);

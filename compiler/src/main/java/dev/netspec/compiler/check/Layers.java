@@ -45,6 +45,9 @@ public final class Layers {
         new ArgDef("in_features", Type.INT, null, false),
         new ArgDef("out_features", Type.INT, null, true),
         new ArgDef("bias", Type.BOOL, Boolean.TRUE, false)), List.of("weight", "bias")));
+    add(new Def("lazy_linear", "LazyLinear", "out_features", List.of(
+        new ArgDef("out_features", Type.INT, null, true),
+        new ArgDef("bias", Type.BOOL, Boolean.TRUE, false)), List.of("weight", "bias")));
     add(simple("relu", "ReLU"));
     add(simple("sigmoid", "Sigmoid"));
     add(simple("tanh", "Tanh"));

@@ -47,9 +47,9 @@ final class ForwardWriter {
 
   private String local(String name) {
     if (allocated.add(name)) {
-      return locals.newName(JavaText.lowerCamel(name), name);
+      return locals.newName(JavaText.lowerCamel(name), "local:" + name);
     }
-    return locals.get(name);
+    return locals.get("local:" + name);
   }
 
   /** The body of {@code forward}. */

@@ -117,8 +117,8 @@ public final class JavaGenerator {
 
   private void classJavadoc(TypeSpec.Builder type) {
     if (block.doc() != null) {
-      type.addJavadoc(JavaText.javadocOwn(block.doc()));
-      type.addJavadoc("\n");
+      type.addJavadoc(JavaText.javadocFormat(block.doc()));
+      type.addJavadoc("\n<p>");
     }
     type.addJavadoc(JavaText.javadocOwn("Block " + block.name() + ": input {@code "
         + JavaText.shapeComment(result.input()) + "}, output {@code "
@@ -313,7 +313,8 @@ public final class JavaGenerator {
   private CodeBlock builtin(Child c, BuiltinUse b) {
     ClassName cls = Runtime.layer(b.def().runtimeClass());
     switch (b.def().name()) {
-      case "linear": {
+      case "linear":
+      case "lazy_linear": {
         Dim in = result.inFeatures().get(b);
         CodeBlock out = value(b.args().get("out_features"));
         Value biasValue = b.args().get("bias");
@@ -408,7 +409,8 @@ public final class JavaGenerator {
       body.addStatement(init(b.init(), CodeBlock.of("$N", fields.get(b.name())), b.name(), seeds));
     }
     for (InitRule rule : block.initRules()) {
-      for (InitRules.Match m : InitRules.match(rule, result.inst(), new Reporter(), block.name())) {
+      List<InitRules.Match> matches = InitRules.match(rule, result.inst(), new Reporter(), block.name());
+      for (InitRules.Match m : matches == null ? List.<InitRules.Match>of() : matches) {
         body.addStatement(init(rule.init(), target(m.path()), m.path(), seeds));
       }
     }

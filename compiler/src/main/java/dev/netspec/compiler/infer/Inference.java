@@ -70,8 +70,11 @@ public final class Inference {
     this.generic = generic;
   }
 
-  /** The generic instantiation of every block of one file, in file order. */
-  public static Map<Block, Result> inferAll(List<Block> fileBlocks, Reporter reporter) {
+  /**
+   * The generic instantiation of every sound block of one file, in file order; blocks named
+   * in {@code broken} (they have errors already) are skipped.
+   */
+  public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
     Inference inf = new Inference(byName, reporter, true);
@@ -83,7 +86,9 @@ public final class Inference {
     }
     Map<Block, Result> out = new LinkedHashMap<>();
     for (Block b : fileBlocks) {
-      if (b.input() != null || !used.contains(b)) {
+      // A block with arguments and no input is generic over its input: checked at each use.
+      boolean root = b.input() != null || !used.contains(b) || !b.args().isEmpty();
+      if (!broken.contains(b.name()) && root) {
         out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.declaredInput(b)));
       }
     }
@@ -92,7 +97,7 @@ public final class Inference {
     while (progress) {
       progress = false;
       for (Block b : fileBlocks) {
-        if (!out.containsKey(b) && inf.firstUse.containsKey(b)) {
+        if (!out.containsKey(b) && !broken.contains(b.name()) && inf.firstUse.containsKey(b)) {
           out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.firstUse.get(b)));
           progress = true;
         }
@@ -413,16 +418,20 @@ public final class Inference {
       Shape out = in;
       try {
         switch (name) {
-          case "linear": {
+          case "linear":
+          case "lazy_linear": {
             Dim outF = intArg(b, "out_features");
             Dim inF = b.args().containsKey("in_features") ? intArg(b, "in_features") : null;
+            boolean forcedLazy = name.equals("lazy_linear");
             boolean bias = boolArg(b, "bias", true);
             if (in.knownRank()) {
               if (in.rank() == 0) {
                 throw new ShapeError("expects a tensor of at least 1 dim, got a scalar");
               }
               Dim last = in.dim(-1);
-              if (inF == null) {
+              if (forcedLazy) {
+                inF = generic ? new Dim.Sym("?") : last;
+              } else if (inF == null) {
                 inF = last;
               } else if (!Dim.compatible(inF, last)) {
                 throw new ShapeError("expects " + inF + " input features, got " + last);
@@ -434,6 +443,8 @@ public final class Inference {
               }
               addFlops(rows instanceof Dim.Known r && inF instanceof Dim.Known i && outF instanceof Dim.Known o
                   ? 2L * r.size() * i.size() * o.size() : -1);
+            } else if (forcedLazy) {
+              inF = new Dim.Sym("?");
             } else if (inF == null) {
               if (c.built == null && block.input() == null) {
                 throw new ShapeError("input features are unknown: declare 'input:' on block "
@@ -444,10 +455,10 @@ public final class Inference {
               out = Shape.ANY;
             }
             inFeatures.put(b, inF);
-            boolean lazy = inF.isLazy();
+            boolean lazy = inF.isLazy() || forcedLazy;
             made = new Inst(name, lazy ? "LazyLinear" : "Linear", "in_features=" + (lazy ? "0" : inF)
                 + ", out_features=" + outF + ", bias=" + (bias ? "True" : "False"));
-            if (!lazy || !generic) {
+            if (!inF.isLazy() || !generic) {
               made.params.put("weight", new Shape(List.of(outF, inF)));
               if (bias) {
                 made.params.put("bias", new Shape(List.of(outF)));
@@ -542,7 +553,7 @@ public final class Inference {
           reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in);
           return new Object[] {placeholder(target), Shape.ANY};
         }
-      } else if (generic && in.knownRank()) {
+      } else if (generic && in.knownRank() && target.args().isEmpty()) {
         Shape first = firstUse.putIfAbsent(target, in);
         if (first == null) {
           firstUsePos.put(target, pos);
@@ -614,8 +625,8 @@ public final class Inference {
 
     private void checkInitRules() {
       for (InitRule rule : block.initRules()) {
-        int matched = InitRules.match(rule, inst, reporter, block.name()).size();
-        if (matched == 0) {
+        List<InitRules.Match> matched = InitRules.match(rule, inst, reporter, block.name());
+        if (matched != null && matched.isEmpty()) {
           reporter.error(rule.pos(), block.name() + ": init rule '" + rule.selector() + "' matches no parameter");
         }
       }
