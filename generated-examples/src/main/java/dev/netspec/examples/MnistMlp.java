@@ -19,8 +19,7 @@ import javax.annotation.processing.Generated;
  *               nn.LogSoftmax(dim=1)).
  * Dropout only acts in training mode; call eval() for inference.
  *
- *
- * Block MnistMlp: input {@code (batch, 1, 28, 28)}, output {@code (batch, 10)}.
+ * <p>Block MnistMlp: input {@code (batch, 1, 28, 28)}, output {@code (batch, 10)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

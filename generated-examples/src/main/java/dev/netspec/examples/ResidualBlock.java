@@ -12,8 +12,7 @@ import javax.annotation.processing.Generated;
  * One pre-norm residual block on a 32-wide stream: x + fc2(gelu(fc1(norm(x)))), with
  * LayerNorm over the last dim and exact (erf) GELU, through a 64-wide inner layer.
  *
- *
- * Block ResidualBlock: input {@code (batch, 32)}, output {@code (batch, 32)}.
+ * <p>Block ResidualBlock: input {@code (batch, 32)}, output {@code (batch, 32)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

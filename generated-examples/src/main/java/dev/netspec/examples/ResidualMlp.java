@@ -14,8 +14,7 @@ import javax.annotation.processing.Generated;
  * so their weights are blocks.0.fc1.weight ... blocks.2.fc2.bias, as in PyTorch's
  * nn.Sequential(*[ResidualBlock() for _ in range(3)]).
  *
- *
- * Block ResidualMlp: input {@code (batch, 16)}, output {@code (batch, 10)}.
+ * <p>Block ResidualMlp: input {@code (batch, 16)}, output {@code (batch, 10)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -11,8 +11,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's block1(): nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 4), nn.ReLU()).
  * It has no input of its own: the 4 input features come from the block that uses it.
  *
- *
- * Block Block1: input {@code (batch, 4)}, output {@code (batch, 4)}.
+ * <p>Block Block1: input {@code (batch, 4)}, output {@code (batch, 4)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -9,8 +9,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's block2(): an empty nn.Sequential filled by add_module(f'block{i}', block1())
  * for i in range(4), so its children are named block0 .. block3.
  *
- *
- * Block Block2: input {@code (batch, 4)}, output {@code (batch, 4)}.
+ * <p>Block Block2: input {@code (batch, 4)}, output {@code (batch, 4)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

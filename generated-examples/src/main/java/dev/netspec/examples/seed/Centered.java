@@ -9,8 +9,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's CenteredLayer: forward X - X.mean(), no parameters. It has no input: it
  * takes any shape, and the mean is over every element.
  *
- *
- * Block Centered: input {@code (batch, 128)}, output {@code (batch, 128)}.
+ * <p>Block Centered: input {@code (batch, 128)}, output {@code (batch, 128)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

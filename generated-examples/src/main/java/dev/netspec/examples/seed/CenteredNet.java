@@ -10,8 +10,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's nn.Sequential(nn.Linear(8, 128), CenteredLayer()): a custom layer used
  * inside a sequential model; the output's mean is zero up to rounding.
  *
- *
- * Block CenteredNet: input {@code (batch, 8)}, output {@code (batch, 128)}.
+ * <p>Block CenteredNet: input {@code (batch, 8)}, output {@code (batch, 128)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

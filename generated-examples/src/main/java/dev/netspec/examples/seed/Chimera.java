@@ -10,8 +10,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's chimera, nn.Sequential(NestMLP(), nn.Linear(16, 20), FixedHiddenMLP()):
  * blocks nested inside a sequential list, ending in a scalar.
  *
- *
- * Block Chimera: input {@code (batch, 20)}, output {@code ()}.
+ * <p>Block Chimera: input {@code (batch, 20)}, output {@code ()}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -15,8 +15,7 @@ import javax.annotation.processing.Generated;
  * so it is saved with the weights and the same weights file reproduces the same output
  * (the PyTorch fixture registers it with register_buffer for the same reason).
  *
- *
- * Block FixedHiddenMlp: input {@code (batch, 20)}, output {@code ()}.
+ * <p>Block FixedHiddenMlp: input {@code (batch, 20)}, output {@code ()}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -14,8 +14,7 @@ import javax.annotation.processing.Generated;
  * nn.Linear(8, 1)): every Linear weight from N(0, 0.01^2), every Linear bias zero.
  * Block init rules select by layer type, like the type(m) == nn.Linear test.
  *
- *
- * Block InitNormal: input {@code (batch, 4)}, output {@code (batch, 1)}.
+ * <p>Block InitNormal: input {@code (batch, 4)}, output {@code (batch, 1)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

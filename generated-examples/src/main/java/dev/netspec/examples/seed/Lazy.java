@@ -13,8 +13,7 @@ import javax.annotation.processing.Generated;
  * The input's feature count is "?", so the first linear learns its in_features at the first
  * forward (or from a loaded weights file), like nn.LazyLinear; the second one is known.
  *
- *
- * Block Lazy: input {@code (batch, ?)}, output {@code (batch, 10)}.
+ * <p>Block Lazy: input {@code (batch, ?)}, output {@code (batch, 10)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

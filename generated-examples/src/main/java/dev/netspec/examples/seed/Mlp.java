@@ -12,8 +12,7 @@ import javax.annotation.processing.Generated;
  * nn.Sequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10)).
  * Made only of a sequential list, so it prints as Sequential(...) with children 0, 1, 2.
  *
- *
- * Block Mlp: input {@code (batch, 20)}, output {@code (batch, 10)}.
+ * <p>Block Mlp: input {@code (batch, 20)}, output {@code (batch, 10)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -10,11 +10,10 @@ import javax.annotation.processing.Generated;
 
 /**
  * The tutorial's net.apply(my_init): each Linear weight from U(-10, 10), then every entry
- * with |w| < 5 set to zero. Not expressible as built-in rules, so the weights come from a
+ * with |w| &lt; 5 set to zero. Not expressible as built-in rules, so the weights come from a
  * hand-written Java initializer (MyInits.myInit); biases keep PyTorch's default.
  *
- *
- * Block MyInit: input {@code (batch, 4)}, output {@code (batch, 1)}.
+ * <p>Block MyInit: input {@code (batch, 4)}, output {@code (batch, 1)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -10,11 +10,10 @@ import javax.annotation.processing.Generated;
 
 /**
  * The tutorial's MyLinear(in_units, units): its own weight (in_units, units) and bias (units),
- * both from torch.randn, and forward F.relu(X @ weight + bias). Note the weight's layout is
+ * both from torch.randn, and forward F.relu(X &#64; weight + bias). Note the weight's layout is
  * (in, out), the transpose of nn.Linear's.
  *
- *
- * Block MyLinear: input {@code (batch, in_units)}, output {@code (batch, units)}.
+ * <p>Block MyLinear: input {@code (batch, in_units)}, output {@code (batch, units)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -9,8 +9,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's nn.Sequential(MyLinear(64, 8), MyLinear(8, 1)): a block with arguments
  * used twice with different sizes.
  *
- *
- * Block MyLinearNet: input {@code (batch, 64)}, output {@code (batch, 1)}.
+ * <p>Block MyLinearNet: input {@code (batch, 64)}, output {@code (batch, 1)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

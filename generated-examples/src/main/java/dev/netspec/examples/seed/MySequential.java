@@ -13,8 +13,7 @@ import javax.annotation.processing.Generated;
  * this is the spec form of a user-written sequential container; the children are named 0, 1,
  * 2 as in the tutorial's self._modules. It prints as MySequential(...), not Sequential(...).
  *
- *
- * Block MySequential: input {@code (batch, 20)}, output {@code (batch, 10)}.
+ * <p>Block MySequential: input {@code (batch, 20)}, output {@code (batch, 10)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

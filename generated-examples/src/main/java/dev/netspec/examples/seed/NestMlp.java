@@ -12,8 +12,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's NestMLP: an anonymous nn.Sequential child (net) next to a Linear (linear),
  * forward linear(net(X)).
  *
- *
- * Block NestMlp: input {@code (batch, 20)}, output {@code (batch, 16)}.
+ * <p>Block NestMlp: input {@code (batch, 20)}, output {@code (batch, 16)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

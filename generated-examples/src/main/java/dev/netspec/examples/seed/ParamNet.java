@@ -10,7 +10,7 @@ import javax.annotation.processing.Generated;
 /**
  * Seed program "参数管理" (parameter management): nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)), whose parameters the tutorial reads by name (net[2].bias, net.state_dict()['2.bias']). Written in JSON to show that the JSON form is the same tree as YAML.
  *
- * Block ParamNet: input {@code (batch, 4)}, output {@code (batch, 1)}.
+ * <p>Block ParamNet: input {@code (batch, 4)}, output {@code (batch, 1)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

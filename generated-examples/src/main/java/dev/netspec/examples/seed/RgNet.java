@@ -10,8 +10,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's rgnet = nn.Sequential(block2(), nn.Linear(4, 1)): state-dict keys
  * 0.block0.0.weight ... 1.bias, printed as nested Sequential(...) trees.
  *
- *
- * Block RgNet: input {@code (batch, 4)}, output {@code (batch, 1)}.
+ * <p>Block RgNet: input {@code (batch, 4)}, output {@code (batch, 1)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

@@ -10,7 +10,7 @@ import javax.annotation.processing.Generated;
 /**
  * Tied parameters (参数绑定): nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU(), nn.Linear(8, 1)) with shared = nn.Linear(8, 8). Children 2 and 4 are one module: the state dict holds both 2.weight and 4.weight, and they are one parameter.
  *
- * Block Shared: input {@code (batch, 4)}, output {@code (batch, 1)}.
+ * <p>Block Shared: input {@code (batch, 4)}, output {@code (batch, 1)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",

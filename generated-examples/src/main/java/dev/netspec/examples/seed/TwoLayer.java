@@ -10,8 +10,7 @@ import javax.annotation.processing.Generated;
  * The tutorial's custom block "class MLP(nn.Module)" (自定义块): named children hidden and
  * out, and a forward that calls them, out(F.relu(hidden(X))).
  *
- *
- * Block TwoLayer: input {@code (batch, 20)}, output {@code (batch, 10)}.
+ * <p>Block TwoLayer: input {@code (batch, 20)}, output {@code (batch, 10)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",
