@@ -1,7 +1,10 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * Stateless layer functions ({@code torch.nn.functional}): layers hold parameters and call
@@ -10,10 +13,55 @@ import dev.netspec.runtime.tensor.Tensor;
 public final class Functional {
   private Functional() {}
 
-  /** {@code F.linear}: {@code x @ weight.T + bias}; {@code bias} may be null. */
+  /**
+   * {@code F.linear}: {@code x @ weight.T + bias} in one fused GEMM pass; {@code x} is
+   * {@code (..., in_features)}, {@code weight} {@code (out_features, in_features)} and
+   * {@code bias} {@code (out_features)} or null.
+   */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-    Tensor y = x.matmul(weight.t());
-    return bias == null ? y : y.add_(bias);
+    return linear(x, weight, bias, Activation.NONE);
+  }
+
+  /** {@code relu(F.linear(x, weight, bias))} in one fused GEMM pass (bias and ReLU in the epilogue). */
+  public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias) {
+    return linear(x, weight, bias, Activation.RELU);
+  }
+
+  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, Activation act) {
+    if (weight.dim() != 2) {
+      throw new IllegalArgumentException(
+          "linear: weight must be 2-D (out_features, in_features), got shape "
+              + Arrays.toString(weight.shape()));
+    }
+    int out = weight.size(0);
+    int in = weight.size(1);
+    if (x.dim() == 0 || x.size(-1) != in) {
+      throw new IllegalArgumentException("linear: input of shape " + Arrays.toString(x.shape())
+          + " cannot be multiplied by weight of shape " + Arrays.toString(weight.shape())
+          + " (expected " + in + " input features)");
+    }
+    if (bias != null && (bias.dim() != 1 || bias.size(0) != out)) {
+      throw new IllegalArgumentException("linear: bias of shape " + Arrays.toString(bias.shape())
+          + " does not match " + out + " output features");
+    }
+    int[] yShape = x.shape();
+    yShape[yShape.length - 1] = out;
+    int rows = 1;
+    for (int i = 0; i < yShape.length - 1; i++) {
+      rows *= yShape[i];
+    }
+    Tensor xc = dense(x); // (rows, in)
+    Tensor wc = dense(weight); // (out, in): the GEMM's transposed B
+    Tensor bc = bias == null ? null : dense(bias);
+    Tensor y = Tensor.zeros(yShape); // (rows, out)
+    Kernels.gemm(rows, out, in, xc.array(), xc.arrayOffset(), in, wc.array(), wc.arrayOffset(),
+        in, true, y.array(), 0, out, bc == null ? null : bc.array(),
+        bc == null ? 0 : bc.arrayOffset(), act);
+    return y;
+  }
+
+  private static Tensor dense(Tensor t) {
+    return t.isContiguous() ? t : t.contiguous();
   }
 
   public static Tensor relu(Tensor x) {
@@ -70,8 +118,8 @@ public final class Functional {
     for (int i = 0; i < k; i++) {
       if (shape[shape.length - k + i] != normalizedShape[i]) {
         throw new IllegalArgumentException("layer_norm: input shape "
-            + java.util.Arrays.toString(shape) + " does not end with normalized shape "
-            + java.util.Arrays.toString(normalizedShape));
+            + Arrays.toString(shape) + " does not end with normalized shape "
+            + Arrays.toString(normalizedShape));
       }
     }
     int rows = 1;

@@ -1,5 +1,9 @@
 package dev.netspec.runtime.tensor;
 
+import dev.netspec.runtime.kernels.BinaryOp;
+import dev.netspec.runtime.kernels.CompareOp;
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.kernels.UnaryOp;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
@@ -26,10 +30,10 @@ public final class Tensor {
   /** The largest rank a tensor may have. */
   public static final int MAX_RANK = 8;
 
-  private final float[] storage;
-  private final int[] shape;
-  private final int[] stride;
-  private final int offset;
+  final float[] storage;
+  final int[] shape;
+  final int[] stride;
+  final int offset;
 
   private Tensor(float[] storage, int[] shape, int[] stride, int offset) {
     if (shape.length > MAX_RANK) {
@@ -426,7 +430,8 @@ public final class Tensor {
 
   /** Copies {@code src} (broadcast to this shape) into this tensor ({@code x.copy_(src)}). */
   public Tensor copy_(Tensor src) {
-    return zipInPlace(src, (a, b) -> b);
+    Elementwise.copy(this, src.expand(shape));
+    return this;
   }
 
   public Tensor fill_(float value) {
@@ -441,36 +446,39 @@ public final class Tensor {
     return fill_(0f);
   }
 
+  /** {@code x += other} ({@code other} broadcast to this shape). */
   public Tensor add_(Tensor other) {
-    return zipInPlace(other, Double::sum);
+    return Elementwise.binaryInPlace(this, BinaryOp.ADD, other);
   }
 
+  /** {@code x += value}: the tutorial's {@code weight.data[:] += 1}. */
   public Tensor add_(float value) {
-    return mapInPlace(a -> a + value);
+    return Elementwise.scalarInPlace(this, BinaryOp.ADD, value);
   }
 
   public Tensor sub_(Tensor other) {
-    return zipInPlace(other, (a, b) -> a - b);
+    return Elementwise.binaryInPlace(this, BinaryOp.SUB, other);
   }
 
   public Tensor sub_(float value) {
-    return mapInPlace(a -> a - value);
+    return Elementwise.scalarInPlace(this, BinaryOp.SUB, value);
   }
 
+  /** {@code x *= other}: the tutorial's {@code weight.data *= weight.data.abs() >= 5}. */
   public Tensor mul_(Tensor other) {
-    return zipInPlace(other, (a, b) -> a * b);
+    return Elementwise.binaryInPlace(this, BinaryOp.MUL, other);
   }
 
   public Tensor mul_(float value) {
-    return mapInPlace(a -> a * value);
+    return Elementwise.scalarInPlace(this, BinaryOp.MUL, value);
   }
 
   public Tensor div_(Tensor other) {
-    return zipInPlace(other, (a, b) -> a / b);
+    return Elementwise.binaryInPlace(this, BinaryOp.DIV, other);
   }
 
   public Tensor div_(float value) {
-    return mapInPlace(a -> a / value);
+    return Elementwise.scalarInPlace(this, BinaryOp.DIV, value);
   }
 
   /** Applies {@code f} to every element in place (computed in double, stored as float). */
@@ -512,35 +520,45 @@ public final class Tensor {
   }
 
   public Tensor add(Tensor other) {
-    return zip(other, Double::sum);
+    return Elementwise.binary(this, BinaryOp.ADD, other);
   }
 
   public Tensor add(float value) {
-    return map(a -> a + value);
+    return Elementwise.scalar(this, BinaryOp.ADD, value);
   }
 
   public Tensor sub(Tensor other) {
-    return zip(other, (a, b) -> a - b);
+    return Elementwise.binary(this, BinaryOp.SUB, other);
   }
 
   public Tensor sub(float value) {
-    return map(a -> a - value);
+    return Elementwise.scalar(this, BinaryOp.SUB, value);
   }
 
   public Tensor mul(Tensor other) {
-    return zip(other, (a, b) -> a * b);
+    return Elementwise.binary(this, BinaryOp.MUL, other);
   }
 
   public Tensor mul(float value) {
-    return map(a -> a * value);
+    return Elementwise.scalar(this, BinaryOp.MUL, value);
   }
 
   public Tensor div(Tensor other) {
-    return zip(other, (a, b) -> a / b);
+    return Elementwise.binary(this, BinaryOp.DIV, other);
   }
 
   public Tensor div(float value) {
-    return map(a -> a / value);
+    return Elementwise.scalar(this, BinaryOp.DIV, value);
+  }
+
+  /** {@code torch.maximum(x, other)}, with broadcasting; NaN if either is NaN. */
+  public Tensor maximum(Tensor other) {
+    return Elementwise.binary(this, BinaryOp.MAX, other);
+  }
+
+  /** {@code torch.minimum(x, other)}, with broadcasting; NaN if either is NaN. */
+  public Tensor minimum(Tensor other) {
+    return Elementwise.binary(this, BinaryOp.MIN, other);
   }
 
   public Tensor pow(float exponent) {
@@ -552,87 +570,80 @@ public final class Tensor {
   }
 
   public Tensor neg() {
-    return map(a -> -a);
+    return Elementwise.unary(this, UnaryOp.NEG);
   }
 
   public Tensor abs() {
-    return map(Math::abs);
+    return Elementwise.unary(this, UnaryOp.ABS);
   }
 
   public Tensor exp() {
-    return map(Math::exp);
+    return Elementwise.unary(this, UnaryOp.EXP);
   }
 
   public Tensor log() {
-    return map(Math::log);
+    return Elementwise.unary(this, UnaryOp.LOG);
   }
 
   public Tensor sqrt() {
-    return map(Math::sqrt);
+    return Elementwise.unary(this, UnaryOp.SQRT);
   }
 
+  /** {@code max(x, 0)}; NaN stays NaN, as in PyTorch. */
   public Tensor relu() {
-    return map(a -> a > 0 ? a : 0);
+    return Elementwise.unary(this, UnaryOp.RELU);
   }
 
   public Tensor sigmoid() {
-    return map(a -> 1.0 / (1.0 + Math.exp(-a)));
+    return Elementwise.unary(this, UnaryOp.SIGMOID);
   }
 
   public Tensor tanh() {
-    return map(Math::tanh);
+    return Elementwise.unary(this, UnaryOp.TANH);
   }
 
-  /** Exact GELU: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}. */
+  /** Exact GELU: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, as PyTorch's default. */
   public Tensor gelu() {
-    return map(a -> 0.5 * a * (1.0 + erf(a / Math.sqrt(2.0))));
+    return Elementwise.unary(this, UnaryOp.GELU);
   }
 
   /** {@code softmax(x, dim)}, computed stably (max subtracted). */
   public Tensor softmax(int dim) {
     Tensor shifted = sub(max(dim, true));
     Tensor e = shifted.exp();
-    return e.div(e.sum(dim, true));
+    return e.div_(e.sum(dim, true));
   }
 
   /** {@code log_softmax(x, dim)}, computed stably. */
   public Tensor logSoftmax(int dim) {
     Tensor shifted = sub(max(dim, true));
-    return shifted.sub(shifted.exp().sum(dim, true).log());
-  }
-
-  /** The error function (Abramowitz and Stegun 7.1.26, absolute error below 1.5e-7). */
-  static double erf(double x) {
-    double t = 1.0 / (1.0 + 0.3275911 * Math.abs(x));
-    double y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t
-        - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-    return x >= 0 ? y : -y;
+    return shifted.sub_(shifted.exp().sum(dim, true).log());
   }
 
   // ---------------------------------------------------------------- comparisons (masks)
 
   public Tensor ge(float v) {
-    return map(a -> a >= v ? 1 : 0);
+    return Elementwise.compare(this, CompareOp.GE, v);
   }
 
   public Tensor gt(float v) {
-    return map(a -> a > v ? 1 : 0);
+    return Elementwise.compare(this, CompareOp.GT, v);
   }
 
   public Tensor le(float v) {
-    return map(a -> a <= v ? 1 : 0);
+    return Elementwise.compare(this, CompareOp.LE, v);
   }
 
   public Tensor lt(float v) {
-    return map(a -> a < v ? 1 : 0);
+    return Elementwise.compare(this, CompareOp.LT, v);
   }
 
   public Tensor eq(float v) {
-    return map(a -> a == v ? 1 : 0);
+    return Elementwise.compare(this, CompareOp.EQ, v);
   }
 
   public Tensor ne(float v) {
-    return map(a -> a != v ? 1 : 0);
+    return Elementwise.compare(this, CompareOp.NE, v);
   }
 
   public Tensor ge(Tensor o) {
@@ -661,79 +672,74 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- reductions
 
-  /** Sum of all elements, as a rank-0 tensor (accumulated in double). */
+  /** Sum of all elements, as a rank-0 tensor. */
   public Tensor sum() {
-    double s = 0;
-    for (float v : toFloatArray()) {
-      s += v;
-    }
-    return scalar((float) s);
+    Tensor c = contiguousView();
+    return scalar(Kernels.sum(c.storage, c.offset, Math.toIntExact(c.numel())));
   }
 
-  /** Mean of all elements, as a rank-0 tensor. */
+  /** Mean of all elements, as a rank-0 tensor (NaN for an empty tensor, as in PyTorch). */
   public Tensor mean() {
-    return scalar((float) (sumAsDouble() / numel()));
+    return scalar(sum().item() / numel());
   }
 
-  private double sumAsDouble() {
-    double s = 0;
-    for (float v : toFloatArray()) {
-      s += v;
-    }
-    return s;
-  }
-
-  /** Largest element, as a rank-0 tensor. */
+  /** Largest element, as a rank-0 tensor; NaN if any element is NaN. */
   public Tensor max() {
-    if (numel() == 0) {
-      throw new IllegalStateException("max() of an empty tensor");
-    }
-    float m = Float.NEGATIVE_INFINITY;
-    for (float v : toFloatArray()) {
-      if (v > m || Float.isNaN(v)) {
-        m = v;
-        if (Float.isNaN(v)) {
-          break;
-        }
-      }
-    }
-    return scalar(m);
+    Tensor c = nonEmpty("max");
+    return scalar(Kernels.max(c.storage, c.offset, Math.toIntExact(c.numel())));
+  }
+
+  /** Smallest element, as a rank-0 tensor; NaN if any element is NaN. */
+  public Tensor min() {
+    Tensor c = nonEmpty("min");
+    return scalar(Kernels.min(c.storage, c.offset, Math.toIntExact(c.numel())));
   }
 
   public Tensor sum(int dim, boolean keepdim) {
-    return reduce(dim, keepdim, 0.0, Double::sum, false);
+    return Reductions.reduce(this, dim, keepdim, BinaryOp.ADD);
   }
 
   public Tensor mean(int dim, boolean keepdim) {
-    return reduce(dim, keepdim, 0.0, Double::sum, true);
+    int n = shape.length == 0 ? 1 : shape[normDim(dim, shape.length)];
+    return sum(dim, keepdim).div_((float) n);
   }
 
-  /** The values of {@code x.max(dim, keepdim)} (PyTorch also returns indices). */
+  /** The values of {@code x.max(dim, keepdim)} (see {@link #argmax(int, boolean)} for the indices). */
   public Tensor max(int dim, boolean keepdim) {
-    return reduce(dim, keepdim, Double.NEGATIVE_INFINITY,
-        (a, b) -> Double.isNaN(a) || a >= b ? a : b, false);
+    nonEmpty("max");
+    return Reductions.reduce(this, dim, keepdim, BinaryOp.MAX);
   }
 
-  private Tensor reduce(int dim, boolean keepdim, double init, DoubleBinaryOperator f,
-      boolean divide) {
-    int d = normDim(dim, shape.length);
-    int n = shape[d];
-    int[] outShape = shape.clone();
-    outShape[d] = 1;
-    Tensor out = zeros(outShape);
-    int[] idx = new int[shape.length];
-    long count = out.numel();
-    float[] o = out.storage;
-    for (long i = 0; i < count; i++) {
-      double acc = init;
-      int base = offsetOf(idx);
-      for (int k = 0; k < n; k++) {
-        acc = f.applyAsDouble(acc, storage[base + k * stride[d]]);
-      }
-      o[(int) i] = (float) (divide ? acc / n : acc);
-      increment(idx, outShape);
+  /** The values of {@code x.min(dim, keepdim)}. */
+  public Tensor min(int dim, boolean keepdim) {
+    nonEmpty("min");
+    return Reductions.reduce(this, dim, keepdim, BinaryOp.MIN);
+  }
+
+  /**
+   * {@code x.argmax(dim, keepdim)}: the index of the first largest value along {@code dim}
+   * (of the first NaN, if any), as float values (netspec tensors are float32).
+   */
+  public Tensor argmax(int dim, boolean keepdim) {
+    nonEmpty("argmax");
+    return Reductions.argmax(this, dim, keepdim);
+  }
+
+  /** {@code x.argmax()}: the flat row-major index of the first largest value, rank 0. */
+  public Tensor argmax() {
+    return flatten().argmax(0, false);
+  }
+
+  private Tensor nonEmpty(String op) {
+    if (numel() == 0) {
+      throw new IllegalStateException(op + "() of an empty tensor");
     }
-    return keepdim ? out : out.squeeze(d);
+    return contiguousView();
+  }
+
+  /** This tensor if its elements are one dense run of its storage, else a contiguous copy. */
+  Tensor contiguousView() {
+    return isContiguous() ? this : clone();
   }
 
   // ---------------------------------------------------------------- matmul
@@ -741,69 +747,11 @@ public final class Tensor {
   /**
    * {@code torch.matmul}: 1-D x 1-D is a dot product, 2-D x 2-D a matrix product, a 1-D
    * operand is promoted to a matrix and the added dim removed, and leading (batch) dims
-   * broadcast.
+   * broadcast. Runs on the GEMM kernel; a right operand that is a transposed contiguous
+   * matrix ({@code w.t()}) is used as is.
    */
   public Tensor matmul(Tensor other) {
-    Tensor a = this;
-    Tensor b = other;
-    if (a.dim() == 0 || b.dim() == 0) {
-      throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension");
-    }
-    boolean aVec = a.dim() == 1;
-    boolean bVec = b.dim() == 1;
-    if (aVec) {
-      a = a.unsqueeze(0);
-    }
-    if (bVec) {
-      b = b.unsqueeze(1);
-    }
-    int m = a.size(-2);
-    int k = a.size(-1);
-    int k2 = b.size(-2);
-    int n = b.size(-1);
-    if (k != k2) {
-      throw new IllegalArgumentException("matmul: shapes " + Arrays.toString(shape) + " and "
-          + Arrays.toString(other.shape) + " cannot be multiplied (" + k + " != " + k2 + ")");
-    }
-    int[] batchA = Arrays.copyOf(a.shape, a.dim() - 2);
-    int[] batchB = Arrays.copyOf(b.shape, b.dim() - 2);
-    int[] batch = broadcastShapes(batchA, batchB);
-    Tensor ae = a.expand(concatShape(batch, m, k));
-    Tensor be = b.expand(concatShape(batch, k, n));
-    Tensor out = zeros(concatShape(batch, m, n));
-    int batches = Math.toIntExact(numel(batch));
-    int[] bidx = new int[batch.length];
-    float[] o = out.storage;
-    for (int bi = 0; bi < batches; bi++) {
-      int ao = ae.offset;
-      int bo = be.offset;
-      for (int d = 0; d < batch.length; d++) {
-        ao += bidx[d] * ae.stride[d];
-        bo += bidx[d] * be.stride[d];
-      }
-      int as0 = ae.stride[batch.length];
-      int as1 = ae.stride[batch.length + 1];
-      int bs0 = be.stride[batch.length];
-      int bs1 = be.stride[batch.length + 1];
-      int oo = bi * m * n;
-      for (int i = 0; i < m; i++) {
-        for (int j = 0; j < n; j++) {
-          double acc = 0;
-          for (int p = 0; p < k; p++) {
-            acc += ae.storage[ao + i * as0 + p * as1] * be.storage[bo + p * bs0 + j * bs1];
-          }
-          o[oo + i * n + j] = (float) acc;
-        }
-      }
-      increment(bidx, batch);
-    }
-    if (aVec) {
-      out = out.squeeze(-2);
-    }
-    if (bVec) {
-      out = out.squeeze(-1);
-    }
-    return out;
+    return MatMul.matmul(this, other);
   }
 
   /** {@code torch.mm}: strictly 2-D x 2-D. */
@@ -814,7 +762,6 @@ public final class Tensor {
     }
     return matmul(other);
   }
-
   // ---------------------------------------------------------------- joining
 
   /** {@code torch.cat(tensors, dim)}. */
@@ -958,13 +905,6 @@ public final class Tensor {
       throw new IllegalArgumentException(
           "shape " + Arrays.toString(shape) + " is invalid for " + numel + " elements");
     }
-    return s;
-  }
-
-  private static int[] concatShape(int[] batch, int r, int c) {
-    int[] s = Arrays.copyOf(batch, batch.length + 2);
-    s[batch.length] = r;
-    s[batch.length + 1] = c;
     return s;
   }
 

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Measures netspec against its peers in one run and prints one table (benchmarks/peers/README.md).
+#
+#   benchmarks/peers.sh [--quick] [--jdk DIR]... [--skip STEP,...] [--out DIR]
+#
+# Steps: fma (the machine's FMA peak, 1 and 2 threads), openblas (sgemm through numpy), ort (ONNX
+# Runtime Java on models exported from PyTorch), torch (PyTorch), netspec (the JMH benchmarks of
+# the benchmarks/ module). Java steps run on every --jdk (default: JDK 17 and Temurin 25).
+# Results (JMH JSON, table.md, log.txt) go to --out, default benchmarks/peers/build/results/<time>.
+#
+# Environment: PEERS_TORCH_PYTHON (default /usr/bin/python3), PEERS_BLAS_PYTHON (default: the
+# first of /usr/bin/python3 and python3 whose numpy runs on OpenBLAS), PEERS_JMH_ARGS (appended
+# to every JMH run), NETSPEC_BENCH (JMH regex of netspec benchmarks, default: all of them).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PEERS=$ROOT/benchmarks/peers
+PY=$PEERS/python
+
+usage() {
+  sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  exit 2
+}
+
+command_line="$*"
+quick=0
+jdks=()
+skip=","
+out=""
+while (($#)); do
+  case $1 in
+    --quick) quick=1 ;;
+    --jdk) [[ $# -ge 2 ]] || usage; jdks+=("$2"); shift ;;
+    --skip) [[ $# -ge 2 ]] || usage; skip=",$2,"; shift ;;
+    --out) [[ $# -ge 2 ]] || usage; out=$2; shift ;;
+    -h|--help) usage ;;
+    *) echo "peers.sh: error: unknown argument '$1'" >&2; usage ;;
+  esac
+  shift
+done
+for step in ${skip//,/ }; do
+  case $step in
+    fma|openblas|ort|torch|netspec) ;;
+    *) echo "peers.sh: error: unknown step '$step' in --skip (fma, openblas, ort, torch, netspec)" >&2; exit 2 ;;
+  esac
+done
+if ((${#jdks[@]} == 0)); then
+  for dir in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
+    [[ -x $dir/bin/java ]] && jdks+=("$dir")
+  done
+fi
+for dir in "${jdks[@]}"; do
+  [[ -x $dir/bin/java ]] || { echo "peers.sh: error: no $dir/bin/java" >&2; exit 2; }
+done
+((${#jdks[@]})) || { echo "peers.sh: error: no JDK found; pass --jdk DIR" >&2; exit 2; }
+
+out=${out:-$PEERS/build/results/$(date -u +%Y%m%dT%H%M%SZ)}
+models=$PEERS/build/models
+mkdir -p "$out" "$models"
+out=$(cd "$out" && pwd)
+log=$out/log.txt
+: >"$log"
+torch_python=${PEERS_TORCH_PYTHON:-/usr/bin/python3}
+
+quick_flag=()
+jmh_jvm=()
+if ((quick)); then
+  quick_flag=(--quick)
+  # JMH refuses to run beside another JMH run (a machine-wide lock). Its numbers would be noise:
+  # fine for a smoke run only.
+  jmh_jvm=(-Djmh.ignoreLock=true)
+  jmh_opts=(-f 1 -wi 2 -w 500ms -i 2 -r 300ms)
+  gemm_sizes=512
+else
+  jmh_opts=(-f 2 -wi 5 -w 1s -i 10 -r 1s)
+  gemm_sizes=256,512,1024,2048
+fi
+read -r -a extra_jmh <<<"${PEERS_JMH_ARGS:-}"
+
+wants() { [[ $skip != *",$1,"* ]]; }
+say() { echo "== $*" >&2; }
+warn() { echo "peers.sh: warning: $*" >&2; }
+
+# Stops the run after a failed command, showing the end of the log.
+failed() {
+  echo "peers.sh: error: failed: $*" >&2
+  tail -n 25 "$log" >&2
+  echo "(full log: $log)" >&2
+  exit 1
+}
+
+# quietly COMMAND...: runs the command with its output in the log; stops on failure.
+quietly() {
+  echo "\$ $*" >>"$log"
+  "$@" >>"$log" 2>&1 || failed "$@"
+}
+
+# capture FILE COMMAND...: the command's output into FILE, its errors in the log; stops on failure.
+capture() {
+  local file=$1
+  shift
+  echo "\$ $* >$file" >>"$log"
+  "$@" >"$file" 2>>"$log" || failed "$@"
+}
+
+# jmh JAVA CLASSPATH RESULT_JSON JMH_ARGS...: one JMH run, JSON results, console output to the log.
+jmh() {
+  local java=$1 cp=$2 result=$3
+  shift 3
+  quietly "$java" --add-modules jdk.incubator.vector -Dpeers.models="$models" "${jmh_jvm[@]}" -cp "$cp" \
+    org.openjdk.jmh.Main "$@" "${jmh_opts[@]}" "${extra_jmh[@]}" -rf json -rff "$result"
+}
+
+# The peers' JMH runs on one JDK: FMA peak and ONNX Runtime.
+run_peers() {
+  local java=$1 major=$2 cp
+  wants fma || wants ort || return 0
+  cp=$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")
+  if wants fma; then
+    say "JDK $major: FMA peak, 1 and 2 threads"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-fma-t1.json" 'FmaPeak' -t 1
+    jmh "$java" "$cp" "$out/jmh-jdk$major-fma-t2.json" 'FmaPeak' -t 2
+  fi
+  if wants ort; then
+    say "JDK $major: ONNX Runtime Java, 1 and 2 intra-op threads"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-tutorial.json" 'OrtMlp' -prof gc -p model=20-256-10 -p batch=2
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-mlp.json" 'OrtMlp' -prof gc -p model=784-1024-1024-10 \
+      -p batch="$( ((quick)) && echo 32 || echo 1,32,256)"
+  fi
+}
+
+# netspec's own JMH benchmarks (the benchmarks/ module) on one JDK. GEMM benchmarks (names with
+# gemm or matmul) run at the peers' sizes, pinned through their "size" or "n" parameter; the others
+# with their own parameters and JMH's gc profiler (bytes allocated per call). NETSPEC_BENCH, when
+# set, selects the benchmarks and pins nothing.
+run_netspec() {
+  local java=$1 major=$2 cp=$3 gemm='(?i)(gemm|matmul)' name params=()
+  if [[ -n ${NETSPEC_BENCH:-} ]]; then
+    say "JDK $major: netspec benchmarks matching $NETSPEC_BENCH"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" "$NETSPEC_BENCH" -prof gc
+    return
+  fi
+  local names
+  names=$(jmh_list "$java" "$cp" -l)
+  if grep -qiE 'gemm|matmul' <<<"$names"; then
+    local gemm_params
+    gemm_params=$(jmh_list "$java" "$cp" -lp "$gemm")
+    for name in size n; do
+      if grep -Eq "^ +param \"$name\"" <<<"$gemm_params"; then
+        params+=(-p "$name=$gemm_sizes")
+      fi
+    done
+    say "JDK $major: netspec GEMM benchmarks ${params[*]}"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec-gemm.json" "$gemm" "${params[@]}"
+  fi
+  # The FMA peak is the peers' (FmaPeak, 1 and 2 threads): netspec's own copy is not run again.
+  if grep -viE 'gemm|matmul' <<<"$names" | grep -qviE 'fmapeak'; then
+    say "JDK $major: netspec's other benchmarks"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" '.*' -e "$gemm" -e '(?i)fmapeak' -prof gc
+  fi
+}
+
+# jmh_list JAVA CLASSPATH -l|-lp [REGEX]: JMH's list of benchmarks, without its header line.
+jmh_list() {
+  local java=$1 cp=$2
+  shift 2
+  "$java" --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main "$@" 2>>"$log" | sed 1d
+  ((PIPESTATUS[0] == 0)) || failed "listing netspec's benchmarks: $*"
+}
+
+# ---- what the run is -------------------------------------------------------------------------
+say "results in $out"
+ort_version=$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' "$PEERS/pom.xml")
+capture "$out/meta.json" python3 "$PY/meta.py" "$ROOT" "$quick" "$ort_version" "$command_line"
+
+# ---- builds ----------------------------------------------------------------------------------
+if (wants ort || wants torch) && ! "$torch_python" -c 'import torch' 2>/dev/null; then
+  warn "no torch in $torch_python: ONNX models cannot be exported; skipping ort and torch"
+  skip+="ort,torch,"
+fi
+if wants ort || wants torch; then
+  say "exporting the models from PyTorch"
+  quietly "$torch_python" "$PY/export_onnx.py" "$models"
+fi
+if wants fma || wants ort; then
+  say "building benchmarks/peers"
+  quietly mvn -q -B -f "$PEERS/pom.xml" package
+fi
+netspec_cp=""
+if wants netspec; then
+  if [[ -f $ROOT/benchmarks/pom.xml ]]; then
+    say "building benchmarks (netspec)"
+    # One reactor run, so the module's netspec dependencies resolve to this checkout's builds.
+    # Every module of the run writes the file; benchmarks/, built last, writes it last.
+    quietly mvn -q -B -o -f "$ROOT/pom.xml" -pl benchmarks -am package dependency:build-classpath \
+      -DskipTests -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/netspec-classpath.txt"
+    netspec_cp=$ROOT/benchmarks/target/classes:$(cat "$out/netspec-classpath.txt")
+  else
+    warn "no benchmarks/pom.xml yet: skipping netspec's own benchmarks"
+    skip+="netspec,"
+  fi
+fi
+
+# ---- Java: every JDK ---------------------------------------------------------------------------
+ort_checked=0
+for jdk in "${jdks[@]}"; do
+  java=$jdk/bin/java
+  major=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  if wants fma || wants ort; then
+    capture "$out/machine-jdk$major.json" \
+      "$java" --add-modules jdk.incubator.vector -cp "$PEERS/target/classes" dev.netspec.peers.MachineInfo
+  fi
+  if wants ort && ((!ort_checked)); then
+    say "checking that ONNX Runtime computes what PyTorch computed"
+    "$java" -Dpeers.models="$models" -cp "$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")" \
+      dev.netspec.peers.OrtCheck 20-256-10:2 784-1024-1024-10:1 784-1024-1024-10:32 784-1024-1024-10:256 \
+      2>&1 | tee -a "$log" >&2
+    ((PIPESTATUS[0] == 0)) || { echo "peers.sh: error: ONNX Runtime does not match PyTorch" >&2; exit 1; }
+    ort_checked=1
+  fi
+  run_peers "$java" "$major"
+  if wants netspec; then
+    run_netspec "$java" "$major" "$netspec_cp"
+  fi
+done
+
+# ---- Python peers ------------------------------------------------------------------------------
+if wants torch; then
+  say "PyTorch, 1 and 2 threads"
+  capture "$out/torch.json" "$torch_python" "$PY/torch_bench.py" "$models" "${quick_flag[@]}" \
+    --threads 1,2
+fi
+if wants openblas; then
+  blas_python=${PEERS_BLAS_PYTHON:-}
+  if [[ -z $blas_python ]]; then
+    for candidate in /usr/bin/python3 python3; do
+      if env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$candidate" -c \
+          "import sys, numpy; sys.path.insert(0, '$PY'); import blas; sys.exit(blas.openblas() is None)" 2>/dev/null; then
+        blas_python=$candidate
+        break
+      fi
+    done
+  fi
+  if [[ -z $blas_python ]]; then
+    warn "no numpy on OpenBLAS found (set PEERS_BLAS_PYTHON); skipping openblas"
+  else
+    for t in 1 2; do
+      say "OpenBLAS sgemm through numpy ($blas_python), $t thread(s)"
+      capture "$out/openblas-t$t.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t \
+        "$blas_python" "$PY/sgemm_bench.py" --threads $t --sizes "$gemm_sizes" "${quick_flag[@]}"
+    done
+  fi
+fi
+
+# ---- the table ---------------------------------------------------------------------------------
+capture "$out/table.md" python3 "$PY/table.py" "$out"
+cat "$out/table.md"
+echo >&2
+say "table: $out/table.md"

@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Build the peers table from one results directory that peers.sh filled.
+
+Reads every *.json there: JMH result files (netspec's benchmarks, FmaPeak, OrtMlp) and the
+record lists of torch_bench.py and sgemm_bench.py, plus meta.json. Prints a Markdown table,
+one row per (netspec measurement, peer): the peer's value, the ratio netspec / peer in speed
+(above 1: netspec is faster), and the issue's target for that ratio where it sets one.
+Peer rows with no netspec measurement yet are printed with "-" so a partial run still shows the
+peers.
+
+Usage: python3 table.py RESULTS_DIR
+"""
+import glob
+import json
+import os
+import re
+import sys
+
+import blas
+import models
+
+# Issue 5 sets GEMM targets (>= 85% of FMA peak, >= OpenBLAS) for these sizes.
+GEMM_TARGET_SIZES = (512, 1024, 2048)
+
+# Issue 5's absolute goals, shown as a peer "issue 5 goal": workload -> (us per call, bytes per call).
+GOALS = {("mlp", "20-256-10", 2, 1): (0.5, 0)}
+
+
+class Row:
+    """One measurement: what ran (workload key), who ran it (impl), and how fast."""
+
+    def __init__(self, impl, key, jdk, us, label):
+        self.impl = impl  # "netspec", "ort", "torch", "openblas", "fma"
+        # ("gemm", n, threads) | ("linear", batch, features, threads)
+        # | ("mlp", model, batch, threads) | ("fma", threads) | ("other", name, params, threads)
+        self.key = key
+        self.jdk = jdk  # JDK major version, or None for the Python peers
+        self.us = us  # microseconds per call, or None where only a rate is known
+        self.label = label  # benchmark name shown in the netspec column
+        self.gflops_value = None
+        self.shared = False  # another netspec benchmark measures the same workload on this JDK
+        self.alloc = None  # bytes allocated per call (JMH's gc profiler), where measured
+
+    def gflops(self):
+        if self.gflops_value is not None:
+            return self.gflops_value
+        flops = workload_flops(self.key)
+        return flops / self.us / 1e3 if flops and self.us else None
+
+
+def workload_flops(key):
+    if key[0] == "gemm":
+        return 2 * key[1] ** 3
+    if key[0] == "linear":
+        return 2 * key[1] * key[2] ** 2
+    if key[0] == "mlp" and key[1] in models.MLPS:
+        return models.flops(key[1], key[2])
+    return None
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+_TIME_UNITS = {"s/op": 1e6, "ms/op": 1e3, "us/op": 1.0, "ns/op": 1e-3}
+_RATE_UNITS = {"ops/s": 1e-6, "ops/ms": 1e-3, "ops/us": 1.0, "ops/ns": 1e3}
+
+
+def us_per_op(metric):
+    """Microseconds per call from a JMH metric in any time or rate unit (None if unknown)."""
+    unit, score = metric["scoreUnit"], metric["score"]
+    if unit in _TIME_UNITS:
+        return score * _TIME_UNITS[unit]
+    if unit in _RATE_UNITS and score > 0:
+        return 1.0 / (score * _RATE_UNITS[unit])
+    return None
+
+
+def read_jmh(record):
+    """Rows from one JMH result record, or [] when it is not one the table knows."""
+    name = record["benchmark"]
+    params = record.get("params", {})
+    jdk = int(record["jdkVersion"].split(".")[0].split("-")[0])
+    threads = int(params.get("threads", record["threads"]))
+    us = us_per_op(record["primaryMetric"])
+    if name == "dev.netspec.peers.FmaPeak.fma":
+        row = Row("fma", ("fma", record["threads"]), jdk, None, "FmaPeak")
+        row.gflops_value = record["secondaryMetrics"]["flop"]["score"] / 1e9
+        return [row]
+    if name == "dev.netspec.peers.OrtMlp.forward":
+        row = Row("ort", ("mlp", params["model"], int(params["batch"]), threads), jdk, us, "OrtMlp")
+    else:
+        row = Row("netspec", classify_netspec(name, params, threads), jdk, us, ".".join(name.split(".")[-2:]))
+    row.alloc = alloc_per_op(record)
+    return [row]
+
+
+def alloc_per_op(record):
+    """Bytes allocated per call from JMH's gc profiler (-prof gc), or None without it."""
+    for name, metric in record.get("secondaryMetrics", {}).items():
+        if name.lstrip("\u00b7") == "gc.alloc.rate.norm":
+            return metric["score"]
+    return None
+
+
+_MODEL_IN_NAME = (("784", "784-1024-1024-10"), ("tutorial", "20-256-10"), ("20_256", "20-256-10"),
+                  ("20256", "20-256-10"))
+
+
+def classify_netspec(name, params, threads):
+    """The workload key of a netspec benchmark, from its name and @Param values.
+
+    GEMM: a name with "gemm" or "matmul" and an int param "size" or "n" (square n x n x n).
+    Linear: a name with "linear" and params "batch" and "features" (features -> features).
+    MLP: a name with "mlp" and a param "batch"; the model from a param whose value is the widths
+    ("784-1024-1024-10") or from the name ("784", "tutorial"). Anything else: ("other", name).
+    """
+    lower = name.lower()
+    size = next((params[p] for p in ("size", "n") if p in params), None)
+    if ("gemm" in lower or "matmul" in lower) and size is not None and size.isdigit():
+        return ("gemm", int(size), threads)
+    if "linear" in lower and params.get("batch", "").isdigit() and params.get("features", "").isdigit():
+        return ("linear", int(params["batch"]), int(params["features"]), threads)
+    if "mlp" in lower and params.get("batch", "").isdigit():
+        model = next((v for v in params.values() if re.fullmatch(r"\d+(-\d+)+", v)), None)
+        if model is None:
+            model = next((m for token, m in _MODEL_IN_NAME if token in lower), None)
+        if model is not None:
+            return ("mlp", model, int(params["batch"]), threads)
+    return ("other", name, tuple(sorted(params.items())), threads)
+
+
+def read_python(record):
+    if record["suite"] == "torch":
+        return [Row("torch", ("mlp", record["model"], record["batch"], record["threads"]), None,
+                    record["us"], "torch")]
+    if record["suite"] == "openblas":
+        return [Row("openblas", ("gemm", record["size"], record["threads"]), None, record["us"], "openblas")]
+    return []
+
+
+def read_dir(path):
+    rows, info = [], {}
+    for file in sorted(glob.glob(os.path.join(path, "*.json"))):
+        with open(file) as f:
+            data = json.load(f)
+        if isinstance(data, dict):
+            info[os.path.basename(file)[:-5]] = data
+            continue
+        for record in data:
+            if "benchmark" in record:
+                rows.extend(read_jmh(record))
+            elif record.get("suite") in ("torch", "openblas"):
+                rows.extend(read_python(record))
+            else:
+                info[record["suite"]] = record
+    return rows, info
+
+
+# ---- pairing -------------------------------------------------------------------------------
+
+
+def peers_of(key):
+    """[(peer impl, peer key, same JDK?, minimum ratio or None)] for a workload key."""
+    if key[0] == "gemm":
+        n, threads = key[1], key[2]
+        target = GEMM_TARGET_SIZES[0] <= n <= GEMM_TARGET_SIZES[-1]
+        return [("fma", ("fma", threads), True, 0.85 if target else None),
+                ("openblas", key, False, 1.0 if target else None)]
+    if key[0] == "mlp":
+        model, batch, threads = key[1], key[2], key[3]
+        ort_target = None
+        if model == "784-1024-1024-10":
+            ort_target = 1.1 if batch in (32, 256) else 1.0
+        result = [("ort", key, True, ort_target), ("torch", key, False, None)]
+        if key in GOALS:
+            result.append(("goal", key, False, 1.0))
+        if threads > 1:
+            scaling = 1.8 if (model, batch) == ("784-1024-1024-10", 256) else None
+            result.append(("netspec", ("mlp", model, batch, 1), True, scaling))
+        return result
+    return []
+
+
+def workload_name(key):
+    if key[0] == "gemm":
+        return "GEMM %d" % key[1]
+    if key[0] == "mlp":
+        return "MLP %s b%d" % (key[1], key[2])
+    if key[0] == "fma":
+        return "FMA peak"
+    if key[0] == "linear":
+        return "Linear %d->%d b%d" % (key[2], key[2], key[1])
+    return key[1].split(".")[-2] + "." + key[1].split(".")[-1] + "".join(" %s=%s" % kv for kv in key[2])
+
+
+PEER_NAMES = {"fma": "FMA peak", "openblas": "OpenBLAS sgemm", "ort": "ONNX Runtime",
+              "torch": "PyTorch", "netspec": "netspec 1 thread", "goal": "issue 5 goal"}
+
+
+def key_threads(key):
+    return key[-1]
+
+
+def sort_key(key):
+    order = {"fma": 0, "gemm": 1, "linear": 2, "mlp": 3, "other": 4}[key[0]]
+    return (order, str(key[1]) if key[0] in ("mlp", "other") else "",
+            key[1] if key[0] in ("gemm", "linear") else 0,
+            key[2] if key[0] in ("mlp", "linear") else 0, key_threads(key))
+
+
+def table(rows):
+    """Lines of the Markdown table."""
+    by_impl = {}
+    for r in rows + goal_rows():
+        by_impl.setdefault((r.impl, r.key, r.jdk), r)
+    jdks = sorted({r.jdk for r in rows if r.jdk is not None})
+    out = [("workload", "thr", "jdk", "netspec", "peer", "peer value", "ratio", "target")]
+    netspec = [r for r in rows if r.impl == "netspec"]
+    keys = sorted({r.key for r in rows if r.impl != "netspec"} | {r.key for r in netspec}, key=sort_key)
+    for key in keys:
+        if key[0] == "fma":
+            for jdk in jdks:
+                peak = by_impl.get(("fma", key, jdk))
+                if peak:
+                    out.append(("FMA peak", str(key[1]), str(jdk), "-", "FMA peak", fmt_rate(peak), "-", "-"))
+            continue
+        mine = [r for r in netspec if r.key == key]
+        for own in mine:  # several netspec benchmarks of one workload are told apart by name
+            own.shared = sum(r.jdk == own.jdk for r in mine) > 1
+        for own in mine:
+            before = len(out)
+            for impl, peer_key, same_jdk, target in peers_of(key):
+                peer = by_impl.get((impl, peer_key, own.jdk if same_jdk else None))
+                if peer is not None:
+                    out.append(line_for(key, own.jdk, own, impl, peer, target))
+            if len(out) == before:  # no peer measured this workload
+                out.append(line_for(key, own.jdk, own, None, None, None))
+        if mine:
+            continue
+        # No netspec measurement (yet): show the peers alone, once per JDK where the JDK matters.
+        for impl, peer_key, same_jdk, target in peers_of(key):
+            for jdk in jdks if same_jdk else [None]:
+                peer = by_impl.get((impl, peer_key, jdk))
+                if peer is not None and impl not in ("netspec", "goal"):
+                    out.append(line_for(key, jdk, None, impl, peer, target))
+    widths = [max(len(row[i]) for row in out) for i in range(len(out[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in out]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return lines
+
+
+def goal_rows():
+    rows = []
+    for key, (us, alloc) in GOALS.items():
+        row = Row("goal", key, None, us, "goal")
+        row.alloc = alloc
+        rows.append(row)
+    return rows
+
+
+def line_for(key, jdk, own, impl, peer, target):
+    """One table line: netspec's measurement own (or None) against one peer measurement."""
+    name = workload_name(key) + (" [%s]" % own.label if own is not None and own.shared else "")
+    return (name, str(key_threads(key)), "-" if jdk is None else str(jdk),
+            fmt(own, key) if own else "-", PEER_NAMES.get(impl, "-"), fmt(peer, key) if peer else "-",
+            fmt_ratio(own, peer), fmt_target(own, peer, target))
+
+
+def speed(row):
+    """Higher is faster: GFLOP/s where known, else calls per microsecond."""
+    g = row.gflops()
+    if g is not None:
+        return g
+    return 1.0 / row.us if row.us else None
+
+
+def fmt(row, key):
+    g = row.gflops()
+    parts = []
+    if row.us is not None and key[0] != "gemm":
+        parts.append(("%.3g us" if row.us < 10 else "%.1f us") % row.us)
+    if g is not None:
+        parts.append("%.1f GFLOP/s" % g)
+    if row.alloc is not None:
+        parts.append("%.0f B/op" % row.alloc)
+    return ", ".join(parts) or "-"
+
+
+def fmt_rate(row):
+    return "%.1f GFLOP/s" % row.gflops()
+
+
+def fmt_ratio(own, peer):
+    if own is None or peer is None:
+        return "-"
+    a, b = speed(own), speed(peer)
+    return "%.2f" % (a / b) if a and b else "-"
+
+
+def fmt_target(own, peer, target):
+    if target is None or peer is None:
+        return "-"
+    if own is None:
+        return ">= %.2f" % target
+    a, b = speed(own), speed(peer)
+    ok = a and b and a / b >= target
+    # JMH's allocation per call has noise far below a byte: round it as the table shows it.
+    if peer.impl == "goal" and own.alloc is not None and round(own.alloc) > peer.alloc:
+        return ">= %.2f MISSED (allocates)" % target
+    return ">= %.2f %s" % (target, "ok" if ok else "MISSED")
+
+
+def header(info):
+    meta = info.get("meta", {})
+    lines = ["netspec vs peers, %s" % meta.get("date", "?"), ""]
+    for k in ("command", "git", "cpu", "cores", "mode"):
+        if k in meta:
+            lines.append("- %s: %s" % (k, meta[k]))
+    for name, m in sorted(info.items()):
+        if name.startswith("machine-jdk"):
+            lines.append("- JDK %s: %s, %d-bit vectors (%d float lanes)"
+                         % (m["java_version"], m["java_vm"], m["vector_bits"], m["float_lanes"]))
+    if "openblas-version" in info:
+        o = info["openblas-version"]
+        lines.append("- OpenBLAS: %s (kernel %s), numpy %s" % (o.get("config", "?"), o.get("corename", "?"),
+                                                               o.get("numpy", "?")))
+    if "openblas-skipped" in info:
+        lines.append("- OpenBLAS: skipped, %s" % info["openblas-skipped"]["reason"])
+    if "torch-version" in info:
+        t = info["torch-version"]
+        lines.append("- PyTorch: %s, BLAS %s" % (t["torch"], ", ".join(t.get("blas", [])) or "?"))
+        if blas.is_reference(t.get("blas", [])):
+            lines.append("  - WARNING: this PyTorch runs on the reference BLAS (libblas3), far slower than"
+                         " PyTorch normally is; install libopenblas0-pthread for a fair peer")
+    if "onnxruntime" in meta:
+        lines.append("- ONNX Runtime Java: %s" % meta["onnxruntime"])
+    lines += ["- ratio: netspec speed / peer speed (above 1: netspec is faster); target: issue 5's goal", ""]
+    return lines
+
+
+def main(argv):
+    if len(argv) != 2 or not os.path.isdir(argv[1]):
+        print("usage: table.py RESULTS_DIR", file=sys.stderr)
+        return 2
+    rows, info = read_dir(argv[1])
+    print("\n".join(header(info) + table(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

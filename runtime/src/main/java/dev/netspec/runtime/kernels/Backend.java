@@ -1,0 +1,44 @@
+package dev.netspec.runtime.kernels;
+
+/**
+ * One implementation of every kernel. Arrays come with offsets, BLAS-style; counts and
+ * offsets are trusted (the public {@link Kernels} facade checks them).
+ */
+interface Backend {
+  /** A short description for logs and benchmark reports. */
+  String name();
+
+  /**
+   * {@code C = act(A @ op(B) + bias)}: A is {@code m x k} with row stride {@code lda}; op(B)
+   * is {@code k x n}, stored row-major with row stride {@code ldb}, or (if {@code transB})
+   * stored as its {@code n x k} transpose with row stride {@code ldb}; C is {@code m x n} with
+   * row stride {@code ldc} and is overwritten; {@code bias} (length n) may be null.
+   */
+  void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      boolean transB, float[] c, int cOff, int ldc, float[] bias, int biasOff, Activation act);
+
+  /** {@code out[i] = op(x[i], y[i])} for {@code i < n}. */
+  void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
+      int n);
+
+  /** {@code out[i] = op(x[i], y)} for {@code i < n}. */
+  void binaryScalar(BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff, int n);
+
+  /** {@code out[i] = op(x[i])} for {@code i < n}. */
+  void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n);
+
+  /** {@code out[i] = op(x[i], y) ? 1 : 0} for {@code i < n}. */
+  void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out, int outOff, int n);
+
+  /** The sum of {@code x[off .. off + n)}; 0 when n is 0. */
+  float sum(float[] x, int off, int n);
+
+  /** The largest of {@code n >= 1} values, NaN if any is NaN. */
+  float max(float[] x, int off, int n);
+
+  /** The smallest of {@code n >= 1} values, NaN if any is NaN. */
+  float min(float[] x, int off, int n);
+
+  /** The dot product of {@code x[xOff ..]} and {@code y[yOff ..]} over n values. */
+  float dot(float[] x, int xOff, float[] y, int yOff, int n);
+}

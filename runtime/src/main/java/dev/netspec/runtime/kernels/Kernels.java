@@ -1,0 +1,134 @@
+package dev.netspec.runtime.kernels;
+
+import java.util.Objects;
+
+/**
+ * The compute kernels of the runtime, on {@code float[]} arrays with offsets (BLAS-style):
+ * they know nothing of tensors or modules.
+ *
+ * <p>Each call runs on the backend chosen once per JVM: Vector API kernels when the module
+ * {@code jdk.incubator.vector} is present (run java with {@code --add-modules
+ * jdk.incubator.vector}), else plain loops after one logged warning. {@code
+ * -Dnetspec.kernels=scalar} forces the loops; {@code -Dnetspec.vector.bits=256} picks a
+ * narrower vector species than the preferred one.
+ */
+public final class Kernels {
+  private static final Backend BACKEND = Backends.select();
+
+  private Kernels() {}
+
+  /** The backend in use, such as {@code "vector (512-bit FloatVector)"} or {@code "scalar"}. */
+  public static String backend() {
+    return BACKEND.name();
+  }
+
+  /**
+   * {@code C = act(A @ op(B) + bias)} (single-precision GEMM with a fused epilogue).
+   *
+   * @param a {@code m x k}, row {@code i} at {@code a[aOff + i * lda ..]}
+   * @param b {@code op(B)} is {@code k x n}: if {@code transB} is false, row {@code p} of
+   *     op(B) is at {@code b[bOff + p * ldb ..]}; if true, B is stored as its {@code n x k}
+   *     transpose, row {@code j} at {@code b[bOff + j * ldb ..]} (a Linear weight)
+   * @param c {@code m x n}, overwritten, row {@code i} at {@code c[cOff + i * ldc ..]};
+   *     rows must not overlap ({@code ldc >= n}). A and B rows may (a stride of 0 repeats
+   *     one row, as a broadcast does)
+   * @param bias length {@code n}, added to every row, or null
+   * @param act applied after the bias
+   */
+  public static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+      int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias,
+      int biasOff, Activation act) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException(
+          "gemm sizes must not be negative: m=" + m + ", n=" + n + ", k=" + k);
+    }
+    Objects.requireNonNull(act, "act");
+    checkMatrix("a", a, aOff, m, k, lda);
+    checkMatrix("b", b, bOff, transB ? n : k, transB ? k : n, ldb);
+    checkMatrix("c", c, cOff, m, n, ldc);
+    if (m > 1 && ldc < n) {
+      throw new IllegalArgumentException(
+          "gemm: the row stride of c (" + ldc + ") is less than its " + n + " columns");
+    }
+    if (bias != null) {
+      Objects.checkFromIndexSize(biasOff, n, bias.length);
+    }
+    BACKEND.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  /** {@code out[outOff + i] = op(x[xOff + i], y[yOff + i])} for {@code i < n}. */
+  public static void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out,
+      int outOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(yOff, n, y.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.binary(op, x, xOff, y, yOff, out, outOff, n);
+  }
+
+  /** {@code out[outOff + i] = op(x[xOff + i], y)} for {@code i < n}. */
+  public static void binaryScalar(BinaryOp op, float[] x, int xOff, float y, float[] out,
+      int outOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.binaryScalar(op, x, xOff, y, out, outOff, n);
+  }
+
+  /** {@code out[outOff + i] = op(x[xOff + i])} for {@code i < n}. */
+  public static void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.unary(op, x, xOff, out, outOff, n);
+  }
+
+  /** {@code out[outOff + i] = op(x[xOff + i], y) ? 1 : 0} for {@code i < n}. */
+  public static void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out,
+      int outOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.compareScalar(op, x, xOff, y, out, outOff, n);
+  }
+
+  /** The sum of {@code n} values from {@code x[off]}; 0 when {@code n} is 0. */
+  public static float sum(float[] x, int off, int n) {
+    Objects.checkFromIndexSize(off, n, x.length);
+    return BACKEND.sum(x, off, n);
+  }
+
+  /** The largest of {@code n >= 1} values from {@code x[off]}; NaN if any is NaN. */
+  public static float max(float[] x, int off, int n) {
+    checkNonEmpty(off, n, x.length);
+    return BACKEND.max(x, off, n);
+  }
+
+  /** The smallest of {@code n >= 1} values from {@code x[off]}; NaN if any is NaN. */
+  public static float min(float[] x, int off, int n) {
+    checkNonEmpty(off, n, x.length);
+    return BACKEND.min(x, off, n);
+  }
+
+  /** The dot product of {@code n} values from {@code x[xOff]} and {@code y[yOff]}. */
+  public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(yOff, n, y.length);
+    return BACKEND.dot(x, xOff, y, yOff, n);
+  }
+
+  private static void checkMatrix(String name, float[] x, int off, int rows, int cols, int ld) {
+    if (rows == 0 || cols == 0) {
+      return;
+    }
+    long end = off + (rows - 1) * (long) ld + cols;
+    if (off < 0 || ld < 0 || end > x.length) {
+      throw new IndexOutOfBoundsException("gemm: " + name + " (" + rows + " x " + cols
+          + ", offset " + off + ", row stride " + ld + ") does not fit in an array of length "
+          + x.length);
+    }
+  }
+
+  private static void checkNonEmpty(int off, int n, int length) {
+    if (n < 1) {
+      throw new IllegalArgumentException("max/min of no values");
+    }
+    Objects.checkFromIndexSize(off, n, length);
+  }
+}

@@ -1,0 +1,118 @@
+package dev.netspec.runtime.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Plain loops: the fallback when {@code jdk.incubator.vector} is absent and the oracle the
+ * vector kernels are tested against. Sums accumulate in double, so the oracle is at least
+ * as accurate as the kernel under test.
+ */
+final class ScalarBackend implements Backend {
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias, int biasOff,
+      Activation act) {
+    double[] row = new double[n]; // one row of C, accumulated in double
+    for (int i = 0; i < m; i++) {
+      int ai = aOff + i * lda;
+      if (transB) {
+        for (int j = 0; j < n; j++) { // dot products of two contiguous rows
+          int bj = bOff + j * ldb;
+          double acc = 0;
+          for (int p = 0; p < k; p++) {
+            acc += (double) a[ai + p] * b[bj + p];
+          }
+          row[j] = acc;
+        }
+      } else {
+        Arrays.fill(row, 0.0);
+        for (int p = 0; p < k; p++) { // row i of C += A[i][p] * row p of B, both contiguous
+          double aip = a[ai + p];
+          int bp = bOff + p * ldb;
+          for (int j = 0; j < n; j++) {
+            row[j] += aip * b[bp + j];
+          }
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        float v = (float) row[j];
+        if (bias != null) {
+          v += bias[biasOff + j];
+        }
+        c[cOff + i * ldc + j] = act == Activation.RELU ? Math.max(v, 0f) : v;
+      }
+    }
+  }
+
+  @Override
+  public void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out,
+      int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = op.apply(x[xOff + i], y[yOff + i]);
+    }
+  }
+
+  @Override
+  public void binaryScalar(BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff,
+      int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = op.apply(x[xOff + i], y);
+    }
+  }
+
+  @Override
+  public void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = op.apply(x[xOff + i]);
+    }
+  }
+
+  @Override
+  public void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out,
+      int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = op.test(x[xOff + i], y) ? 1f : 0f;
+    }
+  }
+
+  @Override
+  public float sum(float[] x, int off, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      s += x[off + i];
+    }
+    return (float) s;
+  }
+
+  @Override
+  public float max(float[] x, int off, int n) {
+    float m = x[off];
+    for (int i = 1; i < n; i++) {
+      m = Math.max(m, x[off + i]);
+    }
+    return m;
+  }
+
+  @Override
+  public float min(float[] x, int off, int n) {
+    float m = x[off];
+    for (int i = 1; i < n; i++) {
+      m = Math.min(m, x[off + i]);
+    }
+    return m;
+  }
+
+  @Override
+  public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      s += (double) x[xOff + i] * y[yOff + i];
+    }
+    return (float) s;
+  }
+}

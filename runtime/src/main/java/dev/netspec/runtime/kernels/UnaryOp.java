@@ -1,0 +1,45 @@
+package dev.netspec.runtime.kernels;
+
+/**
+ * Elementwise unary operations. {@code NEG}, {@code ABS}, {@code RELU} and {@code SQRT} have
+ * vector kernels; the transcendental ones run as scalar loops in double precision on every
+ * backend (each result is rounded to float once, so they are at least as accurate as
+ * PyTorch's float32 kernels).
+ */
+public enum UnaryOp {
+  NEG,
+  ABS,
+  /** {@code max(x, 0)}, NaN propagating as in PyTorch. */
+  RELU,
+  SQRT,
+  EXP,
+  LOG,
+  SIGMOID,
+  TANH,
+  /** Exact GELU, {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, PyTorch's default. */
+  GELU;
+
+  /** The scalar definition, shared by every backend. */
+  float apply(float x) {
+    switch (this) {
+      case NEG:
+        return -x;
+      case ABS:
+        return Math.abs(x);
+      case RELU:
+        return Math.max(x, 0f);
+      case SQRT:
+        return (float) Math.sqrt(x);
+      case EXP:
+        return (float) Math.exp(x);
+      case LOG:
+        return (float) Math.log(x);
+      case SIGMOID:
+        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+      case TANH:
+        return (float) Math.tanh(x);
+      default:
+        return Erf.gelu(x);
+    }
+  }
+}

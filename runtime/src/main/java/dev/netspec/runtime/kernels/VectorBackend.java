@@ -1,0 +1,225 @@
+package dev.netspec.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels written with the Vector API: a {@code loopBound} loop over whole vectors, one
+ * reduction after the loop, a scalar tail. Loaded only by {@link Backends} after it has seen
+ * the {@code jdk.incubator.vector} module, so nothing else may refer to this class.
+ */
+final class VectorBackend implements Backend {
+  /** The species every kernel uses: the preferred one, or {@code -Dnetspec.vector.bits=N}. */
+  static final VectorSpecies<Float> SPECIES = species(System.getProperty("netspec.vector.bits"));
+
+  private static final ScalarBackend SCALAR = new ScalarBackend();
+
+  static VectorSpecies<Float> species(String bits) {
+    if (bits == null || bits.isEmpty()) {
+      return FloatVector.SPECIES_PREFERRED;
+    }
+    switch (bits.trim()) {
+      case "64":
+        return FloatVector.SPECIES_64;
+      case "128":
+        return FloatVector.SPECIES_128;
+      case "256":
+        return FloatVector.SPECIES_256;
+      case "512":
+        return FloatVector.SPECIES_512;
+      default:
+        throw new IllegalArgumentException(
+            "netspec.vector.bits must be 64, 128, 256 or 512, got '" + bits + "'");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "vector (" + SPECIES.vectorBitSize() + "-bit FloatVector)";
+  }
+
+  @Override
+  public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias, int biasOff,
+      Activation act) {
+    VectorGemm.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff,
+        act);
+  }
+
+  @Override
+  public void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out,
+      int outOff, int n) {
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector u = FloatVector.fromArray(SPECIES, x, xOff + i);
+      FloatVector v = FloatVector.fromArray(SPECIES, y, yOff + i);
+      apply(op, u, v).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = op.apply(x[xOff + i], y[yOff + i]);
+    }
+  }
+
+  @Override
+  public void binaryScalar(BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff,
+      int n) {
+    FloatVector v = FloatVector.broadcast(SPECIES, y);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      apply(op, FloatVector.fromArray(SPECIES, x, xOff + i), v).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = op.apply(x[xOff + i], y);
+    }
+  }
+
+  /** One vector step of {@code op}; the switch on a loop-invariant enum folds away. */
+  private static FloatVector apply(BinaryOp op, FloatVector u, FloatVector v) {
+    switch (op) {
+      case ADD:
+        return u.add(v);
+      case SUB:
+        return u.sub(v);
+      case MUL:
+        return u.mul(v);
+      case DIV:
+        return u.div(v);
+      case MAX:
+        return u.max(v);
+      default:
+        return u.min(v);
+    }
+  }
+
+  @Override
+  public void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
+    if (op != UnaryOp.NEG && op != UnaryOp.ABS && op != UnaryOp.RELU && op != UnaryOp.SQRT) {
+      SCALAR.unary(op, x, xOff, out, outOff, n);
+      return;
+    }
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector u = FloatVector.fromArray(SPECIES, x, xOff + i);
+      FloatVector r;
+      switch (op) {
+        case NEG:
+          r = u.neg();
+          break;
+        case ABS:
+          r = u.abs();
+          break;
+        case RELU:
+          r = u.max(0f);
+          break;
+        default:
+          r = u.sqrt();
+          break;
+      }
+      r.intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = op.apply(x[xOff + i]);
+    }
+  }
+
+  @Override
+  public void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out,
+      int outOff, int n) {
+    FloatVector zeros = FloatVector.zero(SPECIES);
+    FloatVector ones = FloatVector.broadcast(SPECIES, 1f);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector u = FloatVector.fromArray(SPECIES, x, xOff + i);
+      VectorMask<Float> mask;
+      switch (op) {
+        case EQ:
+          mask = u.compare(VectorOperators.EQ, y);
+          break;
+        case NE:
+          mask = u.compare(VectorOperators.NE, y);
+          break;
+        case LT:
+          mask = u.compare(VectorOperators.LT, y);
+          break;
+        case LE:
+          mask = u.compare(VectorOperators.LE, y);
+          break;
+        case GT:
+          mask = u.compare(VectorOperators.GT, y);
+          break;
+        default:
+          mask = u.compare(VectorOperators.GE, y);
+          break;
+      }
+      zeros.blend(ones, mask).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = op.test(x[xOff + i], y) ? 1f : 0f;
+    }
+  }
+
+  @Override
+  public float sum(float[] x, int off, int n) {
+    FloatVector acc = FloatVector.zero(SPECIES);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      acc = acc.add(FloatVector.fromArray(SPECIES, x, off + i));
+    }
+    float s = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += x[off + i];
+    }
+    return s;
+  }
+
+  @Override
+  public float max(float[] x, int off, int n) {
+    return extreme(x, off, n, true);
+  }
+
+  @Override
+  public float min(float[] x, int off, int n) {
+    return extreme(x, off, n, false);
+  }
+
+  private static float extreme(float[] x, int off, int n, boolean max) {
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    float r = x[off];
+    if (bound > 0) {
+      FloatVector acc = FloatVector.fromArray(SPECIES, x, off);
+      for (i = SPECIES.length(); i < bound; i += SPECIES.length()) {
+        FloatVector u = FloatVector.fromArray(SPECIES, x, off + i);
+        acc = max ? acc.max(u) : acc.min(u);
+      }
+      r = acc.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+    }
+    for (; i < n; i++) {
+      r = max ? Math.max(r, x[off + i]) : Math.min(r, x[off + i]);
+    }
+    return r;
+  }
+
+  @Override
+  public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+    FloatVector acc = FloatVector.zero(SPECIES);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector u = FloatVector.fromArray(SPECIES, x, xOff + i);
+      acc = u.fma(FloatVector.fromArray(SPECIES, y, yOff + i), acc);
+    }
+    float s = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += x[xOff + i] * y[yOff + i];
+    }
+    return s;
+  }
+}

@@ -1,0 +1,95 @@
+package dev.netspec.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The public facade and the backend choice, with hand-computed expectations. */
+class KernelsTest {
+  @Test
+  void gemmComputesAHandWorkedProductWithBiasAndRelu() {
+    // A = [[1, 2, 3], [4, 5, 6]], B = [[1, -1], [0, 2], [-1, 1]] (3 x 2), bias = [0.5, -20]
+    // A @ B = [[-2, 6], [-2, 12]]; + bias = [[-1.5, -14], [-1.5, -8]]; relu -> zeros
+    float[] a = {1, 2, 3, 4, 5, 6};
+    float[] b = {1, -1, 0, 2, -1, 1};
+    float[] bias = {0.5f, -20f};
+    float[] c = new float[4];
+    Kernels.gemm(2, 2, 3, a, 0, 3, b, 0, 2, false, c, 0, 2, null, 0, Activation.NONE);
+    assertArrayEquals(new float[] {-2, 6, -2, 12}, c);
+    Kernels.gemm(2, 2, 3, a, 0, 3, b, 0, 2, false, c, 0, 2, bias, 0, Activation.NONE);
+    assertArrayEquals(new float[] {-1.5f, -14, -1.5f, -8}, c);
+    Kernels.gemm(2, 2, 3, a, 0, 3, b, 0, 2, false, c, 0, 2, bias, 0, Activation.RELU);
+    assertArrayEquals(new float[] {0, 0, 0, 0}, c);
+    // The same B stored transposed (2 x 3), as a Linear weight is.
+    float[] bt = {1, 0, -1, -1, 2, 1};
+    Kernels.gemm(2, 2, 3, a, 0, 3, bt, 0, 3, true, c, 0, 2, null, 0, Activation.NONE);
+    assertArrayEquals(new float[] {-2, 6, -2, 12}, c);
+  }
+
+  @Test
+  void gemmWithEmptyInnerDimensionGivesTheBias() {
+    float[] c = {9, 9, 9, 9};
+    Kernels.gemm(2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, false, c, 0, 2,
+        new float[] {1, -2}, 0, Activation.RELU);
+    assertArrayEquals(new float[] {1, 0, 1, 0}, c);
+  }
+
+  @Test
+  void gemmRejectsArraysTooSmallForTheShape() {
+    IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+        () -> Kernels.gemm(2, 2, 3, new float[5], 0, 3, new float[6], 0, 2, false,
+            new float[4], 0, 2, null, 0, Activation.NONE));
+    assertTrue(e.getMessage().contains("gemm: a (2 x 3"), e.getMessage());
+    IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
+        () -> Kernels.gemm(2, 2, 3, new float[6], 0, 3, new float[6], 0, 2, false,
+            new float[4], 0, 1, null, 0, Activation.NONE));
+    assertEquals("gemm: the row stride of c (1) is less than its 2 columns",
+        overlap.getMessage());
+  }
+
+  @Test
+  void gemmReadsABroadcastRowOfAWithStrideZero() {
+    // A = [[1, 2], [1, 2]] given as one row with lda = 0; B = I.
+    float[] c = new float[4];
+    Kernels.gemm(2, 2, 2, new float[] {1, 2}, 0, 0, new float[] {1, 0, 0, 1}, 0, 2, false, c,
+        0, 2, null, 0, Activation.NONE);
+    assertArrayEquals(new float[] {1, 2, 1, 2}, c);
+  }
+
+  @Test
+  void reductionsOnHandValues() {
+    float[] x = {3, -1, 4, 1, -5, 9, 2, 6};
+    assertEquals(19f, Kernels.sum(x, 0, 8));
+    assertEquals(9f, Kernels.max(x, 0, 8));
+    assertEquals(-5f, Kernels.min(x, 1, 7));
+    assertEquals(0f, Kernels.sum(x, 8, 0));
+    assertEquals(3 * 3 + 1 + 16, Kernels.dot(x, 0, x, 0, 3));
+    assertThrows(IllegalArgumentException.class, () -> Kernels.max(x, 0, 0));
+  }
+
+  @Test
+  void selectionHonoursTheModuleAndTheProperty() {
+    assertInstanceOf(ScalarBackend.class, Backends.select("scalar", true));
+    assertInstanceOf(ScalarBackend.class, Backends.select("auto", false));
+    assertInstanceOf(ScalarBackend.class, Backends.select("vector", false));
+    assertInstanceOf(VectorBackend.class, Backends.select("auto", true));
+    assertInstanceOf(VectorBackend.class, Backends.select("bogus", true));
+  }
+
+  @Test
+  void speciesPropertyIsValidated() {
+    assertEquals(256, VectorBackend.species("256").vectorBitSize());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> VectorBackend.species("100"));
+    assertTrue(e.getMessage().contains("64, 128, 256 or 512"), e.getMessage());
+  }
+
+  @Test
+  void theTestJvmUsesTheVectorBackend() {
+    assertTrue(Kernels.backend().startsWith("vector"), Kernels.backend());
+  }
+}

@@ -1,0 +1,30 @@
+package dev.netspec.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs in a second surefire execution whose JVM lacks {@code --add-modules
+ * jdk.incubator.vector} (tag {@code no-vector-module}; excluded from the normal run): the
+ * kernels must notice, fall back to scalar loops and still compute correctly.
+ */
+@Tag("no-vector-module")
+class ScalarFallbackTest {
+  @Test
+  void withoutTheModuleTheScalarBackendRuns() {
+    assertTrue(ModuleLayer.boot().findModule(Backends.VECTOR_MODULE).isEmpty(),
+        "this test must run in a JVM without " + Backends.VECTOR_MODULE);
+    assertEquals("scalar", Kernels.backend());
+    float[] a = {1, 2, 3, 4, 5, 6};
+    float[] bt = {1, 0, -1, -1, 2, 1}; // B^T, B = [[1, -1], [0, 2], [-1, 1]]
+    float[] c = new float[4];
+    Kernels.gemm(2, 2, 3, a, 0, 3, bt, 0, 3, true, c, 0, 2, new float[] {1, 1}, 0,
+        Activation.RELU);
+    assertArrayEquals(new float[] {0, 7, 0, 13}, c);
+    assertEquals(21f, Kernels.sum(a, 0, 6));
+  }
+}

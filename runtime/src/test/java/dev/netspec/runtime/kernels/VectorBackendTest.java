@@ -1,0 +1,193 @@
+package dev.netspec.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Differential tests: every vector kernel against its scalar twin, seeded, on the awkward
+ * sizes 0, 1, 15, 16, 17, 33, 255, 257, the lane count L and L +- 1, and one large size.
+ */
+class VectorBackendTest {
+  private static final int L = VectorBackend.SPECIES.length();
+  private static final int[] SIZES =
+      IntStream.of(0, 1, 15, 16, 17, 33, 255, 257, L - 1, L, L + 1, 2 * L + 1, 100_003)
+          .filter(n -> n >= 0).distinct().sorted().toArray();
+  /** Float32 unit roundoff. */
+  private static final double EPS = 0x1.0p-24;
+
+  private final Backend vector = new VectorBackend();
+  private final Backend scalar = new ScalarBackend();
+
+  private static float[] random(Random rnd, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    return x;
+  }
+
+  @Test
+  void binaryOpsMatchScalarExactly() {
+    Random rnd = new Random(1);
+    for (BinaryOp op : BinaryOp.values()) {
+      for (int n : SIZES) {
+        // Offsets of 3 check that kernels honour offsets and do not assume alignment.
+        float[] x = random(rnd, n + 3);
+        float[] y = random(rnd, n + 3);
+        float[] want = new float[n + 3];
+        float[] got = new float[n + 3];
+        scalar.binary(op, x, 3, y, 3, want, 3, n);
+        vector.binary(op, x, 3, y, 3, got, 3, n);
+        assertArrayEquals(want, got, 0f, () -> op + " n=" + n + " tol=0");
+        scalar.binaryScalar(op, x, 3, 0.75f, want, 3, n);
+        vector.binaryScalar(op, x, 3, 0.75f, got, 3, n);
+        assertArrayEquals(want, got, 0f, () -> op + " scalar n=" + n + " tol=0");
+      }
+    }
+  }
+
+  @Test
+  void unaryOpsMatchScalarExactly() {
+    Random rnd = new Random(2);
+    for (UnaryOp op : UnaryOp.values()) {
+      for (int n : SIZES) {
+        float[] x = random(rnd, n + 1);
+        if (n > 0) {
+          x[n / 2] = Float.NaN;
+        }
+        float[] want = new float[n + 1];
+        float[] got = new float[n + 1];
+        scalar.unary(op, x, 1, want, 1, n);
+        vector.unary(op, x, 1, got, 1, n);
+        assertArrayEquals(want, got, 0f, () -> op + " n=" + n + " tol=0");
+      }
+    }
+  }
+
+  @Test
+  void comparisonsMatchScalarExactly() {
+    Random rnd = new Random(3);
+    for (CompareOp op : CompareOp.values()) {
+      for (int n : SIZES) {
+        float[] x = random(rnd, n);
+        for (int i = 0; i < n; i += 5) {
+          x[i] = 0.5f; // exercise equality
+        }
+        if (n > 2) {
+          x[n - 2] = Float.NaN;
+        }
+        float[] want = new float[n];
+        float[] got = new float[n];
+        scalar.compareScalar(op, x, 0, 0.5f, want, 0, n);
+        vector.compareScalar(op, x, 0, 0.5f, got, 0, n);
+        assertArrayEquals(want, got, 0f, () -> op + " n=" + n + " tol=0");
+      }
+    }
+  }
+
+  @Test
+  void reductionsMatchScalarWithinRoundoff() {
+    Random rnd = new Random(4);
+    for (int n : SIZES) {
+      float[] x = random(rnd, n + 2);
+      float[] y = random(rnd, n + 2);
+      double absSum = 0;
+      double absDot = 0;
+      for (int i = 2; i < n + 2; i++) {
+        absSum += Math.abs(x[i]);
+        absDot += Math.abs(x[i] * y[i]);
+      }
+      // Float accumulation over n terms: |error| <= n * eps * sum |terms| (a loose bound).
+      double sumTol = n * EPS * absSum + 1e-30;
+      double dotTol = n * EPS * absDot + 1e-30;
+      assertClose(scalar.sum(x, 2, n), vector.sum(x, 2, n), sumTol, "sum n=" + n);
+      assertClose(scalar.dot(x, 2, y, 2, n), vector.dot(x, 2, y, 2, n), dotTol, "dot n=" + n);
+      if (n > 0) {
+        assertEquals(scalar.max(x, 2, n), vector.max(x, 2, n), 0f, "max n=" + n);
+        assertEquals(scalar.min(x, 2, n), vector.min(x, 2, n), 0f, "min n=" + n);
+        x[2 + n - 1] = Float.NaN;
+        assertTrue(Float.isNaN(vector.max(x, 2, n)), "max propagates NaN, n=" + n);
+        x[2 + n - 1] = 0;
+        x[2 + n / 2] = Float.NaN;
+        assertTrue(Float.isNaN(vector.min(x, 2, n)), "min propagates NaN, n=" + n);
+      }
+    }
+  }
+
+  @Test
+  void gemmMatchesScalarOnAwkwardShapes() {
+    int[] dims = IntStream.of(0, 1, 3, 4, 5, 15, 16, 17, 33, L - 1, L, L + 1, 2 * L - 1,
+        2 * L, 2 * L + 1).filter(n -> n >= 0).distinct().toArray();
+    Random rnd = new Random(5);
+    for (int m : new int[] {0, 1, 3, 4, 5, 9}) {
+      for (int n : dims) {
+        for (int k : new int[] {0, 1, 15, 16, 17, 33}) {
+          for (boolean transB : new boolean[] {false, true}) {
+            for (Activation act : Activation.values()) {
+              checkGemm(rnd, m, n, k, transB, act, rnd.nextBoolean());
+            }
+          }
+        }
+      }
+    }
+    checkGemm(rnd, 67, 257, 255, false, Activation.RELU, true);
+    checkGemm(rnd, 67, 257, 255, true, Activation.NONE, true);
+  }
+
+  /** Compares the kernels on one shape, with padded strides and offsets. */
+  private void checkGemm(Random rnd, int m, int n, int k, boolean transB, Activation act,
+      boolean withBias) {
+    int lda = k + 2;
+    int ldb = (transB ? k : n) + 1;
+    int ldc = n + 3;
+    int bRows = transB ? n : k;
+    float[] a = random(rnd, 1 + m * lda);
+    float[] b = random(rnd, 2 + bRows * ldb);
+    float[] bias = withBias ? random(rnd, n + 1) : null;
+    float[] want = new float[4 + m * ldc];
+    float[] got = new float[4 + m * ldc];
+    java.util.Arrays.fill(got, 7f); // gemm overwrites C; padding stays 7
+    java.util.Arrays.fill(want, 7f);
+    scalar.gemm(m, n, k, a, 1, lda, b, 2, ldb, transB, want, 4, ldc, bias, 1, act);
+    vector.gemm(m, n, k, a, 1, lda, b, 2, ldb, transB, got, 4, ldc, bias, 1, act);
+    // |error| <= k * eps * sum_p |a_ip * b_pj| (+ one rounding of the bias add).
+    float[] absA = abs(a);
+    float[] absB = abs(b);
+    float[] bound = new float[4 + m * ldc];
+    scalar.gemm(m, n, k, absA, 1, lda, absB, 2, ldb, transB, bound, 4, ldc, abs(bias), 1,
+        Activation.NONE);
+    for (int i = 0; i < got.length; i++) {
+      int r = i - 4;
+      boolean inside = r >= 0 && r % ldc < n;
+      double tol = inside ? (k + 2) * EPS * bound[i] + 1e-30 : 0;
+      if (!(Math.abs(want[i] - got[i]) <= tol)) {
+        fail("gemm m=" + m + " n=" + n + " k=" + k + " transB=" + transB + " act=" + act
+            + " bias=" + withBias + ": element " + i + " is " + got[i] + ", scalar gives "
+            + want[i] + ", tol=" + tol);
+      }
+    }
+  }
+
+  private static float[] abs(float[] x) {
+    if (x == null) {
+      return null;
+    }
+    float[] r = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      r[i] = Math.abs(x[i]);
+    }
+    return r;
+  }
+
+  private static void assertClose(float want, float got, double tol, String what) {
+    if (!(Math.abs(want - got) <= tol)) {
+      fail(what + ": vector " + got + ", scalar " + want + ", tol=" + tol);
+    }
+  }
+}
