@@ -48,22 +48,25 @@ public final class Checker {
   private static final List<String> BLOCK_KEYS = List.of(
       "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
-  private static final List<String> INITS = List.of("zeros", "ones", "constant", "normal",
-      "uniform", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "java");
   private static final List<String> USE_EXTRAS = List.of("init", "doc");
 
   private final Path path;
   private final Reporter reporter;
   private final String packageOverride;
+  private final NodeReader nodes;
+  private final InitParser inits;
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
   private Map<String, Arg> currentArgs = Map.of();
+  private boolean depthReported;
   private String currentBlock = "";
 
   private Checker(Path path, Reporter reporter, String packageOverride) {
     this.path = path;
     this.reporter = reporter;
     this.packageOverride = packageOverride;
+    this.nodes = new NodeReader(reporter);
+    this.inits = new InitParser(nodes);
   }
 
   /**
@@ -138,6 +141,16 @@ public final class Checker {
     if (reporter.errorCount() > beforeCycles) {
       return null;
     }
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    for (Block b : out) {
+      long n = expandedSize(b.children(), sizes);
+      sizes.put(b.name(), n);
+      if (n > Limits.MAX_MODULES) {
+        reporter.error(b.pos(), b.name() + ": expands to more than " + Limits.MAX_MODULES
+            + " layers (repeats multiply)");
+        return null;
+      }
+    }
     // Blocks that are sound and use only sound blocks still go on to shape inference, so a
     // file's shape errors are reported along with its other errors.
     boolean changed = true;
@@ -158,6 +171,7 @@ public final class Checker {
 
   private Block block(String name, MapNode map, String pkg) {
     currentBlock = name;
+    nodes.enterBlock(name);
     unknownKeys(map, BLOCK_KEYS, name + ": ");
     String doc = optionalString(map.get("doc"), "doc");
     currentArgs = args(map.get("args"));
@@ -166,7 +180,7 @@ public final class Checker {
     if (inputNode != null) {
       input = shape(inputNode, true, "input");
     }
-    Set<String> taken = new LinkedHashSet<>();
+    Set<String> taken = new LinkedHashSet<>(currentArgs.keySet());
     Map<String, TensorDecl> params = tensors(map.get("params"), "parameter", false, taken);
     Map<String, TensorDecl> buffers = tensors(map.get("buffers"), "buffer", true, taken);
     Node layers = map.get("layers");
@@ -203,7 +217,7 @@ public final class Checker {
         && BLOCK_KEYS.containsAll(map.entries().keySet())) {
       reporter.error(map.pos(), name + ": a block needs 'sequential', 'layers' or a 'forward'");
     }
-    List<InitRule> rules = initRules(map.get("init"));
+    List<InitRule> rules = inits.initRules(map.get("init"));
     return new Block(name, map.pos(), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
         forward, forwardText, rules);
@@ -327,7 +341,7 @@ public final class Checker {
       }
       List<DimRef> shape = shape(shapeNode, false, kind);
       Node initNode = decl.get("init");
-      InitSpec init = initNode == null ? new InitSpec(decl.pos(), "zeros", 0, 0, null, null) : init(initNode);
+      InitSpec init = initNode == null ? new InitSpec(decl.pos(), "zeros", 0, 0, null, null) : inits.init(initNode);
       boolean persistent = true;
       Node p = decl.get("persistent");
       if (p != null) {
@@ -468,7 +482,7 @@ public final class Checker {
     }
     Entry kind = kinds.get(0);
     String type = kind.key().name();
-    Map<String, InitSpec> init = layerInit(map.get("init"));
+    Map<String, InitSpec> init = inits.layerInit(map.get("init"));
     String doc = optionalString(map.get("doc"), "doc");
     switch (type) {
       case "sequential":
@@ -715,120 +729,6 @@ public final class Checker {
     return out;
   }
 
-  // ------------------------------------------------------------------ initializers
-
-  private Map<String, InitSpec> layerInit(Node node) {
-    Map<String, InitSpec> out = new LinkedHashMap<>();
-    if (node == null) {
-      return out;
-    }
-    MapNode map = asMap(node, "a layer's 'init'");
-    if (map == null) {
-      return out;
-    }
-    for (Entry e : map.entries().values()) {
-      InitSpec init = init(e.value());
-      if (init != null) {
-        out.put(e.key().name(), init);
-      }
-    }
-    return out;
-  }
-
-  private List<InitRule> initRules(Node node) {
-    List<InitRule> out = new ArrayList<>();
-    if (node == null) {
-      return out;
-    }
-    MapNode map = asMap(node, "'init'");
-    if (map == null) {
-      return out;
-    }
-    for (Entry e : map.entries().values()) {
-      InitSpec init = init(e.value());
-      if (init != null) {
-        out.add(new InitRule(e.key().pos(), e.key().name(), init));
-      }
-    }
-    return out;
-  }
-
-  private InitSpec init(Node node) {
-    if (node instanceof Scalar s && s.value() instanceof String name) {
-      switch (name) {
-        case "zeros": case "ones": case "xavier_uniform": case "xavier_normal":
-        case "kaiming_uniform": case "kaiming_normal":
-          return new InitSpec(node.pos(), name, 0, 0, null, null);
-        case "normal":
-          return new InitSpec(node.pos(), name, 0, 1, null, null);
-        case "uniform":
-          return new InitSpec(node.pos(), name, 0, 1, null, null);
-        default:
-          reporter.error(node.pos(), currentBlock + ": unknown initializer '" + name + "'" + Names.suggest(name, INITS));
-          return null;
-      }
-    }
-    MapNode map = asMap(node, "an initializer");
-    if (map == null) {
-      return null;
-    }
-    if (map.entries().size() != 1) {
-      reporter.error(map.pos(), currentBlock + ": an initializer is one name, such as zeros or {normal: {std: 0.01}}");
-      return null;
-    }
-    Entry e = map.entries().values().iterator().next();
-    String kind = e.key().name();
-    Node v = e.value();
-    switch (kind) {
-      case "constant": {
-        Double c = number(v, "constant");
-        return c == null ? null : new InitSpec(node.pos(), kind, c, 0, null, null);
-      }
-      case "normal":
-      case "uniform": {
-        boolean normal = kind.equals("normal");
-        String first = normal ? "mean" : "low";
-        String second = normal ? "std" : "high";
-        MapNode m = asMap(v, "'" + kind + "'");
-        if (m == null) {
-          return null;
-        }
-        unknownKeys(m, List.of(first, second), currentBlock + ": " + kind + ": ");
-        Double a = m.get(first) == null ? Double.valueOf(0) : number(m.get(first), first);
-        Double b = m.get(second) == null ? Double.valueOf(1) : number(m.get(second), second);
-        if (a == null || b == null) {
-          return null;
-        }
-        if (normal && b < 0) {
-          reporter.error(m.get(second).pos(), currentBlock + ": normal std must not be negative, got " + b);
-          return null;
-        }
-        if (!normal && b < a) {
-          reporter.error(m.pos(), currentBlock + ": uniform needs low <= high, got low " + a + " and high " + b);
-          return null;
-        }
-        return new InitSpec(node.pos(), kind, a, b, null, null);
-      }
-      case "java": {
-        String ref = string(v, "'java'");
-        if (ref == null) {
-          return null;
-        }
-        int sep = ref.indexOf("::");
-        String cls = sep < 0 ? "" : ref.substring(0, sep);
-        String method = sep < 0 ? "" : ref.substring(sep + 2);
-        if (!Names.isQualifiedClass(cls) || !Names.isIdentifier(method) || Names.JAVA_KEYWORDS.contains(method)) {
-          reporter.error(v.pos(), currentBlock + ": a Java initializer is written 'com.acme.Inits::myInit', got '" + ref + "'");
-          return null;
-        }
-        return new InitSpec(node.pos(), kind, 0, 0, cls, method);
-      }
-      default:
-        reporter.error(e.key().pos(), currentBlock + ": unknown initializer '" + kind + "'" + Names.suggest(kind, INITS));
-        return null;
-    }
-  }
-
   // ------------------------------------------------------------------ cycles
 
   private void checkCycles() {
@@ -857,10 +757,38 @@ public final class Checker {
         reporter.error(use.pos(), name + ": cyclic block reference: " + String.join(" -> ", cycle));
         continue;
       }
+      if (stack.size() >= Limits.MAX_BLOCK_DEPTH) {
+        if (depthReported) {
+          continue;
+        }
+        depthReported = true;
+        reporter.error(use.pos(), name + ": blocks are nested more than " + Limits.MAX_BLOCK_DEPTH
+            + " deep (" + stack.get(0) + " -> ... -> " + name + " -> " + use.blockName() + ")");
+        continue;
+      }
       visit(use.blockName(), stack, state);
     }
     stack.remove(stack.size() - 1);
     state.put(name, 2);
+  }
+
+  /** The number of modules {@code children} build, blocks expanded (saturating). */
+  private long expandedSize(List<Child> children, Map<String, Long> sizes) {
+    long n = 0;
+    for (Child c : children) {
+      long k;
+      if (c.use() instanceof BlockUse u) {
+        Long known = sizes.get(u.blockName());
+        k = 1 + (known != null ? known : expandedSize(blocks.get(u.blockName()).children(), sizes));
+        sizes.putIfAbsent(u.blockName(), k - 1);
+      } else if (c.use() instanceof SequentialUse s) {
+        k = 1 + expandedSize(s.children(), sizes);
+      } else {
+        k = c.use() instanceof SameAs ? 0 : 1;
+      }
+      n = Math.min(n + k, Long.MAX_VALUE / 2);
+    }
+    return n;
   }
 
   /** Every block used in {@code children}, inline sequentials included. */
@@ -879,48 +807,26 @@ public final class Checker {
   // ------------------------------------------------------------------ helpers
 
   private void unknownKeys(MapNode map, List<String> allowed, String prefix) {
-    for (Entry e : map.entries().values()) {
-      if (!allowed.contains(e.key().name())) {
-        reporter.error(e.key().pos(), prefix + "unknown key '" + e.key().name() + "'"
-            + Names.suggest(e.key().name(), allowed));
-      }
-    }
+    nodes.unknownKeys(map, allowed, prefix);
   }
 
   private MapNode asMap(Node node, String what) {
-    if (node instanceof MapNode m) {
-      return m;
-    }
-    typeError(node, what, "a mapping");
-    return null;
+    return nodes.asMap(node, what);
   }
 
   private String string(Node node, String what) {
-    if (node instanceof Scalar s && s.value() instanceof String str) {
-      return str;
-    }
-    typeError(node, what, "a string");
-    return null;
+    return nodes.string(node, what);
   }
 
   private String optionalString(Node node, String what) {
-    return node == null ? null : string(node, what);
-  }
-
-  private Double number(Node node, String what) {
-    if (node instanceof Scalar s && s.value() instanceof Number n) {
-      return n.doubleValue();
-    }
-    typeError(node, what, "a number");
-    return null;
+    return node == null ? null : nodes.string(node, what);
   }
 
   private void typeError(Node node, String what, String expected) {
-    String prefix = currentBlock.isEmpty() ? "" : currentBlock + ": ";
-    reporter.error(node.pos(), prefix + what + " must be " + expected + ", got " + node.describe());
+    nodes.typeError(node, what, expected);
   }
 
   private static String scalarText(Node node) {
-    return node instanceof Scalar s ? String.valueOf(s.value()) : node.describe();
+    return NodeReader.scalarText(node);
   }
 }

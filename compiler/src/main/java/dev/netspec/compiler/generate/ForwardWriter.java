@@ -137,8 +137,8 @@ final class ForwardWriter {
     if (e instanceof Ast.Unary u && u.op().equals("not")) {
       return CodeBlock.of("!($L)", condition(u.operand()));
     }
-    if (e instanceof Ast.Binary b && isComparison(b.op())) {
-      return CodeBlock.of("$L $L $L", scalar(b.left()), b.op(), scalar(b.right()));
+    if (e instanceof Ast.Binary b && JAVA_COMPARISONS.containsKey(b.op())) {
+      return CodeBlock.of("$L $L $L", scalar(b.left()), JAVA_COMPARISONS.get(b.op()), scalar(b.right()));
     }
     if (t instanceof Type.BoolT) {
       return expr(e);
@@ -151,9 +151,9 @@ final class ForwardWriter {
     return typeOf(e) instanceof Type.TensorT ? CodeBlock.of("$L.item()", expr(e)) : expr(e);
   }
 
-  private static boolean isComparison(String op) {
-    return List.of("<", ">", "<=", ">=", "==", "!=").contains(op);
-  }
+  /** Java's operator for each comparison (constants, so no spec text reaches the source). */
+  private static final Map<String, String> JAVA_COMPARISONS = Map.of(
+      "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==", "!=", "!=");
 
   /** The Java expression of {@code e}. */
   CodeBlock expr(Expr e) {
@@ -165,7 +165,7 @@ final class ForwardWriter {
     }
     if (e instanceof Ast.Name n) {
       String field = fields.get(n.name());
-      if (field != null && allocatedNotLocal(n.name())) {
+      if (field != null && !allocated.contains(n.name())) {
         return params.contains(n.name()) ? CodeBlock.of("$N.data()", field) : CodeBlock.of("$N", field);
       }
       return CodeBlock.of("$N", local(n.name()));
@@ -194,9 +194,9 @@ final class ForwardWriter {
     throw new IllegalStateException("a tuple outside a call argument");
   }
 
-  private boolean allocatedNotLocal(String name) {
-    return !allocated.contains(name);
-  }
+  private static final Map<String, String> JAVA_ARITHMETIC = Map.of(
+      "+", "+", "-", "-", "*", "*", "/", "/", "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==",
+      "!=", "!=");
 
   private static final Map<String, String> METHODS = Map.of(
       "+", "add", "-", "sub", "*", "mul", "/", "div", "**", "pow",
@@ -216,7 +216,7 @@ final class ForwardWriter {
       if (op.equals("**")) {
         return CodeBlock.of("(float) Math.pow($L, $L)", l, r);
       }
-      return CodeBlock.of("($L $L $L)", l, op, r);
+      return CodeBlock.of("($L $L $L)", l, JAVA_ARITHMETIC.get(op), r);
     }
     if (lTensor) {
       return CodeBlock.of("$L.$N($L)", l, method, r);
