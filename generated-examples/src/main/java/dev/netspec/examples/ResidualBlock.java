@@ -9,10 +9,11 @@ import dev.netspec.runtime.tensor.Tensor;
 import javax.annotation.processing.Generated;
 
 /**
- * One pre-norm residual block on a 32-wide stream: x + fc2(gelu(fc1(norm(x)))), with
- * LayerNorm over the last dim and exact (erf) GELU, through a 64-wide inner layer.
+ * One pre-norm residual block: x + fc2(gelu(fc1(norm(x)))), with LayerNorm over the last
+ * dim and exact (erf) GELU. dim is the width of the residual stream, hidden the width of
+ * the inner layer.
  *
- * <p>Block ResidualBlock: input {@code (batch, 32)}, output {@code (batch, 32)}.
+ * <p>Block ResidualBlock: input {@code (batch, dim)}, output {@code (batch, dim)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",
@@ -20,46 +21,58 @@ import javax.annotation.processing.Generated;
 )
 public final class ResidualBlock extends Module {
   /**
-   * Child {@code norm} (layer_norm), output {@code (batch, 32)}.
+   * Argument {@code dim}.
+   */
+  private final int dim;
+
+  /**
+   * Argument {@code hidden}.
+   */
+  private final int hidden;
+
+  /**
+   * Child {@code norm} (layer_norm), output {@code (batch, dim)}.
    */
   public final LayerNorm norm;
 
   /**
-   * Child {@code fc1} (linear), output {@code (batch, 64)}.
+   * Child {@code fc1} (linear), output {@code (batch, hidden)}.
    */
   public final Linear fc1;
 
   /**
-   * Child {@code act} (gelu), output {@code (batch, 64)}.
+   * Child {@code act} (gelu), output {@code (batch, hidden)}.
    */
   public final GELU act;
 
   /**
-   * Child {@code fc2} (linear), output {@code (batch, 32)}.
+   * Child {@code fc2} (linear), output {@code (batch, dim)}.
    */
   public final Linear fc2;
 
   /**
    * Builds the block with parameters initialized from seed 0.
    */
-  public ResidualBlock() {
-    this(0L);
+  public ResidualBlock(int dim, int hidden) {
+    this(dim, hidden, 0L);
   }
 
   /**
    * Builds the block and initializes its parameters from {@code seed}: each draws from a
    * stream named by the seed and its state-dict name.
    */
-  public ResidualBlock(long seed) {
-    norm = addModule("norm", new LayerNorm(new int[] {32}, 1e-5, true));
-    fc1 = addModule("fc1", new Linear(32, 64));
+  public ResidualBlock(int dim, int hidden, long seed) {
+    this.dim = dim;
+    this.hidden = hidden;
+    norm = addModule("norm", new LayerNorm(new int[] {dim}, 1e-5, true));
+    fc1 = addModule("fc1", new Linear(dim, hidden));
     act = addModule("act", new GELU());
-    fc2 = addModule("fc2", new Linear(64, 32));
+    fc2 = addModule("fc2", new Linear(hidden, dim));
     initialize(seed);
   }
 
   /**
-   * Input {@code (batch, 32)}, output {@code (batch, 32)}.
+   * Input {@code (batch, dim)}, output {@code (batch, dim)}.
    */
   @Override
   public Tensor forward(Tensor x) {

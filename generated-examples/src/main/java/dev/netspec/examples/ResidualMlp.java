@@ -12,7 +12,7 @@ import javax.annotation.processing.Generated;
  * A residual MLP classifier: a linear stem to width 32, three residual blocks, a final
  * LayerNorm and a linear head to 10 classes. The blocks are an anonymous Sequential child,
  * so their weights are blocks.0.fc1.weight ... blocks.2.fc2.bias, as in PyTorch's
- * nn.Sequential(*[ResidualBlock() for _ in range(3)]).
+ * nn.Sequential(*[ResidualBlock(32, 64) for _ in range(3)]).
  *
  * <p>Block ResidualMlp: input {@code (batch, 16)}, output {@code (batch, 10)}.
  */
@@ -54,7 +54,7 @@ public final class ResidualMlp extends Module {
    */
   public ResidualMlp(long seed) {
     stem = addModule("stem", new Linear(16, 32));
-    blocks = addModule("blocks", new Sequential(new ResidualBlock(), new ResidualBlock(), new ResidualBlock()));
+    blocks = addModule("blocks", new Sequential(new ResidualBlock(32, 64), new ResidualBlock(32, 64), new ResidualBlock(32, 64)));
     norm = addModule("norm", new LayerNorm(new int[] {32}, 1e-5, true));
     head = addModule("head", new Linear(32, 10));
     initialize(seed);
