@@ -49,7 +49,7 @@ public final class Compilation {
    */
   public String defaultBlock(Path spec) {
     for (SpecFile f : specs) {
-      if (!f.path().equals(spec)) {
+      if (!f.path().toAbsolutePath().normalize().equals(spec.toAbsolutePath().normalize())) {
         continue;
       }
       Set<String> used = new LinkedHashSet<>();

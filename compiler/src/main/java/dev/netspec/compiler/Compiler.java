@@ -57,7 +57,7 @@ public final class Compiler {
     Map<SpecFile, Map<Block, Inference.Result>> inferred = new LinkedHashMap<>();
     for (SpecFile f : specs) {
       int before = reporter.errorCount();
-      Map<Block, Inference.Result> results = Inference.inferAll(f.blocks(), reporter);
+      Map<Block, Inference.Result> results = Inference.inferAll(f.blocks(), f.broken(), reporter);
       if (reporter.errorCount() == before) {
         inferred.put(f, results);
       }

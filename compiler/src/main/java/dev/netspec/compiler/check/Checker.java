@@ -48,27 +48,32 @@ public final class Checker {
   private static final List<String> BLOCK_KEYS = List.of(
       "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
-  private static final List<String> INITS = List.of("zeros", "ones", "constant", "normal",
-      "uniform", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "java");
   private static final List<String> USE_EXTRAS = List.of("init", "doc");
 
   private final Path path;
   private final Reporter reporter;
   private final String packageOverride;
+  private final NodeReader nodes;
+  private final InitParser inits;
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
+  private final Map<String, Position> blockKeys = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
-  private final int errorsBefore;
   private Map<String, Arg> currentArgs = Map.of();
+  private boolean depthReported;
   private String currentBlock = "";
 
   private Checker(Path path, Reporter reporter, String packageOverride) {
     this.path = path;
     this.reporter = reporter;
     this.packageOverride = packageOverride;
-    this.errorsBefore = reporter.errorCount();
+    this.nodes = new NodeReader(reporter);
+    this.inits = new InitParser(nodes);
   }
 
-  /** Checks one file's tree; null if it has errors. */
+  /**
+   * Checks one file's tree. Returns its sound blocks (those without errors that use only
+   * sound blocks), or null when nothing can be checked further; every problem is reported.
+   */
   public static SpecFile check(Path path, Node root, Reporter reporter, String packageOverride) {
     return new Checker(path, reporter, packageOverride).file(root);
   }
@@ -119,25 +124,56 @@ public final class Checker {
       MapNode body = asMap(e.value(), "block '" + name + "'");
       if (body != null) {
         blockNodes.put(name, body);
+        blockKeys.put(name, e.key().pos());
       }
     }
     List<Block> out = new ArrayList<>();
+    Set<String> broken = new LinkedHashSet<>();
     for (Map.Entry<String, MapNode> e : blockNodes.entrySet()) {
+      int before = reporter.errorCount();
       Block b = block(e.getKey(), e.getValue(), pkg);
       blocks.put(b.name(), b);
       out.add(b);
+      if (reporter.errorCount() > before) {
+        broken.add(b.name());
+      }
     }
+    int beforeCycles = reporter.errorCount();
     checkCycles();
-    if (reporter.errorCount() > errorsBefore) {
+    if (reporter.errorCount() > beforeCycles) {
       return null;
     }
-    return new SpecFile(path, pkg, doc, out);
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    for (Block b : out) {
+      long n = expandedSize(b.children(), sizes);
+      sizes.put(b.name(), n);
+      if (n > Limits.MAX_MODULES) {
+        reporter.error(b.pos(), b.name() + ": expands to more than " + Limits.MAX_MODULES
+            + " layers (repeats multiply)");
+        return null;
+      }
+    }
+    // Blocks that are sound and use only sound blocks still go on to shape inference, so a
+    // file's shape errors are reported along with its other errors.
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Block b : out) {
+        if (!broken.contains(b.name()) && Checker.blockUses(b.children()).stream()
+            .anyMatch(u -> broken.contains(u.blockName()))) {
+          broken.add(b.name());
+          changed = true;
+        }
+      }
+    }
+    return new SpecFile(path, pkg, doc, out, broken);
   }
 
   // ------------------------------------------------------------------ blocks
 
   private Block block(String name, MapNode map, String pkg) {
     currentBlock = name;
+    nodes.enterBlock(name);
     unknownKeys(map, BLOCK_KEYS, name + ": ");
     String doc = optionalString(map.get("doc"), "doc");
     currentArgs = args(map.get("args"));
@@ -146,7 +182,7 @@ public final class Checker {
     if (inputNode != null) {
       input = shape(inputNode, true, "input");
     }
-    Set<String> taken = new LinkedHashSet<>();
+    Set<String> taken = new LinkedHashSet<>(currentArgs.keySet());
     Map<String, TensorDecl> params = tensors(map.get("params"), "parameter", false, taken);
     Map<String, TensorDecl> buffers = tensors(map.get("buffers"), "buffer", true, taken);
     Node layers = map.get("layers");
@@ -178,12 +214,13 @@ public final class Checker {
         typeError(forwardNode, "'forward'", "a string");
       }
     } else if (!params.isEmpty() || !buffers.isEmpty()) {
-      reporter.error(map.pos(), name + ": a block with parameters or buffers needs a 'forward'");
-    } else if (children.isEmpty() && layers == null && sequential == null) {
-      reporter.error(map.pos(), name + ": a block needs 'sequential', 'layers' or a 'forward'");
+      reporter.error(blockKeys.get(name), name + ": a block with parameters or buffers needs a 'forward'");
+    } else if (children.isEmpty() && layers == null && sequential == null
+        && BLOCK_KEYS.containsAll(map.entries().keySet())) {
+      reporter.error(blockKeys.get(name), name + ": a block needs 'sequential', 'layers' or a 'forward'");
     }
-    List<InitRule> rules = initRules(map.get("init"));
-    return new Block(name, map.pos(), path, pkg, doc, currentArgs, input,
+    List<InitRule> rules = inits.initRules(map.get("init"));
+    return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
         forward, forwardText, rules);
   }
@@ -306,7 +343,7 @@ public final class Checker {
       }
       List<DimRef> shape = shape(shapeNode, false, kind);
       Node initNode = decl.get("init");
-      InitSpec init = initNode == null ? new InitSpec(decl.pos(), "zeros", 0, 0, null, null) : init(initNode);
+      InitSpec init = initNode == null ? new InitSpec(decl.pos(), "zeros", 0, 0, null, null) : inits.init(initNode);
       boolean persistent = true;
       Node p = decl.get("persistent");
       if (p != null) {
@@ -317,7 +354,8 @@ public final class Checker {
         }
       }
       if (shape != null && init != null) {
-        out.put(n, new TensorDecl(n, e.key().pos(), shape, init, persistent));
+        out.put(n, new TensorDecl(n, e.key().pos(), shape, init, persistent,
+            optionalString(decl.get("doc"), "doc")));
       }
     }
     return out;
@@ -435,15 +473,19 @@ public final class Checker {
     }
     if (kinds.size() > 1) {
       Entry second = kinds.get(1);
-      reporter.error(second.key().pos(), currentBlock + ": a layer has one type, but '"
-          + kinds.get(0).key().name() + "' and '" + second.key().name() + "' are both given"
-          + (isKnownType(second.key().name()) ? "" : "; unknown key '" + second.key().name() + "'"
-              + Names.suggest(second.key().name(), USE_EXTRAS)));
+      if (isKnownType(second.key().name())) {
+        reporter.error(second.key().pos(), currentBlock + ": a layer has one type, but '"
+            + kinds.get(0).key().name() + "' and '" + second.key().name() + "' are both given");
+      } else {
+        reporter.error(second.key().pos(), currentBlock + ": unknown key '" + second.key().name()
+            + "' in a layer" + Names.suggest(second.key().name(), USE_EXTRAS) + " (a layer has one type and"
+            + " optional 'init' and 'doc')");
+      }
       return null;
     }
     Entry kind = kinds.get(0);
     String type = kind.key().name();
-    Map<String, InitSpec> init = layerInit(map.get("init"));
+    Map<String, InitSpec> init = inits.layerInit(map.get("init"));
     String doc = optionalString(map.get("doc"), "doc");
     switch (type) {
       case "sequential":
@@ -690,120 +732,6 @@ public final class Checker {
     return out;
   }
 
-  // ------------------------------------------------------------------ initializers
-
-  private Map<String, InitSpec> layerInit(Node node) {
-    Map<String, InitSpec> out = new LinkedHashMap<>();
-    if (node == null) {
-      return out;
-    }
-    MapNode map = asMap(node, "a layer's 'init'");
-    if (map == null) {
-      return out;
-    }
-    for (Entry e : map.entries().values()) {
-      InitSpec init = init(e.value());
-      if (init != null) {
-        out.put(e.key().name(), init);
-      }
-    }
-    return out;
-  }
-
-  private List<InitRule> initRules(Node node) {
-    List<InitRule> out = new ArrayList<>();
-    if (node == null) {
-      return out;
-    }
-    MapNode map = asMap(node, "'init'");
-    if (map == null) {
-      return out;
-    }
-    for (Entry e : map.entries().values()) {
-      InitSpec init = init(e.value());
-      if (init != null) {
-        out.add(new InitRule(e.key().pos(), e.key().name(), init));
-      }
-    }
-    return out;
-  }
-
-  private InitSpec init(Node node) {
-    if (node instanceof Scalar s && s.value() instanceof String name) {
-      switch (name) {
-        case "zeros": case "ones": case "xavier_uniform": case "xavier_normal":
-        case "kaiming_uniform": case "kaiming_normal":
-          return new InitSpec(node.pos(), name, 0, 0, null, null);
-        case "normal":
-          return new InitSpec(node.pos(), name, 0, 1, null, null);
-        case "uniform":
-          return new InitSpec(node.pos(), name, 0, 1, null, null);
-        default:
-          reporter.error(node.pos(), currentBlock + ": unknown initializer '" + name + "'" + Names.suggest(name, INITS));
-          return null;
-      }
-    }
-    MapNode map = asMap(node, "an initializer");
-    if (map == null) {
-      return null;
-    }
-    if (map.entries().size() != 1) {
-      reporter.error(map.pos(), currentBlock + ": an initializer is one name, such as zeros or {normal: {std: 0.01}}");
-      return null;
-    }
-    Entry e = map.entries().values().iterator().next();
-    String kind = e.key().name();
-    Node v = e.value();
-    switch (kind) {
-      case "constant": {
-        Double c = number(v, "constant");
-        return c == null ? null : new InitSpec(node.pos(), kind, c, 0, null, null);
-      }
-      case "normal":
-      case "uniform": {
-        boolean normal = kind.equals("normal");
-        String first = normal ? "mean" : "low";
-        String second = normal ? "std" : "high";
-        MapNode m = asMap(v, "'" + kind + "'");
-        if (m == null) {
-          return null;
-        }
-        unknownKeys(m, List.of(first, second), currentBlock + ": " + kind + ": ");
-        Double a = m.get(first) == null ? Double.valueOf(0) : number(m.get(first), first);
-        Double b = m.get(second) == null ? Double.valueOf(1) : number(m.get(second), second);
-        if (a == null || b == null) {
-          return null;
-        }
-        if (normal && b < 0) {
-          reporter.error(m.get(second).pos(), currentBlock + ": normal std must not be negative, got " + b);
-          return null;
-        }
-        if (!normal && b < a) {
-          reporter.error(m.pos(), currentBlock + ": uniform needs low <= high, got low " + a + " and high " + b);
-          return null;
-        }
-        return new InitSpec(node.pos(), kind, a, b, null, null);
-      }
-      case "java": {
-        String ref = string(v, "'java'");
-        if (ref == null) {
-          return null;
-        }
-        int sep = ref.indexOf("::");
-        String cls = sep < 0 ? "" : ref.substring(0, sep);
-        String method = sep < 0 ? "" : ref.substring(sep + 2);
-        if (!Names.isQualifiedClass(cls) || !Names.isIdentifier(method) || Names.JAVA_KEYWORDS.contains(method)) {
-          reporter.error(v.pos(), currentBlock + ": a Java initializer is written 'com.acme.Inits::myInit', got '" + ref + "'");
-          return null;
-        }
-        return new InitSpec(node.pos(), kind, 0, 0, cls, method);
-      }
-      default:
-        reporter.error(e.key().pos(), currentBlock + ": unknown initializer '" + kind + "'" + Names.suggest(kind, INITS));
-        return null;
-    }
-  }
-
   // ------------------------------------------------------------------ cycles
 
   private void checkCycles() {
@@ -832,10 +760,38 @@ public final class Checker {
         reporter.error(use.pos(), name + ": cyclic block reference: " + String.join(" -> ", cycle));
         continue;
       }
+      if (stack.size() >= Limits.MAX_BLOCK_DEPTH) {
+        if (depthReported) {
+          continue;
+        }
+        depthReported = true;
+        reporter.error(use.pos(), name + ": blocks are nested more than " + Limits.MAX_BLOCK_DEPTH
+            + " deep (" + stack.get(0) + " -> ... -> " + name + " -> " + use.blockName() + ")");
+        continue;
+      }
       visit(use.blockName(), stack, state);
     }
     stack.remove(stack.size() - 1);
     state.put(name, 2);
+  }
+
+  /** The number of modules {@code children} build, blocks expanded (saturating). */
+  private long expandedSize(List<Child> children, Map<String, Long> sizes) {
+    long n = 0;
+    for (Child c : children) {
+      long k;
+      if (c.use() instanceof BlockUse u) {
+        Long known = sizes.get(u.blockName());
+        k = 1 + (known != null ? known : expandedSize(blocks.get(u.blockName()).children(), sizes));
+        sizes.putIfAbsent(u.blockName(), k - 1);
+      } else if (c.use() instanceof SequentialUse s) {
+        k = 1 + expandedSize(s.children(), sizes);
+      } else {
+        k = c.use() instanceof SameAs ? 0 : 1;
+      }
+      n = Math.min(n + k, Long.MAX_VALUE / 2);
+    }
+    return n;
   }
 
   /** Every block used in {@code children}, inline sequentials included. */
@@ -854,48 +810,26 @@ public final class Checker {
   // ------------------------------------------------------------------ helpers
 
   private void unknownKeys(MapNode map, List<String> allowed, String prefix) {
-    for (Entry e : map.entries().values()) {
-      if (!allowed.contains(e.key().name())) {
-        reporter.error(e.key().pos(), prefix + "unknown key '" + e.key().name() + "'"
-            + Names.suggest(e.key().name(), allowed));
-      }
-    }
+    nodes.unknownKeys(map, allowed, prefix);
   }
 
   private MapNode asMap(Node node, String what) {
-    if (node instanceof MapNode m) {
-      return m;
-    }
-    typeError(node, what, "a mapping");
-    return null;
+    return nodes.asMap(node, what);
   }
 
   private String string(Node node, String what) {
-    if (node instanceof Scalar s && s.value() instanceof String str) {
-      return str;
-    }
-    typeError(node, what, "a string");
-    return null;
+    return nodes.string(node, what);
   }
 
   private String optionalString(Node node, String what) {
-    return node == null ? null : string(node, what);
-  }
-
-  private Double number(Node node, String what) {
-    if (node instanceof Scalar s && s.value() instanceof Number n) {
-      return n.doubleValue();
-    }
-    typeError(node, what, "a number");
-    return null;
+    return node == null ? null : nodes.string(node, what);
   }
 
   private void typeError(Node node, String what, String expected) {
-    String prefix = currentBlock.isEmpty() ? "" : currentBlock + ": ";
-    reporter.error(node.pos(), prefix + what + " must be " + expected + ", got " + node.describe());
+    nodes.typeError(node, what, expected);
   }
 
   private static String scalarText(Node node) {
-    return node instanceof Scalar s ? String.valueOf(s.value()) : node.describe();
+    return NodeReader.scalarText(node);
   }
 }

@@ -6,6 +6,7 @@ import dev.netspec.compiler.parse.Node;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The checked spec: every name resolved, every value of the right type. Later phases read it
@@ -14,10 +15,17 @@ import java.util.Map;
 public final class Model {
   private Model() {}
 
-  /** One spec file. */
-  public record SpecFile(Path path, String packageName, String doc, List<Block> blocks) {
+  /**
+   * One spec file.
+   *
+   * @param blocks every block that could be read, in file order
+   * @param broken blocks with errors, or using such blocks: not inferred, not generated
+   */
+  public record SpecFile(Path path, String packageName, String doc, List<Block> blocks,
+      Set<String> broken) {
     public SpecFile {
       blocks = List.copyOf(blocks);
+      broken = Set.copyOf(broken);
     }
   }
 
@@ -80,9 +88,9 @@ public final class Model {
   /** {@code "?"}: a lazy dim, known at the first forward. */
   public record LazyDim(Position pos) implements DimRef {}
 
-  /** A parameter or buffer declared in a block. */
+  /** A parameter or buffer declared in a block; {@code doc} may be null. */
   public record TensorDecl(String name, Position pos, List<DimRef> shape, InitSpec init,
-      boolean persistent) {}
+      boolean persistent, String doc) {}
 
   /**
    * An initializer: {@code kind} is one of zeros, ones, constant, normal, uniform,

@@ -3,6 +3,8 @@ package dev.netspec.compiler.generate;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.TypeName;
+import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
@@ -115,7 +117,7 @@ final class ForwardWriter {
 
   private static TypeName javaType(Type t) {
     if (t instanceof Type.TensorT) {
-      return Runtime.TENSOR;
+      return RuntimeTypes.TENSOR;
     }
     if (t instanceof Type.BoolT) {
       return TypeName.BOOLEAN;
@@ -137,8 +139,8 @@ final class ForwardWriter {
     if (e instanceof Ast.Unary u && u.op().equals("not")) {
       return CodeBlock.of("!($L)", condition(u.operand()));
     }
-    if (e instanceof Ast.Binary b && isComparison(b.op())) {
-      return CodeBlock.of("$L $L $L", scalar(b.left()), b.op(), scalar(b.right()));
+    if (e instanceof Ast.Binary b && JAVA_COMPARISONS.containsKey(b.op())) {
+      return CodeBlock.of("$L $L $L", scalar(b.left()), JAVA_COMPARISONS.get(b.op()), scalar(b.right()));
     }
     if (t instanceof Type.BoolT) {
       return expr(e);
@@ -151,9 +153,9 @@ final class ForwardWriter {
     return typeOf(e) instanceof Type.TensorT ? CodeBlock.of("$L.item()", expr(e)) : expr(e);
   }
 
-  private static boolean isComparison(String op) {
-    return List.of("<", ">", "<=", ">=", "==", "!=").contains(op);
-  }
+  /** Java's operator for each comparison (constants, so no spec text reaches the source). */
+  private static final Map<String, String> JAVA_COMPARISONS = Map.of(
+      "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==", "!=", "!=");
 
   /** The Java expression of {@code e}. */
   CodeBlock expr(Expr e) {
@@ -165,8 +167,13 @@ final class ForwardWriter {
     }
     if (e instanceof Ast.Name n) {
       String field = fields.get(n.name());
-      if (field != null && allocatedNotLocal(n.name())) {
-        return params.contains(n.name()) ? CodeBlock.of("$N.data()", field) : CodeBlock.of("$N", field);
+      if (field != null && !allocated.contains(n.name())) {
+        if (params.contains(n.name())) {
+          return CodeBlock.of("$N.data()", field);
+        }
+        Arg arg = result.block().args().get(n.name());
+        // Float arguments are doubles in the constructor; tensor arithmetic is float32.
+        return arg != null && arg.type() == ArgType.FLOAT ? CodeBlock.of("(float) $N", field) : CodeBlock.of("$N", field);
       }
       return CodeBlock.of("$N", local(n.name()));
     }
@@ -194,9 +201,9 @@ final class ForwardWriter {
     throw new IllegalStateException("a tuple outside a call argument");
   }
 
-  private boolean allocatedNotLocal(String name) {
-    return !allocated.contains(name);
-  }
+  private static final Map<String, String> JAVA_ARITHMETIC = Map.of(
+      "+", "+", "-", "-", "*", "*", "/", "/", "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==",
+      "!=", "!=");
 
   private static final Map<String, String> METHODS = Map.of(
       "+", "add", "-", "sub", "*", "mul", "/", "div", "**", "pow",
@@ -216,7 +223,7 @@ final class ForwardWriter {
       if (op.equals("**")) {
         return CodeBlock.of("(float) Math.pow($L, $L)", l, r);
       }
-      return CodeBlock.of("($L $L $L)", l, op, r);
+      return CodeBlock.of("($L $L $L)", l, JAVA_ARITHMETIC.get(op), r);
     }
     if (lTensor) {
       return CodeBlock.of("$L.$N($L)", l, method, r);
@@ -230,7 +237,7 @@ final class ForwardWriter {
       case "<=": return CodeBlock.of("$L.ge($L)", r, l);
       case ">=": return CodeBlock.of("$L.le($L)", r, l);
       default:
-        return CodeBlock.of("$T.scalar($L).$N($L)", Runtime.TENSOR, l, method, r);
+        return CodeBlock.of("$T.scalar($L).$N($L)", RuntimeTypes.TENSOR, l, method, r);
     }
   }
 
@@ -272,7 +279,7 @@ final class ForwardWriter {
         for (Expr item : ((Ast.Tuple) a.get("tensors")).items()) {
           parts.add(expr(item));
         }
-        return CodeBlock.of("$T.concat($T.of($L), $L)", Runtime.TENSOR, Runtime.LIST,
+        return CodeBlock.of("$T.concat($T.of($L), $L)", RuntimeTypes.TENSOR, RuntimeTypes.LIST,
             CodeBlock.join(parts, ", "), intOf(a.get("dim")));
       }
       default:

@@ -85,8 +85,8 @@ public final class JavaGenerator {
     boolean seq = block.sequentialOnly();
     TypeSpec.Builder type = TypeSpec.classBuilder(self)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .superclass(seq ? Runtime.SEQUENTIAL : Runtime.MODULE)
-        .addAnnotation(AnnotationSpec.builder(Runtime.GENERATED)
+        .superclass(seq ? RuntimeTypes.SEQUENTIAL : RuntimeTypes.MODULE)
+        .addAnnotation(AnnotationSpec.builder(RuntimeTypes.GENERATED)
             .addMember("value", "$S", "dev.netspec.compiler.Compiler")
             .addMember("comments", "$S", label)
             .build());
@@ -173,14 +173,14 @@ public final class JavaGenerator {
           .build());
     }
     for (TensorDecl p : block.params().values()) {
-      type.addField(FieldSpec.builder(Runtime.PARAMETER, fields.get(p.name()), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc(JavaText.javadocOwn("Parameter {@code " + p.name() + "}, shape {@code "
+      type.addField(FieldSpec.builder(RuntimeTypes.PARAMETER, fields.get(p.name()), Modifier.PUBLIC, Modifier.FINAL)
+          .addJavadoc(fieldDoc(p.doc(), "Parameter {@code " + p.name() + "}, shape {@code "
               + JavaText.shapeComment(result.inst().params.get(p.name())) + "}."))
           .build());
     }
     for (TensorDecl b : block.buffers().values()) {
-      type.addField(FieldSpec.builder(Runtime.TENSOR, fields.get(b.name()), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc(JavaText.javadocOwn((b.persistent() ? "Buffer" : "Non-persistent buffer")
+      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, fields.get(b.name()), Modifier.PUBLIC, Modifier.FINAL)
+          .addJavadoc(fieldDoc(b.doc(), (b.persistent() ? "Buffer" : "Non-persistent buffer")
               + " {@code " + b.name() + "}, shape {@code "
               + JavaText.shapeComment(result.inst().buffers.get(b.name())) + "}."))
           .build());
@@ -191,10 +191,20 @@ public final class JavaGenerator {
       }
       Inst built = result.inst().children.get(c.name());
       String shape = built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
+      String doc = c.use() instanceof BuiltinUse b ? b.doc() : c.use() instanceof BlockUse u ? u.doc() : null;
       type.addField(FieldSpec.builder(childClass(c.use()), fields.get(c.name()), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc(JavaText.javadocOwn("Child {@code " + c.name() + "} (" + typeLabel(c) + ")" + shape + "."))
+          .addJavadoc(fieldDoc(doc, "Child {@code " + c.name() + "} (" + typeLabel(c) + ")" + shape + "."))
           .build());
     }
+  }
+
+  /** A field's Javadoc: the spec's {@code doc} (escaped), then what the generator knows. */
+  private static CodeBlock fieldDoc(String doc, String facts) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    if (doc != null) {
+      b.add(JavaText.javadocFormat(doc)).add("\n<p>");
+    }
+    return b.add(JavaText.javadocOwn(facts)).build();
   }
 
   private static TypeName argType(Arg a) {
@@ -204,12 +214,12 @@ public final class JavaGenerator {
   private ClassName childClass(Object use) {
     if (use instanceof BuiltinUse b) {
       Dim in = result.inFeatures().get(b);
-      return Runtime.layer(in != null && in.isLazy() ? "LazyLinear" : b.def().runtimeClass());
+      return RuntimeTypes.layer(in != null && in.isLazy() ? "LazyLinear" : b.def().runtimeClass());
     }
     if (use instanceof BlockUse u) {
       return ClassName.get(packageName, u.blockName());
     }
-    return Runtime.SEQUENTIAL;
+    return RuntimeTypes.SEQUENTIAL;
   }
 
   // ------------------------------------------------------------------ constructors
@@ -238,15 +248,15 @@ public final class JavaGenerator {
     }
     for (TensorDecl p : block.params().values()) {
       main.addStatement("$N = registerParameter($S, new $T($T.zeros($L)))", fields.get(p.name()), p.name(),
-          Runtime.PARAMETER, Runtime.TENSOR, dims(p.shape()));
+          RuntimeTypes.PARAMETER, RuntimeTypes.TENSOR, dims(p.shape()));
     }
     for (TensorDecl b : block.buffers().values()) {
       if (b.persistent()) {
         main.addStatement("$N = registerBuffer($S, $T.zeros($L))", fields.get(b.name()), b.name(),
-            Runtime.TENSOR, dims(b.shape()));
+            RuntimeTypes.TENSOR, dims(b.shape()));
       } else {
         main.addStatement("$N = registerBuffer($S, $T.zeros($L), false)", fields.get(b.name()), b.name(),
-            Runtime.TENSOR, dims(b.shape()));
+            RuntimeTypes.TENSOR, dims(b.shape()));
       }
     }
     for (Child c : block.children()) {
@@ -301,17 +311,17 @@ public final class JavaGenerator {
       indexed &= s.children().get(i).name().equals(Integer.toString(i));
     }
     if (!indexed) {
-      CodeBlock.Builder chain = CodeBlock.builder().add("new $T()", Runtime.SEQUENTIAL);
+      CodeBlock.Builder chain = CodeBlock.builder().add("new $T()", RuntimeTypes.SEQUENTIAL);
       for (int i = 0; i < s.children().size(); i++) {
         chain.add(".add($S, $L)", s.children().get(i).name(), items.get(i));
       }
       return chain.build();
     }
-    return CodeBlock.of("new $T($L)", Runtime.SEQUENTIAL, CodeBlock.join(items, ", "));
+    return CodeBlock.of("new $T($L)", RuntimeTypes.SEQUENTIAL, CodeBlock.join(items, ", "));
   }
 
   private CodeBlock builtin(Child c, BuiltinUse b) {
-    ClassName cls = Runtime.layer(b.def().runtimeClass());
+    ClassName cls = RuntimeTypes.layer(b.def().runtimeClass());
     switch (b.def().name()) {
       case "linear":
       case "lazy_linear": {
@@ -324,8 +334,8 @@ public final class JavaGenerator {
           return CodeBlock.of("null");
         }
         if (in.isLazy()) {
-          return defaultBias ? CodeBlock.of("new $T($L)", Runtime.layer("LazyLinear"), out)
-              : CodeBlock.of("new $T($L, $L)", Runtime.layer("LazyLinear"), out, value(biasValue));
+          return defaultBias ? CodeBlock.of("new $T($L)", RuntimeTypes.layer("LazyLinear"), out)
+              : CodeBlock.of("new $T($L, $L)", RuntimeTypes.layer("LazyLinear"), out, value(biasValue));
         }
         CodeBlock inCode = dim(c, in);
         return defaultBias ? CodeBlock.of("new $T($L, $L)", cls, inCode, out)
@@ -409,7 +419,8 @@ public final class JavaGenerator {
       body.addStatement(init(b.init(), CodeBlock.of("$N", fields.get(b.name())), b.name(), seeds));
     }
     for (InitRule rule : block.initRules()) {
-      for (InitRules.Match m : InitRules.match(rule, result.inst(), new Reporter(), block.name())) {
+      List<InitRules.Match> matches = InitRules.match(rule, result.inst(), new Reporter(), block.name());
+      for (InitRules.Match m : matches == null ? List.<InitRules.Match>of() : matches) {
         body.addStatement(init(rule.init(), target(m.path()), m.path(), seeds));
       }
     }
@@ -429,7 +440,7 @@ public final class JavaGenerator {
         .addJavadoc("Applies the spec's initializers; runs after the children's defaults.\n")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
-        .addParameter(Runtime.PARAMETER_SEEDS, seeds)
+        .addParameter(RuntimeTypes.PARAMETER_SEEDS, seeds)
         .addCode(code)
         .build());
   }
@@ -461,25 +472,25 @@ public final class JavaGenerator {
     CodeBlock gen = CodeBlock.of("$N.generator($S)", seeds, name);
     switch (init.kind()) {
       case "zeros":
-        return CodeBlock.of("$T.zeros_($L)", Runtime.INIT, tensor);
+        return CodeBlock.of("$T.zeros_($L)", RuntimeTypes.INIT, tensor);
       case "ones":
-        return CodeBlock.of("$T.ones_($L)", Runtime.INIT, tensor);
+        return CodeBlock.of("$T.ones_($L)", RuntimeTypes.INIT, tensor);
       case "constant":
-        return CodeBlock.of("$T.constant_($L, $L)", Runtime.INIT, tensor, JavaText.doubleLiteral(init.a()));
+        return CodeBlock.of("$T.constant_($L, $L)", RuntimeTypes.INIT, tensor, JavaText.doubleLiteral(init.a()));
       case "normal":
-        return CodeBlock.of("$T.normal_($L, $L, $L, $L)", Runtime.INIT, tensor,
+        return CodeBlock.of("$T.normal_($L, $L, $L, $L)", RuntimeTypes.INIT, tensor,
             JavaText.doubleLiteral(init.a()), JavaText.doubleLiteral(init.b()), gen);
       case "uniform":
-        return CodeBlock.of("$T.uniform_($L, $L, $L, $L)", Runtime.INIT, tensor,
+        return CodeBlock.of("$T.uniform_($L, $L, $L, $L)", RuntimeTypes.INIT, tensor,
             JavaText.doubleLiteral(init.a()), JavaText.doubleLiteral(init.b()), gen);
       case "xavier_uniform":
-        return CodeBlock.of("$T.xavierUniform_($L, $L)", Runtime.INIT, tensor, gen);
+        return CodeBlock.of("$T.xavierUniform_($L, $L)", RuntimeTypes.INIT, tensor, gen);
       case "xavier_normal":
-        return CodeBlock.of("$T.xavierNormal_($L, $L)", Runtime.INIT, tensor, gen);
+        return CodeBlock.of("$T.xavierNormal_($L, $L)", RuntimeTypes.INIT, tensor, gen);
       case "kaiming_uniform":
-        return CodeBlock.of("$T.kaimingUniform_($L, $L)", Runtime.INIT, tensor, gen);
+        return CodeBlock.of("$T.kaimingUniform_($L, $L)", RuntimeTypes.INIT, tensor, gen);
       case "kaiming_normal":
-        return CodeBlock.of("$T.kaimingNormal_($L, $L)", Runtime.INIT, tensor, gen);
+        return CodeBlock.of("$T.kaimingNormal_($L, $L)", RuntimeTypes.INIT, tensor, gen);
       case "java":
         return CodeBlock.of("$T.$N($L, $L)", ClassName.bestGuess(init.javaClass()), init.javaMethod(), tensor, gen);
       default:
@@ -497,8 +508,8 @@ public final class JavaGenerator {
     MethodSpec.Builder m = MethodSpec.methodBuilder("forward")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC)
-        .returns(Runtime.TENSOR)
-        .addParameter(Runtime.TENSOR, x);
+        .returns(RuntimeTypes.TENSOR)
+        .addParameter(RuntimeTypes.TENSOR, x);
     m.addJavadoc(JavaText.javadocOwn("Input {@code " + JavaText.shapeComment(result.input())
         + "}, output {@code " + JavaText.shapeComment(result.output() == null ? Shape.ANY : result.output()) + "}."));
     if (block.forward() != null) {

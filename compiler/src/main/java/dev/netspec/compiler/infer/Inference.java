@@ -19,13 +19,11 @@ import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
 import dev.netspec.compiler.check.Model.Value;
-import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
-import dev.netspec.compiler.parse.Ast.Stmt;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -56,6 +54,9 @@ public final class Inference {
 
   private record Key(Block block, Map<String, Object> args, Shape input) {}
 
+  /** A child as built at its first call, and its output there. */
+  private record Built(Inst inst, Shape output) {}
+
   private final Map<String, Block> blocks;
   private final Reporter reporter;
   private final boolean generic;
@@ -70,8 +71,11 @@ public final class Inference {
     this.generic = generic;
   }
 
-  /** The generic instantiation of every block of one file, in file order. */
-  public static Map<Block, Result> inferAll(List<Block> fileBlocks, Reporter reporter) {
+  /**
+   * The generic instantiation of every sound block of one file, in file order; blocks named
+   * in {@code broken} (they have errors already) are skipped.
+   */
+  public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
     Inference inf = new Inference(byName, reporter, true);
@@ -83,7 +87,9 @@ public final class Inference {
     }
     Map<Block, Result> out = new LinkedHashMap<>();
     for (Block b : fileBlocks) {
-      if (b.input() != null || !used.contains(b)) {
+      // A block with arguments and no input is generic over its input: checked at each use.
+      boolean root = b.input() != null || !used.contains(b) || !b.args().isEmpty();
+      if (!broken.contains(b.name()) && root) {
         out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.declaredInput(b)));
       }
     }
@@ -92,7 +98,7 @@ public final class Inference {
     while (progress) {
       progress = false;
       for (Block b : fileBlocks) {
-        if (!out.containsKey(b) && inf.firstUse.containsKey(b)) {
+        if (!out.containsKey(b) && !broken.contains(b.name()) && inf.firstUse.containsKey(b)) {
           out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.firstUse.get(b)));
           progress = true;
         }
@@ -222,15 +228,15 @@ public final class Inference {
   }
 
   /** The state of one block instantiation. */
-  private final class BlockRun {
+  private final class BlockRun implements ForwardInference.Layers {
     private final Block block;
     private final Map<String, Object> args;
     private final Shape input;
     private final Inst inst;
     private final Map<String, ChildState> children = new LinkedHashMap<>();
-    private final Map<Expr, Type> types = new IdentityHashMap<>();
+    private Map<Expr, Type> types = Map.of();
     private final Map<BuiltinUse, Dim> inFeatures = new IdentityHashMap<>();
-    private final Map<Ast.Call, Map<String, Object>> calls = new IdentityHashMap<>();
+    private Map<Ast.Call, Map<String, Object>> calls = Map.of();
     private long flops;
     private Shape output;
 
@@ -259,7 +265,11 @@ public final class Inference {
         }
         output = s;
       } else {
-        forward();
+        ForwardInference f = new ForwardInference(block, args, inst, input, reporter, this);
+        f.run();
+        output = f.output();
+        types = f.types();
+        calls = f.calls();
       }
       for (ChildState c : children.values()) {
         inst.children.put(c.child.name(), c.finish());
@@ -297,7 +307,23 @@ public final class Inference {
       return new Shape(dims);
     }
 
-    private void addFlops(long n) {
+    @Override
+    public boolean isChild(String name) {
+      return children.containsKey(name);
+    }
+
+    @Override
+    public Set<String> childNames() {
+      return children.keySet();
+    }
+
+    @Override
+    public Shape call(String name, Shape in, Position pos) {
+      return call(children.get(name), in, pos);
+    }
+
+    @Override
+    public void addFlops(long n) {
       if (flops >= 0) {
         flops = n < 0 ? -1 : flops + n;
       }
@@ -378,13 +404,13 @@ public final class Inference {
       Shape out;
       Inst made;
       if (c.child.use() instanceof BuiltinUse b) {
-        Object[] r = builtin(c, b, in);
-        made = (Inst) r[0];
-        out = (Shape) r[1];
+        Built r = builtin(c, b, in);
+        made = r.inst();
+        out = r.output();
       } else if (c.child.use() instanceof BlockUse u) {
-        Object[] r = blockCall(c, u, in, pos);
-        made = (Inst) r[0];
-        out = (Shape) r[1];
+        Built r = blockCall(c, u, in, pos);
+        made = r.inst();
+        out = r.output();
       } else {
         SequentialUse s = (SequentialUse) c.child.use();
         if (c.seq == null) {
@@ -407,7 +433,7 @@ public final class Inference {
       return out;
     }
 
-    private Object[] builtin(ChildState c, BuiltinUse b, Shape in) {
+    private Built builtin(ChildState c, BuiltinUse b, Shape in) {
       String name = b.def().name();
       Inst made;
       Shape out = in;
@@ -487,12 +513,17 @@ public final class Inference {
             break;
           }
           case "layer_norm": {
-            @SuppressWarnings("unchecked")
-            List<Long> ns = (List<Long>) valueOf(b.args().get("normalized_shape"), null);
+            Object ns = valueOf(b.args().get("normalized_shape"), null);
             Object eps = valueOf(b.args().get("eps"), 1e-5);
             boolean affine = boolArg(b, "elementwise_affine", true);
             List<Dim> nd = new ArrayList<>();
-            ns.forEach(n -> nd.add(Dim.of(n.intValue())));
+            if (ns instanceof List<?> sizes) {
+              sizes.forEach(n -> nd.add(Dim.of(((Long) n).intValue())));
+            } else if (ns instanceof Long n) {
+              nd.add(Dim.of(n.intValue()));
+            } else {
+              nd.add((Dim) ns);
+            }
             if (in.knownRank()) {
               boolean fits = in.rank() >= nd.size();
               for (int i = 0; fits && i < nd.size(); i++) {
@@ -503,7 +534,7 @@ public final class Inference {
               }
             }
             List<String> parts = new ArrayList<>();
-            ns.forEach(n -> parts.add(n.toString()));
+            nd.forEach(n -> parts.add(n.toString()));
             String tuple = "(" + String.join(", ", parts) + (parts.size() == 1 ? ",)" : ")");
             made = new Inst(name, "LayerNorm", tuple + ", eps=" + pyFloat(eps)
                 + ", elementwise_affine=" + (affine ? "True" : "False"));
@@ -529,10 +560,10 @@ public final class Inference {
         out = Shape.ANY;
       }
       made.output = out;
-      return new Object[] {made, out};
+      return new Built(made, out);
     }
 
-    private Object[] blockCall(ChildState c, BlockUse u, Shape in, Position pos) {
+    private Built blockCall(ChildState c, BlockUse u, Shape in, Position pos) {
       Block target = blocks.get(u.blockName());
       Map<String, Object> targetArgs = new LinkedHashMap<>();
       for (Arg a : target.args().values()) {
@@ -546,25 +577,26 @@ public final class Inference {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {
           Shape want = new Inference(blocks, new Reporter(), false).declaredInput(target);
           reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in);
-          return new Object[] {placeholder(target), Shape.ANY};
+          return new Built(placeholder(target), Shape.ANY);
         }
-      } else if (generic && in.knownRank()) {
+      } else if (generic && in.knownRank() && target.args().isEmpty()) {
         Shape first = firstUse.putIfAbsent(target, in);
         if (first == null) {
           firstUsePos.put(target, pos);
         } else if (!first.equals(in)) {
           Position p = firstUsePos.get(target);
           reporter.error(pos, label(c) + ": block " + target.name() + " has no 'input:' and is used with input "
-              + in + " here but " + first + " at line " + p.line() + "; declare 'input:' on it");
+              + in + " here but " + first + " at line " + p.line() + ", column " + p.column()
+              + "; declare 'input:' on it");
         }
       }
       Result r = instantiate(target, targetArgs, in);
       if (r == null) {
-        return new Object[] {placeholder(target), Shape.ANY};
+        return new Built(placeholder(target), Shape.ANY);
       }
       addFlops(r.flops());
       Shape out = r.output() == null ? Shape.ANY : r.output();
-      return new Object[] {r.inst(), out};
+      return new Built(r.inst(), out);
     }
 
     private Inst placeholder(Block target) {
@@ -620,8 +652,8 @@ public final class Inference {
 
     private void checkInitRules() {
       for (InitRule rule : block.initRules()) {
-        int matched = InitRules.match(rule, inst, reporter, block.name()).size();
-        if (matched == 0) {
+        List<InitRules.Match> matched = InitRules.match(rule, inst, reporter, block.name());
+        if (matched != null && matched.isEmpty()) {
           reporter.error(rule.pos(), block.name() + ": init rule '" + rule.selector() + "' matches no parameter");
         }
       }
@@ -658,470 +690,6 @@ public final class Inference {
       return owner == null ? null : owner.params.get(path.substring(dot + 1));
     }
 
-    // ---------------------------------------------------------------- forward
-
-    private void forward() {
-      Map<String, Type> env = new LinkedHashMap<>();
-      env.put("x", new Type.TensorT(input));
-      List<Stmt> body = block.forward();
-      statements(body, env, true);
-      if (body.isEmpty() || !(body.get(body.size() - 1) instanceof Ast.Return)) {
-        Position p = body.isEmpty() ? block.forwardText().pos() : at(body.get(body.size() - 1).loc());
-        reporter.error(p, block.name() + ": forward must end with 'return'");
-      }
-    }
-
-    private Position at(Ast.Loc loc) {
-      return block.forwardText().at(loc.line(), loc.column());
-    }
-
-    private void error(Ast.Loc loc, String message) {
-      reporter.error(at(loc), block.name() + ": " + message);
-    }
-
-    private void statements(List<Stmt> body, Map<String, Type> env, boolean top) {
-      for (int i = 0; i < body.size(); i++) {
-        Stmt s = body.get(i);
-        if (i > 0 && body.get(i - 1) instanceof Ast.Return) {
-          error(s.loc(), "unreachable statement after 'return'");
-          return;
-        }
-        statement(s, env);
-      }
-    }
-
-    private void statement(Stmt s, Map<String, Type> env) {
-      if (s instanceof Ast.Assign a) {
-        if (children.containsKey(a.name()) || block.params().containsKey(a.name())
-            || block.buffers().containsKey(a.name()) || args.containsKey(a.name())) {
-          error(a.loc(), "cannot assign to '" + a.name() + "': it names a layer, parameter, buffer or argument");
-          eval(a.value(), env);
-          return;
-        }
-        Type t;
-        if (a.op().equals("=")) {
-          t = eval(a.value(), env);
-        } else {
-          Type old = env.get(a.name());
-          if (old == null) {
-            error(a.loc(), "'" + a.name() + "' is not defined before '" + a.op() + "'");
-            return;
-          }
-          t = arithmetic(a.loc(), a.op().substring(0, 1), old, eval(a.value(), env));
-          if (!(t instanceof Type.TensorT) && old instanceof Type.TensorT) {
-            t = old;
-          }
-          if (old instanceof Type.TensorT o && t instanceof Type.TensorT n && !sameShape(o.shape(), n.shape())) {
-            error(a.loc(), "'" + a.name() + " " + a.op() + "' would change its shape from " + o.shape()
-                + " to " + n.shape() + "; write '" + a.name() + " = ...'");
-          }
-        }
-        if (t instanceof Type.TupleT) {
-          error(a.loc(), "a tuple can only be a function argument");
-          return;
-        }
-        Type old = env.get(a.name());
-        if (old != null && !old.getClass().equals(t.getClass())) {
-          error(a.loc(), "'" + a.name() + "' was " + old + " and cannot become " + t);
-          return;
-        }
-        env.put(a.name(), t);
-      } else if (s instanceof Ast.Return r) {
-        Type t = eval(r.value(), env);
-        if (!(t instanceof Type.TensorT tt)) {
-          error(r.value().loc(), "forward must return a tensor, got " + t);
-          return;
-        }
-        if (output == null) {
-          output = tt.shape();
-        } else if (!sameShape(output, tt.shape())) {
-          error(r.loc(), "returns " + tt.shape() + " here but " + output + " elsewhere");
-        }
-      } else if (s instanceof Ast.While w) {
-        condition(w.condition(), env, "while");
-        Map<String, Type> inner = new LinkedHashMap<>(env);
-        statements(w.body(), inner, false);
-        merge(w.loc(), env, inner, "inside the while loop");
-        addFlops(-1);
-      } else if (s instanceof Ast.If f) {
-        condition(f.condition(), env, "if");
-        Map<String, Type> then = new LinkedHashMap<>(env);
-        statements(f.then(), then, false);
-        Map<String, Type> otherwise = new LinkedHashMap<>(env);
-        statements(f.otherwise(), otherwise, false);
-        merge(f.loc(), env, then, "in the 'if' branch");
-        merge(f.loc(), env, otherwise, "in the 'else' branch");
-      }
-    }
-
-    /** Variables defined before a block keep their shapes through it. */
-    private void merge(Ast.Loc loc, Map<String, Type> outer, Map<String, Type> inner, String where) {
-      for (Map.Entry<String, Type> e : outer.entrySet()) {
-        Type after = inner.get(e.getKey());
-        if (e.getValue() instanceof Type.TensorT a && after instanceof Type.TensorT b
-            && !sameShape(a.shape(), b.shape())) {
-          error(loc, "'" + e.getKey() + "' changes shape " + where + ", from " + a.shape() + " to " + b.shape());
-        }
-      }
-    }
-
-    private boolean sameShape(Shape a, Shape b) {
-      if (!a.knownRank() || !b.knownRank()) {
-        return true;
-      }
-      if (a.rank() != b.rank()) {
-        return false;
-      }
-      for (int i = 0; i < a.rank(); i++) {
-        if (!Dim.compatible(a.dim(i), b.dim(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    private void condition(Expr e, Map<String, Type> env, String what) {
-      Type t = eval(e, env);
-      if (t instanceof Type.TensorT tt && tt.shape().knownRank() && tt.shape().numel() != 1) {
-        error(e.loc(), "a '" + what + "' condition must be a scalar, got " + t
-            + "; reduce it, e.g. sum(...) or mean(...)");
-      } else if (t instanceof Type.TupleT) {
-        error(e.loc(), "a '" + what + "' condition must be a scalar, got a tuple");
-      }
-    }
-
-    private Type eval(Expr e, Map<String, Type> env) {
-      Type t = evalRaw(e, env);
-      types.put(e, t);
-      return t;
-    }
-
-    private Type evalRaw(Expr e, Map<String, Type> env) {
-      if (e instanceof Ast.Num n) {
-        return new Type.NumT(n.integral());
-      }
-      if (e instanceof Ast.Bool) {
-        return new Type.BoolT();
-      }
-      if (e instanceof Ast.Name n) {
-        return name(n, env);
-      }
-      if (e instanceof Ast.Unary u) {
-        Type t = eval(u.operand(), env);
-        if (u.op().equals("not")) {
-          return new Type.BoolT();
-        }
-        if (t instanceof Type.TensorT tt) {
-          addFlops(tt.shape().numel());
-        } else if (!(t instanceof Type.NumT)) {
-          error(u.loc(), "cannot negate " + t);
-        }
-        return t;
-      }
-      if (e instanceof Ast.Binary b) {
-        Type l = eval(b.left(), env);
-        Type r = eval(b.right(), env);
-        return binary(b, l, r);
-      }
-      if (e instanceof Ast.Attr a) {
-        Type t = eval(a.target(), env);
-        if (!(t instanceof Type.TensorT tt)) {
-          error(a.loc(), "'.T' needs a tensor, got " + t);
-          return Type.unknownTensor();
-        }
-        Shape s = tt.shape();
-        if (!s.knownRank() || s.rank() < 2) {
-          return t;
-        }
-        if (s.rank() > 2) {
-          error(a.loc(), "'.T' needs a tensor of at most 2 dims, got " + s + "; use transpose(x, dim0, dim1)");
-          return Type.unknownTensor();
-        }
-        return new Type.TensorT(new Shape(List.of(s.dim(1), s.dim(0))));
-      }
-      if (e instanceof Ast.Tuple t) {
-        for (Expr item : t.items()) {
-          eval(item, env);
-        }
-        return new Type.TupleT(t.items().size());
-      }
-      return callExpr((Ast.Call) e, env);
-    }
-
-    private Type name(Ast.Name n, Map<String, Type> env) {
-      Type v = env.get(n.name());
-      if (v != null) {
-        return v;
-      }
-      if (inst.params.containsKey(n.name())) {
-        return new Type.TensorT(inst.params.get(n.name()));
-      }
-      if (inst.buffers.containsKey(n.name())) {
-        return new Type.TensorT(inst.buffers.get(n.name()));
-      }
-      Arg a = block.args().get(n.name());
-      if (a != null) {
-        return a.type() == ArgType.BOOL ? new Type.BoolT() : new Type.NumT(a.type() == ArgType.INT);
-      }
-      if (children.containsKey(n.name())) {
-        error(n.loc(), "'" + n.name() + "' is a layer; call it, as in " + n.name() + "(x)");
-        return Type.unknownTensor();
-      }
-      List<String> known = new ArrayList<>(env.keySet());
-      known.addAll(inst.params.keySet());
-      known.addAll(inst.buffers.keySet());
-      known.addAll(block.args().keySet());
-      error(n.loc(), "unknown name '" + n.name() + "'" + Names.suggest(n.name(), known));
-      return Type.unknownTensor();
-    }
-
-    private Type binary(Ast.Binary b, Type l, Type r) {
-      switch (b.op()) {
-        case "and":
-        case "or":
-          for (Type t : List.of(l, r)) {
-            if (t instanceof Type.TensorT tt && tt.shape().knownRank() && tt.shape().numel() != 1) {
-              error(b.loc(), "'" + b.op() + "' needs scalar conditions, got " + t);
-            }
-          }
-          return new Type.BoolT();
-        case "@": {
-          if (!(l instanceof Type.TensorT a) || !(r instanceof Type.TensorT c)) {
-            error(b.loc(), "'@' needs two tensors, got " + l + " and " + r);
-            return Type.unknownTensor();
-          }
-          try {
-            Shape s = Ops.matmul(a.shape(), c.shape());
-            long k = a.shape().knownRank() && a.shape().rank() > 0 ? a.shape().dim(-1).size() : -1;
-            addFlops(s.numel() < 0 || k < 0 ? -1 : 2 * s.numel() * k);
-            return new Type.TensorT(s);
-          } catch (ShapeError e) {
-            error(b.loc(), e.getMessage());
-            return Type.unknownTensor();
-          }
-        }
-        case "<": case ">": case "<=": case ">=": case "==": case "!=": {
-          Type t = arithmetic(b.loc(), b.op(), l, r);
-          return t instanceof Type.NumT ? new Type.BoolT() : t;
-        }
-        default:
-          return arithmetic(b.loc(), b.op(), l, r);
-      }
-    }
-
-    private Type arithmetic(Ast.Loc loc, String op, Type l, Type r) {
-      if (l instanceof Type.NumT a && r instanceof Type.NumT c) {
-        return new Type.NumT(a.integral() && c.integral() && !op.equals("/"));
-      }
-      if (!(l instanceof Type.TensorT || l instanceof Type.NumT) || !(r instanceof Type.TensorT || r instanceof Type.NumT)) {
-        error(loc, "'" + op + "' needs tensors or numbers, got " + l + " and " + r);
-        return Type.unknownTensor();
-      }
-      Shape a = l instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
-      Shape c = r instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
-      try {
-        Shape s = Ops.broadcast(a, c);
-        addFlops(s.numel());
-        return new Type.TensorT(s);
-      } catch (ShapeError e) {
-        error(loc, "'" + op + "': " + e.getMessage());
-        return Type.unknownTensor();
-      }
-    }
-
-    private Type callExpr(Ast.Call call, Map<String, Type> env) {
-      ChildState child = children.get(call.callee());
-      if (child != null) {
-        if (call.args().size() != 1 || !call.kwargs().isEmpty()) {
-          error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "
-              + (call.args().size() + call.kwargs().size()) + " arguments");
-          call.args().forEach(a -> eval(a, env));
-          return Type.unknownTensor();
-        }
-        Type in = eval(call.args().get(0), env);
-        if (!(in instanceof Type.TensorT t)) {
-          error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in);
-          return Type.unknownTensor();
-        }
-        return new Type.TensorT(call(child, t.shape(), at(call.loc())));
-      }
-      Functions.Fn fn = Functions.get(call.callee());
-      if (fn == null) {
-        List<String> known = new ArrayList<>(children.keySet());
-        known.addAll(Functions.names());
-        error(call.loc(), "unknown function or layer '" + call.callee() + "'" + Names.suggest(call.callee(), known));
-        call.args().forEach(a -> eval(a, env));
-        return Type.unknownTensor();
-      }
-      Map<String, Object> bound = bind(call, fn, env);
-      if (bound == null) {
-        return Type.unknownTensor();
-      }
-      calls.put(call, bound);
-      try {
-        return new Type.TensorT(apply(call, fn, bound));
-      } catch (ShapeError e) {
-        error(call.loc(), call.callee() + ": " + e.getMessage());
-        return Type.unknownTensor();
-      }
-    }
-
-    /** Binds positional and keyword arguments to the function's parameters. */
-    private Map<String, Object> bind(Ast.Call call, Functions.Fn fn, Map<String, Type> env) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      List<Functions.Param> params = fn.params();
-      if (call.args().size() > params.size()) {
-        error(call.loc(), call.callee() + " takes at most " + params.size() + " arguments, got " + call.args().size());
-        return null;
-      }
-      for (int i = 0; i < call.args().size(); i++) {
-        out.put(params.get(i).name(), call.args().get(i));
-      }
-      for (Ast.Kwarg k : call.kwargs()) {
-        Functions.Param p = params.stream().filter(x -> x.name().equals(k.name())).findFirst().orElse(null);
-        if (p == null) {
-          List<String> names = new ArrayList<>();
-          params.forEach(x -> names.add(x.name()));
-          error(k.loc(), call.callee() + " has no argument '" + k.name() + "'" + Names.suggest(k.name(), names));
-          return null;
-        }
-        if (out.put(k.name(), k.value()) != null) {
-          error(k.loc(), call.callee() + " got '" + k.name() + "' twice");
-          return null;
-        }
-      }
-      for (Functions.Param p : params) {
-        if (!out.containsKey(p.name())) {
-          if (p.defaultValue() == null) {
-            error(call.loc(), call.callee() + " needs '" + p.name() + "'");
-            return null;
-          }
-          out.put(p.name(), p.defaultValue());
-        }
-      }
-      // Tensor operands are evaluated; dims, flags and sizes must be constants.
-      Map<String, Object> resolved = new LinkedHashMap<>();
-      for (Map.Entry<String, Object> e : out.entrySet()) {
-        Object v = e.getValue();
-        String n = e.getKey();
-        if (!(v instanceof Expr x)) {
-          resolved.put(n, v);
-        } else if (n.equals("input") || n.equals("other") || n.equals("exponent") || n.equals("tensors")) {
-          resolved.put(n, x);
-          eval(x, env);
-        } else if (n.equals("keepdim")) {
-          if (!(x instanceof Ast.Bool bo)) {
-            error(x.loc(), call.callee() + ": keepdim must be True or False");
-            return null;
-          }
-          resolved.put(n, bo.value());
-        } else if (n.equals("shape")) {
-          List<Long> sizes = new ArrayList<>();
-          List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
-          for (Expr item : items) {
-            Long c = constInt(item);
-            if (c == null) {
-              error(item.loc(), call.callee() + ": sizes must be int constants");
-              return null;
-            }
-            sizes.add(c);
-          }
-          resolved.put(n, sizes);
-        } else {
-          Long c = constInt(x);
-          if (c == null) {
-            error(x.loc(), call.callee() + ": '" + n + "' must be an int constant");
-            return null;
-          }
-          resolved.put(n, c);
-        }
-      }
-      return resolved;
-    }
-
-    private Long constInt(Expr e) {
-      if (e instanceof Ast.Num n && n.integral() && Math.abs(n.value()) < Integer.MAX_VALUE) {
-        types.put(e, new Type.NumT(true));
-        return (long) n.value();
-      }
-      if (e instanceof Ast.Unary u && u.op().equals("-")) {
-        Long v = constInt(u.operand());
-        if (v != null) {
-          types.put(e, new Type.NumT(true));
-        }
-        return v == null ? null : -v;
-      }
-      return null;
-    }
-
-    private Shape tensorArg(Ast.Call call, Object v, String what) throws ShapeError {
-      Type t = types.get((Expr) v);
-      if (t instanceof Type.TensorT tt) {
-        return tt.shape();
-      }
-      if (t instanceof Type.NumT && what.equals("exponent")) {
-        return null;
-      }
-      throw new ShapeError("'" + what + "' must be a tensor, got " + t);
-    }
-
-    private Shape apply(Ast.Call call, Functions.Fn fn, Map<String, Object> a) throws ShapeError {
-      switch (fn.kind()) {
-        case ELEMENTWISE: {
-          Shape s = tensorArg(call, a.get("input"), "input");
-          addFlops(s.numel());
-          return s;
-        }
-        case POW: {
-          Shape s = tensorArg(call, a.get("input"), "input");
-          Shape p = tensorArg(call, a.get("exponent"), "exponent");
-          Shape out = p == null ? s : Ops.broadcast(s, p);
-          addFlops(out.numel());
-          return out;
-        }
-        case REDUCE: {
-          Shape s = tensorArg(call, a.get("input"), "input");
-          Object dim = a.get("dim");
-          addFlops(s.numel());
-          return Ops.reduce(s, dim instanceof Long d ? d : null, (Boolean) a.get("keepdim"));
-        }
-        case SOFTMAX: {
-          Shape s = tensorArg(call, a.get("input"), "input");
-          if (s.knownRank()) {
-            Ops.dimIndex(s, (Long) a.get("dim"), "dim");
-          }
-          addFlops(s.numel() < 0 ? -1 : 3 * s.numel());
-          return s;
-        }
-        case TRANSPOSE:
-          return Ops.transpose(tensorArg(call, a.get("input"), "input"), (Long) a.get("dim0"), (Long) a.get("dim1"));
-        case FLATTEN:
-          return Ops.flatten(tensorArg(call, a.get("input"), "input"), (Long) a.get("start_dim"), (Long) a.get("end_dim"));
-        case RESHAPE: {
-          @SuppressWarnings("unchecked")
-          List<Long> sizes = (List<Long>) a.get("shape");
-          return Ops.reshape(tensorArg(call, a.get("input"), "input"), sizes);
-        }
-        case MATMUL: {
-          Shape l = tensorArg(call, a.get("input"), "input");
-          Shape r = tensorArg(call, a.get("other"), "other");
-          return Ops.matmul(l, r);
-        }
-        case CONCAT: {
-          Object t = a.get("tensors");
-          if (!(t instanceof Ast.Tuple tuple) || tuple.items().isEmpty()) {
-            throw new ShapeError("expects a list of tensors, such as concat([a, b], dim=1)");
-          }
-          List<Shape> shapes = new ArrayList<>();
-          for (Expr item : tuple.items()) {
-            shapes.add(tensorArg(call, item, "tensors"));
-          }
-          return Ops.concat(shapes, (Long) a.get("dim"));
-        }
-        default:
-          throw new ShapeError("unsupported function");
-      }
-    }
   }
 
   /** Python's float repr for the values a layer prints ({@code 0.5}, {@code 1e-05}). */

@@ -22,14 +22,17 @@ public final class InitRules {
 
   private InitRules() {}
 
-  /** The parameters {@code rule} selects below {@code root}, in state-dict order. */
+  /**
+   * The parameters {@code rule} selects below {@code root}, in state-dict order; null after
+   * reporting a malformed or ambiguous selector.
+   */
   public static List<Match> match(InitRule rule, Inst root, Reporter reporter, String blockName) {
     String sel = rule.selector();
     int dot = sel.lastIndexOf('.');
     if (dot <= 0 || dot == sel.length() - 1) {
       reporter.error(rule.pos(), blockName + ": init rule '" + sel
           + "' must be '<layer type or path>.<parameter>', such as 'linear.weight'");
-      return List.of();
+      return null;
     }
     String modules = sel.substring(0, dot);
     String param = sel.substring(dot + 1);
@@ -50,7 +53,7 @@ public final class InitRules {
       if (isType && pathHit) {
         reporter.error(rule.pos(), blockName + ": init rule '" + sel + "' is ambiguous: '" + modules
             + "' is both a layer type and a child's name; write 'type:" + sel + "' or 'path:" + sel + "'");
-        return List.of();
+        return null;
       }
       byType = isType;
     }

@@ -50,10 +50,14 @@ public final class ForwardParser {
   private static final int UNARY_NOT = 30;
   private static final int UNARY_MINUS = 70;
   private static final int MAX_NESTING = 64;
+  /** Deepest expression tree: long operator chains nest on the left without recursion here. */
+  private static final int MAX_TREE_DEPTH = 256;
 
   private final List<Token> tokens;
   private int next;
   private int nesting;
+  /** The tree depth of the expression parsed last. */
+  private int lastDepth;
 
   private ForwardParser(List<Token> tokens) {
     this.tokens = tokens;
@@ -193,6 +197,7 @@ public final class ForwardParser {
       throw new SyntaxError(peek().loc(), "expression is nested deeper than " + MAX_NESTING);
     }
     Expr left = prefix();
+    int leftDepth = lastDepth;
     while (true) {
       Token t = peek();
       Integer power = (t.kind() == Kind.OP || t.kind() == Kind.NAME) ? BINARY.get(t.text()) : null;
@@ -203,8 +208,14 @@ public final class ForwardParser {
       // '**' is right-associative; the rest are left-associative.
       Expr right = expression(t.text().equals("**") ? power - 1 : power);
       left = new Ast.Binary(t.loc(), t.text(), left, right);
+      leftDepth = 1 + Math.max(leftDepth, lastDepth);
+      if (leftDepth > MAX_TREE_DEPTH) {
+        throw new SyntaxError(t.loc(), "expression is nested deeper than " + MAX_TREE_DEPTH
+            + " operations; split it into several statements");
+      }
     }
     nesting--;
+    lastDepth = leftDepth;
     return left;
   }
 
@@ -212,9 +223,13 @@ public final class ForwardParser {
     Token t = advance();
     Expr e;
     if (t.kind() == Kind.OP && t.text().equals("-")) {
-      return new Ast.Unary(t.loc(), "-", expression(UNARY_MINUS));
+      Expr operand = expression(UNARY_MINUS);
+      lastDepth++;
+      return new Ast.Unary(t.loc(), "-", operand);
     } else if (t.kind() == Kind.NAME && t.text().equals("not")) {
-      return new Ast.Unary(t.loc(), "not", expression(UNARY_NOT));
+      Expr operand = expression(UNARY_NOT);
+      lastDepth++;
+      return new Ast.Unary(t.loc(), "not", operand);
     } else if (t.kind() == Kind.NUMBER) {
       boolean integral = !t.text().contains(".") && !t.text().contains("e") && !t.text().contains("E");
       double value;
@@ -245,6 +260,7 @@ public final class ForwardParser {
     } else {
       throw new SyntaxError(t.loc(), "expected an expression, found " + describe(t));
     }
+    int depth = depthOf(e);
     while (peekOp(".")) {
       advance();
       Token name = advance();
@@ -252,12 +268,20 @@ public final class ForwardParser {
         throw new SyntaxError(name.loc(), "only '.T' is supported after an expression");
       }
       e = new Ast.Attr(name.loc(), e, "T");
+      depth++;
     }
+    lastDepth = depth;
     return e;
+  }
+
+  /** The depth of a just-parsed primary: leaves are 1; composites were measured as parsed. */
+  private int depthOf(Expr e) {
+    return e instanceof Ast.Num || e instanceof Ast.Bool || e instanceof Ast.Name ? 1 : lastDepth;
   }
 
   private Expr tupleRest(Token open, Expr first, String close) throws SyntaxError {
     List<Expr> items = new ArrayList<>();
+    int depth = first == null ? 0 : lastDepth;
     if (first != null) {
       items.add(first);
       while (peekOp(",")) {
@@ -266,9 +290,11 @@ public final class ForwardParser {
           break;
         }
         items.add(expression(0));
+        depth = Math.max(depth, lastDepth);
       }
     }
     expectOp(close);
+    lastDepth = depth + 1;
     return new Ast.Tuple(open.loc(), items);
   }
 
@@ -276,6 +302,7 @@ public final class ForwardParser {
     expectOp("(");
     List<Expr> args = new ArrayList<>();
     List<Kwarg> kwargs = new ArrayList<>();
+    int depth = 0;
     while (!peekOp(")")) {
       Token t = peek();
       Token after = tokens.get(Math.min(next + 1, tokens.size() - 1));
@@ -288,12 +315,14 @@ public final class ForwardParser {
       } else {
         args.add(expression(0));
       }
+      depth = Math.max(depth, lastDepth);
       if (!peekOp(",")) {
         break;
       }
       advance();
     }
     expectOp(")");
+    lastDepth = depth + 1;
     return new Ast.Call(name.loc(), name.text(), args, kwargs);
   }
 

@@ -13,7 +13,11 @@ public final class Limits {
   public static final int MAX_STRING_CHARS = 64 * 1024;
   /** Longest property name, in characters. */
   public static final int MAX_NAME_CHARS = 256;
-  /** Most elements of any one shape, and most repetitions of a {@code repeat}. */
+  /** Deepest chain of blocks used inside blocks. */
+  public static final int MAX_BLOCK_DEPTH = 64;
+  /** Most modules in one block's expanded tree (repeats of repeats multiply). */
+  public static final int MAX_MODULES = 100_000;
+  /** Most repetitions of a {@code repeat}. */
   public static final int MAX_REPEAT = 4096;
 
   private Limits() {}

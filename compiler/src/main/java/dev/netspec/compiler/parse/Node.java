@@ -56,7 +56,8 @@ public sealed interface Node {
    * @param textStart where the scalar's text starts: after an opening quote, or on the first
    *     content line of a {@code |} block, so positions inside the text can be mapped back
    * @param blockIndent for a {@code |} or {@code >} block scalar, the column where its lines
-   *     start; 0 for a one-line scalar
+   *     start; 0 for a one-line scalar; -1 for a JSON string, whose escaped line breaks have
+   *     no place of their own (positions after one map to the string's start)
    */
   record Scalar(Position pos, Object value, Position textStart, int blockIndent) implements Node {
     /** The position of a character at 1-based {@code line} and {@code column} of the text. */
@@ -66,6 +67,9 @@ public sealed interface Node {
       }
       if (line == 1) {
         return textStart.shift(column - 1);
+      }
+      if (blockIndent < 0) {
+        return pos;
       }
       return new Position(textStart.file(), textStart.line() + line - 1, column);
     }

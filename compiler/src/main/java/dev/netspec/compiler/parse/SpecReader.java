@@ -19,6 +19,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonFactory;
@@ -40,15 +41,17 @@ public final class SpecReader {
       .build();
   private static final YAMLFactory YAML = YAMLFactory.builder()
       .streamReadConstraints(CONSTRAINTS)
+      .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .loadSettings(LoadSettings.builder()
           .setCodePointLimit(Limits.MAX_DOCUMENT_CHARS)
           .setMaxAliasesForCollections(0)
           .setAllowRecursiveKeys(false)
-          .setAllowDuplicateKeys(false)
+          .setAllowDuplicateKeys(true) // reported by SpecReader itself, with both positions
           .build())
       .build();
   private static final JsonFactory JSON = JsonFactory.builder()
       .streamReadConstraints(CONSTRAINTS)
+      .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
   private final Path file;
@@ -169,7 +172,7 @@ public final class SpecReader {
     }
     char c = text.charAt(offset);
     if (c == '"' || c == '\'') {
-      return new Node.Scalar(pos, value, pos.shift(1), 0);
+      return new Node.Scalar(pos, value, pos.shift(1), yaml ? 0 : -1);
     }
     if (yaml && (c == '|' || c == '>')) {
       int lineStart = text.indexOf('\n', offset) + 1;

@@ -18,7 +18,9 @@ import javax.annotation.processing.Generated;
 )
 public final class Keywords extends Module {
   /**
-   * Child {@code class} (linear), output {@code (batch, 5)}.
+   * The first layer: a &lt;class&gt; of its own &amp; not *&#47; code.
+   *
+   * <p>Child {@code class} (linear), output {@code (batch, 5)}.
    */
   public final Linear class_;
 

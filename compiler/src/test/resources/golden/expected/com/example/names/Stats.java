@@ -20,7 +20,9 @@ import javax.annotation.processing.Generated;
 )
 public final class Stats extends Module {
   /**
-   * Parameter {@code scale}, shape {@code (4,)}.
+   * Per-feature scale.
+   *
+   * <p>Parameter {@code scale}, shape {@code (4,)}.
    */
   public final Parameter scale;
 

@@ -3,7 +3,7 @@ package dev.netspec.compiler.generate;
 import com.palantir.javapoet.ClassName;
 
 /** The runtime classes generated code refers to. */
-final class Runtime {
+final class RuntimeTypes {
   static final String NN = "dev.netspec.runtime.nn";
   static final ClassName MODULE = ClassName.get(NN, "Module");
   static final ClassName SEQUENTIAL = ClassName.get(NN, "Sequential");
@@ -14,7 +14,7 @@ final class Runtime {
   static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
   static final ClassName LIST = ClassName.get("java.util", "List");
 
-  private Runtime() {}
+  private RuntimeTypes() {}
 
   /** The runtime class of a builtin layer ({@code Linear}, {@code ReLU}, ...). */
   static ClassName layer(String simpleName) {
