@@ -52,11 +52,11 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     if (specsDir != null) {
-      return demo(specsDir);
+      return demo(specsDir, specsDir.toString());
     }
     Path checkout = checkoutSpecs();
     if (checkout != null) {
-      return demo(checkout);
+      return demo(checkout, checkout.toString());
     }
     try (BundledSpecs bundled = BundledSpecs.extract()) {
       if (bundled == null) {
@@ -65,14 +65,14 @@ final class DemoCommand implements Callable<Integer> {
         throw new UserException(where + "no specs folder here, and this build bundles none; "
             + "pass --specs DIR");
       }
-      return demo(bundled.dir());
+      return demo(bundled.dir(), "the specs bundled with netspec");
     }
   }
 
-  private int demo(Path dir) throws UserException {
+  private int demo(Path dir, String where) throws UserException {
     List<SpecSource> sources = SpecFiles.read(List.of(dir));
     PrintWriter out = streams.out();
-    out.println("netspec demo: " + sources.size() + " specs from " + dir + ", seed " + seed);
+    out.println("netspec demo: " + sources.size() + " specs from " + where + ", seed " + seed);
     Compilation compilation = SpecCompiler.compile(sources, null, streams);
     out.println("compiled to " + compilation.files().size() + " Java classes");
     List<String> skipped = new ArrayList<>();
