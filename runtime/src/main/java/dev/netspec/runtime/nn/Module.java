@@ -10,13 +10,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * The base of every layer and block ({@code nn.Module}). Parameters, buffers and child
- * modules live in ordered registries; one traversal ({@link #namedMembers}) makes every
- * dotted name, and {@link #namedParameters}, {@link #stateDict} and friends are thin
- * wrappers over it, as in PyTorch's {@code module.py}.
+ * modules live in ordered registries; two walks make every dotted name, as in PyTorch's
+ * {@code module.py}:
+ *
+ * <ul>
+ *   <li>the unique walk ({@link #namedModules}) reaches each module once, under its first
+ *       name; {@link #namedParameters}, {@link #namedBuffers}, {@link #initialize} use it, so
+ *       a shared layer counts once;
+ *   <li>the path walk reaches a module under every name it has, as PyTorch's recursive
+ *       {@code state_dict} does; {@link #stateDict}, {@link #loadStateDict} and
+ *       {@link #toString} use it, so a shared layer's keys appear under each of its names.
+ * </ul>
  */
 public abstract class Module {
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -30,21 +39,27 @@ public abstract class Module {
 
   // ---------------------------------------------------------------- registration
 
-  /** Registers (or replaces) a parameter ({@code register_parameter}); returns it. */
-  protected Parameter registerParameter(String name, Parameter param) {
-    checkName(name, "parameter");
+  /**
+   * Registers (or replaces) a parameter ({@code register_parameter}); returns it. The same
+   * parameter may be registered in several modules (tied weights).
+   */
+  protected final Parameter registerParameter(String name, Parameter param) {
+    checkName(name, "parameter", param);
     parameters.put(name, param);
     return param;
   }
 
   /** Registers a persistent buffer: saved in the state dict, never trained. */
-  protected Tensor registerBuffer(String name, Tensor buffer) {
+  protected final Tensor registerBuffer(String name, Tensor buffer) {
     return registerBuffer(name, buffer, true);
   }
 
-  /** {@code register_buffer(name, tensor, persistent)}; returns the buffer. */
-  protected Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
-    checkName(name, "buffer");
+  /**
+   * {@code register_buffer(name, tensor, persistent)}; returns the buffer. A non-persistent
+   * buffer is a named tensor of the module that the state dict leaves out.
+   */
+  protected final Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
+    checkName(name, "buffer", buffer);
     buffers.put(name, buffer);
     if (persistent) {
       nonPersistentBuffers.remove(name);
@@ -54,11 +69,12 @@ public abstract class Module {
     return buffer;
   }
 
-  /** Replaces the value of a registered buffer (for {@link #loadStateDict}). */
-  protected void setBuffer(String name, Tensor buffer) {
+  /** Replaces the value of a registered buffer ({@code self.name = tensor}). */
+  protected final void setBuffer(String name, Tensor buffer) {
     if (!buffers.containsKey(name)) {
-      throw new IllegalArgumentException("no buffer named '" + name + "'");
+      throw new IllegalArgumentException(typeName() + " has no buffer '" + name + "'");
     }
+    checkName(name, "buffer", buffer);
     buffers.put(name, buffer);
   }
 
@@ -66,22 +82,30 @@ public abstract class Module {
   public Tensor buffer(String name) {
     Tensor t = buffers.get(name);
     if (t == null) {
-      throw new IllegalArgumentException("no buffer named '" + name + "'");
+      throw new IllegalArgumentException(typeName() + " has no buffer '" + name + "'");
     }
     return t;
   }
 
   /** Adds (or replaces) a child module ({@code add_module}); returns it. */
-  public <M extends Module> M addModule(String name, M module) {
-    checkName(name, "module");
+  public final <M extends Module> M addModule(String name, M module) {
+    checkName(name, "module", module);
+    if (module == this) {
+      throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
+    }
     modules.put(name, module);
     return module;
   }
 
-  private void checkName(String name, String what) {
-    if (name == null || name.isEmpty() || name.contains(".")) {
-      throw new IllegalArgumentException(what + " name must be non-empty and contain no '.': '"
-          + name + "'");
+  private void checkName(String name, String what, Object value) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException(what + " name can't be empty");
+    }
+    if (name.contains(".")) {
+      throw new IllegalArgumentException(what + " name can't contain \".\", got: " + name);
+    }
+    if (value == null) {
+      throw new IllegalArgumentException(what + " '" + name + "' is null");
     }
     boolean taken = (parameters.containsKey(name) && !"parameter".equals(what))
         || (buffers.containsKey(name) && !"buffer".equals(what))
@@ -93,12 +117,28 @@ public abstract class Module {
 
   // ---------------------------------------------------------------- traversal
 
-  /** The direct children in registration order ({@code named_children}). */
+  /**
+   * The direct children in registration order, a child registered under two names once
+   * ({@code named_children}).
+   */
   public Map<String, Module> namedChildren() {
-    return Collections.unmodifiableMap(modules);
+    Map<String, Module> out = new LinkedHashMap<>();
+    Set<Module> seen = identitySet();
+    modules.forEach((name, m) -> {
+      if (seen.add(m)) {
+        out.put(name, m);
+      }
+    });
+    return out;
   }
 
+  /** The direct children, each once ({@code children()}). */
   public List<Module> children() {
+    return new ArrayList<>(namedChildren().values());
+  }
+
+  /** Every registered child in order, a child registered twice twice (for Sequential). */
+  final List<Module> registeredChildren() {
     return new ArrayList<>(modules.values());
   }
 
@@ -106,7 +146,7 @@ public abstract class Module {
   public Module child(String name) {
     Module m = modules.get(name);
     if (m == null) {
-      throw new IllegalArgumentException("no child module named '" + name + "'");
+      throw new IllegalArgumentException(typeName() + " has no child module '" + name + "'");
     }
     return m;
   }
@@ -117,23 +157,39 @@ public abstract class Module {
    */
   public Map<String, Module> namedModules() {
     Map<String, Module> out = new LinkedHashMap<>();
-    collectModules("", this, out, Collections.newSetFromMap(new IdentityHashMap<>()));
+    walk("", identitySet(), null, out::put);
     return out;
   }
 
+  /** This module and every descendant, each once ({@code modules()}). */
   public List<Module> modules() {
     return new ArrayList<>(namedModules().values());
   }
 
-  private static void collectModules(String prefix, Module m, Map<String, Module> out,
-      Set<Module> seen) {
-    if (!seen.add(m)) {
+  /**
+   * Pre-order walk with dotted names. With {@code seen}, each module is visited once (the
+   * unique walk); otherwise under every path to it, with {@code onPath} guarding cycles.
+   */
+  private void walk(String name, Set<Module> seen, Set<Module> onPath,
+      BiConsumer<String, Module> visitor) {
+    if (seen != null && !seen.add(this)) {
       return;
     }
-    out.put(prefix, m);
-    for (Map.Entry<String, Module> e : m.modules.entrySet()) {
-      collectModules(join(prefix, e.getKey()), e.getValue(), out, seen);
+    if (onPath != null && !onPath.add(this)) {
+      throw new IllegalStateException("module cycle: '" + name + "' contains itself");
     }
+    visitor.accept(name, this);
+    for (Map.Entry<String, Module> e : modules.entrySet()) {
+      e.getValue().walk(join(name, e.getKey()), seen, onPath, visitor);
+    }
+    if (onPath != null) {
+      onPath.remove(this);
+    }
+  }
+
+  /** Every path to every module, pre-order: the order of PyTorch's state-dict recursion. */
+  private void walkPaths(BiConsumer<String, Module> visitor) {
+    walk("", null, identitySet(), visitor);
   }
 
   /** The descendant at a dotted path, such as {@code "0.block1.2"} ({@code get_submodule}). */
@@ -159,27 +215,24 @@ public abstract class Module {
     Module owner = dot < 0 ? this : getSubmodule(path.substring(0, dot));
     Parameter p = owner.parameters.get(path.substring(dot + 1));
     if (p == null) {
-      throw new IllegalArgumentException("no parameter '" + path + "'");
+      throw new IllegalArgumentException(owner.typeName() + " has no parameter '"
+          + path.substring(dot + 1) + "' (in path '" + path + "')");
     }
     return p;
   }
 
   /**
-   * The one traversal behind every dotted name: for each module reached (each once), its
-   * own members of one kind, prefixed. With {@code dedupe}, a member reached twice (a tied
-   * weight) is reported once, under its first name.
+   * Members of one kind of every module of the unique walk, with dotted names; a member
+   * reached twice (a tied weight) is reported once, under its first name.
    */
-  private <T> Map<String, T> namedMembers(MemberKind<T> kind, boolean dedupe) {
+  private <T> Map<String, T> namedMembers(MemberKind<T> kind) {
     Map<String, T> out = new LinkedHashMap<>();
-    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Map.Entry<String, Module> e : namedModules().entrySet()) {
-      for (Map.Entry<String, T> member : kind.members(e.getValue()).entrySet()) {
-        if (member.getValue() == null || (dedupe && !seen.add(member.getValue()))) {
-          continue;
-        }
-        out.put(join(e.getKey(), member.getKey()), member.getValue());
+    Set<Object> seen = identitySet();
+    namedModules().forEach((prefix, m) -> kind.members(m).forEach((name, member) -> {
+      if (seen.add(member)) {
+        out.put(join(prefix, name), member);
       }
-    }
+    }));
     return out;
   }
 
@@ -189,161 +242,194 @@ public abstract class Module {
 
   /** Every parameter with its dotted name, a shared one once ({@code named_parameters}). */
   public Map<String, Parameter> namedParameters() {
-    return namedMembers(m -> m.parameters, true);
+    return namedMembers(m -> m.parameters);
   }
 
+  /** Every parameter, a shared one once ({@code parameters()}). */
   public List<Parameter> parameters() {
     return new ArrayList<>(namedParameters().values());
   }
 
-  /** Every buffer with its dotted name ({@code named_buffers}). */
+  /**
+   * Every buffer, persistent or not, with its dotted name, a shared one once
+   * ({@code named_buffers}).
+   */
   public Map<String, Tensor> namedBuffers() {
-    return namedMembers(m -> m.buffers, true);
+    return namedMembers(m -> m.buffers);
   }
 
+  /** Every buffer, a shared one once ({@code buffers()}). */
   public List<Tensor> buffers() {
     return new ArrayList<>(namedBuffers().values());
   }
 
+  // ---------------------------------------------------------------- state dict
+
+  /** This module's own parameters and persistent buffers, in PyTorch's order. */
+  private Map<String, Object> localState() {
+    Map<String, Object> out = new LinkedHashMap<>(parameters);
+    buffers.forEach((name, b) -> {
+      if (!nonPersistentBuffers.contains(name)) {
+        out.put(name, b);
+      }
+    });
+    return out;
+  }
+
   /**
-   * Parameters and persistent buffers by dotted name ({@code state_dict}). The values are
-   * the live tensors, not copies; a shared parameter appears under each of its names.
+   * Parameters and persistent buffers by dotted name ({@code state_dict}): for each module in
+   * pre-order, its parameters, then its buffers. The values are the live tensors, not
+   * copies; a shared parameter appears under each of its names.
    *
-   * @throws IllegalStateException if a lazy parameter is not materialized yet
+   * @throws IllegalStateException if a lazy parameter has no shape yet, naming every one
    */
   public Map<String, Tensor> stateDict() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     List<String> lazy = new ArrayList<>();
-    for (Map.Entry<String, Module> e : namedModules().entrySet()) {
-      Module m = e.getValue();
-      for (Map.Entry<String, Parameter> p : m.parameters.entrySet()) {
-        if (p.getValue() == null) {
-          continue;
-        }
-        String key = join(e.getKey(), p.getKey());
-        if (!p.getValue().isMaterialized()) {
-          lazy.add(key);
-          continue;
-        }
-        out.put(key, p.getValue().data());
+    walkPaths((name, m) -> m.localState().forEach((local, value) -> {
+      String key = join(name, local);
+      if (value instanceof Parameter && !((Parameter) value).isMaterialized()) {
+        lazy.add(key);
+      } else {
+        out.put(key, value instanceof Parameter ? ((Parameter) value).data() : (Tensor) value);
       }
-      for (Map.Entry<String, Tensor> b : m.buffers.entrySet()) {
-        if (b.getValue() != null && !m.nonPersistentBuffers.contains(b.getKey())) {
-          out.put(join(e.getKey(), b.getKey()), b.getValue());
-        }
-      }
-    }
+    }));
     if (!lazy.isEmpty()) {
-      throw new IllegalStateException("state dict of a module with uninitialized parameters "
-          + lazy + ": run a forward first so the lazy layers learn their input size");
+      throw new IllegalStateException("cannot take the state dict of " + typeName()
+          + ": uninitialized parameters " + String.join(", ", lazy)
+          + "; run a forward first so the lazy layers learn their input size");
     }
     return out;
   }
 
   /**
    * Copies {@code stateDict} into this module's parameters and persistent buffers
-   * ({@code load_state_dict}). Every problem is collected first: with {@code strict}, any
-   * missing or unexpected key fails; a shape mismatch always fails; and on failure nothing
-   * is changed. Lazy parameters are materialized with the incoming shape.
+   * ({@code load_state_dict}). Every problem is collected first, in PyTorch's order and
+   * wording: missing keys, unexpected keys (both only fail under {@code strict}), then every
+   * shape mismatch, and keys of one shared parameter with different values. On failure
+   * nothing is changed (PyTorch copies what it can before it raises). An uninitialized lazy
+   * parameter takes the shape it is given.
    *
-   * @return the missing and unexpected keys (both empty under {@code strict})
+   * @return the missing and unexpected keys, in PyTorch's order (both empty if strict)
    * @throws StateDictException listing every problem at once
    */
   public LoadResult loadStateDict(Map<String, Tensor> stateDict, boolean strict) {
-    Map<String, Parameter> params = new LinkedHashMap<>();
-    Map<String, Module> bufferOwners = new LinkedHashMap<>();
-    for (Map.Entry<String, Module> e : namedModules().entrySet()) {
-      Module m = e.getValue();
-      m.parameters.forEach((k, p) -> {
-        if (p != null) {
-          params.put(join(e.getKey(), k), p);
-        }
-      });
-      m.buffers.forEach((k, b) -> {
-        if (b != null && !m.nonPersistentBuffers.contains(k)) {
-          bufferOwners.put(join(e.getKey(), k), m);
-        }
-      });
-    }
+    List<Slot> slots = new ArrayList<>();
     List<String> missing = new ArrayList<>();
-    List<String> mismatched = new ArrayList<>();
-    for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      Tensor src = stateDict.get(e.getKey());
-      if (src == null) {
-        missing.add(e.getKey());
-      } else if (e.getValue().isMaterialized()
-          && !Arrays.equals(src.shape(), e.getValue().shape())) {
-        mismatched.add(mismatch(e.getKey(), src.shape(), e.getValue().shape()));
-      }
-    }
-    for (Map.Entry<String, Module> e : bufferOwners.entrySet()) {
-      Tensor src = stateDict.get(e.getKey());
-      String local = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
-      if (src == null) {
-        missing.add(e.getKey());
-      } else if (!Arrays.equals(src.shape(), e.getValue().buffers.get(local).shape())) {
-        mismatched.add(mismatch(e.getKey(), src.shape(), e.getValue().buffers.get(local).shape()));
-      }
-    }
     List<String> unexpected = new ArrayList<>();
-    for (String key : stateDict.keySet()) {
-      if (!params.containsKey(key) && !bufferOwners.containsKey(key)) {
-        unexpected.add(key);
-      }
-    }
-    List<String> tied = tiedConflicts(params, stateDict);
-    if (!mismatched.isEmpty() || !tied.isEmpty()
-        || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
-      throw new StateDictException(typeName(), strict ? missing : List.of(),
-          strict ? unexpected : List.of(), mismatched, tied);
-    }
-    for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      Tensor src = stateDict.get(e.getKey());
-      if (src != null) {
-        Parameter p = e.getValue();
-        if (!p.isMaterialized()) {
-          p.materialize(src.shape());
+    List<String> problems = new ArrayList<>();
+    walkPaths((name, m) -> {
+      String prefix = name.isEmpty() ? "" : name + ".";
+      Map<String, Object> local = m.localState();
+      local.forEach((localName, target) -> {
+        String key = prefix + localName;
+        if (!stateDict.containsKey(key)) {
+          missing.add(key);
+          return;
         }
-        p.data().copy_(src);
+        Tensor src = stateDict.get(key);
+        String problem = src == null ? "value for " + key + " is null"
+            : m.shapeProblem(key, localName, target, src.shape());
+        if (problem != null) {
+          problems.add(problem);
+        } else {
+          slots.add(new Slot(key, target, src));
+        }
+      });
+      for (String key : stateDict.keySet()) {
+        if (key.startsWith(prefix)) {
+          String head = key.substring(prefix.length()).split("\\.", 2)[0];
+          if (!m.modules.containsKey(head) && !local.containsKey(head)) {
+            unexpected.add(key);
+          }
+        }
+      }
+    });
+    problems.addAll(tiedConflicts(slots));
+    if (!problems.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
+      throw new StateDictException(typeName(), strict ? missing : List.of(),
+          strict ? unexpected : List.of(), problems);
+    }
+    for (Slot slot : slots) {
+      if (slot.target instanceof Parameter) {
+        Parameter p = (Parameter) slot.target;
+        if (!p.isMaterialized()) {
+          p.materialize(slot.src.shape());
+        }
+        p.data().copy_(slot.src);
+      } else {
+        ((Tensor) slot.target).copy_(slot.src);
       }
     }
-    for (Map.Entry<String, Module> e : bufferOwners.entrySet()) {
-      Tensor src = stateDict.get(e.getKey());
-      if (src != null) {
-        String local = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
-        e.getValue().buffers.get(local).copy_(src);
-      }
+    for (Module m : modules()) {
+      m.afterLoadStateDict();
     }
     return new LoadResult(missing, unexpected);
   }
 
-  /** Keys that name one shared parameter but carry different values. */
-  private static List<String> tiedConflicts(Map<String, Parameter> params,
-      Map<String, Tensor> stateDict) {
-    Map<Parameter, String> first = new IdentityHashMap<>();
+  /** One state-dict entry that will be copied into {@code target} (a parameter or buffer). */
+  private record Slot(String key, Object target, Tensor src) {}
+
+  /**
+   * Why {@code shape} cannot be loaded into {@code target} (registered here as
+   * {@code localName}), or null. An uninitialized parameter asks {@link #lazyShapeProblem}.
+   */
+  private String shapeProblem(String key, String localName, Object target, int[] shape) {
+    if (target instanceof Parameter && !((Parameter) target).isMaterialized()) {
+      String why = lazyShapeProblem(localName, shape);
+      return why == null ? null : "cannot load " + key + " with shape " + sizeString(shape)
+          + " into " + typeName() + ": " + why;
+    }
+    int[] expected = target instanceof Parameter ? ((Parameter) target).shape()
+        : ((Tensor) target).shape();
+    if (Arrays.equals(shape, expected)) {
+      return null;
+    }
+    return "size mismatch for " + key + ": copying a param with shape " + sizeString(shape)
+        + " from checkpoint, the shape in current model is " + sizeString(expected) + ".";
+  }
+
+  /** Keys that name one shared tensor but carry different values. */
+  private static List<String> tiedConflicts(List<Slot> slots) {
+    Map<Object, Slot> first = new IdentityHashMap<>();
     List<String> out = new ArrayList<>();
-    for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      String prev = first.putIfAbsent(e.getValue(), e.getKey());
-      if (prev != null) {
-        Tensor a = stateDict.get(prev);
-        Tensor b = stateDict.get(e.getKey());
-        if (a != null && b != null && !a.contentEquals(b)) {
-          out.add("'" + e.getKey() + "' and '" + prev
-              + "' are one shared parameter but the state dict gives them different values");
-        }
+    for (Slot slot : slots) {
+      Slot prev = first.putIfAbsent(slot.target, slot);
+      if (prev != null && !prev.src.contentEquals(slot.src)) {
+        out.add(slot.key + " and " + prev.key
+            + " are one shared tensor, but the state dict gives them different values");
       }
     }
     return out;
   }
 
-  private static String mismatch(String key, int[] found, int[] expected) {
-    return "size mismatch for " + key + ": copying a param with shape "
-        + Arrays.toString(found) + " from checkpoint, the shape in current model is "
-        + Arrays.toString(expected) + ".";
+  /** {@code torch.Size([2, 3])}, as PyTorch prints a shape. */
+  static String sizeString(int[] shape) {
+    StringBuilder sb = new StringBuilder("torch.Size([");
+    for (int i = 0; i < shape.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(shape[i]);
+    }
+    return sb.append("])").toString();
   }
+
+  /**
+   * Why an uninitialized parameter of this module, registered as {@code localName}, cannot
+   * take {@code shape} from a state dict, or null if it can (the default). Lazy layers
+   * override it to refuse shapes they could never have inferred.
+   */
+  protected String lazyShapeProblem(String localName, int[] shape) {
+    return null;
+  }
+
+  /**
+   * Called on every module after {@link #loadStateDict} copied the values, so a lazy layer
+   * can finish materializing. Does nothing by default.
+   */
+  protected void afterLoadStateDict() {}
 
   /** What a non-strict {@link #loadStateDict} skipped ({@code _IncompatibleKeys}). */
   public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {
+    /** Copies both lists. */
     public LoadResult {
       missingKeys = List.copyOf(missingKeys);
       unexpectedKeys = List.copyOf(unexpectedKeys);
@@ -352,9 +438,12 @@ public abstract class Module {
 
   // ---------------------------------------------------------------- modes and apply
 
-  /** Applies {@code fn} to every child (recursively) and then to this module. */
+  /**
+   * Applies {@code fn} to every child (recursively, each child of a module once) and then to
+   * this module, as PyTorch's {@code apply}; returns this module.
+   */
   public Module apply(Consumer<? super Module> fn) {
-    for (Module child : modules.values()) {
+    for (Module child : children()) {
       child.apply(fn);
     }
     fn.accept(this);
@@ -364,21 +453,23 @@ public abstract class Module {
   /**
    * Initializes every parameter of the tree from {@code seed}: children first, then each
    * parent (so a block's own init rules override its children's defaults, like
-   * {@code net.apply(init_fn)}), each module once, through {@link #resetParameters}.
+   * {@code net.apply(init_fn)}), each module once, through {@link #resetParameters}. Each
+   * parameter draws from a stream named by its full state-dict name, so the result does not
+   * depend on construction order and adding a layer never changes the others.
    */
   public Module initialize(long seed) {
-    initializeTree("", seed, Collections.newSetFromMap(new IdentityHashMap<>()));
+    initializeTree("", seed, identitySet());
     return this;
   }
 
-  private void initializeTree(String prefix, long seed, Set<Module> seen) {
+  private void initializeTree(String name, long seed, Set<Module> seen) {
     if (!seen.add(this)) {
       return;
     }
     for (Map.Entry<String, Module> e : modules.entrySet()) {
-      e.getValue().initializeTree(join(prefix, e.getKey()), seed, seen);
+      e.getValue().initializeTree(join(name, e.getKey()), seed, seen);
     }
-    resetParameters(new ParameterSeeds(seed, prefix));
+    resetParameters(new ParameterSeeds(seed, name));
   }
 
   /**
@@ -389,30 +480,33 @@ public abstract class Module {
    */
   protected void resetParameters(ParameterSeeds seeds) {}
 
+  /** Sets training mode ({@code train()}); returns this module. */
   public Module train() {
     return train(true);
   }
 
-  /** Sets training mode here and in every descendant. */
+  /** Sets training mode here and in every descendant; returns this module. */
   public Module train(boolean mode) {
     training = mode;
-    for (Module child : modules.values()) {
+    for (Module child : children()) {
       child.train(mode);
     }
     return this;
   }
 
+  /** Sets evaluation mode ({@code train(false)}); returns this module. */
   public Module eval() {
     return train(false);
   }
 
+  /** Whether this module is in training mode ({@code module.training}). */
   public boolean isTraining() {
     return training;
   }
 
   // ---------------------------------------------------------------- repr
 
-  /** The name in the repr: the class's simple name unless overridden. */
+  /** The name in the repr and in load errors ({@code _get_name}): the simple class name. */
   protected String typeName() {
     return getClass().getSimpleName();
   }
@@ -432,7 +526,7 @@ public abstract class Module {
     }
     List<String> childLines = new ArrayList<>();
     for (Map.Entry<String, Module> e : modules.entrySet()) {
-      childLines.add("(" + e.getKey() + "): " + indent(String.valueOf(e.getValue()), 2));
+      childLines.add("(" + e.getKey() + "): " + indent(String.valueOf(e.getValue())));
     }
     List<String> lines = new ArrayList<>(extra);
     lines.addAll(childLines);
@@ -447,20 +541,16 @@ public abstract class Module {
     return sb.append(')').toString();
   }
 
-  private static String indent(String s, int spaces) {
-    String[] parts = s.split("\n", -1);
-    if (parts.length == 1) {
-      return s;
-    }
-    String pad = " ".repeat(spaces);
-    StringBuilder sb = new StringBuilder(parts[0]);
-    for (int i = 1; i < parts.length; i++) {
-      sb.append('\n').append(pad).append(parts[i]);
-    }
-    return sb.toString();
+  /** PyTorch's {@code _addindent(s, 2)}: every line but the first gets two spaces. */
+  private static String indent(String s) {
+    return s.replace("\n", "\n  ");
   }
 
   private static String join(String prefix, String name) {
     return prefix.isEmpty() ? name : prefix + "." + name;
+  }
+
+  private static <T> Set<T> identitySet() {
+    return Collections.newSetFromMap(new IdentityHashMap<>());
   }
 }

@@ -14,6 +14,7 @@ public final class Parameter {
   private Tensor grad;
   private boolean requiresGrad = true;
 
+  /** A parameter holding {@code data} (not copied), trainable ({@code nn.Parameter(t)}). */
   public Parameter(Tensor data) {
     if (data == null) {
       throw new IllegalArgumentException("data is null; use Parameter.uninitialized()");
@@ -28,6 +29,7 @@ public final class Parameter {
     return new Parameter();
   }
 
+  /** Whether this parameter has its storage (false for a lazy one before its first forward). */
   public boolean isMaterialized() {
     return data != null;
   }
@@ -51,8 +53,11 @@ public final class Parameter {
     return data;
   }
 
-  /** Replaces the values ({@code param.data = t}). */
+  /** Replaces the values ({@code param.data = t}); the shape may change. */
   public void setData(Tensor data) {
+    if (data == null) {
+      throw new IllegalArgumentException("data is null");
+    }
     this.data = data;
   }
 
@@ -61,14 +66,17 @@ public final class Parameter {
     return grad;
   }
 
+  /** Sets (or clears, with null) the gradient; the backward pass will call it. */
   public void setGrad(Tensor grad) {
     this.grad = grad;
   }
 
+  /** Whether a backward pass computes a gradient for this parameter. */
   public boolean requiresGrad() {
     return requiresGrad;
   }
 
+  /** Sets {@code requires_grad} ({@code requires_grad_}); returns this parameter. */
   public Parameter requiresGrad(boolean requiresGrad) {
     this.requiresGrad = requiresGrad;
     return this;

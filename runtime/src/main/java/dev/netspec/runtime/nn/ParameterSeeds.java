@@ -8,6 +8,10 @@ import dev.netspec.runtime.tensor.Generator;
  * the same seed gives the same weights whatever the construction order, and adding a layer
  * never changes the others.
  *
+ * <p>A layer built directly ({@code new Linear(20, 256)}) is initialized at construction
+ * with {@link #standalone()}: what {@code layer.initialize(0)} would give it. Layers built
+ * into a model get distinct streams when the model calls {@link Module#initialize(long)}.
+ *
  * @param seed the model seed
  * @param prefix the module's dotted name in the model ({@code ""} for the root)
  */
@@ -16,6 +20,11 @@ public record ParameterSeeds(long seed, String prefix) {
     if (prefix == null) {
       throw new IllegalArgumentException("prefix is null");
     }
+  }
+
+  /** The seed of a layer built directly: as {@code initialize(0)} on the layer alone. */
+  public static ParameterSeeds standalone() {
+    return new ParameterSeeds(0, "");
   }
 
   /** The full state-dict name of {@code relativeName} (such as {@code "weight"} or {@code "0.bias"}). */

@@ -5,61 +5,65 @@ import java.util.List;
 
 /**
  * {@link Module#loadStateDict} refused a state dict. The message lists every problem at
- * once, in PyTorch's wording ({@code Error(s) in loading state_dict for Sequential: ...}).
+ * once, in PyTorch's wording:
+ *
+ * <pre>
+ * Error(s) in loading state_dict for Sequential:
+ * 	Missing key(s) in state_dict: "2.bias". 
+ * 	Unexpected key(s) in state_dict: "3.weight". 
+ * 	size mismatch for 0.weight: copying a param with shape torch.Size([256, 21]) from ...
+ * </pre>
  */
 public final class StateDictException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final List<String> missingKeys;
-  private final List<String> unexpectedKeys;
-  private final List<String> problems;
+  // arrays, not lists: an exception is Serializable
+  private final String[] missingKeys;
+  private final String[] unexpectedKeys;
+  private final String[] problems;
 
   StateDictException(String moduleName, List<String> missing, List<String> unexpected,
-      List<String> mismatched, List<String> tied) {
-    super(message(moduleName, missing, unexpected, mismatched, tied));
-    this.missingKeys = List.copyOf(missing);
-    this.unexpectedKeys = List.copyOf(unexpected);
-    List<String> all = new ArrayList<>(mismatched);
-    all.addAll(tied);
-    this.problems = List.copyOf(all);
+      List<String> problems) {
+    super(message(moduleName, missing, unexpected, problems));
+    this.missingKeys = missing.toArray(new String[0]);
+    this.unexpectedKeys = unexpected.toArray(new String[0]);
+    this.problems = problems.toArray(new String[0]);
   }
 
+  /** The keys the module has and the state dict lacks (empty unless strict). */
   public List<String> missingKeys() {
-    return missingKeys;
+    return List.of(missingKeys);
   }
 
+  /** The keys the state dict has and the module lacks (empty unless strict). */
   public List<String> unexpectedKeys() {
-    return unexpectedKeys;
+    return List.of(unexpectedKeys);
   }
 
   /** Shape mismatches and tied-parameter conflicts, one sentence each. */
   public List<String> problems() {
-    return problems;
+    return List.of(problems);
   }
 
   private static String message(String moduleName, List<String> missing,
-      List<String> unexpected, List<String> mismatched, List<String> tied) {
+      List<String> unexpected, List<String> problems) {
     List<String> lines = new ArrayList<>();
     if (!missing.isEmpty()) {
-      lines.add("Missing key(s) in state_dict: " + quoted(missing) + ".");
+      lines.add("Missing key(s) in state_dict: " + quoted(missing) + ". ");
     }
     if (!unexpected.isEmpty()) {
-      lines.add("Unexpected key(s) in state_dict: " + quoted(unexpected) + ".");
+      lines.add("Unexpected key(s) in state_dict: " + quoted(unexpected) + ". ");
     }
-    lines.addAll(mismatched);
-    lines.addAll(tied);
+    lines.addAll(problems);
     return "Error(s) in loading state_dict for " + moduleName + ":\n\t"
         + String.join("\n\t", lines);
   }
 
   private static String quoted(List<String> keys) {
-    StringBuilder sb = new StringBuilder();
+    List<String> out = new ArrayList<>();
     for (String k : keys) {
-      if (sb.length() > 0) {
-        sb.append(", ");
-      }
-      sb.append('"').append(k).append('"');
+      out.add('"' + k + '"');
     }
-    return sb.toString();
+    return String.join(", ", out);
   }
 }

@@ -1,0 +1,143 @@
+package dev.netspec.compiler;
+
+import dev.netspec.compiler.check.Checker;
+import dev.netspec.compiler.check.Model.Block;
+import dev.netspec.compiler.check.Model.BlockUse;
+import dev.netspec.compiler.check.Model.SpecFile;
+import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.infer.Dim;
+import dev.netspec.compiler.infer.Inference;
+import dev.netspec.compiler.infer.Inst;
+import dev.netspec.compiler.infer.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The outcome of one {@link Compiler#compile}: diagnostics, generated files, and inspection. */
+public final class Compilation {
+  private final List<Diagnostic> diagnostics;
+  private final List<GeneratedFile> files;
+  private final List<SpecFile> specs;
+
+  Compilation(List<Diagnostic> diagnostics, List<GeneratedFile> files, List<SpecFile> specs) {
+    this.diagnostics = List.copyOf(diagnostics);
+    this.files = List.copyOf(files);
+    this.specs = List.copyOf(specs);
+  }
+
+  /** Every diagnostic, sorted by file, line and column. */
+  public List<Diagnostic> diagnostics() {
+    return diagnostics;
+  }
+
+  /** Whether any diagnostic is an error. */
+  public boolean hasErrors() {
+    return diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
+  }
+
+  /** The generated sources, sorted by relative path; empty when {@link #hasErrors()}. */
+  public List<GeneratedFile> files() {
+    return files;
+  }
+
+  /**
+   * The one block of {@code spec} that no other block uses and that takes no arguments (what
+   * {@code run} builds by default), or null if there is none or more than one.
+   */
+  public String defaultBlock(Path spec) {
+    for (SpecFile f : specs) {
+      if (!f.path().toAbsolutePath().normalize().equals(spec.toAbsolutePath().normalize())) {
+        continue;
+      }
+      Set<String> used = new LinkedHashSet<>();
+      for (Block b : f.blocks()) {
+        for (BlockUse u : Checker.blockUses(b.children())) {
+          used.add(u.blockName());
+        }
+      }
+      List<String> roots = new ArrayList<>();
+      for (Block b : f.blocks()) {
+        if (!used.contains(b.name()) && b.args().isEmpty()) {
+          roots.add(b.name());
+        }
+      }
+      return roots.size() == 1 ? roots.get(0) : null;
+    }
+    return null;
+  }
+
+  /**
+   * Inspects {@code block} at {@code inputShape} (null: its declared input, symbolic dims
+   * kept as names).
+   *
+   * @throws IllegalArgumentException if the compilation has errors, the block does not
+   *     exist, or the input shape does not fit the block; the message says which
+   */
+  public Inspection inspect(String block, int[] inputShape) {
+    if (hasErrors()) {
+      throw new IllegalArgumentException("cannot inspect: the specs have errors");
+    }
+    for (SpecFile f : specs) {
+      for (Block b : f.blocks()) {
+        if (b.name().equals(block)) {
+          return inspect(f, b, inputShape);
+        }
+      }
+    }
+    List<String> names = new ArrayList<>();
+    specs.forEach(f -> f.blocks().forEach(b -> names.add(b.name())));
+    throw new IllegalArgumentException("no block named '" + block + "'"
+        + dev.netspec.compiler.check.Names.suggest(block, names)
+        + (names.isEmpty() ? "" : " (blocks: " + String.join(", ", names) + ")"));
+  }
+
+  private static Inspection inspect(SpecFile f, Block b, int[] inputShape) {
+    Reporter reporter = new Reporter();
+    Shape input = null;
+    if (inputShape != null) {
+      List<Dim> dims = new ArrayList<>();
+      for (int d : inputShape) {
+        if (d <= 0) {
+          throw new IllegalArgumentException("input shape sizes must be positive, got " + d);
+        }
+        dims.add(Dim.of(d));
+      }
+      input = new Shape(dims);
+    }
+    Inference.Result r = Inference.inspect(f.blocks(), b, input, reporter);
+    if (r == null || reporter.hasErrors()) {
+      List<String> messages = new ArrayList<>();
+      reporter.sorted().forEach(d -> messages.add(d.format()));
+      throw new IllegalArgumentException(messages.isEmpty()
+          ? b.name() + ": cannot inspect at this input shape" : String.join("\n", messages));
+    }
+    Inst root = r.inst();
+    // The repr is the freshly built module's: lazy layers print as PyTorch's LazyLinear.
+    Inference.Result fresh = inputShape == null ? r : Inference.inspect(f.blocks(), b, null, new Reporter());
+    String repr = fresh == null ? root.repr() : fresh.inst().repr();
+    List<Inspection.StateEntry> state = new ArrayList<>();
+    for (Map.Entry<String, Shape> e : root.stateDict().entrySet()) {
+      state.add(new Inspection.StateEntry(e.getKey(), e.getValue().toValues()));
+    }
+    List<Inspection.LayerRow> rows = new ArrayList<>();
+    for (Map.Entry<String, Inst> e : root.namedModules().entrySet()) {
+      if (e.getKey().isEmpty()) {
+        continue;
+      }
+      Inst m = e.getValue();
+      rows.add(new Inspection.LayerRow(e.getKey(), m.kind,
+          m.output == null ? List.of() : m.output.toValues(), m.parameterCount()));
+    }
+    long params = root.parameterCount();
+    Shape out = r.output() == null ? Shape.ANY : r.output();
+    long flops = r.flops();
+    if (!r.input().concrete()) {
+      flops = -1;
+    }
+    return new Inspection(b.name(), r.input().toValues(), out.toValues(), state, params,
+        params < 0 ? -1 : params * Float.BYTES, flops, repr, rows);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.netspec.compiler;
+
+import com.palantir.javapoet.JavaFile;
+import dev.netspec.compiler.check.Checker;
+import dev.netspec.compiler.check.Model.Block;
+import dev.netspec.compiler.check.Model.SpecFile;
+import dev.netspec.compiler.check.Names;
+import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.generate.JavaGenerator;
+import dev.netspec.compiler.infer.Inference;
+import dev.netspec.compiler.parse.Node;
+import dev.netspec.compiler.parse.SpecReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The spec compiler: parse, check, infer, generate, each phase over every file, stopping
+ * after a phase that found errors. Bad input never throws; it becomes diagnostics.
+ */
+public final class Compiler {
+  /** The generator version: output may change when it changes (for incremental builds). */
+  public static final String VERSION = JavaGenerator.VERSION;
+
+  private final CompilerOptions options;
+
+  public Compiler(CompilerOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /** Compiles every source; the result holds all diagnostics and, without errors, the files. */
+  public Compilation compile(List<SpecSource> sources) {
+    Reporter reporter = new Reporter();
+    String override = options.packageOverride();
+    if (override != null && !Names.isValidPackage(override)) {
+      reporter.fileError(Path.of("<options>"), "'" + override + "' is not a valid Java package name"
+          + " (lowercase identifiers separated by dots, no Java keywords)");
+      return new Compilation(reporter.sorted(), List.of(), List.of());
+    }
+    List<SpecFile> specs = new ArrayList<>();
+    for (SpecSource source : sources) {
+      Node root = SpecReader.read(source.path(), source.text(), reporter);
+      if (root == null) {
+        continue;
+      }
+      SpecFile file = Checker.check(source.path(), root, reporter, override);
+      if (file != null) {
+        specs.add(file);
+      }
+    }
+    checkClassNames(specs, reporter);
+    Map<SpecFile, Map<Block, Inference.Result>> inferred = new LinkedHashMap<>();
+    for (SpecFile f : specs) {
+      int before = reporter.errorCount();
+      Map<Block, Inference.Result> results = Inference.inferAll(f.blocks(), f.broken(), reporter);
+      if (reporter.errorCount() == before) {
+        inferred.put(f, results);
+      }
+    }
+    List<GeneratedFile> files = new ArrayList<>();
+    if (!reporter.hasErrors()) {
+      for (Map.Entry<SpecFile, Map<Block, Inference.Result>> e : inferred.entrySet()) {
+        generate(e.getKey(), e.getValue(), reporter, files);
+      }
+    }
+    if (reporter.hasErrors()) {
+      files.clear();
+    }
+    files.sort(Comparator.comparing(GeneratedFile::relativePath));
+    return new Compilation(reporter.sorted(), files, reporter.hasErrors() ? List.of() : specs);
+  }
+
+  private static void checkClassNames(List<SpecFile> specs, Reporter reporter) {
+    Map<String, Block> seen = new LinkedHashMap<>();
+    for (SpecFile f : specs) {
+      for (Block b : f.blocks()) {
+        String qualified = f.packageName() + "." + b.name();
+        Block first = seen.putIfAbsent(qualified, b);
+        if (first != null) {
+          reporter.error(b.pos(), b.name() + ": class " + qualified + " is also generated from "
+              + first.file() + ":" + first.pos().line());
+        }
+      }
+    }
+  }
+
+  private static void generate(SpecFile f, Map<Block, Inference.Result> results, Reporter reporter,
+      List<GeneratedFile> out) {
+    Map<String, Block> byName = new LinkedHashMap<>();
+    f.blocks().forEach(b -> byName.put(b.name(), b));
+    for (Block b : f.blocks()) {
+      Inference.Result r = results.get(b);
+      if (r == null) {
+        reporter.error(new Position(f.path(), b.pos().line(), b.pos().column()),
+            b.name() + ": its input shape is unknown; declare 'input:'");
+        continue;
+      }
+      JavaFile java = JavaGenerator.generate(b, r, byName, f.packageName(), f.path(), reporter);
+      if (java == null) {
+        continue;
+      }
+      String qualified = f.packageName() + "." + b.name();
+      out.add(new GeneratedFile(qualified.replace('.', '/') + ".java", qualified, java.toString(), f.path()));
+    }
+  }
+}

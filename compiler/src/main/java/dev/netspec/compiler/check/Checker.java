@@ -1,0 +1,835 @@
+package dev.netspec.compiler.check;
+
+import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgRef;
+import dev.netspec.compiler.check.Model.ArgType;
+import dev.netspec.compiler.check.Model.Block;
+import dev.netspec.compiler.check.Model.BlockUse;
+import dev.netspec.compiler.check.Model.BuiltinUse;
+import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.check.Model.DimRef;
+import dev.netspec.compiler.check.Model.FixedDim;
+import dev.netspec.compiler.check.Model.InitRule;
+import dev.netspec.compiler.check.Model.InitSpec;
+import dev.netspec.compiler.check.Model.LayerUse;
+import dev.netspec.compiler.check.Model.LazyDim;
+import dev.netspec.compiler.check.Model.Literal;
+import dev.netspec.compiler.check.Model.NamedDim;
+import dev.netspec.compiler.check.Model.SameAs;
+import dev.netspec.compiler.check.Model.SequentialUse;
+import dev.netspec.compiler.check.Model.SpecFile;
+import dev.netspec.compiler.check.Model.TensorDecl;
+import dev.netspec.compiler.check.Model.Value;
+import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.parse.Ast.Stmt;
+import dev.netspec.compiler.parse.ForwardParser;
+import dev.netspec.compiler.parse.Limits;
+import dev.netspec.compiler.parse.Node;
+import dev.netspec.compiler.parse.Node.Entry;
+import dev.netspec.compiler.parse.Node.ListNode;
+import dev.netspec.compiler.parse.Node.MapNode;
+import dev.netspec.compiler.parse.Node.Scalar;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one file's spec tree into the checked {@link Model}: keys, types, names and
+ * references. Reports every problem it finds and goes on; returns null when the file has
+ * errors.
+ */
+public final class Checker {
+  private static final List<String> FILE_KEYS = List.of("netspec", "package", "doc", "blocks");
+  private static final List<String> BLOCK_KEYS = List.of(
+      "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init");
+  private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
+  private static final List<String> USE_EXTRAS = List.of("init", "doc");
+
+  private final Path path;
+  private final Reporter reporter;
+  private final String packageOverride;
+  private final NodeReader nodes;
+  private final InitParser inits;
+  private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
+  private final Map<String, Position> blockKeys = new LinkedHashMap<>();
+  private final Map<String, Block> blocks = new LinkedHashMap<>();
+  private Map<String, Arg> currentArgs = Map.of();
+  private boolean depthReported;
+  private String currentBlock = "";
+
+  private Checker(Path path, Reporter reporter, String packageOverride) {
+    this.path = path;
+    this.reporter = reporter;
+    this.packageOverride = packageOverride;
+    this.nodes = new NodeReader(reporter);
+    this.inits = new InitParser(nodes);
+  }
+
+  /**
+   * Checks one file's tree. Returns its sound blocks (those without errors that use only
+   * sound blocks), or null when nothing can be checked further; every problem is reported.
+   */
+  public static SpecFile check(Path path, Node root, Reporter reporter, String packageOverride) {
+    return new Checker(path, reporter, packageOverride).file(root);
+  }
+
+  private SpecFile file(Node root) {
+    MapNode map = asMap(root, "a spec");
+    if (map == null) {
+      return null;
+    }
+    unknownKeys(map, FILE_KEYS, "");
+    Node version = map.get("netspec");
+    if (version == null) {
+      reporter.error(map.pos(), "missing 'netspec: 1' (the format version)");
+    } else if (!(version instanceof Scalar s && Long.valueOf(1).equals(s.value()))) {
+      reporter.error(version.pos(), "unsupported netspec version " + scalarText(version)
+          + "; this compiler reads version 1");
+    }
+    String pkg = packageOverride;
+    Node pkgNode = map.get("package");
+    if (pkgNode != null) {
+      String p = string(pkgNode, "package");
+      if (p != null && !Names.isValidPackage(p)) {
+        reporter.error(pkgNode.pos(), "'" + p + "' is not a valid Java package name"
+            + " (lowercase identifiers separated by dots, no Java keywords)");
+      } else if (pkg == null) {
+        pkg = p;
+      }
+    } else if (pkg == null) {
+      reporter.error(map.pos(), "missing 'package:' (the Java package of the generated classes)");
+    }
+    String doc = optionalString(map.get("doc"), "doc");
+    Node blocksNode = map.get("blocks");
+    if (blocksNode == null) {
+      reporter.error(map.pos(), "missing 'blocks:'");
+      return null;
+    }
+    MapNode blocksMap = asMap(blocksNode, "'blocks'");
+    if (blocksMap == null) {
+      return null;
+    }
+    for (Entry e : blocksMap.entries().values()) {
+      String name = e.key().name();
+      if (!Names.isBlockName(name)) {
+        reporter.error(e.key().pos(), "block name '" + name
+            + "' must be UpperCamelCase letters and digits, such as 'Mlp'");
+        continue;
+      }
+      MapNode body = asMap(e.value(), "block '" + name + "'");
+      if (body != null) {
+        blockNodes.put(name, body);
+        blockKeys.put(name, e.key().pos());
+      }
+    }
+    List<Block> out = new ArrayList<>();
+    Set<String> broken = new LinkedHashSet<>();
+    for (Map.Entry<String, MapNode> e : blockNodes.entrySet()) {
+      int before = reporter.errorCount();
+      Block b = block(e.getKey(), e.getValue(), pkg);
+      blocks.put(b.name(), b);
+      out.add(b);
+      if (reporter.errorCount() > before) {
+        broken.add(b.name());
+      }
+    }
+    int beforeCycles = reporter.errorCount();
+    checkCycles();
+    if (reporter.errorCount() > beforeCycles) {
+      return null;
+    }
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    for (Block b : out) {
+      long n = expandedSize(b.children(), sizes);
+      sizes.put(b.name(), n);
+      if (n > Limits.MAX_MODULES) {
+        reporter.error(b.pos(), b.name() + ": expands to more than " + Limits.MAX_MODULES
+            + " layers (repeats multiply)");
+        return null;
+      }
+    }
+    // Blocks that are sound and use only sound blocks still go on to shape inference, so a
+    // file's shape errors are reported along with its other errors.
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (Block b : out) {
+        if (!broken.contains(b.name()) && Checker.blockUses(b.children()).stream()
+            .anyMatch(u -> broken.contains(u.blockName()))) {
+          broken.add(b.name());
+          changed = true;
+        }
+      }
+    }
+    return new SpecFile(path, pkg, doc, out, broken);
+  }
+
+  // ------------------------------------------------------------------ blocks
+
+  private Block block(String name, MapNode map, String pkg) {
+    currentBlock = name;
+    nodes.enterBlock(name);
+    unknownKeys(map, BLOCK_KEYS, name + ": ");
+    String doc = optionalString(map.get("doc"), "doc");
+    currentArgs = args(map.get("args"));
+    List<DimRef> input = null;
+    Node inputNode = map.get("input");
+    if (inputNode != null) {
+      input = shape(inputNode, true, "input");
+    }
+    Set<String> taken = new LinkedHashSet<>(currentArgs.keySet());
+    Map<String, TensorDecl> params = tensors(map.get("params"), "parameter", false, taken);
+    Map<String, TensorDecl> buffers = tensors(map.get("buffers"), "buffer", true, taken);
+    Node layers = map.get("layers");
+    Node sequential = map.get("sequential");
+    List<Child> children = List.of();
+    if (layers != null && sequential != null) {
+      reporter.error(sequential.pos(), name + ": a block has either 'layers' or 'sequential', not both");
+    } else if (layers != null) {
+      children = namedChildren(layers, taken);
+    } else if (sequential != null) {
+      children = sequentialChildren(sequential, taken);
+    }
+    List<Stmt> forward = null;
+    Scalar forwardText = null;
+    Node forwardNode = map.get("forward");
+    if (forwardNode != null) {
+      if (sequential != null) {
+        reporter.error(forwardNode.pos(), name + ": a 'sequential' block runs its children in order;"
+            + " use 'layers' to write a forward");
+      }
+      if (forwardNode instanceof Scalar s && s.value() instanceof String text) {
+        forwardText = s;
+        try {
+          forward = ForwardParser.parse(text);
+        } catch (ForwardParser.SyntaxError e) {
+          reporter.error(s.at(e.loc().line(), e.loc().column()), name + ": " + e.getMessage());
+        }
+      } else {
+        typeError(forwardNode, "'forward'", "a string");
+      }
+    } else if (!params.isEmpty() || !buffers.isEmpty()) {
+      reporter.error(blockKeys.get(name), name + ": a block with parameters or buffers needs a 'forward'");
+    } else if (children.isEmpty() && layers == null && sequential == null
+        && BLOCK_KEYS.containsAll(map.entries().keySet())) {
+      reporter.error(blockKeys.get(name), name + ": a block needs 'sequential', 'layers' or a 'forward'");
+    }
+    List<InitRule> rules = inits.initRules(map.get("init"));
+    return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
+        inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
+        forward, forwardText, rules);
+  }
+
+  private Map<String, Arg> args(Node node) {
+    Map<String, Arg> out = new LinkedHashMap<>();
+    if (node == null) {
+      return out;
+    }
+    MapNode map = asMap(node, "'args'");
+    if (map == null) {
+      return out;
+    }
+    for (Entry e : map.entries().values()) {
+      String n = e.key().name();
+      if (!Names.isIdentifier(n)) {
+        reporter.error(e.key().pos(), currentBlock + ": argument name '" + n + "' is not a valid identifier");
+        continue;
+      }
+      String type = string(e.value(), "argument type");
+      if (type == null) {
+        continue;
+      }
+      ArgType t;
+      switch (type) {
+        case "int": t = ArgType.INT; break;
+        case "float": t = ArgType.FLOAT; break;
+        case "bool": t = ArgType.BOOL; break;
+        default:
+          reporter.error(e.value().pos(), currentBlock + ": unknown argument type '" + type + "'"
+              + Names.suggest(type, List.of("int", "float", "bool")) + " (int, float or bool)");
+          continue;
+      }
+      out.put(n, new Arg(n, t, e.key().pos()));
+    }
+    return out;
+  }
+
+  private List<DimRef> shape(Node node, boolean allowLazy, String what) {
+    ListNode list = node instanceof ListNode l ? l : null;
+    if (list == null) {
+      typeError(node, "'" + what + "'", "a list of sizes");
+      return null;
+    }
+    List<DimRef> out = new ArrayList<>();
+    long elements = 1;
+    boolean overflow = false;
+    for (Node item : list.items()) {
+      Object v = item instanceof Scalar s ? s.value() : null;
+      if (v instanceof Long n) {
+        if (n <= 0) {
+          reporter.error(item.pos(), currentBlock + ": " + what + " sizes must be positive, got " + n);
+          continue;
+        }
+        if (n > Integer.MAX_VALUE) {
+          reporter.error(item.pos(), currentBlock + ": size " + n + " is larger than " + Integer.MAX_VALUE);
+          continue;
+        }
+        elements *= n;
+        overflow |= elements > Integer.MAX_VALUE;
+        elements = Math.min(elements, 1L << 40);
+        out.add(new FixedDim(n.intValue(), item.pos()));
+      } else if ("?".equals(v)) {
+        if (!allowLazy) {
+          reporter.error(item.pos(), currentBlock + ": a " + what + " needs known sizes; '?' is only for 'input'");
+          continue;
+        }
+        out.add(new LazyDim(item.pos()));
+      } else if (v instanceof String s && Names.isIdentifier(s)) {
+        Arg arg = currentArgs.get(s);
+        if (arg != null && arg.type() != ArgType.INT) {
+          reporter.error(item.pos(), currentBlock + ": argument '" + s + "' is a "
+              + arg.type().name().toLowerCase(java.util.Locale.ROOT) + ", not an int size");
+          continue;
+        }
+        if (arg == null && !allowLazy) {
+          reporter.error(item.pos(), currentBlock + ": unknown size '" + s + "'"
+              + Names.suggest(s, currentArgs.keySet()) + " (a size is a number or an int argument)");
+          continue;
+        }
+        out.add(new NamedDim(s, item.pos()));
+      } else {
+        typeError(item, "a size", "a positive int, a name or \"?\"");
+      }
+    }
+    if (out.size() > 8) {
+      reporter.error(node.pos(), currentBlock + ": " + what + " has " + out.size()
+          + " dims; the runtime supports at most 8");
+    }
+    if (overflow) {
+      reporter.error(node.pos(), currentBlock + ": " + what + " has more than "
+          + Integer.MAX_VALUE + " elements");
+    }
+    return out;
+  }
+
+  private Map<String, TensorDecl> tensors(Node node, String kind, boolean buffers, Set<String> taken) {
+    Map<String, TensorDecl> out = new LinkedHashMap<>();
+    if (node == null) {
+      return out;
+    }
+    MapNode map = asMap(node, "'" + kind + "s'");
+    if (map == null) {
+      return out;
+    }
+    for (Entry e : map.entries().values()) {
+      String n = e.key().name();
+      if (!checkMemberName(n, e.key().pos(), kind, taken, false)) {
+        continue;
+      }
+      MapNode decl = asMap(e.value(), kind + " '" + n + "'");
+      if (decl == null) {
+        continue;
+      }
+      unknownKeys(decl, buffers ? TENSOR_KEYS : List.of("shape", "init", "doc"), currentBlock + "." + n + ": ");
+      Node shapeNode = decl.get("shape");
+      if (shapeNode == null) {
+        reporter.error(decl.pos(), currentBlock + "." + n + ": missing 'shape'");
+        continue;
+      }
+      List<DimRef> shape = shape(shapeNode, false, kind);
+      Node initNode = decl.get("init");
+      InitSpec init = initNode == null ? new InitSpec(decl.pos(), "zeros", 0, 0, null, null) : inits.init(initNode);
+      boolean persistent = true;
+      Node p = decl.get("persistent");
+      if (p != null) {
+        if (p instanceof Scalar s && s.value() instanceof Boolean b) {
+          persistent = b;
+        } else {
+          typeError(p, "'persistent'", "true or false");
+        }
+      }
+      if (shape != null && init != null) {
+        out.put(n, new TensorDecl(n, e.key().pos(), shape, init, persistent,
+            optionalString(decl.get("doc"), "doc")));
+      }
+    }
+    return out;
+  }
+
+  private boolean checkMemberName(String n, Position pos, String kind, Set<String> taken,
+      boolean child) {
+    if (!(child ? Names.isChildName(n) : Names.isIdentifier(n))) {
+      reporter.error(pos, currentBlock + ": " + kind + " name '" + n + "' is not valid"
+          + " (letters, digits and '_', not starting with a digit" + (child ? ", or an index" : "") + ")");
+      return false;
+    }
+    if (!taken.add(n)) {
+      reporter.error(pos, currentBlock + ": duplicate name '" + n + "'");
+      return false;
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------------ children
+
+  private List<Child> namedChildren(Node node, Set<String> taken) {
+    List<Child> out = new ArrayList<>();
+    MapNode map = asMap(node, "'layers'");
+    if (map == null) {
+      return out;
+    }
+    for (Entry e : map.entries().values()) {
+      String n = e.key().name();
+      if (!checkMemberName(n, e.key().pos(), "layer", taken, true)) {
+        continue;
+      }
+      LayerUse use = use(e.value(), out);
+      if (use != null) {
+        out.add(new Child(n, e.key().pos(), use));
+      }
+    }
+    return out;
+  }
+
+  private List<Child> sequentialChildren(Node node, Set<String> taken) {
+    List<Child> out = new ArrayList<>();
+    if (!(node instanceof ListNode list)) {
+      typeError(node, "'sequential'", "a list of layers");
+      return out;
+    }
+    for (Node item : list.items()) {
+      if (item instanceof MapNode m && m.get("repeat") != null) {
+        repeat(m, out, taken);
+        continue;
+      }
+      LayerUse use = use(item, out);
+      String n = Integer.toString(out.size());
+      if (use != null && checkMemberName(n, item.pos(), "layer", taken, true)) {
+        out.add(new Child(n, item.pos(), use));
+      }
+    }
+    return out;
+  }
+
+  private void repeat(MapNode m, List<Child> out, Set<String> taken) {
+    unknownKeys(m, List.of("repeat", "name", "layer"), currentBlock + ": ");
+    Node countNode = m.get("repeat");
+    long count = countNode instanceof Scalar s && s.value() instanceof Long n ? n : -1;
+    if (count <= 0 || count > Limits.MAX_REPEAT) {
+      reporter.error(countNode.pos(), currentBlock + ": 'repeat' needs a count from 1 to "
+          + Limits.MAX_REPEAT + ", got " + scalarText(countNode));
+      return;
+    }
+    String template = optionalString(m.get("name"), "name");
+    if (template != null && !template.contains("{i}")) {
+      reporter.error(m.get("name").pos(), currentBlock + ": a repeat 'name' needs '{i}', such as 'block{i}'");
+      return;
+    }
+    Node layer = m.get("layer");
+    if (layer == null) {
+      reporter.error(m.pos(), currentBlock + ": 'repeat' needs a 'layer'");
+      return;
+    }
+    for (int i = 0; i < count; i++) {
+      LayerUse use = use(layer, out);
+      if (use == null) {
+        return;
+      }
+      if (use instanceof SameAs) {
+        reporter.error(layer.pos(), currentBlock + ": 'repeat' makes new layers; it cannot repeat 'same_as'");
+        return;
+      }
+      String n = template == null ? Integer.toString(out.size()) : template.replace("{i}", Integer.toString(i));
+      if (!checkMemberName(n, m.pos(), "layer", taken, true)) {
+        return;
+      }
+      out.add(new Child(n, m.pos(), use));
+    }
+  }
+
+  /** A layer use: {@code relu}, {@code {linear: 8}}, {@code {Block: {..}}}, ... */
+  private LayerUse use(Node node, List<Child> siblings) {
+    if (node instanceof Scalar s && s.value() instanceof String name) {
+      return namedUse(name, null, node.pos(), Map.of(), null);
+    }
+    MapNode map = asMap(node, "a layer");
+    if (map == null) {
+      return null;
+    }
+    List<Entry> kinds = new ArrayList<>();
+    for (Entry e : map.entries().values()) {
+      if (!USE_EXTRAS.contains(e.key().name())) {
+        kinds.add(e);
+      }
+    }
+    if (kinds.isEmpty()) {
+      reporter.error(map.pos(), currentBlock + ": a layer needs a type, such as {linear: 8}");
+      return null;
+    }
+    if (kinds.size() > 1) {
+      Entry second = kinds.get(1);
+      if (isKnownType(second.key().name())) {
+        reporter.error(second.key().pos(), currentBlock + ": a layer has one type, but '"
+            + kinds.get(0).key().name() + "' and '" + second.key().name() + "' are both given");
+      } else {
+        reporter.error(second.key().pos(), currentBlock + ": unknown key '" + second.key().name()
+            + "' in a layer" + Names.suggest(second.key().name(), USE_EXTRAS) + " (a layer has one type and"
+            + " optional 'init' and 'doc')");
+      }
+      return null;
+    }
+    Entry kind = kinds.get(0);
+    String type = kind.key().name();
+    Map<String, InitSpec> init = inits.layerInit(map.get("init"));
+    String doc = optionalString(map.get("doc"), "doc");
+    switch (type) {
+      case "sequential":
+        if (map.get("init") != null) {
+          reporter.error(map.get("init").pos(), currentBlock + ": an inline sequential takes no 'init';"
+              + " put it on its layers or use block 'init' rules");
+        }
+        return new SequentialUse(kind.key().pos(), sequentialChildren(kind.value(), new LinkedHashSet<>()));
+      case "same_as": {
+        String target = string(kind.value(), "'same_as'");
+        if (target == null) {
+          return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (Child c : siblings) {
+          names.add(c.name());
+        }
+        if (!names.contains(target)) {
+          reporter.error(kind.value().pos(), currentBlock + ": 'same_as' names no earlier layer '"
+              + target + "'" + Names.suggest(target, names));
+          return null;
+        }
+        return new SameAs(kind.key().pos(), target);
+      }
+      default:
+        return namedUse(type, kind.value(), kind.key().pos(), init, doc);
+    }
+  }
+
+  private boolean isKnownType(String name) {
+    return Layers.get(name) != null || blockNodes.containsKey(name)
+        || name.equals("sequential") || name.equals("same_as");
+  }
+
+  private LayerUse namedUse(String type, Node value, Position pos, Map<String, InitSpec> init, String doc) {
+    Layers.Def def = Layers.get(type);
+    if (def != null) {
+      Map<String, Value> args = builtinArgs(def, value, pos);
+      if (args == null) {
+        return null;
+      }
+      for (String p : init.keySet()) {
+        if (!def.params().contains(p)) {
+          reporter.error(pos, currentBlock + ": " + type + " has no parameter '" + p + "'"
+              + Names.suggest(p, def.params()));
+          return null;
+        }
+      }
+      return new BuiltinUse(pos, def, args, init, doc);
+    }
+    MapNode target = blockNodes.get(type);
+    if (target != null) {
+      Map<String, Value> args = blockArgs(type, target, value, pos);
+      return args == null ? null : new BlockUse(pos, type, args, init, doc);
+    }
+    List<String> candidates = new ArrayList<>(Layers.names());
+    candidates.addAll(blockNodes.keySet());
+    candidates.add("sequential");
+    candidates.add("same_as");
+    String what = Character.isUpperCase(type.charAt(0)) ? "block" : "layer";
+    reporter.error(pos, currentBlock + ": unknown " + what + " '" + type + "'" + Names.suggest(type, candidates));
+    return null;
+  }
+
+  private Map<String, Value> builtinArgs(Layers.Def def, Node value, Position pos) {
+    Map<String, Value> out = new LinkedHashMap<>();
+    if (value instanceof MapNode m) {
+      for (Entry e : m.entries().values()) {
+        Layers.ArgDef a = def.arg(e.key().name());
+        if (a == null) {
+          List<String> names = new ArrayList<>();
+          def.args().forEach(x -> names.add(x.name()));
+          reporter.error(e.key().pos(), currentBlock + ": " + def.name() + " has no argument '"
+              + e.key().name() + "'" + Names.suggest(e.key().name(), names)
+              + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
+          return null;
+        }
+        Value v = layerValue(def.name() + " " + a.name(), a.type(), e.value());
+        if (v == null) {
+          return null;
+        }
+        out.put(a.name(), v);
+      }
+    } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
+      if (def.mainArg() == null) {
+        reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes no arguments; write '"
+            + def.name() + "'");
+        return null;
+      }
+      Layers.ArgDef a = def.arg(def.mainArg());
+      Value v = layerValue(def.name() + " " + a.name(), a.type(), value);
+      if (v == null) {
+        return null;
+      }
+      out.put(a.name(), v);
+    }
+    for (Layers.ArgDef a : def.args()) {
+      if (a.required() && !out.containsKey(a.name())) {
+        reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
+            + def.name() + ": " + (a.type() == Layers.Type.INT || a.type() == Layers.Type.INT_LIST ? "8" : "1") + "}");
+        return null;
+      }
+    }
+    return out;
+  }
+
+  private Value layerValue(String what, Layers.Type type, Node node) {
+    Object v = node instanceof Scalar s ? s.value() : null;
+    if (v instanceof String name && currentArgs.containsKey(name)) {
+      ArgType t = currentArgs.get(name).type();
+      boolean ok = switch (type) {
+        case INT, INT_LIST -> t == ArgType.INT;
+        case FLOAT -> t != ArgType.BOOL;
+        case BOOL -> t == ArgType.BOOL;
+        case STRING -> false;
+      };
+      if (!ok) {
+        reporter.error(node.pos(), currentBlock + ": " + what + " cannot take argument '" + name + "' of type "
+            + t.name().toLowerCase(java.util.Locale.ROOT));
+        return null;
+      }
+      return new ArgRef(name, node.pos());
+    }
+    switch (type) {
+      case INT:
+        if (v instanceof Long n) {
+          return positiveIfSize(what, n, node) ? new Literal(n, node.pos()) : null;
+        }
+        break;
+      case FLOAT:
+        if (v instanceof Long || v instanceof Double) {
+          return new Literal(((Number) v).doubleValue(), node.pos());
+        }
+        break;
+      case BOOL:
+        if (v instanceof Boolean) {
+          return new Literal(v, node.pos());
+        }
+        break;
+      case INT_LIST:
+        if (v instanceof Long n) {
+          return positiveIfSize(what, n, node) ? new Literal(List.of(n), node.pos()) : null;
+        }
+        if (node instanceof ListNode l && !l.items().isEmpty()) {
+          List<Long> items = new ArrayList<>();
+          for (Node item : l.items()) {
+            if (!(item instanceof Scalar s && s.value() instanceof Long n)) {
+              typeError(item, what, "an int");
+              return null;
+            }
+            if (!positiveIfSize(what, n, item)) {
+              return null;
+            }
+            items.add(n);
+          }
+          return new Literal(items, node.pos());
+        }
+        break;
+      case STRING:
+        if (v instanceof String) {
+          return new Literal(v, node.pos());
+        }
+        break;
+    }
+    String expected = switch (type) {
+      case INT -> "an int";
+      case FLOAT -> "a number";
+      case BOOL -> "true or false";
+      case STRING -> "a string";
+      case INT_LIST -> "an int or a list of ints";
+    };
+    if (v instanceof String name) {
+      reporter.error(node.pos(), currentBlock + ": " + what + " expects " + expected + ", got '" + name
+          + "'" + (currentArgs.isEmpty() ? "" : Names.suggest(name, currentArgs.keySet())));
+      return null;
+    }
+    typeError(node, what, expected);
+    return null;
+  }
+
+  private boolean positiveIfSize(String what, long n, Node node) {
+    boolean isSize = what.endsWith("features") || what.endsWith("normalized_shape");
+    if (isSize && n <= 0) {
+      reporter.error(node.pos(), currentBlock + ": " + what + " must be positive, got " + n);
+      return false;
+    }
+    if (isSize && n > Integer.MAX_VALUE) {
+      reporter.error(node.pos(), currentBlock + ": " + what + " " + n + " is larger than " + Integer.MAX_VALUE);
+      return false;
+    }
+    if (!isSize && (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE)) {
+      reporter.error(node.pos(), currentBlock + ": " + what + " " + n + " does not fit an int");
+      return false;
+    }
+    return true;
+  }
+
+  private Map<String, Value> blockArgs(String type, MapNode target, Node value, Position pos) {
+    Map<String, Value> out = new LinkedHashMap<>();
+    Node declared = target.get("args");
+    Map<String, String> types = new LinkedHashMap<>();
+    if (declared instanceof MapNode d) {
+      for (Entry e : d.entries().values()) {
+        if (e.value() instanceof Scalar s && s.value() instanceof String t) {
+          types.put(e.key().name(), t);
+        }
+      }
+    }
+    if (value instanceof MapNode m) {
+      for (Entry e : m.entries().values()) {
+        String t = types.get(e.key().name());
+        if (t == null) {
+          reporter.error(e.key().pos(), currentBlock + ": block " + type + " has no argument '"
+              + e.key().name() + "'" + Names.suggest(e.key().name(), types.keySet()));
+          return null;
+        }
+        Layers.Type lt = switch (t) {
+          case "float" -> Layers.Type.FLOAT;
+          case "bool" -> Layers.Type.BOOL;
+          default -> Layers.Type.INT;
+        };
+        Value v = layerValue(type + " " + e.key().name(), lt, e.value());
+        if (v == null) {
+          return null;
+        }
+        out.put(e.key().name(), v);
+      }
+    } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
+      typeError(value, "the arguments of block " + type, "a mapping such as {" + String.join(": 1, ", types.keySet())
+          + (types.isEmpty() ? "" : ": 1") + "}");
+      return null;
+    }
+    List<String> missing = new ArrayList<>();
+    for (String a : types.keySet()) {
+      if (!out.containsKey(a)) {
+        missing.add(a);
+      }
+    }
+    if (!missing.isEmpty()) {
+      reporter.error(pos, currentBlock + ": block " + type + " needs argument" + (missing.size() > 1 ? "s " : " ")
+          + String.join(", ", missing));
+      return null;
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ cycles
+
+  private void checkCycles() {
+    Map<String, Integer> state = new LinkedHashMap<>();
+    for (String name : blocks.keySet()) {
+      visit(name, new ArrayList<>(), state);
+    }
+  }
+
+  private void visit(String name, List<String> stack, Map<String, Integer> state) {
+    Integer s = state.get(name);
+    if (s != null && s == 2) {
+      return;
+    }
+    Block b = blocks.get(name);
+    if (b == null) {
+      return;
+    }
+    state.put(name, 1);
+    stack.add(name);
+    for (BlockUse use : blockUses(b.children())) {
+      Integer t = state.get(use.blockName());
+      if (t != null && t == 1) {
+        List<String> cycle = new ArrayList<>(stack.subList(stack.indexOf(use.blockName()), stack.size()));
+        cycle.add(use.blockName());
+        reporter.error(use.pos(), name + ": cyclic block reference: " + String.join(" -> ", cycle));
+        continue;
+      }
+      if (stack.size() >= Limits.MAX_BLOCK_DEPTH) {
+        if (depthReported) {
+          continue;
+        }
+        depthReported = true;
+        reporter.error(use.pos(), name + ": blocks are nested more than " + Limits.MAX_BLOCK_DEPTH
+            + " deep (" + stack.get(0) + " -> ... -> " + name + " -> " + use.blockName() + ")");
+        continue;
+      }
+      visit(use.blockName(), stack, state);
+    }
+    stack.remove(stack.size() - 1);
+    state.put(name, 2);
+  }
+
+  /** The number of modules {@code children} build, blocks expanded (saturating). */
+  private long expandedSize(List<Child> children, Map<String, Long> sizes) {
+    long n = 0;
+    for (Child c : children) {
+      long k;
+      if (c.use() instanceof BlockUse u) {
+        Long known = sizes.get(u.blockName());
+        k = 1 + (known != null ? known : expandedSize(blocks.get(u.blockName()).children(), sizes));
+        sizes.putIfAbsent(u.blockName(), k - 1);
+      } else if (c.use() instanceof SequentialUse s) {
+        k = 1 + expandedSize(s.children(), sizes);
+      } else {
+        k = c.use() instanceof SameAs ? 0 : 1;
+      }
+      n = Math.min(n + k, Long.MAX_VALUE / 2);
+    }
+    return n;
+  }
+
+  /** Every block used in {@code children}, inline sequentials included. */
+  public static List<BlockUse> blockUses(List<Child> children) {
+    List<BlockUse> out = new ArrayList<>();
+    for (Child c : children) {
+      if (c.use() instanceof BlockUse u) {
+        out.add(u);
+      } else if (c.use() instanceof SequentialUse s) {
+        out.addAll(blockUses(s.children()));
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void unknownKeys(MapNode map, List<String> allowed, String prefix) {
+    nodes.unknownKeys(map, allowed, prefix);
+  }
+
+  private MapNode asMap(Node node, String what) {
+    return nodes.asMap(node, what);
+  }
+
+  private String string(Node node, String what) {
+    return nodes.string(node, what);
+  }
+
+  private String optionalString(Node node, String what) {
+    return node == null ? null : nodes.string(node, what);
+  }
+
+  private void typeError(Node node, String what, String expected) {
+    nodes.typeError(node, what, expected);
+  }
+
+  private static String scalarText(Node node) {
+    return NodeReader.scalarText(node);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.netspec.compiler.check;
+
+import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.parse.Ast.Stmt;
+import dev.netspec.compiler.parse.Node;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checked spec: every name resolved, every value of the right type. Later phases read it
+ * and never see the raw tree again.
+ */
+public final class Model {
+  private Model() {}
+
+  /**
+   * One spec file.
+   *
+   * @param blocks every block that could be read, in file order
+   * @param broken blocks with errors, or using such blocks: not inferred, not generated
+   */
+  public record SpecFile(Path path, String packageName, String doc, List<Block> blocks,
+      Set<String> broken) {
+    public SpecFile {
+      blocks = List.copyOf(blocks);
+      broken = Set.copyOf(broken);
+    }
+  }
+
+  /** A block: one generated class. */
+  public record Block(
+      String name,
+      Position pos,
+      Path file,
+      String packageName,
+      String doc,
+      Map<String, Arg> args,
+      List<DimRef> input,
+      Position inputPos,
+      Map<String, TensorDecl> params,
+      Map<String, TensorDecl> buffers,
+      boolean sequential,
+      List<Child> children,
+      List<Stmt> forward,
+      Node.Scalar forwardText,
+      List<InitRule> initRules) {
+
+    /** A block made only of {@code sequential:}: it prints as {@code Sequential(...)}. */
+    public boolean sequentialOnly() {
+      return sequential && params.isEmpty() && buffers.isEmpty() && forward == null;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(this);
+    }
+  }
+
+  /** Argument types. */
+  public enum ArgType { INT, FLOAT, BOOL }
+
+  /** A block argument ({@code args: {units: int}}). */
+  public record Arg(String name, ArgType type, Position pos) {}
+
+  /** One dimension as written: a size, a symbol or argument name, or {@code "?"}. */
+  public sealed interface DimRef {
+    Position pos();
+  }
+
+  /** A fixed size. */
+  public record FixedDim(int size, Position pos) implements DimRef {}
+
+  /** A symbolic dim such as {@code batch}, or an int argument of the block. */
+  public record NamedDim(String name, Position pos) implements DimRef {}
+
+  /** {@code "?"}: a lazy dim, known at the first forward. */
+  public record LazyDim(Position pos) implements DimRef {}
+
+  /** A parameter or buffer declared in a block; {@code doc} may be null. */
+  public record TensorDecl(String name, Position pos, List<DimRef> shape, InitSpec init,
+      boolean persistent, String doc) {}
+
+  /**
+   * An initializer: {@code kind} is one of zeros, ones, constant, normal, uniform,
+   * xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, java.
+   */
+  public record InitSpec(Position pos, String kind, double a, double b, String javaClass,
+      String javaMethod) {}
+
+  /** A block-level init rule: {@code selector} is {@code type.param}, a path or a glob. */
+  public record InitRule(Position pos, String selector, InitSpec init) {}
+
+  /** A named child of a block or of an inline sequential. */
+  public record Child(String name, Position pos, LayerUse use) {}
+
+  /** What a child is. */
+  public sealed interface LayerUse {
+    Position pos();
+  }
+
+  /** A value given to a layer or block argument: a literal or an argument of the enclosing block. */
+  public sealed interface Value {
+    Position pos();
+  }
+
+  /** A literal: Long, Double, Boolean, String or a List of Long. */
+  public record Literal(Object value, Position pos) implements Value {}
+
+  /** A reference to an argument of the enclosing block. */
+  public record ArgRef(String name, Position pos) implements Value {}
+
+  /** A builtin layer such as {@code linear}. */
+  public record BuiltinUse(Position pos, Layers.Def def, Map<String, Value> args,
+      Map<String, InitSpec> init, String doc) implements LayerUse {}
+
+  /** A use of another block. */
+  public record BlockUse(Position pos, String blockName, Map<String, Value> args,
+      Map<String, InitSpec> init, String doc) implements LayerUse {}
+
+  /** An inline, anonymous {@code Sequential}. */
+  public record SequentialUse(Position pos, List<Child> children) implements LayerUse {}
+
+  /** {@code {same_as: "2"}}: the sibling of that name again (shared parameters). */
+  public record SameAs(Position pos, String target) implements LayerUse {}
+}

@@ -1,0 +1,106 @@
+package dev.netspec.compiler.check;
+
+import java.util.Collection;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Name rules and "did you mean" suggestions. */
+public final class Names {
+  /** Java's reserved words and literals: never a package segment, mangled as a field. */
+  public static final Set<String> JAVA_KEYWORDS = Set.of(
+      "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
+      "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
+      "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface",
+      "long", "native", "new", "package", "private", "protected", "public", "return", "short",
+      "static", "strictfp", "super", "switch", "synchronized", "this", "throw", "throws",
+      "transient", "try", "void", "volatile", "while", "true", "false", "null", "var", "yield",
+      "record", "sealed", "permits", "non-sealed", "_");
+
+  private static final Pattern PACKAGE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*");
+  private static final Pattern BLOCK = Pattern.compile("[A-Z][A-Za-z0-9]*");
+  private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern CHILD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*|[0-9]+");
+  private static final Pattern JAVA_CLASS =
+      Pattern.compile("([a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_]*(\\.[A-Z][A-Za-z0-9_]*)*");
+  private static final int MAX_LENGTH = 64;
+
+  private Names() {}
+
+  /** A lowercase dotted Java package with no keyword segment. */
+  public static boolean isValidPackage(String s) {
+    if (s.length() > 200 || !PACKAGE.matcher(s).matches()) {
+      return false;
+    }
+    for (String part : s.split("\\.")) {
+      if (JAVA_KEYWORDS.contains(part)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** An UpperCamel block (class) name. */
+  public static boolean isBlockName(String s) {
+    return s.length() <= MAX_LENGTH && BLOCK.matcher(s).matches();
+  }
+
+  /** A name usable in the forward language and as a Java identifier once mangled. */
+  public static boolean isIdentifier(String s) {
+    return s.length() <= MAX_LENGTH && IDENT.matcher(s).matches();
+  }
+
+  /** A child name: an identifier or a sequential index. */
+  public static boolean isChildName(String s) {
+    return s.length() <= MAX_LENGTH && CHILD.matcher(s).matches();
+  }
+
+  /** A qualified class name such as {@code com.acme.Inits}. */
+  public static boolean isQualifiedClass(String s) {
+    return s.length() <= 200 && JAVA_CLASS.matcher(s).matches() && !hasKeywordSegment(s);
+  }
+
+  private static boolean hasKeywordSegment(String s) {
+    for (String part : s.split("\\.")) {
+      if (JAVA_KEYWORDS.contains(part)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code "; did you mean 'x'?"} for the closest candidate, or {@code ""} if none is close. */
+  public static String suggest(String wrong, Collection<String> candidates) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String c : candidates) {
+      int d = distance(wrong.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance || (d == bestDistance && best != null && c.compareTo(best) < 0)) {
+        best = c;
+        bestDistance = d;
+      }
+    }
+    int allowed = Math.max(1, Math.min(3, wrong.length() / 3));
+    return best != null && bestDistance <= allowed ? "; did you mean '" + best + "'?" : "";
+  }
+
+  /** Optimal string alignment distance (an adjacent swap costs one). */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
+  }
+}

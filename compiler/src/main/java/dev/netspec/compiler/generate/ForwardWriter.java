@@ -1,0 +1,297 @@
+package dev.netspec.compiler.generate;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.NameAllocator;
+import com.palantir.javapoet.TypeName;
+import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgType;
+import dev.netspec.compiler.infer.Functions;
+import dev.netspec.compiler.infer.Inference.Result;
+import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.Type;
+import dev.netspec.compiler.parse.Ast;
+import dev.netspec.compiler.parse.Ast.Expr;
+import dev.netspec.compiler.parse.Ast.Stmt;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a block's {@code forward} statements as straight-line Java over the runtime's
+ * {@code Tensor} API, each assignment commented with its inferred shape.
+ */
+final class ForwardWriter {
+  private final Result result;
+  private final Map<String, String> fields;
+  private final Set<String> params;
+  private final NameAllocator locals;
+  private final Set<String> allocated = new HashSet<>();
+
+  /**
+   * @param fields Java field name of every child, parameter, buffer and argument, by spec name
+   * @param params the spec names that are parameters (read through {@code .data()})
+   * @param locals allocator holding the field names already, for local variables
+   */
+  ForwardWriter(Result result, Map<String, String> fields, Set<String> params, NameAllocator locals) {
+    this.result = result;
+    this.fields = fields;
+    this.params = params;
+    this.locals = locals;
+  }
+
+  /** The Java name of the forward's input. */
+  String input() {
+    return local("x");
+  }
+
+  private String local(String name) {
+    if (allocated.add(name)) {
+      return locals.newName(JavaText.lowerCamel(name), "local:" + name);
+    }
+    return locals.get("local:" + name);
+  }
+
+  /** The body of {@code forward}. */
+  CodeBlock body(List<Stmt> stmts) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    Map<String, Type> declared = new HashMap<>();
+    declared.put("x", new Type.TensorT(result.input()));
+    input();
+    statements(b, stmts, declared);
+    return b.build();
+  }
+
+  private void statements(CodeBlock.Builder b, List<Stmt> stmts, Map<String, Type> declared) {
+    for (Stmt s : stmts) {
+      statement(b, s, declared);
+    }
+  }
+
+  private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
+    if (s instanceof Ast.Assign a) {
+      Type valueType = typeOf(a.value());
+      Type old = declared.get(a.name());
+      Type target = old instanceof Type.TensorT ? old : valueType;
+      CodeBlock value;
+      if (a.op().equals("=")) {
+        target = valueType;
+        value = expr(a.value());
+      } else {
+        String op = a.op().substring(0, 1);
+        Ast.Binary virtual = new Ast.Binary(a.loc(), op, new Ast.Name(a.loc(), a.name()), a.value());
+        value = binaryCode(virtual, old, valueType);
+      }
+      String name = local(a.name());
+      String comment = target instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
+      if (old == null) {
+        b.add("$T $N = $L;$L\n", javaType(target), name, value, comment);
+      } else {
+        b.add("$N = $L;$L\n", name, value, comment);
+      }
+      declared.put(a.name(), target);
+    } else if (s instanceof Ast.Return r) {
+      b.addStatement("return $L", expr(r.value()));
+    } else if (s instanceof Ast.While w) {
+      b.beginControlFlow("while ($L)", condition(w.condition()));
+      statements(b, w.body(), new HashMap<>(declared));
+      b.endControlFlow();
+    } else if (s instanceof Ast.If f) {
+      b.beginControlFlow("if ($L)", condition(f.condition()));
+      statements(b, f.then(), new HashMap<>(declared));
+      List<Stmt> otherwise = f.otherwise();
+      while (otherwise.size() == 1 && otherwise.get(0) instanceof Ast.If elif) {
+        b.nextControlFlow("else if ($L)", condition(elif.condition()));
+        statements(b, elif.then(), new HashMap<>(declared));
+        otherwise = elif.otherwise();
+      }
+      if (!otherwise.isEmpty()) {
+        b.nextControlFlow("else");
+        statements(b, otherwise, new HashMap<>(declared));
+      }
+      b.endControlFlow();
+    }
+  }
+
+  private static TypeName javaType(Type t) {
+    if (t instanceof Type.TensorT) {
+      return RuntimeTypes.TENSOR;
+    }
+    if (t instanceof Type.BoolT) {
+      return TypeName.BOOLEAN;
+    }
+    return TypeName.FLOAT;
+  }
+
+  private Type typeOf(Expr e) {
+    Type t = result.types().get(e);
+    return t == null ? new Type.TensorT(Shape.ANY) : t;
+  }
+
+  /** A Java boolean expression for a {@code while}/{@code if} condition. */
+  private CodeBlock condition(Expr e) {
+    Type t = typeOf(e);
+    if (e instanceof Ast.Binary b && (b.op().equals("and") || b.op().equals("or"))) {
+      return CodeBlock.of("$L $L $L", condition(b.left()), b.op().equals("and") ? "&&" : "||", condition(b.right()));
+    }
+    if (e instanceof Ast.Unary u && u.op().equals("not")) {
+      return CodeBlock.of("!($L)", condition(u.operand()));
+    }
+    if (e instanceof Ast.Binary b && JAVA_COMPARISONS.containsKey(b.op())) {
+      return CodeBlock.of("$L $L $L", scalar(b.left()), JAVA_COMPARISONS.get(b.op()), scalar(b.right()));
+    }
+    if (t instanceof Type.BoolT) {
+      return expr(e);
+    }
+    return CodeBlock.of("$L != 0f", scalar(e));
+  }
+
+  /** A Java float for a scalar tensor or a number. */
+  private CodeBlock scalar(Expr e) {
+    return typeOf(e) instanceof Type.TensorT ? CodeBlock.of("$L.item()", expr(e)) : expr(e);
+  }
+
+  /** Java's operator for each comparison (constants, so no spec text reaches the source). */
+  private static final Map<String, String> JAVA_COMPARISONS = Map.of(
+      "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==", "!=", "!=");
+
+  /** The Java expression of {@code e}. */
+  CodeBlock expr(Expr e) {
+    if (e instanceof Ast.Num n) {
+      return CodeBlock.of("$L", JavaText.floatLiteral(n.value()));
+    }
+    if (e instanceof Ast.Bool bo) {
+      return CodeBlock.of("$L", bo.value());
+    }
+    if (e instanceof Ast.Name n) {
+      String field = fields.get(n.name());
+      if (field != null && !allocated.contains(n.name())) {
+        if (params.contains(n.name())) {
+          return CodeBlock.of("$N.data()", field);
+        }
+        Arg arg = result.block().args().get(n.name());
+        // Float arguments are doubles in the constructor; tensor arithmetic is float32.
+        return arg != null && arg.type() == ArgType.FLOAT ? CodeBlock.of("(float) $N", field) : CodeBlock.of("$N", field);
+      }
+      return CodeBlock.of("$N", local(n.name()));
+    }
+    if (e instanceof Ast.Unary u) {
+      if (u.op().equals("not")) {
+        return CodeBlock.of("!($L)", condition(u.operand()));
+      }
+      return typeOf(u.operand()) instanceof Type.TensorT
+          ? CodeBlock.of("$L.neg()", expr(u.operand())) : CodeBlock.of("-$L", expr(u.operand()));
+    }
+    if (e instanceof Ast.Binary b) {
+      if (b.op().equals("and") || b.op().equals("or") || typeOf(b) instanceof Type.BoolT) {
+        return CodeBlock.of("($L)", condition(b));
+      }
+      return binaryCode(b, typeOf(b.left()), typeOf(b.right()));
+    }
+    if (e instanceof Ast.Attr a) {
+      Shape s = typeOf(a.target()).shapeOrNull();
+      return s != null && s.knownRank() && s.rank() == 2
+          ? CodeBlock.of("$L.t()", expr(a.target())) : expr(a.target());
+    }
+    if (e instanceof Ast.Call c) {
+      return call(c);
+    }
+    throw new IllegalStateException("a tuple outside a call argument");
+  }
+
+  private static final Map<String, String> JAVA_ARITHMETIC = Map.of(
+      "+", "+", "-", "-", "*", "*", "/", "/", "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==",
+      "!=", "!=");
+
+  private static final Map<String, String> METHODS = Map.of(
+      "+", "add", "-", "sub", "*", "mul", "/", "div", "**", "pow",
+      "<", "lt", ">", "gt", "<=", "le", ">=", "ge", "==", "eq");
+
+  private CodeBlock binaryCode(Ast.Binary b, Type lt, Type rt) {
+    String op = b.op();
+    boolean lTensor = lt instanceof Type.TensorT;
+    boolean rTensor = rt instanceof Type.TensorT;
+    CodeBlock l = expr(b.left());
+    CodeBlock r = expr(b.right());
+    if (op.equals("@")) {
+      return CodeBlock.of("$L.matmul($L)", l, r);
+    }
+    String method = op.equals("!=") ? "ne" : METHODS.get(op);
+    if (!lTensor && !rTensor) {
+      if (op.equals("**")) {
+        return CodeBlock.of("(float) Math.pow($L, $L)", l, r);
+      }
+      return CodeBlock.of("($L $L $L)", l, JAVA_ARITHMETIC.get(op), r);
+    }
+    if (lTensor) {
+      return CodeBlock.of("$L.$N($L)", l, method, r);
+    }
+    // number op tensor: commutative ops flip, comparisons mirror, the rest lift the number.
+    switch (op) {
+      case "+": case "*": case "==": case "!=":
+        return CodeBlock.of("$L.$N($L)", r, method, l);
+      case "<": return CodeBlock.of("$L.gt($L)", r, l);
+      case ">": return CodeBlock.of("$L.lt($L)", r, l);
+      case "<=": return CodeBlock.of("$L.ge($L)", r, l);
+      case ">=": return CodeBlock.of("$L.le($L)", r, l);
+      default:
+        return CodeBlock.of("$T.scalar($L).$N($L)", RuntimeTypes.TENSOR, l, method, r);
+    }
+  }
+
+  private CodeBlock call(Ast.Call c) {
+    String child = fields.get(c.callee());
+    Map<String, Object> a = result.calls().get(c);
+    if (a == null && child != null) {
+      return CodeBlock.of("$N.forward($L)", child, expr(c.args().get(0)));
+    }
+    Functions.Fn fn = Functions.get(c.callee());
+    switch (fn.kind()) {
+      case ELEMENTWISE:
+        return CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
+      case POW:
+        return CodeBlock.of("$L.pow($L)", arg(a, "input"), arg(a, "exponent"));
+      case REDUCE:
+        if (!(a.get("dim") instanceof Long)) {
+          return CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
+        }
+        return CodeBlock.of("$L.$N($L, $L)", arg(a, "input"), c.callee(), intOf(a.get("dim")), a.get("keepdim"));
+      case SOFTMAX:
+        return CodeBlock.of("$L.$N($L)", arg(a, "input"), c.callee().equals("softmax") ? "softmax" : "logSoftmax",
+            intOf(a.get("dim")));
+      case TRANSPOSE:
+        return CodeBlock.of("$L.transpose($L, $L)", arg(a, "input"), intOf(a.get("dim0")), intOf(a.get("dim1")));
+      case FLATTEN:
+        return CodeBlock.of("$L.flatten($L, $L)", arg(a, "input"), intOf(a.get("start_dim")), intOf(a.get("end_dim")));
+      case RESHAPE: {
+        @SuppressWarnings("unchecked")
+        List<Long> sizes = (List<Long>) a.get("shape");
+        List<CodeBlock> parts = new ArrayList<>();
+        sizes.forEach(s -> parts.add(CodeBlock.of("$L", s.intValue())));
+        return CodeBlock.of("$L.reshape($L)", arg(a, "input"), CodeBlock.join(parts, ", "));
+      }
+      case MATMUL:
+        return CodeBlock.of("$L.matmul($L)", arg(a, "input"), arg(a, "other"));
+      case CONCAT: {
+        List<CodeBlock> parts = new ArrayList<>();
+        for (Expr item : ((Ast.Tuple) a.get("tensors")).items()) {
+          parts.add(expr(item));
+        }
+        return CodeBlock.of("$T.concat($T.of($L), $L)", RuntimeTypes.TENSOR, RuntimeTypes.LIST,
+            CodeBlock.join(parts, ", "), intOf(a.get("dim")));
+      }
+      default:
+        throw new IllegalStateException("unsupported function " + fn.name());
+    }
+  }
+
+  private CodeBlock arg(Map<String, Object> a, String name) {
+    return expr((Expr) a.get(name));
+  }
+
+  private static int intOf(Object v) {
+    return ((Long) v).intValue();
+  }
+}

@@ -1,0 +1,545 @@
+package dev.netspec.compiler.infer;
+
+import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgType;
+import dev.netspec.compiler.check.Model.Block;
+import dev.netspec.compiler.check.Names;
+import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.infer.Ops.ShapeError;
+import dev.netspec.compiler.parse.Ast;
+import dev.netspec.compiler.parse.Ast.Expr;
+import dev.netspec.compiler.parse.Ast.Stmt;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Type and shape inference of one block's {@code forward} statements: every expression gets
+ * a {@link Type}, every builtin-function call its bound arguments, and the block its output
+ * shape. Calls of children go back to the block through {@link Layers}.
+ */
+final class ForwardInference {
+  /** What the forward sees of its block's children. */
+  interface Layers {
+    boolean isChild(String name);
+
+    Set<String> childNames();
+
+    /** Runs child {@code name} on {@code in} (building it at its first call); its output. */
+    Shape call(String name, Shape in, Position pos);
+
+    void addFlops(long n);
+  }
+
+  private final Block block;
+  private final Map<String, Object> args;
+  private final Inst inst;
+  private final Shape input;
+  private final Reporter reporter;
+  private final Layers layers;
+  private final Map<Expr, Type> types = new IdentityHashMap<>();
+  private final Map<Ast.Call, Map<String, Object>> calls = new IdentityHashMap<>();
+  private Shape output;
+
+  ForwardInference(Block block, Map<String, Object> args, Inst inst, Shape input, Reporter reporter,
+      Layers layers) {
+    this.block = block;
+    this.args = args;
+    this.inst = inst;
+    this.input = input;
+    this.reporter = reporter;
+    this.layers = layers;
+  }
+
+  /** The output shape, or null if no return was inferred. */
+  Shape output() {
+    return output;
+  }
+
+  /** The type of every expression, by identity. */
+  Map<Expr, Type> types() {
+    return types;
+  }
+
+  /** The bound arguments of every builtin-function call, by identity. */
+  Map<Ast.Call, Map<String, Object>> calls() {
+    return calls;
+  }
+
+  /** Infers the whole forward; reports every problem. */
+  void run() {
+    Map<String, Type> env = new LinkedHashMap<>();
+    env.put("x", new Type.TensorT(input));
+    List<Stmt> body = block.forward();
+    statements(body, env, true);
+    if (!endsInReturn(body)) {
+      Position p = body.isEmpty() ? block.forwardText().pos() : at(body.get(body.size() - 1).loc());
+      reporter.error(p, block.name() + ": forward must end with 'return'");
+    }
+  }
+
+  /** Whether every path through {@code body} returns (Java's rule: a return, or if/else both returning). */
+  private static boolean endsInReturn(List<Stmt> body) {
+    if (body.isEmpty()) {
+      return false;
+    }
+    Stmt last = body.get(body.size() - 1);
+    return last instanceof Ast.Return
+        || last instanceof Ast.If f && endsInReturn(f.then()) && endsInReturn(f.otherwise());
+  }
+
+  private Position at(Ast.Loc loc) {
+    return block.forwardText().at(loc.line(), loc.column());
+  }
+
+  private void error(Ast.Loc loc, String message) {
+    reporter.error(at(loc), block.name() + ": " + message);
+  }
+
+  private void statements(List<Stmt> body, Map<String, Type> env, boolean top) {
+    for (int i = 0; i < body.size(); i++) {
+      Stmt s = body.get(i);
+      if (i > 0 && body.get(i - 1) instanceof Ast.Return) {
+        error(s.loc(), "unreachable statement after 'return'");
+        return;
+      }
+      statement(s, env);
+    }
+  }
+
+  private void statement(Stmt s, Map<String, Type> env) {
+    if (s instanceof Ast.Assign a) {
+      if (layers.isChild(a.name()) || block.params().containsKey(a.name())
+          || block.buffers().containsKey(a.name()) || args.containsKey(a.name())) {
+        error(a.loc(), "cannot assign to '" + a.name() + "': it names a layer, parameter, buffer or argument");
+        eval(a.value(), env);
+        return;
+      }
+      Type t;
+      if (a.op().equals("=")) {
+        t = eval(a.value(), env);
+      } else {
+        Type old = env.get(a.name());
+        if (old == null) {
+          error(a.loc(), "'" + a.name() + "' is not defined before '" + a.op() + "'");
+          return;
+        }
+        t = arithmetic(a.loc(), a.op().substring(0, 1), old, eval(a.value(), env));
+        if (!(t instanceof Type.TensorT) && old instanceof Type.TensorT) {
+          t = old;
+        }
+        if (old instanceof Type.TensorT o && t instanceof Type.TensorT n && !sameShape(o.shape(), n.shape())) {
+          error(a.loc(), "'" + a.name() + " " + a.op() + "' would change its shape from " + o.shape()
+              + " to " + n.shape() + "; write '" + a.name() + " = ...'");
+        }
+      }
+      if (t instanceof Type.TupleT) {
+        error(a.loc(), "a tuple can only be a function argument");
+        return;
+      }
+      Type old = env.get(a.name());
+      if (old != null && !old.getClass().equals(t.getClass())) {
+        error(a.loc(), "'" + a.name() + "' was " + old + " and cannot become " + t);
+        return;
+      }
+      env.put(a.name(), t);
+    } else if (s instanceof Ast.Return r) {
+      Type t = eval(r.value(), env);
+      if (!(t instanceof Type.TensorT tt)) {
+        error(r.value().loc(), "forward must return a tensor, got " + t);
+        return;
+      }
+      if (output == null) {
+        output = tt.shape();
+      } else if (!sameShape(output, tt.shape())) {
+        error(r.loc(), "returns " + tt.shape() + " here but " + output + " elsewhere");
+      }
+    } else if (s instanceof Ast.While w) {
+      condition(w.condition(), env, "while");
+      Map<String, Type> inner = new LinkedHashMap<>(env);
+      statements(w.body(), inner, false);
+      merge(w.loc(), env, inner, "inside the while loop");
+      layers.addFlops(-1);
+    } else if (s instanceof Ast.If f) {
+      condition(f.condition(), env, "if");
+      Map<String, Type> then = new LinkedHashMap<>(env);
+      statements(f.then(), then, false);
+      Map<String, Type> otherwise = new LinkedHashMap<>(env);
+      statements(f.otherwise(), otherwise, false);
+      merge(f.loc(), env, then, "in the 'if' branch");
+      merge(f.loc(), env, otherwise, "in the 'else' branch");
+    }
+  }
+
+  /** Variables defined before a block keep their shapes through it. */
+  private void merge(Ast.Loc loc, Map<String, Type> outer, Map<String, Type> inner, String where) {
+    for (Map.Entry<String, Type> e : outer.entrySet()) {
+      Type after = inner.get(e.getKey());
+      if (e.getValue() instanceof Type.TensorT a && after instanceof Type.TensorT b
+          && !sameShape(a.shape(), b.shape())) {
+        error(loc, "'" + e.getKey() + "' changes shape " + where + ", from " + a.shape() + " to " + b.shape());
+      }
+    }
+  }
+
+  private boolean sameShape(Shape a, Shape b) {
+    if (!a.knownRank() || !b.knownRank()) {
+      return true;
+    }
+    if (a.rank() != b.rank()) {
+      return false;
+    }
+    for (int i = 0; i < a.rank(); i++) {
+      if (!Dim.compatible(a.dim(i), b.dim(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void condition(Expr e, Map<String, Type> env, String what) {
+    Type t = eval(e, env);
+    if (t instanceof Type.TensorT tt && tt.shape().knownRank() && tt.shape().numel() != 1) {
+      error(e.loc(), "a '" + what + "' condition must be a scalar, got " + t
+          + "; reduce it, e.g. sum(...) or mean(...)");
+    } else if (t instanceof Type.TupleT) {
+      error(e.loc(), "a '" + what + "' condition must be a scalar, got a tuple");
+    }
+  }
+
+  private Type eval(Expr e, Map<String, Type> env) {
+    Type t = evalRaw(e, env);
+    types.put(e, t);
+    return t;
+  }
+
+  private Type evalRaw(Expr e, Map<String, Type> env) {
+    if (e instanceof Ast.Num n) {
+      return new Type.NumT(n.integral());
+    }
+    if (e instanceof Ast.Bool) {
+      return new Type.BoolT();
+    }
+    if (e instanceof Ast.Name n) {
+      return name(n, env);
+    }
+    if (e instanceof Ast.Unary u) {
+      Type t = eval(u.operand(), env);
+      if (u.op().equals("not")) {
+        return new Type.BoolT();
+      }
+      if (t instanceof Type.TensorT tt) {
+        layers.addFlops(tt.shape().numel());
+      } else if (!(t instanceof Type.NumT)) {
+        error(u.loc(), "cannot negate " + t);
+      }
+      return t;
+    }
+    if (e instanceof Ast.Binary b) {
+      Type l = eval(b.left(), env);
+      Type r = eval(b.right(), env);
+      return binary(b, l, r);
+    }
+    if (e instanceof Ast.Attr a) {
+      Type t = eval(a.target(), env);
+      if (!(t instanceof Type.TensorT tt)) {
+        error(a.loc(), "'.T' needs a tensor, got " + t);
+        return Type.unknownTensor();
+      }
+      Shape s = tt.shape();
+      if (!s.knownRank() || s.rank() < 2) {
+        return t;
+      }
+      if (s.rank() > 2) {
+        error(a.loc(), "'.T' needs a tensor of at most 2 dims, got " + s + "; use transpose(x, dim0, dim1)");
+        return Type.unknownTensor();
+      }
+      return new Type.TensorT(new Shape(List.of(s.dim(1), s.dim(0))));
+    }
+    if (e instanceof Ast.Tuple t) {
+      for (Expr item : t.items()) {
+        eval(item, env);
+      }
+      return new Type.TupleT(t.items().size());
+    }
+    return callExpr((Ast.Call) e, env);
+  }
+
+  private Type name(Ast.Name n, Map<String, Type> env) {
+    Type v = env.get(n.name());
+    if (v != null) {
+      return v;
+    }
+    if (inst.params.containsKey(n.name())) {
+      return new Type.TensorT(inst.params.get(n.name()));
+    }
+    if (inst.buffers.containsKey(n.name())) {
+      return new Type.TensorT(inst.buffers.get(n.name()));
+    }
+    Arg a = block.args().get(n.name());
+    if (a != null) {
+      return a.type() == ArgType.BOOL ? new Type.BoolT() : new Type.NumT(a.type() == ArgType.INT);
+    }
+    if (layers.isChild(n.name())) {
+      error(n.loc(), "'" + n.name() + "' is a layer; call it, as in " + n.name() + "(x)");
+      return Type.unknownTensor();
+    }
+    List<String> known = new ArrayList<>(env.keySet());
+    known.addAll(inst.params.keySet());
+    known.addAll(inst.buffers.keySet());
+    known.addAll(block.args().keySet());
+    error(n.loc(), "unknown name '" + n.name() + "'" + Names.suggest(n.name(), known));
+    return Type.unknownTensor();
+  }
+
+  private Type binary(Ast.Binary b, Type l, Type r) {
+    switch (b.op()) {
+      case "and":
+      case "or":
+        for (Type t : List.of(l, r)) {
+          if (t instanceof Type.TensorT tt && tt.shape().knownRank() && tt.shape().numel() != 1) {
+            error(b.loc(), "'" + b.op() + "' needs scalar conditions, got " + t);
+          }
+        }
+        return new Type.BoolT();
+      case "@": {
+        if (!(l instanceof Type.TensorT a) || !(r instanceof Type.TensorT c)) {
+          error(b.loc(), "'@' needs two tensors, got " + l + " and " + r);
+          return Type.unknownTensor();
+        }
+        try {
+          Shape s = Ops.matmul(a.shape(), c.shape());
+          long k = a.shape().knownRank() && a.shape().rank() > 0 ? a.shape().dim(-1).size() : -1;
+          layers.addFlops(s.numel() < 0 || k < 0 ? -1 : 2 * s.numel() * k);
+          return new Type.TensorT(s);
+        } catch (ShapeError e) {
+          error(b.loc(), e.getMessage());
+          return Type.unknownTensor();
+        }
+      }
+      case "<": case ">": case "<=": case ">=": case "==": case "!=": {
+        Type t = arithmetic(b.loc(), b.op(), l, r);
+        return t instanceof Type.NumT ? new Type.BoolT() : t;
+      }
+      default:
+        return arithmetic(b.loc(), b.op(), l, r);
+    }
+  }
+
+  private Type arithmetic(Ast.Loc loc, String op, Type l, Type r) {
+    if (l instanceof Type.NumT a && r instanceof Type.NumT c) {
+      return new Type.NumT(a.integral() && c.integral() && !op.equals("/"));
+    }
+    if (!(l instanceof Type.TensorT || l instanceof Type.NumT) || !(r instanceof Type.TensorT || r instanceof Type.NumT)) {
+      error(loc, "'" + op + "' needs tensors or numbers, got " + l + " and " + r);
+      return Type.unknownTensor();
+    }
+    Shape a = l instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
+    Shape c = r instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
+    try {
+      Shape s = Ops.broadcast(a, c);
+      layers.addFlops(s.numel());
+      return new Type.TensorT(s);
+    } catch (ShapeError e) {
+      error(loc, "'" + op + "': " + e.getMessage());
+      return Type.unknownTensor();
+    }
+  }
+
+  private Type callExpr(Ast.Call call, Map<String, Type> env) {
+    if (layers.isChild(call.callee())) {
+      if (call.args().size() != 1 || !call.kwargs().isEmpty()) {
+        error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "
+            + (call.args().size() + call.kwargs().size()) + " arguments");
+        call.args().forEach(a -> eval(a, env));
+        return Type.unknownTensor();
+      }
+      Type in = eval(call.args().get(0), env);
+      if (!(in instanceof Type.TensorT t)) {
+        error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in);
+        return Type.unknownTensor();
+      }
+      return new Type.TensorT(layers.call(call.callee(), t.shape(), at(call.loc())));
+    }
+    Functions.Fn fn = Functions.get(call.callee());
+    if (fn == null) {
+      List<String> known = new ArrayList<>(layers.childNames());
+      known.addAll(Functions.names());
+      error(call.loc(), "unknown function or layer '" + call.callee() + "'" + Names.suggest(call.callee(), known));
+      call.args().forEach(a -> eval(a, env));
+      return Type.unknownTensor();
+    }
+    Map<String, Object> bound = bind(call, fn, env);
+    if (bound == null) {
+      return Type.unknownTensor();
+    }
+    calls.put(call, bound);
+    try {
+      return new Type.TensorT(apply(call, fn, bound));
+    } catch (ShapeError e) {
+      error(call.loc(), call.callee() + ": " + e.getMessage());
+      return Type.unknownTensor();
+    }
+  }
+
+  /** Binds positional and keyword arguments to the function's parameters. */
+  private Map<String, Object> bind(Ast.Call call, Functions.Fn fn, Map<String, Type> env) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Functions.Param> params = fn.params();
+    if (call.args().size() > params.size()) {
+      error(call.loc(), call.callee() + " takes at most " + params.size() + " arguments, got " + call.args().size());
+      return null;
+    }
+    for (int i = 0; i < call.args().size(); i++) {
+      out.put(params.get(i).name(), call.args().get(i));
+    }
+    for (Ast.Kwarg k : call.kwargs()) {
+      Functions.Param p = params.stream().filter(x -> x.name().equals(k.name())).findFirst().orElse(null);
+      if (p == null) {
+        List<String> names = new ArrayList<>();
+        params.forEach(x -> names.add(x.name()));
+        error(k.loc(), call.callee() + " has no argument '" + k.name() + "'" + Names.suggest(k.name(), names));
+        return null;
+      }
+      if (out.put(k.name(), k.value()) != null) {
+        error(k.loc(), call.callee() + " got '" + k.name() + "' twice");
+        return null;
+      }
+    }
+    for (Functions.Param p : params) {
+      if (!out.containsKey(p.name())) {
+        if (p.defaultValue() == null) {
+          error(call.loc(), call.callee() + " needs '" + p.name() + "'");
+          return null;
+        }
+        out.put(p.name(), p.defaultValue());
+      }
+    }
+    // Tensor operands are evaluated; dims, flags and sizes must be constants.
+    Map<String, Object> resolved = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : out.entrySet()) {
+      Object v = e.getValue();
+      String n = e.getKey();
+      if (!(v instanceof Expr x)) {
+        resolved.put(n, v);
+      } else if (n.equals("input") || n.equals("other") || n.equals("exponent") || n.equals("tensors")) {
+        resolved.put(n, x);
+        eval(x, env);
+      } else if (n.equals("keepdim")) {
+        if (!(x instanceof Ast.Bool bo)) {
+          error(x.loc(), call.callee() + ": keepdim must be True or False");
+          return null;
+        }
+        resolved.put(n, bo.value());
+      } else if (n.equals("shape")) {
+        List<Long> sizes = new ArrayList<>();
+        List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
+        for (Expr item : items) {
+          Long c = constInt(item);
+          if (c == null) {
+            error(item.loc(), call.callee() + ": sizes must be int constants");
+            return null;
+          }
+          sizes.add(c);
+        }
+        resolved.put(n, sizes);
+      } else {
+        Long c = constInt(x);
+        if (c == null) {
+          error(x.loc(), call.callee() + ": '" + n + "' must be an int constant");
+          return null;
+        }
+        resolved.put(n, c);
+      }
+    }
+    return resolved;
+  }
+
+  private Long constInt(Expr e) {
+    if (e instanceof Ast.Num n && n.integral() && Math.abs(n.value()) < Integer.MAX_VALUE) {
+      types.put(e, new Type.NumT(true));
+      return (long) n.value();
+    }
+    if (e instanceof Ast.Unary u && u.op().equals("-")) {
+      Long v = constInt(u.operand());
+      if (v != null) {
+        types.put(e, new Type.NumT(true));
+      }
+      return v == null ? null : -v;
+    }
+    return null;
+  }
+
+  private Shape tensorArg(Ast.Call call, Object v, String what) throws ShapeError {
+    Type t = types.get((Expr) v);
+    if (t instanceof Type.TensorT tt) {
+      return tt.shape();
+    }
+    if (t instanceof Type.NumT && what.equals("exponent")) {
+      return null;
+    }
+    throw new ShapeError("'" + what + "' must be a tensor, got " + t);
+  }
+
+  private Shape apply(Ast.Call call, Functions.Fn fn, Map<String, Object> a) throws ShapeError {
+    switch (fn.kind()) {
+      case ELEMENTWISE: {
+        Shape s = tensorArg(call, a.get("input"), "input");
+        layers.addFlops(s.numel());
+        return s;
+      }
+      case POW: {
+        Shape s = tensorArg(call, a.get("input"), "input");
+        Shape p = tensorArg(call, a.get("exponent"), "exponent");
+        Shape out = p == null ? s : Ops.broadcast(s, p);
+        layers.addFlops(out.numel());
+        return out;
+      }
+      case REDUCE: {
+        Shape s = tensorArg(call, a.get("input"), "input");
+        Object dim = a.get("dim");
+        layers.addFlops(s.numel());
+        return Ops.reduce(s, dim instanceof Long d ? d : null, (Boolean) a.get("keepdim"));
+      }
+      case SOFTMAX: {
+        Shape s = tensorArg(call, a.get("input"), "input");
+        if (s.knownRank()) {
+          Ops.dimIndex(s, (Long) a.get("dim"), "dim");
+        }
+        layers.addFlops(s.numel() < 0 ? -1 : 3 * s.numel());
+        return s;
+      }
+      case TRANSPOSE:
+        return Ops.transpose(tensorArg(call, a.get("input"), "input"), (Long) a.get("dim0"), (Long) a.get("dim1"));
+      case FLATTEN:
+        return Ops.flatten(tensorArg(call, a.get("input"), "input"), (Long) a.get("start_dim"), (Long) a.get("end_dim"));
+      case RESHAPE: {
+        @SuppressWarnings("unchecked")
+        List<Long> sizes = (List<Long>) a.get("shape");
+        return Ops.reshape(tensorArg(call, a.get("input"), "input"), sizes);
+      }
+      case MATMUL: {
+        Shape l = tensorArg(call, a.get("input"), "input");
+        Shape r = tensorArg(call, a.get("other"), "other");
+        return Ops.matmul(l, r);
+      }
+      case CONCAT: {
+        Object t = a.get("tensors");
+        if (!(t instanceof Ast.Tuple tuple) || tuple.items().isEmpty()) {
+          throw new ShapeError("expects a list of tensors, such as concat([a, b], dim=1)");
+        }
+        List<Shape> shapes = new ArrayList<>();
+        for (Expr item : tuple.items()) {
+          shapes.add(tensorArg(call, item, "tensors"));
+        }
+        return Ops.concat(shapes, (Long) a.get("dim"));
+      }
+      default:
+        throw new ShapeError("unsupported function");
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.netspec.compiler.infer;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The builtin functions of the forward language, with PyTorch's parameter names. */
+public final class Functions {
+  /** A parameter; {@code defaultValue} null means required, {@link #NONE} means Python's None. */
+  public record Param(String name, Object defaultValue) {}
+
+  /** Python's {@code None} as a default. */
+  public static final Object NONE = new Object() {
+    @Override
+    public String toString() {
+      return "None";
+    }
+  };
+
+  /** What a function does, for shape rules and code generation. */
+  public enum Kind { ELEMENTWISE, REDUCE, SOFTMAX, TRANSPOSE, RESHAPE, FLATTEN, CONCAT, MATMUL, POW }
+
+  /** A builtin function. */
+  public record Fn(String name, Kind kind, List<Param> params) {}
+
+  private static final Map<String, Fn> FNS = new TreeMap<>();
+
+  static {
+    for (String n : List.of("relu", "sigmoid", "tanh", "gelu", "abs", "exp", "log", "sqrt", "neg")) {
+      add(n, Kind.ELEMENTWISE, new Param("input", null));
+    }
+    for (String n : List.of("sum", "mean", "max")) {
+      add(n, Kind.REDUCE, new Param("input", null), new Param("dim", NONE), new Param("keepdim", false));
+    }
+    add("softmax", Kind.SOFTMAX, new Param("input", null), new Param("dim", null));
+    add("log_softmax", Kind.SOFTMAX, new Param("input", null), new Param("dim", null));
+    add("transpose", Kind.TRANSPOSE, new Param("input", null), new Param("dim0", null), new Param("dim1", null));
+    add("reshape", Kind.RESHAPE, new Param("input", null), new Param("shape", null));
+    add("flatten", Kind.FLATTEN, new Param("input", null), new Param("start_dim", 0L), new Param("end_dim", -1L));
+    add("concat", Kind.CONCAT, new Param("tensors", null), new Param("dim", 0L));
+    add("cat", Kind.CONCAT, new Param("tensors", null), new Param("dim", 0L));
+    add("matmul", Kind.MATMUL, new Param("input", null), new Param("other", null));
+    add("pow", Kind.POW, new Param("input", null), new Param("exponent", null));
+  }
+
+  private Functions() {}
+
+  private static void add(String name, Kind kind, Param... params) {
+    FNS.put(name, new Fn(name, kind, List.of(params)));
+  }
+
+  /** The function named {@code name}, or null. */
+  public static Fn get(String name) {
+    return FNS.get(name);
+  }
+
+  /** Every function name, sorted. */
+  public static List<String> names() {
+    return List.copyOf(FNS.keySet());
+  }
+}

@@ -1,0 +1,46 @@
+package dev.netspec.compiler.infer;
+
+/** The type of a forward expression: a tensor of a shape, a number, or a condition. */
+public sealed interface Type {
+  /** A tensor. */
+  record TensorT(Shape shape) implements Type {
+    @Override
+    public String toString() {
+      return "a tensor of shape " + shape;
+    }
+  }
+
+  /** A number (literals and numeric arguments); {@code integral} for ints. */
+  record NumT(boolean integral) implements Type {
+    @Override
+    public String toString() {
+      return integral ? "an int" : "a number";
+    }
+  }
+
+  /** A truth value ({@code True}, {@code and}, a comparison of numbers). */
+  record BoolT() implements Type {
+    @Override
+    public String toString() {
+      return "a boolean";
+    }
+  }
+
+  /** A list of sizes ({@code (2, -1)}), only as an argument. */
+  record TupleT(int size) implements Type {
+    @Override
+    public String toString() {
+      return "a tuple";
+    }
+  }
+
+  /** The tensor's shape, or null for other types. */
+  default Shape shapeOrNull() {
+    return this instanceof TensorT t ? t.shape() : null;
+  }
+
+  /** A tensor of unknown shape, the type after a reported error. */
+  static Type unknownTensor() {
+    return new TensorT(Shape.ANY);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.netspec.compiler.parse;
+
+import java.util.List;
+
+/**
+ * The forward language's syntax tree. Positions are 1-based line and column inside the
+ * {@code forward} text; {@link Node.Scalar#at} maps them to the file.
+ */
+public final class Ast {
+  private Ast() {}
+
+  /** A position inside the forward text. */
+  public record Loc(int line, int column) {}
+
+  /** An expression. */
+  public sealed interface Expr {
+    Loc loc();
+  }
+
+  /** A number literal; {@code integral} when written without a point or exponent. */
+  public record Num(Loc loc, double value, boolean integral) implements Expr {}
+
+  /** {@code True} or {@code False}. */
+  public record Bool(Loc loc, boolean value) implements Expr {}
+
+  /** A variable, child, parameter, buffer or argument name. */
+  public record Name(Loc loc, String name) implements Expr {}
+
+  /** {@code -e} or {@code not e}. */
+  public record Unary(Loc loc, String op, Expr operand) implements Expr {}
+
+  /** {@code l op r}: arithmetic, {@code @}, comparisons, {@code and}, {@code or}. */
+  public record Binary(Loc loc, String op, Expr left, Expr right) implements Expr {}
+
+  /** A keyword argument {@code name=value}. */
+  public record Kwarg(Loc loc, String name, Expr value) {}
+
+  /** {@code f(args, name=value)}: a child, a block parameter or a builtin function. */
+  public record Call(Loc loc, String callee, List<Expr> args, List<Kwarg> kwargs) implements Expr {
+    public Call {
+      args = List.copyOf(args);
+      kwargs = List.copyOf(kwargs);
+    }
+  }
+
+  /** {@code e.T}. */
+  public record Attr(Loc loc, Expr target, String name) implements Expr {}
+
+  /** {@code [a, b]} or {@code (a, b)}: only as a shape argument. */
+  public record Tuple(Loc loc, List<Expr> items) implements Expr {
+    public Tuple {
+      items = List.copyOf(items);
+    }
+  }
+
+  /** A statement. */
+  public sealed interface Stmt {
+    Loc loc();
+  }
+
+  /** {@code name = e} or {@code name op= e} ({@code op} is {@code "="} or {@code "+="} ...). */
+  public record Assign(Loc loc, String name, String op, Expr value) implements Stmt {}
+
+  /** {@code while cond:} body. */
+  public record While(Loc loc, Expr condition, List<Stmt> body) implements Stmt {
+    public While {
+      body = List.copyOf(body);
+    }
+  }
+
+  /** {@code if cond:} then, {@code else:} otherwise (empty when absent). */
+  public record If(Loc loc, Expr condition, List<Stmt> then, List<Stmt> otherwise) implements Stmt {
+    public If {
+      then = List.copyOf(then);
+      otherwise = List.copyOf(otherwise);
+    }
+  }
+
+  /** {@code return e}. */
+  public record Return(Loc loc, Expr value) implements Stmt {}
+}

@@ -1,0 +1,478 @@
+package dev.netspec.compiler.parse;
+
+import dev.netspec.compiler.parse.Ast.Assign;
+import dev.netspec.compiler.parse.Ast.Expr;
+import dev.netspec.compiler.parse.Ast.Kwarg;
+import dev.netspec.compiler.parse.Ast.Loc;
+import dev.netspec.compiler.parse.Ast.Stmt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses the forward language: Python-like statements with indentation blocks, or a single
+ * expression (then it is the value returned). A Pratt parser over a small token list.
+ */
+public final class ForwardParser {
+  /** A syntax error at a place in the forward text. */
+  public static final class SyntaxError extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient Loc loc;
+
+    SyntaxError(Loc loc, String message) {
+      super(message, null, false, false);
+      this.loc = loc;
+    }
+
+    public Loc loc() {
+      return loc;
+    }
+  }
+
+  private enum Kind { NAME, NUMBER, OP, NEWLINE, INDENT, DEDENT, END }
+
+  private record Token(Kind kind, String text, Loc loc) {}
+
+  private static final Set<String> KEYWORDS = Set.of(
+      "while", "if", "elif", "else", "return", "and", "or", "not", "True", "False");
+  private static final List<String> OPERATORS = List.of(
+      "**", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=",
+      "+", "-", "*", "/", "@", "<", ">", "=", "(", ")", "[", "]", ",", ":", ".");
+  /** Binding power of each binary operator (higher binds tighter). */
+  private static final Map<String, Integer> BINARY = Map.ofEntries(
+      Map.entry("or", 10), Map.entry("and", 20),
+      Map.entry("<", 40), Map.entry(">", 40), Map.entry("<=", 40), Map.entry(">=", 40),
+      Map.entry("==", 40), Map.entry("!=", 40),
+      Map.entry("+", 50), Map.entry("-", 50),
+      Map.entry("*", 60), Map.entry("/", 60), Map.entry("@", 60),
+      Map.entry("**", 80));
+  private static final int UNARY_NOT = 30;
+  private static final int UNARY_MINUS = 70;
+  private static final int MAX_NESTING = 64;
+  /** Deepest expression tree: long operator chains nest on the left without recursion here. */
+  private static final int MAX_TREE_DEPTH = 256;
+
+  private final List<Token> tokens;
+  private int next;
+  private int nesting;
+  /** The tree depth of the expression parsed last. */
+  private int lastDepth;
+
+  private ForwardParser(List<Token> tokens) {
+    this.tokens = tokens;
+  }
+
+  /**
+   * Parses {@code text} into statements; a lone expression becomes one {@code return}.
+   *
+   * @throws SyntaxError at the first error, with its position in {@code text}
+   */
+  public static List<Stmt> parse(String text) throws SyntaxError {
+    ForwardParser p = new ForwardParser(tokenize(text));
+    return p.program();
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private List<Stmt> program() throws SyntaxError {
+    skipNewlines();
+    if (isExpressionProgram()) {
+      Token start = peek();
+      Expr e = expression(0);
+      skipNewlines();
+      expect(Kind.END, "end of the forward expression");
+      return List.of(new Ast.Return(start.loc(), e));
+    }
+    List<Stmt> out = new ArrayList<>();
+    while (peek().kind() != Kind.END) {
+      out.add(statement());
+      skipNewlines();
+    }
+    return out;
+  }
+
+  /** A forward that is one expression: no statement keyword and no assignment at the top. */
+  private boolean isExpressionProgram() {
+    Token first = peek();
+    if (first.kind() == Kind.NAME && Set.of("while", "if", "return").contains(first.text())) {
+      return false;
+    }
+    Token second = tokens.get(Math.min(next + 1, tokens.size() - 1));
+    return !(first.kind() == Kind.NAME && second.kind() == Kind.OP
+        && Set.of("=", "+=", "-=", "*=", "/=").contains(second.text()));
+  }
+
+  private Stmt statement() throws SyntaxError {
+    Token t = peek();
+    if (t.kind() == Kind.INDENT) {
+      throw new SyntaxError(t.loc(), "unexpected indentation");
+    }
+    if (t.kind() == Kind.NAME) {
+      switch (t.text()) {
+        case "while": {
+          advance();
+          Expr cond = expression(0);
+          return new Ast.While(t.loc(), cond, block());
+        }
+        case "if":
+          advance();
+          return ifRest(t);
+        case "return": {
+          advance();
+          Expr e = expression(0);
+          endOfLine();
+          return new Ast.Return(t.loc(), e);
+        }
+        case "else":
+        case "elif":
+          throw new SyntaxError(t.loc(), "'" + t.text() + "' without a matching 'if'");
+        default:
+          break;
+      }
+      if (!KEYWORDS.contains(t.text())) {
+        Token op = tokens.get(next + 1);
+        if (op.kind() == Kind.OP && Set.of("=", "+=", "-=", "*=", "/=").contains(op.text())) {
+          advance();
+          advance();
+          Expr e = expression(0);
+          endOfLine();
+          return new Assign(t.loc(), t.text(), op.text(), e);
+        }
+      }
+    }
+    throw new SyntaxError(t.loc(),
+        "expected a statement (name = expression, while, if or return), found " + describe(t));
+  }
+
+  private Stmt ifRest(Token ifToken) throws SyntaxError {
+    Expr cond = expression(0);
+    List<Stmt> then = block();
+    List<Stmt> otherwise = List.of();
+    Token t = peek();
+    if (t.kind() == Kind.NAME && t.text().equals("elif")) {
+      advance();
+      otherwise = List.of(ifRest(t));
+    } else if (t.kind() == Kind.NAME && t.text().equals("else")) {
+      advance();
+      otherwise = block();
+    }
+    return new Ast.If(ifToken.loc(), cond, then, otherwise);
+  }
+
+  /** {@code ':' NEWLINE INDENT statement+ DEDENT}. */
+  private List<Stmt> block() throws SyntaxError {
+    expectOp(":");
+    expect(Kind.NEWLINE, "a new line after ':'");
+    skipNewlines();
+    expect(Kind.INDENT, "an indented block");
+    if (++nesting > MAX_NESTING) {
+      throw new SyntaxError(peek().loc(), "blocks are nested deeper than " + MAX_NESTING);
+    }
+    List<Stmt> body = new ArrayList<>();
+    while (peek().kind() != Kind.DEDENT && peek().kind() != Kind.END) {
+      body.add(statement());
+      skipNewlines();
+    }
+    nesting--;
+    if (peek().kind() == Kind.DEDENT) {
+      advance();
+    }
+    return body;
+  }
+
+  private void endOfLine() throws SyntaxError {
+    Token t = peek();
+    if (t.kind() == Kind.NEWLINE) {
+      advance();
+    } else if (t.kind() != Kind.END && t.kind() != Kind.DEDENT) {
+      throw new SyntaxError(t.loc(), "expected the end of the line, found " + describe(t));
+    }
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private Expr expression(int minPower) throws SyntaxError {
+    if (++nesting > MAX_NESTING) {
+      throw new SyntaxError(peek().loc(), "expression is nested deeper than " + MAX_NESTING);
+    }
+    Expr left = prefix();
+    int leftDepth = lastDepth;
+    while (true) {
+      Token t = peek();
+      Integer power = (t.kind() == Kind.OP || t.kind() == Kind.NAME) ? BINARY.get(t.text()) : null;
+      if (power == null || power <= minPower) {
+        break;
+      }
+      advance();
+      // '**' is right-associative; the rest are left-associative.
+      Expr right = expression(t.text().equals("**") ? power - 1 : power);
+      left = new Ast.Binary(t.loc(), t.text(), left, right);
+      leftDepth = 1 + Math.max(leftDepth, lastDepth);
+      if (leftDepth > MAX_TREE_DEPTH) {
+        throw new SyntaxError(t.loc(), "expression is nested deeper than " + MAX_TREE_DEPTH
+            + " operations; split it into several statements");
+      }
+    }
+    nesting--;
+    lastDepth = leftDepth;
+    return left;
+  }
+
+  private Expr prefix() throws SyntaxError {
+    Token t = advance();
+    Expr e;
+    if (t.kind() == Kind.OP && t.text().equals("-")) {
+      Expr operand = expression(UNARY_MINUS);
+      lastDepth++;
+      return new Ast.Unary(t.loc(), "-", operand);
+    } else if (t.kind() == Kind.NAME && t.text().equals("not")) {
+      Expr operand = expression(UNARY_NOT);
+      lastDepth++;
+      return new Ast.Unary(t.loc(), "not", operand);
+    } else if (t.kind() == Kind.NUMBER) {
+      boolean integral = !t.text().contains(".") && !t.text().contains("e") && !t.text().contains("E");
+      double value;
+      try {
+        value = Double.parseDouble(t.text());
+      } catch (NumberFormatException ex) {
+        throw new SyntaxError(t.loc(), "malformed number '" + t.text() + "'");
+      }
+      e = new Ast.Num(t.loc(), value, integral);
+    } else if (t.kind() == Kind.NAME && (t.text().equals("True") || t.text().equals("False"))) {
+      e = new Ast.Bool(t.loc(), t.text().equals("True"));
+    } else if (t.kind() == Kind.NAME && !KEYWORDS.contains(t.text())) {
+      if (peekOp("(")) {
+        e = call(t);
+      } else {
+        e = new Ast.Name(t.loc(), t.text());
+      }
+    } else if (t.kind() == Kind.OP && t.text().equals("(")) {
+      Expr inner = expression(0);
+      if (peekOp(",")) {
+        e = tupleRest(t, inner, ")");
+      } else {
+        expectOp(")");
+        e = inner;
+      }
+    } else if (t.kind() == Kind.OP && t.text().equals("[")) {
+      e = peekOp("]") ? tupleRest(t, null, "]") : tupleRest(t, expression(0), "]");
+    } else {
+      throw new SyntaxError(t.loc(), "expected an expression, found " + describe(t));
+    }
+    int depth = depthOf(e);
+    while (peekOp(".")) {
+      advance();
+      Token name = advance();
+      if (name.kind() != Kind.NAME || !name.text().equals("T")) {
+        throw new SyntaxError(name.loc(), "only '.T' is supported after an expression");
+      }
+      e = new Ast.Attr(name.loc(), e, "T");
+      depth++;
+    }
+    lastDepth = depth;
+    return e;
+  }
+
+  /** The depth of a just-parsed primary: leaves are 1; composites were measured as parsed. */
+  private int depthOf(Expr e) {
+    return e instanceof Ast.Num || e instanceof Ast.Bool || e instanceof Ast.Name ? 1 : lastDepth;
+  }
+
+  private Expr tupleRest(Token open, Expr first, String close) throws SyntaxError {
+    List<Expr> items = new ArrayList<>();
+    int depth = first == null ? 0 : lastDepth;
+    if (first != null) {
+      items.add(first);
+      while (peekOp(",")) {
+        advance();
+        if (peekOp(close)) {
+          break;
+        }
+        items.add(expression(0));
+        depth = Math.max(depth, lastDepth);
+      }
+    }
+    expectOp(close);
+    lastDepth = depth + 1;
+    return new Ast.Tuple(open.loc(), items);
+  }
+
+  private Expr call(Token name) throws SyntaxError {
+    expectOp("(");
+    List<Expr> args = new ArrayList<>();
+    List<Kwarg> kwargs = new ArrayList<>();
+    int depth = 0;
+    while (!peekOp(")")) {
+      Token t = peek();
+      Token after = tokens.get(Math.min(next + 1, tokens.size() - 1));
+      if (t.kind() == Kind.NAME && after.kind() == Kind.OP && after.text().equals("=")) {
+        advance();
+        advance();
+        kwargs.add(new Kwarg(t.loc(), t.text(), expression(0)));
+      } else if (!kwargs.isEmpty()) {
+        throw new SyntaxError(t.loc(), "positional argument after a keyword argument");
+      } else {
+        args.add(expression(0));
+      }
+      depth = Math.max(depth, lastDepth);
+      if (!peekOp(",")) {
+        break;
+      }
+      advance();
+    }
+    expectOp(")");
+    lastDepth = depth + 1;
+    return new Ast.Call(name.loc(), name.text(), args, kwargs);
+  }
+
+  // ------------------------------------------------------------------ tokens
+
+  private Token peek() {
+    return tokens.get(next);
+  }
+
+  private Token advance() {
+    Token t = tokens.get(next);
+    if (t.kind() != Kind.END) {
+      next++;
+    }
+    return t;
+  }
+
+  private boolean peekOp(String op) {
+    Token t = peek();
+    return t.kind() == Kind.OP && t.text().equals(op);
+  }
+
+  private void expectOp(String op) throws SyntaxError {
+    Token t = advance();
+    if (t.kind() != Kind.OP || !t.text().equals(op)) {
+      throw new SyntaxError(t.loc(), "expected '" + op + "', found " + describe(t));
+    }
+  }
+
+  private void expect(Kind kind, String what) throws SyntaxError {
+    Token t = advance();
+    if (t.kind() != kind) {
+      throw new SyntaxError(t.loc(), "expected " + what + ", found " + describe(t));
+    }
+  }
+
+  private void skipNewlines() {
+    while (peek().kind() == Kind.NEWLINE) {
+      advance();
+    }
+  }
+
+  private static String describe(Token t) {
+    switch (t.kind()) {
+      case NEWLINE:
+        return "the end of the line";
+      case INDENT:
+        return "an indented line";
+      case DEDENT:
+        return "the end of the block";
+      case END:
+        return "the end of the forward";
+      default:
+        return "'" + t.text() + "'";
+    }
+  }
+
+  /** Splits the text into tokens, with Python-style NEWLINE, INDENT and DEDENT. */
+  private static List<Token> tokenize(String text) throws SyntaxError {
+    List<Token> out = new ArrayList<>();
+    List<Integer> indents = new ArrayList<>(List.of(0));
+    String[] lines = text.split("\n", -1);
+    int depth = 0;
+    int lastLine = 1;
+    for (int ln = 0; ln < lines.length; ln++) {
+      String line = lines[ln];
+      int lineNo = ln + 1;
+      int i = 0;
+      while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+        if (line.charAt(i) == '\t') {
+          throw new SyntaxError(new Loc(lineNo, i + 1), "tabs are not allowed for indentation");
+        }
+        i++;
+      }
+      if (i == line.length() || line.charAt(i) == '#') {
+        continue;
+      }
+      lastLine = lineNo;
+      if (depth == 0) {
+        int current = indents.get(indents.size() - 1);
+        if (i > current) {
+          indents.add(i);
+          out.add(new Token(Kind.INDENT, "", new Loc(lineNo, i + 1)));
+        } else {
+          while (i < indents.get(indents.size() - 1)) {
+            indents.remove(indents.size() - 1);
+            out.add(new Token(Kind.DEDENT, "", new Loc(lineNo, i + 1)));
+          }
+          if (i != indents.get(indents.size() - 1)) {
+            throw new SyntaxError(new Loc(lineNo, i + 1), "indentation does not match any outer block");
+          }
+        }
+      }
+      while (i < line.length()) {
+        char c = line.charAt(i);
+        Loc loc = new Loc(lineNo, i + 1);
+        if (c == ' ' || c == '\t' || c == '\r') {
+          i++;
+        } else if (c == '#') {
+          break;
+        } else if (Character.isLetter(c) || c == '_') {
+          int start = i;
+          while (i < line.length() && (Character.isLetterOrDigit(line.charAt(i)) || line.charAt(i) == '_')) {
+            i++;
+          }
+          out.add(new Token(Kind.NAME, line.substring(start, i), loc));
+        } else if (Character.isDigit(c) || (c == '.' && i + 1 < line.length() && Character.isDigit(line.charAt(i + 1)))) {
+          int start = i;
+          while (i < line.length() && (Character.isDigit(line.charAt(i)) || line.charAt(i) == '.')) {
+            i++;
+          }
+          if (i < line.length() && (line.charAt(i) == 'e' || line.charAt(i) == 'E')) {
+            i++;
+            if (i < line.length() && (line.charAt(i) == '+' || line.charAt(i) == '-')) {
+              i++;
+            }
+            while (i < line.length() && Character.isDigit(line.charAt(i))) {
+              i++;
+            }
+          }
+          out.add(new Token(Kind.NUMBER, line.substring(start, i), loc));
+        } else {
+          String op = null;
+          for (String candidate : OPERATORS) {
+            if (line.startsWith(candidate, i)) {
+              op = candidate;
+              break;
+            }
+          }
+          if (op == null) {
+            throw new SyntaxError(loc, "unexpected character '" + c + "'");
+          }
+          if (op.equals("(") || op.equals("[")) {
+            depth++;
+          } else if ((op.equals(")") || op.equals("]")) && depth > 0) {
+            depth--;
+          }
+          out.add(new Token(Kind.OP, op, loc));
+          i += op.length();
+        }
+      }
+      if (depth == 0) {
+        out.add(new Token(Kind.NEWLINE, "", new Loc(lineNo, line.length() + 1)));
+      }
+    }
+    Loc end = new Loc(lastLine, lines[lastLine - 1].length() + 1);
+    for (int k = 1; k < indents.size(); k++) {
+      out.add(new Token(Kind.DEDENT, "", end));
+    }
+    out.add(new Token(Kind.END, "", end));
+    return out;
+  }
+}

@@ -1,0 +1,114 @@
+package dev.netspec.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.parse.Limits;
+import dev.netspec.compiler.parse.Node;
+import dev.netspec.compiler.parse.SpecReader;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Positions, JSON, limits and refused YAML features of the spec reader. */
+class ReaderTest {
+  private static Node read(String name, String text, Reporter r) {
+    return SpecReader.read(Path.of(name), text, r);
+  }
+
+  @Test
+  void positionsAreOneBasedInBlockAndFlowStyle() {
+    Reporter r = new Reporter();
+    Node.MapNode root = (Node.MapNode) read("a.yaml", "a:\n  b: [x, {c: 7}]\n  d: |\n    line1\n    line2\n", r);
+    Node.MapNode a = (Node.MapNode) root.get("a");
+    assertEquals(new Position(Path.of("a.yaml"), 2, 3), a.entries().get("b").key().pos());
+    Node.ListNode b = (Node.ListNode) a.get("b");
+    assertEquals(new Position(Path.of("a.yaml"), 2, 6), b.pos());
+    assertEquals(new Position(Path.of("a.yaml"), 2, 7), b.items().get(0).pos());
+    Node.MapNode inner = (Node.MapNode) b.items().get(1);
+    assertEquals(new Position(Path.of("a.yaml"), 2, 14), inner.get("c").pos());
+    Node.Scalar d = (Node.Scalar) a.get("d");
+    // Text positions of a '|' block map to its content lines.
+    assertEquals(new Position(Path.of("a.yaml"), 5, 7), d.at(2, 3));
+    assertTrue(!r.hasErrors());
+  }
+
+  @Test
+  void forwardErrorsPointIntoTheForwardText() {
+    String spec = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
+        + "    forward: relu(x) @ foo\n";
+    assertEquals(List.of("t.yaml:6:24: error: Net: unknown name 'foo'"), Specs.errors(spec));
+    String quoted = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
+        + "    forward: \"relu(x) @ foo\"\n";
+    assertEquals(List.of("t.yaml:6:25: error: Net: unknown name 'foo'"), Specs.errors(quoted));
+    String block = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
+        + "    forward: |\n      y = relu(x)\n      return y @ foo\n";
+    assertEquals(List.of("t.yaml:8:18: error: Net: unknown name 'foo'"), Specs.errors(block));
+  }
+
+  @Test
+  void jsonSpecsCompileAndReportPositions() {
+    String json = "{\"netspec\": 1, \"package\": \"p\", \"blocks\": {\"Mlp\": {\"input\": [\"batch\", 20],\n"
+        + " \"sequential\": [{\"linear\": 8}, \"relu\", {\"lienar\": 2}]}}}";
+    Compilation c = Specs.compile("m.json", json);
+    assertEquals(List.of("m.json:2:41: error: Mlp: unknown layer 'lienar'; did you mean 'linear'?"),
+        c.diagnostics().stream().map(Diagnostic::format).toList());
+    Compilation ok = Specs.compile("m.json", json.replace("lienar", "linear"));
+    assertEquals(List.of(), ok.diagnostics());
+    assertEquals("p/Mlp.java", ok.files().get(0).relativePath());
+  }
+
+  @Test
+  void jsonSyntaxErrorsAndDuplicateKeys() {
+    Compilation c = Specs.compile("m.json", "{\"netspec\": 1,\n \"package\": }");
+    assertEquals(1, c.diagnostics().size());
+    String msg = c.diagnostics().get(0).format();
+    assertTrue(msg.startsWith("m.json:2:13: error: JSON syntax error: "), msg);
+    Compilation dup = Specs.compile("m.json", "{\"netspec\": 1, \"netspec\": 1, \"package\": \"p\"}");
+    assertEquals(List.of("m.json:1:1: error: missing 'blocks:'",
+        "m.json:1:16: error: duplicate key 'netspec' (first at line 1, column 2)"),
+        dup.diagnostics().stream().map(Diagnostic::format).toList());
+  }
+
+  @Test
+  void limitsAreEnforcedWithClearMessages() {
+    String huge = "doc: '" + "x".repeat(Limits.MAX_DOCUMENT_CHARS) + "'\n";
+    assertEquals(List.of("t.yaml: error: spec is " + huge.length() + " characters long; the limit is "
+        + Limits.MAX_DOCUMENT_CHARS), Specs.errors(huge));
+    String longString = "netspec: 1\ndoc: '" + "x".repeat(Limits.MAX_STRING_CHARS + 1) + "'\n";
+    List<String> errors = Specs.errors(longString);
+    assertEquals(1, errors.size());
+    assertTrue(errors.get(0).contains("String value length"), errors.get(0));
+    assertEquals(List.of("t.yaml:1:10: error: the number 123456789012345678901234567890 is too large"),
+        Specs.errors("netspec: 123456789012345678901234567890\n"));
+    assertEquals(List.of("t.yaml: error: spec is empty"), Specs.errors(""));
+    assertEquals(List.of("t.yaml:1:10: error: YAML tags are not allowed in a spec ('tag:yaml.org,2002:str')"),
+        Specs.errors("netspec: !!str 1\n"));
+    assertEquals(List.of("t.yaml:3:1: error: only one document is allowed in a spec file"),
+        Specs.errors("netspec: 1\n---\nnetspec: 1\n"));
+  }
+
+  @Test
+  void deepBlocksAndLongExpressionsAreRefusedNotOverflowed() {
+    String spec = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: x"
+        + " + x".repeat(5000) + "\n";
+    assertEquals(List.of("t.yaml:6:1036: error: A: expression is nested deeper than 256 operations;"
+        + " split it into several statements"), Specs.errors(spec));
+    String ok = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: x"
+        + " + x".repeat(200) + "\n";
+    assertEquals(List.of(), Specs.errors(ok));
+    String parens = "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 3]\n    forward: "
+        + "(".repeat(100) + "x" + ")".repeat(100) + "\n";
+    assertEquals(1, Specs.errors(parens).size());
+    assertTrue(Specs.errors(parens).get(0).contains("expression is nested deeper than 64"));
+  }
+
+  @Test
+  void aliasesAreRefusedEvenWithoutAnAnchorMark() {
+    List<String> errors = Specs.errors("netspec: 1\npackage: p\nx: *missing\n");
+    assertEquals(1, errors.size());
+    assertTrue(errors.get(0).startsWith("t.yaml:3:"), errors.get(0));
+  }
+}

@@ -1,0 +1,52 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Generator;
+import dev.netspec.runtime.tensor.Tensor;
+
+/**
+ * In training, zeroes each element with probability {@code p} and scales the others by
+ * {@code 1 / (1 - p)}; in eval mode, returns its input ({@code nn.Dropout(p)}).
+ *
+ * <p>The masks are seeded: they come from one stream per layer, named
+ * {@code <layer name>.mask} and reset by {@link Module#initialize(long)}, so a seeded
+ * training run draws the same masks on every machine.
+ */
+public final class Dropout extends Module {
+  private final double p;
+  private Generator masks = ParameterSeeds.standalone().generator("mask");
+
+  /** {@code nn.Dropout()}: {@code p = 0.5}. */
+  public Dropout() {
+    this(0.5);
+  }
+
+  /** {@code nn.Dropout(p)}. */
+  public Dropout(double p) {
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException(
+          "dropout probability has to be between 0 and 1, but got " + PyFormat.floatRepr(p));
+    }
+    this.p = p;
+  }
+
+  /** The probability of zeroing an element. */
+  public double p() {
+    return p;
+  }
+
+  /** Restarts the mask stream from {@code seeds}. */
+  @Override
+  protected void resetParameters(ParameterSeeds seeds) {
+    masks = seeds.generator("mask");
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return Functional.dropout(x, (float) p, isTraining(), masks);
+  }
+
+  @Override
+  public String extraRepr() {
+    return "p=" + PyFormat.floatRepr(p) + ", inplace=False";
+  }
+}

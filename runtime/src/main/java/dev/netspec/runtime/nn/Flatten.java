@@ -1,0 +1,30 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/** Merges dims {@code start_dim..end_dim} into one ({@code nn.Flatten}). */
+public final class Flatten extends Module {
+  private final int startDim;
+  private final int endDim;
+
+  /** {@code nn.Flatten()}: keeps the batch dim, flattens the rest. */
+  public Flatten() {
+    this(1, -1);
+  }
+
+  /** {@code nn.Flatten(start_dim, end_dim)}; negative dims count from the end. */
+  public Flatten(int startDim, int endDim) {
+    this.startDim = startDim;
+    this.endDim = endDim;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return x.flatten(startDim, endDim);
+  }
+
+  @Override
+  public String extraRepr() {
+    return "start_dim=" + startDim + ", end_dim=" + endDim;
+  }
+}

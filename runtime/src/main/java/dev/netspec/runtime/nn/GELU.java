@@ -1,0 +1,41 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/**
+ * {@code x * Phi(x)} ({@code nn.GELU}): exact, with the error function, by default; or
+ * PyTorch's tanh approximation
+ * {@code 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))}.
+ */
+public final class GELU extends Module {
+  private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+  private final boolean tanh;
+
+  /** {@code nn.GELU()}: {@code approximate='none'}. */
+  public GELU() {
+    this("none");
+  }
+
+  /** {@code nn.GELU(approximate)}: {@code "none"} (exact) or {@code "tanh"}. */
+  public GELU(String approximate) {
+    if (!"none".equals(approximate) && !"tanh".equals(approximate)) {
+      throw new IllegalArgumentException(
+          "GELU: approximate must be 'none' or 'tanh', got '" + approximate + "'");
+    }
+    this.tanh = "tanh".equals(approximate);
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    if (!tanh) {
+      return Functional.gelu(x);
+    }
+    Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul(SQRT_2_OVER_PI);
+    return x.mul(0.5f).mul(inner.tanh().add(1f));
+  }
+
+  @Override
+  public String extraRepr() {
+    return "approximate='" + (tanh ? "tanh" : "none") + "'";
+  }
+}

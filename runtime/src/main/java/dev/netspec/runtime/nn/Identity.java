@@ -1,0 +1,14 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/** Returns its input ({@code nn.Identity()}): a placeholder in a sequence. */
+public final class Identity extends Module {
+  /** {@code nn.Identity()}. */
+  public Identity() {}
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return x;
+  }
+}

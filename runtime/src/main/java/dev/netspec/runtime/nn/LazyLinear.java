@@ -1,0 +1,92 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * A {@link Linear} whose {@code in_features} is learned from the first input
+ * ({@code nn.LazyLinear}). Until then its parameters are uninitialized, its repr is
+ * {@code LazyLinear(in_features=0, out_features=10, bias=True)} and {@link #stateDict()}
+ * refuses with a clear message. The first forward (or a loaded state dict) gives the
+ * parameters their shapes; from then on it prints and behaves as {@code Linear(...)}, as
+ * PyTorch's {@code cls_to_become}, and {@code instanceof Linear} holds throughout.
+ *
+ * <p>The random init waits for the shapes: {@link Module#initialize(long)} before the first
+ * forward only records the streams, and the first forward draws from them, so a lazy layer
+ * gets exactly the weights an eager one of the same shape and name would get.
+ */
+public final class LazyLinear extends Linear {
+  private ParameterSeeds seeds = ParameterSeeds.standalone();
+
+  /** {@code nn.LazyLinear(out)}: with a bias. */
+  public LazyLinear(int outFeatures) {
+    this(outFeatures, true);
+  }
+
+  /** {@code nn.LazyLinear(out, bias)}. */
+  public LazyLinear(int outFeatures, boolean bias) {
+    super(0, outFeatures, bias, false);
+  }
+
+  /** Whether the first forward (or a state dict) has given the parameters their shapes. */
+  public boolean isMaterialized() {
+    return weight.isMaterialized() && (bias == null || bias.isMaterialized());
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    if (!weight.isMaterialized()) {
+      if (x.dim() == 0) {
+        throw new IllegalArgumentException(
+            "LazyLinear: expected an input with at least 1 dim, got a scalar");
+      }
+      materialize(x.size(-1));
+    }
+    return super.forward(x);
+  }
+
+  /** Gives every uninitialized parameter its shape and draws it from the recorded streams. */
+  private void materialize(int in) {
+    if (!weight.isMaterialized()) {
+      setInFeatures(in);
+      weight.materialize(outFeatures(), in);
+      initWeight(weight, seeds.generator("weight"));
+    }
+    if (bias != null && !bias.isMaterialized()) {
+      bias.materialize(outFeatures());
+      initBias(bias, in, seeds.generator("bias"));
+    }
+  }
+
+  @Override
+  protected void resetParameters(ParameterSeeds seeds) {
+    this.seeds = seeds;
+    if (isMaterialized()) {
+      super.resetParameters(seeds);
+    }
+  }
+
+  @Override
+  protected String lazyShapeProblem(String localName, int[] shape) {
+    boolean ok = localName.equals("weight")
+        ? shape.length == 2 && shape[0] == outFeatures()
+        : shape.length == 1 && shape[0] == outFeatures();
+    return ok ? null : "expected " + (localName.equals("weight")
+        ? "[" + outFeatures() + ", in_features]" : "[" + outFeatures() + "]")
+        + ", got " + Arrays.toString(shape);
+  }
+
+  /** A loaded weight fixes {@code in_features}; a bias it lacked is drawn as usual. */
+  @Override
+  protected void afterLoadStateDict() {
+    if (weight.isMaterialized()) {
+      setInFeatures(weight.shape()[1]);
+      materialize(inFeatures());
+    }
+  }
+
+  @Override
+  protected String typeName() {
+    return isMaterialized() ? "Linear" : "LazyLinear";
+  }
+}

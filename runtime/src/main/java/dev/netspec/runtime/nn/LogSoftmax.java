@@ -1,0 +1,28 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/** {@code log(softmax(x))} along one dim, computed stably ({@code nn.LogSoftmax(dim)}). */
+public final class LogSoftmax extends Module {
+  private final int dim;
+
+  /** {@code nn.LogSoftmax(dim)}; a negative dim counts from the end. */
+  public LogSoftmax(int dim) {
+    this.dim = dim;
+  }
+
+  /** The dim the softmax normalizes along. */
+  public int dim() {
+    return dim;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return Functional.logSoftmax(x, dim);
+  }
+
+  @Override
+  public String extraRepr() {
+    return "dim=" + dim;
+  }
+}

@@ -1,0 +1,14 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/** {@code max(0, x)} elementwise ({@code nn.ReLU}). */
+public final class ReLU extends Module {
+  /** {@code nn.ReLU()}. */
+  public ReLU() {}
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return Functional.relu(x);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/** {@code 1 / (1 + exp(-x))} elementwise ({@code nn.Sigmoid}). */
+public final class Sigmoid extends Module {
+  /** {@code nn.Sigmoid()}. */
+  public Sigmoid() {}
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return Functional.sigmoid(x);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/** {@code exp(x) / sum(exp(x))} along one dim ({@code nn.Softmax(dim)}). */
+public final class Softmax extends Module {
+  private final int dim;
+
+  /** {@code nn.Softmax(dim)}; a negative dim counts from the end. */
+  public Softmax(int dim) {
+    this.dim = dim;
+  }
+
+  /** The dim the values sum to 1 along. */
+  public int dim() {
+    return dim;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return Functional.softmax(x, dim);
+  }
+
+  @Override
+  public String extraRepr() {
+    return "dim=" + dim;
+  }
+}

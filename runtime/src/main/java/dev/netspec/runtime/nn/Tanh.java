@@ -1,0 +1,14 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/** {@code tanh(x)} elementwise ({@code nn.Tanh}). */
+public final class Tanh extends Module {
+  /** {@code nn.Tanh()}. */
+  public Tanh() {}
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return Functional.tanh(x);
+  }
+}
