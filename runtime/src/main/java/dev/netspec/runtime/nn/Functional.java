@@ -33,6 +33,18 @@ public final class Functional {
   }
 
   /**
+   * {@code F.linear} with the weight read from {@code packed} (packed at the first call and
+   * again whenever the weight changes): a fresh output, as {@link #linear(Tensor, Tensor,
+   * Tensor)}, without repacking the weight on every call. {@link Linear} calls this.
+   */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias, PackedWeight packed) {
+    checkLinear(x, weight, bias);
+    int[] shape = x.shape();
+    shape[shape.length - 1] = weight.size(0);
+    return linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape));
+  }
+
+  /**
    * {@code act(F.linear(x, weight, bias))} written into {@code out}, with the weight read from
    * {@code packed} (packed at the first call and again whenever the weight changes): the
    * zero-allocation forward. {@code out} must be contiguous, of shape {@code (...,
