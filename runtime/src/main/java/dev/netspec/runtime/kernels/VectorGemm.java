@@ -210,6 +210,13 @@ final class VectorGemm {
       bv = s.bias;
       bvOff = 0;
     }
+    if (m <= 2 && cols <= L) {
+      // A narrow last panel for a batch of 1 or 2: one vector, the reduction in 4 phases.
+      tile2x1(k, a, aOff, m == 2 ? aOff + lda : aOff, b, b0, ldb, s.edge, 0, NR);
+      epilogue(m, s.edge, 0, NR, bv, bvOff, relu);
+      copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
+      return;
+    }
     int kb = 0;
     do { // runs once when k == 0: C = act(bias)
       int kc = Math.min(KC, k - kb);
@@ -628,5 +635,45 @@ final class VectorGemm {
     c15.intoArray(d, d0 + 5 * L);
     c16.intoArray(d, d0 + 6 * L);
     c17.intoArray(d, d0 + 7 * L);
+  }
+
+  /**
+   * Rows {@code a0} and {@code a1} of A against the first vector of a panel, over the whole
+   * reduction split into 4 interleaved phases (8 FMA chains), summed at the end: the last,
+   * narrow panel of a batch of 1 or 2 (the tutorial's 10 outputs).
+   */
+  private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc) {
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c0b = c0a;
+    FloatVector c0c = c0a;
+    FloatVector c0d = c0a;
+    FloatVector c1a = c0a;
+    FloatVector c1b = c0a;
+    FloatVector c1c = c0a;
+    FloatVector c1d = c0a;
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+      int bp = b0 + p * ldb;
+      FloatVector u = FloatVector.fromArray(S, b, bp);
+      c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
+      c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
+      u = FloatVector.fromArray(S, b, bp + ldb);
+      c0b = FloatVector.broadcast(S, a[a0 + p + 1]).fma(u, c0b);
+      c1b = FloatVector.broadcast(S, a[a1 + p + 1]).fma(u, c1b);
+      u = FloatVector.fromArray(S, b, bp + 2 * ldb);
+      c0c = FloatVector.broadcast(S, a[a0 + p + 2]).fma(u, c0c);
+      c1c = FloatVector.broadcast(S, a[a1 + p + 2]).fma(u, c1c);
+      u = FloatVector.fromArray(S, b, bp + 3 * ldb);
+      c0d = FloatVector.broadcast(S, a[a0 + p + 3]).fma(u, c0d);
+      c1d = FloatVector.broadcast(S, a[a1 + p + 3]).fma(u, c1d);
+    }
+    for (; p < k; p++) {
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * ldb);
+      c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
+      c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
+    }
+    c0a.add(c0b).add(c0c.add(c0d)).intoArray(c, c0);
+    c1a.add(c1b).add(c1c.add(c1d)).intoArray(c, c0 + ldc);
   }
 }

@@ -15,6 +15,8 @@ public final class Functional {
   private static final int DOT_ROWS = 4;
   /** In-features from which the dot products' one reduction per output is cheap enough. */
   private static final int DOT_MIN_IN = 64;
+  /** Fewer outputs than this fit one vector of a packed panel: cheaper than one reduction each. */
+  private static final int DOT_MIN_OUT = 16;
 
   private Functional() {}
 
@@ -74,7 +76,7 @@ public final class Functional {
     Tensor bc = bias == null ? null : dense(bias);
     float[] b = bc == null ? null : bc.array();
     int bOff = bc == null ? 0 : bc.arrayOffset();
-    if (rows < DOT_ROWS && k >= DOT_MIN_IN) {
+    if (rows < DOT_ROWS && k >= DOT_MIN_IN && n >= DOT_MIN_OUT) {
       // A matrix-vector product is bound by reading the weight: read it in place, once.
       Tensor wc = dense(weight); // (out, in)
       Kernels.gemm(rows, n, k, xc.array(), xc.arrayOffset(), k, wc.array(), wc.arrayOffset(), k,
