@@ -2,7 +2,6 @@ package dev.netspec.runtime.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -57,6 +56,7 @@ final class VectorGemm {
     final float[] edge = new float[MR * NR]; // (MR, NR): the C tile of a partial panel
     final float[] bias = new float[NR]; // the bias of a partial panel, zero-padded
     final float[] dots = new float[8]; // dot2x4's results
+    final float[] lanes = new float[8 * L]; // dot2x4's accumulators, to be summed
     float[] panels = new float[0]; // (count, k, NR): panels of op(B), packed per call
 
     float[] panels(int k, int count) {
@@ -257,7 +257,8 @@ final class VectorGemm {
    */
   static void dotRows(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff,
       int ldw, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu) {
-    float[] out = SCRATCH.get().dots;
+    Scratch s = SCRATCH.get();
+    float[] out = s.dots;
     for (int i = 0; i < m; i += 2) {
       int a0 = aOff + i * lda;
       int a1 = i + 1 < m ? a0 + lda : a0; // an odd last row is computed twice, stored once
@@ -265,7 +266,7 @@ final class VectorGemm {
         // The last block repeats its last weight row when fewer than 4 are left.
         int last = n - 1 - j;
         dot2x4(k, a, a0, a1, w, wOff + j * ldw, Math.min(1, last) * ldw,
-            Math.min(2, last) * ldw, Math.min(3, last) * ldw, out);
+            Math.min(2, last) * ldw, Math.min(3, last) * ldw, out, s.lanes);
         for (int jj = 0; jj < Math.min(4, n - j); jj++) {
           store(c, cOff + i * ldc + j + jj, out[jj], bias, biasOff + j + jj, relu);
           if (i + 1 < m) {
@@ -287,7 +288,7 @@ final class VectorGemm {
    * + d1, d2, d3}: {@code out[r * 4 + jj]}.
    */
   private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int d1,
-      int d2, int d3, float[] out) {
+      int d2, int d3, float[] out, float[] lanes) {
     int w1 = w0 + d1;
     int w2 = w0 + d2;
     int w3 = w0 + d3;
@@ -316,14 +317,19 @@ final class VectorGemm {
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
     }
-    out[0] = s00.reduceLanes(VectorOperators.ADD);
-    out[1] = s01.reduceLanes(VectorOperators.ADD);
-    out[2] = s02.reduceLanes(VectorOperators.ADD);
-    out[3] = s03.reduceLanes(VectorOperators.ADD);
-    out[4] = s10.reduceLanes(VectorOperators.ADD);
-    out[5] = s11.reduceLanes(VectorOperators.ADD);
-    out[6] = s12.reduceLanes(VectorOperators.ADD);
-    out[7] = s13.reduceLanes(VectorOperators.ADD);
+    // reduceLanes(ADD) may add the lanes in another order once compiled than interpreted,
+    // so the lanes are summed here, always in the same order.
+    s00.intoArray(lanes, 0);
+    s01.intoArray(lanes, L);
+    s02.intoArray(lanes, 2 * L);
+    s03.intoArray(lanes, 3 * L);
+    s10.intoArray(lanes, 4 * L);
+    s11.intoArray(lanes, 5 * L);
+    s12.intoArray(lanes, 6 * L);
+    s13.intoArray(lanes, 7 * L);
+    for (int r = 0; r < 8; r++) {
+      out[r] = sumLanes(lanes, r * L);
+    }
     for (; p < k; p++) { // the scalar tail
       float x0 = a[a0 + p];
       float x1 = a[a1 + p];
@@ -333,6 +339,16 @@ final class VectorGemm {
         out[4 + jj] = Math.fma(x1, wv, out[4 + jj]);
       }
     }
+  }
+
+  /** The sum of {@code L} lanes from {@code at}: pairwise, in a fixed order. */
+  private static float sumLanes(float[] lanes, int at) {
+    for (int half = L / 2; half >= 1; half /= 2) {
+      for (int i = 0; i < half; i++) {
+        lanes[at + i] += lanes[at + i + half];
+      }
+    }
+    return lanes[at];
   }
 
   /** One or two rows of C over {@code WIDE} whole panels, with the epilogue. */
