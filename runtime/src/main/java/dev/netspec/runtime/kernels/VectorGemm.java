@@ -259,14 +259,21 @@ final class VectorGemm {
       int ldw, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu) {
     Scratch s = SCRATCH.get();
     float[] out = s.dots;
+    if (m == 1) {
+      // One row: 8 weight rows at a time, so more of the weight streams in at once.
+      for (int j = 0; j < n; j += 8) {
+        dot1x8(k, a, aOff, w, wOff + j * ldw, ldw, n - 1 - j, out, s.lanes);
+        for (int jj = 0; jj < Math.min(8, n - j); jj++) {
+          store(c, cOff + j + jj, out[jj], bias, biasOff + j + jj, relu);
+        }
+      }
+      return;
+    }
     for (int i = 0; i < m; i += 2) {
       int a0 = aOff + i * lda;
       int a1 = i + 1 < m ? a0 + lda : a0; // an odd last row is computed twice, stored once
       for (int j = 0; j < n; j += 4) {
-        // The last block repeats its last weight row when fewer than 4 are left.
-        int last = n - 1 - j;
-        dot2x4(k, a, a0, a1, w, wOff + j * ldw, Math.min(1, last) * ldw,
-            Math.min(2, last) * ldw, Math.min(3, last) * ldw, out, s.lanes);
+        dot2x4(k, a, a0, a1, w, wOff + j * ldw, ldw, n - 1 - j, out, s.lanes);
         for (int jj = 0; jj < Math.min(4, n - j); jj++) {
           store(c, cOff + i * ldc + j + jj, out[jj], bias, biasOff + j + jj, relu);
           if (i + 1 < m) {
@@ -284,14 +291,15 @@ final class VectorGemm {
   }
 
   /**
-   * The dot products of rows {@code a0, a1} of A with weight rows at {@code w0} and {@code w0
-   * + d1, d2, d3}: {@code out[r * 4 + jj]}.
+   * The dot products of rows {@code a0, a1} of A with the 4 weight rows from {@code w0}
+   * (at most {@code last + 1} of them distinct): {@code out[r * 4 + jj]}.
    */
-  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int d1,
-      int d2, int d3, float[] out, float[] lanes) {
-    int w1 = w0 + d1;
-    int w2 = w0 + d2;
-    int w3 = w0 + d3;
+  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int ldw,
+      int last, float[] out, float[] lanes) {
+    // Past the last weight row (index `last` from w0), the block repeats it.
+    int w1 = w0 + Math.min(1, last) * ldw;
+    int w2 = w0 + Math.min(2, last) * ldw;
+    int w3 = w0 + Math.min(3, last) * ldw;
     FloatVector s00 = FloatVector.zero(S);
     FloatVector s01 = s00;
     FloatVector s02 = s00;
@@ -338,6 +346,54 @@ final class VectorGemm {
         out[jj] = Math.fma(x0, wv, out[jj]);
         out[4 + jj] = Math.fma(x1, wv, out[4 + jj]);
       }
+    }
+  }
+
+  /** The dot products of row {@code a0} of A with the 8 weight rows from {@code w0}. */
+  private static void dot1x8(int k, float[] a, int a0, float[] w, int w0, int ldw, int last,
+      float[] out, float[] lanes) {
+    int w1 = w0 + Math.min(1, last) * ldw;
+    int w2 = w0 + Math.min(2, last) * ldw;
+    int w3 = w0 + Math.min(3, last) * ldw;
+    int w4 = w0 + Math.min(4, last) * ldw;
+    int w5 = w0 + Math.min(5, last) * ldw;
+    int w6 = w0 + Math.min(6, last) * ldw;
+    int w7 = w0 + Math.min(7, last) * ldw;
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    FloatVector s4 = s0;
+    FloatVector s5 = s0;
+    FloatVector s6 = s0;
+    FloatVector s7 = s0;
+    int p = 0;
+    for (int bound = S.loopBound(k); p < bound; p += L) {
+      FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+      s0 = x.fma(FloatVector.fromArray(S, w, w0 + p), s0);
+      s1 = x.fma(FloatVector.fromArray(S, w, w1 + p), s1);
+      s2 = x.fma(FloatVector.fromArray(S, w, w2 + p), s2);
+      s3 = x.fma(FloatVector.fromArray(S, w, w3 + p), s3);
+      s4 = x.fma(FloatVector.fromArray(S, w, w4 + p), s4);
+      s5 = x.fma(FloatVector.fromArray(S, w, w5 + p), s5);
+      s6 = x.fma(FloatVector.fromArray(S, w, w6 + p), s6);
+      s7 = x.fma(FloatVector.fromArray(S, w, w7 + p), s7);
+    }
+    s0.intoArray(lanes, 0);
+    s1.intoArray(lanes, L);
+    s2.intoArray(lanes, 2 * L);
+    s3.intoArray(lanes, 3 * L);
+    s4.intoArray(lanes, 4 * L);
+    s5.intoArray(lanes, 5 * L);
+    s6.intoArray(lanes, 6 * L);
+    s7.intoArray(lanes, 7 * L);
+    for (int r = 0; r < 8; r++) {
+      float v = sumLanes(lanes, r * L);
+      int row = w0 + Math.min(r, last) * ldw;
+      for (int q = p; q < k; q++) { // the scalar tail
+        v = Math.fma(a[a0 + q], w[row + q], v);
+      }
+      out[r] = v;
     }
   }
 
