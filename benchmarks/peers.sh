@@ -10,7 +10,8 @@
 #
 # Environment: PEERS_TORCH_PYTHON (default /usr/bin/python3), PEERS_BLAS_PYTHON (default: the
 # first of /usr/bin/python3 and python3 whose numpy runs on OpenBLAS), PEERS_JMH_ARGS (appended
-# to every JMH run), NETSPEC_BENCH (JMH regex of netspec benchmarks, default: all of them).
+# to every JMH run), PEERS_JMH_RUN (replaces the default forks and iterations, e.g. "-f 1 -i 5"),
+# NETSPEC_BENCH (JMH regex of netspec benchmarks, default: all of them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -74,6 +75,10 @@ if ((quick)); then
 else
   jmh_opts=(-f 2 -wi 5 -w 1s -i 10 -r 1s)
   gemm_sizes=256,512,1024,2048
+fi
+# PEERS_JMH_RUN replaces the forks and iterations of a full run (JMH takes each option once).
+if [[ -n ${PEERS_JMH_RUN:-} ]]; then
+  read -r -a jmh_opts <<<"$PEERS_JMH_RUN"
 fi
 read -r -a extra_jmh <<<"${PEERS_JMH_ARGS:-}"
 

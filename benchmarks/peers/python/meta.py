@@ -23,7 +23,9 @@ def main(argv):
         "git": sh("git -C '%s' describe --always --dirty" % root),
         "cpu": sh("lscpu | sed -n 's/^Model name: *//p'"),
         "cores": os.cpu_count(),
-        "mode": "quick (a smoke run: its numbers are not results)" if quick else "full",
+        "mode": "quick (a smoke run: its numbers are not results)" if quick else (
+            "full, JMH " + os.environ["PEERS_JMH_RUN"] if os.environ.get("PEERS_JMH_RUN")
+            else "full"),
         "onnxruntime": ort_version,
     }
     json.dump(meta, sys.stdout, indent=1)
