@@ -1,5 +1,6 @@
 package dev.netspec.benchmarks;
 
+import dev.netspec.runtime.tensor.Tensor;
 import java.util.Random;
 
 /** Seeded benchmark inputs. */
@@ -12,5 +13,18 @@ final class Inputs {
       x[i] = (float) rnd.nextGaussian();
     }
     return x;
+  }
+
+  /** A tensor of U(-bound, bound) values. */
+  static Tensor uniform(Random rnd, float bound, int... shape) {
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (2 * rnd.nextFloat() - 1) * bound;
+    }
+    return Tensor.fromArray(x, shape);
   }
 }

@@ -17,6 +17,13 @@ interface Backend {
   void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       boolean transB, float[] c, int cOff, int ldc, float[] bias, int biasOff, Activation act);
 
+  /** Columns per panel of a {@link PackedMatrix} this backend reads. */
+  int panelWidth();
+
+  /** {@code C = act(A @ B + bias)} with B packed by {@link PackedMatrix#pack}. */
+  void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff, int ldc,
+      float[] bias, int biasOff, Activation act);
+
   /** {@code out[i] = op(x[i], y[i])} for {@code i < n}. */
   void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
       int n);

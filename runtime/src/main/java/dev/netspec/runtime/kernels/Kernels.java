@@ -45,15 +45,50 @@ public final class Kernels {
     Objects.requireNonNull(act, "act");
     checkMatrix("a", a, aOff, m, k, lda);
     checkMatrix("b", b, bOff, transB ? n : k, transB ? k : n, ldb);
-    checkMatrix("c", c, cOff, m, n, ldc);
-    if (m > 1 && ldc < n) {
-      throw new IllegalArgumentException(
-          "gemm: the row stride of c (" + ldc + ") is less than its " + n + " columns");
-    }
-    if (bias != null) {
-      Objects.checkFromIndexSize(biasOff, n, bias.length);
-    }
+    checkOutput(m, n, c, cOff, ldc, bias, biasOff);
     BACKEND.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  /**
+   * {@code C = act(A @ B + bias)} with B packed once ({@link PackedMatrix#pack}): A is
+   * {@code m x b.rows()}, C {@code m x b.columns()}, other arguments as in {@link #gemm(int,
+   * int, int, float[], int, int, float[], int, int, boolean, float[], int, int, float[], int,
+   * Activation) gemm}. Allocates nothing once warm (single-threaded calls).
+   */
+  public static void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c,
+      int cOff, int ldc, float[] bias, int biasOff, Activation act) {
+    if (m < 0) {
+      throw new IllegalArgumentException("gemm: m must not be negative, got " + m);
+    }
+    Objects.requireNonNull(b, "b");
+    int k = b.rows();
+    int n = b.columns();
+    Objects.requireNonNull(act, "act");
+    if (b.panelWidth() != BACKEND.panelWidth()) {
+      throw new IllegalArgumentException("gemm: " + b + " was packed for another backend");
+    }
+    checkMatrix("a", a, aOff, m, k, lda);
+    checkOutput(m, n, c, cOff, ldc, bias, biasOff);
+    BACKEND.gemm(m, a, aOff, lda, b, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  /** Columns per panel of the matrices {@link PackedMatrix#pack} makes for this backend. */
+  static int panelWidth() {
+    return BACKEND.panelWidth();
+  }
+
+  /**
+   * The number of threads large GEMMs are split across: {@code -Dnetspec.threads=N}, or
+   * {@link #setThreads}, else the available processors. Products below about two million
+   * multiply-adds always run on the calling thread. Results do not depend on the count.
+   */
+  public static int threads() {
+    return Parallel.threads();
+  }
+
+  /** Sets the kernel thread count (1 = single-threaded); the pool is rebuilt on next use. */
+  public static void setThreads(int threads) {
+    Parallel.setThreads(threads);
   }
 
   /** {@code out[outOff + i] = op(x[xOff + i], y[yOff + i])} for {@code i < n}. */
@@ -113,7 +148,20 @@ public final class Kernels {
     return BACKEND.dot(x, xOff, y, yOff, n);
   }
 
-  private static void checkMatrix(String name, float[] x, int off, int rows, int cols, int ld) {
+  /** C must fit and have disjoint rows; the bias must hold {@code n} values. */
+  private static void checkOutput(int m, int n, float[] c, int cOff, int ldc, float[] bias,
+      int biasOff) {
+    checkMatrix("c", c, cOff, m, n, ldc);
+    if (m > 1 && ldc < n) {
+      throw new IllegalArgumentException(
+          "gemm: the row stride of c (" + ldc + ") is less than its " + n + " columns");
+    }
+    if (bias != null) {
+      Objects.checkFromIndexSize(biasOff, n, bias.length);
+    }
+  }
+
+  static void checkMatrix(String name, float[] x, int off, int rows, int cols, int ld) {
     if (rows == 0 || cols == 0) {
       return;
     }

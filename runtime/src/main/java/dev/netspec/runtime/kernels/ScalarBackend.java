@@ -40,13 +40,48 @@ final class ScalarBackend implements Backend {
         }
       }
       for (int j = 0; j < n; j++) {
-        float v = (float) row[j];
-        if (bias != null) {
-          v += bias[biasOff + j];
-        }
-        c[cOff + i * ldc + j] = act == Activation.RELU ? Math.max(v, 0f) : v;
+        c[cOff + i * ldc + j] = epilogue((float) row[j], bias, biasOff + j, act);
       }
     }
+  }
+
+  @Override
+  public int panelWidth() {
+    return 16;
+  }
+
+  @Override
+  public void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff,
+      int ldc, float[] bias, int biasOff, Activation act) {
+    int n = b.columns();
+    int k = b.rows();
+    int w = b.panelWidth();
+    float[] data = b.data();
+    double[] row = new double[w]; // one panel's columns of one row of C, in double
+    for (int j0 = 0; j0 < n; j0 += w) {
+      int panel = b.panelOffset(j0 / w);
+      int cols = Math.min(w, n - j0);
+      for (int i = 0; i < m; i++) {
+        Arrays.fill(row, 0.0);
+        int ai = aOff + i * lda;
+        for (int p = 0; p < k; p++) {
+          double aip = a[ai + p];
+          int bp = panel + p * w;
+          for (int jj = 0; jj < cols; jj++) {
+            row[jj] += aip * data[bp + jj];
+          }
+        }
+        for (int jj = 0; jj < cols; jj++) {
+          c[cOff + i * ldc + j0 + jj] =
+              epilogue((float) row[jj], bias, biasOff + j0 + jj, act);
+        }
+      }
+    }
+  }
+
+  private static float epilogue(float v, float[] bias, int at, Activation act) {
+    float r = bias == null ? v : v + bias[at];
+    return act == Activation.RELU ? Math.max(r, 0f) : r;
   }
 
   @Override

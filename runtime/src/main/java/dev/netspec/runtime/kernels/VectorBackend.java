@@ -49,6 +49,17 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public int panelWidth() {
+    return VectorGemm.NR;
+  }
+
+  @Override
+  public void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff,
+      int ldc, float[] bias, int biasOff, Activation act) {
+    VectorGemm.gemm(m, a, aOff, lda, b, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  @Override
   public void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out,
       int outOff, int n) {
     int bound = SPECIES.loopBound(n);

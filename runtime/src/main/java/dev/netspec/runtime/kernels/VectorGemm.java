@@ -1,31 +1,67 @@
 package dev.netspec.runtime.kernels;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector GEMM: {@code C = act(A @ op(B) + bias)}, row-major.
  *
- * <p>C is computed in register tiles of {@code MR x NR} ({@code 4 x 2} vectors, so 8
- * accumulators): for each {@code p} the tile broadcasts {@code A[i][p]} for its 4 rows,
- * loads 2 vectors of row {@code p} of B and issues 8 FMAs. The bias and the activation are
- * applied to the accumulators before the one store of C (the fused epilogue). Column
- * panels narrower than {@code NR} use a one-vector tile, and the last {@code n % L} columns
- * a scalar loop. B is packed one column panel at a time into a dense row-major {@code k x
- * NR} scratch block that every row tile of A then reuses: this turns a transposed B
- * (Linear's {@code [out, in]} weight) into the layout the micro-kernel reads, and spares a
- * row-major B with a large power-of-two row stride its cache-set conflicts.
+ * <p>op(B) is read as column panels {@code NR = 2} vectors wide, each a dense row-major
+ * {@code k x NR} block: a {@link PackedMatrix} (packed once, e.g. a Linear weight) or one
+ * panel at a time packed into a per-thread scratch array. For each panel, the reduction is
+ * cut into blocks of {@code KC} rows (a {@code KC x NR} slice of the panel stays in L1), and
+ * C is computed in register tiles of {@code 8 x NR}: per step, 8 broadcasts of A, 2 vector
+ * loads of B and 16 FMAs into 16 accumulators. The last rows use 4-, 2- and 1-row tiles;
+ * the 2- and 1-row tiles split the reduction into 4 interleaved phases so enough independent
+ * FMA chains are in flight (the batch-1 and batch-2 case is bound by reading B). The bias
+ * and the activation are applied to the accumulators before the last store of C (the fused
+ * epilogue). A panel narrower than {@code NR} (the last one) is zero-padded and its tile goes
+ * through a small scratch block, so no kernel needs masks.
  *
- * <p>Next steps (issue 5): pack A, block {@code k} for L1/L2, a wider tile.
+ * <p>Large products run on {@link Parallel}'s pool, split by column panels: every element
+ * of C is computed by the same code whatever the thread count (the reduction is never split
+ * across threads), so results do not depend on it. Steady-state calls allocate nothing on
+ * the calling thread: scratch arrays are per thread and reused.
  */
 final class VectorGemm {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
   private static final int L = S.length();
-  private static final int MR = 4;
-  private static final int NR = 2 * L;
+  /** Columns per panel. */
+  static final int NR = 2 * L;
+  /** Rows of the main register tile. */
+  private static final int MR = 8;
+  /** Rows of a panel's reduction block (KC x NR floats: 32 KiB with 512-bit vectors). */
+  private static final int KC = 256;
+  /** Rows of A below which a product with a transposed B is done as dot products. */
+  static final int SMALL_M = 4;
+  /** Multiply-adds from which a product is worth splitting across threads. */
+  static final long PARALLEL_WORK = 1L << 21;
+
+  /** Zeros to start the accumulators from and to add as a missing bias (two vectors). */
+  private static final float[] ZEROS = new float[NR];
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private VectorGemm() {}
 
+  /** Per-thread buffers, made once and grown when a larger panel needs it. */
+  private static final class Scratch {
+    final float[] edge = new float[MR * NR]; // (MR, NR): the C tile of a partial panel
+    final float[] bias = new float[NR]; // the bias of a partial panel, zero-padded
+    final float[] dots = new float[8]; // dot2x4's results
+    float[] panel = new float[0]; // (k, NR): one panel of op(B), packed per call
+
+    float[] panel(int k) {
+      if (panel.length < k * NR) {
+        panel = new float[k * NR];
+      }
+      return panel;
+    }
+  }
+
+  /** {@code C = act(A @ op(B) + bias)} with op(B) read from {@code b}, packed per panel. */
   static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias, int biasOff,
       Activation act) {
@@ -33,94 +69,369 @@ final class VectorGemm {
       return;
     }
     boolean relu = act == Activation.RELU;
-    // Columns of op(B) are copied into a dense (k, width) panel when it is transposed, or when
-    // several row tiles reuse it (a dense panel avoids cache-set conflicts of large ldb).
-    boolean pack = transB || m > MR;
-    float[] panel = pack ? new float[k * NR] : null;
-    int j = 0;
-    while (n - j >= L) {
-      int width = n - j >= NR ? NR : L; // columns in this panel: two vectors, or one
-      float[] bp = b;
-      int bo = bOff + j;
-      int ld = ldb;
-      if (pack) {
-        packPanel(b, bOff, ldb, transB, j, width, k, panel);
-        bp = panel;
-        bo = 0;
-        ld = width;
-      }
-      int i = 0;
-      if (width == NR) {
-        for (; i + MR <= m; i += MR) {
-          tile4x2(k, a, aOff + i * lda, lda, bp, bo, ld, c, cOff + i * ldc + j, ldc, bias,
-              biasOff + j, relu);
-        }
-        for (; i < m; i++) {
-          tile1x2(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
-              relu);
-        }
-      } else {
-        for (; i < m; i++) {
-          tile1x1(k, a, aOff + i * lda, bp, bo, ld, c, cOff + i * ldc + j, bias, biasOff + j,
-              relu);
-        }
-      }
-      j += width;
+    if (transB && m < SMALL_M) {
+      // A few rows against a [n, k] weight: dot products read it in place, no packing.
+      dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff, relu);
+      return;
     }
-    int bRowStep = transB ? 1 : ldb; // from op(B)[p][j] to op(B)[p + 1][j]
-    int bColStep = transB ? ldb : 1; // from op(B)[p][j] to op(B)[p][j + 1]
-    for (; j < n; j++) {
-      for (int i = 0; i < m; i++) {
-        int ai = aOff + i * lda;
-        int bj = bOff + j * bColStep;
-        float acc = 0;
-        for (int p = 0; p < k; p++) {
-          acc = Math.fma(a[ai + p], b[bj + p * bRowStep], acc);
-        }
-        if (bias != null) {
-          acc += bias[biasOff + j];
-        }
-        c[cOff + i * ldc + j] = relu ? Math.max(acc, 0f) : acc;
+    int panels = PackedMatrix.panels(n, NR);
+    if (parallel(m, n, k, panels)) {
+      Parallel.forRanges(panels, (q0, q1) -> rawPanels(m, n, k, a, aOff, lda, b, bOff, ldb,
+          transB, c, cOff, ldc, bias, biasOff, relu, q0, q1));
+    } else {
+      rawPanels(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff, relu,
+          0, panels);
+    }
+  }
+
+  /** {@code C = act(A @ B + bias)} with B packed once. */
+  static void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff,
+      int ldc, float[] bias, int biasOff, Activation act) {
+    int n = b.columns();
+    int k = b.rows();
+    if (m == 0 || n == 0) {
+      return;
+    }
+    boolean relu = act == Activation.RELU;
+    int panels = PackedMatrix.panels(n, NR);
+    if (parallel(m, n, k, panels)) {
+      Parallel.forRanges(panels, (q0, q1) -> packedPanels(m, a, aOff, lda, b, c, cOff, ldc,
+          bias, biasOff, relu, q0, q1));
+    } else {
+      packedPanels(m, a, aOff, lda, b, c, cOff, ldc, bias, biasOff, relu, 0, panels);
+    }
+  }
+
+  private static boolean parallel(int m, int n, int k, int panels) {
+    return Parallel.threads() > 1 && panels > 1 && (long) m * n * k >= PARALLEL_WORK;
+  }
+
+  private static void rawPanels(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+      int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias,
+      int biasOff, boolean relu, int q0, int q1) {
+    Scratch s = SCRATCH.get();
+    for (int q = q0; q < q1; q++) {
+      int j = q * NR;
+      int cols = Math.min(NR, n - j);
+      if (!transB && cols == NR && m <= MR) {
+        // One row tile uses the panel once: read B in place rather than copy it.
+        panel(m, k, a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, cols, bias, biasOff + j,
+            relu, s);
+      } else {
+        float[] p = s.panel(k);
+        PackedMatrix.packPanel(b, bOff, ldb, transB, j, cols, k, NR, p, 0);
+        panel(m, k, a, aOff, lda, p, 0, NR, c, cOff + j, ldc, cols, bias, biasOff + j, relu, s);
       }
+    }
+  }
+
+  private static void packedPanels(int m, float[] a, int aOff, int lda, PackedMatrix b,
+      float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu, int q0, int q1) {
+    Scratch s = SCRATCH.get();
+    int n = b.columns();
+    int k = b.rows();
+    for (int q = q0; q < q1; q++) {
+      int j = q * NR;
+      panel(m, k, a, aOff, lda, b.data(), b.panelOffset(q), NR, c, cOff + j, ldc,
+          Math.min(NR, n - j), bias, biasOff + j, relu, s);
     }
   }
 
   /**
-   * Copies columns {@code j0 .. j0 + width} of op(B) into {@code panel} as a row-major
-   * {@code k x width} block. A transposed B ({@code n x k}, row stride {@code ldb}) is read
-   * one contiguous row at a time and written with a stride of {@code width}.
+   * Columns {@code 0 .. cols} of C (at {@code c0}) from one panel of op(B) at {@code b0} with
+   * row stride {@code ldb} (NR wide, zero-padded past {@code cols}).
    */
-  private static void packPanel(float[] b, int bOff, int ldb, boolean transB, int j0,
-      int width, int k, float[] panel) {
-    if (!transB) {
-      for (int p = 0; p < k; p++) {
-        System.arraycopy(b, bOff + p * ldb + j0, panel, p * width, width);
-      }
-      return;
+  private static void panel(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
+      int ldb, float[] c, int c0, int ldc, int cols, float[] bias, int biasOff, boolean relu,
+      Scratch s) {
+    float[] bv = bias;
+    int bvOff = biasOff;
+    if (bias != null && cols < NR) {
+      System.arraycopy(bias, biasOff, s.bias, 0, cols);
+      Arrays.fill(s.bias, cols, NR, 0f);
+      bv = s.bias;
+      bvOff = 0;
     }
-    for (int jj = 0; jj < width; jj++) {
-      int row = bOff + (j0 + jj) * ldb;
-      for (int p = 0; p < k; p++) {
-        panel[p * width + jj] = b[row + p];
+    int kb = 0;
+    do { // runs once when k == 0: C = act(bias)
+      int kc = Math.min(KC, k - kb);
+      boolean first = kb == 0;
+      boolean last = kb + kc == k;
+      int i = 0;
+      while (i < m) {
+        int rows = m - i >= MR ? MR : m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1;
+        int ai = aOff + i * lda + kb;
+        int bk = b0 + kb * ldb;
+        int ci = c0 + i * ldc;
+        if (cols == NR) {
+          tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first);
+          if (last) {
+            epilogue(rows, c, ci, ldc, bv, bvOff, relu);
+          }
+        } else {
+          if (!first) {
+            copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
+          }
+          tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
+          if (last) {
+            epilogue(rows, s.edge, 0, NR, bv, bvOff, relu);
+          }
+          copyRows(s.edge, 0, NR, c, ci, ldc, rows, cols);
+        }
+        i += rows;
+      }
+      kb += kc;
+    } while (kb < k);
+  }
+
+  /**
+   * {@code C = act(A @ W.T + bias)} for a few rows of A against a {@code [n, k]} weight read
+   * in place: pairs of A rows against 4 weight rows at a time (8 dot products, each weight
+   * vector loaded once for both rows), one reduction per output. The matrix-vector case is
+   * bound by reading W, so W is read once per pair of rows and never copied.
+   */
+  static void dotRows(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff,
+      int ldw, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu) {
+    float[] out = SCRATCH.get().dots;
+    for (int i = 0; i < m; i += 2) {
+      int a0 = aOff + i * lda;
+      int a1 = i + 1 < m ? a0 + lda : a0; // an odd last row is computed twice, stored once
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        dot2x4(k, a, a0, a1, w, wOff + j * ldw, ldw, out);
+        for (int jj = 0; jj < 4; jj++) {
+          store(c, cOff + i * ldc + j + jj, out[jj], bias, biasOff + j + jj, relu);
+          if (i + 1 < m) {
+            store(c, cOff + (i + 1) * ldc + j + jj, out[4 + jj], bias, biasOff + j + jj, relu);
+          }
+        }
+      }
+      for (; j < n; j++) {
+        int wj = wOff + j * ldw;
+        store(c, cOff + i * ldc + j, dot(a, a0, w, wj, k), bias, biasOff + j, relu);
+        if (i + 1 < m) {
+          store(c, cOff + (i + 1) * ldc + j, dot(a, a1, w, wj, k), bias, biasOff + j, relu);
+        }
       }
     }
   }
 
-  /** C[i..i+4][j..j+2L] from 4 rows of A starting at {@code a0} and row p of B at {@code b0 + p*ldb}. */
-  private static void tile4x2(int k, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, float[] bias, int biasOff, boolean relu) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = c00;
-    FloatVector c10 = c00;
-    FloatVector c11 = c00;
-    FloatVector c20 = c00;
-    FloatVector c21 = c00;
-    FloatVector c30 = c00;
-    FloatVector c31 = c00;
+  private static void store(float[] c, int at, float v, float[] bias, int biasOff,
+      boolean relu) {
+    float r = bias == null ? v : v + bias[biasOff];
+    c[at] = relu ? Math.max(r, 0f) : r;
+  }
+
+  /** The dot products of rows {@code a0, a1} with 4 weight rows: {@code out[r * 4 + jj]}. */
+  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int ldw,
+      float[] out) {
+    int w1 = w0 + ldw;
+    int w2 = w1 + ldw;
+    int w3 = w2 + ldw;
+    FloatVector s00 = FloatVector.zero(S);
+    FloatVector s01 = s00;
+    FloatVector s02 = s00;
+    FloatVector s03 = s00;
+    FloatVector s10 = s00;
+    FloatVector s11 = s00;
+    FloatVector s12 = s00;
+    FloatVector s13 = s00;
+    int p = 0;
+    for (int bound = S.loopBound(k); p < bound; p += L) {
+      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      FloatVector v = FloatVector.fromArray(S, w, w0 + p);
+      s00 = x0.fma(v, s00);
+      s10 = x1.fma(v, s10);
+      v = FloatVector.fromArray(S, w, w1 + p);
+      s01 = x0.fma(v, s01);
+      s11 = x1.fma(v, s11);
+      v = FloatVector.fromArray(S, w, w2 + p);
+      s02 = x0.fma(v, s02);
+      s12 = x1.fma(v, s12);
+      v = FloatVector.fromArray(S, w, w3 + p);
+      s03 = x0.fma(v, s03);
+      s13 = x1.fma(v, s13);
+    }
+    out[0] = s00.reduceLanes(VectorOperators.ADD);
+    out[1] = s01.reduceLanes(VectorOperators.ADD);
+    out[2] = s02.reduceLanes(VectorOperators.ADD);
+    out[3] = s03.reduceLanes(VectorOperators.ADD);
+    out[4] = s10.reduceLanes(VectorOperators.ADD);
+    out[5] = s11.reduceLanes(VectorOperators.ADD);
+    out[6] = s12.reduceLanes(VectorOperators.ADD);
+    out[7] = s13.reduceLanes(VectorOperators.ADD);
+    for (; p < k; p++) { // the scalar tail
+      float x0 = a[a0 + p];
+      float x1 = a[a1 + p];
+      for (int jj = 0; jj < 4; jj++) {
+        float wv = w[w0 + jj * ldw + p];
+        out[jj] = Math.fma(x0, wv, out[jj]);
+        out[4 + jj] = Math.fma(x1, wv, out[4 + jj]);
+      }
+    }
+  }
+
+  /** A dot product over two vector accumulators, then a scalar tail. */
+  static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+    FloatVector acc0 = FloatVector.zero(S);
+    FloatVector acc1 = acc0;
+    int i = 0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
+      acc1 = FloatVector.fromArray(S, x, xOff + i + L)
+          .fma(FloatVector.fromArray(S, y, yOff + i + L), acc1);
+    }
+    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s = Math.fma(x[xOff + i], y[yOff + i], s);
+    }
+    return s;
+  }
+
+  private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,
+      int dstLd, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(src, srcOff + r * srcLd, dst, dstOff + r * dstLd, cols);
+    }
+  }
+
+  private static void tile(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
+      int ldb, float[] c, int c0, int ldc, boolean first) {
+    switch (rows) {
+      case MR:
+        tile8x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
+        break;
+      case 4:
+        tile4x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
+        break;
+      case 2:
+        tile2x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
+        break;
+      default:
+        tile1x2(kc, a, a0, b, b0, ldb, c, c0, first);
+        break;
+    }
+  }
+
+  /**
+   * The fused epilogue on a finished tile of C ({@code rows x NR}, still in L1): {@code C =
+   * act(C + bias)}. Kept out of the tiles so each tile stays small enough for C2 to inline
+   * every Vector API call (past its inlining budget, vectors are boxed: an allocation each).
+   */
+  private static void epilogue(int rows, float[] c, int c0, int ldc, float[] bias, int biasOff,
+      boolean relu) {
+    if (bias == null && !relu) {
+      return;
+    }
+    float[] bsrc = bias != null ? bias : ZEROS;
+    int bo = bias != null ? biasOff : 0;
+    FloatVector bias0 = FloatVector.fromArray(S, bsrc, bo);
+    FloatVector bias1 = FloatVector.fromArray(S, bsrc, bo + L);
+    FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+    for (int r = 0; r < rows; r++) {
+      int at = c0 + r * ldc;
+      FloatVector.fromArray(S, c, at).add(bias0).max(floor).intoArray(c, at);
+      FloatVector.fromArray(S, c, at + L).add(bias1).max(floor).intoArray(c, at + L);
+    }
+  }
+
+  /** 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step. */
+  private static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean first) {
+    // The first block starts from zeros, later ones from the partial C: the array and offset
+    // are chosen, never a vector (a vector merged from two branches may be boxed).
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
     int a1 = a0 + lda;
     int a2 = a1 + lda;
     int a3 = a2 + lda;
-    for (int p = 0; p < k; p++) {
+    int a4 = a3 + lda;
+    int a5 = a4 + lda;
+    int a6 = a5 + lda;
+    int a7 = a6 + lda;
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
+    FloatVector c40 = FloatVector.fromArray(S, src, s0 + 4 * sld);
+    FloatVector c41 = FloatVector.fromArray(S, src, s0 + 4 * sld + L);
+    FloatVector c50 = FloatVector.fromArray(S, src, s0 + 5 * sld);
+    FloatVector c51 = FloatVector.fromArray(S, src, s0 + 5 * sld + L);
+    FloatVector c60 = FloatVector.fromArray(S, src, s0 + 6 * sld);
+    FloatVector c61 = FloatVector.fromArray(S, src, s0 + 6 * sld + L);
+    FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
+    FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
+    for (int p = 0; p < kc; p++) {
+      int bp = b0 + p * ldb;
+      FloatVector b0v = FloatVector.fromArray(S, b, bp);
+      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = FloatVector.broadcast(S, a[a4 + p]);
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = FloatVector.broadcast(S, a[a5 + p]);
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+      x = FloatVector.broadcast(S, a[a6 + p]);
+      c60 = x.fma(b0v, c60);
+      c61 = x.fma(b1v, c61);
+      x = FloatVector.broadcast(S, a[a7 + p]);
+      c70 = x.fma(b0v, c70);
+      c71 = x.fma(b1v, c71);
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
+    c40.intoArray(c, c0 + 4 * ldc);
+    c41.intoArray(c, c0 + 4 * ldc + L);
+    c50.intoArray(c, c0 + 5 * ldc);
+    c51.intoArray(c, c0 + 5 * ldc + L);
+    c60.intoArray(c, c0 + 6 * ldc);
+    c61.intoArray(c, c0 + 6 * ldc + L);
+    c70.intoArray(c, c0 + 7 * ldc);
+    c71.intoArray(c, c0 + 7 * ldc + L);
+  }
+
+  /** 4 rows of C, two vectors wide: 8 accumulators, 4 broadcasts and 2 loads per step. */
+  private static void tile4x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
+    for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
       FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
@@ -137,52 +448,146 @@ final class VectorGemm {
       c30 = x.fma(b0v, c30);
       c31 = x.fma(b1v, c31);
     }
-    FloatVector bias0 = biasVector(bias, biasOff);
-    FloatVector bias1 = biasVector(bias, biasOff + L);
-    store(c00, bias0, relu, c, c0);
-    store(c01, bias1, relu, c, c0 + L);
-    store(c10, bias0, relu, c, c0 + ldc);
-    store(c11, bias1, relu, c, c0 + ldc + L);
-    store(c20, bias0, relu, c, c0 + 2 * ldc);
-    store(c21, bias1, relu, c, c0 + 2 * ldc + L);
-    store(c30, bias0, relu, c, c0 + 3 * ldc);
-    store(c31, bias1, relu, c, c0 + 3 * ldc + L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
   }
 
-  private static void tile1x2(int k, float[] a, int a0, float[] b, int b0, int ldb, float[] c,
-      int c0, float[] bias, int biasOff, boolean relu) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = c00;
-    for (int p = 0; p < k; p++) {
+  /**
+   * 2 rows of C, two vectors wide, the reduction split into 4 interleaved phases so
+   * 16 independent FMA chains hide the FMA latency; the phases are summed at the end.
+   */
+  private static void tile2x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
+    int a1 = a0 + lda;
+    FloatVector c00a = FloatVector.fromArray(S, src, s0);
+    FloatVector c01a = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10a = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11a = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector c00b = zero;
+    FloatVector c01b = zero;
+    FloatVector c10b = zero;
+    FloatVector c11b = zero;
+    FloatVector c00c = zero;
+    FloatVector c01c = zero;
+    FloatVector c10c = zero;
+    FloatVector c11c = zero;
+    FloatVector c00d = zero;
+    FloatVector c01d = zero;
+    FloatVector c10d = zero;
+    FloatVector c11d = zero;
+    int p = 0;
+    for (; p + 4 <= kc; p += 4) {
       int bp = b0 + p * ldb;
+      FloatVector u0 = FloatVector.fromArray(S, b, bp);
+      FloatVector v0 = FloatVector.fromArray(S, b, bp + L);
       FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00 = x.fma(FloatVector.fromArray(S, b, bp), c00);
-      c01 = x.fma(FloatVector.fromArray(S, b, bp + L), c01);
+      c00a = x.fma(u0, c00a);
+      c01a = x.fma(v0, c01a);
+      x = FloatVector.broadcast(S, a[a1 + p]);
+      c10a = x.fma(u0, c10a);
+      c11a = x.fma(v0, c11a);
+      FloatVector u1 = FloatVector.fromArray(S, b, bp + ldb);
+      FloatVector v1 = FloatVector.fromArray(S, b, bp + ldb + L);
+      x = FloatVector.broadcast(S, a[a0 + p + 1]);
+      c00b = x.fma(u1, c00b);
+      c01b = x.fma(v1, c01b);
+      x = FloatVector.broadcast(S, a[a1 + p + 1]);
+      c10b = x.fma(u1, c10b);
+      c11b = x.fma(v1, c11b);
+      FloatVector u2 = FloatVector.fromArray(S, b, bp + 2 * ldb);
+      FloatVector v2 = FloatVector.fromArray(S, b, bp + 2 * ldb + L);
+      x = FloatVector.broadcast(S, a[a0 + p + 2]);
+      c00c = x.fma(u2, c00c);
+      c01c = x.fma(v2, c01c);
+      x = FloatVector.broadcast(S, a[a1 + p + 2]);
+      c10c = x.fma(u2, c10c);
+      c11c = x.fma(v2, c11c);
+      FloatVector u3 = FloatVector.fromArray(S, b, bp + 3 * ldb);
+      FloatVector v3 = FloatVector.fromArray(S, b, bp + 3 * ldb + L);
+      x = FloatVector.broadcast(S, a[a0 + p + 3]);
+      c00d = x.fma(u3, c00d);
+      c01d = x.fma(v3, c01d);
+      x = FloatVector.broadcast(S, a[a1 + p + 3]);
+      c10d = x.fma(u3, c10d);
+      c11d = x.fma(v3, c11d);
     }
-    store(c00, biasVector(bias, biasOff), relu, c, c0);
-    store(c01, biasVector(bias, biasOff + L), relu, c, c0 + L);
-  }
-
-  private static void tile1x1(int k, float[] a, int a0, float[] b, int b0, int ldb, float[] c,
-      int c0, float[] bias, int biasOff, boolean relu) {
-    FloatVector c00 = FloatVector.zero(S);
-    for (int p = 0; p < k; p++) {
+    for (; p < kc; p++) {
+      int bp = b0 + p * ldb;
+      FloatVector u = FloatVector.fromArray(S, b, bp);
+      FloatVector v = FloatVector.fromArray(S, b, bp + L);
       FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00 = x.fma(FloatVector.fromArray(S, b, b0 + p * ldb), c00);
+      c00a = x.fma(u, c00a);
+      c01a = x.fma(v, c01a);
+      x = FloatVector.broadcast(S, a[a1 + p]);
+      c10a = x.fma(u, c10a);
+      c11a = x.fma(v, c11a);
     }
-    store(c00, biasVector(bias, biasOff), relu, c, c0);
+    c00a.add(c00b).add(c00c.add(c00d)).intoArray(c, c0);
+    c01a.add(c01b).add(c01c.add(c01d)).intoArray(c, c0 + L);
+    c10a.add(c10b).add(c10c.add(c10d)).intoArray(c, c0 + ldc);
+    c11a.add(c11b).add(c11c.add(c11d)).intoArray(c, c0 + ldc + L);
   }
 
-  private static FloatVector biasVector(float[] bias, int off) {
-    return bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, off);
-  }
-
-  /** The epilogue: {@code c = act(acc + bias)}, one store. */
-  private static void store(FloatVector acc, FloatVector bias, boolean relu, float[] c, int at) {
-    FloatVector v = acc.add(bias);
-    if (relu) {
-      v = v.max(0f);
+  /**
+   * One row of C, two vectors wide, the reduction split into 4 interleaved phases so
+   * 8 independent FMA chains hide the FMA latency; the phases are summed at the end.
+   */
+  private static void tile1x2(int kc, float[] a, int a0, float[] b, int b0, int ldb,
+      float[] c, int c0, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    FloatVector c00a = FloatVector.fromArray(S, src, s0);
+    FloatVector c01a = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector c00b = zero;
+    FloatVector c01b = zero;
+    FloatVector c00c = zero;
+    FloatVector c01c = zero;
+    FloatVector c00d = zero;
+    FloatVector c01d = zero;
+    int p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      int bp = b0 + p * ldb;
+      FloatVector u0 = FloatVector.fromArray(S, b, bp);
+      FloatVector v0 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c00a = x.fma(u0, c00a);
+      c01a = x.fma(v0, c01a);
+      FloatVector u1 = FloatVector.fromArray(S, b, bp + ldb);
+      FloatVector v1 = FloatVector.fromArray(S, b, bp + ldb + L);
+      x = FloatVector.broadcast(S, a[a0 + p + 1]);
+      c00b = x.fma(u1, c00b);
+      c01b = x.fma(v1, c01b);
+      FloatVector u2 = FloatVector.fromArray(S, b, bp + 2 * ldb);
+      FloatVector v2 = FloatVector.fromArray(S, b, bp + 2 * ldb + L);
+      x = FloatVector.broadcast(S, a[a0 + p + 2]);
+      c00c = x.fma(u2, c00c);
+      c01c = x.fma(v2, c01c);
+      FloatVector u3 = FloatVector.fromArray(S, b, bp + 3 * ldb);
+      FloatVector v3 = FloatVector.fromArray(S, b, bp + 3 * ldb + L);
+      x = FloatVector.broadcast(S, a[a0 + p + 3]);
+      c00d = x.fma(u3, c00d);
+      c01d = x.fma(v3, c01d);
     }
-    v.intoArray(c, at);
+    for (; p < kc; p++) {
+      int bp = b0 + p * ldb;
+      FloatVector u = FloatVector.fromArray(S, b, bp);
+      FloatVector v = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c00a = x.fma(u, c00a);
+      c01a = x.fma(v, c01a);
+    }
+    c00a.add(c00b).add(c00c.add(c00d)).intoArray(c, c0);
+    c01a.add(c01b).add(c01c.add(c01d)).intoArray(c, c0 + L);
   }
 }

@@ -11,6 +11,11 @@ import java.util.Arrays;
  * these. Generated code calls them too.
  */
 public final class Functional {
+  /** Batches below this many rows read a long-enough weight in place (dot products). */
+  private static final int DOT_ROWS = 4;
+  /** In-features from which the dot products' one reduction per output is cheap enough. */
+  private static final int DOT_MIN_IN = 64;
+
   private Functional() {}
 
   /**
@@ -27,7 +32,59 @@ public final class Functional {
     return linear(x, weight, bias, Activation.RELU);
   }
 
-  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, Activation act) {
+  /**
+   * {@code act(F.linear(x, weight, bias))} written into {@code out}, with the weight read from
+   * {@code packed} (packed at the first call and again whenever the weight changes): the
+   * zero-allocation forward. {@code out} must be contiguous, of shape {@code (...,
+   * out_features)} matching {@code x}'s leading dims, and must not overlap {@code x}. Once
+   * warm, a call with a contiguous {@code x} allocates nothing. Returns {@code out}.
+   */
+  public static Tensor linearInto(Tensor x, Tensor weight, Tensor bias, Activation act,
+      PackedWeight packed, Tensor out) {
+    checkLinear(x, weight, bias);
+    int n = weight.size(0);
+    int k = weight.size(1);
+    if (!out.isContiguous() || out.dim() != x.dim() || out.size(-1) != n
+        || !sameLeadingDims(x, out)) {
+      throw new IllegalArgumentException("linear: output of shape "
+          + Arrays.toString(out.shape()) + (out.isContiguous() ? "" : " (not contiguous)")
+          + " does not hold the result for input " + Arrays.toString(x.shape())
+          + " and weight " + Arrays.toString(weight.shape()));
+    }
+    if (out.sharesStorageWith(x)) {
+      throw new IllegalArgumentException("linear: the output must not share storage with x");
+    }
+    int rows = 1; // the product of the leading dims
+    for (int d = 0; d < x.dim() - 1; d++) {
+      rows *= x.size(d);
+    }
+    Tensor xc = dense(x); // (rows, in)
+    Tensor bc = bias == null ? null : dense(bias);
+    float[] b = bc == null ? null : bc.array();
+    int bOff = bc == null ? 0 : bc.arrayOffset();
+    if (rows < DOT_ROWS && k >= DOT_MIN_IN) {
+      // A matrix-vector product is bound by reading the weight: read it in place, once.
+      Tensor wc = dense(weight); // (out, in)
+      Kernels.gemm(rows, n, k, xc.array(), xc.arrayOffset(), k, wc.array(), wc.arrayOffset(), k,
+          true, out.array(), out.arrayOffset(), n, b, bOff, act);
+    } else {
+      Kernels.gemm(rows, xc.array(), xc.arrayOffset(), k, packed.of(weight), out.array(),
+          out.arrayOffset(), n, b, bOff, act);
+    }
+    out.bumpVersion();
+    return out;
+  }
+
+  private static boolean sameLeadingDims(Tensor x, Tensor out) {
+    for (int d = 0; d < x.dim() - 1; d++) {
+      if (x.size(d) != out.size(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void checkLinear(Tensor x, Tensor weight, Tensor bias) {
     if (weight.dim() != 2) {
       throw new IllegalArgumentException(
           "linear: weight must be 2-D (out_features, in_features), got shape "
@@ -44,6 +101,12 @@ public final class Functional {
       throw new IllegalArgumentException("linear: bias of shape " + Arrays.toString(bias.shape())
           + " does not match " + out + " output features");
     }
+  }
+
+  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, Activation act) {
+    checkLinear(x, weight, bias);
+    int out = weight.size(0);
+    int in = weight.size(1);
     int[] yShape = x.shape();
     yShape[yShape.length - 1] = out;
     int rows = 1;

@@ -34,8 +34,25 @@ public final class Tensor {
   final int[] shape;
   final int[] stride;
   final int offset;
+  /** The storage's version counter, shared by every view of it. */
+  private final Version version;
 
+  /** PyTorch's {@code _version}: counts the in-place edits of one storage. */
+  private static final class Version {
+    long count;
+  }
+
+  /** A tensor over fresh storage, with its own version counter. */
   private Tensor(float[] storage, int[] shape, int[] stride, int offset) {
+    this(storage, shape, stride, offset, new Version());
+  }
+
+  /** A view: shares storage and version counter with the tensor it views. */
+  private Tensor(Tensor base, int[] shape, int[] stride, int offset) {
+    this(base.storage, shape, stride, offset, base.version);
+  }
+
+  private Tensor(float[] storage, int[] shape, int[] stride, int offset, Version version) {
     if (shape.length > MAX_RANK) {
       throw new IllegalArgumentException(
           "rank " + shape.length + " exceeds the maximum rank " + MAX_RANK);
@@ -44,6 +61,7 @@ public final class Tensor {
     this.shape = shape;
     this.stride = stride;
     this.offset = offset;
+    this.version = version;
   }
 
   // ---------------------------------------------------------------- factories
@@ -199,6 +217,22 @@ public final class Tensor {
     return storage;
   }
 
+  /**
+   * The storage's version ({@code tensor._version} in PyTorch): it grows with every in-place
+   * edit made through this tensor or any view of its storage ({@code set}, {@code copy_},
+   * {@code fill_}, {@code add_}, ...), so caches derived from the values (such as packed
+   * weights) know when to refresh. Writes straight into {@link #array()} or into an array
+   * wrapped by {@link #fromArray} are not seen: call {@link #bumpVersion()} after them.
+   */
+  public long version() {
+    return version.count;
+  }
+
+  /** Records an edit made behind the tensor's back (through {@link #array()}). */
+  public void bumpVersion() {
+    version.count++;
+  }
+
   /** The index in {@link #array()} of this tensor's first element. */
   public int arrayOffset() {
     return offset;
@@ -239,6 +273,7 @@ public final class Tensor {
 
   /** Sets one element: {@code x.set(42f, 0, 0)} is {@code x[0, 0] = 42}. */
   public Tensor set(float value, int... index) {
+    bumpVersion();
     storage[offsetOf(checkIndex(index))] = value;
     return this;
   }
@@ -258,7 +293,7 @@ public final class Tensor {
   public Tensor select(int dim, int index) {
     int d = normDim(dim, shape.length);
     int i = normIndex(index, shape[d], d);
-    return new Tensor(storage, remove(shape, d), remove(stride, d), offset + i * stride[d]);
+    return new Tensor(this, remove(shape, d), remove(stride, d), offset + i * stride[d]);
   }
 
   /** {@code x.narrow(dim, start, length)}: a view. */
@@ -270,7 +305,7 @@ public final class Tensor {
     }
     int[] s = shape.clone();
     s[d] = length;
-    return new Tensor(storage, s, stride.clone(), offset + start * stride[d]);
+    return new Tensor(this, s, stride.clone(), offset + start * stride[d]);
   }
 
   /**
@@ -295,7 +330,7 @@ public final class Tensor {
     s[b] = shape[a];
     st[a] = stride[b];
     st[b] = stride[a];
-    return new Tensor(storage, s, st, offset);
+    return new Tensor(this, s, st, offset);
   }
 
   /** {@code x.T} for rank 0 to 2 ({@code x.t()}). */
@@ -324,7 +359,7 @@ public final class Tensor {
       s[i] = shape[d];
       st[i] = stride[d];
     }
-    return new Tensor(storage, s, st, offset);
+    return new Tensor(this, s, st, offset);
   }
 
   /** {@code x.unsqueeze(dim)}: a view with a new dimension of size 1. */
@@ -332,13 +367,13 @@ public final class Tensor {
     int d = normDim(dim, shape.length + 1);
     int[] s = insert(shape, d, 1);
     int inner = d < shape.length ? stride[d] * shape[d] : 1;
-    return new Tensor(storage, s, insert(stride, d, inner), offset);
+    return new Tensor(this, s, insert(stride, d, inner), offset);
   }
 
   /** {@code x.squeeze(dim)}: removes {@code dim} if its size is 1, else returns this. */
   public Tensor squeeze(int dim) {
     int d = normDim(dim, shape.length);
-    return shape[d] != 1 ? this : new Tensor(storage, remove(shape, d), remove(stride, d), offset);
+    return shape[d] != 1 ? this : new Tensor(this, remove(shape, d), remove(stride, d), offset);
   }
 
   /**
@@ -374,7 +409,7 @@ public final class Tensor {
         st[i] = 0;
       }
     }
-    return new Tensor(storage, s, st, offset);
+    return new Tensor(this, s, st, offset);
   }
 
   /**
@@ -384,7 +419,7 @@ public final class Tensor {
   public Tensor reshape(int... newShape) {
     int[] s = inferShape(newShape, numel());
     Tensor base = isContiguous() ? this : clone();
-    return new Tensor(base.storage, s, contiguousStrides(s), base.offset);
+    return new Tensor(base, s, contiguousStrides(s), base.offset);
   }
 
   /** {@code x.view(shape)}: like {@link #reshape} but never copies. */
@@ -430,11 +465,13 @@ public final class Tensor {
 
   /** Copies {@code src} (broadcast to this shape) into this tensor ({@code x.copy_(src)}). */
   public Tensor copy_(Tensor src) {
+    bumpVersion();
     Elementwise.copy(this, src.expand(shape));
     return this;
   }
 
   public Tensor fill_(float value) {
+    bumpVersion();
     if (isContiguous()) {
       Arrays.fill(storage, offset, offset + Math.toIntExact(numel()), value);
       return this;
@@ -448,41 +485,50 @@ public final class Tensor {
 
   /** {@code x += other} ({@code other} broadcast to this shape). */
   public Tensor add_(Tensor other) {
+    bumpVersion();
     return Elementwise.binaryInPlace(this, BinaryOp.ADD, other);
   }
 
   /** {@code x += value}: the tutorial's {@code weight.data[:] += 1}. */
   public Tensor add_(float value) {
+    bumpVersion();
     return Elementwise.scalarInPlace(this, BinaryOp.ADD, value);
   }
 
   public Tensor sub_(Tensor other) {
+    bumpVersion();
     return Elementwise.binaryInPlace(this, BinaryOp.SUB, other);
   }
 
   public Tensor sub_(float value) {
+    bumpVersion();
     return Elementwise.scalarInPlace(this, BinaryOp.SUB, value);
   }
 
   /** {@code x *= other}: the tutorial's {@code weight.data *= weight.data.abs() >= 5}. */
   public Tensor mul_(Tensor other) {
+    bumpVersion();
     return Elementwise.binaryInPlace(this, BinaryOp.MUL, other);
   }
 
   public Tensor mul_(float value) {
+    bumpVersion();
     return Elementwise.scalarInPlace(this, BinaryOp.MUL, value);
   }
 
   public Tensor div_(Tensor other) {
+    bumpVersion();
     return Elementwise.binaryInPlace(this, BinaryOp.DIV, other);
   }
 
   public Tensor div_(float value) {
+    bumpVersion();
     return Elementwise.scalarInPlace(this, BinaryOp.DIV, value);
   }
 
   /** Applies {@code f} to every element in place (computed in double, stored as float). */
   public Tensor mapInPlace(DoubleUnaryOperator f) {
+    bumpVersion();
     int[] idx = new int[shape.length];
     long n = numel();
     for (long i = 0; i < n; i++) {
@@ -495,6 +541,7 @@ public final class Tensor {
 
   /** {@code this[i] = f(this[i], other[i])} with {@code other} broadcast to this shape. */
   public Tensor zipInPlace(Tensor other, DoubleBinaryOperator f) {
+    bumpVersion();
     Tensor b = other.expand(shape);
     int[] idx = new int[shape.length];
     long n = numel();

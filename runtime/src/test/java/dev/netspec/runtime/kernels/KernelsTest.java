@@ -31,6 +31,45 @@ class KernelsTest {
   }
 
   @Test
+  void packedMatrixHoldsOpBInZeroPaddedPanels() {
+    // W = [[1, 2, 3], [4, 5, 6]] is (n=2, k=3); op(B) = W.T is 3 x 2.
+    float[] w = {1, 2, 3, 4, 5, 6};
+    PackedMatrix p = PackedMatrix.pack(3, 2, w, 0, 3, true);
+    assertEquals(3, p.rows());
+    assertEquals(2, p.columns());
+    assertEquals(4f, p.get(0, 1));
+    assertEquals(3f, p.get(2, 0));
+    int width = p.panelWidth();
+    assertEquals(3 * width, p.data().length); // one panel, columns 2.. are zero padding
+    assertEquals(0f, p.data()[width - 1]);
+    // Packing the same values row-major gives the same matrix.
+    PackedMatrix q = PackedMatrix.pack(3, 2, new float[] {1, 4, 2, 5, 3, 6}, 0, 2, false);
+    assertArrayEquals(p.data(), q.data());
+    // repack sees new values; the packed product is A @ W.T + bias.
+    w[0] = -1;
+    p.repack(w, 0, 3, true);
+    float[] c = new float[2];
+    Kernels.gemm(1, new float[] {1, 1, 1}, 0, 3, p, c, 0, 2, new float[] {0.5f, 0}, 0,
+        Activation.NONE);
+    assertArrayEquals(new float[] {-1 + 2 + 3 + 0.5f, 15}, c);
+    Kernels.gemm(1, new float[] {1, 1, 1}, 0, 3, p, c, 0, 2, new float[] {-5, 0}, 0,
+        Activation.RELU);
+    assertArrayEquals(new float[] {0, 15}, c);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Kernels.setThreads(0));
+    assertEquals("threads must be >= 1, got 0", e.getMessage());
+  }
+
+  @Test
+  void threadCountPropertyFallsBackToTheCores() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(3, Parallel.initialThreads("3"));
+    assertEquals(cores, Parallel.initialThreads(null));
+    assertEquals(cores, Parallel.initialThreads("0"));
+    assertEquals(cores, Parallel.initialThreads("many"));
+  }
+
+  @Test
   void gemmWithEmptyInnerDimensionGivesTheBias() {
     float[] c = {9, 9, 9, 9};
     Kernels.gemm(2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, false, c, 0, 2,

@@ -140,6 +140,89 @@ class VectorBackendTest {
     checkGemm(rnd, 67, 257, 255, true, Activation.NONE, true);
   }
 
+  @Test
+  void gemmMatchesScalarAcrossRowTilesAndReductionBlocks() {
+    // m covers the 8-, 4-, 2- and 1-row tiles; k crosses the 256-row reduction blocks; n has
+    // full and zero-padded panels.
+    Random rnd = new Random(11);
+    for (int m : new int[] {8, 15, 16, 23}) {
+      for (int n : new int[] {1, 2 * L - 1, 2 * L, 2 * L + 1, 4 * L + 3}) {
+        for (int k : new int[] {255, 256, 257, 600}) {
+          for (boolean transB : new boolean[] {false, true}) {
+            checkGemm(rnd, m, n, k, transB, Activation.RELU, true);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void packedGemmMatchesScalar() {
+    Random rnd = new Random(13);
+    for (int m : new int[] {0, 1, 2, 3, 5, 8, 15, 17}) {
+      for (int n : new int[] {0, 1, 15, 16, 17, 33, 2 * L + 1}) {
+        for (int k : new int[] {0, 1, 15, 16, 17, 33, 255, 257}) {
+          checkPackedGemm(rnd, m, n, k, rnd.nextBoolean(), Activation.values()[(m + n + k) % 2]);
+        }
+      }
+    }
+    checkPackedGemm(rnd, 67, 300, 520, true, Activation.RELU);
+  }
+
+  @Test
+  void resultsDoNotDependOnTheThreadCount() {
+    Random rnd = new Random(17);
+    int m = 64;
+    int n = 8 * L + 5;
+    int k = 700; // m * n * k is above the threshold for threading
+    float[] a = random(rnd, m * k);
+    float[] w = random(rnd, n * k); // (n, k): a Linear weight
+    float[] bias = random(rnd, n);
+    PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
+    int before = Kernels.threads();
+    try {
+      float[][] raw = new float[3][m * n];
+      float[][] fromPacked = new float[3][m * n];
+      for (int t = 1; t <= 3; t++) {
+        Kernels.setThreads(t);
+        Kernels.gemm(m, n, k, a, 0, k, w, 0, k, true, raw[t - 1], 0, n, bias, 0,
+            Activation.NONE);
+        Kernels.gemm(m, a, 0, k, packed, fromPacked[t - 1], 0, n, bias, 0, Activation.NONE);
+      }
+      for (int t = 1; t < 3; t++) {
+        assertArrayEquals(raw[0], raw[t], "gemm on " + (t + 1) + " threads");
+        assertArrayEquals(fromPacked[0], fromPacked[t], "packed gemm on " + (t + 1) + " threads");
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
+  /** The packed kernel against the scalar kernel on the unpacked B. */
+  private void checkPackedGemm(Random rnd, int m, int n, int k, boolean withBias,
+      Activation act) {
+    int lda = k + 1;
+    float[] a = random(rnd, m * lda);
+    float[] w = random(rnd, n * k); // (n, k)
+    float[] bias = withBias ? random(rnd, n) : null;
+    PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
+    float[] want = new float[m * n];
+    float[] got = new float[m * n];
+    scalar.gemm(m, n, k, a, 0, lda, w, 0, k, true, want, 0, n, bias, 0, act);
+    vector.gemm(m, a, 0, lda, packed, got, 0, n, bias, 0, act);
+    float[] bound = new float[m * n];
+    scalar.gemm(m, n, k, abs(a), 0, lda, abs(w), 0, k, true, bound, 0, n, abs(bias), 0,
+        Activation.NONE);
+    for (int i = 0; i < got.length; i++) {
+      double tol = (k + 2) * EPS * bound[i] + 1e-30;
+      if (!(Math.abs(want[i] - got[i]) <= tol)) {
+        fail("packed gemm m=" + m + " n=" + n + " k=" + k + " act=" + act + " bias="
+            + withBias + ": element " + i + " is " + got[i] + ", scalar gives " + want[i]
+            + ", tol=" + tol);
+      }
+    }
+  }
+
   /** Compares the kernels on one shape, with padded strides and offsets. */
   private void checkGemm(Random rnd, int m, int n, int k, boolean transB, Activation act,
       boolean withBias) {

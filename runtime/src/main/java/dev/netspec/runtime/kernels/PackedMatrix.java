@@ -1,0 +1,119 @@
+package dev.netspec.runtime.kernels;
+
+import java.util.Arrays;
+
+/**
+ * A {@code k x n} right-hand GEMM operand packed once into the layout the GEMM micro-kernel
+ * reads: column panels of {@link #panelWidth()} columns, each a dense row-major {@code k x
+ * width} block, the last one padded with zeros. A Linear layer packs its {@code [out, in]}
+ * weight this way ({@code transposed}), so a forward reads it at unit stride and never
+ * copies it again.
+ *
+ * <p>A packed matrix is a snapshot: after the source values change, {@link #repack} it (the
+ * runtime's {@code PackedWeight} does so when the weight tensor's version changes).
+ */
+public final class PackedMatrix {
+  private final int k;
+  private final int n;
+  private final int width;
+  private final float[] data;
+
+  private PackedMatrix(int k, int n, int width) {
+    this.k = k;
+    this.n = n;
+    this.width = width;
+    this.data = new float[Math.toIntExact((long) panels(n, width) * k * width)];
+  }
+
+  /**
+   * Packs op(B), {@code k x n}: if {@code transposed} is false row {@code p} of op(B) is at
+   * {@code b[off + p * ld ..]}; if true, B is stored as its {@code n x k} transpose, row
+   * {@code j} at {@code b[off + j * ld ..]} (a Linear weight {@code [out, in]}).
+   */
+  public static PackedMatrix pack(int k, int n, float[] b, int off, int ld, boolean transposed) {
+    if (k < 0 || n < 0) {
+      throw new IllegalArgumentException("packed matrix sizes must not be negative: k=" + k
+          + ", n=" + n);
+    }
+    PackedMatrix p = new PackedMatrix(k, n, Kernels.panelWidth());
+    p.repack(b, off, ld, transposed);
+    return p;
+  }
+
+  /** Packs new values of the same shape into this matrix, in place (no allocation). */
+  public void repack(float[] b, int off, int ld, boolean transposed) {
+    Kernels.checkMatrix("b", b, off, transposed ? n : k, transposed ? k : n, ld);
+    for (int j = 0; j < n; j += width) {
+      packPanel(b, off, ld, transposed, j, Math.min(width, n - j), k, width, data,
+          panelOffset(j / width));
+    }
+  }
+
+  /** Rows of op(B): the GEMM's reduction length. */
+  public int rows() {
+    return k;
+  }
+
+  /** Columns of op(B): the GEMM's output width. */
+  public int columns() {
+    return n;
+  }
+
+  /** Columns per panel (twice the vector length of the backend that packed it). */
+  public int panelWidth() {
+    return width;
+  }
+
+  float[] data() {
+    return data;
+  }
+
+  /** Where panel {@code q} (columns {@code q * width ..}) starts in {@link #data()}. */
+  int panelOffset(int q) {
+    return q * k * width;
+  }
+
+  /** op(B)[p][j], for tests and the scalar kernel. */
+  float get(int p, int j) {
+    return data[panelOffset(j / width) + p * width + j % width];
+  }
+
+  static int panels(int n, int width) {
+    return (n + width - 1) / width;
+  }
+
+  /**
+   * Copies columns {@code j0 .. j0 + cols} of op(B) into {@code panel} at {@code at} as a
+   * row-major {@code k x width} block, zero-padding columns {@code cols .. width}. A
+   * transposed B is read one contiguous row at a time.
+   */
+  static void packPanel(float[] b, int off, int ld, boolean transposed, int j0, int cols, int k,
+      int width, float[] panel, int at) {
+    if (!transposed) {
+      for (int p = 0; p < k; p++) {
+        int dst = at + p * width;
+        System.arraycopy(b, off + p * ld + j0, panel, dst, cols);
+        if (cols < width) {
+          Arrays.fill(panel, dst + cols, dst + width, 0f);
+        }
+      }
+      return;
+    }
+    for (int jj = 0; jj < cols; jj++) {
+      int row = off + (j0 + jj) * ld;
+      for (int p = 0; p < k; p++) {
+        panel[at + p * width + jj] = b[row + p];
+      }
+    }
+    for (int jj = cols; jj < width; jj++) {
+      for (int p = 0; p < k; p++) {
+        panel[at + p * width + jj] = 0f;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PackedMatrix(" + k + " x " + n + ", panels of " + width + ")";
+  }
+}
