@@ -1,6 +1,7 @@
 package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.init.Init;
+import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -17,6 +18,8 @@ public class Linear extends Module {
   /** The bias, {@code [out_features]}, or null for a layer without one. */
   public final Parameter bias;
   private final int outFeatures;
+  /** The weight as the GEMM kernel reads it, for {@link #forward(Tensor, Tensor)}. */
+  private final PackedWeight packed = new PackedWeight();
   private int inFeatures;
 
   /** {@code nn.Linear(in, out)}: with a bias. */
@@ -101,12 +104,27 @@ public class Linear extends Module {
   /** {@code x [..., in_features] -> [..., out_features]}. */
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    return Functional.linear(x, weight.data(), bias == null ? null : bias.data());
+  }
+
+  /**
+   * Allocation-free once warm: {@link Functional#linearInto} with the weight packed once
+   * (and again after any edit of it) and kept by this layer.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    checkInput(x);
+    return Functional.linearInto(x, weight.data(), bias == null ? null : bias.data(),
+        Activation.NONE, packed, out);
+  }
+
+  private void checkInput(Tensor x) {
     if (x.dim() == 0 || x.size(-1) != inFeatures) {
       throw new IllegalArgumentException(typeName() + "(in_features=" + inFeatures
           + "): expected an input whose last dim is " + inFeatures + ", got shape "
           + Arrays.toString(x.shape()));
     }
-    return Functional.linear(x, weight.data(), bias == null ? null : bias.data());
   }
 
   @Override

@@ -37,6 +37,16 @@ public abstract class Module {
   /** The forward computation ({@code module(x)}). */
   public abstract Tensor forward(Tensor x);
 
+  /**
+   * The forward computation written into {@code out}, a tensor the caller owns, of exactly
+   * the output's shape and sharing no storage with {@code x}; returns {@code out}. This
+   * default runs {@link #forward(Tensor)} and copies; builtin layers and generated blocks
+   * override it so that, once warm, a call allocates nothing.
+   */
+  public Tensor forward(Tensor x, Tensor out) {
+    return forward(x).copyInto(out);
+  }
+
   // ---------------------------------------------------------------- registration
 
   /**
