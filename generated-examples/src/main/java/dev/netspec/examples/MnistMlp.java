@@ -8,6 +8,7 @@ import dev.netspec.runtime.nn.LogSoftmax;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -72,6 +73,51 @@ public final class MnistMlp extends Sequential {
   public final LogSoftmax logSoftmax8;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 784)}.
+   */
+  private Tensor flatten0Out;
+
+  /**
+   * Forward buffer {@code (batch, 64)}.
+   */
+  private Tensor linear1Out;
+
+  /**
+   * Forward buffer {@code (batch, 64)}.
+   */
+  private Tensor relu2Out;
+
+  /**
+   * Forward buffer {@code (batch, 64)}.
+   */
+  private Tensor dropout3Out;
+
+  /**
+   * Forward buffer {@code (batch, 32)}.
+   */
+  private Tensor linear4Out;
+
+  /**
+   * Forward buffer {@code (batch, 32)}.
+   */
+  private Tensor relu5Out;
+
+  /**
+   * Forward buffer {@code (batch, 32)}.
+   */
+  private Tensor dropout6Out;
+
+  /**
+   * Forward buffer {@code (batch, 10)}.
+   */
+  private Tensor linear7Out;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public MnistMlp() {
@@ -96,20 +142,54 @@ public final class MnistMlp extends Sequential {
   }
 
   /**
-   * Input {@code (batch, 1, 28, 28)}, output {@code (batch, 10)}.
+   * Input {@code (batch, 1, 28, 28)}, output {@code (batch, 10)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = flatten0.forward(x); // (batch, 784)
-    x = linear1.forward(x); // (batch, 64)
-    x = relu2.forward(x); // (batch, 64)
-    x = dropout3.forward(x); // (batch, 64)
-    x = linear4.forward(x); // (batch, 32)
-    x = relu5.forward(x); // (batch, 32)
-    x = dropout6.forward(x); // (batch, 32)
-    x = linear7.forward(x); // (batch, 10)
-    x = logSoftmax8.forward(x); // (batch, 10)
-    return x;
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 10));
+  }
+
+  /**
+   * Input {@code (batch, 1, 28, 28)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    flatten0.forward(x, flatten0Out); // (batch, 784)
+    linear1.forward(flatten0Out, linear1Out); // (batch, 64)
+    relu2.forward(linear1Out, relu2Out); // (batch, 64)
+    dropout3.forward(relu2Out, dropout3Out); // (batch, 64)
+    linear4.forward(dropout3Out, linear4Out); // (batch, 32)
+    relu5.forward(linear4Out, relu5Out); // (batch, 32)
+    dropout6.forward(relu5Out, dropout6Out); // (batch, 32)
+    linear7.forward(dropout6Out, linear7Out); // (batch, 10)
+    return logSoftmax8.forward(linear7Out, output); // (batch, 10)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 1, 28, 28)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 4 || x.size(1) != 1 || x.size(2) != 28 || x.size(3) != 28) {
+      throw new IllegalArgumentException("MnistMlp: expected an input of shape (batch, 1, 28, 28), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      flatten0Out = Tensor.zeros(batch, 784);
+      linear1Out = Tensor.zeros(batch, 64);
+      relu2Out = Tensor.zeros(batch, 64);
+      dropout3Out = Tensor.zeros(batch, 64);
+      linear4Out = Tensor.zeros(batch, 32);
+      relu5Out = Tensor.zeros(batch, 32);
+      dropout6Out = Tensor.zeros(batch, 32);
+      linear7Out = Tensor.zeros(batch, 10);
+    }
   }
 
   /**

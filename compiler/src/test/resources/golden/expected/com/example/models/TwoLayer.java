@@ -4,6 +4,7 @@ package com.example.models;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -25,6 +26,21 @@ public final class TwoLayer extends Module {
   public final Linear out;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 256)}.
+   */
+  private Tensor hiddenOut;
+
+  /**
+   * Forward buffer {@code (batch, 256)}.
+   */
+  private Tensor reluOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public TwoLayer() {
@@ -42,10 +58,39 @@ public final class TwoLayer extends Module {
   }
 
   /**
-   * Input {@code (batch, 20)}, output {@code (batch, 10)}.
+   * Input {@code (batch, 20)}, output {@code (batch, 10)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    return out.forward(hidden.forward(x).relu());
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 10));
+  }
+
+  /**
+   * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    return out.forward(hidden.forward(x, hiddenOut).reluInto(reluOut), output);
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 20) {
+      throw new IllegalArgumentException("TwoLayer: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      hiddenOut = Tensor.zeros(batch, 256);
+      reluOut = Tensor.zeros(batch, 256);
+    }
   }
 }
