@@ -1,5 +1,7 @@
 package dev.netspec.benchmarks;
 
+import dev.netspec.examples.MnistMlp;
+import dev.netspec.examples.ResidualMlp;
 import dev.netspec.examples.seed.FixedHiddenMlp;
 import dev.netspec.examples.seed.Mlp;
 import dev.netspec.examples.seed.TwoLayer;
@@ -14,23 +16,27 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * Generated classes ({@code generated-examples}) on their two forwards, one thread:
- * {@code forward(x, output)}, which reuses the block's buffers and the caller's output
- * (issue 5: 0 B/op for the tutorial's 20-256-10 MLP at batch 2; see it with {@code -prof
- * gc}), and {@code forward(x)}, which allocates only its result.
+ * Generated models from {@code specs/} (the classes in {@code generated-examples}) on their
+ * two forwards, one kernel thread: {@code forwardInto} calls {@code forward(x, output)},
+ * which reuses the block's buffers and the caller's output (issue 5: 0 B/op for the
+ * tutorial's 20-256-10 MLP at batch 2), and {@code forward} calls the PyTorch-like
+ * {@code forward(x)}, which allocates its result. See the bytes with {@code -prof gc}:
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar GeneratedModelBenchmark -prof gc
+ * java -jar benchmarks/target/benchmarks.jar GeneratedModelBenchmark -p batch=2 -prof gc
  * </pre>
+ *
+ * <p>Models: {@code mlp} (specs/seed/mlp.yaml's Sequential), {@code two_layer} (its custom
+ * MLP block), {@code fixed_hidden} (FixedHiddenMLP: a matmul, a reused layer, a while
+ * loop), {@code mnist_mlp} (eval mode) and {@code residual_mlp} (LayerNorm and GELU; its
+ * LayerNorm still allocates).
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class GeneratedModelBenchmark extends KernelBenchmark {
-  /** {@code mlp}: the tutorial's Sequential; {@code two_layer}: its custom MLP block;
-   * {@code fixed_hidden}: FixedHiddenMLP (a matmul, a reused layer, a while loop). */
-  @Param({"mlp", "two_layer", "fixed_hidden"})
+  @Param({"mlp", "two_layer", "fixed_hidden", "mnist_mlp", "residual_mlp"})
   String model;
 
-  @Param({"2"})
+  @Param({"2", "64"})
   int batch;
 
   private Module net;
@@ -40,21 +46,32 @@ public class GeneratedModelBenchmark extends KernelBenchmark {
   @Setup
   public void setup() {
     Kernels.setThreads(1);
+    Random rnd = new Random(3);
     switch (model) {
       case "mlp":
         net = new Mlp(0L);
+        x = Inputs.uniform(rnd, 1f, batch, 20);
         break;
       case "two_layer":
         net = new TwoLayer(0L);
+        x = Inputs.uniform(rnd, 1f, batch, 20);
         break;
       case "fixed_hidden":
         net = new FixedHiddenMlp(0L);
+        x = Inputs.uniform(rnd, 1f, batch, 20);
+        break;
+      case "mnist_mlp":
+        net = new MnistMlp(0L);
+        x = Inputs.uniform(rnd, 1f, batch, 1, 28, 28);
+        break;
+      case "residual_mlp":
+        net = new ResidualMlp(0L);
+        x = Inputs.uniform(rnd, 1f, batch, 16);
         break;
       default:
         throw new IllegalArgumentException("unknown model " + model);
     }
     net.eval();
-    x = Inputs.uniform(new Random(1), 1f, batch, 20);
     output = net.forward(x).clone();
   }
 

@@ -18,7 +18,7 @@ public class MlpBenchmark extends MlpState {
   @Param({"1", "32", "256"})
   int batch;
 
-  @Param({"1"})
+  @Param({"1", "2"})
   int threads;
 
   @Setup

@@ -34,6 +34,12 @@ final class VectorGemm {
   private static final int MR = 8;
   /** Rows of a panel's reduction block (KC x NR floats: 32 KiB with 512-bit vectors). */
   private static final int KC = 256;
+  /** Floats of A per row block (1 MiB): the block stays in L2 while the panels pass. */
+  private static final int A_BLOCK_FLOATS = 1 << 18;
+  /** Floats of op(B) packed per chunk in a call without a {@link PackedMatrix} (2 MiB). */
+  private static final int CHUNK_FLOATS = 1 << 19;
+  /** Panels per wide tile (batches of 1 and 2). */
+  private static final int WIDE = 4;
   /** Rows of A below which a product with a transposed B is done as dot products. */
   static final int SMALL_M = 4;
   /** Multiply-adds from which a product is worth splitting across threads. */
@@ -51,13 +57,13 @@ final class VectorGemm {
     final float[] edge = new float[MR * NR]; // (MR, NR): the C tile of a partial panel
     final float[] bias = new float[NR]; // the bias of a partial panel, zero-padded
     final float[] dots = new float[8]; // dot2x4's results
-    float[] panel = new float[0]; // (k, NR): one panel of op(B), packed per call
+    float[] panels = new float[0]; // (count, k, NR): panels of op(B), packed per call
 
-    float[] panel(int k) {
-      if (panel.length < k * NR) {
-        panel = new float[k * NR];
+    float[] panels(int k, int count) {
+      if (panels.length < count * k * NR) {
+        panels = new float[count * k * NR];
       }
-      return panel;
+      return panels;
     }
   }
 
@@ -110,30 +116,82 @@ final class VectorGemm {
       int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias,
       int biasOff, boolean relu, int q0, int q1) {
     Scratch s = SCRATCH.get();
-    for (int q = q0; q < q1; q++) {
-      int j = q * NR;
-      int cols = Math.min(NR, n - j);
-      if (!transB && cols == NR && m <= MR) {
-        // One row tile uses the panel once: read B in place rather than copy it.
-        panel(m, k, a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, cols, bias, biasOff + j,
-            relu, s);
-      } else {
-        float[] p = s.panel(k);
-        PackedMatrix.packPanel(b, bOff, ldb, transB, j, cols, k, NR, p, 0);
-        panel(m, k, a, aOff, lda, p, 0, NR, c, cOff + j, ldc, cols, bias, biasOff + j, relu, s);
+    if (!transB && m < MR) {
+      // Each panel is used by one short row tile: read B in place (only a partial panel is
+      // copied). The 8-row tile never runs here: it reads packed panels (row stride NR) only.
+      for (int q = q0; q < q1; q++) {
+        int j = q * NR;
+        int cols = Math.min(NR, n - j);
+        float[] bp = b;
+        int bo = bOff + j;
+        int ld = ldb;
+        if (cols < NR) {
+          bp = s.panels(k, 1);
+          PackedMatrix.packPanel(b, bOff, ldb, false, j, cols, k, NR, bp, 0);
+          bo = 0;
+          ld = NR;
+        }
+        panel(m, k, a, aOff, lda, bp, bo, ld, c, cOff + j, ldc, cols, bias, biasOff + j, relu,
+            s);
       }
+      return;
+    }
+    // Pack a chunk of panels once, then run every row block of A against it.
+    int chunk = Math.max(1, CHUNK_FLOATS / Math.max(1, k * NR));
+    for (int qc = q0; qc < q1; qc += chunk) {
+      int qe = Math.min(qc + chunk, q1);
+      float[] bp = s.panels(k, qe - qc);
+      for (int q = qc; q < qe; q++) {
+        int j = q * NR;
+        PackedMatrix.packPanel(b, bOff, ldb, transB, j, Math.min(NR, n - j), k, NR, bp,
+            (q - qc) * k * NR);
+      }
+      rowBlocks(m, n, k, a, aOff, lda, bp, -qc * k * NR, c, cOff, ldc, bias, biasOff, relu, qc,
+          qe, s);
     }
   }
 
   private static void packedPanels(int m, float[] a, int aOff, int lda, PackedMatrix b,
       float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu, int q0, int q1) {
-    Scratch s = SCRATCH.get();
-    int n = b.columns();
-    int k = b.rows();
-    for (int q = q0; q < q1; q++) {
-      int j = q * NR;
-      panel(m, k, a, aOff, lda, b.data(), b.panelOffset(q), NR, c, cOff + j, ldc,
-          Math.min(NR, n - j), bias, biasOff + j, relu, s);
+    rowBlocks(m, b.columns(), b.rows(), a, aOff, lda, b.data(), 0, c, cOff, ldc, bias, biasOff,
+        relu, q0, q1, SCRATCH.get());
+  }
+
+  /**
+   * Panels {@code [q0, q1)} of C, whose panel {@code q} of op(B) starts at {@code bp[base + q
+   * * k * NR]}, one block of rows of A at a time: a block of A ({@code mc x k}, about 1 MiB)
+   * stays in L2 while every panel passes. Blocks are multiples of the 8-row tile, so every
+   * element of C is computed the same way whatever the blocking.
+   */
+  private static void rowBlocks(int m, int n, int k, float[] a, int aOff, int lda, float[] bp,
+      int base, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu, int q0,
+      int q1, Scratch s) {
+    if (m <= 2) {
+      // Batches of 1 and 2: groups of 4 whole panels in one wide tile, the rest one by one.
+      // Groups start at multiples of 4, so the split does not depend on [q0, q1).
+      int q = q0;
+      for (; q < q1; q++) {
+        int g = q - q % WIDE;
+        if (g >= q0 && g + WIDE <= q1 && (g + WIDE) * NR <= n && q == g) {
+          wide(m, k, a, aOff, lda, bp, base + q * k * NR, c, cOff + q * NR, ldc, bias,
+              biasOff + q * NR, relu, s);
+          q += WIDE - 1;
+        } else {
+          int j = q * NR;
+          panel(m, k, a, aOff, lda, bp, base + q * k * NR, NR, c, cOff + j, ldc,
+              Math.min(NR, n - j), bias, biasOff + j, relu, s);
+        }
+      }
+      return;
+    }
+    int mc = Math.max(MR, A_BLOCK_FLOATS / Math.max(1, k) / MR * MR);
+    for (int ib = 0; ib < m; ib += mc) {
+      int mb = Math.min(mc, m - ib);
+      for (int q = q0; q < q1; q++) {
+        int j = q * NR;
+        panel(mb, k, a, aOff + ib * lda, lda, bp, base + q * k * NR, NR, c, cOff + ib * ldc + j,
+            ldc, Math.min(NR, n - j), bias, biasOff + j, relu, s);
+      }
     }
   }
 
@@ -151,6 +209,13 @@ final class VectorGemm {
       Arrays.fill(s.bias, cols, NR, 0f);
       bv = s.bias;
       bvOff = 0;
+    }
+    if (m <= 2 && cols <= L) {
+      // A narrow last panel for a batch of 1 or 2: one vector, the reduction in 4 phases.
+      tile2x1(k, a, aOff, m == 2 ? aOff + lda : aOff, b, b0, ldb, s.edge, 0, NR);
+      epilogue(m, s.edge, 0, NR, bv, bvOff, relu);
+      copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
+      return;
     }
     int kb = 0;
     do { // runs once when k == 0: C = act(bias)
@@ -196,21 +261,16 @@ final class VectorGemm {
     for (int i = 0; i < m; i += 2) {
       int a0 = aOff + i * lda;
       int a1 = i + 1 < m ? a0 + lda : a0; // an odd last row is computed twice, stored once
-      int j = 0;
-      for (; j + 4 <= n; j += 4) {
-        dot2x4(k, a, a0, a1, w, wOff + j * ldw, ldw, out);
-        for (int jj = 0; jj < 4; jj++) {
+      for (int j = 0; j < n; j += 4) {
+        // The last block repeats its last weight row when fewer than 4 are left.
+        int last = n - 1 - j;
+        dot2x4(k, a, a0, a1, w, wOff + j * ldw, Math.min(1, last) * ldw,
+            Math.min(2, last) * ldw, Math.min(3, last) * ldw, out);
+        for (int jj = 0; jj < Math.min(4, n - j); jj++) {
           store(c, cOff + i * ldc + j + jj, out[jj], bias, biasOff + j + jj, relu);
           if (i + 1 < m) {
             store(c, cOff + (i + 1) * ldc + j + jj, out[4 + jj], bias, biasOff + j + jj, relu);
           }
-        }
-      }
-      for (; j < n; j++) {
-        int wj = wOff + j * ldw;
-        store(c, cOff + i * ldc + j, dot(a, a0, w, wj, k), bias, biasOff + j, relu);
-        if (i + 1 < m) {
-          store(c, cOff + (i + 1) * ldc + j, dot(a, a1, w, wj, k), bias, biasOff + j, relu);
         }
       }
     }
@@ -222,12 +282,15 @@ final class VectorGemm {
     c[at] = relu ? Math.max(r, 0f) : r;
   }
 
-  /** The dot products of rows {@code a0, a1} with 4 weight rows: {@code out[r * 4 + jj]}. */
-  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int ldw,
-      float[] out) {
-    int w1 = w0 + ldw;
-    int w2 = w1 + ldw;
-    int w3 = w2 + ldw;
+  /**
+   * The dot products of rows {@code a0, a1} of A with weight rows at {@code w0} and {@code w0
+   * + d1, d2, d3}: {@code out[r * 4 + jj]}.
+   */
+  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int d1,
+      int d2, int d3, float[] out) {
+    int w1 = w0 + d1;
+    int w2 = w0 + d2;
+    int w3 = w0 + d3;
     FloatVector s00 = FloatVector.zero(S);
     FloatVector s01 = s00;
     FloatVector s02 = s00;
@@ -265,28 +328,23 @@ final class VectorGemm {
       float x0 = a[a0 + p];
       float x1 = a[a1 + p];
       for (int jj = 0; jj < 4; jj++) {
-        float wv = w[w0 + jj * ldw + p];
+        float wv = w[(jj == 0 ? w0 : jj == 1 ? w1 : jj == 2 ? w2 : w3) + p];
         out[jj] = Math.fma(x0, wv, out[jj]);
         out[4 + jj] = Math.fma(x1, wv, out[4 + jj]);
       }
     }
   }
 
-  /** A dot product over two vector accumulators, then a scalar tail. */
-  static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-    FloatVector acc0 = FloatVector.zero(S);
-    FloatVector acc1 = acc0;
-    int i = 0;
-    for (; i + 2 * L <= n; i += 2 * L) {
-      acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
-      acc1 = FloatVector.fromArray(S, x, xOff + i + L)
-          .fma(FloatVector.fromArray(S, y, yOff + i + L), acc1);
+  /** One or two rows of C over {@code WIDE} whole panels, with the epilogue. */
+  private static void wide(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
+      float[] c, int c0, int ldc, float[] bias, int biasOff, boolean relu, Scratch s) {
+    boolean two = m == 2;
+    float[] d = two ? c : s.edge;
+    int d0 = two ? c0 + ldc : 0;
+    tile2x8(k, a, aOff, two ? aOff + lda : aOff, b, b0, c, c0, d, d0);
+    for (int t = 0; t < WIDE; t++) {
+      epilogue(m, c, c0 + t * NR, ldc, bias, biasOff + t * NR, relu);
     }
-    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) {
-      s = Math.fma(x[xOff + i], y[yOff + i], s);
-    }
-    return s;
   }
 
   private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,
@@ -300,7 +358,7 @@ final class VectorGemm {
       int ldb, float[] c, int c0, int ldc, boolean first) {
     switch (rows) {
       case MR:
-        tile8x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
+        tile8x2(kc, a, a0, lda, b, b0, c, c0, ldc, first); // packed panels only: stride NR
         break;
       case 4:
         tile4x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
@@ -336,9 +394,12 @@ final class VectorGemm {
     }
   }
 
-  /** 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step. */
-  private static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, boolean first) {
+  /**
+   * 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step. B is a
+   * packed panel (row stride NR, a constant, so C2 can hoist the bounds checks).
+   */
+  private static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, float[] c,
+      int c0, int ldc, boolean first) {
     // The first block starts from zeros, later ones from the partial C: the array and offset
     // are chosen, never a vector (a vector merged from two branches may be boxed).
     float[] src = first ? ZEROS : c;
@@ -368,7 +429,7 @@ final class VectorGemm {
     FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
     FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
     for (int p = 0; p < kc; p++) {
-      int bp = b0 + p * ldb;
+      int bp = b0 + p * NR;
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
       FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
       FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
@@ -458,136 +519,161 @@ final class VectorGemm {
     c31.intoArray(c, c0 + 3 * ldc + L);
   }
 
-  /**
-   * 2 rows of C, two vectors wide, the reduction split into 4 interleaved phases so
-   * 16 independent FMA chains hide the FMA latency; the phases are summed at the end.
-   */
+  /** 2 rows of C, two vectors wide: one FMA chain per accumulator, as in the wide tile. */
   private static void tile2x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
       float[] c, int c0, int ldc, boolean first) {
     float[] src = first ? ZEROS : c;
     int s0 = first ? 0 : c0;
     int sld = first ? 0 : ldc;
     int a1 = a0 + lda;
-    FloatVector c00a = FloatVector.fromArray(S, src, s0);
-    FloatVector c01a = FloatVector.fromArray(S, src, s0 + L);
-    FloatVector c10a = FloatVector.fromArray(S, src, s0 + sld);
-    FloatVector c11a = FloatVector.fromArray(S, src, s0 + sld + L);
-    FloatVector zero = FloatVector.zero(S);
-    FloatVector c00b = zero;
-    FloatVector c01b = zero;
-    FloatVector c10b = zero;
-    FloatVector c11b = zero;
-    FloatVector c00c = zero;
-    FloatVector c01c = zero;
-    FloatVector c10c = zero;
-    FloatVector c11c = zero;
-    FloatVector c00d = zero;
-    FloatVector c01d = zero;
-    FloatVector c10d = zero;
-    FloatVector c11d = zero;
-    int p = 0;
-    for (; p + 4 <= kc; p += 4) {
-      int bp = b0 + p * ldb;
-      FloatVector u0 = FloatVector.fromArray(S, b, bp);
-      FloatVector v0 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00a = x.fma(u0, c00a);
-      c01a = x.fma(v0, c01a);
-      x = FloatVector.broadcast(S, a[a1 + p]);
-      c10a = x.fma(u0, c10a);
-      c11a = x.fma(v0, c11a);
-      FloatVector u1 = FloatVector.fromArray(S, b, bp + ldb);
-      FloatVector v1 = FloatVector.fromArray(S, b, bp + ldb + L);
-      x = FloatVector.broadcast(S, a[a0 + p + 1]);
-      c00b = x.fma(u1, c00b);
-      c01b = x.fma(v1, c01b);
-      x = FloatVector.broadcast(S, a[a1 + p + 1]);
-      c10b = x.fma(u1, c10b);
-      c11b = x.fma(v1, c11b);
-      FloatVector u2 = FloatVector.fromArray(S, b, bp + 2 * ldb);
-      FloatVector v2 = FloatVector.fromArray(S, b, bp + 2 * ldb + L);
-      x = FloatVector.broadcast(S, a[a0 + p + 2]);
-      c00c = x.fma(u2, c00c);
-      c01c = x.fma(v2, c01c);
-      x = FloatVector.broadcast(S, a[a1 + p + 2]);
-      c10c = x.fma(u2, c10c);
-      c11c = x.fma(v2, c11c);
-      FloatVector u3 = FloatVector.fromArray(S, b, bp + 3 * ldb);
-      FloatVector v3 = FloatVector.fromArray(S, b, bp + 3 * ldb + L);
-      x = FloatVector.broadcast(S, a[a0 + p + 3]);
-      c00d = x.fma(u3, c00d);
-      c01d = x.fma(v3, c01d);
-      x = FloatVector.broadcast(S, a[a1 + p + 3]);
-      c10d = x.fma(u3, c10d);
-      c11d = x.fma(v3, c11d);
-    }
-    for (; p < kc; p++) {
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
       FloatVector u = FloatVector.fromArray(S, b, bp);
       FloatVector v = FloatVector.fromArray(S, b, bp + L);
       FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00a = x.fma(u, c00a);
-      c01a = x.fma(v, c01a);
+      c00 = x.fma(u, c00);
+      c01 = x.fma(v, c01);
       x = FloatVector.broadcast(S, a[a1 + p]);
-      c10a = x.fma(u, c10a);
-      c11a = x.fma(v, c11a);
+      c10 = x.fma(u, c10);
+      c11 = x.fma(v, c11);
     }
-    c00a.add(c00b).add(c00c.add(c00d)).intoArray(c, c0);
-    c01a.add(c01b).add(c01c.add(c01d)).intoArray(c, c0 + L);
-    c10a.add(c10b).add(c10c.add(c10d)).intoArray(c, c0 + ldc);
-    c11a.add(c11b).add(c11c.add(c11d)).intoArray(c, c0 + ldc + L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
   }
 
-  /**
-   * One row of C, two vectors wide, the reduction split into 4 interleaved phases so
-   * 8 independent FMA chains hide the FMA latency; the phases are summed at the end.
-   */
+  /** One row of C, two vectors wide. */
   private static void tile1x2(int kc, float[] a, int a0, float[] b, int b0, int ldb,
       float[] c, int c0, boolean first) {
     float[] src = first ? ZEROS : c;
     int s0 = first ? 0 : c0;
-    FloatVector c00a = FloatVector.fromArray(S, src, s0);
-    FloatVector c01a = FloatVector.fromArray(S, src, s0 + L);
-    FloatVector zero = FloatVector.zero(S);
-    FloatVector c00b = zero;
-    FloatVector c01b = zero;
-    FloatVector c00c = zero;
-    FloatVector c01c = zero;
-    FloatVector c00d = zero;
-    FloatVector c01d = zero;
-    int p = 0;
-    for (; p + 4 <= kc; p += 4) {
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
-      FloatVector u0 = FloatVector.fromArray(S, b, bp);
-      FloatVector v0 = FloatVector.fromArray(S, b, bp + L);
       FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00a = x.fma(u0, c00a);
-      c01a = x.fma(v0, c01a);
-      FloatVector u1 = FloatVector.fromArray(S, b, bp + ldb);
-      FloatVector v1 = FloatVector.fromArray(S, b, bp + ldb + L);
-      x = FloatVector.broadcast(S, a[a0 + p + 1]);
-      c00b = x.fma(u1, c00b);
-      c01b = x.fma(v1, c01b);
-      FloatVector u2 = FloatVector.fromArray(S, b, bp + 2 * ldb);
-      FloatVector v2 = FloatVector.fromArray(S, b, bp + 2 * ldb + L);
-      x = FloatVector.broadcast(S, a[a0 + p + 2]);
-      c00c = x.fma(u2, c00c);
-      c01c = x.fma(v2, c01c);
-      FloatVector u3 = FloatVector.fromArray(S, b, bp + 3 * ldb);
-      FloatVector v3 = FloatVector.fromArray(S, b, bp + 3 * ldb + L);
-      x = FloatVector.broadcast(S, a[a0 + p + 3]);
-      c00d = x.fma(u3, c00d);
-      c01d = x.fma(v3, c01d);
+      c00 = x.fma(FloatVector.fromArray(S, b, bp), c00);
+      c01 = x.fma(FloatVector.fromArray(S, b, bp + L), c01);
     }
-    for (; p < kc; p++) {
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+  }
+
+  /**
+   * Rows {@code a0} and {@code a1} of A against 4 consecutive packed panels (8 vectors, 16
+   * accumulators) over the whole reduction: the tile for batches of 1 and 2, where a panel
+   * has no other row tile to share it with. Row 0 goes to {@code c[c0 ..]}, row 1 to {@code
+   * d[d0 ..]} (a scratch row when there is one row). Each accumulator is one FMA chain over
+   * k, so the results equal those of {@link #tile2x2} and {@link #tile1x2}.
+   */
+  private static void tile2x8(int k, float[] a, int a0, int a1, float[] b, int b0, float[] c,
+      int c0, float[] d, int d0) {
+    int ps = k * NR; // from one panel to the next
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c03 = c00;
+    FloatVector c04 = c00;
+    FloatVector c05 = c00;
+    FloatVector c06 = c00;
+    FloatVector c07 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c13 = c00;
+    FloatVector c14 = c00;
+    FloatVector c15 = c00;
+    FloatVector c16 = c00;
+    FloatVector c17 = c00;
+    for (int p = 0; p < k; p++) {
+      int bp = b0 + p * NR;
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      FloatVector y = FloatVector.broadcast(S, a[a1 + p]);
+      FloatVector v = FloatVector.fromArray(S, b, bp);
+      c00 = x.fma(v, c00);
+      c10 = y.fma(v, c10);
+      v = FloatVector.fromArray(S, b, bp + L);
+      c01 = x.fma(v, c01);
+      c11 = y.fma(v, c11);
+      v = FloatVector.fromArray(S, b, bp + ps);
+      c02 = x.fma(v, c02);
+      c12 = y.fma(v, c12);
+      v = FloatVector.fromArray(S, b, bp + ps + L);
+      c03 = x.fma(v, c03);
+      c13 = y.fma(v, c13);
+      v = FloatVector.fromArray(S, b, bp + 2 * ps);
+      c04 = x.fma(v, c04);
+      c14 = y.fma(v, c14);
+      v = FloatVector.fromArray(S, b, bp + 2 * ps + L);
+      c05 = x.fma(v, c05);
+      c15 = y.fma(v, c15);
+      v = FloatVector.fromArray(S, b, bp + 3 * ps);
+      c06 = x.fma(v, c06);
+      c16 = y.fma(v, c16);
+      v = FloatVector.fromArray(S, b, bp + 3 * ps + L);
+      c07 = x.fma(v, c07);
+      c17 = y.fma(v, c17);
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c02.intoArray(c, c0 + 2 * L);
+    c03.intoArray(c, c0 + 3 * L);
+    c04.intoArray(c, c0 + 4 * L);
+    c05.intoArray(c, c0 + 5 * L);
+    c06.intoArray(c, c0 + 6 * L);
+    c07.intoArray(c, c0 + 7 * L);
+    c10.intoArray(d, d0);
+    c11.intoArray(d, d0 + L);
+    c12.intoArray(d, d0 + 2 * L);
+    c13.intoArray(d, d0 + 3 * L);
+    c14.intoArray(d, d0 + 4 * L);
+    c15.intoArray(d, d0 + 5 * L);
+    c16.intoArray(d, d0 + 6 * L);
+    c17.intoArray(d, d0 + 7 * L);
+  }
+
+  /**
+   * Rows {@code a0} and {@code a1} of A against the first vector of a panel, over the whole
+   * reduction split into 4 interleaved phases (8 FMA chains), summed at the end: the last,
+   * narrow panel of a batch of 1 or 2 (the tutorial's 10 outputs).
+   */
+  private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc) {
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c0b = c0a;
+    FloatVector c0c = c0a;
+    FloatVector c0d = c0a;
+    FloatVector c1a = c0a;
+    FloatVector c1b = c0a;
+    FloatVector c1c = c0a;
+    FloatVector c1d = c0a;
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
       int bp = b0 + p * ldb;
       FloatVector u = FloatVector.fromArray(S, b, bp);
-      FloatVector v = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00a = x.fma(u, c00a);
-      c01a = x.fma(v, c01a);
+      c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
+      c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
+      u = FloatVector.fromArray(S, b, bp + ldb);
+      c0b = FloatVector.broadcast(S, a[a0 + p + 1]).fma(u, c0b);
+      c1b = FloatVector.broadcast(S, a[a1 + p + 1]).fma(u, c1b);
+      u = FloatVector.fromArray(S, b, bp + 2 * ldb);
+      c0c = FloatVector.broadcast(S, a[a0 + p + 2]).fma(u, c0c);
+      c1c = FloatVector.broadcast(S, a[a1 + p + 2]).fma(u, c1c);
+      u = FloatVector.fromArray(S, b, bp + 3 * ldb);
+      c0d = FloatVector.broadcast(S, a[a0 + p + 3]).fma(u, c0d);
+      c1d = FloatVector.broadcast(S, a[a1 + p + 3]).fma(u, c1d);
     }
-    c00a.add(c00b).add(c00c.add(c00d)).intoArray(c, c0);
-    c01a.add(c01b).add(c01c.add(c01d)).intoArray(c, c0 + L);
+    for (; p < k; p++) {
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * ldb);
+      c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
+      c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
+    }
+    c0a.add(c0b).add(c0c.add(c0d)).intoArray(c, c0);
+    c1a.add(c1b).add(c1c.add(c1d)).intoArray(c, c0 + ldc);
   }
 }

@@ -15,6 +15,8 @@ public final class Functional {
   private static final int DOT_ROWS = 4;
   /** In-features from which the dot products' one reduction per output is cheap enough. */
   private static final int DOT_MIN_IN = 64;
+  /** Fewer outputs than this fit one vector of a packed panel: cheaper than one reduction each. */
+  private static final int DOT_MIN_OUT = 16;
 
   private Functional() {}
 
@@ -30,6 +32,18 @@ public final class Functional {
   /** {@code relu(F.linear(x, weight, bias))} in one fused GEMM pass (bias and ReLU in the epilogue). */
   public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias) {
     return linear(x, weight, bias, Activation.RELU);
+  }
+
+  /**
+   * {@code F.linear} with the weight read from {@code packed} (packed at the first call and
+   * again whenever the weight changes): a fresh output, as {@link #linear(Tensor, Tensor,
+   * Tensor)}, without repacking the weight on every call. {@link Linear} calls this.
+   */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias, PackedWeight packed) {
+    checkLinear(x, weight, bias);
+    int[] shape = x.shape();
+    shape[shape.length - 1] = weight.size(0);
+    return linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape));
   }
 
   /**
@@ -62,7 +76,7 @@ public final class Functional {
     Tensor bc = bias == null ? null : dense(bias);
     float[] b = bc == null ? null : bc.array();
     int bOff = bc == null ? 0 : bc.arrayOffset();
-    if (rows < DOT_ROWS && k >= DOT_MIN_IN) {
+    if (rows < DOT_ROWS && k >= DOT_MIN_IN && n >= DOT_MIN_OUT) {
       // A matrix-vector product is bound by reading the weight: read it in place, once.
       Tensor wc = dense(weight); // (out, in)
       Kernels.gemm(rows, n, k, xc.array(), xc.arrayOffset(), k, wc.array(), wc.arrayOffset(), k,

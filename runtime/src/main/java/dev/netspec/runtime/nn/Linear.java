@@ -18,7 +18,7 @@ public class Linear extends Module {
   /** The bias, {@code [out_features]}, or null for a layer without one. */
   public final Parameter bias;
   private final int outFeatures;
-  /** The weight as the GEMM kernel reads it, for {@link #forward(Tensor, Tensor)}. */
+  /** The weight packed for the GEMM kernel, refreshed when the weight changes. */
   private final PackedWeight packed = new PackedWeight();
   private int inFeatures;
 
@@ -105,18 +105,28 @@ public class Linear extends Module {
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
-    return Functional.linear(x, weight.data(), bias == null ? null : bias.data());
+    return Functional.linear(x, weight.data(), bias == null ? null : bias.data(), packed);
   }
 
   /**
-   * Allocation-free once warm: {@link Functional#linearInto} with the weight packed once
-   * (and again after any edit of it) and kept by this layer.
+   * The zero-allocation forward: {@code act(x @ weight.T + bias)} written into {@code out}
+   * ({@code [..., out_features]}, contiguous, owned by the caller and reused across calls)
+   * and returned. Generated code calls this with buffers sized once per batch size, fusing
+   * a following ReLU through {@code act}. See docs/performance.md.
+   */
+  public Tensor forwardInto(Tensor x, Activation act, Tensor out) {
+    checkInput(x);
+    return Functional.linearInto(x, weight.data(), bias == null ? null : bias.data(), act,
+        packed, out);
+  }
+
+  /**
+   * {@link #forward(Tensor)} written into {@code out}: {@link #forwardInto} without an
+   * activation, allocation-free once warm.
    */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    checkInput(x);
-    return Functional.linearInto(x, weight.data(), bias == null ? null : bias.data(),
-        Activation.NONE, packed, out);
+    return forwardInto(x, Activation.NONE, out);
   }
 
   private void checkInput(Tensor x) {

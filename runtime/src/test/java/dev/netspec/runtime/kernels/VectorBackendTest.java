@@ -167,34 +167,42 @@ class VectorBackendTest {
       }
     }
     checkPackedGemm(rnd, 67, 300, 520, true, Activation.RELU);
+    for (int m : new int[] {1, 2}) { // wide tiles over groups of 4 panels, and the rest
+      checkPackedGemm(rnd, m, 9 * 2 * L + 3, 300, true, Activation.RELU);
+      checkPackedGemm(rnd, m, 8 * 2 * L, 17, false, Activation.NONE);
+    }
   }
 
   @Test
   void resultsDoNotDependOnTheThreadCount() {
     Random rnd = new Random(17);
-    int m = 64;
     int n = 8 * L + 5;
-    int k = 700; // m * n * k is above the threshold for threading
-    float[] a = random(rnd, m * k);
-    float[] w = random(rnd, n * k); // (n, k): a Linear weight
-    float[] bias = random(rnd, n);
-    PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
-    int before = Kernels.threads();
-    try {
-      float[][] raw = new float[3][m * n];
-      float[][] fromPacked = new float[3][m * n];
-      for (int t = 1; t <= 3; t++) {
-        Kernels.setThreads(t);
-        Kernels.gemm(m, n, k, a, 0, k, w, 0, k, true, raw[t - 1], 0, n, bias, 0,
-            Activation.NONE);
-        Kernels.gemm(m, a, 0, k, packed, fromPacked[t - 1], 0, n, bias, 0, Activation.NONE);
+    // m * n * k is above the threshold for threading; m = 1 and 2 take the wide tiles.
+    for (int[] mk : new int[][] {{64, 700}, {2, 9000}, {1, 17000}}) {
+      int m = mk[0];
+      int k = mk[1];
+      float[] a = random(rnd, m * k);
+      float[] w = random(rnd, n * k); // (n, k): a Linear weight
+      float[] bias = random(rnd, n);
+      PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
+      int before = Kernels.threads();
+      try {
+        float[][] raw = new float[3][m * n];
+        float[][] fromPacked = new float[3][m * n];
+        for (int t = 1; t <= 3; t++) {
+          Kernels.setThreads(t);
+          Kernels.gemm(m, n, k, a, 0, k, w, 0, k, true, raw[t - 1], 0, n, bias, 0,
+              Activation.NONE);
+          Kernels.gemm(m, a, 0, k, packed, fromPacked[t - 1], 0, n, bias, 0, Activation.RELU);
+        }
+        for (int t = 1; t < 3; t++) {
+          assertArrayEquals(raw[0], raw[t], "gemm m=" + m + " on " + (t + 1) + " threads");
+          assertArrayEquals(fromPacked[0], fromPacked[t],
+              "packed gemm m=" + m + " on " + (t + 1) + " threads");
+        }
+      } finally {
+        Kernels.setThreads(before);
       }
-      for (int t = 1; t < 3; t++) {
-        assertArrayEquals(raw[0], raw[t], "gemm on " + (t + 1) + " threads");
-        assertArrayEquals(fromPacked[0], fromPacked[t], "packed gemm on " + (t + 1) + " threads");
-      }
-    } finally {
-      Kernels.setThreads(before);
     }
   }
 
@@ -210,6 +218,10 @@ class VectorBackendTest {
     float[] got = new float[m * n];
     scalar.gemm(m, n, k, a, 0, lda, w, 0, k, true, want, 0, n, bias, 0, act);
     vector.gemm(m, a, 0, lda, packed, got, 0, n, bias, 0, act);
+    float[] scalarPacked = new float[m * n];
+    scalar.gemm(m, a, 0, lda, packed, scalarPacked, 0, n, bias, 0, act);
+    assertArrayEquals(want, scalarPacked, "scalar kernel on the packed B, m=" + m + " n=" + n
+        + " k=" + k); // same double sums in the same order
     float[] bound = new float[m * n];
     scalar.gemm(m, n, k, abs(a), 0, lda, abs(w), 0, k, true, bound, 0, n, abs(bias), 0,
         Activation.NONE);

@@ -54,6 +54,20 @@ class PackedWeightTest {
   }
 
   @Test
+  void linearLayerSeesEditsOfItsParameters() {
+    Linear layer = new Linear(2, 3);
+    layer.weight.data().copy_(weight);
+    layer.bias.data().copy_(bias);
+    assertArrayEquals(new float[] {3.5f, -1, 0, 0.5f, 10, -2}, layer.forward(x).toFloatArray());
+    layer.weight.data().add_(1f); // net[0].weight.data[:] += 1
+    assertArrayEquals(new float[] {5.5f, 1, 2, 1.5f, 11, -1}, layer.forward(x).toFloatArray());
+    layer.weight.setData(Tensor.zeros(3, 2)); // a new tensor: the cache follows it
+    Tensor out = Tensor.zeros(2, 3);
+    assertSame(out, layer.forwardInto(x, Activation.RELU, out));
+    assertArrayEquals(new float[] {0.5f, 0, 0, 0.5f, 0, 0}, out.toFloatArray());
+  }
+
+  @Test
   void linearIntoRejectsAnOutputOfTheWrongShape() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Functional.linearInto(x, weight, bias, Activation.NONE, new PackedWeight(),

@@ -1,0 +1,67 @@
+package dev.netspec.cli;
+
+import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.GeneratedFile;
+import dev.netspec.compiler.Inspection;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Choosing a block of a compiled spec: {@code --block B}, or the spec's one top-level block. */
+final class Blocks {
+  private Blocks() {}
+
+  /**
+   * The block to use: {@code requested} if it is a block of {@code spec}, else (when null) the
+   * spec's one top-level block.
+   */
+  static String choose(Compilation compilation, Path spec, String requested)
+      throws UserException {
+    List<String> names = names(compilation, spec);
+    if (requested != null) {
+      if (!names.contains(requested)) {
+        throw UserException.at(spec, "no block named '" + requested + "'; the blocks are "
+            + String.join(", ", names));
+      }
+      return requested;
+    }
+    String block = compilation.defaultBlock(spec);
+    if (block == null) {
+      throw UserException.at(spec, "more than one top-level block; choose one with --block ("
+          + String.join(", ", names) + ")");
+    }
+    return block;
+  }
+
+  /** The names of the blocks defined in {@code spec}, in generated-file order. */
+  static List<String> names(Compilation compilation, Path spec) {
+    return compilation.files().stream().filter(f -> spec.equals(f.spec()))
+        .map(Blocks::simpleName).toList();
+  }
+
+  /** The generated file of {@code block}. */
+  static GeneratedFile file(Compilation compilation, String block) {
+    return compilation.files().stream().filter(f -> simpleName(f).equals(block)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no generated class for block " + block));
+  }
+
+  /**
+   * Inspects {@code block}; an input shape the block refuses is the user's mistake.
+   *
+   * @param inputShape a concrete input shape, or null for the block's declared one
+   */
+  static Inspection inspect(Compilation compilation, Path spec, String block, int[] inputShape)
+      throws UserException {
+    try {
+      return compilation.inspect(block, inputShape);
+    } catch (IllegalArgumentException e) {
+      // Shape errors come as diagnostics, already "file:line:col: error: ..."
+      String msg = e.getMessage();
+      throw msg.contains(": error: ") ? new UserException(msg) : UserException.at(spec, msg);
+    }
+  }
+
+  private static String simpleName(GeneratedFile f) {
+    String name = f.className();
+    return name.substring(name.lastIndexOf('.') + 1);
+  }
+}

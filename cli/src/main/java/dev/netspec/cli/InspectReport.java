@@ -1,0 +1,121 @@
+package dev.netspec.cli;
+
+import dev.netspec.compiler.Inspection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The three forms of {@code netspec inspect}: a text report, JSON and the PyTorch repr. */
+final class InspectReport {
+  private InspectReport() {}
+
+  /**
+   * The JSON of the CLI contract: {@code block}, {@code input_shape}, {@code output_shape},
+   * {@code state_dict} (name and shape of every entry) and {@code parameters}.
+   */
+  static String json(Inspection in) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("block", in.block());
+    root.put("input_shape", in.inputShape());
+    root.put("output_shape", in.outputShape());
+    List<Object> state = new ArrayList<>();
+    for (Inspection.StateEntry e : in.stateDict()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", e.name());
+      entry.put("shape", e.shape());
+      state.add(entry);
+    }
+    root.put("state_dict", state);
+    root.put("parameters", in.parameters());
+    return Json.write(root);
+  }
+
+  /**
+   * The module tree as PyTorch prints it, a table of the layers, then the totals.
+   *
+   * @param perSample when the FLOPs are unknown because of symbolic dims, the same block
+   *     inspected with each symbolic dim set to 1, or null
+   */
+  static String text(Inspection in, String specPath, Inspection perSample) {
+    String nl = System.lineSeparator();
+    StringBuilder sb = new StringBuilder();
+    sb.append(in.block()).append(" (").append(specPath).append("): input ")
+        .append(shape(in.inputShape())).append(" -> output ").append(shape(in.outputShape()))
+        .append(nl).append(nl);
+    sb.append(in.repr()).append(nl).append(nl);
+    sb.append(table(in.layers())).append(nl);
+    sb.append("total parameters  ").append(count(in.parameters())).append(nl);
+    sb.append("parameter memory  ").append(bytes(in.parameterBytes())).append(nl);
+    sb.append("forward FLOPs     ");
+    if (in.flops() >= 0) {
+      sb.append(count(in.flops()));
+    } else if (perSample != null && perSample.flops() >= 0) {
+      sb.append(count(perSample.flops())).append(" for input ")
+          .append(shape(perSample.inputShape())).append(" (--input-shape for another)");
+    } else {
+      sb.append("unknown until every dim is known (try --input-shape)");
+    }
+    return sb.append(nl).toString();
+  }
+
+  private static String table(List<Inspection.LayerRow> rows) {
+    List<String[]> cells = new ArrayList<>();
+    cells.add(new String[] {"layer", "type", "output shape", "parameters"});
+    for (Inspection.LayerRow r : rows) {
+      cells.add(new String[] {
+        r.path().isEmpty() ? "(self)" : r.path(), r.type(), shape(r.outputShape()),
+        count(r.parameters())
+      });
+    }
+    int[] width = new int[4];
+    for (String[] row : cells) {
+      for (int c = 0; c < 4; c++) {
+        width[c] = Math.max(width[c], row[c].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < cells.size(); i++) {
+      String[] row = cells.get(i);
+      sb.append(pad(row[0], width[0])).append("  ").append(pad(row[1], width[1])).append("  ")
+          .append(pad(row[2], width[2])).append("  ")
+          .append(" ".repeat(width[3] - row[3].length())).append(row[3])
+          .append(System.lineSeparator());
+    }
+    return sb.toString();
+  }
+
+  private static String pad(String s, int width) {
+    return s + " ".repeat(width - s.length());
+  }
+
+  /** A shape as {@code [batch, 20]}. */
+  static String shape(List<Object> dims) {
+    return dims.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /** {@code 7946} as {@code 7,946}; a negative count (a lazy dim leaves it open) as {@code ?}. */
+  static String count(long n) {
+    return n < 0 ? "?" : String.format(Locale.ROOT, "%,d", n);
+  }
+
+  /** {@code 31784} as {@code 31,784 bytes (31.0 KiB)}. */
+  static String bytes(long n) {
+    if (n < 0) {
+      return "? (a lazy dim leaves it open; try --input-shape)";
+    }
+    if (n < 1024) {
+      return count(n) + " bytes";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u + 1 < units.length) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%,d bytes (%.1f %s)", n, v, units[u]);
+  }
+}

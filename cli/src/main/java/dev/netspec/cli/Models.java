@@ -1,0 +1,100 @@
+package dev.netspec.cli;
+
+import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.GeneratedFile;
+import dev.netspec.runtime.nn.Module;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Instances of generated blocks, compiled in memory. */
+final class Models {
+  private final Compilation compilation;
+  private final ClassLoader loader;
+
+  private Models(Compilation compilation, ClassLoader loader) {
+    this.compilation = compilation;
+    this.loader = loader;
+  }
+
+  /** Compiles every class of {@code compilation} with javac, in memory. */
+  static Models compile(Compilation compilation, List<Path> sourcePath, Streams streams) {
+    int n = compilation.files().size();
+    return streams.timed("compiling " + n + " generated " + (n == 1 ? "class" : "classes")
+        + " with javac", () -> new Models(compilation,
+        MemoryCompiler.compile(compilation.files(), sourcePath)));
+  }
+
+  /**
+   * Compiles what javac accepts: files with errors (such as a {@code java:} initializer whose
+   * class is not on netspec's classpath) are left out, with every file that then fails in
+   * turn, and reported to {@code skipped}.
+   */
+  static Models compileWhatCompiles(Compilation compilation, List<Path> sourcePath,
+      Streams streams,
+      java.util.function.Consumer<String> skipped) {
+    List<GeneratedFile> files = new java.util.ArrayList<>(compilation.files());
+    return streams.timed("compiling " + files.size() + " generated classes with javac", () -> {
+      while (true) {
+        try {
+          return new Models(compilation, MemoryCompiler.compile(files, sourcePath));
+        } catch (MemoryCompiler.Rejected e) {
+          if (e.files.isEmpty()) {
+            throw e;
+          }
+          files.removeIf(f -> e.files.contains(f.relativePath()));
+          e.files.forEach(skipped);
+        }
+      }
+    });
+  }
+
+  /** Whether {@code block}'s class was compiled. */
+  boolean has(String block) {
+    try {
+      loader.loadClass(Blocks.file(compilation, block).className());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  /** A new instance of {@code block}, initialized from {@code seed} ({@code new Mlp(seed)}). */
+  Module create(String block, long seed) {
+    String className = Blocks.file(compilation, block).className();
+    try {
+      Class<? extends Module> type = loader.loadClass(className).asSubclass(Module.class);
+      return type.getConstructor(long.class).newInstance(seed);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("constructing " + className + " failed", cause);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("generated class " + className
+          + " lacks a public (long seed) constructor", e);
+    }
+  }
+
+  /**
+   * Whether {@code shape} fits {@code declared}, the block's input shape from inspection: equal
+   * rank, equal integer dims; a symbolic or lazy dim (a string) takes any size. A block without
+   * {@code input:} declares no dims and takes any shape.
+   */
+  static boolean fits(int[] shape, List<Object> declared) {
+    if (declared.isEmpty()) {
+      return true;
+    }
+    if (shape.length != declared.size()) {
+      return false;
+    }
+    for (int i = 0; i < shape.length; i++) {
+      Object d = declared.get(i);
+      if (d instanceof Number n && n.longValue() != shape[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.netspec.cli;
+
+import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.Inspection;
+import dev.netspec.compiler.SpecSource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code SPEC [--block B]}: one block of one spec, for {@code inspect} and {@code run}. */
+@Command
+final class SpecBlock {
+  @Parameters(paramLabel = "SPEC", description = "The spec file.")
+  Path spec;
+
+  @Option(names = "--block", paramLabel = "B",
+      description = "The block (default: the file's one top-level block).")
+  String block;
+
+  /** The compilation of {@link #spec}, once {@link #inspect} has run. */
+  Compilation compilation;
+
+  /** The specs compiled: {@link #spec}, and the specs beside it when it uses them. */
+  private List<SpecSource> sources = List.of();
+
+  private static final java.util.regex.Pattern JAVA_INIT =
+      java.util.regex.Pattern.compile("[{,]\\s*\"?java\"?\\s*:");
+
+  /** Whether a compiled spec names a hand-written Java initializer ({@code {java: ...}}). */
+  boolean usesJavaInitializers() {
+    return sources.stream().anyMatch(s -> JAVA_INIT.matcher(s.text()).find());
+  }
+
+  /**
+   * Compiles the spec, chooses the block and inspects it.
+   *
+   * @param inputShape a concrete input shape, or null for the block's declared one
+   */
+  Inspection inspect(Streams streams, int[] inputShape) throws UserException {
+    compilation = compileWithSiblings(streams);
+    String chosen = Blocks.choose(compilation, spec, block);
+    return Blocks.inspect(compilation, spec, chosen, inputShape);
+  }
+
+  /**
+   * Compiles the spec alone or, when it uses blocks of the specs beside it (and so does not
+   * compile alone), together with them. The errors reported are the spec's own.
+   */
+  private Compilation compileWithSiblings(Streams streams) throws UserException {
+    SpecSource source = SpecFiles.readOne(spec);
+    try {
+      sources = List.of(source);
+      return SpecCompiler.compile(sources, null, streams);
+    } catch (UserException alone) {
+      Path folder = spec.toAbsolutePath().getParent();
+      List<SpecSource> withSiblings = new ArrayList<>(List.of(source));
+      for (Path sibling : SpecFiles.specsIn(folder)) {
+        if (!sibling.equals(spec.toAbsolutePath().normalize())) {
+          withSiblings.add(SpecFiles.readOne(sibling));
+        }
+      }
+      if (withSiblings.size() == 1) {
+        throw alone;
+      }
+      try {
+        sources = withSiblings;
+        return SpecCompiler.compile(withSiblings, null, streams);
+      } catch (UserException together) {
+        throw alone;
+      }
+    }
+  }
+}

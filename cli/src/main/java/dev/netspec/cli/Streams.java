@@ -1,0 +1,38 @@
+package dev.netspec.cli;
+
+import java.io.PrintWriter;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command's output and error streams, as {@link Netspec#run} set them up (a mixin). */
+@Command
+final class Streams {
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec spec;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  /**
+   * Runs a step that may take over a second, with a progress line when netspec writes to a
+   * terminal (never in pipes, logs or tests).
+   */
+  <T> T timed(String what, Supplier<T> step) {
+    Netspec root = (Netspec) spec.root().userObject();
+    Progress progress = root.showsProgress() ? Progress.start(err(), what) : null;
+    try {
+      return step.get();
+    } finally {
+      if (progress != null) {
+        progress.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,360 @@
+package dev.netspec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netspec.runtime.io.SafeTensors;
+import dev.netspec.runtime.tensor.Tensor;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * compile, check, inspect and run through the real entry point, on small specs whose numbers
+ * are worked out by hand in the comments.
+ */
+class CommandsTest {
+  @TempDir Path tmp;
+  private Path specs;
+  private Path mlp;
+
+  @BeforeEach
+  void copySpecs() throws IOException, URISyntaxException {
+    specs = Files.createDirectory(tmp.resolve("specs"));
+    Path from = Path.of(CommandsTest.class.getResource("/specs").toURI());
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, specs.resolve(f.getFileName()));
+      }
+    }
+    Files.move(specs.resolve("bad.yaml"), tmp.resolve("bad.yaml"));
+    mlp = specs.resolve("mlp.yaml");
+  }
+
+  // ---------------------------------------------------------------- compile and check
+
+  @Test
+  void compileWritesOneClassPerBlockAndLeavesUpToDateFilesAlone() throws IOException {
+    Path out = tmp.resolve("out");
+    Cli first = Cli.run("compile", specs.toString(), "-d", out.toString());
+    assertEquals(0, first.code(), first::toString);
+    Path mlpJava = out.resolve("com/example/models/Mlp.java");
+    assertTrue(Files.isRegularFile(mlpJava), first::toString);
+    assertTrue(Files.isRegularFile(out.resolve("com/example/models/Left.java")));
+    assertTrue(first.out().endsWith("3 classes in " + out + ": 3 written, 0 up to date\n"),
+        first::toString);
+
+    Cli second = Cli.run("compile", specs.toString(), "-d", out.toString());
+    assertEquals(0, second.code(), second::toString);
+    assertEquals("3 classes in " + out + ": 0 written, 3 up to date\n", second.out());
+  }
+
+  @Test
+  void compilePackageOverrideMovesTheClasses() {
+    Path out = tmp.resolve("out");
+    Cli r = Cli.run("compile", mlp.toString(), "-d", out.toString(), "--package", "org.acme");
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(Files.isRegularFile(out.resolve("org/acme/Mlp.java")), r::toString);
+  }
+
+  @Test
+  void checkPassesOnFreshSourcesAndNamesStaleAndMissingOnes() throws IOException {
+    Path out = tmp.resolve("out");
+    assertEquals(0, Cli.run("compile", specs.toString(), "-d", out.toString()).code());
+    Cli fresh = Cli.run("check", specs.toString(), "-d", out.toString());
+    assertEquals(0, fresh.code(), fresh::toString);
+
+    Path mlpJava = out.resolve("com/example/models/Mlp.java");
+    Files.writeString(mlpJava, "// edited by hand\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.delete(out.resolve("com/example/models/Left.java"));
+    Cli stale = Cli.run("check", specs.toString(), "-d", out.toString());
+    assertEquals(Netspec.USER_ERROR, stale.code(), stale::toString);
+    assertTrue(stale.err().contains(out.resolve("com/example/models/Left.java")
+        + ": error: missing: 'netspec compile' would write it\n"), stale::toString);
+    assertTrue(stale.err().contains(mlpJava
+        + ": error: stale: differs from what 'netspec compile' writes\n"), stale::toString);
+    assertTrue(stale.err().endsWith("2 files are out of date; to fix, run: netspec compile "
+        + specs + " -d " + out + "\n"), stale::toString);
+    assertTrue(Files.readString(mlpJava).endsWith("// edited by hand\n"), "check changed a file");
+  }
+
+  @Test
+  void badSpecFailsWithFileLineColumnAndWritesNothing() {
+    Path bad = tmp.resolve("bad.yaml");
+    Path out = tmp.resolve("out");
+    Cli r = Cli.run("compile", bad.toString(), mlp.toString(), "-d", out.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertTrue(r.err().startsWith(bad + ":8:"), r::toString);
+    assertTrue(r.err().matches("(?s)" + java.util.regex.Pattern.quote(bad.toString())
+        + ":8:\\d+: error: .+"), r::toString);
+    assertTrue(!r.err().contains("\tat "), "stack trace: " + r);
+    assertTrue(Files.notExists(out), "a failed compile wrote files");
+  }
+
+  // ---------------------------------------------------------------- inspect
+
+  @Test
+  void inspectJsonFollowsTheContract() {
+    Cli r = Cli.run("inspect", mlp.toString(), "--format", "json");
+    assertEquals(0, r.code(), r::toString);
+    // 0.weight [2, 3] + 0.bias [2] + 2.weight [1, 2] + 2.bias [1] = 6 + 2 + 2 + 1 = 11
+    assertEquals("""
+        {
+          "block": "Mlp",
+          "input_shape": ["batch", 3],
+          "output_shape": ["batch", 1],
+          "state_dict": [
+            {
+              "name": "0.weight",
+              "shape": [2, 3]
+            },
+            {
+              "name": "0.bias",
+              "shape": [2]
+            },
+            {
+              "name": "2.weight",
+              "shape": [1, 2]
+            },
+            {
+              "name": "2.bias",
+              "shape": [1]
+            }
+          ],
+          "parameters": 11
+        }
+        """, r.out());
+  }
+
+  @Test
+  void inspectReprIsPyTorchsRepr() {
+    Cli r = Cli.run("inspect", mlp.toString(), "--format", "repr");
+    assertEquals(0, r.code(), r::toString);
+    assertEquals("""
+        Sequential(
+          (0): Linear(in_features=3, out_features=2, bias=True)
+          (1): ReLU()
+          (2): Linear(in_features=2, out_features=1, bias=True)
+        )
+        """, r.out());
+  }
+
+  @Test
+  void inspectTextShowsTreeTableAndTotals() {
+    Cli r = Cli.run("inspect", mlp.toString(), "--input-shape", "2,3");
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(r.out().contains("Sequential(\n  (0): Linear(in_features=3"), r::toString);
+    assertTrue(r.out().contains("total parameters  11\n"), r::toString);
+    // 11 float32 scalars
+    assertTrue(r.out().contains("parameter memory  44 bytes\n"), r::toString);
+  }
+
+  @Test
+  void inspectTextGivesTheFlopsOfOneSampleWhenTheBatchIsSymbolic() {
+    Cli one = Cli.run("inspect", mlp.toString(), "--input-shape", "1,3");
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("\nforward FLOPs     ([0-9,]+)\n").matcher(one.out());
+    assertTrue(m.find(), one::toString);
+    // a multiply-add is 2 FLOPs, ReLU 1 per element: Linear(3, 2) 2*3*2 = 12, ReLU 2,
+    // Linear(2, 1) 2*2*1 = 4
+    assertEquals("18", m.group(1));
+    Cli symbolic = Cli.run("inspect", mlp.toString());
+    assertEquals(0, symbolic.code(), symbolic::toString);
+    assertTrue(symbolic.out().endsWith("\nforward FLOPs     " + m.group(1)
+        + " for input [1, 3] (--input-shape for another)\n"), symbolic::toString);
+  }
+
+  @Test
+  void inspectNeedsBlockWhenTheFileHasSeveral() {
+    Path two = specs.resolve("two.yaml");
+    Cli none = Cli.run("inspect", two.toString());
+    assertEquals(Netspec.USER_ERROR, none.code(), none::toString);
+    assertEquals(two + ": error: more than one top-level block; choose one with --block "
+        + "(Left, Right)\n", none.err());
+    Cli right = Cli.run("inspect", two.toString(), "--block", "Right", "--format", "repr");
+    assertEquals(0, right.code(), right::toString);
+    assertTrue(right.out().startsWith("Sequential(\n  (0): Linear(in_features=4, out_features=3"),
+        right::toString);
+  }
+
+  @Test
+  void inspectUnknownBlockIsAUserError() {
+    Cli r = Cli.run("inspect", mlp.toString(), "--block", "Nope");
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(mlp + ": error: no block named 'Nope'; the blocks are Mlp\n", r.err());
+  }
+
+  // ---------------------------------------------------------------- run
+
+  /** The weights of the hand computation below. */
+  private Path handWeights() throws IOException {
+    Path w = tmp.resolve("w.safetensors");
+    SafeTensors.save(Map.of(
+        "0.weight", Tensor.of(new float[][] {{1, -1, 0}, {0, 1, -1}}),
+        "0.bias", Tensor.of(0.5f, -1f),
+        "2.weight", Tensor.of(new float[][] {{2, 3}}),
+        "2.bias", Tensor.of(0.25f)), w);
+    return w;
+  }
+
+  private Path input(String name, Tensor x) throws IOException {
+    Path p = tmp.resolve("x.safetensors");
+    SafeTensors.save(Map.of(name, x), p);
+    return p;
+  }
+
+  @Test
+  void runComputesTheForwardWithLoadedWeights() throws IOException {
+    Path x = input("x", Tensor.of(new float[][] {{1, 2, 3}, {4, 1, -2}}));
+    Path y = tmp.resolve("y.safetensors");
+    Path saved = tmp.resolve("w2.safetensors");
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights",
+        handWeights().toString(), "--save-weights", saved.toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    // row 0: h = relu([1 - 2 + 0.5, 2 - 3 - 1]) = [0, 0]        -> y = 0.25
+    // row 1: h = relu([4 - 1 + 0.5, 1 + 2 - 1]) = [3.5, 2]      -> y = 7 + 6 + 0.25 = 13.25
+    Tensor out = SafeTensors.load(y).tensor("y");
+    assertArrayEquals(new int[] {2, 1}, out.shape());
+    assertArrayEquals(new float[] {0.25f, 13.25f}, out.toFloatArray(), 1e-6f);
+    assertEquals(List.of("0.bias", "0.weight", "2.bias", "2.weight"),
+        List.copyOf(new java.util.TreeSet<>(SafeTensors.load(saved).tensors().keySet())));
+  }
+
+  @Test
+  void runWithPyTorchWeightsGivesPyTorchsOutput() throws IOException, URISyntaxException {
+    // fixtures from tools/fixtures/cli_run.py: PyTorch's input, weights and output
+    Path fixtures = Path.of(CommandsTest.class.getResource("/fixtures/run").toURI());
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", fixtures.resolve("tiny.yaml").toString(), "--input",
+        fixtures.resolve("x.safetensors").toString(), "--weights",
+        fixtures.resolve("weights.safetensors").toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    Tensor expected = SafeTensors.load(fixtures.resolve("y.safetensors")).tensor("y");
+    Tensor actual = SafeTensors.load(y).tensor("y");
+    assertArrayEquals(expected.shape(), actual.shape());
+    assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-5f);
+  }
+
+  @Test
+  void runCompilesJavaInitializersFromTheSourcePath() throws IOException, URISyntaxException {
+    Path dir = Path.of(CommandsTest.class.getResource("/javainit").toURI());
+    Path x = input("x", Tensor.of(new float[][] {{1, 2}, {-4, 6}}));
+    Path y = tmp.resolve("y.safetensors");
+    Path spec = dir.resolve("halves.yaml");
+    Cli without = Cli.run("run", spec.toString(), "--input", x.toString(), "--output",
+        y.toString());
+    assertEquals(Netspec.USER_ERROR, without.code(), without::toString);
+    assertTrue(without.err().startsWith(spec + ": error: the generated code does not compile: "
+        + "give the classes of its java: initializers with --sourcepath DIR\n"), without::toString);
+    assertTrue(without.err().contains("import com.acme.Inits;"), without::toString);
+    assertTrue(!without.err().contains("warning:"), without::toString);
+    assertTrue(Files.notExists(y));
+
+    Cli r = Cli.run("run", spec.toString(), "--input", x.toString(), "--sourcepath",
+        dir.toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    // weight [[0.5, 0.5]], bias 0: y = 0.5 * (1 + 2), 0.5 * (-4 + 6)
+    assertArrayEquals(new float[] {1.5f, 1f}, SafeTensors.load(y).tensor("y").toFloatArray());
+  }
+
+  @Test
+  void runOfALazyBlockTakesItsSizeFromTheWeights() throws IOException, URISyntaxException {
+    Path spec = Path.of(CommandsTest.class.getResource("/lazy/lazy.yaml").toURI());
+    Path w = tmp.resolve("w.safetensors");
+    SafeTensors.save(Map.of("0.weight", Tensor.of(new float[][] {{1, 2, 3}}),
+        "0.bias", Tensor.of(-1f)), w);
+    Path y = tmp.resolve("y.safetensors");
+    Path x = input("x", Tensor.of(new float[][] {{1, 1, 1}, {0, 1, -1}}));
+    Cli r = Cli.run("run", spec.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    // 1 + 2 + 3 - 1 = 5; 0 + 2 - 3 - 1 = -2
+    assertArrayEquals(new float[] {5f, -2f}, SafeTensors.load(y).tensor("y").toFloatArray());
+
+    Path x4 = input("x", Tensor.zeros(2, 4));
+    Files.delete(y);
+    Cli wrong = Cli.run("run", spec.toString(), "--input", x4.toString(), "--weights",
+        w.toString(), "--output", y.toString());
+    assertEquals(Netspec.USER_ERROR, wrong.code(), wrong::toString);
+    assertTrue(wrong.err().startsWith(x4 + ": error: 'x' of shape [2, 4] does not fit Lazy with "
+        + "the weights of " + w + ": "), wrong::toString);
+    assertTrue(Files.notExists(y));
+  }
+
+  @Test
+  void runWithoutWeightsUsesTheSeed() throws IOException {
+    Path x = input("x", Tensor.of(new float[][] {{1, 2, 3}}));
+    Path y0 = tmp.resolve("y0.safetensors");
+    Path y1 = tmp.resolve("y1.safetensors");
+    Path y0again = tmp.resolve("y0again.safetensors");
+    assertEquals(0, Cli.run("run", mlp.toString(), "--input", x.toString(), "--output",
+        y0.toString()).code());
+    assertEquals(0, Cli.run("run", mlp.toString(), "--input", x.toString(), "--seed", "1",
+        "--output", y1.toString()).code());
+    assertEquals(0, Cli.run("run", mlp.toString(), "--input", x.toString(), "--seed", "0",
+        "--output", y0again.toString()).code());
+    Tensor a = SafeTensors.load(y0).tensor("y");
+    assertTrue(a.contentEquals(SafeTensors.load(y0again).tensor("y")), "seed 0 twice differs");
+    assertTrue(!a.contentEquals(SafeTensors.load(y1).tensor("y")), "seeds 0 and 1 agree");
+  }
+
+  @Test
+  void runRefusesAnInputOfTheWrongShape() throws IOException {
+    Path x = input("x", Tensor.zeros(2, 4));
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", y.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(x + ": error: 'x' has shape [2, 4], but Mlp takes [batch, 3]\n", r.err());
+    assertTrue(Files.notExists(y));
+  }
+
+  @Test
+  void runRefusesAnInputWithoutX() throws IOException {
+    Path x = input("input", Tensor.zeros(2, 3));
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output",
+        tmp.resolve("y.safetensors").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(x + ": error: no tensor named 'x' (found: input)\n", r.err());
+  }
+
+  @Test
+  void runRefusesAFileThatIsNotSafetensors() throws IOException {
+    Path x = Files.write(tmp.resolve("x.safetensors"), new byte[] {1, 2, 3, 4, 5});
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output",
+        tmp.resolve("y.safetensors").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertTrue(r.err().startsWith(x + ": error: "), r::toString);
+    assertEquals(1, r.err().lines().count(), r::toString);
+  }
+
+  @Test
+  void runLoadsWeightsStrictly() throws IOException {
+    Path w = tmp.resolve("w.safetensors");
+    SafeTensors.save(Map.of("0.weight", Tensor.zeros(2, 3)), w);
+    Path x = input("x", Tensor.zeros(1, 3));
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertTrue(r.err().contains(w + ": error: Error(s) in loading state_dict"), r::toString);
+    assertTrue(r.err().contains("Missing key(s) in state_dict: \"0.bias\", \"2.weight\", "
+        + "\"2.bias\""), r::toString);
+  }
+
+  @Test
+  void runOfAMissingWeightsFileIsAUserError() throws IOException {
+    Path x = input("x", Tensor.zeros(1, 3));
+    Path w = tmp.resolve("missing.safetensors");
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(w + ": error: no such file\n", r.err());
+  }
+}

@@ -1,0 +1,138 @@
+package dev.netspec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line itself: help, version, usage errors (exit 2) and missing files (exit 1). */
+class UsageTest {
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"compile", "check", "inspect", "run", "demo"})
+  void everyCommandHasHelp(String command) {
+    Cli r = Cli.run(command, "--help");
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(r.out().contains("\nUsage: netspec " + command + " "), r::toString);
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void topLevelHelpListsTheCommands() {
+    Cli r = Cli.run("--help");
+    assertEquals(0, r.code(), r::toString);
+    for (String command : new String[] {"compile", "check", "inspect", "run", "demo"}) {
+      assertTrue(r.out().contains("\n  " + command + " "), () -> command + " missing\n" + r);
+    }
+  }
+
+  @Test
+  void versionNamesTheBuildAndTheCompiler() {
+    Cli r = Cli.run("--version");
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(r.out().matches("netspec \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(compiler .+\\)\\R"),
+        r::toString);
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    Cli r = Cli.run();
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertEquals("netspec: error: missing command\nTry 'netspec --help' for more.\n", r.err());
+  }
+
+  @Test
+  void misspelledCommandSuggestsTheRightOne() {
+    Cli r = Cli.run("compil", "a.yaml");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("Did you mean: netspec compile?"), r::toString);
+  }
+
+  @Test
+  void missingRequiredOptionIsAUsageError() {
+    Cli r = Cli.run("compile", "a.yaml");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().startsWith("netspec: error: Missing required option: '-d=DIR'"),
+        r::toString);
+    assertTrue(r.err().contains("Try 'netspec compile --help' for more."), r::toString);
+  }
+
+  @Test
+  void badPackageIsAUsageError() {
+    Cli r = Cli.run("compile", "a.yaml", "-d", "out", "--package", "com.1bad");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("--package: 'com.1bad' is not a Java package name"),
+        r::toString);
+  }
+
+  @Test
+  void badInputShapeIsAUsageError() {
+    Cli r = Cli.run("inspect", "a.yaml", "--input-shape", "2,x");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("'x' is not an int"), r::toString);
+  }
+
+  @Test
+  void unknownFormatIsAUsageError() {
+    Cli r = Cli.run("inspect", "a.yaml", "--format", "xml");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("expected one of [text, json, repr]"), r::toString);
+  }
+
+  @Test
+  void runWithoutInputOrOutputIsAUsageError() {
+    Cli r = Cli.run("run", "a.yaml");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("'--input=X.safetensors'"), r::toString);
+    assertTrue(r.err().contains("'--output=Y.safetensors'"), r::toString);
+  }
+
+  @Test
+  void missingSpecIsAUserError() {
+    Path missing = tmp.resolve("nope.yaml");
+    Cli r = Cli.run("compile", missing.toString(), "-d", tmp.resolve("out").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(missing + ": error: no such file or folder\n", r.err());
+    assertTrue(Files.notExists(tmp.resolve("out")), "compile wrote something");
+  }
+
+  @Test
+  void folderWithoutSpecsIsAUserError() throws IOException {
+    Path empty = Files.createDirectory(tmp.resolve("empty"));
+    Files.writeString(empty.resolve("notes.txt"), "not a spec");
+    Cli r = Cli.run("check", empty.toString(), "-d", tmp.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(empty + ": error: no spec files (*.yaml, *.yml, *.json) in this folder\n",
+        r.err());
+  }
+
+  @Test
+  void specThatIsNotUtf8IsAUserError() throws IOException {
+    Path spec = Files.write(tmp.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xE9});
+    Cli r = Cli.run("compile", spec.toString(), "-d", tmp.resolve("out").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(spec + ": error: cannot read: not UTF-8 text\n", r.err());
+  }
+
+  @Test
+  void inspectOfAFolderIsAUserError() {
+    Cli r = Cli.run("inspect", tmp.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(tmp + ": error: is a folder, not a spec file\n", r.err());
+  }
+
+  @Test
+  void demoWithoutSpecsFolderIsAUserError() {
+    Path missing = tmp.resolve("specs");
+    Cli r = Cli.run("demo", "--specs", missing.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(missing + ": error: no such file or folder\n", r.err());
+  }
+}
