@@ -599,20 +599,32 @@ public final class JavaGenerator {
     }
     CodeBlock in = CodeBlock.of("$N", x);
     for (int i = 0; i < children.size(); i++) {
-      Child c = children.get(i);
+      boolean fused = i + 1 < children.size() && isBuiltin(children.get(i), "linear")
+          && isBuiltin(children.get(i + 1), "relu");
+      Child c = children.get(fused ? i + 1 : i); // the step whose output this writes
       Inst built = result.inst().children.get(c.name());
       if (built == null || built.output == null) {
         throw new Workspace.Unsupported("child " + c.name() + " has no known output");
       }
-      String child = fields.get(c.name());
-      String comment = JavaText.shapeComment(built.output);
-      if (i == children.size() - 1) {
-        body.add("return $N.forward($L, $N); // $L\n", child, in, output, comment);
-      } else {
-        String buffer = ws.buffer(child + "Out", built.output);
-        body.add("$N.forward($L, $N); // $L\n", child, in, buffer, comment);
-        in = CodeBlock.of("$N", buffer);
-      }
+      String child = fields.get(children.get(i).name());
+      String dest = c == children.get(children.size() - 1) ? output : ws.buffer(fields.get(c.name()) + "Out", built.output);
+      CodeBlock call = fused
+          ? CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", child, in, RuntimeTypes.ACTIVATION, dest)
+          : CodeBlock.of("$N.forward($L, $N)", child, in, dest);
+      String comment = JavaText.shapeComment(built.output)
+          + (fused ? ": " + children.get(i).name() + " and " + c.name() + ", the ReLU fused" : "");
+      body.add(dest.equals(output) ? "return $L; // $L\n" : "$L; // $L\n", call, comment);
+      in = CodeBlock.of("$N", dest);
+      i += fused ? 1 : 0;
     }
+  }
+
+  /** Whether {@code c} is the builtin layer {@code name} itself (not lazy, not shared). */
+  private boolean isBuiltin(Child c, String name) {
+    if (!(c.use() instanceof BuiltinUse b) || !b.def().name().equals(name)) {
+      return false;
+    }
+    Dim in = result.inFeatures().get(b);
+    return !name.equals("linear") || in != null && !in.isLazy();
   }
 }

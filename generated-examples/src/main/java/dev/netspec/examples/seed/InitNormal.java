@@ -2,6 +2,7 @@
 package dev.netspec.examples.seed;
 
 import dev.netspec.runtime.init.Init;
+import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.ParameterSeeds;
 import dev.netspec.runtime.nn.ReLU;
@@ -41,11 +42,6 @@ public final class InitNormal extends Sequential {
    * The input size the buffers are allocated for ({@code -1}: none yet).
    */
   private int batch = -1;
-
-  /**
-   * Forward buffer {@code (batch, 8)}.
-   */
-  private Tensor linear0Out;
 
   /**
    * Forward buffer {@code (batch, 8)}.
@@ -100,8 +96,7 @@ public final class InitNormal extends Sequential {
   @Override
   public Tensor forward(Tensor x, Tensor output) {
     workspace(x);
-    linear0.forward(x, linear0Out); // (batch, 8)
-    relu1.forward(linear0Out, relu1Out); // (batch, 8)
+    linear0.forwardInto(x, Activation.RELU, relu1Out); // (batch, 8): 0 and 1, the ReLU fused
     return linear2.forward(relu1Out, output); // (batch, 1)
   }
 
@@ -115,7 +110,6 @@ public final class InitNormal extends Sequential {
     }
     if (x.size(0) != batch) {
       batch = x.size(0);
-      linear0Out = Tensor.zeros(batch, 8);
       relu1Out = Tensor.zeros(batch, 8);
     }
   }
