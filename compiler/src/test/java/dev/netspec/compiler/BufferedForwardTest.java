@@ -97,6 +97,22 @@ class BufferedForwardTest {
   }
 
   @Test
+  void aLoopedLinearAndReluOfItsOwnVariableKeepsTheAllocatingForward() throws ReflectiveOperationException {
+    // relu(lin(x)) is one fused layer call, which cannot write over x.
+    Module m = build("""
+        input: [batch, 2]
+        layers:
+          lin: {linear: 2, init: {weight: {constant: 0.25}, bias: zeros}}
+        forward: |
+          while sum(abs(x)) > 1:
+            x = relu(lin(x))
+          return x
+        """);
+    assertEquals(false, buffered(m));
+    assertArrayEquals(new float[] {0.5f, 0.5f}, run(m, new float[][] {{1f, 1f}}));
+  }
+
+  @Test
   void aStepWithoutAnIntoFormKeepsTheAllocatingForward() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]

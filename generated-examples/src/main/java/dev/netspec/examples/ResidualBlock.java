@@ -116,7 +116,11 @@ public final class ResidualBlock extends Module {
   @Override
   public Tensor forward(Tensor x, Tensor output) {
     workspace(x);
-    return x.addInto(fc2.forward(act.forward(fc1.forward(norm.forward(x, normOut), fc1Out), actOut), fc2Out), output);
+    norm.forward(x, normOut); // (batch, dim)
+    fc1.forward(normOut, fc1Out); // (batch, hidden)
+    act.forward(fc1Out, actOut); // (batch, hidden)
+    fc2.forward(actOut, fc2Out); // (batch, dim)
+    return x.addInto(fc2Out, output); // (batch, dim)
   }
 
   /**

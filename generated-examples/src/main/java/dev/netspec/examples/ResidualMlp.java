@@ -100,7 +100,10 @@ public final class ResidualMlp extends Module {
   @Override
   public Tensor forward(Tensor x, Tensor output) {
     workspace(x);
-    return head.forward(norm.forward(blocks.forward(stem.forward(x, stemOut), blocksOut), normOut), output);
+    stem.forward(x, stemOut); // (batch, 32)
+    blocks.forward(stemOut, blocksOut); // (batch, 32)
+    norm.forward(blocksOut, normOut); // (batch, 32)
+    return head.forward(normOut, output); // (batch, 10)
   }
 
   /**

@@ -5,6 +5,9 @@ import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.TypeName;
 import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
+import dev.netspec.compiler.check.Model.BuiltinUse;
+import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
@@ -40,6 +43,13 @@ final class ForwardWriter {
   private String output;
   /** How many {@code while} loops enclose the statement being written. */
   private int loops;
+  /**
+   * The steps nested in the statement being written, each a statement of its own (null in a
+   * condition, which must run whole at every test).
+   */
+  private CodeBlock.Builder steps;
+  /** The buffer of the step written last. */
+  private String lastBuffer;
 
   /**
    * @param fields Java field name of every child, parameter, buffer and argument, by spec name
@@ -96,7 +106,9 @@ final class ForwardWriter {
     if (s instanceof Ast.Assign a && ws != null) {
       assignInto(b, a, declared);
     } else if (s instanceof Ast.Return r && ws != null) {
-      b.addStatement("return $L", into(r.value(), output()));
+      steps = CodeBlock.builder();
+      CodeBlock value = into(r.value(), output());
+      b.add(flushSteps()).add("return $L; // $L\n", value, JavaText.shapeComment(((Type.TensorT) typeOf(r.value())).shape()));
     } else if (s instanceof Ast.Assign a) {
       Type valueType = typeOf(a.value());
       Type old = declared.get(a.name());
@@ -162,7 +174,9 @@ final class ForwardWriter {
     if (loops > 0 && (value instanceof Ast.Name || !inPlace(value) && reads(value, a.name()))) {
       throw new Workspace.Unsupported("a loop whose buffers would alias");
     }
-    CodeBlock code = expr(value);
+    steps = CodeBlock.builder();
+    CodeBlock code = into(value, null);
+    b.add(flushSteps());
     String name = local(a.name());
     String comment = " // " + JavaText.shapeComment(tt.shape());
     if (old == null) {
@@ -173,6 +187,12 @@ final class ForwardWriter {
     declared.put(a.name(), tt);
   }
 
+  private CodeBlock flushSteps() {
+    CodeBlock out = steps.build();
+    steps = null;
+    return out;
+  }
+
   /** Whether the step at the top of {@code e} may write over its own operand (elementwise). */
   private boolean inPlace(Expr e) {
     if (e instanceof Ast.Binary b) {
@@ -180,15 +200,20 @@ final class ForwardWriter {
     }
     if (e instanceof Ast.Call c) {
       Map<String, Object> a = result.calls().get(c);
-      return a != null && Functions.get(c.callee()).kind() == Functions.Kind.ELEMENTWISE;
+      return a != null && Functions.get(c.callee()).kind() == Functions.Kind.ELEMENTWISE
+          && !(a.get("input") instanceof Ast.Call inner && isLinearChild(inner)); // fused: a layer
     }
     return e instanceof Ast.Unary;
   }
 
   /** Whether one of the direct operands of {@code e} is the variable {@code name}. */
-  private static boolean reads(Expr e, String name) {
+  private boolean reads(Expr e, String name) {
     List<Expr> operands = e instanceof Ast.Binary b ? List.of(b.left(), b.right())
         : e instanceof Ast.Call c ? c.args() : e instanceof Ast.Unary u ? List.of(u.operand()) : List.of();
+    if (e instanceof Ast.Call c && c.args().size() == 1 && c.args().get(0) instanceof Ast.Call inner
+        && isLinearChild(inner)) {
+      operands = inner.args(); // relu(linear(x)) is one step reading x
+    }
     for (Expr o : operands) {
       if (o instanceof Ast.Name n && n.name().equals(name)) {
         return true;
@@ -226,7 +251,18 @@ final class ForwardWriter {
   }
 
   private String buffer(String dest, String base, Shape shape) {
-    return dest != null ? dest : ws.buffer(base + "Out", shape);
+    lastBuffer = dest != null ? dest : ws.buffer(base + "Out", shape);
+    return lastBuffer;
+  }
+
+  /** A step nested in a statement: its own statement before it, if allowed, then its buffer. */
+  private CodeBlock nested(Expr e) {
+    CodeBlock code = into(e, null);
+    if (steps == null) {
+      return code;
+    }
+    steps.add("$L; // $L\n", code, JavaText.shapeComment(((Type.TensorT) typeOf(e)).shape()));
+    return CodeBlock.of("$N", lastBuffer);
   }
 
   private static final Map<String, String> INTO = Map.of("+", "add", "-", "sub", "*", "mul", "/", "div");
@@ -262,6 +298,13 @@ final class ForwardWriter {
     Functions.Fn fn = Functions.get(c.callee());
     switch (fn.kind()) {
       case ELEMENTWISE: {
+        Expr input = (Expr) a.get("input");
+        if (c.callee().equals("relu") && input instanceof Ast.Call inner && isLinearChild(inner)) {
+          // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
+          CodeBlock in = expr(inner.args().get(0));
+          return CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", fields.get(inner.callee()), in,
+              RuntimeTypes.ACTIVATION, buffer(dest, c.callee(), shape));
+        }
         CodeBlock in = arg(a, "input");
         return CodeBlock.of("$L.$N($N)", in, c.callee() + "Into", buffer(dest, c.callee(), shape));
       }
@@ -286,6 +329,21 @@ final class ForwardWriter {
         break;
     }
     throw new Workspace.Unsupported("function " + c.callee());
+  }
+
+  /** Whether {@code c} calls a child that is a (not lazy) builtin {@code linear}. */
+  private boolean isLinearChild(Ast.Call c) {
+    if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
+      return false;
+    }
+    for (Child child : result.block().children()) {
+      if (child.name().equals(c.callee()) && child.use() instanceof BuiltinUse b
+          && b.def().name().equals("linear")) {
+        Dim in = result.inFeatures().get(b);
+        return in != null && !in.isLazy();
+      }
+    }
+    return false;
   }
 
   private static TypeName javaType(Type t) {
@@ -338,7 +396,7 @@ final class ForwardWriter {
   /** The Java expression of {@code e}. */
   CodeBlock expr(Expr e) {
     if (ws != null && !(e instanceof Ast.Name) && typeOf(e) instanceof Type.TensorT) {
-      return into(e, null);
+      return nested(e);
     }
     if (e instanceof Ast.Num n) {
       return CodeBlock.of("$L", JavaText.floatLiteral(n.value()));

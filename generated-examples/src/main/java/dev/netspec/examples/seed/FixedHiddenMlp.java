@@ -118,12 +118,14 @@ public final class FixedHiddenMlp extends Module {
   public Tensor forward(Tensor x, Tensor output) {
     workspace(x);
     x = linear.forward(x, linearOut); // (batch, 20)
-    x = x.matmulInto(randWeight.addInto(1.0f, addOut), matmulOut).reluInto(reluOut); // (batch, 20)
+    randWeight.addInto(1.0f, addOut); // (20, 20)
+    x.matmulInto(addOut, matmulOut); // (batch, 20)
+    x = matmulOut.reluInto(reluOut); // (batch, 20)
     x = linear.forward(x, linearOut2); // (batch, 20)
     while (x.absInto(absOut).sumAsFloat() > 1.0f) {
       x = x.divInto(2.0f, divOut); // (batch, 20)
     }
-    return output.fill_(x.sumAsFloat());
+    return output.fill_(x.sumAsFloat()); // ()
   }
 
   /**

@@ -103,7 +103,9 @@ public final class MyLinear extends Module {
   @Override
   public Tensor forward(Tensor x, Tensor output) {
     workspace(x);
-    return x.matmulInto(weight.data(), matmulOut).addInto(bias.data(), addOut).reluInto(output);
+    x.matmulInto(weight.data(), matmulOut); // (batch, units)
+    matmulOut.addInto(bias.data(), addOut); // (batch, units)
+    return addOut.reluInto(output); // (batch, units)
   }
 
   /**

@@ -73,7 +73,8 @@ public final class NestMlp extends Module {
   @Override
   public Tensor forward(Tensor x, Tensor output) {
     workspace(x);
-    return linear.forward(net.forward(x, netOut), output);
+    net.forward(x, netOut); // (batch, 32)
+    return linear.forward(netOut, output); // (batch, 16)
   }
 
   /**

@@ -93,8 +93,9 @@ public final class Keywords extends Module {
   public Tensor forward(Tensor x_, Tensor output) {
     workspace(x_);
     Tensor h = class_.forward(x_, classOut); // (batch, 5)
-    Tensor h2 = new_.forward(h.reluInto(reluOut), newOut); // (batch, 4)
-    return x.forward(h2, output);
+    h.reluInto(reluOut); // (batch, 5)
+    Tensor h2 = new_.forward(reluOut, newOut); // (batch, 4)
+    return x.forward(h2, output); // (batch, 3)
   }
 
   /**
