@@ -28,9 +28,22 @@ class BufferedForwardTest {
   }
 
   private static float[] run(Module m, float[][] x) {
-    float[] viaForward = m.forward(Tensor.of(x)).toFloatArray();
-    Tensor out = m.forward(Tensor.of(x)).clone().fill_(Float.NaN);
-    assertArrayEquals(viaForward, m.forward(Tensor.of(x), out).toFloatArray(), "forward(x, output)");
+    return run(m, Tensor.of(x));
+  }
+
+  private static float[] run(Module m, float[][][] x) {
+    Tensor t = Tensor.zeros(x.length, x[0].length, x[0][0].length);
+    for (int i = 0; i < x.length; i++) {
+      t.select(0, i).copy_(Tensor.of(x[i]));
+    }
+    return run(m, t);
+  }
+
+  /** {@code forward(x)}, checked against {@code forward(x, output)}. */
+  private static float[] run(Module m, Tensor x) {
+    float[] viaForward = m.forward(x).toFloatArray();
+    Tensor out = m.forward(x).clone().fill_(Float.NaN);
+    assertArrayEquals(viaForward, m.forward(x, out).toFloatArray(), "forward(x, output)");
     return viaForward;
   }
 
@@ -116,10 +129,24 @@ class BufferedForwardTest {
   void aStepWithoutAnIntoFormKeepsTheAllocatingForward() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]
-        forward: softmax(x, dim=1)
+        forward: (x > 1) * x
         """);
     assertEquals(false, buffered(m));
-    assertArrayEquals(new float[] {0.5f, 0.5f}, run(m, new float[][] {{3f, 3f}}));
+    assertArrayEquals(new float[] {0f, 3f}, run(m, new float[][] {{1f, 3f}}));
+  }
+
+  @Test
+  void softmaxAndFlattenHaveIntoForms() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2, 2]
+        forward: |
+          y = flatten(x, start_dim=1)
+          return log_softmax(y, dim=1) - softmax(y * 0, dim=1)
+        """);
+    assertEquals(true, buffered(m));
+    // log_softmax of four equal values is log(1/4); softmax of zeros is 1/4.
+    float v = (float) (Math.log(0.25) - 0.25);
+    assertArrayEquals(new float[] {v, v, v, v}, run(m, new float[][][] {{{5f, 5f}, {5f, 5f}}}), 1e-6f);
   }
 
   @Test

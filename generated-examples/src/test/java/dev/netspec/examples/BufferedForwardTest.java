@@ -77,6 +77,14 @@ class BufferedForwardTest {
     assertEquals(0, steadyStateBytes(new FixedHiddenMlp(7L), 2, 20), "FixedHiddenMlp");
   }
 
+  /** Flatten, Linear+ReLU, Dropout (eval) and LogSoftmax all have allocation-free forms. */
+  @Test
+  void mnistMlpInEvalModeAllocatesNothing() {
+    MnistMlp net = new MnistMlp(7L);
+    net.eval();
+    assertEquals(0, steadyStateBytes(net, Tensor.rand(new Generator(3), 2, 1, 28, 28), Tensor.zeros(2, 10)));
+  }
+
   /** The meter itself: {@code forward(x)} allocates its result, and the meter sees it. */
   @Test
   void theAllocatingForwardIsSeen() {
@@ -108,7 +116,10 @@ class BufferedForwardTest {
   private static long steadyStateBytes(Module net, int batch, int in, int... outShape) {
     Tensor x = Tensor.rand(new Generator(3), batch, in);
     int[] shape = outShape.length == 1 ? new int[] {batch, outShape[0]} : new int[0];
-    Tensor output = Tensor.zeros(shape);
+    return steadyStateBytes(net, x, Tensor.zeros(shape));
+  }
+
+  private static long steadyStateBytes(Module net, Tensor x, Tensor output) {
     long bytes = Long.MAX_VALUE;
     // On a loaded machine the JIT may take a while: measure again until it is done, for 60 s.
     long deadline = System.nanoTime() + 60_000_000_000L;

@@ -325,6 +325,16 @@ final class ForwardWriter {
         CodeBlock r = arg(a, "other");
         return CodeBlock.of("$L.matmulInto($L, $N)", l, r, buffer(dest, "matmul", shape));
       }
+      case SOFTMAX: {
+        CodeBlock in = arg(a, "input");
+        String method = c.callee().equals("softmax") ? "softmax" : "logSoftmax";
+        return CodeBlock.of("$L.$N($L, $N)", in, method + "Into", intOf(a.get("dim")), buffer(dest, method, shape));
+      }
+      case FLATTEN: {
+        CodeBlock in = arg(a, "input");
+        return CodeBlock.of("$L.flattenInto($L, $L, $N)", in, intOf(a.get("start_dim")), intOf(a.get("end_dim")),
+            buffer(dest, "flatten", shape));
+      }
       default:
         break;
     }

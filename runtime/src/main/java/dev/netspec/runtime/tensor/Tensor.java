@@ -734,6 +734,76 @@ public final class Tensor {
     return out;
   }
 
+  /**
+   * {@code out = softmax(this, dim)}; allocation-free over the last dim of contiguous
+   * tensors that do not share storage. Returns {@code out}.
+   */
+  public Tensor softmaxInto(int dim, Tensor out) {
+    return softmaxInto(dim, false, out);
+  }
+
+  /** {@code out = log_softmax(this, dim)}, as {@link #softmaxInto}. */
+  public Tensor logSoftmaxInto(int dim, Tensor out) {
+    return softmaxInto(dim, true, out);
+  }
+
+  private Tensor softmaxInto(int dim, boolean log, Tensor out) {
+    requireShape(log ? "log_softmax" : "softmax", shape, out);
+    if (shape.length == 0 || normDim(dim, shape.length) != shape.length - 1 || !isContiguous()
+        || !out.isContiguous() || storage == out.storage) {
+      return out.copy_(log ? logSoftmax(dim) : softmax(dim));
+    }
+    out.bumpVersion();
+    int n = shape[shape.length - 1];
+    int rows = n == 0 ? 0 : Math.toIntExact(numel() / n);
+    for (int r = 0; r < rows; r++) {
+      int in = offset + r * n;
+      int o = out.offset + r * n;
+      float max = Kernels.max(storage, in, n);
+      Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n); // x - max
+      Kernels.unary(UnaryOp.EXP, out.storage, o, out.storage, o, n);
+      float sum = Kernels.sum(out.storage, o, n);
+      if (log) {
+        Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n);
+        Kernels.binaryScalar(BinaryOp.SUB, out.storage, o, (float) Math.log(sum), out.storage, o, n);
+      } else {
+        Kernels.binaryScalar(BinaryOp.DIV, out.storage, o, sum, out.storage, o, n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code out = flatten(startDim, endDim)}: the values in row-major order, into {@code out}
+   * of the flattened shape. Returns {@code out}.
+   */
+  public Tensor flattenInto(int startDim, int endDim, Tensor out) {
+    if (shape.length == 0 || !isContiguous() || !out.isContiguous() || out.storage == storage) {
+      return flatten(startDim, endDim).copyInto(out);
+    }
+    int a = normDim(startDim, shape.length);
+    int b = normDim(endDim, shape.length);
+    boolean fits = a <= b && out.shape.length == shape.length - (b - a);
+    for (int i = 0; fits && i < out.shape.length; i++) {
+      long want = i < a ? shape[i] : i > a ? shape[i + b - a] : numel(shape, a, b + 1);
+      fits = out.shape[i] == want;
+    }
+    if (!fits) {
+      return flatten(startDim, endDim).copyInto(out); // the error names both shapes
+    }
+    out.bumpVersion();
+    System.arraycopy(storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
+    return out;
+  }
+
+  private static long numel(int[] shape, int from, int to) {
+    long n = 1;
+    for (int i = from; i < to; i++) {
+      n *= shape[i];
+    }
+    return n;
+  }
+
   /** The sum of all elements as a float: {@code sum().item()} without the tensor. */
   public float sumAsFloat() {
     if (!isContiguous()) {

@@ -40,6 +40,16 @@ class TensorIntoTest {
       Map.entry("matmul", (in, out) -> in.get(0).matmulInto(in.get(1), out)),
       Map.entry("matmul_bt", (in, out) -> in.get(0).matmulInto(in.get(1).clone().t(), out)));
 
+  /** The ops of ops.json with an argument and an into form. */
+  private static final Map<String, Into> INTO_ARGS = Map.of(
+      "softmax", (in, args, out) -> in.softmaxInto(args.get("dim").asInt(), out),
+      "log_softmax", (in, args, out) -> in.logSoftmaxInto(args.get("dim").asInt(), out),
+      "flatten", (in, args, out) -> in.flattenInto(args.get("start").asInt(), args.get("end").asInt(), out));
+
+  private interface Into {
+    Tensor apply(Tensor in, JsonNode args, Tensor out);
+  }
+
   /** The in-place form of the unary ops. */
   private static final Map<String, java.util.function.UnaryOperator<Tensor>> IN_PLACE = Map.of(
       "neg", Tensor::neg_, "abs", Tensor::abs_, "exp", Tensor::exp_, "log", Tensor::log_,
@@ -65,6 +75,14 @@ class TensorIntoTest {
           && !op.startsWith("e") && !op.startsWith("n")) {
         float s = (float) c.get("args").get("scalar").asDouble();
         tests.add(DynamicTest.dynamicTest(name, () -> checkScalar(op, in.get(0), s, want, name)));
+      } else if (INTO_ARGS.containsKey(op)) {
+        JsonNode args = c.get("args");
+        tests.add(DynamicTest.dynamicTest(name + " " + args, () -> {
+          Into f = INTO_ARGS.get(op);
+          close(want, f.apply(in.get(0), args, Tensor.full(Float.NaN, want.shape())), name + " into");
+          close(want, f.apply(stridedCopy(in.get(0)), args, Tensor.full(Float.NaN, want.shape())),
+              name + " strided");
+        }));
       } else if (op.equals("sum") || op.equals("mean")) {
         tests.add(DynamicTest.dynamicTest(name, () -> {
           float got = op.equals("sum") ? in.get(0).sumAsFloat() : in.get(0).meanAsFloat();
