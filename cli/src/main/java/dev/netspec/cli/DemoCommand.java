@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
     List<String> out = new ArrayList<>();
     for (String block : Blocks.names(compilation, spec)) {
       try {
-        if (!compilation.inspect(block, null).inputShape().isEmpty()) {
+        if (compilation.inspect(block, null).inputShape() != null) {
           out.add(block);
         }
       } catch (IllegalArgumentException e) {
