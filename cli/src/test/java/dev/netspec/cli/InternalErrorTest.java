@@ -52,13 +52,18 @@ class InternalErrorTest {
     return new Result(code, err.toString().lines().toList(), out.toString());
   }
 
-  @Test
-  void anExceptionFromACommandIsExitThreeWithOneLineAndTheTraceInAFile() throws IOException {
-    Result r = execute(new Crash());
+  /** Expects exit 3 and the one line of an internal error; returns its parts. */
+  private static Matcher internalError(Result r) {
     assertEquals(Netspec.INTERNAL, r.code(), r::toString);
     assertEquals(1, r.errLines().size(), r::toString);
     Matcher m = REPORT.matcher(r.errLines().get(0));
     assertTrue(m.matches(), r::toString);
+    return m;
+  }
+
+  @Test
+  void anExceptionFromACommandIsExitThreeWithOneLineAndTheTraceInAFile() throws IOException {
+    Matcher m = internalError(execute(new Crash()));
     assertEquals("java.lang.IllegalStateException: index 7 out of bounds", m.group(1));
     Path report = Path.of(m.group(2));
     try {
@@ -75,12 +80,9 @@ class InternalErrorTest {
   @Test
   void aFailureOfPicocliItselfIsExitThreeToo() throws IOException {
     // not a @Command: picocli refuses it while building the command line
-    Result r = execute(new Object());
-    assertEquals(Netspec.INTERNAL, r.code(), r::toString);
-    assertEquals(1, r.errLines().size(), r::toString);
-    Matcher m = REPORT.matcher(r.errLines().get(0));
-    assertTrue(m.matches(), r::toString);
-    assertTrue(m.group(1).startsWith("picocli.CommandLine$InitializationException: "), r::toString);
+    Matcher m = internalError(execute(new Object()));
+    assertTrue(m.group(1).startsWith("picocli.CommandLine$InitializationException: "),
+        m.group(1));
     Files.deleteIfExists(Path.of(m.group(2)));
   }
 
