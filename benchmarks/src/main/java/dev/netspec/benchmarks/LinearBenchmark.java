@@ -1,6 +1,7 @@
 package dev.netspec.benchmarks;
 
 import dev.netspec.runtime.nn.Functional;
+import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Random;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -8,8 +9,10 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * {@code Functional.linear} forward, {@code (batch, features) -> (batch, features)}, one
- * thread: {@code 2 * batch * features^2} flops per operation (the bias is not counted).
+ * Linear forward, {@code (batch, features) -> (batch, features)}, one thread: {@code 2 *
+ * batch * features^2} flops per operation (the bias is not counted). {@code linear} and
+ * {@code linearRelu} call {@code Functional.linear}, which packs the weight inside every
+ * call; {@code linearLayer} is {@code nn.Linear}, which packs it once.
  */
 public class LinearBenchmark extends KernelBenchmark {
   @Param({"64"})
@@ -21,6 +24,7 @@ public class LinearBenchmark extends KernelBenchmark {
   Tensor x;
   Tensor weight;
   Tensor bias;
+  Linear layer;
 
   @Setup
   public void setup() {
@@ -28,6 +32,15 @@ public class LinearBenchmark extends KernelBenchmark {
     x = Tensor.fromArray(Inputs.gaussian(rnd, batch * features), batch, features);
     weight = Tensor.fromArray(Inputs.gaussian(rnd, features * features), features, features);
     bias = Tensor.fromArray(Inputs.gaussian(rnd, features), features);
+    layer = new Linear(features, features);
+    layer.weight.data().copy_(weight);
+    layer.bias.data().copy_(bias);
+  }
+
+  /** {@code nn.Linear} forward: the weight packed once by the layer, a fresh output. */
+  @Benchmark
+  public Tensor linearLayer() {
+    return layer.forward(x);
   }
 
   @Benchmark

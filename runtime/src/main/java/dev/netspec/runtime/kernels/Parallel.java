@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -69,11 +70,17 @@ final class Parallel {
     for (int t = 1; t < parts; t++) {
       int from = start(count, parts, t);
       int to = start(count, parts, t + 1);
-      futures[t - 1] = workers.submit(() -> body.run(from, to));
+      try {
+        futures[t - 1] = workers.submit(() -> body.run(from, to));
+      } catch (RejectedExecutionException e) { // the pool was replaced by setThreads meanwhile
+        body.run(from, to);
+      }
     }
     body.run(0, start(count, parts, 1));
     for (Future<?> f : futures) {
-      await(f);
+      if (f != null) {
+        await(f);
+      }
     }
   }
 

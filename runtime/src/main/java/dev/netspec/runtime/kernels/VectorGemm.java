@@ -2,7 +2,6 @@ package dev.netspec.runtime.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -57,6 +56,7 @@ final class VectorGemm {
     final float[] edge = new float[MR * NR]; // (MR, NR): the C tile of a partial panel
     final float[] bias = new float[NR]; // the bias of a partial panel, zero-padded
     final float[] dots = new float[8]; // dot2x4's results
+    final float[] lanes = new float[8 * L]; // dot2x4's accumulators, to be summed
     float[] panels = new float[0]; // (count, k, NR): panels of op(B), packed per call
 
     float[] panels(int k, int count) {
@@ -257,15 +257,23 @@ final class VectorGemm {
    */
   static void dotRows(int m, int n, int k, float[] a, int aOff, int lda, float[] w, int wOff,
       int ldw, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu) {
-    float[] out = SCRATCH.get().dots;
+    Scratch s = SCRATCH.get();
+    float[] out = s.dots;
+    if (m == 1) {
+      // One row: 8 weight rows at a time, so more of the weight streams in at once.
+      for (int j = 0; j < n; j += 8) {
+        dot1x8(k, a, aOff, w, wOff + j * ldw, ldw, n - 1 - j, out, s.lanes);
+        for (int jj = 0; jj < Math.min(8, n - j); jj++) {
+          store(c, cOff + j + jj, out[jj], bias, biasOff + j + jj, relu);
+        }
+      }
+      return;
+    }
     for (int i = 0; i < m; i += 2) {
       int a0 = aOff + i * lda;
       int a1 = i + 1 < m ? a0 + lda : a0; // an odd last row is computed twice, stored once
       for (int j = 0; j < n; j += 4) {
-        // The last block repeats its last weight row when fewer than 4 are left.
-        int last = n - 1 - j;
-        dot2x4(k, a, a0, a1, w, wOff + j * ldw, Math.min(1, last) * ldw,
-            Math.min(2, last) * ldw, Math.min(3, last) * ldw, out);
+        dot2x4(k, a, a0, a1, w, wOff + j * ldw, ldw, n - 1 - j, out, s.lanes);
         for (int jj = 0; jj < Math.min(4, n - j); jj++) {
           store(c, cOff + i * ldc + j + jj, out[jj], bias, biasOff + j + jj, relu);
           if (i + 1 < m) {
@@ -283,14 +291,15 @@ final class VectorGemm {
   }
 
   /**
-   * The dot products of rows {@code a0, a1} of A with weight rows at {@code w0} and {@code w0
-   * + d1, d2, d3}: {@code out[r * 4 + jj]}.
+   * The dot products of rows {@code a0, a1} of A with the 4 weight rows from {@code w0}
+   * (at most {@code last + 1} of them distinct): {@code out[r * 4 + jj]}.
    */
-  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int d1,
-      int d2, int d3, float[] out) {
-    int w1 = w0 + d1;
-    int w2 = w0 + d2;
-    int w3 = w0 + d3;
+  private static void dot2x4(int k, float[] a, int a0, int a1, float[] w, int w0, int ldw,
+      int last, float[] out, float[] lanes) {
+    // Past the last weight row (index `last` from w0), the block repeats it.
+    int w1 = w0 + Math.min(1, last) * ldw;
+    int w2 = w0 + Math.min(2, last) * ldw;
+    int w3 = w0 + Math.min(3, last) * ldw;
     FloatVector s00 = FloatVector.zero(S);
     FloatVector s01 = s00;
     FloatVector s02 = s00;
@@ -316,14 +325,19 @@ final class VectorGemm {
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
     }
-    out[0] = s00.reduceLanes(VectorOperators.ADD);
-    out[1] = s01.reduceLanes(VectorOperators.ADD);
-    out[2] = s02.reduceLanes(VectorOperators.ADD);
-    out[3] = s03.reduceLanes(VectorOperators.ADD);
-    out[4] = s10.reduceLanes(VectorOperators.ADD);
-    out[5] = s11.reduceLanes(VectorOperators.ADD);
-    out[6] = s12.reduceLanes(VectorOperators.ADD);
-    out[7] = s13.reduceLanes(VectorOperators.ADD);
+    // reduceLanes(ADD) may add the lanes in another order once compiled than interpreted,
+    // so the lanes are summed here, always in the same order.
+    s00.intoArray(lanes, 0);
+    s01.intoArray(lanes, L);
+    s02.intoArray(lanes, 2 * L);
+    s03.intoArray(lanes, 3 * L);
+    s10.intoArray(lanes, 4 * L);
+    s11.intoArray(lanes, 5 * L);
+    s12.intoArray(lanes, 6 * L);
+    s13.intoArray(lanes, 7 * L);
+    for (int r = 0; r < 8; r++) {
+      out[r] = sumLanes(lanes, r * L);
+    }
     for (; p < k; p++) { // the scalar tail
       float x0 = a[a0 + p];
       float x1 = a[a1 + p];
@@ -333,6 +347,70 @@ final class VectorGemm {
         out[4 + jj] = Math.fma(x1, wv, out[4 + jj]);
       }
     }
+  }
+
+  /** The dot products of row {@code a0} of A with the 8 weight rows from {@code w0}. */
+  private static void dot1x8(int k, float[] a, int a0, float[] w, int w0, int ldw, int last,
+      float[] out, float[] lanes) {
+    int w1 = w0 + Math.min(1, last) * ldw;
+    int w2 = w0 + Math.min(2, last) * ldw;
+    int w3 = w0 + Math.min(3, last) * ldw;
+    int w4 = w0 + Math.min(4, last) * ldw;
+    int w5 = w0 + Math.min(5, last) * ldw;
+    int w6 = w0 + Math.min(6, last) * ldw;
+    int w7 = w0 + Math.min(7, last) * ldw;
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    FloatVector s4 = s0;
+    FloatVector s5 = s0;
+    FloatVector s6 = s0;
+    FloatVector s7 = s0;
+    int p = 0;
+    for (int bound = S.loopBound(k); p < bound; p += L) {
+      FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+      s0 = x.fma(FloatVector.fromArray(S, w, w0 + p), s0);
+      s1 = x.fma(FloatVector.fromArray(S, w, w1 + p), s1);
+      s2 = x.fma(FloatVector.fromArray(S, w, w2 + p), s2);
+      s3 = x.fma(FloatVector.fromArray(S, w, w3 + p), s3);
+      s4 = x.fma(FloatVector.fromArray(S, w, w4 + p), s4);
+      s5 = x.fma(FloatVector.fromArray(S, w, w5 + p), s5);
+      s6 = x.fma(FloatVector.fromArray(S, w, w6 + p), s6);
+      s7 = x.fma(FloatVector.fromArray(S, w, w7 + p), s7);
+    }
+    s0.intoArray(lanes, 0);
+    s1.intoArray(lanes, L);
+    s2.intoArray(lanes, 2 * L);
+    s3.intoArray(lanes, 3 * L);
+    s4.intoArray(lanes, 4 * L);
+    s5.intoArray(lanes, 5 * L);
+    s6.intoArray(lanes, 6 * L);
+    s7.intoArray(lanes, 7 * L);
+    for (int r = 0; r < 8; r++) {
+      float v = sumLanes(lanes, r * L);
+      int row = w0 + Math.min(r, last) * ldw;
+      for (int q = p; q < k; q++) { // the scalar tail
+        v = Math.fma(a[a0 + q], w[row + q], v);
+      }
+      out[r] = v;
+    }
+  }
+
+  /** The sum of {@code L} lanes from {@code at}, in a fixed order (groups of 4, then in turn). */
+  private static float sumLanes(float[] lanes, int at) {
+    if (L < 4) {
+      float s = lanes[at];
+      for (int i = 1; i < L; i++) {
+        s += lanes[at + i];
+      }
+      return s;
+    }
+    float s = 0f;
+    for (int i = at; i < at + L; i += 4) {
+      s += (lanes[i] + lanes[i + 1]) + (lanes[i + 2] + lanes[i + 3]);
+    }
+    return s;
   }
 
   /** One or two rows of C over {@code WIDE} whole panels, with the epilogue. */
