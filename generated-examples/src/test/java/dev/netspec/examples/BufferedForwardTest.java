@@ -85,6 +85,14 @@ class BufferedForwardTest {
     assertEquals(0, steadyStateBytes(net, Tensor.rand(new Generator(3), 2, 1, 28, 28), Tensor.zeros(2, 10)));
   }
 
+  /** Nested generated blocks, LayerNorm, GELU and a residual sum. */
+  @Test
+  void residualMlpAllocatesNothing() {
+    ResidualMlp net = new ResidualMlp(7L);
+    Tensor x = Tensor.rand(new Generator(3), 2, 16);
+    assertEquals(0, steadyStateBytes(net, x, net.forward(x)));
+  }
+
   /** The meter itself: {@code forward(x)} allocates its result, and the meter sees it. */
   @Test
   void theAllocatingForwardIsSeen() {

@@ -33,6 +33,7 @@ public abstract class Module {
   private final Set<String> nonPersistentBuffers = new LinkedHashSet<>();
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private boolean training = true;
+  private int childEdits;
 
   /** The forward computation ({@code module(x)}). */
   public abstract Tensor forward(Tensor x);
@@ -104,7 +105,13 @@ public abstract class Module {
       throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
     }
     modules.put(name, module);
+    childEdits++;
     return module;
+  }
+
+  /** How many times a child was added or replaced: caches of the children compare it. */
+  final int childEdits() {
+    return childEdits;
   }
 
   private void checkName(String name, String what, Object value) {

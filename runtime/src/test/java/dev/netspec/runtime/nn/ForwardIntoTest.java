@@ -67,6 +67,26 @@ class ForwardIntoTest {
   }
 
   @Test
+  void layerNormByHand() {
+    LayerNorm n = new LayerNorm(4);
+    n.weight.data().fill_(2f);
+    n.bias.data().fill_(1f);
+    Tensor x = Tensor.of(new float[][] {{1f, 2f, 3f, 4f}, {-3f, -3f, -3f, -3f}});
+    Tensor out = Tensor.full(Float.NaN, 2, 4);
+    assertSame(out, n.forward(x, out));
+    // Row 0: mean 2.5, biased variance 1.25; row 1: all equal, so (x - mean) = 0.
+    double s = Math.sqrt(1.25 + 1e-5);
+    float[] want = new float[8];
+    for (int i = 0; i < 4; i++) {
+      want[i] = (float) (2 * ((i + 1) - 2.5) / s + 1);
+      want[4 + i] = 1f;
+    }
+    assertArrayEquals(want, out.toFloatArray(), 1e-5f);
+    // A strided input takes the copying path and agrees.
+    assertArrayEquals(want, n.forward(x.t().contiguous().t(), Tensor.zeros(2, 4)).toFloatArray(), 1e-5f);
+  }
+
+  @Test
   void dropoutCopiesInEvalAndDropsInTraining() {
     Dropout d = new Dropout(0.5);
     d.eval();
@@ -79,13 +99,35 @@ class ForwardIntoTest {
   }
 
   @Test
-  void otherModulesCopyTheirForward() {
+  void sequentialKeepsOneBufferPerChildAndFollowsChanges() {
+    Linear first = new Linear(3, 2);
+    first.weight.data().copy_(Tensor.of(new float[][] {{1, 1, 1}, {-1, 0, 0}}));
+    first.bias.data().zero_();
+    Sequential s = new Sequential(first, new ReLU());
+    float[] want = {0f, 2f, 3.25f, 0f}; // relu of (-1, 2) and (3.25, -0.5)
+    for (int round = 0; round < 2; round++) {
+      assertArrayEquals(want, s.forward(X, Tensor.zeros(2, 2)).toFloatArray(), 1e-6f);
+    }
+    // Another batch size, then a child appended: the buffers follow.
+    assertArrayEquals(new float[] {0f, 2f}, s.forward(X.narrow(0, 0, 1).contiguous(), Tensor.zeros(1, 2))
+        .toFloatArray(), 1e-6f);
+    Linear sum = new Linear(2, 1);
+    sum.weight.data().fill_(1f);
+    sum.bias.data().fill_(0.5f);
+    s.append(sum);
+    assertArrayEquals(new float[] {2.5f, 3.75f}, s.forward(X, Tensor.zeros(2, 1)).toFloatArray(), 1e-6f);
+    assertArrayEquals(new float[] {2.5f, 3.75f}, s.forward(X, Tensor.zeros(2, 1)).toFloatArray(), 1e-6f);
+  }
+
+  @Test
+  void sequentialIntoMatchesItsForward() {
     Sequential s = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
     Tensor out = Tensor.full(Float.NaN, 2, 2);
     assertSame(out, s.forward(X, out));
     assertArrayEquals(s.forward(X).toFloatArray(), out.toFloatArray(), 1e-6f);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> s.forward(X, Tensor.zeros(2)));
-    assertEquals("copy: out has shape [2], the result has shape [2, 2]", e.getMessage());
+    assertEquals("linear: output of shape [2] does not hold the result for input [2, 4] and weight"
+        + " [2, 4]", e.getMessage());
   }
 }
