@@ -8,21 +8,27 @@ import jdk.incubator.vector.VectorSpecies;
  * The vector GEMM: {@code C = act(A @ op(B) + bias)}, row-major.
  *
  * <p>op(B) is read as column panels {@code NR = 2} vectors wide, each a dense row-major
- * {@code k x NR} block: a {@link PackedMatrix} (packed once, e.g. a Linear weight) or one
- * panel at a time packed into a per-thread scratch array. For each panel, the reduction is
- * cut into blocks of {@code KC} rows (a {@code KC x NR} slice of the panel stays in L1), and
- * C is computed in register tiles of {@code 8 x NR}: per step, 8 broadcasts of A, 2 vector
- * loads of B and 16 FMAs into 16 accumulators. The last rows use 4-, 2- and 1-row tiles;
- * the 2- and 1-row tiles split the reduction into 4 interleaved phases so enough independent
- * FMA chains are in flight (the batch-1 and batch-2 case is bound by reading B). The bias
- * and the activation are applied to the accumulators before the last store of C (the fused
- * epilogue). A panel narrower than {@code NR} (the last one) is zero-padded and its tile goes
- * through a small scratch block, so no kernel needs masks.
+ * {@code k x NR} block: a {@link PackedMatrix} (packed once, e.g. a Linear weight) or panels
+ * packed per call into a per-thread scratch array. The loops follow GotoBLAS: for each block
+ * of {@code KC} rows of op(B) and each block of up to 256 rows of A, the 8-row tiles of A
+ * are packed into dense strips, then every panel runs over them while its {@code KC x NR}
+ * slice stays in L1. The register tile is {@code 8 x NR}: per step, 8 broadcasts of A, 2
+ * vector loads of B and 16 FMAs into 16 accumulators; the last rows use 4-, 2- and 1-row
+ * tiles that read A in place. Products with few panels (n up to 96) skip packing A.
  *
- * <p>Large products run on {@link Parallel}'s pool, split by column panels: every element
- * of C is computed by the same code whatever the thread count (the reduction is never split
- * across threads), so results do not depend on it. Steady-state calls allocate nothing on
- * the calling thread: scratch arrays are per thread and reused.
+ * <p>Batches of 1 and 2 take a wide tile (2 rows x 4 panels) over the whole reduction, and a
+ * narrow last panel a one-vector tile with the reduction in 4 interleaved phases. A product
+ * with a transposed B and fewer than 4 rows is done as dot products reading B in place
+ * ({@link #dotRows}). Bias and activation are applied to each finished tile while it is in
+ * L1 (the fused epilogue). A partial last panel is zero-padded and its tile goes through a
+ * small scratch block, so no kernel needs masks.
+ *
+ * <p>Every element of C is one FMA chain over the reduction, in order, whatever the tile,
+ * the blocking or the thread that computes it (only the narrow tile splits it, and it is
+ * chosen by shape alone), so results do not depend on the thread count. Large products run
+ * on {@link Parallel}'s pool, split by column panels. Steady-state single-threaded calls
+ * allocate nothing: scratch arrays are per thread and reused, and no vector is merged from
+ * two branches (C2 would box it).
  */
 final class VectorGemm {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -37,6 +43,10 @@ final class VectorGemm {
   private static final int A_BLOCK_FLOATS = 1 << 18;
   /** Floats of op(B) packed per chunk in a call without a {@link PackedMatrix} (2 MiB). */
   private static final int CHUNK_FLOATS = 1 << 19;
+  /** Rows of A per packed block: 256 x KC floats (256 KiB), in L2 beside the panels. */
+  private static final int MC_PACKED = 256;
+  /** Panels of op(B) from which packing the tiles of A pays for itself. */
+  private static final int PACK_A_PANELS = 4;
   /** Panels per wide tile (batches of 1 and 2). */
   private static final int WIDE = 4;
   /** Rows of A below which a product with a transposed B is done as dot products. */
@@ -58,6 +68,15 @@ final class VectorGemm {
     final float[] dots = new float[8]; // dot2x4's results
     final float[] lanes = new float[8 * L]; // dot2x4's accumulators, to be summed
     float[] panels = new float[0]; // (count, k, NR): panels of op(B), packed per call
+
+    float[] packedA = new float[0]; // 8-row tiles of A, packed per reduction block
+
+    float[] packedA(int size) {
+      if (packedA.length < size) {
+        packedA = new float[size];
+      }
+      return packedA;
+    }
 
     float[] panels(int k, int count) {
       if (panels.length < count * k * NR) {
@@ -184,15 +203,177 @@ final class VectorGemm {
       }
       return;
     }
-    int mc = Math.max(MR, A_BLOCK_FLOATS / Math.max(1, k) / MR * MR);
-    for (int ib = 0; ib < m; ib += mc) {
-      int mb = Math.min(mc, m - ib);
-      for (int q = q0; q < q1; q++) {
-        int j = q * NR;
-        panel(mb, k, a, aOff + ib * lda, lda, bp, base + q * k * NR, NR, c, cOff + ib * ldc + j,
-            ldc, Math.min(NR, n - j), bias, biasOff + j, relu, s);
+    if (PackedMatrix.panels(n, NR) < PACK_A_PANELS) {
+      // Few panels share each row of A: read A in place.
+      int mc = Math.max(MR, A_BLOCK_FLOATS / Math.max(1, k) / MR * MR);
+      for (int ib = 0; ib < m; ib += mc) {
+        int mb = Math.min(mc, m - ib);
+        for (int q = q0; q < q1; q++) {
+          int j = q * NR;
+          panel(mb, k, a, aOff + ib * lda, lda, bp, base + q * k * NR, NR, c,
+              cOff + ib * ldc + j, ldc, Math.min(NR, n - j), bias, biasOff + j, relu, s);
+        }
+      }
+      return;
+    }
+    packedRowBlocks(m, n, k, a, aOff, lda, bp, base, c, cOff, ldc, bias, biasOff, relu, q0, q1,
+        s);
+  }
+
+  /**
+   * The GotoBLAS loop order: for each block of {@code KC} rows of op(B) and each block of
+   * rows of A, the 8-row tiles of that A block are packed once (each a dense {@code KC x 8}
+   * strip, so a tile reads A as one stream, free of the cache-set conflicts of a power-of-two
+   * row stride), then every panel runs over them while its {@code KC x NR} slice stays in
+   * L1. Rows past the last whole tile read A in place.
+   */
+  private static void packedRowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
+      float[] bp, int base, float[] c, int cOff, int ldc, float[] bias, int biasOff,
+      boolean relu, int q0, int q1, Scratch s) {
+    for (int ib = 0; ib < m; ib += MC_PACKED) {
+      int mb = Math.min(MC_PACKED, m - ib);
+      int tiles = mb / MR;
+      int kb = 0;
+      do { // runs once when k == 0: C = act(bias)
+        int kc = Math.min(KC, k - kb);
+        boolean first = kb == 0;
+        boolean last = kb + kc == k;
+        float[] ap = s.packedA(tiles * MR * kc);
+        packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap);
+        for (int q = q0; q < q1; q++) {
+          int j = q * NR;
+          int cols = Math.min(NR, n - j);
+          float[] bv = bias;
+          int bvOff = biasOff + j;
+          if (bias != null && cols < NR) {
+            System.arraycopy(bias, bvOff, s.bias, 0, cols);
+            Arrays.fill(s.bias, cols, NR, 0f);
+            bv = s.bias;
+            bvOff = 0;
+          }
+          int bk = base + q * k * NR + kb * NR;
+          for (int i = 0; i < mb; ) {
+            int rows = mb - i >= MR ? MR : mb - i >= 4 ? 4 : mb - i >= 2 ? 2 : 1;
+            int ci = cOff + (ib + i) * ldc + j;
+            float[] t = c;
+            int t0 = ci;
+            int tld = ldc;
+            if (cols < NR) { // a partial panel: its tile goes through the scratch block
+              t = s.edge;
+              t0 = 0;
+              tld = NR;
+              if (!first) {
+                copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
+              }
+            }
+            if (rows == MR) {
+              tile8x2(kc, ap, i * kc, bp, bk, t, t0, tld, first);
+            } else {
+              tile(rows, kc, a, aOff + (ib + i) * lda + kb, lda, bp, bk, NR, t, t0, tld, first);
+            }
+            if (last) {
+              epilogue(rows, t, t0, tld, bv, bvOff, relu);
+            }
+            if (cols < NR) {
+              copyRows(s.edge, 0, NR, c, ci, ldc, rows, cols);
+            }
+            i += rows;
+          }
+        }
+        kb += kc;
+      } while (kb < k);
+    }
+  }
+
+  /**
+   * Copies {@code tiles} 8-row tiles of A ({@code kc} columns from {@code a0}) into {@code
+   * ap}: tile {@code t} at {@code t * 8 * kc}, element {@code (r, p)} at {@code p * 8 + r}.
+   */
+  private static void packA(float[] a, int a0, int lda, int tiles, int kc, float[] ap) {
+    for (int t = 0; t < tiles; t++) {
+      int dst = t * MR * kc;
+      for (int r = 0; r < MR; r++) {
+        int src = a0 + (t * MR + r) * lda;
+        for (int p = 0; p < kc; p++) {
+          ap[dst + p * MR + r] = a[src + p];
+        }
       }
     }
+  }
+
+  /**
+   * 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step, from a
+   * packed strip of A ({@code ap[a0 + p * 8 + r]}) and a packed panel of B (row stride NR, a
+   * constant, so C2 can hoist the bounds checks). Each element is one FMA chain over p, as in
+   * the smaller tiles, so the tile size never changes a result.
+   */
+  private static void tile8x2(int kc, float[] ap, int a0, float[] b, int b0, float[] c,
+      int c0, int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
+    FloatVector c40 = FloatVector.fromArray(S, src, s0 + 4 * sld);
+    FloatVector c41 = FloatVector.fromArray(S, src, s0 + 4 * sld + L);
+    FloatVector c50 = FloatVector.fromArray(S, src, s0 + 5 * sld);
+    FloatVector c51 = FloatVector.fromArray(S, src, s0 + 5 * sld + L);
+    FloatVector c60 = FloatVector.fromArray(S, src, s0 + 6 * sld);
+    FloatVector c61 = FloatVector.fromArray(S, src, s0 + 6 * sld + L);
+    FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
+    FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
+    for (int p = 0; p < kc; p++) {
+      int bp = b0 + p * NR;
+      int x0 = a0 + p * MR;
+      FloatVector b0v = FloatVector.fromArray(S, b, bp);
+      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, ap[x0]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, ap[x0 + 1]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, ap[x0 + 2]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, ap[x0 + 3]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = FloatVector.broadcast(S, ap[x0 + 4]);
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = FloatVector.broadcast(S, ap[x0 + 5]);
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+      x = FloatVector.broadcast(S, ap[x0 + 6]);
+      c60 = x.fma(b0v, c60);
+      c61 = x.fma(b1v, c61);
+      x = FloatVector.broadcast(S, ap[x0 + 7]);
+      c70 = x.fma(b0v, c70);
+      c71 = x.fma(b1v, c71);
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
+    c40.intoArray(c, c0 + 4 * ldc);
+    c41.intoArray(c, c0 + 4 * ldc + L);
+    c50.intoArray(c, c0 + 5 * ldc);
+    c51.intoArray(c, c0 + 5 * ldc + L);
+    c60.intoArray(c, c0 + 6 * ldc);
+    c61.intoArray(c, c0 + 6 * ldc + L);
+    c70.intoArray(c, c0 + 7 * ldc);
+    c71.intoArray(c, c0 + 7 * ldc + L);
   }
 
   /**
@@ -224,7 +405,7 @@ final class VectorGemm {
       boolean last = kb + kc == k;
       int i = 0;
       while (i < m) {
-        int rows = m - i >= MR ? MR : m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1;
+        int rows = m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1; // the 8-row tile needs a packed A
         int ai = aOff + i * lda + kb;
         int bk = b0 + kb * ldb;
         int ci = c0 + i * ldc;
@@ -435,9 +616,6 @@ final class VectorGemm {
   private static void tile(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
       int ldb, float[] c, int c0, int ldc, boolean first) {
     switch (rows) {
-      case MR:
-        tile8x2(kc, a, a0, lda, b, b0, c, c0, ldc, first); // packed panels only: stride NR
-        break;
       case 4:
         tile4x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
         break;
@@ -470,87 +648,6 @@ final class VectorGemm {
       FloatVector.fromArray(S, c, at).add(bias0).max(floor).intoArray(c, at);
       FloatVector.fromArray(S, c, at + L).add(bias1).max(floor).intoArray(c, at + L);
     }
-  }
-
-  /**
-   * 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step. B is a
-   * packed panel (row stride NR, a constant, so C2 can hoist the bounds checks).
-   */
-  private static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, float[] c,
-      int c0, int ldc, boolean first) {
-    // The first block starts from zeros, later ones from the partial C: the array and offset
-    // are chosen, never a vector (a vector merged from two branches may be boxed).
-    float[] src = first ? ZEROS : c;
-    int s0 = first ? 0 : c0;
-    int sld = first ? 0 : ldc;
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
-    int a4 = a3 + lda;
-    int a5 = a4 + lda;
-    int a6 = a5 + lda;
-    int a7 = a6 + lda;
-    FloatVector c00 = FloatVector.fromArray(S, src, s0);
-    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
-    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
-    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
-    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
-    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
-    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
-    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
-    FloatVector c40 = FloatVector.fromArray(S, src, s0 + 4 * sld);
-    FloatVector c41 = FloatVector.fromArray(S, src, s0 + 4 * sld + L);
-    FloatVector c50 = FloatVector.fromArray(S, src, s0 + 5 * sld);
-    FloatVector c51 = FloatVector.fromArray(S, src, s0 + 5 * sld + L);
-    FloatVector c60 = FloatVector.fromArray(S, src, s0 + 6 * sld);
-    FloatVector c61 = FloatVector.fromArray(S, src, s0 + 6 * sld + L);
-    FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
-    FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
-    for (int p = 0; p < kc; p++) {
-      int bp = b0 + p * NR;
-      FloatVector b0v = FloatVector.fromArray(S, b, bp);
-      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00 = x.fma(b0v, c00);
-      c01 = x.fma(b1v, c01);
-      x = FloatVector.broadcast(S, a[a1 + p]);
-      c10 = x.fma(b0v, c10);
-      c11 = x.fma(b1v, c11);
-      x = FloatVector.broadcast(S, a[a2 + p]);
-      c20 = x.fma(b0v, c20);
-      c21 = x.fma(b1v, c21);
-      x = FloatVector.broadcast(S, a[a3 + p]);
-      c30 = x.fma(b0v, c30);
-      c31 = x.fma(b1v, c31);
-      x = FloatVector.broadcast(S, a[a4 + p]);
-      c40 = x.fma(b0v, c40);
-      c41 = x.fma(b1v, c41);
-      x = FloatVector.broadcast(S, a[a5 + p]);
-      c50 = x.fma(b0v, c50);
-      c51 = x.fma(b1v, c51);
-      x = FloatVector.broadcast(S, a[a6 + p]);
-      c60 = x.fma(b0v, c60);
-      c61 = x.fma(b1v, c61);
-      x = FloatVector.broadcast(S, a[a7 + p]);
-      c70 = x.fma(b0v, c70);
-      c71 = x.fma(b1v, c71);
-    }
-    c00.intoArray(c, c0);
-    c01.intoArray(c, c0 + L);
-    c10.intoArray(c, c0 + ldc);
-    c11.intoArray(c, c0 + ldc + L);
-    c20.intoArray(c, c0 + 2 * ldc);
-    c21.intoArray(c, c0 + 2 * ldc + L);
-    c30.intoArray(c, c0 + 3 * ldc);
-    c31.intoArray(c, c0 + 3 * ldc + L);
-    c40.intoArray(c, c0 + 4 * ldc);
-    c41.intoArray(c, c0 + 4 * ldc + L);
-    c50.intoArray(c, c0 + 5 * ldc);
-    c51.intoArray(c, c0 + 5 * ldc + L);
-    c60.intoArray(c, c0 + 6 * ldc);
-    c61.intoArray(c, c0 + 6 * ldc + L);
-    c70.intoArray(c, c0 + 7 * ldc);
-    c71.intoArray(c, c0 + 7 * ldc + L);
   }
 
   /** 4 rows of C, two vectors wide: 8 accumulators, 4 broadcasts and 2 loads per step. */

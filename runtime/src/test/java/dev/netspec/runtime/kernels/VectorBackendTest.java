@@ -143,10 +143,10 @@ class VectorBackendTest {
   @Test
   void gemmMatchesScalarAcrossRowTilesAndReductionBlocks() {
     // m covers the 8-, 4-, 2- and 1-row tiles; k crosses the 256-row reduction blocks; n has
-    // full and zero-padded panels.
+    // full and zero-padded panels, and enough panels (5) for A to be packed.
     Random rnd = new Random(11);
     for (int m : new int[] {8, 15, 16, 23}) {
-      for (int n : new int[] {1, 2 * L - 1, 2 * L, 2 * L + 1, 4 * L + 3}) {
+      for (int n : new int[] {1, 2 * L - 1, 2 * L, 2 * L + 1, 4 * L + 3, 8 * L + 5}) {
         for (int k : new int[] {255, 256, 257, 600}) {
           for (boolean transB : new boolean[] {false, true}) {
             checkGemm(rnd, m, n, k, transB, Activation.RELU, true);
