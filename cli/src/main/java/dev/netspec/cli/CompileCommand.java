@@ -1,6 +1,7 @@
 package dev.netspec.cli;
 
 import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.GeneratedSources;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +24,8 @@ import picocli.CommandLine.Option;
  * then for each model builds it from a seed, runs it on a random input and prints what the
  * PyTorch tutorial prints: the module tree, the output, the parameters; finally saves the
  * weights to safetensors, loads them into a fresh instance and checks it computes the same.
+ * The tutorial's parameter-access and my_init programs go on for their models ({@link
+ * TutorialPrograms}).
  */
 @Command(
     name = "demo",
@@ -130,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
     List<String> out = new ArrayList<>();
     for (String block : Blocks.names(compilation, spec)) {
       try {
-        if (!compilation.inspect(block, null).inputShape().isEmpty()) {
+        if (compilation.inspect(block, null).inputShape() != null) {
           out.add(block);
         }
       } catch (IllegalArgumentException e) {
@@ -143,6 +144,7 @@ final class DemoCommand implements Callable<Integer> {
   private void show(Compilation compilation, Models models, Path spec, String block)
       throws UserException {
     PrintWriter out = streams.out();
+    DemoSteps steps = new DemoSteps(out);
     Inspection inspection = compilation.inspect(block, null);
     int[] shape = concrete(inspection.inputShape());
     out.println();
@@ -151,22 +153,22 @@ final class DemoCommand implements Callable<Integer> {
     Module net = models.create(block, seed).eval(); // dropout off: outputs are repeatable
     Tensor x = Tensor.rand(new Generator(seed), shape);
     Tensor y = net.forward(x);
-    step("net = new " + block + "(" + seed + ").eval()", "weights from the spec's initializers");
-    step("X = rand(" + join(shape) + ")", "torch.rand(" + join(shape) + ")");
-    step("net.forward(X)", "net(X)");
+    steps.step("net = new " + block + "(" + seed + ").eval()",
+        "weights from the spec's initializers");
+    steps.step("X = rand(" + join(shape) + ")", "torch.rand(" + join(shape) + ")");
+    steps.step("net.forward(X)", "net(X)");
     out.println(y);
-    step("net", "print(net)");
+    steps.step("net", "print(net)");
     out.println(net);
-    step("net.namedParameters()", "net.named_parameters(), names and shapes");
-    List<String> params = new ArrayList<>();
-    net.namedParameters().forEach((name, p) ->
-        params.add("('" + name + "', " + Arrays.toString(p.shape()) + ")"));
+    steps.step("net.namedParameters()", "net.named_parameters(), names and shapes");
+    List<String> params = TutorialPrograms.namesAndShapes(net.namedParameters());
     out.println(params.isEmpty() ? "(none)" : wrap(params));
     out.println("parameters: " + InspectReport.count(inspection.parameters())
         + " scalars, state dict: " + net.stateDict().size() + " tensors");
-    step("net.stateDict() -> safetensors -> new " + block + "(" + (seed + 1) + ")",
+    steps.step("net.stateDict() -> safetensors -> new " + block + "(" + (seed + 1) + ")",
         "torch.save / load_state_dict");
     out.println("same output: " + roundTrip(models, block, net, x, y));
+    TutorialPrograms.replay(block, net, steps);
   }
 
   /** Items separated by spaces, in lines of at most 100 characters. */
@@ -183,12 +185,6 @@ final class DemoCommand implements Callable<Integer> {
       sb.append(item);
     }
     return sb.toString();
-  }
-
-  /** One demo statement in Java, with what the tutorial writes in Python. */
-  private void step(String java, String pytorch) {
-    String line = "> " + java;
-    streams.out().println(line + " ".repeat(Math.max(2, 44 - line.length())) + "// " + pytorch);
   }
 
   /** The tutorial's file I/O: save the state dict, load it into a clone, compare outputs. */

@@ -51,7 +51,8 @@ final class InspectCommand implements Callable<Integer> {
    */
   private Inspection perSample(Inspection inspection) {
     List<Object> dims = inspection.inputShape();
-    if (inspection.flops() >= 0 || inputShape != null || dims.isEmpty() || dims.contains("?")) {
+    if (inspection.flops() >= 0 || inputShape != null || dims == null || dims.isEmpty()
+        || dims.contains("?")) {
       return null;
     }
     int[] ones = new int[dims.size()];

@@ -14,7 +14,9 @@ final class InspectReport {
 
   /**
    * The JSON of the CLI contract: {@code block}, {@code input_shape}, {@code output_shape},
-   * {@code state_dict} (name and shape of every entry) and {@code parameters}.
+   * {@code state_dict} (name and shape of every entry) and {@code parameters}. A shape whose rank
+   * is not known (a block without {@code input:}) and a parameter count that a lazy dim or a
+   * block argument leaves open are {@code null}.
    */
   static String json(Inspection in) {
     Map<String, Object> root = new LinkedHashMap<>();
@@ -29,7 +31,7 @@ final class InspectReport {
       state.add(entry);
     }
     root.put("state_dict", state);
-    root.put("parameters", in.parameters());
+    root.put("parameters", in.parameters() < 0 ? null : in.parameters());
     return Json.write(root);
   }
 
@@ -91,8 +93,11 @@ final class InspectReport {
     return s + " ".repeat(width - s.length());
   }
 
-  /** A shape as {@code [batch, 20]}. */
+  /** A shape as {@code [batch, 20]}; {@code []} is a scalar, null (rank unknown) "any shape". */
   static String shape(List<Object> dims) {
+    if (dims == null) {
+      return "any shape";
+    }
     return dims.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
   }
 

@@ -80,10 +80,10 @@ final class Models {
   /**
    * Whether {@code shape} fits {@code declared}, the block's input shape from inspection: equal
    * rank, equal integer dims; a symbolic or lazy dim (a string) takes any size. A block without
-   * {@code input:} declares no dims and takes any shape.
+   * {@code input:} (null) takes any shape.
    */
   static boolean fits(int[] shape, List<Object> declared) {
-    if (declared.isEmpty()) {
+    if (declared == null) {
       return true;
     }
     if (shape.length != declared.size()) {

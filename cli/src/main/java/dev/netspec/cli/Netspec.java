@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -61,17 +62,29 @@ public final class Netspec implements Runnable {
     try {
       Netspec netspec = new Netspec();
       netspec.showProgress = err == System.err && System.console() != null;
-      CommandLine cmd = new CommandLine(netspec);
-      cmd.setOut(outWriter);
-      cmd.setErr(errWriter);
-      cmd.setParameterExceptionHandler(Netspec::usageError);
-      cmd.setExecutionExceptionHandler((e, line, parsed) -> failure(e, errWriter));
-      return cmd.execute(args);
-    } catch (RuntimeException e) {
-      return failure(e, errWriter);
+      return execute(netspec, args, outWriter, errWriter);
     } finally {
       outWriter.flush();
       errWriter.flush();
+    }
+  }
+
+  /**
+   * Runs the picocli {@code command} (netspec's top-level command) on {@code args} and turns
+   * whatever goes wrong into an exit code and a message on {@code err}: a usage error, a
+   * {@link UserException}, or anything else (from the command or from picocli itself) as
+   * {@link #INTERNAL}.
+   */
+  static int execute(Object command, String[] args, PrintWriter out, PrintWriter err) {
+    try {
+      CommandLine cmd = new CommandLine(command);
+      cmd.setOut(out);
+      cmd.setErr(err);
+      cmd.setParameterExceptionHandler(Netspec::usageError);
+      cmd.setExecutionExceptionHandler((e, line, parsed) -> failure(e, err));
+      return cmd.execute(args);
+    } catch (RuntimeException e) {
+      return failure(e, err);
     }
   }
 
@@ -101,9 +114,16 @@ public final class Netspec implements Runnable {
       err.println(e.getMessage());
       return USER_ERROR;
     }
-    err.println("netspec: internal error: " + e);
-    err.println("This is a bug in netspec; please report it with the stack trace below.");
-    e.printStackTrace(err);
+    String what = e.toString().lines().findFirst().orElse(e.getClass().getName());
+    Path report = CrashReport.write(e);
+    if (report != null) {
+      err.println("netspec: internal error: " + what + " (a bug in netspec: please report it"
+          + " with " + report + ")");
+    } else {
+      err.println("netspec: internal error: " + what + " (a bug in netspec: please report it"
+          + " with the stack trace below)");
+      e.printStackTrace(err);
+    }
     return INTERNAL;
   }
 

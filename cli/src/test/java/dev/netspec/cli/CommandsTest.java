@@ -135,6 +135,28 @@ class CommandsTest {
   }
 
   @Test
+  void inspectJsonGivesNullForWhatIsNotKnown() throws IOException, URISyntaxException {
+    Path lazy = Path.of(CommandsTest.class.getResource("/lazy/lazy.yaml").toURI());
+    Cli open = Cli.run("inspect", lazy.toString(), "--format", "json");
+    assertEquals(0, open.code(), open::toString);
+    assertTrue(open.out().contains("\"shape\": [1, \"?\"]"), open::toString);
+    assertTrue(open.out().endsWith("\"parameters\": null\n}\n"), open::toString);
+    // Linear(4, 1): 4 weights + 1 bias
+    Cli fixed = Cli.run("inspect", lazy.toString(), "--format", "json", "--input-shape", "2,4");
+    assertTrue(fixed.out().endsWith("\"parameters\": 5\n}\n"), fixed::toString);
+
+    Path any = tmp.resolve("any.yaml");
+    Files.writeString(any, "netspec: 1\npackage: p\nblocks:\n  Double:\n    forward: x * 2\n");
+    Cli undeclared = Cli.run("inspect", any.toString(), "--format", "json");
+    assertEquals(0, undeclared.code(), undeclared::toString);
+    assertTrue(undeclared.out().contains("\"input_shape\": null,\n  \"output_shape\": null,"),
+        undeclared::toString);
+    Cli text = Cli.run("inspect", any.toString());
+    assertTrue(text.out().startsWith("Double (" + any + "): input any shape -> output any shape\n"),
+        text::toString);
+  }
+
+  @Test
   void inspectReprIsPyTorchsRepr() {
     Cli r = Cli.run("inspect", mlp.toString(), "--format", "repr");
     assertEquals(0, r.code(), r::toString);

@@ -43,4 +43,55 @@ class DemoTest {
     assertTrue(out.endsWith("ran 3 models; every clone loaded from safetensors matched.\n"),
         r::toString);
   }
+
+  /**
+   * The tutorial's parameter-access and my_init programs, on models of the same names whose
+   * initializers make the printed values known by hand: every output bias 0.5, and MyInit's
+   * weights zero, as the tutorial's my_init left the row it prints.
+   */
+  @Test
+  void replaysTheParameterProgramsOfTheTutorial() throws IOException {
+    Path specs = Files.createDirectory(tmp.resolve("specs"));
+    Files.writeString(specs.resolve("params.yaml"), """
+        netspec: 1
+        package: com.example.models
+        blocks:
+          ParamNet:
+            input: [batch, 4]
+            init: {linear.bias: {constant: 0.5}}
+            sequential: [{linear: 8}, relu, {linear: 1}]
+          MyInit:
+            input: [batch, 4]
+            init: {linear.weight: zeros}
+            sequential: [{linear: 8}, relu, {linear: 1}]
+        """);
+    Cli r = Cli.run("demo", "--specs", specs.toString());
+    assertEquals(0, r.code(), r::toString);
+    String out = r.out();
+    // net[2] is Linear(8, 1): weight [1, 8], bias [1]
+    assertTrue(out.matches("(?s).*// net\\[2\\]\\.state_dict\\(\\)\n"
+        + "OrderedDict\\(\\[\\('weight', tensor\\(\\[\\[[^\n]*\\]\\]\\)\\), "
+        + "\\('bias', tensor\\(\\[0\\.5000\\]\\)\\)\\]\\)\n.*"), r::toString);
+    assertTrue(out.contains("// type(net[2].bias)\nclass dev.netspec.runtime.nn.Parameter\n"),
+        r::toString);
+    assertTrue(out.contains("// net[2].bias\nParameter containing:\n"
+        + "tensor([0.5000], requires_grad=True)\n"), r::toString);
+    assertTrue(out.contains("// net[2].bias.data\ntensor([0.5000])\n"), r::toString);
+    assertTrue(out.contains("// net[2].weight.grad == None\ntrue\n"), r::toString);
+    assertTrue(out.contains("// net[0].named_parameters()\n('weight', [8, 4]) ('bias', [8])\n"),
+        r::toString);
+    assertTrue(out.contains("// net.state_dict()['2.bias'].data\ntensor([0.5000])\n"),
+        r::toString);
+
+    assertTrue(out.contains("// net.apply(my_init)'s print\nInit weight [8, 4]\n"
+        + "Init weight [1, 8]\n"), r::toString);
+    assertTrue(out.contains("// net[0].weight[:2]\ntensor([[0., 0., 0., 0.],\n"
+        + "        [0., 0., 0., 0.]])\n"), r::toString);
+    // zeros, + 1 everywhere, then [0, 0] = 42
+    assertTrue(out.contains("// net[0].weight.data[0]\ntensor([42.,  1.,  1.,  1.])\n"),
+        r::toString);
+    // the programs belong to their own models only
+    assertEquals(1, out.split("Parameter containing:", -1).length - 1, r::toString);
+    assertEquals(1, out.split("Init weight \\[8, 4\\]", -1).length - 1, r::toString);
+  }
 }

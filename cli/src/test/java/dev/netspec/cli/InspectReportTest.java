@@ -20,6 +20,7 @@ class InspectReportTest {
   void shapesPrintSymbolicDimsByName() {
     assertEquals("[batch, 20]", InspectReport.shape(Arrays.asList("batch", 20)));
     assertEquals("[]", InspectReport.shape(java.util.List.of()));
+    assertEquals("any shape", InspectReport.shape(null));
   }
 
   @Test
@@ -28,6 +29,9 @@ class InspectReportTest {
     assertEquals(true, Models.fits(new int[] {5, 7}, Arrays.asList("batch", "?")));
     assertEquals(false, Models.fits(new int[] {2, 21}, Arrays.asList("batch", 20)));
     assertEquals(false, Models.fits(new int[] {20}, Arrays.asList("batch", 20)));
-    assertEquals(true, Models.fits(new int[] {4, 5}, java.util.List.of()));
+    // no input: declared takes anything; input: [] takes only a scalar
+    assertEquals(true, Models.fits(new int[] {4, 5}, null));
+    assertEquals(false, Models.fits(new int[] {4, 5}, java.util.List.of()));
+    assertEquals(true, Models.fits(new int[] {}, java.util.List.of()));
   }
 }

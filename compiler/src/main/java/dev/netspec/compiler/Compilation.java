@@ -137,7 +137,12 @@ public final class Compilation {
     if (!r.input().concrete()) {
       flops = -1;
     }
-    return new Inspection(b.name(), r.input().toValues(), out.toValues(), state, params,
+    return new Inspection(b.name(), valuesOrNull(r.input()), valuesOrNull(out), state, params,
         params < 0 ? -1 : params * Float.BYTES, flops, repr, rows);
+  }
+
+  /** The dims of {@code shape} for {@link Inspection}, or null when even its rank is unknown. */
+  private static List<Object> valuesOrNull(Shape shape) {
+    return shape.knownRank() ? shape.toValues() : null;
   }
 }

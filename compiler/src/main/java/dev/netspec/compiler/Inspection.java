@@ -5,12 +5,21 @@ import java.util.List;
 /**
  * What {@code netspec inspect} shows about one block at one input shape.
  *
+ * <p>Shapes are lists of dims: an Integer for a known size, a String for a symbolic
+ * ({@code "batch"}) or lazy ({@code "?"}) dim. An empty list is a scalar (rank 0); {@code null}
+ * means the rank itself is not known.
+ *
  * @param block the block name
- * @param inputShape dims as Integer, or String for symbolic ({@code "batch"}) and lazy ({@code "?"}) dims
- * @param outputShape the inferred output shape, in the same form
+ * @param inputShape the input shape asked for, else the block's declared {@code input:};
+ *     {@code null} when neither exists (the block takes whatever its users give it), which is
+ *     not the same as {@code []}, a declared scalar input
+ * @param outputShape the inferred output shape; {@code null} when it is not known (no input
+ *     shape to infer it from)
  * @param stateDict parameters and persistent buffers, every name of a shared tensor included
- * @param parameters the number of parameter scalars, a shared tensor counted once; -1 if not known
- * @param parameterBytes float32 bytes of the parameters; -1 if not known
+ * @param parameters the number of parameter scalars, a shared tensor counted once; -1 while
+ *     some parameter's shape is open: a lazy ({@code "?"}) dim that only a concrete input shape
+ *     fixes, or an argument of a block inspected on its own
+ * @param parameterBytes float32 bytes of the parameters; -1 exactly when {@code parameters} is -1
  * @param flops one forward at this input: two per multiply-add, one per element of other
  *     operations; -1 if not fully known (symbolic dims, loops)
  * @param repr exactly what {@code Module.toString()} prints for a freshly built block
@@ -20,8 +29,8 @@ public record Inspection(String block, List<Object> inputShape, List<Object> out
     List<StateEntry> stateDict, long parameters, long parameterBytes, long flops, String repr,
     List<LayerRow> layers) {
   public Inspection {
-    inputShape = List.copyOf(inputShape);
-    outputShape = List.copyOf(outputShape);
+    inputShape = inputShape == null ? null : List.copyOf(inputShape);
+    outputShape = outputShape == null ? null : List.copyOf(outputShape);
     stateDict = List.copyOf(stateDict);
     layers = List.copyOf(layers);
   }

@@ -159,7 +159,8 @@ class ForwardSemanticsTest {
         + "    sequential: [{Affine: {scale: 0.5, shift: 3, on: true}}, {Affine: {scale: 9, shift: 9, on: false}}]\n";
     Compilation c = Specs.compileClean("num.yaml", spec);
     Module m = (Module) InMemoryJavac.compile(c.files()).loadClass("t.num.Net").getConstructor().newInstance();
-    assertArrayEquals(new float[] {3.5f, 4f}, m.forward(Tensor.of(1f, 2f)).toFloatArray(), 1e-6f);
+    // Net's input contract is (batch, 2): one row.
+    assertArrayEquals(new float[] {3.5f, 4f}, m.forward(Tensor.of(new float[][] {{1f, 2f}})).toFloatArray(), 1e-6f);
   }
 
   @Test

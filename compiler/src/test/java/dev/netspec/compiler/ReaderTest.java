@@ -49,6 +49,20 @@ class ReaderTest {
   }
 
   @Test
+  void topLevelSchemaKeyIsAcceptedAndIgnored() {
+    String json = "{\"netspec\": 1, \"package\": \"p\", \"blocks\": {\"Mlp\": {\"input\": [\"batch\", 4],"
+        + " \"sequential\": [{\"linear\": 2}]}}}";
+    String withSchema = json.replace("{\"netspec\"", "{\"$schema\": \"../netspec.schema.json\", \"netspec\"");
+    Compilation plain = Specs.compile("m.json", json);
+    Compilation c = Specs.compile("m.json", withSchema);
+    assertEquals(List.of(), c.diagnostics());
+    assertEquals(plain.files().get(0).content(), c.files().get(0).content());
+    assertEquals(List.of("m.json:1:13: error: $schema must be a string, got the number 7"),
+        Specs.compile("m.json", withSchema.replace("\"../netspec.schema.json\"", "7"))
+            .diagnostics().stream().map(Diagnostic::format).toList());
+  }
+
+  @Test
   void jsonSpecsCompileAndReportPositions() {
     String json = "{\"netspec\": 1, \"package\": \"p\", \"blocks\": {\"Mlp\": {\"input\": [\"batch\", 20],\n"
         + " \"sequential\": [{\"linear\": 8}, \"relu\", {\"lienar\": 2}]}}}";

@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -51,6 +52,31 @@ public final class ResidualBlock extends Module {
   public final Linear fc2;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, dim)}.
+   */
+  private Tensor normOut;
+
+  /**
+   * Forward buffer {@code (batch, hidden)}.
+   */
+  private Tensor fc1Out;
+
+  /**
+   * Forward buffer {@code (batch, hidden)}.
+   */
+  private Tensor actOut;
+
+  /**
+   * Forward buffer {@code (batch, dim)}.
+   */
+  private Tensor fc2Out;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public ResidualBlock(int dim, int hidden) {
@@ -72,10 +98,45 @@ public final class ResidualBlock extends Module {
   }
 
   /**
-   * Input {@code (batch, dim)}, output {@code (batch, dim)}.
+   * Input {@code (batch, dim)}, output {@code (batch, dim)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    return x.add(fc2.forward(act.forward(fc1.forward(norm.forward(x)))));
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, dim));
+  }
+
+  /**
+   * Input {@code (batch, dim)}; writes the output into {@code output} (shape {@code (batch, dim)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    norm.forward(x, normOut); // (batch, dim)
+    fc1.forward(normOut, fc1Out); // (batch, hidden)
+    act.forward(fc1Out, actOut); // (batch, hidden)
+    fc2.forward(actOut, fc2Out); // (batch, dim)
+    return x.addInto(fc2Out, output); // (batch, dim)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, dim)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != dim) {
+      throw new IllegalArgumentException("ResidualBlock: expected an input of shape (batch, dim), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      normOut = Tensor.zeros(batch, dim);
+      fc1Out = Tensor.zeros(batch, hidden);
+      actOut = Tensor.zeros(batch, hidden);
+      fc2Out = Tensor.zeros(batch, dim);
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -42,6 +43,26 @@ public final class ResidualMlp extends Module {
   public final Linear head;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 32)}.
+   */
+  private Tensor stemOut;
+
+  /**
+   * Forward buffer {@code (batch, 32)}.
+   */
+  private Tensor blocksOut;
+
+  /**
+   * Forward buffer {@code (batch, 32)}.
+   */
+  private Tensor normOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public ResidualMlp() {
@@ -61,10 +82,43 @@ public final class ResidualMlp extends Module {
   }
 
   /**
-   * Input {@code (batch, 16)}, output {@code (batch, 10)}.
+   * Input {@code (batch, 16)}, output {@code (batch, 10)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    return head.forward(norm.forward(blocks.forward(stem.forward(x))));
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 10));
+  }
+
+  /**
+   * Input {@code (batch, 16)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    stem.forward(x, stemOut); // (batch, 32)
+    blocks.forward(stemOut, blocksOut); // (batch, 32)
+    norm.forward(blocksOut, normOut); // (batch, 32)
+    return head.forward(normOut, output); // (batch, 10)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 16)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 16) {
+      throw new IllegalArgumentException("ResidualMlp: expected an input of shape (batch, 16), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      stemOut = Tensor.zeros(batch, 32);
+      blocksOut = Tensor.zeros(batch, 32);
+      normOut = Tensor.zeros(batch, 32);
+    }
   }
 }

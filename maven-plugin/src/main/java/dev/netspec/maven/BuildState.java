@@ -1,6 +1,6 @@
 package dev.netspec.maven;
 
-import dev.netspec.cli.GeneratedSources;
+import dev.netspec.compiler.GeneratedSources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

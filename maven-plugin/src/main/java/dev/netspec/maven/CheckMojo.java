@@ -1,7 +1,7 @@
 package dev.netspec.maven;
 
-import dev.netspec.cli.GeneratedSources;
 import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.GeneratedSources;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.netspec.maven;
 
-import dev.netspec.cli.GeneratedSources;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Compiler;
 import dev.netspec.compiler.GeneratedFile;
+import dev.netspec.compiler.GeneratedSources;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -44,7 +44,9 @@ import java.util.Set;
  * errors.
  */
 public final class Checker {
-  private static final List<String> FILE_KEYS = List.of("netspec", "package", "doc", "blocks");
+  /** {@code $schema} lets JSON specs name docs/netspec.schema.json for editors; it is ignored. */
+  private static final List<String> FILE_KEYS =
+      List.of("$schema", "netspec", "package", "doc", "blocks");
   private static final List<String> BLOCK_KEYS = List.of(
       "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
@@ -105,6 +107,7 @@ public final class Checker {
       reporter.error(map.pos(), "missing 'package:' (the Java package of the generated classes)");
     }
     String doc = optionalString(map.get("doc"), "doc");
+    optionalString(map.get("$schema"), "$schema");
     Node blocksNode = map.get("blocks");
     if (blocksNode == null) {
       reporter.error(map.pos(), "missing 'blocks:'");

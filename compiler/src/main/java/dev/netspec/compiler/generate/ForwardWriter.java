@@ -5,6 +5,9 @@ import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.TypeName;
 import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
+import dev.netspec.compiler.check.Model.BuiltinUse;
+import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
@@ -21,7 +24,10 @@ import java.util.Set;
 
 /**
  * Writes a block's {@code forward} statements as straight-line Java over the runtime's
- * {@code Tensor} API, each assignment commented with its inferred shape.
+ * {@code Tensor} API, each assignment commented with its inferred shape. Without a
+ * {@link Workspace} every step returns a new tensor; with one, every tensor-valued step
+ * writes into a buffer of the workspace ({@code x.reluInto(reluOut)}) and the returned value
+ * into the caller's output, and a step with no such form throws {@link Workspace.Unsupported}.
  */
 final class ForwardWriter {
   private final Result result;
@@ -29,17 +35,43 @@ final class ForwardWriter {
   private final Set<String> params;
   private final NameAllocator locals;
   private final Set<String> allocated = new HashSet<>();
+  /** The buffers of the allocation-free forward, or null for the allocating one. */
+  private final Workspace ws;
+  /** The types of the steps made up for compound assignments ({@code x += y}). */
+  private final Map<Expr, Type> virtual = new HashMap<>();
+  /** The Java name of the output parameter (allocation-free forward only). */
+  private String output;
+  /** How many {@code while} loops enclose the statement being written. */
+  private int loops;
+  /**
+   * The steps nested in the statement being written, each a statement of its own (null in a
+   * condition, which must run whole at every test).
+   */
+  private CodeBlock.Builder steps;
+  /** The buffer of the step written last. */
+  private String lastBuffer;
 
   /**
    * @param fields Java field name of every child, parameter, buffer and argument, by spec name
    * @param params the spec names that are parameters (read through {@code .data()})
    * @param locals allocator holding the field names already, for local variables
+   * @param ws the workspace of the allocation-free forward (sharing {@code locals}), or null
    */
-  ForwardWriter(Result result, Map<String, String> fields, Set<String> params, NameAllocator locals) {
+  ForwardWriter(Result result, Map<String, String> fields, Set<String> params, NameAllocator locals,
+      Workspace ws) {
     this.result = result;
     this.fields = fields;
     this.params = params;
     this.locals = locals;
+    this.ws = ws;
+  }
+
+  /** The Java name of the allocation-free forward's output parameter. */
+  String output() {
+    if (output == null) {
+      output = locals.newName("output", "output parameter");
+    }
+    return output;
   }
 
   /** The Java name of the forward's input. */
@@ -71,7 +103,13 @@ final class ForwardWriter {
   }
 
   private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
-    if (s instanceof Ast.Assign a) {
+    if (s instanceof Ast.Assign a && ws != null) {
+      assignInto(b, a, declared);
+    } else if (s instanceof Ast.Return r && ws != null) {
+      steps = CodeBlock.builder();
+      CodeBlock value = into(r.value(), output());
+      b.add(flushSteps()).add("return $L; // $L\n", value, JavaText.shapeComment(((Type.TensorT) typeOf(r.value())).shape()));
+    } else if (s instanceof Ast.Assign a) {
       Type valueType = typeOf(a.value());
       Type old = declared.get(a.name());
       Type target = old instanceof Type.TensorT ? old : valueType;
@@ -96,7 +134,9 @@ final class ForwardWriter {
       b.addStatement("return $L", expr(r.value()));
     } else if (s instanceof Ast.While w) {
       b.beginControlFlow("while ($L)", condition(w.condition()));
+      loops++;
       statements(b, w.body(), new HashMap<>(declared));
+      loops--;
       b.endControlFlow();
     } else if (s instanceof Ast.If f) {
       b.beginControlFlow("if ($L)", condition(f.condition()));
@@ -115,6 +155,207 @@ final class ForwardWriter {
     }
   }
 
+  /**
+   * {@code name = value} with the value in a buffer: the variable then names that buffer. In a
+   * loop the buffer is written again at each turn, so a variable must not share it (an alias)
+   * and a step that cannot run in place (a layer, a matrix product) must not read the
+   * variable it assigns.
+   */
+  private void assignInto(CodeBlock.Builder b, Ast.Assign a, Map<String, Type> declared) {
+    Type old = declared.get(a.name());
+    Expr value = a.value();
+    if (!a.op().equals("=")) {
+      value = new Ast.Binary(a.loc(), a.op().substring(0, 1), new Ast.Name(a.loc(), a.name()), a.value());
+      virtual.put(value, old);
+    }
+    if (!(typeOf(value) instanceof Type.TensorT tt) || !(old == null || old instanceof Type.TensorT)) {
+      throw new Workspace.Unsupported("a variable that is not a tensor");
+    }
+    if (loops > 0 && (value instanceof Ast.Name || !inPlace(value) && reads(value, a.name()))) {
+      throw new Workspace.Unsupported("a loop whose buffers would alias");
+    }
+    steps = CodeBlock.builder();
+    CodeBlock code = into(value, null);
+    b.add(flushSteps());
+    String name = local(a.name());
+    String comment = " // " + JavaText.shapeComment(tt.shape());
+    if (old == null) {
+      b.add("$T $N = $L;$L\n", RuntimeTypes.TENSOR, name, code, comment);
+    } else {
+      b.add("$N = $L;$L\n", name, code, comment);
+    }
+    declared.put(a.name(), tt);
+  }
+
+  private CodeBlock flushSteps() {
+    CodeBlock out = steps.build();
+    steps = null;
+    return out;
+  }
+
+  /** Whether the step at the top of {@code e} may write over its own operand (elementwise). */
+  private boolean inPlace(Expr e) {
+    if (e instanceof Ast.Binary b) {
+      return !b.op().equals("@");
+    }
+    if (e instanceof Ast.Call c) {
+      Map<String, Object> a = result.calls().get(c);
+      return a != null && Functions.get(c.callee()).kind() == Functions.Kind.ELEMENTWISE
+          && !(a.get("input") instanceof Ast.Call inner && isLinearChild(inner)); // fused: a layer
+    }
+    return e instanceof Ast.Unary;
+  }
+
+  /** Whether one of the direct operands of {@code e} is the variable {@code name}. */
+  private boolean reads(Expr e, String name) {
+    List<Expr> operands = e instanceof Ast.Binary b ? List.of(b.left(), b.right())
+        : e instanceof Ast.Call c ? c.args() : e instanceof Ast.Unary u ? List.of(u.operand()) : List.of();
+    if (e instanceof Ast.Call c && c.args().size() == 1 && c.args().get(0) instanceof Ast.Call inner
+        && isLinearChild(inner)) {
+      operands = inner.args(); // relu(linear(x)) is one step reading x
+    }
+    for (Expr o : operands) {
+      if (o instanceof Ast.Name n && n.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The code writing tensor {@code e} into {@code dest} (null: a new buffer of the
+   * workspace); its value is the tensor written.
+   */
+  private CodeBlock into(Expr e, String dest) {
+    if (!(typeOf(e) instanceof Type.TensorT t)) {
+      throw new Workspace.Unsupported("a value that is not a tensor");
+    }
+    Shape shape = t.shape();
+    if (e instanceof Ast.Name) {
+      if (dest == null) {
+        return expr(e);
+      }
+      return CodeBlock.of("$L.copyInto($N)", expr(e), dest);
+    }
+    if (e instanceof Ast.Unary u && u.op().equals("-")) {
+      CodeBlock operand = expr(u.operand());
+      return CodeBlock.of("$L.negInto($N)", operand, buffer(dest, "neg", shape));
+    }
+    if (e instanceof Ast.Binary b) {
+      return binaryInto(b, dest, shape);
+    }
+    if (e instanceof Ast.Call c) {
+      return callInto(c, dest, shape);
+    }
+    throw new Workspace.Unsupported("no allocation-free form");
+  }
+
+  private String buffer(String dest, String base, Shape shape) {
+    lastBuffer = dest != null ? dest : ws.buffer(base + "Out", shape);
+    return lastBuffer;
+  }
+
+  /** A step nested in a statement: its own statement before it, if allowed, then its buffer. */
+  private CodeBlock nested(Expr e) {
+    CodeBlock code = into(e, null);
+    if (steps == null) {
+      return code;
+    }
+    steps.add("$L; // $L\n", code, JavaText.shapeComment(((Type.TensorT) typeOf(e)).shape()));
+    return CodeBlock.of("$N", lastBuffer);
+  }
+
+  private static final Map<String, String> INTO = Map.of("+", "add", "-", "sub", "*", "mul", "/", "div");
+
+  private CodeBlock binaryInto(Ast.Binary b, String dest, Shape shape) {
+    boolean lTensor = typeOf(b.left()) instanceof Type.TensorT;
+    boolean rTensor = typeOf(b.right()) instanceof Type.TensorT;
+    CodeBlock l = expr(b.left());
+    CodeBlock r = expr(b.right());
+    if (b.op().equals("@")) {
+      return CodeBlock.of("$L.matmulInto($L, $N)", l, r, buffer(dest, "matmul", shape));
+    }
+    if (b.op().equals("**") && lTensor && !rTensor) {
+      return CodeBlock.of("$L.powInto($L, $N)", l, r, buffer(dest, "pow", shape));
+    }
+    String method = INTO.get(b.op());
+    if (method != null && lTensor) {
+      return CodeBlock.of("$L.$N($L, $N)", l, method + "Into", r, buffer(dest, method, shape));
+    }
+    if (method != null && (b.op().equals("+") || b.op().equals("*"))) {
+      return CodeBlock.of("$L.$N($L, $N)", r, method + "Into", l, buffer(dest, method, shape));
+    }
+    throw new Workspace.Unsupported("operator " + b.op());
+  }
+
+  private CodeBlock callInto(Ast.Call c, String dest, Shape shape) {
+    String child = fields.get(c.callee());
+    Map<String, Object> a = result.calls().get(c);
+    if (a == null && child != null) {
+      CodeBlock in = expr(c.args().get(0));
+      return CodeBlock.of("$N.forward($L, $N)", child, in, buffer(dest, child, shape));
+    }
+    Functions.Fn fn = Functions.get(c.callee());
+    switch (fn.kind()) {
+      case ELEMENTWISE: {
+        Expr input = (Expr) a.get("input");
+        if (c.callee().equals("relu") && input instanceof Ast.Call inner && isLinearChild(inner)) {
+          // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
+          CodeBlock in = expr(inner.args().get(0));
+          return CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", fields.get(inner.callee()), in,
+              RuntimeTypes.ACTIVATION, buffer(dest, c.callee(), shape));
+        }
+        CodeBlock in = arg(a, "input");
+        return CodeBlock.of("$L.$N($N)", in, c.callee() + "Into", buffer(dest, c.callee(), shape));
+      }
+      case POW:
+        if (!(typeOf((Expr) a.get("exponent")) instanceof Type.TensorT)) {
+          CodeBlock in = arg(a, "input");
+          return CodeBlock.of("$L.powInto($L, $N)", in, arg(a, "exponent"), buffer(dest, "pow", shape));
+        }
+        break;
+      case REDUCE:
+        if (!(a.get("dim") instanceof Long) && !c.callee().equals("max")) {
+          CodeBlock value = scalar(c);
+          return CodeBlock.of("$N.fill_($L)", buffer(dest, c.callee(), shape), value);
+        }
+        break;
+      case MATMUL: {
+        CodeBlock l = arg(a, "input");
+        CodeBlock r = arg(a, "other");
+        return CodeBlock.of("$L.matmulInto($L, $N)", l, r, buffer(dest, "matmul", shape));
+      }
+      case SOFTMAX: {
+        CodeBlock in = arg(a, "input");
+        String method = c.callee().equals("softmax") ? "softmax" : "logSoftmax";
+        return CodeBlock.of("$L.$N($L, $N)", in, method + "Into", intOf(a.get("dim")), buffer(dest, method, shape));
+      }
+      case FLATTEN: {
+        CodeBlock in = arg(a, "input");
+        return CodeBlock.of("$L.flattenInto($L, $L, $N)", in, intOf(a.get("start_dim")), intOf(a.get("end_dim")),
+            buffer(dest, "flatten", shape));
+      }
+      default:
+        break;
+    }
+    throw new Workspace.Unsupported("function " + c.callee());
+  }
+
+  /** Whether {@code c} calls a child that is a (not lazy) builtin {@code linear}. */
+  private boolean isLinearChild(Ast.Call c) {
+    if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
+      return false;
+    }
+    for (Child child : result.block().children()) {
+      if (child.name().equals(c.callee()) && child.use() instanceof BuiltinUse b
+          && b.def().name().equals("linear")) {
+        Dim in = result.inFeatures().get(b);
+        return in != null && !in.isLazy();
+      }
+    }
+    return false;
+  }
+
   private static TypeName javaType(Type t) {
     if (t instanceof Type.TensorT) {
       return RuntimeTypes.TENSOR;
@@ -126,7 +367,7 @@ final class ForwardWriter {
   }
 
   private Type typeOf(Expr e) {
-    Type t = result.types().get(e);
+    Type t = virtual.containsKey(e) ? virtual.get(e) : result.types().get(e);
     return t == null ? new Type.TensorT(Shape.ANY) : t;
   }
 
@@ -150,6 +391,11 @@ final class ForwardWriter {
 
   /** A Java float for a scalar tensor or a number. */
   private CodeBlock scalar(Expr e) {
+    if (ws != null && e instanceof Ast.Call c && result.calls().get(c) != null
+        && (c.callee().equals("sum") || c.callee().equals("mean"))
+        && !(result.calls().get(c).get("dim") instanceof Long)) {
+      return CodeBlock.of("$L.$N()", arg(result.calls().get(c), "input"), c.callee() + "AsFloat");
+    }
     return typeOf(e) instanceof Type.TensorT ? CodeBlock.of("$L.item()", expr(e)) : expr(e);
   }
 
@@ -159,6 +405,9 @@ final class ForwardWriter {
 
   /** The Java expression of {@code e}. */
   CodeBlock expr(Expr e) {
+    if (ws != null && !(e instanceof Ast.Name) && typeOf(e) instanceof Type.TensorT) {
+      return nested(e);
+    }
     if (e instanceof Ast.Num n) {
       return CodeBlock.of("$L", JavaText.floatLiteral(n.value()));
     }

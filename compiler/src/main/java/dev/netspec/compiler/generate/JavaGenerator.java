@@ -501,17 +501,21 @@ public final class JavaGenerator {
   // ------------------------------------------------------------------ forward
 
   private void forward(TypeSpec.Builder type) {
+    NameAllocator buffered = names.clone();
+    try {
+      bufferedForward(type, buffered);
+    } catch (Workspace.Unsupported unsupported) {
+      allocatingForward(type);
+    }
+  }
+
+  /** {@code forward(x)} with every step allocating its result: the fallback. */
+  private void allocatingForward(TypeSpec.Builder type) {
     NameAllocator locals = names.clone();
-    Set<String> params = new LinkedHashSet<>(block.params().keySet());
-    ForwardWriter writer = new ForwardWriter(result, fields, params, locals);
+    ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
+        locals, null);
     String x = writer.input();
-    MethodSpec.Builder m = MethodSpec.methodBuilder("forward")
-        .addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC)
-        .returns(RuntimeTypes.TENSOR)
-        .addParameter(RuntimeTypes.TENSOR, x);
-    m.addJavadoc(JavaText.javadocOwn("Input {@code " + JavaText.shapeComment(result.input())
-        + "}, output {@code " + JavaText.shapeComment(result.output() == null ? Shape.ANY : result.output()) + "}."));
+    MethodSpec.Builder m = forwardMethod(x, "");
     if (block.forward() != null) {
       m.addCode(writer.body(block.forward()));
     } else {
@@ -523,5 +527,104 @@ public final class JavaGenerator {
       m.addStatement("return $N", x);
     }
     type.addMethod(m.build());
+  }
+
+  private MethodSpec.Builder forwardMethod(String x, String more) {
+    return MethodSpec.methodBuilder("forward")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(RuntimeTypes.TENSOR)
+        .addParameter(RuntimeTypes.TENSOR, x)
+        .addJavadoc(JavaText.javadocOwn("Input {@code " + JavaText.shapeComment(result.input())
+            + "}, output {@code " + JavaText.shapeComment(result.output() == null ? Shape.ANY : result.output())
+            + "}." + more));
+  }
+
+  /**
+   * {@code forward(x, output)} with every intermediate in a workspace buffer, and
+   * {@code forward(x)} allocating only its result; throws {@link Workspace.Unsupported} (before
+   * touching {@code type}) when some step has no allocation-free form.
+   */
+  private void bufferedForward(TypeSpec.Builder type, NameAllocator local) {
+    if (block.input() == null || result.output() == null || !result.input().knownRank()) {
+      // Without a declared input the block takes whatever shapes its caller gives.
+      throw new Workspace.Unsupported("no input contract, or an unknown output shape");
+    }
+    Map<String, String> intArgs = new LinkedHashMap<>();
+    for (Arg a : block.args().values()) {
+      if (a.type() == ArgType.INT) {
+        intArgs.put(a.name(), fields.get(a.name()));
+      }
+    }
+    Workspace ws = new Workspace(block.name(), result.input(), intArgs, local);
+    ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
+        local, ws);
+    String x = writer.input();
+    String output = writer.output();
+    CodeBlock.Builder body = CodeBlock.builder().addStatement("workspace($N)", x);
+    if (block.forward() != null) {
+      body.add(writer.body(block.forward()));
+    } else {
+      sequentialInto(body, ws, x, output);
+    }
+    CodeBlock outputDims = ws.dims(result.output());
+    String outShape = JavaText.shapeComment(result.output());
+    type.addMethod(forwardMethod(x, " Allocates the result; the\nintermediates live in buffers"
+        + " reused while the input's size stays the same.")
+        .addStatement("workspace($N)", x)
+        .addStatement("return forward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
+        .build());
+    type.addMethod(MethodSpec.methodBuilder("forward")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(RuntimeTypes.TENSOR)
+        .addParameter(RuntimeTypes.TENSOR, x)
+        .addParameter(RuntimeTypes.TENSOR, output)
+        .addJavadoc(JavaText.javadocOwn("Input {@code " + JavaText.shapeComment(result.input())
+            + "}; writes the output into {@code " + output + "} (shape {@code " + outShape
+            + "}, sharing\nno storage with {@code " + x + "}) and returns it. Allocates nothing once"
+            + " the buffers are sized\nfor this input's size and the tensors are contiguous."
+            + " Not for concurrent use: the\nbuffers belong to the block."))
+        .addCode(body.build())
+        .build());
+    ws.addTo(type, x);
+  }
+
+  /** A sequential block's forward: each child writes into its buffer, the last into the output. */
+  private void sequentialInto(CodeBlock.Builder body, Workspace ws, String x, String output) {
+    List<Child> children = block.children();
+    if (children.isEmpty()) {
+      body.addStatement("return $N.copyInto($N)", x, output);
+      return;
+    }
+    CodeBlock in = CodeBlock.of("$N", x);
+    for (int i = 0; i < children.size(); i++) {
+      boolean fused = i + 1 < children.size() && isBuiltin(children.get(i), "linear")
+          && isBuiltin(children.get(i + 1), "relu");
+      Child c = children.get(fused ? i + 1 : i); // the step whose output this writes
+      Inst built = result.inst().children.get(c.name());
+      if (built == null || built.output == null) {
+        throw new Workspace.Unsupported("child " + c.name() + " has no known output");
+      }
+      String child = fields.get(children.get(i).name());
+      String dest = c == children.get(children.size() - 1) ? output : ws.buffer(fields.get(c.name()) + "Out", built.output);
+      CodeBlock call = fused
+          ? CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", child, in, RuntimeTypes.ACTIVATION, dest)
+          : CodeBlock.of("$N.forward($L, $N)", child, in, dest);
+      String comment = JavaText.shapeComment(built.output)
+          + (fused ? ": " + children.get(i).name() + " and " + c.name() + ", the ReLU fused" : "");
+      body.add(dest.equals(output) ? "return $L; // $L\n" : "$L; // $L\n", call, comment);
+      in = CodeBlock.of("$N", dest);
+      i += fused ? 1 : 0;
+    }
+  }
+
+  /** Whether {@code c} is the builtin layer {@code name} itself (not lazy, not shared). */
+  private boolean isBuiltin(Child c, String name) {
+    if (!(c.use() instanceof BuiltinUse b) || !b.def().name().equals(name)) {
+      return false;
+    }
+    Dim in = result.inFeatures().get(b);
+    return !name.equals("linear") || in != null && !in.isLazy();
   }
 }

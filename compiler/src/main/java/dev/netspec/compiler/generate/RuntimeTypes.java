@@ -13,6 +13,7 @@ final class RuntimeTypes {
   static final ClassName INIT = ClassName.get("dev.netspec.runtime.init", "Init");
   static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
   static final ClassName LIST = ClassName.get("java.util", "List");
+  static final ClassName ACTIVATION = ClassName.get("dev.netspec.runtime.kernels", "Activation");
 
   private RuntimeTypes() {}
 

@@ -129,7 +129,7 @@ public final class SpecReader {
       case VALUE_NUMBER_INT:
         if (parser.getNumberType() != JsonParser.NumberType.INT
             && parser.getNumberType() != JsonParser.NumberType.LONG) {
-          throw new Refused(pos, "the number " + parser.getText() + " is too large");
+          throw new Refused(pos, "the number " + parser.getString() + " is too large");
         }
         return scalar(pos, parser.getLongValue());
       case VALUE_NUMBER_FLOAT:

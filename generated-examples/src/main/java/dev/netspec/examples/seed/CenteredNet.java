@@ -4,6 +4,7 @@ package dev.netspec.examples.seed;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -28,6 +29,16 @@ public final class CenteredNet extends Sequential {
   public final Centered centered1;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 128)}.
+   */
+  private Tensor linear0Out;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public CenteredNet() {
@@ -45,13 +56,40 @@ public final class CenteredNet extends Sequential {
   }
 
   /**
-   * Input {@code (batch, 8)}, output {@code (batch, 128)}.
+   * Input {@code (batch, 8)}, output {@code (batch, 128)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = linear0.forward(x); // (batch, 128)
-    x = centered1.forward(x); // (batch, 128)
-    return x;
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 128));
+  }
+
+  /**
+   * Input {@code (batch, 8)}; writes the output into {@code output} (shape {@code (batch, 128)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    linear0.forward(x, linear0Out); // (batch, 128)
+    return centered1.forward(linear0Out, output); // (batch, 128)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 8)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 8) {
+      throw new IllegalArgumentException("CenteredNet: expected an input of shape (batch, 8), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      linear0Out = Tensor.zeros(batch, 128);
+    }
   }
 
   /**

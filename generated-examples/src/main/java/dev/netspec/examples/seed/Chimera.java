@@ -4,6 +4,7 @@ package dev.netspec.examples.seed;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -33,6 +34,21 @@ public final class Chimera extends Sequential {
   public final FixedHiddenMlp fixedHiddenMlp2;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 16)}.
+   */
+  private Tensor nestMlp0Out;
+
+  /**
+   * Forward buffer {@code (batch, 20)}.
+   */
+  private Tensor linear1Out;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public Chimera() {
@@ -51,14 +67,42 @@ public final class Chimera extends Sequential {
   }
 
   /**
-   * Input {@code (batch, 20)}, output {@code ()}.
+   * Input {@code (batch, 20)}, output {@code ()}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = nestMlp0.forward(x); // (batch, 16)
-    x = linear1.forward(x); // (batch, 20)
-    x = fixedHiddenMlp2.forward(x); // ()
-    return x;
+    workspace(x);
+    return forward(x, Tensor.zeros());
+  }
+
+  /**
+   * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code ()}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    nestMlp0.forward(x, nestMlp0Out); // (batch, 16)
+    linear1.forward(nestMlp0Out, linear1Out); // (batch, 20)
+    return fixedHiddenMlp2.forward(linear1Out, output); // ()
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 20) {
+      throw new IllegalArgumentException("Chimera: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      nestMlp0Out = Tensor.zeros(batch, 16);
+      linear1Out = Tensor.zeros(batch, 20);
+    }
   }
 
   /**

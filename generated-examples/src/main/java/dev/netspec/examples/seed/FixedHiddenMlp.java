@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ParameterSeeds;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -33,6 +34,46 @@ public final class FixedHiddenMlp extends Module {
   public final Linear linear;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 20)}.
+   */
+  private Tensor linearOut;
+
+  /**
+   * Forward buffer {@code (20, 20)}.
+   */
+  private Tensor addOut;
+
+  /**
+   * Forward buffer {@code (batch, 20)}.
+   */
+  private Tensor matmulOut;
+
+  /**
+   * Forward buffer {@code (batch, 20)}.
+   */
+  private Tensor reluOut;
+
+  /**
+   * Forward buffer {@code (batch, 20)}.
+   */
+  private Tensor linearOut2;
+
+  /**
+   * Forward buffer {@code (batch, 20)}.
+   */
+  private Tensor absOut;
+
+  /**
+   * Forward buffer {@code (batch, 20)}.
+   */
+  private Tensor divOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public FixedHiddenMlp() {
@@ -58,16 +99,52 @@ public final class FixedHiddenMlp extends Module {
   }
 
   /**
-   * Input {@code (batch, 20)}, output {@code ()}.
+   * Input {@code (batch, 20)}, output {@code ()}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = linear.forward(x); // (batch, 20)
-    x = x.matmul(randWeight.add(1.0f)).relu(); // (batch, 20)
-    x = linear.forward(x); // (batch, 20)
-    while (x.abs().sum().item() > 1.0f) {
-      x = x.div(2.0f); // (batch, 20)
+    workspace(x);
+    return forward(x, Tensor.zeros());
+  }
+
+  /**
+   * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code ()}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    x = linear.forward(x, linearOut); // (batch, 20)
+    randWeight.addInto(1.0f, addOut); // (20, 20)
+    x.matmulInto(addOut, matmulOut); // (batch, 20)
+    x = matmulOut.reluInto(reluOut); // (batch, 20)
+    x = linear.forward(x, linearOut2); // (batch, 20)
+    while (x.absInto(absOut).sumAsFloat() > 1.0f) {
+      x = x.divInto(2.0f, divOut); // (batch, 20)
     }
-    return x.sum();
+    return output.fill_(x.sumAsFloat()); // ()
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 20) {
+      throw new IllegalArgumentException("FixedHiddenMlp: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      linearOut = Tensor.zeros(batch, 20);
+      addOut = Tensor.zeros(20, 20);
+      matmulOut = Tensor.zeros(batch, 20);
+      reluOut = Tensor.zeros(batch, 20);
+      linearOut2 = Tensor.zeros(batch, 20);
+      absOut = Tensor.zeros(batch, 20);
+      divOut = Tensor.zeros(batch, 20);
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.nn.ParameterSeeds;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -41,6 +42,21 @@ public final class MyLinear extends Module {
   public final Parameter bias;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, units)}.
+   */
+  private Tensor matmulOut;
+
+  /**
+   * Forward buffer {@code (batch, units)}.
+   */
+  private Tensor addOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public MyLinear(int inUnits, int units) {
@@ -69,10 +85,41 @@ public final class MyLinear extends Module {
   }
 
   /**
-   * Input {@code (batch, in_units)}, output {@code (batch, units)}.
+   * Input {@code (batch, in_units)}, output {@code (batch, units)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    return x.matmul(weight.data()).add(bias.data()).relu();
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, units));
+  }
+
+  /**
+   * Input {@code (batch, in_units)}; writes the output into {@code output} (shape {@code (batch, units)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    x.matmulInto(weight.data(), matmulOut); // (batch, units)
+    matmulOut.addInto(bias.data(), addOut); // (batch, units)
+    return addOut.reluInto(output); // (batch, units)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, in_units)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != inUnits) {
+      throw new IllegalArgumentException("MyLinear: expected an input of shape (batch, in_units), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      matmulOut = Tensor.zeros(batch, units);
+      addOut = Tensor.zeros(batch, units);
+    }
   }
 }

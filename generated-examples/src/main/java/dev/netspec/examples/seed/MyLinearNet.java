@@ -3,6 +3,7 @@ package dev.netspec.examples.seed;
 
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -27,6 +28,16 @@ public final class MyLinearNet extends Sequential {
   public final MyLinear myLinear1;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor myLinear0Out;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public MyLinearNet() {
@@ -44,13 +55,40 @@ public final class MyLinearNet extends Sequential {
   }
 
   /**
-   * Input {@code (batch, 64)}, output {@code (batch, 1)}.
+   * Input {@code (batch, 64)}, output {@code (batch, 1)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = myLinear0.forward(x); // (batch, 8)
-    x = myLinear1.forward(x); // (batch, 1)
-    return x;
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 1));
+  }
+
+  /**
+   * Input {@code (batch, 64)}; writes the output into {@code output} (shape {@code (batch, 1)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    myLinear0.forward(x, myLinear0Out); // (batch, 8)
+    return myLinear1.forward(myLinear0Out, output); // (batch, 1)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 64)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 64) {
+      throw new IllegalArgumentException("MyLinearNet: expected an input of shape (batch, 64), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      myLinear0Out = Tensor.zeros(batch, 8);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ package dev.netspec.examples.seed;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -28,6 +29,16 @@ public final class RgNet extends Sequential {
   public final Linear linear1;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 4)}.
+   */
+  private Tensor block20Out;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public RgNet() {
@@ -45,13 +56,40 @@ public final class RgNet extends Sequential {
   }
 
   /**
-   * Input {@code (batch, 4)}, output {@code (batch, 1)}.
+   * Input {@code (batch, 4)}, output {@code (batch, 1)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = block2_0.forward(x); // (batch, 4)
-    x = linear1.forward(x); // (batch, 1)
-    return x;
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 1));
+  }
+
+  /**
+   * Input {@code (batch, 4)}; writes the output into {@code output} (shape {@code (batch, 1)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    block2_0.forward(x, block20Out); // (batch, 4)
+    return linear1.forward(block20Out, output); // (batch, 1)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 4)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 4) {
+      throw new IllegalArgumentException("RgNet: expected an input of shape (batch, 4), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      block20Out = Tensor.zeros(batch, 4);
+    }
   }
 
   /**

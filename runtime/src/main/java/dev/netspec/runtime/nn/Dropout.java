@@ -45,6 +45,12 @@ public final class Dropout extends Module {
     return Functional.dropout(x, (float) p, isTraining(), masks);
   }
 
+  /** Allocation-free in eval mode (a copy); in training it draws a mask and allocates. */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return isTraining() && p != 0 ? super.forward(x, out) : x.copyInto(out);
+  }
+
   @Override
   public String extraRepr() {
     return "p=" + PyFormat.floatRepr(p) + ", inplace=False";

@@ -23,6 +23,12 @@ public final class Flatten extends Module {
     return x.flatten(startDim, endDim);
   }
 
+  /** Allocation-free for contiguous tensors: the values copied in row-major order. */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return x.flattenInto(startDim, endDim, out);
+  }
+
   @Override
   public String extraRepr() {
     return "start_dim=" + startDim + ", end_dim=" + endDim;

@@ -34,6 +34,12 @@ public final class GELU extends Module {
     return x.mul(0.5f).mul(inner.tanh().add(1f));
   }
 
+  /** Allocation-free for the exact GELU; the tanh approximation allocates. */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return tanh ? super.forward(x, out) : x.geluInto(out);
+  }
+
   @Override
   public String extraRepr() {
     return "approximate='" + (tanh ? "tanh" : "none") + "'";

@@ -1,6 +1,8 @@
 package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.init.Init;
+import dev.netspec.runtime.kernels.BinaryOp;
+import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -71,6 +73,55 @@ public final class LayerNorm extends Module {
   public Tensor forward(Tensor x) {
     return Functional.layerNorm(x, normalizedShape, weight == null ? null : weight.data(),
         bias == null ? null : bias.data(), (float) eps);
+  }
+
+  /**
+   * Allocation-free when {@code x} and {@code out} are contiguous and do not share storage
+   * (one pass of kernels per row); otherwise computes {@link #forward(Tensor)} and copies.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    Tensor w = weight == null ? null : weight.data();
+    Tensor b = bias == null ? null : bias.data();
+    if (!rowwise(x, out) || w != null && !w.isContiguous() || b != null && !b.isContiguous()) {
+      return super.forward(x, out);
+    }
+    int n = 1;
+    for (int d : normalizedShape) {
+      n *= d;
+    }
+    int rows = Math.toIntExact(x.numel() / n);
+    float[] xs = x.array();
+    float[] os = out.array();
+    out.bumpVersion();
+    for (int r = 0; r < rows; r++) {
+      int xo = x.arrayOffset() + r * n;
+      int oo = out.arrayOffset() + r * n;
+      float mean = Kernels.sum(xs, xo, n) / n;
+      Kernels.binaryScalar(BinaryOp.SUB, xs, xo, mean, os, oo, n); // centered
+      float var = Kernels.dot(os, oo, os, oo, n) / n; // biased
+      Kernels.binaryScalar(BinaryOp.DIV, os, oo, (float) Math.sqrt(var + (float) eps), os, oo, n);
+      if (w != null) {
+        Kernels.binary(BinaryOp.MUL, os, oo, w.array(), w.arrayOffset(), os, oo, n);
+        Kernels.binary(BinaryOp.ADD, os, oo, b.array(), b.arrayOffset(), os, oo, n);
+      }
+    }
+    return out;
+  }
+
+  /** Contiguous, separate, of one shape ending with the normalized dims (no allocation). */
+  private boolean rowwise(Tensor x, Tensor out) {
+    int k = normalizedShape.length;
+    if (!x.isContiguous() || !out.isContiguous() || x.sharesStorageWith(out)
+        || x.dim() < k || out.dim() != x.dim()) {
+      return false;
+    }
+    for (int d = 0; d < x.dim(); d++) {
+      if (x.size(d) != out.size(d) || d >= x.dim() - k && x.size(d) != normalizedShape[d - x.dim() + k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -45,6 +45,11 @@ public final class LazyLinear extends Linear {
     return super.forward(x);
   }
 
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return weight.isMaterialized() ? super.forward(x, out) : forward(x).copyInto(out);
+  }
+
   /** Gives every uninitialized parameter its shape and draws it from the recorded streams. */
   private void materialize(int in) {
     if (!weight.isMaterialized()) {

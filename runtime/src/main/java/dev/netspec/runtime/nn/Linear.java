@@ -120,6 +120,15 @@ public class Linear extends Module {
         packed, out);
   }
 
+  /**
+   * {@link #forward(Tensor)} written into {@code out}: {@link #forwardInto} without an
+   * activation, allocation-free once warm.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return forwardInto(x, Activation.NONE, out);
+  }
+
   private void checkInput(Tensor x) {
     if (x.dim() == 0 || x.size(-1) != inFeatures) {
       throw new IllegalArgumentException(typeName() + "(in_features=" + inFeatures

@@ -21,6 +21,12 @@ public final class LogSoftmax extends Module {
     return Functional.logSoftmax(x, dim);
   }
 
+  /** Allocation-free over the last dim of contiguous tensors. */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return x.logSoftmaxInto(dim, out);
+  }
+
   @Override
   public String extraRepr() {
     return "dim=" + dim;

@@ -33,9 +33,20 @@ public abstract class Module {
   private final Set<String> nonPersistentBuffers = new LinkedHashSet<>();
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private boolean training = true;
+  private int childEdits;
 
   /** The forward computation ({@code module(x)}). */
   public abstract Tensor forward(Tensor x);
+
+  /**
+   * The forward computation written into {@code out}, a tensor the caller owns, of exactly
+   * the output's shape and sharing no storage with {@code x}; returns {@code out}. This
+   * default runs {@link #forward(Tensor)} and copies; builtin layers and generated blocks
+   * override it so that, once warm, a call allocates nothing.
+   */
+  public Tensor forward(Tensor x, Tensor out) {
+    return forward(x).copyInto(out);
+  }
 
   // ---------------------------------------------------------------- registration
 
@@ -94,7 +105,13 @@ public abstract class Module {
       throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
     }
     modules.put(name, module);
+    childEdits++;
     return module;
+  }
+
+  /** How many times a child was added or replaced: caches of the children compare it. */
+  final int childEdits() {
+    return childEdits;
   }
 
   private void checkName(String name, String what, Object value) {

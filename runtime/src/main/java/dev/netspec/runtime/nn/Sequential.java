@@ -17,6 +17,13 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public class Sequential extends Module implements Iterable<Module> {
+  /** The children when {@link #forward(Tensor, Tensor)} last sized its buffers. */
+  private Module[] chain;
+  private int chainEdits;
+  /** The outputs of all children but the last, for inputs of shape {@code chainInput}. */
+  private Tensor[] outputs;
+  private int[] chainInput;
+
   /** A sequence of {@code modules}, named "0", "1", ... */
   @SuppressWarnings("this-escape") // registration only touches Module's registries
   public Sequential(Module... modules) {
@@ -101,5 +108,53 @@ public class Sequential extends Module implements Iterable<Module> {
       x = m.forward(x);
     }
     return x;
+  }
+
+  /**
+   * Runs every child in order, each writing into an output buffer this container keeps
+   * (sized at the first call for an input shape, by an ordinary forward) and the last into
+   * {@code out}: allocation-free once sized when every child's {@code forward(x, out)} is.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    if (chain == null || chainEdits != childEdits() || !sameShape(x, chainInput)) {
+      return size(x, out);
+    }
+    if (chain.length == 0) {
+      return x.copyInto(out);
+    }
+    Tensor in = x;
+    for (int i = 0; i < chain.length - 1; i++) {
+      in = chain[i].forward(in, outputs[i]);
+    }
+    return chain[chain.length - 1].forward(in, out);
+  }
+
+  /** The ordinary forward, keeping a copy of each intermediate output as its buffer. */
+  private Tensor size(Tensor x, Tensor out) {
+    chain = registeredChildren().toArray(new Module[0]);
+    chainEdits = childEdits();
+    chainInput = x.shape();
+    outputs = new Tensor[Math.max(chain.length - 1, 0)];
+    Tensor y = x;
+    for (int i = 0; i < chain.length; i++) {
+      y = chain[i].forward(y);
+      if (i < chain.length - 1) {
+        outputs[i] = y.clone();
+      }
+    }
+    return y.copyInto(out);
+  }
+
+  private static boolean sameShape(Tensor x, int[] shape) {
+    if (x.dim() != shape.length) {
+      return false;
+    }
+    for (int d = 0; d < shape.length; d++) {
+      if (x.size(d) != shape[d]) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -21,6 +21,12 @@ public final class Softmax extends Module {
     return Functional.softmax(x, dim);
   }
 
+  /** Allocation-free over the last dim of contiguous tensors. */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return x.softmaxInto(dim, out);
+  }
+
   @Override
   public String extraRepr() {
     return "dim=" + dim;

@@ -11,4 +11,10 @@ public final class Tanh extends Module {
   public Tensor forward(Tensor x) {
     return Functional.tanh(x);
   }
+
+  /** Allocation-free: writes into {@code out} (which may also be {@code x} itself). */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return x.tanhInto(out);
+  }
 }

@@ -1,11 +1,13 @@
 package dev.netspec.runtime.tensor;
 
+import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.CompareOp;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.UnaryOp;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
@@ -551,6 +553,354 @@ public final class Tensor {
       increment(idx, shape);
     }
     return this;
+  }
+
+  // ---------------------------------------------------------------- into a given tensor
+  //
+  // Allocation-free variants for generated forwards and other hot loops: each writes its
+  // result into a tensor the caller owns ({@code out}, of exactly the result's shape) and
+  // returns it. Contiguous operands take a fast path that allocates nothing; any other layout
+  // (or an {@code out} overlapping an operand other than exactly) falls back to the
+  // allocating op and a copy, so every call is correct and only the fast path is free.
+  // Elementwise ops accept {@code out == this} (and {@code out == other} at equal shapes).
+
+  /** {@code relu(x)} in place. */
+  public Tensor relu_() {
+    return unaryInto(UnaryOp.RELU, this);
+  }
+
+  public Tensor sigmoid_() {
+    return unaryInto(UnaryOp.SIGMOID, this);
+  }
+
+  public Tensor tanh_() {
+    return unaryInto(UnaryOp.TANH, this);
+  }
+
+  /** Exact (erf) GELU in place. */
+  public Tensor gelu_() {
+    return unaryInto(UnaryOp.GELU, this);
+  }
+
+  public Tensor exp_() {
+    return unaryInto(UnaryOp.EXP, this);
+  }
+
+  public Tensor log_() {
+    return unaryInto(UnaryOp.LOG, this);
+  }
+
+  public Tensor abs_() {
+    return unaryInto(UnaryOp.ABS, this);
+  }
+
+  public Tensor neg_() {
+    return unaryInto(UnaryOp.NEG, this);
+  }
+
+  public Tensor sqrt_() {
+    return unaryInto(UnaryOp.SQRT, this);
+  }
+
+  /** {@code x **= exponent} in place. */
+  public Tensor pow_(float exponent) {
+    return powInto(exponent, this);
+  }
+
+  /** {@code out = relu(this)}; returns {@code out}. */
+  public Tensor reluInto(Tensor out) {
+    return unaryInto(UnaryOp.RELU, out);
+  }
+
+  public Tensor sigmoidInto(Tensor out) {
+    return unaryInto(UnaryOp.SIGMOID, out);
+  }
+
+  public Tensor tanhInto(Tensor out) {
+    return unaryInto(UnaryOp.TANH, out);
+  }
+
+  public Tensor geluInto(Tensor out) {
+    return unaryInto(UnaryOp.GELU, out);
+  }
+
+  public Tensor expInto(Tensor out) {
+    return unaryInto(UnaryOp.EXP, out);
+  }
+
+  public Tensor logInto(Tensor out) {
+    return unaryInto(UnaryOp.LOG, out);
+  }
+
+  public Tensor absInto(Tensor out) {
+    return unaryInto(UnaryOp.ABS, out);
+  }
+
+  public Tensor negInto(Tensor out) {
+    return unaryInto(UnaryOp.NEG, out);
+  }
+
+  public Tensor sqrtInto(Tensor out) {
+    return unaryInto(UnaryOp.SQRT, out);
+  }
+
+  /** {@code out = this} (same shape, no broadcasting); returns {@code out}. */
+  public Tensor copyInto(Tensor out) {
+    requireShape("copy", shape, out);
+    if (out != this) {
+      if (denseAlias(this, out)) {
+        out.bumpVersion();
+        System.arraycopy(storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
+      } else {
+        out.copy_(clone());
+      }
+    }
+    return out;
+  }
+
+  /** {@code out = this ** exponent}; returns {@code out}. */
+  public Tensor powInto(float exponent, Tensor out) {
+    requireShape("pow", shape, out);
+    if (!denseAlias(this, out)) {
+      return out.copy_(pow(exponent));
+    }
+    out.bumpVersion();
+    int n = Math.toIntExact(numel());
+    for (int i = 0; i < n; i++) {
+      out.storage[out.offset + i] = (float) Math.pow(storage[offset + i], exponent);
+    }
+    return out;
+  }
+
+  /** {@code out = this + other} (other broadcast); returns {@code out}. */
+  public Tensor addInto(Tensor other, Tensor out) {
+    return binaryInto(BinaryOp.ADD, other, out);
+  }
+
+  public Tensor subInto(Tensor other, Tensor out) {
+    return binaryInto(BinaryOp.SUB, other, out);
+  }
+
+  public Tensor mulInto(Tensor other, Tensor out) {
+    return binaryInto(BinaryOp.MUL, other, out);
+  }
+
+  public Tensor divInto(Tensor other, Tensor out) {
+    return binaryInto(BinaryOp.DIV, other, out);
+  }
+
+  /** {@code out = this + value}; returns {@code out}. */
+  public Tensor addInto(float value, Tensor out) {
+    return scalarInto(BinaryOp.ADD, value, out);
+  }
+
+  public Tensor subInto(float value, Tensor out) {
+    return scalarInto(BinaryOp.SUB, value, out);
+  }
+
+  public Tensor mulInto(float value, Tensor out) {
+    return scalarInto(BinaryOp.MUL, value, out);
+  }
+
+  public Tensor divInto(float value, Tensor out) {
+    return scalarInto(BinaryOp.DIV, value, out);
+  }
+
+  /**
+   * {@code out = this @ other} ({@link #matmul}); allocation-free for contiguous matrices
+   * (the right one may also be a transposed contiguous matrix, {@code w.t()}) and an
+   * {@code out} sharing storage with neither. Returns {@code out}.
+   */
+  public Tensor matmulInto(Tensor other, Tensor out) {
+    boolean matrices = dim() == 2 && other.dim() == 2 && out.dim() == 2 && isContiguous()
+        && out.isContiguous() && storage != out.storage && other.storage != out.storage
+        && shape[1] == other.shape[0] && out.shape[0] == shape[0] && out.shape[1] == other.shape[1];
+    if (!matrices) {
+      Tensor r = matmul(other);
+      requireShape("matmul", r.shape, out);
+      return out.copy_(r);
+    }
+    int m = shape[0];
+    int k = shape[1];
+    int n = other.shape[1];
+    boolean transB = !other.isContiguous();
+    if (transB && !(other.stride[0] == 1 && (n <= 1 || other.stride[1] >= k))) {
+      return out.copy_(matmul(other));
+    }
+    out.bumpVersion();
+    int ldb = transB ? Math.max(other.stride[1], Math.max(k, 1)) : Math.max(n, 1);
+    Kernels.gemm(m, n, k, storage, offset, Math.max(k, 1), other.storage, other.offset, ldb,
+        transB, out.storage, out.offset, Math.max(n, 1), null, 0, Activation.NONE);
+    return out;
+  }
+
+  /**
+   * {@code out = softmax(this, dim)}; allocation-free over the last dim of contiguous
+   * tensors that do not share storage. Returns {@code out}.
+   */
+  public Tensor softmaxInto(int dim, Tensor out) {
+    return softmaxInto(dim, false, out);
+  }
+
+  /** {@code out = log_softmax(this, dim)}, as {@link #softmaxInto}. */
+  public Tensor logSoftmaxInto(int dim, Tensor out) {
+    return softmaxInto(dim, true, out);
+  }
+
+  private Tensor softmaxInto(int dim, boolean log, Tensor out) {
+    requireShape(log ? "log_softmax" : "softmax", shape, out);
+    if (shape.length == 0 || normDim(dim, shape.length) != shape.length - 1 || !isContiguous()
+        || !out.isContiguous() || storage == out.storage) {
+      return out.copy_(log ? logSoftmax(dim) : softmax(dim));
+    }
+    out.bumpVersion();
+    int n = shape[shape.length - 1];
+    int rows = n == 0 ? 0 : Math.toIntExact(numel() / n);
+    for (int r = 0; r < rows; r++) {
+      int in = offset + r * n;
+      int o = out.offset + r * n;
+      float max = Kernels.max(storage, in, n);
+      Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n); // x - max
+      Kernels.unary(UnaryOp.EXP, out.storage, o, out.storage, o, n);
+      float sum = Kernels.sum(out.storage, o, n);
+      if (log) {
+        Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n);
+        Kernels.binaryScalar(BinaryOp.SUB, out.storage, o, (float) Math.log(sum), out.storage, o, n);
+      } else {
+        Kernels.binaryScalar(BinaryOp.DIV, out.storage, o, sum, out.storage, o, n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code out = flatten(startDim, endDim)}: the values in row-major order, into {@code out}
+   * of the flattened shape. Returns {@code out}.
+   */
+  public Tensor flattenInto(int startDim, int endDim, Tensor out) {
+    if (shape.length == 0 || !isContiguous() || !out.isContiguous() || out.storage == storage) {
+      return flatten(startDim, endDim).copyInto(out);
+    }
+    int a = normDim(startDim, shape.length);
+    int b = normDim(endDim, shape.length);
+    boolean fits = a <= b && out.shape.length == shape.length - (b - a);
+    for (int i = 0; fits && i < out.shape.length; i++) {
+      long want = i < a ? shape[i] : i > a ? shape[i + b - a] : numel(shape, a, b + 1);
+      fits = out.shape[i] == want;
+    }
+    if (!fits) {
+      return flatten(startDim, endDim).copyInto(out); // the error names both shapes
+    }
+    out.bumpVersion();
+    System.arraycopy(storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
+    return out;
+  }
+
+  private static long numel(int[] shape, int from, int to) {
+    long n = 1;
+    for (int i = from; i < to; i++) {
+      n *= shape[i];
+    }
+    return n;
+  }
+
+  /** The sum of all elements as a float: {@code sum().item()} without the tensor. */
+  public float sumAsFloat() {
+    if (!isContiguous()) {
+      return sum().item();
+    }
+    return Kernels.sum(storage, offset, Math.toIntExact(numel()));
+  }
+
+  /** The mean of all elements as a float (NaN for an empty tensor). */
+  public float meanAsFloat() {
+    return sumAsFloat() / numel();
+  }
+
+  private Tensor unaryInto(UnaryOp op, Tensor out) {
+    requireShape(op, shape, out);
+    if (!denseAlias(this, out)) {
+      return out.copy_(Elementwise.unary(this, op));
+    }
+    out.bumpVersion();
+    Kernels.unary(op, storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
+    return out;
+  }
+
+  private Tensor scalarInto(BinaryOp op, float value, Tensor out) {
+    requireShape(op, shape, out);
+    if (!denseAlias(this, out)) {
+      return out.copy_(Elementwise.scalar(this, op, value));
+    }
+    out.bumpVersion();
+    Kernels.binaryScalar(op, storage, offset, value, out.storage, out.offset,
+        Math.toIntExact(numel()));
+    return out;
+  }
+
+  private Tensor binaryInto(BinaryOp op, Tensor other, Tensor out) {
+    if (Arrays.equals(shape, out.shape) && denseAlias(this, out)) {
+      int n = Math.toIntExact(numel());
+      if (Arrays.equals(other.shape, shape) && denseAlias(other, out)) {
+        out.bumpVersion();
+        Kernels.binary(op, storage, offset, other.storage, other.offset, out.storage, out.offset, n);
+        return out;
+      }
+      int len = Math.toIntExact(other.numel());
+      if (other.isContiguous() && other.storage != out.storage && isSuffix(other.shape, shape)
+          && (len > 0 || n == 0)) {
+        out.bumpVersion(); // other repeats over the leading dims (a bias row, a scalar)
+        for (int o = 0; o < n; o += len) {
+          if (len == 1) {
+            Kernels.binaryScalar(op, storage, offset + o, other.storage[other.offset], out.storage,
+                out.offset + o, n);
+            break;
+          }
+          Kernels.binary(op, storage, offset + o, other.storage, other.offset, out.storage,
+              out.offset + o, len);
+        }
+        return out;
+      }
+    }
+    Tensor r = Elementwise.binary(this, op, other);
+    requireShape(op, r.shape, out);
+    return out.copy_(r);
+  }
+
+  /** Whether {@code suffix} is {@code shape}'s trailing dims, leading 1s of it ignored. */
+  private static boolean isSuffix(int[] suffix, int[] shape) {
+    int skip = 0;
+    while (skip < suffix.length && suffix[skip] == 1) {
+      skip++;
+    }
+    int rest = suffix.length - skip;
+    if (rest > shape.length) {
+      return false;
+    }
+    for (int i = 0; i < rest; i++) {
+      if (suffix[skip + i] != shape[shape.length - rest + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether an elementwise kernel may read {@code in} and write {@code out} as two dense runs:
+   * both contiguous and either separate storage or exactly the same elements.
+   */
+  private static boolean denseAlias(Tensor in, Tensor out) {
+    return in.isContiguous() && out.isContiguous()
+        && (in.storage != out.storage || in.offset == out.offset);
+  }
+
+  /** Refuses an {@code out} of another shape; {@code op} is a name or an op enum. */
+  private static void requireShape(Object op, int[] expected, Tensor out) {
+    if (!Arrays.equals(expected, out.shape)) {
+      String name = op instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : op.toString();
+      throw new IllegalArgumentException(name + ": out has shape " + Arrays.toString(out.shape)
+          + ", the result has shape " + Arrays.toString(expected));
+    }
   }
 
   // ---------------------------------------------------------------- elementwise

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.LazyLinear;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -31,6 +32,21 @@ public final class LazyBoth extends Sequential {
   public final LazyLinear lazyLinear2;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 256)}.
+   */
+  private Tensor lazyLinear0Out;
+
+  /**
+   * Forward buffer {@code (batch, 256)}.
+   */
+  private Tensor relu1Out;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public LazyBoth() {
@@ -49,14 +65,42 @@ public final class LazyBoth extends Sequential {
   }
 
   /**
-   * Input {@code (batch, ?)}, output {@code (batch, 10)}.
+   * Input {@code (batch, ?)}, output {@code (batch, 10)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = lazyLinear0.forward(x); // (batch, 256)
-    x = relu1.forward(x); // (batch, 256)
-    x = lazyLinear2.forward(x); // (batch, 10)
-    return x;
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 10));
+  }
+
+  /**
+   * Input {@code (batch, ?)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    lazyLinear0.forward(x, lazyLinear0Out); // (batch, 256)
+    relu1.forward(lazyLinear0Out, relu1Out); // (batch, 256)
+    return lazyLinear2.forward(relu1Out, output); // (batch, 10)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, ?)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2) {
+      throw new IllegalArgumentException("LazyBoth: expected an input of shape (batch, ?), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      lazyLinear0Out = Tensor.zeros(batch, 256);
+      relu1Out = Tensor.zeros(batch, 256);
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -27,6 +28,16 @@ public final class NestMlp extends Module {
   public final Linear linear;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 32)}.
+   */
+  private Tensor netOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public NestMlp() {
@@ -44,10 +55,39 @@ public final class NestMlp extends Module {
   }
 
   /**
-   * Input {@code (batch, 20)}, output {@code (batch, 16)}.
+   * Input {@code (batch, 20)}, output {@code (batch, 16)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    return linear.forward(net.forward(x));
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 16));
+  }
+
+  /**
+   * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code (batch, 16)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    net.forward(x, netOut); // (batch, 32)
+    return linear.forward(netOut, output); // (batch, 16)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 20) {
+      throw new IllegalArgumentException("NestMlp: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      netOut = Tensor.zeros(batch, 32);
+    }
   }
 }

@@ -2,11 +2,13 @@
 package com.example.models;
 
 import dev.netspec.runtime.init.Init;
+import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.ParameterSeeds;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -31,6 +33,16 @@ public final class Tuned extends Sequential {
    * Child {@code 2} (linear), output {@code (batch, 1)}.
    */
   public final Linear linear2;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor relu1Out;
 
   /**
    * Builds the block with parameters initialized from seed 0.
@@ -63,14 +75,40 @@ public final class Tuned extends Sequential {
   }
 
   /**
-   * Input {@code (batch, 4)}, output {@code (batch, 1)}.
+   * Input {@code (batch, 4)}, output {@code (batch, 1)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = linear0.forward(x); // (batch, 8)
-    x = relu1.forward(x); // (batch, 8)
-    x = linear2.forward(x); // (batch, 1)
-    return x;
+    workspace(x);
+    return forward(x, Tensor.zeros(batch, 1));
+  }
+
+  /**
+   * Input {@code (batch, 4)}; writes the output into {@code output} (shape {@code (batch, 1)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    workspace(x);
+    linear0.forwardInto(x, Activation.RELU, relu1Out); // (batch, 8): 0 and 1, the ReLU fused
+    return linear2.forward(relu1Out, output); // (batch, 1)
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 4)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 4) {
+      throw new IllegalArgumentException("Tuned: expected an input of shape (batch, 4), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      relu1Out = Tensor.zeros(batch, 8);
+    }
   }
 
   /**

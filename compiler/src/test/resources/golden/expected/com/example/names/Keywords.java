@@ -4,6 +4,7 @@ package com.example.names;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -35,6 +36,26 @@ public final class Keywords extends Module {
   public final Linear x;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 5)}.
+   */
+  private Tensor classOut;
+
+  /**
+   * Forward buffer {@code (batch, 5)}.
+   */
+  private Tensor reluOut;
+
+  /**
+   * Forward buffer {@code (batch, 4)}.
+   */
+  private Tensor newOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public Keywords() {
@@ -53,12 +74,43 @@ public final class Keywords extends Module {
   }
 
   /**
-   * Input {@code (batch, 6)}, output {@code (batch, 3)}.
+   * Input {@code (batch, 6)}, output {@code (batch, 3)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same.
    */
   @Override
   public Tensor forward(Tensor x_) {
-    Tensor h = class_.forward(x_); // (batch, 5)
-    Tensor h2 = new_.forward(h.relu()); // (batch, 4)
-    return x.forward(h2);
+    workspace(x_);
+    return forward(x_, Tensor.zeros(batch, 3));
+  }
+
+  /**
+   * Input {@code (batch, 6)}; writes the output into {@code output} (shape {@code (batch, 3)}, sharing
+   * no storage with {@code x_}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. Not for concurrent use: the
+   * buffers belong to the block.
+   */
+  @Override
+  public Tensor forward(Tensor x_, Tensor output) {
+    workspace(x_);
+    Tensor h = class_.forward(x_, classOut); // (batch, 5)
+    h.reluInto(reluOut); // (batch, 5)
+    Tensor h2 = new_.forward(reluOut, newOut); // (batch, 4)
+    return x.forward(h2, output); // (batch, 3)
+  }
+
+  /**
+   * Checks {@code x_} against the input {@code (batch, 6)} and sizes the buffers for it (once per
+   * input size).
+   */
+  private void workspace(Tensor x_) {
+    if (x_.dim() != 2 || x_.size(1) != 6) {
+      throw new IllegalArgumentException("Keywords: expected an input of shape (batch, 6), got " + Arrays.toString(x_.shape()));
+    }
+    if (x_.size(0) != batch) {
+      batch = x_.size(0);
+      classOut = Tensor.zeros(batch, 5);
+      reluOut = Tensor.zeros(batch, 5);
+      newOut = Tensor.zeros(batch, 4);
+    }
   }
 }

@@ -1,6 +1,5 @@
-package dev.netspec.cli;
+package dev.netspec.compiler;
 
-import dev.netspec.compiler.GeneratedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -13,7 +12,8 @@ import java.util.List;
 
 /**
  * A folder of generated sources compared with, or brought up to, what the compiler produces.
- * Shared by {@code netspec compile}/{@code check} and the Maven plugin's goals.
+ * The write, diff and atomic-write logic shared by {@code netspec compile}/{@code check} and the
+ * Maven plugin's goals, so that neither depends on the other.
  */
 public final class GeneratedSources {
   private GeneratedSources() {}

@@ -1,8 +1,7 @@
-package dev.netspec.cli;
+package dev.netspec.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.netspec.compiler.GeneratedFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

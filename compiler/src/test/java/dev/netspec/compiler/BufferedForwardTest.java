@@ -1,0 +1,172 @@
+package dev.netspec.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generated allocation-free forward: which blocks get {@code forward(x, output)}, and
+ * that buffers reused by variables and loops never change a result (hand computation).
+ */
+class BufferedForwardTest {
+  private static Module build(String block) throws ReflectiveOperationException {
+    String spec = "netspec: 1\npackage: t.buf\nblocks:\n  B:\n" + block.indent(4);
+    Compilation c = Specs.compileClean("buf.yaml", spec);
+    return (Module) InMemoryJavac.compile(c.files()).loadClass("t.buf.B").getConstructor().newInstance();
+  }
+
+  /** Whether the class writes its own {@code forward(x, output)} (else Module's copying one). */
+  private static boolean buffered(Module m) {
+    try {
+      return m.getClass().getMethod("forward", Tensor.class, Tensor.class).getDeclaringClass() == m.getClass();
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static float[] run(Module m, float[][] x) {
+    return run(m, Tensor.of(x));
+  }
+
+  private static float[] run(Module m, float[][][] x) {
+    Tensor t = Tensor.zeros(x.length, x[0].length, x[0][0].length);
+    for (int i = 0; i < x.length; i++) {
+      t.select(0, i).copy_(Tensor.of(x[i]));
+    }
+    return run(m, t);
+  }
+
+  /** {@code forward(x)}, checked against {@code forward(x, output)}. */
+  private static float[] run(Module m, Tensor x) {
+    float[] viaForward = m.forward(x).toFloatArray();
+    Tensor out = m.forward(x).clone().fill_(Float.NaN);
+    assertArrayEquals(viaForward, m.forward(x, out).toFloatArray(), "forward(x, output)");
+    return viaForward;
+  }
+
+  @Test
+  void aVariableNamingAnEarlierBufferKeepsItsValue() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2]
+        forward: |
+          y = relu(x)
+          z = y
+          y = y * 2
+          return z + y
+        """);
+    assertEquals(true, buffered(m));
+    assertArrayEquals(new float[] {0f, 6f}, run(m, new float[][] {{-1f, 2f}}));
+  }
+
+  @Test
+  void anElementwiseLoopRunsInPlace() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2]
+        forward: |
+          y = x + 0
+          while sum(abs(y)) > 1:
+            y = y / 2
+            y -= 0
+          return y
+        """);
+    assertEquals(true, buffered(m));
+    assertArrayEquals(new float[] {0.5f, -0.25f}, run(m, new float[][] {{4f, -2f}}));
+  }
+
+  @Test
+  void anAliasInALoopKeepsTheAllocatingForward() throws ReflectiveOperationException {
+    // With one buffer for y / 2, z and y would be one tensor after the first turn: 1 + 0.5.
+    Module m = build("""
+        input: [batch, 2]
+        forward: |
+          y = x * 1
+          z = x * 1
+          while sum(abs(y)) > 1:
+            z = y
+            y = y / 2
+          return z + y
+        """);
+    assertEquals(false, buffered(m));
+    assertArrayEquals(new float[] {1.5f, 1.5f}, run(m, new float[][] {{2f, 2f}}));
+  }
+
+  @Test
+  void aLoopedProductOfItsOwnVariableKeepsTheAllocatingForward() throws ReflectiveOperationException {
+    // x @ w cannot be written over x: the loop stays allocating, and right.
+    Module m = build("""
+        input: [batch, 2]
+        params:
+          w: {shape: [2, 2], init: {constant: 0.25}}
+        forward: |
+          while sum(abs(x)) > 1:
+            x = x @ w
+          return x
+        """);
+    assertEquals(false, buffered(m));
+    assertArrayEquals(new float[] {0.5f, 0.5f}, run(m, new float[][] {{1f, 1f}}));
+  }
+
+  @Test
+  void aLoopedLinearAndReluOfItsOwnVariableKeepsTheAllocatingForward() throws ReflectiveOperationException {
+    // relu(lin(x)) is one fused layer call, which cannot write over x.
+    Module m = build("""
+        input: [batch, 2]
+        layers:
+          lin: {linear: 2, init: {weight: {constant: 0.25}, bias: zeros}}
+        forward: |
+          while sum(abs(x)) > 1:
+            x = relu(lin(x))
+          return x
+        """);
+    assertEquals(false, buffered(m));
+    assertArrayEquals(new float[] {0.5f, 0.5f}, run(m, new float[][] {{1f, 1f}}));
+  }
+
+  @Test
+  void aStepWithoutAnIntoFormKeepsTheAllocatingForward() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2]
+        forward: (x > 1) * x
+        """);
+    assertEquals(false, buffered(m));
+    assertArrayEquals(new float[] {0f, 3f}, run(m, new float[][] {{1f, 3f}}));
+  }
+
+  @Test
+  void softmaxAndFlattenHaveIntoForms() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2, 2]
+        forward: |
+          y = flatten(x, start_dim=1)
+          return log_softmax(y, dim=1) - softmax(y * 0, dim=1)
+        """);
+    assertEquals(true, buffered(m));
+    // log_softmax of four equal values is log(1/4); softmax of zeros is 1/4.
+    float v = (float) (Math.log(0.25) - 0.25);
+    assertArrayEquals(new float[] {v, v, v, v}, run(m, new float[][][] {{{5f, 5f}, {5f, 5f}}}), 1e-6f);
+  }
+
+  @Test
+  void aBlockWithoutAnInputContractKeepsTheAllocatingForward() throws ReflectiveOperationException {
+    Module m = build("""
+        forward: x * 2
+        """);
+    assertEquals(false, buffered(m));
+    assertArrayEquals(new float[] {2f, 4f}, m.forward(Tensor.of(1f, 2f)).toFloatArray());
+  }
+
+  @Test
+  void buffersFollowTheBatchSize() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2]
+        sequential: [relu, {linear: 3, init: {weight: ones, bias: zeros}}, relu]
+        """);
+    assertEquals(true, buffered(m));
+    assertArrayEquals(new float[] {3f, 3f, 3f}, run(m, new float[][] {{1f, 2f}}));
+    assertArrayEquals(new float[] {0f, 0f, 0f, 5f, 5f, 5f}, run(m, new float[][] {{-1f, -2f}, {1f, 4f}}));
+    assertArrayEquals(new float[] {1f, 1f, 1f}, run(m, new float[][] {{1f, -2f}}));
+  }
+}
