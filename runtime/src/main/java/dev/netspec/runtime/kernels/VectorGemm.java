@@ -26,9 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every element of C is one FMA chain over the reduction, in order, whatever the tile,
  * the blocking or the thread that computes it (only the narrow tile splits it, and it is
  * chosen by shape alone), so results do not depend on the thread count. Large products run
- * on {@link Parallel}'s pool, split by column panels. Steady-state single-threaded calls
- * allocate nothing: scratch arrays are per thread and reused, and no vector is merged from
- * two branches (C2 would box it).
+ * on {@link Parallel}'s pool, split by column panels, after the threads have packed the
+ * tiles of A once between them (each thread would otherwise pack all of A). Steady-state
+ * single-threaded calls allocate nothing: scratch arrays are per thread and reused, and no
+ * vector is merged from two branches (C2 would box it).
  */
 final class VectorGemm {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -51,6 +52,11 @@ final class VectorGemm {
   private static final int WIDE = 4;
   /** Rows of A below which a product with a transposed B is done as dot products. */
   static final int SMALL_M = 4;
+  /**
+   * Floats of A packed once per call and shared by the threads of a parallel product (8 MiB);
+   * past it, each thread packs the blocks of A it needs itself.
+   */
+  private static final int SHARED_A_FLOATS = 1 << 21;
   /** Multiply-adds from which a product is worth splitting across threads. */
   static final long PARALLEL_WORK = 1L << 21;
 
@@ -70,12 +76,20 @@ final class VectorGemm {
     float[] panels = new float[0]; // (count, k, NR): panels of op(B), packed per call
 
     float[] packedA = new float[0]; // 8-row tiles of A, packed per reduction block
+    float[] sharedA = new float[0]; // all of A packed by a parallel call, read by every thread
 
     float[] packedA(int size) {
       if (packedA.length < size) {
         packedA = new float[size];
       }
       return packedA;
+    }
+
+    float[] sharedA(int size) {
+      if (sharedA.length < size) {
+        sharedA = new float[size];
+      }
+      return sharedA;
     }
 
     float[] panels(int k, int count) {
@@ -101,11 +115,12 @@ final class VectorGemm {
     }
     int panels = PackedMatrix.panels(n, NR);
     if (parallel(m, n, k, panels)) {
-      Parallel.forRanges(panels, (q0, q1) -> rawPanels(m, n, k, a, aOff, lda, b, bOff, ldb,
+      float[] ap = packShared(m, n, k, a, aOff, lda);
+      Parallel.forRanges(panels, (q0, q1) -> rawPanels(m, n, k, a, aOff, lda, ap, b, bOff, ldb,
           transB, c, cOff, ldc, bias, biasOff, relu, q0, q1));
     } else {
-      rawPanels(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff, relu,
-          0, panels);
+      rawPanels(m, n, k, a, aOff, lda, null, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff,
+          relu, 0, panels);
     }
   }
 
@@ -120,10 +135,11 @@ final class VectorGemm {
     boolean relu = act == Activation.RELU;
     int panels = PackedMatrix.panels(n, NR);
     if (parallel(m, n, k, panels)) {
-      Parallel.forRanges(panels, (q0, q1) -> packedPanels(m, a, aOff, lda, b, c, cOff, ldc,
+      float[] ap = packShared(m, n, k, a, aOff, lda);
+      Parallel.forRanges(panels, (q0, q1) -> packedPanels(m, a, aOff, lda, ap, b, c, cOff, ldc,
           bias, biasOff, relu, q0, q1));
     } else {
-      packedPanels(m, a, aOff, lda, b, c, cOff, ldc, bias, biasOff, relu, 0, panels);
+      packedPanels(m, a, aOff, lda, null, b, c, cOff, ldc, bias, biasOff, relu, 0, panels);
     }
   }
 
@@ -131,9 +147,46 @@ final class VectorGemm {
     return Parallel.threads() > 1 && panels > 1 && (long) m * n * k >= PARALLEL_WORK;
   }
 
-  private static void rawPanels(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
-      int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc, float[] bias,
-      int biasOff, boolean relu, int q0, int q1) {
+  /**
+   * For a parallel product that packs A ({@link #packedRowBlocks}): every whole 8-row tile of
+   * A packed once, the tiles split across the threads, into the calling thread's scratch, in
+   * the layout each thread would otherwise pack block by block (and again in every thread).
+   * Returns null where A is not packed or is too large to pack whole.
+   */
+  private static float[] packShared(int m, int n, int k, float[] a, int aOff, int lda) {
+    int tiles = m / MR;
+    if (m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
+        || (long) tiles * MR * k > SHARED_A_FLOATS) {
+      return null;
+    }
+    float[] ap = SCRATCH.get().sharedA(tiles * MR * k);
+    Parallel.forRanges(tiles, (t0, t1) -> {
+      for (int t = t0; t < t1; t++) {
+        int ib = t * MR / MC_PACKED * MC_PACKED; // the row block of tile t
+        int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
+        int row = t * MR;
+        for (int kb = 0; kb < k; kb += KC) {
+          int kc = Math.min(KC, k - kb);
+          packA(a, aOff + row * lda + kb, lda, 1, kc, ap,
+              sharedOffset(ib, k, blockTiles, kb) + (row - ib) * kc);
+        }
+      }
+    });
+    return ap;
+  }
+
+  /**
+   * Where the tiles of row block {@code ib} (of {@code tiles} whole tiles) for the reduction
+   * block from {@code kb} start in a shared packed A: each row block holds its reduction
+   * blocks one after another, each as {@link #packA} lays it out.
+   */
+  private static int sharedOffset(int ib, int k, int tiles, int kb) {
+    return ib * k + tiles * MR * kb;
+  }
+
+  private static void rawPanels(int m, int n, int k, float[] a, int aOff, int lda,
+      float[] sharedA, float[] b, int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc,
+      float[] bias, int biasOff, boolean relu, int q0, int q1) {
     Scratch s = SCRATCH.get();
     if (!transB && m < MR) {
       // Each panel is used by one short row tile: read B in place (only a partial panel is
@@ -165,15 +218,16 @@ final class VectorGemm {
         PackedMatrix.packPanel(b, bOff, ldb, transB, j, Math.min(NR, n - j), k, NR, bp,
             (q - qc) * k * NR);
       }
-      rowBlocks(m, n, k, a, aOff, lda, bp, -qc * k * NR, c, cOff, ldc, bias, biasOff, relu, qc,
-          qe, s);
+      rowBlocks(m, n, k, a, aOff, lda, sharedA, bp, -qc * k * NR, c, cOff, ldc, bias, biasOff,
+          relu, qc, qe, s);
     }
   }
 
-  private static void packedPanels(int m, float[] a, int aOff, int lda, PackedMatrix b,
-      float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu, int q0, int q1) {
-    rowBlocks(m, b.columns(), b.rows(), a, aOff, lda, b.data(), 0, c, cOff, ldc, bias, biasOff,
-        relu, q0, q1, SCRATCH.get());
+  private static void packedPanels(int m, float[] a, int aOff, int lda, float[] sharedA,
+      PackedMatrix b, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu,
+      int q0, int q1) {
+    rowBlocks(m, b.columns(), b.rows(), a, aOff, lda, sharedA, b.data(), b.panelOffset(0), c,
+        cOff, ldc, bias, biasOff, relu, q0, q1, SCRATCH.get());
   }
 
   /**
@@ -182,9 +236,9 @@ final class VectorGemm {
    * stays in L2 while every panel passes. Blocks are multiples of the 8-row tile, so every
    * element of C is computed the same way whatever the blocking.
    */
-  private static void rowBlocks(int m, int n, int k, float[] a, int aOff, int lda, float[] bp,
-      int base, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu, int q0,
-      int q1, Scratch s) {
+  private static void rowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
+      float[] sharedA, float[] bp, int base, float[] c, int cOff, int ldc, float[] bias,
+      int biasOff, boolean relu, int q0, int q1, Scratch s) {
     if (m <= 2) {
       // Batches of 1 and 2: groups of 4 whole panels in one wide tile, the rest one by one.
       // Groups start at multiples of 4, so the split does not depend on [q0, q1).
@@ -216,8 +270,8 @@ final class VectorGemm {
       }
       return;
     }
-    packedRowBlocks(m, n, k, a, aOff, lda, bp, base, c, cOff, ldc, bias, biasOff, relu, q0, q1,
-        s);
+    packedRowBlocks(m, n, k, a, aOff, lda, sharedA, bp, base, c, cOff, ldc, bias, biasOff,
+        relu, q0, q1, s);
   }
 
   /**
@@ -228,8 +282,8 @@ final class VectorGemm {
    * L1. Rows past the last whole tile read A in place.
    */
   private static void packedRowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
-      float[] bp, int base, float[] c, int cOff, int ldc, float[] bias, int biasOff,
-      boolean relu, int q0, int q1, Scratch s) {
+      float[] sharedA, float[] bp, int base, float[] c, int cOff, int ldc, float[] bias,
+      int biasOff, boolean relu, int q0, int q1, Scratch s) {
     for (int ib = 0; ib < m; ib += MC_PACKED) {
       int mb = Math.min(MC_PACKED, m - ib);
       int tiles = mb / MR;
@@ -238,8 +292,13 @@ final class VectorGemm {
         int kc = Math.min(KC, k - kb);
         boolean first = kb == 0;
         boolean last = kb + kc == k;
-        float[] ap = s.packedA(tiles * MR * kc);
-        packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap);
+        float[] ap = sharedA;
+        int apOff = sharedOffset(ib, k, tiles, kb);
+        if (ap == null) {
+          ap = s.packedA(tiles * MR * kc);
+          apOff = 0;
+          packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap, 0);
+        }
         for (int q = q0; q < q1; q++) {
           int j = q * NR;
           int cols = Math.min(NR, n - j);
@@ -267,7 +326,7 @@ final class VectorGemm {
               }
             }
             if (rows == MR) {
-              tile8x2(kc, ap, i * kc, bp, bk, t, t0, tld, first);
+              tile8x2(kc, ap, apOff + i * kc, bp, bk, t, t0, tld, first);
             } else {
               tile(rows, kc, a, aOff + (ib + i) * lda + kb, lda, bp, bk, NR, t, t0, tld, first);
             }
@@ -287,11 +346,12 @@ final class VectorGemm {
 
   /**
    * Copies {@code tiles} 8-row tiles of A ({@code kc} columns from {@code a0}) into {@code
-   * ap}: tile {@code t} at {@code t * 8 * kc}, element {@code (r, p)} at {@code p * 8 + r}.
+   * ap}: tile {@code t} at {@code at + t * 8 * kc}, element {@code (r, p)} at {@code p * 8 +
+   * r} from there.
    */
-  private static void packA(float[] a, int a0, int lda, int tiles, int kc, float[] ap) {
+  private static void packA(float[] a, int a0, int lda, int tiles, int kc, float[] ap, int at) {
     for (int t = 0; t < tiles; t++) {
-      int dst = t * MR * kc;
+      int dst = at + t * MR * kc;
       for (int r = 0; r < MR; r++) {
         int src = a0 + (t * MR + r) * lda;
         for (int p = 0; p < kc; p++) {

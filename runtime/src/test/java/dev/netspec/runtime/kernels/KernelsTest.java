@@ -40,8 +40,9 @@ class KernelsTest {
     assertEquals(4f, p.get(0, 1));
     assertEquals(3f, p.get(2, 0));
     int width = p.panelWidth();
-    assertEquals(3 * width, p.data().length); // one panel, columns 2.. are zero padding
-    assertEquals(0f, p.data()[width - 1]);
+    int at = p.panelOffset(0);
+    assertEquals(at + 3 * width, p.data().length); // one panel, columns 2.. are zero padding
+    assertEquals(0f, p.data()[at + width - 1]);
     // Packing the same values row-major gives the same matrix.
     PackedMatrix q = PackedMatrix.pack(3, 2, new float[] {1, 4, 2, 5, 3, 6}, 0, 2, false);
     assertArrayEquals(p.data(), q.data());
