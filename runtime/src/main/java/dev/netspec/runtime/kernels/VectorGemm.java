@@ -451,9 +451,9 @@ final class VectorGemm {
       bv = s.bias;
       bvOff = 0;
     }
-    if (m <= 2 && cols <= L) {
+    if (m <= 2 && cols <= L && ldb == NR) { // (a partial panel is always packed: ldb == NR)
       // A narrow last panel for a batch of 1 or 2: one vector, the reduction in 4 phases.
-      tile2x1(k, a, aOff, m == 2 ? aOff + lda : aOff, b, b0, ldb, s.edge, 0, NR);
+      tile2x1(k, a, aOff, m == 2 ? aOff + lda : aOff, b, b0, s.edge, 0, NR);
       epilogue(m, s.edge, 0, NR, bv, bvOff, relu);
       copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
       return;
@@ -808,7 +808,11 @@ final class VectorGemm {
    */
   private static void tile2x8(int k, float[] a, int a0, int a1, float[] b, int b0, float[] c,
       int c0, float[] d, int d0) {
-    int ps = k * NR; // from one panel to the next
+    // Each panel's index is (its start) + p * NR: C2 hoists the bounds checks of such indices
+    // out of the loop, but not of (first start) + p * NR + (multiple of k).
+    int b1 = b0 + k * NR;
+    int b2 = b1 + k * NR;
+    int b3 = b2 + k * NR;
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c02 = c00;
@@ -826,31 +830,30 @@ final class VectorGemm {
     FloatVector c16 = c00;
     FloatVector c17 = c00;
     for (int p = 0; p < k; p++) {
-      int bp = b0 + p * NR;
       FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
       FloatVector y = FloatVector.broadcast(S, a[a1 + p]);
-      FloatVector v = FloatVector.fromArray(S, b, bp);
+      FloatVector v = FloatVector.fromArray(S, b, b0 + p * NR);
       c00 = x.fma(v, c00);
       c10 = y.fma(v, c10);
-      v = FloatVector.fromArray(S, b, bp + L);
+      v = FloatVector.fromArray(S, b, b0 + p * NR + L);
       c01 = x.fma(v, c01);
       c11 = y.fma(v, c11);
-      v = FloatVector.fromArray(S, b, bp + ps);
+      v = FloatVector.fromArray(S, b, b1 + p * NR);
       c02 = x.fma(v, c02);
       c12 = y.fma(v, c12);
-      v = FloatVector.fromArray(S, b, bp + ps + L);
+      v = FloatVector.fromArray(S, b, b1 + p * NR + L);
       c03 = x.fma(v, c03);
       c13 = y.fma(v, c13);
-      v = FloatVector.fromArray(S, b, bp + 2 * ps);
+      v = FloatVector.fromArray(S, b, b2 + p * NR);
       c04 = x.fma(v, c04);
       c14 = y.fma(v, c14);
-      v = FloatVector.fromArray(S, b, bp + 2 * ps + L);
+      v = FloatVector.fromArray(S, b, b2 + p * NR + L);
       c05 = x.fma(v, c05);
       c15 = y.fma(v, c15);
-      v = FloatVector.fromArray(S, b, bp + 3 * ps);
+      v = FloatVector.fromArray(S, b, b3 + p * NR);
       c06 = x.fma(v, c06);
       c16 = y.fma(v, c16);
-      v = FloatVector.fromArray(S, b, bp + 3 * ps + L);
+      v = FloatVector.fromArray(S, b, b3 + p * NR + L);
       c07 = x.fma(v, c07);
       c17 = y.fma(v, c17);
     }
@@ -877,7 +880,7 @@ final class VectorGemm {
    * reduction split into 4 interleaved phases (8 FMA chains), summed at the end: the last,
    * narrow panel of a batch of 1 or 2 (the tutorial's 10 outputs).
    */
-  private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
+  private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0,
       float[] c, int c0, int ldc) {
     FloatVector c0a = FloatVector.zero(S);
     FloatVector c0b = c0a;
@@ -888,23 +891,24 @@ final class VectorGemm {
     FloatVector c1c = c0a;
     FloatVector c1d = c0a;
     int p = 0;
-    for (; p + 4 <= k; p += 4) {
-      int bp = b0 + p * ldb;
-      FloatVector u = FloatVector.fromArray(S, b, bp);
+    // `p < k4`, not `p + 4 <= k`: only the first is a counted loop to C2, with its bounds
+    // checks hoisted and no safepoint poll per iteration.
+    for (int k4 = k & ~3; p < k4; p += 4) {
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * NR);
       c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
       c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
-      u = FloatVector.fromArray(S, b, bp + ldb);
+      u = FloatVector.fromArray(S, b, b0 + p * NR + NR);
       c0b = FloatVector.broadcast(S, a[a0 + p + 1]).fma(u, c0b);
       c1b = FloatVector.broadcast(S, a[a1 + p + 1]).fma(u, c1b);
-      u = FloatVector.fromArray(S, b, bp + 2 * ldb);
+      u = FloatVector.fromArray(S, b, b0 + p * NR + 2 * NR);
       c0c = FloatVector.broadcast(S, a[a0 + p + 2]).fma(u, c0c);
       c1c = FloatVector.broadcast(S, a[a1 + p + 2]).fma(u, c1c);
-      u = FloatVector.fromArray(S, b, bp + 3 * ldb);
+      u = FloatVector.fromArray(S, b, b0 + p * NR + 3 * NR);
       c0d = FloatVector.broadcast(S, a[a0 + p + 3]).fma(u, c0d);
       c1d = FloatVector.broadcast(S, a[a1 + p + 3]).fma(u, c1d);
     }
     for (; p < k; p++) {
-      FloatVector u = FloatVector.fromArray(S, b, b0 + p * ldb);
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * NR);
       c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
       c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
     }
