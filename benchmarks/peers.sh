@@ -5,13 +5,15 @@
 #
 # Steps: fma (the machine's FMA peak, 1 and 2 threads), openblas (sgemm through numpy), ort (ONNX
 # Runtime Java on models exported from PyTorch), torch (PyTorch), netspec (the JMH benchmarks of
-# the benchmarks/ module). Java steps run on every --jdk (default: JDK 17 and Temurin 25).
+# the benchmarks/ module), h2h (netspec and ONNX Runtime interleaved in one JVM, the ratios per
+# round). Java steps run on every --jdk (default: JDK 17 and Temurin 25).
 # Results (JMH JSON, table.md, log.txt) go to --out, default benchmarks/peers/build/results/<time>.
 #
 # Environment: PEERS_TORCH_PYTHON (default /usr/bin/python3), PEERS_BLAS_PYTHON (default: the
 # first of /usr/bin/python3 and python3 whose numpy runs on OpenBLAS), PEERS_JMH_ARGS (appended
 # to every JMH run), PEERS_JMH_RUN (replaces the default forks and iterations, e.g. "-f 1 -i 5"),
-# NETSPEC_BENCH (JMH regex of netspec benchmarks, default: all of them).
+# NETSPEC_BENCH (JMH regex of netspec benchmarks, default: all of them), PEERS_H2H ("ROUNDS
+# MILLIS" of the head-to-head, default "21 250"; --quick: "3 50").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,8 +43,8 @@ while (($#)); do
 done
 for step in ${skip//,/ }; do
   case $step in
-    fma|openblas|ort|torch|netspec) ;;
-    *) echo "peers.sh: error: unknown step '$step' in --skip (fma, openblas, ort, torch, netspec)" >&2; exit 2 ;;
+    fma|openblas|ort|torch|netspec|h2h) ;;
+    *) echo "peers.sh: error: unknown step '$step' in --skip (fma, openblas, ort, torch, netspec, h2h)" >&2; exit 2 ;;
   esac
 done
 if ((${#jdks[@]} == 0)); then
@@ -187,9 +189,14 @@ if wants ort || wants torch; then
   say "exporting the models from PyTorch"
   quietly "$torch_python" "$PY/export_onnx.py" "$models"
 fi
-if wants fma || wants ort; then
-  say "building benchmarks/peers"
-  quietly mvn -q -B -f "$PEERS/pom.xml" package
+if ! wants ort; then
+  skip+="h2h," # the head-to-head needs ONNX Runtime and its models
+fi
+if wants fma || wants ort || wants h2h; then
+  say "building benchmarks/peers (with this checkout's netspec-runtime)"
+  # The root pom's `peers` profile puts benchmarks/peers in the reactor, so HeadToHead compiles
+  # and runs against the runtime built here, not a stale snapshot from ~/.m2.
+  quietly mvn -q -B -f "$ROOT/pom.xml" -Ppeers -pl benchmarks/peers -am package -DskipTests
 fi
 netspec_cp=""
 if wants netspec; then
@@ -227,6 +234,13 @@ for jdk in "${jdks[@]}"; do
   if wants netspec; then
     run_netspec "$java" "$major" "$netspec_cp"
   fi
+  if wants h2h; then
+    say "JDK $major: netspec and ONNX Runtime head to head, interleaved"
+    read -r -a h2h <<<"${PEERS_H2H:-$( ((quick)) && echo "3 50" || echo "21 250")}"
+    quietly "$java" --add-modules jdk.incubator.vector -Dpeers.models="$models" \
+      -cp "$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")" \
+      dev.netspec.peers.HeadToHead "$out/head-to-head-jdk$major.md" "${h2h[@]}"
+  fi
 done
 
 # ---- Python peers ------------------------------------------------------------------------------
@@ -259,6 +273,11 @@ fi
 
 # ---- the table ---------------------------------------------------------------------------------
 capture "$out/table.md" python3 "$PY/table.py" "$out"
+for f in "$out"/head-to-head-jdk*.md; do
+  [[ -f $f ]] || continue
+  printf '\n## %s\n\n' "$(basename "$f" .md)" >>"$out/table.md"
+  cat "$f" >>"$out/table.md"
+done
 cat "$out/table.md"
 echo >&2
 say "table: $out/table.md"
