@@ -17,23 +17,17 @@ public final class PackedMatrix {
   private final int n;
   private final int width;
   private final float[] data;
-
-  /**
-   * Where the panels start in {@link #data}: 12 floats (48 bytes) in. Java cannot ask where an
-   * array lives, but HotSpot puts an array of a megabyte or more (a weight worth packing) at
-   * the start of a heap region (G1, ZGC, Shenandoah) and its elements 16 bytes after that (the
-   * default object header), so 48 more bytes put the panels on a 64-byte cache line boundary:
-   * every 512-bit load of a panel then reads one line instead of two (5-15% faster GEMMs on
-   * this repository's benchmark machine). Where the guess is wrong (small arrays, other
-   * headers), nothing but that speed-up is lost.
-   */
-  private static final int BASE = 12;
+  /** Where panel 0 starts in {@link #data}: a 64-byte boundary, if {@link AlignedSlab} can. */
+  private final int start;
 
   private PackedMatrix(int k, int n, int width) {
     this.k = k;
     this.n = n;
     this.width = width;
-    this.data = new float[Math.toIntExact(BASE + (long) panels(n, width) * k * width)];
+    AlignedSlab.Slice slice =
+        AlignedSlab.allocate(Math.toIntExact((long) panels(n, width) * k * width));
+    this.data = slice.array;
+    this.start = slice.offset;
   }
 
   /**
@@ -75,14 +69,17 @@ public final class PackedMatrix {
     return width;
   }
 
-  /** The panels, from {@link #panelOffset(int) panelOffset(0)}. */
+  /**
+   * The array holding the panels, from {@link #panelOffset(int) panelOffset(0)}; other
+   * matrices may share it.
+   */
   float[] data() {
     return data;
   }
 
   /** Where panel {@code q} (columns {@code q * width ..}) starts in {@link #data()}. */
   int panelOffset(int q) {
-    return BASE + q * k * width;
+    return start + q * k * width;
   }
 
   /** op(B)[p][j], for tests and the scalar kernel. */
