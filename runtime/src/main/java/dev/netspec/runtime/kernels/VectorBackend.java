@@ -3,6 +3,7 @@ package dev.netspec.runtime.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,35 @@ final class VectorBackend implements Backend {
   static final VectorSpecies<Float> SPECIES = species(System.getProperty("netspec.vector.bits"));
 
   private static final ScalarBackend SCALAR = new ScalarBackend();
+
+  /**
+   * The rotations {@link #sumLanes} adds: by half the lanes, a quarter, ..., one. Summing
+   * with them fixes the order of the additions, where {@code reduceLanes(ADD)} adds in one
+   * order when interpreted and another once C2 has compiled it (a 1-ulp difference between
+   * early and later calls with the same input).
+   */
+  private static final VectorShuffle<Float>[] HALVES = halves();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] halves() {
+    int steps = Integer.numberOfTrailingZeros(SPECIES.length());
+    VectorShuffle<Float>[] h = new VectorShuffle[steps];
+    for (int t = 0; t < steps; t++) {
+      h[t] = VectorShuffle.iota(SPECIES, SPECIES.length() >> (t + 1), 1, true);
+    }
+    return h;
+  }
+
+  /**
+   * The sum of the lanes of {@code v} as a fixed tree: lane i plus lane i + L/2, then i plus
+   * i + L/4 of that, and so on; the same float whether interpreted or compiled.
+   */
+  static float sumLanes(FloatVector v) {
+    for (VectorShuffle<Float> h : HALVES) {
+      v = v.add(v.rearrange(h));
+    }
+    return v.lane(0);
+  }
 
   static VectorSpecies<Float> species(String bits) {
     if (bits == null || bits.isEmpty()) {
@@ -183,7 +213,7 @@ final class VectorBackend implements Backend {
     for (; i < bound; i += SPECIES.length()) {
       acc = acc.add(FloatVector.fromArray(SPECIES, x, off + i));
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sumLanes(acc);
     for (; i < n; i++) {
       s += x[off + i];
     }
@@ -227,7 +257,7 @@ final class VectorBackend implements Backend {
       FloatVector u = FloatVector.fromArray(SPECIES, x, xOff + i);
       acc = u.fma(FloatVector.fromArray(SPECIES, y, yOff + i), acc);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sumLanes(acc);
     for (; i < n; i++) {
       s += x[xOff + i] * y[yOff + i];
     }

@@ -174,6 +174,55 @@ class VectorBackendTest {
   }
 
   @Test
+  void sumAndDotAddLanesInOneFixedOrderInterpretedAndCompiled() {
+    // Values of very different magnitudes, so another order of the additions gives another
+    // float. The expected values follow the documented order in plain Java; they must hold on
+    // the first calls (interpreted) and after thousands (compiled by C2).
+    Random rnd = new Random(23);
+    int n = 40 * L + 3;
+    float[] x = new float[n];
+    float[] ones = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 4));
+      ones[i] = 1f;
+    }
+    float want = treeSum(x, n);
+    float wantDot = treeSum(x, n); // x . ones: each FMA adds x[i] exactly, as the sum does
+    float sink = 0;
+    for (int call = 0; call < 30_000; call++) {
+      if (call == 0 || call == 29_999) {
+        assertEquals(want, vector.sum(x, 0, n), "sum, call " + call);
+        assertEquals(wantDot, vector.dot(x, 0, ones, 0, n), "dot, call " + call);
+      }
+      sink += vector.sum(x, 0, n) + vector.dot(x, 0, ones, 0, n);
+    }
+    assertTrue(Float.isFinite(sink));
+  }
+
+  /** Lane accumulators over whole vectors, lanes folded by halves, then the tail in order. */
+  private static float treeSum(float[] x, int n) {
+    float[] acc = new float[L];
+    int bound = n - n % L;
+    for (int i = 0; i < bound; i += L) {
+      for (int j = 0; j < L; j++) {
+        acc[j] += x[i + j];
+      }
+    }
+    for (int h = L / 2; h >= 1; h /= 2) {
+      float[] next = new float[L];
+      for (int j = 0; j < L; j++) {
+        next[j] = acc[j] + acc[(j + h) % L];
+      }
+      acc = next;
+    }
+    float s = acc[0];
+    for (int i = bound; i < n; i++) {
+      s += x[i];
+    }
+    return s;
+  }
+
+  @Test
   void resultsDoNotDependOnTheThreadCount() {
     Random rnd = new Random(17);
     int n = 8 * L + 5;
