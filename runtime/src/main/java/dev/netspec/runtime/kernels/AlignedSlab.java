@@ -6,17 +6,18 @@ package dev.netspec.runtime.kernels;
  * <p>Java cannot ask where an array lives, and the JVM only promises 8-byte alignment, so a
  * 512-bit load from an arbitrary {@code float[]} usually straddles two cache lines, and on the
  * kernels whose loads outnumber their FMAs (batches of 1 and 2) that costs up to twice the
- * time. But HotSpot places a large array (at least half a heap region under G1, the default
- * collector; likewise under ZGC and Shenandoah) at the start of a region and never moves it,
- * and the elements of a {@code float[]} start 16 bytes after the array (the default object
- * header). So the offsets 12, 28, 44, ... of a large array are 64-byte aligned.
+ * time. But G1, HotSpot's default collector, places a humongous array (at least half a heap
+ * region: 1 MiB with the 2 MiB regions of a heap of a few GiB) at the start of a region and
+ * never moves it, and the elements of a {@code float[]} start 16 bytes after the array (the
+ * default object header). So the offsets 12, 28, 44, ... of such an array are 64-byte
+ * aligned.
  *
- * <p>A matrix of {@link #SHARED_MAX} floats or more gets a large array of its own. Smaller
- * ones share slabs of {@link #SLAB} floats (4 MiB: large for the default G1 heap regions of up
- * to 8 MiB), each matrix at an aligned offset. A slab lives as long as a matrix in it does;
- * only the slab being filled is held here. Where the premise does not hold (another collector,
- * regions of 16 MiB or more, compact object headers), matrices are merely unaligned: the
- * results never depend on where the data lies, only the speed does.
+ * <p>A matrix of {@link #SHARED_MAX} floats (2 MiB) or more gets an array of its own (humongous
+ * for regions of up to 4 MiB). Smaller ones share slabs of {@link #SLAB} floats (4 MiB,
+ * humongous for regions of up to 8 MiB), each at an aligned offset. A slab lives as long as a
+ * matrix in it does; only the slab being filled is held here. Where the premise does not hold
+ * (another collector, larger regions, compact object headers), matrices are merely
+ * unaligned: the results never depend on where the data lies, only the speed does.
  */
 final class AlignedSlab {
   /** Floats from an array's first element to the first 64-byte aligned one (assumed). */
@@ -26,7 +27,7 @@ final class AlignedSlab {
   /** Floats per shared slab. */
   static final int SLAB = 1 << 20;
   /** Matrices of this many floats or more get an array of their own. */
-  static final int SHARED_MAX = SLAB / 8;
+  static final int SHARED_MAX = SLAB / 2;
 
   private static float[] slab; // guarded by AlignedSlab.class
   private static int next; // the next free aligned offset in slab
