@@ -26,8 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every element of C is one FMA chain over the reduction, in order, whatever the tile,
  * the blocking or the thread that computes it (only the narrow tile splits it, and it is
  * chosen by shape alone), so results do not depend on the thread count. Large products run
- * on {@link Parallel}'s pool, split by column panels, after the threads have packed the
- * tiles of A once between them (each thread would otherwise pack all of A). Steady-state
+ * on {@link Parallel}'s pool, split by column panels, after the calling thread has packed the
+ * tiles of A once for all of them (each thread would otherwise pack all of A). Steady-state
  * single-threaded calls allocate nothing: scratch arrays are per thread and reused, and no
  * vector is merged from two branches (C2 would box it).
  */
@@ -149,9 +149,9 @@ final class VectorGemm {
 
   /**
    * For a parallel product that packs A ({@link #packedRowBlocks}): every whole 8-row tile of
-   * A packed once, the tiles split across the threads, into the calling thread's scratch, in
-   * the layout each thread would otherwise pack block by block (and again in every thread).
-   * Returns null where A is not packed or is too large to pack whole.
+   * A packed once, by the calling thread before the split, into its scratch, block by block in
+   * the layout each thread would otherwise pack (and again in every thread). Returns null
+   * where A is not packed or is too large to pack whole.
    */
   private static float[] packShared(int m, int n, int k, float[] a, int aOff, int lda) {
     int tiles = m / MR;
@@ -160,18 +160,13 @@ final class VectorGemm {
       return null;
     }
     float[] ap = SCRATCH.get().sharedA(tiles * MR * k);
-    Parallel.forRanges(tiles, (t0, t1) -> {
-      for (int t = t0; t < t1; t++) {
-        int ib = t * MR / MC_PACKED * MC_PACKED; // the row block of tile t
-        int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
-        int row = t * MR;
-        for (int kb = 0; kb < k; kb += KC) {
-          int kc = Math.min(KC, k - kb);
-          packA(a, aOff + row * lda + kb, lda, 1, kc, ap,
-              sharedOffset(ib, k, blockTiles, kb) + (row - ib) * kc);
-        }
+    for (int ib = 0; ib < tiles * MR; ib += MC_PACKED) {
+      int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
+      for (int kb = 0; kb < k; kb += KC) {
+        packA(a, aOff + ib * lda + kb, lda, blockTiles, Math.min(KC, k - kb), ap,
+            sharedOffset(ib, k, blockTiles, kb));
       }
-    });
+    }
     return ap;
   }
 
@@ -567,7 +562,9 @@ final class VectorGemm {
       s13 = x1.fma(v, s13);
     }
     // reduceLanes(ADD) may add the lanes in another order once compiled than interpreted,
-    // so the lanes are summed here, always in the same order.
+    // so the lanes are summed here, always in the same order: through an array, since 8 of
+    // VectorBackend.sumLanes's shuffle trees take dot1x8 past C2's inlining budget, and a
+    // vector passed to a call that is not inlined is boxed (an allocation per call).
     s00.intoArray(lanes, 0);
     s01.intoArray(lanes, L);
     s02.intoArray(lanes, 2 * L);

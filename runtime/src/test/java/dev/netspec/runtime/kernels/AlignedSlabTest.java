@@ -2,7 +2,6 @@ package dev.netspec.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -60,10 +59,7 @@ class AlignedSlabTest {
     }
     PackedMatrix p1 = PackedMatrix.pack(k, n, w1, 0, k, true);
     PackedMatrix p2 = PackedMatrix.pack(k, n, w2, 0, k, true);
-    p2.repack(w2, 0, k, true);
-    if (p1.data() == p2.data()) {
-      assertSame(p1.data(), p2.data()); // the common case: one slab
-    }
+    p2.repack(w2, 0, k, true); // writes into the slab p1 (usually) shares
     for (int p = 0; p < k; p++) {
       for (int j = 0; j < n; j++) {
         assertEquals(w1[j * k + p], p1.get(p, j));
