@@ -4,6 +4,6 @@ package dev.netspec.runtime.kernels;
 public enum Activation {
   /** No activation: the affine result as is. */
   NONE,
-  /** {@code max(x, 0)}, NaN propagating as in PyTorch. */
+  /** {@code x < 0 ? 0 : x}: NaN and {@code -0.0} pass through, as in PyTorch. */
   RELU
 }

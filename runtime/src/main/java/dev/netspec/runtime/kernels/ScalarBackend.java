@@ -81,7 +81,7 @@ final class ScalarBackend implements Backend {
 
   private static float epilogue(float v, float[] bias, int at, Activation act) {
     float r = bias == null ? v : v + bias[at];
-    return act == Activation.RELU ? Math.max(r, 0f) : r;
+    return act == Activation.RELU ? UnaryOp.relu(r) : r;
   }
 
   @Override

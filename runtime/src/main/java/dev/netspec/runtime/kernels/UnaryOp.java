@@ -9,7 +9,7 @@ package dev.netspec.runtime.kernels;
 public enum UnaryOp {
   NEG,
   ABS,
-  /** {@code max(x, 0)}, NaN propagating as in PyTorch. */
+  /** {@code x < 0 ? 0 : x}: NaN and {@code -0.0} pass through unchanged, as in PyTorch. */
   RELU,
   SQRT,
   EXP,
@@ -19,6 +19,11 @@ public enum UnaryOp {
   /** Exact GELU, {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, PyTorch's default. */
   GELU;
 
+  /** PyTorch's ReLU on one value: {@code x < 0 ? 0 : x} ({@code relu(-0.0)} is {@code -0.0}). */
+  static float relu(float x) {
+    return x < 0f ? 0f : x;
+  }
+
   /** The scalar definition, shared by every backend. */
   float apply(float x) {
     switch (this) {
@@ -27,7 +32,7 @@ public enum UnaryOp {
       case ABS:
         return Math.abs(x);
       case RELU:
-        return Math.max(x, 0f);
+        return relu(x);
       case SQRT:
         return (float) Math.sqrt(x);
       case EXP:

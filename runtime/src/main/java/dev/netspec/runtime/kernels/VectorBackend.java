@@ -46,6 +46,16 @@ final class VectorBackend implements Backend {
     return v.lane(0);
   }
 
+  /**
+   * PyTorch's ReLU, lane-wise: {@code x < 0 ? 0 : x} (NaN and {@code -0.0} pass through). One
+   * compare and one blend; {@code max(x, 0)} would cost six instructions for Java's NaN and
+   * signed-zero rules, and turn {@code -0.0} into {@code 0.0}.
+   */
+  static FloatVector relu(FloatVector v) {
+    FloatVector zero = FloatVector.zero(v.species());
+    return v.blend(zero, v.lt(zero));
+  }
+
   static VectorSpecies<Float> species(String bits) {
     if (bits == null || bits.isEmpty()) {
       return FloatVector.SPECIES_PREFERRED;
@@ -155,7 +165,7 @@ final class VectorBackend implements Backend {
           r = u.abs();
           break;
         case RELU:
-          r = u.max(0f);
+          r = relu(u);
           break;
         default:
           r = u.sqrt();

@@ -60,7 +60,7 @@ final class VectorGemm {
   /** Multiply-adds from which a product is worth splitting across threads. */
   static final long PARALLEL_WORK = 1L << 21;
 
-  /** Zeros to start the accumulators from and to add as a missing bias (two vectors). */
+  /** Zeros to start the accumulators from (two vectors). */
   private static final float[] ZEROS = new float[NR];
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -523,7 +523,7 @@ final class VectorGemm {
   private static void store(float[] c, int at, float v, float[] bias, int biasOff,
       boolean relu) {
     float r = bias == null ? v : v + bias[biasOff];
-    c[at] = relu ? Math.max(r, 0f) : r;
+    c[at] = relu ? UnaryOp.relu(r) : r;
   }
 
   /**
@@ -689,21 +689,49 @@ final class VectorGemm {
    * The fused epilogue on a finished tile of C ({@code rows x NR}, still in L1): {@code C =
    * act(C + bias)}. Kept out of the tiles so each tile stays small enough for C2 to inline
    * every Vector API call (past its inlining budget, vectors are boxed: an allocation each).
+   * One loop per case, so no vector comes from two branches and a missing bias adds nothing
+   * (adding zeros would turn {@code -0.0} into {@code 0.0}).
    */
   private static void epilogue(int rows, float[] c, int c0, int ldc, float[] bias, int biasOff,
       boolean relu) {
-    if (bias == null && !relu) {
-      return;
+    if (bias == null) {
+      if (relu) {
+        reluRows(rows, c, c0, ldc);
+      }
+    } else if (relu) {
+      addBiasRelu(rows, c, c0, ldc, bias, biasOff);
+    } else {
+      addBias(rows, c, c0, ldc, bias, biasOff);
     }
-    float[] bsrc = bias != null ? bias : ZEROS;
-    int bo = bias != null ? biasOff : 0;
-    FloatVector bias0 = FloatVector.fromArray(S, bsrc, bo);
-    FloatVector bias1 = FloatVector.fromArray(S, bsrc, bo + L);
-    FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+  }
+
+  private static void addBiasRelu(int rows, float[] c, int c0, int ldc, float[] bias,
+      int biasOff) {
+    FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff);
+    FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + L);
     for (int r = 0; r < rows; r++) {
       int at = c0 + r * ldc;
-      FloatVector.fromArray(S, c, at).add(bias0).max(floor).intoArray(c, at);
-      FloatVector.fromArray(S, c, at + L).add(bias1).max(floor).intoArray(c, at + L);
+      VectorBackend.relu(FloatVector.fromArray(S, c, at).add(bias0)).intoArray(c, at);
+      VectorBackend.relu(FloatVector.fromArray(S, c, at + L).add(bias1)).intoArray(c, at + L);
+    }
+  }
+
+  private static void addBias(int rows, float[] c, int c0, int ldc, float[] bias,
+      int biasOff) {
+    FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff);
+    FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + L);
+    for (int r = 0; r < rows; r++) {
+      int at = c0 + r * ldc;
+      FloatVector.fromArray(S, c, at).add(bias0).intoArray(c, at);
+      FloatVector.fromArray(S, c, at + L).add(bias1).intoArray(c, at + L);
+    }
+  }
+
+  private static void reluRows(int rows, float[] c, int c0, int ldc) {
+    for (int r = 0; r < rows; r++) {
+      int at = c0 + r * ldc;
+      VectorBackend.relu(FloatVector.fromArray(S, c, at)).intoArray(c, at);
+      VectorBackend.relu(FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
     }
   }
 

@@ -36,6 +36,8 @@ public final class Tensor {
   final int[] shape;
   final int[] stride;
   final int offset;
+  /** Row-major with no gaps (shape and strides never change, so this is computed once). */
+  private final boolean contiguous;
   /** The storage's version counter, shared by every view of it. */
   private final Version version;
 
@@ -64,6 +66,7 @@ public final class Tensor {
     this.stride = stride;
     this.offset = offset;
     this.version = version;
+    this.contiguous = contiguous(shape, stride);
   }
 
   // ---------------------------------------------------------------- factories
@@ -191,6 +194,10 @@ public final class Tensor {
   }
 
   public boolean isContiguous() {
+    return contiguous;
+  }
+
+  private static boolean contiguous(int[] shape, int[] stride) {
     int expected = 1;
     for (int d = shape.length - 1; d >= 0; d--) {
       if (shape[d] != 1 && stride[d] != expected) {
@@ -986,7 +993,7 @@ public final class Tensor {
     return Elementwise.unary(this, UnaryOp.SQRT);
   }
 
-  /** {@code max(x, 0)}; NaN stays NaN, as in PyTorch. */
+  /** {@code x < 0 ? 0 : x}: NaN and {@code -0.0} pass through, as in PyTorch. */
   public Tensor relu() {
     return Elementwise.unary(this, UnaryOp.RELU);
   }

@@ -70,6 +70,42 @@ class VectorBackendTest {
     }
   }
 
+  /**
+   * PyTorch 1.13: {@code torch.relu(torch.tensor([-0., nan, -1., 2.] * 8))} is {@code [-0.,
+   * nan, 0., 2.] * 8}, and {@code 1 / relu(-0.)} is {@code -inf}: ReLU keeps the sign of a
+   * negative zero, which {@code max(x, 0)} would not. Both backends, in and past the vector
+   * loop, and the GEMM epilogue (for its NaN).
+   */
+  @Test
+  void reluKeepsNegativeZeroAndNanAsPyTorchDoes() {
+    float[] pattern = {-0f, Float.NaN, -1f, 2f};
+    float[] expected = {-0f, Float.NaN, 0f, 2f};
+    int n = 4 * L + 4;
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = pattern[i % 4];
+    }
+    for (Backend backend : new Backend[] {vector, scalar}) {
+      float[] y = new float[n];
+      backend.unary(UnaryOp.RELU, x, 0, y, 0, n);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Float.floatToIntBits(expected[i % 4]), Float.floatToIntBits(y[i]),
+            backend.name() + " relu(" + x[i] + ") at " + i + " gave " + y[i]);
+      }
+      // C = relu(A @ B + bias) with one NaN in A: its row is NaN, the others as max(., 0).
+      float[] a = {1f, Float.NaN, -1f, 1f};
+      float[] b = new float[2 * n];
+      java.util.Arrays.fill(b, 1f);
+      float[] c = new float[2 * n];
+      backend.gemm(2, n, 2, a, 0, 2, b, 0, n, false, c, 0, n, null, 0, Activation.RELU);
+      for (int j = 0; j < n; j++) {
+        assertTrue(Float.isNaN(c[j]), backend.name() + " NaN row at " + j);
+        assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(c[n + j]),
+            backend.name() + " relu(-1 + 1) at " + j);
+      }
+    }
+  }
+
   @Test
   void comparisonsMatchScalarExactly() {
     Random rnd = new Random(3);
