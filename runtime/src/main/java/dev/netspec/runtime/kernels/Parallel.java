@@ -1,22 +1,32 @@
 package dev.netspec.runtime.kernels;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The kernels' fixed thread pool: {@code threads - 1} daemon workers, the calling thread
  * runs the first share itself. Work is split into contiguous ranges of independent output
  * blocks, so every block is computed by the same code whatever the thread count.
+ *
+ * <p>A worker that has just finished a share spins for a while before it parks ({@code
+ * -Dnetspec.threads.spin=MICROS}, default 200; 0 parks at once): handing work to a parked
+ * thread costs tens of microseconds (up to 170 on a busy virtual machine), as much as a whole
+ * layer of a small model, while a spinning worker starts at once. So a worker burns its core
+ * for that long after each parallel call, as ONNX Runtime's pool does by default. The pool
+ * runs one parallel call at a time; a call that finds it busy (another thread's forward) runs
+ * on its own thread, which gives the same results. A worker's exception is rethrown by the
+ * call, once every share has finished.
  */
 final class Parallel {
   static final String PROPERTY = "netspec.threads";
+  static final String SPIN_PROPERTY = "netspec.threads.spin";
+  /** How long an idle worker spins before it parks (the next layer usually comes sooner). */
+  static final long SPIN_NANOS =
+      spinMicros(System.getProperty(SPIN_PROPERTY)) * 1000L;
 
   private static volatile int threads = initialThreads(System.getProperty(PROPERTY));
-  private static ExecutorService pool; // guarded by Parallel.class; created on first use
+  private static Pool pool; // guarded by Parallel.class; created on first use
 
   private Parallel() {}
 
@@ -43,6 +53,24 @@ final class Parallel {
     return cores;
   }
 
+  static long spinMicros(String property) {
+    if (property == null || property.isBlank()) {
+      return 200;
+    }
+    try {
+      long micros = Long.parseLong(property.trim());
+      if (micros >= 0 && micros <= 1_000_000) {
+        return micros;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    System.getLogger("dev.netspec.runtime.kernels").log(System.Logger.Level.WARNING,
+        "-D" + SPIN_PROPERTY + "=" + property
+            + " is not a number of microseconds from 0 to 1000000; using 200");
+    return 200;
+  }
+
   static int threads() {
     return threads;
   }
@@ -65,22 +93,21 @@ final class Parallel {
       body.run(0, count);
       return;
     }
-    ExecutorService workers = pool();
-    Future<?>[] futures = new Future<?>[parts - 1];
-    for (int t = 1; t < parts; t++) {
-      int from = start(count, parts, t);
-      int to = start(count, parts, t + 1);
-      try {
-        futures[t - 1] = workers.submit(() -> body.run(from, to));
-      } catch (RejectedExecutionException e) { // the pool was replaced by setThreads meanwhile
-        body.run(from, to);
-      }
+    Pool p = pool();
+    // One call at a time: a call made while another thread's call holds the pool, or from
+    // inside a body, runs on its own thread (with the same results).
+    if (p.lock.isHeldByCurrentThread() || !p.lock.tryLock()) {
+      body.run(0, count);
+      return;
     }
-    body.run(0, start(count, parts, 1));
-    for (Future<?> f : futures) {
-      if (f != null) {
-        await(f);
+    try {
+      if (p.shutdown || p.workers.length < parts - 1) { // replaced by setThreads meanwhile
+        body.run(0, count);
+        return;
       }
+      p.run(count, parts, body);
+    } finally {
+      p.lock.unlock();
     }
   }
 
@@ -88,41 +115,114 @@ final class Parallel {
     return (int) ((long) count * t / parts);
   }
 
-  private static synchronized ExecutorService pool() {
+  private static synchronized Pool pool() {
     if (pool == null) {
-      AtomicInteger id = new AtomicInteger();
-      pool = Executors.newFixedThreadPool(Math.max(1, threads - 1), r -> {
-        Thread t = new Thread(r, "netspec-kernels-" + id.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      pool = new Pool(threads - 1);
     }
     return pool;
   }
 
-  private static void await(Future<?> f) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          f.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // finish the call: the output must not be half-written
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException) {
-            throw (RuntimeException) cause;
-          }
-          if (cause instanceof Error) {
-            throw (Error) cause;
-          }
-          throw new IllegalStateException(cause);
-        }
+  /** The workers, and what one parallel call shares with them. */
+  private static final class Pool {
+    final ReentrantLock lock = new ReentrantLock();
+    final Worker[] workers;
+    final AtomicInteger pending = new AtomicInteger();
+    volatile Throwable failure;
+    volatile boolean shutdown; // written under lock
+
+    Pool(int n) {
+      workers = new Worker[n];
+      for (int i = 0; i < n; i++) {
+        workers[i] = new Worker(this, i + 1);
+        workers[i].start();
       }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+    }
+
+    /** One parallel call; the caller holds {@link #lock}. */
+    void run(int count, int parts, Range body) {
+      failure = null;
+      pending.set(parts - 1);
+      for (int t = 1; t < parts; t++) {
+        workers[t - 1].submit(body, start(count, parts, t), start(count, parts, t + 1));
+      }
+      Throwable own = null;
+      try {
+        body.run(0, start(count, parts, 1));
+      } catch (RuntimeException | Error e) {
+        own = e;
+      }
+      while (pending.get() != 0) { // the output must not be half-written when we return
+        Thread.onSpinWait();
+      }
+      Throwable e = own != null ? own : failure;
+      if (e instanceof RuntimeException) {
+        throw (RuntimeException) e;
+      }
+      if (e instanceof Error) {
+        throw (Error) e;
+      }
+    }
+
+    void shutdown() {
+      lock.lock(); // lets a call in progress finish
+      try {
+        shutdown = true;
+        for (Worker w : workers) {
+          LockSupport.unpark(w);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** A pool thread: takes one share at a time from {@link #submit}. */
+  private static final class Worker extends Thread {
+    private final Pool pool;
+    private volatile Range body; // published last: from and to are visible once it is
+    private int from;
+    private int to;
+    private volatile boolean parked;
+
+    Worker(Pool pool, int id) {
+      super("netspec-kernels-" + id);
+      this.pool = pool;
+      setDaemon(true);
+    }
+
+    void submit(Range b, int f, int t) {
+      from = f;
+      to = t;
+      body = b;
+      if (parked) {
+        LockSupport.unpark(this);
+      }
+    }
+
+    @Override
+    public void run() {
+      long idleSince = System.nanoTime();
+      while (!pool.shutdown) {
+        Range b = body;
+        if (b != null) {
+          body = null;
+          try {
+            b.run(from, to);
+          } catch (RuntimeException | Error e) {
+            pool.failure = e;
+          }
+          pool.pending.decrementAndGet();
+          idleSince = System.nanoTime();
+        } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          parked = true;
+          if (body == null && !pool.shutdown) { // submit sees parked, or we see its body
+            LockSupport.park(this);
+          }
+          parked = false;
+          idleSince = System.nanoTime();
+        }
       }
     }
   }
