@@ -154,7 +154,7 @@ public final class HeadToHead {
 
   private static final List<Workload> WORKLOADS = List.of(
       new Workload("20-256-10", 2, 1),
-      new Workload("784-1024-1024-10", 1, 1),
+      new Workload("784-1024-1024-10", 1, 1, 2),
       new Workload("784-1024-1024-10", 32, 1),
       new Workload("784-1024-1024-10", 256, 1, 2));
 

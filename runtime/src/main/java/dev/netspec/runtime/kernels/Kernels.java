@@ -80,7 +80,9 @@ public final class Kernels {
   /**
    * The number of threads large GEMMs are split across: {@code -Dnetspec.threads=N}, or
    * {@link #setThreads}, else the available processors. Products below about two million
-   * multiply-adds always run on the calling thread. Results do not depend on the count.
+   * multiply-adds run on the calling thread, except 1 to 3 rows against a transposed B (a
+   * Linear weight) of at least 2^18 elements: bound by reading B, they are split by its rows.
+   * Results do not depend on the count.
    */
   public static int threads() {
     return Parallel.threads();

@@ -27,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the blocking or the thread that computes it (only the narrow tile splits it, and it is
  * chosen by shape alone), so results do not depend on the thread count. Large products run
  * on {@link Parallel}'s pool, split by column panels, after the calling thread has packed the
- * tiles of A once for all of them (each thread would otherwise pack all of A). Steady-state
+ * tiles of A once for all of them (each thread would otherwise pack all of A); dot products
+ * against a large weight are split by groups of its rows. Steady-state
  * single-threaded calls allocate nothing: scratch arrays are per thread and reused, and no
  * vector is merged from two branches (C2 would box it).
  */
@@ -57,6 +58,10 @@ final class VectorGemm {
    * past it, each thread packs the blocks of A it needs itself.
    */
   private static final int SHARED_A_FLOATS = 1 << 21;
+  /** Weight rows per dot-product group ({@link #dotRows} takes 8 rows, or 4, at a time). */
+  private static final int DOT_GROUP = 8;
+  /** Weight elements from which a product of a few rows is split across threads (1 MiB). */
+  static final long DOT_PARALLEL_WEIGHTS = 1L << 18;
   /** Multiply-adds from which a product is worth splitting across threads. */
   static final long PARALLEL_WORK = 1L << 21;
 
@@ -109,8 +114,20 @@ final class VectorGemm {
     }
     boolean relu = act == Activation.RELU;
     if (transB && m < SMALL_M) {
-      // A few rows against a [n, k] weight: dot products read it in place, no packing.
-      dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff, relu);
+      // A few rows against a [n, k] weight: dot products read it in place, no packing. Bound
+      // by reading the weight, so worth splitting by weight rows (in groups of 8, as one
+      // thread computes them) from far less work than a product.
+      int groups = (n + DOT_GROUP - 1) / DOT_GROUP;
+      if (Parallel.threads() > 1 && groups > 1 && (long) n * k >= DOT_PARALLEL_WEIGHTS) {
+        Parallel.forRanges(groups, (g0, g1) -> {
+          int j0 = g0 * DOT_GROUP;
+          int j1 = Math.min(n, g1 * DOT_GROUP);
+          dotRows(m, j1 - j0, k, a, aOff, lda, b, bOff + j0 * ldb, ldb, c, cOff + j0, ldc, bias,
+              biasOff + j0, relu);
+        });
+      } else {
+        dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff, relu);
+      }
       return;
     }
     int panels = PackedMatrix.panels(n, NR);
