@@ -166,9 +166,11 @@ final class VectorGemm {
 
   /**
    * For a parallel product that packs A ({@link #packedRowBlocks}): every whole 8-row tile of
-   * A packed once, by the calling thread before the split, into its scratch, block by block in
-   * the layout each thread would otherwise pack (and again in every thread). Returns null
-   * where A is not packed or is too large to pack whole.
+   * A packed once before the split, into the calling thread's scratch, block by block in the
+   * layout each thread would otherwise pack (and again in every thread). The blocks are packed
+   * by the pool too (a second hand-off costs little while its workers spin), so the packing is
+   * not a serial part of the product. Returns null where A is not packed or is too large to
+   * pack whole.
    */
   private static float[] packShared(int m, int n, int k, float[] a, int aOff, int lda) {
     int tiles = m / MR;
@@ -177,13 +179,17 @@ final class VectorGemm {
       return null;
     }
     float[] ap = SCRATCH.get().sharedA(tiles * MR * k);
-    for (int ib = 0; ib < tiles * MR; ib += MC_PACKED) {
-      int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
-      for (int kb = 0; kb < k; kb += KC) {
+    int kBlocks = (k + KC - 1) / KC;
+    int rowBlocks = (tiles * MR + MC_PACKED - 1) / MC_PACKED;
+    Parallel.forRanges(rowBlocks * kBlocks, (u0, u1) -> {
+      for (int u = u0; u < u1; u++) {
+        int ib = u / kBlocks * MC_PACKED;
+        int kb = u % kBlocks * KC;
+        int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
         packA(a, aOff + ib * lda + kb, lda, blockTiles, Math.min(KC, k - kb), ap,
             sharedOffset(ib, k, blockTiles, kb));
       }
-    }
+    });
     return ap;
   }
 
