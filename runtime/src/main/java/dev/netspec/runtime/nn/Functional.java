@@ -171,8 +171,10 @@ public final class Functional {
    * scales the rest by {@code 1 / (1 - p)}; otherwise returns {@code x}.
    */
   public static Tensor dropout(Tensor x, float p, boolean training, Generator gen) {
-    if (p < 0 || p > 1) {
-      throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
+    if (!(p >= 0 && p <= 1)) { // NaN too, as PyTorch
+      throw new IllegalArgumentException(
+          "dropout probability has to be between 0 and 1, but got "
+              + PyFormat.floatRepr(Float.isNaN(p) ? p : Double.parseDouble(Float.toString(p))));
     }
     if (!training || p == 0) {
       return x;

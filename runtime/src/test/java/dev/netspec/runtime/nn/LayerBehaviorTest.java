@@ -85,6 +85,14 @@ class LayerBehaviorTest {
     assertEquals("dropout probability has to be between 0 and 1, but got 1.5",
         assertThrows(IllegalArgumentException.class, () -> new Dropout(1.5)).getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Dropout(Double.NaN));
+    // PyTorch 1.13: F.dropout(torch.ones(3), p=float('nan')) raises RuntimeError "dropout
+    // probability has to be between 0 and 1, but got nan".
+    assertEquals("dropout probability has to be between 0 and 1, but got nan",
+        assertThrows(IllegalArgumentException.class,
+            () -> Functional.dropout(Tensor.ones(3), Float.NaN, true, null)).getMessage());
+    assertEquals("dropout probability has to be between 0 and 1, but got 1.1",
+        assertThrows(IllegalArgumentException.class,
+            () -> Functional.dropout(Tensor.ones(3), 1.1f, true, null)).getMessage());
     Tensor x = Tensor.ones(3);
     assertTrue(new Dropout(1).forward(x).contentEquals(Tensor.zeros(3)));
     assertTrue(new Dropout(0).forward(x).contentEquals(x));
