@@ -9,6 +9,10 @@ import java.util.Arrays;
  * weight this way ({@code transposed}), so a forward reads it at unit stride and never
  * copies it again.
  *
+ * <p>A last panel of at most {@code width / 2} columns is packed half as wide (its row stride
+ * is {@code width / 2}), so a narrow layer such as a 10-class head takes half the memory and
+ * cache: {@link #panelStride}.
+ *
  * <p>A packed matrix is a snapshot: after the source values change, {@link #repack} it (the
  * runtime's {@code PackedWeight} does so when the weight tensor's version changes).
  */
@@ -24,8 +28,10 @@ public final class PackedMatrix {
     this.k = k;
     this.n = n;
     this.width = width;
-    AlignedSlab.Slice slice =
-        AlignedSlab.allocate(Math.toIntExact((long) panels(n, width) * k * width));
+    int panels = panels(n, width);
+    long floats = panels == 0 ? 0
+        : (long) (panels - 1) * k * width + (long) k * panelStride(n, width, panels - 1);
+    AlignedSlab.Slice slice = AlignedSlab.allocate(Math.toIntExact(floats));
     this.data = slice.array;
     this.start = slice.offset;
   }
@@ -49,8 +55,8 @@ public final class PackedMatrix {
   public void repack(float[] b, int off, int ld, boolean transposed) {
     Kernels.checkMatrix("b", b, off, transposed ? n : k, transposed ? k : n, ld);
     for (int j = 0; j < n; j += width) {
-      packPanel(b, off, ld, transposed, j, Math.min(width, n - j), k, width, data,
-          panelOffset(j / width));
+      packPanel(b, off, ld, transposed, j, Math.min(width, n - j), k,
+          panelStride(j / width), data, panelOffset(j / width));
     }
   }
 
@@ -82,13 +88,32 @@ public final class PackedMatrix {
     return start + q * k * width;
   }
 
+  /**
+   * The row stride of panel {@code q}: {@link #panelWidth()}, or half of it for a last panel of
+   * at most that many columns.
+   */
+  int panelStride(int q) {
+    return panelStride(n, width, q);
+  }
+
   /** op(B)[p][j], for tests and the scalar kernel. */
   float get(int p, int j) {
-    return data[panelOffset(j / width) + p * width + j % width];
+    int q = j / width;
+    return data[panelOffset(q) + p * panelStride(q) + j % width];
   }
 
   static int panels(int n, int width) {
     return (n + width - 1) / width;
+  }
+
+  /**
+   * The row stride of panel {@code q} of an {@code n}-column operand packed in panels of
+   * {@code width}: the last panel is half as wide when it holds at most {@code width / 2}
+   * columns. Per-call packing follows the same rule.
+   */
+  static int panelStride(int n, int width, int q) {
+    int cols = n - q * width;
+    return cols <= width / 2 ? width / 2 : width;
   }
 
   /**

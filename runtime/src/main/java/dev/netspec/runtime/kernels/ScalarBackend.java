@@ -60,13 +60,14 @@ final class ScalarBackend implements Backend {
     double[] row = new double[w]; // one panel's columns of one row of C, in double
     for (int j0 = 0; j0 < n; j0 += w) {
       int panel = b.panelOffset(j0 / w);
+      int stride = b.panelStride(j0 / w);
       int cols = Math.min(w, n - j0);
       for (int i = 0; i < m; i++) {
         Arrays.fill(row, 0.0);
         int ai = aOff + i * lda;
         for (int p = 0; p < k; p++) {
           double aip = a[ai + p];
-          int bp = panel + p * w;
+          int bp = panel + p * stride;
           for (int jj = 0; jj < cols; jj++) {
             row[jj] += aip * data[bp + jj];
           }

@@ -208,7 +208,8 @@ final class VectorGemm {
     Scratch s = SCRATCH.get();
     if (!transB && m < MR) {
       // Each panel is used by one short row tile: read B in place (only a partial panel is
-      // copied). The 8-row tile never runs here: it reads packed panels (row stride NR) only.
+      // copied, as packing would lay it out). The 8-row tile never runs here: it reads packed
+      // panels (row stride NR) only.
       for (int q = q0; q < q1; q++) {
         int j = q * NR;
         int cols = Math.min(NR, n - j);
@@ -217,9 +218,9 @@ final class VectorGemm {
         int ld = ldb;
         if (cols < NR) {
           bp = s.panels(k, 1);
-          PackedMatrix.packPanel(b, bOff, ldb, false, j, cols, k, NR, bp, 0);
+          ld = PackedMatrix.panelStride(n, NR, q);
+          PackedMatrix.packPanel(b, bOff, ldb, false, j, cols, k, ld, bp, 0);
           bo = 0;
-          ld = NR;
         }
         panel(m, k, a, aOff, lda, bp, bo, ld, c, cOff + j, ldc, cols, bias, biasOff + j, relu,
             s);
@@ -233,7 +234,8 @@ final class VectorGemm {
       float[] bp = s.panels(k, qe - qc);
       for (int q = qc; q < qe; q++) {
         int j = q * NR;
-        PackedMatrix.packPanel(b, bOff, ldb, transB, j, Math.min(NR, n - j), k, NR, bp,
+        PackedMatrix.packPanel(b, bOff, ldb, transB, j, Math.min(NR, n - j), k,
+            PackedMatrix.panelStride(n, NR, q), bp,
             (q - qc) * k * NR);
       }
       rowBlocks(m, n, k, a, aOff, lda, sharedA, bp, -qc * k * NR, c, cOff, ldc, bias, biasOff,
@@ -269,7 +271,8 @@ final class VectorGemm {
           q += WIDE - 1;
         } else {
           int j = q * NR;
-          panel(m, k, a, aOff, lda, bp, base + q * k * NR, NR, c, cOff + j, ldc,
+          panel(m, k, a, aOff, lda, bp, base + q * k * NR, PackedMatrix.panelStride(n, NR, q), c,
+              cOff + j, ldc,
               Math.min(NR, n - j), bias, biasOff + j, relu, s);
         }
       }
@@ -282,7 +285,8 @@ final class VectorGemm {
         int mb = Math.min(mc, m - ib);
         for (int q = q0; q < q1; q++) {
           int j = q * NR;
-          panel(mb, k, a, aOff + ib * lda, lda, bp, base + q * k * NR, NR, c,
+          panel(mb, k, a, aOff + ib * lda, lda, bp, base + q * k * NR,
+              PackedMatrix.panelStride(n, NR, q), c,
               cOff + ib * ldc + j, ldc, Math.min(NR, n - j), bias, biasOff + j, relu, s);
         }
       }
@@ -328,7 +332,8 @@ final class VectorGemm {
             bv = s.bias;
             bvOff = 0;
           }
-          int bk = base + q * k * NR + kb * NR;
+          int stride = PackedMatrix.panelStride(n, NR, q); // L for a half-wide last panel
+          int bk = base + q * k * NR + kb * stride;
           for (int i = 0; i < mb; ) {
             int rows = mb - i >= MR ? MR : mb - i >= 4 ? 4 : mb - i >= 2 ? 2 : 1;
             int ci = cOff + (ib + i) * ldc + j;
@@ -343,10 +348,16 @@ final class VectorGemm {
                 copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
               }
             }
-            if (rows == MR) {
+            int ai = aOff + (ib + i) * lda + kb;
+            if (stride == L) { // one vector wide, reading A in place
+              tile4x1(Math.min(rows, 4), kc, a, ai, lda, bp, bk, t, t0, tld, first);
+              if (rows > 4) {
+                tile4x1(rows - 4, kc, a, ai + 4 * lda, lda, bp, bk, t, t0 + 4 * tld, tld, first);
+              }
+            } else if (rows == MR) {
               tile8x2(kc, ap, apOff + i * kc, bp, bk, t, t0, tld, first);
             } else {
-              tile(rows, kc, a, aOff + (ib + i) * lda + kb, lda, bp, bk, NR, t, t0, tld, first);
+              tile(rows, kc, a, ai, lda, bp, bk, NR, t, t0, tld, first);
             }
             if (last) {
               epilogue(rows, t, t0, tld, bv, bvOff, relu);
@@ -469,7 +480,7 @@ final class VectorGemm {
       bv = s.bias;
       bvOff = 0;
     }
-    if (m <= 2 && cols <= L && ldb == NR) { // (a partial panel is always packed: ldb == NR)
+    if (m <= 2 && ldb == L) { // a half-wide last panel: only those have a row stride of L
       // A narrow last panel for a batch of 1 or 2: one vector, the reduction in 4 phases.
       tile2x1(k, a, aOff, m == 2 ? aOff + lda : aOff, b, b0, s.edge, 0, NR);
       epilogue(m, s.edge, 0, NR, bv, bvOff, relu);
@@ -496,7 +507,11 @@ final class VectorGemm {
           if (!first) {
             copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
           }
-          tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
+          if (ldb == L) {
+            tile4x1(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first);
+          } else {
+            tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
+          }
           if (last) {
             epilogue(rows, s.edge, 0, NR, bv, bvOff, relu);
           }
@@ -924,9 +939,47 @@ final class VectorGemm {
   }
 
   /**
-   * Rows {@code a0} and {@code a1} of A against the first vector of a panel, over the whole
-   * reduction split into 4 interleaved phases (8 FMA chains), summed at the end: the last,
-   * narrow panel of a batch of 1 or 2 (the tutorial's 10 outputs).
+   * Up to 4 rows of C against a half-wide last panel (one vector, row stride L, a constant):
+   * {@code rows} rows of A from {@code a0} read in place, each element one FMA chain over p as
+   * in the other tiles. Rows past {@code rows} repeat the last one and are not stored.
+   */
+  private static void tile4x1(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
+      float[] c, int c0, int ldc, boolean first) {
+    int a1 = rows > 1 ? a0 + lda : a0;
+    int a2 = rows > 2 ? a1 + lda : a1;
+    int a3 = rows > 3 ? a2 + lda : a2;
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int s1 = first ? 0 : rows > 1 ? c0 + ldc : c0;
+    int s2 = first ? 0 : rows > 2 ? c0 + 2 * ldc : s1;
+    int s3 = first ? 0 : rows > 3 ? c0 + 3 * ldc : s2;
+    FloatVector c0v = FloatVector.fromArray(S, src, s0);
+    FloatVector c1v = FloatVector.fromArray(S, src, s1);
+    FloatVector c2v = FloatVector.fromArray(S, src, s2);
+    FloatVector c3v = FloatVector.fromArray(S, src, s3);
+    for (int p = 0; p < kc; p++) {
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
+      c0v = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0v);
+      c1v = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1v);
+      c2v = FloatVector.broadcast(S, a[a2 + p]).fma(u, c2v);
+      c3v = FloatVector.broadcast(S, a[a3 + p]).fma(u, c3v);
+    }
+    c0v.intoArray(c, c0);
+    if (rows > 1) {
+      c1v.intoArray(c, c0 + ldc);
+    }
+    if (rows > 2) {
+      c2v.intoArray(c, c0 + 2 * ldc);
+    }
+    if (rows > 3) {
+      c3v.intoArray(c, c0 + 3 * ldc);
+    }
+  }
+
+  /**
+   * Rows {@code a0} and {@code a1} of A against a half-wide last panel (one vector, row stride
+   * L), over the whole reduction split into 4 interleaved phases (8 FMA chains), summed at the
+   * end: the narrow last panel of a batch of 1 or 2 (the tutorial's 10 outputs).
    */
   private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0,
       float[] c, int c0, int ldc) {
@@ -942,21 +995,21 @@ final class VectorGemm {
     // `p < k4`, not `p + 4 <= k`: only the first is a counted loop to C2, with its bounds
     // checks hoisted and no safepoint poll per iteration.
     for (int k4 = k & ~3; p < k4; p += 4) {
-      FloatVector u = FloatVector.fromArray(S, b, b0 + p * NR);
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
       c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
       c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
-      u = FloatVector.fromArray(S, b, b0 + p * NR + NR);
+      u = FloatVector.fromArray(S, b, b0 + p * L + L);
       c0b = FloatVector.broadcast(S, a[a0 + p + 1]).fma(u, c0b);
       c1b = FloatVector.broadcast(S, a[a1 + p + 1]).fma(u, c1b);
-      u = FloatVector.fromArray(S, b, b0 + p * NR + 2 * NR);
+      u = FloatVector.fromArray(S, b, b0 + p * L + 2 * L);
       c0c = FloatVector.broadcast(S, a[a0 + p + 2]).fma(u, c0c);
       c1c = FloatVector.broadcast(S, a[a1 + p + 2]).fma(u, c1c);
-      u = FloatVector.fromArray(S, b, b0 + p * NR + 3 * NR);
+      u = FloatVector.fromArray(S, b, b0 + p * L + 3 * L);
       c0d = FloatVector.broadcast(S, a[a0 + p + 3]).fma(u, c0d);
       c1d = FloatVector.broadcast(S, a[a1 + p + 3]).fma(u, c1d);
     }
     for (; p < k; p++) {
-      FloatVector u = FloatVector.fromArray(S, b, b0 + p * NR);
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
       c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
       c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
     }

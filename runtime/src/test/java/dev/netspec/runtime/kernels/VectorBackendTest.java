@@ -107,6 +107,24 @@ class VectorBackendTest {
   }
 
   @Test
+  void aNarrowLastPanelIsPackedHalfWide() {
+    int nr = 2 * L;
+    Random rnd = new Random(11);
+    int k = 5;
+    for (int n : new int[] {nr + 3, nr + L, nr + L + 1, 2 * nr}) {
+      float[] w = random(rnd, n * k); // (n, k)
+      PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
+      assertEquals(nr, packed.panelStride(0));
+      assertEquals(n - nr <= L ? L : nr, packed.panelStride(1), "n=" + n);
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) {
+          assertEquals(w[j * k + p], packed.get(p, j), "n=" + n + " p=" + p + " j=" + j);
+        }
+      }
+    }
+  }
+
+  @Test
   void comparisonsMatchScalarExactly() {
     Random rnd = new Random(3);
     for (CompareOp op : CompareOp.values()) {
