@@ -25,6 +25,12 @@ class ScalarFallbackTest {
     Kernels.gemm(2, 2, 3, a, 0, 3, bt, 0, 3, true, c, 0, 2, new float[] {1, 1}, 0,
         Activation.RELU);
     assertArrayEquals(new float[] {0, 7, 0, 13}, c);
+    // The same product with B packed once: 2 columns, a half-wide panel (row stride 8).
+    PackedMatrix packed = PackedMatrix.pack(3, 2, bt, 0, 3, true);
+    assertEquals(8, packed.panelStride(0));
+    float[] d = new float[4];
+    Kernels.gemm(2, a, 0, 3, packed, d, 0, 2, new float[] {1, 1}, 0, Activation.RELU);
+    assertArrayEquals(new float[] {0, 7, 0, 13}, d);
     assertEquals(21f, Kernels.sum(a, 0, 6));
   }
 }
