@@ -21,16 +21,17 @@ import jdk.incubator.vector.VectorSpecies;
  * with a transposed B and fewer than 4 rows is done as dot products reading B in place
  * ({@link #dotRows}). Bias and activation are applied to each finished tile while it is in
  * L1 (the fused epilogue). A partial last panel is zero-padded and its tile goes through a
- * small scratch block, so no kernel needs masks.
+ * small scratch block, so no kernel needs masks; a last panel of at most one vector's columns
+ * is packed one vector wide ({@link PackedMatrix#panelStride}) and read by one-vector tiles.
  *
  * <p>Every element of C is one FMA chain over the reduction, in order, whatever the tile,
  * the blocking or the thread that computes it (only the narrow tile splits it, and it is
  * chosen by shape alone), so results do not depend on the thread count. Large products run
- * on {@link Parallel}'s pool, split by column panels, after the calling thread has packed the
- * tiles of A once for all of them (each thread would otherwise pack all of A); dot products
- * against a large weight are split by groups of its rows. Steady-state
- * single-threaded calls allocate nothing: scratch arrays are per thread and reused, and no
- * vector is merged from two branches (C2 would box it).
+ * on {@link Parallel}'s pool, split by column panels, after the tiles of A have been packed
+ * once for all of them (each thread would otherwise pack all of A); dot products against a
+ * large weight are split by groups of its rows. Steady-state single-threaded calls allocate
+ * nothing: scratch arrays are per thread and reused, and no vector is merged from two
+ * branches (C2 would box it).
  */
 final class VectorGemm {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
