@@ -53,7 +53,7 @@ public final class Kernels {
    * {@code C = act(A @ B + bias)} with B packed once ({@link PackedMatrix#pack}): A is
    * {@code m x b.rows()}, C {@code m x b.columns()}, other arguments as in {@link #gemm(int,
    * int, int, float[], int, int, float[], int, int, boolean, float[], int, int, float[], int,
-   * Activation) gemm}. Allocates nothing once warm (single-threaded calls).
+   * Activation) gemm}. Allocates nothing once warm, on one thread or several.
    */
   public static void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c,
       int cOff, int ldc, float[] bias, int biasOff, Activation act) {

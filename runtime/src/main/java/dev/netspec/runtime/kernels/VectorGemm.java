@@ -29,9 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * chosen by shape alone), so results do not depend on the thread count. Large products run
  * on {@link Parallel}'s pool, split by column panels, after the tiles of A have been packed
  * once for all of them (each thread would otherwise pack all of A); dot products against a
- * large weight are split by groups of its rows. Steady-state single-threaded calls allocate
- * nothing: scratch arrays are per thread and reused, and no vector is merged from two
- * branches (C2 would box it).
+ * large weight are split by groups of its rows. Steady-state calls allocate nothing, on one
+ * thread or several: scratch arrays and the body of a parallel call are per thread and
+ * reused, and no vector is merged from two branches (C2 would box it).
  */
 final class VectorGemm {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -83,6 +83,7 @@ final class VectorGemm {
 
     float[] packedA = new float[0]; // 8-row tiles of A, packed per reduction block
     float[] sharedA = new float[0]; // all of A packed by a parallel call, read by every thread
+    final Task task = new Task(); // this thread's parallel calls
 
     float[] packedA(int size) {
       if (packedA.length < size) {
@@ -120,12 +121,10 @@ final class VectorGemm {
       // thread computes them) from far less work than a product.
       int groups = (n + DOT_GROUP - 1) / DOT_GROUP;
       if (Parallel.threads() > 1 && groups > 1 && (long) n * k >= DOT_PARALLEL_WEIGHTS) {
-        Parallel.forRanges(groups, (g0, g1) -> {
-          int j0 = g0 * DOT_GROUP;
-          int j1 = Math.min(n, g1 * DOT_GROUP);
-          dotRows(m, j1 - j0, k, a, aOff, lda, b, bOff + j0 * ldb, ldb, c, cOff + j0, ldc, bias,
-              biasOff + j0, relu);
-        });
+        Task t = SCRATCH.get().task;
+        t.set(Task.DOTS, m, n, k, a, aOff, lda, null, b, bOff, ldb, true, null, c, cOff, ldc,
+            bias, biasOff, relu);
+        t.runOnPool(groups);
       } else {
         dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff, relu);
       }
@@ -133,9 +132,10 @@ final class VectorGemm {
     }
     int panels = PackedMatrix.panels(n, NR);
     if (parallel(m, n, k, panels)) {
-      float[] ap = packShared(m, n, k, a, aOff, lda);
-      Parallel.forRanges(panels, (q0, q1) -> rawPanels(m, n, k, a, aOff, lda, ap, b, bOff, ldb,
-          transB, c, cOff, ldc, bias, biasOff, relu, q0, q1));
+      Task t = SCRATCH.get().task;
+      t.set(Task.RAW, m, n, k, a, aOff, lda, packShared(m, n, k, a, aOff, lda), b, bOff, ldb,
+          transB, null, c, cOff, ldc, bias, biasOff, relu);
+      t.runOnPool(panels);
     } else {
       rawPanels(m, n, k, a, aOff, lda, null, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff,
           relu, 0, panels);
@@ -153,9 +153,10 @@ final class VectorGemm {
     boolean relu = act == Activation.RELU;
     int panels = PackedMatrix.panels(n, NR);
     if (parallel(m, n, k, panels)) {
-      float[] ap = packShared(m, n, k, a, aOff, lda);
-      Parallel.forRanges(panels, (q0, q1) -> packedPanels(m, a, aOff, lda, ap, b, c, cOff, ldc,
-          bias, biasOff, relu, q0, q1));
+      Task t = SCRATCH.get().task;
+      t.set(Task.PACKED, m, n, k, a, aOff, lda, packShared(m, n, k, a, aOff, lda), null, 0, 0,
+          true, b, c, cOff, ldc, bias, biasOff, relu);
+      t.runOnPool(panels);
     } else {
       packedPanels(m, a, aOff, lda, null, b, c, cOff, ldc, bias, biasOff, relu, 0, panels);
     }
@@ -179,19 +180,121 @@ final class VectorGemm {
         || (long) tiles * MR * k > SHARED_A_FLOATS) {
       return null;
     }
-    float[] ap = SCRATCH.get().sharedA(tiles * MR * k);
+    Scratch s = SCRATCH.get();
+    float[] ap = s.sharedA(tiles * MR * k);
     int kBlocks = (k + KC - 1) / KC;
     int rowBlocks = (tiles * MR + MC_PACKED - 1) / MC_PACKED;
-    Parallel.forRanges(rowBlocks * kBlocks, (u0, u1) -> {
-      for (int u = u0; u < u1; u++) {
-        int ib = u / kBlocks * MC_PACKED;
-        int kb = u % kBlocks * KC;
-        int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
-        packA(a, aOff + ib * lda + kb, lda, blockTiles, Math.min(KC, k - kb), ap,
-            sharedOffset(ib, k, blockTiles, kb));
-      }
-    });
+    s.task.set(Task.PACK_A, m, 0, k, a, aOff, lda, ap, null, 0, 0, false, null, null, 0, 0, null,
+        0, false);
+    s.task.runOnPool(rowBlocks * kBlocks);
     return ap;
+  }
+
+  /** Blocks {@code [u0, u1)} of a shared packed A (see {@link #packShared}). */
+  private static void packSharedBlocks(int m, int k, float[] a, int aOff, int lda, float[] ap,
+      int u0, int u1) {
+    int kBlocks = (k + KC - 1) / KC;
+    for (int u = u0; u < u1; u++) {
+      int ib = u / kBlocks * MC_PACKED;
+      int kb = u % kBlocks * KC;
+      int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
+      packA(a, aOff + ib * lda + kb, lda, blockTiles, Math.min(KC, k - kb), ap,
+          sharedOffset(ib, k, blockTiles, kb));
+    }
+  }
+
+  /**
+   * The body of a parallel call, one per calling thread and reused (a capturing lambda would
+   * allocate on every call): the caller fills it, runs it on the pool and clears it, and the
+   * pool's hand-off publishes the fields to the workers.
+   */
+  private static final class Task implements Parallel.Range {
+    static final int DOTS = 0; // dot products, items = groups of DOT_GROUP weight rows
+    static final int PACK_A = 1; // shared packing of A, items = (row block, reduction block)
+    static final int RAW = 2; // panels of a B packed per call
+    static final int PACKED = 3; // panels of a PackedMatrix
+
+    private int kind;
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private int aOff;
+    private int lda;
+    private float[] sharedA;
+    private float[] b;
+    private int bOff;
+    private int ldb;
+    private boolean transB;
+    private PackedMatrix packed;
+    private float[] c;
+    private int cOff;
+    private int ldc;
+    private float[] bias;
+    private int biasOff;
+    private boolean relu;
+
+    void set(int kind, int m, int n, int k, float[] a, int aOff, int lda, float[] sharedA,
+        float[] b, int bOff, int ldb, boolean transB, PackedMatrix packed, float[] c, int cOff,
+        int ldc, float[] bias, int biasOff, boolean relu) {
+      this.kind = kind;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.a = a;
+      this.aOff = aOff;
+      this.lda = lda;
+      this.sharedA = sharedA;
+      this.b = b;
+      this.bOff = bOff;
+      this.ldb = ldb;
+      this.transB = transB;
+      this.packed = packed;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+      this.bias = bias;
+      this.biasOff = biasOff;
+      this.relu = relu;
+    }
+
+    /** Runs items {@code [0, count)} on the pool, then drops the references it was given. */
+    void runOnPool(int count) {
+      try {
+        Parallel.forRanges(count, this);
+      } finally {
+        a = null;
+        sharedA = null;
+        b = null;
+        packed = null;
+        c = null;
+        bias = null;
+      }
+    }
+
+    @Override
+    public void run(int from, int to) {
+      switch (kind) {
+        case DOTS: {
+          int j0 = from * DOT_GROUP;
+          int j1 = Math.min(n, to * DOT_GROUP);
+          dotRows(m, j1 - j0, k, a, aOff, lda, b, bOff + j0 * ldb, ldb, c, cOff + j0, ldc, bias,
+              biasOff + j0, relu);
+          break;
+        }
+        case PACK_A:
+          packSharedBlocks(m, k, a, aOff, lda, sharedA, from, to);
+          break;
+        case RAW:
+          rawPanels(m, n, k, a, aOff, lda, sharedA, b, bOff, ldb, transB, c, cOff, ldc, bias,
+              biasOff, relu, from, to);
+          break;
+        default:
+          packedPanels(m, a, aOff, lda, sharedA, packed, c, cOff, ldc, bias, biasOff, relu,
+              from, to);
+          break;
+      }
+    }
   }
 
   /**
