@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +46,7 @@ class ParallelTest {
   void everyItemRunsExactlyOnceInContiguousRanges() {
     for (int count : new int[] {1, 2, 3, 7, 1000}) {
       AtomicIntegerArray runs = new AtomicIntegerArray(count);
-      List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
       for (int call = 0; call < 50; call++) { // later calls find the workers spinning
         Parallel.forRanges(count, (from, to) -> {
           ranges.add(new int[] {from, to});
@@ -145,7 +147,7 @@ class ParallelTest {
         futures.add(callers.submit(() -> {
           float[] c = new float[m * n];
           for (int rep = 0; rep < 30; rep++) {
-            java.util.Arrays.fill(c, Float.NaN);
+            Arrays.fill(c, Float.NaN);
             Kernels.gemm(m, a[id], 0, k, packed, c, 0, n, null, 0, Activation.RELU);
             assertArrayEquals(want[id], c, 0f, "caller " + id + " call " + rep);
           }
