@@ -37,38 +37,34 @@ final class Parallel {
 
   static int initialThreads(String property) {
     int cores = Runtime.getRuntime().availableProcessors();
-    if (property == null || property.isBlank()) {
-      return cores;
-    }
-    try {
-      int n = Integer.parseInt(property.trim());
-      if (n >= 1) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    System.getLogger("dev.netspec.runtime.kernels").log(System.Logger.Level.WARNING,
-        "-D" + PROPERTY + "=" + property + " is not a positive integer; using " + cores);
-    return cores;
+    return (int) wholeNumber(PROPERTY, property, cores, 1, Integer.MAX_VALUE);
   }
 
   static long spinMicros(String property) {
+    return wholeNumber(SPIN_PROPERTY, property, 200, 0, 1_000_000);
+  }
+
+  /**
+   * The value of system property {@code name}, a whole number in {@code [min, max]}; {@code
+   * fallback} when it is unset, and after one logged warning when it is anything else.
+   */
+  private static long wholeNumber(String name, String property, long fallback, long min,
+      long max) {
     if (property == null || property.isBlank()) {
-      return 200;
+      return fallback;
     }
     try {
-      long micros = Long.parseLong(property.trim());
-      if (micros >= 0 && micros <= 1_000_000) {
-        return micros;
+      long value = Long.parseLong(property.trim());
+      if (value >= min && value <= max) {
+        return value;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
     System.getLogger("dev.netspec.runtime.kernels").log(System.Logger.Level.WARNING,
-        "-D" + SPIN_PROPERTY + "=" + property
-            + " is not a number of microseconds from 0 to 1000000; using 200");
-    return 200;
+        "-D" + name + "=" + property + " is not a whole number from " + min + " to " + max
+            + "; using " + fallback);
+    return fallback;
   }
 
   static int threads() {

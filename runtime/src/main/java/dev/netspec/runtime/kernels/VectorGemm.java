@@ -86,24 +86,20 @@ final class VectorGemm {
     final Task task = new Task(); // this thread's parallel calls
 
     float[] packedA(int size) {
-      if (packedA.length < size) {
-        packedA = new float[size];
-      }
-      return packedA;
+      return packedA = atLeast(packedA, size);
     }
 
     float[] sharedA(int size) {
-      if (sharedA.length < size) {
-        sharedA = new float[size];
-      }
-      return sharedA;
+      return sharedA = atLeast(sharedA, size);
     }
 
     float[] panels(int k, int count) {
-      if (panels.length < count * k * NR) {
-        panels = new float[count * k * NR];
-      }
-      return panels;
+      return panels = atLeast(panels, count * k * NR);
+    }
+
+    /** {@code buffer}, or a larger replacement when it holds fewer than {@code size} floats. */
+    private static float[] atLeast(float[] buffer, int size) {
+      return buffer.length < size ? new float[size] : buffer;
     }
   }
 

@@ -174,7 +174,7 @@ public final class Functional {
     if (!(p >= 0 && p <= 1)) { // NaN too, as PyTorch
       throw new IllegalArgumentException(
           "dropout probability has to be between 0 and 1, but got "
-              + PyFormat.floatRepr(Float.isNaN(p) ? p : Double.parseDouble(Float.toString(p))));
+              + PyFormat.floatRepr(Double.parseDouble(Float.toString(p)))); // p's own digits
     }
     if (!training || p == 0) {
       return x;
