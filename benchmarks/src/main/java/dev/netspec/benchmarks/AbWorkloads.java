@@ -15,6 +15,8 @@ import java.util.Random;
  *
  * <ul>
  *   <li>{@code gemm:MxNxK}: {@code Kernels.gemm} with the weight packed once, bias and ReLU;
+ *   <li>{@code dots:MxNxK}: the same product with the {@code [N, K]} weight read in place (as
+ *       {@code Functional.linearInto} runs batches of 1 to 3);
  *   <li>{@code mlp:B}: the 784-1024-1024-10 MLP at batch B through {@code
  *       Functional.linearInto}, as generated code runs it;
  *   <li>{@code tutorial}: the tutorial's 20-256-10 MLP at batch 2, the same way;
@@ -50,7 +52,8 @@ public final class AbWorkloads {
   }
 
   private static Runnable make(String what) {
-    if (what.startsWith("gemm:")) {
+    if (what.startsWith("gemm:") || what.startsWith("dots:")) {
+      boolean packed = what.startsWith("gemm:");
       String[] p = what.substring(5).split("x");
       int m = Integer.parseInt(p[0]);
       int n = Integer.parseInt(p[1]);
@@ -59,7 +62,14 @@ public final class AbWorkloads {
       float[] a = Inputs.uniform(rnd, 1f, m, k).array();
       float[] bias = Inputs.uniform(rnd, 1f, n).array();
       float[] c = new float[m * n];
-      PackedMatrix w = PackedMatrix.pack(k, n, Inputs.uniform(rnd, 1f, n, k).array(), 0, k, true);
+      float[] weight = Inputs.uniform(rnd, 1f, n, k).array();
+      if (!packed) {
+        return () -> {
+          Kernels.gemm(m, n, k, a, 0, k, weight, 0, k, true, c, 0, n, bias, 0, Activation.RELU);
+          sink += c[0];
+        };
+      }
+      PackedMatrix w = PackedMatrix.pack(k, n, weight, 0, k, true);
       return () -> {
         Kernels.gemm(m, a, 0, k, w, c, 0, n, bias, 0, Activation.RELU);
         sink += c[0];
@@ -76,7 +86,7 @@ public final class AbWorkloads {
       return mlp("20-256-10", 2);
     }
     throw new IllegalArgumentException("unknown workload '" + what
-        + "': use gemm:MxNxK, mlp:BATCH, tutorial or fma-peak, each optionally with @THREADS");
+        + "': use gemm:MxNxK, dots:MxNxK, mlp:BATCH, tutorial or fma-peak, each optionally with @THREADS");
   }
 
   /** The benchmarks' {@link Mlp} (generated code's forward) on seeded weights and input. */

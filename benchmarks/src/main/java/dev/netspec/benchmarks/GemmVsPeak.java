@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * The GEMM's share of the FMA peak, with the peak measured in the same minute: the FMA loop of
  * {@link FmaPeakBenchmark} and each GEMM shape (one thread, weights packed once, bias and
- * ReLU: {@link AbWorkloads}' {@code gemm:MxNxK}) alternate in slices, and each round's GEMM
+ * ReLU: {@link AbWorkloads}' {@code gemm:MxNxK}, or {@code dots:MxNxK} for the weights read in
+ * place) alternate in slices, and each round's GEMM
  * rate is divided by that round's peak. On a machine whose speed drifts, that ratio is
  * steadier than a JMH GEMM run set against a JMH peak run made minutes apart.
  *
@@ -52,9 +53,12 @@ public final class GemmVsPeak {
     all.add(new Workload("FMA peak", "fma-peak",
         FmaPeakBenchmark.ITERATIONS * 16.0 * 2 * FmaPeakBenchmark.S.length()));
     for (int i = 2; i < args.length; i++) {
-      String[] p = args[i].split("x");
+      boolean inPlace = args[i].startsWith("dots:");
+      String shape = inPlace ? args[i].substring(5) : args[i];
+      String[] p = shape.split("x");
       double flops = 2.0 * Long.parseLong(p[0]) * Long.parseLong(p[1]) * Long.parseLong(p[2]);
-      all.add(new Workload("GEMM " + args[i] + ", weights packed", "gemm:" + args[i], flops));
+      all.add(new Workload("GEMM " + shape + (inPlace ? ", weights in place" : ", weights packed"),
+          (inPlace ? "dots:" : "gemm:") + shape, flops));
     }
     for (Workload w : all) {
       w.rate(1000); // warmup

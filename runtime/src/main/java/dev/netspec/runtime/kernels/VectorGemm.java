@@ -61,8 +61,11 @@ final class VectorGemm {
   private static final int SHARED_A_FLOATS = 1 << 21;
   /** Weight rows per dot-product group ({@link #dotRows} takes 8 rows, or 4, at a time). */
   private static final int DOT_GROUP = 8;
-  /** Weight elements from which a product of a few rows is split across threads (1 MiB). */
-  static final long DOT_PARALLEL_WEIGHTS = 1L << 18;
+  /**
+   * Weight elements (1 MiB) from which a product of fewer than {@link #SMALL_M} rows is split
+   * across threads: it is bound by reading the weights, not by its multiply-adds.
+   */
+  static final long PARALLEL_WEIGHTS = 1L << 18;
   /** Multiply-adds from which a product is worth splitting across threads. */
   static final long PARALLEL_WORK = 1L << 21;
 
@@ -116,7 +119,7 @@ final class VectorGemm {
       // by reading the weight, so worth splitting by weight rows (in groups of 8, as one
       // thread computes them) from far less work than a product.
       int groups = (n + DOT_GROUP - 1) / DOT_GROUP;
-      if (Parallel.threads() > 1 && groups > 1 && (long) n * k >= DOT_PARALLEL_WEIGHTS) {
+      if (Parallel.threads() > 1 && groups > 1 && (long) n * k >= PARALLEL_WEIGHTS) {
         Task t = SCRATCH.get().task;
         t.set(Task.DOTS, m, n, k, a, aOff, lda, null, b, bOff, ldb, true, null, c, cOff, ldc,
             bias, biasOff, relu);
@@ -158,8 +161,14 @@ final class VectorGemm {
     }
   }
 
+  /**
+   * Whether a product is split across the pool by panels: one with enough multiply-adds, or a
+   * product of a few rows against enough weights (bound by reading them, so each thread brings
+   * its own share of the memory bandwidth).
+   */
   private static boolean parallel(int m, int n, int k, int panels) {
-    return Parallel.threads() > 1 && panels > 1 && (long) m * n * k >= PARALLEL_WORK;
+    return Parallel.threads() > 1 && panels > 1 && ((long) m * n * k >= PARALLEL_WORK
+        || m < SMALL_M && (long) n * k >= PARALLEL_WEIGHTS);
   }
 
   /**
@@ -367,7 +376,7 @@ final class VectorGemm {
         int g = q - q % WIDE;
         if (g >= q0 && g + WIDE <= q1 && (g + WIDE) * NR <= n && q == g) {
           wide(m, k, a, aOff, lda, bp, base + q * k * NR, c, cOff + q * NR, ldc, bias,
-              biasOff + q * NR, relu, s);
+              biasOff + q * NR, relu);
           q += WIDE - 1;
         } else {
           int j = q * NR;
@@ -791,11 +800,12 @@ final class VectorGemm {
 
   /** One or two rows of C over {@code WIDE} whole panels, with the epilogue. */
   private static void wide(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
-      float[] c, int c0, int ldc, float[] bias, int biasOff, boolean relu, Scratch s) {
-    boolean two = m == 2;
-    float[] d = two ? c : s.edge;
-    int d0 = two ? c0 + ldc : 0;
-    tile2x8(k, a, aOff, two ? aOff + lda : aOff, b, b0, c, c0, d, d0);
+      float[] c, int c0, int ldc, float[] bias, int biasOff, boolean relu) {
+    if (m == 2) {
+      tile2x8(k, a, aOff, aOff + lda, b, b0, c, c0, c, c0 + ldc);
+    } else {
+      tile1x8(k, a, aOff, b, b0, c, c0);
+    }
     for (int t = 0; t < WIDE; t++) {
       epilogue(m, c, c0 + t * NR, ldc, bias, biasOff + t * NR, relu);
     }
@@ -1036,6 +1046,44 @@ final class VectorGemm {
     c15.intoArray(d, d0 + 5 * L);
     c16.intoArray(d, d0 + 6 * L);
     c17.intoArray(d, d0 + 7 * L);
+  }
+
+  /**
+   * Row {@code a0} of A against 4 consecutive packed panels (8 accumulators) over the whole
+   * reduction: the batch-1 tile, bound by streaming the panels from memory (8 loads per 8
+   * FMAs). Each accumulator is one FMA chain over k, as in {@link #tile2x8}.
+   */
+  private static void tile1x8(int k, float[] a, int a0, float[] b, int b0, float[] c, int c0) {
+    int b1 = b0 + k * NR; // per-panel starts: see tile2x8
+    int b2 = b1 + k * NR;
+    int b3 = b2 + k * NR;
+    FloatVector c0v = FloatVector.zero(S);
+    FloatVector c1v = c0v;
+    FloatVector c2v = c0v;
+    FloatVector c3v = c0v;
+    FloatVector c4v = c0v;
+    FloatVector c5v = c0v;
+    FloatVector c6v = c0v;
+    FloatVector c7v = c0v;
+    for (int p = 0; p < k; p++) {
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c0v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR), c0v);
+      c1v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR + L), c1v);
+      c2v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR), c2v);
+      c3v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR + L), c3v);
+      c4v = x.fma(FloatVector.fromArray(S, b, b2 + p * NR), c4v);
+      c5v = x.fma(FloatVector.fromArray(S, b, b2 + p * NR + L), c5v);
+      c6v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR), c6v);
+      c7v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR + L), c7v);
+    }
+    c0v.intoArray(c, c0);
+    c1v.intoArray(c, c0 + L);
+    c2v.intoArray(c, c0 + 2 * L);
+    c3v.intoArray(c, c0 + 3 * L);
+    c4v.intoArray(c, c0 + 4 * L);
+    c5v.intoArray(c, c0 + 5 * L);
+    c6v.intoArray(c, c0 + 6 * L);
+    c7v.intoArray(c, c0 + 7 * L);
   }
 
   /**

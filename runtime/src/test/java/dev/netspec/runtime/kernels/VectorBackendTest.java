@@ -283,8 +283,9 @@ class VectorBackendTest {
     // m * n * k is above the threshold for threading; m = 1 and 2 take the wide tiles. With
     // threads, A is packed once and shared: 300 rows are a whole row block of 256 and one of
     // 44 (5 tiles and 4 rows read in place), 700 columns three reduction blocks. With fewer
-    // than 4 rows the raw product is dot products, split by groups of weight rows when n * k
-    // is at least 2^18 (all three here: 17 groups, the last of 5 rows).
+    // than 4 rows, products are split when n * k is at least 2^18 (all three here): the raw
+    // one as dot products by groups of weight rows (17 groups, the last of 5 rows), the packed
+    // one by panels (5, the last partial).
     for (int[] mk : new int[][] {{64, 700}, {300, 700}, {2, 9000}, {1, 17000}, {3, 2100}}) {
       int m = mk[0];
       int k = mk[1];
