@@ -196,12 +196,13 @@ class VectorBackendTest {
 
   @Test
   void gemmMatchesScalarAcrossRowTilesAndReductionBlocks() {
-    // m covers the 8-, 4-, 2- and 1-row tiles; k crosses the 256-row reduction blocks; n has
-    // full and zero-padded panels, and enough panels (5) for A to be packed.
+    // m covers the 8-, 4-, 2- and 1-row tiles; k crosses the reduction blocks; n has full and
+    // zero-padded panels, and enough panels (5) for A to be packed.
+    int kc = VectorGemm.KC;
     Random rnd = new Random(11);
     for (int m : new int[] {8, 15, 16, 23}) {
       for (int n : new int[] {1, 2 * L - 1, 2 * L, 2 * L + 1, 4 * L + 3, 8 * L + 5}) {
-        for (int k : new int[] {255, 256, 257, 600}) {
+        for (int k : new int[] {kc - 1, kc, kc + 1, 2 * kc + 88}) {
           for (boolean transB : new boolean[] {false, true}) {
             checkGemm(rnd, m, n, k, transB, Activation.RELU, true);
           }
@@ -215,7 +216,7 @@ class VectorBackendTest {
     Random rnd = new Random(13);
     for (int m : new int[] {0, 1, 2, 3, 5, 8, 15, 17}) {
       for (int n : new int[] {0, 1, 15, 16, 17, 33, 2 * L + 1}) {
-        for (int k : new int[] {0, 1, 15, 16, 17, 33, 255, 257}) {
+        for (int k : new int[] {0, 1, 15, 16, 17, 33, VectorGemm.KC - 1, VectorGemm.KC + 1}) {
           checkPackedGemm(rnd, m, n, k, rnd.nextBoolean(), Activation.values()[(m + n + k) % 2]);
         }
       }
@@ -281,12 +282,14 @@ class VectorBackendTest {
     Random rnd = new Random(17);
     int n = 8 * L + 5;
     // m * n * k is above the threshold for threading; m = 1 and 2 take the wide tiles. With
-    // threads, A is packed once and shared: 300 rows are a whole row block of 256 and one of
-    // 44 (5 tiles and 4 rows read in place), 700 columns three reduction blocks. With fewer
-    // than 4 rows, products are split when n * k is at least 2^18 (all three here): the raw
-    // one as dot products by groups of weight rows (17 groups, the last of 5 rows), the packed
-    // one by panels (5, the last partial).
-    for (int[] mk : new int[][] {{64, 700}, {300, 700}, {2, 9000}, {1, 17000}, {3, 2100}}) {
+    // threads, A is packed once and shared: rows make two whole row blocks and one of 44 (5
+    // tiles and 4 rows read in place), k three reduction blocks. With fewer than 4 rows,
+    // products are split when n * k is at least 2^18 (all three here): the raw one as dot
+    // products by groups of weight rows (17 groups, the last of 5 rows), the packed one by
+    // panels (5, the last partial).
+    int rows = 2 * VectorGemm.MC_PACKED + 44;
+    int blocks = 2 * VectorGemm.KC + 188;
+    for (int[] mk : new int[][] {{64, 700}, {rows, blocks}, {2, 9000}, {1, 17000}, {3, 2100}}) {
       int m = mk[0];
       int k = mk[1];
       float[] a = random(rnd, m * k);
