@@ -464,10 +464,7 @@ final class VectorGemm {
             }
             int ai = aOff + (ib + i) * lda + kb;
             if (stride == L) { // one vector wide, reading A in place
-              tile4x1(Math.min(rows, 4), kc, a, ai, lda, bp, bk, t, t0, tld, first);
-              if (rows > 4) {
-                tile4x1(rows - 4, kc, a, ai + 4 * lda, lda, bp, bk, t, t0 + 4 * tld, tld, first);
-              }
+              narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first);
             } else if (rows == MR) {
               tile8x2(kc, ap, apOff + i * kc, bp, bk, t, t0, tld, first);
             } else {
@@ -608,7 +605,8 @@ final class VectorGemm {
       boolean last = kb + kc == k;
       int i = 0;
       while (i < m) {
-        int rows = m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1; // the 8-row tile needs a packed A
+        // The 8 x 2-vector tile needs a packed A; the narrow ones read it in place.
+        int rows = ldb == L ? Math.min(m - i, MR) : m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1;
         int ai = aOff + i * lda + kb;
         int bk = b0 + kb * ldb;
         int ci = c0 + i * ldc;
@@ -622,7 +620,7 @@ final class VectorGemm {
             copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
           }
           if (ldb == L) {
-            tile4x1(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first);
+            narrow(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first);
           } else {
             tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
           }
@@ -1089,6 +1087,72 @@ final class VectorGemm {
     c5v.intoArray(c, c0 + 5 * L);
     c6v.intoArray(c, c0 + 6 * L);
     c7v.intoArray(c, c0 + 7 * L);
+  }
+
+  /** Up to 8 rows of C against a half-wide last panel, A read in place. */
+  private static void narrow(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
+      float[] c, int c0, int ldc, boolean first) {
+    if (rows > 4) {
+      tile8x1(rows, kc, a, a0, lda, b, b0, c, c0, ldc, first);
+    } else {
+      tile4x1(rows, kc, a, a0, lda, b, b0, c, c0, ldc, first);
+    }
+  }
+
+  /**
+   * 5 to 8 rows of C against a half-wide last panel (one vector, row stride L): as {@link
+   * #tile4x1}, with 8 FMA chains in flight instead of 4, so the FMA latency is hidden (a
+   * 10-class head at batch 32 or more).
+   */
+  private static void tile8x1(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
+      float[] c, int c0, int ldc, boolean first) {
+    int a4 = a0 + 4 * lda;
+    int a5 = rows > 5 ? a4 + lda : a4;
+    int a6 = rows > 6 ? a5 + lda : a5;
+    int a7 = rows > 7 ? a6 + lda : a6;
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
+    int s4 = s0 + 4 * sld;
+    int s5 = first ? 0 : rows > 5 ? s4 + ldc : s4;
+    int s6 = first ? 0 : rows > 6 ? s5 + ldc : s5;
+    int s7 = first ? 0 : rows > 7 ? s6 + ldc : s6;
+    FloatVector c0v = FloatVector.fromArray(S, src, s0);
+    FloatVector c1v = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c2v = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c3v = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c4v = FloatVector.fromArray(S, src, s4);
+    FloatVector c5v = FloatVector.fromArray(S, src, s5);
+    FloatVector c6v = FloatVector.fromArray(S, src, s6);
+    FloatVector c7v = FloatVector.fromArray(S, src, s7);
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    for (int p = 0; p < kc; p++) {
+      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
+      c0v = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0v);
+      c1v = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1v);
+      c2v = FloatVector.broadcast(S, a[a2 + p]).fma(u, c2v);
+      c3v = FloatVector.broadcast(S, a[a3 + p]).fma(u, c3v);
+      c4v = FloatVector.broadcast(S, a[a4 + p]).fma(u, c4v);
+      c5v = FloatVector.broadcast(S, a[a5 + p]).fma(u, c5v);
+      c6v = FloatVector.broadcast(S, a[a6 + p]).fma(u, c6v);
+      c7v = FloatVector.broadcast(S, a[a7 + p]).fma(u, c7v);
+    }
+    c0v.intoArray(c, c0);
+    c1v.intoArray(c, c0 + ldc);
+    c2v.intoArray(c, c0 + 2 * ldc);
+    c3v.intoArray(c, c0 + 3 * ldc);
+    c4v.intoArray(c, c0 + 4 * ldc);
+    if (rows > 5) {
+      c5v.intoArray(c, c0 + 5 * ldc);
+    }
+    if (rows > 6) {
+      c6v.intoArray(c, c0 + 6 * ldc);
+    }
+    if (rows > 7) {
+      c7v.intoArray(c, c0 + 7 * ldc);
+    }
   }
 
   /**
