@@ -76,6 +76,12 @@ final class VectorGemm {
 
   /** Zeros to start the accumulators from (two vectors). */
   private static final float[] ZEROS = new float[NR];
+  /** The bias of a wide tile when there is none: adding {@code -0.0} is exact for every float. */
+  private static final float[] NEGATIVE_ZEROS = new float[WIDE * NR];
+
+  static {
+    Arrays.fill(NEGATIVE_ZEROS, -0f);
+  }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -801,16 +807,22 @@ final class VectorGemm {
     return s;
   }
 
-  /** One or two rows of C over {@code WIDE} whole panels, with the epilogue. */
+  /**
+   * One or two rows of C over {@code WIDE} whole panels, the epilogue applied on the registers
+   * before the only store: the sum plus the bias (or plus {@code -0.0}, which changes nothing,
+   * not even a {@code -0.0}), then {@code x < below ? 0 : x} with {@code below} 0 for ReLU and
+   * minus infinity (never true) otherwise. The same operations in the same order as {@link
+   * #epilogue}, so the results equal those of the other tiles.
+   */
   private static void wide(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
       float[] c, int c0, int ldc, float[] bias, int biasOff, boolean relu) {
+    float[] bv = bias == null ? NEGATIVE_ZEROS : bias;
+    int bvOff = bias == null ? 0 : biasOff;
+    float below = relu ? 0f : Float.NEGATIVE_INFINITY;
     if (m == 2) {
-      tile2x8(k, a, aOff, aOff + lda, b, b0, c, c0, c, c0 + ldc);
+      tile2x8(k, a, aOff, aOff + lda, b, b0, c, c0, c0 + ldc, bv, bvOff, below);
     } else {
-      tile1x8(k, a, aOff, b, b0, c, c0);
-    }
-    for (int t = 0; t < WIDE; t++) {
-      epilogue(m, c, c0 + t * NR, ldc, bias, biasOff + t * NR, relu);
+      tile1x8(k, a, aOff, b, b0, c, c0, bv, bvOff, below);
     }
   }
 
@@ -979,11 +991,11 @@ final class VectorGemm {
    * Rows {@code a0} and {@code a1} of A against 4 consecutive packed panels (8 vectors, 16
    * accumulators) over the whole reduction: the tile for batches of 1 and 2, where a panel
    * has no other row tile to share it with. Row 0 goes to {@code c[c0 ..]}, row 1 to {@code
-   * d[d0 ..]} (a scratch row when there is one row). Each accumulator is one FMA chain over
+   * c[d0 ..]}, each with the epilogue of {@link #wide}. Each accumulator is one FMA chain over
    * k, so the results equal those of {@link #tile2x2} and {@link #tile1x2}.
    */
   private static void tile2x8(int k, float[] a, int a0, int a1, float[] b, int b0, float[] c,
-      int c0, float[] d, int d0) {
+      int c0, int d0, float[] bias, int bo, float below) {
     // Each panel's index is (its start) + p * NR: C2 hoists the bounds checks of such indices
     // out of the loop, but not of (first start) + p * NR + (multiple of k).
     int b1 = b0 + k * NR;
@@ -1033,30 +1045,57 @@ final class VectorGemm {
       c07 = x.fma(v, c07);
       c17 = y.fma(v, c17);
     }
-    c00.intoArray(c, c0);
-    c01.intoArray(c, c0 + L);
-    c02.intoArray(c, c0 + 2 * L);
-    c03.intoArray(c, c0 + 3 * L);
-    c04.intoArray(c, c0 + 4 * L);
-    c05.intoArray(c, c0 + 5 * L);
-    c06.intoArray(c, c0 + 6 * L);
-    c07.intoArray(c, c0 + 7 * L);
-    c10.intoArray(d, d0);
-    c11.intoArray(d, d0 + L);
-    c12.intoArray(d, d0 + 2 * L);
-    c13.intoArray(d, d0 + 3 * L);
-    c14.intoArray(d, d0 + 4 * L);
-    c15.intoArray(d, d0 + 5 * L);
-    c16.intoArray(d, d0 + 6 * L);
-    c17.intoArray(d, d0 + 7 * L);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
+    FloatVector v = c00.add(bias0);
+    v.blend(zero, v.lt(below)).intoArray(c, c0);
+    v = c10.add(bias0);
+    v.blend(zero, v.lt(below)).intoArray(c, d0);
+    FloatVector bias1 = FloatVector.fromArray(S, bias, bo + L);
+    v = c01.add(bias1);
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + L);
+    v = c11.add(bias1);
+    v.blend(zero, v.lt(below)).intoArray(c, d0 + L);
+    FloatVector bias2 = FloatVector.fromArray(S, bias, bo + 2 * L);
+    v = c02.add(bias2);
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 2 * L);
+    v = c12.add(bias2);
+    v.blend(zero, v.lt(below)).intoArray(c, d0 + 2 * L);
+    FloatVector bias3 = FloatVector.fromArray(S, bias, bo + 3 * L);
+    v = c03.add(bias3);
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 3 * L);
+    v = c13.add(bias3);
+    v.blend(zero, v.lt(below)).intoArray(c, d0 + 3 * L);
+    FloatVector bias4 = FloatVector.fromArray(S, bias, bo + 4 * L);
+    v = c04.add(bias4);
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 4 * L);
+    v = c14.add(bias4);
+    v.blend(zero, v.lt(below)).intoArray(c, d0 + 4 * L);
+    FloatVector bias5 = FloatVector.fromArray(S, bias, bo + 5 * L);
+    v = c05.add(bias5);
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 5 * L);
+    v = c15.add(bias5);
+    v.blend(zero, v.lt(below)).intoArray(c, d0 + 5 * L);
+    FloatVector bias6 = FloatVector.fromArray(S, bias, bo + 6 * L);
+    v = c06.add(bias6);
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 6 * L);
+    v = c16.add(bias6);
+    v.blend(zero, v.lt(below)).intoArray(c, d0 + 6 * L);
+    FloatVector bias7 = FloatVector.fromArray(S, bias, bo + 7 * L);
+    v = c07.add(bias7);
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 7 * L);
+    v = c17.add(bias7);
+    v.blend(zero, v.lt(below)).intoArray(c, d0 + 7 * L);
   }
 
   /**
    * Row {@code a0} of A against 4 consecutive packed panels (8 accumulators) over the whole
    * reduction: the batch-1 tile, bound by streaming the panels from memory (8 loads per 8
-   * FMAs). Each accumulator is one FMA chain over k, as in {@link #tile2x8}.
+   * FMAs). Each accumulator is one FMA chain over k, with the epilogue of {@link #wide}, as
+   * in {@link #tile2x8}.
    */
-  private static void tile1x8(int k, float[] a, int a0, float[] b, int b0, float[] c, int c0) {
+  private static void tile1x8(int k, float[] a, int a0, float[] b, int b0, float[] c, int c0,
+      float[] bias, int bo, float below) {
     int b1 = b0 + k * NR; // per-panel starts: see tile2x8
     int b2 = b1 + k * NR;
     int b3 = b2 + k * NR;
@@ -1079,14 +1118,23 @@ final class VectorGemm {
       c6v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR), c6v);
       c7v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR + L), c7v);
     }
-    c0v.intoArray(c, c0);
-    c1v.intoArray(c, c0 + L);
-    c2v.intoArray(c, c0 + 2 * L);
-    c3v.intoArray(c, c0 + 3 * L);
-    c4v.intoArray(c, c0 + 4 * L);
-    c5v.intoArray(c, c0 + 5 * L);
-    c6v.intoArray(c, c0 + 6 * L);
-    c7v.intoArray(c, c0 + 7 * L);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector v = c0v.add(FloatVector.fromArray(S, bias, bo));
+    v.blend(zero, v.lt(below)).intoArray(c, c0);
+    v = c1v.add(FloatVector.fromArray(S, bias, bo + L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + L);
+    v = c2v.add(FloatVector.fromArray(S, bias, bo + 2 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 2 * L);
+    v = c3v.add(FloatVector.fromArray(S, bias, bo + 3 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 3 * L);
+    v = c4v.add(FloatVector.fromArray(S, bias, bo + 4 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 4 * L);
+    v = c5v.add(FloatVector.fromArray(S, bias, bo + 5 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 5 * L);
+    v = c6v.add(FloatVector.fromArray(S, bias, bo + 6 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 6 * L);
+    v = c7v.add(FloatVector.fromArray(S, bias, bo + 7 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 7 * L);
   }
 
   /** Up to 8 rows of C against a half-wide last panel, A read in place. */
