@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * of {@code KC} rows of op(B) and each block of up to 128 rows of A, the 8-row tiles of A
  * are packed into dense strips, then every panel runs over them while its {@code KC x NR}
  * slice stays in L2. The register tile is {@code 8 x NR}: per step, 8 broadcasts of A, 2
- * vector loads of B and 16 FMAs into 16 accumulators; the last rows use 4-, 2- and 1-row
- * tiles that read A in place. Products with few panels (n up to 96) skip packing A.
+ * vector loads of B and 16 FMAs into 16 accumulators; the last rows use 4-row (also for 3
+ * rows), 2- and 1-row tiles that read A in place. Products with few panels (n up to 96) skip packing A.
  *
  * <p>Batches of 1 and 2 take a wide tile (2 rows x 4 panels) over the whole reduction, and a
  * narrow last panel a one-vector tile with the reduction in 4 interleaved phases. A product
@@ -455,7 +455,7 @@ final class VectorGemm {
           int stride = PackedMatrix.panelStride(n, NR, q); // L for a half-wide last panel
           int bk = base + q * k * NR + kb * stride;
           for (int i = 0; i < mb; ) {
-            int rows = mb - i >= MR ? MR : mb - i >= 4 ? 4 : mb - i >= 2 ? 2 : 1;
+            int rows = mb - i >= MR ? MR : Math.min(mb - i, 4);
             int ci = cOff + (ib + i) * ldc + j;
             float[] t = c;
             int t0 = ci;
@@ -612,7 +612,7 @@ final class VectorGemm {
       int i = 0;
       while (i < m) {
         // The 8 x 2-vector tile needs a packed A; the narrow ones read it in place.
-        int rows = ldb == L ? Math.min(m - i, MR) : m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1;
+        int rows = Math.min(m - i, ldb == L ? MR : 4);
         int ai = aOff + i * lda + kb;
         int bk = b0 + kb * ldb;
         int ci = c0 + i * ldc;
@@ -837,7 +837,8 @@ final class VectorGemm {
       int ldb, float[] c, int c0, int ldc, boolean first) {
     switch (rows) {
       case 4:
-        tile4x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
+      case 3:
+        tile4x2(rows, kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
         break;
       case 2:
         tile2x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
@@ -898,23 +899,28 @@ final class VectorGemm {
     }
   }
 
-  /** 4 rows of C, two vectors wide: 8 accumulators, 4 broadcasts and 2 loads per step. */
-  private static void tile4x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, boolean first) {
+  /**
+   * 3 or 4 rows of C, two vectors wide: 8 accumulators, 4 broadcasts and 2 loads per step. With
+   * 3 rows the last row is computed twice and stored once, so 3 rows cost one pass over the
+   * panel instead of two (a 2-row and a 1-row tile).
+   */
+  private static void tile4x2(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
+      int ldb, float[] c, int c0, int ldc, boolean first) {
     float[] src = first ? ZEROS : c;
     int s0 = first ? 0 : c0;
     int sld = first ? 0 : ldc;
+    int s3 = rows > 3 ? s0 + 3 * sld : s0 + 2 * sld;
     int a1 = a0 + lda;
     int a2 = a1 + lda;
-    int a3 = a2 + lda;
+    int a3 = rows > 3 ? a2 + lda : a2;
     FloatVector c00 = FloatVector.fromArray(S, src, s0);
     FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
     FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
     FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
     FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
     FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
-    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
-    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s3);
+    FloatVector c31 = FloatVector.fromArray(S, src, s3 + L);
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
@@ -938,8 +944,10 @@ final class VectorGemm {
     c11.intoArray(c, c0 + ldc + L);
     c20.intoArray(c, c0 + 2 * ldc);
     c21.intoArray(c, c0 + 2 * ldc + L);
-    c30.intoArray(c, c0 + 3 * ldc);
-    c31.intoArray(c, c0 + 3 * ldc + L);
+    if (rows > 3) {
+      c30.intoArray(c, c0 + 3 * ldc);
+      c31.intoArray(c, c0 + 3 * ldc + L);
+    }
   }
 
   /** 2 rows of C, two vectors wide: one FMA chain per accumulator, as in the wide tile. */
