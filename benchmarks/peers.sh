@@ -203,8 +203,11 @@ if wants netspec; then
   if [[ -f $ROOT/benchmarks/pom.xml ]]; then
     say "building benchmarks (netspec)"
     # One reactor run, so the module's netspec dependencies resolve to this checkout's builds.
-    # Every module of the run writes the file; benchmarks/, built last, writes it last.
-    quietly mvn -q -B -o -f "$ROOT/pom.xml" -pl benchmarks -am package dependency:build-classpath \
+    # Every module of the run writes the file; benchmarks/, built last, writes it last. The goal
+    # names the plugin version benchmarks/peers pins: a bare `dependency:` would take Maven's
+    # default (2.8), which a fresh ~/.m2 does not hold.
+    quietly mvn -q -B -f "$ROOT/pom.xml" -pl benchmarks -am package \
+      org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
       -DskipTests -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/netspec-classpath.txt"
     netspec_cp=$ROOT/benchmarks/target/classes:$(cat "$out/netspec-classpath.txt")
   else
