@@ -248,9 +248,14 @@ done
 
 # ---- Python peers ------------------------------------------------------------------------------
 if wants torch; then
-  say "PyTorch, 1 and 2 threads"
-  capture "$out/torch.json" "$torch_python" "$PY/torch_bench.py" "$models" "${quick_flag[@]}" \
-    --threads 1,2
+  # One process per thread count: torch.set_num_threads does not reach the BLAS's own pool
+  # (OpenBLAS's pthreads ran a "1-thread" matmul on both cores), so its size is fixed in the
+  # environment before torch loads, as for the OpenBLAS step.
+  for t in 1 2; do
+    say "PyTorch, $t thread(s)"
+    capture "$out/torch-t$t.json" env OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t \
+      "$torch_python" "$PY/torch_bench.py" "$models" "${quick_flag[@]}" --threads $t
+  done
 fi
 if wants openblas; then
   blas_python=${PEERS_BLAS_PYTHON:-}
