@@ -49,8 +49,11 @@ final class VectorGemm {
   static final int KC = 1024;
   /** Floats of A per row block (1 MiB): the block stays in L2 while the panels pass. */
   private static final int A_BLOCK_FLOATS = 1 << 18;
-  /** Floats of op(B) packed per chunk in a call without a {@link PackedMatrix} (2 MiB). */
-  private static final int CHUNK_FLOATS = 1 << 19;
+  /**
+   * Floats of op(B) packed per chunk in a call without a {@link PackedMatrix} (8 MiB): A is
+   * packed again for every chunk, so a 2048 x 2048 B in 2 MiB chunks cost 1.09-1.11x.
+   */
+  private static final int CHUNK_FLOATS = 1 << 21;
   /** Rows of A per packed block: 128 x KC floats (512 KiB), in L2 beside a panel's slice. */
   static final int MC_PACKED = 128;
   /** Panels of op(B) from which packing the tiles of A pays for itself. */
