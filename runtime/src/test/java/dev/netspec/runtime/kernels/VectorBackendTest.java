@@ -300,16 +300,20 @@ class VectorBackendTest {
       try {
         float[][] raw = new float[3][m * n];
         float[][] fromPacked = new float[3][m * n];
+        float[][] plain = new float[3][m * n]; // no bias, no activation
         for (int t = 1; t <= 3; t++) {
           Kernels.setThreads(t);
           Kernels.gemm(m, n, k, a, 0, k, w, 0, k, true, raw[t - 1], 0, n, bias, 0,
               Activation.NONE);
           Kernels.gemm(m, a, 0, k, packed, fromPacked[t - 1], 0, n, bias, 0, Activation.RELU);
+          Kernels.gemm(m, a, 0, k, packed, plain[t - 1], 0, n, null, 0, Activation.NONE);
         }
         for (int t = 1; t < 3; t++) {
           assertArrayEquals(raw[0], raw[t], "gemm m=" + m + " on " + (t + 1) + " threads");
           assertArrayEquals(fromPacked[0], fromPacked[t],
               "packed gemm m=" + m + " on " + (t + 1) + " threads");
+          assertArrayEquals(plain[0], plain[t],
+              "packed gemm without bias m=" + m + " on " + (t + 1) + " threads");
         }
       } finally {
         Kernels.setThreads(before);
