@@ -14,13 +14,15 @@ import jdk.incubator.vector.VectorSpecies;
  * are packed into dense strips, then every panel runs over them while its {@code KC x NR}
  * slice stays in L2. The register tile is {@code 8 x NR}: per step, 8 broadcasts of A, 2
  * vector loads of B and 16 FMAs into 16 accumulators; the last rows use 4-row (also for 3
- * rows), 2- and 1-row tiles that read A in place. Products with few panels (n up to 96) skip packing A.
+ * rows), 2- and 1-row tiles that read A in place. Products with few panels (n up to 96) skip
+ * packing A.
  *
- * <p>Batches of 1 and 2 take a wide tile (2 rows x 4 panels) over the whole reduction, and a
- * narrow last panel a one-vector tile with the reduction in 4 interleaved phases. A product
- * with a transposed B and fewer than 4 rows is done as dot products reading B in place
- * ({@link #dotRows}). Bias and activation are applied to each finished tile while it is in
- * L1 (the fused epilogue). A partial last panel is zero-padded and its tile goes through a
+ * <p>Batches of 1 and 2 take a wide tile (1 or 2 rows x 4 panels, the epilogue on its
+ * registers) over the whole reduction, and a narrow last panel a one-vector tile with the
+ * reduction in 4 interleaved phases. A product with a raw transposed B (not a {@link
+ * PackedMatrix}) and fewer than 4 rows is done as dot products reading B in place ({@link
+ * #dotRows}). Bias and activation are applied to each finished tile while it is in L1 (the
+ * fused epilogue). A partial last panel is zero-padded and its tile goes through a
  * small scratch block, so no kernel needs masks; a last panel of at most one vector's columns
  * is packed one vector wide ({@link PackedMatrix#panelStride}) and read by one-vector tiles.
  *
