@@ -9,9 +9,15 @@ import java.util.Arrays;
  * weight this way ({@code transposed}), so a forward reads it at unit stride and never
  * copies it again.
  *
- * <p>A last panel of at most {@code width / 2} columns is packed half as wide (its row stride
- * is {@code width / 2}), so a narrow layer such as a 10-class head takes half the memory and
- * cache: {@link #panelStride}.
+ * <p>A last panel of at most {@code width / 2} columns (a 10-class head, say) is packed half as
+ * wide (its row stride is {@code width / 2}: {@link #panelStride}), or, where the reduction is
+ * long enough for it to pay ({@link #isDotPanel}), for dot products: in groups of {@code G} columns ({@link #dotColumns}:
+ * 4 or 5), each group a sequence of blocks of {@code lanes} ({@link #dotLanes}) rows of op(B),
+ * and in a block each column's {@code lanes} values contiguous. Element {@code (p, c)} of group
+ * {@code g} is at {@code g * kPad * G + (p / lanes) * G * lanes + c * lanes + p % lanes}, where
+ * {@code kPad} is {@code k} rounded up to a multiple of {@code lanes}; padding is zero. A kernel
+ * then multiplies a vector of one row of A by one vector per column, with no broadcasts and few
+ * or no lanes spent on missing columns, and sums each column's lanes once at the end.
  *
  * <p>A packed matrix is a snapshot: after the source values change, {@link #repack} it (the
  * runtime's {@code PackedWeight} does so when the weight tensor's version changes).
@@ -30,7 +36,7 @@ public final class PackedMatrix {
     this.width = width;
     int panels = panels(n, width);
     long floats = panels == 0 ? 0
-        : (long) (panels - 1) * k * width + (long) k * panelStride(n, width, panels - 1);
+        : (long) (panels - 1) * k * width + panelFloats(n, width, panels - 1, k);
     AlignedSlab.Slice slice = AlignedSlab.allocate(Math.toIntExact(floats));
     this.data = slice.array;
     this.start = slice.offset;
@@ -54,9 +60,8 @@ public final class PackedMatrix {
   /** Packs new values of the same shape into this matrix, in place (no allocation). */
   public void repack(float[] b, int off, int ld, boolean transposed) {
     Kernels.checkMatrix("b", b, off, transposed ? n : k, transposed ? k : n, ld);
-    for (int j = 0; j < n; j += width) {
-      packPanel(b, off, ld, transposed, j, Math.min(width, n - j), k,
-          panelStride(j / width), data, panelOffset(j / width));
+    for (int q = 0; q < panels(n, width); q++) {
+      packPanel(b, off, ld, transposed, n, q, k, width, data, panelOffset(q));
     }
   }
 
@@ -88,9 +93,14 @@ public final class PackedMatrix {
     return start + q * k * width;
   }
 
+  /** Whether panel {@code q} is packed for dot products (see the class comment). */
+  boolean isDotPanel(int q) {
+    return isDotPanel(n, width, q, k);
+  }
+
   /**
-   * The row stride of panel {@code q}: {@link #panelWidth()}, or half of it for a last panel of
-   * at most that many columns.
+   * The row stride of panel {@code q}, unless it is a dot panel: {@link #panelWidth()}, or half
+   * of it for a last panel of at most that many columns.
    */
   int panelStride(int q) {
     return panelStride(n, width, q);
@@ -99,7 +109,14 @@ public final class PackedMatrix {
   /** op(B)[p][j], for tests and the scalar kernel. */
   float get(int p, int j) {
     int q = j / width;
-    return data[panelOffset(q) + p * panelStride(q) + j % width];
+    int c = j % width;
+    if (!isDotPanel(q)) {
+      return data[panelOffset(q) + p * panelStride(q) + c];
+    }
+    int lanes = dotLanes(width);
+    int g = dotColumns(n - q * width);
+    return data[panelOffset(q) + c / g * dotRows(k, width) * g + p / lanes * g * lanes
+        + c % g * lanes + p % lanes];
   }
 
   static int panels(int n, int width) {
@@ -108,8 +125,8 @@ public final class PackedMatrix {
 
   /**
    * The row stride of panel {@code q} of an {@code n}-column operand packed in panels of
-   * {@code width}: the last panel is half as wide when it holds at most {@code width / 2}
-   * columns. Per-call packing follows the same rule.
+   * {@code width}, unless it is a dot panel: the last panel is half as wide when it holds at
+   * most {@code width / 2} columns. Per-call packing follows the same rules.
    */
   static int panelStride(int n, int width, int q) {
     int cols = n - q * width;
@@ -117,12 +134,76 @@ public final class PackedMatrix {
   }
 
   /**
-   * Copies columns {@code j0 .. j0 + cols} of op(B) into {@code panel} at {@code at} as a
-   * row-major {@code k x width} block, zero-padding columns {@code cols .. width}. A
-   * transposed B is read one contiguous row at a time.
+   * Whether panel {@code q} of a {@code k x n} operand packed in panels of {@code width} is
+   * packed for dot products: a last panel of at most {@code width / 2} columns whose reduction
+   * is long enough for the dot tile to beat the half-wide tile. Per row of A and row of op(B),
+   * the half-wide tile costs about 9/8 of a cycle on Zen 4 (one vector of FMAs, its
+   * broadcasts), the dot tile {@code slots / lanes} (its padded columns' FMAs), and the dot
+   * tile's lane sums about 10 cycles per padded column; so dot products pay from {@code k *
+   * (9/8 - slots / lanes) >= 10 * slots}: 46 rows for 4 columns, 62 for 5, 200 for 10, 320 for
+   * 12 (all as measured). Not past 3/4 of the lanes: 16 columns lost at every {@code k} tried.
    */
-  static void packPanel(float[] b, int off, int ld, boolean transposed, int j0, int cols, int k,
+  static boolean isDotPanel(int n, int width, int q, int k) {
+    int cols = n - q * width;
+    int lanes = dotLanes(width);
+    int g = dotColumns(cols);
+    long slots = (cols + g - 1) / g * g;
+    return cols <= lanes && 4 * slots <= 3L * lanes
+        && (long) k * (9L * lanes - 8 * slots) >= 80L * lanes * slots;
+  }
+
+  /** Rows of op(B) per block of a dot panel: one vector ({@code width / 2}). */
+  static int dotLanes(int width) {
+    return width / 2;
+  }
+
+  /**
+   * Columns per group of a dot panel of {@code cols} columns: 4 or 5, whichever pads fewer
+   * columns (5 on a tie), so 10 columns are 2 groups of 5 and 16 are 4 groups of 4.
+   */
+  static int dotColumns(int cols) {
+    return (cols + 3) / 4 * 4 < (cols + 4) / 5 * 5 ? 4 : 5;
+  }
+
+  /** The reduction length of a dot panel, rounded up to whole blocks of {@link #dotLanes}. */
+  static int dotRows(int k, int width) {
+    int lanes = dotLanes(width);
+    return (k + lanes - 1) / lanes * lanes;
+  }
+
+  /** Floats that panel {@code q} takes: {@code k} rows of its stride, or a dot panel. */
+  static long panelFloats(int n, int width, int q, int k) {
+    if (!isDotPanel(n, width, q, k)) {
+      return (long) k * panelStride(n, width, q);
+    }
+    int cols = n - q * width;
+    int g = dotColumns(cols);
+    return (long) (cols + g - 1) / g * g * dotRows(k, width);
+  }
+
+  /**
+   * Packs panel {@code q} of op(B), {@code k x n}, into {@code panel} at {@code at}: a dot panel
+   * ({@link #isDotPanel}) or a row-major {@code k x stride} block ({@link #panelStride}),
+   * zero-padding the columns past {@code n}. A transposed B is read one contiguous row at a
+   * time.
+   */
+  static void packPanel(float[] b, int off, int ld, boolean transposed, int n, int q, int k,
       int width, float[] panel, int at) {
+    int j0 = q * width;
+    int cols = Math.min(width, n - j0);
+    if (isDotPanel(n, width, q, k)) {
+      packDots(b, off, ld, transposed, j0, cols, k, dotLanes(width), panel, at);
+      return;
+    }
+    packRows(b, off, ld, transposed, j0, cols, k, panelStride(n, width, q), panel, at);
+  }
+
+  /**
+   * Copies columns {@code j0 .. j0 + cols} of op(B) into {@code panel} at {@code at} as a
+   * row-major {@code k x width} block, zero-padding columns {@code cols .. width}.
+   */
+  private static void packRows(float[] b, int off, int ld, boolean transposed, int j0,
+      int cols, int k, int width, float[] panel, int at) {
     if (!transposed) {
       for (int p = 0; p < k; p++) {
         int dst = at + p * width;
@@ -145,6 +226,21 @@ public final class PackedMatrix {
       }
       for (int p = p0; p < p1; p++) {
         Arrays.fill(panel, at + p * width + cols, at + (p + 1) * width, 0f);
+      }
+    }
+  }
+
+  /** Packs {@code cols} columns from {@code j0} as a dot panel (see the class comment). */
+  private static void packDots(float[] b, int off, int ld, boolean transposed, int j0, int cols,
+      int k, int lanes, float[] panel, int at) {
+    int kPad = (k + lanes - 1) / lanes * lanes;
+    int g = dotColumns(cols);
+    Arrays.fill(panel, at, at + (cols + g - 1) / g * g * kPad, 0f);
+    for (int jj = 0; jj < cols; jj++) {
+      int col = at + jj / g * kPad * g + jj % g * lanes;
+      for (int p = 0; p < k; p++) {
+        float v = transposed ? b[off + (j0 + jj) * ld + p] : b[off + p * ld + j0 + jj];
+        panel[col + p / lanes * g * lanes + p % lanes] = v;
       }
     }
   }

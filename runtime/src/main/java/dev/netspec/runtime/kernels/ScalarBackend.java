@@ -60,7 +60,8 @@ final class ScalarBackend implements Backend {
     double[] row = new double[w]; // one panel's columns of one row of C, in double
     for (int j0 = 0; j0 < n; j0 += w) {
       int panel = b.panelOffset(j0 / w);
-      int stride = b.panelStride(j0 / w);
+      boolean dots = b.isDotPanel(j0 / w); // a narrow last panel, in another layout
+      int stride = dots ? 0 : b.panelStride(j0 / w);
       int cols = Math.min(w, n - j0);
       for (int i = 0; i < m; i++) {
         Arrays.fill(row, 0.0);
@@ -69,7 +70,7 @@ final class ScalarBackend implements Backend {
           double aip = a[ai + p];
           int bp = panel + p * stride;
           for (int jj = 0; jj < cols; jj++) {
-            row[jj] += aip * data[bp + jj];
+            row[jj] += aip * (dots ? b.get(p, j0 + jj) : data[bp + jj]);
           }
         }
         for (int jj = 0; jj < cols; jj++) {

@@ -2,6 +2,7 @@ package dev.netspec.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -107,18 +108,48 @@ class VectorBackendTest {
   }
 
   @Test
-  void aNarrowLastPanelIsPackedHalfWide() {
+  void aNarrowLastPanelIsPackedHalfWideOrForDotProducts() {
     int nr = 2 * L;
     Random rnd = new Random(11);
-    int k = 5;
-    for (int n : new int[] {nr + 3, nr + L, nr + L + 1, 2 * nr}) {
-      float[] w = random(rnd, n * k); // (n, k)
-      PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
-      assertEquals(nr, packed.panelStride(0));
-      assertEquals(n - nr <= L ? L : nr, packed.panelStride(1), "n=" + n);
-      for (int p = 0; p < k; p++) {
-        for (int j = 0; j < n; j++) {
-          assertEquals(w[j * k + p], packed.get(p, j), "n=" + n + " p=" + p + " j=" + j);
+    for (int k : new int[] {1, 5, 45, 46, 199, 200, 333}) {
+      for (int n : new int[] {nr + 3, nr + 4, nr + 10, nr + L, nr + L + 1, 2 * nr}) {
+        float[] w = random(rnd, n * k); // (n, k)
+        PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
+        assertFalse(packed.isDotPanel(0));
+        assertEquals(nr, packed.panelStride(0));
+        int cols = n - nr;
+        // From the cost model, for 16 lanes: 3 or 4 columns (padded to 4) from k = 46, 10
+        // columns from 200, 16 never.
+        if (L == 16) {
+          boolean dots = cols <= 4 ? k >= 46 : cols == 10 && k >= 200;
+          assertEquals(dots, packed.isDotPanel(1), "n=" + n + " k=" + k);
+        }
+        if (!packed.isDotPanel(1)) {
+          assertEquals(cols <= L ? L : nr, packed.panelStride(1), "n=" + n);
+        }
+        for (int p = 0; p < k; p++) {
+          for (int j = 0; j < n; j++) {
+            assertEquals(w[j * k + p], packed.get(p, j), "n=" + n + " p=" + p + " j=" + j);
+          }
+        }
+        if (!packed.isDotPanel(1)) {
+          continue;
+        }
+        // By hand, one vector (L lanes) per block: column c of group g, row p at g * G * kPad
+        // + p / L * G * L + c * L + p % L from the panel, with G = 4 for 3 columns (padded to
+        // 4, not 5) and G = 5 for 10; columns past n are zeros.
+        int kPad = (k + L - 1) / L * L;
+        float[] d = packed.data();
+        int at = packed.panelOffset(1);
+        int p = k - 1;
+        int block = p / L;
+        int lane = p % L;
+        if (n == nr + 3) {
+          assertEquals(w[(nr + 2) * k + p], d[at + block * 4 * L + 2 * L + lane], "k=" + k);
+          assertEquals(0f, d[at + block * 4 * L + 3 * L + lane], "k=" + k);
+        } else if (n == nr + 10) {
+          assertEquals(w[(nr + 7) * k + p], d[at + 5 * kPad + block * 5 * L + 2 * L + lane],
+              "k=" + k);
         }
       }
     }
@@ -192,6 +223,12 @@ class VectorBackendTest {
     }
     checkGemm(rnd, 67, 257, 255, false, Activation.RELU, true);
     checkGemm(rnd, 67, 257, 255, true, Activation.NONE, true);
+    for (int m : new int[] {1, 2, 3, 5, 9}) { // a last panel of 10 or 3 columns as dot products
+      for (int n : new int[] {2 * L + 10, 3}) {
+        checkGemm(rnd, m, n, 301, false, Activation.RELU, true);
+        checkGemm(rnd, m, n, 301, true, Activation.NONE, m % 2 == 0);
+      }
+    }
   }
 
   @Test
@@ -222,9 +259,40 @@ class VectorBackendTest {
       }
     }
     checkPackedGemm(rnd, 67, 300, 520, true, Activation.RELU);
+    for (int m : new int[] {1, 2, 3, 4, 7, 16}) { // dot panels of 10 and 4 columns, 16 lanes
+      checkPackedGemm(rnd, m, 2 * L + 10, 211, m % 2 == 0, Activation.RELU);
+      checkPackedGemm(rnd, m, 4, 47, true, Activation.NONE);
+    }
     for (int m : new int[] {1, 2}) { // wide tiles over groups of 4 panels, and the rest
       checkPackedGemm(rnd, m, 9 * 2 * L + 3, 300, true, Activation.RELU);
       checkPackedGemm(rnd, m, 8 * 2 * L, 17, false, Activation.NONE);
+    }
+  }
+
+  @Test
+  void aRowGivesTheSameBitsInEveryBatch() {
+    // Every tile (wide, 8-, 4-, 2- and 1-row, and the dot panel of the last 10 columns, k =
+    // 300) adds in an order fixed by k alone, so a row's result does not depend on the rows
+    // beside it. (Not so for a half-wide last panel: batches of 1 and 2 split its reduction
+    // into 4 phases.)
+    Random rnd = new Random(19);
+    for (int[] nk : new int[][] {{9 * 2 * L, 7}, {9 * 2 * L + 10, 300}}) {
+      int n = nk[0];
+      int k = nk[1];
+      float[] w = random(rnd, n * k);
+      float[] bias = random(rnd, n);
+      PackedMatrix packed = PackedMatrix.pack(k, n, w, 0, k, true);
+      for (int m : new int[] {2, 3, 4, 5, 8, 9, 17}) {
+        float[] a = random(rnd, m * k);
+        float[] c = new float[m * n];
+        vector.gemm(m, a, 0, k, packed, c, 0, n, bias, 0, Activation.RELU);
+        for (int i = 0; i < m; i++) {
+          float[] alone = new float[n];
+          vector.gemm(1, a, i * k, k, packed, alone, 0, n, bias, 0, Activation.RELU);
+          assertArrayEquals(alone, java.util.Arrays.copyOfRange(c, i * n, (i + 1) * n),
+              "row " + i + " of " + m + ", k=" + k);
+        }
+      }
     }
   }
 
