@@ -11,13 +11,14 @@ import java.util.Arrays;
  *
  * <p>A last panel of at most {@code width / 2} columns (a 10-class head, say) is packed half as
  * wide (its row stride is {@code width / 2}: {@link #panelStride}), or, where the reduction is
- * long enough for it to pay ({@link #isDotPanel}), for dot products: in groups of {@code G} columns ({@link #dotColumns}:
- * 4 or 5), each group a sequence of blocks of {@code lanes} ({@link #dotLanes}) rows of op(B),
- * and in a block each column's {@code lanes} values contiguous. Element {@code (p, c)} of group
- * {@code g} is at {@code g * kPad * G + (p / lanes) * G * lanes + c * lanes + p % lanes}, where
- * {@code kPad} is {@code k} rounded up to a multiple of {@code lanes}; padding is zero. A kernel
- * then multiplies a vector of one row of A by one vector per column, with no broadcasts and few
- * or no lanes spent on missing columns, and sums each column's lanes once at the end.
+ * long enough for it to pay ({@link #isDotPanel}), for dot products: in groups of {@code G}
+ * columns ({@link #dotColumns}: 4 or 5), each group a sequence of blocks of {@code lanes}
+ * ({@link #dotLanes}) rows of op(B), and in a block each column's {@code lanes} values
+ * contiguous. Element {@code (p, c)} of group {@code g} is at {@code g * kPad * G + (p / lanes)
+ * * G * lanes + c * lanes + p % lanes}, where {@code kPad} is {@code k} rounded up to a multiple
+ * of {@code lanes}; padding is zero. A kernel then multiplies a vector of one row of A by one
+ * vector per column, with no broadcasts and few or no lanes spent on missing columns, and sums
+ * each column's lanes once at the end.
  *
  * <p>A packed matrix is a snapshot: after the source values change, {@link #repack} it (the
  * runtime's {@code PackedWeight} does so when the weight tensor's version changes).
