@@ -32,5 +32,21 @@ class ScalarFallbackTest {
     Kernels.gemm(2, a, 0, 3, packed, d, 0, 2, new float[] {1, 1}, 0, Activation.RELU);
     assertArrayEquals(new float[] {0, 7, 0, 13}, d);
     assertEquals(21f, Kernels.sum(a, 0, 6));
+    // A reduction of 100 against 2 columns is packed for dot products; by hand: rows of A all
+    // 1 and all 2, columns of B all 1 and 0, 1, ..., 99 (sums 100 and 4950), bias 1.
+    int k = 100;
+    float[] x = new float[2 * k];
+    float[] w = new float[2 * k]; // (2, k)
+    for (int p = 0; p < k; p++) {
+      x[p] = 1;
+      x[k + p] = 2;
+      w[p] = 1;
+      w[k + p] = p;
+    }
+    PackedMatrix dots = PackedMatrix.pack(k, 2, w, 0, k, true);
+    assertTrue(dots.isDotPanel(0));
+    float[] y = new float[4];
+    Kernels.gemm(2, x, 0, k, dots, y, 0, 2, new float[] {1, 1}, 0, Activation.NONE);
+    assertArrayEquals(new float[] {101, 4951, 201, 9901}, y);
   }
 }
