@@ -114,10 +114,7 @@ public final class PackedMatrix {
     if (!isDotPanel(q)) {
       return data[panelOffset(q) + p * panelStride(q) + c];
     }
-    int lanes = dotLanes(width);
-    int g = dotColumns(n - q * width);
-    return data[panelOffset(q) + c / g * dotRows(k, width) * g + p / lanes * g * lanes
-        + c % g * lanes + p % lanes];
+    return data[panelOffset(q) + dotIndex(p, c, dotColumns(n - q * width), k, width)];
   }
 
   static int panels(int n, int width) {
@@ -147,8 +144,7 @@ public final class PackedMatrix {
   static boolean isDotPanel(int n, int width, int q, int k) {
     int cols = n - q * width;
     int lanes = dotLanes(width);
-    int g = dotColumns(cols);
-    long slots = (cols + g - 1) / g * g;
+    long slots = dotSlots(cols);
     return cols <= lanes && 4 * slots <= 3L * lanes
         && (long) k * (9L * lanes - 8 * slots) >= 80L * lanes * slots;
   }
@@ -166,6 +162,21 @@ public final class PackedMatrix {
     return (cols + 3) / 4 * 4 < (cols + 4) / 5 * 5 ? 4 : 5;
   }
 
+  /** The columns of a dot panel of {@code cols} columns, padded to whole groups. */
+  static int dotSlots(int cols) {
+    int g = dotColumns(cols);
+    return (cols + g - 1) / g * g;
+  }
+
+  /**
+   * Where element {@code (p, c)} of a dot panel with groups of {@code g} columns lies, from
+   * the panel's start (see the class comment).
+   */
+  private static int dotIndex(int p, int c, int g, int k, int width) {
+    int lanes = dotLanes(width);
+    return c / g * dotRows(k, width) * g + p / lanes * g * lanes + c % g * lanes + p % lanes;
+  }
+
   /** The reduction length of a dot panel, rounded up to whole blocks of {@link #dotLanes}. */
   static int dotRows(int k, int width) {
     int lanes = dotLanes(width);
@@ -177,9 +188,7 @@ public final class PackedMatrix {
     if (!isDotPanel(n, width, q, k)) {
       return (long) k * panelStride(n, width, q);
     }
-    int cols = n - q * width;
-    int g = dotColumns(cols);
-    return (long) (cols + g - 1) / g * g * dotRows(k, width);
+    return (long) dotSlots(n - q * width) * dotRows(k, width);
   }
 
   /**
@@ -193,7 +202,7 @@ public final class PackedMatrix {
     int j0 = q * width;
     int cols = Math.min(width, n - j0);
     if (isDotPanel(n, width, q, k)) {
-      packDots(b, off, ld, transposed, j0, cols, k, dotLanes(width), panel, at);
+      packDots(b, off, ld, transposed, j0, cols, k, width, panel, at);
       return;
     }
     packRows(b, off, ld, transposed, j0, cols, k, panelStride(n, width, q), panel, at);
@@ -233,15 +242,13 @@ public final class PackedMatrix {
 
   /** Packs {@code cols} columns from {@code j0} as a dot panel (see the class comment). */
   private static void packDots(float[] b, int off, int ld, boolean transposed, int j0, int cols,
-      int k, int lanes, float[] panel, int at) {
-    int kPad = (k + lanes - 1) / lanes * lanes;
+      int k, int width, float[] panel, int at) {
     int g = dotColumns(cols);
-    Arrays.fill(panel, at, at + (cols + g - 1) / g * g * kPad, 0f);
+    Arrays.fill(panel, at, at + dotSlots(cols) * dotRows(k, width), 0f);
     for (int jj = 0; jj < cols; jj++) {
-      int col = at + jj / g * kPad * g + jj % g * lanes;
       for (int p = 0; p < k; p++) {
         float v = transposed ? b[off + (j0 + jj) * ld + p] : b[off + p * ld + j0 + jj];
-        panel[col + p / lanes * g * lanes + p % lanes] = v;
+        panel[at + dotIndex(p, jj, g, k, width)] = v;
       }
     }
   }

@@ -44,14 +44,6 @@ final class VectorGemm {
   private static final int L = S.length();
   /** Columns per panel. */
   static final int NR = 2 * L;
-  /**
-   * Rows of op(B) per block of a dot panel: one vector. (256-bit vectors ran the tutorial's
-   * 10-column layer 5% faster on Zen 4 alone, but a second species in the same program makes
-   * the JDK's shared Vector API code polymorphic, and C2 then boxes vectors: the tutorial MLP
-   * ran 9x slower.)
-   */
-  private static final int D = L;
-
   /** Rows of the main register tile. */
   private static final int MR = 8;
   /**
@@ -736,11 +728,13 @@ final class VectorGemm {
 
   /**
    * Rows {@code a0} and {@code a1} of A against one group of 5 columns of a dot panel at
-   * {@code w0}: {@code out[r * 5 + c]}. Per block of {@link #D} rows of op(B), one vector of
-   * each row of A and one per column, 10 FMAs into 10 accumulators, each holding {@code D}
-   * partial sums (lane {@code l} the rows {@code p} with {@code p % D == l}, in order); the
-   * lanes are summed once at the end ({@link #sumLanes}) and the last {@code k % D} rows
-   * follow, one FMA each. Against a 10-column layer this does 1.6x fewer multiply-adds than
+   * {@code w0}: {@code out[r * 5 + c]}. Per block of {@code L} rows of op(B) (one vector), one
+   * vector of each row of A and one per column, 10 FMAs into 10 accumulators, each holding
+   * {@code L} partial sums (lane {@code l} the rows {@code p} with {@code p % L == l}, in
+   * order); the lanes are summed once at the end ({@link #sumLanes}) and the last {@code k % L}
+   * rows follow, one FMA each. (256-bit vectors ran the tutorial's 10-column layer 5% faster on
+   * Zen 4 alone, but a second species in the same program makes the JDK's shared Vector API
+   * code polymorphic, and C2 then boxes vectors: the tutorial MLP ran 9x slower.) Against a 10-column layer this does 1.6x fewer multiply-adds than
    * a tile of one 16-lane vector per row of A and loads no broadcasts (which bound that tile
    * on Zen 4); the lane sums cost a quarter of the time at {@code k = 256}.
    */
@@ -757,37 +751,37 @@ final class VectorGemm {
     FloatVector s13 = s00;
     FloatVector s14 = s00;
     int p = 0;
-    for (int bound = S.loopBound(k); p < bound; p += D) {
+    for (int bound = S.loopBound(k); p < bound; p += L) {
       FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
       FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-      int wp = w0 + p * 5; // block p / D starts at (p / D) * 5 * D
+      int wp = w0 + p * 5; // block p / L starts at (p / L) * 5 * L
       FloatVector v = FloatVector.fromArray(S, w, wp);
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = FloatVector.fromArray(S, w, wp + D);
+      v = FloatVector.fromArray(S, w, wp + L);
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = FloatVector.fromArray(S, w, wp + 2 * D);
+      v = FloatVector.fromArray(S, w, wp + 2 * L);
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = FloatVector.fromArray(S, w, wp + 3 * D);
+      v = FloatVector.fromArray(S, w, wp + 3 * L);
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
-      v = FloatVector.fromArray(S, w, wp + 4 * D);
+      v = FloatVector.fromArray(S, w, wp + 4 * L);
       s04 = x0.fma(v, s04);
       s14 = x1.fma(v, s14);
     }
     // Summed through an array in a fixed order, as in dot2x4.
     s00.intoArray(lanes, 0);
-    s01.intoArray(lanes, D);
-    s02.intoArray(lanes, 2 * D);
-    s03.intoArray(lanes, 3 * D);
-    s04.intoArray(lanes, 4 * D);
-    s10.intoArray(lanes, 5 * D);
-    s11.intoArray(lanes, 6 * D);
-    s12.intoArray(lanes, 7 * D);
-    s13.intoArray(lanes, 8 * D);
-    s14.intoArray(lanes, 9 * D);
+    s01.intoArray(lanes, L);
+    s02.intoArray(lanes, 2 * L);
+    s03.intoArray(lanes, 3 * L);
+    s04.intoArray(lanes, 4 * L);
+    s10.intoArray(lanes, 5 * L);
+    s11.intoArray(lanes, 6 * L);
+    s12.intoArray(lanes, 7 * L);
+    s13.intoArray(lanes, 8 * L);
+    s14.intoArray(lanes, 9 * L);
     dotTail(k, p, a, a0, a1, w, w0, 5, out, lanes);
   }
 
@@ -803,31 +797,31 @@ final class VectorGemm {
     FloatVector s12 = s00;
     FloatVector s13 = s00;
     int p = 0;
-    for (int bound = S.loopBound(k); p < bound; p += D) {
+    for (int bound = S.loopBound(k); p < bound; p += L) {
       FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
       FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
       int wp = w0 + p * 4;
       FloatVector v = FloatVector.fromArray(S, w, wp);
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = FloatVector.fromArray(S, w, wp + D);
+      v = FloatVector.fromArray(S, w, wp + L);
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = FloatVector.fromArray(S, w, wp + 2 * D);
+      v = FloatVector.fromArray(S, w, wp + 2 * L);
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = FloatVector.fromArray(S, w, wp + 3 * D);
+      v = FloatVector.fromArray(S, w, wp + 3 * L);
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
     }
     s00.intoArray(lanes, 0);
-    s01.intoArray(lanes, D);
-    s02.intoArray(lanes, 2 * D);
-    s03.intoArray(lanes, 3 * D);
-    s10.intoArray(lanes, 4 * D);
-    s11.intoArray(lanes, 5 * D);
-    s12.intoArray(lanes, 6 * D);
-    s13.intoArray(lanes, 7 * D);
+    s01.intoArray(lanes, L);
+    s02.intoArray(lanes, 2 * L);
+    s03.intoArray(lanes, 3 * L);
+    s10.intoArray(lanes, 4 * L);
+    s11.intoArray(lanes, 5 * L);
+    s12.intoArray(lanes, 6 * L);
+    s13.intoArray(lanes, 7 * L);
     dotTail(k, p, a, a0, a1, w, w0, 4, out, lanes);
   }
 
@@ -839,14 +833,14 @@ final class VectorGemm {
   private static void dotTail(int k, int p, float[] a, int a0, int a1, float[] w, int w0, int g,
       float[] out, float[] lanes) {
     for (int r = 0; r < 2 * g; r++) {
-      out[r] = sumLanes(lanes, r * D, D);
+      out[r] = sumLanes(lanes, r * L, L);
     }
     for (; p < k; p++) {
       float x0 = a[a0 + p];
       float x1 = a[a1 + p];
-      int wp = w0 + (p - p % D) * g + p % D;
+      int wp = w0 + (p - p % L) * g + p % L;
       for (int jj = 0; jj < g; jj++) {
-        float wv = w[wp + jj * D];
+        float wv = w[wp + jj * L];
         out[jj] = Math.fma(x0, wv, out[jj]);
         out[g + jj] = Math.fma(x1, wv, out[g + jj]);
       }
