@@ -133,7 +133,7 @@ final class ConvArgs {
   }
 
   /** What one call computes: the 2-D geometry, the padded input's sizes, the output shape. */
-  private record Plan(ConvGeometry geometry, int paddedH, int paddedW, int[] outShape) {}
+  record Plan(ConvGeometry geometry, int paddedH, int paddedW, int[] outShape) {}
 
   private Plan plan(Tensor x, Tensor weight) {
     String op = "conv" + dims + "d";
@@ -210,7 +210,11 @@ final class ConvArgs {
    */
   Tensor run(Tensor x, Tensor weight, Tensor bias, Activation act, Tensor out,
       ConvState state) {
-    Plan p = plan(x, weight);
+    Plan p = state.plan(x, weight);
+    if (p == null) { // another input shape or weight than last time
+      p = plan(x, weight);
+      state.keep(x, weight, p);
+    }
     ConvGeometry g = p.geometry;
     if (bias != null && (bias.dim() != 1 || bias.size(0) != weight.size(0))) {
       throw new IllegalArgumentException("conv" + dims + "d: bias of shape "
@@ -219,7 +223,7 @@ final class ConvArgs {
     }
     if (out == null) {
       out = Tensor.zeros(p.outShape);
-    } else if (!out.isContiguous() || !Arrays.equals(out.shape(), p.outShape)) {
+    } else if (!out.isContiguous() || !ConvState.sameShape(out, p.outShape)) {
       throw new IllegalArgumentException("conv" + dims + "d: output of shape "
           + Arrays.toString(out.shape()) + (out.isContiguous() ? "" : " (not contiguous)")
           + " does not hold the result " + Arrays.toString(p.outShape));

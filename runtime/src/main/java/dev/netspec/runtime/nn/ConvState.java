@@ -19,6 +19,10 @@ final class ConvState {
   private Convolution.Filters filters;
   private final Convolution.Workspace workspace = new Convolution.Workspace();
   private float[] padded = new float[0];
+  private ConvArgs.Plan plan;
+  private int[] planShape;
+  private Tensor planWeight;
+  private int[] planWeightShape;
 
   /** The packed form of {@code weight} and {@code bias} (null: none) for geometry {@code g}. */
   Convolution.Filters filters(ConvGeometry g, Tensor weight, Tensor bias) {
@@ -41,6 +45,33 @@ final class ConvState {
       this.biasVersion = bias == null ? 0 : bias.version();
     }
     return filters;
+  }
+
+  /** The plan of the last call if {@code x} and {@code weight} have its shapes, else null. */
+  ConvArgs.Plan plan(Tensor x, Tensor weight) {
+    return plan != null && weight == planWeight && sameShape(x, planShape)
+        && sameShape(weight, planWeightShape) ? plan : null;
+  }
+
+  /** Keeps {@code plan} for later calls with inputs of {@code x}'s shape. */
+  void keep(Tensor x, Tensor weight, ConvArgs.Plan plan) {
+    this.plan = plan;
+    this.planShape = x.shape();
+    this.planWeight = weight;
+    this.planWeightShape = weight.shape();
+  }
+
+  /** Whether {@code t} has shape {@code shape}, without copying its shape. */
+  static boolean sameShape(Tensor t, int[] shape) {
+    if (t.dim() != shape.length) {
+      return false;
+    }
+    for (int d = 0; d < shape.length; d++) {
+      if (t.size(d) != shape[d]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   Convolution.Workspace workspace() {

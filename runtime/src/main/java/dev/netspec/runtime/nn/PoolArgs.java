@@ -23,6 +23,9 @@ final class PoolArgs {
   final int[] padding;
   final int[] dilation;
   final boolean ceilMode;
+  /** The last call's input shape and plan (layers are not for concurrent use). */
+  private int[] lastShape;
+  private Plan lastPlan;
 
   PoolArgs(String op, int dims, int[] kernel, int[] stride, int[] padding, int[] dilation,
       boolean ceilMode) {
@@ -75,7 +78,22 @@ final class PoolArgs {
   /** The geometry of one call and its output shape. */
   record Plan(ConvGeometry geometry, int[] outShape) {}
 
+  /**
+   * The plan for {@code x}: the last one when {@code x} has the last call's shape (so a warm
+   * forward allocates nothing), else a new one.
+   */
   Plan plan(Tensor x) {
+    Plan last = lastPlan;
+    if (last != null && ConvState.sameShape(x, lastShape)) {
+      return last;
+    }
+    Plan p = newPlan(x);
+    lastShape = x.shape();
+    lastPlan = p;
+    return p;
+  }
+
+  private Plan newPlan(Tensor x) {
     checkRank(op, dims, x);
     boolean batched = x.dim() == dims + 2;
     int[] s = x.shape();
@@ -122,7 +140,7 @@ final class PoolArgs {
     if (out == null) {
       return Tensor.zeros(shape);
     }
-    if (!out.isContiguous() || !Arrays.equals(out.shape(), shape)) {
+    if (!out.isContiguous() || !ConvState.sameShape(out, shape)) {
       throw new IllegalArgumentException(op + ": output of shape "
           + Arrays.toString(out.shape()) + (out.isContiguous() ? "" : " (not contiguous)")
           + " does not hold the result " + Arrays.toString(shape));

@@ -78,8 +78,9 @@ final class Pools {
   /** {@code adaptive_avg_pool} ({@code max == false}) or {@code adaptive_max_pool}. */
   static Tensor adaptive(boolean max, String op, int dims, int[] size, Tensor x, Tensor out,
       Argmax saved) {
-    int[] shape = adaptiveShape(op, dims, size, x);
-    Tensor y = PoolArgs.output(op, x, out, shape);
+    Tensor y = out != null && sameLeadingDims(x, out, dims) && endsWith(out, size)
+        && out.isContiguous() && !out.sharesStorageWith(x) ? out
+        : PoolArgs.output(op, x, out, adaptiveShape(op, dims, size, x));
     int[] indices = saved == null ? null : saved.room(y.numel());
     Tensor xc = x.isContiguous() ? x : x.contiguous();
     int h = dims == 2 ? x.size(-2) : 1;
@@ -89,6 +90,33 @@ final class Pools {
         xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(), indices);
     y.bumpVersion();
     return y;
+  }
+
+  /** Whether {@code out} has {@code x}'s rank and leading dims (all but the last {@code dims}). */
+  private static boolean sameLeadingDims(Tensor x, Tensor out, int dims) {
+    if (x.dim() != out.dim() || (x.dim() != dims + 1 && x.dim() != dims + 2)) {
+      return false;
+    }
+    for (int d = 0; d < x.dim() - dims; d++) {
+      if (x.size(d) != out.size(d)) {
+        return false;
+      }
+    }
+    for (int d = x.dim() - dims; d < x.dim(); d++) {
+      if (x.size(d) == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean endsWith(Tensor out, int[] size) {
+    for (int i = 0; i < size.length; i++) {
+      if (out.size(out.dim() - size.length + i) != size[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Checks an adaptive output size: one value per dim (or one for all), none negative. */
