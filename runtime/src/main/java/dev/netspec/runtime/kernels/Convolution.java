@@ -88,9 +88,21 @@ public final class Convolution {
     private PackedMatrix full;
     private PackedMatrix last;
     private float[] scratch = new float[0];
+    private final int[] segments = new int[3 * (Kernels.panelWidth() + 1)];
 
     /** An empty workspace: the first call sizes it. */
     public Workspace() {}
+
+    private float[] padded = new float[0];
+    private float[] block = new float[0];
+
+    float[] padded(int size) {
+      return padded = padded.length >= size ? padded : new float[size];
+    }
+
+    float[] block(int size) {
+      return block = block.length >= size ? block : new float[size];
+    }
 
     PackedMatrix cols(int k, int n, boolean isLast) {
       PackedMatrix m = isLast ? last : full;
@@ -129,6 +141,10 @@ public final class Convolution {
         x.length);
     Objects.checkFromIndexSize(yOff, (long) g.batch() * g.outChannels() * g.positions(),
         y.length);
+    if (Im2col.rowsOfPaddedWidth(g)) {
+      conv2dPadded(g, x, xOff, filters, act, y, yOff, ws);
+      return;
+    }
     int k = g.reduction() + (filters.bias ? 1 : 0);
     int positions = g.positions();
     int chunk = chunkColumns(k, positions);
@@ -141,8 +157,55 @@ public final class Convolution {
         for (int p0 = 0; p0 < positions; p0 += chunk) {
           int n = Math.min(chunk, positions - p0);
           PackedMatrix cols = ws.cols(k, n, n != chunk);
-          ws.scratch = Im2col.pack(g, x, xg, p0, filters.bias, cols, ws.scratch);
+          ws.scratch = Im2col.pack(g, x, xg, p0, filters.bias, cols, ws.scratch, ws.segments);
           Kernels.gemm(filters.groups[grp], cols, y, yg + p0, positions, null, 0, act);
+        }
+      }
+    }
+  }
+
+  /**
+   * Stride 1 over a zero-padded copy of each image (planes of {@code hp x wp}, {@code hp =
+   * outHeight + (kh - 1) * dh}, {@code wp = outWidth + (kw - 1) * dw}), computing every column
+   * {@code ow < wp} of each output row: then the inputs of one patch row are consecutive across
+   * output rows, so the patches are copied a whole panel row at a time ({@link
+   * Im2col#packPadded}). The {@code wp - outWidth} extra columns per row are computed into a
+   * scratch block and dropped when the valid ones are copied out.
+   */
+  private static void conv2dPadded(ConvGeometry g, float[] x, int xOff, Filters filters,
+      Activation act, float[] y, int yOff, Workspace ws) {
+    int k = g.reduction() + (filters.bias ? 1 : 0);
+    int hp = g.outHeight() + (g.kernelH() - 1) * g.dilationH();
+    int wp = g.outWidth() + (g.kernelW() - 1) * g.dilationW();
+    int virtual = (g.outHeight() - 1) * wp + g.outWidth(); // the last row's extra columns: none
+    int chunk = chunkColumns(k, virtual);
+    int m = g.outPerGroup();
+    int positions = g.positions();
+    float[] padded = ws.padded(g.inPerGroup() * hp * wp);
+    float[] block = ws.block(m * chunk); // (m, chunk): a chunk of C, extra columns included
+    for (int b = 0; b < g.batch(); b++) {
+      for (int grp = 0; grp < g.groups(); grp++) {
+        int xg = xOff + (b * g.groups() + grp) * g.inPerGroup() * g.inPlane();
+        int yg = yOff + (b * g.groups() + grp) * m * positions;
+        Im2col.padPlanes(g, x, xg, hp, wp, padded);
+        for (int v0 = 0; v0 < virtual; v0 += chunk) {
+          int n = Math.min(chunk, virtual - v0);
+          PackedMatrix cols = ws.cols(k, n, n != chunk);
+          ws.scratch = Im2col.packPadded(g, padded, hp, wp, v0, filters.bias, cols, ws.scratch);
+          Kernels.gemm(filters.groups[grp], cols, block, 0, n, null, 0, act);
+          // Copy out the valid columns of each output row the chunk touches.
+          for (int v = v0; v < v0 + n; ) {
+            int oh = v / wp;
+            int ow = v - oh * wp;
+            int run = Math.min(v0 + n, oh * wp + g.outWidth()) - v;
+            if (run > 0) {
+              for (int o = 0; o < m; o++) {
+                System.arraycopy(block, o * n + v - v0, y, yg + o * positions
+                    + oh * g.outWidth() + ow, run);
+              }
+            }
+            v = (oh + 1) * wp;
+          }
         }
       }
     }

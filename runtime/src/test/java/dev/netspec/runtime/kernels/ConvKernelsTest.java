@@ -120,7 +120,8 @@ class ConvKernelsTest {
         for (int p0 : new int[] {0, 5}) {
           int n = g.positions() - p0;
           PackedMatrix cols = PackedMatrix.allocate(k, n);
-          Im2col.pack(g, x, xOff, p0, ones, cols, new float[0]);
+          Im2col.pack(g, x, xOff, p0, ones, cols, new float[0],
+              new int[3 * (cols.panelWidth() + 1)]);
           for (int r = 0; r < k; r++) {
             for (int j = 0; j < n; j++) {
               float want = ones && r == k - 1 ? 1f : patch(g, x, xOff, r, p0 + j);
@@ -130,6 +131,46 @@ class ConvKernelsTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Whole convolutions against their definition, on sizes that split the positions into
+   * several chunks: a 3x3 over wide rows (the padded-row path, its extra columns dropped), and
+   * strided and narrow-row ones (patches written per run), with bias and ReLU.
+   */
+  @Test
+  void convolutionsMatchTheirDefinitionAcrossChunks() {
+    Random rnd = new Random(18);
+    ConvGeometry[] cases = {
+      geometry(2, 128, 8, 20, 8, 3, 1, 1, 1, 1),
+      geometry(1, 256, 10, 10, 4, 3, 1, 1, 1, 1),
+      geometry(1, 128, 9, 20, 8, 3, 2, 1, 1, 1),
+      geometry(1, 64, 6, 40, 6, 3, 1, 2, 2, 2),
+    };
+    for (ConvGeometry g : cases) {
+      float[] x = random(rnd, g.batch() * g.inChannels() * g.inPlane());
+      float[] w = random(rnd, g.outChannels() * g.reduction());
+      float[] b = random(rnd, g.outChannels());
+      float[] want = new float[g.batch() * g.outChannels() * g.positions()];
+      for (int n = 0; n < g.batch(); n++) {
+        for (int o = 0; o < g.outChannels(); o++) {
+          int grp = o / g.outPerGroup();
+          for (int pos = 0; pos < g.positions(); pos++) {
+            double acc = b[o];
+            for (int r = 0; r < g.reduction(); r++) {
+              int xOff = (n * g.groups() + grp) * g.inPerGroup() * g.inPlane();
+              acc += (double) w[o * g.reduction() + r] * patch(g, x, xOff, r, pos);
+            }
+            want[(n * g.outChannels() + o) * g.positions() + pos] = (float) Math.max(acc, 0);
+          }
+        }
+      }
+      float[] got = new float[want.length];
+      Convolution.conv2d(g, x, 0, w, 0, b, 0, Convolution.Filters.pack(g, w, 0, b, 0),
+          Activation.RELU, got, 0, new Convolution.Workspace());
+      assertClose(want, got, 1e-4, "conv2d " + g + " (padded rows: "
+          + Im2col.rowsOfPaddedWidth(g) + ")");
     }
   }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.function.Executable;
 
 /**
  * The convolution and pooling layers against PyTorch 1.13 ({@code
- * tools/fixtures/conv_fixtures.py}): for every case, the layer built from the same arguments
+ * tools/fixtures/conv_fixtures.py}, {@code conv.json} and {@code conv_wide.json}, whose rows are
+ * wide enough for the padded-row path): for every case, the layer built from the same arguments
  * prints PyTorch's repr, has its state-dict keys and shapes, and with PyTorch's weights turns
  * PyTorch's input into PyTorch's output, through {@code forward(x)}, {@code forward(x, out)}
  * (twice, the buffers reused) and the functional form.
@@ -34,7 +35,9 @@ class ConvLayersTest {
   @TestFactory
   Stream<DynamicTest> everyCaseMatchesPyTorch() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (Object o : Fixtures.list(FIXTURE.get("cases"))) {
+    List<Object> cases = new ArrayList<>(Fixtures.list(FIXTURE.get("cases")));
+    cases.addAll(Fixtures.list(Fixtures.load("conv_wide.json").get("cases")));
+    for (Object o : cases) {
       Map<String, Object> c = Fixtures.map(o);
       String name = c.get("repr") + " on " + Fixtures.map(c.get("x")).get("shape");
       tests.add(DynamicTest.dynamicTest(name, () -> check(c)));
