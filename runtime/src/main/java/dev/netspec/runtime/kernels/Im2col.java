@@ -191,11 +191,7 @@ final class Im2col {
         for (int i = 0; i < g.kernelH(); i++) {
           int src = c * hp * wp + i * g.dilationH() * wp + v0 + j0;
           for (int j = 0; j < g.kernelW(); j++, r++) {
-            int from = src + j * g.dilationW();
-            int to = at + r * stride;
-            for (int t = 0; t < count; t++) {
-              dst[to + t] = padded[from + t];
-            }
+            System.arraycopy(padded, src + j * g.dilationW(), dst, at + r * stride, count);
           }
         }
       }
