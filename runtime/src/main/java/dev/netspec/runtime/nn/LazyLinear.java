@@ -94,4 +94,22 @@ public final class LazyLinear extends Linear {
   protected String typeName() {
     return isMaterialized() ? "Linear" : "LazyLinear";
   }
+
+  // covariant returns, so that calls chain: LazyLinear layer = new LazyLinear(...).eval();
+
+  @Override
+  public LazyLinear train() {
+    return train(true);
+  }
+
+  @Override
+  public LazyLinear train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public LazyLinear eval() {
+    return train(false);
+  }
 }

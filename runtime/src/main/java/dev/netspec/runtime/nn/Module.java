@@ -497,7 +497,12 @@ public abstract class Module {
    */
   protected void resetParameters(ParameterSeeds seeds) {}
 
-  /** Sets training mode ({@code train()}); returns this module. */
+  /**
+   * Sets training mode ({@code train()}); returns this module. Every layer and generated
+   * block overrides {@code train()}, {@code train(boolean)} and {@code eval()} to return its
+   * own type, so that {@code Mlp net = new Mlp().eval();} compiles; a subclass of your own
+   * should do the same.
+   */
   public Module train() {
     return train(true);
   }

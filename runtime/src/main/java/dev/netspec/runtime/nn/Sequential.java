@@ -71,7 +71,7 @@ public class Sequential extends Module implements Iterable<Module> {
     return registeredChildren().iterator();
   }
 
-  // covariant returns, so that calls chain: new Sequential(...).initialize(seed)
+  // covariant returns, so that calls chain: new Sequential(...).initialize(seed).eval()
 
   @Override
   public Sequential initialize(long seed) {
