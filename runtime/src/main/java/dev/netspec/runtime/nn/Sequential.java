@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * Sequential net = new Sequential(new Linear(20, 256), new ReLU(), new Linear(256, 10));
- * Linear out = net.get(2);          // net[2]
- * Linear last = net.get(-1);        // net[-1]
+ * Module third = net.get(2);                // net[2]
+ * Linear last = net.get(-1, Linear.class);  // net[-1], checked: a Linear
  * }</pre>
  */
 public class Sequential extends Module implements Iterable<Module> {
@@ -44,20 +44,29 @@ public class Sequential extends Module implements Iterable<Module> {
     return this;
   }
 
-  /**
-   * The child at {@code index} in order, negative counting from the end ({@code net[i]}),
-   * typed as the caller expects: {@code Linear l = net.get(0);} (a wrong type fails with a
-   * {@link ClassCastException} at the assignment).
-   */
-  @SuppressWarnings("unchecked")
-  public <M extends Module> M get(int index) {
+  /** The child at {@code index} in order, negative counting from the end ({@code net[i]}). */
+  public Module get(int index) {
     List<Module> all = registeredChildren();
     int i = index < 0 ? index + all.size() : index;
     if (i < 0 || i >= all.size()) {
       throw new IndexOutOfBoundsException(
           "index " + index + " is out of range for a Sequential of " + all.size());
     }
-    return (M) all.get(i);
+    return all.get(i);
+  }
+
+  /**
+   * The child at {@code index} as a {@code type}: {@code Linear l = net.get(0, Linear.class);}.
+   *
+   * @throws ClassCastException naming the index and both classes, if the child is another kind
+   */
+  public <M extends Module> M get(int index, Class<M> type) {
+    Module m = get(index);
+    if (!type.isInstance(m)) {
+      throw new ClassCastException("child " + index + " of this Sequential is a "
+          + m.getClass().getName() + ", not a " + type.getName());
+    }
+    return type.cast(m);
   }
 
   /** The number of children, a shared one counted at each position ({@code len(net)}). */
