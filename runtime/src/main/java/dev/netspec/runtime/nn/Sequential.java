@@ -123,20 +123,27 @@ public class Sequential extends Module implements Iterable<Module> {
    * Runs every child in order, each writing into an output buffer this container keeps
    * (sized at the first call for an input shape, by an ordinary forward) and the last into
    * {@code out}: allocation-free once sized when every child's {@code forward(x, out)} is.
+   * One thread at a time: a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    if (chain == null || chainEdits != childEdits() || !sameShape(x, chainInput)) {
-      return size(x, out);
+    enterForward(); // the buffers belong to this instance: one thread at a time
+    try {
+      if (chain == null || chainEdits != childEdits() || !sameShape(x, chainInput)) {
+        return size(x, out);
+      }
+      if (chain.length == 0) {
+        return x.copyInto(out);
+      }
+      Tensor in = x;
+      for (int i = 0; i < chain.length - 1; i++) {
+        in = chain[i].forward(in, outputs[i]);
+      }
+      return chain[chain.length - 1].forward(in, out);
+    } finally {
+      exitForward();
     }
-    if (chain.length == 0) {
-      return x.copyInto(out);
-    }
-    Tensor in = x;
-    for (int i = 0; i < chain.length - 1; i++) {
-      in = chain[i].forward(in, outputs[i]);
-    }
-    return chain[chain.length - 1].forward(in, out);
   }
 
   /** The ordinary forward, keeping a copy of each intermediate output as its buffer. */
