@@ -9,4 +9,22 @@ public final class AdaptiveAvgPool1d extends AdaptivePoolNd {
   public AdaptiveAvgPool1d(int outputSize) {
     super(false, "adaptive_avg_pool1d", 1, new int[] {outputSize});
   }
+
+  // covariant returns, so that calls chain: AdaptiveAvgPool1d layer = new AdaptiveAvgPool1d(...).eval();
+
+  @Override
+  public AdaptiveAvgPool1d train() {
+    return train(true);
+  }
+
+  @Override
+  public AdaptiveAvgPool1d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public AdaptiveAvgPool1d eval() {
+    return train(false);
+  }
 }

@@ -14,4 +14,22 @@ public final class AdaptiveAvgPool2d extends AdaptivePoolNd {
   public AdaptiveAvgPool2d(int outHeight, int outWidth) {
     super(false, "adaptive_avg_pool2d", 2, new int[] {outHeight, outWidth});
   }
+
+  // covariant returns, so that calls chain: AdaptiveAvgPool2d layer = new AdaptiveAvgPool2d(...).eval();
+
+  @Override
+  public AdaptiveAvgPool2d train() {
+    return train(true);
+  }
+
+  @Override
+  public AdaptiveAvgPool2d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public AdaptiveAvgPool2d eval() {
+    return train(false);
+  }
 }

@@ -14,4 +14,22 @@ public final class AdaptiveMaxPool2d extends AdaptivePoolNd {
   public AdaptiveMaxPool2d(int outHeight, int outWidth) {
     super(true, "adaptive_max_pool2d", 2, new int[] {outHeight, outWidth});
   }
+
+  // covariant returns, so that calls chain: AdaptiveMaxPool2d layer = new AdaptiveMaxPool2d(...).eval();
+
+  @Override
+  public AdaptiveMaxPool2d train() {
+    return train(true);
+  }
+
+  @Override
+  public AdaptiveMaxPool2d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public AdaptiveMaxPool2d eval() {
+    return train(false);
+  }
 }

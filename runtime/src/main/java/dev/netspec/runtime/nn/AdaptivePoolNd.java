@@ -38,7 +38,12 @@ public abstract class AdaptivePoolNd extends Module {
   /** Allocation-free once warm: written into {@code out} (null allocates it). */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    return Pools.adaptive(max, op, dims, size, x, out, max && isTraining() ? saved : null);
+    enterForward(); // the argmax buffer belongs to this instance
+    try {
+      return Pools.adaptive(max, op, dims, size, x, out, max && isTraining() ? saved : null);
+    } finally {
+      exitForward();
+    }
   }
 
   /** The argmax of each output of the last forward in training mode (max pooling only). */
@@ -49,5 +54,23 @@ public abstract class AdaptivePoolNd extends Module {
   @Override
   public String extraRepr() {
     return "output_size=" + PoolArgs.given(given);
+  }
+
+  // covariant returns, so that calls chain: layers keep their own type through eval()
+
+  @Override
+  public AdaptivePoolNd train() {
+    return train(true);
+  }
+
+  @Override
+  public AdaptivePoolNd train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public AdaptivePoolNd eval() {
+    return train(false);
   }
 }

@@ -43,12 +43,35 @@ public final class AvgPool1d extends Module {
   /** Allocation-free: the averages written into {@code out} (null allocates it). */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    return Pools.avg(args, x, out, countIncludePad, 0);
+    enterForward(); // the cached plan belongs to this instance
+    try {
+      return Pools.avg(args, x, out, countIncludePad, 0);
+    } finally {
+      exitForward();
+    }
   }
 
   @Override
   public String extraRepr() {
     return "kernel_size=" + PyFormat.tuple(args.kernel) + ", stride="
         + PyFormat.tuple(args.stride) + ", padding=" + PyFormat.tuple(args.padding);
+  }
+
+  // covariant returns, so that calls chain: AvgPool1d layer = new AvgPool1d(...).eval();
+
+  @Override
+  public AvgPool1d train() {
+    return train(true);
+  }
+
+  @Override
+  public AvgPool1d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public AvgPool1d eval() {
+    return train(false);
   }
 }

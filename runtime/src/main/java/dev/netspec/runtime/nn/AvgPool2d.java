@@ -70,12 +70,35 @@ public final class AvgPool2d extends Module {
   /** Allocation-free: the averages written into {@code out} (null allocates it). */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    return Pools.avg(args, x, out, countIncludePad, divisor);
+    enterForward(); // the cached plan belongs to this instance
+    try {
+      return Pools.avg(args, x, out, countIncludePad, divisor);
+    } finally {
+      exitForward();
+    }
   }
 
   @Override
   public String extraRepr() {
     return "kernel_size=" + PoolArgs.given(args.kernelGiven) + ", stride="
         + PoolArgs.given(args.strideGiven) + ", padding=" + PoolArgs.given(args.paddingGiven);
+  }
+
+  // covariant returns, so that calls chain: AvgPool2d layer = new AvgPool2d(...).eval();
+
+  @Override
+  public AvgPool2d train() {
+    return train(true);
+  }
+
+  @Override
+  public AvgPool2d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public AvgPool2d eval() {
+    return train(false);
   }
 }

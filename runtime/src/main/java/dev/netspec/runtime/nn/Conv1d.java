@@ -35,4 +35,22 @@ public final class Conv1d extends ConvNd {
     super(inChannels, outChannels, new ConvArgs(1, ints(kernelSize), ints(stride), null,
         padding, ints(dilation), groups, paddingMode), bias);
   }
+
+  // covariant returns, so that calls chain: Conv1d layer = new Conv1d(...).eval();
+
+  @Override
+  public Conv1d train() {
+    return train(true);
+  }
+
+  @Override
+  public Conv1d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Conv1d eval() {
+    return train(false);
+  }
 }

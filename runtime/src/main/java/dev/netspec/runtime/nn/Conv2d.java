@@ -49,4 +49,22 @@ public final class Conv2d extends ConvNd {
     super(inChannels, outChannels,
         new ConvArgs(2, kernelSize, stride, null, padding, dilation, groups, paddingMode), bias);
   }
+
+  // covariant returns, so that calls chain: Conv2d layer = new Conv2d(...).eval();
+
+  @Override
+  public Conv2d train() {
+    return train(true);
+  }
+
+  @Override
+  public Conv2d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Conv2d eval() {
+    return train(false);
+  }
 }

@@ -121,8 +121,13 @@ public abstract class ConvNd extends Module {
    * nothing.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor out) {
-    savedInput = isTraining() ? x : null;
-    return args.run(x, weight.data(), bias == null ? null : bias.data(), act, out, state);
+    enterForward(); // the packed filters and patch buffers belong to this instance
+    try {
+      savedInput = isTraining() ? x : null;
+      return args.run(x, weight.data(), bias == null ? null : bias.data(), act, out, state);
+    } finally {
+      exitForward();
+    }
   }
 
   /** {@link #forward(Tensor)} written into {@code out}: {@link #forwardInto} without act. */
@@ -151,5 +156,23 @@ public abstract class ConvNd extends Module {
 
   static int[] ints(int... v) {
     return v;
+  }
+
+  // covariant returns, so that calls chain: layers keep their own type through eval()
+
+  @Override
+  public ConvNd train() {
+    return train(true);
+  }
+
+  @Override
+  public ConvNd train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public ConvNd eval() {
+    return train(false);
   }
 }

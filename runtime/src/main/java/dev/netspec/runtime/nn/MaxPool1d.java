@@ -25,4 +25,22 @@ public final class MaxPool1d extends MaxPoolNd {
     super(new PoolArgs("max_pool1d", 1, new int[] {kernelSize}, new int[] {stride},
         new int[] {padding}, new int[] {dilation}, ceilMode));
   }
+
+  // covariant returns, so that calls chain: MaxPool1d layer = new MaxPool1d(...).eval();
+
+  @Override
+  public MaxPool1d train() {
+    return train(true);
+  }
+
+  @Override
+  public MaxPool1d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public MaxPool1d eval() {
+    return train(false);
+  }
 }

@@ -34,4 +34,22 @@ public final class MaxPool2d extends MaxPoolNd {
       boolean ceilMode) {
     super(new PoolArgs("max_pool2d", 2, kernelSize, stride, padding, dilation, ceilMode));
   }
+
+  // covariant returns, so that calls chain: MaxPool2d layer = new MaxPool2d(...).eval();
+
+  @Override
+  public MaxPool2d train() {
+    return train(true);
+  }
+
+  @Override
+  public MaxPool2d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public MaxPool2d eval() {
+    return train(false);
+  }
 }

@@ -25,7 +25,12 @@ public abstract class MaxPoolNd extends Module {
   /** Allocation-free once warm: the maxima written into {@code out} (null allocates it). */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    return Pools.max(args, x, out, isTraining() ? saved : null);
+    enterForward(); // the cached plan and the argmax buffer belong to this instance
+    try {
+      return Pools.max(args, x, out, isTraining() ? saved : null);
+    } finally {
+      exitForward();
+    }
   }
 
   /** The argmax of each output of the last forward in training mode (for a backward). */
@@ -39,5 +44,23 @@ public abstract class MaxPoolNd extends Module {
         + PoolArgs.given(args.strideGiven) + ", padding=" + PoolArgs.given(args.paddingGiven)
         + ", dilation=" + PoolArgs.given(args.dilationGiven) + ", ceil_mode="
         + PyFormat.bool(args.ceilMode);
+  }
+
+  // covariant returns, so that calls chain: layers keep their own type through eval()
+
+  @Override
+  public MaxPoolNd train() {
+    return train(true);
+  }
+
+  @Override
+  public MaxPoolNd train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public MaxPoolNd eval() {
+    return train(false);
   }
 }
