@@ -1,16 +1,12 @@
 package dev.netspec.runtime.nn;
 
-import dev.netspec.runtime.tensor.Tensor;
-
 /**
  * 1-D average pooling ({@code nn.AvgPool1d}) over {@code (N, C, L)} or {@code (C, L)}, as
  * {@link AvgPool2d} along one dim (no {@code divisor_override}, as in PyTorch). Prints its
  * sizes as 1-tuples, as PyTorch does: {@code AvgPool1d(kernel_size=(3,), stride=(3,),
  * padding=(0,))}.
  */
-public final class AvgPool1d extends Module {
-  private final PoolArgs args;
-  private final boolean countIncludePad;
+public final class AvgPool1d extends AvgPoolNd {
 
   /** {@code nn.AvgPool1d(kernel_size)}: stride = kernel_size. */
   public AvgPool1d(int kernelSize) {
@@ -30,25 +26,8 @@ public final class AvgPool1d extends Module {
   /** {@code nn.AvgPool1d(kernel_size, stride, padding, ceil_mode, count_include_pad)}. */
   public AvgPool1d(int kernelSize, int stride, int padding, boolean ceilMode,
       boolean countIncludePad) {
-    this.args = new PoolArgs("avg_pool1d", 1, new int[] {kernelSize}, new int[] {stride},
-        new int[] {padding}, new int[] {1}, ceilMode);
-    this.countIncludePad = countIncludePad;
-  }
-
-  @Override
-  public Tensor forward(Tensor x) {
-    return forward(x, null);
-  }
-
-  /** Allocation-free: the averages written into {@code out} (null allocates it). */
-  @Override
-  public Tensor forward(Tensor x, Tensor out) {
-    enterForward(); // the cached plan belongs to this instance
-    try {
-      return Pools.avg(args, x, out, countIncludePad, 0);
-    } finally {
-      exitForward();
-    }
+    super(new PoolArgs("avg_pool1d", 1, new int[] {kernelSize}, new int[] {stride},
+        new int[] {padding}, new int[] {1}, ceilMode), countIncludePad, 0);
   }
 
   @Override

@@ -1,18 +1,11 @@
 package dev.netspec.runtime.nn;
 
-import dev.netspec.runtime.tensor.Tensor;
-
 /**
- * 2-D average pooling ({@code nn.AvgPool2d}) over {@code (N, C, H, W)} or {@code (C, H, W)}:
- * each output the sum of its window divided by {@code divisor_override} if given, else by the
- * window's size ({@code count_include_pad}, the default: padding counts, a window past the
- * padding in {@code ceil_mode} does not) or by the number of inputs in it. Prints as PyTorch
- * does, sizes as given: {@code AvgPool2d(kernel_size=3, stride=3, padding=0)}.
+ * 2-D average pooling ({@code nn.AvgPool2d}) over {@code (N, C, H, W)} or {@code (C, H, W)};
+ * see {@link AvgPoolNd}. Prints as PyTorch does, sizes as given: {@code
+ * AvgPool2d(kernel_size=3, stride=3, padding=0)}.
  */
-public final class AvgPool2d extends Module {
-  private final PoolArgs args;
-  private final boolean countIncludePad;
-  private final int divisor;
+public final class AvgPool2d extends AvgPoolNd {
 
   /** {@code nn.AvgPool2d(kernel_size)}: stride = kernel_size. */
   public AvgPool2d(int kernelSize) {
@@ -45,10 +38,8 @@ public final class AvgPool2d extends Module {
    */
   public AvgPool2d(int[] kernelSize, int[] stride, int[] padding, boolean ceilMode,
       boolean countIncludePad, Integer divisorOverride) {
-    this.args = new PoolArgs("avg_pool2d", 2, kernelSize, stride, padding, new int[] {1},
-        ceilMode);
-    this.countIncludePad = countIncludePad;
-    this.divisor = checkDivisor(divisorOverride);
+    super(new PoolArgs("avg_pool2d", 2, kernelSize, stride, padding, new int[] {1}, ceilMode),
+        countIncludePad, checkDivisor(divisorOverride));
   }
 
   /** 0 for none; PyTorch refuses 0 itself. */
@@ -60,22 +51,6 @@ public final class AvgPool2d extends Module {
       throw new IllegalArgumentException("divisor must be not zero");
     }
     return divisorOverride;
-  }
-
-  @Override
-  public Tensor forward(Tensor x) {
-    return forward(x, null);
-  }
-
-  /** Allocation-free: the averages written into {@code out} (null allocates it). */
-  @Override
-  public Tensor forward(Tensor x, Tensor out) {
-    enterForward(); // the cached plan belongs to this instance
-    try {
-      return Pools.avg(args, x, out, countIncludePad, divisor);
-    } finally {
-      exitForward();
-    }
   }
 
   @Override
