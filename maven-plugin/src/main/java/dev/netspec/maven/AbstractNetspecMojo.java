@@ -66,7 +66,7 @@ abstract class AbstractNetspecMojo extends AbstractMojo {
     List<SpecSource> sources = new ArrayList<>();
     for (Path file : files) {
       try {
-        sources.add(SpecSource.read(file));
+        sources.add(SpecSource.read(specDirectory.toPath(), file));
       } catch (IOException e) {
         throw new MojoExecutionException(file + ": error: cannot read: " + e.getMessage(), e);
       }
