@@ -89,6 +89,11 @@ abstract class AbstractNetspecMojo extends AbstractMojo {
     return compilation;
   }
 
+  /** {@code n} and the noun, plural unless {@code n} is 1: "1 spec", "2 classes". */
+  static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
+  }
+
   /** {@code path} relative to the project folder, for messages. */
   String relative(Path path) {
     Path base = project.getBasedir().toPath().toAbsolutePath();
