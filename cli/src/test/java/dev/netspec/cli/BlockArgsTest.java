@@ -65,7 +65,8 @@ class BlockArgsTest {
   @Test
   void aMissingArgumentIsAUsageErrorNamingTheArguments() {
     Cli r = Cli.run("run", head.toString(), "--block", "Head", "--arg", "p=0.5", "--input",
-        tmp.resolve("x.safetensors").toString(), "--output", tmp.resolve("y.safetensors").toString());
+        tmp.resolve("x.safetensors").toString(), "--output",
+        tmp.resolve("y.safetensors").toString());
     assertEquals(Netspec.USAGE, r.code(), r::toString);
     assertEquals("netspec: error: block Head takes arguments features (int), p (float), "
         + "bias (bool); give --arg features=N --arg bias=true|false\n"
