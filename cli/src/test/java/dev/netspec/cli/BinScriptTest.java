@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -31,8 +29,6 @@ class BinScriptTest {
 
   @TempDir Path tmp;
   private Path script;
-
-  private record Exit(int code, String out, String err) {}
 
   @BeforeEach
   void checkout() throws IOException {
@@ -61,17 +57,9 @@ class BinScriptTest {
   private Exit netspec(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", script.toString()));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .redirectOutput(tmp.resolve("out").toFile())
-        .redirectError(tmp.resolve("err").toFile());
     Path javaBin = Path.of(System.getProperty("java.home"), "bin");
-    pb.environment().put("PATH", javaBin + java.io.File.pathSeparator
-        + pb.environment().getOrDefault("PATH", ""));
-    Process p = pb.start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/netspec did not finish");
-    return new Exit(p.exitValue(),
-        Files.readString(tmp.resolve("out"), StandardCharsets.UTF_8),
-        Files.readString(tmp.resolve("err"), StandardCharsets.UTF_8));
+    return Exit.of(command, tmp, pb -> pb.environment().put("PATH", javaBin
+        + java.io.File.pathSeparator + pb.environment().getOrDefault("PATH", "")));
   }
 
   @Test
