@@ -17,7 +17,10 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code netspec run SPEC [--block B] [--arg NAME=VALUE]... --input X.safetensors
@@ -31,6 +34,9 @@ import picocli.CommandLine.Option;
     header = "Runs a block on the tensor 'x' of a safetensors file.",
     description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' and writes the output as tensor 'y'. The forward runs in eval mode (PyTorch's model.eval(): dropout off) unless --train is given. Tensors stored as float64 are converted to float32, with a note on stderr.")
 final class RunCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec command;
+
   @Mixin
   private SpecBlock target;
 
@@ -74,7 +80,17 @@ final class RunCommand implements Callable<Integer> {
     Tensor x = readInput(inspection);
     Map<String, Tensor> state = weights == null ? null : read(weights);
 
-    Module model = compile().create(chosen, List.copyOf(target.argValues.values()), seed);
+    Module model;
+    try {
+      model = compile().create(chosen, List.copyOf(target.argValues.values()), seed);
+    } catch (IllegalArgumentException e) {
+      if (target.argValues.isEmpty()) {
+        throw e;
+      }
+      // the constructor checks what the compiler cannot: the values of --arg
+      throw new ParameterException(command.commandLine(), "--arg: " + chosen + " "
+          + target.argValues + ": " + e.getMessage());
+    }
     if (state != null) {
       try {
         model.loadStateDict(state, true);

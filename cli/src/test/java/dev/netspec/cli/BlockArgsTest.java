@@ -102,4 +102,17 @@ class BlockArgsTest {
     assertTrue(noArgs.err().startsWith("netspec: error: --arg dim: block Mlp takes no "
         + "arguments\n"), noArgs::toString);
   }
+
+  @Test
+  void aValueTheConstructorRefusesIsAUsageError() throws IOException {
+    Path x = tmp.resolve("x.safetensors");
+    SafeTensors.save(Map.of("x", Tensor.of(new float[][] {{1, 2, 3}})), x);
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", head.toString(), "--arg", "features=-2", "--arg", "p=0.5", "--arg",
+        "bias=true", "--input", x.toString(), "--output", y.toString());
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().startsWith("netspec: error: --arg: Head {features=-2, p=0.5, bias=true}: "
+        + "out_features must be >= 0, got -2\n"), r::toString);
+    assertTrue(Files.notExists(y));
+  }
 }

@@ -118,13 +118,21 @@ public final class Compilation {
         throw new IllegalArgumentException(block + " has no argument '" + e.getKey() + "'");
       }
       switch (a.type()) {
-        case INT -> env.put(a.name(), Dim.of((Integer) v));
-        case FLOAT -> env.put(a.name(), (Double) v);
-        case BOOL -> env.put(a.name(), (Boolean) v);
+        case INT -> env.put(a.name(), Dim.of((Integer) typed(block, a, v, Integer.class)));
+        case FLOAT -> env.put(a.name(), typed(block, a, v, Double.class));
+        case BOOL -> env.put(a.name(), typed(block, a, v, Boolean.class));
         default -> throw new AssertionError(a.type());
       }
     }
     return inspect(found.file(), found.block(), env, inputShape);
+  }
+
+  private static Object typed(String block, Arg a, Object v, Class<?> type) {
+    if (!type.isInstance(v)) {
+      throw new IllegalArgumentException(block + ": argument '" + a.name() + "' must be a "
+          + a.type().name().toLowerCase(Locale.ROOT) + ", got " + v);
+    }
+    return v;
   }
 
   private record Found(SpecFile file, Block block) {}
