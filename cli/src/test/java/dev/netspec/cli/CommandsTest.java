@@ -494,11 +494,13 @@ class CommandsTest {
     assertArrayEquals(new int[] {1, 1}, SafeTensors.load(y).tensor("y").shape());
   }
 
-  @Test
-  void inspectReprAtAnInputShapeIsMaterializedAsPyTorchPrintsIt() throws Exception {
-    // fixtures from tools/fixtures/cli_lazy_repr.py: print(net) before and after a forward
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"lazy.yaml", "forced.yaml"})
+  void inspectReprAtAnInputShapeIsMaterializedAsPyTorchPrintsIt(String file) throws Exception {
+    // fixtures from tools/fixtures/cli_lazy_repr.py: print(net) before and after a forward;
+    // lazy.yaml has a linear on a lazy dim, forced.yaml a lazy_linear
     Path dir = Path.of(CommandsTest.class.getResource("/fixtures/lazyrepr").toURI());
-    String spec = dir.resolve("lazy.yaml").toString();
+    String spec = dir.resolve(file).toString();
     Cli fresh = Cli.run("inspect", spec, "--format", "repr");
     assertEquals(0, fresh.code(), fresh::toString);
     assertEquals(Files.readString(dir.resolve("fresh.txt")), fresh.out());

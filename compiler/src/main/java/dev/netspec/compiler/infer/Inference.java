@@ -64,6 +64,8 @@ public final class Inference {
   private final Map<Block, Shape> firstUse = new LinkedHashMap<>();
   private final Map<Block, Position> firstUsePos = new LinkedHashMap<>();
   private final Set<Key> running = new LinkedHashSet<>();
+  /** Whether the input is a concrete shape given to inspect: a forward has run at it. */
+  private boolean afterForward;
 
   private Inference(Map<String, Block> blocks, Reporter reporter, boolean generic) {
     this.blocks = blocks;
@@ -131,6 +133,7 @@ public final class Inference {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
     Inference inf = new Inference(byName, reporter, false);
+    inf.afterForward = input != null;
     Map<String, Object> env = inf.symbolicArgs(block);
     env.putAll(args);
     Shape declared = inf.declaredInput(block);
@@ -501,7 +504,8 @@ public final class Inference {
               out = Shape.ANY;
             }
             inFeatures.put(b, inF);
-            boolean lazy = inF.isLazy() || forcedLazy;
+            // a forward has materialized a lazy_linear: it prints as Linear, as in PyTorch
+            boolean lazy = inF.isLazy() || forcedLazy && !afterForward;
             made = new Inst(name, lazy ? "LazyLinear" : "Linear", "in_features=" + (lazy ? "0" : inF)
                 + ", out_features=" + outF + ", bias=" + (bias ? "True" : "False"));
             if (!inF.isLazy() || !generic) {
