@@ -27,6 +27,10 @@ def widths(name):
 # name -> (image side, batches measured)
 RESNETS = {"resnet18": (224, (1, 8))}
 
+# The seed of ResNet-18's weights (tools/fixtures/resnet_fixtures.py's rule, which netspec's
+# RandomStateDict.fill_(model.stateDict(), RESNET_SEED) reproduces in Java).
+RESNET_SEED = 13
+
 # The part of ResNet-18 issue 13 sets its own target for: its 3x3 convolutions alone.
 CONV3X3 = "resnet18-conv3x3"
 
@@ -70,14 +74,14 @@ def resnet18_convs(side):
 
 def build(name):
     """A freshly seeded model, in eval mode (imports torch lazily): torch.nn.Sequential for an
-    MLP, torchvision's resnet18 (random weights, ImageNet's 1000 classes) for "resnet18"."""
+    MLP; for "resnet18", torchvision's resnet18 (ImageNet's 1000 classes) with the weights of
+    tools/fixtures/resnet_fixtures.py from RESNET_SEED, which netspec's RandomStateDict.fill_
+    reproduces bit for bit (and whose BatchNorm statistics are not the identity)."""
     import torch
 
     torch.manual_seed(SEED)
     if name in RESNETS:
-        import torchvision
-
-        return torchvision.models.resnet18(weights=None).eval()
+        return _resnet_fixtures().seeded_resnet18(RESNET_SEED)
     w = widths(name)
     layers = []
     for i, (a, b) in enumerate(zip(w, w[1:])):
@@ -106,3 +110,16 @@ def example_input(name, batch):
 def file_stem(name):
     """File-name stem of a model: 'mlp_784-1024-1024-10', 'resnet18'."""
     return name if name in RESNETS else "mlp_" + name
+
+
+def _resnet_fixtures():
+    """tools/fixtures/resnet_fixtures.py, imported from this checkout."""
+    import os
+    import sys
+
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "fixtures")
+    if fixtures not in sys.path:
+        sys.path.insert(0, fixtures)
+    import resnet_fixtures
+
+    return resnet_fixtures
