@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.netspec.runtime.nn.Fixtures;
+import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.ReLU;
+import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -90,6 +94,18 @@ class RandomStateDictTest {
         .get("fc.bias");
     Map<String, Tensor> all = RandomStateDict.fill_(zeros(), SEED);
     assertArrayEquals(all.get("fc.bias").toFloatArray(), alone.toFloatArray());
+  }
+
+  @Test
+  void fillsTheModelThroughItsLiveStateDict() {
+    Sequential net = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2));
+    RandomStateDict.fill_(net.stateDict(), SEED);
+    // 0.weight (8, 4): fan_in 4, U(-sqrt(3/4), sqrt(3/4)) from the stream of "0.weight"
+    double b = Math.sqrt(0.75);
+    Tensor want = Init.uniform_(Tensor.zeros(8, 4), -b, b, Generator.forName(SEED, "0.weight"));
+    assertArrayEquals(want.toFloatArray(), net.getParameter("0.weight").data().toFloatArray());
+    Tensor bias = Init.uniform_(Tensor.zeros(2), -0.1, 0.1, Generator.forName(SEED, "2.bias"));
+    assertArrayEquals(bias.toFloatArray(), net.getParameter("2.bias").data().toFloatArray());
   }
 
   private static String sha256(float[] values) {
