@@ -129,9 +129,32 @@ public final class Convolution {
   public static void conv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
       float[] bias, int biasOff, Filters filters, Activation act, float[] y, int yOff,
       Workspace ws) {
+    conv2d(g, x, xOff, w, wOff, bias, biasOff, filters, act, null, 0, y, yOff, ws);
+  }
+
+  /**
+   * {@code y = act(conv2d(x, w) + bias + add)}: {@link #conv2d(ConvGeometry, float[], int,
+   * float[], int, float[], int, Filters, Activation, float[], int, Workspace) conv2d} with a
+   * residual operand {@code add} (null: none) of {@code y}'s layout from {@code addOff}, as a
+   * ResNet block ends ({@code relu(bn2(conv2(...)) + identity)}). The sum and the activation
+   * are applied to each chunk of output right after its GEMM, while it is still in cache (in
+   * the padded-row path, while the chunk is copied out), so they cost no pass of their own
+   * over the output. {@code add} must not overlap {@code y}.
+   */
+  public static void conv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
+      float[] bias, int biasOff, Filters filters, Activation act, float[] add, int addOff,
+      float[] y, int yOff, Workspace ws) {
     Objects.requireNonNull(act, "act");
+    if (add != null) {
+      Objects.checkFromIndexSize(addOff, (long) g.batch() * g.outChannels() * g.positions(),
+          add.length);
+    }
     if (g.isDepthwise()) {
-      Kernels.depthwiseConv2d(g, x, xOff, w, wOff, bias, biasOff, act, y, yOff);
+      Kernels.depthwiseConv2d(g, x, xOff, w, wOff, bias, biasOff, add == null ? act
+          : Activation.NONE, y, yOff);
+      if (add != null) { // the direct kernel has no chunks: one pass over the output
+        residual(add, addOff, y, yOff, g.batch() * g.outChannels() * g.positions(), act);
+      }
       return;
     }
     if (!filters.fits(g, bias != null)) {
@@ -142,7 +165,7 @@ public final class Convolution {
     Objects.checkFromIndexSize(yOff, (long) g.batch() * g.outChannels() * g.positions(),
         y.length);
     if (Im2col.rowsOfPaddedWidth(g)) {
-      conv2dPadded(g, x, xOff, filters, act, y, yOff, ws);
+      conv2dPadded(g, x, xOff, filters, act, add, addOff, y, yOff, ws);
       return;
     }
     int k = g.reduction() + (filters.bias ? 1 : 0);
@@ -158,7 +181,16 @@ public final class Convolution {
           int n = Math.min(chunk, positions - p0);
           PackedMatrix cols = ws.cols(k, n, n != chunk);
           ws.scratch = Im2col.pack(g, x, xg, p0, filters.bias, cols, ws.scratch, ws.segments);
-          Kernels.gemm(filters.groups[grp], cols, y, yg + p0, positions, null, 0, act);
+          if (add == null) {
+            Kernels.gemm(filters.groups[grp], cols, y, yg + p0, positions, null, 0, act);
+          } else {
+            Kernels.gemm(filters.groups[grp], cols, y, yg + p0, positions, null, 0,
+                Activation.NONE);
+            int ag = addOff + yg - yOff;
+            for (int o = 0; o < g.outPerGroup(); o++) { // (m, n) of the chunk, still in cache
+              residual(add, ag + o * positions + p0, y, yg + o * positions + p0, n, act);
+            }
+          }
         }
       }
     }
@@ -173,7 +205,7 @@ public final class Convolution {
    * scratch block and dropped when the valid ones are copied out.
    */
   private static void conv2dPadded(ConvGeometry g, float[] x, int xOff, Filters filters,
-      Activation act, float[] y, int yOff, Workspace ws) {
+      Activation act, float[] add, int addOff, float[] y, int yOff, Workspace ws) {
     int k = g.reduction() + (filters.bias ? 1 : 0);
     int hp = g.outHeight() + (g.kernelH() - 1) * g.dilationH();
     int wp = g.outWidth() + (g.kernelW() - 1) * g.dilationW();
@@ -192,22 +224,41 @@ public final class Convolution {
           int n = Math.min(chunk, virtual - v0);
           PackedMatrix cols = ws.cols(k, n, n != chunk);
           ws.scratch = Im2col.packPadded(g, padded, hp, wp, v0, filters.bias, cols, ws.scratch);
-          Kernels.gemm(filters.groups[grp], cols, block, 0, n, null, 0, act);
-          // Copy out the valid columns of each output row the chunk touches.
+          Kernels.gemm(filters.groups[grp], cols, block, 0, n, null, 0,
+              add == null ? act : Activation.NONE);
+          // Copy out the valid columns of each output row the chunk touches (adding the
+          // residual and applying the activation on the way, when there is one).
           for (int v = v0; v < v0 + n; ) {
             int oh = v / wp;
             int ow = v - oh * wp;
             int run = Math.min(v0 + n, oh * wp + g.outWidth()) - v;
             if (run > 0) {
               for (int o = 0; o < m; o++) {
-                System.arraycopy(block, o * n + v - v0, y, yg + o * positions
-                    + oh * g.outWidth() + ow, run);
+                int at = yg + o * positions + oh * g.outWidth() + ow;
+                if (add == null) {
+                  System.arraycopy(block, o * n + v - v0, y, at, run);
+                } else {
+                  Kernels.binary(BinaryOp.ADD, block, o * n + v - v0, add, addOff + at - yOff,
+                      y, at, run);
+                  if (act == Activation.RELU) {
+                    Kernels.unary(UnaryOp.RELU, y, at, y, at, run);
+                  }
+                }
               }
             }
             v = (oh + 1) * wp;
           }
         }
       }
+    }
+  }
+
+  /** {@code y = act(y + add)} over {@code n} floats. */
+  private static void residual(float[] add, int addOff, float[] y, int yOff, int n,
+      Activation act) {
+    Kernels.binary(BinaryOp.ADD, y, yOff, add, addOff, y, yOff, n);
+    if (act == Activation.RELU) {
+      Kernels.unary(UnaryOp.RELU, y, yOff, y, yOff, n);
     }
   }
 
