@@ -121,10 +121,43 @@ public abstract class ConvNd extends Module {
    * nothing.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor out) {
+    return forwardInto(x, null, act, null, out);
+  }
+
+  /**
+   * {@code act(conv(x) + bias + add)} written into {@code out} (null allocates it): {@link
+   * #forwardInto(Tensor, Activation, Tensor)} with a residual {@code add} of the output's shape
+   * (null: none), summed into each chunk of output while it is still in cache, as a ResNet
+   * {@code BasicBlock} ends: {@code relu(conv2(...) + identity)}. {@code add} must not share
+   * storage with {@code out}.
+   */
+  public Tensor forwardInto(Tensor x, Activation act, Tensor add, Tensor out) {
+    return forwardInto(x, null, act, add, out);
+  }
+
+  /**
+   * {@code act(bn(conv(x)) + add)} written into {@code out} (null allocates it), with the
+   * eval-mode batch norm {@code bn} (null: none) folded into this layer's packed filters and
+   * bias: see {@link BatchNormFold}. The fold is computed when the filters are packed and
+   * redone only when this layer's weight or bias or one of {@code bn}'s tensors changed; the
+   * parameters and state dicts are untouched. A fold holds only in eval mode, so this layer in
+   * training mode refuses one (run the convolution and the batch norm apart there). {@code add}
+   * (null: none) is a residual as in {@link #forwardInto(Tensor, Activation, Tensor, Tensor)}.
+   * Once warm, allocates nothing.
+   *
+   * @throws IllegalStateException with {@code bn} while this layer is in training mode
+   */
+  public Tensor forwardInto(Tensor x, BatchNormFold bn, Activation act, Tensor add,
+      Tensor out) {
+    if (bn != null && isTraining()) {
+      throw new IllegalStateException(typeName() + ": a batch norm folds into a convolution"
+          + " only in eval mode; in training mode run the batch norm after the convolution");
+    }
     enterForward(); // the packed filters and patch buffers belong to this instance
     try {
       savedInput = isTraining() ? x : null;
-      return args.run(x, weight.data(), bias == null ? null : bias.data(), act, out, state);
+      return args.run(x, weight.data(), bias == null ? null : bias.data(), bn, act, add, out,
+          state);
     } finally {
       exitForward();
     }
