@@ -11,10 +11,12 @@ import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -43,6 +45,10 @@ final class ForwardInference {
   private final Layers layers;
   private final Map<Expr, Type> types = new IdentityHashMap<>();
   private final Map<Ast.Call, Map<String, Object>> calls = new IdentityHashMap<>();
+  /** Why a variable assigned only on some paths is undefined after them, by name. */
+  private final Map<String, String> partial = new HashMap<>();
+  /** The first 'if' of each 'elif' (an 'if' alone in an 'else'), which messages name. */
+  private final Map<Ast.If, Ast.If> chainHeads = new IdentityHashMap<>();
   private Shape output;
 
   ForwardInference(Block block, Map<String, Object> args, Inst inst, Shape input, Reporter reporter,
@@ -125,7 +131,8 @@ final class ForwardInference {
       } else {
         Type old = env.get(a.name());
         if (old == null) {
-          error(a.loc(), "'" + a.name() + "' is not defined before '" + a.op() + "'");
+          error(a.loc(), partial.containsKey(a.name()) ? partial.get(a.name())
+              : "'" + a.name() + "' is not defined before '" + a.op() + "'");
           return;
         }
         t = arithmetic(a.loc(), a.op().substring(0, 1), old, eval(a.value(), env));
@@ -160,18 +167,70 @@ final class ForwardInference {
       }
     } else if (s instanceof Ast.While w) {
       condition(w.condition(), env, "while");
+      Map<String, String> before = new HashMap<>(partial);
       Map<String, Type> inner = new LinkedHashMap<>(env);
       statements(w.body(), inner, false);
       merge(w.loc(), env, inner, "inside the while loop");
+      notDefinedAfter(Assignments.assignedIn(w.body()), env, before, "is assigned only inside the 'while' at line "
+          + at(w.loc()).line() + ", which may run zero times; assign it before the 'while'");
       layers.addFlops(-1);
     } else if (s instanceof Ast.If f) {
       condition(f.condition(), env, "if");
+      if (f.otherwise().size() == 1 && f.otherwise().get(0) instanceof Ast.If elif) {
+        chainHeads.put(elif, chainHeads.getOrDefault(f, f));
+      }
+      Map<String, String> before = new HashMap<>(partial);
       Map<String, Type> then = new LinkedHashMap<>(env);
       statements(f.then(), then, false);
       Map<String, Type> otherwise = new LinkedHashMap<>(env);
       statements(f.otherwise(), otherwise, false);
       merge(f.loc(), env, then, "in the 'if' branch");
       merge(f.loc(), env, otherwise, "in the 'else' branch");
+      for (String name : Assignments.definedBy(f).keySet()) {
+        if (!env.containsKey(name)) {
+          join(f, name, endsInReturn(f.then()) ? null : then.get(name),
+              endsInReturn(f.otherwise()) ? null : otherwise.get(name), env);
+        }
+      }
+      Set<String> assigned = Assignments.assignedIn(f.then());
+      assigned.addAll(Assignments.assignedIn(f.otherwise()));
+      Ast.If head = chainHeads.getOrDefault(f, f);
+      int line = at(head.loc()).line();
+      notDefinedAfter(assigned, env, before, f == head && f.otherwise().isEmpty()
+          ? "is assigned only inside the 'if' at line " + line
+              + ", so it is undefined when the condition is false; assign it before the 'if' or in an 'else' branch"
+          : "is not assigned in every branch of the 'if' at line " + line
+              + "; assign it in every branch or before the 'if'");
+    }
+  }
+
+  /**
+   * A variable assigned in every branch of an {@code if} lives on after it (Python's scoping,
+   * which the generated Java keeps by declaring it before the {@code if}), with one type.
+   */
+  private void join(Ast.If f, String name, Type then, Type otherwise, Map<String, Type> env) {
+    if (then != null && otherwise != null && (!then.getClass().equals(otherwise.getClass())
+        || then instanceof Type.TensorT a && otherwise instanceof Type.TensorT b && !sameShape(a.shape(), b.shape()))) {
+      error(f.loc(), "'" + name + "' is " + then + " in the 'if' branch but " + otherwise
+          + " in the 'else' branch; a variable has one kind and shape after the 'if'");
+      env.put(name, Type.unknownTensor()); // reported once, here
+      return;
+    }
+    Type t = then != null ? then : otherwise;
+    if (t != null) {
+      env.put(name, t);
+    }
+  }
+
+  /**
+   * Variables assigned inside a block but not defined after it: a later use says why, unless a
+   * block nested in this one said so already (its explanation is the closer one).
+   */
+  private void notDefinedAfter(Set<String> assigned, Map<String, Type> env, Map<String, String> before, String why) {
+    for (String name : assigned) {
+      if (!env.containsKey(name) && Objects.equals(partial.get(name), before.get(name))) {
+        partial.put(name, "'" + name + "' " + why);
+      }
     }
   }
 
@@ -286,6 +345,11 @@ final class ForwardInference {
     }
     if (layers.isChild(n.name())) {
       error(n.loc(), "'" + n.name() + "' is a layer; call it, as in " + n.name() + "(x)");
+      return Type.unknownTensor();
+    }
+    if (partial.containsKey(n.name())) {
+      error(n.loc(), partial.get(n.name()));
+      env.put(n.name(), Type.unknownTensor()); // one error for the one cause, not one per use
       return Type.unknownTensor();
     }
     List<String> known = new ArrayList<>(env.keySet());
