@@ -303,6 +303,25 @@ final class ForwardInference {
       Type r = eval(b.right(), env);
       return binary(b, l, r);
     }
+    if (e instanceof Ast.Attr a && !a.name().equals("T")) {
+      PyTorchSpellings.Advice advice = PyTorchSpellings.attribute(a, layers::isChild, this::isMember);
+      error(a.target() instanceof Ast.Name n ? n.loc() : a.loc(), advice.message());
+      return advice.instead() != null ? eval(advice.instead(), env) : Type.unknownTensor();
+    }
+    if (e instanceof Ast.Method m) {
+      PyTorchSpellings.Advice advice = PyTorchSpellings.method(m, layers::isChild, layers.childNames());
+      error(m.loc(), advice.message());
+      if (advice.instead() != null) {
+        return eval(advice.instead(), env);
+      }
+      boolean value = !(m.target() instanceof Ast.Name n) || env.containsKey(n.name()) || isMember(n.name());
+      if (value) { // not self, F or torch
+        eval(m.target(), env);
+      }
+      m.call().args().forEach(x -> eval(x, env));
+      m.call().kwargs().forEach(k -> eval(k.value(), env));
+      return Type.unknownTensor();
+    }
     if (e instanceof Ast.Attr a) {
       Type t = eval(a.target(), env);
       if (!(t instanceof Type.TensorT tt)) {
@@ -326,6 +345,11 @@ final class ForwardInference {
       return new Type.TupleT(t.items().size());
     }
     return callExpr((Ast.Call) e, env);
+  }
+
+  /** A parameter, buffer or argument of the block. */
+  private boolean isMember(String name) {
+    return inst.params.containsKey(name) || inst.buffers.containsKey(name) || block.args().containsKey(name);
   }
 
   private Type name(Ast.Name n, Map<String, Type> env) {
@@ -356,7 +380,8 @@ final class ForwardInference {
     known.addAll(inst.params.keySet());
     known.addAll(inst.buffers.keySet());
     known.addAll(block.args().keySet());
-    error(n.loc(), "unknown name '" + n.name() + "'" + Names.suggest(n.name(), known));
+    String near = Names.suggest(n.name(), known);
+    error(n.loc(), "unknown name '" + n.name() + "'" + (near.isEmpty() ? " (names here: " + String.join(", ", known) + ")" : near));
     return Type.unknownTensor();
   }
 
@@ -433,7 +458,10 @@ final class ForwardInference {
     if (fn == null) {
       List<String> known = new ArrayList<>(layers.childNames());
       known.addAll(Functions.names());
-      error(call.loc(), "unknown function or layer '" + call.callee() + "'" + Names.suggest(call.callee(), known));
+      String near = Names.suggest(call.callee(), known);
+      error(call.loc(), "unknown function or layer '" + call.callee() + "'" + (!near.isEmpty() ? near
+          : layers.childNames().isEmpty() ? " (functions: " + String.join(", ", Functions.names()) + ")"
+          : " (layers: " + String.join(", ", layers.childNames()) + "; functions: " + String.join(", ", Functions.names()) + ")"));
       call.args().forEach(a -> eval(a, env));
       return Type.unknownTensor();
     }
