@@ -587,8 +587,11 @@ public final class Checker {
     }
     for (Layers.ArgDef a : def.args()) {
       if (a.required() && !out.containsKey(a.name())) {
+        // A dim counts from the end: -1 fits every input (a size such as 8 would not).
+        boolean dim = a.name().equals("dim");
+        String example = dim ? "-1" : a.type() == Layers.Type.INT || a.type() == Layers.Type.INT_LIST ? "8" : "1";
         reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
-            + def.name() + ": " + (a.type() == Layers.Type.INT || a.type() == Layers.Type.INT_LIST ? "8" : "1") + "}");
+            + def.name() + ": " + example + "}" + (dim ? " for the last dim" : ""));
         return null;
       }
     }

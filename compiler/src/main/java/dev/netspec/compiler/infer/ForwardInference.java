@@ -262,11 +262,12 @@ final class ForwardInference {
 
   private void condition(Expr e, Map<String, Type> env, String what) {
     Type t = eval(e, env);
+    String article = what.equals("if") ? "an '" : "a '";
     if (t instanceof Type.TensorT tt && tt.shape().knownRank() && tt.shape().numel() != 1) {
-      error(e.loc(), "a '" + what + "' condition must be a scalar, got " + t
+      error(e.loc(), article + what + "' condition must be a scalar, got " + t
           + "; reduce it, e.g. sum(...) or mean(...)");
     } else if (t instanceof Type.TupleT) {
-      error(e.loc(), "a '" + what + "' condition must be a scalar, got a tuple");
+      error(e.loc(), article + what + "' condition must be a scalar, got a tuple");
     }
   }
 
