@@ -553,8 +553,11 @@ public final class Checker {
     return null;
   }
 
+  /** A layer's arguments; every bad one is reported (null then), each layer and argument on its own. */
   private Map<String, Value> builtinArgs(Layers.Def def, Node value, Position pos) {
     Map<String, Value> out = new LinkedHashMap<>();
+    Set<String> given = new LinkedHashSet<>();
+    boolean ok = true;
     if (value instanceof MapNode m) {
       for (Entry e : m.entries().values()) {
         Layers.ArgDef a = def.arg(e.key().name());
@@ -564,13 +567,11 @@ public final class Checker {
           reporter.error(e.key().pos(), currentBlock + ": " + def.name() + " has no argument '"
               + e.key().name() + "'" + Names.suggest(e.key().name(), names)
               + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
-          return null;
+          ok = false;
+          continue;
         }
-        Value v = layerValue(def.name() + " " + a.name(), a.type(), e.value());
-        if (v == null) {
-          return null;
-        }
-        out.put(a.name(), v);
+        given.add(a.name());
+        ok &= builtinArg(def, a, e.value(), out);
       }
     } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
       if (def.mainArg() == null) {
@@ -578,24 +579,47 @@ public final class Checker {
             + def.name() + "'");
         return null;
       }
-      Layers.ArgDef a = def.arg(def.mainArg());
-      Value v = layerValue(def.name() + " " + a.name(), a.type(), value);
-      if (v == null) {
-        return null;
-      }
-      out.put(a.name(), v);
+      given.add(def.mainArg());
+      ok = builtinArg(def, def.arg(def.mainArg()), value, out);
     }
     for (Layers.ArgDef a : def.args()) {
-      if (a.required() && !out.containsKey(a.name())) {
+      if (a.required() && !given.contains(a.name())) {
         // A dim counts from the end: -1 fits every input (a size such as 8 would not).
         boolean dim = a.name().equals("dim");
         String example = dim ? "-1" : a.type() == Layers.Type.INT || a.type() == Layers.Type.INT_LIST ? "8" : "1";
         reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
             + def.name() + ": " + example + "}" + (dim ? " for the last dim" : ""));
-        return null;
+        ok = false;
       }
     }
-    return out;
+    return ok ? out : null;
+  }
+
+  /** One argument of a layer, typed and in range; false after reporting why not. */
+  private boolean builtinArg(Layers.Def def, Layers.ArgDef a, Node node, Map<String, Value> out) {
+    Value v = layerValue(def.name() + " " + a.name(), a.type(), node);
+    if (v == null) {
+      return false;
+    }
+    String range = v instanceof Literal l ? outOfRange(def.name(), a.name(), l.value()) : null;
+    if (range != null) {
+      reporter.error(node.pos(), currentBlock + ": " + range);
+      return false;
+    }
+    out.put(a.name(), v);
+    return true;
+  }
+
+  /**
+   * Why a layer argument's value is out of range, or null: checked here for literals, by
+   * inference for values that come from block arguments.
+   */
+  public static String outOfRange(String layer, String arg, Object value) {
+    if (layer.equals("dropout") && arg.equals("p") && value instanceof Number n
+        && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
+      return "dropout probability has to be between 0 and 1, got " + n.doubleValue();
+    }
+    return null;
   }
 
   private Value layerValue(String what, Layers.Type type, Node node) {

@@ -363,6 +363,12 @@ public final class Inference {
       }
     }
 
+    /** Where a layer reported at a call elsewhere (in the forward) is declared. */
+    private String declaredAt(ChildState c, Position pos) {
+      Position d = c.child.pos();
+      return d.equals(pos) ? "" : "; '" + c.child.name() + "' is declared at line " + d.line();
+    }
+
     private String label(ChildState c) {
       String type;
       if (c.child.use() instanceof BuiltinUse b) {
@@ -392,19 +398,19 @@ public final class Inference {
           Dim want = inFeatures.get(b);
           if (in.knownRank() && in.rank() > 0 && want != null && !Dim.compatible(want, in.dim(-1))) {
             reporter.error(pos, label(c) + ": shared layer expects " + want + " input features, got "
-                + in.dim(-1) + " (input " + in + ")");
+                + in.dim(-1) + " (input " + in + ")" + declaredAt(c, pos));
             return c.built.output;
           }
         } else if (!(c.child.use() instanceof BuiltinUse)) {
           reporter.error(pos, label(c) + ": shared layer was first called with input " + c.firstInput
-              + ", now with " + in);
+              + ", now with " + in + declaredAt(c, pos));
           return c.built.output;
         }
       }
       Shape out;
       Inst made;
       if (c.child.use() instanceof BuiltinUse b) {
-        Built r = builtin(c, b, in);
+        Built r = builtin(c, b, in, pos);
         made = r.inst();
         out = r.output();
       } else if (c.child.use() instanceof BlockUse u) {
@@ -433,10 +439,13 @@ public final class Inference {
       return out;
     }
 
-    private Built builtin(ChildState c, BuiltinUse b, Shape in) {
+    private Built builtin(ChildState c, BuiltinUse b, Shape in, Position pos) {
       String name = b.def().name();
       Inst made;
       Shape out = in;
+      // A wrong input is reported, and the layer's output for the input it expects goes on, so
+      // the layers after it are checked too (their errors do not depend on this one).
+      String wrongInput = null;
       try {
         switch (name) {
           case "linear":
@@ -455,7 +464,7 @@ public final class Inference {
               } else if (inF == null) {
                 inF = last;
               } else if (!Dim.compatible(inF, last)) {
-                throw new ShapeError("expects " + inF + " input features, got " + last);
+                wrongInput = "expects " + inF + " input features, got " + last;
               }
               out = in.withLast(outF);
               Dim rows = Dim.of(1);
@@ -499,8 +508,9 @@ public final class Inference {
           }
           case "dropout": {
             Object p = valueOf(b.args().get("p"), 0.5);
-            if (p instanceof Double d && (d < 0 || d > 1)) {
-              reporter.error(b.args().get("p").pos(), label(c) + ": dropout probability has to be between 0 and 1, got " + d);
+            String range = Checker.outOfRange(name, "p", p);
+            if (range != null) {
+              reporter.error(b.args().get("p").pos(), label(c) + ": " + range);
             }
             made = new Inst(name, "Dropout", "p=" + pyFloat(p) + ", inplace=False");
             break;
@@ -530,7 +540,10 @@ public final class Inference {
                 fits = Dim.compatible(nd.get(i), in.dim(in.rank() - nd.size() + i));
               }
               if (!fits) {
-                throw new ShapeError("expects input ending in " + new Shape(nd) + ", got " + in);
+                wrongInput = "expects input ending in " + new Shape(nd) + ", got " + in;
+                List<Dim> expected = new ArrayList<>(in.dims().subList(0, Math.max(0, in.rank() - nd.size())));
+                expected.addAll(nd);
+                out = new Shape(expected);
               }
             }
             List<String> parts = new ArrayList<>();
@@ -555,9 +568,12 @@ public final class Inference {
             break;
         }
       } catch (ShapeError e) {
-        reporter.error(c.child.pos(), label(c) + ": " + e.getMessage());
+        reporter.error(pos, label(c) + ": " + e.getMessage() + declaredAt(c, pos));
         made = new Inst(name, b.def().runtimeClass(), "");
         out = Shape.ANY;
+      }
+      if (wrongInput != null) {
+        reporter.error(pos, label(c) + ": " + wrongInput + declaredAt(c, pos));
       }
       made.output = out;
       return new Built(made, out);
@@ -576,8 +592,9 @@ public final class Inference {
       if (target.input() != null) {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {
           Shape want = new Inference(blocks, new Reporter(), false).declaredInput(target);
-          reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in);
-          return new Built(placeholder(target), Shape.ANY);
+          reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in
+              + declaredAt(c, pos));
+          in = substitute(want, targetArgs); // go on with the input it expects, as builtin layers do
         }
       } else if (generic && in.knownRank() && target.args().isEmpty()) {
         Shape first = firstUse.putIfAbsent(target, in);
