@@ -372,6 +372,9 @@ final class ForwardInference {
       error(n.loc(), "'" + n.name() + "' is a layer; call it, as in " + n.name() + "(x)");
       return Type.unknownTensor();
     }
+    if (block.unreadable().contains(n.name())) {
+      return Type.unknownTensor(); // declared with errors, reported there
+    }
     if (partial.containsKey(n.name())) {
       error(n.loc(), partial.get(n.name()));
       env.put(n.name(), Type.unknownTensor()); // one error for the one cause, not one per use

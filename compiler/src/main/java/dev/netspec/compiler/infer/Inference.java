@@ -18,6 +18,7 @@ import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
+import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
@@ -58,6 +59,8 @@ public final class Inference {
   private record Built(Inst inst, Shape output) {}
 
   private final Map<String, Block> blocks;
+  /** Blocks whose input or forward could not be read: not inferred, their uses unknown. */
+  private final Set<String> broken;
   private final Reporter reporter;
   private final boolean generic;
   private final Map<Key, Result> memo = new HashMap<>();
@@ -65,20 +68,21 @@ public final class Inference {
   private final Map<Block, Position> firstUsePos = new LinkedHashMap<>();
   private final Set<Key> running = new LinkedHashSet<>();
 
-  private Inference(Map<String, Block> blocks, Reporter reporter, boolean generic) {
+  private Inference(Map<String, Block> blocks, Set<String> broken, Reporter reporter, boolean generic) {
     this.blocks = blocks;
+    this.broken = broken;
     this.reporter = reporter;
     this.generic = generic;
   }
 
   /**
-   * The generic instantiation of every sound block of one file, in file order; blocks named
-   * in {@code broken} (they have errors already) are skipped.
+   * The generic instantiation of every block of one file, in file order; blocks named in
+   * {@code broken} (their input or forward could not be read) are skipped.
    */
   public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
-    Inference inf = new Inference(byName, reporter, true);
+    Inference inf = new Inference(byName, broken, reporter, true);
     Set<Block> used = new LinkedHashSet<>();
     for (Block b : fileBlocks) {
       for (BlockUse u : Checker.blockUses(b.children())) {
@@ -120,7 +124,7 @@ public final class Inference {
   public static Result inspect(List<Block> fileBlocks, Block block, Shape input, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
-    Inference inf = new Inference(byName, reporter, false);
+    Inference inf = new Inference(byName, Set.of(), reporter, false);
     Shape declared = inf.declaredInput(block);
     if (input == null) {
       return inf.instantiate(block, inf.symbolicArgs(block), declared);
@@ -409,7 +413,10 @@ public final class Inference {
       }
       Shape out;
       Inst made;
-      if (c.child.use() instanceof BuiltinUse b) {
+      if (c.child.use() instanceof Unreadable) {
+        made = new Inst(c.child.name(), "Module", ""); // its errors are reported; nothing to check
+        out = Shape.ANY;
+      } else if (c.child.use() instanceof BuiltinUse b) {
         Built r = builtin(c, b, in, pos);
         made = r.inst();
         out = r.output();
@@ -581,6 +588,9 @@ public final class Inference {
 
     private Built blockCall(ChildState c, BlockUse u, Shape in, Position pos) {
       Block target = blocks.get(u.blockName());
+      if (broken.contains(target.name())) {
+        return new Built(placeholder(target), Shape.ANY); // its input or forward is unreadable
+      }
       Map<String, Object> targetArgs = new LinkedHashMap<>();
       for (Arg a : target.args().values()) {
         Object v = valueOf(u.args().get(a.name()), null);
@@ -591,7 +601,7 @@ public final class Inference {
       }
       if (target.input() != null) {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {
-          Shape want = new Inference(blocks, new Reporter(), false).declaredInput(target);
+          Shape want = new Inference(blocks, broken, new Reporter(), false).declaredInput(target);
           reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in
               + declaredAt(c, pos));
           in = substitute(want, targetArgs); // go on with the input it expects, as builtin layers do
