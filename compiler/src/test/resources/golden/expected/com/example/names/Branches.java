@@ -48,4 +48,29 @@ public final class Branches extends Module {
     }
     return y.mul(k);
   }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Branches train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Branches train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Branches eval() {
+    return train(false);
+  }
 }
