@@ -332,6 +332,11 @@ public final class Checker {
       }
       return new NamedDim(s, item.pos());
     }
+    if (item instanceof MapNode m && m.entries().size() == 1 && m.get("") instanceof Scalar k && k.value() == null) {
+      // A bare '- ?' is YAML's mark of a complex key, read as {null: null}.
+      reporter.error(item.pos(), currentBlock + ": '?' must be quoted; write \"?\" for a lazy dim, as in - \"?\"");
+      return null;
+    }
     typeError(item, "a size", "a positive int, a name or \"?\"");
     return null;
   }

@@ -133,6 +133,8 @@ final class ForwardInference {
         if (old == null) {
           error(a.loc(), partial.containsKey(a.name()) ? partial.get(a.name())
               : "'" + a.name() + "' is not defined before '" + a.op() + "'");
+          eval(a.value(), env);
+          env.put(a.name(), Type.unknownTensor()); // reported once, here
           return;
         }
         t = arithmetic(a.loc(), a.op().substring(0, 1), old, eval(a.value(), env));
@@ -348,6 +350,12 @@ final class ForwardInference {
     return callExpr((Ast.Call) e, env);
   }
 
+  /** Names for a message: all of a short list, the first 12 of a long one. */
+  private static String list(java.util.Collection<String> names) {
+    List<String> all = List.copyOf(names);
+    return all.size() <= 12 ? String.join(", ", all) : String.join(", ", all.subList(0, 12)) + ", ...";
+  }
+
   /** A parameter, buffer or argument of the block. */
   private boolean isMember(String name) {
     return inst.params.containsKey(name) || inst.buffers.containsKey(name) || block.args().containsKey(name);
@@ -385,7 +393,7 @@ final class ForwardInference {
     known.addAll(inst.buffers.keySet());
     known.addAll(block.args().keySet());
     String near = Names.suggest(n.name(), known);
-    error(n.loc(), "unknown name '" + n.name() + "'" + (near.isEmpty() ? " (names here: " + String.join(", ", known) + ")" : near));
+    error(n.loc(), "unknown name '" + n.name() + "'" + (near.isEmpty() ? " (names here: " + list(known) + ")" : near));
     return Type.unknownTensor();
   }
 
@@ -463,9 +471,9 @@ final class ForwardInference {
       List<String> known = new ArrayList<>(layers.childNames());
       known.addAll(Functions.names());
       String near = Names.suggest(call.callee(), known);
+      String layerList = layers.childNames().isEmpty() ? "" : "layers: " + list(layers.childNames()) + "; ";
       error(call.loc(), "unknown function or layer '" + call.callee() + "'" + (!near.isEmpty() ? near
-          : layers.childNames().isEmpty() ? " (functions: " + String.join(", ", Functions.names()) + ")"
-          : " (layers: " + String.join(", ", layers.childNames()) + "; functions: " + String.join(", ", Functions.names()) + ")"));
+          : " (" + layerList + "functions: " + String.join(", ", Functions.names()) + ")"));
       call.args().forEach(a -> eval(a, env));
       return Type.unknownTensor();
     }
