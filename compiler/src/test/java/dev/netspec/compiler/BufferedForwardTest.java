@@ -66,6 +66,23 @@ class BufferedForwardTest {
   }
 
   @Test
+  void aVariableJoinedInALoopIsDeclaredInTheLoop() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2]
+        forward: |
+          while sum(x) < 100:
+            if max(x) > 40:
+              y = x + 100
+            else:
+              y = x * 2
+            x = y + 1
+          return x
+        """);
+    // [1, 2] -> [3, 5] -> [7, 11] -> [15, 23] -> [31, 47] (sum 78, max 47 > 40) -> [132, 148].
+    assertArrayEquals(new float[] {132f, 148f}, run(m, new float[][] {{1f, 2f}}));
+  }
+
+  @Test
   void aVariableNamingAnEarlierBufferKeepsItsValue() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]
