@@ -441,7 +441,9 @@ public final class Inference {
       }
       if (c.built == null) {
         c.built = made;
-        c.firstInput = in;
+        if (c.firstInput == null) { // a block given a wrong input set the one it expects
+          c.firstInput = in;
+        }
       }
       return out;
     }
@@ -605,6 +607,9 @@ public final class Inference {
           reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in
               + declaredAt(c, pos));
           in = substitute(want, targetArgs); // go on with the input it expects, as builtin layers do
+          if (c.built == null) {
+            c.firstInput = in; // so a later call with that input is no second error
+          }
         }
       } else if (generic && in.knownRank() && target.args().isEmpty()) {
         Shape first = firstUse.putIfAbsent(target, in);
