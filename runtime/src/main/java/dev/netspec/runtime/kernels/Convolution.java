@@ -197,7 +197,9 @@ public final class Convolution {
 
     @Override
     public void run(int from, int to) {
-      Buffers bf = buffers[next.getAndIncrement()];
+      int slot = next.getAndIncrement();
+      // More shares than buffers only if setThreads raised the count meanwhile.
+      Buffers bf = slot < buffers.length ? buffers[slot] : new Buffers();
       boolean padded = Im2col.rowsOfPaddedWidth(g);
       for (int item = from; item < to; item++) {
         if (padded) {

@@ -8,9 +8,9 @@ import dev.netspec.runtime.tensor.Tensor;
  * What a convolution keeps between forwards: its filters and bias packed for the GEMM,
  * repacked (in place) when either is another tensor or its {@link Tensor#version() version}
  * changed, as {@link PackedWeight} does for a Linear; with a {@link BatchNormFold}, folded
- * copies of them, redone likewise when any of the batch norm's tensors changes; the GEMM's patch buffers; and the padded
- * input of a {@code reflect} or {@code replicate} convolution. One per layer; not for
- * concurrent use.
+ * copies of them, redone likewise when any of the batch norm's tensors changes; the GEMM's
+ * patch buffers; and the padded input of a {@code reflect} or {@code replicate} convolution.
+ * One per layer; not for concurrent use.
  */
 final class ConvState {
   // The tensors the packed filters (and folded copies) were made from, and their versions:
