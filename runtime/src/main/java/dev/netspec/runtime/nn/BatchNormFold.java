@@ -13,7 +13,9 @@ import java.util.Objects;
  * {@code bias} zeros when null, as without {@code affine}). The tensors are the batch norm's
  * own, held by reference: the fold is redone whenever one of them, or the convolution's weight
  * or bias, is another tensor or its {@link Tensor#version() version} changed, and the layers'
- * state dicts are never touched. Made once per layer pair, so a warm forward allocates nothing.
+ * state dicts are never touched. Made once per layer pair, so a warm forward allocates nothing;
+ * after {@link Parameter#setData} gives the batch norm's weight or bias another tensor, make a
+ * new one (in-place edits and {@code loadStateDict} need nothing: they keep the tensors).
  *
  * @param runningMean {@code running_mean}, {@code (C)}
  * @param runningVar {@code running_var}, {@code (C)}
