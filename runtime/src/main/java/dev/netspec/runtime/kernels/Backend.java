@@ -48,4 +48,10 @@ interface Backend {
 
   /** The dot product of {@code x[xOff ..]} and {@code y[yOff ..]} over n values. */
   float dot(float[] x, int xOff, float[] y, int yOff, int n);
+
+  /** {@code out[i] = fma(x[i], scale, shift)} for {@code i < n}: one channel of an affine. */
+  void scaleShift(float[] x, int xOff, float scale, float shift, float[] out, int outOff, int n);
+
+  /** The sum of {@code (x[i] - mean)^2} over n values (a variance's numerator); 0 if n is 0. */
+  float sumSquaredDeviations(float[] x, int off, float mean, int n);
 }

@@ -150,6 +150,24 @@ public final class Kernels {
     return BACKEND.dot(x, xOff, y, yOff, n);
   }
 
+  /**
+   * {@code out[outOff + i] = x[xOff + i] * scale + shift} (one rounding, a fused multiply-add)
+   * for {@code i < n}: one channel of a normalization's per-channel affine. {@code out} may be
+   * {@code x} at the same offset.
+   */
+  public static void scaleShift(float[] x, int xOff, float scale, float shift, float[] out,
+      int outOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.scaleShift(x, xOff, scale, shift, out, outOff, n);
+  }
+
+  /** The sum of {@code (x[off + i] - mean)^2} over {@code n} values; 0 when {@code n} is 0. */
+  public static float sumSquaredDeviations(float[] x, int off, float mean, int n) {
+    Objects.checkFromIndexSize(off, n, x.length);
+    return BACKEND.sumSquaredDeviations(x, off, mean, n);
+  }
+
   /** C must fit and have disjoint rows; the bias must hold {@code n} values. */
   private static void checkOutput(int m, int n, float[] c, int cOff, int ldc, float[] bias,
       int biasOff) {

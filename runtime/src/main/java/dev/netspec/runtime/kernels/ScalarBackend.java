@@ -145,6 +145,24 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void scaleShift(float[] x, int xOff, float scale, float shift, float[] out,
+      int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = Math.fma(x[xOff + i], scale, shift);
+    }
+  }
+
+  @Override
+  public float sumSquaredDeviations(float[] x, int off, float mean, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      double d = x[off + i] - mean;
+      s += d * d;
+    }
+    return (float) s;
+  }
+
+  @Override
   public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
     double s = 0;
     for (int i = 0; i < n; i++) {
