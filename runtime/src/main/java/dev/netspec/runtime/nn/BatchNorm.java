@@ -127,7 +127,7 @@ public abstract class BatchNorm extends Module {
     return savedMean;
   }
 
-  /** {@code 1 / sqrt(var + eps)} of the last forward's variance {@code (C)} ({@code save_invstd}). */
+  /** {@code 1 / sqrt(var + eps)} of the last forward's variance, {@code (C)}. */
   public Tensor savedInvStd() {
     return savedInvStd;
   }

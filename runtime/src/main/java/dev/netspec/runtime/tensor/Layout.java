@@ -128,8 +128,8 @@ final class Layout {
   Layout expand(int... newShape) {
     int n = newShape.length;
     if (n < shape.length) {
-      throw new IllegalArgumentException(
-          "cannot expand " + Arrays.toString(shape) + " to fewer dims " + Arrays.toString(newShape));
+      throw new IllegalArgumentException("cannot expand " + Arrays.toString(shape)
+          + " to fewer dims " + Arrays.toString(newShape));
     }
     int[] s = new int[n];
     int[] st = new int[n];

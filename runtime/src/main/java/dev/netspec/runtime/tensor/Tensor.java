@@ -1,6 +1,5 @@
 package dev.netspec.runtime.tensor;
 
-import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.CompareOp;
 import dev.netspec.runtime.kernels.Kernels;
@@ -639,6 +638,7 @@ public final class Tensor {
   // (or an {@code out} overlapping an operand other than exactly) falls back to the
   // allocating op and a copy, so every call is correct and only the fast path is free.
   // Elementwise ops accept {@code out == this} (and {@code out == other} at equal shapes).
+  // The bodies live in {@link Into}.
 
   /** {@code relu(x)} in place. */
   public Tensor relu_() {
@@ -722,35 +722,12 @@ public final class Tensor {
 
   /** {@code out = this} (same shape, no broadcasting); returns {@code out}. */
   public Tensor copyInto(Tensor out) {
-    requireShape("copy", shape, out);
-    if (dtype != DType.FLOAT32 || out.dtype != DType.FLOAT32) {
-      return out == this ? out : out.copy_(sharesStorageWith(out) ? clone() : this);
-    }
-    if (out != this) {
-      if (denseAlias(this, out)) {
-        out.bumpVersion();
-        System.arraycopy(storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
-      } else {
-        out.copy_(clone());
-      }
-    }
-    return out;
+    return Into.copy(this, out);
   }
 
   /** {@code out = this ** exponent}; returns {@code out}. */
   public Tensor powInto(float exponent, Tensor out) {
-    requireFloat("pow");
-    out.requireFloat("pow");
-    requireShape("pow", shape, out);
-    if (!denseAlias(this, out)) {
-      return out.copy_(pow(exponent));
-    }
-    out.bumpVersion();
-    int n = Math.toIntExact(numel());
-    for (int i = 0; i < n; i++) {
-      out.storage[out.offset + i] = (float) Math.pow(storage[offset + i], exponent);
-    }
-    return out;
+    return Into.pow(this, exponent, out);
   }
 
   /** {@code out = this + other} (other broadcast); returns {@code out}. */
@@ -793,29 +770,7 @@ public final class Tensor {
    * {@code out} sharing storage with neither. Returns {@code out}.
    */
   public Tensor matmulInto(Tensor other, Tensor out) {
-    requireFloat("matmul");
-    other.requireFloat("matmul");
-    out.requireFloat("matmul");
-    boolean matrices = dim() == 2 && other.dim() == 2 && out.dim() == 2 && isContiguous()
-        && out.isContiguous() && storage != out.storage && other.storage != out.storage
-        && shape[1] == other.shape[0] && out.shape[0] == shape[0] && out.shape[1] == other.shape[1];
-    if (!matrices) {
-      Tensor r = matmul(other);
-      requireShape("matmul", r.shape, out);
-      return out.copy_(r);
-    }
-    int m = shape[0];
-    int k = shape[1];
-    int n = other.shape[1];
-    boolean transB = !other.isContiguous();
-    if (transB && !(other.stride[0] == 1 && (n <= 1 || other.stride[1] >= k))) {
-      return out.copy_(matmul(other));
-    }
-    out.bumpVersion();
-    int ldb = transB ? Math.max(other.stride[1], Math.max(k, 1)) : Math.max(n, 1);
-    Kernels.gemm(m, n, k, storage, offset, Math.max(k, 1), other.storage, other.offset, ldb,
-        transB, out.storage, out.offset, Math.max(n, 1), null, 0, Activation.NONE);
-    return out;
+    return Into.matmul(this, other, out);
   }
 
   /**
@@ -832,32 +787,7 @@ public final class Tensor {
   }
 
   private Tensor softmaxInto(int dim, boolean log, Tensor out) {
-    String name = log ? "log_softmax" : "softmax";
-    requireFloat(name);
-    out.requireFloat(name);
-    requireShape(name, shape, out);
-    if (shape.length == 0 || Layout.normDim(dim, shape.length) != shape.length - 1 || !isContiguous()
-        || !out.isContiguous() || storage == out.storage) {
-      return out.copy_(log ? logSoftmax(dim) : softmax(dim));
-    }
-    out.bumpVersion();
-    int n = shape[shape.length - 1];
-    int rows = n == 0 ? 0 : Math.toIntExact(numel() / n);
-    for (int r = 0; r < rows; r++) {
-      int in = offset + r * n;
-      int o = out.offset + r * n;
-      float max = Kernels.max(storage, in, n);
-      Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n); // x - max
-      Kernels.unary(UnaryOp.EXP, out.storage, o, out.storage, o, n);
-      float sum = Kernels.sum(out.storage, o, n);
-      if (log) {
-        Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n);
-        Kernels.binaryScalar(BinaryOp.SUB, out.storage, o, (float) Math.log(sum), out.storage, o, n);
-      } else {
-        Kernels.binaryScalar(BinaryOp.DIV, out.storage, o, sum, out.storage, o, n);
-      }
-    }
-    return out;
+    return Into.softmax(this, dim, log, out);
   }
 
   /**
@@ -865,23 +795,7 @@ public final class Tensor {
    * of the flattened shape. Returns {@code out}.
    */
   public Tensor flattenInto(int startDim, int endDim, Tensor out) {
-    if (shape.length == 0 || dtype != DType.FLOAT32 || out.dtype != DType.FLOAT32
-        || !isContiguous() || !out.isContiguous() || out.storage == storage) {
-      return flatten(startDim, endDim).copyInto(out);
-    }
-    int a = Layout.normDim(startDim, shape.length);
-    int b = Layout.normDim(endDim, shape.length);
-    boolean fits = a <= b && out.shape.length == shape.length - (b - a);
-    for (int i = 0; fits && i < out.shape.length; i++) {
-      long want = i < a ? shape[i] : i > a ? shape[i + b - a] : Layout.numel(shape, a, b + 1);
-      fits = out.shape[i] == want;
-    }
-    if (!fits) {
-      return flatten(startDim, endDim).copyInto(out); // the error names both shapes
-    }
-    out.bumpVersion();
-    System.arraycopy(storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
-    return out;
+    return Into.flatten(this, startDim, endDim, out);
   }
 
   /** The sum of all elements as a float: {@code sum().item()} without the tensor. */
@@ -899,96 +813,15 @@ public final class Tensor {
   }
 
   private Tensor unaryInto(UnaryOp op, Tensor out) {
-    requireFloat(opName(op));
-    out.requireFloat(opName(op));
-    requireShape(op, shape, out);
-    if (!denseAlias(this, out)) {
-      return out.copy_(Elementwise.unary(this, op));
-    }
-    out.bumpVersion();
-    Kernels.unary(op, storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
-    return out;
+    return Into.unary(this, op, out);
   }
 
   private Tensor scalarInto(BinaryOp op, float value, Tensor out) {
-    requireFloat(opName(op));
-    out.requireFloat(opName(op));
-    requireShape(op, shape, out);
-    if (!denseAlias(this, out)) {
-      return out.copy_(Elementwise.scalar(this, op, value));
-    }
-    out.bumpVersion();
-    Kernels.binaryScalar(op, storage, offset, value, out.storage, out.offset,
-        Math.toIntExact(numel()));
-    return out;
+    return Into.scalar(this, op, value, out);
   }
 
   private Tensor binaryInto(BinaryOp op, Tensor other, Tensor out) {
-    requireFloat(opName(op));
-    other.requireFloat(opName(op));
-    out.requireFloat(opName(op));
-    if (Arrays.equals(shape, out.shape) && denseAlias(this, out)) {
-      int n = Math.toIntExact(numel());
-      if (Arrays.equals(other.shape, shape) && denseAlias(other, out)) {
-        out.bumpVersion();
-        Kernels.binary(op, storage, offset, other.storage, other.offset, out.storage, out.offset, n);
-        return out;
-      }
-      int len = Math.toIntExact(other.numel());
-      if (other.isContiguous() && other.storage != out.storage && isSuffix(other.shape, shape)
-          && (len > 0 || n == 0)) {
-        out.bumpVersion(); // other repeats over the leading dims (a bias row, a scalar)
-        for (int o = 0; o < n; o += len) {
-          if (len == 1) {
-            Kernels.binaryScalar(op, storage, offset + o, other.storage[other.offset], out.storage,
-                out.offset + o, n);
-            break;
-          }
-          Kernels.binary(op, storage, offset + o, other.storage, other.offset, out.storage,
-              out.offset + o, len);
-        }
-        return out;
-      }
-    }
-    Tensor r = Elementwise.binary(this, op, other);
-    requireShape(op, r.shape, out);
-    return out.copy_(r);
-  }
-
-  /** Whether {@code suffix} is {@code shape}'s trailing dims, leading 1s of it ignored. */
-  private static boolean isSuffix(int[] suffix, int[] shape) {
-    int skip = 0;
-    while (skip < suffix.length && suffix[skip] == 1) {
-      skip++;
-    }
-    int rest = suffix.length - skip;
-    if (rest > shape.length) {
-      return false;
-    }
-    for (int i = 0; i < rest; i++) {
-      if (suffix[skip + i] != shape[shape.length - rest + i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether an elementwise kernel may read {@code in} and write {@code out} as two dense runs:
-   * both contiguous and either separate storage or exactly the same elements.
-   */
-  private static boolean denseAlias(Tensor in, Tensor out) {
-    return in.isContiguous() && out.isContiguous()
-        && (in.storage != out.storage || in.offset == out.offset);
-  }
-
-  /** Refuses an {@code out} of another shape; {@code op} is a name or an op enum. */
-  private static void requireShape(Object op, int[] expected, Tensor out) {
-    if (!Arrays.equals(expected, out.shape)) {
-      String name = op instanceof Enum<?> e ? opName(e) : op.toString();
-      throw new IllegalArgumentException(name + ": out has shape " + Arrays.toString(out.shape)
-          + ", the result has shape " + Arrays.toString(expected));
-    }
+    return Into.binary(this, op, other, out);
   }
 
   /** An op enum's name as PyTorch spells the op: {@code ADD} is {@code add}. */
