@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -192,6 +193,47 @@ class NormParityTest {
     assertNull(bare.runningMean());
     assertNull(bare.weight);
     assertEquals(0, bare.stateDict().size());
+  }
+
+  /**
+   * Once the JIT has compiled the path (escape analysis removes the kernels' temporaries only
+   * in compiled code), {@code forward(x, out)} allocates nothing: batch norm in both modes
+   * (the running statistics and counter updated in place) and group norm.
+   */
+  @Test
+  void warmForwardIntoAllocatesNothing() {
+    Tensor x = Tensor.randn(new Generator(1), 4, 3, 6, 6);
+    Tensor out = Tensor.zeros(4, 3, 6, 6);
+    BatchNorm2d bn = new BatchNorm2d(3);
+    assertEquals(0, steadyStateBytes(() -> bn.forward(x, out)), "BatchNorm2d, training");
+    bn.eval();
+    assertEquals(0, steadyStateBytes(() -> bn.forward(x, out)), "BatchNorm2d, eval");
+    BatchNorm1d cumulative = new BatchNorm1d(3, 1e-5, null, false, true);
+    Tensor x3 = x.reshape(4, 3, 36);
+    Tensor out3 = out.reshape(4, 3, 36);
+    assertEquals(0, steadyStateBytes(() -> cumulative.forward(x3, out3)),
+        "BatchNorm1d, momentum None");
+    GroupNorm gn = new GroupNorm(3, 3);
+    assertEquals(0, steadyStateBytes(() -> gn.forward(x, out)), "GroupNorm");
+  }
+
+  /** The bytes 200 calls allocate, measured until 0 or for 30 s (the JIT may be slow). */
+  private static long steadyStateBytes(Runnable forward) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long bytes = Long.MAX_VALUE;
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (bytes != 0 && System.nanoTime() < deadline) {
+      for (int i = 0; i < 20_000; i++) {
+        forward.run();
+      }
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 200; i++) {
+        forward.run();
+      }
+      bytes = threads.getCurrentThreadAllocatedBytes() - before;
+    }
+    return bytes;
   }
 
   /** {@code [[key, dtype, shape], ...]}, as the fixture writes a state dict. */
