@@ -98,7 +98,56 @@ class NormParityTest {
       for (Module m : layers) {
         assertState(map(st.get("state")), m.stateDict(), what);
       }
+      assertSavedStatistics(layers.get(0), x, st.get("mode").equals("train"), what);
     }
+  }
+
+  /**
+   * What a backward pass will need, computed here in double from the input: the batch mean
+   * and 1 / sqrt(biased var + eps) per channel (batch norm using batch statistics), or per
+   * (sample, group) (group norm).
+   */
+  private static void assertSavedStatistics(Module m, Tensor x, boolean training, String what) {
+    int n = x.size(0);
+    int c = x.size(1);
+    int l = (int) (x.numel() / ((long) n * c));
+    float[] v = x.toFloatArray();
+    if (m instanceof BatchNorm bn && (training || bn.runningMean() == null)) {
+      for (int ch = 0; ch < c; ch++) {
+        double[] stats = meanAndInvStd(v, c, l, 0, n, ch, 1, bn.eps());
+        assertEquals(stats[0], bn.savedMean().get(ch), 1e-5, what + " saved mean " + ch);
+        assertEquals(stats[1], bn.savedInvStd().get(ch), 1e-4 * stats[1], what + " invstd");
+      }
+    } else if (m instanceof GroupNorm gn) {
+      int per = c / gn.numGroups();
+      for (int s = 0; s < n; s++) {
+        for (int g = 0; g < gn.numGroups(); g++) {
+          double[] stats = meanAndInvStd(v, c, l, s, s + 1, g * per, per, gn.eps());
+          assertEquals(stats[0], gn.savedMean().get(s, g), 1e-5, what + " saved mean");
+          assertEquals(stats[1], gn.savedRstd().get(s, g), 1e-4 * stats[1], what + " rstd");
+        }
+      }
+    }
+  }
+
+  /**
+   * Mean and 1 / sqrt(biased var + eps) of samples [s0, s1), channels [from, from + count) of
+   * a row-major (N, c, l) array.
+   */
+  private static double[] meanAndInvStd(float[] v, int c, int l, int s0, int s1, int from,
+      int count, double eps) {
+    List<Double> values = new ArrayList<>();
+    for (int s = s0; s < s1; s++) {
+      for (int ch = from; ch < from + count; ch++) {
+        for (int i = 0; i < l; i++) {
+          values.add((double) v[(s * c + ch) * l + i]);
+        }
+      }
+    }
+    double mean = values.stream().mapToDouble(d -> d).average().orElseThrow();
+    double var = values.stream().mapToDouble(d -> (d - mean) * (d - mean)).average()
+        .orElseThrow();
+    return new double[] {mean, 1 / Math.sqrt(var + eps)};
   }
 
   @Test
