@@ -138,36 +138,48 @@ public final class MnistMlp extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 10));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
   /**
    * Input {@code (batch, 1, 28, 28)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    flatten0.forward(x, flatten0Out); // (batch, 784)
-    linear1.forwardInto(flatten0Out, Activation.RELU, relu2Out); // (batch, 64): 1 and 2, the ReLU fused
-    dropout3.forward(relu2Out, dropout3Out); // (batch, 64)
-    linear4.forwardInto(dropout3Out, Activation.RELU, relu5Out); // (batch, 32): 4 and 5, the ReLU fused
-    dropout6.forward(relu5Out, dropout6Out); // (batch, 32)
-    linear7.forward(dropout6Out, linear7Out); // (batch, 10)
-    return logSoftmax8.forward(linear7Out, output); // (batch, 10)
+    enterForward();
+    try {
+      workspace(x);
+      flatten0.forward(x, flatten0Out); // (batch, 784)
+      linear1.forwardInto(flatten0Out, Activation.RELU, relu2Out); // (batch, 64): 1 and 2, the ReLU fused
+      dropout3.forward(relu2Out, dropout3Out); // (batch, 64)
+      linear4.forwardInto(dropout3Out, Activation.RELU, relu5Out); // (batch, 32): 4 and 5, the ReLU fused
+      dropout6.forward(relu5Out, dropout6Out); // (batch, 32)
+      linear7.forward(dropout6Out, linear7Out); // (batch, 10)
+      return logSoftmax8.forward(linear7Out, output); // (batch, 10)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 1, 28, 28)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 1, 28, 28)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 4 || x.size(1) != 1 || x.size(2) != 28 || x.size(3) != 28) {
       throw new IllegalArgumentException("MnistMlp: expected an input of shape (batch, 1, 28, 28), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       flatten0Out = Tensor.zeros(batch, 784);
@@ -185,5 +197,30 @@ public final class MnistMlp extends Sequential {
   @Override
   protected String typeName() {
     return "Sequential";
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public MnistMlp train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public MnistMlp train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public MnistMlp eval() {
+    return train(false);
   }
 }

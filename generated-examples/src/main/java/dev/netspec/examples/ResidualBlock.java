@@ -103,34 +103,46 @@ public final class ResidualBlock extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, dim));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), dim));
   }
 
   /**
    * Input {@code (batch, dim)}; writes the output into {@code output} (shape {@code (batch, dim)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    norm.forward(x, normOut); // (batch, dim)
-    fc1.forward(normOut, fc1Out); // (batch, hidden)
-    act.forward(fc1Out, actOut); // (batch, hidden)
-    fc2.forward(actOut, fc2Out); // (batch, dim)
-    return x.addInto(fc2Out, output); // (batch, dim)
+    enterForward();
+    try {
+      workspace(x);
+      norm.forward(x, normOut); // (batch, dim)
+      fc1.forward(normOut, fc1Out); // (batch, hidden)
+      act.forward(fc1Out, actOut); // (batch, hidden)
+      fc2.forward(actOut, fc2Out); // (batch, dim)
+      return x.addInto(fc2Out, output); // (batch, dim)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, dim)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, dim)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != dim) {
       throw new IllegalArgumentException("ResidualBlock: expected an input of shape (batch, dim), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       normOut = Tensor.zeros(batch, dim);
@@ -138,5 +150,30 @@ public final class ResidualBlock extends Module {
       actOut = Tensor.zeros(batch, hidden);
       fc2Out = Tensor.zeros(batch, dim);
     }
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public ResidualBlock train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public ResidualBlock train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public ResidualBlock eval() {
+    return train(false);
   }
 }

@@ -87,38 +87,75 @@ public final class ResidualMlp extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 10));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
   /**
    * Input {@code (batch, 16)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    stem.forward(x, stemOut); // (batch, 32)
-    blocks.forward(stemOut, blocksOut); // (batch, 32)
-    norm.forward(blocksOut, normOut); // (batch, 32)
-    return head.forward(normOut, output); // (batch, 10)
+    enterForward();
+    try {
+      workspace(x);
+      stem.forward(x, stemOut); // (batch, 32)
+      blocks.forward(stemOut, blocksOut); // (batch, 32)
+      norm.forward(blocksOut, normOut); // (batch, 32)
+      return head.forward(normOut, output); // (batch, 10)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 16)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 16)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 16) {
       throw new IllegalArgumentException("ResidualMlp: expected an input of shape (batch, 16), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       stemOut = Tensor.zeros(batch, 32);
       blocksOut = Tensor.zeros(batch, 32);
       normOut = Tensor.zeros(batch, 32);
     }
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public ResidualMlp train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public ResidualMlp train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public ResidualMlp eval() {
+    return train(false);
   }
 }

@@ -38,4 +38,29 @@ public final class Centered extends Module {
   public Tensor forward(Tensor x) {
     return x.sub(x.mean());
   }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Centered train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Centered train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Centered eval() {
+    return train(false);
+  }
 }

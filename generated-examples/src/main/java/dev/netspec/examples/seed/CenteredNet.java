@@ -61,31 +61,43 @@ public final class CenteredNet extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 128));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 128));
   }
 
   /**
    * Input {@code (batch, 8)}; writes the output into {@code output} (shape {@code (batch, 128)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    linear0.forward(x, linear0Out); // (batch, 128)
-    return centered1.forward(linear0Out, output); // (batch, 128)
+    enterForward();
+    try {
+      workspace(x);
+      linear0.forward(x, linear0Out); // (batch, 128)
+      return centered1.forward(linear0Out, output); // (batch, 128)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 8)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 8)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 8) {
       throw new IllegalArgumentException("CenteredNet: expected an input of shape (batch, 8), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       linear0Out = Tensor.zeros(batch, 128);
@@ -98,5 +110,30 @@ public final class CenteredNet extends Sequential {
   @Override
   protected String typeName() {
     return "Sequential";
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public CenteredNet train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public CenteredNet train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public CenteredNet eval() {
+    return train(false);
   }
 }

@@ -72,32 +72,44 @@ public final class Chimera extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
+    checkInput(x);
     return forward(x, Tensor.zeros());
   }
 
   /**
    * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code ()}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    nestMlp0.forward(x, nestMlp0Out); // (batch, 16)
-    linear1.forward(nestMlp0Out, linear1Out); // (batch, 20)
-    return fixedHiddenMlp2.forward(linear1Out, output); // ()
+    enterForward();
+    try {
+      workspace(x);
+      nestMlp0.forward(x, nestMlp0Out); // (batch, 16)
+      linear1.forward(nestMlp0Out, linear1Out); // (batch, 20)
+      return fixedHiddenMlp2.forward(linear1Out, output); // ()
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 20)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 20) {
       throw new IllegalArgumentException("Chimera: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       nestMlp0Out = Tensor.zeros(batch, 16);
@@ -111,5 +123,30 @@ public final class Chimera extends Sequential {
   @Override
   protected String typeName() {
     return "Sequential";
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Chimera train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Chimera train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Chimera eval() {
+    return train(false);
   }
 }

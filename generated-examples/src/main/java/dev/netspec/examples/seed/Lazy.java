@@ -75,32 +75,44 @@ public final class Lazy extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 10));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
   /**
    * Input {@code (batch, ?)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    linear0.forward(x, linear0Out); // (batch, 256)
-    relu1.forward(linear0Out, relu1Out); // (batch, 256)
-    return linear2.forward(relu1Out, output); // (batch, 10)
+    enterForward();
+    try {
+      workspace(x);
+      linear0.forward(x, linear0Out); // (batch, 256)
+      relu1.forward(linear0Out, relu1Out); // (batch, 256)
+      return linear2.forward(relu1Out, output); // (batch, 10)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, ?)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, ?)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2) {
       throw new IllegalArgumentException("Lazy: expected an input of shape (batch, ?), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       linear0Out = Tensor.zeros(batch, 256);
@@ -114,5 +126,30 @@ public final class Lazy extends Sequential {
   @Override
   protected String typeName() {
     return "Sequential";
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Lazy train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Lazy train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Lazy eval() {
+    return train(false);
   }
 }

@@ -90,36 +90,73 @@ public final class MyLinear extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, units));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), units));
   }
 
   /**
    * Input {@code (batch, in_units)}; writes the output into {@code output} (shape {@code (batch, units)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    x.matmulInto(weight.data(), matmulOut); // (batch, units)
-    matmulOut.addInto(bias.data(), addOut); // (batch, units)
-    return addOut.reluInto(output); // (batch, units)
+    enterForward();
+    try {
+      workspace(x);
+      x.matmulInto(weight.data(), matmulOut); // (batch, units)
+      matmulOut.addInto(bias.data(), addOut); // (batch, units)
+      return addOut.reluInto(output); // (batch, units)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, in_units)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, in_units)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != inUnits) {
       throw new IllegalArgumentException("MyLinear: expected an input of shape (batch, in_units), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       matmulOut = Tensor.zeros(batch, units);
       addOut = Tensor.zeros(batch, units);
     }
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public MyLinear train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public MyLinear train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public MyLinear eval() {
+    return train(false);
   }
 }

@@ -60,31 +60,43 @@ public final class MyLinearNet extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 1));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 1));
   }
 
   /**
    * Input {@code (batch, 64)}; writes the output into {@code output} (shape {@code (batch, 1)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    myLinear0.forward(x, myLinear0Out); // (batch, 8)
-    return myLinear1.forward(myLinear0Out, output); // (batch, 1)
+    enterForward();
+    try {
+      workspace(x);
+      myLinear0.forward(x, myLinear0Out); // (batch, 8)
+      return myLinear1.forward(myLinear0Out, output); // (batch, 1)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 64)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 64)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 64) {
       throw new IllegalArgumentException("MyLinearNet: expected an input of shape (batch, 64), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       myLinear0Out = Tensor.zeros(batch, 8);
@@ -97,5 +109,30 @@ public final class MyLinearNet extends Sequential {
   @Override
   protected String typeName() {
     return "Sequential";
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public MyLinearNet train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public MyLinearNet train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public MyLinearNet eval() {
+    return train(false);
   }
 }

@@ -63,34 +63,71 @@ public final class NestMlp extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 16));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 16));
   }
 
   /**
    * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code (batch, 16)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    net.forward(x, netOut); // (batch, 32)
-    return linear.forward(netOut, output); // (batch, 16)
+    enterForward();
+    try {
+      workspace(x);
+      net.forward(x, netOut); // (batch, 32)
+      return linear.forward(netOut, output); // (batch, 16)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 20)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 20) {
       throw new IllegalArgumentException("NestMlp: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       netOut = Tensor.zeros(batch, 32);
     }
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public NestMlp train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public NestMlp train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public NestMlp eval() {
+    return train(false);
   }
 }

@@ -73,4 +73,29 @@ public final class Block1 extends Sequential {
   protected String typeName() {
     return "Sequential";
   }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Block1 train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Block1 train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Block1 eval() {
+    return train(false);
+  }
 }

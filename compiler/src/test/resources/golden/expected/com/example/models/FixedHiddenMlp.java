@@ -98,38 +98,50 @@ public final class FixedHiddenMlp extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
+    checkInput(x);
     return forward(x, Tensor.zeros());
   }
 
   /**
    * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code ()}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    x = linear.forward(x, linearOut); // (batch, 20)
-    randWeight.addInto(1.0f, addOut); // (20, 20)
-    x.matmulInto(addOut, matmulOut); // (batch, 20)
-    x = matmulOut.reluInto(reluOut); // (batch, 20)
-    x = linear.forward(x, linearOut2); // (batch, 20)
-    while (x.absInto(absOut).sumAsFloat() > 1.0f) {
-      x = x.divInto(2.0f, divOut); // (batch, 20)
+    enterForward();
+    try {
+      workspace(x);
+      x = linear.forward(x, linearOut); // (batch, 20)
+      randWeight.addInto(1.0f, addOut); // (20, 20)
+      x.matmulInto(addOut, matmulOut); // (batch, 20)
+      x = matmulOut.reluInto(reluOut); // (batch, 20)
+      x = linear.forward(x, linearOut2); // (batch, 20)
+      while (x.absInto(absOut).sumAsFloat() > 1.0f) {
+        x = x.divInto(2.0f, divOut); // (batch, 20)
+      }
+      return output.fill_(x.sumAsFloat()); // ()
+    } finally {
+      exitForward();
     }
-    return output.fill_(x.sumAsFloat()); // ()
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 20)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 20) {
       throw new IllegalArgumentException("FixedHiddenMlp: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       linearOut = Tensor.zeros(batch, 20);
@@ -140,5 +152,30 @@ public final class FixedHiddenMlp extends Module {
       absOut = Tensor.zeros(batch, 20);
       divOut = Tensor.zeros(batch, 20);
     }
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public FixedHiddenMlp train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public FixedHiddenMlp train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public FixedHiddenMlp eval() {
+    return train(false);
   }
 }

@@ -71,4 +71,29 @@ public final class MyLinear extends Module {
   public Tensor forward(Tensor x) {
     return x.matmul(weight.data()).add(bias.data()).relu();
   }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public MyLinear train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public MyLinear train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public MyLinear eval() {
+    return train(false);
+  }
 }

@@ -38,6 +38,11 @@ public final class Shared extends Sequential {
   public final ReLU relu3;
 
   /**
+   * Child {@code 4}, the same linear as child {@code 2} ({@code same_as}), output {@code (batch, 8)}.
+   */
+  public final Linear linear4;
+
+  /**
    * Child {@code 5} (relu), output {@code (batch, 8)}.
    */
   public final ReLU relu5;
@@ -65,7 +70,7 @@ public final class Shared extends Sequential {
   /**
    * Forward buffer {@code (batch, 8)}.
    */
-  private Tensor linear2Out;
+  private Tensor linear4Out;
 
   /**
    * Forward buffer {@code (batch, 8)}.
@@ -88,7 +93,7 @@ public final class Shared extends Sequential {
     relu1 = addModule("1", new ReLU());
     linear2 = addModule("2", new Linear(8, 8));
     relu3 = addModule("3", new ReLU());
-    addModule("4", linear2);
+    linear4 = addModule("4", linear2);
     relu5 = addModule("5", new ReLU());
     linear6 = addModule("6", new Linear(8, 1));
     initialize(seed);
@@ -100,39 +105,51 @@ public final class Shared extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 1));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 1));
   }
 
   /**
    * Input {@code (batch, 4)}; writes the output into {@code output} (shape {@code (batch, 1)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    linear0.forwardInto(x, Activation.RELU, relu1Out); // (batch, 8): 0 and 1, the ReLU fused
-    linear2.forwardInto(relu1Out, Activation.RELU, relu3Out); // (batch, 8): 2 and 3, the ReLU fused
-    linear2.forward(relu3Out, linear2Out); // (batch, 8)
-    relu5.forward(linear2Out, relu5Out); // (batch, 8)
-    return linear6.forward(relu5Out, output); // (batch, 1)
+    enterForward();
+    try {
+      workspace(x);
+      linear0.forwardInto(x, Activation.RELU, relu1Out); // (batch, 8): 0 and 1, the ReLU fused
+      linear2.forwardInto(relu1Out, Activation.RELU, relu3Out); // (batch, 8): 2 and 3, the ReLU fused
+      linear4.forward(relu3Out, linear4Out); // (batch, 8)
+      relu5.forward(linear4Out, relu5Out); // (batch, 8)
+      return linear6.forward(relu5Out, output); // (batch, 1)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 4)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 4)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 4) {
       throw new IllegalArgumentException("Shared: expected an input of shape (batch, 4), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       relu1Out = Tensor.zeros(batch, 8);
       relu3Out = Tensor.zeros(batch, 8);
-      linear2Out = Tensor.zeros(batch, 8);
+      linear4Out = Tensor.zeros(batch, 8);
       relu5Out = Tensor.zeros(batch, 8);
     }
   }
@@ -143,5 +160,30 @@ public final class Shared extends Sequential {
   @Override
   protected String typeName() {
     return "Sequential";
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Shared train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Shared train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Shared eval() {
+    return train(false);
   }
 }

@@ -59,34 +59,71 @@ public final class TwoLayer extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    workspace(x);
-    return forward(x, Tensor.zeros(batch, 10));
+    checkInput(x);
+    return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
   /**
    * Input {@code (batch, 20)}; writes the output into {@code output} (shape {@code (batch, 10)}, sharing
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
-    workspace(x);
-    hidden.forwardInto(x, Activation.RELU, reluOut); // (batch, 256)
-    return out.forward(reluOut, output); // (batch, 10)
+    enterForward();
+    try {
+      workspace(x);
+      hidden.forwardInto(x, Activation.RELU, reluOut); // (batch, 256)
+      return out.forward(reluOut, output); // (batch, 10)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x} against the input {@code (batch, 20)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x} against the input {@code (batch, 20)}.
    */
-  private void workspace(Tensor x) {
+  private void checkInput(Tensor x) {
     if (x.dim() != 2 || x.size(1) != 20) {
       throw new IllegalArgumentException("TwoLayer: expected an input of shape (batch, 20), got " + Arrays.toString(x.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
       reluOut = Tensor.zeros(batch, 256);
     }
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public TwoLayer train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public TwoLayer train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public TwoLayer eval() {
+    return train(false);
   }
 }

@@ -79,38 +79,75 @@ public final class Keywords extends Module {
    */
   @Override
   public Tensor forward(Tensor x_) {
-    workspace(x_);
-    return forward(x_, Tensor.zeros(batch, 3));
+    checkInput(x_);
+    return forward(x_, Tensor.zeros(x_.size(0), 3));
   }
 
   /**
    * Input {@code (batch, 6)}; writes the output into {@code output} (shape {@code (batch, 3)}, sharing
    * no storage with {@code x_}) and returns it. Allocates nothing once the buffers are sized
-   * for this input's size and the tensors are contiguous. Not for concurrent use: the
-   * buffers belong to the block.
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x_, Tensor output) {
-    workspace(x_);
-    Tensor h = class_.forward(x_, classOut); // (batch, 5)
-    h.reluInto(reluOut); // (batch, 5)
-    Tensor h2 = new_.forward(reluOut, newOut); // (batch, 4)
-    return x.forward(h2, output); // (batch, 3)
+    enterForward();
+    try {
+      workspace(x_);
+      Tensor h = class_.forward(x_, classOut); // (batch, 5)
+      h.reluInto(reluOut); // (batch, 5)
+      Tensor h2 = new_.forward(reluOut, newOut); // (batch, 4)
+      return x.forward(h2, output); // (batch, 3)
+    } finally {
+      exitForward();
+    }
   }
 
   /**
-   * Checks {@code x_} against the input {@code (batch, 6)} and sizes the buffers for it (once per
-   * input size).
+   * Checks {@code x_} against the input {@code (batch, 6)}.
    */
-  private void workspace(Tensor x_) {
+  private void checkInput(Tensor x_) {
     if (x_.dim() != 2 || x_.size(1) != 6) {
       throw new IllegalArgumentException("Keywords: expected an input of shape (batch, 6), got " + Arrays.toString(x_.shape()));
     }
+  }
+
+  /**
+   * Checks {@code x_} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x_) {
+    checkInput(x_);
     if (x_.size(0) != batch) {
       batch = x_.size(0);
       classOut = Tensor.zeros(batch, 5);
       reluOut = Tensor.zeros(batch, 5);
       newOut = Tensor.zeros(batch, 4);
     }
+  }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Keywords train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Keywords train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Keywords eval() {
+    return train(false);
   }
 }

@@ -80,4 +80,29 @@ public final class Stats extends Module {
     float n = ((float) Math.pow(2.0f, 3.0f) - 1.0f);
     return v.matmul(v.t()).div(n).add(s.mean());
   }
+
+  /**
+   * Sets training mode here and in every child; returns this block, so calls chain.
+   */
+  @Override
+  public Stats train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  /**
+   * Sets training mode ({@code train(true)}); returns this block.
+   */
+  @Override
+  public Stats train() {
+    return train(true);
+  }
+
+  /**
+   * Sets evaluation mode ({@code train(false)}); returns this block.
+   */
+  @Override
+  public Stats eval() {
+    return train(false);
+  }
 }
