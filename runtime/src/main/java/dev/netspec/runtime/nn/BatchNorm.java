@@ -176,11 +176,21 @@ public abstract class BatchNorm extends Module {
   /**
    * Allocation-free when {@code out} is contiguous (and {@code x} contiguous, or {@code out}
    * is {@code x} itself: the layer then runs in place); otherwise computes into a fresh tensor
-   * and copies. In training, updates the running statistics once either way.
+   * and copies. In training, updates the running statistics once either way. One thread at a
+   * time per instance (the statistics belong to it).
    */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
     checkInputDim(x);
+    enterForward(); // the running statistics and saved arrays: one thread at a time
+    try {
+      return normalize(x, out);
+    } finally {
+      exitForward();
+    }
+  }
+
+  private Tensor normalize(Tensor x, Tensor out) {
     Tensor w = weight == null ? null : weight.data();
     Tensor b = bias == null ? null : bias.data();
     boolean batchStats = isTraining() || runningMean == null;
@@ -207,5 +217,23 @@ public abstract class BatchNorm extends Module {
         + (momentum == null ? "None" : PyFormat.floatRepr(momentum)) + ", affine="
         + PyFormat.bool(weight != null) + ", track_running_stats="
         + PyFormat.bool(runningMean != null);
+  }
+
+  // covariant returns, so that calls chain: BatchNorm layer = new BatchNorm2d(...).eval();
+
+  @Override
+  public BatchNorm train() {
+    return train(true);
+  }
+
+  @Override
+  public BatchNorm train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public BatchNorm eval() {
+    return train(false);
   }
 }

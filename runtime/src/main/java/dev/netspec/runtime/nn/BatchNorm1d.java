@@ -27,4 +27,22 @@ public final class BatchNorm1d extends BatchNorm {
       throw new IllegalArgumentException("expected 2D or 3D input (got " + x.dim() + "D input)");
     }
   }
+
+  // covariant returns, so that calls chain: BatchNorm1d layer = new BatchNorm1d(...).eval();
+
+  @Override
+  public BatchNorm1d train() {
+    return train(true);
+  }
+
+  @Override
+  public BatchNorm1d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public BatchNorm1d eval() {
+    return train(false);
+  }
 }

@@ -27,4 +27,22 @@ public final class BatchNorm2d extends BatchNorm {
       throw new IllegalArgumentException("expected 4D input (got " + x.dim() + "D input)");
     }
   }
+
+  // covariant returns, so that calls chain: BatchNorm2d layer = new BatchNorm2d(...).eval();
+
+  @Override
+  public BatchNorm2d train() {
+    return train(true);
+  }
+
+  @Override
+  public BatchNorm2d train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public BatchNorm2d eval() {
+    return train(false);
+  }
 }

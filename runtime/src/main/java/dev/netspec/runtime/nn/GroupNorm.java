@@ -91,10 +91,19 @@ public final class GroupNorm extends Module {
   /**
    * Allocation-free once warm (for one batch size) when {@code out} is contiguous and
    * {@code x} contiguous, or {@code out} is {@code x} itself; otherwise computes into a fresh
-   * tensor and copies.
+   * tensor and copies. One thread at a time per instance (the saved statistics belong to it).
    */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
+    enterForward(); // the saved statistics belong to this instance: one thread at a time
+    try {
+      return normalize(x, out);
+    } finally {
+      exitForward();
+    }
+  }
+
+  private Tensor normalize(Tensor x, Tensor out) {
     Tensor w = weight == null ? null : weight.data();
     Tensor b = bias == null ? null : bias.data();
     Functional.checkGroupNorm(x, numGroups, w, b);
@@ -118,5 +127,23 @@ public final class GroupNorm extends Module {
   public String extraRepr() {
     return numGroups + ", " + numChannels + ", eps=" + PyFormat.floatRepr(eps) + ", affine="
         + PyFormat.bool(weight != null);
+  }
+
+  // covariant returns, so that calls chain: GroupNorm layer = new GroupNorm(...).eval();
+
+  @Override
+  public GroupNorm train() {
+    return train(true);
+  }
+
+  @Override
+  public GroupNorm train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public GroupNorm eval() {
+    return train(false);
   }
 }
