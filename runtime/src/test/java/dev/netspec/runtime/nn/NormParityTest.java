@@ -285,6 +285,35 @@ class NormParityTest {
     return bytes;
   }
 
+  /** A custom module's int64 buffer: in the state dict and named buffers, not a parameter. */
+  @Test
+  void int64BuffersAreBuffersNotParameters() {
+    class Counter extends Module {
+      final Parameter scale = registerParameter("scale", new Parameter(Tensor.ones(2)));
+      final Tensor steps = registerBuffer("steps", Tensor.scalar(0L));
+      final Tensor ids = registerBuffer("ids", Tensor.ofLongs(4, 5), false);
+
+      @Override
+      public Tensor forward(Tensor x) {
+        steps.setLong(steps.longItem() + 1);
+        return x.mul(scale.data());
+      }
+    }
+    Counter c = new Counter();
+    c.forward(Tensor.ones(2));
+    assertEquals(List.of("scale", "steps"), List.copyOf(c.stateDict().keySet()),
+        "a non-persistent buffer stays out, as register_buffer(..., persistent=False)");
+    assertEquals(List.of("steps", "ids"), List.copyOf(c.namedBuffers().keySet()));
+    assertEquals(List.of("scale"), List.copyOf(c.namedParameters().keySet()));
+    assertEquals("tensor(1)", c.stateDict().get("steps").toString());
+    c.loadStateDict(Map.of("scale", Tensor.ones(2), "steps", Tensor.scalar(41L)), true);
+    assertEquals(41L, c.steps.longItem(), "loaded in place into the int64 buffer");
+    assertEquals("a parameter must be float32 (only floating point tensors can require "
+        + "gradients), got torch.int64; register it as a buffer",
+        assertThrows(IllegalArgumentException.class, () -> new Parameter(Tensor.ofLongs(1)))
+            .getMessage());
+  }
+
   /** {@code [[key, dtype, shape], ...]}, as the fixture writes a state dict. */
   private static List<Object> describe(Map<String, Tensor> tensors) {
     List<Object> out = new ArrayList<>();
