@@ -339,6 +339,16 @@ class CommandsTest {
   }
 
   @Test
+  void runRefusesAnInt64Input() throws IOException {
+    Path x = input("x", Tensor.ofLongs(new long[] {1, 2, 3, 4, 5, 6}, 2, 3));
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", y.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(x + ": error: 'x' is torch.int64, but Mlp takes a float32 input\n", r.err());
+    assertTrue(Files.notExists(y));
+  }
+
+  @Test
   void runRefusesAnInputWithoutX() throws IOException {
     Path x = input("input", Tensor.zeros(2, 3));
     Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output",
