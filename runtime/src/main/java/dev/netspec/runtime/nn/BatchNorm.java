@@ -195,17 +195,15 @@ public abstract class BatchNorm extends Module {
     Tensor b = bias == null ? null : bias.data();
     boolean batchStats = isTraining() || runningMean == null;
     Functional.checkBatchNorm(x, runningMean, runningVar, w, b, batchStats);
+    Normalization.checkOut(typeName(), x, out); // before the statistics change
     double factor = 0;
     if (isTraining() && runningMean != null) {
       numBatchesTracked.setLong(numBatchesTracked.longItem() + 1);
       factor = momentum == null ? 1.0 / numBatchesTracked.longItem() : momentum;
     }
-    // PyTorch passes the running statistics only when they are used or updated.
-    boolean useRunning = !isTraining() || runningMean != null;
     Tensor target = Normalization.writable(x, out) ? out : Tensor.zeros(x.shape());
-    Normalization.batchNorm(x, useRunning ? runningMean : null, useRunning ? runningVar : null,
-        w, b, batchStats, factor, eps, target, savedMean.array(), savedInvStd.array(), scale,
-        shift);
+    Normalization.batchNorm(x, runningMean, runningVar, w, b, batchStats, factor, eps, target,
+        savedMean.array(), savedInvStd.array(), scale, shift);
     savedMean.bumpVersion();
     savedInvStd.bumpVersion();
     return target == out ? out : target.copyInto(out);

@@ -107,6 +107,7 @@ public final class GroupNorm extends Module {
     Tensor w = weight == null ? null : weight.data();
     Tensor b = bias == null ? null : bias.data();
     Functional.checkGroupNorm(x, numGroups, w, b);
+    Normalization.checkOut(typeName(), x, out);
     if (x.size(1) != numChannels) {
       throw new IllegalArgumentException("GroupNorm: expected input with " + numChannels
           + " channels, got shape " + Module.sizeString(x.shape()));

@@ -3,6 +3,7 @@ package dev.netspec.runtime.nn;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * The loops of batch and group normalization over a contiguous {@code (N, C, L)} view of the
@@ -156,6 +157,19 @@ final class Normalization {
     out.bumpVersion();
   }
 
+  /** Refuses an {@code out} whose shape is not {@code x}'s, naming the layer. */
+  static void checkOut(String layer, Tensor x, Tensor out) {
+    boolean same = out.dim() == x.dim();
+    for (int d = 0; same && d < x.dim(); d++) {
+      same = out.size(d) == x.size(d);
+    }
+    if (!same) {
+      throw new IllegalArgumentException(layer + ": out has shape "
+          + Arrays.toString(out.shape()) + ", the result has shape "
+          + Arrays.toString(x.shape()));
+    }
+  }
+
   /** The product of the dims after the channel dim. */
   static int spatial(Tensor x) {
     int l = 1;
@@ -166,19 +180,12 @@ final class Normalization {
   }
 
   /**
-   * Whether {@code out} can take the result directly: float32, contiguous, of {@code x}'s
-   * shape, and either separate from {@code x} or exactly {@code x} (the loops read each
-   * element before writing it).
+   * Whether {@code out}, of {@code x}'s shape ({@link #checkOut}), can take the result
+   * directly: float32, contiguous, and either separate from {@code x} or exactly {@code x}
+   * (the loops read each element before writing it).
    */
   static boolean writable(Tensor x, Tensor out) {
-    if (out.dtype() != DType.FLOAT32 || !out.isContiguous() || out.dim() != x.dim()) {
-      return false;
-    }
-    for (int d = 0; d < x.dim(); d++) {
-      if (out.size(d) != x.size(d)) {
-        return false;
-      }
-    }
-    return !out.sharesStorageWith(x) || out == x && x.isContiguous();
+    return out.dtype() == DType.FLOAT32 && out.isContiguous()
+        && (!out.sharesStorageWith(x) || out == x && x.isContiguous());
   }
 }

@@ -216,6 +216,11 @@ class NormParityTest {
     assertEquals(errors.get("bn_one_value"), assertThrows(IllegalArgumentException.class,
         () -> one.forward(Tensor.zeros(1, 3))).getMessage());
     assertEquals(0L, one.numBatchesTracked().longItem(), "a refused forward counts no batch");
+    assertEquals("BatchNorm1d: out has shape [4, 2], the result has shape [4, 3]",
+        assertThrows(IllegalArgumentException.class,
+            () -> one.forward(Tensor.ones(4, 3), Tensor.zeros(4, 2))).getMessage());
+    assertEquals(0L, one.numBatchesTracked().longItem(), "nothing half-done");
+    assertEquals("[0.0, 0.0, 0.0]", Arrays.toString(one.runningMean().toFloatArray()));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> new GroupNorm(4, 6))
         .getMessage().startsWith((String) errors.get("gn_channels")));
     assertEquals("batch_norm: running_mean of shape [3] does not match the 4 channels of input "
