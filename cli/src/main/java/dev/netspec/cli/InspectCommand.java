@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
     name = "inspect",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    header = "Shows a block's tree, shapes, parameters and FLOPs.",
-    description = "Shows a block as the compiler sees it, without running anything: the module tree as PyTorch prints it, every layer with its output shape and parameter count, the total parameters, their memory and the FLOPs of one forward.")
+    header = "Shows a block's tree, shapes, parameters, workspace and FLOPs, or its graph.",
+    description = "Shows a block as the compiler sees it, without running anything: the module tree as PyTorch prints it, every layer with its output shape and parameter count, the total parameters, their memory, the buffers of one allocation-free forward and its FLOPs; or, with --format dot, the forward as a Graphviz graph.")
 final class InspectCommand implements Callable<Integer> {
   /** The output forms of {@code --format}. */
   enum Format { text, json, repr, dot }

@@ -215,7 +215,8 @@ public final class ForwardGraph {
       dot.close();
       use = new Use(first, cluster);
     } else {
-      String type = def.use() instanceof BuiltinUse && m != null ? m.kind : "?";
+      String type = (def.use() instanceof BuiltinUse && m != null ? m.kind : "?")
+          + (def.name().equals(name) ? "" : ", same_as " + def.name());
       String tooltip = path + ": " + (m == null ? type : m.repr());
       String node = dot.node(name + "\n" + type, "shape=box, style=\"rounded,filled\","
           + " fillcolor=\"#dae8fc\", tooltip=" + Dot.quote(tooltip));
