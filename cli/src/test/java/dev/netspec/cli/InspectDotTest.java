@@ -113,6 +113,22 @@ class InspectDotTest {
   }
 
   @Test
+  void anInlineSequentialKeepsBuffersOnlyUnderABufferedForward() {
+    // Buffered [2, 4]: the Sequential 'net' keeps its first two steps' outputs, linear [2, 8]
+    // and relu [2, 8] (32 floats); the block's forward keeps net's output [2, 4] (8 floats) and
+    // writes the product into the caller's output: 40 floats = 160 bytes.
+    Path spec = DIR.resolve("workspace.yaml");
+    Cli buffered = Cli.run("inspect", spec.toString(), "--block", "Buffered", "--input-shape", "2,4");
+    assertTrue(buffered.out().contains("forward workspace 160 bytes" + System.lineSeparator()),
+        buffered::toString);
+    // Allocating: its forward(x) calls net.forward(x), which keeps nothing
+    Cli allocating = Cli.run("inspect", spec.toString(), "--block", "Allocating",
+        "--input-shape", "2,4");
+    assertTrue(allocating.out().contains("forward workspace 0 bytes" + System.lineSeparator()),
+        allocating::toString);
+  }
+
+  @Test
   void structuralCheckCatchesAnUndeclaredNode() {
     String broken = "digraph \"g\" {\n  n1 [label=\"x\"];\n  n1 -> n2;\n}\n";
     AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,

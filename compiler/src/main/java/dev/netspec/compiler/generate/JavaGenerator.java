@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
 
@@ -580,17 +581,18 @@ public final class JavaGenerator {
 
   /**
    * The float32 bytes of the buffers {@code block}'s generated {@code forward(x, output)} keeps
-   * for {@code result}'s input (the same plan as {@link #generate}); 0 when the forward
-   * allocates each step instead, -1 while a buffer's size is symbolic.
+   * for {@code result}'s input (the same plan as {@link #generate}), -1 while a buffer's size
+   * is symbolic; empty when the block has no such forward (each step allocates instead).
    */
-  public static long workspaceBytes(Block block, Result result, Map<String, Block> blocks,
+  public static OptionalLong workspaceBytes(Block block, Result result, Map<String, Block> blocks,
       String packageName) {
     JavaGenerator g = new JavaGenerator(block, result, blocks, packageName, "", new Reporter());
     g.allocate();
     try {
-      return g.bufferedForward(TypeSpec.classBuilder(block.name()), g.names.clone()).bytes();
+      return OptionalLong.of(
+          g.bufferedForward(TypeSpec.classBuilder(block.name()), g.names.clone()).bytes());
     } catch (Workspace.Unsupported unsupported) {
-      return 0;
+      return OptionalLong.empty();
     }
   }
 

@@ -44,6 +44,19 @@ public final class ForwardGraph {
   /** A value of the forward: a node's output (with its shape), or a constant's text. */
   private record Val(String node, Shape shape, String text) {}
 
+  /**
+   * The intermediate outputs of one inline {@code sequential} (all but its last step's), which
+   * the runtime {@code Sequential} keeps as buffers when its {@code forward(x, out)} runs.
+   *
+   * @param path its module path
+   * @param owner the path of the block instance holding it
+   */
+  public record SequentialBuffers(String path, String owner, List<Shape> shapes) {
+    public SequentialBuffers {
+      shapes = List.copyOf(shapes);
+    }
+  }
+
   /** One use of a module: its node, or the first node and name of its cluster. */
   private record Use(String node, String cluster) {}
 
@@ -51,7 +64,7 @@ public final class ForwardGraph {
   private final List<Block> fileBlocks;
   private final Dot dot = new Dot();
   private final Map<String, Result> instances = new LinkedHashMap<>();
-  private final Map<String, List<Shape>> sequentials = new LinkedHashMap<>();
+  private final Map<String, SequentialBuffers> sequentials = new LinkedHashMap<>();
 
   private ForwardGraph(List<Block> fileBlocks) {
     this.fileBlocks = fileBlocks;
@@ -78,12 +91,9 @@ public final class ForwardGraph {
     return instances;
   }
 
-  /**
-   * The intermediate outputs of every inline {@code sequential} the forward runs (all but its
-   * last step's), by module path: the runtime {@code Sequential} keeps them as buffers.
-   */
-  public Map<String, List<Shape>> sequentialBuffers() {
-    return sequentials;
+  /** The buffers of every inline {@code sequential} the forward runs, each once. */
+  public List<SequentialBuffers> sequentialBuffers() {
+    return List.copyOf(sequentials.values());
   }
 
   private String rendered;
@@ -211,7 +221,7 @@ public final class ForwardGraph {
         Inst step = m.children.get(seq.children().get(i).name());
         buffers.add(step == null || step.output == null ? Shape.ANY : step.output);
       }
-      sequentials.putIfAbsent(key, buffers);
+      sequentials.putIfAbsent(key, new SequentialBuffers(key, s.path, buffers));
       dot.close();
       use = new Use(first, cluster);
     } else {
