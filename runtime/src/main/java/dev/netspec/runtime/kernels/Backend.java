@@ -48,4 +48,12 @@ interface Backend {
 
   /** The dot product of {@code x[xOff ..]} and {@code y[yOff ..]} over n values. */
   float dot(float[] x, int xOff, float[] y, int yOff, int n);
+
+  /** One LSTM step for one row: see {@link Kernels#lstmCell}. */
+  void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c, int cOff,
+      float[] h, int hOff);
+
+  /** One GRU step for one row: see {@link Kernels#gruCell}. */
+  void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev, int hpOff,
+      float[] h, int hOff);
 }
