@@ -8,8 +8,8 @@ package dev.netspec.runtime.kernels;
  * <p>{@code exp} is Cephes' {@code expf} (a degree-5 polynomial on {@code [-ln2/2, ln2/2]}
  * after {@code x = n ln2 + r}, then a scale by {@code 2^n} made from exponent bits), with its
  * argument clamped to {@code [-87, 88]} so every scale is a normal float. {@code sigmoid(x) =
- * 1 / (1 + exp(-x))}; {@code tanh} is Cephes' {@code tanhf}: an odd polynomial below 0.625 in
- * size, else {@code (1 - e) / (1 + e)} with {@code e = exp(-2|x|)}. Within 3e-7 of the exact
+ * 1 / (1 + exp(-x))} and {@code tanh(x) = (1 - e) / (1 + e)} with {@code e = exp(-2x)}: one
+ * formula ({@link #gate}). Within 3e-7 of the exact
  * values (absolute, for sigmoid and tanh; relative, for exp), against PyTorch's float32 loops
  * which are within about 1e-7: far inside the 1e-5 the layers are tested to.
  */
@@ -31,14 +31,6 @@ final class Gates {
   static final float P3 = 4.1665795894e-2f;
   static final float P4 = 1.6666665459e-1f;
   static final float P5 = 5.0000001201e-1f;
-  /** Below this size tanh is its odd polynomial. */
-  static final float TANH_SMALL = 0.625f;
-  static final float T0 = -5.70498872745e-3f;
-  static final float T1 = 2.06390887954e-2f;
-  static final float T2 = -5.37397155531e-2f;
-  static final float T3 = 1.33314422036e-1f;
-  static final float T4 = -3.33332819422e-1f;
-
   /** {@code e^x}, see the class comment. */
   static float exp(float x) {
     x = Math.min(Math.max(x, EXP_LO), EXP_HI);
@@ -52,18 +44,22 @@ final class Gates {
     return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) + BIAS) << 23);
   }
 
+  /**
+   * {@code sigmoid(x)} for {@code (s, t) = (1, 0)} and {@code tanh(x)} for {@code (2, 1)}:
+   * {@code (1 - t e) / (1 + e)} with {@code e = exp(-s x)}. One formula, so a cell's four
+   * gates are one loop with one {@code exp}.
+   */
+  static float gate(float x, float s, float t) {
+    float e = exp(x * -s);
+    return Math.fma(-t, e, 1f) / (1f + e);
+  }
+
   static float sigmoid(float x) {
-    return 1f / (1f + exp(-x));
+    return gate(x, 1f, 0f);
   }
 
   static float tanh(float x) {
-    float a = Math.abs(x);
-    float e = exp(-2f * a);
-    float big = (1f - e) / (1f + e);
-    float z = x * x;
-    float p = Math.fma(Math.fma(Math.fma(Math.fma(T0, z, T1), z, T2), z, T3), z, T4);
-    float small = Math.fma(p * z, x, x);
-    return a < TANH_SMALL ? small : x < 0 ? -big : big;
+    return gate(x, 2f, 1f);
   }
 
   /**
@@ -74,17 +70,15 @@ final class Gates {
    */
   static void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
       int cOff, float[] h, int hOff) {
-    sigmoidOfSum(2 * n, gates, gOff, hg, hgOff); // i, f
-    tanhOfSum(n, gates, gOff + 2 * n, hg, hgOff + 2 * n); // g
-    sigmoidOfSum(n, gates, gOff + 3 * n, hg, hgOff + 3 * n); // o
+    act(2 * n, 1f, 0f, gates, gOff, hg, hgOff, gates, gOff); // i, f
+    act(n, 2f, 1f, gates, gOff + 2 * n, hg, hgOff + 2 * n, gates, gOff + 2 * n); // g
+    act(n, 1f, 0f, gates, gOff + 3 * n, hg, hgOff + 3 * n, gates, gOff + 3 * n); // o
+    for (int j = 0; j < n; j++) { // c = f * c + i * g
+      c[cOff + j] = Math.fma(gates[gOff + n + j], c[cOff + j], gates[gOff + j] * gates[gOff + 2 * n + j]);
+    }
+    act(n, 1f, 1f, c, cOff, c, cOff, h, hOff); // tanh(c), as act(c + c) with s = 1
     for (int j = 0; j < n; j++) {
-      float i = gates[gOff + j];
-      float f = gates[gOff + n + j];
-      float g = gates[gOff + 2 * n + j];
-      float o = gates[gOff + 3 * n + j];
-      float ct = Math.fma(f, c[cOff + j], i * g);
-      c[cOff + j] = ct;
-      h[hOff + j] = o * tanh(ct);
+      h[hOff + j] *= gates[gOff + 3 * n + j]; // o * tanh(c)
     }
   }
 
@@ -96,27 +90,26 @@ final class Gates {
    */
   static void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev,
       int hpOff, float[] h, int hOff) {
-    sigmoidOfSum(2 * n, gates, gOff, hg, hgOff); // r, z
+    act(2 * n, 1f, 0f, gates, gOff, hg, hgOff, gates, gOff); // r, z
+    int nOff = gOff + 2 * n;
+    for (int j = 0; j < n; j++) { // x_n + r * hg_n
+      gates[nOff + j] = Math.fma(gates[gOff + j], hg[hgOff + 2 * n + j], gates[nOff + j]);
+    }
+    act(n, 1f, 1f, gates, nOff, gates, nOff, gates, nOff); // tanh, as act(v + v) with s = 1
     for (int j = 0; j < n; j++) {
-      float r = gates[gOff + j];
-      float z = gates[gOff + n + j];
-      float nt = tanh(Math.fma(r, hg[hgOff + 2 * n + j], gates[gOff + 2 * n + j]));
-      gates[gOff + 2 * n + j] = nt;
-      h[hOff + j] = Math.fma(z, hPrev[hpOff + j] - nt, nt);
+      float nt = gates[nOff + j];
+      h[hOff + j] = Math.fma(gates[gOff + n + j], hPrev[hpOff + j] - nt, nt);
     }
   }
 
-  /** {@code x[j] = sigmoid(x[j] + y[j])} for {@code j < n}. */
-  private static void sigmoidOfSum(int n, float[] x, int xOff, float[] y, int yOff) {
+  /**
+   * {@code out[j] = gate(x[j] + y[j], s, t)} for {@code j < n} ({@link #gate}): the one loop
+   * with an {@code exp}; {@code out} may be {@code x}.
+   */
+  static void act(int n, float s, float t, float[] x, int xOff, float[] y, int yOff,
+      float[] out, int outOff) {
     for (int j = 0; j < n; j++) {
-      x[xOff + j] = sigmoid(x[xOff + j] + y[yOff + j]);
-    }
-  }
-
-  /** {@code x[j] = tanh(x[j] + y[j])} for {@code j < n}. */
-  private static void tanhOfSum(int n, float[] x, int xOff, float[] y, int yOff) {
-    for (int j = 0; j < n; j++) {
-      x[xOff + j] = tanh(x[xOff + j] + y[yOff + j]);
+      out[outOff + j] = gate(x[xOff + j] + y[yOff + j], s, t);
     }
   }
 }
