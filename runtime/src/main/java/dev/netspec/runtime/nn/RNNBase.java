@@ -237,18 +237,32 @@ public abstract class RNNBase extends Module {
    * are always null for a GRU.
    */
   final void run(Tensor x, Tensor h0, Tensor c0, Tensor output, Tensor hN, Tensor cN) {
-    int[] stateShape = stateShape(x.shape());
-    checkTensor("h0", h0, stateShape, false);
-    checkTensor("c0", c0, stateShape, false);
-    checkTensor("output", output, outputShape(x.shape()), true);
-    checkTensor("h_n", hN, stateShape, true);
-    checkTensor("c_n", cN, stateShape, true);
+    // Checked without allocating (shape() is a copy): messages only on failure.
+    boolean batched = x.dim() == 3;
+    if (x.dim() != 2 && !batched || x.size(-1) != inputSize
+        || x.size(batched && batchFirst ? 1 : 0) == 0) {
+      checkInputShape(x.shape()); // throws
+    }
+    int seq = x.size(batched && batchFirst ? 1 : 0);
+    int batch = batched ? x.size(batchFirst ? 0 : 1) : 1;
+    checkState(x, "h0", h0, batch, false);
+    checkState(x, "c0", c0, batch, false);
+    checkState(x, "h_n", hN, batch, true);
+    checkState(x, "c_n", cN, batch, true);
+    boolean outputFits = output.dim() == x.dim() && output.size(-1) == directions() * hiddenSize;
+    for (int d = 0; d < x.dim() - 1 && outputFits; d++) {
+      outputFits = output.size(d) == x.size(d);
+    }
+    if (!outputFits) {
+      throw new IllegalArgumentException(typeName() + ": expected output of shape "
+          + Arrays.toString(outputShape(x.shape())) + ", got " + Arrays.toString(output.shape()));
+    }
+    if (!output.isContiguous()) {
+      throw new IllegalArgumentException(typeName() + ": output must be contiguous");
+    }
     checkSeparate(x, h0, c0, output, hN, cN);
     enterForward();
     try {
-      boolean batched = x.dim() == 3;
-      int seq = x.size(batched && batchFirst ? 1 : 0);
-      int batch = batched ? x.size(batchFirst ? 0 : 1) : 1;
       Workspace w = workspace(seq, batch, batched && batchFirst);
       if (hN == null) {
         hN = w.hN;
@@ -266,13 +280,18 @@ public abstract class RNNBase extends Module {
     }
   }
 
-  private void checkTensor(String name, Tensor t, int[] shape, boolean written) {
+  /** A state (or null) must be {@link #stateShape} for {@code x}; one that is written, contiguous. */
+  private void checkState(Tensor x, String name, Tensor t, int batch, boolean written) {
     if (t == null) {
       return;
     }
-    if (!Arrays.equals(t.shape(), shape)) {
+    int slots = numLayers * directions();
+    boolean fits = x.dim() == 3
+        ? t.dim() == 3 && t.size(0) == slots && t.size(1) == batch && t.size(2) == hiddenSize
+        : t.dim() == 2 && t.size(0) == slots && t.size(1) == hiddenSize;
+    if (!fits) {
       throw new IllegalArgumentException(typeName() + ": expected " + name + " of shape "
-          + Arrays.toString(shape) + ", got " + Arrays.toString(t.shape()));
+          + Arrays.toString(stateShape(x.shape())) + ", got " + Arrays.toString(t.shape()));
     }
     if (written && !t.isContiguous()) {
       throw new IllegalArgumentException(typeName() + ": " + name + " must be contiguous");
@@ -285,27 +304,25 @@ public abstract class RNNBase extends Module {
    */
   private void checkSeparate(Tensor x, Tensor h0, Tensor c0, Tensor output, Tensor hN,
       Tensor cN) {
-    Tensor[] written = {output, hN, cN};
-    String[] names = {"output", "h_n", "c_n"};
-    Tensor[] read = {x, h0, c0};
-    String[] readNames = {"the input", "h0", "c0"};
-    for (int i = 0; i < written.length; i++) {
-      if (written[i] == null) {
-        continue;
-      }
-      for (int j = 0; j < read.length; j++) {
-        boolean carried = j == i && read[j] == written[i];
-        if (read[j] != null && !carried && written[i].sharesStorageWith(read[j])) {
-          throw new IllegalArgumentException(typeName() + ": " + names[i]
-              + " must not share storage with " + readNames[j]);
-        }
-      }
-      for (int j = i + 1; j < written.length; j++) {
-        if (written[j] != null && written[i].sharesStorageWith(written[j])) {
-          throw new IllegalArgumentException(typeName() + ": " + names[i] + " and " + names[j]
-              + " must not share storage");
-        }
-      }
+    separate("output", output, "the input", x, false);
+    separate("output", output, "h0", h0, false);
+    separate("output", output, "c0", c0, false);
+    separate("h_n", hN, "the input", x, false);
+    separate("h_n", hN, "h0", h0, true);
+    separate("h_n", hN, "c0", c0, false);
+    separate("c_n", cN, "the input", x, false);
+    separate("c_n", cN, "h0", h0, false);
+    separate("c_n", cN, "c0", c0, true);
+    separate("output", output, "h_n", hN, false);
+    separate("output", output, "c_n", cN, false);
+    separate("h_n", hN, "c_n", cN, false);
+  }
+
+  /** {@code a} must not share storage with {@code b}, unless {@code same} allows {@code a == b}. */
+  private void separate(String aName, Tensor a, String bName, Tensor b, boolean same) {
+    if (a != null && b != null && !(same && a == b) && a.sharesStorageWith(b)) {
+      throw new IllegalArgumentException(typeName() + ": " + aName
+          + " must not share storage with " + bName);
     }
   }
 
