@@ -32,7 +32,6 @@ import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.InitRules;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -55,7 +54,7 @@ public final class JavaGenerator {
   private final Result result;
   private final Map<String, Block> blocks;
   private final String packageName;
-  private final Path spec;
+  private final String specName;
   private final Reporter reporter;
   private final NameAllocator names = new NameAllocator();
   /** Java field of each spec name (children, parameters, buffers, arguments). */
@@ -63,24 +62,28 @@ public final class JavaGenerator {
   private final Map<String, String> childTypes = new LinkedHashMap<>();
 
   private JavaGenerator(Block block, Result result, Map<String, Block> blocks, String packageName,
-      Path spec, Reporter reporter) {
+      String specName, Reporter reporter) {
     this.block = block;
     this.result = result;
     this.blocks = blocks;
     this.packageName = packageName;
-    this.spec = spec;
+    this.specName = specName;
     this.reporter = reporter;
   }
 
-  /** The Java source of {@code block}; reports (and returns null on) what cannot be generated. */
+  /**
+   * The Java source of {@code block}; reports (and returns null on) what cannot be generated.
+   *
+   * @param specName the spec's name in its spec folder, recorded in the header
+   */
   public static JavaFile generate(Block block, Result result, Map<String, Block> blocks,
-      String packageName, Path spec, Reporter reporter) {
-    return new JavaGenerator(block, result, blocks, packageName, spec, reporter).file();
+      String packageName, String specName, Reporter reporter) {
+    return new JavaGenerator(block, result, blocks, packageName, specName, reporter).file();
   }
 
   private JavaFile file() {
     int errors = reporter.errorCount();
-    String label = JavaText.specLabel(spec);
+    String label = JavaText.specLabel(specName);
     ClassName self = ClassName.get(packageName, block.name());
     boolean seq = block.sequentialOnly();
     TypeSpec.Builder type = TypeSpec.classBuilder(self)
