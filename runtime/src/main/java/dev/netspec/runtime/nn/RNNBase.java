@@ -3,6 +3,7 @@ package dev.netspec.runtime.nn;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.kernels.PackedMatrix;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -371,6 +372,7 @@ public abstract class RNNBase extends Module {
         System.arraycopy(c0.array(), c0.arrayOffset() + k * batch * h, c, cOff, batch * h);
       }
     }
+    PackedMatrix whh = packedHh[k].of(weightHh[k].data()); // (hidden, gates * hidden)
     float[] o = out.array();
     int oOff = out.arrayOffset() + dir * h;
     int batchStride = w.batchFirst ? seq : 1; // rows between batch entries of one step
@@ -381,7 +383,7 @@ public abstract class RNNBase extends Module {
       int hpOff = s == 0 ? hInitOff : oOff + w.row(prev, 0) * dh;
       int hpStride = s == 0 ? h : batchStride * dh;
       // (batch, gates * hidden) = h_{t-1} W_hh^T + b_hh
-      Kernels.gemm(batch, hp, hpOff, hpStride, packedHh[k].of(weightHh[k].data()), w.hg, 0, gh,
+      Kernels.gemm(batch, hp, hpOff, hpStride, whh, w.hg, 0, gh,
           bhh == null ? null : bhh.array(), bhh == null ? 0 : bhh.arrayOffset(),
           Activation.NONE);
       for (int b = 0; b < batch; b++) {
