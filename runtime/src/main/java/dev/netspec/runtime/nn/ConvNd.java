@@ -21,6 +21,8 @@ public abstract class ConvNd extends Module {
   private final int outChannels;
   private final ConvArgs args;
   private final ConvState state = new ConvState();
+  /** The fold of the last batch norm given to {@code forwardInto(x, bn, act, add, out)}. */
+  private BatchNormFold fold;
   /** The last input of a forward in training mode: what a backward will need (issue 15). */
   private Tensor savedInput;
 
@@ -121,7 +123,7 @@ public abstract class ConvNd extends Module {
    * nothing.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor out) {
-    return forwardInto(x, null, act, null, out);
+    return run(x, null, act, null, out);
   }
 
   /**
@@ -132,7 +134,7 @@ public abstract class ConvNd extends Module {
    * storage with {@code out}.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor add, Tensor out) {
-    return forwardInto(x, null, act, add, out);
+    return run(x, null, act, add, out);
   }
 
   /**
@@ -149,6 +151,11 @@ public abstract class ConvNd extends Module {
    */
   public Tensor forwardInto(Tensor x, BatchNormFold bn, Activation act, Tensor add,
       Tensor out) {
+    return run(x, bn, act, add, out);
+  }
+
+  /** Every forward: {@code act(bn(conv(x)) + add)}, {@code bn} and {@code add} optional. */
+  private Tensor run(Tensor x, BatchNormFold bn, Activation act, Tensor add, Tensor out) {
     if (bn != null && isTraining()) {
       throw new IllegalStateException(typeName() + ": a batch norm folds into a convolution"
           + " only in eval mode; in training mode run the batch norm after the convolution");
@@ -161,6 +168,40 @@ public abstract class ConvNd extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * {@code act(bn(conv(x)) + add)} written into {@code out} (null allocates it), {@code bn}
+   * the batch norm after this layer. With both layers in eval mode and {@code bn} tracking
+   * running statistics, {@code bn} is folded into the packed filters ({@link
+   * #forwardInto(Tensor, BatchNormFold, Activation, Tensor, Tensor)}; once warm, nothing is
+   * allocated). Otherwise the fold would be wrong, so the convolution runs, then {@code bn}'s
+   * own forward (in training mode it normalizes with the batch's statistics and updates the
+   * running ones), then the residual and the activation.
+   */
+  public Tensor forwardInto(Tensor x, BatchNorm bn, Activation act, Tensor add, Tensor out) {
+    if (!isTraining() && !bn.isTraining() && bn.trackRunningStats()) {
+      return forwardInto(x, foldOf(bn), act, add, out);
+    }
+    Tensor y = run(x, null, Activation.NONE, null, out);
+    bn.forward(y, y); // in place
+    if (add != null) {
+      y.add_(add);
+    }
+    return act == Activation.RELU ? y.relu_() : y;
+  }
+
+  /** {@code bn}'s statistics as a fold, the last one again while they are the same tensors. */
+  private BatchNormFold foldOf(BatchNorm bn) {
+    Tensor w = bn.weight == null ? null : bn.weight.data();
+    Tensor b = bn.bias == null ? null : bn.bias.data();
+    BatchNormFold f = fold;
+    if (f == null || f.runningMean() != bn.runningMean() || f.runningVar() != bn.runningVar()
+        || f.weight() != w || f.bias() != b || f.eps() != bn.eps()) {
+      f = new BatchNormFold(bn.runningMean(), bn.runningVar(), w, b, bn.eps());
+      fold = f;
+    }
+    return f;
   }
 
   /** {@link #forward(Tensor)} written into {@code out}: {@link #forwardInto} without act. */

@@ -27,10 +27,11 @@ class ConvAllocationTest {
     Conv2d pointwise = new Conv2d(32, 32, 1);
     Conv2d depthwise = new Conv2d(32, 32, 3, 1, 1, 1, 32, true, "zeros");
     Conv2d block = new Conv2d(16, 16, 3, 1, 1, 1, 1, false, "zeros");
-    BatchNormFold bn = new BatchNormFold(Tensor.rand(new Generator(4), 16),
-        Tensor.rand(new Generator(5), 16).add(0.5f), Tensor.ones(16), Tensor.zeros(16), 1e-5);
+    BatchNorm2d bn = new BatchNorm2d(16);
+    bn.runningMean().copy_(Tensor.rand(new Generator(4), 16));
+    bn.runningVar().add_(Tensor.rand(new Generator(5), 16));
     AdaptiveAvgPool2d head = new AdaptiveAvgPool2d(1, 1);
-    Module[] layers = {stem, pool, conv, block, down, pointwise, depthwise, head};
+    Module[] layers = {stem, pool, conv, block, bn, down, pointwise, depthwise, head};
     for (Module m : layers) {
       m.eval();
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.TestFactory;
  * eval mode, {@code relu(bn(conv(x)) + identity)}, the result after the statistics, the batch
  * norm's weight and the filters were edited in place, and after a training forward moved the
  * running statistics; each single edit against the unfused composition computed by hand; the
- * state dict untouched; training mode refused.
+ * state dict untouched; training mode refused. With the {@link BatchNorm} layer: folded in
+ * eval mode, run apart (batch statistics, running ones updated) in training mode.
  */
 class ConvBatchNormFoldTest {
   private static final Map<String, Object> FIXTURE = Fixtures.load("conv_bn.json");
@@ -76,7 +77,7 @@ class ConvBatchNormFoldTest {
         "relu(bn(conv(x)) + identity)");
     assertArrayEquals(weightBefore.toFloatArray(), p.conv.weight.data().toFloatArray(),
         "the fold leaves the convolution's weight as it was");
-    p.conv.forwardInto(x, null, Activation.NONE, null, out); // unfolded: repacks
+    p.conv.forwardInto(x, Activation.NONE, null, out); // unfolded: repacks
     assertClose(want, p.conv.forwardInto(x, p.fold, Activation.NONE, null, out),
         "folded again after an unfolded forward");
 
@@ -99,6 +100,65 @@ class ConvBatchNormFoldTest {
     p.var.copy_(Fixtures.tensor(c.get("runningVar")));
     assertClose(Fixtures.tensor(c.get("afterTrain")),
         p.conv.forwardInto(x, p.fold, Activation.NONE, null, out), "after train() and eval()");
+  }
+
+  /**
+   * The same cases with the {@link BatchNorm} layer itself: folded with both in eval mode
+   * (also after in-place edits of its buffers), and run apart in training mode (batch
+   * statistics, running ones updated as PyTorch did), with the convolution in either mode.
+   */
+  @TestFactory
+  Stream<DynamicTest> batchNormLayerFoldsInEvalAndRunsApartInTraining() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Object o : Fixtures.list(FIXTURE.get("cases"))) {
+      Map<String, Object> c = Fixtures.map(o);
+      for (boolean convTraining : new boolean[] {true, false}) {
+        tests.add(DynamicTest.dynamicTest(c.get("kind") + " " + c.get("conv") + " + "
+            + c.get("bn") + (convTraining ? "" : ", the convolution kept in eval mode"),
+            () -> checkLayer(c, convTraining)));
+      }
+    }
+    return tests.stream();
+  }
+
+  private static void checkLayer(Map<String, Object> c, boolean convTraining) {
+    ConvNd conv = load(c).conv;
+    Map<String, Object> a = Fixtures.map(c.get("bn"));
+    int features = ((Number) a.get("num_features")).intValue();
+    double eps = ((Number) a.getOrDefault("eps", 1e-5)).doubleValue();
+    boolean affine = (Boolean) a.getOrDefault("affine", true);
+    BatchNorm bn = c.get("kind").equals("Conv2d")
+        ? new BatchNorm2d(features, eps, 0.1, affine, true)
+        : new BatchNorm1d(features, eps, 0.1, affine, true);
+    Map<String, Tensor> state = new LinkedHashMap<>();
+    Fixtures.map(c.get("bnState")).forEach((k, v) -> state.put(k, Fixtures.tensor(v)));
+    bn.loadStateDict(state, false); // num_batches_tracked stays 0, as it was in PyTorch
+    bn.eval();
+    Tensor x = Fixtures.tensor(c.get("x"));
+    Tensor identity = Fixtures.tensor(c.get("identity"));
+    Tensor out = Tensor.full(Float.NaN, identity.shape());
+    assertClose(Fixtures.tensor(c.get("eval")),
+        conv.forwardInto(x, bn, Activation.NONE, null, out), "bn(conv(x)), folded");
+    assertClose(Fixtures.tensor(c.get("evalRelu")),
+        conv.forwardInto(x, bn, Activation.RELU, identity, out), "relu(bn(conv(x)) + id)");
+    bn.runningMean().add_(0.5f);
+    bn.runningVar().mul_(2f);
+    if (bn.weight != null) {
+      bn.weight.data().add_(-0.25f);
+    }
+    conv.weight.data().mul_(-1f);
+    assertClose(Fixtures.tensor(c.get("edited")),
+        conv.forwardInto(x, bn, Activation.NONE, null, out), "after in-place edits");
+    conv.train(convTraining);
+    bn.train();
+    assertClose(Fixtures.tensor(c.get("train")),
+        conv.forwardInto(x, bn, Activation.NONE, null, out), "training mode");
+    assertClose(Fixtures.tensor(c.get("runningMean")), bn.runningMean(), "running_mean");
+    assertClose(Fixtures.tensor(c.get("runningVar")), bn.runningVar(), "running_var");
+    conv.eval();
+    bn.eval();
+    assertClose(Fixtures.tensor(c.get("afterTrain")),
+        conv.forwardInto(x, bn, Activation.NONE, null, out), "eval mode again, folded anew");
   }
 
   /** Each tensor the fold reads, edited alone, against conv then batch norm by hand. */
