@@ -22,6 +22,8 @@ final class ConvState {
   private boolean fresh;
   private float[] foldedWeight = new float[0]; // (out, in / groups * kh * kw)
   private float[] foldedBias = new float[0]; // (out)
+  private float[] scale = new float[0]; // (out): the batch norm's eval affine
+  private float[] shift = new float[0]; // (out)
   private Convolution.Filters filters;
   private final Convolution.Workspace workspace = new Convolution.Workspace();
   private float[] padded = new float[0];
@@ -93,8 +95,9 @@ final class ConvState {
   }
 
   /**
-   * {@code w' = w * s}, {@code b' = (b - mean) * s + beta} with {@code s = gamma / sqrt(var +
-   * eps)} per output channel, into the folded copies (in double, rounded once).
+   * {@code w' = w * scale}, {@code b' = b * scale + shift} per output channel, with the batch
+   * norm's eval-mode affine ({@link Functional#batchNormAffine}: {@code scale = gamma /
+   * sqrt(var + eps)}, {@code shift = beta - mean * scale}), into the folded copies.
    */
   private void fold(Tensor weight, Tensor bias, BatchNormFold fold) {
     int out = weight.size(0);
@@ -108,19 +111,19 @@ final class ConvState {
     }
     if (foldedBias.length != out) {
       foldedBias = new float[out];
+      scale = new float[out];
+      shift = new float[out];
     }
+    Functional.batchNormAffine(fold.runningMean(), fold.runningVar(), fold.weight(),
+        fold.bias(), fold.eps(), scale, shift);
     Tensor w = weight.contiguous();
     float[] wa = w.array();
     int wOff = w.arrayOffset();
     for (int c = 0; c < out; c++) {
-      double gamma = fold.weight() == null ? 1 : fold.weight().get(c);
-      double beta = fold.bias() == null ? 0 : fold.bias().get(c);
-      double b = bias == null ? 0 : bias.get(c);
-      double s = gamma / Math.sqrt(fold.runningVar().get(c) + fold.eps());
       for (int i = 0; i < k; i++) {
-        foldedWeight[c * k + i] = (float) (wa[wOff + c * k + i] * s);
+        foldedWeight[c * k + i] = wa[wOff + c * k + i] * scale[c];
       }
-      foldedBias[c] = (float) ((b - fold.runningMean().get(c)) * s + beta);
+      foldedBias[c] = bias == null ? shift[c] : Math.fma(bias.get(c), scale[c], shift[c]);
     }
   }
 
