@@ -48,4 +48,7 @@ interface Backend {
 
   /** The dot product of {@code x[xOff ..]} and {@code y[yOff ..]} over n values. */
   float dot(float[] x, int xOff, float[] y, int yOff, int n);
+
+  /** {@code y[i] += a * x[i]} for {@code i < n} (BLAS {@code saxpy}). */
+  void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
 }

@@ -152,4 +152,11 @@ final class ScalarBackend implements Backend {
     }
     return (float) s;
   }
+
+  @Override
+  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += a * x[xOff + i];
+    }
+  }
 }

@@ -273,4 +273,18 @@ final class VectorBackend implements Backend {
     }
     return s;
   }
+
+  @Override
+  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    FloatVector va = FloatVector.broadcast(SPECIES, a);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector u = FloatVector.fromArray(SPECIES, x, xOff + i);
+      u.fma(va, FloatVector.fromArray(SPECIES, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += a * x[xOff + i];
+    }
+  }
 }
