@@ -12,12 +12,13 @@ import java.util.Objects;
  * columns are dense, so the heads of a packed {@code (rows, 3 * E)} projection are read where
  * they lie, without a transpose.
  *
- * <p>Each query row runs the online softmax of FlashAttention over blocks of {@value #BLOCK}
- * keys: a block of scores (the only scores held at a time), its max, one rescale of the
- * running output row, then {@code out += p * v} per key. With {@link #probabilities} set it
+ * <p>Tiles of {@value #ROWS} query rows run the online softmax of FlashAttention over blocks
+ * of {@value #BLOCK} keys: the tile's block of scores is one small GEMM (the only scores
+ * held at a time), then per row its max, one rescale of the running output row and the
+ * probabilities, then {@code out += p_block v_block} is a second GEMM. With {@link #probabilities} set it
  * instead writes each whole row of probabilities there (as {@code need_weights} asks) and
- * builds the output from them. Built from the backend's {@code dot} and {@code axpy}, so the
- * Vector API and scalar backends share this one algorithm.
+ * builds the output from them. Built from the backend's {@code gemm}, {@code dot} and {@code
+ * axpy}, so the Vector API and scalar backends share this one algorithm.
  *
  * <p>PyTorch's edge cases: a row whose keys are all masked gives NaN (softmax of only
  * {@code -inf}); no keys at all ({@code S = 0}) gives zeros. Causal masking is PyTorch 2's
@@ -41,7 +42,25 @@ public final class Attention {
   static final int BLOCK = 64;
 
   /** A block of scores per thread (the calling thread and the kernel pool's workers). */
-  private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[BLOCK]);
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Query rows per tile: a tile's scores against a block of keys are one small GEMM. */
+  static final int ROWS = 64;
+
+  /** One thread's tile buffers; grown once for a wider value, then reused. */
+  private static final class Scratch {
+    final float[] scores = new float[ROWS * BLOCK]; // (rows, keys) of one tile and block
+    final float[] max = new float[ROWS]; // the running max of each row
+    final float[] sum = new float[ROWS]; // the running softmax sum of each row
+    float[] pv = new float[0]; // (rows, ev): the block's probabilities times its values
+
+    float[] pv(int size) {
+      if (pv.length < size) {
+        pv = new float[size];
+      }
+      return pv;
+    }
+  }
 
   private final Backend backend;
   private final Parallel.Range body = this::runSlices;
@@ -187,14 +206,16 @@ public final class Attention {
   }
 
   private void runSlices(int from, int to) {
-    float[] scores = SCORES.get();
+    Scratch scratch = SCRATCH.get();
     for (int t = from; t < to; t++) {
       int b = t / heads;
       int h = t % heads;
-      for (int i = 0; i < l; i++) {
-        if (probs.a == null) {
-          flashRow(b, h, i, scores);
-        } else {
+      if (probs.a == null) {
+        for (int i0 = 0; i0 < l; i0 += ROWS) {
+          flashTile(b, h, i0, Math.min(ROWS, l - i0), scratch);
+        }
+      } else {
+        for (int i = 0; i < l; i++) {
           fullRow(b, h, i);
         }
       }
@@ -206,13 +227,12 @@ public final class Attention {
     return causal ? Math.min(s, i + 1) : s;
   }
 
-  /** The masked, scaled score of query row {@code qi} (row {@code i}) against key {@code j}. */
-  private float score(int qi, int kBase, int mBase, int j) {
-    float x = backend.dot(q.a, qi, k.a, kBase + j * k.rowStride, e) * scale;
+  /** {@code x} masked at key {@code j} of the mask row at {@code mRow}. */
+  private float masked(float x, int mRow, int j) {
     if (mask.a == null) {
       return x;
     }
-    float m = mask.a[mBase + j];
+    float m = mask.a[mRow + j];
     switch (maskMode) {
       case ADD:
         return x + m;
@@ -223,52 +243,94 @@ public final class Attention {
     }
   }
 
-  /** One query row by the online softmax, a block of keys at a time. */
-  private void flashRow(int b, int h, int i, float[] scores) {
-    int qi = q.at(b, h, i);
+  /** The masked, scaled score of query row {@code qi} (mask row {@code mRow}) against key {@code j}. */
+  private float score(int qi, int kBase, int mRow, int j) {
+    return masked(backend.dot(q.a, qi, k.a, kBase + j * k.rowStride, e) * scale, mRow, j);
+  }
+
+  /**
+   * Query rows {@code [i0, i0 + rows)} by the online softmax, a block of keys at a time:
+   * the tile's scores are one GEMM ({@code q_tile k_block^T}), each row's max and sum are
+   * updated and its output rescaled once per block, and {@code p_block v_block} is a second
+   * GEMM added to the output rows.
+   */
+  private void flashTile(int b, int h, int i0, int rows, Scratch sc) {
+    float[] scores = sc.scores;
+    float[] pv = sc.pv(rows * ev);
+    int qi = q.at(b, h, i0);
     int kBase = k.at(b, h, 0);
     int vBase = v.at(b, h, 0);
-    int mBase = mask.a == null ? 0 : mask.at(b, h, i);
-    int o = out.at(b, h, i);
-    Arrays.fill(out.a, o, o + ev, 0f);
-    float max = Float.NEGATIVE_INFINITY;
-    float sum = 0;
-    int end = keyEnd(i);
+    int o = out.at(b, h, i0);
+    for (int r = 0; r < rows; r++) {
+      sc.max[r] = Float.NEGATIVE_INFINITY;
+      sc.sum[r] = 0;
+      Arrays.fill(out.a, o + r * out.rowStride, o + r * out.rowStride + ev, 0f);
+    }
+    int end = causal ? Math.min(s, i0 + rows) : s; // no row of the tile sees a key past this
     for (int j0 = 0; j0 < end; j0 += BLOCK) {
       int n = Math.min(BLOCK, end - j0);
-      float blockMax = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < n; j++) {
-        float x = score(qi, kBase, mBase, j0 + j);
-        scores[j] = x;
-        blockMax = x > blockMax || Float.isNaN(x) ? x : blockMax;
+      if (e == 0) {
+        Arrays.fill(scores, 0, rows * n, 0f);
+      } else { // (rows, n) = q_tile (rows, e) @ k_block^T
+        backend.gemm(rows, n, e, q.a, qi, q.rowStride, k.a, kBase + j0 * k.rowStride,
+            k.rowStride, true, scores, 0, n, null, 0, Activation.NONE);
       }
-      if (blockMax == Float.NEGATIVE_INFINITY) {
-        continue; // every key of the block masked
-      }
-      if (blockMax > max || Float.isNaN(blockMax)) {
-        if (sum != 0) { // rescale what the earlier blocks summed to the new max
-          float alpha = (float) Math.exp(max - blockMax);
-          sum *= alpha;
-          backend.binaryScalar(BinaryOp.MUL, out.a, o, alpha, out.a, o, ev);
+      for (int r = 0; r < rows; r++) {
+        int i = i0 + r;
+        int seen = causal ? Math.max(0, Math.min(n, i + 1 - j0)) : n; // keys row i sees here
+        int sr = r * n;
+        int mRow = mask.a == null ? 0 : mask.at(b, h, i) + j0;
+        float blockMax = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < seen; c++) {
+          float x = masked(scores[sr + c] * scale, mRow, c);
+          scores[sr + c] = x;
+          blockMax = x > blockMax || Float.isNaN(x) ? x : blockMax;
         }
-        max = blockMax;
-      }
-      for (int j = 0; j < n; j++) {
-        float p = (float) Math.exp(scores[j] - max);
-        if (p != 0) { // NaN too
+        if (blockMax == Float.NEGATIVE_INFINITY) { // nothing seen in this block
+          Arrays.fill(scores, sr, sr + n, 0f);
+          continue;
+        }
+        float max = sc.max[r];
+        if (blockMax > max || Float.isNaN(blockMax)) {
+          if (sc.sum[r] != 0) { // rescale what the earlier blocks summed to the new max
+            float alpha = (float) Math.exp(max - blockMax);
+            sc.sum[r] *= alpha;
+            int or = o + r * out.rowStride;
+            backend.binaryScalar(BinaryOp.MUL, out.a, or, alpha, out.a, or, ev);
+          }
+          max = blockMax;
+          sc.max[r] = max;
+        }
+        float sum = 0;
+        for (int c = 0; c < seen; c++) {
+          float p = (float) Math.exp(scores[sr + c] - max);
+          scores[sr + c] = p;
           sum += p;
-          backend.axpy(p, v.a, vBase + (j0 + j) * v.rowStride, out.a, o, ev);
+        }
+        Arrays.fill(scores, sr + seen, sr + n, 0f);
+        sc.sum[r] += sum;
+      }
+      if (ev > 0) { // (rows, ev) = p_block (rows, n) @ v_block (n, ev), added to the output
+        backend.gemm(rows, ev, n, scores, 0, n, v.a, vBase + j0 * v.rowStride, v.rowStride,
+            false, pv, 0, ev, null, 0, Activation.NONE);
+        for (int r = 0; r < rows; r++) {
+          int or = o + r * out.rowStride;
+          backend.binary(BinaryOp.ADD, out.a, or, pv, r * ev, out.a, or, ev);
         }
       }
     }
-    if (s > 0) { // divide by the softmax sum; NaN for a row with every key masked
-      if (sum == 0) {
-        Arrays.fill(out.a, o, o + ev, Float.NaN);
-      } else {
-        backend.binaryScalar(BinaryOp.MUL, out.a, o, 1 / sum, out.a, o, ev);
+    for (int r = 0; r < rows; r++) {
+      int or = o + r * out.rowStride;
+      float sum = sc.sum[r];
+      if (s > 0) { // divide by the softmax sum; NaN for a row with every key masked
+        if (sum == 0) {
+          Arrays.fill(out.a, or, or + ev, Float.NaN);
+        } else {
+          backend.binaryScalar(BinaryOp.MUL, out.a, or, 1 / sum, out.a, or, ev);
+        }
       }
+      writeLogSumExp(b, h, i0 + r, sc.max[r], sum);
     }
-    writeLogSumExp(b, h, i, max, sum);
   }
 
   private void writeLogSumExp(int b, int h, int i, float max, float sum) {
@@ -283,14 +345,14 @@ public final class Attention {
     int qi = q.at(b, h, i);
     int kBase = k.at(b, h, 0);
     int vBase = v.at(b, h, 0);
-    int mBase = mask.a == null ? 0 : mask.at(b, h, i);
+    int mRow = mask.a == null ? 0 : mask.at(b, h, i);
     int p = probs.at(b, h, i);
     int o = out.at(b, h, i);
     float[] row = probs.a;
     int end = keyEnd(i);
     float max = Float.NEGATIVE_INFINITY;
     for (int j = 0; j < end; j++) {
-      float x = score(qi, kBase, mBase, j);
+      float x = score(qi, kBase, mRow, j);
       row[p + j] = x;
       max = x > max || Float.isNaN(x) ? x : max;
     }

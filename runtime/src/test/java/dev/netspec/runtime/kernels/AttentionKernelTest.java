@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The attention kernel on the vector backend against its scalar twin and against a plain
  * softmax written out here, seeded, with head sizes around the lane count L (0, 1, L - 1, L,
- * L + 1, 2L + 1, 67) and key counts around the block of {@value Attention#BLOCK} keys.
+ * L + 1, 2L + 1, 67), key counts around the block of {@value Attention#BLOCK} keys and query
+ * counts of one tile of {@value Attention#ROWS} rows and more.
  */
 class AttentionKernelTest {
   private static final int L = VectorBackend.SPECIES.length();
@@ -103,7 +104,7 @@ class AttentionKernelTest {
     Random rnd = new Random(4);
     Backend vector = new VectorBackend();
     Backend scalar = new ScalarBackend();
-    int l = 3;
+    for (int l : new int[] {3, Attention.ROWS + 5}) { // one tile, and a second partial tile
     for (int e : WIDTHS) {
       for (int s : KEYS) {
         for (boolean causal : new boolean[] {false, true}) {
@@ -115,7 +116,8 @@ class AttentionKernelTest {
           float[] wantProbs = new float[l * s];
           float[] want = s == 0 ? new float[l * ev]
               : reference(l, s, e, ev, q, k, v, mask, causal, wantProbs);
-          String what = "attention E=" + e + " S=" + s + " causal=" + causal + " tol=" + TOL;
+          String what = "attention L=" + l + " E=" + e + " S=" + s + " causal=" + causal
+              + " tol=" + TOL;
           for (Backend b : new Backend[] {scalar, vector}) {
             assertArrayEquals(want, run(b, l, s, e, ev, q, k, v, mask, causal, null), TOL,
                 b.name() + " flash " + what);
@@ -128,6 +130,7 @@ class AttentionKernelTest {
           }
         }
       }
+    }
     }
   }
 
