@@ -18,6 +18,7 @@ import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
+import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
@@ -58,6 +59,8 @@ public final class Inference {
   private record Built(Inst inst, Shape output) {}
 
   private final Map<String, Block> blocks;
+  /** Blocks whose input or forward could not be read: not inferred, their uses unknown. */
+  private final Set<String> broken;
   private final Reporter reporter;
   private final boolean generic;
   private final Map<Key, Result> memo = new HashMap<>();
@@ -67,20 +70,21 @@ public final class Inference {
   /** Whether the input is a concrete shape given to inspect: a forward has run at it. */
   private boolean afterForward;
 
-  private Inference(Map<String, Block> blocks, Reporter reporter, boolean generic) {
+  private Inference(Map<String, Block> blocks, Set<String> broken, Reporter reporter, boolean generic) {
     this.blocks = blocks;
+    this.broken = broken;
     this.reporter = reporter;
     this.generic = generic;
   }
 
   /**
-   * The generic instantiation of every sound block of one file, in file order; blocks named
-   * in {@code broken} (they have errors already) are skipped.
+   * The generic instantiation of every block of one file, in file order; blocks named in
+   * {@code broken} (their input or forward could not be read) are skipped.
    */
   public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
-    Inference inf = new Inference(byName, reporter, true);
+    Inference inf = new Inference(byName, broken, reporter, true);
     Set<Block> used = new LinkedHashSet<>();
     for (Block b : fileBlocks) {
       for (BlockUse u : Checker.blockUses(b.children())) {
@@ -132,7 +136,7 @@ public final class Inference {
       Shape input, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
-    Inference inf = new Inference(byName, reporter, false);
+    Inference inf = new Inference(byName, Set.of(), reporter, false);
     inf.afterForward = input != null;
     Map<String, Object> env = inf.symbolicArgs(block);
     env.putAll(args);
@@ -391,6 +395,12 @@ public final class Inference {
       }
     }
 
+    /** Where a layer reported at a call elsewhere (in the forward) is declared. */
+    private String declaredAt(ChildState c, Position pos) {
+      Position d = c.child.pos();
+      return d.equals(pos) ? "" : "; '" + c.child.name() + "' is declared at line " + d.line();
+    }
+
     private String label(ChildState c) {
       String type;
       if (c.child.use() instanceof BuiltinUse b) {
@@ -420,19 +430,22 @@ public final class Inference {
           Dim want = inFeatures.get(b);
           if (in.knownRank() && in.rank() > 0 && want != null && !Dim.compatible(want, in.dim(-1))) {
             reporter.error(pos, label(c) + ": shared layer expects " + want + " input features, got "
-                + in.dim(-1) + " (input " + in + ")");
+                + in.dim(-1) + " (input " + in + ")" + declaredAt(c, pos));
             return c.built.output;
           }
         } else if (!(c.child.use() instanceof BuiltinUse)) {
           reporter.error(pos, label(c) + ": shared layer was first called with input " + c.firstInput
-              + ", now with " + in);
+              + ", now with " + in + declaredAt(c, pos));
           return c.built.output;
         }
       }
       Shape out;
       Inst made;
-      if (c.child.use() instanceof BuiltinUse b) {
-        Built r = builtin(c, b, in);
+      if (c.child.use() instanceof Unreadable) {
+        made = new Inst(c.child.name(), "Module", ""); // its errors are reported; nothing to check
+        out = Shape.ANY;
+      } else if (c.child.use() instanceof BuiltinUse b) {
+        Built r = builtin(c, b, in, pos);
         made = r.inst();
         out = r.output();
       } else if (c.child.use() instanceof BlockUse u) {
@@ -456,15 +469,20 @@ public final class Inference {
       }
       if (c.built == null) {
         c.built = made;
-        c.firstInput = in;
+        if (c.firstInput == null) { // a block given a wrong input set the one it expects
+          c.firstInput = in;
+        }
       }
       return out;
     }
 
-    private Built builtin(ChildState c, BuiltinUse b, Shape in) {
+    private Built builtin(ChildState c, BuiltinUse b, Shape in, Position pos) {
       String name = b.def().name();
       Inst made;
       Shape out = in;
+      // A wrong input is reported, and the layer's output for the input it expects goes on, so
+      // the layers after it are checked too (their errors do not depend on this one).
+      String wrongInput = null;
       try {
         switch (name) {
           case "linear":
@@ -483,7 +501,7 @@ public final class Inference {
               } else if (inF == null) {
                 inF = last;
               } else if (!Dim.compatible(inF, last)) {
-                throw new ShapeError("expects " + inF + " input features, got " + last);
+                wrongInput = "expects " + inF + " input features, got " + last;
               }
               out = in.withLast(outF);
               Dim rows = Dim.of(1);
@@ -528,8 +546,9 @@ public final class Inference {
           }
           case "dropout": {
             Object p = valueOf(b.args().get("p"), 0.5);
-            if (p instanceof Double d && (d < 0 || d > 1)) {
-              reporter.error(b.args().get("p").pos(), label(c) + ": dropout probability has to be between 0 and 1, got " + d);
+            String range = Checker.outOfRange(name, "p", p);
+            if (range != null) {
+              reporter.error(b.args().get("p").pos(), label(c) + ": " + range);
             }
             made = new Inst(name, "Dropout", "p=" + pyFloat(p) + ", inplace=False");
             break;
@@ -559,7 +578,10 @@ public final class Inference {
                 fits = Dim.compatible(nd.get(i), in.dim(in.rank() - nd.size() + i));
               }
               if (!fits) {
-                throw new ShapeError("expects input ending in " + new Shape(nd) + ", got " + in);
+                wrongInput = "expects input ending in " + new Shape(nd) + ", got " + in;
+                List<Dim> expected = new ArrayList<>(in.dims().subList(0, Math.max(0, in.rank() - nd.size())));
+                expected.addAll(nd);
+                out = new Shape(expected);
               }
             }
             List<String> parts = new ArrayList<>();
@@ -584,9 +606,12 @@ public final class Inference {
             break;
         }
       } catch (ShapeError e) {
-        reporter.error(c.child.pos(), label(c) + ": " + e.getMessage());
+        reporter.error(pos, label(c) + ": " + e.getMessage() + declaredAt(c, pos));
         made = new Inst(name, b.def().runtimeClass(), "");
         out = Shape.ANY;
+      }
+      if (wrongInput != null) {
+        reporter.error(pos, label(c) + ": " + wrongInput + declaredAt(c, pos));
       }
       made.output = out;
       return new Built(made, out);
@@ -594,6 +619,9 @@ public final class Inference {
 
     private Built blockCall(ChildState c, BlockUse u, Shape in, Position pos) {
       Block target = blocks.get(u.blockName());
+      if (broken.contains(target.name())) {
+        return new Built(placeholder(target), Shape.ANY); // its input or forward is unreadable
+      }
       Map<String, Object> targetArgs = new LinkedHashMap<>();
       for (Arg a : target.args().values()) {
         Object v = valueOf(u.args().get(a.name()), null);
@@ -604,9 +632,13 @@ public final class Inference {
       }
       if (target.input() != null) {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {
-          Shape want = new Inference(blocks, new Reporter(), false).declaredInput(target);
-          reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in);
-          return new Built(placeholder(target), Shape.ANY);
+          Shape want = new Inference(blocks, broken, new Reporter(), false).declaredInput(target);
+          reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in
+              + declaredAt(c, pos));
+          in = substitute(want, targetArgs); // go on with the input it expects, as builtin layers do
+          if (c.built == null) {
+            c.firstInput = in; // so a later call with that input is no second error
+          }
         }
       } else if (generic && in.knownRank() && target.args().isEmpty()) {
         Shape first = firstUse.putIfAbsent(target, in);

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A mask for attention ({@code attn_mask}, {@code key_padding_mask}, {@code tgt_mask}, ...):
- * a float tensor whose values are added to the scores, or a boolean one. Tensors hold
- * floats only for now, so a boolean mask is a float tensor of 1 (True) and 0 (False) that
+ * a float tensor whose values are added to the scores, or a boolean one. Tensors have no
+ * BOOL dtype yet, so a boolean mask is a float tensor of 1 (True) and 0 (False) that
  * {@link #ofBool} marks as boolean; what True means is the argument's, as in PyTorch ({@code
  * F.scaled_dot_product_attention}: True = attend; {@code nn.MultiheadAttention} and the
  * Transformer layers: True = ignore). Once tensors carry a BOOL dtype, {@link #of} will read
