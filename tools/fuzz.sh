@@ -40,7 +40,7 @@ trap 'rm -f "$marker"' EXIT
 status=0
 JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" JAZZER_INSTRUMENT='dev.netspec.**' \
   mvn -o -B -q -pl runtime,"$module" test \
-    -Dtest="$test#$method" -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dtest="$test#$method" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true \
     -Dsurefire.jvm.args="--add-modules jdk.incubator.vector -Xmx$heap" \
   || status=$?
 
