@@ -22,6 +22,9 @@ import dev.netspec.compiler.check.Model.TensorDecl;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.layers.ArgDef;
+import dev.netspec.compiler.layers.LayerKind;
+import dev.netspec.compiler.layers.LayerKinds;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import dev.netspec.compiler.parse.ForwardParser;
 import dev.netspec.compiler.parse.Limits;
@@ -519,12 +522,12 @@ public final class Checker {
   }
 
   private boolean isKnownType(String name) {
-    return Layers.get(name) != null || blockNodes.containsKey(name)
+    return LayerKinds.get(name) != null || blockNodes.containsKey(name)
         || name.equals("sequential") || name.equals("same_as");
   }
 
   private LayerUse namedUse(String type, Node value, Position pos, Map<String, InitSpec> init, String doc) {
-    Layers.Def def = Layers.get(type);
+    LayerKind def = LayerKinds.get(type);
     if (def != null) {
       Map<String, Value> args = builtinArgs(def, value, pos);
       if (args == null) {
@@ -544,7 +547,7 @@ public final class Checker {
       Map<String, Value> args = blockArgs(type, target, value, pos);
       return args == null ? null : new BlockUse(pos, type, args, init, doc);
     }
-    List<String> candidates = new ArrayList<>(Layers.names());
+    List<String> candidates = new ArrayList<>(LayerKinds.names());
     candidates.addAll(blockNodes.keySet());
     candidates.add("sequential");
     candidates.add("same_as");
@@ -553,11 +556,11 @@ public final class Checker {
     return null;
   }
 
-  private Map<String, Value> builtinArgs(Layers.Def def, Node value, Position pos) {
+  private Map<String, Value> builtinArgs(LayerKind def, Node value, Position pos) {
     Map<String, Value> out = new LinkedHashMap<>();
     if (value instanceof MapNode m) {
       for (Entry e : m.entries().values()) {
-        Layers.ArgDef a = def.arg(e.key().name());
+        ArgDef a = def.arg(e.key().name());
         if (a == null) {
           List<String> names = new ArrayList<>();
           def.args().forEach(x -> names.add(x.name()));
@@ -578,24 +581,24 @@ public final class Checker {
             + def.name() + "'");
         return null;
       }
-      Layers.ArgDef a = def.arg(def.mainArg());
+      ArgDef a = def.arg(def.mainArg());
       Value v = layerValue(def.name() + " " + a.name(), a.type(), value);
       if (v == null) {
         return null;
       }
       out.put(a.name(), v);
     }
-    for (Layers.ArgDef a : def.args()) {
+    for (ArgDef a : def.args()) {
       if (a.required() && !out.containsKey(a.name())) {
         reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
-            + def.name() + ": " + (a.type() == Layers.Type.INT || a.type() == Layers.Type.INT_LIST ? "8" : "1") + "}");
+            + def.name() + ": " + (a.type() == ArgDef.Type.INT || a.type() == ArgDef.Type.INT_LIST ? "8" : "1") + "}");
         return null;
       }
     }
     return out;
   }
 
-  private Value layerValue(String what, Layers.Type type, Node node) {
+  private Value layerValue(String what, ArgDef.Type type, Node node) {
     Object v = node instanceof Scalar s ? s.value() : null;
     if (v instanceof String name && currentArgs.containsKey(name)) {
       ArgType t = currentArgs.get(name).type();
@@ -705,10 +708,10 @@ public final class Checker {
               + e.key().name() + "'" + Names.suggest(e.key().name(), types.keySet()));
           return null;
         }
-        Layers.Type lt = switch (t) {
-          case "float" -> Layers.Type.FLOAT;
-          case "bool" -> Layers.Type.BOOL;
-          default -> Layers.Type.INT;
+        ArgDef.Type lt = switch (t) {
+          case "float" -> ArgDef.Type.FLOAT;
+          case "bool" -> ArgDef.Type.BOOL;
+          default -> ArgDef.Type.INT;
         };
         Value v = layerValue(type + " " + e.key().name(), lt, e.value());
         if (v == null) {

@@ -7,7 +7,6 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
-import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
@@ -348,9 +347,8 @@ final class ForwardWriter {
     }
     for (Child child : result.block().children()) {
       if (child.name().equals(c.callee()) && child.use() instanceof BuiltinUse b
-          && b.def().name().equals("linear")) {
-        Dim in = result.inFeatures().get(b);
-        return in != null && !in.isLazy();
+          && b.kind().fusesActivation()) {
+        return !result.lazy(b);
       }
     }
     return false;
