@@ -17,8 +17,8 @@ import javax.lang.model.element.Modifier;
 
 /**
  * The buffers of a block's allocation-free forward: one private tensor field per
- * intermediate result, sized from the input's symbolic dims (one {@code int} field each) the
- * first time an input of new sizes arrives, and reused until the sizes change.
+ * intermediate result, sized from expressions over the input's symbolic dims (one {@code int}
+ * field each) the first time an input of new sizes arrives, and reused until the sizes change.
  */
 final class Workspace {
   /** Thrown while planning when a step has no allocation-free form. */
@@ -35,8 +35,8 @@ final class Workspace {
   private final String blockName;
   private final Shape input;
   private final NameAllocator names;
-  /** The Java code of every symbolic size: an input dim's field or an int argument's field. */
-  private final Map<String, CodeBlock> sizes = new LinkedHashMap<>();
+  /** The Java field of every symbolic size: an input dim's field or an int argument's field. */
+  private final Map<String, String> sizes = new LinkedHashMap<>();
   /** The size field of each input dim that first names a symbol, by dim index. */
   private final Map<Integer, String> inputDims = new LinkedHashMap<>();
   /** Input dims that repeat an earlier symbol: dim index to the earlier index. */
@@ -56,7 +56,7 @@ final class Workspace {
     if (!input.knownRank()) {
       throw new Unsupported("the input's rank is unknown");
     }
-    argFields.forEach((arg, field) -> sizes.put(arg, CodeBlock.of("$N", field)));
+    sizes.putAll(argFields);
     Map<String, Integer> first = new HashMap<>();
     for (int i = 0; i < input.rank(); i++) {
       if (input.dim(i) instanceof Dim.Sym s && !s.lazy() && !argFields.containsKey(s.name())) {
@@ -66,7 +66,7 @@ final class Workspace {
         }
         first.put(s.name(), i);
         String field = names.newName(JavaText.lowerCamel(s.name()), "size:" + s.name());
-        sizes.put(s.name(), CodeBlock.of("$N", field));
+        sizes.put(s.name(), field);
         inputDims.put(i, field);
       }
     }
@@ -88,13 +88,11 @@ final class Workspace {
     }
     List<CodeBlock> parts = new ArrayList<>();
     for (Dim d : shape.dims()) {
-      if (d instanceof Dim.Known k) {
-        parts.add(CodeBlock.of("$L", k.size()));
-      } else if (sizes.containsKey(((Dim.Sym) d).name())) {
-        parts.add(sizes.get(((Dim.Sym) d).name()));
-      } else {
+      String java = d.toJava(sizes::get);
+      if (java == null) {
         throw new Unsupported("dim " + d + " is not known from the input");
       }
+      parts.add(CodeBlock.of("$L", java));
     }
     return CodeBlock.join(parts, ", ");
   }
@@ -125,7 +123,7 @@ final class Workspace {
       } else if (repeats.containsKey(i)) {
         wrong.add(CodeBlock.of("$N.size($L) != $N.size($L)", x, i, x, repeats.get(i)));
       } else if (!input.dim(i).isLazy() && !inputDims.containsKey(i)) {
-        wrong.add(CodeBlock.of("$N.size($L) != $L", x, i, sizes.get(((Dim.Sym) input.dim(i)).name())));
+        wrong.add(CodeBlock.of("$N.size($L) != $N", x, i, sizes.get(((Dim.Sym) input.dim(i)).name())));
       }
     }
     m.beginControlFlow("if ($L)", CodeBlock.join(wrong, " || "))

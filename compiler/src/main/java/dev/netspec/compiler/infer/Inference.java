@@ -549,8 +549,7 @@ public final class Inference {
       }
       List<Dim> out = new ArrayList<>();
       for (Dim d : s.dims()) {
-        Object v = d instanceof Dim.Sym sym ? env.get(sym.name()) : null;
-        out.add(v instanceof Dim dim ? dim : d);
+        out.add(d.substitute(name -> env.get(name) instanceof Dim dim ? dim : null));
       }
       return new Shape(out);
     }

@@ -200,8 +200,7 @@ public final class Ops {
         }
       }
       Dim x = s.dim(d);
-      total = total instanceof Dim.Known a && x instanceof Dim.Known b
-          ? Dim.of(a.size() + b.size()) : new Dim.Sym(total + "+" + x);
+      total = Dim.plus(total, x);
     }
     List<Dim> out = new ArrayList<>(first.dims());
     out.set(d, total);
