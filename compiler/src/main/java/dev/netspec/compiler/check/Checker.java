@@ -569,7 +569,7 @@ public final class Checker {
               + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
           return null;
         }
-        Value v = layerValue(def.name() + " " + a.name(), a.type(), e.value());
+        Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), e.value());
         if (v == null) {
           return null;
         }
@@ -582,7 +582,7 @@ public final class Checker {
         return null;
       }
       ArgDef a = def.arg(def.mainArg());
-      Value v = layerValue(def.name() + " " + a.name(), a.type(), value);
+      Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), value);
       if (v == null) {
         return null;
       }
@@ -590,20 +590,24 @@ public final class Checker {
     }
     for (ArgDef a : def.args()) {
       if (a.required() && !out.containsKey(a.name())) {
+        String example = a.type() == ArgDef.Type.FLOAT || a.type() == ArgDef.Type.BOOL ? "1" : "8";
+        if (!a.name().equals(def.mainArg())) {
+          example = "{" + a.name() + ": " + example + "}";
+        }
         reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
-            + def.name() + ": " + (a.type() == ArgDef.Type.INT || a.type() == ArgDef.Type.INT_LIST ? "8" : "1") + "}");
+            + def.name() + ": " + example + "}");
         return null;
       }
     }
     return out;
   }
 
-  private Value layerValue(String what, ArgDef.Type type, Node node) {
+  private Value layerValue(String what, ArgDef.Type type, boolean size, Node node) {
     Object v = node instanceof Scalar s ? s.value() : null;
     if (v instanceof String name && currentArgs.containsKey(name)) {
       ArgType t = currentArgs.get(name).type();
       boolean ok = switch (type) {
-        case INT, INT_LIST -> t == ArgType.INT;
+        case INT, INT_LIST, INT_LIST_OR_STRING -> t == ArgType.INT;
         case FLOAT -> t != ArgType.BOOL;
         case BOOL -> t == ArgType.BOOL;
         case STRING -> false;
@@ -618,7 +622,7 @@ public final class Checker {
     switch (type) {
       case INT:
         if (v instanceof Long n) {
-          return positiveIfSize(what, n, node) ? new Literal(n, node.pos()) : null;
+          return positiveIfSize(what, n, node, size) ? new Literal(n, node.pos()) : null;
         }
         break;
       case FLOAT:
@@ -632,8 +636,12 @@ public final class Checker {
         }
         break;
       case INT_LIST:
+      case INT_LIST_OR_STRING:
         if (v instanceof Long n) {
-          return positiveIfSize(what, n, node) ? new Literal(List.of(n), node.pos()) : null;
+          return positiveIfSize(what, n, node, size) ? new Literal(n, node.pos()) : null;
+        }
+        if (v instanceof String && type == ArgDef.Type.INT_LIST_OR_STRING) {
+          return new Literal(v, node.pos());
         }
         if (node instanceof ListNode l && !l.items().isEmpty()) {
           List<Long> items = new ArrayList<>();
@@ -642,7 +650,7 @@ public final class Checker {
               typeError(item, what, "an int");
               return null;
             }
-            if (!positiveIfSize(what, n, item)) {
+            if (!positiveIfSize(what, n, item, size)) {
               return null;
             }
             items.add(n);
@@ -662,6 +670,7 @@ public final class Checker {
       case BOOL -> "true or false";
       case STRING -> "a string";
       case INT_LIST -> "an int or a list of ints";
+      case INT_LIST_OR_STRING -> "an int, a list of ints or a string";
     };
     if (v instanceof String name) {
       reporter.error(node.pos(), currentBlock + ": " + what + " expects " + expected + ", got '" + name
@@ -672,8 +681,7 @@ public final class Checker {
     return null;
   }
 
-  private boolean positiveIfSize(String what, long n, Node node) {
-    boolean isSize = what.endsWith("features") || what.endsWith("normalized_shape");
+  private boolean positiveIfSize(String what, long n, Node node, boolean isSize) {
     if (isSize && n <= 0) {
       reporter.error(node.pos(), currentBlock + ": " + what + " must be positive, got " + n);
       return false;
@@ -713,7 +721,7 @@ public final class Checker {
           case "bool" -> ArgDef.Type.BOOL;
           default -> ArgDef.Type.INT;
         };
-        Value v = layerValue(type + " " + e.key().name(), lt, e.value());
+        Value v = layerValue(type + " " + e.key().name(), lt, false, e.value());
         if (v == null) {
           return null;
         }

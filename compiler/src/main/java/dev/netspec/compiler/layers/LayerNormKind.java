@@ -16,7 +16,7 @@ import java.util.Map;
 final class LayerNormKind extends LayerKind {
   LayerNormKind() {
     super("layer_norm", "LayerNorm", "normalized_shape", List.of(
-        ArgDef.required("normalized_shape", ArgDef.Type.INT_LIST),
+        ArgDef.required("normalized_shape", ArgDef.Type.INT_LIST).positive(),
         ArgDef.optional("eps", ArgDef.Type.FLOAT, 1e-5),
         ArgDef.optional("elementwise_affine", ArgDef.Type.BOOL, Boolean.TRUE)), List.of("weight", "bias"));
   }

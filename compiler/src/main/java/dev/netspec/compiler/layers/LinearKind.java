@@ -26,9 +26,9 @@ class LinearKind extends LayerKind {
 
   LinearKind(String name, String runtimeClass) {
     super(name, runtimeClass, "out_features", name.equals("linear")
-        ? List.of(ArgDef.optional("in_features", INT, null), ArgDef.required("out_features", INT),
+        ? List.of(ArgDef.optional("in_features", INT, null).positive(), ArgDef.required("out_features", INT).positive(),
             ArgDef.optional("bias", BOOL, Boolean.TRUE))
-        : List.of(ArgDef.required("out_features", INT), ArgDef.optional("bias", BOOL, Boolean.TRUE)),
+        : List.of(ArgDef.required("out_features", INT).positive(), ArgDef.optional("bias", BOOL, Boolean.TRUE)),
         List.of("weight", "bias"));
   }
 
