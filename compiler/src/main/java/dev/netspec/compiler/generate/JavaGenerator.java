@@ -352,22 +352,30 @@ public final class JavaGenerator {
     }
 
     @Override
+    public void error(String message) {
+      reporter.error(child.pos(), block.name() + "." + child.name() + " (" + typeLabel(child) + "): " + message);
+    }
+
+    @Override
     public CodeBlock inferredValue(InferredArg a) {
-      String label = block.name() + "." + child.name() + " (" + typeLabel(child) + "): ";
       Dim d = inferred().get(a.name());
       if (d == null) {
-        reporter.error(child.pos(), label + a.what() + " are unknown");
+        error(a.what() + " are unknown");
         return null;
       }
       if (d instanceof Dim.Known k) {
         return CodeBlock.of("$L", k.size());
       }
-      String name = ((Dim.Sym) d).name();
-      if (block.args().containsKey(name) && fields.containsKey(name)) {
-        return CodeBlock.of("$N", fields.get(name));
+      if (d instanceof Dim.Sym s && block.args().containsKey(s.name()) && fields.containsKey(s.name())) {
+        return CodeBlock.of("$N", fields.get(s.name()));
       }
-      reporter.error(child.pos(), label + a.what() + " '" + d + "' are symbolic; the input's " + a.dimLabel()
-          + " must be a number, an int argument or \"?\"");
+      if (d.isLazy()) {
+        error(a.what() + " are known only at the first forward, and " + typeLabel(child)
+            + " cannot wait for them; give '" + a.name() + "' or a number in the input's " + a.where());
+      } else {
+        error(a.what() + " '" + d + "' are symbolic; the input's " + a.where() + " must be a number"
+            + (a.lazy() ? ", an int argument or \"?\"" : " or an int argument"));
+      }
       return null;
     }
   }
@@ -386,6 +394,9 @@ public final class JavaGenerator {
     }
     if (o instanceof Boolean bo) {
       return CodeBlock.of("$L", bo.booleanValue());
+    }
+    if (o instanceof String str) {
+      return CodeBlock.of("$S", str);
     }
     throw new IllegalStateException("unexpected literal " + o);
   }

@@ -351,6 +351,7 @@ public final class Inference {
       final ChildState target;
       Inst built;
       Shape firstInput;
+      boolean neverCalled;
       List<ChildState> seq;
 
       ChildState(String path, Child child) {
@@ -403,6 +404,7 @@ public final class Inference {
           }
         }
         in = Shape.ANY;
+        c.neverCalled = true; // said once, here
       } else if (c.firstInput != null && !c.firstInput.equals(in) && c.built != null) {
         if (c.child.use() instanceof BuiltinUse b) {
           for (InferredArg a : b.kind().inferredArgs()) {
@@ -492,7 +494,7 @@ public final class Inference {
 
         @Override
         public boolean mayBeLazy() {
-          return c.built != null || block.input() != null;
+          return c.built != null || block.input() != null || c.neverCalled;
         }
 
         @Override

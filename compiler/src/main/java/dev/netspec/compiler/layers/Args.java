@@ -6,6 +6,7 @@ import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,6 +68,27 @@ public final class Args {
       throw new ShapeError(name + " must be a known int here, got " + v);
     }
     return n;
+  }
+
+  /**
+   * An int-or-ints argument (PyTorch's {@code _single}, {@code _pair}) as {@code n} known ints:
+   * one int is repeated; {@code fallback} when not given.
+   */
+  public int[] ints(String name, int n, int fallback) throws ShapeError {
+    Object v = value(name, (long) fallback);
+    List<?> items = v instanceof List<?> l ? l : List.of(v);
+    if (items.size() != 1 && items.size() != n) {
+      throw new ShapeError(name + " must be an int or a list of " + n + " ints, got " + items);
+    }
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      Object x = items.get(items.size() == 1 ? 0 : i);
+      if (!(x instanceof Long k)) {
+        throw new ShapeError(name + " must be known here, got " + x);
+      }
+      out[i] = k.intValue();
+    }
+    return out;
   }
 
   /** A bool argument; one not known here counts as true. */

@@ -165,5 +165,8 @@ public abstract class LayerKind {
      * reports (and returns null) when it is unknown or symbolic.
      */
     CodeBlock inferredValue(InferredArg a);
+
+    /** Reports an error at the layer, prefixed with its label. */
+    void error(String message);
   }
 }

@@ -22,6 +22,15 @@ public final class LayerKinds {
     add(new DropoutKind());
     add(new FlattenKind());
     add(new LayerNormKind());
+    add(new ConvKind(1));
+    add(new ConvKind(2));
+    add(new PoolKind(true, 1));
+    add(new PoolKind(true, 2));
+    add(new PoolKind(false, 1));
+    add(new PoolKind(false, 2));
+    add(new AdaptivePoolKind(false, 1));
+    add(new AdaptivePoolKind(false, 2));
+    add(new AdaptivePoolKind(true, 2));
   }
 
   private LayerKinds() {}

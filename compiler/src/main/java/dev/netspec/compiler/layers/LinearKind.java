@@ -18,7 +18,7 @@ import java.util.Map;
  * when the input's last dim is {@code ?}.
  */
 class LinearKind extends LayerKind {
-  static final InferredArg IN_FEATURES = new InferredArg("in_features", -1, "input features");
+  static final InferredArg IN_FEATURES = new InferredArg("in_features", -1, "input features", "last dim", true);
 
   LinearKind() {
     this("linear", "Linear");

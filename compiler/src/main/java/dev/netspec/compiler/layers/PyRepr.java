@@ -31,6 +31,11 @@ public final class PyRepr {
     return b ? "True" : "False";
   }
 
+  /** A Python tuple of ints: {@code (4,)}, {@code (3, 3)}. */
+  public static String tuple(int[] items) {
+    return tuple(java.util.Arrays.stream(items).boxed().toList());
+  }
+
   /** A Python tuple: {@code (4,)}, {@code (3, 3)}. */
   public static String tuple(List<?> items) {
     List<String> parts = items.stream().map(String::valueOf).toList();
