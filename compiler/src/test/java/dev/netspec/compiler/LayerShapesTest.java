@@ -104,4 +104,19 @@ class LayerShapesTest {
             + " and conv2d cannot wait for them; give 'in_channels' or a number in the input's channel dim"),
         Specs.errors(spec("[batch, \"?\", h, w]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));
   }
+
+  @Test
+  void theGeneratedClassRefusesAnInputTooSmallForItsWindowsWithOneMessage() {
+    // PyTorch: this stack fails at length 2 ("Output size is too small") and runs at length 3
+    Compilation c = Specs.compileClean("t.yaml", spec("[batch, 2, length]", """
+              - {conv1d: {out_channels: 4, kernel_size: 3, stride: 2, padding: 1}}
+              - {max_pool1d: {kernel_size: 2, stride: 2}}
+              - {avg_pool1d: {kernel_size: 3, ceil_mode: true}}
+        """));
+    String source = c.files().get(0).content();
+    assertTrue(source.contains("if (x.size(2) < 3) {"), source);
+    assertTrue(source.contains("throw new IllegalArgumentException(\"Net: input (batch, 2, length) needs length >= 3,"
+        + " got \" + Arrays.toString(x.shape()));"), source);
+    assertEquals(List.of("batch", 4, "(length - 3) / 12 + 1"), c.inspect("Net", null).outputShape());
+  }
 }

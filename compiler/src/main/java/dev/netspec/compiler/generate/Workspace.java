@@ -11,8 +11,10 @@ import dev.netspec.compiler.infer.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -42,6 +44,8 @@ final class Workspace {
   /** Input dims that repeat an earlier symbol: dim index to the earlier index. */
   private final Map<Integer, Integer> repeats = new LinkedHashMap<>();
   private final List<Buffer> buffers = new ArrayList<>();
+  /** Every size that is an expression (a window's output): positive only for large enough inputs. */
+  private final Set<Dim> expressions = new LinkedHashSet<>();
   private final Map<String, Integer> counts = new HashMap<>();
 
   /**
@@ -88,6 +92,9 @@ final class Workspace {
     }
     List<CodeBlock> parts = new ArrayList<>();
     for (Dim d : shape.dims()) {
+      if (!(d instanceof Dim.Known) && !(d instanceof Dim.Sym)) {
+        expressions.add(d);
+      }
       String java = d.toJava(sizes::get);
       if (java == null) {
         throw new Unsupported("dim " + d + " is not known from the input");
@@ -138,6 +145,7 @@ final class Workspace {
       }
       inputDims.forEach((i, f) -> changed.add(CodeBlock.of("$N.size($L) != $N", x, i, f)));
       m.beginControlFlow("if ($L)", CodeBlock.join(changed, " || "));
+      minimumSizes(m, x);
       inputDims.forEach((i, f) -> m.addStatement("$N = $N.size($L)", f, x, i));
       for (Buffer b : buffers) {
         m.addStatement("$N = $T.zeros($L)", b.field(), RuntimeTypes.TENSOR, dims(b.shape()));
@@ -145,5 +153,48 @@ final class Workspace {
       m.endControlFlow();
     }
     type.addMethod(m.build());
+  }
+
+  /**
+   * Refuses, with one message, an input too small for some window ({@code (height - 1) / 4 + 1}
+   * below 1): each symbolic input size has a least value that makes every expression over it
+   * alone positive (they grow with it).
+   */
+  private void minimumSizes(MethodSpec.Builder m, String x) {
+    List<CodeBlock> small = new ArrayList<>();
+    List<String> needs = new ArrayList<>();
+    for (int i : inputDims.keySet()) {
+      String name = ((Dim.Sym) input.dim(i)).name();
+      int least = least(name);
+      if (least > 0) {
+        small.add(CodeBlock.of("$N.size($L) < $L", x, i, least));
+        needs.add(name + " >= " + least);
+      }
+    }
+    if (!small.isEmpty()) {
+      m.beginControlFlow("if ($L)", CodeBlock.join(small, " || "))
+          .addStatement("throw new $T($S + $T.toString($N.shape()))", IllegalArgumentException.class,
+              blockName + ": input " + JavaText.shapeComment(input) + " needs " + String.join(" and ", needs)
+                  + ", got ", java.util.Arrays.class, x)
+          .endControlFlow();
+    }
+  }
+
+  /** The least size of {@code symbol} for which every expression over it alone is positive; 0 if none. */
+  private int least(String symbol) {
+    int least = 0;
+    for (Dim d : expressions) {
+      for (int v = least; v < 1 << 20; v++) {
+        try {
+          if (d.eval(Map.of(symbol, (long) v)) >= 1) {
+            least = v;
+            break;
+          }
+        } catch (IllegalArgumentException otherSymbols) {
+          break;
+        }
+      }
+    }
+    return least;
   }
 }
