@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Turns the {@code SPEC...} arguments (files, or folders searched for specs) into sources. */
@@ -22,30 +24,52 @@ final class SpecFiles {
 
   /**
    * Reads every spec named by {@code args}: a file is read whatever its name, a folder gives
-   * every spec file below it. The result is sorted by path and has no duplicates.
+   * every spec file below it. A spec is named (in the generated header) by its path relative
+   * to the folder argument that found it, or by its file name when given as a file, so the
+   * name does not depend on the working directory. The result is sorted by path and has no
+   * duplicates (the first argument that names a file wins).
    *
    * @throws UserException for a path that does not exist, cannot be read or holds no spec
    */
   static List<SpecSource> read(List<Path> args) throws UserException {
-    TreeSet<Path> files = new TreeSet<>();
+    Map<Path, Path> rootOf = new TreeMap<>();
+    Map<Path, Path> typed = new HashMap<>();
     for (Path arg : args) {
+      List<Path> found;
+      Path root;
       if (Files.isDirectory(arg)) {
-        List<Path> found = specsBelow(arg);
+        found = specsBelow(arg);
         if (found.isEmpty()) {
           throw UserException.at(arg, "no spec files (*.yaml, *.yml, *.json) in this folder");
         }
-        files.addAll(found);
+        root = arg;
       } else if (Files.isRegularFile(arg)) {
-        files.add(arg.normalize());
+        found = List.of(arg.normalize());
+        root = null;
       } else {
         throw UserException.at(arg, "no such file or folder");
       }
+      for (Path file : found) {
+        Path key = file.toAbsolutePath().normalize();
+        if (!typed.containsKey(key)) {
+          typed.put(key, file);
+          rootOf.put(key, root == null ? key.getParent() : root);
+        }
+      }
     }
     List<SpecSource> sources = new ArrayList<>();
-    for (Path file : files) {
-      sources.add(readOne(file));
+    for (Map.Entry<Path, Path> e : rootOf.entrySet()) {
+      sources.add(read(e.getValue(), typed.get(e.getKey())));
     }
     return sources;
+  }
+
+  private static SpecSource read(Path root, Path file) throws UserException {
+    try {
+      return SpecSource.read(root, file);
+    } catch (IOException e) {
+      throw UserException.at(file, "cannot read: " + describe(e));
+    }
   }
 
   /** Reads one spec file. */

@@ -14,6 +14,7 @@ import dev.netspec.compiler.parse.SpecReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ public final class Compiler {
       return new Compilation(reporter.sorted(), List.of(), List.of());
     }
     List<SpecFile> specs = new ArrayList<>();
+    Map<SpecFile, String> names = new IdentityHashMap<>();
     for (SpecSource source : sources) {
       Node root = SpecReader.read(source.path(), source.text(), reporter);
       if (root == null) {
@@ -51,6 +53,7 @@ public final class Compiler {
       SpecFile file = Checker.check(source.path(), root, reporter, override);
       if (file != null) {
         specs.add(file);
+        names.put(file, source.name());
       }
     }
     checkClassNames(specs, reporter);
@@ -65,7 +68,7 @@ public final class Compiler {
     List<GeneratedFile> files = new ArrayList<>();
     if (!reporter.hasErrors()) {
       for (Map.Entry<SpecFile, Map<Block, Inference.Result>> e : inferred.entrySet()) {
-        generate(e.getKey(), e.getValue(), reporter, files);
+        generate(e.getKey(), names.get(e.getKey()), e.getValue(), reporter, files);
       }
     }
     if (reporter.hasErrors()) {
@@ -89,8 +92,8 @@ public final class Compiler {
     }
   }
 
-  private static void generate(SpecFile f, Map<Block, Inference.Result> results, Reporter reporter,
-      List<GeneratedFile> out) {
+  private static void generate(SpecFile f, String specName, Map<Block, Inference.Result> results,
+      Reporter reporter, List<GeneratedFile> out) {
     Map<String, Block> byName = new LinkedHashMap<>();
     f.blocks().forEach(b -> byName.put(b.name(), b));
     for (Block b : f.blocks()) {
@@ -100,7 +103,7 @@ public final class Compiler {
             b.name() + ": its input shape is unknown; declare 'input:'");
         continue;
       }
-      JavaFile java = JavaGenerator.generate(b, r, byName, f.packageName(), f.path(), reporter);
+      JavaFile java = JavaGenerator.generate(b, r, byName, f.packageName(), specName, reporter);
       if (java == null) {
         continue;
       }

@@ -37,13 +37,17 @@ class GeneratedSourcesTest {
   private static final Path SOURCES = Path.of("src/main/java");
   private static final Path REGENERATED = Path.of("target/netspec-regenerated");
 
-  /** Compiles every spec in specs/, named by its path from the repository root. */
+  /**
+   * Compiles every spec in specs/ as {@code netspec compile specs -d ...} does: shown by its
+   * path from the repository root, named by its path in specs/.
+   */
   private static Map<String, String> compileSpecs() throws IOException {
     Path root = RepoFiles.root();
     List<SpecSource> sources = new ArrayList<>();
     for (Path spec : RepoFiles.specs()) {
       sources.add(new SpecSource(Path.of(RepoFiles.slashed(spec)),
-          Files.readString(root.resolve(spec), StandardCharsets.UTF_8)));
+          Files.readString(root.resolve(spec), StandardCharsets.UTF_8),
+          SpecSource.nameIn(root.resolve("specs"), root.resolve(spec))));
     }
     Compilation result = new Compiler(new CompilerOptions(null)).compile(sources);
     if (result.hasErrors()) {

@@ -66,7 +66,7 @@ abstract class AbstractNetspecMojo extends AbstractMojo {
     List<SpecSource> sources = new ArrayList<>();
     for (Path file : files) {
       try {
-        sources.add(SpecSource.read(file));
+        sources.add(SpecSource.read(specDirectory.toPath(), file));
       } catch (IOException e) {
         throw new MojoExecutionException(file + ": error: cannot read: " + e.getMessage(), e);
       }
@@ -87,6 +87,11 @@ abstract class AbstractNetspecMojo extends AbstractMojo {
           + System.lineSeparator() + String.join(System.lineSeparator(), errors));
     }
     return compilation;
+  }
+
+  /** {@code n} and the noun, plural unless {@code n} is 1: "1 spec", "2 classes". */
+  static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
   }
 
   /** {@code path} relative to the project folder, for messages. */

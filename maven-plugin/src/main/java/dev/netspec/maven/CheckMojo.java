@@ -14,9 +14,10 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Fails the build when generated sources checked into the app are not what {@code generate}
- * would write: names every stale or missing file and the command that fixes them.
+ * would write: names every stale or missing file and the command that fixes them. Runs in
+ * {@code process-sources}, before anything is compiled or tested.
  */
-@Mojo(name = "check", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true)
+@Mojo(name = "check", defaultPhase = LifecyclePhase.PROCESS_SOURCES, threadSafe = true)
 public class CheckMojo extends AbstractNetspecMojo {
   /** The source folder the generated classes are checked into. */
   @Parameter(property = "netspec.outputDirectory", defaultValue = "${project.basedir}/src/main/java")
@@ -42,8 +43,9 @@ public class CheckMojo extends AbstractNetspecMojo {
       throw new MojoExecutionException("netspec: cannot read " + out + ": " + e.getMessage(), e);
     }
     if (mismatches.isEmpty()) {
-      getLog().info("netspec: " + compilation.files().size() + " generated classes in "
-          + relative(out) + " are up to date");
+      int n = compilation.files().size();
+      getLog().info("netspec: " + count(n, "generated class") + " in " + relative(out)
+          + (n == 1 ? " is" : " are") + " up to date");
       return;
     }
     StringBuilder sb = new StringBuilder("netspec: generated sources are out of date:");

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +22,7 @@ import org.apache.maven.plugins.annotations.Parameter;
 /**
  * Generates one Java class per block of the specs and adds the output folder as a compile
  * source root. Incremental: when no spec, setting or generator version changed since the last
- * successful run and its files are all there, nothing is regenerated.
+ * successful run and its files are all there as it wrote them, nothing is regenerated.
  */
 @Mojo(name = "generate", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true)
 public class GenerateMojo extends AbstractNetspecMojo {
@@ -61,7 +62,7 @@ public class GenerateMojo extends AbstractNetspecMojo {
     String digest = BuildState.digest(specs, specDirectory.toPath(),
         Arrays.asList(Compiler.VERSION, packageName, out.toString()));
     BuildState previous = BuildState.read(stateFile);
-    if (previous != null && previous.digest().equals(digest) && previous.outputsPresent(out)) {
+    if (previous != null && previous.digest().equals(digest) && previous.outputsIntact(out)) {
       getLog().info("netspec: " + count(specs.size(), "spec")
           + " unchanged, nothing to regenerate");
       return;
@@ -70,16 +71,16 @@ public class GenerateMojo extends AbstractNetspecMojo {
     GeneratedSources.WriteResult result = GeneratedSources.write(compilation.files(), out);
     List<String> files = compilation.files().stream().map(GeneratedFile::relativePath).toList();
     if (previous != null) {
-      deleteOrphans(previous.files(), files, out);
+      deleteOrphans(previous.files().keySet(), files, out);
     }
-    new BuildState(digest, files).write(stateFile);
+    BuildState.of(digest, compilation.files()).write(stateFile);
     getLog().info("netspec: generated " + count(files.size(), "class") + " from "
         + count(specs.size(), "spec") + " into " + relative(out) + " ("
         + result.written().size() + " written, " + result.unchanged().size() + " up to date)");
   }
 
   /** Deletes the files the last run generated that this run no longer generates. */
-  private void deleteOrphans(List<String> before, List<String> now, Path out)
+  private void deleteOrphans(Collection<String> before, List<String> now, Path out)
       throws IOException {
     Set<String> keep = new HashSet<>(now);
     for (String file : before) {
@@ -88,9 +89,5 @@ public class GenerateMojo extends AbstractNetspecMojo {
             + " (its block is gone)");
       }
     }
-  }
-
-  private static String count(int n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
   }
 }

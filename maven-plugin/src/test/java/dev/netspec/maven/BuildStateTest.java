@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netspec.compiler.GeneratedFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,20 +34,31 @@ class BuildStateTest {
   }
 
   @Test
-  void roundTripsAndKnowsWhetherItsFilesAreThere() throws IOException {
+  void roundTripsAndKnowsWhetherItsFilesAreThereAsWritten() throws IOException {
     Path file = dir.resolve("state/generate.state");
-    new BuildState("abc", List.of("com/x/A.java")).write(file);
+    GeneratedFile a = new GeneratedFile("com/x/A.java", "com.x.A", "class A {}\n", Path.of("a.yaml"));
+    BuildState.of("abc", List.of(a)).write(file);
     BuildState read = BuildState.read(file);
-    assertEquals(new BuildState("abc", List.of("com/x/A.java")), read);
-    assertFalse(read.outputsPresent(dir));
-    Files.createDirectories(dir.resolve("com/x"));
-    Files.writeString(dir.resolve("com/x/A.java"), "class A {}");
-    assertTrue(read.outputsPresent(dir));
+    assertEquals(BuildState.of("abc", List.of(a)), read);
+    assertEquals(List.of("com/x/A.java"), List.copyOf(read.files().keySet()));
+    assertFalse(read.outputsIntact(dir), "A.java is not there yet");
+
+    Path written = Files.createDirectories(dir.resolve("com/x")).resolve("A.java");
+    Files.writeString(written, "class A {}\n");
+    assertTrue(read.outputsIntact(dir));
+
+    Files.writeString(written, "class A { int edited; }\n");
+    assertFalse(read.outputsIntact(dir), "a hand edit has to make generate write the file again");
+    Files.writeString(written, "class A {}\n");
+    assertTrue(read.outputsIntact(dir));
   }
 
   @Test
   void missingOrForeignStateFileMeansNoState() throws IOException {
     assertNull(BuildState.read(dir.resolve("none")));
     assertNull(BuildState.read(Files.writeString(dir.resolve("other"), "hello\nworld\n")));
+    // The state of an older plugin, which kept no digests of the generated files.
+    assertNull(BuildState.read(Files.writeString(dir.resolve("old"),
+        "# netspec generate: input digest, then generated files\nabc\ncom/x/A.java\n")));
   }
 }

@@ -34,7 +34,6 @@ import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.layers.InferredArg;
 import dev.netspec.compiler.layers.LayerKind;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -57,7 +56,7 @@ public final class JavaGenerator {
   private final Result result;
   private final Map<String, Block> blocks;
   private final String packageName;
-  private final Path spec;
+  private final String specName;
   private final Reporter reporter;
   private final NameAllocator names = new NameAllocator();
   /** Java field of each spec name (children, parameters, buffers, arguments). */
@@ -65,24 +64,28 @@ public final class JavaGenerator {
   private final Map<String, String> childTypes = new LinkedHashMap<>();
 
   private JavaGenerator(Block block, Result result, Map<String, Block> blocks, String packageName,
-      Path spec, Reporter reporter) {
+      String specName, Reporter reporter) {
     this.block = block;
     this.result = result;
     this.blocks = blocks;
     this.packageName = packageName;
-    this.spec = spec;
+    this.specName = specName;
     this.reporter = reporter;
   }
 
-  /** The Java source of {@code block}; reports (and returns null on) what cannot be generated. */
+  /**
+   * The Java source of {@code block}; reports (and returns null on) what cannot be generated.
+   *
+   * @param specName the spec's name in its spec folder, recorded in the header
+   */
   public static JavaFile generate(Block block, Result result, Map<String, Block> blocks,
-      String packageName, Path spec, Reporter reporter) {
-    return new JavaGenerator(block, result, blocks, packageName, spec, reporter).file();
+      String packageName, String specName, Reporter reporter) {
+    return new JavaGenerator(block, result, blocks, packageName, specName, reporter).file();
   }
 
   private JavaFile file() {
     int errors = reporter.errorCount();
-    String label = JavaText.specLabel(spec);
+    String label = JavaText.specLabel(specName);
     ClassName self = ClassName.get(packageName, block.name());
     boolean seq = block.sequentialOnly();
     TypeSpec.Builder type = TypeSpec.classBuilder(self)
@@ -107,6 +110,7 @@ public final class JavaGenerator {
           .addStatement("return $S", "Sequential")
           .build());
     }
+    modes(type, self);
     if (reporter.errorCount() > errors) {
       return null;
     }
@@ -140,10 +144,6 @@ public final class JavaGenerator {
       fields.put(b.name(), names.newName(JavaText.lowerCamel(b.name()), b.name()));
     }
     for (Child c : block.children()) {
-      if (c.use() instanceof SameAs s) {
-        fields.put(c.name(), fields.get(s.target()));
-        continue;
-      }
       String suggestion;
       if (Character.isDigit(c.name().charAt(0))) {
         String t = JavaText.lowerCamel(typeLabel(c));
@@ -156,7 +156,11 @@ public final class JavaGenerator {
     }
   }
 
-  private static String typeLabel(Child c) {
+  /** The spec's name for what {@code c} builds; a {@code same_as} child's is its target's. */
+  private String typeLabel(Child c) {
+    if (c.use() instanceof SameAs) {
+      return typeLabel(findChild(c.name()));
+    }
     if (c.use() instanceof BuiltinUse b) {
       return b.kind().name();
     }
@@ -188,14 +192,16 @@ public final class JavaGenerator {
           .build());
     }
     for (Child c : block.children()) {
-      if (c.use() instanceof SameAs) {
-        continue;
-      }
       Inst built = result.inst().children.get(c.name());
       String shape = built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
-      String doc = c.use() instanceof BuiltinUse b ? b.doc() : c.use() instanceof BlockUse u ? u.doc() : null;
-      type.addField(FieldSpec.builder(childClass(c.use()), fields.get(c.name()), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc(fieldDoc(doc, "Child {@code " + c.name() + "} (" + typeLabel(c) + ")" + shape + "."))
+      Child made = findChild(c.name()); // a same_as child is its target again
+      String doc = made.use() instanceof BuiltinUse b ? b.doc() : made.use() instanceof BlockUse u ? u.doc() : null;
+      String what = c.use() instanceof SameAs s
+          ? ", the same " + typeLabel(c) + " as child {@code " + s.target() + "} ({@code same_as})"
+          : " (" + typeLabel(c) + ")";
+      type.addField(FieldSpec.builder(childClass(made.use()), fields.get(c.name()), Modifier.PUBLIC, Modifier.FINAL)
+          .addJavadoc(fieldDoc(c.use() instanceof SameAs ? null : doc,
+              "Child {@code " + c.name() + "}" + what + shape + "."))
           .build());
     }
   }
@@ -262,7 +268,7 @@ public final class JavaGenerator {
     }
     for (Child c : block.children()) {
       if (c.use() instanceof SameAs s) {
-        main.addStatement("addModule($S, $N)", c.name(), fields.get(s.target()));
+        main.addStatement("$N = addModule($S, $N)", fields.get(c.name()), c.name(), fields.get(s.target()));
       } else {
         main.addStatement("$N = addModule($S, $L)", fields.get(c.name()), c.name(), construct(c));
       }
@@ -492,6 +498,38 @@ public final class JavaGenerator {
     }
   }
 
+  // ------------------------------------------------------------------ modes
+
+  /**
+   * {@code train(mode)}, {@code train()} and {@code eval()} returning this class, so that
+   * {@code Mlp net = new Mlp().eval();} compiles.
+   */
+  private static void modes(TypeSpec.Builder type, ClassName self) {
+    type.addMethod(MethodSpec.methodBuilder("train")
+        .addJavadoc("Sets training mode here and in every child; returns this block, so calls chain.\n")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(self)
+        .addParameter(TypeName.BOOLEAN, "mode")
+        .addStatement("super.train(mode)")
+        .addStatement("return this")
+        .build());
+    type.addMethod(MethodSpec.methodBuilder("train")
+        .addJavadoc("Sets training mode ({@code train(true)}); returns this block.\n")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(self)
+        .addStatement("return train(true)")
+        .build());
+    type.addMethod(MethodSpec.methodBuilder("eval")
+        .addJavadoc("Sets evaluation mode ({@code train(false)}); returns this block.\n")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(self)
+        .addStatement("return train(false)")
+        .build());
+  }
+
   // ------------------------------------------------------------------ forward
 
   private void forward(TypeSpec.Builder type) {
@@ -555,17 +593,22 @@ public final class JavaGenerator {
         local, ws);
     String x = writer.input();
     String output = writer.output();
-    CodeBlock.Builder body = CodeBlock.builder().addStatement("workspace($N)", x);
+    // One thread at a time: a second concurrent call throws instead of sharing the buffers.
+    CodeBlock.Builder body = CodeBlock.builder()
+        .addStatement("enterForward()")
+        .beginControlFlow("try")
+        .addStatement("workspace($N)", x);
     if (block.forward() != null) {
       body.add(writer.body(block.forward()));
     } else {
       sequentialInto(body, ws, x, output);
     }
-    CodeBlock outputDims = ws.dims(result.output());
+    body.nextControlFlow("finally").addStatement("exitForward()").endControlFlow();
+    CodeBlock outputDims = ws.dimsOf(result.output(), x);
     String outShape = JavaText.shapeComment(result.output());
     type.addMethod(forwardMethod(x, " Allocates the result; the\nintermediates live in buffers"
         + " reused while the input's size stays the same.")
-        .addStatement("workspace($N)", x)
+        .addStatement("checkInput($N)", x)
         .addStatement("return forward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
         .build());
     type.addMethod(MethodSpec.methodBuilder("forward")
@@ -578,7 +621,8 @@ public final class JavaGenerator {
             + "}; writes the output into {@code " + output + "} (shape {@code " + outShape
             + "}, sharing\nno storage with {@code " + x + "}) and returns it. Allocates nothing once"
             + " the buffers are sized\nfor this input's size and the tensors are contiguous."
-            + " Not for concurrent use: the\nbuffers belong to the block."))
+            + " One thread at a time: the buffers\nbelong to this instance, and a call while"
+            + " another thread's runs throws\n{@link IllegalStateException}."))
         .addCode(body.build())
         .build());
     ws.addTo(type, x);

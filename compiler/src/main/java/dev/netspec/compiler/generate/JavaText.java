@@ -2,7 +2,6 @@ package dev.netspec.compiler.generate;
 
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Shape;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,10 +35,9 @@ final class JavaText {
     return Double.toString(v);
   }
 
-  /** The spec path as shown in headers: '/'-separated, safe in a comment and a string. */
-  static String specLabel(Path spec) {
-    Path p = spec.isAbsolute() ? spec.getFileName() : spec;
-    String s = p.toString().replace('\\', '/');
+  /** A spec's name as shown in headers: '/'-separated, safe in a comment and a string. */
+  static String specLabel(String specName) {
+    String s = specName.replace('\\', '/');
     StringBuilder sb = new StringBuilder();
     for (char c : s.toCharArray()) {
       sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '/' || c == '-' || c == '_' ? c : '_');

@@ -41,6 +41,8 @@ final class Workspace {
   private final Map<String, String> sizes = new LinkedHashMap<>();
   /** The size field of each input dim that first names a symbol, by dim index. */
   private final Map<Integer, String> inputDims = new LinkedHashMap<>();
+  /** The input dim that first names each symbol (not an argument's), by symbol. */
+  private final Map<String, Integer> symbolDims = new HashMap<>();
   /** Input dims that repeat an earlier symbol: dim index to the earlier index. */
   private final Map<Integer, Integer> repeats = new LinkedHashMap<>();
   private final List<Buffer> buffers = new ArrayList<>();
@@ -69,6 +71,7 @@ final class Workspace {
           continue;
         }
         first.put(s.name(), i);
+        symbolDims.put(s.name(), i);
         String field = names.newName(JavaText.lowerCamel(s.name()), "size:" + s.name());
         sizes.put(s.name(), field);
         inputDims.put(i, field);
@@ -85,8 +88,20 @@ final class Workspace {
     return field;
   }
 
-  /** The sizes of {@code shape} as Java ints, comma-separated. */
+  /** The sizes of {@code shape} as Java ints, comma-separated, from the size fields. */
   CodeBlock dims(Shape shape) {
+    return dims(shape, null);
+  }
+
+  /**
+   * The sizes of {@code shape} read from the input {@code x} itself (and the argument
+   * fields), not from the size fields: for code that runs before the workspace is claimed.
+   */
+  CodeBlock dimsOf(Shape shape, String x) {
+    return dims(shape, x);
+  }
+
+  private CodeBlock dims(Shape shape, String x) {
     if (!shape.knownRank()) {
       throw new Unsupported("a shape of unknown rank");
     }
@@ -95,7 +110,8 @@ final class Workspace {
       if (!(d instanceof Dim.Known) && !(d instanceof Dim.Sym)) {
         expressions.add(d);
       }
-      String java = d.toJava(sizes::get);
+      String java = d.toJava(name -> x != null && symbolDims.containsKey(name)
+          ? x + ".size(" + symbolDims.get(name) + ")" : sizes.get(name));
       if (java == null) {
         throw new Unsupported("dim " + d + " is not known from the input");
       }
@@ -104,7 +120,10 @@ final class Workspace {
     return CodeBlock.join(parts, ", ");
   }
 
-  /** Adds the size and buffer fields and the {@code workspace(x)} method to {@code type}. */
+  /**
+   * Adds the size and buffer fields and the {@code checkInput(x)} and {@code workspace(x)}
+   * methods to {@code type}.
+   */
   void addTo(TypeSpec.Builder type, String x) {
     for (String field : inputDims.values()) {
       type.addField(FieldSpec.builder(TypeName.INT, field, Modifier.PRIVATE)
@@ -117,9 +136,9 @@ final class Workspace {
           .addJavadoc(JavaText.javadocOwn("Forward buffer {@code " + JavaText.shapeComment(b.shape()) + "}."))
           .build());
     }
-    MethodSpec.Builder m = MethodSpec.methodBuilder("workspace")
-        .addJavadoc("Checks {@code $N} against the input {@code $L} and sizes the buffers for it (once per\n"
-            + "input size).\n", x, JavaText.shapeComment(input).replace("$", "$$"))
+    MethodSpec.Builder check = MethodSpec.methodBuilder("checkInput")
+        .addJavadoc("Checks {@code $N} against the input {@code $L}.\n", x,
+            JavaText.shapeComment(input).replace("$", "$$"))
         .addModifiers(Modifier.PRIVATE)
         .addParameter(RuntimeTypes.TENSOR, x);
     List<CodeBlock> wrong = new ArrayList<>();
@@ -133,11 +152,18 @@ final class Workspace {
         wrong.add(CodeBlock.of("$N.size($L) != $N", x, i, sizes.get(((Dim.Sym) input.dim(i)).name())));
       }
     }
-    m.beginControlFlow("if ($L)", CodeBlock.join(wrong, " || "))
+    check.beginControlFlow("if ($L)", CodeBlock.join(wrong, " || "))
         .addStatement("throw new $T($S + $T.toString($N.shape()))", IllegalArgumentException.class,
             blockName + ": expected an input of shape " + JavaText.shapeComment(input) + ", got ",
             java.util.Arrays.class, x)
         .endControlFlow();
+    minimumSizes(check, x);
+    type.addMethod(check.build());
+    MethodSpec.Builder m = MethodSpec.methodBuilder("workspace")
+        .addJavadoc("Checks {@code $N} and sizes the buffers for it (once per input size).\n", x)
+        .addModifiers(Modifier.PRIVATE)
+        .addParameter(RuntimeTypes.TENSOR, x)
+        .addStatement("checkInput($N)", x);
     if (!inputDims.isEmpty() || !buffers.isEmpty()) {
       List<CodeBlock> changed = new ArrayList<>();
       if (inputDims.isEmpty()) {
@@ -145,7 +171,6 @@ final class Workspace {
       }
       inputDims.forEach((i, f) -> changed.add(CodeBlock.of("$N.size($L) != $N", x, i, f)));
       m.beginControlFlow("if ($L)", CodeBlock.join(changed, " || "));
-      minimumSizes(m, x);
       inputDims.forEach((i, f) -> m.addStatement("$N = $N.size($L)", f, x, i));
       for (Buffer b : buffers) {
         m.addStatement("$N = $T.zeros($L)", b.field(), RuntimeTypes.TENSOR, dims(b.shape()));

@@ -55,4 +55,22 @@ public final class Dropout extends Module {
   public String extraRepr() {
     return "p=" + PyFormat.floatRepr(p) + ", inplace=False";
   }
+
+  // covariant returns, so that calls chain: Dropout layer = new Dropout(...).eval();
+
+  @Override
+  public Dropout train() {
+    return train(true);
+  }
+
+  @Override
+  public Dropout train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Dropout eval() {
+    return train(false);
+  }
 }

@@ -33,4 +33,22 @@ public final class Flatten extends Module {
   public String extraRepr() {
     return "start_dim=" + startDim + ", end_dim=" + endDim;
   }
+
+  // covariant returns, so that calls chain: Flatten layer = new Flatten(...).eval();
+
+  @Override
+  public Flatten train() {
+    return train(true);
+  }
+
+  @Override
+  public Flatten train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Flatten eval() {
+    return train(false);
+  }
 }

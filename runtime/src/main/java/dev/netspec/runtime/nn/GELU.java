@@ -44,4 +44,22 @@ public final class GELU extends Module {
   public String extraRepr() {
     return "approximate='" + (tanh ? "tanh" : "none") + "'";
   }
+
+  // covariant returns, so that calls chain: GELU layer = new GELU(...).eval();
+
+  @Override
+  public GELU train() {
+    return train(true);
+  }
+
+  @Override
+  public GELU train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public GELU eval() {
+    return train(false);
+  }
 }

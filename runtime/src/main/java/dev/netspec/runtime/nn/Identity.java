@@ -17,4 +17,22 @@ public final class Identity extends Module {
   public Tensor forward(Tensor x, Tensor out) {
     return x.copyInto(out);
   }
+
+  // covariant returns, so that calls chain: Identity layer = new Identity(...).eval();
+
+  @Override
+  public Identity train() {
+    return train(true);
+  }
+
+  @Override
+  public Identity train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Identity eval() {
+    return train(false);
+  }
 }

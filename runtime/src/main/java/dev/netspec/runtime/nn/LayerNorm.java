@@ -129,4 +129,22 @@ public final class LayerNorm extends Module {
     return PyFormat.tuple(normalizedShape) + ", eps=" + PyFormat.floatRepr(eps)
         + ", elementwise_affine=" + PyFormat.bool(weight != null);
   }
+
+  // covariant returns, so that calls chain: LayerNorm layer = new LayerNorm(...).eval();
+
+  @Override
+  public LayerNorm train() {
+    return train(true);
+  }
+
+  @Override
+  public LayerNorm train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public LayerNorm eval() {
+    return train(false);
+  }
 }

@@ -17,6 +17,8 @@ import java.util.Arrays;
  */
 public final class LazyLinear extends Linear {
   private ParameterSeeds seeds = ParameterSeeds.standalone();
+  /** Whether the parameters have their shapes and values (set once, by any thread). */
+  private volatile boolean ready;
 
   /** {@code nn.LazyLinear(out)}: with a bias. */
   public LazyLinear(int outFeatures) {
@@ -35,6 +37,19 @@ public final class LazyLinear extends Linear {
 
   @Override
   public Tensor forward(Tensor x) {
+    if (!ready) {
+      firstForward(x);
+    }
+    return super.forward(x);
+  }
+
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return ready ? super.forward(x, out) : forward(x).copyInto(out);
+  }
+
+  /** Materializes from the first input, once even if threads race to the first forward. */
+  private synchronized void firstForward(Tensor x) {
     if (!weight.isMaterialized()) {
       if (x.dim() == 0) {
         throw new IllegalArgumentException(
@@ -42,12 +57,7 @@ public final class LazyLinear extends Linear {
       }
       materialize(x.size(-1));
     }
-    return super.forward(x);
-  }
-
-  @Override
-  public Tensor forward(Tensor x, Tensor out) {
-    return weight.isMaterialized() ? super.forward(x, out) : forward(x).copyInto(out);
+    ready = true;
   }
 
   /** Gives every uninitialized parameter its shape and draws it from the recorded streams. */
@@ -87,11 +97,30 @@ public final class LazyLinear extends Linear {
     if (weight.isMaterialized()) {
       setInFeatures(weight.shape()[1]);
       materialize(inFeatures());
+      ready = true;
     }
   }
 
   @Override
   protected String typeName() {
     return isMaterialized() ? "Linear" : "LazyLinear";
+  }
+
+  // covariant returns, so that calls chain: LazyLinear layer = new LazyLinear(...).eval();
+
+  @Override
+  public LazyLinear train() {
+    return train(true);
+  }
+
+  @Override
+  public LazyLinear train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public LazyLinear eval() {
+    return train(false);
   }
 }

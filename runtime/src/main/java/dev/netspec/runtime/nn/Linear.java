@@ -142,4 +142,22 @@ public class Linear extends Module {
     return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
         + PyFormat.bool(bias != null);
   }
+
+  // covariant returns, so that calls chain: Linear layer = new Linear(...).eval();
+
+  @Override
+  public Linear train() {
+    return train(true);
+  }
+
+  @Override
+  public Linear train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Linear eval() {
+    return train(false);
+  }
 }

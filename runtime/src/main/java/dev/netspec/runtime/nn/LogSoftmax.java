@@ -31,4 +31,22 @@ public final class LogSoftmax extends Module {
   public String extraRepr() {
     return "dim=" + dim;
   }
+
+  // covariant returns, so that calls chain: LogSoftmax layer = new LogSoftmax(...).eval();
+
+  @Override
+  public LogSoftmax train() {
+    return train(true);
+  }
+
+  @Override
+  public LogSoftmax train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public LogSoftmax eval() {
+    return train(false);
+  }
 }

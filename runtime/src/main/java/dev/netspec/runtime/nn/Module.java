@@ -1,6 +1,8 @@
 package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.tensor.Tensor;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,6 +36,9 @@ public abstract class Module {
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private boolean training = true;
   private int childEdits;
+  /** 1 while a forward that uses this instance's buffers runs: see {@link #enterForward}. */
+  @SuppressWarnings("unused") // read and written through IN_FORWARD
+  private volatile int inForward;
 
   /** The forward computation ({@code module(x)}). */
   public abstract Tensor forward(Tensor x);
@@ -46,6 +51,42 @@ public abstract class Module {
    */
   public Tensor forward(Tensor x, Tensor out) {
     return forward(x).copyInto(out);
+  }
+
+  // ---------------------------------------------------------------- one thread at a time
+
+  private static final VarHandle IN_FORWARD;
+
+  static {
+    try {
+      IN_FORWARD = MethodHandles.lookup().findVarHandle(Module.class, "inForward", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Claims this instance for a forward that writes into its own buffers; throws if another
+   * thread is inside one. Call it first, then run the forward in {@code try} and call
+   * {@link #exitForward} in {@code finally}. One compare-and-set, no allocation: a second
+   * concurrent call fails loudly instead of overwriting the first one's intermediates (which
+   * would return wrong numbers). Generated blocks and {@link Sequential} do this; stateless
+   * layers need not.
+   *
+   * @throws IllegalStateException if a forward of this instance is already running
+   */
+  protected final void enterForward() {
+    if (!IN_FORWARD.compareAndSet(this, 0, 1)) {
+      throw new IllegalStateException(getClass().getSimpleName()
+          + ": forward called from two threads at once on one instance; use one instance per"
+          + " thread (for example a ThreadLocal, each instance loading the same state dict):"
+          + " the forward buffers belong to the instance");
+    }
+  }
+
+  /** Releases the claim of {@link #enterForward}. */
+  protected final void exitForward() {
+    IN_FORWARD.setRelease(this, 0);
   }
 
   // ---------------------------------------------------------------- registration
@@ -497,7 +538,12 @@ public abstract class Module {
    */
   protected void resetParameters(ParameterSeeds seeds) {}
 
-  /** Sets training mode ({@code train()}); returns this module. */
+  /**
+   * Sets training mode ({@code train()}); returns this module. Every layer and generated
+   * block overrides {@code train()}, {@code train(boolean)} and {@code eval()} to return its
+   * own type, so that {@code Mlp net = new Mlp().eval();} compiles; a subclass of your own
+   * should do the same.
+   */
   public Module train() {
     return train(true);
   }

@@ -17,4 +17,22 @@ public final class ReLU extends Module {
   public Tensor forward(Tensor x, Tensor out) {
     return x.reluInto(out);
   }
+
+  // covariant returns, so that calls chain: ReLU layer = new ReLU(...).eval();
+
+  @Override
+  public ReLU train() {
+    return train(true);
+  }
+
+  @Override
+  public ReLU train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public ReLU eval() {
+    return train(false);
+  }
 }

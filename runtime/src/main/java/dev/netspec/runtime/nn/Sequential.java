@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * Sequential net = new Sequential(new Linear(20, 256), new ReLU(), new Linear(256, 10));
- * Linear out = net.get(2);          // net[2]
- * Linear last = net.get(-1);        // net[-1]
+ * Module third = net.get(2);                // net[2]
+ * Linear last = net.get(-1, Linear.class);  // net[-1], checked: a Linear
  * }</pre>
  */
 public class Sequential extends Module implements Iterable<Module> {
@@ -44,20 +44,29 @@ public class Sequential extends Module implements Iterable<Module> {
     return this;
   }
 
-  /**
-   * The child at {@code index} in order, negative counting from the end ({@code net[i]}),
-   * typed as the caller expects: {@code Linear l = net.get(0);} (a wrong type fails with a
-   * {@link ClassCastException} at the assignment).
-   */
-  @SuppressWarnings("unchecked")
-  public <M extends Module> M get(int index) {
+  /** The child at {@code index} in order, negative counting from the end ({@code net[i]}). */
+  public Module get(int index) {
     List<Module> all = registeredChildren();
     int i = index < 0 ? index + all.size() : index;
     if (i < 0 || i >= all.size()) {
       throw new IndexOutOfBoundsException(
           "index " + index + " is out of range for a Sequential of " + all.size());
     }
-    return (M) all.get(i);
+    return all.get(i);
+  }
+
+  /**
+   * The child at {@code index} as a {@code type}: {@code Linear l = net.get(0, Linear.class);}.
+   *
+   * @throws ClassCastException naming the index and both classes, if the child is another kind
+   */
+  public <M extends Module> M get(int index, Class<M> type) {
+    Module m = get(index);
+    if (!type.isInstance(m)) {
+      throw new ClassCastException("child " + index + " of this Sequential is a "
+          + m.getClass().getName() + ", not a " + type.getName());
+    }
+    return type.cast(m);
   }
 
   /** The number of children, a shared one counted at each position ({@code len(net)}). */
@@ -71,7 +80,7 @@ public class Sequential extends Module implements Iterable<Module> {
     return registeredChildren().iterator();
   }
 
-  // covariant returns, so that calls chain: new Sequential(...).initialize(seed)
+  // covariant returns, so that calls chain: new Sequential(...).initialize(seed).eval()
 
   @Override
   public Sequential initialize(long seed) {
@@ -114,20 +123,27 @@ public class Sequential extends Module implements Iterable<Module> {
    * Runs every child in order, each writing into an output buffer this container keeps
    * (sized at the first call for an input shape, by an ordinary forward) and the last into
    * {@code out}: allocation-free once sized when every child's {@code forward(x, out)} is.
+   * One thread at a time: a call while another thread's runs throws
+   * {@link IllegalStateException}.
    */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    if (chain == null || chainEdits != childEdits() || !sameShape(x, chainInput)) {
-      return size(x, out);
+    enterForward(); // the buffers belong to this instance: one thread at a time
+    try {
+      if (chain == null || chainEdits != childEdits() || !sameShape(x, chainInput)) {
+        return size(x, out);
+      }
+      if (chain.length == 0) {
+        return x.copyInto(out);
+      }
+      Tensor in = x;
+      for (int i = 0; i < chain.length - 1; i++) {
+        in = chain[i].forward(in, outputs[i]);
+      }
+      return chain[chain.length - 1].forward(in, out);
+    } finally {
+      exitForward();
     }
-    if (chain.length == 0) {
-      return x.copyInto(out);
-    }
-    Tensor in = x;
-    for (int i = 0; i < chain.length - 1; i++) {
-      in = chain[i].forward(in, outputs[i]);
-    }
-    return chain[chain.length - 1].forward(in, out);
   }
 
   /** The ordinary forward, keeping a copy of each intermediate output as its buffer. */

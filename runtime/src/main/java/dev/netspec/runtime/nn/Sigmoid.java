@@ -17,4 +17,22 @@ public final class Sigmoid extends Module {
   public Tensor forward(Tensor x, Tensor out) {
     return x.sigmoidInto(out);
   }
+
+  // covariant returns, so that calls chain: Sigmoid layer = new Sigmoid(...).eval();
+
+  @Override
+  public Sigmoid train() {
+    return train(true);
+  }
+
+  @Override
+  public Sigmoid train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Sigmoid eval() {
+    return train(false);
+  }
 }

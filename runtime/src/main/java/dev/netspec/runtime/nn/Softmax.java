@@ -31,4 +31,22 @@ public final class Softmax extends Module {
   public String extraRepr() {
     return "dim=" + dim;
   }
+
+  // covariant returns, so that calls chain: Softmax layer = new Softmax(...).eval();
+
+  @Override
+  public Softmax train() {
+    return train(true);
+  }
+
+  @Override
+  public Softmax train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Softmax eval() {
+    return train(false);
+  }
 }

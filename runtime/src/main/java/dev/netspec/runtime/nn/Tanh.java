@@ -17,4 +17,22 @@ public final class Tanh extends Module {
   public Tensor forward(Tensor x, Tensor out) {
     return x.tanhInto(out);
   }
+
+  // covariant returns, so that calls chain: Tanh layer = new Tanh(...).eval();
+
+  @Override
+  public Tanh train() {
+    return train(true);
+  }
+
+  @Override
+  public Tanh train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public Tanh eval() {
+    return train(false);
+  }
 }

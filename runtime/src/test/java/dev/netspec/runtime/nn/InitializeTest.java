@@ -93,10 +93,10 @@ class InitializeTest {
     }
     Tuned t = new Tuned();
     assertSame(t, t.initialize(3));
-    for (float v : t.net.<Linear>get(0).bias.data().toFloatArray()) {
+    for (float v : t.net.get(0, Linear.class).bias.data().toFloatArray()) {
       assertEquals(0f, v);
     }
-    for (float v : t.net.<Linear>get(2).weight.data().toFloatArray()) {
+    for (float v : t.net.get(2, Linear.class).weight.data().toFloatArray()) {
       assertTrue(Math.abs(v) < 0.06, "N(0, 0.01) draw " + v);
     }
   }

@@ -203,7 +203,7 @@ class ModuleTest {
         ((Linear) m).weight.data().fill_(0.5f);
       }
     });
-    assertEquals(0.5f, net.<Linear>get(2).weight.data().get(0, 7));
+    assertEquals(0.5f, net.get(2, Linear.class).weight.data().get(0, 7));
   }
 
   // ---------------------------------------------------------------- paths

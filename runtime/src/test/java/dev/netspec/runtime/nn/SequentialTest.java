@@ -12,18 +12,26 @@ import org.junit.jupiter.api.Test;
 
 class SequentialTest {
   @Test
-  void indexAccessIsTypedAndCountsFromTheEnd() {
+  void indexAccessCountsFromTheEndAndChecksTheType() {
     Linear first = new Linear(20, 256);
     Linear last = new Linear(256, 10);
     Sequential net = new Sequential(first, new ReLU(), last);
-    Linear l = net.get(0);
+    Linear l = net.get(0, Linear.class);
     assertSame(first, l);
     assertSame(last, net.get(-1));
+    assertSame(last, net.get(-1, Linear.class));
+    assertSame(last, net.get(2, Module.class));
     assertEquals(3, net.size());
     IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
         () -> net.get(3));
     assertEquals("index 3 is out of range for a Sequential of 3", e.getMessage());
     assertThrows(IndexOutOfBoundsException.class, () -> net.get(-4));
+    assertThrows(IndexOutOfBoundsException.class, () -> net.get(3, Linear.class));
+    // The wrong kind fails at the call, naming the index and both classes.
+    ClassCastException wrong = assertThrows(ClassCastException.class,
+        () -> net.get(1, Linear.class));
+    assertEquals("child 1 of this Sequential is a dev.netspec.runtime.nn.ReLU, not a"
+        + " dev.netspec.runtime.nn.Linear", wrong.getMessage());
   }
 
   @Test

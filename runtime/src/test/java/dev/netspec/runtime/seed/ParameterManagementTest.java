@@ -25,7 +25,7 @@ class ParameterManagementTest {
     Sequential net = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 1));
     SafeTensors.loadStateDict(net, fixture.weights(), true);
     Tensor x = fixture.io("X");
-    Linear out = net.get(2);
+    Linear out = net.get(2, Linear.class);
 
     assertEquals(fixture.text("output"), net.forward(x).toString());
     assertEquals(fixture.text("net2_state_dict"),
@@ -75,7 +75,7 @@ class ParameterManagementTest {
         Init.zeros_(linear.bias.data());
       }
     });
-    Linear first = net.get(0);
+    Linear first = net.get(0, Linear.class);
 
     assertEquals(Fixture.of("init_normal").text("net0_bias_data_0"),
         first.bias.data().select(0, 0).toString());
@@ -103,7 +103,7 @@ class ParameterManagementTest {
         Init.zeros_(linear.bias.data());
       }
     });
-    Linear first = net.get(0);
+    Linear first = net.get(0, Linear.class);
     Tensor y = net.forward(fixture.io("X"));
 
     assertEquals(fixture.text("net0_weight_data_0"), first.weight.data().select(0, 0).toString());
@@ -149,7 +149,7 @@ class ParameterManagementTest {
     Fixture fixture = Fixture.of("my_init");
     Sequential net = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 1));
     SafeTensors.loadStateDict(net, fixture.weights(), true); // the weights after PyTorch's my_init
-    Linear first = net.get(0);
+    Linear first = net.get(0, Linear.class);
 
     assertEquals(fixture.text("net0_weight_first2"), first.weight.data().slice(0, 0, 2).toString());
     first.weight.data().add_(1);

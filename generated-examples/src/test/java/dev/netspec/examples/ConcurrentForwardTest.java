@@ -1,0 +1,128 @@
+package dev.netspec.examples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netspec.examples.seed.FixedHiddenMlp;
+import dev.netspec.examples.seed.Mlp;
+import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.tensor.Generator;
+import dev.netspec.runtime.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One generated model called from several threads at once: every call either returns exactly
+ * what a single thread computes or throws the documented {@link IllegalStateException} (one
+ * instance per thread); never a wrong number, never another exception. Before the guard, the
+ * threads overwrote each other's forward buffers and got wrong outputs and shape errors.
+ */
+class ConcurrentForwardTest {
+  private static final int THREADS = 4;
+  private static final int CALLS = 2000;
+  private static final int MAX_ROUNDS = 20;
+
+  @Test
+  void sequentialBlockFailsLoudlyOrIsRight() throws Exception {
+    check(Mlp::new, 20);
+  }
+
+  @Test
+  void customForwardBlockFailsLoudlyOrIsRight() throws Exception {
+    check(FixedHiddenMlp::new, 20);
+  }
+
+  /**
+   * Runs rounds of {@link #THREADS} threads, each calling one shared instance {@link #CALLS}
+   * times on inputs of two batch sizes (so the buffers are also resized), until some call has
+   * met another thread's.
+   */
+  private static void check(LongFunction<Module> model, int features) throws Exception {
+    Module shared = model.apply(7).eval();
+    Module reference = model.apply(7).eval();
+    Tensor[] inputs = {
+      Tensor.rand(new Generator(1), 3, features), Tensor.rand(new Generator(2), 5, features),
+    };
+    float[][] expected = new float[inputs.length][];
+    for (int i = 0; i < inputs.length; i++) {
+      expected[i] = reference.forward(inputs[i]).toFloatArray();
+    }
+    int[][] shapes = {reference.forward(inputs[0]).shape(), reference.forward(inputs[1]).shape()};
+    Tally total = new Tally();
+    for (int round = 0; round < MAX_ROUNDS && total.refused.get() == 0; round++) {
+      Tally tally = run(shared, inputs, expected, shapes);
+      assertEquals(List.of(), tally.failures,
+          "round " + round + ": " + tally.right + " right, " + tally.refused + " refused");
+      total.refused.addAndGet(tally.refused.get());
+      total.right.addAndGet(tally.right.get());
+    }
+    assertTrue(total.refused.get() > 0,
+        "no two calls met in " + MAX_ROUNDS + " rounds, so the guard was never exercised");
+    // Once the threads are gone, the instance works again from any thread.
+    assertArrayEquals(expected[1], shared.forward(inputs[1]).toFloatArray());
+  }
+
+  private static Tally run(Module net, Tensor[] inputs, float[][] expected, int[][] shapes)
+      throws InterruptedException {
+    Tally tally = new Tally();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      int id = t;
+      Thread thread = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        Tensor[] outs = {Tensor.zeros(shapes[0]), Tensor.zeros(shapes[1])};
+        for (int call = 0; call < CALLS; call++) {
+          int which = (call + id) % 2;
+          try {
+            // Alternately the allocating and the buffered forward.
+            Tensor y = call % 4 < 2 ? net.forward(inputs[which]) : net.forward(inputs[which], outs[which]);
+            if (java.util.Arrays.equals(expected[which], y.toFloatArray())) {
+              tally.right.incrementAndGet();
+            } else {
+              tally.fail("thread " + id + ", call " + call + ": wrong output");
+            }
+          } catch (IllegalStateException e) {
+            if (e.getMessage().contains("forward called from two threads at once on one instance;"
+                + " use one instance per thread")) {
+              tally.refused.incrementAndGet();
+            } else {
+              tally.fail("thread " + id + ", call " + call + ": " + e);
+            }
+          } catch (RuntimeException e) {
+            tally.fail("thread " + id + ", call " + call + ": " + e);
+          }
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    start.countDown();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    return tally;
+  }
+
+  /** What the calls of one round gave: right outputs, refusals, and the first failures. */
+  private static final class Tally {
+    final AtomicInteger right = new AtomicInteger();
+    final AtomicInteger refused = new AtomicInteger();
+    final List<String> failures = new ArrayList<>();
+
+    synchronized void fail(String what) {
+      if (failures.size() < 5) {
+        failures.add(what);
+      }
+    }
+  }
+}
