@@ -31,6 +31,9 @@ public final class LayerKinds {
     add(new AdaptivePoolKind(false, 1));
     add(new AdaptivePoolKind(false, 2));
     add(new AdaptivePoolKind(true, 2));
+    add(new BatchNormKind(1));
+    add(new BatchNormKind(2));
+    add(new GroupNormKind());
   }
 
   private LayerKinds() {}

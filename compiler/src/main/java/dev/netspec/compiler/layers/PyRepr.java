@@ -17,6 +17,9 @@ public final class PyRepr {
       return (long) d + ".0";
     }
     String s = Double.toString(d);
+    if (s.contains("E") && Math.abs(d) >= 1e-4) {
+      return new BigDecimal(s).stripTrailingZeros().toPlainString(); // Python: 0.0001, Java: 1.0E-4
+    }
     if (Math.abs(d) < 1e-4 && d != 0) {
       BigDecimal bd = new BigDecimal(s);
       int exp = bd.precision() - bd.scale() - 1;
