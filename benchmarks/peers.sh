@@ -4,9 +4,10 @@
 #   benchmarks/peers.sh [--quick] [--jdk DIR]... [--skip STEP,...] [--out DIR]
 #
 # Steps: fma (the machine's FMA peak, 1 and 2 threads), openblas (sgemm through numpy), ort (ONNX
-# Runtime Java on models exported from PyTorch), torch (PyTorch), netspec (the JMH benchmarks of
-# the benchmarks/ module), h2h (netspec and ONNX Runtime interleaved in one JVM, the ratios per
-# round). Java steps run on every --jdk (default: JDK 17 and Temurin 25).
+# Runtime Java on models exported from PyTorch: the MLPs and ResNet-18), torch (PyTorch),
+# netspec (the JMH benchmarks of the benchmarks/ module), h2h (netspec and ONNX Runtime
+# interleaved in one JVM, the ratios per round). Java steps run on every --jdk (default: JDK 17
+# and Temurin 25).
 # Results (JMH JSON, table.md, log.txt) go to --out, default benchmarks/peers/build/results/<time>.
 #
 # Environment: PEERS_TORCH_PYTHON (default /usr/bin/python3), PEERS_BLAS_PYTHON (default: the
@@ -21,7 +22,7 @@ PEERS=$ROOT/benchmarks/peers
 PY=$PEERS/python
 
 usage() {
-  sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -133,6 +134,8 @@ run_peers() {
     jmh "$java" "$cp" "$out/jmh-jdk$major-ort-tutorial.json" 'OrtMlp' -prof gc -p model=20-256-10 -p batch=2
     jmh "$java" "$cp" "$out/jmh-jdk$major-ort-mlp.json" 'OrtMlp' -prof gc -p model=784-1024-1024-10 \
       -p batch="$( ((quick)) && echo 32 || echo 1,32,256)"
+    say "JDK $major: ONNX Runtime Java, ResNet-18, batch 1 and 8, 1 and 2 intra-op threads"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-resnet18.json" 'OrtResNet' -prof gc -p batch=1,8 -p threads=1,2
   fi
 }
 
@@ -229,6 +232,7 @@ for jdk in "${jdks[@]}"; do
     say "checking that ONNX Runtime computes what PyTorch computed"
     "$java" -Dpeers.models="$models" -cp "$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")" \
       dev.netspec.peers.OrtCheck 20-256-10:2 784-1024-1024-10:1 784-1024-1024-10:32 784-1024-1024-10:256 \
+      resnet18:1 resnet18:8 \
       2>&1 | tee -a "$log" >&2
     ((PIPESTATUS[0] == 0)) || { echo "peers.sh: error: ONNX Runtime does not match PyTorch" >&2; exit 1; }
     ort_checked=1

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Export the peer models from PyTorch, with the data that proves each peer runs the same model.
 
-For every MLP in models.py this writes into OUT (a build directory, never committed):
-  mlp_<widths>.onnx                ONNX model, input "x" (batch dim dynamic), output "y"
-  mlp_<widths>.safetensors         the same weights, PyTorch state-dict keys (0.weight, 0.bias, ...)
-  mlp_<widths>.b<batch>.safetensors  seeded input "x" and PyTorch's output "y" for each batch measured
-and models.json, the list of models, widths, batches and FLOPs per call.
+For every model in models.py this writes into OUT (a build directory, never committed):
+  <stem>.onnx                ONNX model, input "x" (batch dim dynamic), output "y"
+  <stem>.safetensors         the same weights, PyTorch state-dict keys (0.weight, 0.bias, ...;
+                             for resnet18 torchvision's, num_batches_tracked as I64)
+  <stem>.b<batch>.safetensors  seeded input "x" and PyTorch's output "y" for each batch measured
+where <stem> is mlp_<widths> or resnet18 (random weights from the fixed seed, eval mode, 3x224x224
+inputs), and models.json, the list of models, batches and FLOPs per sample.
 
 ONNX Runtime's benchmark loads the .b<batch> file and refuses to time a model whose output
 differs from PyTorch's, so the peer always measures the right model.
@@ -29,7 +31,7 @@ OPSET = 13
 def export(name, out):
     model = models.build(name)
     stem = os.path.join(out, models.file_stem(name))
-    widths, batches = models.MLPS[name]
+    batches = models.batches(name)
     x = models.example_input(name, batches[0])
     tmp = stem + ".onnx.tmp"
     torch.onnx.export(
@@ -49,14 +51,40 @@ def export(name, out):
         with torch.no_grad():
             y = model(x)
         save({"x": x, "y": y}, "%s.b%d.safetensors" % (stem, batch))
-    return {
+    entry = {
         "name": name,
-        "widths": list(widths),
         "batches": list(batches),
         "flops_per_sample": models.flops(name, 1),
         "onnx": os.path.basename(stem) + ".onnx",
         "weights": os.path.basename(stem) + ".safetensors",
     }
+    if name in models.MLPS:
+        entry["widths"] = list(models.widths(name))
+    return entry
+
+
+def counted_flops(model, x):
+    """2 x the multiply-adds of every Conv2d and Linear, counted by forward hooks on a real
+    forward: the independent check of models.flops, which works from the layer shapes."""
+    import torch
+
+    macs = []
+
+    def hook(module, _, out):
+        if isinstance(module, torch.nn.Conv2d):
+            k = module.kernel_size
+            macs.append(out.numel() * module.in_channels // module.groups * k[0] * k[1])
+        elif isinstance(module, torch.nn.Linear):
+            macs.append(out.numel() * module.in_features)
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return 2 * sum(macs)
 
 
 def save(tensors, path):
@@ -72,7 +100,12 @@ def main(argv):
     out = argv[1]
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(1)
-    manifest = [export(name, out) for name in models.MLPS]
+    manifest = [export(name, out) for name in list(models.MLPS) + list(models.RESNETS)]
+    for name in models.RESNETS:
+        counted = counted_flops(models.build(name), models.example_input(name, 1))
+        if counted != models.flops(name, 1):
+            raise SystemExit("export_onnx: error: %s: models.flops gives %d FLOP per image, the layers "
+                             "count %d" % (name, models.flops(name, 1), counted))
     with open(os.path.join(out, "models.json"), "w") as f:
         json.dump({"seed": models.SEED, "opset": OPSET, "torch": torch.__version__, "models": manifest}, f, indent=2)
         f.write("\n")

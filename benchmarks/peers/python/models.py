@@ -2,6 +2,12 @@
 
 An MLP is named by its layer widths ("784-1024-1024-10"): Linear layers with ReLU between them,
 built as torch.nn.Sequential so the state-dict keys are PyTorch's ("0.weight", "2.bias", ...).
+"resnet18" is torchvision's ResNet-18 (eval mode, 3x224x224 images), keys as torchvision names
+them ("conv1.weight", "layer1.0.bn1.running_var", ...).
+
+FLOP convention, for every model: 2 per multiply-add of the Linear and convolution layers;
+biases, BatchNorm, ReLU, pooling and the residual adds are not counted. ResNet-18 does
+1,814,073,344 multiply-adds per 224x224 image (torchvision's "1.81 GFLOPS"): 3.63 GFLOP.
 """
 
 # name -> (widths, batches measured)
@@ -18,17 +24,64 @@ def widths(name):
     return MLPS[name][0]
 
 
+# name -> (image side, batches measured)
+RESNETS = {"resnet18": (224, (1, 8))}
+
+# The seed of ResNet-18's weights (tools/fixtures/resnet_fixtures.py's rule, which netspec's
+# RandomStateDict.fill_(model.stateDict(), RESNET_SEED) reproduces in Java).
+RESNET_SEED = 13
+
+# The part of ResNet-18 issue 13 sets its own target for: its 3x3 convolutions alone.
+CONV3X3 = "resnet18-conv3x3"
+
+
 def flops(name, batch):
-    """FLOPs of one forward: 2 * sum(in * out) * batch (bias adds and ReLU not counted)."""
+    """FLOPs of one forward of `batch` samples: 2 per multiply-add (see the module comment)."""
+    if name in RESNETS or name == CONV3X3:
+        return 2 * batch * sum(macs for _, k, macs in resnet18_convs(RESNETS["resnet18"][0])
+                               if name != CONV3X3 or k == 3)
     w = widths(name)
     return 2 * sum(a * b for a, b in zip(w, w[1:])) * batch
 
 
+def resnet18_convs(side):
+    """[(state-dict name, kernel side, multiply-adds per image)] of ResNet-18's convolutions and
+    fc on a side x side image, from the layer shapes alone (no torch): a 7x7/2 stem conv and a
+    3x3/2 max pool, four stages of two BasicBlocks (3x3 convs, the first of stages 2-4 with
+    stride 2 and a 1x1/2 downsample conv), global average pool, fc 512 -> 1000."""
+    def out(size, kernel, stride):
+        pad = kernel // 2
+        return (size + 2 * pad - kernel) // stride + 1
+
+    convs = []
+    size = out(side, 7, 2)
+    convs.append(("conv1", 7, size * size * 64 * 3 * 49))
+    size = out(size, 3, 2)  # max pool
+    channels = 64
+    for stage, width in enumerate((64, 128, 256, 512), start=1):
+        for block in range(2):
+            stride = 2 if stage > 1 and block == 0 else 1
+            prefix = "layer%d.%d." % (stage, block)
+            size = out(size, 3, stride)
+            convs.append((prefix + "conv1", 3, size * size * width * channels * 9))
+            convs.append((prefix + "conv2", 3, size * size * width * width * 9))
+            if stride != 1 or channels != width:
+                convs.append((prefix + "downsample.0", 1, size * size * width * channels))
+            channels = width
+    convs.append(("fc", 1, 512 * 1000))
+    return convs
+
+
 def build(name):
-    """A freshly seeded torch.nn.Sequential for the named MLP (imports torch lazily)."""
+    """A freshly seeded model, in eval mode (imports torch lazily): torch.nn.Sequential for an
+    MLP; for "resnet18", torchvision's resnet18 (ImageNet's 1000 classes) with the weights of
+    tools/fixtures/resnet_fixtures.py from RESNET_SEED, which netspec's RandomStateDict.fill_
+    reproduces bit for bit (and whose BatchNorm statistics are not the identity)."""
     import torch
 
     torch.manual_seed(SEED)
+    if name in RESNETS:
+        return _resnet_fixtures().seeded_resnet18(RESNET_SEED)
     w = widths(name)
     layers = []
     for i, (a, b) in enumerate(zip(w, w[1:])):
@@ -38,14 +91,35 @@ def build(name):
     return torch.nn.Sequential(*layers).eval()
 
 
+def batches(name):
+    """The batch sizes the peers measure for a model."""
+    return RESNETS[name][1] if name in RESNETS else MLPS[name][1]
+
+
 def example_input(name, batch):
-    """The seeded input of shape (batch, in_features) for the named MLP."""
+    """The seeded input: (batch, in_features) for an MLP, (batch, 3, side, side) for a ResNet."""
     import torch
 
     g = torch.Generator().manual_seed(SEED + batch)
+    if name in RESNETS:
+        side = RESNETS[name][0]
+        return torch.randn(batch, 3, side, side, generator=g)
     return torch.randn(batch, widths(name)[0], generator=g)
 
 
 def file_stem(name):
-    """File-name stem of a model: 'mlp_784-1024-1024-10'."""
-    return "mlp_" + name
+    """File-name stem of a model: 'mlp_784-1024-1024-10', 'resnet18'."""
+    return name if name in RESNETS else "mlp_" + name
+
+
+def _resnet_fixtures():
+    """tools/fixtures/resnet_fixtures.py, imported from this checkout."""
+    import os
+    import sys
+
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "fixtures")
+    if fixtures not in sys.path:
+        sys.path.insert(0, fixtures)
+    import resnet_fixtures
+
+    return resnet_fixtures

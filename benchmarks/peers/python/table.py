@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the peers table from one results directory that peers.sh filled.
 
-Reads every *.json there: JMH result files (netspec's benchmarks, FmaPeak, OrtMlp) and the
+Reads every *.json there: JMH result files (netspec's benchmarks, FmaPeak, OrtMlp, OrtResNet) and the
 record lists of torch_bench.py and sgemm_bench.py, plus meta.json. Prints a Markdown table,
 one row per (netspec measurement, peer): the peer's value, the ratio netspec / peer in speed
 (above 1: netspec is faster), and the issue's target for that ratio where it sets one.
@@ -22,8 +22,17 @@ import models
 # Issue 5 sets GEMM targets (>= 85% of FMA peak, >= OpenBLAS) for these sizes.
 GEMM_TARGET_SIZES = (512, 1024, 2048)
 
-# Issue 5's absolute goals, shown as a peer "issue 5 goal": workload -> (us per call, bytes per call).
-GOALS = {("mlp", "20-256-10", 2, 1): (0.5, 0)}
+# The issues' absolute goals, shown as a peer "issue N goal": workload -> (issue, us per call or
+# None for no time goal, bytes per call). Issue 13: ResNet-18 allocates nothing once warm.
+GOALS = {("mlp", "20-256-10", 2, 1): (5, 0.5, 0)}
+GOALS.update({("cnn", "resnet18", batch, threads): (13, None, 0)
+              for batch in models.RESNETS["resnet18"][1] for threads in (1, 2)})
+
+# Issue 13's targets for ResNet-18 against ONNX Runtime (latency at batch 1 on one thread,
+# throughput at batch 8) and for its 3x3 convolutions at batch 8, one thread, against the FMA peak.
+RESNET_ORT_TARGET = 1.0
+CONV3X3_PEAK_TARGET = (8, 0.88)
+SCALING_TARGETS = {("784-1024-1024-10", 256): 1.8, ("resnet18", 8): 1.8}
 
 
 class Row:
@@ -31,8 +40,8 @@ class Row:
 
     def __init__(self, impl, key, jdk, us, label):
         self.impl = impl  # "netspec", "ort", "torch", "openblas", "fma"
-        # ("gemm", n, threads) | ("linear", batch, features, threads)
-        # | ("mlp", model, batch, threads) | ("fma", threads) | ("other", name, params, threads)
+        # ("gemm", n, threads) | ("linear", batch, features, threads) | ("mlp", model, batch,
+        # threads) | ("cnn", model, batch, threads) | ("fma", threads) | ("other", name, params, threads)
         self.key = key
         self.jdk = jdk  # JDK major version, or None for the Python peers
         self.us = us  # microseconds per call, or None where only a rate is known
@@ -55,7 +64,14 @@ def workload_flops(key):
         return 2 * key[1] * key[2] ** 2
     if key[0] == "mlp" and key[1] in models.MLPS:
         return models.flops(key[1], key[2])
+    if key[0] == "cnn":
+        return models.flops(key[1], key[2])
     return None
+
+
+def model_key(model, batch, threads):
+    """The workload key of a whole model: ("cnn", ...) for a ResNet, ("mlp", ...) otherwise."""
+    return ("cnn" if model in models.RESNETS else "mlp", model, batch, threads)
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -86,7 +102,9 @@ def read_jmh(record):
         row.gflops_value = record["secondaryMetrics"]["flop"]["score"] / 1e9
         return [row]
     if name == "dev.netspec.peers.OrtMlp.forward":
-        row = Row("ort", ("mlp", params["model"], int(params["batch"]), threads), jdk, us, "OrtMlp")
+        row = Row("ort", model_key(params["model"], int(params["batch"]), threads), jdk, us, "OrtMlp")
+    elif name == "dev.netspec.peers.OrtResNet.forward":
+        row = Row("ort", model_key("resnet18", int(params["batch"]), threads), jdk, us, "OrtResNet")
     else:
         row = Row("netspec", classify_netspec(name, params, threads), jdk, us, ".".join(name.split(".")[-2:]))
     row.alloc = alloc_per_op(record)
@@ -111,9 +129,14 @@ def classify_netspec(name, params, threads):
     GEMM: a name with "gemm" or "matmul" and an int param "size" or "n" (square n x n x n).
     Linear: a name with "linear" and params "batch" and "features" (features -> features).
     MLP: a name with "mlp" and a param "batch"; the model from a param whose value is the widths
-    ("784-1024-1024-10") or from the name ("784", "tutorial"). Anything else: ("other", name).
+    ("784-1024-1024-10") or from the name ("784", "tutorial").
+    ResNet-18: a name with "resnet" and a param "batch": the whole network, or its 3x3
+    convolutions alone when the name also has "conv3x3" (ResNet18Benchmark.conv3x3).
+    Anything else: ("other", name).
     """
     lower = name.lower()
+    if "resnet" in lower and params.get("batch", "").isdigit():
+        return ("cnn", models.CONV3X3 if "conv3x3" in lower else "resnet18", int(params["batch"]), threads)
     size = next((params[p] for p in ("size", "n") if p in params), None)
     if ("gemm" in lower or "matmul" in lower) and size is not None and size.isdigit():
         return ("gemm", int(size), threads)
@@ -130,7 +153,7 @@ def classify_netspec(name, params, threads):
 
 def read_python(record):
     if record["suite"] == "torch":
-        return [Row("torch", ("mlp", record["model"], record["batch"], record["threads"]), None,
+        return [Row("torch", model_key(record["model"], record["batch"], record["threads"]), None,
                     record["us"], "torch")]
     if record["suite"] == "openblas":
         return [Row("openblas", ("gemm", record["size"], record["threads"]), None, record["us"], "openblas")]
@@ -173,11 +196,26 @@ def peers_of(key):
         result = [("ort", key, True, ort_target), ("torch", key, False, None)]
         if key in GOALS:
             result.append(("goal", key, False, 1.0))
-        if threads > 1:
-            scaling = 1.8 if (model, batch) == ("784-1024-1024-10", 256) else None
-            result.append(("netspec", ("mlp", model, batch, 1), True, scaling))
-        return result
+        return result + scaling_peer(key)
+    if key[0] == "cnn" and key[1] == models.CONV3X3:
+        batch, threads = key[2], key[3]
+        target = CONV3X3_PEAK_TARGET[1] if batch == CONV3X3_PEAK_TARGET[0] and threads == 1 else None
+        return [("fma", ("fma", threads), True, target)] + scaling_peer(key)
+    if key[0] == "cnn":
+        batch, threads = key[2], key[3]
+        # batch 1: latency on one thread; batch 8: throughput on any number of threads
+        ort_target = RESNET_ORT_TARGET if batch == 8 or threads == 1 else None
+        return [("ort", key, True, ort_target), ("torch", key, False, None),
+                ("fma", ("fma", threads), True, None), ("goal", key, False, None)] + scaling_peer(key)
     return []
+
+
+def scaling_peer(key):
+    """netspec's own 1-thread run as the peer of a run on more threads, with the issues' target."""
+    kind, model, batch, threads = key
+    if threads == 1:
+        return []
+    return [("netspec", (kind, model, batch, 1), True, SCALING_TARGETS.get((model, batch)))]
 
 
 def workload_name(key):
@@ -185,6 +223,8 @@ def workload_name(key):
         return "GEMM %d" % key[1]
     if key[0] == "mlp":
         return "MLP %s b%d" % (key[1], key[2])
+    if key[0] == "cnn":
+        return "%s b%d" % ("ResNet-18 3x3 convs" if key[1] == models.CONV3X3 else "ResNet-18", key[2])
     if key[0] == "fma":
         return "FMA peak"
     if key[0] == "linear":
@@ -193,7 +233,7 @@ def workload_name(key):
 
 
 PEER_NAMES = {"fma": "FMA peak", "openblas": "OpenBLAS sgemm", "ort": "ONNX Runtime",
-              "torch": "PyTorch", "netspec": "netspec 1 thread", "goal": "issue 5 goal"}
+              "torch": "PyTorch", "netspec": "netspec 1 thread"}
 
 
 def key_threads(key):
@@ -201,10 +241,10 @@ def key_threads(key):
 
 
 def sort_key(key):
-    order = {"fma": 0, "gemm": 1, "linear": 2, "mlp": 3, "other": 4}[key[0]]
-    return (order, str(key[1]) if key[0] in ("mlp", "other") else "",
+    order = {"fma": 0, "gemm": 1, "linear": 2, "mlp": 3, "cnn": 4, "other": 5}[key[0]]
+    return (order, str(key[1]) if key[0] in ("mlp", "cnn", "other") else "",
             key[1] if key[0] in ("gemm", "linear") else 0,
-            key[2] if key[0] in ("mlp", "linear") else 0, key_threads(key))
+            key[2] if key[0] in ("mlp", "cnn", "linear") else 0, key_threads(key))
 
 
 def table(rows):
@@ -236,11 +276,12 @@ def table(rows):
                 out.append(line_for(key, own.jdk, own, None, None, None))
         if mine:
             continue
-        # No netspec measurement (yet): show the peers alone, once per JDK where the JDK matters.
+        # No netspec measurement (yet): show the peers alone, once per JDK where the JDK matters
+        # (not the FMA peak: it has its own rows).
         for impl, peer_key, same_jdk, target in peers_of(key):
             for jdk in jdks if same_jdk else [None]:
                 peer = by_impl.get((impl, peer_key, jdk))
-                if peer is not None and impl not in ("netspec", "goal"):
+                if peer is not None and impl not in ("netspec", "goal", "fma"):
                     out.append(line_for(key, jdk, None, impl, peer, target))
     widths = [max(len(row[i]) for row in out) for i in range(len(out[0]))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in out]
@@ -250,9 +291,11 @@ def table(rows):
 
 def goal_rows():
     rows = []
-    for key, (us, alloc) in GOALS.items():
-        row = Row("goal", key, None, us, "goal")
+    for key, (issue, us, alloc) in GOALS.items():
+        row = Row("goal", key, None, us, "issue %d goal" % issue)
         row.alloc = alloc
+        if us is None:
+            row.gflops_value = 0.0  # no speed goal: never a ratio
         rows.append(row)
     return rows
 
@@ -261,7 +304,8 @@ def line_for(key, jdk, own, impl, peer, target):
     """One table line: netspec's measurement own (or None) against one peer measurement."""
     name = workload_name(key) + (" [%s]" % own.label if own is not None and own.shared else "")
     return (name, str(key_threads(key)), "-" if jdk is None else str(jdk),
-            fmt(own, key) if own else "-", PEER_NAMES.get(impl, "-"), fmt(peer, key) if peer else "-",
+            fmt(own, key) if own else "-", peer.label if impl == "goal" else PEER_NAMES.get(impl, "-"),
+            fmt(peer, key) if peer else "-",
             fmt_ratio(own, peer), fmt_target(own, peer, target))
 
 
@@ -277,8 +321,11 @@ def fmt(row, key):
     g = row.gflops()
     parts = []
     if row.us is not None and key[0] != "gemm":
-        parts.append(("%.3g us" if row.us < 10 else "%.1f us") % row.us)
-    if g is not None:
+        if row.us >= 1e4:
+            parts.append("%.2f ms" % (row.us / 1e3))
+        else:
+            parts.append(("%.3g us" if row.us < 10 else "%.1f us") % row.us)
+    if g:
         parts.append("%.1f GFLOP/s" % g)
     if row.alloc is not None:
         parts.append("%.0f B/op" % row.alloc)
@@ -297,6 +344,12 @@ def fmt_ratio(own, peer):
 
 
 def fmt_target(own, peer, target):
+    if peer is not None and peer.impl == "goal" and target is None:  # an allocation goal only
+        if own is None:
+            return "%.0f B/op" % peer.alloc
+        if own.alloc is None:
+            return "%.0f B/op: not measured" % peer.alloc
+        return "%.0f B/op %s" % (peer.alloc, "ok" if round(own.alloc) <= peer.alloc else "MISSED")
     if target is None or peer is None:
         return "-"
     if own is None:
@@ -327,13 +380,15 @@ def header(info):
         lines.append("- OpenBLAS: skipped, %s" % info["openblas-skipped"]["reason"])
     if "torch-version" in info:
         t = info["torch-version"]
-        lines.append("- PyTorch: %s, BLAS %s" % (t["torch"], ", ".join(t.get("blas", [])) or "?"))
+        lines.append("- PyTorch: %s, BLAS %s, convolutions on %s" % (
+            t["torch"], ", ".join(t.get("blas", [])) or "?", t.get("onednn") or "no oneDNN"))
         if blas.is_reference(t.get("blas", [])):
             lines.append("  - WARNING: this PyTorch runs on the reference BLAS (libblas3), far slower than"
                          " PyTorch normally is; install libopenblas0-pthread for a fair peer")
     if "onnxruntime" in meta:
         lines.append("- ONNX Runtime Java: %s" % meta["onnxruntime"])
-    lines += ["- ratio: netspec speed / peer speed (above 1: netspec is faster); target: issue 5's goal", ""]
+    lines += ["- ratio: netspec speed / peer speed (above 1: netspec is faster); target: the goal of"
+              " issue 5 (GEMM, MLP) or issue 13 (ResNet-18)", ""]
     return lines
 
 

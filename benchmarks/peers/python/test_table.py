@@ -7,6 +7,7 @@ import os
 import tempfile
 import unittest
 
+import models
 import table
 
 
@@ -57,9 +58,35 @@ class ClassifyTest(unittest.TestCase):
         # 2 * 64 * 256 * 256
         self.assertEqual(table.workload_flops(key), 8388608)
 
+    def test_resnet18_whole_and_its_3x3_convolutions(self):
+        key = table.classify_netspec("dev.netspec.benchmarks.ResNet18Benchmark.forward", {"batch": "8"}, 2)
+        self.assertEqual(key, ("cnn", "resnet18", 8, 2))
+        key = table.classify_netspec("dev.netspec.benchmarks.ResNet18Benchmark.conv3x3",
+                                     {"batch": "8", "threads": "1"}, 1)
+        self.assertEqual(key, ("cnn", "resnet18-conv3x3", 8, 1))
+
     def test_other(self):
         key = table.classify_netspec("dev.netspec.bench.LayerNormBenchmark.forward", {"batch": "8"}, 1)
         self.assertEqual(key[0], "other")
+
+
+class ResNetFlopsTest(unittest.TestCase):
+    def test_resnet18_multiply_adds_by_hand(self):
+        # stem 7x7/2 to 112x112: 112*112*64*3*49                          = 118,013,952
+        # layer1, 4 convs 3x3 at 56x56, 64 -> 64: 4 * 56*56*64*64*9       = 462,422,016
+        # layers 2-4, each: a 3x3 conv from c/2 channels, 3 from c, a 1x1 downsample; the side
+        # halves as the channels double, so each stage is the same:
+        #   28*28*128*64*9 + 3 * 28*28*128*128*9 + 28*28*128*64           = 411,041,792
+        # fc 512 -> 1000                                                   = 512,000
+        # 118,013,952 + 462,422,016 + 3 * 411,041,792 + 512,000 = 1,814,073,344 multiply-adds,
+        # torchvision's "1.81 GFLOPS"; and export_onnx.py counts them again with forward hooks.
+        self.assertEqual(models.flops("resnet18", 1), 2 * 1814073344)
+        self.assertEqual(models.flops("resnet18", 8), 16 * 1814073344)
+
+    def test_resnet18_3x3_convolutions(self):
+        # all but the stem, the three 1x1 downsamples and fc:
+        # 462,422,016 + 3 * (28*28*128*64*9 + 3 * 28*28*128*128*9) = 462,422,016 + 3 * 404,619,264
+        self.assertEqual(models.flops("resnet18-conv3x3", 1), 2 * (462422016 + 3 * 404619264))
 
 
 class TableTest(unittest.TestCase):
@@ -155,6 +182,89 @@ class TableTest(unittest.TestCase):
         cells = self.find(self.lines(), "[TutorialMlp.generated]", "ONNX Runtime")
         self.assertTrue(cells[3].endswith(", 0 B/op"), cells[3])
         self.assertTrue(cells[5].endswith(", 712 B/op"), cells[5])
+
+
+class ResNetTableTest(unittest.TestCase):
+    # ResNet-18 at batch 8: 8 * 3,628,146,688 = 29,025,173,504 FLOP; at 72,562.93376 us that is
+    # 400.0 GFLOP/s. Its 3x3 convolutions: 8 * 2 * 1,676,279,808 = 26,820,476,928 FLOP.
+    B8_US = 72562.93376
+
+    def lines(self, netspec=True):
+        files = {
+            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s",
+                                          secondary={"flop": {"score": 500e9}})],
+            "jmh-jdk17-fma-t2.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s", threads=2,
+                                          secondary={"flop": {"score": 1000e9}})],
+            "jmh-jdk17-ort-resnet.json": [
+                # ONNX Runtime at 50 ms a call, batch 1 and 8, 1 thread
+                jmh("dev.netspec.peers.OrtResNet.forward", 50.0, "ms/op", {"batch": "1", "threads": "1"}),
+                jmh("dev.netspec.peers.OrtResNet.forward", 80.0, "ms/op", {"batch": "8", "threads": "1"}),
+            ],
+            "torch-t1.json": [{"suite": "torch", "model": "resnet18", "batch": 8, "threads": 1, "us": 60000.0}],
+        }
+        if netspec:
+            gc = {"gc.alloc.rate.norm": {"score": 0.01}}
+            files["jmh-jdk17-netspec.json"] = [
+                jmh("x.ResNet18Benchmark.forward", self.B8_US, "us/op", {"batch": "8", "threads": "1"},
+                    secondary=gc),
+                # 2 threads at 1.7x: 72,562.93376 / 1.7 = 42,684.0787 us
+                jmh("x.ResNet18Benchmark.forward", 42684.0787, "us/op", {"batch": "8", "threads": "2"},
+                    secondary={"gc.alloc.rate.norm": {"score": 96.0}}),
+                # 26,820,476,928 FLOP at 450 GFLOP/s: 59,601.0598 us
+                jmh("x.ResNet18Benchmark.conv3x3", 59601.0598, "us/op", {"batch": "8", "threads": "1"}),
+            ]
+        with tempfile.TemporaryDirectory() as directory:
+            for name, records in files.items():
+                with open(os.path.join(directory, name), "w") as f:
+                    json.dump(records, f)
+            return table.table(table.read_dir(directory)[0])
+
+    find = TableTest.find
+
+    def test_against_onnx_runtime(self):
+        cells = self.find(self.lines(), "| ResNet-18 b8 ", "ONNX Runtime")
+        # 80 ms / 72.56 ms = 1.10 against >= 1.00
+        self.assertEqual(cells[3], "72.56 ms, 400.0 GFLOP/s, 0 B/op")
+        self.assertEqual(cells[5], "80.00 ms, 362.8 GFLOP/s")
+        self.assertEqual(cells[6], "1.10")
+        self.assertEqual(cells[7], ">= 1.00 ok")
+
+    def test_fraction_of_the_fma_peak(self):
+        cells = self.find(self.lines(), "| ResNet-18 b8 ", "| 1 ", "FMA peak")
+        # 400 / 500 = 0.80; no target for the whole network
+        self.assertEqual(cells[6], "0.80")
+        self.assertEqual(cells[7], "-")
+
+    def test_3x3_convolutions_against_the_fma_peak(self):
+        cells = self.find(self.lines(), "ResNet-18 3x3 convs b8", "FMA peak")
+        # 450 / 500 = 0.90 against >= 0.88
+        self.assertEqual(cells[3], "59.60 ms, 450.0 GFLOP/s")
+        self.assertEqual(cells[6], "0.90")
+        self.assertEqual(cells[7], ">= 0.88 ok")
+
+    def test_two_threads_scaling_misses(self):
+        cells = self.find(self.lines(), "| ResNet-18 b8 ", "| 2 ", "netspec 1 thread")
+        self.assertEqual(cells[6], "1.70")
+        self.assertEqual(cells[7], ">= 1.80 MISSED")
+
+    def test_allocation_goal(self):
+        lines = self.lines()
+        one = self.find(lines, "| ResNet-18 b8 ", "| 1 ", "issue 13 goal")
+        two = self.find(lines, "| ResNet-18 b8 ", "| 2 ", "issue 13 goal")
+        # 0.01 B/op rounds to 0: ok; 96 B/op misses
+        self.assertEqual(one[7], "0 B/op ok")
+        self.assertEqual(two[7], "0 B/op MISSED")
+
+    def test_peers_alone_before_netspec_has_a_resnet(self):
+        lines = self.lines(netspec=False)
+        cells = self.find(lines, "| ResNet-18 b1 ", "ONNX Runtime")
+        # 2 * 1,814,073,344 FLOP in 50 ms: 72.6 GFLOP/s
+        self.assertEqual(cells[3], "-")
+        self.assertEqual(cells[5], "50.00 ms, 72.6 GFLOP/s")
+        self.assertEqual(cells[7], ">= 1.00")
+        torch = self.find(lines, "| ResNet-18 b8 ", "PyTorch")
+        self.assertEqual(torch[5], "60.00 ms, 483.8 GFLOP/s")
+        self.assertFalse([line for line in lines if "ResNet" in line and "FMA peak" in line])
 
 
 if __name__ == "__main__":

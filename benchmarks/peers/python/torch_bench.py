@@ -2,7 +2,8 @@
 """Time PyTorch on the peer models: one forward under torch.inference_mode(), 1 and 2 threads.
 
 Debian's torch runs Linear on the system BLAS: the record "torch-version" lists the BLAS it
-loaded, and the table warns when that is the reference BLAS.
+loaded, and the table warns when that is the reference BLAS. Its convolutions (ResNet-18) run
+on oneDNN (MKL-DNN), which the record names too.
 
 Loads the weights export_onnx.py saved, checks the output against the saved one, and prints one
 JSON list of records {"suite": "torch", "model", "batch", "threads", "us", "us_best"} to stdout.
@@ -27,12 +28,12 @@ import timing  # noqa: E402
 def run(models_dir, threads, quick):
     warmup, rounds, round_seconds = timing.config(quick)
     records = []
-    for name, (_, batches) in models.MLPS.items():
+    for name in list(models.MLPS) + list(models.RESNETS):
         stem = os.path.join(models_dir, models.file_stem(name))
         model = models.build(name)
         weights, _ = st.load(stem + ".safetensors")
         model.load_state_dict(weights, strict=True)
-        for batch in batches:
+        for batch in models.batches(name):
             io, _ = st.load("%s.b%d.safetensors" % (stem, batch))
             x = io["x"]
             with torch.inference_mode():
@@ -47,6 +48,16 @@ def run(models_dir, threads, quick):
     return records
 
 
+def onednn():
+    """The oneDNN (MKL-DNN) torch was built with, as its build config names it, or None."""
+    if not torch.backends.mkldnn.is_available():
+        return None
+    for line in torch.__config__.show().splitlines():
+        if "MKL-DNN" in line or "oneDNN" in line:
+            return line.strip(" -")
+    return "available"
+
+
 def main():
     parser = argparse.ArgumentParser(description="Time PyTorch on the peer models.")
     parser.add_argument("models_dir")
@@ -55,7 +66,8 @@ def main():
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
     records = run(args.models_dir, threads, args.quick)
-    meta = {"suite": "torch-version", "torch": torch.__version__, "blas": blas.loaded()}
+    meta = {"suite": "torch-version", "torch": torch.__version__, "blas": blas.loaded(),
+            "onednn": onednn()}
     json.dump([meta] + records, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

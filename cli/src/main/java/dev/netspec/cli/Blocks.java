@@ -5,6 +5,7 @@ import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.compiler.Inspection;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Choosing a block of a compiled spec: {@code --block B}, or the spec's one top-level block. */
 final class Blocks {
@@ -12,7 +13,7 @@ final class Blocks {
 
   /**
    * The block to use: {@code requested} if it is a block of {@code spec}, else (when null) the
-   * spec's one top-level block.
+   * spec's one top-level block, or its only block.
    */
   static String choose(Compilation compilation, Path spec, String requested)
       throws UserException {
@@ -25,6 +26,9 @@ final class Blocks {
       return requested;
     }
     String block = compilation.defaultBlock(spec);
+    if (block == null && names.size() == 1) {
+      block = names.get(0); // a block with arguments, given with --arg
+    }
     if (block == null) {
       throw UserException.at(spec, "more than one top-level block; choose one with --block ("
           + String.join(", ", names) + ")");
@@ -47,12 +51,13 @@ final class Blocks {
   /**
    * Inspects {@code block}; an input shape the block refuses is the user's mistake.
    *
+   * @param args values of the block's arguments ({@code Compilation.inspect})
    * @param inputShape a concrete input shape, or null for the block's declared one
    */
-  static Inspection inspect(Compilation compilation, Path spec, String block, int[] inputShape)
-      throws UserException {
+  static Inspection inspect(Compilation compilation, Path spec, String block,
+      Map<String, Object> args, int[] inputShape) throws UserException {
     try {
-      return compilation.inspect(block, inputShape);
+      return compilation.inspect(block, args, inputShape);
     } catch (IllegalArgumentException e) {
       // Shape errors come as diagnostics, already "file:line:col: error: ..."
       String msg = e.getMessage();

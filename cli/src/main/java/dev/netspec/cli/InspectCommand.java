@@ -7,7 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code netspec inspect SPEC [--block B] [--input-shape 2,20] [--format text|json|repr]}. */
+/**
+ * {@code netspec inspect SPEC [--block B] [--arg NAME=VALUE]... [--package P]
+ * [--input-shape 2,20] [--format text|json|repr]}.
+ */
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
@@ -22,11 +25,13 @@ final class InspectCommand implements Callable<Integer> {
   private SpecBlock target;
 
   @Option(names = "--input-shape", paramLabel = "2,20", split = ",", hideParamSyntax = true,
-      description = "A concrete input shape, for symbolic and lazy dims.")
+      description = "A concrete input shape, for symbolic and lazy dims (then every --arg of"
+          + " the block is needed).")
   private int[] inputShape;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-      description = "text (default), json or repr (exactly what Module.toString() prints).")
+      description = "text (default), json or repr (exactly what Module.toString() prints;"
+          + " with --input-shape, after a forward at that shape).")
   private Format format;
 
   @Mixin
@@ -34,7 +39,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
-    Inspection inspection = target.inspect(streams, inputShape);
+    Inspection inspection = target.inspect(streams, inputShape, inputShape != null);
     switch (format) {
       case json -> streams.out().println(InspectReport.json(inspection));
       case repr -> streams.out().println(inspection.repr());
@@ -60,7 +65,7 @@ final class InspectCommand implements Callable<Integer> {
       ones[i] = dims.get(i) instanceof Number n ? n.intValue() : 1;
     }
     try {
-      return target.compilation.inspect(inspection.block(), ones);
+      return target.compilation.inspect(inspection.block(), target.argValues, ones);
     } catch (IllegalArgumentException e) {
       return null;
     }

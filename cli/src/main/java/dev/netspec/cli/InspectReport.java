@@ -101,7 +101,10 @@ final class InspectReport {
     return dims.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
   }
 
-  /** {@code 7946} as {@code 7,946}; a negative count (a lazy dim leaves it open) as {@code ?}. */
+  /**
+   * {@code 7946} as {@code 7,946}; a negative count (a lazy dim or an argument leaves it open)
+   * as {@code ?}.
+   */
   static String count(long n) {
     return n < 0 ? "?" : String.format(Locale.ROOT, "%,d", n);
   }
@@ -109,7 +112,7 @@ final class InspectReport {
   /** {@code 31784} as {@code 31,784 bytes (31.0 KiB)}. */
   static String bytes(long n) {
     if (n < 0) {
-      return "? (a lazy dim leaves it open; try --input-shape)";
+      return "? (a lazy dim or a block argument leaves it open; try --input-shape or --arg)";
     }
     if (n < 1024) {
       return count(n) + " bytes";

@@ -5,7 +5,9 @@ import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.runtime.nn.Module;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Instances of generated blocks, compiled in memory. */
 final class Models {
@@ -59,12 +61,32 @@ final class Models {
     }
   }
 
-  /** A new instance of {@code block}, initialized from {@code seed} ({@code new Mlp(seed)}). */
+  /** A new instance of {@code block}, which takes no arguments, from {@code seed}. */
   Module create(String block, long seed) {
+    return create(block, List.of(), seed);
+  }
+
+  /**
+   * A new instance of {@code block}, initialized from {@code seed}: {@code new Mlp(seed)}, or
+   * with the block's arguments first, {@code new ResidualBlock(32, 64, seed)}.
+   *
+   * @param args the arguments in declaration order: Integer, Double or Boolean
+   */
+  Module create(String block, List<Object> args, long seed) {
     String className = Blocks.file(compilation, block).className();
+    Class<?>[] types = new Class<?>[args.size() + 1];
+    Object[] values = new Object[args.size() + 1];
+    for (int i = 0; i < args.size(); i++) {
+      Object a = args.get(i);
+      types[i] = a instanceof Integer ? int.class : a instanceof Double ? double.class
+          : boolean.class;
+      values[i] = a;
+    }
+    types[args.size()] = long.class;
+    values[args.size()] = seed;
     try {
       Class<? extends Module> type = loader.loadClass(className).asSubclass(Module.class);
-      return type.getConstructor(long.class).newInstance(seed);
+      return type.getConstructor(types).newInstance(values);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {
@@ -72,8 +94,9 @@ final class Models {
       }
       throw new IllegalStateException("constructing " + className + " failed", cause);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("generated class " + className
-          + " lacks a public (long seed) constructor", e);
+      throw new IllegalStateException("generated class " + className + " lacks a public ("
+          + Arrays.stream(types).map(Class::getName).collect(Collectors.joining(", "))
+          + ") constructor", e);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.netspec.cli;
 import dev.netspec.compiler.Inspection;
 import dev.netspec.runtime.io.SafeTensors;
 import dev.netspec.runtime.io.SafeTensorsException;
+import dev.netspec.runtime.io.SafeTensorsFile;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.Tensor;
@@ -16,19 +17,26 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code netspec run SPEC --block B --input X.safetensors [--weights W.safetensors] [--seed N]
- * [--save-weights W2.safetensors] --output Y.safetensors}.
+ * {@code netspec run SPEC [--block B] [--arg NAME=VALUE]... --input X.safetensors
+ * [--weights W.safetensors] [--seed N] [--train] [--save-weights W2.safetensors]
+ * --output Y.safetensors}.
  */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     header = "Runs a block on the tensor 'x' of a safetensors file.",
-    description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' and writes the output as tensor 'y'.")
+    description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' and writes the output as tensor 'y'. The forward runs in eval mode (PyTorch's model.eval(): dropout off) unless --train is given. Tensors stored as float64 are converted to float32, with a note on stderr.")
 final class RunCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec command;
+
   @Mixin
   private SpecBlock target;
 
@@ -41,8 +49,14 @@ final class RunCommand implements Callable<Integer> {
   private Path weights;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
-      description = "Seed of the spec's initializers when there are no --weights (default 0).")
+      description = "Seed of the spec's initializers when there are no --weights, and of the"
+          + " dropout masks with --train (default 0).")
   private long seed;
+
+  @Option(names = "--train",
+      description = "Run the forward in training mode (dropout on, its masks drawn from --seed);"
+          + " by default it runs in eval mode.")
+  private boolean train;
 
   @Option(names = "--save-weights", paramLabel = "W2.safetensors",
       description = "Where to save the state dict after the forward.")
@@ -61,12 +75,22 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
-    Inspection inspection = target.inspect(streams, null);
+    Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
     Tensor x = readInput(inspection);
     Map<String, Tensor> state = weights == null ? null : read(weights);
 
-    Module model = compile().create(chosen, seed);
+    Module model;
+    try {
+      model = compile().create(chosen, List.copyOf(target.argValues.values()), seed);
+    } catch (IllegalArgumentException e) {
+      if (target.argValues.isEmpty()) {
+        throw e;
+      }
+      // the constructor checks what the compiler cannot: the values of --arg
+      throw new ParameterException(command.commandLine(), "--arg: " + chosen + " "
+          + target.argValues + ": " + e.getMessage());
+    }
     if (state != null) {
       try {
         model.loadStateDict(state, true);
@@ -74,6 +98,7 @@ final class RunCommand implements Callable<Integer> {
         throw UserException.at(weights, e.getMessage());
       }
     }
+    model.train(train);
     Tensor y;
     try {
       y = streams.timed("running " + chosen, () -> model.forward(x));
@@ -89,7 +114,8 @@ final class RunCommand implements Callable<Integer> {
     }
     write(Map.of("y", y), output);
     streams.out().println(chosen + ": x " + Arrays.toString(x.shape()) + " -> y "
-        + Arrays.toString(y.shape()) + ", written to " + output);
+        + Arrays.toString(y.shape()) + " (" + (train ? "training" : "eval") + " mode), written to "
+        + output);
     return Netspec.OK;
   }
 
@@ -121,15 +147,25 @@ final class RunCommand implements Callable<Integer> {
     return x;
   }
 
-  private static Map<String, Tensor> read(Path file) throws UserException {
+  /** The tensors of {@code file}; a note on stderr names those converted from float64. */
+  private Map<String, Tensor> read(Path file) throws UserException {
     if (!Files.isRegularFile(file)) {
       throw UserException.at(file, "no such file");
     }
+    SafeTensorsFile loaded;
     try {
-      return SafeTensors.load(file).tensors();
+      loaded = SafeTensors.load(file);
     } catch (SafeTensorsException e) {
       throw UserException.at(file, e.fault());
     }
+    List<String> doubles = loaded.dtypes().entrySet().stream()
+        .filter(e -> e.getValue().equals("F64")).map(Map.Entry::getKey).sorted().toList();
+    if (!doubles.isEmpty()) {
+      streams.err().println(file + ": note: float64 converted to float32 (netspec computes in"
+          + " float32): " + (doubles.size() <= 3 ? String.join(", ", doubles)
+              : doubles.size() + " tensors"));
+    }
+    return loaded.tensors();
   }
 
   /** Saves atomically: a failed run leaves no half-written file. */

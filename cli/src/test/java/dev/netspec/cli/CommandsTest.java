@@ -379,4 +379,133 @@ class CommandsTest {
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
     assertEquals(w + ": error: no such file\n", r.err());
   }
+
+  // ---------------------------------------------------------------- eval and training mode
+
+  /** Runs the eval fixture's classifier (with dropout) on PyTorch's input and weights. */
+  private Tensor runClassifier(String... options) throws IOException, URISyntaxException {
+    Path fixtures = Path.of(CommandsTest.class.getResource("/fixtures/eval").toURI());
+    Path y = Files.createTempFile(tmp, "y", ".safetensors");
+    List<String> args = new java.util.ArrayList<>(List.of("run",
+        fixtures.resolve("classifier.yaml").toString(),
+        "--input", fixtures.resolve("x.safetensors").toString(),
+        "--weights", fixtures.resolve("weights.safetensors").toString(),
+        "--output", y.toString()));
+    args.addAll(List.of(options));
+    Cli r = Cli.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r::toString);
+    lastRun = r;
+    return SafeTensors.load(y).tensor("y");
+  }
+
+  /** What the last {@link #runClassifier} printed. */
+  private Cli lastRun;
+
+  private static float maxDifference(Tensor a, Tensor b) {
+    float[] x = a.toFloatArray();
+    float[] y = b.toFloatArray();
+    float max = 0;
+    for (int i = 0; i < x.length; i++) {
+      max = Math.max(max, Math.abs(x[i] - y[i]));
+    }
+    return max;
+  }
+
+  @Test
+  void runIsInEvalModeByDefaultAndGivesPyTorchsEvalOutput() throws Exception {
+    // fixtures from tools/fixtures/cli_eval.py: net.eval()(x) of Linear, ReLU, Dropout(0.5),
+    // Linear, computed by PyTorch
+    Tensor expected = SafeTensors.load(Path.of(CommandsTest.class
+        .getResource("/fixtures/eval/y.safetensors").toURI())).tensor("y");
+    Tensor y = runClassifier();
+    assertArrayEquals(expected.shape(), y.shape());
+    assertArrayEquals(expected.toFloatArray(), y.toFloatArray(), 1e-5f);
+    assertTrue(lastRun.out().contains(" (eval mode), written to "), lastRun::toString);
+    // with the weights loaded, the seed changes nothing in eval mode
+    assertArrayEquals(expected.toFloatArray(), runClassifier("--seed", "7").toFloatArray(),
+        1e-5f);
+  }
+
+  @Test
+  void runTrainDropsOutWithMasksFromTheSeed() throws Exception {
+    Tensor eval = runClassifier();
+    Tensor seed0 = runClassifier("--train");
+    assertTrue(lastRun.out().contains(" (training mode), written to "), lastRun::toString);
+    Tensor seed0again = runClassifier("--train", "--seed", "0");
+    Tensor seed1 = runClassifier("--train", "--seed", "1");
+    assertTrue(maxDifference(eval, seed0) > 0.01f, "training mode gives the eval output");
+    assertTrue(seed0.contentEquals(seed0again), "the same seed gives other masks");
+    assertTrue(maxDifference(seed0, seed1) > 0.01f, "seeds 0 and 1 give the same masks");
+  }
+
+  @Test
+  void runNotesInputsConvertedFromFloat64() throws Exception {
+    // x = [[1, 2, 3]] as F64 (safetensors: 8-byte header length, JSON header, little-endian data)
+    String header = "{\"x\":{\"dtype\":\"F64\",\"shape\":[1,3],\"data_offsets\":[0,24]}}";
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length() + 24)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putLong(header.length()).put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    b.putDouble(1).putDouble(2).putDouble(3);
+    Path x = Files.write(tmp.resolve("x64.safetensors"), b.array());
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights",
+        handWeights().toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    assertEquals(x + ": note: float64 converted to float32 (netspec computes in float32): x\n",
+        r.err());
+    // as in runComputesTheForwardWithLoadedWeights: h = relu([1 - 2 + 0.5, 2 - 3 - 1]) = 0
+    assertArrayEquals(new float[] {0.25f}, SafeTensors.load(y).tensor("y").toFloatArray());
+
+    Cli f32 = Cli.run("run", mlp.toString(), "--input", input("x", Tensor.of(new float[][] {
+        {1, 2, 3}})).toString(), "--weights", handWeights().toString(), "--output", y.toString());
+    assertEquals("", f32.err(), f32::toString);
+  }
+
+  // ---------------------------------------------------------------- --package and lazy repr
+
+  /** A spec without {@code package:}. */
+  private Path bareSpec() throws IOException {
+    return Files.writeString(tmp.resolve("bare.yaml"), "netspec: 1\nblocks:\n  Bare:\n"
+        + "    input: [batch, 2]\n    sequential: [{linear: 1}]\n");
+  }
+
+  @Test
+  void aMissingPackageSaysToPassPackage() throws IOException {
+    Path bare = bareSpec();
+    Cli missing = Cli.run("inspect", bare.toString());
+    assertEquals(Netspec.USER_ERROR, missing.code(), missing::toString);
+    assertTrue(missing.err().startsWith(bare + ":1:1: error: missing 'package:'"),
+        missing::toString);
+    assertTrue(missing.err().contains("or pass --package"), missing::toString);
+  }
+
+  @Test
+  void inspectAndRunTakePackageForASpecWithoutOne() throws IOException {
+    Path bare = bareSpec();
+    Cli inspect = Cli.run("inspect", bare.toString(), "--package", "org.acme", "--format", "repr");
+    assertEquals(0, inspect.code(), inspect::toString);
+    assertEquals("Sequential(\n  (0): Linear(in_features=2, out_features=1, bias=True)\n)\n",
+        inspect.out());
+
+    Path y = tmp.resolve("y.safetensors");
+    Cli run = Cli.run("run", bare.toString(), "--package", "org.acme", "--input",
+        input("x", Tensor.zeros(1, 2)).toString(), "--output", y.toString());
+    assertEquals(0, run.code(), run::toString);
+    assertArrayEquals(new int[] {1, 1}, SafeTensors.load(y).tensor("y").shape());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"lazy.yaml", "forced.yaml"})
+  void inspectReprAtAnInputShapeIsMaterializedAsPyTorchPrintsIt(String file) throws Exception {
+    // fixtures from tools/fixtures/cli_lazy_repr.py: print(net) before and after a forward;
+    // lazy.yaml has a linear on a lazy dim, forced.yaml a lazy_linear
+    Path dir = Path.of(CommandsTest.class.getResource("/fixtures/lazyrepr").toURI());
+    String spec = dir.resolve(file).toString();
+    Cli fresh = Cli.run("inspect", spec, "--format", "repr");
+    assertEquals(0, fresh.code(), fresh::toString);
+    assertEquals(Files.readString(dir.resolve("fresh.txt")), fresh.out());
+    Cli materialized = Cli.run("inspect", spec, "--input-shape", "2,20", "--format", "repr");
+    assertEquals(0, materialized.code(), materialized::toString);
+    assertEquals(Files.readString(dir.resolve("materialized.txt")), materialized.out());
+  }
 }

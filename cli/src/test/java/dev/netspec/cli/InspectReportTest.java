@@ -12,7 +12,8 @@ class InspectReportTest {
     // 7946 float32 parameters: 31,784 bytes = 31.04 KiB
     assertEquals("31,784 bytes (31.0 KiB)", InspectReport.bytes(7946 * 4));
     assertEquals("3,145,728 bytes (3.0 MiB)", InspectReport.bytes(3L << 20));
-    assertEquals("? (a lazy dim leaves it open; try --input-shape)", InspectReport.bytes(-1));
+    assertEquals("? (a lazy dim or a block argument leaves it open; try --input-shape or --arg)",
+        InspectReport.bytes(-1));
     assertEquals("?", InspectReport.count(-1));
   }
 

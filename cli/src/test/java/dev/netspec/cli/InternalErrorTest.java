@@ -8,11 +8,16 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.Command;
 
 /**
@@ -91,5 +96,26 @@ class InternalErrorTest {
     Result r = execute(new Mistake());
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
     assertEquals(List.of("spec.yaml:1:1: error: bad"), r.errLines());
+  }
+
+  @Test
+  void reportsGoToOneFolderThatKeepsOnlyTheNewest(@TempDir Path tmp) throws IOException {
+    String tmpdir = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", tmp.toString());
+    try {
+      List<Path> reports = new ArrayList<>();
+      for (int i = 0; i < CrashReport.KEPT + 3; i++) {
+        Path report = Path.of(internalError(execute(new Crash())).group(2));
+        assertEquals(tmp.resolve("netspec"), report.getParent());
+        // distinct modification times, oldest first, as crashes days apart would have
+        Files.setLastModifiedTime(report, FileTime.fromMillis(1_000_000_000_000L + i * 60_000L));
+        reports.add(report);
+      }
+      try (Stream<Path> left = Files.list(tmp.resolve("netspec"))) {
+        assertEquals(Set.copyOf(reports.subList(3, reports.size())), Set.copyOf(left.toList()));
+      }
+    } finally {
+      System.setProperty("java.io.tmpdir", tmpdir);
+    }
   }
 }

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,22 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 class MainProcessTest {
   @TempDir Path tmp;
 
-  private record Exit(int code, String out, String err) {}
-
   private Exit java(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--add-modules", "jdk.incubator.vector",
         "-cp", System.getProperty("java.class.path"), Netspec.class.getName()));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command)
-        .redirectOutput(tmp.resolve("out").toFile())
-        .redirectError(tmp.resolve("err").toFile())
-        .start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "netspec did not finish");
-    return new Exit(p.exitValue(),
-        Files.readString(tmp.resolve("out"), StandardCharsets.UTF_8),
-        Files.readString(tmp.resolve("err"), StandardCharsets.UTF_8));
+    return Exit.of(command, tmp, pb -> { });
   }
 
   @Test

@@ -135,4 +135,13 @@ class UsageTest {
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
     assertEquals(missing + ": error: no such file or folder\n", r.err());
   }
+
+  @Test
+  void runHelpSaysWhichModeRuns() {
+    Cli r = Cli.run("run", "--help");
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(r.out().replaceAll("\\s+", " ").contains("The forward runs in eval mode"),
+        r::toString);
+    assertTrue(r.out().contains("--train"), r::toString);
+  }
 }

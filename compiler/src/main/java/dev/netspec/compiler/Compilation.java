@@ -1,6 +1,7 @@
 package dev.netspec.compiler;
 
 import dev.netspec.compiler.check.Checker;
+import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
 import dev.netspec.compiler.check.Model.SpecFile;
@@ -11,8 +12,10 @@ import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -77,13 +80,68 @@ public final class Compilation {
    *     exist, or the input shape does not fit the block; the message says which
    */
   public Inspection inspect(String block, int[] inputShape) {
+    return inspect(block, Map.of(), inputShape);
+  }
+
+  /**
+   * The arguments of {@code block} ({@code args:}) in declaration order, each with its type:
+   * {@code int}, {@code float} or {@code bool}; empty for a block without arguments.
+   *
+   * @throws IllegalArgumentException if the block does not exist
+   */
+  public Map<String, String> args(String block) {
+    Map<String, String> args = new LinkedHashMap<>();
+    for (Arg a : find(block).block().args().values()) {
+      args.put(a.name(), a.type().name().toLowerCase(Locale.ROOT));
+    }
+    return args;
+  }
+
+  /**
+   * Inspects {@code block} with the values of some of its {@link #args arguments}: an Integer
+   * for an int, a Double for a float, a Boolean for a bool. The arguments left out stay
+   * symbolic, as when the block is inspected on its own.
+   *
+   * @throws IllegalArgumentException as {@link #inspect(String, int[])}, or for an argument
+   *     the block does not have or a value of the wrong type
+   */
+  public Inspection inspect(String block, Map<String, Object> args, int[] inputShape) {
     if (hasErrors()) {
       throw new IllegalArgumentException("cannot inspect: the specs have errors");
     }
+    Found found = find(block);
+    Map<String, Object> env = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : args.entrySet()) {
+      Arg a = found.block().args().get(e.getKey());
+      Object v = e.getValue();
+      if (a == null) {
+        throw new IllegalArgumentException(block + " has no argument '" + e.getKey() + "'");
+      }
+      switch (a.type()) {
+        case INT -> env.put(a.name(), Dim.of((Integer) typed(block, a, v, Integer.class)));
+        case FLOAT -> env.put(a.name(), typed(block, a, v, Double.class));
+        case BOOL -> env.put(a.name(), typed(block, a, v, Boolean.class));
+        default -> throw new AssertionError(a.type());
+      }
+    }
+    return inspect(found.file(), found.block(), env, inputShape);
+  }
+
+  private static Object typed(String block, Arg a, Object v, Class<?> type) {
+    if (!type.isInstance(v)) {
+      throw new IllegalArgumentException(block + ": argument '" + a.name() + "' must be a "
+          + a.type().name().toLowerCase(Locale.ROOT) + ", got " + v);
+    }
+    return v;
+  }
+
+  private record Found(SpecFile file, Block block) {}
+
+  private Found find(String block) {
     for (SpecFile f : specs) {
       for (Block b : f.blocks()) {
         if (b.name().equals(block)) {
-          return inspect(f, b, inputShape);
+          return new Found(f, b);
         }
       }
     }
@@ -94,7 +152,8 @@ public final class Compilation {
         + (names.isEmpty() ? "" : " (blocks: " + String.join(", ", names) + ")"));
   }
 
-  private static Inspection inspect(SpecFile f, Block b, int[] inputShape) {
+  private static Inspection inspect(SpecFile f, Block b, Map<String, Object> args,
+      int[] inputShape) {
     Reporter reporter = new Reporter();
     Shape input = null;
     if (inputShape != null) {
@@ -107,7 +166,7 @@ public final class Compilation {
       }
       input = new Shape(dims);
     }
-    Inference.Result r = Inference.inspect(f.blocks(), b, input, reporter);
+    Inference.Result r = Inference.inspect(f.blocks(), b, args, input, reporter);
     if (r == null || reporter.hasErrors()) {
       List<String> messages = new ArrayList<>();
       reporter.sorted().forEach(d -> messages.add(d.format()));
@@ -115,9 +174,10 @@ public final class Compilation {
           ? b.name() + ": cannot inspect at this input shape" : String.join("\n", messages));
     }
     Inst root = r.inst();
-    // The repr is the freshly built module's: lazy layers print as PyTorch's LazyLinear.
-    Inference.Result fresh = inputShape == null ? r : Inference.inspect(f.blocks(), b, null, new Reporter());
-    String repr = fresh == null ? root.repr() : fresh.inst().repr();
+    // Without an input shape, the freshly built module's repr (a lazy layer prints as
+    // LazyLinear(in_features=0, ...)); with one, the repr after a forward at that shape, which
+    // has materialized the lazy layers (Linear(in_features=20, ...)), as PyTorch prints them.
+    String repr = root.repr();
     List<Inspection.StateEntry> state = new ArrayList<>();
     for (Map.Entry<String, Shape> e : root.stateDict().entrySet()) {
       state.add(new Inspection.StateEntry(e.getKey(), e.getValue().toValues()));

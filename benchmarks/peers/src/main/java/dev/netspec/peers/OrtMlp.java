@@ -1,33 +1,15 @@
 package dev.netspec.peers;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * ONNX Runtime Java running an MLP exported from PyTorch: one {@code session.run} per call,
- * the input tensor made once (the most favourable use for the peer), the output read back.
- *
- * <p>The setup refuses to time a model whose output differs from PyTorch's. Models come from
- * the directory in the {@code peers.models} system property; batches without an exported input
- * fail in setup. peers.sh runs the tutorial MLP with {@code -p model=20-256-10 -p batch=2}.
+ * ONNX Runtime Java running an MLP exported from PyTorch ({@link OrtBenchmark}). peers.sh
+ * runs the tutorial MLP with {@code -p model=20-256-10 -p batch=2}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class OrtMlp {
+public class OrtMlp extends OrtBenchmark {
   /** Layer widths of the MLP, as named by export_onnx.py. */
   @Param({"784-1024-1024-10"})
   public String model;
@@ -36,30 +18,13 @@ public class OrtMlp {
   @Param({"1", "32", "256"})
   public int batch;
 
-  /** ONNX Runtime's intra-op threads (one caller thread). */
-  @Param({"1", "2"})
-  public int threads;
-
-  private PeerModel peer;
-
-  /** Opens the session and checks its output against PyTorch's. */
-  @Setup(Level.Trial)
-  public void open() throws IOException, OrtException {
-    peer = PeerModel.open(model, batch, threads);
-    peer.check();
+  @Override
+  String model() {
+    return model;
   }
 
-  /** One forward of {@code batch} rows; returns an output element so nothing is dead code. */
-  @Benchmark
-  public float forward() throws OrtException {
-    try (OrtSession.Result result = peer.run()) {
-      return ((OnnxTensor) result.get(0)).getFloatBuffer().get(0);
-    }
-  }
-
-  /** Releases the native session. */
-  @TearDown(Level.Trial)
-  public void close() throws OrtException {
-    peer.close();
+  @Override
+  int batch() {
+    return batch;
   }
 }

@@ -12,8 +12,8 @@ import java.nio.file.Paths;
 import java.util.Map;
 
 /**
- * One exported MLP opened in ONNX Runtime, with the input and PyTorch's output for one batch
- * size, as {@code benchmarks/peers/python/export_onnx.py} wrote them.
+ * One exported model (an MLP or ResNet-18) opened in ONNX Runtime, with the input and PyTorch's
+ * output for one batch size, as {@code benchmarks/peers/python/export_onnx.py} wrote them.
  */
 final class PeerModel implements AutoCloseable {
   /** System property naming the directory export_onnx.py wrote; peers.sh sets it. */
@@ -40,13 +40,14 @@ final class PeerModel implements AutoCloseable {
   }
 
   /**
-   * Opens model {@code name} (its widths, e.g. "784-1024-1024-10") for {@code batch} rows with
-   * {@code threads} intra-op threads and ONNX Runtime's full graph optimizations.
+   * Opens model {@code name} (an MLP's widths, e.g. "784-1024-1024-10", or "resnet18") for
+   * {@code batch} samples with {@code threads} intra-op threads and ONNX Runtime's full graph
+   * optimizations.
    */
   static PeerModel open(String name, int batch, int threads) throws IOException, OrtException {
     Path dir = Paths.get(System.getProperty(MODELS_PROPERTY, "build/models"));
-    Path onnx = dir.resolve("mlp_" + name + ".onnx");
-    Path io = dir.resolve("mlp_" + name + ".b" + batch + ".safetensors");
+    Path onnx = dir.resolve(stem(name) + ".onnx");
+    Path io = dir.resolve(stem(name) + ".b" + batch + ".safetensors");
     for (Path p : new Path[] {onnx, io}) {
       if (!Files.isRegularFile(p)) {
         throw new IOException(p + ": missing; run benchmarks/peers/python/export_onnx.py " + dir
@@ -66,6 +67,11 @@ final class PeerModel implements AutoCloseable {
     }
     OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data), x.shape);
     return new PeerModel(name, batch, session, input, y);
+  }
+
+  /** The file-name stem export_onnx.py gives a model: "mlp_784-1024-1024-10", "resnet18". */
+  static String stem(String name) {
+    return name.matches("\\d+(-\\d+)+") ? "mlp_" + name : name;
   }
 
   /** One forward; the caller closes the result. */

@@ -107,7 +107,8 @@ public final class Checker {
         pkg = p;
       }
     } else if (pkg == null) {
-      reporter.error(map.pos(), "missing 'package:' (the Java package of the generated classes)");
+      reporter.error(map.pos(), "missing 'package:' (the Java package of the generated classes),"
+          + " or pass --package (<packageName> in the Maven plugin)");
     }
     String doc = optionalString(map.get("doc"), "doc");
     optionalString(map.get("$schema"), "$schema");

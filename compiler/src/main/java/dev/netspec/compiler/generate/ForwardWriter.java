@@ -200,7 +200,7 @@ final class ForwardWriter {
     if (e instanceof Ast.Call c) {
       Map<String, Object> a = result.calls().get(c);
       return a != null && Functions.get(c.callee()).kind() == Functions.Kind.ELEMENTWISE
-          && !(a.get("input") instanceof Ast.Call inner && isLinearChild(inner)); // fused: a layer
+          && !(a.get("input") instanceof Ast.Call inner && fusesActivation(inner)); // fused: a layer
     }
     return e instanceof Ast.Unary;
   }
@@ -210,7 +210,7 @@ final class ForwardWriter {
     List<Expr> operands = e instanceof Ast.Binary b ? List.of(b.left(), b.right())
         : e instanceof Ast.Call c ? c.args() : e instanceof Ast.Unary u ? List.of(u.operand()) : List.of();
     if (e instanceof Ast.Call c && c.args().size() == 1 && c.args().get(0) instanceof Ast.Call inner
-        && isLinearChild(inner)) {
+        && fusesActivation(inner)) {
       operands = inner.args(); // relu(linear(x)) is one step reading x
     }
     for (Expr o : operands) {
@@ -298,7 +298,7 @@ final class ForwardWriter {
     switch (fn.kind()) {
       case ELEMENTWISE: {
         Expr input = (Expr) a.get("input");
-        if (c.callee().equals("relu") && input instanceof Ast.Call inner && isLinearChild(inner)) {
+        if (c.callee().equals("relu") && input instanceof Ast.Call inner && fusesActivation(inner)) {
           // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
           CodeBlock in = expr(inner.args().get(0));
           return CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", fields.get(inner.callee()), in,
@@ -341,7 +341,7 @@ final class ForwardWriter {
   }
 
   /** Whether {@code c} calls a child that is a (not lazy) builtin {@code linear}. */
-  private boolean isLinearChild(Ast.Call c) {
+  private boolean fusesActivation(Ast.Call c) {
     if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
       return false;
     }

@@ -77,6 +77,8 @@ public final class Inference {
   private final Map<Block, Shape> firstUse = new LinkedHashMap<>();
   private final Map<Block, Position> firstUsePos = new LinkedHashMap<>();
   private final Set<Key> running = new LinkedHashSet<>();
+  /** Whether the input is a concrete shape given to inspect: a forward has run at it. */
+  private boolean afterForward;
 
   private Inference(Map<String, Block> blocks, Reporter reporter, boolean generic) {
     this.blocks = blocks;
@@ -131,21 +133,47 @@ public final class Inference {
    * {@code inspect}; null input means the block's declared input.
    */
   public static Result inspect(List<Block> fileBlocks, Block block, Shape input, Reporter reporter) {
+    return inspect(fileBlocks, block, Map.of(), input, reporter);
+  }
+
+  /**
+   * {@link #inspect(List, Block, Shape, Reporter)} with some of the block's arguments given:
+   * an int argument as a {@link Dim}, a float as a Double, a bool as a Boolean; the others stay
+   * symbolic.
+   */
+  public static Result inspect(List<Block> fileBlocks, Block block, Map<String, Object> args,
+      Shape input, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
     Inference inf = new Inference(byName, reporter, false);
+    inf.afterForward = input != null;
+    Map<String, Object> env = inf.symbolicArgs(block);
+    env.putAll(args);
     Shape declared = inf.declaredInput(block);
     if (input == null) {
-      return inf.instantiate(block, inf.symbolicArgs(block), declared);
+      return inf.instantiate(block, env, withArgs(declared, env));
     }
     if (block.input() != null) {
-      String err = inf.unify(block, inf.symbolicArgs(block), input, new HashMap<>());
+      String err = inf.unify(block, env, input, new HashMap<>());
       if (err != null) {
-        reporter.error(block.inputPos(), block.name() + ": expects input " + declared + ", got " + input);
+        reporter.error(block.inputPos(), block.name() + ": expects input "
+            + withArgs(declared, env) + ", got " + input);
         return null;
       }
     }
-    return inf.instantiate(block, inf.symbolicArgs(block), input);
+    return inf.instantiate(block, env, input);
+  }
+
+  /** {@code shape} with the int arguments of {@code env} in place of their names. */
+  private static Shape withArgs(Shape shape, Map<String, Object> env) {
+    if (!shape.knownRank()) {
+      return shape;
+    }
+    List<Dim> dims = new ArrayList<>();
+    for (Dim d : shape.dims()) {
+      dims.add(d instanceof Dim.Sym s && env.get(s.name()) instanceof Dim given ? given : d);
+    }
+    return new Shape(dims);
   }
 
   private Map<String, Object> symbolicArgs(Block b) {
@@ -490,6 +518,11 @@ public final class Inference {
         @Override
         public String blockName() {
           return block.name();
+        }
+
+        @Override
+        public boolean afterForward() {
+          return afterForward;
         }
 
         @Override

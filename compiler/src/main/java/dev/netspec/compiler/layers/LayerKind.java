@@ -133,6 +133,9 @@ public abstract class LayerKind {
     /** Whether this is the generic instantiation, which generates code (not {@code inspect}). */
     boolean generic();
 
+    /** Whether a forward has run at this input (a concrete shape given to {@code inspect}). */
+    boolean afterForward();
+
     /** The enclosing block. */
     String blockName();
 

@@ -59,7 +59,8 @@ class LinearKind extends LayerKind {
       flops = rows instanceof Dim.Known r && inF instanceof Dim.Known i && outF instanceof Dim.Known o
           ? 2L * r.size() * i.size() * o.size() : -1;
     }
-    boolean lazy = inF.isLazy() || !name().equals("linear");
+    // a forward has materialized a lazy_linear: it prints as Linear, as in PyTorch
+    boolean lazy = inF.isLazy() || !name().equals("linear") && !ctx.afterForward();
     Map<String, Shape> params = new LinkedHashMap<>();
     if (!inF.isLazy() || !ctx.generic()) {
       params.put("weight", new Shape(List.of(outF, inF)));

@@ -119,10 +119,12 @@ final class SafeTensorsReader {
     long dataStart = 8 + headerLength;
     List<Planned> plan = plan(header, size - dataStart);
     Map<String, Tensor> tensors = new LinkedHashMap<>();
+    Map<String, String> dtypes = new LinkedHashMap<>();
     for (Planned p : plan) {
       tensors.put(p.entry().name(), readTensor(p, dataStart));
+      dtypes.put(p.entry().name(), p.entry().dtype());
     }
-    return new SafeTensorsFile(tensors, header.metadata());
+    return new SafeTensorsFile(tensors, header.metadata(), dtypes);
   }
 
   /**

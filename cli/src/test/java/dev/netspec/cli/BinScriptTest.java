@@ -1,0 +1,84 @@
+package dev.netspec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/netspec, run by bash: the Vector API's incubator warning appears for the commands that
+ * compute, and not for their help. The script runs in a copy of the checkout whose CLI jar
+ * is a manifest pointing at this test's classpath (so it needs no build).
+ */
+class BinScriptTest {
+  private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+  private static final String WARNING = "WARNING: Using incubator modules";
+
+  @TempDir Path tmp;
+  private Path script;
+
+  @BeforeEach
+  void checkout() throws IOException {
+    Path home = tmp.resolve("home");
+    script = Files.createDirectories(home.resolve("bin")).resolve("netspec");
+    Files.copy(ROOT.resolve("bin/netspec"), script);
+    Path pom = Files.writeString(home.resolve("pom.xml"), "<project/>\n");
+    Files.setLastModifiedTime(pom, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    Manifest manifest = new Manifest();
+    Attributes main = manifest.getMainAttributes();
+    main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    main.put(Attributes.Name.MAIN_CLASS, Netspec.class.getName());
+    List<String> urls = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      urls.add(Path.of(entry).toUri().toString());
+    }
+    main.put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
+    Path jar = Files.createDirectories(home.resolve("cli/target"))
+        .resolve("netspec-cli-0-all.jar");
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+      // the manifest is all
+    }
+  }
+
+  private Exit netspec(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(List.of(args));
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin");
+    return Exit.of(command, tmp, pb -> pb.environment().put("PATH", javaBin
+        + java.io.File.pathSeparator + pb.environment().getOrDefault("PATH", "")));
+  }
+
+  @Test
+  void helpOfRunAndDemoPrintsNoIncubatorWarning() throws IOException, InterruptedException {
+    for (String[] args : new String[][] {{"run", "--help"}, {"demo", "-h"}}) {
+      Exit help = netspec(args);
+      assertEquals(0, help.code(), help::toString);
+      assertTrue(help.out().contains("Usage: netspec " + args[0]), help::toString);
+      assertFalse(help.err().contains(WARNING), help::toString);
+    }
+  }
+
+  @Test
+  void runLoadsTheVectorApiAndSoPrintsTheWarning() throws IOException, InterruptedException {
+    Exit run = netspec("run", "missing.yaml");
+    assertEquals(Netspec.USAGE, run.code(), run::toString);
+    assertTrue(run.err().startsWith(WARNING), run::toString);
+    Exit inspect = netspec("inspect", "missing.yaml");
+    assertEquals(Netspec.USER_ERROR, inspect.code(), inspect::toString);
+    assertFalse(inspect.err().contains(WARNING), inspect::toString);
+  }
+}
