@@ -340,7 +340,7 @@ final class ForwardWriter {
     throw new Workspace.Unsupported("function " + c.callee());
   }
 
-  /** Whether {@code c} calls a child that is a (not lazy) builtin {@code linear}. */
+  /** Whether {@code c} calls a child (a builtin, not lazy) that runs an activation in its epilogue. */
   private boolean fusesActivation(Ast.Call c) {
     if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
       return false;
