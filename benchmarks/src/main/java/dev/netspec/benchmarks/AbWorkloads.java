@@ -3,6 +3,7 @@ package dev.netspec.benchmarks;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
+import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.Random;
  *   <li>{@code mlp:B}: the 784-1024-1024-10 MLP at batch B through {@code
  *       Functional.linearInto}, as generated code runs it;
  *   <li>{@code tutorial}: the tutorial's 20-256-10 MLP at batch 2, the same way;
+ *   <li>{@code conv:NxCxHxWxOxK}: a {@code Conv2d(C, O, K, padding=K/2)} with bias, on N
+ *       images of C x H x W, through {@code forwardInto} with a fused ReLU;
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
  *   <li>any of them with {@code @T}: on T kernel threads (default 1).
  * </ul>
@@ -74,6 +77,15 @@ public final class AbWorkloads {
         Kernels.gemm(m, a, 0, k, w, c, 0, n, bias, 0, Activation.RELU);
         sink += c[0];
       };
+    }
+    if (what.startsWith("conv:")) {
+      int[] p = java.util.Arrays.stream(what.substring(5).split("x"))
+          .mapToInt(Integer::parseInt).toArray();
+      Conv2d conv = new Conv2d(p[1], p[4], p[5], 1, p[5] / 2);
+      conv.eval();
+      Tensor x = Inputs.uniform(new Random(1), 1f, p[0], p[1], p[2], p[3]);
+      Tensor y = Tensor.zeros(conv.outputShape(x.shape()));
+      return () -> sink += conv.forwardInto(x, Activation.RELU, y).array()[0];
     }
     if (what.equals("fma-peak")) {
       FmaPeakBenchmark peak = new FmaPeakBenchmark();

@@ -15,7 +15,7 @@ import java.util.Locale;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     dev.netspec.benchmarks.GemmVsPeak ROUNDS MILLIS MxNxK...
+ *     dev.netspec.benchmarks.GemmVsPeak ROUNDS MILLIS MxNxK... [conv:NxCxHxWxOxK...]
  * </pre>
  *
  * Prints, per shape, the median GFLOP/s and the median share of the peak with its 25th and
@@ -53,6 +53,15 @@ public final class GemmVsPeak {
     all.add(new Workload("FMA peak", "fma-peak",
         FmaPeakBenchmark.ITERATIONS * 16.0 * 2 * FmaPeakBenchmark.S.length()));
     for (int i = 2; i < args.length; i++) {
+      if (args[i].startsWith("conv:")) { // NxCxHxWxOxK, stride 1, same-size output
+        String[] c = args[i].substring(5).split("x");
+        double flops = 2.0 * Long.parseLong(c[0]) * Long.parseLong(c[1]) * Long.parseLong(c[2])
+            * Long.parseLong(c[3]) * Long.parseLong(c[4]) * Long.parseLong(c[5])
+            * Long.parseLong(c[5]);
+        all.add(new Workload("Conv2d " + args[i].substring(5) + ", bias and ReLU", args[i],
+            flops));
+        continue;
+      }
       boolean inPlace = args[i].startsWith("dots:");
       String shape = inPlace ? args[i].substring(5) : args[i];
       String[] p = shape.split("x");

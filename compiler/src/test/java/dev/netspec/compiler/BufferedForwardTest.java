@@ -48,6 +48,41 @@ class BufferedForwardTest {
   }
 
   @Test
+  void aVariableAssignedInBothBranchesNamesEitherBuffer() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2]
+        forward: |
+          h = relu(x)
+          if sum(h) > 1:
+            y = h * 2
+          else:
+            y = h + 1
+          return y * x
+        """);
+    assertEquals(true, buffered(m));
+    // h = [1, 2], sum 3 > 1: y = [2, 4]; h = [0.5, 0], sum 0.5: y = [1.5, 1].
+    assertArrayEquals(new float[] {2f, 8f}, run(m, new float[][] {{1f, 2f}}));
+    assertArrayEquals(new float[] {0.75f, -1f}, run(m, new float[][] {{0.5f, -1f}}));
+  }
+
+  @Test
+  void aVariableJoinedInALoopIsDeclaredInTheLoop() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 2]
+        forward: |
+          while sum(x) < 100:
+            if max(x) > 40:
+              y = x + 100
+            else:
+              y = x * 2
+            x = y + 1
+          return x
+        """);
+    // [1, 2] -> [3, 5] -> [7, 11] -> [15, 23] -> [31, 47] (sum 78, max 47 > 40) -> [132, 148].
+    assertArrayEquals(new float[] {132f, 148f}, run(m, new float[][] {{1f, 2f}}));
+  }
+
+  @Test
   void aVariableNamingAnEarlierBufferKeepsItsValue() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]

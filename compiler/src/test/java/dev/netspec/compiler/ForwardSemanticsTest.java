@@ -70,6 +70,24 @@ class ForwardSemanticsTest {
   }
 
   @Test
+  void aVariableAssignedInEveryBranchLivesOnAfterTheIf() throws ReflectiveOperationException {
+    Module m = build("""
+        if sum(x) > 0:
+          s = 2
+          y = x * s
+        elif sum(x) < -10:
+          s = 3
+          y = x
+        else:
+          return -x
+        return y + s
+        """, "[2]");
+    assertArrayEquals(new float[] {4f, 6f}, m.forward(Tensor.of(1f, 2f)).toFloatArray());
+    assertArrayEquals(new float[] {-3f, -3f}, m.forward(Tensor.of(-6f, -6f)).toFloatArray());
+    assertArrayEquals(new float[] {1f, 2f}, m.forward(Tensor.of(-1f, -2f)).toFloatArray());
+  }
+
+  @Test
   void reductionsWithDimsAndKeepdim() throws ReflectiveOperationException {
     Module m = build("return x - mean(x, dim=-1, keepdim=True) + sum(x, 0)", "[2, 2]");
     Tensor y = m.forward(Tensor.of(new float[][] {{1, 3}, {2, 6}}));

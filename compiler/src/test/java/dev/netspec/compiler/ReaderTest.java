@@ -39,13 +39,13 @@ class ReaderTest {
   void forwardErrorsPointIntoTheForwardText() {
     String spec = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
         + "    forward: relu(x) @ foo\n";
-    assertEquals(List.of("t.yaml:6:24: error: Net: unknown name 'foo'"), Specs.errors(spec));
+    assertEquals(List.of("t.yaml:6:24: error: Net: unknown name 'foo' (names here: x)"), Specs.errors(spec));
     String quoted = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
         + "    forward: \"relu(x) @ foo\"\n";
-    assertEquals(List.of("t.yaml:6:25: error: Net: unknown name 'foo'"), Specs.errors(quoted));
+    assertEquals(List.of("t.yaml:6:25: error: Net: unknown name 'foo' (names here: x)"), Specs.errors(quoted));
     String block = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
         + "    forward: |\n      y = relu(x)\n      return y @ foo\n";
-    assertEquals(List.of("t.yaml:8:18: error: Net: unknown name 'foo'"), Specs.errors(block));
+    assertEquals(List.of("t.yaml:8:18: error: Net: unknown name 'foo' (names here: x, y)"), Specs.errors(block));
   }
 
   @Test
@@ -84,6 +84,17 @@ class ReaderTest {
     assertEquals(List.of("m.json:1:1: error: missing 'blocks:'",
         "m.json:1:16: error: duplicate key 'netspec' (first at line 1, column 2)"),
         dup.diagnostics().stream().map(Diagnostic::format).toList());
+  }
+
+  @Test
+  void aJsonTrailingCommaIsNamedAtTheComma() {
+    String list = "{\"netspec\": 1, \"package\": \"p\",\n \"blocks\": {\"Net\": {\"input\": [\"batch\", 4],"
+        + " \"sequential\": [\"relu\",]}}}";
+    assertEquals(List.of("m.json:2:65: error: JSON syntax error: trailing comma before ']'; remove it"),
+        Specs.compile("m.json", list).diagnostics().stream().map(Diagnostic::format).toList());
+    String map = "{\"netspec\": 1, \"package\": \"p\",\n \"blocks\": {}, \n}";
+    assertEquals(List.of("m.json:2:14: error: JSON syntax error: trailing comma before '}'; remove it"),
+        Specs.compile("m.json", map).diagnostics().stream().map(Diagnostic::format).toList());
   }
 
   @Test

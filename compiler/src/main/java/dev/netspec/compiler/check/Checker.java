@@ -19,6 +19,7 @@ import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.SpecFile;
 import dev.netspec.compiler.check.Model.TensorDecl;
+import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
@@ -64,6 +65,10 @@ public final class Checker {
   private final Map<String, Position> blockKeys = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
   private Map<String, Arg> currentArgs = Map.of();
+  /** The arguments, parameters and buffers of the current block declared with errors. */
+  private Set<String> unreadable = new LinkedHashSet<>();
+  /** Whether the current block's input or forward could not be read: it is not inferred. */
+  private boolean unreadableBody;
   private boolean depthReported;
   private String currentBlock = "";
 
@@ -137,11 +142,10 @@ public final class Checker {
     List<Block> out = new ArrayList<>();
     Set<String> broken = new LinkedHashSet<>();
     for (Map.Entry<String, MapNode> e : blockNodes.entrySet()) {
-      int before = reporter.errorCount();
       Block b = block(e.getKey(), e.getValue(), pkg);
       blocks.put(b.name(), b);
       out.add(b);
-      if (reporter.errorCount() > before) {
+      if (unreadableBody) {
         broken.add(b.name());
       }
     }
@@ -160,19 +164,8 @@ public final class Checker {
         return null;
       }
     }
-    // Blocks that are sound and use only sound blocks still go on to shape inference, so a
-    // file's shape errors are reported along with its other errors.
-    boolean changed = true;
-    while (changed) {
-      changed = false;
-      for (Block b : out) {
-        if (!broken.contains(b.name()) && Checker.blockUses(b.children()).stream()
-            .anyMatch(u -> broken.contains(u.blockName()))) {
-          broken.add(b.name());
-          changed = true;
-        }
-      }
-    }
+    // Blocks with errors still go on to shape inference, what could not be read taken as
+    // unknown, so a file's shape errors are reported along with its other errors.
     return new SpecFile(path, pkg, doc, out, broken);
   }
 
@@ -181,6 +174,8 @@ public final class Checker {
   private Block block(String name, MapNode map, String pkg) {
     currentBlock = name;
     nodes.enterBlock(name);
+    unreadable = new LinkedHashSet<>();
+    unreadableBody = false;
     unknownKeys(map, BLOCK_KEYS, name + ": ");
     String doc = optionalString(map.get("doc"), "doc");
     currentArgs = args(map.get("args"));
@@ -188,6 +183,7 @@ public final class Checker {
     Node inputNode = map.get("input");
     if (inputNode != null) {
       input = shape(inputNode, true, "input");
+      unreadableBody |= input == null || input.size() > 8;
     }
     Set<String> taken = new LinkedHashSet<>(currentArgs.keySet());
     Map<String, TensorDecl> params = tensors(map.get("params"), "parameter", false, taken);
@@ -197,6 +193,7 @@ public final class Checker {
     List<Child> children = List.of();
     if (layers != null && sequential != null) {
       reporter.error(sequential.pos(), name + ": a block has either 'layers' or 'sequential', not both");
+      unreadableBody = true;
     } else if (layers != null) {
       children = namedChildren(layers, taken);
     } else if (sequential != null) {
@@ -209,6 +206,7 @@ public final class Checker {
       if (sequential != null) {
         reporter.error(forwardNode.pos(), name + ": a 'sequential' block runs its children in order;"
             + " use 'layers' to write a forward");
+        unreadableBody = true;
       }
       if (forwardNode instanceof Scalar s && s.value() instanceof String text) {
         forwardText = s;
@@ -216,9 +214,11 @@ public final class Checker {
           forward = ForwardParser.parse(text);
         } catch (ForwardParser.SyntaxError e) {
           reporter.error(s.at(e.loc().line(), e.loc().column()), name + ": " + e.getMessage());
+          unreadableBody = true;
         }
       } else {
         typeError(forwardNode, "'forward'", "a string");
+        unreadableBody = true;
       }
     } else if (!params.isEmpty() || !buffers.isEmpty()) {
       reporter.error(blockKeys.get(name), name + ": a block with parameters or buffers needs a 'forward'");
@@ -229,7 +229,7 @@ public final class Checker {
     List<InitRule> rules = inits.initRules(map.get("init"));
     return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
-        forward, forwardText, rules);
+        forward, forwardText, rules, unreadable);
   }
 
   private Map<String, Arg> args(Node node) {
@@ -249,6 +249,7 @@ public final class Checker {
       }
       String type = string(e.value(), "argument type");
       if (type == null) {
+        unreadable.add(n);
         continue;
       }
       ArgType t;
@@ -259,6 +260,7 @@ public final class Checker {
         default:
           reporter.error(e.value().pos(), currentBlock + ": unknown argument type '" + type + "'"
               + Names.suggest(type, List.of("int", "float", "bool")) + " (int, float or bool)");
+          unreadable.add(n);
           continue;
       }
       out.put(n, new Arg(n, t, e.key().pos()));
@@ -276,41 +278,16 @@ public final class Checker {
     long elements = 1;
     boolean overflow = false;
     for (Node item : list.items()) {
-      Object v = item instanceof Scalar s ? s.value() : null;
-      if (v instanceof Long n) {
-        if (n <= 0) {
-          reporter.error(item.pos(), currentBlock + ": " + what + " sizes must be positive, got " + n);
-          continue;
-        }
-        if (n > Integer.MAX_VALUE) {
-          reporter.error(item.pos(), currentBlock + ": size " + n + " is larger than " + Integer.MAX_VALUE);
-          continue;
-        }
-        elements *= n;
+      DimRef d = dim(item, allowLazy, what);
+      if (d instanceof FixedDim f) {
+        elements *= f.size();
         overflow |= elements > Integer.MAX_VALUE;
         elements = Math.min(elements, 1L << 40);
-        out.add(new FixedDim(n.intValue(), item.pos()));
-      } else if ("?".equals(v)) {
-        if (!allowLazy) {
-          reporter.error(item.pos(), currentBlock + ": a " + what + " needs known sizes; '?' is only for 'input'");
-          continue;
-        }
-        out.add(new LazyDim(item.pos()));
-      } else if (v instanceof String s && Names.isIdentifier(s)) {
-        Arg arg = currentArgs.get(s);
-        if (arg != null && arg.type() != ArgType.INT) {
-          reporter.error(item.pos(), currentBlock + ": argument '" + s + "' is a "
-              + arg.type().name().toLowerCase(java.util.Locale.ROOT) + ", not an int size");
-          continue;
-        }
-        if (arg == null && !allowLazy) {
-          reporter.error(item.pos(), currentBlock + ": unknown size '" + s + "'"
-              + Names.suggest(s, currentArgs.keySet()) + " (a size is a number or an int argument)");
-          continue;
-        }
-        out.add(new NamedDim(s, item.pos()));
-      } else {
-        typeError(item, "a size", "a positive int, a name or \"?\"");
+      }
+      if (d != null) {
+        out.add(d);
+      } else if (allowLazy) {
+        out.add(new LazyDim(item.pos())); // reported; an input keeps its rank, so inference goes on
       }
     }
     if (out.size() > 8) {
@@ -322,6 +299,50 @@ public final class Checker {
           + Integer.MAX_VALUE + " elements");
     }
     return out;
+  }
+
+  /** One size of a shape, or null after reporting why it is not one. */
+  private DimRef dim(Node item, boolean allowLazy, String what) {
+    Object v = item instanceof Scalar s ? s.value() : null;
+    if (v instanceof Long n) {
+      if (n <= 0) {
+        reporter.error(item.pos(), currentBlock + ": " + what + " sizes must be positive, got " + n);
+        return null;
+      }
+      if (n > Integer.MAX_VALUE) {
+        reporter.error(item.pos(), currentBlock + ": size " + n + " is larger than " + Integer.MAX_VALUE);
+        return null;
+      }
+      return new FixedDim(n.intValue(), item.pos());
+    }
+    if ("?".equals(v)) {
+      if (!allowLazy) {
+        reporter.error(item.pos(), currentBlock + ": a " + what + " needs known sizes; '?' is only for 'input'");
+        return null;
+      }
+      return new LazyDim(item.pos());
+    }
+    if (v instanceof String s && Names.isIdentifier(s)) {
+      Arg arg = currentArgs.get(s);
+      if (arg != null && arg.type() != ArgType.INT) {
+        reporter.error(item.pos(), currentBlock + ": argument '" + s + "' is a "
+            + arg.type().name().toLowerCase(java.util.Locale.ROOT) + ", not an int size");
+        return null;
+      }
+      if (arg == null && !allowLazy && !unreadable.contains(s)) {
+        reporter.error(item.pos(), currentBlock + ": unknown size '" + s + "'"
+            + Names.suggest(s, currentArgs.keySet()) + " (a size is a number or an int argument)");
+        return null;
+      }
+      return new NamedDim(s, item.pos());
+    }
+    if (item instanceof MapNode m && m.entries().size() == 1 && m.get("") instanceof Scalar k && k.value() == null) {
+      // A bare '- ?' is YAML's mark of a complex key, read as {null: null}.
+      reporter.error(item.pos(), currentBlock + ": '?' must be quoted; write \"?\" for a lazy dim, as in - \"?\"");
+      return null;
+    }
+    typeError(item, "a size", "a positive int, a name or \"?\"");
+    return null;
   }
 
   private Map<String, TensorDecl> tensors(Node node, String kind, boolean buffers, Set<String> taken) {
@@ -338,34 +359,45 @@ public final class Checker {
       if (!checkMemberName(n, e.key().pos(), kind, taken, false)) {
         continue;
       }
-      MapNode decl = asMap(e.value(), kind + " '" + n + "'");
-      if (decl == null) {
-        continue;
-      }
-      unknownKeys(decl, buffers ? TENSOR_KEYS : List.of("shape", "init", "doc"), currentBlock + "." + n + ": ");
-      Node shapeNode = decl.get("shape");
-      if (shapeNode == null) {
-        reporter.error(decl.pos(), currentBlock + "." + n + ": missing 'shape'");
-        continue;
-      }
-      List<DimRef> shape = shape(shapeNode, false, kind);
-      Node initNode = decl.get("init");
-      InitSpec init = initNode == null ? new InitSpec(decl.pos(), "zeros", 0, 0, null, null) : inits.init(initNode);
-      boolean persistent = true;
-      Node p = decl.get("persistent");
-      if (p != null) {
-        if (p instanceof Scalar s && s.value() instanceof Boolean b) {
-          persistent = b;
-        } else {
-          typeError(p, "'persistent'", "true or false");
-        }
-      }
-      if (shape != null && init != null) {
-        out.put(n, new TensorDecl(n, e.key().pos(), shape, init, persistent,
-            optionalString(decl.get("doc"), "doc")));
+      int before = reporter.errorCount();
+      TensorDecl t = tensor(n, e, kind, buffers);
+      if (t != null && reporter.errorCount() == before) {
+        out.put(n, t);
+      } else {
+        unreadable.add(n);
       }
     }
     return out;
+  }
+
+  /** One parameter or buffer declaration, or null after reporting why not. */
+  private TensorDecl tensor(String n, Entry e, String kind, boolean buffers) {
+    MapNode decl = asMap(e.value(), kind + " '" + n + "'");
+    if (decl == null) {
+      return null;
+    }
+    unknownKeys(decl, buffers ? TENSOR_KEYS : List.of("shape", "init", "doc"), currentBlock + "." + n + ": ");
+    Node shapeNode = decl.get("shape");
+    if (shapeNode == null) {
+      reporter.error(decl.pos(), currentBlock + "." + n + ": missing 'shape'");
+      return null;
+    }
+    List<DimRef> shape = shape(shapeNode, false, kind);
+    Node initNode = decl.get("init");
+    InitSpec init = initNode == null ? new InitSpec(decl.pos(), "zeros", 0, 0, null, null) : inits.init(initNode);
+    boolean persistent = true;
+    Node p = decl.get("persistent");
+    if (p != null) {
+      if (p instanceof Scalar s && s.value() instanceof Boolean b) {
+        persistent = b;
+      } else {
+        typeError(p, "'persistent'", "true or false");
+      }
+    }
+    if (shape == null || init == null) {
+      return null;
+    }
+    return new TensorDecl(n, e.key().pos(), shape, init, persistent, optionalString(decl.get("doc"), "doc"));
   }
 
   private boolean checkMemberName(String n, Position pos, String kind, Set<String> taken,
@@ -396,9 +428,7 @@ public final class Checker {
         continue;
       }
       LayerUse use = use(e.value(), out);
-      if (use != null) {
-        out.add(new Child(n, e.key().pos(), use));
-      }
+      out.add(new Child(n, e.key().pos(), use != null ? use : new Unreadable(e.value().pos())));
     }
     return out;
   }
@@ -416,8 +446,8 @@ public final class Checker {
       }
       LayerUse use = use(item, out);
       String n = Integer.toString(out.size());
-      if (use != null && checkMemberName(n, item.pos(), "layer", taken, true)) {
-        out.add(new Child(n, item.pos(), use));
+      if (checkMemberName(n, item.pos(), "layer", taken, true)) {
+        out.add(new Child(n, item.pos(), use != null ? use : new Unreadable(item.pos())));
       }
     }
     return out;
@@ -557,8 +587,11 @@ public final class Checker {
     return null;
   }
 
+  /** A layer's arguments; every bad one is reported (null then), each layer and argument on its own. */
   private Map<String, Value> builtinArgs(LayerKind def, Node value, Position pos) {
     Map<String, Value> out = new LinkedHashMap<>();
+    Set<String> given = new LinkedHashSet<>();
+    boolean ok = true;
     if (value instanceof MapNode m) {
       for (Entry e : m.entries().values()) {
         ArgDef a = def.arg(e.key().name());
@@ -568,13 +601,11 @@ public final class Checker {
           reporter.error(e.key().pos(), currentBlock + ": " + def.name() + " has no argument '"
               + e.key().name() + "'" + Names.suggest(e.key().name(), names)
               + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
-          return null;
+          ok = false;
+          continue;
         }
-        Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), e.value());
-        if (v == null) {
-          return null;
-        }
-        out.put(a.name(), v);
+        given.add(a.name());
+        ok &= builtinArg(def, a, e.value(), out);
       }
     } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
       if (def.mainArg() == null) {
@@ -582,29 +613,45 @@ public final class Checker {
             + def.name() + "'");
         return null;
       }
-      ArgDef a = def.arg(def.mainArg());
-      Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), value);
-      if (v == null) {
-        return null;
-      }
-      out.put(a.name(), v);
+      given.add(def.mainArg());
+      ok = builtinArg(def, def.arg(def.mainArg()), value, out);
     }
     for (ArgDef a : def.args()) {
-      if (a.required() && !out.containsKey(a.name())) {
-        String example = a.type() == ArgDef.Type.FLOAT || a.type() == ArgDef.Type.BOOL ? "1" : "8";
+      if (a.required() && !given.contains(a.name())) {
+        // A dim counts from the end: -1 fits every input (a size such as 8 would not).
+        boolean dim = a.name().equals("dim");
+        String example = dim ? "-1" : a.type() == ArgDef.Type.FLOAT || a.type() == ArgDef.Type.BOOL ? "1" : "8";
         if (!a.name().equals(def.mainArg())) {
           example = "{" + a.name() + ": " + example + "}";
         }
         reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
-            + def.name() + ": " + example + "}");
-        return null;
+            + def.name() + ": " + example + "}" + (dim ? " for the last dim" : ""));
+        ok = false;
       }
     }
-    return out;
+    return ok ? out : null;
+  }
+
+  /** One argument of a layer, typed and in range; false after reporting why not. */
+  private boolean builtinArg(LayerKind def, ArgDef a, Node node, Map<String, Value> out) {
+    Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), node);
+    if (v == null) {
+      return false;
+    }
+    String range = v instanceof Literal l ? def.outOfRange(a.name(), l.value()) : null;
+    if (range != null) {
+      reporter.error(node.pos(), currentBlock + ": " + range);
+      return false;
+    }
+    out.put(a.name(), v);
+    return true;
   }
 
   private Value layerValue(String what, ArgDef.Type type, boolean size, Node node) {
     Object v = node instanceof Scalar s ? s.value() : null;
+    if (v instanceof String name && unreadable.contains(name)) {
+      return null; // an argument declared with errors, reported there
+    }
     if (v instanceof String name && currentArgs.containsKey(name)) {
       ArgType t = currentArgs.get(name).type();
       boolean ok = switch (type) {

@@ -20,7 +20,8 @@ public final class Model {
    * One spec file.
    *
    * @param blocks every block that could be read, in file order
-   * @param broken blocks with errors, or using such blocks: not inferred, not generated
+   * @param broken blocks whose input or forward could not be read: not inferred (the other
+   *     blocks with errors are, so their shape errors are reported with the rest)
    */
   public record SpecFile(Path path, String packageName, String doc, List<Block> blocks,
       Set<String> broken) {
@@ -30,7 +31,10 @@ public final class Model {
     }
   }
 
-  /** A block: one generated class. */
+  /**
+   * A block: one generated class. {@code unreadable} names the arguments, parameters and
+   * buffers declared with errors (reported): inference takes them as unknown, silently.
+   */
   public record Block(
       String name,
       Position pos,
@@ -46,7 +50,8 @@ public final class Model {
       List<Child> children,
       List<Stmt> forward,
       Node.Scalar forwardText,
-      List<InitRule> initRules) {
+      List<InitRule> initRules,
+      Set<String> unreadable) {
 
     /** A block made only of {@code sequential:}: it prints as {@code Sequential(...)}. */
     public boolean sequentialOnly() {
@@ -135,4 +140,7 @@ public final class Model {
 
   /** {@code {same_as: "2"}}: the sibling of that name again (shared parameters). */
   public record SameAs(Position pos, String target) implements LayerUse {}
+
+  /** A layer declared with errors (reported): inference gives it an unknown output, silently. */
+  public record Unreadable(Position pos) implements LayerUse {}
 }

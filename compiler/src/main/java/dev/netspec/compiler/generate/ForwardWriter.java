@@ -7,6 +7,7 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
@@ -138,6 +139,15 @@ final class ForwardWriter {
       loops--;
       b.endControlFlow();
     } else if (s instanceof Ast.If f) {
+      // A variable every branch assigns lives on after the 'if': declared before it.
+      for (Map.Entry<String, Ast.Assign> e : Assignments.definedBy(f).entrySet()) {
+        if (!declared.containsKey(e.getKey())) {
+          Type t = typeOf(e.getValue().value());
+          String comment = t instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
+          b.add("$T $N;$L\n", javaType(t), local(e.getKey()), comment);
+          declared.put(e.getKey(), t);
+        }
+      }
       b.beginControlFlow("if ($L)", condition(f.condition()));
       statements(b, f.then(), new HashMap<>(declared));
       List<Stmt> otherwise = f.otherwise();

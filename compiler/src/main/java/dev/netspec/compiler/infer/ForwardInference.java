@@ -11,10 +11,12 @@ import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -43,6 +45,10 @@ final class ForwardInference {
   private final Layers layers;
   private final Map<Expr, Type> types = new IdentityHashMap<>();
   private final Map<Ast.Call, Map<String, Object>> calls = new IdentityHashMap<>();
+  /** Why a variable assigned only on some paths is undefined after them, by name. */
+  private final Map<String, String> partial = new HashMap<>();
+  /** The first 'if' of each 'elif' (an 'if' alone in an 'else'), which messages name. */
+  private final Map<Ast.If, Ast.If> chainHeads = new IdentityHashMap<>();
   private Shape output;
 
   ForwardInference(Block block, Map<String, Object> args, Inst inst, Shape input, Reporter reporter,
@@ -125,7 +131,10 @@ final class ForwardInference {
       } else {
         Type old = env.get(a.name());
         if (old == null) {
-          error(a.loc(), "'" + a.name() + "' is not defined before '" + a.op() + "'");
+          error(a.loc(), partial.containsKey(a.name()) ? partial.get(a.name())
+              : "'" + a.name() + "' is not defined before '" + a.op() + "'");
+          eval(a.value(), env);
+          env.put(a.name(), Type.unknownTensor()); // reported once, here
           return;
         }
         t = arithmetic(a.loc(), a.op().substring(0, 1), old, eval(a.value(), env));
@@ -160,18 +169,70 @@ final class ForwardInference {
       }
     } else if (s instanceof Ast.While w) {
       condition(w.condition(), env, "while");
+      Map<String, String> before = new HashMap<>(partial);
       Map<String, Type> inner = new LinkedHashMap<>(env);
       statements(w.body(), inner, false);
       merge(w.loc(), env, inner, "inside the while loop");
+      notDefinedAfter(Assignments.assignedIn(w.body()), env, before, "is assigned only inside the 'while' at line "
+          + at(w.loc()).line() + ", which may run zero times; assign it before the 'while'");
       layers.addFlops(-1);
     } else if (s instanceof Ast.If f) {
       condition(f.condition(), env, "if");
+      if (f.otherwise().size() == 1 && f.otherwise().get(0) instanceof Ast.If elif) {
+        chainHeads.put(elif, chainHeads.getOrDefault(f, f));
+      }
+      Map<String, String> before = new HashMap<>(partial);
       Map<String, Type> then = new LinkedHashMap<>(env);
       statements(f.then(), then, false);
       Map<String, Type> otherwise = new LinkedHashMap<>(env);
       statements(f.otherwise(), otherwise, false);
       merge(f.loc(), env, then, "in the 'if' branch");
       merge(f.loc(), env, otherwise, "in the 'else' branch");
+      for (String name : Assignments.definedBy(f).keySet()) {
+        if (!env.containsKey(name)) {
+          join(f, name, endsInReturn(f.then()) ? null : then.get(name),
+              endsInReturn(f.otherwise()) ? null : otherwise.get(name), env);
+        }
+      }
+      Set<String> assigned = Assignments.assignedIn(f.then());
+      assigned.addAll(Assignments.assignedIn(f.otherwise()));
+      Ast.If head = chainHeads.getOrDefault(f, f);
+      int line = at(head.loc()).line();
+      notDefinedAfter(assigned, env, before, f == head && f.otherwise().isEmpty()
+          ? "is assigned only inside the 'if' at line " + line
+              + ", so it is undefined when the condition is false; assign it before the 'if' or in an 'else' branch"
+          : "is not assigned in every branch of the 'if' at line " + line
+              + "; assign it in every branch or before the 'if'");
+    }
+  }
+
+  /**
+   * A variable assigned in every branch of an {@code if} lives on after it (Python's scoping,
+   * which the generated Java keeps by declaring it before the {@code if}), with one type.
+   */
+  private void join(Ast.If f, String name, Type then, Type otherwise, Map<String, Type> env) {
+    if (then != null && otherwise != null && (!then.getClass().equals(otherwise.getClass())
+        || then instanceof Type.TensorT a && otherwise instanceof Type.TensorT b && !sameShape(a.shape(), b.shape()))) {
+      error(f.loc(), "'" + name + "' is " + then + " in the 'if' branch but " + otherwise
+          + " in the 'else' branch; a variable has one kind and shape after the 'if'");
+      env.put(name, Type.unknownTensor()); // reported once, here
+      return;
+    }
+    Type t = then != null ? then : otherwise;
+    if (t != null) {
+      env.put(name, t);
+    }
+  }
+
+  /**
+   * Variables assigned inside a block but not defined after it: a later use says why, unless a
+   * block nested in this one said so already (its explanation is the closer one).
+   */
+  private void notDefinedAfter(Set<String> assigned, Map<String, Type> env, Map<String, String> before, String why) {
+    for (String name : assigned) {
+      if (!env.containsKey(name) && Objects.equals(partial.get(name), before.get(name))) {
+        partial.put(name, "'" + name + "' " + why);
+      }
     }
   }
 
@@ -203,11 +264,12 @@ final class ForwardInference {
 
   private void condition(Expr e, Map<String, Type> env, String what) {
     Type t = eval(e, env);
+    String article = what.equals("if") ? "an '" : "a '";
     if (t instanceof Type.TensorT tt && tt.shape().knownRank() && tt.shape().numel() != 1) {
-      error(e.loc(), "a '" + what + "' condition must be a scalar, got " + t
+      error(e.loc(), article + what + "' condition must be a scalar, got " + t
           + "; reduce it, e.g. sum(...) or mean(...)");
     } else if (t instanceof Type.TupleT) {
-      error(e.loc(), "a '" + what + "' condition must be a scalar, got a tuple");
+      error(e.loc(), article + what + "' condition must be a scalar, got a tuple");
     }
   }
 
@@ -244,6 +306,25 @@ final class ForwardInference {
       Type r = eval(b.right(), env);
       return binary(b, l, r);
     }
+    if (e instanceof Ast.Attr a && !a.name().equals("T")) {
+      PyTorchSpellings.Advice advice = PyTorchSpellings.attribute(a, layers::isChild, this::isMember);
+      error(a.target() instanceof Ast.Name n ? n.loc() : a.loc(), advice.message());
+      return advice.instead() != null ? eval(advice.instead(), env) : Type.unknownTensor();
+    }
+    if (e instanceof Ast.Method m) {
+      PyTorchSpellings.Advice advice = PyTorchSpellings.method(m, layers::isChild, layers.childNames());
+      error(m.loc(), advice.message());
+      if (advice.instead() != null) {
+        return eval(advice.instead(), env);
+      }
+      boolean value = !(m.target() instanceof Ast.Name n) || env.containsKey(n.name()) || isMember(n.name());
+      if (value) { // not self, F or torch
+        eval(m.target(), env);
+      }
+      m.call().args().forEach(x -> eval(x, env));
+      m.call().kwargs().forEach(k -> eval(k.value(), env));
+      return Type.unknownTensor();
+    }
     if (e instanceof Ast.Attr a) {
       Type t = eval(a.target(), env);
       if (!(t instanceof Type.TensorT tt)) {
@@ -269,6 +350,17 @@ final class ForwardInference {
     return callExpr((Ast.Call) e, env);
   }
 
+  /** Names for a message: all of a short list, the first 12 of a long one. */
+  private static String list(java.util.Collection<String> names) {
+    List<String> all = List.copyOf(names);
+    return all.size() <= 12 ? String.join(", ", all) : String.join(", ", all.subList(0, 12)) + ", ...";
+  }
+
+  /** A parameter, buffer or argument of the block. */
+  private boolean isMember(String name) {
+    return inst.params.containsKey(name) || inst.buffers.containsKey(name) || block.args().containsKey(name);
+  }
+
   private Type name(Ast.Name n, Map<String, Type> env) {
     Type v = env.get(n.name());
     if (v != null) {
@@ -288,11 +380,20 @@ final class ForwardInference {
       error(n.loc(), "'" + n.name() + "' is a layer; call it, as in " + n.name() + "(x)");
       return Type.unknownTensor();
     }
+    if (block.unreadable().contains(n.name())) {
+      return Type.unknownTensor(); // declared with errors, reported there
+    }
+    if (partial.containsKey(n.name())) {
+      error(n.loc(), partial.get(n.name()));
+      env.put(n.name(), Type.unknownTensor()); // one error for the one cause, not one per use
+      return Type.unknownTensor();
+    }
     List<String> known = new ArrayList<>(env.keySet());
     known.addAll(inst.params.keySet());
     known.addAll(inst.buffers.keySet());
     known.addAll(block.args().keySet());
-    error(n.loc(), "unknown name '" + n.name() + "'" + Names.suggest(n.name(), known));
+    String near = Names.suggest(n.name(), known);
+    error(n.loc(), "unknown name '" + n.name() + "'" + (near.isEmpty() ? " (names here: " + list(known) + ")" : near));
     return Type.unknownTensor();
   }
 
@@ -369,7 +470,10 @@ final class ForwardInference {
     if (fn == null) {
       List<String> known = new ArrayList<>(layers.childNames());
       known.addAll(Functions.names());
-      error(call.loc(), "unknown function or layer '" + call.callee() + "'" + Names.suggest(call.callee(), known));
+      String near = Names.suggest(call.callee(), known);
+      String layerList = layers.childNames().isEmpty() ? "" : "layers: " + list(layers.childNames()) + "; ";
+      error(call.loc(), "unknown function or layer '" + call.callee() + "'" + (!near.isEmpty() ? near
+          : " (" + layerList + "functions: " + String.join(", ", Functions.names()) + ")"));
       call.args().forEach(a -> eval(a, env));
       return Type.unknownTensor();
     }

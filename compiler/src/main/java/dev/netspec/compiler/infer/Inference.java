@@ -16,6 +16,7 @@ import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
+import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Ops.ShapeError;
@@ -71,6 +72,8 @@ public final class Inference {
   private record Built(Inst inst, Shape output) {}
 
   private final Map<String, Block> blocks;
+  /** Blocks whose input or forward could not be read: not inferred, their uses unknown. */
+  private final Set<String> broken;
   private final Reporter reporter;
   private final boolean generic;
   private final Map<Key, Result> memo = new HashMap<>();
@@ -80,20 +83,21 @@ public final class Inference {
   /** Whether the input is a concrete shape given to inspect: a forward has run at it. */
   private boolean afterForward;
 
-  private Inference(Map<String, Block> blocks, Reporter reporter, boolean generic) {
+  private Inference(Map<String, Block> blocks, Set<String> broken, Reporter reporter, boolean generic) {
     this.blocks = blocks;
+    this.broken = broken;
     this.reporter = reporter;
     this.generic = generic;
   }
 
   /**
-   * The generic instantiation of every sound block of one file, in file order; blocks named
-   * in {@code broken} (they have errors already) are skipped.
+   * The generic instantiation of every block of one file, in file order; blocks named in
+   * {@code broken} (their input or forward could not be read) are skipped.
    */
   public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
-    Inference inf = new Inference(byName, reporter, true);
+    Inference inf = new Inference(byName, broken, reporter, true);
     Set<Block> used = new LinkedHashSet<>();
     for (Block b : fileBlocks) {
       for (BlockUse u : Checker.blockUses(b.children())) {
@@ -145,7 +149,7 @@ public final class Inference {
       Shape input, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
-    Inference inf = new Inference(byName, reporter, false);
+    Inference inf = new Inference(byName, Set.of(), reporter, false);
     inf.afterForward = input != null;
     Map<String, Object> env = inf.symbolicArgs(block);
     env.putAll(args);
@@ -405,6 +409,12 @@ public final class Inference {
       }
     }
 
+    /** Where a layer reported at a call elsewhere (in the forward) is declared. */
+    private String declaredAt(ChildState c, Position pos) {
+      Position d = c.child.pos();
+      return d.equals(pos) ? "" : "; '" + c.child.name() + "' is declared at line " + d.line();
+    }
+
     private String label(ChildState c) {
       String type;
       if (c.child.use() instanceof BuiltinUse b) {
@@ -440,20 +450,23 @@ public final class Inference {
             int i = a.dim() < 0 ? a.dim() + (in.knownRank() ? in.rank() : 0) : a.dim();
             if (in.knownRank() && i >= 0 && i < in.rank() && want != null && !Dim.compatible(want, in.dim(i))) {
               reporter.error(pos, label(c) + ": shared layer expects " + want + " " + a.what() + ", got "
-                  + in.dim(i) + " (input " + in + ")");
+                  + in.dim(i) + " (input " + in + ")" + declaredAt(c, pos));
               return c.built.output;
             }
           }
         } else {
           reporter.error(pos, label(c) + ": shared layer was first called with input " + c.firstInput
-              + ", now with " + in);
+              + ", now with " + in + declaredAt(c, pos));
           return c.built.output;
         }
       }
       Shape out;
       Inst made;
-      if (c.child.use() instanceof BuiltinUse b) {
-        Built r = builtin(c, b, in);
+      if (c.child.use() instanceof Unreadable) {
+        made = new Inst(c.child.name(), "Module", ""); // its errors are reported; nothing to check
+        out = Shape.ANY;
+      } else if (c.child.use() instanceof BuiltinUse b) {
+        Built r = builtin(c, b, in, pos);
         made = r.inst();
         out = r.output();
       } else if (c.child.use() instanceof BlockUse u) {
@@ -477,17 +490,22 @@ public final class Inference {
       }
       if (c.built == null) {
         c.built = made;
-        c.firstInput = in;
+        if (c.firstInput == null) { // a block given a wrong input set the one it expects
+          c.firstInput = in;
+        }
       }
       return out;
     }
 
-    private Built builtin(ChildState c, BuiltinUse b, Shape in) {
+    private Built builtin(ChildState c, BuiltinUse b, Shape in, Position pos) {
       LayerKind kind = b.kind();
       Inst made;
       Shape out;
+      // A wrong input is reported, and the layer's output for the input it expects goes on, so
+      // the layers after it are checked too (their errors do not depend on this one).
+      List<String> wrongInput = new ArrayList<>();
       try {
-        Inferred r = kind.infer(new Args(b.args(), args), in, context(c));
+        Inferred r = kind.infer(new Args(b.args(), args), in, context(c, wrongInput));
         made = new Inst(kind.name(), r.runtimeClass(), r.repr());
         made.params.putAll(r.params());
         made.buffers.putAll(r.buffers());
@@ -500,15 +518,18 @@ public final class Inference {
         addFlops(r.flops());
         out = r.output();
       } catch (ShapeError e) {
-        reporter.error(c.child.pos(), label(c) + ": " + e.getMessage());
+        reporter.error(pos, label(c) + ": " + e.getMessage() + declaredAt(c, pos));
         made = new Inst(kind.name(), kind.runtimeClass(), "");
         out = Shape.ANY;
+      }
+      for (String w : wrongInput) {
+        reporter.error(pos, label(c) + ": " + w + declaredAt(c, pos));
       }
       made.output = out;
       return new Built(made, out);
     }
 
-    private LayerKind.Context context(ChildState c) {
+    private LayerKind.Context context(ChildState c, List<String> wrongInput) {
       return new LayerKind.Context() {
         @Override
         public boolean generic() {
@@ -535,11 +556,19 @@ public final class Inference {
           BuiltinUse b = (BuiltinUse) c.child.use();
           reporter.error(b.args().get(arg).pos(), label(c) + ": " + message);
         }
+
+        @Override
+        public void wrongInput(String message) {
+          wrongInput.add(message);
+        }
       };
     }
 
     private Built blockCall(ChildState c, BlockUse u, Shape in, Position pos) {
       Block target = blocks.get(u.blockName());
+      if (broken.contains(target.name())) {
+        return new Built(placeholder(target), Shape.ANY); // its input or forward is unreadable
+      }
       Map<String, Object> targetArgs = new LinkedHashMap<>();
       for (Arg a : target.args().values()) {
         Object v = Args.resolve(u.args().get(a.name()), args, null);
@@ -550,9 +579,13 @@ public final class Inference {
       }
       if (target.input() != null) {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {
-          Shape want = new Inference(blocks, new Reporter(), false).declaredInput(target);
-          reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in);
-          return new Built(placeholder(target), Shape.ANY);
+          Shape want = new Inference(blocks, broken, new Reporter(), false).declaredInput(target);
+          reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in
+              + declaredAt(c, pos));
+          in = substitute(want, targetArgs); // go on with the input it expects, as builtin layers do
+          if (c.built == null) {
+            c.firstInput = in; // so a later call with that input is no second error
+          }
         }
       } else if (generic && in.knownRank() && target.args().isEmpty()) {
         Shape first = firstUse.putIfAbsent(target, in);

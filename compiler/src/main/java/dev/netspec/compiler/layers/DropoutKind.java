@@ -13,10 +13,19 @@ final class DropoutKind extends LayerKind {
   @Override
   public Inferred infer(Args args, Shape in, Context ctx) {
     Object p = args.value("p", 0.5);
-    if (p instanceof Double d && (d < 0 || d > 1)) {
-      ctx.error("p", "dropout probability has to be between 0 and 1, got " + d);
+    String range = outOfRange("p", p);
+    if (range != null) {
+      ctx.error("p", range);
     }
     return Inferred.of(in, runtimeClass(), "p=" + PyRepr.floatRepr(p) + ", inplace=False", 0);
+  }
+
+  @Override
+  public String outOfRange(String arg, Object value) {
+    if (arg.equals("p") && value instanceof Number n && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
+      return "dropout probability has to be between 0 and 1, got " + n.doubleValue();
+    }
+    return null;
   }
 
   @Override

@@ -70,6 +70,14 @@ public abstract class LayerKind {
     return null;
   }
 
+  /**
+   * Why literal {@code value} of argument {@code arg} is out of range (a sentence), or null;
+   * the checker asks for literals, the kind's shape rule for block arguments' values.
+   */
+  public String outOfRange(String arg, Object value) {
+    return null;
+  }
+
   /** The arguments read from the input's shape when the spec leaves them out. */
   public List<InferredArg> inferredArgs() {
     return List.of();
@@ -114,7 +122,7 @@ public abstract class LayerKind {
         return actual;
       }
       if (!Dim.compatible(given, actual)) {
-        throw new ShapeError("expects " + given + " " + a.what() + ", got " + actual);
+        ctx.wrongInput("expects " + given + " " + a.what() + ", got " + actual);
       }
       return given;
     }
@@ -147,6 +155,12 @@ public abstract class LayerKind {
 
     /** Reports an error at argument {@code arg}, prefixed with the layer's label. */
     void error(String arg, String message);
+
+    /**
+     * Reports that the input does not fit (at the call); the rule goes on with the input it
+     * expects, so the layers after it are checked too.
+     */
+    void wrongInput(String message);
   }
 
   /** What construction may ask of the generator. */

@@ -34,13 +34,17 @@ final class LayerNormKind extends LayerKind {
     } else {
       nd.add((Dim) ns);
     }
+    Shape out = in;
     if (in.knownRank()) {
       boolean fits = in.rank() >= nd.size();
       for (int i = 0; fits && i < nd.size(); i++) {
         fits = Dim.compatible(nd.get(i), in.dim(in.rank() - nd.size() + i));
       }
       if (!fits) {
-        throw new ShapeError("expects input ending in " + new Shape(nd) + ", got " + in);
+        ctx.wrongInput("expects input ending in " + new Shape(nd) + ", got " + in);
+        List<Dim> expected = new ArrayList<>(in.dims().subList(0, Math.max(0, in.rank() - nd.size())));
+        expected.addAll(nd);
+        out = new Shape(expected);
       }
     }
     Map<String, Shape> params = new LinkedHashMap<>();
@@ -49,7 +53,7 @@ final class LayerNormKind extends LayerKind {
       params.put("bias", new Shape(nd));
     }
     String repr = PyRepr.tuple(nd) + ", eps=" + PyRepr.floatRepr(eps) + ", elementwise_affine=" + PyRepr.bool(affine);
-    return new Inferred(in, runtimeClass(), repr, params, Map.of(), Map.of(), Inferred.perElement(in, 5));
+    return new Inferred(out, runtimeClass(), repr, params, Map.of(), Map.of(), Inferred.perElement(in, 5));
   }
 
   @Override

@@ -43,8 +43,18 @@ public final class Ast {
     }
   }
 
-  /** {@code e.T}. */
+  /**
+   * {@code e.name}: {@code e.T} transposes; any other name is PyTorch's spelling ({@code
+   * self.weight}, {@code h.shape}), refused with what to write instead.
+   */
   public record Attr(Loc loc, Expr target, String name) implements Expr {}
+
+  /**
+   * {@code target.name(args)}: PyTorch's spelling ({@code self.fc1(x)}, {@code h.mean()},
+   * {@code F.relu(x)}), refused with what to write instead. {@code call} holds the name and the
+   * arguments; the texts are the source of the target and of the arguments, for messages.
+   */
+  public record Method(Loc loc, Expr target, Call call, String targetText, String argsText) implements Expr {}
 
   /** {@code [a, b]} or {@code (a, b)}: only as a shape argument. */
   public record Tuple(Loc loc, List<Expr> items) implements Expr {

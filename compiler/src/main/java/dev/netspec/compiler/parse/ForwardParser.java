@@ -54,13 +54,15 @@ public final class ForwardParser {
   private static final int MAX_TREE_DEPTH = 256;
 
   private final List<Token> tokens;
+  private final String[] lines;
   private int next;
   private int nesting;
   /** The tree depth of the expression parsed last. */
   private int lastDepth;
 
-  private ForwardParser(List<Token> tokens) {
+  private ForwardParser(List<Token> tokens, String[] lines) {
     this.tokens = tokens;
+    this.lines = lines;
   }
 
   /**
@@ -69,7 +71,7 @@ public final class ForwardParser {
    * @throws SyntaxError at the first error, with its position in {@code text}
    */
   public static List<Stmt> parse(String text) throws SyntaxError {
-    ForwardParser p = new ForwardParser(tokenize(text));
+    ForwardParser p = new ForwardParser(tokenize(text), text.split("\n", -1));
     return p.program();
   }
 
@@ -262,12 +264,23 @@ public final class ForwardParser {
     }
     int depth = depthOf(e);
     while (peekOp(".")) {
-      advance();
+      Token dot = advance();
       Token name = advance();
-      if (name.kind() != Kind.NAME || !name.text().equals("T")) {
-        throw new SyntaxError(name.loc(), "only '.T' is supported after an expression");
+      if (name.kind() != Kind.NAME) {
+        throw new SyntaxError(name.loc(), "expected a name after '.', found " + describe(name));
       }
-      e = new Ast.Attr(name.loc(), e, "T");
+      if (peekOp("(")) {
+        // PyTorch's spelling (h.mean(), F.relu(x)): parsed whole, so the inference can say
+        // what to write instead and go on to the next one.
+        Token open = peek();
+        Ast.Call c = call(name);
+        Token close = tokens.get(next - 1);
+        e = new Ast.Method(t.loc(), e, c, source(t.loc(), dot.loc()),
+            source(new Loc(open.loc().line(), open.loc().column() + 1), close.loc()));
+        depth = Math.max(depth, lastDepth);
+      } else {
+        e = new Ast.Attr(name.loc(), e, name.text());
+      }
       depth++;
     }
     lastDepth = depth;
@@ -298,7 +311,7 @@ public final class ForwardParser {
     return new Ast.Tuple(open.loc(), items);
   }
 
-  private Expr call(Token name) throws SyntaxError {
+  private Ast.Call call(Token name) throws SyntaxError {
     expectOp("(");
     List<Expr> args = new ArrayList<>();
     List<Kwarg> kwargs = new ArrayList<>();
@@ -324,6 +337,18 @@ public final class ForwardParser {
     expectOp(")");
     lastDepth = depth + 1;
     return new Ast.Call(name.loc(), name.text(), args, kwargs);
+  }
+
+  /** The source from {@code from} up to (not including) {@code to}, on one line. */
+  private String source(Loc from, Loc to) {
+    StringBuilder out = new StringBuilder();
+    for (int line = from.line(); line <= to.line(); line++) {
+      String text = lines[line - 1];
+      int start = line == from.line() ? from.column() - 1 : 0;
+      int end = line == to.line() ? to.column() - 1 : text.length();
+      out.append(text, Math.min(start, text.length()), Math.min(Math.max(start, end), text.length())).append(' ');
+    }
+    return out.toString().replaceAll("\\s+", " ").replace("( ", "(").replace(" )", ")").strip();
   }
 
   // ------------------------------------------------------------------ tokens

@@ -229,18 +229,54 @@ public final class SpecReader {
     String kind = yaml ? "YAML" : "JSON";
     if (e.getCause() instanceof MarkedYamlEngineException m && m.getProblemMark().isPresent()) {
       Mark mark = m.getProblemMark().get();
-      reporter.error(new Position(file, mark.getLine() + 1, mark.getColumn() + 1),
-          kind + " syntax error: " + m.getProblem());
+      int at = offsetOf(mark.getLine() + 1, mark.getColumn() + 1);
+      String problem = at >= 0 && text.charAt(at) == '?'
+          ? "'?' must be quoted; write \"?\" for a lazy dim, as in [batch, \"?\"]" : m.getProblem();
+      reporter.error(new Position(file, mark.getLine() + 1, mark.getColumn() + 1), kind + " syntax error: " + problem);
       return;
     }
     TokenStreamLocation l = e.getLocation();
     String msg = firstLine(e.getOriginalMessage());
     if (l != null && l.getLineNr() > 0) {
+      int at = offsetOf(l.getLineNr(), Math.max(1, l.getColumnNr()));
+      int comma = at - 1;
+      while (comma >= 0 && Character.isWhitespace(text.charAt(comma))) {
+        comma--;
+      }
+      if (!yaml && at >= 0 && (text.charAt(at) == ']' || text.charAt(at) == '}')
+          && comma >= 0 && text.charAt(comma) == ',') {
+        // JSON has no trailing commas; Jackson says only that it expected a value.
+        reporter.error(positionOf(comma), kind + " syntax error: trailing comma before '" + text.charAt(at)
+            + "'; remove it");
+        return;
+      }
       reporter.error(new Position(file, l.getLineNr(), Math.max(1, l.getColumnNr())),
           kind + " syntax error: " + msg);
     } else {
       reporter.fileError(file, kind + " syntax error: " + msg);
     }
+  }
+
+  /** The offset of a 1-based line and column in the text, or -1 if outside it. */
+  private int offsetOf(int line, int column) {
+    int offset = 0;
+    for (int i = 1; i < line; i++) {
+      offset = text.indexOf('\n', offset) + 1;
+      if (offset == 0) {
+        return -1;
+      }
+    }
+    offset += column - 1;
+    return offset < text.length() ? offset : -1;
+  }
+
+  private Position positionOf(int offset) {
+    int lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    int line = 1;
+    for (int i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+    }
+    return new Position(file, line, offset - lineStart + 1);
   }
 
   private static String firstLine(String s) {

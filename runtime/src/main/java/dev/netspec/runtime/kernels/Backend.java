@@ -24,6 +24,28 @@ interface Backend {
   void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff, int ldc,
       float[] bias, int biasOff, Activation act);
 
+  /**
+   * {@code C = act(A @ B + bias)} with A packed once too ({@link PackedRows}): {@code tiles}
+   * is what {@link #packRows} made of A (null when this backend packs nothing), {@code a} A
+   * itself, row-major with row stride {@code k}.
+   */
+  void gemm(int m, float[] a, float[] tiles, PackedMatrix b, float[] c, int cOff, int ldc,
+      float[] bias, int biasOff, Activation act);
+
+  /** A's rows packed for {@link #gemm(int, float[], float[], PackedMatrix, float[], int, int,
+   * float[], int, Activation)}, reusing {@code into} if large enough, or null. */
+  float[] packRows(int m, int k, float[] a, float[] into);
+
+  /**
+   * A depthwise convolution of one image: for each of {@code channels} output channels
+   * {@code o} (input channel {@code o / multiplier}), {@code y[o] = act(bias[o] + sum_{i,j}
+   * w[o, i, j] * x[c, oh * sh - padTop + i * dh, ow * sw - padLeft + j * dw])}, zero outside
+   * the input; {@code x} is {@code (channels / multiplier, h, w)}, {@code w} {@code (channels,
+   * kh, kw)}, {@code y} {@code (channels, oh, ow)}, all contiguous; {@code bias} may be null.
+   */
+  void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias,
+      int biasOff, Activation act, float[] y, int yOff);
+
   /** {@code out[i] = op(x[i], y[i])} for {@code i < n}. */
   void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
       int n);

@@ -72,6 +72,61 @@ public final class Kernels {
     BACKEND.gemm(m, a, aOff, lda, b, c, cOff, ldc, bias, biasOff, act);
   }
 
+  /**
+   * {@code C = act(A @ B + bias)} with both operands packed once: A ({@link PackedRows}) is
+   * {@code a.rows() x b.rows()}, C {@code a.rows() x b.columns()} with row stride {@code ldc};
+   * other arguments as in {@link #gemm(int, float[], int, int, PackedMatrix, float[], int, int,
+   * float[], int, Activation) gemm}. A convolution runs its filters against every chunk of
+   * image patches this way.
+   */
+  public static void gemm(PackedRows a, PackedMatrix b, float[] c, int cOff, int ldc,
+      float[] bias, int biasOff, Activation act) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    Objects.requireNonNull(act, "act");
+    if (a.columns() != b.rows()) {
+      throw new IllegalArgumentException("gemm: " + a + " cannot multiply " + b);
+    }
+    if (b.panelWidth() != BACKEND.panelWidth()) {
+      throw new IllegalArgumentException("gemm: " + b + " was packed for another backend");
+    }
+    checkOutput(a.rows(), b.columns(), c, cOff, ldc, bias, biasOff);
+    BACKEND.gemm(a.rows(), a.data(), a.tiles(), b, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  /** A's rows packed for this backend's GEMM (see {@link PackedRows}), or null. */
+  static float[] packRows(int m, int k, float[] a, float[] into) {
+    return BACKEND.packRows(m, k, a, into);
+  }
+
+  /**
+   * A depthwise convolution ({@code groups == in_channels}) of every image of {@code g}, a
+   * direct kernel: see {@link Convolution#conv2d}. {@code w} is {@code (outChannels, 1, kh,
+   * kw)}; {@code bias} ({@code outChannels}) may be null; {@code act} follows the bias.
+   */
+  public static void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
+      float[] bias, int biasOff, Activation act, float[] y, int yOff) {
+    if (!g.isDepthwise()) {
+      throw new IllegalArgumentException("depthwiseConv2d: not a depthwise geometry: " + g);
+    }
+    Objects.requireNonNull(act, "act");
+    long in = (long) g.batch() * g.inChannels() * g.inPlane();
+    long out = (long) g.batch() * g.outChannels() * g.positions();
+    Objects.checkFromIndexSize(xOff, in, x.length);
+    Objects.checkFromIndexSize(yOff, out, y.length);
+    Objects.checkFromIndexSize(wOff, (long) g.outChannels() * g.kernelH() * g.kernelW(),
+        w.length);
+    if (bias != null) {
+      Objects.checkFromIndexSize(biasOff, g.outChannels(), bias.length);
+    }
+    int inImage = g.inChannels() * g.inPlane();
+    int outImage = g.outChannels() * g.positions();
+    for (int b = 0; b < g.batch(); b++) {
+      BACKEND.depthwiseConv2d(g, x, xOff + b * inImage, w, wOff, bias, biasOff, act, y,
+          yOff + b * outImage);
+    }
+  }
+
   /** Columns per panel of the matrices {@link PackedMatrix#pack} makes for this backend. */
   static int panelWidth() {
     return BACKEND.panelWidth();

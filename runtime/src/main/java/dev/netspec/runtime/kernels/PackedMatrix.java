@@ -58,6 +58,18 @@ public final class PackedMatrix {
     return p;
   }
 
+  /**
+   * A {@code k x n} operand of zeros, to be filled by a kernel of this package that writes
+   * the packed layout directly (a convolution's image patches, {@link Im2col}).
+   */
+  static PackedMatrix allocate(int k, int n) {
+    if (k < 0 || n < 0) {
+      throw new IllegalArgumentException("packed matrix sizes must not be negative: k=" + k
+          + ", n=" + n);
+    }
+    return new PackedMatrix(k, n, Kernels.panelWidth());
+  }
+
   /** Packs new values of the same shape into this matrix, in place (no allocation). */
   public void repack(float[] b, int off, int ld, boolean transposed) {
     Kernels.checkMatrix("b", b, off, transposed ? n : k, transposed ? k : n, ld);

@@ -81,6 +81,49 @@ final class ScalarBackend implements Backend {
     }
   }
 
+  @Override
+  public void gemm(int m, float[] a, float[] tiles, PackedMatrix b, float[] c, int cOff,
+      int ldc, float[] bias, int biasOff, Activation act) {
+    gemm(m, a, 0, b.rows(), b, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  /** Nothing to pack: the loops read A's rows as they are. */
+  @Override
+  public float[] packRows(int m, int k, float[] a, float[] into) {
+    return null;
+  }
+
+  @Override
+  public void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
+      float[] bias, int biasOff, Activation act, float[] y, int yOff) {
+    int mult = g.outChannels() / g.inChannels();
+    int taps = g.kernelH() * g.kernelW();
+    for (int o = 0; o < g.outChannels(); o++) {
+      int plane = xOff + o / mult * g.inPlane();
+      int out = yOff + o * g.positions();
+      for (int oh = 0; oh < g.outHeight(); oh++) {
+        for (int ow = 0; ow < g.outWidth(); ow++) {
+          double acc = bias == null ? 0 : bias[biasOff + o];
+          for (int i = 0; i < g.kernelH(); i++) {
+            int ih = oh * g.strideH() - g.padTop() + i * g.dilationH();
+            if (ih < 0 || ih >= g.height()) {
+              continue;
+            }
+            for (int j = 0; j < g.kernelW(); j++) {
+              int iw = ow * g.strideW() - g.padLeft() + j * g.dilationW();
+              if (iw >= 0 && iw < g.width()) {
+                acc += (double) x[plane + ih * g.width() + iw]
+                    * w[wOff + o * taps + i * g.kernelW() + j];
+              }
+            }
+          }
+          float v = (float) acc;
+          y[out + oh * g.outWidth() + ow] = act == Activation.RELU ? UnaryOp.relu(v) : v;
+        }
+      }
+    }
+  }
+
   private static float epilogue(float v, float[] bias, int at, Activation act) {
     float r = bias == null ? v : v + bias[at];
     return act == Activation.RELU ? UnaryOp.relu(r) : r;

@@ -96,7 +96,24 @@ final class VectorBackend implements Backend {
   @Override
   public void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff,
       int ldc, float[] bias, int biasOff, Activation act) {
-    VectorGemm.gemm(m, a, aOff, lda, b, c, cOff, ldc, bias, biasOff, act);
+    VectorGemm.gemm(m, a, aOff, lda, null, b, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  @Override
+  public void gemm(int m, float[] a, float[] tiles, PackedMatrix b, float[] c, int cOff,
+      int ldc, float[] bias, int biasOff, Activation act) {
+    VectorGemm.gemm(m, a, 0, b.rows(), tiles, b, c, cOff, ldc, bias, biasOff, act);
+  }
+
+  @Override
+  public float[] packRows(int m, int k, float[] a, float[] into) {
+    return VectorGemm.packRows(m, k, a, 0, k, into);
+  }
+
+  @Override
+  public void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
+      float[] bias, int biasOff, Activation act, float[] y, int yOff) {
+    Depthwise.conv2d(g, x, xOff, w, wOff, bias, biasOff, act == Activation.RELU, y, yOff);
   }
 
   @Override

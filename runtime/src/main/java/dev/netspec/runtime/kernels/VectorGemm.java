@@ -161,9 +161,13 @@ final class VectorGemm {
     }
   }
 
-  /** {@code C = act(A @ B + bias)} with B packed once. */
-  static void gemm(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff,
-      int ldc, float[] bias, int biasOff, Activation act) {
+  /**
+   * {@code C = act(A @ B + bias)} with B packed once; {@code packedA}, if not null, is A's
+   * whole 8-row tiles packed once by {@link #packRows} (a convolution's filters), read instead
+   * of packing them on every call.
+   */
+  static void gemm(int m, float[] a, int aOff, int lda, float[] packedA, PackedMatrix b,
+      float[] c, int cOff, int ldc, float[] bias, int biasOff, Activation act) {
     int n = b.columns();
     int k = b.rows();
     if (m == 0 || n == 0) {
@@ -173,12 +177,29 @@ final class VectorGemm {
     int panels = PackedMatrix.panels(n, NR);
     if (parallel(m, n, k, panels)) {
       Task t = SCRATCH.get().task;
-      t.set(Task.PACKED, m, n, k, a, aOff, lda, packShared(m, n, k, a, aOff, lda), null, 0, 0,
+      t.set(Task.PACKED, m, n, k, a, aOff, lda,
+          packedA != null ? packedA : packShared(m, n, k, a, aOff, lda), null, 0, 0,
           true, b, c, cOff, ldc, bias, biasOff, relu);
       t.runOnPool(panels);
     } else {
-      packedPanels(m, a, aOff, lda, null, b, c, cOff, ldc, bias, biasOff, relu, 0, panels);
+      packedPanels(m, a, aOff, lda, packedA, b, c, cOff, ldc, bias, biasOff, relu, 0, panels);
     }
+  }
+
+  /**
+   * Every whole 8-row tile of A ({@code m x k}) packed in the layout a parallel product shares
+   * ({@link #packShared}), once for many products: {@code packedRowBlocks} reads it in place of
+   * packing A per call. Rows past the last whole tile are read from A itself. Reuses {@code
+   * into} when it is large enough.
+   */
+  static float[] packRows(int m, int k, float[] a, int aOff, int lda, float[] into) {
+    int tiles = m / MR;
+    int size = tiles * MR * k;
+    float[] ap = into != null && into.length >= size ? into : new float[size];
+    int kBlocks = (k + KC - 1) / KC;
+    int rowBlocks = (tiles * MR + MC_PACKED - 1) / MC_PACKED;
+    packSharedBlocks(m, k, a, aOff, lda, ap, 0, rowBlocks * kBlocks);
+    return ap;
   }
 
   /**

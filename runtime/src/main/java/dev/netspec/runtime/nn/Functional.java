@@ -208,4 +208,114 @@ public final class Functional {
     }
     return y;
   }
+
+  // ---------------------------------------------------------------- convolution and pooling
+
+  /** {@code F.conv2d(x, weight, bias)}: stride 1, no padding, one group. */
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
+    return conv2d(x, weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);
+  }
+
+  /**
+   * {@code F.conv2d}: {@code x} {@code (N, C_in, H, W)} or {@code (C_in, H, W)}, {@code weight}
+   * {@code (C_out, C_in / groups, kH, kW)}, {@code bias} {@code (C_out)} or null; each size one
+   * int or a pair. Packs the weight on every call: layers ({@link Conv2d}) keep it packed.
+   */
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride,
+      int[] padding, int[] dilation, int groups) {
+    return convArgs(2, weight, stride, padding, null, dilation, groups)
+        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+  }
+
+  /** {@code F.conv2d} with {@code padding="same"} or {@code "valid"}. */
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride,
+      String padding, int[] dilation, int groups) {
+    return convArgs(2, weight, stride, null, padding, dilation, groups)
+        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+  }
+
+  /** {@code F.conv1d}: {@code x} {@code (N, C_in, L)} or {@code (C_in, L)}. */
+  public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding,
+      int dilation, int groups) {
+    return convArgs(1, weight, new int[] {stride}, new int[] {padding}, null,
+        new int[] {dilation}, groups).run(x, weight, bias, Activation.NONE, null,
+            new ConvState());
+  }
+
+  /** {@code F.conv1d} with {@code padding="same"} or {@code "valid"}. */
+  public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, String padding,
+      int dilation, int groups) {
+    return convArgs(1, weight, new int[] {stride}, null, padding, new int[] {dilation}, groups)
+        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+  }
+
+  private static ConvArgs convArgs(int dims, Tensor weight, int[] stride, int[] padding,
+      String paddingString, int[] dilation, int groups) {
+    if (weight.dim() != dims + 2) {
+      throw new IllegalArgumentException("conv" + dims + "d: weight must be " + (dims + 2)
+          + "-D, got " + Arrays.toString(weight.shape()));
+    }
+    int[] kernel = Arrays.copyOfRange(weight.shape(), 2, dims + 2);
+    return new ConvArgs(dims, kernel, stride, padding, paddingString, dilation, groups,
+        "zeros");
+  }
+
+  /** {@code F.max_pool2d(x, kernel_size)}: stride = kernel_size. */
+  public static Tensor maxPool2d(Tensor x, int kernelSize) {
+    return maxPool2d(x, new int[] {kernelSize}, null, new int[] {0}, new int[] {1}, false);
+  }
+
+  /** {@code F.max_pool2d}; each size one int or a pair, {@code stride} null for the kernel. */
+  public static Tensor maxPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding,
+      int[] dilation, boolean ceilMode) {
+    return Pools.max(new PoolArgs("max_pool2d", 2, kernelSize, stride, padding, dilation,
+        ceilMode), x, null, null);
+  }
+
+  /** {@code F.max_pool1d}. */
+  public static Tensor maxPool1d(Tensor x, int kernelSize, int stride, int padding,
+      int dilation, boolean ceilMode) {
+    return Pools.max(new PoolArgs("max_pool1d", 1, new int[] {kernelSize}, new int[] {stride},
+        new int[] {padding}, new int[] {dilation}, ceilMode), x, null, null);
+  }
+
+  /** {@code F.avg_pool2d(x, kernel_size)}: stride = kernel_size. */
+  public static Tensor avgPool2d(Tensor x, int kernelSize) {
+    return avgPool2d(x, new int[] {kernelSize}, null, new int[] {0}, false, true, null);
+  }
+
+  /**
+   * {@code F.avg_pool2d}; each size one int or a pair, {@code stride} null for the kernel,
+   * {@code divisorOverride} null for none.
+   */
+  public static Tensor avgPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding,
+      boolean ceilMode, boolean countIncludePad, Integer divisorOverride) {
+    return Pools.avg(new PoolArgs("avg_pool2d", 2, kernelSize, stride, padding, new int[] {1},
+        ceilMode), x, null, countIncludePad, AvgPool2d.checkDivisor(divisorOverride));
+  }
+
+  /** {@code F.avg_pool1d}. */
+  public static Tensor avgPool1d(Tensor x, int kernelSize, int stride, int padding,
+      boolean ceilMode, boolean countIncludePad) {
+    return Pools.avg(new PoolArgs("avg_pool1d", 1, new int[] {kernelSize}, new int[] {stride},
+        new int[] {padding}, new int[] {1}, ceilMode), x, null, countIncludePad, 0);
+  }
+
+  /** {@code F.adaptive_avg_pool2d}: {@code outputSize} one int or a pair. */
+  public static Tensor adaptiveAvgPool2d(Tensor x, int... outputSize) {
+    return Pools.adaptive(false, "adaptive_avg_pool2d", 2,
+        Pools.outputSize("adaptive_avg_pool2d", 2, outputSize), x, null, null);
+  }
+
+  /** {@code F.adaptive_avg_pool1d}. */
+  public static Tensor adaptiveAvgPool1d(Tensor x, int outputSize) {
+    return Pools.adaptive(false, "adaptive_avg_pool1d", 1,
+        Pools.outputSize("adaptive_avg_pool1d", 1, new int[] {outputSize}), x, null, null);
+  }
+
+  /** {@code F.adaptive_max_pool2d}: {@code outputSize} one int or a pair. */
+  public static Tensor adaptiveMaxPool2d(Tensor x, int... outputSize) {
+    return Pools.adaptive(true, "adaptive_max_pool2d", 2,
+        Pools.outputSize("adaptive_max_pool2d", 2, outputSize), x, null, null);
+  }
 }

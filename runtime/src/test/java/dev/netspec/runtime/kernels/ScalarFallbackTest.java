@@ -48,5 +48,22 @@ class ScalarFallbackTest {
     float[] y = new float[4];
     Kernels.gemm(2, x, 0, k, dots, y, 0, 2, new float[] {1, 1}, 0, Activation.NONE);
     assertArrayEquals(new float[] {101, 4951, 201, 9901}, y);
+    // A 2x2 convolution of a 3x3 image, 2 filters (all ones; 1 and -1 on the diagonal),
+    // biases 0.5 and -1, ReLU: window sums 12, 16, 24, 28; diagonals 1-5, 2-6, 4-8, 5-9.
+    ConvGeometry g = new ConvGeometry(1, 1, 3, 3, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1, 2, 2);
+    float[] image = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    float[] filters = {1, 1, 1, 1, 1, 0, 0, -1};
+    float[] biases = {0.5f, -1};
+    float[] out = new float[8];
+    Convolution.conv2d(g, image, 0, filters, 0, biases, 0,
+        Convolution.Filters.pack(g, filters, 0, biases, 0), Activation.RELU, out, 0,
+        new Convolution.Workspace());
+    assertArrayEquals(new float[] {12.5f, 16.5f, 24.5f, 28.5f, 0, 0, 0, 0}, out);
+    // Depthwise, 2 channels, a 1x2 kernel (1, -1) and (2, 0), no bias: x[w] - x[w + 1], 2x[w].
+    ConvGeometry dw = new ConvGeometry(1, 2, 1, 3, 2, 1, 2, 1, 1, 0, 0, 1, 1, 2, 1, 2);
+    float[] depth = new float[4];
+    Kernels.depthwiseConv2d(dw, new float[] {1, 4, 2, 3, 5, 7}, 0, new float[] {1, -1, 2, 0},
+        0, null, 0, Activation.NONE, depth, 0);
+    assertArrayEquals(new float[] {-3, 2, 6, 10}, depth);
   }
 }

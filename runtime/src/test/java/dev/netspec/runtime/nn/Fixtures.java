@@ -55,7 +55,8 @@ public final class Fixtures {
     List<Object> data = list(m.get("data"));
     float[] values = new float[data.size()];
     for (int i = 0; i < values.length; i++) {
-      values[i] = (float) Double.parseDouble((String) data.get(i));
+      String v = (String) data.get(i);
+      values[i] = v.equals("nan") ? Float.NaN : (float) Double.parseDouble(v); // float.hex()
     }
     return Tensor.fromArray(values, shape(m.get("shape")));
   }

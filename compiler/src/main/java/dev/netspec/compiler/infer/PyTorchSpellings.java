@@ -1,0 +1,122 @@
+package dev.netspec.compiler.infer;
+
+import dev.netspec.compiler.check.Names;
+import dev.netspec.compiler.parse.Ast;
+import dev.netspec.compiler.parse.Ast.Expr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * What a PyTorch user writes in a {@code forward} and what to write here instead:
+ * {@code self.fc1(x)} is {@code fc1(x)}, {@code h.mean()} is {@code mean(h)},
+ * {@code h.view(-1, 8)} is {@code reshape(h, (-1, 8))}, {@code F.relu(x)} and
+ * {@code torch.relu(x)} are {@code relu(x)}. Each advice carries the expression it stands for,
+ * so inference goes on with it (a layer called as {@code self.fc1(x)} is still built).
+ */
+final class PyTorchSpellings {
+  /**
+   * @param message what to write instead, and why
+   * @param instead the expression meant, or null when there is none
+   */
+  record Advice(String message, Expr instead) {}
+
+  /** Module prefixes of PyTorch's functions: {@code F.relu}, {@code torch.nn.functional.relu}. */
+  private static final Set<String> MODULES = Set.of("F", "torch", "nn", "functional");
+  /** Tensor methods named differently from the function. */
+  private static final Map<String, String> RENAMED = Map.of("view", "reshape");
+  /** Tensor methods that change nothing a forward here can see. */
+  private static final Set<String> NO_OPS = Set.of("contiguous", "detach", "clone", "float");
+
+  private PyTorchSpellings() {}
+
+  /**
+   * Advice for {@code target.name(args)}.
+   *
+   * @param isChild whether a name is a layer of the block
+   * @param children the block's layer names, for suggestions
+   */
+  static Advice method(Ast.Method m, Predicate<String> isChild, Set<String> children) {
+    Ast.Call call = m.call();
+    String name = call.callee();
+    String written = m.targetText() + "." + name + "(" + m.argsText() + ")";
+    if (m.target() instanceof Ast.Name n && n.name().equals("self")) {
+      if (isChild.test(name)) {
+        String instead = name + "(" + m.argsText() + ")";
+        return new Advice(write(instead, written) + ": a forward calls its layers by name, without 'self.'", call);
+      }
+      return new Advice("'self." + name + "' is not a layer of this block" + Names.suggest(name, children)
+          + " (a forward calls its layers by name, without 'self.')", null);
+    }
+    if (isModule(m.target())) {
+      if (Functions.get(name) != null) {
+        return new Advice(write(name + "(" + m.argsText() + ")", written)
+            + ": functions are called without a module prefix", call);
+      }
+      return new Advice("'" + m.targetText() + "." + name + "' is not a function of the forward language"
+          + functionHint(name), null);
+    }
+    if (name.equals("t") && call.args().isEmpty() && call.kwargs().isEmpty()) {
+      return new Advice(write(m.targetText() + ".T", written) + ": a forward transposes with '.T'",
+          new Ast.Attr(m.loc(), m.target(), "T"));
+    }
+    if (NO_OPS.contains(name) && call.args().isEmpty() && call.kwargs().isEmpty()) {
+      return new Advice(write(m.targetText(), written) + ": a forward has no '." + name + "()'", m.target());
+    }
+    String fn = RENAMED.getOrDefault(name, name);
+    if (Functions.get(fn) == null) {
+      return new Advice("'" + written + "': a forward has no tensor methods, and no function '" + name + "'"
+          + functionHint(name), null);
+    }
+    List<Expr> args = new ArrayList<>();
+    args.add(m.target());
+    String argsText = m.argsText();
+    boolean sizes = fn.equals("reshape") && call.kwargs().isEmpty()
+        && !(call.args().size() == 1 && call.args().get(0) instanceof Ast.Tuple);
+    if (sizes) {
+      // h.view(-1, 8) and h.reshape(-1, 8) take the sizes one by one; reshape takes a tuple.
+      args.add(new Ast.Tuple(m.loc(), call.args()));
+      argsText = "(" + argsText + ")";
+    } else {
+      args.addAll(call.args());
+    }
+    String instead = fn + "(" + m.targetText() + (m.argsText().isEmpty() ? "" : ", " + argsText) + ")";
+    return new Advice(write(instead, written) + ": a forward calls functions, not tensor methods",
+        new Ast.Call(m.loc(), fn, args, call.kwargs()));
+  }
+
+  /** Advice for {@code target.name} other than {@code .T}. */
+  static Advice attribute(Ast.Attr a, Predicate<String> isChild, Predicate<String> isMember) {
+    if (a.target() instanceof Ast.Name n && n.name().equals("self")) {
+      if (isChild.test(a.name())) {
+        return new Advice("write '" + a.name() + "(...)' to call layer '" + a.name()
+            + "': a forward calls its layers by name, without 'self.'", null);
+      }
+      if (isMember.test(a.name())) {
+        return new Advice(write(a.name(), "self." + a.name()) + ": a forward names its parameters, buffers"
+            + " and arguments without 'self.'", new Ast.Name(a.loc(), a.name()));
+      }
+      return new Advice("'self." + a.name() + "' is not a member of this block; a forward names its members"
+          + " without 'self.'", null);
+    }
+    return new Advice("only '.T' is supported after an expression, not '." + a.name() + "'", null);
+  }
+
+  private static String write(String instead, String written) {
+    return "write '" + instead + "', not '" + written + "'";
+  }
+
+  private static boolean isModule(Expr e) {
+    if (e instanceof Ast.Name n) {
+      return MODULES.contains(n.name());
+    }
+    return e instanceof Ast.Attr a && MODULES.contains(a.name()) && isModule(a.target());
+  }
+
+  private static String functionHint(String name) {
+    String near = Names.suggest(name, Functions.names());
+    return near.isEmpty() ? " (functions: " + String.join(", ", Functions.names()) + ")" : near;
+  }
+}

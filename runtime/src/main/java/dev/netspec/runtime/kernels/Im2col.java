@@ -1,0 +1,208 @@
+package dev.netspec.runtime.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Image patches written straight into the packed layout the GEMM reads ({@link
+ * PackedMatrix}): for one image and one group, the {@code k x n} matrix whose column {@code p}
+ * holds the {@code k = channels * kh * kw} inputs that output position {@code p0 + p} reads
+ * (row {@code (c, i, j)}: channel {@code c}, kernel row {@code i}, kernel column {@code j}),
+ * zero where they fall in the padding. With an extra row of ones (the filters then carry the
+ * bias as their last column), the GEMM adds the bias itself. Data movement only, the same code
+ * for every backend: along an output row the inputs of one {@code (c, i, j)} are consecutive
+ * at stride 1, so they are copied as runs.
+ */
+final class Im2col {
+  private Im2col() {}
+
+  /**
+   * Fills {@code cols} ({@code k (+1) x n}) with the patches of positions {@code [p0, p0 + n)}
+   * of the channels from {@code x[xOff]} ({@code g.inPerGroup()} planes of {@code g.inPlane()}
+   * values); {@code ones} adds the row of ones. {@code scratch} holds a row-major copy for a
+   * panel packed for dot products; it is grown as needed and returned. {@code segments} holds
+   * {@code 3 * (cols.panelWidth() + 1)} ints.
+   */
+  static float[] pack(ConvGeometry g, float[] x, int xOff, int p0, boolean ones,
+      PackedMatrix cols, float[] scratch, int[] segments) {
+    int n = cols.columns();
+    int k = cols.rows();
+    int width = cols.panelWidth();
+    float[] data = cols.data();
+    for (int q = 0; q < PackedMatrix.panels(n, width); q++) {
+      int j0 = q * width;
+      int count = Math.min(width, n - j0);
+      if (cols.isDotPanel(q)) {
+        // Rare (a last panel of few positions against a long reduction): row-major first,
+        // then packed as PackedMatrix packs any panel.
+        if (scratch.length < k * count) {
+          scratch = new float[k * count];
+        }
+        rows(g, x, xOff, p0 + j0, count, ones, scratch, 0, count, segments);
+        PackedMatrix.packPanel(scratch, -j0, count, false, n, q, k, width, data,
+            cols.panelOffset(q));
+      } else {
+        rows(g, x, xOff, p0 + j0, count, ones, data, cols.panelOffset(q), cols.panelStride(q),
+            segments);
+      }
+    }
+    return scratch;
+  }
+
+  /**
+   * The patch rows of positions {@code [pos0, pos0 + count)} into {@code dst}, row {@code r}
+   * at {@code at + r * stride}; the columns from {@code count} to {@code stride} are left as
+   * they are (zero in a panel that always holds the same count). The positions are first cut
+   * into segments within one output row; per row of the patches each segment is then one run
+   * of consecutive inputs (stride 1), copied by a plain loop, or a strided gather.
+   */
+  private static void rows(ConvGeometry g, float[] x, int xOff, int pos0, int count,
+      boolean ones, float[] dst, int at, int stride, int[] segments) {
+    int r = 0;
+    if (g.isPointwise()) { // 1x1, stride 1, no padding: each row is a run of its plane
+      for (int c = 0; c < g.inPerGroup(); c++, r++) {
+        System.arraycopy(x, xOff + c * g.inPlane() + pos0, dst, at + r * stride, count);
+      }
+    } else {
+      int segs = segments(g, pos0, count, segments);
+      for (int c = 0; c < g.inPerGroup(); c++) {
+        int plane = xOff + c * g.inPlane();
+        for (int i = 0; i < g.kernelH(); i++) {
+          for (int j = 0; j < g.kernelW(); j++, r++) {
+            row(g, x, plane, i, j, segments, segs, dst, at + r * stride);
+          }
+        }
+      }
+    }
+    if (ones) {
+      Arrays.fill(dst, at + r * stride, at + r * stride + count, 1f);
+    }
+  }
+
+  /**
+   * Cuts positions {@code [pos0, pos0 + count)} into runs within one output row: run {@code s}
+   * is output row {@code seg[3s]}, from column {@code seg[3s + 1]}, {@code seg[3s + 2]} long.
+   * Returns the number of runs.
+   */
+  private static int segments(ConvGeometry g, int pos0, int count, int[] seg) {
+    int ow1 = g.outWidth();
+    int segs = 0;
+    for (int pos = pos0, end = pos0 + count; pos < end; segs++) {
+      int oh = pos / ow1;
+      int ow = pos - oh * ow1;
+      int run = Math.min(ow1 - ow, end - pos);
+      seg[3 * segs] = oh;
+      seg[3 * segs + 1] = ow;
+      seg[3 * segs + 2] = run;
+      pos += run;
+    }
+    return segs;
+  }
+
+  /** Patch row {@code (i, j)} of one channel for the runs {@code seg}, from {@code d}. */
+  private static void row(ConvGeometry g, float[] x, int plane, int i, int j, int[] seg,
+      int segs, float[] dst, int d) {
+    int h = g.height();
+    int w = g.width();
+    int sw = g.strideW();
+    int rowShift = i * g.dilationH() - g.padTop();
+    int colShift = j * g.dilationW() - g.padLeft();
+    for (int s = 0; s < segs; s++) {
+      int len = seg[3 * s + 2];
+      int ih = seg[3 * s] * g.strideH() + rowShift;
+      int iw = seg[3 * s + 1] * sw + colShift; // the input column of the run's first output
+      if (ih < 0 || ih >= h) {
+        Arrays.fill(dst, d, d + len, 0f);
+      } else if (sw == 1 && iw >= 0 && iw + len <= w) { // inside the input: a plain copy
+        int src = plane + ih * w + iw;
+        for (int t = 0; t < len; t++) {
+          dst[d + t] = x[src + t];
+        }
+      } else {
+        int src = plane + ih * w;
+        for (int t = 0; t < len; t++, iw += sw) {
+          dst[d + t] = iw >= 0 && iw < w ? x[src + iw] : 0f;
+        }
+      }
+      d += len;
+    }
+  }
+
+  /**
+   * Whether a convolution runs over padded rows ({@link #packPadded}): stride 1, not 1x1, and
+   * at most one extra column per 8 valid ones ({@code (kw - 1) * dw <= outWidth / 8}: 28x28
+   * and larger images with a 3x3 kernel).
+   */
+  static boolean rowsOfPaddedWidth(ConvGeometry g) {
+    return g.strideH() == 1 && g.strideW() == 1 && !g.isPointwise()
+        && 8L * (g.kernelW() - 1) * g.dilationW() <= g.outWidth();
+  }
+
+  /**
+   * Copies the {@code g.inPerGroup()} planes from {@code x[xOff]} into {@code padded}, each
+   * {@code hp x wp} with the input at row {@code padTop}, column {@code padLeft}, zeros around.
+   */
+  static void padPlanes(ConvGeometry g, float[] x, int xOff, int hp, int wp, float[] padded) {
+    int h = g.height();
+    int w = g.width();
+    for (int c = 0; c < g.inPerGroup(); c++) {
+      int src = xOff + c * g.inPlane();
+      int dst = c * hp * wp;
+      for (int r = 0; r < hp; r++) {
+        int ih = r - g.padTop();
+        int row = dst + r * wp;
+        if (ih < 0 || ih >= h) {
+          Arrays.fill(padded, row, row + wp, 0f);
+          continue;
+        }
+        int lead = Math.min(wp, g.padLeft());
+        int copy = Math.max(0, Math.min(w, wp - lead));
+        Arrays.fill(padded, row, row + lead, 0f);
+        System.arraycopy(x, src + ih * w, padded, row + lead, copy);
+        Arrays.fill(padded, row + lead + copy, row + wp, 0f);
+      }
+    }
+  }
+
+  /**
+   * The patches of virtual positions {@code [v0, v0 + n)} over padded planes ({@link
+   * #padPlanes}): position {@code v = oh * wp + ow} reads, for row {@code (c, i, j)}, {@code
+   * padded[c * hp * wp + i * dh * wp + j * dw + v]}, so each patch row of a panel is one run of
+   * the padded input. Columns with {@code ow >= outWidth} are computed and dropped by the
+   * caller. {@code scratch} as in {@link #pack}.
+   */
+  static float[] packPadded(ConvGeometry g, float[] padded, int hp, int wp, int v0,
+      boolean ones, PackedMatrix cols, float[] scratch) {
+    int n = cols.columns();
+    int k = cols.rows();
+    int width = cols.panelWidth();
+    float[] data = cols.data();
+    for (int q = 0; q < PackedMatrix.panels(n, width); q++) {
+      int j0 = q * width;
+      int count = Math.min(width, n - j0);
+      boolean dots = cols.isDotPanel(q);
+      if (dots && scratch.length < k * count) {
+        scratch = new float[k * count];
+      }
+      float[] dst = dots ? scratch : data;
+      int at = dots ? 0 : cols.panelOffset(q);
+      int stride = dots ? count : cols.panelStride(q);
+      int r = 0;
+      for (int c = 0; c < g.inPerGroup(); c++) {
+        for (int i = 0; i < g.kernelH(); i++) {
+          int src = c * hp * wp + i * g.dilationH() * wp + v0 + j0;
+          for (int j = 0; j < g.kernelW(); j++, r++) {
+            System.arraycopy(padded, src + j * g.dilationW(), dst, at + r * stride, count);
+          }
+        }
+      }
+      if (ones) {
+        Arrays.fill(dst, at + r * stride, at + r * stride + count, 1f);
+      }
+      if (dots) {
+        PackedMatrix.packPanel(scratch, -j0, count, false, n, q, k, width, data,
+            cols.panelOffset(q));
+      }
+    }
+    return scratch;
+  }
+}

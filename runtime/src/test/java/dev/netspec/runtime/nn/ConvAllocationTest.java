@@ -1,0 +1,69 @@
+package dev.netspec.runtime.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.tensor.Generator;
+import dev.netspec.runtime.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * A warm forward into a caller's buffer allocates nothing: a ResNet-style stage (3x3
+ * convolutions with fused ReLU, a strided one, a 1x1, a depthwise one, max and adaptive
+ * pooling), in eval mode, on one kernel thread. Whether the JIT removes every temporary depends
+ * on what it inlines, so, as in {@code BufferedForwardTest}, this runs only with {@code
+ * -Dnetspec.allocationTests=true}.
+ */
+class ConvAllocationTest {
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmConvolutionsAndPoolingsAllocateNothing() {
+    Conv2d stem = new Conv2d(3, 16, 7, 2, 3);
+    MaxPool2d pool = new MaxPool2d(3, 2, 1);
+    Conv2d conv = new Conv2d(16, 16, 3, 1, 1);
+    Conv2d down = new Conv2d(16, 32, 3, 2, 1);
+    Conv2d pointwise = new Conv2d(32, 32, 1);
+    Conv2d depthwise = new Conv2d(32, 32, 3, 1, 1, 1, 32, true, "zeros");
+    AdaptiveAvgPool2d head = new AdaptiveAvgPool2d(1, 1);
+    Module[] layers = {stem, pool, conv, down, pointwise, depthwise, head};
+    for (Module m : layers) {
+      m.eval();
+    }
+    Tensor x = Tensor.rand(new Generator(3), 2, 3, 32, 32);
+    Tensor a = Tensor.zeros(2, 16, 16, 16);
+    Tensor b = Tensor.zeros(2, 16, 8, 8);
+    Tensor c = Tensor.zeros(2, 16, 8, 8);
+    Tensor d = Tensor.zeros(2, 32, 4, 4);
+    Tensor e = Tensor.zeros(2, 32, 4, 4);
+    Tensor f = Tensor.zeros(2, 32, 4, 4);
+    Tensor g = Tensor.zeros(2, 32, 1, 1);
+    Runnable forward = () -> {
+      stem.forwardInto(x, Activation.RELU, a);
+      pool.forward(a, b);
+      conv.forwardInto(b, Activation.RELU, c);
+      down.forwardInto(c, Activation.RELU, d);
+      pointwise.forwardInto(d, Activation.NONE, e);
+      depthwise.forwardInto(e, Activation.RELU, f);
+      head.forward(f, g);
+    };
+    long bytes = Long.MAX_VALUE;
+    long deadline = System.nanoTime() + 60_000_000_000L; // the JIT may take a while when busy
+    while (bytes != 0 && System.nanoTime() < deadline) {
+      for (int i = 0; i < 5_000; i++) {
+        forward.run();
+      }
+      long before = THREADS.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 100; i++) {
+        forward.run();
+      }
+      bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+    }
+    assertEquals(0, bytes);
+  }
+}
