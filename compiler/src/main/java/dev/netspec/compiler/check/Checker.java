@@ -582,7 +582,7 @@ public final class Checker {
     candidates.addAll(blockNodes.keySet());
     candidates.add("sequential");
     candidates.add("same_as");
-    String what = Character.isUpperCase(type.charAt(0)) ? "block" : "layer";
+    String what = !type.isEmpty() && Character.isUpperCase(type.charAt(0)) ? "block" : "layer";
     reporter.error(pos, currentBlock + ": unknown " + what + " '" + type + "'" + Names.suggest(type, candidates));
     return null;
   }
