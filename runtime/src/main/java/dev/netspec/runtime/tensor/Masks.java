@@ -1,6 +1,7 @@
 package dev.netspec.runtime.tensor;
 
 import dev.netspec.runtime.kernels.CompareOp;
+import dev.netspec.runtime.kernels.Kernels;
 import java.util.Arrays;
 
 /**
@@ -66,15 +67,15 @@ final class Masks {
     Tensor out = Tensor.zeros(x.dtype(), shape);
     out.copy_(x.expand(shape));
     Tensor m = mask.expand(shape);
-    if (x.dtype() == DType.FLOAT32 && m.isContiguous() && m.dtype() == DType.FLOAT32) {
-      float[] o = out.storage; // dense fast path: one pass over two arrays
-      float[] ms = m.storage;
-      for (int i = 0, mo = m.offset; i < o.length; i++) {
-        if (ms[mo + i] != 0f) {
-          o[i] = value;
+    if (x.dtype() == DType.FLOAT32 && m.dtype() == DType.FLOAT32) {
+      int len = denseBlock(shape, m);
+      if (len >= MIN_BLOCK) { // one kernel call per dense run of the mask (a row, a matrix)
+        Walk w = new Walk(blockShape(shape, len), m);
+        for (int o = 0; o < out.storage.length; o += len, w.next()) {
+          Kernels.maskedFill(m.storage, w.o[0], value, out.storage, o, out.storage, o, len);
         }
+        return out;
       }
-      return out;
     }
     Walk w = new Walk(shape, m);
     for (int i = 0, n = Math.toIntExact(out.numel()); i < n; i++, w.next()) {
@@ -93,6 +94,17 @@ final class Masks {
     Tensor x = a.expand(shape);
     Tensor y = b.expand(shape);
     Tensor out = Tensor.zeros(longs ? DType.INT64 : DType.FLOAT32, shape);
+    boolean floats = c.dtype() == DType.FLOAT32 && x.dtype() == DType.FLOAT32
+        && y.dtype() == DType.FLOAT32;
+    int len = floats ? denseBlock(shape, c, x, y) : 0;
+    if (len >= MIN_BLOCK) { // one kernel call per run where all three are dense
+      Walk w = new Walk(blockShape(shape, len), c, x, y);
+      for (int o = 0; o < out.storage.length; o += len, w.next()) {
+        Kernels.where(c.storage, w.o[0], x.storage, w.o[1], y.storage, w.o[2], out.storage, o,
+            len);
+      }
+      return out;
+    }
     Walk w = new Walk(shape, c, x, y);
     for (int i = 0, n = Math.toIntExact(out.numel()); i < n; i++, w.next()) {
       boolean t = truthAt(c, w.o[0]);
@@ -148,6 +160,41 @@ final class Masks {
     } else {
       t.storage[i] = v;
     }
+  }
+
+  /** Below this many elements per dense run, the element walk beats a kernel call per run. */
+  private static final int MIN_BLOCK = 16;
+
+  /**
+   * The length of the trailing run over which every one of {@code ts} (all of {@code shape})
+   * is dense row-major: the product of the trailing dims they all lay out densely.
+   */
+  private static int denseBlock(int[] shape, Tensor... ts) {
+    int len = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      for (Tensor t : ts) {
+        if (shape[d] != 1 && t.stride[d] != len) {
+          return len;
+        }
+      }
+      len *= shape[d];
+    }
+    return len;
+  }
+
+  /**
+   * {@code shape} with its trailing dims of {@code len} elements replaced by one dim of size
+   * 1, so that a {@link Walk} over it visits the start of each run; {@code len} is a product
+   * of trailing dims, as {@link #denseBlock} returns.
+   */
+  private static int[] blockShape(int[] shape, int len) {
+    int d = shape.length;
+    for (long p = 1; p < len; ) {
+      p *= shape[--d];
+    }
+    int[] s = Arrays.copyOf(shape, d + 1);
+    s[d] = 1;
+    return s;
   }
 
   /** The storage offsets of several tensors of one shape, advanced in row-major order. */
