@@ -229,4 +229,16 @@ final class ScalarBackend implements Backend {
     }
     return (float) s;
   }
+
+  @Override
+  public void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
+      int cOff, float[] h, int hOff) {
+    Gates.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);
+  }
+
+  @Override
+  public void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev,
+      int hpOff, float[] h, int hOff) {
+    Gates.gruCell(n, gates, gOff, hg, hgOff, hPrev, hpOff, h, hOff);
+  }
 }

@@ -351,4 +351,16 @@ final class VectorBackend implements Backend {
     }
     return s;
   }
+
+  @Override
+  public void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
+      int cOff, float[] h, int hOff) {
+    VectorGates.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);
+  }
+
+  @Override
+  public void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev,
+      int hpOff, float[] h, int hOff) {
+    VectorGates.gruCell(n, gates, gOff, hg, hgOff, hPrev, hpOff, h, hOff);
+  }
 }
