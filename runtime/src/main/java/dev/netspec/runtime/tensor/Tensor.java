@@ -20,8 +20,9 @@ import java.util.function.DoubleUnaryOperator;
  * <p>Method names follow PyTorch: {@code add} returns a new tensor, {@code add_} edits this
  * one in place and returns it. Comparisons return float masks of 0 and 1, which multiply
  * exactly as PyTorch's bool masks do. Arithmetic, reductions and matmul are float32 ops; an
- * int64 tensor supports views, copies, element access ({@link #getLong}), printing and
- * {@link #to(DType)}, and a float op on it fails naming the op.
+ * int64 tensor supports views, copies, element access ({@link #getLong}), comparisons, masks
+ * ({@link #maskedFill}, {@link #where}, {@link #tril}), printing and {@link #to(DType)}, and a
+ * float op on it fails naming the op.
  *
  * <pre>{@code
  * w.add_(1f);                        // weight.data[:] += 1
