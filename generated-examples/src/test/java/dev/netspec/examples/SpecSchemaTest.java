@@ -13,7 +13,7 @@ import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Compiler;
 import dev.netspec.compiler.CompilerOptions;
 import dev.netspec.compiler.SpecSource;
-import dev.netspec.compiler.check.Layers;
+import dev.netspec.compiler.layers.LayerKinds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,9 +68,9 @@ class SpecSchemaTest {
     Set<String> inSchema = new TreeSet<>(
         tree.at("/$defs/layerProperties/properties").propertyNames());
     inSchema.removeAll(List.of("sequential", "same_as", "init", "doc"));
-    assertEquals(new TreeSet<>(Layers.names()), inSchema,
+    assertEquals(new TreeSet<>(LayerKinds.names()), inSchema,
         "builtin layers in docs/netspec.schema.json ($defs/layerProperties) vs the compiler's"
-            + " dev.netspec.compiler.check.Layers");
+            + " dev.netspec.compiler.layers.LayerKinds");
   }
 
   @Test

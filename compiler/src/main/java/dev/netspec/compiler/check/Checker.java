@@ -23,6 +23,9 @@ import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.layers.ArgDef;
+import dev.netspec.compiler.layers.LayerKind;
+import dev.netspec.compiler.layers.LayerKinds;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import dev.netspec.compiler.parse.ForwardParser;
 import dev.netspec.compiler.parse.Limits;
@@ -550,12 +553,12 @@ public final class Checker {
   }
 
   private boolean isKnownType(String name) {
-    return Layers.get(name) != null || blockNodes.containsKey(name)
+    return LayerKinds.get(name) != null || blockNodes.containsKey(name)
         || name.equals("sequential") || name.equals("same_as");
   }
 
   private LayerUse namedUse(String type, Node value, Position pos, Map<String, InitSpec> init, String doc) {
-    Layers.Def def = Layers.get(type);
+    LayerKind def = LayerKinds.get(type);
     if (def != null) {
       Map<String, Value> args = builtinArgs(def, value, pos);
       if (args == null) {
@@ -575,7 +578,7 @@ public final class Checker {
       Map<String, Value> args = blockArgs(type, target, value, pos);
       return args == null ? null : new BlockUse(pos, type, args, init, doc);
     }
-    List<String> candidates = new ArrayList<>(Layers.names());
+    List<String> candidates = new ArrayList<>(LayerKinds.names());
     candidates.addAll(blockNodes.keySet());
     candidates.add("sequential");
     candidates.add("same_as");
@@ -585,13 +588,13 @@ public final class Checker {
   }
 
   /** A layer's arguments; every bad one is reported (null then), each layer and argument on its own. */
-  private Map<String, Value> builtinArgs(Layers.Def def, Node value, Position pos) {
+  private Map<String, Value> builtinArgs(LayerKind def, Node value, Position pos) {
     Map<String, Value> out = new LinkedHashMap<>();
     Set<String> given = new LinkedHashSet<>();
     boolean ok = true;
     if (value instanceof MapNode m) {
       for (Entry e : m.entries().values()) {
-        Layers.ArgDef a = def.arg(e.key().name());
+        ArgDef a = def.arg(e.key().name());
         if (a == null) {
           List<String> names = new ArrayList<>();
           def.args().forEach(x -> names.add(x.name()));
@@ -613,11 +616,14 @@ public final class Checker {
       given.add(def.mainArg());
       ok = builtinArg(def, def.arg(def.mainArg()), value, out);
     }
-    for (Layers.ArgDef a : def.args()) {
+    for (ArgDef a : def.args()) {
       if (a.required() && !given.contains(a.name())) {
         // A dim counts from the end: -1 fits every input (a size such as 8 would not).
         boolean dim = a.name().equals("dim");
-        String example = dim ? "-1" : a.type() == Layers.Type.INT || a.type() == Layers.Type.INT_LIST ? "8" : "1";
+        String example = dim ? "-1" : a.type() == ArgDef.Type.FLOAT || a.type() == ArgDef.Type.BOOL ? "1" : "8";
+        if (!a.name().equals(def.mainArg())) {
+          example = "{" + a.name() + ": " + example + "}";
+        }
         reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
             + def.name() + ": " + example + "}" + (dim ? " for the last dim" : ""));
         ok = false;
@@ -627,12 +633,12 @@ public final class Checker {
   }
 
   /** One argument of a layer, typed and in range; false after reporting why not. */
-  private boolean builtinArg(Layers.Def def, Layers.ArgDef a, Node node, Map<String, Value> out) {
-    Value v = layerValue(def.name() + " " + a.name(), a.type(), node);
+  private boolean builtinArg(LayerKind def, ArgDef a, Node node, Map<String, Value> out) {
+    Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), node);
     if (v == null) {
       return false;
     }
-    String range = v instanceof Literal l ? outOfRange(def.name(), a.name(), l.value()) : null;
+    String range = v instanceof Literal l ? def.outOfRange(a.name(), l.value()) : null;
     if (range != null) {
       reporter.error(node.pos(), currentBlock + ": " + range);
       return false;
@@ -641,19 +647,7 @@ public final class Checker {
     return true;
   }
 
-  /**
-   * Why a layer argument's value is out of range, or null: checked here for literals, by
-   * inference for values that come from block arguments.
-   */
-  public static String outOfRange(String layer, String arg, Object value) {
-    if (layer.equals("dropout") && arg.equals("p") && value instanceof Number n
-        && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
-      return "dropout probability has to be between 0 and 1, got " + n.doubleValue();
-    }
-    return null;
-  }
-
-  private Value layerValue(String what, Layers.Type type, Node node) {
+  private Value layerValue(String what, ArgDef.Type type, boolean size, Node node) {
     Object v = node instanceof Scalar s ? s.value() : null;
     if (v instanceof String name && unreadable.contains(name)) {
       return null; // an argument declared with errors, reported there
@@ -661,7 +655,7 @@ public final class Checker {
     if (v instanceof String name && currentArgs.containsKey(name)) {
       ArgType t = currentArgs.get(name).type();
       boolean ok = switch (type) {
-        case INT, INT_LIST -> t == ArgType.INT;
+        case INT, INT_LIST, INT_LIST_OR_STRING -> t == ArgType.INT;
         case FLOAT -> t != ArgType.BOOL;
         case BOOL -> t == ArgType.BOOL;
         case STRING -> false;
@@ -676,7 +670,7 @@ public final class Checker {
     switch (type) {
       case INT:
         if (v instanceof Long n) {
-          return positiveIfSize(what, n, node) ? new Literal(n, node.pos()) : null;
+          return positiveIfSize(what, n, node, size) ? new Literal(n, node.pos()) : null;
         }
         break;
       case FLOAT:
@@ -690,8 +684,12 @@ public final class Checker {
         }
         break;
       case INT_LIST:
+      case INT_LIST_OR_STRING:
         if (v instanceof Long n) {
-          return positiveIfSize(what, n, node) ? new Literal(List.of(n), node.pos()) : null;
+          return positiveIfSize(what, n, node, size) ? new Literal(n, node.pos()) : null;
+        }
+        if (v instanceof String && type == ArgDef.Type.INT_LIST_OR_STRING) {
+          return new Literal(v, node.pos());
         }
         if (node instanceof ListNode l && !l.items().isEmpty()) {
           List<Long> items = new ArrayList<>();
@@ -700,7 +698,7 @@ public final class Checker {
               typeError(item, what, "an int");
               return null;
             }
-            if (!positiveIfSize(what, n, item)) {
+            if (!positiveIfSize(what, n, item, size)) {
               return null;
             }
             items.add(n);
@@ -720,6 +718,7 @@ public final class Checker {
       case BOOL -> "true or false";
       case STRING -> "a string";
       case INT_LIST -> "an int or a list of ints";
+      case INT_LIST_OR_STRING -> "an int, a list of ints or a string";
     };
     if (v instanceof String name) {
       reporter.error(node.pos(), currentBlock + ": " + what + " expects " + expected + ", got '" + name
@@ -730,8 +729,7 @@ public final class Checker {
     return null;
   }
 
-  private boolean positiveIfSize(String what, long n, Node node) {
-    boolean isSize = what.endsWith("features") || what.endsWith("normalized_shape");
+  private boolean positiveIfSize(String what, long n, Node node, boolean isSize) {
     if (isSize && n <= 0) {
       reporter.error(node.pos(), currentBlock + ": " + what + " must be positive, got " + n);
       return false;
@@ -766,12 +764,12 @@ public final class Checker {
               + e.key().name() + "'" + Names.suggest(e.key().name(), types.keySet()));
           return null;
         }
-        Layers.Type lt = switch (t) {
-          case "float" -> Layers.Type.FLOAT;
-          case "bool" -> Layers.Type.BOOL;
-          default -> Layers.Type.INT;
+        ArgDef.Type lt = switch (t) {
+          case "float" -> ArgDef.Type.FLOAT;
+          case "bool" -> ArgDef.Type.BOOL;
+          default -> ArgDef.Type.INT;
         };
-        Value v = layerValue(type + " " + e.key().name(), lt, e.value());
+        Value v = layerValue(type + " " + e.key().name(), lt, false, e.value());
         if (v == null) {
           return null;
         }

@@ -1,6 +1,7 @@
 package dev.netspec.compiler.check;
 
 import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import dev.netspec.compiler.parse.Node;
 import java.nio.file.Path;
@@ -127,7 +128,7 @@ public final class Model {
   public record ArgRef(String name, Position pos) implements Value {}
 
   /** A builtin layer such as {@code linear}. */
-  public record BuiltinUse(Position pos, Layers.Def def, Map<String, Value> args,
+  public record BuiltinUse(Position pos, LayerKind kind, Map<String, Value> args,
       Map<String, InitSpec> init, String doc) implements LayerUse {}
 
   /** A use of another block. */

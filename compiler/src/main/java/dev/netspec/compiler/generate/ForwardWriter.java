@@ -8,7 +8,6 @@ import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
 import dev.netspec.compiler.infer.Assignments;
-import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
@@ -211,7 +210,7 @@ final class ForwardWriter {
     if (e instanceof Ast.Call c) {
       Map<String, Object> a = result.calls().get(c);
       return a != null && Functions.get(c.callee()).kind() == Functions.Kind.ELEMENTWISE
-          && !(a.get("input") instanceof Ast.Call inner && isLinearChild(inner)); // fused: a layer
+          && !(a.get("input") instanceof Ast.Call inner && fusesActivation(inner)); // fused: a layer
     }
     return e instanceof Ast.Unary;
   }
@@ -221,7 +220,7 @@ final class ForwardWriter {
     List<Expr> operands = e instanceof Ast.Binary b ? List.of(b.left(), b.right())
         : e instanceof Ast.Call c ? c.args() : e instanceof Ast.Unary u ? List.of(u.operand()) : List.of();
     if (e instanceof Ast.Call c && c.args().size() == 1 && c.args().get(0) instanceof Ast.Call inner
-        && isLinearChild(inner)) {
+        && fusesActivation(inner)) {
       operands = inner.args(); // relu(linear(x)) is one step reading x
     }
     for (Expr o : operands) {
@@ -309,7 +308,7 @@ final class ForwardWriter {
     switch (fn.kind()) {
       case ELEMENTWISE: {
         Expr input = (Expr) a.get("input");
-        if (c.callee().equals("relu") && input instanceof Ast.Call inner && isLinearChild(inner)) {
+        if (c.callee().equals("relu") && input instanceof Ast.Call inner && fusesActivation(inner)) {
           // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
           CodeBlock in = expr(inner.args().get(0));
           return CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", fields.get(inner.callee()), in,
@@ -351,16 +350,15 @@ final class ForwardWriter {
     throw new Workspace.Unsupported("function " + c.callee());
   }
 
-  /** Whether {@code c} calls a child that is a (not lazy) builtin {@code linear}. */
-  private boolean isLinearChild(Ast.Call c) {
+  /** Whether {@code c} calls a child (a builtin, not lazy) that runs an activation in its epilogue. */
+  private boolean fusesActivation(Ast.Call c) {
     if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
       return false;
     }
     for (Child child : result.block().children()) {
       if (child.name().equals(c.callee()) && child.use() instanceof BuiltinUse b
-          && b.def().name().equals("linear")) {
-        Dim in = result.inFeatures().get(b);
-        return in != null && !in.isLazy();
+          && b.kind().fusesActivation()) {
+        return !result.lazy(b);
       }
     }
     return false;

@@ -32,6 +32,8 @@ import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.InitRules;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.layers.InferredArg;
+import dev.netspec.compiler.layers.LayerKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -161,7 +163,7 @@ public final class JavaGenerator {
       return typeLabel(findChild(c.name()));
     }
     if (c.use() instanceof BuiltinUse b) {
-      return b.def().name();
+      return b.kind().name();
     }
     if (c.use() instanceof BlockUse u) {
       return u.blockName();
@@ -220,8 +222,7 @@ public final class JavaGenerator {
 
   private ClassName childClass(Object use) {
     if (use instanceof BuiltinUse b) {
-      Dim in = result.inFeatures().get(b);
-      return RuntimeTypes.layer(in != null && in.isLazy() ? "LazyLinear" : b.def().runtimeClass());
+      return b.kind().javaClass(result.inferred(b));
     }
     if (use instanceof BlockUse u) {
       return ClassName.get(packageName, u.blockName());
@@ -293,7 +294,7 @@ public final class JavaGenerator {
   /** {@code new Linear(20, 256)}, {@code new Block1()}, {@code new Sequential(...)}. */
   private CodeBlock construct(Child c) {
     if (c.use() instanceof BuiltinUse b) {
-      return builtin(c, b);
+      return b.kind().construct(new LayerNames(c, b));
     }
     if (c.use() instanceof BlockUse u) {
       Block target = blocks.get(u.blockName());
@@ -327,73 +328,63 @@ public final class JavaGenerator {
     return CodeBlock.of("new $T($L)", RuntimeTypes.SEQUENTIAL, CodeBlock.join(items, ", "));
   }
 
-  private CodeBlock builtin(Child c, BuiltinUse b) {
-    ClassName cls = RuntimeTypes.layer(b.def().runtimeClass());
-    switch (b.def().name()) {
-      case "linear":
-      case "lazy_linear": {
-        Dim in = result.inFeatures().get(b);
-        CodeBlock out = value(b.args().get("out_features"));
-        Value biasValue = b.args().get("bias");
-        boolean defaultBias = biasValue == null || Boolean.TRUE.equals(biasValue instanceof Literal l ? l.value() : null);
-        if (in == null) {
-          reporter.error(c.pos(), block.name() + "." + c.name() + " (linear): input features are unknown");
-          return CodeBlock.of("null");
-        }
-        if (in.isLazy()) {
-          return defaultBias ? CodeBlock.of("new $T($L)", RuntimeTypes.layer("LazyLinear"), out)
-              : CodeBlock.of("new $T($L, $L)", RuntimeTypes.layer("LazyLinear"), out, value(biasValue));
-        }
-        CodeBlock inCode = dim(c, in);
-        return defaultBias ? CodeBlock.of("new $T($L, $L)", cls, inCode, out)
-            : CodeBlock.of("new $T($L, $L, $L)", cls, inCode, out, value(biasValue));
-      }
-      case "softmax":
-      case "log_softmax":
-        return CodeBlock.of("new $T($L)", cls, value(b.args().get("dim")));
-      case "dropout":
-        return b.args().containsKey("p") ? CodeBlock.of("new $T($L)", cls, value(b.args().get("p")))
-            : CodeBlock.of("new $T()", cls);
-      case "flatten":
-        if (!b.args().containsKey("start_dim") && !b.args().containsKey("end_dim")) {
-          return CodeBlock.of("new $T()", cls);
-        }
-        return CodeBlock.of("new $T($L, $L)", cls,
-            b.args().containsKey("start_dim") ? value(b.args().get("start_dim")) : CodeBlock.of("1"),
-            b.args().containsKey("end_dim") ? value(b.args().get("end_dim")) : CodeBlock.of("-1"));
-      case "layer_norm": {
-        Value shape = b.args().get("normalized_shape");
-        CodeBlock sizes;
-        if (shape instanceof Literal l) {
-          List<CodeBlock> parts = new ArrayList<>();
-          for (Object n : (List<?>) l.value()) {
-            parts.add(CodeBlock.of("$L", ((Long) n).intValue()));
-          }
-          sizes = CodeBlock.join(parts, ", ");
-        } else {
-          sizes = value(shape);
-        }
-        CodeBlock eps = b.args().containsKey("eps") ? value(b.args().get("eps")) : CodeBlock.of("1e-5");
-        CodeBlock affine = b.args().containsKey("elementwise_affine")
-            ? value(b.args().get("elementwise_affine")) : CodeBlock.of("true");
-        return CodeBlock.of("new $T(new int[] {$L}, $L, $L)", cls, sizes, eps, affine);
-      }
-      default:
-        return CodeBlock.of("new $T()", cls);
-    }
-  }
+  /** What a layer kind's {@code construct} sees of one child: its arguments as Java. */
+  private final class LayerNames implements LayerKind.Names {
+    private final Child child;
+    private final BuiltinUse use;
 
-  private CodeBlock dim(Child c, Dim d) {
-    if (d instanceof Dim.Known k) {
-      return CodeBlock.of("$L", k.size());
+    LayerNames(Child child, BuiltinUse use) {
+      this.child = child;
+      this.use = use;
     }
-    String name = ((Dim.Sym) d).name();
-    if (block.args().containsKey(name) && fields.containsKey(name)) {
-      return CodeBlock.of("$N", fields.get(name));
+
+    @Override
+    public boolean has(String arg) {
+      return use.args().containsKey(arg);
     }
-    reporter.error(c.pos(), block.name() + "." + c.name() + " (" + typeLabel(c) + "): input features '" + d
-        + "' are symbolic; the input's last dim must be a number, an int argument or \"?\"");
-    return CodeBlock.of("0");
+
+    @Override
+    public Object literal(String arg) {
+      return use.args().get(arg) instanceof Literal l ? l.value() : null;
+    }
+
+    @Override
+    public CodeBlock value(String arg) {
+      return JavaGenerator.this.value(use.args().get(arg));
+    }
+
+    @Override
+    public Map<String, Dim> inferred() {
+      return result.inferred(use);
+    }
+
+    @Override
+    public void error(String message) {
+      reporter.error(child.pos(), block.name() + "." + child.name() + " (" + typeLabel(child) + "): " + message);
+    }
+
+    @Override
+    public CodeBlock inferredValue(InferredArg a) {
+      Dim d = inferred().get(a.name());
+      if (d == null) {
+        error(a.what() + " are unknown");
+        return null;
+      }
+      if (d instanceof Dim.Known k) {
+        return CodeBlock.of("$L", k.size());
+      }
+      if (d instanceof Dim.Sym s && block.args().containsKey(s.name()) && fields.containsKey(s.name())) {
+        return CodeBlock.of("$N", fields.get(s.name()));
+      }
+      if (d.isLazy()) {
+        error(a.what() + " are known only at the first forward, and " + typeLabel(child)
+            + " cannot wait for them; give '" + a.name() + "' or a number in the input's " + a.where());
+      } else {
+        error(a.what() + " '" + d + "' are symbolic; the input's " + a.where() + " must be a number"
+            + (a.lazy() ? ", an int argument or \"?\"" : " or an int argument"));
+      }
+      return null;
+    }
   }
 
   /** A layer or block argument: a literal or an argument field. */
@@ -410,6 +401,9 @@ public final class JavaGenerator {
     }
     if (o instanceof Boolean bo) {
       return CodeBlock.of("$L", bo.booleanValue());
+    }
+    if (o instanceof String str) {
+      return CodeBlock.of("$S", str);
     }
     throw new IllegalStateException("unexpected literal " + o);
   }
@@ -459,7 +453,7 @@ public final class JavaGenerator {
       String child = path.substring(0, dot);
       String param = path.substring(dot + 1);
       Child c = findChild(child);
-      if (c != null && c.use() instanceof BuiltinUse b && b.def().params().contains(param)) {
+      if (c != null && c.use() instanceof BuiltinUse b && b.kind().params().contains(param)) {
         return CodeBlock.of("$N.$N.data()", fields.get(child), param);
       }
     }
@@ -662,8 +656,9 @@ public final class JavaGenerator {
     }
     CodeBlock in = CodeBlock.of("$N", x);
     for (int i = 0; i < children.size(); i++) {
-      boolean fused = i + 1 < children.size() && isBuiltin(children.get(i), "linear")
-          && isBuiltin(children.get(i + 1), "relu");
+      String activation = i + 1 < children.size() && fusesActivation(children.get(i))
+          ? activation(children.get(i + 1)) : null;
+      boolean fused = activation != null;
       Child c = children.get(fused ? i + 1 : i); // the step whose output this writes
       Inst built = result.inst().children.get(c.name());
       if (built == null || built.output == null) {
@@ -672,22 +667,24 @@ public final class JavaGenerator {
       String child = fields.get(children.get(i).name());
       String dest = c == children.get(children.size() - 1) ? output : ws.buffer(fields.get(c.name()) + "Out", built.output);
       CodeBlock call = fused
-          ? CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", child, in, RuntimeTypes.ACTIVATION, dest)
+          ? CodeBlock.of("$N.forwardInto($L, $T.$N, $N)", child, in, RuntimeTypes.ACTIVATION, activation, dest)
           : CodeBlock.of("$N.forward($L, $N)", child, in, dest);
       String comment = JavaText.shapeComment(built.output)
-          + (fused ? ": " + children.get(i).name() + " and " + c.name() + ", the ReLU fused" : "");
+          + (fused ? ": " + children.get(i).name() + " and " + c.name() + ", the "
+              + ((BuiltinUse) c.use()).kind().runtimeClass() + " fused" : "");
       body.add(dest.equals(output) ? "return $L; // $L\n" : "$L; // $L\n", call, comment);
       in = CodeBlock.of("$N", dest);
       i += fused ? 1 : 0;
     }
   }
 
-  /** Whether {@code c} is the builtin layer {@code name} itself (not lazy, not shared). */
-  private boolean isBuiltin(Child c, String name) {
-    if (!(c.use() instanceof BuiltinUse b) || !b.def().name().equals(name)) {
-      return false;
-    }
-    Dim in = result.inFeatures().get(b);
-    return !name.equals("linear") || in != null && !in.isLazy();
+  /** Whether {@code c} is a builtin layer (not lazy, not shared) that runs an activation in its epilogue. */
+  private boolean fusesActivation(Child c) {
+    return c.use() instanceof BuiltinUse b && b.kind().fusesActivation() && !result.lazy(b);
+  }
+
+  /** The activation {@code c} is (not shared), or null. */
+  private static String activation(Child c) {
+    return c.use() instanceof BuiltinUse b ? b.kind().activation() : null;
   }
 }

@@ -11,14 +11,16 @@ import dev.netspec.compiler.infer.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
  * The buffers of a block's allocation-free forward: one private tensor field per
- * intermediate result, sized from the input's symbolic dims (one {@code int} field each) the
- * first time an input of new sizes arrives, and reused until the sizes change.
+ * intermediate result, sized from expressions over the input's symbolic dims (one {@code int}
+ * field each) the first time an input of new sizes arrives, and reused until the sizes change.
  */
 final class Workspace {
   /** Thrown while planning when a step has no allocation-free form. */
@@ -35,8 +37,8 @@ final class Workspace {
   private final String blockName;
   private final Shape input;
   private final NameAllocator names;
-  /** The Java code of every symbolic size: an input dim's field or an int argument's field. */
-  private final Map<String, CodeBlock> sizes = new LinkedHashMap<>();
+  /** The Java field of every symbolic size: an input dim's field or an int argument's field. */
+  private final Map<String, String> sizes = new LinkedHashMap<>();
   /** The size field of each input dim that first names a symbol, by dim index. */
   private final Map<Integer, String> inputDims = new LinkedHashMap<>();
   /** The input dim that first names each symbol (not an argument's), by symbol. */
@@ -44,6 +46,8 @@ final class Workspace {
   /** Input dims that repeat an earlier symbol: dim index to the earlier index. */
   private final Map<Integer, Integer> repeats = new LinkedHashMap<>();
   private final List<Buffer> buffers = new ArrayList<>();
+  /** Every size that is an expression (a window's output): positive only for large enough inputs. */
+  private final Set<Dim> expressions = new LinkedHashSet<>();
   private final Map<String, Integer> counts = new HashMap<>();
 
   /**
@@ -58,7 +62,7 @@ final class Workspace {
     if (!input.knownRank()) {
       throw new Unsupported("the input's rank is unknown");
     }
-    argFields.forEach((arg, field) -> sizes.put(arg, CodeBlock.of("$N", field)));
+    sizes.putAll(argFields);
     Map<String, Integer> first = new HashMap<>();
     for (int i = 0; i < input.rank(); i++) {
       if (input.dim(i) instanceof Dim.Sym s && !s.lazy() && !argFields.containsKey(s.name())) {
@@ -69,7 +73,7 @@ final class Workspace {
         first.put(s.name(), i);
         symbolDims.put(s.name(), i);
         String field = names.newName(JavaText.lowerCamel(s.name()), "size:" + s.name());
-        sizes.put(s.name(), CodeBlock.of("$N", field));
+        sizes.put(s.name(), field);
         inputDims.put(i, field);
       }
     }
@@ -120,15 +124,15 @@ final class Workspace {
     }
     List<CodeBlock> parts = new ArrayList<>();
     for (Dim d : shape.dims()) {
-      if (d instanceof Dim.Known k) {
-        parts.add(CodeBlock.of("$L", k.size()));
-      } else if (x != null && symbolDims.containsKey(((Dim.Sym) d).name())) {
-        parts.add(CodeBlock.of("$N.size($L)", x, symbolDims.get(((Dim.Sym) d).name())));
-      } else if (sizes.containsKey(((Dim.Sym) d).name())) {
-        parts.add(sizes.get(((Dim.Sym) d).name()));
-      } else {
+      if (!(d instanceof Dim.Known) && !(d instanceof Dim.Sym)) {
+        expressions.add(d);
+      }
+      String java = d.toJava(name -> x != null && symbolDims.containsKey(name)
+          ? x + ".size(" + symbolDims.get(name) + ")" : sizes.get(name));
+      if (java == null) {
         throw new Unsupported("dim " + d + " is not known from the input");
       }
+      parts.add(CodeBlock.of("$L", java));
     }
     return CodeBlock.join(parts, ", ");
   }
@@ -162,7 +166,7 @@ final class Workspace {
       } else if (repeats.containsKey(i)) {
         wrong.add(CodeBlock.of("$N.size($L) != $N.size($L)", x, i, x, repeats.get(i)));
       } else if (!input.dim(i).isLazy() && !inputDims.containsKey(i)) {
-        wrong.add(CodeBlock.of("$N.size($L) != $L", x, i, sizes.get(((Dim.Sym) input.dim(i)).name())));
+        wrong.add(CodeBlock.of("$N.size($L) != $N", x, i, sizes.get(((Dim.Sym) input.dim(i)).name())));
       }
     }
     check.beginControlFlow("if ($L)", CodeBlock.join(wrong, " || "))
@@ -170,6 +174,7 @@ final class Workspace {
             blockName + ": expected an input of shape " + JavaText.shapeComment(input) + ", got ",
             java.util.Arrays.class, x)
         .endControlFlow();
+    minimumSizes(check, x);
     type.addMethod(check.build());
     MethodSpec.Builder m = MethodSpec.methodBuilder("workspace")
         .addJavadoc("Checks {@code $N} and sizes the buffers for it (once per input size).\n", x)
@@ -190,5 +195,48 @@ final class Workspace {
       m.endControlFlow();
     }
     type.addMethod(m.build());
+  }
+
+  /**
+   * Refuses, with one message, an input too small for some window ({@code (height - 1) / 4 + 1}
+   * below 1): each symbolic input size has a least value that makes every expression over it
+   * alone positive (they grow with it).
+   */
+  private void minimumSizes(MethodSpec.Builder m, String x) {
+    List<CodeBlock> small = new ArrayList<>();
+    List<String> needs = new ArrayList<>();
+    for (int i : inputDims.keySet()) {
+      String name = ((Dim.Sym) input.dim(i)).name();
+      int least = least(name);
+      if (least > 0) {
+        small.add(CodeBlock.of("$N.size($L) < $L", x, i, least));
+        needs.add(name + " >= " + least);
+      }
+    }
+    if (!small.isEmpty()) {
+      m.beginControlFlow("if ($L)", CodeBlock.join(small, " || "))
+          .addStatement("throw new $T($S + $T.toString($N.shape()))", IllegalArgumentException.class,
+              blockName + ": input " + JavaText.shapeComment(input) + " needs " + String.join(" and ", needs)
+                  + ", got ", java.util.Arrays.class, x)
+          .endControlFlow();
+    }
+  }
+
+  /** The least size of {@code symbol} for which every expression over it alone is positive; 0 if none. */
+  private int least(String symbol) {
+    int least = 0;
+    for (Dim d : expressions) {
+      for (int v = least; v < 1 << 20; v++) {
+        try {
+          if (d.eval(Map.of(symbol, (long) v)) >= 1) {
+            least = v;
+            break;
+          }
+        } catch (IllegalArgumentException otherSymbols) {
+          break;
+        }
+      }
+    }
+    return least;
   }
 }

@@ -2,7 +2,6 @@ package dev.netspec.compiler.infer;
 
 import dev.netspec.compiler.check.Checker;
 import dev.netspec.compiler.check.Model.Arg;
-import dev.netspec.compiler.check.Model.ArgRef;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
@@ -13,16 +12,18 @@ import dev.netspec.compiler.check.Model.FixedDim;
 import dev.netspec.compiler.check.Model.InitRule;
 import dev.netspec.compiler.check.Model.InitSpec;
 import dev.netspec.compiler.check.Model.LazyDim;
-import dev.netspec.compiler.check.Model.Literal;
 import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
 import dev.netspec.compiler.check.Model.Unreadable;
-import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Ops.ShapeError;
+import dev.netspec.compiler.layers.Args;
+import dev.netspec.compiler.layers.Inferred;
+import dev.netspec.compiler.layers.InferredArg;
+import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import java.util.ArrayList;
@@ -46,12 +47,24 @@ public final class Inference {
    * The instantiation of one block.
    *
    * @param types the type of every forward expression (by identity)
-   * @param inFeatures the input size of every linear layer in the block (by identity)
+   * @param inferredArgs the arguments each builtin layer read from its input's shape, such as
+   *     {@code in_features} (by identity)
    * @param calls the bound arguments of every builtin-function call (by identity)
    * @param flops multiply-adds counted twice, plus one per element of other ops; -1 if unknown
    */
   public record Result(Block block, Shape input, Shape output, Inst inst, long flops,
-      Map<Expr, Type> types, Map<BuiltinUse, Dim> inFeatures, Map<Ast.Call, Map<String, Object>> calls) {}
+      Map<Expr, Type> types, Map<BuiltinUse, Map<String, Dim>> inferredArgs,
+      Map<Ast.Call, Map<String, Object>> calls) {
+    /** What layer {@code b} read from its input's shape; empty if nothing. */
+    public Map<String, Dim> inferred(BuiltinUse b) {
+      return inferredArgs.getOrDefault(b, Map.of());
+    }
+
+    /** Whether layer {@code b} waits for its first forward to know an argument (a lazy layer). */
+    public boolean lazy(BuiltinUse b) {
+      return inferred(b).values().stream().anyMatch(Dim::isLazy);
+    }
+  }
 
   private record Key(Block block, Map<String, Object> args, Shape input) {}
 
@@ -208,7 +221,7 @@ public final class Inference {
     Result cached = memo.get(key);
     if (cached != null) {
       return new Result(cached.block(), cached.input(), cached.output(), cached.inst().copy(),
-          cached.flops(), cached.types(), cached.inFeatures(), cached.calls());
+          cached.flops(), cached.types(), cached.inferredArgs(), cached.calls());
     }
     if (!running.add(key)) {
       return null; // a cycle; reported by the checker
@@ -267,7 +280,7 @@ public final class Inference {
     private final Inst inst;
     private final Map<String, ChildState> children = new LinkedHashMap<>();
     private Map<Expr, Type> types = Map.of();
-    private final Map<BuiltinUse, Dim> inFeatures = new IdentityHashMap<>();
+    private final Map<BuiltinUse, Map<String, Dim>> inferredArgs = new IdentityHashMap<>();
     private Map<Ast.Call, Map<String, Object>> calls = Map.of();
     private long flops;
     private Shape output;
@@ -308,7 +321,7 @@ public final class Inference {
       }
       inst.output = output;
       checkInitRules();
-      return new Result(block, input, output, inst, flops, types, inFeatures, calls);
+      return new Result(block, input, output, inst, flops, types, inferredArgs, calls);
     }
 
     private List<ChildState> states(String path, List<Child> list) {
@@ -370,6 +383,7 @@ public final class Inference {
       final ChildState target;
       Inst built;
       Shape firstInput;
+      boolean neverCalled;
       List<ChildState> seq;
 
       ChildState(String path, Child child) {
@@ -404,7 +418,7 @@ public final class Inference {
     private String label(ChildState c) {
       String type;
       if (c.child.use() instanceof BuiltinUse b) {
-        type = b.def().name();
+        type = b.kind().name();
       } else if (c.child.use() instanceof BlockUse u) {
         type = u.blockName();
       } else {
@@ -419,21 +433,28 @@ public final class Inference {
         return call(c.target, in, pos);
       }
       if (in == null) {
-        if (c.child.use() instanceof BuiltinUse b && b.def().name().equals("linear")
-            && !b.args().containsKey("in_features")) {
-          reporter.error(c.child.pos(), label(c) + ": never called, so its input features are unknown;"
-              + " call it in 'forward' or give 'in_features'");
+        if (c.child.use() instanceof BuiltinUse b) {
+          for (InferredArg a : b.kind().inferredArgs()) {
+            if (!b.args().containsKey(a.name())) {
+              reporter.error(c.child.pos(), label(c) + ": never called, so its " + a.what() + " are unknown;"
+                  + " call it in 'forward' or give '" + a.name() + "'");
+            }
+          }
         }
         in = Shape.ANY;
+        c.neverCalled = true; // said once, here
       } else if (c.firstInput != null && !c.firstInput.equals(in) && c.built != null) {
-        if (c.child.use() instanceof BuiltinUse b && b.def().name().equals("linear")) {
-          Dim want = inFeatures.get(b);
-          if (in.knownRank() && in.rank() > 0 && want != null && !Dim.compatible(want, in.dim(-1))) {
-            reporter.error(pos, label(c) + ": shared layer expects " + want + " input features, got "
-                + in.dim(-1) + " (input " + in + ")" + declaredAt(c, pos));
-            return c.built.output;
+        if (c.child.use() instanceof BuiltinUse b) {
+          for (InferredArg a : b.kind().inferredArgs()) {
+            Dim want = inferredArgs.getOrDefault(b, Map.of()).get(a.name());
+            int i = a.dim() < 0 ? a.dim() + (in.knownRank() ? in.rank() : 0) : a.dim();
+            if (in.knownRank() && i >= 0 && i < in.rank() && want != null && !Dim.compatible(want, in.dim(i))) {
+              reporter.error(pos, label(c) + ": shared layer expects " + want + " " + a.what() + ", got "
+                  + in.dim(i) + " (input " + in + ")" + declaredAt(c, pos));
+              return c.built.output;
+            }
           }
-        } else if (!(c.child.use() instanceof BuiltinUse)) {
+        } else {
           reporter.error(pos, label(c) + ": shared layer was first called with input " + c.firstInput
               + ", now with " + in + declaredAt(c, pos));
           return c.built.output;
@@ -477,144 +498,70 @@ public final class Inference {
     }
 
     private Built builtin(ChildState c, BuiltinUse b, Shape in, Position pos) {
-      String name = b.def().name();
+      LayerKind kind = b.kind();
       Inst made;
-      Shape out = in;
+      Shape out;
       // A wrong input is reported, and the layer's output for the input it expects goes on, so
       // the layers after it are checked too (their errors do not depend on this one).
-      String wrongInput = null;
+      List<String> wrongInput = new ArrayList<>();
       try {
-        switch (name) {
-          case "linear":
-          case "lazy_linear": {
-            Dim outF = intArg(b, "out_features");
-            Dim inF = b.args().containsKey("in_features") ? intArg(b, "in_features") : null;
-            boolean forcedLazy = name.equals("lazy_linear");
-            boolean bias = boolArg(b, "bias", true);
-            if (in.knownRank()) {
-              if (in.rank() == 0) {
-                throw new ShapeError("expects a tensor of at least 1 dim, got a scalar");
-              }
-              Dim last = in.dim(-1);
-              if (forcedLazy) {
-                inF = generic ? new Dim.Sym("?") : last;
-              } else if (inF == null) {
-                inF = last;
-              } else if (!Dim.compatible(inF, last)) {
-                wrongInput = "expects " + inF + " input features, got " + last;
-              }
-              out = in.withLast(outF);
-              Dim rows = Dim.of(1);
-              for (int i = 0; i < in.rank() - 1; i++) {
-                rows = Dim.times(rows, in.dim(i));
-              }
-              addFlops(rows instanceof Dim.Known r && inF instanceof Dim.Known i && outF instanceof Dim.Known o
-                  ? 2L * r.size() * i.size() * o.size() : -1);
-            } else if (forcedLazy) {
-              inF = new Dim.Sym("?");
-            } else if (inF == null) {
-              if (c.built == null && block.input() == null) {
-                throw new ShapeError("input features are unknown: declare 'input:' on block "
-                    + block.name() + " or give 'in_features'");
-              }
-              inF = new Dim.Sym("?");
-            } else {
-              out = Shape.ANY;
-            }
-            inFeatures.put(b, inF);
-            // a forward has materialized a lazy_linear: it prints as Linear, as in PyTorch
-            boolean lazy = inF.isLazy() || forcedLazy && !afterForward;
-            made = new Inst(name, lazy ? "LazyLinear" : "Linear", "in_features=" + (lazy ? "0" : inF)
-                + ", out_features=" + outF + ", bias=" + (bias ? "True" : "False"));
-            if (!inF.isLazy() || !generic) {
-              made.params.put("weight", new Shape(List.of(outF, inF)));
-              if (bias) {
-                made.params.put("bias", new Shape(List.of(outF)));
-              }
-            }
-            break;
-          }
-          case "softmax":
-          case "log_softmax": {
-            long dim = longArg(b, "dim");
-            if (in.knownRank()) {
-              Ops.dimIndex(in, dim, "dim");
-            }
-            made = new Inst(name, b.def().runtimeClass(), "dim=" + dim);
-            addFlops(in.numel() < 0 ? -1 : 3 * in.numel());
-            break;
-          }
-          case "dropout": {
-            Object p = valueOf(b.args().get("p"), 0.5);
-            String range = Checker.outOfRange(name, "p", p);
-            if (range != null) {
-              reporter.error(b.args().get("p").pos(), label(c) + ": " + range);
-            }
-            made = new Inst(name, "Dropout", "p=" + pyFloat(p) + ", inplace=False");
-            break;
-          }
-          case "flatten": {
-            long start = b.args().containsKey("start_dim") ? longArg(b, "start_dim") : 1;
-            long end = b.args().containsKey("end_dim") ? longArg(b, "end_dim") : -1;
-            out = Ops.flatten(in, start, end);
-            made = new Inst(name, "Flatten", "start_dim=" + start + ", end_dim=" + end);
-            break;
-          }
-          case "layer_norm": {
-            Object ns = valueOf(b.args().get("normalized_shape"), null);
-            Object eps = valueOf(b.args().get("eps"), 1e-5);
-            boolean affine = boolArg(b, "elementwise_affine", true);
-            List<Dim> nd = new ArrayList<>();
-            if (ns instanceof List<?> sizes) {
-              sizes.forEach(n -> nd.add(Dim.of(((Long) n).intValue())));
-            } else if (ns instanceof Long n) {
-              nd.add(Dim.of(n.intValue()));
-            } else {
-              nd.add((Dim) ns);
-            }
-            if (in.knownRank()) {
-              boolean fits = in.rank() >= nd.size();
-              for (int i = 0; fits && i < nd.size(); i++) {
-                fits = Dim.compatible(nd.get(i), in.dim(in.rank() - nd.size() + i));
-              }
-              if (!fits) {
-                wrongInput = "expects input ending in " + new Shape(nd) + ", got " + in;
-                List<Dim> expected = new ArrayList<>(in.dims().subList(0, Math.max(0, in.rank() - nd.size())));
-                expected.addAll(nd);
-                out = new Shape(expected);
-              }
-            }
-            List<String> parts = new ArrayList<>();
-            nd.forEach(n -> parts.add(n.toString()));
-            String tuple = "(" + String.join(", ", parts) + (parts.size() == 1 ? ",)" : ")");
-            made = new Inst(name, "LayerNorm", tuple + ", eps=" + pyFloat(eps)
-                + ", elementwise_affine=" + (affine ? "True" : "False"));
-            if (affine) {
-              made.params.put("weight", new Shape(nd));
-              made.params.put("bias", new Shape(nd));
-            }
-            addFlops(in.numel() < 0 ? -1 : 5 * in.numel());
-            break;
-          }
-          case "gelu":
-            made = new Inst(name, "GELU", "approximate='none'");
-            addFlops(in.numel());
-            break;
-          default:
-            made = new Inst(name, b.def().runtimeClass(), "");
-            addFlops(name.equals("identity") ? 0 : in.numel());
-            break;
+        Inferred r = kind.infer(new Args(b.args(), args), in, context(c, wrongInput));
+        made = new Inst(kind.name(), r.runtimeClass(), r.repr());
+        made.params.putAll(r.params());
+        made.buffers.putAll(r.buffers());
+        for (String k : r.buffers().keySet()) {
+          made.persistent.put(k, true);
         }
+        if (!r.args().isEmpty()) {
+          inferredArgs.put(b, r.args());
+        }
+        addFlops(r.flops());
+        out = r.output();
       } catch (ShapeError e) {
         reporter.error(pos, label(c) + ": " + e.getMessage() + declaredAt(c, pos));
-        made = new Inst(name, b.def().runtimeClass(), "");
+        made = new Inst(kind.name(), kind.runtimeClass(), "");
         out = Shape.ANY;
       }
-      if (wrongInput != null) {
-        reporter.error(pos, label(c) + ": " + wrongInput + declaredAt(c, pos));
+      for (String w : wrongInput) {
+        reporter.error(pos, label(c) + ": " + w + declaredAt(c, pos));
       }
       made.output = out;
       return new Built(made, out);
+    }
+
+    private LayerKind.Context context(ChildState c, List<String> wrongInput) {
+      return new LayerKind.Context() {
+        @Override
+        public boolean generic() {
+          return generic;
+        }
+
+        @Override
+        public String blockName() {
+          return block.name();
+        }
+
+        @Override
+        public boolean afterForward() {
+          return afterForward;
+        }
+
+        @Override
+        public boolean mayBeLazy() {
+          return c.built != null || block.input() != null || c.neverCalled;
+        }
+
+        @Override
+        public void error(String arg, String message) {
+          BuiltinUse b = (BuiltinUse) c.child.use();
+          reporter.error(b.args().get(arg).pos(), label(c) + ": " + message);
+        }
+
+        @Override
+        public void wrongInput(String message) {
+          wrongInput.add(message);
+        }
+      };
     }
 
     private Built blockCall(ChildState c, BlockUse u, Shape in, Position pos) {
@@ -624,7 +571,7 @@ public final class Inference {
       }
       Map<String, Object> targetArgs = new LinkedHashMap<>();
       for (Arg a : target.args().values()) {
-        Object v = valueOf(u.args().get(a.name()), null);
+        Object v = Args.resolve(u.args().get(a.name()), args, null);
         if (a.type() == ArgType.INT && v instanceof Long n) {
           v = Dim.of(n.intValue());
         }
@@ -670,43 +617,9 @@ public final class Inference {
       }
       List<Dim> out = new ArrayList<>();
       for (Dim d : s.dims()) {
-        Object v = d instanceof Dim.Sym sym ? env.get(sym.name()) : null;
-        out.add(v instanceof Dim dim ? dim : d);
+        out.add(d.substitute(name -> env.get(name) instanceof Dim dim ? dim : null));
       }
       return new Shape(out);
-    }
-
-    private Object valueOf(Value v, Object fallback) {
-      if (v == null) {
-        return fallback;
-      }
-      if (v instanceof Literal l) {
-        return l.value();
-      }
-      Object a = args.get(((ArgRef) v).name());
-      return a instanceof Dim.Known k ? (Object) (long) k.size() : a;
-    }
-
-    private Dim intArg(BuiltinUse b, String name) {
-      Value v = b.args().get(name);
-      if (v instanceof ArgRef r) {
-        Object a = args.get(r.name());
-        return a instanceof Dim d ? d : new Dim.Sym(r.name());
-      }
-      return Dim.of(((Long) ((Literal) v).value()).intValue());
-    }
-
-    private long longArg(BuiltinUse b, String name) throws ShapeError {
-      Object v = valueOf(b.args().get(name), null);
-      if (!(v instanceof Long n)) {
-        throw new ShapeError(name + " must be a known int here, got " + v);
-      }
-      return n;
-    }
-
-    private boolean boolArg(BuiltinUse b, String name, boolean fallback) {
-      Object v = valueOf(b.args().get(name), fallback);
-      return !(v instanceof Boolean x) || x;
     }
 
     // ---------------------------------------------------------------- init rules
@@ -732,10 +645,10 @@ public final class Inference {
       for (Map.Entry<String, InitSpec> e : init.entrySet()) {
         Inst built = c.built;
         Shape s = built == null ? null : paramShape(built, e.getKey());
-        if (built != null && s == null && !(c.child.use() instanceof BuiltinUse b && b.def().name().equals("linear")
-            && inFeatures.containsKey(b) && inFeatures.get(b).isLazy())) {
+        boolean lazy = c.child.use() instanceof BuiltinUse b && lazy(b);
+        if (built != null && s == null && !lazy) {
           reporter.error(e.getValue().pos(), label(c) + ": has no parameter '" + e.getKey() + "'");
-        } else if (c.child.use() instanceof BuiltinUse b && inFeatures.containsKey(b) && inFeatures.get(b).isLazy()) {
+        } else if (lazy) {
           reporter.error(e.getValue().pos(), label(c) + ": cannot initialize '" + e.getKey()
               + "' of a lazy layer; its shape is known only at the first forward");
         }
@@ -745,30 +658,15 @@ public final class Inference {
       }
     }
 
+    private boolean lazy(BuiltinUse b) {
+      return inferredArgs.getOrDefault(b, Map.of()).values().stream().anyMatch(Dim::isLazy);
+    }
+
     private Shape paramShape(Inst m, String path) {
       int dot = path.lastIndexOf('.');
       Inst owner = dot < 0 ? m : m.namedModules().get(path.substring(0, dot));
       return owner == null ? null : owner.params.get(path.substring(dot + 1));
     }
 
-  }
-
-  /** Python's float repr for the values a layer prints ({@code 0.5}, {@code 1e-05}). */
-  static String pyFloat(Object v) {
-    if (!(v instanceof Number n)) {
-      return String.valueOf(v);
-    }
-    double d = n.doubleValue();
-    if (d == Math.rint(d) && Math.abs(d) < 1e16) {
-      return (long) d + ".0";
-    }
-    String s = Double.toString(d);
-    if (Math.abs(d) < 1e-4 && d != 0) {
-      java.math.BigDecimal bd = new java.math.BigDecimal(s);
-      int exp = bd.precision() - bd.scale() - 1;
-      String mant = bd.movePointRight(-exp).stripTrailingZeros().toPlainString();
-      return mant + "e-" + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
-    }
-    return s;
   }
 }

@@ -1,8 +1,8 @@
 package dev.netspec.compiler.infer;
 
-import dev.netspec.compiler.check.Layers;
 import dev.netspec.compiler.check.Model.InitRule;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.layers.LayerKinds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +46,7 @@ public final class InitRules {
       modules = modules.substring(5);
     }
     Pattern glob = glob(modules);
-    boolean isType = Layers.get(modules) != null || modules.equals("sequential")
+    boolean isType = LayerKinds.get(modules) != null || modules.equals("sequential")
         || (!modules.isEmpty() && Character.isUpperCase(modules.charAt(0)) && !modules.contains("*"));
     if (byType == null) {
       boolean pathHit = all.keySet().stream().anyMatch(p -> !p.isEmpty() && glob.matcher(p).matches());

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Shape rules of tensor operations, PyTorch's: broadcasting, matmul, reductions, views. */
-final class Ops {
+public final class Ops {
   /** A shape rule that does not hold; the message says what was expected and found. */
-  static final class ShapeError extends Exception {
+  public static final class ShapeError extends Exception {
     private static final long serialVersionUID = 1L;
 
-    ShapeError(String message) {
+    public ShapeError(String message) {
       super(message, null, false, false);
     }
   }
@@ -78,7 +78,7 @@ final class Ops {
   }
 
   /** A dim index in range, negatives counted from the end. */
-  static int dimIndex(Shape s, long dim, String what) throws ShapeError {
+  public static int dimIndex(Shape s, long dim, String what) throws ShapeError {
     int r = s.rank();
     if (dim < -Math.max(r, 1) || dim >= Math.max(r, 1)) {
       throw new ShapeError(what + " " + dim + " is out of range for shape " + s + " (rank " + r + ")");
@@ -105,7 +105,7 @@ final class Ops {
   }
 
   /** {@code flatten(x, start, end)}. */
-  static Shape flatten(Shape s, long start, long end) throws ShapeError {
+  public static Shape flatten(Shape s, long start, long end) throws ShapeError {
     if (!s.knownRank()) {
       return Shape.ANY;
     }
@@ -200,8 +200,7 @@ final class Ops {
         }
       }
       Dim x = s.dim(d);
-      total = total instanceof Dim.Known a && x instanceof Dim.Known b
-          ? Dim.of(a.size() + b.size()) : new Dim.Sym(total + "+" + x);
+      total = Dim.plus(total, x);
     }
     List<Dim> out = new ArrayList<>(first.dims());
     out.set(d, total);

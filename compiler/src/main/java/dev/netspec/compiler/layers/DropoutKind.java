@@ -1,0 +1,36 @@
+package dev.netspec.compiler.layers;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.netspec.compiler.infer.Shape;
+import java.util.List;
+
+/** {@code dropout}: PyTorch's {@code nn.Dropout(p)}; the identity in eval mode. */
+final class DropoutKind extends LayerKind {
+  DropoutKind() {
+    super("dropout", "Dropout", "p", List.of(ArgDef.optional("p", ArgDef.Type.FLOAT, 0.5)), List.of());
+  }
+
+  @Override
+  public Inferred infer(Args args, Shape in, Context ctx) {
+    Object p = args.value("p", 0.5);
+    String range = outOfRange("p", p);
+    if (range != null) {
+      ctx.error("p", range);
+    }
+    return Inferred.of(in, runtimeClass(), "p=" + PyRepr.floatRepr(p) + ", inplace=False", 0);
+  }
+
+  @Override
+  public String outOfRange(String arg, Object value) {
+    if (arg.equals("p") && value instanceof Number n && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
+      return "dropout probability has to be between 0 and 1, got " + n.doubleValue();
+    }
+    return null;
+  }
+
+  @Override
+  public CodeBlock construct(Names names) {
+    return names.has("p") ? CodeBlock.of("new $T($L)", javaClass(names.inferred()), names.value("p"))
+        : super.construct(names);
+  }
+}

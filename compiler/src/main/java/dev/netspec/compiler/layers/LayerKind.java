@@ -1,0 +1,189 @@
+package dev.netspec.compiler.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.netspec.compiler.infer.Dim;
+import dev.netspec.compiler.infer.Ops.ShapeError;
+import dev.netspec.compiler.infer.Shape;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One builtin layer kind, the whole of it in one class as PyTorch keeps a layer in one
+ * module class: its arguments ({@link #args}), its shape rule with the parameters it
+ * creates ({@link #infer}) and how generated code builds it ({@link #construct}). The
+ * checker, inference and the generator know kinds only through this class; the catalogue
+ * is {@link LayerKinds}.
+ */
+public abstract class LayerKind {
+  /** The runtime package of every builtin layer class. */
+  public static final String RUNTIME_PACKAGE = "dev.netspec.runtime.nn";
+
+  private final String name;
+  private final String runtimeClass;
+  private final String mainArg;
+  private final List<ArgDef> args;
+  private final List<String> params;
+
+  /**
+   * @param name the spec name ({@code linear})
+   * @param runtimeClass the runtime class ({@code Linear})
+   * @param mainArg the argument of the short form {@code {linear: 256}}, or null
+   * @param args every argument in PyTorch's order
+   * @param params the parameter names ({@code weight}, {@code bias})
+   */
+  protected LayerKind(String name, String runtimeClass, String mainArg, List<ArgDef> args, List<String> params) {
+    this.name = name;
+    this.runtimeClass = runtimeClass;
+    this.mainArg = mainArg;
+    this.args = List.copyOf(args);
+    this.params = List.copyOf(params);
+  }
+
+  public final String name() {
+    return name;
+  }
+
+  public final String runtimeClass() {
+    return runtimeClass;
+  }
+
+  public final String mainArg() {
+    return mainArg;
+  }
+
+  public final List<ArgDef> args() {
+    return args;
+  }
+
+  public final List<String> params() {
+    return params;
+  }
+
+  /** The argument named {@code n}, or null. */
+  public final ArgDef arg(String n) {
+    for (ArgDef a : args) {
+      if (a.name().equals(n)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why literal {@code value} of argument {@code arg} is out of range (a sentence), or null;
+   * the checker asks for literals, the kind's shape rule for block arguments' values.
+   */
+  public String outOfRange(String arg, Object value) {
+    return null;
+  }
+
+  /** The arguments read from the input's shape when the spec leaves them out. */
+  public List<InferredArg> inferredArgs() {
+    return List.of();
+  }
+
+  /** The shape rule: the output for input {@code in} (of unknown rank when not known). */
+  public abstract Inferred infer(Args args, Shape in, Context ctx) throws ShapeError;
+
+  /** The Java expression that builds the layer: {@code new Linear(20, 256)}. */
+  public CodeBlock construct(Names names) {
+    return CodeBlock.of("new $T()", javaClass(names.inferred()));
+  }
+
+  /** The runtime class for these inferred arguments ({@code LazyLinear} when they are lazy). */
+  public ClassName javaClass(Map<String, Dim> inferred) {
+    return ClassName.get(RUNTIME_PACKAGE, runtimeClass);
+  }
+
+  /**
+   * Whether the layer has {@code forwardInto(x, Activation, out)}, so an activation layer
+   * right after it runs in its epilogue.
+   */
+  public boolean fusesActivation() {
+    return false;
+  }
+
+  /** The runtime {@code Activation} constant this layer is ({@code RELU}), or null. */
+  public String activation() {
+    return null;
+  }
+
+  /**
+   * Reads {@code a} from the input's shape, or checks the given value against it: {@code in}
+   * has a dim {@code a.dim()} when its rank is known. Without a known rank the value is the
+   * given one or, when the layer may wait for its first forward, lazy.
+   */
+  protected static Dim inferArg(InferredArg a, Args args, Shape in, Context ctx) throws ShapeError {
+    Dim given = args.has(a.name()) ? args.dim(a.name()) : null;
+    if (in.knownRank()) {
+      Dim actual = in.dim(a.dim());
+      if (given == null) {
+        return actual;
+      }
+      if (!Dim.compatible(given, actual)) {
+        ctx.wrongInput("expects " + given + " " + a.what() + ", got " + actual);
+      }
+      return given;
+    }
+    if (given != null) {
+      return given;
+    }
+    if (!ctx.mayBeLazy()) {
+      throw new ShapeError(a.what() + " are unknown: declare 'input:' on block " + ctx.blockName()
+          + " or give '" + a.name() + "'");
+    }
+    return new Dim.Sym("?");
+  }
+
+  /** What a shape rule may ask of the inference that runs it. */
+  public interface Context {
+    /** Whether this is the generic instantiation, which generates code (not {@code inspect}). */
+    boolean generic();
+
+    /** Whether a forward has run at this input (a concrete shape given to {@code inspect}). */
+    boolean afterForward();
+
+    /** The enclosing block. */
+    String blockName();
+
+    /**
+     * Whether an argument that the input's shape does not give yet may wait for the first
+     * forward: false at the first call in a block without {@code input:}.
+     */
+    boolean mayBeLazy();
+
+    /** Reports an error at argument {@code arg}, prefixed with the layer's label. */
+    void error(String arg, String message);
+
+    /**
+     * Reports that the input does not fit (at the call); the rule goes on with the input it
+     * expects, so the layers after it are checked too.
+     */
+    void wrongInput(String message);
+  }
+
+  /** What construction may ask of the generator. */
+  public interface Names {
+    /** Whether the spec gives {@code arg}. */
+    boolean has(String arg);
+
+    /** The literal value of {@code arg}, or null when absent or a block argument. */
+    Object literal(String arg);
+
+    /** {@code arg} as Java: a literal or the block argument's field. */
+    CodeBlock value(String arg);
+
+    /** The arguments inference read from the input's shape. */
+    Map<String, Dim> inferred();
+
+    /**
+     * The value inference found for {@code a} as Java: a size or an int argument's field;
+     * reports (and returns null) when it is unknown or symbolic.
+     */
+    CodeBlock inferredValue(InferredArg a);
+
+    /** Reports an error at the layer, prefixed with its label. */
+    void error(String message);
+  }
+}
