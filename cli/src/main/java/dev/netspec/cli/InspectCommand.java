@@ -9,17 +9,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code netspec inspect SPEC [--block B] [--arg NAME=VALUE]... [--package P]
- * [--input-shape 2,20] [--format text|json|repr]}.
+ * [--input-shape 2,20] [--format text|json|repr|dot]}.
  */
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    header = "Shows a block's tree, shapes, parameters and FLOPs.",
-    description = "Shows a block as the compiler sees it, without running anything: the module tree as PyTorch prints it, every layer with its output shape and parameter count, the total parameters, their memory and the FLOPs of one forward.")
+    header = "Shows a block's tree, shapes, parameters, workspace and FLOPs, or its graph.",
+    description = "Shows a block as the compiler sees it, without running anything: the module tree as PyTorch prints it, every layer with its output shape and parameter count, the total parameters, their memory, the buffers of one allocation-free forward and its FLOPs; or, with --format dot, the forward as a Graphviz graph.")
 final class InspectCommand implements Callable<Integer> {
   /** The output forms of {@code --format}. */
-  enum Format { text, json, repr }
+  enum Format { text, json, repr, dot }
 
   @Mixin
   private SpecBlock target;
@@ -30,8 +30,9 @@ final class InspectCommand implements Callable<Integer> {
   private int[] inputShape;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-      description = "text (default), json or repr (exactly what Module.toString() prints;"
-          + " with --input-shape, after a forward at that shape).")
+      description = "text (default), json, repr (exactly what Module.toString() prints;"
+          + " with --input-shape, after a forward at that shape) or dot (the forward as a"
+          + " Graphviz graph: dot -Tsvg).")
   private Format format;
 
   @Mixin
@@ -43,6 +44,7 @@ final class InspectCommand implements Callable<Integer> {
     switch (format) {
       case json -> streams.out().println(InspectReport.json(inspection));
       case repr -> streams.out().println(inspection.repr());
+      case dot -> streams.out().print(inspection.dot());
       case text -> streams.out().print(InspectReport.text(inspection, target.spec.toString(),
           perSample(inspection)));
       default -> throw new AssertionError(format);

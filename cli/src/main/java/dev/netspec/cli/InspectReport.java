@@ -32,6 +32,7 @@ final class InspectReport {
     }
     root.put("state_dict", state);
     root.put("parameters", in.parameters() < 0 ? null : in.parameters());
+    root.put("workspace_bytes", in.workspaceBytes() < 0 ? null : in.workspaceBytes());
     return Json.write(root);
   }
 
@@ -51,6 +52,16 @@ final class InspectReport {
     sb.append(table(in.layers())).append(nl);
     sb.append("total parameters  ").append(count(in.parameters())).append(nl);
     sb.append("parameter memory  ").append(bytes(in.parameterBytes())).append(nl);
+    sb.append("forward workspace ");
+    if (in.workspaceBytes() >= 0) {
+      sb.append(bytes(in.workspaceBytes()));
+    } else if (perSample != null && perSample.workspaceBytes() >= 0) {
+      sb.append(bytes(perSample.workspaceBytes())).append(" for input ")
+          .append(shape(perSample.inputShape()));
+    } else {
+      sb.append("? (symbolic sizes; try --input-shape)");
+    }
+    sb.append(nl);
     sb.append("forward FLOPs     ");
     if (in.flops() >= 0) {
       sb.append(count(in.flops()));

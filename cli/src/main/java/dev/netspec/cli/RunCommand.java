@@ -6,6 +6,7 @@ import dev.netspec.runtime.io.SafeTensorsException;
 import dev.netspec.runtime.io.SafeTensorsFile;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.StateDictException;
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,6 +140,10 @@ final class RunCommand implements Callable<Integer> {
     if (x == null) {
       throw UserException.at(input, "no tensor named 'x' (found: "
           + String.join(", ", new TreeMap<>(tensors).keySet()) + ")");
+    }
+    if (x.dtype() != DType.FLOAT32) {
+      throw UserException.at(input, "'x' is " + x.dtype() + ", but " + inspection.block()
+          + " takes a float32 input");
     }
     if (!Models.fits(x.shape(), inspection.inputShape())) {
       throw UserException.at(input, "'x' has shape " + Arrays.toString(x.shape()) + ", but "

@@ -105,7 +105,8 @@ class CommandsTest {
   void inspectJsonFollowsTheContract() {
     Cli r = Cli.run("inspect", mlp.toString(), "--format", "json");
     assertEquals(0, r.code(), r::toString);
-    // 0.weight [2, 3] + 0.bias [2] + 2.weight [1, 2] + 2.bias [1] = 6 + 2 + 2 + 1 = 11
+    // 0.weight [2, 3] + 0.bias [2] + 2.weight [1, 2] + 2.bias [1] = 6 + 2 + 2 + 1 = 11;
+    // the workspace's size depends on the symbolic batch
     assertEquals("""
         {
           "block": "Mlp",
@@ -129,7 +130,8 @@ class CommandsTest {
               "shape": [1]
             }
           ],
-          "parameters": 11
+          "parameters": 11,
+          "workspace_bytes": null
         }
         """, r.out());
   }
@@ -140,10 +142,13 @@ class CommandsTest {
     Cli open = Cli.run("inspect", lazy.toString(), "--format", "json");
     assertEquals(0, open.code(), open::toString);
     assertTrue(open.out().contains("\"shape\": [1, \"?\"]"), open::toString);
-    assertTrue(open.out().endsWith("\"parameters\": null\n}\n"), open::toString);
+    // its one step writes the caller's output: no buffer, whatever the batch
+    assertTrue(open.out().endsWith("\"parameters\": null,\n  \"workspace_bytes\": 0\n}\n"),
+        open::toString);
     // Linear(4, 1): 4 weights + 1 bias
     Cli fixed = Cli.run("inspect", lazy.toString(), "--format", "json", "--input-shape", "2,4");
-    assertTrue(fixed.out().endsWith("\"parameters\": 5\n}\n"), fixed::toString);
+    assertTrue(fixed.out().endsWith("\"parameters\": 5,\n  \"workspace_bytes\": 0\n}\n"),
+        fixed::toString);
 
     Path any = tmp.resolve("any.yaml");
     Files.writeString(any, "netspec: 1\npackage: p\nblocks:\n  Double:\n    forward: x * 2\n");
@@ -335,6 +340,16 @@ class CommandsTest {
     Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", y.toString());
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
     assertEquals(x + ": error: 'x' has shape [2, 4], but Mlp takes [batch, 3]\n", r.err());
+    assertTrue(Files.notExists(y));
+  }
+
+  @Test
+  void runRefusesAnInt64Input() throws IOException {
+    Path x = input("x", Tensor.ofLongs(new long[] {1, 2, 3, 4, 5, 6}, 2, 3));
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", y.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(x + ": error: 'x' is torch.int64, but Mlp takes a float32 input\n", r.err());
     assertTrue(Files.notExists(y));
   }
 

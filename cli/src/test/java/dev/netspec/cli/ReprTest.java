@@ -46,7 +46,7 @@ class ReprTest {
     assertEquals(0, r.code(), r::toString);
     // Block1 = (4*8 + 8) + (8*4 + 4) = 76, twice = 152; body's Linear(4, 6) = 30;
     // LayerNorm(6) = 12; the tied Linear(6, 6) once = 42; head Linear(6, 3) = 21.
-    assertTrue(r.out().contains("\"parameters\": 257\n"), r::toString);
+    assertTrue(r.out().contains("\"parameters\": 257,\n"), r::toString);
     assertTrue(r.out().contains("\"name\": \"shared.0.weight\""), r::toString);
     assertTrue(r.out().contains("\"name\": \"shared.2.weight\""), r::toString);
   }

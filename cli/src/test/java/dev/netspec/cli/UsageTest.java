@@ -83,7 +83,7 @@ class UsageTest {
   void unknownFormatIsAUsageError() {
     Cli r = Cli.run("inspect", "a.yaml", "--format", "xml");
     assertEquals(Netspec.USAGE, r.code(), r::toString);
-    assertTrue(r.err().contains("expected one of [text, json, repr]"), r::toString);
+    assertTrue(r.err().contains("expected one of [text, json, repr, dot]"), r::toString);
   }
 
   @Test

@@ -10,6 +10,8 @@ import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Inference;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.inspect.ForwardGraph;
+import dev.netspec.compiler.inspect.ForwardWorkspace;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -197,8 +199,10 @@ public final class Compilation {
     if (!r.input().concrete()) {
       flops = -1;
     }
+    ForwardGraph graph = ForwardGraph.of(f.blocks(), r, args);
     return new Inspection(b.name(), valuesOrNull(r.input()), valuesOrNull(out), state, params,
-        params < 0 ? -1 : params * Float.BYTES, flops, repr, rows);
+        params < 0 ? -1 : params * Float.BYTES, flops, repr, rows,
+        ForwardWorkspace.bytes(graph, f.blocks(), f.packageName()), graph.dot());
   }
 
   /** The dims of {@code shape} for {@link Inspection}, or null when even its rank is unknown. */

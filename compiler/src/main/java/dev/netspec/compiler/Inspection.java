@@ -24,10 +24,14 @@ import java.util.List;
  *     operations; -1 if not fully known (symbolic dims, loops)
  * @param repr exactly what {@code Module.toString()} prints for a freshly built block
  * @param layers every module below the block, each once, in state-dict order
+ * @param workspaceBytes float32 bytes of the buffers one forward writes its intermediates
+ *     into (the generated {@code forward(x, out)}'s, of this block and every block and
+ *     {@code Sequential} below it, a shared module once); -1 while a size is symbolic
+ * @param dot the forward's data flow as a Graphviz digraph
  */
 public record Inspection(String block, List<Object> inputShape, List<Object> outputShape,
     List<StateEntry> stateDict, long parameters, long parameterBytes, long flops, String repr,
-    List<LayerRow> layers) {
+    List<LayerRow> layers, long workspaceBytes, String dot) {
   public Inspection {
     inputShape = inputShape == null ? null : List.copyOf(inputShape);
     outputShape = outputShape == null ? null : List.copyOf(outputShape);

@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
 
@@ -573,11 +574,28 @@ public final class JavaGenerator {
   }
 
   /**
+   * The float32 bytes of the buffers {@code block}'s generated {@code forward(x, output)} keeps
+   * for {@code result}'s input (the same plan as {@link #generate}), -1 while a buffer's size
+   * is symbolic; empty when the block has no such forward (each step allocates instead).
+   */
+  public static OptionalLong workspaceBytes(Block block, Result result, Map<String, Block> blocks,
+      String packageName) {
+    JavaGenerator g = new JavaGenerator(block, result, blocks, packageName, "", new Reporter());
+    g.allocate();
+    try {
+      return OptionalLong.of(
+          g.bufferedForward(TypeSpec.classBuilder(block.name()), g.names.clone()).bytes());
+    } catch (Workspace.Unsupported unsupported) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
    * {@code forward(x, output)} with every intermediate in a workspace buffer, and
    * {@code forward(x)} allocating only its result; throws {@link Workspace.Unsupported} (before
    * touching {@code type}) when some step has no allocation-free form.
    */
-  private void bufferedForward(TypeSpec.Builder type, NameAllocator local) {
+  private Workspace bufferedForward(TypeSpec.Builder type, NameAllocator local) {
     if (block.input() == null || result.output() == null || !result.input().knownRank()) {
       // Without a declared input the block takes whatever shapes its caller gives.
       throw new Workspace.Unsupported("no input contract, or an unknown output shape");
@@ -626,6 +644,7 @@ public final class JavaGenerator {
         .addCode(body.build())
         .build());
     ws.addTo(type, x);
+    return ws;
   }
 
   /** A sequential block's forward: each child writes into its buffer, the last into the output. */

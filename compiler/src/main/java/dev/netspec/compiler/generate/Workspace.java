@@ -88,6 +88,23 @@ final class Workspace {
     return field;
   }
 
+  /**
+   * The float32 bytes of the buffers planned so far, or -1 while a buffer's size is not known
+   * (symbolic dims). Each buffer holds one step's value for the whole forward; sharing a buffer
+   * between steps whose values are never live at once would shrink this sum, here.
+   */
+  long bytes() {
+    long total = 0;
+    for (Buffer b : buffers) {
+      long n = b.shape().numel();
+      if (n < 0) {
+        return -1;
+      }
+      total += n * Float.BYTES;
+    }
+    return total;
+  }
+
   /** The sizes of {@code shape} as Java ints, comma-separated, from the size fields. */
   CodeBlock dims(Shape shape) {
     return dims(shape, null);

@@ -36,9 +36,10 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>In Python, the same files are read and written with {@code safetensors.torch.load_file}
- * and {@code save_file}. netspec writes F32; it reads F32, F16, BF16 and F64 and converts
- * them to float32 (F64 rounds to nearest even). A file written here is byte for byte what the
- * safetensors library writes for the same float32 tensors: keys sorted, compact JSON,
+ * and {@code save_file}. netspec writes float32 tensors as F32 and int64 tensors as I64; it
+ * reads F32, F16, BF16 and F64 as float32 (F64 rounds to nearest even) and I64 as int64, in
+ * any shape including rank 0. A file written here is byte for byte what the safetensors
+ * library writes for the same tensors: keys sorted, compact JSON,
  * {@code __metadata__} first, header padded with spaces to 8 bytes. (The library writes
  * metadata entries in hash order; netspec sorts them, so its output is deterministic.)
  * PyTorch fixture scripts using {@code tools/fixtures/st.py} write the same bytes when there

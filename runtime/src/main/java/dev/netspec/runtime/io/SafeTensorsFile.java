@@ -7,15 +7,15 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * The contents of a safetensors file: its tensors, converted to float32, in the order of
- * their data in the file (for files written by PyTorch or netspec, sorted by name), and its
- * {@code __metadata__} strings (empty when the file has none), and the dtype each tensor had in
- * the file. The maps are unmodifiable.
+ * The contents of a safetensors file: its tensors (the float types converted to float32, I64
+ * as int64), in the order of their data in the file (for files written by PyTorch or netspec,
+ * sorted by name), and its {@code __metadata__} strings (empty when the file has none), and
+ * the dtype each tensor had in the file. The maps are unmodifiable.
  *
  * @param tensors the tensors by name
  * @param metadata the file's free-form string metadata
- * @param dtypes each tensor's dtype in the file, before the conversion to float32: {@code F32},
- *     {@code F16}, {@code BF16} or {@code F64}; in the order of {@code tensors}
+ * @param dtypes each tensor's dtype in the file, before any conversion to float32: {@code F32},
+ *     {@code F16}, {@code BF16}, {@code F64} or {@code I64}; in the order of {@code tensors}
  */
 public record SafeTensorsFile(Map<String, Tensor> tensors, Map<String, String> metadata,
     Map<String, String> dtypes) {

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.io;
 
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.io.EOFException;
 import java.io.IOException;
@@ -79,7 +80,7 @@ final class SafeTensorsReader {
   }
 
   /** A header entry that passed validation, with its decoded type and int shape. */
-  private record Planned(Header.Entry entry, DType dtype, int[] shape, int numel) {}
+  private record Planned(Header.Entry entry, FileDType dtype, int[] shape, int numel) {}
 
   private final ByteSource in;
   private final String source;
@@ -162,10 +163,10 @@ final class SafeTensorsReader {
   }
 
   private Planned check(Header.Entry e, long dataSize) throws SafeTensorsException {
-    DType dtype = DType.byName(e.dtype());
+    FileDType dtype = FileDType.byName(e.dtype());
     if (dtype == null) {
-      throw fault(tensor(e) + (DType.isUnsupported(e.dtype())
-          ? "dtype " + e.dtype() + " is not supported (netspec reads F32, F16, BF16 and F64)"
+      throw fault(tensor(e) + (FileDType.isUnsupported(e.dtype())
+          ? "dtype " + e.dtype() + " is not supported (netspec reads F32, F16, BF16, F64 and I64)"
           : "unknown dtype '" + e.dtype() + "'"));
     }
     if (e.end() < e.begin()) {
@@ -198,7 +199,7 @@ final class SafeTensorsReader {
   }
 
   /** The bytes a tensor of this shape and type takes, or -1 if that overflows a long. */
-  private static long byteCount(int[] shape, DType dtype) {
+  private static long byteCount(int[] shape, FileDType dtype) {
     for (int size : shape) {
       if (size == 0) {
         return 0;
@@ -215,22 +216,29 @@ final class SafeTensorsReader {
     }
   }
 
+  /** Reads one planned tensor: an array of its checked element count, filled chunk by chunk. */
   private Tensor readTensor(Planned p, long dataStart) throws IOException {
-    float[] values = new float[p.numel()];
-    DType dtype = p.dtype();
+    FileDType dtype = p.dtype();
+    boolean int64 = dtype.tensorType == DType.INT64;
+    float[] values = int64 ? null : new float[p.numel()];
+    long[] longs = int64 ? new long[p.numel()] : null;
     int perChunk = CHUNK_BYTES / dtype.size;
     ByteBuffer chunk = ByteBuffer.allocate(Math.min(p.numel(), perChunk) * dtype.size)
         .order(ByteOrder.LITTLE_ENDIAN);
     long position = dataStart + p.entry().begin();
-    for (int from = 0; from < values.length; from += perChunk) {
-      int count = Math.min(perChunk, values.length - from);
+    for (int from = 0; from < p.numel(); from += perChunk) {
+      int count = Math.min(perChunk, p.numel() - from);
       chunk.clear().limit(count * dtype.size);
       in.readFully(position, chunk);
       chunk.flip();
-      dtype.decode(chunk, values, from, count);
+      if (int64) {
+        dtype.decodeLongs(chunk, longs, from, count);
+      } else {
+        dtype.decode(chunk, values, from, count);
+      }
       position += (long) count * dtype.size;
     }
-    return Tensor.fromArray(values, p.shape());
+    return int64 ? Tensor.ofLongs(longs, p.shape()) : Tensor.fromArray(values, p.shape());
   }
 
   private static String tensor(Header.Entry e) {

@@ -1,10 +1,12 @@
 package dev.netspec.runtime.io;
 
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,8 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Lays out float32 tensors as a safetensors file, byte for byte as the reference Rust writer
- * does for F32 tensors: keys sorted by code point, {@code __metadata__} first, compact JSON
+ * Lays out float32 and int64 tensors as a safetensors file (as F32 and I64), byte for byte as
+ * the reference Rust writer does: keys sorted by code point, {@code __metadata__} first, compact JSON
  * with non-ASCII characters as raw UTF-8, the header padded with spaces to a multiple of 8
  * bytes, then the data of each tensor in key order, little-endian. Metadata keys are sorted
  * too (the reference writes them in hash order), so equal input gives equal bytes.
@@ -61,10 +63,11 @@ final class SafeTensorsWriter {
       if (e.getKey().equals("__metadata__")) {
         throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
       }
-      long end = offset + e.getValue().numel() * Float.BYTES;
+      FileDType type = FileDType.of(e.getValue().dtype());
+      long end = offset + e.getValue().numel() * type.size;
       json.append(json.length() > 1 ? "," : "");
       appendString(json, e.getKey());
-      appendTensorInfo(json, e.getValue().shape(), offset, end);
+      appendTensorInfo(json, type, e.getValue().shape(), offset, end);
       offset = end;
     }
     json.append('}');
@@ -94,8 +97,9 @@ final class SafeTensorsWriter {
   }
 
   /** {@code :{"dtype":"F32","shape":[2,3],"data_offsets":[begin,end]}} */
-  private static void appendTensorInfo(StringBuilder json, int[] shape, long begin, long end) {
-    json.append(":{\"dtype\":\"F32\",\"shape\":[");
+  private static void appendTensorInfo(StringBuilder json, FileDType type, int[] shape,
+      long begin, long end) {
+    json.append(":{\"dtype\":\"").append(type).append("\",\"shape\":[");
     for (int d = 0; d < shape.length; d++) {
       json.append(d == 0 ? "" : ",").append(shape[d]);
     }
@@ -117,6 +121,10 @@ final class SafeTensorsWriter {
     FloatBuffer floats = buffer.clear().asFloatBuffer();
     for (Map.Entry<String, Tensor> e : tensors) {
       Tensor t = e.getValue().isContiguous() ? e.getValue() : e.getValue().contiguous();
+      if (t.dtype() == DType.INT64) {
+        writeLongs(out, t, buffer);
+        continue;
+      }
       float[] array = t.array();
       int start = t.arrayOffset();
       int end = start + Math.toIntExact(t.numel());
@@ -127,6 +135,22 @@ final class SafeTensorsWriter {
         buffer.clear().limit(count * Float.BYTES);
         writeFully(out, buffer);
       }
+    }
+  }
+
+  /** The values of a contiguous int64 tensor, little-endian, through {@code buffer}. */
+  private static void writeLongs(WritableByteChannel out, Tensor t, ByteBuffer buffer)
+      throws IOException {
+    long[] array = t.longArray();
+    int chunk = buffer.capacity() / Long.BYTES;
+    LongBuffer longs = buffer.clear().asLongBuffer();
+    int end = t.arrayOffset() + Math.toIntExact(t.numel());
+    for (int from = t.arrayOffset(); from < end; from += chunk) {
+      int count = Math.min(chunk, end - from);
+      longs.clear();
+      longs.put(array, from, count);
+      buffer.clear().limit(count * Long.BYTES);
+      writeFully(out, buffer);
     }
   }
 

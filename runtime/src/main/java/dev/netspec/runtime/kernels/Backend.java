@@ -70,4 +70,18 @@ interface Backend {
 
   /** The dot product of {@code x[xOff ..]} and {@code y[yOff ..]} over n values. */
   float dot(float[] x, int xOff, float[] y, int yOff, int n);
+
+  /** {@code out[i] = fma(x[i], scale, shift)} for {@code i < n}: one channel of an affine. */
+  void scaleShift(float[] x, int xOff, float scale, float shift, float[] out, int outOff, int n);
+
+  /** The sum of {@code (x[i] - mean)^2} over n values (a variance's numerator); 0 if n is 0. */
+  float sumSquaredDeviations(float[] x, int off, float mean, int n);
+
+  /** One LSTM step for one row: see {@link Kernels#lstmCell}. */
+  void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c, int cOff,
+      float[] h, int hOff);
+
+  /** One GRU step for one row: see {@link Kernels#gruCell}. */
+  void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev, int hpOff,
+      float[] h, int hOff);
 }

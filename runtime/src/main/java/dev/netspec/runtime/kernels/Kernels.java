@@ -205,6 +205,73 @@ public final class Kernels {
     return BACKEND.dot(x, xOff, y, yOff, n);
   }
 
+  /**
+   * {@code out[outOff + i] = x[xOff + i] * scale + shift} (one rounding, a fused multiply-add)
+   * for {@code i < n}: one channel of a normalization's per-channel affine. {@code out} may be
+   * {@code x} at the same offset.
+   */
+  public static void scaleShift(float[] x, int xOff, float scale, float shift, float[] out,
+      int outOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.scaleShift(x, xOff, scale, shift, out, outOff, n);
+  }
+
+  /** The sum of {@code (x[off + i] - mean)^2} over {@code n} values; 0 when {@code n} is 0. */
+  public static float sumSquaredDeviations(float[] x, int off, float mean, int n) {
+    Objects.checkFromIndexSize(off, n, x.length);
+    return BACKEND.sumSquaredDeviations(x, off, mean, n);
+  }
+
+  /**
+   * One LSTM step for one row of a batch, gates in PyTorch's order i, f, g, o:
+   *
+   * <pre>
+   * i = sigmoid(gates_i + hg_i)   f = sigmoid(gates_f + hg_f)
+   * g = tanh(gates_g + hg_g)      o = sigmoid(gates_o + hg_o)
+   * c = f * c + i * g             h = o * tanh(c)
+   * </pre>
+   *
+   * @param n the hidden size
+   * @param gates {@code 4n} values of {@code x W_ih^T + b_ih}, overwritten with i, f, g, o
+   *     (what a backward pass needs)
+   * @param hg {@code 4n} values of {@code h_{t-1} W_hh^T + b_hh}, read only
+   * @param c {@code n} values, {@code c_{t-1}} in, {@code c_t} out
+   * @param h {@code n} values, {@code h_t} out; must not overlap the others
+   */
+  public static void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
+      int cOff, float[] h, int hOff) {
+    Objects.checkFromIndexSize(gOff, 4 * n, gates.length);
+    Objects.checkFromIndexSize(hgOff, 4 * n, hg.length);
+    Objects.checkFromIndexSize(cOff, n, c.length);
+    Objects.checkFromIndexSize(hOff, n, h.length);
+    BACKEND.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);
+  }
+
+  /**
+   * One GRU step for one row of a batch, gates in PyTorch's order r, z, n, the reset applied
+   * to the hidden term including its bias:
+   *
+   * <pre>
+   * r = sigmoid(gates_r + hg_r)   z = sigmoid(gates_z + hg_z)
+   * n = tanh(gates_n + r * hg_n)  h = (1 - z) * n + z * hPrev  (computed as n + z * (hPrev - n))
+   * </pre>
+   *
+   * @param n the hidden size
+   * @param gates {@code 3n} values of {@code x W_ih^T + b_ih}, overwritten with r, z, n
+   * @param hg {@code 3n} values of {@code h_{t-1} W_hh^T + b_hh}, read only
+   * @param hPrev {@code n} values of {@code h_{t-1}}
+   * @param h {@code n} values, {@code h_t} out; must not overlap {@code gates} or {@code hg}
+   */
+  public static void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff,
+      float[] hPrev, int hpOff, float[] h, int hOff) {
+    Objects.checkFromIndexSize(gOff, 3 * n, gates.length);
+    Objects.checkFromIndexSize(hgOff, 3 * n, hg.length);
+    Objects.checkFromIndexSize(hpOff, n, hPrev.length);
+    Objects.checkFromIndexSize(hOff, n, h.length);
+    BACKEND.gruCell(n, gates, gOff, hg, hgOff, hPrev, hpOff, h, hOff);
+  }
+
   /** C must fit and have disjoint rows; the bias must hold {@code n} values. */
   private static void checkOutput(int m, int n, float[] c, int cOff, int ldc, float[] bias,
       int biasOff) {

@@ -188,11 +188,41 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void scaleShift(float[] x, int xOff, float scale, float shift, float[] out,
+      int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = Math.fma(x[xOff + i], scale, shift);
+    }
+  }
+
+  @Override
+  public float sumSquaredDeviations(float[] x, int off, float mean, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      double d = x[off + i] - mean;
+      s += d * d;
+    }
+    return (float) s;
+  }
+
+  @Override
   public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
     double s = 0;
     for (int i = 0; i < n; i++) {
       s += (double) x[xOff + i] * y[yOff + i];
     }
     return (float) s;
+  }
+
+  @Override
+  public void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
+      int cOff, float[] h, int hOff) {
+    Gates.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);
+  }
+
+  @Override
+  public void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev,
+      int hpOff, float[] h, int hOff) {
+    Gates.gruCell(n, gates, gOff, hg, hgOff, hPrev, hpOff, h, hOff);
   }
 }

@@ -276,6 +276,39 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void scaleShift(float[] x, int xOff, float scale, float shift, float[] out,
+      int outOff, int n) {
+    FloatVector a = FloatVector.broadcast(SPECIES, scale);
+    FloatVector b = FloatVector.broadcast(SPECIES, shift);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector.fromArray(SPECIES, x, xOff + i).fma(a, b).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = Math.fma(x[xOff + i], scale, shift);
+    }
+  }
+
+  @Override
+  public float sumSquaredDeviations(float[] x, int off, float mean, int n) {
+    FloatVector m = FloatVector.broadcast(SPECIES, mean);
+    FloatVector acc = FloatVector.zero(SPECIES);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector d = FloatVector.fromArray(SPECIES, x, off + i).sub(m);
+      acc = d.fma(d, acc);
+    }
+    float s = sumLanes(acc);
+    for (; i < n; i++) {
+      float d = x[off + i] - mean;
+      s += d * d;
+    }
+    return s;
+  }
+
+  @Override
   public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
     FloatVector acc = FloatVector.zero(SPECIES);
     int bound = SPECIES.loopBound(n);
@@ -289,5 +322,17 @@ final class VectorBackend implements Backend {
       s += x[xOff + i] * y[yOff + i];
     }
     return s;
+  }
+
+  @Override
+  public void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
+      int cOff, float[] h, int hOff) {
+    VectorGates.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);
+  }
+
+  @Override
+  public void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev,
+      int hpOff, float[] h, int hOff) {
+    VectorGates.gruCell(n, gates, gOff, hg, hgOff, hPrev, hpOff, h, hOff);
   }
 }

@@ -176,6 +176,118 @@ public final class Functional {
   }
 
   /**
+   * {@code F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)}
+   * over the channel dim 1 of {@code x} {@code (N, C, *)}. In training it normalizes with the
+   * batch's biased variance and, if the running statistics are given, updates them in place:
+   * {@code running = (1 - momentum) * running + momentum * batch}, with the unbiased variance.
+   * Otherwise it normalizes with the running statistics. {@code weight}, {@code bias} (and in
+   * training the running statistics) may be null.
+   */
+  public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar,
+      Tensor weight, Tensor bias, boolean training, double momentum, double eps) {
+    int channels = checkBatchNorm(x, runningMean, runningVar, weight, bias, training);
+    Tensor out = Tensor.zeros(x.shape());
+    Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps,
+        out, new float[channels], new float[channels], new float[channels],
+        new float[channels]);
+    return out;
+  }
+
+  /** Checks the arguments of a batch norm; returns the channel count. */
+  static int checkBatchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight,
+      Tensor bias, boolean training) {
+    x.requireFloat("batch_norm");
+    if (x.dim() < 2) {
+      throw new IllegalArgumentException("batch_norm: input of shape "
+          + Arrays.toString(x.shape()) + " has no channel dim (expected (N, C, *))");
+    }
+    int channels = x.size(1);
+    if ((runningMean == null) != (runningVar == null)) {
+      throw new IllegalArgumentException(
+          "batch_norm: running_mean and running_var must both be given or both be null");
+    }
+    if (runningMean == null && !training) {
+      throw new IllegalArgumentException(
+          "batch_norm: running_mean and running_var must be defined in evaluation mode");
+    }
+    if (training && (long) x.size(0) * Normalization.spatial(x) <= 1) {
+      throw new IllegalArgumentException("Expected more than 1 value per channel when training, "
+          + "got input size " + Module.sizeString(x.shape()));
+    }
+    checkChannels("batch_norm", "running_mean", runningMean, channels, x);
+    checkChannels("batch_norm", "running_var", runningVar, channels, x);
+    checkChannels("batch_norm", "weight", weight, channels, x);
+    checkChannels("batch_norm", "bias", bias, channels, x);
+    return channels;
+  }
+
+  /**
+   * {@code F.group_norm(x, num_groups, weight, bias, eps)}: each sample's channels {@code (N,
+   * C, *)} split into {@code numGroups} groups, each normalized over its channels and spatial
+   * dims (biased variance), then scaled and shifted per channel. {@code weight} and
+   * {@code bias} may be null.
+   */
+  public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias,
+      double eps) {
+    checkGroupNorm(x, numGroups, weight, bias);
+    Tensor out = Tensor.zeros(x.shape());
+    int stats = x.size(0) * numGroups;
+    Normalization.groupNorm(x, numGroups, weight, bias, eps, out, new float[stats],
+        new float[stats]);
+    return out;
+  }
+
+  /** Checks the arguments of a group norm; returns the channel count. */
+  static int checkGroupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias) {
+    x.requireFloat("group_norm");
+    if (x.dim() < 2) {
+      throw new IllegalArgumentException("group_norm: input of shape "
+          + Arrays.toString(x.shape()) + " has no channel dim (expected (N, C, *))");
+    }
+    int channels = x.size(1);
+    if (numGroups <= 0 || channels % numGroups != 0) {
+      throw new IllegalArgumentException("group_norm: expected number of channels in input to "
+          + "be divisible by num_groups, but got input of shape " + Arrays.toString(x.shape())
+          + " and num_groups=" + numGroups);
+    }
+    checkChannels("group_norm", "weight", weight, channels, x);
+    checkChannels("group_norm", "bias", bias, channels, x);
+    return channels;
+  }
+
+  private static void checkChannels(String op, String what, Tensor t, int channels, Tensor x) {
+    if (t != null && (t.dim() != 1 || t.size(0) != channels)) {
+      throw new IllegalArgumentException(op + ": " + what + " of shape "
+          + Arrays.toString(t.shape()) + " does not match the " + channels
+          + " channels of input " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * The eval-mode batch norm as one per-channel affine, {@code y = x * scale[c] + shift[c]}:
+   * {@code scale = weight / sqrt(running_var + eps)}, {@code shift = bias - running_mean *
+   * scale} (weight 1 and bias 0 when null), written into the caller's arrays of length C. A
+   * convolution followed by an eval-mode batch norm folds into one convolution with these.
+   */
+  public static void batchNormAffine(Tensor runningMean, Tensor runningVar, Tensor weight,
+      Tensor bias, double eps, float[] scale, float[] shift) {
+    int channels = runningMean.size(0);
+    if (runningVar.numel() != channels || scale.length != channels
+        || shift.length != channels) {
+      throw new IllegalArgumentException("batch_norm_affine: running_mean has " + channels
+          + " channels, running_var " + runningVar.numel() + ", scale " + scale.length
+          + ", shift " + shift.length);
+    }
+    float[] mean = runningMean.contiguous().toFloatArray();
+    float[] var = runningVar.contiguous().toFloatArray();
+    float[] invStd = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      invStd[c] = Normalization.invStd(var[c], eps);
+    }
+    Normalization.affineFromStats(mean, invStd, weight, bias, scale, shift);
+  }
+
+  /**
    * {@code F.layer_norm} over the last {@code normalizedShape.length} dims, biased variance;
    * {@code weight} and {@code bias} may be null.
    */

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -388,6 +389,9 @@ public abstract class Module {
         Tensor src = stateDict.get(key);
         String problem = src == null ? "value for " + key + " is null"
             : m.shapeProblem(key, localName, target, src.shape());
+        if (problem == null) {
+          problem = dtypeProblem(key, target, src);
+        }
         if (problem != null) {
           problems.add(problem);
         } else {
@@ -445,6 +449,21 @@ public abstract class Module {
     }
     return "size mismatch for " + key + ": copying a param with shape " + sizeString(shape)
         + " from checkpoint, the shape in current model is " + sizeString(expected) + ".";
+  }
+
+  /**
+   * Why {@code src} cannot be loaded into {@code target} for its element type, or null.
+   * PyTorch's {@code copy_} would convert silently; netspec refuses, so an int64 counter
+   * never becomes a float and a float weight never truncates.
+   */
+  private static String dtypeProblem(String key, Object target, Tensor src) {
+    DType expected = !(target instanceof Parameter p) ? ((Tensor) target).dtype()
+        : p.isMaterialized() ? p.data().dtype() : DType.FLOAT32;
+    if (src.dtype() == expected) {
+      return null;
+    }
+    return "dtype mismatch for " + key + ": copying a param with dtype " + src.dtype()
+        + " from checkpoint, the dtype in current model is " + expected + ".";
   }
 
   /** Keys that name one shared tensor but carry different values. */

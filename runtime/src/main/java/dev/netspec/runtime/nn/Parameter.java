@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import dev.netspec.runtime.tensor.TensorFormat;
 import java.util.Arrays;
@@ -19,7 +20,16 @@ public final class Parameter {
     if (data == null) {
       throw new IllegalArgumentException("data is null; use Parameter.uninitialized()");
     }
-    this.data = data;
+    this.data = floating(data);
+  }
+
+  /** PyTorch's rule: only floating-point tensors can require gradients. */
+  private static Tensor floating(Tensor data) {
+    if (data.dtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException("a parameter must be float32 (only floating point "
+          + "tensors can require gradients), got " + data.dtype() + "; register it as a buffer");
+    }
+    return data;
   }
 
   private Parameter() {}
@@ -58,7 +68,7 @@ public final class Parameter {
     if (data == null) {
       throw new IllegalArgumentException("data is null");
     }
-    this.data = data;
+    this.data = floating(data);
   }
 
   /** The gradient, or null before any backward ({@code param.grad}). */

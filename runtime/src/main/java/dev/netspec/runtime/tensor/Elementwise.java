@@ -22,6 +22,8 @@ final class Elementwise {
   }
 
   static Tensor binary(Tensor x, BinaryOp op, Tensor y) {
+    x.requireFloat(Tensor.opName(op));
+    y.requireFloat(Tensor.opName(op));
     int[] shape = Tensor.broadcastShapes(x.shape, y.shape);
     Tensor out = Tensor.zeros(shape);
     if (Arrays.equals(shape, x.shape)) {
@@ -34,24 +36,30 @@ final class Elementwise {
   }
 
   static Tensor binaryInPlace(Tensor t, BinaryOp op, Tensor other) {
+    t.requireFloat(Tensor.opName(op) + "_");
+    other.requireFloat(Tensor.opName(op) + "_");
     apply(op, t, t, other.expand(t.shape));
     return t;
   }
 
   static Tensor scalar(Tensor x, BinaryOp op, float value) {
+    x.requireFloat(Tensor.opName(op));
     return mapDense(x, (in, off, out, n) -> Kernels.binaryScalar(op, in, off, value, out, 0, n));
   }
 
   static Tensor scalarInPlace(Tensor t, BinaryOp op, float value) {
+    t.requireFloat(Tensor.opName(op) + "_");
     apply(op, t, t, Tensor.scalar(value).expand(t.shape));
     return t;
   }
 
   static Tensor unary(Tensor x, UnaryOp op) {
+    x.requireFloat(Tensor.opName(op));
     return mapDense(x, (in, off, out, n) -> Kernels.unary(op, in, off, out, 0, n));
   }
 
   static Tensor compare(Tensor x, CompareOp op, float value) {
+    x.requireFloat(Tensor.opName(op));
     return mapDense(x, (in, off, out, n) -> Kernels.compareScalar(op, in, off, value, out, 0, n));
   }
 
@@ -118,7 +126,7 @@ final class Elementwise {
         yo += idx[i] * y.stride[i];
       }
       block.run(oo, xo, yo, len, yConstant);
-      Tensor.increment(idx, shape);
+      Layout.increment(idx, shape);
     }
   }
 

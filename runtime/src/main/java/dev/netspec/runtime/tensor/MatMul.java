@@ -9,6 +9,8 @@ final class MatMul {
   private MatMul() {}
 
   static Tensor matmul(Tensor x, Tensor y) {
+    x.requireFloat("matmul");
+    y.requireFloat("matmul");
     if (x.dim() == 0 || y.dim() == 0) {
       throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension");
     }
@@ -45,7 +47,7 @@ final class MatMul {
     int lda = ae.stride[r];
     int ldb = transB ? be.stride[r + 1] : be.stride[r];
     int[] idx = new int[r];
-    int batches = Math.toIntExact(Tensor.numel(batch));
+    int batches = Math.toIntExact(Layout.numel(batch));
     for (int bi = 0; bi < batches; bi++) {
       int ao = ae.offset;
       int bo = be.offset;
@@ -55,7 +57,7 @@ final class MatMul {
       }
       Kernels.gemm(m, n, k, ae.storage, ao, lda, be.storage, bo, ldb, transB, out.storage,
           bi * m * n, n, null, 0, Activation.NONE);
-      Tensor.increment(idx, batch);
+      Layout.increment(idx, batch);
     }
     if (xVector) {
       out = out.squeeze(-2);

@@ -14,8 +14,9 @@ final class Reductions {
 
   /** Sum ({@code ADD}), max ({@code MAX}) or min ({@code MIN}) over {@code dim}. */
   static Tensor reduce(Tensor t, int dim, boolean keepdim, BinaryOp op) {
+    t.requireFloat(op == BinaryOp.ADD ? "sum" : Tensor.opName(op));
     if (t.dim() == 0) {
-      Tensor.normDim(dim, 0);
+      Layout.normDim(dim, 0);
       return t.clone();
     }
     Split s = new Split(t, dim);
@@ -43,8 +44,9 @@ final class Reductions {
 
   /** The index of the first largest value (or first NaN) along {@code dim}, as floats. */
   static Tensor argmax(Tensor t, int dim, boolean keepdim) {
+    t.requireFloat("argmax");
     if (t.dim() == 0) {
-      Tensor.normDim(dim, 0);
+      Layout.normDim(dim, 0);
       return Tensor.scalar(0f);
     }
     Split s = new Split(t, dim);
@@ -79,7 +81,7 @@ final class Reductions {
     final Tensor out;
 
     Split(Tensor t, int dim) {
-      this.dim = Tensor.normDim(dim, t.dim());
+      this.dim = Layout.normDim(dim, t.dim());
       this.input = t.contiguousView();
       this.n = t.shape[this.dim];
       this.outer = product(t.shape, 0, this.dim);

@@ -1,6 +1,5 @@
 package dev.netspec.runtime.tensor;
 
-import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.CompareOp;
 import dev.netspec.runtime.kernels.Kernels;
@@ -12,32 +11,40 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * A float32 tensor of rank 0 to 8: a strided view over a {@code float[]} storage, as in
- * PyTorch. Views ({@link #select}, {@link #narrow}, {@link #slice}, {@link #transpose},
+ * A tensor of rank 0 to 8: a strided view ({@link Layout}) over a {@code float[]} storage
+ * ({@link DType#FLOAT32}) or a {@code long[]} storage ({@link DType#INT64}), as in PyTorch.
+ * Views ({@link #select}, {@link #narrow}, {@link #slice}, {@link #transpose},
  * {@link #expand}, {@link #view}) share storage, so an in-place edit of a view edits the
  * original, which is what {@code weight.data[:2] += 1} relies on.
  *
  * <p>Method names follow PyTorch: {@code add} returns a new tensor, {@code add_} edits this
- * one in place and returns it. Comparisons return float masks of 0 and 1 (netspec has one
- * dtype), which multiply exactly as PyTorch's bool masks do.
+ * one in place and returns it. Comparisons return float masks of 0 and 1, which multiply
+ * exactly as PyTorch's bool masks do. Arithmetic, reductions and matmul are float32 ops; an
+ * int64 tensor supports views, copies, element access ({@link #getLong}), printing and
+ * {@link #to(DType)}, and a float op on it fails naming the op.
  *
  * <pre>{@code
  * w.add_(1f);                        // weight.data[:] += 1
  * w.set(42f, 0, 0);                  // weight.data[0, 0] = 42
  * w.slice(0, 0, 2);                  // weight[:2]
  * w.mul_(w.abs().ge(5f));            // weight.data *= weight.data.abs() >= 5
+ * Tensor.scalar(5L);                 // torch.tensor(5), int64
  * }</pre>
  */
 public final class Tensor {
   /** The largest rank a tensor may have. */
   public static final int MAX_RANK = 8;
 
+  private final DType dtype;
+  /** The float32 storage, or null for an int64 tensor. */
   final float[] storage;
+  /** The int64 storage, or null for a float32 tensor. */
+  private final long[] longs;
+  private final Layout layout;
+  // The layout's fields, for the package's kernels and this class.
   final int[] shape;
   final int[] stride;
   final int offset;
-  /** Row-major with no gaps (shape and strides never change, so this is computed once). */
-  private final boolean contiguous;
   /** The storage's version counter, shared by every view of it. */
   private final Version version;
 
@@ -46,35 +53,45 @@ public final class Tensor {
     long count;
   }
 
-  /** A tensor over fresh storage, with its own version counter. */
-  private Tensor(float[] storage, int[] shape, int[] stride, int offset) {
-    this(storage, shape, stride, offset, new Version());
-  }
-
-  /** A view: shares storage and version counter with the tensor it views. */
-  private Tensor(Tensor base, int[] shape, int[] stride, int offset) {
-    this(base.storage, shape, stride, offset, base.version);
-  }
-
-  private Tensor(float[] storage, int[] shape, int[] stride, int offset, Version version) {
-    if (shape.length > MAX_RANK) {
-      throw new IllegalArgumentException(
-          "rank " + shape.length + " exceeds the maximum rank " + MAX_RANK);
-    }
-    this.storage = storage;
-    this.shape = shape;
-    this.stride = stride;
-    this.offset = offset;
+  private Tensor(float[] floats, long[] longs, Layout layout, Version version) {
+    this.dtype = floats != null ? DType.FLOAT32 : DType.INT64;
+    this.storage = floats;
+    this.longs = longs;
+    this.layout = layout;
+    this.shape = layout.shape;
+    this.stride = layout.stride;
+    this.offset = layout.offset;
     this.version = version;
-    this.contiguous = contiguous(shape, stride);
+  }
+
+  /** A contiguous float32 tensor over fresh storage, with its own version counter. */
+  private static Tensor dense(float[] data, int[] checkedShape) {
+    return new Tensor(data, null, Layout.contiguous(checkedShape), new Version());
+  }
+
+  /** A contiguous int64 tensor over fresh storage, with its own version counter. */
+  private static Tensor dense(long[] data, int[] checkedShape) {
+    return new Tensor(null, data, Layout.contiguous(checkedShape), new Version());
+  }
+
+  /** A view: shares storage and version counter with this tensor. */
+  private Tensor view(Layout l) {
+    return new Tensor(storage, longs, l, version);
   }
 
   // ---------------------------------------------------------------- factories
 
-  /** A new contiguous tensor of zeros. */
+  /** A new contiguous float32 tensor of zeros. */
   public static Tensor zeros(int... shape) {
-    int[] s = checkShape(shape);
-    return new Tensor(new float[Math.toIntExact(numel(s))], s, contiguousStrides(s), 0);
+    int[] s = Layout.checkShape(shape);
+    return dense(new float[Math.toIntExact(Layout.numel(s))], s);
+  }
+
+  /** A new contiguous tensor of zeros of the given type ({@code torch.zeros(..., dtype=)}). */
+  public static Tensor zeros(DType dtype, int... shape) {
+    int[] s = Layout.checkShape(shape);
+    int n = Math.toIntExact(Layout.numel(s));
+    return dtype == DType.INT64 ? dense(new long[n], s) : dense(new float[n], s);
   }
 
   /** Alias of {@link #zeros}: netspec never hands out uninitialized memory. */
@@ -92,12 +109,20 @@ public final class Tensor {
     return t;
   }
 
-  /** A rank-0 tensor holding one value ({@code torch.tensor(v)}). */
+  /** A rank-0 float32 tensor holding one value ({@code torch.tensor(5.)}). */
   public static Tensor scalar(float value) {
-    return new Tensor(new float[] {value}, new int[0], new int[0], 0);
+    return dense(new float[] {value}, new int[0]);
   }
 
-  /** A 1-D tensor of the given values ({@code torch.tensor([1., 2., 3.])}); copies. */
+  /**
+   * A rank-0 int64 tensor ({@code torch.tensor(5)}). As in PyTorch, an integer argument makes
+   * an int64 tensor: write {@code scalar(5f)} for a float32 one.
+   */
+  public static Tensor scalar(long value) {
+    return dense(new long[] {value}, new int[0]);
+  }
+
+  /** A 1-D float32 tensor of the given values ({@code torch.tensor([1., 2., 3.])}); copies. */
   public static Tensor of(float... values) {
     return fromArray(values.clone(), values.length);
   }
@@ -117,25 +142,41 @@ public final class Tensor {
   }
 
   /**
-   * Wraps {@code data} (not copied) as a contiguous tensor of the given shape. The array
-   * length must equal the element count.
+   * Wraps {@code data} (not copied) as a contiguous float32 tensor of the given shape. The
+   * array length must equal the element count.
    */
   public static Tensor fromArray(float[] data, int... shape) {
-    int[] s = checkShape(shape);
-    if (numel(s) != data.length) {
-      throw new IllegalArgumentException(
-          "shape " + Arrays.toString(s) + " holds " + numel(s) + " values, the array has "
-              + data.length);
-    }
-    return new Tensor(data, s, contiguousStrides(s), 0);
+    return dense(data, checkLength(data.length, shape));
   }
 
-  /** {@code torch.arange(end)}: 0, 1, ..., end - 1. */
+  /** A 1-D int64 tensor of the given values ({@code torch.tensor([1, 2])}); copies. */
+  public static Tensor ofLongs(long... values) {
+    return ofLongs(values.clone(), values.length);
+  }
+
+  /**
+   * Wraps {@code data} (not copied) as a contiguous int64 tensor of the given shape
+   * ({@code torch.tensor(data).view(shape)}); the array length must equal the element count.
+   */
+  public static Tensor ofLongs(long[] data, int... shape) {
+    return dense(data, checkLength(data.length, shape));
+  }
+
+  private static int[] checkLength(int length, int[] shape) {
+    int[] s = Layout.checkShape(shape);
+    if (Layout.numel(s) != length) {
+      throw new IllegalArgumentException("shape " + Arrays.toString(s) + " holds "
+          + Layout.numel(s) + " values, the array has " + length);
+    }
+    return s;
+  }
+
+  /** {@code torch.arange(end)}: 0, 1, ..., end - 1, as float32. */
   public static Tensor arange(int end) {
     return arange(0, end, 1);
   }
 
-  /** {@code torch.arange(start, end, step)} for integer arguments. */
+  /** {@code torch.arange(start, end, step)} for integer arguments, as float32. */
   public static Tensor arange(int start, int end, int step) {
     if (step == 0) {
       throw new IllegalArgumentException("step must be nonzero");
@@ -166,26 +207,31 @@ public final class Tensor {
     return t;
   }
 
-  // ---------------------------------------------------------------- shape
+  // ---------------------------------------------------------------- type and shape
+
+  /** The element type ({@code x.dtype}). */
+  public DType dtype() {
+    return dtype;
+  }
 
   /** The shape, as a fresh array ({@code x.shape}). */
   public int[] shape() {
     return shape.clone();
   }
 
-  /** The rank ({@code x.dim()}). */
+  /** The rank ({@code x.dim()}); 0 for a scalar. */
   public int dim() {
     return shape.length;
   }
 
   /** The size of dimension {@code d}; negative {@code d} counts from the end. */
   public int size(int d) {
-    return shape[normDim(d, shape.length)];
+    return shape[Layout.normDim(d, shape.length)];
   }
 
   /** The number of elements ({@code x.numel()}). */
   public long numel() {
-    return numel(shape);
+    return layout.numel();
   }
 
   /** The strides in elements, as a fresh array. */
@@ -194,36 +240,58 @@ public final class Tensor {
   }
 
   public boolean isContiguous() {
-    return contiguous;
-  }
-
-  private static boolean contiguous(int[] shape, int[] stride) {
-    int expected = 1;
-    for (int d = shape.length - 1; d >= 0; d--) {
-      if (shape[d] != 1 && stride[d] != expected) {
-        return false;
-      }
-      expected *= shape[d];
-    }
-    return true;
+    return layout.contiguous;
   }
 
   /** This tensor if contiguous and starting at its storage's first element, else a copy. */
   public Tensor contiguous() {
-    return isContiguous() && offset == 0 && storage.length == numel() ? this : clone();
+    int length = storage != null ? storage.length : longs.length;
+    return isContiguous() && offset == 0 && length == numel() ? this : clone();
   }
 
   /**
-   * The backing array of a contiguous tensor, for kernels and I/O: element {@code i} in
-   * row-major order is {@code array()[arrayOffset() + i]}.
+   * The backing array of a contiguous float32 tensor, for kernels and I/O: element {@code i}
+   * in row-major order is {@code array()[arrayOffset() + i]}.
    *
-   * @throws IllegalStateException if this tensor is not contiguous
+   * @throws IllegalStateException if this tensor is not contiguous or not float32
    */
   public float[] array() {
+    requireFloat("array()");
     if (!isContiguous()) {
       throw new IllegalStateException("array() needs a contiguous tensor; call contiguous()");
     }
     return storage;
+  }
+
+  /**
+   * The backing array of a contiguous int64 tensor: element {@code i} in row-major order is
+   * {@code longArray()[arrayOffset() + i]}.
+   *
+   * @throws IllegalStateException if this tensor is not contiguous or not int64
+   */
+  public long[] longArray() {
+    if (dtype != DType.INT64) {
+      throw new IllegalStateException("longArray() needs an int64 tensor, this one is "
+          + dtype + "; use array()");
+    }
+    if (!isContiguous()) {
+      throw new IllegalStateException("longArray() needs a contiguous tensor; call contiguous()");
+    }
+    return longs;
+  }
+
+  /**
+   * Refuses a float op on a tensor that is not float32; returns this tensor. {@code op} names
+   * the op in the message, as {@code "add"} or {@code "array()"}.
+   *
+   * @throws IllegalStateException if this tensor is not float32
+   */
+  public Tensor requireFloat(String op) {
+    if (dtype != DType.FLOAT32) {
+      throw new IllegalStateException(op + " needs a float32 tensor, this one is " + dtype
+          + " (convert with to(DType.FLOAT32))");
+    }
+    return this;
   }
 
   /**
@@ -242,13 +310,14 @@ public final class Tensor {
     version.count++;
   }
 
-  /** The index in {@link #array()} of this tensor's first element. */
+  /** The index in {@link #array()} (or {@link #longArray()}) of this tensor's first element. */
   public int arrayOffset() {
     return offset;
   }
 
-  /** A copy of the values in row-major order. */
+  /** A copy of the values of a float32 tensor in row-major order. */
   public float[] toFloatArray() {
+    requireFloat("toFloatArray()");
     float[] out = new float[Math.toIntExact(numel())];
     if (isContiguous()) {
       System.arraycopy(storage, offset, out, 0, out.length);
@@ -256,65 +325,126 @@ public final class Tensor {
     }
     int[] idx = new int[shape.length];
     for (int i = 0; i < out.length; i++) {
-      out[i] = storage[offsetOf(idx)];
-      increment(idx, shape);
+      out[i] = storage[layout.offsetOf(idx)];
+      Layout.increment(idx, shape);
     }
     return out;
+  }
+
+  /** A copy of the values in row-major order as longs; float32 values truncate toward 0. */
+  public long[] toLongArray() {
+    long[] out = new long[Math.toIntExact(numel())];
+    if (isContiguous() && longs != null) {
+      System.arraycopy(longs, offset, out, 0, out.length);
+      return out;
+    }
+    int[] idx = new int[shape.length];
+    for (int i = 0; i < out.length; i++) {
+      int o = layout.offsetOf(idx);
+      out[i] = longs != null ? longs[o] : (long) storage[o];
+      Layout.increment(idx, shape);
+    }
+    return out;
+  }
+
+  /**
+   * A contiguous copy converted to {@code type} ({@code x.to(dtype)}): int64 to float32
+   * rounds to the nearest float, float32 to int64 truncates toward zero (NaN becomes 0).
+   * Returns this tensor when it already has that type.
+   */
+  public Tensor to(DType type) {
+    if (type == dtype) {
+      return this;
+    }
+    if (type == DType.INT64) {
+      return dense(toLongArray(), shape.clone());
+    }
+    long[] values = toLongArray();
+    float[] out = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return dense(out, shape.clone());
   }
 
   /** A contiguous copy with its own storage ({@code x.clone()}). */
   @Override
   public Tensor clone() {
-    return fromArray(toFloatArray(), shape);
+    return dtype == DType.INT64 ? dense(toLongArray(), shape.clone())
+        : dense(toFloatArray(), shape.clone());
   }
 
   /** Whether two tensors share storage (one is a view of the other, or both of a third). */
   public boolean sharesStorageWith(Tensor other) {
-    return storage == other.storage;
+    return storage != null ? storage == other.storage : longs == other.longs;
   }
 
   // ---------------------------------------------------------------- elements
 
-  /** The element at {@code index} (one index per dimension; negative counts from the end). */
+  /** The element at {@code index} of a float32 tensor (negative indices count from the end). */
   public float get(int... index) {
-    return storage[offsetOf(checkIndex(index))];
+    requireFloat("get");
+    return storage[layout.offsetOfIndex(index)];
+  }
+
+  /** The element at {@code index} of an int64 tensor. */
+  public long getLong(int... index) {
+    requireLong("getLong");
+    return longs[layout.offsetOfIndex(index)];
   }
 
   /** Sets one element: {@code x.set(42f, 0, 0)} is {@code x[0, 0] = 42}. */
   public Tensor set(float value, int... index) {
+    requireFloat("set");
     bumpVersion();
-    storage[offsetOf(checkIndex(index))] = value;
+    storage[layout.offsetOfIndex(index)] = value;
     return this;
   }
 
-  /** The value of a one-element tensor ({@code x.item()}). */
+  /** Sets one element of an int64 tensor: {@code x.setLong(7, 0)} is {@code x[0] = 7}. */
+  public Tensor setLong(long value, int... index) {
+    requireLong("setLong");
+    bumpVersion();
+    longs[layout.offsetOfIndex(index)] = value;
+    return this;
+  }
+
+  /** The value of a one-element float32 tensor ({@code x.item()}). */
   public float item() {
+    requireFloat("item() (use longItem() for int64)");
+    return storage[oneElement()];
+  }
+
+  /** The value of a one-element int64 tensor ({@code x.item()} for int64). */
+  public long longItem() {
+    requireLong("longItem()");
+    return longs[oneElement()];
+  }
+
+  private int oneElement() {
     if (numel() != 1) {
       throw new IllegalStateException(
           "item() needs a tensor with one element, this one has " + numel());
     }
-    return storage[offset];
+    return offset;
+  }
+
+  private void requireLong(String op) {
+    if (dtype != DType.INT64) {
+      throw new IllegalStateException(op + " needs an int64 tensor, this one is " + dtype);
+    }
   }
 
   // ---------------------------------------------------------------- views
 
   /** {@code x[..., i, ...]} on dimension {@code dim}: a view of rank one less. */
   public Tensor select(int dim, int index) {
-    int d = normDim(dim, shape.length);
-    int i = normIndex(index, shape[d], d);
-    return new Tensor(this, remove(shape, d), remove(stride, d), offset + i * stride[d]);
+    return view(layout.select(dim, index));
   }
 
   /** {@code x.narrow(dim, start, length)}: a view. */
   public Tensor narrow(int dim, int start, int length) {
-    int d = normDim(dim, shape.length);
-    if (start < 0 || length < 0 || start + length > shape[d]) {
-      throw new IndexOutOfBoundsException(
-          "narrow(" + dim + ", " + start + ", " + length + ") out of range for size " + shape[d]);
-    }
-    int[] s = shape.clone();
-    s[d] = length;
-    return new Tensor(this, s, stride.clone(), offset + start * stride[d]);
+    return view(layout.narrow(dim, start, length));
   }
 
   /**
@@ -322,24 +452,12 @@ public final class Tensor {
    * the end and out-of-range bounds are clamped, as in Python.
    */
   public Tensor slice(int dim, int start, int end) {
-    int d = normDim(dim, shape.length);
-    int n = shape[d];
-    int s = clampSliceBound(start, n);
-    int e = clampSliceBound(end, n);
-    return narrow(d, s, Math.max(0, e - s));
+    return view(layout.slice(dim, start, end));
   }
 
   /** {@code x.transpose(d0, d1)}: a view. */
   public Tensor transpose(int dim0, int dim1) {
-    int a = normDim(dim0, shape.length);
-    int b = normDim(dim1, shape.length);
-    int[] s = shape.clone();
-    int[] st = stride.clone();
-    s[a] = shape[b];
-    s[b] = shape[a];
-    st[a] = stride[b];
-    st[b] = stride[a];
-    return new Tensor(this, s, st, offset);
+    return view(layout.transpose(dim0, dim1));
   }
 
   /** {@code x.T} for rank 0 to 2 ({@code x.t()}). */
@@ -352,37 +470,18 @@ public final class Tensor {
 
   /** {@code x.permute(dims)}: a view. */
   public Tensor permute(int... dims) {
-    if (dims.length != shape.length) {
-      throw new IllegalArgumentException(
-          "permute needs " + shape.length + " dims, got " + dims.length);
-    }
-    int[] s = new int[dims.length];
-    int[] st = new int[dims.length];
-    boolean[] seen = new boolean[dims.length];
-    for (int i = 0; i < dims.length; i++) {
-      int d = normDim(dims[i], shape.length);
-      if (seen[d]) {
-        throw new IllegalArgumentException("permute repeats dim " + d);
-      }
-      seen[d] = true;
-      s[i] = shape[d];
-      st[i] = stride[d];
-    }
-    return new Tensor(this, s, st, offset);
+    return view(layout.permute(dims));
   }
 
   /** {@code x.unsqueeze(dim)}: a view with a new dimension of size 1. */
   public Tensor unsqueeze(int dim) {
-    int d = normDim(dim, shape.length + 1);
-    int[] s = insert(shape, d, 1);
-    int inner = d < shape.length ? stride[d] * shape[d] : 1;
-    return new Tensor(this, s, insert(stride, d, inner), offset);
+    return view(layout.unsqueeze(dim));
   }
 
   /** {@code x.squeeze(dim)}: removes {@code dim} if its size is 1, else returns this. */
   public Tensor squeeze(int dim) {
-    int d = normDim(dim, shape.length);
-    return shape[d] != 1 ? this : new Tensor(this, remove(shape, d), remove(stride, d), offset);
+    Layout l = layout.squeeze(dim);
+    return l == layout ? this : view(l);
   }
 
   /**
@@ -390,35 +489,7 @@ public final class Tensor {
    * keeps a size. Writing through an expanded view writes shared elements repeatedly.
    */
   public Tensor expand(int... newShape) {
-    int n = newShape.length;
-    if (n < shape.length) {
-      throw new IllegalArgumentException(
-          "cannot expand " + Arrays.toString(shape) + " to fewer dims " + Arrays.toString(newShape));
-    }
-    int[] s = new int[n];
-    int[] st = new int[n];
-    for (int i = n - 1, j = shape.length - 1; i >= 0; i--, j--) {
-      int want = newShape[i];
-      if (j >= 0) {
-        if (want == -1 || want == shape[j]) {
-          s[i] = shape[j];
-          st[i] = stride[j];
-        } else if (shape[j] == 1) {
-          s[i] = want;
-          st[i] = 0;
-        } else {
-          throw new IllegalArgumentException(
-              "cannot expand " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
-        }
-      } else {
-        if (want < 0) {
-          throw new IllegalArgumentException("-1 is not allowed for a new leading dim");
-        }
-        s[i] = want;
-        st[i] = 0;
-      }
-    }
-    return new Tensor(this, s, st, offset);
+    return view(layout.expand(newShape));
   }
 
   /**
@@ -426,9 +497,8 @@ public final class Tensor {
    * One size may be {@code -1}, inferred from the others.
    */
   public Tensor reshape(int... newShape) {
-    int[] s = inferShape(newShape, numel());
     Tensor base = isContiguous() ? this : clone();
-    return new Tensor(base, s, contiguousStrides(s), base.offset);
+    return base.view(base.layout.reshape(newShape));
   }
 
   /** {@code x.view(shape)}: like {@link #reshape} but never copies. */
@@ -441,28 +511,7 @@ public final class Tensor {
 
   /** {@code torch.flatten(x, startDim, endDim)}. */
   public Tensor flatten(int startDim, int endDim) {
-    if (shape.length == 0) {
-      return reshape(1);
-    }
-    int a = normDim(startDim, shape.length);
-    int b = normDim(endDim, shape.length);
-    if (a > b) {
-      throw new IllegalArgumentException("flatten: start dim " + a + " is after end dim " + b);
-    }
-    int[] s = new int[shape.length - (b - a)];
-    int k = 0;
-    for (int i = 0; i < a; i++) {
-      s[k++] = shape[i];
-    }
-    long m = 1;
-    for (int i = a; i <= b; i++) {
-      m *= shape[i];
-    }
-    s[k++] = Math.toIntExact(m);
-    for (int i = b + 1; i < shape.length; i++) {
-      s[k++] = shape[i];
-    }
-    return reshape(s);
+    return reshape(layout.flattenedShape(startDim, endDim));
   }
 
   /** {@code torch.flatten(x)}: all dims into one. */
@@ -475,11 +524,27 @@ public final class Tensor {
   /** Copies {@code src} (broadcast to this shape) into this tensor ({@code x.copy_(src)}). */
   public Tensor copy_(Tensor src) {
     bumpVersion();
-    Elementwise.copy(this, src.expand(shape));
+    Tensor s = src.expand(shape);
+    if (dtype == DType.FLOAT32 && s.dtype == DType.FLOAT32) {
+      Elementwise.copy(this, s);
+      return this;
+    }
+    int[] idx = new int[shape.length]; // int64 on either side: converts as to(DType) does
+    for (long i = 0, n = numel(); i < n; i++) {
+      int o = layout.offsetOf(idx);
+      int so = s.layout.offsetOf(idx);
+      if (longs != null) {
+        longs[o] = s.longs != null ? s.longs[so] : (long) s.storage[so];
+      } else {
+        storage[o] = s.longs[so];
+      }
+      Layout.increment(idx, shape);
+    }
     return this;
   }
 
   public Tensor fill_(float value) {
+    requireFloat("fill_");
     bumpVersion();
     if (isContiguous()) {
       Arrays.fill(storage, offset, offset + Math.toIntExact(numel()), value);
@@ -537,27 +602,30 @@ public final class Tensor {
 
   /** Applies {@code f} to every element in place (computed in double, stored as float). */
   public Tensor mapInPlace(DoubleUnaryOperator f) {
+    requireFloat("map");
     bumpVersion();
     int[] idx = new int[shape.length];
     long n = numel();
     for (long i = 0; i < n; i++) {
-      int o = offsetOf(idx);
+      int o = layout.offsetOf(idx);
       storage[o] = (float) f.applyAsDouble(storage[o]);
-      increment(idx, shape);
+      Layout.increment(idx, shape);
     }
     return this;
   }
 
   /** {@code this[i] = f(this[i], other[i])} with {@code other} broadcast to this shape. */
   public Tensor zipInPlace(Tensor other, DoubleBinaryOperator f) {
+    requireFloat("zip");
+    other.requireFloat("zip");
     bumpVersion();
     Tensor b = other.expand(shape);
     int[] idx = new int[shape.length];
     long n = numel();
     for (long i = 0; i < n; i++) {
-      int o = offsetOf(idx);
-      storage[o] = (float) f.applyAsDouble(storage[o], b.storage[b.offsetOf(idx)]);
-      increment(idx, shape);
+      int o = layout.offsetOf(idx);
+      storage[o] = (float) f.applyAsDouble(storage[o], b.storage[b.layout.offsetOf(idx)]);
+      Layout.increment(idx, shape);
     }
     return this;
   }
@@ -570,6 +638,7 @@ public final class Tensor {
   // (or an {@code out} overlapping an operand other than exactly) falls back to the
   // allocating op and a copy, so every call is correct and only the fast path is free.
   // Elementwise ops accept {@code out == this} (and {@code out == other} at equal shapes).
+  // The bodies live in {@link Into}.
 
   /** {@code relu(x)} in place. */
   public Tensor relu_() {
@@ -653,30 +722,12 @@ public final class Tensor {
 
   /** {@code out = this} (same shape, no broadcasting); returns {@code out}. */
   public Tensor copyInto(Tensor out) {
-    requireShape("copy", shape, out);
-    if (out != this) {
-      if (denseAlias(this, out)) {
-        out.bumpVersion();
-        System.arraycopy(storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
-      } else {
-        out.copy_(clone());
-      }
-    }
-    return out;
+    return Into.copy(this, out);
   }
 
   /** {@code out = this ** exponent}; returns {@code out}. */
   public Tensor powInto(float exponent, Tensor out) {
-    requireShape("pow", shape, out);
-    if (!denseAlias(this, out)) {
-      return out.copy_(pow(exponent));
-    }
-    out.bumpVersion();
-    int n = Math.toIntExact(numel());
-    for (int i = 0; i < n; i++) {
-      out.storage[out.offset + i] = (float) Math.pow(storage[offset + i], exponent);
-    }
-    return out;
+    return Into.pow(this, exponent, out);
   }
 
   /** {@code out = this + other} (other broadcast); returns {@code out}. */
@@ -719,26 +770,7 @@ public final class Tensor {
    * {@code out} sharing storage with neither. Returns {@code out}.
    */
   public Tensor matmulInto(Tensor other, Tensor out) {
-    boolean matrices = dim() == 2 && other.dim() == 2 && out.dim() == 2 && isContiguous()
-        && out.isContiguous() && storage != out.storage && other.storage != out.storage
-        && shape[1] == other.shape[0] && out.shape[0] == shape[0] && out.shape[1] == other.shape[1];
-    if (!matrices) {
-      Tensor r = matmul(other);
-      requireShape("matmul", r.shape, out);
-      return out.copy_(r);
-    }
-    int m = shape[0];
-    int k = shape[1];
-    int n = other.shape[1];
-    boolean transB = !other.isContiguous();
-    if (transB && !(other.stride[0] == 1 && (n <= 1 || other.stride[1] >= k))) {
-      return out.copy_(matmul(other));
-    }
-    out.bumpVersion();
-    int ldb = transB ? Math.max(other.stride[1], Math.max(k, 1)) : Math.max(n, 1);
-    Kernels.gemm(m, n, k, storage, offset, Math.max(k, 1), other.storage, other.offset, ldb,
-        transB, out.storage, out.offset, Math.max(n, 1), null, 0, Activation.NONE);
-    return out;
+    return Into.matmul(this, other, out);
   }
 
   /**
@@ -755,29 +787,7 @@ public final class Tensor {
   }
 
   private Tensor softmaxInto(int dim, boolean log, Tensor out) {
-    requireShape(log ? "log_softmax" : "softmax", shape, out);
-    if (shape.length == 0 || normDim(dim, shape.length) != shape.length - 1 || !isContiguous()
-        || !out.isContiguous() || storage == out.storage) {
-      return out.copy_(log ? logSoftmax(dim) : softmax(dim));
-    }
-    out.bumpVersion();
-    int n = shape[shape.length - 1];
-    int rows = n == 0 ? 0 : Math.toIntExact(numel() / n);
-    for (int r = 0; r < rows; r++) {
-      int in = offset + r * n;
-      int o = out.offset + r * n;
-      float max = Kernels.max(storage, in, n);
-      Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n); // x - max
-      Kernels.unary(UnaryOp.EXP, out.storage, o, out.storage, o, n);
-      float sum = Kernels.sum(out.storage, o, n);
-      if (log) {
-        Kernels.binaryScalar(BinaryOp.SUB, storage, in, max, out.storage, o, n);
-        Kernels.binaryScalar(BinaryOp.SUB, out.storage, o, (float) Math.log(sum), out.storage, o, n);
-      } else {
-        Kernels.binaryScalar(BinaryOp.DIV, out.storage, o, sum, out.storage, o, n);
-      }
-    }
-    return out;
+    return Into.softmax(this, dim, log, out);
   }
 
   /**
@@ -785,34 +795,12 @@ public final class Tensor {
    * of the flattened shape. Returns {@code out}.
    */
   public Tensor flattenInto(int startDim, int endDim, Tensor out) {
-    if (shape.length == 0 || !isContiguous() || !out.isContiguous() || out.storage == storage) {
-      return flatten(startDim, endDim).copyInto(out);
-    }
-    int a = normDim(startDim, shape.length);
-    int b = normDim(endDim, shape.length);
-    boolean fits = a <= b && out.shape.length == shape.length - (b - a);
-    for (int i = 0; fits && i < out.shape.length; i++) {
-      long want = i < a ? shape[i] : i > a ? shape[i + b - a] : numel(shape, a, b + 1);
-      fits = out.shape[i] == want;
-    }
-    if (!fits) {
-      return flatten(startDim, endDim).copyInto(out); // the error names both shapes
-    }
-    out.bumpVersion();
-    System.arraycopy(storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
-    return out;
-  }
-
-  private static long numel(int[] shape, int from, int to) {
-    long n = 1;
-    for (int i = from; i < to; i++) {
-      n *= shape[i];
-    }
-    return n;
+    return Into.flatten(this, startDim, endDim, out);
   }
 
   /** The sum of all elements as a float: {@code sum().item()} without the tensor. */
   public float sumAsFloat() {
+    requireFloat("sum");
     if (!isContiguous()) {
       return sum().item();
     }
@@ -825,89 +813,20 @@ public final class Tensor {
   }
 
   private Tensor unaryInto(UnaryOp op, Tensor out) {
-    requireShape(op, shape, out);
-    if (!denseAlias(this, out)) {
-      return out.copy_(Elementwise.unary(this, op));
-    }
-    out.bumpVersion();
-    Kernels.unary(op, storage, offset, out.storage, out.offset, Math.toIntExact(numel()));
-    return out;
+    return Into.unary(this, op, out);
   }
 
   private Tensor scalarInto(BinaryOp op, float value, Tensor out) {
-    requireShape(op, shape, out);
-    if (!denseAlias(this, out)) {
-      return out.copy_(Elementwise.scalar(this, op, value));
-    }
-    out.bumpVersion();
-    Kernels.binaryScalar(op, storage, offset, value, out.storage, out.offset,
-        Math.toIntExact(numel()));
-    return out;
+    return Into.scalar(this, op, value, out);
   }
 
   private Tensor binaryInto(BinaryOp op, Tensor other, Tensor out) {
-    if (Arrays.equals(shape, out.shape) && denseAlias(this, out)) {
-      int n = Math.toIntExact(numel());
-      if (Arrays.equals(other.shape, shape) && denseAlias(other, out)) {
-        out.bumpVersion();
-        Kernels.binary(op, storage, offset, other.storage, other.offset, out.storage, out.offset, n);
-        return out;
-      }
-      int len = Math.toIntExact(other.numel());
-      if (other.isContiguous() && other.storage != out.storage && isSuffix(other.shape, shape)
-          && (len > 0 || n == 0)) {
-        out.bumpVersion(); // other repeats over the leading dims (a bias row, a scalar)
-        for (int o = 0; o < n; o += len) {
-          if (len == 1) {
-            Kernels.binaryScalar(op, storage, offset + o, other.storage[other.offset], out.storage,
-                out.offset + o, n);
-            break;
-          }
-          Kernels.binary(op, storage, offset + o, other.storage, other.offset, out.storage,
-              out.offset + o, len);
-        }
-        return out;
-      }
-    }
-    Tensor r = Elementwise.binary(this, op, other);
-    requireShape(op, r.shape, out);
-    return out.copy_(r);
+    return Into.binary(this, op, other, out);
   }
 
-  /** Whether {@code suffix} is {@code shape}'s trailing dims, leading 1s of it ignored. */
-  private static boolean isSuffix(int[] suffix, int[] shape) {
-    int skip = 0;
-    while (skip < suffix.length && suffix[skip] == 1) {
-      skip++;
-    }
-    int rest = suffix.length - skip;
-    if (rest > shape.length) {
-      return false;
-    }
-    for (int i = 0; i < rest; i++) {
-      if (suffix[skip + i] != shape[shape.length - rest + i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether an elementwise kernel may read {@code in} and write {@code out} as two dense runs:
-   * both contiguous and either separate storage or exactly the same elements.
-   */
-  private static boolean denseAlias(Tensor in, Tensor out) {
-    return in.isContiguous() && out.isContiguous()
-        && (in.storage != out.storage || in.offset == out.offset);
-  }
-
-  /** Refuses an {@code out} of another shape; {@code op} is a name or an op enum. */
-  private static void requireShape(Object op, int[] expected, Tensor out) {
-    if (!Arrays.equals(expected, out.shape)) {
-      String name = op instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : op.toString();
-      throw new IllegalArgumentException(name + ": out has shape " + Arrays.toString(out.shape)
-          + ", the result has shape " + Arrays.toString(expected));
-    }
+  /** An op enum's name as PyTorch spells the op: {@code ADD} is {@code add}. */
+  static String opName(Enum<?> op) {
+    return op.name().toLowerCase(Locale.ROOT);
   }
 
   // ---------------------------------------------------------------- elementwise
@@ -919,7 +838,7 @@ public final class Tensor {
 
   /** A new tensor {@code f(this, other)} elementwise, with PyTorch broadcasting. */
   public Tensor zip(Tensor other, DoubleBinaryOperator f) {
-    int[] out = broadcastShapes(shape, other.shape);
+    int[] out = Layout.broadcastShapes(shape, other.shape);
     return expand(out).clone().zipInPlace(other, f);
   }
 
@@ -1013,14 +932,14 @@ public final class Tensor {
 
   /** {@code softmax(x, dim)}, computed stably (max subtracted). */
   public Tensor softmax(int dim) {
-    Tensor shifted = sub(max(dim, true));
+    Tensor shifted = requireFloat("softmax").sub(max(dim, true));
     Tensor e = shifted.exp();
     return e.div_(e.sum(dim, true));
   }
 
   /** {@code log_softmax(x, dim)}, computed stably. */
   public Tensor logSoftmax(int dim) {
-    Tensor shifted = sub(max(dim, true));
+    Tensor shifted = requireFloat("log_softmax").sub(max(dim, true));
     return shifted.sub_(shifted.exp().sum(dim, true).log());
   }
 
@@ -1078,7 +997,7 @@ public final class Tensor {
 
   /** Sum of all elements, as a rank-0 tensor. */
   public Tensor sum() {
-    Tensor c = contiguousView();
+    Tensor c = requireFloat("sum").contiguousView();
     return scalar(Kernels.sum(c.storage, c.offset, Math.toIntExact(c.numel())));
   }
 
@@ -1104,7 +1023,7 @@ public final class Tensor {
   }
 
   public Tensor mean(int dim, boolean keepdim) {
-    int n = shape.length == 0 ? 1 : shape[normDim(dim, shape.length)];
+    int n = shape.length == 0 ? 1 : shape[Layout.normDim(dim, shape.length)];
     return sum(dim, keepdim).div_((float) n);
   }
 
@@ -1135,6 +1054,7 @@ public final class Tensor {
   }
 
   private Tensor nonEmpty(String op) {
+    requireFloat(op);
     if (numel() == 0) {
       throw new IllegalStateException(op + "() of an empty tensor");
     }
@@ -1174,7 +1094,7 @@ public final class Tensor {
       throw new IllegalArgumentException("concat needs at least one tensor");
     }
     Tensor first = tensors.get(0);
-    int d = normDim(dim, first.dim());
+    int d = Layout.normDim(dim, first.dim());
     int[] s = first.shape();
     int total = 0;
     for (Tensor t : tensors) {
@@ -1190,7 +1110,7 @@ public final class Tensor {
       total += t.shape[d];
     }
     s[d] = total;
-    Tensor out = zeros(s);
+    Tensor out = zeros(first.dtype, s);
     int at = 0;
     for (Tensor t : tensors) {
       out.narrow(d, at, t.shape[d]).copy_(t);
@@ -1217,10 +1137,11 @@ public final class Tensor {
     return true;
   }
 
-  /** Same shape and the same values, bit for bit ({@code torch.equal}). */
+  /** Same type, same shape and the same values, bit for bit ({@code torch.equal}). */
   public boolean contentEquals(Tensor other) {
-    return Arrays.equals(shape, other.shape)
-        && Arrays.equals(toFloatArray(), other.toFloatArray());
+    return dtype == other.dtype && Arrays.equals(shape, other.shape)
+        && (dtype == DType.INT64 ? Arrays.equals(toLongArray(), other.toLongArray())
+            : Arrays.equals(toFloatArray(), other.toFloatArray()));
   }
 
   @Override
@@ -1228,157 +1149,8 @@ public final class Tensor {
     return TensorFormat.format(this, "");
   }
 
-  // ---------------------------------------------------------------- shape helpers
-
   /** PyTorch's broadcasting rule for two shapes. */
   public static int[] broadcastShapes(int[] a, int[] b) {
-    int n = Math.max(a.length, b.length);
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      int x = i < n - a.length ? 1 : a[i - (n - a.length)];
-      int y = i < n - b.length ? 1 : b[i - (n - b.length)];
-      if (x != y && x != 1 && y != 1) {
-        throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and "
-            + Arrays.toString(b) + " do not broadcast (dim " + i + ": " + x + " vs " + y + ")");
-      }
-      out[i] = x == 1 ? y : x;
-    }
-    return out;
-  }
-
-  static long numel(int[] shape) {
-    long n = 1;
-    for (int s : shape) {
-      n *= s;
-    }
-    return n;
-  }
-
-  static int[] contiguousStrides(int[] shape) {
-    int[] st = new int[shape.length];
-    int acc = 1;
-    for (int d = shape.length - 1; d >= 0; d--) {
-      st[d] = acc;
-      acc *= Math.max(shape[d], 1);
-    }
-    return st;
-  }
-
-  private static int[] checkShape(int[] shape) {
-    if (shape.length > MAX_RANK) {
-      throw new IllegalArgumentException(
-          "rank " + shape.length + " exceeds the maximum rank " + MAX_RANK);
-    }
-    long n = 1;
-    for (int s : shape) {
-      if (s < 0) {
-        throw new IllegalArgumentException("negative size in shape " + Arrays.toString(shape));
-      }
-      n *= s;
-      if (n > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException(
-            "shape " + Arrays.toString(shape) + " has more elements than a Java array holds");
-      }
-    }
-    return shape.clone();
-  }
-
-  private static int[] inferShape(int[] shape, long numel) {
-    int[] s = shape.clone();
-    int infer = -1;
-    long known = 1;
-    for (int i = 0; i < s.length; i++) {
-      if (s[i] == -1) {
-        if (infer >= 0) {
-          throw new IllegalArgumentException("only one dimension can be -1");
-        }
-        infer = i;
-      } else {
-        known *= s[i];
-      }
-    }
-    if (infer >= 0) {
-      if (known == 0 || numel % known != 0) {
-        throw new IllegalArgumentException(
-            "shape " + Arrays.toString(shape) + " is invalid for " + numel + " elements");
-      }
-      s[infer] = (int) (numel / known);
-    }
-    checkShape(s);
-    if (numel(s) != numel) {
-      throw new IllegalArgumentException(
-          "shape " + Arrays.toString(shape) + " is invalid for " + numel + " elements");
-    }
-    return s;
-  }
-
-  static int normDim(int dim, int rank) {
-    int r = Math.max(rank, 1);
-    int d = dim < 0 ? dim + r : dim;
-    if (d < 0 || d >= r) {
-      throw new IndexOutOfBoundsException(
-          "dimension " + dim + " out of range for a tensor of rank " + rank);
-    }
-    return d;
-  }
-
-  private static int normIndex(int index, int size, int dim) {
-    int i = index < 0 ? index + size : index;
-    if (i < 0 || i >= size) {
-      throw new IndexOutOfBoundsException(
-          "index " + index + " out of range for dim " + dim + " of size " + size);
-    }
-    return i;
-  }
-
-  private static int clampSliceBound(int b, int n) {
-    int v = b < 0 ? b + n : b;
-    return Math.max(0, Math.min(n, v));
-  }
-
-  private int[] checkIndex(int[] index) {
-    if (index.length != shape.length) {
-      throw new IllegalArgumentException(
-          "expected " + shape.length + " indices, got " + index.length);
-    }
-    int[] idx = new int[index.length];
-    for (int d = 0; d < index.length; d++) {
-      idx[d] = normIndex(index[d], shape[d], d);
-    }
-    return idx;
-  }
-
-  int offsetOf(int[] idx) {
-    int o = offset;
-    for (int d = 0; d < idx.length; d++) {
-      o += idx[d] * stride[d];
-    }
-    return o;
-  }
-
-  /** Advances a row-major multi-index; returns false after the last one. */
-  static boolean increment(int[] idx, int[] shape) {
-    for (int d = idx.length - 1; d >= 0; d--) {
-      if (++idx[d] < shape[d]) {
-        return true;
-      }
-      idx[d] = 0;
-    }
-    return false;
-  }
-
-  private static int[] remove(int[] a, int i) {
-    int[] r = new int[a.length - 1];
-    System.arraycopy(a, 0, r, 0, i);
-    System.arraycopy(a, i + 1, r, i, a.length - i - 1);
-    return r;
-  }
-
-  private static int[] insert(int[] a, int i, int v) {
-    int[] r = new int[a.length + 1];
-    System.arraycopy(a, 0, r, 0, i);
-    r[i] = v;
-    System.arraycopy(a, i, r, i + 1, a.length - i);
-    return r;
+    return Layout.broadcastShapes(a, b);
   }
 }

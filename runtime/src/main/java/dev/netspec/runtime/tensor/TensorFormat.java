@@ -6,13 +6,15 @@ import java.util.List;
 /**
  * PyTorch's tensor printing ({@code torch/_tensor_str.py}, version 1.13, default print
  * options): {@code toString()} of a tensor is what {@code print(t)} shows in Python for the
- * same float32 values, character for character.
+ * same float32 or int64 values, character for character.
  *
  * <p>The rules: 4 decimals; "int mode" ({@code 42.}) when every finite value is integral;
  * scientific notation when the largest and smallest nonzero finite magnitudes differ by more
  * than 1000 times, the largest exceeds 1e8 or (outside int mode) the smallest is below 1e-4;
  * all elements padded to one width; rows wrapped at 80 columns; tensors of more than 1000
- * elements summarized to 3 items at each end of every dimension with {@code ...}.
+ * elements summarized to 3 items at each end of every dimension with {@code ...}. An int64
+ * element prints as Python's {@code str(int)}, padded to the widest; an empty int64 tensor
+ * shows {@code dtype=torch.int64}, as it cannot be told from a float one otherwise.
  */
 public final class TensorFormat {
   private static final String PREFIX = "tensor(";
@@ -48,6 +50,9 @@ public final class TensorFormat {
       if (t.dim() != 1) {
         all.add("size=" + pythonTuple(t.shape()));
       }
+      if (t.dtype() != DType.FLOAT32) {
+        all.add("dtype=" + t.dtype());
+      }
       body = "[]";
     } else {
       body = body(t, PREFIX.length());
@@ -59,18 +64,20 @@ public final class TensorFormat {
   /** The bracketed values of a non-empty tensor, its first line starting at column indent. */
   private static String body(Tensor t, int indent) {
     boolean summarize = t.numel() > THRESHOLD;
-    List<Float> shown = new ArrayList<>();
+    List<Tensor> shown = new ArrayList<>();
     collectShown(t, summarize, shown);
-    ValueFormat format = ValueFormat.of(shown);
+    ValueFormat format = t.dtype() == DType.INT64
+        ? ValueFormat.ofLongs(shown.stream().map(Tensor::longItem).toList())
+        : ValueFormat.of(shown.stream().map(Tensor::item).toList());
     StringBuilder sb = new StringBuilder();
     appendTensor(sb, t, indent, summarize, format);
     return sb.toString();
   }
 
   /** The values printing will show (PyTorch's {@code get_summarized_data}), in order. */
-  private static void collectShown(Tensor t, boolean summarize, List<Float> out) {
+  private static void collectShown(Tensor t, boolean summarize, List<Tensor> out) {
     if (t.dim() == 0) {
-      out.add(t.item());
+      out.add(t);
       return;
     }
     int n = t.size(0);
@@ -78,18 +85,14 @@ public final class TensorFormat {
       if (summarize && n > 2 * EDGE_ITEMS && i == EDGE_ITEMS) {
         i = n - EDGE_ITEMS;
       }
-      if (t.dim() == 1) {
-        out.add(t.get(i));
-      } else {
-        collectShown(t.select(0, i), summarize, out);
-      }
+      collectShown(t.select(0, i), summarize, out);
     }
   }
 
   private static void appendTensor(StringBuilder sb, Tensor t, int indent, boolean summarize,
       ValueFormat format) {
     if (t.dim() == 0) {
-      sb.append(format.format(t.item()));
+      sb.append(cell(t, format));
       return;
     }
     if (t.dim() == 1) {
@@ -121,7 +124,7 @@ public final class TensorFormat {
         items.add(" ...");
         i = n - EDGE_ITEMS;
       }
-      items.add(format.format(t.get(i)));
+      items.add(cell(t.select(0, i), format));
     }
     int elementLength = format.width() + 2;
     int perLine = Math.max(1, Math.floorDiv(LINE_WIDTH - indent, elementLength));
@@ -133,6 +136,12 @@ public final class TensorFormat {
       sb.append(items.get(i));
     }
     sb.append(']');
+  }
+
+  /** One element of a rank-0 tensor, formatted and padded. */
+  private static String cell(Tensor scalar, ValueFormat format) {
+    return scalar.dtype() == DType.INT64 ? format.format(scalar.longItem())
+        : format.format(scalar.item());
   }
 
   /** PyTorch's {@code _add_suffixes}, including its count of the last line's length. */

@@ -22,7 +22,16 @@ final class ValueFormat {
     this.width = width;
   }
 
-  /** The format for a tensor showing {@code values}. */
+  /** The format for an int64 tensor showing {@code values}: {@code str(v)}, padded. */
+  static ValueFormat ofLongs(List<Long> values) {
+    int width = 1;
+    for (long v : values) {
+      width = Math.max(width, Long.toString(v).length());
+    }
+    return new ValueFormat(true, false, width);
+  }
+
+  /** The format for a float32 tensor showing {@code values}. */
   static ValueFormat of(List<Float> values) {
     double minAbs = Double.POSITIVE_INFINITY;
     double maxAbs = 0;
@@ -72,6 +81,12 @@ final class ValueFormat {
     } else {
       s = fixed(v, PRECISION);
     }
+    return s.length() >= width ? s : " ".repeat(width - s.length()) + s;
+  }
+
+  /** One int64 element, padded on the left to the common width. */
+  String format(long v) {
+    String s = Long.toString(v);
     return s.length() >= width ? s : " ".repeat(width - s.length()) + s;
   }
 

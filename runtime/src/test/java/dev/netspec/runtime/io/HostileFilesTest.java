@@ -158,8 +158,19 @@ class HostileFilesTest {
   void unknownAndUnsupportedDtypes() throws IOException {
     assertFault(file("{'w':{'dtype':'F99','shape':[1],'data_offsets':[0,4]}}", 4),
         "tensor 'w': unknown dtype 'F99'");
-    assertFault(file("{'w':{'dtype':'I64','shape':[1],'data_offsets':[0,8]}}", 8),
-        "tensor 'w': dtype I64 is not supported (netspec reads F32, F16, BF16 and F64)");
+    assertFault(file("{'w':{'dtype':'BOOL','shape':[1],'data_offsets':[0,1]}}", 1),
+        "tensor 'w': dtype BOOL is not supported (netspec reads F32, F16, BF16, F64 and I64)");
+  }
+
+  @Test
+  void int64EntriesAreCheckedAgainstTheirEightByteElements() throws IOException {
+    assertFault(file("{'n':{'dtype':'I64','shape':[3],'data_offsets':[0,16]}}", 16),
+        "tensor 'n': data_offsets [0, 16) do not match shape [3] of I64 (24 bytes)");
+    assertFault(file("{'n':{'dtype':'I64','shape':[],'data_offsets':[0,4]}}", 4),
+        "tensor 'n': data_offsets [0, 4) do not match shape [] of I64 (8 bytes)");
+    assertFault(file("{'n':{'dtype':'I64','shape':[1000000000],'data_offsets':[0,8000000000]}}",
+        8), "tensor 'n': data_offsets [0, 8000000000) run past the end of the data (8 bytes "
+        + "after the header; is the file truncated?)");
   }
 
   @Test

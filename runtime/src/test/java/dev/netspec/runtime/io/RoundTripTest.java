@@ -125,7 +125,7 @@ class RoundTripTest {
       float[] f64 = f.tensor("f64").toFloatArray();
       for (int i = 0; i < n; i++) {
         assertEquals((i * 7 & 0xFFFF) << 16, Float.floatToRawIntBits(bf16[i]), "bf16 " + i);
-        assertEquals(Float.floatToRawIntBits(DType.halfToFloat((short) (i * 3))),
+        assertEquals(Float.floatToRawIntBits(FileDType.halfToFloat((short) (i * 3))),
             Float.floatToRawIntBits(f16[i]), "f16 " + i);
         assertEquals((float) (i / 3.0), f64[i], "f64 " + i);
       }

@@ -54,6 +54,43 @@ class VectorBackendTest {
   }
 
   @Test
+  void scaleShiftMatchesScalarExactlyAndRunsInPlace() {
+    Random rnd = new Random(21);
+    for (int n : SIZES) {
+      float[] x = random(rnd, n + 3);
+      float[] want = new float[n + 3];
+      float[] got = new float[n + 3];
+      scalar.scaleShift(x, 3, -1.25f, 0.3f, want, 3, n);
+      vector.scaleShift(x, 3, -1.25f, 0.3f, got, 3, n);
+      assertArrayEquals(want, got, 0f, () -> "scaleShift n=" + n + " tol=0");
+      vector.scaleShift(x, 3, -1.25f, 0.3f, x, 3, n); // out == x, as BatchNorm's in-place use
+      assertArrayEquals(java.util.Arrays.copyOfRange(want, 3, n + 3),
+          java.util.Arrays.copyOfRange(x, 3, n + 3), 0f, () -> "scaleShift in place n=" + n);
+      if (n > 0) { // by hand: one rounding of 2 * -1.25 + 0.3
+        scalar.scaleShift(new float[] {2f}, 0, -1.25f, 0.3f, want, 0, 1);
+        assertEquals(Math.fma(2f, -1.25f, 0.3f), want[0], 0f);
+      }
+    }
+  }
+
+  @Test
+  void sumSquaredDeviationsMatchesScalarWithinRoundoff() {
+    Random rnd = new Random(22);
+    for (int n : SIZES) {
+      float[] x = random(rnd, n + 2);
+      double terms = 0;
+      for (int i = 2; i < n + 2; i++) {
+        terms += (x[i] - 0.5) * (x[i] - 0.5);
+      }
+      double tol = n * EPS * terms + 1e-30; // float accumulation of n nonnegative terms
+      assertClose((float) terms, vector.sumSquaredDeviations(x, 2, 0.5f, n), tol,
+          "sumSquaredDeviations n=" + n);
+      assertClose((float) terms, scalar.sumSquaredDeviations(x, 2, 0.5f, n), tol,
+          "sumSquaredDeviations (scalar) n=" + n);
+    }
+  }
+
+  @Test
   void unaryOpsMatchScalarExactly() {
     Random rnd = new Random(2);
     for (UnaryOp op : UnaryOp.values()) {

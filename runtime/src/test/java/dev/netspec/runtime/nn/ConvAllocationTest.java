@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -17,9 +16,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * -Dnetspec.allocationTests=true}.
  */
 class ConvAllocationTest {
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
   @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
       disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
   @Test
@@ -52,18 +48,6 @@ class ConvAllocationTest {
       depthwise.forwardInto(e, Activation.RELU, f);
       head.forward(f, g);
     };
-    long bytes = Long.MAX_VALUE;
-    long deadline = System.nanoTime() + 60_000_000_000L; // the JIT may take a while when busy
-    while (bytes != 0 && System.nanoTime() < deadline) {
-      for (int i = 0; i < 5_000; i++) {
-        forward.run();
-      }
-      long before = THREADS.getCurrentThreadAllocatedBytes();
-      for (int i = 0; i < 100; i++) {
-        forward.run();
-      }
-      bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
-    }
-    assertEquals(0, bytes);
+    assertEquals(0, Allocations.steadyStateBytes(forward, 5_000, 100));
   }
 }

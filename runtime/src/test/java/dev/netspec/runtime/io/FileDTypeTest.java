@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Conversions checked exhaustively against the definitions of the formats (PyTorch's values
  * for the special cases are checked by {@link PyTorchFixturesTest} on dtypes.safetensors).
  */
-class DTypeTest {
+class FileDTypeTest {
 
   /** binary16: (-1)^s * 2^(e-15) * (1 + m/1024), or 2^-14 * m/1024 for e = 0. */
   private static double halfByDefinition(int bits) {
@@ -29,7 +29,7 @@ class DTypeTest {
   @Test
   void everyHalfConvertsExactly() {
     for (int bits = 0; bits < 1 << 16; bits++) {
-      float f = DType.halfToFloat((short) bits);
+      float f = FileDType.halfToFloat((short) bits);
       int exponent = bits >>> 10 & 0x1F;
       int mantissa = bits & 0x3FF;
       String what = "half 0x" + Integer.toHexString(bits);
@@ -62,7 +62,7 @@ class DTypeTest {
     }
     for (int bits = 0; bits < 1 << 16; bits++) {
       float expected = (float) jdk.invokeExact((short) bits);
-      float actual = DType.halfToFloat((short) bits);
+      float actual = FileDType.halfToFloat((short) bits);
       if (!Float.isNaN(expected)) {
         assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
             "half 0x" + Integer.toHexString(bits));
@@ -75,7 +75,7 @@ class DTypeTest {
   @Test
   void everyBfloat16IsTheTopHalfOfAFloat() {
     for (int bits = 0; bits < 1 << 16; bits++) {
-      float f = DType.bfloat16ToFloat((short) bits);
+      float f = FileDType.bfloat16ToFloat((short) bits);
       assertEquals(bits << 16, Float.floatToRawIntBits(f), "bf16 0x" + Integer.toHexString(bits));
     }
   }
@@ -85,10 +85,10 @@ class DTypeTest {
     ByteBuffer b = ByteBuffer.allocate(8 + 4 + 2 + 2).order(ByteOrder.LITTLE_ENDIAN);
     b.putDouble(-0.1).putFloat(2.5f).putShort((short) 0x3C00).putShort((short) 0xC000).flip();
     float[] out = new float[5];
-    DType.F64.decode(b, out, 0, 1);
-    DType.F32.decode(b, out, 1, 1);
-    DType.F16.decode(b, out, 2, 1);
-    DType.BF16.decode(b, out, 3, 1);
+    FileDType.F64.decode(b, out, 0, 1);
+    FileDType.F32.decode(b, out, 1, 1);
+    FileDType.F16.decode(b, out, 2, 1);
+    FileDType.BF16.decode(b, out, 3, 1);
     assertEquals(-0.1f, out[0]);
     assertEquals(2.5f, out[1]);
     assertEquals(1f, out[2]);
@@ -99,9 +99,10 @@ class DTypeTest {
 
   @Test
   void namesMatchTheFormat() {
-    assertEquals(DType.BF16, DType.byName("BF16"));
-    assertEquals(null, DType.byName("bf16"));
-    assertTrue(DType.isUnsupported("I64") && DType.isUnsupported("BOOL"));
-    assertTrue(!DType.isUnsupported("F99"));
+    assertEquals(FileDType.BF16, FileDType.byName("BF16"));
+    assertEquals(null, FileDType.byName("bf16"));
+    assertEquals(FileDType.I64, FileDType.byName("I64"));
+    assertTrue(FileDType.isUnsupported("BOOL") && FileDType.isUnsupported("I32"));
+    assertTrue(!FileDType.isUnsupported("F99"));
   }
 }

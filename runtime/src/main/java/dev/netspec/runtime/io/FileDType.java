@@ -1,33 +1,44 @@
 package dev.netspec.runtime.io;
 
+import dev.netspec.runtime.tensor.DType;
 import java.nio.ByteBuffer;
 import java.util.Set;
 
 /**
- * The element types netspec reads, with their safetensors names and little-endian decoders
- * to float32. Only {@link #F32} is written.
+ * The element types of a safetensors file that netspec reads, with their names in the header,
+ * the tensor type each loads as, and little-endian decoders: the float types load as float32,
+ * {@link #I64} as int64. {@link #F32} and {@link #I64} are written.
  */
-enum DType {
-  F16(2),
-  BF16(2),
-  F32(4),
-  F64(8);
+enum FileDType {
+  F16(2, DType.FLOAT32),
+  BF16(2, DType.FLOAT32),
+  F32(4, DType.FLOAT32),
+  F64(8, DType.FLOAT32),
+  I64(8, DType.INT64);
 
   /** Types the safetensors format defines that netspec cannot turn into float32 tensors. */
   private static final Set<String> UNSUPPORTED = Set.of("BOOL", "U8", "I8", "I16", "U16",
-      "I32", "U32", "I64", "U64", "C64", "F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3",
+      "I32", "U32", "U64", "C64", "F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3",
       "F8_E8M0");
 
   /** Bytes per element. */
   final int size;
+  /** The type of the tensor an entry of this type loads as. */
+  final DType tensorType;
 
-  DType(int size) {
+  FileDType(int size, DType tensorType) {
     this.size = size;
+    this.tensorType = tensorType;
+  }
+
+  /** The type a tensor of {@code type} is written as: F32 or I64. */
+  static FileDType of(DType type) {
+    return type == DType.INT64 ? I64 : F32;
   }
 
   /** The type named {@code name} in a header, or null when the format has no such type. */
-  static DType byName(String name) {
-    for (DType t : values()) {
+  static FileDType byName(String name) {
+    for (FileDType t : values()) {
       if (t.name().equals(name)) {
         return t;
       }
@@ -45,6 +56,9 @@ enum DType {
    * the first element) into {@code dst[from ...]}, advancing {@code src} past them.
    */
   void decode(ByteBuffer src, float[] dst, int from, int count) {
+    if (tensorType != DType.FLOAT32) {
+      throw new IllegalStateException(this + " does not decode to float32");
+    }
     int end = from + count;
     switch (this) {
       case F32 -> {
@@ -66,7 +80,17 @@ enum DType {
           dst[i] = bfloat16ToFloat(src.getShort());
         }
       }
+      default -> throw new AssertionError(this);
     }
+  }
+
+  /** Decodes {@code count} I64 elements into {@code dst[from ...]}, as {@link #decode}. */
+  void decodeLongs(ByteBuffer src, long[] dst, int from, int count) {
+    if (this != I64) {
+      throw new IllegalStateException(this + " does not decode to int64");
+    }
+    src.asLongBuffer().get(dst, from, count);
+    src.position(src.position() + count * size);
   }
 
   /**

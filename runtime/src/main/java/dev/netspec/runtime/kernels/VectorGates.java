@@ -1,0 +1,120 @@
+package dev.netspec.runtime.kernels;
+
+import static dev.netspec.runtime.kernels.VectorBackend.SPECIES;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The recurrent cells' kernels with the Vector API: {@link Gates}' steps, lane-wise, in the
+ * same order (so both give the same floats), with {@link Gates}' formulas for the tails.
+ *
+ * <p>Every nonlinearity goes through one loop, {@link #act}, whose body is {@link Gates#exp}
+ * and {@link Gates#gate} written out with Vector API calls only: no method of ours takes or
+ * returns a vector. C2 force-inlines the Vector API's own methods, but inlines ours only until
+ * a compilation reaches its node limit; a vector passed to a call left standing is boxed. With
+ * {@code exp} as a method, a cell with two of them allocated 6 KB and took 19 us a call at
+ * hidden size 64 on JDK 25 (7.7 KB on 17), instead of 0 bytes and under 1.5 us. A call of
+ * {@link #act} left standing costs a call, nothing more. Loaded only through
+ * {@link VectorBackend}.
+ */
+final class VectorGates {
+  private VectorGates() {}
+
+  private static final int L = SPECIES.length();
+
+  /** {@link Gates#lstmCell}, vectorized. */
+  static void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
+      int cOff, float[] h, int hOff) {
+    act(2 * n, 1f, 0f, gates, gOff, hg, hgOff, gates, gOff); // i, f
+    act(n, 2f, 1f, gates, gOff + 2 * n, hg, hgOff + 2 * n, gates, gOff + 2 * n); // g
+    act(n, 1f, 0f, gates, gOff + 3 * n, hg, hgOff + 3 * n, gates, gOff + 3 * n); // o
+    int bound = SPECIES.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += L) { // c = f * c + i * g
+      FloatVector i = FloatVector.fromArray(SPECIES, gates, gOff + j);
+      FloatVector f = FloatVector.fromArray(SPECIES, gates, gOff + n + j);
+      FloatVector g = FloatVector.fromArray(SPECIES, gates, gOff + 2 * n + j);
+      f.fma(FloatVector.fromArray(SPECIES, c, cOff + j), i.mul(g)).intoArray(c, cOff + j);
+    }
+    for (; j < n; j++) {
+      c[cOff + j] = Math.fma(gates[gOff + n + j], c[cOff + j], gates[gOff + j] * gates[gOff + 2 * n + j]);
+    }
+    act(n, 1f, 1f, c, cOff, c, cOff, h, hOff); // tanh(c), as act(c + c) with s = 1
+    for (j = 0; j < bound; j += L) { // o * tanh(c)
+      FloatVector o = FloatVector.fromArray(SPECIES, gates, gOff + 3 * n + j);
+      FloatVector.fromArray(SPECIES, h, hOff + j).mul(o).intoArray(h, hOff + j);
+    }
+    for (; j < n; j++) {
+      h[hOff + j] *= gates[gOff + 3 * n + j];
+    }
+  }
+
+  /** {@link Gates#gruCell}, vectorized. */
+  static void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev,
+      int hpOff, float[] h, int hOff) {
+    act(2 * n, 1f, 0f, gates, gOff, hg, hgOff, gates, gOff); // r, z
+    int nOff = gOff + 2 * n;
+    int bound = SPECIES.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += L) { // x_n + r * hg_n
+      FloatVector r = FloatVector.fromArray(SPECIES, gates, gOff + j);
+      FloatVector hn = FloatVector.fromArray(SPECIES, hg, hgOff + 2 * n + j);
+      r.fma(hn, FloatVector.fromArray(SPECIES, gates, nOff + j)).intoArray(gates, nOff + j);
+    }
+    for (; j < n; j++) {
+      gates[nOff + j] = Math.fma(gates[gOff + j], hg[hgOff + 2 * n + j], gates[nOff + j]);
+    }
+    act(n, 1f, 1f, gates, nOff, gates, nOff, gates, nOff); // tanh, as act(v + v) with s = 1
+    for (j = 0; j < bound; j += L) { // h = n + z * (hPrev - n)
+      FloatVector z = FloatVector.fromArray(SPECIES, gates, gOff + n + j);
+      FloatVector nt = FloatVector.fromArray(SPECIES, gates, nOff + j);
+      FloatVector hp = FloatVector.fromArray(SPECIES, hPrev, hpOff + j);
+      z.fma(hp.sub(nt), nt).intoArray(h, hOff + j);
+    }
+    for (; j < n; j++) {
+      float nt = gates[nOff + j];
+      h[hOff + j] = Math.fma(gates[gOff + n + j], hPrev[hpOff + j] - nt, nt);
+    }
+  }
+
+  /** {@link Gates#act}: {@code out[j] = gate(x[j] + y[j], s, t)}; {@code out} may be {@code x}. */
+  static void act(int n, float s, float t, float[] x, int xOff, float[] y, int yOff,
+      float[] out, int outOff) {
+    FloatVector lo = FloatVector.broadcast(SPECIES, Gates.EXP_LO);
+    FloatVector hi = FloatVector.broadcast(SPECIES, Gates.EXP_HI);
+    FloatVector log2e = FloatVector.broadcast(SPECIES, Gates.LOG2E);
+    FloatVector magic = FloatVector.broadcast(SPECIES, Gates.MAGIC);
+    FloatVector ln2Hi = FloatVector.broadcast(SPECIES, -Gates.LN2_HI);
+    FloatVector ln2Lo = FloatVector.broadcast(SPECIES, -Gates.LN2_LO);
+    FloatVector p0 = FloatVector.broadcast(SPECIES, Gates.P0);
+    FloatVector p1 = FloatVector.broadcast(SPECIES, Gates.P1);
+    FloatVector p2 = FloatVector.broadcast(SPECIES, Gates.P2);
+    FloatVector p3 = FloatVector.broadcast(SPECIES, Gates.P3);
+    FloatVector p4 = FloatVector.broadcast(SPECIES, Gates.P4);
+    FloatVector p5 = FloatVector.broadcast(SPECIES, Gates.P5);
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    FloatVector minusS = FloatVector.broadcast(SPECIES, -s);
+    FloatVector minusT = FloatVector.broadcast(SPECIES, -t);
+    int bound = SPECIES.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += L) {
+      FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + j)
+          .add(FloatVector.fromArray(SPECIES, y, yOff + j));
+      // e = exp(v * -s), as Gates.exp
+      FloatVector a = v.mul(minusS).max(lo).min(hi);
+      FloatVector big = a.fma(log2e, magic);
+      FloatVector k = big.sub(magic); // round(a log2e)
+      FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, a)); // a - k ln2, in two parts
+      FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+      FloatVector scale = big.reinterpretAsInts().add(Gates.BIAS)
+          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats(); // 2^k
+      FloatVector e = p.fma(r.mul(r), r).add(one).mul(scale);
+      // (1 - t e) / (1 + e), as Gates.gate
+      e.fma(minusT, one).div(e.add(one)).intoArray(out, outOff + j);
+    }
+    for (; j < n; j++) {
+      out[outOff + j] = Gates.gate(x[xOff + j] + y[yOff + j], s, t);
+    }
+  }
+}

@@ -1,0 +1,509 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.init.Init;
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.kernels.PackedMatrix;
+import dev.netspec.runtime.tensor.Generator;
+import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * What {@link LSTM} and {@link GRU} share ({@code nn.RNNBase}): the parameters, laid out and
+ * named as PyTorch does, PyTorch's default init, the repr, and the loop over layers,
+ * directions and time steps. A cell kind adds its gate count and one step's nonlinearities.
+ *
+ * <p>Parameters, for layer {@code k} and each direction (suffix {@code _reverse} for the
+ * second), in this order: {@code weight_ih_lk} {@code (gates * hidden, layer input)},
+ * {@code weight_hh_lk} {@code (gates * hidden, hidden)}, and with a bias {@code bias_ih_lk},
+ * {@code bias_hh_lk} {@code (gates * hidden)}. The input of layer 0 is {@code input_size}
+ * wide, of a later layer {@code directions * hidden_size}. PyTorch's default init: every
+ * weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+ *
+ * <p>A forward, per layer and direction: one GEMM computes {@code x W_ih^T + b_ih} for every
+ * time step at once, into a buffer of {@code (steps * batch, gates * hidden)}; then each step
+ * multiplies the previous hidden state by {@code W_hh} (packed once, {@code + b_hh} in the
+ * GEMM's epilogue) and one fused kernel per batch row applies the gates ({@link
+ * Kernels#lstmCell}, {@link Kernels#gruCell}), writing {@code h_t} straight into the output,
+ * whose previous step is the next step's input. Nothing is transposed: a {@code batch_first}
+ * input is read and written in its own layout. The buffers belong to the instance (one thread
+ * at a time, see {@link Module#enterForward}) and are sized once per (steps, batch).
+ *
+ * <p>After a forward the gate buffers hold every step's activated gates (LSTM: i, f, g, o;
+ * GRU: r, z, n) and each layer's output is kept: with the initial states, what a backward
+ * pass needs (LSTM's cell states follow from the gates and {@code c0}; GRU's {@code W_hn
+ * h_{t-1} + b_hn} from the outputs).
+ */
+public abstract class RNNBase extends Module {
+  private final int inputSize;
+  private final int hiddenSize;
+  private final int numLayers;
+  private final boolean bias;
+  private final boolean batchFirst;
+  private final double dropout;
+  private final boolean bidirectional;
+  /** Gates per cell: 4 (LSTM) or 3 (GRU). */
+  private final int gates;
+  /** Per layer and direction, at {@code layer * directions + direction}. */
+  private final Parameter[] weightIh;
+  private final Parameter[] weightHh;
+  private final Parameter[] biasIh;
+  private final Parameter[] biasHh;
+  private final PackedWeight[] packedIh;
+  private final PackedWeight[] packedHh;
+  /** The stream of the dropout masks between layers, in training. */
+  private Generator masks = ParameterSeeds.standalone().generator("mask");
+  private Workspace ws;
+
+  @SuppressWarnings("this-escape") // registration only touches Module's registries
+  RNNBase(int gates, int inputSize, int hiddenSize, int numLayers, boolean bias,
+      boolean batchFirst, double dropout, boolean bidirectional) {
+    if (inputSize < 0) {
+      throw new IllegalArgumentException("input_size must be >= 0, got " + inputSize);
+    }
+    if (hiddenSize <= 0) {
+      throw new IllegalArgumentException("hidden_size must be greater than zero, got "
+          + hiddenSize);
+    }
+    if (numLayers <= 0) {
+      throw new IllegalArgumentException("num_layers must be greater than zero, got "
+          + numLayers);
+    }
+    if (!(dropout >= 0 && dropout <= 1)) {
+      throw new IllegalArgumentException("dropout should be a number in range [0, 1]"
+          + " representing the probability of an element being zeroed, got "
+          + PyFormat.floatRepr(dropout));
+    }
+    this.gates = gates;
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.numLayers = numLayers;
+    this.bias = bias;
+    this.batchFirst = batchFirst;
+    this.dropout = dropout;
+    this.bidirectional = bidirectional;
+    int slots = numLayers * directions();
+    weightIh = new Parameter[slots];
+    weightHh = new Parameter[slots];
+    biasIh = new Parameter[slots];
+    biasHh = new Parameter[slots];
+    packedIh = new PackedWeight[slots];
+    packedHh = new PackedWeight[slots];
+    for (int layer = 0; layer < numLayers; layer++) {
+      for (int dir = 0; dir < directions(); dir++) {
+        int k = layer * directions() + dir;
+        String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
+        weightIh[k] = registerParameter("weight_ih" + suffix,
+            new Parameter(Tensor.zeros(gates * hiddenSize, layerInputSize(layer))));
+        weightHh[k] = registerParameter("weight_hh" + suffix,
+            new Parameter(Tensor.zeros(gates * hiddenSize, hiddenSize)));
+        if (bias) {
+          biasIh[k] = registerParameter("bias_ih" + suffix,
+              new Parameter(Tensor.zeros(gates * hiddenSize)));
+          biasHh[k] = registerParameter("bias_hh" + suffix,
+              new Parameter(Tensor.zeros(gates * hiddenSize)));
+        }
+        packedIh[k] = new PackedWeight();
+        packedHh[k] = new PackedWeight();
+      }
+    }
+    initParameters(ParameterSeeds.standalone());
+  }
+
+  /** PyTorch's {@code reset_parameters}: see the class comment; restarts the dropout stream. */
+  @Override
+  protected void resetParameters(ParameterSeeds seeds) {
+    initParameters(seeds);
+  }
+
+  private void initParameters(ParameterSeeds seeds) {
+    double bound = 1 / Math.sqrt(hiddenSize);
+    namedParameters().forEach((name, p) -> Init.uniform_(p.data(), -bound, bound,
+        seeds.generator(name)));
+    masks = seeds.generator("mask");
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** The features of the input ({@code input_size}). */
+  public int inputSize() {
+    return inputSize;
+  }
+
+  /** The features of the hidden state ({@code hidden_size}). */
+  public int hiddenSize() {
+    return hiddenSize;
+  }
+
+  /** The stacked layers ({@code num_layers}). */
+  public int numLayers() {
+    return numLayers;
+  }
+
+  /** Whether the layers have the biases {@code b_ih} and {@code b_hh} ({@code bias}). */
+  public boolean hasBias() {
+    return bias;
+  }
+
+  /** Whether a batched input and output are {@code (batch, seq, feature)} ({@code batch_first}). */
+  public boolean batchFirst() {
+    return batchFirst;
+  }
+
+  /** The dropout probability on each layer's output but the last, in training. */
+  public double dropout() {
+    return dropout;
+  }
+
+  /** Whether each layer also runs from the last step to the first ({@code bidirectional}). */
+  public boolean bidirectional() {
+    return bidirectional;
+  }
+
+  /** 2 if bidirectional, else 1. */
+  public int directions() {
+    return bidirectional ? 2 : 1;
+  }
+
+  private int layerInputSize(int layer) {
+    return layer == 0 ? inputSize : directions() * hiddenSize;
+  }
+
+  /**
+   * The shape of the output for an input of shape {@code inputShape}: the input's, with the
+   * last dim {@code directions * hidden_size}.
+   */
+  public int[] outputShape(int... inputShape) {
+    checkInputShape(inputShape);
+    int[] out = inputShape.clone();
+    out[out.length - 1] = directions() * hiddenSize;
+    return out;
+  }
+
+  /**
+   * The shape of {@code h0}, {@code h_n} (and LSTM's {@code c0}, {@code c_n}) for an input of
+   * shape {@code inputShape}: {@code (layers * directions, batch, hidden_size)}, or
+   * {@code (layers * directions, hidden_size)} for an unbatched input.
+   */
+  public int[] stateShape(int... inputShape) {
+    checkInputShape(inputShape);
+    int slots = numLayers * directions();
+    if (inputShape.length == 2) {
+      return new int[] {slots, hiddenSize};
+    }
+    return new int[] {slots, inputShape[batchFirst ? 0 : 1], hiddenSize};
+  }
+
+  private void checkInputShape(int[] shape) {
+    if (shape.length != 2 && shape.length != 3) {
+      throw new IllegalArgumentException(typeName() + ": expected a 2-D (seq, " + inputSize
+          + ") or 3-D (" + (batchFirst ? "batch, seq" : "seq, batch") + ", " + inputSize
+          + ") input, got shape " + Arrays.toString(shape));
+    }
+    if (shape[shape.length - 1] != inputSize) {
+      throw new IllegalArgumentException(typeName() + ": input.size(-1) must be equal to"
+          + " input_size. Expected " + inputSize + ", got " + shape[shape.length - 1]);
+    }
+    if (shape[shape.length == 3 && batchFirst ? 1 : 0] == 0) {
+      throw new IllegalArgumentException(typeName() + ": expected at least one time step, got"
+          + " input of shape " + Arrays.toString(shape));
+    }
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  /** {@code lstm(x)[0]}: the output sequence alone, each step's last-layer hidden state. */
+  @Override
+  public Tensor forward(Tensor x) {
+    Tensor out = Tensor.zeros(outputShape(x.shape()));
+    run(x, null, null, out, null, null);
+    return out;
+  }
+
+  /**
+   * {@link #forward(Tensor)} written into {@code out} (contiguous, of {@link #outputShape}, not
+   * sharing storage with {@code x}); the final states stay in the instance's buffers.
+   * Allocation-free once warm for a contiguous {@code x} in eval mode (or without dropout).
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    run(x, null, null, out, null, null);
+    return out;
+  }
+
+  /**
+   * The whole forward, as the subclasses' public methods call it: checks every shape, then
+   * writes the output and final states. {@code h0} and {@code c0} may be null (zeros);
+   * {@code hN} and {@code cN} null mean the instance's own buffers; {@code c0} and {@code cN}
+   * are always null for a GRU.
+   */
+  final void run(Tensor x, Tensor h0, Tensor c0, Tensor output, Tensor hN, Tensor cN) {
+    // Checked without allocating (shape() is a copy): messages only on failure.
+    boolean batched = x.dim() == 3;
+    if (x.dim() != 2 && !batched || x.size(-1) != inputSize
+        || x.size(batched && batchFirst ? 1 : 0) == 0) {
+      checkInputShape(x.shape()); // throws
+    }
+    int seq = x.size(batched && batchFirst ? 1 : 0);
+    int batch = batched ? x.size(batchFirst ? 0 : 1) : 1;
+    checkState(x, "h0", h0, batch, false);
+    checkState(x, "c0", c0, batch, false);
+    checkState(x, "h_n", hN, batch, true);
+    checkState(x, "c_n", cN, batch, true);
+    boolean outputFits = output.dim() == x.dim() && output.size(-1) == directions() * hiddenSize;
+    for (int d = 0; d < x.dim() - 1 && outputFits; d++) {
+      outputFits = output.size(d) == x.size(d);
+    }
+    if (!outputFits) {
+      throw new IllegalArgumentException(typeName() + ": expected output of shape "
+          + Arrays.toString(outputShape(x.shape())) + ", got " + Arrays.toString(output.shape()));
+    }
+    if (!output.isContiguous()) {
+      throw new IllegalArgumentException(typeName() + ": output must be contiguous");
+    }
+    checkSeparate(x, h0, c0, output, hN, cN);
+    enterForward();
+    try {
+      Workspace w = workspace(seq, batch, batched && batchFirst);
+      if (hN == null) {
+        hN = w.hN;
+        cN = gates == 4 ? w.cN : null;
+      }
+      layers(w, dense(x), h0 == null ? null : dense(h0), c0 == null ? null : dense(c0),
+          output, hN, cN);
+      output.bumpVersion();
+      hN.bumpVersion();
+      if (cN != null) {
+        cN.bumpVersion();
+      }
+    } finally {
+      exitForward();
+    }
+  }
+
+  /** A state (or null) must be {@link #stateShape} for {@code x}; one that is written, contiguous. */
+  private void checkState(Tensor x, String name, Tensor t, int batch, boolean written) {
+    if (t == null) {
+      return;
+    }
+    int slots = numLayers * directions();
+    boolean fits = x.dim() == 3
+        ? t.dim() == 3 && t.size(0) == slots && t.size(1) == batch && t.size(2) == hiddenSize
+        : t.dim() == 2 && t.size(0) == slots && t.size(1) == hiddenSize;
+    if (!fits) {
+      throw new IllegalArgumentException(typeName() + ": expected " + name + " of shape "
+          + Arrays.toString(stateShape(x.shape())) + ", got " + Arrays.toString(t.shape()));
+    }
+    if (written && !t.isContiguous()) {
+      throw new IllegalArgumentException(typeName() + ": " + name + " must be contiguous");
+    }
+  }
+
+  /**
+   * The outputs must not share storage with an input or each other; an initial state may be
+   * the very tensor its final state is written to ({@code h0 == hN}), to carry the state over.
+   */
+  private void checkSeparate(Tensor x, Tensor h0, Tensor c0, Tensor output, Tensor hN,
+      Tensor cN) {
+    separate("output", output, "the input", x, false);
+    separate("output", output, "h0", h0, false);
+    separate("output", output, "c0", c0, false);
+    separate("h_n", hN, "the input", x, false);
+    separate("h_n", hN, "h0", h0, true);
+    separate("h_n", hN, "c0", c0, false);
+    separate("c_n", cN, "the input", x, false);
+    separate("c_n", cN, "h0", h0, false);
+    separate("c_n", cN, "c0", c0, true);
+    separate("output", output, "h_n", hN, false);
+    separate("output", output, "c_n", cN, false);
+    separate("h_n", hN, "c_n", cN, false);
+  }
+
+  /** {@code a} must not share storage with {@code b}, unless {@code same} allows {@code a == b}. */
+  private void separate(String aName, Tensor a, String bName, Tensor b, boolean same) {
+    if (a != null && b != null && !(same && a == b) && a.sharesStorageWith(b)) {
+      throw new IllegalArgumentException(typeName() + ": " + aName
+          + " must not share storage with " + bName);
+    }
+  }
+
+  /** Every layer in turn; the last writes into {@code output}. */
+  private void layers(Workspace w, Tensor x, Tensor h0, Tensor c0, Tensor output, Tensor hN,
+      Tensor cN) {
+    Tensor input = x; // (seq, batch, features) or (batch, seq, features)
+    for (int layer = 0; layer < numLayers; layer++) {
+      if (layer > 0 && dropout > 0 && isTraining()) {
+        input = Functional.dropout(input, (float) dropout, true, masks); // allocates
+      }
+      Tensor out = layer == numLayers - 1 ? output : w.layerOut[layer];
+      for (int dir = 0; dir < directions(); dir++) {
+        direction(w, layer, dir, input, h0, c0, out, hN, cN);
+      }
+      input = out;
+    }
+  }
+
+  /** One layer in one direction over every step. */
+  private void direction(Workspace w, int layer, int dir, Tensor input, Tensor h0, Tensor c0,
+      Tensor out, Tensor hN, Tensor cN) {
+    int k = layer * directions() + dir;
+    int h = hiddenSize;
+    int gh = gates * h;
+    int dh = directions() * h;
+    int seq = w.seq;
+    int batch = w.batch;
+    int rows = seq * batch;
+    Tensor bih = bias ? dense(biasIh[k].data()) : null;
+    Tensor bhh = bias ? dense(biasHh[k].data()) : null;
+    float[] g = w.gates[k]; // (seq * batch, gates * hidden), rows in the input's order
+    // x W_ih^T + b_ih for every step at once
+    Kernels.gemm(rows, input.array(), input.arrayOffset(), layerInputSize(layer),
+        packedIh[k].of(weightIh[k].data()), g, 0, gh, bih == null ? null : bih.array(),
+        bih == null ? 0 : bih.arrayOffset(), Activation.NONE);
+    // The initial state: h0[k] (batch, hidden), or zeros; LSTM's cell state lives in cN[k].
+    float[] hInit = h0 == null ? w.zeros : h0.array();
+    int hInitOff = h0 == null ? 0 : h0.arrayOffset() + k * batch * h;
+    float[] c = cN == null ? null : cN.array();
+    int cOff = cN == null ? 0 : cN.arrayOffset() + k * batch * h;
+    if (c != null) {
+      if (c0 == null) {
+        Arrays.fill(c, cOff, cOff + batch * h, 0f);
+      } else if (c0.array() != c || c0.arrayOffset() != cN.arrayOffset()) {
+        System.arraycopy(c0.array(), c0.arrayOffset() + k * batch * h, c, cOff, batch * h);
+      }
+    }
+    PackedMatrix whh = packedHh[k].of(weightHh[k].data()); // (hidden, gates * hidden)
+    float[] o = out.array();
+    int oOff = out.arrayOffset() + dir * h;
+    int batchStride = w.batchFirst ? seq : 1; // rows between batch entries of one step
+    for (int s = 0; s < seq; s++) {
+      int t = dir == 0 ? s : seq - 1 - s;
+      int prev = dir == 0 ? t - 1 : t + 1;
+      float[] hp = s == 0 ? hInit : o; // h_{t-1}: (batch, hidden) rows
+      int hpOff = s == 0 ? hInitOff : oOff + w.row(prev, 0) * dh;
+      int hpStride = s == 0 ? h : batchStride * dh;
+      // (batch, gates * hidden) = h_{t-1} W_hh^T + b_hh
+      Kernels.gemm(batch, hp, hpOff, hpStride, whh, w.hg, 0, gh,
+          bhh == null ? null : bhh.array(), bhh == null ? 0 : bhh.arrayOffset(),
+          Activation.NONE);
+      for (int b = 0; b < batch; b++) {
+        int r = w.row(t, b);
+        cell(h, g, r * gh, w.hg, b * gh, hp, hpOff + b * hpStride, c, cOff + b * h, o,
+            oOff + r * dh);
+      }
+    }
+    // h_n[k]: the hidden state after the direction's last step
+    int last = dir == 0 ? seq - 1 : 0;
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(o, oOff + w.row(last, b) * dh, hN.array(),
+          hN.arrayOffset() + (k * batch + b) * h, h);
+    }
+  }
+
+  /**
+   * One step of one batch row: {@code gates} ({@code gates * n} from {@code gOff}) holds
+   * {@code x W_ih^T + b_ih} and gets the activated gates, {@code hg} holds {@code h_{t-1}
+   * W_hh^T + b_hh}, {@code hPrev} is {@code h_{t-1}}, {@code c} LSTM's cell state (in and
+   * out; null for a GRU) and {@code h} receives {@code h_t}.
+   */
+  abstract void cell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev,
+      int hpOff, float[] c, int cOff, float[] h, int hOff);
+
+  private static Tensor dense(Tensor t) {
+    return t.isContiguous() ? t : t.contiguous();
+  }
+
+  // ---------------------------------------------------------------- workspace
+
+  private Workspace workspace(int seq, int batch, boolean batchFirstLayout) {
+    Workspace w = ws;
+    if (w == null || w.seq != seq || w.batch != batch || w.batchFirst != batchFirstLayout) {
+      w = new Workspace(seq, batch, batchFirstLayout);
+      ws = w;
+    }
+    return w;
+  }
+
+  /** The buffers of one (steps, batch, layout), reused while calls keep it. */
+  private final class Workspace {
+    final int seq;
+    final int batch;
+    /** Whether row {@code (t, b)} is {@code b * seq + t} (else {@code t * batch + b}). */
+    final boolean batchFirst;
+    /** Per layer and direction: (seq * batch, gates * hidden), the pre-activations, then the gates. */
+    final float[][] gates;
+    /** (batch, gates * hidden): one step's {@code h_{t-1} W_hh^T + b_hh}. */
+    final float[] hg;
+    /** (batch, hidden): the initial state when none is given. */
+    final float[] zeros;
+    /** The output of every layer but the last, shaped as the output. */
+    final Tensor[] layerOut;
+    /** (layers * directions, batch, hidden): the final states of {@code forward(x, out)}. */
+    final Tensor hN;
+    final Tensor cN;
+
+    Workspace(int seq, int batch, boolean batchFirst) {
+      this.seq = seq;
+      this.batch = batch;
+      this.batchFirst = batchFirst;
+      int slots = numLayers * directions();
+      gates = new float[slots][Math.multiplyExact(seq * batch, RNNBase.this.gates * hiddenSize)];
+      hg = new float[batch * RNNBase.this.gates * hiddenSize];
+      zeros = new float[batch * hiddenSize];
+      int[] outShape = batchFirst ? new int[] {batch, seq, directions() * hiddenSize}
+          : new int[] {seq, batch, directions() * hiddenSize};
+      layerOut = new Tensor[numLayers - 1];
+      for (int i = 0; i < layerOut.length; i++) {
+        layerOut[i] = Tensor.zeros(outShape);
+      }
+      hN = Tensor.zeros(slots, batch, hiddenSize);
+      cN = RNNBase.this.gates == 4 ? Tensor.zeros(slots, batch, hiddenSize) : null;
+    }
+
+    /** The row of step {@code t}, batch entry {@code b}, in the input's and output's layout. */
+    int row(int t, int b) {
+      return batchFirst ? b * seq + t : t * batch + b;
+    }
+  }
+
+  // ---------------------------------------------------------------- repr and modes
+
+  @Override
+  public String extraRepr() {
+    StringBuilder s = new StringBuilder().append(inputSize).append(", ").append(hiddenSize);
+    if (numLayers != 1) {
+      s.append(", num_layers=").append(numLayers);
+    }
+    if (!bias) {
+      s.append(", bias=False");
+    }
+    if (batchFirst) {
+      s.append(", batch_first=True");
+    }
+    if (dropout != 0) {
+      s.append(", dropout=").append(PyFormat.floatRepr(dropout));
+    }
+    if (bidirectional) {
+      s.append(", bidirectional=True");
+    }
+    return s.toString();
+  }
+
+  // covariant returns, so that calls chain
+
+  @Override
+  public RNNBase train() {
+    return train(true);
+  }
+
+  @Override
+  public RNNBase train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public RNNBase eval() {
+    return train(false);
+  }
+}
