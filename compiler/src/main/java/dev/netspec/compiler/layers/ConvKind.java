@@ -66,16 +66,16 @@ final class ConvKind extends LayerKind {
 
   private Window window(Args args, Context ctx) throws ShapeError {
     int[] kernel = args.ints("kernel_size", spatial, 1);
-    int[] stride = args.ints("stride", spatial, 1);
-    int[] dilation = args.ints("dilation", spatial, 1);
+    int[] stride = args.windowInts("stride", spatial, 1);
+    int[] dilation = args.windowInts("dilation", spatial, 1);
     Object p = args.value("padding", 0L);
     String paddingString = p instanceof String s ? s : null;
-    int[] padding = paddingString == null ? args.ints("padding", spatial, 0) : null;
+    int[] padding = paddingString == null ? args.windowInts("padding", spatial, 0) : null;
     if (paddingString != null && !paddingString.equals("same") && !paddingString.equals("valid")) {
       ctx.error("padding", "padding must be an int, a list of ints, 'same' or 'valid', got '" + paddingString + "'");
-    } else if ("same".equals(paddingString) && Arrays.stream(stride).anyMatch(s -> s != 1)) {
+    } else if ("same".equals(paddingString) && Arrays.stream(stride).anyMatch(s -> s != 1 && s != Args.UNKNOWN)) {
       ctx.error("padding", "padding='same' is not supported for strided convolutions");
-    } else if (padding != null && Arrays.stream(padding).anyMatch(x -> x < 0)) {
+    } else if (padding != null && Arrays.stream(padding).anyMatch(x -> x < 0 && x != Args.UNKNOWN)) {
       ctx.error("padding", "negative padding is not supported, got " + PyRepr.tuple(padding));
     }
     String mode = String.valueOf(args.value("padding_mode", "zeros"));
