@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,16 +47,22 @@ class GeneratedCnnTest {
     throw new AssertionError("no constructor with " + values.length + " arguments in " + block);
   }
 
-  /** The fixture's weights: entry value k is sin(0.37 k + len(name)) / 2. */
+  /** The fixture's weights: float entry value k is sin(0.37 k + len(name)) / 2, a variance shifted by 1. */
   private static void loadPatternWeights(Module m) {
     Map<String, Tensor> state = new LinkedHashMap<>();
-    m.stateDict().forEach((name, t) ->
-        state.put(name, GeneratedModelsTest.pattern(t.shape(), k -> Math.sin(0.37 * k + name.length()) / 2)));
+    m.stateDict().forEach((name, t) -> {
+      if (t.dtype() == DType.FLOAT32) {
+        double shift = name.endsWith("running_var") ? 1 : 0;
+        state.put(name, GeneratedModelsTest.pattern(t.shape(), k -> shift + Math.sin(0.37 * k + name.length()) / 2));
+      } else {
+        state.put(name, t);
+      }
+    });
     m.loadStateDict(state, true);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"LeNet", "Stem", "Signal", "Mixed"})
+  @ValueSource(strings = {"LeNet", "Stem", "Signal", "Mixed", "BasicBlock"})
   void matchesPyTorch(String block) throws ReflectiveOperationException {
     JsonNode ref = torch.get(block);
     Module m = build(block, ref.get("args"));
