@@ -71,6 +71,9 @@ interface Backend {
   /** The dot product of {@code x[xOff ..]} and {@code y[yOff ..]} over n values. */
   float dot(float[] x, int xOff, float[] y, int yOff, int n);
 
+  /** {@code y[i] += a * x[i]} for {@code i < n} (BLAS {@code saxpy}). */
+  void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
   /** {@code out[i] = fma(x[i], scale, shift)} for {@code i < n}: one channel of an affine. */
   void scaleShift(float[] x, int xOff, float scale, float shift, float[] out, int outOff, int n);
 

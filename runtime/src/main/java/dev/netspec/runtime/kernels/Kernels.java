@@ -205,6 +205,18 @@ public final class Kernels {
     return BACKEND.dot(x, xOff, y, yOff, n);
   }
 
+  /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n} (BLAS {@code saxpy}). */
+  public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(yOff, n, y.length);
+    BACKEND.axpy(a, x, xOff, y, yOff, n);
+  }
+
+  /** The backend every facade call runs on (for kernels built from its primitives). */
+  static Backend backendImpl() {
+    return BACKEND;
+  }
+
   /**
    * {@code out[outOff + i] = x[xOff + i] * scale + shift} (one rounding, a fused multiply-add)
    * for {@code i < n}: one channel of a normalization's per-channel affine. {@code out} may be

@@ -215,6 +215,13 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += a * x[xOff + i];
+    }
+  }
+
+  @Override
   public void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
       int cOff, float[] h, int hOff) {
     Gates.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);

@@ -325,6 +325,20 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    FloatVector va = FloatVector.broadcast(SPECIES, a);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector u = FloatVector.fromArray(SPECIES, x, xOff + i);
+      u.fma(va, FloatVector.fromArray(SPECIES, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += a * x[xOff + i];
+    }
+  }
+
+  @Override
   public void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
       int cOff, float[] h, int hOff) {
     VectorGates.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);

@@ -147,6 +147,47 @@ public final class Functional {
     return x.gelu();
   }
 
+  /**
+   * {@code F.gelu(x, approximate)}: {@code "none"} is the exact GELU; {@code "tanh"} is
+   * {@code 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))}.
+   */
+  public static Tensor gelu(Tensor x, String approximate) {
+    if ("none".equals(approximate)) {
+      return x.gelu();
+    }
+    if (!"tanh".equals(approximate)) {
+      throw new IllegalArgumentException(
+          "gelu: approximate must be 'none' or 'tanh', got '" + approximate + "'");
+    }
+    Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul(SQRT_2_OVER_PI);
+    return x.mul(0.5f).mul(inner.tanh().add(1f));
+  }
+
+  private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+
+  /**
+   * {@code F.scaled_dot_product_attention(q, k, v, attn_mask, is_causal)} (PyTorch 2):
+   * {@code softmax(q k^T / sqrt(E) + mask) v} for {@code q (..., L, E)}, {@code k (..., S,
+   * E)} and {@code v (..., S, Ev)} with the same leading dims; returns {@code (..., L, Ev)}.
+   * {@code attnMask} (or null) broadcasts to {@code (..., L, S)}: a float mask is added, a
+   * boolean one ({@link AttentionMask#ofBool}) keeps the keys where it is True. {@code
+   * isCausal} lets query {@code i} see keys {@code j <= i}; it excludes {@code attnMask}. A
+   * row with every key masked is NaN, as in PyTorch. One fused kernel per {@code (batch,
+   * head)}: the full {@code L x S} scores are never held (see {@link
+   * dev.netspec.runtime.kernels.Attention}).
+   */
+  public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
+      AttentionMask attnMask, boolean isCausal) {
+    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, null);
+  }
+
+  /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionMask, boolean)} with the factor {@code scale} instead of {@code 1 / sqrt(E)} (PyTorch 2.1's {@code scale=}). */
+  public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
+      AttentionMask attnMask, boolean isCausal, float scale) {
+    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale);
+  }
+
+  /** {@code softmax(x, dim)} over any dim (negative counts from the end), max subtracted. */
   public static Tensor softmax(Tensor x, int dim) {
     return x.softmax(dim);
   }

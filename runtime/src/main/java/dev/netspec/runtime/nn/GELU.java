@@ -8,7 +8,6 @@ import dev.netspec.runtime.tensor.Tensor;
  * {@code 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))}.
  */
 public final class GELU extends Module {
-  private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
   private final boolean tanh;
 
   /** {@code nn.GELU()}: {@code approximate='none'}. */
@@ -27,11 +26,7 @@ public final class GELU extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    if (!tanh) {
-      return Functional.gelu(x);
-    }
-    Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-    return x.mul(0.5f).mul(inner.tanh().add(1f));
+    return Functional.gelu(x, tanh ? "tanh" : "none");
   }
 
   /** Allocation-free for the exact GELU; the tanh approximation allocates. */

@@ -1,0 +1,407 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.init.Init;
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.Attention;
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.tensor.Generator;
+import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Multi-head attention ({@code nn.MultiheadAttention}): project the query, key and value,
+ * attend per head with the fused {@link Attention} kernel, concatenate the heads and project
+ * them out. Parameters as PyTorch names and lays them out: {@code in_proj_weight [3E, E]}
+ * (or {@code q_proj_weight [E, E]}, {@code k_proj_weight [E, kdim]}, {@code v_proj_weight
+ * [E, vdim]} when {@code kdim} or {@code vdim} differ from {@code embed_dim}), {@code
+ * in_proj_bias [3E]} and the child {@code out_proj}. PyTorch's init: {@code xavier_uniform_}
+ * on the input projections, zeros for both biases.
+ *
+ * <p>Inputs are {@code (L, N, E)}, or {@code (N, L, E)} with {@code batch_first}, or
+ * unbatched {@code (L, E)}. The heads are read straight out of the projection's output
+ * (strided), so nothing is transposed or copied. Masks follow PyTorch: {@code attn_mask} of
+ * {@code (L, S)} or {@code (N * num_heads, L, S)}, {@code key_padding_mask} of {@code (N, S)}
+ * (or {@code (S)} unbatched); a float mask is added to the scores, a boolean one ({@link
+ * AttentionMask#ofBool}) ignores the keys where it is True.
+ *
+ * <p>In training with {@code dropout > 0} the attention weights are dropped out with this
+ * layer's seeded stream {@code <name>.mask} before they weigh the values, as PyTorch does.
+ * The forward allocates its results and is safe to share between threads, like
+ * {@link Linear}.
+ */
+public final class MultiheadAttention extends Module {
+  /** {@code (output, weights)}: {@code weights} is null unless asked for. */
+  public record Output(Tensor output, Tensor weights) {}
+
+  /** The packed input projection {@code [3E, E]}, or null when kdim or vdim differ. */
+  public final Parameter inProjWeight;
+  /** The query projection {@code [E, E]} when kdim or vdim differ, else null. */
+  public final Parameter qProjWeight;
+  /** The key projection {@code [E, kdim]} when kdim or vdim differ, else null. */
+  public final Parameter kProjWeight;
+  /** The value projection {@code [E, vdim]} when kdim or vdim differ, else null. */
+  public final Parameter vProjWeight;
+  /** The input projection's bias {@code [3E]}, or null without bias. */
+  public final Parameter inProjBias;
+  /** The output projection {@code E -> E} ({@code out_proj}). */
+  public final NonDynamicallyQuantizableLinear outProj;
+
+  private final int embedDim;
+  private final int numHeads;
+  private final int headDim;
+  private final int kdim;
+  private final int vdim;
+  private final double dropout;
+  private final boolean batchFirst;
+  private final PackedWeight packedQkv = new PackedWeight();
+  private final PackedWeight packedQ = new PackedWeight();
+  private final PackedWeight packedK = new PackedWeight();
+  private final PackedWeight packedV = new PackedWeight();
+  private Generator masks = ParameterSeeds.standalone().generator("mask");
+  /** Row blocks of the packed weight and bias, kept so the packed caches see one tensor. */
+  private volatile Projections split;
+
+  /** {@code nn.MultiheadAttention(embed_dim, num_heads)}: no dropout, biases, sequence first. */
+  public MultiheadAttention(int embedDim, int numHeads) {
+    this(embedDim, numHeads, 0.0, true, false, false, null, null, false);
+  }
+
+  /** {@code nn.MultiheadAttention(embed_dim, num_heads, dropout, bias, batch_first=...)}. */
+  public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias,
+      boolean batchFirst) {
+    this(embedDim, numHeads, dropout, bias, false, false, null, null, batchFirst);
+  }
+
+  /**
+   * {@code nn.MultiheadAttention(embed_dim, num_heads, dropout, bias, add_bias_kv,
+   * add_zero_attn, kdim, vdim, batch_first)}; {@code kdim} and {@code vdim} null mean
+   * {@code embed_dim}. {@code add_bias_kv} and {@code add_zero_attn} are not supported.
+   */
+  @SuppressWarnings("this-escape") // registration only touches Module's registries
+  public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias,
+      boolean addBiasKv, boolean addZeroAttn, Integer kdim, Integer vdim, boolean batchFirst) {
+    if (embedDim <= 0 || numHeads <= 0) {
+      throw new IllegalArgumentException("MultiheadAttention: embed_dim and num_heads must be"
+          + " greater than 0, got embed_dim=" + embedDim + " and num_heads=" + numHeads);
+    }
+    if (embedDim % numHeads != 0) {
+      throw new IllegalArgumentException("MultiheadAttention: embed_dim must be divisible by"
+          + " num_heads, got embed_dim=" + embedDim + " and num_heads=" + numHeads);
+    }
+    if (!(dropout >= 0 && dropout <= 1)) {
+      throw new IllegalArgumentException(
+          "dropout probability has to be between 0 and 1, but got " + PyFormat.floatRepr(dropout));
+    }
+    if (addBiasKv || addZeroAttn) {
+      throw new UnsupportedOperationException("MultiheadAttention: "
+          + (addBiasKv ? "add_bias_kv" : "add_zero_attn") + "=True is not supported");
+    }
+    this.embedDim = embedDim;
+    this.numHeads = numHeads;
+    this.headDim = embedDim / numHeads;
+    this.kdim = kdim == null ? embedDim : checkDim("kdim", kdim);
+    this.vdim = vdim == null ? embedDim : checkDim("vdim", vdim);
+    this.dropout = dropout;
+    this.batchFirst = batchFirst;
+    boolean packed = this.kdim == embedDim && this.vdim == embedDim;
+    this.qProjWeight = packed ? null
+        : registerParameter("q_proj_weight", new Parameter(Tensor.zeros(embedDim, embedDim)));
+    this.kProjWeight = packed ? null
+        : registerParameter("k_proj_weight", new Parameter(Tensor.zeros(embedDim, this.kdim)));
+    this.vProjWeight = packed ? null
+        : registerParameter("v_proj_weight", new Parameter(Tensor.zeros(embedDim, this.vdim)));
+    this.inProjWeight = !packed ? null
+        : registerParameter("in_proj_weight", new Parameter(Tensor.zeros(3 * embedDim, embedDim)));
+    this.inProjBias = !bias ? null
+        : registerParameter("in_proj_bias", new Parameter(Tensor.zeros(3 * embedDim)));
+    this.outProj = addModule("out_proj",
+        new NonDynamicallyQuantizableLinear(embedDim, embedDim, bias));
+    initProjections(ParameterSeeds.standalone());
+  }
+
+  private static int checkDim(String name, int d) {
+    if (d <= 0) {
+      throw new IllegalArgumentException(
+          "MultiheadAttention: " + name + " must be greater than 0, got " + d);
+    }
+    return d;
+  }
+
+  /** PyTorch's {@code _reset_parameters}, after out_proj's own Linear init. */
+  @Override
+  protected void resetParameters(ParameterSeeds seeds) {
+    initProjections(seeds);
+    masks = seeds.generator("mask");
+  }
+
+  private void initProjections(ParameterSeeds seeds) {
+    for (String name : new String[] {"in_proj_weight", "q_proj_weight", "k_proj_weight",
+        "v_proj_weight"}) {
+      Parameter p = namedParameters().get(name);
+      if (p != null) {
+        Init.xavierUniform_(p.data(), seeds.generator(name));
+      }
+    }
+    if (inProjBias != null) {
+      Init.zeros_(inProjBias.data());
+      Init.zeros_(outProj.bias.data());
+    }
+  }
+
+  public int embedDim() {
+    return embedDim;
+  }
+
+  public int numHeads() {
+    return numHeads;
+  }
+
+  /** {@code embed_dim / num_heads}. */
+  public int headDim() {
+    return headDim;
+  }
+
+  public int kdim() {
+    return kdim;
+  }
+
+  public int vdim() {
+    return vdim;
+  }
+
+  /** The dropout probability on the attention weights (training only). */
+  public double dropout() {
+    return dropout;
+  }
+
+  public boolean batchFirst() {
+    return batchFirst;
+  }
+
+  /** Self-attention {@code x -> attn(x, x, x)}, without masks or weights. */
+  @Override
+  public Tensor forward(Tensor x) {
+    return forward(x, x, x, null, false, null, true).output();
+  }
+
+  /** {@code mha(query, key, value)}: no masks, weights averaged over the heads (PyTorch's defaults). */
+  public Output forward(Tensor query, Tensor key, Tensor value) {
+    return forward(query, key, value, null, true, null, true);
+  }
+
+  /**
+   * {@code mha(query, key, value, key_padding_mask, need_weights, attn_mask,
+   * average_attn_weights)}. Returns the output, shaped as {@code query} with {@code E}
+   * features, and, if {@code needWeights}, the attention weights {@code (N, L, S)} averaged
+   * over the heads or {@code (N, num_heads, L, S)} (without {@code N} when unbatched).
+   */
+  public Output forward(Tensor query, Tensor key, Tensor value, AttentionMask keyPaddingMask,
+      boolean needWeights, AttentionMask attnMask, boolean averageAttnWeights) {
+    boolean unbatched = query.dim() == 2;
+    checkInputs(query, key, value, unbatched);
+    int n = unbatched ? 1 : query.size(batchFirst ? 0 : 1);
+    int l = query.size(unbatched || batchFirst ? -2 : 0);
+    int s = key.size(unbatched || batchFirst ? -2 : 0);
+    boolean seqFirst = !unbatched && !batchFirst;
+
+    // projections: (..., 3E) for self-attention with the packed weight, else three (..., E)
+    Tensor q;
+    Tensor k;
+    Tensor v;
+    int qCol = 0;
+    int kCol = 0;
+    int vCol = 0;
+    Tensor bias = inProjBias == null ? null : inProjBias.data();
+    if (inProjWeight != null && query == key && key == value) {
+      q = k = v = Functional.linear(query, inProjWeight.data(), bias, packedQkv);
+      kCol = embedDim;
+      vCol = 2 * embedDim;
+    } else {
+      Projections p = projections();
+      q = Functional.linear(query, p.wq, p.bq, packedQ);
+      k = Functional.linear(key, p.wk, p.bk, packedK);
+      v = Functional.linear(value, p.wv, p.bv, packedV);
+    }
+    int[] attnShape = query.shape(); // the heads side by side, laid out as the query
+    attnShape[attnShape.length - 1] = embedDim;
+    Tensor attn = Tensor.zeros(attnShape);
+    Attention att = new Attention().dims(n, numHeads, l, s, headDim, headDim);
+    operand(att::query, q, qCol, n, l, seqFirst);
+    operand(att::key, k, kCol, n, s, seqFirst);
+    operand(att::value, v, vCol, n, s, seqFirst);
+    operand(att::output, attn, 0, n, l, seqFirst);
+    setMasks(att, keyPaddingMask, attnMask, n, l, s, unbatched);
+    boolean drop = isTraining() && dropout > 0;
+    Tensor weights = null;
+    if (needWeights || drop) {
+      weights = Tensor.zeros(n, numHeads, l, s);
+      att.probabilities(weights.array(), 0, numHeads * l * s, l * s, s);
+    }
+    att.run();
+    if (drop) {
+      weights = Functional.dropout(weights, (float) dropout, true, masks);
+      weighValues(weights, v, vCol, attn, n, l, s, seqFirst);
+    }
+    Tensor out = outProj.forward(attn);
+    if (!needWeights) {
+      return new Output(out, null);
+    }
+    if (averageAttnWeights) {
+      weights = weights.mean(1, false);
+    }
+    return new Output(out, unbatched ? weights.squeeze(0) : weights);
+  }
+
+  /** {@code attn = weights @ v} per (batch, head), after dropout changed the weights. */
+  private void weighValues(Tensor weights, Tensor v, int vCol, Tensor attn, int n, int l, int s,
+      boolean seqFirst) {
+    int vw = v.size(-1);
+    int aw = embedDim;
+    for (int b = 0; b < n; b++) {
+      for (int h = 0; h < numHeads; h++) {
+        int vOff = vCol + h * headDim + (seqFirst ? b * vw : b * s * vw);
+        int aOff = h * headDim + (seqFirst ? b * aw : b * l * aw);
+        Kernels.gemm(l, headDim, s, weights.array(), (b * numHeads + h) * l * s, s,
+            v.array(), v.arrayOffset() + vOff, seqFirst ? n * vw : vw, false, attn.array(), aOff,
+            seqFirst ? n * aw : aw, null, 0, Activation.NONE);
+      }
+    }
+  }
+
+  /** A strided operand setter of {@link Attention}. */
+  private interface Setter {
+    void set(float[] a, int off, int batchStride, int headStride, int rowStride);
+  }
+
+  /**
+   * Points {@code setter} at the heads of {@code t}: rows {@code (len, n)} when {@code
+   * seqFirst}, else {@code (n, len)}; head {@code h} at column {@code col + h * headDim}.
+   */
+  private void operand(Setter setter, Tensor t, int col, int n, int len, boolean seqFirst) {
+    int w = t.size(-1);
+    setter.set(t.array(), t.arrayOffset() + col, seqFirst ? w : len * w, headDim,
+        seqFirst ? n * w : w);
+  }
+
+  /** Checks the masks' shapes and points the kernel at them (combined into one if both). */
+  private void setMasks(Attention att, AttentionMask keyPadding, AttentionMask attnMask, int n,
+      int l, int s, boolean unbatched) {
+    if (attnMask != null) {
+      int[] shape = attnMask.values().shape();
+      boolean two = Arrays.equals(shape, new int[] {l, s});
+      boolean three = Arrays.equals(shape, new int[] {n * numHeads, l, s});
+      if (!two && !three) {
+        throw new IllegalArgumentException("MultiheadAttention: attn_mask of shape "
+            + Arrays.toString(shape) + " should be (L, S) = " + Arrays.toString(new int[] {l, s})
+            + " or (N * num_heads, L, S) = " + Arrays.toString(new int[] {n * numHeads, l, s}));
+      }
+    }
+    if (keyPadding != null) {
+      int[] shape = keyPadding.values().shape();
+      int[] expected = unbatched ? new int[] {s} : new int[] {n, s};
+      if (!Arrays.equals(shape, expected)) {
+        throw new IllegalArgumentException("MultiheadAttention: key_padding_mask of shape "
+            + Arrays.toString(shape) + " should be " + (unbatched ? "(S) = " : "(N, S) = ")
+            + Arrays.toString(expected));
+      }
+    }
+    if (attnMask == null && keyPadding == null) {
+      return;
+    }
+    if (keyPadding == null) {
+      Tensor m = attnMask.values().contiguous();
+      boolean two = m.dim() == 2;
+      att.mask(m.array(), m.arrayOffset(), two ? 0 : numHeads * l * s, two ? 0 : l * s, s,
+          mode(attnMask));
+      return;
+    }
+    if (attnMask == null) {
+      Tensor m = keyPadding.values().contiguous();
+      att.mask(m.array(), m.arrayOffset(), s, 0, 0, mode(keyPadding));
+      return;
+    }
+    // both: one additive mask, (N, L, S) for a 2-D attn_mask, else (N, num_heads, L, S)
+    Tensor pad = keyPadding.additive(false).reshape(n, 1, 1, s);
+    Tensor a = attnMask.additive(false);
+    boolean two = a.dim() == 2;
+    Tensor m = (two ? a.reshape(1, 1, l, s) : a.reshape(n, numHeads, l, s)).add(pad).contiguous();
+    att.mask(m.array(), m.arrayOffset(), two ? l * s : numHeads * l * s, two ? 0 : l * s, s,
+        Attention.MaskMode.ADD);
+  }
+
+  private static Attention.MaskMode mode(AttentionMask m) {
+    return m.isBool() ? Attention.MaskMode.IGNORE_WHERE_NONZERO : Attention.MaskMode.ADD;
+  }
+
+  private void checkInputs(Tensor query, Tensor key, Tensor value, boolean unbatched) {
+    int rank = unbatched ? 2 : 3;
+    if (query.dim() != 2 && query.dim() != 3 || key.dim() != rank || value.dim() != rank) {
+      throw new IllegalArgumentException("MultiheadAttention: query, key and value must all be"
+          + " 3-D (batched) or 2-D (unbatched), got shapes " + Arrays.toString(query.shape())
+          + ", " + Arrays.toString(key.shape()) + ", " + Arrays.toString(value.shape()));
+    }
+    if (query.size(-1) != embedDim || key.size(-1) != kdim || value.size(-1) != vdim) {
+      throw new IllegalArgumentException("MultiheadAttention: expected query, key and value"
+          + " features " + embedDim + ", " + kdim + ", " + vdim + ", got shapes "
+          + Arrays.toString(query.shape()) + ", " + Arrays.toString(key.shape()) + ", "
+          + Arrays.toString(value.shape()));
+    }
+    int nDim = batchFirst ? 0 : 1;
+    int sDim = batchFirst ? 1 : 0;
+    if (!unbatched && (key.size(nDim) != query.size(nDim) || value.size(nDim) != query.size(nDim))
+        || key.size(unbatched ? 0 : sDim) != value.size(unbatched ? 0 : sDim)) {
+      throw new IllegalArgumentException("MultiheadAttention: key and value must have the same"
+          + " sequence length and the query's batch size, got shapes "
+          + Arrays.toString(query.shape()) + ", " + Arrays.toString(key.shape()) + ", "
+          + Arrays.toString(value.shape()) + (batchFirst ? " (batch_first)" : " (L, N, E)"));
+    }
+  }
+
+  /** The query, key and value weights and biases, views of the packed ones when packed. */
+  private record Projections(Tensor weight, Tensor bias, Tensor wq, Tensor wk, Tensor wv,
+      Tensor bq, Tensor bk, Tensor bv) {}
+
+  /**
+   * The separate projections. Views of {@code in_proj_weight} and {@code in_proj_bias} are
+   * made once per tensor (not per call), so each packed-weight cache sees the same tensor.
+   */
+  private Projections projections() {
+    Tensor w = inProjWeight != null ? inProjWeight.data() : null;
+    Tensor b = inProjBias != null ? inProjBias.data() : null;
+    Projections p = split;
+    if (p == null || p.weight != w || p.bias != b) {
+      int e = embedDim;
+      p = new Projections(w, b,
+          w == null ? null : w.narrow(0, 0, e),
+          w == null ? null : w.narrow(0, e, e),
+          w == null ? null : w.narrow(0, 2 * e, e),
+          b == null ? null : b.narrow(0, 0, e),
+          b == null ? null : b.narrow(0, e, e),
+          b == null ? null : b.narrow(0, 2 * e, e));
+      split = p;
+    }
+    if (w != null) {
+      return p;
+    }
+    return new Projections(null, b, qProjWeight.data(), kProjWeight.data(), vProjWeight.data(),
+        p.bq, p.bk, p.bv);
+  }
+
+  // covariant returns, so that calls chain
+
+  @Override
+  public MultiheadAttention train() {
+    return train(true);
+  }
+
+  @Override
+  public MultiheadAttention train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public MultiheadAttention eval() {
+    return train(false);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.tensor.Tensor;
+
+/**
+ * A stack of {@code num_layers} copies of an encoder layer, then an optional norm ({@code
+ * nn.TransformerEncoder}). The copies (children {@code layers.0}, {@code layers.1}, ...)
+ * start with the given layer's values, as PyTorch's deep copies do; the given layer itself
+ * is not part of the encoder.
+ *
+ * <p>PyTorch 1.13+ may run an eval-mode, batch-first encoder with a {@code
+ * src_key_padding_mask} on nested tensors, which returns 0 at the padded positions; this
+ * encoder always computes them (the unpadded positions agree).
+ */
+public final class TransformerEncoder extends Module {
+  public final ModuleList layers;
+  /** The final norm, or null. */
+  public final Module norm;
+
+  /** {@code nn.TransformerEncoder(encoder_layer, num_layers)}. */
+  public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers) {
+    this(encoderLayer, numLayers, null);
+  }
+
+  /** {@code nn.TransformerEncoder(encoder_layer, num_layers, norm)}; {@code norm} may be null. */
+  @SuppressWarnings("this-escape") // registration only touches Module's registries
+  public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers, Module norm) {
+    TransformerParts.checkPositive("TransformerEncoder", "num_layers", numLayers);
+    ModuleList list = new ModuleList();
+    for (int i = 0; i < numLayers; i++) {
+      list.append(encoderLayer.copy());
+    }
+    this.layers = addModule("layers", list);
+    this.norm = norm == null ? null : addModule("norm", norm);
+  }
+
+  /** The number of layers. */
+  public int numLayers() {
+    return layers.size();
+  }
+
+  /** Layer {@code i}. */
+  public TransformerEncoderLayer layer(int i) {
+    return (TransformerEncoderLayer) layers.get(i);
+  }
+
+  @Override
+  public Tensor forward(Tensor src) {
+    return forward(src, null, null);
+  }
+
+  /** {@code encoder(src, mask, src_key_padding_mask)}; either mask may be null. */
+  public Tensor forward(Tensor src, AttentionMask mask, AttentionMask srcKeyPaddingMask) {
+    Tensor x = src;
+    for (Module layer : layers) {
+      x = ((TransformerEncoderLayer) layer).forward(x, mask, srcKeyPaddingMask);
+    }
+    return norm == null ? x : norm.forward(x);
+  }
+
+  // covariant returns, so that calls chain
+
+  @Override
+  public TransformerEncoder train() {
+    return train(true);
+  }
+
+  @Override
+  public TransformerEncoder train(boolean mode) {
+    super.train(mode);
+    return this;
+  }
+
+  @Override
+  public TransformerEncoder eval() {
+    return train(false);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.netspec.runtime.nn;
+
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.tensor.Tensor;
+
+/** What the Transformer layers share: the activation names and the feed-forward block. */
+final class TransformerParts {
+  private TransformerParts() {}
+
+  /** {@code "relu"} or {@code "gelu"} (PyTorch's strings; gelu is the exact one). */
+  static String checkActivation(String layer, String activation) {
+    if (!"relu".equals(activation) && !"gelu".equals(activation)) {
+      throw new IllegalArgumentException(
+          layer + ": activation should be relu/gelu, not " + activation);
+    }
+    return activation;
+  }
+
+  static int checkPositive(String layer, String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(
+          layer + ": " + name + " must be greater than 0, got " + value);
+    }
+    return value;
+  }
+
+  /** {@code dropout2(linear2(dropout(act(linear1(x)))))}, ReLU fused into linear1's GEMM. */
+  static Tensor feedForward(Tensor x, Linear linear1, String activation, Dropout dropout,
+      Linear linear2, Dropout dropoutOut) {
+    Tensor h;
+    if ("relu".equals(activation)) {
+      int[] shape = x.shape();
+      shape[shape.length - 1] = linear1.outFeatures();
+      h = linear1.forwardInto(x, Activation.RELU, Tensor.zeros(shape));
+    } else {
+      h = Functional.gelu(linear1.forward(x));
+    }
+    return dropoutOut.forward(linear2.forward(dropout.forward(h)));
+  }
+}
