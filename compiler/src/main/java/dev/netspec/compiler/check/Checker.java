@@ -452,10 +452,17 @@ public final class Checker {
       List<Stmt> parsed = ForwardParser.parse(text);
       if (parsed.size() == 1 && parsed.get(0) instanceof Ast.Return r) {
         String wrong = ArgCondition.notOnArgs(r.value(), currentArgs.keySet());
-        if (wrong == null) {
+        Set<String> bools = new LinkedHashSet<>();
+        currentArgs.values().stream().filter(a -> a.type() == ArgType.BOOL).forEach(a -> bools.add(a.name()));
+        if (wrong == null && ArgCondition.isTest(r.value(), bools)) {
           return r.value();
         }
-        reporter.error(s.at(r.value().loc().line(), r.value().loc().column()), currentBlock + ": 'when' " + wrong
+        if (wrong == null) {
+          reporter.error(s.pos(), currentBlock + ": 'when' must be a test such as \"stride != 1\" (a comparison,"
+              + " a bool argument, and/or/not of such), got \"" + text.strip() + "\"");
+          return null;
+        }
+        reporter.error(s.at(r.value().loc().line(), r.value().loc().column()), currentBlock + ": 'when': " + wrong
             + (currentArgs.isEmpty() ? "" : " (arguments: " + String.join(", ", currentArgs.keySet()) + ")"));
         return null;
       }
@@ -645,9 +652,15 @@ public final class Checker {
         ok &= builtinArg(def, a, e.value(), out);
       }
     } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
-      if (def.mainArg() == null) {
+      if (def.mainArg() == null && def.args().isEmpty()) {
         reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes no arguments; write '"
             + def.name() + "'");
+        return null;
+      }
+      if (def.mainArg() == null) {
+        ArgDef first = def.args().get(def.args().get(0).defaultValue() == null && def.args().size() > 1 ? 1 : 0);
+        reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes its arguments by name, such as {"
+            + def.name() + ": {" + first.name() + ": ...}}");
         return null;
       }
       given.add(def.mainArg());

@@ -46,6 +46,21 @@ public final class ArgCondition {
   }
 
   /**
+   * Whether {@code e} is a true-or-false test: a comparison, {@code and}/{@code or}/{@code not}
+   * of tests, a bool literal or one of {@code boolArgs}.
+   */
+  public static boolean isTest(Expr e, Set<String> boolArgs) {
+    if (e instanceof Ast.Binary b) {
+      return b.op().equals("and") || b.op().equals("or") ? isTest(b.left(), boolArgs) && isTest(b.right(), boolArgs)
+          : Set.of("==", "!=", "<", ">", "<=", ">=").contains(b.op());
+    }
+    if (e instanceof Ast.Unary u) {
+      return u.op().equals("not") && isTest(u.operand(), boolArgs);
+    }
+    return e instanceof Ast.Bool || e instanceof Ast.Name n && boolArgs.contains(n.name());
+  }
+
+  /**
    * The value of {@code e} for the argument values in {@code env} (a {@link Dim} or Long for
    * an int, a Double, a Boolean): a Boolean when every argument it reads is known, else null.
    */
@@ -122,7 +137,8 @@ public final class ArgCondition {
       return field.apply(n.name());
     }
     if (e instanceof Ast.Unary u) {
-      return (u.op().equals("not") ? "!" : "-") + operand(u.operand(), field);
+      String inner = toJava(u.operand(), field);
+      return (u.op().equals("not") ? "!" : "-") + (u.operand() instanceof Ast.Binary ? "(" + inner + ")" : inner);
     }
     Ast.Binary b = (Ast.Binary) e;
     String op = b.op().equals("and") ? "&&" : b.op().equals("or") ? "||" : b.op();
