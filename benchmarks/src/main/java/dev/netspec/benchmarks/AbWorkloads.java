@@ -23,6 +23,8 @@ import java.util.Random;
  *   <li>{@code tutorial}: the tutorial's 20-256-10 MLP at batch 2, the same way;
  *   <li>{@code conv:NxCxHxWxOxK}: a {@code Conv2d(C, O, K, padding=K/2)} with bias, on N
  *       images of C x H x W, through {@code forwardInto} with a fused ReLU;
+ *   <li>{@code dw:NxCxHxWxKxS}: a depthwise {@code Conv2d(C, C, K, S, K/2, groups=C)} the same
+ *       way;
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
  *   <li>any of them with {@code @T}: on T kernel threads (default 1).
  * </ul>
@@ -87,6 +89,15 @@ public final class AbWorkloads {
       Tensor y = Tensor.zeros(conv.outputShape(x.shape()));
       return () -> sink += conv.forwardInto(x, Activation.RELU, y).array()[0];
     }
+    if (what.startsWith("dw:")) {
+      int[] p = java.util.Arrays.stream(what.substring(3).split("x"))
+          .mapToInt(Integer::parseInt).toArray();
+      Conv2d conv = new Conv2d(p[1], p[1], p[4], p[5], p[4] / 2, 1, p[1], true, "zeros");
+      conv.eval();
+      Tensor x = Inputs.uniform(new Random(1), 1f, p[0], p[1], p[2], p[3]);
+      Tensor y = Tensor.zeros(conv.outputShape(x.shape()));
+      return () -> sink += conv.forwardInto(x, Activation.RELU, y).array()[0];
+    }
     if (what.equals("fma-peak")) {
       FmaPeakBenchmark peak = new FmaPeakBenchmark();
       return () -> sink += peak.fma16Chains();
@@ -98,7 +109,8 @@ public final class AbWorkloads {
       return mlp("20-256-10", 2);
     }
     throw new IllegalArgumentException("unknown workload '" + what
-        + "': use gemm:MxNxK, dots:MxNxK, mlp:BATCH, tutorial or fma-peak, each optionally with @THREADS");
+        + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, dw:NxCxHxWxKxS, mlp:BATCH,"
+        + " tutorial or fma-peak, each optionally with @THREADS");
   }
 
   /** The benchmarks' {@link Mlp} (generated code's forward) on seeded weights and input. */

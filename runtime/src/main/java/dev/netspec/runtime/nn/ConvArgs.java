@@ -210,6 +210,16 @@ final class ConvArgs {
    */
   Tensor run(Tensor x, Tensor weight, Tensor bias, Activation act, Tensor out,
       ConvState state) {
+    return run(x, weight, bias, null, act, null, out, state);
+  }
+
+  /**
+   * {@code act(bn(conv(x, weight) + bias) + add)} written into {@code out} (allocated when
+   * null) and returned: {@code fold} (null: none) is a following eval-mode batch norm, folded
+   * into the packed filters; {@code add} (null: none) a residual of the output's shape.
+   */
+  Tensor run(Tensor x, Tensor weight, Tensor bias, BatchNormFold fold, Activation act,
+      Tensor add, Tensor out, ConvState state) {
     Plan p = state.plan(x, weight);
     if (p == null) { // another input shape or weight than last time
       p = plan(x, weight);
@@ -231,6 +241,14 @@ final class ConvArgs {
       throw new IllegalArgumentException("conv" + dims + "d: the output must not share storage"
           + " with x");
     }
+    if (add != null && !ConvState.sameShape(add, p.outShape)) {
+      throw new IllegalArgumentException("conv" + dims + "d: residual of shape "
+          + Arrays.toString(add.shape()) + " does not match the output "
+          + Arrays.toString(p.outShape));
+    } else if (add != null && add.sharesStorageWith(out)) {
+      throw new IllegalArgumentException("conv" + dims + "d: the residual must not share"
+          + " storage with the output");
+    }
     Tensor xc = x.isContiguous() ? x : x.contiguous();
     float[] xa = xc.array();
     int xOff = xc.arrayOffset();
@@ -243,12 +261,28 @@ final class ConvArgs {
       xa = padded;
       xOff = 0;
     }
-    Tensor w = weight.isContiguous() ? weight : weight.contiguous();
-    Tensor b = bias == null || bias.isContiguous() ? bias : bias.contiguous();
-    Convolution.Filters filters = g.isDepthwise() ? null : state.filters(g, weight, bias);
-    Convolution.conv2d(g, xa, xOff, w.array(), w.arrayOffset(), b == null ? null : b.array(),
-        b == null ? 0 : b.arrayOffset(), filters, act, out.array(), out.arrayOffset(),
-        state.workspace());
+    state.prepare(g, weight, bias, fold);
+    float[] wa;
+    int wOff;
+    float[] ba;
+    int bOff;
+    if (fold != null) { // the folded copies: what a depthwise kernel reads
+      wa = state.foldedWeight();
+      wOff = 0;
+      ba = state.foldedBias();
+      bOff = 0;
+    } else {
+      Tensor w = weight.isContiguous() ? weight : weight.contiguous();
+      Tensor b = bias == null || bias.isContiguous() ? bias : bias.contiguous();
+      wa = w.array();
+      wOff = w.arrayOffset();
+      ba = b == null ? null : b.array();
+      bOff = b == null ? 0 : b.arrayOffset();
+    }
+    Tensor r = add == null || add.isContiguous() ? add : add.contiguous();
+    Convolution.conv2d(g, xa, xOff, wa, wOff, ba, bOff, g.isDepthwise() ? null
+        : state.filters(), act, r == null ? null : r.array(), r == null ? 0 : r.arrayOffset(),
+        out.array(), out.arrayOffset(), state.workspace());
     out.bumpVersion();
     return out;
   }

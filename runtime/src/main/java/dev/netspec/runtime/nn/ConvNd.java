@@ -21,6 +21,8 @@ public abstract class ConvNd extends Module {
   private final int outChannels;
   private final ConvArgs args;
   private final ConvState state = new ConvState();
+  /** The fold of the last batch norm given to {@code forwardInto(x, bn, act, add, out)}. */
+  private BatchNormFold fold;
   /** The last input of a forward in training mode: what a backward will need (issue 15). */
   private Tensor savedInput;
 
@@ -121,13 +123,85 @@ public abstract class ConvNd extends Module {
    * nothing.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor out) {
+    return run(x, null, act, null, out);
+  }
+
+  /**
+   * {@code act(conv(x) + bias + add)} written into {@code out} (null allocates it): {@link
+   * #forwardInto(Tensor, Activation, Tensor)} with a residual {@code add} of the output's shape
+   * (null: none), summed into each chunk of output while it is still in cache, as a ResNet
+   * {@code BasicBlock} ends: {@code relu(conv2(...) + identity)}. {@code add} must not share
+   * storage with {@code out}.
+   */
+  public Tensor forwardInto(Tensor x, Activation act, Tensor add, Tensor out) {
+    return run(x, null, act, add, out);
+  }
+
+  /**
+   * {@code act(bn(conv(x)) + add)} written into {@code out} (null allocates it), with the
+   * eval-mode batch norm {@code bn} (null: none) folded into this layer's packed filters and
+   * bias: see {@link BatchNormFold}. The fold is computed when the filters are packed and
+   * redone only when this layer's weight or bias or one of {@code bn}'s tensors changed; the
+   * parameters and state dicts are untouched. A fold holds only in eval mode, so this layer in
+   * training mode refuses one (run the convolution and the batch norm apart there). {@code add}
+   * (null: none) is a residual as in {@link #forwardInto(Tensor, Activation, Tensor, Tensor)}.
+   * Once warm, allocates nothing.
+   *
+   * @throws IllegalStateException with {@code bn} while this layer is in training mode
+   */
+  public Tensor forwardInto(Tensor x, BatchNormFold bn, Activation act, Tensor add,
+      Tensor out) {
+    return run(x, bn, act, add, out);
+  }
+
+  /** Every forward: {@code act(bn(conv(x)) + add)}, {@code bn} and {@code add} optional. */
+  private Tensor run(Tensor x, BatchNormFold bn, Activation act, Tensor add, Tensor out) {
+    if (bn != null && isTraining()) {
+      throw new IllegalStateException(typeName() + ": a batch norm folds into a convolution"
+          + " only in eval mode; in training mode run the batch norm after the convolution");
+    }
     enterForward(); // the packed filters and patch buffers belong to this instance
     try {
       savedInput = isTraining() ? x : null;
-      return args.run(x, weight.data(), bias == null ? null : bias.data(), act, out, state);
+      return args.run(x, weight.data(), bias == null ? null : bias.data(), bn, act, add, out,
+          state);
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * {@code act(bn(conv(x)) + add)} written into {@code out} (null allocates it), {@code bn}
+   * the batch norm after this layer. With both layers in eval mode and {@code bn} tracking
+   * running statistics, {@code bn} is folded into the packed filters ({@link
+   * #forwardInto(Tensor, BatchNormFold, Activation, Tensor, Tensor)}; once warm, nothing is
+   * allocated). Otherwise the fold would be wrong, so the convolution runs, then {@code bn}'s
+   * own forward (in training mode it normalizes with the batch's statistics and updates the
+   * running ones), then the residual and the activation.
+   */
+  public Tensor forwardInto(Tensor x, BatchNorm bn, Activation act, Tensor add, Tensor out) {
+    if (!isTraining() && !bn.isTraining() && bn.trackRunningStats()) {
+      return forwardInto(x, foldOf(bn), act, add, out);
+    }
+    Tensor y = run(x, null, Activation.NONE, null, out);
+    bn.forward(y, y); // in place
+    if (add != null) {
+      y.add_(add);
+    }
+    return act == Activation.RELU ? y.relu_() : y;
+  }
+
+  /** {@code bn}'s statistics as a fold, the last one again while they are the same tensors. */
+  private BatchNormFold foldOf(BatchNorm bn) {
+    Tensor w = bn.weight == null ? null : bn.weight.data();
+    Tensor b = bn.bias == null ? null : bn.bias.data();
+    BatchNormFold f = fold;
+    if (f == null || f.runningMean() != bn.runningMean() || f.runningVar() != bn.runningVar()
+        || f.weight() != w || f.bias() != b || f.eps() != bn.eps()) {
+      f = new BatchNormFold(bn.runningMean(), bn.runningVar(), w, b, bn.eps());
+      fold = f;
+    }
+    return f;
   }
 
   /** {@link #forward(Tensor)} written into {@code out}: {@link #forwardInto} without act. */

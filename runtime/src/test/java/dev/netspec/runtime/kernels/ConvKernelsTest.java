@@ -1,5 +1,6 @@
 package dev.netspec.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -171,6 +172,61 @@ class ConvKernelsTest {
           Activation.RELU, got, 0, new Convolution.Workspace());
       assertClose(want, got, 1e-4, "conv2d " + g + " (padded rows: "
           + Im2col.rowsOfPaddedWidth(g) + ")");
+    }
+  }
+
+  /**
+   * Images split across threads (each building its own patches) give the same bits as one
+   * thread, on both paths, with a residual and without, and a count that does not divide
+   * the images; and match the definition.
+   */
+  @Test
+  void resultsDoNotDependOnTheThreadCount() {
+    java.util.Random rnd = new java.util.Random(21);
+    ConvGeometry[] cases = {
+      new ConvGeometry(4, 16, 12, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 12, 20), // padded rows
+      new ConvGeometry(6, 16, 15, 15, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8), // chunks
+      new ConvGeometry(5, 16, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2, 14, 14), // groups
+    };
+    int before = Kernels.threads();
+    try {
+      for (ConvGeometry g : cases) {
+        float[] x = random(rnd, g.batch() * g.inChannels() * g.inPlane());
+        float[] w = random(rnd, g.outChannels() * g.reduction());
+        float[] b = random(rnd, g.outChannels());
+        int size = g.batch() * g.outChannels() * g.positions();
+        float[] add = random(rnd, size);
+        Convolution.Filters f = Convolution.Filters.pack(g, w, 0, b, 0);
+        for (float[] residual : new float[][] {null, add}) {
+          float[][] got = new float[3][size];
+          for (int t = 1; t <= 3; t++) {
+            Kernels.setThreads(t);
+            Convolution.conv2d(g, x, 0, w, 0, b, 0, f, Activation.RELU, residual, 0,
+                got[t - 1], 0, new Convolution.Workspace());
+          }
+          String what = "conv2d " + g + (residual == null ? "" : " + residual");
+          assertArrayEquals(got[0], got[1], what + ": 2 threads");
+          assertArrayEquals(got[0], got[2], what + ": 3 threads");
+          float[] want = new float[size];
+          for (int n = 0; n < g.batch(); n++) {
+            for (int o = 0; o < g.outChannels(); o++) {
+              int grp = o / g.outPerGroup();
+              int xOff = (n * g.groups() + grp) * g.inPerGroup() * g.inPlane();
+              for (int pos = 0; pos < g.positions(); pos++) {
+                int at = (n * g.outChannels() + o) * g.positions() + pos;
+                double acc = b[o] + (residual == null ? 0 : residual[at]);
+                for (int r = 0; r < g.reduction(); r++) {
+                  acc += (double) w[o * g.reduction() + r] * patch(g, x, xOff, r, pos);
+                }
+                want[at] = (float) Math.max(acc, 0);
+              }
+            }
+          }
+          assertClose(want, got[0], 1e-4, what);
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
     }
   }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * A warm forward into a caller's buffer allocates nothing: a ResNet-style stage (3x3
  * convolutions with fused ReLU, a strided one, a 1x1, a depthwise one, max and adaptive
- * pooling), in eval mode, on one kernel thread. Whether the JIT removes every temporary depends
+ * pooling, a batch norm folded into a convolution that adds a residual), in eval mode, on one kernel thread. Whether the JIT removes every temporary depends
  * on what it inlines, so, as in {@code BufferedForwardTest}, this runs only with {@code
  * -Dnetspec.allocationTests=true}.
  */
@@ -26,8 +26,12 @@ class ConvAllocationTest {
     Conv2d down = new Conv2d(16, 32, 3, 2, 1);
     Conv2d pointwise = new Conv2d(32, 32, 1);
     Conv2d depthwise = new Conv2d(32, 32, 3, 1, 1, 1, 32, true, "zeros");
+    Conv2d block = new Conv2d(16, 16, 3, 1, 1, 1, 1, false, "zeros");
+    BatchNorm2d bn = new BatchNorm2d(16);
+    bn.runningMean().copy_(Tensor.rand(new Generator(4), 16));
+    bn.runningVar().add_(Tensor.rand(new Generator(5), 16));
     AdaptiveAvgPool2d head = new AdaptiveAvgPool2d(1, 1);
-    Module[] layers = {stem, pool, conv, down, pointwise, depthwise, head};
+    Module[] layers = {stem, pool, conv, block, bn, down, pointwise, depthwise, head};
     for (Module m : layers) {
       m.eval();
     }
@@ -35,6 +39,7 @@ class ConvAllocationTest {
     Tensor a = Tensor.zeros(2, 16, 16, 16);
     Tensor b = Tensor.zeros(2, 16, 8, 8);
     Tensor c = Tensor.zeros(2, 16, 8, 8);
+    Tensor r = Tensor.zeros(2, 16, 8, 8);
     Tensor d = Tensor.zeros(2, 32, 4, 4);
     Tensor e = Tensor.zeros(2, 32, 4, 4);
     Tensor f = Tensor.zeros(2, 32, 4, 4);
@@ -43,7 +48,8 @@ class ConvAllocationTest {
       stem.forwardInto(x, Activation.RELU, a);
       pool.forward(a, b);
       conv.forwardInto(b, Activation.RELU, c);
-      down.forwardInto(c, Activation.RELU, d);
+      block.forwardInto(c, bn, Activation.RELU, b, r); // relu(bn(block(c)) + b)
+      down.forwardInto(r, Activation.RELU, d);
       pointwise.forwardInto(d, Activation.NONE, e);
       depthwise.forwardInto(e, Activation.RELU, f);
       head.forward(f, g);
