@@ -300,7 +300,13 @@ public final class Inference {
         inst.buffers.put(b.name(), shapeOf(b.shape()));
         inst.persistent.put(b.name(), b.persistent());
       }
-      for (ChildState c : states(block.name(), block.children())) {
+      List<Child> existing = new ArrayList<>();
+      for (Child c : block.children()) {
+        if (c.when() == null || !Boolean.FALSE.equals(ArgCondition.decide(c.when(), args))) {
+          existing.add(c); // a child whose 'when' is false for these arguments does not exist
+        }
+      }
+      for (ChildState c : states(block.name(), existing)) {
         children.put(c.child.name(), c);
       }
       if (block.forward() == null) {
