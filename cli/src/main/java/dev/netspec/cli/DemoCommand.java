@@ -38,6 +38,8 @@ final class DemoCommand implements Callable<Integer> {
   private static final int BATCH = 2;
   /** Size chosen for a lazy input dim ({@code "?"}), as the tutorial's {@code X} has. */
   private static final int LAZY_SIZE = 20;
+  /** Size chosen for another symbolic dim ({@code height}, {@code length}): a small image or sequence. */
+  private static final int SPATIAL_SIZE = 32;
 
   @Option(names = "--specs", paramLabel = "DIR",
       description = "The folder of specs (default: specs/ of the netspec checkout).")
@@ -221,7 +223,7 @@ final class DemoCommand implements Callable<Integer> {
     int[] shape = new int[declared.size()];
     for (int i = 0; i < shape.length; i++) {
       Object d = declared.get(i);
-      shape[i] = d instanceof Number n ? n.intValue() : "?".equals(d) ? LAZY_SIZE : BATCH;
+      shape[i] = d instanceof Number n ? n.intValue() : "?".equals(d) ? LAZY_SIZE : i == 0 ? BATCH : SPATIAL_SIZE;
     }
     return shape;
   }

@@ -45,6 +45,42 @@ class DemoTest {
   }
 
   /**
+   * A CNN on a symbolic image size runs at 32x32 (the batch at 2), prints PyTorch's conv and
+   * batch-norm reprs, and its state dict (int64 num_batches_tracked included) round-trips.
+   */
+  @Test
+  void showsACnn() throws IOException {
+    Path specs = Files.createDirectory(tmp.resolve("specs"));
+    Files.writeString(specs.resolve("cnn.yaml"), """
+        netspec: 1
+        package: com.example.models
+        blocks:
+          Cnn:
+            input: [batch, 3, height, width]
+            sequential:
+              - {conv2d: {out_channels: 4, kernel_size: 3, stride: 2, padding: 1, bias: false}}
+              - batch_norm2d
+              - {relu: {inplace: true}}
+              - {adaptive_avg_pool2d: 1}
+              - flatten
+              - {linear: 2}
+        """);
+    Cli r = Cli.run("demo", "--specs", specs.toString());
+    assertEquals(0, r.code(), r::toString);
+    String out = r.out();
+    assertTrue(out.contains("> X = rand(2, 3, 32, 32)"), r::toString);
+    assertTrue(out.contains("""
+        Sequential(
+          (0): Conv2d(3, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)
+          (1): BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+          (2): ReLU(inplace=True)
+        """), r::toString);
+    // 108 + 4 + 4 + 8 + 2; conv, bn (weight, bias, running_mean, running_var, num_batches_tracked), linear
+    assertTrue(out.contains("parameters: 126 scalars, state dict: 8 tensors\n"), r::toString);
+    assertTrue(out.endsWith("ran 1 models; every clone loaded from safetensors matched.\n"), r::toString);
+  }
+
+  /**
    * The tutorial's parameter-access and my_init programs, on models of the same names whose
    * initializers make the printed values known by hand: every output bias 0.5, and MyInit's
    * weights zero, as the tutorial's my_init left the row it prints.

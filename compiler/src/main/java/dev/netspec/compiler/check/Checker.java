@@ -23,9 +23,12 @@ import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.layers.ArgDef;
 import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.layers.LayerKinds;
+import dev.netspec.compiler.parse.Ast;
+import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import dev.netspec.compiler.parse.ForwardParser;
 import dev.netspec.compiler.parse.Limits;
@@ -54,7 +57,7 @@ public final class Checker {
   private static final List<String> BLOCK_KEYS = List.of(
       "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
-  private static final List<String> USE_EXTRAS = List.of("init", "doc");
+  private static final List<String> USE_EXTRAS = List.of("init", "doc", "when");
 
   private final Path path;
   private final Reporter reporter;
@@ -428,9 +431,46 @@ public final class Checker {
         continue;
       }
       LayerUse use = use(e.value(), out);
-      out.add(new Child(n, e.key().pos(), use != null ? use : new Unreadable(e.value().pos())));
+      Node when = e.value() instanceof MapNode m ? m.get("when") : null;
+      Expr condition = when == null ? null : when(when);
+      out.add(new Child(n, e.key().pos(), use != null ? use : new Unreadable(e.value().pos()), condition,
+          condition == null ? null : (String) ((Scalar) when).value()));
     }
     return out;
+  }
+
+  /**
+   * A child's {@code when}: a condition on the block's arguments, in the forward language
+   * ({@code "stride != 1 or in_planes != planes"}); null (reported) when it is not one.
+   */
+  private Expr when(Node node) {
+    if (!(node instanceof Scalar s) || !(s.value() instanceof String text)) {
+      typeError(node, "'when'", "a condition on the block's arguments, such as \"stride != 1\"");
+      return null;
+    }
+    try {
+      List<Stmt> parsed = ForwardParser.parse(text);
+      if (parsed.size() == 1 && parsed.get(0) instanceof Ast.Return r) {
+        String wrong = ArgCondition.notOnArgs(r.value(), currentArgs.keySet());
+        Set<String> bools = new LinkedHashSet<>();
+        currentArgs.values().stream().filter(a -> a.type() == ArgType.BOOL).forEach(a -> bools.add(a.name()));
+        if (wrong == null && ArgCondition.isTest(r.value(), bools)) {
+          return r.value();
+        }
+        if (wrong == null) {
+          reporter.error(s.pos(), currentBlock + ": 'when' must be a test such as \"stride != 1\" (a comparison,"
+              + " a bool argument, and/or/not of such), got \"" + text.strip() + "\"");
+          return null;
+        }
+        reporter.error(s.at(r.value().loc().line(), r.value().loc().column()), currentBlock + ": 'when': " + wrong
+            + (currentArgs.isEmpty() ? "" : " (arguments: " + String.join(", ", currentArgs.keySet()) + ")"));
+        return null;
+      }
+      reporter.error(s.pos(), currentBlock + ": 'when' is one condition, such as \"stride != 1\"");
+    } catch (ForwardParser.SyntaxError e) {
+      reporter.error(s.at(e.loc().line(), e.loc().column()), currentBlock + ": 'when': " + e.getMessage());
+    }
+    return null;
   }
 
   private List<Child> sequentialChildren(Node node, Set<String> taken) {
@@ -443,6 +483,10 @@ public final class Checker {
       if (item instanceof MapNode m && m.get("repeat") != null) {
         repeat(m, out, taken);
         continue;
+      }
+      if (item instanceof MapNode m && m.get("when") != null) {
+        reporter.error(m.get("when").pos(), currentBlock + ": 'when' is for a child of 'layers', whose name"
+            + " stays the same whether it exists or not; a 'sequential' numbers its children");
       }
       LayerUse use = use(item, out);
       String n = Integer.toString(out.size());
@@ -516,7 +560,7 @@ public final class Checker {
       } else {
         reporter.error(second.key().pos(), currentBlock + ": unknown key '" + second.key().name()
             + "' in a layer" + Names.suggest(second.key().name(), USE_EXTRAS) + " (a layer has one type and"
-            + " optional 'init' and 'doc')");
+            + " optional 'init', 'doc' and 'when')");
       }
       return null;
     }
@@ -608,9 +652,15 @@ public final class Checker {
         ok &= builtinArg(def, a, e.value(), out);
       }
     } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
-      if (def.mainArg() == null) {
+      if (def.mainArg() == null && def.args().isEmpty()) {
         reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes no arguments; write '"
             + def.name() + "'");
+        return null;
+      }
+      if (def.mainArg() == null) {
+        ArgDef first = def.args().get(def.args().get(0).defaultValue() == null && def.args().size() > 1 ? 1 : 0);
+        reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes its arguments by name, such as {"
+            + def.name() + ": {" + first.name() + ": ...}}");
         return null;
       }
       given.add(def.mainArg());

@@ -2,6 +2,7 @@ package dev.netspec.compiler.check;
 
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.layers.LayerKind;
+import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import dev.netspec.compiler.parse.Node;
 import java.nio.file.Path;
@@ -108,8 +109,15 @@ public final class Model {
   /** A block-level init rule: {@code selector} is {@code type.param}, a path or a glob. */
   public record InitRule(Position pos, String selector, InitSpec init) {}
 
-  /** A named child of a block or of an inline sequential. */
-  public record Child(String name, Position pos, LayerUse use) {}
+  /**
+   * A named child of a block or of an inline sequential; {@code when} (or null) is the
+   * condition on the block's arguments under which it exists ({@code when: "stride != 1"}).
+   */
+  public record Child(String name, Position pos, LayerUse use, Expr when, String whenText) {
+    public Child(String name, Position pos, LayerUse use) {
+      this(name, pos, use, null, null);
+    }
+  }
 
   /** What a child is. */
   public sealed interface LayerUse {

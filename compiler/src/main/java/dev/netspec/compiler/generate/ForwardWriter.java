@@ -7,6 +7,7 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
@@ -381,6 +382,9 @@ final class ForwardWriter {
 
   /** A Java boolean expression for a {@code while}/{@code if} condition. */
   private CodeBlock condition(Expr e) {
+    if (onArgsOnly(e)) {
+      return CodeBlock.of("$L", ArgCondition.toJava(e, fields::get)); // stride != 1 || inPlanes != planes
+    }
     Type t = typeOf(e);
     if (e instanceof Ast.Binary b && (b.op().equals("and") || b.op().equals("or"))) {
       return CodeBlock.of("$L $L $L", condition(b.left()), b.op().equals("and") ? "&&" : "||", condition(b.right()));
@@ -395,6 +399,25 @@ final class ForwardWriter {
       return expr(e);
     }
     return CodeBlock.of("$L != 0f", scalar(e));
+  }
+
+  /**
+   * Whether {@code e} is a true-or-false test of the block's arguments alone ({@code stride != 1
+   * or in_planes != planes}), written in Java on their fields as they are typed.
+   */
+  private boolean onArgsOnly(Expr e) {
+    Set<String> args = result.block().args().keySet();
+    if (e instanceof Ast.Binary b && JAVA_COMPARISONS.containsKey(b.op())) {
+      return ArgCondition.notOnArgs(b, args) == null;
+    }
+    if (e instanceof Ast.Binary b && (b.op().equals("and") || b.op().equals("or"))) {
+      return onArgsOnly(b.left()) && onArgsOnly(b.right());
+    }
+    if (e instanceof Ast.Unary u && u.op().equals("not")) {
+      return onArgsOnly(u.operand());
+    }
+    return e instanceof Ast.Name n && result.block().args().get(n.name()) != null
+        && result.block().args().get(n.name()).type() == ArgType.BOOL;
   }
 
   /** A Java float for a scalar tensor or a number. */

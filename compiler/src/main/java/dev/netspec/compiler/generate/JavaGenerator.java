@@ -27,6 +27,7 @@ import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.InitRules;
@@ -202,7 +203,8 @@ public final class JavaGenerator {
           : " (" + typeLabel(c) + ")";
       type.addField(FieldSpec.builder(childClass(made.use()), fields.get(c.name()), Modifier.PUBLIC, Modifier.FINAL)
           .addJavadoc(fieldDoc(c.use() instanceof SameAs ? null : doc,
-              "Child {@code " + c.name() + "}" + what + shape + "."))
+              "Child {@code " + c.name() + "}" + what + shape + "."
+              + (c.when() == null ? "" : " Null unless {@code " + c.whenText().strip() + "}.")))
           .build());
     }
   }
@@ -270,6 +272,9 @@ public final class JavaGenerator {
     for (Child c : block.children()) {
       if (c.use() instanceof SameAs s) {
         main.addStatement("$N = addModule($S, $N)", fields.get(c.name()), c.name(), fields.get(s.target()));
+      } else if (c.when() != null) {
+        main.addStatement("$N = $L ? addModule($S, $L) : null", fields.get(c.name()),
+            ArgCondition.toJava(c.when(), fields::get), c.name(), construct(c));
       } else {
         main.addStatement("$N = addModule($S, $L)", fields.get(c.name()), c.name(), construct(c));
       }

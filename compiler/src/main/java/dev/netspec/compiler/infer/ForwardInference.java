@@ -176,6 +176,10 @@ final class ForwardInference {
       notDefinedAfter(Assignments.assignedIn(w.body()), env, before, "is assigned only inside the 'while' at line "
           + at(w.loc()).line() + ", which may run zero times; assign it before the 'while'");
       layers.addFlops(-1);
+    } else if (s instanceof Ast.If f && ArgCondition.decide(f.condition(), args) != null) {
+      // An 'if' on the block's arguments: these arguments take one branch, decided when built.
+      condition(f.condition(), env, "if");
+      statements(ArgCondition.decide(f.condition(), args) ? f.then() : f.otherwise(), env, false);
     } else if (s instanceof Ast.If f) {
       condition(f.condition(), env, "if");
       if (f.otherwise().size() == 1 && f.otherwise().get(0) instanceof Ast.If elif) {

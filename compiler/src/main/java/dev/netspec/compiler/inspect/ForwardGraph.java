@@ -12,6 +12,7 @@ import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Inference;
 import dev.netspec.compiler.infer.Inference.Result;
@@ -164,6 +165,9 @@ public final class ForwardGraph {
   private Val chain(Scope s, List<Child> kids, Inst container, Val in, String prefix) {
     for (Child k : kids) {
       Inst m = container.children.get(k.name());
+      if (m == null && k.when() != null) {
+        continue; // its 'when' is false here: it does not exist
+      }
       in = child(s, kids, container, k.name(), in, prefix, m == null ? null : m.output);
     }
     return in;
@@ -284,6 +288,10 @@ public final class ForwardGraph {
   }
 
   private boolean ifStatement(Scope s, Ast.If f, Map<String, Val> vars, List<Val> returns) {
+    Boolean decided = ArgCondition.decide(f.condition(), s.args);
+    if (decided != null) { // on the block's arguments: one branch runs in this instance
+      return statements(s, decided ? f.then() : f.otherwise(), vars, returns);
+    }
     eval(s, f.condition(), vars);
     List<Map<String, Val>> live = new ArrayList<>();
     Map<String, Val> then = new LinkedHashMap<>(vars);

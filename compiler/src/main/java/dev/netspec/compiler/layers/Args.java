@@ -15,6 +15,12 @@ import java.util.Map;
  * for an int, possibly symbolic).
  */
 public final class Args {
+  /**
+   * An int of {@link #windowInts} that is a block argument not known here (the generic
+   * instantiation of a block: {@code stride: stride}); the sizes it decides are lazy there.
+   */
+  public static final int UNKNOWN = Integer.MIN_VALUE;
+
   private final Map<String, Value> given;
   private final Map<String, Object> env;
 
@@ -75,6 +81,18 @@ public final class Args {
    * one int is repeated; {@code fallback} when not given.
    */
   public int[] ints(String name, int n, int fallback) throws ShapeError {
+    return ints(name, n, fallback, false);
+  }
+
+  /**
+   * {@link #ints}, where a block argument whose value is not known here (a symbol in the
+   * generic instantiation) is {@link #UNKNOWN}.
+   */
+  public int[] windowInts(String name, int n, int fallback) throws ShapeError {
+    return ints(name, n, fallback, true);
+  }
+
+  private int[] ints(String name, int n, int fallback, boolean unknownAllowed) throws ShapeError {
     Object v = value(name, (long) fallback);
     List<?> items = v instanceof List<?> l ? l : List.of(v);
     if (items.size() != 1 && items.size() != n) {
@@ -83,10 +101,13 @@ public final class Args {
     int[] out = new int[n];
     for (int i = 0; i < n; i++) {
       Object x = items.get(items.size() == 1 ? 0 : i);
-      if (!(x instanceof Long k)) {
+      if (x instanceof Long k) {
+        out[i] = k.intValue();
+      } else if (unknownAllowed && x instanceof Dim) {
+        out[i] = UNKNOWN;
+      } else {
         throw new ShapeError(name + " must be known here, got " + x);
       }
-      out[i] = k.intValue();
     }
     return out;
   }

@@ -66,16 +66,16 @@ final class ConvKind extends LayerKind {
 
   private Window window(Args args, Context ctx) throws ShapeError {
     int[] kernel = args.ints("kernel_size", spatial, 1);
-    int[] stride = args.ints("stride", spatial, 1);
-    int[] dilation = args.ints("dilation", spatial, 1);
+    int[] stride = args.windowInts("stride", spatial, 1);
+    int[] dilation = args.windowInts("dilation", spatial, 1);
     Object p = args.value("padding", 0L);
     String paddingString = p instanceof String s ? s : null;
-    int[] padding = paddingString == null ? args.ints("padding", spatial, 0) : null;
+    int[] padding = paddingString == null ? args.windowInts("padding", spatial, 0) : null;
     if (paddingString != null && !paddingString.equals("same") && !paddingString.equals("valid")) {
       ctx.error("padding", "padding must be an int, a list of ints, 'same' or 'valid', got '" + paddingString + "'");
-    } else if ("same".equals(paddingString) && Arrays.stream(stride).anyMatch(s -> s != 1)) {
+    } else if ("same".equals(paddingString) && Arrays.stream(stride).anyMatch(s -> s != 1 && s != Args.UNKNOWN)) {
       ctx.error("padding", "padding='same' is not supported for strided convolutions");
-    } else if (padding != null && Arrays.stream(padding).anyMatch(x -> x < 0)) {
+    } else if (padding != null && Arrays.stream(padding).anyMatch(x -> x < 0 && x != Args.UNKNOWN)) {
       ctx.error("padding", "negative padding is not supported, got " + PyRepr.tuple(padding));
     }
     String mode = String.valueOf(args.value("padding_mode", "zeros"));
@@ -112,7 +112,7 @@ final class ConvKind extends LayerKind {
       for (int i = 0; i < spatial; i++) {
         Dim l = in.dim(in.rank() - spatial + i);
         Dim o = Windows.outSize(l, w.kernel()[i], w.total(i), w.before(i), w.stride()[i], w.dilation()[i], false);
-        Windows.checkPositive(names.get(i), l, o, windowRepr(w));
+        Windows.checkPositive(names.get(i), l, o, windowRepr(w, args));
         if (!w.mode().equals("zeros") && l instanceof Dim.Known k && w.before(i) >= k.size()) {
           throw new ShapeError(w.mode() + " padding " + w.before(i) + " must be less than the input "
               + names.get(i) + " " + k.size());
@@ -140,23 +140,31 @@ final class ConvKind extends LayerKind {
     if (bias) {
       params.put("bias", new Shape(List.of(outC)));
     }
-    String repr = inC + ", " + outC + ", " + windowRepr(w) + (w.groups() != 1 ? ", groups=" + w.groups() : "")
+    String repr = inC + ", " + outC + ", " + windowRepr(w, args) + (w.groups() != 1 ? ", groups=" + w.groups() : "")
         + (bias ? "" : ", bias=False") + (w.mode().equals("zeros") ? "" : ", padding_mode=" + w.mode());
     return new Inferred(out, runtimeClass(), repr, params, Map.of(), Map.of(inChannels.name(), inC), flops);
   }
 
-  /** {@code _ConvNd.extra_repr}'s window part: {@code kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)}. */
-  private static String windowRepr(Window w) {
-    String s = "kernel_size=" + PyRepr.tuple(w.kernel()) + ", stride=" + PyRepr.tuple(w.stride());
+  /**
+   * {@code _ConvNd.extra_repr}'s window part: {@code kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)};
+   * a block argument not known here (the generic instantiation) shows as its name.
+   */
+  private static String windowRepr(Window w, Args args) {
+    String s = "kernel_size=" + PyRepr.tuple(w.kernel()) + ", stride=" + tuple(w.stride(), "stride", args);
     if (w.paddingString() != null) {
       s += ", padding=" + w.paddingString();
     } else if (Arrays.stream(w.padding()).anyMatch(p -> p != 0)) {
-      s += ", padding=" + PyRepr.tuple(w.padding());
+      s += ", padding=" + tuple(w.padding(), "padding", args);
     }
     if (Arrays.stream(w.dilation()).anyMatch(d -> d != 1)) {
-      s += ", dilation=" + PyRepr.tuple(w.dilation());
+      s += ", dilation=" + tuple(w.dilation(), "dilation", args);
     }
     return s;
+  }
+
+  private static String tuple(int[] values, String arg, Args args) {
+    return Arrays.stream(values).anyMatch(v -> v == Args.UNKNOWN) ? String.valueOf(args.value(arg, null))
+        : PyRepr.tuple(values);
   }
 
   /**

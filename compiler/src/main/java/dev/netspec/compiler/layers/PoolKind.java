@@ -45,12 +45,12 @@ final class PoolKind extends LayerKind {
   public Inferred infer(Args args, Shape in, Context ctx) throws ShapeError {
     int[] kernel = args.ints("kernel_size", spatial, 1);
     String strideArg = args.has("stride") ? "stride" : "kernel_size";
-    int[] stride = args.ints(strideArg, spatial, 1);
-    int[] padding = args.ints("padding", spatial, 0);
-    int[] dilation = max ? args.ints("dilation", spatial, 1) : new int[] {1, 1, 1};
+    int[] stride = args.windowInts(strideArg, spatial, 1);
+    int[] padding = args.windowInts("padding", spatial, 0);
+    int[] dilation = max ? args.windowInts("dilation", spatial, 1) : new int[] {1, 1, 1};
     boolean ceil = Boolean.TRUE.equals(args.value("ceil_mode", false));
     for (int i = 0; i < spatial; i++) {
-      if (padding[i] < 0 || padding[i] > kernel[i] / 2) {
+      if (padding[i] != Args.UNKNOWN && (padding[i] < 0 || padding[i] > kernel[i] / 2)) {
         ctx.error("padding", "pad should be at most half of kernel size, but got pad=" + padding[i]
             + " and kernel_size=" + kernel[i]);
         break;

@@ -35,6 +35,9 @@ final class Windows {
    * left padding ({@code left}); where that depends on a symbolic size the result is lazy.
    */
   static Dim outSize(Dim in, int kernel, int pad, int left, int stride, int dilation, boolean ceil) {
+    if (stride == Args.UNKNOWN || dilation == Args.UNKNOWN || left == Args.UNKNOWN) {
+      return new Dim.Sym("?"); // a window argument of the generic instantiation: known per use
+    }
     int span = dilation * (kernel - 1) + 1;
     Dim num = Dim.plus(in, Dim.of(pad - span + (ceil ? stride - 1 : 0)));
     Dim out = Dim.plus(Dim.floorDiv(num, stride), Dim.of(1));

@@ -59,6 +59,14 @@ interface Backend {
   /** {@code out[i] = op(x[i], y) ? 1 : 0} for {@code i < n}. */
   void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out, int outOff, int n);
 
+  /** {@code out[i] = mask[i] != 0 ? a[i] : b[i]} for {@code i < n} ({@code torch.where}). */
+  void where(float[] mask, int maskOff, float[] a, int aOff, float[] b, int bOff, float[] out,
+      int outOff, int n);
+
+  /** {@code out[i] = mask[i] != 0 ? value : x[i]} for {@code i < n} ({@code masked_fill}). */
+  void maskedFill(float[] mask, int maskOff, float value, float[] x, int xOff, float[] out,
+      int outOff, int n);
+
   /** The sum of {@code x[off .. off + n)}; 0 when n is 0. */
   float sum(float[] x, int off, int n);
 

@@ -180,6 +180,25 @@ public final class Kernels {
     BACKEND.compareScalar(op, x, xOff, y, out, outOff, n);
   }
 
+  /** {@code out[outOff + i] = mask[maskOff + i] != 0 ? a[aOff + i] : b[bOff + i]}, i < n. */
+  public static void where(float[] mask, int maskOff, float[] a, int aOff, float[] b, int bOff,
+      float[] out, int outOff, int n) {
+    Objects.checkFromIndexSize(maskOff, n, mask.length);
+    Objects.checkFromIndexSize(aOff, n, a.length);
+    Objects.checkFromIndexSize(bOff, n, b.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.where(mask, maskOff, a, aOff, b, bOff, out, outOff, n);
+  }
+
+  /** {@code out[outOff + i] = mask[maskOff + i] != 0 ? value : x[xOff + i]} for i < n. */
+  public static void maskedFill(float[] mask, int maskOff, float value, float[] x, int xOff,
+      float[] out, int outOff, int n) {
+    Objects.checkFromIndexSize(maskOff, n, mask.length);
+    Objects.checkFromIndexSize(xOff, n, x.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.maskedFill(mask, maskOff, value, x, xOff, out, outOff, n);
+  }
+
   /** The sum of {@code n} values from {@code x[off]}; 0 when {@code n} is 0. */
   public static float sum(float[] x, int off, int n) {
     Objects.checkFromIndexSize(off, n, x.length);

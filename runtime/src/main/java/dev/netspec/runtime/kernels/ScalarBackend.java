@@ -161,6 +161,22 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void where(float[] mask, int maskOff, float[] a, int aOff, float[] b, int bOff,
+      float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = mask[maskOff + i] != 0f ? a[aOff + i] : b[bOff + i];
+    }
+  }
+
+  @Override
+  public void maskedFill(float[] mask, int maskOff, float value, float[] x, int xOff,
+      float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = mask[maskOff + i] != 0f ? value : x[xOff + i];
+    }
+  }
+
+  @Override
   public float sum(float[] x, int off, int n) {
     double s = 0;
     for (int i = 0; i < n; i++) {

@@ -196,6 +196,34 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void where(float[] mask, int maskOff, float[] a, int aOff, float[] b, int bOff,
+      float[] out, int outOff, int n) {
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      VectorMask<Float> m = FloatVector.fromArray(SPECIES, mask, maskOff + i)
+          .compare(VectorOperators.NE, 0f); // NaN counts as true, as bool(nan) does
+      FloatVector.fromArray(SPECIES, b, bOff + i)
+          .blend(FloatVector.fromArray(SPECIES, a, aOff + i), m).intoArray(out, outOff + i);
+    }
+    SCALAR.where(mask, maskOff + i, a, aOff + i, b, bOff + i, out, outOff + i, n - i);
+  }
+
+  @Override
+  public void maskedFill(float[] mask, int maskOff, float value, float[] x, int xOff,
+      float[] out, int outOff, int n) {
+    FloatVector fill = FloatVector.broadcast(SPECIES, value);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      VectorMask<Float> m = FloatVector.fromArray(SPECIES, mask, maskOff + i)
+          .compare(VectorOperators.NE, 0f);
+      FloatVector.fromArray(SPECIES, x, xOff + i).blend(fill, m).intoArray(out, outOff + i);
+    }
+    SCALAR.maskedFill(mask, maskOff + i, value, x, xOff + i, out, outOff + i, n - i);
+  }
+
+  @Override
   public void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out,
       int outOff, int n) {
     FloatVector zeros = FloatVector.zero(SPECIES);

@@ -2,6 +2,7 @@ package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -145,6 +146,82 @@ public final class Functional {
   /** Exact GELU, {@code x * Phi(x)} with the error function, as PyTorch's default. */
   public static Tensor gelu(Tensor x) {
     return x.gelu();
+  }
+
+  /**
+   * {@code F.embedding(ids, weight)}: the rows of {@code weight} ({@code [num, dim]}) at the
+   * int64 {@code ids} (any shape), as {@code (..., dim)}.
+   *
+   * @throws IndexOutOfBoundsException naming the first id outside {@code [0, num)}, its
+   *     position in {@code ids} and the range
+   */
+  public static Tensor embedding(Tensor ids, Tensor weight) {
+    checkEmbedding(ids, weight);
+    int[] shape = Arrays.copyOf(ids.shape(), ids.dim() + 1);
+    shape[ids.dim()] = weight.size(1);
+    return embeddingInto(ids, weight, Tensor.zeros(shape));
+  }
+
+  /**
+   * {@link #embedding} written into {@code out} ({@code (..., dim)}) and returned;
+   * allocation-free for contiguous {@code ids}, {@code weight} and {@code out}.
+   */
+  public static Tensor embeddingInto(Tensor ids, Tensor weight, Tensor out) {
+    checkEmbedding(ids, weight);
+    int dim = weight.size(1);
+    boolean fits = out.dim() == ids.dim() + 1 && out.size(-1) == dim;
+    for (int d = 0; fits && d < ids.dim(); d++) {
+      fits = out.size(d) == ids.size(d);
+    }
+    if (!fits) {
+      throw new IllegalArgumentException("embedding: out has shape "
+          + Arrays.toString(out.shape()) + ", ids of shape " + Arrays.toString(ids.shape())
+          + " and embedding_dim " + dim + " give (..., " + dim + ")");
+    }
+    Tensor w = weight.contiguous();
+    Tensor ix = ids.isContiguous() ? ids : ids.clone();
+    Tensor o = out.isContiguous() ? out.requireFloat("embedding") : Tensor.zeros(out.shape());
+    long[] idArray = ix.longArray();
+    int n = Math.toIntExact(ix.numel());
+    int rows = weight.size(0);
+    for (int i = 0; i < n; i++) {
+      long id = idArray[ix.arrayOffset() + i];
+      if (id < 0 || id >= rows) {
+        throw new IndexOutOfBoundsException("embedding: id " + id + " at position "
+            + Arrays.toString(unravel(i, ids.shape())) + " of the ids is out of range [0, "
+            + rows + ")");
+      }
+    }
+    o.bumpVersion();
+    float[] src = w.array();
+    float[] dst = o.array();
+    for (int i = 0; i < n; i++) {
+      int row = (int) idArray[ix.arrayOffset() + i];
+      System.arraycopy(src, w.arrayOffset() + row * dim, dst, o.arrayOffset() + i * dim, dim);
+    }
+    return o == out ? out : out.copy_(o);
+  }
+
+  private static void checkEmbedding(Tensor ids, Tensor weight) {
+    if (ids.dtype() != DType.INT64) {
+      throw new IllegalArgumentException("embedding: ids must be int64 (torch.long), got "
+          + ids.dtype() + "; convert with to(DType.INT64)");
+    }
+    if (weight.dim() != 2) {
+      throw new IllegalArgumentException("embedding: weight must be 2-D, got shape "
+          + Arrays.toString(weight.shape()));
+    }
+    weight.requireFloat("embedding");
+  }
+
+  /** The row-major multi-index of flat position {@code i} in {@code shape}. */
+  private static int[] unravel(int i, int[] shape) {
+    int[] idx = new int[shape.length];
+    for (int d = shape.length - 1; d >= 0; d--) {
+      idx[d] = i % shape[d];
+      i /= shape[d];
+    }
+    return idx;
   }
 
   /**

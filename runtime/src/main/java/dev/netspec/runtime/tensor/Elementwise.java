@@ -59,7 +59,9 @@ final class Elementwise {
   }
 
   static Tensor compare(Tensor x, CompareOp op, float value) {
-    x.requireFloat(Tensor.opName(op));
+    if (x.dtype() == DType.INT64) {
+      return Masks.compareLongs(x, op, value);
+    }
     return mapDense(x, (in, off, out, n) -> Kernels.compareScalar(op, in, off, value, out, 0, n));
   }
 

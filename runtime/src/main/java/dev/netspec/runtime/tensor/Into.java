@@ -85,7 +85,7 @@ final class Into {
     if (x.shape.length == 0 || Layout.normDim(dim, x.shape.length) != x.shape.length - 1
         || !x.isContiguous()
         || !out.isContiguous() || x.storage == out.storage) {
-      return out.copy_(log ? x.logSoftmax(dim) : x.softmax(dim));
+      return out.copy_(general(x, dim, log));
     }
     out.bumpVersion();
     int n = x.shape[x.shape.length - 1];
@@ -106,6 +106,16 @@ final class Into {
       }
     }
     return out;
+  }
+
+  /** (log_)softmax over any dim, from reductions: max subtracted, then exp and sum. */
+  private static Tensor general(Tensor x, int dim, boolean log) {
+    Tensor shifted = x.sub(x.max(dim, true));
+    if (log) {
+      return shifted.sub_(shifted.exp().sum(dim, true).log());
+    }
+    Tensor e = shifted.exp();
+    return e.div_(e.sum(dim, true));
   }
 
   /** {@code out = x.flatten(startDim, endDim)}: one array copy for contiguous float32 tensors. */

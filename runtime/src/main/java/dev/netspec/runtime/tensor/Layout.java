@@ -80,6 +80,20 @@ final class Layout {
     return narrow(d, s, Math.max(0, e - s));
   }
 
+  /** Python's {@code x[start:end:step]} with {@code step > 0}: bounds as {@link #slice}. */
+  Layout slice(int dim, int start, int end, int step) {
+    if (step <= 0) {
+      throw new IllegalArgumentException("slice step must be positive, got " + step);
+    }
+    Layout l = slice(dim, start, end);
+    int d = normDim(dim, shape.length);
+    int[] s = l.shape.clone();
+    int[] st = l.stride.clone();
+    s[d] = (s[d] + step - 1) / step;
+    st[d] *= step;
+    return new Layout(s, st, l.offset);
+  }
+
   Layout transpose(int dim0, int dim1) {
     int a = normDim(dim0, shape.length);
     int b = normDim(dim1, shape.length);

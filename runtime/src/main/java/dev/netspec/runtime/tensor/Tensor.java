@@ -20,8 +20,9 @@ import java.util.function.DoubleUnaryOperator;
  * <p>Method names follow PyTorch: {@code add} returns a new tensor, {@code add_} edits this
  * one in place and returns it. Comparisons return float masks of 0 and 1, which multiply
  * exactly as PyTorch's bool masks do. Arithmetic, reductions and matmul are float32 ops; an
- * int64 tensor supports views, copies, element access ({@link #getLong}), printing and
- * {@link #to(DType)}, and a float op on it fails naming the op.
+ * int64 tensor supports views, copies, element access ({@link #getLong}), comparisons, masks
+ * ({@link #maskedFill}, {@link #where}, {@link #tril}), printing and {@link #to(DType)}, and a
+ * float op on it fails naming the op.
  *
  * <pre>{@code
  * w.add_(1f);                        // weight.data[:] += 1
@@ -39,7 +40,7 @@ public final class Tensor {
   /** The float32 storage, or null for an int64 tensor. */
   final float[] storage;
   /** The int64 storage, or null for a float32 tensor. */
-  private final long[] longs;
+  final long[] longs;
   private final Layout layout;
   // The layout's fields, for the package's kernels and this class.
   final int[] shape;
@@ -171,29 +172,32 @@ public final class Tensor {
     return s;
   }
 
-  /** {@code torch.arange(end)}: 0, 1, ..., end - 1, as float32. */
+  /** {@code torch.arange(end)}: 0, 1, ..., end - 1, int64 (as torch with an int). */
   public static Tensor arange(int end) {
     return arange(0, end, 1);
   }
 
-  /** {@code torch.arange(start, end, step)} for integer arguments, as float32. */
+  /** {@code torch.arange(start, end, step)} for integer arguments: int64, as in PyTorch. */
   public static Tensor arange(int start, int end, int step) {
     if (step == 0) {
-      throw new IllegalArgumentException("step must be nonzero");
+      throw new IllegalArgumentException("arange: step must be nonzero");
     }
-    int n = Math.max(0, (int) Math.ceil((end - start) / (double) step));
-    float[] data = new float[n];
+    int n = Math.max(0, (int) Math.ceil((end - (double) start) / step));
+    long[] data = new long[n];
     for (int i = 0; i < n; i++) {
-      data[i] = start + (float) i * step;
+      data[i] = start + (long) i * step;
     }
-    return fromArray(data, n);
+    return ofLongs(data, n);
   }
 
-  /** Uniform on [0, 1) from {@code gen} ({@code torch.rand}). */
+  /**
+   * Uniform on [0, 1) from {@code gen} ({@code torch.rand}): the same numbers as
+   * {@code Init.uniform_(Tensor.zeros(shape), gen)} from a generator in the same state.
+   */
   public static Tensor rand(Generator gen, int... shape) {
     Tensor t = zeros(shape);
     for (int i = 0; i < t.storage.length; i++) {
-      t.storage[i] = gen.nextFloat();
+      t.storage[i] = gen.nextFloat(0, 1);
     }
     return t;
   }
@@ -453,6 +457,11 @@ public final class Tensor {
    */
   public Tensor slice(int dim, int start, int end) {
     return view(layout.slice(dim, start, end));
+  }
+
+  /** Python's {@code x[start:end:step]} on {@code dim} ({@code step > 0}): a view. */
+  public Tensor slice(int dim, int start, int end, int step) {
+    return view(layout.slice(dim, start, end, step));
   }
 
   /** {@code x.transpose(d0, d1)}: a view. */
@@ -778,16 +787,12 @@ public final class Tensor {
    * tensors that do not share storage. Returns {@code out}.
    */
   public Tensor softmaxInto(int dim, Tensor out) {
-    return softmaxInto(dim, false, out);
+    return Into.softmax(this, dim, false, out);
   }
 
   /** {@code out = log_softmax(this, dim)}, as {@link #softmaxInto}. */
   public Tensor logSoftmaxInto(int dim, Tensor out) {
-    return softmaxInto(dim, true, out);
-  }
-
-  private Tensor softmaxInto(int dim, boolean log, Tensor out) {
-    return Into.softmax(this, dim, log, out);
+    return Into.softmax(this, dim, true, out);
   }
 
   /**
@@ -930,20 +935,37 @@ public final class Tensor {
     return Elementwise.unary(this, UnaryOp.GELU);
   }
 
-  /** {@code softmax(x, dim)}, computed stably (max subtracted). */
+  /** {@code softmax(x, dim)} over any dim, computed stably (max subtracted). */
   public Tensor softmax(int dim) {
-    Tensor shifted = requireFloat("softmax").sub(max(dim, true));
-    Tensor e = shifted.exp();
-    return e.div_(e.sum(dim, true));
+    return Into.softmax(this, dim, false, zeros(shape));
   }
 
-  /** {@code log_softmax(x, dim)}, computed stably. */
+  /** {@code log_softmax(x, dim)} over any dim, computed stably. */
   public Tensor logSoftmax(int dim) {
-    Tensor shifted = requireFloat("log_softmax").sub(max(dim, true));
-    return shifted.sub_(shifted.exp().sum(dim, true).log());
+    return Into.softmax(this, dim, true, zeros(shape));
   }
 
-  // ---------------------------------------------------------------- comparisons (masks)
+  // ------------------------------------- masks: float32 0/1 results, nonzero inputs are true
+
+  /** {@code x.masked_fill(mask, value)}: value where mask (broadcast) is nonzero; a copy. */
+  public Tensor maskedFill(Tensor mask, float value) {
+    return Masks.maskedFill(this, mask, value);
+  }
+
+  /** {@code torch.where(cond, a, b)}, broadcast; int64 if a and b are, else float32. */
+  public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    return Masks.where(cond, a, b);
+  }
+
+  /** {@code x.tril(k)}: zeros above diagonal {@code k} of the last two dims; a copy. */
+  public Tensor tril(int k) {
+    return Masks.triangle(this, k, true);
+  }
+
+  /** {@code x.triu(k)}: zeros below diagonal {@code k} of the last two dims; a copy. */
+  public Tensor triu(int k) {
+    return Masks.triangle(this, k, false);
+  }
 
   public Tensor ge(float v) {
     return Elementwise.compare(this, CompareOp.GE, v);
@@ -970,27 +992,27 @@ public final class Tensor {
   }
 
   public Tensor ge(Tensor o) {
-    return zip(o, (a, b) -> a >= b ? 1 : 0);
+    return Masks.compare(this, CompareOp.GE, o);
   }
 
   public Tensor gt(Tensor o) {
-    return zip(o, (a, b) -> a > b ? 1 : 0);
+    return Masks.compare(this, CompareOp.GT, o);
   }
 
   public Tensor le(Tensor o) {
-    return zip(o, (a, b) -> a <= b ? 1 : 0);
+    return Masks.compare(this, CompareOp.LE, o);
   }
 
   public Tensor lt(Tensor o) {
-    return zip(o, (a, b) -> a < b ? 1 : 0);
+    return Masks.compare(this, CompareOp.LT, o);
   }
 
   public Tensor eq(Tensor o) {
-    return zip(o, (a, b) -> a == b ? 1 : 0);
+    return Masks.compare(this, CompareOp.EQ, o);
   }
 
   public Tensor ne(Tensor o) {
-    return zip(o, (a, b) -> a != b ? 1 : 0);
+    return Masks.compare(this, CompareOp.NE, o);
   }
 
   // ---------------------------------------------------------------- reductions
@@ -1087,6 +1109,26 @@ public final class Tensor {
     return matmul(other);
   }
   // ---------------------------------------------------------------- joining
+
+  /** {@code x.split(size, dim)}: views of {@code size} along {@code dim}, the last shorter. */
+  public List<Tensor> split(int size, int dim) {
+    return Splits.split(this, size, dim);
+  }
+
+  /** {@code x.split([s0, s1, ...], dim)}: views of those sizes along {@code dim}. */
+  public List<Tensor> split(int[] sizes, int dim) {
+    return Splits.split(this, sizes, dim);
+  }
+
+  /** {@code x.chunk(chunks, dim)}: views of {@code ceil(n / chunks)}, maybe fewer chunks. */
+  public List<Tensor> chunk(int chunks, int dim) {
+    return Splits.chunk(this, chunks, dim);
+  }
+
+  /** {@code torch.stack(tensors, dim)}: tensors of one shape along a new dim. */
+  public static Tensor stack(List<Tensor> tensors, int dim) {
+    return Splits.stack(tensors, dim);
+  }
 
   /** {@code torch.cat(tensors, dim)}. */
   public static Tensor concat(List<Tensor> tensors, int dim) {

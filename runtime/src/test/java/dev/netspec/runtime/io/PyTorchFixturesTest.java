@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netspec.runtime.io.Fixtures.Expected;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.StateDictException;
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ class PyTorchFixturesTest {
 
   @Test
   void tutorialSingleTensorListAndDict() throws IOException {
-    Tensor x = Tensor.arange(4);
+    Tensor x = Tensor.arange(4).to(DType.FLOAT32); // as the fixture: float32
     Tensor y = Tensor.zeros(4);
     assertTrue(x.contentEquals(SafeTensors.loadTensor(Fixtures.path("x.safetensors"))));
     List<Tensor> list = SafeTensors.loadList(Fixtures.path("x-list.safetensors"));
@@ -79,7 +80,7 @@ class PyTorchFixturesTest {
 
   @Test
   void writesTheBytesPyTorchWrites() throws IOException {
-    Tensor x = Tensor.arange(4);
+    Tensor x = Tensor.arange(4).to(DType.FLOAT32); // as the fixture: float32
     Tensor y = Tensor.zeros(4);
     SafeTensors.saveTensor(x, dir.resolve("x"));
     assertBytes("x.safetensors", dir.resolve("x"));

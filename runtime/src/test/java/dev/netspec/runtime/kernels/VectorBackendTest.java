@@ -214,6 +214,32 @@ class VectorBackendTest {
   }
 
   @Test
+  void whereAndMaskedFillMatchScalarExactly() {
+    Random rnd = new Random(5);
+    for (int n : SIZES) {
+      float[] mask = new float[n + 1];
+      for (int i = 0; i < n + 1; i++) {
+        int r = rnd.nextInt(4); // 0, 1, -0.0 (false) and NaN (true, as bool(nan))
+        mask[i] = r == 0 ? 0f : r == 1 ? 1f : r == 2 ? -0f : Float.NaN;
+      }
+      float[] a = random(rnd, n + 2);
+      float[] b = random(rnd, n + 3);
+      float[] want = new float[n + 1];
+      float[] got = new float[n + 1];
+      scalar.where(mask, 1, a, 2, b, 3, want, 1, n);
+      vector.where(mask, 1, a, 2, b, 3, got, 1, n);
+      assertArrayEquals(want, got, 0f, () -> "where n=" + n + " tol=0");
+      for (int i = 0; i < n; i++) {
+        float expected = mask[1 + i] != 0f ? a[2 + i] : b[3 + i];
+        assertEquals(expected, got[1 + i], 0f, "where n=" + n + " i=" + i);
+      }
+      scalar.maskedFill(mask, 1, Float.NEGATIVE_INFINITY, a, 2, want, 1, n);
+      vector.maskedFill(mask, 1, Float.NEGATIVE_INFINITY, a, 2, got, 1, n);
+      assertArrayEquals(want, got, 0f, () -> "maskedFill n=" + n + " tol=0");
+    }
+  }
+
+  @Test
   void reductionsMatchScalarWithinRoundoff() {
     Random rnd = new Random(4);
     for (int n : SIZES) {

@@ -235,7 +235,7 @@ class NormParityTest {
   @Test
   void defaultsAndResetAsPyTorch() {
     BatchNorm2d bn = new BatchNorm2d(2);
-    bn.forward(Tensor.arange(16).reshape(2, 2, 2, 2));
+    bn.forward(Tensor.arange(16).to(DType.FLOAT32).reshape(2, 2, 2, 2));
     assertEquals(1L, bn.numBatchesTracked().longItem());
     assertEquals(DType.INT64, bn.numBatchesTracked().dtype());
     assertEquals(0, bn.numBatchesTracked().dim());

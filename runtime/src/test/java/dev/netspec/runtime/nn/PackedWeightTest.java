@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -82,9 +83,11 @@ class PackedWeightTest {
 
   @Test
   void linearIntoMatchesADoubleLoopOnABatchOfManyRows() {
-    Tensor w = Tensor.arange(0, 37 * 45, 1).reshape(37, 45).mul(0.001f).sub(0.5f);
-    Tensor b = Tensor.arange(37).mul(0.1f);
-    Tensor input = Tensor.arange(0, 3 * 5 * 45, 1).reshape(3, 5, 45).map(Math::cos);
+    Tensor w = Tensor.arange(0, 37 * 45, 1).to(DType.FLOAT32).reshape(37, 45).mul(0.001f)
+        .sub(0.5f);
+    Tensor b = Tensor.arange(37).to(DType.FLOAT32).mul(0.1f);
+    Tensor input = Tensor.arange(0, 3 * 5 * 45, 1).to(DType.FLOAT32).reshape(3, 5, 45)
+        .map(Math::cos);
     Tensor out = Tensor.zeros(3, 5, 37);
     Functional.linearInto(input, w, b, Activation.RELU, new PackedWeight(), out);
     for (int i = 0; i < 3; i++) {

@@ -38,7 +38,28 @@ final class Fixtures {
     return Tensor.fromArray(values, shape);
   }
 
-  private static float value(JsonNode v) {
+  /**
+   * A tensor from {@code {"dtype": "int64" | "float32", "shape": [...], "values": [...]}}, as
+   * {@code tools/fixtures/token_fixtures.py} writes them; with {@code "transpose": [a, b]} the
+   * values are the contiguous base of a transposed view, which is returned.
+   */
+  static Tensor typed(JsonNode node) {
+    Tensor t;
+    if (node.get("dtype").asString().equals("int64")) {
+      JsonNode valueNode = node.get("values");
+      long[] values = new long[valueNode.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = valueNode.get(i).asLong();
+      }
+      t = Tensor.ofLongs(values, tensor(node).shape());
+    } else {
+      t = tensor(node);
+    }
+    JsonNode tr = node.get("transpose");
+    return tr == null ? t : t.transpose(tr.get(0).asInt(), tr.get(1).asInt());
+  }
+
+  static float value(JsonNode v) {
     if (v.isNumber()) {
       return (float) v.asDouble();
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TensorTest {
   private static Tensor weight() {
     // 3 x 4: row i is [4i, 4i+1, 4i+2, 4i+3] - 5
-    return Tensor.arange(12).sub(5f).reshape(3, 4);
+    return Tensor.arange(12).to(DType.FLOAT32).sub(5f).reshape(3, 4);
   }
 
   @Test
