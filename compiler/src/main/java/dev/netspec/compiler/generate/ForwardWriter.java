@@ -546,11 +546,7 @@ final class ForwardWriter {
       case FLATTEN:
         return CodeBlock.of("$L.flatten($L, $L)", arg(a, "input"), intOf(a.get("start_dim")), intOf(a.get("end_dim")));
       case RESHAPE: {
-        @SuppressWarnings("unchecked")
-        List<Long> sizes = (List<Long>) a.get("shape");
-        List<CodeBlock> parts = new ArrayList<>();
-        sizes.forEach(s -> parts.add(CodeBlock.of("$L", s.intValue())));
-        return CodeBlock.of("$L.reshape($L)", arg(a, "input"), CodeBlock.join(parts, ", "));
+        return CodeBlock.of("$L.reshape($L)", arg(a, "input"), intList((List<?>) a.get("shape")));
       }
       case MATMUL:
         return CodeBlock.of("$L.matmul($L)", arg(a, "input"), arg(a, "other"));
@@ -565,12 +561,9 @@ final class ForwardWriter {
       case POOL:
         return pool(c.callee(), a);
       case ADAPTIVE_POOL: {
-        @SuppressWarnings("unchecked")
-        List<Long> size = (List<Long>) a.get("output_size");
-        List<CodeBlock> parts = new ArrayList<>();
-        size.forEach(s -> parts.add(CodeBlock.of("$L", s.intValue())));
         String method = c.callee().endsWith("1d") ? "adaptiveAvgPool1d" : "adaptiveAvgPool2d";
-        return CodeBlock.of("$T.$N($L, $L)", RuntimeTypes.FUNCTIONAL, method, arg(a, "input"), CodeBlock.join(parts, ", "));
+        return CodeBlock.of("$T.$N($L, $L)", RuntimeTypes.FUNCTIONAL, method, arg(a, "input"),
+            intList((List<?>) a.get("output_size")));
       }
       default:
         throw new IllegalStateException("unsupported function " + fn.name());
@@ -608,10 +601,16 @@ final class ForwardWriter {
         padding.get(0).intValue(), rest);
   }
 
+  /** Constant sizes as an {@code int[]} literal: {@code new int[] {2, 1}}. */
   private static CodeBlock ints(List<?> values) {
+    return CodeBlock.of("new int[] {$L}", intList(values));
+  }
+
+  /** Constant sizes as Java int arguments: {@code 2, 1}. */
+  private static CodeBlock intList(List<?> values) {
     List<CodeBlock> parts = new ArrayList<>();
     values.forEach(v -> parts.add(CodeBlock.of("$L", ((Long) v).intValue())));
-    return CodeBlock.of("new int[] {$L}", CodeBlock.join(parts, ", "));
+    return CodeBlock.join(parts, ", ");
   }
 
   private CodeBlock arg(Map<String, Object> a, String name) {
