@@ -1,9 +1,12 @@
 package dev.netspec.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netspec.runtime.io.SafeTensors;
+import dev.netspec.runtime.tensor.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -55,11 +59,21 @@ class BinScriptTest {
   }
 
   private Exit netspec(String... args) throws IOException, InterruptedException {
+    return netspec(Map.of(), args);
+  }
+
+  private Exit netspec(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", script.toString()));
     command.addAll(List.of(args));
     Path javaBin = Path.of(System.getProperty("java.home"), "bin");
-    return Exit.of(command, tmp, pb -> pb.environment().put("PATH", javaBin
-        + java.io.File.pathSeparator + pb.environment().getOrDefault("PATH", "")));
+    return Exit.of(command, tmp, pb -> {
+      pb.environment().remove("JAVA_OPTS");
+      pb.environment().remove("NETSPEC_JAVA_OPTS");
+      pb.environment().putAll(env);
+      pb.environment().put("PATH", javaBin
+          + java.io.File.pathSeparator + pb.environment().getOrDefault("PATH", ""));
+    });
   }
 
   @Test
@@ -80,5 +94,32 @@ class BinScriptTest {
     Exit inspect = netspec("inspect", "missing.yaml");
     assertEquals(Netspec.USER_ERROR, inspect.code(), inspect::toString);
     assertFalse(inspect.err().contains(WARNING), inspect::toString);
+  }
+
+  @Test
+  void aModelBiggerThanTheHeapIsOneErrorNamingTheNeed() throws Exception {
+    Path spec = Files.writeString(tmp.resolve("big.yaml"), String.join("\n",
+        "netspec: 1", "package: t", "blocks:", "  Big:", "    input: [batch, 4096]",
+        "    sequential:", "      - linear: 4096", ""));
+    Path x = tmp.resolve("x.safetensors");
+    SafeTensors.saveTensor(Tensor.ones(1, 4096), x);
+    String[] run = {"run", spec.toString(), "--input", x.toString(),
+        "--output", tmp.resolve("y.safetensors").toString()};
+
+    // 4096 * 4096 + 4096 float32 scalars = 67,125,248 bytes; a heap of 32 MiB cannot hold them
+    Exit small = netspec(Map.of("JAVA_OPTS", "-Xmx512m", "NETSPEC_JAVA_OPTS", " -Xmx32m "), run);
+    assertEquals(Netspec.USER_ERROR, small.code(), small::toString);
+    List<String> lines = small.err().lines().filter(l -> !l.startsWith(WARNING)).toList();
+    assertEquals(1, lines.size(), small::toString);
+    assertTrue(lines.get(0).startsWith(spec + ": error: Big's parameters need 67,125,248 bytes"
+        + " (64.0 MiB), more than the JVM's maximum heap of "), small::toString);
+    assertTrue(lines.get(0).endsWith("; raise the heap: java -Xmx1g, or"
+        + " NETSPEC_JAVA_OPTS=-Xmx1g for bin/netspec"), small::toString);
+    assertFalse(Files.exists(tmp.resolve("y.safetensors")));
+
+    Exit raised = netspec(Map.of("JAVA_OPTS", "-Xmx32m", "NETSPEC_JAVA_OPTS", "-Xmx400m"), run);
+    assertEquals(0, raised.code(), raised::toString);
+    assertArrayEquals(new int[] {1, 4096},
+        SafeTensors.loadTensor(tmp.resolve("y.safetensors")).shape());
   }
 }

@@ -512,6 +512,8 @@ public final class Inference {
       List<String> wrongInput = new ArrayList<>();
       try {
         Inferred r = kind.infer(new Args(b.args(), args), in, context(c, wrongInput));
+        checkElements(r.params());
+        checkElements(r.buffers());
         made = new Inst(kind.name(), r.runtimeClass(), r.repr());
         made.params.putAll(r.params());
         made.buffers.putAll(r.buffers());
@@ -533,6 +535,28 @@ public final class Inference {
       }
       made.output = out;
       return new Built(made, out);
+    }
+
+    /**
+     * The limit a declared parameter has, for every tensor a layer creates: a runtime tensor
+     * is one Java array, so at most {@link Integer#MAX_VALUE} elements.
+     */
+    private static void checkElements(Map<String, Shape> tensors) throws ShapeError {
+      for (Map.Entry<String, Shape> t : tensors.entrySet()) {
+        if (!t.getValue().knownRank()) {
+          continue;
+        }
+        long elements = 1;
+        for (Dim d : t.getValue().dims()) {
+          if (d instanceof Dim.Known k) {
+            elements = Math.min(elements * k.size(), 1L << 31); // no overflow: at most 2^62
+          }
+        }
+        if (elements > Integer.MAX_VALUE) {
+          throw new ShapeError(t.getKey() + " " + t.getValue() + " has more than "
+              + Integer.MAX_VALUE + " elements");
+        }
+      }
     }
 
     private LayerKind.Context context(ChildState c, List<String> wrongInput) {

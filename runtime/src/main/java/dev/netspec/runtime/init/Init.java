@@ -48,14 +48,13 @@ public final class Init {
     return uniform_(t, 0, 1, gen);
   }
 
-  /** Draws from U(low, high) ({@code uniform_(t, a, b)}). */
+  /** Draws from U(low, high), never {@code high} itself ({@code uniform_(t, a, b)}). */
   public static Tensor uniform_(Tensor t, double low, double high, Generator gen) {
     if (!(low <= high)) {
       throw new IllegalArgumentException(
           "uniform_ expects low <= high, but found low=" + low + " > high=" + high);
     }
-    double width = high - low;
-    return fill(t, () -> low + width * gen.nextDouble());
+    return fill(t, () -> gen.nextFloat(low, high));
   }
 
   /** Draws from N(0, 1) ({@code normal_(t)}). */

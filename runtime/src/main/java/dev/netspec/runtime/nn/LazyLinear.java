@@ -8,7 +8,7 @@ import java.util.Arrays;
  * ({@code nn.LazyLinear}). Until then its parameters are uninitialized, its repr is
  * {@code LazyLinear(in_features=0, out_features=10, bias=True)} and {@link #stateDict()}
  * refuses with a clear message. The first forward (or a loaded state dict) gives the
- * parameters their shapes; from then on it prints and behaves as {@code Linear(...)}, as
+ * parameters their shapes; from the first forward on it prints as {@code Linear(...)}, as
  * PyTorch's {@code cls_to_become}, and {@code instanceof Linear} holds throughout.
  *
  * <p>The random init waits for the shapes: {@link Module#initialize(long)} before the first
@@ -91,19 +91,23 @@ public final class LazyLinear extends Linear {
         + ", got " + Arrays.toString(shape);
   }
 
-  /** A loaded weight fixes {@code in_features}; a bias it lacked is drawn as usual. */
+  /**
+   * A loaded weight gives a bias it lacked the fan-in to be drawn with. As in PyTorch 1.13,
+   * loading sets neither {@code in_features} (it stays 0) nor the class: the layer prints as
+   * {@code LazyLinear(in_features=0, ...)} until its first forward, then as
+   * {@code Linear(in_features=0, ...)}.
+   */
   @Override
   protected void afterLoadStateDict() {
     if (weight.isMaterialized()) {
-      setInFeatures(weight.shape()[1]);
-      materialize(inFeatures());
-      ready = true;
+      materialize(weight.data().size(1));
     }
   }
 
+  /** {@code Linear} from the first forward on (PyTorch's {@code cls_to_become}). */
   @Override
   protected String typeName() {
-    return isMaterialized() ? "Linear" : "LazyLinear";
+    return ready ? "Linear" : "LazyLinear";
   }
 
   // covariant returns, so that calls chain: LazyLinear layer = new LazyLinear(...).eval();

@@ -62,7 +62,7 @@ public class Linear extends Module {
   protected void resetParameters(ParameterSeeds seeds) {
     initWeight(weight, seeds.generator("weight"));
     if (bias != null) {
-      initBias(bias, inFeatures, seeds.generator("bias"));
+      initBias(bias, weight.data().size(1), seeds.generator("bias"));
     }
   }
 
@@ -77,7 +77,10 @@ public class Linear extends Module {
     Init.uniform_(bias.data(), -bound, bound, gen);
   }
 
-  /** The number of input features ({@code in_features}; 0 while a lazy layer waits). */
+  /**
+   * The number of input features ({@code in_features}): 0 while a lazy layer waits, and
+   * still 0 for one materialized by a state dict rather than a forward, as in PyTorch.
+   */
   public int inFeatures() {
     return inFeatures;
   }
@@ -129,10 +132,12 @@ public class Linear extends Module {
     return forwardInto(x, Activation.NONE, out);
   }
 
+  /** The input's last dim must match the weight's (which a loaded lazy layer has, not 0). */
   private void checkInput(Tensor x) {
-    if (x.dim() == 0 || x.size(-1) != inFeatures) {
-      throw new IllegalArgumentException(typeName() + "(in_features=" + inFeatures
-          + "): expected an input whose last dim is " + inFeatures + ", got shape "
+    int in = weight.data().size(1);
+    if (x.dim() == 0 || x.size(-1) != in) {
+      throw new IllegalArgumentException(typeName() + "(in_features=" + in
+          + "): expected an input whose last dim is " + in + ", got shape "
           + Arrays.toString(x.shape()));
     }
   }

@@ -52,6 +52,19 @@ public final class Generator {
     return (nextLong() >>> 40) * 0x1.0p-24f;
   }
 
+  /**
+   * Uniform float in [low, high) ({@code uniform_(t, low, high)}; {@code torch.rand} is
+   * [0, 1)): 53 random bits scaled in double and rounded to float once. A draw that rounds
+   * up to {@code high} (about one in 2^25 for [0, 1)) becomes the float just below it, so
+   * {@code high} itself never comes out. {@code Tensor.rand} and {@code Init.uniform_} both
+   * draw with it, so one seed gives both the same numbers.
+   */
+  public float nextFloat(double low, double high) {
+    float v = (float) (low + (high - low) * nextDouble());
+    float top = (float) high;
+    return v >= top && (float) low < top ? Math.nextDown(top) : v;
+  }
+
   /** Standard normal by the Box-Muller transform, with {@link StrictMath} for portability. */
   public double nextGaussian() {
     if (hasSpareNormal) {

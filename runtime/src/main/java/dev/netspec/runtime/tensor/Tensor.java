@@ -190,11 +190,14 @@ public final class Tensor {
     return ofLongs(data, n);
   }
 
-  /** Uniform on [0, 1) from {@code gen} ({@code torch.rand}). */
+  /**
+   * Uniform on [0, 1) from {@code gen} ({@code torch.rand}): the same numbers as
+   * {@code Init.uniform_(Tensor.zeros(shape), gen)} from a generator in the same state.
+   */
   public static Tensor rand(Generator gen, int... shape) {
     Tensor t = zeros(shape);
     for (int i = 0; i < t.storage.length; i++) {
-      t.storage[i] = gen.nextFloat();
+      t.storage[i] = gen.nextFloat(0, 1);
     }
     return t;
   }

@@ -162,9 +162,10 @@ class ModuleTest {
     Linear eager = new Linear(6, 4);
     LazyLinear lazy = new LazyLinear(4);
     lazy.loadStateDict(eager.stateDict(), true);
-    assertEquals("Linear(in_features=6, out_features=4, bias=True)", lazy.toString());
+    assertTrue(lazy.isMaterialized());
     assertTrue(eager.weight.data().contentEquals(lazy.weight.data()));
     assertArrayEquals(new int[] {2, 4}, lazy.forward(Tensor.zeros(2, 6)).shape());
+    assertThrows(IllegalArgumentException.class, () -> lazy.forward(Tensor.zeros(2, 5)));
 
     LazyLinear other = new LazyLinear(4);
     StateDictException e = assertThrows(StateDictException.class,

@@ -109,6 +109,15 @@ class PyTorchParityTest {
     seq.forward(Tensor.zeros(3, 7));
     assertEquals(lazy.get("seq_after"), seq.toString());
     assertEquals(Fixtures.shapes(lazy.get("seq_state_dict")), shapesOf(seq.stateDict()));
+
+    // loading gives the shapes, not in_features; the class changes at the first forward
+    LazyLinear loaded = new LazyLinear(4);
+    loaded.loadStateDict(new Linear(6, 4).stateDict(), true);
+    assertEquals(lazy.get("loaded"), loaded.toString());
+    assertEquals(0, loaded.inFeatures());
+    loaded.forward(Tensor.zeros(2, 6));
+    assertEquals(lazy.get("loaded_after"), loaded.toString());
+    assertEquals(0, loaded.inFeatures());
   }
 
   private static Map<String, List<Integer>> shapesOf(Map<String, Tensor> tensors) {

@@ -37,7 +37,8 @@ class DeferredInitTest {
 
     SafeTensors.loadStateDict(net, fixture.weights(), true);
 
-    assertEquals(fixture.text("repr"), net.toString());
+    // PyTorch's load_state_dict changes neither the class nor in_features of a lazy layer
+    assertEquals(fixture.text("repr_before"), net.toString());
     Fixture.assertClose(fixture.io("Y"), net.forward(fixture.io("X")), "lazy net output");
   }
 }
