@@ -62,7 +62,7 @@ class GeneratedCnnTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"LeNet", "Stem", "Signal", "Mixed", "BasicBlock"})
+  @ValueSource(strings = {"LeNet", "Stem", "Signal", "Mixed", "BasicBlock", "Pooled", "PooledSignal"})
   void matchesPyTorch(String block) throws ReflectiveOperationException {
     JsonNode ref = torch.get(block);
     Module m = build(block, ref.get("args"));

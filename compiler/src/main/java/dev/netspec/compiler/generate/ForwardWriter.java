@@ -546,11 +546,7 @@ final class ForwardWriter {
       case FLATTEN:
         return CodeBlock.of("$L.flatten($L, $L)", arg(a, "input"), intOf(a.get("start_dim")), intOf(a.get("end_dim")));
       case RESHAPE: {
-        @SuppressWarnings("unchecked")
-        List<Long> sizes = (List<Long>) a.get("shape");
-        List<CodeBlock> parts = new ArrayList<>();
-        sizes.forEach(s -> parts.add(CodeBlock.of("$L", s.intValue())));
-        return CodeBlock.of("$L.reshape($L)", arg(a, "input"), CodeBlock.join(parts, ", "));
+        return CodeBlock.of("$L.reshape($L)", arg(a, "input"), intList((List<?>) a.get("shape")));
       }
       case MATMUL:
         return CodeBlock.of("$L.matmul($L)", arg(a, "input"), arg(a, "other"));
@@ -562,9 +558,59 @@ final class ForwardWriter {
         return CodeBlock.of("$T.concat($T.of($L), $L)", RuntimeTypes.TENSOR, RuntimeTypes.LIST,
             CodeBlock.join(parts, ", "), intOf(a.get("dim")));
       }
+      case POOL:
+        return pool(c.callee(), a);
+      case ADAPTIVE_POOL: {
+        String method = c.callee().endsWith("1d") ? "adaptiveAvgPool1d" : "adaptiveAvgPool2d";
+        return CodeBlock.of("$T.$N($L, $L)", RuntimeTypes.FUNCTIONAL, method, arg(a, "input"),
+            intList((List<?>) a.get("output_size")));
+      }
       default:
         throw new IllegalStateException("unsupported function " + fn.name());
     }
+  }
+
+  /**
+   * {@code max_pool2d(x, 2)} as {@code Functional.maxPool2d(x, 2)}; other sizes as the
+   * runtime's full form ({@code int[]} per size in 2-D, ints in 1-D).
+   */
+  private CodeBlock pool(String callee, Map<String, Object> a) {
+    boolean max = callee.startsWith("max");
+    boolean twoD = callee.endsWith("2d");
+    String method = (max ? "maxPool" : "avgPool") + (twoD ? "2d" : "1d");
+    CodeBlock in = arg(a, "input");
+    @SuppressWarnings("unchecked")
+    List<Long> kernel = (List<Long>) a.get("kernel_size");
+    Object stride = a.get("stride");
+    @SuppressWarnings("unchecked")
+    List<Long> padding = (List<Long>) a.get("padding");
+    boolean noPadding = padding.stream().allMatch(p -> p == 0);
+    if (twoD && kernel.size() == 1 && stride == Functions.NONE && noPadding) {
+      return CodeBlock.of("$T.$N($L, $L)", RuntimeTypes.FUNCTIONAL, method, in, kernel.get(0).intValue());
+    }
+    if (twoD) {
+      CodeBlock s = stride instanceof List<?> l ? ints(l) : CodeBlock.of("null");
+      CodeBlock rest = max ? CodeBlock.of("new int[] {1}, false") : CodeBlock.of("false, true, null");
+      return CodeBlock.of("$T.$N($L, $L, $L, $L, $L)", RuntimeTypes.FUNCTIONAL, method, in, ints(kernel), s,
+          ints(padding), rest);
+    }
+    int k = kernel.get(0).intValue();
+    int s = stride instanceof List<?> l ? ((Long) l.get(0)).intValue() : k;
+    CodeBlock rest = max ? CodeBlock.of("1, false") : CodeBlock.of("false, true");
+    return CodeBlock.of("$T.$N($L, $L, $L, $L, $L)", RuntimeTypes.FUNCTIONAL, method, in, k, s,
+        padding.get(0).intValue(), rest);
+  }
+
+  /** Constant sizes as an {@code int[]} literal: {@code new int[] {2, 1}}. */
+  private static CodeBlock ints(List<?> values) {
+    return CodeBlock.of("new int[] {$L}", intList(values));
+  }
+
+  /** Constant sizes as Java int arguments: {@code 2, 1}. */
+  private static CodeBlock intList(List<?> values) {
+    List<CodeBlock> parts = new ArrayList<>();
+    values.forEach(v -> parts.add(CodeBlock.of("$L", ((Long) v).intValue())));
+    return CodeBlock.join(parts, ", ");
   }
 
   private CodeBlock arg(Map<String, Object> a, String name) {

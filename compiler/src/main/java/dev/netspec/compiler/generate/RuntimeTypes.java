@@ -6,6 +6,7 @@ import com.palantir.javapoet.ClassName;
 final class RuntimeTypes {
   static final String NN = "dev.netspec.runtime.nn";
   static final ClassName MODULE = ClassName.get(NN, "Module");
+  static final ClassName FUNCTIONAL = ClassName.get(NN, "Functional");
   static final ClassName SEQUENTIAL = ClassName.get(NN, "Sequential");
   static final ClassName PARAMETER = ClassName.get(NN, "Parameter");
   static final ClassName PARAMETER_SEEDS = ClassName.get(NN, "ParameterSeeds");

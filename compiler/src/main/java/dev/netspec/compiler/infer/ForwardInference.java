@@ -7,10 +7,13 @@ import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Ops.ShapeError;
+import dev.netspec.compiler.layers.Pooling;
+import dev.netspec.compiler.layers.PyRepr;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -543,13 +546,14 @@ final class ForwardInference {
           return null;
         }
         resolved.put(n, bo.value());
-      } else if (n.equals("shape")) {
+      } else if (n.equals("shape") || WINDOW_SIZES.contains(n)) {
         List<Long> sizes = new ArrayList<>();
         List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
         for (Expr item : items) {
           Long c = constInt(item);
           if (c == null) {
-            error(item.loc(), call.callee() + ": sizes must be int constants");
+            error(item.loc(), call.callee() + ": " + (n.equals("shape") ? "sizes" : "'" + n + "'")
+                + " must be int constants");
             return null;
           }
           sizes.add(c);
@@ -566,6 +570,9 @@ final class ForwardInference {
     }
     return resolved;
   }
+
+  /** The pooling arguments that take an int or a tuple of ints, one per spatial dim. */
+  private static final Set<String> WINDOW_SIZES = Set.of("kernel_size", "stride", "padding", "output_size");
 
   private Long constInt(Expr e) {
     if (e instanceof Ast.Num n && n.integral() && Math.abs(n.value()) < Integer.MAX_VALUE) {
@@ -646,8 +653,51 @@ final class ForwardInference {
         }
         return Ops.concat(shapes, (Long) a.get("dim"));
       }
+      case POOL: {
+        Shape s = tensorArg(call, a.get("input"), "input");
+        int n = Functions.spatialDims(fn);
+        int[] kernel = windowSizes(a, "kernel_size", n, 1);
+        int[] stride = a.get("stride") == Functions.NONE ? kernel : windowSizes(a, "stride", n, 1);
+        int[] padding = windowSizes(a, "padding", n, 0);
+        String padError = Pooling.paddingError(kernel, padding);
+        if (padError != null) {
+          throw new ShapeError(padError);
+        }
+        Shape out = Pooling.window(s, n, kernel, stride, padding, new int[] {1, 1}, false,
+            "kernel_size=" + PyRepr.tuple(kernel) + ", stride=" + PyRepr.tuple(stride) + ", padding=" + PyRepr.tuple(padding));
+        layers.addFlops(out.numel() < 0 ? -1 : out.numel() * Arrays.stream(kernel).reduce(1, (x, y) -> x * y));
+        return out;
+      }
+      case ADAPTIVE_POOL: {
+        Shape s = tensorArg(call, a.get("input"), "input");
+        int n = Functions.spatialDims(fn);
+        Shape out = Pooling.adaptive(s, n, windowSizes(a, "output_size", n, 1));
+        layers.addFlops(s.numel());
+        return out;
+      }
       default:
         throw new ShapeError("unsupported function");
     }
+  }
+
+  /**
+   * A window size as one int per spatial dim: an int (or a tuple of one) repeats, a tuple
+   * gives each; each at least {@code min}.
+   */
+  private static int[] windowSizes(Map<String, Object> a, String name, int spatial, int min) throws ShapeError {
+    @SuppressWarnings("unchecked")
+    List<Long> given = (List<Long>) a.get(name);
+    if (given.size() != 1 && given.size() != spatial) {
+      throw new ShapeError("'" + name + "' must be an int" + (spatial > 1 ? " or " + spatial + " ints" : "") + ", got " + given);
+    }
+    int[] out = new int[spatial];
+    for (int i = 0; i < spatial; i++) {
+      long v = given.get(given.size() == 1 ? 0 : i);
+      if (v < min) {
+        throw new ShapeError("'" + name + "' must be at least " + min + ", got " + v);
+      }
+      out[i] = (int) v;
+    }
+    return out;
   }
 }

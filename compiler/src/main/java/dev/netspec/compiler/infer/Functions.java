@@ -18,7 +18,7 @@ public final class Functions {
   };
 
   /** What a function does, for shape rules and code generation. */
-  public enum Kind { ELEMENTWISE, REDUCE, SOFTMAX, TRANSPOSE, RESHAPE, FLATTEN, CONCAT, MATMUL, POW }
+  public enum Kind { ELEMENTWISE, REDUCE, SOFTMAX, TRANSPOSE, RESHAPE, FLATTEN, CONCAT, MATMUL, POW, POOL, ADAPTIVE_POOL }
 
   /** A builtin function. */
   public record Fn(String name, Kind kind, List<Param> params) {}
@@ -41,6 +41,13 @@ public final class Functions {
     add("cat", Kind.CONCAT, new Param("tensors", null), new Param("dim", 0L));
     add("matmul", Kind.MATMUL, new Param("input", null), new Param("other", null));
     add("pow", Kind.POW, new Param("input", null), new Param("exponent", null));
+    for (String n : List.of("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d")) {
+      add(n, Kind.POOL, new Param("input", null), new Param("kernel_size", null), new Param("stride", NONE),
+          new Param("padding", List.of(0L)));
+    }
+    for (String n : List.of("adaptive_avg_pool1d", "adaptive_avg_pool2d")) {
+      add(n, Kind.ADAPTIVE_POOL, new Param("input", null), new Param("output_size", null));
+    }
   }
 
   private Functions() {}
@@ -52,6 +59,11 @@ public final class Functions {
   /** The function named {@code name}, or null. */
   public static Fn get(String name) {
     return FNS.get(name);
+  }
+
+  /** The spatial dims of a pooling function: 1 for {@code max_pool1d}, 2 for {@code max_pool2d}. */
+  public static int spatialDims(Fn fn) {
+    return fn.name().endsWith("1d") ? 1 : 2;
   }
 
   /** Every function name, sorted. */

@@ -1,10 +1,8 @@
 package dev.netspec.compiler.layers;
 
 import com.palantir.javapoet.CodeBlock;
-import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,12 +29,7 @@ final class AdaptivePoolKind extends LayerKind {
     if (!in.knownRank()) {
       return Inferred.of(Shape.ANY, runtimeClass(), repr, 0);
     }
-    Windows.batched(in, spatial);
-    List<Dim> dims = new ArrayList<>(in.dims());
-    for (int i = 0; i < spatial; i++) {
-      dims.set(in.rank() - spatial + i, Dim.of(size[i]));
-    }
-    return Inferred.of(new Shape(dims), runtimeClass(), repr, Inferred.perElement(in, 1));
+    return Inferred.of(Pooling.adaptive(in, spatial, size), runtimeClass(), repr, Inferred.perElement(in, 1));
   }
 
   @Override

@@ -5,10 +5,8 @@ import static dev.netspec.compiler.layers.ArgDef.Type.INT_LIST;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -49,12 +47,9 @@ final class PoolKind extends LayerKind {
     int[] padding = args.windowInts("padding", spatial, 0);
     int[] dilation = max ? args.windowInts("dilation", spatial, 1) : new int[] {1, 1, 1};
     boolean ceil = Boolean.TRUE.equals(args.value("ceil_mode", false));
-    for (int i = 0; i < spatial; i++) {
-      if (padding[i] != Args.UNKNOWN && (padding[i] < 0 || padding[i] > kernel[i] / 2)) {
-        ctx.error("padding", "pad should be at most half of kernel size, but got pad=" + padding[i]
-            + " and kernel_size=" + kernel[i]);
-        break;
-      }
+    String padError = Pooling.paddingError(kernel, padding);
+    if (padError != null) {
+      ctx.error("padding", padError);
     }
     String repr;
     if (max) {
@@ -70,16 +65,7 @@ final class PoolKind extends LayerKind {
     if (!in.knownRank()) {
       return Inferred.of(Shape.ANY, runtimeClass(), repr, 0);
     }
-    Windows.batched(in, spatial);
-    List<Dim> dims = new ArrayList<>(in.dims());
-    List<String> names = Windows.spatialNames(spatial);
-    for (int i = 0; i < spatial; i++) {
-      int d = in.rank() - spatial + i;
-      Dim o = Windows.outSize(in.dim(d), kernel[i], 2 * padding[i], padding[i], stride[i], dilation[i], ceil);
-      Windows.checkPositive(names.get(i), in.dim(d), o, repr);
-      dims.set(d, o);
-    }
-    Shape out = new Shape(dims);
+    Shape out = Pooling.window(in, spatial, kernel, stride, padding, dilation, ceil, repr);
     long taps = Arrays.stream(kernel).asLongStream().reduce(1, (a, b) -> a * b);
     return Inferred.of(out, runtimeClass(), repr, Inferred.perElement(out, taps));
   }
