@@ -449,7 +449,8 @@ public final class Inference {
         }
         in = Shape.ANY;
         c.neverCalled = true; // said once, here
-      } else if (c.firstInput != null && !c.firstInput.equals(in) && c.built != null) {
+      } else if (c.firstInput != null && !c.firstInput.equals(in) && c.built != null
+          && !(c.child.use() instanceof Unreadable)) { // its own errors are reported already
         if (c.child.use() instanceof BuiltinUse b) {
           for (InferredArg a : b.kind().inferredArgs()) {
             Dim want = inferredArgs.getOrDefault(b, Map.of()).get(a.name());
@@ -471,6 +472,7 @@ public final class Inference {
       if (c.child.use() instanceof Unreadable) {
         made = new Inst(c.child.name(), "Module", ""); // its errors are reported; nothing to check
         out = Shape.ANY;
+        made.output = out;
       } else if (c.child.use() instanceof BuiltinUse b) {
         Built r = builtin(c, b, in, pos);
         made = r.inst();
