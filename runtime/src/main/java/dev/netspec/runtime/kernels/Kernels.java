@@ -224,7 +224,10 @@ public final class Kernels {
     return BACKEND.dot(x, xOff, y, yOff, n);
   }
 
-  /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n} (BLAS {@code saxpy}). */
+  /**
+   * {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n} (BLAS {@code saxpy}), each one
+   * fused multiply-add, in the vector body and the tail alike.
+   */
   public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
     Objects.checkFromIndexSize(xOff, n, x.length);
     Objects.checkFromIndexSize(yOff, n, y.length);

@@ -233,7 +233,7 @@ final class ScalarBackend implements Backend {
   @Override
   public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
     for (int i = 0; i < n; i++) {
-      y[yOff + i] += a * x[xOff + i];
+      y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]); // one rounding, as the vector body
     }
   }
 

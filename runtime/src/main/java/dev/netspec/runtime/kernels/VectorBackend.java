@@ -362,7 +362,7 @@ final class VectorBackend implements Backend {
       u.fma(va, FloatVector.fromArray(SPECIES, y, yOff + i)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
-      y[yOff + i] += a * x[xOff + i];
+      y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]); // one rounding, as the vector body
     }
   }
 
