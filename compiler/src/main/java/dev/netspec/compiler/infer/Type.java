@@ -2,11 +2,18 @@ package dev.netspec.compiler.infer;
 
 /** The type of a forward expression: a tensor of a shape, a number, or a condition. */
 public sealed interface Type {
-  /** A tensor. */
-  record TensorT(Shape shape) implements Type {
+  /** A tensor of a shape and an element type. */
+  record TensorT(Shape shape, DType dtype) implements Type {
+    /** A float32 tensor, the forward language's default. */
+    public TensorT(Shape shape) {
+      this(shape, DType.FLOAT32);
+    }
+
     @Override
     public String toString() {
-      return "a tensor of shape " + shape;
+      return dtype == DType.FLOAT32
+          ? "a tensor of shape " + shape
+          : "a " + dtype + " tensor of shape " + shape;
     }
   }
 
