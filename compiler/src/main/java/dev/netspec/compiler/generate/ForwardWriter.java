@@ -12,6 +12,7 @@ import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.SizeSymbols;
 import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
@@ -51,6 +52,9 @@ final class ForwardWriter {
   private CodeBlock.Builder steps;
   /** The buffer of the step written last. */
   private String lastBuffer;
+  /** The input dim of each size symbol ({@code seq} is {@code x.size(1)}). */
+  private final Map<String, Integer> sizeDims;
+  private final TensorOpsWriter tensorOps;
 
   /**
    * @param fields Java field name of every child, parameter, buffer and argument, by spec name
@@ -65,6 +69,20 @@ final class ForwardWriter {
     this.params = params;
     this.locals = locals;
     this.ws = ws;
+    this.sizeDims = SizeSymbols.inputDims(result.block());
+    this.tensorOps = new TensorOpsWriter(this::expr, this::typeOf, this::intName);
+  }
+
+  /** The Java int of {@code name} in a size: an int argument's field, an input size or a local. */
+  private CodeBlock intName(String name) {
+    String field = fields.get(name);
+    if (field != null && !allocated.contains(name)) {
+      return CodeBlock.of("$N", field);
+    }
+    if (!allocated.contains(name) && sizeDims.containsKey(name)) {
+      return CodeBlock.of("$N.size($L)", input(), sizeDims.get(name));
+    }
+    return CodeBlock.of("$N", local(name));
   }
 
   /** The Java name of the allocation-free forward's output parameter. */
@@ -309,6 +327,9 @@ final class ForwardWriter {
     switch (fn.kind()) {
       case ELEMENTWISE: {
         Expr input = (Expr) a.get("input");
+        if ("tanh".equals(a.get("approximate"))) {
+          break; // the runtime's geluInto is the exact GELU
+        }
         if (c.callee().equals("relu") && input instanceof Ast.Call inner && fusesActivation(inner)) {
           // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
           CodeBlock in = expr(inner.args().get(0));
@@ -445,6 +466,13 @@ final class ForwardWriter {
     if (e instanceof Ast.Bool bo) {
       return CodeBlock.of("$L", bo.value());
     }
+    if (e instanceof Ast.Name n && fields.get(n.name()) == null && !allocated.contains(n.name())
+        && sizeDims.containsKey(n.name())) {
+      return intName(n.name());
+    }
+    if (e instanceof Ast.Subscript sub) {
+      return tensorOps.subscript(sub);
+    }
     if (e instanceof Ast.Name n) {
       String field = fields.get(n.name());
       if (field != null && !allocated.contains(n.name())) {
@@ -529,7 +557,12 @@ final class ForwardWriter {
     }
     Functions.Fn fn = Functions.get(c.callee());
     switch (fn.kind()) {
+      case TENSOR_OP:
+        return tensorOps.call(c.callee(), a);
       case ELEMENTWISE:
+        if ("tanh".equals(a.get("approximate"))) {
+          return CodeBlock.of("$T.gelu($L, $S)", RuntimeTypes.FUNCTIONAL, arg(a, "input"), "tanh");
+        }
         return CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
       case POW:
         return CodeBlock.of("$L.pow($L)", arg(a, "input"), arg(a, "exponent"));
@@ -545,9 +578,6 @@ final class ForwardWriter {
         return CodeBlock.of("$L.transpose($L, $L)", arg(a, "input"), intOf(a.get("dim0")), intOf(a.get("dim1")));
       case FLATTEN:
         return CodeBlock.of("$L.flatten($L, $L)", arg(a, "input"), intOf(a.get("start_dim")), intOf(a.get("end_dim")));
-      case RESHAPE: {
-        return CodeBlock.of("$L.reshape($L)", arg(a, "input"), intList((List<?>) a.get("shape")));
-      }
       case MATMUL:
         return CodeBlock.of("$L.matmul($L)", arg(a, "input"), arg(a, "other"));
       case CONCAT: {

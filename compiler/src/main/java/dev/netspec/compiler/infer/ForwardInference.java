@@ -52,6 +52,9 @@ final class ForwardInference {
   private final Map<String, String> partial = new HashMap<>();
   /** The first 'if' of each 'elif' (an 'if' alone in an 'else'), which messages name. */
   private final Map<Ast.If, Ast.If> chainHeads = new IdentityHashMap<>();
+  /** The input's symbolic sizes, usable as ints ({@code arange(seq)}). */
+  private final Map<String, Dim> sizes;
+  private final TensorOps tensorOps;
   private Shape output;
 
   ForwardInference(Block block, Map<String, Object> args, Inst inst, Shape input, Reporter reporter,
@@ -62,6 +65,38 @@ final class ForwardInference {
     this.input = input;
     this.reporter = reporter;
     this.layers = layers;
+    this.sizes = SizeSymbols.values(block, input);
+    this.tensorOps = new TensorOps(new TensorOps.Context() {
+      @Override
+      public Type eval(Expr e, Map<String, Type> env) {
+        return ForwardInference.this.eval(e, env);
+      }
+
+      @Override
+      public void error(Ast.Loc loc, String message) {
+        ForwardInference.this.error(loc, message);
+      }
+
+      @Override
+      public void addFlops(long n) {
+        layers.addFlops(n);
+      }
+
+      @Override
+      public Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
+        return ForwardInference.this.match(call, fn);
+      }
+
+      @Override
+      public void record(Ast.Call call, Map<String, Object> bound) {
+        calls.put(call, bound);
+      }
+
+      @Override
+      public Dim size(String name) {
+        return args.get(name) instanceof Dim d ? d : block.args().containsKey(name) ? null : sizes.get(name);
+      }
+    });
   }
 
   /** The output shape, or null if no return was inferred. */
@@ -296,6 +331,10 @@ final class ForwardInference {
     if (e instanceof Ast.Name n) {
       return name(n, env);
     }
+    if (e instanceof Ast.Subscript || e instanceof Ast.Slice || e instanceof Ast.Ellipsis
+        || e instanceof Ast.Str || e instanceof Ast.NoneLit) {
+      return tensorOps.expr(e, env);
+    }
     if (e instanceof Ast.Unary u) {
       Type t = eval(u.operand(), env);
       if (u.op().equals("not")) {
@@ -383,6 +422,9 @@ final class ForwardInference {
     if (a != null) {
       return a.type() == ArgType.BOOL ? new Type.BoolT() : new Type.NumT(a.type() == ArgType.INT);
     }
+    if (sizes.containsKey(n.name())) {
+      return new Type.NumT(true);
+    }
     if (layers.isChild(n.name())) {
       error(n.loc(), "'" + n.name() + "' is a layer; call it, as in " + n.name() + "(x)");
       return Type.unknownTensor();
@@ -431,7 +473,9 @@ final class ForwardInference {
       }
       case "<": case ">": case "<=": case ">=": case "==": case "!=": {
         Type t = arithmetic(b.loc(), b.op(), l, r);
-        return t instanceof Type.NumT ? new Type.BoolT() : t;
+        // a comparison of tensors is a mask: PyTorch's bool (float 0/1 in the runtime)
+        return t instanceof Type.NumT ? new Type.BoolT()
+            : t instanceof Type.TensorT tt ? new Type.TensorT(tt.shape(), DType.BOOL) : t;
       }
       default:
         return arithmetic(b.loc(), b.op(), l, r);
@@ -484,6 +528,9 @@ final class ForwardInference {
       call.args().forEach(a -> eval(a, env));
       return Type.unknownTensor();
     }
+    if (fn.kind() == Functions.Kind.TENSOR_OP) {
+      return tensorOps.call(call, fn, env);
+    }
     Map<String, Object> bound = bind(call, fn, env);
     if (bound == null) {
       return Type.unknownTensor();
@@ -499,6 +546,62 @@ final class ForwardInference {
 
   /** Binds positional and keyword arguments to the function's parameters. */
   private Map<String, Object> bind(Ast.Call call, Functions.Fn fn, Map<String, Type> env) {
+    Map<String, Object> out = match(call, fn);
+    if (out == null) {
+      return null;
+    }
+    // Tensor operands are evaluated; dims, flags and sizes must be constants.
+    Map<String, Object> resolved = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : out.entrySet()) {
+      Object v = e.getValue();
+      String n = e.getKey();
+      if (!(v instanceof Expr x)) {
+        resolved.put(n, v);
+      } else if (n.equals("input") || n.equals("other") || n.equals("exponent") || n.equals("tensors")) {
+        resolved.put(n, x);
+        eval(x, env);
+      } else if (n.equals("keepdim")) {
+        if (!(x instanceof Ast.Bool bo)) {
+          error(x.loc(), call.callee() + ": keepdim must be True or False");
+          return null;
+        }
+        resolved.put(n, bo.value());
+      } else if (n.equals("approximate")) {
+        if (!(x instanceof Ast.Str str) || !(str.value().equals("none") || str.value().equals("tanh"))) {
+          error(x.loc(), call.callee() + ": approximate must be 'none' or 'tanh'");
+          return null;
+        }
+        resolved.put(n, str.value());
+      } else if (n.equals("shape") || WINDOW_SIZES.contains(n)) {
+        List<Long> sizes = new ArrayList<>();
+        List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
+        for (Expr item : items) {
+          Long c = constInt(item);
+          if (c == null) {
+            error(item.loc(), call.callee() + ": " + (n.equals("shape") ? "sizes" : "'" + n + "'")
+                + " must be int constants");
+            return null;
+          }
+          sizes.add(c);
+        }
+        resolved.put(n, sizes);
+      } else {
+        Long c = constInt(x);
+        if (c == null) {
+          error(x.loc(), call.callee() + ": '" + n + "' must be an int constant");
+          return null;
+        }
+        resolved.put(n, c);
+      }
+    }
+    return resolved;
+  }
+
+  /**
+   * Matches positional and keyword arguments to the function's parameters: each an expression
+   * or the default; null after a reported error.
+   */
+  private Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
     Map<String, Object> out = new LinkedHashMap<>();
     List<Functions.Param> params = fn.params();
     if (call.args().size() > params.size()) {
@@ -530,45 +633,7 @@ final class ForwardInference {
         out.put(p.name(), p.defaultValue());
       }
     }
-    // Tensor operands are evaluated; dims, flags and sizes must be constants.
-    Map<String, Object> resolved = new LinkedHashMap<>();
-    for (Map.Entry<String, Object> e : out.entrySet()) {
-      Object v = e.getValue();
-      String n = e.getKey();
-      if (!(v instanceof Expr x)) {
-        resolved.put(n, v);
-      } else if (n.equals("input") || n.equals("other") || n.equals("exponent") || n.equals("tensors")) {
-        resolved.put(n, x);
-        eval(x, env);
-      } else if (n.equals("keepdim")) {
-        if (!(x instanceof Ast.Bool bo)) {
-          error(x.loc(), call.callee() + ": keepdim must be True or False");
-          return null;
-        }
-        resolved.put(n, bo.value());
-      } else if (n.equals("shape") || WINDOW_SIZES.contains(n)) {
-        List<Long> sizes = new ArrayList<>();
-        List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
-        for (Expr item : items) {
-          Long c = constInt(item);
-          if (c == null) {
-            error(item.loc(), call.callee() + ": " + (n.equals("shape") ? "sizes" : "'" + n + "'")
-                + " must be int constants");
-            return null;
-          }
-          sizes.add(c);
-        }
-        resolved.put(n, sizes);
-      } else {
-        Long c = constInt(x);
-        if (c == null) {
-          error(x.loc(), call.callee() + ": '" + n + "' must be an int constant");
-          return null;
-        }
-        resolved.put(n, c);
-      }
-    }
-    return resolved;
+    return out;
   }
 
   /** The pooling arguments that take an int or a tuple of ints, one per spatial dim. */
@@ -632,11 +697,6 @@ final class ForwardInference {
         return Ops.transpose(tensorArg(call, a.get("input"), "input"), (Long) a.get("dim0"), (Long) a.get("dim1"));
       case FLATTEN:
         return Ops.flatten(tensorArg(call, a.get("input"), "input"), (Long) a.get("start_dim"), (Long) a.get("end_dim"));
-      case RESHAPE: {
-        @SuppressWarnings("unchecked")
-        List<Long> sizes = (List<Long>) a.get("shape");
-        return Ops.reshape(tensorArg(call, a.get("input"), "input"), sizes);
-      }
       case MATMUL: {
         Shape l = tensorArg(call, a.get("input"), "input");
         Shape r = tensorArg(call, a.get("other"), "other");

@@ -413,7 +413,10 @@ public final class ForwardGraph {
     if (e instanceof Ast.Attr a) {
       return op("." + a.name(), List.of(eval(s, a.target(), vars)), shape(s, e));
     }
-    if (e instanceof Ast.Tuple) {
+    if (e instanceof Ast.Subscript sub) {
+      return op(ExprText.index(sub), List.of(eval(s, sub.target(), vars)), shape(s, e));
+    }
+    if (!(e instanceof Ast.Call)) { // a tuple, a string, None, a slice
       return new Val(null, null, ExprText.of(e));
     }
     Ast.Call c = (Ast.Call) e;

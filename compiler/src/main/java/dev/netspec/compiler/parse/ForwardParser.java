@@ -30,15 +30,15 @@ public final class ForwardParser {
     }
   }
 
-  private enum Kind { NAME, NUMBER, OP, NEWLINE, INDENT, DEDENT, END }
+  private enum Kind { NAME, NUMBER, STRING, OP, NEWLINE, INDENT, DEDENT, END }
 
   private record Token(Kind kind, String text, Loc loc) {}
 
   private static final Set<String> KEYWORDS = Set.of(
-      "while", "if", "elif", "else", "return", "and", "or", "not", "True", "False");
+      "while", "if", "elif", "else", "return", "and", "or", "not", "True", "False", "None");
   private static final List<String> OPERATORS = List.of(
       "**", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=",
-      "+", "-", "*", "/", "@", "<", ">", "=", "(", ")", "[", "]", ",", ":", ".");
+      "+", "-", "*", "/", "@", "<", ">", "=", "(", ")", "[", "]", ",", ":", "...", ".");
   /** Binding power of each binary operator (higher binds tighter). */
   private static final Map<String, Integer> BINARY = Map.ofEntries(
       Map.entry("or", 10), Map.entry("and", 20),
@@ -243,6 +243,10 @@ public final class ForwardParser {
       e = new Ast.Num(t.loc(), value, integral);
     } else if (t.kind() == Kind.NAME && (t.text().equals("True") || t.text().equals("False"))) {
       e = new Ast.Bool(t.loc(), t.text().equals("True"));
+    } else if (t.kind() == Kind.NAME && t.text().equals("None")) {
+      e = new Ast.NoneLit(t.loc());
+    } else if (t.kind() == Kind.STRING) {
+      e = new Ast.Str(t.loc(), t.text());
     } else if (t.kind() == Kind.NAME && !KEYWORDS.contains(t.text())) {
       if (peekOp("(")) {
         e = call(t);
@@ -263,7 +267,12 @@ public final class ForwardParser {
       throw new SyntaxError(t.loc(), "expected an expression, found " + describe(t));
     }
     int depth = depthOf(e);
-    while (peekOp(".")) {
+    while (peekOp(".") || peekOp("[")) {
+      if (peekOp("[")) {
+        e = subscript(e);
+        depth = Math.max(depth, lastDepth) + 1;
+        continue;
+      }
       Token dot = advance();
       Token name = advance();
       if (name.kind() != Kind.NAME) {
@@ -287,9 +296,50 @@ public final class ForwardParser {
     return e;
   }
 
+  /** {@code target[item, ...]}, the '[' next; items are indices, slices, '...' and None. */
+  private Expr subscript(Expr target) throws SyntaxError {
+    Token open = advance();
+    List<Expr> items = new ArrayList<>();
+    int depth = 0;
+    do {
+      if (peekOp("]")) {
+        break;
+      }
+      Token t = peek();
+      if (t.kind() == Kind.OP && t.text().equals("...")) {
+        advance();
+        items.add(new Ast.Ellipsis(t.loc()));
+        lastDepth = 1;
+      } else {
+        Expr start = peekOp(":") ? null : expression(0);
+        if (peekOp(":")) {
+          Token colon = advance();
+          Expr stop = peekOp(":") || peekOp(",") || peekOp("]") ? null : expression(0);
+          Expr step = null;
+          if (peekOp(":")) {
+            advance();
+            step = peekOp(",") || peekOp("]") ? null : expression(0);
+          }
+          items.add(new Ast.Slice(start == null ? colon.loc() : start.loc(), start, stop, step));
+          lastDepth = 2;
+        } else {
+          items.add(start);
+        }
+      }
+      depth = Math.max(depth, lastDepth);
+    } while (peekOp(",") && advance() != null);
+    if (items.isEmpty()) {
+      throw new SyntaxError(peek().loc(), "expected an index or a slice inside '[]', found " + describe(peek()));
+    }
+    expectOp("]");
+    lastDepth = depth + 1;
+    return new Ast.Subscript(open.loc(), target, items);
+  }
+
   /** The depth of a just-parsed primary: leaves are 1; composites were measured as parsed. */
   private int depthOf(Expr e) {
-    return e instanceof Ast.Num || e instanceof Ast.Bool || e instanceof Ast.Name ? 1 : lastDepth;
+    return e instanceof Ast.Num || e instanceof Ast.Bool || e instanceof Ast.Name || e instanceof Ast.Str
+        || e instanceof Ast.NoneLit ? 1 : lastDepth;
   }
 
   private Expr tupleRest(Token open, Expr first, String close) throws SyntaxError {
@@ -400,6 +450,8 @@ public final class ForwardParser {
         return "the end of the block";
       case END:
         return "the end of the forward";
+      case STRING:
+        return "'" + t.text() + "'";
       default:
         return "'" + t.text() + "'";
     }
@@ -454,6 +506,13 @@ public final class ForwardParser {
             i++;
           }
           out.add(new Token(Kind.NAME, line.substring(start, i), loc));
+        } else if (c == '\'' || c == '"') {
+          int end = line.indexOf(c, i + 1);
+          if (end < 0) {
+            throw new SyntaxError(loc, "unterminated string");
+          }
+          out.add(new Token(Kind.STRING, line.substring(i + 1, end), loc));
+          i = end + 1;
         } else if (Character.isDigit(c) || (c == '.' && i + 1 < line.length() && Character.isDigit(line.charAt(i + 1)))) {
           int start = i;
           while (i < line.length() && (Character.isDigit(line.charAt(i)) || line.charAt(i) == '.')) {
