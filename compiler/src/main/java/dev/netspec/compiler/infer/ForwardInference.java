@@ -441,7 +441,9 @@ final class ForwardInference {
     known.addAll(inst.params.keySet());
     known.addAll(inst.buffers.keySet());
     known.addAll(block.args().keySet());
-    String near = Names.suggest(n.name(), known);
+    List<String> candidates = new ArrayList<>(known);
+    candidates.addAll(sizes.keySet()); // the input's sizes: 'sequence' for 'seq'
+    String near = Names.suggest(n.name(), candidates);
     error(n.loc(), "unknown name '" + n.name() + "'" + (near.isEmpty() ? " (names here: " + list(known) + ")" : near));
     return Type.unknownTensor();
   }

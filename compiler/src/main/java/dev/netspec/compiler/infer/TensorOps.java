@@ -61,7 +61,7 @@ final class TensorOps {
       try {
         return subscript(s, env);
       } catch (Problem p) {
-        ctx.error(p.loc, p.getMessage());
+        report(p, "");
         return Type.unknownTensor();
       }
     }
@@ -84,12 +84,24 @@ final class TensorOps {
       ctx.record(call, a);
       return t;
     } catch (Problem p) {
-      ctx.error(p.loc, call.callee() + ": " + p.getMessage());
+      report(p, call.callee() + ": ");
       return Type.unknownTensor();
     } catch (ShapeError e) {
       ctx.error(call.loc(), call.callee() + ": " + e.getMessage());
       return Type.unknownTensor();
     }
+  }
+
+  /** Reports {@code p} unless it follows an error reported already (an unknown operand). */
+  private void report(Problem p, String prefix) {
+    if (p.getMessage() != null) {
+      ctx.error(p.loc, prefix + p.getMessage());
+    }
+  }
+
+  /** An operand whose error was reported where it was evaluated: nothing more to say. */
+  private static boolean reported(Type t) {
+    return t instanceof Type.TensorT tt && !tt.shape().knownRank();
   }
 
   private Type apply(Ast.Call call, Map<String, Object> a, Map<String, Type> env) throws Problem, ShapeError {
@@ -209,6 +221,9 @@ final class TensorOps {
         d++;
       } else {
         Type it = ctx.eval(item, env);
+        if (reported(it)) {
+          throw new Problem(item.loc(), null);
+        }
         if (it instanceof Type.TensorT) {
           throw new Problem(item.loc(), "indexing with a tensor is not supported; index with ints and slices,"
               + " or use masked_fill or where");
@@ -277,6 +292,9 @@ final class TensorOps {
   private Dim bound(Expr e, Map<String, Type> env) throws Problem {
     Type t = ctx.eval(e, env);
     Dim d = sizeOf(e);
+    if (d == null && reported(t)) {
+      throw new Problem(e.loc(), null);
+    }
     if (d == null) {
       throw new Problem(e.loc(), "a slice bound must be an int: a constant, an int argument or a size of the input"
           + (t instanceof Type.TensorT ? ", not a tensor" : ""));
@@ -331,14 +349,23 @@ final class TensorOps {
     return n;
   }
 
-  /** Whether {@code a} and {@code b} differ for every size of their symbols: they differ by a constant factor. */
+  /**
+   * Whether {@code a} and {@code b} differ for every size of their symbols: both known, or the
+   * same product of symbols with different coefficients ({@code 4*batch} and {@code 5*batch}).
+   */
   private static boolean provablyDiffer(Dim a, Dim b) {
     if (a.equals(b) || a.isLazy() || b.isLazy()) {
       return false;
     }
-    Dim q = DimAlgebra.quotient(a, b);
-    Dim r = DimAlgebra.quotient(b, a);
-    return q instanceof Dim.Known || r instanceof Dim.Known || a instanceof Dim.Known && b instanceof Dim.Known;
+    // c1*P and c2*P with the same symbols P: equal only if c1 == c2 (sizes are positive)
+    List<Dim> fa = new ArrayList<>(DimAlgebra.factors(a));
+    List<Dim> fb = new ArrayList<>(DimAlgebra.factors(b));
+    if (a instanceof Dim.Known || b instanceof Dim.Known) {
+      return a instanceof Dim.Known && b instanceof Dim.Known;
+    }
+    fa.sort(java.util.Comparator.comparing(Dim::toString));
+    fb.sort(java.util.Comparator.comparing(Dim::toString));
+    return fa.equals(fb) && DimAlgebra.coefficient(a) != DimAlgebra.coefficient(b);
   }
 
   private Shape permute(Ast.Call call, Shape in, List<Long> dims) throws Problem, ShapeError {
@@ -456,8 +483,13 @@ final class TensorOps {
     scores.add(k.dim(-2));
     if (m != null && m.shape().knownRank()) {
       Shape target = new Shape(scores);
-      Shape b = Ops.broadcast(m.shape(), target);
-      if (b.rank() != target.rank() || !sameDims(b.dims(), scores)) {
+      Shape b;
+      try {
+        b = Ops.broadcast(m.shape(), target);
+      } catch (ShapeError e) {
+        b = null;
+      }
+      if (b == null || b.rank() != target.rank() || !sameDims(b.dims(), scores)) {
         throw new Problem(((Expr) mask).loc(), "attn_mask " + m.shape() + " does not broadcast to the scores "
             + target);
       }
@@ -521,6 +553,9 @@ final class TensorOps {
   private void number(Map<String, Object> a, String name, Map<String, Type> env) throws Problem {
     Expr e = (Expr) a.get(name);
     Type t = ctx.eval(e, env);
+    if (reported(t)) {
+      throw new Problem(e.loc(), null);
+    }
     if (!(t instanceof Type.NumT)) {
       throw new Problem(e.loc(), "'" + name + "' must be a number, such as 0.0 or float('-inf'), got " + t);
     }
@@ -575,6 +610,9 @@ final class TensorOps {
   private Dim size(Expr e, String what, Map<String, Type> env) throws Problem {
     Type t = ctx.eval(e, env);
     Dim d = sizeOf(e);
+    if (d == null && reported(t)) {
+      throw new Problem(e.loc(), null);
+    }
     if (d == null) {
       throw new Problem(e.loc(), "'" + what + "' must be ints: constants, int arguments or sizes of the input"
           + (t instanceof Type.TensorT ? "; got a tensor" : ""));
