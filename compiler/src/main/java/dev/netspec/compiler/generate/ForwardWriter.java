@@ -54,6 +54,8 @@ final class ForwardWriter {
   private String lastBuffer;
   /** The input dim of each size symbol ({@code seq} is {@code x.size(1)}). */
   private final Map<String, Integer> sizeDims;
+  /** The local {@code int} of each size symbol read so far, declared at the top of the body. */
+  private final Map<String, String> sizeLocals = new java.util.LinkedHashMap<>();
   private final TensorOpsWriter tensorOps;
 
   /**
@@ -80,7 +82,8 @@ final class ForwardWriter {
       return CodeBlock.of("$N", field);
     }
     if (!allocated.contains(name) && sizeDims.containsKey(name)) {
-      return CodeBlock.of("$N.size($L)", input(), sizeDims.get(name));
+      return CodeBlock.of("$N", sizeLocals.computeIfAbsent(name,
+          n -> locals.newName(JavaText.lowerCamel(n), "size:" + n)));
     }
     return CodeBlock.of("$N", local(name));
   }
@@ -112,7 +115,10 @@ final class ForwardWriter {
     declared.put("x", new Type.TensorT(result.input()));
     input();
     statements(b, stmts, declared);
-    return b.build();
+    CodeBlock.Builder sizes = CodeBlock.builder();
+    sizeLocals.forEach((symbol, local) ->
+        sizes.addStatement("int $N = $N.size($L)", local, input(), sizeDims.get(symbol)));
+    return sizes.add(b.build()).build();
   }
 
   private void statements(CodeBlock.Builder b, List<Stmt> stmts, Map<String, Type> declared) {

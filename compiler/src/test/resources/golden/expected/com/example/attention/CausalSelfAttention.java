@@ -78,14 +78,16 @@ public final class CausalSelfAttention extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor q = query.forward(x).reshape(x.size(0), x.size(1), heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor k = key.forward(x).reshape(x.size(0), x.size(1), heads, -1).transpose(1, 2); // (batch, heads, seq, ?)
-    Tensor v = value.forward(x).view(x.size(0), x.size(1), heads, headDim).permute(0, 2, 1, 3); // (batch, heads, seq, head_dim)
+    int batch = x.size(0);
+    int seq = x.size(1);
+    Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+    Tensor k = key.forward(x).reshape(batch, seq, heads, -1).transpose(1, 2); // (batch, heads, seq, ?)
+    Tensor v = value.forward(x).view(batch, seq, heads, headDim).permute(0, 2, 1, 3); // (batch, heads, seq, head_dim)
     Tensor att = q.matmul(k.transpose(-2, -1)).mul((float) Math.pow(headDim, -0.5f)); // (batch, heads, seq, seq)
-    Tensor future = Tensor.arange(x.size(1)).unsqueeze(0).gt(Tensor.arange(x.size(1)).unsqueeze(1)); // (seq, seq)
+    Tensor future = Tensor.arange(seq).unsqueeze(0).gt(Tensor.arange(seq).unsqueeze(1)); // (seq, seq)
     att = att.maskedFill(future, Float.NEGATIVE_INFINITY).softmax(-1); // (batch, heads, seq, seq)
     Tensor y = att.matmul(v).transpose(1, 2).contiguous(); // (batch, seq, heads, head_dim)
-    return proj.forward(y.reshape(x.size(0), x.size(1), dim));
+    return proj.forward(y.reshape(batch, seq, dim));
   }
 
   /**

@@ -79,11 +79,13 @@ public final class FusedAttention extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor q = query.forward(x).reshape(x.size(0), x.size(1), heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor k = key.forward(x).reshape(x.size(0), x.size(1), heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor v = value.forward(x).reshape(x.size(0), x.size(1), heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+    int batch = x.size(0);
+    int seq = x.size(1);
+    Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+    Tensor k = key.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+    Tensor v = value.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
     Tensor y = Functional.scaledDotProductAttention(q, k, v, null, true); // (batch, heads, seq, head_dim)
-    return proj.forward(y.transpose(1, 2).reshape(x.size(0), x.size(1), dim));
+    return proj.forward(y.transpose(1, 2).reshape(batch, seq, dim));
   }
 
   /**

@@ -56,9 +56,10 @@ public final class MaskedAttention extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
+    int seq = x.size(1);
     Tensor q = query.forward(x).unsqueeze(1); // (batch, 1, seq, dim)
     Tensor k = key.forward(x).unsqueeze(1); // (batch, 1, seq, dim)
-    Tensor keep = Tensor.arange(x.size(1)).unsqueeze(1).ge(Tensor.arange(x.size(1)).unsqueeze(0)).tril(-1).eq(0.0f); // (seq, seq)
+    Tensor keep = Tensor.arange(seq).unsqueeze(1).ge(Tensor.arange(seq).unsqueeze(0)).tril(-1).eq(0.0f); // (seq, seq)
     Tensor bias = Tensor.where(keep, Tensor.scalar(0.0f), Tensor.scalar(Float.NEGATIVE_INFINITY)); // (seq, seq)
     Tensor a = Functional.scaledDotProductAttention(q, k, k, AttentionMask.of(bias), false); // (batch, 1, seq, dim)
     Tensor b = Functional.scaledDotProductAttention(q, k, k, AttentionMask.ofBool(keep.triu(0)), false); // (batch, 1, seq, dim)

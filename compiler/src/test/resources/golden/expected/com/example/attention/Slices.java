@@ -42,13 +42,14 @@ public final class Slices extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
+    int seq = x.size(1);
     Tensor first = x.select(1, 0); // (batch, 8)
     Tensor last = x.select(1, -1); // (batch, 8)
     Tensor evens = x.slice(1, 0, Integer.MAX_VALUE, 2).mean(1, false); // (batch, 8)
     Tensor tail = x.slice(2, n, Integer.MAX_VALUE); // (batch, seq, -n + 8)
-    Tensor rows = tail.sum(-1, false).unsqueeze(1).slice(2, 1, x.size(1) - 1); // (batch, 1, seq - 2)
+    Tensor rows = tail.sum(-1, false).unsqueeze(1).slice(2, 1, seq - 1); // (batch, 1, seq - 2)
     Tensor w = Tensor.where(first.gt(0.0f), first, last.mul(0.5f)); // (batch, 8)
-    Tensor m = w.unsqueeze(0).squeeze(0).add(x.select(0, 0).select(0, x.size(1) - 1).unsqueeze(0)); // (batch, 8)
+    Tensor m = w.unsqueeze(0).squeeze(0).add(x.select(0, 0).select(0, seq - 1).unsqueeze(0)); // (batch, 8)
     return Tensor.concat(List.of(m, evens, rows.sum(-1, false).mul(first), x.slice(1, 1, 3).slice(2, -2, Integer.MAX_VALUE).select(1, -1)), 1);
   }
 
