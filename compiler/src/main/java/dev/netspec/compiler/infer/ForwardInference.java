@@ -492,6 +492,15 @@ final class ForwardInference {
       error(loc, "'" + op + "' needs tensors or numbers, got " + l + " and " + r);
       return Type.unknownTensor();
     }
+    boolean comparison = Set.of("<", ">", "<=", ">=", "==", "!=").contains(op);
+    for (Type t : List.of(l, r)) {
+      if (!comparison && t instanceof Type.TensorT tt && tt.dtype() == DType.INT64) {
+        // the runtime's arithmetic is float32; int64 tensors are ids and positions
+        error(loc, "'" + op + "' needs float tensors, got " + t
+            + "; an int64 tensor can be compared (ids != pad), indexed or passed to an embedding");
+        return Type.unknownTensor();
+      }
+    }
     Shape a = l instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
     Shape c = r instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
     try {
