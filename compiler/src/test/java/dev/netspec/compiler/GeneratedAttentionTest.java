@@ -33,24 +33,11 @@ class GeneratedAttentionTest {
     torch = JsonMapper.builder().build().readTree(Specs.resource("fixtures/forward_ops.json"));
   }
 
-  private static Module build(String block, JsonNode args) throws ReflectiveOperationException {
-    Object[] values = new Object[args.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = args.get(i).asInt();
-    }
-    for (var ctor : loader.loadClass("com.example.attention." + block).getConstructors()) {
-      if (ctor.getParameterCount() == values.length) {
-        return (Module) ctor.newInstance(values);
-      }
-    }
-    throw new AssertionError("no constructor with " + values.length + " arguments in " + block);
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"CausalSelfAttention", "FusedAttention", "MaskedAttention", "Mlp", "Slices"})
   void matchesPyTorch(String block) throws ReflectiveOperationException {
     JsonNode ref = torch.get(block);
-    Module m = build(block, ref.get("args"));
+    Module m = GeneratedModelsTest.construct(loader, "com.example.attention." + block, ref.get("args"));
     List<String> keys = new ArrayList<>();
     m.stateDict().forEach((k, t) -> keys.add(k + " " + Arrays.toString(t.shape())));
     List<String> expected = new ArrayList<>();
@@ -66,12 +53,6 @@ class GeneratedAttentionTest {
     Tensor x = GeneratedModelsTest.pattern(GeneratedModelsTest.ints(ref.get("input_shape")), k -> Math.cos(0.11 * k));
     Tensor y = m.forward(x);
     assertArrayEquals(GeneratedModelsTest.ints(ref.get("output_shape")), y.shape(), "output shape");
-    float[] got = y.contiguous().toFloatArray();
-    JsonNode want = ref.get("output");
-    assertEquals(want.size(), got.length);
-    for (int i = 0; i < got.length; i++) {
-      double w = want.get(i).asDouble();
-      assertEquals(w, got[i], 1e-5 * Math.max(1, Math.abs(w)), block + " output[" + i + "]");
-    }
+    GeneratedModelsTest.assertClose(ref.get("output"), y, 1e-5, block + " output");
   }
 }
