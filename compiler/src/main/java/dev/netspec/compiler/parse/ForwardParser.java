@@ -299,41 +299,52 @@ public final class ForwardParser {
   /** {@code target[item, ...]}, the '[' next; items are indices, slices, '...' and None. */
   private Expr subscript(Expr target) throws SyntaxError {
     Token open = advance();
+    if (peekOp("]")) {
+      throw new SyntaxError(peek().loc(), "expected an index or a slice inside '[]', found ']'");
+    }
     List<Expr> items = new ArrayList<>();
     int depth = 0;
-    do {
-      if (peekOp("]")) {
+    while (true) {
+      items.add(subscriptItem());
+      depth = Math.max(depth, lastDepth);
+      if (!peekOp(",")) {
         break;
       }
-      Token t = peek();
-      if (t.kind() == Kind.OP && t.text().equals("...")) {
-        advance();
-        items.add(new Ast.Ellipsis(t.loc()));
-        lastDepth = 1;
-      } else {
-        Expr start = peekOp(":") ? null : expression(0);
-        if (peekOp(":")) {
-          Token colon = advance();
-          Expr stop = peekOp(":") || peekOp(",") || peekOp("]") ? null : expression(0);
-          Expr step = null;
-          if (peekOp(":")) {
-            advance();
-            step = peekOp(",") || peekOp("]") ? null : expression(0);
-          }
-          items.add(new Ast.Slice(start == null ? colon.loc() : start.loc(), start, stop, step));
-          lastDepth = 2;
-        } else {
-          items.add(start);
-        }
+      advance();
+      if (peekOp("]")) {
+        break; // x[0,] as in Python
       }
-      depth = Math.max(depth, lastDepth);
-    } while (peekOp(",") && advance() != null);
-    if (items.isEmpty()) {
-      throw new SyntaxError(peek().loc(), "expected an index or a slice inside '[]', found " + describe(peek()));
     }
     expectOp("]");
     lastDepth = depth + 1;
     return new Ast.Subscript(open.loc(), target, items);
+  }
+
+  /** One item of a subscript: {@code ...}, an expression, or a slice {@code start:stop:step}. */
+  private Expr subscriptItem() throws SyntaxError {
+    Token t = peek();
+    if (t.kind() == Kind.OP && t.text().equals("...")) {
+      advance();
+      lastDepth = 1;
+      return new Ast.Ellipsis(t.loc());
+    }
+    Expr start = peekOp(":") ? null : expression(0);
+    if (!peekOp(":")) {
+      return start;
+    }
+    Token colon = advance();
+    Expr stop = endOfSlicePart() ? null : expression(0);
+    Expr step = null;
+    if (peekOp(":")) {
+      advance();
+      step = endOfSlicePart() ? null : expression(0);
+    }
+    lastDepth = 2;
+    return new Ast.Slice(start == null ? colon.loc() : start.loc(), start, stop, step);
+  }
+
+  private boolean endOfSlicePart() {
+    return peekOp(":") || peekOp(",") || peekOp("]");
   }
 
   /** The depth of a just-parsed primary: leaves are 1; composites were measured as parsed. */
