@@ -213,7 +213,10 @@ final class TensorOps {
       if (item instanceof Ast.NoneLit) {
         out.add(Dim.of(1));
       } else if (item instanceof Ast.Ellipsis) {
-        for (int k = in.knownRank() ? in.rank() - consumed : 0; k > 0; k--) {
+        if (!in.knownRank()) {
+          throw new Problem(item.loc(), "'...' needs a tensor of known rank; declare the block's input");
+        }
+        for (int k = in.rank() - consumed; k > 0; k--) {
           out.add(in.dim(d++));
         }
       } else if (item instanceof Ast.Slice sl) {
@@ -390,6 +393,9 @@ final class TensorOps {
   }
 
   private Shape squeeze(Ast.Call call, Shape in, Long dim) throws Problem, ShapeError {
+    if (!in.knownRank() && dim == null) {
+      throw new Problem(call.loc(), "without a dim needs a tensor of known rank; give the dim");
+    }
     if (!in.knownRank()) {
       return in;
     }
