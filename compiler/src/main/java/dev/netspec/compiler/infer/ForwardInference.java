@@ -555,6 +555,45 @@ final class ForwardInference {
     }
   }
 
+  /**
+   * Matches positional and keyword arguments to the function's parameters: each an expression
+   * or the default; null after a reported error.
+   */
+  private Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Functions.Param> params = fn.params();
+    if (call.args().size() > params.size()) {
+      error(call.loc(), call.callee() + " takes at most " + params.size() + " arguments, got " + call.args().size());
+      return null;
+    }
+    for (int i = 0; i < call.args().size(); i++) {
+      out.put(params.get(i).name(), call.args().get(i));
+    }
+    for (Ast.Kwarg k : call.kwargs()) {
+      Functions.Param p = params.stream().filter(x -> x.name().equals(k.name())).findFirst().orElse(null);
+      if (p == null) {
+        List<String> names = new ArrayList<>();
+        params.forEach(x -> names.add(x.name()));
+        error(k.loc(), call.callee() + " has no argument '" + k.name() + "'" + Names.suggest(k.name(), names));
+        return null;
+      }
+      if (out.put(k.name(), k.value()) != null) {
+        error(k.loc(), call.callee() + " got '" + k.name() + "' twice");
+        return null;
+      }
+    }
+    for (Functions.Param p : params) {
+      if (!out.containsKey(p.name())) {
+        if (p.defaultValue() == null) {
+          error(call.loc(), call.callee() + " needs '" + p.name() + "'");
+          return null;
+        }
+        out.put(p.name(), p.defaultValue());
+      }
+    }
+    return out;
+  }
+
   /** Binds positional and keyword arguments to the function's parameters. */
   private Map<String, Object> bind(Ast.Call call, Functions.Fn fn, Map<String, Type> env) {
     Map<String, Object> out = match(call, fn);
@@ -606,45 +645,6 @@ final class ForwardInference {
       }
     }
     return resolved;
-  }
-
-  /**
-   * Matches positional and keyword arguments to the function's parameters: each an expression
-   * or the default; null after a reported error.
-   */
-  private Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    List<Functions.Param> params = fn.params();
-    if (call.args().size() > params.size()) {
-      error(call.loc(), call.callee() + " takes at most " + params.size() + " arguments, got " + call.args().size());
-      return null;
-    }
-    for (int i = 0; i < call.args().size(); i++) {
-      out.put(params.get(i).name(), call.args().get(i));
-    }
-    for (Ast.Kwarg k : call.kwargs()) {
-      Functions.Param p = params.stream().filter(x -> x.name().equals(k.name())).findFirst().orElse(null);
-      if (p == null) {
-        List<String> names = new ArrayList<>();
-        params.forEach(x -> names.add(x.name()));
-        error(k.loc(), call.callee() + " has no argument '" + k.name() + "'" + Names.suggest(k.name(), names));
-        return null;
-      }
-      if (out.put(k.name(), k.value()) != null) {
-        error(k.loc(), call.callee() + " got '" + k.name() + "' twice");
-        return null;
-      }
-    }
-    for (Functions.Param p : params) {
-      if (!out.containsKey(p.name())) {
-        if (p.defaultValue() == null) {
-          error(call.loc(), call.callee() + " needs '" + p.name() + "'");
-          return null;
-        }
-        out.put(p.name(), p.defaultValue());
-      }
-    }
-    return out;
   }
 
   /** The pooling arguments that take an int or a tuple of ints, one per spatial dim. */
