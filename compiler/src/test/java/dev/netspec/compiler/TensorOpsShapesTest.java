@@ -1,8 +1,10 @@
 package dev.netspec.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -42,6 +44,14 @@ class TensorOpsShapesTest {
     assertEquals(List.of(symbolic.split(", ")), strings(c.inspect("Op", null).outputShape()), expr);
     assertEquals(List.of(concrete.split(", ")), strings(c.inspect("Op", new int[] {2, 6, 8}).outputShape()),
         expr + " at (2, 6, 8)");
+  }
+
+  @Test
+  void theGraphShowsSubscriptsAndConstantArguments() {
+    String dot = compile("masked_fill(x[:, 1:seq - 1], x[:, 1:seq - 1] > 0, float('-inf'))")
+        .inspect("Op", null).dot();
+    assertTrue(dot.contains("[:, 1:seq - 1]"), dot);
+    assertTrue(dot.contains("masked_fill(·, ·, float('-inf'))"), dot);
   }
 
   private static List<String> strings(List<Object> dims) {

@@ -416,7 +416,8 @@ public final class ForwardGraph {
     if (e instanceof Ast.Subscript sub) {
       return op(ExprText.index(sub), List.of(eval(s, sub.target(), vars)), shape(s, e));
     }
-    if (!(e instanceof Ast.Call)) { // a tuple, a string, None, a slice
+    // a tuple, a string, None, a slice, float('-inf'): text in the label of the call they are given to
+    if (!(e instanceof Ast.Call) || ((Ast.Call) e).callee().equals("float")) {
       return new Val(null, null, ExprText.of(e));
     }
     Ast.Call c = (Ast.Call) e;
