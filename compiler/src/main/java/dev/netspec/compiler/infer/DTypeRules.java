@@ -8,6 +8,11 @@ package dev.netspec.compiler.infer;
 public final class DTypeRules {
   private DTypeRules() {}
 
+  /** {@code a float32 tensor}, {@code an int64 tensor}. */
+  public static String aTensor(DType d) {
+    return (d == DType.INT64 ? "an " : "a ") + d + " tensor";
+  }
+
   /** What to do when an operation that takes {@code want} got the other dtype. */
   public static String advice(DType want) {
     return want == DType.FLOAT32
@@ -21,7 +26,7 @@ public final class DTypeRules {
    * names the operation, the tensor and what to do.
    */
   public static String floatOnly(String op, Type t) {
-    if (t instanceof Type.TensorT x && x.dtype() != DType.FLOAT32) {
+    if (t instanceof Type.TensorT x && x.dtype() != DType.FLOAT32 && x.shape().knownRank()) {
       return op + " takes float32 tensors, got " + x + "; " + advice(DType.FLOAT32);
     }
     return null;

@@ -329,9 +329,11 @@ public final class Inference {
         for (ChildState c : children.values()) {
           if (t instanceof Type.TupleT tuple) {
             ChildState prev = children.values().stream().filter(k -> k.outType == tuple).findFirst().orElse(c);
+            String name = Character.isDigit(prev.child.name().charAt(0)) && prev.child.use() instanceof BuiltinUse b
+                ? b.kind().name() : prev.child.name();
             reporter.error(prev.child.pos(), label(prev) + ": returns " + tuple + ", which the next layer"
-                + " of a 'sequential' cannot take; use 'layers' and a forward that unpacks it, such as"
-                + " 'out, (h, c) = " + prev.child.name() + "(x)'");
+                + " of a 'sequential' cannot take; use 'layers' and a forward that unpacks it, such as "
+                + Unpacking.example(tuple) + " = " + name + "(x)");
             t = Type.unknownTensor();
           }
           t = callTyped(c, List.of(t), c.child.pos());
@@ -411,8 +413,8 @@ public final class Inference {
       ChildState t = c.target != null ? c.target : c;
       Type.TensorT x = in.get(0) instanceof Type.TensorT tt ? tt : (Type.TensorT) Type.unknownTensor();
       DType want = inputDType(t);
-      if (want != null && x.dtype() != want) {
-        reporter.error(pos, label(c) + ": takes a " + want + " tensor, got " + x + "; "
+      if (want != null && x.dtype() != want && x.shape().knownRank()) { // unknown: reported already
+        reporter.error(pos, label(c) + ": takes " + DTypeRules.aTensor(want) + ", got " + x + "; "
             + DTypeRules.advice(want) + declaredAt(c, pos));
       }
       if (t.child.use() instanceof BlockUse u && blocks.get(u.blockName()).inputs().isEmpty() && generic) {

@@ -17,7 +17,7 @@ public sealed interface Type {
     public String toString() {
       return dtype == DType.FLOAT32
           ? "a tensor of shape " + shape
-          : "a " + dtype + " tensor of shape " + shape;
+          : (dtype == DType.INT64 ? "an " : "a ") + dtype + " tensor of shape " + shape;
     }
   }
 

@@ -19,6 +19,7 @@ import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.Type;
+import dev.netspec.compiler.infer.Unpacking;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
@@ -101,7 +102,7 @@ public final class ForwardGraph {
 
   private void build(Result root, Map<String, Object> args) {
     Block b = root.block();
-    String input = dot.node("x", "shape=oval, style=filled, fillcolor=\"#eeeeee\"");
+    String input = dot.node(root.inputs().keySet().iterator().next(), "shape=oval, style=filled, fillcolor=\"#eeeeee\"");
     Val in = new Val(input, root.input(), null);
     List<Val> outs = instance(new Scope(b, root, args, ""), in);
     String output = dot.node("output", "shape=oval, style=filled, fillcolor=\"#eeeeee\"");
@@ -142,7 +143,10 @@ public final class ForwardGraph {
       out.add(chain(s, s.block.children(), s.result.inst(), in, s.prefix()));
     } else {
       Map<String, Val> vars = new LinkedHashMap<>();
-      vars.put("x", in);
+      for (Map.Entry<String, Type.TensorT> i : s.result.inputs().entrySet()) {
+        vars.put(i.getKey(), vars.isEmpty() ? in : new Val(dot.node(i.getKey(),
+            "shape=oval, style=filled, fillcolor=\"#eeeeee\""), i.getValue().shape(), null));
+      }
       statements(s, s.block.forward(), vars, out);
     }
     for (Map.Entry<String, List<Use>> e : s.uses.entrySet()) {
@@ -273,6 +277,11 @@ public final class ForwardGraph {
           v = operator(op, old, v, old.shape());
         }
         vars.put(a.name(), v);
+      } else if (st instanceof Ast.Unpack u) {
+        Val v = eval(s, u.value(), vars);
+        for (String n : Unpacking.names(u.targets())) {
+          vars.put(n, new Val(v.node(), null, n));
+        }
       } else if (st instanceof Ast.Return r) {
         returns.add(eval(s, r.value(), vars));
         return true;
@@ -367,6 +376,8 @@ public final class ForwardGraph {
     for (Stmt st : body) {
       if (st instanceof Ast.Assign a) {
         out.add(a.name());
+      } else if (st instanceof Ast.Unpack u) {
+        out.addAll(Unpacking.names(u.targets()));
       } else if (st instanceof Ast.If f) {
         assignedIn(f.then(), out);
         assignedIn(f.otherwise(), out);
@@ -413,8 +424,11 @@ public final class ForwardGraph {
     if (e instanceof Ast.Attr a) {
       return op("." + a.name(), List.of(eval(s, a.target(), vars)), shape(s, e));
     }
-    if (e instanceof Ast.Tuple) {
-      return new Val(null, null, ExprText.of(e));
+    if (e instanceof Ast.Tuple t) {
+      List<Val> items = new ArrayList<>();
+      t.items().forEach(i -> items.add(eval(s, i, vars)));
+      return items.stream().anyMatch(v -> v.node() != null) ? op("tuple", items, null)
+          : new Val(null, null, ExprText.of(e));
     }
     Ast.Call c = (Ast.Call) e;
     if (s.block.children().stream().anyMatch(k -> k.name().equals(c.callee()))) {
