@@ -74,7 +74,10 @@ final class TypedForward {
     for (String p : params) {
       m.addParameter(RuntimeTypes.TENSOR, p);
     }
-    m.addStatement("checkInputs($L)", CodeBlock.join(params.stream().map(p -> CodeBlock.of("$N", p)).toList(), ", "));
+    boolean declared = !block.inputs().isEmpty(); // without 'input:' it takes what its callers give
+    if (declared) {
+      m.addStatement("checkInputs($L)", CodeBlock.join(params.stream().map(p -> CodeBlock.of("$N", p)).toList(), ", "));
+    }
     m.addCode(body);
     type.addMethod(m.build());
     if (tuple || params.size() != 1) {
@@ -90,7 +93,9 @@ final class TypedForward {
               + signature + (tuple ? " and returns a tuple" : "") + "; call " + call)
           .build());
     }
-    type.addMethod(checkInputs(block, names, types, params, fields, signature));
+    if (declared) {
+      type.addMethod(checkInputs(block, names, types, params, fields, signature));
+    }
   }
 
   /** {@code input_ids int64 (batch, seq), attention_mask int64 (batch, seq)}. */

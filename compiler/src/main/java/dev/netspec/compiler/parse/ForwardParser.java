@@ -174,6 +174,9 @@ public final class ForwardParser {
     }
     advance();
     Expr e = expression(0);
+    if (peekOp(",")) { // a, b = b, a: a tuple without parentheses
+      e = tupleRest(first, e, null);
+    }
     endOfLine();
     Ast.Tuple tuple = targets.size() == 1 && targets.get(0) instanceof Ast.Tuple inner ? inner
         : new Ast.Tuple(first.loc(), targets);
