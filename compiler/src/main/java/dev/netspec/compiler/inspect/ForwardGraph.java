@@ -109,7 +109,8 @@ public final class ForwardGraph {
     for (Val v : outs) {
       flow(v, output);
     }
-    Shape out = root.output() == null ? Shape.ANY : root.output();
+    String out = root.outputType() instanceof Type.TupleT t ? Type.structure(t)
+        : String.valueOf(root.output() == null ? Shape.ANY : root.output());
     rendered = dot.render(b.name(), b.name() + ": input " + root.input() + " -> output " + out);
   }
 
@@ -433,7 +434,13 @@ public final class ForwardGraph {
     Ast.Call c = (Ast.Call) e;
     if (s.block.children().stream().anyMatch(k -> k.name().equals(c.callee()))) {
       Val in = eval(s, c.args().get(0), vars);
-      return child(s, s.block.children(), s.result.inst(), c.callee(), in, s.prefix(), shape(s, e));
+      Val out = child(s, s.block.children(), s.result.inst(), c.callee(), in, s.prefix(), shape(s, e));
+      List<Val> states = new ArrayList<>(); // an LSTM's or GRU's initial states
+      c.args().subList(1, c.args().size()).forEach(a -> argument(s, a, vars, states));
+      if (out.node() != null) {
+        states.forEach(v -> flow(v, out.node()));
+      }
+      return out;
     }
     List<Val> inputs = new ArrayList<>();
     List<String> shown = new ArrayList<>();
