@@ -35,23 +35,7 @@ public final class DTypeRules {
   /** Whether {@code got} fits {@code want}: the same tuple structure, dtypes and compatible shapes. */
   public static boolean sameStructure(Type want, Type got) {
     if (want instanceof Type.TensorT a && got instanceof Type.TensorT b) {
-      if (a.dtype() != b.dtype()) {
-        return false;
-      }
-      Shape x = a.shape();
-      Shape y = b.shape();
-      if (!x.knownRank() || !y.knownRank()) {
-        return true;
-      }
-      if (x.rank() != y.rank()) {
-        return false;
-      }
-      for (int i = 0; i < x.rank(); i++) {
-        if (!Dim.compatible(x.dim(i), y.dim(i))) {
-          return false;
-        }
-      }
-      return true;
+      return a.dtype() == b.dtype() && Shape.compatible(a.shape(), b.shape());
     }
     if (want instanceof Type.TupleT a && got instanceof Type.TupleT b && a.size() == b.size()) {
       for (int i = 0; i < a.size(); i++) {

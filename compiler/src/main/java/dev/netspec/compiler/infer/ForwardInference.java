@@ -303,18 +303,7 @@ final class ForwardInference {
   }
 
   private boolean sameShape(Shape a, Shape b) {
-    if (!a.knownRank() || !b.knownRank()) {
-      return true;
-    }
-    if (a.rank() != b.rank()) {
-      return false;
-    }
-    for (int i = 0; i < a.rank(); i++) {
-      if (!Dim.compatible(a.dim(i), b.dim(i))) {
-        return false;
-      }
-    }
-    return true;
+    return Shape.compatible(a, b);
   }
 
   private void condition(Expr e, Map<String, Type> env, String what) {
