@@ -327,16 +327,15 @@ public final class Inference {
       if (block.forward() == null) {
         Type t = inputs.values().iterator().next();
         for (ChildState c : children.values()) {
-          if (t instanceof Type.TupleT tuple) {
-            ChildState prev = children.values().stream().filter(k -> k.outType == tuple).findFirst().orElse(c);
-            String name = Character.isDigit(prev.child.name().charAt(0)) && prev.child.use() instanceof BuiltinUse b
-                ? b.kind().name() : prev.child.name();
-            reporter.error(prev.child.pos(), label(prev) + ": returns " + tuple + ", which the next layer"
-                + " of a 'sequential' cannot take; use 'layers' and a forward that unpacks it, such as "
+          t = callTyped(c, List.of(t), c.child.pos());
+          if (t instanceof Type.TupleT tuple) { // PyTorch's Sequential would pass the tuple on
+            String name = Character.isDigit(c.child.name().charAt(0)) && c.child.use() instanceof BuiltinUse b
+                ? b.kind().name() : c.child.name();
+            reporter.error(c.child.pos(), label(c) + ": returns " + tuple + ", which a 'sequential'"
+                + " cannot pass on; use 'layers' and a forward that unpacks it, such as "
                 + Unpacking.example(tuple) + " = " + name + "(x)");
             t = Type.unknownTensor();
           }
-          t = callTyped(c, List.of(t), c.child.pos());
         }
         outputType = t;
         output = t instanceof Type.TensorT tt ? tt.shape() : null;
