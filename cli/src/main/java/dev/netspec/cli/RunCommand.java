@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    header = "Runs a block on the tensor 'x' of a safetensors file.",
-    description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' and writes the output as tensor 'y'. The forward runs in eval mode (PyTorch's model.eval(): dropout off) unless --train is given. Tensors stored as float64 are converted to float32, with a note on stderr.")
+    header = "Runs a block on the tensor 'x' (or its named inputs) of a safetensors file.",
+    description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' (a block with 'inputs:' reads each by its name; int64 stays int64) and writes the output as tensor 'y' (a tuple as y.0, y.1, nested y.1.0, ...). The forward runs in eval mode (PyTorch's model.eval(): dropout off) unless --train is given. Tensors stored as float64 are converted to float32, with a note on stderr.")
 final class RunCommand implements Callable<Integer> {
   @Spec
   private CommandSpec command;
@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
   private SpecBlock target;
 
   @Option(names = "--input", required = true, paramLabel = "X.safetensors",
-      description = "Holds the input tensor 'x'.")
+      description = "Holds the input tensor 'x', or each named input.")
   private Path input;
 
   @Option(names = "--weights", paramLabel = "W.safetensors",
@@ -64,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
   private Path saveWeights;
 
   @Option(names = "--output", required = true, paramLabel = "Y.safetensors",
-      description = "Where to write the output tensor 'y'.")
+      description = "Where to write the output tensor 'y' (a tuple's as y.0, y.1, ...).")
   private Path output;
 
   @Option(names = "--sourcepath", paramLabel = "DIR", split = ",",
@@ -78,7 +78,8 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws UserException {
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
-    Tensor x = readInput(inspection);
+    List<Tensor> inputs = readInputs(inspection);
+    Tensor x = inputs.get(0);
     checkHeap(Blocks.inspect(target.compilation, target.spec, chosen, target.argValues,
         x.shape()), Runtime.getRuntime().maxMemory());
     Map<String, Tensor> state = weights == null ? null : read(weights);
@@ -102,24 +103,42 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     model.train(train);
-    Tensor y;
+    Map<String, Tensor> ys;
     try {
-      y = streams.timed("running " + chosen, () -> model.forward(x));
+      ys = streams.timed("running " + chosen, () -> ModelCall.run(model, inspection, inputs));
     } catch (IllegalArgumentException e) {
-      // The declared shape was checked above; what is left is a lazy dim that the loaded
-      // weights fixed to another size than the input has.
-      throw UserException.at(input, "'x' of shape " + Arrays.toString(x.shape())
-          + " does not fit " + chosen + (weights == null ? "" : " with the weights of " + weights)
-          + ": " + e.getMessage());
+      // The declared shapes were checked above; what is left is a lazy dim that the loaded
+      // weights fixed to another size than the input has, or sizes that two inputs share.
+      throw UserException.at(input, describe(inspection, inputs) + " does not fit " + chosen
+          + (weights == null ? "" : " with the weights of " + weights) + ": " + e.getMessage());
     }
     if (saveWeights != null) {
       write(new TreeMap<>(model.stateDict()), saveWeights);
     }
-    write(Map.of("y", y), output);
-    streams.out().println(chosen + ": x " + Arrays.toString(x.shape()) + " -> y "
-        + Arrays.toString(y.shape()) + " (" + (train ? "training" : "eval") + " mode), written to "
+    write(ys, output);
+    List<String> outs = new ArrayList<>();
+    ys.forEach((n, t) -> outs.add(n + " " + Arrays.toString(t.shape())));
+    streams.out().println(chosen + ": " + String.join(", ", names(inspection, inputs)) + " -> "
+        + String.join(", ", outs) + " (" + (train ? "training" : "eval") + " mode), written to "
         + output);
     return Netspec.OK;
+  }
+
+  /** {@code 'x' of shape [2, 20]}, or for several inputs their names and shapes. */
+  private static String describe(Inspection inspection, List<Tensor> inputs) {
+    if (inputs.size() == 1) {
+      return "'" + inspection.inputs().get(0).name() + "' of shape " + Arrays.toString(inputs.get(0).shape());
+    }
+    return "the inputs " + String.join(", ", names(inspection, inputs));
+  }
+
+  /** {@code x [2, 20]}, one per input. */
+  private static List<String> names(Inspection inspection, List<Tensor> inputs) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      out.add(inspection.inputs().get(i).name() + " " + Arrays.toString(inputs.get(i).shape()));
+    }
+    return out;
   }
 
   /** The generated classes, compiled; javac failing on a user's initializer is their error. */
@@ -136,22 +155,30 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private Tensor readInput(Inspection inspection) throws UserException {
+  /** Every input of the block, by its name in the file, checked against its dtype and shape. */
+  private List<Tensor> readInputs(Inspection inspection) throws UserException {
     Map<String, Tensor> tensors = read(input);
-    Tensor x = tensors.get("x");
-    if (x == null) {
-      throw UserException.at(input, "no tensor named 'x' (found: "
-          + String.join(", ", new TreeMap<>(tensors).keySet()) + ")");
+    List<Tensor> out = new ArrayList<>();
+    for (Inspection.Port p : inspection.inputs()) {
+      Tensor x = tensors.get(p.name());
+      if (x == null) {
+        throw UserException.at(input, "no tensor named '" + p.name() + "' (found: "
+            + String.join(", ", new TreeMap<>(tensors).keySet()) + ")"
+            + (inspection.inputs().size() > 1 ? "; " + inspection.block() + " takes "
+                + String.join(", ", inspection.inputs().stream().map(Inspection.Port::name).toList()) : ""));
+      }
+      DType want = p.dtype().equals("int64") ? DType.INT64 : DType.FLOAT32;
+      if (x.dtype() != want) {
+        throw UserException.at(input, "'" + p.name() + "' is " + x.dtype() + ", but " + inspection.block()
+            + " takes " + (p.dtype().equals("int64") ? "an " : "a ") + p.dtype() + " input");
+      }
+      if (!Models.fits(x.shape(), p.shape())) {
+        throw UserException.at(input, "'" + p.name() + "' has shape " + Arrays.toString(x.shape()) + ", but "
+            + inspection.block() + " takes " + InspectReport.shape(p.shape()));
+      }
+      out.add(x);
     }
-    if (x.dtype() != DType.FLOAT32) {
-      throw UserException.at(input, "'x' is " + x.dtype() + ", but " + inspection.block()
-          + " takes a float32 input");
-    }
-    if (!Models.fits(x.shape(), inspection.inputShape())) {
-      throw UserException.at(input, "'x' has shape " + Arrays.toString(x.shape()) + ", but "
-          + inspection.block() + " takes " + InspectReport.shape(inspection.inputShape()));
-    }
-    return x;
+    return out;
   }
 
   /**

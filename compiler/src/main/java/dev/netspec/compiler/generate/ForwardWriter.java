@@ -53,7 +53,7 @@ final class ForwardWriter {
   /** The buffer of the step written last. */
   private String lastBuffer;
   /** The input dim of each size symbol ({@code seq} is {@code x.size(1)}). */
-  private final Map<String, Integer> sizeDims;
+  private final Map<String, SizeSymbols.Source> sizeDims;
   /** The local {@code int} of each size symbol read so far, declared at the top of the body. */
   private final Map<String, String> sizeLocals = new java.util.LinkedHashMap<>();
   private final TensorOpsWriter tensorOps;
@@ -101,6 +101,21 @@ final class ForwardWriter {
     return local("x");
   }
 
+  /** The Java names of the forward's inputs, in order ({@code inputIds}, {@code attentionMask}). */
+  List<String> inputs() {
+    List<String> out = new ArrayList<>();
+    result.inputs().keySet().forEach(n -> out.add(local(n)));
+    return out;
+  }
+
+  /** How generated code calls each child whose result is a tuple, by spec name. */
+  private Map<String, Tuples.Call> tupleChildren = Map.of();
+
+  /** Sets how each child whose result is a tuple is called (its record type and accessors). */
+  void tupleChildren(Map<String, Tuples.Call> calls) {
+    tupleChildren = calls;
+  }
+
   private String local(String name) {
     if (allocated.add(name)) {
       return locals.newName(JavaText.lowerCamel(name), "local:" + name);
@@ -111,13 +126,13 @@ final class ForwardWriter {
   /** The body of {@code forward}. */
   CodeBlock body(List<Stmt> stmts) {
     CodeBlock.Builder b = CodeBlock.builder();
-    Map<String, Type> declared = new HashMap<>();
-    declared.put("x", new Type.TensorT(result.input()));
-    input();
+    Map<String, Type> declared = new HashMap<>(result.inputs());
+    inputs();
     statements(b, stmts, declared);
     CodeBlock.Builder sizes = CodeBlock.builder();
     sizeLocals.forEach((symbol, local) ->
-        sizes.addStatement("int $N = $N.size($L)", local, input(), sizeDims.get(symbol)));
+        sizes.addStatement("int $N = $N.size($L)", local, local(sizeDims.get(symbol).input()),
+            sizeDims.get(symbol).dim()));
     return sizes.add(b.build()).build();
   }
 
@@ -128,6 +143,32 @@ final class ForwardWriter {
   }
 
   private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
+    if ((s instanceof Ast.Unpack || s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT) && ws != null) {
+      throw new Workspace.Unsupported("a tuple");
+    }
+    if (s instanceof Ast.Unpack u) {
+      List<CodeBlock> leaves = tupleLeaves(b, u.value(), true);
+      List<Ast.Name> targets = Tuples.targets(u.targets(), typeOf(u.value()));
+      for (int i = 0; i < targets.size(); i++) {
+        Ast.Name n = targets.get(i);
+        if (n == null) {
+          continue; // '_' discards
+        }
+        Type t = typeOf(n);
+        String comment = t instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
+        if (declared.containsKey(n.name())) {
+          b.add("$N = $L;$L\n", local(n.name()), leaves.get(i), comment);
+        } else {
+          b.add("$T $N = $L;$L\n", RuntimeTypes.TENSOR, local(n.name()), leaves.get(i), comment);
+        }
+        declared.put(n.name(), t);
+      }
+      return;
+    }
+    if (s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT) {
+      b.addStatement("return new Output($L)", CodeBlock.join(tupleLeaves(b, r.value(), false), ", "));
+      return;
+    }
     if (s instanceof Ast.Assign a && ws != null) {
       assignInto(b, a, declared);
     } else if (s instanceof Ast.Return r && ws != null) {
@@ -219,6 +260,59 @@ final class ForwardWriter {
       b.add("$N = $L;$L\n", name, code, comment);
     }
     declared.put(a.name(), tt);
+  }
+
+  /**
+   * The tensors of tuple-valued {@code e} in order, nested tuples flattened: a tuple written
+   * out gives its items (with {@code hold}, each first held in a local, so that unpacking
+   * assigns only after evaluating them all, as Python does), a layer's or block's result its record's
+   * accessors, {@code chunk} and {@code split} their list's items.
+   */
+  private List<CodeBlock> tupleLeaves(CodeBlock.Builder b, Expr e, boolean hold) {
+    List<CodeBlock> out = new ArrayList<>();
+    if (e instanceof Ast.Tuple t) {
+      for (Expr item : t.items()) {
+        if (typeOf(item) instanceof Type.TupleT) {
+          out.addAll(tupleLeaves(b, item, hold));
+        } else if (!hold) {
+          out.add(expr(item));
+        } else {
+          String tmp = locals.newName("item", new Object());
+          b.add("$T $N = $L;\n", RuntimeTypes.TENSOR, tmp, expr(item));
+          out.add(CodeBlock.of("$N", tmp));
+        }
+      }
+      return out;
+    }
+    Ast.Call c = (Ast.Call) e;
+    Tuples.Call child = tupleChildren.get(c.callee());
+    if (child != null && result.calls().get(c) == null) {
+      List<CodeBlock> args = new ArrayList<>();
+      for (Expr a : c.args()) {
+        if (typeOf(a) instanceof Type.TupleT) {
+          args.addAll(tupleLeaves(b, a, false));
+        } else {
+          args.add(expr(a));
+        }
+      }
+      String tmp = locals.newName(JavaText.lowerCamel(c.callee()) + "Result", new Object());
+      b.add("$T $N = $N.$N($L); // $L\n", child.type(), tmp, fields.get(c.callee()), child.method(),
+          CodeBlock.join(args, ", "), Tuples.comment(typeOf(e)));
+      child.accessors().forEach(name -> out.add(CodeBlock.of("$N.$N()", tmp, name)));
+      return out;
+    }
+    Map<String, Object> a = result.calls().get(c);
+    String tmp = locals.newName("parts", new Object());
+    CodeBlock in = arg(a, "input");
+    Object sizes = a.get(c.callee().equals("chunk") ? "chunks" : "split_size_or_sections");
+    CodeBlock size = sizes instanceof List<?> l ? ints(l) : CodeBlock.of("$L", intOf(sizes));
+    b.add("$T<$T> $N = $L.$N($L, $L); // $L\n", RuntimeTypes.LIST, RuntimeTypes.TENSOR, tmp, in, c.callee(), size,
+        intOf(a.get("dim")), Tuples.comment(typeOf(e)));
+    int n = ((Type.TupleT) typeOf(e)).size();
+    for (int i = 0; i < n; i++) {
+      out.add(CodeBlock.of("$N.get($L)", tmp, i));
+    }
+    return out;
   }
 
   private CodeBlock flushSteps() {

@@ -33,6 +33,7 @@ import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.InitRules;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.layers.InferredArg;
 import dev.netspec.compiler.layers.LayerKind;
 import java.util.ArrayList;
@@ -128,9 +129,10 @@ public final class JavaGenerator {
       type.addJavadoc(JavaText.javadocFormat(block.doc()));
       type.addJavadoc("\n<p>");
     }
-    type.addJavadoc(JavaText.javadocOwn("Block " + block.name() + ": input {@code "
-        + JavaText.shapeComment(result.input()) + "}, output {@code "
-        + JavaText.shapeComment(result.output() == null ? Shape.ANY : result.output()) + "}."));
+    String inputs = block.namedInputs() ? "inputs {@code " + TypedForward.signature(result) + "}"
+        : "input {@code " + Tuples.comment(result.inputs().values().iterator().next()) + "}";
+    type.addJavadoc(JavaText.javadocOwn("Block " + block.name() + ": " + inputs + ", output {@code "
+        + (result.outputType() == null ? "(...)" : Tuples.comment(result.outputType())) + "}."));
   }
 
   // ------------------------------------------------------------------ names
@@ -195,7 +197,8 @@ public final class JavaGenerator {
     }
     for (Child c : block.children()) {
       Inst built = result.inst().children.get(c.name());
-      String shape = built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
+      String shape = built != null && built.outputType instanceof Type.TupleT t ? ", output {@code " + Tuples.comment(t) + "}"
+          : built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
       Child made = findChild(c.name()); // a same_as child is its target again
       String doc = made.use() instanceof BuiltinUse b ? b.doc() : made.use() instanceof BlockUse u ? u.doc() : null;
       String what = c.use() instanceof SameAs s
@@ -552,6 +555,12 @@ public final class JavaGenerator {
     NameAllocator locals = names.clone();
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         locals, null);
+    writer.tupleChildren(tupleChildren());
+    if (TypedForward.needed(block, result) && block.forward() != null) {
+      List<String> params = writer.inputs();
+      TypedForward.add(type, block, result, params, writer.body(block.forward()), fields);
+      return;
+    }
     String x = writer.input();
     MethodSpec.Builder m = forwardMethod(x, "");
     if (block.forward() != null) {
@@ -565,6 +574,27 @@ public final class JavaGenerator {
       m.addStatement("return $N", x);
     }
     type.addMethod(m.build());
+  }
+
+  /** How the forward calls each child whose result is a tuple (an LSTM, a block returning one). */
+  private Map<String, Tuples.Call> tupleChildren() {
+    Map<String, Tuples.Call> out = new LinkedHashMap<>();
+    for (Child c : block.children()) {
+      Child made = findChild(c.name());
+      Inst built = result.inst().children.get(c.name());
+      if (made.use() instanceof BuiltinUse b && !b.kind().outputAccessors().isEmpty()) {
+        out.put(c.name(), new Tuples.Call(RuntimeTypes.layer(b.kind().runtimeClass()).nestedClass("Output"),
+            b.kind().forwardMethod(),
+            b.kind().outputAccessors()));
+      } else if (made.use() instanceof BlockUse u && blocks.get(u.blockName()) != null) {
+        Type t = built == null ? null : built.outputType;
+        if (t instanceof Type.TupleT tuple) {
+          out.put(c.name(), new Tuples.Call(ClassName.get(packageName, u.blockName()).nestedClass("Output"),
+              Tuples.BLOCK_METHOD, Tuples.components(blocks.get(u.blockName()), tuple.leaves().size())));
+        }
+      }
+    }
+    return out;
   }
 
   private MethodSpec.Builder forwardMethod(String x, String more) {
@@ -601,7 +631,8 @@ public final class JavaGenerator {
    * touching {@code type}) when some step has no allocation-free form.
    */
   private Workspace bufferedForward(TypeSpec.Builder type, NameAllocator local) {
-    if (block.input() == null || result.output() == null || !result.input().knownRank()) {
+    if (block.input() == null || result.output() == null || !result.input().knownRank()
+        || TypedForward.needed(block, result)) {
       // Without a declared input the block takes whatever shapes its caller gives.
       throw new Workspace.Unsupported("no input contract, or an unknown output shape");
     }

@@ -37,13 +37,19 @@ final class ForwardInference {
     /** Runs child {@code name} on {@code in} (building it at its first call); its output. */
     Shape call(String name, Shape in, Position pos);
 
+    /**
+     * Runs child {@code name} on typed arguments, the input tensor first (building it at its
+     * first call); its result, a tensor or a tuple. Reports a wrong dtype or extra argument.
+     */
+    Type call(String name, List<Type> args, Position pos);
+
     void addFlops(long n);
   }
 
   private final Block block;
   private final Map<String, Object> args;
   private final Inst inst;
-  private final Shape input;
+  private final Map<String, Type.TensorT> inputs;
   private final Reporter reporter;
   private final Layers layers;
   private final Map<Expr, Type> types = new IdentityHashMap<>();
@@ -56,16 +62,17 @@ final class ForwardInference {
   private final Map<String, Dim> sizes;
   private final TensorOps tensorOps;
   private Shape output;
+  private Type outputType;
 
-  ForwardInference(Block block, Map<String, Object> args, Inst inst, Shape input, Reporter reporter,
-      Layers layers) {
+  ForwardInference(Block block, Map<String, Object> args, Inst inst, Map<String, Type.TensorT> inputs,
+      Reporter reporter, Layers layers) {
     this.block = block;
     this.args = args;
     this.inst = inst;
-    this.input = input;
+    this.inputs = inputs;
     this.reporter = reporter;
     this.layers = layers;
-    this.sizes = SizeSymbols.values(block, input);
+    this.sizes = SizeSymbols.values(block, inputs);
     this.tensorOps = new TensorOps(new TensorOps.Context() {
       @Override
       public Type eval(Expr e, Map<String, Type> env) {
@@ -104,6 +111,11 @@ final class ForwardInference {
     return output;
   }
 
+  /** The output's type (a tensor or a tuple of them), or null if no return was inferred. */
+  Type outputType() {
+    return outputType;
+  }
+
   /** The type of every expression, by identity. */
   Map<Expr, Type> types() {
     return types;
@@ -117,7 +129,7 @@ final class ForwardInference {
   /** Infers the whole forward; reports every problem. */
   void run() {
     Map<String, Type> env = new LinkedHashMap<>();
-    env.put("x", new Type.TensorT(input));
+    env.putAll(inputs);
     List<Stmt> body = block.forward();
     statements(body, env, true);
     if (!endsInReturn(body)) {
@@ -184,8 +196,10 @@ final class ForwardInference {
               + " to " + n.shape() + "; write '" + a.name() + " = ...'");
         }
       }
-      if (t instanceof Type.TupleT) {
-        error(a.loc(), "a tuple can only be a function argument");
+      if (t instanceof Type.TupleT tuple) {
+        error(a.loc(), tuple.ofTensors() ? "'" + a.name() + "' would hold " + tuple + "; unpack it into "
+            + tuple.size() + " names, as in " + Unpacking.example(tuple) + " = ..."
+            : "a tuple can only be a function argument");
         return;
       }
       Type old = env.get(a.name());
@@ -194,14 +208,48 @@ final class ForwardInference {
         return;
       }
       env.put(a.name(), t);
+    } else if (s instanceof Ast.Unpack u) {
+      Type t = eval(u.value(), env);
+      Unpacking.assign(u.targets(), t, u.loc(), env, new Unpacking.Sink() {
+        @Override
+        public void error(Ast.Loc loc, String message) {
+          ForwardInference.this.error(loc, message);
+        }
+
+        @Override
+        public boolean assignable(Ast.Name n) {
+          if (layers.isChild(n.name()) || block.params().containsKey(n.name())
+              || block.buffers().containsKey(n.name()) || args.containsKey(n.name())) {
+            error(n.loc(), "cannot assign to '" + n.name() + "': it names a layer, parameter, buffer or argument");
+            return false;
+          }
+          return true;
+        }
+
+        @Override
+        public void typed(Ast.Name n, Type type) {
+          types.put(n, type);
+        }
+      });
     } else if (s instanceof Ast.Return r) {
       Type t = eval(r.value(), env);
-      if (!(t instanceof Type.TensorT tt)) {
-        error(r.value().loc(), "forward must return a tensor, got " + t);
+      if (t instanceof Type.TupleT tuple && tuple.ofTensors()) {
+        if (outputType == null) {
+          outputType = tuple;
+        } else if (!DTypeRules.sameStructure(outputType, tuple)) {
+          error(r.loc(), "returns " + tuple + " here but " + outputType + " elsewhere");
+        }
         return;
       }
-      if (output == null) {
+      if (!(t instanceof Type.TensorT tt)) {
+        error(r.value().loc(), "forward must return a tensor or a tuple of tensors, got " + t);
+        return;
+      }
+      if (outputType instanceof Type.TupleT) {
+        error(r.loc(), "returns " + tt + " here but " + outputType + " elsewhere");
+      } else if (output == null) {
         output = tt.shape();
+        outputType = tt;
       } else if (!sameShape(output, tt.shape())) {
         error(r.loc(), "returns " + tt.shape() + " here but " + output + " elsewhere");
       }
@@ -290,18 +338,7 @@ final class ForwardInference {
   }
 
   private boolean sameShape(Shape a, Shape b) {
-    if (!a.knownRank() || !b.knownRank()) {
-      return true;
-    }
-    if (a.rank() != b.rank()) {
-      return false;
-    }
-    for (int i = 0; i < a.rank(); i++) {
-      if (!Dim.compatible(a.dim(i), b.dim(i))) {
-        return false;
-      }
-    }
-    return true;
+    return Shape.compatible(a, b);
   }
 
   private void condition(Expr e, Map<String, Type> env, String what) {
@@ -341,6 +378,11 @@ final class ForwardInference {
         return new Type.BoolT();
       }
       if (t instanceof Type.TensorT tt) {
+        String wrong = DTypeRules.floatOnly("'-'", t);
+        if (wrong != null) {
+          error(u.loc(), wrong);
+          return Type.unknownTensor();
+        }
         layers.addFlops(tt.shape().numel());
       } else if (!(t instanceof Type.NumT)) {
         error(u.loc(), "cannot negate " + t);
@@ -385,13 +427,14 @@ final class ForwardInference {
         error(a.loc(), "'.T' needs a tensor of at most 2 dims, got " + s + "; use transpose(x, dim0, dim1)");
         return Type.unknownTensor();
       }
-      return new Type.TensorT(new Shape(List.of(s.dim(1), s.dim(0))));
+      return new Type.TensorT(new Shape(List.of(s.dim(1), s.dim(0))), tt.dtype());
     }
     if (e instanceof Ast.Tuple t) {
+      List<Type> items = new ArrayList<>();
       for (Expr item : t.items()) {
-        eval(item, env);
+        items.add(eval(item, env));
       }
-      return new Type.TupleT(t.items().size());
+      return new Type.TupleT(items);
     }
     return callExpr((Ast.Call) e, env);
   }
@@ -463,6 +506,11 @@ final class ForwardInference {
           error(b.loc(), "'@' needs two tensors, got " + l + " and " + r);
           return Type.unknownTensor();
         }
+        String wrong = DTypeRules.floatOnly("'@'", a.dtype() != DType.FLOAT32 ? a : c);
+        if (wrong != null) {
+          error(b.loc(), wrong);
+          return Type.unknownTensor();
+        }
         try {
           Shape s = Ops.matmul(a.shape(), c.shape());
           long k = a.shape().knownRank() && a.shape().rank() > 0 ? a.shape().dim(-1).size() : -1;
@@ -479,8 +527,14 @@ final class ForwardInference {
         return t instanceof Type.NumT ? new Type.BoolT()
             : t instanceof Type.TensorT tt ? new Type.TensorT(tt.shape(), DType.BOOL) : t;
       }
-      default:
+      default: {
+        String wrong = DTypeRules.floatOnly("'" + b.op() + "'", l instanceof Type.TensorT x && x.dtype() != DType.FLOAT32 ? l : r);
+        if (wrong != null) {
+          error(b.loc(), wrong);
+          return Type.unknownTensor();
+        }
         return arithmetic(b.loc(), b.op(), l, r);
+      }
     }
   }
 
@@ -515,18 +569,19 @@ final class ForwardInference {
 
   private Type callExpr(Ast.Call call, Map<String, Type> env) {
     if (layers.isChild(call.callee())) {
-      if (call.args().size() != 1 || !call.kwargs().isEmpty()) {
+      if (call.args().isEmpty() || !call.kwargs().isEmpty()) {
         error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "
             + (call.args().size() + call.kwargs().size()) + " arguments");
         call.args().forEach(a -> eval(a, env));
         return Type.unknownTensor();
       }
-      Type in = eval(call.args().get(0), env);
-      if (!(in instanceof Type.TensorT t)) {
-        error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in);
+      List<Type> in = new ArrayList<>();
+      call.args().forEach(a -> in.add(eval(a, env)));
+      if (!(in.get(0) instanceof Type.TensorT)) {
+        error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in.get(0));
         return Type.unknownTensor();
       }
-      return new Type.TensorT(layers.call(call.callee(), t.shape(), at(call.loc())));
+      return layers.call(call.callee(), in, at(call.loc()));
     }
     Functions.Fn fn = Functions.get(call.callee());
     if (fn == null) {
@@ -547,12 +602,41 @@ final class ForwardInference {
       return Type.unknownTensor();
     }
     calls.put(call, bound);
+    if (fn.kind() == Functions.Kind.SPLIT) {
+      try {
+        return Splits.apply(fn, bound, types);
+      } catch (ShapeError e) {
+        error(call.loc(), call.callee() + ": " + e.getMessage());
+        return Type.unknownTensor();
+      }
+    }
+    for (Object operand : operands(bound)) {
+      String wrong = DTypeRules.floatOnly(call.callee(), types.get((Expr) operand));
+      if (wrong != null) {
+        error(((Expr) operand).loc(), wrong);
+        return Type.unknownTensor();
+      }
+    }
     try {
       return new Type.TensorT(apply(call, fn, bound));
     } catch (ShapeError e) {
       error(call.loc(), call.callee() + ": " + e.getMessage());
       return Type.unknownTensor();
     }
+  }
+
+  /** The tensor operands of a bound call. */
+  private static List<Object> operands(Map<String, Object> bound) {
+    List<Object> out = new ArrayList<>();
+    for (String n : List.of("input", "other", "exponent")) {
+      if (bound.get(n) instanceof Expr e) {
+        out.add(e);
+      }
+    }
+    if (bound.get("tensors") instanceof Ast.Tuple t) {
+      out.addAll(t.items());
+    }
+    return out;
   }
 
   /**
@@ -610,6 +694,13 @@ final class ForwardInference {
       } else if (n.equals("input") || n.equals("other") || n.equals("exponent") || n.equals("tensors")) {
         resolved.put(n, x);
         eval(x, env);
+      } else if (n.equals("split_size_or_sections")) {
+        Object sizes = Splits.sizes(x, this::constInt);
+        if (sizes == null) {
+          error(x.loc(), call.callee() + ": '" + n + "' must be an int constant or a list of them");
+          return null;
+        }
+        resolved.put(n, sizes);
       } else if (n.equals("keepdim")) {
         if (!(x instanceof Ast.Bool bo)) {
           error(x.loc(), call.callee() + ": keepdim must be True or False");

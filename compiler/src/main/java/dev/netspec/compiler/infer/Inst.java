@@ -28,6 +28,8 @@ public final class Inst {
   public final Map<String, Inst> children = new LinkedHashMap<>();
   /** The shape of the module's output at the first call, or null if never called. */
   public Shape output;
+  /** The type of the module's result at the first call (a tensor or a tuple), or null if unknown. */
+  public Type outputType;
 
   public Inst(String kind, String reprName, String extraRepr) {
     this.kind = kind;
@@ -51,6 +53,7 @@ public final class Inst {
     c.buffers.putAll(buffers);
     c.persistent.putAll(persistent);
     c.output = output;
+    c.outputType = outputType;
     children.forEach((k, v) -> c.children.put(k, v.copy(done)));
     return c;
   }

@@ -2,6 +2,7 @@ package dev.netspec.compiler.layers;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
@@ -80,6 +81,24 @@ public abstract class LayerKind {
 
   /** The arguments read from the input's shape when the spec leaves them out. */
   public List<InferredArg> inferredArgs() {
+    return List.of();
+  }
+
+  /** The element type the layer takes: float32 but for {@code embedding}'s int64 ids. */
+  public DType inputDType() {
+    return DType.FLOAT32;
+  }
+
+  /**
+   * How the layer is called in generated code: {@code forward}, or {@code forwardWithState}
+   * for a layer whose result is a tuple (the runtime's {@code Output} record).
+   */
+  public String forwardMethod() {
+    return "forward";
+  }
+
+  /** The accessors of the runtime's {@code Output} record, in the order of the tuple's tensors. */
+  public List<String> outputAccessors() {
     return List.of();
   }
 

@@ -62,7 +62,10 @@ public final class Ast {
    */
   public record Method(Loc loc, Expr target, Call call, String targetText, String argsText) implements Expr {}
 
-  /** {@code [a, b]} or {@code (a, b)}: only as a shape argument. */
+  /**
+   * {@code [a, b]} or {@code (a, b)}: a shape or list argument, a returned tuple ({@code return
+   * out, (h, c)}) or an unpacking target.
+   */
   public record Tuple(Loc loc, List<Expr> items) implements Expr {
     public Tuple {
       items = List.copyOf(items);
@@ -93,6 +96,12 @@ public final class Ast {
 
   /** {@code name = e} or {@code name op= e} ({@code op} is {@code "="} or {@code "+="} ...). */
   public record Assign(Loc loc, String name, String op, Expr value) implements Stmt {}
+
+  /**
+   * {@code out, (h, c) = e}: unpacks a tuple result into names; {@code targets} holds
+   * {@link Name}s and nested {@link Tuple}s of them.
+   */
+  public record Unpack(Loc loc, Tuple targets, Expr value) implements Stmt {}
 
   /** {@code while cond:} body. */
   public record While(Loc loc, Expr condition, List<Stmt> body) implements Stmt {

@@ -102,7 +102,7 @@ public final class ForwardParser {
     }
     Token second = tokens.get(Math.min(next + 1, tokens.size() - 1));
     return !(first.kind() == Kind.NAME && second.kind() == Kind.OP
-        && Set.of("=", "+=", "-=", "*=", "/=").contains(second.text()));
+        && Set.of("=", "+=", "-=", "*=", "/=", ",").contains(second.text()));
   }
 
   private Stmt statement() throws SyntaxError {
@@ -123,6 +123,9 @@ public final class ForwardParser {
         case "return": {
           advance();
           Expr e = expression(0);
+          if (peekOp(",")) { // return out, (h, c): a tuple without parentheses
+            e = tupleRest(t, e, null);
+          }
           endOfLine();
           return new Ast.Return(t.loc(), e);
         }
@@ -131,6 +134,10 @@ public final class ForwardParser {
           throw new SyntaxError(t.loc(), "'" + t.text() + "' without a matching 'if'");
         default:
           break;
+      }
+      if (!KEYWORDS.contains(t.text()) && tokens.get(next + 1).kind() == Kind.OP
+          && tokens.get(next + 1).text().equals(",")) {
+        return unpack(t);
       }
       if (!KEYWORDS.contains(t.text())) {
         Token op = tokens.get(next + 1);
@@ -143,8 +150,61 @@ public final class ForwardParser {
         }
       }
     }
+    if (t.kind() == Kind.OP && t.text().equals("(")) {
+      return unpack(t);
+    }
     throw new SyntaxError(t.loc(),
         "expected a statement (name = expression, while, if or return), found " + describe(t));
+  }
+
+  /** {@code out, (h, c) = e}: names and parenthesized groups of names, then {@code =}. */
+  private Stmt unpack(Token first) throws SyntaxError {
+    List<Expr> targets = new ArrayList<>();
+    targets.add(target(1));
+    while (peekOp(",")) {
+      advance();
+      if (peekOp("=")) {
+        break;
+      }
+      targets.add(target(1));
+    }
+    Token eq = peek();
+    if (!peekOp("=")) {
+      throw new SyntaxError(eq.loc(), "expected '=' after the names to unpack into, found " + describe(eq));
+    }
+    advance();
+    Expr e = expression(0);
+    if (peekOp(",")) { // a, b = b, a: a tuple without parentheses
+      e = tupleRest(first, e, null);
+    }
+    endOfLine();
+    Ast.Tuple tuple = targets.size() == 1 && targets.get(0) instanceof Ast.Tuple inner ? inner
+        : new Ast.Tuple(first.loc(), targets);
+    return new Ast.Unpack(first.loc(), tuple, e);
+  }
+
+  private Expr target(int depth) throws SyntaxError {
+    Token t = advance();
+    if (depth > MAX_TREE_DEPTH) {
+      throw new SyntaxError(t.loc(), "the names to unpack into are nested more than " + MAX_TREE_DEPTH + " deep");
+    }
+    if (t.kind() == Kind.NAME && !KEYWORDS.contains(t.text())) {
+      return new Ast.Name(t.loc(), t.text());
+    }
+    if (t.kind() == Kind.OP && t.text().equals("(")) {
+      List<Expr> items = new ArrayList<>();
+      items.add(target(depth + 1));
+      while (peekOp(",")) {
+        advance();
+        if (peekOp(")")) {
+          break;
+        }
+        items.add(target(depth + 1));
+      }
+      expectOp(")");
+      return new Ast.Tuple(t.loc(), items);
+    }
+    throw new SyntaxError(t.loc(), "expected a name to unpack into, found " + describe(t));
   }
 
   private Stmt ifRest(Token ifToken) throws SyntaxError {
@@ -367,7 +427,9 @@ public final class ForwardParser {
         depth = Math.max(depth, lastDepth);
       }
     }
-    expectOp(close);
+    if (close != null) {
+      expectOp(close);
+    }
     lastDepth = depth + 1;
     return new Ast.Tuple(open.loc(), items);
   }
