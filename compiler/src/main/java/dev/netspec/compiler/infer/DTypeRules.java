@@ -3,7 +3,8 @@ package dev.netspec.compiler.infer;
 /**
  * Which operations take which dtypes. The runtime computes in float32: arithmetic,
  * functions and layers take float32 tensors; int64 tensors (token ids, masks) go into an
- * {@code embedding} or are compared ({@code mask == 0}, a float32 mask of 0s and 1s).
+ * {@code embedding} or are compared ({@code mask == 1}, a bool mask). As in PyTorch, arithmetic
+ * takes a bool mask as 0s and 1s (the runtime stores it so) and gives float32.
  */
 public final class DTypeRules {
   private DTypeRules() {}
@@ -16,17 +17,17 @@ public final class DTypeRules {
   /** What to do when an operation that takes {@code want} got the other dtype. */
   public static String advice(DType want) {
     return want == DType.FLOAT32
-        ? "int64 ids go through an embedding layer first, and an int64 mask compared"
-            + " (mask == 0) is a float32 mask"
+        ? "int64 ids go through an embedding layer, or are compared (ids != pad) into a bool"
+            + " mask, which arithmetic takes as 0s and 1s"
         : "declare the input as int64, as in [batch, seq, int64]";
   }
 
   /**
-   * Why {@code op} cannot take {@code t} (an int64 tensor), or null when it can: the message
-   * names the operation, the tensor and what to do.
+   * Why {@code op} cannot take {@code t} (an int64 tensor), or null when it can (float32, or a
+   * bool mask taken as 0s and 1s): the message names the operation, the tensor and what to do.
    */
   public static String floatOnly(String op, Type t) {
-    if (t instanceof Type.TensorT x && x.dtype() != DType.FLOAT32 && x.shape().knownRank()) {
+    if (t instanceof Type.TensorT x && x.dtype() == DType.INT64 && x.shape().knownRank()) {
       return op + " takes float32 tensors, got " + x + "; " + advice(DType.FLOAT32);
     }
     return null;

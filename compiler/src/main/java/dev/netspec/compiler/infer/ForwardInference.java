@@ -527,14 +527,8 @@ final class ForwardInference {
         return t instanceof Type.NumT ? new Type.BoolT()
             : t instanceof Type.TensorT tt ? new Type.TensorT(tt.shape(), DType.BOOL) : t;
       }
-      default: {
-        String wrong = DTypeRules.floatOnly("'" + b.op() + "'", l instanceof Type.TensorT x && x.dtype() != DType.FLOAT32 ? l : r);
-        if (wrong != null) {
-          error(b.loc(), wrong);
-          return Type.unknownTensor();
-        }
+      default:
         return arithmetic(b.loc(), b.op(), l, r);
-      }
     }
   }
 
@@ -548,10 +542,9 @@ final class ForwardInference {
     }
     boolean comparison = Set.of("<", ">", "<=", ">=", "==", "!=").contains(op);
     for (Type t : List.of(l, r)) {
-      if (!comparison && t instanceof Type.TensorT tt && tt.dtype() == DType.INT64) {
-        // the runtime's arithmetic is float32; int64 tensors are ids and positions
-        error(loc, "'" + op + "' needs float tensors, got " + t
-            + "; an int64 tensor can be compared (ids != pad), indexed or passed to an embedding");
+      String wrong = comparison ? null : DTypeRules.floatOnly("'" + op + "'", t);
+      if (wrong != null) { // the runtime's arithmetic is float32; int64 tensors are ids and positions
+        error(loc, wrong);
         return Type.unknownTensor();
       }
     }
