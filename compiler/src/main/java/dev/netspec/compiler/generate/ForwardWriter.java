@@ -83,7 +83,7 @@ final class ForwardWriter {
     }
     if (!allocated.contains(name) && sizeDims.containsKey(name)) {
       return CodeBlock.of("$N", sizeLocals.computeIfAbsent(name,
-          n -> locals.newName(JavaText.lowerCamel(n), "size:" + n)));
+          n -> locals.newName(JavaText.lowerCamel(n), "sizeLocal:" + n)));
     }
     return CodeBlock.of("$N", local(name));
   }
