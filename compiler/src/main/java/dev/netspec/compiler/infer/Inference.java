@@ -452,6 +452,9 @@ public final class Inference {
       for (Tie t : block.ties()) {
         Shape target = state.get(t.path());
         Shape source = state.get(t.source());
+        if (target == null && unbuilt(t.path()) || source == null && unbuilt(t.source())) {
+          continue; // a layer whose own errors are reported: its parameters are unknown
+        }
         if (target == null) {
           reporter.error(t.pos(), block.name() + ": tie '" + t.path() + "' names no parameter"
               + Names.suggest(t.path(), state.keySet()));
@@ -463,6 +466,14 @@ public final class Inference {
               + t.source() + " " + source + ": the shapes differ");
         }
       }
+    }
+
+    /** Whether {@code path} names a parameter its layer declares but did not build (after an error). */
+    private boolean unbuilt(String path) {
+      int dot = path.lastIndexOf('.');
+      Inst owner = dot < 0 ? null : inst.namedModules().get(path.substring(0, dot));
+      LayerKind kind = owner == null ? null : dev.netspec.compiler.layers.LayerKinds.get(owner.kind);
+      return kind != null && owner.params.isEmpty() && kind.params().contains(path.substring(dot + 1));
     }
 
     private static boolean sameShape(Shape a, Shape b) {
