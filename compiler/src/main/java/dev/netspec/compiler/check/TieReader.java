@@ -53,13 +53,15 @@ final class TieReader {
         out.add(new Tie(path, e.key().pos(), source, e.value().pos()));
       }
     }
+    List<Tie> sound = new ArrayList<>();
     for (Tie t : out) {
       if (targets.contains(t.source())) {
-        nodes.reporter().error(t.sourcePos(), nodes.block() + ": tie source '" + t.source()
-            + "' is itself tied; name the parameter it is tied to");
+        error(t.sourcePos(), "tie source '" + t.source() + "' is itself tied; name the parameter it is tied to");
+      } else {
+        sound.add(t);
       }
     }
-    return out;
+    return sound;
   }
 
   private void error(Node at, String message) {
