@@ -22,7 +22,7 @@ public final class TinyEncoder extends Module {
   /**
    * Child {@code embed} (module_dict).
    */
-  public final Embed embed;
+  public final EmbedDict embed;
 
   /**
    * Child {@code blocks} (module_list).
@@ -46,7 +46,8 @@ public final class TinyEncoder extends Module {
    * stream named by the seed and its state-dict name.
    */
   public TinyEncoder(long seed) {
-    embed = addModule("embed", new Embed(new Linear(16, 16), new LayerNorm(new int[] {16}, 1e-5, true)));
+    embed = addModule("embed", new EmbedDict(new Linear(16, 16),
+        new LayerNorm(new int[] {16}, 1e-5, true)));
     blocks = addModule("blocks", ModuleList.of(3, i -> new EncoderBlock()));
     head = addModule("head", new Linear(16, 16, false));
     tieParameter("head.weight", "embed.proj.weight");
@@ -93,7 +94,7 @@ public final class TinyEncoder extends Module {
   /**
    * Module dict {@code embed} ({@code nn.ModuleDict}): its entries as typed fields.
    */
-  public static final class Embed extends ModuleDict {
+  public static final class EmbedDict extends ModuleDict {
     /**
      * Entry {@code proj}.
      */
@@ -107,7 +108,7 @@ public final class TinyEncoder extends Module {
     /**
      * Holds the given entries under their keys, in order.
      */
-    Embed(Linear proj, LayerNorm norm) {
+    EmbedDict(Linear proj, LayerNorm norm) {
       this.proj = put("proj", proj);
       this.norm = put("norm", norm);
     }

@@ -50,6 +50,7 @@ final class Containers {
     this.construct = construct;
     this.index = index;
     classNames.newName(owner.simpleName(), "owner");
+    classNames.newName(RuntimeTypes.MODULE_DICT.simpleName(), "the superclass");
   }
 
   /** {@code ModuleList<Block>}, or the nested dict class. */
@@ -78,13 +79,13 @@ final class Containers {
     List<CodeBlock> items = new ArrayList<>();
     k.children().forEach(item -> items.add(construct.apply(item)));
     if (k.kind() == Container.MODULE_DICT) {
-      return CodeBlock.of("new $T($L)", dict(c, k).name(), CodeBlock.join(items, ", "));
+      return CodeBlock.of("new $T($L)", dict(c, k).name(), CodeBlock.join(items, ",$W"));
     }
     boolean alike = items.size() > 1 && items.stream().allMatch(i -> i.toString().equals(items.get(0).toString()));
     if (alike) {
       return CodeBlock.of("$T.of($L, $N -> $L)", RuntimeTypes.MODULE_LIST, items.size(), index, items.get(0));
     }
-    return CodeBlock.of("new $T<>($L)", RuntimeTypes.MODULE_LIST, CodeBlock.join(items, ", "));
+    return CodeBlock.of("new $T<>($L)", RuntimeTypes.MODULE_LIST, CodeBlock.join(items, ",$W"));
   }
 
   /** The Java field of entry {@code name} of the dict {@code k}. */
@@ -103,8 +104,10 @@ final class Containers {
     if (made != null) {
       return made;
     }
+    // transformer: TransformerDict (the suffix keeps clear of the runtime's and java.lang's names)
     String base = JavaText.lowerCamel(c.name());
-    base = Character.isDigit(base.charAt(0)) ? "Dict" + base : Character.toUpperCase(base.charAt(0)) + base.substring(1);
+    base = (Character.isDigit(base.charAt(0)) ? "Item" + base : Character.toUpperCase(base.charAt(0)) + base.substring(1))
+        + "Dict";
     ClassName name = owner.nestedClass(classNames.newName(base, k));
     NameAllocator fieldNames = new NameAllocator();
     Map<String, String> fields = new LinkedHashMap<>();

@@ -44,8 +44,11 @@ final class ForwardInference {
     /** The names of the modules in the container at {@code path}, in order. */
     List<String> members(List<String> path);
 
-    /** Runs the module at {@code path} (inside containers) on {@code in}; its output. */
-    Shape call(List<String> path, Shape in, Position pos);
+    /**
+     * Runs the module at {@code path} (inside containers) on {@code in}; its output. With
+     * {@code quiet}, its errors are not reported (the loop's first module reported them).
+     */
+    Shape call(List<String> path, Shape in, Position pos, boolean quiet);
 
     void addFlops(long n);
   }
@@ -278,8 +281,11 @@ final class ForwardInference {
     }
     Shape first = null;
     String firstName = null;
+    int before = reporter.errorCount();
     for (String m : layers.members(list)) {
-      Shape out = layers.call(ModulePaths.child(list, m), in, at(call.loc()));
+      // The first module's errors are said once, not again for each module built alike.
+      boolean quiet = first != null && reporter.errorCount() > before;
+      Shape out = layers.call(ModulePaths.child(list, m), in, at(call.loc()), quiet);
       if (first == null) {
         first = out;
         firstName = m;
@@ -336,7 +342,7 @@ final class ForwardInference {
     } else {
       Shape in = oneTensor(m.call(), text, env);
       return in == null ? Type.unknownTensor()
-          : new Type.TensorT(layers.call(ModulePaths.child(path, callee), in, at(m.call().loc())));
+          : new Type.TensorT(layers.call(ModulePaths.child(path, callee), in, at(m.call().loc()), false));
     }
     m.call().args().forEach(x -> eval(x, env));
     return Type.unknownTensor();

@@ -78,7 +78,8 @@ public final class Inference {
   private final Map<String, Block> blocks;
   /** Blocks whose input or forward could not be read: not inferred, their uses unknown. */
   private final Set<String> broken;
-  private final Reporter reporter;
+  /** Where errors go; a throwaway one while a loop's further modules repeat the first's errors. */
+  private Reporter reporter;
   private final boolean generic;
   private final Map<Key, Result> memo = new HashMap<>();
   private final Map<Block, Shape> firstUse = new LinkedHashMap<>();
@@ -395,8 +396,17 @@ public final class Inference {
     }
 
     @Override
-    public Shape call(List<String> path, Shape in, Position pos) {
-      return call(resolve(path), in, pos);
+    public Shape call(List<String> path, Shape in, Position pos, boolean quiet) {
+      if (!quiet) {
+        return call(resolve(path), in, pos);
+      }
+      Reporter saved = reporter;
+      reporter = new Reporter();
+      try {
+        return call(resolve(path), in, pos);
+      } finally {
+        reporter = saved;
+      }
     }
 
     /** The child at a path of names through containers ({@code transformer, h, 0}), or null. */
