@@ -474,6 +474,8 @@ public final class Inference {
         } else if (!sameShape(target, source)) {
           reporter.error(t.pos(), block.name() + ": cannot tie " + t.path() + " " + target + " to "
               + t.source() + " " + source + ": the shapes differ");
+        } else {
+          inst.ties.put(t.path(), t.source());
         }
       }
     }
