@@ -389,7 +389,8 @@ final class ForwardInference {
     }
   }
 
-  private boolean sameShape(Shape a, Shape b) {
+  /** Whether two shapes may be the same: equal ranks and compatible dims, or a rank unknown. */
+  static boolean sameShape(Shape a, Shape b) {
     if (!a.knownRank() || !b.knownRank()) {
       return true;
     }

@@ -471,7 +471,7 @@ public final class Inference {
         } else if (source == null) {
           reporter.error(t.sourcePos(), block.name() + ": tie source '" + t.source() + "' names no parameter"
               + Names.suggest(t.source(), state.keySet()));
-        } else if (!sameShape(target, source)) {
+        } else if (!ForwardInference.sameShape(target, source)) {
           reporter.error(t.pos(), block.name() + ": cannot tie " + t.path() + " " + target + " to "
               + t.source() + " " + source + ": the shapes differ");
         } else {
@@ -486,21 +486,6 @@ public final class Inference {
       Inst owner = dot < 0 ? null : inst.namedModules().get(path.substring(0, dot));
       LayerKind kind = owner == null ? null : dev.netspec.compiler.layers.LayerKinds.get(owner.kind);
       return kind != null && owner.params.isEmpty() && kind.params().contains(path.substring(dot + 1));
-    }
-
-    private static boolean sameShape(Shape a, Shape b) {
-      if (!a.knownRank() || !b.knownRank()) {
-        return true;
-      }
-      if (a.rank() != b.rank()) {
-        return false;
-      }
-      for (int i = 0; i < a.rank(); i++) {
-        if (!Dim.compatible(a.dim(i), b.dim(i))) {
-          return false;
-        }
-      }
-      return true;
     }
 
     @Override
