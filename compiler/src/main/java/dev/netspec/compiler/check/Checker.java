@@ -619,6 +619,14 @@ public final class Checker {
    */
   private ContainerUse container(String type, Node value, Position pos) {
     boolean list = type.equals("module_list");
+    Model.Container kind = list ? Model.Container.MODULE_LIST : Model.Container.MODULE_DICT;
+    boolean shaped = list ? value instanceof ListNode || value instanceof MapNode m && m.get("repeat") != null
+        : value instanceof MapNode;
+    if (!shaped) {
+      typeError(value, "'" + type + "'", list ? "a list of layers, or {repeat: n, layer: ...}"
+          : "a mapping of names to layers");
+      return new ContainerUse(pos, kind, List.of());
+    }
     List<Child> children;
     if (list) {
       Node items = value instanceof MapNode m && m.get("repeat") != null ? new ListNode(m.pos(), List.of(m)) : value;
@@ -643,7 +651,7 @@ public final class Checker {
             + type);
       }
     }
-    return new ContainerUse(pos, list ? Model.Container.MODULE_LIST : Model.Container.MODULE_DICT, children);
+    return new ContainerUse(pos, kind, children);
   }
 
   private LayerUse namedUse(String type, Node value, Position pos, Map<String, InitSpec> init, String doc) {
