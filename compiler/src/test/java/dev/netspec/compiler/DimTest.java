@@ -120,6 +120,34 @@ class DimTest {
   }
 
   @Test
+  void quotientsAreExactWhereverTheyAreGiven() {
+    Random rnd = new Random(11);
+    int given = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+      Raw b = random(rnd, 2);
+      Raw a = new Raw.Op('*', b, random(rnd, 2)); // a multiple of b: often a quotient exists
+      Raw other = rnd.nextInt(4) == 0 ? random(rnd, 3) : a; // and sometimes an arbitrary a
+      Dim q = Dim.quotient(build(other), build(b));
+      if (q == null) {
+        continue;
+      }
+      given++;
+      for (int k = 0; k < 20; k++) {
+        Map<String, Long> env = new LinkedHashMap<>();
+        for (String s : SYMBOLS) {
+          env.put(s, (long) (1 + rnd.nextInt(40)));
+        }
+        assertEquals(eval(other, env), q.eval(env) * eval(b, env),
+            build(other) + " / " + build(b) + " = " + q + " at " + env);
+      }
+    }
+    assertTrue(given > 500, "quotients given: " + given);
+    assertEquals("16*seq", Dim.quotient(Dim.times(Dim.times(Dim.of(64), new Dim.Sym("batch")), new Dim.Sym("seq")),
+        Dim.times(Dim.of(4), new Dim.Sym("batch"))).toString());
+    assertEquals(null, Dim.quotient(new Dim.Sym("dim"), new Dim.Sym("heads")), "dim / heads is not known exact");
+  }
+
+  @Test
   void normalFormIsTheSameWhateverTheOrder() {
     Dim h = new Dim.Sym("height");
     Dim w = new Dim.Sym("width");

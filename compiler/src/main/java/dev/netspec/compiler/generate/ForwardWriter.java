@@ -11,6 +11,7 @@ import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
+import dev.netspec.compiler.infer.ModulePaths;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.SizeSymbols;
 import dev.netspec.compiler.infer.Type;
@@ -57,6 +58,24 @@ final class ForwardWriter {
   /** The local {@code int} of each size symbol read so far, declared at the top of the body. */
   private final Map<String, String> sizeLocals = new java.util.LinkedHashMap<>();
   private final TensorOpsWriter tensorOps;
+  /** The containers' Java access paths, or null when the block has none. */
+  private Modules modules;
+  /** The Java name of each loop variable of an enclosing {@code for}, by spec name. */
+  private final Map<String, String> loopVars = new HashMap<>();
+
+  /** What the writer reads of a block's module lists and dicts. */
+  interface Modules {
+    /** {@code transformer.h} as Java: the field, then the dict classes' fields. */
+    CodeBlock access(List<String> path);
+
+    /** The class of the items of the module list at {@code path}. */
+    TypeName itemType(List<String> path);
+  }
+
+  /** Sets what the writer reads of the containers ({@code for} loops, {@code dict.name(x)}). */
+  void modules(Modules modules) {
+    this.modules = modules;
+  }
 
   /**
    * @param fields Java field name of every child, parameter, buffer and argument, by spec name
@@ -83,7 +102,7 @@ final class ForwardWriter {
     }
     if (!allocated.contains(name) && sizeDims.containsKey(name)) {
       return CodeBlock.of("$N", sizeLocals.computeIfAbsent(name,
-          n -> locals.newName(JavaText.lowerCamel(n), "size:" + n)));
+          n -> locals.newName(JavaText.lowerCamel(n), "sizeLocal:" + n)));
     }
     return CodeBlock.of("$N", local(name));
   }
@@ -167,6 +186,21 @@ final class ForwardWriter {
     }
     if (s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT) {
       b.addStatement("return new Output($L)", CodeBlock.join(tupleLeaves(b, r.value(), false), ", "));
+      return;
+    }
+    if (s instanceof Ast.For f) {
+      if (ws != null || modules == null) {
+        throw new Workspace.Unsupported("a for loop over a module list");
+      }
+      List<String> path = ModulePaths.of(f.items());
+      String name = local(f.name());
+      loopVars.put(f.name(), name);
+      b.beginControlFlow("for ($T $N : $L)", modules.itemType(path), name, modules.access(path));
+      loops++;
+      statements(b, f.body(), new HashMap<>(declared));
+      loops--;
+      b.endControlFlow();
+      loopVars.remove(f.name());
       return;
     }
     if (s instanceof Ast.Assign a && ws != null) {
@@ -606,6 +640,11 @@ final class ForwardWriter {
     if (e instanceof Ast.Call c) {
       return call(c);
     }
+    if (e instanceof Ast.Method m && modules != null) { // transformer.wte(idx)
+      List<String> path = ModulePaths.of(m.target());
+      path.add(m.call().callee());
+      return CodeBlock.of("$L.forward($L)", modules.access(path), expr(m.call().args().get(0)));
+    }
     throw new IllegalStateException("a tuple outside a call argument");
   }
 
@@ -650,6 +689,9 @@ final class ForwardWriter {
   }
 
   private CodeBlock call(Ast.Call c) {
+    if (loopVars.containsKey(c.callee())) {
+      return CodeBlock.of("$N.forward($L)", loopVars.get(c.callee()), expr(c.args().get(0)));
+    }
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
     if (a == null && child != null) {

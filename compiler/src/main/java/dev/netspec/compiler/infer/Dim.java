@@ -140,6 +140,14 @@ public sealed interface Dim {
     return DimAlgebra.floorDiv(a, divisor);
   }
 
+  /**
+   * {@code a / b} when it divides exactly for every size of the symbols ({@code 64*batch*seq
+   * / (4*batch)} is {@code 16*seq}), else null: what a reshape's {@code -1} is.
+   */
+  static Dim quotient(Dim a, Dim b) {
+    return DimAlgebra.quotient(a, b);
+  }
+
   /** The value for the symbols' sizes in {@code env}; throws if a symbol is missing. */
   default long eval(Map<String, Long> env) {
     if (this instanceof Known k) {

@@ -121,6 +121,9 @@ final class DimAlgebra {
       if (k.size() == 0) {
         return null;
       }
+      if (k.size() < 0) {
+        return quotient(scale(a, -1), new Known(-k.size()));
+      }
       if (a instanceof Known x) {
         return x.size() % k.size() == 0 ? new Known(x.size() / k.size()) : null;
       }

@@ -327,7 +327,7 @@ final class TensorOps {
     Dim numel = numel(in);
     List<Dim> out = new ArrayList<>(sizes);
     if (infer >= 0) {
-      Dim rest = numel == null ? null : DimAlgebra.quotient(numel, known);
+      Dim rest = numel == null ? null : Dim.quotient(numel, known);
       if (rest == null && numel instanceof Dim.Known && known instanceof Dim.Known) {
         throw new Problem(loc, "cannot reshape " + in + " (" + numel + " elements) into " + target
             + ": the -1 is not a whole number of elements; give every size");
