@@ -37,6 +37,9 @@ public final class LayerKinds {
     add(new EmbeddingKind());
     add(new LSTMKind());
     add(new GRUKind());
+    add(new MultiheadAttentionKind());
+    add(new TransformerEncoderLayerKind());
+    add(new TransformerEncoderKind());
   }
 
   private LayerKinds() {}
