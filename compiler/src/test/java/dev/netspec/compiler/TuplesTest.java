@@ -48,7 +48,7 @@ class TuplesTest {
           Swap:
             input: [2]
             forward: |
-              a, b = chunk(x, 2)
+              (a, b) = chunk(x, 2)
               a, b = b, a * 10
               _, (c, _) = x, (b, a)
               return c + a

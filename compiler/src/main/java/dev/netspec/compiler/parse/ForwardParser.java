@@ -101,8 +101,28 @@ public final class ForwardParser {
       return false;
     }
     Token second = tokens.get(Math.min(next + 1, tokens.size() - 1));
+    if (first.kind() == Kind.OP && first.text().equals("(")) {
+      return !startsUnpacking(); // (h, c) = ... unpacks; (x + 1) * 2 is an expression
+    }
     return !(first.kind() == Kind.NAME && second.kind() == Kind.OP
         && Set.of("=", "+=", "-=", "*=", "/=", ",").contains(second.text()));
+  }
+
+  /** Whether the parenthesized group at the cursor is followed by {@code =} or {@code ,}. */
+  private boolean startsUnpacking() {
+    int depth = 0;
+    for (int i = next; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      if (t.kind() == Kind.OP && t.text().equals("(")) {
+        depth++;
+      } else if (t.kind() == Kind.OP && t.text().equals(")") && --depth == 0) {
+        Token after = tokens.get(Math.min(i + 1, tokens.size() - 1));
+        return after.kind() == Kind.OP && (after.text().equals("=") || after.text().equals(","));
+      } else if (t.kind() != Kind.OP && t.kind() != Kind.NAME) {
+        return false; // a number, a newline or the end: not a group of names
+      }
+    }
+    return false;
   }
 
   private Stmt statement() throws SyntaxError {
