@@ -37,6 +37,7 @@ final class TinyGpt extends Module implements CausalLM {
   final ModuleList h = new ModuleList();
   final LayerNorm lnF;
   final Linear lmHead;
+  private final Block[] blocks; // h's blocks: ModuleList.get allocates a name per call
   private KVCache cache;
   private Buffers buffers;
 
@@ -50,8 +51,9 @@ final class TinyGpt extends Module implements CausalLM {
     wte = t.addModule("wte", new Embedding(vocab, embd));
     wpe = t.addModule("wpe", new Embedding(blockSize, embd));
     t.addModule("h", h);
+    blocks = new Block[layers];
     for (int i = 0; i < layers; i++) {
-      h.append(new Block(embd, heads));
+      h.append(blocks[i] = new Block(embd, heads));
     }
     lnF = t.addModule("ln_f", new LayerNorm(embd));
     lmHead = addModule("lm_head", new Linear(embd, vocab, false));
@@ -183,7 +185,7 @@ final class TinyGpt extends Module implements CausalLM {
     wpe.forward(s.positions, s.pos);
     s.tok.addInto(s.pos, s.x); // (B, n, C) + (n, C)
     for (int i = 0; i < layers; i++) {
-      ((Block) h.get(i)).forwardCached(s.x, cache, i, position, s);
+      blocks[i].forwardCached(s.x, cache, i, position, s);
     }
     lnF.forward(s.x, s.ln);
     return lmHead.forwardInto(s.ln, Activation.NONE, s.logits);
