@@ -28,7 +28,7 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     header = "Generates tokens with a causal language model from the prompt 'ids'.",
-    description = "Compiles a spec in memory, builds the block (ids [batch, seq] -> logits [batch, seq, vocab]), loads its weights strictly, and extends each prompt of the int64 tensor 'ids' by --max-new-tokens tokens: the most likely one at each step (greedy), or with --temperature one drawn from the softmax of the logits over T, keeping the --top-k most likely, from --seed. Writes the prompts and their new tokens as 'ids' [batch, n + N]. The block runs in eval mode, on the whole sequence at each step.")
+    description = "Compiles a spec in memory, builds the block (ids [batch, seq] -> logits [batch, seq, vocab]), loads its weights strictly, and extends each prompt of the int64 tensor 'ids' by --max-new-tokens tokens: the most likely one at each step (greedy), or with --temperature one drawn from the softmax of the logits over T, keeping the --top-k most likely, from --seed. Writes the prompts and their new tokens as 'ids' [batch, n + N]. The block runs in eval mode, on the whole sequence at each step unless it keeps a KV cache.")
 final class GenerateCommand implements Callable<Integer> {
   @Mixin
   private SpecBlock target;
@@ -78,8 +78,10 @@ final class GenerateCommand implements Callable<Integer> {
     Module model = ModelBuilder.create(target, block, List.of(), streams, 0);
     ModelBuilder.load(model, state, weights);
     model.eval();
-    // the history the recomputing driver keeps: what the prompt and new tokens need
-    CausalLM lm = CausalLM.recomputing(model, Math.min(context, ids.size(1) + maxNewTokens));
+    // A block with its own cache decodes incrementally; any other is run on the whole
+    // sequence at each step, its history sized to what the prompt and new tokens need.
+    CausalLM lm = model instanceof CausalLM cached ? cached
+        : CausalLM.recomputing(model, Math.min(context, ids.size(1) + maxNewTokens));
     long start = System.nanoTime();
     Tensor out;
     try {
