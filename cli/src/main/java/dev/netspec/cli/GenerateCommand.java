@@ -73,6 +73,7 @@ final class GenerateCommand implements Callable<Integer> {
     String block = inspection.block();
     int context = checkBlock(inspection);
     Tensor ids = readPrompt(context, block);
+    ModelBuilder.checkHeap(target.spec, inspection, Runtime.getRuntime().maxMemory());
     Map<String, Tensor> state = TensorFiles.read(weights, streams.err());
 
     Module model = ModelBuilder.create(target, block, List.of(), streams, 0);

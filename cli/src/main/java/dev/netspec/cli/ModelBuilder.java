@@ -1,5 +1,6 @@
 package dev.netspec.cli;
 
+import dev.netspec.compiler.Inspection;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.Tensor;
@@ -10,8 +11,8 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Building the chosen block of a {@link SpecBlock} for the commands that run one ({@code run},
- * {@code generate}): javac in memory, the constructor with the {@code --arg} values, the
- * weights loaded strictly. Each step's failure is worded for the user.
+ * {@code generate}): a heap check, javac in memory, the constructor with the {@code --arg}
+ * values, the weights loaded strictly. Each step's failure is worded for the user.
  */
 final class ModelBuilder {
   private ModelBuilder() {}
@@ -43,6 +44,23 @@ final class ModelBuilder {
     } catch (StateDictException e) {
       throw UserException.at(file, e.getMessage());
     }
+  }
+
+  /**
+   * Refuses, before allocating anything, a model whose parameters alone do not fit the JVM's maximum heap (the parameters of a 40,000 x 40,000 linear take 6.4 GB):
+   * one error naming the need and how to raise the heap, instead of an OutOfMemoryError.
+   */
+  static void checkHeap(Path spec, Inspection atInput, long maxHeap) throws UserException {
+    long need = atInput.parameterBytes();
+    if (need < 0 || need < maxHeap) {
+      return;
+    }
+    long gib = 1L << 30;
+    long suggest = (need + need / 4 + gib - 1) / gib;
+    throw UserException.at(spec, atInput.block() + "'s parameters need "
+        + InspectReport.bytes(need) + ", more than the JVM's maximum heap of "
+        + InspectReport.bytes(maxHeap) + "; raise the heap: java -Xmx" + suggest
+        + "g, or NETSPEC_JAVA_OPTS=-Xmx" + suggest + "g for bin/netspec");
   }
 
   /** The generated classes, compiled; javac failing on a user's initializer is their error. */

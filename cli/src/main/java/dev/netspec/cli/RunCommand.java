@@ -68,8 +68,8 @@ final class RunCommand implements Callable<Integer> {
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
     Tensor x = readInput(inspection);
-    checkHeap(Blocks.inspect(target.compilation, target.spec, chosen, target.argValues,
-        x.shape()), Runtime.getRuntime().maxMemory());
+    ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
+        target.argValues, x.shape()), Runtime.getRuntime().maxMemory());
     Map<String, Tensor> state = weights == null ? null : read(weights);
 
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
@@ -113,23 +113,6 @@ final class RunCommand implements Callable<Integer> {
           + inspection.block() + " takes " + InspectReport.shape(inspection.inputShape()));
     }
     return x;
-  }
-
-  /**
-   * Refuses, before allocating anything, a model whose parameters alone do not fit the JVM's maximum heap (the parameters of a 40,000 x 40,000 linear take 6.4 GB):
-   * one error naming the need and how to raise the heap, instead of an OutOfMemoryError.
-   */
-  private void checkHeap(Inspection atInput, long maxHeap) throws UserException {
-    long need = atInput.parameterBytes();
-    if (need < 0 || need < maxHeap) {
-      return;
-    }
-    long gib = 1L << 30;
-    long suggest = (need + need / 4 + gib - 1) / gib;
-    throw UserException.at(target.spec, atInput.block() + "'s parameters need "
-        + InspectReport.bytes(need) + ", more than the JVM's maximum heap of "
-        + InspectReport.bytes(maxHeap) + "; raise the heap: java -Xmx" + suggest
-        + "g, or NETSPEC_JAVA_OPTS=-Xmx" + suggest + "g for bin/netspec");
   }
 
   private Map<String, Tensor> read(Path file) throws UserException {
