@@ -34,10 +34,9 @@ final class TinyGpt extends Module implements CausalLM {
   final int embd;
   final Embedding wte;
   final Embedding wpe;
-  final ModuleList h = new ModuleList();
+  final ModuleList<Block> h = new ModuleList<>();
   final LayerNorm lnF;
   final Linear lmHead;
-  private final Block[] blocks; // h's blocks: ModuleList.get allocates a name per call
   private KVCache cache;
   private Buffers buffers;
 
@@ -51,9 +50,8 @@ final class TinyGpt extends Module implements CausalLM {
     wte = t.addModule("wte", new Embedding(vocab, embd));
     wpe = t.addModule("wpe", new Embedding(blockSize, embd));
     t.addModule("h", h);
-    blocks = new Block[layers];
     for (int i = 0; i < layers; i++) {
-      h.append(blocks[i] = new Block(embd, heads));
+      h.append(new Block(embd, heads));
     }
     lnF = t.addModule("ln_f", new LayerNorm(embd));
     lmHead = addModule("lm_head", new Linear(embd, vocab, false));
@@ -159,7 +157,7 @@ final class TinyGpt extends Module implements CausalLM {
   public Tensor forward(Tensor ids) {
     int t = ids.size(1);
     Tensor x = wte.forward(ids).add(wpe.forward(Tensor.arange(t).to(DType.INT64)));
-    for (Module block : h) {
+    for (Block block : h) {
       x = block.forward(x);
     }
     return lmHead.forward(lnF.forward(x));
@@ -185,7 +183,7 @@ final class TinyGpt extends Module implements CausalLM {
     wpe.forward(s.positions, s.pos);
     s.tok.addInto(s.pos, s.x); // (B, n, C) + (n, C)
     for (int i = 0; i < layers; i++) {
-      blocks[i].forwardCached(s.x, cache, i, position, s);
+      h.get(i).forwardCached(s.x, cache, i, position, s);
     }
     lnF.forward(s.x, s.ln);
     return lmHead.forwardInto(s.ln, Activation.NONE, s.logits);
