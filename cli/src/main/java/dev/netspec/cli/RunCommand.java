@@ -1,14 +1,9 @@
 package dev.netspec.cli;
 
 import dev.netspec.compiler.Inspection;
-import dev.netspec.runtime.io.SafeTensors;
-import dev.netspec.runtime.io.SafeTensorsException;
-import dev.netspec.runtime.io.SafeTensorsFile;
 import dev.netspec.runtime.nn.Module;
-import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,10 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code netspec run SPEC [--block B] [--arg NAME=VALUE]... --input X.safetensors
@@ -35,9 +27,6 @@ import picocli.CommandLine.Spec;
     header = "Runs a block on the tensor 'x' (or its named inputs) of a safetensors file.",
     description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' (a block with 'inputs:' reads each by its name; int64 stays int64) and writes the output as tensor 'y' (a tuple as y.0, y.1, nested y.1.0, ...). The forward runs in eval mode (PyTorch's model.eval(): dropout off) unless --train is given. Tensors stored as float64 are converted to float32, with a note on stderr.")
 final class RunCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec command;
-
   @Mixin
   private SpecBlock target;
 
@@ -80,27 +69,13 @@ final class RunCommand implements Callable<Integer> {
     String chosen = inspection.block();
     List<Tensor> inputs = readInputs(inspection);
     Tensor x = inputs.get(0);
-    checkHeap(Blocks.inspect(target.compilation, target.spec, chosen, target.argValues,
-        x.shape()), Runtime.getRuntime().maxMemory());
+    ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
+        target.argValues, x.shape()), Runtime.getRuntime().maxMemory());
     Map<String, Tensor> state = weights == null ? null : read(weights);
 
-    Module model;
-    try {
-      model = compile().create(chosen, List.copyOf(target.argValues.values()), seed);
-    } catch (IllegalArgumentException e) {
-      if (target.argValues.isEmpty()) {
-        throw e;
-      }
-      // the constructor checks what the compiler cannot: the values of --arg
-      throw new ParameterException(command.commandLine(), "--arg: " + chosen + " "
-          + target.argValues + ": " + e.getMessage());
-    }
+    Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
     if (state != null) {
-      try {
-        model.loadStateDict(state, true);
-      } catch (StateDictException e) {
-        throw UserException.at(weights, e.getMessage());
-      }
+      ModelBuilder.load(model, state, weights);
     }
     model.train(train);
     Map<String, Tensor> ys;
@@ -141,20 +116,6 @@ final class RunCommand implements Callable<Integer> {
     return out;
   }
 
-  /** The generated classes, compiled; javac failing on a user's initializer is their error. */
-  private Models compile() throws UserException {
-    try {
-      return Models.compile(target.compilation, sourcePath, streams);
-    } catch (MemoryCompiler.Rejected e) {
-      if (!target.usesJavaInitializers()) {
-        throw e;
-      }
-      throw new UserException(target.spec + ": error: the generated code does not compile: "
-          + "give the classes of its java: initializers with --sourcepath DIR"
-          + System.lineSeparator() + e.getMessage());
-    }
-  }
-
   /** Every input of the block, by its name in the file, checked against its dtype and shape. */
   private List<Tensor> readInputs(Inspection inspection) throws UserException {
     Map<String, Tensor> tensors = read(input);
@@ -181,50 +142,11 @@ final class RunCommand implements Callable<Integer> {
     return out;
   }
 
-  /**
-   * Refuses, before allocating anything, a model whose parameters alone do not fit the JVM's maximum heap (the parameters of a 40,000 x 40,000 linear take 6.4 GB):
-   * one error naming the need and how to raise the heap, instead of an OutOfMemoryError.
-   */
-  private void checkHeap(Inspection atInput, long maxHeap) throws UserException {
-    long need = atInput.parameterBytes();
-    if (need < 0 || need < maxHeap) {
-      return;
-    }
-    long gib = 1L << 30;
-    long suggest = (need + need / 4 + gib - 1) / gib;
-    throw UserException.at(target.spec, atInput.block() + "'s parameters need "
-        + InspectReport.bytes(need) + ", more than the JVM's maximum heap of "
-        + InspectReport.bytes(maxHeap) + "; raise the heap: java -Xmx" + suggest
-        + "g, or NETSPEC_JAVA_OPTS=-Xmx" + suggest + "g for bin/netspec");
-  }
-
-  /** The tensors of {@code file}; a note on stderr names those converted from float64. */
   private Map<String, Tensor> read(Path file) throws UserException {
-    if (!Files.isRegularFile(file)) {
-      throw UserException.at(file, "no such file");
-    }
-    SafeTensorsFile loaded;
-    try {
-      loaded = SafeTensors.load(file);
-    } catch (SafeTensorsException e) {
-      throw UserException.at(file, e.fault());
-    }
-    List<String> doubles = loaded.dtypes().entrySet().stream()
-        .filter(e -> e.getValue().equals("F64")).map(Map.Entry::getKey).sorted().toList();
-    if (!doubles.isEmpty()) {
-      streams.err().println(file + ": note: float64 converted to float32 (netspec computes in"
-          + " float32): " + (doubles.size() <= 3 ? String.join(", ", doubles)
-              : doubles.size() + " tensors"));
-    }
-    return loaded.tensors();
+    return TensorFiles.read(file, streams.err());
   }
 
-  /** Saves atomically: a failed run leaves no half-written file. */
   private static void write(Map<String, Tensor> tensors, Path file) throws UserException {
-    try {
-      SafeTensors.save(tensors, file);
-    } catch (SafeTensorsException e) {
-      throw UserException.at(file, e.fault());
-    }
+    TensorFiles.write(tensors, file);
   }
 }
