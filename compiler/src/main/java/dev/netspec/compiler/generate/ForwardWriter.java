@@ -7,6 +7,7 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Functions;
@@ -134,8 +135,9 @@ final class ForwardWriter {
    */
   private boolean defer(Ast.Assign a, List<Stmt> rest) {
     if (ws == null || loops > 0 || depth > 0 || !a.op().equals("=") || !(a.value() instanceof Ast.Call c)
-        || !(typeOf(c) instanceof Type.TensorT)) {
-      return false;
+        || !(typeOf(c) instanceof Type.TensorT)
+        || result.block().children().stream().anyMatch(ch -> ch.use() instanceof SameAs)) {
+      return false; // (a layer with two names could be called in between under the other one)
     }
     Epilogue alone = Epilogue.match(c, epilogueView);
     LayerKind kind = kindOf(c);
