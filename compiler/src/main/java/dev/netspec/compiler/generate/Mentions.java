@@ -13,6 +13,12 @@ import java.util.Set;
  * functions called, arguments read. What the generator checks before it moves a step.
  */
 final class Mentions {
+  /**
+   * Stands for anything, in what a statement or expression of a kind this class does not
+   * know mentions: no spec name is spelled so.
+   */
+  static final String ANY = "*";
+
   private Mentions() {}
 
   /** Every name {@code s} mentions, its nested statements included. */
@@ -49,6 +55,12 @@ final class Mentions {
       expr(f.condition(), out);
       f.then().forEach(t -> stmt(t, out));
       f.otherwise().forEach(t -> stmt(t, out));
+    } else if (s instanceof Ast.For f) {
+      out.add(f.name());
+      expr(f.items(), out);
+      f.body().forEach(t -> stmt(t, out));
+    } else {
+      out.add(ANY);
     }
   }
 
@@ -71,6 +83,8 @@ final class Mentions {
       expr(m.call(), out);
     } else if (e instanceof Ast.Tuple t) {
       t.items().forEach(x -> expr(x, out));
+    } else if (!(e instanceof Ast.Num || e instanceof Ast.Bool)) {
+      out.add(ANY);
     }
   }
 }
