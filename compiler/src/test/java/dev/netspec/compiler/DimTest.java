@@ -259,4 +259,23 @@ class DimTest {
       return Character.isDigit(t.charAt(0)) ? new Raw.Num(Long.parseLong(t)) : new Raw.Var(t);
     }
   }
+
+  @Test
+  void quotientByABlockArgument() {
+    // a convolution with stride: stride (kernel 3, padding 1) over height
+    Dim h = new Dim.Sym("height");
+    Dim out = Dim.plus(Dim.floorDiv(Dim.minus(h, Dim.of(1)), new Dim.Sym("stride")), Dim.of(1));
+    assertEquals("(height - 1) / stride + 1", out.toString());
+    for (long height = 1; height <= 40; height++) {
+      for (long stride = 1; stride <= 4; stride++) {
+        assertEquals(Math.floorDiv(height - 1, stride) + 1, out.eval(Map.of("height", height, "stride", stride)),
+            "height " + height + ", stride " + stride);
+      }
+    }
+    // stride 1 (the case where ResNet's identity is x) gives back the height itself
+    assertEquals(h, out.substitute(n -> n.equals("stride") ? Dim.of(1) : null));
+    assertEquals(Dim.plus(Dim.floorDiv(Dim.minus(h, Dim.of(1)), 2), Dim.of(1)),
+        out.substitute(n -> n.equals("stride") ? Dim.of(2) : null));
+    assertEquals("Math.floorDiv(h - 1, s) + 1", out.toJava(n -> n.equals("height") ? "h" : "s"));
+  }
 }

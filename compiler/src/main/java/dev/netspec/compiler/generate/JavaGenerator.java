@@ -70,6 +70,12 @@ public final class JavaGenerator {
   /** The module lists and dicts: their types, construction and nested dict classes. */
   private Containers containers;
 
+  /**
+   * The argument values of the instance {@link #workspaceBytes} counts ({@code inspect}):
+   * an {@code if} on them runs one branch there. Null when generating the class.
+   */
+  private Map<String, Object> instanceArgs;
+
   private JavaGenerator(Block block, Result result, Map<String, Block> blocks, String packageName,
       String specName, Reporter reporter) {
     this.block = block;
@@ -666,9 +672,10 @@ public final class JavaGenerator {
    * for {@code result}'s input (the same plan as {@link #generate}), -1 while a buffer's size
    * is symbolic; empty when the block has no such forward (each step allocates instead).
    */
-  public static OptionalLong workspaceBytes(Block block, Result result, Map<String, Block> blocks,
-      String packageName) {
+  public static OptionalLong workspaceBytes(Block block, Result result, Map<String, Object> args,
+      Map<String, Block> blocks, String packageName) {
     JavaGenerator g = new JavaGenerator(block, result, blocks, packageName, "", new Reporter());
+    g.instanceArgs = args;
     g.allocate();
     try {
       return OptionalLong.of(
@@ -698,6 +705,7 @@ public final class JavaGenerator {
     Workspace ws = new Workspace(block.name(), result.input(), intArgs, local);
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         local, ws);
+    writer.decideWith(instanceArgs);
     String x = writer.input();
     String output = writer.output();
     // One thread at a time: a second concurrent call throws instead of sharing the buffers.
@@ -745,31 +753,43 @@ public final class JavaGenerator {
     }
     CodeBlock in = CodeBlock.of("$N", x);
     for (int i = 0; i < children.size(); i++) {
-      String activation = i + 1 < children.size() && fusesActivation(children.get(i))
-          ? activation(children.get(i + 1)) : null;
-      boolean fused = activation != null;
-      Child c = children.get(fused ? i + 1 : i); // the step whose output this writes
+      // A layer, the norm it absorbs and the activation its epilogue runs: one call.
+      LayerKind kind = fusingKind(children.get(i));
+      Child norm = kind != null && i + 1 < children.size() && fusingKind(children.get(i + 1)) != null
+          && kind.absorbsNorm(fusingKind(children.get(i + 1))) ? children.get(i + 1) : null;
+      int next = i + (norm != null ? 2 : 1);
+      String activation = kind != null && kind.fusesActivation() && next < children.size()
+          ? activation(children.get(next)) : null;
+      int last = next - 1 + (activation != null ? 1 : 0); // the step whose output this writes
+      Child c = children.get(last);
       Inst built = result.inst().children.get(c.name());
       if (built == null || built.output == null) {
         throw new Workspace.Unsupported("child " + c.name() + " has no known output");
       }
-      String child = fields.get(children.get(i).name());
+      CodeBlock child = CodeBlock.of("$N", fields.get(children.get(i).name()));
+      ws.read(in.toString()); // the previous step's buffer, or the input
       String dest = c == children.get(children.size() - 1) ? output : ws.buffer(fields.get(c.name()) + "Out", built.output);
-      CodeBlock call = fused
-          ? CodeBlock.of("$N.forwardInto($L, $T.$N, $N)", child, in, RuntimeTypes.ACTIVATION, activation, dest)
-          : CodeBlock.of("$N.forward($L, $N)", child, in, dest);
-      String comment = JavaText.shapeComment(built.output)
-          + (fused ? ": " + children.get(i).name() + " and " + c.name() + ", the "
-              + ((BuiltinUse) c.use()).kind().runtimeClass() + " fused" : "");
+      CodeBlock call = last == i ? CodeBlock.of("$L.forward($L, $N)", child, in, dest)
+          : kind.epilogueInto(child, in, norm == null ? null : CodeBlock.of("$N", fields.get(norm.name())), activation,
+              null, CodeBlock.of("$N", dest));
+      List<String> fused = new ArrayList<>();
+      for (int j = i; j <= last; j++) {
+        fused.add(children.get(j).name());
+      }
+      String comment = JavaText.shapeComment(built.output) + (last == i ? ""
+          : ": " + String.join(", ", fused.subList(0, fused.size() - 1)) + " and " + fused.get(fused.size() - 1)
+              + (norm != null ? ", the batch norm folded in eval mode" : "")
+              + (activation != null ? ", the " + ((BuiltinUse) c.use()).kind().runtimeClass() + " fused" : ""));
       body.add(dest.equals(output) ? "return $L; // $L\n" : "$L; // $L\n", call, comment);
+      ws.tick();
       in = CodeBlock.of("$N", dest);
-      i += fused ? 1 : 0;
+      i = last;
     }
   }
 
-  /** Whether {@code c} is a builtin layer (not lazy, not shared) that runs an activation in its epilogue. */
-  private boolean fusesActivation(Child c) {
-    return c.use() instanceof BuiltinUse b && b.kind().fusesActivation() && !result.lazy(b);
+  /** The kind of {@code c} when it is a builtin layer that is not lazy, else null. */
+  private LayerKind fusingKind(Child c) {
+    return c.use() instanceof BuiltinUse b && !result.lazy(b) ? b.kind() : null;
   }
 
   /** The activation {@code c} is (not shared), or null. */

@@ -293,8 +293,9 @@ final class ForwardInference {
       statements(f.then(), then, false);
       Map<String, Type> otherwise = new LinkedHashMap<>(env);
       statements(f.otherwise(), otherwise, false);
-      merge(f.loc(), env, then, "in the 'if' branch");
-      merge(f.loc(), env, otherwise, "in the 'else' branch");
+      Map<String, Type> outer = new LinkedHashMap<>(env);
+      merge(f.loc(), env, outer, then, "in the 'if' branch", argEqualities(f.condition(), false));
+      merge(f.loc(), env, outer, otherwise, "in the 'else' branch", argEqualities(f.condition(), true));
       for (String name : Assignments.definedBy(f).keySet()) {
         if (!env.containsKey(name)) {
           join(f, name, endsInReturn(f.then()) ? null : then.get(name),
@@ -470,6 +471,52 @@ final class ForwardInference {
         error(loc, "'" + e.getKey() + "' changes shape " + where + ", from " + a.shape() + " to " + b.shape());
       }
     }
+  }
+
+  /**
+   * {@link #merge(Ast.Loc, Map, Map, String)} for a branch of an {@code if} on the block's
+   * arguments in the generic instantiation: where the branch changes a variable's shape, the
+   * variable keeps the old value only when the branch does not run, so the branch's shape
+   * holds for both when the two agree under the equalities {@code skipped} of that case
+   * ({@code identity = downsample(x)} under {@code stride != 1 or in_planes != planes}: with
+   * {@code stride} 1 and {@code in_planes} {@code planes}, x's shape is downsample's). Then
+   * the variable takes the branch's shape.
+   */
+  private void merge(Ast.Loc loc, Map<String, Type> env, Map<String, Type> outer, Map<String, Type> inner,
+      String where, Map<String, Dim> skipped) {
+    for (Map.Entry<String, Type> e : outer.entrySet()) {
+      Type after = inner.get(e.getKey());
+      if (e.getValue() instanceof Type.TensorT a && after instanceof Type.TensorT b && !sameShape(a.shape(), b.shape())) {
+        if (!skipped.isEmpty() && sameShape(substitute(a.shape(), skipped), substitute(b.shape(), skipped))) {
+          env.put(e.getKey(), after);
+        } else {
+          error(loc, "'" + e.getKey() + "' changes shape " + where + ", from " + a.shape() + " to " + b.shape());
+        }
+      }
+    }
+  }
+
+  /** The argument equalities when {@code condition} is {@code value}; none unless it reads only arguments. */
+  private Map<String, Dim> argEqualities(Expr condition, boolean value) {
+    if (ArgCondition.notOnArgs(condition, block.args().keySet()) != null) {
+      return Map.of();
+    }
+    Set<String> ints = new java.util.HashSet<>();
+    block.args().values().forEach(a -> {
+      if (a.type() == ArgType.INT) {
+        ints.add(a.name());
+      }
+    });
+    return ArgCondition.equalities(condition, value, ints);
+  }
+
+  private static Shape substitute(Shape s, Map<String, Dim> env) {
+    if (!s.knownRank()) {
+      return s;
+    }
+    List<Dim> dims = new ArrayList<>();
+    s.dims().forEach(d -> dims.add(d.substitute(env::get)));
+    return new Shape(dims);
   }
 
   /** Whether two shapes may be the same: equal ranks and compatible dims, or a rank unknown. */

@@ -66,6 +66,7 @@ public final class ForwardGraph {
   private final List<Block> fileBlocks;
   private final Dot dot = new Dot();
   private final Map<String, Result> instances = new LinkedHashMap<>();
+  private final Map<String, Map<String, Object>> instanceArgs = new LinkedHashMap<>();
   private final Map<String, SequentialBuffers> sequentials = new LinkedHashMap<>();
 
   private ForwardGraph(List<Block> fileBlocks) {
@@ -91,6 +92,11 @@ public final class ForwardGraph {
   /** Every block instance the forward runs, by module path ({@code ""}: the block itself). */
   public Map<String, Result> instances() {
     return instances;
+  }
+
+  /** The argument values of the block instance at {@code path} (a key of {@link #instances()}). */
+  public Map<String, Object> instanceArgs(String path) {
+    return instanceArgs.get(path);
   }
 
   /** The buffers of every inline {@code sequential} the forward runs, each once. */
@@ -139,6 +145,7 @@ public final class ForwardGraph {
   /** Walks one block instance from {@code in}; the values it returns (one per return). */
   private List<Val> instance(Scope s, Val in) {
     instances.putIfAbsent(s.path, s.result);
+    instanceArgs.putIfAbsent(s.path, s.args == null ? Map.of() : s.args);
     List<Val> out = new ArrayList<>();
     if (s.block.forward() == null) {
       out.add(chain(s, s.block.children(), s.result.inst(), in, s.prefix()));
