@@ -10,12 +10,15 @@ import dev.netspec.compiler.check.Model.Child;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
+import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
+import dev.netspec.compiler.infer.LayerCalls;
 import dev.netspec.compiler.infer.ModulePaths;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.SizeSymbols;
 import dev.netspec.compiler.infer.Type;
+import dev.netspec.compiler.layers.CallParam;
 import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -484,6 +488,12 @@ final class ForwardWriter {
     }
     Ast.Call c = (Ast.Call) e;
     Tuples.Call child = tupleChildren.get(c.callee());
+    if (child != null && result.calls().get(c) == null && boundKind(c) != null) {
+      String tmp = locals.newName(JavaText.lowerCamel(c.callee()) + "Result", new Object());
+      b.add("$T $N = $L; // $L\n", child.type(), tmp, layerCall(c), Tuples.comment(typeOf(e)));
+      child.accessors().forEach(name -> out.add(CodeBlock.of("$N.$N()", tmp, name)));
+      return out;
+    }
     if (child != null && result.calls().get(c) == null) {
       List<CodeBlock> args = new ArrayList<>();
       for (Expr a : c.args()) {
@@ -659,6 +669,9 @@ final class ForwardWriter {
   private CodeBlock callInto(Ast.Call c, String dest, Shape shape) {
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
+    if (a == null && child != null && boundKind(c) != null) {
+      throw new Workspace.Unsupported("a layer call with several arguments");
+    }
     if (a == null && child != null) {
       CodeBlock in = expr(c.args().get(0));
       return CodeBlock.of("$N.forward($L, $N)", child, in, buffer(dest, child, shape));
@@ -710,6 +723,52 @@ final class ForwardWriter {
         break;
     }
     throw new Workspace.Unsupported("function " + c.callee());
+  }
+
+  /**
+   * The kind of the child {@code c} calls when the call is bound to the kind's {@linkplain
+   * LayerKind#callParams call signature} (several arguments or keywords), else null.
+   */
+  private LayerKind boundKind(Ast.Call c) {
+    if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
+      return null;
+    }
+    for (Child child : result.block().children()) {
+      if (child.name().equals(c.callee()) && child.use() instanceof BuiltinUse b && b.kind().callParams() != null
+          && (c.args().size() != 1 || !c.kwargs().isEmpty() || !b.kind().oneTensorForm())) {
+        return b.kind();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A bound layer call as Java, {@code attn.forward(q, k, v, null, false, AttentionMask.ofBool(m),
+   * true)}: each mask wrapped as the runtime's float or bool mask; null when {@code c} is no
+   * such call.
+   */
+  private CodeBlock layerCall(Ast.Call c) {
+    LayerKind kind = boundKind(c);
+    if (kind == null) {
+      return null;
+    }
+    Map<String, Expr> bound = LayerCalls.bind(c.callee(), kind.callParams(), c, (loc, message) -> {
+      throw new IllegalStateException(message); // inference reported it already
+    });
+    Map<String, CodeBlock> tensors = new LinkedHashMap<>();
+    for (CallParam p : kind.callParams()) {
+      Expr arg = bound.get(p.name());
+      if (arg == null || p.kind() == CallParam.Kind.FLAG) {
+        continue;
+      }
+      CodeBlock code = expr(arg);
+      if (p.kind() == CallParam.Kind.MASK) {
+        boolean bool = typeOf(arg) instanceof Type.TensorT t && t.dtype() == DType.BOOL;
+        code = CodeBlock.of("$T.$N($L)", RuntimeTypes.ATTENTION_MASK, bool ? "ofBool" : "of", code);
+      }
+      tensors.put(p.name(), code);
+    }
+    return kind.call(CodeBlock.of("$N", fields.get(c.callee())), tensors, LayerCalls.flags(kind.callParams(), bound));
   }
 
   /** Whether {@code c} calls a child (a builtin, not lazy) that runs an activation in its epilogue. */
@@ -810,6 +869,19 @@ final class ForwardWriter {
         && sizeDims.containsKey(n.name())) {
       return intName(n.name());
     }
+    if (e instanceof Ast.Subscript sub && typeOf(sub.target()) instanceof Type.TupleT
+        && sub.target() instanceof Ast.Call c) { // attn(q, k, v)[0], lstm(x)[0]: a flat tuple's item
+      int i = LayerCalls.literalIndex(sub.items().get(0));
+      Tuples.Call child = tupleChildren.get(c.callee());
+      List<String> accessors = child.accessors();
+      CodeBlock call = layerCall(c);
+      if (call == null) {
+        List<CodeBlock> args = new ArrayList<>();
+        c.args().forEach(a -> args.add(expr(a)));
+        call = CodeBlock.of("$N.$N($L)", fields.get(c.callee()), child.method(), CodeBlock.join(args, ", "));
+      }
+      return CodeBlock.of("$L.$N()", call, accessors.get(i < 0 ? i + accessors.size() : i));
+    }
     if (e instanceof Ast.Subscript sub) {
       return tensorOps.subscript(sub);
     }
@@ -903,6 +975,10 @@ final class ForwardWriter {
     }
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
+    CodeBlock bound = a == null && child != null ? layerCall(c) : null;
+    if (bound != null) {
+      return bound;
+    }
     if (a == null && child != null) {
       return CodeBlock.of("$N.forward($L)", child, expr(c.args().get(0)));
     }

@@ -11,6 +11,7 @@ final class RuntimeTypes {
   static final ClassName WORKSPACE = ClassName.get(NN, "Workspace");
   static final ClassName MODULE_LIST = ClassName.get(NN, "ModuleList");
   static final ClassName MODULE_DICT = ClassName.get(NN, "ModuleDict");
+  static final ClassName ATTENTION_MASK = ClassName.get(NN, "AttentionMask");
   static final ClassName PARAMETER = ClassName.get(NN, "Parameter");
   static final ClassName PARAMETER_SEEDS = ClassName.get(NN, "ParameterSeeds");
   static final ClassName TENSOR = ClassName.get("dev.netspec.runtime.tensor", "Tensor");

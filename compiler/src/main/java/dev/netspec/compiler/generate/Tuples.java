@@ -59,6 +59,9 @@ final class Tuples {
       return "(" + String.join(", ", parts) + ")";
     }
     String dtype = t instanceof Type.TensorT x && x.dtype() != DType.FLOAT32 ? x.dtype() + " " : "";
+    if (t instanceof Type.NoneT) {
+      return "None";
+    }
     return t instanceof Type.TensorT x ? dtype + JavaText.shapeComment(x.shape()) : "(...)";
   }
 

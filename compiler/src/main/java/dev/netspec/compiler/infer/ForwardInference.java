@@ -8,6 +8,8 @@ import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Ops.ShapeError;
+import dev.netspec.compiler.layers.CallParam;
+import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.layers.Pooling;
 import dev.netspec.compiler.layers.PyRepr;
 import dev.netspec.compiler.parse.Ast;
@@ -43,6 +45,15 @@ final class ForwardInference {
      * first call); its result, a tensor or a tuple. Reports a wrong dtype or extra argument.
      */
     Type call(String name, List<Type> args, Position pos);
+
+    /** Child {@code name}'s builtin layer kind, or null for a block or container. */
+    LayerKind kind(String name);
+
+    /**
+     * Runs child {@code name} on arguments bound to its {@linkplain #callParams call signature}
+     * (absent masks left out); its result. Reports what does not fit.
+     */
+    Type call(String name, Map<String, Type.TensorT> tensors, Map<String, Boolean> flags, Position pos);
 
     /** The kind of the container at {@code path} ({@code [transformer, h]}), or null if none is there. */
     Model.Container container(List<String> path);
@@ -757,6 +768,11 @@ final class ForwardInference {
     if (loopVars.containsKey(call.callee())) {
       return loopCall(call, env);
     }
+    LayerKind kind = layers.isChild(call.callee()) ? layers.kind(call.callee()) : null;
+    if (kind != null && kind.callParams() != null
+        && (call.args().size() != 1 || !call.kwargs().isEmpty() || !kind.oneTensorForm())) {
+      return layerCall(call, kind.callParams(), env);
+    }
     if (layers.isChild(call.callee())) {
       if (call.args().isEmpty() || !call.kwargs().isEmpty()) {
         error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "
@@ -812,6 +828,46 @@ final class ForwardInference {
       error(call.loc(), call.callee() + ": " + e.getMessage());
       return Type.unknownTensor();
     }
+  }
+
+  /**
+   * A call of a layer with a call signature ({@code attn(q, k, v, need_weights=False)}): its
+   * arguments bound, each tensor evaluated (a mask float32 or bool), then the layer's rule.
+   */
+  private Type layerCall(Ast.Call call, List<CallParam> params, Map<String, Type> env) {
+    Map<String, Expr> bound = LayerCalls.bind(call.callee(), params, call, this::error);
+    if (bound == null) {
+      call.args().forEach(a -> eval(a, env));
+      call.kwargs().forEach(k -> eval(k.value(), env));
+      return Type.unknownTensor();
+    }
+    Map<String, Type.TensorT> tensors = new LinkedHashMap<>();
+    boolean ok = true;
+    for (CallParam p : params) {
+      Expr e = bound.get(p.name());
+      if (e == null || p.kind() == CallParam.Kind.FLAG) {
+        continue;
+      }
+      Type t = eval(e, env);
+      if (!(t instanceof Type.TensorT tt)) {
+        error(e.loc(), "layer '" + call.callee() + "': " + p.name() + " must be a tensor"
+            + (p.kind() == CallParam.Kind.MASK ? " or None" : "") + ", got " + t);
+        ok = false;
+        continue;
+      }
+      if (!tt.shape().knownRank()) {
+        ok = false; // reported where it was made
+      } else if (p.kind() == CallParam.Kind.MASK && tt.dtype() == DType.INT64) {
+        error(e.loc(), "layer '" + call.callee() + "': " + p.name() + " must be a float mask (added to the scores)"
+            + " or a bool one (True hides a key), got " + tt + "; compare it, as in " + p.name() + " == 0");
+        ok = false;
+      }
+      tensors.put(p.name(), tt);
+    }
+    if (!ok) {
+      return Type.unknownTensor();
+    }
+    return layers.call(call.callee(), tensors, LayerCalls.flags(params, bound), at(call.loc()));
   }
 
   /** The tensor operands of a bound call. */

@@ -442,6 +442,32 @@ public final class Inference {
       return t.outType != null ? t.outType : new Type.TensorT(out);
     }
 
+    @Override
+    public LayerKind kind(String name) {
+      ChildState c = children.get(name);
+      ChildState t = c == null ? null : c.target != null ? c.target : c;
+      return t != null && t.child.use() instanceof BuiltinUse b ? b.kind() : null;
+    }
+
+    @Override
+    public Type call(String name, Map<String, Type.TensorT> tensors, Map<String, Boolean> flags, Position pos) {
+      ChildState c = children.get(name);
+      ChildState t = c.target != null ? c.target : c;
+      LayerKind kind = ((BuiltinUse) t.child.use()).kind();
+      Type.TensorT first = tensors.get(kind.callParams().get(0).name());
+      int before = reporter.errorCount();
+      Type plain = callTyped(c, List.of(first), pos);
+      if (t.inferred == null || reporter.errorCount() > before) {
+        return plain;
+      }
+      try {
+        return kind.callType(t.kindArgs, t.inferred, tensors, flags);
+      } catch (ShapeError e) {
+        reporter.error(pos, label(c) + ": " + e.getMessage() + declaredAt(c, pos));
+        return Type.unknownTensor();
+      }
+    }
+
     /** The dtype child {@code c} takes, or null when it takes either (a block without 'input:'). */
     private DType inputDType(ChildState c) {
       if (c.child.use() instanceof BuiltinUse b) {
@@ -582,6 +608,9 @@ public final class Inference {
       Type outType;
       /** The types of the arguments it takes after the input (an LSTM's initial states). */
       List<Type> extraIns = List.of();
+      /** A builtin's arguments and what its shape rule found, for a call with a signature. */
+      Args kindArgs;
+      Inferred inferred;
       boolean neverCalled;
       List<ChildState> seq;
 
@@ -725,6 +754,8 @@ public final class Inference {
         }
         c.outType = r.type();
         c.extraIns = r.extraInputs();
+        c.kindArgs = new Args(b.args(), args);
+        c.inferred = r;
         made.outputType = r.resultType();
         addFlops(r.flops());
         out = r.output();

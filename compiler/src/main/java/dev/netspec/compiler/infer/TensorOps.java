@@ -190,8 +190,39 @@ final class TensorOps {
 
   // ------------------------------------------------------------------ subscripts
 
+  /** {@code attn(q, k, v)[0]}: one item of a tuple, by a literal index (negative from the end). */
+  private static Type tupleItem(Ast.Subscript s, Type.TupleT tuple) throws Problem {
+    if (!(s.target() instanceof Ast.Call c) || Functions.get(c.callee()) != null) {
+      throw new Problem(s.loc(), "an item is taken from a layer's result, as in attn(q, k, v)[0]; unpack "
+          + tuple + " instead, as in " + Unpacking.example(tuple) + " = ...");
+    }
+    Integer i = s.items().size() == 1 ? LayerCalls.literalIndex(s.items().get(0)) : null;
+    if (i == null) {
+      throw new Problem(s.loc(), "an item of " + tuple + " is taken by one integer written out, as in [0]");
+    }
+    int k = i < 0 ? i + tuple.size() : i;
+    if (k < 0 || k >= tuple.size()) {
+      throw new Problem(s.items().get(0).loc(), "index " + i + " is out of range for " + tuple + " ("
+          + tuple.size() + " items)");
+    }
+    Type item = tuple.items().get(k);
+    if (item instanceof Type.NoneT) {
+      throw new Problem(s.items().get(0).loc(), "item " + i + " of " + tuple
+          + " is None (attention weights with need_weights=False)");
+    }
+    if (!(item instanceof Type.TensorT) || tuple.items().stream().anyMatch(x -> x instanceof Type.TupleT)) {
+      throw new Problem(s.loc(), "an item is taken from a flat tuple of tensors; unpack " + tuple
+          + " instead, as in " + Unpacking.example(tuple) + " = ...");
+    }
+    return item;
+  }
+
+
   private Type subscript(Ast.Subscript s, Map<String, Type> env) throws Problem {
     Type t = ctx.eval(s.target(), env);
+    if (t instanceof Type.TupleT tuple && tuple.unpackable()) {
+      return tupleItem(s, tuple);
+    }
     if (!(t instanceof Type.TensorT tt)) {
       throw new Problem(s.loc(), "a subscript needs a tensor, got " + t);
     }

@@ -38,6 +38,18 @@ public sealed interface Type {
   }
 
   /**
+   * Python's {@code None} as an item of a layer's tuple: {@code attn(q, k, v,
+   * need_weights=False)} returns {@code (attn_output, None)}. It can be discarded ({@code out, _
+   * = ...}) or skipped ({@code attn(...)[0]}), not held in a name or returned.
+   */
+  record NoneT() implements Type {
+    @Override
+    public String toString() {
+      return "None";
+    }
+  }
+
+  /**
    * A tuple: of sizes ({@code (2, -1)}) as a function argument, or of tensors and tuples as a
    * result ({@code return out, (h, c)}, {@code lstm(x)}, {@code chunk(x, 2)}), which a forward
    * unpacks ({@code out, (h, c) = lstm(x)}) or returns.
@@ -61,6 +73,12 @@ public sealed interface Type {
       return items.stream().allMatch(t -> t instanceof TensorT || t instanceof TupleT u && u.ofTensors());
     }
 
+    /** Whether every item is a tensor, None or such a tuple: a value a forward may unpack. */
+    public boolean unpackable() {
+      return items.stream().allMatch(t -> t instanceof TensorT || t instanceof NoneT
+          || t instanceof TupleT u && u.unpackable());
+    }
+
     /** The tensors of this tuple in order, nested tuples flattened. */
     public List<TensorT> leaves() {
       List<TensorT> out = new ArrayList<>();
@@ -76,7 +94,7 @@ public sealed interface Type {
 
     @Override
     public String toString() {
-      return ofTensors() ? "a tuple " + structure(this) : "a tuple";
+      return unpackable() ? "a tuple " + structure(this) : "a tuple";
     }
   }
 

@@ -60,7 +60,7 @@ public final class Unpacking {
 
   /** Binds each target name of {@code targets} to its item of {@code value} in {@code env}. */
   static void assign(Ast.Tuple targets, Type value, Ast.Loc loc, Map<String, Type> env, Sink sink) {
-    if (value instanceof Type.TupleT tuple && tuple.ofTensors()) {
+    if (value instanceof Type.TupleT tuple && tuple.unpackable()) {
       if (tuple.size() != targets.items().size()) {
         sink.error(targets.loc(), "cannot unpack " + tuple + " (" + tuple.size() + " items) into "
             + targets.items().size() + " names; write " + example(tuple) + " = ...");
@@ -92,6 +92,11 @@ public final class Unpacking {
       return;
     }
     if (!sink.assignable(n)) {
+      return;
+    }
+    if (item instanceof Type.NoneT) {
+      sink.error(n.loc(), "'" + n.name() + "' would hold None (attention weights with need_weights=False);"
+          + " discard it with _");
       return;
     }
     if (item instanceof Type.TupleT tuple) {

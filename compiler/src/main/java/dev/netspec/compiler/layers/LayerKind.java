@@ -6,6 +6,7 @@ import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.Type;
 import java.util.List;
 import java.util.Map;
 
@@ -100,6 +101,43 @@ public abstract class LayerKind {
   /** The accessors of the runtime's {@code Output} record, in the order of the tuple's tensors. */
   public List<String> outputAccessors() {
     return List.of();
+  }
+
+  /**
+   * PyTorch's call signature when the layer takes several tensors or keywords
+   * ({@code multihead_attention}, the transformer layers), the first being the input that
+   * {@link #infer} sees; null for a layer called on one tensor (and {@link
+   * Inferred#extraInputs}).
+   */
+  public List<CallParam> callParams() {
+    return null;
+  }
+
+  /**
+   * Whether a call on one tensor alone, {@code layer(x)}, is the runtime's {@code forward(x)}
+   * (self-attention for {@code multihead_attention}, no masks for the encoder layers); false
+   * when the call needs more ({@code transformer_decoder_layer}'s memory).
+   */
+  public boolean oneTensorForm() {
+    return true;
+  }
+
+  /**
+   * The result of a call bound to {@link #callParams}: {@code tensors} holds the type of each
+   * tensor and mask given (an absent or {@code None} mask is left out), {@code flags} the value
+   * of every flag. {@code first} is what {@link #infer} found for the first tensor.
+   */
+  public Type callType(Args args, Inferred first,
+      Map<String, Type.TensorT> tensors, Map<String, Boolean> flags) throws ShapeError {
+    return first.resultType();
+  }
+
+  /**
+   * The Java of a call bound to {@link #callParams}: {@code layer} is the field, {@code tensors}
+   * each tensor's or mask's Java (a mask already an {@code AttentionMask}; absent ones null).
+   */
+  public CodeBlock call(CodeBlock layer, Map<String, CodeBlock> tensors, Map<String, Boolean> flags) {
+    throw new IllegalStateException(name + " is called on one tensor");
   }
 
   /** The shape rule: the output for input {@code in} (of unknown rank when not known). */

@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,22 @@ final class Transformers {
 
   /** The parameters of one multi-head attention (packed projections), under {@code prefix}. */
   static void attentionParams(String prefix, Dim e, boolean bias, Map<String, Shape> out) {
-    out.put(prefix + "in_proj_weight", new Shape(List.of(Dim.times(e, Dim.of(3)), e)));
+    attentionParams(prefix, e, e, e, bias, out);
+  }
+
+  /**
+   * The parameters of one multi-head attention under {@code prefix}, as PyTorch registers
+   * them: the packed {@code in_proj_weight} when {@code kdim} and {@code vdim} are {@code e},
+   * else {@code q_proj_weight}, {@code k_proj_weight}, {@code v_proj_weight}.
+   */
+  static void attentionParams(String prefix, Dim e, Dim kdim, Dim vdim, boolean bias, Map<String, Shape> out) {
+    if (kdim.equals(e) && vdim.equals(e)) {
+      out.put(prefix + "in_proj_weight", new Shape(List.of(Dim.times(e, Dim.of(3)), e)));
+    } else {
+      out.put(prefix + "q_proj_weight", new Shape(List.of(e, e)));
+      out.put(prefix + "k_proj_weight", new Shape(List.of(e, kdim)));
+      out.put(prefix + "v_proj_weight", new Shape(List.of(e, vdim)));
+    }
     if (bias) {
       out.put(prefix + "in_proj_bias", new Shape(List.of(Dim.times(e, Dim.of(3)))));
     }
@@ -93,14 +109,103 @@ final class Transformers {
     }
   }
 
+  /**
+   * A sequence's dims by role: {@code (L, N, E)}, {@code (N, L, E)} with {@code batch_first},
+   * or unbatched {@code (L, E)} (batch null); all null for an unknown rank.
+   */
+  record Sequence(int rank, Dim batch, Dim length, Dim features) {}
+
+  static Sequence sequence(Shape s, boolean batchFirst) throws ShapeError {
+    if (!s.knownRank()) {
+      return new Sequence(-1, null, null, null);
+    }
+    if (s.rank() == 2) {
+      return new Sequence(2, null, s.dim(0), s.dim(1));
+    }
+    if (s.rank() != 3) {
+      throw new ShapeError("expects sequences of rank 3 (or 2 unbatched), got " + s);
+    }
+    return new Sequence(3, s.dim(batchFirst ? 0 : 1), s.dim(batchFirst ? 1 : 0), s.dim(2));
+  }
+
+  /** Checks that {@code what}'s {@code actual} is {@code expected} ({@code whose}); unknowns pass. */
+  static void expect(String what, Dim actual, Dim expected, String whose) throws ShapeError {
+    if (actual != null && expected != null && !Dim.compatible(actual, expected)) {
+      throw new ShapeError(what + " is " + actual + ", expected " + whose + " " + expected);
+    }
+  }
+
+  /**
+   * Checks an attention's masks, PyTorch's shapes: the key padding mask {@code (N, S)}
+   * ({@code (S)} unbatched), the attention mask {@code (L, S)} or {@code (N * num_heads, L, S)}.
+   */
+  static void checkMasks(Type.TensorT padding, Type.TensorT mask, String paddingName, String maskName, Sequence q,
+      Sequence k, Dim heads) throws ShapeError {
+    if (q.rank() < 0 || k.rank() < 0) {
+      return;
+    }
+    if (padding != null) {
+      List<Dim> want = q.rank() == 3 ? List.of(q.batch(), k.length()) : List.of(k.length());
+      if (!fits(padding.shape(), want)) {
+        throw new ShapeError(paddingName + " must be " + (q.rank() == 3 ? "(N, S) = " : "(S) = ") + new Shape(want)
+            + ", got " + padding.shape());
+      }
+    }
+    if (mask != null) {
+      List<Dim> two = List.of(q.length(), k.length());
+      Dim n = q.rank() == 3 ? Dim.times(q.batch(), heads) : heads;
+      List<Dim> three = List.of(n, q.length(), k.length());
+      if (!fits(mask.shape(), two) && !fits(mask.shape(), three)) {
+        throw new ShapeError(maskName + " must be (L, S) = " + new Shape(two) + " or ("
+            + (q.rank() == 3 ? "N * num_heads" : "num_heads") + ", L, S) = " + new Shape(three) + ", got "
+            + mask.shape());
+      }
+    }
+  }
+
+  private static boolean fits(Shape s, List<Dim> want) {
+    if (!s.knownRank()) {
+      return true;
+    }
+    if (s.rank() != want.size()) {
+      return false;
+    }
+    for (int i = 0; i < want.size(); i++) {
+      if (!Dim.compatible(s.dim(i), want.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Checks the masks of a self-attention over {@code src} (an encoder layer's {@code src_mask}
+   * and {@code src_key_padding_mask}, a decoder's {@code tgt_mask} ...); the result is the
+   * input's shape, as {@code first} found.
+   */
+  static Type selfAttentionCall(Args args, Inferred first, Map<String, Type.TensorT> t, String src, String mask,
+      String padding) throws ShapeError {
+    Sequence s = sequence(t.get(src).shape(), Boolean.TRUE.equals(args.value("batch_first", false)));
+    checkMasks(t.get(padding), t.get(mask), padding, mask, s, s, args.dim("nhead"));
+    return first.resultType();
+  }
+
   /** The parameters of one encoder layer, in PyTorch's registration order, under {@code prefix}. */
   static void encoderLayerParams(String prefix, EncoderLayer c, Map<String, Shape> out) {
-    attentionParams(prefix + "self_attn.", c.dModel(), true, out);
+    layerParams(prefix, c, List.of("self_attn"), List.of("norm1", "norm2"), out);
+  }
+
+  /** An encoder's or decoder's layer: its attentions, feed-forward and norms under {@code prefix}. */
+  static void layerParams(String prefix, EncoderLayer c, List<String> attentions, List<String> norms,
+      Map<String, Shape> out) {
+    for (String attention : attentions) {
+      attentionParams(prefix + attention + ".", c.dModel(), true, out);
+    }
     out.put(prefix + "linear1.weight", new Shape(List.of(c.ff(), c.dModel())));
     out.put(prefix + "linear1.bias", new Shape(List.of(c.ff())));
     out.put(prefix + "linear2.weight", new Shape(List.of(c.dModel(), c.ff())));
     out.put(prefix + "linear2.bias", new Shape(List.of(c.dModel())));
-    for (String norm : List.of("norm1", "norm2")) {
+    for (String norm : norms) {
       out.put(prefix + norm + ".weight", new Shape(List.of(c.dModel())));
       out.put(prefix + norm + ".bias", new Shape(List.of(c.dModel())));
     }
@@ -114,24 +219,48 @@ final class Transformers {
 
   /** The lines inside {@code TransformerEncoderLayer(...)}, as PyTorch prints them. */
   static String encoderLayerRepr(EncoderLayer c) {
+    return layerRepr(c, 0);
+  }
+
+  /**
+   * The lines inside {@code TransformerEncoderLayer(...)} ({@code crossAttentions} 0) or
+   * {@code TransformerDecoderLayer(...)} (1: {@code multihead_attn} and a third norm).
+   */
+  static String layerRepr(EncoderLayer c, int crossAttentions) {
     String dropout = "Dropout(p=" + PyRepr.floatRepr(c.dropout()) + ", inplace=False)";
-    String norm = "LayerNorm((" + c.dModel() + ",), eps=" + PyRepr.floatRepr(c.eps()) + ", elementwise_affine=True)";
-    return String.join("\n",
-        "(self_attn): MultiheadAttention(",
-        "  " + attentionRepr(c.dModel(), true),
-        ")",
-        "(linear1): Linear(in_features=" + c.dModel() + ", out_features=" + c.ff() + ", bias=True)",
-        "(dropout): " + dropout,
-        "(linear2): Linear(in_features=" + c.ff() + ", out_features=" + c.dModel() + ", bias=True)",
-        "(norm1): " + norm,
-        "(norm2): " + norm,
-        "(dropout1): " + dropout,
-        "(dropout2): " + dropout);
+    List<String> lines = new ArrayList<>();
+    List<String> attentions = crossAttentions == 0 ? List.of("self_attn") : List.of("self_attn", "multihead_attn");
+    for (String a : attentions) {
+      lines.add("(" + a + "): MultiheadAttention(");
+      lines.add("  " + attentionRepr(c.dModel(), true));
+      lines.add(")");
+    }
+    lines.add("(linear1): Linear(in_features=" + c.dModel() + ", out_features=" + c.ff() + ", bias=True)");
+    lines.add("(dropout): " + dropout);
+    lines.add("(linear2): Linear(in_features=" + c.ff() + ", out_features=" + c.dModel() + ", bias=True)");
+    int blocks = attentions.size() + 1;
+    for (int i = 1; i <= blocks; i++) {
+      lines.add("(norm" + i + "): " + normRepr(c));
+    }
+    for (int i = 1; i <= blocks; i++) {
+      lines.add("(dropout" + i + "): " + dropout);
+    }
+    return String.join("\n", lines);
+  }
+
+  /** {@code LayerNorm((d_model,), eps=..., elementwise_affine=True)}. */
+  static String normRepr(EncoderLayer c) {
+    return "LayerNorm((" + c.dModel() + ",), eps=" + PyRepr.floatRepr(c.eps()) + ", elementwise_affine=True)";
   }
 
   /** {@code new TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, ...)}. */
   static CodeBlock encoderLayer(LayerKind.Names names) {
-    ClassName layer = ClassName.get(LayerKind.RUNTIME_PACKAGE, "TransformerEncoderLayer");
+    return layer(names, "TransformerEncoderLayer");
+  }
+
+  /** {@code new <runtimeClass>(d_model, nhead, dim_feedforward, dropout, ...)}. */
+  static CodeBlock layer(LayerKind.Names names, String runtimeClass) {
+    ClassName layer = ClassName.get(LayerKind.RUNTIME_PACKAGE, runtimeClass);
     return CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L)", layer, names.value("d_model"),
         names.value("nhead"), or(names, "dim_feedforward", "2048"), or(names, "dropout", "0.1"),
         names.has("activation") ? names.value("activation") : CodeBlock.of("$S", "relu"),
