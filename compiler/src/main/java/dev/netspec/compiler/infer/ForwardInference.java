@@ -773,6 +773,17 @@ final class ForwardInference {
         && (call.args().size() != 1 || !call.kwargs().isEmpty() || !kind.oneTensorForm())) {
       return layerCall(call, kind.callParams(), env);
     }
+    if (kind != null && kind.callParams() != null) { // attn(x): attn(x, x, x)[0], the runtime's forward(x)
+      Type in = eval(call.args().get(0), env);
+      if (!(in instanceof Type.TensorT x)) {
+        error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in);
+        return Type.unknownTensor();
+      }
+      Map<String, Type.TensorT> tensors = new LinkedHashMap<>();
+      kind.callParams().stream().filter(p -> p.kind() == CallParam.Kind.TENSOR).forEach(p -> tensors.put(p.name(), x));
+      Type out = layers.call(call.callee(), tensors, LayerCalls.flags(kind.callParams(), Map.of()), at(call.loc()));
+      return out instanceof Type.TupleT t ? t.items().get(0) : out;
+    }
     if (layers.isChild(call.callee())) {
       if (call.args().isEmpty() || !call.kwargs().isEmpty()) {
         error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "
@@ -837,8 +848,8 @@ final class ForwardInference {
   private Type layerCall(Ast.Call call, List<CallParam> params, Map<String, Type> env) {
     Map<String, Expr> bound = LayerCalls.bind(call.callee(), params, call, this::error);
     if (bound == null) {
-      call.args().forEach(a -> eval(a, env));
-      call.kwargs().forEach(k -> eval(k.value(), env));
+      call.args().stream().filter(a -> !(a instanceof Ast.NoneLit)).forEach(a -> eval(a, env));
+      call.kwargs().stream().filter(k -> !(k.value() instanceof Ast.NoneLit)).forEach(k -> eval(k.value(), env));
       return Type.unknownTensor();
     }
     Map<String, Type.TensorT> tensors = new LinkedHashMap<>();

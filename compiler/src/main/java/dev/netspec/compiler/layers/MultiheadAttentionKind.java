@@ -81,11 +81,11 @@ final class MultiheadAttentionKind extends LayerKind {
       throw new ShapeError("query, key and value must all be batched (rank 3) or all unbatched (rank 2), got "
           + q + ", " + t.get("key").shape() + " and " + t.get("value").shape());
     }
-    Transformers.expect("key", ks.features(), kdim(args), args.has("kdim") ? "kdim" : "kdim (embed_dim)");
-    Transformers.expect("value", vs.features(), vdim(args), args.has("vdim") ? "vdim" : "vdim (embed_dim)");
-    Transformers.expect("key's batch", ks.batch(), qs.batch(), "the query's batch");
-    Transformers.expect("value's batch", vs.batch(), qs.batch(), "the query's batch");
-    Transformers.expect("value's length", vs.length(), ks.length(), "the key's length");
+    Transformers.expect("the key's last dim", ks.features(), kdim(args), args.has("kdim") ? "kdim" : "kdim, embed_dim");
+    Transformers.expect("the value's last dim", vs.features(), vdim(args), args.has("vdim") ? "vdim" : "vdim, embed_dim");
+    Transformers.expect("the key's batch", ks.batch(), qs.batch(), "the query's");
+    Transformers.expect("the value's batch", vs.batch(), qs.batch(), "the query's");
+    Transformers.expect("the value's length", vs.length(), ks.length(), "the key's");
     Dim heads = args.dim("num_heads");
     Transformers.checkMasks(t.get("key_padding_mask"), t.get("attn_mask"), "key_padding_mask", "attn_mask",
         qs, ks, heads);

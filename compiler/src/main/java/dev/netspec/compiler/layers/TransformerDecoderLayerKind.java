@@ -60,8 +60,8 @@ final class TransformerDecoderLayerKind extends LayerKind {
         throw new ShapeError("tgt and memory must both be batched (rank 3) or both unbatched (rank 2), got "
             + t.get("tgt").shape() + " and " + t.get("memory").shape());
       }
-      Transformers.expect("memory's features", memory.features(), args.dim("d_model"), "d_model");
-      Transformers.expect("memory's batch", memory.batch(), tgt.batch(), "the target's batch");
+      Transformers.expect("the memory's last dim", memory.features(), args.dim("d_model"), "d_model");
+      Transformers.expect("the memory's batch", memory.batch(), tgt.batch(), "the target's");
     }
     Transformers.checkMasks(t.get("tgt_key_padding_mask"), t.get("tgt_mask"), "tgt_key_padding_mask", "tgt_mask",
         tgt, tgt, args.dim("nhead"));

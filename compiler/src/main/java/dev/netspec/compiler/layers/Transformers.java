@@ -128,10 +128,10 @@ final class Transformers {
     return new Sequence(3, s.dim(batchFirst ? 0 : 1), s.dim(batchFirst ? 1 : 0), s.dim(2));
   }
 
-  /** Checks that {@code what}'s {@code actual} is {@code expected} ({@code whose}); unknowns pass. */
+  /** Checks that {@code what} is {@code expected} (named by {@code whose}); unknowns pass. */
   static void expect(String what, Dim actual, Dim expected, String whose) throws ShapeError {
     if (actual != null && expected != null && !Dim.compatible(actual, expected)) {
-      throw new ShapeError(what + " is " + actual + ", expected " + whose + " " + expected);
+      throw new ShapeError(what + " is " + actual + ", expected " + expected + " (" + whose + ")");
     }
   }
 
