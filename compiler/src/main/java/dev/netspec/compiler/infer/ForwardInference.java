@@ -416,6 +416,9 @@ final class ForwardInference {
    * not a container (PyTorch's spellings such as {@code self.fc(x)} are advised on instead).
    */
   private Type dottedCall(Ast.Method m, Map<String, Type> env) {
+    if (m.target() instanceof Ast.Subscript sub && m.call().callee().equals(Ast.ITEM_CALL)) {
+      return itemCall(m, sub, env);
+    }
     List<String> path = ModulePaths.of(m.target());
     Model.Container kind = path == null ? null : layers.container(path);
     if (kind == null) {
@@ -438,6 +441,40 @@ final class ForwardInference {
       Shape in = oneTensor(m.call(), text, env);
       return in == null ? Type.unknownTensor()
           : new Type.TensorT(layers.call(ModulePaths.child(path, callee), in, at(m.call().loc()), false));
+    }
+    m.call().args().forEach(x -> eval(x, env));
+    return Type.unknownTensor();
+  }
+
+  /**
+   * {@code h[0](x)}, {@code h[-1](x)}: the module of a module list at an index written out
+   * (negative from the end, as in PyTorch), called on one tensor.
+   */
+  private Type itemCall(Ast.Method m, Ast.Subscript sub, Map<String, Type> env) {
+    List<String> path = ModulePaths.of(sub.target());
+    Model.Container kind = path == null ? null : layers.container(path);
+    Integer index = sub.items().size() == 1 ? LayerCalls.literalIndex(sub.items().get(0)) : null;
+    List<String> members = kind == null ? List.of() : layers.members(path);
+    Ast.Loc at = sub.items().isEmpty() ? sub.loc() : sub.items().get(0).loc();
+    if (kind != Model.Container.MODULE_LIST) {
+      error(m.loc(), "only a module list is called by index, as in h[0](x); '" + m.targetText() + "' is "
+          + (kind == null ? "not one" : "a " + kind.specName() + ": call its modules by name"));
+    } else if (index == null) {
+      error(at, "a module list is indexed by an integer written out, as in " + ModulePaths.text(path) + "[0](x)");
+    } else if (index >= members.size() || index < -members.size()) {
+      error(at, "index " + index + " is out of range for '" + ModulePaths.text(path) + "' (" + members.size()
+          + " modules: indices " + (-members.size()) + " to " + (members.size() - 1) + ")");
+    } else {
+      String member = members.get(index < 0 ? index + members.size() : index);
+      String text = ModulePaths.text(path) + "[" + index + "]";
+      if (layers.container(ModulePaths.child(path, member)) != null) {
+        error(m.loc(), "'" + text + "' is a " + layers.container(ModulePaths.child(path, member)).specName()
+            + " and has no forward");
+      } else {
+        Shape in = oneTensor(m.call(), text, env);
+        return in == null ? Type.unknownTensor()
+            : new Type.TensorT(layers.call(ModulePaths.child(path, member), in, at(m.call().loc()), false));
+      }
     }
     m.call().args().forEach(x -> eval(x, env));
     return Type.unknownTensor();

@@ -448,7 +448,9 @@ public final class ForwardGraph {
     if (e instanceof Ast.Method m) { // transformer.wte(idx): a module of a module dict
       List<Val> in = new ArrayList<>();
       m.call().args().forEach(a -> in.add(eval(s, a, vars)));
-      return op(ExprText.of(m.target()) + "." + m.call().callee(), in, shape(s, e));
+      String name = m.call().callee().equals(Ast.ITEM_CALL) ? ExprText.of(m.target())
+          : ExprText.of(m.target()) + "." + m.call().callee();
+      return op(name, in, shape(s, e));
     }
     // a tuple, a string, None, a slice, float('-inf'): text in the label of the call they are given to
     if (!(e instanceof Ast.Call) || ((Ast.Call) e).callee().equals("float")) {

@@ -63,6 +63,12 @@ public final class Ast {
   public record Method(Loc loc, Expr target, Call call, String targetText, String argsText) implements Expr {}
 
   /**
+   * The callee of a {@link Method} that calls its target itself, {@code h[0](x)}: an item of a
+   * module list, the target a {@link Subscript}.
+   */
+  public static final String ITEM_CALL = "__call__";
+
+  /**
    * {@code [a, b]} or {@code (a, b)}: a shape or list argument, a returned tuple ({@code return
    * out, (h, c)}) or an unpacking target.
    */

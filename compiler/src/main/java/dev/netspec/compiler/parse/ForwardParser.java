@@ -368,6 +368,15 @@ public final class ForwardParser {
       if (peekOp("[")) {
         e = subscript(e);
         depth = Math.max(depth, lastDepth) + 1;
+        if (peekOp("(")) { // h[0](x): a module list's item called
+          Token open = peek();
+          Token start = tokens.get(next - 1);
+          Ast.Call c = call(new Token(Kind.NAME, Ast.ITEM_CALL, open.loc()));
+          Token close = tokens.get(next - 1);
+          e = new Ast.Method(t.loc(), e, c, source(t.loc(), new Loc(start.loc().line(), start.loc().column() + 1)),
+              source(new Loc(open.loc().line(), open.loc().column() + 1), close.loc()));
+          depth = Math.max(depth, lastDepth) + 1;
+        }
         continue;
       }
       Token dot = advance();
