@@ -39,14 +39,8 @@ public final class Idx {
     float[] out = new float[raw.count];
     ByteBuffer b = raw.data;
     for (int i = 0; i < out.length; i++) {
-      out[i] = switch (raw.type) {
-        case 0x08 -> b.get() & 0xff;
-        case 0x09 -> b.get();
-        case 0x0b -> b.getShort();
-        case 0x0c -> b.getInt();
-        case 0x0d -> b.getFloat();
-        default -> (float) b.getDouble();
-      };
+      out[i] = raw.type == 0x0d ? b.getFloat()
+          : raw.type == 0x0e ? (float) b.getDouble() : integer(b, raw.type);
     }
     return Tensor.fromArray(out, raw.shape);
   }
@@ -61,14 +55,19 @@ public final class Idx {
     long[] out = new long[raw.count];
     ByteBuffer b = raw.data;
     for (int i = 0; i < out.length; i++) {
-      out[i] = switch (raw.type) {
-        case 0x08 -> b.get() & 0xff;
-        case 0x09 -> b.get();
-        case 0x0b -> b.getShort();
-        default -> b.getInt();
-      };
+      out[i] = integer(b, raw.type);
     }
     return Tensor.ofLongs(out, raw.shape);
+  }
+
+  /** The next element of an integer type, widened. */
+  private static long integer(ByteBuffer b, int type) {
+    return switch (type) {
+      case 0x08 -> b.get() & 0xff;
+      case 0x09 -> b.get();
+      case 0x0b -> b.getShort();
+      default -> b.getInt();
+    };
   }
 
   private record Raw(int type, int[] shape, int count, ByteBuffer data) {}

@@ -10,9 +10,7 @@ import dev.netspec.runtime.tensor.Tensor;
  * not ignored (NaN when every row is). The gradient is {@code softmax(x) - (1 - s) onehot(t)
  * - s / C}, scaled per row; ignored rows get 0.
  */
-public final class CrossEntropyLoss implements Loss {
-  private final Reduction reduction;
-  private final long ignoreIndex;
+public final class CrossEntropyLoss extends ClassIndexLoss {
   private final double labelSmoothing;
 
   /** {@code ignore_index=-100, reduction='mean', label_smoothing=0.0}. */
@@ -21,25 +19,12 @@ public final class CrossEntropyLoss implements Loss {
   }
 
   public CrossEntropyLoss(Reduction reduction, long ignoreIndex, double labelSmoothing) {
-    if (reduction == null) {
-      throw new IllegalArgumentException("reduction is null");
-    }
+    super(reduction, ignoreIndex);
     if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
       throw new IllegalArgumentException(
           "label_smoothing must be between 0.0 and 1.0. Got: " + labelSmoothing);
     }
-    this.reduction = reduction;
-    this.ignoreIndex = ignoreIndex;
     this.labelSmoothing = labelSmoothing;
-  }
-
-  @Override
-  public Reduction reduction() {
-    return reduction;
-  }
-
-  public long ignoreIndex() {
-    return ignoreIndex;
   }
 
   public double labelSmoothing() {
@@ -48,13 +33,13 @@ public final class CrossEntropyLoss implements Loss {
 
   @Override
   public Tensor forward(Tensor input, Tensor target) {
-    ClassTargets ct = ClassTargets.of("cross_entropy", input, target, ignoreIndex);
+    ClassTargets ct = ClassTargets.of("cross_entropy", input, target, ignoreIndex());
     int c = ct.classes();
     float[] x = input.toFloatArray();
     double[] logp = new double[c];
     double[] loss = new double[ct.rows()];
     for (int i = 0; i < ct.rows(); i++) {
-      if (ct.ignored(i, ignoreIndex)) {
+      if (ct.ignored(i, ignoreIndex())) {
         continue;
       }
       logSoftmax(x, i * c, c, logp);
@@ -64,19 +49,19 @@ public final class CrossEntropyLoss implements Loss {
       }
       loss[i] = -(1 - labelSmoothing) * logp[(int) ct.targets()[i]] - labelSmoothing / c * all;
     }
-    return ct.reduce(loss, reduction, target.shape());
+    return ct.reduce(loss, reduction(), target.shape());
   }
 
   @Override
   public Tensor backward(Tensor gradOutput, Tensor input, Tensor target) {
-    ClassTargets ct = ClassTargets.of("cross_entropy", input, target, ignoreIndex);
+    ClassTargets ct = ClassTargets.of("cross_entropy", input, target, ignoreIndex());
     int c = ct.classes();
-    double[] scale = ct.rowScales(gradOutput, reduction, target.shape(), "cross_entropy");
+    double[] scale = ct.rowScales(gradOutput, reduction(), target.shape(), "cross_entropy");
     float[] x = input.toFloatArray();
     float[] out = new float[x.length];
     double[] logp = new double[c];
     for (int i = 0; i < ct.rows(); i++) {
-      if (ct.ignored(i, ignoreIndex)) {
+      if (ct.ignored(i, ignoreIndex())) {
         continue;
       }
       logSoftmax(x, i * c, c, logp);

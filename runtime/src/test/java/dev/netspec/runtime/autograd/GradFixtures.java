@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netspec.runtime.nn.Fixtures;
 import dev.netspec.runtime.tensor.Tensor;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the JSON fixtures that {@code tools/fixtures/grad_fixtures.py} writes with PyTorch,
@@ -22,26 +18,17 @@ public final class GradFixtures {
 
   /** The parsed fixture {@code fixtures/grad/<name>}. */
   public static Map<String, Object> load(String name) {
-    String path = "/fixtures/grad/" + name;
-    try (InputStream in = GradFixtures.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("missing fixture " + path
-            + ": run /usr/bin/python3 tools/fixtures/grad_fixtures.py");
-      }
-      return map(JsonMapper.builder().build().readValue(in, LinkedHashMap.class));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Fixtures.load("grad", name, "grad_fixtures.py");
   }
 
-  @SuppressWarnings("unchecked")
+  /** A JSON object of a fixture. */
   public static Map<String, Object> map(Object o) {
-    return (Map<String, Object>) o;
+    return Fixtures.map(o);
   }
 
-  @SuppressWarnings("unchecked")
+  /** A JSON array of a fixture. */
   public static List<Object> list(Object o) {
-    return (List<Object>) o;
+    return Fixtures.list(o);
   }
 
   /** A tensor written as {@code {"shape", "data": [float.hex()]}} or {@code "long": [...]}. */
