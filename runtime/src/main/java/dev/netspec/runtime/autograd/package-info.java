@@ -2,7 +2,9 @@
  * The home of the backward pass: per op family, the derivative kernels a generated backward
  * calls, each beside the forward it differentiates ({@code LinearGrad} for {@code
  * F.linear}, {@code ActivationGrad} for relu/gelu/tanh/sigmoid, {@code SoftmaxGrad},
- * {@code LayerNormGrad}, {@code BroadcastGrad} for add/sub/mul/div, {@code MatMulGrad}).
+ * {@code LayerNormGrad}, {@code BroadcastGrad} for add/sub/mul/div, {@code MatMulGrad},
+ * {@code UnaryGrad} for exp/log/abs/neg/sqrt/pow and constant factors, {@code ReductionGrad}
+ * for sum/mean).
  *
  * <p>Conventions, the same in every file:
  *

@@ -184,4 +184,48 @@ class DerivativesParityTest {
       assertClose(grad(c, 1), p.b(), 1e-4, ATOL, "matmul grad b " + shapes);
     }
   }
+
+  @Test
+  void elementwiseMathAndScalars() {
+    Map<String, Object> exp = cases("exp").get(0);
+    assertClose(grad(exp, 0), UnaryGrad.exp(g(exp), tensor(exp.get("y"))), RTOL, ATOL, "exp");
+    Map<String, Object> log = cases("log").get(0);
+    assertClose(grad(log, 0), UnaryGrad.log(g(log), in(log, 0)), RTOL, ATOL, "log");
+    Map<String, Object> abs = cases("abs").get(0);
+    assertClose(grad(abs, 0), UnaryGrad.abs(g(abs), in(abs, 0)), 0, 0, "abs (0 at 0)");
+    Map<String, Object> neg = cases("neg").get(0);
+    assertClose(grad(neg, 0), UnaryGrad.neg(g(neg)), 0, 0, "neg");
+    Map<String, Object> sqrt = cases("sqrt").get(0);
+    assertClose(grad(sqrt, 0), UnaryGrad.sqrt(g(sqrt), tensor(sqrt.get("y"))), RTOL, ATOL,
+        "sqrt");
+    for (Map<String, Object> c : cases("pow")) {
+      double e = ((Number) c.get("exponent")).doubleValue();
+      assertClose(grad(c, 0), UnaryGrad.pow(g(c), in(c, 0), e), 1e-5, ATOL, "pow " + e);
+    }
+    Map<String, Object> mul = cases("mul_scalar").get(0);
+    assertClose(grad(mul, 0), UnaryGrad.mulScalar(g(mul), 2.5f), 0, 0, "x * 2.5");
+    Map<String, Object> div = cases("div_scalar").get(0);
+    assertClose(grad(div, 0), UnaryGrad.divScalar(g(div), 4f), 0, 0, "x / 4");
+  }
+
+  @Test
+  void sumAndMean() {
+    Map<String, Object> sum = cases("sum").get(0);
+    assertClose(grad(sum, 0), ReductionGrad.sum(g(sum), in(sum, 0).shape()), 0, 0, "sum()");
+    Map<String, Object> mean = cases("mean").get(0);
+    assertClose(grad(mean, 0), ReductionGrad.mean(g(mean), in(mean, 0).shape()), RTOL, ATOL,
+        "mean()");
+    for (String op : List.of("sum_dim", "mean_dim")) {
+      List<Map<String, Object>> all = cases(op);
+      assertEquals(4, all.size());
+      for (Map<String, Object> c : all) {
+        int dim = ((Number) c.get("dim")).intValue();
+        boolean keep = (Boolean) c.get("keepdim");
+        int[] shape = in(c, 0).shape();
+        Tensor got = op.equals("sum_dim") ? ReductionGrad.sum(g(c), shape, dim, keep)
+            : ReductionGrad.mean(g(c), shape, dim, keep);
+        assertClose(grad(c, 0), got, RTOL, ATOL, op + " dim " + dim + " keepdim " + keep);
+      }
+    }
+  }
 }

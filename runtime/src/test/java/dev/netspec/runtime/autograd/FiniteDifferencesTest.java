@@ -200,4 +200,40 @@ class FiniteDifferencesTest {
     assertMatches(numeric(f, in, 0, values(g)), p.a(), "matmul a");
     assertMatches(numeric(f, in, 1, values(g)), p.b(), "matmul b (summed over the batch)");
   }
+
+  @Test
+  void elementwiseMath() {
+    Tensor x = randn(19, 3, 5).abs().add(0.2f); // positive, away from abs's kink
+    Tensor g = randn(20, 3, 5);
+    double[][] in = {values(x)};
+    double[] gv = values(g);
+    assertMatches(numeric(elementwise(Math::exp), in, 0, gv), UnaryGrad.exp(g, x.exp()), "exp");
+    assertMatches(numeric(elementwise(Math::log), in, 0, gv), UnaryGrad.log(g, x), "log");
+    assertMatches(numeric(elementwise(Math::sqrt), in, 0, gv), UnaryGrad.sqrt(g, x.sqrt()),
+        "sqrt");
+    assertMatches(numeric(elementwise(v -> Math.pow(v, 2.5)), in, 0, gv),
+        UnaryGrad.pow(g, x, 2.5), "pow 2.5");
+    Tensor signed = x.mul(randn(21, 3, 5).map(v -> v < 0 ? -1 : 1));
+    assertMatches(numeric(elementwise(Math::abs), new double[][] {values(signed)}, 0, gv),
+        UnaryGrad.abs(g, signed), "abs");
+  }
+
+  @Test
+  void meanAlongADim() {
+    Tensor x = randn(22, 2, 3, 4);
+    Tensor g = randn(23, 2, 4);
+    Function<double[][], double[]> f = in -> {
+      double[] y = new double[8];
+      for (int o = 0; o < 2; o++) {
+        for (int k = 0; k < 4; k++) {
+          for (int j = 0; j < 3; j++) {
+            y[o * 4 + k] += in[0][o * 12 + j * 4 + k] / 3;
+          }
+        }
+      }
+      return y;
+    };
+    assertMatches(numeric(f, new double[][] {values(x)}, 0, values(g)),
+        ReductionGrad.mean(g, x.shape(), 1, false), "mean(dim=1)");
+  }
 }
