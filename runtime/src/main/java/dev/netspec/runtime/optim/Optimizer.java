@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * The base of every optimizer ({@code torch.optim.Optimizer}): parameter groups with their
  * options, per-parameter state, {@link #step}, {@link #zeroGrad} and the state dict. A
- * subclass supplies its defaults, checks a group's options and updates one parameter.
+ * subclass supplies its defaults, checks a group's options and updates one parameter; the
+ * subclasses live in this package (the update reads the package's per-parameter state).
  */
 public abstract class Optimizer {
   private final Map<String, Object> defaults;
