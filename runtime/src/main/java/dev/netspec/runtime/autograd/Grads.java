@@ -20,16 +20,29 @@ public final class Grads {
    * @throws IllegalArgumentException if the shapes differ
    */
   public static void accumulate(Parameter p, Tensor grad) {
-    if (!p.requiresGrad()) {
-      return;
+    if (p.requiresGrad()) {
+      accumulate(p, grad, true);
     }
+  }
+
+  /**
+   * {@link #accumulate(Parameter, Tensor)} for a gradient just computed and referenced
+   * nowhere else: at the first use it becomes {@code p.grad} without a copy.
+   */
+  static void accumulateOwned(Parameter p, Tensor grad) {
+    if (p.requiresGrad()) {
+      accumulate(p, grad, false);
+    }
+  }
+
+  private static void accumulate(Parameter p, Tensor grad, boolean copy) {
     if (!Arrays.equals(p.shape(), grad.shape())) {
       throw new IllegalArgumentException("gradient of shape " + Arrays.toString(grad.shape())
           + " does not match the parameter's shape " + Arrays.toString(p.shape()));
     }
     Tensor current = p.grad();
     if (current == null) {
-      p.setGrad(grad.clone());
+      p.setGrad(copy || !grad.isContiguous() ? grad.clone() : grad);
     } else {
       current.add_(grad);
     }

@@ -95,10 +95,10 @@ public final class LayerNormGrad {
     Result r = backward(gradOutput, x, normalizedShape, weight == null ? null : weight.data(),
         eps);
     if (weight != null) {
-      Grads.accumulate(weight, r.weight());
+      Grads.accumulateOwned(weight, r.weight());
     }
     if (bias != null) {
-      Grads.accumulate(bias, r.bias());
+      Grads.accumulateOwned(bias, r.bias());
     }
     return r.input();
   }

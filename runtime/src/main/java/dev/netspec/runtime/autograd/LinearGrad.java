@@ -94,10 +94,10 @@ public final class LinearGrad {
   public static Tensor backward(Tensor gradOutput, Tensor x, Parameter weight, Parameter bias,
       boolean needInputGrad) {
     if (weight.requiresGrad()) {
-      Grads.accumulate(weight, weight(gradOutput, x));
+      Grads.accumulateOwned(weight, weight(gradOutput, x));
     }
     if (bias != null && bias.requiresGrad()) {
-      Grads.accumulate(bias, bias(gradOutput));
+      Grads.accumulateOwned(bias, bias(gradOutput));
     }
     return needInputGrad ? input(gradOutput, weight.data()) : null;
   }
