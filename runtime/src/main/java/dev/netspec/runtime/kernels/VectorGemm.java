@@ -50,9 +50,12 @@ final class VectorGemm {
    * Rows of a panel's reduction block: a KC x NR slice is 128 KiB with 512-bit vectors, read
    * from L2 by every row tile. Taller blocks mean fewer passes over C (each pass loads and
    * stores the whole tile); on a 32 KiB-L1 core (Zen 4) 1024 ran 1.07-1.11x faster than 256
-   * (a slice in L1) on the 784-1024-1024-10 MLP at batches 32 and 256.
+   * (a slice in L1) on the 784-1024-1024-10 MLP at batches 32 and 256. With narrower vectors
+   * (AVX2) and the 6-row tile, 256 (a 16 KiB slice and the 6 KiB strip of A both in L1) ran
+   * ResNet-18's 3x3 convolutions at batch 8 1.0-1.2x as fast as 512 and the MLP at batch 64
+   * as fast (AMD EPYC, busy guest, CPU-time A/B).
    */
-  static final int KC = 1024;
+  static final int KC = VectorBackend.SPECIES.length() >= 16 ? 1024 : 256;
   /** Floats of A per row block (1 MiB): the block stays in L2 while the panels pass. */
   private static final int A_BLOCK_FLOATS = 1 << 18;
   /**
