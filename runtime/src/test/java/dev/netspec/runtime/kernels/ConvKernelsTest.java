@@ -46,7 +46,7 @@ class ConvKernelsTest {
   }
 
   @Test
-  void depthwiseMatchesItsScalarTwinAcrossTails() {
+  void depthwiseMatchesItsScalarTwinToTheBitAcrossTails() {
     Random rnd = new Random(15);
     int[] widths = {1, 2, L - 1, L, L + 1, L + 2, 2 * L + 3, 37};
     for (int width : widths) {
@@ -69,7 +69,7 @@ class ConvKernelsTest {
               for (int img = 0; img < 2; img++) {
                 scalar.depthwiseConv2d(g, x, 1 + img * 15 * width, w, 0, b, 0, act, want, 0);
                 vector.depthwiseConv2d(g, x, 1 + img * 15 * width, w, 0, b, 0, act, got, 0);
-                assertClose(want, got, 1e-5, "depthwise width=" + width + " kernel=" + k
+                assertArrayEquals(want, got, "depthwise width=" + width + " kernel=" + k
                     + " stride=" + kind[1] + " pad=" + kind[2] + " dilation=" + kind[3]
                     + " multiplier=" + mult + " bias=" + withBias + " " + act);
               }
