@@ -343,15 +343,7 @@ public final class Convolution {
         int run = Math.min(positions - p, v0 + n - v);
         for (int o = 0; o < m; o++) {
           int at = yOff + (img * m + o) * positions + p;
-          if (add == null) {
-            System.arraycopy(block, o * wide + v - v0, y, at, run);
-          } else {
-            Kernels.binary(BinaryOp.ADD, block, o * wide + v - v0, add, addOff + at - yOff, y,
-                at, run);
-            if (act == Activation.RELU) {
-              Kernels.unary(UnaryOp.RELU, y, at, y, at, run);
-            }
-          }
+          copyOut(block, o * wide + v - v0, add, addOff + at - yOff, act, y, at, run);
         }
         v += run;
       }
@@ -398,18 +390,27 @@ public final class Convolution {
         if (run > 0) {
           for (int o = 0; o < m; o++) {
             int at = yg + o * positions + oh * g.outWidth() + ow;
-            if (add == null) {
-              System.arraycopy(block, o * n + v - v0, y, at, run);
-            } else {
-              Kernels.binary(BinaryOp.ADD, block, o * n + v - v0, add, addOff + at - yOff,
-                  y, at, run);
-              if (act == Activation.RELU) {
-                Kernels.unary(UnaryOp.RELU, y, at, y, at, run);
-              }
-            }
+            copyOut(block, o * n + v - v0, add, addOff + at - yOff, act, y, at, run);
           }
         }
         v = (oh + 1) * wp;
+      }
+    }
+  }
+
+  /**
+   * {@code run} floats of a scratch block from {@code src} to {@code y[at]}: copied as they
+   * are (the GEMM applied the activation) without a residual, else {@code act(block + add)}
+   * with {@code add} read from {@code addAt}.
+   */
+  private static void copyOut(float[] block, int src, float[] add, int addAt, Activation act,
+      float[] y, int at, int run) {
+    if (add == null) {
+      System.arraycopy(block, src, y, at, run);
+    } else {
+      Kernels.binary(BinaryOp.ADD, block, src, add, addAt, y, at, run);
+      if (act == Activation.RELU) {
+        Kernels.unary(UnaryOp.RELU, y, at, y, at, run);
       }
     }
   }
