@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The GEMM's main register tile ({@link VectorGemm}): {@code MR} rows of C, two vectors
  * wide, from a packed strip of A and a packed panel of B. Its 2 * MR accumulators, the two
  * vectors of B and a broadcast of A must all stay in registers: 8 rows need 19, which the
- * 32 registers of AVX-512 hold, but not the 16 of AVX2 (there C2 spills, and the 8-row tile
- * ran at 0.6-0.65 of the 6-row one's rate on AMD EPYC). So the tile is 8 rows with 512-bit
- * vectors and wider, 6 rows (15 registers) otherwise. Loaded by {@link VectorBackend} only.
+ * 32 registers of AVX-512 hold, but not the 16 of AVX2 (there C2 spills: in a standalone
+ * loop on AMD EPYC, a busy guest, the 8-row tile ran at 0.64-0.9 of the 6-row one's rate).
+ * So the tile is 8 rows with 512-bit vectors and wider, 6 rows (15 registers) otherwise.
+ * Loaded by {@link VectorBackend} only.
  */
 final class RowTiles {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
