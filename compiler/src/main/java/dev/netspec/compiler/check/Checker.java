@@ -7,6 +7,7 @@ import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.check.Model.ContainerUse;
 import dev.netspec.compiler.check.Model.DimRef;
 import dev.netspec.compiler.check.Model.FixedDim;
 import dev.netspec.compiler.check.Model.InitRule;
@@ -55,7 +56,7 @@ public final class Checker {
   private static final List<String> FILE_KEYS =
       List.of("$schema", "netspec", "package", "doc", "blocks");
   private static final List<String> BLOCK_KEYS = List.of(
-      "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init");
+      "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init", "tie");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
   private static final List<String> USE_EXTRAS = List.of("init", "doc", "when");
 
@@ -64,6 +65,7 @@ public final class Checker {
   private final String packageOverride;
   private final NodeReader nodes;
   private final InitParser inits;
+  private final TieReader ties;
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
   private final Map<String, Position> blockKeys = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
@@ -81,6 +83,7 @@ public final class Checker {
     this.packageOverride = packageOverride;
     this.nodes = new NodeReader(reporter);
     this.inits = new InitParser(nodes);
+    this.ties = new TieReader(nodes);
   }
 
   /**
@@ -232,7 +235,7 @@ public final class Checker {
     List<InitRule> rules = inits.initRules(map.get("init"));
     return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
-        forward, forwardText, rules, unreadable);
+        forward, forwardText, rules, unreadable, ties.ties(map.get("tie")));
   }
 
   private Map<String, Arg> args(Node node) {
@@ -575,6 +578,13 @@ public final class Checker {
               + " put it on its layers or use block 'init' rules");
         }
         return new SequentialUse(kind.key().pos(), sequentialChildren(kind.value(), new LinkedHashSet<>()));
+      case "module_list":
+      case "module_dict":
+        if (map.get("init") != null) {
+          reporter.error(map.get("init").pos(), currentBlock + ": a " + type + " takes no 'init';"
+              + " put it on its layers or use block 'init' rules");
+        }
+        return container(type, kind.value(), kind.key().pos());
       case "same_as": {
         String target = string(kind.value(), "'same_as'");
         if (target == null) {
@@ -598,7 +608,50 @@ public final class Checker {
 
   private boolean isKnownType(String name) {
     return LayerKinds.get(name) != null || blockNodes.containsKey(name)
-        || name.equals("sequential") || name.equals("same_as");
+        || name.equals("sequential") || name.equals("same_as")
+        || name.equals("module_list") || name.equals("module_dict");
+  }
+
+  /**
+   * {@code {module_list: [...]}} (items as in a {@code sequential}, {@code repeat} included;
+   * one {@code {repeat: n, layer: ...}} alone needs no list) or {@code {module_dict: {...}}}
+   * (named children as in {@code layers}).
+   */
+  private ContainerUse container(String type, Node value, Position pos) {
+    boolean list = type.equals("module_list");
+    Model.Container kind = list ? Model.Container.MODULE_LIST : Model.Container.MODULE_DICT;
+    boolean shaped = list ? value instanceof ListNode || value instanceof MapNode m && m.get("repeat") != null
+        : value instanceof MapNode;
+    if (!shaped) {
+      typeError(value, "'" + type + "'", list ? "a list of layers, or {repeat: n, layer: ...}"
+          : "a mapping of names to layers");
+      return new ContainerUse(pos, kind, List.of());
+    }
+    List<Child> children;
+    if (list) {
+      Node items = value instanceof MapNode m && m.get("repeat") != null ? new ListNode(m.pos(), List.of(m)) : value;
+      if (items instanceof ListNode l) {
+        for (Node item : l.items()) {
+          if (item instanceof MapNode m && m.get("name") != null && m.get("repeat") != null) {
+            reporter.error(m.get("name").pos(), currentBlock + ": a module_list names its items 0, 1, ...;"
+                + " a repeat 'name' is for a 'sequential'");
+          }
+        }
+      }
+      children = sequentialChildren(items, new LinkedHashSet<>());
+    } else {
+      children = namedChildren(value, new LinkedHashSet<>());
+    }
+    for (Child c : children) {
+      if (c.use() instanceof SameAs) {
+        reporter.error(c.pos(), currentBlock + ": 'same_as' is for a block's own 'sequential' or 'layers',"
+            + " not inside a " + type);
+      } else if (c.when() != null) {
+        reporter.error(c.pos(), currentBlock + ": 'when' is for a child of a block's 'layers', not inside a "
+            + type);
+      }
+    }
+    return new ContainerUse(pos, kind, children);
   }
 
   private LayerUse namedUse(String type, Node value, Position pos, Map<String, InitSpec> init, String doc) {
@@ -626,6 +679,8 @@ public final class Checker {
     candidates.addAll(blockNodes.keySet());
     candidates.add("sequential");
     candidates.add("same_as");
+    candidates.add("module_list");
+    candidates.add("module_dict");
     String what = !type.isEmpty() && Character.isUpperCase(type.charAt(0)) ? "block" : "layer";
     reporter.error(pos, currentBlock + ": unknown " + what + " '" + type + "'" + Names.suggest(type, candidates));
     return null;
@@ -898,6 +953,8 @@ public final class Checker {
         sizes.putIfAbsent(u.blockName(), k - 1);
       } else if (c.use() instanceof SequentialUse s) {
         k = 1 + expandedSize(s.children(), sizes);
+      } else if (c.use() instanceof ContainerUse s) {
+        k = 1 + expandedSize(s.children(), sizes);
       } else {
         k = c.use() instanceof SameAs ? 0 : 1;
       }
@@ -913,6 +970,8 @@ public final class Checker {
       if (c.use() instanceof BlockUse u) {
         out.add(u);
       } else if (c.use() instanceof SequentialUse s) {
+        out.addAll(blockUses(s.children()));
+      } else if (c.use() instanceof ContainerUse s) {
         out.addAll(blockUses(s.children()));
       }
     }

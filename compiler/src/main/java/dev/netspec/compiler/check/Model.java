@@ -52,7 +52,8 @@ public final class Model {
       List<Stmt> forward,
       Node.Scalar forwardText,
       List<InitRule> initRules,
-      Set<String> unreadable) {
+      Set<String> unreadable,
+      List<Tie> ties) {
 
     /** A block made only of {@code sequential:}: it prints as {@code Sequential(...)}. */
     public boolean sequentialOnly() {
@@ -142,6 +143,45 @@ public final class Model {
   /** A use of another block. */
   public record BlockUse(Position pos, String blockName, Map<String, Value> args,
       Map<String, InitSpec> init, String doc) implements LayerUse {}
+
+  /**
+   * {@code tie: {lm_head.weight: transformer.wte.weight}}: the parameter at {@code path} is the
+   * one at {@code source} (one tensor under both state-dict keys).
+   */
+  public record Tie(String path, Position pos, String source, Position sourcePos) {}
+
+  /** PyTorch's containers: children held by a module that has no forward of its own. */
+  public enum Container {
+    /** {@code nn.ModuleList}: children {@code 0}, {@code 1}, ...; a forward loops over them. */
+    MODULE_LIST("module_list", "ModuleList"),
+    /** {@code nn.ModuleDict}: named children; a forward calls them as {@code dict.name(x)}. */
+    MODULE_DICT("module_dict", "ModuleDict");
+
+    private final String specName;
+    private final String runtimeClass;
+
+    Container(String specName, String runtimeClass) {
+      this.specName = specName;
+      this.runtimeClass = runtimeClass;
+    }
+
+    /** The spec key: {@code module_list}. */
+    public String specName() {
+      return specName;
+    }
+
+    /** The runtime class and repr name: {@code ModuleList}. */
+    public String runtimeClass() {
+      return runtimeClass;
+    }
+  }
+
+  /** A {@code module_list} or {@code module_dict} child: a container of {@code children}. */
+  public record ContainerUse(Position pos, Container kind, List<Child> children) implements LayerUse {
+    public ContainerUse {
+      children = List.copyOf(children);
+    }
+  }
 
   /** An inline, anonymous {@code Sequential}. */
   public record SequentialUse(Position pos, List<Child> children) implements LayerUse {}

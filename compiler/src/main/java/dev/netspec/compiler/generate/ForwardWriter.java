@@ -11,6 +11,7 @@ import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
+import dev.netspec.compiler.infer.ModulePaths;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.parse.Ast;
@@ -51,6 +52,24 @@ final class ForwardWriter {
   private CodeBlock.Builder steps;
   /** The buffer of the step written last. */
   private String lastBuffer;
+  /** The containers' Java access paths, or null when the block has none. */
+  private Modules modules;
+  /** The Java name of each loop variable of an enclosing {@code for}, by spec name. */
+  private final Map<String, String> loopVars = new HashMap<>();
+
+  /** What the writer reads of a block's module lists and dicts. */
+  interface Modules {
+    /** {@code transformer.h} as Java: the field, then the dict classes' fields. */
+    CodeBlock access(List<String> path);
+
+    /** The class of the items of the module list at {@code path}. */
+    TypeName itemType(List<String> path);
+  }
+
+  /** Sets what the writer reads of the containers ({@code for} loops, {@code dict.name(x)}). */
+  void modules(Modules modules) {
+    this.modules = modules;
+  }
 
   /**
    * @param fields Java field name of every child, parameter, buffer and argument, by spec name
@@ -104,6 +123,21 @@ final class ForwardWriter {
   }
 
   private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
+    if (s instanceof Ast.For f) {
+      if (ws != null || modules == null) {
+        throw new Workspace.Unsupported("a for loop over a module list");
+      }
+      List<String> path = ModulePaths.of(f.items());
+      String name = local(f.name());
+      loopVars.put(f.name(), name);
+      b.beginControlFlow("for ($T $N : $L)", modules.itemType(path), name, modules.access(path));
+      loops++;
+      statements(b, f.body(), new HashMap<>(declared));
+      loops--;
+      b.endControlFlow();
+      loopVars.remove(f.name());
+      return;
+    }
     if (s instanceof Ast.Assign a && ws != null) {
       assignInto(b, a, declared);
     } else if (s instanceof Ast.Return r && ws != null) {
@@ -478,6 +512,11 @@ final class ForwardWriter {
     if (e instanceof Ast.Call c) {
       return call(c);
     }
+    if (e instanceof Ast.Method m && modules != null) { // transformer.wte(idx)
+      List<String> path = ModulePaths.of(m.target());
+      path.add(m.call().callee());
+      return CodeBlock.of("$L.forward($L)", modules.access(path), expr(m.call().args().get(0)));
+    }
     throw new IllegalStateException("a tuple outside a call argument");
   }
 
@@ -522,6 +561,9 @@ final class ForwardWriter {
   }
 
   private CodeBlock call(Ast.Call c) {
+    if (loopVars.containsKey(c.callee())) {
+      return CodeBlock.of("$N.forward($L)", loopVars.get(c.callee()), expr(c.args().get(0)));
+    }
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
     if (a == null && child != null) {

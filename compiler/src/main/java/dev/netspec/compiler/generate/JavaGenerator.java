@@ -16,6 +16,7 @@ import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.check.Model.ContainerUse;
 import dev.netspec.compiler.check.Model.DimRef;
 import dev.netspec.compiler.check.Model.FixedDim;
 import dev.netspec.compiler.check.Model.InitRule;
@@ -25,6 +26,7 @@ import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
+import dev.netspec.compiler.check.Model.Tie;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.ArgCondition;
@@ -64,6 +66,8 @@ public final class JavaGenerator {
   /** Java field of each spec name (children, parameters, buffers, arguments). */
   private final Map<String, String> fields = new LinkedHashMap<>();
   private final Map<String, String> childTypes = new LinkedHashMap<>();
+  /** The module lists and dicts: their types, construction and nested dict classes. */
+  private Containers containers;
 
   private JavaGenerator(Block block, Result result, Map<String, Block> blocks, String packageName,
       String specName, Reporter reporter) {
@@ -101,6 +105,7 @@ public final class JavaGenerator {
     allocate();
     fields(type);
     constructors(type);
+    containers.addTo(type);
     resetParameters(type);
     forward(type);
     if (seq) {
@@ -156,6 +161,8 @@ public final class JavaGenerator {
       fields.put(c.name(), names.newName(suggestion, c.name()));
       childTypes.put(c.name(), typeLabel(c));
     }
+    containers = new Containers(ClassName.get(packageName, block.name()), this::childType, this::construct,
+        names.newName("i", "module list index"));
   }
 
   /** The spec's name for what {@code c} builds; a {@code same_as} child's is its target's. */
@@ -168,6 +175,9 @@ public final class JavaGenerator {
     }
     if (c.use() instanceof BlockUse u) {
       return u.blockName();
+    }
+    if (c.use() instanceof ContainerUse k) {
+      return k.kind().specName();
     }
     return "sequential";
   }
@@ -201,7 +211,7 @@ public final class JavaGenerator {
       String what = c.use() instanceof SameAs s
           ? ", the same " + typeLabel(c) + " as child {@code " + s.target() + "} ({@code same_as})"
           : " (" + typeLabel(c) + ")";
-      type.addField(FieldSpec.builder(childClass(made.use()), fields.get(c.name()), Modifier.PUBLIC, Modifier.FINAL)
+      type.addField(FieldSpec.builder(childType(made), fields.get(c.name()), Modifier.PUBLIC, Modifier.FINAL)
           .addJavadoc(fieldDoc(c.use() instanceof SameAs ? null : doc,
               "Child {@code " + c.name() + "}" + what + shape + "."
               + (c.when() == null ? "" : " Null unless {@code " + c.whenText().strip() + "}.")))
@@ -220,6 +230,14 @@ public final class JavaGenerator {
 
   private static TypeName argType(Arg a) {
     return a.type() == ArgType.INT ? TypeName.INT : a.type() == ArgType.FLOAT ? TypeName.DOUBLE : TypeName.BOOLEAN;
+  }
+
+  /** The Java type of a child's field: its layer, block or container class. */
+  private TypeName childType(Child c) {
+    if (c.use() instanceof ContainerUse k) {
+      return containers.type(c, k);
+    }
+    return childClass(c.use());
   }
 
   private ClassName childClass(Object use) {
@@ -279,6 +297,9 @@ public final class JavaGenerator {
         main.addStatement("$N = addModule($S, $L)", fields.get(c.name()), c.name(), construct(c));
       }
     }
+    for (Tie t : block.ties()) {
+      main.addStatement("tieParameter($S, $S)", t.path(), t.source());
+    }
     main.addStatement("initialize($N)", seed);
     type.addMethod(convenience.build());
     type.addMethod(main.build());
@@ -308,6 +329,9 @@ public final class JavaGenerator {
         args.add(value(u.args().get(a.name())));
       }
       return CodeBlock.of("new $T($L)", ClassName.get(packageName, u.blockName()), CodeBlock.join(args, ", "));
+    }
+    if (c.use() instanceof ContainerUse k) {
+      return containers.construct(c, k);
     }
     SequentialUse s = (SequentialUse) c.use();
     List<CodeBlock> items = new ArrayList<>();
@@ -389,6 +413,34 @@ public final class JavaGenerator {
             + (a.lazy() ? ", an int argument or \"?\"" : " or an int argument"));
       }
       return null;
+    }
+  }
+
+  /** What the forward writer reads of the containers: Java access paths and item types. */
+  private final class ModuleAccess implements ForwardWriter.Modules {
+    @Override
+    public CodeBlock access(List<String> path) {
+      Child c = findChild(path.get(0));
+      CodeBlock.Builder out = CodeBlock.builder().add("$N", fields.get(path.get(0)));
+      for (int i = 1; i < path.size(); i++) {
+        ContainerUse k = (ContainerUse) c.use();
+        out.add(".$N", containers.entryField(k, path.get(i)));
+        c = member(k, path.get(i));
+      }
+      return out.build();
+    }
+
+    @Override
+    public TypeName itemType(List<String> path) {
+      Child c = findChild(path.get(0));
+      for (int i = 1; i < path.size(); i++) {
+        c = member((ContainerUse) c.use(), path.get(i));
+      }
+      return containers.itemType((ContainerUse) c.use());
+    }
+
+    private Child member(ContainerUse k, String name) {
+      return k.children().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
     }
   }
 
@@ -552,6 +604,7 @@ public final class JavaGenerator {
     NameAllocator locals = names.clone();
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         locals, null);
+    writer.modules(new ModuleAccess());
     String x = writer.input();
     MethodSpec.Builder m = forwardMethod(x, "");
     if (block.forward() != null) {

@@ -8,6 +8,8 @@ final class RuntimeTypes {
   static final ClassName MODULE = ClassName.get(NN, "Module");
   static final ClassName FUNCTIONAL = ClassName.get(NN, "Functional");
   static final ClassName SEQUENTIAL = ClassName.get(NN, "Sequential");
+  static final ClassName MODULE_LIST = ClassName.get(NN, "ModuleList");
+  static final ClassName MODULE_DICT = ClassName.get(NN, "ModuleDict");
   static final ClassName PARAMETER = ClassName.get(NN, "Parameter");
   static final ClassName PARAMETER_SEEDS = ClassName.get(NN, "ParameterSeeds");
   static final ClassName TENSOR = ClassName.get("dev.netspec.runtime.tensor", "Tensor");

@@ -34,6 +34,8 @@ public final class Assignments {
         out.addAll(assignedIn(f.otherwise()));
       } else if (s instanceof Ast.While w) {
         out.addAll(assignedIn(w.body()));
+      } else if (s instanceof Ast.For f) {
+        out.addAll(assignedIn(f.body()));
       }
     }
     return out;

@@ -2,6 +2,7 @@ package dev.netspec.compiler.infer;
 
 import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
+import dev.netspec.compiler.check.Model;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.diag.Position;
@@ -37,6 +38,18 @@ final class ForwardInference {
     /** Runs child {@code name} on {@code in} (building it at its first call); its output. */
     Shape call(String name, Shape in, Position pos);
 
+    /** The kind of the container at {@code path} ({@code [transformer, h]}), or null if none is there. */
+    Model.Container container(List<String> path);
+
+    /** The names of the modules in the container at {@code path}, in order. */
+    List<String> members(List<String> path);
+
+    /**
+     * Runs the module at {@code path} (inside containers) on {@code in}; its output. With
+     * {@code quiet}, its errors are not reported (the loop's first module reported them).
+     */
+    Shape call(List<String> path, Shape in, Position pos, boolean quiet);
+
     void addFlops(long n);
   }
 
@@ -50,6 +63,8 @@ final class ForwardInference {
   private final Map<Ast.Call, Map<String, Object>> calls = new IdentityHashMap<>();
   /** Why a variable assigned only on some paths is undefined after them, by name. */
   private final Map<String, String> partial = new HashMap<>();
+  /** The module list each loop variable of an enclosing {@code for} walks (null: not a list). */
+  private final Map<String, List<String>> loopVars = new HashMap<>();
   /** The first 'if' of each 'elif' (an 'if' alone in an 'else'), which messages name. */
   private final Map<Ast.If, Ast.If> chainHeads = new IdentityHashMap<>();
   private Shape output;
@@ -179,6 +194,8 @@ final class ForwardInference {
       notDefinedAfter(Assignments.assignedIn(w.body()), env, before, "is assigned only inside the 'while' at line "
           + at(w.loc()).line() + ", which may run zero times; assign it before the 'while'");
       layers.addFlops(-1);
+    } else if (s instanceof Ast.For f) {
+      forLoop(f, env);
     } else if (s instanceof Ast.If f && ArgCondition.decide(f.condition(), args) != null) {
       // An 'if' on the block's arguments: these arguments take one branch, decided when built.
       condition(f.condition(), env, "if");
@@ -211,6 +228,124 @@ final class ForwardInference {
           : "is not assigned in every branch of the 'if' at line " + line
               + "; assign it in every branch or before the 'if'");
     }
+  }
+
+  /**
+   * {@code for layer in h:} over a module list. The body is checked once, each call of the
+   * loop variable running every module of the list on the same input; so every variable
+   * defined before the loop must keep its shape through the body (as in a {@code while}),
+   * and every module of the list must give one output shape.
+   */
+  private void forLoop(Ast.For f, Map<String, Type> env) {
+    List<String> path = ModulePaths.of(f.items());
+    Model.Container kind = path == null ? null : layers.container(path);
+    if (kind != Model.Container.MODULE_LIST) {
+      String what;
+      if (kind == Model.Container.MODULE_DICT) {
+        what = "a module_dict; call its modules by name, as in " + ModulePaths.text(path) + ".name(x)";
+      } else if (path != null && path.size() == 1 && layers.isChild(path.get(0))) {
+        what = "a layer, not a module_list";
+      } else {
+        what = path != null && path.size() > 1 ? "not a module_list" : eval(f.items(), env).toString();
+      }
+      error(f.items().loc(), "'for' loops over a module_list, such as 'for layer in h:'; got "
+          + (path == null ? "" : "'" + ModulePaths.text(path) + "', ") + what);
+      path = null;
+    }
+    String name = f.name();
+    if (env.containsKey(name) || layers.isChild(name) || isMember(name) || loopVars.containsKey(name)) {
+      error(f.nameLoc(), "loop variable '" + name + "' would hide the "
+          + (env.containsKey(name) ? "variable" : loopVars.containsKey(name) ? "loop variable" : "layer, parameter or argument")
+          + " of that name; choose another name");
+    }
+    loopVars.put(name, path);
+    Map<String, String> before = new HashMap<>(partial);
+    Map<String, Type> inner = new LinkedHashMap<>(env);
+    statements(f.body(), inner, false);
+    loopVars.remove(name);
+    inner.remove(name);
+    merge(f.loc(), env, inner, "inside the for loop (each module of the list must keep it)");
+    notDefinedAfter(Assignments.assignedIn(f.body()), env, before, "is assigned only inside the 'for' at line "
+        + at(f.loc()).line() + "; assign it before the 'for'");
+  }
+
+  /**
+   * {@code layer(x)} for a loop variable: every module of the list runs on {@code x}, and all
+   * must give one shape (a loop turn cannot change it).
+   */
+  private Type loopCall(Ast.Call call, Map<String, Type> env) {
+    Shape in = oneTensor(call, call.callee(), env);
+    List<String> list = loopVars.get(call.callee());
+    if (in == null || list == null) {
+      return Type.unknownTensor();
+    }
+    Shape first = null;
+    String firstName = null;
+    int before = reporter.errorCount();
+    for (String m : layers.members(list)) {
+      // The first module's errors are said once, not again for each module built alike.
+      boolean quiet = first != null && reporter.errorCount() > before;
+      Shape out = layers.call(ModulePaths.child(list, m), in, at(call.loc()), quiet);
+      if (first == null) {
+        first = out;
+        firstName = m;
+      } else if (!sameShape(first, out)) {
+        error(call.loc(), "'" + call.callee() + "' gives " + out + " for " + ModulePaths.text(list) + "." + m
+            + " but " + first + " for " + ModulePaths.text(list) + "." + firstName
+            + "; every module of a list looped over must give one shape");
+        break;
+      }
+    }
+    return new Type.TensorT(first == null ? Shape.ANY : first);
+  }
+
+  /** The shape of a layer call's one tensor argument, or null after reporting why there is none. */
+  private Shape oneTensor(Ast.Call call, String what, Map<String, Type> env) {
+    if (call.args().size() != 1 || !call.kwargs().isEmpty()) {
+      error(call.loc(), "layer '" + what + "' takes one tensor, got "
+          + (call.args().size() + call.kwargs().size()) + " arguments");
+      call.args().forEach(a -> eval(a, env));
+      call.kwargs().forEach(k -> eval(k.value(), env));
+      return null;
+    }
+    Type in = eval(call.args().get(0), env);
+    if (!(in instanceof Type.TensorT t)) {
+      error(call.args().get(0).loc(), "layer '" + what + "' takes a tensor, got " + in);
+      return null;
+    }
+    return t.shape();
+  }
+
+  /**
+   * {@code transformer.wte(idx)}: a module of a module dict, called. Null when the target is
+   * not a container (PyTorch's spellings such as {@code self.fc(x)} are advised on instead).
+   */
+  private Type dottedCall(Ast.Method m, Map<String, Type> env) {
+    List<String> path = ModulePaths.of(m.target());
+    Model.Container kind = path == null ? null : layers.container(path);
+    if (kind == null) {
+      return null;
+    }
+    String callee = m.call().callee();
+    String text = ModulePaths.text(path) + "." + callee;
+    List<String> members = layers.members(path);
+    if (kind == Model.Container.MODULE_LIST) {
+      error(m.loc(), "'" + ModulePaths.text(path) + "' is a module_list; loop over it (for layer in "
+          + ModulePaths.text(path) + ": x = layer(x))");
+    } else if (!members.contains(callee)) {
+      error(m.call().loc(), "'" + ModulePaths.text(path) + "' has no module '" + callee + "'"
+          + Names.suggest(callee, members) + " (modules: " + list(members) + ")");
+    } else if (layers.container(ModulePaths.child(path, callee)) != null) {
+      error(m.call().loc(), "'" + text + "' is a " + layers.container(ModulePaths.child(path, callee)).specName()
+          + " and has no forward; " + (layers.container(ModulePaths.child(path, callee)) == Model.Container.MODULE_LIST
+              ? "loop over it: for layer in " + text + ": x = layer(x)" : "call its modules by name"));
+    } else {
+      Shape in = oneTensor(m.call(), text, env);
+      return in == null ? Type.unknownTensor()
+          : new Type.TensorT(layers.call(ModulePaths.child(path, callee), in, at(m.call().loc()), false));
+    }
+    m.call().args().forEach(x -> eval(x, env));
+    return Type.unknownTensor();
   }
 
   /**
@@ -254,7 +389,8 @@ final class ForwardInference {
     }
   }
 
-  private boolean sameShape(Shape a, Shape b) {
+  /** Whether two shapes may be the same: equal ranks and compatible dims, or a rank unknown. */
+  static boolean sameShape(Shape a, Shape b) {
     if (!a.knownRank() || !b.knownRank()) {
       return true;
     }
@@ -317,6 +453,12 @@ final class ForwardInference {
       PyTorchSpellings.Advice advice = PyTorchSpellings.attribute(a, layers::isChild, this::isMember);
       error(a.target() instanceof Ast.Name n ? n.loc() : a.loc(), advice.message());
       return advice.instead() != null ? eval(advice.instead(), env) : Type.unknownTensor();
+    }
+    if (e instanceof Ast.Method m) {
+      Type dotted = dottedCall(m, env);
+      if (dotted != null) {
+        return dotted;
+      }
     }
     if (e instanceof Ast.Method m) {
       PyTorchSpellings.Advice advice = PyTorchSpellings.method(m, layers::isChild, layers.childNames());
@@ -382,6 +524,10 @@ final class ForwardInference {
     Arg a = block.args().get(n.name());
     if (a != null) {
       return a.type() == ArgType.BOOL ? new Type.BoolT() : new Type.NumT(a.type() == ArgType.INT);
+    }
+    if (loopVars.containsKey(n.name())) {
+      error(n.loc(), "'" + n.name() + "' is a module of the list looped over; call it, as in " + n.name() + "(x)");
+      return Type.unknownTensor();
     }
     if (layers.isChild(n.name())) {
       error(n.loc(), "'" + n.name() + "' is a layer; call it, as in " + n.name() + "(x)");
@@ -459,6 +605,9 @@ final class ForwardInference {
   }
 
   private Type callExpr(Ast.Call call, Map<String, Type> env) {
+    if (loopVars.containsKey(call.callee())) {
+      return loopCall(call, env);
+    }
     if (layers.isChild(call.callee())) {
       if (call.args().size() != 1 || !call.kwargs().isEmpty()) {
         error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "

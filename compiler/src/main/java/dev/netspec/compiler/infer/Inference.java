@@ -1,12 +1,15 @@
 package dev.netspec.compiler.infer;
 
 import dev.netspec.compiler.check.Checker;
+import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.check.Model.Container;
+import dev.netspec.compiler.check.Model.ContainerUse;
 import dev.netspec.compiler.check.Model.DimRef;
 import dev.netspec.compiler.check.Model.FixedDim;
 import dev.netspec.compiler.check.Model.InitRule;
@@ -16,6 +19,7 @@ import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
+import dev.netspec.compiler.check.Model.Tie;
 import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
@@ -74,7 +78,8 @@ public final class Inference {
   private final Map<String, Block> blocks;
   /** Blocks whose input or forward could not be read: not inferred, their uses unknown. */
   private final Set<String> broken;
-  private final Reporter reporter;
+  /** Where errors go; a throwaway one while a loop's further modules repeat the first's errors. */
+  private Reporter reporter;
   private final boolean generic;
   private final Map<Key, Result> memo = new HashMap<>();
   private final Map<Block, Shape> firstUse = new LinkedHashMap<>();
@@ -326,6 +331,7 @@ public final class Inference {
         inst.children.put(c.child.name(), c.finish());
       }
       inst.output = output;
+      checkTies();
       checkInitRules();
       return new Result(block, input, output, inst, flops, types, inferredArgs, calls);
     }
@@ -371,6 +377,115 @@ public final class Inference {
     @Override
     public Shape call(String name, Shape in, Position pos) {
       return call(children.get(name), in, pos);
+    }
+
+    @Override
+    public Container container(List<String> path) {
+      ChildState c = resolve(path);
+      return c != null && c.child.use() instanceof ContainerUse k ? k.kind() : null;
+    }
+
+    @Override
+    public List<String> members(List<String> path) {
+      ChildState c = resolve(path);
+      List<String> out = new ArrayList<>();
+      if (c != null && c.child.use() instanceof ContainerUse k) {
+        items(c, k).forEach(i -> out.add(i.child.name()));
+      }
+      return out;
+    }
+
+    @Override
+    public Shape call(List<String> path, Shape in, Position pos, boolean quiet) {
+      if (!quiet) {
+        return call(resolve(path), in, pos);
+      }
+      Reporter saved = reporter;
+      reporter = new Reporter();
+      try {
+        return call(resolve(path), in, pos);
+      } finally {
+        reporter = saved;
+      }
+    }
+
+    /** The child at a path of names through containers ({@code transformer, h, 0}), or null. */
+    private ChildState resolve(List<String> path) {
+      ChildState c = children.get(path.get(0));
+      for (int i = 1; c != null && i < path.size(); i++) {
+        if (!(c.child.use() instanceof ContainerUse k)) {
+          return null;
+        }
+        ChildState next = null;
+        for (ChildState item : items(c, k)) {
+          next = item.child.name().equals(path.get(i)) ? item : next;
+        }
+        c = next;
+      }
+      return c;
+    }
+
+    private List<ChildState> items(ChildState c, ContainerUse k) {
+      if (c.seq == null) {
+        c.seq = states(c.path, k.children());
+      }
+      return c.seq;
+    }
+
+    /**
+     * A module list or dict: it has no forward, so a call is an error; built (never called)
+     * at the end, from its items as the forward called them.
+     */
+    private Shape container(ChildState c, ContainerUse k, Shape in, Position pos) {
+      if (in != null) {
+        String how = k.kind() == Container.MODULE_LIST
+            ? "loop over it in a forward: for layer in " + c.child.name() + ": x = layer(x)"
+            : "call its modules in a forward, as in " + c.child.name() + "."
+                + (k.children().isEmpty() ? "name" : k.children().get(0).name()) + "(x)";
+        reporter.error(pos, label(c) + ": a " + k.kind().specName() + " has no forward of its own; " + how
+            + declaredAt(c, pos));
+        return Shape.ANY;
+      }
+      Inst made = new Inst(k.kind().specName(), k.kind().runtimeClass(), "");
+      for (ChildState item : items(c, k)) {
+        made.children.put(item.child.name(), item.finish());
+      }
+      c.built = made;
+      return Shape.ANY;
+    }
+
+    /** Each {@code tie} names two parameters of one shape. */
+    private void checkTies() {
+      Map<String, Shape> state = new LinkedHashMap<>();
+      inst.namedModules().forEach((prefix, m) -> m.params.forEach(
+          (k, v) -> state.put(prefix.isEmpty() ? k : prefix + "." + k, v)));
+      for (Tie t : block.ties()) {
+        Shape target = state.get(t.path());
+        Shape source = state.get(t.source());
+        if (target == null && unbuilt(t.path()) || source == null && unbuilt(t.source())) {
+          continue; // a layer whose own errors are reported: its parameters are unknown
+        }
+        if (target == null) {
+          reporter.error(t.pos(), block.name() + ": tie '" + t.path() + "' names no parameter"
+              + Names.suggest(t.path(), state.keySet()));
+        } else if (source == null) {
+          reporter.error(t.sourcePos(), block.name() + ": tie source '" + t.source() + "' names no parameter"
+              + Names.suggest(t.source(), state.keySet()));
+        } else if (!ForwardInference.sameShape(target, source)) {
+          reporter.error(t.pos(), block.name() + ": cannot tie " + t.path() + " " + target + " to "
+              + t.source() + " " + source + ": the shapes differ");
+        } else {
+          inst.ties.put(t.path(), t.source());
+        }
+      }
+    }
+
+    /** Whether {@code path} names a parameter its layer declares but did not build (after an error). */
+    private boolean unbuilt(String path) {
+      int dot = path.lastIndexOf('.');
+      Inst owner = dot < 0 ? null : inst.namedModules().get(path.substring(0, dot));
+      LayerKind kind = owner == null ? null : dev.netspec.compiler.layers.LayerKinds.get(owner.kind);
+      return kind != null && owner.params.isEmpty() && kind.params().contains(path.substring(dot + 1));
     }
 
     @Override
@@ -427,6 +542,8 @@ public final class Inference {
         type = b.kind().name();
       } else if (c.child.use() instanceof BlockUse u) {
         type = u.blockName();
+      } else if (c.child.use() instanceof ContainerUse k) {
+        type = k.kind().specName();
       } else {
         type = "sequential";
       }
@@ -437,6 +554,9 @@ public final class Inference {
     private Shape call(ChildState c, Shape in, Position pos) {
       if (c.target != null) {
         return call(c.target, in, pos);
+      }
+      if (c.child.use() instanceof ContainerUse k) {
+        return container(c, k, in, pos);
       }
       if (in == null) {
         if (c.child.use() instanceof BuiltinUse b) {

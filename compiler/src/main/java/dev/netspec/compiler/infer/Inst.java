@@ -28,6 +28,8 @@ public final class Inst {
   public final Map<String, Inst> children = new LinkedHashMap<>();
   /** The shape of the module's output at the first call, or null if never called. */
   public Shape output;
+  /** Parameters tied to another ({@code tie:}), by local path, each to its source's path. */
+  public final Map<String, String> ties = new LinkedHashMap<>();
 
   public Inst(String kind, String reprName, String extraRepr) {
     this.kind = kind;
@@ -51,6 +53,7 @@ public final class Inst {
     c.buffers.putAll(buffers);
     c.persistent.putAll(persistent);
     c.output = output;
+    c.ties.putAll(ties);
     children.forEach((k, v) -> c.children.put(k, v.copy(done)));
     return c;
   }
@@ -111,11 +114,22 @@ public final class Inst {
     m.children.forEach((k, v) -> stateDict(prefix + k + ".", v, out));
   }
 
-  /** The number of parameter scalars, a shared module counted once; -1 if not all known. */
+  /**
+   * The number of parameter scalars, a shared module and a tied parameter counted once; -1 if
+   * not all known.
+   */
   public long parameterCount() {
+    Set<String> tied = new java.util.HashSet<>();
+    namedModules().forEach((prefix, m) -> m.ties.keySet().forEach(
+        t -> tied.add(prefix.isEmpty() ? t : prefix + "." + t)));
     long n = 0;
-    for (Inst m : namedModules().values()) {
-      for (Shape s : m.params.values()) {
+    for (Map.Entry<String, Inst> e : namedModules().entrySet()) {
+      Inst m = e.getValue();
+      for (Map.Entry<String, Shape> p : m.params.entrySet()) {
+        if (tied.contains(e.getKey().isEmpty() ? p.getKey() : e.getKey() + "." + p.getKey())) {
+          continue; // a tied parameter is its source's, counted there
+        }
+        Shape s = p.getValue();
         long k = s.numel();
         if (k < 0) {
           return -1;

@@ -282,6 +282,10 @@ public final class ForwardGraph {
         }
       } else if (st instanceof Ast.While w) {
         whileStatement(s, w, vars, returns);
+      } else if (st instanceof Ast.For f) { // one turn, its calls labelled by the loop variable
+        dot.open("for " + f.name() + " in " + ExprText.of(f.items()), "style=dashed; color=\"#d6b656\"");
+        statements(s, f.body(), vars, returns);
+        dot.close();
       }
     }
     return false;
@@ -415,6 +419,11 @@ public final class ForwardGraph {
     }
     if (e instanceof Ast.Tuple) {
       return new Val(null, null, ExprText.of(e));
+    }
+    if (e instanceof Ast.Method m) { // transformer.wte(idx): a module of a module dict
+      List<Val> in = new ArrayList<>();
+      m.call().args().forEach(a -> in.add(eval(s, a, vars)));
+      return op(ExprText.of(m.target()) + "." + m.call().callee(), in, shape(s, e));
     }
     Ast.Call c = (Ast.Call) e;
     if (s.block.children().stream().anyMatch(k -> k.name().equals(c.callee()))) {

@@ -78,6 +78,16 @@ public final class Ast {
     }
   }
 
+  /**
+   * {@code for name in items:} body: {@code items} is a module list ({@code h}, or
+   * {@code transformer.h} in a module dict); {@code name} is each of its modules in turn.
+   */
+  public record For(Loc loc, String name, Loc nameLoc, Expr items, List<Stmt> body) implements Stmt {
+    public For {
+      body = List.copyOf(body);
+    }
+  }
+
   /** {@code if cond:} then, {@code else:} otherwise (empty when absent). */
   public record If(Loc loc, Expr condition, List<Stmt> then, List<Stmt> otherwise) implements Stmt {
     public If {

@@ -35,7 +35,7 @@ public final class ForwardParser {
   private record Token(Kind kind, String text, Loc loc) {}
 
   private static final Set<String> KEYWORDS = Set.of(
-      "while", "if", "elif", "else", "return", "and", "or", "not", "True", "False");
+      "while", "if", "elif", "else", "return", "and", "or", "not", "True", "False", "for", "in");
   private static final List<String> OPERATORS = List.of(
       "**", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=",
       "+", "-", "*", "/", "@", "<", ">", "=", "(", ")", "[", "]", ",", ":", ".");
@@ -97,7 +97,7 @@ public final class ForwardParser {
   /** A forward that is one expression: no statement keyword and no assignment at the top. */
   private boolean isExpressionProgram() {
     Token first = peek();
-    if (first.kind() == Kind.NAME && Set.of("while", "if", "return").contains(first.text())) {
+    if (first.kind() == Kind.NAME && Set.of("while", "if", "return", "for").contains(first.text())) {
       return false;
     }
     Token second = tokens.get(Math.min(next + 1, tokens.size() - 1));
@@ -120,6 +120,9 @@ public final class ForwardParser {
         case "if":
           advance();
           return ifRest(t);
+        case "for":
+          advance();
+          return forRest(t);
         case "return": {
           advance();
           Expr e = expression(0);
@@ -144,7 +147,21 @@ public final class ForwardParser {
       }
     }
     throw new SyntaxError(t.loc(),
-        "expected a statement (name = expression, while, if or return), found " + describe(t));
+        "expected a statement (name = expression, while, for, if or return), found " + describe(t));
+  }
+
+  /** {@code for NAME in expression:} block (after the {@code for}). */
+  private Stmt forRest(Token forToken) throws SyntaxError {
+    Token name = advance();
+    if (name.kind() != Kind.NAME || KEYWORDS.contains(name.text())) {
+      throw new SyntaxError(name.loc(), "expected a loop variable after 'for', found " + describe(name));
+    }
+    Token in = advance();
+    if (in.kind() != Kind.NAME || !in.text().equals("in")) {
+      throw new SyntaxError(in.loc(), "expected 'in' after 'for " + name.text() + "', found " + describe(in));
+    }
+    Expr items = expression(0);
+    return new Ast.For(forToken.loc(), name.text(), name.loc(), items, block());
   }
 
   private Stmt ifRest(Token ifToken) throws SyntaxError {

@@ -102,6 +102,31 @@ public abstract class Module {
     return param;
   }
 
+  /**
+   * Ties the parameter at {@code path} to the one at {@code sourcePath}, as PyTorch's
+   * {@code self.lm_head.weight = self.transformer.wte.weight} does: afterwards both names
+   * hold one tensor (the state dict has both keys, the parameters list it once, a load
+   * copies into it, and keys with different values are refused).
+   *
+   * @throws IllegalArgumentException if either is not a parameter or their shapes differ
+   */
+  public final void tieParameter(String path, String sourcePath) {
+    Parameter source = getParameter(sourcePath);
+    Parameter target = getParameter(path);
+    if (source == target) {
+      return;
+    }
+    if (source.isMaterialized() && target.isMaterialized()
+        && !Arrays.equals(source.shape(), target.shape())) {
+      throw new IllegalArgumentException("cannot tie " + path + " " + sizeString(target.shape())
+          + " to " + sourcePath + " " + sizeString(source.shape()) + ": the shapes differ");
+    }
+    int dot = path.lastIndexOf('.');
+    Module owner = dot < 0 ? this : getSubmodule(path.substring(0, dot));
+    target.tieTo(source);
+    owner.parameters.put(path.substring(dot + 1), source);
+  }
+
   /** Registers a persistent buffer: saved in the state dict, never trained. */
   protected final Tensor registerBuffer(String name, Tensor buffer) {
     return registerBuffer(name, buffer, true);

@@ -1,45 +1,72 @@
 package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Modules held in a list and named {@code 0}, {@code 1}, ... ({@code nn.ModuleList}): a
- * container without a forward of its own; its owner calls the modules.
+ * container without a forward of its own; its owner calls the modules. Typed by what it
+ * holds, so that {@code for (Block block : h) x = block.forward(x);} needs no cast.
+ *
+ * @param <M> the class of the modules ({@link Module} for a mixed list)
  */
-public final class ModuleList extends Module implements Iterable<Module> {
+public final class ModuleList<M extends Module> extends Module implements Iterable<M> {
+  private final List<M> items = new ArrayList<>();
+
   /** {@code nn.ModuleList(modules)}. */
+  @SafeVarargs
   @SuppressWarnings("this-escape") // registration only touches Module's registries
-  public ModuleList(Module... modules) {
-    for (Module m : modules) {
+  public ModuleList(M... modules) {
+    for (M m : modules) {
       append(m);
     }
   }
 
+  /**
+   * {@code nn.ModuleList([make(i) for i in range(n)])}: {@code n} modules, each made anew,
+   * named {@code 0} .. {@code n - 1}.
+   */
+  public static <M extends Module> ModuleList<M> of(int n, IntFunction<? extends M> make) {
+    if (n < 0) {
+      throw new IllegalArgumentException("a ModuleList cannot have " + n + " modules");
+    }
+    ModuleList<M> list = new ModuleList<>();
+    for (int i = 0; i < n; i++) {
+      list.append(make.apply(i));
+    }
+    return list;
+  }
+
   /** Adds {@code module} under the next index; returns this list. */
-  public ModuleList append(Module module) {
+  public ModuleList<M> append(M module) {
     addModule(Integer.toString(size()), module);
+    items.add(module);
     return this;
   }
 
-  /** The module at {@code index} (negative counts from the end). */
-  public Module get(int index) {
+  /** The module at {@code index} (negative counts from the end), as {@code h[i]}. */
+  public M get(int index) {
     int n = size();
     int i = index < 0 ? index + n : index;
     if (i < 0 || i >= n) {
-      throw new IndexOutOfBoundsException("index " + index + " is out of range");
+      throw new IndexOutOfBoundsException("index " + index + " is out of range for a ModuleList of " + n);
     }
-    return child(Integer.toString(i));
+    return items.get(i);
   }
 
   /** The number of modules. */
   public int size() {
-    return namedChildren().size();
+    return items.size();
   }
 
+  /** The modules in order, each at its index (a module appended twice twice). */
   @Override
-  public Iterator<Module> iterator() {
-    return children().iterator();
+  public Iterator<M> iterator() {
+    return Collections.unmodifiableList(items).iterator();
   }
 
   /** A ModuleList has no forward, as in PyTorch: its owner calls the modules. */
@@ -52,18 +79,18 @@ public final class ModuleList extends Module implements Iterable<Module> {
   // covariant returns, so that calls chain
 
   @Override
-  public ModuleList train() {
+  public ModuleList<M> train() {
     return train(true);
   }
 
   @Override
-  public ModuleList train(boolean mode) {
+  public ModuleList<M> train(boolean mode) {
     super.train(mode);
     return this;
   }
 
   @Override
-  public ModuleList eval() {
+  public ModuleList<M> eval() {
     return train(false);
   }
 }

@@ -14,6 +14,8 @@ public final class Parameter {
   private Tensor data;
   private Tensor grad;
   private boolean requiresGrad = true;
+  /** The parameter this one was tied to ({@link #tieTo}): every call goes to it. */
+  private Parameter tied;
 
   /** A parameter holding {@code data} (not copied), trainable ({@code nn.Parameter(t)}). */
   public Parameter(Tensor data) {
@@ -41,11 +43,17 @@ public final class Parameter {
 
   /** Whether this parameter has its storage (false for a lazy one before its first forward). */
   public boolean isMaterialized() {
+    if (tied != null) {
+      return tied.isMaterialized();
+    }
     return data != null;
   }
 
   /** Gives an uninitialized parameter its storage (zeros of {@code shape}); returns it. */
   public Tensor materialize(int... shape) {
+    if (tied != null) {
+      return tied.materialize(shape);
+    }
     if (data != null) {
       throw new IllegalStateException("parameter is already materialized with shape "
           + Arrays.toString(data.shape()));
@@ -56,6 +64,9 @@ public final class Parameter {
 
   /** The values ({@code param.data}); in-place edits of it edit the parameter. */
   public Tensor data() {
+    if (tied != null) {
+      return tied.data();
+    }
     if (data == null) {
       throw new IllegalStateException(
           "uninitialized parameter: its shape is inferred at the first forward");
@@ -65,6 +76,10 @@ public final class Parameter {
 
   /** Replaces the values ({@code param.data = t}); the shape may change. */
   public void setData(Tensor data) {
+    if (tied != null) {
+      tied.setData(data);
+      return;
+    }
     if (data == null) {
       throw new IllegalArgumentException("data is null");
     }
@@ -73,21 +88,29 @@ public final class Parameter {
 
   /** The gradient, or null before any backward ({@code param.grad}). */
   public Tensor grad() {
-    return grad;
+    return tied != null ? tied.grad() : grad;
   }
 
   /** Sets (or clears, with null) the gradient; the backward pass will call it. */
   public void setGrad(Tensor grad) {
+    if (tied != null) {
+      tied.setGrad(grad);
+      return;
+    }
     this.grad = grad;
   }
 
   /** Whether a backward pass computes a gradient for this parameter. */
   public boolean requiresGrad() {
-    return requiresGrad;
+    return tied != null ? tied.requiresGrad() : requiresGrad;
   }
 
   /** Sets {@code requires_grad} ({@code requires_grad_}); returns this parameter. */
   public Parameter requiresGrad(boolean requiresGrad) {
+    if (tied != null) {
+      tied.requiresGrad(requiresGrad);
+      return this;
+    }
     this.requiresGrad = requiresGrad;
     return this;
   }
@@ -97,9 +120,30 @@ public final class Parameter {
     return data().shape();
   }
 
+  /**
+   * Makes this parameter a second name of {@code source}: its values, gradient and flags are
+   * then {@code source}'s, so a layer holding this object reads and trains the one shared
+   * tensor. {@link Module#tieParameter} calls it and registers {@code source} in its place.
+   */
+  void tieTo(Parameter source) {
+    Parameter root = source;
+    while (root.tied != null) {
+      root = root.tied;
+    }
+    if (root == this) {
+      throw new IllegalArgumentException("a parameter cannot be tied to itself");
+    }
+    tied = root;
+    data = null;
+    grad = null;
+  }
+
   /** {@code Parameter containing:\ntensor([...], requires_grad=True)}, as PyTorch prints. */
   @Override
   public String toString() {
+    if (tied != null) {
+      return tied.toString();
+    }
     if (data == null) {
       return "<UninitializedParameter>";
     }

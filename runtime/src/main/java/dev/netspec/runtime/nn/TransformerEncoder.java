@@ -13,7 +13,7 @@ import dev.netspec.runtime.tensor.Tensor;
  * encoder always computes them (the unpadded positions agree).
  */
 public final class TransformerEncoder extends Module {
-  public final ModuleList layers;
+  public final ModuleList<TransformerEncoderLayer> layers;
   /** The final norm, or null. */
   public final Module norm;
 
@@ -26,7 +26,7 @@ public final class TransformerEncoder extends Module {
   @SuppressWarnings("this-escape") // registration only touches Module's registries
   public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers, Module norm) {
     TransformerParts.checkPositive("TransformerEncoder", "num_layers", numLayers);
-    ModuleList list = new ModuleList();
+    ModuleList<TransformerEncoderLayer> list = new ModuleList<>();
     for (int i = 0; i < numLayers; i++) {
       list.append(encoderLayer.copy());
     }
@@ -41,7 +41,7 @@ public final class TransformerEncoder extends Module {
 
   /** Layer {@code i}. */
   public TransformerEncoderLayer layer(int i) {
-    return (TransformerEncoderLayer) layers.get(i);
+    return layers.get(i);
   }
 
   @Override

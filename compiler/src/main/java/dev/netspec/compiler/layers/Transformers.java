@@ -1,0 +1,155 @@
+package dev.netspec.compiler.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.netspec.compiler.infer.Dim;
+import dev.netspec.compiler.infer.Ops.ShapeError;
+import dev.netspec.compiler.infer.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code multihead_attention}, {@code transformer_encoder_layer} and
+ * {@code transformer_encoder} share: PyTorch's arguments and defaults, the input check (the
+ * last dim is {@code embed_dim} / {@code d_model}), the parameters in registration order, the
+ * repr of the submodules, and the Java that builds an encoder layer. One call takes one input,
+ * {@code attn(x)} being self-attention {@code attn(x, x, x, need_weights=False)[0]}.
+ */
+final class Transformers {
+  private Transformers() {}
+
+  /** {@code nn.TransformerEncoderLayer}'s arguments after {@code d_model} and {@code nhead}. */
+  static List<ArgDef> encoderLayerArgs() {
+    return List.of(
+        ArgDef.required("d_model", ArgDef.Type.INT).positive(),
+        ArgDef.required("nhead", ArgDef.Type.INT).positive(),
+        ArgDef.optional("dim_feedforward", ArgDef.Type.INT, 2048L).positive(),
+        ArgDef.optional("dropout", ArgDef.Type.FLOAT, 0.1),
+        ArgDef.optional("activation", ArgDef.Type.STRING, "relu"),
+        ArgDef.optional("layer_norm_eps", ArgDef.Type.FLOAT, 1e-5),
+        ArgDef.optional("batch_first", ArgDef.Type.BOOL, Boolean.FALSE),
+        ArgDef.optional("norm_first", ArgDef.Type.BOOL, Boolean.FALSE));
+  }
+
+  /** The encoder layer's configuration, checked. */
+  record EncoderLayer(Dim dModel, Dim nhead, Dim ff, Object dropout, String activation, Object eps) {}
+
+  static EncoderLayer encoderLayer(Args args, LayerKind.Context ctx) {
+    Dim e = args.dim("d_model");
+    Dim h = args.dim("nhead");
+    checkHeads(e, h, "d_model", "nhead", ctx);
+    String activation = String.valueOf(args.value("activation", "relu"));
+    if (!activation.equals("relu") && !activation.equals("gelu")) {
+      ctx.error("activation", "activation should be relu or gelu, not " + activation);
+    }
+    checkDropout(args, ctx);
+    Dim ff = args.has("dim_feedforward") ? args.dim("dim_feedforward") : Dim.of(2048);
+    return new EncoderLayer(e, h, ff, args.value("dropout", 0.1), activation, args.value("layer_norm_eps", 1e-5));
+  }
+
+  static void checkHeads(Dim e, Dim h, String eName, String hName, LayerKind.Context ctx) {
+    if (e instanceof Dim.Known ek && h instanceof Dim.Known hk && ek.size() % hk.size() != 0) {
+      ctx.error(hName, eName + " " + ek.size() + " is not divisible by " + hName + " " + hk.size());
+    }
+  }
+
+  static void checkDropout(Args args, LayerKind.Context ctx) {
+    if (args.value("dropout", 0.1) instanceof Number n && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
+      ctx.error("dropout", "dropout probability has to be between 0 and 1, got " + n.doubleValue());
+    }
+  }
+
+  /**
+   * Checks a sequence input ({@code (L, N, E)}, {@code (N, L, E)} or unbatched {@code (L, E)})
+   * ending in {@code e}; the output has the input's shape.
+   */
+  static Shape sequenceInput(Shape in, Dim e, String what, LayerKind.Context ctx) throws ShapeError {
+    if (!in.knownRank()) {
+      return in;
+    }
+    if (in.rank() != 2 && in.rank() != 3) {
+      throw new ShapeError("expects a sequence of rank 3 (or 2 unbatched) ending in " + what + " " + e
+          + ", got " + in);
+    }
+    if (!Dim.compatible(e, in.dim(-1))) {
+      ctx.wrongInput("expects input ending in " + what + " " + e + ", got " + in);
+      List<Dim> fixed = new ArrayList<>(in.dims().subList(0, in.rank() - 1));
+      fixed.add(e);
+      return new Shape(fixed);
+    }
+    return in;
+  }
+
+  /** The parameters of one multi-head attention (packed projections), under {@code prefix}. */
+  static void attentionParams(String prefix, Dim e, boolean bias, Map<String, Shape> out) {
+    out.put(prefix + "in_proj_weight", new Shape(List.of(Dim.times(e, Dim.of(3)), e)));
+    if (bias) {
+      out.put(prefix + "in_proj_bias", new Shape(List.of(Dim.times(e, Dim.of(3)))));
+    }
+    out.put(prefix + "out_proj.weight", new Shape(List.of(e, e)));
+    if (bias) {
+      out.put(prefix + "out_proj.bias", new Shape(List.of(e)));
+    }
+  }
+
+  /** The parameters of one encoder layer, in PyTorch's registration order, under {@code prefix}. */
+  static void encoderLayerParams(String prefix, EncoderLayer c, Map<String, Shape> out) {
+    attentionParams(prefix + "self_attn.", c.dModel(), true, out);
+    out.put(prefix + "linear1.weight", new Shape(List.of(c.ff(), c.dModel())));
+    out.put(prefix + "linear1.bias", new Shape(List.of(c.ff())));
+    out.put(prefix + "linear2.weight", new Shape(List.of(c.dModel(), c.ff())));
+    out.put(prefix + "linear2.bias", new Shape(List.of(c.dModel())));
+    for (String norm : List.of("norm1", "norm2")) {
+      out.put(prefix + norm + ".weight", new Shape(List.of(c.dModel())));
+      out.put(prefix + norm + ".bias", new Shape(List.of(c.dModel())));
+    }
+  }
+
+  /** The lines inside {@code MultiheadAttention(...)}: its output projection. */
+  static String attentionRepr(Dim e, boolean bias) {
+    return "(out_proj): NonDynamicallyQuantizableLinear(in_features=" + e + ", out_features=" + e
+        + ", bias=" + PyRepr.bool(bias) + ")";
+  }
+
+  /** The lines inside {@code TransformerEncoderLayer(...)}, as PyTorch prints them. */
+  static String encoderLayerRepr(EncoderLayer c) {
+    String dropout = "Dropout(p=" + PyRepr.floatRepr(c.dropout()) + ", inplace=False)";
+    String norm = "LayerNorm((" + c.dModel() + ",), eps=" + PyRepr.floatRepr(c.eps()) + ", elementwise_affine=True)";
+    return String.join("\n",
+        "(self_attn): MultiheadAttention(",
+        "  " + attentionRepr(c.dModel(), true),
+        ")",
+        "(linear1): Linear(in_features=" + c.dModel() + ", out_features=" + c.ff() + ", bias=True)",
+        "(dropout): " + dropout,
+        "(linear2): Linear(in_features=" + c.ff() + ", out_features=" + c.dModel() + ", bias=True)",
+        "(norm1): " + norm,
+        "(norm2): " + norm,
+        "(dropout1): " + dropout,
+        "(dropout2): " + dropout);
+  }
+
+  /** {@code new TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, ...)}. */
+  static CodeBlock encoderLayer(LayerKind.Names names) {
+    ClassName layer = ClassName.get(LayerKind.RUNTIME_PACKAGE, "TransformerEncoderLayer");
+    return CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L)", layer, names.value("d_model"),
+        names.value("nhead"), or(names, "dim_feedforward", "2048"), or(names, "dropout", "0.1"),
+        names.has("activation") ? names.value("activation") : CodeBlock.of("$S", "relu"),
+        or(names, "layer_norm_eps", "1e-5"), or(names, "batch_first", "false"), or(names, "norm_first", "false"));
+  }
+
+  /** The argument as Java, or the literal default. */
+  static CodeBlock or(LayerKind.Names names, String arg, String literal) {
+    return names.has(arg) ? names.value(arg) : CodeBlock.of("$L", literal);
+  }
+
+  /** Multiply-adds of one self-attention over a known {@code (..., L, E)} input, or -1. */
+  static long attentionFlops(Shape in, Dim e) {
+    if (in.numel() < 0 || !(e instanceof Dim.Known k) || !in.knownRank()) {
+      return -1;
+    }
+    long tokens = in.numel() / k.size();
+    long l = in.dim(in.rank() == 3 ? 1 : 0).size();
+    return 2 * tokens * (4L * k.size() * k.size() + 2L * l * k.size());
+  }
+}
