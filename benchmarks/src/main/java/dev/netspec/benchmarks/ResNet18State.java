@@ -21,20 +21,20 @@ import java.util.Map;
  * {@code DIR/resnet18.b<batch>.safetensors} and the setup refuses a model that differs from
  * PyTorch by more than {@code 1e-4 + 1e-4 |y|}; otherwise the input is seeded and unchecked.
  *
- * <p>The benchmark itself is one class, paired with the peers' rows by its name ("resnet",
- * and "conv3x3" for a method timing the 3x3 convolutions alone) and its parameters {@code
- * batch} and {@code threads}; see benchmarks/peers/README.md:
+ * <p>The benchmark itself is one class, {@link ResNet18Benchmark}, paired with the peers' rows
+ * by its name ("resnet", and "conv3x3" for a method timing the 3x3 convolutions alone) and its
+ * parameters {@code batch} and {@code threads}; see benchmarks/peers/README.md. In short:
  *
  * <pre>{@code
  * public class ResNet18Benchmark extends ResNet18State {
  *   @Param({"1", "8"}) int batch;
  *   @Param({"1", "2"}) int threads;
- *   ResNet18 net;
+ *   ResNet net;
  *   Tensor logits;
  *
  *   @Setup
  *   public void setup() throws SafeTensorsException {
- *     net = prepare(new ResNet18(), batch, threads);
+ *     net = prepare(new ResNet(), batch, threads);
  *     logits = Tensor.zeros(batch, 1000);
  *   }
  *

@@ -124,16 +124,21 @@ final class DemoCommand implements Callable<Integer> {
     return dir != null && Files.isDirectory(dir) ? dir : null;
   }
 
-  /** The spec's top-level block, or, when it has several, every block with a declared input. */
+  /**
+   * The spec's top-level block, or, when it has several, every block with a declared input;
+   * blocks of token ids, several inputs or a tuple result are left to {@code run}, which reads
+   * their inputs by name (a random float input would not fit them).
+   */
   private static List<String> blocksToShow(Compilation compilation, Path spec) {
     String main = compilation.defaultBlock(spec);
     if (main != null) {
-      return List.of(main);
+      return oneFloatInOut(compilation.inspect(main, null)) ? List.of(main) : List.of();
     }
     List<String> out = new ArrayList<>();
     for (String block : Blocks.names(compilation, spec)) {
       try {
-        if (compilation.inspect(block, null).inputShape() != null) {
+        Inspection in = compilation.inspect(block, null);
+        if (in.inputShape() != null && oneFloatInOut(in)) {
           out.add(block);
         }
       } catch (IllegalArgumentException e) {
@@ -141,6 +146,12 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+
+  /** Whether the block takes one float32 input {@code x} and returns one tensor. */
+  private static boolean oneFloatInOut(Inspection in) {
+    return in.inputs().size() == 1 && in.inputs().get(0).name().equals("x")
+        && in.inputs().get(0).dtype().equals("float32") && in.outputs().size() <= 1;
   }
 
   private void show(Compilation compilation, Models models, Path spec, String block)

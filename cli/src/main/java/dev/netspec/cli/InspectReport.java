@@ -14,9 +14,12 @@ final class InspectReport {
 
   /**
    * The JSON of the CLI contract: {@code block}, {@code input_shape}, {@code output_shape},
-   * {@code state_dict} (name and shape of every entry) and {@code parameters}. A shape whose rank
-   * is not known (a block without {@code input:}) and a parameter count that a lazy dim or a
-   * block argument leaves open are {@code null}.
+   * {@code state_dict} (name and shape of every entry), {@code parameters}, {@code
+   * workspace_bytes}, then {@code inputs} and {@code outputs}: each tensor's name ({@code x},
+   * or those of {@code inputs:}; {@code y}, or {@code y.0}, {@code y.1.0}, ... for a tuple),
+   * dtype and shape, as {@code run} reads and writes them. A shape whose rank is not known (a
+   * block without {@code input:}) and a parameter count that a lazy dim or a block argument
+   * leaves open are {@code null}.
    */
   static String json(Inspection in) {
     Map<String, Object> root = new LinkedHashMap<>();
@@ -33,7 +36,43 @@ final class InspectReport {
     root.put("state_dict", state);
     root.put("parameters", in.parameters() < 0 ? null : in.parameters());
     root.put("workspace_bytes", in.workspaceBytes() < 0 ? null : in.workspaceBytes());
+    root.put("inputs", ports(in.inputs()));
+    root.put("outputs", ports(in.outputs()));
     return Json.write(root);
+  }
+
+  private static List<Object> ports(List<Inspection.Port> ports) {
+    List<Object> out = new ArrayList<>();
+    for (Inspection.Port p : ports) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", p.name());
+      entry.put("dtype", p.dtype());
+      entry.put("shape", p.shape());
+      out.add(entry);
+    }
+    return out;
+  }
+
+  /**
+   * {@code input [batch, 3] -> output [batch, 1]} for one float32 input x and one output y;
+   * else every input and output tensor by name: {@code inputs tokens int64 [batch, seq], h0
+   * [4, batch, 8] -> outputs y.0 [batch, seq, 5], y.1 [4, batch, 8]}.
+   */
+  static String signature(Inspection in) {
+    boolean plain = in.inputs().size() == 1 && in.inputs().get(0).name().equals("x")
+        && in.inputs().get(0).dtype().equals("float32") && in.outputs().size() <= 1;
+    if (plain) {
+      return "input " + shape(in.inputShape()) + " -> output " + shape(in.outputShape());
+    }
+    return "inputs " + ports(in.inputs(), "(none)") + " -> outputs " + ports(in.outputs(), "unknown");
+  }
+
+  private static String ports(List<Inspection.Port> ports, String none) {
+    if (ports.isEmpty()) {
+      return none;
+    }
+    return ports.stream().map(p -> p.name() + (p.dtype().equals("float32") ? " " : " " + p.dtype() + " ")
+        + shape(p.shape())).collect(Collectors.joining(", "));
   }
 
   /**
@@ -45,8 +84,7 @@ final class InspectReport {
   static String text(Inspection in, String specPath, Inspection perSample) {
     String nl = System.lineSeparator();
     StringBuilder sb = new StringBuilder();
-    sb.append(in.block()).append(" (").append(specPath).append("): input ")
-        .append(shape(in.inputShape())).append(" -> output ").append(shape(in.outputShape()))
+    sb.append(in.block()).append(" (").append(specPath).append("): ").append(signature(in))
         .append(nl).append(nl);
     sb.append(in.repr()).append(nl).append(nl);
     sb.append(table(in.layers())).append(nl);

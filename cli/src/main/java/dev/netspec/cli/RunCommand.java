@@ -1,14 +1,9 @@
 package dev.netspec.cli;
 
 import dev.netspec.compiler.Inspection;
-import dev.netspec.runtime.io.SafeTensors;
-import dev.netspec.runtime.io.SafeTensorsException;
-import dev.netspec.runtime.io.SafeTensorsFile;
 import dev.netspec.runtime.nn.Module;
-import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,10 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code netspec run SPEC [--block B] [--arg NAME=VALUE]... --input X.safetensors
@@ -32,17 +24,14 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    header = "Runs a block on the tensor 'x' of a safetensors file.",
-    description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' and writes the output as tensor 'y'. The forward runs in eval mode (PyTorch's model.eval(): dropout off) unless --train is given. Tensors stored as float64 are converted to float32, with a note on stderr.")
+    header = "Runs a block on the tensor 'x' (or its named inputs) of a safetensors file.",
+    description = "Compiles a spec in memory (the same generated code as 'compile'), builds the block, loads its weights (strictly) or initializes them from the seed, runs one forward on the input tensor 'x' (a block with 'inputs:' reads each by its name; int64 stays int64) and writes the output as tensor 'y' (a tuple as y.0, y.1, nested y.1.0, ...). The forward runs in eval mode (PyTorch's model.eval(): dropout off) unless --train is given. Tensors stored as float64 are converted to float32, with a note on stderr.")
 final class RunCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec command;
-
   @Mixin
   private SpecBlock target;
 
   @Option(names = "--input", required = true, paramLabel = "X.safetensors",
-      description = "Holds the input tensor 'x'.")
+      description = "Holds the input tensor 'x', or each named input.")
   private Path input;
 
   @Option(names = "--weights", paramLabel = "W.safetensors",
@@ -64,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
   private Path saveWeights;
 
   @Option(names = "--output", required = true, paramLabel = "Y.safetensors",
-      description = "Where to write the output tensor 'y'.")
+      description = "Where to write the output tensor 'y' (a tuple's as y.0, y.1, ...).")
   private Path output;
 
   @Option(names = "--sourcepath", paramLabel = "DIR", split = ",",
@@ -78,126 +67,86 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws UserException {
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
-    Tensor x = readInput(inspection);
-    checkHeap(Blocks.inspect(target.compilation, target.spec, chosen, target.argValues,
-        x.shape()), Runtime.getRuntime().maxMemory());
+    List<Tensor> inputs = readInputs(inspection);
+    Tensor x = inputs.get(0);
+    ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
+        target.argValues, x.shape()), Runtime.getRuntime().maxMemory());
     Map<String, Tensor> state = weights == null ? null : read(weights);
 
-    Module model;
-    try {
-      model = compile().create(chosen, List.copyOf(target.argValues.values()), seed);
-    } catch (IllegalArgumentException e) {
-      if (target.argValues.isEmpty()) {
-        throw e;
-      }
-      // the constructor checks what the compiler cannot: the values of --arg
-      throw new ParameterException(command.commandLine(), "--arg: " + chosen + " "
-          + target.argValues + ": " + e.getMessage());
-    }
+    Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
     if (state != null) {
-      try {
-        model.loadStateDict(state, true);
-      } catch (StateDictException e) {
-        throw UserException.at(weights, e.getMessage());
-      }
+      ModelBuilder.load(model, state, weights);
     }
     model.train(train);
-    Tensor y;
+    Map<String, Tensor> ys;
     try {
-      y = streams.timed("running " + chosen, () -> model.forward(x));
+      ys = streams.timed("running " + chosen, () -> ModelCall.run(model, inspection, inputs));
     } catch (IllegalArgumentException e) {
-      // The declared shape was checked above; what is left is a lazy dim that the loaded
-      // weights fixed to another size than the input has.
-      throw UserException.at(input, "'x' of shape " + Arrays.toString(x.shape())
-          + " does not fit " + chosen + (weights == null ? "" : " with the weights of " + weights)
-          + ": " + e.getMessage());
+      // The declared shapes were checked above; what is left is a lazy dim that the loaded
+      // weights fixed to another size than the input has, or sizes that two inputs share.
+      throw UserException.at(input, describe(inspection, inputs) + " does not fit " + chosen
+          + (weights == null ? "" : " with the weights of " + weights) + ": " + e.getMessage());
     }
     if (saveWeights != null) {
       write(new TreeMap<>(model.stateDict()), saveWeights);
     }
-    write(Map.of("y", y), output);
-    streams.out().println(chosen + ": x " + Arrays.toString(x.shape()) + " -> y "
-        + Arrays.toString(y.shape()) + " (" + (train ? "training" : "eval") + " mode), written to "
+    write(ys, output);
+    List<String> outs = new ArrayList<>();
+    ys.forEach((n, t) -> outs.add(n + " " + Arrays.toString(t.shape())));
+    streams.out().println(chosen + ": " + String.join(", ", names(inspection, inputs)) + " -> "
+        + String.join(", ", outs) + " (" + (train ? "training" : "eval") + " mode), written to "
         + output);
     return Netspec.OK;
   }
 
-  /** The generated classes, compiled; javac failing on a user's initializer is their error. */
-  private Models compile() throws UserException {
-    try {
-      return Models.compile(target.compilation, sourcePath, streams);
-    } catch (MemoryCompiler.Rejected e) {
-      if (!target.usesJavaInitializers()) {
-        throw e;
-      }
-      throw new UserException(target.spec + ": error: the generated code does not compile: "
-          + "give the classes of its java: initializers with --sourcepath DIR"
-          + System.lineSeparator() + e.getMessage());
+  /** {@code 'x' of shape [2, 20]}, or for several inputs their names and shapes. */
+  private static String describe(Inspection inspection, List<Tensor> inputs) {
+    if (inputs.size() == 1) {
+      return "'" + inspection.inputs().get(0).name() + "' of shape " + Arrays.toString(inputs.get(0).shape());
     }
+    return "the inputs " + String.join(", ", names(inspection, inputs));
   }
 
-  private Tensor readInput(Inspection inspection) throws UserException {
+  /** {@code x [2, 20]}, one per input. */
+  private static List<String> names(Inspection inspection, List<Tensor> inputs) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      out.add(inspection.inputs().get(i).name() + " " + Arrays.toString(inputs.get(i).shape()));
+    }
+    return out;
+  }
+
+  /** Every input of the block, by its name in the file, checked against its dtype and shape. */
+  private List<Tensor> readInputs(Inspection inspection) throws UserException {
     Map<String, Tensor> tensors = read(input);
-    Tensor x = tensors.get("x");
-    if (x == null) {
-      throw UserException.at(input, "no tensor named 'x' (found: "
-          + String.join(", ", new TreeMap<>(tensors).keySet()) + ")");
+    List<Tensor> out = new ArrayList<>();
+    for (Inspection.Port p : inspection.inputs()) {
+      Tensor x = tensors.get(p.name());
+      if (x == null) {
+        throw UserException.at(input, "no tensor named '" + p.name() + "' (found: "
+            + String.join(", ", new TreeMap<>(tensors).keySet()) + ")"
+            + (inspection.inputs().size() > 1 ? "; " + inspection.block() + " takes "
+                + String.join(", ", inspection.inputs().stream().map(Inspection.Port::name).toList()) : ""));
+      }
+      DType want = p.dtype().equals("int64") ? DType.INT64 : DType.FLOAT32;
+      if (x.dtype() != want) {
+        throw UserException.at(input, "'" + p.name() + "' is " + x.dtype() + ", but " + inspection.block()
+            + " takes " + (p.dtype().equals("int64") ? "an " : "a ") + p.dtype() + " input");
+      }
+      if (!Models.fits(x.shape(), p.shape())) {
+        throw UserException.at(input, "'" + p.name() + "' has shape " + Arrays.toString(x.shape()) + ", but "
+            + inspection.block() + " takes " + InspectReport.shape(p.shape()));
+      }
+      out.add(x);
     }
-    if (x.dtype() != DType.FLOAT32) {
-      throw UserException.at(input, "'x' is " + x.dtype() + ", but " + inspection.block()
-          + " takes a float32 input");
-    }
-    if (!Models.fits(x.shape(), inspection.inputShape())) {
-      throw UserException.at(input, "'x' has shape " + Arrays.toString(x.shape()) + ", but "
-          + inspection.block() + " takes " + InspectReport.shape(inspection.inputShape()));
-    }
-    return x;
+    return out;
   }
 
-  /**
-   * Refuses, before allocating anything, a model whose parameters alone do not fit the JVM's maximum heap (the parameters of a 40,000 x 40,000 linear take 6.4 GB):
-   * one error naming the need and how to raise the heap, instead of an OutOfMemoryError.
-   */
-  private void checkHeap(Inspection atInput, long maxHeap) throws UserException {
-    long need = atInput.parameterBytes();
-    if (need < 0 || need < maxHeap) {
-      return;
-    }
-    long gib = 1L << 30;
-    long suggest = (need + need / 4 + gib - 1) / gib;
-    throw UserException.at(target.spec, atInput.block() + "'s parameters need "
-        + InspectReport.bytes(need) + ", more than the JVM's maximum heap of "
-        + InspectReport.bytes(maxHeap) + "; raise the heap: java -Xmx" + suggest
-        + "g, or NETSPEC_JAVA_OPTS=-Xmx" + suggest + "g for bin/netspec");
-  }
-
-  /** The tensors of {@code file}; a note on stderr names those converted from float64. */
   private Map<String, Tensor> read(Path file) throws UserException {
-    if (!Files.isRegularFile(file)) {
-      throw UserException.at(file, "no such file");
-    }
-    SafeTensorsFile loaded;
-    try {
-      loaded = SafeTensors.load(file);
-    } catch (SafeTensorsException e) {
-      throw UserException.at(file, e.fault());
-    }
-    List<String> doubles = loaded.dtypes().entrySet().stream()
-        .filter(e -> e.getValue().equals("F64")).map(Map.Entry::getKey).sorted().toList();
-    if (!doubles.isEmpty()) {
-      streams.err().println(file + ": note: float64 converted to float32 (netspec computes in"
-          + " float32): " + (doubles.size() <= 3 ? String.join(", ", doubles)
-              : doubles.size() + " tensors"));
-    }
-    return loaded.tensors();
+    return TensorFiles.read(file, streams.err());
   }
 
-  /** Saves atomically: a failed run leaves no half-written file. */
   private static void write(Map<String, Tensor> tensors, Path file) throws UserException {
-    try {
-      SafeTensors.save(tensors, file);
-    } catch (SafeTensorsException e) {
-      throw UserException.at(file, e.fault());
-    }
+    TensorFiles.write(tensors, file);
   }
 }

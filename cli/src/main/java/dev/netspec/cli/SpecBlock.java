@@ -48,6 +48,11 @@ final class SpecBlock {
   /** The specs compiled: {@link #spec}, and the specs beside it when it uses them. */
   private List<SpecSource> sources = List.of();
 
+  /** The command line of the command this mixin belongs to (for usage errors). */
+  picocli.CommandLine commandLine() {
+    return command.commandLine();
+  }
+
   private static final java.util.regex.Pattern JAVA_INIT =
       java.util.regex.Pattern.compile("[{,]\\s*\"?java\"?\\s*:");
 

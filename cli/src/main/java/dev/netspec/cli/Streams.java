@@ -20,13 +20,17 @@ final class Streams {
     return spec.commandLine().getErr();
   }
 
+  /** Whether progress lines are shown: only when stderr is a terminal. */
+  boolean showsProgress() {
+    return ((Netspec) spec.root().userObject()).showsProgress();
+  }
+
   /**
    * Runs a step that may take over a second, with a progress line when netspec writes to a
    * terminal (never in pipes, logs or tests).
    */
   <T> T timed(String what, Supplier<T> step) {
-    Netspec root = (Netspec) spec.root().userObject();
-    Progress progress = root.showsProgress() ? Progress.start(err(), what) : null;
+    Progress progress = showsProgress() ? Progress.start(err(), what) : null;
     try {
       return step.get();
     } finally {

@@ -94,22 +94,46 @@ class InspectDotTest {
 
   @Test
   void workspaceBytesOfNestedBlocks() {
-    // ResidualMlp at [2, 16], in floats:
-    //   its own forward head(norm(blocks(stem(x)))): stem, blocks and norm outputs, 3 * 2*32 = 192
+    // ResidualMlp at [2, 16], in floats; buffers whose values are never live at once share:
+    //   its own forward head(norm(blocks(stem(x)))): stem, blocks and norm outputs, 2*32 each;
+    //   stem's is dead once blocks ran, so norm's reuses it: 2 * 64 = 128
     //   the Sequential 'blocks' keeps the outputs of its first two steps: 2 * 2*32 = 128
-    //   each ResidualBlock x + fc2(act(fc1(norm(x)))): norm 64, fc1 128, act 128, fc2 64 = 384,
-    //   three of them 1152
-    // 192 + 128 + 1152 = 1472 floats = 5888 bytes.
+    //   each ResidualBlock x + fc2(act(fc1(norm(x)))): norm 64, fc1 128, act 128, fc2 64; act
+    //   reuses norm's storage and fc2 fc1's: 128 + 128 = 256, three of them 768
+    // 128 + 128 + 768 = 1024 floats = 4096 bytes (5888 with one buffer per step).
     Cli r = Cli.run("inspect", "../specs/residual_mlp.yaml", "--input-shape", "2,16",
         "--format", "json");
     assertEquals(0, r.code(), r::toString);
-    assertTrue(r.out().contains("\"workspace_bytes\": 5888"), r::toString);
+    assertTrue(r.out().contains("\"workspace_bytes\": 4096"), r::toString);
     // symbolic batch: unknown in JSON, one sample's in the text report
     Cli generic = Cli.run("inspect", "../specs/residual_mlp.yaml", "--format", "json");
     assertTrue(generic.out().contains("\"workspace_bytes\": null"), generic::toString);
     Cli text = Cli.run("inspect", "../specs/residual_mlp.yaml");
-    assertTrue(text.out().contains("forward workspace 2,944 bytes (2.9 KiB) for input [1, 16]"),
+    assertTrue(text.out().contains("forward workspace 2,048 bytes (2.0 KiB) for input [1, 16]"),
         text::toString);
+  }
+
+  @Test
+  void workspaceBytesOfResNet18() {
+    // specs/resnet18.yaml at [1, 3, 224, 224], by hand, in floats (activation sizes: the stem
+    // 64*112*112 = 802,816; stage 1 64*56*56 = 200,704; stage 2 128*28*28 = 100,352;
+    // stage 3 256*14*14 = 50,176; stage 4 512*7*7 = 25,088):
+    //   ResNet's forward: conv1+bn1+relu fused write one buffer (802,816), then maxpool
+    //     (200,704), layer1..4 (200,704, 100,352, 50,176, 25,088), avgpool and flatten (512
+    //     each). Liveness puts conv1, layer1, layer3 and avgpool in one storage (the largest,
+    //     802,816) and maxpool, layer2, layer4 and flatten in another (200,704): 1,003,520
+    //   each Sequential layer1..4 keeps its first BasicBlock's output: 200,704 + 100,352 +
+    //     50,176 + 25,088 = 376,320; each downsample Sequential keeps its conv's output:
+    //     100,352 + 50,176 + 25,088 = 175,616
+    //   each BasicBlock keeps relu(bn1(conv1(x))) (one fused call); conv2, bn2, the residual
+    //     add and the last ReLU are one call into the caller's output; a block with a
+    //     downsample keeps its output too, live at the same time:
+    //     layer1: 2 * 200,704; layer2: 2 * 100,352 + 100,352; layer3: 2 * 50,176 + 50,176;
+    //     layer4: 2 * 25,088 + 25,088 = 928,256
+    // 1,003,520 + 376,320 + 175,616 + 928,256 = 2,483,712 floats = 9,934,848 bytes
+    Cli r = Cli.run("inspect", "../specs/resnet18.yaml", "--input-shape", "1,3,224,224", "--format", "json");
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(r.out().contains("\"workspace_bytes\": 9934848"), r::toString);
   }
 
   @Test

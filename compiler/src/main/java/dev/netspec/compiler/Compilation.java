@@ -10,6 +10,7 @@ import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Inference;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.inspect.ForwardGraph;
 import dev.netspec.compiler.inspect.ForwardWorkspace;
 import java.nio.file.Path;
@@ -200,9 +201,30 @@ public final class Compilation {
       flops = -1;
     }
     ForwardGraph graph = ForwardGraph.of(f.blocks(), r, args);
+    List<Inspection.Port> inputs = new ArrayList<>();
+    r.inputs().forEach((n, t) -> inputs.add(port(n, t)));
+    List<Inspection.Port> outputs = new ArrayList<>();
+    if (r.outputType() != null) {
+      outputs(r.outputType(), "y", outputs);
+    }
     return new Inspection(b.name(), valuesOrNull(r.input()), valuesOrNull(out), state, params,
         params < 0 ? -1 : params * Float.BYTES, flops, repr, rows,
-        ForwardWorkspace.bytes(graph, f.blocks(), f.packageName()), graph.dot());
+        ForwardWorkspace.bytes(graph, f.blocks(), f.packageName()), graph.dot(), inputs, outputs);
+  }
+
+  private static Inspection.Port port(String name, Type.TensorT t) {
+    return new Inspection.Port(name, t.dtype().pythonName(), valuesOrNull(t.shape()));
+  }
+
+  /** The tensors of {@code t} named as {@code netspec run} writes them: y, or y.0, y.1.0, ... */
+  private static void outputs(Type t, String name, List<Inspection.Port> out) {
+    if (t instanceof Type.TupleT tuple) {
+      for (int i = 0; i < tuple.size(); i++) {
+        outputs(tuple.items().get(i), name + "." + i, out);
+      }
+    } else if (t instanceof Type.TensorT x) {
+      out.add(port(name, x));
+    }
   }
 
   /** The dims of {@code shape} for {@link Inspection}, or null when even its rank is unknown. */

@@ -28,15 +28,32 @@ import java.util.List;
  *     into (the generated {@code forward(x, out)}'s, of this block and every block and
  *     {@code Sequential} below it, a shared module once); -1 while a size is symbolic
  * @param dot the forward's data flow as a Graphviz digraph
+ * @param inputs every input of the forward in order: {@code x} for {@code input:}, else the
+ *     names of {@code inputs:}; {@code inputShape} is the first one's shape
+ * @param outputs every tensor of the output in order: {@code y} for a tensor, {@code y.0},
+ *     {@code y.1.0}, ... for the tensors of a tuple (nested ones flattened); empty when the
+ *     output is not known
  */
 public record Inspection(String block, List<Object> inputShape, List<Object> outputShape,
     List<StateEntry> stateDict, long parameters, long parameterBytes, long flops, String repr,
-    List<LayerRow> layers, long workspaceBytes, String dot) {
+    List<LayerRow> layers, long workspaceBytes, String dot, List<Port> inputs, List<Port> outputs) {
   public Inspection {
     inputShape = inputShape == null ? null : List.copyOf(inputShape);
     outputShape = outputShape == null ? null : List.copyOf(outputShape);
     stateDict = List.copyOf(stateDict);
     layers = List.copyOf(layers);
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+  }
+
+  /**
+   * One input or output tensor of the forward: its name, its dtype as PyTorch names it
+   * ({@code float32}, {@code int64}) and its shape (null when even the rank is unknown).
+   */
+  public record Port(String name, String dtype, List<Object> shape) {
+    public Port {
+      shape = shape == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(shape));
+    }
   }
 
   /** One state-dict entry. */

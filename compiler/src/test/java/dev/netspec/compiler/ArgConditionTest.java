@@ -36,6 +36,19 @@ class ArgConditionTest {
   }
 
   @Test
+  void equalitiesTheConditionForces() throws Exception {
+    Set<String> ints = Set.of("stride", "in_planes", "planes");
+    // false: neither side of the 'or' holds, so stride is 1 and in_planes is planes
+    assertEquals(Map.of("stride", Dim.of(1), "in_planes", new Dim.Sym("planes")),
+        ArgCondition.equalities(parse(DOWNSAMPLE), false, ints));
+    // true: nothing is forced (either side may hold)
+    assertEquals(Map.of(), ArgCondition.equalities(parse(DOWNSAMPLE), true, ints));
+    assertEquals(Map.of("stride", Dim.of(2)), ArgCondition.equalities(parse("stride == 2 and planes > 3"), true, ints));
+    assertEquals(Map.of("stride", Dim.of(2)), ArgCondition.equalities(parse("not (stride != 2)"), true, ints));
+    assertEquals(Map.of(), ArgCondition.equalities(parse("stride == 1.5"), true, ints), "not a whole number");
+  }
+
+  @Test
   void symbolsLeaveItOpenUnlessAKnownSideDecides() throws Exception {
     Expr e = parse(DOWNSAMPLE);
     Dim s = new Dim.Sym("stride");

@@ -120,6 +120,34 @@ class DimTest {
   }
 
   @Test
+  void quotientsAreExactWhereverTheyAreGiven() {
+    Random rnd = new Random(11);
+    int given = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+      Raw b = random(rnd, 2);
+      Raw a = new Raw.Op('*', b, random(rnd, 2)); // a multiple of b: often a quotient exists
+      Raw other = rnd.nextInt(4) == 0 ? random(rnd, 3) : a; // and sometimes an arbitrary a
+      Dim q = Dim.quotient(build(other), build(b));
+      if (q == null) {
+        continue;
+      }
+      given++;
+      for (int k = 0; k < 20; k++) {
+        Map<String, Long> env = new LinkedHashMap<>();
+        for (String s : SYMBOLS) {
+          env.put(s, (long) (1 + rnd.nextInt(40)));
+        }
+        assertEquals(eval(other, env), q.eval(env) * eval(b, env),
+            build(other) + " / " + build(b) + " = " + q + " at " + env);
+      }
+    }
+    assertTrue(given > 500, "quotients given: " + given);
+    assertEquals("16*seq", Dim.quotient(Dim.times(Dim.times(Dim.of(64), new Dim.Sym("batch")), new Dim.Sym("seq")),
+        Dim.times(Dim.of(4), new Dim.Sym("batch"))).toString());
+    assertEquals(null, Dim.quotient(new Dim.Sym("dim"), new Dim.Sym("heads")), "dim / heads is not known exact");
+  }
+
+  @Test
   void normalFormIsTheSameWhateverTheOrder() {
     Dim h = new Dim.Sym("height");
     Dim w = new Dim.Sym("width");
@@ -230,5 +258,24 @@ class DimTest {
       String t = s.substring(start, i);
       return Character.isDigit(t.charAt(0)) ? new Raw.Num(Long.parseLong(t)) : new Raw.Var(t);
     }
+  }
+
+  @Test
+  void quotientByABlockArgument() {
+    // a convolution with stride: stride (kernel 3, padding 1) over height
+    Dim h = new Dim.Sym("height");
+    Dim out = Dim.plus(Dim.floorDiv(Dim.minus(h, Dim.of(1)), new Dim.Sym("stride")), Dim.of(1));
+    assertEquals("(height - 1) / stride + 1", out.toString());
+    for (long height = 1; height <= 40; height++) {
+      for (long stride = 1; stride <= 4; stride++) {
+        assertEquals(Math.floorDiv(height - 1, stride) + 1, out.eval(Map.of("height", height, "stride", stride)),
+            "height " + height + ", stride " + stride);
+      }
+    }
+    // stride 1 (the case where ResNet's identity is x) gives back the height itself
+    assertEquals(h, out.substitute(n -> n.equals("stride") ? Dim.of(1) : null));
+    assertEquals(Dim.plus(Dim.floorDiv(Dim.minus(h, Dim.of(1)), 2), Dim.of(1)),
+        out.substitute(n -> n.equals("stride") ? Dim.of(2) : null));
+    assertEquals("Math.floorDiv(h - 1, s) + 1", out.toJava(n -> n.equals("height") ? "h" : "s"));
   }
 }

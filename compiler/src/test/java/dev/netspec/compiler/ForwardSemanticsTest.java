@@ -31,6 +31,18 @@ class ForwardSemanticsTest {
   }
 
   @Test
+  void theInputsSizesAreValuesInBothForwards() throws ReflectiveOperationException {
+    // 'batch' is x.size(0): in the allocating forward and in the buffered forward(x, out)
+    Module m = build("return relu(x) * batch + x / n", "[batch, n]");
+    Tensor x = Tensor.of(new float[][] {{1, -2}, {3, 4}, {-5, 6}});
+    float[] want = {3 + 0.5f, -1, 9 + 1.5f, 12 + 2, -2.5f, 18 + 3};
+    assertArrayEquals(want, m.forward(x).toFloatArray(), 1e-6f);
+    Tensor out = Tensor.zeros(3, 2);
+    m.forward(x, out);
+    assertArrayEquals(want, out.toFloatArray(), 1e-6f);
+  }
+
+  @Test
   void compoundAssignmentsLoopsAndBranches() throws ReflectiveOperationException {
     Module m = build("""
         y = x * 1

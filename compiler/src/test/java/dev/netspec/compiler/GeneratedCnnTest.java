@@ -35,16 +35,7 @@ class GeneratedCnnTest {
   }
 
   private static Module build(String block, JsonNode args) throws ReflectiveOperationException {
-    Object[] values = new Object[args.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = args.get(i).asInt();
-    }
-    for (var ctor : loader.loadClass("com.example.cnn." + block).getConstructors()) {
-      if (ctor.getParameterCount() == values.length) {
-        return (Module) ctor.newInstance(values);
-      }
-    }
-    throw new AssertionError("no constructor with " + values.length + " arguments in " + block);
+    return GeneratedModelsTest.construct(loader, "com.example.cnn." + block, args);
   }
 
   /** The fixture's weights: float entry value k is sin(0.37 k + len(name)) / 2, a variance shifted by 1. */

@@ -73,6 +73,30 @@ class GeneratedModelsTest {
     m.loadStateDict(state, true);
   }
 
+  /** A new {@code className} from {@code loader}, built with the fixture's int arguments. */
+  static Module construct(ClassLoader loader, String className, JsonNode args) throws ReflectiveOperationException {
+    Object[] values = new Object[args.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = args.get(i).asInt();
+    }
+    for (var ctor : loader.loadClass(className).getConstructors()) {
+      if (ctor.getParameterCount() == values.length) {
+        return (Module) ctor.newInstance(values);
+      }
+    }
+    throw new AssertionError("no constructor with " + values.length + " arguments in " + className);
+  }
+
+  /** {@code y} against PyTorch's {@code want}, element by element, within {@code tolerance * max(1, |want|)}. */
+  static void assertClose(JsonNode want, Tensor y, double tolerance, String what) {
+    float[] got = y.contiguous().toFloatArray();
+    assertEquals(want.size(), got.length, what + " size");
+    for (int i = 0; i < got.length; i++) {
+      double w = want.get(i).asDouble();
+      assertEquals(w, got[i], tolerance * Math.max(1, Math.abs(w)), what + "[" + i + "]");
+    }
+  }
+
   static int[] ints(JsonNode array) {
     int[] out = new int[array.size()];
     for (int i = 0; i < out.length; i++) {

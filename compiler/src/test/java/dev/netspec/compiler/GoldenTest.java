@@ -25,7 +25,7 @@ class GoldenTest {
   private static final boolean UPDATE = Boolean.getBoolean("netspec.updateGoldens");
 
   @ParameterizedTest
-  @ValueSource(strings = {"tutorial.yaml", "names.yaml", "cnn.yaml", "containers.yaml"})
+  @ValueSource(strings = {"tutorial.yaml", "names.yaml", "cnn.yaml", "containers.yaml", "attention.yaml"})
   void generatedSourcesMatchGoldens(String spec) throws IOException {
     Compilation c = Specs.compileClean("golden/" + spec, Specs.resource("golden/" + spec));
     assertTrue(!c.files().isEmpty(), "no files generated");
@@ -52,7 +52,7 @@ class GoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tutorial.yaml", "names.yaml", "cnn.yaml", "containers.yaml"})
+  @ValueSource(strings = {"tutorial.yaml", "names.yaml", "cnn.yaml", "containers.yaml", "attention.yaml"})
   void everyGoldenIsStillGenerated(String spec) throws IOException {
     if (UPDATE) {
       return;

@@ -8,6 +8,7 @@ import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.LogSoftmax;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -182,12 +183,16 @@ public final class MnistMlp extends Sequential {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      flatten0Out = Tensor.zeros(batch, 784);
-      relu2Out = Tensor.zeros(batch, 64);
-      dropout3Out = Tensor.zeros(batch, 64);
-      relu5Out = Tensor.zeros(batch, 32);
-      dropout6Out = Tensor.zeros(batch, 32);
-      linear7Out = Tensor.zeros(batch, 10);
+      // flatten0Out, dropout3Out, dropout6Out: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 784}, new int[] {batch, 64}, new int[] {batch, 32});
+      flatten0Out = Workspace.view(storage0, batch, 784);
+      dropout3Out = Workspace.view(storage0, batch, 64);
+      dropout6Out = Workspace.view(storage0, batch, 32);
+      // relu2Out, relu5Out, linear7Out: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, 64}, new int[] {batch, 32}, new int[] {batch, 10});
+      relu2Out = Workspace.view(storage1, batch, 64);
+      relu5Out = Workspace.view(storage1, batch, 32);
+      linear7Out = Workspace.view(storage1, batch, 10);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.GELU;
 import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -145,10 +146,14 @@ public final class ResidualBlock extends Module {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      normOut = Tensor.zeros(batch, dim);
-      fc1Out = Tensor.zeros(batch, hidden);
-      actOut = Tensor.zeros(batch, hidden);
-      fc2Out = Tensor.zeros(batch, dim);
+      // normOut, actOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, dim}, new int[] {batch, hidden});
+      normOut = Workspace.view(storage0, batch, dim);
+      actOut = Workspace.view(storage0, batch, hidden);
+      // fc1Out, fc2Out: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, hidden}, new int[] {batch, dim});
+      fc1Out = Workspace.view(storage1, batch, hidden);
+      fc2Out = Workspace.view(storage1, batch, dim);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -128,9 +129,11 @@ public final class ResidualMlp extends Module {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      stemOut = Tensor.zeros(batch, 32);
+      // stemOut, normOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 32}, new int[] {batch, 32});
+      stemOut = Workspace.view(storage0, batch, 32);
+      normOut = Workspace.view(storage0, batch, 32);
       blocksOut = Tensor.zeros(batch, 32);
-      normOut = Tensor.zeros(batch, 32);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.MultiheadAttention;
 import dev.netspec.runtime.nn.TransformerEncoder;
 import dev.netspec.runtime.nn.TransformerEncoderLayer;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -125,9 +126,11 @@ public final class TorchEncoder extends Module {
     if (x.size(0) != batch || x.size(1) != seq) {
       batch = x.size(0);
       seq = x.size(1);
-      attnOut = Tensor.zeros(batch, seq, 16);
+      // attnOut, layerOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, 16}, new int[] {batch, seq, 16});
+      attnOut = Workspace.view(storage0, batch, seq, 16);
+      layerOut = Workspace.view(storage0, batch, seq, 16);
       addOut = Tensor.zeros(batch, seq, 16);
-      layerOut = Tensor.zeros(batch, seq, 16);
     }
   }
 

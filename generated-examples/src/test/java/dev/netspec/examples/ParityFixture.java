@@ -6,9 +6,12 @@ import dev.netspec.runtime.tensor.Tensor;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -19,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * its weights, an input and PyTorch's output, print(net) and the state-dict layout.
  */
 record ParityFixture(String name, String spec, String className, List<Integer> args,
-    String repr, String reprBeforeForward, List<String> stateDict, long parameters) {
+    String repr, String reprBeforeForward, List<String> stateDict, long parameters,
+    List<String> inputs, List<String> outputs) {
   static final Path DIR = Path.of("src/test/resources/fixtures/parity");
 
   static ParityFixture read(Path json) throws IOException {
@@ -31,10 +35,19 @@ record ParityFixture(String name, String spec, String className, List<Integer> a
     root.get("state_dict").forEach(e -> stateDict.add(entry(e.get("name").asString(),
         shape(e.get("shape")))));
     JsonNode before = root.get("repr_before_forward");
+    List<String> inputs = new ArrayList<>();
+    List<String> outputs = new ArrayList<>();
+    if (root.has("inputs")) { // tools/fixtures/seq_fixtures.py: named inputs, outputs y.0, y.1.0, ...
+      root.get("inputs").forEach(n -> inputs.add(n.asString()));
+      root.get("outputs").forEach(n -> outputs.add(n.asString()));
+    } else {
+      inputs.add("x");
+      outputs.add("y");
+    }
     return new ParityFixture(file.substring(0, file.length() - ".json".length()),
         root.get("spec").asString(), root.get("class").asString(), List.copyOf(args),
         root.get("repr").asString(), before == null ? null : before.asString(),
-        List.copyOf(stateDict), root.get("parameters").asLong());
+        List.copyOf(stateDict), root.get("parameters").asLong(), List.copyOf(inputs), List.copyOf(outputs));
   }
 
   private static int[] shape(JsonNode dims) {
@@ -65,6 +78,39 @@ record ParityFixture(String name, String spec, String className, List<Integer> a
     }
     throw new AssertionError(className + " has no public constructor taking " + args.size()
         + " int arguments");
+  }
+
+  /**
+   * Runs {@code net} on this case's inputs, by name, through its generated forward ({@code
+   * forward(Tensor...)}, or {@code forwardTuple(Tensor...)} for a tuple), and names the
+   * output's tensors as the fixture does: {@code y}, or {@code y.0}, {@code y.1.0}, ... in order.
+   */
+  Map<String, Tensor> run(Module net, Map<String, Tensor> io) throws ReflectiveOperationException {
+    Class<?>[] types = new Class<?>[inputs.size()];
+    Arrays.fill(types, Tensor.class);
+    boolean tuple = !outputs.equals(List.of("y"));
+    Method forward = net.getClass().getMethod(tuple ? "forwardTuple" : "forward", types);
+    Object[] values = inputs.stream().map(io::get).toArray();
+    Object result;
+    try {
+      result = forward.invoke(net, values);
+    } catch (InvocationTargetException e) {
+      throw new AssertionError(name + ": forward failed", e.getCause());
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    if (!tuple) {
+      out.put("y", (Tensor) result);
+      return out;
+    }
+    RecordComponent[] parts = result.getClass().getRecordComponents();
+    if (parts.length != outputs.size()) {
+      throw new AssertionError(name + ": the record has " + parts.length + " tensors, PyTorch's tuple "
+          + outputs.size());
+    }
+    for (int i = 0; i < parts.length; i++) {
+      out.put(outputs.get(i), (Tensor) parts[i].getAccessor().invoke(result));
+    }
+    return out;
   }
 
   /** PyTorch's state dict of this case. */

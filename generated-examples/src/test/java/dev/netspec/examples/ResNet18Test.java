@@ -85,6 +85,72 @@ class ResNet18Test {
     assertClose("2x3x64x64", io.get("y"), net.forward(io.get("x")));
   }
 
+  /** A seeded ResNet in {@code train} mode or not. */
+  private static ResNet seeded(long seed, boolean train) {
+    ResNet net = new ResNet();
+    RandomStateDict.fill_(net.stateDict(), seed);
+    net.train(train);
+    return net;
+  }
+
+  private static Map<String, Tensor> io() throws IOException {
+    return SafeTensors.load(DIR.resolve("resnet18.io.safetensors")).tensors();
+  }
+
+  @Test
+  void allocationFreeForwardMatchesPyTorchAt64x64() throws IOException {
+    // forward(x, out): the BasicBlocks' conv -> bn -> relu and conv -> bn -> + identity -> relu
+    // chains run as single calls with the batch norms folded into the packed filters
+    Map<String, Tensor> io = io();
+    Tensor out = Tensor.zeros(2, 1000);
+    ResNet net = seeded(SEED, false);
+    assertTrue(out == net.forward(io.get("x"), out));
+    assertClose("forward(x, out), eval", io.get("y"), out);
+    assertClose("forward(x, out) again, warm", io.get("y"), net.forward(io.get("x"), Tensor.zeros(2, 1000)));
+  }
+
+  @Test
+  void trainingModeForwardIsPyTorchsWithBatchStatistics() throws IOException {
+    // train(): every batch norm normalizes with the batch's statistics (no fold) and moves its
+    // running statistics once per forward, as PyTorch's resnet18().train() does
+    Map<String, Tensor> io = io();
+    ResNet viaForward = seeded(SEED, true);
+    assertClose("forward(x), train", io.get("y_train"), viaForward.forward(io.get("x")));
+    ResNet viaInto = seeded(SEED, true);
+    Tensor out = Tensor.zeros(2, 1000);
+    assertClose("forward(x, out), train", io.get("y_train"), viaInto.forward(io.get("x"), out));
+    for (ResNet net : List.of(viaForward, viaInto)) {
+      Map<String, Tensor> state = net.stateDict();
+      for (String key : List.of("bn1.running_mean", "layer4.1.bn2.running_var")) {
+        assertClose(key + " after one forward", io.get("train." + key), state.get(key));
+      }
+      assertEquals((long) io.get("train.layer4.1.bn2.num_batches_tracked").item(),
+          state.get("layer4.1.bn2.num_batches_tracked").longItem(), "num_batches_tracked");
+    }
+  }
+
+  @Test
+  void theFoldIsRedoneAfterLoadStateDict() throws IOException {
+    // Fold seed 14's batch norms into the filters, then load seed 13's state dict into the same
+    // instance: the next forward must fold the new statistics (PyTorch's y), not reuse the old
+    Map<String, Tensor> io = io();
+    ResNet net = seeded(SEED + 1, false);
+    Tensor out = Tensor.zeros(2, 1000);
+    Tensor before = net.forward(io.get("x"), out).clone();
+    Module.LoadResult r = net.loadStateDict(seeded(SEED, false).stateDict(), true);
+    assertEquals(List.of(), r.missingKeys());
+    assertClose("forward(x, out) after load_state_dict", io.get("y"), net.forward(io.get("x"), out));
+    assertTrue(Math.abs(before.toFloatArray()[0] - out.toFloatArray()[0]) > 1e-3, "seed 14 gives other numbers");
+    // and an in-place edit of one running statistic is seen too: bn1's variance times 4
+    // halves its normalized values, so the output moves
+    net.bn1.runningVar().mul_(4f);
+    Tensor edited = net.forward(io.get("x"), Tensor.zeros(2, 1000));
+    ResNet fresh = seeded(SEED, false);
+    fresh.bn1.runningVar().mul_(4f);
+    assertClose("after running_var.mul_(4)", fresh.forward(io.get("x")), edited);
+    assertTrue(Math.abs(edited.toFloatArray()[0] - out.toFloatArray()[0]) > 1e-4, "the edit changes the output");
+  }
+
   @Test
   void loadsItsSafetensorsStrictly(@TempDir Path tmp) throws IOException {
     ResNet source = new ResNet();

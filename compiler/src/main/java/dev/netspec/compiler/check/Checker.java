@@ -12,6 +12,7 @@ import dev.netspec.compiler.check.Model.DimRef;
 import dev.netspec.compiler.check.Model.FixedDim;
 import dev.netspec.compiler.check.Model.InitRule;
 import dev.netspec.compiler.check.Model.InitSpec;
+import dev.netspec.compiler.check.Model.InputDecl;
 import dev.netspec.compiler.check.Model.LayerUse;
 import dev.netspec.compiler.check.Model.LazyDim;
 import dev.netspec.compiler.check.Model.Literal;
@@ -56,7 +57,7 @@ public final class Checker {
   private static final List<String> FILE_KEYS =
       List.of("$schema", "netspec", "package", "doc", "blocks");
   private static final List<String> BLOCK_KEYS = List.of(
-      "doc", "args", "input", "params", "buffers", "layers", "sequential", "forward", "init", "tie");
+      "doc", "args", "input", "inputs", "params", "buffers", "layers", "sequential", "forward", "init", "tie");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
   private static final List<String> USE_EXTRAS = List.of("init", "doc", "when");
 
@@ -185,13 +186,17 @@ public final class Checker {
     unknownKeys(map, BLOCK_KEYS, name + ": ");
     String doc = optionalString(map.get("doc"), "doc");
     currentArgs = args(map.get("args"));
-    List<DimRef> input = null;
-    Node inputNode = map.get("input");
-    if (inputNode != null) {
-      input = shape(inputNode, true, "input");
-      unreadableBody |= input == null || input.size() > 8;
-    }
     Set<String> taken = new LinkedHashSet<>(currentArgs.keySet());
+    Node inputNode = map.get("input");
+    List<InputDecl> inputs = BlockInputs.read(map, reporter, currentBlock, taken, this::inputShape);
+    unreadableBody |= inputs == null;
+    if (inputs == null) {
+      inputs = List.of();
+    }
+    if (inputNode == null && !inputs.isEmpty()) {
+      inputNode = map.get("inputs");
+    }
+    List<DimRef> input = inputs.isEmpty() ? null : inputs.get(0).shape();
     Map<String, TensorDecl> params = tensors(map.get("params"), "parameter", false, taken);
     Map<String, TensorDecl> buffers = tensors(map.get("buffers"), "buffer", true, taken);
     Node layers = map.get("layers");
@@ -235,7 +240,7 @@ public final class Checker {
     List<InitRule> rules = inits.initRules(map.get("init"));
     return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
-        forward, forwardText, rules, unreadable, ties.ties(map.get("tie")));
+        forward, forwardText, rules, unreadable, ties.ties(map.get("tie")), inputs);
   }
 
   private Map<String, Arg> args(Node node) {
@@ -272,6 +277,12 @@ public final class Checker {
       out.put(n, new Arg(n, t, e.key().pos()));
     }
     return out;
+  }
+
+  /** An input's shape (dtype already taken off), or null after reporting why there is none. */
+  private List<DimRef> inputShape(Node node, String what) {
+    List<DimRef> dims = shape(node, true, what);
+    return dims == null || dims.size() > 8 ? null : dims;
   }
 
   private List<DimRef> shape(Node node, boolean allowLazy, String what) {

@@ -1,6 +1,7 @@
 package dev.netspec.compiler.check;
 
 import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
@@ -35,6 +36,8 @@ public final class Model {
   /**
    * A block: one generated class. {@code unreadable} names the arguments, parameters and
    * buffers declared with errors (reported): inference takes them as unknown, silently.
+   * {@code inputs} are the declared inputs in order (empty without {@code input:} or {@code
+   * inputs:}); {@code input} is the first one's shape, or null.
    */
   public record Block(
       String name,
@@ -53,7 +56,13 @@ public final class Model {
       Node.Scalar forwardText,
       List<InitRule> initRules,
       Set<String> unreadable,
-      List<Tie> ties) {
+      List<Tie> ties,
+      List<InputDecl> inputs) {
+
+    /** Whether the block declares {@code inputs:} (named, possibly several), not {@code input:}. */
+    public boolean namedInputs() {
+      return inputs.size() > 1 || inputs.size() == 1 && !inputs.get(0).name().equals(InputDecl.DEFAULT_NAME);
+    }
 
     /** A block made only of {@code sequential:}: it prints as {@code Sequential(...)}. */
     public boolean sequentialOnly() {
@@ -73,6 +82,20 @@ public final class Model {
     @Override
     public int hashCode() {
       return System.identityHashCode(this);
+    }
+  }
+
+  /**
+   * One input of a block: {@code input: [batch, 20]} is one named {@code x}; {@code inputs:
+   * {input_ids: [batch, seq, int64]}} names each. {@code dtype} is float32 unless the shape's
+   * last item names another.
+   */
+  public record InputDecl(String name, List<DimRef> shape, DType dtype, Position pos) {
+    /** The name of the one input of {@code input:}. */
+    public static final String DEFAULT_NAME = "x";
+
+    public InputDecl {
+      shape = List.copyOf(shape);
     }
   }
 

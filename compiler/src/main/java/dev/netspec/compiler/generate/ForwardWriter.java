@@ -7,17 +7,22 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
+import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.ModulePaths;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.SizeSymbols;
 import dev.netspec.compiler.infer.Type;
+import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -52,6 +57,24 @@ final class ForwardWriter {
   private CodeBlock.Builder steps;
   /** The buffer of the step written last. */
   private String lastBuffer;
+  /** The input dim of each size symbol ({@code seq} is {@code x.size(1)}). */
+  private final Map<String, SizeSymbols.Source> sizeDims;
+  /** The local {@code int} of each size symbol read so far, declared at the top of the body. */
+  private final Map<String, String> sizeLocals = new java.util.LinkedHashMap<>();
+  private final TensorOpsWriter tensorOps;
+  /**
+   * Variables whose assignment waits for their one use, which runs it as a layer's epilogue
+   * (see {@link #defer}): the value standing for each.
+   */
+  private final Map<String, Expr> deferred = new HashMap<>();
+  /** The argument values of the instance written, or null for the class's code. */
+  private Map<String, Object> instanceArgs;
+  /** How many {@code if}/{@code while} bodies enclose the statement being written. */
+  private int depth;
+  /** The buffers each variable may name here (several after an {@code if}), for their liveness. */
+  private Map<String, Set<String>> points = new HashMap<>();
+  /** For each step being written, innermost first, the buffers it reads. */
+  private final Deque<Set<String>> operands = new ArrayDeque<>();
   /** The containers' Java access paths, or null when the block has none. */
   private Modules modules;
   /** The Java name of each loop variable of an enclosing {@code for}, by spec name. */
@@ -84,6 +107,21 @@ final class ForwardWriter {
     this.params = params;
     this.locals = locals;
     this.ws = ws;
+    this.sizeDims = SizeSymbols.inputDims(result.block());
+    this.tensorOps = new TensorOpsWriter(this::expr, this::typeOf, this::intName);
+  }
+
+  /** The Java int of {@code name} in a size: an int argument's field, an input size or a local. */
+  private CodeBlock intName(String name) {
+    String field = fields.get(name);
+    if (field != null && !allocated.contains(name)) {
+      return CodeBlock.of("$N", field);
+    }
+    if (!allocated.contains(name) && sizeDims.containsKey(name)) {
+      return CodeBlock.of("$N", sizeLocals.computeIfAbsent(name,
+          n -> locals.newName(JavaText.lowerCamel(n), "sizeLocal:" + n)));
+    }
+    return CodeBlock.of("$N", local(name));
   }
 
   /** The Java name of the allocation-free forward's output parameter. */
@@ -99,6 +137,21 @@ final class ForwardWriter {
     return local("x");
   }
 
+  /** The Java names of the forward's inputs, in order ({@code inputIds}, {@code attentionMask}). */
+  List<String> inputs() {
+    List<String> out = new ArrayList<>();
+    result.inputs().keySet().forEach(n -> out.add(local(n)));
+    return out;
+  }
+
+  /** How generated code calls each child whose result is a tuple, by spec name. */
+  private Map<String, Tuples.Call> tupleChildren = Map.of();
+
+  /** Sets how each child whose result is a tuple is called (its record type and accessors). */
+  void tupleChildren(Map<String, Tuples.Call> calls) {
+    tupleChildren = calls;
+  }
+
   private String local(String name) {
     if (allocated.add(name)) {
       return locals.newName(JavaText.lowerCamel(name), "local:" + name);
@@ -109,20 +162,135 @@ final class ForwardWriter {
   /** The body of {@code forward}. */
   CodeBlock body(List<Stmt> stmts) {
     CodeBlock.Builder b = CodeBlock.builder();
-    Map<String, Type> declared = new HashMap<>();
-    declared.put("x", new Type.TensorT(result.input()));
-    input();
+    Map<String, Type> declared = new HashMap<>(result.inputs());
+    inputs();
     statements(b, stmts, declared);
-    return b.build();
+    CodeBlock.Builder sizes = CodeBlock.builder();
+    sizeLocals.forEach((symbol, local) ->
+        sizes.addStatement("int $N = $N.size($L)", local, local(sizeDims.get(symbol).input()),
+            sizeDims.get(symbol).dim()));
+    return sizes.add(b.build()).build();
   }
 
   private void statements(CodeBlock.Builder b, List<Stmt> stmts, Map<String, Type> declared) {
-    for (Stmt s : stmts) {
-      statement(b, s, declared);
+    for (int i = 0; i < stmts.size(); i++) {
+      if (stmts.get(i) instanceof Ast.Assign a && defer(a, stmts.subList(i + 1, stmts.size()))) {
+        declared.put(a.name(), typeOf(a.value()));
+        continue;
+      }
+      statement(b, stmts.get(i), declared);
     }
   }
 
+  /**
+   * Whether {@code name = layer(...)} (or {@code norm(layer(...))}) can wait for the one
+   * statement after it that reads {@code name}, where it is the layer step of an
+   * {@link Epilogue}: ResNet's {@code out = bn2(conv2(out))} then runs inside
+   * {@code relu(out + identity)} as one call with the residual and the ReLU in its epilogue.
+   * The statements in between must not mention {@code name}, anything the value reads, or its
+   * layers (so no order between stateful calls changes), and nothing may read {@code name}
+   * after its use. Only at the top level of the allocation-free forward.
+   */
+  private boolean defer(Ast.Assign a, List<Stmt> rest) {
+    if (ws == null || loops > 0 || depth > 0 || !a.op().equals("=") || !(a.value() instanceof Ast.Call c)
+        || !(typeOf(c) instanceof Type.TensorT)
+        || result.block().children().stream().anyMatch(ch -> ch.use() instanceof SameAs)) {
+      return false; // (a layer with two names could be called in between under the other one)
+    }
+    Epilogue alone = Epilogue.match(c, epilogueView);
+    LayerKind kind = kindOf(c);
+    boolean layerStep = alone != null ? alone.add() == null && alone.activation() == null
+        : kind != null && kind.fusesResidual() && c.args().size() == 1;
+    if (!layerStep) {
+      return false;
+    }
+    Set<String> touched = new HashSet<>(Mentions.of(c));
+    touched.add(a.name());
+    touched.add(Mentions.ANY);
+    for (int j = 0; j < rest.size(); j++) {
+      Stmt s = rest.get(j);
+      Set<String> m = Mentions.of(s);
+      if (!m.contains(a.name())) {
+        if (m.stream().anyMatch(touched::contains)) {
+          return false;
+        }
+        continue;
+      }
+      Expr use = s instanceof Ast.Return r ? r.value() : s instanceof Ast.Assign u && u.op().equals("=") ? u.value() : null;
+      if (use == null || Mentions.count(use, a.name()) != 1 || Mentions.of(use).contains(Mentions.ANY)) {
+        return false;
+      }
+      boolean deadAfter = s instanceof Ast.Return || ((Ast.Assign) s).name().equals(a.name())
+          || rest.subList(j + 1, rest.size()).stream()
+              .noneMatch(t -> Mentions.of(t).contains(a.name()) || Mentions.of(t).contains(Mentions.ANY));
+      deferred.put(a.name(), c);
+      Epilogue f = Epilogue.match(use, epilogueView);
+      Ast.Call layer = alone != null ? alone.layer() : c;
+      if (deadAfter && f != null && f.layer() == layer) {
+        return true;
+      }
+      deferred.remove(a.name());
+      return false;
+    }
+    return false;
+  }
+
+  /** The block as {@link Epilogue} sees it. */
+  private final Epilogue.Block epilogueView = new Epilogue.Block() {
+    @Override
+    public LayerKind kindOf(Ast.Call c) {
+      return ForwardWriter.this.kindOf(c);
+    }
+
+    @Override
+    public boolean isFunction(Ast.Call c) {
+      return result.calls().get(c) != null;
+    }
+
+    @Override
+    public Type typeOf(Expr e) {
+      return ForwardWriter.this.typeOf(e);
+    }
+
+    @Override
+    public Expr deferred(String name) {
+      return deferred.get(name);
+    }
+  };
+
+  /** The kind of the builtin, not lazy, child that {@code c} calls, or null. */
+  private LayerKind kindOf(Ast.Call c) {
+    return result.calls().get(c) != null || !fields.containsKey(c.callee()) ? null
+        : Epilogue.childKind(result, c.callee());
+  }
+
   private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
+    if ((s instanceof Ast.Unpack || s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT) && ws != null) {
+      throw new Workspace.Unsupported("a tuple");
+    }
+    if (s instanceof Ast.Unpack u) {
+      List<CodeBlock> leaves = tupleLeaves(b, u.value(), true);
+      List<Ast.Name> targets = Tuples.targets(u.targets(), typeOf(u.value()));
+      for (int i = 0; i < targets.size(); i++) {
+        Ast.Name n = targets.get(i);
+        if (n == null) {
+          continue; // '_' discards
+        }
+        Type t = typeOf(n);
+        String comment = t instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
+        if (declared.containsKey(n.name())) {
+          b.add("$N = $L;$L\n", local(n.name()), leaves.get(i), comment);
+        } else {
+          b.add("$T $N = $L;$L\n", RuntimeTypes.TENSOR, local(n.name()), leaves.get(i), comment);
+        }
+        declared.put(n.name(), t);
+      }
+      return;
+    }
+    if (s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT) {
+      b.addStatement("return new Output($L)", CodeBlock.join(tupleLeaves(b, r.value(), false), ", "));
+      return;
+    }
     if (s instanceof Ast.For f) {
       if (ws != null || modules == null) {
         throw new Workspace.Unsupported("a for loop over a module list");
@@ -144,6 +312,7 @@ final class ForwardWriter {
       steps = CodeBlock.builder();
       CodeBlock value = into(r.value(), output());
       b.add(flushSteps()).add("return $L; // $L\n", value, JavaText.shapeComment(((Type.TensorT) typeOf(r.value())).shape()));
+      ws.tick();
     } else if (s instanceof Ast.Assign a) {
       Type valueType = typeOf(a.value());
       Type old = declared.get(a.name());
@@ -168,11 +337,23 @@ final class ForwardWriter {
     } else if (s instanceof Ast.Return r) {
       b.addStatement("return $L", expr(r.value()));
     } else if (s instanceof Ast.While w) {
+      int start = ws == null ? 0 : ws.now();
+      Map<String, Set<String>> before = copy(points);
       b.beginControlFlow("while ($L)", condition(w.condition()));
       loops++;
+      depth++;
       statements(b, w.body(), new HashMap<>(declared));
+      depth--;
       loops--;
       b.endControlFlow();
+      if (ws != null) {
+        ws.tick();
+        ws.loop(start);
+        points = union(before, points);
+      }
+    } else if (s instanceof Ast.If f && ws != null && onArgsOnly(f.condition()) && decided(f) != null) {
+      // Decided by this instance's arguments (inspect at given ones): only the branch that runs.
+      statements(b, decided(f) ? f.then() : f.otherwise(), declared);
     } else if (s instanceof Ast.If f) {
       // A variable every branch assigns lives on after the 'if': declared before it.
       for (Map.Entry<String, Ast.Assign> e : Assignments.definedBy(f).entrySet()) {
@@ -183,20 +364,53 @@ final class ForwardWriter {
           declared.put(e.getKey(), t);
         }
       }
-      b.beginControlFlow("if ($L)", condition(f.condition()));
+      CodeBlock test = condition(f.condition());
+      b.beginControlFlow("if ($L)", test);
+      depth++;
+      Map<String, Set<String>> before = copy(points);
+      Map<String, Set<String>> after = new HashMap<>();
+      boolean onArgs = ws != null && onArgsOnly(f.condition());
+      if (onArgs) {
+        ws.guard(test); // the branch's buffers exist only where its condition holds
+      }
       statements(b, f.then(), new HashMap<>(declared));
+      if (onArgs) {
+        ws.guard(null);
+      }
+      after = union(after, points);
       List<Stmt> otherwise = f.otherwise();
       while (otherwise.size() == 1 && otherwise.get(0) instanceof Ast.If elif) {
+        points = copy(before);
         b.nextControlFlow("else if ($L)", condition(elif.condition()));
         statements(b, elif.then(), new HashMap<>(declared));
+        after = union(after, points);
         otherwise = elif.otherwise();
       }
+      points = copy(before);
       if (!otherwise.isEmpty()) {
         b.nextControlFlow("else");
         statements(b, otherwise, new HashMap<>(declared));
       }
+      points = union(after, points); // each variable: what any branch, or none, left it naming
+      depth--;
       b.endControlFlow();
     }
+  }
+
+  /**
+   * For an {@code if} on the arguments, the branch the instance of {@link #decideWith} runs;
+   * null when generating the class.
+   */
+  private Boolean decided(Ast.If f) {
+    return instanceArgs == null ? null : ArgCondition.decide(f.condition(), instanceArgs);
+  }
+
+  /**
+   * Writes the forward of the instance with these argument values (for {@code inspect}'s
+   * count of its buffers): an {@code if} on them runs one branch. Null: the class's code.
+   */
+  void decideWith(Map<String, Object> args) {
+    this.instanceArgs = args;
   }
 
   /**
@@ -221,6 +435,8 @@ final class ForwardWriter {
     steps = CodeBlock.builder();
     CodeBlock code = into(value, null);
     b.add(flushSteps());
+    points.put(a.name(), value instanceof Ast.Name n ? new HashSet<>(points.getOrDefault(n.name(), Set.of()))
+        : new HashSet<>(Set.of(lastBuffer)));
     String name = local(a.name());
     String comment = " // " + JavaText.shapeComment(tt.shape());
     if (old == null) {
@@ -229,6 +445,72 @@ final class ForwardWriter {
       b.add("$N = $L;$L\n", name, code, comment);
     }
     declared.put(a.name(), tt);
+    ws.tick();
+  }
+
+  private static Map<String, Set<String>> copy(Map<String, Set<String>> m) {
+    Map<String, Set<String>> out = new HashMap<>();
+    m.forEach((k, v) -> out.put(k, new HashSet<>(v)));
+    return out;
+  }
+
+  private static Map<String, Set<String>> union(Map<String, Set<String>> a, Map<String, Set<String>> b) {
+    Map<String, Set<String>> out = copy(a);
+    b.forEach((k, v) -> out.computeIfAbsent(k, x -> new HashSet<>()).addAll(v));
+    return out;
+  }
+
+  /**
+   * The tensors of tuple-valued {@code e} in order, nested tuples flattened: a tuple written
+   * out gives its items (with {@code hold}, each first held in a local, so that unpacking
+   * assigns only after evaluating them all, as Python does), a layer's or block's result its record's
+   * accessors, {@code chunk} and {@code split} their list's items.
+   */
+  private List<CodeBlock> tupleLeaves(CodeBlock.Builder b, Expr e, boolean hold) {
+    List<CodeBlock> out = new ArrayList<>();
+    if (e instanceof Ast.Tuple t) {
+      for (Expr item : t.items()) {
+        if (typeOf(item) instanceof Type.TupleT) {
+          out.addAll(tupleLeaves(b, item, hold));
+        } else if (!hold) {
+          out.add(expr(item));
+        } else {
+          String tmp = locals.newName("item", new Object());
+          b.add("$T $N = $L;\n", RuntimeTypes.TENSOR, tmp, expr(item));
+          out.add(CodeBlock.of("$N", tmp));
+        }
+      }
+      return out;
+    }
+    Ast.Call c = (Ast.Call) e;
+    Tuples.Call child = tupleChildren.get(c.callee());
+    if (child != null && result.calls().get(c) == null) {
+      List<CodeBlock> args = new ArrayList<>();
+      for (Expr a : c.args()) {
+        if (typeOf(a) instanceof Type.TupleT) {
+          args.addAll(tupleLeaves(b, a, false));
+        } else {
+          args.add(expr(a));
+        }
+      }
+      String tmp = locals.newName(JavaText.lowerCamel(c.callee()) + "Result", new Object());
+      b.add("$T $N = $N.$N($L); // $L\n", child.type(), tmp, fields.get(c.callee()), child.method(),
+          CodeBlock.join(args, ", "), Tuples.comment(typeOf(e)));
+      child.accessors().forEach(name -> out.add(CodeBlock.of("$N.$N()", tmp, name)));
+      return out;
+    }
+    Map<String, Object> a = result.calls().get(c);
+    String tmp = locals.newName("parts", new Object());
+    CodeBlock in = arg(a, "input");
+    Object sizes = a.get(c.callee().equals("chunk") ? "chunks" : "split_size_or_sections");
+    CodeBlock size = sizes instanceof List<?> l ? ints(l) : CodeBlock.of("$L", intOf(sizes));
+    b.add("$T<$T> $N = $L.$N($L, $L); // $L\n", RuntimeTypes.LIST, RuntimeTypes.TENSOR, tmp, in, c.callee(), size,
+        intOf(a.get("dim")), Tuples.comment(typeOf(e)));
+    int n = ((Type.TupleT) typeOf(e)).size();
+    for (int i = 0; i < n; i++) {
+      out.add(CodeBlock.of("$N.get($L)", tmp, i));
+    }
+    return out;
   }
 
   private CodeBlock flushSteps() {
@@ -271,10 +553,36 @@ final class ForwardWriter {
    * workspace); its value is the tensor written.
    */
   private CodeBlock into(Expr e, String dest) {
+    operands.push(new HashSet<>());
+    try {
+      return step(e, dest);
+    } finally {
+      operands.pop().forEach(ws::read); // now: the step that read them is being written
+    }
+  }
+
+  /**
+   * Notes that the step being written reads {@code buffer}: when that step ends (its operands
+   * may still write steps of their own, which run before it).
+   */
+  private void readByStep(String buffer) {
+    if (operands.isEmpty()) {
+      ws.read(buffer);
+    } else {
+      operands.peek().add(buffer);
+    }
+  }
+
+  /** {@link #into} without the bookkeeping of what the step reads. */
+  private CodeBlock step(Expr e, String dest) {
     if (!(typeOf(e) instanceof Type.TensorT t)) {
       throw new Workspace.Unsupported("a value that is not a tensor");
     }
     Shape shape = t.shape();
+    Epilogue fused = loops == 0 ? Epilogue.match(e, epilogueView) : null;
+    if (fused != null) {
+      return epilogueInto(fused, dest, shape);
+    }
     if (e instanceof Ast.Name) {
       if (dest == null) {
         return expr(e);
@@ -294,6 +602,19 @@ final class ForwardWriter {
     throw new Workspace.Unsupported("no allocation-free form");
   }
 
+  /**
+   * One call for a chain: {@code conv2.forwardInto(out, bn2, Activation.RELU, identity,
+   * output)}; the residual is computed first, as its own step.
+   */
+  private CodeBlock epilogueInto(Epilogue f, String dest, Shape shape) {
+    CodeBlock add = f.add() == null ? null : expr(f.add());
+    CodeBlock in = expr(f.in());
+    CodeBlock norm = f.norm() == null ? null : CodeBlock.of("$N", fields.get(f.norm().callee()));
+    String out = buffer(dest, f.layer().callee(), shape);
+    return f.kind().epilogueInto(CodeBlock.of("$N", fields.get(f.layer().callee())), in, norm, f.activation(), add,
+        CodeBlock.of("$N", out));
+  }
+
   private String buffer(String dest, String base, Shape shape) {
     lastBuffer = dest != null ? dest : ws.buffer(base + "Out", shape);
     return lastBuffer;
@@ -303,9 +624,12 @@ final class ForwardWriter {
   private CodeBlock nested(Expr e) {
     CodeBlock code = into(e, null);
     if (steps == null) {
+      readByStep(lastBuffer);
       return code;
     }
     steps.add("$L; // $L\n", code, JavaText.shapeComment(((Type.TensorT) typeOf(e)).shape()));
+    ws.tick();
+    readByStep(lastBuffer);
     return CodeBlock.of("$N", lastBuffer);
   }
 
@@ -343,6 +667,9 @@ final class ForwardWriter {
     switch (fn.kind()) {
       case ELEMENTWISE: {
         Expr input = (Expr) a.get("input");
+        if ("tanh".equals(a.get("approximate"))) {
+          break; // the runtime's geluInto is the exact GELU
+        }
         if (c.callee().equals("relu") && input instanceof Ast.Call inner && fusesActivation(inner)) {
           // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
           CodeBlock in = expr(inner.args().get(0));
@@ -479,6 +806,13 @@ final class ForwardWriter {
     if (e instanceof Ast.Bool bo) {
       return CodeBlock.of("$L", bo.value());
     }
+    if (e instanceof Ast.Name n && fields.get(n.name()) == null && !allocated.contains(n.name())
+        && sizeDims.containsKey(n.name())) {
+      return intName(n.name());
+    }
+    if (e instanceof Ast.Subscript sub) {
+      return tensorOps.subscript(sub);
+    }
     if (e instanceof Ast.Name n) {
       String field = fields.get(n.name());
       if (field != null && !allocated.contains(n.name())) {
@@ -488,6 +822,9 @@ final class ForwardWriter {
         Arg arg = result.block().args().get(n.name());
         // Float arguments are doubles in the constructor; tensor arithmetic is float32.
         return arg != null && arg.type() == ArgType.FLOAT ? CodeBlock.of("(float) $N", field) : CodeBlock.of("$N", field);
+      }
+      if (ws != null) {
+        points.getOrDefault(n.name(), Set.of()).forEach(this::readByStep);
       }
       return CodeBlock.of("$N", local(n.name()));
     }
@@ -571,7 +908,12 @@ final class ForwardWriter {
     }
     Functions.Fn fn = Functions.get(c.callee());
     switch (fn.kind()) {
+      case TENSOR_OP:
+        return tensorOps.call(c.callee(), a);
       case ELEMENTWISE:
+        if ("tanh".equals(a.get("approximate"))) {
+          return CodeBlock.of("$T.gelu($L, $S)", RuntimeTypes.FUNCTIONAL, arg(a, "input"), "tanh");
+        }
         return CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
       case POW:
         return CodeBlock.of("$L.pow($L)", arg(a, "input"), arg(a, "exponent"));
@@ -587,9 +929,6 @@ final class ForwardWriter {
         return CodeBlock.of("$L.transpose($L, $L)", arg(a, "input"), intOf(a.get("dim0")), intOf(a.get("dim1")));
       case FLATTEN:
         return CodeBlock.of("$L.flatten($L, $L)", arg(a, "input"), intOf(a.get("start_dim")), intOf(a.get("end_dim")));
-      case RESHAPE: {
-        return CodeBlock.of("$L.reshape($L)", arg(a, "input"), intList((List<?>) a.get("shape")));
-      }
       case MATMUL:
         return CodeBlock.of("$L.matmul($L)", arg(a, "input"), arg(a, "other"));
       case CONCAT: {

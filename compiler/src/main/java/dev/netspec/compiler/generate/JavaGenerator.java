@@ -35,6 +35,7 @@ import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.InitRules;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.layers.InferredArg;
 import dev.netspec.compiler.layers.LayerKind;
 import java.util.ArrayList;
@@ -68,6 +69,12 @@ public final class JavaGenerator {
   private final Map<String, String> childTypes = new LinkedHashMap<>();
   /** The module lists and dicts: their types, construction and nested dict classes. */
   private Containers containers;
+
+  /**
+   * The argument values of the instance {@link #workspaceBytes} counts ({@code inspect}):
+   * an {@code if} on them runs one branch there. Null when generating the class.
+   */
+  private Map<String, Object> instanceArgs;
 
   private JavaGenerator(Block block, Result result, Map<String, Block> blocks, String packageName,
       String specName, Reporter reporter) {
@@ -133,9 +140,10 @@ public final class JavaGenerator {
       type.addJavadoc(JavaText.javadocFormat(block.doc()));
       type.addJavadoc("\n<p>");
     }
-    type.addJavadoc(JavaText.javadocOwn("Block " + block.name() + ": input {@code "
-        + JavaText.shapeComment(result.input()) + "}, output {@code "
-        + JavaText.shapeComment(result.output() == null ? Shape.ANY : result.output()) + "}."));
+    String inputs = block.namedInputs() ? "inputs {@code " + TypedForward.signature(result) + "}"
+        : "input {@code " + Tuples.comment(result.inputs().values().iterator().next()) + "}";
+    type.addJavadoc(JavaText.javadocOwn("Block " + block.name() + ": " + inputs + ", output {@code "
+        + (result.outputType() == null ? "(...)" : Tuples.comment(result.outputType())) + "}."));
   }
 
   // ------------------------------------------------------------------ names
@@ -205,7 +213,8 @@ public final class JavaGenerator {
     }
     for (Child c : block.children()) {
       Inst built = result.inst().children.get(c.name());
-      String shape = built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
+      String shape = built != null && built.outputType instanceof Type.TupleT t ? ", output {@code " + Tuples.comment(t) + "}"
+          : built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
       Child made = findChild(c.name()); // a same_as child is its target again
       String doc = made.use() instanceof BuiltinUse b ? b.doc() : made.use() instanceof BlockUse u ? u.doc() : null;
       String what = c.use() instanceof SameAs s
@@ -605,6 +614,12 @@ public final class JavaGenerator {
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         locals, null);
     writer.modules(new ModuleAccess());
+    writer.tupleChildren(tupleChildren());
+    if (TypedForward.needed(block, result) && block.forward() != null) {
+      List<String> params = writer.inputs();
+      TypedForward.add(type, block, result, params, writer.body(block.forward()), fields);
+      return;
+    }
     String x = writer.input();
     MethodSpec.Builder m = forwardMethod(x, "");
     if (block.forward() != null) {
@@ -618,6 +633,27 @@ public final class JavaGenerator {
       m.addStatement("return $N", x);
     }
     type.addMethod(m.build());
+  }
+
+  /** How the forward calls each child whose result is a tuple (an LSTM, a block returning one). */
+  private Map<String, Tuples.Call> tupleChildren() {
+    Map<String, Tuples.Call> out = new LinkedHashMap<>();
+    for (Child c : block.children()) {
+      Child made = findChild(c.name());
+      Inst built = result.inst().children.get(c.name());
+      if (made.use() instanceof BuiltinUse b && !b.kind().outputAccessors().isEmpty()) {
+        out.put(c.name(), new Tuples.Call(RuntimeTypes.layer(b.kind().runtimeClass()).nestedClass("Output"),
+            b.kind().forwardMethod(),
+            b.kind().outputAccessors()));
+      } else if (made.use() instanceof BlockUse u && blocks.get(u.blockName()) != null) {
+        Type t = built == null ? null : built.outputType;
+        if (t instanceof Type.TupleT tuple) {
+          out.put(c.name(), new Tuples.Call(ClassName.get(packageName, u.blockName()).nestedClass("Output"),
+              Tuples.BLOCK_METHOD, Tuples.components(blocks.get(u.blockName()), tuple.leaves().size())));
+        }
+      }
+    }
+    return out;
   }
 
   private MethodSpec.Builder forwardMethod(String x, String more) {
@@ -636,9 +672,10 @@ public final class JavaGenerator {
    * for {@code result}'s input (the same plan as {@link #generate}), -1 while a buffer's size
    * is symbolic; empty when the block has no such forward (each step allocates instead).
    */
-  public static OptionalLong workspaceBytes(Block block, Result result, Map<String, Block> blocks,
-      String packageName) {
+  public static OptionalLong workspaceBytes(Block block, Result result, Map<String, Object> args,
+      Map<String, Block> blocks, String packageName) {
     JavaGenerator g = new JavaGenerator(block, result, blocks, packageName, "", new Reporter());
+    g.instanceArgs = args;
     g.allocate();
     try {
       return OptionalLong.of(
@@ -654,7 +691,8 @@ public final class JavaGenerator {
    * touching {@code type}) when some step has no allocation-free form.
    */
   private Workspace bufferedForward(TypeSpec.Builder type, NameAllocator local) {
-    if (block.input() == null || result.output() == null || !result.input().knownRank()) {
+    if (block.input() == null || result.output() == null || !result.input().knownRank()
+        || TypedForward.needed(block, result)) {
       // Without a declared input the block takes whatever shapes its caller gives.
       throw new Workspace.Unsupported("no input contract, or an unknown output shape");
     }
@@ -667,6 +705,7 @@ public final class JavaGenerator {
     Workspace ws = new Workspace(block.name(), result.input(), intArgs, local);
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         local, ws);
+    writer.decideWith(instanceArgs);
     String x = writer.input();
     String output = writer.output();
     // One thread at a time: a second concurrent call throws instead of sharing the buffers.
@@ -714,31 +753,43 @@ public final class JavaGenerator {
     }
     CodeBlock in = CodeBlock.of("$N", x);
     for (int i = 0; i < children.size(); i++) {
-      String activation = i + 1 < children.size() && fusesActivation(children.get(i))
-          ? activation(children.get(i + 1)) : null;
-      boolean fused = activation != null;
-      Child c = children.get(fused ? i + 1 : i); // the step whose output this writes
+      // A layer, the norm it absorbs and the activation its epilogue runs: one call.
+      LayerKind kind = fusingKind(children.get(i));
+      Child norm = kind != null && i + 1 < children.size() && fusingKind(children.get(i + 1)) != null
+          && kind.absorbsNorm(fusingKind(children.get(i + 1))) ? children.get(i + 1) : null;
+      int next = i + (norm != null ? 2 : 1);
+      String activation = kind != null && kind.fusesActivation() && next < children.size()
+          ? activation(children.get(next)) : null;
+      int last = next - 1 + (activation != null ? 1 : 0); // the step whose output this writes
+      Child c = children.get(last);
       Inst built = result.inst().children.get(c.name());
       if (built == null || built.output == null) {
         throw new Workspace.Unsupported("child " + c.name() + " has no known output");
       }
-      String child = fields.get(children.get(i).name());
+      CodeBlock child = CodeBlock.of("$N", fields.get(children.get(i).name()));
+      ws.read(in.toString()); // the previous step's buffer, or the input
       String dest = c == children.get(children.size() - 1) ? output : ws.buffer(fields.get(c.name()) + "Out", built.output);
-      CodeBlock call = fused
-          ? CodeBlock.of("$N.forwardInto($L, $T.$N, $N)", child, in, RuntimeTypes.ACTIVATION, activation, dest)
-          : CodeBlock.of("$N.forward($L, $N)", child, in, dest);
-      String comment = JavaText.shapeComment(built.output)
-          + (fused ? ": " + children.get(i).name() + " and " + c.name() + ", the "
-              + ((BuiltinUse) c.use()).kind().runtimeClass() + " fused" : "");
+      CodeBlock call = last == i ? CodeBlock.of("$L.forward($L, $N)", child, in, dest)
+          : kind.epilogueInto(child, in, norm == null ? null : CodeBlock.of("$N", fields.get(norm.name())), activation,
+              null, CodeBlock.of("$N", dest));
+      List<String> fused = new ArrayList<>();
+      for (int j = i; j <= last; j++) {
+        fused.add(children.get(j).name());
+      }
+      String comment = JavaText.shapeComment(built.output) + (last == i ? ""
+          : ": " + String.join(", ", fused.subList(0, fused.size() - 1)) + " and " + fused.get(fused.size() - 1)
+              + (norm != null ? ", the batch norm folded in eval mode" : "")
+              + (activation != null ? ", the " + ((BuiltinUse) c.use()).kind().runtimeClass() + " fused" : ""));
       body.add(dest.equals(output) ? "return $L; // $L\n" : "$L; // $L\n", call, comment);
+      ws.tick();
       in = CodeBlock.of("$N", dest);
-      i += fused ? 1 : 0;
+      i = last;
     }
   }
 
-  /** Whether {@code c} is a builtin layer (not lazy, not shared) that runs an activation in its epilogue. */
-  private boolean fusesActivation(Child c) {
-    return c.use() instanceof BuiltinUse b && b.kind().fusesActivation() && !result.lazy(b);
+  /** The kind of {@code c} when it is a builtin layer that is not lazy, else null. */
+  private LayerKind fusingKind(Child c) {
+    return c.use() instanceof BuiltinUse b && !result.lazy(b) ? b.kind() : null;
   }
 
   /** The activation {@code c} is (not shared), or null. */

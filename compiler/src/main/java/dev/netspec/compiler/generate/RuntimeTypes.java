@@ -8,6 +8,7 @@ final class RuntimeTypes {
   static final ClassName MODULE = ClassName.get(NN, "Module");
   static final ClassName FUNCTIONAL = ClassName.get(NN, "Functional");
   static final ClassName SEQUENTIAL = ClassName.get(NN, "Sequential");
+  static final ClassName WORKSPACE = ClassName.get(NN, "Workspace");
   static final ClassName MODULE_LIST = ClassName.get(NN, "ModuleList");
   static final ClassName MODULE_DICT = ClassName.get(NN, "ModuleDict");
   static final ClassName PARAMETER = ClassName.get(NN, "Parameter");

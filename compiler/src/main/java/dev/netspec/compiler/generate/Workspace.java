@@ -32,7 +32,26 @@ final class Workspace {
     }
   }
 
-  private record Buffer(String field, Shape shape) {}
+  /**
+   * One step's value: its field, shape, and the steps (by {@link #tick} count) that write it
+   * first and read it last, so buffers whose values are never live at once share a storage.
+   */
+  private static final class Buffer {
+    final String field;
+    final Shape shape;
+    /** The condition on the arguments under which the buffer is written (null: always). */
+    final CodeBlock guard;
+    int written;
+    int lastRead;
+
+    Buffer(String field, Shape shape, CodeBlock guard, int written) {
+      this.field = field;
+      this.shape = shape;
+      this.guard = guard;
+      this.written = written;
+      this.lastRead = written;
+    }
+  }
 
   private final String blockName;
   private final Shape input;
@@ -46,6 +65,10 @@ final class Workspace {
   /** Input dims that repeat an earlier symbol: dim index to the earlier index. */
   private final Map<Integer, Integer> repeats = new LinkedHashMap<>();
   private final List<Buffer> buffers = new ArrayList<>();
+  /** The step being written: steps are counted in the order they run. */
+  private int clock;
+  /** The condition on the arguments of the branch being written, or null. */
+  private CodeBlock guard;
   /** Every size that is an expression (a window's output): positive only for large enough inputs. */
   private final Set<Dim> expressions = new LinkedHashSet<>();
   private final Map<String, Integer> counts = new HashMap<>();
@@ -84,23 +107,94 @@ final class Workspace {
     dims(shape);
     int n = counts.merge(base, 1, Integer::sum);
     String field = names.newName(JavaText.lowerCamel(base) + (n == 1 ? "" : Integer.toString(n)));
-    buffers.add(new Buffer(field, shape));
+    buffers.add(new Buffer(field, shape, guard, clock));
     return field;
   }
 
   /**
-   * The float32 bytes of the buffers planned so far, or -1 while a buffer's size is not known
-   * (symbolic dims). Each buffer holds one step's value for the whole forward; sharing a buffer
-   * between steps whose values are never live at once would shrink this sum, here.
+   * Sets the condition on the block's arguments under which the buffers planned next are
+   * written ({@code stride != 1 || inPlanes != planes}; null: always): they are allocated only
+   * where it holds, each in a storage of its own.
+   */
+  void guard(CodeBlock condition) {
+    this.guard = condition;
+  }
+
+  /** Ends the step being written: the next one runs after it. */
+  void tick() {
+    clock++;
+  }
+
+  /** The step being written. */
+  int now() {
+    return clock;
+  }
+
+  /** Notes that the step being written reads {@code field} (a buffer; other names are ignored). */
+  void read(String field) {
+    for (Buffer b : buffers) {
+      if (b.field.equals(field)) {
+        b.lastRead = Math.max(b.lastRead, clock);
+      }
+    }
+  }
+
+  /**
+   * Closes a loop whose steps ran from {@code start} to now: a buffer written or read in it
+   * may be read again at the next turn, so it lives from the loop's start to its end.
+   */
+  void loop(int start) {
+    for (Buffer b : buffers) {
+      if (b.lastRead >= start) {
+        b.written = Math.min(b.written, start);
+        b.lastRead = Math.max(b.lastRead, clock);
+      }
+    }
+  }
+
+  /**
+   * The buffers grouped into storages: each buffer, in the order they are written, takes the
+   * first storage whose buffers are all read for the last time before the step that writes
+   * it, else a new one. The plan depends only on the order of the steps, not on the sizes,
+   * so the generated code and {@code inspect} (at any input size) agree.
+   */
+  private List<List<Buffer>> storages() {
+    List<List<Buffer>> out = new ArrayList<>();
+    List<Buffer> order = new ArrayList<>(buffers);
+    order.sort(java.util.Comparator.comparingInt(b -> b.written));
+    for (Buffer b : order) {
+      List<Buffer> free = null;
+      for (List<Buffer> s : out) {
+        if (b.guard == null && s.get(0).guard == null && s.stream().allMatch(o -> o.lastRead < b.written)) {
+          free = s;
+          break;
+        }
+      }
+      if (free == null) {
+        free = new ArrayList<>();
+        out.add(free);
+      }
+      free.add(b);
+    }
+    return out;
+  }
+
+  /**
+   * The float32 bytes of the storages planned so far, each as large as its largest buffer, or
+   * -1 while a buffer's size is not known (symbolic dims).
    */
   long bytes() {
     long total = 0;
-    for (Buffer b : buffers) {
-      long n = b.shape().numel();
-      if (n < 0) {
-        return -1;
+    for (List<Buffer> storage : storages()) {
+      long largest = 0;
+      for (Buffer b : storage) {
+        long n = b.shape.numel();
+        if (n < 0) {
+          return -1;
+        }
+        largest = Math.max(largest, n);
       }
-      total += n * Float.BYTES;
+      total += largest * Float.BYTES;
     }
     return total;
   }
@@ -149,8 +243,8 @@ final class Workspace {
           .build());
     }
     for (Buffer b : buffers) {
-      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, b.field(), Modifier.PRIVATE)
-          .addJavadoc(JavaText.javadocOwn("Forward buffer {@code " + JavaText.shapeComment(b.shape()) + "}."))
+      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, b.field, Modifier.PRIVATE)
+          .addJavadoc(JavaText.javadocOwn("Forward buffer {@code " + JavaText.shapeComment(b.shape) + "}."))
           .build());
     }
     MethodSpec.Builder check = MethodSpec.methodBuilder("checkInput")
@@ -184,13 +278,39 @@ final class Workspace {
     if (!inputDims.isEmpty() || !buffers.isEmpty()) {
       List<CodeBlock> changed = new ArrayList<>();
       if (inputDims.isEmpty()) {
-        changed.add(CodeBlock.of("$N == null", buffers.get(0).field()));
+        changed.add(CodeBlock.of("$N == null", buffers.get(0).field));
       }
       inputDims.forEach((i, f) -> changed.add(CodeBlock.of("$N.size($L) != $N", x, i, f)));
       m.beginControlFlow("if ($L)", CodeBlock.join(changed, " || "));
       inputDims.forEach((i, f) -> m.addStatement("$N = $N.size($L)", f, x, i));
-      for (Buffer b : buffers) {
-        m.addStatement("$N = $T.zeros($L)", b.field(), RuntimeTypes.TENSOR, dims(b.shape()));
+      NameAllocator storageNames = names.clone();
+      int sharedCount = 0;
+      for (List<Buffer> storage : storages()) {
+        if (storage.size() == 1) {
+          Buffer b = storage.get(0);
+          if (b.guard != null) {
+            m.addStatement("$N = $L ? $T.zeros($L) : null", b.field, b.guard, RuntimeTypes.TENSOR, dims(b.shape));
+          } else {
+            m.addStatement("$N = $T.zeros($L)", b.field, RuntimeTypes.TENSOR, dims(b.shape));
+          }
+          continue;
+        }
+        // Buffers never live at once: one storage, as large as the largest, viewed by each.
+        List<CodeBlock> shapes = new ArrayList<>();
+        List<String> fields = new ArrayList<>();
+        for (Buffer b : storage) {
+          shapes.add(CodeBlock.of("new int[] {$L}", dims(b.shape)));
+          fields.add(b.field);
+        }
+        String shared = storageNames.newName("storage" + sharedCount++);
+        m.addComment("$L: never live at once", String.join(", ", fields));
+        m.addStatement("$T $N = $T.storage($L)", RuntimeTypes.TENSOR, shared, RuntimeTypes.WORKSPACE,
+            CodeBlock.join(shapes, ", "));
+        for (Buffer b : storage) {
+          CodeBlock dims = dims(b.shape);
+          m.addStatement("$N = $T.view($N$L)", b.field, RuntimeTypes.WORKSPACE, shared,
+              dims.isEmpty() ? dims : CodeBlock.of(", $L", dims));
+        }
       }
       m.endControlFlow();
     }

@@ -123,6 +123,34 @@ public final class ArgCondition {
   }
 
   /**
+   * The int arguments that are equal whenever {@code e} has the value {@code when}, as a
+   * substitution: {@code stride != 1 or in_planes != planes} false gives {@code stride -> 1}
+   * and {@code in_planes -> planes}. Only equalities {@code e} forces (through {@code and},
+   * {@code or} and {@code not}) of an argument to a whole number or to another argument.
+   */
+  public static Map<String, Dim> equalities(Expr e, boolean when, Set<String> intArgs) {
+    Map<String, Dim> out = new java.util.LinkedHashMap<>();
+    collect(e, when, intArgs, out);
+    return out;
+  }
+
+  private static void collect(Expr e, boolean when, Set<String> intArgs, Map<String, Dim> out) {
+    if (e instanceof Ast.Unary u && u.op().equals("not")) {
+      collect(u.operand(), !when, intArgs, out);
+    } else if (e instanceof Ast.Binary b && b.op().equals(when ? "and" : "or")) {
+      collect(b.left(), when, intArgs, out);
+      collect(b.right(), when, intArgs, out);
+    } else if (e instanceof Ast.Binary b && b.op().equals(when ? "==" : "!=")
+        && b.left() instanceof Ast.Name n && intArgs.contains(n.name())) {
+      if (b.right() instanceof Ast.Num k && k.integral()) {
+        out.put(n.name(), Dim.of((int) k.value()));
+      } else if (b.right() instanceof Ast.Name m && intArgs.contains(m.name()) && !m.name().equals(n.name())) {
+        out.put(n.name(), new Dim.Sym(m.name()));
+      }
+    }
+  }
+
+  /**
    * {@code e} as a Java boolean (or number) expression over the argument fields that
    * {@code field} names: {@code stride != 1 || inPlanes != planes}.
    */

@@ -29,6 +29,8 @@ public final class Assignments {
     for (Stmt s : body) {
       if (s instanceof Ast.Assign a && a.op().equals("=")) {
         out.add(a.name());
+      } else if (s instanceof Ast.Unpack u) {
+        out.addAll(Unpacking.names(u.targets()));
       } else if (s instanceof Ast.If f) {
         out.addAll(assignedIn(f.then()));
         out.addAll(assignedIn(f.otherwise()));

@@ -8,7 +8,14 @@ public enum DType {
   /** {@code torch.float32}: activations, weights. */
   FLOAT32("float32"),
   /** {@code torch.int64}: token ids, positions, indices. */
-  INT64("int64");
+  INT64("int64"),
+  /**
+   * {@code torch.bool}: what comparisons ({@code mask == 0}) return and what {@code
+   * masked_fill} and {@code where} take. The runtime holds it as a float32 tensor of 0 and 1
+   * (its masks); the compiler keeps the difference, so that a float mask added to the scores
+   * and a boolean one that keeps keys are told apart, as PyTorch does.
+   */
+  BOOL("bool");
 
   private final String pythonName;
 

@@ -12,7 +12,8 @@ import java.util.function.Function;
  * {@code ?}). Expressions come from shape rules: {@code batch*4} from a flatten, PyTorch's
  * {@code (height + 2*3 - 7) / 2 + 1} from a convolution, kept in a normal form
  * ({@code (height - 1) / 2 + 1}) so that equal rules give equal dims. Division is floor
- * division by a positive constant, as in PyTorch's size formulas. An expression with a
+ * division by a positive constant, as in PyTorch's size formulas, or by a block's int argument
+ * ({@link Quot}: {@code (height - 1) / stride + 1} in a block with a {@code stride}). An expression with a
  * lazy operand is that lazy dim: nothing is known of it until the first forward.
  *
  * <p>Normal form: a {@link Sum} has at least two parts or a constant, no part twice and no
@@ -97,6 +98,19 @@ public sealed interface Dim {
     }
   }
 
+  /**
+   * {@code floor(numerator / divisor)} where the divisor is a symbol (a block's int argument,
+   * such as a convolution's {@code stride}), positive by the layer's own checks. Normal form:
+   * an atom of sums and products, the numerator in normal form.
+   */
+  record Quot(Dim numerator, Dim divisor) implements Dim {
+    @Override
+    public String toString() {
+      String n = numerator.toString();
+      return (numerator instanceof Sum || n.startsWith("-") ? "(" + n + ")" : n) + " / " + divisor;
+    }
+  }
+
   /** A known size. */
   static Dim of(int size) {
     return new Known(size);
@@ -140,6 +154,28 @@ public sealed interface Dim {
     return DimAlgebra.floorDiv(a, divisor);
   }
 
+  /**
+   * {@code a / b} when it divides exactly for every size of the symbols ({@code 64*batch*seq
+   * / (4*batch)} is {@code 16*seq}), else null: what a reshape's {@code -1} is.
+   */
+  static Dim quotient(Dim a, Dim b) {
+    return DimAlgebra.quotient(a, b);
+  }
+
+  /**
+   * {@code floor(a / divisor)} for a divisor that is a block argument's symbol (or known),
+   * simplified: the quotient of a known divisor is {@link #floorDiv(Dim, long)}'s.
+   */
+  static Dim floorDiv(Dim a, Dim divisor) {
+    if (divisor instanceof Known k) {
+      return floorDiv(a, k.size());
+    }
+    if (a.isLazy() || divisor.isLazy()) {
+      return a.isLazy() ? a : divisor;
+    }
+    return new Quot(a, divisor);
+  }
+
   /** The value for the symbols' sizes in {@code env}; throws if a symbol is missing. */
   default long eval(Map<String, Long> env) {
     if (this instanceof Known k) {
@@ -165,6 +201,9 @@ public sealed interface Dim {
         v *= f.eval(env);
       }
       return v;
+    }
+    if (this instanceof Quot q) {
+      return Math.floorDiv(q.numerator().eval(env), q.divisor().eval(env));
     }
     Div d = (Div) this;
     return Math.floorDiv(d.numerator().eval(env), d.divisor());
@@ -192,6 +231,9 @@ public sealed interface Dim {
         v = times(v, f.substitute(env));
       }
       return v;
+    }
+    if (this instanceof Quot q) {
+      return floorDiv(q.numerator().substitute(env), q.divisor().substitute(env));
     }
     Div d = (Div) this;
     return floorDiv(d.numerator().substitute(env), d.divisor());
@@ -225,6 +267,11 @@ public sealed interface Dim {
         parts.add(j == null ? null : f instanceof Sum ? "(" + j + ")" : j);
       }
       return parts.contains(null) ? null : (m.coefficient() == -1 ? "-" : "") + String.join(" * ", parts);
+    }
+    if (this instanceof Quot q) {
+      String num = q.numerator().toJava(symbol);
+      String div = q.divisor().toJava(symbol);
+      return num == null || div == null ? null : "Math.floorDiv(" + num + ", " + div + ")";
     }
     Div d = (Div) this;
     String num = d.numerator().toJava(symbol);

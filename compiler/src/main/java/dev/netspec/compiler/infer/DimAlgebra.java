@@ -108,6 +108,50 @@ final class DimAlgebra {
     return plus(quotient.build(), q);
   }
 
+  /**
+   * {@code a / b} when it is exact for every size of the symbols: {@code b}'s factors all among
+   * {@code a}'s and its coefficient dividing {@code a}'s ({@code 64*batch*seq / (4*batch)} is
+   * {@code 16*seq}); null otherwise. Lazy dims give the lazy dim.
+   */
+  static Dim quotient(Dim a, Dim b) {
+    if (a.isLazy() || b.isLazy()) {
+      return a.isLazy() ? a : b;
+    }
+    if (b instanceof Known k) {
+      if (k.size() == 0) {
+        return null;
+      }
+      if (k.size() < 0) {
+        return quotient(scale(a, -1), new Known(-k.size()));
+      }
+      if (a instanceof Known x) {
+        return x.size() % k.size() == 0 ? new Known(x.size() / k.size()) : null;
+      }
+      Terms t = Terms.of(a);
+      for (long c : t.coefficients) {
+        if (c % k.size() != 0) {
+          return null;
+        }
+      }
+      return t.constant % k.size() == 0 ? floorDiv(a, k.size()) : null;
+    }
+    if (a instanceof Known || a instanceof Sum && !a.equals(b)) {
+      return null;
+    }
+    List<Dim> rest = new ArrayList<>(factors(a));
+    for (Dim f : factors(b)) {
+      if (!rest.remove(f)) {
+        return null;
+      }
+    }
+    long ca = coefficient(a);
+    long cb = coefficient(b);
+    if (ca % cb != 0) {
+      return null;
+    }
+    return rest.isEmpty() ? new Known((int) (ca / cb)) : product(ca / cb, rest);
+  }
+
   static Dim scale(Dim a, long k) {
     Terms t = new Terms();
     t.add(Terms.of(a), k);

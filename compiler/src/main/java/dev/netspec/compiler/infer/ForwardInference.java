@@ -38,6 +38,12 @@ final class ForwardInference {
     /** Runs child {@code name} on {@code in} (building it at its first call); its output. */
     Shape call(String name, Shape in, Position pos);
 
+    /**
+     * Runs child {@code name} on typed arguments, the input tensor first (building it at its
+     * first call); its result, a tensor or a tuple. Reports a wrong dtype or extra argument.
+     */
+    Type call(String name, List<Type> args, Position pos);
+
     /** The kind of the container at {@code path} ({@code [transformer, h]}), or null if none is there. */
     Model.Container container(List<String> path);
 
@@ -56,7 +62,7 @@ final class ForwardInference {
   private final Block block;
   private final Map<String, Object> args;
   private final Inst inst;
-  private final Shape input;
+  private final Map<String, Type.TensorT> inputs;
   private final Reporter reporter;
   private final Layers layers;
   private final Map<Expr, Type> types = new IdentityHashMap<>();
@@ -67,21 +73,62 @@ final class ForwardInference {
   private final Map<String, List<String>> loopVars = new HashMap<>();
   /** The first 'if' of each 'elif' (an 'if' alone in an 'else'), which messages name. */
   private final Map<Ast.If, Ast.If> chainHeads = new IdentityHashMap<>();
+  /** The input's symbolic sizes, usable as ints ({@code arange(seq)}). */
+  private final Map<String, Dim> sizes;
+  private final TensorOps tensorOps;
   private Shape output;
+  private Type outputType;
 
-  ForwardInference(Block block, Map<String, Object> args, Inst inst, Shape input, Reporter reporter,
-      Layers layers) {
+  ForwardInference(Block block, Map<String, Object> args, Inst inst, Map<String, Type.TensorT> inputs,
+      Reporter reporter, Layers layers) {
     this.block = block;
     this.args = args;
     this.inst = inst;
-    this.input = input;
+    this.inputs = inputs;
     this.reporter = reporter;
     this.layers = layers;
+    this.sizes = SizeSymbols.values(block, inputs);
+    this.tensorOps = new TensorOps(new TensorOps.Context() {
+      @Override
+      public Type eval(Expr e, Map<String, Type> env) {
+        return ForwardInference.this.eval(e, env);
+      }
+
+      @Override
+      public void error(Ast.Loc loc, String message) {
+        ForwardInference.this.error(loc, message);
+      }
+
+      @Override
+      public void addFlops(long n) {
+        layers.addFlops(n);
+      }
+
+      @Override
+      public Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
+        return ForwardInference.this.match(call, fn);
+      }
+
+      @Override
+      public void record(Ast.Call call, Map<String, Object> bound) {
+        calls.put(call, bound);
+      }
+
+      @Override
+      public Dim size(String name) {
+        return args.get(name) instanceof Dim d ? d : block.args().containsKey(name) ? null : sizes.get(name);
+      }
+    });
   }
 
   /** The output shape, or null if no return was inferred. */
   Shape output() {
     return output;
+  }
+
+  /** The output's type (a tensor or a tuple of them), or null if no return was inferred. */
+  Type outputType() {
+    return outputType;
   }
 
   /** The type of every expression, by identity. */
@@ -97,7 +144,7 @@ final class ForwardInference {
   /** Infers the whole forward; reports every problem. */
   void run() {
     Map<String, Type> env = new LinkedHashMap<>();
-    env.put("x", new Type.TensorT(input));
+    env.putAll(inputs);
     List<Stmt> body = block.forward();
     statements(body, env, true);
     if (!endsInReturn(body)) {
@@ -164,8 +211,10 @@ final class ForwardInference {
               + " to " + n.shape() + "; write '" + a.name() + " = ...'");
         }
       }
-      if (t instanceof Type.TupleT) {
-        error(a.loc(), "a tuple can only be a function argument");
+      if (t instanceof Type.TupleT tuple) {
+        error(a.loc(), tuple.ofTensors() ? "'" + a.name() + "' would hold " + tuple + "; unpack it into "
+            + tuple.size() + " names, as in " + Unpacking.example(tuple) + " = ..."
+            : "a tuple can only be a function argument");
         return;
       }
       Type old = env.get(a.name());
@@ -174,14 +223,48 @@ final class ForwardInference {
         return;
       }
       env.put(a.name(), t);
+    } else if (s instanceof Ast.Unpack u) {
+      Type t = eval(u.value(), env);
+      Unpacking.assign(u.targets(), t, u.loc(), env, new Unpacking.Sink() {
+        @Override
+        public void error(Ast.Loc loc, String message) {
+          ForwardInference.this.error(loc, message);
+        }
+
+        @Override
+        public boolean assignable(Ast.Name n) {
+          if (layers.isChild(n.name()) || block.params().containsKey(n.name())
+              || block.buffers().containsKey(n.name()) || args.containsKey(n.name())) {
+            error(n.loc(), "cannot assign to '" + n.name() + "': it names a layer, parameter, buffer or argument");
+            return false;
+          }
+          return true;
+        }
+
+        @Override
+        public void typed(Ast.Name n, Type type) {
+          types.put(n, type);
+        }
+      });
     } else if (s instanceof Ast.Return r) {
       Type t = eval(r.value(), env);
-      if (!(t instanceof Type.TensorT tt)) {
-        error(r.value().loc(), "forward must return a tensor, got " + t);
+      if (t instanceof Type.TupleT tuple && tuple.ofTensors()) {
+        if (outputType == null) {
+          outputType = tuple;
+        } else if (!DTypeRules.sameStructure(outputType, tuple)) {
+          error(r.loc(), "returns " + tuple + " here but " + outputType + " elsewhere");
+        }
         return;
       }
-      if (output == null) {
+      if (!(t instanceof Type.TensorT tt)) {
+        error(r.value().loc(), "forward must return a tensor or a tuple of tensors, got " + t);
+        return;
+      }
+      if (outputType instanceof Type.TupleT) {
+        error(r.loc(), "returns " + tt + " here but " + outputType + " elsewhere");
+      } else if (output == null) {
         output = tt.shape();
+        outputType = tt;
       } else if (!sameShape(output, tt.shape())) {
         error(r.loc(), "returns " + tt.shape() + " here but " + output + " elsewhere");
       }
@@ -210,8 +293,9 @@ final class ForwardInference {
       statements(f.then(), then, false);
       Map<String, Type> otherwise = new LinkedHashMap<>(env);
       statements(f.otherwise(), otherwise, false);
-      merge(f.loc(), env, then, "in the 'if' branch");
-      merge(f.loc(), env, otherwise, "in the 'else' branch");
+      Map<String, Type> outer = new LinkedHashMap<>(env);
+      merge(f.loc(), env, outer, then, "in the 'if' branch", argEqualities(f.condition(), false));
+      merge(f.loc(), env, outer, otherwise, "in the 'else' branch", argEqualities(f.condition(), true));
       for (String name : Assignments.definedBy(f).keySet()) {
         if (!env.containsKey(name)) {
           join(f, name, endsInReturn(f.then()) ? null : then.get(name),
@@ -389,20 +473,55 @@ final class ForwardInference {
     }
   }
 
-  /** Whether two shapes may be the same: equal ranks and compatible dims, or a rank unknown. */
-  static boolean sameShape(Shape a, Shape b) {
-    if (!a.knownRank() || !b.knownRank()) {
-      return true;
-    }
-    if (a.rank() != b.rank()) {
-      return false;
-    }
-    for (int i = 0; i < a.rank(); i++) {
-      if (!Dim.compatible(a.dim(i), b.dim(i))) {
-        return false;
+  /**
+   * {@link #merge(Ast.Loc, Map, Map, String)} for a branch of an {@code if} on the block's
+   * arguments in the generic instantiation: where the branch changes a variable's shape, the
+   * variable keeps the old value only when the branch does not run, so the branch's shape
+   * holds for both when the two agree under the equalities {@code skipped} of that case
+   * ({@code identity = downsample(x)} under {@code stride != 1 or in_planes != planes}: with
+   * {@code stride} 1 and {@code in_planes} {@code planes}, x's shape is downsample's). Then
+   * the variable takes the branch's shape.
+   */
+  private void merge(Ast.Loc loc, Map<String, Type> env, Map<String, Type> outer, Map<String, Type> inner,
+      String where, Map<String, Dim> skipped) {
+    for (Map.Entry<String, Type> e : outer.entrySet()) {
+      Type after = inner.get(e.getKey());
+      if (e.getValue() instanceof Type.TensorT a && after instanceof Type.TensorT b && !sameShape(a.shape(), b.shape())) {
+        if (!skipped.isEmpty() && sameShape(substitute(a.shape(), skipped), substitute(b.shape(), skipped))) {
+          env.put(e.getKey(), after);
+        } else {
+          error(loc, "'" + e.getKey() + "' changes shape " + where + ", from " + a.shape() + " to " + b.shape());
+        }
       }
     }
-    return true;
+  }
+
+  /** The argument equalities when {@code condition} is {@code value}; none unless it reads only arguments. */
+  private Map<String, Dim> argEqualities(Expr condition, boolean value) {
+    if (ArgCondition.notOnArgs(condition, block.args().keySet()) != null) {
+      return Map.of();
+    }
+    Set<String> ints = new java.util.HashSet<>();
+    block.args().values().forEach(a -> {
+      if (a.type() == ArgType.INT) {
+        ints.add(a.name());
+      }
+    });
+    return ArgCondition.equalities(condition, value, ints);
+  }
+
+  private static Shape substitute(Shape s, Map<String, Dim> env) {
+    if (!s.knownRank()) {
+      return s;
+    }
+    List<Dim> dims = new ArrayList<>();
+    s.dims().forEach(d -> dims.add(d.substitute(env::get)));
+    return new Shape(dims);
+  }
+
+  /** Whether two shapes may be the same: equal ranks and compatible dims, or a rank unknown. */
+  static boolean sameShape(Shape a, Shape b) {
+    return Shape.compatible(a, b);
   }
 
   private void condition(Expr e, Map<String, Type> env, String what) {
@@ -432,12 +551,21 @@ final class ForwardInference {
     if (e instanceof Ast.Name n) {
       return name(n, env);
     }
+    if (e instanceof Ast.Subscript || e instanceof Ast.Slice || e instanceof Ast.Ellipsis
+        || e instanceof Ast.Str || e instanceof Ast.NoneLit) {
+      return tensorOps.expr(e, env);
+    }
     if (e instanceof Ast.Unary u) {
       Type t = eval(u.operand(), env);
       if (u.op().equals("not")) {
         return new Type.BoolT();
       }
       if (t instanceof Type.TensorT tt) {
+        String wrong = DTypeRules.floatOnly("'-'", t);
+        if (wrong != null) {
+          error(u.loc(), wrong);
+          return Type.unknownTensor();
+        }
         layers.addFlops(tt.shape().numel());
       } else if (!(t instanceof Type.NumT)) {
         error(u.loc(), "cannot negate " + t);
@@ -488,13 +616,14 @@ final class ForwardInference {
         error(a.loc(), "'.T' needs a tensor of at most 2 dims, got " + s + "; use transpose(x, dim0, dim1)");
         return Type.unknownTensor();
       }
-      return new Type.TensorT(new Shape(List.of(s.dim(1), s.dim(0))));
+      return new Type.TensorT(new Shape(List.of(s.dim(1), s.dim(0))), tt.dtype());
     }
     if (e instanceof Ast.Tuple t) {
+      List<Type> items = new ArrayList<>();
       for (Expr item : t.items()) {
-        eval(item, env);
+        items.add(eval(item, env));
       }
-      return new Type.TupleT(t.items().size());
+      return new Type.TupleT(items);
     }
     return callExpr((Ast.Call) e, env);
   }
@@ -525,6 +654,9 @@ final class ForwardInference {
     if (a != null) {
       return a.type() == ArgType.BOOL ? new Type.BoolT() : new Type.NumT(a.type() == ArgType.INT);
     }
+    if (sizes.containsKey(n.name())) {
+      return new Type.NumT(true);
+    }
     if (loopVars.containsKey(n.name())) {
       error(n.loc(), "'" + n.name() + "' is a module of the list looped over; call it, as in " + n.name() + "(x)");
       return Type.unknownTensor();
@@ -545,7 +677,9 @@ final class ForwardInference {
     known.addAll(inst.params.keySet());
     known.addAll(inst.buffers.keySet());
     known.addAll(block.args().keySet());
-    String near = Names.suggest(n.name(), known);
+    List<String> candidates = new ArrayList<>(known);
+    candidates.addAll(sizes.keySet()); // the input's sizes: 'sequence' for 'seq'
+    String near = Names.suggest(n.name(), candidates);
     error(n.loc(), "unknown name '" + n.name() + "'" + (near.isEmpty() ? " (names here: " + list(known) + ")" : near));
     return Type.unknownTensor();
   }
@@ -565,6 +699,11 @@ final class ForwardInference {
           error(b.loc(), "'@' needs two tensors, got " + l + " and " + r);
           return Type.unknownTensor();
         }
+        String wrong = DTypeRules.floatOnly("'@'", a.dtype() != DType.FLOAT32 ? a : c);
+        if (wrong != null) {
+          error(b.loc(), wrong);
+          return Type.unknownTensor();
+        }
         try {
           Shape s = Ops.matmul(a.shape(), c.shape());
           long k = a.shape().knownRank() && a.shape().rank() > 0 ? a.shape().dim(-1).size() : -1;
@@ -577,7 +716,9 @@ final class ForwardInference {
       }
       case "<": case ">": case "<=": case ">=": case "==": case "!=": {
         Type t = arithmetic(b.loc(), b.op(), l, r);
-        return t instanceof Type.NumT ? new Type.BoolT() : t;
+        // a comparison of tensors is a mask: PyTorch's bool (float 0/1 in the runtime)
+        return t instanceof Type.NumT ? new Type.BoolT()
+            : t instanceof Type.TensorT tt ? new Type.TensorT(tt.shape(), DType.BOOL) : t;
       }
       default:
         return arithmetic(b.loc(), b.op(), l, r);
@@ -591,6 +732,14 @@ final class ForwardInference {
     if (!(l instanceof Type.TensorT || l instanceof Type.NumT) || !(r instanceof Type.TensorT || r instanceof Type.NumT)) {
       error(loc, "'" + op + "' needs tensors or numbers, got " + l + " and " + r);
       return Type.unknownTensor();
+    }
+    boolean comparison = Set.of("<", ">", "<=", ">=", "==", "!=").contains(op);
+    for (Type t : List.of(l, r)) {
+      String wrong = comparison ? null : DTypeRules.floatOnly("'" + op + "'", t);
+      if (wrong != null) { // the runtime's arithmetic is float32; int64 tensors are ids and positions
+        error(loc, wrong);
+        return Type.unknownTensor();
+      }
     }
     Shape a = l instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
     Shape c = r instanceof Type.TensorT t ? t.shape() : Shape.SCALAR;
@@ -609,18 +758,19 @@ final class ForwardInference {
       return loopCall(call, env);
     }
     if (layers.isChild(call.callee())) {
-      if (call.args().size() != 1 || !call.kwargs().isEmpty()) {
+      if (call.args().isEmpty() || !call.kwargs().isEmpty()) {
         error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "
             + (call.args().size() + call.kwargs().size()) + " arguments");
         call.args().forEach(a -> eval(a, env));
         return Type.unknownTensor();
       }
-      Type in = eval(call.args().get(0), env);
-      if (!(in instanceof Type.TensorT t)) {
-        error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in);
+      List<Type> in = new ArrayList<>();
+      call.args().forEach(a -> in.add(eval(a, env)));
+      if (!(in.get(0) instanceof Type.TensorT)) {
+        error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in.get(0));
         return Type.unknownTensor();
       }
-      return new Type.TensorT(layers.call(call.callee(), t.shape(), at(call.loc())));
+      return layers.call(call.callee(), in, at(call.loc()));
     }
     Functions.Fn fn = Functions.get(call.callee());
     if (fn == null) {
@@ -633,11 +783,29 @@ final class ForwardInference {
       call.args().forEach(a -> eval(a, env));
       return Type.unknownTensor();
     }
+    if (fn.kind() == Functions.Kind.TENSOR_OP) {
+      return tensorOps.call(call, fn, env);
+    }
     Map<String, Object> bound = bind(call, fn, env);
     if (bound == null) {
       return Type.unknownTensor();
     }
     calls.put(call, bound);
+    if (fn.kind() == Functions.Kind.SPLIT) {
+      try {
+        return Splits.apply(fn, bound, types);
+      } catch (ShapeError e) {
+        error(call.loc(), call.callee() + ": " + e.getMessage());
+        return Type.unknownTensor();
+      }
+    }
+    for (Object operand : operands(bound)) {
+      String wrong = DTypeRules.floatOnly(call.callee(), types.get((Expr) operand));
+      if (wrong != null) {
+        error(((Expr) operand).loc(), wrong);
+        return Type.unknownTensor();
+      }
+    }
     try {
       return new Type.TensorT(apply(call, fn, bound));
     } catch (ShapeError e) {
@@ -646,8 +814,25 @@ final class ForwardInference {
     }
   }
 
-  /** Binds positional and keyword arguments to the function's parameters. */
-  private Map<String, Object> bind(Ast.Call call, Functions.Fn fn, Map<String, Type> env) {
+  /** The tensor operands of a bound call. */
+  private static List<Object> operands(Map<String, Object> bound) {
+    List<Object> out = new ArrayList<>();
+    for (String n : List.of("input", "other", "exponent")) {
+      if (bound.get(n) instanceof Expr e) {
+        out.add(e);
+      }
+    }
+    if (bound.get("tensors") instanceof Ast.Tuple t) {
+      out.addAll(t.items());
+    }
+    return out;
+  }
+
+  /**
+   * Matches positional and keyword arguments to the function's parameters: each an expression
+   * or the default; null after a reported error.
+   */
+  private Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
     Map<String, Object> out = new LinkedHashMap<>();
     List<Functions.Param> params = fn.params();
     if (call.args().size() > params.size()) {
@@ -679,6 +864,15 @@ final class ForwardInference {
         out.put(p.name(), p.defaultValue());
       }
     }
+    return out;
+  }
+
+  /** Binds positional and keyword arguments to the function's parameters. */
+  private Map<String, Object> bind(Ast.Call call, Functions.Fn fn, Map<String, Type> env) {
+    Map<String, Object> out = match(call, fn);
+    if (out == null) {
+      return null;
+    }
     // Tensor operands are evaluated; dims, flags and sizes must be constants.
     Map<String, Object> resolved = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : out.entrySet()) {
@@ -689,12 +883,25 @@ final class ForwardInference {
       } else if (n.equals("input") || n.equals("other") || n.equals("exponent") || n.equals("tensors")) {
         resolved.put(n, x);
         eval(x, env);
+      } else if (n.equals("split_size_or_sections")) {
+        Object sizes = Splits.sizes(x, this::constInt);
+        if (sizes == null) {
+          error(x.loc(), call.callee() + ": '" + n + "' must be an int constant or a list of them");
+          return null;
+        }
+        resolved.put(n, sizes);
       } else if (n.equals("keepdim")) {
         if (!(x instanceof Ast.Bool bo)) {
           error(x.loc(), call.callee() + ": keepdim must be True or False");
           return null;
         }
         resolved.put(n, bo.value());
+      } else if (n.equals("approximate")) {
+        if (!(x instanceof Ast.Str str) || !(str.value().equals("none") || str.value().equals("tanh"))) {
+          error(x.loc(), call.callee() + ": approximate must be 'none' or 'tanh'");
+          return null;
+        }
+        resolved.put(n, str.value());
       } else if (n.equals("shape") || WINDOW_SIZES.contains(n)) {
         List<Long> sizes = new ArrayList<>();
         List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
@@ -781,11 +988,6 @@ final class ForwardInference {
         return Ops.transpose(tensorArg(call, a.get("input"), "input"), (Long) a.get("dim0"), (Long) a.get("dim1"));
       case FLATTEN:
         return Ops.flatten(tensorArg(call, a.get("input"), "input"), (Long) a.get("start_dim"), (Long) a.get("end_dim"));
-      case RESHAPE: {
-        @SuppressWarnings("unchecked")
-        List<Long> sizes = (List<Long>) a.get("shape");
-        return Ops.reshape(tensorArg(call, a.get("input"), "input"), sizes);
-      }
       case MATMUL: {
         Shape l = tensorArg(call, a.get("input"), "input");
         Shape r = tensorArg(call, a.get("other"), "other");

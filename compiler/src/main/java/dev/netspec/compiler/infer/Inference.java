@@ -55,10 +55,13 @@ public final class Inference {
    *     {@code in_features} (by identity)
    * @param calls the bound arguments of every builtin-function call (by identity)
    * @param flops multiply-adds counted twice, plus one per element of other ops; -1 if unknown
+   * @param input the first input's shape; {@code inputs} has every input's type by name, in order
+   * @param output the output's shape, or null when it is unknown or a tuple; {@code outputType}
+   *     is its type (a tensor or a tuple), or null when unknown
    */
   public record Result(Block block, Shape input, Shape output, Inst inst, long flops,
       Map<Expr, Type> types, Map<BuiltinUse, Map<String, Dim>> inferredArgs,
-      Map<Ast.Call, Map<String, Object>> calls) {
+      Map<Ast.Call, Map<String, Object>> calls, Map<String, Type.TensorT> inputs, Type outputType) {
     /** What layer {@code b} read from its input's shape; empty if nothing. */
     public Map<String, Dim> inferred(BuiltinUse b) {
       return inferredArgs.getOrDefault(b, Map.of());
@@ -70,7 +73,7 @@ public final class Inference {
     }
   }
 
-  private record Key(Block block, Map<String, Object> args, Shape input) {}
+  private record Key(Block block, Map<String, Object> args, Shape input, DType dtype) {}
 
   /** A child as built at its first call, and its output there. */
   private record Built(Inst inst, Shape output) {}
@@ -84,6 +87,7 @@ public final class Inference {
   private final Map<Key, Result> memo = new HashMap<>();
   private final Map<Block, Shape> firstUse = new LinkedHashMap<>();
   private final Map<Block, Position> firstUsePos = new LinkedHashMap<>();
+  private final Map<Block, DType> firstUseDType = new LinkedHashMap<>();
   private final Set<Key> running = new LinkedHashSet<>();
   /** Whether the input is a concrete shape given to inspect: a forward has run at it. */
   private boolean afterForward;
@@ -114,7 +118,7 @@ public final class Inference {
       // A block with arguments and no input is generic over its input: checked at each use.
       boolean root = b.input() != null || !used.contains(b) || !b.args().isEmpty();
       if (!broken.contains(b.name()) && root) {
-        out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.declaredInput(b)));
+        out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.declaredInput(b), firstDType(b, DType.FLOAT32)));
       }
     }
     // Blocks without an input: take the shape of their first use, parents first.
@@ -123,7 +127,8 @@ public final class Inference {
       progress = false;
       for (Block b : fileBlocks) {
         if (!out.containsKey(b) && !broken.contains(b.name()) && inf.firstUse.containsKey(b)) {
-          out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.firstUse.get(b)));
+          out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.firstUse.get(b),
+              inf.firstUseDType.getOrDefault(b, DType.FLOAT32)));
           progress = true;
         }
       }
@@ -160,7 +165,7 @@ public final class Inference {
     env.putAll(args);
     Shape declared = inf.declaredInput(block);
     if (input == null) {
-      return inf.instantiate(block, env, withArgs(declared, env));
+      return inf.instantiate(block, env, withArgs(declared, env), firstDType(block, DType.FLOAT32));
     }
     if (block.input() != null) {
       String err = inf.unify(block, env, input, new HashMap<>());
@@ -170,7 +175,12 @@ public final class Inference {
         return null;
       }
     }
-    return inf.instantiate(block, env, input);
+    return inf.instantiate(block, env, input, firstDType(block, DType.FLOAT32));
+  }
+
+  /** The dtype of the block's first input, or {@code otherwise} when it declares none. */
+  static DType firstDType(Block b, DType otherwise) {
+    return b.inputs().isEmpty() ? otherwise : b.inputs().get(0).dtype();
   }
 
   /** {@code shape} with the int arguments of {@code env} in place of their names. */
@@ -221,17 +231,18 @@ public final class Inference {
 
   // ------------------------------------------------------------------ blocks
 
-  private Result instantiate(Block block, Map<String, Object> args, Shape input) {
-    Key key = new Key(block, args, input);
+  private Result instantiate(Block block, Map<String, Object> args, Shape input, DType dtype) {
+    Key key = new Key(block, args, input, dtype);
     Result cached = memo.get(key);
     if (cached != null) {
       return new Result(cached.block(), cached.input(), cached.output(), cached.inst().copy(),
-          cached.flops(), cached.types(), cached.inferredArgs(), cached.calls());
+          cached.flops(), cached.types(), cached.inferredArgs(), cached.calls(), cached.inputs(),
+          cached.outputType());
     }
     if (!running.add(key)) {
       return null; // a cycle; reported by the checker
     }
-    BlockRun run = new BlockRun(block, args, input);
+    BlockRun run = new BlockRun(block, args, input, dtype);
     Result r = run.run();
     running.remove(key);
     memo.put(key, r);
@@ -282,6 +293,7 @@ public final class Inference {
     private final Block block;
     private final Map<String, Object> args;
     private final Shape input;
+    private final DType dtype;
     private final Inst inst;
     private final Map<String, ChildState> children = new LinkedHashMap<>();
     private Map<Expr, Type> types = Map.of();
@@ -289,11 +301,13 @@ public final class Inference {
     private Map<Ast.Call, Map<String, Object>> calls = Map.of();
     private long flops;
     private Shape output;
+    private Type outputType;
 
-    BlockRun(Block block, Map<String, Object> args, Shape input) {
+    BlockRun(Block block, Map<String, Object> args, Shape input, DType dtype) {
       this.block = block;
       this.args = args;
       this.input = input;
+      this.dtype = dtype;
       this.inst = new Inst(block.name(), block.sequentialOnly() ? "Sequential" : block.name(), "");
     }
 
@@ -314,16 +328,27 @@ public final class Inference {
       for (ChildState c : states(block.name(), existing)) {
         children.put(c.child.name(), c);
       }
+      Map<String, Type.TensorT> inputs = BlockSignature.inputs(block, args, input, dtype);
       if (block.forward() == null) {
-        Shape s = input;
+        Type t = inputs.values().iterator().next();
         for (ChildState c : children.values()) {
-          s = call(c, s, c.child.pos());
+          t = callTyped(c, List.of(t), c.child.pos());
+          if (t instanceof Type.TupleT tuple) { // PyTorch's Sequential would pass the tuple on
+            String name = Character.isDigit(c.child.name().charAt(0)) && c.child.use() instanceof BuiltinUse b
+                ? b.kind().name() : c.child.name();
+            reporter.error(c.child.pos(), label(c) + ": returns " + tuple + ", which a 'sequential'"
+                + " cannot pass on; use 'layers' and a forward that unpacks it, such as "
+                + Unpacking.example(tuple) + " = " + name + "(x)");
+            t = Type.unknownTensor();
+          }
         }
-        output = s;
+        outputType = t;
+        output = t instanceof Type.TensorT tt ? tt.shape() : null;
       } else {
-        ForwardInference f = new ForwardInference(block, args, inst, input, reporter, this);
+        ForwardInference f = new ForwardInference(block, args, inst, inputs, reporter, this);
         f.run();
         output = f.output();
+        outputType = f.outputType();
         types = f.types();
         calls = f.calls();
       }
@@ -331,9 +356,10 @@ public final class Inference {
         inst.children.put(c.child.name(), c.finish());
       }
       inst.output = output;
+      inst.outputType = outputType;
       checkTies();
       checkInitRules();
-      return new Result(block, input, output, inst, flops, types, inferredArgs, calls);
+      return new Result(block, input, output, inst, flops, types, inferredArgs, calls, inputs, outputType);
     }
 
     private List<ChildState> states(String path, List<Child> list) {
@@ -377,6 +403,54 @@ public final class Inference {
     @Override
     public Shape call(String name, Shape in, Position pos) {
       return call(children.get(name), in, pos);
+    }
+
+    @Override
+    public Type call(String name, List<Type> in, Position pos) {
+      return callTyped(children.get(name), in, pos);
+    }
+
+    /**
+     * Runs a child on typed arguments: the input tensor (its dtype checked against what the
+     * child takes), then the optional ones such as an LSTM's initial states; the child's result.
+     */
+    private Type callTyped(ChildState c, List<Type> in, Position pos) {
+      ChildState t = c.target != null ? c.target : c;
+      Type.TensorT x = in.get(0) instanceof Type.TensorT tt ? tt : (Type.TensorT) Type.unknownTensor();
+      DType want = inputDType(t);
+      if (want != null && x.dtype() != want && x.shape().knownRank()) { // unknown: reported already
+        reporter.error(pos, label(c) + ": takes " + DTypeRules.aTensor(want) + ", got " + x + "; "
+            + DTypeRules.advice(want) + declaredAt(c, pos));
+      }
+      if (t.child.use() instanceof BlockUse u && blocks.get(u.blockName()).inputs().isEmpty() && generic) {
+        firstUseDType.putIfAbsent(blocks.get(u.blockName()), x.dtype()); // a block without 'input:' takes its first use's
+      }
+      Shape out = call(c, x.shape(), pos);
+      List<Type> extra = in.subList(1, in.size());
+      if (extra.size() > t.extraIns.size()) {
+        reporter.error(pos, label(c) + ": takes " + (t.extraIns.isEmpty() ? "one tensor"
+            : "the input and " + t.extraIns.size() + " more argument" + (t.extraIns.size() == 1 ? "" : "s"))
+            + ", got " + in.size() + " arguments" + declaredAt(c, pos));
+      } else {
+        for (int i = 0; i < extra.size(); i++) {
+          if (!DTypeRules.sameStructure(t.extraIns.get(i), extra.get(i))) {
+            reporter.error(pos, label(c) + ": argument " + (i + 2) + " must be " + t.extraIns.get(i)
+                + ", got " + extra.get(i) + declaredAt(c, pos));
+          }
+        }
+      }
+      return t.outType != null ? t.outType : new Type.TensorT(out);
+    }
+
+    /** The dtype child {@code c} takes, or null when it takes either (a block without 'input:'). */
+    private DType inputDType(ChildState c) {
+      if (c.child.use() instanceof BuiltinUse b) {
+        return b.kind().inputDType();
+      }
+      if (c.child.use() instanceof BlockUse u && blocks.get(u.blockName()) != null) {
+        return firstDType(blocks.get(u.blockName()), null);
+      }
+      return null;
     }
 
     @Override
@@ -504,6 +578,10 @@ public final class Inference {
       final ChildState target;
       Inst built;
       Shape firstInput;
+      /** The child's result when not a float32 tensor (a tuple, int64), else null. */
+      Type outType;
+      /** The types of the arguments it takes after the input (an LSTM's initial states). */
+      List<Type> extraIns = List.of();
       boolean neverCalled;
       List<ChildState> seq;
 
@@ -645,6 +723,9 @@ public final class Inference {
         if (!r.args().isEmpty()) {
           inferredArgs.put(b, r.args());
         }
+        c.outType = r.type();
+        c.extraIns = r.extraInputs();
+        made.outputType = r.resultType();
         addFlops(r.flops());
         out = r.output();
       } catch (ShapeError e) {
@@ -750,10 +831,18 @@ public final class Inference {
               + "; declare 'input:' on it");
         }
       }
-      Result r = instantiate(target, targetArgs, in);
+      if (target.inputs().size() > 1) {
+        reporter.error(pos, label(c) + ": block " + target.name() + " takes " + target.inputs().size()
+            + " inputs; a block with several inputs can only be the generated class one calls, not a child"
+            + declaredAt(c, pos));
+        return new Built(placeholder(target), Shape.ANY);
+      }
+      DType inType = firstDType(target, firstUseDType.getOrDefault(target, DType.FLOAT32));
+      Result r = instantiate(target, targetArgs, in, inType);
       if (r == null) {
         return new Built(placeholder(target), Shape.ANY);
       }
+      c.outType = r.outputType() instanceof Type.TensorT t && t.dtype() == DType.FLOAT32 ? null : r.outputType();
       addFlops(r.flops());
       Shape out = r.output() == null ? Shape.ANY : r.output();
       return new Built(r.inst(), out);

@@ -28,6 +28,8 @@ public final class Inst {
   public final Map<String, Inst> children = new LinkedHashMap<>();
   /** The shape of the module's output at the first call, or null if never called. */
   public Shape output;
+  /** The type of the module's result at the first call (a tensor or a tuple), or null if unknown. */
+  public Type outputType;
   /** Parameters tied to another ({@code tie:}), by local path, each to its source's path. */
   public final Map<String, String> ties = new LinkedHashMap<>();
 
@@ -53,6 +55,7 @@ public final class Inst {
     c.buffers.putAll(buffers);
     c.persistent.putAll(persistent);
     c.output = output;
+    c.outputType = outputType;
     c.ties.putAll(ties);
     children.forEach((k, v) -> c.children.put(k, v.copy(done)));
     return c;

@@ -127,48 +127,6 @@ public final class Ops {
     return new Shape(out);
   }
 
-  /** {@code reshape(x, sizes)} where one size may be -1. */
-  static Shape reshape(Shape s, List<Long> sizes) throws ShapeError {
-    int infer = -1;
-    long known = 1;
-    for (int i = 0; i < sizes.size(); i++) {
-      long v = sizes.get(i);
-      if (v == -1) {
-        if (infer >= 0) {
-          throw new ShapeError("reshape takes at most one -1");
-        }
-        infer = i;
-      } else if (v <= 0) {
-        throw new ShapeError("reshape sizes must be positive or -1, got " + v);
-      } else {
-        known *= v;
-        if (known > Integer.MAX_VALUE) {
-          throw new ShapeError("reshape " + sizes + " has more than " + Integer.MAX_VALUE + " elements");
-        }
-      }
-    }
-    List<Dim> out = new ArrayList<>();
-    long numel = s.numel();
-    for (int i = 0; i < sizes.size(); i++) {
-      if (i == infer) {
-        if (numel >= 0) {
-          if (numel % known != 0) {
-            throw new ShapeError("cannot reshape " + s + " (" + numel + " elements) into " + sizes);
-          }
-          out.add(Dim.of((int) (numel / known)));
-        } else {
-          out.add(new Dim.Sym("?"));
-        }
-      } else {
-        out.add(Dim.of(sizes.get(i).intValue()));
-      }
-    }
-    if (numel >= 0 && infer < 0 && numel != known) {
-      throw new ShapeError("cannot reshape " + s + " (" + numel + " elements) into " + sizes);
-    }
-    return new Shape(out);
-  }
-
   /** {@code transpose(x, d0, d1)}. */
   static Shape transpose(Shape s, long d0, long d1) throws ShapeError {
     if (!s.knownRank()) {

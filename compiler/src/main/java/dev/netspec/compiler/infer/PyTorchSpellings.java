@@ -26,7 +26,7 @@ final class PyTorchSpellings {
   /** Module prefixes of PyTorch's functions: {@code F.relu}, {@code torch.nn.functional.relu}. */
   private static final Set<String> MODULES = Set.of("F", "torch", "nn", "functional");
   /** Tensor methods named differently from the function. */
-  private static final Map<String, String> RENAMED = Map.of("view", "reshape");
+  private static final Map<String, String> RENAMED = Map.of();
   /** Tensor methods that change nothing a forward here can see. */
   private static final Set<String> NO_OPS = Set.of("contiguous", "detach", "clone", "float");
 
@@ -73,10 +73,10 @@ final class PyTorchSpellings {
     List<Expr> args = new ArrayList<>();
     args.add(m.target());
     String argsText = m.argsText();
-    boolean sizes = fn.equals("reshape") && call.kwargs().isEmpty()
+    boolean sizes = Set.of("reshape", "view", "permute").contains(fn) && call.kwargs().isEmpty()
         && !(call.args().size() == 1 && call.args().get(0) instanceof Ast.Tuple);
     if (sizes) {
-      // h.view(-1, 8) and h.reshape(-1, 8) take the sizes one by one; reshape takes a tuple.
+      // h.view(-1, 8) and h.permute(0, 2, 1) take the sizes one by one; the functions take a tuple.
       args.add(new Ast.Tuple(m.loc(), call.args()));
       argsText = "(" + argsText + ")";
     } else {

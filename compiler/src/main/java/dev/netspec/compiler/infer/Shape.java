@@ -55,6 +55,25 @@ public record Shape(List<Dim> dims) {
   }
 
   /** A copy with the last dim replaced. */
+  /**
+   * Whether {@code a} and {@code b} may be the same shape: one of unknown rank, or the same
+   * rank with each pair of dims {@link Dim#compatible}.
+   */
+  public static boolean compatible(Shape a, Shape b) {
+    if (!a.knownRank() || !b.knownRank()) {
+      return true;
+    }
+    if (a.rank() != b.rank()) {
+      return false;
+    }
+    for (int i = 0; i < a.rank(); i++) {
+      if (!Dim.compatible(a.dim(i), b.dim(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public Shape withLast(Dim d) {
     List<Dim> out = new ArrayList<>(dims);
     out.set(out.size() - 1, d);

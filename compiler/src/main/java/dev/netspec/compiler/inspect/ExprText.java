@@ -28,6 +28,22 @@ final class ExprText {
     if (e instanceof Ast.Attr a) {
       return operand(a.target()) + "." + a.name();
     }
+    if (e instanceof Ast.Str str) {
+      return "'" + str.value() + "'";
+    }
+    if (e instanceof Ast.NoneLit) {
+      return "None";
+    }
+    if (e instanceof Ast.Ellipsis) {
+      return "...";
+    }
+    if (e instanceof Ast.Slice sl) {
+      return (sl.start() == null ? "" : of(sl.start())) + ":" + (sl.stop() == null ? "" : of(sl.stop()))
+          + (sl.step() == null ? "" : ":" + of(sl.step()));
+    }
+    if (e instanceof Ast.Subscript sub) {
+      return operand(sub.target()) + index(sub);
+    }
     if (e instanceof Ast.Tuple t) {
       List<String> items = new ArrayList<>();
       t.items().forEach(i -> items.add(of(i)));
@@ -38,6 +54,13 @@ final class ExprText {
     c.args().forEach(a -> args.add(of(a)));
     c.kwargs().forEach(k -> args.add(k.name() + "=" + of(k.value())));
     return c.callee() + "(" + String.join(", ", args) + ")";
+  }
+
+  /** The brackets of a subscript: {@code [:, 0]}. */
+  static String index(Ast.Subscript sub) {
+    List<String> items = new ArrayList<>();
+    sub.items().forEach(i -> items.add(of(i)));
+    return "[" + String.join(", ", items) + "]";
   }
 
   /** A number as written: {@code 2} for an int, {@code 0.5} for a float. */

@@ -19,6 +19,7 @@ import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.Inst;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.Type;
+import dev.netspec.compiler.infer.Unpacking;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
@@ -65,6 +66,7 @@ public final class ForwardGraph {
   private final List<Block> fileBlocks;
   private final Dot dot = new Dot();
   private final Map<String, Result> instances = new LinkedHashMap<>();
+  private final Map<String, Map<String, Object>> instanceArgs = new LinkedHashMap<>();
   private final Map<String, SequentialBuffers> sequentials = new LinkedHashMap<>();
 
   private ForwardGraph(List<Block> fileBlocks) {
@@ -92,6 +94,11 @@ public final class ForwardGraph {
     return instances;
   }
 
+  /** The argument values of the block instance at {@code path} (a key of {@link #instances()}). */
+  public Map<String, Object> instanceArgs(String path) {
+    return instanceArgs.get(path);
+  }
+
   /** The buffers of every inline {@code sequential} the forward runs, each once. */
   public List<SequentialBuffers> sequentialBuffers() {
     return List.copyOf(sequentials.values());
@@ -101,14 +108,15 @@ public final class ForwardGraph {
 
   private void build(Result root, Map<String, Object> args) {
     Block b = root.block();
-    String input = dot.node("x", "shape=oval, style=filled, fillcolor=\"#eeeeee\"");
+    String input = dot.node(root.inputs().keySet().iterator().next(), "shape=oval, style=filled, fillcolor=\"#eeeeee\"");
     Val in = new Val(input, root.input(), null);
     List<Val> outs = instance(new Scope(b, root, args, ""), in);
     String output = dot.node("output", "shape=oval, style=filled, fillcolor=\"#eeeeee\"");
     for (Val v : outs) {
       flow(v, output);
     }
-    Shape out = root.output() == null ? Shape.ANY : root.output();
+    String out = root.outputType() instanceof Type.TupleT t ? Type.structure(t)
+        : String.valueOf(root.output() == null ? Shape.ANY : root.output());
     rendered = dot.render(b.name(), b.name() + ": input " + root.input() + " -> output " + out);
   }
 
@@ -137,12 +145,16 @@ public final class ForwardGraph {
   /** Walks one block instance from {@code in}; the values it returns (one per return). */
   private List<Val> instance(Scope s, Val in) {
     instances.putIfAbsent(s.path, s.result);
+    instanceArgs.putIfAbsent(s.path, s.args == null ? Map.of() : s.args);
     List<Val> out = new ArrayList<>();
     if (s.block.forward() == null) {
       out.add(chain(s, s.block.children(), s.result.inst(), in, s.prefix()));
     } else {
       Map<String, Val> vars = new LinkedHashMap<>();
-      vars.put("x", in);
+      for (Map.Entry<String, Type.TensorT> i : s.result.inputs().entrySet()) {
+        vars.put(i.getKey(), vars.isEmpty() ? in : new Val(dot.node(i.getKey(),
+            "shape=oval, style=filled, fillcolor=\"#eeeeee\""), i.getValue().shape(), null));
+      }
       statements(s, s.block.forward(), vars, out);
     }
     for (Map.Entry<String, List<Use>> e : s.uses.entrySet()) {
@@ -273,6 +285,11 @@ public final class ForwardGraph {
           v = operator(op, old, v, old.shape());
         }
         vars.put(a.name(), v);
+      } else if (st instanceof Ast.Unpack u) {
+        Val v = eval(s, u.value(), vars);
+        for (String n : Unpacking.names(u.targets())) {
+          vars.put(n, new Val(v.node(), null, n));
+        }
       } else if (st instanceof Ast.Return r) {
         returns.add(eval(s, r.value(), vars));
         return true;
@@ -371,6 +388,8 @@ public final class ForwardGraph {
     for (Stmt st : body) {
       if (st instanceof Ast.Assign a) {
         out.add(a.name());
+      } else if (st instanceof Ast.Unpack u) {
+        out.addAll(Unpacking.names(u.targets()));
       } else if (st instanceof Ast.If f) {
         assignedIn(f.then(), out);
         assignedIn(f.otherwise(), out);
@@ -417,18 +436,34 @@ public final class ForwardGraph {
     if (e instanceof Ast.Attr a) {
       return op("." + a.name(), List.of(eval(s, a.target(), vars)), shape(s, e));
     }
-    if (e instanceof Ast.Tuple) {
-      return new Val(null, null, ExprText.of(e));
+    if (e instanceof Ast.Subscript sub) {
+      return op(ExprText.index(sub), List.of(eval(s, sub.target(), vars)), shape(s, e));
+    }
+    if (e instanceof Ast.Tuple t) {
+      List<Val> items = new ArrayList<>();
+      t.items().forEach(i -> items.add(eval(s, i, vars)));
+      return items.stream().anyMatch(v -> v.node() != null) ? op("tuple", items, null)
+          : new Val(null, null, ExprText.of(e));
     }
     if (e instanceof Ast.Method m) { // transformer.wte(idx): a module of a module dict
       List<Val> in = new ArrayList<>();
       m.call().args().forEach(a -> in.add(eval(s, a, vars)));
       return op(ExprText.of(m.target()) + "." + m.call().callee(), in, shape(s, e));
     }
+    // a tuple, a string, None, a slice, float('-inf'): text in the label of the call they are given to
+    if (!(e instanceof Ast.Call) || ((Ast.Call) e).callee().equals("float")) {
+      return new Val(null, null, ExprText.of(e));
+    }
     Ast.Call c = (Ast.Call) e;
     if (s.block.children().stream().anyMatch(k -> k.name().equals(c.callee()))) {
       Val in = eval(s, c.args().get(0), vars);
-      return child(s, s.block.children(), s.result.inst(), c.callee(), in, s.prefix(), shape(s, e));
+      Val out = child(s, s.block.children(), s.result.inst(), c.callee(), in, s.prefix(), shape(s, e));
+      List<Val> states = new ArrayList<>(); // an LSTM's or GRU's initial states
+      c.args().subList(1, c.args().size()).forEach(a -> argument(s, a, vars, states));
+      if (out.node() != null) {
+        states.forEach(v -> flow(v, out.node()));
+      }
+      return out;
     }
     List<Val> inputs = new ArrayList<>();
     List<String> shown = new ArrayList<>();

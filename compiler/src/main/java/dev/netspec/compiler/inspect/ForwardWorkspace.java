@@ -30,7 +30,7 @@ public final class ForwardWorkspace {
     Set<String> allocating = new HashSet<>();
     for (Map.Entry<String, Result> e : graph.instances().entrySet()) {
       Result r = e.getValue();
-      OptionalLong n = JavaGenerator.workspaceBytes(r.block(), r, blocks, pkg);
+      OptionalLong n = JavaGenerator.workspaceBytes(r.block(), r, graph.instanceArgs(e.getKey()), blocks, pkg);
       if (n.isEmpty()) {
         allocating.add(e.getKey());
       } else if (n.getAsLong() < 0) {

@@ -34,6 +34,11 @@ final class BatchNormKind extends LayerKind {
     this.spatial = spatial;
   }
 
+  /** 1 or 2: the spatial rank of the convolution it folds into. */
+  int spatial() {
+    return spatial;
+  }
+
   @Override
   public List<InferredArg> inferredArgs() {
     return List.of(FEATURES);

@@ -111,7 +111,8 @@ final class ConvKind extends LayerKind {
       List<String> names = Windows.spatialNames(spatial);
       for (int i = 0; i < spatial; i++) {
         Dim l = in.dim(in.rank() - spatial + i);
-        Dim o = Windows.outSize(l, w.kernel()[i], w.total(i), w.before(i), w.stride()[i], w.dilation()[i], false);
+        Dim o = Windows.outSize(l, w.kernel()[i], w.total(i), w.before(i), w.stride()[i], strideArg(args),
+            w.dilation()[i], false);
         Windows.checkPositive(names.get(i), l, o, windowRepr(w, args));
         if (!w.mode().equals("zeros") && l instanceof Dim.Known k && w.before(i) >= k.size()) {
           throw new ShapeError(w.mode() + " padding " + w.before(i) + " must be less than the input "
@@ -143,6 +144,44 @@ final class ConvKind extends LayerKind {
     String repr = inC + ", " + outC + ", " + windowRepr(w, args) + (w.groups() != 1 ? ", groups=" + w.groups() : "")
         + (bias ? "" : ", bias=False") + (w.mode().equals("zeros") ? "" : ", padding_mode=" + w.mode());
     return new Inferred(out, runtimeClass(), repr, params, Map.of(), Map.of(inChannels.name(), inC), flops);
+  }
+
+  /** The runtime's {@code ConvNd.forwardInto(x, act, out)}: a ReLU after it runs in the GEMM's epilogue. */
+  @Override
+  public boolean fusesActivation() {
+    return true;
+  }
+
+  /** A batch norm of the same spatial rank: {@code ConvNd.forwardInto(x, BatchNorm, act, add, out)}. */
+  @Override
+  public boolean absorbsNorm(LayerKind norm) {
+    return norm instanceof BatchNormKind b && b.spatial() == spatial;
+  }
+
+  @Override
+  public boolean fusesResidual() {
+    return true;
+  }
+
+  /**
+   * {@code conv.forwardInto(x, bn, Activation.RELU, identity, out)} with a batch norm (folded in
+   * eval mode, run apart in training mode), else {@code conv.forwardInto(x, act, add, out)}.
+   */
+  @Override
+  public CodeBlock epilogueInto(CodeBlock layer, CodeBlock in, CodeBlock norm, String activation, CodeBlock add,
+      CodeBlock out) {
+    CodeBlock act = CodeBlock.of("$T.$N", ACTIVATION, activation == null ? "NONE" : activation);
+    CodeBlock residual = add == null ? CodeBlock.of("null") : add;
+    if (norm != null) {
+      return CodeBlock.of("$L.forwardInto($L, $L, $L, $L, $L)", layer, in, norm, act, residual, out);
+    }
+    return add == null ? CodeBlock.of("$L.forwardInto($L, $L, $L)", layer, in, act, out)
+        : CodeBlock.of("$L.forwardInto($L, $L, $L, $L)", layer, in, act, residual, out);
+  }
+
+  /** The symbol of a {@code stride} that is one block argument ({@code stride: stride}), or null. */
+  private static Dim strideArg(Args args) {
+    return args.has("stride") && !(args.value("stride", null) instanceof List<?>) ? args.dim("stride") : null;
   }
 
   /**

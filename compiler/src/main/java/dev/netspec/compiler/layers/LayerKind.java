@@ -2,6 +2,7 @@ package dev.netspec.compiler.layers;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
@@ -83,6 +84,24 @@ public abstract class LayerKind {
     return List.of();
   }
 
+  /** The element type the layer takes: float32 but for {@code embedding}'s int64 ids. */
+  public DType inputDType() {
+    return DType.FLOAT32;
+  }
+
+  /**
+   * How the layer is called in generated code: {@code forward}, or {@code forwardWithState}
+   * for a layer whose result is a tuple (the runtime's {@code Output} record).
+   */
+  public String forwardMethod() {
+    return "forward";
+  }
+
+  /** The accessors of the runtime's {@code Output} record, in the order of the tuple's tensors. */
+  public List<String> outputAccessors() {
+    return List.of();
+  }
+
   /** The shape rule: the output for input {@code in} (of unknown rank when not known). */
   public abstract Inferred infer(Args args, Shape in, Context ctx) throws ShapeError;
 
@@ -103,6 +122,41 @@ public abstract class LayerKind {
   public boolean fusesActivation() {
     return false;
   }
+
+  /**
+   * Whether a normalization layer of kind {@code norm} right after this one runs inside this
+   * layer's allocation-free form ({@link #epilogueInto}): a batch norm after a convolution,
+   * folded into the packed filters in eval mode and run after the convolution, with the
+   * batch's statistics, in training mode (the runtime decides at each call).
+   */
+  public boolean absorbsNorm(LayerKind norm) {
+    return false;
+  }
+
+  /**
+   * Whether a residual {@code + r} of the output's shape after this layer (and its absorbed
+   * norm) runs in its epilogue, before the activation.
+   */
+  public boolean fusesResidual() {
+    return false;
+  }
+
+  /**
+   * This layer's allocation-free call with its epilogue: {@code act(norm(layer(in)) + add)}
+   * written into {@code out}. {@code norm} (a child this layer {@linkplain #absorbsNorm
+   * absorbs}), {@code activation} (an {@link #activation()} constant, needing {@link
+   * #fusesActivation()}) and {@code add} (needing {@link #fusesResidual()}) may each be null.
+   */
+  public CodeBlock epilogueInto(CodeBlock layer, CodeBlock in, CodeBlock norm, String activation, CodeBlock add,
+      CodeBlock out) {
+    if (norm != null || add != null || activation == null) {
+      throw new IllegalStateException(name + " has no epilogue of that form");
+    }
+    return CodeBlock.of("$L.forwardInto($L, $T.$N, $L)", layer, in, ACTIVATION, activation, out);
+  }
+
+  /** The runtime's {@code Activation}, the epilogue's activation function. */
+  protected static final ClassName ACTIVATION = ClassName.get("dev.netspec.runtime.kernels", "Activation");
 
   /** The runtime {@code Activation} constant this layer is ({@code RELU}), or null. */
   public String activation() {

@@ -34,6 +34,9 @@ public final class LayerKinds {
     add(new BatchNormKind(1));
     add(new BatchNormKind(2));
     add(new GroupNormKind());
+    add(new EmbeddingKind());
+    add(new LSTMKind());
+    add(new GRUKind());
     add(new MultiheadAttentionKind());
     add(new TransformerEncoderLayerKind());
     add(new TransformerEncoderKind());

@@ -35,6 +35,22 @@ final class Windows {
    * left padding ({@code left}); where that depends on a symbolic size the result is lazy.
    */
   static Dim outSize(Dim in, int kernel, int pad, int left, int stride, int dilation, boolean ceil) {
+    return outSize(in, kernel, pad, left, stride, null, dilation, ceil);
+  }
+
+  /**
+   * {@link #outSize(Dim, int, int, int, int, int, boolean)} where the stride may be a block
+   * argument not known here ({@code stride: stride} in the generic instantiation): {@code
+   * strideArg} is its symbol (null: none), and without {@code ceil} the size is the expression
+   * over it, {@code (height - 1) / stride + 1}, so the generated code can size a buffer by it.
+   */
+  static Dim outSize(Dim in, int kernel, int pad, int left, int stride, Dim strideArg, int dilation,
+      boolean ceil) {
+    if (stride == Args.UNKNOWN && strideArg instanceof Dim.Sym && !ceil && dilation != Args.UNKNOWN
+        && left != Args.UNKNOWN) {
+      int span = dilation * (kernel - 1) + 1;
+      return Dim.plus(Dim.floorDiv(Dim.plus(in, Dim.of(pad - span)), strideArg), Dim.of(1));
+    }
     if (stride == Args.UNKNOWN || dilation == Args.UNKNOWN || left == Args.UNKNOWN) {
       return new Dim.Sym("?"); // a window argument of the generic instantiation: known per use
     }

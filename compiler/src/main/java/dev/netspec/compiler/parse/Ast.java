@@ -23,6 +23,12 @@ public final class Ast {
   /** {@code True} or {@code False}. */
   public record Bool(Loc loc, boolean value) implements Expr {}
 
+  /** A string literal, {@code 'tanh'} or {@code "tanh"}: only as a function argument. */
+  public record Str(Loc loc, String value) implements Expr {}
+
+  /** Python's {@code None}: only as a function argument or a subscript item (a new axis). */
+  public record NoneLit(Loc loc) implements Expr {}
+
   /** A variable, child, parameter, buffer or argument name. */
   public record Name(Loc loc, String name) implements Expr {}
 
@@ -56,12 +62,32 @@ public final class Ast {
    */
   public record Method(Loc loc, Expr target, Call call, String targetText, String argsText) implements Expr {}
 
-  /** {@code [a, b]} or {@code (a, b)}: only as a shape argument. */
+  /**
+   * {@code [a, b]} or {@code (a, b)}: a shape or list argument, a returned tuple ({@code return
+   * out, (h, c)}) or an unpacking target.
+   */
   public record Tuple(Loc loc, List<Expr> items) implements Expr {
     public Tuple {
       items = List.copyOf(items);
     }
   }
+
+  /**
+   * {@code target[items]}: PyTorch's indexing ({@code x[:, 0]}, {@code x[..., :n]}, {@code
+   * x[:, None]}). The target is any expression (a tensor; later a module list); each item is
+   * an expression (an index), a {@link Slice}, an {@link Ellipsis} or a {@link NoneLit}.
+   */
+  public record Subscript(Loc loc, Expr target, List<Expr> items) implements Expr {
+    public Subscript {
+      items = List.copyOf(items);
+    }
+  }
+
+  /** {@code start:stop:step} inside a subscript; an omitted part is null. */
+  public record Slice(Loc loc, Expr start, Expr stop, Expr step) implements Expr {}
+
+  /** {@code ...} inside a subscript: as many full slices as the other items leave. */
+  public record Ellipsis(Loc loc) implements Expr {}
 
   /** A statement. */
   public sealed interface Stmt {
@@ -70,6 +96,12 @@ public final class Ast {
 
   /** {@code name = e} or {@code name op= e} ({@code op} is {@code "="} or {@code "+="} ...). */
   public record Assign(Loc loc, String name, String op, Expr value) implements Stmt {}
+
+  /**
+   * {@code out, (h, c) = e}: unpacks a tuple result into names; {@code targets} holds
+   * {@link Name}s and nested {@link Tuple}s of them.
+   */
+  public record Unpack(Loc loc, Tuple targets, Expr value) implements Stmt {}
 
   /** {@code while cond:} body. */
   public record While(Loc loc, Expr condition, List<Stmt> body) implements Stmt {

@@ -30,15 +30,15 @@ public final class ForwardParser {
     }
   }
 
-  private enum Kind { NAME, NUMBER, OP, NEWLINE, INDENT, DEDENT, END }
+  private enum Kind { NAME, NUMBER, STRING, OP, NEWLINE, INDENT, DEDENT, END }
 
   private record Token(Kind kind, String text, Loc loc) {}
 
   private static final Set<String> KEYWORDS = Set.of(
-      "while", "if", "elif", "else", "return", "and", "or", "not", "True", "False", "for", "in");
+      "while", "if", "elif", "else", "return", "and", "or", "not", "True", "False", "None", "for", "in");
   private static final List<String> OPERATORS = List.of(
       "**", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=",
-      "+", "-", "*", "/", "@", "<", ">", "=", "(", ")", "[", "]", ",", ":", ".");
+      "+", "-", "*", "/", "@", "<", ">", "=", "(", ")", "[", "]", ",", ":", "...", ".");
   /** Binding power of each binary operator (higher binds tighter). */
   private static final Map<String, Integer> BINARY = Map.ofEntries(
       Map.entry("or", 10), Map.entry("and", 20),
@@ -101,8 +101,28 @@ public final class ForwardParser {
       return false;
     }
     Token second = tokens.get(Math.min(next + 1, tokens.size() - 1));
+    if (first.kind() == Kind.OP && first.text().equals("(")) {
+      return !startsUnpacking(); // (h, c) = ... unpacks; (x + 1) * 2 is an expression
+    }
     return !(first.kind() == Kind.NAME && second.kind() == Kind.OP
-        && Set.of("=", "+=", "-=", "*=", "/=").contains(second.text()));
+        && Set.of("=", "+=", "-=", "*=", "/=", ",").contains(second.text()));
+  }
+
+  /** Whether the parenthesized group at the cursor is followed by {@code =} or {@code ,}. */
+  private boolean startsUnpacking() {
+    int depth = 0;
+    for (int i = next; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      if (t.kind() == Kind.OP && t.text().equals("(")) {
+        depth++;
+      } else if (t.kind() == Kind.OP && t.text().equals(")") && --depth == 0) {
+        Token after = tokens.get(Math.min(i + 1, tokens.size() - 1));
+        return after.kind() == Kind.OP && (after.text().equals("=") || after.text().equals(","));
+      } else if (t.kind() != Kind.OP && t.kind() != Kind.NAME) {
+        return false; // a number, a newline or the end: not a group of names
+      }
+    }
+    return false;
   }
 
   private Stmt statement() throws SyntaxError {
@@ -126,6 +146,9 @@ public final class ForwardParser {
         case "return": {
           advance();
           Expr e = expression(0);
+          if (peekOp(",")) { // return out, (h, c): a tuple without parentheses
+            e = tupleRest(t, e, null);
+          }
           endOfLine();
           return new Ast.Return(t.loc(), e);
         }
@@ -134,6 +157,10 @@ public final class ForwardParser {
           throw new SyntaxError(t.loc(), "'" + t.text() + "' without a matching 'if'");
         default:
           break;
+      }
+      if (!KEYWORDS.contains(t.text()) && tokens.get(next + 1).kind() == Kind.OP
+          && tokens.get(next + 1).text().equals(",")) {
+        return unpack(t);
       }
       if (!KEYWORDS.contains(t.text())) {
         Token op = tokens.get(next + 1);
@@ -145,6 +172,9 @@ public final class ForwardParser {
           return new Assign(t.loc(), t.text(), op.text(), e);
         }
       }
+    }
+    if (t.kind() == Kind.OP && t.text().equals("(")) {
+      return unpack(t);
     }
     throw new SyntaxError(t.loc(),
         "expected a statement (name = expression, while, for, if or return), found " + describe(t));
@@ -162,6 +192,56 @@ public final class ForwardParser {
     }
     Expr items = expression(0);
     return new Ast.For(forToken.loc(), name.text(), name.loc(), items, block());
+  }
+
+  /** {@code out, (h, c) = e}: names and parenthesized groups of names, then {@code =}. */
+  private Stmt unpack(Token first) throws SyntaxError {
+    List<Expr> targets = new ArrayList<>();
+    targets.add(target(1));
+    while (peekOp(",")) {
+      advance();
+      if (peekOp("=")) {
+        break;
+      }
+      targets.add(target(1));
+    }
+    Token eq = peek();
+    if (!peekOp("=")) {
+      throw new SyntaxError(eq.loc(), "expected '=' after the names to unpack into, found " + describe(eq));
+    }
+    advance();
+    Expr e = expression(0);
+    if (peekOp(",")) { // a, b = b, a: a tuple without parentheses
+      e = tupleRest(first, e, null);
+    }
+    endOfLine();
+    Ast.Tuple tuple = targets.size() == 1 && targets.get(0) instanceof Ast.Tuple inner ? inner
+        : new Ast.Tuple(first.loc(), targets);
+    return new Ast.Unpack(first.loc(), tuple, e);
+  }
+
+  private Expr target(int depth) throws SyntaxError {
+    Token t = advance();
+    if (depth > MAX_TREE_DEPTH) {
+      throw new SyntaxError(t.loc(), "the names to unpack into are nested more than " + MAX_TREE_DEPTH + " deep");
+    }
+    if (t.kind() == Kind.NAME && !KEYWORDS.contains(t.text())) {
+      return new Ast.Name(t.loc(), t.text());
+    }
+    if (t.kind() == Kind.OP && t.text().equals("(")) {
+      List<Expr> items = new ArrayList<>();
+      items.add(target(depth + 1));
+      while (peekOp(",")) {
+        advance();
+        if (peekOp(")")) {
+          break;
+        }
+        items.add(target(depth + 1));
+      }
+      expectOp(")");
+      return new Ast.Tuple(t.loc(), items);
+    }
+    throw new SyntaxError(t.loc(), "expected a name to unpack into, found " + describe(t));
   }
 
   private Stmt ifRest(Token ifToken) throws SyntaxError {
@@ -260,6 +340,10 @@ public final class ForwardParser {
       e = new Ast.Num(t.loc(), value, integral);
     } else if (t.kind() == Kind.NAME && (t.text().equals("True") || t.text().equals("False"))) {
       e = new Ast.Bool(t.loc(), t.text().equals("True"));
+    } else if (t.kind() == Kind.NAME && t.text().equals("None")) {
+      e = new Ast.NoneLit(t.loc());
+    } else if (t.kind() == Kind.STRING) {
+      e = new Ast.Str(t.loc(), t.text());
     } else if (t.kind() == Kind.NAME && !KEYWORDS.contains(t.text())) {
       if (peekOp("(")) {
         e = call(t);
@@ -280,7 +364,12 @@ public final class ForwardParser {
       throw new SyntaxError(t.loc(), "expected an expression, found " + describe(t));
     }
     int depth = depthOf(e);
-    while (peekOp(".")) {
+    while (peekOp(".") || peekOp("[")) {
+      if (peekOp("[")) {
+        e = subscript(e);
+        depth = Math.max(depth, lastDepth) + 1;
+        continue;
+      }
       Token dot = advance();
       Token name = advance();
       if (name.kind() != Kind.NAME) {
@@ -304,9 +393,61 @@ public final class ForwardParser {
     return e;
   }
 
+  /** {@code target[item, ...]}, the '[' next; items are indices, slices, '...' and None. */
+  private Expr subscript(Expr target) throws SyntaxError {
+    Token open = advance();
+    if (peekOp("]")) {
+      throw new SyntaxError(peek().loc(), "expected an index or a slice inside '[]', found ']'");
+    }
+    List<Expr> items = new ArrayList<>();
+    int depth = 0;
+    while (true) {
+      items.add(subscriptItem());
+      depth = Math.max(depth, lastDepth);
+      if (!peekOp(",")) {
+        break;
+      }
+      advance();
+      if (peekOp("]")) {
+        break; // x[0,] as in Python
+      }
+    }
+    expectOp("]");
+    lastDepth = depth + 1;
+    return new Ast.Subscript(open.loc(), target, items);
+  }
+
+  /** One item of a subscript: {@code ...}, an expression, or a slice {@code start:stop:step}. */
+  private Expr subscriptItem() throws SyntaxError {
+    Token t = peek();
+    if (t.kind() == Kind.OP && t.text().equals("...")) {
+      advance();
+      lastDepth = 1;
+      return new Ast.Ellipsis(t.loc());
+    }
+    Expr start = peekOp(":") ? null : expression(0);
+    if (!peekOp(":")) {
+      return start;
+    }
+    Token colon = advance();
+    Expr stop = endOfSlicePart() ? null : expression(0);
+    Expr step = null;
+    if (peekOp(":")) {
+      advance();
+      step = endOfSlicePart() ? null : expression(0);
+    }
+    lastDepth = 2;
+    return new Ast.Slice(start == null ? colon.loc() : start.loc(), start, stop, step);
+  }
+
+  private boolean endOfSlicePart() {
+    return peekOp(":") || peekOp(",") || peekOp("]");
+  }
+
   /** The depth of a just-parsed primary: leaves are 1; composites were measured as parsed. */
   private int depthOf(Expr e) {
-    return e instanceof Ast.Num || e instanceof Ast.Bool || e instanceof Ast.Name ? 1 : lastDepth;
+    return e instanceof Ast.Num || e instanceof Ast.Bool || e instanceof Ast.Name || e instanceof Ast.Str
+        || e instanceof Ast.NoneLit ? 1 : lastDepth;
   }
 
   private Expr tupleRest(Token open, Expr first, String close) throws SyntaxError {
@@ -323,7 +464,9 @@ public final class ForwardParser {
         depth = Math.max(depth, lastDepth);
       }
     }
-    expectOp(close);
+    if (close != null) {
+      expectOp(close);
+    }
     lastDepth = depth + 1;
     return new Ast.Tuple(open.loc(), items);
   }
@@ -417,6 +560,8 @@ public final class ForwardParser {
         return "the end of the block";
       case END:
         return "the end of the forward";
+      case STRING:
+        return "'" + t.text() + "'";
       default:
         return "'" + t.text() + "'";
     }
@@ -471,6 +616,13 @@ public final class ForwardParser {
             i++;
           }
           out.add(new Token(Kind.NAME, line.substring(start, i), loc));
+        } else if (c == '\'' || c == '"') {
+          int end = line.indexOf(c, i + 1);
+          if (end < 0) {
+            throw new SyntaxError(loc, "unterminated string");
+          }
+          out.add(new Token(Kind.STRING, line.substring(i + 1, end), loc));
+          i = end + 1;
         } else if (Character.isDigit(c) || (c == '.' && i + 1 < line.length() && Character.isDigit(line.charAt(i + 1)))) {
           int start = i;
           while (i < line.length() && (Character.isDigit(line.charAt(i)) || line.charAt(i) == '.')) {

@@ -37,7 +37,7 @@ public final class TwoLayer extends Module {
   /**
    * Forward buffer {@code (batch, 256)}.
    */
-  private Tensor reluOut;
+  private Tensor hiddenOut;
 
   /**
    * Builds the block with parameters initialized from seed 0.
@@ -78,8 +78,8 @@ public final class TwoLayer extends Module {
     enterForward();
     try {
       workspace(x);
-      hidden.forwardInto(x, Activation.RELU, reluOut); // (batch, 256)
-      return out.forward(reluOut, output); // (batch, 10)
+      hidden.forwardInto(x, Activation.RELU, hiddenOut); // (batch, 256)
+      return out.forward(hiddenOut, output); // (batch, 10)
     } finally {
       exitForward();
     }
@@ -101,7 +101,7 @@ public final class TwoLayer extends Module {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      reluOut = Tensor.zeros(batch, 256);
+      hiddenOut = Tensor.zeros(batch, 256);
     }
   }
 

@@ -22,7 +22,9 @@ import java.util.Objects;
  *
  * <p>PyTorch's edge cases: a row whose keys are all masked gives NaN (softmax of only
  * {@code -inf}); no keys at all ({@code S = 0}) gives zeros. Causal masking is PyTorch 2's
- * {@code is_causal}: query {@code i} sees keys {@code j <= i} (top-left aligned).
+ * {@code is_causal}: query {@code i} sees keys {@code j <= i} (top-left aligned); with an
+ * offset, {@code j <= i + offset}, which is how {@code L} new tokens at position {@code
+ * offset} attend to a KV cache of {@code S = offset + L} keys (bottom-right aligned).
  *
  * <p>An instance is a reusable plan: set the dims and operands, then {@link #run()}. Once
  * warm, a run allocates nothing. Not for concurrent use; one per layer.
@@ -79,6 +81,7 @@ public final class Attention {
   private int e;
   private int ev;
   private boolean causal;
+  private int causalOffset;
   private float scale;
 
   /** A plan on the JVM's kernel backend. */
@@ -119,7 +122,21 @@ public final class Attention {
 
   /** Whether query {@code i} sees only keys {@code j <= i}. */
   public Attention causal(boolean causal) {
+    return causal(causal, 0);
+  }
+
+  /**
+   * Whether query {@code i} sees only keys {@code j <= i + offset}: the queries are the tokens
+   * at positions {@code offset, offset + 1, ...} of a sequence whose keys start at position 0
+   * (incremental decoding over a KV cache).
+   */
+  public Attention causal(boolean causal, int offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("attention: causal offset must not be negative, got "
+          + offset);
+    }
     this.causal = causal;
+    this.causalOffset = offset;
     return this;
   }
 
@@ -224,7 +241,7 @@ public final class Attention {
 
   /** The keys query {@code i} may see: {@code [0, keyEnd)}. */
   private int keyEnd(int i) {
-    return causal ? Math.min(s, i + 1) : s;
+    return causal ? Math.min(s, i + causalOffset + 1) : s;
   }
 
   /** {@code x} masked at key {@code j} of the mask row at {@code mRow}. */
@@ -266,7 +283,7 @@ public final class Attention {
       sc.sum[r] = 0;
       Arrays.fill(out.a, o + r * out.rowStride, o + r * out.rowStride + ev, 0f);
     }
-    int end = causal ? Math.min(s, i0 + rows) : s; // no row of the tile sees a key past this
+    int end = causal ? Math.min(s, i0 + rows + causalOffset) : s; // no row sees a key past this
     for (int j0 = 0; j0 < end; j0 += BLOCK) {
       int n = Math.min(BLOCK, end - j0);
       if (e == 0) {
@@ -277,7 +294,7 @@ public final class Attention {
       }
       for (int r = 0; r < rows; r++) {
         int i = i0 + r;
-        int seen = causal ? Math.max(0, Math.min(n, i + 1 - j0)) : n; // keys row i sees here
+        int seen = causal ? Math.max(0, Math.min(n, i + causalOffset + 1 - j0)) : n; // keys row i sees
         int sr = r * n;
         int mRow = mask.a == null ? 0 : mask.at(b, h, i) + j0;
         float blockMax = Float.NEGATIVE_INFINITY;

@@ -141,8 +141,8 @@ final class Into {
 
   /** {@code out = op(x)}: one kernel call for dense operands. */
   static Tensor unary(Tensor x, UnaryOp op, Tensor out) {
-    x.requireFloat(Tensor.opName(op));
-    out.requireFloat(Tensor.opName(op));
+    requireFloat(x, op);
+    requireFloat(out, op);
     requireShape(op, x.shape, out);
     if (!denseAlias(x, out)) {
       return out.copy_(Elementwise.unary(x, op));
@@ -154,8 +154,8 @@ final class Into {
 
   /** {@code out = op(x, value)}: one kernel call for dense operands. */
   static Tensor scalar(Tensor x, BinaryOp op, float value, Tensor out) {
-    x.requireFloat(Tensor.opName(op));
-    out.requireFloat(Tensor.opName(op));
+    requireFloat(x, op);
+    requireFloat(out, op);
     requireShape(op, x.shape, out);
     if (!denseAlias(x, out)) {
       return out.copy_(Elementwise.scalar(x, op, value));
@@ -168,9 +168,9 @@ final class Into {
 
   /** {@code out = op(x, other)}: one kernel call, or one per row of a broadcast bias row. */
   static Tensor binary(Tensor x, BinaryOp op, Tensor other, Tensor out) {
-    x.requireFloat(Tensor.opName(op));
-    other.requireFloat(Tensor.opName(op));
-    out.requireFloat(Tensor.opName(op));
+    requireFloat(x, op);
+    requireFloat(other, op);
+    requireFloat(out, op);
     if (Arrays.equals(x.shape, out.shape) && denseAlias(x, out)) {
       int n = Math.toIntExact(x.numel());
       if (Arrays.equals(other.shape, x.shape) && denseAlias(other, out)) {
@@ -222,6 +222,13 @@ final class Into {
    * Whether an elementwise kernel may read {@code in} and write {@code out} as two dense runs:
    * both contiguous and either separate storage or exactly the same elements.
    */
+  /** Refuses a tensor that is not float32, spelling the op's name only then (no allocation). */
+  private static void requireFloat(Tensor t, Enum<?> op) {
+    if (t.dtype() != DType.FLOAT32) {
+      t.requireFloat(Tensor.opName(op));
+    }
+  }
+
   private static boolean denseAlias(Tensor in, Tensor out) {
     return in.isContiguous() && out.isContiguous()
         && (in.storage != out.storage || in.offset == out.offset);

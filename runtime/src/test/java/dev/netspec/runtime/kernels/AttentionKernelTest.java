@@ -134,6 +134,47 @@ class AttentionKernelTest {
     }
   }
 
+  /**
+   * Causal with an offset (the new tokens of a KV-cache step): query {@code i} sees keys
+   * {@code j <= i + offset}, the same as an additive mask of {@code -inf} above that diagonal.
+   */
+  @Test
+  void causalOffsetMatchesTheMaskedFormula() {
+    Random rnd = new Random(5);
+    int e = L + 1;
+    for (int l : new int[] {1, 3, Attention.ROWS + 5}) {
+      for (int offset : new int[] {0, 1, Attention.BLOCK - 1, Attention.BLOCK + 3}) {
+        int s = offset + l;
+        float[] q = random(rnd, l * e, 2);
+        float[] k = random(rnd, s * e, 2);
+        float[] v = random(rnd, s * e, 1);
+        float[] future = new float[l * s];
+        for (int i = 0; i < l; i++) {
+          for (int j = i + offset + 1; j < s; j++) {
+            future[i * s + j] = Float.NEGATIVE_INFINITY;
+          }
+        }
+        float[] want = reference(l, s, e, e, q, k, v, future, false, new float[l * s]);
+        String what = "causal attention L=" + l + " offset=" + offset + " tol=" + TOL;
+        for (Backend b : new Backend[] {new ScalarBackend(), new VectorBackend()}) {
+          for (boolean withProbs : new boolean[] {false, true}) {
+            float[] out = new float[l * e];
+            Attention att = new Attention(b).dims(1, 1, l, s, e, e).causal(true, offset)
+                .query(q, 0, 0, 0, e).key(k, 0, 0, 0, e).value(v, 0, 0, 0, e)
+                .output(out, 0, 0, 0, e);
+            if (withProbs) {
+              att.probabilities(new float[l * s], 0, 0, 0, s);
+            }
+            att.run();
+            assertArrayEquals(want, out, TOL, b.name() + (withProbs ? " full rows " : " flash ")
+                + what);
+          }
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> new Attention().causal(true, -1));
+  }
+
   @Test
   void stridedHeadsAndLogSumExp() {
     // two batches x two heads of (L=2, E=2) packed side by side in rows of width 4

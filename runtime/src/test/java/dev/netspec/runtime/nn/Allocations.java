@@ -2,8 +2,8 @@ package dev.netspec.runtime.nn;
 
 import java.lang.management.ManagementFactory;
 
-/** How many bytes a warm forward allocates, for the allocation-free tests of this package. */
-final class Allocations {
+/** How many bytes a warm forward allocates, for the allocation-free tests of the runtime. */
+public final class Allocations {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -14,7 +14,7 @@ final class Allocations {
    * {@code warmup} runs, measured again until 0 or for 60 s: escape analysis removes the
    * kernels' temporaries only in compiled code, and the JIT may take a while on a busy machine.
    */
-  static long steadyStateBytes(Runnable forward, int warmup, int calls) {
+  public static long steadyStateBytes(Runnable forward, int warmup, int calls) {
     long bytes = Long.MAX_VALUE;
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (bytes != 0 && System.nanoTime() < deadline) {

@@ -7,6 +7,7 @@ import dev.netspec.runtime.nn.Flatten;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.nn.Sigmoid;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -221,17 +222,21 @@ public final class LeNet extends Sequential {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      conv2d0Out = Tensor.zeros(batch, 6, 28, 28);
-      sigmoid1Out = Tensor.zeros(batch, 6, 28, 28);
-      avgPool2d2Out = Tensor.zeros(batch, 6, 14, 14);
-      conv2d3Out = Tensor.zeros(batch, 16, 10, 10);
-      sigmoid4Out = Tensor.zeros(batch, 16, 10, 10);
-      avgPool2d5Out = Tensor.zeros(batch, 16, 5, 5);
-      flatten6Out = Tensor.zeros(batch, 400);
-      linear7Out = Tensor.zeros(batch, 120);
-      sigmoid8Out = Tensor.zeros(batch, 120);
-      linear9Out = Tensor.zeros(batch, 84);
-      sigmoid10Out = Tensor.zeros(batch, 84);
+      // conv2d0Out, avgPool2d2Out, sigmoid4Out, flatten6Out, sigmoid8Out, sigmoid10Out: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 6, 28, 28}, new int[] {batch, 6, 14, 14}, new int[] {batch, 16, 10, 10}, new int[] {batch, 400}, new int[] {batch, 120}, new int[] {batch, 84});
+      conv2d0Out = Workspace.view(storage0, batch, 6, 28, 28);
+      avgPool2d2Out = Workspace.view(storage0, batch, 6, 14, 14);
+      sigmoid4Out = Workspace.view(storage0, batch, 16, 10, 10);
+      flatten6Out = Workspace.view(storage0, batch, 400);
+      sigmoid8Out = Workspace.view(storage0, batch, 120);
+      sigmoid10Out = Workspace.view(storage0, batch, 84);
+      // sigmoid1Out, conv2d3Out, avgPool2d5Out, linear7Out, linear9Out: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, 6, 28, 28}, new int[] {batch, 16, 10, 10}, new int[] {batch, 16, 5, 5}, new int[] {batch, 120}, new int[] {batch, 84});
+      sigmoid1Out = Workspace.view(storage1, batch, 6, 28, 28);
+      conv2d3Out = Workspace.view(storage1, batch, 16, 10, 10);
+      avgPool2d5Out = Workspace.view(storage1, batch, 16, 5, 5);
+      linear7Out = Workspace.view(storage1, batch, 120);
+      linear9Out = Workspace.view(storage1, batch, 84);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.AvgPool1d;
 import dev.netspec.runtime.nn.Conv1d;
 import dev.netspec.runtime.nn.MaxPool1d;
 import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -145,10 +146,14 @@ public final class Signal extends Sequential {
     if (x.size(0) != batch || x.size(2) != length) {
       batch = x.size(0);
       length = x.size(2);
-      conv1d0Out = Tensor.zeros(batch, 4, Math.floorDiv(length - 1, 2) + 1);
-      maxPool1d1Out = Tensor.zeros(batch, 4, Math.floorDiv(length - 3, 4) + 1);
-      avgPool1d2Out = Tensor.zeros(batch, 4, Math.floorDiv(length - 3, 12) + 1);
-      conv1d3Out = Tensor.zeros(batch, 4, Math.floorDiv(length - 3, 12) + 1);
+      // conv1d0Out, avgPool1d2Out: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 4, Math.floorDiv(length - 1, 2) + 1}, new int[] {batch, 4, Math.floorDiv(length - 3, 12) + 1});
+      conv1d0Out = Workspace.view(storage0, batch, 4, Math.floorDiv(length - 1, 2) + 1);
+      avgPool1d2Out = Workspace.view(storage0, batch, 4, Math.floorDiv(length - 3, 12) + 1);
+      // maxPool1d1Out, conv1d3Out: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, 4, Math.floorDiv(length - 3, 4) + 1}, new int[] {batch, 4, Math.floorDiv(length - 3, 12) + 1});
+      maxPool1d1Out = Workspace.view(storage1, batch, 4, Math.floorDiv(length - 3, 4) + 1);
+      conv1d3Out = Workspace.view(storage1, batch, 4, Math.floorDiv(length - 3, 12) + 1);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ParameterSeeds;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -144,13 +145,19 @@ public final class FixedHiddenMlp extends Module {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      linearOut = Tensor.zeros(batch, 20);
-      addOut = Tensor.zeros(20, 20);
-      matmulOut = Tensor.zeros(batch, 20);
-      reluOut = Tensor.zeros(batch, 20);
-      linearOut2 = Tensor.zeros(batch, 20);
-      absOut = Tensor.zeros(batch, 20);
-      divOut = Tensor.zeros(batch, 20);
+      // linearOut, reluOut, absOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 20}, new int[] {batch, 20}, new int[] {batch, 20});
+      linearOut = Workspace.view(storage0, batch, 20);
+      reluOut = Workspace.view(storage0, batch, 20);
+      absOut = Workspace.view(storage0, batch, 20);
+      // addOut, linearOut2: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {20, 20}, new int[] {batch, 20});
+      addOut = Workspace.view(storage1, 20, 20);
+      linearOut2 = Workspace.view(storage1, batch, 20);
+      // matmulOut, divOut: never live at once
+      Tensor storage2 = Workspace.storage(new int[] {batch, 20}, new int[] {batch, 20});
+      matmulOut = Workspace.view(storage2, batch, 20);
+      divOut = Workspace.view(storage2, batch, 20);
     }
   }
 

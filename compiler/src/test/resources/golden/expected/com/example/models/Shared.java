@@ -5,6 +5,7 @@ import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -147,10 +148,14 @@ public final class Shared extends Sequential {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      relu1Out = Tensor.zeros(batch, 8);
-      relu3Out = Tensor.zeros(batch, 8);
-      linear4Out = Tensor.zeros(batch, 8);
-      relu5Out = Tensor.zeros(batch, 8);
+      // relu1Out, linear4Out: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 8}, new int[] {batch, 8});
+      relu1Out = Workspace.view(storage0, batch, 8);
+      linear4Out = Workspace.view(storage0, batch, 8);
+      // relu3Out, relu5Out: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, 8}, new int[] {batch, 8});
+      relu3Out = Workspace.view(storage1, batch, 8);
+      relu5Out = Workspace.view(storage1, batch, 8);
     }
   }
 

@@ -3,6 +3,7 @@ package com.example.names;
 
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -120,9 +121,11 @@ public final class Keywords extends Module {
     checkInput(x_);
     if (x_.size(0) != batch) {
       batch = x_.size(0);
-      classOut = Tensor.zeros(batch, 5);
+      // classOut, newOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 5}, new int[] {batch, 4});
+      classOut = Workspace.view(storage0, batch, 5);
+      newOut = Workspace.view(storage0, batch, 4);
       reluOut = Tensor.zeros(batch, 5);
-      newOut = Tensor.zeros(batch, 4);
     }
   }
 

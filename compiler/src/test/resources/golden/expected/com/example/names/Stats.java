@@ -12,7 +12,7 @@ import javax.annotation.processing.Generated;
 /**
  * Every builtin function and operator, each shape checked.
  *
- * <p>Block Stats: input {@code (batch, 4)}, output {@code (?, ?)}.
+ * <p>Block Stats: input {@code (batch, 4)}, output {@code (batch, batch)}.
  */
 @Generated(
     value = "dev.netspec.compiler.Compiler",
@@ -58,7 +58,7 @@ public final class Stats extends Module {
   }
 
   /**
-   * Input {@code (batch, 4)}, output {@code (?, ?)}.
+   * Input {@code (batch, 4)}, output {@code (batch, batch)}.
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -67,15 +67,15 @@ public final class Stats extends Module {
     Tensor z = y.softmax(-1).add(y.logSoftmax(1).mul(0.5f)); // (batch, 4)
     Tensor m = z.mean(-1, true); // (batch, 1)
     Tensor s = z.sub(m).exp().sum(1, false); // (batch,)
-    Tensor t = z.reshape(-1, 2, 2).transpose(1, 2); // (?, 2, 2)
-    Tensor u = t.flatten(1, -1); // (?, 4)
-    Tensor v = Tensor.concat(List.of(u, u.abs().sqrt().pow(2.0f), u.neg()), 1); // (?, 12)
+    Tensor t = z.reshape(-1, 2, 2).transpose(1, 2); // (batch, 2, 2)
+    Tensor u = t.flatten(1, -1); // (batch, 4)
+    Tensor v = Tensor.concat(List.of(u, u.abs().sqrt().pow(2.0f), u.neg()), 1); // (batch, 12)
     if (v.mean().item() > 0.0f && !(s.sum().item() < 0.0f)) {
-      v = v.div(2.0f); // (?, 12)
+      v = v.div(2.0f); // (batch, 12)
     } else if (v.max().item() >= 10.0f) {
-      v = v.sub(1.0f); // (?, 12)
+      v = v.sub(1.0f); // (batch, 12)
     } else {
-      v = v.gelu().sigmoid().tanh(); // (?, 12)
+      v = v.gelu().sigmoid().tanh(); // (batch, 12)
     }
     float n = ((float) Math.pow(2.0f, 3.0f) - 1.0f);
     return v.matmul(v.t()).div(n).add(s.mean());
