@@ -1,7 +1,5 @@
 package dev.netspec.compiler.layers;
 
-import java.util.List;
-
 /**
  * One parameter of a layer's call, PyTorch's {@code forward(...)} signature, for the kinds
  * whose call takes several tensors and keywords ({@code attn(query, key, value,
@@ -23,10 +21,5 @@ public record CallParam(String name, Kind kind, boolean flagDefault) {
 
   public static CallParam flag(String name, boolean dflt) {
     return new CallParam(name, Kind.FLAG, dflt);
-  }
-
-  /** The names of {@code params}, for messages. */
-  static String names(List<CallParam> params) {
-    return String.join(", ", params.stream().map(CallParam::name).toList());
   }
 }

@@ -135,9 +135,16 @@ public abstract class LayerKind {
   /**
    * The Java of a call bound to {@link #callParams}: {@code layer} is the field, {@code tensors}
    * each tensor's or mask's Java (a mask already an {@code AttentionMask}; absent ones null).
+   * The runtime's {@code forward} takes every parameter in PyTorch's order: {@code
+   * attn.forward(query, key, value, null, false, mask, true)}.
    */
   public CodeBlock call(CodeBlock layer, Map<String, CodeBlock> tensors, Map<String, Boolean> flags) {
-    throw new IllegalStateException(name + " is called on one tensor");
+    List<CodeBlock> args = new java.util.ArrayList<>();
+    for (CallParam p : callParams()) {
+      args.add(p.kind() == CallParam.Kind.FLAG ? CodeBlock.of("$L", flags.get(p.name()))
+          : CodeBlock.of("$L", tensors.get(p.name())));
+    }
+    return CodeBlock.of("$L.forward($L)", layer, CodeBlock.join(args, ", "));
   }
 
   /** The shape rule: the output for input {@code in} (of unknown rank when not known). */

@@ -106,12 +106,6 @@ final class MultiheadAttentionKind extends LayerKind {
   }
 
   @Override
-  public CodeBlock call(CodeBlock layer, Map<String, CodeBlock> t, Map<String, Boolean> flags) {
-    return CodeBlock.of("$L.forward($L, $L, $L, $L, $L, $L, $L)", layer, t.get("query"), t.get("key"), t.get("value"),
-        t.get("key_padding_mask"), flags.get("need_weights"), t.get("attn_mask"), flags.get("average_attn_weights"));
-  }
-
-  @Override
   public CodeBlock construct(Names names) {
     boolean plain = !names.has("dropout") && !names.has("bias") && !names.has("kdim") && !names.has("vdim")
         && !names.has("batch_first");

@@ -71,12 +71,6 @@ final class TransformerDecoderLayerKind extends LayerKind {
   }
 
   @Override
-  public CodeBlock call(CodeBlock layer, Map<String, CodeBlock> t, Map<String, Boolean> flags) {
-    return CodeBlock.of("$L.forward($L, $L, $L, $L, $L, $L)", layer, t.get("tgt"), t.get("memory"), t.get("tgt_mask"),
-        t.get("memory_mask"), t.get("tgt_key_padding_mask"), t.get("memory_key_padding_mask"));
-  }
-
-  @Override
   public CodeBlock construct(Names names) {
     return Transformers.layer(names, "TransformerDecoderLayer");
   }

@@ -23,6 +23,7 @@ import java.util.Map;
 final class TransformerEncoderKind extends LayerKind {
   private static final List<CallParam> CALL = List.of(CallParam.tensor("src"), CallParam.mask("mask"),
       CallParam.mask("src_key_padding_mask"));
+
   TransformerEncoderKind() {
     super("transformer_encoder", "TransformerEncoder", null, argDefs(), List.of());
   }
@@ -43,12 +44,7 @@ final class TransformerEncoderKind extends LayerKind {
   @Override
   public Type callType(Args args, Inferred first, Map<String, Type.TensorT> t, Map<String, Boolean> flags)
       throws ShapeError {
-    return Transformers.selfAttentionCall(args, first, t, "src", "mask", "src_key_padding_mask");
-  }
-
-  @Override
-  public CodeBlock call(CodeBlock layer, Map<String, CodeBlock> t, Map<String, Boolean> flags) {
-    return CodeBlock.of("$L.forward($L, $L, $L)", layer, t.get("src"), t.get("mask"), t.get("src_key_padding_mask"));
+    return Transformers.selfAttentionCall(args, first, t, CALL);
   }
 
   @Override

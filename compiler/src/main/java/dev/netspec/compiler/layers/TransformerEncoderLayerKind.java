@@ -19,6 +19,7 @@ import java.util.Map;
 final class TransformerEncoderLayerKind extends LayerKind {
   private static final List<CallParam> CALL = List.of(CallParam.tensor("src"), CallParam.mask("src_mask"),
       CallParam.mask("src_key_padding_mask"));
+
   TransformerEncoderLayerKind() {
     super("transformer_encoder_layer", "TransformerEncoderLayer", null, Transformers.encoderLayerArgs(),
         List.of());
@@ -32,13 +33,7 @@ final class TransformerEncoderLayerKind extends LayerKind {
   @Override
   public Type callType(Args args, Inferred first, Map<String, Type.TensorT> t, Map<String, Boolean> flags)
       throws ShapeError {
-    return Transformers.selfAttentionCall(args, first, t, "src", "src_mask", "src_key_padding_mask");
-  }
-
-  @Override
-  public CodeBlock call(CodeBlock layer, Map<String, CodeBlock> t, Map<String, Boolean> flags) {
-    return CodeBlock.of("$L.forward($L, $L, $L)", layer, t.get("src"), t.get("src_mask"),
-        t.get("src_key_padding_mask"));
+    return Transformers.selfAttentionCall(args, first, t, CALL);
   }
 
   @Override

@@ -179,13 +179,15 @@ final class Transformers {
   }
 
   /**
-   * Checks the masks of a self-attention over {@code src} (an encoder layer's {@code src_mask}
-   * and {@code src_key_padding_mask}, a decoder's {@code tgt_mask} ...); the result is the
-   * input's shape, as {@code first} found.
+   * Checks the masks of an encoder's self-attention, whose call is {@code (src, mask,
+   * key_padding_mask)} ({@code src_mask} or {@code mask}, then {@code src_key_padding_mask});
+   * the result is the input's shape, as {@code first} found.
    */
-  static Type selfAttentionCall(Args args, Inferred first, Map<String, Type.TensorT> t, String src, String mask,
-      String padding) throws ShapeError {
-    Sequence s = sequence(t.get(src).shape(), Boolean.TRUE.equals(args.value("batch_first", false)));
+  static Type selfAttentionCall(Args args, Inferred first, Map<String, Type.TensorT> t, List<CallParam> call)
+      throws ShapeError {
+    String mask = call.get(1).name();
+    String padding = call.get(2).name();
+    Sequence s = sequence(t.get(call.get(0).name()).shape(), Boolean.TRUE.equals(args.value("batch_first", false)));
     checkMasks(t.get(padding), t.get(mask), padding, mask, s, s, args.dim("nhead"));
     return first.resultType();
   }
