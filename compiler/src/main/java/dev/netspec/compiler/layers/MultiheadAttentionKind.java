@@ -90,7 +90,9 @@ final class MultiheadAttentionKind extends LayerKind {
     Transformers.checkMasks(t.get("key_padding_mask"), t.get("attn_mask"), "key_padding_mask", "attn_mask",
         qs, ks, heads);
     Type weights = new Type.NoneT();
-    if (flags.get("need_weights")) {
+    if (flags.get("need_weights") && (qs.rank() < 0 || ks.rank() < 0)) {
+      weights = new Type.TensorT(Shape.ANY); // an earlier error, reported
+    } else if (flags.get("need_weights")) {
       List<Dim> w = new ArrayList<>();
       if (qs.rank() == 3) {
         w.add(qs.batch());
