@@ -144,6 +144,11 @@ final class ForwardWriter {
     return out;
   }
 
+  /** The Java name of the block's {@code position:} int, a parameter of its forward. */
+  String position() {
+    return local(result.block().position());
+  }
+
   /** How generated code calls each child whose result is a tuple, by spec name. */
   private Map<String, Tuples.Call> tupleChildren = Map.of();
 

@@ -30,16 +30,17 @@ final class TypedForward {
 
   /** Whether {@code result} needs this forward rather than the plain {@code forward(x)}. */
   static boolean needed(Block block, Result result) {
-    return block.namedInputs() || result.outputType() instanceof Type.TupleT
+    return block.namedInputs() || block.position() != null || result.outputType() instanceof Type.TupleT
         || result.inputs().values().stream().anyMatch(t -> t.dtype() != DType.FLOAT32);
   }
 
   /**
    * Adds the forward methods to {@code type}; {@code body} is the forward's code over the Java
-   * names {@code params} of the inputs, {@code fields} the Java fields of the int arguments.
+   * names {@code params} of the inputs, {@code fields} the Java fields of the int arguments,
+   * {@code position} the Java name of the {@code position:} int, or null.
    */
-  static void add(TypeSpec.Builder type, Block block, Result result, List<String> params, CodeBlock body,
-      Map<String, String> fields) {
+  static void add(TypeSpec.Builder type, Block block, Result result, List<String> params, String position,
+      CodeBlock body, Map<String, String> fields) {
     boolean tuple = result.outputType() instanceof Type.TupleT;
     List<String> names = new ArrayList<>(result.inputs().keySet());
     List<Type.TensorT> types = new ArrayList<>(result.inputs().values());
@@ -67,20 +68,29 @@ final class TypedForward {
         .addJavadoc(JavaText.javadocOwn("Inputs {@code " + signature + "}, output {@code " + output + "}."
             + (params.size() == 2 && !tuple ? " (This two-input forward takes the place of\n"
                 + "{@code Module.forward(x, out)}: " + block.name() + " has no forward into a caller's output.)" : "")));
-    boolean overrides = !tuple && params.size() <= 2;
+    boolean overrides = !tuple && params.size() <= 2 && (position == null || params.size() == 1);
     if (overrides) {
       m.addAnnotation(Override.class);
     }
     for (String p : params) {
       m.addParameter(RuntimeTypes.TENSOR, p);
     }
+    boolean decoder = position != null && !tuple && params.size() == 1;
+    if (position != null) {
+      m.addParameter(int.class, position);
+    }
     boolean declared = !block.inputs().isEmpty(); // without 'input:' it takes what its callers give
     if (declared) {
       m.addStatement("checkInputs($L)", CodeBlock.join(params.stream().map(p -> CodeBlock.of("$N", p)).toList(), ", "));
     }
+    if (position != null) {
+      m.addCode(Decoding.seek(position));
+    }
     m.addCode(body);
     type.addMethod(m.build());
-    if (tuple || params.size() != 1) {
+    if (decoder) {
+      Decoding.add(type, block, params.get(0));
+    } else if (tuple || params.size() != 1) {
       String call = method + "(" + String.join(", ", params) + ")";
       type.addMethod(MethodSpec.methodBuilder("forward")
           .addAnnotation(Override.class)
