@@ -812,7 +812,8 @@ public final class Checker {
       }
       return new ArgRef(name, node.pos());
     }
-    if (v instanceof String text && type == ArgDef.Type.INT && text.matches(".*[-+*].*")) {
+    if (v instanceof String text && type != ArgDef.Type.STRING && type != ArgDef.Type.BOOL
+        && type != ArgDef.Type.FLOAT && text.matches(".*[-+*].*")) {
       return argExpr(what, text, (Scalar) node);
     }
     switch (type) {
