@@ -57,7 +57,8 @@ public final class Model {
       List<InitRule> initRules,
       Set<String> unreadable,
       List<Tie> ties,
-      List<InputDecl> inputs) {
+      List<InputDecl> inputs,
+      List<String> ignoredOnLoad) {
 
     /** Whether the block declares {@code inputs:} (named, possibly several), not {@code input:}. */
     public boolean namedInputs() {
