@@ -374,13 +374,17 @@ final class ForwardInference {
         first = out;
         firstName = m;
       } else if (!DTypeRules.sameStructure(first, out)) {
-        error(call.loc(), "'" + call.callee() + "' gives " + out + " for " + ModulePaths.text(list) + "." + m
-            + " but " + first + " for " + ModulePaths.text(list) + "." + firstName
+        error(call.loc(), "'" + call.callee() + "' gives " + shapeText(out) + " for " + ModulePaths.text(list) + "." + m
+            + " but " + shapeText(first) + " for " + ModulePaths.text(list) + "." + firstName
             + "; every module of a list looped over must give one shape");
         break;
       }
     }
     return first == null ? Type.unknownTensor() : first;
+  }
+
+  private static String shapeText(Type t) {
+    return t instanceof Type.TensorT x ? x.shape().toString() : t.toString();
   }
 
   /**

@@ -333,7 +333,8 @@ public final class Inference {
       if (block.forward() == null) {
         Type t = inputs.values().iterator().next();
         for (ChildState c : children.values()) {
-          t = callTyped(c, List.of(t), c.child.pos());
+          t = takesSeveral(c) ? new Type.TensorT(call(c, t instanceof Type.TensorT x ? x.shape() : Shape.ANY,
+              c.child.pos())) : callTyped(c, List.of(t), c.child.pos());
           if (t instanceof Type.TupleT tuple) { // PyTorch's Sequential would pass the tuple on
             String name = Character.isDigit(c.child.name().charAt(0)) && c.child.use() instanceof BuiltinUse b
                 ? b.kind().name() : c.child.name();
@@ -703,11 +704,7 @@ public final class Inference {
         made = new Inst("sequential", "Sequential", "");
         out = in;
         for (ChildState k : c.seq) {
-          if (k.child.use() instanceof BlockUse u && blocks.get(u.blockName()) != null
-              && blocks.get(u.blockName()).inputs().size() > 1) {
-            reporter.error(k.child.pos(), label(k) + ": takes " + blocks.get(u.blockName()).inputs().size()
-                + " inputs, but a 'sequential' passes one; call it in a forward with all of them");
-          }
+          takesSeveral(k);
           out = call(k, out, k.child.pos());
         }
         for (ChildState k : c.seq) {
@@ -722,6 +719,20 @@ public final class Inference {
         }
       }
       return out;
+    }
+
+    /**
+     * Whether {@code k} is a block with several inputs where children run in order (a
+     * {@code sequential}, or {@code layers} without a forward), which passes it one: said here.
+     */
+    private boolean takesSeveral(ChildState k) {
+      Block b = k.child.use() instanceof BlockUse u ? blocks.get(u.blockName()) : null;
+      if (b == null || b.inputs().size() < 2) {
+        return false;
+      }
+      reporter.error(k.child.pos(), label(k) + ": takes " + b.inputs().size() + " inputs, but a 'sequential'"
+          + " passes one; call it in a forward with all of them");
+      return true;
     }
 
     private Built builtin(ChildState c, BuiltinUse b, Shape in, Position pos) {
