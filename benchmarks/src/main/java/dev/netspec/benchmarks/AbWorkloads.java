@@ -5,6 +5,8 @@ import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
 import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -33,7 +35,27 @@ public final class AbWorkloads {
   private static final Map<String, Runnable> CACHE = new HashMap<>();
   private static volatile float sink;
 
+  /**
+   * With {@code -Dab.clock=cpu}, workloads are timed by CPU time instead of the wall clock: a
+   * one-thread workload by the calling thread's, one on T threads by the whole process's
+   * divided by T (the wall time it would take with T idle cores, if the pool's workers spin
+   * while they wait, as they do for a while; the JIT's and GC's threads count too). On a
+   * machine shared with other jobs, the time the threads spend descheduled then does not
+   * count (caches disturbed by the other jobs still do).
+   */
+  private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("ab.clock"));
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   private AbWorkloads() {}
+
+  private static long now(int threads) {
+    if (!CPU_CLOCK) {
+      return System.nanoTime();
+    }
+    return threads == 1 ? THREADS.getCurrentThreadCpuTime() : OS.getProcessCpuTime() / threads;
+  }
 
   /** Runs {@code workload} for about {@code millis} ms; returns nanoseconds per call. */
   public static double perCallNs(String workload, int millis) {
@@ -46,12 +68,12 @@ public final class AbWorkloads {
     Runnable call = CACHE.computeIfAbsent(what, AbWorkloads::make);
     call.run();
     long calls = 0;
-    long start = System.nanoTime();
+    long start = now(threads);
     long now;
     do {
       call.run();
       calls++;
-      now = System.nanoTime();
+      now = now(threads);
     } while (now - start < millis * 1_000_000L);
     return (now - start) / (double) calls;
   }

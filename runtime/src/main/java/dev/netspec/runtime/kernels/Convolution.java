@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * image patches are written straight into a packed right-hand operand ({@link Im2col}), and
  * the filters, packed once ({@link Filters}), multiply them into the output rows: {@code
  * y[o, p] = act(sum_r w[o, r] * cols[r, p] + bias[o])}. The bias is the filters' last column
- * against a row of ones, so it and the activation are done by the GEMM. A 1x1 convolution with
+ * against a row of ones, so it and the activation are done by the GEMM. Images of at most
+ * {@link #BATCH_POSITIONS} positions share GEMMs ({@link #images}). A 1x1 convolution with
  * stride 1 and no padding reads its input planes as they are. A depthwise convolution runs a
  * direct kernel ({@link Kernels#depthwiseConv2d}).
  */
@@ -20,12 +21,8 @@ public final class Convolution {
   private static final int MIN_PANELS = 4;
   /** Multiply-adds below which a call runs on one thread (as the GEMM's own threshold). */
   private static final long PARALLEL_MACS = 1L << 21;
-  /**
-   * Output positions per image up to which whole images go to each thread: at 2 threads and
-   * batch 8 that ran ResNet-18's 14x14 and 7x7 3x3 convolutions 1.2-1.9x faster than the GEMM
-   * split by panels, and its 28x28 one 0.8-0.87x as fast (AbCompare, both orders, busy guest).
-   */
-  private static final int SPLIT_POSITIONS = 256;
+  /** Output positions per image up to which the images of a call share GEMMs ({@link #images}). */
+  static final int BATCH_POSITIONS = 256;
 
   private Convolution() {}
 
@@ -121,7 +118,7 @@ public final class Convolution {
     private PackedMatrix full;
     private PackedMatrix last;
     private float[] scratch = new float[0];
-    private final int[] segments = new int[3 * (Kernels.panelWidth() + 1)];
+    private final int[] segments = new int[4 * Kernels.panelWidth()];
     private float[] padded = new float[0];
     private float[] block = new float[0];
 
@@ -201,6 +198,10 @@ public final class Convolution {
       // More shares than buffers only if setThreads raised the count meanwhile.
       Buffers bf = slot < buffers.length ? buffers[slot] : new Buffers();
       boolean padded = Im2col.rowsOfPaddedWidth(g);
+      if (!padded && batchesImages(g)) { // items are images: one group
+        images(g, from, to, x, xOff, filters, act, add, addOff, y, yOff, bf);
+        return;
+      }
       for (int item = from; item < to; item++) {
         if (padded) {
           imagePadded(g, item, x, xOff, filters, act, add, addOff, y, yOff, bf);
@@ -260,9 +261,10 @@ public final class Convolution {
     int items = g.batch() * g.groups();
     int threads = Math.min(Kernels.threads(), items);
     long macs = (long) g.batch() * g.outChannels() * g.positions() * g.reduction();
-    // Small images (few panels per GEMM) whole to each thread when they split evenly enough;
-    // else one at a time, the GEMM split across threads by panels (see docs/performance.md).
-    if (threads < 2 || macs < PARALLEL_MACS || g.positions() > SPLIT_POSITIONS
+    // Whole images to each thread when they split evenly enough, each thread building its
+    // own patches (at batch 8 on 2 threads that took the serial patch building out of every
+    // layer: see docs/performance.md); else one image at a time, the GEMM split by panels.
+    if (threads < 2 || macs < PARALLEL_MACS
         || (items % threads != 0 && items < 4 * threads)) {
       threads = 1;
     }
@@ -292,6 +294,58 @@ public final class Convolution {
         for (int o = 0; o < g.outPerGroup(); o++) { // (m, n) of the chunk, still in cache
           residual(add, ag + o * positions + p0, y, yg + o * positions + p0, n, act);
         }
+      }
+    }
+  }
+
+  /**
+   * Whether the images of {@code g} (one group) take the batched path ({@link #images}):
+   * images of at most {@link #BATCH_POSITIONS} output positions, where one image's patches
+   * fill few panels and end in a ragged one (ResNet-18's 14x14 and 7x7 layers).
+   */
+  static boolean batchesImages(ConvGeometry g) {
+    return g.groups() == 1 && g.positions() <= BATCH_POSITIONS;
+  }
+
+  /**
+   * Images {@code [from, to)} (one group) as one GEMM: their positions side by side, image
+   * after image, so the chunks of patches are full and only the last panel of the range is
+   * ragged (per image, 7x7 = 49 positions would be 3 panels and a lone column, too few panels
+   * to pack the filters for). Each chunk is multiplied into a scratch block and copied out to
+   * its images' planes, the residual added and the activation applied on the way.
+   */
+  private static void images(ConvGeometry g, int from, int to, float[] x, int xOff,
+      Filters filters, Activation act, float[] add, int addOff, float[] y, int yOff,
+      Buffers ws) {
+    int k = g.reduction() + (filters.bias ? 1 : 0);
+    int positions = g.positions();
+    int total = (to - from) * positions;
+    int width = Kernels.panelWidth();
+    int chunk = chunkColumns(k, total);
+    chunk = (chunk + width - 1) / width * width; // whole panels, the last one too (see below)
+    int m = g.outChannels();
+    float[] block = ws.block(m * chunk); // (m, chunk): a chunk of C
+    int xg = xOff + from * g.inChannels() * g.inPlane();
+    for (int v0 = 0; v0 < total; v0 += chunk) {
+      int n = Math.min(chunk, total - v0);
+      // The last chunk is widened to whole panels too, its extra columns computed and
+      // dropped: so no column goes to a narrow or dot-product panel, whose sums run in
+      // another order, and each output has the same bits whatever the images' count and
+      // split across threads.
+      int wide = (n + width - 1) / width * width;
+      PackedMatrix cols = ws.cols(k, wide, wide != chunk);
+      ws.scratch = Im2col.pack(g, x, xg, v0, n, filters.bias, cols, ws.scratch, ws.segments);
+      Kernels.gemm(filters.groups[0], cols, block, 0, wide, null, 0,
+          add == null ? act : Activation.NONE);
+      for (int v = v0; v < v0 + n; ) { // the run of the chunk in each image it touches
+        int img = from + v / positions;
+        int p = v % positions;
+        int run = Math.min(positions - p, v0 + n - v);
+        for (int o = 0; o < m; o++) {
+          int at = yOff + (img * m + o) * positions + p;
+          copyOut(block, o * wide + v - v0, add, addOff + at - yOff, act, y, at, run);
+        }
+        v += run;
       }
     }
   }
@@ -336,18 +390,27 @@ public final class Convolution {
         if (run > 0) {
           for (int o = 0; o < m; o++) {
             int at = yg + o * positions + oh * g.outWidth() + ow;
-            if (add == null) {
-              System.arraycopy(block, o * n + v - v0, y, at, run);
-            } else {
-              Kernels.binary(BinaryOp.ADD, block, o * n + v - v0, add, addOff + at - yOff,
-                  y, at, run);
-              if (act == Activation.RELU) {
-                Kernels.unary(UnaryOp.RELU, y, at, y, at, run);
-              }
-            }
+            copyOut(block, o * n + v - v0, add, addOff + at - yOff, act, y, at, run);
           }
         }
         v = (oh + 1) * wp;
+      }
+    }
+  }
+
+  /**
+   * {@code run} floats of a scratch block from {@code src} to {@code y[at]}: copied as they
+   * are (the GEMM applied the activation) without a residual, else {@code act(block + add)}
+   * with {@code add} read from {@code addAt}.
+   */
+  private static void copyOut(float[] block, int src, float[] add, int addAt, Activation act,
+      float[] y, int at, int run) {
+    if (add == null) {
+      System.arraycopy(block, src, y, at, run);
+    } else {
+      Kernels.binary(BinaryOp.ADD, block, src, add, addAt, y, at, run);
+      if (act == Activation.RELU) {
+        Kernels.unary(UnaryOp.RELU, y, at, y, at, run);
       }
     }
   }

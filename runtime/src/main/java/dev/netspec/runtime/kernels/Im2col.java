@@ -20,9 +20,19 @@ final class Im2col {
    * of the channels from {@code x[xOff]} ({@code g.inPerGroup()} planes of {@code g.inPlane()}
    * values); {@code ones} adds the row of ones. {@code scratch} holds a row-major copy for a
    * panel packed for dot products; it is grown as needed and returned. {@code segments} holds
-   * {@code 3 * (cols.panelWidth() + 1)} ints.
+   * {@code 4 * cols.panelWidth()} ints. Positions past the image's last are the next image's
+   * ({@link #rows}), so {@code cols} may hold the patches of several images.
    */
   static float[] pack(ConvGeometry g, float[] x, int xOff, int p0, boolean ones,
+      PackedMatrix cols, float[] scratch, int[] segments) {
+    return pack(g, x, xOff, p0, cols.columns(), ones, cols, scratch, segments);
+  }
+
+  /**
+   * {@link #pack} of the first {@code valid} columns only: the columns past them (whose
+   * products the caller drops) are left as they are.
+   */
+  static float[] pack(ConvGeometry g, float[] x, int xOff, int p0, int valid, boolean ones,
       PackedMatrix cols, float[] scratch, int[] segments) {
     int n = cols.columns();
     int k = cols.rows();
@@ -31,17 +41,21 @@ final class Im2col {
     for (int q = 0; q < PackedMatrix.panels(n, width); q++) {
       int j0 = q * width;
       int count = Math.min(width, n - j0);
+      int real = Math.min(count, valid - j0);
+      if (real <= 0) {
+        break;
+      }
       if (cols.isDotPanel(q)) {
         // Rare (a last panel of few positions against a long reduction): row-major first,
         // then packed as PackedMatrix packs any panel.
         if (scratch.length < k * count) {
           scratch = new float[k * count];
         }
-        rows(g, x, xOff, p0 + j0, count, ones, scratch, 0, count, segments);
+        rows(g, x, xOff, p0 + j0, real, ones, scratch, 0, count, segments);
         PackedMatrix.packPanel(scratch, -j0, count, false, n, q, k, width, data,
             cols.panelOffset(q));
       } else {
-        rows(g, x, xOff, p0 + j0, count, ones, data, cols.panelOffset(q), cols.panelStride(q),
+        rows(g, x, xOff, p0 + j0, real, ones, data, cols.panelOffset(q), cols.panelStride(q),
             segments);
       }
     }
@@ -51,19 +65,29 @@ final class Im2col {
   /**
    * The patch rows of positions {@code [pos0, pos0 + count)} into {@code dst}, row {@code r}
    * at {@code at + r * stride}; the columns from {@code count} to {@code stride} are left as
-   * they are (zero in a panel that always holds the same count). The positions are first cut
-   * into segments within one output row; per row of the patches each segment is then one run
-   * of consecutive inputs (stride 1), copied by a plain loop, or a strided gather.
+   * they are (zero in a panel that always holds the same count). A position past the image's
+   * last is one of the next image (images {@code g.inChannels() * g.inPlane()} floats apart),
+   * so one call can pack the patches of several images side by side. The positions are first
+   * cut into segments within one output row of one image; per row of the patches each segment
+   * is then one run of consecutive inputs (stride 1), copied by a plain loop, or a strided
+   * gather.
    */
   private static void rows(ConvGeometry g, float[] x, int xOff, int pos0, int count,
       boolean ones, float[] dst, int at, int stride, int[] segments) {
     int r = 0;
-    if (g.isPointwise()) { // 1x1, stride 1, no padding: each row is a run of its plane
+    int segs = segments(g, pos0, count, segments);
+    if (g.isPointwise()) { // 1x1, stride 1, no padding: each segment is a run of its plane
+      int ow1 = g.outWidth();
       for (int c = 0; c < g.inPerGroup(); c++, r++) {
-        System.arraycopy(x, xOff + c * g.inPlane() + pos0, dst, at + r * stride, count);
+        int d = at + r * stride;
+        for (int s = 0; s < segs; s++) {
+          int len = segments[4 * s + 2];
+          System.arraycopy(x, xOff + segments[4 * s + 3] + c * g.inPlane()
+              + segments[4 * s] * ow1 + segments[4 * s + 1], dst, d, len);
+          d += len;
+        }
       }
     } else {
-      int segs = segments(g, pos0, count, segments);
       for (int c = 0; c < g.inPerGroup(); c++) {
         int plane = xOff + c * g.inPlane();
         for (int i = 0; i < g.kernelH(); i++) {
@@ -79,20 +103,26 @@ final class Im2col {
   }
 
   /**
-   * Cuts positions {@code [pos0, pos0 + count)} into runs within one output row: run {@code s}
-   * is output row {@code seg[3s]}, from column {@code seg[3s + 1]}, {@code seg[3s + 2]} long.
-   * Returns the number of runs.
+   * Cuts positions {@code [pos0, pos0 + count)} into runs within one output row of one image:
+   * run {@code s} is output row {@code seg[4s]}, from column {@code seg[4s + 1]}, {@code seg[4s
+   * + 2]} long, of the image whose input starts {@code seg[4s + 3]} floats after the first's.
+   * Returns the number of runs (at most {@code count}).
    */
   private static int segments(ConvGeometry g, int pos0, int count, int[] seg) {
     int ow1 = g.outWidth();
+    int positions = g.positions();
+    int image = g.inChannels() * g.inPlane();
     int segs = 0;
     for (int pos = pos0, end = pos0 + count; pos < end; segs++) {
-      int oh = pos / ow1;
-      int ow = pos - oh * ow1;
+      int img = pos / positions;
+      int p = pos - img * positions;
+      int oh = p / ow1;
+      int ow = p - oh * ow1;
       int run = Math.min(ow1 - ow, end - pos);
-      seg[3 * segs] = oh;
-      seg[3 * segs + 1] = ow;
-      seg[3 * segs + 2] = run;
+      seg[4 * segs] = oh;
+      seg[4 * segs + 1] = ow;
+      seg[4 * segs + 2] = run;
+      seg[4 * segs + 3] = img * image;
       pos += run;
     }
     return segs;
@@ -107,18 +137,18 @@ final class Im2col {
     int rowShift = i * g.dilationH() - g.padTop();
     int colShift = j * g.dilationW() - g.padLeft();
     for (int s = 0; s < segs; s++) {
-      int len = seg[3 * s + 2];
-      int ih = seg[3 * s] * g.strideH() + rowShift;
-      int iw = seg[3 * s + 1] * sw + colShift; // the input column of the run's first output
+      int len = seg[4 * s + 2];
+      int ih = seg[4 * s] * g.strideH() + rowShift;
+      int iw = seg[4 * s + 1] * sw + colShift; // the input column of the run's first output
       if (ih < 0 || ih >= h) {
         Arrays.fill(dst, d, d + len, 0f);
       } else if (sw == 1 && iw >= 0 && iw + len <= w) { // inside the input: a plain copy
-        int src = plane + ih * w + iw;
+        int src = plane + seg[4 * s + 3] + ih * w + iw;
         for (int t = 0; t < len; t++) {
           dst[d + t] = x[src + t];
         }
       } else {
-        int src = plane + ih * w;
+        int src = plane + seg[4 * s + 3] + ih * w;
         for (int t = 0; t < len; t++, iw += sw) {
           dst[d + t] = iw >= 0 && iw < w ? x[src + iw] : 0f;
         }

@@ -103,7 +103,9 @@ final class ScalarBackend implements Backend {
       int out = yOff + o * g.positions();
       for (int oh = 0; oh < g.outHeight(); oh++) {
         for (int ow = 0; ow < g.outWidth(); ow++) {
-          double acc = bias == null ? 0 : bias[biasOff + o];
+          // In float, bias first, then one fused multiply-add per tap in row-major order: the
+          // vector kernel's order, so the twins agree to the bit.
+          float acc = bias == null ? 0f : bias[biasOff + o];
           for (int i = 0; i < g.kernelH(); i++) {
             int ih = oh * g.strideH() - g.padTop() + i * g.dilationH();
             if (ih < 0 || ih >= g.height()) {
@@ -112,13 +114,12 @@ final class ScalarBackend implements Backend {
             for (int j = 0; j < g.kernelW(); j++) {
               int iw = ow * g.strideW() - g.padLeft() + j * g.dilationW();
               if (iw >= 0 && iw < g.width()) {
-                acc += (double) x[plane + ih * g.width() + iw]
-                    * w[wOff + o * taps + i * g.kernelW() + j];
+                acc = Math.fma(x[plane + ih * g.width() + iw],
+                    w[wOff + o * taps + i * g.kernelW() + j], acc);
               }
             }
           }
-          float v = (float) acc;
-          y[out + oh * g.outWidth() + ow] = act == Activation.RELU ? UnaryOp.relu(v) : v;
+          y[out + oh * g.outWidth() + ow] = act == Activation.RELU ? UnaryOp.relu(acc) : acc;
         }
       }
     }

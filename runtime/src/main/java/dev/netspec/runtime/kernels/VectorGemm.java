@@ -10,11 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>op(B) is read as column panels {@code NR = 2} vectors wide, each a dense row-major
  * {@code k x NR} block: a {@link PackedMatrix} (packed once, e.g. a Linear weight) or panels
  * packed per call into a per-thread scratch array. The loops follow GotoBLAS: for each block
- * of {@code KC} rows of op(B) and each block of up to 128 rows of A, the 8-row tiles of A
+ * of {@code KC} rows of op(B) and each block of up to 16 row tiles of A, the row tiles of A
  * are packed into dense strips, then every panel runs over them while its {@code KC x NR}
- * slice stays in L2. The register tile is {@code 8 x NR}: per step, 8 broadcasts of A, 2
- * vector loads of B and 16 FMAs into 16 accumulators; the last rows use 4-row (also for 3
- * rows), 2- and 1-row tiles that read A in place. Products with few panels (n up to 96) skip
+ * slice stays in L2. The register tile is {@code MR x NR} ({@link RowTiles}: 8 rows where
+ * the vectors are 512 bits wide, 6 where they are narrower and the registers fewer); the last
+ * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place. Products with few panels (n up to 96) skip
  * packing A.
  *
  * <p>Batches of 1 and 2 take a wide tile (1 or 2 rows x 4 panels, the epilogue on its
@@ -44,15 +44,18 @@ final class VectorGemm {
   private static final int L = S.length();
   /** Columns per panel. */
   static final int NR = 2 * L;
-  /** Rows of the main register tile. */
-  private static final int MR = 8;
+  /** Rows of the main register tile: {@link RowTiles#MR}. */
+  private static final int MR = RowTiles.MR;
   /**
    * Rows of a panel's reduction block: a KC x NR slice is 128 KiB with 512-bit vectors, read
    * from L2 by every row tile. Taller blocks mean fewer passes over C (each pass loads and
    * stores the whole tile); on a 32 KiB-L1 core (Zen 4) 1024 ran 1.07-1.11x faster than 256
-   * (a slice in L1) on the 784-1024-1024-10 MLP at batches 32 and 256.
+   * (a slice in L1) on the 784-1024-1024-10 MLP at batches 32 and 256. With narrower vectors
+   * (AVX2) and the 6-row tile, 256 (a 16 KiB slice and the 6 KiB strip of A both in L1) ran
+   * ResNet-18's 3x3 convolutions at batch 8 1.0-1.2x as fast as 512 and the MLP at batch 64
+   * as fast (AMD EPYC, busy guest, CPU-time A/B).
    */
-  static final int KC = 1024;
+  static final int KC = VectorBackend.SPECIES.length() >= 16 ? 1024 : 256;
   /** Floats of A per row block (1 MiB): the block stays in L2 while the panels pass. */
   private static final int A_BLOCK_FLOATS = 1 << 18;
   /**
@@ -60,8 +63,11 @@ final class VectorGemm {
    * packed again for every chunk, so a 2048 x 2048 B in 2 MiB chunks cost 1.09-1.11x.
    */
   private static final int CHUNK_FLOATS = 1 << 21;
-  /** Rows of A per packed block: 128 x KC floats (512 KiB), in L2 beside a panel's slice. */
-  static final int MC_PACKED = 128;
+  /**
+   * Rows of A per packed block, 16 row tiles: 128 x KC floats (512 KiB) with row tiles, 96
+   * x KC with 6-row ones, in L2 beside a panel's slice.
+   */
+  static final int MC_PACKED = 16 * MR;
   /** Panels of op(B) from which packing the tiles of A pays for itself. */
   private static final int PACK_A_PANELS = 4;
   /** Panels per wide tile (batches of 1 and 2). */
@@ -104,7 +110,7 @@ final class VectorGemm {
     final float[] lanes = new float[10 * L]; // their accumulators
     float[] panels = new float[0]; // (count, k, NR): panels of op(B), packed per call
 
-    float[] packedA = new float[0]; // 8-row tiles of A, packed per reduction block
+    float[] packedA = new float[0]; // row tiles of A, packed per reduction block
     float[] sharedA = new float[0]; // all of A packed by a parallel call, read by every thread
     final Task task = new Task(); // this thread's parallel calls
 
@@ -163,7 +169,7 @@ final class VectorGemm {
 
   /**
    * {@code C = act(A @ B + bias)} with B packed once; {@code packedA}, if not null, is A's
-   * whole 8-row tiles packed once by {@link #packRows} (a convolution's filters), read instead
+   * whole row tiles packed once by {@link #packRows} (a convolution's filters), read instead
    * of packing them on every call.
    */
   static void gemm(int m, float[] a, int aOff, int lda, float[] packedA, PackedMatrix b,
@@ -187,7 +193,7 @@ final class VectorGemm {
   }
 
   /**
-   * Every whole 8-row tile of A ({@code m x k}) packed in the layout a parallel product shares
+   * Every whole row tile of A ({@code m x k}) packed in the layout a parallel product shares
    * ({@link #packShared}), once for many products: {@code packedRowBlocks} reads it in place of
    * packing A per call. Rows past the last whole tile are read from A itself. Reuses {@code
    * into} when it is large enough.
@@ -213,7 +219,7 @@ final class VectorGemm {
   }
 
   /**
-   * For a parallel product that packs A ({@link #packedRowBlocks}): every whole 8-row tile of
+   * For a parallel product that packs A ({@link #packedRowBlocks}): every whole row tile of
    * A packed once before the split, into the calling thread's scratch, block by block in the
    * layout each thread would otherwise pack (and again in every thread). The blocks are packed
    * by the pool too (a second hand-off costs little while its workers spin), so the packing is
@@ -244,7 +250,7 @@ final class VectorGemm {
       int ib = u / kBlocks * MC_PACKED;
       int kb = u % kBlocks * KC;
       int blockTiles = Math.min(MC_PACKED, m - ib) / MR;
-      packA(a, aOff + ib * lda + kb, lda, blockTiles, Math.min(KC, k - kb), ap,
+      RowTiles.packA(a, aOff + ib * lda + kb, lda, blockTiles, Math.min(KC, k - kb), ap,
           sharedOffset(ib, k, blockTiles, kb));
     }
   }
@@ -358,7 +364,7 @@ final class VectorGemm {
     Scratch s = SCRATCH.get();
     if (!transB && m < MR) {
       // Each panel is used by one short row tile: read B in place (only a partial panel is
-      // copied, as packing would lay it out). The 8-row tile never runs here: it reads packed
+      // copied, as packing would lay it out). The row tile never runs here: it reads packed
       // panels (row stride NR) only.
       for (int q = q0; q < q1; q++) {
         int j = q * NR;
@@ -406,7 +412,7 @@ final class VectorGemm {
   /**
    * Panels {@code [q0, q1)} of C, whose panel {@code q} of op(B) starts at {@code bp[base + q
    * * k * NR]}, one block of rows of A at a time: a block of A ({@code mc x k}, about 1 MiB)
-   * stays in L2 while every panel passes. Blocks are multiples of the 8-row tile, so every
+   * stays in L2 while every panel passes. Blocks are multiples of the row tile, so every
    * element of C is computed the same way whatever the blocking.
    */
   private static void rowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
@@ -458,7 +464,7 @@ final class VectorGemm {
 
   /**
    * The GotoBLAS loop order: for each block of {@code KC} rows of op(B) and each block of
-   * rows of A, the 8-row tiles of that A block are packed once (each a dense {@code KC x 8}
+   * rows of A, the row tiles of that A block are packed once (each a dense {@code KC x MR}
    * strip, so a tile reads A as one stream, free of the cache-set conflicts of a power-of-two
    * row stride), then every panel runs over them while its {@code KC x NR} slice stays in
    * L2. Rows past the last whole tile read A in place.
@@ -479,7 +485,7 @@ final class VectorGemm {
         if (ap == null) {
           ap = s.packedA(tiles * MR * kc);
           apOff = 0;
-          packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap, 0);
+          RowTiles.packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap, 0);
         }
         for (int q = q0; q < q1; q++) {
           int j = q * NR;
@@ -512,7 +518,7 @@ final class VectorGemm {
             if (stride == L) { // one vector wide, reading A in place
               narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first);
             } else if (rows == MR) {
-              tile8x2(kc, ap, apOff + i * kc, bp, bk, t, t0, tld, first);
+              RowTiles.tile(kc, ap, apOff + i * kc, bp, bk, t, t0, tld, first);
             } else {
               tile(rows, kc, a, ai, lda, bp, bk, NR, t, t0, tld, first);
             }
@@ -528,98 +534,6 @@ final class VectorGemm {
         kb += kc;
       } while (kb < k);
     }
-  }
-
-  /**
-   * Copies {@code tiles} 8-row tiles of A ({@code kc} columns from {@code a0}) into {@code
-   * ap}: tile {@code t} at {@code at + t * 8 * kc}, element {@code (r, p)} at {@code p * 8 +
-   * r} from there.
-   */
-  private static void packA(float[] a, int a0, int lda, int tiles, int kc, float[] ap, int at) {
-    for (int t = 0; t < tiles; t++) {
-      int dst = at + t * MR * kc;
-      for (int r = 0; r < MR; r++) {
-        int src = a0 + (t * MR + r) * lda;
-        for (int p = 0; p < kc; p++) {
-          ap[dst + p * MR + r] = a[src + p];
-        }
-      }
-    }
-  }
-
-  /**
-   * 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step, from a
-   * packed strip of A ({@code ap[a0 + p * 8 + r]}) and a packed panel of B (row stride NR, a
-   * constant, so C2 can hoist the bounds checks). Each element is one FMA chain over p, as in
-   * the smaller tiles, so the tile size never changes a result.
-   */
-  private static void tile8x2(int kc, float[] ap, int a0, float[] b, int b0, float[] c,
-      int c0, int ldc, boolean first) {
-    float[] src = first ? ZEROS : c;
-    int s0 = first ? 0 : c0;
-    int sld = first ? 0 : ldc;
-    FloatVector c00 = FloatVector.fromArray(S, src, s0);
-    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
-    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
-    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
-    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
-    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
-    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
-    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
-    FloatVector c40 = FloatVector.fromArray(S, src, s0 + 4 * sld);
-    FloatVector c41 = FloatVector.fromArray(S, src, s0 + 4 * sld + L);
-    FloatVector c50 = FloatVector.fromArray(S, src, s0 + 5 * sld);
-    FloatVector c51 = FloatVector.fromArray(S, src, s0 + 5 * sld + L);
-    FloatVector c60 = FloatVector.fromArray(S, src, s0 + 6 * sld);
-    FloatVector c61 = FloatVector.fromArray(S, src, s0 + 6 * sld + L);
-    FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
-    FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
-    for (int p = 0; p < kc; p++) {
-      int bp = b0 + p * NR;
-      int x0 = a0 + p * MR;
-      FloatVector b0v = FloatVector.fromArray(S, b, bp);
-      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, ap[x0]);
-      c00 = x.fma(b0v, c00);
-      c01 = x.fma(b1v, c01);
-      x = FloatVector.broadcast(S, ap[x0 + 1]);
-      c10 = x.fma(b0v, c10);
-      c11 = x.fma(b1v, c11);
-      x = FloatVector.broadcast(S, ap[x0 + 2]);
-      c20 = x.fma(b0v, c20);
-      c21 = x.fma(b1v, c21);
-      x = FloatVector.broadcast(S, ap[x0 + 3]);
-      c30 = x.fma(b0v, c30);
-      c31 = x.fma(b1v, c31);
-      x = FloatVector.broadcast(S, ap[x0 + 4]);
-      c40 = x.fma(b0v, c40);
-      c41 = x.fma(b1v, c41);
-      x = FloatVector.broadcast(S, ap[x0 + 5]);
-      c50 = x.fma(b0v, c50);
-      c51 = x.fma(b1v, c51);
-      x = FloatVector.broadcast(S, ap[x0 + 6]);
-      c60 = x.fma(b0v, c60);
-      c61 = x.fma(b1v, c61);
-      x = FloatVector.broadcast(S, ap[x0 + 7]);
-      c70 = x.fma(b0v, c70);
-      c71 = x.fma(b1v, c71);
-    }
-    c00.intoArray(c, c0);
-    c01.intoArray(c, c0 + L);
-    c10.intoArray(c, c0 + ldc);
-    c11.intoArray(c, c0 + ldc + L);
-    c20.intoArray(c, c0 + 2 * ldc);
-    c21.intoArray(c, c0 + 2 * ldc + L);
-    c30.intoArray(c, c0 + 3 * ldc);
-    c31.intoArray(c, c0 + 3 * ldc + L);
-    c40.intoArray(c, c0 + 4 * ldc);
-    c41.intoArray(c, c0 + 4 * ldc + L);
-    c50.intoArray(c, c0 + 5 * ldc);
-    c51.intoArray(c, c0 + 5 * ldc + L);
-    c60.intoArray(c, c0 + 6 * ldc);
-    c61.intoArray(c, c0 + 6 * ldc + L);
-    c70.intoArray(c, c0 + 7 * ldc);
-    c71.intoArray(c, c0 + 7 * ldc + L);
   }
 
   /**

@@ -46,7 +46,7 @@ class ConvKernelsTest {
   }
 
   @Test
-  void depthwiseMatchesItsScalarTwinAcrossTails() {
+  void depthwiseMatchesItsScalarTwinToTheBitAcrossTails() {
     Random rnd = new Random(15);
     int[] widths = {1, 2, L - 1, L, L + 1, L + 2, 2 * L + 3, 37};
     for (int width : widths) {
@@ -69,7 +69,7 @@ class ConvKernelsTest {
               for (int img = 0; img < 2; img++) {
                 scalar.depthwiseConv2d(g, x, 1 + img * 15 * width, w, 0, b, 0, act, want, 0);
                 vector.depthwiseConv2d(g, x, 1 + img * 15 * width, w, 0, b, 0, act, got, 0);
-                assertClose(want, got, 1e-5, "depthwise width=" + width + " kernel=" + k
+                assertArrayEquals(want, got, "depthwise width=" + width + " kernel=" + k
                     + " stride=" + kind[1] + " pad=" + kind[2] + " dilation=" + kind[3]
                     + " multiplier=" + mult + " bias=" + withBias + " " + act);
               }
@@ -122,7 +122,7 @@ class ConvKernelsTest {
           int n = g.positions() - p0;
           PackedMatrix cols = PackedMatrix.allocate(k, n);
           Im2col.pack(g, x, xOff, p0, ones, cols, new float[0],
-              new int[3 * (cols.panelWidth() + 1)]);
+              new int[4 * cols.panelWidth()]);
           for (int r = 0; r < k; r++) {
             for (int j = 0; j < n; j++) {
               float want = ones && r == k - 1 ? 1f : patch(g, x, xOff, r, p0 + j);
@@ -223,6 +223,82 @@ class ConvKernelsTest {
             }
           }
           assertClose(want, got[0], 1e-4, what);
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
+  /**
+   * Small images share GEMMs ({@link Convolution#batchesImages}): at the size limit and past
+   * it, odd sizes whose images end mid-panel, stride 2, padding, dilation, a 1x1 kernel, with
+   * a residual and without, batches of 1 to 5. Each matches the definition, and each image
+   * has the same bits whatever the batch it is in and the thread count.
+   */
+  @Test
+  void batchedImagesMatchTheDefinitionAndDoNotDependOnTheBatch() {
+    Random rnd = new Random(22);
+    int side = (int) Math.sqrt(Convolution.BATCH_POSITIONS);
+    ConvGeometry[] cases = {
+      geometry(5, 24, 7, 7, 20, 3, 1, 1, 1, 1), // 49 positions: 3 panels and a column
+      geometry(3, 8, side, side, 9, 3, 1, 1, 1, 1), // the limit: batched
+      geometry(3, 8, side, side + 1, 9, 3, 1, 1, 1, 1), // past it: one image at a time
+      geometry(4, 16, 13, 9, 13, 3, 2, 1, 1, 1), // stride 2, odd sizes
+      geometry(3, 12, 9, 11, 7, 3, 1, 2, 2, 1), // dilation 2, padding 2
+      geometry(5, 40, 5, 5, 31, 1, 1, 0, 1, 1), // 1x1: runs of the planes, 25 positions
+      geometry(2, 300, 3, 3, 2, 3, 1, 1, 1, 1), // 2 filters, a long reduction
+    };
+    assertEquals(true, Convolution.batchesImages(cases[1]));
+    assertEquals(false, Convolution.batchesImages(cases[2]));
+    int before = Kernels.threads();
+    try {
+      for (ConvGeometry g : cases) {
+        int image = g.inChannels() * g.inPlane();
+        int outImage = g.outChannels() * g.positions();
+        float[] x = random(rnd, g.batch() * image);
+        float[] w = random(rnd, g.outChannels() * g.reduction());
+        float[] b = random(rnd, g.outChannels());
+        float[] add = random(rnd, g.batch() * outImage);
+        Convolution.Filters f = Convolution.Filters.pack(g, w, 0, b, 0);
+        for (float[] residual : new float[][] {null, add}) {
+          String what = "conv2d " + g + (residual == null ? "" : " + residual");
+          Kernels.setThreads(1);
+          float[] got = new float[g.batch() * outImage];
+          Convolution.conv2d(g, x, 0, w, 0, b, 0, f, Activation.RELU, residual, 0, got, 0,
+              new Convolution.Workspace());
+          float[] want = new float[got.length];
+          for (int n = 0; n < g.batch(); n++) {
+            for (int o = 0; o < g.outChannels(); o++) {
+              for (int pos = 0; pos < g.positions(); pos++) {
+                int at = n * outImage + o * g.positions() + pos;
+                double acc = b[o] + (residual == null ? 0 : residual[at]);
+                for (int r = 0; r < g.reduction(); r++) {
+                  acc += (double) w[o * g.reduction() + r] * patch(g, x, n * image, r, pos);
+                }
+                want[at] = (float) Math.max(acc, 0);
+              }
+            }
+          }
+          assertClose(want, got, 1e-4, what);
+          // The last image alone (a batch of 1), and the whole batch on 2 and 3 threads.
+          ConvGeometry one = new ConvGeometry(1, g.inChannels(), g.height(), g.width(),
+              g.outChannels(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
+              g.padLeft(), g.dilationH(), g.dilationW(), g.groups(), g.outHeight(),
+              g.outWidth());
+          int last = (g.batch() - 1) * outImage;
+          float[] alone = new float[outImage];
+          Convolution.conv2d(one, x, (g.batch() - 1) * image, w, 0, b, 0, f, Activation.RELU,
+              residual, last, alone, 0, new Convolution.Workspace());
+          assertArrayEquals(java.util.Arrays.copyOfRange(got, last, got.length), alone,
+              what + ": the last image alone");
+          for (int t = 2; t <= 3; t++) {
+            Kernels.setThreads(t);
+            float[] split = new float[got.length];
+            Convolution.conv2d(g, x, 0, w, 0, b, 0, f, Activation.RELU, residual, 0, split, 0,
+                new Convolution.Workspace());
+            assertArrayEquals(got, split, what + ": " + t + " threads");
+          }
         }
       }
     } finally {

@@ -1,0 +1,191 @@
+package dev.netspec.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The GEMM's main register tile ({@link VectorGemm}): {@code MR} rows of C, two vectors
+ * wide, from a packed strip of A and a packed panel of B. Its 2 * MR accumulators, the two
+ * vectors of B and a broadcast of A must all stay in registers: 8 rows need 19, which the
+ * 32 registers of AVX-512 hold, but not the 16 of AVX2 (there C2 spills: in a standalone
+ * loop on AMD EPYC, a busy guest, the 8-row tile ran at 0.64-0.9 of the 6-row one's rate).
+ * So the tile is 8 rows with 512-bit vectors and wider, 6 rows (15 registers) otherwise.
+ * Loaded by {@link VectorBackend} only.
+ */
+final class RowTiles {
+  private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
+  private static final int L = S.length();
+  private static final int NR = 2 * L;
+  /** Rows of the main register tile: 8 with 512-bit vectors or wider, else 6. */
+  static final int MR = L >= 16 ? 8 : 6;
+  /** Zeros to start the accumulators from (two vectors). */
+  private static final float[] ZEROS = new float[NR];
+
+  private RowTiles() {}
+
+  /**
+   * Copies {@code tiles} row tiles of A ({@code kc} columns from {@code a0}) into {@code ap}:
+   * tile {@code t} at {@code at + t * MR * kc}, element {@code (r, p)} at {@code p * MR + r}
+   * from there.
+   */
+  static void packA(float[] a, int a0, int lda, int tiles, int kc, float[] ap, int at) {
+    for (int t = 0; t < tiles; t++) {
+      int dst = at + t * MR * kc;
+      for (int r = 0; r < MR; r++) {
+        int src = a0 + (t * MR + r) * lda;
+        for (int p = 0; p < kc; p++) {
+          ap[dst + p * MR + r] = a[src + p];
+        }
+      }
+    }
+  }
+
+  /**
+   * One {@code MR x NR} tile: {@code C = A @ B} over {@code kc} steps, from zero if {@code
+   * first}, else added to the C already there.
+   */
+  static void tile(int kc, float[] ap, int a0, float[] b, int b0, float[] c, int c0, int ldc,
+      boolean first) {
+    if (MR == 8) {
+      tile8x2(kc, ap, a0, b, b0, c, c0, ldc, first);
+    } else {
+      tile6x2(kc, ap, a0, b, b0, c, c0, ldc, first);
+    }
+  }
+
+  /**
+   * 8 rows of C, two vectors wide: 16 accumulators, 8 broadcasts and 2 loads per step, from a
+   * packed strip of A ({@code ap[a0 + p * 8 + r]}) and a packed panel of B (row stride NR, a
+   * constant, so C2 can hoist the bounds checks). Each element is one FMA chain over p, as in
+   * the smaller tiles, so the tile size never changes a result.
+   */
+  private static void tile8x2(int kc, float[] ap, int a0, float[] b, int b0, float[] c,
+      int c0, int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
+    FloatVector c40 = FloatVector.fromArray(S, src, s0 + 4 * sld);
+    FloatVector c41 = FloatVector.fromArray(S, src, s0 + 4 * sld + L);
+    FloatVector c50 = FloatVector.fromArray(S, src, s0 + 5 * sld);
+    FloatVector c51 = FloatVector.fromArray(S, src, s0 + 5 * sld + L);
+    FloatVector c60 = FloatVector.fromArray(S, src, s0 + 6 * sld);
+    FloatVector c61 = FloatVector.fromArray(S, src, s0 + 6 * sld + L);
+    FloatVector c70 = FloatVector.fromArray(S, src, s0 + 7 * sld);
+    FloatVector c71 = FloatVector.fromArray(S, src, s0 + 7 * sld + L);
+    for (int p = 0; p < kc; p++) {
+      int bp = b0 + p * NR;
+      int x0 = a0 + p * 8;
+      FloatVector b0v = FloatVector.fromArray(S, b, bp);
+      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, ap[x0]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, ap[x0 + 1]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, ap[x0 + 2]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, ap[x0 + 3]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = FloatVector.broadcast(S, ap[x0 + 4]);
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = FloatVector.broadcast(S, ap[x0 + 5]);
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+      x = FloatVector.broadcast(S, ap[x0 + 6]);
+      c60 = x.fma(b0v, c60);
+      c61 = x.fma(b1v, c61);
+      x = FloatVector.broadcast(S, ap[x0 + 7]);
+      c70 = x.fma(b0v, c70);
+      c71 = x.fma(b1v, c71);
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
+    c40.intoArray(c, c0 + 4 * ldc);
+    c41.intoArray(c, c0 + 4 * ldc + L);
+    c50.intoArray(c, c0 + 5 * ldc);
+    c51.intoArray(c, c0 + 5 * ldc + L);
+    c60.intoArray(c, c0 + 6 * ldc);
+    c61.intoArray(c, c0 + 6 * ldc + L);
+    c70.intoArray(c, c0 + 7 * ldc);
+    c71.intoArray(c, c0 + 7 * ldc + L);
+  }
+
+  /**
+   * 6 rows of C, two vectors wide: 12 accumulators, 6 broadcasts and 2 loads per step, from a
+   * packed strip of A ({@code ap[a0 + p * 6 + r]}) and a packed panel of B (row stride NR, a
+   * constant, so C2 can hoist the bounds checks). Each element is one FMA chain over p, as in
+   * the smaller tiles, so the tile size never changes a result.
+   */
+  private static void tile6x2(int kc, float[] ap, int a0, float[] b, int b0, float[] c,
+      int c0, int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
+    FloatVector c00 = FloatVector.fromArray(S, src, s0);
+    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
+    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
+    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
+    FloatVector c30 = FloatVector.fromArray(S, src, s0 + 3 * sld);
+    FloatVector c31 = FloatVector.fromArray(S, src, s0 + 3 * sld + L);
+    FloatVector c40 = FloatVector.fromArray(S, src, s0 + 4 * sld);
+    FloatVector c41 = FloatVector.fromArray(S, src, s0 + 4 * sld + L);
+    FloatVector c50 = FloatVector.fromArray(S, src, s0 + 5 * sld);
+    FloatVector c51 = FloatVector.fromArray(S, src, s0 + 5 * sld + L);
+    for (int p = 0; p < kc; p++) {
+      int bp = b0 + p * NR;
+      int x0 = a0 + p * 6;
+      FloatVector b0v = FloatVector.fromArray(S, b, bp);
+      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, ap[x0]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, ap[x0 + 1]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, ap[x0 + 2]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, ap[x0 + 3]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = FloatVector.broadcast(S, ap[x0 + 4]);
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = FloatVector.broadcast(S, ap[x0 + 5]);
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + ldc);
+    c11.intoArray(c, c0 + ldc + L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
+    c40.intoArray(c, c0 + 4 * ldc);
+    c41.intoArray(c, c0 + 4 * ldc + L);
+    c50.intoArray(c, c0 + 5 * ldc);
+    c51.intoArray(c, c0 + 5 * ldc + L);
+  }
+}
