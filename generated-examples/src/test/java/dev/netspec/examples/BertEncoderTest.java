@@ -32,11 +32,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code bert_fixtures.py --local} has written tools/fixtures/local/bert-minilm/).
  */
 class BertEncoderTest {
-  private static final Path DIR = Path.of("src/test/resources/fixtures/bert");
+  static final Path DIR = Path.of("src/test/resources/fixtures/bert");
   private static final Path LOCAL = RepoFiles.root().resolve("tools/fixtures/local/bert-minilm");
   private static final double TOLERANCE = 1e-4;
 
-  private static JsonNode reference(Path dir) throws IOException {
+  static JsonNode reference(Path dir) throws IOException {
     return new JsonMapper().readTree(dir.resolve("bert.json").toFile());
   }
 
