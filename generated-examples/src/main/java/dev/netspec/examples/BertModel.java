@@ -2,8 +2,6 @@
 package dev.netspec.examples;
 
 import dev.netspec.runtime.nn.Module;
-import dev.netspec.runtime.nn.ModuleDict;
-import dev.netspec.runtime.nn.ModuleList;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -11,7 +9,7 @@ import java.util.Locale;
 import javax.annotation.processing.Generated;
 
 /**
- * BertModel's encoder and pooler, and the sentence embedding: the last hidden_size states averaged over the tokens the attention mask keeps (sentence-transformers' mean pooling).
+ * BertModel's encoder and pooler, and the sentence embedding: the last hidden states averaged over the tokens the attention mask keeps (sentence-transformers' mean pooling).
  *
  * <p>Block BertModel: inputs {@code input_ids int64 (batch, seq), attention_mask int64 (batch, seq)}, output {@code ((batch, seq, hidden_size), (batch, hidden_size), (batch, hidden_size))}.
  */
@@ -56,9 +54,9 @@ public final class BertModel extends Module {
   public final BertEmbeddings embeddings;
 
   /**
-   * Child {@code encoder} (module_dict).
+   * Child {@code encoder} (BertEncoder), output {@code (batch, seq, hidden_size)}.
    */
-  public final EncoderDict encoder;
+  public final BertEncoder encoder;
 
   /**
    * Child {@code pooler} (BertPooler), output {@code (batch, hidden_size)}.
@@ -86,7 +84,7 @@ public final class BertModel extends Module {
     this.maxPositionEmbeddings = maxPositionEmbeddings;
     this.typeVocabSize = typeVocabSize;
     embeddings = addModule("embeddings", new BertEmbeddings(vocabSize, hiddenSize, maxPositionEmbeddings, typeVocabSize));
-    encoder = addModule("encoder", new EncoderDict(ModuleList.of(6, i -> new BertLayer(hiddenSize, numAttentionHeads, intermediateSize))));
+    encoder = addModule("encoder", new BertEncoder(hiddenSize, numAttentionHeads, intermediateSize));
     pooler = addModule("pooler", new BertPooler(hiddenSize));
     initialize(seed);
   }
@@ -98,10 +96,7 @@ public final class BertModel extends Module {
     checkInputs(inputIds, attentionMask);
     Tensor keep = attentionMask.ne(0.0f).mul(1.0f); // (batch, seq)
     Tensor mask = Tensor.scalar(1.0f).sub(keep.unsqueeze(1).unsqueeze(2)).mul(-3.4028235E38f); // (batch, 1, 1, seq)
-    Tensor h = embeddings.forward(inputIds); // (batch, seq, hidden_size)
-    for (BertLayer layer : encoder.layer) {
-      h = layer.forwardInputs(h, mask); // (batch, seq, hidden_size)
-    }
+    Tensor h = encoder.forwardInputs(embeddings.forward(inputIds), mask); // (batch, seq, hidden_size)
     Tensor pooled = pooler.forward(h); // (batch, hidden_size)
     Tensor weights = keep.unsqueeze(2); // (batch, seq, 1)
     Tensor sentence = h.mul(weights).sum(1, false).div(weights.sum(1, false)); // (batch, hidden_size)
@@ -156,23 +151,6 @@ public final class BertModel extends Module {
   @Override
   public BertModel eval() {
     return train(false);
-  }
-
-  /**
-   * Module dict {@code encoder} ({@code nn.ModuleDict}): its entries as typed fields.
-   */
-  public static final class EncoderDict extends ModuleDict {
-    /**
-     * Entry {@code layer}.
-     */
-    public final ModuleList<BertLayer> layer;
-
-    /**
-     * Holds the given entries under their keys, in order.
-     */
-    EncoderDict(ModuleList<BertLayer> layer) {
-      this.layer = put("layer", layer);
-    }
   }
 
   /**

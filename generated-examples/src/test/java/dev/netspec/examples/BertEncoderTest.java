@@ -67,6 +67,12 @@ class BertEncoderTest {
   }
 
   @Test
+  void printsAsTheTwinBertModel() throws IOException {
+    JsonNode ref = reference(DIR);
+    assertEquals(ref.get("repr").asString(), build(ref).toString());
+  }
+
+  @Test
   void loadsStrictlyWithOrWithoutThePositionIdsOfOlderCheckpoints() throws IOException {
     Map<String, Tensor> weights = SafeTensors.load(DIR.resolve("bert.weights.safetensors")).tensors();
     Map<String, Tensor> old = new LinkedHashMap<>(weights);
