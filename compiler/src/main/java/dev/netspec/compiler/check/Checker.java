@@ -59,7 +59,8 @@ public final class Checker {
   private static final List<String> FILE_KEYS =
       List.of("$schema", "netspec", "package", "doc", "blocks");
   private static final List<String> BLOCK_KEYS = List.of(
-      "doc", "args", "input", "inputs", "params", "buffers", "layers", "sequential", "forward", "init", "tie", "position");
+      "doc", "args", "input", "inputs", "params", "buffers", "layers", "sequential", "forward", "init", "tie", "position",
+      "ignore_on_load");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
   private static final List<String> USE_EXTRAS = List.of("init", "doc", "when");
 
@@ -243,7 +244,8 @@ public final class Checker {
     String position = position(map.get("position"), inputs, taken);
     return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
-        forward, forwardText, rules, unreadable, ties.ties(map.get("tie")), inputs, position);
+        forward, forwardText, rules, unreadable, ties.ties(map.get("tie")), inputs, position,
+        ignoredOnLoad(map.get("ignore_on_load"), params, buffers, children));
   }
 
   /**
@@ -270,6 +272,40 @@ public final class Checker {
       return null;
     }
     return name;
+  }
+
+  /**
+   * {@code ignore_on_load: [position_ids]}: state-dict keys, relative to the block, that a load
+   * neither copies nor reports (a constant an older checkpoint saved). Each is a dotted key
+   * that names none of the block's own parameters, buffers or children.
+   */
+  private List<String> ignoredOnLoad(Node node, Map<String, TensorDecl> params, Map<String, TensorDecl> buffers,
+      List<Child> children) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!(node instanceof ListNode list)) {
+      typeError(node, "'ignore_on_load'", "a list of state-dict keys, such as [position_ids]");
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (Node item : list.items()) {
+      String key = item instanceof Scalar s && s.value() instanceof String t ? t : null;
+      String head = key == null ? null : key.split("\\.", 2)[0];
+      if (key == null || !key.matches("([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(\\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*")) {
+        reporter.error(item.pos(), currentBlock + ": 'ignore_on_load' takes state-dict keys such as"
+            + " position_ids, got " + scalarText(item));
+      } else if (params.containsKey(head) || buffers.containsKey(head)
+          || children.stream().anyMatch(c -> c.name().equals(head))) {
+        reporter.error(item.pos(), currentBlock + ": 'ignore_on_load' key '" + key + "' is in the block's own"
+            + " state; a load would never see it as unexpected");
+      } else if (out.contains(key)) {
+        reporter.error(item.pos(), currentBlock + ": 'ignore_on_load' lists '" + key + "' twice");
+      } else {
+        out.add(key);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private Map<String, Arg> args(Node node) {

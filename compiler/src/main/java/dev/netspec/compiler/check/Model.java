@@ -60,7 +60,8 @@ public final class Model {
       Set<String> unreadable,
       List<Tie> ties,
       List<InputDecl> inputs,
-      String position) {
+      String position,
+      List<String> ignoredOnLoad) {
 
     /** Whether the block declares {@code inputs:} (named, possibly several), not {@code input:}. */
     public boolean namedInputs() {

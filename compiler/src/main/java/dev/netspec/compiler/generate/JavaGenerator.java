@@ -310,6 +310,9 @@ public final class JavaGenerator {
     for (Tie t : block.ties()) {
       main.addStatement("tieParameter($S, $S)", t.path(), t.source());
     }
+    for (String key : block.ignoredOnLoad()) {
+      main.addStatement("ignoreOnLoad($S)", key);
+    }
     main.addStatement("initialize($N)", seed);
     type.addMethod(convenience.build());
     type.addMethod(main.build());

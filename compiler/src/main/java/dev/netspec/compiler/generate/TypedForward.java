@@ -19,11 +19,13 @@ import javax.lang.model.element.Modifier;
 
 /**
  * The forward of a block with named inputs, an int64 input or a tuple result: {@code
- * forward(Tensor inputIds, Tensor attentionMask)} (or {@code forwardTuple(...)} returning the
+ * forwardInputs(Tensor inputIds, Tensor attentionMask)} (or {@code forwardTuple(...)} returning the
  * block's {@code Output} record), checking every input's dtype and shape first with one
  * message, and {@code forward(Tensor x)}, the {@code Module} contract, where it differs.
  */
 final class TypedForward {
+  /** The method a block with several inputs and a tensor result is called by. */
+  static final String INPUTS_METHOD = "forwardInputs";
   private static final ClassName DTYPE = ClassName.get("dev.netspec.runtime.tensor", "DType");
 
   private TypedForward() {}
@@ -61,15 +63,12 @@ final class TypedForward {
               + "}: its tensors in order, nested tuples flattened."))
           .build());
     }
-    String method = tuple ? Tuples.BLOCK_METHOD : "forward";
+    String method = method(tuple, params.size());
     MethodSpec.Builder m = MethodSpec.methodBuilder(method)
         .addModifiers(Modifier.PUBLIC)
         .returns(tuple ? record : RuntimeTypes.TENSOR)
-        .addJavadoc(JavaText.javadocOwn("Inputs {@code " + signature + "}, output {@code " + output + "}."
-            + (params.size() == 2 && !tuple ? " (This two-input forward takes the place of\n"
-                + "{@code Module.forward(x, out)}: " + block.name() + " has no forward into a caller's output.)" : "")));
-    boolean overrides = !tuple && params.size() <= 2 && (position == null || params.size() == 1);
-    if (overrides) {
+        .addJavadoc(JavaText.javadocOwn("Inputs {@code " + signature + "}, output {@code " + output + "}."));
+    if (method.equals("forward")) {
       m.addAnnotation(Override.class);
     }
     for (String p : params) {
@@ -106,6 +105,17 @@ final class TypedForward {
     if (declared) {
       type.addMethod(checkInputs(block, names, types, params, fields, signature));
     }
+  }
+
+  /**
+   * The name of the typed forward: {@code forwardTuple} for a tuple result, {@code
+   * forwardInputs} for several inputs and a tensor result, else {@code forward}. Several
+   * inputs are never {@code forward(...)}: with two, Java would make {@code forward(Tensor a,
+   * Tensor b)} the override of {@code Module.forward(x, out)}, the zero-allocation form that
+   * containers call with an output buffer, and a caller would silently compute something else.
+   */
+  static String method(boolean tuple, int inputs) {
+    return tuple ? Tuples.BLOCK_METHOD : inputs > 1 ? INPUTS_METHOD : "forward";
   }
 
   /** {@code input_ids int64 (batch, seq), attention_mask int64 (batch, seq)}. */
