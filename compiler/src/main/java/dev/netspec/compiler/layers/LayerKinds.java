@@ -41,6 +41,7 @@ public final class LayerKinds {
     add(new TransformerEncoderLayerKind());
     add(new TransformerEncoderKind());
     add(new TransformerDecoderLayerKind());
+    add(new KVCacheKind());
   }
 
   private LayerKinds() {}
