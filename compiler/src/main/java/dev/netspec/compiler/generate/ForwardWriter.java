@@ -927,8 +927,8 @@ final class ForwardWriter {
       return call(c);
     }
     if (e instanceof Ast.Method m && modules != null && m.target() instanceof Ast.Subscript sub) { // h[-1](x)
-      return CodeBlock.of("$L.get($L).forward($L)", modules.access(ModulePaths.of(sub.target())),
-          LayerCalls.literalIndex(sub.items().get(0)), expr(m.call().args().get(0)));
+      return childCall(CodeBlock.of("$L.get($L)", modules.access(ModulePaths.of(sub.target())),
+          LayerCalls.literalIndex(sub.items().get(0))), m.call());
     }
     if (e instanceof Ast.Method m && modules != null) { // transformer.wte(idx)
       List<String> path = ModulePaths.of(m.target());

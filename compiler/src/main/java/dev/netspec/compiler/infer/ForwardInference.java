@@ -479,9 +479,9 @@ final class ForwardInference {
         error(m.loc(), "'" + text + "' is a " + layers.container(ModulePaths.child(path, member)).specName()
             + " and has no forward");
       } else {
-        Shape in = oneTensor(m.call(), text, env);
+        List<Type> in = tensorArgs(m.call(), text, env);
         return in == null ? Type.unknownTensor()
-            : new Type.TensorT(layers.call(ModulePaths.child(path, member), in, at(m.call().loc()), false));
+            : layers.call(ModulePaths.child(path, member), in, at(m.call().loc()), false);
       }
     }
     m.call().args().forEach(x -> eval(x, env));
