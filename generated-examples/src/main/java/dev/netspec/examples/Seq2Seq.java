@@ -55,7 +55,7 @@ public final class Seq2Seq extends Module {
   /**
    * Inputs {@code src float32 (batch, src, 16), src_valid int64 (batch, src), tgt float32 (batch, tgt, 16), tgt_mask float32 (tgt, tgt)}, output {@code (batch, tgt, 16)}.
    */
-  public Tensor forward(Tensor src, Tensor srcValid, Tensor tgt, Tensor tgtMask) {
+  public Tensor forwardInputs(Tensor src, Tensor srcValid, Tensor tgt, Tensor tgtMask) {
     checkInputs(src, srcValid, tgt, tgtMask);
     Tensor pad = srcValid.eq(0.0f); // (batch, src)
     Tensor memory = encoder.forward(src, null, AttentionMask.ofBool(pad)); // (batch, src, 16)
@@ -64,11 +64,11 @@ public final class Seq2Seq extends Module {
 
   /**
    * The {@code Module} contract, one tensor in and one out, which Seq2Seq does not
-   * have: it throws; call {@code forward(src, srcValid, tgt, tgtMask)}.
+   * have: it throws; call {@code forwardInputs(src, srcValid, tgt, tgtMask)}.
    */
   @Override
   public Tensor forward(Tensor x) {
-    throw new UnsupportedOperationException("Seq2Seq takes src float32 (batch, src, 16), src_valid int64 (batch, src), tgt float32 (batch, tgt, 16), tgt_mask float32 (tgt, tgt); call forward(src, srcValid, tgt, tgtMask)");
+    throw new UnsupportedOperationException("Seq2Seq takes src float32 (batch, src, 16), src_valid int64 (batch, src), tgt float32 (batch, tgt, 16), tgt_mask float32 (tgt, tgt); call forwardInputs(src, srcValid, tgt, tgtMask)");
   }
 
   /**

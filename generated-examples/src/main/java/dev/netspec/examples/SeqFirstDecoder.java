@@ -53,7 +53,7 @@ public final class SeqFirstDecoder extends Module {
   /**
    * Inputs {@code src float32 (src, batch, 8), tgt float32 (tgt, batch, 8), src_allowed int64 (src, src), tgt_valid int64 (batch, tgt), memory_allowed int64 (tgt, src)}, output {@code (tgt, batch, 8)}.
    */
-  public Tensor forward(Tensor src, Tensor tgt, Tensor srcAllowed, Tensor tgtValid,
+  public Tensor forwardInputs(Tensor src, Tensor tgt, Tensor srcAllowed, Tensor tgtValid,
       Tensor memoryAllowed) {
     checkInputs(src, tgt, srcAllowed, tgtValid, memoryAllowed);
     Tensor memory = encoder.forward(src, AttentionMask.ofBool(srcAllowed.eq(0.0f)), null); // (src, batch, 8)
@@ -62,11 +62,11 @@ public final class SeqFirstDecoder extends Module {
 
   /**
    * The {@code Module} contract, one tensor in and one out, which SeqFirstDecoder does not
-   * have: it throws; call {@code forward(src, tgt, srcAllowed, tgtValid, memoryAllowed)}.
+   * have: it throws; call {@code forwardInputs(src, tgt, srcAllowed, tgtValid, memoryAllowed)}.
    */
   @Override
   public Tensor forward(Tensor x) {
-    throw new UnsupportedOperationException("SeqFirstDecoder takes src float32 (src, batch, 8), tgt float32 (tgt, batch, 8), src_allowed int64 (src, src), tgt_valid int64 (batch, tgt), memory_allowed int64 (tgt, src); call forward(src, tgt, srcAllowed, tgtValid, memoryAllowed)");
+    throw new UnsupportedOperationException("SeqFirstDecoder takes src float32 (src, batch, 8), tgt float32 (tgt, batch, 8), src_allowed int64 (src, src), tgt_valid int64 (batch, tgt), memory_allowed int64 (tgt, src); call forwardInputs(src, tgt, srcAllowed, tgtValid, memoryAllowed)");
   }
 
   /**

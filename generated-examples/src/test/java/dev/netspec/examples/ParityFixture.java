@@ -82,14 +82,16 @@ record ParityFixture(String name, String spec, String className, List<Integer> a
 
   /**
    * Runs {@code net} on this case's inputs, by name, through its generated forward ({@code
-   * forward(Tensor...)}, or {@code forwardTuple(Tensor...)} for a tuple), and names the
+   * forward(x)}, {@code forwardInputs(Tensor...)} for several inputs, or {@code
+   * forwardTuple(Tensor...)} for a tuple), and names the
    * output's tensors as the fixture does: {@code y}, or {@code y.0}, {@code y.1.0}, ... in order.
    */
   Map<String, Tensor> run(Module net, Map<String, Tensor> io) throws ReflectiveOperationException {
     Class<?>[] types = new Class<?>[inputs.size()];
     Arrays.fill(types, Tensor.class);
     boolean tuple = !outputs.equals(List.of("y"));
-    Method forward = net.getClass().getMethod(tuple ? "forwardTuple" : "forward", types);
+    String method = tuple ? "forwardTuple" : inputs.size() > 1 ? "forwardInputs" : "forward";
+    Method forward = net.getClass().getMethod(method, types);
     Object[] values = inputs.stream().map(io::get).toArray();
     Object result;
     try {
