@@ -12,6 +12,7 @@ import dev.netspec.runtime.nn.AdaptiveAvgPool1d;
 import dev.netspec.runtime.nn.AdaptiveAvgPool2d;
 import dev.netspec.runtime.nn.AdaptiveMaxPool2d;
 import dev.netspec.runtime.nn.AdaptivePoolNd;
+import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.AvgPool1d;
 import dev.netspec.runtime.nn.AvgPool2d;
 import dev.netspec.runtime.nn.AvgPoolNd;
@@ -22,6 +23,7 @@ import dev.netspec.runtime.nn.Conv1d;
 import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.nn.ConvNd;
 import dev.netspec.runtime.nn.Embedding;
+import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.nn.GroupNorm;
 import dev.netspec.runtime.nn.MaxPool1d;
 import dev.netspec.runtime.nn.MaxPool2d;
@@ -282,6 +284,32 @@ class LayerDerivativesParityTest {
       EmbeddingGrad.backward(g(c), emb.lastIds(), emb);
       assertClose(tensor(c.get("grad")), emb.weight.grad(), 1e-6, 1e-6,
           "embedding padding_idx=" + pad);
+    }
+  }
+
+  @Test
+  void scaledDotProductAttentionWithMasksAndCausality() {
+    List<Map<String, Object>> all = cases("attention");
+    assertEquals(7, all.size());
+    for (Map<String, Object> c : all) {
+      Tensor q = in(c, 0);
+      Tensor k = in(c, 1);
+      Tensor v = in(c, 2);
+      String kind = (String) c.get("mask_kind");
+      AttentionMask mask = kind.equals("none") ? null : kind.equals("bool")
+          ? AttentionMask.ofBool(tensor(c.get("mask"))) : AttentionMask.of(tensor(c.get("mask")));
+      boolean causal = flag(c, "causal");
+      double scale = ((Number) c.get("scale")).doubleValue();
+      Float s = scale == 0 ? null : (float) scale;
+      String what = "attention " + Arrays.toString(q.shape()) + " x "
+          + Arrays.toString(k.shape()) + " mask " + kind + (causal ? " causal" : "");
+      Tensor y = s == null ? Functional.scaledDotProductAttention(q, k, v, mask, causal)
+          : Functional.scaledDotProductAttention(q, k, v, mask, causal, s);
+      assertClose(tensor(c.get("y")), y, 1e-4, 1e-5, what + " forward");
+      AttentionGrad.Result r = AttentionGrad.backward(g(c), q, k, v, mask, causal, s);
+      assertClose(grad(c, 0), r.q(), 1e-4, 1e-5, what + ": grad q");
+      assertClose(grad(c, 1), r.k(), 1e-4, 1e-5, what + ": grad k");
+      assertClose(grad(c, 2), r.v(), 1e-4, 1e-5, what + ": grad v");
     }
   }
 }

@@ -6,6 +6,7 @@ import static dev.netspec.runtime.autograd.FiniteDifferences.randn;
 import static dev.netspec.runtime.autograd.FiniteDifferences.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.AvgPool2d;
 import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.MaxPool2d;
@@ -272,5 +273,64 @@ class LayerFiniteDifferencesTest {
       dropped += v == 0 ? 1 : 0;
     }
     assertEquals(true, dropped > 0 && dropped < m.length, "some dropped, some kept");
+  }
+
+  @Test
+  void causalAttentionWithAFloatMask() {
+    int l = 4;
+    int n = 5;
+    int e = 3;
+    Tensor q = randn(94, 2, l, e);
+    Tensor k = randn(95, 2, n, e);
+    Tensor v = randn(96, 2, n, 2);
+    Tensor mask = randn(97, l, n);
+    Tensor g = randn(98, 2, l, 2);
+    double s = 1 / Math.sqrt(e);
+    Function<double[][], double[]> f = in -> {
+      double[] y = new double[2 * l * 2];
+      for (int b = 0; b < 2; b++) {
+        for (int i = 0; i < l; i++) {
+          double[] p = new double[n];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j <= Math.min(i, n - 1); j++) { // causal: keys j <= i
+            double dotQK = 0;
+            for (int t = 0; t < e; t++) {
+              dotQK += in[0][(b * l + i) * e + t] * in[1][(b * n + j) * e + t];
+            }
+            p[j] = dotQK * s + in[3][i * n + j];
+            max = Math.max(max, p[j]);
+          }
+          double sum = 0;
+          for (int j = 0; j <= Math.min(i, n - 1); j++) {
+            p[j] = Math.exp(p[j] - max);
+            sum += p[j];
+          }
+          for (int j = 0; j <= Math.min(i, n - 1); j++) {
+            for (int t = 0; t < 2; t++) {
+              y[(b * l + i) * 2 + t] += p[j] / sum * in[2][(b * n + j) * 2 + t];
+            }
+          }
+        }
+      }
+      return y;
+    };
+    double[][] in = {values(q), values(k), values(v), values(mask)};
+    // the float mask and causality at once, as one additive mask (-1e30 for a future key)
+    Tensor causalMask = mask.add(Tensor.fromArray(new float[] {
+        0, -1e30f, -1e30f, -1e30f, -1e30f,
+        0, 0, -1e30f, -1e30f, -1e30f,
+        0, 0, 0, -1e30f, -1e30f,
+        0, 0, 0, 0, -1e30f}, l, n));
+    AttentionGrad.Result r = AttentionGrad.backward(g, q, k, v, AttentionMask.of(causalMask),
+        false, null);
+    assertMatches(numeric(f, in, 0, values(g)), r.q(), "attention q");
+    assertMatches(numeric(f, in, 1, values(g)), r.k(), "attention k");
+    assertMatches(numeric(f, in, 2, values(g)), r.v(), "attention v");
+    AttentionGrad.Result causal = AttentionGrad.backward(g, q, k, v, null, true, null);
+    Function<double[][], double[]> noMask = in2 -> f.apply(new double[][] {in2[0], in2[1],
+        in2[2], new double[l * n]});
+    assertMatches(numeric(noMask, in, 0, values(g)), causal.q(), "causal attention q");
+    assertMatches(numeric(noMask, in, 1, values(g)), causal.k(), "causal attention k");
+    assertMatches(numeric(noMask, in, 2, values(g)), causal.v(), "causal attention v");
   }
 }
