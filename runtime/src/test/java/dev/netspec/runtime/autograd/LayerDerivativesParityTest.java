@@ -24,10 +24,13 @@ import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.nn.ConvNd;
 import dev.netspec.runtime.nn.Embedding;
 import dev.netspec.runtime.nn.Functional;
+import dev.netspec.runtime.nn.GRU;
 import dev.netspec.runtime.nn.GroupNorm;
+import dev.netspec.runtime.nn.LSTM;
 import dev.netspec.runtime.nn.MaxPool1d;
 import dev.netspec.runtime.nn.MaxPool2d;
 import dev.netspec.runtime.nn.MaxPoolNd;
+import dev.netspec.runtime.nn.RNNBase;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -310,6 +313,47 @@ class LayerDerivativesParityTest {
       assertClose(grad(c, 0), r.q(), 1e-4, 1e-5, what + ": grad q");
       assertClose(grad(c, 1), r.k(), 1e-4, 1e-5, what + ": grad k");
       assertClose(grad(c, 2), r.v(), 1e-4, 1e-5, what + ": grad v");
+    }
+  }
+
+  @Test
+  void recurrentLayersThroughTime() {
+    List<Map<String, Object>> all = new ArrayList<>(cases("lstm"));
+    all.addAll(cases("gru"));
+    assertEquals(4, all.size());
+    for (Map<String, Object> c : all) {
+      Map<String, Object> a = map(c.get("args"));
+      int layers = a.containsKey("num_layers") ? ((Number) a.get("num_layers")).intValue() : 1;
+      boolean bias = !a.containsKey("bias") || (Boolean) a.get("bias");
+      boolean bf = a.containsKey("batch_first") && (Boolean) a.get("batch_first");
+      boolean bi = a.containsKey("bidirectional") && (Boolean) a.get("bidirectional");
+      int in = ((Number) a.get("input_size")).intValue();
+      int hidden = ((Number) a.get("hidden_size")).intValue();
+      boolean lstm = c.get("name").equals("lstm");
+      RNNBase rnn = lstm ? new LSTM(in, hidden, layers, bias, bf, 0, bi)
+          : new GRU(in, hidden, layers, bias, bf, 0, bi);
+      map(c.get("params")).forEach((n, t) -> rnn.namedParameters().get(n).data()
+          .copy_(tensor(t)));
+      Tensor x = tensor(c.get("x"));
+      Tensor h0 = c.containsKey("h0") ? tensor(c.get("h0")) : null;
+      Tensor c0 = c.containsKey("c0") ? tensor(c.get("c0")) : null;
+      String what = rnn.toString() + " on " + Arrays.toString(x.shape());
+      Tensor y = lstm ? ((LSTM) rnn).forwardWithState(x, h0, c0).output()
+          : ((GRU) rnn).forwardWithState(x, h0).output();
+      assertClose(tensor(c.get("y")), y, 1e-4, 1e-5, what + " forward");
+      RecurrentGrad.Result r = RecurrentGrad.backward(rnn, x, h0, c0, g(c),
+          tensor(c.get("gh")), c.containsKey("gc") ? tensor(c.get("gc")) : null);
+      assertClose(tensor(c.get("grad_x")), r.input(), 1e-4, 1e-5, what + ": grad x");
+      if (h0 != null) {
+        assertClose(tensor(c.get("grad_h0")), r.h0(), 1e-4, 1e-5, what + ": grad h0");
+      }
+      if (c0 != null) {
+        assertClose(tensor(c.get("grad_c0")), r.c0(), 1e-4, 1e-5, what + ": grad c0");
+      }
+      Map<String, Object> grads = map(c.get("grads"));
+      assertEquals(rnn.namedParameters().keySet(), grads.keySet(), what + ": parameters");
+      grads.forEach((n, t) -> assertClose(tensor(t), rnn.namedParameters().get(n).grad(), 1e-4,
+          1e-5, what + ": " + n + ".grad"));
     }
   }
 }
