@@ -5,7 +5,7 @@
  * {@code LayerNormGrad}, {@code BroadcastGrad} for add/sub/mul/div, {@code MatMulGrad},
  * {@code UnaryGrad} for exp/log/abs/neg/sqrt/pow and constant factors, {@code ReductionGrad}
  * for sum/mean; for the layers {@code ConvGrad}, {@code PoolGrad}, {@code BatchNormGrad},
- * {@code GroupNormGrad}, {@code EmbeddingGrad}, {@code DropoutGrad}, {@code AttentionGrad}).
+ * {@code GroupNormGrad}, {@code EmbeddingGrad}, {@code DropoutGrad}, {@code AttentionGrad}, {@code RecurrentGrad}).
  *
  * <p>Conventions, the same in every file:
  *

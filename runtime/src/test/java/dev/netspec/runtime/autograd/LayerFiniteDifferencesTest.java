@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.AvgPool2d;
 import dev.netspec.runtime.nn.Dropout;
+import dev.netspec.runtime.nn.LSTM;
 import dev.netspec.runtime.nn.MaxPool2d;
+import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.nn.ParameterSeeds;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -332,5 +335,66 @@ class LayerFiniteDifferencesTest {
     assertMatches(numeric(noMask, in, 0, values(g)), causal.q(), "causal attention q");
     assertMatches(numeric(noMask, in, 1, values(g)), causal.k(), "causal attention k");
     assertMatches(numeric(noMask, in, 2, values(g)), causal.v(), "causal attention v");
+  }
+
+  @Test
+  void lstmThroughTimeWithItsFinalStates() {
+    int seq = 3;
+    int batch = 2;
+    int in = 2;
+    int hid = 3;
+    LSTM lstm = new LSTM(in, hid);
+    lstm.initialize(7);
+    Tensor x = randn(99, seq, batch, in);
+    Tensor g = randn(100, seq, batch, hid);
+    Tensor gh = randn(101, 1, batch, hid);
+    Tensor gc = randn(102, 1, batch, hid);
+    // y, h_n and c_n of one LSTM layer in double; the loss weighs all three
+    Function<double[][], double[]> f = p -> {
+      double[] y = new double[seq * batch * hid + 2 * batch * hid];
+      double[] hs = new double[batch * hid];
+      double[] cs = new double[batch * hid];
+      for (int t = 0; t < seq; t++) {
+        double[] hNew = new double[batch * hid];
+        for (int b = 0; b < batch; b++) {
+          double[] a = new double[4 * hid];
+          for (int j = 0; j < 4 * hid; j++) {
+            a[j] = p[3][j] + p[4][j];
+            for (int q = 0; q < in; q++) {
+              a[j] += p[1][j * in + q] * p[0][(t * batch + b) * in + q];
+            }
+            for (int q = 0; q < hid; q++) {
+              a[j] += p[2][j * hid + q] * hs[b * hid + q];
+            }
+          }
+          for (int j = 0; j < hid; j++) {
+            double i = 1 / (1 + Math.exp(-a[j]));
+            double fg = 1 / (1 + Math.exp(-a[hid + j]));
+            double gg = Math.tanh(a[2 * hid + j]);
+            double o = 1 / (1 + Math.exp(-a[3 * hid + j]));
+            cs[b * hid + j] = fg * cs[b * hid + j] + i * gg;
+            hNew[b * hid + j] = o * Math.tanh(cs[b * hid + j]);
+            y[(t * batch + b) * hid + j] = hNew[b * hid + j];
+          }
+        }
+        hs = hNew;
+      }
+      System.arraycopy(hs, 0, y, seq * batch * hid, batch * hid);
+      System.arraycopy(cs, 0, y, seq * batch * hid + batch * hid, batch * hid);
+      return y;
+    };
+    Map<String, Parameter> ps = lstm.namedParameters();
+    double[][] args = {values(x), values(ps.get("weight_ih_l0").data()),
+        values(ps.get("weight_hh_l0").data()), values(ps.get("bias_ih_l0").data()),
+        values(ps.get("bias_hh_l0").data())};
+    double[] weights = new double[seq * batch * hid + 2 * batch * hid];
+    System.arraycopy(values(g), 0, weights, 0, seq * batch * hid);
+    System.arraycopy(values(gh), 0, weights, seq * batch * hid, batch * hid);
+    System.arraycopy(values(gc), 0, weights, seq * batch * hid + batch * hid, batch * hid);
+    RecurrentGrad.Result r = RecurrentGrad.backward(lstm, x, null, null, g, gh, gc);
+    assertMatches(numeric(f, args, 0, weights), r.input(), "lstm x");
+    assertMatches(numeric(f, args, 1, weights), ps.get("weight_ih_l0").grad(), "lstm W_ih");
+    assertMatches(numeric(f, args, 2, weights), ps.get("weight_hh_l0").grad(), "lstm W_hh");
+    assertMatches(numeric(f, args, 3, weights), ps.get("bias_ih_l0").grad(), "lstm b_ih");
   }
 }
