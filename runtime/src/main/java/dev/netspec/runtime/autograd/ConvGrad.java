@@ -133,49 +133,43 @@ public final class ConvGrad {
    * x[xAt]} (planes {@code hp x wp}), row {@code (c, i, j)}, 0 where they read the padding.
    */
   private static void im2col(Shape s, float[] x, int xAt, int ipg, float[] cols) {
-    int positions = s.oh * s.ow;
-    int r = 0;
-    for (int c = 0; c < ipg; c++) {
-      int plane = xAt + c * s.hp * s.wp;
-      for (int i = 0; i < s.kh; i++) {
-        for (int j = 0; j < s.kw; j++, r++) {
-          int row = r * positions;
-          for (int oh = 0; oh < s.oh; oh++) {
-            int ih = oh * s.sh - s.padTop + i * s.dh;
-            int at = row + oh * s.ow;
-            if (ih < 0 || ih >= s.hp) {
-              Arrays.fill(cols, at, at + s.ow, 0f);
-              continue;
-            }
-            for (int ow = 0; ow < s.ow; ow++) {
-              int iw = ow * s.sw - s.padLeft + j * s.dw;
-              cols[at + ow] = iw >= 0 && iw < s.wp ? x[plane + ih * s.wp + iw] : 0f;
-            }
-          }
-        }
-      }
-    }
+    Arrays.fill(cols, 0f);
+    patches(s, x, xAt, ipg, cols, false);
   }
 
   /** {@link #im2col}'s adjoint: each patch entry added back to the input it was read from. */
   private static void col2im(Shape s, float[] cols, int ipg, float[] dx, int xAt) {
+    patches(s, dx, xAt, ipg, cols, true);
+  }
+
+  /**
+   * Every patch entry that reads the input (not the padding): copied into {@code cols}, or
+   * with {@code scatter} added from {@code cols} back into {@code x}.
+   */
+  private static void patches(Shape s, float[] x, int xAt, int ipg, float[] cols,
+      boolean scatter) {
     int positions = s.oh * s.ow;
     int r = 0;
     for (int c = 0; c < ipg; c++) {
       int plane = xAt + c * s.hp * s.wp;
       for (int i = 0; i < s.kh; i++) {
         for (int j = 0; j < s.kw; j++, r++) {
-          int row = r * positions;
           for (int oh = 0; oh < s.oh; oh++) {
             int ih = oh * s.sh - s.padTop + i * s.dh;
             if (ih < 0 || ih >= s.hp) {
               continue;
             }
-            int at = row + oh * s.ow;
+            int at = r * positions + oh * s.ow;
+            int row = plane + ih * s.wp;
             for (int ow = 0; ow < s.ow; ow++) {
               int iw = ow * s.sw - s.padLeft + j * s.dw;
-              if (iw >= 0 && iw < s.wp) {
-                dx[plane + ih * s.wp + iw] += cols[at + ow];
+              if (iw < 0 || iw >= s.wp) {
+                continue;
+              }
+              if (scatter) {
+                x[row + iw] += cols[at + ow];
+              } else {
+                cols[at + ow] = x[row + iw];
               }
             }
           }
@@ -194,25 +188,14 @@ public final class ConvGrad {
     float[] dx = new float[planes * s.h * s.w];
     for (int p = 0; p < planes; p++) {
       for (int r = 0; r < s.hp; r++) {
-        int ir = source(r - s.top, s.h, reflect);
+        int ir = Convolution.source(r - s.top, s.h, reflect);
         for (int q = 0; q < s.wp; q++) {
-          int iq = source(q - s.left, s.w, reflect);
+          int iq = Convolution.source(q - s.left, s.w, reflect);
           dx[(p * s.h + ir) * s.w + iq] += padded[(p * s.hp + r) * s.wp + q];
         }
       }
     }
     return dx;
-  }
-
-  /** The input index padded index {@code i} copies (as {@link Convolution#pad} reads it). */
-  private static int source(int i, int size, boolean reflect) {
-    if (i < 0) {
-      return reflect ? -i : 0;
-    }
-    if (i >= size) {
-      return reflect ? 2 * (size - 1) - i : size - 1;
-    }
-    return i;
   }
 
   /**

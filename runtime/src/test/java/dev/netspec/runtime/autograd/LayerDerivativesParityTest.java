@@ -1,6 +1,9 @@
 package dev.netspec.runtime.autograd;
 
 import static dev.netspec.runtime.autograd.GradFixtures.assertClose;
+import static dev.netspec.runtime.autograd.GradFixtures.g;
+import static dev.netspec.runtime.autograd.GradFixtures.grad;
+import static dev.netspec.runtime.autograd.GradFixtures.in;
 import static dev.netspec.runtime.autograd.GradFixtures.list;
 import static dev.netspec.runtime.autograd.GradFixtures.map;
 import static dev.netspec.runtime.autograd.GradFixtures.tensor;
@@ -49,28 +52,7 @@ class LayerDerivativesParityTest {
   private static final double ATOL = 1e-5;
 
   private static List<Map<String, Object>> cases(String name) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Object c : list(GradFixtures.load("layers.json").get("cases"))) {
-      if (name.equals(map(c).get("name"))) {
-        out.add(map(c));
-      }
-    }
-    if (out.isEmpty()) {
-      throw new IllegalStateException("no fixture case " + name);
-    }
-    return out;
-  }
-
-  private static Tensor in(Map<String, Object> c, int i) {
-    return tensor(list(c.get("inputs")).get(i));
-  }
-
-  private static Tensor grad(Map<String, Object> c, int i) {
-    return tensor(list(c.get("grads")).get(i));
-  }
-
-  private static Tensor g(Map<String, Object> c) {
-    return tensor(c.get("g"));
+    return GradFixtures.cases("layers.json", name);
   }
 
   private static int[] ints(Map<String, Object> c, String key) {

@@ -1,7 +1,7 @@
 package dev.netspec.runtime.autograd;
 
 import static dev.netspec.runtime.autograd.FiniteDifferences.assertMatches;
-import static dev.netspec.runtime.autograd.FiniteDifferences.dot;
+import static dev.netspec.runtime.autograd.FiniteDifferences.numeric;
 import static dev.netspec.runtime.autograd.FiniteDifferences.randn;
 import static dev.netspec.runtime.autograd.FiniteDifferences.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,14 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class LayerFiniteDifferencesTest {
 
-  private static double[] numeric(Function<double[][], double[]> f, double[][] in, int which,
-      double[] g) {
-    return FiniteDifferences.gradient(x -> {
-      double[][] args = in.clone();
-      args[which] = x;
-      return dot(f.apply(args), g);
-    }, in[which].clone());
-  }
 
   /** The padded input index {@code i} reads ({@code -1}: a zero), as {@code F.pad} does. */
   private static int source(int i, int size, String mode) {
