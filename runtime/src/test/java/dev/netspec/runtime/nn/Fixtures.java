@@ -20,11 +20,19 @@ public final class Fixtures {
 
   /** The parsed fixture {@code fixtures/nn/<name>}. */
   public static Map<String, Object> load(String name) {
-    String path = "/fixtures/nn/" + name;
+    return load("nn", name, "nn_fixtures.py");
+  }
+
+  /**
+   * The parsed fixture {@code fixtures/<folder>/<name>}, written by {@code
+   * tools/fixtures/<script>}.
+   */
+  public static Map<String, Object> load(String folder, String name, String script) {
+    String path = "/fixtures/" + folder + "/" + name;
     try (InputStream in = Fixtures.class.getResourceAsStream(path)) {
       if (in == null) {
         throw new IllegalStateException("missing fixture " + path
-            + ": run /usr/bin/python3 tools/fixtures/nn_fixtures.py");
+            + ": run /usr/bin/python3 tools/fixtures/" + script);
       }
       return map(JsonMapper.builder().build().readValue(in, LinkedHashMap.class));
     } catch (IOException e) {

@@ -1,0 +1,113 @@
+package dev.netspec.runtime.autograd;
+
+import dev.netspec.runtime.nn.Parameter;
+import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The derivative of {@code F.layer_norm(x, normalized_shape, weight, bias, eps)}. Per row of
+ * the normalized dims (n values), with {@code xhat = (x - mean) * rstd}, {@code rstd =
+ * 1 / sqrt(var + eps)} (the biased variance) and {@code dxhat = g * weight}:
+ *
+ * <pre>
+ * grad x      = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+ * grad weight = sum over rows of g * xhat
+ * grad bias   = sum over rows of g
+ * </pre>
+ *
+ * The row statistics are recomputed from {@code x} in double (cheaper than keeping them in
+ * the workspace), so the backward needs only the forward's input.
+ */
+public final class LayerNormGrad {
+  private LayerNormGrad() {}
+
+  /** The three gradients; {@code weight} and {@code bias} are shaped as the normalized dims. */
+  public record Result(Tensor input, Tensor weight, Tensor bias) {}
+
+  /**
+   * Every gradient of {@code layer_norm}; {@code weight} may be null (no elementwise
+   * affine), which the input gradient then reads as ones.
+   */
+  public static Result backward(Tensor gradOutput, Tensor x, int[] normalizedShape,
+      Tensor weight, double eps) {
+    int[] shape = x.shape();
+    int k = normalizedShape.length;
+    boolean ends = k <= shape.length && Arrays.equals(
+        Arrays.copyOfRange(shape, shape.length - k, shape.length), normalizedShape);
+    if (!ends || !Arrays.equals(gradOutput.shape(), shape)) {
+      throw new IllegalArgumentException("layer_norm backward: input "
+          + Arrays.toString(shape) + " and gradOutput " + Arrays.toString(gradOutput.shape())
+          + " must be one shape ending with " + Arrays.toString(normalizedShape));
+    }
+    int n = 1;
+    for (int d : normalizedShape) {
+      n *= d;
+    }
+    int rows = Math.toIntExact(x.numel() / Math.max(n, 1));
+    float[] xs = x.toFloatArray();
+    float[] gs = gradOutput.toFloatArray();
+    float[] w = weight == null ? null : weight.toFloatArray();
+    float[] dx = new float[xs.length];
+    double[] dw = new double[n];
+    double[] db = new double[n];
+    double[] xhat = new double[n];
+    double[] dxhat = new double[n];
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      double mean = 0;
+      for (int j = 0; j < n; j++) {
+        mean += xs[base + j];
+      }
+      mean /= n;
+      double var = 0;
+      for (int j = 0; j < n; j++) {
+        double c = xs[base + j] - mean;
+        var += c * c;
+      }
+      double rstd = 1 / Math.sqrt(var / n + eps);
+      double meanD = 0;
+      double meanDX = 0;
+      for (int j = 0; j < n; j++) {
+        double g = gs[base + j];
+        xhat[j] = (xs[base + j] - mean) * rstd;
+        dxhat[j] = w == null ? g : g * w[j];
+        meanD += dxhat[j];
+        meanDX += dxhat[j] * xhat[j];
+        dw[j] += g * xhat[j];
+        db[j] += g;
+      }
+      meanD /= n;
+      meanDX /= n;
+      for (int j = 0; j < n; j++) {
+        dx[base + j] = (float) (rstd * (dxhat[j] - meanD - xhat[j] * meanDX));
+      }
+    }
+    return new Result(Tensor.fromArray(dx, shape), toTensor(dw, normalizedShape),
+        toTensor(db, normalizedShape));
+  }
+
+  /**
+   * The backward of a {@link dev.netspec.runtime.nn.LayerNorm}: accumulates into {@code
+   * weight.grad} and {@code bias.grad} (either may be null) and returns {@code d L / d x}.
+   */
+  public static Tensor backward(Tensor gradOutput, Tensor x, int[] normalizedShape,
+      Parameter weight, Parameter bias, double eps) {
+    Result r = backward(gradOutput, x, normalizedShape, weight == null ? null : weight.data(),
+        eps);
+    if (weight != null) {
+      Grads.accumulateOwned(weight, r.weight());
+    }
+    if (bias != null) {
+      Grads.accumulateOwned(bias, r.bias());
+    }
+    return r.input();
+  }
+
+  private static Tensor toTensor(double[] values, int[] shape) {
+    float[] out = new float[values.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) values[i];
+    }
+    return Tensor.fromArray(out, shape);
+  }
+}

@@ -1,0 +1,118 @@
+package dev.netspec.runtime.autograd;
+
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.nn.Parameter;
+import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The derivative of {@code y = F.linear(x, weight, bias)} ({@code AddmmBackward0}): with
+ * {@code x} {@code (..., in)}, {@code weight} {@code (out, in)} and {@code gradOutput}
+ * {@code (..., out)} read as {@code rows x out} matrices,
+ *
+ * <pre>
+ * grad x      = gradOutput @ weight            (rows, in)   a GEMM, weight read row-major
+ * grad weight = gradOutput^T @ x               (out, in)    a GEMM over gradOutput transposed
+ * grad bias   = gradOutput summed over rows    (out)
+ * </pre>
+ *
+ * <p>Both products run on the GEMM kernel ({@link Kernels#gemm}). A fused {@code
+ * relu(linear(...))} is differentiated by {@link ActivationGrad#reluInto} on the saved
+ * output first.
+ */
+public final class LinearGrad {
+  private LinearGrad() {}
+
+  /** {@code d L / d x}, shaped as {@code x}: {@code gradOutput @ weight}. */
+  public static Tensor input(Tensor gradOutput, Tensor weight) {
+    int[] shape = gradOutput.shape();
+    shape[shape.length - 1] = weight.size(1);
+    return inputInto(gradOutput, weight, Tensor.zeros(shape));
+  }
+
+  /**
+   * {@code d L / d x} written into {@code out} (contiguous, {@code x}'s shape, overwritten);
+   * returns {@code out}.
+   */
+  public static Tensor inputInto(Tensor gradOutput, Tensor weight, Tensor out) {
+    int n = weight.size(0);
+    int k = weight.size(1);
+    check(gradOutput, n, "gradOutput");
+    int rows = rows(gradOutput);
+    if (!out.isContiguous() || out.numel() != (long) rows * k || out.size(-1) != k) {
+      throw new IllegalArgumentException("linear backward: output of shape "
+          + Arrays.toString(out.shape()) + " cannot hold the input gradient (" + rows + " x "
+          + k + ")");
+    }
+    Tensor g = gradOutput.contiguous();
+    Tensor w = weight.contiguous();
+    // (rows, out) @ (out, in): the weight is op(B) as stored, row-major
+    Kernels.gemm(rows, k, n, g.array(), g.arrayOffset(), n, w.array(), w.arrayOffset(), k,
+        false, out.array(), out.arrayOffset(), k, null, 0, Activation.NONE);
+    out.bumpVersion();
+    return out;
+  }
+
+  /** {@code d L / d weight} {@code (out, in)}: {@code gradOutput^T @ x}. */
+  public static Tensor weight(Tensor gradOutput, Tensor x) {
+    int n = gradOutput.size(-1);
+    int k = x.size(-1);
+    int rows = rows(gradOutput);
+    check(x, k, "x");
+    if (rows(x) != rows) {
+      throw new IllegalArgumentException("linear backward: x " + Arrays.toString(x.shape())
+          + " and gradOutput " + Arrays.toString(gradOutput.shape()) + " differ in rows");
+    }
+    // (out, rows): the transposed gradient, row-major, so the GEMM reads A in place
+    Tensor gt = gradOutput.contiguous().reshape(rows, n).t().contiguous();
+    Tensor xc = x.contiguous();
+    Tensor out = Tensor.zeros(n, k);
+    Kernels.gemm(n, k, rows, gt.array(), gt.arrayOffset(), rows, xc.array(), xc.arrayOffset(),
+        k, false, out.array(), 0, k, null, 0, Activation.NONE);
+    return out;
+  }
+
+  /** {@code d L / d bias} {@code (out)}: the sum of {@code gradOutput} over its rows. */
+  public static Tensor bias(Tensor gradOutput) {
+    int n = gradOutput.size(-1);
+    int rows = rows(gradOutput);
+    Tensor g = gradOutput.contiguous();
+    float[] src = g.array();
+    float[] acc = new float[n];
+    for (int r = 0; r < rows; r++) {
+      Kernels.axpy(1f, src, g.arrayOffset() + r * n, acc, 0, n);
+    }
+    return Tensor.fromArray(acc, n);
+  }
+
+  /**
+   * The whole backward of a linear layer: accumulates into {@code weight.grad} and
+   * {@code bias.grad} (bias may be null) and returns {@code d L / d x}, or null when
+   * {@code needInputGrad} is false (the first layer of a network).
+   */
+  public static Tensor backward(Tensor gradOutput, Tensor x, Parameter weight, Parameter bias,
+      boolean needInputGrad) {
+    if (weight.requiresGrad()) {
+      Grads.accumulateOwned(weight, weight(gradOutput, x));
+    }
+    if (bias != null && bias.requiresGrad()) {
+      Grads.accumulateOwned(bias, bias(gradOutput));
+    }
+    return needInputGrad ? input(gradOutput, weight.data()) : null;
+  }
+
+  private static int rows(Tensor t) {
+    if (t.dim() == 0) {
+      throw new IllegalArgumentException("linear backward: a scalar has no feature dim");
+    }
+    return Math.toIntExact(t.numel() / Math.max(1, t.size(-1)));
+  }
+
+  private static void check(Tensor t, int features, String name) {
+    if (t.dim() == 0 || t.size(-1) != features) {
+      throw new IllegalArgumentException("linear backward: " + name + " of shape "
+          + Arrays.toString(t.shape()) + " does not have " + features + " features");
+    }
+  }
+}
