@@ -4,7 +4,7 @@
 #   benchmarks/peers.sh [--quick] [--jdk DIR]... [--skip STEP,...] [--out DIR]
 #
 # Steps: fma (the machine's FMA peak, 1 and 2 threads), openblas (sgemm through numpy), ort (ONNX
-# Runtime Java on models exported from PyTorch: the MLPs and ResNet-18), torch (PyTorch),
+# Runtime Java on models exported from PyTorch: the MLPs, ResNet-18 and BERT), torch (PyTorch),
 # netspec (the JMH benchmarks of the benchmarks/ module), h2h (netspec and ONNX Runtime
 # interleaved in one JVM, the ratios per round). Java steps run on every --jdk (default: JDK 17
 # and Temurin 25).
@@ -136,6 +136,8 @@ run_peers() {
       -p batch="$( ((quick)) && echo 32 || echo 1,32,256)"
     say "JDK $major: ONNX Runtime Java, ResNet-18, batch 1 and 8, 1 and 2 intra-op threads"
     jmh "$java" "$cp" "$out/jmh-jdk$major-ort-resnet18.json" 'OrtResNet' -prof gc -p batch=1,8 -p threads=1,2
+    say "JDK $major: ONNX Runtime Java, BERT (MiniLM size, 128 tokens), batch 1 and 16, 1 intra-op thread"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-bert.json" 'OrtBert' -prof gc -p batch=1,16 -p threads=1
   fi
 }
 
@@ -232,7 +234,7 @@ for jdk in "${jdks[@]}"; do
     say "checking that ONNX Runtime computes what PyTorch computed"
     "$java" -Dpeers.models="$models" -cp "$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")" \
       dev.netspec.peers.OrtCheck 20-256-10:2 784-1024-1024-10:1 784-1024-1024-10:32 784-1024-1024-10:256 \
-      resnet18:1 resnet18:8 \
+      resnet18:1 resnet18:8 minilm:1 minilm:16 \
       2>&1 | tee -a "$log" >&2
     ((PIPESTATUS[0] == 0)) || { echo "peers.sh: error: ONNX Runtime does not match PyTorch" >&2; exit 1; }
     ort_checked=1

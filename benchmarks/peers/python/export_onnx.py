@@ -7,7 +7,8 @@ For every model in models.py this writes into OUT (a build directory, never comm
                              for resnet18 torchvision's, num_batches_tracked as I64)
   <stem>.b<batch>.safetensors  seeded input "x" and PyTorch's output "y" for each batch measured
 where <stem> is mlp_<widths> or resnet18 (random weights from the fixed seed, eval mode, 3x224x224
-inputs), and models.json, the list of models, batches and FLOPs per sample.
+inputs), and models.json, the list of models, batches and FLOPs per sample. BERT ("minilm") has
+two int64 inputs, input_ids and attention_mask, and its sentence embedding as "y" (export_bert).
 
 ONNX Runtime's benchmark loads the .b<batch> file and refuses to time a model whose output
 differs from PyTorch's, so the peer always measures the right model.
@@ -63,6 +64,54 @@ def export(name, out):
     return entry
 
 
+def export_bert(name, out):
+    """BERT: inputs input_ids and attention_mask (int64, batch and sequence dynamic); outputs y
+    (the mean-pooled sentence embedding, first, the one the peers check), last_hidden_state and
+    pooler_output. The .b<batch> files hold input_ids, attention_mask (all 1) and y."""
+    model = models.build(name)
+    stem = os.path.join(out, models.file_stem(name))
+    batches = models.batches(name)
+    ids, mask = models.example_input(name, batches[0])
+
+    class SentenceFirst(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            h, pooled, sentence = self.bert(input_ids, attention_mask)
+            return sentence, h, pooled
+
+    tmp = stem + ".onnx.tmp"
+    torch.onnx.export(
+        SentenceFirst(model).eval(),
+        (ids, mask),
+        tmp,
+        input_names=["input_ids", "attention_mask"],
+        output_names=["y", "last_hidden_state", "pooler_output"],
+        dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                      "y": {0: "batch"}, "last_hidden_state": {0: "batch", 1: "seq"},
+                      "pooler_output": {0: "batch"}},
+        opset_version=OPSET,
+        do_constant_folding=True,
+    )
+    os.replace(tmp, stem + ".onnx")
+    save(model.state_dict(), stem + ".safetensors")
+    for batch in batches:
+        ids, mask = models.example_input(name, batch)
+        with torch.no_grad():
+            _, _, y = model(ids, mask)
+        save({"input_ids": ids, "attention_mask": mask, "y": y}, "%s.b%d.safetensors" % (stem, batch))
+    return {
+        "name": name,
+        "batches": list(batches),
+        "seq": models.BERTS[name][1],
+        "flops_per_sample": models.flops(name, 1),
+        "onnx": os.path.basename(stem) + ".onnx",
+        "weights": os.path.basename(stem) + ".safetensors",
+    }
+
+
 def counted_flops(model, x):
     """2 x the multiply-adds of every Conv2d and Linear, counted by forward hooks on a real
     forward: the independent check of models.flops, which works from the layer shapes."""
@@ -101,6 +150,7 @@ def main(argv):
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(1)
     manifest = [export(name, out) for name in list(models.MLPS) + list(models.RESNETS)]
+    manifest += [export_bert(name, out) for name in models.BERTS]
     for name in models.RESNETS:
         counted = counted_flops(models.build(name), models.example_input(name, 1))
         if counted != models.flops(name, 1):

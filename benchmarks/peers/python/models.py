@@ -3,7 +3,9 @@
 An MLP is named by its layer widths ("784-1024-1024-10"): Linear layers with ReLU between them,
 built as torch.nn.Sequential so the state-dict keys are PyTorch's ("0.weight", "2.bias", ...).
 "resnet18" is torchvision's ResNet-18 (eval mode, 3x224x224 images), keys as torchvision names
-them ("conv1.weight", "layer1.0.bn1.running_var", ...).
+them ("conv1.weight", "layer1.0.bn1.running_var", ...). "minilm" is BERT at all-MiniLM-L6-v2's
+size as tools/fixtures/bert_fixtures.py writes transformers' BertModel (keys
+"encoder.layer.0.attention.self.query.weight", ...), random weights, 128 tokens.
 
 FLOP convention, for every model: 2 per multiply-add of the Linear and convolution layers;
 biases, BatchNorm, ReLU, pooling and the residual adds are not counted. ResNet-18 does
@@ -31,12 +33,24 @@ RESNETS = {"resnet18": (224, (1, 8))}
 # RandomStateDict.fill_(model.stateDict(), RESNET_SEED) reproduces in Java).
 RESNET_SEED = 13
 
+# name -> (args of specs/bert_encoder.yaml's BertModel, sequence length, batches measured):
+# all-MiniLM-L6-v2's size (6 layers; vocab_size, hidden_size, num_attention_heads,
+# intermediate_size, max_position_embeddings, type_vocab_size), issue 14's batch 1 and 16 at 128
+# tokens.
+BERTS = {"minilm": ((30522, 384, 12, 1536, 512, 2), 128, (1, 16))}
+BERT_LAYERS = 6
+
 # The part of ResNet-18 issue 13 sets its own target for: its 3x3 convolutions alone.
 CONV3X3 = "resnet18-conv3x3"
 
 
 def flops(name, batch):
-    """FLOPs of one forward of `batch` samples: 2 per multiply-add (see the module comment)."""
+    """FLOPs of one forward of `batch` samples: 2 per multiply-add (see the module comment; for
+    BERT also the attention's two products per head, q k^T and p v, which are not layers)."""
+    if name in BERTS:
+        (_, h, _, inter, _, _), seq, _ = BERTS[name]
+        per_layer = seq * (4 * h * h + 2 * h * inter) + 2 * seq * seq * h
+        return 2 * batch * (BERT_LAYERS * per_layer + h * h)  # + the pooler's dense on token 0
     if name in RESNETS or name == CONV3X3:
         return 2 * batch * sum(macs for _, k, macs in resnet18_convs(RESNETS["resnet18"][0])
                                if name != CONV3X3 or k == 3)
@@ -80,6 +94,11 @@ def build(name):
     import torch
 
     torch.manual_seed(SEED)
+    if name in BERTS:
+        bert = _fixtures("bert_fixtures")
+        model = bert.BertModel(*BERTS[name][0]).eval()
+        bert.randomize(model, SEED)
+        return model
     if name in RESNETS:
         return _resnet_fixtures().seeded_resnet18(RESNET_SEED)
     w = widths(name)
@@ -93,6 +112,8 @@ def build(name):
 
 def batches(name):
     """The batch sizes the peers measure for a model."""
+    if name in BERTS:
+        return BERTS[name][2]
     return RESNETS[name][1] if name in RESNETS else MLPS[name][1]
 
 
@@ -101,6 +122,10 @@ def example_input(name, batch):
     import torch
 
     g = torch.Generator().manual_seed(SEED + batch)
+    if name in BERTS:
+        (vocab, *_), seq, _ = BERTS[name]
+        ids = torch.randint(1, vocab, (batch, seq), generator=g)
+        return ids, torch.ones(batch, seq, dtype=torch.int64)  # input_ids, attention_mask
     if name in RESNETS:
         side = RESNETS[name][0]
         return torch.randn(batch, 3, side, side, generator=g)
@@ -109,17 +134,21 @@ def example_input(name, batch):
 
 def file_stem(name):
     """File-name stem of a model: 'mlp_784-1024-1024-10', 'resnet18'."""
-    return name if name in RESNETS else "mlp_" + name
+    return name if name in RESNETS or name in BERTS else "mlp_" + name
 
 
 def _resnet_fixtures():
     """tools/fixtures/resnet_fixtures.py, imported from this checkout."""
+    return _fixtures("resnet_fixtures")
+
+
+def _fixtures(module):
+    """A script of tools/fixtures/, imported from this checkout."""
+    import importlib
     import os
     import sys
 
     fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "fixtures")
     if fixtures not in sys.path:
         sys.path.insert(0, fixtures)
-    import resnet_fixtures
-
-    return resnet_fixtures
+    return importlib.import_module(module)

@@ -34,6 +34,9 @@ RESNET_ORT_TARGET = 1.0
 CONV3X3_PEAK_TARGET = (8, 0.88)
 SCALING_TARGETS = {("784-1024-1024-10", 256): 1.8, ("resnet18", 8): 1.8}
 
+# Issue 14's target for the MiniLM-sized encoder against ONNX Runtime, one thread, batch 1 and 16.
+BERT_ORT_TARGET = 1.2
+
 
 class Row:
     """One measurement: what ran (workload key), who ran it (impl), and how fast."""
@@ -64,14 +67,16 @@ def workload_flops(key):
         return 2 * key[1] * key[2] ** 2
     if key[0] == "mlp" and key[1] in models.MLPS:
         return models.flops(key[1], key[2])
-    if key[0] == "cnn":
+    if key[0] in ("cnn", "seq"):
         return models.flops(key[1], key[2])
     return None
 
 
 def model_key(model, batch, threads):
-    """The workload key of a whole model: ("cnn", ...) for a ResNet, ("mlp", ...) otherwise."""
-    return ("cnn" if model in models.RESNETS else "mlp", model, batch, threads)
+    """The workload key of a whole model: ("cnn", ...) for a ResNet, ("seq", ...) for BERT,
+    ("mlp", ...) otherwise."""
+    kind = "cnn" if model in models.RESNETS else "seq" if model in models.BERTS else "mlp"
+    return (kind, model, batch, threads)
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -103,6 +108,8 @@ def read_jmh(record):
         return [row]
     if name == "dev.netspec.peers.OrtMlp.forward":
         row = Row("ort", model_key(params["model"], int(params["batch"]), threads), jdk, us, "OrtMlp")
+    elif name == "dev.netspec.peers.OrtBert.forward":
+        row = Row("ort", model_key("minilm", int(params["batch"]), threads), jdk, us, "OrtBert")
     elif name == "dev.netspec.peers.OrtResNet.forward":
         row = Row("ort", model_key("resnet18", int(params["batch"]), threads), jdk, us, "OrtResNet")
     else:
@@ -132,9 +139,12 @@ def classify_netspec(name, params, threads):
     ("784-1024-1024-10") or from the name ("784", "tutorial").
     ResNet-18: a name with "resnet" and a param "batch": the whole network, or its 3x3
     convolutions alone when the name also has "conv3x3" (ResNet18Benchmark.conv3x3).
+    BERT: a name with "bert" and a param "batch": the MiniLM-sized encoder at 128 tokens.
     Anything else: ("other", name).
     """
     lower = name.lower()
+    if "bert" in lower and params.get("batch", "").isdigit():
+        return ("seq", "minilm", int(params["batch"]), threads)
     if "resnet" in lower and params.get("batch", "").isdigit():
         return ("cnn", models.CONV3X3 if "conv3x3" in lower else "resnet18", int(params["batch"]), threads)
     size = next((params[p] for p in ("size", "n") if p in params), None)
@@ -207,6 +217,10 @@ def peers_of(key):
         ort_target = RESNET_ORT_TARGET if batch == 8 or threads == 1 else None
         return [("ort", key, True, ort_target), ("torch", key, False, None),
                 ("fma", ("fma", threads), True, None), ("goal", key, False, None)] + scaling_peer(key)
+    if key[0] == "seq":
+        threads = key[3]
+        return [("ort", key, True, BERT_ORT_TARGET if threads == 1 else None), ("torch", key, False, None),
+                ("fma", ("fma", threads), True, None)] + scaling_peer(key)
     return []
 
 
@@ -225,6 +239,8 @@ def workload_name(key):
         return "MLP %s b%d" % (key[1], key[2])
     if key[0] == "cnn":
         return "%s b%d" % ("ResNet-18 3x3 convs" if key[1] == models.CONV3X3 else "ResNet-18", key[2])
+    if key[0] == "seq":
+        return "BERT MiniLM s%d b%d" % (models.BERTS[key[1]][1], key[2])
     if key[0] == "fma":
         return "FMA peak"
     if key[0] == "linear":
@@ -241,10 +257,10 @@ def key_threads(key):
 
 
 def sort_key(key):
-    order = {"fma": 0, "gemm": 1, "linear": 2, "mlp": 3, "cnn": 4, "other": 5}[key[0]]
-    return (order, str(key[1]) if key[0] in ("mlp", "cnn", "other") else "",
+    order = {"fma": 0, "gemm": 1, "linear": 2, "mlp": 3, "cnn": 4, "seq": 5, "other": 6}[key[0]]
+    return (order, str(key[1]) if key[0] in ("mlp", "cnn", "seq", "other") else "",
             key[1] if key[0] in ("gemm", "linear") else 0,
-            key[2] if key[0] in ("mlp", "cnn", "linear") else 0, key_threads(key))
+            key[2] if key[0] in ("mlp", "cnn", "seq", "linear") else 0, key_threads(key))
 
 
 def table(rows):

@@ -28,14 +28,17 @@ import timing  # noqa: E402
 def run(models_dir, threads, quick):
     warmup, rounds, round_seconds = timing.config(quick)
     records = []
-    for name in list(models.MLPS) + list(models.RESNETS):
+    for name in list(models.MLPS) + list(models.RESNETS) + list(models.BERTS):
         stem = os.path.join(models_dir, models.file_stem(name))
         model = models.build(name)
         weights, _ = st.load(stem + ".safetensors")
         model.load_state_dict(weights, strict=True)
+        if name in models.BERTS:  # (input_ids, attention_mask) -> the sentence embedding
+            bert = model
+            model = lambda x: bert(*x)[2]  # noqa: E731
         for batch in models.batches(name):
             io, _ = st.load("%s.b%d.safetensors" % (stem, batch))
-            x = io["x"]
+            x = (io["input_ids"], io["attention_mask"]) if name in models.BERTS else io["x"]
             with torch.inference_mode():
                 if not torch.allclose(model(x), io["y"], rtol=1e-4, atol=1e-5):
                     raise SystemExit("torch_bench: error: %s batch %d does not reproduce the exported output"

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * PyTorch tutorial prints: the module tree, the output, the parameters; finally saves the
  * weights to safetensors, loads them into a fresh instance and checks it computes the same.
  * The tutorial's parameter-access and my_init programs go on for their models ({@link
- * TutorialPrograms}).
+ * TutorialPrograms}); decoders generate tokens ({@link DemoDecoding}).
  */
 @Command(
     name = "demo",
@@ -95,8 +95,19 @@ final class DemoCommand implements Callable<Integer> {
         shown++;
       }
     }
+    int decoders = 0;
+    for (SpecSource source : sources) {
+      for (String block : Blocks.names(compilation, source.path())) {
+        if (models.has(block) && DemoDecoding.show(compilation, models,
+            shortName(dir, source.path()).toString(), block, seed, out)) {
+          decoders++;
+        }
+      }
+    }
     out.println();
-    out.println("ran " + shown + " models; every clone loaded from safetensors matched.");
+    out.println("ran " + shown + " models; every clone loaded from safetensors matched."
+        + (decoders == 0 ? "" : " " + decoders + (decoders == 1 ? " decoder" : " decoders")
+            + " generated the same tokens with and without a cache."));
     return Netspec.OK;
   }
 
@@ -138,7 +149,8 @@ final class DemoCommand implements Callable<Integer> {
     for (String block : Blocks.names(compilation, spec)) {
       try {
         Inspection in = compilation.inspect(block, null);
-        if (in.inputShape() != null && oneFloatInOut(in)) {
+        // a block with arguments is shown inside its users (the demo has no values for them)
+        if (in.inputShape() != null && oneFloatInOut(in) && compilation.args(block).isEmpty()) {
           out.add(block);
         }
       } catch (IllegalArgumentException e) {

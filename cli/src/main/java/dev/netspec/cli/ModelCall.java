@@ -15,7 +15,7 @@ import java.util.Map;
  * One forward of a generated block on named inputs, its result named as {@code run} writes
  * it: {@code y} for a tensor, {@code y.0}, {@code y.1.0}, ... for the tensors of a tuple.
  * A block with one input and one output is {@code Module.forward(x)}; one with several inputs
- * has {@code forward(Tensor...)}, and one returning a tuple {@code forwardTuple(Tensor...)}
+ * has {@code forwardInputs(Tensor...)}, and one returning a tuple {@code forwardTuple(Tensor...)}
  * returning its {@code Output} record (its tensors in order, nested tuples flattened).
  */
 final class ModelCall {
@@ -34,7 +34,7 @@ final class ModelCall {
     Arrays.fill(types, Tensor.class);
     Object result;
     try {
-      Method m = model.getClass().getMethod(tuple ? "forwardTuple" : "forward", types);
+      Method m = model.getClass().getMethod(tuple ? "forwardTuple" : inputs.size() > 1 ? "forwardInputs" : "forward", types);
       result = m.invoke(model, inputs.toArray());
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof RuntimeException r) {

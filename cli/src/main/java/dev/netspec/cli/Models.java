@@ -61,6 +61,15 @@ final class Models {
     }
   }
 
+  /** Whether {@code block}'s class is a subtype of {@code type} (such as {@code CausalLM}). */
+  boolean is(String block, Class<?> type) {
+    try {
+      return type.isAssignableFrom(loader.loadClass(Blocks.file(compilation, block).className()));
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
   /** A new instance of {@code block}, which takes no arguments, from {@code seed}. */
   Module create(String block, long seed) {
     return create(block, List.of(), seed);

@@ -130,4 +130,49 @@ class DemoTest {
     assertEquals(1, out.split("Parameter containing:", -1).length - 1, r::toString);
     assertEquals(1, out.split("Init weight \\[8, 4\\]", -1).length - 1, r::toString);
   }
+
+  /**
+   * A decoder (token ids, an embedding, a kv_cache attention, a head; position: start) is
+   * built small with random weights and generates the same tokens over its cache as by
+   * recomputing; a block with arguments is not run on its own.
+   */
+  @Test
+  void aDecoderGeneratesTokens() throws IOException {
+    Path specs = Files.createDirectory(tmp.resolve("specs"));
+    Files.writeString(specs.resolve("decoder.yaml"), """
+        netspec: 1
+        package: com.example.models
+        blocks:
+          Attention:
+            args: {dim: int, heads: int, context: int}
+            input: [batch, seq, dim]
+            layers:
+              qkv: {linear: 3 * dim}
+              cache: {kv_cache: {embed_dim: dim, num_heads: heads, max_len: context}}
+            forward: cache(qkv(x))
+          Decoder:
+            args: {vocab: int, context: int, n_head: int, dim: int}
+            inputs: {ids: [batch, seq, int64]}
+            position: start
+            layers:
+              tok: {embedding: {num_embeddings: vocab, embedding_dim: dim}}
+              pos: {embedding: {num_embeddings: context, embedding_dim: dim}}
+              attn: {Attention: {dim: dim, heads: n_head, context: context}}
+              head: {linear: vocab}
+            forward: |
+              x = tok(ids) + pos(arange(start, start + seq))
+              return head(x + attn(x))
+        """);
+    Cli r = Cli.run("demo", "--specs", specs.toString());
+    assertEquals(0, r.code(), r::toString);
+    String out = r.out();
+    assertTrue(out.contains("\n== decoder.yaml: Decoder (decoding) ="), r::toString);
+    assertTrue(out.contains("random weights (seed 0), so the tokens mean nothing; vocab=32,"
+        + " context=32, n_head=4, dim=32\n"), r::toString);
+    assertTrue(out.contains("\n[1, 4, 7, 10, "), r::toString);
+    assertTrue(out.contains("same tokens: true\n"), r::toString);
+    assertTrue(!out.contains("== decoder.yaml: Attention"), r::toString);
+    assertTrue(out.endsWith("ran 0 models; every clone loaded from safetensors matched. 1 decoder"
+        + " generated the same tokens with and without a cache.\n"), r::toString);
+  }
 }

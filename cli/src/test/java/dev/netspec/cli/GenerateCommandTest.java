@@ -168,4 +168,25 @@ class GenerateCommandTest {
     assertTrue(r.err().contains("netspec: generated 4 new tokens for 2 sequences in "),
         r::toString);
   }
+
+  /**
+   * specs/gpt2.yaml at a reduced size (its arguments on the command line) with the weights of
+   * tools/fixtures/gpt2_fixtures.py decodes over its KV cache the 32 tokens PyTorch's greedy
+   * decoding gives, computed there without a cache.
+   */
+  @Test
+  void gpt2DecodesPyTorchsGreedyTokens() throws IOException {
+    Path fixtures = Path.of("..", "generated-examples", "src", "test", "resources", "fixtures", "gpt2");
+    Map<String, Tensor> io = SafeTensors.load(fixtures.resolve("gpt2_small_test.io.safetensors")).tensors();
+    Tensor want = io.get("greedy"); // (2, 5 + 32)
+    Cli r = Cli.run("generate", Path.of("..", "specs", "gpt2.yaml").toString(), "--block", "GPT",
+        "--arg", "vocab_size=64", "--arg", "block_size=48", "--arg", "n_head=4", "--arg", "n_embd=32",
+        "--weights", fixtures.resolve("gpt2_small_test.safetensors").toString(),
+        "--prompt", prompt(io.get("prompt")).toString(), "--max-new-tokens", "32",
+        "--output", tmp.resolve("out.safetensors").toString());
+    assertEquals(Netspec.OK, r.code(), r::toString);
+    Tensor out = SafeTensors.load(tmp.resolve("out.safetensors")).tensors().get("ids");
+    assertArrayEquals(want.toLongArray(), out.toLongArray());
+    assertTrue(r.out().startsWith("GPT: ids [2, 5] -> ids [2, 37] (greedy), written to "), r::toString);
+  }
 }

@@ -56,6 +56,49 @@ class SequenceRunTest {
   }
 
   @Test
+  void runsBertWithItsArgumentsAsPyTorchDid() throws IOException {
+    Path dir = FIXTURES.resolveSibling("bert");
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", SPECS.resolve("bert_encoder.yaml").toString(), "--block", "BertModel",
+        "--arg", "vocab_size=100", "--arg", "hidden_size=32", "--arg", "num_attention_heads=4",
+        "--arg", "intermediate_size=64", "--arg", "max_position_embeddings=64", "--arg", "type_vocab_size=2",
+        "--input", dir.resolve("bert.io.safetensors").toString(),
+        "--weights", dir.resolve("bert.weights.safetensors").toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    Map<String, Tensor> out = SafeTensors.load(y).tensors();
+    assertEquals(List.of("y.0", "y.1", "y.2"), List.copyOf(new TreeSet<>(out.keySet())));
+    Map<String, Tensor> torch = SafeTensors.load(dir.resolve("bert.io.safetensors")).tensors();
+    for (String name : out.keySet()) {
+      assertClose(torch.get(name), out.get(name), name);
+    }
+  }
+
+  @Test
+  void runCallsABlockOfTwoInputsThroughForwardInputs() throws IOException {
+    // BertSelfOutput: LayerNorm(dense(hidden_states) + input_tensor), LayerNorm at its initial
+    // weight 1 and bias 0, so every row of y has mean 0 and variance 1 (up to eps 1e-12).
+    Path x = tmp.resolve("x.safetensors");
+    Tensor h = Tensor.of(1f, -2f, 3f, 0.5f, 4f, 1f, -1f, 2f).reshape(1, 2, 4);
+    SafeTensors.save(Map.of("hidden_states", h, "input_tensor", h.mul(0.5f)), x);
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", SPECS.resolve("bert_encoder.yaml").toString(), "--block", "BertSelfOutput",
+        "--arg", "hidden_size=4", "--input", x.toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r::toString);
+    float[] v = SafeTensors.load(y).tensor("y").toFloatArray();
+    assertEquals(8, v.length);
+    for (int row = 0; row < 2; row++) {
+      double mean = 0;
+      double square = 0;
+      for (int i = 0; i < 4; i++) {
+        mean += v[row * 4 + i] / 4.0;
+        square += v[row * 4 + i] * v[row * 4 + i] / 4.0;
+      }
+      assertEquals(0, mean, 1e-5, "row " + row + " mean");
+      assertEquals(1, square - mean * mean, 1e-4, "row " + row + " variance");
+    }
+  }
+
+  @Test
   void runWritesATensorOutputAsY() throws IOException {
     Path y = tmp.resolve("y.safetensors");
     Cli r = Cli.run("run", SPECS.resolve("gru_classifier.yaml").toString(), "--block", "GruClassifier",

@@ -5,14 +5,20 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
+import dev.netspec.runtime.io.SafeTensors;
+import dev.netspec.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * One exported model (an MLP or ResNet-18) opened in ONNX Runtime, with the input and PyTorch's
+ * One exported model (an MLP, ResNet-18 or BERT) opened in ONNX Runtime, with the input and PyTorch's
  * output for one batch size, as {@code benchmarks/peers/python/export_onnx.py} wrote them.
  */
 final class PeerModel implements AutoCloseable {
@@ -23,20 +29,22 @@ final class PeerModel implements AutoCloseable {
   static final float ABS = 1e-5f;
   static final float REL = 1e-4f;
 
+  /** The int64 inputs of a BERT model ("minilm"), in the exported order. */
+  static final List<String> TOKEN_INPUTS = List.of("input_ids", "attention_mask");
+
   final String name;
   final int batch;
   final OrtSession session;
-  final OnnxTensor input;
   final SafeTensorsF32 expected;
   final Map<String, OnnxTensor> inputs;
 
-  private PeerModel(String name, int batch, OrtSession session, OnnxTensor input, SafeTensorsF32 expected) {
+  private PeerModel(String name, int batch, OrtSession session, Map<String, OnnxTensor> inputs,
+      SafeTensorsF32 expected) {
     this.name = name;
     this.batch = batch;
     this.session = session;
-    this.input = input;
     this.expected = expected;
-    this.inputs = Map.of("x", input);
+    this.inputs = inputs;
   }
 
   /**
@@ -54,7 +62,6 @@ final class PeerModel implements AutoCloseable {
             + " (peers.sh does)");
       }
     }
-    SafeTensorsF32 x = SafeTensorsF32.read(io, "x");
     SafeTensorsF32 y = SafeTensorsF32.read(io, "y");
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session;
@@ -65,8 +72,24 @@ final class PeerModel implements AutoCloseable {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       session = env.createSession(onnx.toString(), options);
     }
-    OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data), x.shape);
-    return new PeerModel(name, batch, session, input, y);
+    Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+    if (isBert(name)) { // int64 token ids and mask, read by netspec's safetensors reader
+      Map<String, Tensor> tensors = SafeTensors.load(io).tensors();
+      for (String n : TOKEN_INPUTS) {
+        Tensor t = tensors.get(n);
+        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+        inputs.put(n, OnnxTensor.createTensor(env, LongBuffer.wrap(t.toLongArray()), shape));
+      }
+    } else {
+      SafeTensorsF32 x = SafeTensorsF32.read(io, "x");
+      inputs.put("x", OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data), x.shape));
+    }
+    return new PeerModel(name, batch, session, inputs, y);
+  }
+
+  /** Whether {@code name} is a BERT export (two int64 inputs; see export_onnx.export_bert). */
+  static boolean isBert(String name) {
+    return name.equals("minilm");
   }
 
   /** The file-name stem export_onnx.py gives a model: "mlp_784-1024-1024-10", "resnet18". */
@@ -112,7 +135,9 @@ final class PeerModel implements AutoCloseable {
 
   @Override
   public void close() throws OrtException {
-    input.close();
+    for (OnnxTensor t : inputs.values()) {
+      t.close();
+    }
     session.close();
   }
 }

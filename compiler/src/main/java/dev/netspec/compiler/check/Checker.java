@@ -1,6 +1,7 @@
 package dev.netspec.compiler.check;
 
 import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgExpr;
 import dev.netspec.compiler.check.Model.ArgRef;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.Block;
@@ -25,6 +26,7 @@ import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.infer.ArgArithmetic;
 import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.layers.ArgDef;
 import dev.netspec.compiler.layers.LayerKind;
@@ -57,7 +59,8 @@ public final class Checker {
   private static final List<String> FILE_KEYS =
       List.of("$schema", "netspec", "package", "doc", "blocks");
   private static final List<String> BLOCK_KEYS = List.of(
-      "doc", "args", "input", "inputs", "params", "buffers", "layers", "sequential", "forward", "init", "tie");
+      "doc", "args", "input", "inputs", "params", "buffers", "layers", "sequential", "forward", "init", "tie", "position",
+      "ignore_on_load");
   private static final List<String> TENSOR_KEYS = List.of("shape", "init", "persistent", "doc");
   private static final List<String> USE_EXTRAS = List.of("init", "doc", "when");
 
@@ -238,9 +241,71 @@ public final class Checker {
       reporter.error(blockKeys.get(name), name + ": a block needs 'sequential', 'layers' or a 'forward'");
     }
     List<InitRule> rules = inits.initRules(map.get("init"));
+    String position = position(map.get("position"), inputs, taken);
     return new Block(name, blockKeys.get(name), path, pkg, doc, currentArgs, input,
         inputNode == null ? null : inputNode.pos(), params, buffers, sequential != null, children,
-        forward, forwardText, rules, unreadable, ties.ties(map.get("tie")), inputs);
+        forward, forwardText, rules, unreadable, ties.ties(map.get("tie")), inputs, position,
+        ignoredOnLoad(map.get("ignore_on_load"), params, buffers, children));
+  }
+
+  /**
+   * A block's {@code position: start}: the int its forward reads as the position of its
+   * inputs' first token; null when absent or (reported) wrong.
+   */
+  private String position(Node node, List<InputDecl> inputs, Set<String> taken) {
+    if (node == null) {
+      return null;
+    }
+    if (!(node instanceof Scalar s) || !(s.value() instanceof String name) || !name.matches("[a-z_][A-Za-z0-9_]*")) {
+      typeError(node, "'position'", "the name of the int holding the first token's position, such as 'start'");
+      return null;
+    }
+    if (inputs.isEmpty()) {
+      reporter.error(node.pos(), currentBlock + ": 'position' needs the token ids as 'input:' or 'inputs:'");
+      return null;
+    }
+    boolean sizeName = inputs.stream().anyMatch(in -> in.shape().stream()
+        .anyMatch(d -> d instanceof NamedDim n && n.name().equals(name)));
+    if (taken.contains(name) || sizeName) {
+      reporter.error(node.pos(), currentBlock + ": position '" + name + "' is already the name of an argument,"
+          + " input, size, layer, parameter or buffer");
+      return null;
+    }
+    return name;
+  }
+
+  /**
+   * {@code ignore_on_load: [position_ids]}: state-dict keys, relative to the block, that a load
+   * neither copies nor reports (a constant an older checkpoint saved). Each is a dotted key
+   * that names none of the block's own parameters, buffers or children.
+   */
+  private List<String> ignoredOnLoad(Node node, Map<String, TensorDecl> params, Map<String, TensorDecl> buffers,
+      List<Child> children) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!(node instanceof ListNode list)) {
+      typeError(node, "'ignore_on_load'", "a list of state-dict keys, such as [position_ids]");
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (Node item : list.items()) {
+      String key = item instanceof Scalar s && s.value() instanceof String t ? t : null;
+      String head = key == null ? null : key.split("\\.", 2)[0];
+      if (key == null || !key.matches("([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(\\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*")) {
+        reporter.error(item.pos(), currentBlock + ": 'ignore_on_load' takes state-dict keys such as"
+            + " position_ids, got " + scalarText(item));
+      } else if (params.containsKey(head) || buffers.containsKey(head)
+          || children.stream().anyMatch(c -> c.name().equals(head))) {
+        reporter.error(item.pos(), currentBlock + ": 'ignore_on_load' key '" + key + "' is in the block's own"
+            + " state; a load would never see it as unexpected");
+      } else if (out.contains(key)) {
+        reporter.error(item.pos(), currentBlock + ": 'ignore_on_load' lists '" + key + "' twice");
+      } else {
+        out.add(key);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private Map<String, Arg> args(Node node) {
@@ -783,6 +848,10 @@ public final class Checker {
       }
       return new ArgRef(name, node.pos());
     }
+    if (v instanceof String text && type != ArgDef.Type.STRING && type != ArgDef.Type.BOOL
+        && type != ArgDef.Type.FLOAT && text.matches(".*[-+*].*")) {
+      return argExpr(what, text, (Scalar) node);
+    }
     switch (type) {
       case INT:
         if (v instanceof Long n) {
@@ -842,6 +911,31 @@ public final class Checker {
       return null;
     }
     typeError(node, what, expected);
+    return null;
+  }
+
+  /**
+   * An int value written as arithmetic on the block's int arguments ({@code "3 * n_embd"}), or
+   * null after reporting why it is not one.
+   */
+  private Value argExpr(String what, String text, Scalar node) {
+    try {
+      List<Stmt> parsed = ForwardParser.parse(text);
+      if (parsed.size() == 1 && parsed.get(0) instanceof Ast.Return r) {
+        Set<String> ints = new LinkedHashSet<>();
+        currentArgs.values().stream().filter(a -> a.type() == ArgType.INT).forEach(a -> ints.add(a.name()));
+        String wrong = ArgArithmetic.notArithmetic(r.value(), ints);
+        if (wrong == null) {
+          return new ArgExpr(r.value(), text.strip(), node.pos());
+        }
+        reporter.error(node.at(r.value().loc().line(), r.value().loc().column()), currentBlock + ": " + what
+            + ": " + wrong + (ints.isEmpty() ? "" : " (int arguments: " + String.join(", ", ints) + ")"));
+        return null;
+      }
+      reporter.error(node.pos(), currentBlock + ": " + what + " expects an int, got '" + text + "'");
+    } catch (ForwardParser.SyntaxError e) {
+      reporter.error(node.at(e.loc().line(), e.loc().column()), currentBlock + ": " + what + ": " + e.getMessage());
+    }
     return null;
   }
 

@@ -37,7 +37,9 @@ public final class Model {
    * A block: one generated class. {@code unreadable} names the arguments, parameters and
    * buffers declared with errors (reported): inference takes them as unknown, silently.
    * {@code inputs} are the declared inputs in order (empty without {@code input:} or {@code
-   * inputs:}); {@code input} is the first one's shape, or null.
+   * inputs:}); {@code input} is the first one's shape, or null. {@code position} is the name
+   * of the int the block's {@code position:} declares (the position of the inputs' first token
+   * in a decoder that caches keys and values), or null.
    */
   public record Block(
       String name,
@@ -57,7 +59,9 @@ public final class Model {
       List<InitRule> initRules,
       Set<String> unreadable,
       List<Tie> ties,
-      List<InputDecl> inputs) {
+      List<InputDecl> inputs,
+      String position,
+      List<String> ignoredOnLoad) {
 
     /** Whether the block declares {@code inputs:} (named, possibly several), not {@code input:}. */
     public boolean namedInputs() {
@@ -148,7 +152,7 @@ public final class Model {
     Position pos();
   }
 
-  /** A value given to a layer or block argument: a literal or an argument of the enclosing block. */
+  /** A value given to a layer or block argument: a literal, an argument of the enclosing block or arithmetic on them. */
   public sealed interface Value {
     Position pos();
   }
@@ -158,6 +162,12 @@ public final class Model {
 
   /** A reference to an argument of the enclosing block. */
   public record ArgRef(String name, Position pos) implements Value {}
+
+  /**
+   * Int arithmetic ({@code + - *}) over the enclosing block's int arguments and int literals,
+   * written as text: {@code out_features: 3 * n_embd}.
+   */
+  public record ArgExpr(dev.netspec.compiler.parse.Ast.Expr expr, String text, Position pos) implements Value {}
 
   /** A builtin layer such as {@code linear}. */
   public record BuiltinUse(Position pos, LayerKind kind, Map<String, Value> args,

@@ -144,6 +144,11 @@ final class ForwardWriter {
     return out;
   }
 
+  /** The Java name of the block's {@code position:} int, a parameter of its forward. */
+  String position() {
+    return local(result.block().position());
+  }
+
   /** How generated code calls each child whose result is a tuple, by spec name. */
   private Map<String, Tuples.Call> tupleChildren = Map.of();
 
@@ -852,9 +857,22 @@ final class ForwardWriter {
     if (e instanceof Ast.Method m && modules != null) { // transformer.wte(idx)
       List<String> path = ModulePaths.of(m.target());
       path.add(m.call().callee());
-      return CodeBlock.of("$L.forward($L)", modules.access(path), expr(m.call().args().get(0)));
+      return childCall(modules.access(path), m.call());
     }
     throw new IllegalStateException("a tuple outside a call argument");
+  }
+
+  /**
+   * A call of a child with a tensor result: {@code fc.forward(x)}, or for a block with several
+   * inputs {@code attention.forwardInputs(h, mask)} (tuple results are unpacked elsewhere).
+   */
+  private CodeBlock childCall(CodeBlock module, Ast.Call c) {
+    if (c.args().size() == 1) {
+      return CodeBlock.of("$L.forward($L)", module, expr(c.args().get(0)));
+    }
+    List<CodeBlock> args = new ArrayList<>();
+    c.args().forEach(x -> args.add(expr(x)));
+    return CodeBlock.of("$L.$N($L)", module, TypedForward.INPUTS_METHOD, CodeBlock.join(args, ", "));
   }
 
   private static final Map<String, String> JAVA_ARITHMETIC = Map.of(
@@ -899,12 +917,12 @@ final class ForwardWriter {
 
   private CodeBlock call(Ast.Call c) {
     if (loopVars.containsKey(c.callee())) {
-      return CodeBlock.of("$N.forward($L)", loopVars.get(c.callee()), expr(c.args().get(0)));
+      return childCall(CodeBlock.of("$N", loopVars.get(c.callee())), c);
     }
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
     if (a == null && child != null) {
-      return CodeBlock.of("$N.forward($L)", child, expr(c.args().get(0)));
+      return childCall(CodeBlock.of("$N", child), c);
     }
     Functions.Fn fn = Functions.get(c.callee());
     switch (fn.kind()) {

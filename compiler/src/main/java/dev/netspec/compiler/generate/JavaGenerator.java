@@ -10,6 +10,7 @@ import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgExpr;
 import dev.netspec.compiler.check.Model.ArgRef;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.Block;
@@ -309,6 +310,9 @@ public final class JavaGenerator {
     for (Tie t : block.ties()) {
       main.addStatement("tieParameter($S, $S)", t.path(), t.source());
     }
+    for (String key : block.ignoredOnLoad()) {
+      main.addStatement("ignoreOnLoad($S)", key);
+    }
     main.addStatement("initialize($N)", seed);
     type.addMethod(convenience.build());
     type.addMethod(main.build());
@@ -414,6 +418,11 @@ public final class JavaGenerator {
       if (d instanceof Dim.Sym s && block.args().containsKey(s.name()) && fields.containsKey(s.name())) {
         return CodeBlock.of("$N", fields.get(s.name()));
       }
+      String overArgs = d.isLazy() ? null
+          : d.toJava(n -> block.args().containsKey(n) ? fields.get(n) : null); // 4 * nEmbd
+      if (overArgs != null) {
+        return CodeBlock.of("$L", overArgs);
+      }
       if (d.isLazy()) {
         error(a.what() + " are known only at the first forward, and " + typeLabel(child)
             + " cannot wait for them; give '" + a.name() + "' or a number in the input's " + a.where());
@@ -457,6 +466,9 @@ public final class JavaGenerator {
   private CodeBlock value(Value v) {
     if (v instanceof ArgRef r) {
       return CodeBlock.of("$N", fields.get(r.name()));
+    }
+    if (v instanceof ArgExpr e) {
+      return CodeBlock.of("$L", ArgCondition.toJava(e.expr(), fields::get));
     }
     Object o = ((Literal) v).value();
     if (o instanceof Long n) {
@@ -617,7 +629,8 @@ public final class JavaGenerator {
     writer.tupleChildren(tupleChildren());
     if (TypedForward.needed(block, result) && block.forward() != null) {
       List<String> params = writer.inputs();
-      TypedForward.add(type, block, result, params, writer.body(block.forward()), fields);
+      String position = block.position() == null ? null : writer.position();
+      TypedForward.add(type, block, result, params, position, writer.body(block.forward()), fields);
       return;
     }
     String x = writer.input();

@@ -19,27 +19,30 @@ import javax.lang.model.element.Modifier;
 
 /**
  * The forward of a block with named inputs, an int64 input or a tuple result: {@code
- * forward(Tensor inputIds, Tensor attentionMask)} (or {@code forwardTuple(...)} returning the
+ * forwardInputs(Tensor inputIds, Tensor attentionMask)} (or {@code forwardTuple(...)} returning the
  * block's {@code Output} record), checking every input's dtype and shape first with one
  * message, and {@code forward(Tensor x)}, the {@code Module} contract, where it differs.
  */
 final class TypedForward {
+  /** The method a block with several inputs and a tensor result is called by. */
+  static final String INPUTS_METHOD = "forwardInputs";
   private static final ClassName DTYPE = ClassName.get("dev.netspec.runtime.tensor", "DType");
 
   private TypedForward() {}
 
   /** Whether {@code result} needs this forward rather than the plain {@code forward(x)}. */
   static boolean needed(Block block, Result result) {
-    return block.namedInputs() || result.outputType() instanceof Type.TupleT
+    return block.namedInputs() || block.position() != null || result.outputType() instanceof Type.TupleT
         || result.inputs().values().stream().anyMatch(t -> t.dtype() != DType.FLOAT32);
   }
 
   /**
    * Adds the forward methods to {@code type}; {@code body} is the forward's code over the Java
-   * names {@code params} of the inputs, {@code fields} the Java fields of the int arguments.
+   * names {@code params} of the inputs, {@code fields} the Java fields of the int arguments,
+   * {@code position} the Java name of the {@code position:} int, or null.
    */
-  static void add(TypeSpec.Builder type, Block block, Result result, List<String> params, CodeBlock body,
-      Map<String, String> fields) {
+  static void add(TypeSpec.Builder type, Block block, Result result, List<String> params, String position,
+      CodeBlock body, Map<String, String> fields) {
     boolean tuple = result.outputType() instanceof Type.TupleT;
     List<String> names = new ArrayList<>(result.inputs().keySet());
     List<Type.TensorT> types = new ArrayList<>(result.inputs().values());
@@ -60,27 +63,33 @@ final class TypedForward {
               + "}: its tensors in order, nested tuples flattened."))
           .build());
     }
-    String method = tuple ? Tuples.BLOCK_METHOD : "forward";
+    String method = method(tuple, params.size());
     MethodSpec.Builder m = MethodSpec.methodBuilder(method)
         .addModifiers(Modifier.PUBLIC)
         .returns(tuple ? record : RuntimeTypes.TENSOR)
-        .addJavadoc(JavaText.javadocOwn("Inputs {@code " + signature + "}, output {@code " + output + "}."
-            + (params.size() == 2 && !tuple ? " (This two-input forward takes the place of\n"
-                + "{@code Module.forward(x, out)}: " + block.name() + " has no forward into a caller's output.)" : "")));
-    boolean overrides = !tuple && params.size() <= 2;
-    if (overrides) {
+        .addJavadoc(JavaText.javadocOwn("Inputs {@code " + signature + "}, output {@code " + output + "}."));
+    if (method.equals("forward")) {
       m.addAnnotation(Override.class);
     }
     for (String p : params) {
       m.addParameter(RuntimeTypes.TENSOR, p);
     }
+    boolean decoder = position != null && !tuple && params.size() == 1;
+    if (position != null) {
+      m.addParameter(int.class, position);
+    }
     boolean declared = !block.inputs().isEmpty(); // without 'input:' it takes what its callers give
     if (declared) {
       m.addStatement("checkInputs($L)", CodeBlock.join(params.stream().map(p -> CodeBlock.of("$N", p)).toList(), ", "));
     }
+    if (position != null) {
+      m.addCode(Decoding.seek(position));
+    }
     m.addCode(body);
     type.addMethod(m.build());
-    if (tuple || params.size() != 1) {
+    if (decoder) {
+      Decoding.add(type, block, params.get(0));
+    } else if (tuple || params.size() != 1) {
       String call = method + "(" + String.join(", ", params) + ")";
       type.addMethod(MethodSpec.methodBuilder("forward")
           .addAnnotation(Override.class)
@@ -96,6 +105,17 @@ final class TypedForward {
     if (declared) {
       type.addMethod(checkInputs(block, names, types, params, fields, signature));
     }
+  }
+
+  /**
+   * The name of the typed forward: {@code forwardTuple} for a tuple result, {@code
+   * forwardInputs} for several inputs and a tensor result, else {@code forward}. Several
+   * inputs are never {@code forward(...)}: with two, Java would make {@code forward(Tensor a,
+   * Tensor b)} the override of {@code Module.forward(x, out)}, the zero-allocation form that
+   * containers call with an output buffer, and a caller would silently compute something else.
+   */
+  static String method(boolean tuple, int inputs) {
+    return tuple ? Tuples.BLOCK_METHOD : inputs > 1 ? INPUTS_METHOD : "forward";
   }
 
   /** {@code input_ids int64 (batch, seq), attention_mask int64 (batch, seq)}. */

@@ -54,7 +54,7 @@ final class ForwardInference {
      * Runs the module at {@code path} (inside containers) on {@code in}; its output. With
      * {@code quiet}, its errors are not reported (the loop's first module reported them).
      */
-    Shape call(List<String> path, Shape in, Position pos, boolean quiet);
+    Type call(List<String> path, List<Type> args, Position pos, boolean quiet);
 
     void addFlops(long n);
   }
@@ -358,46 +358,54 @@ final class ForwardInference {
    * must give one shape (a loop turn cannot change it).
    */
   private Type loopCall(Ast.Call call, Map<String, Type> env) {
-    Shape in = oneTensor(call, call.callee(), env);
+    List<Type> in = tensorArgs(call, call.callee(), env);
     List<String> list = loopVars.get(call.callee());
     if (in == null || list == null) {
       return Type.unknownTensor();
     }
-    Shape first = null;
+    Type first = null;
     String firstName = null;
     int before = reporter.errorCount();
     for (String m : layers.members(list)) {
       // The first module's errors are said once, not again for each module built alike.
       boolean quiet = first != null && reporter.errorCount() > before;
-      Shape out = layers.call(ModulePaths.child(list, m), in, at(call.loc()), quiet);
+      Type out = layers.call(ModulePaths.child(list, m), in, at(call.loc()), quiet);
       if (first == null) {
         first = out;
         firstName = m;
-      } else if (!sameShape(first, out)) {
-        error(call.loc(), "'" + call.callee() + "' gives " + out + " for " + ModulePaths.text(list) + "." + m
-            + " but " + first + " for " + ModulePaths.text(list) + "." + firstName
+      } else if (!DTypeRules.sameStructure(first, out)) {
+        error(call.loc(), "'" + call.callee() + "' gives " + shapeText(out) + " for " + ModulePaths.text(list) + "." + m
+            + " but " + shapeText(first) + " for " + ModulePaths.text(list) + "." + firstName
             + "; every module of a list looped over must give one shape");
         break;
       }
     }
-    return new Type.TensorT(first == null ? Shape.ANY : first);
+    return first == null ? Type.unknownTensor() : first;
   }
 
-  /** The shape of a layer call's one tensor argument, or null after reporting why there is none. */
-  private Shape oneTensor(Ast.Call call, String what, Map<String, Type> env) {
-    if (call.args().size() != 1 || !call.kwargs().isEmpty()) {
+  private static String shapeText(Type t) {
+    return t instanceof Type.TensorT x ? x.shape().toString() : t.toString();
+  }
+
+  /**
+   * The types of a layer call's positional arguments, a tensor first (a block with several
+   * inputs takes more, checked by the layer), or null after reporting why there are none.
+   */
+  private List<Type> tensorArgs(Ast.Call call, String what, Map<String, Type> env) {
+    if (call.args().isEmpty() || !call.kwargs().isEmpty()) {
       error(call.loc(), "layer '" + what + "' takes one tensor, got "
           + (call.args().size() + call.kwargs().size()) + " arguments");
       call.args().forEach(a -> eval(a, env));
       call.kwargs().forEach(k -> eval(k.value(), env));
       return null;
     }
-    Type in = eval(call.args().get(0), env);
-    if (!(in instanceof Type.TensorT t)) {
-      error(call.args().get(0).loc(), "layer '" + what + "' takes a tensor, got " + in);
+    List<Type> in = new ArrayList<>();
+    call.args().forEach(a -> in.add(eval(a, env)));
+    if (!(in.get(0) instanceof Type.TensorT)) {
+      error(call.args().get(0).loc(), "layer '" + what + "' takes a tensor, got " + in.get(0));
       return null;
     }
-    return t.shape();
+    return in;
   }
 
   /**
@@ -424,9 +432,9 @@ final class ForwardInference {
           + " and has no forward; " + (layers.container(ModulePaths.child(path, callee)) == Model.Container.MODULE_LIST
               ? "loop over it: for layer in " + text + ": x = layer(x)" : "call its modules by name"));
     } else {
-      Shape in = oneTensor(m.call(), text, env);
+      List<Type> in = tensorArgs(m.call(), text, env);
       return in == null ? Type.unknownTensor()
-          : new Type.TensorT(layers.call(ModulePaths.child(path, callee), in, at(m.call().loc()), false));
+          : layers.call(ModulePaths.child(path, callee), in, at(m.call().loc()), false);
     }
     m.call().args().forEach(x -> eval(x, env));
     return Type.unknownTensor();
@@ -758,19 +766,8 @@ final class ForwardInference {
       return loopCall(call, env);
     }
     if (layers.isChild(call.callee())) {
-      if (call.args().isEmpty() || !call.kwargs().isEmpty()) {
-        error(call.loc(), "layer '" + call.callee() + "' takes one tensor, got "
-            + (call.args().size() + call.kwargs().size()) + " arguments");
-        call.args().forEach(a -> eval(a, env));
-        return Type.unknownTensor();
-      }
-      List<Type> in = new ArrayList<>();
-      call.args().forEach(a -> in.add(eval(a, env)));
-      if (!(in.get(0) instanceof Type.TensorT)) {
-        error(call.args().get(0).loc(), "layer '" + call.callee() + "' takes a tensor, got " + in.get(0));
-        return Type.unknownTensor();
-      }
-      return layers.call(call.callee(), in, at(call.loc()));
+      List<Type> in = tensorArgs(call, call.callee(), env);
+      return in == null ? Type.unknownTensor() : layers.call(call.callee(), in, at(call.loc()));
     }
     Functions.Fn fn = Functions.get(call.callee());
     if (fn == null) {

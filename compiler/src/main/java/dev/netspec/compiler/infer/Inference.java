@@ -14,6 +14,7 @@ import dev.netspec.compiler.check.Model.DimRef;
 import dev.netspec.compiler.check.Model.FixedDim;
 import dev.netspec.compiler.check.Model.InitRule;
 import dev.netspec.compiler.check.Model.InitSpec;
+import dev.netspec.compiler.check.Model.InputDecl;
 import dev.netspec.compiler.check.Model.LazyDim;
 import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
@@ -332,7 +333,8 @@ public final class Inference {
       if (block.forward() == null) {
         Type t = inputs.values().iterator().next();
         for (ChildState c : children.values()) {
-          t = callTyped(c, List.of(t), c.child.pos());
+          t = takesSeveral(c) ? new Type.TensorT(call(c, t instanceof Type.TensorT x ? x.shape() : Shape.ANY,
+              c.child.pos())) : callTyped(c, List.of(t), c.child.pos());
           if (t instanceof Type.TupleT tuple) { // PyTorch's Sequential would pass the tuple on
             String name = Character.isDigit(c.child.name().charAt(0)) && c.child.use() instanceof BuiltinUse b
                 ? b.kind().name() : c.child.name();
@@ -427,7 +429,22 @@ public final class Inference {
       }
       Shape out = call(c, x.shape(), pos);
       List<Type> extra = in.subList(1, in.size());
-      if (extra.size() > t.extraIns.size()) {
+      Block several = t.child.use() instanceof BlockUse u && blocks.get(u.blockName()).inputs().size() > 1
+          ? blocks.get(u.blockName()) : null;
+      if (several != null) { // a block's inputs are all required, each checked by name
+        List<String> names = several.inputs().stream().map(InputDecl::name).toList();
+        if (in.size() != names.size()) {
+          reporter.error(pos, label(c) + ": takes " + names.size() + " inputs (" + String.join(", ", names)
+              + "), got " + in.size() + " argument" + (in.size() == 1 ? "" : "s") + declaredAt(c, pos));
+        } else {
+          for (int i = 0; i < extra.size() && i < t.extraIns.size(); i++) {
+            if (!DTypeRules.sameStructure(t.extraIns.get(i), extra.get(i))) {
+              reporter.error(pos, label(c) + ": input '" + names.get(i + 1) + "' must be " + t.extraIns.get(i)
+                  + ", got " + extra.get(i) + declaredAt(c, pos));
+            }
+          }
+        }
+      } else if (extra.size() > t.extraIns.size()) {
         reporter.error(pos, label(c) + ": takes " + (t.extraIns.isEmpty() ? "one tensor"
             : "the input and " + t.extraIns.size() + " more argument" + (t.extraIns.size() == 1 ? "" : "s"))
             + ", got " + in.size() + " arguments" + declaredAt(c, pos));
@@ -470,14 +487,14 @@ public final class Inference {
     }
 
     @Override
-    public Shape call(List<String> path, Shape in, Position pos, boolean quiet) {
+    public Type call(List<String> path, List<Type> in, Position pos, boolean quiet) {
       if (!quiet) {
-        return call(resolve(path), in, pos);
+        return callTyped(resolve(path), in, pos);
       }
       Reporter saved = reporter;
       reporter = new Reporter();
       try {
-        return call(resolve(path), in, pos);
+        return callTyped(resolve(path), in, pos);
       } finally {
         reporter = saved;
       }
@@ -687,6 +704,7 @@ public final class Inference {
         made = new Inst("sequential", "Sequential", "");
         out = in;
         for (ChildState k : c.seq) {
+          takesSeveral(k);
           out = call(k, out, k.child.pos());
         }
         for (ChildState k : c.seq) {
@@ -701,6 +719,20 @@ public final class Inference {
         }
       }
       return out;
+    }
+
+    /**
+     * Whether {@code k} is a block with several inputs where children run in order (a
+     * {@code sequential}, or {@code layers} without a forward), which passes it one: said here.
+     */
+    private boolean takesSeveral(ChildState k) {
+      Block b = k.child.use() instanceof BlockUse u ? blocks.get(u.blockName()) : null;
+      if (b == null || b.inputs().size() < 2) {
+        return false;
+      }
+      reporter.error(k.child.pos(), label(k) + ": takes " + b.inputs().size() + " inputs, but a 'sequential'"
+          + " passes one; call it in a forward with all of them");
+      return true;
     }
 
     private Built builtin(ChildState c, BuiltinUse b, Shape in, Position pos) {
@@ -831,17 +863,13 @@ public final class Inference {
               + "; declare 'input:' on it");
         }
       }
-      if (target.inputs().size() > 1) {
-        reporter.error(pos, label(c) + ": block " + target.name() + " takes " + target.inputs().size()
-            + " inputs; a block with several inputs can only be the generated class one calls, not a child"
-            + declaredAt(c, pos));
-        return new Built(placeholder(target), Shape.ANY);
-      }
       DType inType = firstDType(target, firstUseDType.getOrDefault(target, DType.FLOAT32));
       Result r = instantiate(target, targetArgs, in, inType);
       if (r == null) {
         return new Built(placeholder(target), Shape.ANY);
       }
+      // The inputs after the first, with the sizes the first bound: what the caller must give.
+      c.extraIns = new ArrayList<Type>(r.inputs().values()).subList(1, r.inputs().size());
       c.outType = r.outputType() instanceof Type.TensorT t && t.dtype() == DType.FLOAT32 ? null : r.outputType();
       addFlops(r.flops());
       Shape out = r.output() == null ? Shape.ANY : r.output();

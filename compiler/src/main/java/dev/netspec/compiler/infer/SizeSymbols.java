@@ -12,7 +12,8 @@ import java.util.Map;
  * {@code batch} is the input's dim 0 and {@code seq} its dim 1, usable as ints
  * ({@code reshape(q, (batch, seq, heads, head_dim))}, {@code arange(seq)}). With several
  * {@code inputs:}, a symbol is read from the first input that has it. An int argument of the
- * same name is the argument. The one place that says where a size symbol is read from.
+ * same name is the argument. A block's {@code position:} is an int too ({@code arange(start,
+ * start + seq)}), a parameter of its forward. The one place that says where a size symbol is read from.
  */
 public final class SizeSymbols {
   private SizeSymbols() {}
@@ -43,6 +44,9 @@ public final class SizeSymbols {
         out.put(name, t.shape().dim(src.dim()));
       }
     });
+    if (block.position() != null) {
+      out.put(block.position(), new Dim.Sym(block.position())); // an int of the call, as a size is
+    }
     return out;
   }
 }

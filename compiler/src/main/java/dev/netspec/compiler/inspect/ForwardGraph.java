@@ -1,6 +1,7 @@
 package dev.netspec.compiler.inspect;
 
 import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgExpr;
 import dev.netspec.compiler.check.Model.ArgRef;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.Block;
@@ -12,6 +13,7 @@ import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Reporter;
+import dev.netspec.compiler.infer.ArgArithmetic;
 import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Inference;
@@ -259,7 +261,8 @@ public final class ForwardGraph {
     Map<String, Object> args = new LinkedHashMap<>();
     for (Arg a : target.args().values()) {
       Value v = u.args().get(a.name());
-      Object value = v instanceof Literal l ? l.value() : v instanceof ArgRef ref ? s.args.get(ref.name()) : null;
+      Object value = v instanceof Literal l ? l.value() : v instanceof ArgRef ref ? s.args.get(ref.name())
+          : v instanceof ArgExpr e ? ArgArithmetic.value(e.expr(), s.args) : null;
       if (value instanceof Long n && a.type() == ArgType.INT) {
         value = Dim.of(n.intValue());
       } else if (value instanceof Long n && a.type() == ArgType.FLOAT) {

@@ -1,9 +1,11 @@
 package dev.netspec.compiler.layers;
 
+import dev.netspec.compiler.check.Model.ArgExpr;
 import dev.netspec.compiler.check.Model.ArgRef;
 import dev.netspec.compiler.check.Model.Literal;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
+import dev.netspec.compiler.infer.ArgArithmetic;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import java.util.List;
@@ -38,6 +40,9 @@ public final class Args {
     if (v instanceof Literal l) {
       return l.value();
     }
+    if (v instanceof ArgExpr e) {
+      return ArgArithmetic.value(e.expr(), env);
+    }
     Object a = env.get(((ArgRef) v).name());
     return a instanceof Dim.Known k ? (Object) (long) k.size() : a;
   }
@@ -63,6 +68,10 @@ public final class Args {
     if (v instanceof ArgRef r) {
       Object a = env.get(r.name());
       return a instanceof Dim d ? d : new Dim.Sym(r.name());
+    }
+    if (v instanceof ArgExpr e) {
+      Object a = ArgArithmetic.value(e.expr(), env);
+      return a instanceof Long n ? Dim.of(n.intValue()) : (Dim) a;
     }
     return Dim.of(((Long) ((Literal) v).value()).intValue());
   }

@@ -40,6 +40,7 @@ public final class LayerKinds {
     add(new MultiheadAttentionKind());
     add(new TransformerEncoderLayerKind());
     add(new TransformerEncoderKind());
+    add(new KVCacheKind());
   }
 
   private LayerKinds() {}

@@ -34,6 +34,7 @@ public abstract class Module {
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final Set<String> nonPersistentBuffers = new LinkedHashSet<>();
+  private final Set<String> ignoredOnLoad = new LinkedHashSet<>();
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private boolean training = true;
   private int childEdits;
@@ -125,6 +126,16 @@ public abstract class Module {
     Module owner = dot < 0 ? this : getSubmodule(path.substring(0, dot));
     target.tieTo(source);
     owner.parameters.put(path.substring(dot + 1), source);
+  }
+
+  /**
+   * Marks {@code key} (relative to this module, such as {@code position_ids}) as a state-dict
+   * entry that {@link #loadStateDict} ignores: present, it is neither loaded nor unexpected;
+   * absent, it is not missing. transformers' {@code _keys_to_ignore_on_load_unexpected} does
+   * this for BERT's {@code embeddings.position_ids}, a constant that older versions saved.
+   */
+  protected final void ignoreOnLoad(String key) {
+    ignoredOnLoad.add(key);
   }
 
   /** Registers a persistent buffer: saved in the state dict, never trained. */
@@ -392,7 +403,7 @@ public abstract class Module {
    * wording: missing keys, unexpected keys (both only fail under {@code strict}), then every
    * shape mismatch, and keys of one shared parameter with different values. On failure
    * nothing is changed (PyTorch copies what it can before it raises). An uninitialized lazy
-   * parameter takes the shape it is given.
+   * parameter takes the shape it is given. Keys marked by {@link #ignoreOnLoad} are skipped.
    *
    * @return the missing and unexpected keys, in PyTorch's order (both empty if strict)
    * @throws StateDictException listing every problem at once
@@ -425,8 +436,9 @@ public abstract class Module {
       });
       for (String key : stateDict.keySet()) {
         if (key.startsWith(prefix)) {
-          String head = key.substring(prefix.length()).split("\\.", 2)[0];
-          if (!m.modules.containsKey(head) && !local.containsKey(head)) {
+          String rest = key.substring(prefix.length());
+          String head = rest.split("\\.", 2)[0];
+          if (!m.modules.containsKey(head) && !local.containsKey(head) && !m.ignoredOnLoad.contains(rest)) {
             unexpected.add(key);
           }
         }
