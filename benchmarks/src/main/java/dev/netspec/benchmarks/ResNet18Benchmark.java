@@ -16,10 +16,14 @@ import org.openjdk.jmh.annotations.Setup;
  * the batch norm folded into the packed filters, and the intermediates live in the blocks'
  * workspaces. 2 * 1,814,073,344 FLOP per image (benchmarks/peers/python/models.py counts
  * them); peers.sh pairs it with ONNX Runtime's and PyTorch's rows on the same weights
- * ({@link ResNet18State}). {@code threads} is the kernel thread count. Allocation once warm:
+ * ({@link ResNet18State}). {@code threads} is the kernel thread count. Allocation: 0 bytes
+ * once warm, which takes several hundred forwards at batch 1, more than the default warmup
+ * runs ({@code fc} runs once per forward, and its kernels box their vectors until C2 has
+ * compiled them: docs/performance.md, "What generated code does"), so warm for about a
+ * minute:
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar ResNet18Benchmark -p batch=1 -p threads=1 -prof gc
+ * java -jar benchmarks/target/benchmarks.jar ResNet18Benchmark -p batch=1 -p threads=1 -prof gc -wi 60 -w 1s
  * </pre>
  */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -4,7 +4,8 @@
  * F.linear}, {@code ActivationGrad} for relu/gelu/tanh/sigmoid, {@code SoftmaxGrad},
  * {@code LayerNormGrad}, {@code BroadcastGrad} for add/sub/mul/div, {@code MatMulGrad},
  * {@code UnaryGrad} for exp/log/abs/neg/sqrt/pow and constant factors, {@code ReductionGrad}
- * for sum/mean).
+ * for sum/mean; for the layers {@code ConvGrad}, {@code PoolGrad}, {@code BatchNormGrad},
+ * {@code GroupNormGrad}, {@code EmbeddingGrad}, {@code DropoutGrad}, {@code AttentionGrad}, {@code RecurrentGrad}).
  *
  * <p>Conventions, the same in every file:
  *
@@ -24,6 +25,7 @@
  * </ul>
  *
  * <p>Every function is checked against PyTorch's autograd ({@code
- * tools/fixtures/grad_fixtures.py}) and against double-precision central differences.
+ * tools/fixtures/grad_fixtures.py}, {@code grad_layer_fixtures.py}) and against
+ * double-precision central differences.
  */
 package dev.netspec.runtime.autograd;

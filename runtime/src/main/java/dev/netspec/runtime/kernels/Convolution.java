@@ -477,8 +477,11 @@ public final class Convolution {
     }
   }
 
-  /** The input index that padded index {@code i} (in {@code [-pad, size + pad)}) copies. */
-  private static int source(int i, int size, boolean reflect) {
+  /**
+   * The input index that padded index {@code i} (in {@code [-pad, size + pad)}) copies, for
+   * {@link #pad} and the backward that folds a padded gradient back.
+   */
+  public static int source(int i, int size, boolean reflect) {
     if (i < 0) {
       return reflect ? -i : 0;
     }

@@ -146,12 +146,12 @@ public final class Pooling {
   }
 
   /** {@code floor(i * in / out)}: where adaptive window {@code i} starts. */
-  static int start(int i, int in, int out) {
+  public static int start(int i, int in, int out) {
     return (int) ((long) i * in / out);
   }
 
   /** {@code ceil((i + 1) * in / out)}: where adaptive window {@code i} ends (exclusive). */
-  static int end(int i, int in, int out) {
+  public static int end(int i, int in, int out) {
     return (int) (((long) (i + 1) * in + out - 1) / out);
   }
 }

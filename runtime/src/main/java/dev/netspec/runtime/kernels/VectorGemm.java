@@ -551,11 +551,27 @@ final class VectorGemm {
       bv = s.bias;
       bvOff = 0;
     }
-    if (m <= 2 && ldb == L) { // a half-wide last panel: only those have a row stride of L
-      // A narrow last panel for a batch of 1 or 2: one vector, the reduction in 4 phases.
-      tile2x1(k, a, aOff, m == 2 ? aOff + lda : aOff, b, b0, s.edge, 0, NR);
-      epilogue(m, s.edge, 0, NR, bv, bvOff, relu);
-      copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
+    if (m <= 2) {
+      // A batch of 1 or 2: the whole reduction in one tile that applies the epilogue itself,
+      // as the wide tiles do. The panels of a batch this small are computed once or a few
+      // times per call, and a method of vector code runs as plain Java, boxing every vector,
+      // until C2 compiles it: a separate epilogue, which has no loop, needs thousands of calls
+      // for that (docs/performance.md). A batch of 1 computes its row twice and stores the
+      // copy in the scratch block.
+      int a1 = m == 2 ? aOff + lda : aOff;
+      float[] bz = bv == null ? NEGATIVE_ZEROS : bv;
+      int bzOff = bv == null ? 0 : bvOff;
+      float below = relu ? 0f : Float.NEGATIVE_INFINITY;
+      if (ldb == L) { // a half-wide last panel: only those have a row stride of L
+        tile2x1(k, a, aOff, a1, b, b0, s.edge, 0, NR, bz, bzOff, below);
+        copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
+      } else if (cols == NR) {
+        tile2x2Whole(k, a, aOff, a1, b, b0, ldb, c, c0, m == 2 ? c : s.edge,
+            m == 2 ? c0 + ldc : 0, bz, bzOff, below);
+      } else {
+        tile2x2Whole(k, a, aOff, a1, b, b0, ldb, s.edge, 0, s.edge, NR, bz, bzOff, below);
+        copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
+      }
       return;
     }
     int kb = 0;
@@ -1089,6 +1105,42 @@ final class VectorGemm {
     c11.intoArray(c, c0 + ldc + L);
   }
 
+  /**
+   * Rows {@code a0} and {@code a1} of A against one panel of op(B) (row stride {@code ldb})
+   * over the whole reduction, with the epilogue of {@link #wide}: row 0 to {@code c[c0 ..]},
+   * row 1 to {@code d[d0 ..]}. The same FMA chains, bias addition and comparison as {@link #tile2x2} and
+   * {@link #epilogue}, so the same results.
+   */
+  private static void tile2x2Whole(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
+      float[] c, int c0, float[] d, int d0, float[] bias, int bo, float below) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    for (int p = 0; p < k; p++) {
+      int bp = b0 + p * ldb;
+      FloatVector u = FloatVector.fromArray(S, b, bp);
+      FloatVector v = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = x.fma(u, c00);
+      c01 = x.fma(v, c01);
+      x = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = x.fma(u, c10);
+      c11 = x.fma(v, c11);
+    }
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
+    FloatVector bias1 = FloatVector.fromArray(S, bias, bo + L);
+    FloatVector r = c00.add(bias0);
+    r.blend(zero, r.lt(below)).intoArray(c, c0);
+    r = c01.add(bias1);
+    r.blend(zero, r.lt(below)).intoArray(c, c0 + L);
+    r = c10.add(bias0);
+    r.blend(zero, r.lt(below)).intoArray(d, d0);
+    r = c11.add(bias1);
+    r.blend(zero, r.lt(below)).intoArray(d, d0 + L);
+  }
+
   /** One row of C, two vectors wide. */
   private static void tile1x2(int kc, float[] a, int a0, float[] b, int b0, int ldb,
       float[] c, int c0, boolean first) {
@@ -1363,10 +1415,11 @@ final class VectorGemm {
   /**
    * Rows {@code a0} and {@code a1} of A against a half-wide last panel (one vector, row stride
    * L), over the whole reduction split into 4 interleaved phases (8 FMA chains), summed at the
-   * end: the narrow last panel of a batch of 1 or 2 (the tutorial's 10 outputs).
+   * end: the narrow last panel of a batch of 1 or 2 (the tutorial's 10 outputs), with the
+   * epilogue of {@link #wide}.
    */
   private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0,
-      float[] c, int c0, int ldc) {
+      float[] c, int c0, int ldc, float[] bias, int bo, float below) {
     FloatVector c0a = FloatVector.zero(S);
     FloatVector c0b = c0a;
     FloatVector c0c = c0a;
@@ -1397,7 +1450,11 @@ final class VectorGemm {
       c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
       c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
     }
-    c0a.add(c0b).add(c0c.add(c0d)).intoArray(c, c0);
-    c1a.add(c1b).add(c1c.add(c1d)).intoArray(c, c0 + ldc);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
+    FloatVector r = c0a.add(c0b).add(c0c.add(c0d)).add(bias0);
+    r.blend(zero, r.lt(below)).intoArray(c, c0);
+    r = c1a.add(c1b).add(c1c.add(c1d)).add(bias0);
+    r.blend(zero, r.lt(below)).intoArray(c, c0 + ldc);
   }
 }

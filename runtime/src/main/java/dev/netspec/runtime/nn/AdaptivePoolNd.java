@@ -30,6 +30,11 @@ public abstract class AdaptivePoolNd extends Module {
     return size.clone();
   }
 
+  /** Whether this is a max pooling (else an average). */
+  public boolean isMax() {
+    return max;
+  }
+
   @Override
   public Tensor forward(Tensor x) {
     return forward(x, null);
@@ -47,7 +52,7 @@ public abstract class AdaptivePoolNd extends Module {
   }
 
   /** The argmax of each output of the last forward in training mode (max pooling only). */
-  int[] savedIndices() {
+  public int[] savedIndices() {
     return saved == null ? null : saved.indices();
   }
 

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.kernels.ConvGeometry;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -33,6 +34,24 @@ public abstract class AvgPoolNd extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /** {@code count_include_pad}. */
+  public boolean countIncludePad() {
+    return countIncludePad;
+  }
+
+  /** {@code divisor_override}, 0 when not given. */
+  public int divisorOverride() {
+    return divisor;
+  }
+
+  /**
+   * The windows of a forward on an input of shape {@code inputShape} (checked as a forward
+   * would), as {@link dev.netspec.runtime.autograd.PoolGrad} reads them.
+   */
+  public ConvGeometry geometry(int... inputShape) {
+    return args.geometry(inputShape);
   }
 
   // covariant returns, so that layers keep their own type through eval()

@@ -89,6 +89,15 @@ public abstract class ConvNd extends Module {
     return args.before.clone();
   }
 
+  /**
+   * The padding after each spatial dim: {@link #padding()} except for {@code "same"} with an
+   * even extent {@code dilation * (kernel - 1)}, which pads one more after (a backward needs
+   * both sides).
+   */
+  public int[] paddingAfter() {
+    return args.after.clone();
+  }
+
   /** {@code dilation}, one value per spatial dim. */
   public int[] dilation() {
     return args.dilation.clone();

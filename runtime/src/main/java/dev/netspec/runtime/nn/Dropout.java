@@ -14,6 +14,7 @@ import dev.netspec.runtime.tensor.Tensor;
 public final class Dropout extends Module {
   private final double p;
   private Generator masks = ParameterSeeds.standalone().generator("mask");
+  private Tensor mask;
 
   /** {@code nn.Dropout()}: {@code p = 0.5}. */
   public Dropout() {
@@ -42,7 +43,20 @@ public final class Dropout extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    return Functional.dropout(x, (float) p, isTraining(), masks);
+    if (!isTraining() || p == 0) {
+      return x;
+    }
+    mask = Functional.dropoutMask(x.shape(), (float) p, masks);
+    return Functional.dropout(x, mask);
+  }
+
+  /**
+   * The mask of the last forward in training ({@code 0} where an element was dropped, {@code
+   * 1 / (1 - p)} where kept; see {@link Functional#dropoutMask}), what a backward multiplies
+   * by; null before the first such forward. Overwritten by the next one.
+   */
+  public Tensor mask() {
+    return mask;
   }
 
   /** Allocation-free in eval mode (a copy); in training it draws a mask and allocates. */

@@ -289,8 +289,44 @@ public final class Functional {
     if (p == 1) {
       return Tensor.zeros(x.shape());
     }
+    return dropout(x, dropoutMask(x.shape(), p, gen));
+  }
+
+  /**
+   * The mask {@link #dropout(Tensor, float, boolean, Generator)} draws in training for an
+   * input of shape {@code shape}: each element 0 with probability {@code p} (one {@code
+   * gen.nextDouble()} per element, row-major), else {@code 1 / (1 - p)}; all zeros for {@code
+   * p == 1} (then nothing is drawn). A backward reads it ({@code DropoutGrad}).
+   */
+  public static Tensor dropoutMask(int[] shape, float p, Generator gen) {
+    Tensor mask = Tensor.zeros(shape);
+    if (p == 1) {
+      return mask;
+    }
     float scale = 1f / (1f - p);
-    return x.map(v -> gen.nextDouble() < p ? 0 : v * scale);
+    float[] m = mask.array();
+    for (int i = 0; i < m.length; i++) {
+      m[i] = gen.nextDouble() < p ? 0f : scale;
+    }
+    return mask;
+  }
+
+  /**
+   * {@code x} with a dropout mask applied ({@link #dropoutMask}): 0 where the mask is 0, else
+   * {@code x * mask}.
+   */
+  public static Tensor dropout(Tensor x, Tensor mask) {
+    if (!Arrays.equals(x.shape(), mask.shape())) {
+      throw new IllegalArgumentException("dropout: mask of shape "
+          + Arrays.toString(mask.shape()) + " does not match the input "
+          + Arrays.toString(x.shape()));
+    }
+    float[] m = mask.contiguous().toFloatArray();
+    float[] y = x.contiguous().toFloatArray();
+    for (int i = 0; i < y.length; i++) {
+      y[i] = m[i] == 0 ? 0f : (float) (y[i] * (double) m[i]);
+    }
+    return Tensor.fromArray(y, x.shape());
   }
 
   /**

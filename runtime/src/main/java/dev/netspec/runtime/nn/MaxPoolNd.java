@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.kernels.ConvGeometry;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -33,9 +34,25 @@ public abstract class MaxPoolNd extends Module {
     }
   }
 
-  /** The argmax of each output of the last forward in training mode (for a backward). */
-  int[] savedIndices() {
+  /**
+   * The argmax of each output of the last forward in training mode (the flat index of its
+   * input within its plane, PyTorch's {@code return_indices}), for a backward.
+   */
+  public int[] savedIndices() {
     return saved.indices();
+  }
+
+  /** {@code kernel_size}, one value per spatial dim. */
+  public int[] kernelSize() {
+    return args.kernel.clone();
+  }
+
+  /**
+   * The windows of a forward on an input of shape {@code inputShape} (checked as a forward
+   * would), as {@link dev.netspec.runtime.autograd.PoolGrad} reads them.
+   */
+  public ConvGeometry geometry(int... inputShape) {
+    return args.geometry(inputShape);
   }
 
   @Override

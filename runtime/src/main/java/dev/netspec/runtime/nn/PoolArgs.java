@@ -87,16 +87,20 @@ final class PoolArgs {
     if (last != null && ConvState.sameShape(x, lastShape)) {
       return last;
     }
-    Plan p = newPlan(x);
+    Plan p = newPlan(x.shape());
     lastShape = x.shape();
     lastPlan = p;
     return p;
   }
 
-  private Plan newPlan(Tensor x) {
-    checkRank(op, dims, x);
-    boolean batched = x.dim() == dims + 2;
-    int[] s = x.shape();
+  /** The geometry of a call on an input of shape {@code shape} (checked as a forward would). */
+  ConvGeometry geometry(int[] shape) {
+    return newPlan(shape.clone()).geometry();
+  }
+
+  private Plan newPlan(int[] s) {
+    checkRank(op, dims, s);
+    boolean batched = s.length == dims + 2;
     int batch = batched ? s[0] : 1;
     int channels = s[batched ? 1 : 0];
     int h = dims == 2 ? s[s.length - 2] : 1;
@@ -128,10 +132,11 @@ final class PoolArgs {
   }
 
   /** Rank {@code dims + 1} (unbatched) or {@code dims + 2}, no empty dims. */
-  static void checkRank(String op, int dims, Tensor x) {
-    if ((x.dim() != dims + 1 && x.dim() != dims + 2) || x.numel() == 0) {
+  static void checkRank(String op, int dims, int[] shape) {
+    if ((shape.length != dims + 1 && shape.length != dims + 2)
+        || Arrays.stream(shape).anyMatch(d -> d == 0)) {
       throw new IllegalArgumentException(op + ": expected a non-empty " + (dims + 1) + "D or "
-          + (dims + 2) + "D (batch mode) input, got shape " + Arrays.toString(x.shape()));
+          + (dims + 2) + "D (batch mode) input, got shape " + Arrays.toString(shape));
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.netspec.runtime.autograd;
 
 import static dev.netspec.runtime.autograd.GradFixtures.assertClose;
+import static dev.netspec.runtime.autograd.GradFixtures.g;
+import static dev.netspec.runtime.autograd.GradFixtures.grad;
+import static dev.netspec.runtime.autograd.GradFixtures.in;
 import static dev.netspec.runtime.autograd.GradFixtures.list;
-import static dev.netspec.runtime.autograd.GradFixtures.map;
 import static dev.netspec.runtime.autograd.GradFixtures.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,28 +26,7 @@ class DerivativesParityTest {
   private static final double ATOL = 1e-5;
 
   private static List<Map<String, Object>> cases(String name) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Object c : list(GradFixtures.load("derivatives.json").get("cases"))) {
-      if (name.equals(map(c).get("name"))) {
-        out.add(map(c));
-      }
-    }
-    if (out.isEmpty()) {
-      throw new IllegalStateException("no fixture case " + name);
-    }
-    return out;
-  }
-
-  private static Tensor in(Map<String, Object> c, int i) {
-    return tensor(list(c.get("inputs")).get(i));
-  }
-
-  private static Tensor grad(Map<String, Object> c, int i) {
-    return tensor(list(c.get("grads")).get(i));
-  }
-
-  private static Tensor g(Map<String, Object> c) {
-    return tensor(c.get("g"));
+    return GradFixtures.cases("derivatives.json", name);
   }
 
   @Test

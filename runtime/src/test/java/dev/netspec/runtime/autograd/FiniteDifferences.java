@@ -31,6 +31,19 @@ public final class FiniteDifferences {
     return out;
   }
 
+  /**
+   * The numeric gradient of {@code sum(f(in) * g)} with respect to input {@code which} of a
+   * reference forward {@code f} over several double arrays.
+   */
+  public static double[] numeric(java.util.function.Function<double[][], double[]> f,
+      double[][] in, int which, double[] g) {
+    return gradient(x -> {
+      double[][] args = in.clone();
+      args[which] = x;
+      return dot(f.apply(args), g);
+    }, in[which].clone());
+  }
+
   /** {@code sum(y * g)} in double. */
   public static double dot(double[] y, double[] g) {
     double s = 0;

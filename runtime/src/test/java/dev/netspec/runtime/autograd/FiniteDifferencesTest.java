@@ -1,7 +1,7 @@
 package dev.netspec.runtime.autograd;
 
 import static dev.netspec.runtime.autograd.FiniteDifferences.assertMatches;
-import static dev.netspec.runtime.autograd.FiniteDifferences.dot;
+import static dev.netspec.runtime.autograd.FiniteDifferences.numeric;
 import static dev.netspec.runtime.autograd.FiniteDifferences.randn;
 import static dev.netspec.runtime.autograd.FiniteDifferences.values;
 
@@ -18,15 +18,6 @@ import org.junit.jupiter.api.Test;
  */
 class FiniteDifferencesTest {
 
-  /** The numeric gradient of {@code sum(f(in) * g)} with respect to input {@code which}. */
-  private static double[] numeric(Function<double[][], double[]> f, double[][] in, int which,
-      double[] g) {
-    return FiniteDifferences.gradient(x -> {
-      double[][] args = in.clone();
-      args[which] = x;
-      return dot(f.apply(args), g);
-    }, in[which].clone());
-  }
 
   @Test
   void linear() {

@@ -21,6 +21,35 @@ public final class GradFixtures {
     return Fixtures.load("grad", name, "grad_fixtures.py");
   }
 
+  /** The cases named {@code name} of fixture {@code file} (at least one). */
+  public static List<Map<String, Object>> cases(String file, String name) {
+    List<Map<String, Object>> out = new java.util.ArrayList<>();
+    for (Object c : list(load(file).get("cases"))) {
+      if (name.equals(map(c).get("name"))) {
+        out.add(map(c));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalStateException("no fixture case " + name + " in " + file);
+    }
+    return out;
+  }
+
+  /** Input {@code i} of a case ({@code "inputs"}). */
+  public static Tensor in(Map<String, Object> c, int i) {
+    return tensor(list(c.get("inputs")).get(i));
+  }
+
+  /** PyTorch's gradient of input {@code i} of a case ({@code "grads"}). */
+  public static Tensor grad(Map<String, Object> c, int i) {
+    return tensor(list(c.get("grads")).get(i));
+  }
+
+  /** The upstream gradient {@code g} of a case: L = sum(y * g). */
+  public static Tensor g(Map<String, Object> c) {
+    return tensor(c.get("g"));
+  }
+
   /** A JSON object of a fixture. */
   public static Map<String, Object> map(Object o) {
     return Fixtures.map(o);

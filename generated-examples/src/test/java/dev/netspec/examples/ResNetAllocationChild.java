@@ -1,0 +1,64 @@
+package dev.netspec.examples;
+
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.tensor.Generator;
+import dev.netspec.runtime.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link ResNetAllocationTest}'s child JVM: warms the generated ResNet-18's {@code forward(x,
+ * output)} at 1x3x32x32 on one kernel thread, then prints the bytes 20 calls allocate once
+ * that is 0 (or after {@code args[1]} seconds) and the forwards it took. With {@code args[0]}
+ * {@code other-species} it first runs Vector API code of a species the kernels do not use, as
+ * an application might.
+ */
+final class ResNetAllocationChild {
+  private ResNetAllocationChild() {}
+
+  public static void main(String[] args) {
+    float sink = "other-species".equals(args[0]) ? otherSpecies() : 0f;
+    long seconds = Long.parseLong(args[1]);
+    Kernels.setThreads(1);
+    ResNet net = new ResNet(7L);
+    net.eval();
+    Tensor x = Tensor.rand(new Generator(3), 1, 3, 32, 32);
+    Tensor y = Tensor.zeros(1, 1000);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    long bytes = Long.MAX_VALUE;
+    long forwards = 0;
+    while (bytes != 0 && System.nanoTime() < deadline) {
+      for (int i = 0; i < 100; i++) {
+        net.forward(x, y);
+      }
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 20; i++) {
+        net.forward(x, y);
+      }
+      bytes = threads.getCurrentThreadAllocatedBytes() - before;
+      forwards += 120;
+    }
+    System.out.println(bytes + " " + forwards + (sink == 0 ? "" : " "));
+  }
+
+  /** Vector API code of a 128-bit species (256-bit where the kernels use 128), run hot. */
+  private static float otherSpecies() {
+    VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+    VectorSpecies<Float> other = preferred.vectorBitSize() == 128
+        ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    float[] b = new float[1024];
+    float acc = 0;
+    for (int r = 0; r < 20_000; r++) {
+      FloatVector v = FloatVector.zero(other);
+      for (int i = 0; i < other.loopBound(b.length); i += other.length()) {
+        v = v.add(FloatVector.fromArray(other, b, i)).mul(1.0001f);
+      }
+      acc += v.reduceLanes(VectorOperators.ADD);
+    }
+    return acc;
+  }
+}

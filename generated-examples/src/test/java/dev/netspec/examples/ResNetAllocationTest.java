@@ -1,0 +1,64 @@
+package dev.netspec.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The generated ResNet-18's {@code forward(x, output)} allocates 0 bytes once warm: every
+ * fused convolution, pooling, block and the final {@code fc} Linear, in one JVM. Each case runs
+ * in a fresh JVM ({@link ResNetAllocationChild}), so that no other test's profile is in it, and
+ * only with {@code -Dnetspec.allocationTests=true} (JIT-dependent, as the other allocation
+ * tests). "Warm" takes long here: {@code fc} runs once per forward, and its few Vector API
+ * kernel calls per forward box their vectors until C2 has compiled them, which took about 600
+ * forwards (1,800 before its small-batch tiles took in their epilogue; docs/performance.md).
+ */
+class ResNetAllocationTest {
+  /** How long a child may warm the network (a loaded 2-core machine needed 150 s). */
+  private static final int SECONDS = 240;
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmForwardAllocatesNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("none"), "bytes of 20 warm forwards at 1x3x32x32");
+  }
+
+  /**
+   * The same after the JVM ran Vector API code of another species: JDK 17's C2 then boxes the
+   * kernels' vectors (docs/performance.md, "Other Vector API code in the same JVM"), JDK 25's
+   * does not.
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmForwardAllocatesNothingAfterAnotherSpeciesWasUsed() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 25, "JDK 17 boxes the kernels' vectors once"
+        + " another species is in use (docs/performance.md); measured unaffected on JDK 25");
+    assertEquals(0, bytesOnceWarm("other-species"),
+        "bytes of 20 warm forwards at 1x3x32x32 after another species");
+  }
+
+  /** The child's bytes of 20 forwards once 0 or after {@link #SECONDS}. */
+  private static long bytesOnceWarm(String mode) throws IOException, InterruptedException {
+    Process child = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-modules", "jdk.incubator.vector",
+        "-cp", System.getProperty("java.class.path"), ResNetAllocationChild.class.getName(),
+        mode, Integer.toString(SECONDS))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> lines = child.inputReader().lines().toList();
+    assertTrue(child.waitFor(SECONDS + 120, TimeUnit.SECONDS), "the child finishes");
+    assertEquals(1, lines.size(), "one line: bytes and forwards, got " + lines);
+    String[] fields = lines.get(0).strip().split(" ");
+    assertTrue(Long.parseLong(fields[1]) > 0, "forwards run");
+    return Long.parseLong(fields[0]);
+  }
+}

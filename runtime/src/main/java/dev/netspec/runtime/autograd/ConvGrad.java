@@ -1,0 +1,264 @@
+package dev.netspec.runtime.autograd;
+
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.Convolution;
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.nn.ConvNd;
+import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The derivative of {@code F.conv1d} / {@code F.conv2d} and of {@link ConvNd} layers ({@code
+ * ConvolutionBackward0}), a 1-D convolution taken as a 2-D one of height 1. Per image and
+ * group, with {@code cols} the {@code (C_in/groups * kH * kW, positions)} patch matrix of the
+ * (padded) input that the forward multiplies ({@code im2col}) and {@code g} the group's {@code
+ * (C_out/groups, positions)} gradient:
+ *
+ * <pre>
+ * grad weight += g @ cols^T                       a GEMM over the positions
+ * grad cols    = weight^T @ g;  grad x = col2im(grad cols)   the transposed convolution
+ * grad bias    = g summed over the batch and the positions
+ * </pre>
+ *
+ * <p>Both products run on the GEMM kernel ({@link Kernels#gemm}); {@code col2im} adds each
+ * patch entry back to the input it was read from, and drops those read from zero padding.
+ * With {@code padding_mode} {@code "reflect"} or {@code "replicate"} the forward convolves a
+ * padded copy of the input ({@code F.pad}); the gradient of that copy is then folded back:
+ * each padded position adds its gradient to the input position it copied.
+ */
+public final class ConvGrad {
+  private ConvGrad() {}
+
+  /** The three gradients; {@code bias} is null when the convolution had none. */
+  public record Result(Tensor input, Tensor weight, Tensor bias) {}
+
+  /**
+   * Every gradient of a convolution with explicit padding: {@code before[i]} and {@code
+   * after[i]} are the padding before and after spatial dim {@code i} (equal for an int
+   * padding; for {@code padding="same"} an even extent puts one more after), {@code mode}
+   * {@code "zeros"}, {@code "reflect"} or {@code "replicate"}. {@code x} is {@code (N, C_in,
+   * *spatial)} or unbatched {@code (C_in, *spatial)}, {@code weight} {@code (C_out, C_in /
+   * groups, *kernel)}, {@code gradOutput} the output's shape. The input gradient is null
+   * unless {@code needInputGrad}.
+   */
+  public static Result backward(Tensor gradOutput, Tensor x, Tensor weight, boolean hasBias,
+      int[] stride, int[] before, int[] after, int[] dilation, int groups, String mode,
+      boolean needInputGrad) {
+    Shape s = Shape.of(x, weight, gradOutput, stride, before, after, dilation, groups, mode);
+    float[] xs = x.contiguous().toFloatArray();
+    float[] xp = s.zeros() ? xs : new float[s.batch * s.cin * s.hp * s.wp];
+    if (!s.zeros()) {
+      Convolution.pad(mode, s.batch * s.cin, s.h, s.w, s.top, s.bottom, s.left, s.right, xs, 0,
+          xp, 0);
+    }
+    float[] go = gradOutput.contiguous().toFloatArray();
+    float[] w = weight.contiguous().toFloatArray();
+    int opg = s.cout / groups;
+    int ipg = s.cin / groups;
+    int k = ipg * s.kh * s.kw;
+    int positions = s.oh * s.ow;
+    float[] cols = new float[k * positions];
+    float[] product = new float[Math.max(opg * k, 1)];
+    float[] dw = new float[s.cout * k];
+    float[] dxp = needInputGrad ? new float[xp.length] : null;
+    float[] wt = needInputGrad ? transposedGroups(w, groups, opg, k) : null;
+    for (int n = 0; n < s.batch; n++) {
+      for (int grp = 0; grp < groups; grp++) {
+        int xAt = (n * s.cin + grp * ipg) * s.hp * s.wp;
+        int gAt = (n * s.cout + grp * opg) * positions;
+        im2col(s, xp, xAt, ipg, cols);
+        // (opg, positions) @ (positions, k): cols is stored as the transpose B^T
+        Kernels.gemm(opg, k, positions, go, gAt, positions, cols, 0, positions, true, product, 0,
+            k, null, 0, Activation.NONE);
+        Kernels.axpy(1f, product, 0, dw, grp * opg * k, opg * k);
+        if (needInputGrad) {
+          // (k, opg) @ (opg, positions): the group's weight transposed, times its gradient
+          Kernels.gemm(k, positions, opg, wt, grp * k * opg, opg, go, gAt, positions, false,
+              cols, 0, positions, null, 0, Activation.NONE);
+          col2im(s, cols, ipg, dxp, xAt);
+        }
+      }
+    }
+    Tensor dx = null;
+    if (needInputGrad) {
+      float[] folded = s.zeros() ? dxp : fold(s, dxp);
+      dx = Tensor.fromArray(folded, x.shape());
+    }
+    Tensor db = null;
+    if (hasBias) {
+      float[] sum = new float[s.cout];
+      for (int n = 0; n < s.batch; n++) {
+        for (int c = 0; c < s.cout; c++) {
+          sum[c] += Kernels.sum(go, (n * s.cout + c) * positions, positions);
+        }
+      }
+      db = Tensor.fromArray(sum, s.cout);
+    }
+    return new Result(dx, Tensor.fromArray(dw, weight.shape()), db);
+  }
+
+  /**
+   * The backward of a {@link ConvNd} ({@code nn.Conv1d} / {@code nn.Conv2d}) applied to
+   * {@code x}: accumulates into {@code weight.grad} and {@code bias.grad} and returns {@code
+   * d L / d x}, or null when {@code needInputGrad} is false.
+   */
+  public static Tensor backward(Tensor gradOutput, Tensor x, ConvNd conv,
+      boolean needInputGrad) {
+    boolean bias = conv.bias != null && conv.bias.requiresGrad();
+    Result r = backward(gradOutput, x, conv.weight.data(), bias, conv.stride(), conv.padding(),
+        conv.paddingAfter(), conv.dilation(), conv.groups(), conv.paddingMode(), needInputGrad);
+    Grads.accumulateOwned(conv.weight, r.weight());
+    if (bias) {
+      Grads.accumulateOwned(conv.bias, r.bias());
+    }
+    return r.input();
+  }
+
+  /** Per group, the {@code (opg, k)} weight block transposed to {@code (k, opg)}. */
+  private static float[] transposedGroups(float[] w, int groups, int opg, int k) {
+    float[] t = new float[w.length];
+    for (int grp = 0; grp < groups; grp++) {
+      int at = grp * opg * k;
+      for (int o = 0; o < opg; o++) {
+        for (int r = 0; r < k; r++) {
+          t[at + r * opg + o] = w[at + o * k + r];
+        }
+      }
+    }
+    return t;
+  }
+
+  /**
+   * The {@code (ipg * kh * kw, positions)} patches of {@code ipg} channels from {@code
+   * x[xAt]} (planes {@code hp x wp}), row {@code (c, i, j)}, 0 where they read the padding.
+   */
+  private static void im2col(Shape s, float[] x, int xAt, int ipg, float[] cols) {
+    Arrays.fill(cols, 0f);
+    patches(s, x, xAt, ipg, cols, false);
+  }
+
+  /** {@link #im2col}'s adjoint: each patch entry added back to the input it was read from. */
+  private static void col2im(Shape s, float[] cols, int ipg, float[] dx, int xAt) {
+    patches(s, dx, xAt, ipg, cols, true);
+  }
+
+  /**
+   * Every patch entry that reads the input (not the padding): copied into {@code cols}, or
+   * with {@code scatter} added from {@code cols} back into {@code x}.
+   */
+  private static void patches(Shape s, float[] x, int xAt, int ipg, float[] cols,
+      boolean scatter) {
+    int positions = s.oh * s.ow;
+    int r = 0;
+    for (int c = 0; c < ipg; c++) {
+      int plane = xAt + c * s.hp * s.wp;
+      for (int i = 0; i < s.kh; i++) {
+        for (int j = 0; j < s.kw; j++, r++) {
+          for (int oh = 0; oh < s.oh; oh++) {
+            int ih = oh * s.sh - s.padTop + i * s.dh;
+            if (ih < 0 || ih >= s.hp) {
+              continue;
+            }
+            int at = r * positions + oh * s.ow;
+            int row = plane + ih * s.wp;
+            for (int ow = 0; ow < s.ow; ow++) {
+              int iw = ow * s.sw - s.padLeft + j * s.dw;
+              if (iw < 0 || iw >= s.wp) {
+                continue;
+              }
+              if (scatter) {
+                x[row + iw] += cols[at + ow];
+              } else {
+                cols[at + ow] = x[row + iw];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The gradient of the input of {@code F.pad(x, mode)} from that of its padded copy: each
+   * padded position's gradient added to the input position it copied.
+   */
+  private static float[] fold(Shape s, float[] padded) {
+    boolean reflect = s.mode.equals("reflect");
+    int planes = s.batch * s.cin;
+    float[] dx = new float[planes * s.h * s.w];
+    for (int p = 0; p < planes; p++) {
+      for (int r = 0; r < s.hp; r++) {
+        int ir = Convolution.source(r - s.top, s.h, reflect);
+        for (int q = 0; q < s.wp; q++) {
+          int iq = Convolution.source(q - s.left, s.w, reflect);
+          dx[(p * s.h + ir) * s.w + iq] += padded[(p * s.hp + r) * s.wp + q];
+        }
+      }
+    }
+    return dx;
+  }
+
+  /**
+   * The sizes of one backward as a 2-D convolution: {@code hp x wp} the planes convolved (the
+   * input itself with zero padding, applied as {@code padTop/padLeft}; the padded copy
+   * otherwise, with no padding left).
+   */
+  private record Shape(String mode, int batch, int cin, int h, int w, int cout, int kh, int kw,
+      int sh, int sw, int dh, int dw, int top, int bottom, int left, int right, int hp, int wp,
+      int padTop, int padLeft, int oh, int ow) {
+
+    boolean zeros() {
+      return mode.equals("zeros");
+    }
+
+    static Shape of(Tensor x, Tensor weight, Tensor gradOutput, int[] stride, int[] before,
+        int[] after, int[] dilation, int groups, String mode) {
+      int dims = weight.dim() - 2;
+      if (dims != 1 && dims != 2 || (x.dim() != dims + 1 && x.dim() != dims + 2)) {
+        throw new IllegalArgumentException("conv backward: input " + Arrays.toString(x.shape())
+            + " and weight " + Arrays.toString(weight.shape()) + " are not a 1-D or 2-D"
+            + " convolution");
+      }
+      if (!mode.equals("zeros") && !mode.equals("reflect") && !mode.equals("replicate")) {
+        throw new IllegalArgumentException("conv backward: padding_mode must be zeros, reflect"
+            + " or replicate, got '" + mode + "'");
+      }
+      boolean batched = x.dim() == dims + 2;
+      int batch = batched ? x.size(0) : 1;
+      int cin = x.size(batched ? 1 : 0);
+      int h = dims == 2 ? x.size(-2) : 1;
+      int w = x.size(-1);
+      int cout = weight.size(0);
+      if (groups < 1 || cin != weight.size(1) * groups || cout % groups != 0) {
+        throw new IllegalArgumentException("conv backward: weight "
+            + Arrays.toString(weight.shape()) + " with groups=" + groups + " does not fit "
+            + cin + " input channels");
+      }
+      int kh = dims == 2 ? weight.size(2) : 1;
+      int kw = weight.size(-1);
+      int top = dims == 2 ? before[0] : 0;
+      int bottom = dims == 2 ? after[0] : 0;
+      int left = before[dims - 1];
+      int right = after[dims - 1];
+      int sh = dims == 2 ? stride[0] : 1;
+      int sw = stride[dims - 1];
+      int dh = dims == 2 ? dilation[0] : 1;
+      int dw = dilation[dims - 1];
+      int oh = (h + top + bottom - dh * (kh - 1) - 1) / sh + 1;
+      int ow = (w + left + right - dw * (kw - 1) - 1) / sw + 1;
+      int[] outShape = dims == 2 ? new int[] {batch, cout, oh, ow} : new int[] {batch, cout, ow};
+      if (!batched) {
+        outShape = Arrays.copyOfRange(outShape, 1, outShape.length);
+      }
+      if (!Arrays.equals(gradOutput.shape(), outShape)) {
+        throw new IllegalArgumentException("conv backward: gradOutput of shape "
+            + Arrays.toString(gradOutput.shape()) + " is not the output's shape "
+            + Arrays.toString(outShape));
+      }
+      boolean zeros = mode.equals("zeros");
+      return new Shape(mode, batch, cin, h, w, cout, kh, kw, sh, sw, dh, dw, top, bottom, left,
+          right, zeros ? h : h + top + bottom, zeros ? w : w + left + right, zeros ? top : 0,
+          zeros ? left : 0, oh, ow);
+    }
+  }
+}
