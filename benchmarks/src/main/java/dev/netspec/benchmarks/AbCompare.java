@@ -1,5 +1,6 @@
 package dev.netspec.benchmarks;
 
+import java.io.File;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.MalformedURLException;
@@ -25,7 +26,9 @@ import java.util.Locale;
  * </pre>
  *
  * OLD_CLASSES and NEW_CLASSES are the {@code runtime/target/classes} directories of two
- * checkouts. The version warmed up and timed first can come out a few percent ahead (the JDK's
+ * checkouts, each optionally followed by more class directories ({@code :}-separated, e.g.
+ * {@code generated-examples/target/classes}, to compare generated code too; otherwise the
+ * examples come from the benchmarks jar). The version warmed up and timed first can come out a few percent ahead (the JDK's
  * own Vector API code is shared by both and profiled first for it), so run each comparison
  * twice, once with {@code --new-first}, and trust only what holds in both orders. Workloads:
  * see {@link AbWorkloads}.
@@ -47,13 +50,14 @@ public final class AbCompare {
     String[] names = {"old", "new"};
     Method[] perCall = new Method[2];
     for (int v = 0; v < 2; v++) {
-      Path classes = Path.of(args[i + v]);
+      String[] dirs = args[i + v].split(File.pathSeparator);
+      Path classes = Path.of(dirs[0]);
       if (!Files.isDirectory(classes.resolve("dev/netspec/runtime"))) {
         System.err.println("AbCompare: error: " + classes
             + " holds no netspec runtime classes (give runtime/target/classes of a checkout)");
         System.exit(2);
       }
-      perCall[v] = load(classes);
+      perCall[v] = load(dirs);
     }
     int rounds = Integer.parseInt(args[i + 2]);
     int millis = Integer.parseInt(args[i + 3]);
@@ -85,14 +89,20 @@ public final class AbCompare {
     }
   }
 
-  /** {@code AbWorkloads.perCallNs} as loaded beside the runtime classes in {@code classes}. */
-  private static Method load(Path classes) throws ReflectiveOperationException,
+  /**
+   * {@code AbWorkloads.perCallNs} as loaded beside the classes in {@code dirs}: the runtime's,
+   * then optionally the generated examples' (for the {@code bert:} workload).
+   */
+  private static Method load(String[] dirs) throws ReflectiveOperationException,
       MalformedURLException {
-    URL workloads = AbCompare.class.getProtectionDomain().getCodeSource().getLocation();
+    URL[] urls = new URL[dirs.length + 1];
+    for (int d = 0; d < dirs.length; d++) {
+      urls[d] = Path.of(dirs[d]).toUri().toURL();
+    }
     // The runtime first: if this class comes from the shaded benchmarks jar, that jar holds a
     // runtime too, and the one under test must win.
-    URLClassLoader loader = new URLClassLoader(
-        new URL[] {classes.toUri().toURL(), workloads}, ClassLoader.getPlatformClassLoader());
+    urls[dirs.length] = AbCompare.class.getProtectionDomain().getCodeSource().getLocation();
+    URLClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
     return loader.loadClass(AbWorkloads.class.getName())
         .getMethod("perCallNs", String.class, int.class);
   }

@@ -27,6 +27,10 @@ import java.util.Random;
  *       images of C x H x W, through {@code forwardInto} with a fused ReLU;
  *   <li>{@code dw:NxCxHxWxKxS}: a depthwise {@code Conv2d(C, C, K, S, K/2, groups=C)} the same
  *       way;
+ *   <li>{@code bert:B}: the generated {@code BertModel} at all-MiniLM-L6-v2's size, eval
+ *       mode, batch B of 128 seeded tokens, as {@link BertBenchmark} runs it;
+ *   <li>{@code gpt2:C}: one cached decode step of the generated GPT-2 small at context C, as
+ *       {@link Gpt2DecodeBenchmark} runs it;
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
  *   <li>any of them with {@code @T}: on T kernel threads (default 1).
  * </ul>
@@ -127,12 +131,29 @@ public final class AbWorkloads {
     if (what.startsWith("mlp:")) {
       return mlp("784-1024-1024-10", Integer.parseInt(what.substring(4)));
     }
+    if (what.startsWith("bert:")) {
+      BertBenchmark bert = new BertBenchmark();
+      bert.batch = Integer.parseInt(what.substring(5));
+      bert.threads = Kernels.threads();
+      try {
+        bert.setup();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return () -> sink += bert.forward().get(0, 0);
+    }
+    if (what.startsWith("gpt2:")) {
+      Gpt2DecodeBenchmark gpt = new Gpt2DecodeBenchmark();
+      gpt.context = Integer.parseInt(what.substring(5));
+      gpt.setUp();
+      return () -> sink += gpt.decodeStep().get(0, 0, 0);
+    }
     if (what.equals("tutorial")) {
       return mlp("20-256-10", 2);
     }
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, dw:NxCxHxWxKxS, mlp:BATCH,"
-        + " tutorial or fma-peak, each optionally with @THREADS");
+        + " bert:BATCH, gpt2:CONTEXT, tutorial or fma-peak, each optionally with @THREADS");
   }
 
   /** The benchmarks' {@link Mlp} (generated code's forward) on seeded weights and input. */

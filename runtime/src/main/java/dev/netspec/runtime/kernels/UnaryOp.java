@@ -2,8 +2,9 @@ package dev.netspec.runtime.kernels;
 
 /**
  * Elementwise unary operations. {@code NEG}, {@code ABS}, {@code RELU} and {@code SQRT} have
- * vector kernels; the transcendental ones run as scalar loops in double precision on every
- * backend (each result is rounded to float once, so they are at least as accurate as
+ * vector kernels, and so has {@code GELU} (float arithmetic, {@link Gelu}, the same floats on
+ * every backend); the other transcendental ones run as scalar loops in double precision on
+ * every backend (each result is rounded to float once, so they are at least as accurate as
  * PyTorch's float32 kernels).
  */
 public enum UnaryOp {
@@ -16,7 +17,7 @@ public enum UnaryOp {
   LOG,
   SIGMOID,
   TANH,
-  /** Exact GELU, {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, PyTorch's default. */
+  /** GELU, {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, PyTorch's default (within 2 ulp, {@link Gelu}). */
   GELU;
 
   /** PyTorch's ReLU on one value: {@code x < 0 ? 0 : x} ({@code relu(-0.0)} is {@code -0.0}). */
@@ -44,7 +45,7 @@ public enum UnaryOp {
       case TANH:
         return (float) Math.tanh(x);
       default:
-        return Erf.gelu(x);
+        return Gelu.gelu(x);
     }
   }
 }

@@ -165,6 +165,10 @@ final class VectorBackend implements Backend {
 
   @Override
   public void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
+    if (op == UnaryOp.GELU) {
+      VectorGelu.gelu(x, xOff, out, outOff, n);
+      return;
+    }
     if (op != UnaryOp.NEG && op != UnaryOp.ABS && op != UnaryOp.RELU && op != UnaryOp.SQRT) {
       SCALAR.unary(op, x, xOff, out, outOff, n);
       return;
