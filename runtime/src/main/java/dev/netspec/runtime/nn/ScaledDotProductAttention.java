@@ -47,18 +47,26 @@ final class ScaledDotProductAttention {
     }
     int[] outShape = q.shape();
     outShape[r - 1] = ev;
-    Tensor out = Tensor.zeros(outShape);
+    // The output takes the query's layout when the query is a (batch, L, heads, E) projection
+    // seen as (batch, heads, L, E): then transpose(1, 2).reshape(batch, L, heads * ev) after
+    // this call is a view, not a copy.
+    boolean headsInner = r == 4 && q.size(1) > 1 && q.stride()[1] < q.stride()[2];
+    Tensor out = headsInner
+        ? Tensor.zeros(outShape[0], l, heads, ev).transpose(1, 2) : Tensor.zeros(outShape);
     if (out.numel() == 0 || s == 0) {
       return out; // no keys: softmax over nothing weighs nothing, zeros as in PyTorch
     }
-    Tensor qc = q.contiguous();
-    Tensor kc = k.contiguous();
-    Tensor vc = v.contiguous();
+    Tensor qc = strided(q);
+    Tensor kc = strided(k);
+    Tensor vc = strided(v);
     Attention att = new Attention().dims(batch, heads, l, s, e, ev).causal(causal)
-        .query(qc.array(), qc.arrayOffset(), heads * l * e, l * e, e)
-        .key(kc.array(), kc.arrayOffset(), heads * s * e, s * e, e)
-        .value(vc.array(), vc.arrayOffset(), heads * s * ev, s * ev, ev)
-        .output(out.array(), 0, heads * l * ev, l * ev, ev);
+        .query(qc.stridedArray(), qc.arrayOffset(), step(qc, r - 4), step(qc, r - 3),
+            step(qc, r - 2))
+        .key(kc.stridedArray(), kc.arrayOffset(), step(kc, r - 4), step(kc, r - 3),
+            step(kc, r - 2))
+        .value(vc.stridedArray(), vc.arrayOffset(), step(vc, r - 4), step(vc, r - 3),
+            step(vc, r - 2))
+        .output(out.stridedArray(), 0, step(out, r - 4), step(out, r - 3), step(out, r - 2));
     if (scale != null) {
       att.scale(scale);
     }
@@ -67,6 +75,19 @@ final class ScaledDotProductAttention {
     }
     att.run();
     return out;
+  }
+
+  /**
+   * {@code t} itself when the kernel can read it where it lies (rank 4 or less, rows dense),
+   * else a contiguous copy: the heads of a transposed projection are not copied.
+   */
+  private static Tensor strided(Tensor t) {
+    return t.dim() <= 4 && t.stride()[t.dim() - 1] == 1 ? t : t.contiguous();
+  }
+
+  /** The stride of {@code dim} in elements, 0 for a dim the tensor has not (rank below 4). */
+  private static int step(Tensor t, int dim) {
+    return dim < 0 ? 0 : t.stride()[dim];
   }
 
   /** The mask broadcast to {@code (..., L, S)} as strides (0 along its size-1 dims). */

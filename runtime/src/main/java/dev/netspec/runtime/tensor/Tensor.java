@@ -314,6 +314,18 @@ public final class Tensor {
     version.count++;
   }
 
+  /**
+   * The backing array of a float32 tensor, contiguous or not, for kernels that take strided
+   * operands: element {@code (i0, i1, ...)} is at {@code arrayOffset() + i0 * stride()[0] + i1
+   * * stride()[1] + ...}. Views share it; a write through it is not seen by {@link #version()}.
+   *
+   * @throws IllegalStateException if this tensor is not float32
+   */
+  public float[] stridedArray() {
+    requireFloat("stridedArray()");
+    return storage;
+  }
+
   /** The index in {@link #array()} (or {@link #longArray()}) of this tensor's first element. */
   public int arrayOffset() {
     return offset;
