@@ -17,8 +17,9 @@ import java.util.Objects;
  * held at a time), then per row its max, one rescale of the running output row and the
  * probabilities, then {@code out += p_block v_block} is a second GEMM. With {@link #probabilities} set it
  * instead writes each whole row of probabilities there (as {@code need_weights} asks) and
- * builds the output from them. Built from the backend's {@code gemm}, {@code dot} and {@code
- * axpy}, so the Vector API and scalar backends share this one algorithm.
+ * builds the output from them. Built from the backend's {@code gemm}, {@code dot}, {@code
+ * axpy}, {@code max} and {@code expSum} (the softmax's numerators, {@link Gates#exp}), so the
+ * Vector API and scalar backends share this one algorithm.
  *
  * <p>PyTorch's edge cases: a row whose keys are all masked gives NaN (softmax of only
  * {@code -inf}); no keys at all ({@code S = 0}) gives zeros. Causal masking is PyTorch 2's
@@ -297,11 +298,20 @@ public final class Attention {
         int seen = causal ? Math.max(0, Math.min(n, i + causalOffset + 1 - j0)) : n; // keys row i sees
         int sr = r * n;
         int mRow = mask.a == null ? 0 : mask.at(b, h, i) + j0;
-        float blockMax = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < seen; c++) {
-          float x = masked(scores[sr + c] * scale, mRow, c);
-          scores[sr + c] = x;
-          blockMax = x > blockMax || Float.isNaN(x) ? x : blockMax;
+        float blockMax;
+        if (seen == n && (mask.a == null || maskMode == MaskMode.ADD)) { // whole rows, vectorized
+          backend.binaryScalar(BinaryOp.MUL, scores, sr, scale, scores, sr, n);
+          if (mask.a != null) {
+            backend.binary(BinaryOp.ADD, scores, sr, mask.a, mRow, scores, sr, n);
+          }
+          blockMax = backend.max(scores, sr, n);
+        } else {
+          blockMax = Float.NEGATIVE_INFINITY;
+          for (int c = 0; c < seen; c++) {
+            float x = masked(scores[sr + c] * scale, mRow, c);
+            scores[sr + c] = x;
+            blockMax = x > blockMax || Float.isNaN(x) ? x : blockMax;
+          }
         }
         if (blockMax == Float.NEGATIVE_INFINITY) { // nothing seen in this block
           Arrays.fill(scores, sr, sr + n, 0f);
@@ -318,12 +328,7 @@ public final class Attention {
           max = blockMax;
           sc.max[r] = max;
         }
-        float sum = 0;
-        for (int c = 0; c < seen; c++) {
-          float p = (float) Math.exp(scores[sr + c] - max);
-          scores[sr + c] = p;
-          sum += p;
-        }
+        float sum = backend.expSum(scores, sr, seen, max);
         Arrays.fill(scores, sr + seen, sr + n, 0f);
         sc.sum[r] += sum;
       }

@@ -88,6 +88,12 @@ interface Backend {
   /** The sum of {@code (x[i] - mean)^2} over n values (a variance's numerator); 0 if n is 0. */
   float sumSquaredDeviations(float[] x, int off, float mean, int n);
 
+  /**
+   * {@code x[i] = exp(x[i] - shift)} for {@code i < n} ({@link Gates#exp}, 0 below its range:
+   * a masked score weighs nothing); returns their sum. A softmax's numerators.
+   */
+  float expSum(float[] x, int off, int n, float shift);
+
   /** One LSTM step for one row: see {@link Kernels#lstmCell}. */
   void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c, int cOff,
       float[] h, int hOff);

@@ -187,6 +187,18 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public float expSum(float[] x, int off, int n, float shift) {
+    float sum = 0;
+    for (int i = 0; i < n; i++) {
+      float d = x[off + i] - shift;
+      float e = d < Gates.EXP_LO ? 0f : Gates.exp(d);
+      x[off + i] = e;
+      sum += e;
+    }
+    return sum;
+  }
+
+  @Override
   public float max(float[] x, int off, int n) {
     float m = x[off];
     for (int i = 1; i < n; i++) {

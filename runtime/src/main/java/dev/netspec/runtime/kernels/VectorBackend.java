@@ -279,6 +279,50 @@ final class VectorBackend implements Backend {
     return s;
   }
 
+  /** {@link Gates#exp} written out lane-wise (see {@link VectorGates} on why not a method). */
+  @Override
+  public float expSum(float[] x, int off, int n, float shift) {
+    FloatVector sh = FloatVector.broadcast(SPECIES, shift);
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    FloatVector lo = FloatVector.broadcast(SPECIES, Gates.EXP_LO);
+    FloatVector hi = FloatVector.broadcast(SPECIES, Gates.EXP_HI);
+    FloatVector log2e = FloatVector.broadcast(SPECIES, Gates.LOG2E);
+    FloatVector magic = FloatVector.broadcast(SPECIES, Gates.MAGIC);
+    FloatVector ln2Hi = FloatVector.broadcast(SPECIES, -Gates.LN2_HI);
+    FloatVector ln2Lo = FloatVector.broadcast(SPECIES, -Gates.LN2_LO);
+    FloatVector p0 = FloatVector.broadcast(SPECIES, Gates.P0);
+    FloatVector p1 = FloatVector.broadcast(SPECIES, Gates.P1);
+    FloatVector p2 = FloatVector.broadcast(SPECIES, Gates.P2);
+    FloatVector p3 = FloatVector.broadcast(SPECIES, Gates.P3);
+    FloatVector p4 = FloatVector.broadcast(SPECIES, Gates.P4);
+    FloatVector p5 = FloatVector.broadcast(SPECIES, Gates.P5);
+    FloatVector acc = zero;
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector d = FloatVector.fromArray(SPECIES, x, off + i).sub(sh);
+      FloatVector a = d.max(lo).min(hi);
+      FloatVector big = a.fma(log2e, magic);
+      FloatVector k = big.sub(magic); // round(a log2e)
+      FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, a)); // a - k ln2, in two parts
+      FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+      FloatVector scale = big.reinterpretAsInts().add(Gates.BIAS)
+          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats(); // 2^k
+      FloatVector e = p.fma(r.mul(r), r).add(one).mul(scale).blend(zero, d.lt(lo));
+      e.intoArray(x, off + i);
+      acc = acc.add(e);
+    }
+    float sum = sumLanes(acc);
+    for (; i < n; i++) {
+      float d = x[off + i] - shift;
+      float e = d < Gates.EXP_LO ? 0f : Gates.exp(d);
+      x[off + i] = e;
+      sum += e;
+    }
+    return sum;
+  }
+
   @Override
   public float max(float[] x, int off, int n) {
     return extreme(x, off, n, true);

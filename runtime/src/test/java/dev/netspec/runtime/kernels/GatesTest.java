@@ -84,6 +84,44 @@ class GatesTest {
     assertTrue(Float.isNaN(Gates.sigmoid(Float.NaN)) && Float.isNaN(Gates.tanh(Float.NaN)));
   }
 
+  /** The softmax's numerators: each value bit for bit, the sum within float rounding. */
+  @Test
+  void expSumMatchesItsTwinAndExp() {
+    Random rnd = new Random(8);
+    for (int n : SIZES) {
+      float[] x = random(rnd, n + 3);
+      if (n > 2) {
+        x[4] = Float.NEGATIVE_INFINITY; // a masked score
+        x[5] = -3.4028235e38f; // BERT's additive mask
+      }
+      float shift = 2.5f; // the row's max, as in a softmax: every exponent <= 0
+      for (int i = 0; i < n; i++) {
+        shift = Math.max(shift, x[3 + i]);
+      }
+      float[] xv = x.clone();
+      float[] want = new float[n + 3];
+      double exactSum = 0;
+      for (int i = 0; i < n; i++) {
+        double d = x[3 + i] - shift; // the difference in float, as the kernels take it
+        want[3 + i] = (float) Math.exp(d);
+        exactSum += Math.exp(d);
+      }
+      float sum = scalar.expSum(x, 3, n, shift);
+      float sumV = vector.expSum(xv, 3, n, shift);
+      assertBits("expSum n=" + n, x, xv);
+      for (int i = 0; i < n; i++) {
+        assertEquals(want[3 + i], x[3 + i], 3e-7 * want[3 + i] + Float.MIN_NORMAL,
+            "expSum n=" + n + " at " + i + " (below the normal floats: 0)");
+      }
+      if (n > 2) {
+        assertEquals(0f, x[4]);
+        assertEquals(0f, x[5]);
+      }
+      assertEquals(exactSum, sum, 1e-6 * exactSum + 1e-30, "expSum sum n=" + n);
+      assertEquals(exactSum, sumV, 1e-6 * exactSum + 1e-30, "vector expSum sum n=" + n);
+    }
+  }
+
   @Test
   void lstmCellMatchesItsTwinBitForBit() {
     Random rnd = new Random(5);
