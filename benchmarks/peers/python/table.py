@@ -27,6 +27,8 @@ GEMM_TARGET_SIZES = (512, 1024, 2048)
 GOALS = {("mlp", "20-256-10", 2, 1): (5, 0.5, 0)}
 GOALS.update({("cnn", "resnet18", batch, threads): (13, None, 0)
               for batch in models.RESNETS["resnet18"][1] for threads in (1, 2)})
+# Issue 14: a warm decode step of GPT-2 small allocates nothing.
+GOALS.update({("decode", "gpt2", context, 1): (14, None, 0) for context in (128, 512)})
 
 # Issue 13's targets for ResNet-18 against ONNX Runtime (latency at batch 1 on one thread,
 # throughput at batch 8) and for its 3x3 convolutions at batch 8, one thread, against the FMA peak.
@@ -36,6 +38,17 @@ SCALING_TARGETS = {("784-1024-1024-10", 256): 1.8, ("resnet18", 8): 1.8}
 
 # Issue 14's target for the MiniLM-sized encoder against ONNX Runtime, one thread, batch 1 and 16.
 BERT_ORT_TARGET = 1.2
+
+# Issue 14's goal for GPT-2 small's cached decode step: the bytes it must read per token (every
+# weight and the KV caches once) at >= 0.8 of the machine's read bandwidth (MemoryBandwidthBenchmark
+# in the same run), and nothing allocated once warm.
+DECODE_BANDWIDTH_TARGET = 0.8
+GPT2_WEIGHT_BYTES = (124439808 - 1023 * 768) * 4  # Gpt2DecodeBenchmark.WEIGHT_BYTES
+
+
+def gpt2_bytes_per_step(context):
+    """Gpt2DecodeBenchmark.bytesPerStep: the weights plus 12 layers' key and value caches."""
+    return GPT2_WEIGHT_BYTES + 2 * 12 * context * 768 * 4
 
 
 class Row:
@@ -52,6 +65,7 @@ class Row:
         self.gflops_value = None
         self.shared = False  # another netspec benchmark measures the same workload on this JDK
         self.alloc = None  # bytes allocated per call (JMH's gc profiler), where measured
+        self.bytes_per_s = None  # a read bandwidth (MemoryBandwidthBenchmark), for ("bw", threads)
 
     def gflops(self):
         if self.gflops_value is not None:
@@ -102,6 +116,10 @@ def read_jmh(record):
     jdk = int(record["jdkVersion"].split(".")[0].split("-")[0])
     threads = int(params.get("threads", record["threads"]))
     us = us_per_op(record["primaryMetric"])
+    if name.endswith(".MemoryBandwidthBenchmark.readAll"):
+        row = Row("bw", ("bw", threads), jdk, us, "MemoryBandwidthBenchmark")
+        row.bytes_per_s = int(params.get("mib", 256)) * 2 ** 20 / (us * 1e-6)
+        return [row]
     if name == "dev.netspec.peers.FmaPeak.fma":
         row = Row("fma", ("fma", record["threads"]), jdk, None, "FmaPeak")
         row.gflops_value = record["secondaryMetrics"]["flop"]["score"] / 1e9
@@ -140,9 +158,13 @@ def classify_netspec(name, params, threads):
     ResNet-18: a name with "resnet" and a param "batch": the whole network, or its 3x3
     convolutions alone when the name also has "conv3x3" (ResNet18Benchmark.conv3x3).
     BERT: a name with "bert" and a param "batch": the MiniLM-sized encoder at 128 tokens.
+    GPT-2 decode: a name with "gpt2" and "decode" and a param "context": one cached step of GPT-2
+    small at that context, ("decode", "gpt2", context, threads).
     Anything else: ("other", name).
     """
     lower = name.lower()
+    if "gpt2" in lower and "decode" in lower and params.get("context", "").isdigit():
+        return ("decode", "gpt2", int(params["context"]), threads)
     if "bert" in lower and params.get("batch", "").isdigit():
         return ("seq", "minilm", int(params["batch"]), threads)
     if "resnet" in lower and params.get("batch", "").isdigit():
@@ -221,6 +243,8 @@ def peers_of(key):
         threads = key[3]
         return [("ort", key, True, BERT_ORT_TARGET if threads == 1 else None), ("torch", key, False, None),
                 ("fma", ("fma", threads), True, None)] + scaling_peer(key)
+    if key[0] == "decode":
+        return [("bw", ("bw", 1), True, DECODE_BANDWIDTH_TARGET), ("goal", key, False, None)]
     return []
 
 
@@ -241,6 +265,8 @@ def workload_name(key):
         return "%s b%d" % ("ResNet-18 3x3 convs" if key[1] == models.CONV3X3 else "ResNet-18", key[2])
     if key[0] == "seq":
         return "BERT MiniLM s%d b%d" % (models.BERTS[key[1]][1], key[2])
+    if key[0] == "decode":
+        return "GPT-2 small decode ctx%d" % key[2]
     if key[0] == "fma":
         return "FMA peak"
     if key[0] == "linear":
@@ -248,7 +274,7 @@ def workload_name(key):
     return key[1].split(".")[-2] + "." + key[1].split(".")[-1] + "".join(" %s=%s" % kv for kv in key[2])
 
 
-PEER_NAMES = {"fma": "FMA peak", "openblas": "OpenBLAS sgemm", "ort": "ONNX Runtime",
+PEER_NAMES = {"fma": "FMA peak", "bw": "bandwidth", "openblas": "OpenBLAS sgemm", "ort": "ONNX Runtime",
               "torch": "PyTorch", "netspec": "netspec 1 thread"}
 
 
@@ -257,10 +283,11 @@ def key_threads(key):
 
 
 def sort_key(key):
-    order = {"fma": 0, "gemm": 1, "linear": 2, "mlp": 3, "cnn": 4, "seq": 5, "other": 6}[key[0]]
-    return (order, str(key[1]) if key[0] in ("mlp", "cnn", "seq", "other") else "",
+    order = {"fma": 0, "bw": 0, "gemm": 1, "linear": 2, "mlp": 3, "cnn": 4, "seq": 5, "decode": 6,
+             "other": 7}[key[0]]
+    return (order, str(key[1]) if key[0] in ("mlp", "cnn", "seq", "decode", "other") else "",
             key[1] if key[0] in ("gemm", "linear") else 0,
-            key[2] if key[0] in ("mlp", "cnn", "seq", "linear") else 0, key_threads(key))
+            key[2] if key[0] in ("mlp", "cnn", "seq", "decode", "linear") else 0, key_threads(key))
 
 
 def table(rows):
@@ -273,6 +300,13 @@ def table(rows):
     netspec = [r for r in rows if r.impl == "netspec"]
     keys = sorted({r.key for r in rows if r.impl != "netspec"} | {r.key for r in netspec}, key=sort_key)
     for key in keys:
+        if key[0] == "bw":
+            for jdk in jdks:
+                bw = by_impl.get(("bw", key, jdk))
+                if bw:
+                    out.append(("memory read bandwidth", str(key[1]), str(jdk), "-", "bandwidth",
+                                fmt(bw, key), "-", "-"))
+            continue
         if key[0] == "fma":
             for jdk in jdks:
                 peak = by_impl.get(("fma", key, jdk))
@@ -326,7 +360,12 @@ def line_for(key, jdk, own, impl, peer, target):
 
 
 def speed(row):
-    """Higher is faster: GFLOP/s where known, else calls per microsecond."""
+    """Higher is faster: bytes/s for a decode step and a bandwidth (their ratio is the fraction
+    of the bandwidth), else GFLOP/s where known, else calls per microsecond."""
+    if row.bytes_per_s is not None:
+        return row.bytes_per_s
+    if row.key[0] == "decode" and row.us:
+        return gpt2_bytes_per_step(row.key[2]) / (row.us * 1e-6)
     g = row.gflops()
     if g is not None:
         return g
@@ -334,6 +373,8 @@ def speed(row):
 
 
 def fmt(row, key):
+    if row.bytes_per_s is not None:
+        return "%.1f GB/s" % (row.bytes_per_s / 1e9)
     g = row.gflops()
     parts = []
     if row.us is not None and key[0] != "gemm":
@@ -343,6 +384,8 @@ def fmt(row, key):
             parts.append(("%.3g us" if row.us < 10 else "%.1f us") % row.us)
     if g:
         parts.append("%.1f GFLOP/s" % g)
+    if key[0] == "decode" and row.us and row.impl == "netspec":
+        parts.append("%.1f tokens/s, %.1f GB/s" % (1e6 / row.us, speed(row) / 1e9))
     if row.alloc is not None:
         parts.append("%.0f B/op" % row.alloc)
     return ", ".join(parts) or "-"
@@ -404,7 +447,9 @@ def header(info):
     if "onnxruntime" in meta:
         lines.append("- ONNX Runtime Java: %s" % meta["onnxruntime"])
     lines += ["- ratio: netspec speed / peer speed (above 1: netspec is faster); target: the goal of"
-              " issue 5 (GEMM, MLP) or issue 13 (ResNet-18)", ""]
+              " issue 5 (GEMM, MLP), issue 13 (ResNet-18) or issue 14 (BERT; GPT-2 decode, whose ratio"
+              " against the bandwidth is the fraction of it that reading the weights and cache once"
+              " per token implies)", ""]
     return lines
 
 

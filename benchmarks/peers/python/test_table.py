@@ -267,5 +267,41 @@ class ResNetTableTest(unittest.TestCase):
         self.assertFalse([line for line in lines if "ResNet" in line and "FMA peak" in line])
 
 
+class DecodeTableTest(unittest.TestCase):
+    """GPT-2 small's cached decode step against the read bandwidth measured in the same run."""
+
+    def lines(self):
+        # Bandwidth: 256 MiB in 20 ms = 268,435,456 B / 0.02 s = 13.42 GB/s.
+        # Context 128: 494,649,600 B of weights (4 x (124,439,808 - 1023 x 768)) + 9,437,184 B of
+        # cache (2 x 12 x 128 x 768 x 4) = 504,086,784 B a step; at 50 ms a step (20 tokens/s)
+        # that is 10.08 GB/s, 10.0817 / 13.4218 = 0.75 of the bandwidth, against >= 0.80.
+        records = [
+            jmh("x.MemoryBandwidthBenchmark.readAll", 20.0, "ms/op", {"mib": "256"}),
+            jmh("x.Gpt2DecodeBenchmark.decodeStep", 20.0, "ops/s", {"context": "128"},
+                secondary={"gc.alloc.rate.norm": {"score": 380000.0}}),
+        ]
+        with tempfile.TemporaryDirectory() as directory:
+            with open(os.path.join(directory, "jmh-jdk17-netspec.json"), "w") as f:
+                json.dump(records, f)
+            return table.table(table.read_dir(directory)[0])
+
+    find = TableTest.find
+
+    def test_fraction_of_the_bandwidth(self):
+        cells = self.find(self.lines(), "GPT-2 small decode ctx128", "bandwidth")
+        self.assertEqual(cells[3], "50.00 ms, 20.0 tokens/s, 10.1 GB/s, 380000 B/op")
+        self.assertEqual(cells[5], "13.4 GB/s")
+        self.assertEqual(cells[6], "0.75")
+        self.assertEqual(cells[7], ">= 0.80 MISSED")
+
+    def test_allocation_goal(self):
+        cells = self.find(self.lines(), "GPT-2 small decode ctx128", "issue 14 goal")
+        self.assertEqual(cells[7], "0 B/op MISSED")
+
+    def test_the_bandwidth_has_its_own_row(self):
+        cells = self.find(self.lines(), "memory read bandwidth")
+        self.assertEqual(cells[5], "13.4 GB/s")
+
+
 if __name__ == "__main__":
     unittest.main()
