@@ -3,6 +3,7 @@ package dev.netspec.runtime.nn;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -69,8 +70,18 @@ public final class LayerNorm extends Module {
     }
   }
 
+  /**
+   * One pass of kernels per row into a fresh result when {@code x} is contiguous (see {@link
+   * #forward(Tensor, Tensor)}); otherwise {@link Functional#layerNorm}, whose steps allocate.
+   */
   @Override
   public Tensor forward(Tensor x) {
+    Tensor out = Tensor.zeros(x.shape());
+    boolean affineDense = weight == null
+        || weight.data().isContiguous() && bias.data().isContiguous();
+    if (x.dtype() == DType.FLOAT32 && rowwise(x, out) && affineDense) {
+      return forward(x, out);
+    }
     return Functional.layerNorm(x, normalizedShape, weight == null ? null : weight.data(),
         bias == null ? null : bias.data(), (float) eps);
   }
