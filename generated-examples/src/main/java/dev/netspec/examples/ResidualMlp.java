@@ -76,7 +76,7 @@ public final class ResidualMlp extends Module {
    */
   public ResidualMlp(long seed) {
     stem = addModule("stem", new Linear(16, 32));
-    blocks = addModule("blocks", new Sequential(new ResidualBlock(32, 64), new ResidualBlock(32, 64), new ResidualBlock(32, 64)));
+    blocks = addModule("blocks", new Sequential().append(3, i -> new ResidualBlock(32, 64)));
     norm = addModule("norm", new LayerNorm(new int[] {32}, 1e-5, true));
     head = addModule("head", new Linear(32, 10));
     initialize(seed);

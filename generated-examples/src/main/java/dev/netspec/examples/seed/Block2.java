@@ -3,6 +3,7 @@ package dev.netspec.examples.seed;
 
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
@@ -17,24 +18,9 @@ import javax.annotation.processing.Generated;
 )
 public final class Block2 extends Sequential {
   /**
-   * Child {@code block0} (Block1), output {@code (batch, 4)}.
+   * Children {@code block0} .. {@code block3} (Block1, a {@code repeat}), output {@code (batch, 4)} each.
    */
-  public final Block1 block0;
-
-  /**
-   * Child {@code block1} (Block1), output {@code (batch, 4)}.
-   */
-  public final Block1 block1;
-
-  /**
-   * Child {@code block2} (Block1), output {@code (batch, 4)}.
-   */
-  public final Block1 block2;
-
-  /**
-   * Child {@code block3} (Block1), output {@code (batch, 4)}.
-   */
-  public final Block1 block3;
+  public final List<Block1> blocks;
 
   /**
    * Builds the block with parameters initialized from seed 0.
@@ -48,10 +34,7 @@ public final class Block2 extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public Block2(long seed) {
-    block0 = addModule("block0", new Block1());
-    block1 = addModule("block1", new Block1());
-    block2 = addModule("block2", new Block1());
-    block3 = addModule("block3", new Block1());
+    blocks = addModules(4, i -> "block" + i, i -> new Block1());
     initialize(seed);
   }
 
@@ -60,10 +43,9 @@ public final class Block2 extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = block0.forward(x); // (batch, 4)
-    x = block1.forward(x); // (batch, 4)
-    x = block2.forward(x); // (batch, 4)
-    x = block3.forward(x); // (batch, 4)
+    for (Block1 block : blocks) {
+      x = block.forward(x); // (batch, 4)
+    }
     return x;
   }
 

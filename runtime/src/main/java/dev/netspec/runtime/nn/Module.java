@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The base of every layer and block ({@code nn.Module}). Parameters, buffers and child
@@ -185,6 +186,25 @@ public abstract class Module {
     modules.put(name, module);
     childEdits++;
     return module;
+  }
+
+  /**
+   * Adds {@code count} children, child {@code i} made by {@code make.apply(i)} and named
+   * {@code name.apply(i)}, as PyTorch's {@code for i in range(n): self.add_module(f"block{i}",
+   * Block())}; returns them in order (an unmodifiable list). Generated blocks build a
+   * {@code repeat} this way, so the state dict and repr are those of the children added one
+   * by one.
+   */
+  public final <M extends Module> List<M> addModules(int count, IntFunction<String> name,
+      IntFunction<? extends M> make) {
+    if (count < 0) {
+      throw new IllegalArgumentException("cannot add " + count + " modules");
+    }
+    List<M> added = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      added.add(addModule(name.apply(i), make.apply(i)));
+    }
+    return Collections.unmodifiableList(added);
   }
 
   /** How many times a child was added or replaced: caches of the children compare it. */
