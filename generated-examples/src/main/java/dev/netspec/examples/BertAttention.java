@@ -62,7 +62,20 @@ public final class BertAttention extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor mask) {
     checkInputs(hiddenStates, mask);
-    return output.forwardInputs(self.forwardInputs(hiddenStates, mask), hiddenStates);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return output.forwardInputs(self.forwardInputs(hiddenStates, mask), hiddenStates);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -116,5 +129,15 @@ public final class BertAttention extends Module {
   @Override
   public BertAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertAttention replica() {
+    return replicaOf(() -> new BertAttention(hiddenSize, numAttentionHeads, 0L));
   }
 }

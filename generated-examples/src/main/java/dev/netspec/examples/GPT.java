@@ -168,6 +168,16 @@ public final class GPT extends Module implements CausalLM {
   }
 
   /**
+   * A new GPT sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public GPT replica() {
+    return replicaOf(() -> new GPT(vocabSize, blockSize, nHead, nEmbd, 0L));
+  }
+
+  /**
    * Module dict {@code transformer} ({@code nn.ModuleDict}): its entries as typed fields.
    */
   public static final class TransformerDict extends ModuleDict {

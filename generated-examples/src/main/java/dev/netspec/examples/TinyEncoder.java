@@ -59,11 +59,24 @@ public final class TinyEncoder extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = embed.norm.forward(embed.proj.forward(x)); // (batch, seq, 16)
-    for (EncoderBlock block : blocks) {
-      x = block.forward(x); // (batch, seq, 16)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    TinyEncoder free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
     }
-    return head.forward(x);
+    try {
+      x = embed.norm.forward(embed.proj.forward(x)); // (batch, seq, 16)
+      for (EncoderBlock block : blocks) {
+        x = block.forward(x); // (batch, seq, 16)
+      }
+      return head.forward(x);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -89,6 +102,16 @@ public final class TinyEncoder extends Module {
   @Override
   public TinyEncoder eval() {
     return train(false);
+  }
+
+  /**
+   * A new TinyEncoder sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public TinyEncoder replica() {
+    return replicaOf(() -> new TinyEncoder(0L));
   }
 
   /**

@@ -134,6 +134,7 @@ public final class JavaGenerator {
           .build());
     }
     modes(type, self);
+    type.addMethod(Serving.replica(self, block.args().keySet().stream().map(fields::get).toList()));
     if (reporter.errorCount() > errors) {
       return null;
     }
@@ -788,33 +789,42 @@ public final class JavaGenerator {
         locals, null);
     writer.modules(new ModuleAccess());
     writer.tupleChildren(tupleChildren());
+    ClassName self = ClassName.get(packageName, block.name());
     if (TypedForward.needed(block, result) && block.forward() != null) {
       List<String> params = writer.inputs();
       String position = block.position() == null ? null : writer.position();
-      TypedForward.add(type, block, result, params, position, writer.body(block.forward()), fields);
+      CodeBlock body = writer.body(block.forward());
+      if (position == null) { // a decoder's cache is its caller's conversation: never another replica's
+        body = Serving.claimAround(self, TypedForward.method(result.outputType() instanceof Type.TupleT,
+            params.size()), params, body, locals.newName("free"));
+      }
+      TypedForward.add(type, block, result, params, position, body, fields);
       return;
     }
     String x = writer.input();
     MethodSpec.Builder m = forwardMethod(x, "");
     if (block.forward() != null) {
-      m.addCode(writer.body(block.forward()));
+      CodeBlock body = writer.body(block.forward());
+      m.addCode(Serving.claimAround(self, "forward", List.of(x), body, locals.newName("free")));
     } else {
+      CodeBlock.Builder body = CodeBlock.builder();
       for (Child c : block.children()) {
         Repeats.Run run = runs.get(c);
         if (run != null) {
           if (c.copy().index() == 0) {
             String item = locals.newName(run.item());
-            m.beginControlFlow("for ($T $N : $N)", run.type(), item, run.field())
-                .addCode("$N = $N.forward($N); // $L\n", x, item, x, JavaText.shapeComment(run.output()))
+            body.beginControlFlow("for ($T $N : $N)", run.type(), item, run.field())
+                .add("$N = $N.forward($N); // $L\n", x, item, x, JavaText.shapeComment(run.output()))
                 .endControlFlow();
           }
           continue;
         }
         Inst built = result.inst().children.get(c.name());
         String shape = built != null && built.output != null ? JavaText.shapeComment(built.output) : "(...)";
-        m.addCode("$N = $N.forward($N); // $L\n", x, fields.get(c.name()), x, shape);
+        body.add("$N = $N.forward($N); // $L\n", x, fields.get(c.name()), x, shape);
       }
-      m.addStatement("return $N", x);
+      body.addStatement("return $N", x);
+      m.addCode(Serving.claimAround(self, "forward", List.of(x), body.build(), locals.newName("free")));
     }
     type.addMethod(m.build());
   }
@@ -906,9 +916,10 @@ public final class JavaGenerator {
     CodeBlock outputDims = ws.dimsOf(result.output(), x);
     String outShape = JavaText.shapeComment(result.output());
     type.addMethod(forwardMethod(x, " Allocates the result; the\nintermediates live in buffers"
-        + " reused while the input's size stays the same.")
+        + " reused while the input's size stays the same. Safe from\nany number of threads: a call"
+        + " while another thread is inside this instance runs on a\nfree {@link #replica()}.")
         .addStatement("checkInput($N)", x)
-        .addStatement("return forward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
+        .addStatement("return concurrentForward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
         .build());
     type.addMethod(MethodSpec.methodBuilder("forward")
         .addAnnotation(Override.class)
@@ -921,7 +932,8 @@ public final class JavaGenerator {
             + "}, sharing\nno storage with {@code " + x + "}) and returns it. Allocates nothing once"
             + " the buffers are sized\nfor this input's size and the tensors are contiguous."
             + " One thread at a time: the buffers\nbelong to this instance, and a call while"
-            + " another thread's runs throws\n{@link IllegalStateException}."))
+            + " another thread's runs throws\n{@link IllegalStateException} (give each thread a"
+            + " {@link #replica()})."))
         .addCode(body.build())
         .build());
     ws.addTo(type, x);
