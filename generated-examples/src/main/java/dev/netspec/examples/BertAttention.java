@@ -52,8 +52,13 @@ public final class BertAttention extends Module {
   public BertAttention(int hiddenSize, int numAttentionHeads, long seed) {
     this.hiddenSize = hiddenSize;
     this.numAttentionHeads = numAttentionHeads;
-    self = addModule("self", new BertSelfAttention(hiddenSize, numAttentionHeads));
-    output = addModule("output", new BertSelfOutput(hiddenSize));
+    beginChildren();
+    try {
+      self = addModule("self", new BertSelfAttention(hiddenSize, numAttentionHeads));
+      output = addModule("output", new BertSelfOutput(hiddenSize));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

@@ -52,7 +52,12 @@ public final class BertEncoder extends Module {
     this.hiddenSize = hiddenSize;
     this.numAttentionHeads = numAttentionHeads;
     this.intermediateSize = intermediateSize;
-    layer = addModule("layer", ModuleList.of(6, i -> new BertLayer(hiddenSize, numAttentionHeads, intermediateSize)));
+    beginChildren();
+    try {
+      layer = addModule("layer", ModuleList.of(6, i -> new BertLayer(hiddenSize, numAttentionHeads, intermediateSize)));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

@@ -61,9 +61,14 @@ public final class BertLayer extends Module {
     this.hiddenSize = hiddenSize;
     this.numAttentionHeads = numAttentionHeads;
     this.intermediateSize = intermediateSize;
-    attention = addModule("attention", new BertAttention(hiddenSize, numAttentionHeads));
-    intermediate = addModule("intermediate", new BertIntermediate(hiddenSize, intermediateSize));
-    output = addModule("output", new BertOutput(hiddenSize, intermediateSize));
+    beginChildren();
+    try {
+      attention = addModule("attention", new BertAttention(hiddenSize, numAttentionHeads));
+      intermediate = addModule("intermediate", new BertIntermediate(hiddenSize, intermediateSize));
+      output = addModule("output", new BertOutput(hiddenSize, intermediateSize));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

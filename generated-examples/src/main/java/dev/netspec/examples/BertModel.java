@@ -83,9 +83,14 @@ public final class BertModel extends Module {
     this.intermediateSize = intermediateSize;
     this.maxPositionEmbeddings = maxPositionEmbeddings;
     this.typeVocabSize = typeVocabSize;
-    embeddings = addModule("embeddings", new BertEmbeddings(vocabSize, hiddenSize, maxPositionEmbeddings, typeVocabSize));
-    encoder = addModule("encoder", new BertEncoder(hiddenSize, numAttentionHeads, intermediateSize));
-    pooler = addModule("pooler", new BertPooler(hiddenSize));
+    beginChildren();
+    try {
+      embeddings = addModule("embeddings", new BertEmbeddings(vocabSize, hiddenSize, maxPositionEmbeddings, typeVocabSize));
+      encoder = addModule("encoder", new BertEncoder(hiddenSize, numAttentionHeads, intermediateSize));
+      pooler = addModule("pooler", new BertPooler(hiddenSize));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

@@ -103,10 +103,15 @@ public final class Block extends Module {
     this.nEmbd = nEmbd;
     this.nHead = nHead;
     this.blockSize = blockSize;
-    ln1 = addModule("ln_1", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
-    attn = addModule("attn", new CausalSelfAttention(nEmbd, nHead, blockSize));
-    ln2 = addModule("ln_2", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
-    mlp = addModule("mlp", new MLP(nEmbd));
+    beginChildren();
+    try {
+      ln1 = addModule("ln_1", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
+      attn = addModule("attn", new CausalSelfAttention(nEmbd, nHead, blockSize));
+      ln2 = addModule("ln_2", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
+      mlp = addModule("mlp", new MLP(nEmbd));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

@@ -145,16 +145,21 @@ public final class ResNet extends Module {
    * stream named by the seed and its state-dict name.
    */
   public ResNet(long seed) {
-    conv1 = addModule("conv1", new Conv2d(3, 64, 7, 2, 3, 1, 1, false, "zeros"));
-    bn1 = addModule("bn1", new BatchNorm2d(64));
-    relu = addModule("relu", new ReLU(true));
-    maxpool = addModule("maxpool", new MaxPool2d(3, 2, 1));
-    layer1 = addModule("layer1", new Sequential(new BasicBlock(64, 64, 1), new BasicBlock(64, 64, 1)));
-    layer2 = addModule("layer2", new Sequential(new BasicBlock(64, 128, 2), new BasicBlock(128, 128, 1)));
-    layer3 = addModule("layer3", new Sequential(new BasicBlock(128, 256, 2), new BasicBlock(256, 256, 1)));
-    layer4 = addModule("layer4", new Sequential(new BasicBlock(256, 512, 2), new BasicBlock(512, 512, 1)));
-    avgpool = addModule("avgpool", new AdaptiveAvgPool2d(1, 1));
-    fc = addModule("fc", new Linear(512, 1000));
+    beginChildren();
+    try {
+      conv1 = addModule("conv1", new Conv2d(3, 64, 7, 2, 3, 1, 1, false, "zeros"));
+      bn1 = addModule("bn1", new BatchNorm2d(64));
+      relu = addModule("relu", new ReLU(true));
+      maxpool = addModule("maxpool", new MaxPool2d(3, 2, 1));
+      layer1 = addModule("layer1", new Sequential(new BasicBlock(64, 64, 1), new BasicBlock(64, 64, 1)));
+      layer2 = addModule("layer2", new Sequential(new BasicBlock(64, 128, 2), new BasicBlock(128, 128, 1)));
+      layer3 = addModule("layer3", new Sequential(new BasicBlock(128, 256, 2), new BasicBlock(256, 256, 1)));
+      layer4 = addModule("layer4", new Sequential(new BasicBlock(256, 512, 2), new BasicBlock(512, 512, 1)));
+      avgpool = addModule("avgpool", new AdaptiveAvgPool2d(1, 1));
+      fc = addModule("fc", new Linear(512, 1000));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

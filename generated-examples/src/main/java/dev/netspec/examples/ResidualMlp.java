@@ -75,10 +75,15 @@ public final class ResidualMlp extends Module {
    * stream named by the seed and its state-dict name.
    */
   public ResidualMlp(long seed) {
-    stem = addModule("stem", new Linear(16, 32));
-    blocks = addModule("blocks", new Sequential().append(3, i -> new ResidualBlock(32, 64)));
-    norm = addModule("norm", new LayerNorm(new int[] {32}, 1e-5, true));
-    head = addModule("head", new Linear(32, 10));
+    beginChildren();
+    try {
+      stem = addModule("stem", new Linear(16, 32));
+      blocks = addModule("blocks", new Sequential().append(3, i -> new ResidualBlock(32, 64)));
+      norm = addModule("norm", new LayerNorm(new int[] {32}, 1e-5, true));
+      head = addModule("head", new Linear(32, 10));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

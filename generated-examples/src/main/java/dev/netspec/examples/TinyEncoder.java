@@ -46,10 +46,15 @@ public final class TinyEncoder extends Module {
    * stream named by the seed and its state-dict name.
    */
   public TinyEncoder(long seed) {
-    embed = addModule("embed", new EmbedDict(new Linear(16, 16),
-        new LayerNorm(new int[] {16}, 1e-5, true)));
-    blocks = addModule("blocks", ModuleList.of(3, i -> new EncoderBlock()));
-    head = addModule("head", new Linear(16, 16, false));
+    beginChildren();
+    try {
+      embed = addModule("embed", new EmbedDict(new Linear(16, 16),
+          new LayerNorm(new int[] {16}, 1e-5, true)));
+      blocks = addModule("blocks", ModuleList.of(3, i -> new EncoderBlock()));
+      head = addModule("head", new Linear(16, 16, false));
+    } finally {
+      endChildren();
+    }
     tieParameter("head.weight", "embed.proj.weight");
     initialize(seed);
   }

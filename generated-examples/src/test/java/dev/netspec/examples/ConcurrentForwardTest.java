@@ -209,7 +209,7 @@ class ConcurrentForwardTest {
               tally.fail("thread " + id + ", call " + call + ": wrong output");
             }
           } catch (IllegalStateException e) {
-            if (buffered && e.getMessage().contains("forward(x, out) called from two threads at once on one"
+            if (buffered && e.getMessage().contains("forward called from two threads at once on one"
                 + " instance")) {
               tally.refused.incrementAndGet();
             } else {

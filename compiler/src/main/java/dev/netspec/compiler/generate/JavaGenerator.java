@@ -366,6 +366,11 @@ public final class JavaGenerator {
             RuntimeTypes.TENSOR, dims(b.shape()));
       }
     }
+    // Each child block's own initialize is skipped: this one's, below, covers the tree.
+    boolean scoped = block.children().stream().anyMatch(JavaGenerator::buildsBlock);
+    if (scoped) {
+      main.addStatement("beginChildren()").beginControlFlow("try");
+    }
     for (Child c : block.children()) {
       Repeats.Run run = runs.get(c);
       if (run != null) {
@@ -382,6 +387,9 @@ public final class JavaGenerator {
         main.addStatement("$N = addModule($S, $L)", fields.get(c.name()), c.name(), constructed(c));
       }
     }
+    if (scoped) {
+      main.nextControlFlow("finally").addStatement("endChildren()").endControlFlow();
+    }
     for (Tie t : block.ties()) {
       main.addStatement("tieParameter($S, $S)", t.path(), t.source());
     }
@@ -391,6 +399,17 @@ public final class JavaGenerator {
     main.addStatement("initialize($N)", seed);
     type.addMethod(convenience.build());
     type.addMethod(main.build());
+  }
+
+  /** Whether building {@code c} builds a generated block (itself, or inside a list, dict or sequential). */
+  private static boolean buildsBlock(Child c) {
+    if (c.use() instanceof ContainerUse k) {
+      return k.children().stream().anyMatch(JavaGenerator::buildsBlock);
+    }
+    if (c.use() instanceof SequentialUse s) {
+      return s.children().stream().anyMatch(JavaGenerator::buildsBlock);
+    }
+    return c.use() instanceof BlockUse;
   }
 
   private CodeBlock dims(List<DimRef> refs) {

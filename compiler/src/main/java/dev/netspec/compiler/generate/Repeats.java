@@ -120,7 +120,7 @@ final class Repeats {
 
   /** The number of children from {@code start} that are every copy of one repeat, else 0. */
   static int wholeRepeatAt(List<Child> children, int start) {
-    Copy c = children.get(start).copy();
+    Copy c = start < children.size() ? children.get(start).copy() : null;
     if (c == null || c.index() != 0) {
       return 0;
     }

@@ -35,7 +35,12 @@ public final class Block2 extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public Block2(long seed) {
-    blocks = addModules(4, i -> "block" + i, i -> new Block1());
+    beginChildren();
+    try {
+      blocks = addModules(4, i -> "block" + i, i -> new Block1());
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

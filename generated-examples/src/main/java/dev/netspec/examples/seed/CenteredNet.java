@@ -51,8 +51,13 @@ public final class CenteredNet extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public CenteredNet(long seed) {
-    linear0 = addModule("0", new Linear(8, 128));
-    centered1 = addModule("1", new Centered());
+    beginChildren();
+    try {
+      linear0 = addModule("0", new Linear(8, 128));
+      centered1 = addModule("1", new Centered());
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

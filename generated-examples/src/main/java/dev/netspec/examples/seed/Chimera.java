@@ -61,9 +61,14 @@ public final class Chimera extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public Chimera(long seed) {
-    nestMlp0 = addModule("0", new NestMlp());
-    linear1 = addModule("1", new Linear(16, 20));
-    fixedHiddenMlp2 = addModule("2", new FixedHiddenMlp());
+    beginChildren();
+    try {
+      nestMlp0 = addModule("0", new NestMlp());
+      linear1 = addModule("1", new Linear(16, 20));
+      fixedHiddenMlp2 = addModule("2", new FixedHiddenMlp());
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

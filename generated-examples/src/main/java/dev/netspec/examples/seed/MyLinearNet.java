@@ -50,8 +50,13 @@ public final class MyLinearNet extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public MyLinearNet(long seed) {
-    myLinear0 = addModule("0", new MyLinear(64, 8));
-    myLinear1 = addModule("1", new MyLinear(8, 1));
+    beginChildren();
+    try {
+      myLinear0 = addModule("0", new MyLinear(64, 8));
+      myLinear1 = addModule("1", new MyLinear(8, 1));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

@@ -51,8 +51,13 @@ public final class RgNet extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public RgNet(long seed) {
-    block2_0 = addModule("0", new Block2());
-    linear1 = addModule("1", new Linear(4, 1));
+    beginChildren();
+    try {
+      block2_0 = addModule("0", new Block2());
+      linear1 = addModule("1", new Linear(4, 1));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 

@@ -88,10 +88,10 @@ public abstract class Module {
   protected final void enterForward() {
     if (!tryEnterForward()) {
       throw new IllegalStateException(getClass().getSimpleName()
-          + ": forward(x, out) called from two threads at once on one instance: its forward"
-          + " buffers belong to the instance. Call forward(x), which runs on a free replica when"
-          + " this instance is busy, or give each thread its own replica() (the weights are"
-          + " shared)");
+          + ": forward called from two threads at once on one instance, whose forward buffers"
+          + " belong to it; give each thread its own replica() (a generated block's, which"
+          + " shares the weights), or call a generated block's forward(x), which runs on a free"
+          + " replica while the instance is busy");
     }
   }
 
@@ -714,10 +714,26 @@ public abstract class Module {
    * depend on construction order and adding a layer never changes the others.
    */
   public Module initialize(long seed) {
-    if (!ReplicaLinks.building()) { // a replica's parameters are its original's
+    if (!InitScope.skipping()) { // see beginChildren
       initializeTree("", seed, identitySet());
     }
     return this;
+  }
+
+  /**
+   * Starts building the children of a block that initializes its whole tree when they exist
+   * (a generated block's constructor ends with {@code initialize(seed)}): until
+   * {@link #endChildren}, the children's own {@code initialize} calls, at the end of their
+   * constructors, are skipped on this thread, so each block's parameters are drawn once.
+   * Call {@code endChildren()} in {@code finally}.
+   */
+  protected static void beginChildren() {
+    InitScope.enter();
+  }
+
+  /** Ends what {@link #beginChildren} started. */
+  protected static void endChildren() {
+    InitScope.exit();
   }
 
   private void initializeTree(String name, long seed, Set<Module> seen) {

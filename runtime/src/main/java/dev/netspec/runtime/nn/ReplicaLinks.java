@@ -15,9 +15,6 @@ import java.util.function.Supplier;
  * no allocation when nothing changed).
  */
 final class ReplicaLinks {
-  /** Set while a replica is built: its initializers are skipped (its weights are the original's). */
-  private static final ThreadLocal<Boolean> BUILDING = new ThreadLocal<>();
-
   /** One buffer of the original and its copy in the replica. */
   private static final class BufferLink {
     final Module source;
@@ -80,20 +77,12 @@ final class ReplicaLinks {
 
   /** A new replica from {@code make}, its initializers skipped. */
   static <M extends Module> M build(Supplier<M> make) {
-    Boolean outer = BUILDING.get();
-    BUILDING.set(Boolean.TRUE);
+    InitScope.enter();
     try {
       return make.get();
     } finally {
-      if (outer == null) {
-        BUILDING.remove();
-      }
+      InitScope.exit();
     }
-  }
-
-  /** Whether this thread is building a replica. */
-  static boolean building() {
-    return BUILDING.get() != null;
   }
 
   /** Copies the buffers and modes of the original that changed since the last call. */

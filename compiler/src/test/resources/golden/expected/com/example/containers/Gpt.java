@@ -42,10 +42,15 @@ public final class Gpt extends Module {
    * stream named by the seed and its state-dict name.
    */
   public Gpt(long seed) {
-    transformer = addModule("transformer", new TransformerDict(new Linear(16, 16, false),
-        ModuleList.of(4, i -> new Block(16)), new LayerNorm(new int[] {16}, 1e-5, true),
-        new ClassDict(new Identity())));
-    lmHead = addModule("lm_head", new Linear(16, 16, false));
+    beginChildren();
+    try {
+      transformer = addModule("transformer", new TransformerDict(new Linear(16, 16, false),
+          ModuleList.of(4, i -> new Block(16)), new LayerNorm(new int[] {16}, 1e-5, true),
+          new ClassDict(new Identity())));
+      lmHead = addModule("lm_head", new Linear(16, 16, false));
+    } finally {
+      endChildren();
+    }
     tieParameter("lm_head.weight", "transformer.wte.weight");
     initialize(seed);
   }

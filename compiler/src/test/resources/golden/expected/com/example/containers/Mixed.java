@@ -35,7 +35,12 @@ public final class Mixed extends Module {
    * stream named by the seed and its state-dict name.
    */
   public Mixed(long seed) {
-    layers = addModule("layers", new ModuleList<>(new Linear(8, 8), new ReLU(), new Block(8)));
+    beginChildren();
+    try {
+      layers = addModule("layers", new ModuleList<>(new Linear(8, 8), new ReLU(), new Block(8)));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
