@@ -43,10 +43,24 @@ class ConcurrentForwardTest {
 
   @Test
   void anAllocatingForwardWithAnLstmIsRightFromEveryThread() throws Exception {
-    LstmTagger shared = new LstmTagger(7).eval();
     LstmTagger reference = new LstmTagger(7).eval();
     Tensor[] inputs = {ids(5, 1), ids(9, 2)};
-    float[][] expected = {reference.forward(inputs[0]).toFloatArray(), reference.forward(inputs[1]).toFloatArray()};
+    allRight(new LstmTagger(7).eval(), inputs, reference);
+  }
+
+  @Test
+  void anEncoderWithAttentionIsRightFromEveryThread() throws Exception {
+    TinyEncoder reference = new TinyEncoder(7).eval();
+    Tensor[] inputs = {Tensor.rand(new Generator(1), 2, 5, 16), Tensor.rand(new Generator(2), 1, 7, 16)};
+    allRight(new TinyEncoder(7).eval(), inputs, reference);
+  }
+
+  /** {@link #THREADS} threads calling {@code shared.forward(x)}: every output the reference's. */
+  private static void allRight(Module shared, Tensor[] inputs, Module reference) throws Exception {
+    float[][] expected = new float[inputs.length][];
+    for (int i = 0; i < inputs.length; i++) {
+      expected[i] = reference.forward(inputs[i]).toFloatArray();
+    }
     Tally tally = new Tally();
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
@@ -55,7 +69,7 @@ class ConcurrentForwardTest {
       Thread thread = new Thread(() -> {
         await(start);
         for (int call = 0; call < CALLS / 4; call++) {
-          int which = (call + id) % 2;
+          int which = (call + id) % inputs.length;
           try {
             if (Arrays.equals(expected[which], shared.forward(inputs[which]).toFloatArray())) {
               tally.right.incrementAndGet();
