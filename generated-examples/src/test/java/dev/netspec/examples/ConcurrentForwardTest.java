@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
@@ -62,32 +63,20 @@ class ConcurrentForwardTest {
       expected[i] = reference.forward(inputs[i]).toFloatArray();
     }
     Tally tally = new Tally();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int id = t;
-      Thread thread = new Thread(() -> {
-        await(start);
-        for (int call = 0; call < CALLS / 4; call++) {
-          int which = (call + id) % inputs.length;
-          try {
-            if (Arrays.equals(expected[which], shared.forward(inputs[which]).toFloatArray())) {
-              tally.right.incrementAndGet();
-            } else {
-              tally.fail("thread " + id + ", call " + call + ": wrong output");
-            }
-          } catch (RuntimeException e) {
-            tally.fail("thread " + id + ", call " + call + ": " + e);
+    together(THREADS, id -> {
+      for (int call = 0; call < CALLS / 4; call++) {
+        int which = (call + id) % inputs.length;
+        try {
+          if (Arrays.equals(expected[which], shared.forward(inputs[which]).toFloatArray())) {
+            tally.right.incrementAndGet();
+          } else {
+            tally.fail("thread " + id + ", call " + call + ": wrong output");
           }
+        } catch (RuntimeException e) {
+          tally.fail("thread " + id + ", call " + call + ": " + e);
         }
-      });
-      threads.add(thread);
-      thread.start();
-    }
-    start.countDown();
-    for (Thread thread : threads) {
-      thread.join();
-    }
+      }
+    });
     assertEquals(List.of(), tally.failures, tally.right + " right");
     assertEquals(THREADS * (CALLS / 4), tally.right.get());
   }
@@ -122,31 +111,20 @@ class ConcurrentForwardTest {
     float[] expected = new Mlp(7).eval().forward(x).toFloatArray();
     ThreadLocal<Mlp> mine = ThreadLocal.withInitial(shared::replica);
     Tally tally = new Tally();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      Thread thread = new Thread(() -> {
-        await(start);
-        Tensor out = Tensor.zeros(3, 10);
-        for (int call = 0; call < CALLS; call++) {
-          try {
-            if (Arrays.equals(expected, mine.get().forward(x, out).toFloatArray())) {
-              tally.right.incrementAndGet();
-            } else {
-              tally.fail("call " + call + ": wrong output");
-            }
-          } catch (RuntimeException e) {
-            tally.fail("call " + call + ": " + e);
+    together(THREADS, id -> {
+      Tensor out = Tensor.zeros(3, 10);
+      for (int call = 0; call < CALLS; call++) {
+        try {
+          if (Arrays.equals(expected, mine.get().forward(x, out).toFloatArray())) {
+            tally.right.incrementAndGet();
+          } else {
+            tally.fail("call " + call + ": wrong output");
           }
+        } catch (RuntimeException e) {
+          tally.fail("call " + call + ": " + e);
         }
-      });
-      threads.add(thread);
-      thread.start();
-    }
-    start.countDown();
-    for (Thread thread : threads) {
-      thread.join();
-    }
+      }
+    });
     assertEquals(List.of(), tally.failures);
     assertEquals(THREADS * CALLS, tally.right.get());
   }
@@ -159,11 +137,26 @@ class ConcurrentForwardTest {
     return Tensor.ofLongs(v, n);
   }
 
-  private static void await(CountDownLatch start) {
-    try {
-      start.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Runs {@code body(id)} on {@code n} threads released at once; returns when all are done. */
+  private static void together(int n, IntConsumer body) throws InterruptedException {
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      int id = t;
+      Thread thread = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        body.accept(id);
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    start.countDown();
+    for (Thread thread : threads) {
+      thread.join();
     }
   }
 
@@ -200,47 +193,31 @@ class ConcurrentForwardTest {
   private static Tally run(Module net, Tensor[] inputs, float[][] expected, int[][] shapes)
       throws InterruptedException {
     Tally tally = new Tally();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int id = t;
-      Thread thread = new Thread(() -> {
+    together(THREADS, id -> {
+      Tensor[] outs = {Tensor.zeros(shapes[0]), Tensor.zeros(shapes[1])};
+      for (int call = 0; call < CALLS; call++) {
+        int which = (call + id) % 2;
+        boolean buffered = call % 4 >= 2;
         try {
-          start.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        Tensor[] outs = {Tensor.zeros(shapes[0]), Tensor.zeros(shapes[1])};
-        for (int call = 0; call < CALLS; call++) {
-          int which = (call + id) % 2;
-          boolean buffered = call % 4 >= 2;
-          try {
-            // Alternately the allocating forward (never refused) and the buffered one.
-            Tensor y = buffered ? net.forward(inputs[which], outs[which]) : net.forward(inputs[which]);
-            if (java.util.Arrays.equals(expected[which], y.toFloatArray())) {
-              tally.right.incrementAndGet();
-            } else {
-              tally.fail("thread " + id + ", call " + call + ": wrong output");
-            }
-          } catch (IllegalStateException e) {
-            if (buffered && e.getMessage().contains("forward called from two threads at once on one"
-                + " instance")) {
-              tally.refused.incrementAndGet();
-            } else {
-              tally.fail("thread " + id + ", call " + call + ": " + e);
-            }
-          } catch (RuntimeException e) {
+          // Alternately the allocating forward (never refused) and the buffered one.
+          Tensor y = buffered ? net.forward(inputs[which], outs[which]) : net.forward(inputs[which]);
+          if (java.util.Arrays.equals(expected[which], y.toFloatArray())) {
+            tally.right.incrementAndGet();
+          } else {
+            tally.fail("thread " + id + ", call " + call + ": wrong output");
+          }
+        } catch (IllegalStateException e) {
+          if (buffered && e.getMessage().contains("forward called from two threads at once on one"
+              + " instance")) {
+            tally.refused.incrementAndGet();
+          } else {
             tally.fail("thread " + id + ", call " + call + ": " + e);
           }
+        } catch (RuntimeException e) {
+          tally.fail("thread " + id + ", call " + call + ": " + e);
         }
-      });
-      threads.add(thread);
-      thread.start();
-    }
-    start.countDown();
-    for (Thread thread : threads) {
-      thread.join();
-    }
+      }
+    });
     return tally;
   }
 
