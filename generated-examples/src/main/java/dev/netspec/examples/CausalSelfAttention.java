@@ -91,12 +91,14 @@ public final class CausalSelfAttention extends Module {
 
   /**
    * Input {@code (batch, seq, n_embd)}, output {@code (batch, seq, n_embd)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}.
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
-    return forward(x, Tensor.zeros(x.size(0), x.size(1), nEmbd));
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), nEmbd));
   }
 
   /**
@@ -104,7 +106,7 @@ public final class CausalSelfAttention extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}).
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -164,5 +166,15 @@ public final class CausalSelfAttention extends Module {
   @Override
   public CausalSelfAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new CausalSelfAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public CausalSelfAttention replica() {
+    return replicaOf(() -> new CausalSelfAttention(nEmbd, nHead, blockSize, 0L));
   }
 }

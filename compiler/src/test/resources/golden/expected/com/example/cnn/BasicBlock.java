@@ -107,12 +107,14 @@ public final class BasicBlock extends Module {
 
   /**
    * Input {@code (batch, channels, height, width)}, output {@code (batch, channels, height, width)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}.
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
-    return forward(x, Tensor.zeros(x.size(0), channels, x.size(2), x.size(3)));
+    return concurrentForward(x, Tensor.zeros(x.size(0), channels, x.size(2), x.size(3)));
   }
 
   /**
@@ -120,7 +122,7 @@ public final class BasicBlock extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}).
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -189,5 +191,15 @@ public final class BasicBlock extends Module {
   @Override
   public BasicBlock eval() {
     return train(false);
+  }
+
+  /**
+   * A new BasicBlock sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BasicBlock replica() {
+    return replicaOf(() -> new BasicBlock(channels, 0L));
   }
 }

@@ -3,6 +3,7 @@ package com.example.models;
 
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
@@ -62,12 +63,14 @@ public final class Mlp extends Sequential {
 
   /**
    * Input {@code (batch, 20)}, output {@code (batch, 10)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}.
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
-    return forward(x, Tensor.zeros(x.size(0), 10));
+    return concurrentForward(x, Tensor.zeros(x.size(0), 10));
   }
 
   /**
@@ -75,7 +78,7 @@ public final class Mlp extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}).
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -140,5 +143,15 @@ public final class Mlp extends Sequential {
   @Override
   public Mlp eval() {
     return train(false);
+  }
+
+  /**
+   * A new Mlp sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Mlp replica() {
+    return replicaOf(() -> new Mlp(0L));
   }
 }

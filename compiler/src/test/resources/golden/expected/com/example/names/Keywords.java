@@ -76,12 +76,14 @@ public final class Keywords extends Module {
 
   /**
    * Input {@code (batch, 6)}, output {@code (batch, 3)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}.
    */
   @Override
   public Tensor forward(Tensor x_) {
     checkInput(x_);
-    return forward(x_, Tensor.zeros(x_.size(0), 3));
+    return concurrentForward(x_, Tensor.zeros(x_.size(0), 3));
   }
 
   /**
@@ -89,7 +91,7 @@ public final class Keywords extends Module {
    * no storage with {@code x_}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}).
    */
   @Override
   public Tensor forward(Tensor x_, Tensor output) {
@@ -152,5 +154,15 @@ public final class Keywords extends Module {
   @Override
   public Keywords eval() {
     return train(false);
+  }
+
+  /**
+   * A new Keywords sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Keywords replica() {
+    return replicaOf(() -> new Keywords(0L));
   }
 }
