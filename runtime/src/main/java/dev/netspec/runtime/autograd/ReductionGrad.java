@@ -10,6 +10,12 @@ import dev.netspec.runtime.tensor.Tensor;
 public final class ReductionGrad {
   private ReductionGrad() {}
 
+  /** Records {@code y = x.sum()} ({@code SumBackward0}) when recording; returns {@code y}. */
+  public static Tensor recordSum(Tensor x, Tensor y) {
+    int[] shape = x.shape();
+    return Autograd.recordUnary("SumBackward0", x, y, g -> sum(g, shape));
+  }
+
   /** {@code x.sum()}: every element gets {@code g} (a scalar). */
   public static Tensor sum(Tensor gradOutput, int[] inputShape) {
     return gradOutput.reshape().expand(inputShape).contiguous();

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.LinearGrad;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
@@ -37,7 +38,8 @@ public final class Functional {
     checkLinear(x, weight, bias);
     int[] shape = x.shape();
     shape[shape.length - 1] = weight.size(0);
-    return linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape));
+    return LinearGrad.record(x, weight, bias, Activation.NONE,
+        linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape)));
   }
 
   /**
@@ -124,7 +126,7 @@ public final class Functional {
     Kernels.gemm(rows, out, in, xc.array(), xc.arrayOffset(), in, wc.array(), wc.arrayOffset(),
         in, true, y.array(), 0, out, bc == null ? null : bc.array(),
         bc == null ? 0 : bc.arrayOffset(), act);
-    return y;
+    return LinearGrad.record(x, weight, bias, act, y);
   }
 
   private static Tensor dense(Tensor t) {

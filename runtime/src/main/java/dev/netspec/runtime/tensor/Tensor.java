@@ -1,5 +1,10 @@
 package dev.netspec.runtime.tensor;
 
+import dev.netspec.runtime.autograd.Autograd;
+import dev.netspec.runtime.autograd.AutogradMeta;
+import dev.netspec.runtime.autograd.Node;
+import dev.netspec.runtime.autograd.ReductionGrad;
+import dev.netspec.runtime.autograd.ViewGrad;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.CompareOp;
 import dev.netspec.runtime.kernels.Kernels;
@@ -48,6 +53,8 @@ public final class Tensor {
   final int offset;
   /** The storage's version counter, shared by every view of it. */
   private final Version version;
+  /** Autograd state, null for a tensor that takes no part in a backward pass. */
+  private AutogradMeta autograd;
 
   /** PyTorch's {@code _version}: counts the in-place edits of one storage. */
   private static final class Version {
@@ -314,6 +321,59 @@ public final class Tensor {
     version.count++;
   }
 
+  // ---------------------------------------------------------------- autograd (see autograd.Autograd)
+
+  /** {@code requires_grad}: a leaf marked so, or the result of a recorded operation. */
+  public boolean requiresGrad() {
+    return Autograd.requiresGrad(this);
+  }
+
+  /** {@code requires_grad_()}: marks a float32 leaf as needing a gradient; returns it. */
+  public Tensor requiresGrad_(boolean requiresGrad) {
+    Autograd.setRequiresGrad(this, requiresGrad);
+    return this;
+  }
+
+  /** {@code .grad}: the gradient a backward pass accumulated into this leaf, or null. */
+  public Tensor grad() {
+    return Autograd.grad(this);
+  }
+
+  /** {@code grad_fn}: the recorded operation that computed this tensor; null for a leaf. */
+  public Node gradFn() {
+    return Autograd.gradFn(this);
+  }
+
+  /** {@code is_leaf}: not the result of a recorded operation. */
+  public boolean isLeaf() {
+    return gradFn() == null;
+  }
+
+  /** {@code backward()} of a one-element tensor: the gradient of it reaches every leaf. */
+  public void backward() {
+    Autograd.backward(this, null);
+  }
+
+  /** {@code backward(gradient)}: d(sum(this * gradient)) reaches every leaf. */
+  public void backward(Tensor gradient) {
+    Autograd.backward(this, gradient);
+  }
+
+  /** {@code detach()}: the same storage, outside any graph. */
+  public Tensor detach() {
+    return view(layout);
+  }
+
+  /** The autograd state, for the autograd package; null for most tensors. */
+  public AutogradMeta autogradMeta() {
+    return autograd;
+  }
+
+  /** Sets the autograd state; the autograd package calls it. */
+  public void autogradMeta(AutogradMeta meta) {
+    this.autograd = meta;
+  }
+
   /** The index in {@link #array()} (or {@link #longArray()}) of this tensor's first element. */
   public int arrayOffset() {
     return offset;
@@ -456,12 +516,13 @@ public final class Tensor {
    * the end and out-of-range bounds are clamped, as in Python.
    */
   public Tensor slice(int dim, int start, int end) {
-    return view(layout.slice(dim, start, end));
+    return slice(dim, start, end, 1);
   }
 
   /** Python's {@code x[start:end:step]} on {@code dim} ({@code step > 0}): a view. */
   public Tensor slice(int dim, int start, int end, int step) {
-    return view(layout.slice(dim, start, end, step));
+    return ViewGrad.recordSlice(this, dim, start, end, step,
+        view(layout.slice(dim, start, end, step)));
   }
 
   /** {@code x.transpose(d0, d1)}: a view. */
@@ -1020,7 +1081,8 @@ public final class Tensor {
   /** Sum of all elements, as a rank-0 tensor. */
   public Tensor sum() {
     Tensor c = requireFloat("sum").contiguousView();
-    return scalar(Kernels.sum(c.storage, c.offset, Math.toIntExact(c.numel())));
+    return ReductionGrad.recordSum(this,
+        scalar(Kernels.sum(c.storage, c.offset, Math.toIntExact(c.numel()))));
   }
 
   /** Mean of all elements, as a rank-0 tensor (NaN for an empty tensor, as in PyTorch). */
@@ -1188,7 +1250,7 @@ public final class Tensor {
 
   @Override
   public String toString() {
-    return TensorFormat.format(this, "");
+    return TensorFormat.format(this, Autograd.printSuffix(this));
   }
 
   /** PyTorch's broadcasting rule for two shapes. */
