@@ -24,4 +24,24 @@ public final class DropoutGrad {
     }
     return gradOutput.mul(mask);
   }
+
+  /**
+   * Records {@code y = x * mask}, a dropout in training, when recording is on and {@code x}
+   * requires a gradient: {@code MulBackward0}, as PyTorch 1.13 names dropout on the CPU (an
+   * input times its noise). The mask is saved (an in-place edit before the backward is
+   * refused). Returns {@code y}.
+   */
+  public static Tensor record(Tensor x, Tensor mask, Tensor y) {
+    if (Autograd.isRecording(x)) {
+      new Node("MulBackward0", x) {
+        private final SavedTensor saved = save(mask);
+
+        @Override
+        protected Tensor[] backward(Tensor[] gradOutputs) {
+          return new Tensor[] {input(gradOutputs[0], saved.get())};
+        }
+      }.record(y);
+    }
+    return y;
+  }
 }
