@@ -26,22 +26,11 @@ public final class DropoutGrad {
   }
 
   /**
-   * Records {@code y = x * mask}, a dropout in training, when recording is on and {@code x}
-   * requires a gradient: {@code MulBackward0}, as PyTorch 1.13 names dropout on the CPU (an
-   * input times its noise). The mask is saved (an in-place edit before the backward is
-   * refused). Returns {@code y}.
+   * Records {@code y = x * mask}, the training dropout ({@code MulBackward0}, as PyTorch 1.13
+   * names {@code F.dropout} on the CPU), saving the mask; returns {@code y}.
    */
   public static Tensor record(Tensor x, Tensor mask, Tensor y) {
-    if (Autograd.isRecording(x)) {
-      new Node("MulBackward0", x) {
-        private final SavedTensor saved = save(mask);
-
-        @Override
-        protected Tensor[] backward(Tensor[] gradOutputs) {
-          return new Tensor[] {input(gradOutputs[0], saved.get())};
-        }
-      }.record(y);
-    }
-    return y;
+    return Autograd.record("MulBackward0", y, new Tensor[] {x}, new Tensor[] {mask},
+        (g, s) -> new Tensor[] {input(g, s[0])});
   }
 }

@@ -7,6 +7,7 @@ import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.autograd.GroupNormGrad;
 import dev.netspec.runtime.autograd.LayerNormGrad;
 import dev.netspec.runtime.autograd.LinearGrad;
+import dev.netspec.runtime.autograd.UnaryGrad;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
@@ -253,8 +254,9 @@ public final class Functional {
       throw new IllegalArgumentException(
           "gelu: approximate must be 'none' or 'tanh', got '" + approximate + "'");
     }
-    Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-    return x.mul(0.5f).mul(inner.tanh().add(1f));
+    Tensor v = x.detach();
+    Tensor inner = v.add(v.mul(v).mul(v).mul(0.044715f)).mul(SQRT_2_OVER_PI);
+    return UnaryGrad.recordGeluTanh(x, v.mul(0.5f).mul(inner.tanh().add(1f)));
   }
 
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
@@ -303,7 +305,7 @@ public final class Functional {
     if (!training || p == 0) {
       return x;
     }
-    return dropout(x, dropoutMask(x.shape(), p, gen));
+    return dropout(x, dropoutMask(x.shape(), p, gen)); // p == 1: an all-zero mask
   }
 
   /**
