@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.nn.AvgPool2d;
 import dev.netspec.runtime.nn.BatchNorm2d;
+import dev.netspec.runtime.nn.CachedSelfAttention;
 import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.Functional;
@@ -235,5 +236,41 @@ class LayerRecordingTest {
       s += (double) a[i] * b[i];
     }
     return s;
+  }
+
+  /**
+   * The kv_cache layer from position 0 against the same causal attention written with
+   * recorded Tensor ops (nanoGPT's split, view, transpose, matmul, softmax).
+   */
+  @Test
+  void kvCacheFromPositionZeroIsCausalAttentionOfItsParts() {
+    int e = 6;
+    int heads = 2;
+    Tensor qkv0 = randn(17, 2, 4, 3 * e);
+    Tensor g = randn(18, 2, 4, e);
+    Tensor qkv = qkv0.clone().requiresGrad_(true);
+    Tensor y = new CachedSelfAttention(e, heads, 8).forward(qkv);
+    assertEquals("ViewBackward0", y.gradFn().name());
+    y.backward(g);
+
+    Tensor parts = qkv0.clone().requiresGrad_(true);
+    Tensor[] qkvHeads = new Tensor[3];
+    for (int i = 0; i < 3; i++) {
+      qkvHeads[i] = parts.slice(2, i * e, (i + 1) * e).reshape(2, 4, heads, e / heads)
+          .transpose(1, 2);
+    }
+    float[] future = new float[16];
+    for (int i = 0; i < 4; i++) {
+      for (int j = i + 1; j < 4; j++) {
+        future[i * 4 + j] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    Tensor scores = qkvHeads[0].matmul(qkvHeads[1].transpose(-1, -2))
+        .mul((float) (1 / Math.sqrt(e / heads))).add(Tensor.fromArray(future, 4, 4));
+    Tensor y2 = scores.softmax(-1).matmul(qkvHeads[2]).transpose(1, 2).contiguous()
+        .reshape(2, 4, e);
+    assertClose(y2, y, 1e-5, 1e-6, "output");
+    y2.backward(g);
+    assertClose(parts.grad(), qkv.grad(), 1e-4, 1e-6, "grad qkv");
   }
 }
