@@ -122,6 +122,9 @@ class ModuleGradParityTest {
     RUNS.put("mha_cross_masks", new Run(() -> new MultiheadAttention(4, 2, 0.0, true, false,
         false, 3, 5, false), (m, in) -> outputs(((MultiheadAttention) m).forward(in[0], in[1],
             in[2], AttentionMask.ofBool(in[3]), true, AttentionMask.of(in[4]), false))));
+    RUNS.put("mha_3d_mask_kv", new Run(() -> new MultiheadAttention(4, 2, 0.0, true, true),
+        (m, in) -> outputs(((MultiheadAttention) m).forward(in[0], in[1], in[1], null, true,
+            AttentionMask.of(in[2]), true))));
     RUNS.put("mha_unbatched_causal", new Run(() -> new MultiheadAttention(6, 3, 0.0, false,
         false), (m, in) -> new Tensor[] {((MultiheadAttention) m).forward(in[0], in[0], in[0],
             null, false, AttentionMask.ofBool(causal(4)), true).output()}));
@@ -238,6 +241,9 @@ class ModuleGradParityTest {
 
   /** The masks a case's forward takes after its tensors (as extra fixture entries). */
   private static void addMasks(Map<String, Object> c, List<Tensor> inputs) {
+    if (c.containsKey("attn_mask3")) {
+      inputs.add(tensor(c.get("attn_mask3")));
+    }
     if (c.containsKey("key_padding_mask")) {
       // True (ignored) as 1, as the layer reads a boolean mask
       inputs.add(tensor(c.get("key_padding_mask")).to(DType.FLOAT32));
