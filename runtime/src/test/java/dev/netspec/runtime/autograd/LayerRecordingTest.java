@@ -60,6 +60,13 @@ class LayerRecordingTest {
     assertNull(conv.forward(x, Tensor.zeros(2, 4, 4, 4)).gradFn());
     assertNull(conv.forwardInto(x, Activation.RELU, Tensor.zeros(2, 4, 4, 4)).gradFn());
     assertEquals("ConvolutionBackward0", conv.forward(x).gradFn().name());
+    // a fresh output while recording: the fused steps run apart, each recorded
+    Tensor fused = conv.forwardInto(x, Activation.RELU, null);
+    assertEquals("ReluBackward0", fused.gradFn().name());
+    assertClose(conv.forward(x).relu(), fused, 0, 0, "relu(conv(x))");
+    Tensor residual = randn(4, 2, 4, 4, 4);
+    assertEquals("AddBackward0",
+        conv.forwardInto(x, Activation.NONE, residual, null).gradFn().name());
     BatchNorm2d bn = new BatchNorm2d(3);
     assertNull(bn.forward(x, Tensor.zeros(x.shape())).gradFn());
     MaxPool2d pool = new MaxPool2d(2);
