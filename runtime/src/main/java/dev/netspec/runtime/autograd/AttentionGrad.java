@@ -56,6 +56,35 @@ public final class AttentionGrad {
     return new Result(dq, dk, dv);
   }
 
+  /**
+   * Records {@code y = scaled_dot_product_attention(q, k, v, mask, causal, scale)} when
+   * recording is on and q, k or v requires a gradient; named as PyTorch 1.13 names the math
+   * path's last product ({@code softmax(...) @ v}): {@code UnsafeViewBackward0}, {@code
+   * MmBackward0} for 2-D inputs. Saves q, k, v and the mask's values. Returns {@code y}.
+   */
+  public static Tensor record(Tensor q, Tensor k, Tensor v, AttentionMask mask, boolean causal,
+      Float scale, Tensor y) {
+    if (Autograd.isRecording(q, k, v)) {
+      boolean bool = mask != null && mask.isBool();
+      new Node(q.dim() == 2 ? "MmBackward0" : "UnsafeViewBackward0", q, k, v) {
+        private final SavedTensor sq = save(q);
+        private final SavedTensor sk = save(k);
+        private final SavedTensor sv = save(v);
+        private final SavedTensor sm = save(mask == null ? null : mask.values());
+
+        @Override
+        protected Tensor[] backward(Tensor[] gradOutputs) {
+          AttentionMask m = sm == null ? null
+              : bool ? AttentionMask.ofBool(sm.get()) : AttentionMask.of(sm.get());
+          Result r = AttentionGrad.backward(gradOutputs[0], sq.get(), sk.get(), sv.get(), m,
+              causal, scale);
+          return new Tensor[] {r.q(), r.k(), r.v()};
+        }
+      }.record(y);
+    }
+    return y;
+  }
+
   /** {@code softmax(s * q k^T + mask)} along the keys, the mask and causality applied. */
   static Tensor probabilities(Tensor q, Tensor k, AttentionMask mask, boolean causal,
       float s) {

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.AttentionGrad;
 import dev.netspec.runtime.kernels.Attention;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -66,7 +67,7 @@ final class ScaledDotProductAttention {
       setMask(att, mask, q.shape(), s);
     }
     att.run();
-    return out;
+    return AttentionGrad.record(q, k, v, mask, causal, scale, out);
   }
 
   /** The mask broadcast to {@code (..., L, S)} as strides (0 along its size-1 dims). */

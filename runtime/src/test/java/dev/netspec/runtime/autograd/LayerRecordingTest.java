@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.AvgPool2d;
 import dev.netspec.runtime.nn.BatchNorm2d;
 import dev.netspec.runtime.nn.CachedSelfAttention;
@@ -279,5 +280,32 @@ class LayerRecordingTest {
     assertClose(y2, y, 1e-5, 1e-6, "output");
     y2.backward(g);
     assertClose(parts.grad(), qkv.grad(), 1e-4, 1e-6, "grad qkv");
+  }
+
+  /**
+   * {@code F.scaled_dot_product_attention} on the tape against the fixture of its derivative
+   * (PyTorch's math path: causal, float and boolean masks, a scale, a query with no key).
+   */
+  @Test
+  void scaledDotProductAttentionRecords() {
+    for (Map<String, Object> c : GradFixtures.cases("layers.json", "attention")) {
+      Tensor q = GradFixtures.in(c, 0).requiresGrad_(true);
+      Tensor k = GradFixtures.in(c, 1).requiresGrad_(true);
+      Tensor v = GradFixtures.in(c, 2).requiresGrad_(true);
+      String kind = (String) c.get("mask_kind");
+      AttentionMask mask = kind.equals("none") ? null : kind.equals("bool")
+          ? AttentionMask.ofBool(GradFixtures.tensor(c.get("mask")))
+          : AttentionMask.of(GradFixtures.tensor(c.get("mask")));
+      boolean causal = (Boolean) c.get("causal");
+      double scale = ((Number) c.get("scale")).doubleValue();
+      Tensor y = scale == 0 ? Functional.scaledDotProductAttention(q, k, v, mask, causal)
+          : Functional.scaledDotProductAttention(q, k, v, mask, causal, (float) scale);
+      assertEquals(q.dim() == 2 ? "MmBackward0" : "UnsafeViewBackward0", y.gradFn().name());
+      y.backward(GradFixtures.g(c));
+      String what = "attention " + kind + (causal ? " causal" : "");
+      assertClose(GradFixtures.grad(c, 0), q.grad(), 1e-4, 1e-5, what + ": grad q");
+      assertClose(GradFixtures.grad(c, 1), k.grad(), 1e-4, 1e-5, what + ": grad k");
+      assertClose(GradFixtures.grad(c, 2), v.grad(), 1e-4, 1e-5, what + ": grad v");
+    }
   }
 }
