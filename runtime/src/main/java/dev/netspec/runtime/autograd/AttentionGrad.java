@@ -57,32 +57,21 @@ public final class AttentionGrad {
   }
 
   /**
-   * Records {@code y = scaled_dot_product_attention(q, k, v, mask, causal, scale)} when
-   * recording is on and q, k or v requires a gradient; named as PyTorch 1.13 names the math
-   * path's last product ({@code softmax(...) @ v}): {@code UnsafeViewBackward0}, {@code
-   * MmBackward0} for 2-D inputs. Saves q, k, v and the mask's values. Returns {@code y}.
+   * Records {@code out = scaled_dot_product_attention(q, k, v, mask, causal, scale)}, named
+   * as the last operation of PyTorch's math path ({@code attn @ v}: {@code
+   * UnsafeViewBackward0} for batched heads, {@code MmBackward0} for matrices); q, k and v
+   * are saved, the probabilities recomputed in the backward. Returns {@code out}.
    */
-  public static Tensor record(Tensor q, Tensor k, Tensor v, AttentionMask mask, boolean causal,
-      Float scale, Tensor y) {
-    if (Autograd.isRecording(q, k, v)) {
-      boolean bool = mask != null && mask.isBool();
-      new Node(q.dim() == 2 ? "MmBackward0" : "UnsafeViewBackward0", q, k, v) {
-        private final SavedTensor sq = save(q);
-        private final SavedTensor sk = save(k);
-        private final SavedTensor sv = save(v);
-        private final SavedTensor sm = save(mask == null ? null : mask.values());
-
-        @Override
-        protected Tensor[] backward(Tensor[] gradOutputs) {
-          AttentionMask m = sm == null ? null
-              : bool ? AttentionMask.ofBool(sm.get()) : AttentionMask.of(sm.get());
-          Result r = AttentionGrad.backward(gradOutputs[0], sq.get(), sk.get(), sv.get(), m,
-              causal, scale);
-          return new Tensor[] {r.q(), r.k(), r.v()};
-        }
-      }.record(y);
+  public static Tensor record(Tensor q, Tensor k, Tensor v, AttentionMask mask,
+      boolean causal, Float scale, Tensor out) {
+    if (!Autograd.isRecording(new Tensor[] {q, k, v})) {
+      return out;
     }
-    return y;
+    Tensor[] qkv = {q, k, v};
+    return Autograd.record(MatMulGrad.name(q.dim(), v.dim()), out, qkv, qkv, (g, s) -> {
+      Result r = backward(g, s[0], s[1], s[2], mask, causal, scale);
+      return new Tensor[] {r.q(), r.k(), r.v()};
+    });
   }
 
   /** {@code softmax(s * q k^T + mask)} along the keys, the mask and causality applied. */

@@ -1,6 +1,5 @@
 package dev.netspec.runtime.nn;
 
-import dev.netspec.runtime.autograd.AttentionGrad;
 import dev.netspec.runtime.kernels.Attention;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -67,7 +66,7 @@ final class ScaledDotProductAttention {
       setMask(att, mask, q.shape(), s);
     }
     att.run();
-    return AttentionGrad.record(q, k, v, mask, causal, scale, out);
+    return out;
   }
 
   /** The mask broadcast to {@code (..., L, S)} as strides (0 along its size-1 dims). */
