@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.Pooling;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ final class Pools {
     Tensor y = PoolArgs.output(args.op, x, out, p.outShape());
     int[] indices = saved == null ? null : saved.room(y.numel());
     Tensor xc = x.isContiguous() ? x : x.contiguous();
-    Pooling.maxPool2d(p.geometry(), xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(),
+    Kernels.maxPool2d(p.geometry(), xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(),
         indices);
     y.bumpVersion();
     return y;
