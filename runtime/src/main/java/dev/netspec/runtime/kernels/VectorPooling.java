@@ -32,8 +32,57 @@ final class VectorPooling {
     int[] window = new int[0];
   }
 
-  /** {@code max_pool2d} of every plane of {@code g}: see {@link Pooling#maxPool2d}. */
+  /** Outputs per call below which it runs on one thread. */
+  private static final long PARALLEL_OUTPUTS = 1 << 16;
+  /** Per calling thread: the task that hands the planes to the kernel threads. */
+  private static final ThreadLocal<Planes> TASK = ThreadLocal.withInitial(Planes::new);
+
+  /**
+   * The planes of one call handed out in ranges, one per kernel thread; reused (set, run,
+   * then its references dropped), so a call allocates nothing.
+   */
+  private static final class Planes implements Parallel.Range {
+    private ConvGeometry g;
+    private float[] x;
+    private int xOff;
+    private float[] y;
+    private int yOff;
+
+    @Override
+    public void run(int from, int to) {
+      planes(g, x, xOff, y, yOff, from, to);
+    }
+  }
+
+  /**
+   * {@code max_pool2d} of every plane of {@code g}: see {@link Pooling#maxPool2d}. The planes
+   * are split between the kernel threads when there are enough outputs.
+   */
   static void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff) {
+    int planes = g.batch() * g.inChannels();
+    if (Parallel.threads() < 2 || planes < 2
+        || (long) planes * g.positions() < PARALLEL_OUTPUTS) {
+      planes(g, x, xOff, y, yOff, 0, planes);
+      return;
+    }
+    Planes task = TASK.get();
+    task.g = g;
+    task.x = x;
+    task.xOff = xOff;
+    task.y = y;
+    task.yOff = yOff;
+    try {
+      Parallel.forRanges(planes, task);
+    } finally {
+      task.g = null;
+      task.x = null;
+      task.y = null;
+    }
+  }
+
+  /** Planes {@code [from, to)}. */
+  private static void planes(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
+      int from, int to) {
     int h = g.height();
     int w = g.width();
     int sw = g.strideW();
@@ -65,8 +114,7 @@ final class VectorPooling {
       s.phases = new float[h * rowLength];
     }
     float[] src = phased ? s.phases : x;
-    int planes = g.batch() * g.inChannels();
-    for (int c = 0; c < planes; c++) {
+    for (int c = from; c < to; c++) {
       int plane = xOff + c * g.inPlane();
       if (phased) {
         split(x, plane, h, w, sw, phase, src);

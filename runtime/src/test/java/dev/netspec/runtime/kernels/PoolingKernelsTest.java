@@ -89,6 +89,31 @@ class PoolingKernelsTest {
     }
   }
 
+  /** Planes split between kernel threads (a call with enough outputs) give the same bits. */
+  @Test
+  void maxPoolOnSeveralThreadsMatchesTheScalarTwin() {
+    int before = Kernels.threads();
+    try {
+      Random rnd = new Random(16);
+      ConvGeometry g = new ConvGeometry(2, 17, 128, 128, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 64,
+          64);
+      float[] x = tricky(rnd, 2 * 17 * 128 * 128);
+      float[] want = new float[2 * 17 * 64 * 64];
+      scalar.maxPool2d(g, x, 0, want, 0);
+      for (int t = 2; t <= 3; t++) {
+        Kernels.setThreads(t);
+        float[] got = new float[want.length];
+        vector.maxPool2d(g, x, 0, got, 0);
+        for (int i = 0; i < want.length; i++) {
+          assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+              t + " threads: output " + i);
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
   @Test
   void scalarRuleKeepsTheFirstOfEqualMaximaAndTheLastNaN() {
     // One 2x3 plane, a 2x2 window with stride 1: outputs (0, 0) and (0, 1).
