@@ -196,10 +196,13 @@ final class Im2col {
   /**
    * Whether a convolution's patches are packed from phase planes ({@link #phasePlanes},
    * {@link #packPhased}): a column stride above 1, where each patch row would otherwise be
-   * gathered one input at a time with a bounds check each (a third of ResNet-18's 7x7 stem).
+   * gathered one input at a time with a bounds check each (a third of ResNet-18's 7x7 stem),
+   * and a kernel wider than 1. A 1x1 kernel reads each input it reads once, in one of every
+   * {@code strideH} rows: the phase planes would copy them all (ResNet's 1x1 stride-2
+   * downsample ran 0.73x with them).
    */
   static boolean phased(ConvGeometry g) {
-    return g.strideW() > 1;
+    return g.strideW() > 1 && g.kernelW() > 1;
   }
 
   /** The rows of a phase plane: the padded rows the windows reach. */

@@ -149,8 +149,9 @@ class ConvKernelsTest {
       geometry(1, 128, 9, 20, 8, 3, 2, 1, 1, 1),
       geometry(1, 64, 6, 40, 6, 3, 1, 2, 2, 2),
       // Column strides over more than BATCH_POSITIONS positions (or groups): patches packed
-      // from phase planes. A 7x7 stem, stride 3 with dilation, 1x1 stride 2, an even kernel,
-      // groups, and two chunks whose last ends in a one-column panel.
+      // from phase planes. A 7x7 stem, stride 3 with dilation, an even kernel,
+      // groups, and two chunks whose last ends in a one-column panel; and a 1x1 stride 2
+      // (gathered: not phased).
       geometry(1, 3, 40, 46, 8, 7, 2, 3, 1, 1),
       geometry(1, 4, 50, 61, 5, 3, 3, 2, 2, 1),
       geometry(1, 16, 40, 40, 8, 1, 2, 0, 1, 1),
