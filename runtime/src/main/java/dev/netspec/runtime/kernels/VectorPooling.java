@@ -1,6 +1,7 @@
 package dev.netspec.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -146,7 +147,7 @@ final class VectorPooling {
         for (int at = ow; vectors && ow < hi; at += L) {
           at = Math.min(at, hi - L);
           if (!window(src, window, count, at, y, out + at)) {
-            // A NaN in a window: these outputs by the scalar rule (infinities land here too).
+            // A -0.0 or a NaN in a window: these outputs by the scalar rule.
             for (int t = at; t < at + L; t++) {
               y[out + t] = one(g, x, plane, oh, t);
             }
@@ -163,24 +164,28 @@ final class VectorPooling {
   /**
    * The {@code L} outputs from column {@code at} of an output row whose window reads {@code
    * src[at + window[t]]} for {@code t < count} (in order; {@code count >= 1}) into {@code
-   * y[yAt]}, by lane-wise {@code
-   * max}; unless an output comes out zero or NaN: then writes nothing and returns false, and
-   * the caller computes these outputs by the scalar rule. Only there can the order of the
-   * taps show in the bits ({@code max} keeps neither the first of {@code 0.0} and {@code
-   * -0.0} nor the last NaN, as the scalar rule does); and JDK 17's C2 compiles a compare and
-   * blend per tap, which would follow the rule, with every vector boxed (4-5x slower than
-   * {@code max}). One flat loop, its own method: a vector carried through nested loops was
-   * boxed too.
+   * y[yAt]}, by lane-wise {@code max}; unless a window holds a {@code -0.0} or an output comes
+   * out NaN: then writes nothing and returns false, and the caller computes these outputs by
+   * the scalar rule. Only there can the order of the taps show in the bits: {@code max} takes
+   * {@code 0.0} over {@code -0.0} where the rule keeps the first of them, and which NaN it
+   * keeps is not the rule's last one. A {@code -0.0} is found by the int view of the taps:
+   * its bits, {@code 0x80000000}, are the least int ({@code 0.0} after a ReLU is {@code 0.0},
+   * so the common zeros stay on vectors). JDK 17's C2 compiles a compare and blend per tap,
+   * which would follow the rule, with every vector boxed (4-5x slower than {@code max}); and a
+   * vector carried through nested loops was boxed too: so one flat loop, its own method.
    */
   private static boolean window(float[] src, int[] window, int count, int at, float[] y,
       int yAt) {
     FloatVector max = FloatVector.fromArray(S, src, at + window[0]);
+    IntVector least = max.reinterpretAsInts();
     for (int t = 1; t < count; t++) {
-      max = max.max(FloatVector.fromArray(S, src, at + window[t]));
+      FloatVector v = FloatVector.fromArray(S, src, at + window[t]);
+      max = max.max(v);
+      least = least.min(v.reinterpretAsInts());
     }
-    // A zero lane makes the least magnitude 0; a NaN lane (max's result where any tap is
-    // NaN) makes the sum NaN, as do infinities of both signs (computed again, no harm).
-    if (max.abs().reduceLanes(VectorOperators.MIN) == 0f
+    // A NaN lane (max's result where any tap is NaN) makes the sum NaN, as do infinities of
+    // both signs (computed again, no harm).
+    if (least.reduceLanes(VectorOperators.MIN) == Integer.MIN_VALUE
         || Float.isNaN(max.reduceLanes(VectorOperators.ADD))) {
       return false;
     }
