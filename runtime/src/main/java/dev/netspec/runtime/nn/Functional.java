@@ -1,5 +1,9 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.AttentionGrad;
+import dev.netspec.runtime.autograd.DropoutGrad;
+import dev.netspec.runtime.autograd.LinearGrad;
+import dev.netspec.runtime.autograd.UnaryGrad;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
@@ -37,7 +41,8 @@ public final class Functional {
     checkLinear(x, weight, bias);
     int[] shape = x.shape();
     shape[shape.length - 1] = weight.size(0);
-    return linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape));
+    return LinearGrad.record(x, weight, bias, Activation.NONE,
+        linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape)));
   }
 
   /**
@@ -124,7 +129,7 @@ public final class Functional {
     Kernels.gemm(rows, out, in, xc.array(), xc.arrayOffset(), in, wc.array(), wc.arrayOffset(),
         in, true, y.array(), 0, out, bc == null ? null : bc.array(),
         bc == null ? 0 : bc.arrayOffset(), act);
-    return y;
+    return LinearGrad.record(x, weight, bias, act, y);
   }
 
   private static Tensor dense(Tensor t) {
@@ -236,8 +241,9 @@ public final class Functional {
       throw new IllegalArgumentException(
           "gelu: approximate must be 'none' or 'tanh', got '" + approximate + "'");
     }
-    Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-    return x.mul(0.5f).mul(inner.tanh().add(1f));
+    Tensor v = x.detach();
+    Tensor inner = v.add(v.mul(v).mul(v).mul(0.044715f)).mul(SQRT_2_OVER_PI);
+    return UnaryGrad.recordGeluTanh(x, v.mul(0.5f).mul(inner.tanh().add(1f)));
   }
 
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
@@ -255,13 +261,15 @@ public final class Functional {
    */
   public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
       AttentionMask attnMask, boolean isCausal) {
-    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, null);
+    return AttentionGrad.record(q, k, v, attnMask, isCausal, null,
+        ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, null));
   }
 
   /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionMask, boolean)} with the factor {@code scale} instead of {@code 1 / sqrt(E)} (PyTorch 2.1's {@code scale=}). */
   public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
       AttentionMask attnMask, boolean isCausal, float scale) {
-    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale);
+    return AttentionGrad.record(q, k, v, attnMask, isCausal, scale,
+        ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale));
   }
 
   /** {@code softmax(x, dim)} over any dim (negative counts from the end), max subtracted. */
@@ -286,10 +294,7 @@ public final class Functional {
     if (!training || p == 0) {
       return x;
     }
-    if (p == 1) {
-      return Tensor.zeros(x.shape());
-    }
-    return dropout(x, dropoutMask(x.shape(), p, gen));
+    return dropout(x, dropoutMask(x.shape(), p, gen)); // p == 1: an all-zero mask
   }
 
   /**
@@ -326,7 +331,7 @@ public final class Functional {
     for (int i = 0; i < y.length; i++) {
       y[i] = m[i] == 0 ? 0f : (float) (y[i] * (double) m[i]);
     }
-    return Tensor.fromArray(y, x.shape());
+    return DropoutGrad.record(x, mask, Tensor.fromArray(y, x.shape()));
   }
 
   /**

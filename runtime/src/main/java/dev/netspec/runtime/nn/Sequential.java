@@ -1,9 +1,11 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Children run in order, each on the previous one's output ({@code nn.Sequential}). Children
@@ -35,6 +37,16 @@ public class Sequential extends Module implements Iterable<Module> {
   /** Adds {@code module} at the end, named by the current {@link #size()}; returns this. */
   public Sequential append(Module module) {
     addModule(String.valueOf(size()), module);
+    return this;
+  }
+
+  /**
+   * Adds {@code count} modules at the end, module {@code i} made by {@code make.apply(i)},
+   * named by their positions; returns this ({@code nn.Sequential(*[Block() for _ in range(n)])}).
+   */
+  public Sequential append(int count, IntFunction<? extends Module> make) {
+    int first = size();
+    addModules(count, i -> String.valueOf(first + i), make);
     return this;
   }
 
@@ -153,10 +165,12 @@ public class Sequential extends Module implements Iterable<Module> {
     chainInput = x.shape();
     outputs = new Tensor[Math.max(chain.length - 1, 0)];
     Tensor y = x;
-    for (int i = 0; i < chain.length; i++) {
-      y = chain[i].forward(y);
-      if (i < chain.length - 1) {
-        outputs[i] = y.clone();
+    try (GradMode.Scope scope = GradMode.noGrad()) { // the inference path: nothing records
+      for (int i = 0; i < chain.length; i++) {
+        y = chain[i].forward(y);
+        if (i < chain.length - 1) {
+          outputs[i] = y.clone();
+        }
       }
     }
     return y.copyInto(out);
