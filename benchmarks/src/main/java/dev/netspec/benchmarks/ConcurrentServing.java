@@ -1,6 +1,7 @@
 package dev.netspec.benchmarks;
 
 import dev.netspec.examples.MnistMlp;
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.tensor.Tensor;
@@ -45,6 +46,7 @@ public final class ConcurrentServing {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     Kernels.setThreads(1);
+    GradMode.setEnabled(false);
     MnistMlp model = new MnistMlp(1).eval();
     Random random = new Random(5);
     Tensor[] inputs = new Tensor[INPUTS];
@@ -109,6 +111,7 @@ public final class ConcurrentServing {
     for (int t = 0; t < threads; t++) {
       int id = t;
       Thread thread = new Thread(() -> {
+        GradMode.setEnabled(false); // serving is inference: forward(x) would record otherwise
         MnistMlp mine = replicas ? model.replica() : model;
         Tensor out = Tensor.zeros(inputs[0].size(0), 10);
         try {

@@ -820,11 +820,46 @@ public final class JavaGenerator {
       TypedForward.add(type, block, result, params, position, body, fields);
       return;
     }
+    type.addMethod(allocatingSteps(writer, locals, forwardMethod(writer.input(), ""), true).build());
+  }
+
+  /**
+   * {@code forwardRecorded(x)}, beside a buffered forward: the same steps each allocating its
+   * result, so that every operation records for a backward pass ({@code forward(x)} takes it
+   * when {@code records(x)}).
+   */
+  private void recordedForward(TypeSpec.Builder type) {
+    NameAllocator locals = names.clone();
+    ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
+        locals, null);
+    writer.modules(new ModuleAccess());
+    writer.tupleChildren(tupleChildren());
     String x = writer.input();
-    MethodSpec.Builder m = forwardMethod(x, "");
+    type.addMethod(allocatingSteps(writer, locals, MethodSpec.methodBuilder(RECORDED)
+        .addModifiers(Modifier.PRIVATE)
+        .returns(RuntimeTypes.TENSOR)
+        .addParameter(RuntimeTypes.TENSOR, x)
+        .addJavadoc(JavaText.javadocOwn("The forward for a backward pass, each step allocating its result, which"
+            + " records\nthe operation (its {@code grad_fn}): input {@code " + JavaText.shapeComment(result.input())
+            + "}, output\n{@code " + JavaText.shapeComment(result.output()) + "}.")), false)
+        .build());
+  }
+
+  /** The name of the recording forward a buffered block keeps beside {@code forward(x, output)}. */
+  static final String RECORDED = "forwardRecorded";
+
+  /**
+   * Adds to {@code m} the forward's steps, each allocating its result; with {@code claim},
+   * inside the claim of the instance that sends a concurrent call to a free replica (the
+   * recording forward needs none: it touches no buffer of the instance).
+   */
+  private MethodSpec.Builder allocatingSteps(ForwardWriter writer, NameAllocator locals,
+      MethodSpec.Builder m, boolean claim) {
+    ClassName self = ClassName.get(packageName, block.name());
+    String x = writer.input();
     if (block.forward() != null) {
       CodeBlock body = writer.body(block.forward());
-      m.addCode(Serving.claimAround(self, "forward", List.of(x), body, locals.newName("free")));
+      m.addCode(claim ? Serving.claimAround(self, "forward", List.of(x), body, locals.newName("free")) : body);
     } else {
       CodeBlock.Builder body = CodeBlock.builder();
       for (Child c : block.children()) {
@@ -843,9 +878,10 @@ public final class JavaGenerator {
         body.add("$N = $N.forward($N); // $L\n", x, fields.get(c.name()), x, shape);
       }
       body.addStatement("return $N", x);
-      m.addCode(Serving.claimAround(self, "forward", List.of(x), body.build(), locals.newName("free")));
+      m.addCode(claim ? Serving.claimAround(self, "forward", List.of(x), body.build(), locals.newName("free"))
+          : body.build());
     }
-    type.addMethod(m.build());
+    return m;
   }
 
   /** How the forward calls each child whose result is a tuple (an LSTM, a block returning one). */
@@ -936,8 +972,14 @@ public final class JavaGenerator {
     String outShape = JavaText.shapeComment(result.output());
     type.addMethod(forwardMethod(x, " Allocates the result; the\nintermediates live in buffers"
         + " reused while the input's size stays the same. Safe from\nany number of threads: a call"
-        + " while another thread is inside this instance runs on a\nfree {@link #replica()}.")
+        + " while another thread is inside this instance runs on a\nfree {@link #replica()}. While"
+        + " recording for a backward pass ({@code records(x)}:\ngrad mode on, and {@code x} or a"
+        + " parameter requires grad), every step allocates\nand records instead ({@link #"
+        + RECORDED + "}).")
         .addStatement("checkInput($N)", x)
+        .beginControlFlow("if (records($N))", x)
+        .addStatement("return $N($N)", RECORDED, x)
+        .endControlFlow()
         .addStatement("return concurrentForward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
         .build());
     type.addMethod(MethodSpec.methodBuilder("forward")
@@ -952,9 +994,10 @@ public final class JavaGenerator {
             + " the buffers are sized\nfor this input's size and the tensors are contiguous."
             + " One thread at a time: the buffers\nbelong to this instance, and a call while"
             + " another thread's runs throws\n{@link IllegalStateException} (give each thread a"
-            + " {@link #replica()})."))
+            + " {@link #replica()}). Never records for a backward pass: the inference path."))
         .addCode(body.build())
         .build());
+    recordedForward(type);
     ws.addTo(type, x);
     return ws;
   }

@@ -102,6 +102,57 @@ public final class LinearGrad {
     return needInputGrad ? input(gradOutput, weight.data()) : null;
   }
 
+  /**
+   * Records {@code y = act(F.linear(x, weight, bias))} for a backward pass when recording is on
+   * and an input requires a gradient; returns {@code y}. {@code act} is NONE or RELU (the
+   * fused {@code relu(linear(...))}, whose grad_fn is then {@code ReluBackward0}, as the
+   * separate relu's is in PyTorch).
+   */
+  public static Tensor record(Tensor x, Tensor weight, Tensor bias, Activation act, Tensor y) {
+    if (Autograd.isRecording(x, weight) || bias != null && Autograd.isRecording(bias)) {
+      if (act != Activation.NONE && act != Activation.RELU) {
+        throw new UnsupportedOperationException("no backward for linear fused with " + act);
+      }
+      new LinearBackward(x, weight, bias, act == Activation.RELU ? y : null).record(y);
+    }
+    return y;
+  }
+
+  /** PyTorch's grad_fn of {@code F.linear}: {@code AddmmBackward0} on a matrix with a bias. */
+  private static String name(Tensor x, Tensor bias) {
+    if (x.dim() == 2) {
+      return bias != null ? "AddmmBackward0" : "MmBackward0";
+    }
+    return x.dim() == 1 ? (bias != null ? "AddBackward0" : "SqueezeBackward4") : "ViewBackward0";
+  }
+
+  private static final class LinearBackward extends Node {
+    private final SavedTensor x;
+    private final SavedTensor weight;
+    /** The output of a fused ReLU, whose mask the gradient passes first; null without. */
+    private final SavedTensor reluOutput;
+
+    LinearBackward(Tensor x, Tensor weight, Tensor bias, Tensor reluOutput) {
+      super(reluOutput != null ? "ReluBackward0" : LinearGrad.name(x, bias), x, weight, bias);
+      this.x = needsInputGrad(1) ? save(x) : null;
+      this.weight = needsInputGrad(0) ? save(weight) : null;
+      this.reluOutput = save(reluOutput);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      Tensor g = gradOutputs[0];
+      if (reluOutput != null) {
+        g = ActivationGrad.relu(g, reluOutput.get());
+      }
+      return new Tensor[] {
+        needsInputGrad(0) ? input(g, weight.get()) : null,
+        needsInputGrad(1) ? weight(g, x.get()) : null,
+        needsInputGrad(2) ? bias(g) : null
+      };
+    }
+  }
+
   private static int rows(Tensor t) {
     if (t.dim() == 0) {
       throw new IllegalArgumentException("linear backward: a scalar has no feature dim");

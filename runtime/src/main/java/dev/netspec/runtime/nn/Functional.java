@@ -1,5 +1,14 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.AttentionGrad;
+import dev.netspec.runtime.autograd.BatchNormGrad;
+import dev.netspec.runtime.autograd.DropoutGrad;
+import dev.netspec.runtime.autograd.EmbeddingGrad;
+import dev.netspec.runtime.autograd.GradMode;
+import dev.netspec.runtime.autograd.GroupNormGrad;
+import dev.netspec.runtime.autograd.LayerNormGrad;
+import dev.netspec.runtime.autograd.LinearGrad;
+import dev.netspec.runtime.autograd.UnaryGrad;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
@@ -37,7 +46,8 @@ public final class Functional {
     checkLinear(x, weight, bias);
     int[] shape = x.shape();
     shape[shape.length - 1] = weight.size(0);
-    return linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape));
+    return LinearGrad.record(x, weight, bias, Activation.NONE,
+        linearInto(x, weight, bias, Activation.NONE, packed, Tensor.zeros(shape)));
   }
 
   /**
@@ -124,7 +134,7 @@ public final class Functional {
     Kernels.gemm(rows, out, in, xc.array(), xc.arrayOffset(), in, wc.array(), wc.arrayOffset(),
         in, true, y.array(), 0, out, bc == null ? null : bc.array(),
         bc == null ? 0 : bc.arrayOffset(), act);
-    return y;
+    return LinearGrad.record(x, weight, bias, act, y);
   }
 
   private static Tensor dense(Tensor t) {
@@ -156,10 +166,19 @@ public final class Functional {
    *     position in {@code ids} and the range
    */
   public static Tensor embedding(Tensor ids, Tensor weight) {
+    return embedding(ids, weight, null);
+  }
+
+  /**
+   * {@link #embedding(Tensor, Tensor)}, recorded for a backward pass ({@code
+   * EmbeddingBackward0}) in which the row {@code paddingIdx} (null: none) gets no gradient.
+   */
+  static Tensor embedding(Tensor ids, Tensor weight, Integer paddingIdx) {
     checkEmbedding(ids, weight);
     int[] shape = Arrays.copyOf(ids.shape(), ids.dim() + 1);
     shape[ids.dim()] = weight.size(1);
-    return embeddingInto(ids, weight, Tensor.zeros(shape));
+    return EmbeddingGrad.record(ids, weight, paddingIdx,
+        embeddingInto(ids, weight, Tensor.zeros(shape)));
   }
 
   /**
@@ -236,8 +255,9 @@ public final class Functional {
       throw new IllegalArgumentException(
           "gelu: approximate must be 'none' or 'tanh', got '" + approximate + "'");
     }
-    Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-    return x.mul(0.5f).mul(inner.tanh().add(1f));
+    Tensor v = x.detach();
+    Tensor inner = v.add(v.mul(v).mul(v).mul(0.044715f)).mul(SQRT_2_OVER_PI);
+    return UnaryGrad.recordGeluTanh(x, v.mul(0.5f).mul(inner.tanh().add(1f)));
   }
 
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
@@ -255,13 +275,15 @@ public final class Functional {
    */
   public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
       AttentionMask attnMask, boolean isCausal) {
-    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, null);
+    return AttentionGrad.record(q, k, v, attnMask, isCausal, null,
+        ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, null));
   }
 
   /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionMask, boolean)} with the factor {@code scale} instead of {@code 1 / sqrt(E)} (PyTorch 2.1's {@code scale=}). */
   public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
       AttentionMask attnMask, boolean isCausal, float scale) {
-    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale);
+    return AttentionGrad.record(q, k, v, attnMask, isCausal, scale,
+        ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale));
   }
 
   /** {@code softmax(x, dim)} over any dim (negative counts from the end), max subtracted. */
@@ -286,10 +308,7 @@ public final class Functional {
     if (!training || p == 0) {
       return x;
     }
-    if (p == 1) {
-      return Tensor.zeros(x.shape());
-    }
-    return dropout(x, dropoutMask(x.shape(), p, gen));
+    return dropout(x, dropoutMask(x.shape(), p, gen)); // p == 1: an all-zero mask
   }
 
   /**
@@ -326,7 +345,7 @@ public final class Functional {
     for (int i = 0; i < y.length; i++) {
       y[i] = m[i] == 0 ? 0f : (float) (y[i] * (double) m[i]);
     }
-    return Tensor.fromArray(y, x.shape());
+    return DropoutGrad.record(x, mask, Tensor.fromArray(y, x.shape()));
   }
 
   /**
@@ -344,7 +363,7 @@ public final class Functional {
     Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps,
         out, new float[channels], new float[channels], new float[channels],
         new float[channels]);
-    return out;
+    return BatchNormGrad.record(x, weight, bias, runningMean, runningVar, training, eps, out);
   }
 
   /** Checks the arguments of a batch norm; returns the channel count. */
@@ -388,7 +407,7 @@ public final class Functional {
     int stats = x.size(0) * numGroups;
     Normalization.groupNorm(x, numGroups, weight, bias, eps, out, new float[stats],
         new float[stats]);
-    return out;
+    return GroupNormGrad.record(x, numGroups, weight, bias, eps, out);
   }
 
   /** Checks the arguments of a group norm; returns the channel count. */
@@ -461,18 +480,21 @@ public final class Functional {
       rows *= shape[i];
     }
     int n = (int) (x.numel() / Math.max(rows, 1));
-    Tensor flat = x.contiguous().reshape(rows, n);
-    Tensor mean = flat.mean(1, true);
-    Tensor centered = flat.sub(mean);
-    Tensor var = centered.mul(centered).mean(1, true);
-    Tensor y = centered.div(var.add(eps).sqrt()).reshape(shape);
-    if (weight != null) {
-      y = y.mul(weight);
+    Tensor y;
+    try (GradMode.Scope scope = GradMode.noGrad()) { // one node records it, below
+      Tensor flat = x.contiguous().reshape(rows, n);
+      Tensor mean = flat.mean(1, true);
+      Tensor centered = flat.sub(mean);
+      Tensor var = centered.mul(centered).mean(1, true);
+      y = centered.div(var.add(eps).sqrt()).reshape(shape);
+      if (weight != null) {
+        y = y.mul(weight);
+      }
+      if (bias != null) {
+        y = y.add(bias);
+      }
     }
-    if (bias != null) {
-      y = y.add(bias);
-    }
-    return y;
+    return LayerNormGrad.record(x, normalizedShape, weight, bias, eps, y);
   }
 
   // ---------------------------------------------------------------- convolution and pooling
@@ -490,29 +512,28 @@ public final class Functional {
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride,
       int[] padding, int[] dilation, int groups) {
     return convArgs(2, weight, stride, padding, null, dilation, groups)
-        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+        .forward(x, weight, bias, new ConvState());
   }
 
   /** {@code F.conv2d} with {@code padding="same"} or {@code "valid"}. */
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride,
       String padding, int[] dilation, int groups) {
     return convArgs(2, weight, stride, null, padding, dilation, groups)
-        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+        .forward(x, weight, bias, new ConvState());
   }
 
   /** {@code F.conv1d}: {@code x} {@code (N, C_in, L)} or {@code (C_in, L)}. */
   public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding,
       int dilation, int groups) {
     return convArgs(1, weight, new int[] {stride}, new int[] {padding}, null,
-        new int[] {dilation}, groups).run(x, weight, bias, Activation.NONE, null,
-            new ConvState());
+        new int[] {dilation}, groups).forward(x, weight, bias, new ConvState());
   }
 
   /** {@code F.conv1d} with {@code padding="same"} or {@code "valid"}. */
   public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, String padding,
       int dilation, int groups) {
     return convArgs(1, weight, new int[] {stride}, null, padding, new int[] {dilation}, groups)
-        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+        .forward(x, weight, bias, new ConvState());
   }
 
   private static ConvArgs convArgs(int dims, Tensor weight, int[] stride, int[] padding,

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.LayerNormGrad;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.Kernels;
@@ -72,7 +73,8 @@ public final class LayerNorm extends Module {
 
   /**
    * One pass of kernels per row into a fresh result when {@code x} is contiguous (see {@link
-   * #forward(Tensor, Tensor)}); otherwise {@link Functional#layerNorm}, whose steps allocate.
+   * #forward(Tensor, Tensor)}), recorded for a backward pass as {@link Functional#layerNorm}
+   * records it; otherwise {@link Functional#layerNorm}, whose steps allocate.
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -80,7 +82,8 @@ public final class LayerNorm extends Module {
     boolean affineDense = weight == null
         || weight.data().isContiguous() && bias.data().isContiguous();
     if (x.dtype() == DType.FLOAT32 && rowwise(x, out) && affineDense) {
-      return forward(x, out);
+      return LayerNormGrad.record(x, normalizedShape, weight == null ? null : weight.data(),
+          bias == null ? null : bias.data(), (float) eps, forward(x, out));
     }
     return Functional.layerNorm(x, normalizedShape, weight == null ? null : weight.data(),
         bias == null ? null : bias.data(), (float) eps);

@@ -1,5 +1,7 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.Autograd;
+import dev.netspec.runtime.autograd.GradSink;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import dev.netspec.runtime.tensor.TensorFormat;
@@ -10,7 +12,7 @@ import java.util.Arrays;
  * {@link #data()} rather than being a tensor, so a lazy layer can materialize it in place
  * and one parameter can be registered in several modules (tied weights).
  */
-public final class Parameter {
+public final class Parameter implements GradSink {
   private Tensor data;
   private Tensor grad;
   private boolean requiresGrad = true;
@@ -23,6 +25,7 @@ public final class Parameter {
       throw new IllegalArgumentException("data is null; use Parameter.uninitialized()");
     }
     this.data = floating(data);
+    Autograd.bind(this.data, this);
   }
 
   /** PyTorch's rule: only floating-point tensors can require gradients. */
@@ -59,10 +62,16 @@ public final class Parameter {
           + Arrays.toString(data.shape()));
     }
     data = Tensor.zeros(shape);
+    Autograd.bind(data, this);
     return data;
   }
 
-  /** The values ({@code param.data}); in-place edits of it edit the parameter. */
+  /**
+   * The values; in-place edits of it edit the parameter (as {@code param.data[...] = ...}).
+   * Operations on it record, as operations on the parameter do in PyTorch, and its gradient
+   * is this parameter's; {@code data().detach()} is PyTorch's {@code param.data}, outside any
+   * graph.
+   */
   public Tensor data() {
     if (tied != null) {
       return tied.data();
@@ -84,9 +93,11 @@ public final class Parameter {
       throw new IllegalArgumentException("data is null");
     }
     this.data = floating(data);
+    Autograd.bind(this.data, this);
   }
 
   /** The gradient, or null before any backward ({@code param.grad}). */
+  @Override
   public Tensor grad() {
     return tied != null ? tied.grad() : grad;
   }
@@ -100,7 +111,23 @@ public final class Parameter {
     this.grad = grad;
   }
 
+  /**
+   * Adds a gradient a backward pass computed ({@code param.grad += grad}); {@code grad} is
+   * fresh and becomes the gradient at the first call.
+   */
+  @Override
+  public void accumulateGrad(Tensor grad) {
+    if (tied != null) {
+      tied.accumulateGrad(grad);
+    } else if (this.grad == null) {
+      this.grad = grad;
+    } else {
+      this.grad.add_(grad);
+    }
+  }
+
   /** Whether a backward pass computes a gradient for this parameter. */
+  @Override
   public boolean requiresGrad() {
     return tied != null ? tied.requiresGrad() : requiresGrad;
   }
