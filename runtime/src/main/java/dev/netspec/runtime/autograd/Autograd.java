@@ -2,6 +2,8 @@ package dev.netspec.runtime.autograd;
 
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -57,6 +59,72 @@ public final class Autograd {
       }.record(out);
     }
     return out;
+  }
+
+  /**
+   * The backward of an operation recorded by {@link #record}: the gradient of each input
+   * (null for one that needs none) from the output's gradient {@code g} and the tensors the
+   * operation saved, in the order it saved them (each checked against in-place edits).
+   */
+  @FunctionalInterface
+  public interface Backward {
+    Tensor[] apply(Tensor g, Tensor[] saved);
+  }
+
+  /**
+   * Records {@code out = op(inputs)} as the node {@code name} when recording is on and some
+   * input requires a gradient; {@code saved} are the tensors {@code backward} reads (guarded
+   * by their versions). Returns {@code out}. Saving and the node cost nothing otherwise.
+   */
+  public static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved,
+      Backward backward) {
+    if (isRecording(inputs)) {
+      new Node(name, inputs) {
+        private final SavedTensor[] kept = saveAll(saved);
+
+        @Override
+        protected Tensor[] backward(Tensor[] gradOutputs) {
+          Tensor[] values = new Tensor[kept.length];
+          for (int i = 0; i < kept.length; i++) {
+            values[i] = kept[i] == null ? null : kept[i].get();
+          }
+          return backward.apply(gradOutputs[0], values);
+        }
+      }.record(out);
+    }
+    return out;
+  }
+
+  /**
+   * Records an operation of one input and several outputs ({@code split}, {@code chunk}): the
+   * input's gradient is {@code backward} of the outputs' gradients, null for an output no
+   * later operation used. Returns {@code outs}.
+   */
+  public static List<Tensor> recordOutputs(String name, Tensor input, List<Tensor> outs,
+      Function<Tensor[], Tensor> backward) {
+    if (isRecording(input)) {
+      new Node(name, input) {
+        @Override
+        protected Tensor[] backward(Tensor[] gradOutputs) {
+          return new Tensor[] {backward.apply(gradOutputs)};
+        }
+      }.record(outs.toArray(new Tensor[0]));
+    }
+    return outs;
+  }
+
+  /**
+   * Refuses an in-place edit of a leaf that requires a gradient while recording, as PyTorch
+   * does (its gradient would be of values that no longer exist). A parameter's values ({@code
+   * param.data}) may be edited; so may anything under {@link GradMode#noGrad}.
+   */
+  public static void checkInPlace(Tensor t) {
+    AutogradMeta m = t.autogradMeta();
+    if (m != null && m.requiresGrad && m.gradFn == null && m.sink == null
+        && GradMode.isEnabled()) {
+      throw new IllegalStateException(
+          "a leaf Variable that requires grad is being used in an in-place operation.");
+    }
   }
 
   /** {@code t.requires_grad}. */

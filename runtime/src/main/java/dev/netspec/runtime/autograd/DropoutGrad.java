@@ -24,4 +24,13 @@ public final class DropoutGrad {
     }
     return gradOutput.mul(mask);
   }
+
+  /**
+   * Records {@code y = x * mask}, the training dropout ({@code MulBackward0}, as PyTorch 1.13
+   * names {@code F.dropout} on the CPU), saving the mask; returns {@code y}.
+   */
+  public static Tensor record(Tensor x, Tensor mask, Tensor y) {
+    return Autograd.record("MulBackward0", y, new Tensor[] {x}, new Tensor[] {mask},
+        (g, s) -> new Tensor[] {input(g, s[0])});
+  }
 }

@@ -29,4 +29,45 @@ public final class MatMulGrad {
     Tensor gb = Grads.sumTo(a2.transpose(-1, -2).matmul(g), b2.shape()).reshape(b.shape());
     return new BroadcastGrad.Pair(ga, gb);
   }
+
+  /**
+   * Records {@code out = a @ b} with PyTorch 1.13's node for the ranks: {@code MmBackward0}
+   * (matrix, matrix), {@code MvBackward0} (matrix, vector), {@code DotBackward0} (vectors),
+   * {@code SqueezeBackward3} (vector, matrix) and {@code UnsafeViewBackward0} for batched
+   * products (which PyTorch folds into one product and views back). Returns {@code out}.
+   */
+  public static Tensor record(Tensor a, Tensor b, Tensor out) {
+    if (!Autograd.isRecording(a, b)) {
+      return out;
+    }
+    new MatMulBackward(a, b).record(out);
+    return out;
+  }
+
+  private static String name(int ra, int rb) {
+    if (ra > 2 || rb > 2) {
+      return "UnsafeViewBackward0";
+    }
+    if (ra == 2) {
+      return rb == 2 ? "MmBackward0" : "MvBackward0";
+    }
+    return rb == 2 ? "SqueezeBackward3" : "DotBackward0";
+  }
+
+  private static final class MatMulBackward extends Node {
+    private final SavedTensor a;
+    private final SavedTensor b;
+
+    MatMulBackward(Tensor a, Tensor b) {
+      super(MatMulGrad.name(a.dim(), b.dim()), a, b);
+      this.a = save(a);
+      this.b = save(b);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      BroadcastGrad.Pair p = MatMulGrad.backward(gradOutputs[0], a.get(), b.get());
+      return new Tensor[] {needsInputGrad(0) ? p.a() : null, needsInputGrad(1) ? p.b() : null};
+    }
+  }
 }

@@ -69,6 +69,15 @@ public abstract class Node {
     return t == null ? null : new SavedTensor(t, name);
   }
 
+  /** {@link #save} of each tensor (null entries stay null). */
+  protected final SavedTensor[] saveAll(Tensor... tensors) {
+    SavedTensor[] out = new SavedTensor[tensors.length];
+    for (int i = 0; i < tensors.length; i++) {
+      out[i] = save(tensors[i]);
+    }
+    return out;
+  }
+
   /**
    * Makes this node the {@code grad_fn} of {@code outs} (output {@code i} is {@code outs[i]})
    * and returns {@code outs[0]}. Call it once, on fresh results.

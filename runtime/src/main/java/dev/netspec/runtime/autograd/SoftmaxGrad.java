@@ -17,6 +17,15 @@ import java.util.Arrays;
 public final class SoftmaxGrad {
   private SoftmaxGrad() {}
 
+  /**
+   * Records {@code y = softmax(x, dim)} ({@code SoftmaxBackward0}) or {@code log_softmax}
+   * ({@code LogSoftmaxBackward0}), saving the output; returns {@code y}.
+   */
+  public static Tensor record(boolean log, Tensor x, int dim, Tensor y) {
+    return Autograd.record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", y,
+        new Tensor[] {x}, new Tensor[] {y}, (g, s) -> new Tensor[] {run(g, s[0], dim, log)});
+  }
+
   /** {@code d softmax / d x} along {@code dim} given the output {@code y}. */
   public static Tensor softmax(Tensor gradOutput, Tensor y, int dim) {
     return run(gradOutput, y, dim, false);

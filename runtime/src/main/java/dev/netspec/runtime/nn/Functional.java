@@ -1,6 +1,8 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.DropoutGrad;
 import dev.netspec.runtime.autograd.LinearGrad;
+import dev.netspec.runtime.autograd.UnaryGrad;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
@@ -238,8 +240,9 @@ public final class Functional {
       throw new IllegalArgumentException(
           "gelu: approximate must be 'none' or 'tanh', got '" + approximate + "'");
     }
-    Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-    return x.mul(0.5f).mul(inner.tanh().add(1f));
+    Tensor v = x.detach();
+    Tensor inner = v.add(v.mul(v).mul(v).mul(0.044715f)).mul(SQRT_2_OVER_PI);
+    return UnaryGrad.recordGeluTanh(x, v.mul(0.5f).mul(inner.tanh().add(1f)));
   }
 
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
@@ -288,10 +291,7 @@ public final class Functional {
     if (!training || p == 0) {
       return x;
     }
-    if (p == 1) {
-      return Tensor.zeros(x.shape());
-    }
-    return dropout(x, dropoutMask(x.shape(), p, gen));
+    return dropout(x, dropoutMask(x.shape(), p, gen)); // p == 1: an all-zero mask
   }
 
   /**
@@ -328,7 +328,7 @@ public final class Functional {
     for (int i = 0; i < y.length; i++) {
       y[i] = m[i] == 0 ? 0f : (float) (y[i] * (double) m[i]);
     }
-    return Tensor.fromArray(y, x.shape());
+    return DropoutGrad.record(x, mask, Tensor.fromArray(y, x.shape()));
   }
 
   /**

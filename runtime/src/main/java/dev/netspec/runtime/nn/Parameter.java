@@ -66,7 +66,12 @@ public final class Parameter implements GradSink {
     return data;
   }
 
-  /** The values ({@code param.data}); in-place edits of it edit the parameter. */
+  /**
+   * The values; in-place edits of it edit the parameter (as {@code param.data[...] = ...}).
+   * Operations on it record, as operations on the parameter do in PyTorch, and its gradient
+   * is this parameter's; {@code data().detach()} is PyTorch's {@code param.data}, outside any
+   * graph.
+   */
   public Tensor data() {
     if (tied != null) {
       return tied.data();

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code split}, {@code chunk} (views) and {@code stack}, as PyTorch's. */
+/**
+ * {@code split}, {@code chunk} (views), {@code stack} and {@code cat}, as PyTorch's; the
+ * results are outside any graph ({@link Tensor} records them).
+ */
 final class Splits {
   private Splits() {}
 
@@ -17,7 +20,7 @@ final class Splits {
     }
     List<Tensor> out = new ArrayList<>();
     for (int start = 0; start < n || out.isEmpty(); start += size) {
-      out.add(x.narrow(d, start, Math.min(size, n - start)));
+      out.add(x.narrowView(d, start, Math.min(size, n - start)));
     }
     return out;
   }
@@ -40,7 +43,7 @@ final class Splits {
     List<Tensor> out = new ArrayList<>();
     int start = 0;
     for (int s : sizes) {
-      out.add(x.narrow(d, start, s));
+      out.add(x.narrowView(d, start, s));
       start += s;
     }
     return out;
@@ -74,8 +77,39 @@ final class Splits {
         throw new IllegalArgumentException("stack expects tensors of one shape, got "
             + Arrays.toString(shape) + " and " + Arrays.toString(t.shape));
       }
-      parts.add(t.unsqueeze(Layout.normDim(dim, shape.length + 1)));
+      parts.add(t.detach().unsqueeze(Layout.normDim(dim, shape.length + 1)));
     }
-    return Tensor.concat(parts, dim < 0 ? dim + shape.length + 1 : dim);
+    return concat(parts, dim < 0 ? dim + shape.length + 1 : dim);
+  }
+
+  /** {@code torch.cat(tensors, dim)}. */
+  static Tensor concat(List<Tensor> tensors, int dim) {
+    if (tensors.isEmpty()) {
+      throw new IllegalArgumentException("concat needs at least one tensor");
+    }
+    Tensor first = tensors.get(0);
+    int d = Layout.normDim(dim, first.dim());
+    int[] s = first.shape();
+    int total = 0;
+    for (Tensor t : tensors) {
+      if (t.dim() != first.dim()) {
+        throw new IllegalArgumentException("concat: tensors must have the same rank");
+      }
+      for (int i = 0; i < s.length; i++) {
+        if (i != d && t.shape[i] != s[i]) {
+          throw new IllegalArgumentException("concat: sizes must match except in dim " + d
+              + ", got " + Arrays.toString(first.shape) + " and " + Arrays.toString(t.shape));
+        }
+      }
+      total += t.shape[d];
+    }
+    s[d] = total;
+    Tensor out = Tensor.zeros(first.dtype(), s);
+    int at = 0;
+    for (Tensor t : tensors) {
+      out.narrowView(d, at, t.shape[d]).copy_(t);
+      at += t.shape[d];
+    }
+    return out;
   }
 }

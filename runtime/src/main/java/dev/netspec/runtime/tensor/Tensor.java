@@ -2,8 +2,13 @@ package dev.netspec.runtime.tensor;
 
 import dev.netspec.runtime.autograd.Autograd;
 import dev.netspec.runtime.autograd.AutogradMeta;
+import dev.netspec.runtime.autograd.BroadcastGrad;
+import dev.netspec.runtime.autograd.MaskGrad;
+import dev.netspec.runtime.autograd.MatMulGrad;
 import dev.netspec.runtime.autograd.Node;
 import dev.netspec.runtime.autograd.ReductionGrad;
+import dev.netspec.runtime.autograd.SoftmaxGrad;
+import dev.netspec.runtime.autograd.UnaryGrad;
 import dev.netspec.runtime.autograd.ViewGrad;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.CompareOp;
@@ -316,8 +321,15 @@ public final class Tensor {
     return version.count;
   }
 
-  /** Records an edit made behind the tensor's back (through {@link #array()}). */
+  /**
+   * Records an edit made behind the tensor's back (through {@link #array()}). Every in-place
+   * operation calls it, so it also refuses to edit a leaf that requires a gradient while
+   * recording, as PyTorch does.
+   */
   public void bumpVersion() {
+    if (autograd != null) {
+      Autograd.checkInPlace(this);
+    }
     version.count++;
   }
 
@@ -435,7 +447,7 @@ public final class Tensor {
   @Override
   public Tensor clone() {
     return dtype == DType.INT64 ? dense(toLongArray(), shape.clone())
-        : dense(toFloatArray(), shape.clone());
+        : ViewGrad.recordClone(this, dense(toFloatArray(), shape.clone()));
   }
 
   /** Whether two tensors share storage (one is a view of the other, or both of a third). */
@@ -503,12 +515,13 @@ public final class Tensor {
 
   /** {@code x[..., i, ...]} on dimension {@code dim}: a view of rank one less. */
   public Tensor select(int dim, int index) {
-    return view(layout.select(dim, index));
+    return ViewGrad.recordSelect(this, dim, index, view(layout.select(dim, index)));
   }
 
   /** {@code x.narrow(dim, start, length)}: a view. */
   public Tensor narrow(int dim, int start, int length) {
-    return view(layout.narrow(dim, start, length));
+    return ViewGrad.recordSlice(this, dim, start, start + length, 1,
+        view(layout.narrow(dim, start, length)));
   }
 
   /**
@@ -527,7 +540,8 @@ public final class Tensor {
 
   /** {@code x.transpose(d0, d1)}: a view. */
   public Tensor transpose(int dim0, int dim1) {
-    return view(layout.transpose(dim0, dim1));
+    return ViewGrad.recordTranspose("TransposeBackward0", this, dim0, dim1,
+        view(layout.transpose(dim0, dim1)));
   }
 
   /** {@code x.T} for rank 0 to 2 ({@code x.t()}). */
@@ -535,23 +549,25 @@ public final class Tensor {
     if (shape.length > 2) {
       throw new IllegalArgumentException("t() expects a tensor of rank <= 2, got " + shape.length);
     }
-    return shape.length < 2 ? this : transpose(0, 1);
+    return shape.length < 2 ? this
+        : ViewGrad.recordTranspose("TBackward0", this, 0, 1, view(layout.transpose(0, 1)));
   }
 
   /** {@code x.permute(dims)}: a view. */
   public Tensor permute(int... dims) {
-    return view(layout.permute(dims));
+    return ViewGrad.recordPermute(this, dims, view(layout.permute(dims)));
   }
 
   /** {@code x.unsqueeze(dim)}: a view with a new dimension of size 1. */
   public Tensor unsqueeze(int dim) {
-    return view(layout.unsqueeze(dim));
+    return ViewGrad.recordReshape("UnsqueezeBackward0", this, view(layout.unsqueeze(dim)));
   }
 
   /** {@code x.squeeze(dim)}: removes {@code dim} if its size is 1, else returns this. */
   public Tensor squeeze(int dim) {
     Layout l = layout.squeeze(dim);
-    return l == layout ? this : view(l);
+    return l == layout && autograd == null ? this
+        : ViewGrad.recordReshape("SqueezeBackward1", this, view(l));
   }
 
   /**
@@ -559,7 +575,7 @@ public final class Tensor {
    * keeps a size. Writing through an expanded view writes shared elements repeatedly.
    */
   public Tensor expand(int... newShape) {
-    return view(layout.expand(newShape));
+    return ViewGrad.recordExpand(this, view(layout.expand(newShape)));
   }
 
   /**
@@ -568,7 +584,8 @@ public final class Tensor {
    */
   public Tensor reshape(int... newShape) {
     Tensor base = isContiguous() ? this : clone();
-    return base.view(base.layout.reshape(newShape));
+    return ViewGrad.recordReshape(base == this ? "ReshapeAliasBackward0" : "UnsafeViewBackward0",
+        base, base.view(base.layout.reshape(newShape)));
   }
 
   /** {@code x.view(shape)}: like {@link #reshape} but never copies. */
@@ -576,12 +593,13 @@ public final class Tensor {
     if (!isContiguous()) {
       throw new IllegalStateException("view() needs a contiguous tensor; use reshape()");
     }
-    return reshape(newShape);
+    return ViewGrad.recordReshape("ViewBackward0", this, view(layout.reshape(newShape)));
   }
 
   /** {@code torch.flatten(x, startDim, endDim)}. */
   public Tensor flatten(int startDim, int endDim) {
-    return reshape(layout.flattenedShape(startDim, endDim));
+    int[] flat = layout.flattenedShape(startDim, endDim);
+    return Arrays.equals(flat, shape) && shape.length > 0 ? this : reshape(flat);
   }
 
   /** {@code torch.flatten(x)}: all dims into one. */
@@ -909,123 +927,135 @@ public final class Tensor {
   }
 
   public Tensor add(Tensor other) {
-    return Elementwise.binary(this, BinaryOp.ADD, other);
+    return binary(BinaryOp.ADD, other);
   }
 
   public Tensor add(float value) {
-    return Elementwise.scalar(this, BinaryOp.ADD, value);
+    return BroadcastGrad.recordScalar(BinaryOp.ADD, this, value,
+        Elementwise.scalar(this, BinaryOp.ADD, value));
   }
 
   public Tensor sub(Tensor other) {
-    return Elementwise.binary(this, BinaryOp.SUB, other);
+    return binary(BinaryOp.SUB, other);
   }
 
   public Tensor sub(float value) {
-    return Elementwise.scalar(this, BinaryOp.SUB, value);
+    return BroadcastGrad.recordScalar(BinaryOp.SUB, this, value,
+        Elementwise.scalar(this, BinaryOp.SUB, value));
   }
 
   public Tensor mul(Tensor other) {
-    return Elementwise.binary(this, BinaryOp.MUL, other);
+    return binary(BinaryOp.MUL, other);
   }
 
   public Tensor mul(float value) {
-    return Elementwise.scalar(this, BinaryOp.MUL, value);
+    return BroadcastGrad.recordScalar(BinaryOp.MUL, this, value,
+        Elementwise.scalar(this, BinaryOp.MUL, value));
   }
 
   public Tensor div(Tensor other) {
-    return Elementwise.binary(this, BinaryOp.DIV, other);
+    return binary(BinaryOp.DIV, other);
   }
 
   public Tensor div(float value) {
-    return Elementwise.scalar(this, BinaryOp.DIV, value);
+    return BroadcastGrad.recordScalar(BinaryOp.DIV, this, value,
+        Elementwise.scalar(this, BinaryOp.DIV, value));
   }
 
   /** {@code torch.maximum(x, other)}, with broadcasting; NaN if either is NaN. */
   public Tensor maximum(Tensor other) {
-    return Elementwise.binary(this, BinaryOp.MAX, other);
+    return binary(BinaryOp.MAX, other);
   }
 
   /** {@code torch.minimum(x, other)}, with broadcasting; NaN if either is NaN. */
   public Tensor minimum(Tensor other) {
-    return Elementwise.binary(this, BinaryOp.MIN, other);
+    return binary(BinaryOp.MIN, other);
   }
 
   public Tensor pow(float exponent) {
-    return map(a -> Math.pow(a, exponent));
+    return UnaryGrad.recordPow(this, exponent, detach().map(a -> Math.pow(a, exponent)));
   }
 
   public Tensor pow(Tensor exponent) {
-    return zip(exponent, Math::pow);
+    return UnaryGrad.recordPow(this, exponent, detach().zip(exponent.detach(), Math::pow));
+  }
+
+  private Tensor binary(BinaryOp op, Tensor other) {
+    return BroadcastGrad.record(op, this, other, Elementwise.binary(this, op, other));
+  }
+
+  private Tensor unary(UnaryOp op) {
+    return UnaryGrad.record(op, this, Elementwise.unary(this, op));
   }
 
   public Tensor neg() {
-    return Elementwise.unary(this, UnaryOp.NEG);
+    return unary(UnaryOp.NEG);
   }
 
   public Tensor abs() {
-    return Elementwise.unary(this, UnaryOp.ABS);
+    return unary(UnaryOp.ABS);
   }
 
   public Tensor exp() {
-    return Elementwise.unary(this, UnaryOp.EXP);
+    return unary(UnaryOp.EXP);
   }
 
   public Tensor log() {
-    return Elementwise.unary(this, UnaryOp.LOG);
+    return unary(UnaryOp.LOG);
   }
 
   public Tensor sqrt() {
-    return Elementwise.unary(this, UnaryOp.SQRT);
+    return unary(UnaryOp.SQRT);
   }
 
   /** {@code x < 0 ? 0 : x}: NaN and {@code -0.0} pass through, as in PyTorch. */
   public Tensor relu() {
-    return Elementwise.unary(this, UnaryOp.RELU);
+    return unary(UnaryOp.RELU);
   }
 
   public Tensor sigmoid() {
-    return Elementwise.unary(this, UnaryOp.SIGMOID);
+    return unary(UnaryOp.SIGMOID);
   }
 
   public Tensor tanh() {
-    return Elementwise.unary(this, UnaryOp.TANH);
+    return unary(UnaryOp.TANH);
   }
 
   /** Exact GELU: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, as PyTorch's default. */
   public Tensor gelu() {
-    return Elementwise.unary(this, UnaryOp.GELU);
+    return unary(UnaryOp.GELU);
   }
 
   /** {@code softmax(x, dim)} over any dim, computed stably (max subtracted). */
   public Tensor softmax(int dim) {
-    return Into.softmax(this, dim, false, zeros(shape));
+    return SoftmaxGrad.record(false, this, dim, Into.softmax(this, dim, false, zeros(shape)));
   }
 
   /** {@code log_softmax(x, dim)} over any dim, computed stably. */
   public Tensor logSoftmax(int dim) {
-    return Into.softmax(this, dim, true, zeros(shape));
+    return SoftmaxGrad.record(true, this, dim, Into.softmax(this, dim, true, zeros(shape)));
   }
 
   // ------------------------------------- masks: float32 0/1 results, nonzero inputs are true
 
   /** {@code x.masked_fill(mask, value)}: value where mask (broadcast) is nonzero; a copy. */
   public Tensor maskedFill(Tensor mask, float value) {
-    return Masks.maskedFill(this, mask, value);
+    return MaskGrad.recordMaskedFill(this, mask, Masks.maskedFill(this, mask, value));
   }
 
   /** {@code torch.where(cond, a, b)}, broadcast; int64 if a and b are, else float32. */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-    return Masks.where(cond, a, b);
+    return MaskGrad.recordWhere(cond, a, b, Masks.where(cond, a, b));
   }
 
   /** {@code x.tril(k)}: zeros above diagonal {@code k} of the last two dims; a copy. */
   public Tensor tril(int k) {
-    return Masks.triangle(this, k, true);
+    return MaskGrad.recordTriangle(this, k, true, Masks.triangle(this, k, true));
   }
 
   /** {@code x.triu(k)}: zeros below diagonal {@code k} of the last two dims; a copy. */
   public Tensor triu(int k) {
-    return Masks.triangle(this, k, false);
+    return MaskGrad.recordTriangle(this, k, false, Masks.triangle(this, k, false));
   }
 
   public Tensor ge(float v) {
@@ -1087,40 +1117,46 @@ public final class Tensor {
 
   /** Mean of all elements, as a rank-0 tensor (NaN for an empty tensor, as in PyTorch). */
   public Tensor mean() {
-    return scalar(sum().item() / numel());
+    return ReductionGrad.recordMean(this, scalar(sumAsFloat() / numel()));
   }
 
   /** Largest element, as a rank-0 tensor; NaN if any element is NaN. */
   public Tensor max() {
     Tensor c = nonEmpty("max");
-    return scalar(Kernels.max(c.storage, c.offset, Math.toIntExact(c.numel())));
+    return ReductionGrad.recordExtremum(true, this,
+        scalar(Kernels.max(c.storage, c.offset, Math.toIntExact(c.numel()))));
   }
 
   /** Smallest element, as a rank-0 tensor; NaN if any element is NaN. */
   public Tensor min() {
     Tensor c = nonEmpty("min");
-    return scalar(Kernels.min(c.storage, c.offset, Math.toIntExact(c.numel())));
+    return ReductionGrad.recordExtremum(false, this,
+        scalar(Kernels.min(c.storage, c.offset, Math.toIntExact(c.numel()))));
   }
 
   public Tensor sum(int dim, boolean keepdim) {
-    return Reductions.reduce(this, dim, keepdim, BinaryOp.ADD);
+    return ReductionGrad.recordDim(false, this, dim, keepdim,
+        Reductions.reduce(this, dim, keepdim, BinaryOp.ADD));
   }
 
   public Tensor mean(int dim, boolean keepdim) {
     int n = shape.length == 0 ? 1 : shape[Layout.normDim(dim, shape.length)];
-    return sum(dim, keepdim).div_((float) n);
+    return ReductionGrad.recordDim(true, this, dim, keepdim,
+        Reductions.reduce(this, dim, keepdim, BinaryOp.ADD).div_((float) n));
   }
 
   /** The values of {@code x.max(dim, keepdim)} (see {@link #argmax(int, boolean)} for the indices). */
   public Tensor max(int dim, boolean keepdim) {
     nonEmpty("max");
-    return Reductions.reduce(this, dim, keepdim, BinaryOp.MAX);
+    return ReductionGrad.recordExtremum(true, this, dim, keepdim,
+        Reductions.reduce(this, dim, keepdim, BinaryOp.MAX));
   }
 
   /** The values of {@code x.min(dim, keepdim)}. */
   public Tensor min(int dim, boolean keepdim) {
     nonEmpty("min");
-    return Reductions.reduce(this, dim, keepdim, BinaryOp.MIN);
+    return ReductionGrad.recordExtremum(false, this, dim, keepdim,
+        Reductions.reduce(this, dim, keepdim, BinaryOp.MIN));
   }
 
   /**
@@ -1159,7 +1195,7 @@ public final class Tensor {
    * matrix ({@code w.t()}) is used as is.
    */
   public Tensor matmul(Tensor other) {
-    return MatMul.matmul(this, other);
+    return MatMulGrad.record(this, other, MatMul.matmul(this, other));
   }
 
   /** {@code torch.mm}: strictly 2-D x 2-D. */
@@ -1174,53 +1210,33 @@ public final class Tensor {
 
   /** {@code x.split(size, dim)}: views of {@code size} along {@code dim}, the last shorter. */
   public List<Tensor> split(int size, int dim) {
-    return Splits.split(this, size, dim);
+    return ViewGrad.recordSplit("SplitBackward0", this, dim, Splits.split(detach(), size, dim));
   }
 
   /** {@code x.split([s0, s1, ...], dim)}: views of those sizes along {@code dim}. */
   public List<Tensor> split(int[] sizes, int dim) {
-    return Splits.split(this, sizes, dim);
+    return ViewGrad.recordSplit("SplitWithSizesBackward0", this, dim,
+        Splits.split(detach(), sizes, dim));
   }
 
   /** {@code x.chunk(chunks, dim)}: views of {@code ceil(n / chunks)}, maybe fewer chunks. */
   public List<Tensor> chunk(int chunks, int dim) {
-    return Splits.chunk(this, chunks, dim);
+    return ViewGrad.recordSplit("SplitBackward0", this, dim, Splits.chunk(detach(), chunks, dim));
   }
 
   /** {@code torch.stack(tensors, dim)}: tensors of one shape along a new dim. */
   public static Tensor stack(List<Tensor> tensors, int dim) {
-    return Splits.stack(tensors, dim);
+    return ViewGrad.recordStack(tensors, dim, Splits.stack(tensors, dim));
   }
 
   /** {@code torch.cat(tensors, dim)}. */
   public static Tensor concat(List<Tensor> tensors, int dim) {
-    if (tensors.isEmpty()) {
-      throw new IllegalArgumentException("concat needs at least one tensor");
-    }
-    Tensor first = tensors.get(0);
-    int d = Layout.normDim(dim, first.dim());
-    int[] s = first.shape();
-    int total = 0;
-    for (Tensor t : tensors) {
-      if (t.dim() != first.dim()) {
-        throw new IllegalArgumentException("concat: tensors must have the same rank");
-      }
-      for (int i = 0; i < s.length; i++) {
-        if (i != d && t.shape[i] != s[i]) {
-          throw new IllegalArgumentException("concat: sizes must match except in dim " + d
-              + ", got " + Arrays.toString(first.shape) + " and " + Arrays.toString(t.shape));
-        }
-      }
-      total += t.shape[d];
-    }
-    s[d] = total;
-    Tensor out = zeros(first.dtype, s);
-    int at = 0;
-    for (Tensor t : tensors) {
-      out.narrow(d, at, t.shape[d]).copy_(t);
-      at += t.shape[d];
-    }
-    return out;
+    return ViewGrad.recordCat(tensors, dim, Splits.concat(tensors, dim));
+  }
+
+  /** A view of {@code narrow(dim, start, length)} outside any graph, for this package. */
+  Tensor narrowView(int dim, int start, int length) {
+    return view(layout.narrow(dim, start, length));
   }
 
   // ---------------------------------------------------------------- comparison

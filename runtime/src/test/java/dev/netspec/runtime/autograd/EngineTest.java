@@ -143,4 +143,37 @@ class EngineTest {
     assertEquals("tensor([1., 1.], requires_grad=True)", leaf.toString());
     assertEquals("tensor([1., 1.])", leaf.detach().toString());
   }
+
+  @Test
+  void anInPlaceEditOfALeafThatRequiresGradIsRefusedWhileRecording() {
+    Tensor x = Tensor.ones(2).requiresGrad_(true);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> x.add_(1f));
+    assertEquals("a leaf Variable that requires grad is being used in an in-place operation.",
+        e.getMessage());
+    assertThrows(IllegalStateException.class, () -> x.set(3f, 0));
+    assertEquals(1f, x.get(0), 0f);
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      x.mul_(2f); // with torch.no_grad(): x *= 2 is allowed
+    }
+    assertEquals(2f, x.get(1), 0f);
+    Tensor y = x.mul(1f);
+    y.add_(1f); // not a leaf: allowed
+    Linear lin = new Linear(2, 2);
+    lin.weight.data().add_(1f); // param.data[:] += 1: allowed
+  }
+
+  @Test
+  void recordingRunsOnlyWhereSomeInputRequiresGradAndGradModeIsOn() {
+    Tensor a = Tensor.ones(2, 2);
+    assertNull(a.exp().add(a).gradFn(), "nothing requires grad");
+    Tensor w = Tensor.ones(2, 2).requiresGrad_(true);
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      assertNull(a.matmul(w).gradFn(), "no_grad");
+      assertFalse(a.matmul(w).requiresGrad());
+    }
+    Tensor y = a.matmul(w).relu().sum(0, false);
+    assertEquals("SumBackward1", y.gradFn().name());
+    y.sum().backward();
+    assertEquals(2f, w.grad().get(0, 0), 0f); // d sum(relu(a @ w)) / d w = colsum(a) = 2
+  }
 }

@@ -27,6 +27,7 @@ class MyLinear extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    return Functional.relu(x.matmul(weight.data()).add(bias.data()));
+    // The tutorial computes with weight.data and bias.data: detached, so the output records nothing.
+    return Functional.relu(x.matmul(weight.data().detach()).add(bias.data().detach()));
   }
 }
