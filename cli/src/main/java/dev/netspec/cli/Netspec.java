@@ -29,6 +29,8 @@ import picocli.CommandLine.ParameterException;
       InspectCommand.class,
       RunCommand.class,
       GenerateCommand.class,
+      TrainCommand.class,
+      IdxCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
