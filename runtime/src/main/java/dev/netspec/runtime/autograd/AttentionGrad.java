@@ -76,4 +76,113 @@ public final class AttentionGrad {
     }
     return scores.softmax(-1);
   }
+  /**
+   * How {@code nn.MultiheadAttention} lays out its heads: each projection is {@code (len, N,
+   * W)} ({@code seqFirst}), {@code (N, len, W)} or unbatched {@code (len, W)}, and head {@code
+   * h} is the {@code headDim} columns at {@code col + h * headDim} of it.
+   */
+  public record Heads(int batch, int heads, int headDim, boolean seqFirst) {
+    /** The heads of {@code t} from column {@code col} as {@code (N, heads, len, headDim)}. */
+    Tensor extract(Tensor t, int col, int len) {
+      Tensor x = t.narrow(-1, col, heads * headDim).contiguous();
+      if (seqFirst) {
+        return x.reshape(len, batch, heads, headDim).permute(1, 2, 0, 3).contiguous();
+      }
+      return x.reshape(batch, len, heads, headDim).permute(0, 2, 1, 3).contiguous();
+    }
+
+    /** {@link #extract}'s adjoint: {@code g} placed at its columns of a zero tensor. */
+    Tensor scatter(Tensor g, int[] shape, int col, int len) {
+      Tensor back = seqFirst ? g.permute(2, 0, 1, 3) : g.permute(0, 2, 1, 3);
+      Tensor grad = Tensor.zeros(shape);
+      int[] cols = shape.clone();
+      cols[cols.length - 1] = heads * headDim;
+      grad.narrow(-1, col, heads * headDim).copy_(back.contiguous().reshape(cols));
+      return grad;
+    }
+  }
+
+  /**
+   * Records the attention of {@code nn.MultiheadAttention} between its projections when
+   * recording is on and one of them requires a gradient: {@code q}, {@code k} and {@code v}
+   * (possibly one tensor, the packed projection, at columns {@code qCol}, {@code kCol},
+   * {@code vCol}) laid out as {@code heads} says, {@code mask} (null: none) additive and
+   * broadcast to {@code (N, heads, L, S)}, {@code dropMask} (null: none) the dropout mask of
+   * the probabilities in training. {@code attn} is the heads' output side by side, laid out as
+   * the query; {@code weights} (null unless asked for) the probabilities {@code (N, heads, L,
+   * S)}, after dropout, as PyTorch 1.13 returns them. One node ({@code BmmBackward0}, the name
+   * of PyTorch's last product) with PyTorch's math: the probabilities are recomputed from q
+   * and k. Returns {@code {attn, weights}}.
+   */
+  public static Tensor[] recordMultihead(Heads heads, Tensor q, int qCol, Tensor k, int kCol,
+      Tensor v, int vCol, Tensor mask, Tensor dropMask, Tensor attn, Tensor weights) {
+    if (Autograd.isRecording(q, k, v)) {
+      new MultiheadBackward(heads, q, qCol, k, kCol, v, vCol, mask, dropMask)
+          .record(weights == null ? new Tensor[] {attn} : new Tensor[] {attn, weights});
+    }
+    return new Tensor[] {attn, weights};
+  }
+
+  private static final class MultiheadBackward extends Node {
+    private final Heads heads;
+    private final SavedTensor q;
+    private final SavedTensor k;
+    private final SavedTensor v;
+    private final int qCol;
+    private final int kCol;
+    private final int vCol;
+    private final SavedTensor mask;
+    private final SavedTensor dropMask;
+
+    MultiheadBackward(Heads heads, Tensor q, int qCol, Tensor k, int kCol, Tensor v, int vCol,
+        Tensor mask, Tensor dropMask) {
+      super("BmmBackward0", q, k, v);
+      this.heads = heads;
+      this.q = save(q);
+      this.k = save(k);
+      this.v = save(v);
+      this.qCol = qCol;
+      this.kCol = kCol;
+      this.vCol = vCol;
+      this.mask = save(mask);
+      this.dropMask = save(dropMask);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      Tensor qt = q.get();
+      Tensor kt = k.get();
+      Tensor vt = v.get();
+      int l = qt.size(heads.seqFirst() || qt.dim() == 2 ? 0 : 1);
+      int s = kt.size(heads.seqFirst() || kt.dim() == 2 ? 0 : 1);
+      Tensor qh = heads.extract(qt, qCol, l);
+      Tensor kh = heads.extract(kt, kCol, s);
+      Tensor vh = heads.extract(vt, vCol, s);
+      float scale = (float) (1 / Math.sqrt(heads.headDim()));
+      Tensor p = probabilities(qh, kh, mask == null ? null : AttentionMask.of(mask.get()),
+          false, scale);
+      Tensor drop = dropMask == null ? null : dropMask.get();
+      Tensor dropped = drop == null ? p : p.mul(drop);
+      int[] attnShape = qt.shape();
+      attnShape[attnShape.length - 1] = heads.heads() * heads.headDim();
+      Tensor g = gradOutputs[0] != null ? gradOutputs[0] : Tensor.zeros(attnShape);
+      Tensor gh = heads.extract(g, 0, l);
+      Tensor dv = dropped.transpose(-1, -2).matmul(gh);
+      Tensor dp = gh.matmul(vh.transpose(-1, -2));
+      if (gradOutputs.length > 1 && gradOutputs[1] != null) {
+        dp = dp.add(gradOutputs[1]);
+      }
+      if (drop != null) {
+        dp = dp.mul(drop);
+      }
+      Tensor ds = SoftmaxGrad.softmax(dp, p, -1);
+      return new Tensor[] {
+        needsInputGrad(0) ? heads.scatter(ds.matmul(kh).mul(scale), qt.shape(), qCol, l) : null,
+        needsInputGrad(1)
+            ? heads.scatter(ds.transpose(-1, -2).matmul(qh).mul(scale), kt.shape(), kCol, s)
+            : null,
+        needsInputGrad(2) ? heads.scatter(dv, vt.shape(), vCol, s) : null
+      };
+    }
+  }
 }

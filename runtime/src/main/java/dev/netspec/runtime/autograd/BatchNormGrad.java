@@ -118,4 +118,48 @@ public final class BatchNormGrad {
     }
     return r.input();
   }
+  /**
+   * Records {@code y = batch_norm(x, ...)} ({@code NativeBatchNormBackward0}) when recording is
+   * on and {@code x}, {@code weight} or {@code bias} (either may be null) requires a gradient;
+   * returns {@code y}. With {@code batchStats} the backward recomputes the batch's statistics
+   * from the saved {@code x}, so running statistics updated in place meanwhile do not matter;
+   * without, it reads {@code runningMean} and {@code runningVar}, saved (an in-place edit
+   * before the backward is refused).
+   */
+  public static Tensor record(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+      Tensor runningVar, boolean batchStats, double eps, Tensor y) {
+    if (Autograd.isRecording(x, weight) || bias != null && Autograd.isRecording(bias)) {
+      new NativeBatchNormBackward(x, weight, bias, batchStats ? null : runningMean,
+          batchStats ? null : runningVar, eps).record(y);
+    }
+    return y;
+  }
+
+  private static final class NativeBatchNormBackward extends Node {
+    private final SavedTensor x;
+    private final SavedTensor weight;
+    private final SavedTensor runningMean;
+    private final SavedTensor runningVar;
+    private final double eps;
+
+    NativeBatchNormBackward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+        Tensor runningVar, double eps) {
+      super("NativeBatchNormBackward0", x, weight, bias);
+      this.x = save(x);
+      this.weight = save(weight);
+      this.runningMean = save(runningMean);
+      this.runningVar = save(runningVar);
+      this.eps = eps;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      boolean batchStats = runningMean == null;
+      Result r = BatchNormGrad.backward(gradOutputs[0], x.get(),
+          weight == null ? null : weight.get(), batchStats ? null : runningMean.get(),
+          batchStats ? null : runningVar.get(), batchStats, eps);
+      return new Tensor[] {needsInputGrad(0) ? r.input() : null,
+          needsInputGrad(1) ? r.weight() : null, needsInputGrad(2) ? r.bias() : null};
+    }
+  }
 }

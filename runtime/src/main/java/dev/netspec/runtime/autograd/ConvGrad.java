@@ -114,6 +114,56 @@ public final class ConvGrad {
     return r.input();
   }
 
+  /**
+   * Records {@code y = conv(x, weight, bias)} (the arguments of {@link #backward(Tensor,
+   * Tensor, Tensor, boolean, int[], int[], int[], int[], int, String, boolean)}) when
+   * recording is on and an input requires a gradient: {@code ConvolutionBackward0}, or {@code
+   * SqueezeBackward1} for an unbatched input (PyTorch convolves it as a batch of one and
+   * squeezes). Returns {@code y}.
+   */
+  public static Tensor record(Tensor x, Tensor weight, Tensor bias, int[] stride,
+      int[] before, int[] after, int[] dilation, int groups, String mode, Tensor y) {
+    if (Autograd.isRecording(x, weight) || bias != null && Autograd.isRecording(bias)) {
+      boolean unbatched = x.dim() == weight.dim() - 1;
+      new ConvolutionBackward(unbatched ? "SqueezeBackward1" : "ConvolutionBackward0", x, weight,
+          bias, stride.clone(), before.clone(), after.clone(), dilation.clone(), groups, mode)
+          .record(y);
+    }
+    return y;
+  }
+
+  /** The node of a convolution: saves the input and the weight. */
+  private static final class ConvolutionBackward extends Node {
+    private final SavedTensor x;
+    private final SavedTensor weight;
+    private final int[] stride;
+    private final int[] before;
+    private final int[] after;
+    private final int[] dilation;
+    private final int groups;
+    private final String mode;
+
+    ConvolutionBackward(String name, Tensor x, Tensor weight, Tensor bias, int[] stride,
+        int[] before, int[] after, int[] dilation, int groups, String mode) {
+      super(name, x, weight, bias);
+      this.x = save(x);
+      this.weight = save(weight);
+      this.stride = stride;
+      this.before = before;
+      this.after = after;
+      this.dilation = dilation;
+      this.groups = groups;
+      this.mode = mode;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      Result r = ConvGrad.backward(gradOutputs[0], x.get(), weight.get(), needsInputGrad(2),
+          stride, before, after, dilation, groups, mode, needsInputGrad(0));
+      return new Tensor[] {r.input(), needsInputGrad(1) ? r.weight() : null, r.bias()};
+    }
+  }
+
   /** Per group, the {@code (opg, k)} weight block transposed to {@code (k, opg)}. */
   private static float[] transposedGroups(float[] w, int groups, int opg, int k) {
     float[] t = new float[w.length];

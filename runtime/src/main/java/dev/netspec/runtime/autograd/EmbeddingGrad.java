@@ -63,4 +63,34 @@ public final class EmbeddingGrad {
           embedding.numEmbeddings(), embedding.paddingIdx()));
     }
   }
+
+  /**
+   * Records {@code y = embedding(ids, weight)} ({@code EmbeddingBackward0}) when recording is
+   * on and {@code weight} requires a gradient; the row {@code paddingIdx} (null: none) gets no
+   * gradient. Returns {@code y}.
+   */
+  public static Tensor record(Tensor ids, Tensor weight, Integer paddingIdx, Tensor y) {
+    if (Autograd.isRecording(weight)) {
+      new EmbeddingBackward(ids, weight, paddingIdx).record(y);
+    }
+    return y;
+  }
+
+  private static final class EmbeddingBackward extends Node {
+    private final SavedTensor ids;
+    private final int numEmbeddings;
+    private final Integer paddingIdx;
+
+    EmbeddingBackward(Tensor ids, Tensor weight, Integer paddingIdx) {
+      super("EmbeddingBackward0", weight);
+      this.ids = save(ids);
+      this.numEmbeddings = weight.size(0);
+      this.paddingIdx = paddingIdx;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      return new Tensor[] {weight(gradOutputs[0], ids.get(), numEmbeddings, paddingIdx)};
+    }
+  }
 }

@@ -108,4 +108,39 @@ public final class GroupNormGrad {
     }
     return Tensor.fromArray(out, values.length);
   }
+  /**
+   * Records {@code y = group_norm(x, numGroups, weight, bias, eps)} ({@code
+   * NativeGroupNormBackward0}) when recording is on and an input requires a gradient ({@code
+   * weight} and {@code bias} may be null); returns {@code y}.
+   */
+  public static Tensor record(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps,
+      Tensor y) {
+    if (Autograd.isRecording(x, weight) || bias != null && Autograd.isRecording(bias)) {
+      new NativeGroupNormBackward(x, numGroups, weight, bias, eps).record(y);
+    }
+    return y;
+  }
+
+  private static final class NativeGroupNormBackward extends Node {
+    private final SavedTensor x;
+    private final SavedTensor weight;
+    private final int numGroups;
+    private final double eps;
+
+    NativeGroupNormBackward(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+      super("NativeGroupNormBackward0", x, weight, bias);
+      this.x = save(x);
+      this.weight = save(weight);
+      this.numGroups = numGroups;
+      this.eps = eps;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      Result r = GroupNormGrad.backward(gradOutputs[0], x.get(), numGroups,
+          weight == null ? null : weight.get(), eps);
+      return new Tensor[] {needsInputGrad(0) ? r.input() : null,
+          needsInputGrad(1) ? r.weight() : null, needsInputGrad(2) ? r.bias() : null};
+    }
+  }
 }

@@ -110,4 +110,40 @@ public final class LayerNormGrad {
     }
     return Tensor.fromArray(out, shape);
   }
+  /**
+   * Records {@code y = layer_norm(x, normalizedShape, weight, bias, eps)} ({@code
+   * NativeLayerNormBackward0}) when recording is on and an input requires a gradient ({@code
+   * weight} and {@code bias} may be null); returns {@code y}.
+   */
+  public static Tensor record(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias,
+      double eps, Tensor y) {
+    if (Autograd.isRecording(x, weight) || bias != null && Autograd.isRecording(bias)) {
+      new NativeLayerNormBackward(x, normalizedShape.clone(), weight, bias, eps).record(y);
+    }
+    return y;
+  }
+
+  private static final class NativeLayerNormBackward extends Node {
+    private final SavedTensor x;
+    private final SavedTensor weight;
+    private final int[] normalizedShape;
+    private final double eps;
+
+    NativeLayerNormBackward(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias,
+        double eps) {
+      super("NativeLayerNormBackward0", x, weight, bias);
+      this.x = save(x);
+      this.weight = save(weight);
+      this.normalizedShape = normalizedShape;
+      this.eps = eps;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      Result r = LayerNormGrad.backward(gradOutputs[0], x.get(), normalizedShape,
+          weight == null ? null : weight.get(), eps);
+      return new Tensor[] {needsInputGrad(0) ? r.input() : null,
+          needsInputGrad(1) ? r.weight() : null, needsInputGrad(2) ? r.bias() : null};
+    }
+  }
 }

@@ -182,6 +182,52 @@ public final class PoolGrad {
         : adaptiveAvgPool(gradOutput, x.shape(), dims);
   }
 
+  /**
+   * Records {@code y = max_pool(x)} over {@code dims} spatial dims ({@code
+   * MaxPool2DWithIndicesBackward0}; {@code SqueezeBackward1} for a 1-D pooling, which PyTorch
+   * runs as a 2-D one and squeezes) when recording is on and {@code x} requires a gradient.
+   * {@code indices} are the forward's argmax ({@link #maxPool(Tensor, int[], int, int[])}),
+   * owned by the node from now on. Returns {@code y}.
+   */
+  public static Tensor recordMaxPool(Tensor x, int dims, int[] indices, Tensor y) {
+    int[] shape = x.shape();
+    return Autograd.recordUnary(dims == 1 ? "SqueezeBackward1" : "MaxPool2DWithIndicesBackward0",
+        x, y, g -> maxPool(g, shape, dims, indices));
+  }
+
+  /**
+   * Records {@code y = avg_pool(x)} over the windows {@code geometry} ({@code
+   * AvgPool2DBackward0}, {@code SqueezeBackward1} in 1-D) with the forward's divisor rule
+   * ({@link #avgPool(Tensor, int[], ConvGeometry, boolean, int)}); returns {@code y}.
+   */
+  public static Tensor recordAvgPool(Tensor x, int dims, ConvGeometry geometry,
+      boolean countIncludePad, int divisor, Tensor y) {
+    int[] shape = x.shape();
+    return Autograd.recordUnary(dims == 1 ? "SqueezeBackward1" : "AvgPool2DBackward0", x, y,
+        g -> avgPool(g, shape, geometry, countIncludePad, divisor));
+  }
+
+  /**
+   * Records {@code y = adaptive_avg_pool(x)} or, with {@code indices} (the forward's argmax,
+   * owned by the node from now on), {@code adaptive_max_pool(x)}, over {@code dims} spatial
+   * dims; named as PyTorch names it: {@code AdaptiveAvgPool2DBackward0} ({@code MeanBackward1}
+   * for a 2-D output of 1 x 1, which PyTorch takes as a mean), {@code
+   * AdaptiveMaxPool2DBackward0}, {@code SqueezeBackward1} in 1-D. Returns {@code y}.
+   */
+  public static Tensor recordAdaptivePool(Tensor x, int dims, int[] indices, Tensor y) {
+    int[] shape = x.shape();
+    String name;
+    if (dims == 1) {
+      name = "SqueezeBackward1";
+    } else if (indices != null) {
+      name = "AdaptiveMaxPool2DBackward0";
+    } else {
+      name = y.size(-1) == 1 && y.size(-2) == 1 ? "MeanBackward1" : "AdaptiveAvgPool2DBackward0";
+    }
+    return Autograd.recordUnary(name, x, y, g -> indices != null
+        ? maxPool(g, shape, dims, indices) : adaptiveAvgPool(g, shape, dims));
+  }
+
   private static int plane(int[] shape, int dims) {
     if (shape.length < dims + 1) {
       throw new IllegalArgumentException("pool backward: shape " + Arrays.toString(shape)

@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.nn.RNNBase;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -43,14 +44,35 @@ public final class RecurrentGrad {
    */
   public static Result backward(RNNBase rnn, Tensor x, Tensor h0, Tensor c0,
       Tensor gradOutput, Tensor gradHN, Tensor gradCN) {
+    checkDropout(rnn);
+    Map<String, Parameter> params = rnn.namedParameters();
+    Map<String, Tensor> weights = new LinkedHashMap<>();
+    params.forEach((name, p) -> weights.put(name, p.data()));
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    Result r = backward(rnn, weights, null, x, h0, c0, gradOutput, gradHN, gradCN, grads);
+    grads.forEach((name, g) -> Grads.accumulateOwned(params.get(name), g));
+    return r;
+  }
+
+  private static void checkDropout(RNNBase rnn) {
+    if (rnn.isTraining() && rnn.dropout() > 0 && rnn.numLayers() > 1) {
+      throw new IllegalArgumentException("recurrent backward: dropout between layers is not"
+          + " differentiated yet; call eval() or use dropout=0");
+    }
+  }
+
+  /**
+   * The backward with the layer's parameter values {@code weights} (by state-dict name) and
+   * the forward's dropout masks between layers ({@link RNNBase#dropoutMasks}, null for none):
+   * the gradients of the input and initial states, and of each parameter into {@code grads}.
+   */
+  private static Result backward(RNNBase rnn, Map<String, Tensor> params, Tensor[] masks,
+      Tensor x, Tensor h0, Tensor c0, Tensor gradOutput, Tensor gradHN, Tensor gradCN,
+      Map<String, Tensor> grads) {
     boolean lstm = rnn instanceof LSTM;
     if (!lstm && !(rnn instanceof GRU)) {
       throw new IllegalArgumentException("recurrent backward: LSTM or GRU, got "
           + rnn.getClass().getSimpleName());
-    }
-    if (rnn.isTraining() && rnn.dropout() > 0 && rnn.numLayers() > 1) {
-      throw new IllegalArgumentException("recurrent backward: dropout between layers is not"
-          + " differentiated yet; call eval() or use dropout=0");
     }
     int[] outShape = rnn.outputShape(x.shape());
     if (!Arrays.equals(gradOutput.shape(), outShape)) {
@@ -65,7 +87,6 @@ public final class RecurrentGrad {
     int h = rnn.hiddenSize();
     int dirs = rnn.directions();
     int gates = lstm ? 4 : 3;
-    Map<String, Parameter> params = rnn.namedParameters();
     // everything (seq, batch, features), in double
     double[] input = timeMajor(x, seq, batch, bf);
     double[] gOut = timeMajor(gradOutput, seq, batch, bf);
@@ -79,7 +100,15 @@ public final class RecurrentGrad {
     Step[][] steps = new Step[slots][];
     double[][] layerIn = new double[rnn.numLayers()][];
     double[] in = input;
+    double[][] drop = new double[rnn.numLayers()][]; // time-major masks, null without
     for (int layer = 0; layer < rnn.numLayers(); layer++) {
+      if (masks != null && masks[layer] != null) {
+        drop[layer] = timeMajor(masks[layer], seq, batch, bf);
+        in = in.clone();
+        for (int i = 0; i < in.length; i++) {
+          in[i] *= drop[layer][i];
+        }
+      }
       layerIn[layer] = in;
       int inSize = layer == 0 ? rnn.inputSize() : dirs * h;
       double[] out = new double[seq * batch * dirs * h];
@@ -106,7 +135,12 @@ public final class RecurrentGrad {
         Grad gr = new Grad(gates * h, inSize, h);
         backward(lstm, w, gr, steps[k], layerIn[layer], inSize, seq, batch, h, dir, dirs,
             dLayerOut, gH, gC, k * batch * h, dIn, dh0, dc0);
-        gr.accumulate(params, suffix, w);
+        gr.into(grads, params, suffix, w);
+      }
+      if (drop[layer] != null) {
+        for (int i = 0; i < dIn.length; i++) {
+          dIn[i] *= drop[layer][i];
+        }
       }
       dLayerOut = dIn;
     }
@@ -114,6 +148,91 @@ public final class RecurrentGrad {
     int[] stateShape = rnn.stateShape(x.shape());
     return new Result(dx, Tensor.fromArray(floats(dh0), stateShape),
         lstm ? Tensor.fromArray(floats(dc0), stateShape) : null);
+  }
+
+  /**
+   * Records a forward of {@code rnn} ({@code output, h_n, c_n = lstm(x, (h0, c0))}, or a
+   * GRU's with {@code c0} and {@code cN} null; {@code h0}, {@code c0} null for zeros) when
+   * recording is on and the input, a state or a parameter requires a gradient. One node
+   * holds the whole recurrence; the outputs carry PyTorch's grad_fn names ({@code
+   * StackBackward0} for a sequence-first output, {@code CatBackward0} bidirectional, {@code
+   * TransposeBackward0} (LSTM) or {@code TransposeBackward1} (GRU) batch first, {@code
+   * SqueezeBackward1} unbatched; the final states {@code StackBackward0}). Returns the
+   * outputs to hand out, {@code {output, h_n, c_n}}.
+   *
+   * @throws UnsupportedOperationException for dropout between layers in training, whose
+   *     gradient is not computed yet
+   */
+  public static Tensor[] record(RNNBase rnn, Tensor x, Tensor h0, Tensor c0, Tensor output,
+      Tensor hN, Tensor cN) {
+    Map<String, Parameter> params = rnn.namedParameters();
+    Tensor[] inputs = new Tensor[3 + params.size()];
+    inputs[0] = x;
+    inputs[1] = h0;
+    inputs[2] = c0;
+    String[] names = params.keySet().toArray(new String[0]);
+    for (int i = 0; i < names.length; i++) {
+      inputs[3 + i] = params.get(names[i]).data();
+    }
+    if (!Autograd.isRecording(inputs)) {
+      return new Tensor[] {output, hN, cN};
+    }
+    boolean unbatched = x.dim() == 2;
+    String outName = unbatched ? "SqueezeBackward1"
+        : rnn.batchFirst() ? (rnn instanceof LSTM ? "TransposeBackward0" : "TransposeBackward1")
+        : rnn.bidirectional() ? "CatBackward0" : "StackBackward0";
+    new RnnBackward(outName, rnn, names, inputs, rnn.dropoutMasks()).record(output, hN, cN);
+    String stateName = unbatched ? "SqueezeBackward1" : "StackBackward0";
+    return new Tensor[] {output, Autograd.recordUnary(stateName, hN, hN.detach(), g -> g),
+        cN == null ? null : Autograd.recordUnary(stateName, cN, cN.detach(), g -> g)};
+  }
+
+  /** The node of a whole recurrence: saves the input, the initial states and the weights. */
+  private static final class RnnBackward extends Node {
+    private final RNNBase rnn;
+    private final String[] names;
+    private final SavedTensor[] saved;
+    /** The dropout masks between layers of the forward, or null. */
+    private final Tensor[] dropoutMasks;
+
+    RnnBackward(String name, RNNBase rnn, String[] names, Tensor[] inputs,
+        Tensor[] dropoutMasks) {
+      super(name, inputs);
+      this.rnn = rnn;
+      this.names = names;
+      this.dropoutMasks = dropoutMasks;
+      this.saved = new SavedTensor[inputs.length];
+      for (int i = 0; i < inputs.length; i++) {
+        saved[i] = save(inputs[i]);
+      }
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+      Map<String, Tensor> weights = new LinkedHashMap<>();
+      for (int i = 0; i < names.length; i++) {
+        weights.put(names[i], saved[3 + i].get());
+      }
+      Tensor x = saved[0].get();
+      Tensor gradOutput = gradOutputs[0] != null ? gradOutputs[0]
+          : Tensor.zeros(rnn.outputShape(x.shape()));
+      Map<String, Tensor> grads = new LinkedHashMap<>();
+      Result r = RecurrentGrad.backward(rnn, weights, dropoutMasks, x, get(saved[1]),
+          get(saved[2]), gradOutput, gradOutputs[1],
+          gradOutputs.length > 2 ? gradOutputs[2] : null, grads);
+      Tensor[] out = new Tensor[saved.length];
+      out[0] = needsInputGrad(0) ? r.input() : null;
+      out[1] = needsInputGrad(1) ? r.h0() : null;
+      out[2] = needsInputGrad(2) ? r.c0() : null;
+      for (int i = 0; i < names.length; i++) {
+        out[3 + i] = needsInputGrad(3 + i) ? grads.get(names[i]) : null;
+      }
+      return out;
+    }
+
+    private static Tensor get(SavedTensor t) {
+      return t == null ? null : t.get();
+    }
   }
 
   /** One step's saved values for one batch row set: gates (activated) and states. */
@@ -265,12 +384,12 @@ public final class RecurrentGrad {
 
   /** One layer and direction's parameters, in double; biases null without. */
   private record Weights(int gh, double[] ih, double[] hh, double[] bih, double[] bhh) {
-    static Weights of(Map<String, Parameter> params, String suffix, int gh, int in, int h) {
-      Parameter bih = params.get("bias_ih" + suffix);
-      Parameter bhh = params.get("bias_hh" + suffix);
-      return new Weights(gh, doubles(params.get("weight_ih" + suffix).data()),
-          doubles(params.get("weight_hh" + suffix).data()),
-          bih == null ? null : doubles(bih.data()), bhh == null ? null : doubles(bhh.data()));
+    static Weights of(Map<String, Tensor> params, String suffix, int gh, int in, int h) {
+      Tensor bih = params.get("bias_ih" + suffix);
+      Tensor bhh = params.get("bias_hh" + suffix);
+      return new Weights(gh, doubles(params.get("weight_ih" + suffix)),
+          doubles(params.get("weight_hh" + suffix)),
+          bih == null ? null : doubles(bih), bhh == null ? null : doubles(bhh));
     }
   }
 
@@ -288,17 +407,20 @@ public final class RecurrentGrad {
       bhh = new double[gh];
     }
 
-    void accumulate(Map<String, Parameter> params, String suffix, Weights w) {
-      add(params.get("weight_ih" + suffix), ih);
-      add(params.get("weight_hh" + suffix), hh);
+    /** Puts each gradient into {@code grads} under its parameter's name. */
+    void into(Map<String, Tensor> grads, Map<String, Tensor> params, String suffix,
+        Weights w) {
+      put(grads, params, "weight_ih" + suffix, ih);
+      put(grads, params, "weight_hh" + suffix, hh);
       if (w.bih() != null) {
-        add(params.get("bias_ih" + suffix), bih);
-        add(params.get("bias_hh" + suffix), bhh);
+        put(grads, params, "bias_ih" + suffix, bih);
+        put(grads, params, "bias_hh" + suffix, bhh);
       }
     }
 
-    private static void add(Parameter p, double[] g) {
-      Grads.accumulateOwned(p, Tensor.fromArray(floats(g), p.shape()));
+    private static void put(Map<String, Tensor> grads, Map<String, Tensor> params,
+        String name, double[] g) {
+      grads.put(name, Tensor.fromArray(floats(g), params.get(name).shape()));
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.Autograd;
+import dev.netspec.runtime.autograd.BatchNormGrad;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.tensor.Tensor;
 
@@ -167,10 +169,24 @@ public abstract class BatchNorm extends Module {
         bias == null ? null : bias.data(), eps, scale, shift);
   }
 
+  /**
+   * The allocating forward, recorded for a backward pass ({@code NativeBatchNormBackward0})
+   * when recording is on and {@code x} or a parameter requires a gradient: in training mode
+   * the gradient flows through the batch's mean and variance, as in PyTorch; in eval mode the
+   * running statistics are constants.
+   */
   @Override
   public Tensor forward(Tensor x) {
     checkInputDim(x);
-    return forward(x, Tensor.zeros(x.shape()));
+    boolean batchStats = isTraining() || runningMean == null;
+    Tensor y = forward(x, Tensor.zeros(x.shape()));
+    return BatchNormGrad.record(x, weight == null ? null : weight.data(),
+        bias == null ? null : bias.data(), runningMean, runningVar, batchStats, eps, y);
+  }
+
+  /** Whether a forward now records for a backward pass because a parameter needs one. */
+  boolean records() {
+    return weight != null && Autograd.isRecording(weight.data(), bias.data());
   }
 
   /**

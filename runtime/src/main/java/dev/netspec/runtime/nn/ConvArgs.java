@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.ConvGrad;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.ConvGeometry;
 import dev.netspec.runtime.kernels.Convolution;
@@ -202,6 +203,15 @@ final class ConvArgs {
     out[0] = first;
     System.arraycopy(rest, 0, out, 1, rest.length);
     return out;
+  }
+
+  /**
+   * The allocating forward {@code conv(x, weight) + bias}, recorded for a backward pass when
+   * recording is on and an input requires a gradient ({@link ConvGrad#record}).
+   */
+  Tensor forward(Tensor x, Tensor weight, Tensor bias, ConvState state) {
+    return ConvGrad.record(x, weight, bias, stride, before, after, dilation, groups,
+        paddingMode, run(x, weight, bias, Activation.NONE, null, state));
   }
 
   /**

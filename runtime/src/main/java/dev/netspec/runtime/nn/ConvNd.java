@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.Autograd;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.tensor.Tensor;
@@ -118,10 +119,45 @@ public abstract class ConvNd extends Module {
     return args.outputShape(Tensor.zeros(inputShape), weight.data());
   }
 
-  /** {@code (N, C_in, *spatial)} or unbatched {@code (C_in, *spatial)} to {@code C_out}. */
+  /**
+   * {@code (N, C_in, *spatial)} or unbatched {@code (C_in, *spatial)} to {@code C_out}: the
+   * allocating forward, recorded for a backward pass ({@code ConvolutionBackward0}) when
+   * recording is on and the input or a parameter requires a gradient.
+   */
   @Override
   public Tensor forward(Tensor x) {
-    return forwardInto(x, Activation.NONE, null);
+    enterForward(); // the packed filters and patch buffers belong to this instance
+    try {
+      savedInput = isTraining() ? x : null;
+      return args.forward(x, weight.data(), bias == null ? null : bias.data(), state);
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * Whether a forward with a fresh output ({@code out} null) must record: then the fused
+   * paths run as their recorded parts instead ({@link #recorded}).
+   */
+  private boolean records(Tensor x, Tensor out) {
+    return out == null && (Autograd.isRecording(x, weight.data())
+        || bias != null && Autograd.isRecording(bias.data()));
+  }
+
+  /**
+   * {@code act(bn(conv(x)) + add)} as recorded operations, for a backward pass: the
+   * convolution ({@link #forward(Tensor)}), {@code bn}'s own forward (null: none), the
+   * residual add and the ReLU, each with PyTorch's grad_fn.
+   */
+  private Tensor recorded(Tensor x, BatchNorm bn, Activation act, Tensor add) {
+    Tensor y = forward(x);
+    if (bn != null) {
+      y = bn.forward(y);
+    }
+    if (add != null) {
+      y = y.add(add);
+    }
+    return act == Activation.RELU ? y.relu() : y;
   }
 
   /**
@@ -129,10 +165,12 @@ public abstract class ConvNd extends Module {
    * the output's shape, contiguous, owned by the caller and reused across calls; null
    * allocates it) and returned. A following ReLU is fused through {@code act}: the GEMM
    * applies it in its epilogue. Once warm, a call with a contiguous {@code x} allocates
-   * nothing.
+   * nothing. A call with {@code out} given never records for a backward pass (the inference
+   * path); with {@code out} null while recording, the convolution and the ReLU run and record
+   * apart, as PyTorch's {@code ConvolutionBackward0} and {@code ReluBackward0}.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor out) {
-    return run(x, null, act, null, out);
+    return records(x, out) ? recorded(x, null, act, null) : run(x, null, act, null, out);
   }
 
   /**
@@ -143,7 +181,7 @@ public abstract class ConvNd extends Module {
    * storage with {@code out}.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor add, Tensor out) {
-    return run(x, null, act, add, out);
+    return records(x, out) ? recorded(x, null, act, add) : run(x, null, act, add, out);
   }
 
   /**
@@ -154,7 +192,8 @@ public abstract class ConvNd extends Module {
    * parameters and state dicts are untouched. A fold holds only in eval mode, so this layer in
    * training mode refuses one (run the convolution and the batch norm apart there). {@code add}
    * (null: none) is a residual as in {@link #forwardInto(Tensor, Activation, Tensor, Tensor)}.
-   * Once warm, allocates nothing.
+   * Once warm, allocates nothing. Never records for a backward pass (the fold is the
+   * inference path; a recorded forward runs the layers apart).
    *
    * @throws IllegalStateException with {@code bn} while this layer is in training mode
    */
@@ -186,9 +225,13 @@ public abstract class ConvNd extends Module {
    * #forwardInto(Tensor, BatchNormFold, Activation, Tensor, Tensor)}; once warm, nothing is
    * allocated). Otherwise the fold would be wrong, so the convolution runs, then {@code bn}'s
    * own forward (in training mode it normalizes with the batch's statistics and updates the
-   * running ones), then the residual and the activation.
+   * running ones), then the residual and the activation. With {@code out} null while
+   * recording for a backward pass, every step runs apart and records (nothing is folded).
    */
   public Tensor forwardInto(Tensor x, BatchNorm bn, Activation act, Tensor add, Tensor out) {
+    if (records(x, out) || out == null && bn.records()) {
+      return recorded(x, bn, act, add);
+    }
     if (!isTraining() && !bn.isTraining() && bn.trackRunningStats()) {
       return forwardInto(x, foldOf(bn), act, add, out);
     }

@@ -98,7 +98,7 @@ public final class Embedding extends Module {
   public Tensor forward(Tensor ids) {
     enterForward();
     try {
-      Tensor out = Functional.embedding(ids, weight.data());
+      Tensor out = Functional.embedding(ids, weight.data(), paddingIdx());
       lastIds = ids;
       return out;
     } finally {

@@ -1,6 +1,11 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.BatchNormGrad;
 import dev.netspec.runtime.autograd.DropoutGrad;
+import dev.netspec.runtime.autograd.EmbeddingGrad;
+import dev.netspec.runtime.autograd.GradMode;
+import dev.netspec.runtime.autograd.GroupNormGrad;
+import dev.netspec.runtime.autograd.LayerNormGrad;
 import dev.netspec.runtime.autograd.LinearGrad;
 import dev.netspec.runtime.autograd.UnaryGrad;
 import dev.netspec.runtime.kernels.Activation;
@@ -160,10 +165,19 @@ public final class Functional {
    *     position in {@code ids} and the range
    */
   public static Tensor embedding(Tensor ids, Tensor weight) {
+    return embedding(ids, weight, null);
+  }
+
+  /**
+   * {@link #embedding(Tensor, Tensor)}, recorded for a backward pass ({@code
+   * EmbeddingBackward0}) in which the row {@code paddingIdx} (null: none) gets no gradient.
+   */
+  static Tensor embedding(Tensor ids, Tensor weight, Integer paddingIdx) {
     checkEmbedding(ids, weight);
     int[] shape = Arrays.copyOf(ids.shape(), ids.dim() + 1);
     shape[ids.dim()] = weight.size(1);
-    return embeddingInto(ids, weight, Tensor.zeros(shape));
+    return EmbeddingGrad.record(ids, weight, paddingIdx,
+        embeddingInto(ids, weight, Tensor.zeros(shape)));
   }
 
   /**
@@ -346,7 +360,7 @@ public final class Functional {
     Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps,
         out, new float[channels], new float[channels], new float[channels],
         new float[channels]);
-    return out;
+    return BatchNormGrad.record(x, weight, bias, runningMean, runningVar, training, eps, out);
   }
 
   /** Checks the arguments of a batch norm; returns the channel count. */
@@ -390,7 +404,7 @@ public final class Functional {
     int stats = x.size(0) * numGroups;
     Normalization.groupNorm(x, numGroups, weight, bias, eps, out, new float[stats],
         new float[stats]);
-    return out;
+    return GroupNormGrad.record(x, numGroups, weight, bias, eps, out);
   }
 
   /** Checks the arguments of a group norm; returns the channel count. */
@@ -463,18 +477,21 @@ public final class Functional {
       rows *= shape[i];
     }
     int n = (int) (x.numel() / Math.max(rows, 1));
-    Tensor flat = x.contiguous().reshape(rows, n);
-    Tensor mean = flat.mean(1, true);
-    Tensor centered = flat.sub(mean);
-    Tensor var = centered.mul(centered).mean(1, true);
-    Tensor y = centered.div(var.add(eps).sqrt()).reshape(shape);
-    if (weight != null) {
-      y = y.mul(weight);
+    Tensor y;
+    try (GradMode.Scope scope = GradMode.noGrad()) { // one node records it, below
+      Tensor flat = x.contiguous().reshape(rows, n);
+      Tensor mean = flat.mean(1, true);
+      Tensor centered = flat.sub(mean);
+      Tensor var = centered.mul(centered).mean(1, true);
+      y = centered.div(var.add(eps).sqrt()).reshape(shape);
+      if (weight != null) {
+        y = y.mul(weight);
+      }
+      if (bias != null) {
+        y = y.add(bias);
+      }
     }
-    if (bias != null) {
-      y = y.add(bias);
-    }
-    return y;
+    return LayerNormGrad.record(x, normalizedShape, weight, bias, eps, y);
   }
 
   // ---------------------------------------------------------------- convolution and pooling
@@ -492,29 +509,28 @@ public final class Functional {
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride,
       int[] padding, int[] dilation, int groups) {
     return convArgs(2, weight, stride, padding, null, dilation, groups)
-        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+        .forward(x, weight, bias, new ConvState());
   }
 
   /** {@code F.conv2d} with {@code padding="same"} or {@code "valid"}. */
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride,
       String padding, int[] dilation, int groups) {
     return convArgs(2, weight, stride, null, padding, dilation, groups)
-        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+        .forward(x, weight, bias, new ConvState());
   }
 
   /** {@code F.conv1d}: {@code x} {@code (N, C_in, L)} or {@code (C_in, L)}. */
   public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding,
       int dilation, int groups) {
     return convArgs(1, weight, new int[] {stride}, new int[] {padding}, null,
-        new int[] {dilation}, groups).run(x, weight, bias, Activation.NONE, null,
-            new ConvState());
+        new int[] {dilation}, groups).forward(x, weight, bias, new ConvState());
   }
 
   /** {@code F.conv1d} with {@code padding="same"} or {@code "valid"}. */
   public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, String padding,
       int dilation, int groups) {
     return convArgs(1, weight, new int[] {stride}, null, padding, new int[] {dilation}, groups)
-        .run(x, weight, bias, Activation.NONE, null, new ConvState());
+        .forward(x, weight, bias, new ConvState());
   }
 
   private static ConvArgs convArgs(int dims, Tensor weight, int[] stride, int[] padding,

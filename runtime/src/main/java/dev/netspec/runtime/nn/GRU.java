@@ -64,7 +64,9 @@ public final class GRU extends RNNBase {
 
   /** {@code gru(x, h0)}: the output and final state; {@code h0} null means zeros. */
   public Output forwardWithState(Tensor x, Tensor h0) {
-    return forwardInto(x, h0, newOutput(x));
+    Output out = newOutput(x);
+    Tensor[] r = recorded(x, h0, null, out.output(), out.hN(), null);
+    return new Output(r[0], r[1]);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GroupNormGrad;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.tensor.Tensor;
 
@@ -83,9 +84,14 @@ public final class GroupNorm extends Module {
     }
   }
 
+  /**
+   * The allocating forward, recorded for a backward pass ({@code NativeGroupNormBackward0})
+   * when recording is on and {@code x} or a parameter requires a gradient.
+   */
   @Override
   public Tensor forward(Tensor x) {
-    return forward(x, Tensor.zeros(x.shape()));
+    return GroupNormGrad.record(x, numGroups, weight == null ? null : weight.data(),
+        bias == null ? null : bias.data(), eps, forward(x, Tensor.zeros(x.shape())));
   }
 
   /**

@@ -73,7 +73,9 @@ public final class LSTM extends RNNBase {
    */
   public Output forwardWithState(Tensor x, Tensor h0, Tensor c0) {
     bothOrNeither(h0, c0);
-    return forwardInto(x, h0, c0, newOutput(x));
+    Output out = newOutput(x);
+    Tensor[] r = recorded(x, h0, c0, out.output(), out.hN(), out.cN());
+    return new Output(r[0], r[1], r[2]);
   }
 
   /**

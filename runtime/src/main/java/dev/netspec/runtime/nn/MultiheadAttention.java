@@ -1,5 +1,9 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.AttentionGrad;
+import dev.netspec.runtime.autograd.Autograd;
+import dev.netspec.runtime.autograd.GradMode;
+import dev.netspec.runtime.autograd.ReductionGrad;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Attention;
@@ -209,6 +213,7 @@ public final class MultiheadAttention extends Module {
     int l = query.size(unbatched || batchFirst ? -2 : 0);
     int s = key.size(unbatched || batchFirst ? -2 : 0);
     boolean seqFirst = !unbatched && !batchFirst;
+    boolean record = records(query, key, value);
 
     // projections: (..., 3E) for self-attention with the packed weight, else three (..., E)
     Tensor q;
@@ -222,6 +227,11 @@ public final class MultiheadAttention extends Module {
       q = k = v = Functional.linear(query, inProjWeight.data(), bias, packedQkv);
       kCol = embedDim;
       vCol = 2 * embedDim;
+    } else if (record) { // each weight a recorded slice of the packed one, not cached
+      Projections p = slices();
+      q = Functional.linear(query, p.wq, p.bq);
+      k = Functional.linear(key, p.wk, p.bk);
+      v = Functional.linear(value, p.wv, p.bv);
     } else {
       Projections p = projections();
       q = Functional.linear(query, p.wq, p.bq, packedQ);
@@ -244,18 +254,101 @@ public final class MultiheadAttention extends Module {
       att.probabilities(weights.array(), 0, numHeads * l * s, l * s, s);
     }
     att.run();
+    Tensor dropMask = null;
     if (drop) {
-      weights = Functional.dropout(weights, (float) dropout, true, masks);
+      dropMask = Functional.dropoutMask(weights.shape(), (float) dropout, masks);
+      weights = Functional.dropout(weights, dropMask);
       weighValues(weights, v, vCol, attn, n, l, s, seqFirst);
     }
+    if (record) {
+      Tensor[] r = AttentionGrad.recordMultihead(
+          new AttentionGrad.Heads(n, numHeads, headDim, seqFirst), q, qCol, k, kCol, v, vCol,
+          additiveMask(keyPaddingMask, attnMask, n, l, s), dropMask, attn,
+          needWeights ? weights : null);
+      attn = r[0];
+      weights = r[1];
+    }
     Tensor out = outProj.forward(attn);
+    if (record && !seqFirst) { // PyTorch transposes or squeezes the (L, N, E) it computed
+      out = Autograd.recordUnary(unbatched ? "SqueezeBackward1" : "TransposeBackward0", out,
+          out.detach(), g -> g);
+    }
     if (!needWeights) {
       return new Output(out, null);
     }
     if (averageAttnWeights) {
-      weights = weights.mean(1, false);
+      Tensor perHead = weights;
+      int[] shape = perHead.shape();
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        weights = perHead.mean(1, false);
+      }
+      weights = Autograd.recordUnary("DivBackward0", perHead, weights,
+          g -> ReductionGrad.mean(g, shape, 1, false));
+    } else {
+      weights = Autograd.recordUnary("ViewBackward0", weights, weights.detach(), g -> g);
     }
-    return new Output(out, unbatched ? weights.squeeze(0) : weights);
+    if (!unbatched) {
+      return new Output(out, weights);
+    }
+    int[] shape = weights.shape();
+    Tensor squeezed;
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      squeezed = weights.squeeze(0);
+    }
+    return new Output(out, Autograd.recordUnary("SqueezeBackward1", weights, squeezed,
+        g -> g.reshape(shape)));
+  }
+
+  /** Whether this forward records for a backward pass (an input or a parameter needs it). */
+  private boolean records(Tensor query, Tensor key, Tensor value) {
+    if (!GradMode.isEnabled()) {
+      return false;
+    }
+    if (Autograd.isRecording(query, key, value)) {
+      return true;
+    }
+    for (Parameter p : parameters()) {
+      if (Autograd.isRecording(p.data())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The masks as one additive float mask broadcast to {@code (N, num_heads, L, S)}, for a
+   * backward pass; null without masks.
+   */
+  private Tensor additiveMask(AttentionMask keyPadding, AttentionMask attnMask, int n, int l,
+      int s) {
+    Tensor m = null;
+    if (attnMask != null) {
+      Tensor a = attnMask.additive(false);
+      m = a.dim() == 2 ? a : a.reshape(n, numHeads, l, s);
+    }
+    if (keyPadding != null) {
+      Tensor pad = keyPadding.additive(false).reshape(n, 1, 1, s);
+      m = m == null ? pad : m.add(pad);
+    }
+    return m == null ? null : m.contiguous();
+  }
+
+  /**
+   * The query, key and value weights and biases as recorded slices of {@code in_proj_weight}
+   * and {@code in_proj_bias}, so their gradients reach the packed parameters; the separate
+   * weights when kdim or vdim differ.
+   */
+  private Projections slices() {
+    Tensor w = inProjWeight != null ? inProjWeight.data() : null;
+    Tensor b = inProjBias != null ? inProjBias.data() : null;
+    int e = embedDim;
+    return new Projections(w, b,
+        w == null ? qProjWeight.data() : w.slice(0, 0, e),
+        w == null ? kProjWeight.data() : w.slice(0, e, 2 * e),
+        w == null ? vProjWeight.data() : w.slice(0, 2 * e, 3 * e),
+        b == null ? null : b.slice(0, 0, e),
+        b == null ? null : b.slice(0, e, 2 * e),
+        b == null ? null : b.slice(0, 2 * e, 3 * e));
   }
 
   /** {@code attn = weights @ v} per (batch, head), after dropout changed the weights. */

@@ -1,5 +1,7 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.Autograd;
+import dev.netspec.runtime.autograd.PoolGrad;
 import dev.netspec.runtime.kernels.Pooling;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -36,13 +38,21 @@ final class Pools {
    */
   static Tensor max(PoolArgs args, Tensor x, Tensor out, Argmax saved) {
     PoolArgs.Plan p = args.plan(x);
+    boolean record = out == null && Autograd.isRecording(x);
     Tensor y = PoolArgs.output(args.op, x, out, p.outShape());
-    int[] indices = saved == null ? null : saved.room(y.numel());
+    int[] indices = record ? new int[Math.toIntExact(y.numel())]
+        : saved == null ? null : saved.room(y.numel());
     Tensor xc = x.isContiguous() ? x : x.contiguous();
     Pooling.maxPool2d(p.geometry(), xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(),
         indices);
     y.bumpVersion();
-    return y;
+    if (!record) {
+      return y;
+    }
+    if (saved != null) {
+      System.arraycopy(indices, 0, saved.room(indices.length), 0, indices.length);
+    }
+    return PoolGrad.recordMaxPool(x, args.dims, indices, y);
   }
 
   /** {@code avg_pool}; {@code divisor} 0 for none. */
@@ -54,7 +64,8 @@ final class Pools {
     Pooling.avgPool2d(p.geometry(), xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(),
         countIncludePad, divisor);
     y.bumpVersion();
-    return y;
+    return out != null ? y
+        : PoolGrad.recordAvgPool(x, args.dims, p.geometry(), countIncludePad, divisor, y);
   }
 
   /** The output shape of an adaptive pooling of {@code x} to {@code size} (one per dim). */
@@ -81,7 +92,9 @@ final class Pools {
     Tensor y = out != null && sameLeadingDims(x, out, dims) && endsWith(out, size)
         && out.isContiguous() && !out.sharesStorageWith(x) ? out
         : PoolArgs.output(op, x, out, adaptiveShape(op, dims, size, x));
-    int[] indices = saved == null ? null : saved.room(y.numel());
+    boolean record = out == null && Autograd.isRecording(x);
+    int[] indices = max && record ? new int[Math.toIntExact(y.numel())]
+        : saved == null ? null : saved.room(y.numel());
     Tensor xc = x.isContiguous() ? x : x.contiguous();
     int h = dims == 2 ? x.size(-2) : 1;
     int w = x.size(-1);
@@ -89,7 +102,13 @@ final class Pools {
     Pooling.adaptivePool2d(max, planes, h, w, dims == 2 ? size[0] : 1, size[dims - 1],
         xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(), indices);
     y.bumpVersion();
-    return y;
+    if (!record) {
+      return y;
+    }
+    if (max && saved != null) {
+      System.arraycopy(indices, 0, saved.room(indices.length), 0, indices.length);
+    }
+    return PoolGrad.recordAdaptivePool(x, dims, max ? indices : null, y);
   }
 
   /** Whether {@code out} has {@code x}'s rank and leading dims (all but the last {@code dims}). */

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.RecurrentGrad;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
@@ -54,6 +55,8 @@ public abstract class RNNBase extends Module {
   private final PackedWeight[] packedHh;
   /** The stream of the dropout masks between layers, in training. */
   private Generator masks = ParameterSeeds.standalone().generator("mask");
+  /** The masks the last forward applied to each layer's input, or null without dropout. */
+  private Tensor[] dropoutMasks;
   private Workspace ws;
 
   @SuppressWarnings("this-escape") // registration only touches Module's registries
@@ -156,6 +159,15 @@ public abstract class RNNBase extends Module {
     return batchFirst;
   }
 
+  /**
+   * The dropout masks the last forward applied between layers ({@code [layer]} on that
+   * layer's input, laid out as the input; null at layer 0), or null when it applied none:
+   * what a backward pass multiplies by.
+   */
+  public Tensor[] dropoutMasks() {
+    return dropoutMasks == null ? null : dropoutMasks.clone();
+  }
+
   /** The dropout probability on each layer's output but the last, in training. */
   public double dropout() {
     return dropout;
@@ -218,12 +230,33 @@ public abstract class RNNBase extends Module {
 
   // ---------------------------------------------------------------- forward
 
-  /** {@code lstm(x)[0]}: the output sequence alone, each step's last-layer hidden state. */
+  /**
+   * {@code lstm(x)[0]}: the output sequence alone, each step's last-layer hidden state;
+   * recorded for a backward pass when recording is on (see {@link #recorded}).
+   */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor out = Tensor.zeros(outputShape(x.shape()));
-    run(x, null, null, out, null, null);
-    return out;
+    Tensor[] states = newStates(x);
+    return recorded(x, null, null, Tensor.zeros(outputShape(x.shape())), states[0],
+        states[1])[0];
+  }
+
+  /** Fresh {@code h_n} (and for an LSTM {@code c_n}, else null) for an input {@code x}. */
+  private Tensor[] newStates(Tensor x) {
+    int[] shape = stateShape(x.shape());
+    return new Tensor[] {Tensor.zeros(shape), gates == 4 ? Tensor.zeros(shape) : null};
+  }
+
+  /**
+   * The allocating forward into fresh tensors, recorded for a backward pass when recording is
+   * on and the input, an initial state or a parameter requires a gradient ({@link
+   * RecurrentGrad#record}: one node for the whole recurrence, the outputs named as PyTorch
+   * names them). Returns {@code {output, h_n, c_n}} as the caller hands them out.
+   */
+  final Tensor[] recorded(Tensor x, Tensor h0, Tensor c0, Tensor output, Tensor hN,
+      Tensor cN) {
+    run(x, h0, c0, output, hN, cN);
+    return RecurrentGrad.record(this, x, h0, c0, output, hN, cN);
   }
 
   /**
@@ -337,9 +370,15 @@ public abstract class RNNBase extends Module {
   private void layers(Workspace w, Tensor x, Tensor h0, Tensor c0, Tensor output, Tensor hN,
       Tensor cN) {
     Tensor input = x; // (seq, batch, features) or (batch, seq, features)
+    dropoutMasks = null;
     for (int layer = 0; layer < numLayers; layer++) {
       if (layer > 0 && dropout > 0 && isTraining()) {
-        input = Functional.dropout(input, (float) dropout, true, masks); // allocates
+        if (dropoutMasks == null) {
+          dropoutMasks = new Tensor[numLayers];
+        }
+        Tensor mask = Functional.dropoutMask(input.shape(), (float) dropout, masks);
+        dropoutMasks[layer] = mask;
+        input = Functional.dropout(input, mask); // allocates
       }
       Tensor out = layer == numLayers - 1 ? output : w.layerOut[layer];
       for (int dir = 0; dir < directions(); dir++) {

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.Autograd;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.tensor.Tensor;
 
@@ -24,11 +25,19 @@ final class TransformerParts {
     return value;
   }
 
-  /** {@code dropout2(linear2(dropout(act(linear1(x)))))}, ReLU fused into linear1's GEMM. */
+  /**
+   * {@code dropout2(linear2(dropout(act(linear1(x)))))}, ReLU fused into linear1's GEMM (and
+   * recorded as PyTorch's {@code ReluBackward0} when recording for a backward pass).
+   */
   static Tensor feedForward(Tensor x, Linear linear1, String activation, Dropout dropout,
       Linear linear2, Dropout dropoutOut) {
     Tensor h;
-    if ("relu".equals(activation)) {
+    Tensor bias = linear1.bias == null ? null : linear1.bias.data();
+    if ("relu".equals(activation)
+        && (Autograd.isRecording(x, linear1.weight.data())
+            || bias != null && Autograd.isRecording(bias))) {
+      h = Functional.linearRelu(x, linear1.weight.data(), bias);
+    } else if ("relu".equals(activation)) {
       int[] shape = x.shape();
       shape[shape.length - 1] = linear1.outFeatures();
       h = linear1.forwardInto(x, Activation.RELU, Tensor.zeros(shape));
