@@ -189,9 +189,10 @@ final class MetricsChart {
       }
     }
 
+    /** A tick label: whole numbers from 100 up (steps), three significant digits below. */
     private static String tick(double v) {
-      if (v == Math.rint(v) && Math.abs(v) < 1e9) {
-        return Long.toString((long) v);
+      if (Math.abs(v) >= 100 || v == Math.rint(v)) {
+        return Long.toString(Math.round(v));
       }
       return String.format(Locale.ROOT, "%.3g", v);
     }
