@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.loss.CrossEntropyLoss;
+import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ReLU;
@@ -47,14 +48,23 @@ class TrainerTest {
     return new TensorDataset(Tensor.fromArray(x, t.length, 4), Tensor.ofLongs(t, t.length));
   }
 
-  static Module mlp() {
-    return new Sequential(new Linear(4, 16), new ReLU(), new Linear(16, 3)).initialize(7);
+  static Module mlp(boolean dropout) {
+    Sequential s = new Sequential(new Linear(4, 16), new ReLU());
+    if (dropout) {
+      s.append(new Dropout(0.3));
+    }
+    return s.append(new Linear(16, 3)).initialize(7);
   }
 
   record Run(Module model, Optimizer optimizer, LRScheduler scheduler, Trainer trainer) {}
 
   static Run run(Trainer.Options options) {
-    Module model = mlp();
+    return run(options, false);
+  }
+
+  /** A run of the MLP, with dropout between its layers (its masks from a seeded stream) or not. */
+  static Run run(Trainer.Options options, boolean dropout) {
+    Module model = mlp(dropout);
     Optimizer opt = new Adam(model.parameters(), 0.01);
     LRScheduler sched = new StepLR(opt, 2, 0.5);
     return new Run(model, opt, sched,
@@ -117,13 +127,14 @@ class TrainerTest {
 
   @Test
   void aResumedRunEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+    // with dropout: the checkpoint must bring back its mask stream, not restart it
     TensorDataset train = blobs(1, 40);
     Trainer.Options options = new Trainer.Options(16, 5, true, 3, 1.0, 5);
-    Run whole = run(options);
+    Run whole = run(options, true);
     whole.trainer().fit(train, null, new Trainer.Listener() {});
 
     Path file = tmp.resolve(Checkpoint.FILE);
-    Run first = run(options);
+    Run first = run(options, true);
     first.trainer().checkpointTo(file);
     RuntimeException crash = assertThrows(RuntimeException.class,
         () -> first.trainer().fit(train, null, new Trainer.Listener() {
@@ -136,7 +147,7 @@ class TrainerTest {
         }));
     assertEquals("crash", crash.getMessage());
 
-    Run resumed = run(options);
+    Run resumed = run(options, true);
     resumed.trainer().checkpointTo(file).resumeFrom(file);
     assertEquals(new Position(2, 4, 20, resumed.trainer().position().lossSum(),
         resumed.trainer().position().correct(), 64), resumed.trainer().position());
