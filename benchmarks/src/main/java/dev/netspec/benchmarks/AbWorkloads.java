@@ -135,8 +135,17 @@ public final class AbWorkloads {
         + " tutorial or fma-peak, each optionally with @THREADS");
   }
 
-  /** The benchmarks' {@link Mlp} (generated code's forward) on seeded weights and input. */
+  /**
+   * The benchmarks' {@link Mlp} (generated code's forward) on seeded weights and input, under
+   * no_grad where the runtime has autograd (looked up by name: an older runtime has none).
+   */
   private static Runnable mlp(String model, int batch) {
+    try {
+      Class.forName("dev.netspec.runtime.autograd.GradMode").getMethod("setEnabled", boolean.class)
+          .invoke(null, false);
+    } catch (ReflectiveOperationException beforeAutograd) {
+      // nothing records in a runtime without autograd
+    }
     int[] widths = Mlp.widths(model);
     Mlp mlp = Mlp.random(widths, 0);
     Tensor x = Inputs.uniform(new Random(1), 1f, batch, widths[0]);

@@ -1,6 +1,7 @@
 package dev.netspec.benchmarks;
 
 import dev.netspec.examples.BertModel;
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.io.SafeTensors;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Generator;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -49,6 +51,12 @@ public class BertBenchmark {
   private BertModel net;
   private Tensor inputIds;
   private Tensor attentionMask;
+
+  /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
+  @Setup(Level.Iteration)
+  public void noGrad() {
+    GradMode.setEnabled(false);
+  }
 
   @Setup
   public void setup() throws IOException {

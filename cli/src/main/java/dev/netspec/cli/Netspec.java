@@ -28,6 +28,7 @@ import picocli.CommandLine.ParameterException;
       CheckCommand.class,
       InspectCommand.class,
       RunCommand.class,
+      GradCommand.class,
       GenerateCommand.class,
       TrainCommand.class,
       IdxCommand.class,

@@ -1,9 +1,11 @@
 package dev.netspec.cli;
 
 import dev.netspec.compiler.Inspection;
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws UserException {
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
-    List<Tensor> inputs = readInputs(inspection);
+    List<Tensor> inputs = readInputs(inspection, input, streams.err());
     Tensor x = inputs.get(0);
     ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
         target.argValues, x.shape()), Runtime.getRuntime().maxMemory());
@@ -80,7 +82,11 @@ final class RunCommand implements Callable<Integer> {
     model.train(train);
     Map<String, Tensor> ys;
     try {
-      ys = streams.timed("running " + chosen, () -> ModelCall.run(model, inspection, inputs));
+      ys = streams.timed("running " + chosen, () -> {
+        try (GradMode.Scope scope = GradMode.noGrad()) { // inference: nothing records
+          return ModelCall.run(model, inspection, inputs);
+        }
+      });
     } catch (IllegalArgumentException e) {
       // The declared shapes were checked above; what is left is a lazy dim that the loaded
       // weights fixed to another size than the input has, or sizes that two inputs share.
@@ -100,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** {@code 'x' of shape [2, 20]}, or for several inputs their names and shapes. */
-  private static String describe(Inspection inspection, List<Tensor> inputs) {
+  static String describe(Inspection inspection, List<Tensor> inputs) {
     if (inputs.size() == 1) {
       return "'" + inspection.inputs().get(0).name() + "' of shape " + Arrays.toString(inputs.get(0).shape());
     }
@@ -108,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** {@code x [2, 20]}, one per input. */
-  private static List<String> names(Inspection inspection, List<Tensor> inputs) {
+  static List<String> names(Inspection inspection, List<Tensor> inputs) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       out.add(inspection.inputs().get(i).name() + " " + Arrays.toString(inputs.get(i).shape()));
@@ -116,9 +122,10 @@ final class RunCommand implements Callable<Integer> {
     return out;
   }
 
-  /** Every input of the block, by its name in the file, checked against its dtype and shape. */
-  private List<Tensor> readInputs(Inspection inspection) throws UserException {
-    Map<String, Tensor> tensors = read(input);
+  /** Every input of the block, by its name in {@code input}, checked against its dtype and shape. */
+  static List<Tensor> readInputs(Inspection inspection, Path input, PrintWriter err)
+      throws UserException {
+    Map<String, Tensor> tensors = TensorFiles.read(input, err);
     List<Tensor> out = new ArrayList<>();
     for (Inspection.Port p : inspection.inputs()) {
       Tensor x = tensors.get(p.name());

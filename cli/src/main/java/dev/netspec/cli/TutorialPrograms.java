@@ -69,15 +69,15 @@ final class TutorialPrograms {
       }
     });
     Tensor w = net.getParameter("0.weight").data();
-    out.step("w = net.getParameter(\"0.weight\").data()", "w = net[0].weight.data");
+    out.step("w = net.getParameter(\"0.weight\").data()", "w = net[0].weight");
     out.step("w.slice(0, 0, 2)", "net[0].weight[:2]");
     out.result(w.slice(0, 0, 2));
     out.step("w.add_(1)", "net[0].weight.data[:] += 1");
     w.add_(1);
     out.step("w.set(42, 0, 0)", "net[0].weight.data[0, 0] = 42");
     w.set(42, 0, 0);
-    out.step("w.select(0, 0)", "net[0].weight.data[0]");
-    out.result(w.select(0, 0));
+    out.step("w.detach().select(0, 0)", "net[0].weight.data[0]"); // .data: outside the graph
+    out.result(w.detach().select(0, 0));
   }
 
   /** {@code ('weight', [8, 4])} for each parameter, as the tutorial's {@code print(*[...])}. */

@@ -122,7 +122,7 @@ class DemoTest {
     assertTrue(out.contains("// net.apply(my_init)'s print\nInit weight [8, 4]\n"
         + "Init weight [1, 8]\n"), r::toString);
     assertTrue(out.contains("// net[0].weight[:2]\ntensor([[0., 0., 0., 0.],\n"
-        + "        [0., 0., 0., 0.]])\n"), r::toString);
+        + "        [0., 0., 0., 0.]], grad_fn=<SliceBackward0>)\n"), r::toString);
     // zeros, + 1 everywhere, then [0, 0] = 42
     assertTrue(out.contains("// net[0].weight.data[0]\ntensor([42.,  1.,  1.,  1.])\n"),
         r::toString);

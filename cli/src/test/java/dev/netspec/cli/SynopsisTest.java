@@ -45,7 +45,7 @@ class SynopsisTest {
   void theSummaryMatchesTheCommands(String doc) throws IOException {
     Map<String, String> lines = synopsis(doc, doc.equals("README.md") ? "## The CLI" : null);
     CommandLine netspec = new CommandLine(new Netspec());
-    for (String command : new String[] {"compile", "check", "inspect", "run", "generate",
+    for (String command : new String[] {"compile", "check", "inspect", "run", "grad", "generate",
         "train", "idx", "demo"}) {
       String line = lines.get(command);
       assertTrue(line != null, doc + " does not list " + command);

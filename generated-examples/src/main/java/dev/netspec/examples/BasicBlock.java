@@ -120,11 +120,16 @@ public final class BasicBlock extends Module {
 
   /**
    * Input {@code (batch, in_planes, height, width)}, output {@code (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), planes, Math.floorDiv(x.size(2) - 1, stride) + 1, Math.floorDiv(x.size(3) - 1, stride) + 1));
   }
 
@@ -133,7 +138,7 @@ public final class BasicBlock extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -149,6 +154,21 @@ public final class BasicBlock extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, in_planes, height, width)}, output
+   * {@code (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    Tensor identity = x; // (batch, in_planes, height, width)
+    Tensor out = relu.forward(bn1.forward(conv1.forward(x))); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
+    out = bn2.forward(conv2.forward(out)); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
+    if (stride != 1 || inPlanes != planes) {
+      identity = downsample.forward(x); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
+    }
+    return relu.forward(out.add(identity));
   }
 
   /**

@@ -169,11 +169,16 @@ public final class CifarCnn extends Sequential {
 
   /**
    * Input {@code (batch, 3, 32, 32)}, output {@code (batch, 10)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
@@ -182,7 +187,7 @@ public final class CifarCnn extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -200,6 +205,29 @@ public final class CifarCnn extends Sequential {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 3, 32, 32)}, output
+   * {@code (batch, 10)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = conv2d0.forward(x); // (batch, 16, 32, 32)
+    x = batchNorm2d1.forward(x); // (batch, 16, 32, 32)
+    x = relu2.forward(x); // (batch, 16, 32, 32)
+    x = maxPool2d3.forward(x); // (batch, 16, 16, 16)
+    x = conv2d4.forward(x); // (batch, 32, 16, 16)
+    x = batchNorm2d5.forward(x); // (batch, 32, 16, 16)
+    x = relu6.forward(x); // (batch, 32, 16, 16)
+    x = maxPool2d7.forward(x); // (batch, 32, 8, 8)
+    x = conv2d8.forward(x); // (batch, 64, 8, 8)
+    x = batchNorm2d9.forward(x); // (batch, 64, 8, 8)
+    x = relu10.forward(x); // (batch, 64, 8, 8)
+    x = adaptiveAvgPool2d11.forward(x); // (batch, 64, 1, 1)
+    x = flatten12.forward(x); // (batch, 64)
+    x = linear13.forward(x); // (batch, 10)
+    return x;
   }
 
   /**

@@ -160,11 +160,16 @@ public final class ResNet extends Module {
 
   /**
    * Input {@code (batch, 3, height, width)}, output {@code (batch, 1000)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 1000));
   }
 
@@ -173,7 +178,7 @@ public final class ResNet extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -192,6 +197,17 @@ public final class ResNet extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 3, height, width)}, output
+   * {@code (batch, 1000)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = maxpool.forward(relu.forward(bn1.forward(conv1.forward(x)))); // (batch, 64, (height - 1) / 4 + 1, (width - 1) / 4 + 1)
+    x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x)))); // (batch, 512, (height - 1) / 32 + 1, (width - 1) / 32 + 1)
+    return fc.forward(avgpool.forward(x).flatten(1, -1));
   }
 
   /**

@@ -134,11 +134,16 @@ public final class SeqConvNet extends Sequential {
 
   /**
    * Input {@code (batch, 8, length)}, output {@code (batch, 4)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 4));
   }
 
@@ -147,7 +152,7 @@ public final class SeqConvNet extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -163,6 +168,24 @@ public final class SeqConvNet extends Sequential {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 8, length)}, output
+   * {@code (batch, 4)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = conv1d0.forward(x); // (batch, 16, length)
+    x = relu1.forward(x); // (batch, 16, length)
+    x = maxPool1d2.forward(x); // (batch, 16, length / 2)
+    x = conv1d3.forward(x); // (batch, 32, length / 2)
+    x = batchNorm1d4.forward(x); // (batch, 32, length / 2)
+    x = relu5.forward(x); // (batch, 32, length / 2)
+    x = adaptiveAvgPool1d6.forward(x); // (batch, 32, 1)
+    x = flatten7.forward(x); // (batch, 32)
+    x = linear8.forward(x); // (batch, 4)
+    return x;
   }
 
   /**

@@ -19,11 +19,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One case written by tools/fixtures/spec_fixtures.py: the PyTorch twin of a generated class,
- * its weights, an input and PyTorch's output, print(net) and the state-dict layout.
+ * its weights, an input and PyTorch's output, print(net) and the state-dict layout; for the
+ * tutorial's programs also print(net(x)), which shows the output's grad_fn.
  */
 record ParityFixture(String name, String spec, String className, List<Integer> args,
     String repr, String reprBeforeForward, List<String> stateDict, long parameters,
-    List<String> inputs, List<String> outputs) {
+    List<String> inputs, List<String> outputs, String printed) {
   static final Path DIR = Path.of("src/test/resources/fixtures/parity");
 
   static ParityFixture read(Path json) throws IOException {
@@ -47,7 +48,8 @@ record ParityFixture(String name, String spec, String className, List<Integer> a
     return new ParityFixture(file.substring(0, file.length() - ".json".length()),
         root.get("spec").asString(), root.get("class").asString(), List.copyOf(args),
         root.get("repr").asString(), before == null ? null : before.asString(),
-        List.copyOf(stateDict), root.get("parameters").asLong(), List.copyOf(inputs), List.copyOf(outputs));
+        List.copyOf(stateDict), root.get("parameters").asLong(), List.copyOf(inputs), List.copyOf(outputs),
+        root.has("printed") ? root.get("printed").asString() : null);
   }
 
   private static int[] shape(JsonNode dims) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.tensor.Tensor;
@@ -67,9 +68,24 @@ class PyTorchParityTest {
     net.loadStateDict(f.weights(), true);
     net.eval();
     Map<String, Tensor> io = f.io();
-    Map<String, Tensor> outputs = f.run(net, io);
+    Map<String, Tensor> outputs;
+    try (GradMode.Scope scope = GradMode.noGrad()) { // the buffered forward, as PyTorch's no_grad
+      outputs = f.run(net, io);
+    }
     for (Map.Entry<String, Tensor> y : outputs.entrySet()) {
       assertClose(f.name() + ": output " + y.getKey(), io.get(y.getKey()), y.getValue());
+    }
+    // Recording (parameters require grad): every step allocates and records, same numbers
+    Map<String, Tensor> recorded = f.run(net, io);
+    for (Map.Entry<String, Tensor> y : recorded.entrySet()) {
+      assertClose(f.name() + ": recorded output " + y.getKey(), io.get(y.getKey()), y.getValue());
+    }
+    if (f.printed() != null) { // the grad_fn PyTorch prints; the whole text for a few values
+      Tensor y = recorded.get("y");
+      assertEquals(gradFnSuffix(f.printed()), gradFnSuffix(y.toString()), f.name() + ": grad_fn");
+      if (y.numel() <= 20) {
+        assertEquals(f.printed(), y.toString(), f.name() + ": print(net(x))");
+      }
     }
 
     // PyTorch printed the net its forward materialized; a loaded lazy layer keeps in_features 0
@@ -87,6 +103,12 @@ class PyTorchParityTest {
       count += p.data().numel();
     }
     assertEquals(f.parameters(), count, f.name() + ": parameter count (a shared one once)");
+  }
+
+  /** What a printed tensor ends with after its values: {@code ", grad_fn=<SumBackward0>)"}, or "". */
+  private static String gradFnSuffix(String printed) {
+    int at = printed.lastIndexOf(", grad_fn=");
+    return at < 0 ? "" : printed.substring(at);
   }
 
   /** The tutorial's weight.data[:] += 1 and weight.data[0, 0] = 42, after my_init. */

@@ -633,8 +633,36 @@ public final class JavaGenerator {
       TypedForward.add(type, block, result, params, position, writer.body(block.forward()), fields);
       return;
     }
+    type.addMethod(allocatingSteps(writer, forwardMethod(writer.input(), "")).build());
+  }
+
+  /**
+   * {@code forwardRecorded(x)}, beside a buffered forward: the same steps each allocating its
+   * result, so that every operation records for a backward pass ({@code forward(x)} takes it
+   * when {@code records(x)}).
+   */
+  private void recordedForward(TypeSpec.Builder type) {
+    ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
+        names.clone(), null);
+    writer.modules(new ModuleAccess());
+    writer.tupleChildren(tupleChildren());
     String x = writer.input();
-    MethodSpec.Builder m = forwardMethod(x, "");
+    type.addMethod(allocatingSteps(writer, MethodSpec.methodBuilder(RECORDED)
+        .addModifiers(Modifier.PRIVATE)
+        .returns(RuntimeTypes.TENSOR)
+        .addParameter(RuntimeTypes.TENSOR, x)
+        .addJavadoc(JavaText.javadocOwn("The forward for a backward pass, each step allocating its result, which"
+            + " records\nthe operation (its {@code grad_fn}): input {@code " + JavaText.shapeComment(result.input())
+            + "}, output\n{@code " + JavaText.shapeComment(result.output()) + "}.")))
+        .build());
+  }
+
+  /** The name of the recording forward a buffered block keeps beside {@code forward(x, output)}. */
+  static final String RECORDED = "forwardRecorded";
+
+  /** Adds to {@code m} the forward's steps, each allocating its result. */
+  private MethodSpec.Builder allocatingSteps(ForwardWriter writer, MethodSpec.Builder m) {
+    String x = writer.input();
     if (block.forward() != null) {
       m.addCode(writer.body(block.forward()));
     } else {
@@ -645,7 +673,7 @@ public final class JavaGenerator {
       }
       m.addStatement("return $N", x);
     }
-    type.addMethod(m.build());
+    return m;
   }
 
   /** How the forward calls each child whose result is a tuple (an LSTM, a block returning one). */
@@ -735,8 +763,13 @@ public final class JavaGenerator {
     CodeBlock outputDims = ws.dimsOf(result.output(), x);
     String outShape = JavaText.shapeComment(result.output());
     type.addMethod(forwardMethod(x, " Allocates the result; the\nintermediates live in buffers"
-        + " reused while the input's size stays the same.")
+        + " reused while the input's size stays the same. While\nrecording for a backward pass"
+        + " ({@code records(x)}: grad mode on, and {@code x} or a parameter\nrequires grad),"
+        + " every step allocates and records instead ({@link #" + RECORDED + "}).")
         .addStatement("checkInput($N)", x)
+        .beginControlFlow("if (records($N))", x)
+        .addStatement("return $N($N)", RECORDED, x)
+        .endControlFlow()
         .addStatement("return forward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
         .build());
     type.addMethod(MethodSpec.methodBuilder("forward")
@@ -750,9 +783,11 @@ public final class JavaGenerator {
             + "}, sharing\nno storage with {@code " + x + "}) and returns it. Allocates nothing once"
             + " the buffers are sized\nfor this input's size and the tensors are contiguous."
             + " One thread at a time: the buffers\nbelong to this instance, and a call while"
-            + " another thread's runs throws\n{@link IllegalStateException}."))
+            + " another thread's runs throws\n{@link IllegalStateException}. Never records for a"
+            + " backward pass: the inference path."))
         .addCode(body.build())
         .build());
+    recordedForward(type);
     ws.addTo(type, x);
     return ws;
   }

@@ -101,11 +101,16 @@ public final class FixedHiddenMlp extends Module {
 
   /**
    * Input {@code (batch, 20)}, output {@code ()}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros());
   }
 
@@ -114,7 +119,7 @@ public final class FixedHiddenMlp extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -133,6 +138,21 @@ public final class FixedHiddenMlp extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 20)}, output
+   * {@code ()}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = linear.forward(x); // (batch, 20)
+    x = x.matmul(randWeight.add(1.0f)).relu(); // (batch, 20)
+    x = linear.forward(x); // (batch, 20)
+    while (x.abs().sum().item() > 1.0f) {
+      x = x.div(2.0f); // (batch, 20)
+    }
+    return x.sum();
   }
 
   /**

@@ -76,11 +76,16 @@ public final class MyInit extends Sequential {
 
   /**
    * Input {@code (batch, 4)}, output {@code (batch, 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 1));
   }
 
@@ -89,7 +94,7 @@ public final class MyInit extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -101,6 +106,18 @@ public final class MyInit extends Sequential {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 4)}, output
+   * {@code (batch, 1)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = linear0.forward(x); // (batch, 8)
+    x = relu1.forward(x); // (batch, 8)
+    x = linear2.forward(x); // (batch, 1)
+    return x;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.generate;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -114,30 +115,32 @@ public final class Generation {
     int width = n + maxNewTokens;
     Tensor next = Tensor.zeros(DType.INT64, batch, 1); // (batch, 1): the token fed back
     long[] nextIds = next.longArray();
-    Sampler sampler = isGreedy() ? null : new Sampler(temperature, topK, seed);
-    model.resetCache();
-    Tensor logits = model.forward(prompt.isContiguous() ? prompt : prompt.contiguous(), 0);
-    for (int step = 0; step < maxNewTokens; step++) {
-      int rows = step == 0 ? n : 1; // the logits' tokens: the prompt's, then the one fed back
-      Tensor last = checkLogits(logits, batch, rows);
-      int vocab = last.size(2);
-      float[] a = last.array();
-      for (int b = 0; b < batch; b++) {
-        int row = last.arrayOffset() + (b * rows + rows - 1) * vocab; // logits[b, -1, :]
-        long token = sampler == null ? argmax(a, row, vocab) : sampler.draw(a, row, vocab);
-        tokens[b * width + n + step] = token;
-        nextIds[b] = token;
+    try (GradMode.Scope scope = GradMode.noGrad()) { // inference: nothing records
+      Sampler sampler = isGreedy() ? null : new Sampler(temperature, topK, seed);
+      model.resetCache();
+      Tensor logits = model.forward(prompt.isContiguous() ? prompt : prompt.contiguous(), 0);
+      for (int step = 0; step < maxNewTokens; step++) {
+        int rows = step == 0 ? n : 1; // the logits' tokens: the prompt's, then the one fed back
+        Tensor last = checkLogits(logits, batch, rows);
+        int vocab = last.size(2);
+        float[] a = last.array();
+        for (int b = 0; b < batch; b++) {
+          int row = last.arrayOffset() + (b * rows + rows - 1) * vocab; // logits[b, -1, :]
+          long token = sampler == null ? argmax(a, row, vocab) : sampler.draw(a, row, vocab);
+          tokens[b * width + n + step] = token;
+          nextIds[b] = token;
+        }
+        next.bumpVersion();
+        if (progress != null) {
+          progress.token(step + 1, maxNewTokens);
+        }
+        if (step + 1 < maxNewTokens) {
+          logits = model.forward(next, n + step);
+        }
       }
-      next.bumpVersion();
-      if (progress != null) {
-        progress.token(step + 1, maxNewTokens);
-      }
-      if (step + 1 < maxNewTokens) {
-        logits = model.forward(next, n + step);
-      }
+      out.bumpVersion();
+      return out;
     }
-    out.bumpVersion();
-    return out;
   }
 
   /** The first index of the largest value of {@code a[from, from + n)}, or of its first NaN. */

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
@@ -48,12 +49,47 @@ public abstract class Module {
 
   /**
    * The forward computation written into {@code out}, a tensor the caller owns, of exactly
-   * the output's shape and sharing no storage with {@code x}; returns {@code out}. This
-   * default runs {@link #forward(Tensor)} and copies; builtin layers and generated blocks
-   * override it so that, once warm, a call allocates nothing.
+   * the output's shape and sharing no storage with {@code x}; returns {@code out}. It never
+   * records for a backward pass (the inference path). This default runs {@link
+   * #forward(Tensor)} under {@link GradMode#noGrad()} and copies; builtin layers and
+   * generated blocks override it so that, once warm, a call allocates nothing.
    */
   public Tensor forward(Tensor x, Tensor out) {
-    return forward(x).copyInto(out);
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      return forward(x).copyInto(out);
+    }
+  }
+
+  /**
+   * Whether a forward of {@code inputs} must record the graph a backward pass walks: recording
+   * is on ({@link GradMode#isEnabled()}) and an input or a parameter of this module or its
+   * children requires a gradient. Generated blocks take their allocating, recording path
+   * then and their buffered one otherwise. Allocates nothing.
+   */
+  protected final boolean records(Tensor... inputs) {
+    if (!GradMode.isEnabled()) {
+      return false;
+    }
+    for (Tensor t : inputs) {
+      if (t != null && t.requiresGrad()) {
+        return true;
+      }
+    }
+    return anyParameterRequiresGrad(this);
+  }
+
+  private static boolean anyParameterRequiresGrad(Module m) {
+    for (Parameter p : m.parameters.values()) {
+      if (p != null && p.requiresGrad()) {
+        return true;
+      }
+    }
+    for (Module child : m.modules.values()) {
+      if (child != null && anyParameterRequiresGrad(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- one thread at a time

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Iterator;
 import java.util.List;
@@ -153,10 +154,12 @@ public class Sequential extends Module implements Iterable<Module> {
     chainInput = x.shape();
     outputs = new Tensor[Math.max(chain.length - 1, 0)];
     Tensor y = x;
-    for (int i = 0; i < chain.length; i++) {
-      y = chain[i].forward(y);
-      if (i < chain.length - 1) {
-        outputs[i] = y.clone();
+    try (GradMode.Scope scope = GradMode.noGrad()) { // the inference path: nothing records
+      for (int i = 0; i < chain.length; i++) {
+        y = chain[i].forward(y);
+        if (i < chain.length - 1) {
+          outputs[i] = y.clone();
+        }
       }
     }
     return y.copyInto(out);

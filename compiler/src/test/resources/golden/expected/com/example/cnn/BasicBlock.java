@@ -107,11 +107,16 @@ public final class BasicBlock extends Module {
 
   /**
    * Input {@code (batch, channels, height, width)}, output {@code (batch, channels, height, width)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), channels, x.size(2), x.size(3)));
   }
 
@@ -120,7 +125,7 @@ public final class BasicBlock extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -135,6 +140,17 @@ public final class BasicBlock extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, channels, height, width)}, output
+   * {@code (batch, channels, height, width)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    Tensor y = bn1.forward(conv1.forward(x)).relu(); // (batch, channels, height, width)
+    y = bn2.forward(conv2.forward(y)); // (batch, channels, height, width)
+    return gn.forward(y.add(x).relu());
   }
 
   /**

@@ -169,11 +169,16 @@ public final class LeNet extends Sequential {
 
   /**
    * Input {@code (batch, 1, 28, 28)}, output {@code (batch, 10)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
@@ -182,7 +187,7 @@ public final class LeNet extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -204,6 +209,27 @@ public final class LeNet extends Sequential {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 1, 28, 28)}, output
+   * {@code (batch, 10)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = conv2d0.forward(x); // (batch, 6, 28, 28)
+    x = sigmoid1.forward(x); // (batch, 6, 28, 28)
+    x = avgPool2d2.forward(x); // (batch, 6, 14, 14)
+    x = conv2d3.forward(x); // (batch, 16, 10, 10)
+    x = sigmoid4.forward(x); // (batch, 16, 10, 10)
+    x = avgPool2d5.forward(x); // (batch, 16, 5, 5)
+    x = flatten6.forward(x); // (batch, 400)
+    x = linear7.forward(x); // (batch, 120)
+    x = sigmoid8.forward(x); // (batch, 120)
+    x = linear9.forward(x); // (batch, 84)
+    x = sigmoid10.forward(x); // (batch, 84)
+    x = linear11.forward(x); // (batch, 10)
+    return x;
   }
 
   /**

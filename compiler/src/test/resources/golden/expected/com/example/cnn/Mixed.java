@@ -109,11 +109,16 @@ public final class Mixed extends Module {
 
   /**
    * Input {@code (batch, channels, 16, 16)}, output {@code (batch, 8, 2, 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 8, 2, 1));
   }
 
@@ -122,7 +127,7 @@ public final class Mixed extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -138,6 +143,15 @@ public final class Mixed extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, channels, 16, 16)}, output
+   * {@code (batch, 8, 2, 1)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    return squeeze.forward(avg.forward(pool.forward(mirror.forward(same.forward(wide.forward(x))).relu())));
   }
 
   /**

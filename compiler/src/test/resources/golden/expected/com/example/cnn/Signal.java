@@ -96,11 +96,16 @@ public final class Signal extends Sequential {
 
   /**
    * Input {@code (batch, 2, length)}, output {@code (batch, 4, 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 4, 1));
   }
 
@@ -109,7 +114,7 @@ public final class Signal extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -124,6 +129,20 @@ public final class Signal extends Sequential {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 2, length)}, output
+   * {@code (batch, 4, 1)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = conv1d0.forward(x); // (batch, 4, (length - 1) / 2 + 1)
+    x = maxPool1d1.forward(x); // (batch, 4, (length - 3) / 4 + 1)
+    x = avgPool1d2.forward(x); // (batch, 4, (length - 3) / 12 + 1)
+    x = conv1d3.forward(x); // (batch, 4, (length - 3) / 12 + 1)
+    x = adaptiveAvgPool1d4.forward(x); // (batch, 4, 1)
+    return x;
   }
 
   /**

@@ -110,11 +110,16 @@ public final class Stem extends Sequential {
 
   /**
    * Input {@code (batch, 3, height, width)}, output {@code (batch, 10)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
@@ -123,7 +128,7 @@ public final class Stem extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -138,6 +143,21 @@ public final class Stem extends Sequential {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 3, height, width)}, output
+   * {@code (batch, 10)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = conv2d0.forward(x); // (batch, 64, (height - 1) / 2 + 1, (width - 1) / 2 + 1)
+    x = relu1.forward(x); // (batch, 64, (height - 1) / 2 + 1, (width - 1) / 2 + 1)
+    x = maxPool2d2.forward(x); // (batch, 64, (height - 1) / 4 + 1, (width - 1) / 4 + 1)
+    x = adaptiveAvgPool2d3.forward(x); // (batch, 64, 1, 1)
+    x = flatten4.forward(x); // (batch, 64)
+    x = linear5.forward(x); // (batch, 10)
+    return x;
   }
 
   /**

@@ -76,11 +76,16 @@ public final class Keywords extends Module {
 
   /**
    * Input {@code (batch, 6)}, output {@code (batch, 3)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x_) {
     checkInput(x_);
+    if (records(x_)) {
+      return forwardRecorded(x_);
+    }
     return forward(x_, Tensor.zeros(x_.size(0), 3));
   }
 
@@ -89,7 +94,7 @@ public final class Keywords extends Module {
    * no storage with {@code x_}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x_, Tensor output) {
@@ -103,6 +108,17 @@ public final class Keywords extends Module {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 6)}, output
+   * {@code (batch, 3)}.
+   */
+  private Tensor forwardRecorded(Tensor x_) {
+    Tensor h = class_.forward(x_); // (batch, 5)
+    Tensor h2 = new_.forward(h.relu()); // (batch, 4)
+    return x.forward(h2);
   }
 
   /**

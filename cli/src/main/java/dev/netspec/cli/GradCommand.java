@@ -1,0 +1,203 @@
+package dev.netspec.cli;
+
+import dev.netspec.compiler.Inspection;
+import dev.netspec.runtime.autograd.GradMode;
+import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Parameter;
+import dev.netspec.runtime.optim.SGD;
+import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code netspec grad SPEC [--block B] [--arg NAME=VALUE]... --input X.safetensors --weights
+ * W.safetensors --upstream G.safetensors --output GRADS.safetensors [--sgd-lr LR
+ * --save-weights W2.safetensors]}: one forward and one backward of L = sum(y * g).
+ */
+@Command(
+    name = "grad",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Runs a block forward and backward: the gradients of L = sum(y * g) for its input and parameters.",
+    description = "Compiles a spec in memory, builds the block, loads its weights strictly, runs one forward on the input tensor 'x' (a block with 'inputs:' reads each by its name), takes L = sum(y * g) with g the tensor 'g' of --upstream (y's shape) and backpropagates, as PyTorch's y.backward(g). Writes 'y', 'grad.x' (for 'inputs:', 'grad.<name>' of each float input) and 'grad.<name>' for every parameter of the state dict (a shared parameter under each of its names, with the gradient of all its uses; a parameter the forward did not use gets zeros; buffers get none). With --sgd-lr it then takes one plain SGD step (p -= lr * grad, a shared parameter once) and saves the whole state dict to --save-weights. Eval mode unless --train.")
+final class GradCommand implements Callable<Integer> {
+  @Mixin
+  private SpecBlock target;
+
+  @Option(names = "--input", required = true, paramLabel = "X.safetensors",
+      description = "Holds the input tensor 'x', or each named input.")
+  private Path input;
+
+  @Option(names = "--weights", required = true, paramLabel = "W.safetensors",
+      description = "The state dict to load strictly (every key, no extra, same shapes).")
+  private Path weights;
+
+  @Option(names = "--upstream", required = true, paramLabel = "G.safetensors",
+      description = "Holds 'g', the gradient of L with respect to y (y's shape).")
+  private Path upstream;
+
+  @Option(names = "--output", required = true, paramLabel = "GRADS.safetensors",
+      description = "Where to write 'y', 'grad.x' and 'grad.<name>' of every parameter.")
+  private Path output;
+
+  @Option(names = "--sgd-lr", paramLabel = "LR",
+      description = "After the backward, one SGD step p -= LR * grad (needs --save-weights).")
+  private Double sgdLr;
+
+  @Option(names = "--save-weights", paramLabel = "W2.safetensors",
+      description = "Where to save the state dict after the SGD step (needs --sgd-lr).")
+  private Path saveWeights;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+      description = "Seed of the dropout masks with --train (default 0).")
+  private long seed;
+
+  @Option(names = "--train",
+      description = "Run the forward in training mode (dropout on, its masks drawn from --seed);"
+          + " by default it runs in eval mode.")
+  private boolean train;
+
+  @Option(names = "--sourcepath", paramLabel = "DIR", split = ",",
+      description = "Folders of Java sources the spec's java: initializers live in.")
+  private List<Path> sourcePath = new ArrayList<>();
+
+  @Mixin
+  private Streams streams;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Override
+  public Integer call() throws UserException {
+    if ((sgdLr == null) != (saveWeights == null)) {
+      throw new ParameterException(spec.commandLine(),
+          "--sgd-lr and --save-weights go together: the step's weights are saved there");
+    }
+    if (sgdLr != null && !(sgdLr >= 0 && Double.isFinite(sgdLr))) {
+      throw new ParameterException(spec.commandLine(),
+          "--sgd-lr must be a finite number >= 0, got " + sgdLr);
+    }
+    Inspection inspection = target.inspect(streams, null, true);
+    String chosen = inspection.block();
+    List<Inspection.Port> outs = inspection.outputs();
+    if (outs.size() != 1 || !outs.get(0).name().equals("y")) {
+      throw UserException.at(target.spec, chosen + " returns a tuple; grad"
+          + " needs a block with one tensor output y");
+    }
+    List<Tensor> inputs = RunCommand.readInputs(inspection, input, streams.err());
+    ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
+        target.argValues, inputs.get(0).shape()), Runtime.getRuntime().maxMemory());
+    Map<String, Tensor> state = TensorFiles.read(weights, streams.err());
+    Tensor g = upstream();
+    Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
+    ModelBuilder.load(model, state, weights);
+    model.train(train);
+    for (Tensor x : inputs) {
+      if (x.dtype() == DType.FLOAT32) {
+        x.requiresGrad_(true);
+      }
+    }
+    Tensor y;
+    try (GradMode.Scope scope = GradMode.enableGrad()) { // recording, whatever the caller's mode
+      y = forward(model, inspection, inputs);
+      checkUpstream(y, g);
+      streams.timed("backward of " + chosen, () -> {
+        y.backward(g);
+        return y;
+      });
+    }
+    Map<String, Tensor> result = new LinkedHashMap<>();
+    result.put("y", y.detach());
+    for (int i = 0; i < inputs.size(); i++) {
+      Tensor x = inputs.get(i);
+      if (x.dtype() == DType.FLOAT32) {
+        result.put("grad." + inspection.inputs().get(i).name(), grad(x.grad(), x));
+      }
+    }
+    parameterGrads(model).forEach((name, grad) -> result.put("grad." + name, grad));
+    TensorFiles.write(result, output);
+    if (sgdLr != null) {
+      new SGD(model.parameters(), sgdLr).step(); // a shared parameter is in the list once
+      TensorFiles.write(new TreeMap<>(model.stateDict()), saveWeights);
+    }
+    streams.out().println(chosen + ": " + String.join(", ", RunCommand.names(inspection, inputs))
+        + " -> y " + Arrays.toString(y.shape()) + ", backward of sum(y * g) ("
+        + (train ? "training" : "eval") + " mode): " + (result.size() - 1) + " gradients"
+        + " written to " + output + (sgdLr == null ? "" : "; one SGD step (lr " + sgdLr
+            + "), weights saved to " + saveWeights));
+    return Netspec.OK;
+  }
+
+  /** The forward, its argument errors as the user's (a lazy size the weights fixed otherwise). */
+  private Tensor forward(Module model, Inspection inspection, List<Tensor> inputs)
+      throws UserException {
+    try {
+      return streams.timed("running " + inspection.block(),
+          () -> ModelCall.run(model, inspection, inputs).get("y"));
+    } catch (IllegalArgumentException e) {
+      throw UserException.at(input, RunCommand.describe(inspection, inputs) + " does not fit "
+          + inspection.block() + " with the weights of " + weights + ": " + e.getMessage());
+    }
+  }
+
+  /** The tensor {@code g} of {@code --upstream}, float32. */
+  private Tensor upstream() throws UserException {
+    Map<String, Tensor> tensors = TensorFiles.read(upstream, streams.err());
+    Tensor g = tensors.get("g");
+    if (g == null) {
+      throw UserException.at(upstream, "no tensor named 'g' (found: "
+          + String.join(", ", new TreeMap<>(tensors).keySet()) + ")");
+    }
+    if (g.dtype() != DType.FLOAT32) {
+      throw UserException.at(upstream, "'g' is " + g.dtype() + "; it must be float32");
+    }
+    return g;
+  }
+
+  private void checkUpstream(Tensor y, Tensor g) throws UserException {
+    if (!Arrays.equals(y.shape(), g.shape())) {
+      throw UserException.at(upstream, "'g' has shape " + Arrays.toString(g.shape())
+          + ", but y has shape " + Arrays.toString(y.shape()));
+    }
+    if (!y.requiresGrad()) {
+      throw UserException.at(input, "y does not depend on a float input or on a parameter"
+          + " that requires grad: there is nothing to differentiate");
+    }
+  }
+
+  /**
+   * {@code grad.<name>} for every parameter entry of the state dict, in its order: a tied
+   * parameter under each of its names (one tensor, the sum of all its uses), zeros where the
+   * forward did not use the parameter; buffers are skipped.
+   */
+  static Map<String, Tensor> parameterGrads(Module model) {
+    Map<Tensor, Parameter> params = new IdentityHashMap<>();
+    model.namedParameters().values().forEach(p -> params.put(p.data(), p));
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    model.stateDict().forEach((name, values) -> {
+      Parameter p = params.get(values);
+      if (p != null) {
+        out.put(name, grad(p.grad(), values));
+      }
+    });
+    return out;
+  }
+
+  private static Tensor grad(Tensor grad, Tensor of) {
+    return grad == null ? Tensor.zeros(of.shape()) : grad;
+  }
+}
