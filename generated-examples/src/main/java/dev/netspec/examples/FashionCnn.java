@@ -138,11 +138,16 @@ public final class FashionCnn extends Sequential {
 
   /**
    * Input {@code (batch, 1, 28, 28)}, output {@code (batch, 10)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same.
+   * intermediates live in buffers reused while the input's size stays the same. While
+   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
+   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
     return forward(x, Tensor.zeros(x.size(0), 10));
   }
 
@@ -151,7 +156,7 @@ public final class FashionCnn extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}.
+   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -168,6 +173,25 @@ public final class FashionCnn extends Sequential {
     } finally {
       exitForward();
     }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 1, 28, 28)}, output
+   * {@code (batch, 10)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    x = conv2d0.forward(x); // (batch, 16, 28, 28)
+    x = relu1.forward(x); // (batch, 16, 28, 28)
+    x = maxPool2d2.forward(x); // (batch, 16, 14, 14)
+    x = conv2d3.forward(x); // (batch, 32, 14, 14)
+    x = relu4.forward(x); // (batch, 32, 14, 14)
+    x = maxPool2d5.forward(x); // (batch, 32, 7, 7)
+    x = flatten6.forward(x); // (batch, 1568)
+    x = linear7.forward(x); // (batch, 128)
+    x = relu8.forward(x); // (batch, 128)
+    x = linear9.forward(x); // (batch, 10)
+    return x;
   }
 
   /**
