@@ -56,6 +56,24 @@ public final class AttentionGrad {
     return new Result(dq, dk, dv);
   }
 
+  /**
+   * Records {@code out = scaled_dot_product_attention(q, k, v, mask, causal, scale)}, named
+   * as the last operation of PyTorch's math path ({@code attn @ v}: {@code
+   * UnsafeViewBackward0} for batched heads, {@code MmBackward0} for matrices); q, k and v
+   * are saved, the probabilities recomputed in the backward. Returns {@code out}.
+   */
+  public static Tensor record(Tensor q, Tensor k, Tensor v, AttentionMask mask,
+      boolean causal, Float scale, Tensor out) {
+    if (!Autograd.isRecording(new Tensor[] {q, k, v})) {
+      return out;
+    }
+    Tensor[] qkv = {q, k, v};
+    return Autograd.record(MatMulGrad.name(q.dim(), v.dim()), out, qkv, qkv, (g, s) -> {
+      Result r = backward(g, s[0], s[1], s[2], mask, causal, scale);
+      return new Tensor[] {r.q(), r.k(), r.v()};
+    });
+  }
+
   /** {@code softmax(s * q k^T + mask)} along the keys, the mask and causality applied. */
   static Tensor probabilities(Tensor q, Tensor k, AttentionMask mask, boolean causal,
       float s) {

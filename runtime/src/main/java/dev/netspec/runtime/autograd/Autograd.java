@@ -17,15 +17,13 @@ public final class Autograd {
   /**
    * Whether an operation on {@code inputs} must record itself: recording is on in this
    * thread ({@link GradMode}) and some input requires a gradient. Null inputs are skipped.
-   * Costs a field read per input when nothing requires a gradient.
+   * Costs a field read per input when nothing requires a gradient (the thread's mode is read
+   * only when one does).
    */
   public static boolean isRecording(Tensor... inputs) {
-    if (!GradMode.isEnabled()) {
-      return false;
-    }
     for (Tensor t : inputs) {
       if (t != null && requiresGrad(t)) {
-        return true;
+        return GradMode.isEnabled();
       }
     }
     return false;
@@ -33,12 +31,12 @@ public final class Autograd {
 
   /** {@code isRecording(a)} without the array. */
   public static boolean isRecording(Tensor a) {
-    return GradMode.isEnabled() && requiresGrad(a);
+    return requiresGrad(a) && GradMode.isEnabled();
   }
 
   /** {@code isRecording(a, b)} without the array. */
   public static boolean isRecording(Tensor a, Tensor b) {
-    return GradMode.isEnabled() && (requiresGrad(a) || b != null && requiresGrad(b));
+    return (requiresGrad(a) || b != null && requiresGrad(b)) && GradMode.isEnabled();
   }
 
   /**

@@ -14,6 +14,9 @@ public final class MaskGrad {
 
   /** Records {@code out = x.masked_fill(mask, value)}; returns {@code out}. */
   public static Tensor recordMaskedFill(Tensor x, Tensor mask, Tensor out) {
+    if (!Autograd.isRecording(x)) {
+      return out;
+    }
     int[] shape = x.shape();
     return Autograd.record("MaskedFillBackward0", out, new Tensor[] {x}, new Tensor[] {mask},
         (g, s) -> new Tensor[] {Grads.sumTo(g.maskedFill(s[0], 0f), shape)});
@@ -21,6 +24,9 @@ public final class MaskGrad {
 
   /** Records {@code out = torch.where(cond, a, b)}; returns {@code out}. */
   public static Tensor recordWhere(Tensor cond, Tensor a, Tensor b, Tensor out) {
+    if (!Autograd.isRecording(a, b)) {
+      return out;
+    }
     int[] as = a.shape();
     int[] bs = b.shape();
     return Autograd.record("WhereBackward0", out, new Tensor[] {a, b}, new Tensor[] {cond},

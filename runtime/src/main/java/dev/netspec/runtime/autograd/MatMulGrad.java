@@ -44,7 +44,7 @@ public final class MatMulGrad {
     return out;
   }
 
-  private static String name(int ra, int rb) {
+  static String name(int ra, int rb) {
     if (ra > 2 || rb > 2) {
       return "UnsafeViewBackward0";
     }

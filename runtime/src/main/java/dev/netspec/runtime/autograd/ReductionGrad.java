@@ -12,12 +12,18 @@ public final class ReductionGrad {
 
   /** Records {@code y = x.sum()} ({@code SumBackward0}) when recording; returns {@code y}. */
   public static Tensor recordSum(Tensor x, Tensor y) {
+    if (!Autograd.isRecording(x)) {
+      return y;
+    }
     int[] shape = x.shape();
     return Autograd.recordUnary("SumBackward0", x, y, g -> sum(g, shape));
   }
 
   /** Records {@code y = x.mean()} ({@code MeanBackward0}); returns {@code y}. */
   public static Tensor recordMean(Tensor x, Tensor y) {
+    if (!Autograd.isRecording(x)) {
+      return y;
+    }
     int[] shape = x.shape();
     return Autograd.recordUnary("MeanBackward0", x, y, g -> mean(g, shape));
   }
@@ -27,6 +33,9 @@ public final class ReductionGrad {
    * keepdim)} ({@code MeanBackward1}); returns {@code y}.
    */
   public static Tensor recordDim(boolean mean, Tensor x, int dim, boolean keepdim, Tensor y) {
+    if (!Autograd.isRecording(x)) {
+      return y;
+    }
     int[] shape = x.shape();
     return Autograd.recordUnary(mean ? "MeanBackward1" : "SumBackward1", x, y,
         g -> mean ? mean(g, shape, dim, keepdim) : sum(g, shape, dim, keepdim));

@@ -15,6 +15,9 @@ public final class ViewGrad {
   /** Records {@code out = input[start:end:step]} on {@code dim} ({@code SliceBackward0}). */
   public static Tensor recordSlice(Tensor input, int dim, int start, int end, int step,
       Tensor out) {
+    if (!Autograd.isRecording(input)) {
+      return out;
+    }
     int[] shape = input.shape();
     return Autograd.recordUnary("SliceBackward0", input, out, g -> {
       Tensor grad = Tensor.zeros(shape);
@@ -25,6 +28,9 @@ public final class ViewGrad {
 
   /** Records {@code out = input.select(dim, index)} ({@code SelectBackward0}). */
   public static Tensor recordSelect(Tensor input, int dim, int index, Tensor out) {
+    if (!Autograd.isRecording(input)) {
+      return out;
+    }
     int[] shape = input.shape();
     return Autograd.recordUnary("SelectBackward0", input, out, g -> {
       Tensor grad = Tensor.zeros(shape);
@@ -44,6 +50,9 @@ public final class ViewGrad {
 
   /** Records {@code out = input.permute(dims)} ({@code PermuteBackward0}). */
   public static Tensor recordPermute(Tensor input, int[] dims, Tensor out) {
+    if (!Autograd.isRecording(input)) {
+      return out;
+    }
     int[] inverse = new int[dims.length];
     for (int i = 0; i < dims.length; i++) {
       inverse[Math.floorMod(dims[i], dims.length)] = i;
@@ -59,12 +68,18 @@ public final class ViewGrad {
    * ({@code SqueezeBackward1}). The gradient is reshaped back.
    */
   public static Tensor recordReshape(String name, Tensor input, Tensor out) {
+    if (!Autograd.isRecording(input)) {
+      return out;
+    }
     int[] shape = input.shape();
     return Autograd.recordUnary(name, input, out, g -> g.reshape(shape));
   }
 
   /** Records {@code out = input.expand(shape)} ({@code ExpandBackward0}): summed back. */
   public static Tensor recordExpand(Tensor input, Tensor out) {
+    if (!Autograd.isRecording(input)) {
+      return out;
+    }
     int[] shape = input.shape();
     return Autograd.recordUnary("ExpandBackward0", input, out, g -> Grads.sumTo(g, shape));
   }
@@ -80,6 +95,9 @@ public final class ViewGrad {
    * sizes): the gradients of the parts are laid side by side, zero for an unused part.
    */
   public static List<Tensor> recordSplit(String name, Tensor input, int dim, List<Tensor> outs) {
+    if (!Autograd.isRecording(input)) {
+      return outs;
+    }
     int[] shape = input.shape();
     int d = Math.floorMod(dim, Math.max(1, shape.length));
     int[] sizes = new int[outs.size()];

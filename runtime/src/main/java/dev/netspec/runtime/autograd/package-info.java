@@ -1,8 +1,12 @@
 /**
- * The home of the backward pass: per op family, the derivative kernels a generated backward
- * calls, each beside the forward it differentiates ({@code LinearGrad} for {@code
- * F.linear}, {@code ActivationGrad} for relu/gelu/tanh/sigmoid, {@code SoftmaxGrad},
+ * The home of the backward pass: the tape ({@link dev.netspec.runtime.autograd.Node}, {@link
+ * dev.netspec.runtime.autograd.Engine}, {@link dev.netspec.runtime.autograd.GradMode}: the
+ * operations record while grad mode is on and an input requires grad, and {@code backward()}
+ * runs their derivatives in reverse), and per op family the derivative kernels and the
+ * {@code record...} functions the operations call, each beside the forward it differentiates
+ * ({@code LinearGrad} for {@code F.linear}, {@code ActivationGrad} for relu/gelu/tanh/sigmoid, {@code SoftmaxGrad},
  * {@code LayerNormGrad}, {@code BroadcastGrad} for add/sub/mul/div, {@code MatMulGrad},
+ * {@code ViewGrad} for views, split, cat and stack, {@code MaskGrad} for masks,
  * {@code UnaryGrad} for exp/log/abs/neg/sqrt/pow and constant factors, {@code ReductionGrad}
  * for sum/mean; for the layers {@code ConvGrad}, {@code PoolGrad}, {@code BatchNormGrad},
  * {@code GroupNormGrad}, {@code EmbeddingGrad}, {@code DropoutGrad}, {@code AttentionGrad}, {@code RecurrentGrad}).

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.AttentionGrad;
 import dev.netspec.runtime.autograd.BatchNormGrad;
 import dev.netspec.runtime.autograd.DropoutGrad;
 import dev.netspec.runtime.autograd.EmbeddingGrad;
@@ -274,13 +275,15 @@ public final class Functional {
    */
   public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
       AttentionMask attnMask, boolean isCausal) {
-    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, null);
+    return AttentionGrad.record(q, k, v, attnMask, isCausal, null,
+        ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, null));
   }
 
   /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionMask, boolean)} with the factor {@code scale} instead of {@code 1 / sqrt(E)} (PyTorch 2.1's {@code scale=}). */
   public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v,
       AttentionMask attnMask, boolean isCausal, float scale) {
-    return ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale);
+    return AttentionGrad.record(q, k, v, attnMask, isCausal, scale,
+        ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale));
   }
 
   /** {@code softmax(x, dim)} over any dim (negative counts from the end), max subtracted. */

@@ -598,8 +598,7 @@ public final class Tensor {
 
   /** {@code torch.flatten(x, startDim, endDim)}. */
   public Tensor flatten(int startDim, int endDim) {
-    int[] flat = layout.flattenedShape(startDim, endDim);
-    return Arrays.equals(flat, shape) && shape.length > 0 ? this : reshape(flat);
+    return reshape(layout.flattenedShape(startDim, endDim));
   }
 
   /** {@code torch.flatten(x)}: all dims into one. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
@@ -87,7 +88,9 @@ class TapeParityTest {
           op("where", (in, a) -> Tensor.where(in.get(0), in.get(1), in.get(2))),
           op("tril", (in, a) -> in.get(0).tril(i(a, "diagonal"))),
           op("triu", (in, a) -> in.get(0).triu(i(a, "diagonal"))),
-          op("dropout", (in, a) -> Functional.dropout(in.get(0), in.get(1))));
+          op("dropout", (in, a) -> Functional.dropout(in.get(0), in.get(1))),
+          op("sdpa", (in, a) -> Functional.scaledDotProductAttention(in.get(0), in.get(1),
+              in.get(2), in.size() > 3 ? AttentionMask.of(in.get(3)) : null, b(a, "causal"))));
 
   private static Map.Entry<String, BiFunction<List<Tensor>, Map<String, Object>, Tensor[]>> op(
       String name, BiFunction<List<Tensor>, Map<String, Object>, Tensor> f) {
