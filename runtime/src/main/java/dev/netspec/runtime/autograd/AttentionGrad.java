@@ -141,6 +141,28 @@ public final class AttentionGrad {
     return new Tensor[] {attn, weights};
   }
 
+  /**
+   * Records the causal self-attention of the {@code kv_cache} layer over its packed projection
+   * {@code qkv (batch, n, 3E)} from position 0 ({@code y (batch, n, E)}, heads side by side)
+   * when recording is on and {@code qkv} requires a gradient: the node of {@link
+   * #recordMultihead} with a causal mask, under nanoGPT's last op {@code ViewBackward0}.
+   * Returns {@code y}.
+   */
+  public static Tensor recordCausalPacked(Tensor qkv, int heads, Tensor y) {
+    if (!Autograd.isRecording(qkv)) {
+      return y;
+    }
+    int n = qkv.size(1);
+    int e = qkv.size(2) / 3;
+    float[] future = new float[n * n];
+    for (int i = 0; i < n; i++) {
+      Arrays.fill(future, i * n + i + 1, i * n + n, Float.NEGATIVE_INFINITY);
+    }
+    Tensor attn = recordMultihead(new Heads(qkv.size(0), heads, e / heads, false), qkv, 0, qkv,
+        e, qkv, 2 * e, Tensor.fromArray(future, n, n), null, y, null)[0];
+    return Autograd.recordUnary("ViewBackward0", attn, attn.detach(), g -> g);
+  }
+
   private static final class MultiheadBackward extends Node {
     private final Heads heads;
     private final SavedTensor q;

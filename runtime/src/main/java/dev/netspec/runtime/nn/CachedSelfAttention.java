@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.AttentionGrad;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,9 +72,16 @@ public final class CachedSelfAttention extends Module {
     }
   }
 
+  /**
+   * The attention of {@code qkv}'s tokens over the cache and themselves. From position 0 (a
+   * whole sequence, as in training) it is recorded for a backward pass when {@code qkv}
+   * requires a gradient; a call from a later position reads the cached keys and values of
+   * earlier calls and is not recorded (decoding, not training).
+   */
   @Override
   public Tensor forward(Tensor qkv) {
-    return cache(qkv).attend(0, position, qkv);
+    Tensor y = cache(qkv).attend(0, position, qkv);
+    return position == 0 ? AttentionGrad.recordCausalPacked(qkv, numHeads, y) : y;
   }
 
   /** Allocation-free once the cache exists, for contiguous tensors. */

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.AvgPool2d;
 import dev.netspec.runtime.nn.BatchNorm2d;
+import dev.netspec.runtime.nn.CachedSelfAttention;
 import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.Functional;
@@ -18,6 +20,7 @@ import dev.netspec.runtime.nn.GroupNorm;
 import dev.netspec.runtime.nn.LSTM;
 import dev.netspec.runtime.nn.MaxPool2d;
 import dev.netspec.runtime.nn.Parameter;
+import dev.netspec.runtime.nn.TransformerEncoderLayer;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Map;
@@ -58,6 +61,13 @@ class LayerRecordingTest {
     assertNull(conv.forward(x, Tensor.zeros(2, 4, 4, 4)).gradFn());
     assertNull(conv.forwardInto(x, Activation.RELU, Tensor.zeros(2, 4, 4, 4)).gradFn());
     assertEquals("ConvolutionBackward0", conv.forward(x).gradFn().name());
+    // a fresh output while recording: the fused steps run apart, each recorded
+    Tensor fused = conv.forwardInto(x, Activation.RELU, null);
+    assertEquals("ReluBackward0", fused.gradFn().name());
+    assertClose(conv.forward(x).relu(), fused, 0, 0, "relu(conv(x))");
+    Tensor residual = randn(4, 2, 4, 4, 4);
+    assertEquals("AddBackward0",
+        conv.forwardInto(x, Activation.NONE, residual, null).gradFn().name());
     BatchNorm2d bn = new BatchNorm2d(3);
     assertNull(bn.forward(x, Tensor.zeros(x.shape())).gradFn());
     MaxPool2d pool = new MaxPool2d(2);
@@ -188,5 +198,114 @@ class LayerRecordingTest {
     }
     assertArrayEquals(new int[] {1, 2, 4, 4}, x.grad().shape());
     assertEquals(y.numel(), (long) x.grad().sum().item(), "one gradient per output");
+  }
+
+  /**
+   * A transformer layer in training mode with dropout everywhere (the attention weights, after
+   * the attention, in the feed-forward): the recorded gradient of the input against central
+   * differences of the same forward, whose masks repeat because {@code initialize(seed)}
+   * restarts every dropout stream.
+   */
+  @Test
+  void transformerDropoutInTrainingMatchesFiniteDifferences() {
+    Tensor x0 = randn(15, 2, 3, 4);
+    Tensor g = randn(16, 2, 3, 4);
+    java.util.function.Function<Tensor, Tensor> run = x -> {
+      TransformerEncoderLayer layer = new TransformerEncoderLayer(4, 2, 6, 0.3, "gelu", 1e-5,
+          true, false);
+      layer.initialize(7);
+      return layer.train().forward(x);
+    };
+    Tensor x = x0.clone().requiresGrad_(true);
+    Tensor y = run.apply(x);
+    y.backward(g);
+    float[] analytic = x.grad().toFloatArray();
+    float[] base = x0.toFloatArray();
+    float h = 1e-2f;
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      for (int i = 0; i < base.length; i++) {
+        float[] plus = base.clone();
+        float[] minus = base.clone();
+        plus[i] += h;
+        minus[i] -= h;
+        double up = dot(run.apply(Tensor.fromArray(plus, x0.shape())), g);
+        double down = dot(run.apply(Tensor.fromArray(minus, x0.shape())), g);
+        double numeric = (up - down) / (2 * h);
+        assertEquals(numeric, analytic[i], 2e-3 + 2e-2 * Math.abs(numeric), "grad x[" + i + "]");
+      }
+    }
+  }
+
+  private static double dot(Tensor y, Tensor g) {
+    float[] a = y.toFloatArray();
+    float[] b = g.toFloatArray();
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return s;
+  }
+
+  /**
+   * The kv_cache layer from position 0 against the same causal attention written with
+   * recorded Tensor ops (nanoGPT's split, view, transpose, matmul, softmax).
+   */
+  @Test
+  void kvCacheFromPositionZeroIsCausalAttentionOfItsParts() {
+    int e = 6;
+    int heads = 2;
+    Tensor qkv0 = randn(17, 2, 4, 3 * e);
+    Tensor g = randn(18, 2, 4, e);
+    Tensor qkv = qkv0.clone().requiresGrad_(true);
+    Tensor y = new CachedSelfAttention(e, heads, 8).forward(qkv);
+    assertEquals("ViewBackward0", y.gradFn().name());
+    y.backward(g);
+
+    Tensor parts = qkv0.clone().requiresGrad_(true);
+    Tensor[] qkvHeads = new Tensor[3];
+    for (int i = 0; i < 3; i++) {
+      qkvHeads[i] = parts.slice(2, i * e, (i + 1) * e).reshape(2, 4, heads, e / heads)
+          .transpose(1, 2);
+    }
+    float[] future = new float[16];
+    for (int i = 0; i < 4; i++) {
+      for (int j = i + 1; j < 4; j++) {
+        future[i * 4 + j] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    Tensor scores = qkvHeads[0].matmul(qkvHeads[1].transpose(-1, -2))
+        .mul((float) (1 / Math.sqrt(e / heads))).add(Tensor.fromArray(future, 4, 4));
+    Tensor y2 = scores.softmax(-1).matmul(qkvHeads[2]).transpose(1, 2).contiguous()
+        .reshape(2, 4, e);
+    assertClose(y2, y, 1e-5, 1e-6, "output");
+    y2.backward(g);
+    assertClose(parts.grad(), qkv.grad(), 1e-4, 1e-6, "grad qkv");
+  }
+
+  /**
+   * {@code F.scaled_dot_product_attention} on the tape against the fixture of its derivative
+   * (PyTorch's math path: causal, float and boolean masks, a scale, a query with no key).
+   */
+  @Test
+  void scaledDotProductAttentionRecords() {
+    for (Map<String, Object> c : GradFixtures.cases("layers.json", "attention")) {
+      Tensor q = GradFixtures.in(c, 0).requiresGrad_(true);
+      Tensor k = GradFixtures.in(c, 1).requiresGrad_(true);
+      Tensor v = GradFixtures.in(c, 2).requiresGrad_(true);
+      String kind = (String) c.get("mask_kind");
+      AttentionMask mask = kind.equals("none") ? null : kind.equals("bool")
+          ? AttentionMask.ofBool(GradFixtures.tensor(c.get("mask")))
+          : AttentionMask.of(GradFixtures.tensor(c.get("mask")));
+      boolean causal = (Boolean) c.get("causal");
+      double scale = ((Number) c.get("scale")).doubleValue();
+      Tensor y = scale == 0 ? Functional.scaledDotProductAttention(q, k, v, mask, causal)
+          : Functional.scaledDotProductAttention(q, k, v, mask, causal, (float) scale);
+      assertEquals(q.dim() == 2 ? "MmBackward0" : "UnsafeViewBackward0", y.gradFn().name());
+      y.backward(GradFixtures.g(c));
+      String what = "attention " + kind + (causal ? " causal" : "");
+      assertClose(GradFixtures.grad(c, 0), q.grad(), 1e-4, 1e-5, what + ": grad q");
+      assertClose(GradFixtures.grad(c, 1), k.grad(), 1e-4, 1e-5, what + ": grad k");
+      assertClose(GradFixtures.grad(c, 2), v.grad(), 1e-4, 1e-5, what + ": grad v");
+    }
   }
 }

@@ -18,13 +18,17 @@ import dev.netspec.runtime.nn.BatchNorm1d;
 import dev.netspec.runtime.nn.BatchNorm2d;
 import dev.netspec.runtime.nn.Conv1d;
 import dev.netspec.runtime.nn.Conv2d;
+import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.Embedding;
 import dev.netspec.runtime.nn.Flatten;
+import dev.netspec.runtime.nn.GELU;
 import dev.netspec.runtime.nn.GRU;
 import dev.netspec.runtime.nn.GroupNorm;
+import dev.netspec.runtime.nn.Identity;
 import dev.netspec.runtime.nn.LSTM;
 import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.LogSoftmax;
 import dev.netspec.runtime.nn.MaxPool1d;
 import dev.netspec.runtime.nn.MaxPool2d;
 import dev.netspec.runtime.nn.Module;
@@ -32,6 +36,9 @@ import dev.netspec.runtime.nn.MultiheadAttention;
 import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.nn.Sigmoid;
+import dev.netspec.runtime.nn.Softmax;
+import dev.netspec.runtime.nn.Tanh;
 import dev.netspec.runtime.nn.TransformerDecoderLayer;
 import dev.netspec.runtime.nn.TransformerEncoder;
 import dev.netspec.runtime.nn.TransformerEncoderLayer;
@@ -52,7 +59,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backward}) against PyTorch 1.13 ({@code tools/fixtures/grad_layer_fixtures.py}, {@code
  * modules.json}): the outputs, their grad_fn names, and the gradients of the input and of
  * every parameter for {@code L = sum(y * g)} (summed over several outputs), in training and
- * eval mode; then a small conv net, transformer layers and an LSTM end to end.
+ * eval mode; the activation and simple modules; then a small conv net (conv, batch norm,
+ * ReLU, max pool, flatten, linear in training mode), transformer layers and LSTMs end to end.
  */
 class ModuleGradParityTest {
   private static final double RTOL = 2e-4;
@@ -114,6 +122,9 @@ class ModuleGradParityTest {
     RUNS.put("mha_cross_masks", new Run(() -> new MultiheadAttention(4, 2, 0.0, true, false,
         false, 3, 5, false), (m, in) -> outputs(((MultiheadAttention) m).forward(in[0], in[1],
             in[2], AttentionMask.ofBool(in[3]), true, AttentionMask.of(in[4]), false))));
+    RUNS.put("mha_3d_mask_kv", new Run(() -> new MultiheadAttention(4, 2, 0.0, true, true),
+        (m, in) -> outputs(((MultiheadAttention) m).forward(in[0], in[1], in[1], null, true,
+            AttentionMask.of(in[2]), true))));
     RUNS.put("mha_unbatched_causal", new Run(() -> new MultiheadAttention(6, 3, 0.0, false,
         false), (m, in) -> new Tensor[] {((MultiheadAttention) m).forward(in[0], in[0], in[0],
             null, false, AttentionMask.ofBool(causal(4)), true).output()}));
@@ -128,6 +139,19 @@ class ModuleGradParityTest {
     RUNS.put("decoder_layer", new Run(() -> new TransformerDecoderLayer(4, 2, 6, 0.0, "relu",
         1e-5, true, false), (m, in) -> new Tensor[] {((TransformerDecoderLayer) m).forward(in[0],
             in[1], AttentionMask.ofBool(causal(3)), null, null, null)}));
+    RUNS.put("relu", one(ReLU::new));
+    RUNS.put("gelu", one(GELU::new));
+    RUNS.put("gelu_tanh", one(() -> new GELU("tanh")));
+    RUNS.put("sigmoid", one(Sigmoid::new));
+    RUNS.put("tanh", one(Tanh::new));
+    RUNS.put("softmax", one(() -> new Softmax(1)));
+    RUNS.put("log_softmax", one(() -> new LogSoftmax(-1)));
+    RUNS.put("flatten", one(Flatten::new));
+    RUNS.put("identity", one(Identity::new));
+    RUNS.put("dropout_eval", one(() -> new Dropout(0.3)));
+    RUNS.put("linear", one(() -> new Linear(4, 3)));
+    RUNS.put("encoder_layer_eval", one(() -> new TransformerEncoderLayer(4, 2, 6, 0.1, "relu",
+        1e-5, false, false)));
     RUNS.put("conv_net", one(() -> new Sequential(new Conv2d(1, 3, 3, 1, 1), new BatchNorm2d(3),
         new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(27, 4))));
   }
@@ -217,6 +241,9 @@ class ModuleGradParityTest {
 
   /** The masks a case's forward takes after its tensors (as extra fixture entries). */
   private static void addMasks(Map<String, Object> c, List<Tensor> inputs) {
+    if (c.containsKey("attn_mask3")) {
+      inputs.add(tensor(c.get("attn_mask3")));
+    }
     if (c.containsKey("key_padding_mask")) {
       // True (ignored) as 1, as the layer reads a boolean mask
       inputs.add(tensor(c.get("key_padding_mask")).to(DType.FLOAT32));
