@@ -2,7 +2,7 @@
 # Fuzzes one target with Jazzer for SECONDS seconds (coverage-guided, through JUnit: the same
 # @FuzzTest methods a plain `mvn verify` replays from their committed inputs).
 #
-#   tools/fuzz.sh TARGET SECONDS      TARGET: safetensors | yaml | json | forward
+#   tools/fuzz.sh TARGET SECONDS      TARGET: safetensors | idx | yaml | json | forward
 #
 # Works offline from ~/.m2 (jazzer-junit is an ordinary test dependency). Runs from the
 # repository root; a crash stops the run and is saved in the target's inputs directory (see
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 if [[ $# -ne 2 || ! $2 =~ ^[0-9]+$ ]]; then
-  echo "usage: tools/fuzz.sh safetensors|yaml|json|forward SECONDS" >&2
+  echo "usage: tools/fuzz.sh safetensors|idx|yaml|json|forward SECONDS" >&2
   exit 2
 fi
 target=$1
@@ -22,12 +22,16 @@ case "$target" in
     module=runtime; test=dev.netspec.runtime.io.SafeTensorsFuzzTest; method=parse
     # A small heap: a header that claims more than the file holds must not make us allocate it.
     heap=256m ;;
+  idx)
+    module=runtime; test=dev.netspec.runtime.io.IdxFuzzTest; method=read
+    # The same small heap: a header's claimed shape must not be allocated on trust.
+    heap=256m ;;
   yaml|json)
     module=compiler; test=dev.netspec.compiler.SpecFuzzTest; method=$target ;;
   forward)
     module=compiler; test=dev.netspec.compiler.ForwardFuzzTest; method=forward ;;
   *)
-    echo "tools/fuzz.sh: unknown target '$target' (safetensors, yaml, json, forward)" >&2
+    echo "tools/fuzz.sh: unknown target '$target' (safetensors, idx, yaml, json, forward)" >&2
     exit 2 ;;
 esac
 

@@ -1,9 +1,14 @@
 package dev.netspec.benchmarks;
 
+import dev.netspec.examples.ResNet;
+import dev.netspec.runtime.init.RandomStateDict;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
+import dev.netspec.runtime.nn.BatchNorm2d;
 import dev.netspec.runtime.nn.Conv2d;
+import dev.netspec.runtime.nn.MaxPool2d;
+import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -27,6 +32,12 @@ import java.util.Random;
  *       images of C x H x W, through {@code forwardInto} with a fused ReLU;
  *   <li>{@code dw:NxCxHxWxKxS}: a depthwise {@code Conv2d(C, C, K, S, K/2, groups=C)} the same
  *       way;
+ *   <li>{@code conv2d:NxCxHxWxOxKxS}: a {@code Conv2d(C, O, K, S, K/2, bias=False)} with a
+ *       folded batch norm and ReLU, as the generated ResNet runs its convolutions;
+ *   <li>{@code maxpool:NxCxHxW}: {@code MaxPool2d(3, 2, 1)}, ResNet's stem pooling, in eval
+ *       mode;
+ *   <li>{@code resnet:B}: the generated ResNet-18 ({@link ResNet18Benchmark}'s weights) on B
+ *       images of 3x224x224, through {@code forward(x, out)};
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
  *   <li>any of them with {@code @T}: on T kernel threads (default 1).
  * </ul>
@@ -120,6 +131,37 @@ public final class AbWorkloads {
       Tensor y = Tensor.zeros(conv.outputShape(x.shape()));
       return () -> sink += conv.forwardInto(x, Activation.RELU, y).array()[0];
     }
+    if (what.startsWith("conv2d:")) {
+      int[] p = java.util.Arrays.stream(what.substring(7).split("x"))
+          .mapToInt(Integer::parseInt).toArray();
+      Conv2d conv = new Conv2d(p[1], p[4], p[5], p[6], p[5] / 2, 1, 1, false, "zeros");
+      BatchNorm2d bn = new BatchNorm2d(p[4]);
+      RandomStateDict.fill_(bn.stateDict(), 1);
+      conv.eval();
+      bn.eval();
+      Tensor x = Inputs.uniform(new Random(1), 1f, p[0], p[1], p[2], p[3]);
+      Tensor y = Tensor.zeros(conv.outputShape(x.shape()));
+      return () -> sink += conv.forwardInto(x, bn, Activation.RELU, null, y).array()[0];
+    }
+    if (what.startsWith("maxpool:")) {
+      int[] p = java.util.Arrays.stream(what.substring(8).split("x"))
+          .mapToInt(Integer::parseInt).toArray();
+      MaxPool2d pool = new MaxPool2d(3, 2, 1);
+      pool.eval();
+      Tensor x = Inputs.uniform(new Random(1), 1f, p[0], p[1], p[2], p[3]);
+      Tensor y = pool.forward(x);
+      return () -> sink += pool.forward(x, y).array()[0];
+    }
+    if (what.startsWith("resnet:")) {
+      int batch = Integer.parseInt(what.substring(7));
+      ResNet net = new ResNet();
+      RandomStateDict.fill_(net.stateDict(), ResNet18State.SEED);
+      net.eval();
+      Tensor x = Tensor.randn(new Generator(ResNet18State.SEED + batch), batch, 3,
+          ResNet18State.SIDE, ResNet18State.SIDE);
+      Tensor logits = Tensor.zeros(batch, 1000);
+      return () -> sink += net.forward(x, logits).array()[0];
+    }
     if (what.equals("fma-peak")) {
       FmaPeakBenchmark peak = new FmaPeakBenchmark();
       return () -> sink += peak.fma16Chains();
@@ -131,7 +173,8 @@ public final class AbWorkloads {
       return mlp("20-256-10", 2);
     }
     throw new IllegalArgumentException("unknown workload '" + what
-        + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, dw:NxCxHxWxKxS, mlp:BATCH,"
+        + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
+        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, resnet:BATCH, mlp:BATCH,"
         + " tutorial or fma-peak, each optionally with @THREADS");
   }
 

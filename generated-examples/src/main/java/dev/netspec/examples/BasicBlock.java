@@ -120,9 +120,11 @@ public final class BasicBlock extends Module {
 
   /**
    * Input {@code (batch, in_planes, height, width)}, output {@code (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -130,7 +132,7 @@ public final class BasicBlock extends Module {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), planes, Math.floorDiv(x.size(2) - 1, stride) + 1, Math.floorDiv(x.size(3) - 1, stride) + 1));
+    return concurrentForward(x, Tensor.zeros(x.size(0), planes, Math.floorDiv(x.size(2) - 1, stride) + 1, Math.floorDiv(x.size(3) - 1, stride) + 1));
   }
 
   /**
@@ -138,7 +140,7 @@ public final class BasicBlock extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -217,5 +219,15 @@ public final class BasicBlock extends Module {
   @Override
   public BasicBlock eval() {
     return train(false);
+  }
+
+  /**
+   * A new BasicBlock sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BasicBlock replica() {
+    return replicaOf(() -> new BasicBlock(inPlanes, planes, stride, 0L));
   }
 }

@@ -52,8 +52,13 @@ public final class BertAttention extends Module {
   public BertAttention(int hiddenSize, int numAttentionHeads, long seed) {
     this.hiddenSize = hiddenSize;
     this.numAttentionHeads = numAttentionHeads;
-    self = addModule("self", new BertSelfAttention(hiddenSize, numAttentionHeads));
-    output = addModule("output", new BertSelfOutput(hiddenSize));
+    beginChildren();
+    try {
+      self = addModule("self", new BertSelfAttention(hiddenSize, numAttentionHeads));
+      output = addModule("output", new BertSelfOutput(hiddenSize));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
@@ -62,7 +67,20 @@ public final class BertAttention extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor mask) {
     checkInputs(hiddenStates, mask);
-    return output.forwardInputs(self.forwardInputs(hiddenStates, mask), hiddenStates);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return output.forwardInputs(self.forwardInputs(hiddenStates, mask), hiddenStates);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -116,5 +134,15 @@ public final class BertAttention extends Module {
   @Override
   public BertAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertAttention replica() {
+    return replicaOf(() -> new BertAttention(hiddenSize, numAttentionHeads, 0L));
   }
 }

@@ -99,9 +99,22 @@ public final class BertEmbeddings extends Module {
   @Override
   public Tensor forward(Tensor inputIds) {
     checkInputs(inputIds);
-    int seq = inputIds.size(1);
-    Tensor h = wordEmbeddings.forward(inputIds).add(positionEmbeddings.forward(Tensor.arange(seq))).add(tokenTypeEmbeddings.forward(Tensor.arange(1))); // (batch, seq, hidden_size)
-    return dropout.forward(layerNorm.forward(h));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertEmbeddings free = claim();
+    if (free != this) {
+      try {
+        return free.forward(inputIds);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int seq = inputIds.size(1);
+      Tensor h = wordEmbeddings.forward(inputIds).add(positionEmbeddings.forward(Tensor.arange(seq))).add(tokenTypeEmbeddings.forward(Tensor.arange(1))); // (batch, seq, hidden_size)
+      return dropout.forward(layerNorm.forward(h));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -138,5 +151,15 @@ public final class BertEmbeddings extends Module {
   @Override
   public BertEmbeddings eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertEmbeddings sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertEmbeddings replica() {
+    return replicaOf(() -> new BertEmbeddings(vocabSize, hiddenSize, maxPositionEmbeddings, typeVocabSize, 0L));
   }
 }

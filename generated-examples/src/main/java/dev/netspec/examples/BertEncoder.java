@@ -52,7 +52,12 @@ public final class BertEncoder extends Module {
     this.hiddenSize = hiddenSize;
     this.numAttentionHeads = numAttentionHeads;
     this.intermediateSize = intermediateSize;
-    layer = addModule("layer", ModuleList.of(6, i -> new BertLayer(hiddenSize, numAttentionHeads, intermediateSize)));
+    beginChildren();
+    try {
+      layer = addModule("layer", ModuleList.of(6, i -> new BertLayer(hiddenSize, numAttentionHeads, intermediateSize)));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
@@ -61,11 +66,24 @@ public final class BertEncoder extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor mask) {
     checkInputs(hiddenStates, mask);
-    Tensor h = hiddenStates; // (batch, seq, hidden_size)
-    for (BertLayer block : layer) {
-      h = block.forwardInputs(h, mask); // (batch, seq, hidden_size)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertEncoder free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
     }
-    return h;
+    try {
+      Tensor h = hiddenStates; // (batch, seq, hidden_size)
+      for (BertLayer block : layer) {
+        h = block.forwardInputs(h, mask); // (batch, seq, hidden_size)
+      }
+      return h;
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -119,5 +137,15 @@ public final class BertEncoder extends Module {
   @Override
   public BertEncoder eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertEncoder sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertEncoder replica() {
+    return replicaOf(() -> new BertEncoder(hiddenSize, numAttentionHeads, intermediateSize, 0L));
   }
 }

@@ -61,9 +61,14 @@ public final class BertLayer extends Module {
     this.hiddenSize = hiddenSize;
     this.numAttentionHeads = numAttentionHeads;
     this.intermediateSize = intermediateSize;
-    attention = addModule("attention", new BertAttention(hiddenSize, numAttentionHeads));
-    intermediate = addModule("intermediate", new BertIntermediate(hiddenSize, intermediateSize));
-    output = addModule("output", new BertOutput(hiddenSize, intermediateSize));
+    beginChildren();
+    try {
+      attention = addModule("attention", new BertAttention(hiddenSize, numAttentionHeads));
+      intermediate = addModule("intermediate", new BertIntermediate(hiddenSize, intermediateSize));
+      output = addModule("output", new BertOutput(hiddenSize, intermediateSize));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
@@ -72,8 +77,21 @@ public final class BertLayer extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor mask) {
     checkInputs(hiddenStates, mask);
-    Tensor a = attention.forwardInputs(hiddenStates, mask); // (batch, seq, hidden_size)
-    return output.forwardInputs(intermediate.forward(a), a);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertLayer free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor a = attention.forwardInputs(hiddenStates, mask); // (batch, seq, hidden_size)
+      return output.forwardInputs(intermediate.forward(a), a);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -127,5 +145,15 @@ public final class BertLayer extends Module {
   @Override
   public BertLayer eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertLayer sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertLayer replica() {
+    return replicaOf(() -> new BertLayer(hiddenSize, numAttentionHeads, intermediateSize, 0L));
   }
 }

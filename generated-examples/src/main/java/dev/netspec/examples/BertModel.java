@@ -83,9 +83,14 @@ public final class BertModel extends Module {
     this.intermediateSize = intermediateSize;
     this.maxPositionEmbeddings = maxPositionEmbeddings;
     this.typeVocabSize = typeVocabSize;
-    embeddings = addModule("embeddings", new BertEmbeddings(vocabSize, hiddenSize, maxPositionEmbeddings, typeVocabSize));
-    encoder = addModule("encoder", new BertEncoder(hiddenSize, numAttentionHeads, intermediateSize));
-    pooler = addModule("pooler", new BertPooler(hiddenSize));
+    beginChildren();
+    try {
+      embeddings = addModule("embeddings", new BertEmbeddings(vocabSize, hiddenSize, maxPositionEmbeddings, typeVocabSize));
+      encoder = addModule("encoder", new BertEncoder(hiddenSize, numAttentionHeads, intermediateSize));
+      pooler = addModule("pooler", new BertPooler(hiddenSize));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
@@ -94,13 +99,26 @@ public final class BertModel extends Module {
    */
   public Output forwardTuple(Tensor inputIds, Tensor attentionMask) {
     checkInputs(inputIds, attentionMask);
-    Tensor keep = attentionMask.ne(0.0f).mul(1.0f); // (batch, seq)
-    Tensor mask = Tensor.scalar(1.0f).sub(keep.unsqueeze(1).unsqueeze(2)).mul(-3.4028235E38f); // (batch, 1, 1, seq)
-    Tensor h = encoder.forwardInputs(embeddings.forward(inputIds), mask); // (batch, seq, hidden_size)
-    Tensor pooled = pooler.forward(h); // (batch, hidden_size)
-    Tensor weights = keep.unsqueeze(2); // (batch, seq, 1)
-    Tensor sentence = h.mul(weights).sum(1, false).div(weights.sum(1, false)); // (batch, hidden_size)
-    return new Output(h, pooled, sentence);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertModel free = claim();
+    if (free != this) {
+      try {
+        return free.forwardTuple(inputIds, attentionMask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor keep = attentionMask.ne(0.0f).mul(1.0f); // (batch, seq)
+      Tensor mask = Tensor.scalar(1.0f).sub(keep.unsqueeze(1).unsqueeze(2)).mul(-3.4028235E38f); // (batch, 1, 1, seq)
+      Tensor h = encoder.forwardInputs(embeddings.forward(inputIds), mask); // (batch, seq, hidden_size)
+      Tensor pooled = pooler.forward(h); // (batch, hidden_size)
+      Tensor weights = keep.unsqueeze(2); // (batch, seq, 1)
+      Tensor sentence = h.mul(weights).sum(1, false).div(weights.sum(1, false)); // (batch, hidden_size)
+      return new Output(h, pooled, sentence);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -151,6 +169,16 @@ public final class BertModel extends Module {
   @Override
   public BertModel eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertModel sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertModel replica() {
+    return replicaOf(() -> new BertModel(vocabSize, hiddenSize, numAttentionHeads, intermediateSize, maxPositionEmbeddings, typeVocabSize, 0L));
   }
 
   /**

@@ -69,7 +69,20 @@ public final class BertOutput extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor inputTensor) {
     checkInputs(hiddenStates, inputTensor);
-    return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertOutput free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(hiddenStates, inputTensor);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -122,5 +135,15 @@ public final class BertOutput extends Module {
   @Override
   public BertOutput eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertOutput sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertOutput replica() {
+    return replicaOf(() -> new BertOutput(hiddenSize, intermediateSize, 0L));
   }
 }

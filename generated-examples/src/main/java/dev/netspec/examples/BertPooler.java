@@ -53,7 +53,20 @@ public final class BertPooler extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    return activation.forward(dense.forward(x.select(1, 0)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertPooler free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return activation.forward(dense.forward(x.select(1, 0)));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -79,5 +92,15 @@ public final class BertPooler extends Module {
   @Override
   public BertPooler eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertPooler sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertPooler replica() {
+    return replicaOf(() -> new BertPooler(hiddenSize, 0L));
   }
 }

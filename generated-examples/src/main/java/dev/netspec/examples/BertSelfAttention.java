@@ -78,13 +78,26 @@ public final class BertSelfAttention extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor mask) {
     checkInputs(hiddenStates, mask);
-    int batch = hiddenStates.size(0);
-    int seq = hiddenStates.size(1);
-    Tensor q = query.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-    Tensor k = key.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-    Tensor v = value.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-    Tensor y = Functional.scaledDotProductAttention(q, k, v, AttentionMask.of(mask), false); // (batch, num_attention_heads, seq, ?)
-    return y.transpose(1, 2).reshape(batch, seq, hiddenSize);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertSelfAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int batch = hiddenStates.size(0);
+      int seq = hiddenStates.size(1);
+      Tensor q = query.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+      Tensor k = key.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+      Tensor v = value.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+      Tensor y = Functional.scaledDotProductAttention(q, k, v, AttentionMask.of(mask), false); // (batch, num_attention_heads, seq, ?)
+      return y.transpose(1, 2).reshape(batch, seq, hiddenSize);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -138,5 +151,15 @@ public final class BertSelfAttention extends Module {
   @Override
   public BertSelfAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertSelfAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertSelfAttention replica() {
+    return replicaOf(() -> new BertSelfAttention(hiddenSize, numAttentionHeads, 0L));
   }
 }

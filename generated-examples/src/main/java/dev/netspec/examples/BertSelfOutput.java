@@ -65,7 +65,20 @@ public final class BertSelfOutput extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor inputTensor) {
     checkInputs(hiddenStates, inputTensor);
-    return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertSelfOutput free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(hiddenStates, inputTensor);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -118,5 +131,15 @@ public final class BertSelfOutput extends Module {
   @Override
   public BertSelfOutput eval() {
     return train(false);
+  }
+
+  /**
+   * A new BertSelfOutput sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BertSelfOutput replica() {
+    return replicaOf(() -> new BertSelfOutput(hiddenSize, 0L));
   }
 }

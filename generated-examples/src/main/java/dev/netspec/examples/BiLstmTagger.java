@@ -61,11 +61,24 @@ public final class BiLstmTagger extends Module {
    */
   public Output forwardTuple(Tensor tokens, Tensor h0, Tensor c0) {
     checkInputs(tokens, h0, c0);
-    LSTM.Output lstmResult = lstm.forwardWithState(embed.forward(tokens), h0, c0); // ((batch, seq, 16), ((4, batch, 8), (4, batch, 8)))
-    Tensor out = lstmResult.output(); // (batch, seq, 16)
-    Tensor h = lstmResult.hN(); // (4, batch, 8)
-    Tensor c = lstmResult.cN(); // (4, batch, 8)
-    return new Output(tag.forward(out).logSoftmax(-1), h, c);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BiLstmTagger free = claim();
+    if (free != this) {
+      try {
+        return free.forwardTuple(tokens, h0, c0);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      LSTM.Output lstmResult = lstm.forwardWithState(embed.forward(tokens), h0, c0); // ((batch, seq, 16), ((4, batch, 8), (4, batch, 8)))
+      Tensor out = lstmResult.output(); // (batch, seq, 16)
+      Tensor h = lstmResult.hN(); // (4, batch, 8)
+      Tensor c = lstmResult.cN(); // (4, batch, 8)
+      return new Output(tag.forward(out).logSoftmax(-1), h, c);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -123,6 +136,16 @@ public final class BiLstmTagger extends Module {
   @Override
   public BiLstmTagger eval() {
     return train(false);
+  }
+
+  /**
+   * A new BiLstmTagger sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public BiLstmTagger replica() {
+    return replicaOf(() -> new BiLstmTagger(0L));
   }
 
   /**

@@ -103,18 +103,25 @@ public final class Block extends Module {
     this.nEmbd = nEmbd;
     this.nHead = nHead;
     this.blockSize = blockSize;
-    ln1 = addModule("ln_1", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
-    attn = addModule("attn", new CausalSelfAttention(nEmbd, nHead, blockSize));
-    ln2 = addModule("ln_2", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
-    mlp = addModule("mlp", new MLP(nEmbd));
+    beginChildren();
+    try {
+      ln1 = addModule("ln_1", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
+      attn = addModule("attn", new CausalSelfAttention(nEmbd, nHead, blockSize));
+      ln2 = addModule("ln_2", new LayerNorm(new int[] {nEmbd}, 1e-5, true));
+      mlp = addModule("mlp", new MLP(nEmbd));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
   /**
    * Input {@code (batch, seq, n_embd)}, output {@code (batch, seq, n_embd)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -122,7 +129,7 @@ public final class Block extends Module {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), x.size(1), nEmbd));
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), nEmbd));
   }
 
   /**
@@ -130,7 +137,7 @@ public final class Block extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -210,5 +217,15 @@ public final class Block extends Module {
   @Override
   public Block eval() {
     return train(false);
+  }
+
+  /**
+   * A new Block sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Block replica() {
+    return replicaOf(() -> new Block(nEmbd, nHead, blockSize, 0L));
   }
 }

@@ -91,9 +91,11 @@ public final class CausalSelfAttention extends Module {
 
   /**
    * Input {@code (batch, seq, n_embd)}, output {@code (batch, seq, n_embd)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -101,7 +103,7 @@ public final class CausalSelfAttention extends Module {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), x.size(1), nEmbd));
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), nEmbd));
   }
 
   /**
@@ -109,7 +111,7 @@ public final class CausalSelfAttention extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -178,5 +180,15 @@ public final class CausalSelfAttention extends Module {
   @Override
   public CausalSelfAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new CausalSelfAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public CausalSelfAttention replica() {
+    return replicaOf(() -> new CausalSelfAttention(nEmbd, nHead, blockSize, 0L));
   }
 }

@@ -48,10 +48,23 @@ public final class CrossAttention extends Module {
    */
   public Output forwardTuple(Tensor query, Tensor key, Tensor value, Tensor valid) {
     checkInputs(query, key, value, valid);
-    MultiheadAttention.Output attnResult = attn.forward(query, key, value, AttentionMask.ofBool(valid.eq(0.0f)), true, null, false); // ((batch, tgt, 16), (batch, 4, tgt, src))
-    Tensor out = attnResult.output(); // (batch, tgt, 16)
-    Tensor weights = attnResult.weights(); // (batch, 4, tgt, src)
-    return new Output(out, weights);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    CrossAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardTuple(query, key, value, valid);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      MultiheadAttention.Output attnResult = attn.forward(query, key, value, AttentionMask.ofBool(valid.eq(0.0f)), true, null, false); // ((batch, tgt, 16), (batch, 4, tgt, src))
+      Tensor out = attnResult.output(); // (batch, tgt, 16)
+      Tensor weights = attnResult.weights(); // (batch, 4, tgt, src)
+      return new Output(out, weights);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -114,6 +127,16 @@ public final class CrossAttention extends Module {
   @Override
   public CrossAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new CrossAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public CrossAttention replica() {
+    return replicaOf(() -> new CrossAttention(0L));
   }
 
   /**

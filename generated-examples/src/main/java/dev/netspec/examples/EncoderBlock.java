@@ -81,10 +81,23 @@ public final class EncoderBlock extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor h = ln1.forward(x); // (batch, seq, 16)
-    Tensor att = q.forward(h).matmul(k.forward(h).transpose(1, 2)).mul(0.25f).softmax(-1); // (batch, seq, seq)
-    x = x.add(proj.forward(att.matmul(v.forward(h)))); // (batch, seq, 16)
-    return x.add(mlp.forward(ln2.forward(x)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    EncoderBlock free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor h = ln1.forward(x); // (batch, seq, 16)
+      Tensor att = q.forward(h).matmul(k.forward(h).transpose(1, 2)).mul(0.25f).softmax(-1); // (batch, seq, seq)
+      x = x.add(proj.forward(att.matmul(v.forward(h)))); // (batch, seq, 16)
+      return x.add(mlp.forward(ln2.forward(x)));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -110,5 +123,15 @@ public final class EncoderBlock extends Module {
   @Override
   public EncoderBlock eval() {
     return train(false);
+  }
+
+  /**
+   * A new EncoderBlock sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public EncoderBlock replica() {
+    return replicaOf(() -> new EncoderBlock(0L));
   }
 }

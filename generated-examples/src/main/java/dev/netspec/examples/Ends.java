@@ -44,7 +44,20 @@ public final class Ends extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    return h.get(-1).forward(h.get(0).forward(x).relu());
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Ends free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return h.get(-1).forward(h.get(0).forward(x).relu());
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -70,5 +83,15 @@ public final class Ends extends Module {
   @Override
   public Ends eval() {
     return train(false);
+  }
+
+  /**
+   * A new Ends sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Ends replica() {
+    return replicaOf(() -> new Ends(0L));
   }
 }

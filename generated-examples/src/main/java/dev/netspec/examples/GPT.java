@@ -78,11 +78,16 @@ public final class GPT extends Module implements CausalLM {
     this.blockSize = blockSize;
     this.nHead = nHead;
     this.nEmbd = nEmbd;
-    transformer = addModule("transformer", new TransformerDict(new Embedding(vocabSize, nEmbd),
-        new Embedding(blockSize, nEmbd), new Dropout(0.0),
-        ModuleList.of(12, i -> new Block(nEmbd, nHead, blockSize)),
-        new LayerNorm(new int[] {nEmbd}, 1e-5, true)));
-    lmHead = addModule("lm_head", new Linear(nEmbd, vocabSize, false));
+    beginChildren();
+    try {
+      transformer = addModule("transformer", new TransformerDict(new Embedding(vocabSize, nEmbd),
+          new Embedding(blockSize, nEmbd), new Dropout(0.0),
+          ModuleList.of(12, i -> new Block(nEmbd, nHead, blockSize)),
+          new LayerNorm(new int[] {nEmbd}, 1e-5, true)));
+      lmHead = addModule("lm_head", new Linear(nEmbd, vocabSize, false));
+    } finally {
+      endChildren();
+    }
     tieParameter("lm_head.weight", "transformer.wte.weight");
     initialize(seed);
   }
@@ -165,6 +170,16 @@ public final class GPT extends Module implements CausalLM {
   @Override
   public GPT eval() {
     return train(false);
+  }
+
+  /**
+   * A new GPT sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public GPT replica() {
+    return replicaOf(() -> new GPT(vocabSize, blockSize, nHead, nEmbd, 0L));
   }
 
   /**

@@ -63,16 +63,29 @@ public final class GruClassifier extends Module {
   @Override
   public Tensor forward(Tensor tokens) {
     checkInputs(tokens);
-    GRU.Output gruResult = gru.forwardWithState(embed.forward(tokens)); // ((batch, seq, 24), (4, batch, 12))
-    Tensor out = gruResult.output(); // (batch, seq, 24)
-    Tensor h = gruResult.hN(); // (4, batch, 12)
-    List<Tensor> parts = h.chunk(4, 0); // ((1, batch, 12), (1, batch, 12), (1, batch, 12), (1, batch, 12))
-    Tensor l0Fwd = parts.get(0); // (1, batch, 12)
-    Tensor l0Bwd = parts.get(1); // (1, batch, 12)
-    Tensor l1Fwd = parts.get(2); // (1, batch, 12)
-    Tensor l1Bwd = parts.get(3); // (1, batch, 12)
-    Tensor last = Tensor.concat(List.of(l1Fwd, l1Bwd), 2).flatten(0, 1); // (batch, 24)
-    return fc.forward(last);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    GruClassifier free = claim();
+    if (free != this) {
+      try {
+        return free.forward(tokens);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      GRU.Output gruResult = gru.forwardWithState(embed.forward(tokens)); // ((batch, seq, 24), (4, batch, 12))
+      Tensor out = gruResult.output(); // (batch, seq, 24)
+      Tensor h = gruResult.hN(); // (4, batch, 12)
+      List<Tensor> parts = h.chunk(4, 0); // ((1, batch, 12), (1, batch, 12), (1, batch, 12), (1, batch, 12))
+      Tensor l0Fwd = parts.get(0); // (1, batch, 12)
+      Tensor l0Bwd = parts.get(1); // (1, batch, 12)
+      Tensor l1Fwd = parts.get(2); // (1, batch, 12)
+      Tensor l1Bwd = parts.get(3); // (1, batch, 12)
+      Tensor last = Tensor.concat(List.of(l1Fwd, l1Bwd), 2).flatten(0, 1); // (batch, 24)
+      return fc.forward(last);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -109,5 +122,15 @@ public final class GruClassifier extends Module {
   @Override
   public GruClassifier eval() {
     return train(false);
+  }
+
+  /**
+   * A new GruClassifier sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public GruClassifier replica() {
+    return replicaOf(() -> new GruClassifier(0L));
   }
 }

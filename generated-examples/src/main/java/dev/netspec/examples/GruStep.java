@@ -54,13 +54,26 @@ public final class GruStep extends Module {
    */
   public Output forwardTuple(Tensor x, Tensor h0) {
     checkInputs(x, h0);
-    GRU.Output gruResult = gru.forwardWithState(x, h0); // ((seq, batch, 16), (1, batch, 16))
-    Tensor out = gruResult.output(); // (seq, batch, 16)
-    Tensor h = gruResult.hN(); // (1, batch, 16)
-    List<Tensor> parts = out.split(new int[] {6, 10}, -1); // ((seq, batch, 6), (seq, batch, 10))
-    Tensor features = parts.get(0); // (seq, batch, 6)
-    Tensor rest = parts.get(1); // (seq, batch, 10)
-    return new Output(head.forward(features), h);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    GruStep free = claim();
+    if (free != this) {
+      try {
+        return free.forwardTuple(x, h0);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      GRU.Output gruResult = gru.forwardWithState(x, h0); // ((seq, batch, 16), (1, batch, 16))
+      Tensor out = gruResult.output(); // (seq, batch, 16)
+      Tensor h = gruResult.hN(); // (1, batch, 16)
+      List<Tensor> parts = out.split(new int[] {6, 10}, -1); // ((seq, batch, 6), (seq, batch, 10))
+      Tensor features = parts.get(0); // (seq, batch, 6)
+      Tensor rest = parts.get(1); // (seq, batch, 10)
+      return new Output(head.forward(features), h);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -113,6 +126,16 @@ public final class GruStep extends Module {
   @Override
   public GruStep eval() {
     return train(false);
+  }
+
+  /**
+   * A new GruStep sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public GruStep replica() {
+    return replicaOf(() -> new GruStep(0L));
   }
 
   /**

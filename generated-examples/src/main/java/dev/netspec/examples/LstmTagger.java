@@ -62,11 +62,24 @@ public final class LstmTagger extends Module {
   @Override
   public Tensor forward(Tensor sentence) {
     checkInputs(sentence);
-    Tensor embeds = wordEmbeddings.forward(sentence); // (seq, 6)
-    LSTM.Output lstmResult = lstm.forwardWithState(embeds); // ((seq, 6), ((1, 6), (1, 6)))
-    Tensor lstmOut = lstmResult.output(); // (seq, 6)
-    Tensor tagSpace = hidden2tag.forward(lstmOut); // (seq, 3)
-    return tagSpace.logSoftmax(1);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    LstmTagger free = claim();
+    if (free != this) {
+      try {
+        return free.forward(sentence);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor embeds = wordEmbeddings.forward(sentence); // (seq, 6)
+      LSTM.Output lstmResult = lstm.forwardWithState(embeds); // ((seq, 6), ((1, 6), (1, 6)))
+      Tensor lstmOut = lstmResult.output(); // (seq, 6)
+      Tensor tagSpace = hidden2tag.forward(lstmOut); // (seq, 3)
+      return tagSpace.logSoftmax(1);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -103,5 +116,15 @@ public final class LstmTagger extends Module {
   @Override
   public LstmTagger eval() {
     return train(false);
+  }
+
+  /**
+   * A new LstmTagger sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public LstmTagger replica() {
+    return replicaOf(() -> new LstmTagger(0L));
   }
 }

@@ -48,12 +48,25 @@ public final class MaskedSelfAttention extends Module {
    */
   public Output forwardTuple(Tensor x, Tensor mask) {
     checkInputs(x, mask);
-    MultiheadAttention.Output attnResult = attn.forward(x, x, x, null, true, AttentionMask.of(mask), true); // ((seq, batch, 16), (batch, seq, seq))
-    Tensor out = attnResult.output(); // (seq, batch, 16)
-    Tensor weights = attnResult.weights(); // (batch, seq, seq)
-    MultiheadAttention.Output attnResult_ = attn.forward(out, out, out, null, false, null, true); // ((seq, batch, 16), None)
-    Tensor again = attnResult_.output(); // (seq, batch, 16)
-    return new Output(again.add(attn.forward(x, x, x, null, false, null, true).output()), weights);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MaskedSelfAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardTuple(x, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      MultiheadAttention.Output attnResult = attn.forward(x, x, x, null, true, AttentionMask.of(mask), true); // ((seq, batch, 16), (batch, seq, seq))
+      Tensor out = attnResult.output(); // (seq, batch, 16)
+      Tensor weights = attnResult.weights(); // (batch, seq, seq)
+      MultiheadAttention.Output attnResult_ = attn.forward(out, out, out, null, false, null, true); // ((seq, batch, 16), None)
+      Tensor again = attnResult_.output(); // (seq, batch, 16)
+      return new Output(again.add(attn.forward(x, x, x, null, false, null, true).output()), weights);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -105,6 +118,16 @@ public final class MaskedSelfAttention extends Module {
   @Override
   public MaskedSelfAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new MaskedSelfAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public MaskedSelfAttention replica() {
+    return replicaOf(() -> new MaskedSelfAttention(0L));
   }
 
   /**

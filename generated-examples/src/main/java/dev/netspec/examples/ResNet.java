@@ -145,24 +145,31 @@ public final class ResNet extends Module {
    * stream named by the seed and its state-dict name.
    */
   public ResNet(long seed) {
-    conv1 = addModule("conv1", new Conv2d(3, 64, 7, 2, 3, 1, 1, false, "zeros"));
-    bn1 = addModule("bn1", new BatchNorm2d(64));
-    relu = addModule("relu", new ReLU(true));
-    maxpool = addModule("maxpool", new MaxPool2d(3, 2, 1));
-    layer1 = addModule("layer1", new Sequential(new BasicBlock(64, 64, 1), new BasicBlock(64, 64, 1)));
-    layer2 = addModule("layer2", new Sequential(new BasicBlock(64, 128, 2), new BasicBlock(128, 128, 1)));
-    layer3 = addModule("layer3", new Sequential(new BasicBlock(128, 256, 2), new BasicBlock(256, 256, 1)));
-    layer4 = addModule("layer4", new Sequential(new BasicBlock(256, 512, 2), new BasicBlock(512, 512, 1)));
-    avgpool = addModule("avgpool", new AdaptiveAvgPool2d(1, 1));
-    fc = addModule("fc", new Linear(512, 1000));
+    beginChildren();
+    try {
+      conv1 = addModule("conv1", new Conv2d(3, 64, 7, 2, 3, 1, 1, false, "zeros"));
+      bn1 = addModule("bn1", new BatchNorm2d(64));
+      relu = addModule("relu", new ReLU(true));
+      maxpool = addModule("maxpool", new MaxPool2d(3, 2, 1));
+      layer1 = addModule("layer1", new Sequential(new BasicBlock(64, 64, 1), new BasicBlock(64, 64, 1)));
+      layer2 = addModule("layer2", new Sequential(new BasicBlock(64, 128, 2), new BasicBlock(128, 128, 1)));
+      layer3 = addModule("layer3", new Sequential(new BasicBlock(128, 256, 2), new BasicBlock(256, 256, 1)));
+      layer4 = addModule("layer4", new Sequential(new BasicBlock(256, 512, 2), new BasicBlock(512, 512, 1)));
+      avgpool = addModule("avgpool", new AdaptiveAvgPool2d(1, 1));
+      fc = addModule("fc", new Linear(512, 1000));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
   /**
    * Input {@code (batch, 3, height, width)}, output {@code (batch, 1000)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -170,7 +177,7 @@ public final class ResNet extends Module {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), 1000));
+    return concurrentForward(x, Tensor.zeros(x.size(0), 1000));
   }
 
   /**
@@ -178,7 +185,7 @@ public final class ResNet extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -269,5 +276,15 @@ public final class ResNet extends Module {
   @Override
   public ResNet eval() {
     return train(false);
+  }
+
+  /**
+   * A new ResNet sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public ResNet replica() {
+    return replicaOf(() -> new ResNet(0L));
   }
 }

@@ -75,18 +75,25 @@ public final class ResidualMlp extends Module {
    * stream named by the seed and its state-dict name.
    */
   public ResidualMlp(long seed) {
-    stem = addModule("stem", new Linear(16, 32));
-    blocks = addModule("blocks", new Sequential(new ResidualBlock(32, 64), new ResidualBlock(32, 64), new ResidualBlock(32, 64)));
-    norm = addModule("norm", new LayerNorm(new int[] {32}, 1e-5, true));
-    head = addModule("head", new Linear(32, 10));
+    beginChildren();
+    try {
+      stem = addModule("stem", new Linear(16, 32));
+      blocks = addModule("blocks", new Sequential().append(3, i -> new ResidualBlock(32, 64)));
+      norm = addModule("norm", new LayerNorm(new int[] {32}, 1e-5, true));
+      head = addModule("head", new Linear(32, 10));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
   /**
    * Input {@code (batch, 16)}, output {@code (batch, 10)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -94,7 +101,7 @@ public final class ResidualMlp extends Module {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), 10));
+    return concurrentForward(x, Tensor.zeros(x.size(0), 10));
   }
 
   /**
@@ -102,7 +109,7 @@ public final class ResidualMlp extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -174,5 +181,15 @@ public final class ResidualMlp extends Module {
   @Override
   public ResidualMlp eval() {
     return train(false);
+  }
+
+  /**
+   * A new ResidualMlp sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public ResidualMlp replica() {
+    return replicaOf(() -> new ResidualMlp(0L));
   }
 }

@@ -57,9 +57,22 @@ public final class Seq2Seq extends Module {
    */
   public Tensor forwardInputs(Tensor src, Tensor srcValid, Tensor tgt, Tensor tgtMask) {
     checkInputs(src, srcValid, tgt, tgtMask);
-    Tensor pad = srcValid.eq(0.0f); // (batch, src)
-    Tensor memory = encoder.forward(src, null, AttentionMask.ofBool(pad)); // (batch, src, 16)
-    return decoder.forward(tgt, memory, AttentionMask.of(tgtMask), null, null, AttentionMask.ofBool(pad));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Seq2Seq free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(src, srcValid, tgt, tgtMask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor pad = srcValid.eq(0.0f); // (batch, src)
+      Tensor memory = encoder.forward(src, null, AttentionMask.ofBool(pad)); // (batch, src, 16)
+      return decoder.forward(tgt, memory, AttentionMask.of(tgtMask), null, null, AttentionMask.ofBool(pad));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -121,5 +134,15 @@ public final class Seq2Seq extends Module {
   @Override
   public Seq2Seq eval() {
     return train(false);
+  }
+
+  /**
+   * A new Seq2Seq sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Seq2Seq replica() {
+    return replicaOf(() -> new Seq2Seq(0L));
   }
 }

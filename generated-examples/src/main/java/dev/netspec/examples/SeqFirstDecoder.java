@@ -56,8 +56,21 @@ public final class SeqFirstDecoder extends Module {
   public Tensor forwardInputs(Tensor src, Tensor tgt, Tensor srcAllowed, Tensor tgtValid,
       Tensor memoryAllowed) {
     checkInputs(src, tgt, srcAllowed, tgtValid, memoryAllowed);
-    Tensor memory = encoder.forward(src, AttentionMask.ofBool(srcAllowed.eq(0.0f)), null); // (src, batch, 8)
-    return decoder.forward(tgt, memory, null, AttentionMask.ofBool(memoryAllowed.eq(0.0f)), AttentionMask.ofBool(tgtValid.eq(0.0f)), null);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    SeqFirstDecoder free = claim();
+    if (free != this) {
+      try {
+        return free.forwardInputs(src, tgt, srcAllowed, tgtValid, memoryAllowed);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor memory = encoder.forward(src, AttentionMask.ofBool(srcAllowed.eq(0.0f)), null); // (src, batch, 8)
+      return decoder.forward(tgt, memory, null, AttentionMask.ofBool(memoryAllowed.eq(0.0f)), AttentionMask.ofBool(tgtValid.eq(0.0f)), null);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -125,5 +138,15 @@ public final class SeqFirstDecoder extends Module {
   @Override
   public SeqFirstDecoder eval() {
     return train(false);
+  }
+
+  /**
+   * A new SeqFirstDecoder sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public SeqFirstDecoder replica() {
+    return replicaOf(() -> new SeqFirstDecoder(0L));
   }
 }

@@ -46,10 +46,15 @@ public final class TinyEncoder extends Module {
    * stream named by the seed and its state-dict name.
    */
   public TinyEncoder(long seed) {
-    embed = addModule("embed", new EmbedDict(new Linear(16, 16),
-        new LayerNorm(new int[] {16}, 1e-5, true)));
-    blocks = addModule("blocks", ModuleList.of(3, i -> new EncoderBlock()));
-    head = addModule("head", new Linear(16, 16, false));
+    beginChildren();
+    try {
+      embed = addModule("embed", new EmbedDict(new Linear(16, 16),
+          new LayerNorm(new int[] {16}, 1e-5, true)));
+      blocks = addModule("blocks", ModuleList.of(3, i -> new EncoderBlock()));
+      head = addModule("head", new Linear(16, 16, false));
+    } finally {
+      endChildren();
+    }
     tieParameter("head.weight", "embed.proj.weight");
     initialize(seed);
   }
@@ -59,11 +64,24 @@ public final class TinyEncoder extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = embed.norm.forward(embed.proj.forward(x)); // (batch, seq, 16)
-    for (EncoderBlock block : blocks) {
-      x = block.forward(x); // (batch, seq, 16)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    TinyEncoder free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
     }
-    return head.forward(x);
+    try {
+      x = embed.norm.forward(embed.proj.forward(x)); // (batch, seq, 16)
+      for (EncoderBlock block : blocks) {
+        x = block.forward(x); // (batch, seq, 16)
+      }
+      return head.forward(x);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -89,6 +107,16 @@ public final class TinyEncoder extends Module {
   @Override
   public TinyEncoder eval() {
     return train(false);
+  }
+
+  /**
+   * A new TinyEncoder sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public TinyEncoder replica() {
+    return replicaOf(() -> new TinyEncoder(0L));
   }
 
   /**

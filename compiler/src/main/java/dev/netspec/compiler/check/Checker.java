@@ -9,6 +9,7 @@ import dev.netspec.compiler.check.Model.BlockUse;
 import dev.netspec.compiler.check.Model.BuiltinUse;
 import dev.netspec.compiler.check.Model.Child;
 import dev.netspec.compiler.check.Model.ContainerUse;
+import dev.netspec.compiler.check.Model.Copy;
 import dev.netspec.compiler.check.Model.DimRef;
 import dev.netspec.compiler.check.Model.FixedDim;
 import dev.netspec.compiler.check.Model.InitRule;
@@ -598,6 +599,7 @@ public final class Checker {
       reporter.error(m.pos(), currentBlock + ": 'repeat' needs a 'layer'");
       return;
     }
+    int offset = out.size();
     for (int i = 0; i < count; i++) {
       LayerUse use = use(layer, out);
       if (use == null) {
@@ -611,7 +613,7 @@ public final class Checker {
       if (!checkMemberName(n, m.pos(), "layer", taken, true)) {
         return;
       }
-      out.add(new Child(n, m.pos(), use));
+      out.add(new Child(n, m.pos(), use, null, null, new Copy(i, (int) count, template, offset)));
     }
   }
 

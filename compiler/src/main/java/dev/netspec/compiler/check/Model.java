@@ -146,11 +146,28 @@ public final class Model {
 
   /**
    * A named child of a block or of an inline sequential; {@code when} (or null) is the
-   * condition on the block's arguments under which it exists ({@code when: "stride != 1"}).
+   * condition on the block's arguments under which it exists ({@code when: "stride != 1"});
+   * {@code copy} (or null) says which copy of a {@code repeat} it is.
    */
-  public record Child(String name, Position pos, LayerUse use, Expr when, String whenText) {
+  public record Child(String name, Position pos, LayerUse use, Expr when, String whenText, Copy copy) {
     public Child(String name, Position pos, LayerUse use) {
-      this(name, pos, use, null, null);
+      this(name, pos, use, null, null, null);
+    }
+
+    public Child(String name, Position pos, LayerUse use, Expr when, String whenText) {
+      this(name, pos, use, when, whenText, null);
+    }
+  }
+
+  /**
+   * Copy {@code index} of a {@code repeat: count}: its name is {@code template} with {@code {i}}
+   * replaced by the index, or (no template) the running index {@code offset + index}. The
+   * generator builds and runs the copies of one repeat in a loop.
+   */
+  public record Copy(int index, int count, String template, int offset) {
+    /** The name of copy {@code i}. */
+    public String name(int i) {
+      return template == null ? Integer.toString(offset + i) : template.replace("{i}", Integer.toString(i));
     }
   }
 

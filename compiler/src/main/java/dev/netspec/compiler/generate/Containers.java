@@ -85,6 +85,10 @@ final class Containers {
     if (alike) {
       return CodeBlock.of("$T.of($L, $N -> $L)", RuntimeTypes.MODULE_LIST, items.size(), index, items.get(0));
     }
+    CodeBlock make = Repeats.wholeRepeatAt(k.children(), 0) == items.size() ? Repeats.make(items, index) : null;
+    if (make != null) { // one repeat whose first copy takes the input's features
+      return CodeBlock.of("$T.of($L, $N -> $L)", RuntimeTypes.MODULE_LIST, items.size(), index, make);
+    }
     return CodeBlock.of("new $T<>($L)", RuntimeTypes.MODULE_LIST, CodeBlock.join(items, ",$W"));
   }
 

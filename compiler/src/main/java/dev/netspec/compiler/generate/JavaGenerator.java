@@ -7,6 +7,7 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.NameAllocator;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.netspec.compiler.check.Model.Arg;
@@ -40,6 +41,7 @@ import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.layers.InferredArg;
 import dev.netspec.compiler.layers.LayerKind;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,6 +72,12 @@ public final class JavaGenerator {
   private final Map<String, String> childTypes = new LinkedHashMap<>();
   /** The module lists and dicts: their types, construction and nested dict classes. */
   private Containers containers;
+  /** The repeats built and run in loops, by each of their copies. */
+  private final Map<Child, Repeats.Run> runs = new IdentityHashMap<>();
+  /** Each child's construction, made once (a layer reports its errors there). */
+  private final Map<Child, CodeBlock> built = new IdentityHashMap<>();
+  /** The lambda parameter of module lists and repeats, clear of every field. */
+  private String index;
 
   /**
    * The argument values of the instance {@link #workspaceBytes} counts ({@code inspect}):
@@ -126,6 +134,7 @@ public final class JavaGenerator {
           .build());
     }
     modes(type, self);
+    type.addMethod(Serving.replica(self, block.args().keySet().stream().map(fields::get).toList()));
     if (reporter.errorCount() > errors) {
       return null;
     }
@@ -159,7 +168,15 @@ public final class JavaGenerator {
     for (TensorDecl b : block.buffers().values()) {
       fields.put(b.name(), names.newName(JavaText.lowerCamel(b.name()), b.name()));
     }
-    for (Child c : block.children()) {
+    index = names.newName("i", "module list index");
+    List<Child> children = block.children();
+    for (int k = 0; k < children.size(); k++) {
+      Child c = children.get(k);
+      childTypes.put(c.name(), typeLabel(c));
+      if (c.copy() != null && c.copy().index() == 0 && loopRepeat(children, k)) {
+        k += runs.get(c).count() - 1;
+        continue;
+      }
       String suggestion;
       if (Character.isDigit(c.name().charAt(0))) {
         String t = JavaText.lowerCamel(typeLabel(c));
@@ -168,10 +185,44 @@ public final class JavaGenerator {
         suggestion = JavaText.lowerCamel(c.name());
       }
       fields.put(c.name(), names.newName(suggestion, c.name()));
+    }
+    containers = new Containers(ClassName.get(packageName, block.name()), this::childType, this::construct, index);
+  }
+
+  /**
+   * Plans the repeat whose first copy is {@code children[k]} as a loop when it can be one (in
+   * a block without a forward of its own, which would name the copies); true if it did.
+   */
+  private boolean loopRepeat(List<Child> children, int k) {
+    Child head = children.get(k);
+    if (block.forward() != null || head.use() instanceof ContainerUse) {
+      return false;
+    }
+    List<Child> copies = Repeats.copiesFrom(children, k);
+    java.util.function.Function<Child, Shape> output = c -> {
+      Inst made = result.inst().children.get(c.name());
+      return made == null || made.outputType instanceof Type.TupleT ? null : made.output;
+    };
+    if (!Repeats.loopable(copies, this::childType, this::constructed, output)) {
+      return false;
+    }
+    for (Child c : copies.subList(1, copies.size())) {
       childTypes.put(c.name(), typeLabel(c));
     }
-    containers = new Containers(ClassName.get(packageName, block.name()), this::childType, this::construct,
-        names.newName("i", "module list index"));
+    String base = Repeats.fieldBase(head, typeLabel(head));
+    CodeBlock first = constructed(head);
+    CodeBlock rest = constructed(copies.get(1));
+    Repeats.Run run = new Repeats.Run(copies, names.newName(Repeats.plural(base), "repeat:" + head.name()), base,
+        childType(head), first.toString().equals(rest.toString()) ? null : first, rest, output.apply(head));
+    copies.forEach(c -> runs.put(c, run));
+    return true;
+  }
+
+  /** The Java expression of child {@code name}: its field, or its copy in a repeat's list. */
+  private CodeBlock childRef(String name) {
+    Child c = block.children().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+    Repeats.Run run = c == null ? null : runs.get(c);
+    return run == null ? CodeBlock.of("$N", fields.get(name)) : CodeBlock.of("$N.get($L)", run.field(), c.copy().index());
   }
 
   /** The spec's name for what {@code c} builds; a {@code same_as} child's is its target's. */
@@ -213,6 +264,10 @@ public final class JavaGenerator {
           .build());
     }
     for (Child c : block.children()) {
+      if (runs.containsKey(c)) {
+        repeatField(type, runs.get(c), c);
+        continue;
+      }
       Inst built = result.inst().children.get(c.name());
       String shape = built != null && built.outputType instanceof Type.TupleT t ? ", output {@code " + Tuples.comment(t) + "}"
           : built != null && built.output != null ? ", output {@code " + JavaText.shapeComment(built.output) + "}" : "";
@@ -227,6 +282,20 @@ public final class JavaGenerator {
               + (c.when() == null ? "" : " Null unless {@code " + c.whenText().strip() + "}.")))
           .build());
     }
+  }
+
+  /** The list field of a repeat run in loops, for its first copy {@code c}. */
+  private void repeatField(TypeSpec.Builder type, Repeats.Run run, Child c) {
+    if (c.copy().index() != 0) {
+      return;
+    }
+    String doc = c.use() instanceof BuiltinUse b ? b.doc() : c.use() instanceof BlockUse u ? u.doc() : null;
+    type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), run.type()), run.field(),
+            Modifier.PUBLIC, Modifier.FINAL)
+        .addJavadoc(fieldDoc(doc, "Children {@code " + run.copies().get(0).name() + "} .. {@code "
+            + run.copies().get(run.count() - 1).name() + "} (" + typeLabel(c) + ", a {@code repeat}),"
+            + " output {@code " + JavaText.shapeComment(run.output()) + "} each."))
+        .build());
   }
 
   /** A field's Javadoc: the spec's {@code doc} (escaped), then what the generator knows. */
@@ -297,15 +366,29 @@ public final class JavaGenerator {
             RuntimeTypes.TENSOR, dims(b.shape()));
       }
     }
+    // Each child block's own initialize is skipped: this one's, below, covers the tree.
+    boolean scoped = block.children().stream().anyMatch(JavaGenerator::buildsBlock);
+    if (scoped) {
+      main.addStatement("beginChildren()").beginControlFlow("try");
+    }
     for (Child c : block.children()) {
-      if (c.use() instanceof SameAs s) {
-        main.addStatement("$N = addModule($S, $N)", fields.get(c.name()), c.name(), fields.get(s.target()));
+      Repeats.Run run = runs.get(c);
+      if (run != null) {
+        if (c.copy().index() == 0) { // block0 .. block3
+          main.addStatement("$N = addModules($L, $N -> $L, $N -> $L)", run.field(), run.count(), index,
+              run.nameOf(index), index, run.make(index));
+        }
+      } else if (c.use() instanceof SameAs s) {
+        main.addStatement("$N = addModule($S, $L)", fields.get(c.name()), c.name(), childRef(s.target()));
       } else if (c.when() != null) {
         main.addStatement("$N = $L ? addModule($S, $L) : null", fields.get(c.name()),
-            ArgCondition.toJava(c.when(), fields::get), c.name(), construct(c));
+            ArgCondition.toJava(c.when(), fields::get), c.name(), constructed(c));
       } else {
-        main.addStatement("$N = addModule($S, $L)", fields.get(c.name()), c.name(), construct(c));
+        main.addStatement("$N = addModule($S, $L)", fields.get(c.name()), c.name(), constructed(c));
       }
+    }
+    if (scoped) {
+      main.nextControlFlow("finally").addStatement("endChildren()").endControlFlow();
     }
     for (Tie t : block.ties()) {
       main.addStatement("tieParameter($S, $S)", t.path(), t.source());
@@ -318,6 +401,17 @@ public final class JavaGenerator {
     type.addMethod(main.build());
   }
 
+  /** Whether building {@code c} builds a generated block (itself, or inside a list, dict or sequential). */
+  private static boolean buildsBlock(Child c) {
+    if (c.use() instanceof ContainerUse k) {
+      return k.children().stream().anyMatch(JavaGenerator::buildsBlock);
+    }
+    if (c.use() instanceof SequentialUse s) {
+      return s.children().stream().anyMatch(JavaGenerator::buildsBlock);
+    }
+    return c.use() instanceof BlockUse;
+  }
+
   private CodeBlock dims(List<DimRef> refs) {
     List<CodeBlock> parts = new ArrayList<>();
     for (DimRef d : refs) {
@@ -328,6 +422,16 @@ public final class JavaGenerator {
       }
     }
     return CodeBlock.join(parts, ", ");
+  }
+
+  /** {@link #construct} of a child of the block, made once. */
+  private CodeBlock constructed(Child c) {
+    CodeBlock made = built.get(c);
+    if (made == null) {
+      made = construct(c);
+      built.put(c, made);
+    }
+    return made;
   }
 
   /** {@code new Linear(20, 256)}, {@code new Block1()}, {@code new Sequential(...)}. */
@@ -360,6 +464,12 @@ public final class JavaGenerator {
     for (int i = 0; i < s.children().size(); i++) {
       indexed &= s.children().get(i).name().equals(Integer.toString(i));
     }
+    if (indexed && items.size() == s.children().size()) {
+      CodeBlock repeated = repeatedSequential(s.children(), items);
+      if (repeated != null) {
+        return repeated;
+      }
+    }
     if (!indexed) {
       CodeBlock.Builder chain = CodeBlock.builder().add("new $T()", RuntimeTypes.SEQUENTIAL);
       for (int i = 0; i < s.children().size(); i++) {
@@ -368,6 +478,32 @@ public final class JavaGenerator {
       return chain.build();
     }
     return CodeBlock.of("new $T($L)", RuntimeTypes.SEQUENTIAL, CodeBlock.join(items, ", "));
+  }
+
+  /**
+   * An inline sequential holding a repeat, built with a loop per repeat:
+   * {@code new Sequential(new Linear(4, 8)).append(3, i -> new Block())}; null when it holds
+   * none that loops.
+   */
+  private CodeBlock repeatedSequential(List<Child> kids, List<CodeBlock> items) {
+    CodeBlock.Builder chain = null;
+    List<CodeBlock> head = new ArrayList<>();
+    for (int k = 0; k < kids.size(); k++) {
+      int n = Repeats.wholeRepeatAt(kids, k);
+      CodeBlock make = n > 1 ? Repeats.make(items.subList(k, k + n), index) : null;
+      if (make != null) {
+        if (chain == null) {
+          chain = CodeBlock.builder().add("new $T($L)", RuntimeTypes.SEQUENTIAL, CodeBlock.join(head, ", "));
+        }
+        chain.add(".append($L, $N -> $L)", n, index, make);
+        k += n - 1;
+      } else if (chain == null) {
+        head.add(items.get(k));
+      } else {
+        chain.add(".append($L)", items.get(k));
+      }
+    }
+    return chain == null ? null : chain.build();
   }
 
   /** What a layer kind's {@code construct} sees of one child: its arguments as Java. */
@@ -488,40 +624,85 @@ public final class JavaGenerator {
 
   // ------------------------------------------------------------------ init
 
+  /**
+   * Most initializer statements in one method: each is under 40 bytes of bytecode, so a
+   * method of them stays far below the JVM's 64 KB limit; more go to {@code resetParameters0},
+   * {@code resetParameters1}, ... (a rule matching every copy of a large repeat).
+   */
+  private static final int INIT_STEPS_PER_METHOD = 1000;
+
   private void resetParameters(TypeSpec.Builder type) {
     String seeds = "seeds";
-    CodeBlock.Builder body = CodeBlock.builder();
+    List<CodeBlock> steps = new ArrayList<>();
     for (TensorDecl p : block.params().values()) {
-      body.addStatement(init(p.init(), CodeBlock.of("$N.data()", fields.get(p.name())), p.name(), seeds));
+      steps.add(statement(init(p.init(), CodeBlock.of("$N.data()", fields.get(p.name())), CodeBlock.of("$S", p.name()), seeds)));
     }
     for (TensorDecl b : block.buffers().values()) {
-      body.addStatement(init(b.init(), CodeBlock.of("$N", fields.get(b.name())), b.name(), seeds));
+      steps.add(statement(init(b.init(), CodeBlock.of("$N", fields.get(b.name())), CodeBlock.of("$S", b.name()), seeds)));
     }
     for (InitRule rule : block.initRules()) {
       List<InitRules.Match> matches = InitRules.match(rule, result.inst(), new Reporter(), block.name());
       for (InitRules.Match m : matches == null ? List.<InitRules.Match>of() : matches) {
-        body.addStatement(init(rule.init(), target(m.path()), m.path(), seeds));
+        steps.add(statement(init(rule.init(), target(m.path()), CodeBlock.of("$S", m.path()), seeds)));
       }
     }
     for (Child c : block.children()) {
       Map<String, InitSpec> inits = c.use() instanceof BuiltinUse b ? b.init()
           : c.use() instanceof BlockUse u ? u.init() : Map.of();
-      for (Map.Entry<String, InitSpec> e : inits.entrySet()) {
-        String path = c.name() + "." + e.getKey();
-        body.addStatement(init(e.getValue(), target(path), path, seeds));
+      Repeats.Run run = runs.get(c);
+      if (run != null && !inits.isEmpty() && c.copy().index() == 0) {
+        steps.add(repeatInits(run, inits, seeds));
+      } else if (run == null) {
+        for (Map.Entry<String, InitSpec> e : inits.entrySet()) {
+          String path = c.name() + "." + e.getKey();
+          steps.add(statement(init(e.getValue(), target(path), CodeBlock.of("$S", path), seeds)));
+        }
       }
     }
-    CodeBlock code = body.build();
-    if (code.isEmpty()) {
+    if (steps.isEmpty()) {
       return;
     }
-    type.addMethod(MethodSpec.methodBuilder("resetParameters")
+    MethodSpec.Builder reset = MethodSpec.methodBuilder("resetParameters")
         .addJavadoc("Applies the spec's initializers; runs after the children's defaults.\n")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
-        .addParameter(RuntimeTypes.PARAMETER_SEEDS, seeds)
-        .addCode(code)
-        .build());
+        .addParameter(RuntimeTypes.PARAMETER_SEEDS, seeds);
+    if (steps.size() <= INIT_STEPS_PER_METHOD) {
+      steps.forEach(reset::addCode);
+    } else {
+      for (int k = 0; k * INIT_STEPS_PER_METHOD < steps.size(); k++) {
+        String part = names.newName("resetParameters" + k);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(part)
+            .addJavadoc("Initializers $L to $L of {@code resetParameters}.\n", k * INIT_STEPS_PER_METHOD,
+                Math.min(steps.size(), (k + 1) * INIT_STEPS_PER_METHOD) - 1)
+            .addModifiers(Modifier.PRIVATE)
+            .addParameter(RuntimeTypes.PARAMETER_SEEDS, seeds);
+        steps.subList(k * INIT_STEPS_PER_METHOD, Math.min(steps.size(), (k + 1) * INIT_STEPS_PER_METHOD))
+            .forEach(m::addCode);
+        type.addMethod(m.build());
+        reset.addStatement("$N($N)", part, seeds);
+      }
+    }
+    type.addMethod(reset.build());
+  }
+
+  private static CodeBlock statement(CodeBlock expression) {
+    return CodeBlock.builder().addStatement(expression).build();
+  }
+
+  /** A repeat's child initializers, one loop over its copies. */
+  private CodeBlock repeatInits(Repeats.Run run, Map<String, InitSpec> inits, String seeds) {
+    CodeBlock.Builder body = CodeBlock.builder();
+    Child head = run.copies().get(0);
+    body.beginControlFlow("for (int $N = 0; $N < $L; $N++)", index, index, run.count(), index);
+    for (Map.Entry<String, InitSpec> e : inits.entrySet()) {
+      CodeBlock path = CodeBlock.of("$L + $S", run.nameOf(index), "." + e.getKey());
+      CodeBlock tensor = head.use() instanceof BuiltinUse b && b.kind().params().contains(e.getKey())
+          ? CodeBlock.of("$N.get($N).$N.data()", run.field(), index, e.getKey())
+          : CodeBlock.of("getParameter($L).data()", path);
+      body.addStatement(init(e.getValue(), tensor, path, seeds));
+    }
+    return body.endControlFlow().build();
   }
 
   /** The tensor at a parameter path: a direct layer field when there is one. */
@@ -531,7 +712,7 @@ public final class JavaGenerator {
       String child = path.substring(0, dot);
       String param = path.substring(dot + 1);
       Child c = findChild(child);
-      if (c != null && c.use() instanceof BuiltinUse b && b.kind().params().contains(param)) {
+      if (c != null && !runs.containsKey(c) && c.use() instanceof BuiltinUse b && b.kind().params().contains(param)) {
         return CodeBlock.of("$N.$N.data()", fields.get(child), param);
       }
     }
@@ -547,8 +728,8 @@ public final class JavaGenerator {
     return null;
   }
 
-  private CodeBlock init(InitSpec init, CodeBlock tensor, String name, String seeds) {
-    CodeBlock gen = CodeBlock.of("$N.generator($S)", seeds, name);
+  private CodeBlock init(InitSpec init, CodeBlock tensor, CodeBlock name, String seeds) {
+    CodeBlock gen = CodeBlock.of("$N.generator($L)", seeds, name);
     switch (init.kind()) {
       case "zeros":
         return CodeBlock.of("$T.zeros_($L)", RuntimeTypes.INIT, tensor);
@@ -627,13 +808,19 @@ public final class JavaGenerator {
         locals, null);
     writer.modules(new ModuleAccess());
     writer.tupleChildren(tupleChildren());
+    ClassName self = ClassName.get(packageName, block.name());
     if (TypedForward.needed(block, result) && block.forward() != null) {
       List<String> params = writer.inputs();
       String position = block.position() == null ? null : writer.position();
-      TypedForward.add(type, block, result, params, position, writer.body(block.forward()), fields);
+      CodeBlock body = writer.body(block.forward());
+      if (position == null) { // a decoder's cache is its caller's conversation: never another replica's
+        body = Serving.claimAround(self, TypedForward.method(result.outputType() instanceof Type.TupleT,
+            params.size()), params, body, locals.newName("free"));
+      }
+      TypedForward.add(type, block, result, params, position, body, fields);
       return;
     }
-    type.addMethod(allocatingSteps(writer, forwardMethod(writer.input(), "")).build());
+    type.addMethod(allocatingSteps(writer, locals, forwardMethod(writer.input(), ""), true).build());
   }
 
   /**
@@ -642,36 +829,57 @@ public final class JavaGenerator {
    * when {@code records(x)}).
    */
   private void recordedForward(TypeSpec.Builder type) {
+    NameAllocator locals = names.clone();
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
-        names.clone(), null);
+        locals, null);
     writer.modules(new ModuleAccess());
     writer.tupleChildren(tupleChildren());
     String x = writer.input();
-    type.addMethod(allocatingSteps(writer, MethodSpec.methodBuilder(RECORDED)
+    type.addMethod(allocatingSteps(writer, locals, MethodSpec.methodBuilder(RECORDED)
         .addModifiers(Modifier.PRIVATE)
         .returns(RuntimeTypes.TENSOR)
         .addParameter(RuntimeTypes.TENSOR, x)
         .addJavadoc(JavaText.javadocOwn("The forward for a backward pass, each step allocating its result, which"
             + " records\nthe operation (its {@code grad_fn}): input {@code " + JavaText.shapeComment(result.input())
-            + "}, output\n{@code " + JavaText.shapeComment(result.output()) + "}.")))
+            + "}, output\n{@code " + JavaText.shapeComment(result.output()) + "}.")), false)
         .build());
   }
 
   /** The name of the recording forward a buffered block keeps beside {@code forward(x, output)}. */
   static final String RECORDED = "forwardRecorded";
 
-  /** Adds to {@code m} the forward's steps, each allocating its result. */
-  private MethodSpec.Builder allocatingSteps(ForwardWriter writer, MethodSpec.Builder m) {
+  /**
+   * Adds to {@code m} the forward's steps, each allocating its result; with {@code claim},
+   * inside the claim of the instance that sends a concurrent call to a free replica (the
+   * recording forward needs none: it touches no buffer of the instance).
+   */
+  private MethodSpec.Builder allocatingSteps(ForwardWriter writer, NameAllocator locals,
+      MethodSpec.Builder m, boolean claim) {
+    ClassName self = ClassName.get(packageName, block.name());
     String x = writer.input();
     if (block.forward() != null) {
-      m.addCode(writer.body(block.forward()));
+      CodeBlock body = writer.body(block.forward());
+      m.addCode(claim ? Serving.claimAround(self, "forward", List.of(x), body, locals.newName("free")) : body);
     } else {
+      CodeBlock.Builder body = CodeBlock.builder();
       for (Child c : block.children()) {
+        Repeats.Run run = runs.get(c);
+        if (run != null) {
+          if (c.copy().index() == 0) {
+            String item = locals.newName(run.item());
+            body.beginControlFlow("for ($T $N : $N)", run.type(), item, run.field())
+                .add("$N = $N.forward($N); // $L\n", x, item, x, JavaText.shapeComment(run.output()))
+                .endControlFlow();
+          }
+          continue;
+        }
         Inst built = result.inst().children.get(c.name());
         String shape = built != null && built.output != null ? JavaText.shapeComment(built.output) : "(...)";
-        m.addCode("$N = $N.forward($N); // $L\n", x, fields.get(c.name()), x, shape);
+        body.add("$N = $N.forward($N); // $L\n", x, fields.get(c.name()), x, shape);
       }
-      m.addStatement("return $N", x);
+      body.addStatement("return $N", x);
+      m.addCode(claim ? Serving.claimAround(self, "forward", List.of(x), body.build(), locals.newName("free"))
+          : body.build());
     }
     return m;
   }
@@ -757,20 +965,22 @@ public final class JavaGenerator {
     if (block.forward() != null) {
       body.add(writer.body(block.forward()));
     } else {
-      sequentialInto(body, ws, x, output);
+      sequentialInto(body, ws, x, output, local);
     }
     body.nextControlFlow("finally").addStatement("exitForward()").endControlFlow();
     CodeBlock outputDims = ws.dimsOf(result.output(), x);
     String outShape = JavaText.shapeComment(result.output());
     type.addMethod(forwardMethod(x, " Allocates the result; the\nintermediates live in buffers"
-        + " reused while the input's size stays the same. While\nrecording for a backward pass"
-        + " ({@code records(x)}: grad mode on, and {@code x} or a parameter\nrequires grad),"
-        + " every step allocates and records instead ({@link #" + RECORDED + "}).")
+        + " reused while the input's size stays the same. Safe from\nany number of threads: a call"
+        + " while another thread is inside this instance runs on a\nfree {@link #replica()}. While"
+        + " recording for a backward pass ({@code records(x)}:\ngrad mode on, and {@code x} or a"
+        + " parameter requires grad), every step allocates\nand records instead ({@link #"
+        + RECORDED + "}).")
         .addStatement("checkInput($N)", x)
         .beginControlFlow("if (records($N))", x)
         .addStatement("return $N($N)", RECORDED, x)
         .endControlFlow()
-        .addStatement("return forward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
+        .addStatement("return concurrentForward($N, $T.zeros($L))", x, RuntimeTypes.TENSOR, outputDims)
         .build());
     type.addMethod(MethodSpec.methodBuilder("forward")
         .addAnnotation(Override.class)
@@ -783,8 +993,8 @@ public final class JavaGenerator {
             + "}, sharing\nno storage with {@code " + x + "}) and returns it. Allocates nothing once"
             + " the buffers are sized\nfor this input's size and the tensors are contiguous."
             + " One thread at a time: the buffers\nbelong to this instance, and a call while"
-            + " another thread's runs throws\n{@link IllegalStateException}. Never records for a"
-            + " backward pass: the inference path."))
+            + " another thread's runs throws\n{@link IllegalStateException} (give each thread a"
+            + " {@link #replica()}). Never records for a backward pass: the inference path."))
         .addCode(body.build())
         .build());
     recordedForward(type);
@@ -793,21 +1003,35 @@ public final class JavaGenerator {
   }
 
   /** A sequential block's forward: each child writes into its buffer, the last into the output. */
-  private void sequentialInto(CodeBlock.Builder body, Workspace ws, String x, String output) {
+  private void sequentialInto(CodeBlock.Builder body, Workspace ws, String x, String output, NameAllocator local) {
     List<Child> children = block.children();
     if (children.isEmpty()) {
       body.addStatement("return $N.copyInto($N)", x, output);
       return;
     }
     CodeBlock in = CodeBlock.of("$N", x);
+    String h = null; // the loops' running value
     for (int i = 0; i < children.size(); i++) {
+      Repeats.Run run = runs.get(children.get(i));
+      if (run != null) {
+        ws.read(in.toString());
+        if (h == null) {
+          h = local.newName("h");
+          body.addStatement("$T $N = $L", RuntimeTypes.TENSOR, h, in);
+        } else {
+          body.addStatement("$N = $L", h, in);
+        }
+        in = repeatInto(body, ws, run, h, i + run.count() == children.size() ? output : null);
+        i += run.count() - 1;
+        continue;
+      }
       // A layer, the norm it absorbs and the activation its epilogue runs: one call.
       LayerKind kind = fusingKind(children.get(i));
       Child norm = kind != null && i + 1 < children.size() && fusingKind(children.get(i + 1)) != null
           && kind.absorbsNorm(fusingKind(children.get(i + 1))) ? children.get(i + 1) : null;
       int next = i + (norm != null ? 2 : 1);
       String activation = kind != null && kind.fusesActivation() && next < children.size()
-          ? activation(children.get(next)) : null;
+          && !runs.containsKey(children.get(next)) ? activation(children.get(next)) : null;
       int last = next - 1 + (activation != null ? 1 : 0); // the step whose output this writes
       Child c = children.get(last);
       Inst built = result.inst().children.get(c.name());
@@ -835,9 +1059,37 @@ public final class JavaGenerator {
     }
   }
 
-  /** The kind of {@code c} when it is a builtin layer that is not lazy, else null. */
+  /**
+   * A repeat's copies in a loop, each reading the previous one's buffer and writing the other
+   * of two (the last copy writing {@code output} when the repeat ends the block); returns the
+   * buffer the last copy wrote.
+   */
+  private CodeBlock repeatInto(CodeBlock.Builder body, Workspace ws, Repeats.Run run, String h, String output) {
+    int n = run.count();
+    String even = ws.buffer(run.field() + "Out", run.output());
+    String odd = output == null || n > 2 ? ws.buffer(run.field() + "Out", run.output()) : null;
+    ws.read(even);
+    if (odd != null) {
+      ws.read(odd);
+    }
+    String i = index; // free in the forward: only lambdas in the constructor take it
+    CodeBlock alternate = odd == null ? CodeBlock.of("$N", even) : CodeBlock.of("$N % 2 == 0 ? $N : $N", i, even, odd);
+    CodeBlock dest = output == null ? alternate : CodeBlock.of("$N == $L ? $N : $L", i, n - 1, output, alternate);
+    body.beginControlFlow("for (int $N = 0; $N < $L; $N++)", i, i, n, i)
+        .add("$N = $N.get($N).forward($N, $L); // $L, children $L\n", h, run.field(), i, h, dest,
+            JavaText.shapeComment(run.output()), run.names())
+        .endControlFlow();
+    ws.tick();
+    if (output != null) {
+      body.addStatement("return $N", h);
+      return CodeBlock.of("$N", output);
+    }
+    return CodeBlock.of("$N", (n - 1) % 2 == 0 ? even : odd);
+  }
+
+  /** The kind of {@code c} when it is a builtin layer that is not lazy (nor a repeat's copy), else null. */
   private LayerKind fusingKind(Child c) {
-    return c.use() instanceof BuiltinUse b && !result.lazy(b) ? b.kind() : null;
+    return c.use() instanceof BuiltinUse b && !result.lazy(b) && !runs.containsKey(c) ? b.kind() : null;
   }
 
   /** The activation {@code c} is (not shared), or null. */

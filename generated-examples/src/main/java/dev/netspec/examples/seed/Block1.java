@@ -2,6 +2,7 @@
 package dev.netspec.examples.seed;
 
 import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
@@ -62,11 +63,24 @@ public final class Block1 extends Sequential {
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = linear0.forward(x); // (batch, 8)
-    x = relu1.forward(x); // (batch, 8)
-    x = linear2.forward(x); // (batch, 4)
-    x = relu3.forward(x); // (batch, 4)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Block1 free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = linear0.forward(x); // (batch, 8)
+      x = relu1.forward(x); // (batch, 8)
+      x = linear2.forward(x); // (batch, 4)
+      x = relu3.forward(x); // (batch, 4)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -100,5 +114,15 @@ public final class Block1 extends Sequential {
   @Override
   public Block1 eval() {
     return train(false);
+  }
+
+  /**
+   * A new Block1 sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Block1 replica() {
+    return replicaOf(() -> new Block1(0L));
   }
 }

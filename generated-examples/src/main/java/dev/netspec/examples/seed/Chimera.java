@@ -2,6 +2,7 @@
 package dev.netspec.examples.seed;
 
 import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -60,17 +61,24 @@ public final class Chimera extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public Chimera(long seed) {
-    nestMlp0 = addModule("0", new NestMlp());
-    linear1 = addModule("1", new Linear(16, 20));
-    fixedHiddenMlp2 = addModule("2", new FixedHiddenMlp());
+    beginChildren();
+    try {
+      nestMlp0 = addModule("0", new NestMlp());
+      linear1 = addModule("1", new Linear(16, 20));
+      fixedHiddenMlp2 = addModule("2", new FixedHiddenMlp());
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
   /**
    * Input {@code (batch, 20)}, output {@code ()}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -78,7 +86,7 @@ public final class Chimera extends Sequential {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros());
+    return concurrentForward(x, Tensor.zeros());
   }
 
   /**
@@ -86,7 +94,7 @@ public final class Chimera extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -165,5 +173,15 @@ public final class Chimera extends Sequential {
   @Override
   public Chimera eval() {
     return train(false);
+  }
+
+  /**
+   * A new Chimera sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Chimera replica() {
+    return replicaOf(() -> new Chimera(0L));
   }
 }

@@ -4,6 +4,7 @@ package dev.netspec.examples.seed;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ParameterSeeds;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
@@ -79,9 +80,11 @@ public final class InitNormal extends Sequential {
 
   /**
    * Input {@code (batch, 4)}, output {@code (batch, 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -89,7 +92,7 @@ public final class InitNormal extends Sequential {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), 1));
+    return concurrentForward(x, Tensor.zeros(x.size(0), 1));
   }
 
   /**
@@ -97,7 +100,7 @@ public final class InitNormal extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -174,5 +177,15 @@ public final class InitNormal extends Sequential {
   @Override
   public InitNormal eval() {
     return train(false);
+  }
+
+  /**
+   * A new InitNormal sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public InitNormal replica() {
+    return replicaOf(() -> new InitNormal(0L));
   }
 }

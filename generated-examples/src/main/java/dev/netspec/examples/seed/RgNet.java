@@ -2,6 +2,7 @@
 package dev.netspec.examples.seed;
 
 import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -50,16 +51,23 @@ public final class RgNet extends Sequential {
    * stream named by the seed and its state-dict name.
    */
   public RgNet(long seed) {
-    block2_0 = addModule("0", new Block2());
-    linear1 = addModule("1", new Linear(4, 1));
+    beginChildren();
+    try {
+      block2_0 = addModule("0", new Block2());
+      linear1 = addModule("1", new Linear(4, 1));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
   /**
    * Input {@code (batch, 4)}, output {@code (batch, 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -67,7 +75,7 @@ public final class RgNet extends Sequential {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), 1));
+    return concurrentForward(x, Tensor.zeros(x.size(0), 1));
   }
 
   /**
@@ -75,7 +83,7 @@ public final class RgNet extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -151,5 +159,15 @@ public final class RgNet extends Sequential {
   @Override
   public RgNet eval() {
     return train(false);
+  }
+
+  /**
+   * A new RgNet sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public RgNet replica() {
+    return replicaOf(() -> new RgNet(0L));
   }
 }

@@ -46,6 +46,12 @@ interface Backend {
   void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias,
       int biasOff, Activation act, float[] y, int yOff);
 
+  /**
+   * {@code max_pool2d} of every plane of {@code g} ({@code batch * inChannels} planes), both
+   * arrays contiguous: {@link Pooling#maxPool2d} without the indices.
+   */
+  void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff);
+
   /** {@code out[i] = op(x[i], y[i])} for {@code i < n}. */
   void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
       int n);

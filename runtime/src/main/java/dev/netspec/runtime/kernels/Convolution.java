@@ -272,7 +272,10 @@ public final class Convolution {
         yOff);
   }
 
-  /** Image and group {@code item} ({@code image * groups + group}) of the chunked path. */
+  /**
+   * Image and group {@code item} ({@code image * groups + group}) of the chunked path; with a
+   * column stride above 1, its patches come from phase planes ({@link Im2col#phasePlanes}).
+   */
   private static void image(ConvGeometry g, int item, float[] x, int xOff, Filters filters,
       Activation act, float[] add, int addOff, float[] y, int yOff, Buffers ws) {
     int k = g.reduction() + (filters.bias ? 1 : 0);
@@ -281,10 +284,17 @@ public final class Convolution {
     int grp = item % g.groups();
     int xg = xOff + item * g.inPerGroup() * g.inPlane();
     int yg = yOff + item * g.outPerGroup() * positions;
+    boolean phased = Im2col.phased(g);
+    float[] phases = phased ? ws.padded(Im2col.phaseFloats(g)) : null;
+    if (phased) {
+      Im2col.phasePlanes(g, x, xg, phases);
+    }
     for (int p0 = 0; p0 < positions; p0 += chunk) {
       int n = Math.min(chunk, positions - p0);
       PackedMatrix cols = ws.cols(k, n, n != chunk);
-      ws.scratch = Im2col.pack(g, x, xg, p0, filters.bias, cols, ws.scratch, ws.segments);
+      ws.scratch = phased
+          ? Im2col.packPhased(g, phases, p0, filters.bias, cols, ws.scratch, ws.segments)
+          : Im2col.pack(g, x, xg, p0, filters.bias, cols, ws.scratch, ws.segments);
       if (add == null) {
         Kernels.gemm(filters.groups[grp], cols, y, yg + p0, positions, null, 0, act);
       } else {

@@ -127,6 +127,26 @@ public final class Kernels {
     }
   }
 
+  /**
+   * {@code max_pool2d} of every plane of {@code g} ({@code batch * inChannels} planes of
+   * {@code height x width} from {@code xOff}, outputs {@code outHeight x outWidth} each from
+   * {@code yOff}): see {@link Pooling#maxPool2d}. With {@code indices} (null: none) it runs
+   * the scalar loop, which records them; without, this backend's kernel, which computes the
+   * same bits.
+   */
+  public static void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
+      int[] indices) {
+    long planes = (long) g.batch() * g.inChannels();
+    Objects.checkFromIndexSize(xOff, planes * g.inPlane(), x.length);
+    Objects.checkFromIndexSize(yOff, planes * g.positions(), y.length);
+    if (indices != null) {
+      Objects.checkFromIndexSize(0, planes * g.positions(), indices.length);
+      Pooling.maxPool2d(g, x, xOff, y, yOff, indices);
+    } else {
+      BACKEND.maxPool2d(g, x, xOff, y, yOff);
+    }
+  }
+
   /** Columns per panel of the matrices {@link PackedMatrix#pack} makes for this backend. */
   static int panelWidth() {
     return BACKEND.panelWidth();

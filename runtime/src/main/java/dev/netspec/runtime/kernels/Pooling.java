@@ -23,35 +23,47 @@ public final class Pooling {
       int plane = xOff + c * g.inPlane();
       int out = c * g.positions();
       for (int oh = 0; oh < g.outHeight(); oh++) {
-        int h0 = oh * g.strideH() - g.padTop();
         for (int ow = 0; ow < g.outWidth(); ow++) {
-          int w0 = ow * g.strideW() - g.padLeft();
-          float max = Float.NEGATIVE_INFINITY;
-          int arg = -1;
-          for (int i = 0; i < g.kernelH(); i++) {
-            int ih = h0 + i * g.dilationH();
-            if (ih < 0 || ih >= g.height()) {
-              continue;
-            }
-            for (int j = 0; j < g.kernelW(); j++) {
-              int iw = w0 + j * g.dilationW();
-              if (iw < 0 || iw >= g.width()) {
-                continue;
-              }
-              float v = x[plane + ih * g.width() + iw];
-              if (arg < 0 || v > max || Float.isNaN(v)) { // PyTorch's rule: NaN wins
-                max = v;
-                arg = ih * g.width() + iw;
-              }
-            }
-          }
-          y[yOff + out + oh * g.outWidth() + ow] = max;
+          int arg = argmax(g, x, plane, oh, ow);
+          y[yOff + out + oh * g.outWidth() + ow] = arg < 0 ? Float.NEGATIVE_INFINITY
+              : x[plane + arg];
           if (indices != null) {
             indices[out + oh * g.outWidth() + ow] = arg;
           }
         }
       }
     }
+  }
+
+  /**
+   * The window of output {@code (oh, ow)} of the plane from {@code x[plane]}: the flat index
+   * {@code ih * width + iw} of its largest input (the first of equal maxima, the last NaN),
+   * or -1 if the window holds no input. The rule of every max pooling kernel: scanning the
+   * window in row-major order, an input replaces the maximum so far when it is larger or NaN.
+   */
+  static int argmax(ConvGeometry g, float[] x, int plane, int oh, int ow) {
+    int h0 = oh * g.strideH() - g.padTop();
+    int w0 = ow * g.strideW() - g.padLeft();
+    float max = Float.NEGATIVE_INFINITY;
+    int arg = -1;
+    for (int i = 0; i < g.kernelH(); i++) {
+      int ih = h0 + i * g.dilationH();
+      if (ih < 0 || ih >= g.height()) {
+        continue;
+      }
+      for (int j = 0; j < g.kernelW(); j++) {
+        int iw = w0 + j * g.dilationW();
+        if (iw < 0 || iw >= g.width()) {
+          continue;
+        }
+        float v = x[plane + ih * g.width() + iw];
+        if (arg < 0 || v > max || Float.isNaN(v)) { // PyTorch's rule: NaN wins
+          max = v;
+          arg = ih * g.width() + iw;
+        }
+      }
+    }
+    return arg;
   }
 
   /**

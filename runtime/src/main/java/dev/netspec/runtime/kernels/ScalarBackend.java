@@ -94,6 +94,11 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff) {
+    Pooling.maxPool2d(g, x, xOff, y, yOff, null);
+  }
+
+  @Override
   public void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
       float[] bias, int biasOff, Activation act, float[] y, int yOff) {
     int mult = g.outChannels() / g.inChannels();

@@ -111,6 +111,11 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff) {
+    VectorPooling.maxPool2d(g, x, xOff, y, yOff);
+  }
+
+  @Override
   public void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
       float[] bias, int biasOff, Activation act, float[] y, int yOff) {
     Depthwise.conv2d(g, x, xOff, w, wOff, bias, biasOff, act == Activation.RELU, y, yOff);

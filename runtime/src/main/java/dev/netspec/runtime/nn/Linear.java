@@ -18,8 +18,11 @@ public class Linear extends Module {
   /** The bias, {@code [out_features]}, or null for a layer without one. */
   public final Parameter bias;
   private final int outFeatures;
-  /** The weight packed for the GEMM kernel, refreshed when the weight changes. */
-  private final PackedWeight packed = new PackedWeight();
+  /**
+   * The weight packed for the GEMM kernel, refreshed when the weight changes; a replica
+   * shares its original's ({@link #shareDerived}).
+   */
+  private PackedWeight packed = new PackedWeight();
   private int inFeatures;
 
   /** {@code nn.Linear(in, out)}: with a bias. */
@@ -140,6 +143,12 @@ public class Linear extends Module {
           + "): expected an input whose last dim is " + in + ", got shape "
           + Arrays.toString(x.shape()));
     }
+  }
+
+  /** A replica's layer packs nothing: it uses the original's packed weight (one weight, one packing). */
+  @Override
+  protected void shareDerived(Module original) {
+    packed = ((Linear) original).packed;
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The base of every layer and block ({@code nn.Module}). Parameters, buffers and child
@@ -40,9 +41,15 @@ public abstract class Module {
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private boolean training = true;
   private int childEdits;
-  /** 1 while a forward that uses this instance's buffers runs: see {@link #enterForward}. */
-  @SuppressWarnings("unused") // read and written through IN_FORWARD
-  private volatile int inForward;
+  /** The thread inside a forward that uses this instance's buffers, or null: see {@link #enterForward}. */
+  @SuppressWarnings("unused") // read and written through OWNER
+  private volatile Thread forwardOwner;
+  /** How many nested {@link #enterForward} calls the owner is inside; only the owner touches it. */
+  private int forwardDepth;
+  /** The replicas {@link #concurrentForward} runs on while another thread is in this instance. */
+  private volatile ReplicaPool replicas;
+  /** For a replica: the links to its original, refreshed at each forward; else null. */
+  private ReplicaLinks links;
 
   /** The forward computation ({@code module(x)}). */
   public abstract Tensor forward(Tensor x);
@@ -94,11 +101,11 @@ public abstract class Module {
 
   // ---------------------------------------------------------------- one thread at a time
 
-  private static final VarHandle IN_FORWARD;
+  private static final VarHandle OWNER;
 
   static {
     try {
-      IN_FORWARD = MethodHandles.lookup().findVarHandle(Module.class, "inForward", int.class);
+      OWNER = MethodHandles.lookup().findVarHandle(Module.class, "forwardOwner", Thread.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -109,23 +116,139 @@ public abstract class Module {
    * thread is inside one. Call it first, then run the forward in {@code try} and call
    * {@link #exitForward} in {@code finally}. One compare-and-set, no allocation: a second
    * concurrent call fails loudly instead of overwriting the first one's intermediates (which
-   * would return wrong numbers). Generated blocks and {@link Sequential} do this; stateless
-   * layers need not.
+   * would return wrong numbers). The thread inside may enter again (a block's
+   * {@code forward(x)} claims it, then runs {@code forward(x, out)}). Generated blocks and
+   * {@link Sequential} do this; stateless layers need not.
    *
-   * @throws IllegalStateException if a forward of this instance is already running
+   * @throws IllegalStateException if another thread is inside a forward of this instance
    */
   protected final void enterForward() {
-    if (!IN_FORWARD.compareAndSet(this, 0, 1)) {
+    if (!tryEnterForward()) {
       throw new IllegalStateException(getClass().getSimpleName()
-          + ": forward called from two threads at once on one instance; use one instance per"
-          + " thread (for example a ThreadLocal, each instance loading the same state dict):"
-          + " the forward buffers belong to the instance");
+          + ": forward called from two threads at once on one instance, whose forward buffers"
+          + " belong to it; give each thread its own replica() (a generated block's, which"
+          + " shares the weights), or call a generated block's forward(x), which runs on a free"
+          + " replica while the instance is busy");
     }
+  }
+
+  private boolean tryEnterForward() {
+    Thread me = Thread.currentThread();
+    if (forwardOwner == me) {
+      forwardDepth++;
+      return true;
+    }
+    if (!OWNER.compareAndSet(this, null, me)) {
+      return false;
+    }
+    forwardDepth = 1;
+    if (links != null) {
+      links.refresh(); // the original's buffers and modes, as they are now
+    }
+    return true;
   }
 
   /** Releases the claim of {@link #enterForward}. */
   protected final void exitForward() {
-    IN_FORWARD.setRelease(this, 0);
+    if (--forwardDepth == 0) {
+      OWNER.setRelease(this, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- replicas
+
+  /**
+   * {@code forward(x, out)} on this instance, or, while another thread is inside a forward of
+   * it, on a free replica of it (made on first need, then kept for the next busy call): the
+   * {@code forward(x)} of a generated block calls this, so one instance serves any number of
+   * threads, each call with buffers no other thread touches.
+   */
+  protected final Tensor concurrentForward(Tensor x, Tensor out) {
+    Module free = claim();
+    try {
+      return free.forward(x, out);
+    } finally {
+      release(free);
+    }
+  }
+
+  /**
+   * This instance, claimed for the calling thread as by {@link #enterForward}, if no other
+   * thread is inside a forward of it; else a free replica, made on first need. Give it back
+   * with {@link #release}. Generated blocks whose forward takes other arguments use this pair.
+   */
+  @SuppressWarnings("unchecked") // a replica is of this instance's class
+  protected final <M extends Module> M claim() {
+    if (tryEnterForward()) {
+      return (M) this;
+    }
+    ReplicaPool pool = replicas;
+    if (pool == null) {
+      synchronized (this) {
+        pool = replicas;
+        if (pool == null) {
+          pool = new ReplicaPool(this);
+          replicas = pool;
+        }
+      }
+    }
+    return (M) pool.borrow();
+  }
+
+  /** Gives back what {@link #claim} returned. */
+  protected final void release(Module claimed) {
+    if (claimed == this) {
+      exitForward();
+    } else {
+      replicas.giveBack(claimed);
+    }
+  }
+
+  /**
+   * A new instance of this block that shares its parameters (one tensor each, so weight
+   * updates, loads and optimizer steps are seen by both, and their packed forms) and has
+   * forward buffers and caches of its own: give each serving thread one, and its
+   * {@code forward(x, out)} allocates nothing with the weights once in memory. Buffers
+   * (running statistics) are copied, and copied again at a forward after the original's
+   * changed; the training mode follows the original's the same way. Generated blocks
+   * implement it; other modules throw.
+   *
+   * @throws UnsupportedOperationException for a module that cannot be rebuilt by itself
+   */
+  public Module replica() {
+    throw new UnsupportedOperationException(typeName() + " cannot make replicas (generated"
+        + " blocks can); build one instance per thread and load the same state dict into each");
+  }
+
+  /**
+   * The replica of this module that {@code make} builds (a new instance of the same block
+   * with the same arguments): its initializers are skipped, its parameters tied to this
+   * module's, its buffers copied. Generated blocks implement {@link #replica} with it.
+   */
+  protected final <M extends Module> M replicaOf(java.util.function.Supplier<M> make) {
+    M copy = ReplicaLinks.build(make);
+    ((Module) copy).links = new ReplicaLinks(this, copy);
+    return copy;
+  }
+
+  /**
+   * Called on each module of a new replica with its counterpart in the original, after the
+   * parameters were tied: a layer shares what it derives from its weights (a
+   * {@link Linear}'s packed weight) so it too exists once. Does nothing by default.
+   */
+  protected void shareDerived(Module original) {}
+
+  /** The local parameters, buffers and mode of this module, for {@link ReplicaLinks}. */
+  final Map<String, Parameter> localParameters() {
+    return parameters;
+  }
+
+  final Map<String, Tensor> localBuffers() {
+    return buffers;
+  }
+
+  final void setTrainingFlag(boolean mode) {
+    training = mode;
   }
 
   // ---------------------------------------------------------------- registration
@@ -222,6 +345,25 @@ public abstract class Module {
     modules.put(name, module);
     childEdits++;
     return module;
+  }
+
+  /**
+   * Adds {@code count} children, child {@code i} made by {@code make.apply(i)} and named
+   * {@code name.apply(i)}, as PyTorch's {@code for i in range(n): self.add_module(f"block{i}",
+   * Block())}; returns them in order (an unmodifiable list). Generated blocks build a
+   * {@code repeat} this way, so the state dict and repr are those of the children added one
+   * by one.
+   */
+  public final <M extends Module> List<M> addModules(int count, IntFunction<String> name,
+      IntFunction<? extends M> make) {
+    if (count < 0) {
+      throw new IllegalArgumentException("cannot add " + count + " modules");
+    }
+    List<M> added = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      added.add(addModule(name.apply(i), make.apply(i)));
+    }
+    return Collections.unmodifiableList(added);
   }
 
   /** How many times a child was added or replaced: caches of the children compare it. */
@@ -609,8 +751,26 @@ public abstract class Module {
    * depend on construction order and adding a layer never changes the others.
    */
   public Module initialize(long seed) {
-    initializeTree("", seed, identitySet());
+    if (!InitScope.skipping()) { // see beginChildren
+      initializeTree("", seed, identitySet());
+    }
     return this;
+  }
+
+  /**
+   * Starts building the children of a block that initializes its whole tree when they exist
+   * (a generated block's constructor ends with {@code initialize(seed)}): until
+   * {@link #endChildren}, the children's own {@code initialize} calls, at the end of their
+   * constructors, are skipped on this thread, so each block's parameters are drawn once.
+   * Call {@code endChildren()} in {@code finally}.
+   */
+  protected static void beginChildren() {
+    InitScope.enter();
+  }
+
+  /** Ends what {@link #beginChildren} started. */
+  protected static void endChildren() {
+    InitScope.exit();
   }
 
   private void initializeTree(String name, long seed, Set<Module> seen) {

@@ -58,10 +58,11 @@ public final class MultiheadAttention extends Module {
   private final int vdim;
   private final double dropout;
   private final boolean batchFirst;
-  private final PackedWeight packedQkv = new PackedWeight();
-  private final PackedWeight packedQ = new PackedWeight();
-  private final PackedWeight packedK = new PackedWeight();
-  private final PackedWeight packedV = new PackedWeight();
+  // Shared with replicas (shareDerived), which use the original's split too.
+  private PackedWeight packedQkv = new PackedWeight();
+  private PackedWeight packedQ = new PackedWeight();
+  private PackedWeight packedK = new PackedWeight();
+  private PackedWeight packedV = new PackedWeight();
   private Generator masks = ParameterSeeds.standalone().generator("mask");
   /** Row blocks of the packed weight and bias, kept so the packed caches see one tensor. */
   private volatile Projections split;
@@ -454,6 +455,20 @@ public final class MultiheadAttention extends Module {
           + Arrays.toString(query.shape()) + ", " + Arrays.toString(key.shape()) + ", "
           + Arrays.toString(value.shape()) + (batchFirst ? " (batch_first)" : " (L, N, E)"));
     }
+  }
+
+  /**
+   * A replica's layer uses the original's packed weights and the original's row views of
+   * {@code in_proj_weight} (the packed caches are keyed by the tensors they pack).
+   */
+  @Override
+  protected void shareDerived(Module original) {
+    MultiheadAttention o = (MultiheadAttention) original;
+    packedQkv = o.packedQkv;
+    packedQ = o.packedQ;
+    packedK = o.packedK;
+    packedV = o.packedV;
+    split = o.projections();
   }
 
   /** The query, key and value weights and biases, views of the packed ones when packed. */

@@ -2,6 +2,7 @@ package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.autograd.Autograd;
 import dev.netspec.runtime.autograd.PoolGrad;
+import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.Pooling;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -43,7 +44,7 @@ final class Pools {
     int[] indices = record ? new int[Math.toIntExact(y.numel())]
         : saved == null ? null : saved.room(y.numel());
     Tensor xc = x.isContiguous() ? x : x.contiguous();
-    Pooling.maxPool2d(p.geometry(), xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(),
+    Kernels.maxPool2d(p.geometry(), xc.array(), xc.arrayOffset(), y.array(), y.arrayOffset(),
         indices);
     y.bumpVersion();
     if (!record) {

@@ -114,6 +114,14 @@ public abstract class RNNBase extends Module {
     initParameters(ParameterSeeds.standalone());
   }
 
+  /** A replica's layer uses the original's packed weights (its weights are the original's). */
+  @Override
+  protected void shareDerived(Module original) {
+    RNNBase o = (RNNBase) original;
+    System.arraycopy(o.packedIh, 0, packedIh, 0, packedIh.length);
+    System.arraycopy(o.packedHh, 0, packedHh, 0, packedHh.length);
+  }
+
   /** PyTorch's {@code reset_parameters}: see the class comment; restarts the dropout stream. */
   @Override
   protected void resetParameters(ParameterSeeds seeds) {

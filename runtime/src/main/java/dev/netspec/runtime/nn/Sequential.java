@@ -5,6 +5,7 @@ import dev.netspec.runtime.tensor.Tensor;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Children run in order, each on the previous one's output ({@code nn.Sequential}). Children
@@ -36,6 +37,16 @@ public class Sequential extends Module implements Iterable<Module> {
   /** Adds {@code module} at the end, named by the current {@link #size()}; returns this. */
   public Sequential append(Module module) {
     addModule(String.valueOf(size()), module);
+    return this;
+  }
+
+  /**
+   * Adds {@code count} modules at the end, module {@code i} made by {@code make.apply(i)},
+   * named by their positions; returns this ({@code nn.Sequential(*[Block() for _ in range(n)])}).
+   */
+  public Sequential append(int count, IntFunction<? extends Module> make) {
+    int first = size();
+    addModules(count, i -> String.valueOf(first + i), make);
     return this;
   }
 

@@ -148,6 +148,16 @@ class ConvKernelsTest {
       geometry(1, 256, 10, 10, 4, 3, 1, 1, 1, 1),
       geometry(1, 128, 9, 20, 8, 3, 2, 1, 1, 1),
       geometry(1, 64, 6, 40, 6, 3, 1, 2, 2, 2),
+      // Column strides over more than BATCH_POSITIONS positions (or groups): patches packed
+      // from phase planes. A 7x7 stem, stride 3 with dilation, an even kernel,
+      // groups, and two chunks whose last ends in a one-column panel; and a 1x1 stride 2
+      // (gathered: not phased).
+      geometry(1, 3, 40, 46, 8, 7, 2, 3, 1, 1),
+      geometry(1, 4, 50, 61, 5, 3, 3, 2, 2, 1),
+      geometry(1, 16, 40, 40, 8, 1, 2, 0, 1, 1),
+      geometry(1, 3, 35, 38, 6, 4, 2, 1, 1, 1),
+      geometry(2, 8, 24, 24, 4, 3, 2, 1, 1, 2),
+      geometry(1, 64, 34, 34, 4, 3, 2, 1, 1, 1),
     };
     for (ConvGeometry g : cases) {
       float[] x = random(rnd, g.batch() * g.inChannels() * g.inPlane());
@@ -171,7 +181,7 @@ class ConvKernelsTest {
       Convolution.conv2d(g, x, 0, w, 0, b, 0, Convolution.Filters.pack(g, w, 0, b, 0),
           Activation.RELU, got, 0, new Convolution.Workspace());
       assertClose(want, got, 1e-4, "conv2d " + g + " (padded rows: "
-          + Im2col.rowsOfPaddedWidth(g) + ")");
+          + Im2col.rowsOfPaddedWidth(g) + ", phased: " + Im2col.phased(g) + ")");
     }
   }
 

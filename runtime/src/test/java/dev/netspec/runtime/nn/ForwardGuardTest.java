@@ -51,9 +51,10 @@ class ForwardGuardTest {
     assertTrue(gate.entered.await(60, TimeUnit.SECONDS));
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> net.forward(x, Tensor.zeros(3)));
-    assertEquals("Sequential: forward called from two threads at once on one instance; use one"
-        + " instance per thread (for example a ThreadLocal, each instance loading the same state"
-        + " dict): the forward buffers belong to the instance", e.getMessage());
+    assertEquals("Sequential: forward called from two threads at once on one instance, whose"
+        + " forward buffers belong to it; give each thread its own replica() (a generated"
+        + " block's, which shares the weights), or call a generated block's forward(x), which"
+        + " runs on a free replica while the instance is busy", e.getMessage());
     gate.release.countDown();
     t.join();
     assertArrayEquals(new float[] {2, 0, 6}, (float[]) first.get(), "the first call is unharmed");

@@ -78,16 +78,29 @@ public final class CausalSelfAttention extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    int batch = x.size(0);
-    int seq = x.size(1);
-    Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor k = key.forward(x).reshape(batch, seq, heads, -1).transpose(1, 2); // (batch, heads, seq, ?)
-    Tensor v = value.forward(x).view(batch, seq, heads, headDim).permute(0, 2, 1, 3); // (batch, heads, seq, head_dim)
-    Tensor att = q.matmul(k.transpose(-2, -1)).mul((float) Math.pow(headDim, -0.5f)); // (batch, heads, seq, seq)
-    Tensor future = Tensor.arange(seq).unsqueeze(0).gt(Tensor.arange(seq).unsqueeze(1)); // (seq, seq)
-    att = att.maskedFill(future, Float.NEGATIVE_INFINITY).softmax(-1); // (batch, heads, seq, seq)
-    Tensor y = att.matmul(v).transpose(1, 2).contiguous(); // (batch, seq, heads, head_dim)
-    return proj.forward(y.reshape(batch, seq, dim));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    CausalSelfAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int batch = x.size(0);
+      int seq = x.size(1);
+      Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+      Tensor k = key.forward(x).reshape(batch, seq, heads, -1).transpose(1, 2); // (batch, heads, seq, ?)
+      Tensor v = value.forward(x).view(batch, seq, heads, headDim).permute(0, 2, 1, 3); // (batch, heads, seq, head_dim)
+      Tensor att = q.matmul(k.transpose(-2, -1)).mul((float) Math.pow(headDim, -0.5f)); // (batch, heads, seq, seq)
+      Tensor future = Tensor.arange(seq).unsqueeze(0).gt(Tensor.arange(seq).unsqueeze(1)); // (seq, seq)
+      att = att.maskedFill(future, Float.NEGATIVE_INFINITY).softmax(-1); // (batch, heads, seq, seq)
+      Tensor y = att.matmul(v).transpose(1, 2).contiguous(); // (batch, seq, heads, head_dim)
+      return proj.forward(y.reshape(batch, seq, dim));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -113,5 +126,15 @@ public final class CausalSelfAttention extends Module {
   @Override
   public CausalSelfAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new CausalSelfAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public CausalSelfAttention replica() {
+    return replicaOf(() -> new CausalSelfAttention(dim, heads, headDim, 0L));
   }
 }

@@ -79,13 +79,26 @@ public final class FusedAttention extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    int batch = x.size(0);
-    int seq = x.size(1);
-    Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor k = key.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor v = value.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor y = Functional.scaledDotProductAttention(q, k, v, null, true); // (batch, heads, seq, head_dim)
-    return proj.forward(y.transpose(1, 2).reshape(batch, seq, dim));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    FusedAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int batch = x.size(0);
+      int seq = x.size(1);
+      Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+      Tensor k = key.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+      Tensor v = value.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+      Tensor y = Functional.scaledDotProductAttention(q, k, v, null, true); // (batch, heads, seq, head_dim)
+      return proj.forward(y.transpose(1, 2).reshape(batch, seq, dim));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -111,5 +124,15 @@ public final class FusedAttention extends Module {
   @Override
   public FusedAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new FusedAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public FusedAttention replica() {
+    return replicaOf(() -> new FusedAttention(dim, heads, headDim, 0L));
   }
 }

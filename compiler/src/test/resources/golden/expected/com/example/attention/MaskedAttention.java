@@ -56,14 +56,27 @@ public final class MaskedAttention extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    int seq = x.size(1);
-    Tensor q = query.forward(x).unsqueeze(1); // (batch, 1, seq, dim)
-    Tensor k = key.forward(x).unsqueeze(1); // (batch, 1, seq, dim)
-    Tensor keep = Tensor.arange(seq).unsqueeze(1).ge(Tensor.arange(seq).unsqueeze(0)).tril(-1).eq(0.0f); // (seq, seq)
-    Tensor bias = Tensor.where(keep, Tensor.scalar(0.0f), Tensor.scalar(Float.NEGATIVE_INFINITY)); // (seq, seq)
-    Tensor a = Functional.scaledDotProductAttention(q, k, k, AttentionMask.of(bias), false); // (batch, 1, seq, dim)
-    Tensor b = Functional.scaledDotProductAttention(q, k, k, AttentionMask.ofBool(keep.triu(0)), false); // (batch, 1, seq, dim)
-    return a.add(b).squeeze(1);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MaskedAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int seq = x.size(1);
+      Tensor q = query.forward(x).unsqueeze(1); // (batch, 1, seq, dim)
+      Tensor k = key.forward(x).unsqueeze(1); // (batch, 1, seq, dim)
+      Tensor keep = Tensor.arange(seq).unsqueeze(1).ge(Tensor.arange(seq).unsqueeze(0)).tril(-1).eq(0.0f); // (seq, seq)
+      Tensor bias = Tensor.where(keep, Tensor.scalar(0.0f), Tensor.scalar(Float.NEGATIVE_INFINITY)); // (seq, seq)
+      Tensor a = Functional.scaledDotProductAttention(q, k, k, AttentionMask.of(bias), false); // (batch, 1, seq, dim)
+      Tensor b = Functional.scaledDotProductAttention(q, k, k, AttentionMask.ofBool(keep.triu(0)), false); // (batch, 1, seq, dim)
+      return a.add(b).squeeze(1);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -89,5 +102,15 @@ public final class MaskedAttention extends Module {
   @Override
   public MaskedAttention eval() {
     return train(false);
+  }
+
+  /**
+   * A new MaskedAttention sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public MaskedAttention replica() {
+    return replicaOf(() -> new MaskedAttention(dim, 0L));
   }
 }

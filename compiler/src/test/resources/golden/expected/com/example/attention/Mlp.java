@@ -49,7 +49,20 @@ public final class Mlp extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    return out.forward(Functional.gelu(fc.forward(x), "tanh"));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Mlp free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return out.forward(Functional.gelu(fc.forward(x), "tanh"));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -75,5 +88,15 @@ public final class Mlp extends Module {
   @Override
   public Mlp eval() {
     return train(false);
+  }
+
+  /**
+   * A new Mlp sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Mlp replica() {
+    return replicaOf(() -> new Mlp(0L));
   }
 }

@@ -42,15 +42,28 @@ public final class Slices extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    int seq = x.size(1);
-    Tensor first = x.select(1, 0); // (batch, 8)
-    Tensor last = x.select(1, -1); // (batch, 8)
-    Tensor evens = x.slice(1, 0, Integer.MAX_VALUE, 2).mean(1, false); // (batch, 8)
-    Tensor tail = x.slice(2, n, Integer.MAX_VALUE); // (batch, seq, -n + 8)
-    Tensor rows = tail.sum(-1, false).unsqueeze(1).slice(2, 1, seq - 1); // (batch, 1, seq - 2)
-    Tensor w = Tensor.where(first.gt(0.0f), first, last.mul(0.5f)); // (batch, 8)
-    Tensor m = w.unsqueeze(0).squeeze(0).add(x.select(0, 0).select(0, seq - 1).unsqueeze(0)); // (batch, 8)
-    return Tensor.concat(List.of(m, evens, rows.sum(-1, false).mul(first), x.slice(1, 1, 3).slice(2, -2, Integer.MAX_VALUE).select(1, -1)), 1);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Slices free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int seq = x.size(1);
+      Tensor first = x.select(1, 0); // (batch, 8)
+      Tensor last = x.select(1, -1); // (batch, 8)
+      Tensor evens = x.slice(1, 0, Integer.MAX_VALUE, 2).mean(1, false); // (batch, 8)
+      Tensor tail = x.slice(2, n, Integer.MAX_VALUE); // (batch, seq, -n + 8)
+      Tensor rows = tail.sum(-1, false).unsqueeze(1).slice(2, 1, seq - 1); // (batch, 1, seq - 2)
+      Tensor w = Tensor.where(first.gt(0.0f), first, last.mul(0.5f)); // (batch, 8)
+      Tensor m = w.unsqueeze(0).squeeze(0).add(x.select(0, 0).select(0, seq - 1).unsqueeze(0)); // (batch, 8)
+      return Tensor.concat(List.of(m, evens, rows.sum(-1, false).mul(first), x.slice(1, 1, 3).slice(2, -2, Integer.MAX_VALUE).select(1, -1)), 1);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -76,5 +89,15 @@ public final class Slices extends Module {
   @Override
   public Slices eval() {
     return train(false);
+  }
+
+  /**
+   * A new Slices sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Slices replica() {
+    return replicaOf(() -> new Slices(n, 0L));
   }
 }

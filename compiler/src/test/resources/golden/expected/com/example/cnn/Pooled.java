@@ -54,10 +54,23 @@ public final class Pooled extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = Functional.maxPool2d(conv.forward(x).relu(), 2); // (batch, 8, height / 2, width / 2)
-    Tensor y = Functional.avgPool2d(x, new int[] {3}, new int[] {1}, new int[] {1}, false, true, null); // (batch, 8, height / 2, width / 2)
-    y = Functional.maxPool2d(y.add(x), new int[] {2, 1}, new int[] {1, 1}, new int[] {0}, new int[] {1}, false); // (batch, 8, height / 2 - 1, width / 2)
-    return fc.forward(Functional.adaptiveAvgPool2d(y, 1).flatten(1, -1));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Pooled free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = Functional.maxPool2d(conv.forward(x).relu(), 2); // (batch, 8, height / 2, width / 2)
+      Tensor y = Functional.avgPool2d(x, new int[] {3}, new int[] {1}, new int[] {1}, false, true, null); // (batch, 8, height / 2, width / 2)
+      y = Functional.maxPool2d(y.add(x), new int[] {2, 1}, new int[] {1, 1}, new int[] {0}, new int[] {1}, false); // (batch, 8, height / 2 - 1, width / 2)
+      return fc.forward(Functional.adaptiveAvgPool2d(y, 1).flatten(1, -1));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -83,5 +96,15 @@ public final class Pooled extends Module {
   @Override
   public Pooled eval() {
     return train(false);
+  }
+
+  /**
+   * A new Pooled sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Pooled replica() {
+    return replicaOf(() -> new Pooled(channels, 0L));
   }
 }

@@ -34,8 +34,21 @@ public final class PooledSignal extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = Functional.maxPool1d(x, 3, 2, 1, 1, false); // (batch, 2, (length - 1) / 2 + 1)
-    return Functional.adaptiveAvgPool1d(Functional.avgPool1d(x, 2, 2, 0, false, true), 2);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    PooledSignal free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = Functional.maxPool1d(x, 3, 2, 1, 1, false); // (batch, 2, (length - 1) / 2 + 1)
+      return Functional.adaptiveAvgPool1d(Functional.avgPool1d(x, 2, 2, 0, false, true), 2);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -61,5 +74,15 @@ public final class PooledSignal extends Module {
   @Override
   public PooledSignal eval() {
     return train(false);
+  }
+
+  /**
+   * A new PooledSignal sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public PooledSignal replica() {
+    return replicaOf(() -> new PooledSignal(0L));
   }
 }

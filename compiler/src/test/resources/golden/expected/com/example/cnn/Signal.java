@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.AdaptiveAvgPool1d;
 import dev.netspec.runtime.nn.AvgPool1d;
 import dev.netspec.runtime.nn.Conv1d;
 import dev.netspec.runtime.nn.MaxPool1d;
+import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
@@ -96,9 +97,11 @@ public final class Signal extends Sequential {
 
   /**
    * Input {@code (batch, 2, length)}, output {@code (batch, 4, 1)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -106,7 +109,7 @@ public final class Signal extends Sequential {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), 4, 1));
+    return concurrentForward(x, Tensor.zeros(x.size(0), 4, 1));
   }
 
   /**
@@ -114,7 +117,7 @@ public final class Signal extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -207,5 +210,15 @@ public final class Signal extends Sequential {
   @Override
   public Signal eval() {
     return train(false);
+  }
+
+  /**
+   * A new Signal sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Signal replica() {
+    return replicaOf(() -> new Signal(0L));
   }
 }

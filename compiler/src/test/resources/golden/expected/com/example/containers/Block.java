@@ -53,7 +53,20 @@ public final class Block extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    return x.add(fc.forward(norm.forward(x)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Block free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return x.add(fc.forward(norm.forward(x)));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -79,5 +92,15 @@ public final class Block extends Module {
   @Override
   public Block eval() {
     return train(false);
+  }
+
+  /**
+   * A new Block sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Block replica() {
+    return replicaOf(() -> new Block(width, 0L));
   }
 }

@@ -42,10 +42,15 @@ public final class Gpt extends Module {
    * stream named by the seed and its state-dict name.
    */
   public Gpt(long seed) {
-    transformer = addModule("transformer", new TransformerDict(new Linear(16, 16, false),
-        ModuleList.of(4, i -> new Block(16)), new LayerNorm(new int[] {16}, 1e-5, true),
-        new ClassDict(new Identity())));
-    lmHead = addModule("lm_head", new Linear(16, 16, false));
+    beginChildren();
+    try {
+      transformer = addModule("transformer", new TransformerDict(new Linear(16, 16, false),
+          ModuleList.of(4, i -> new Block(16)), new LayerNorm(new int[] {16}, 1e-5, true),
+          new ClassDict(new Identity())));
+      lmHead = addModule("lm_head", new Linear(16, 16, false));
+    } finally {
+      endChildren();
+    }
     tieParameter("lm_head.weight", "transformer.wte.weight");
     initialize(seed);
   }
@@ -55,12 +60,25 @@ public final class Gpt extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    x = transformer.wte.forward(x); // (batch, seq, 16)
-    for (Block block : transformer.h) {
-      x = block.forward(x); // (batch, seq, 16)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Gpt free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
     }
-    x = transformer.class_.i.forward(x); // (batch, seq, 16)
-    return lmHead.forward(transformer.lnF.forward(x));
+    try {
+      x = transformer.wte.forward(x); // (batch, seq, 16)
+      for (Block block : transformer.h) {
+        x = block.forward(x); // (batch, seq, 16)
+      }
+      x = transformer.class_.i.forward(x); // (batch, seq, 16)
+      return lmHead.forward(transformer.lnF.forward(x));
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -86,6 +104,16 @@ public final class Gpt extends Module {
   @Override
   public Gpt eval() {
     return train(false);
+  }
+
+  /**
+   * A new Gpt sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Gpt replica() {
+    return replicaOf(() -> new Gpt(0L));
   }
 
   /**

@@ -35,7 +35,12 @@ public final class Mixed extends Module {
    * stream named by the seed and its state-dict name.
    */
   public Mixed(long seed) {
-    layers = addModule("layers", new ModuleList<>(new Linear(8, 8), new ReLU(), new Block(8)));
+    beginChildren();
+    try {
+      layers = addModule("layers", new ModuleList<>(new Linear(8, 8), new ReLU(), new Block(8)));
+    } finally {
+      endChildren();
+    }
     initialize(seed);
   }
 
@@ -44,10 +49,23 @@ public final class Mixed extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    for (Module layer : layers) {
-      x = layer.forward(x); // (batch, 8)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Mixed free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
     }
-    return x;
+    try {
+      for (Module layer : layers) {
+        x = layer.forward(x); // (batch, 8)
+      }
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -73,5 +91,15 @@ public final class Mixed extends Module {
   @Override
   public Mixed eval() {
     return train(false);
+  }
+
+  /**
+   * A new Mixed sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Mixed replica() {
+    return replicaOf(() -> new Mixed(0L));
   }
 }

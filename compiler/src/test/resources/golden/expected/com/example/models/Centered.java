@@ -33,7 +33,20 @@ public final class Centered extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    return x.sub(x.mean());
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Centered free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return x.sub(x.mean());
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -59,5 +72,15 @@ public final class Centered extends Module {
   @Override
   public Centered eval() {
     return train(false);
+  }
+
+  /**
+   * A new Centered sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Centered replica() {
+    return replicaOf(() -> new Centered(0L));
   }
 }

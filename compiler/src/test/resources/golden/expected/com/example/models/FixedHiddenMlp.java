@@ -95,9 +95,11 @@ public final class FixedHiddenMlp extends Module {
 
   /**
    * Input {@code (batch, 20)}, output {@code ()}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -105,7 +107,7 @@ public final class FixedHiddenMlp extends Module {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros());
+    return concurrentForward(x, Tensor.zeros());
   }
 
   /**
@@ -113,7 +115,7 @@ public final class FixedHiddenMlp extends Module {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -204,5 +206,15 @@ public final class FixedHiddenMlp extends Module {
   @Override
   public FixedHiddenMlp eval() {
     return train(false);
+  }
+
+  /**
+   * A new FixedHiddenMlp sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public FixedHiddenMlp replica() {
+    return replicaOf(() -> new FixedHiddenMlp(0L));
   }
 }

@@ -69,7 +69,20 @@ public final class MyLinear extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    return x.matmul(weight.data()).add(bias.data()).relu();
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MyLinear free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return x.matmul(weight.data()).add(bias.data()).relu();
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -95,5 +108,15 @@ public final class MyLinear extends Module {
   @Override
   public MyLinear eval() {
     return train(false);
+  }
+
+  /**
+   * A new MyLinear sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public MyLinear replica() {
+    return replicaOf(() -> new MyLinear(inUnits, units, 0L));
   }
 }

@@ -35,18 +35,31 @@ public final class Branches extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor y; // (batch, 4)
-    float k;
-    if (x.sum().item() > 0.0f) {
-      y = x.relu(); // (batch, 4)
-      k = 2.0f;
-    } else if (x.max().item() > 1.0f) {
-      y = x.mul(2.0f); // (batch, 4)
-      k = 3.0f;
-    } else {
-      return x.neg();
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Branches free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
     }
-    return y.mul(k);
+    try {
+      Tensor y; // (batch, 4)
+      float k;
+      if (x.sum().item() > 0.0f) {
+        y = x.relu(); // (batch, 4)
+        k = 2.0f;
+      } else if (x.max().item() > 1.0f) {
+        y = x.mul(2.0f); // (batch, 4)
+        k = 3.0f;
+      } else {
+        return x.neg();
+      }
+      return y.mul(k);
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -72,5 +85,15 @@ public final class Branches extends Module {
   @Override
   public Branches eval() {
     return train(false);
+  }
+
+  /**
+   * A new Branches sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Branches replica() {
+    return replicaOf(() -> new Branches(0L));
   }
 }

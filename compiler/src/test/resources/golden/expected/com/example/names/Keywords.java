@@ -76,9 +76,11 @@ public final class Keywords extends Module {
 
   /**
    * Input {@code (batch, 6)}, output {@code (batch, 3)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x_) {
@@ -86,7 +88,7 @@ public final class Keywords extends Module {
     if (records(x_)) {
       return forwardRecorded(x_);
     }
-    return forward(x_, Tensor.zeros(x_.size(0), 3));
+    return concurrentForward(x_, Tensor.zeros(x_.size(0), 3));
   }
 
   /**
@@ -94,7 +96,7 @@ public final class Keywords extends Module {
    * no storage with {@code x_}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x_, Tensor output) {
@@ -168,5 +170,15 @@ public final class Keywords extends Module {
   @Override
   public Keywords eval() {
     return train(false);
+  }
+
+  /**
+   * A new Keywords sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Keywords replica() {
+    return replicaOf(() -> new Keywords(0L));
   }
 }

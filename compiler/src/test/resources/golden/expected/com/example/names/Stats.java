@@ -62,23 +62,36 @@ public final class Stats extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor y = x.mul(scale.data()).sub(offset); // (batch, 4)
-    y = y.add(1.0f); // (batch, 4)
-    Tensor z = y.softmax(-1).add(y.logSoftmax(1).mul(0.5f)); // (batch, 4)
-    Tensor m = z.mean(-1, true); // (batch, 1)
-    Tensor s = z.sub(m).exp().sum(1, false); // (batch,)
-    Tensor t = z.reshape(-1, 2, 2).transpose(1, 2); // (batch, 2, 2)
-    Tensor u = t.flatten(1, -1); // (batch, 4)
-    Tensor v = Tensor.concat(List.of(u, u.abs().sqrt().pow(2.0f), u.neg()), 1); // (batch, 12)
-    if (v.mean().item() > 0.0f && !(s.sum().item() < 0.0f)) {
-      v = v.div(2.0f); // (batch, 12)
-    } else if (v.max().item() >= 10.0f) {
-      v = v.sub(1.0f); // (batch, 12)
-    } else {
-      v = v.gelu().sigmoid().tanh(); // (batch, 12)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Stats free = claim();
+    if (free != this) {
+      try {
+        return free.forward(x);
+      } finally {
+        release(free);
+      }
     }
-    float n = ((float) Math.pow(2.0f, 3.0f) - 1.0f);
-    return v.matmul(v.t()).div(n).add(s.mean());
+    try {
+      Tensor y = x.mul(scale.data()).sub(offset); // (batch, 4)
+      y = y.add(1.0f); // (batch, 4)
+      Tensor z = y.softmax(-1).add(y.logSoftmax(1).mul(0.5f)); // (batch, 4)
+      Tensor m = z.mean(-1, true); // (batch, 1)
+      Tensor s = z.sub(m).exp().sum(1, false); // (batch,)
+      Tensor t = z.reshape(-1, 2, 2).transpose(1, 2); // (batch, 2, 2)
+      Tensor u = t.flatten(1, -1); // (batch, 4)
+      Tensor v = Tensor.concat(List.of(u, u.abs().sqrt().pow(2.0f), u.neg()), 1); // (batch, 12)
+      if (v.mean().item() > 0.0f && !(s.sum().item() < 0.0f)) {
+        v = v.div(2.0f); // (batch, 12)
+      } else if (v.max().item() >= 10.0f) {
+        v = v.sub(1.0f); // (batch, 12)
+      } else {
+        v = v.gelu().sigmoid().tanh(); // (batch, 12)
+      }
+      float n = ((float) Math.pow(2.0f, 3.0f) - 1.0f);
+      return v.matmul(v.t()).div(n).add(s.mean());
+    } finally {
+      release(this);
+    }
   }
 
   /**
@@ -104,5 +117,15 @@ public final class Stats extends Module {
   @Override
   public Stats eval() {
     return train(false);
+  }
+
+  /**
+   * A new Stats sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public Stats replica() {
+    return replicaOf(() -> new Stats(0L));
   }
 }

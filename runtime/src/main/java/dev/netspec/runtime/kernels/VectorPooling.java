@@ -1,0 +1,230 @@
+package dev.netspec.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector max pooling ({@code max_pool2d} without indices): along an output row, the
+ * outputs whose every window column is inside the input (the interior) are computed {@code L}
+ * at a time, one load, compare and blend per tap, where the scalar loop's compare per tap is a
+ * branch that random data mispredicts half the time (ResNet-18's stem pooling took 10% of the
+ * forward that way). With a stride {@code s > 1} the taps of {@code L} consecutive outputs are
+ * {@code s} apart, so each plane is first split into its {@code s} column phases ({@code x[ih,
+ * s * t + r]} at {@code [ih, r, t]}), where they are consecutive. The last vector of a row
+ * ends at the interior's end, overlapping the one before; the edges (and rows whose interior
+ * is narrower than a vector) are computed one output at a time ({@link Pooling#argmax}). Every output follows the scalar
+ * rule, lane by lane: the window in row-major order, an input taking over when it is larger or
+ * NaN; so the twins agree to the bit, NaNs and signed zeros included. Loaded by {@link
+ * VectorBackend} only.
+ */
+final class VectorPooling {
+  private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
+  private static final int L = S.length();
+  /** Per thread: the phases of one plane, the taps' column offsets, a window's offsets. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private VectorPooling() {}
+
+  private static final class Scratch {
+    float[] phases = new float[0];
+    int[] taps = new int[0];
+    int[] window = new int[0];
+  }
+
+  /** Outputs per call below which it runs on one thread. */
+  private static final long PARALLEL_OUTPUTS = 1 << 16;
+  /** Per calling thread: the task that hands the planes to the kernel threads. */
+  private static final ThreadLocal<Planes> TASK = ThreadLocal.withInitial(Planes::new);
+
+  /**
+   * The planes of one call handed out in ranges, one per kernel thread; reused (set, run,
+   * then its references dropped), so a call allocates nothing.
+   */
+  private static final class Planes implements Parallel.Range {
+    private ConvGeometry g;
+    private float[] x;
+    private int xOff;
+    private float[] y;
+    private int yOff;
+
+    @Override
+    public void run(int from, int to) {
+      planes(g, x, xOff, y, yOff, from, to);
+    }
+  }
+
+  /**
+   * {@code max_pool2d} of every plane of {@code g}: see {@link Pooling#maxPool2d}. The planes
+   * are split between the kernel threads when there are enough outputs.
+   */
+  static void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff) {
+    int planes = g.batch() * g.inChannels();
+    if (Parallel.threads() < 2 || planes < 2
+        || (long) planes * g.positions() < PARALLEL_OUTPUTS) {
+      planes(g, x, xOff, y, yOff, 0, planes);
+      return;
+    }
+    Planes task = TASK.get();
+    task.g = g;
+    task.x = x;
+    task.xOff = xOff;
+    task.y = y;
+    task.yOff = yOff;
+    try {
+      Parallel.forRanges(planes, task);
+    } finally {
+      task.g = null;
+      task.x = null;
+      task.y = null;
+    }
+  }
+
+  /** Planes {@code [from, to)}. */
+  private static void planes(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
+      int from, int to) {
+    int h = g.height();
+    int w = g.width();
+    int sw = g.strideW();
+    int kw = g.kernelW();
+    int ow1 = g.outWidth();
+    // The interior columns [lo, hi): every tap from ow * sw - padLeft to that + (kw - 1) * dw
+    // lies in [0, width).
+    int lo = Math.min(ow1, (g.padLeft() + sw - 1) / sw);
+    int span = w - 1 + g.padLeft() - (kw - 1) * g.dilationW();
+    int hi = span < 0 ? lo : Math.max(lo, Math.min(ow1, span / sw + 1));
+    boolean vectors = hi - lo >= L;
+    boolean phased = sw > 1 && vectors;
+    int phase = (w + sw - 1) / sw; // columns per phase, the last phases padded
+    int rowLength = phased ? sw * phase : w;
+    Scratch s = SCRATCH.get();
+    if (s.taps.length < kw) {
+      s.taps = new int[kw];
+    }
+    if (s.window.length < g.kernelH() * kw) {
+      s.window = new int[g.kernelH() * kw];
+    }
+    int[] window = s.window;
+    int[] taps = s.taps; // where tap column j of output ow reads, from ow in its row
+    for (int j = 0; j < kw; j++) {
+      int q = j * g.dilationW() - g.padLeft();
+      taps[j] = phased ? Math.floorMod(q, sw) * phase + Math.floorDiv(q, sw) : q;
+    }
+    if (phased && s.phases.length < h * rowLength) {
+      s.phases = new float[h * rowLength];
+    }
+    float[] src = phased ? s.phases : x;
+    for (int c = from; c < to; c++) {
+      int plane = xOff + c * g.inPlane();
+      if (phased) {
+        split(x, plane, h, w, sw, phase, src);
+      }
+      int base = phased ? 0 : plane;
+      for (int oh = 0; oh < g.outHeight(); oh++) {
+        int out = yOff + c * g.positions() + oh * ow1;
+        int ow = 0;
+        for (; ow < lo; ow++) {
+          y[out + ow] = one(g, x, plane, oh, ow);
+        }
+        int h0 = oh * g.strideH() - g.padTop();
+        int count = 0; // the window's taps inside the input, as offsets from its column
+        for (int i = 0; i < g.kernelH(); i++) {
+          int ih = h0 + i * g.dilationH();
+          if (ih >= 0 && ih < h) {
+            for (int j = 0; j < kw; j++) {
+              window[count++] = base + ih * rowLength + taps[j];
+            }
+          }
+        }
+        if (vectors && count == 0) {
+          for (; ow < hi; ow++) {
+            y[out + ow] = Float.NEGATIVE_INFINITY;
+          }
+        }
+        // Whole vectors over the interior, the last one ending at hi (overlapping the one
+        // before it: those outputs come out the same twice).
+        for (int at = ow; vectors && ow < hi; at += L) {
+          at = Math.min(at, hi - L);
+          if (!window(src, window, count, at, y, out + at)) {
+            // A -0.0 or a NaN in a window: these outputs by the scalar rule.
+            for (int t = at; t < at + L; t++) {
+              y[out + t] = one(g, x, plane, oh, t);
+            }
+          }
+          ow = at + L;
+        }
+        for (; ow < ow1; ow++) {
+          y[out + ow] = one(g, x, plane, oh, ow);
+        }
+      }
+    }
+  }
+
+  /**
+   * The {@code L} outputs from column {@code at} of an output row whose window reads {@code
+   * src[at + window[t]]} for {@code t < count} (in order; {@code count >= 1}) into {@code
+   * y[yAt]}, by lane-wise {@code max}; unless a window holds a {@code -0.0} or an output comes
+   * out NaN: then writes nothing and returns false, and the caller computes these outputs by
+   * the scalar rule. Only there can the order of the taps show in the bits: {@code max} takes
+   * {@code 0.0} over {@code -0.0} where the rule keeps the first of them, and which NaN it
+   * keeps is not the rule's last one. A {@code -0.0} is found by the int view of the taps:
+   * its bits, {@code 0x80000000}, are the least int ({@code 0.0} after a ReLU is {@code 0.0},
+   * so the common zeros stay on vectors). JDK 17's C2 compiles a compare and blend per tap,
+   * which would follow the rule, with every vector boxed (4-5x slower than {@code max}); and a
+   * vector carried through nested loops was boxed too: so one flat loop, its own method.
+   */
+  private static boolean window(float[] src, int[] window, int count, int at, float[] y,
+      int yAt) {
+    FloatVector max = FloatVector.fromArray(S, src, at + window[0]);
+    IntVector least = max.reinterpretAsInts();
+    for (int t = 1; t < count; t++) {
+      FloatVector v = FloatVector.fromArray(S, src, at + window[t]);
+      max = max.max(v);
+      least = least.min(v.reinterpretAsInts());
+    }
+    // A NaN lane (max's result where any tap is NaN) makes the sum NaN, as do infinities of
+    // both signs (computed again, no harm).
+    if (least.reduceLanes(VectorOperators.MIN) == Integer.MIN_VALUE
+        || Float.isNaN(max.reduceLanes(VectorOperators.ADD))) {
+      return false;
+    }
+    max.intoArray(y, yAt);
+    return true;
+  }
+
+  /** One output by the scalar rule. */
+  private static float one(ConvGeometry g, float[] x, int plane, int oh, int ow) {
+    int arg = Pooling.argmax(g, x, plane, oh, ow);
+    return arg < 0 ? Float.NEGATIVE_INFINITY : x[plane + arg];
+  }
+
+  /**
+   * Row {@code ih} of the plane from {@code x[plane]} into {@code phases[ih * stride *
+   * phase]}, column {@code stride * t + r} at {@code r * phase + t}.
+   */
+  private static void split(float[] x, int plane, int h, int w, int stride, int phase,
+      float[] phases) {
+    for (int ih = 0; ih < h; ih++) {
+      int src = plane + ih * w;
+      int dst = ih * stride * phase;
+      if (stride == 2) { // ResNet's: both phases in one pass
+        int pairs = w / 2;
+        for (int t = 0; t < pairs; t++) {
+          phases[dst + t] = x[src + 2 * t];
+          phases[dst + phase + t] = x[src + 2 * t + 1];
+        }
+        if (w % 2 != 0) {
+          phases[dst + pairs] = x[src + w - 1];
+        }
+        continue;
+      }
+      for (int r = 0; r < stride; r++) {
+        int d = dst + r * phase;
+        for (int col = r, t = 0; col < w; col += stride, t++) {
+          phases[d + t] = x[src + col];
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.netspec.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vector max pooling against its scalar twin, to the bit (raw bits: NaN payloads and
+ * signed zeros count), across kernel sizes, strides, paddings, dilations and widths around
+ * the lane count {@code L}, on data with ties of 0.0 and -0.0, infinities and NaNs; and the
+ * scalar rule itself against values worked out by hand. Seeded.
+ */
+class PoolingKernelsTest {
+  private static final int L = VectorBackend.SPECIES.length();
+  private final Backend vector = new VectorBackend();
+  private final Backend scalar = new ScalarBackend();
+
+  /** Values drawn from a few that tie often: signed zeros, infinities, NaNs, small ints. */
+  private static float[] tricky(Random rnd, int n) {
+    float[] pool = {0f, -0f, 1f, -1f, 2f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY,
+        Float.NaN, Float.intBitsToFloat(0x7fc00001)};
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = rnd.nextInt(4) == 0 ? pool[rnd.nextInt(pool.length)] : (float) rnd.nextGaussian();
+    }
+    return x;
+  }
+
+  @Test
+  void maxPoolMatchesItsScalarTwinToTheBit() {
+    Random rnd = new Random(13);
+    int cases = 0;
+    for (int width : new int[] {1, 2, L - 1, L, L + 1, 2 * L + 3, 3 * L + 5, 37, 112}) {
+      for (int k = 1; k <= 4; k++) {
+        for (int stride = 1; stride <= 3; stride++) {
+          for (int pad = 0; pad <= k / 2; pad++) {
+            for (int dilation = 1; dilation <= 2; dilation++) {
+              int height = 5;
+              int oh = (height + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+              int ow = (width + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+              if (oh < 1 || ow < 1) {
+                continue;
+              }
+              ConvGeometry g = new ConvGeometry(2, 3, height, width, 3, k, k, stride, stride,
+                  pad, pad, dilation, dilation, 1, oh, ow);
+              float[] x = tricky(rnd, 2 * 3 * height * width + 3);
+              float[] want = new float[2 * 3 * oh * ow + 1];
+              float[] got = new float[want.length];
+              scalar.maxPool2d(g, x, 3, want, 1);
+              vector.maxPool2d(g, x, 3, got, 1);
+              for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                    "max_pool2d width=" + width + " kernel=" + k + " stride=" + stride
+                        + " pad=" + pad + " dilation=" + dilation + ": output " + i + " is "
+                        + got[i] + ", the scalar twin gives " + want[i]);
+              }
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    assertEquals(true, cases > 300, "cases run: " + cases);
+  }
+
+  /**
+   * The same once C2 has compiled the vector kernel (its max, reductions and checks can
+   * differ from the interpreter's in NaN and signed-zero details): ResNet's 3x3 stride 2 on
+   * the tricky values, thousands of windows a call, a few hundred calls.
+   */
+  @Test
+  void maxPoolStaysExactOnceCompiled() {
+    Random rnd = new Random(14);
+    ConvGeometry g = new ConvGeometry(1, 8, 40, 40, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 20, 20);
+    float[] want = new float[8 * 20 * 20];
+    float[] got = new float[want.length];
+    for (int call = 0; call < 400; call++) {
+      float[] x = tricky(rnd, 8 * 40 * 40);
+      scalar.maxPool2d(g, x, 0, want, 0);
+      vector.maxPool2d(g, x, 0, got, 0);
+      for (int i = 0; i < want.length; i++) {
+        if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+          assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+              "call " + call + ", output " + i + " is " + got[i] + ", the scalar twin gives "
+                  + want[i]);
+        }
+      }
+    }
+  }
+
+  /** Planes split between kernel threads (a call with enough outputs) give the same bits. */
+  @Test
+  void maxPoolOnSeveralThreadsMatchesTheScalarTwin() {
+    int before = Kernels.threads();
+    try {
+      Random rnd = new Random(16);
+      ConvGeometry g = new ConvGeometry(2, 17, 128, 128, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 64,
+          64);
+      float[] x = tricky(rnd, 2 * 17 * 128 * 128);
+      float[] want = new float[2 * 17 * 64 * 64];
+      scalar.maxPool2d(g, x, 0, want, 0);
+      for (int t = 2; t <= 3; t++) {
+        Kernels.setThreads(t);
+        float[] got = new float[want.length];
+        vector.maxPool2d(g, x, 0, got, 0);
+        for (int i = 0; i < want.length; i++) {
+          assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+              t + " threads: output " + i);
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
+  @Test
+  void scalarRuleKeepsTheFirstOfEqualMaximaAndTheLastNaN() {
+    // One 2x3 plane, a 2x2 window with stride 1: outputs (0, 0) and (0, 1).
+    float nan1 = Float.intBitsToFloat(0x7fc00001);
+    float nan2 = Float.intBitsToFloat(0x7fc00002);
+    float[] x = {-0f, 0f, nan1, 0f, -0f, nan2};
+    ConvGeometry g = new ConvGeometry(1, 1, 2, 3, 1, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 2);
+    for (Backend b : new Backend[] {scalar, vector}) {
+      float[] y = new float[2];
+      b.maxPool2d(g, x, 0, y, 0);
+      // Window 0 holds -0, 0, 0, -0: all equal, the first (-0) stays.
+      assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(y[0]), b.name());
+      // Window 1 holds 0, nan1, -0, nan2: the last NaN in row-major order.
+      assertEquals(0x7fc00002, Float.floatToRawIntBits(y[1]), b.name());
+    }
+  }
+}
