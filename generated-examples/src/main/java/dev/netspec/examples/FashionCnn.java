@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.nn.Flatten;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.MaxPool2d;
+import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.nn.Workspace;
@@ -138,9 +139,11 @@ public final class FashionCnn extends Sequential {
 
   /**
    * Input {@code (batch, 1, 28, 28)}, output {@code (batch, 10)}. Allocates the result; the
-   * intermediates live in buffers reused while the input's size stays the same. While
-   * recording for a backward pass ({@code records(x)}: grad mode on, and {@code x} or a parameter
-   * requires grad), every step allocates and records instead ({@link #forwardRecorded}).
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
@@ -148,7 +151,7 @@ public final class FashionCnn extends Sequential {
     if (records(x)) {
       return forwardRecorded(x);
     }
-    return forward(x, Tensor.zeros(x.size(0), 10));
+    return concurrentForward(x, Tensor.zeros(x.size(0), 10));
   }
 
   /**
@@ -156,7 +159,7 @@ public final class FashionCnn extends Sequential {
    * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
    * for this input's size and the tensors are contiguous. One thread at a time: the buffers
    * belong to this instance, and a call while another thread's runs throws
-   * {@link IllegalStateException}. Never records for a backward pass: the inference path.
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
    */
   @Override
   public Tensor forward(Tensor x, Tensor output) {
@@ -254,5 +257,15 @@ public final class FashionCnn extends Sequential {
   @Override
   public FashionCnn eval() {
     return train(false);
+  }
+
+  /**
+   * A new FashionCnn sharing this one's parameters (and their packed forms), with forward
+   * buffers of its own: one per serving thread runs forwards side by side while the weights
+   * exist once. See {@link Module#replica()}.
+   */
+  @Override
+  public FashionCnn replica() {
+    return replicaOf(() -> new FashionCnn(0L));
   }
 }
