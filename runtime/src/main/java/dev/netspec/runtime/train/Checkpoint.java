@@ -63,8 +63,10 @@ public final class Checkpoint {
 
   /**
    * Restores a checkpoint into a model, optimizer and schedule built as the run that wrote
-   * it built them, and returns where that run was. Everything is checked before anything
-   * changes.
+   * it built them, and returns where that run was. The file's kind, the run's settings, the
+   * random streams and the position are checked before anything changes; the model's state is
+   * then loaded (all or nothing), then the optimizer's and the schedule's. If one of those
+   * last two fails the model has changed already: do not train on after a failed load.
    *
    * @throws SafeTensorsException if the file cannot be read
    * @throws IllegalArgumentException if it is not a checkpoint of this model and run (another
@@ -117,7 +119,7 @@ public final class Checkpoint {
       throw new IllegalArgumentException("the checkpoint's position (train.*) is unreadable: "
           + e.getMessage());
     }
-    // the model is checked and loaded first: it changes nothing when it fails
+    // the model's load is all or nothing
     try {
       model.loadStateDict(modelState, true);
     } catch (StateDictException e) {
