@@ -30,6 +30,8 @@ import picocli.CommandLine.ParameterException;
       RunCommand.class,
       GradCommand.class,
       GenerateCommand.class,
+      TrainCommand.class,
+      IdxCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

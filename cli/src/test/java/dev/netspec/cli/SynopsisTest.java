@@ -46,7 +46,7 @@ class SynopsisTest {
     Map<String, String> lines = synopsis(doc, doc.equals("README.md") ? "## The CLI" : null);
     CommandLine netspec = new CommandLine(new Netspec());
     for (String command : new String[] {"compile", "check", "inspect", "run", "grad", "generate",
-        "demo"}) {
+        "train", "idx", "demo"}) {
       String line = lines.get(command);
       assertTrue(line != null, doc + " does not list " + command);
       for (OptionSpec o : netspec.getSubcommands().get(command).getCommandSpec().options()) {

@@ -5,6 +5,7 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
 import dev.netspec.compiler.check.Model.SpecFile;
+import dev.netspec.compiler.check.TrainSpec;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Inference;
@@ -71,6 +72,19 @@ public final class Compilation {
         }
       }
       return roots.size() == 1 ? roots.get(0) : null;
+    }
+    return null;
+  }
+
+  /**
+   * The {@code train:} section of {@code spec} (how {@code netspec train} trains its blocks),
+   * checked, or null when the file has none.
+   */
+  public TrainSpec train(Path spec) {
+    for (SpecFile f : specs) {
+      if (f.path().toAbsolutePath().normalize().equals(spec.toAbsolutePath().normalize())) {
+        return f.train();
+      }
     }
     return null;
   }

@@ -58,7 +58,7 @@ import java.util.Set;
 public final class Checker {
   /** {@code $schema} lets JSON specs name docs/netspec.schema.json for editors; it is ignored. */
   private static final List<String> FILE_KEYS =
-      List.of("$schema", "netspec", "package", "doc", "blocks");
+      List.of("$schema", "netspec", "package", "doc", "blocks", "train");
   private static final List<String> BLOCK_KEYS = List.of(
       "doc", "args", "input", "inputs", "params", "buffers", "layers", "sequential", "forward", "init", "tie", "position",
       "ignore_on_load");
@@ -128,6 +128,9 @@ public final class Checker {
     }
     String doc = optionalString(map.get("doc"), "doc");
     optionalString(map.get("$schema"), "$schema");
+    Entry trainEntry = map.entries().get("train");
+    TrainSpec train = trainEntry == null ? null
+        : new TrainReader(nodes).read(trainEntry.key().pos(), trainEntry.value());
     Node blocksNode = map.get("blocks");
     if (blocksNode == null) {
       reporter.error(map.pos(), "missing 'blocks:'");
@@ -177,7 +180,7 @@ public final class Checker {
     }
     // Blocks with errors still go on to shape inference, what could not be read taken as
     // unknown, so a file's shape errors are reported along with its other errors.
-    return new SpecFile(path, pkg, doc, out, broken);
+    return new SpecFile(path, pkg, doc, out, broken, train);
   }
 
   // ------------------------------------------------------------------ blocks

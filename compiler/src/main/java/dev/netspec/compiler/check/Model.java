@@ -24,12 +24,19 @@ public final class Model {
    * @param blocks every block that could be read, in file order
    * @param broken blocks whose input or forward could not be read: not inferred (the other
    *     blocks with errors are, so their shape errors are reported with the rest)
+   * @param train the checked {@code train:} section, or null (none, or with errors)
    */
   public record SpecFile(Path path, String packageName, String doc, List<Block> blocks,
-      Set<String> broken) {
+      Set<String> broken, TrainSpec train) {
     public SpecFile {
       blocks = List.copyOf(blocks);
       broken = Set.copyOf(broken);
+    }
+
+    /** A file without a {@code train:} section. */
+    public SpecFile(Path path, String packageName, String doc, List<Block> blocks,
+        Set<String> broken) {
+      this(path, packageName, doc, blocks, broken, null);
     }
   }
 

@@ -26,6 +26,11 @@ public final class BCEWithLogitsLoss extends PointwiseLoss {
   }
 
   @Override
+  String gradFnName() {
+    return "BinaryCrossEntropyWithLogitsBackward0";
+  }
+
+  @Override
   String name() {
     return "binary_cross_entropy_with_logits";
   }

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.loss;
 
+import dev.netspec.runtime.autograd.LossGrad;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -49,7 +50,9 @@ public final class CrossEntropyLoss extends ClassIndexLoss {
       }
       loss[i] = -(1 - labelSmoothing) * logp[(int) ct.targets()[i]] - labelSmoothing / c * all;
     }
-    return ct.reduce(loss, reduction(), target.shape());
+    // with label smoothing PyTorch adds the smoothing term to the NLL last
+    return LossGrad.record(labelSmoothing > 0 ? "AddBackward0" : "NllLossBackward0", this, input, target,
+        ct.reduce(loss, reduction(), target.shape()));
   }
 
   @Override

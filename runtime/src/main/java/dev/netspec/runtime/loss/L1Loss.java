@@ -15,6 +15,19 @@ public final class L1Loss extends PointwiseLoss {
   }
 
   @Override
+  String gradFnName() {
+    // PyTorch 1.13 computes l1_loss as abs(x - t) and then its mean or sum
+    switch (reduction()) {
+      case NONE:
+        return "AbsBackward0";
+      case SUM:
+        return "SumBackward0";
+      default:
+        return "MeanBackward0";
+    }
+  }
+
+  @Override
   String name() {
     return "l1_loss";
   }

@@ -12,6 +12,11 @@ public final class MSELoss extends PointwiseLoss {
   }
 
   @Override
+  String gradFnName() {
+    return "MseLossBackward0";
+  }
+
+  @Override
   String name() {
     return "mse_loss";
   }

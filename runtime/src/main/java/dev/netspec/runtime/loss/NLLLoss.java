@@ -1,5 +1,6 @@
 package dev.netspec.runtime.loss;
 
+import dev.netspec.runtime.autograd.LossGrad;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -28,7 +29,8 @@ public final class NLLLoss extends ClassIndexLoss {
         loss[i] = -x[i * ct.classes() + (int) ct.targets()[i]];
       }
     }
-    return ct.reduce(loss, reduction(), target.shape());
+    return LossGrad.record("NllLossBackward0", this, input, target,
+        ct.reduce(loss, reduction(), target.shape()));
   }
 
   @Override

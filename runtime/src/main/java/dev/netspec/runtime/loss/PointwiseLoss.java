@@ -1,5 +1,6 @@
 package dev.netspec.runtime.loss;
 
+import dev.netspec.runtime.autograd.LossGrad;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 
@@ -20,6 +21,9 @@ abstract class PointwiseLoss implements Loss {
 
   /** The PyTorch function's name, for messages: {@code "mse_loss"}. */
   abstract String name();
+
+  /** PyTorch's name of the loss's grad_fn: {@code "MseLossBackward0"}. */
+  abstract String gradFnName();
 
   /** The loss of one element; {@code w} is its {@link #elementWeights} entry (or 1). */
   abstract double value(double x, double t, double w);
@@ -50,13 +54,14 @@ abstract class PointwiseLoss implements Loss {
       for (int i = 0; i < x.length; i++) {
         out[i] = (float) value(x[i], t[i], w == null ? 1 : w[i]);
       }
-      return Tensor.fromArray(out, input.shape());
+      return LossGrad.record(gradFnName(), this, input, target, Tensor.fromArray(out, input.shape()));
     }
     double sum = 0;
     for (int i = 0; i < x.length; i++) {
       sum += value(x[i], t[i], w == null ? 1 : w[i]);
     }
-    return Tensor.scalar((float) (reduction == Reduction.MEAN ? sum / x.length : sum));
+    return LossGrad.record(gradFnName(), this, input, target,
+        Tensor.scalar((float) (reduction == Reduction.MEAN ? sum / x.length : sum)));
   }
 
   @Override

@@ -28,6 +28,11 @@ public final class SmoothL1Loss extends PointwiseLoss {
   }
 
   @Override
+  String gradFnName() {
+    return "SmoothL1LossBackward0";
+  }
+
+  @Override
   String name() {
     return "smooth_l1_loss";
   }

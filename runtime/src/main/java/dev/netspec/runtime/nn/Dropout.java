@@ -2,6 +2,7 @@ package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Map;
 
 /**
  * In training, zeroes each element with probability {@code p} and scales the others by
@@ -39,6 +40,11 @@ public final class Dropout extends Module {
   @Override
   protected void resetParameters(ParameterSeeds seeds) {
     masks = seeds.generator("mask");
+  }
+
+  @Override
+  protected Map<String, Generator> localGenerators() {
+    return Map.of("mask", masks);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -798,6 +799,22 @@ public abstract class Module {
    */
   public Module train() {
     return train(true);
+  }
+
+  /**
+   * The random streams the modules draw from while training (dropout masks), by dotted name
+   * ({@code "3.mask"}), each module once: what a checkpoint saves so that a resumed run draws
+   * the masks an uninterrupted one would. The values are the live generators.
+   */
+  public final Map<String, Generator> namedGenerators() {
+    Map<String, Generator> out = new LinkedHashMap<>();
+    walkPaths((name, m) -> m.localGenerators().forEach((local, g) -> out.put(join(name, local), g)));
+    return out;
+  }
+
+  /** This module's own random streams used in training (not its children's); none by default. */
+  protected Map<String, Generator> localGenerators() {
+    return Map.of();
   }
 
   /** Sets training mode here and in every descendant; returns this module. */

@@ -11,6 +11,7 @@ import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Multi-head attention ({@code nn.MultiheadAttention}): project the query, key and value,
@@ -137,6 +138,11 @@ public final class MultiheadAttention extends Module {
   protected void resetParameters(ParameterSeeds seeds) {
     initProjections(seeds);
     masks = seeds.generator("mask");
+  }
+
+  @Override
+  protected Map<String, Generator> localGenerators() {
+    return Map.of("mask", masks);
   }
 
   private void initProjections(ParameterSeeds seeds) {

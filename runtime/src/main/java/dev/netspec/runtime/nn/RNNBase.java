@@ -8,6 +8,7 @@ import dev.netspec.runtime.kernels.PackedMatrix;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * What {@link LSTM} and {@link GRU} share ({@code nn.RNNBase}): the parameters, laid out and
@@ -125,6 +126,11 @@ public abstract class RNNBase extends Module {
   @Override
   protected void resetParameters(ParameterSeeds seeds) {
     initParameters(seeds);
+  }
+
+  @Override
+  protected Map<String, Generator> localGenerators() {
+    return Map.of("mask", masks);
   }
 
   private void initParameters(ParameterSeeds seeds) {

@@ -37,6 +37,25 @@ public final class Generator {
     return z ^ (z >>> 31);
   }
 
+  /**
+   * The whole state ({@code torch.Generator.get_state()}): the stream position and the spare
+   * normal of the last Box-Muller pair, three longs a checkpoint keeps so that a resumed run
+   * draws exactly what an uninterrupted one would.
+   */
+  public long[] getState() {
+    return new long[] {state, Double.doubleToRawLongBits(spareNormal), hasSpareNormal ? 1 : 0};
+  }
+
+  /** Restores a {@link #getState} result ({@code set_state}). */
+  public void setState(long[] saved) {
+    if (saved.length != 3 || (saved[2] != 0 && saved[2] != 1)) {
+      throw new IllegalArgumentException("not a generator state: " + java.util.Arrays.toString(saved));
+    }
+    state = saved[0];
+    spareNormal = Double.longBitsToDouble(saved[1]);
+    hasSpareNormal = saved[2] == 1;
+  }
+
   public long nextLong() {
     state += GOLDEN_GAMMA;
     return mix(state);

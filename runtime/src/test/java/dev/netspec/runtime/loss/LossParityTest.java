@@ -65,6 +65,50 @@ class LossParityTest {
   }
 
   @Test
+  void everyLossRecordsOnTheTapeWithPyTorchsGradient() {
+    for (Object o : list(GradFixtures.load("losses.json").get("cases"))) {
+      Map<String, Object> c = map(o);
+      Loss loss = build(c);
+      String what = c.get("name") + " " + c.get("args") + " reduction=" + c.get("reduction");
+      Tensor x = tensor(c.get("input")).requiresGrad_(true);
+      Tensor y = loss.forward(x, tensor(c.get("target")));
+      assertTrue(y.gradFn() != null, what + " records");
+      y.backward(tensor(c.get("g")));
+      assertClose(tensor(c.get("grad")), x.grad(), 1e-5, 1e-6, what + " grad through the tape");
+    }
+  }
+
+  @Test
+  void lossGradFnsAreNamedAsPyTorchNamesThem() {
+    Tensor x = Tensor.of(new float[][] {{0.5f, -1f, 2f}, {1f, 0f, -0.5f}}).requiresGrad_(true);
+    Tensor classes = Tensor.ofLongs(2, 0);
+    Tensor t = Tensor.of(new float[][] {{0f, 1f, 0f}, {1f, 0f, 1f}});
+    // names printed by PyTorch 1.13 for the same calls
+    assertEquals("NllLossBackward0", new CrossEntropyLoss().forward(x, classes).gradFn().name());
+    assertEquals("AddBackward0", new CrossEntropyLoss(Reduction.MEAN, -100, 0.1)
+        .forward(x, classes).gradFn().name());
+    assertEquals("NllLossBackward0", new NLLLoss().forward(x, classes).gradFn().name());
+    assertEquals("MseLossBackward0", new MSELoss().forward(x, t).gradFn().name());
+    assertEquals("MeanBackward0", new L1Loss().forward(x, t).gradFn().name());
+    assertEquals("AbsBackward0", new L1Loss(Reduction.NONE).forward(x, t).gradFn().name());
+    assertEquals("SmoothL1LossBackward0", new SmoothL1Loss().forward(x, t).gradFn().name());
+    assertEquals("BinaryCrossEntropyWithLogitsBackward0",
+        new BCEWithLogitsLoss().forward(x, t).gradFn().name());
+    assertTrue(new MSELoss().forward(x.detach(), t).gradFn() == null, "no grad, no node");
+  }
+
+  @Test
+  void nanReachesTheInputGradientThroughTheTape() {
+    Tensor x = Tensor.of(new float[][] {{Float.NaN, 1f}, {0f, 2f}}).requiresGrad_(true);
+    Tensor y = new CrossEntropyLoss().forward(x, Tensor.ofLongs(1, 0));
+    assertTrue(Float.isNaN(y.item()));
+    y.backward();
+    // row 0 holds the NaN: its softmax, and so its gradient, is NaN; row 1 is finite
+    assertTrue(Float.isNaN(x.grad().get(0, 0)) && Float.isNaN(x.grad().get(0, 1)));
+    assertTrue(Float.isFinite(x.grad().get(1, 0)) && Float.isFinite(x.grad().get(1, 1)));
+  }
+
+  @Test
   void crossEntropyAndBceAgainstCentralDifferences() {
     Tensor logits = FiniteDifferences.randn(21, 4, 5);
     Tensor target = Tensor.ofLongs(new long[] {4, 0, 2, 2}, 4);
