@@ -5,12 +5,14 @@ import dev.netspec.examples.ResidualMlp;
 import dev.netspec.examples.seed.FixedHiddenMlp;
 import dev.netspec.examples.seed.Mlp;
 import dev.netspec.examples.seed.TwoLayer;
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -43,9 +45,16 @@ public class GeneratedModelBenchmark extends KernelBenchmark {
   private Tensor x;
   private Tensor output;
 
+  /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
+  @Setup(Level.Iteration)
+  public void noGrad() {
+    GradMode.setEnabled(false);
+  }
+
   @Setup
   public void setup() {
     Kernels.setThreads(1);
+    GradMode.setEnabled(false);
     Random rnd = new Random(3);
     switch (model) {
       case "mlp":

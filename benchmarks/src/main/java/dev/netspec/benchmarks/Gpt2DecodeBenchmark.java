@@ -1,9 +1,11 @@
 package dev.netspec.benchmarks;
 
 import dev.netspec.examples.GPT;
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
@@ -30,9 +32,16 @@ public class Gpt2DecodeBenchmark extends KernelBenchmark {
   private GPT gpt;
   private Tensor next; // (1, 1) int64: the token of the step
 
+  /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
+  @Setup(Level.Iteration)
+  public void noGrad() {
+    GradMode.setEnabled(false);
+  }
+
   @Setup
   public void setUp() {
     Kernels.setThreads(1);
+    GradMode.setEnabled(false);
     gpt = new GPT(50257, 1024, 12, 768, 1).eval();
     long[] ids = new long[context - 1];
     for (int i = 0; i < ids.length; i++) {

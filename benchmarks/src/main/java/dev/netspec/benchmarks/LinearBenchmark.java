@@ -1,10 +1,12 @@
 package dev.netspec.benchmarks;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Random;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
@@ -25,6 +27,12 @@ public class LinearBenchmark extends KernelBenchmark {
   Tensor weight;
   Tensor bias;
   Linear layer;
+
+  /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
+  @Setup(Level.Iteration)
+  public void noGrad() {
+    GradMode.setEnabled(false);
+  }
 
   @Setup
   public void setup() {

@@ -1,8 +1,10 @@
 package dev.netspec.benchmarks;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.io.SafeTensorsException;
 import dev.netspec.runtime.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
@@ -20,6 +22,12 @@ public class MlpBenchmark extends MlpState {
 
   @Param({"1", "2"})
   int threads;
+
+  /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
+  @Setup(Level.Iteration)
+  public void noGrad() {
+    GradMode.setEnabled(false);
+  }
 
   @Setup
   public void setup() throws SafeTensorsException {

@@ -1,9 +1,11 @@
 package dev.netspec.benchmarks;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.io.SafeTensorsException;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -17,6 +19,12 @@ import org.openjdk.jmh.annotations.Setup;
 public class TutorialMlpBenchmark extends MlpState {
   @Param({"2"})
   int batch;
+
+  /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
+  @Setup(Level.Iteration)
+  public void noGrad() {
+    GradMode.setEnabled(false);
+  }
 
   @Setup
   public void setup() throws SafeTensorsException {
