@@ -1,5 +1,6 @@
 package dev.netspec.runtime.init;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -30,17 +31,19 @@ public final class Init {
 
   /** Fills {@code t} with zeros ({@code zeros_}). */
   public static Tensor zeros_(Tensor t) {
-    return t.fill_(0f);
+    return constant_(t, 0);
   }
 
   /** Fills {@code t} with ones ({@code ones_}). */
   public static Tensor ones_(Tensor t) {
-    return t.fill_(1f);
+    return constant_(t, 1);
   }
 
   /** Fills {@code t} with {@code value} ({@code constant_}). */
   public static Tensor constant_(Tensor t, double value) {
-    return t.fill_((float) value);
+    try (GradMode.Scope scope = GradMode.noGrad()) { // as torch.nn.init: an edit, not an op
+      return t.fill_((float) value);
+    }
   }
 
   /** Draws from U(0, 1) ({@code uniform_(t)}). */
@@ -216,7 +219,10 @@ public final class Init {
 
   /** Fills {@code t} in row-major order with draws from {@code next}. */
   private static Tensor fill(Tensor t, DoubleSupplier next) {
-    // mapInPlace visits elements in row-major order and rounds each double to float once
-    return t.mapInPlace(ignored -> next.getAsDouble());
+    // torch.nn.init runs under no_grad: initializing a leaf that requires grad is allowed
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      // mapInPlace visits elements in row-major order and rounds each double to float once
+      return t.mapInPlace(ignored -> next.getAsDouble());
+    }
   }
 }

@@ -224,4 +224,23 @@ class InitTest {
     assertEquals(mean, m, 6 * sd / Math.sqrt(v.length), "mean");
     assertEquals(sd, s, 6 * sd / Math.sqrt(2.0 * v.length), "standard deviation");
   }
+
+  /**
+   * PyTorch's nn.init edits a leaf that requires grad (it runs under no_grad), while a plain
+   * in-place op on it is refused; the leaf keeps requiring grad and stays a leaf.
+   */
+  @Test
+  void initializersEditLeavesThatRequireGrad() {
+    Tensor w = Tensor.zeros(3, 4).requiresGrad_(true);
+    assertThrows(IllegalStateException.class, () -> w.fill_(1f));
+    Init.constant_(w, 0.5);
+    assertEquals(0.5f, w.get(2, 3));
+    Init.ones_(w);
+    assertEquals(1f, w.get(0, 0));
+    Init.uniform_(w, -1, 1, new Generator(3));
+    Init.kaimingUniform_(w, new Generator(3));
+    assertTrue(w.requiresGrad());
+    assertTrue(w.isLeaf());
+    assertTrue(dev.netspec.runtime.autograd.GradMode.isEnabled(), "the mode is restored");
+  }
 }
