@@ -19,11 +19,6 @@ public final class AutogradMeta {
 
   AutogradMeta() {}
 
-  /** Whether the tensor is a result of a recorded operation rather than a leaf. */
-  boolean hasGradFn() {
-    return gradFn != null;
-  }
-
   boolean requiresGrad() {
     return gradFn != null || (sink != null ? sink.requiresGrad() : requiresGrad);
   }
