@@ -36,7 +36,8 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
   /** Reads a batch of rows ahead, scores it, and hands the rows out one by one. */
   private final class Batches implements Iterator<Row> {
     private final Iterator<Row> rows;
-    private final RowInput input = new RowInput(spec.inputCol(), spec.inputShape());
+    private final RowInput input = new RowInput("column '" + spec.inputCol() + "'",
+        spec.inputShape());
     private final Row[] batch = new Row[spec.batchSize()];
     private final int partition;
     private ExecutorModels.Shared shared;
@@ -113,9 +114,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
       try {
         output = session.forward();
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("column '" + spec.inputCol() + "': rows of shape "
-            + RowInput.shape(input.rowShape()) + " do not fit " + shared.name() + ": "
-            + e.getMessage() + " (state the row shape with inputShape(...))", e);
+        throw input.refused(shared.name(), e);
       }
     }
 

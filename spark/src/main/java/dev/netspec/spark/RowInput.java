@@ -10,17 +10,18 @@ import java.util.stream.Collectors;
  * receives them) or ML vectors.
  */
 final class RowInput {
-  private final String column;
+  private final String subject; // what messages blame: "column 'features'"
   private int[] rowShape; // null until the first row when not stated
   private final boolean stated;
   private int length; // elements per row, -1 until known
 
   /**
+   * @param subject what messages blame, such as {@code column 'features'}
    * @param rowShape the shape of one row without the batch dimension, or {@code null} to take
    *     {@code (n)} from the first row's length
    */
-  RowInput(String column, int[] rowShape) {
-    this.column = column;
+  RowInput(String subject, int[] rowShape) {
+    this.subject = subject;
     this.rowShape = rowShape == null ? null : rowShape.clone();
     this.stated = rowShape != null;
     this.length = rowShape == null ? -1 : numel(rowShape);
@@ -120,8 +121,18 @@ final class RowInput {
   }
 
   private IllegalArgumentException bad(String what) {
-    return new IllegalArgumentException("column '" + column + "': " + what + "; expected "
+    return new IllegalArgumentException(subject + ": " + what + "; expected "
         + expected());
+  }
+
+  /**
+   * The model's refusal of rows of this shape (its {@code IllegalArgumentException}), said
+   * with the subject and the row shape.
+   */
+  IllegalArgumentException refused(String model, IllegalArgumentException e) {
+    return new IllegalArgumentException(subject + ": rows of shape " + shape(rowShape)
+        + " do not fit " + model + " (" + e.getMessage() + ")" + (stated
+            ? "; check inputShape(...)" : "; state the row shape with inputShape(...)"), e);
   }
 
   /** What a row must be, for messages. */

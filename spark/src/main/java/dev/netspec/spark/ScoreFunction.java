@@ -25,12 +25,16 @@ final class ScoreFunction implements UDF1<Object, float[]> {
     ExecutorModels.Shared shared = ExecutorModels.get(spec.modelClass(), spec.weightsPath());
     Session session = shared.borrow();
     try {
-      RowInput input = new RowInput(name + "(...)", spec.inputShape());
+      RowInput input = new RowInput("SQL function " + name, spec.inputShape());
       float[] row = input.first(value, "the argument"); // a null fails too, as in transform
-
       Tensor x = session.input(1, input.rowShape());
       System.arraycopy(row, 0, x.array(), 0, row.length);
-      Tensor out = session.forward();
+      Tensor out;
+      try {
+        out = session.forward();
+      } catch (IllegalArgumentException e) {
+        throw input.refused(shared.name(), e);
+      }
       return Arrays.copyOfRange(out.array(), out.arrayOffset(), out.arrayOffset() + Math.toIntExact(out.numel()));
     } finally {
       shared.giveBack(session);
