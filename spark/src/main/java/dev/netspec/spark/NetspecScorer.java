@@ -6,15 +6,13 @@ import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.types.UserDefinedType;
 
 /**
  * Scores a Spark DataFrame with a netspec model: each row's input column (an array of numbers
@@ -132,15 +130,22 @@ public final class NetspecScorer implements Serializable {
       throw new IllegalArgumentException("column '" + spec.outputCol() + "' exists already:"
           + " choose another outputCol(...)");
     }
-    int column = schema.fieldIndex(spec.inputCol());
-    DataType type = schema.fields()[column].dataType();
-    if (!isScorable(type)) {
+    int index = schema.fieldIndex(spec.inputCol());
+    DataType type = schema.fields()[index].dataType();
+    InputColumn column = InputColumn.of(index, type);
+    if (column == null) {
       throw new IllegalArgumentException("column '" + spec.inputCol() + "' is "
-          + type.simpleString() + "; expected an array of numbers or an ML vector");
+          + type.simpleString() + "; expected an array of float, double, int, long, short or"
+          + " byte, or an ML vector");
     }
     StructType out = schema.add(spec.outputCol(),
         DataTypes.createArrayType(DataTypes.FloatType, false), false);
-    return rows.mapPartitions(new PartitionScorer(spec, column), Encoders.row(out));
+    // Spark's own rows in and out (no conversion to Row objects and back, which cost more
+    // than a small model's forward): the input rows' RDD, scored, as a DataFrame again.
+    RDD<InternalRow> scored = rows.queryExecution().toRdd().toJavaRDD()
+        .mapPartitions(new PartitionScorer(spec, column)).rdd();
+    return ((org.apache.spark.sql.classic.SparkSession) rows.sparkSession())
+        .internalCreateDataFrame(scored, out, false);
   }
 
   /**
@@ -153,14 +158,6 @@ public final class NetspecScorer implements Serializable {
   public void register(SparkSession spark, String name) {
     spark.udf().register(name, new ScoreFunction(spec, name),
         DataTypes.createArrayType(DataTypes.FloatType, false));
-  }
-
-  private static boolean isScorable(DataType type) {
-    if (type instanceof ArrayType array) {
-      return array.elementType() instanceof NumericType;
-    }
-    return type instanceof UserDefinedType<?> udt
-        && udt.userClass().getName().equals("org.apache.spark.ml.linalg.Vector");
   }
 
   @Override

@@ -5,40 +5,43 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * The work of one partition: rows in, the same rows with the output column appended out,
- * {@code batchSize} rows per forward. The model comes from {@link ExecutorModels} (loaded
- * once per executor JVM); the task borrows a session of it for the partition and gives it
- * back when the task ends. What is serialized to the executors is this small description,
- * never the weights.
+ * The work of one partition ({@code mapPartitions} over Spark's own rows): rows in, the same
+ * rows with the output column appended out, {@code batchSize} rows per forward. The model
+ * comes from {@link ExecutorModels} (loaded once per executor JVM); the task borrows a session
+ * of it at its first row and gives it back when the task ends. What is serialized to the
+ * executors is this small description, never the weights.
  */
-final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
+final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
 
   private final ScorerSpec spec;
-  private final int column; // index of the input column in the rows
+  private final InputColumn column;
 
-  PartitionScorer(ScorerSpec spec, int column) {
+  PartitionScorer(ScorerSpec spec, InputColumn column) {
     this.spec = spec;
     this.column = column;
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Row> rows) {
+  public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
     return new Batches(rows);
   }
 
   /** Reads a batch of rows ahead, scores it, and hands the rows out one by one. */
-  private final class Batches implements Iterator<Row> {
-    private final Iterator<Row> rows;
+  private final class Batches implements Iterator<InternalRow> {
+    private final Iterator<InternalRow> rows;
     private final RowInput input = new RowInput("column '" + spec.inputCol() + "'",
         spec.inputShape());
-    private final Row[] batch = new Row[spec.batchSize()];
+    private final InternalRow[] batch = new InternalRow[spec.batchSize()];
     private final int partition;
     private ExecutorModels.Shared shared;
     private Session session; // borrowed at the first row, given back when the task ends
@@ -47,7 +50,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
     private int next; // the next of them to hand out
     private long seen; // rows read so far in this partition
 
-    Batches(Iterator<Row> rows) {
+    Batches(Iterator<InternalRow> rows) {
       this.rows = rows;
       TaskContext task = TaskContext.get();
       this.partition = task == null ? -1 : task.partitionId();
@@ -67,22 +70,18 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
     }
 
     @Override
-    public Row next() {
+    public InternalRow next() {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      Row row = batch[next];
+      InternalRow row = batch[next];
       batch[next] = null;
       int width = Math.toIntExact(output.numel() / output.size(0));
-      float[] out = new float[width];
-      System.arraycopy(output.array(), output.arrayOffset() + next * width, out, 0, width);
+      UnsafeArrayData out = UnsafeArrayData.fromPrimitiveArray(output.array(),
+          Platform.FLOAT_ARRAY_OFFSET + 4 * (output.arrayOffset() + next * width), width, 4);
       next++;
-      Object[] values = new Object[row.length() + 1];
-      for (int i = 0; i < row.length(); i++) {
-        values[i] = row.get(i);
-      }
-      values[row.length()] = out;
-      return RowFactory.create(values);
+      // Spark's scan of these rows copies them into its own format (an UnsafeProjection).
+      return new JoinedRow(row, new GenericInternalRow(new Object[] {out}));
     }
 
     /** Reads up to a batch of rows and runs the model over them (the tail padded with zeros). */
@@ -92,21 +91,17 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
       }
       count = 0;
       next = 0;
-      Tensor x = null;
       float[] data = null;
       int rowLength = 0;
       while (count < batch.length && rows.hasNext()) {
-        Row row = rows.next();
-        if (x == null) {
-          // The first row of a partition may fix the row shape: read it before sizing x.
-          float[] first = input.first(row.get(column), where());
-          x = session.input(batch.length, input.rowShape());
-          data = x.array();
-          rowLength = first.length;
-          System.arraycopy(first, 0, data, 0, rowLength);
-        } else {
-          input.copy(row.get(column), data, count * rowLength, where());
+        InternalRow row = rows.next().copy(); // the iterator may reuse its row object
+        if (data == null) {
+          // The first row of a partition may fix the row shape: learn it before sizing x.
+          input.learnLength(column.length(row, input, where()));
+          data = session.input(batch.length, input.rowShape()).array();
+          rowLength = data.length / batch.length;
         }
+        column.copy(row, data, count * rowLength, input, where());
         batch[count++] = row;
         seen++;
       }

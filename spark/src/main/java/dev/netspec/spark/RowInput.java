@@ -100,7 +100,15 @@ final class RowInput {
     }
   }
 
-  private void checkLength(int n, String where) {
+  /** Fixes the row shape to {@code (n)} if none is known yet (the first row of a partition). */
+  void learnLength(int n) {
+    if (length < 0) {
+      length = n;
+      rowShape = new int[] {n};
+    }
+  }
+
+  void checkLength(int n, String where) {
     if (n != length) {
       throw bad(where + " has " + n + " values");
     }
@@ -120,7 +128,7 @@ final class RowInput {
     throw new AssertionError(value);
   }
 
-  private IllegalArgumentException bad(String what) {
+  IllegalArgumentException bad(String what) {
     return new IllegalArgumentException(subject + ": " + what + "; expected "
         + expected());
   }

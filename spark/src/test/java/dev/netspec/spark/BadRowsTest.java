@@ -96,7 +96,8 @@ class BadRowsTest {
     assertEquals("no column 'pixels' to score; the columns are [id, features]",
         assertThrows(IllegalArgumentException.class,
             () -> scorer.inputCol("pixels").transform(table)).getMessage());
-    assertEquals("column 'id' is bigint; expected an array of numbers or an ML vector",
+    assertEquals("column 'id' is bigint; expected an array of float, double, int, long, short or"
+        + " byte, or an ML vector",
         assertThrows(IllegalArgumentException.class,
             () -> scorer.inputCol("id").transform(table)).getMessage());
     assertEquals("column 'id' exists already: choose another outputCol(...)",
