@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -49,6 +50,23 @@ final class LocalSpark {
       double diff = Math.abs(g - expected[j]) / scale;
       assertTrue(diff <= 1e-5, what + " output " + j + ": spark " + g + ", plain " + expected[j]);
       worst = Math.max(worst, diff);
+    }
+    return worst;
+  }
+
+  /**
+   * Checks {@code count} rows of (id, output) against {@code expected[id]}: no id twice, each
+   * matching; returns the worst relative difference.
+   */
+  static double assertAllMatch(float[][] expected, List<Row> result, int count, String what) {
+    assertEquals(count, result.size(), what + " rows");
+    boolean[] seen = new boolean[expected.length];
+    double worst = 0;
+    for (Row row : result) {
+      int id = Math.toIntExact(row.getLong(0));
+      assertTrue(!seen[id], what + " " + id + " came out twice");
+      seen[id] = true;
+      worst = Math.max(worst, assertRowMatches(expected[id], row.getList(1), what + " " + id));
     }
     return worst;
   }

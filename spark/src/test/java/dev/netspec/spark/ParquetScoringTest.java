@@ -63,16 +63,7 @@ class ParquetScoringTest {
     assertTrue(ExecutorModels.get(Mlp.class.getName(), weights.toString()).sessions() <= 2);
 
     float[][] expected = LocalSpark.plainForward(new Mlp(), weights, features, 20);
-    assertEquals(ROWS, result.size());
-    boolean[] seen = new boolean[ROWS];
-    double worst = 0;
-    for (Row row : result) {
-      int id = Math.toIntExact(row.getLong(0));
-      assertTrue(!seen[id], "row " + id + " came out twice");
-      seen[id] = true;
-      worst = Math.max(worst, LocalSpark.assertRowMatches(expected[id], row.getList(1),
-          "row " + id));
-    }
+    double worst = LocalSpark.assertAllMatch(expected, result, ROWS, "row");
     System.out.printf("ParquetScoringTest: %d rows, worst relative difference %.3g%n", ROWS,
         worst);
   }

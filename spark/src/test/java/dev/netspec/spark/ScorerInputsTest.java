@@ -37,11 +37,7 @@ class ScorerInputsTest {
         .select("id", "log_probs").collectAsList();
 
     float[][] expected = LocalSpark.plainForward(new MnistMlp(), weights, images, 1, 28, 28);
-    assertEquals(images.length, result.size());
-    for (Row row : result) {
-      int id = Math.toIntExact(row.getLong(0));
-      LocalSpark.assertRowMatches(expected[id], row.getList(1), "image " + id);
-    }
+    LocalSpark.assertAllMatch(expected, result, images.length, "image");
   }
 
   @Test
@@ -66,11 +62,7 @@ class ScorerInputsTest {
         .select("id", "prediction").collectAsList();
 
     float[][] expected = LocalSpark.plainForward(new Mlp(), weights, features, 20);
-    assertEquals(features.length, result.size());
-    for (Row row : result) {
-      int id = Math.toIntExact(row.getLong(0));
-      LocalSpark.assertRowMatches(expected[id], row.getList(1), "vector " + id);
-    }
+    LocalSpark.assertAllMatch(expected, result, features.length, "vector");
   }
 
   @Test
@@ -85,11 +77,7 @@ class ScorerInputsTest {
         "SELECT id, mlp_score(features) AS y FROM sql_rows WHERE id % 2 = 0").collectAsList();
 
     float[][] expected = LocalSpark.plainForward(new Mlp(), weights, features, 20);
-    assertEquals(features.length / 2, result.size());
-    for (Row row : result) {
-      int id = Math.toIntExact(row.getLong(0));
-      LocalSpark.assertRowMatches(expected[id], row.getList(1), "sql row " + id);
-    }
+    LocalSpark.assertAllMatch(expected, result, features.length / 2, "sql row");
     assertEquals("array<float>", spark.sql("SELECT mlp_score(features) FROM sql_rows")
         .schema().fields()[0].dataType().simpleString());
   }
