@@ -4,10 +4,10 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * Reads one input column, row by row, into a batch's float array, and refuses a value that
- * does not fit the model's row shape with a message naming the column, the row and the
- * expected shape. Values may be Spark arrays of numbers (as a {@code Row} or a SQL function
- * receives them) or ML vectors.
+ * The row shape of one input (stated, or learned from the first row) and the messages that
+ * refuse a row that does not fit it, naming the column, the row and the expected shape. It
+ * also reads the values a SQL function receives (Scala sequences of numbers, Java arrays, ML
+ * vectors); {@link InputColumn} reads Spark's own rows for {@code transform}.
  */
 final class RowInput {
   private final String subject; // what messages blame: "column 'features'"
@@ -38,8 +38,7 @@ final class RowInput {
    */
   float[] first(Object value, String where) {
     if (length < 0) {
-      length = naturalLength(value, where);
-      rowShape = new int[] {length};
+      learnLength(naturalLength(value, where));
     }
     float[] values = new float[length];
     copy(value, values, 0, where);

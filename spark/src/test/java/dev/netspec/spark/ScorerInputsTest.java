@@ -11,6 +11,7 @@ import java.util.Random;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -57,12 +58,19 @@ class ScorerInputsTest {
     }
     StructType schema = new StructType().add("id", DataTypes.LongType)
         .add("features", SQLDataTypes.VectorType());
-    List<Row> result = NetspecScorer.of(Mlp.class, weights.toString())
-        .transform(LocalSpark.session().createDataFrame(rows, schema).repartition(2))
-        .select("id", "prediction").collectAsList();
+    NetspecScorer scorer = NetspecScorer.of(Mlp.class, weights.toString());
+    Dataset<Row> table = LocalSpark.session().createDataFrame(rows, schema).repartition(2);
+    List<Row> result = scorer.transform(table).select("id", "prediction").collectAsList();
 
     float[][] expected = LocalSpark.plainForward(new Mlp(), weights, features, 20);
     LocalSpark.assertAllMatch(expected, result, features.length, "vector");
+
+    // The SQL function receives them as ML Vector objects.
+    scorer.register(LocalSpark.session(), "mlp_vectors");
+    table.createOrReplaceTempView("vectors");
+    List<Row> sql = LocalSpark.session()
+        .sql("SELECT id, mlp_vectors(features) FROM vectors").collectAsList();
+    LocalSpark.assertAllMatch(expected, sql, features.length, "sql vector");
   }
 
   @Test
@@ -93,7 +101,7 @@ class ScorerInputsTest {
   }
 
   /** Columns id and {@code column} holding {@code values} as {@code type} (float or double). */
-  static org.apache.spark.sql.Dataset<Row> table(float[][] values, DataType type,
+  static Dataset<Row> table(float[][] values, DataType type,
       boolean doubles, int partitions) {
     List<Row> rows = new ArrayList<>();
     for (int id = 0; id < values.length; id++) {
