@@ -37,7 +37,7 @@ class ImportsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"cycle", "missing", "clash", "bad_imported"})
+  @ValueSource(strings = {"cycle", "missing", "clash", "bad_imported", "transitive"})
   void reportsExactlyTheMarkedErrors(String name) throws IOException {
     Path dir = DIR.resolve(name);
     List<String> expected = new ArrayList<>();

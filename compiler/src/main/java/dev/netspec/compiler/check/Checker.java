@@ -786,6 +786,12 @@ public final class Checker {
       Map<String, Value> args = blockArgs(type, types, value, pos);
       return args == null ? null : new BlockUse(pos, type, args, init, doc);
     }
+    if (reachable.containsKey(type)) {
+      reporter.error(pos, currentBlock + ": block " + type + " is in "
+          + reachable.get(type).file().toString().replace('\\', '/')
+          + ", which this file does not import itself; add it to 'imports'");
+      return null;
+    }
     List<String> candidates = new ArrayList<>(LayerKinds.names());
     candidates.addAll(blockNodes.keySet());
     candidates.addAll(imported.keySet());
