@@ -151,4 +151,65 @@ class ImportsCommandTest {
     assertArrayEquals(new float[] {2f, 6f}, got.get("grad.0.fc.bias").toFloatArray(), 1e-6f);
     assertArrayEquals(new float[] {3.25f, 28.25f}, got.get("y").toFloatArray(), 1e-6f);
   }
+
+  @Test
+  void trainGivesTheNumbersOfTheSameModelWrittenInOneFile() throws IOException {
+    String train = """
+        train:
+          loss: cross_entropy
+          optimizer: {adam: {lr: 0.01}}
+          batch_size: 16
+          epochs: 2
+          seed: 3
+        """;
+    Files.writeString(specs.resolve("common/body.yaml"), """
+        netspec: 1
+        package: com.example.common
+        blocks:
+          Body:
+            input: [batch, 4]
+            sequential: [{linear: 16}, relu, {linear: 3}]
+        """);
+    Path imported = Files.writeString(specs.resolve("clf.yaml"), """
+        netspec: 1
+        package: com.example.models
+        imports: [common/body.yaml]
+        blocks:
+          Clf:
+            input: [batch, 4]
+            sequential: [Body]
+        """ + train);
+    Path together = Files.writeString(tmp.resolve("together.yaml"), """
+        netspec: 1
+        package: com.example.models
+        blocks:
+          Body:
+            input: [batch, 4]
+            sequential: [{linear: 16}, relu, {linear: 3}]
+          Clf:
+            input: [batch, 4]
+            sequential: [Body]
+        """ + train);
+    Path data = TrainCommandTest.blobs(tmp.resolve("train.safetensors"), 1, 40);
+    Cli a = Cli.run("train", imported.toString(), "--data", data.toString(), "--save-weights",
+        tmp.resolve("a.safetensors").toString());
+    Cli b = Cli.run("train", together.toString(), "--data", data.toString(), "--save-weights",
+        tmp.resolve("b.safetensors").toString());
+    assertEquals(0, a.code(), a::toString);
+    assertEquals(0, b.code(), b::toString);
+    assertTrue(a.out().contains("epoch 2/2: loss "), a::toString);
+    assertEquals(numbers(b.out()), numbers(a.out()));
+    Map<String, Tensor> wa = SafeTensors.load(tmp.resolve("a.safetensors")).tensors();
+    Map<String, Tensor> wb = SafeTensors.load(tmp.resolve("b.safetensors")).tensors();
+    assertEquals(wb.keySet(), wa.keySet());
+    for (String key : wa.keySet()) {
+      assertArrayEquals(wb.get(key).toFloatArray(), wa.get(key).toFloatArray(), key);
+    }
+  }
+
+  /** The epoch lines without their timings: {@code epoch 1/2: loss 0.9608, accuracy ..., lr 0.01}. */
+  private static java.util.List<String> numbers(String out) {
+    return out.lines().filter(l -> l.startsWith("epoch ")).map(l -> l.replaceAll(" \\(.*\\)$", ""))
+        .toList();
+  }
 }
