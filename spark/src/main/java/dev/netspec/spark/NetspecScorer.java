@@ -142,10 +142,13 @@ public final class NetspecScorer implements Serializable {
         DataTypes.createArrayType(DataTypes.FloatType, false), false);
     // Spark's own rows in and out (no conversion to Row objects and back, which cost more
     // than a small model's forward): the input rows' RDD, scored, as a DataFrame again.
+    if (!(rows.sparkSession() instanceof org.apache.spark.sql.classic.SparkSession session)) {
+      throw new IllegalArgumentException("netspec-spark runs in the Spark application itself"
+          + " (a classic SparkSession), not through a Spark Connect client");
+    }
     RDD<InternalRow> scored = rows.queryExecution().toRdd().toJavaRDD()
         .mapPartitions(new PartitionScorer(spec, column)).rdd();
-    return ((org.apache.spark.sql.classic.SparkSession) rows.sparkSession())
-        .internalCreateDataFrame(scored, out, false);
+    return session.internalCreateDataFrame(scored, out, false);
   }
 
   /**
