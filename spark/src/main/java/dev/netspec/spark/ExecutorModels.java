@@ -5,7 +5,6 @@ import dev.netspec.runtime.io.SafeTensorsFile;
 import dev.netspec.runtime.nn.Module;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,17 +115,14 @@ final class ExecutorModels {
   }
 
   /**
-   * Reads a safetensors file: a local path (or {@code file:} URI) directly, any other URI
-   * ({@code hdfs://}, {@code s3a://}, ...) through Hadoop's file systems, with the
-   * executor's Hadoop configuration.
+   * Reads a safetensors file: a local path directly, any URI ({@code file:}, {@code hdfs://},
+   * {@code s3a://}, ...) through Hadoop's file systems, configured as Spark configures them on
+   * this executor (with the application's {@code spark.hadoop.*} settings).
    */
   static SafeTensorsFile readWeights(String path) throws IOException {
-    URI uri = URI.create(path.replace(" ", "%20"));
-    if (uri.getScheme() == null || uri.getScheme().length() == 1) { // none, or a drive letter
+    // A scheme is two or more characters before ':' (one is a Windows drive letter).
+    if (!path.matches("[A-Za-z][A-Za-z0-9+.-]+:.*")) {
       return SafeTensors.load(Path.of(path));
-    }
-    if (uri.getScheme().equals("file")) {
-      return SafeTensors.load(Path.of(uri));
     }
     return HadoopFiles.read(path);
   }
@@ -135,8 +131,11 @@ final class ExecutorModels {
   private static final class HadoopFiles {
     static SafeTensorsFile read(String path) throws IOException {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-      org.apache.hadoop.fs.FileSystem fs =
-          p.getFileSystem(new org.apache.hadoop.conf.Configuration());
+      org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+      org.apache.hadoop.conf.Configuration conf = env == null
+          ? new org.apache.hadoop.conf.Configuration()
+          : org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(env.conf());
+      org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(conf);
       long length = fs.getFileStatus(p).getLen();
       if (length > Integer.MAX_VALUE - 8) {
         throw new IOException(path + ": larger than 2 GiB: copy it to a local path on each"

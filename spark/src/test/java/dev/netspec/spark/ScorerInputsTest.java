@@ -90,6 +90,19 @@ class ScorerInputsTest {
         .schema().fields()[0].dataType().simpleString());
   }
 
+  @Test
+  void weightsFromAHadoopFileSystemUri() throws Exception {
+    Path weights = LocalSpark.saveWeights(() -> new Mlp(13), dir, "mlp");
+    String uri = weights.toUri().toString(); // file:///...: read through Hadoop's FileSystem
+    float[][] features = randomRows(300, 20);
+    List<Row> result = NetspecScorer.of(Mlp.class, uri)
+        .transform(table(features, DataTypes.createArrayType(DataTypes.FloatType), false, 2))
+        .select("id", "prediction").collectAsList();
+
+    float[][] expected = LocalSpark.plainForward(new Mlp(), weights, features, 20);
+    LocalSpark.assertAllMatch(expected, result, features.length, "row");
+  }
+
   private float[][] randomRows(int count, int width) {
     float[][] rows = new float[count][width];
     for (float[] row : rows) {
