@@ -44,7 +44,7 @@ class GradCommandTest {
       files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".args"))
           .map(n -> n.substring(0, n.length() - ".args".length())).sorted().forEach(cases::add);
     }
-    assertTrue(cases.size() >= 53, "fixture cases: " + cases);
+    assertTrue(cases.size() >= 58, "fixture cases: " + cases);
     return cases.stream().map(c -> DynamicTest.dynamicTest(c, () -> check(c)));
   }
 
