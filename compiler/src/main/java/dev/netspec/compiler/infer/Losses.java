@@ -1,5 +1,6 @@
 package dev.netspec.compiler.infer;
 
+import dev.netspec.compiler.infer.TensorOps.Problem;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import java.util.List;
@@ -39,17 +40,6 @@ final class Losses {
     add.fn("cross_entropy", input, target, weight, ignore, reduction,
         new Functions.Param("label_smoothing", 0.0));
     add.fn("nll_loss", input, target, weight, ignore, reduction);
-  }
-
-  /** A mistake in a loss call, at a place. */
-  private static final class Problem extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final transient Ast.Loc loc;
-
-    Problem(Ast.Loc loc, String message) {
-      super(message, null, false, false);
-      this.loc = loc;
-    }
   }
 
   /** The type of a call of one of the losses (its arguments kept for code generation). */
