@@ -131,7 +131,7 @@ final class LinearNode extends StepNode {
   }
 
   private Tensor ownWeightGrad(Tensor w) {
-    if (weightGrad == null || !java.util.Arrays.equals(weightGrad.shape(), w.shape())) {
+    if (weightGrad == null || !Backward.sameShape(weightGrad, w)) {
       weightGrad = Tensor.zeros(w.shape());
     }
     return weightGrad;

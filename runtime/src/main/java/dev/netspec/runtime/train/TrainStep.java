@@ -14,7 +14,6 @@ import dev.netspec.runtime.nn.Tanh;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -40,7 +39,8 @@ import java.util.List;
  * a {@link dev.netspec.runtime.loss.CrossEntropyLoss} or {@link
  * dev.netspec.runtime.loss.MSELoss} reducing to a scalar ({@link #supports}); {@link Trainer}
  * uses it for such models and the tape for every other. The gradients are PyTorch's, as the
- * tape's are (the same formulas and kernels; a test holds both to PyTorch's numbers).
+ * tape's are: the same formulas, the forward's products possibly summed in another order
+ * than the inference kernel sums them (the last bits); a test holds both to PyTorch's.
  *
  * <p>Like {@code loss.backward()}, a gradient is added to a parameter's {@code .grad} when
  * there is one; when it is null (after {@code zeroGrad()}) it becomes this step's buffer,
@@ -189,7 +189,7 @@ public final class TrainStep {
   /** The input as a contiguous float tensor, and the buffers sized for its shape. */
   private Tensor input(Tensor x) {
     x.requireFloat("training input");
-    if (inputShape == null || !Arrays.equals(inputShape, x.shape())) {
+    if (inputShape == null || !Backward.hasShape(x, inputShape)) {
       size(x.shape());
     }
     if (x.isContiguous()) {
