@@ -212,6 +212,37 @@ class TrainStepTest {
     }
   }
 
+  @Test
+  void theTrainerTakesTheFastStepWhereItAppliesAndEndsWhereTheTapeDoes() throws Exception {
+    TensorDataset data = TrainerTest.blobs(1, 40);
+    Trainer.Options options = new Trainer.Options(16, 3, true, 3, 0, 0);
+    TrainerTest.Run fastRun = TrainerTest.run(options);
+    TrainerTest.Run tapeRun = TrainerTest.run(options);
+    assertTrue(fastRun.trainer().usesFastStep());
+    assertFalse(tapeRun.trainer().fastStep(false).usesFastStep());
+    assertFalse(TrainerTest.run(options, true).trainer().usesFastStep(), "dropout: the tape");
+    List<Double> fastLosses = new java.util.ArrayList<>();
+    List<Double> tapeLosses = new java.util.ArrayList<>();
+    fastRun.trainer().fit(data, null, listener(fastLosses));
+    tapeRun.trainer().fit(data, null, listener(tapeLosses));
+    assertEquals(24, fastLosses.size());
+    for (int i = 0; i < fastLosses.size(); i++) {
+      assertEquals(tapeLosses.get(i), fastLosses.get(i), 1e-5 * tapeLosses.get(i), "step " + i);
+    }
+    Map<String, Parameter> tape = tapeRun.model().namedParameters();
+    fastRun.model().namedParameters().forEach((key, p) -> assertClose(tape.get(key).data(),
+        p.data(), 1e-4, 1e-6, key + " after 24 Adam steps"));
+  }
+
+  private static Trainer.Listener listener(List<Double> losses) {
+    return new Trainer.Listener() {
+      @Override
+      public void onStep(StepMetrics m) {
+        losses.add(m.loss());
+      }
+    };
+  }
+
   /** Linear(6, 8), ReLU, Linear(8, 3), seeded. */
   private static Sequential mlp(long seed) {
     Sequential m = new Sequential(new Linear(6, 8), new ReLU(), new Linear(8, 3));
