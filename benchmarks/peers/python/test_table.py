@@ -23,6 +23,15 @@ def jmh(benchmark, score, unit, params=None, threads=1, jdk="17.0.15", secondary
     }
 
 
+def table_of(files):
+    """The table's lines for results files {name: records}, written to a temporary directory."""
+    with tempfile.TemporaryDirectory() as directory:
+        for name, records in files.items():
+            with open(os.path.join(directory, name), "w") as f:
+                json.dump(records, f)
+        return table.table(table.read_dir(directory)[0])
+
+
 class UnitsTest(unittest.TestCase):
     def test_time_units(self):
         self.assertAlmostEqual(table.us_per_op({"score": 2.0, "scoreUnit": "ms/op"}), 2000.0)
@@ -213,11 +222,7 @@ class ResNetTableTest(unittest.TestCase):
                 # 26,820,476,928 FLOP at 450 GFLOP/s: 59,601.0598 us
                 jmh("x.ResNet18Benchmark.conv3x3", 59601.0598, "us/op", {"batch": "8", "threads": "1"}),
             ]
-        with tempfile.TemporaryDirectory() as directory:
-            for name, records in files.items():
-                with open(os.path.join(directory, name), "w") as f:
-                    json.dump(records, f)
-            return table.table(table.read_dir(directory)[0])
+        return table_of(files)
 
     find = TableTest.find
 
@@ -325,11 +330,7 @@ class TrainTableTest(unittest.TestCase):
             "torch-train-t1.json": [{"suite": "torch-train", "model": "784-1024-1024-10", "batch": 64,
                                      "threads": 1, "us": 7500.0}],
         }
-        with tempfile.TemporaryDirectory() as directory:
-            for name, records in files.items():
-                with open(os.path.join(directory, name), "w") as f:
-                    json.dump(records, f)
-            return table.table(table.read_dir(directory)[0])
+        return table_of(files)
 
     find = TableTest.find
 
