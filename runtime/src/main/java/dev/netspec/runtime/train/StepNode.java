@@ -1,5 +1,6 @@
 package dev.netspec.runtime.train;
 
+import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.Flatten;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ReLU;
@@ -118,6 +119,68 @@ abstract class StepNode {
             gradInput.arrayOffset(), Math.toIntExact(g.numel()));
         gradInput.bumpVersion();
       }
+    }
+  }
+
+  /**
+   * {@code nn.Dropout}: in training {@code y = x * mask} with the mask drawn from the layer's
+   * stream as its own forward draws it (0 or {@code 1 / (1 - p)}), and {@code dx = g * mask};
+   * in eval mode (or {@code p = 0}) the identity.
+   */
+  static final class Dropping extends StepNode {
+    private final Dropout layer;
+    private Tensor mask; // the buffer the masks are drawn into
+    private boolean maskUsed; // whether the last forward applied it (training, p > 0)
+
+    Dropping(Dropout layer) {
+      this.layer = layer;
+    }
+
+    @Override
+    int[] outputShape(int[] in) {
+      mask = Tensor.zeros(in);
+      return in.clone();
+    }
+
+    @Override
+    void forward(Tensor x, Tensor out) {
+      float[] xa = x.array();
+      float[] ya = out.array();
+      int xo = x.arrayOffset();
+      int yo = out.arrayOffset();
+      int n = Math.toIntExact(x.numel());
+      if (!layer.isTraining() || layer.p() == 0) {
+        System.arraycopy(xa, xo, ya, yo, n);
+        maskUsed = false;
+      } else {
+        float[] m = layer.drawMaskInto(mask).array();
+        for (int i = 0; i < n; i++) { // as Functional.dropout(x, mask)
+          ya[yo + i] = m[i] == 0 ? 0f : (float) (xa[xo + i] * (double) m[i]);
+        }
+        maskUsed = true;
+      }
+      out.bumpVersion();
+    }
+
+    @Override
+    void backward(Tensor x, Tensor y, Tensor g, Tensor gradInput) {
+      if (gradInput == null) {
+        return;
+      }
+      float[] ga = g.array();
+      float[] oa = gradInput.array();
+      int go = g.arrayOffset();
+      int oo = gradInput.arrayOffset();
+      int n = Math.toIntExact(g.numel());
+      if (!maskUsed) {
+        System.arraycopy(ga, go, oa, oo, n);
+      } else {
+        float[] m = mask.array();
+        for (int i = 0; i < n; i++) { // as DropoutGrad.input: g * mask
+          oa[oo + i] = ga[go + i] * m[i];
+        }
+      }
+      gradInput.bumpVersion();
     }
   }
 }

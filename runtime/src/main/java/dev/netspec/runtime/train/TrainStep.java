@@ -35,7 +35,8 @@ import java.util.List;
  *
  * <p>It applies to a Sequential whose children are, in order, any of {@link Linear}, {@link
  * ReLU} (fused into the Linear before it), {@link Tanh}, {@link Sigmoid}, {@link Flatten},
- * {@link Identity}, {@link Dropout} with {@code p = 0}, and nested Sequentials of these, with
+ * {@link Identity}, {@link Dropout} (its masks drawn from its own stream, as its forward draws
+ * them, so a seeded run is the tape's), and nested Sequentials of these, with
  * a {@link dev.netspec.runtime.loss.CrossEntropyLoss} or {@link
  * dev.netspec.runtime.loss.MSELoss} reducing to a scalar ({@link #supports}); {@link Trainer}
  * uses it for such models and the tape for every other. The gradients are PyTorch's, as the
@@ -118,8 +119,7 @@ public final class TrainStep {
 
   private static String unsupportedLayer(Module m) {
     if (m instanceof Linear || m instanceof ReLU || m instanceof Tanh || m instanceof Sigmoid
-        || m instanceof Flatten || m instanceof Identity
-        || m instanceof Dropout d && d.p() == 0) {
+        || m instanceof Flatten || m instanceof Identity || m instanceof Dropout) {
       return null;
     }
     return "layer " + m.getClass().getSimpleName() + " has no allocation-free backward";
@@ -139,7 +139,9 @@ public final class TrainStep {
         nodes.add(new StepNode.Flattening(flatten));
       } else if (m instanceof ReLU || m instanceof Tanh || m instanceof Sigmoid) {
         nodes.add(new StepNode.Elementwise(m));
-      } // Identity and Dropout(p=0) pass their input on
+      } else if (m instanceof Dropout dropout) {
+        nodes.add(new StepNode.Dropping(dropout));
+      } // Identity passes its input on
     }
   }
 
