@@ -40,10 +40,12 @@ final class VectorBackend implements Backend {
    * i + L/4 of that, and so on; the same float whether interpreted or compiled.
    */
   static float sumLanes(FloatVector v) {
+    FloatVector w = v;
     for (VectorShuffle<Float> h : HALVES) {
-      v = Vectors.exact(v).add(v.rearrange(h));
+      w = Vectors.exact(w);
+      w = w.add(w.rearrange(h));
     }
-    return v.lane(0);
+    return w.lane(0);
   }
 
   /**
@@ -51,8 +53,9 @@ final class VectorBackend implements Backend {
    * compare and one blend; {@code max(x, 0)} would cost six instructions for Java's NaN and
    * signed-zero rules, and turn {@code -0.0} into {@code 0.0}.
    */
-  static FloatVector relu(FloatVector v) {
-    FloatVector zero = FloatVector.zero(v.species());
+  static FloatVector relu(FloatVector x) {
+    FloatVector v = Vectors.exact(x);
+    FloatVector zero = Vectors.zero();
     return v.blend(zero, v.lt(zero));
   }
 
@@ -151,7 +154,9 @@ final class VectorBackend implements Backend {
   }
 
   /** One vector step of {@code op}; the switch on a loop-invariant enum folds away. */
-  private static FloatVector apply(BinaryOp op, FloatVector u, FloatVector v) {
+  private static FloatVector apply(BinaryOp op, FloatVector a, FloatVector b) {
+    FloatVector u = Vectors.exact(a); // exact also where C2 compiles this method alone
+    FloatVector v = Vectors.exact(b);
     switch (op) {
       case ADD:
         return u.add(v);

@@ -2,6 +2,7 @@ package dev.netspec.runtime.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -959,32 +960,35 @@ final class VectorGemm {
     FloatVector c7v = c0v;
     for (int p = 0; p < k; p++) {
       FloatVector x = Vectors.broadcast(a[a0 + p]);
-      c0v = x.fma(Vectors.load(b, b0 + p * NR), c0v);
-      c1v = x.fma(Vectors.load(b, b0 + p * NR + L), c1v);
-      c2v = x.fma(Vectors.load(b, b1 + p * NR), c2v);
-      c3v = x.fma(Vectors.load(b, b1 + p * NR + L), c3v);
-      c4v = x.fma(Vectors.load(b, b2 + p * NR), c4v);
-      c5v = x.fma(Vectors.load(b, b2 + p * NR + L), c5v);
-      c6v = x.fma(Vectors.load(b, b3 + p * NR), c6v);
-      c7v = x.fma(Vectors.load(b, b3 + p * NR + L), c7v);
+      c0v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR), c0v);
+      c1v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR + L), c1v);
+      c2v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR), c2v);
+      c3v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR + L), c3v);
+      c4v = x.fma(FloatVector.fromArray(S, b, b2 + p * NR), c4v);
+      c5v = x.fma(FloatVector.fromArray(S, b, b2 + p * NR + L), c5v);
+      c6v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR), c6v);
+      c7v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR + L), c7v);
     }
+    // This method is at C2's node budget: past it C2 inlines only force-inlined JDK methods,
+    // so Vectors' helpers here would box (even with no other species). The species' own
+    // lanewise, dispatched at this call site (its profile sees one class), types the sums.
     FloatVector zero = Vectors.zero();
-    FloatVector v = Vectors.exact(c0v).add(Vectors.load(bias, bo));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0);
-    v = Vectors.exact(c1v).add(Vectors.load(bias, bo + L));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + L);
-    v = Vectors.exact(c2v).add(Vectors.load(bias, bo + 2 * L));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 2 * L);
-    v = Vectors.exact(c3v).add(Vectors.load(bias, bo + 3 * L));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 3 * L);
-    v = Vectors.exact(c4v).add(Vectors.load(bias, bo + 4 * L));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 4 * L);
-    v = Vectors.exact(c5v).add(Vectors.load(bias, bo + 5 * L));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 5 * L);
-    v = Vectors.exact(c6v).add(Vectors.load(bias, bo + 6 * L));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 6 * L);
-    v = Vectors.exact(c7v).add(Vectors.load(bias, bo + 7 * L));
-    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 7 * L);
+    FloatVector v = c0v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo));
+    v.blend(zero, v.lt(below)).intoArray(c, c0);
+    v = c1v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + L);
+    v = c2v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 2 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 2 * L);
+    v = c3v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 3 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 3 * L);
+    v = c4v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 4 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 4 * L);
+    v = c5v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 5 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 5 * L);
+    v = c6v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 6 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 6 * L);
+    v = c7v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 7 * L));
+    v.blend(zero, v.lt(below)).intoArray(c, c0 + 7 * L);
   }
 
   /** Up to 8 rows of C against a half-wide last panel, A read in place. */
