@@ -56,7 +56,7 @@ final class PackedFilters {
   private volatile boolean shared;
 
   /** From now on a replica reads these filters too: no more packing in place. */
-  void share() {
+  synchronized void share() {
     shared = true;
   }
 
