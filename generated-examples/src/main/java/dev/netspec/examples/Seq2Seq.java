@@ -118,8 +118,11 @@ public final class Seq2Seq extends Module {
    */
   public Tensor forwardInputsInto(Tensor src, Tensor srcValid, Tensor tgt, Tensor tgtMask,
       Tensor output) {
-    try (GradMode.Scope scope = GradMode.noGrad()) {
+    GradMode.Scope scope = GradMode.noGrad();
+    try {
       return forwardInputs(src, srcValid, tgt, tgtMask).copyInto(output);
+    } finally {
+      scope.close();
     }
   }
 

@@ -122,8 +122,11 @@ public final class SeqFirstDecoder extends Module {
    */
   public Tensor forwardInputsInto(Tensor src, Tensor tgt, Tensor srcAllowed, Tensor tgtValid,
       Tensor memoryAllowed, Tensor output) {
-    try (GradMode.Scope scope = GradMode.noGrad()) {
+    GradMode.Scope scope = GradMode.noGrad();
+    try {
       return forwardInputs(src, tgt, srcAllowed, tgtValid, memoryAllowed).copyInto(output);
+    } finally {
+      scope.close();
     }
   }
 

@@ -125,9 +125,13 @@ final class TypedForward {
     params.forEach(p -> m.addParameter(RuntimeTypes.TENSOR, p));
     m.addParameter(RuntimeTypes.TENSOR, output);
     ClassName gradMode = ClassName.get("dev.netspec.runtime.autograd", "GradMode");
-    m.beginControlFlow("try ($T.Scope scope = $T.noGrad())", gradMode, gradMode)
+    String scope = params.contains("scope") ? "noGradScope" : "scope";
+    m.addStatement("$T.Scope $N = $T.noGrad()", gradMode, scope, gradMode)
+        .beginControlFlow("try")
         .addStatement("return $N($L).copyInto($N)", INPUTS_METHOD,
             CodeBlock.join(params.stream().map(p -> CodeBlock.of("$N", p)).toList(), ", "), output)
+        .nextControlFlow("finally")
+        .addStatement("$N.close()", scope)
         .endControlFlow();
     type.addMethod(m.build());
   }
