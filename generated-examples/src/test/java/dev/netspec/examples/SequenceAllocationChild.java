@@ -3,7 +3,6 @@ package dev.netspec.examples;
 import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 
 /**
  * {@link SequenceAllocationTest}'s child JVM: warms one allocation-free forward of a sequence
@@ -21,23 +20,7 @@ final class SequenceAllocationChild {
     Kernels.setThreads(1);
     GradMode.setEnabled(false);
     Runnable call = args[0].equals("bert") ? bert() : gpt2();
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    long bytes = Long.MAX_VALUE;
-    long calls = 0;
-    while (bytes != 0 && System.nanoTime() < deadline) {
-      for (int i = 0; i < 100; i++) {
-        call.run();
-      }
-      long before = threads.getCurrentThreadAllocatedBytes();
-      for (int i = 0; i < 20; i++) {
-        call.run();
-      }
-      bytes = threads.getCurrentThreadAllocatedBytes() - before;
-      calls += 120;
-    }
-    System.out.println(bytes + " " + calls);
+    AllocationProbe.printBytesOnceWarm(call, seconds, "");
   }
 
   /** BertModel(vocab 500, hidden 64, 4 heads, intermediate 256, 64 positions, 2 types), 6 layers. */

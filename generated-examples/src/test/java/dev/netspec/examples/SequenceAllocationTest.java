@@ -1,12 +1,8 @@
 package dev.netspec.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -37,18 +33,7 @@ class SequenceAllocationTest {
   }
 
   /** The child's bytes of 20 calls once 0 or after {@link #SECONDS}. */
-  static long bytesOnceWarm(String model) throws IOException, InterruptedException {
-    Process child = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules", "jdk.incubator.vector",
-        "-cp", System.getProperty("java.class.path"), SequenceAllocationChild.class.getName(),
-        model, Integer.toString(SECONDS))
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    List<String> lines = child.inputReader().lines().toList();
-    assertTrue(child.waitFor(SECONDS + 120, TimeUnit.SECONDS), "the child finishes");
-    assertEquals(1, lines.size(), "one line: bytes and calls, got " + lines);
-    String[] fields = lines.get(0).strip().split(" ");
-    assertTrue(Long.parseLong(fields[1]) > 0, "calls run");
-    return Long.parseLong(fields[0]);
+  private static long bytesOnceWarm(String model) throws IOException, InterruptedException {
+    return AllocationProbe.bytesOnceWarm(SequenceAllocationChild.class, SECONDS, model, Integer.toString(SECONDS));
   }
 }
