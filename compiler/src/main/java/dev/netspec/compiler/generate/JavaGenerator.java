@@ -967,14 +967,17 @@ public final class JavaGenerator {
     JavaGenerator g = new JavaGenerator(block, result, blocks, packageName, "", new Reporter());
     g.instanceArgs = args;
     g.allocate();
+    TypeSpec.Builder scratch = TypeSpec.classBuilder(block.name());
+    g.fields(scratch); // the module dicts' fields, which a for loop over transformer.h reads
+    g.constructors(scratch);
     try {
       return OptionalLong.of(
-          g.bufferedForward(TypeSpec.classBuilder(block.name()), g.names.clone()).bytes());
+          g.bufferedForward(scratch, g.names.clone()).bytes());
     } catch (Workspace.Unsupported unsupported) {
       // typed, or allocating
     }
     try {
-      return TypedForward.needed(block, result) ? OptionalLong.of(TypedBuffered.add(TypeSpec.classBuilder(block.name()),
+      return TypedForward.needed(block, result) ? OptionalLong.of(TypedBuffered.add(scratch,
           g.typedContext(), g.intArgs(), g.names.clone()).bytes()) : OptionalLong.empty();
     } catch (Workspace.Unsupported unsupported) {
       return OptionalLong.empty();
