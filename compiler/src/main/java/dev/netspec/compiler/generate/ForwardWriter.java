@@ -1237,6 +1237,8 @@ final class ForwardWriter {
     switch (fn.kind()) {
       case TENSOR_OP:
         return tensorOps.call(c.callee(), a);
+      case LOSS:
+        return LossWriter.call(c.callee(), a, this::expr);
       case ELEMENTWISE:
         if ("tanh".equals(a.get("approximate"))) {
           return CodeBlock.of("$T.gelu($L, $S)", RuntimeTypes.FUNCTIONAL, arg(a, "input"), "tanh");
