@@ -124,8 +124,8 @@ final class VectorBackend implements Backend {
     for (int p = 0; p < k; p++) {
       int src = from + p * ld;
       int dst = at + p * width;
-      FloatVector.fromArray(SPECIES, b, src).intoArray(panel, dst);
-      FloatVector.fromArray(SPECIES, b, src + lanes).intoArray(panel, dst + lanes);
+      Vectors.store(Vectors.load(b, src), panel, dst);
+      Vectors.store(Vectors.load(b, src + lanes), panel, dst + lanes);
     }
   }
 

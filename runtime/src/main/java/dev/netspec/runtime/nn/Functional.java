@@ -286,6 +286,18 @@ public final class Functional {
         ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale));
   }
 
+  /**
+   * {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionMask, boolean)} with a
+   * float mask (or null) written into {@code out} ({@code (..., L, Ev)}, any layout whose rows
+   * are dense) and returned; it never records. Allocation-free, once warm, for rank-4
+   * operands with dense rows and a mask broadcast over whole dims ({@code (batch, 1, 1, S)},
+   * {@code (L, S)}); other cases compute and copy.
+   */
+  public static Tensor scaledDotProductAttentionInto(Tensor q, Tensor k, Tensor v, Tensor attnMask,
+      boolean isCausal, Tensor out) {
+    return ScaledDotProductAttention.into(q, k, v, attnMask, isCausal, out);
+  }
+
   /** {@code softmax(x, dim)} over any dim (negative counts from the end), max subtracted. */
   public static Tensor softmax(Tensor x, int dim) {
     return x.softmax(dim);
