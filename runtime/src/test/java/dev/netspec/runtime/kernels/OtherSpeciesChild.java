@@ -31,6 +31,7 @@ final class OtherSpeciesChild {
       Generator g = new Generator(1);
       report("linear_b8", new Linear(256, 256), Tensor.rand(g, 8, 256), Tensor.zeros(8, 256));
       report("linear_b1", new Linear(256, 256), Tensor.rand(g, 1, 256), Tensor.zeros(1, 256));
+      report("linear_b2", new Linear(256, 256), Tensor.rand(g, 2, 256), Tensor.zeros(2, 256));
       report("conv3x3", new Conv2d(16, 32, 3, 1, 1).eval(), Tensor.rand(g, 1, 16, 16, 16),
           Tensor.zeros(1, 32, 16, 16));
       report("maxpool", new MaxPool2d(3, 2, 1), Tensor.rand(g, 1, 16, 32, 32),
