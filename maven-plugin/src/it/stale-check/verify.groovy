@@ -6,7 +6,7 @@ assert log.count('src/main/java/com/example/models/Alpha.java (stale)'.replace('
 assert log =~ /src.main.java.com.example.models.Beta\.java \(missing\)/ : 'Beta.java not named missing'
 assert log.count('To fix, run: mvn netspec:generate -Dnetspec.outputDirectory=src/main/java and commit the result.') == 2
 assert !log.contains('nothing to regenerate') : 'generate ignored the hand edit'
-assert log.contains('netspec: generated 2 classes from 2 specs into src/main/java (1 written, 1 up to date)') : 'generate did not rewrite only the edited file'
+assert log.contains('netspec: 1 of 2 specs changed (alpha.yaml): generated 1 class into src/main/java (1 written, 0 up to date)') : 'generate did not regenerate only the edited file'
 assert log.count('netspec: 2 generated classes in src/main/java are up to date') == 2 : 'check did not pass after each fix'
 def alpha = new File(basedir, 'src/main/java/com/example/models/Alpha.java').text
 assert !alpha.contains('long ago') && !alpha.contains('edited by hand') && alpha.contains('class Alpha')

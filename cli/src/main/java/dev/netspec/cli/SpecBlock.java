@@ -4,7 +4,6 @@ import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Inspection;
 import dev.netspec.compiler.SpecSource;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,7 @@ final class SpecBlock {
   /** The values of the block's arguments, in declaration order, once {@link #inspect} has run. */
   Map<String, Object> argValues = Map.of();
 
-  /** The specs compiled: {@link #spec}, and the specs beside it when it uses them. */
+  /** The spec compiled (the compiler reads its imports itself). */
   private List<SpecSource> sources = List.of();
 
   /** The command line of the command this mixin belongs to (for usage errors). */
@@ -56,9 +55,21 @@ final class SpecBlock {
   private static final java.util.regex.Pattern JAVA_INIT =
       java.util.regex.Pattern.compile("[{,]\\s*\"?java\"?\\s*:");
 
-  /** Whether a compiled spec names a hand-written Java initializer ({@code {java: ...}}). */
+  /** Whether the spec or a file it imports names a hand-written Java initializer ({@code {java: ...}}). */
   boolean usesJavaInitializers() {
-    return sources.stream().anyMatch(s -> JAVA_INIT.matcher(s.text()).find());
+    if (sources.stream().anyMatch(s -> JAVA_INIT.matcher(s.text()).find())) {
+      return true;
+    }
+    for (Path imported : compilation == null ? List.<Path>of() : compilation.imports(spec)) {
+      try {
+        if (JAVA_INIT.matcher(java.nio.file.Files.readString(imported)).find()) {
+          return true;
+        }
+      } catch (java.io.IOException e) {
+        // read by the compiler a moment ago; a file gone since names no initializer
+      }
+    }
+    return false;
   }
 
   /**
@@ -69,39 +80,16 @@ final class SpecBlock {
    */
   Inspection inspect(Streams streams, int[] inputShape, boolean requireAllArgs)
       throws UserException {
-    compilation = compileWithSiblings(streams);
+    compilation = compileWithImports(streams);
     String chosen = Blocks.choose(compilation, spec, block);
     argValues = BlockArgs.parse(command.commandLine(), chosen, compilation.args(chosen), args,
         requireAllArgs);
     return Blocks.inspect(compilation, spec, chosen, argValues, inputShape);
   }
 
-  /**
-   * Compiles the spec alone or, when it uses blocks of the specs beside it (and so does not
-   * compile alone), together with them. The errors reported are the spec's own.
-   */
-  private Compilation compileWithSiblings(Streams streams) throws UserException {
-    SpecSource source = SpecFiles.readOne(spec);
-    try {
-      sources = List.of(source);
-      return SpecCompiler.compile(sources, packageOption.packageName(), streams);
-    } catch (UserException alone) {
-      Path folder = spec.toAbsolutePath().getParent();
-      List<SpecSource> withSiblings = new ArrayList<>(List.of(source));
-      for (Path sibling : SpecFiles.specsIn(folder)) {
-        if (!sibling.equals(spec.toAbsolutePath().normalize())) {
-          withSiblings.add(SpecFiles.readOne(sibling));
-        }
-      }
-      if (withSiblings.size() == 1) {
-        throw alone;
-      }
-      try {
-        sources = withSiblings;
-        return SpecCompiler.compile(withSiblings, packageOption.packageName(), streams);
-      } catch (UserException together) {
-        throw alone;
-      }
-    }
+  /** Compiles the spec; the compiler reads the files it imports. */
+  private Compilation compileWithImports(Streams streams) throws UserException {
+    sources = List.of(SpecFiles.readOne(spec));
+    return SpecCompiler.compile(sources, packageOption.packageName(), streams);
   }
 }

@@ -28,11 +28,23 @@ public final class Compilation {
   private final List<Diagnostic> diagnostics;
   private final List<GeneratedFile> files;
   private final List<SpecFile> specs;
+  private final Map<Path, List<Path>> imports;
 
-  Compilation(List<Diagnostic> diagnostics, List<GeneratedFile> files, List<SpecFile> specs) {
+  Compilation(List<Diagnostic> diagnostics, List<GeneratedFile> files, List<SpecFile> specs,
+      Map<Path, List<Path>> imports) {
     this.diagnostics = List.copyOf(diagnostics);
     this.files = List.copyOf(files);
     this.specs = List.copyOf(specs);
+    this.imports = Map.copyOf(imports);
+  }
+
+  /**
+   * The spec files {@code spec} imports, directly or not (each once, nearest first), as the
+   * compiler resolved them: what a build must watch to know when to regenerate {@code spec}'s
+   * classes. Empty for a spec without imports or one that was not checked.
+   */
+  public List<Path> imports(Path spec) {
+    return imports.getOrDefault(spec.toAbsolutePath().normalize(), List.of());
   }
 
   /** Every diagnostic, sorted by file, line and column. */
@@ -183,7 +195,7 @@ public final class Compilation {
       }
       input = new Shape(dims);
     }
-    Inference.Result r = Inference.inspect(f.blocks(), b, args, input, reporter);
+    Inference.Result r = Inference.inspect(f.scope(), b, args, input, reporter);
     if (r == null || reporter.hasErrors()) {
       List<String> messages = new ArrayList<>();
       reporter.sorted().forEach(d -> messages.add(d.format()));
@@ -214,7 +226,7 @@ public final class Compilation {
     if (!r.input().concrete()) {
       flops = -1;
     }
-    ForwardGraph graph = ForwardGraph.of(f.blocks(), r, args);
+    ForwardGraph graph = ForwardGraph.of(f.scope(), r, args);
     List<Inspection.Port> inputs = new ArrayList<>();
     r.inputs().forEach((n, t) -> inputs.add(port(n, t)));
     List<Inspection.Port> outputs = new ArrayList<>();
@@ -223,7 +235,7 @@ public final class Compilation {
     }
     return new Inspection(b.name(), valuesOrNull(r.input()), valuesOrNull(out), state, params,
         params < 0 ? -1 : params * Float.BYTES, flops, repr, rows,
-        ForwardWorkspace.bytes(graph, f.blocks(), f.packageName()), graph.dot(), inputs, outputs);
+        ForwardWorkspace.bytes(graph, f.scope(), f.packageName()), graph.dot(), inputs, outputs);
   }
 
   private static Inspection.Port port(String name, Type.TensorT t) {

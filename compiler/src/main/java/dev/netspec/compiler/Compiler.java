@@ -9,12 +9,12 @@ import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.generate.JavaGenerator;
 import dev.netspec.compiler.infer.Inference;
-import dev.netspec.compiler.parse.Node;
-import dev.netspec.compiler.parse.SpecReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,26 +41,38 @@ public final class Compiler {
     if (override != null && !Names.isValidPackage(override)) {
       reporter.fileError(Path.of("<options>"), "'" + override + "' is not a valid Java package name"
           + " (lowercase identifiers separated by dots, no Java keywords)");
-      return new Compilation(reporter.sorted(), List.of(), List.of());
+      return new Compilation(reporter.sorted(), List.of(), List.of(), Map.of());
     }
     List<SpecFile> specs = new ArrayList<>();
     Map<SpecFile, String> names = new IdentityHashMap<>();
-    for (SpecSource source : sources) {
-      Node root = SpecReader.read(source.path(), source.text(), reporter);
-      if (root == null) {
+    Map<SpecGraph.Unit, SpecFile> checked = new IdentityHashMap<>();
+    Map<Path, List<Path>> imports = new LinkedHashMap<>();
+    for (SpecGraph.Unit unit : SpecGraph.load(sources, reporter)) {
+      Scope scope = scope(unit, checked, reporter);
+      if (scope == null) {
         continue;
       }
-      SpecFile file = Checker.check(source.path(), root, reporter, override);
+      SpecFile file = Checker.check(unit.path(), unit.root, reporter, override, scope.direct(),
+          scope.all());
       if (file != null) {
         specs.add(file);
-        names.put(file, source.name());
+        names.put(file, unit.source.name());
+        checked.put(unit, file);
+        imports.put(unit.path().toAbsolutePath().normalize(),
+            SpecGraph.closure(unit).stream().map(SpecGraph.Unit::path).toList());
       }
     }
     checkClassNames(specs, reporter);
     Map<SpecFile, Map<Block, Inference.Result>> inferred = new LinkedHashMap<>();
     for (SpecFile f : specs) {
       int before = reporter.errorCount();
-      Map<Block, Inference.Result> results = Inference.inferAll(f.blocks(), f.broken(), reporter);
+      Set<String> broken = new LinkedHashSet<>(f.broken());
+      for (SpecFile other : specs) {
+        if (other.blocks().stream().anyMatch(f.imported()::contains)) {
+          broken.addAll(other.broken());
+        }
+      }
+      Map<Block, Inference.Result> results = Inference.inferAll(f.blocks(), f.imported(), broken, reporter);
       if (reporter.errorCount() == before) {
         inferred.put(f, results);
       }
@@ -75,7 +87,46 @@ public final class Compiler {
       files.clear();
     }
     files.sort(Comparator.comparing(GeneratedFile::relativePath));
-    return new Compilation(reporter.sorted(), files, reporter.hasErrors() ? List.of() : specs);
+    return new Compilation(reporter.sorted(), files, reporter.hasErrors() ? List.of() : specs,
+        imports);
+  }
+
+  /** The blocks a file sees: those of its imports ({@code direct}) and theirs ({@code all}). */
+  private record Scope(List<Block> direct, List<Block> all) {}
+
+  /**
+   * The blocks {@code unit}'s imports bring, or null when one of them did not check (its errors
+   * are reported). Two blocks of one name are an error at the import that brings the second.
+   */
+  private static Scope scope(SpecGraph.Unit unit, Map<SpecGraph.Unit, SpecFile> checked,
+      Reporter reporter) {
+    Map<String, Block> direct = new LinkedHashMap<>();
+    Map<String, Block> all = new LinkedHashMap<>();
+    boolean ok = true;
+    for (SpecGraph.Edge e : unit.imports) {
+      SpecFile file = checked.get(e.target());
+      if (file == null) {
+        ok = false;
+        continue;
+      }
+      List<Block> brought = new ArrayList<>(file.blocks());
+      brought.addAll(file.imported());
+      for (Block b : brought) {
+        Block first = all.putIfAbsent(b.name(), b);
+        if (first != null && first != b) {
+          reporter.error(e.as().pos(), "import '" + e.as().path() + "': block " + b.name() + " of "
+              + where(b) + " has the name of block " + b.name() + " of " + where(first)
+              + "; a spec and its imports name each block once");
+          ok = false;
+        }
+      }
+      file.blocks().forEach(b -> direct.putIfAbsent(b.name(), b));
+    }
+    return ok ? new Scope(List.copyOf(direct.values()), List.copyOf(all.values())) : null;
+  }
+
+  private static String where(Block b) {
+    return b.file().toString().replace('\\', '/') + ":" + b.pos().line();
   }
 
   private static void checkClassNames(List<SpecFile> specs, Reporter reporter) {
@@ -95,7 +146,7 @@ public final class Compiler {
   private static void generate(SpecFile f, String specName, Map<Block, Inference.Result> results,
       Reporter reporter, List<GeneratedFile> out) {
     Map<String, Block> byName = new LinkedHashMap<>();
-    f.blocks().forEach(b -> byName.put(b.name(), b));
+    f.scope().forEach(b -> byName.putIfAbsent(b.name(), b));
     for (Block b : f.blocks()) {
       Inference.Result r = results.get(b);
       if (r == null) {

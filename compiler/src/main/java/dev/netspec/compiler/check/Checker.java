@@ -58,7 +58,7 @@ import java.util.Set;
 public final class Checker {
   /** {@code $schema} lets JSON specs name docs/netspec.schema.json for editors; it is ignored. */
   private static final List<String> FILE_KEYS =
-      List.of("$schema", "netspec", "package", "doc", "blocks", "train");
+      List.of("$schema", "netspec", "package", "doc", "imports", "blocks", "train");
   private static final List<String> BLOCK_KEYS = List.of(
       "doc", "args", "input", "inputs", "params", "buffers", "layers", "sequential", "forward", "init", "tie", "position",
       "ignore_on_load");
@@ -74,6 +74,10 @@ public final class Checker {
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
   private final Map<String, Position> blockKeys = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
+  /** The blocks of the files this one imports, by name: children may use them. */
+  private final Map<String, Block> imported;
+  /** Those and the blocks their files import, directly or not (their sizes count). */
+  private final Map<String, Block> reachable;
   private Map<String, Arg> currentArgs = Map.of();
   /** The arguments, parameters and buffers of the current block declared with errors. */
   private Set<String> unreadable = new LinkedHashSet<>();
@@ -82,8 +86,11 @@ public final class Checker {
   private boolean depthReported;
   private String currentBlock = "";
 
-  private Checker(Path path, Reporter reporter, String packageOverride) {
+  private Checker(Path path, Reporter reporter, String packageOverride,
+      Map<String, Block> imported, Map<String, Block> reachable) {
     this.path = path;
+    this.imported = imported;
+    this.reachable = reachable;
     this.reporter = reporter;
     this.packageOverride = packageOverride;
     this.nodes = new NodeReader(reporter);
@@ -96,7 +103,21 @@ public final class Checker {
    * sound blocks), or null when nothing can be checked further; every problem is reported.
    */
   public static SpecFile check(Path path, Node root, Reporter reporter, String packageOverride) {
-    return new Checker(path, reporter, packageOverride).file(root);
+    return check(path, root, reporter, packageOverride, List.of(), List.of());
+  }
+
+  /**
+   * {@link #check(Path, Node, Reporter, String)} for a file whose children may use the blocks
+   * {@code imported} (those of the files it imports); {@code reachable} adds the blocks those
+   * files import in turn. A block of this file named as one of them is an error.
+   */
+  public static SpecFile check(Path path, Node root, Reporter reporter, String packageOverride,
+      List<Block> imported, List<Block> reachable) {
+    Map<String, Block> direct = new LinkedHashMap<>();
+    imported.forEach(b -> direct.put(b.name(), b));
+    Map<String, Block> all = new LinkedHashMap<>(direct);
+    reachable.forEach(b -> all.putIfAbsent(b.name(), b));
+    return new Checker(path, reporter, packageOverride, direct, all).file(root);
   }
 
   private SpecFile file(Node root) {
@@ -147,6 +168,13 @@ public final class Checker {
             + "' must be UpperCamelCase letters and digits, such as 'Mlp'");
         continue;
       }
+      Block other = reachable.get(name);
+      if (other != null) {
+        reporter.error(e.key().pos(), name + ": a block of this name is imported from "
+            + other.file().toString().replace('\\', '/') + ":" + other.pos().line()
+            + "; rename one of them");
+        continue;
+      }
       MapNode body = asMap(e.value(), "block '" + name + "'");
       if (body != null) {
         blockNodes.put(name, body);
@@ -180,7 +208,7 @@ public final class Checker {
     }
     // Blocks with errors still go on to shape inference, what could not be read taken as
     // unknown, so a file's shape errors are reported along with its other errors.
-    return new SpecFile(path, pkg, doc, out, broken, train);
+    return new SpecFile(path, pkg, doc, out, broken, train, List.copyOf(reachable.values()));
   }
 
   // ------------------------------------------------------------------ blocks
@@ -688,7 +716,7 @@ public final class Checker {
   }
 
   private boolean isKnownType(String name) {
-    return LayerKinds.get(name) != null || blockNodes.containsKey(name)
+    return LayerKinds.get(name) != null || blockNodes.containsKey(name) || imported.containsKey(name)
         || name.equals("sequential") || name.equals("same_as")
         || name.equals("module_list") || name.equals("module_dict");
   }
@@ -752,12 +780,21 @@ public final class Checker {
       return new BuiltinUse(pos, def, args, init, doc);
     }
     MapNode target = blockNodes.get(type);
-    if (target != null) {
-      Map<String, Value> args = blockArgs(type, target, value, pos);
+    Block importedTarget = imported.get(type);
+    if (target != null || importedTarget != null) {
+      Map<String, String> types = target != null ? declaredArgs(target) : declaredArgs(importedTarget);
+      Map<String, Value> args = blockArgs(type, types, value, pos);
       return args == null ? null : new BlockUse(pos, type, args, init, doc);
+    }
+    if (reachable.containsKey(type)) {
+      reporter.error(pos, currentBlock + ": block " + type + " is in "
+          + reachable.get(type).file().toString().replace('\\', '/')
+          + ", which this file does not import itself; add it to 'imports'");
+      return null;
     }
     List<String> candidates = new ArrayList<>(LayerKinds.names());
     candidates.addAll(blockNodes.keySet());
+    candidates.addAll(imported.keySet());
     candidates.add("sequential");
     candidates.add("same_as");
     candidates.add("module_list");
@@ -960,17 +997,28 @@ public final class Checker {
     return true;
   }
 
-  private Map<String, Value> blockArgs(String type, MapNode target, Node value, Position pos) {
-    Map<String, Value> out = new LinkedHashMap<>();
-    Node declared = target.get("args");
+  /** The argument types a block of this file declares ({@code int}, ...), read from its tree. */
+  private static Map<String, String> declaredArgs(MapNode target) {
     Map<String, String> types = new LinkedHashMap<>();
-    if (declared instanceof MapNode d) {
+    if (target.get("args") instanceof MapNode d) {
       for (Entry e : d.entries().values()) {
         if (e.value() instanceof Scalar s && s.value() instanceof String t) {
           types.put(e.key().name(), t);
         }
       }
     }
+    return types;
+  }
+
+  /** The argument types of an imported block, checked with its file. */
+  private static Map<String, String> declaredArgs(Block target) {
+    Map<String, String> types = new LinkedHashMap<>();
+    target.args().values().forEach(a -> types.put(a.name(), a.type().name().toLowerCase(java.util.Locale.ROOT)));
+    return types;
+  }
+
+  private Map<String, Value> blockArgs(String type, Map<String, String> types, Node value, Position pos) {
+    Map<String, Value> out = new LinkedHashMap<>();
     if (value instanceof MapNode m) {
       for (Entry e : m.entries().values()) {
         String t = types.get(e.key().name());
@@ -1059,7 +1107,8 @@ public final class Checker {
       long k;
       if (c.use() instanceof BlockUse u) {
         Long known = sizes.get(u.blockName());
-        k = 1 + (known != null ? known : expandedSize(blocks.get(u.blockName()).children(), sizes));
+        Block target = blocks.containsKey(u.blockName()) ? blocks.get(u.blockName()) : reachable.get(u.blockName());
+        k = 1 + (known != null ? known : expandedSize(target.children(), sizes));
         sizes.putIfAbsent(u.blockName(), k - 1);
       } else if (c.use() instanceof SequentialUse s) {
         k = 1 + expandedSize(s.children(), sizes);

@@ -25,18 +25,28 @@ public final class Model {
    * @param broken blocks whose input or forward could not be read: not inferred (the other
    *     blocks with errors are, so their shape errors are reported with the rest)
    * @param train the checked {@code train:} section, or null (none, or with errors)
+   * @param imported the blocks of the files it imports, directly or not: its blocks may use
+   *     them, and they are generated with their own file
    */
   public record SpecFile(Path path, String packageName, String doc, List<Block> blocks,
-      Set<String> broken, TrainSpec train) {
+      Set<String> broken, TrainSpec train, List<Block> imported) {
     public SpecFile {
       blocks = List.copyOf(blocks);
       broken = Set.copyOf(broken);
+      imported = List.copyOf(imported);
     }
 
-    /** A file without a {@code train:} section. */
+    /** A file without a {@code train:} section or imports. */
     public SpecFile(Path path, String packageName, String doc, List<Block> blocks,
         Set<String> broken) {
-      this(path, packageName, doc, blocks, broken, null);
+      this(path, packageName, doc, blocks, broken, null, List.of());
+    }
+
+    /** Every block its blocks may refer to: its own, then the imported ones. */
+    public List<Block> scope() {
+      List<Block> all = new java.util.ArrayList<>(blocks);
+      all.addAll(imported);
+      return all;
     }
   }
 

@@ -105,6 +105,12 @@ public final class JavaGenerator {
     return new JavaGenerator(block, result, blocks, packageName, specName, reporter).file();
   }
 
+  /** The class of block {@code name}: in its own file's package (an imported block's may differ). */
+  private ClassName blockClass(String name) {
+    Block target = blocks.get(name);
+    return ClassName.get(target == null ? packageName : target.packageName(), name);
+  }
+
   private JavaFile file() {
     int errors = reporter.errorCount();
     String label = JavaText.specLabel(specName);
@@ -324,7 +330,7 @@ public final class JavaGenerator {
       return b.kind().javaClass(result.inferred(b));
     }
     if (use instanceof BlockUse u) {
-      return ClassName.get(packageName, u.blockName());
+      return blockClass(u.blockName());
     }
     return RuntimeTypes.SEQUENTIAL;
   }
@@ -445,7 +451,7 @@ public final class JavaGenerator {
       for (Arg a : target.args().values()) {
         args.add(value(u.args().get(a.name())));
       }
-      return CodeBlock.of("new $T($L)", ClassName.get(packageName, u.blockName()), CodeBlock.join(args, ", "));
+      return CodeBlock.of("new $T($L)", blockClass(u.blockName()), CodeBlock.join(args, ", "));
     }
     if (c.use() instanceof ContainerUse k) {
       return containers.construct(c, k);
@@ -897,7 +903,7 @@ public final class JavaGenerator {
       } else if (made.use() instanceof BlockUse u && blocks.get(u.blockName()) != null) {
         Type t = built == null ? null : built.outputType;
         if (t instanceof Type.TupleT tuple) {
-          out.put(c.name(), new Tuples.Call(ClassName.get(packageName, u.blockName()).nestedClass("Output"),
+          out.put(c.name(), new Tuples.Call(blockClass(u.blockName()).nestedClass("Output"),
               Tuples.BLOCK_METHOD, Tuples.components(blocks.get(u.blockName()), tuple.leaves().size())));
         }
       }

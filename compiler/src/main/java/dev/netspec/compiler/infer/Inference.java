@@ -105,8 +105,18 @@ public final class Inference {
    * {@code broken} (their input or forward could not be read) are skipped.
    */
   public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
+    return inferAll(fileBlocks, List.of(), broken, reporter);
+  }
+
+  /**
+   * {@link #inferAll(List, Set, Reporter)} for a file whose blocks also use {@code imported}
+   * blocks (inferred at each use; their own file infers them generically).
+   */
+  public static Map<Block, Result> inferAll(List<Block> fileBlocks, List<Block> imported,
+      Set<String> broken, Reporter reporter) {
     Map<String, Block> byName = new LinkedHashMap<>();
     fileBlocks.forEach(b -> byName.put(b.name(), b));
+    imported.forEach(b -> byName.putIfAbsent(b.name(), b));
     Inference inf = new Inference(byName, broken, reporter, true);
     Set<Block> used = new LinkedHashSet<>();
     for (Block b : fileBlocks) {
