@@ -4,7 +4,8 @@
 #   benchmarks/peers.sh [--quick] [--jdk DIR]... [--skip STEP,...] [--out DIR]
 #
 # Steps: fma (the machine's FMA peak, 1 and 2 threads), openblas (sgemm through numpy), ort (ONNX
-# Runtime Java on models exported from PyTorch: the MLPs, ResNet-18 and BERT), torch (PyTorch),
+# Runtime Java on models exported from PyTorch: the MLPs, ResNet-18 and BERT), torch (PyTorch: the
+# same models, and one training step of the 784-1024-1024-10 MLP, torch_train_bench.py),
 # netspec (the JMH benchmarks of the benchmarks/ module), h2h (netspec and ONNX Runtime
 # interleaved in one JVM, the ratios per round). Java steps run on every --jdk (default: JDK 17
 # and Temurin 25).
@@ -22,7 +23,7 @@ PEERS=$ROOT/benchmarks/peers
 PY=$PEERS/python
 
 usage() {
-  sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '2,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -261,6 +262,9 @@ if wants torch; then
     say "PyTorch, $t thread(s)"
     capture "$out/torch-t$t.json" env OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t \
       "$torch_python" "$PY/torch_bench.py" "$models" "${quick_flag[@]}" --threads $t
+    say "PyTorch, one MLP training step, $t thread(s)"
+    capture "$out/torch-train-t$t.json" env OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t \
+      "$torch_python" "$PY/torch_train_bench.py" "${quick_flag[@]}" --threads $t
   done
 fi
 if wants openblas; then

@@ -36,6 +36,12 @@ RESNET_ORT_TARGET = 1.0
 CONV3X3_PEAK_TARGET = (8, 0.88)
 SCALING_TARGETS = {("784-1024-1024-10", 256): 1.8, ("resnet18", 8): 1.8}
 
+# Issue 15's targets for one training step of an MLP (TrainStepBenchmark, torch_train_bench.py):
+# >= 1.5x PyTorch on OpenBLAS and >= 0.7 of the FMA peak, and nothing allocated once warm.
+TRAIN_TORCH_TARGET = 1.5
+TRAIN_PEAK_TARGET = 0.7
+GOALS.update({("train", "784-1024-1024-10", 64, threads): (15, None, 0) for threads in (1, 2)})
+
 # Issue 14's target for the MiniLM-sized encoder against ONNX Runtime, one thread, batch 1 and 16.
 BERT_ORT_TARGET = 1.2
 
@@ -83,7 +89,16 @@ def workload_flops(key):
         return models.flops(key[1], key[2])
     if key[0] in ("cnn", "seq"):
         return models.flops(key[1], key[2])
+    if key[0] == "train" and key[1] in models.MLPS:
+        return train_flops(key[1], key[2])
     return None
+
+
+def train_flops(model, batch):
+    """FLOPs of one training step of an MLP: the forward, every weight's gradient (as many as
+    the forward) and every input gradient but the first layer's (TrainStepBenchmark's count)."""
+    w = models.widths(model)
+    return 3 * models.flops(model, batch) - 2 * batch * w[0] * w[1]
 
 
 def model_key(model, batch, threads):
@@ -163,6 +178,9 @@ def classify_netspec(name, params, threads):
     Anything else: ("other", name).
     """
     lower = name.lower()
+    if "trainstep" in lower and params.get("batch", "").isdigit():
+        model = next((v for v in params.values() if re.fullmatch(r"\d+(-\d+)+", v)), "784-1024-1024-10")
+        return ("train", model, int(params["batch"]), threads)
     if "gpt2" in lower and "decode" in lower and params.get("context", "").isdigit():
         return ("decode", "gpt2", int(params["context"]), threads)
     if "bert" in lower and params.get("batch", "").isdigit():
@@ -187,6 +205,9 @@ def read_python(record):
     if record["suite"] == "torch":
         return [Row("torch", model_key(record["model"], record["batch"], record["threads"]), None,
                     record["us"], "torch")]
+    if record["suite"] == "torch-train":
+        return [Row("torch", ("train", record["model"], record["batch"], record["threads"]), None,
+                    record["us"], "torch")]
     if record["suite"] == "openblas":
         return [Row("openblas", ("gemm", record["size"], record["threads"]), None, record["us"], "openblas")]
     return []
@@ -203,7 +224,7 @@ def read_dir(path):
         for record in data:
             if "benchmark" in record:
                 rows.extend(read_jmh(record))
-            elif record.get("suite") in ("torch", "openblas"):
+            elif record.get("suite") in ("torch", "torch-train", "openblas"):
                 rows.extend(read_python(record))
             else:
                 info[record["suite"]] = record
@@ -245,6 +266,9 @@ def peers_of(key):
                 ("fma", ("fma", threads), True, None)] + scaling_peer(key)
     if key[0] == "decode":
         return [("bw", ("bw", 1), True, DECODE_BANDWIDTH_TARGET), ("goal", key, False, None)]
+    if key[0] == "train":
+        return [("torch", key, False, TRAIN_TORCH_TARGET),
+                ("fma", ("fma", key[3]), True, TRAIN_PEAK_TARGET), ("goal", key, False, None)]
     return []
 
 
@@ -267,6 +291,8 @@ def workload_name(key):
         return "BERT MiniLM s%d b%d" % (models.BERTS[key[1]][1], key[2])
     if key[0] == "decode":
         return "GPT-2 small decode ctx%d" % key[2]
+    if key[0] == "train":
+        return "MLP train step %s b%d" % (key[1], key[2])
     if key[0] == "fma":
         return "FMA peak"
     if key[0] == "linear":
@@ -283,11 +309,11 @@ def key_threads(key):
 
 
 def sort_key(key):
-    order = {"fma": 0, "bw": 0, "gemm": 1, "linear": 2, "mlp": 3, "cnn": 4, "seq": 5, "decode": 6,
-             "other": 7}[key[0]]
-    return (order, str(key[1]) if key[0] in ("mlp", "cnn", "seq", "decode", "other") else "",
+    order = {"fma": 0, "bw": 0, "gemm": 1, "linear": 2, "mlp": 3, "train": 4, "cnn": 5, "seq": 6,
+             "decode": 7, "other": 8}[key[0]]
+    return (order, str(key[1]) if key[0] in ("mlp", "train", "cnn", "seq", "decode", "other") else "",
             key[1] if key[0] in ("gemm", "linear") else 0,
-            key[2] if key[0] in ("mlp", "cnn", "seq", "decode", "linear") else 0, key_threads(key))
+            key[2] if key[0] in ("mlp", "train", "cnn", "seq", "decode", "linear") else 0, key_threads(key))
 
 
 def table(rows):
@@ -447,9 +473,9 @@ def header(info):
     if "onnxruntime" in meta:
         lines.append("- ONNX Runtime Java: %s" % meta["onnxruntime"])
     lines += ["- ratio: netspec speed / peer speed (above 1: netspec is faster); target: the goal of"
-              " issue 5 (GEMM, MLP), issue 13 (ResNet-18) or issue 14 (BERT; GPT-2 decode, whose ratio"
+              " issue 5 (GEMM, MLP), issue 13 (ResNet-18), issue 14 (BERT; GPT-2 decode, whose ratio"
               " against the bandwidth is the fraction of it that reading the weights and cache once"
-              " per token implies)", ""]
+              " per token implies) or issue 15 (an MLP training step: forward, backward, SGD)", ""]
     return lines
 
 

@@ -23,6 +23,15 @@ def jmh(benchmark, score, unit, params=None, threads=1, jdk="17.0.15", secondary
     }
 
 
+def table_of(files):
+    """The table's lines for results files {name: records}, written to a temporary directory."""
+    with tempfile.TemporaryDirectory() as directory:
+        for name, records in files.items():
+            with open(os.path.join(directory, name), "w") as f:
+                json.dump(records, f)
+        return table.table(table.read_dir(directory)[0])
+
+
 class UnitsTest(unittest.TestCase):
     def test_time_units(self):
         self.assertAlmostEqual(table.us_per_op({"score": 2.0, "scoreUnit": "ms/op"}), 2000.0)
@@ -213,11 +222,7 @@ class ResNetTableTest(unittest.TestCase):
                 # 26,820,476,928 FLOP at 450 GFLOP/s: 59,601.0598 us
                 jmh("x.ResNet18Benchmark.conv3x3", 59601.0598, "us/op", {"batch": "8", "threads": "1"}),
             ]
-        with tempfile.TemporaryDirectory() as directory:
-            for name, records in files.items():
-                with open(os.path.join(directory, name), "w") as f:
-                    json.dump(records, f)
-            return table.table(table.read_dir(directory)[0])
+        return table_of(files)
 
     find = TableTest.find
 
@@ -301,6 +306,54 @@ class DecodeTableTest(unittest.TestCase):
     def test_the_bandwidth_has_its_own_row(self):
         cells = self.find(self.lines(), "memory read bandwidth")
         self.assertEqual(cells[5], "13.4 GB/s")
+
+
+class TrainTableTest(unittest.TestCase):
+    """One training step of the 784-1024-1024-10 MLP at batch 64 (issue 15).
+
+    FLOPs: the forward 2 x 64 x (784 x 1024 + 1024 x 1024 + 1024 x 10) = 238,288,896, three times
+    (forward, weight gradients, input gradients) less the first layer's input gradient,
+    2 x 64 x 784 x 1024 = 102,760,448: 612,106,240. At 200 steps/s (5,000 us) that is
+    122.42 GFLOP/s; PyTorch at 7,500 us makes the ratio 1.50; the FMA peak of 200 GFLOP/s 0.61.
+    """
+
+    def lines(self):
+        params = {"model": "784-1024-1024-10", "batch": "64", "threads": "1"}
+        files = {
+            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s",
+                                          secondary={"flop": {"score": 200e9}})],
+            "jmh-jdk17-netspec.json": [
+                jmh("x.TrainStepBenchmark.step", 200.0, "ops/s", params,
+                    secondary={"gc.alloc.rate.norm": {"score": 0.0}}),
+                jmh("x.TrainStepBenchmark.tapeStep", 100.0, "ops/s", params,
+                    secondary={"gc.alloc.rate.norm": {"score": 9000000.0}})],
+            "torch-train-t1.json": [{"suite": "torch-train", "model": "784-1024-1024-10", "batch": 64,
+                                     "threads": 1, "us": 7500.0}],
+        }
+        return table_of(files)
+
+    find = TableTest.find
+
+    def test_flops_by_hand(self):
+        self.assertEqual(table.train_flops("784-1024-1024-10", 64), 612106240)
+
+    def test_against_pytorch(self):
+        cells = self.find(self.lines(), "MLP train step 784-1024-1024-10 b64 [TrainStepBenchmark.step]",
+                          "PyTorch")
+        self.assertEqual(cells[3], "5000.0 us, 122.4 GFLOP/s, 0 B/op")
+        self.assertEqual(cells[6], "1.50")
+        self.assertEqual(cells[7], ">= 1.50 ok")
+
+    def test_against_the_fma_peak(self):
+        cells = self.find(self.lines(), "[TrainStepBenchmark.step]", "FMA peak")
+        self.assertEqual(cells[6], "0.61")
+        self.assertEqual(cells[7], ">= 0.70 MISSED")
+
+    def test_allocation_goal(self):
+        fast = self.find(self.lines(), "[TrainStepBenchmark.step]", "issue 15 goal")
+        tape = self.find(self.lines(), "[TrainStepBenchmark.tapeStep]", "issue 15 goal")
+        self.assertEqual(fast[7], "0 B/op ok")
+        self.assertEqual(tape[7], "0 B/op MISSED")
 
 
 if __name__ == "__main__":

@@ -177,6 +177,7 @@ public final class AbWorkloads {
       BertBenchmark bert = new BertBenchmark();
       bert.batch = Integer.parseInt(what.substring(5));
       bert.threads = Kernels.threads();
+      bert.noGrad(); // inference: the buffered forward, as JMH's runs
       try {
         bert.setup();
       } catch (java.io.IOException e) {

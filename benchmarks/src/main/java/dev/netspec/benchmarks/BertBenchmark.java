@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.State;
  * One eval-mode forward of the BERT generated from specs/bert_encoder.yaml at
  * all-MiniLM-L6-v2's size ({@code new BertModel(30522, 384, 12, 1536, 512, 2)}, 6 layers) on
  * {@code batch} sequences of 128 tokens, through {@code forwardTuple(inputIds, attentionMask)}
- * (the typed forward allocates its steps). With {@code -Dpeers.models=DIR} (peers.sh) it runs
+ * (grad mode off: the buffered forward, allocating only its three results; {@code
+ * forwardTupleInto} writes them into the caller's tensors instead). With {@code -Dpeers.models=DIR} (peers.sh) it runs
  * the weights and inputs ONNX Runtime runs, {@code DIR/minilm.safetensors} and {@code
  * DIR/minilm.b<batch>.safetensors}, and the setup refuses a model whose sentence embedding
  * differs from PyTorch's by more than {@code 1e-4 + 1e-4 |y|}; otherwise the weights are the

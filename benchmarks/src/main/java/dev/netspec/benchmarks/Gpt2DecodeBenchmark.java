@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.Setup;
  * tied {@code wte} once, for the logits) plus {@code 2 * 12 * context * 768 * 4} bytes of
  * cache (9.4 MB at 128, 37.7 MB at 512); with {@link MemoryBandwidthBenchmark}'s GB/s in the
  * same run, {@code ops/s * bytes / bandwidth} is the fraction of the bandwidth a step
- * reaches, and ops/s is tokens/s. The root forward allocates its steps today (the residual
- * stream of each block, the logits): {@code -prof gc} is not 0 B/op.
+ * reaches, and ops/s is tokens/s. Grad mode off, {@code forward(idx, start)} takes the
+ * buffered forward and allocates only the logits ({@code forward(idx, start, out)} writes them
+ * into the caller's tensor instead).
  */
 public class Gpt2DecodeBenchmark extends KernelBenchmark {
   /** Bytes of weights a decode step reads: 124,439,808 parameters, less 1023 rows of wpe. */

@@ -1,6 +1,7 @@
 package dev.netspec.cli;
 
 import dev.netspec.compiler.Inspection;
+import dev.netspec.runtime.autograd.Autograd;
 import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Parameter;
@@ -26,14 +27,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code netspec grad SPEC [--block B] [--arg NAME=VALUE]... --input X.safetensors --weights
  * W.safetensors --upstream G.safetensors --output GRADS.safetensors [--sgd-lr LR
- * --save-weights W2.safetensors]}: one forward and one backward of L = sum(y * g).
+ * --save-weights W2.safetensors]}: one forward and one backward of L = sum(y * g), or of
+ * the sum over a tuple's outputs ({@link Upstream}).
  */
 @Command(
     name = "grad",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     header = "Runs a block forward and backward: the gradients of L = sum(y * g) for its input and parameters.",
-    description = "Compiles a spec in memory, builds the block, loads its weights strictly, runs one forward on the input tensor 'x' (a block with 'inputs:' reads each by its name), takes L = sum(y * g) with g the tensor 'g' of --upstream (y's shape) and backpropagates, as PyTorch's y.backward(g). Writes 'y', 'grad.x' (for 'inputs:', 'grad.<name>' of each float input) and 'grad.<name>' for every parameter of the state dict (a shared parameter under each of its names, with the gradient of all its uses; a parameter the forward did not use gets zeros; buffers get none). With --sgd-lr it then takes one plain SGD step (p -= lr * grad, a shared parameter once) and saves the whole state dict to --save-weights. Eval mode unless --train.")
+    description = "Compiles a spec in memory, builds the block, loads its weights strictly, runs one forward on the input tensor 'x' (a block with 'inputs:' reads each by its name), takes L = sum(y * g) with g the tensor 'g' of --upstream (y's shape) and backpropagates, as PyTorch's y.backward(g); a block returning a tuple, whose outputs are named y.0, y.1.0, ... as 'run' names them, takes one upstream tensor per output, g.0, g.1.0, ..., and L = sum(y.0 * g.0) + sum(y.1.0 * g.1.0) + ... Writes the outputs ('y' or 'y.0', ...), 'grad.x' (for 'inputs:', 'grad.<name>' of each float input) and 'grad.<name>' for every parameter of the state dict (a shared parameter under each of its names, with the gradient of all its uses; a parameter the forward did not use gets zeros; buffers get none). With --sgd-lr it then takes one plain SGD step (p -= lr * grad, a shared parameter once) and saves the whole state dict to --save-weights. Eval mode unless --train.")
 final class GradCommand implements Callable<Integer> {
   @Mixin
   private SpecBlock target;
@@ -47,11 +49,12 @@ final class GradCommand implements Callable<Integer> {
   private Path weights;
 
   @Option(names = "--upstream", required = true, paramLabel = "G.safetensors",
-      description = "Holds 'g', the gradient of L with respect to y (y's shape).")
+      description = "Holds 'g', the gradient of L with respect to y (y's shape); for a tuple,"
+          + " 'g.0', 'g.1.0', ... for the outputs y.0, y.1.0, ...")
   private Path upstream;
 
   @Option(names = "--output", required = true, paramLabel = "GRADS.safetensors",
-      description = "Where to write 'y', 'grad.x' and 'grad.<name>' of every parameter.")
+      description = "Where to write the outputs, 'grad.x' and 'grad.<name>' of every parameter.")
   private Path output;
 
   @Option(names = "--sgd-lr", paramLabel = "LR",
@@ -93,16 +96,11 @@ final class GradCommand implements Callable<Integer> {
     }
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
-    List<Inspection.Port> outs = inspection.outputs();
-    if (outs.size() != 1 || !outs.get(0).name().equals("y")) {
-      throw UserException.at(target.spec, chosen + " returns a tuple; grad"
-          + " needs a block with one tensor output y");
-    }
     List<Tensor> inputs = RunCommand.readInputs(inspection, input, streams.err());
     ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
         target.argValues, inputs.get(0).shape()), Runtime.getRuntime().maxMemory());
     Map<String, Tensor> state = TensorFiles.read(weights, streams.err());
-    Tensor g = upstream();
+    Map<String, Tensor> g = Upstream.read(upstream, inspection.outputs(), streams.err());
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
     ModelBuilder.load(model, state, weights);
     model.train(train);
@@ -111,17 +109,17 @@ final class GradCommand implements Callable<Integer> {
         x.requiresGrad_(true);
       }
     }
-    Tensor y;
+    Map<String, Tensor> ys;
     try (GradMode.Scope scope = GradMode.enableGrad()) { // recording, whatever the caller's mode
-      y = forward(model, inspection, inputs);
-      checkUpstream(y, g);
+      ys = forward(model, inspection, inputs);
+      Upstream.Roots roots = Upstream.roots(upstream, input, ys, g);
       streams.timed("backward of " + chosen, () -> {
-        y.backward(g);
-        return y;
+        Autograd.backward(roots.tensors(), roots.gradients());
+        return ys;
       });
     }
     Map<String, Tensor> result = new LinkedHashMap<>();
-    result.put("y", y.detach());
+    ys.forEach((name, y) -> result.put(name, y.detach()));
     for (int i = 0; i < inputs.size(); i++) {
       Tensor x = inputs.get(i);
       if (x.dtype() == DType.FLOAT32) {
@@ -134,48 +132,25 @@ final class GradCommand implements Callable<Integer> {
       new SGD(model.parameters(), sgdLr).step(); // a shared parameter is in the list once
       TensorFiles.write(new TreeMap<>(model.stateDict()), saveWeights);
     }
+    List<String> outs = new ArrayList<>();
+    ys.forEach((n, t) -> outs.add(n + " " + Arrays.toString(t.shape())));
     streams.out().println(chosen + ": " + String.join(", ", RunCommand.names(inspection, inputs))
-        + " -> y " + Arrays.toString(y.shape()) + ", backward of sum(y * g) ("
-        + (train ? "training" : "eval") + " mode): " + (result.size() - 1) + " gradients"
+        + " -> " + String.join(", ", outs) + ", backward of " + Upstream.loss(ys.keySet()) + " ("
+        + (train ? "training" : "eval") + " mode): " + (result.size() - ys.size()) + " gradients"
         + " written to " + output + (sgdLr == null ? "" : "; one SGD step (lr " + sgdLr
             + "), weights saved to " + saveWeights));
     return Netspec.OK;
   }
 
   /** The forward, its argument errors as the user's (a lazy size the weights fixed otherwise). */
-  private Tensor forward(Module model, Inspection inspection, List<Tensor> inputs)
+  private Map<String, Tensor> forward(Module model, Inspection inspection, List<Tensor> inputs)
       throws UserException {
     try {
       return streams.timed("running " + inspection.block(),
-          () -> ModelCall.run(model, inspection, inputs).get("y"));
+          () -> ModelCall.run(model, inspection, inputs));
     } catch (IllegalArgumentException e) {
       throw UserException.at(input, RunCommand.describe(inspection, inputs) + " does not fit "
           + inspection.block() + " with the weights of " + weights + ": " + e.getMessage());
-    }
-  }
-
-  /** The tensor {@code g} of {@code --upstream}, float32. */
-  private Tensor upstream() throws UserException {
-    Map<String, Tensor> tensors = TensorFiles.read(upstream, streams.err());
-    Tensor g = tensors.get("g");
-    if (g == null) {
-      throw UserException.at(upstream, "no tensor named 'g' (found: "
-          + String.join(", ", new TreeMap<>(tensors).keySet()) + ")");
-    }
-    if (g.dtype() != DType.FLOAT32) {
-      throw UserException.at(upstream, "'g' is " + g.dtype() + "; it must be float32");
-    }
-    return g;
-  }
-
-  private void checkUpstream(Tensor y, Tensor g) throws UserException {
-    if (!Arrays.equals(y.shape(), g.shape())) {
-      throw UserException.at(upstream, "'g' has shape " + Arrays.toString(g.shape())
-          + ", but y has shape " + Arrays.toString(y.shape()));
-    }
-    if (!y.requiresGrad()) {
-      throw UserException.at(input, "y does not depend on a float input or on a parameter"
-          + " that requires grad: there is nothing to differentiate");
     }
   }
 

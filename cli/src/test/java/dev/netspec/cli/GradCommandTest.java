@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -22,10 +23,12 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code netspec grad} against PyTorch (tools/fixtures/spec_grad_fixtures.py): for the seed
- * programs and the specs in specs/ (their blocks with one tensor output, up to 60,000
- * parameters), y, the gradients of x and of every parameter entry of the
- * state dict for L = sum(y * g), and the weights after one SGD step (lr 0.1).
+ * {@code netspec grad} against PyTorch (tools/fixtures/spec_grad_fixtures.py for the seed
+ * programs and the specs' small blocks with one output; spec_grad_models.py for every other
+ * block of specs/: tuple outputs, BERT and GPT-2 by small arguments, reduced copies of
+ * ResNet-18 and the Fashion-MNIST CNN): the outputs, the gradients of the float inputs and of
+ * every parameter entry of the state dict for L = sum(y * g) (over a tuple's outputs, sum(y.0
+ * * g.0) + sum(y.1 * g.1) + ...), and the weights after one SGD step (lr 0.1).
  */
 class GradCommandTest {
   private static final Path REPO = Path.of("..");
@@ -41,7 +44,7 @@ class GradCommandTest {
       files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".args"))
           .map(n -> n.substring(0, n.length() - ".args".length())).sorted().forEach(cases::add);
     }
-    assertTrue(cases.size() >= 29, "fixture cases: " + cases);
+    assertTrue(cases.size() >= 58, "fixture cases: " + cases);
     return cases.stream().map(c -> DynamicTest.dynamicTest(c, () -> check(c)));
   }
 
@@ -131,6 +134,33 @@ class GradCommandTest {
     r = Cli.run(args.toArray(new String[0]));
     assertEquals(1, r.code(), r::toString);
     assertEquals(g + ": error: no tensor named 'g' (found: h)\n", r.err());
+  }
+
+  @Test
+  void aTupleNeedsOneUpstreamTensorPerOutput() throws Exception {
+    Path g = tmp.resolve("g.safetensors");
+    Map<String, Tensor> upstream = new java.util.TreeMap<>(load(fixture("gru_step", "upstream")));
+    assertEquals(Set.of("g.0", "g.1"), upstream.keySet());
+    upstream.remove("g.1");
+    SafeTensors.save(upstream, g);
+    Path out = tmp.resolve("grads.safetensors");
+    List<String> args = new ArrayList<>(List.of("grad", REPO.resolve("specs/gru_classifier.yaml")
+        .toString(), "--block", "GruStep", "--weights", fixture("gru_step", "weights").toString(),
+        "--input", fixture("gru_step", "input").toString(), "--upstream", g.toString(),
+        "--output", out.toString()));
+    Cli r = Cli.run(args.toArray(new String[0]));
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(g + ": error: no tensor named 'g.1' (found: g.0); y.0, y.1 needs one per"
+        + " output\n", r.err());
+    assertFalse(Files.exists(out));
+
+    upstream.put("g.1", Tensor.zeros(1, 2, 15));
+    SafeTensors.save(upstream, g);
+    r = Cli.run(args.toArray(new String[0]));
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(g + ": error: 'g.1' has shape [1, 2, 15], but y.1 has shape [1, 2, 16]\n",
+        r.err());
+    assertFalse(Files.exists(out));
   }
 
   @Test

@@ -5,7 +5,9 @@ import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.Embedding;
 import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
@@ -67,6 +69,56 @@ public final class BertEmbeddings extends Module {
   public final Dropout dropout;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor wordEmbeddingsOut;
+
+  /**
+   * Forward buffer {@code int64 (seq,)}.
+   */
+  private Tensor arangeOut;
+
+  /**
+   * Forward buffer {@code (seq, hidden_size)}.
+   */
+  private Tensor positionEmbeddingsOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor addOut;
+
+  /**
+   * Forward buffer {@code int64 (1,)}.
+   */
+  private Tensor arangeOut2;
+
+  /**
+   * Forward buffer {@code (1, hidden_size)}.
+   */
+  private Tensor tokenTypeEmbeddingsOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor addOut2;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor layerNormOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public BertEmbeddings(int vocabSize, int hiddenSize, int maxPositionEmbeddings,
@@ -99,22 +151,10 @@ public final class BertEmbeddings extends Module {
   @Override
   public Tensor forward(Tensor inputIds) {
     checkInputs(inputIds);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    BertEmbeddings free = claim();
-    if (free != this) {
-      try {
-        return free.forward(inputIds);
-      } finally {
-        release(free);
-      }
+    if (records(inputIds)) {
+      return forwardRecorded(inputIds);
     }
-    try {
-      int seq = inputIds.size(1);
-      Tensor h = wordEmbeddings.forward(inputIds).add(positionEmbeddings.forward(Tensor.arange(seq))).add(tokenTypeEmbeddings.forward(Tensor.arange(1))); // (batch, seq, hidden_size)
-      return dropout.forward(layerNorm.forward(h));
-    } finally {
-      release(this);
-    }
+    return concurrentForward(inputIds, Tensor.zeros(inputIds.size(0), inputIds.size(1), hiddenSize));
   }
 
   /**
@@ -125,6 +165,66 @@ public final class BertEmbeddings extends Module {
         || inputIds.dim() != 2) {
       throw new IllegalArgumentException("BertEmbeddings: expected input_ids int64 (batch, seq), got "
               + "input_ids " + inputIds.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(inputIds.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code input_ids int64 (batch, seq)}; writes the output into {@code output} (shape {@code (batch, seq, hidden_size)}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor inputIds, Tensor output) {
+    enterForward();
+    try {
+      checkInputs(inputIds);
+      workspace(inputIds);
+      wordEmbeddings.forward(inputIds, wordEmbeddingsOut); // (batch, seq, hidden_size)
+      Out.arange(0, arangeOut); // (seq,)
+      positionEmbeddings.forward(arangeOut, positionEmbeddingsOut); // (seq, hidden_size)
+      wordEmbeddingsOut.addInto(positionEmbeddingsOut, addOut); // (batch, seq, hidden_size)
+      Out.arange(0, arangeOut2); // (1,)
+      tokenTypeEmbeddings.forward(arangeOut2, tokenTypeEmbeddingsOut); // (1, hidden_size)
+      Tensor h = addOut.addInto(tokenTypeEmbeddingsOut, addOut2); // (batch, seq, hidden_size)
+      layerNorm.forward(h, layerNormOut); // (batch, seq, hidden_size)
+      return dropout.forward(layerNormOut, output); // (batch, seq, hidden_size)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code input_ids int64 (batch, seq)}, output
+   * {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor forwardRecorded(Tensor inputIds) {
+    int seq = inputIds.size(1);
+    Tensor h = wordEmbeddings.forward(inputIds).add(positionEmbeddings.forward(Tensor.arange(seq))).add(tokenTypeEmbeddings.forward(Tensor.arange(1))); // (batch, seq, hidden_size)
+    return dropout.forward(layerNorm.forward(h));
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor inputIds) {
+    if (inputIds.size(0) != batch || inputIds.size(1) != seq) {
+      batch = inputIds.size(0);
+      seq = inputIds.size(1);
+      // wordEmbeddingsOut, tokenTypeEmbeddingsOut, layerNormOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, hiddenSize}, new int[] {1, hiddenSize}, new int[] {batch, seq, hiddenSize});
+      wordEmbeddingsOut = Workspace.view(storage0, batch, seq, hiddenSize);
+      tokenTypeEmbeddingsOut = Workspace.view(storage0, 1, hiddenSize);
+      layerNormOut = Workspace.view(storage0, batch, seq, hiddenSize);
+      arangeOut = Tensor.zeros(DType.INT64, seq);
+      // positionEmbeddingsOut, addOut2: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {seq, hiddenSize}, new int[] {batch, seq, hiddenSize});
+      positionEmbeddingsOut = Workspace.view(storage1, seq, hiddenSize);
+      addOut2 = Workspace.view(storage1, batch, seq, hiddenSize);
+      addOut = Tensor.zeros(batch, seq, hiddenSize);
+      arangeOut2 = Tensor.zeros(DType.INT64, 1);
     }
   }
 

@@ -38,6 +38,26 @@ public final class BertEncoder extends Module {
   public final ModuleList<BertLayer> layer;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor blockOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor blockOut2;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public BertEncoder(int hiddenSize, int numAttentionHeads, int intermediateSize) {
@@ -66,23 +86,14 @@ public final class BertEncoder extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor mask) {
     checkInputs(hiddenStates, mask);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    BertEncoder free = claim();
-    if (free != this) {
-      try {
-        return free.forwardInputs(hiddenStates, mask);
-      } finally {
-        release(free);
-      }
+    if (records(hiddenStates, mask)) {
+      return forwardRecorded(hiddenStates, mask);
     }
+    BertEncoder free = claim();
     try {
-      Tensor h = hiddenStates; // (batch, seq, hidden_size)
-      for (BertLayer block : layer) {
-        h = block.forwardInputs(h, mask); // (batch, seq, hidden_size)
-      }
-      return h;
+      return free.forwardInputsInto(hiddenStates, mask, Tensor.zeros(hiddenStates.size(0), hiddenStates.size(1), hiddenSize));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -111,6 +122,54 @@ public final class BertEncoder extends Module {
       throw new IllegalArgumentException("BertEncoder: expected hidden_states float32 (batch, seq, hidden_size), mask float32 (batch, 1, 1, seq), got "
               + "hidden_states " + hiddenStates.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(hiddenStates.shape())
               + ", mask " + mask.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(mask.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code hidden_states float32 (batch, seq, hidden_size), mask float32 (batch, 1, 1, seq)}; writes the output into {@code output} (shape {@code (batch, seq, hidden_size)}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Tensor forwardInputsInto(Tensor hiddenStates, Tensor mask, Tensor output) {
+    enterForward();
+    try {
+      checkInputs(hiddenStates, mask);
+      workspace(hiddenStates, mask);
+      Tensor h = hiddenStates; // (batch, seq, hidden_size)
+      for (BertLayer block : layer) {
+        Tensor hNext = h == blockOut ? blockOut2 : blockOut;
+        h = block.forwardInputsInto(h, mask, hNext); // (batch, seq, hidden_size)
+      }
+      return h.copyInto(output); // (batch, seq, hidden_size)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code hidden_states float32 (batch, seq, hidden_size), mask float32 (batch, 1, 1, seq)}, output
+   * {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor forwardRecorded(Tensor hiddenStates, Tensor mask) {
+    Tensor h = hiddenStates; // (batch, seq, hidden_size)
+    for (BertLayer block : layer) {
+      h = block.forwardInputs(h, mask); // (batch, seq, hidden_size)
+    }
+    return h;
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor hiddenStates, Tensor mask) {
+    if (hiddenStates.size(0) != batch || hiddenStates.size(1) != seq) {
+      batch = hiddenStates.size(0);
+      seq = hiddenStates.size(1);
+      blockOut = Tensor.zeros(batch, seq, hiddenSize);
+      blockOut2 = Tensor.zeros(batch, seq, hiddenSize);
     }
   }
 

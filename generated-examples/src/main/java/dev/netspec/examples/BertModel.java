@@ -2,7 +2,9 @@
 package dev.netspec.examples;
 
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
@@ -64,6 +66,81 @@ public final class BertModel extends Module {
   public final BertPooler pooler;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq)}.
+   */
+  private Tensor neOut;
+
+  /**
+   * Forward buffer {@code (batch, seq)}.
+   */
+  private Tensor mulOut;
+
+  /**
+   * Forward buffer {@code (batch, 1, 1, seq)}.
+   */
+  private Tensor rsubOut;
+
+  /**
+   * Forward buffer {@code (batch, 1, 1, seq)}.
+   */
+  private Tensor mulOut2;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor embeddingsOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor encoderOut;
+
+  /**
+   * Forward buffer {@code (batch, hidden_size)}.
+   */
+  private Tensor poolerOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor mulOut3;
+
+  /**
+   * Forward buffer {@code (batch, hidden_size)}.
+   */
+  private Tensor sumOut;
+
+  /**
+   * Forward buffer {@code (batch, 1)}.
+   */
+  private Tensor sumOut2;
+
+  /**
+   * Forward buffer {@code (batch, hidden_size)}.
+   */
+  private Tensor divOut;
+
+  /**
+   * A view of {@code mulOut}, {@code (batch, 1, 1, seq)}, made with the buffers.
+   */
+  private Tensor mulOutView;
+
+  /**
+   * A view of {@code mulOut}, {@code (batch, seq, 1)}, made with the buffers.
+   */
+  private Tensor mulOutView2;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public BertModel(int vocabSize, int hiddenSize, int numAttentionHeads, int intermediateSize,
@@ -99,25 +176,14 @@ public final class BertModel extends Module {
    */
   public Output forwardTuple(Tensor inputIds, Tensor attentionMask) {
     checkInputs(inputIds, attentionMask);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    BertModel free = claim();
-    if (free != this) {
-      try {
-        return free.forwardTuple(inputIds, attentionMask);
-      } finally {
-        release(free);
-      }
+    if (records(inputIds, attentionMask)) {
+      return forwardRecorded(inputIds, attentionMask);
     }
+    BertModel free = claim();
     try {
-      Tensor keep = attentionMask.ne(0.0f).mul(1.0f); // (batch, seq)
-      Tensor mask = Tensor.scalar(1.0f).sub(keep.unsqueeze(1).unsqueeze(2)).mul(-3.4028235E38f); // (batch, 1, 1, seq)
-      Tensor h = encoder.forwardInputs(embeddings.forward(inputIds), mask); // (batch, seq, hidden_size)
-      Tensor pooled = pooler.forward(h); // (batch, hidden_size)
-      Tensor weights = keep.unsqueeze(2); // (batch, seq, 1)
-      Tensor sentence = h.mul(weights).sum(1, false).div(weights.sum(1, false)); // (batch, hidden_size)
-      return new Output(h, pooled, sentence);
+      return free.forwardTupleInto(inputIds, attentionMask, new Output(Tensor.zeros(inputIds.size(0), inputIds.size(1), hiddenSize), Tensor.zeros(inputIds.size(0), hiddenSize), Tensor.zeros(inputIds.size(0), hiddenSize)));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -143,6 +209,86 @@ public final class BertModel extends Module {
       throw new IllegalArgumentException("BertModel: expected input_ids int64 (batch, seq), attention_mask int64 (batch, seq), got "
               + "input_ids " + inputIds.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(inputIds.shape())
               + ", attention_mask " + attentionMask.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(attentionMask.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code input_ids int64 (batch, seq), attention_mask int64 (batch, seq)}; writes the outputs into the tensors of {@code output} (shape {@code ((batch, seq, hidden_size), (batch, hidden_size), (batch, hidden_size))}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Output forwardTupleInto(Tensor inputIds, Tensor attentionMask, Output output) {
+    enterForward();
+    try {
+      checkInputs(inputIds, attentionMask);
+      workspace(inputIds, attentionMask);
+      Out.ne(attentionMask, 0.0f, neOut); // (batch, seq)
+      Tensor keep = neOut.mulInto(1.0f, mulOut); // (batch, seq)
+      Out.rsub(1.0f, mulOutView, rsubOut); // (batch, 1, 1, seq)
+      Tensor mask = rsubOut.mulInto(-3.4028235E38f, mulOut2); // (batch, 1, 1, seq)
+      embeddings.forward(inputIds, embeddingsOut); // (batch, seq, hidden_size)
+      Tensor h = encoder.forwardInputsInto(embeddingsOut, mask, encoderOut); // (batch, seq, hidden_size)
+      Tensor pooled = pooler.forward(h, poolerOut); // (batch, hidden_size)
+      Tensor weights = mulOutView2; // (batch, seq, 1)
+      h.mulInto(weights, mulOut3); // (batch, seq, hidden_size)
+      Out.sum(mulOut3, 1, false, sumOut); // (batch, hidden_size)
+      Out.sum(weights, 1, false, sumOut2); // (batch, 1)
+      Tensor sentence = sumOut.divInto(sumOut2, divOut); // (batch, hidden_size)
+      Tensor hOut = output.h();
+      h.copyInto(hOut); // (batch, seq, hidden_size)
+      Tensor pooledOut = output.pooled();
+      pooled.copyInto(pooledOut); // (batch, hidden_size)
+      Tensor sentenceOut = output.sentence();
+      sentence.copyInto(sentenceOut); // (batch, hidden_size)
+      return output;
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code input_ids int64 (batch, seq), attention_mask int64 (batch, seq)}, output
+   * {@code ((batch, seq, hidden_size), (batch, hidden_size), (batch, hidden_size))}.
+   */
+  private Output forwardRecorded(Tensor inputIds, Tensor attentionMask) {
+    Tensor keep = attentionMask.ne(0.0f).mul(1.0f); // (batch, seq)
+    Tensor mask = Tensor.scalar(1.0f).sub(keep.unsqueeze(1).unsqueeze(2)).mul(-3.4028235E38f); // (batch, 1, 1, seq)
+    Tensor h = encoder.forwardInputs(embeddings.forward(inputIds), mask); // (batch, seq, hidden_size)
+    Tensor pooled = pooler.forward(h); // (batch, hidden_size)
+    Tensor weights = keep.unsqueeze(2); // (batch, seq, 1)
+    Tensor sentence = h.mul(weights).sum(1, false).div(weights.sum(1, false)); // (batch, hidden_size)
+    return new Output(h, pooled, sentence);
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor inputIds, Tensor attentionMask) {
+    if (inputIds.size(0) != batch || inputIds.size(1) != seq) {
+      batch = inputIds.size(0);
+      seq = inputIds.size(1);
+      // neOut, rsubOut, embeddingsOut, poolerOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq}, new int[] {batch, 1, 1, seq}, new int[] {batch, seq, hiddenSize}, new int[] {batch, hiddenSize});
+      neOut = Workspace.view(storage0, batch, seq);
+      rsubOut = Workspace.view(storage0, batch, 1, 1, seq);
+      embeddingsOut = Workspace.view(storage0, batch, seq, hiddenSize);
+      poolerOut = Workspace.view(storage0, batch, hiddenSize);
+      // mulOut, divOut: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, seq}, new int[] {batch, hiddenSize});
+      mulOut = Workspace.view(storage1, batch, seq);
+      divOut = Workspace.view(storage1, batch, hiddenSize);
+      // mulOut2, mulOut3, sumOut2: never live at once
+      Tensor storage2 = Workspace.storage(new int[] {batch, 1, 1, seq}, new int[] {batch, seq, hiddenSize}, new int[] {batch, 1});
+      mulOut2 = Workspace.view(storage2, batch, 1, 1, seq);
+      mulOut3 = Workspace.view(storage2, batch, seq, hiddenSize);
+      sumOut2 = Workspace.view(storage2, batch, 1);
+      encoderOut = Tensor.zeros(batch, seq, hiddenSize);
+      sumOut = Tensor.zeros(batch, hiddenSize);
+      mulOutView = mulOut.unsqueeze(1).unsqueeze(2);
+      mulOutView2 = mulOut.unsqueeze(2);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -45,6 +46,31 @@ public final class BertOutput extends Module {
   public final Dropout dropout;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor denseOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor dropoutOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor addOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public BertOutput(int hiddenSize, int intermediateSize) {
@@ -69,19 +95,14 @@ public final class BertOutput extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor inputTensor) {
     checkInputs(hiddenStates, inputTensor);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    BertOutput free = claim();
-    if (free != this) {
-      try {
-        return free.forwardInputs(hiddenStates, inputTensor);
-      } finally {
-        release(free);
-      }
+    if (records(hiddenStates, inputTensor)) {
+      return forwardRecorded(hiddenStates, inputTensor);
     }
+    BertOutput free = claim();
     try {
-      return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+      return free.forwardInputsInto(hiddenStates, inputTensor, Tensor.zeros(hiddenStates.size(0), hiddenStates.size(1), hiddenSize));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -109,6 +130,51 @@ public final class BertOutput extends Module {
       throw new IllegalArgumentException("BertOutput: expected hidden_states float32 (batch, seq, intermediate_size), input_tensor float32 (batch, seq, hidden_size), got "
               + "hidden_states " + hiddenStates.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(hiddenStates.shape())
               + ", input_tensor " + inputTensor.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(inputTensor.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code hidden_states float32 (batch, seq, intermediate_size), input_tensor float32 (batch, seq, hidden_size)}; writes the output into {@code output} (shape {@code (batch, seq, hidden_size)}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Tensor forwardInputsInto(Tensor hiddenStates, Tensor inputTensor, Tensor output) {
+    enterForward();
+    try {
+      checkInputs(hiddenStates, inputTensor);
+      workspace(hiddenStates, inputTensor);
+      dense.forward(hiddenStates, denseOut); // (batch, seq, hidden_size)
+      dropout.forward(denseOut, dropoutOut); // (batch, seq, hidden_size)
+      dropoutOut.addInto(inputTensor, addOut); // (batch, seq, hidden_size)
+      return layerNorm.forward(addOut, output); // (batch, seq, hidden_size)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code hidden_states float32 (batch, seq, intermediate_size), input_tensor float32 (batch, seq, hidden_size)}, output
+   * {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor forwardRecorded(Tensor hiddenStates, Tensor inputTensor) {
+    return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor hiddenStates, Tensor inputTensor) {
+    if (hiddenStates.size(0) != batch || hiddenStates.size(1) != seq) {
+      batch = hiddenStates.size(0);
+      seq = hiddenStates.size(1);
+      // denseOut, addOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, hiddenSize}, new int[] {batch, seq, hiddenSize});
+      denseOut = Workspace.view(storage0, batch, seq, hiddenSize);
+      addOut = Workspace.view(storage0, batch, seq, hiddenSize);
+      dropoutOut = Tensor.zeros(batch, seq, hiddenSize);
     }
   }
 

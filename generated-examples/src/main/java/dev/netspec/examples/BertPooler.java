@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Tanh;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -31,6 +32,36 @@ public final class BertPooler extends Module {
   public final Tanh activation;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, hidden_size)}.
+   */
+  private Tensor subscriptOut;
+
+  /**
+   * Forward buffer {@code (batch, hidden_size)}.
+   */
+  private Tensor denseOut;
+
+  /**
+   * A view of an input, made again when another tensor comes ({@code xViewOf}).
+   */
+  private Tensor xView;
+
+  /**
+   * The input {@code xView} was made of.
+   */
+  private Tensor xViewOf;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public BertPooler(int hiddenSize) {
@@ -49,23 +80,74 @@ public final class BertPooler extends Module {
   }
 
   /**
-   * Input {@code (batch, seq, hidden_size)}, output {@code (batch, hidden_size)}.
+   * Input {@code (batch, seq, hidden_size)}, output {@code (batch, hidden_size)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
-    // While another thread is inside this instance, the same call runs on a free replica.
-    BertPooler free = claim();
-    if (free != this) {
-      try {
-        return free.forward(x);
-      } finally {
-        release(free);
-      }
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
     }
+    return concurrentForward(x, Tensor.zeros(x.size(0), hiddenSize));
+  }
+
+  /**
+   * Input {@code (batch, seq, hidden_size)}; writes the output into {@code output} (shape {@code (batch, hidden_size)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
     try {
-      return activation.forward(dense.forward(x.select(1, 0)));
+      workspace(x);
+      if (x != xViewOf) {
+        xView = x.select(1, 0);
+        xViewOf = x;
+      }
+      xView.copyInto(subscriptOut); // (batch, hidden_size)
+      dense.forward(subscriptOut, denseOut); // (batch, hidden_size)
+      return activation.forward(denseOut, output); // (batch, hidden_size)
     } finally {
-      release(this);
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, seq, hidden_size)}, output
+   * {@code (batch, hidden_size)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    return activation.forward(dense.forward(x.select(1, 0)));
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, seq, hidden_size)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != hiddenSize) {
+      throw new IllegalArgumentException("BertPooler: expected an input of shape (batch, seq, hidden_size), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch || x.size(1) != seq) {
+      batch = x.size(0);
+      seq = x.size(1);
+      subscriptOut = Tensor.zeros(batch, hiddenSize);
+      denseOut = Tensor.zeros(batch, hiddenSize);
     }
   }
 

@@ -53,6 +53,76 @@ public final class BertSelfAttention extends Module {
   public final Dropout dropout;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor queryOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor keyOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor valueOut;
+
+  /**
+   * A view of {@code queryOut}, {@code (batch, seq, num_attention_heads, ?)}, made with the buffers.
+   */
+  private Tensor queryOutView;
+
+  /**
+   * A view of {@code queryOut}, {@code (batch, num_attention_heads, seq, ?)}, made with the buffers.
+   */
+  private Tensor queryOutView2;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, seq, num_attention_heads, ?)}, made with the buffers.
+   */
+  private Tensor keyOutView;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, num_attention_heads, seq, ?)}, made with the buffers.
+   */
+  private Tensor keyOutView2;
+
+  /**
+   * A view of {@code valueOut}, {@code (batch, seq, num_attention_heads, ?)}, made with the buffers.
+   */
+  private Tensor valueOutView;
+
+  /**
+   * A view of {@code valueOut}, {@code (batch, num_attention_heads, seq, ?)}, made with the buffers.
+   */
+  private Tensor valueOutView2;
+
+  /**
+   * A view of {@code attentionOut}, {@code (batch, num_attention_heads, seq, ?)}, made with the buffers.
+   */
+  private Tensor attentionOut;
+
+  /**
+   * A view of {@code attentionOut}, {@code (batch, seq, num_attention_heads, ?)}, made with the buffers.
+   */
+  private Tensor attentionOutView;
+
+  /**
+   * A view of {@code attentionOut}, {@code (batch, seq, hidden_size)}, made with the buffers.
+   */
+  private Tensor attentionOutView2;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public BertSelfAttention(int hiddenSize, int numAttentionHeads) {
@@ -78,25 +148,14 @@ public final class BertSelfAttention extends Module {
    */
   public Tensor forwardInputs(Tensor hiddenStates, Tensor mask) {
     checkInputs(hiddenStates, mask);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    BertSelfAttention free = claim();
-    if (free != this) {
-      try {
-        return free.forwardInputs(hiddenStates, mask);
-      } finally {
-        release(free);
-      }
+    if (records(hiddenStates, mask)) {
+      return forwardRecorded(hiddenStates, mask);
     }
+    BertSelfAttention free = claim();
     try {
-      int batch = hiddenStates.size(0);
-      int seq = hiddenStates.size(1);
-      Tensor q = query.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-      Tensor k = key.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-      Tensor v = value.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-      Tensor y = Functional.scaledDotProductAttention(q, k, v, AttentionMask.of(mask), false); // (batch, num_attention_heads, seq, ?)
-      return y.transpose(1, 2).reshape(batch, seq, hiddenSize);
+      return free.forwardInputsInto(hiddenStates, mask, Tensor.zeros(hiddenStates.size(0), hiddenStates.size(1), hiddenSize));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -125,6 +184,68 @@ public final class BertSelfAttention extends Module {
       throw new IllegalArgumentException("BertSelfAttention: expected hidden_states float32 (batch, seq, hidden_size), mask float32 (batch, 1, 1, seq), got "
               + "hidden_states " + hiddenStates.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(hiddenStates.shape())
               + ", mask " + mask.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(mask.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code hidden_states float32 (batch, seq, hidden_size), mask float32 (batch, 1, 1, seq)}; writes the output into {@code output} (shape {@code (batch, seq, hidden_size)}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Tensor forwardInputsInto(Tensor hiddenStates, Tensor mask, Tensor output) {
+    enterForward();
+    try {
+      checkInputs(hiddenStates, mask);
+      workspace(hiddenStates, mask);
+      query.forward(hiddenStates, queryOut); // (batch, seq, hidden_size)
+      Tensor q = queryOutView2; // (batch, num_attention_heads, seq, ?)
+      key.forward(hiddenStates, keyOut); // (batch, seq, hidden_size)
+      Tensor k = keyOutView2; // (batch, num_attention_heads, seq, ?)
+      value.forward(hiddenStates, valueOut); // (batch, seq, hidden_size)
+      Tensor v = valueOutView2; // (batch, num_attention_heads, seq, ?)
+      Tensor y = Functional.scaledDotProductAttentionInto(queryOutView2, keyOutView2, valueOutView2, mask, false, attentionOut); // (batch, num_attention_heads, seq, ?)
+      return attentionOutView2.copyInto(output); // (batch, seq, hidden_size)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code hidden_states float32 (batch, seq, hidden_size), mask float32 (batch, 1, 1, seq)}, output
+   * {@code (batch, seq, hidden_size)}.
+   */
+  private Tensor forwardRecorded(Tensor hiddenStates, Tensor mask) {
+    int batch = hiddenStates.size(0);
+    int seq = hiddenStates.size(1);
+    Tensor q = query.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+    Tensor k = key.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+    Tensor v = value.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+    Tensor y = Functional.scaledDotProductAttention(q, k, v, AttentionMask.of(mask), false); // (batch, num_attention_heads, seq, ?)
+    return y.transpose(1, 2).reshape(batch, seq, hiddenSize);
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor hiddenStates, Tensor mask) {
+    if (hiddenStates.size(0) != batch || hiddenStates.size(1) != seq) {
+      batch = hiddenStates.size(0);
+      seq = hiddenStates.size(1);
+      queryOut = Tensor.zeros(batch, seq, hiddenSize);
+      keyOut = Tensor.zeros(batch, seq, hiddenSize);
+      valueOut = Tensor.zeros(batch, seq, hiddenSize);
+      queryOutView = queryOut.reshape(batch, seq, numAttentionHeads, -1);
+      queryOutView2 = queryOutView.transpose(1, 2);
+      keyOutView = keyOut.reshape(batch, seq, numAttentionHeads, -1);
+      keyOutView2 = keyOutView.transpose(1, 2);
+      valueOutView = valueOut.reshape(batch, seq, numAttentionHeads, -1);
+      valueOutView2 = valueOutView.transpose(1, 2);
+      attentionOut = Tensor.zeros(queryOutView2.size(0), queryOutView2.size(2), queryOutView2.size(1), valueOutView2.size(3)).transpose(1, 2);
+      attentionOutView = attentionOut.transpose(1, 2);
+      attentionOutView2 = attentionOutView.reshape(batch, seq, hiddenSize);
     }
   }
 

@@ -6,7 +6,9 @@ import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -55,6 +57,81 @@ public final class EncoderBlock extends Module {
   public final Sequential mlp;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor ln1Out;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor qOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor kOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, seq)}.
+   */
+  private Tensor matmulOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, seq)}.
+   */
+  private Tensor mulOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, seq)}.
+   */
+  private Tensor softmaxOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor vOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor matmulOut2;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor projOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor addOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor ln2Out;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor mlpOut;
+
+  /**
+   * A view of {@code kOut}, {@code (batch, 16, seq)}, made with the buffers.
+   */
+  private Tensor kOutView;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public EncoderBlock() {
@@ -77,26 +154,100 @@ public final class EncoderBlock extends Module {
   }
 
   /**
-   * Input {@code (batch, seq, 16)}, output {@code (batch, seq, 16)}.
+   * Input {@code (batch, seq, 16)}, output {@code (batch, seq, 16)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
-    // While another thread is inside this instance, the same call runs on a free replica.
-    EncoderBlock free = claim();
-    if (free != this) {
-      try {
-        return free.forward(x);
-      } finally {
-        release(free);
-      }
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
     }
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), 16));
+  }
+
+  /**
+   * Input {@code (batch, seq, 16)}; writes the output into {@code output} (shape {@code (batch, seq, 16)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
     try {
-      Tensor h = ln1.forward(x); // (batch, seq, 16)
-      Tensor att = q.forward(h).matmul(k.forward(h).transpose(1, 2)).mul(0.25f).softmax(-1); // (batch, seq, seq)
-      x = x.add(proj.forward(att.matmul(v.forward(h)))); // (batch, seq, 16)
-      return x.add(mlp.forward(ln2.forward(x)));
+      workspace(x);
+      Tensor h = ln1.forward(x, ln1Out); // (batch, seq, 16)
+      q.forward(h, qOut); // (batch, seq, 16)
+      k.forward(h, kOut); // (batch, seq, 16)
+      qOut.matmulInto(kOutView, matmulOut); // (batch, seq, seq)
+      matmulOut.mulInto(0.25f, mulOut); // (batch, seq, seq)
+      Tensor att = mulOut.softmaxInto(-1, softmaxOut); // (batch, seq, seq)
+      v.forward(h, vOut); // (batch, seq, 16)
+      att.matmulInto(vOut, matmulOut2); // (batch, seq, 16)
+      proj.forward(matmulOut2, projOut); // (batch, seq, 16)
+      x = x.addInto(projOut, addOut); // (batch, seq, 16)
+      ln2.forward(x, ln2Out); // (batch, seq, 16)
+      mlp.forward(ln2Out, mlpOut); // (batch, seq, 16)
+      return x.addInto(mlpOut, output); // (batch, seq, 16)
     } finally {
-      release(this);
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, seq, 16)}, output
+   * {@code (batch, seq, 16)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    Tensor h = ln1.forward(x); // (batch, seq, 16)
+    Tensor att = q.forward(h).matmul(k.forward(h).transpose(1, 2)).mul(0.25f).softmax(-1); // (batch, seq, seq)
+    x = x.add(proj.forward(att.matmul(v.forward(h)))); // (batch, seq, 16)
+    return x.add(mlp.forward(ln2.forward(x)));
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, seq, 16)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != 16) {
+      throw new IllegalArgumentException("EncoderBlock: expected an input of shape (batch, seq, 16), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch || x.size(1) != seq) {
+      batch = x.size(0);
+      seq = x.size(1);
+      // ln1Out, matmulOut2, addOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, 16}, new int[] {batch, seq, 16}, new int[] {batch, seq, 16});
+      ln1Out = Workspace.view(storage0, batch, seq, 16);
+      matmulOut2 = Workspace.view(storage0, batch, seq, 16);
+      addOut = Workspace.view(storage0, batch, seq, 16);
+      // qOut, mulOut, vOut, projOut, ln2Out: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, seq, 16}, new int[] {batch, seq, seq}, new int[] {batch, seq, 16}, new int[] {batch, seq, 16}, new int[] {batch, seq, 16});
+      qOut = Workspace.view(storage1, batch, seq, 16);
+      mulOut = Workspace.view(storage1, batch, seq, seq);
+      vOut = Workspace.view(storage1, batch, seq, 16);
+      projOut = Workspace.view(storage1, batch, seq, 16);
+      ln2Out = Workspace.view(storage1, batch, seq, 16);
+      // kOut, softmaxOut, mlpOut: never live at once
+      Tensor storage2 = Workspace.storage(new int[] {batch, seq, 16}, new int[] {batch, seq, seq}, new int[] {batch, seq, 16});
+      kOut = Workspace.view(storage2, batch, seq, 16);
+      softmaxOut = Workspace.view(storage2, batch, seq, seq);
+      mlpOut = Workspace.view(storage2, batch, seq, 16);
+      matmulOut = Tensor.zeros(batch, seq, seq);
+      kOutView = kOut.transpose(1, 2);
     }
   }
 

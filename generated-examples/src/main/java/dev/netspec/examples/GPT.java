@@ -10,7 +10,9 @@ import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ModuleDict;
 import dev.netspec.runtime.nn.ModuleList;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -63,6 +65,56 @@ public final class GPT extends Module implements CausalLM {
   private List<CachedSelfAttention> caches;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code int64 (seq,)}.
+   */
+  private Tensor arangeOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, n_embd)}.
+   */
+  private Tensor wteOut;
+
+  /**
+   * Forward buffer {@code (seq, n_embd)}.
+   */
+  private Tensor wpeOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, n_embd)}.
+   */
+  private Tensor addOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, n_embd)}.
+   */
+  private Tensor dropOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, n_embd)}.
+   */
+  private Tensor blockOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, n_embd)}.
+   */
+  private Tensor blockOut2;
+
+  /**
+   * Forward buffer {@code (batch, seq, n_embd)}.
+   */
+  private Tensor lnFOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public GPT(int vocabSize, int blockSize, int nHead, int nEmbd) {
@@ -99,13 +151,10 @@ public final class GPT extends Module implements CausalLM {
   public Tensor forward(Tensor idx, int start) {
     checkInputs(idx);
     CachedSelfAttention.seek(caches(), start);
-    int seq = idx.size(1);
-    Tensor pos = Tensor.arange(start, start + seq, 1); // (seq,)
-    Tensor x = transformer.drop.forward(transformer.wte.forward(idx).add(transformer.wpe.forward(pos))); // (batch, seq, n_embd)
-    for (Block block : transformer.h) {
-      x = block.forward(x); // (batch, seq, n_embd)
+    if (records(idx)) {
+      return forwardRecorded(idx, start);
     }
-    return lmHead.forward(transformer.lnF.forward(x));
+    return forward(idx, start, Tensor.zeros(idx.size(0), idx.size(1), vocabSize));
   }
 
   private List<CachedSelfAttention> caches() {
@@ -144,6 +193,75 @@ public final class GPT extends Module implements CausalLM {
         || idx.dim() != 2) {
       throw new IllegalArgumentException("GPT: expected idx int64 (batch, seq), got "
               + "idx " + idx.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(idx.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code idx int64 (batch, seq)}; writes the output into {@code output} (shape {@code (batch, seq, vocab_size)}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Tensor forward(Tensor idx, int start, Tensor output) {
+    enterForward();
+    try {
+      checkInputs(idx);
+      CachedSelfAttention.seek(caches(), start);
+      workspace(idx);
+      Tensor pos = Out.arange(start, arangeOut); // (seq,)
+      transformer.wte.forward(idx, wteOut); // (batch, seq, n_embd)
+      transformer.wpe.forward(pos, wpeOut); // (seq, n_embd)
+      wteOut.addInto(wpeOut, addOut); // (batch, seq, n_embd)
+      Tensor x = transformer.drop.forward(addOut, dropOut); // (batch, seq, n_embd)
+      for (Block block : transformer.h) {
+        Tensor xNext = x == blockOut ? blockOut2 : blockOut;
+        x = block.forward(x, xNext); // (batch, seq, n_embd)
+      }
+      transformer.lnF.forward(x, lnFOut); // (batch, seq, n_embd)
+      return lmHead.forward(lnFOut, output); // (batch, seq, vocab_size)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code idx int64 (batch, seq)}, output
+   * {@code (batch, seq, vocab_size)}.
+   */
+  private Tensor forwardRecorded(Tensor idx, int start) {
+    CachedSelfAttention.seek(caches(), start);
+    int seq = idx.size(1);
+    Tensor pos = Tensor.arange(start, start + seq, 1); // (seq,)
+    Tensor x = transformer.drop.forward(transformer.wte.forward(idx).add(transformer.wpe.forward(pos))); // (batch, seq, n_embd)
+    for (Block block : transformer.h) {
+      x = block.forward(x); // (batch, seq, n_embd)
+    }
+    return lmHead.forward(transformer.lnF.forward(x));
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor idx) {
+    if (idx.size(0) != batch || idx.size(1) != seq) {
+      batch = idx.size(0);
+      seq = idx.size(1);
+      arangeOut = Tensor.zeros(DType.INT64, seq);
+      // wteOut, dropOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, nEmbd}, new int[] {batch, seq, nEmbd});
+      wteOut = Workspace.view(storage0, batch, seq, nEmbd);
+      dropOut = Workspace.view(storage0, batch, seq, nEmbd);
+      // wpeOut, blockOut: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {seq, nEmbd}, new int[] {batch, seq, nEmbd});
+      wpeOut = Workspace.view(storage1, seq, nEmbd);
+      blockOut = Workspace.view(storage1, batch, seq, nEmbd);
+      // addOut, blockOut2: never live at once
+      Tensor storage2 = Workspace.storage(new int[] {batch, seq, nEmbd}, new int[] {batch, seq, nEmbd});
+      addOut = Workspace.view(storage2, batch, seq, nEmbd);
+      blockOut2 = Workspace.view(storage2, batch, seq, nEmbd);
+      lnFOut = Tensor.zeros(batch, seq, nEmbd);
     }
   }
 

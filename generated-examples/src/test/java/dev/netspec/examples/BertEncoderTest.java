@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.io.SafeTensors;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Parameter;
@@ -129,6 +130,17 @@ class BertEncoderTest {
     assertClose(dir + " last hidden state", io.get("y.0"), out.h());
     assertClose(dir + " pooler output", io.get("y.1"), out.pooled());
     assertClose(dir + " sentence embedding", io.get("y.2"), out.sentence());
+    // Nothing recording: the allocation-free forward, into new tensors and into the caller's
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      BertModel.Output buffered = net.forwardTuple(io.get("input_ids"), io.get("attention_mask"));
+      BertModel.Output into = new BertModel.Output(Tensor.zeros(out.h().shape()).fill_(Float.NaN),
+          Tensor.zeros(out.pooled().shape()).fill_(Float.NaN), Tensor.zeros(out.sentence().shape()).fill_(Float.NaN));
+      for (BertModel.Output o : List.of(buffered, net.forwardTupleInto(io.get("input_ids"), io.get("attention_mask"), into))) {
+        assertClose(dir + " last hidden state, buffered", io.get("y.0"), o.h());
+        assertClose(dir + " pooler output, buffered", io.get("y.1"), o.pooled());
+        assertClose(dir + " sentence embedding, buffered", io.get("y.2"), o.sentence());
+      }
+    }
   }
 
   /** Relative to the largest reference value: max |a - e| <= 1e-4 * max |e|. */

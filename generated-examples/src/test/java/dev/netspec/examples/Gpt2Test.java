@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.generate.CausalLM;
 import dev.netspec.runtime.generate.Generation;
 import dev.netspec.runtime.io.SafeTensors;
@@ -114,6 +115,22 @@ class Gpt2Test {
     for (int p = 20; p < ids.size(1); p++) {
       Tensor step = gpt.forward(ids.narrow(1, p, 1).contiguous(), p);
       assertClose(logits.narrow(1, p, 1), step, "position " + p + " after going back to 20");
+    }
+  }
+
+  @Test
+  void theAllocationFreeForwardGivesTheSameLogits() {
+    GPT gpt = load(read(FIXTURES.resolve("gpt2_small_test.safetensors")));
+    Map<String, Tensor> io = read(FIXTURES.resolve("gpt2_small_test.io.safetensors")).tensors();
+    Tensor ids = io.get("greedy"); // (2, 37)
+    Tensor logits = io.get("logits"); // (2, 37, 64)
+    try (GradMode.Scope scope = GradMode.noGrad()) { // nothing records: the buffered forward
+      assertClose(logits, gpt.forward(ids), "logits of the 37 tokens, buffered");
+      Tensor out = Tensor.zeros(2, 1, 64);
+      for (int p = 0; p < ids.size(1); p++) { // one token per call into the same output
+        gpt.forward(ids.narrow(1, p, 1).contiguous(), p, out.fill_(Float.NaN));
+        assertClose(logits.narrow(1, p, 1), out, "position " + p + ", into the caller's tensor");
+      }
     }
   }
 

@@ -3,7 +3,6 @@ package dev.netspec.examples;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,23 +25,7 @@ final class ResNetAllocationChild {
     net.eval();
     Tensor x = Tensor.rand(new Generator(3), 1, 3, 32, 32);
     Tensor y = Tensor.zeros(1, 1000);
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    long bytes = Long.MAX_VALUE;
-    long forwards = 0;
-    while (bytes != 0 && System.nanoTime() < deadline) {
-      for (int i = 0; i < 100; i++) {
-        net.forward(x, y);
-      }
-      long before = threads.getCurrentThreadAllocatedBytes();
-      for (int i = 0; i < 20; i++) {
-        net.forward(x, y);
-      }
-      bytes = threads.getCurrentThreadAllocatedBytes() - before;
-      forwards += 120;
-    }
-    System.out.println(bytes + " " + forwards + (sink == 0 ? "" : " "));
+    AllocationProbe.printBytesOnceWarm(() -> net.forward(x, y), seconds, sink == 0 ? "" : " ");
   }
 
   /** Vector API code of a 128-bit species (256-bit where the kernels use 128), run hot. */

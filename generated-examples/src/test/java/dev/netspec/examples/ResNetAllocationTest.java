@@ -1,13 +1,9 @@
 package dev.netspec.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -48,17 +44,6 @@ class ResNetAllocationTest {
 
   /** The child's bytes of 20 forwards once 0 or after {@link #SECONDS}. */
   private static long bytesOnceWarm(String mode) throws IOException, InterruptedException {
-    Process child = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules", "jdk.incubator.vector",
-        "-cp", System.getProperty("java.class.path"), ResNetAllocationChild.class.getName(),
-        mode, Integer.toString(SECONDS))
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    List<String> lines = child.inputReader().lines().toList();
-    assertTrue(child.waitFor(SECONDS + 120, TimeUnit.SECONDS), "the child finishes");
-    assertEquals(1, lines.size(), "one line: bytes and forwards, got " + lines);
-    String[] fields = lines.get(0).strip().split(" ");
-    assertTrue(Long.parseLong(fields[1]) > 0, "forwards run");
-    return Long.parseLong(fields[0]);
+    return AllocationProbe.bytesOnceWarm(ResNetAllocationChild.class, SECONDS, mode, Integer.toString(SECONDS));
   }
 }

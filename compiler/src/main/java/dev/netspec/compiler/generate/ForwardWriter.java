@@ -121,6 +121,9 @@ final class ForwardWriter {
     if (field != null && !allocated.contains(name)) {
       return CodeBlock.of("$N", field);
     }
+    if (!allocated.contains(name) && sizeDims.containsKey(name) && ws != null && ws.sizeField(name) != null) {
+      return CodeBlock.of("$N", ws.sizeField(name)); // the workspace's, set before the steps run
+    }
     if (!allocated.contains(name) && sizeDims.containsKey(name)) {
       return CodeBlock.of("$N", sizeLocals.computeIfAbsent(name,
           n -> locals.newName(JavaText.lowerCamel(n), "sizeLocal:" + n)));
@@ -274,8 +277,12 @@ final class ForwardWriter {
   }
 
   private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
-    if ((s instanceof Ast.Unpack || s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT) && ws != null) {
-      throw new Workspace.Unsupported("a tuple");
+    if (s instanceof Ast.Unpack && ws != null) {
+      throw new Workspace.Unsupported("a tuple unpacking");
+    }
+    if (s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT && ws != null) {
+      returnTupleInto(b, r);
+      return;
     }
     if (s instanceof Ast.Unpack u) {
       List<CodeBlock> leaves = tupleLeaves(b, u.value(), true);
@@ -301,18 +308,25 @@ final class ForwardWriter {
       return;
     }
     if (s instanceof Ast.For f) {
-      if (ws != null || modules == null) {
+      if (modules == null) {
         throw new Workspace.Unsupported("a for loop over a module list");
       }
       List<String> path = ModulePaths.of(f.items());
       String name = local(f.name());
       loopVars.put(f.name(), name);
+      int start = ws == null ? 0 : ws.now();
+      Map<String, Set<String>> before = copy(points);
       b.beginControlFlow("for ($T $N : $L)", modules.itemType(path), name, modules.access(path));
       loops++;
       statements(b, f.body(), new HashMap<>(declared));
       loops--;
       b.endControlFlow();
       loopVars.remove(f.name());
+      if (ws != null) { // as a while loop: the body's buffers live from the loop's start to its end
+        ws.tick();
+        ws.loop(start);
+        points = union(before, points);
+      }
       return;
     }
     if (s instanceof Ast.Assign a && ws != null) {
@@ -438,15 +452,30 @@ final class ForwardWriter {
     if (!(typeOf(value) instanceof Type.TensorT tt) || !(old == null || old instanceof Type.TensorT)) {
       throw new Workspace.Unsupported("a variable that is not a tensor");
     }
-    if (loops > 0 && (value instanceof Ast.Name || !inPlace(value) && reads(value, a.name()))) {
+    if (loops > 0 && value instanceof Ast.Name) {
       throw new Workspace.Unsupported("a loop whose buffers would alias");
     }
-    steps = CodeBlock.builder();
-    CodeBlock code = into(value, null);
-    b.add(flushSteps());
-    points.put(a.name(), value instanceof Ast.Name n ? new HashSet<>(points.getOrDefault(n.name(), Set.of()))
-        : new HashSet<>(Set.of(lastBuffer)));
     String name = local(a.name());
+    steps = CodeBlock.builder();
+    CodeBlock code;
+    if (loops > 0 && !inPlace(value) && reads(value, a.name())) {
+      // h = block(h): each turn writes the one of two buffers h does not name (ping-pong).
+      String base = value instanceof Ast.Call c ? c.callee() : "step";
+      String even = ws.buffer(base + "Out", tt.shape());
+      String odd = ws.buffer(base + "Out", tt.shape());
+      String next = locals.newName(name + "Next", new Object());
+      steps.add("$T $N = $N == $N ? $N : $N;\n", RuntimeTypes.TENSOR, next, name, even, odd, even);
+      readByStep(even);
+      readByStep(odd);
+      code = into(value, next);
+      lastBuffer = even;
+      points.put(a.name(), new HashSet<>(Set.of(even, odd)));
+    } else {
+      code = into(value, null);
+      points.put(a.name(), value instanceof Ast.Name n ? new HashSet<>(points.getOrDefault(n.name(), Set.of()))
+          : new HashSet<>(Set.of(lastBuffer)));
+    }
+    b.add(flushSteps());
     String comment = " // " + JavaText.shapeComment(tt.shape());
     if (old == null) {
       b.add("$T $N = $L;$L\n", RuntimeTypes.TENSOR, name, code, comment);
@@ -604,6 +633,14 @@ final class ForwardWriter {
       }
       return CodeBlock.of("$L.copyInto($N)", expr(e), dest);
     }
+    if (viewOperand(e) != null) {
+      return viewInto(e, dest);
+    }
+    if (e instanceof Ast.Method m && modules != null && !(m.target() instanceof Ast.Subscript)) {
+      List<String> path = ModulePaths.of(m.target()); // transformer.wte(idx)
+      path.add(m.call().callee());
+      return childInto(modules.access(path), m.call(), dest, shape);
+    }
     if (e instanceof Ast.Unary u && u.op().equals("-")) {
       CodeBlock operand = expr(u.operand());
       return CodeBlock.of("$L.negInto($N)", operand, buffer(dest, "neg", shape));
@@ -632,12 +669,17 @@ final class ForwardWriter {
 
   private String buffer(String dest, String base, Shape shape) {
     lastBuffer = dest != null ? dest : ws.buffer(base + "Out", shape);
+    contiguous.add(lastBuffer);
     return lastBuffer;
   }
 
   /** A step nested in a statement: its own statement before it, if allowed, then its buffer. */
   private CodeBlock nested(Expr e) {
     CodeBlock code = into(e, null);
+    if (viewOperand(e) != null) { // a view field, or a view of an input made here: no step of its own
+      readByStep(lastBuffer);
+      return code;
+    }
     if (steps == null) {
       readByStep(lastBuffer);
       return code;
@@ -661,6 +703,12 @@ final class ForwardWriter {
     if (b.op().equals("**") && lTensor && !rTensor) {
       return CodeBlock.of("$L.powInto($L, $N)", l, r, buffer(dest, "pow", shape));
     }
+    if (b.op().equals("!=") && lTensor && !rTensor) {
+      return CodeBlock.of("$T.ne($L, $L, $N)", TensorOpsWriter.OUT, l, r, buffer(dest, "ne", shape));
+    }
+    if (b.op().equals("-") && !lTensor && rTensor) {
+      return CodeBlock.of("$T.rsub($L, $L, $N)", TensorOpsWriter.OUT, l, r, buffer(dest, "rsub", shape));
+    }
     String method = INTO.get(b.op());
     if (method != null && lTensor) {
       return CodeBlock.of("$L.$N($L, $N)", l, method + "Into", r, buffer(dest, method, shape));
@@ -678,11 +726,33 @@ final class ForwardWriter {
       throw new Workspace.Unsupported("a layer call with several arguments");
     }
     if (a == null && child != null) {
-      CodeBlock in = expr(c.args().get(0));
-      return CodeBlock.of("$N.forward($L, $N)", child, in, buffer(dest, child, shape));
+      return childInto(CodeBlock.of("$N", child), c, dest, shape);
+    }
+    if (a == null && loopVars.containsKey(c.callee())) {
+      return childInto(CodeBlock.of("$N", loopVars.get(c.callee())), c, dest, shape);
     }
     Functions.Fn fn = Functions.get(c.callee());
     switch (fn.kind()) {
+      case TENSOR_OP: {
+        CodeBlock code = null;
+        if (c.callee().equals("scaled_dot_product_attention")) {
+          List<CodeBlock> qkv = new ArrayList<>();
+          for (String p : List.of("query", "key", "value")) {
+            qkv.add(fieldOf((Expr) a.get(p), arg(a, p)));
+          }
+          String out = dest != null ? dest : attentionBuffer(shape, qkv);
+          lastBuffer = out;
+          contiguous.remove(out); // (batch, L, heads, Ev) seen as (batch, heads, L, Ev)
+          code = tensorOps.attentionInto(a, qkv, CodeBlock.of("$N", out));
+        } else if (c.callee().equals("arange") && dest == null) {
+          lastBuffer = ws.int64Buffer("arangeOut", shape);
+          code = tensorOps.arangeInto(a, CodeBlock.of("$N", lastBuffer));
+        }
+        if (code != null) {
+          return code;
+        }
+        break;
+      }
       case ELEMENTWISE: {
         Expr input = (Expr) a.get("input");
         if ("tanh".equals(a.get("approximate"))) {
@@ -708,6 +778,11 @@ final class ForwardWriter {
           CodeBlock value = scalar(c);
           return CodeBlock.of("$N.fill_($L)", buffer(dest, c.callee(), shape), value);
         }
+        if (c.callee().equals("sum")) {
+          CodeBlock in = arg(a, "input");
+          return CodeBlock.of("$T.sum($L, $L, $L, $N)", TensorOpsWriter.OUT, in, intOf(a.get("dim")), a.get("keepdim"),
+              buffer(dest, "sum", shape));
+        }
         break;
       case MATMUL: {
         CodeBlock l = arg(a, "input");
@@ -728,6 +803,160 @@ final class ForwardWriter {
         break;
     }
     throw new Workspace.Unsupported("function " + c.callee());
+  }
+
+  /**
+   * A block's or layer's call into a buffer: {@code fc.forward(x, fcOut)}, or for a block with
+   * several inputs {@code attention.forwardInputsInto(h, mask, attentionOut)} (a child whose
+   * result is a tuple has no such form here).
+   */
+  private CodeBlock childInto(CodeBlock module, Ast.Call c, String dest, Shape shape) {
+    if (tupleChildren.containsKey(c.callee()) || !c.kwargs().isEmpty()) {
+      throw new Workspace.Unsupported("a call of a child with a tuple result or keywords");
+    }
+    List<CodeBlock> args = new ArrayList<>();
+    c.args().forEach(x -> args.add(expr(x)));
+    String out = buffer(dest, c.callee(), shape);
+    if (args.size() == 1) {
+      return CodeBlock.of("$L.forward($L, $N)", module, args.get(0), out);
+    }
+    return CodeBlock.of("$L.$N($L, $N)", module, TypedForward.INPUTS_METHOD + "Into", CodeBlock.join(args, ", "), out);
+  }
+
+  /**
+   * The buffer of attention's {@code (batch, heads, L, Ev)} result, stored heads-inner; when a
+   * size is not known from the inputs (a reshape's {@code -1}: {@code head_dim}), sized from the
+   * query and value fields it reads, once they exist.
+   */
+  private String attentionBuffer(Shape shape, List<CodeBlock> qkv) {
+    try {
+      ws.dims(shape);
+      return ws.headsInnerBuffer("attentionOut", shape);
+    } catch (Workspace.Unsupported unknownSize) {
+      CodeBlock q = qkv.get(0);
+      CodeBlock v = qkv.get(2);
+      if (!shape.knownRank() || shape.rank() != 4 || ws.bufferOf(q.toString()) == null
+          || ws.bufferOf(v.toString()) == null) {
+        throw unknownSize;
+      }
+      return ws.lateBuffer("attentionOut", CodeBlock.of("$T.zeros($L.size(0), $L.size(2), $L.size(1), $L.size(3))"
+          + ".transpose(1, 2)", RuntimeTypes.TENSOR, q, q, q, v), shape);
+    }
+  }
+
+  /**
+   * The buffer or view field that {@code code}, the Java of {@code e}, names: itself, or for
+   * a variable naming one buffer, that buffer's field; else {@code code}.
+   */
+  private CodeBlock fieldOf(Expr e, CodeBlock code) {
+    if (e instanceof Ast.Name n && ws.bufferOf(code.toString()) == null) {
+      Set<String> at = points.getOrDefault(n.name(), Set.of());
+      if (at.size() == 1 && ws.bufferOf(at.iterator().next()) != null) {
+        return CodeBlock.of("$N", at.iterator().next());
+      }
+    }
+    return code;
+  }
+
+  /** The buffers known to be contiguous: a reshape of any other would copy, so it has no view field. */
+  private final Set<String> contiguous = new HashSet<>();
+
+  /** The input of {@code e} when {@code e} is a view of it (a subscript, a reshape, a transpose, ...), else null. */
+  private Expr viewOperand(Expr e) {
+    if (ws == null) {
+      return null;
+    }
+    if (e instanceof Ast.Subscript sub && !(typeOf(sub.target()) instanceof Type.TupleT)) {
+      return sub.target();
+    }
+    if (e instanceof Ast.Call c && result.calls().get(c) != null && TensorOpsWriter.VIEWS.contains(c.callee())) {
+      return (Expr) result.calls().get(c).get("input");
+    }
+    return null;
+  }
+
+  /**
+   * A view of a buffer as a field made when the buffers are sized ({@code qView =
+   * qOut.reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2)}), so a warm forward makes
+   * none; a view of an input or a variable naming several buffers is made at each call. Into
+   * {@code dest}: a copy of the view.
+   */
+  private CodeBlock viewInto(Expr e, String dest) {
+    Expr input = viewOperand(e);
+    CodeBlock operand = fieldOf(input, expr(input));
+    String base = ws.bufferOf(operand.toString());
+    Map<String, Object> a = e instanceof Ast.Call c ? result.calls().get(c) : null;
+    String callee = e instanceof Ast.Call c ? c.callee() : "subscript";
+    boolean reshape = callee.equals("reshape") || callee.equals("view");
+    if (base != null && reshape && !contiguous.contains(operand.toString())) {
+      throw new Workspace.Unsupported("a reshape of a buffer that may not be contiguous");
+    }
+    CodeBlock view = tensorOps.viewOn(e, input, operand, a);
+    CodeBlock code;
+    boolean stays = reshape || callee.equals("unsqueeze") || callee.equals("squeeze")
+        || e instanceof Ast.Subscript sub && sub.items().stream().allMatch(i -> i instanceof Ast.NoneLit
+            || i instanceof Ast.Slice sl && sl.start() == null && sl.stop() == null && sl.step() == null);
+    if (base == null && steps != null && input instanceof Ast.Name n && result.inputs().containsKey(n.name())
+        && loops == 0 && depth == 0) {
+      // A view of an input: made again only for another tensor; a strided one copied into a
+      // buffer, so the layer reading it (a GEMM) needs no copy of its own.
+      String[] field = ws.inputView(operand + "View");
+      steps.beginControlFlow("if ($L != $N)", operand, field[1])
+          .addStatement("$N = $L", field[0], view)
+          .addStatement("$N = $L", field[1], operand)
+          .endControlFlow();
+      lastBuffer = field[0];
+      code = CodeBlock.of("$N", field[0]);
+      if (!stays && dest == null) {
+        String copy = buffer(null, callee, ((Type.TensorT) typeOf(e)).shape());
+        steps.add("$N.copyInto($N); // $L\n", field[0], copy, JavaText.shapeComment(((Type.TensorT) typeOf(e)).shape()));
+        ws.tick();
+        return CodeBlock.of("$N", copy);
+      }
+    } else if (base == null) {
+      lastBuffer = operand.toString(); // an input's name, which no buffer has
+      code = view;
+    } else {
+      String name = operand.toString().replaceAll("View\\d*$", "") + "View";
+      lastBuffer = ws.view(name, operand.toString(), view, ((Type.TensorT) typeOf(e)).shape());
+      if (stays && contiguous.contains(operand.toString())
+          || callee.equals("transpose") && !contiguous.contains(operand.toString()) && headsInner(a, base)) {
+        contiguous.add(lastBuffer);
+      }
+      code = CodeBlock.of("$N", lastBuffer);
+    }
+    if (dest != null) {
+      lastBuffer = dest;
+      return CodeBlock.of("$L.copyInto($N)", code, dest);
+    }
+    return code;
+  }
+
+  /** Whether {@code transpose(1, 2)} of the buffer {@code base} is its storage's order (attention's result). */
+  private boolean headsInner(Map<String, Object> a, String base) {
+    return a != null && ((Long) a.get("dim0") == 1 && (Long) a.get("dim1") == 2
+        || (Long) a.get("dim0") == 2 && (Long) a.get("dim1") == 1) && ws.isHeadsInner(base);
+  }
+
+  /**
+   * {@code return a, b, c} into the {@code Output} record the caller gave: each tensor written
+   * into its component, in order.
+   */
+  private void returnTupleInto(CodeBlock.Builder b, Ast.Return r) {
+    if (!(r.value() instanceof Ast.Tuple t) || t.items().stream().anyMatch(i -> !(typeOf(i) instanceof Type.TensorT))) {
+      throw new Workspace.Unsupported("a nested or computed tuple result");
+    }
+    List<String> components = Tuples.components(result.block(), t.items().size());
+    for (int i = 0; i < t.items().size(); i++) {
+      Expr item = t.items().get(i);
+      String dest = locals.newName(components.get(i) + "Out", new Object());
+      steps = CodeBlock.builder();
+      CodeBlock code = into(item, dest);
+      b.addStatement("$T $N = $N.$N()", RuntimeTypes.TENSOR, dest, output(), components.get(i));
+      b.add(flushSteps()).add("$L; // $L\n", code, JavaText.shapeComment(((Type.TensorT) typeOf(item)).shape()));
+      ws.tick();
+    }
+    b.addStatement("return $N", output());
   }
 
   /**
@@ -1008,6 +1237,8 @@ final class ForwardWriter {
     switch (fn.kind()) {
       case TENSOR_OP:
         return tensorOps.call(c.callee(), a);
+      case LOSS:
+        return LossWriter.call(c.callee(), a, this::expr);
       case ELEMENTWISE:
         if ("tanh".equals(a.get("approximate"))) {
           return CodeBlock.of("$T.gelu($L, $S)", RuntimeTypes.FUNCTIONAL, arg(a, "input"), "tanh");

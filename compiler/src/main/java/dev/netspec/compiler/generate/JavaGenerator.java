@@ -802,9 +802,41 @@ public final class JavaGenerator {
     NameAllocator buffered = names.clone();
     try {
       bufferedForward(type, buffered);
+      return;
     } catch (Workspace.Unsupported unsupported) {
-      allocatingForward(type);
+      // typed, or some step has no allocation-free form
     }
+    if (TypedForward.needed(block, result)) {
+      try {
+        TypedBuffered.add(type, typedContext(), intArgs(), names.clone());
+        return;
+      } catch (Workspace.Unsupported unsupported) {
+        // some step has no allocation-free form: every step allocates
+      }
+    }
+    allocatingForward(type);
+  }
+
+  /** What {@link TypedBuffered} reads of this generator. */
+  private TypedBuffered.Context typedContext() {
+    return new TypedBuffered.Context(block, result, fields, ClassName.get(packageName, block.name()), names::clone,
+        (locals, ws) -> {
+          ForwardWriter w = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()), locals, ws);
+          w.modules(new ModuleAccess());
+          w.tupleChildren(tupleChildren());
+          return w;
+        }, instanceArgs);
+  }
+
+  /** The Java field of each int argument, by spec name: sizes a workspace may read. */
+  private Map<String, String> intArgs() {
+    Map<String, String> intArgs = new LinkedHashMap<>();
+    for (Arg a : block.args().values()) {
+      if (a.type() == ArgType.INT) {
+        intArgs.put(a.name(), fields.get(a.name()));
+      }
+    }
+    return intArgs;
   }
 
   /** {@code forward(x)} with every step allocating its result: the fallback. */
@@ -824,6 +856,9 @@ public final class JavaGenerator {
             params.size()), params, body, locals.newName("free"));
       }
       TypedForward.add(type, block, result, params, position, body, fields);
+      if (position == null && !(result.outputType() instanceof Type.TupleT) && params.size() > 1) {
+        TypedForward.intoByCopy(type, block, params); // what a buffered parent calls
+      }
       return;
     }
     type.addMethod(allocatingSteps(writer, locals, forwardMethod(writer.input(), ""), true).build());
@@ -932,9 +967,18 @@ public final class JavaGenerator {
     JavaGenerator g = new JavaGenerator(block, result, blocks, packageName, "", new Reporter());
     g.instanceArgs = args;
     g.allocate();
+    TypeSpec.Builder scratch = TypeSpec.classBuilder(block.name());
+    g.fields(scratch); // the module dicts' fields, which a for loop over transformer.h reads
+    g.constructors(scratch);
     try {
       return OptionalLong.of(
-          g.bufferedForward(TypeSpec.classBuilder(block.name()), g.names.clone()).bytes());
+          g.bufferedForward(scratch, g.names.clone()).bytes());
+    } catch (Workspace.Unsupported unsupported) {
+      // typed, or allocating
+    }
+    try {
+      return TypedForward.needed(block, result) ? OptionalLong.of(TypedBuffered.add(scratch,
+          g.typedContext(), g.intArgs(), g.names.clone()).bytes()) : OptionalLong.empty();
     } catch (Workspace.Unsupported unsupported) {
       return OptionalLong.empty();
     }
@@ -951,13 +995,7 @@ public final class JavaGenerator {
       // Without a declared input the block takes whatever shapes its caller gives.
       throw new Workspace.Unsupported("no input contract, or an unknown output shape");
     }
-    Map<String, String> intArgs = new LinkedHashMap<>();
-    for (Arg a : block.args().values()) {
-      if (a.type() == ArgType.INT) {
-        intArgs.put(a.name(), fields.get(a.name()));
-      }
-    }
-    Workspace ws = new Workspace(block.name(), result.input(), intArgs, local);
+    Workspace ws = new Workspace(block.name(), result.input(), intArgs(), local);
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         local, ws);
     writer.decideWith(instanceArgs);

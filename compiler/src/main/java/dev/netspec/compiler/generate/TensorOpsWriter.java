@@ -112,6 +112,54 @@ final class TensorOpsWriter {
     }
   }
 
+  /** The operations that are views of their input: their code on another operand is {@link #viewOn}. */
+  static final java.util.Set<String> VIEWS = java.util.Set.of("reshape", "view", "permute", "unsqueeze", "squeeze",
+      "transpose");
+
+  /**
+   * The view {@code callee} (one of {@link #VIEWS}) or subscript {@code sub} written on {@code
+   * operand}, a Java expression, instead of on the spec's input: {@code qOut.reshape(batch, seq,
+   * numAttentionHeads, -1)}.
+   */
+  CodeBlock viewOn(Expr e, Expr input, CodeBlock operand, Map<String, Object> a) {
+    TensorOpsWriter on = new TensorOpsWriter(x -> x == input ? operand : expr.apply(x), typeOf, intName);
+    if (e instanceof Ast.Subscript sub) {
+      return on.subscript(sub);
+    }
+    String callee = ((Ast.Call) e).callee();
+    if (callee.equals("transpose")) {
+      return CodeBlock.of("$L.transpose($L, $L)", operand, a.get("dim0"), a.get("dim1"));
+    }
+    return on.call(callee, a);
+  }
+
+  /**
+   * {@code Functional.scaledDotProductAttentionInto(q, k, v, mask, causal, out)}; null for a
+   * boolean mask (its into form takes float masks).
+   */
+  CodeBlock attentionInto(Map<String, Object> a, List<CodeBlock> qkv, CodeBlock out) {
+    CodeBlock mask = CodeBlock.of("null");
+    if (a.get("attn_mask") instanceof Expr m) {
+      if (typeOf.apply(m) instanceof Type.TensorT t && t.dtype() == DType.BOOL) {
+        return null;
+      }
+      mask = expr.apply(m);
+    }
+    return CodeBlock.of("$T.scaledDotProductAttentionInto($L, $L, $L, $L, $L, $L)", RuntimeTypes.FUNCTIONAL,
+        qkv.get(0), qkv.get(1), qkv.get(2), mask, a.get("is_causal"), out);
+  }
+
+  /** {@code Out.arange(start, out)}; null for a step other than 1. */
+  CodeBlock arangeInto(Map<String, Object> a, CodeBlock out) {
+    if (!(a.get("step") instanceof Long step && step == 1)) {
+      return null;
+    }
+    return CodeBlock.of("$T.arange($L, $L)", OUT, intArg(a.get("start")), out);
+  }
+
+  static final com.palantir.javapoet.ClassName OUT = com.palantir.javapoet.ClassName.get("dev.netspec.runtime.tensor",
+      "Out");
+
   private CodeBlock squeeze(Map<String, Object> a) {
     Expr input = (Expr) a.get("input");
     if (a.get("dim") != Functions.NONE) {

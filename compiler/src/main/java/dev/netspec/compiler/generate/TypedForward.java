@@ -108,6 +108,35 @@ final class TypedForward {
   }
 
   /**
+   * {@code forwardInputsInto(a, b, output)} of a block without an allocation-free forward: the
+   * allocating forward without recording, copied into {@code output}, so that a buffered parent
+   * can call every child the same way.
+   */
+  static void intoByCopy(TypeSpec.Builder type, Block block, List<String> params) {
+    String output = "output";
+    while (params.contains(output)) {
+      output = "_" + output;
+    }
+    MethodSpec.Builder m = MethodSpec.methodBuilder(INPUTS_METHOD + "Into")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(RuntimeTypes.TENSOR)
+        .addJavadoc(JavaText.javadocOwn("{@code " + INPUTS_METHOD + "(...)} without recording, copied into {@code "
+            + output + "}: " + block.name() + "\nhas no allocation-free forward, so this allocates its steps."));
+    params.forEach(p -> m.addParameter(RuntimeTypes.TENSOR, p));
+    m.addParameter(RuntimeTypes.TENSOR, output);
+    ClassName gradMode = ClassName.get("dev.netspec.runtime.autograd", "GradMode");
+    String scope = params.contains("scope") ? "noGradScope" : "scope";
+    m.addStatement("$T.Scope $N = $T.noGrad()", gradMode, scope, gradMode)
+        .beginControlFlow("try")
+        .addStatement("return $N($L).copyInto($N)", INPUTS_METHOD,
+            CodeBlock.join(params.stream().map(p -> CodeBlock.of("$N", p)).toList(), ", "), output)
+        .nextControlFlow("finally")
+        .addStatement("$N.close()", scope)
+        .endControlFlow();
+    type.addMethod(m.build());
+  }
+
+  /**
    * The name of the typed forward: {@code forwardTuple} for a tuple result, {@code
    * forwardInputs} for several inputs and a tensor result, else {@code forward}. Several
    * inputs are never {@code forward(...)}: with two, Java would make {@code forward(Tensor a,

@@ -43,6 +43,13 @@ final class Workspace {
     final CodeBlock guard;
     int written;
     int lastRead;
+    /** An int64 buffer (its own storage: the shared ones are float32). */
+    boolean int64;
+    /**
+     * A rank-4 {@code (a, b, c, d)} buffer laid out as {@code (a, c, b, d)} and seen transposed,
+     * so that {@code transpose(1, 2)} of it is contiguous (attention's heads, see {@link #headsInner}).
+     */
+    boolean headsInner;
 
     Buffer(String field, Shape shape, CodeBlock guard, int written) {
       this.field = field;
@@ -51,7 +58,22 @@ final class Workspace {
       this.written = written;
       this.lastRead = written;
     }
+
+    /** The shape the storage is allocated in. */
+    Shape allocated() {
+      return headsInner ? new Shape(List.of(shape.dim(0), shape.dim(2), shape.dim(1), shape.dim(3))) : shape;
+    }
   }
+
+  /** A view of a buffer made when the buffers are sized: reading it reads the buffer. */
+  private record View(String field, String base, CodeBlock code, Shape shape) {}
+
+  private final List<View> views = new ArrayList<>();
+  /**
+   * For a block with several (or typed) inputs: each size symbol's Java expression on the
+   * inputs ({@code inputIds.size(1)}), by symbol; null for the one-input form.
+   */
+  private Map<String, String> typedSizes;
 
   private final String blockName;
   private final Shape input;
@@ -102,6 +124,40 @@ final class Workspace {
     }
   }
 
+  /**
+   * The workspace of a block with several or typed inputs ({@code inputs:} by their Java
+   * names, in order): each size symbol is read from the first input that has it, as {@code
+   * SizeSymbols} says; the inputs are checked by the block's {@code checkInputs}.
+   */
+  Workspace(String blockName, Map<String, Shape> inputs, Map<String, String> argFields, NameAllocator names) {
+    this.blockName = blockName;
+    this.input = Shape.ANY;
+    this.names = names;
+    this.typedSizes = new LinkedHashMap<>();
+    sizes.putAll(argFields);
+    for (Map.Entry<String, Shape> in : inputs.entrySet()) {
+      Shape shape = in.getValue();
+      if (!shape.knownRank()) {
+        throw new Unsupported("an input's rank is unknown");
+      }
+      for (int i = 0; i < shape.rank(); i++) {
+        if (shape.dim(i) instanceof Dim.Sym s && !s.lazy() && !sizes.containsKey(s.name())) {
+          String field = names.newName(JavaText.lowerCamel(s.name()), "size:" + s.name());
+          sizes.put(s.name(), field);
+          typedSizes.put(s.name(), in.getKey() + "\u0000" + i);
+        }
+      }
+    }
+  }
+
+  /** Sets the Java names of the inputs, by spec name: the sizes are read from them. */
+  void inputNames(Map<String, String> java) {
+    typedSizes.replaceAll((symbol, at) -> {
+      String[] parts = at.split("\u0000");
+      return java.get(parts[0]) + ".size(" + parts[1] + ")";
+    });
+  }
+
   /** A new buffer field for a value of {@code shape}, named after {@code base}. */
   String buffer(String base, Shape shape) {
     dims(shape);
@@ -109,6 +165,89 @@ final class Workspace {
     String field = names.newName(JavaText.lowerCamel(base) + (n == 1 ? "" : Integer.toString(n)));
     buffers.add(new Buffer(field, shape, guard, clock));
     return field;
+  }
+
+  /** {@link #buffer} for int64 values ({@code arange}); never shares a storage. */
+  String int64Buffer(String base, Shape shape) {
+    String field = buffer(base, shape);
+    buffers.get(buffers.size() - 1).int64 = true;
+    return field;
+  }
+
+  /**
+   * {@link #buffer} for attention's rank-4 {@code (batch, heads, L, Ev)} result, stored as
+   * {@code (batch, L, heads, Ev)}: the usual {@code transpose(1, 2)} and {@code reshape(batch,
+   * L, heads * Ev)} after it are then views of the buffer, not copies.
+   */
+  String headsInnerBuffer(String base, Shape shape) {
+    String field = buffer(base, shape);
+    buffers.get(buffers.size() - 1).headsInner = shape.knownRank() && shape.rank() == 4;
+    return field;
+  }
+
+  /** The buffer or view field named {@code field}'s buffer, or null when it is neither. */
+  String bufferOf(String field) {
+    for (View v : views) {
+      if (v.field.equals(field)) {
+        return v.base;
+      }
+    }
+    for (Buffer b : buffers) {
+      if (b.field.equals(field)) {
+        return b.field;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A field holding {@code code}, a view of the buffer {@code base} made when the buffers are
+   * sized (so a warm forward makes none): reading it reads the buffer.
+   */
+  String view(String name, String base, CodeBlock code, Shape shape) {
+    int n = counts.merge(name, 1, Integer::sum);
+    String field = names.newName(JavaText.lowerCamel(name) + (n == 1 ? "" : Integer.toString(n)));
+    views.add(new View(field, bufferOf(base), code, shape));
+    return field;
+  }
+
+  /** Whether the buffer {@code field} is a {@link #headsInnerBuffer} (or a heads-inner {@link #lateBuffer}). */
+  boolean isHeadsInner(String field) {
+    return late.contains(field) || buffers.stream().anyMatch(b -> b.field.equals(field) && b.headsInner);
+  }
+
+  /** The {@link #inputView}s: each view field and the field of the tensor it was made of. */
+  private final Map<String, String> inputViews = new LinkedHashMap<>();
+
+  /**
+   * A field for a view of an input, made again only when a call brings another tensor (the
+   * field named second holds the one it was made of): a caller passing the same tensor each
+   * time, as a parent block passes its buffer, makes no view in a warm forward.
+   */
+  String[] inputView(String name) {
+    String field = names.newName(JavaText.lowerCamel(name));
+    String of = names.newName(field + "Of");
+    inputViews.put(field, of);
+    return new String[] {field, of};
+  }
+
+  /** The {@link #lateBuffer}s. */
+  private final Set<String> late = new java.util.HashSet<>();
+
+  /**
+   * A heads-inner buffer of its own storage made by {@code allocation} after the views made
+   * before it (its sizes read from them: a size no input gives, such as a reshape's {@code -1}).
+   */
+  String lateBuffer(String name, CodeBlock allocation, Shape shape) {
+    String field = names.newName(JavaText.lowerCamel(name));
+    views.add(new View(field, field, allocation, shape));
+    late.add(field);
+    return field;
+  }
+
+  /** The Java field holding the size {@code symbol} in this workspace, or null. */
+  String sizeField(String symbol) {
+    return sizes.get(symbol);
   }
 
   /**
@@ -132,6 +271,8 @@ final class Workspace {
 
   /** Notes that the step being written reads {@code field} (a buffer; other names are ignored). */
   void read(String field) {
+    String base = bufferOf(field);
+    field = base == null ? field : base;
     for (Buffer b : buffers) {
       if (b.field.equals(field)) {
         b.lastRead = Math.max(b.lastRead, clock);
@@ -165,7 +306,8 @@ final class Workspace {
     for (Buffer b : order) {
       List<Buffer> free = null;
       for (List<Buffer> s : out) {
-        if (b.guard == null && s.get(0).guard == null && s.stream().allMatch(o -> o.lastRead < b.written)) {
+        if (b.guard == null && s.get(0).guard == null && !b.int64 && !s.get(0).int64
+            && s.stream().allMatch(o -> o.lastRead < b.written)) {
           free = s;
           break;
         }
@@ -221,7 +363,8 @@ final class Workspace {
       if (!(d instanceof Dim.Known) && !(d instanceof Dim.Sym)) {
         expressions.add(d);
       }
-      String java = d.toJava(name -> x != null && symbolDims.containsKey(name)
+      String java = d.toJava(name -> typedSizes != null && x != null && typedSizes.containsKey(name)
+          ? typedSizes.get(name) : x != null && symbolDims.containsKey(name)
           ? x + ".size(" + symbolDims.get(name) + ")" : sizes.get(name));
       if (java == null) {
         throw new Unsupported("dim " + d + " is not known from the input");
@@ -236,17 +379,7 @@ final class Workspace {
    * methods to {@code type}.
    */
   void addTo(TypeSpec.Builder type, String x) {
-    for (String field : inputDims.values()) {
-      type.addField(FieldSpec.builder(TypeName.INT, field, Modifier.PRIVATE)
-          .initializer("-1")
-          .addJavadoc("The input size the buffers are allocated for ({@code -1}: none yet).\n")
-          .build());
-    }
-    for (Buffer b : buffers) {
-      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, b.field, Modifier.PRIVATE)
-          .addJavadoc(JavaText.javadocOwn("Forward buffer {@code " + JavaText.shapeComment(b.shape) + "}."))
-          .build());
-    }
+    fields(type, inputDims.values());
     MethodSpec.Builder check = MethodSpec.methodBuilder("checkInput")
         .addJavadoc("Checks {@code $N} against the input {@code $L}.\n", x,
             JavaText.shapeComment(input).replace("$", "$$"))
@@ -275,23 +408,80 @@ final class Workspace {
         .addModifiers(Modifier.PRIVATE)
         .addParameter(RuntimeTypes.TENSOR, x)
         .addStatement("checkInput($N)", x);
-    if (!inputDims.isEmpty() || !buffers.isEmpty()) {
+    Map<String, String> read = new LinkedHashMap<>();
+    inputDims.forEach((i, f) -> read.put(f, x + ".size(" + i + ")"));
+    sizing(m, read);
+    type.addMethod(m.build());
+  }
+
+  /**
+   * Adds the size, buffer and view fields and {@code workspace(inputs...)} to a block with
+   * several or typed inputs ({@link #Workspace(String, Map, Map, NameAllocator)}); the caller
+   * checks the inputs first.
+   */
+  void addTypedTo(TypeSpec.Builder type, List<String> params) {
+    Map<String, String> read = new LinkedHashMap<>();
+    typedSizes.forEach((symbol, java) -> read.put(sizes.get(symbol), java));
+    fields(type, read.keySet());
+    MethodSpec.Builder m = MethodSpec.methodBuilder("workspace")
+        .addJavadoc("Sizes the buffers for these inputs (once per input size).\n")
+        .addModifiers(Modifier.PRIVATE);
+    params.forEach(p -> m.addParameter(RuntimeTypes.TENSOR, p));
+    sizing(m, read);
+    type.addMethod(m.build());
+  }
+
+  private void fields(TypeSpec.Builder type, java.util.Collection<String> sizeFields) {
+    for (String field : sizeFields) {
+      type.addField(FieldSpec.builder(TypeName.INT, field, Modifier.PRIVATE)
+          .initializer("-1")
+          .addJavadoc("The input size the buffers are allocated for ({@code -1}: none yet).\n")
+          .build());
+    }
+    for (Buffer b : buffers) {
+      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, b.field, Modifier.PRIVATE)
+          .addJavadoc(JavaText.javadocOwn("Forward buffer {@code " + (b.int64 ? "int64 " : "")
+              + JavaText.shapeComment(b.shape) + "}."))
+          .build());
+    }
+    inputViews.forEach((view, of) -> {
+      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, view, Modifier.PRIVATE)
+          .addJavadoc("A view of an input, made again when another tensor comes ({@code $N}).\n", of)
+          .build());
+      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, of, Modifier.PRIVATE)
+          .addJavadoc("The input {@code $N} was made of.\n", view)
+          .build());
+    });
+    for (View v : views) {
+      type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, v.field, Modifier.PRIVATE)
+          .addJavadoc(JavaText.javadocOwn("A view of {@code " + v.base + "}, {@code " + JavaText.shapeComment(v.shape)
+              + "}, made with the buffers."))
+          .build());
+    }
+  }
+
+  /** The statements that size the buffers when a size field differs from the input's ({@code read}). */
+  private void sizing(MethodSpec.Builder m, Map<String, String> read) {
+    if (!read.isEmpty() || !buffers.isEmpty()) {
       List<CodeBlock> changed = new ArrayList<>();
-      if (inputDims.isEmpty()) {
+      if (read.isEmpty()) {
         changed.add(CodeBlock.of("$N == null", buffers.get(0).field));
       }
-      inputDims.forEach((i, f) -> changed.add(CodeBlock.of("$N.size($L) != $N", x, i, f)));
+      read.forEach((f, java) -> changed.add(CodeBlock.of("$L != $N", java, f)));
       m.beginControlFlow("if ($L)", CodeBlock.join(changed, " || "));
-      inputDims.forEach((i, f) -> m.addStatement("$N = $N.size($L)", f, x, i));
+      read.forEach((f, java) -> m.addStatement("$N = $L", f, java));
       NameAllocator storageNames = names.clone();
       int sharedCount = 0;
       for (List<Buffer> storage : storages()) {
         if (storage.size() == 1) {
           Buffer b = storage.get(0);
+          CodeBlock zeros = b.int64
+              ? CodeBlock.of("$T.zeros($T.INT64, $L)", RuntimeTypes.TENSOR, DTYPE, dims(b.shape))
+              : CodeBlock.of("$T.zeros($L)$L", RuntimeTypes.TENSOR, dims(b.allocated()), seen(b));
           if (b.guard != null) {
-            m.addStatement("$N = $L ? $T.zeros($L) : null", b.field, b.guard, RuntimeTypes.TENSOR, dims(b.shape));
+            m.addStatement("$N = $L ? $L : null", b.field, b.guard, zeros);
           } else {
-            m.addStatement("$N = $T.zeros($L)", b.field, RuntimeTypes.TENSOR, dims(b.shape));
+            m.addStatement("$N = $L", b.field, zeros);
           }
           continue;
         }
@@ -299,7 +489,7 @@ final class Workspace {
         List<CodeBlock> shapes = new ArrayList<>();
         List<String> fields = new ArrayList<>();
         for (Buffer b : storage) {
-          shapes.add(CodeBlock.of("new int[] {$L}", dims(b.shape)));
+          shapes.add(CodeBlock.of("new int[] {$L}", dims(b.allocated())));
           fields.add(b.field);
         }
         String shared = storageNames.newName("storage" + sharedCount++);
@@ -307,14 +497,24 @@ final class Workspace {
         m.addStatement("$T $N = $T.storage($L)", RuntimeTypes.TENSOR, shared, RuntimeTypes.WORKSPACE,
             CodeBlock.join(shapes, ", "));
         for (Buffer b : storage) {
-          CodeBlock dims = dims(b.shape);
-          m.addStatement("$N = $T.view($N$L)", b.field, RuntimeTypes.WORKSPACE, shared,
-              dims.isEmpty() ? dims : CodeBlock.of(", $L", dims));
+          CodeBlock dims = dims(b.allocated());
+          m.addStatement("$N = $T.view($N$L)$L", b.field, RuntimeTypes.WORKSPACE, shared,
+              dims.isEmpty() ? dims : CodeBlock.of(", $L", dims), seen(b));
         }
+      }
+      for (View v : views) {
+        m.addStatement("$N = $L", v.field, v.code);
       }
       m.endControlFlow();
     }
-    type.addMethod(m.build());
+  }
+
+  private static final com.palantir.javapoet.ClassName DTYPE =
+      com.palantir.javapoet.ClassName.get("dev.netspec.runtime.tensor", "DType");
+
+  /** How a buffer is seen from its storage's shape: {@code .transpose(1, 2)} when heads-inner. */
+  private static CodeBlock seen(Buffer b) {
+    return b.headsInner ? CodeBlock.of(".transpose(1, 2)") : CodeBlock.of("");
   }
 
   /**

@@ -87,6 +87,7 @@ final class ForwardInference {
   /** The input's symbolic sizes, usable as ints ({@code arange(seq)}). */
   private final Map<String, Dim> sizes;
   private final TensorOps tensorOps;
+  private final Losses losses;
   private Shape output;
   private Type outputType;
 
@@ -99,7 +100,7 @@ final class ForwardInference {
     this.reporter = reporter;
     this.layers = layers;
     this.sizes = SizeSymbols.values(block, inputs);
-    this.tensorOps = new TensorOps(new TensorOps.Context() {
+    TensorOps.Context context = new TensorOps.Context() {
       @Override
       public Type eval(Expr e, Map<String, Type> env) {
         return ForwardInference.this.eval(e, env);
@@ -129,7 +130,9 @@ final class ForwardInference {
       public Dim size(String name) {
         return args.get(name) instanceof Dim d ? d : block.args().containsKey(name) ? null : sizes.get(name);
       }
-    });
+    };
+    this.tensorOps = new TensorOps(context);
+    this.losses = new Losses(context);
   }
 
   /** The output shape, or null if no return was inferred. */
@@ -846,6 +849,9 @@ final class ForwardInference {
     }
     if (fn.kind() == Functions.Kind.TENSOR_OP) {
       return tensorOps.call(call, fn, env);
+    }
+    if (fn.kind() == Functions.Kind.LOSS) {
+      return losses.call(call, fn, env);
     }
     Map<String, Object> bound = bind(call, fn, env);
     if (bound == null) {

@@ -21,7 +21,15 @@ public final class Functions {
   public enum Kind {
     ELEMENTWISE, REDUCE, SOFTMAX, TRANSPOSE, FLATTEN, CONCAT, MATMUL, POW, POOL, ADAPTIVE_POOL, SPLIT,
     /** A tensor operation of {@link TensorOps}: views, masks, {@code arange}, attention. */
-    TENSOR_OP
+    TENSOR_OP,
+    /** A loss of {@link Losses}: {@code mse_loss(input, target)}, {@code cross_entropy}, ... */
+    LOSS
+  }
+
+  /** Registers a function of one kind, for the rule classes that own their functions. */
+  @FunctionalInterface
+  interface Registry {
+    void fn(String name, Param... params);
   }
 
   /** A builtin function. */
@@ -74,6 +82,7 @@ public final class Functions {
         new Param("is_causal", false));
     // float('-inf'), float('inf'): Python's spelling of the infinities, a constant.
     add("float", Kind.TENSOR_OP, new Param("x", null));
+    Losses.register((name, params) -> add(name, Kind.LOSS, params));
   }
 
   private Functions() {}

@@ -38,10 +38,13 @@ final class TensorOps {
     Dim size(String name);
   }
 
-  /** A mistake at a place in the forward; the message is the whole sentence after the block name. */
-  private static final class Problem extends Exception {
+  /**
+   * A mistake at a place in the forward; the message is the whole sentence after the block
+   * name, null after an error reported already. {@link Losses} throws it too.
+   */
+  static final class Problem extends Exception {
     private static final long serialVersionUID = 1L;
-    private final transient Ast.Loc loc;
+    final transient Ast.Loc loc;
 
     Problem(Ast.Loc loc, String message) {
       super(message, null, false, false);

@@ -20,13 +20,18 @@ import java.util.Arrays;
  *
  * <p>P is recomputed from q and k (the fused forward keeps no {@code L x S} matrix). A row
  * whose keys are all masked has NaN probabilities, so its gradients are NaN, as in PyTorch.
- * The mask gets no gradient (a buffer or a constant in every netspec model).
+ * A float mask that requires a gradient (a block's float input) gets {@code grad scores}
+ * summed to its shape, as PyTorch's {@code scores + mask} gives it; a boolean or causal mask
+ * gets none.
  */
 public final class AttentionGrad {
   private AttentionGrad() {}
 
-  /** The gradients of q, k and v, shaped as they are. */
-  public record Result(Tensor q, Tensor k, Tensor v) {}
+  /**
+   * The gradients of q, k and v, shaped as they are, and of the scores {@code (..., L, S)}
+   * (what a float mask added to them receives, summed to its shape).
+   */
+  public record Result(Tensor q, Tensor k, Tensor v, Tensor scores) {}
 
   /**
    * Every gradient of {@code scaled_dot_product_attention}; {@code mask} may be null and
@@ -53,7 +58,7 @@ public final class AttentionGrad {
     Tensor ds = SoftmaxGrad.softmax(dp, p, -1);
     Tensor dq = ds.matmul(k).mul(s);
     Tensor dk = ds.transpose(-1, -2).matmul(q).mul(s);
-    return new Result(dq, dk, dv);
+    return new Result(dq, dk, dv, ds);
   }
 
   /**
@@ -64,14 +69,21 @@ public final class AttentionGrad {
    */
   public static Tensor record(Tensor q, Tensor k, Tensor v, AttentionMask mask,
       boolean causal, Float scale, Tensor out) {
-    if (!Autograd.isRecording(new Tensor[] {q, k, v})) {
+    Tensor m = differentiable(mask);
+    Tensor[] inputs = {q, k, v, m};
+    if (!Autograd.isRecording(inputs)) {
       return out;
     }
     Tensor[] qkv = {q, k, v};
-    return Autograd.record(MatMulGrad.name(q.dim(), v.dim()), out, qkv, qkv, (g, s) -> {
+    return Autograd.record(MatMulGrad.name(q.dim(), v.dim()), out, inputs, qkv, (g, s) -> {
       Result r = backward(g, s[0], s[1], s[2], mask, causal, scale);
-      return new Tensor[] {r.q(), r.k(), r.v()};
+      return new Tensor[] {r.q(), r.k(), r.v(), m == null ? null : Grads.sumTo(r.scores(), m.shape())};
     });
+  }
+
+  /** A float mask's values, which may require a gradient; null for none or a boolean mask. */
+  private static Tensor differentiable(AttentionMask mask) {
+    return mask == null || mask.isBool() ? null : mask.values();
   }
 
   /** {@code softmax(s * q k^T + mask)} along the keys, the mask and causality applied. */
@@ -126,7 +138,9 @@ public final class AttentionGrad {
    * (possibly one tensor, the packed projection, at columns {@code qCol}, {@code kCol},
    * {@code vCol}) laid out as {@code heads} says, {@code mask} (null: none) additive and
    * broadcast to {@code (N, heads, L, S)}, {@code dropMask} (null: none) the dropout mask of
-   * the probabilities in training. {@code attn} is the heads' output side by side, laid out as
+   * the probabilities in training; a mask that requires a gradient (built from a float
+   * {@code attn_mask} or {@code key_padding_mask} that does) gets the scores' gradient summed
+   * to its shape. {@code attn} is the heads' output side by side, laid out as
    * the query; {@code weights} (null unless asked for) the probabilities {@code (N, heads, L,
    * S)}, after dropout, as PyTorch 1.13 returns them. One node ({@code BmmBackward0}, the name
    * of PyTorch's last product) with PyTorch's math: the probabilities are recomputed from q
@@ -134,7 +148,7 @@ public final class AttentionGrad {
    */
   public static Tensor[] recordMultihead(Heads heads, Tensor q, int qCol, Tensor k, int kCol,
       Tensor v, int vCol, Tensor mask, Tensor dropMask, Tensor attn, Tensor weights) {
-    if (Autograd.isRecording(q, k, v)) {
+    if (Autograd.isRecording(q, k, v, mask)) {
       new MultiheadBackward(heads, q, qCol, k, kCol, v, vCol, mask, dropMask)
           .record(weights == null ? new Tensor[] {attn} : new Tensor[] {attn, weights});
     }
@@ -176,7 +190,7 @@ public final class AttentionGrad {
 
     MultiheadBackward(Heads heads, Tensor q, int qCol, Tensor k, int kCol, Tensor v, int vCol,
         Tensor mask, Tensor dropMask) {
-      super("BmmBackward0", q, k, v);
+      super("BmmBackward0", q, k, v, mask);
       this.heads = heads;
       this.q = save(q);
       this.k = save(k);
@@ -221,7 +235,8 @@ public final class AttentionGrad {
         needsInputGrad(1)
             ? heads.scatter(ds.transpose(-1, -2).matmul(qh).mul(scale), kt.shape(), kCol, s)
             : null,
-        needsInputGrad(2) ? heads.scatter(dv, vt.shape(), vCol, s) : null
+        needsInputGrad(2) ? heads.scatter(dv, vt.shape(), vCol, s) : null,
+        needsInputGrad(3) ? Grads.sumTo(ds, mask.get().shape()) : null
       };
     }
   }

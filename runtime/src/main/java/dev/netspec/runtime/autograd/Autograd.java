@@ -190,6 +190,16 @@ public final class Autograd {
   }
 
   /**
+   * {@code torch.autograd.backward(tensors, grad_tensors)}: accumulates d(sum_i sum(tensors[i]
+   * * gradients[i]))/d leaf into every leaf that requires a gradient, in one pass over the
+   * graph (a node several of the tensors depend on runs once). Every tensor must require a
+   * gradient; a null gradient stands for ones of a one-element tensor.
+   */
+  public static void backward(Tensor[] tensors, Tensor[] gradients) {
+    Engine.backward(tensors, gradients);
+  }
+
+  /**
    * Makes {@code sink} the owner of the gradient of {@code values}, a parameter's tensor
    * (see {@link GradSink}). {@link dev.netspec.runtime.nn.Parameter} calls it.
    */

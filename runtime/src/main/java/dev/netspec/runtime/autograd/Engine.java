@@ -3,8 +3,10 @@ package dev.netspec.runtime.autograd;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs a backward pass ({@code tensor.backward()}): walks the recorded graph from a result
@@ -16,10 +18,36 @@ final class Engine {
   private Engine() {}
 
   static void backward(Tensor root, Tensor gradient) {
+    backward(new Tensor[] {root}, new Tensor[] {gradient});
+  }
+
+  /**
+   * {@code torch.autograd.backward(roots, gradients)}: one pass for several results, each
+   * with its gradient (null for a one-element result), so a node that feeds several of them
+   * runs once with all their gradients.
+   */
+  static void backward(Tensor[] roots, Tensor[] gradients) {
+    if (roots.length != gradients.length || roots.length == 0) {
+      throw new IllegalArgumentException("backward: " + roots.length + " tensors and "
+          + gradients.length + " gradients; give one gradient per tensor, at least one");
+    }
+    Node.Edge[] starts = new Node.Edge[roots.length];
+    Tensor[] checked = new Tensor[roots.length];
+    for (int i = 0; i < roots.length; i++) {
+      checked[i] = check(i, roots[i], gradients[i]);
+      starts[i] = Node.Edge.of(roots[i]);
+    }
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      run(starts, checked);
+    }
+  }
+
+  /** The gradient of root {@code i}, checked against it (ones for a one-element root). */
+  private static Tensor check(int i, Tensor root, Tensor gradient) {
     AutogradMeta meta = root.autogradMeta();
     if (meta == null || !meta.requiresGrad()) {
       throw new IllegalStateException(
-          "element 0 of tensors does not require grad and does not have a grad_fn");
+          "element " + i + " of tensors does not require grad and does not have a grad_fn");
     }
     if (gradient == null) {
       if (root.numel() != 1) {
@@ -33,30 +61,41 @@ final class Engine {
           + Arrays.toString(gradient.shape()) + " for a tensor of shape "
           + Arrays.toString(root.shape()));
     }
-    Node.Edge start = Node.Edge.of(root);
-    try (GradMode.Scope scope = GradMode.noGrad()) {
-      run(start, gradient);
-    }
+    return gradient;
   }
 
-  private static void run(Node.Edge start, Tensor gradient) {
+  private static void run(Node.Edge[] starts, Tensor[] gradients) {
+    // the number of edges into each node from the nodes the roots reach, each node walked once
     Map<Node, Integer> dependencies = new IdentityHashMap<>();
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     ArrayDeque<Node> stack = new ArrayDeque<>();
-    dependencies.put(start.node(), 0);
-    stack.push(start.node());
+    for (Node.Edge start : starts) {
+      dependencies.putIfAbsent(start.node(), 0);
+      if (seen.add(start.node())) {
+        stack.push(start.node());
+      }
+    }
     while (!stack.isEmpty()) {
       Node node = stack.pop();
       for (int i = 0; i < node.numInputs(); i++) {
         Node.Edge e = node.edge(i);
-        if (e != null && dependencies.merge(e.node(), 1, Integer::sum) == 1) {
-          stack.push(e.node());
+        if (e != null) {
+          dependencies.merge(e.node(), 1, Integer::sum);
+          if (seen.add(e.node())) {
+            stack.push(e.node());
+          }
         }
       }
     }
     Map<Node, Tensor[]> pending = new IdentityHashMap<>();
-    add(pending, start, gradient);
     ArrayDeque<Node> ready = new ArrayDeque<>();
-    ready.add(start.node());
+    for (int i = 0; i < starts.length; i++) {
+      add(pending, starts[i], gradients[i]);
+      // a root that another root's graph reaches waits for that root's gradient
+      if (dependencies.get(starts[i].node()) == 0 && !ready.contains(starts[i].node())) {
+        ready.add(starts[i].node());
+      }
+    }
     while (!ready.isEmpty()) {
       Node node = ready.poll();
       Tensor[] inputs = node.backward(pending.remove(node));

@@ -118,12 +118,22 @@ public final class LinearGrad {
     return y;
   }
 
-  /** PyTorch's grad_fn of {@code F.linear}: {@code AddmmBackward0} on a matrix with a bias. */
+  /**
+   * PyTorch 1.13's grad_fn of {@code F.linear}, which depends on the path its C++ takes:
+   * {@code addmm} for a matrix with a bias ({@code AddmmBackward0}), {@code mm} without
+   * ({@code MmBackward0}); a contiguous 3-D input with a bias is flattened to {@code addmm}
+   * and viewed back ({@code ViewBackward0}); any other input goes through {@code matmul}
+   * ({@code SqueezeBackward3} for a vector, {@code UnsafeViewBackward0} batched), then adds
+   * the bias ({@code AddBackward0}).
+   */
   private static String name(Tensor x, Tensor bias) {
     if (x.dim() == 2) {
       return bias != null ? "AddmmBackward0" : "MmBackward0";
     }
-    return x.dim() == 1 ? (bias != null ? "AddBackward0" : "SqueezeBackward4") : "ViewBackward0";
+    if (bias != null) {
+      return x.dim() == 3 && x.isContiguous() ? "ViewBackward0" : "AddBackward0";
+    }
+    return x.dim() == 1 ? "SqueezeBackward3" : "UnsafeViewBackward0";
   }
 
   private static final class LinearBackward extends Node {

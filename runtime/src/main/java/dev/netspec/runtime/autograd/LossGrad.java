@@ -8,7 +8,8 @@ import dev.netspec.runtime.tensor.Tensor;
  * node, named as PyTorch names its {@code grad_fn} ({@code MseLossBackward0}, {@code
  * NllLossBackward0}, ...), whose backward is the loss's own {@link Loss#backward}, so {@code
  * loss.forward(y, t).backward()} reaches the model's parameters. The gradient flows to the
- * input only; a target gets none (as PyTorch's class indices cannot).
+ * input and to a float target that requires one ({@link Loss#targetBackward}, as PyTorch's
+ * {@code mse_loss} differentiates both); class indices get none.
  */
 public final class LossGrad {
   private LossGrad() {}
@@ -19,7 +20,7 @@ public final class LossGrad {
    */
   public static Tensor record(String name, Loss loss, Tensor input, Tensor target,
       Tensor value) {
-    if (Autograd.isRecording(input)) {
+    if (Autograd.isRecording(input, target)) {
       new LossBackward(name, loss, input, target).record(value);
     }
     return value;
@@ -31,7 +32,7 @@ public final class LossGrad {
     private final SavedTensor target;
 
     LossBackward(String name, Loss loss, Tensor input, Tensor target) {
-      super(name, input);
+      super(name, input, target);
       this.loss = loss;
       this.input = save(input);
       this.target = save(target);
@@ -39,7 +40,12 @@ public final class LossGrad {
 
     @Override
     protected Tensor[] backward(Tensor[] gradOutputs) {
-      return new Tensor[] {loss.backward(gradOutputs[0], input.get(), target.get())};
+      Tensor x = input.get();
+      Tensor t = target.get();
+      return new Tensor[] {
+        needsInputGrad(0) ? loss.backward(gradOutputs[0], x, t) : null,
+        needsInputGrad(1) ? loss.targetBackward(gradOutputs[0], x, t) : null
+      };
     }
   }
 }

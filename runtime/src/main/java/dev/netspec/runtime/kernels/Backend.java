@@ -37,6 +37,17 @@ interface Backend {
   float[] packRows(int m, int k, float[] a, float[] into);
 
   /**
+   * Copies {@code k} rows of {@code width} floats, row {@code p} from {@code b[from + p * ld
+   * ..]} to {@code panel[at + p * width ..]}: a whole panel of a row-major B ({@link
+   * PackedMatrix}). Plain copies by default.
+   */
+  default void copyPanel(float[] b, int from, int ld, int k, int width, float[] panel, int at) {
+    for (int p = 0; p < k; p++) {
+      System.arraycopy(b, from + p * ld, panel, at + p * width, width);
+    }
+  }
+
+  /**
    * A depthwise convolution of one image: for each of {@code channels} output channels
    * {@code o} (input channel {@code o / multiplier}), {@code y[o] = act(bias[o] + sum_{i,j}
    * w[o, i, j] * x[c, oh * sh - padTop + i * dh, ow * sw - padLeft + j * dw])}, zero outside

@@ -59,7 +59,7 @@ final class Depthwise {
   /** {@code L} interior outputs of row {@code oh} from column {@code ow}, stride 1. */
   private static void row(ConvGeometry g, float[] x, int plane, float[] w, int taps, float b,
       int oh, int ow, float floor, float[] y, int at) {
-    FloatVector acc = FloatVector.broadcast(S, b);
+    FloatVector acc = Vectors.broadcast(b);
     int kw = g.kernelW();
     for (int i = 0; i < g.kernelH(); i++) {
       int ih = oh * g.strideH() - g.padTop() + i * g.dilationH();
@@ -69,12 +69,12 @@ final class Depthwise {
       int base = plane + ih * g.width() + ow - g.padLeft();
       int wi = taps + i * kw;
       for (int j = 0; j < kw; j++) {
-        FloatVector v = FloatVector.fromArray(S, x, base + j * g.dilationW());
-        acc = v.fma(FloatVector.broadcast(S, w[wi + j]), acc);
+        FloatVector v = Vectors.load(x, base + j * g.dilationW());
+        acc = v.fma(Vectors.broadcast(w[wi + j]), acc);
       }
     }
-    FloatVector lowest = FloatVector.broadcast(S, floor);
-    acc.blend(FloatVector.zero(S), acc.lt(lowest)).intoArray(y, at);
+    FloatVector lowest = Vectors.broadcast(floor);
+    Vectors.store(acc.blend(Vectors.zero(), Vectors.exact(acc).lt(lowest)), y, at);
   }
 
   /** One output, in the order {@link #row} sums (bias, then taps row by row), in float. */

@@ -98,7 +98,7 @@ final class DotTiles {
    */
   private static void dotTile2x5(int k, float[] a, int a0, int a1, float[] w, int w0,
       float[] out, float[] lanes) {
-    FloatVector s00 = FloatVector.zero(S);
+    FloatVector s00 = Vectors.zero();
     FloatVector s01 = s00;
     FloatVector s02 = s00;
     FloatVector s03 = s00;
@@ -110,43 +110,43 @@ final class DotTiles {
     FloatVector s14 = s00;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      FloatVector x0 = Vectors.load(a, a0 + p);
+      FloatVector x1 = Vectors.load(a, a1 + p);
       int wp = w0 + p * 5; // block p / L starts at (p / L) * 5 * L
-      FloatVector v = FloatVector.fromArray(S, w, wp);
+      FloatVector v = Vectors.load(w, wp);
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = FloatVector.fromArray(S, w, wp + L);
+      v = Vectors.load(w, wp + L);
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = FloatVector.fromArray(S, w, wp + 2 * L);
+      v = Vectors.load(w, wp + 2 * L);
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = FloatVector.fromArray(S, w, wp + 3 * L);
+      v = Vectors.load(w, wp + 3 * L);
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
-      v = FloatVector.fromArray(S, w, wp + 4 * L);
+      v = Vectors.load(w, wp + 4 * L);
       s04 = x0.fma(v, s04);
       s14 = x1.fma(v, s14);
     }
     // Summed through an array in a fixed order, as in dot2x4.
-    s00.intoArray(lanes, 0);
-    s01.intoArray(lanes, L);
-    s02.intoArray(lanes, 2 * L);
-    s03.intoArray(lanes, 3 * L);
-    s04.intoArray(lanes, 4 * L);
-    s10.intoArray(lanes, 5 * L);
-    s11.intoArray(lanes, 6 * L);
-    s12.intoArray(lanes, 7 * L);
-    s13.intoArray(lanes, 8 * L);
-    s14.intoArray(lanes, 9 * L);
+    Vectors.store(s00, lanes, 0);
+    Vectors.store(s01, lanes, L);
+    Vectors.store(s02, lanes, 2 * L);
+    Vectors.store(s03, lanes, 3 * L);
+    Vectors.store(s04, lanes, 4 * L);
+    Vectors.store(s10, lanes, 5 * L);
+    Vectors.store(s11, lanes, 6 * L);
+    Vectors.store(s12, lanes, 7 * L);
+    Vectors.store(s13, lanes, 8 * L);
+    Vectors.store(s14, lanes, 9 * L);
     dotTail(k, p, a, a0, a1, w, w0, 5, out, lanes);
   }
 
   /** {@link #dotTile2x5} for a group of 4 columns: {@code out[r * 4 + c]}, 8 accumulators. */
   private static void dotTile2x4(int k, float[] a, int a0, int a1, float[] w, int w0,
       float[] out, float[] lanes) {
-    FloatVector s00 = FloatVector.zero(S);
+    FloatVector s00 = Vectors.zero();
     FloatVector s01 = s00;
     FloatVector s02 = s00;
     FloatVector s03 = s00;
@@ -156,30 +156,30 @@ final class DotTiles {
     FloatVector s13 = s00;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      FloatVector x0 = Vectors.load(a, a0 + p);
+      FloatVector x1 = Vectors.load(a, a1 + p);
       int wp = w0 + p * 4;
-      FloatVector v = FloatVector.fromArray(S, w, wp);
+      FloatVector v = Vectors.load(w, wp);
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = FloatVector.fromArray(S, w, wp + L);
+      v = Vectors.load(w, wp + L);
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = FloatVector.fromArray(S, w, wp + 2 * L);
+      v = Vectors.load(w, wp + 2 * L);
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = FloatVector.fromArray(S, w, wp + 3 * L);
+      v = Vectors.load(w, wp + 3 * L);
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
     }
-    s00.intoArray(lanes, 0);
-    s01.intoArray(lanes, L);
-    s02.intoArray(lanes, 2 * L);
-    s03.intoArray(lanes, 3 * L);
-    s10.intoArray(lanes, 4 * L);
-    s11.intoArray(lanes, 5 * L);
-    s12.intoArray(lanes, 6 * L);
-    s13.intoArray(lanes, 7 * L);
+    Vectors.store(s00, lanes, 0);
+    Vectors.store(s01, lanes, L);
+    Vectors.store(s02, lanes, 2 * L);
+    Vectors.store(s03, lanes, 3 * L);
+    Vectors.store(s10, lanes, 4 * L);
+    Vectors.store(s11, lanes, 5 * L);
+    Vectors.store(s12, lanes, 6 * L);
+    Vectors.store(s13, lanes, 7 * L);
     dotTail(k, p, a, a0, a1, w, w0, 4, out, lanes);
   }
 
@@ -221,7 +221,7 @@ final class DotTiles {
     int w1 = w0 + Math.min(1, last) * ldw;
     int w2 = w0 + Math.min(2, last) * ldw;
     int w3 = w0 + Math.min(3, last) * ldw;
-    FloatVector s00 = FloatVector.zero(S);
+    FloatVector s00 = Vectors.zero();
     FloatVector s01 = s00;
     FloatVector s02 = s00;
     FloatVector s03 = s00;
@@ -231,18 +231,18 @@ final class DotTiles {
     FloatVector s13 = s00;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-      FloatVector v = FloatVector.fromArray(S, w, w0 + p);
+      FloatVector x0 = Vectors.load(a, a0 + p);
+      FloatVector x1 = Vectors.load(a, a1 + p);
+      FloatVector v = Vectors.load(w, w0 + p);
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = FloatVector.fromArray(S, w, w1 + p);
+      v = Vectors.load(w, w1 + p);
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = FloatVector.fromArray(S, w, w2 + p);
+      v = Vectors.load(w, w2 + p);
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = FloatVector.fromArray(S, w, w3 + p);
+      v = Vectors.load(w, w3 + p);
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
     }
@@ -250,14 +250,14 @@ final class DotTiles {
     // so the lanes are summed here, always in the same order: through an array, since 8 of
     // VectorBackend.sumLanes's shuffle trees take dot1x8 past C2's inlining budget, and a
     // vector passed to a call that is not inlined is boxed (an allocation per call).
-    s00.intoArray(lanes, 0);
-    s01.intoArray(lanes, L);
-    s02.intoArray(lanes, 2 * L);
-    s03.intoArray(lanes, 3 * L);
-    s10.intoArray(lanes, 4 * L);
-    s11.intoArray(lanes, 5 * L);
-    s12.intoArray(lanes, 6 * L);
-    s13.intoArray(lanes, 7 * L);
+    Vectors.store(s00, lanes, 0);
+    Vectors.store(s01, lanes, L);
+    Vectors.store(s02, lanes, 2 * L);
+    Vectors.store(s03, lanes, 3 * L);
+    Vectors.store(s10, lanes, 4 * L);
+    Vectors.store(s11, lanes, 5 * L);
+    Vectors.store(s12, lanes, 6 * L);
+    Vectors.store(s13, lanes, 7 * L);
     for (int r = 0; r < 8; r++) {
       out[r] = sumLanes(lanes, r * L, L);
     }
@@ -282,7 +282,7 @@ final class DotTiles {
     int w5 = w0 + Math.min(5, last) * ldw;
     int w6 = w0 + Math.min(6, last) * ldw;
     int w7 = w0 + Math.min(7, last) * ldw;
-    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s0 = Vectors.zero();
     FloatVector s1 = s0;
     FloatVector s2 = s0;
     FloatVector s3 = s0;
@@ -292,24 +292,24 @@ final class DotTiles {
     FloatVector s7 = s0;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x = FloatVector.fromArray(S, a, a0 + p);
-      s0 = x.fma(FloatVector.fromArray(S, w, w0 + p), s0);
-      s1 = x.fma(FloatVector.fromArray(S, w, w1 + p), s1);
-      s2 = x.fma(FloatVector.fromArray(S, w, w2 + p), s2);
-      s3 = x.fma(FloatVector.fromArray(S, w, w3 + p), s3);
-      s4 = x.fma(FloatVector.fromArray(S, w, w4 + p), s4);
-      s5 = x.fma(FloatVector.fromArray(S, w, w5 + p), s5);
-      s6 = x.fma(FloatVector.fromArray(S, w, w6 + p), s6);
-      s7 = x.fma(FloatVector.fromArray(S, w, w7 + p), s7);
+      FloatVector x = Vectors.load(a, a0 + p);
+      s0 = x.fma(Vectors.load(w, w0 + p), s0);
+      s1 = x.fma(Vectors.load(w, w1 + p), s1);
+      s2 = x.fma(Vectors.load(w, w2 + p), s2);
+      s3 = x.fma(Vectors.load(w, w3 + p), s3);
+      s4 = x.fma(Vectors.load(w, w4 + p), s4);
+      s5 = x.fma(Vectors.load(w, w5 + p), s5);
+      s6 = x.fma(Vectors.load(w, w6 + p), s6);
+      s7 = x.fma(Vectors.load(w, w7 + p), s7);
     }
-    s0.intoArray(lanes, 0);
-    s1.intoArray(lanes, L);
-    s2.intoArray(lanes, 2 * L);
-    s3.intoArray(lanes, 3 * L);
-    s4.intoArray(lanes, 4 * L);
-    s5.intoArray(lanes, 5 * L);
-    s6.intoArray(lanes, 6 * L);
-    s7.intoArray(lanes, 7 * L);
+    Vectors.store(s0, lanes, 0);
+    Vectors.store(s1, lanes, L);
+    Vectors.store(s2, lanes, 2 * L);
+    Vectors.store(s3, lanes, 3 * L);
+    Vectors.store(s4, lanes, 4 * L);
+    Vectors.store(s5, lanes, 5 * L);
+    Vectors.store(s6, lanes, 6 * L);
+    Vectors.store(s7, lanes, 7 * L);
     for (int r = 0; r < 8; r++) {
       float v = sumLanes(lanes, r * L, L);
       int row = w0 + Math.min(r, last) * ldw;

@@ -94,6 +94,11 @@ public final class Kernels {
     BACKEND.gemm(a.rows(), a.data(), a.tiles(), b, c, cOff, ldc, bias, biasOff, act);
   }
 
+  /** A whole panel of a row-major B, copied row by row (see {@link Backend#copyPanel}). */
+  static void copyPanel(float[] b, int from, int ld, int k, int width, float[] panel, int at) {
+    BACKEND.copyPanel(b, from, ld, k, width, panel, at);
+  }
+
   /** A's rows packed for this backend's GEMM (see {@link PackedRows}), or null. */
   static float[] packRows(int m, int k, float[] a, float[] into) {
     return BACKEND.packRows(m, k, a, into);

@@ -226,6 +226,10 @@ public final class PackedMatrix {
    */
   private static void packRows(float[] b, int off, int ld, boolean transposed, int j0,
       int cols, int k, int width, float[] panel, int at) {
+    if (!transposed && cols == width) {
+      Kernels.copyPanel(b, off + j0, ld, k, width, panel, at);
+      return;
+    }
     if (!transposed) {
       for (int p = 0; p < k; p++) {
         int dst = at + p * width;

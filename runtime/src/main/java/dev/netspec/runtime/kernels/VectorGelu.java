@@ -19,42 +19,42 @@ final class VectorGelu {
 
   /** {@code out[i] = gelu(x[i])}; {@code out} may be {@code x}. */
   static void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
-    FloatVector sqrtHalf = FloatVector.broadcast(SPECIES, Gelu.SQRT_HALF);
-    FloatVector small = FloatVector.broadcast(SPECIES, Gelu.SMALL);
-    FloatVector tail = FloatVector.broadcast(SPECIES, Gelu.TAIL);
-    FloatVector zero = FloatVector.zero(SPECIES);
-    FloatVector half = FloatVector.broadcast(SPECIES, 0.5f);
-    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-    FloatVector two = FloatVector.broadcast(SPECIES, 2f);
-    FloatVector s0 = FloatVector.broadcast(SPECIES, Gelu.S0);
-    FloatVector s1 = FloatVector.broadcast(SPECIES, Gelu.S1);
-    FloatVector s2 = FloatVector.broadcast(SPECIES, Gelu.S2);
-    FloatVector s3 = FloatVector.broadcast(SPECIES, Gelu.S3);
-    FloatVector s4 = FloatVector.broadcast(SPECIES, Gelu.S4);
-    FloatVector s5 = FloatVector.broadcast(SPECIES, Gelu.S5);
-    FloatVector q0 = FloatVector.broadcast(SPECIES, Gelu.Q0);
-    FloatVector q1 = FloatVector.broadcast(SPECIES, Gelu.Q1);
-    FloatVector q2 = FloatVector.broadcast(SPECIES, Gelu.Q2);
-    FloatVector q3 = FloatVector.broadcast(SPECIES, Gelu.Q3);
-    FloatVector q4 = FloatVector.broadcast(SPECIES, Gelu.Q4);
-    FloatVector q5 = FloatVector.broadcast(SPECIES, Gelu.Q5);
-    FloatVector q6 = FloatVector.broadcast(SPECIES, Gelu.Q6);
-    FloatVector lo = FloatVector.broadcast(SPECIES, Gates.EXP_LO);
-    FloatVector hi = FloatVector.broadcast(SPECIES, Gates.EXP_HI);
-    FloatVector log2e = FloatVector.broadcast(SPECIES, Gates.LOG2E);
-    FloatVector magic = FloatVector.broadcast(SPECIES, Gates.MAGIC);
-    FloatVector ln2Hi = FloatVector.broadcast(SPECIES, -Gates.LN2_HI);
-    FloatVector ln2Lo = FloatVector.broadcast(SPECIES, -Gates.LN2_LO);
-    FloatVector p0 = FloatVector.broadcast(SPECIES, Gates.P0);
-    FloatVector p1 = FloatVector.broadcast(SPECIES, Gates.P1);
-    FloatVector p2 = FloatVector.broadcast(SPECIES, Gates.P2);
-    FloatVector p3 = FloatVector.broadcast(SPECIES, Gates.P3);
-    FloatVector p4 = FloatVector.broadcast(SPECIES, Gates.P4);
-    FloatVector p5 = FloatVector.broadcast(SPECIES, Gates.P5);
+    FloatVector sqrtHalf = Vectors.broadcast(Gelu.SQRT_HALF);
+    FloatVector small = Vectors.broadcast(Gelu.SMALL);
+    FloatVector tail = Vectors.broadcast(Gelu.TAIL);
+    FloatVector zero = Vectors.zero();
+    FloatVector half = Vectors.broadcast(0.5f);
+    FloatVector one = Vectors.broadcast(1f);
+    FloatVector two = Vectors.broadcast(2f);
+    FloatVector s0 = Vectors.broadcast(Gelu.S0);
+    FloatVector s1 = Vectors.broadcast(Gelu.S1);
+    FloatVector s2 = Vectors.broadcast(Gelu.S2);
+    FloatVector s3 = Vectors.broadcast(Gelu.S3);
+    FloatVector s4 = Vectors.broadcast(Gelu.S4);
+    FloatVector s5 = Vectors.broadcast(Gelu.S5);
+    FloatVector q0 = Vectors.broadcast(Gelu.Q0);
+    FloatVector q1 = Vectors.broadcast(Gelu.Q1);
+    FloatVector q2 = Vectors.broadcast(Gelu.Q2);
+    FloatVector q3 = Vectors.broadcast(Gelu.Q3);
+    FloatVector q4 = Vectors.broadcast(Gelu.Q4);
+    FloatVector q5 = Vectors.broadcast(Gelu.Q5);
+    FloatVector q6 = Vectors.broadcast(Gelu.Q6);
+    FloatVector lo = Vectors.broadcast(Gates.EXP_LO);
+    FloatVector hi = Vectors.broadcast(Gates.EXP_HI);
+    FloatVector log2e = Vectors.broadcast(Gates.LOG2E);
+    FloatVector magic = Vectors.broadcast(Gates.MAGIC);
+    FloatVector ln2Hi = Vectors.broadcast(-Gates.LN2_HI);
+    FloatVector ln2Lo = Vectors.broadcast(-Gates.LN2_LO);
+    FloatVector p0 = Vectors.broadcast(Gates.P0);
+    FloatVector p1 = Vectors.broadcast(Gates.P1);
+    FloatVector p2 = Vectors.broadcast(Gates.P2);
+    FloatVector p3 = Vectors.broadcast(Gates.P3);
+    FloatVector p4 = Vectors.broadcast(Gates.P4);
+    FloatVector p5 = Vectors.broadcast(Gates.P5);
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
+      FloatVector v = Vectors.load(x, xOff + i);
       FloatVector a = v.mul(sqrtHalf);
       FloatVector t = a.abs();
       FloatVector s = a.mul(a);
@@ -63,19 +63,19 @@ final class VectorGelu {
       FloatVector inner = sp.fma(a, a).add(one);
       // beyond: erfc(t) = exp(q(t)), as Gates.exp
       FloatVector q = q0.fma(t, q1).fma(s, q2.fma(t, q3));
-      q = q.fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
+      q = Vectors.exact(q).fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
       FloatVector e = q.max(lo).min(hi);
       FloatVector big = e.fma(log2e, magic);
       FloatVector k = big.sub(magic); // round(e log2e)
       FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, e)); // e - k ln2, in two parts
       FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
-      FloatVector scale = big.reinterpretAsInts().add(Gates.BIAS)
-          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats(); // 2^k
+      FloatVector scale = Vectors.exact(Vectors.exact(big.reinterpretAsInts()).add(Gates.BIAS)
+          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
       FloatVector erfc = p.fma(r.mul(r), r).add(one).mul(scale);
-      erfc = erfc.blend(zero, t.lt(tail).not());
+      erfc = Vectors.exact(erfc).blend(zero, t.lt(tail).not());
       FloatVector outer = two.sub(erfc).blend(erfc, v.lt(zero));
       VectorMask<Float> isSmall = t.compare(VectorOperators.LE, small);
-      v.mul(half).mul(outer.blend(inner, isSmall)).intoArray(out, outOff + i);
+      Vectors.store(v.mul(half).mul(outer.blend(inner, isSmall)), out, outOff + i);
     }
     for (; i < n; i++) {
       out[outOff + i] = Gelu.gelu(x[xOff + i]);

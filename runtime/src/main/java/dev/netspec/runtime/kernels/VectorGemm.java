@@ -2,6 +2,7 @@ package dev.netspec.runtime.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -677,31 +678,31 @@ final class VectorGemm {
 
   private static void addBiasRelu(int rows, float[] c, int c0, int ldc, float[] bias,
       int biasOff) {
-    FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff);
-    FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + L);
+    FloatVector bias0 = Vectors.load(bias, biasOff);
+    FloatVector bias1 = Vectors.load(bias, biasOff + L);
     for (int r = 0; r < rows; r++) {
       int at = c0 + r * ldc;
-      VectorBackend.relu(FloatVector.fromArray(S, c, at).add(bias0)).intoArray(c, at);
-      VectorBackend.relu(FloatVector.fromArray(S, c, at + L).add(bias1)).intoArray(c, at + L);
+      Vectors.store(VectorBackend.relu(Vectors.load(c, at).add(bias0)), c, at);
+      Vectors.store(VectorBackend.relu(Vectors.load(c, at + L).add(bias1)), c, at + L);
     }
   }
 
   private static void addBias(int rows, float[] c, int c0, int ldc, float[] bias,
       int biasOff) {
-    FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff);
-    FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + L);
+    FloatVector bias0 = Vectors.load(bias, biasOff);
+    FloatVector bias1 = Vectors.load(bias, biasOff + L);
     for (int r = 0; r < rows; r++) {
       int at = c0 + r * ldc;
-      FloatVector.fromArray(S, c, at).add(bias0).intoArray(c, at);
-      FloatVector.fromArray(S, c, at + L).add(bias1).intoArray(c, at + L);
+      Vectors.store(Vectors.load(c, at).add(bias0), c, at);
+      Vectors.store(Vectors.load(c, at + L).add(bias1), c, at + L);
     }
   }
 
   private static void reluRows(int rows, float[] c, int c0, int ldc) {
     for (int r = 0; r < rows; r++) {
       int at = c0 + r * ldc;
-      VectorBackend.relu(FloatVector.fromArray(S, c, at)).intoArray(c, at);
-      VectorBackend.relu(FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
+      Vectors.store(VectorBackend.relu(Vectors.load(c, at)), c, at);
+      Vectors.store(VectorBackend.relu(Vectors.load(c, at + L)), c, at + L);
     }
   }
 
@@ -719,40 +720,40 @@ final class VectorGemm {
     int a1 = a0 + lda;
     int a2 = a1 + lda;
     int a3 = rows > 3 ? a2 + lda : a2;
-    FloatVector c00 = FloatVector.fromArray(S, src, s0);
-    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
-    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
-    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
-    FloatVector c20 = FloatVector.fromArray(S, src, s0 + 2 * sld);
-    FloatVector c21 = FloatVector.fromArray(S, src, s0 + 2 * sld + L);
-    FloatVector c30 = FloatVector.fromArray(S, src, s3);
-    FloatVector c31 = FloatVector.fromArray(S, src, s3 + L);
+    FloatVector c00 = Vectors.load(src, s0);
+    FloatVector c01 = Vectors.load(src, s0 + L);
+    FloatVector c10 = Vectors.load(src, s0 + sld);
+    FloatVector c11 = Vectors.load(src, s0 + sld + L);
+    FloatVector c20 = Vectors.load(src, s0 + 2 * sld);
+    FloatVector c21 = Vectors.load(src, s0 + 2 * sld + L);
+    FloatVector c30 = Vectors.load(src, s3);
+    FloatVector c31 = Vectors.load(src, s3 + L);
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
-      FloatVector b0v = FloatVector.fromArray(S, b, bp);
-      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      FloatVector b0v = Vectors.load(b, bp);
+      FloatVector b1v = Vectors.load(b, bp + L);
+      FloatVector x = Vectors.broadcast(a[a0 + p]);
       c00 = x.fma(b0v, c00);
       c01 = x.fma(b1v, c01);
-      x = FloatVector.broadcast(S, a[a1 + p]);
+      x = Vectors.broadcast(a[a1 + p]);
       c10 = x.fma(b0v, c10);
       c11 = x.fma(b1v, c11);
-      x = FloatVector.broadcast(S, a[a2 + p]);
+      x = Vectors.broadcast(a[a2 + p]);
       c20 = x.fma(b0v, c20);
       c21 = x.fma(b1v, c21);
-      x = FloatVector.broadcast(S, a[a3 + p]);
+      x = Vectors.broadcast(a[a3 + p]);
       c30 = x.fma(b0v, c30);
       c31 = x.fma(b1v, c31);
     }
-    c00.intoArray(c, c0);
-    c01.intoArray(c, c0 + L);
-    c10.intoArray(c, c0 + ldc);
-    c11.intoArray(c, c0 + ldc + L);
-    c20.intoArray(c, c0 + 2 * ldc);
-    c21.intoArray(c, c0 + 2 * ldc + L);
+    Vectors.store(c00, c, c0);
+    Vectors.store(c01, c, c0 + L);
+    Vectors.store(c10, c, c0 + ldc);
+    Vectors.store(c11, c, c0 + ldc + L);
+    Vectors.store(c20, c, c0 + 2 * ldc);
+    Vectors.store(c21, c, c0 + 2 * ldc + L);
     if (rows > 3) {
-      c30.intoArray(c, c0 + 3 * ldc);
-      c31.intoArray(c, c0 + 3 * ldc + L);
+      Vectors.store(c30, c, c0 + 3 * ldc);
+      Vectors.store(c31, c, c0 + 3 * ldc + L);
     }
   }
 
@@ -763,25 +764,25 @@ final class VectorGemm {
     int s0 = first ? 0 : c0;
     int sld = first ? 0 : ldc;
     int a1 = a0 + lda;
-    FloatVector c00 = FloatVector.fromArray(S, src, s0);
-    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
-    FloatVector c10 = FloatVector.fromArray(S, src, s0 + sld);
-    FloatVector c11 = FloatVector.fromArray(S, src, s0 + sld + L);
+    FloatVector c00 = Vectors.load(src, s0);
+    FloatVector c01 = Vectors.load(src, s0 + L);
+    FloatVector c10 = Vectors.load(src, s0 + sld);
+    FloatVector c11 = Vectors.load(src, s0 + sld + L);
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
-      FloatVector u = FloatVector.fromArray(S, b, bp);
-      FloatVector v = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      FloatVector u = Vectors.load(b, bp);
+      FloatVector v = Vectors.load(b, bp + L);
+      FloatVector x = Vectors.broadcast(a[a0 + p]);
       c00 = x.fma(u, c00);
       c01 = x.fma(v, c01);
-      x = FloatVector.broadcast(S, a[a1 + p]);
+      x = Vectors.broadcast(a[a1 + p]);
       c10 = x.fma(u, c10);
       c11 = x.fma(v, c11);
     }
-    c00.intoArray(c, c0);
-    c01.intoArray(c, c0 + L);
-    c10.intoArray(c, c0 + ldc);
-    c11.intoArray(c, c0 + ldc + L);
+    Vectors.store(c00, c, c0);
+    Vectors.store(c01, c, c0 + L);
+    Vectors.store(c10, c, c0 + ldc);
+    Vectors.store(c11, c, c0 + ldc + L);
   }
 
   /**
@@ -792,32 +793,32 @@ final class VectorGemm {
    */
   private static void tile2x2Whole(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
       float[] c, int c0, float[] d, int d0, float[] bias, int bo, float below) {
-    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c00 = Vectors.zero();
     FloatVector c01 = c00;
     FloatVector c10 = c00;
     FloatVector c11 = c00;
     for (int p = 0; p < k; p++) {
       int bp = b0 + p * ldb;
-      FloatVector u = FloatVector.fromArray(S, b, bp);
-      FloatVector v = FloatVector.fromArray(S, b, bp + L);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      FloatVector u = Vectors.load(b, bp);
+      FloatVector v = Vectors.load(b, bp + L);
+      FloatVector x = Vectors.broadcast(a[a0 + p]);
       c00 = x.fma(u, c00);
       c01 = x.fma(v, c01);
-      x = FloatVector.broadcast(S, a[a1 + p]);
+      x = Vectors.broadcast(a[a1 + p]);
       c10 = x.fma(u, c10);
       c11 = x.fma(v, c11);
     }
-    FloatVector zero = FloatVector.zero(S);
-    FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
-    FloatVector bias1 = FloatVector.fromArray(S, bias, bo + L);
-    FloatVector r = c00.add(bias0);
-    r.blend(zero, r.lt(below)).intoArray(c, c0);
-    r = c01.add(bias1);
-    r.blend(zero, r.lt(below)).intoArray(c, c0 + L);
-    r = c10.add(bias0);
-    r.blend(zero, r.lt(below)).intoArray(d, d0);
-    r = c11.add(bias1);
-    r.blend(zero, r.lt(below)).intoArray(d, d0 + L);
+    FloatVector zero = Vectors.zero();
+    FloatVector bias0 = Vectors.load(bias, bo);
+    FloatVector bias1 = Vectors.load(bias, bo + L);
+    FloatVector r = Vectors.exact(c00).add(bias0);
+    Vectors.store(r.blend(zero, r.lt(below)), c, c0);
+    r = Vectors.exact(c01).add(bias1);
+    Vectors.store(r.blend(zero, r.lt(below)), c, c0 + L);
+    r = Vectors.exact(c10).add(bias0);
+    Vectors.store(r.blend(zero, r.lt(below)), d, d0);
+    r = Vectors.exact(c11).add(bias1);
+    Vectors.store(r.blend(zero, r.lt(below)), d, d0 + L);
   }
 
   /** One row of C, two vectors wide. */
@@ -825,16 +826,16 @@ final class VectorGemm {
       float[] c, int c0, boolean first) {
     float[] src = first ? ZEROS : c;
     int s0 = first ? 0 : c0;
-    FloatVector c00 = FloatVector.fromArray(S, src, s0);
-    FloatVector c01 = FloatVector.fromArray(S, src, s0 + L);
+    FloatVector c00 = Vectors.load(src, s0);
+    FloatVector c01 = Vectors.load(src, s0 + L);
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00 = x.fma(FloatVector.fromArray(S, b, bp), c00);
-      c01 = x.fma(FloatVector.fromArray(S, b, bp + L), c01);
+      FloatVector x = Vectors.broadcast(a[a0 + p]);
+      c00 = x.fma(Vectors.load(b, bp), c00);
+      c01 = x.fma(Vectors.load(b, bp + L), c01);
     }
-    c00.intoArray(c, c0);
-    c01.intoArray(c, c0 + L);
+    Vectors.store(c00, c, c0);
+    Vectors.store(c01, c, c0 + L);
   }
 
   /**
@@ -851,7 +852,7 @@ final class VectorGemm {
     int b1 = b0 + k * NR;
     int b2 = b1 + k * NR;
     int b3 = b2 + k * NR;
-    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c00 = Vectors.zero();
     FloatVector c01 = c00;
     FloatVector c02 = c00;
     FloatVector c03 = c00;
@@ -868,74 +869,74 @@ final class VectorGemm {
     FloatVector c16 = c00;
     FloatVector c17 = c00;
     for (int p = 0; p < k; p++) {
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      FloatVector y = FloatVector.broadcast(S, a[a1 + p]);
-      FloatVector v = FloatVector.fromArray(S, b, b0 + p * NR);
+      FloatVector x = Vectors.broadcast(a[a0 + p]);
+      FloatVector y = Vectors.broadcast(a[a1 + p]);
+      FloatVector v = Vectors.load(b, b0 + p * NR);
       c00 = x.fma(v, c00);
       c10 = y.fma(v, c10);
-      v = FloatVector.fromArray(S, b, b0 + p * NR + L);
+      v = Vectors.load(b, b0 + p * NR + L);
       c01 = x.fma(v, c01);
       c11 = y.fma(v, c11);
-      v = FloatVector.fromArray(S, b, b1 + p * NR);
+      v = Vectors.load(b, b1 + p * NR);
       c02 = x.fma(v, c02);
       c12 = y.fma(v, c12);
-      v = FloatVector.fromArray(S, b, b1 + p * NR + L);
+      v = Vectors.load(b, b1 + p * NR + L);
       c03 = x.fma(v, c03);
       c13 = y.fma(v, c13);
-      v = FloatVector.fromArray(S, b, b2 + p * NR);
+      v = Vectors.load(b, b2 + p * NR);
       c04 = x.fma(v, c04);
       c14 = y.fma(v, c14);
-      v = FloatVector.fromArray(S, b, b2 + p * NR + L);
+      v = Vectors.load(b, b2 + p * NR + L);
       c05 = x.fma(v, c05);
       c15 = y.fma(v, c15);
-      v = FloatVector.fromArray(S, b, b3 + p * NR);
+      v = Vectors.load(b, b3 + p * NR);
       c06 = x.fma(v, c06);
       c16 = y.fma(v, c16);
-      v = FloatVector.fromArray(S, b, b3 + p * NR + L);
+      v = Vectors.load(b, b3 + p * NR + L);
       c07 = x.fma(v, c07);
       c17 = y.fma(v, c17);
     }
-    FloatVector zero = FloatVector.zero(S);
-    FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
-    FloatVector v = c00.add(bias0);
-    v.blend(zero, v.lt(below)).intoArray(c, c0);
-    v = c10.add(bias0);
-    v.blend(zero, v.lt(below)).intoArray(c, d0);
-    FloatVector bias1 = FloatVector.fromArray(S, bias, bo + L);
-    v = c01.add(bias1);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + L);
-    v = c11.add(bias1);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + L);
-    FloatVector bias2 = FloatVector.fromArray(S, bias, bo + 2 * L);
-    v = c02.add(bias2);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 2 * L);
-    v = c12.add(bias2);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 2 * L);
-    FloatVector bias3 = FloatVector.fromArray(S, bias, bo + 3 * L);
-    v = c03.add(bias3);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 3 * L);
-    v = c13.add(bias3);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 3 * L);
-    FloatVector bias4 = FloatVector.fromArray(S, bias, bo + 4 * L);
-    v = c04.add(bias4);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 4 * L);
-    v = c14.add(bias4);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 4 * L);
-    FloatVector bias5 = FloatVector.fromArray(S, bias, bo + 5 * L);
-    v = c05.add(bias5);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 5 * L);
-    v = c15.add(bias5);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 5 * L);
-    FloatVector bias6 = FloatVector.fromArray(S, bias, bo + 6 * L);
-    v = c06.add(bias6);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 6 * L);
-    v = c16.add(bias6);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 6 * L);
-    FloatVector bias7 = FloatVector.fromArray(S, bias, bo + 7 * L);
-    v = c07.add(bias7);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 7 * L);
-    v = c17.add(bias7);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 7 * L);
+    FloatVector zero = Vectors.zero();
+    FloatVector bias0 = Vectors.load(bias, bo);
+    FloatVector v = Vectors.exact(c00).add(bias0);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0);
+    v = Vectors.exact(c10).add(bias0);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0);
+    FloatVector bias1 = Vectors.load(bias, bo + L);
+    v = Vectors.exact(c01).add(bias1);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + L);
+    v = Vectors.exact(c11).add(bias1);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0 + L);
+    FloatVector bias2 = Vectors.load(bias, bo + 2 * L);
+    v = Vectors.exact(c02).add(bias2);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 2 * L);
+    v = Vectors.exact(c12).add(bias2);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0 + 2 * L);
+    FloatVector bias3 = Vectors.load(bias, bo + 3 * L);
+    v = Vectors.exact(c03).add(bias3);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 3 * L);
+    v = Vectors.exact(c13).add(bias3);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0 + 3 * L);
+    FloatVector bias4 = Vectors.load(bias, bo + 4 * L);
+    v = Vectors.exact(c04).add(bias4);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 4 * L);
+    v = Vectors.exact(c14).add(bias4);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0 + 4 * L);
+    FloatVector bias5 = Vectors.load(bias, bo + 5 * L);
+    v = Vectors.exact(c05).add(bias5);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 5 * L);
+    v = Vectors.exact(c15).add(bias5);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0 + 5 * L);
+    FloatVector bias6 = Vectors.load(bias, bo + 6 * L);
+    v = Vectors.exact(c06).add(bias6);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 6 * L);
+    v = Vectors.exact(c16).add(bias6);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0 + 6 * L);
+    FloatVector bias7 = Vectors.load(bias, bo + 7 * L);
+    v = Vectors.exact(c07).add(bias7);
+    Vectors.store(v.blend(zero, v.lt(below)), c, c0 + 7 * L);
+    v = Vectors.exact(c17).add(bias7);
+    Vectors.store(v.blend(zero, v.lt(below)), c, d0 + 7 * L);
   }
 
   /**
@@ -949,7 +950,7 @@ final class VectorGemm {
     int b1 = b0 + k * NR; // per-panel starts: see tile2x8
     int b2 = b1 + k * NR;
     int b3 = b2 + k * NR;
-    FloatVector c0v = FloatVector.zero(S);
+    FloatVector c0v = Vectors.zero();
     FloatVector c1v = c0v;
     FloatVector c2v = c0v;
     FloatVector c3v = c0v;
@@ -958,7 +959,7 @@ final class VectorGemm {
     FloatVector c6v = c0v;
     FloatVector c7v = c0v;
     for (int p = 0; p < k; p++) {
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      FloatVector x = Vectors.broadcast(a[a0 + p]);
       c0v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR), c0v);
       c1v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR + L), c1v);
       c2v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR), c2v);
@@ -968,22 +969,25 @@ final class VectorGemm {
       c6v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR), c6v);
       c7v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR + L), c7v);
     }
-    FloatVector zero = FloatVector.zero(S);
-    FloatVector v = c0v.add(FloatVector.fromArray(S, bias, bo));
+    // This method is at C2's node budget: past it C2 inlines only force-inlined JDK methods,
+    // so Vectors' helpers here would box (even with no other species). The species' own
+    // lanewise, dispatched at this call site (its profile sees one class), types the sums.
+    FloatVector zero = Vectors.zero();
+    FloatVector v = c0v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo));
     v.blend(zero, v.lt(below)).intoArray(c, c0);
-    v = c1v.add(FloatVector.fromArray(S, bias, bo + L));
+    v = c1v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + L));
     v.blend(zero, v.lt(below)).intoArray(c, c0 + L);
-    v = c2v.add(FloatVector.fromArray(S, bias, bo + 2 * L));
+    v = c2v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 2 * L));
     v.blend(zero, v.lt(below)).intoArray(c, c0 + 2 * L);
-    v = c3v.add(FloatVector.fromArray(S, bias, bo + 3 * L));
+    v = c3v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 3 * L));
     v.blend(zero, v.lt(below)).intoArray(c, c0 + 3 * L);
-    v = c4v.add(FloatVector.fromArray(S, bias, bo + 4 * L));
+    v = c4v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 4 * L));
     v.blend(zero, v.lt(below)).intoArray(c, c0 + 4 * L);
-    v = c5v.add(FloatVector.fromArray(S, bias, bo + 5 * L));
+    v = c5v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 5 * L));
     v.blend(zero, v.lt(below)).intoArray(c, c0 + 5 * L);
-    v = c6v.add(FloatVector.fromArray(S, bias, bo + 6 * L));
+    v = c6v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 6 * L));
     v.blend(zero, v.lt(below)).intoArray(c, c0 + 6 * L);
-    v = c7v.add(FloatVector.fromArray(S, bias, bo + 7 * L));
+    v = c7v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 7 * L));
     v.blend(zero, v.lt(below)).intoArray(c, c0 + 7 * L);
   }
 
@@ -1015,41 +1019,41 @@ final class VectorGemm {
     int s5 = rows > 5 ? s4 + sld : s4;
     int s6 = rows > 6 ? s5 + sld : s5;
     int s7 = rows > 7 ? s6 + sld : s6;
-    FloatVector c0v = FloatVector.fromArray(S, src, s0);
-    FloatVector c1v = FloatVector.fromArray(S, src, s0 + sld);
-    FloatVector c2v = FloatVector.fromArray(S, src, s0 + 2 * sld);
-    FloatVector c3v = FloatVector.fromArray(S, src, s0 + 3 * sld);
-    FloatVector c4v = FloatVector.fromArray(S, src, s4);
-    FloatVector c5v = FloatVector.fromArray(S, src, s5);
-    FloatVector c6v = FloatVector.fromArray(S, src, s6);
-    FloatVector c7v = FloatVector.fromArray(S, src, s7);
+    FloatVector c0v = Vectors.load(src, s0);
+    FloatVector c1v = Vectors.load(src, s0 + sld);
+    FloatVector c2v = Vectors.load(src, s0 + 2 * sld);
+    FloatVector c3v = Vectors.load(src, s0 + 3 * sld);
+    FloatVector c4v = Vectors.load(src, s4);
+    FloatVector c5v = Vectors.load(src, s5);
+    FloatVector c6v = Vectors.load(src, s6);
+    FloatVector c7v = Vectors.load(src, s7);
     int a1 = a0 + lda;
     int a2 = a1 + lda;
     int a3 = a2 + lda;
     for (int p = 0; p < kc; p++) {
-      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
-      c0v = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0v);
-      c1v = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1v);
-      c2v = FloatVector.broadcast(S, a[a2 + p]).fma(u, c2v);
-      c3v = FloatVector.broadcast(S, a[a3 + p]).fma(u, c3v);
-      c4v = FloatVector.broadcast(S, a[a4 + p]).fma(u, c4v);
-      c5v = FloatVector.broadcast(S, a[a5 + p]).fma(u, c5v);
-      c6v = FloatVector.broadcast(S, a[a6 + p]).fma(u, c6v);
-      c7v = FloatVector.broadcast(S, a[a7 + p]).fma(u, c7v);
+      FloatVector u = Vectors.load(b, b0 + p * L);
+      c0v = Vectors.broadcast(a[a0 + p]).fma(u, c0v);
+      c1v = Vectors.broadcast(a[a1 + p]).fma(u, c1v);
+      c2v = Vectors.broadcast(a[a2 + p]).fma(u, c2v);
+      c3v = Vectors.broadcast(a[a3 + p]).fma(u, c3v);
+      c4v = Vectors.broadcast(a[a4 + p]).fma(u, c4v);
+      c5v = Vectors.broadcast(a[a5 + p]).fma(u, c5v);
+      c6v = Vectors.broadcast(a[a6 + p]).fma(u, c6v);
+      c7v = Vectors.broadcast(a[a7 + p]).fma(u, c7v);
     }
-    c0v.intoArray(c, c0);
-    c1v.intoArray(c, c0 + ldc);
-    c2v.intoArray(c, c0 + 2 * ldc);
-    c3v.intoArray(c, c0 + 3 * ldc);
-    c4v.intoArray(c, c0 + 4 * ldc);
+    Vectors.store(c0v, c, c0);
+    Vectors.store(c1v, c, c0 + ldc);
+    Vectors.store(c2v, c, c0 + 2 * ldc);
+    Vectors.store(c3v, c, c0 + 3 * ldc);
+    Vectors.store(c4v, c, c0 + 4 * ldc);
     if (rows > 5) {
-      c5v.intoArray(c, c0 + 5 * ldc);
+      Vectors.store(c5v, c, c0 + 5 * ldc);
     }
     if (rows > 6) {
-      c6v.intoArray(c, c0 + 6 * ldc);
+      Vectors.store(c6v, c, c0 + 6 * ldc);
     }
     if (rows > 7) {
-      c7v.intoArray(c, c0 + 7 * ldc);
+      Vectors.store(c7v, c, c0 + 7 * ldc);
     }
   }
 
@@ -1068,26 +1072,26 @@ final class VectorGemm {
     int s1 = first ? 0 : rows > 1 ? c0 + ldc : c0;
     int s2 = first ? 0 : rows > 2 ? c0 + 2 * ldc : s1;
     int s3 = first ? 0 : rows > 3 ? c0 + 3 * ldc : s2;
-    FloatVector c0v = FloatVector.fromArray(S, src, s0);
-    FloatVector c1v = FloatVector.fromArray(S, src, s1);
-    FloatVector c2v = FloatVector.fromArray(S, src, s2);
-    FloatVector c3v = FloatVector.fromArray(S, src, s3);
+    FloatVector c0v = Vectors.load(src, s0);
+    FloatVector c1v = Vectors.load(src, s1);
+    FloatVector c2v = Vectors.load(src, s2);
+    FloatVector c3v = Vectors.load(src, s3);
     for (int p = 0; p < kc; p++) {
-      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
-      c0v = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0v);
-      c1v = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1v);
-      c2v = FloatVector.broadcast(S, a[a2 + p]).fma(u, c2v);
-      c3v = FloatVector.broadcast(S, a[a3 + p]).fma(u, c3v);
+      FloatVector u = Vectors.load(b, b0 + p * L);
+      c0v = Vectors.broadcast(a[a0 + p]).fma(u, c0v);
+      c1v = Vectors.broadcast(a[a1 + p]).fma(u, c1v);
+      c2v = Vectors.broadcast(a[a2 + p]).fma(u, c2v);
+      c3v = Vectors.broadcast(a[a3 + p]).fma(u, c3v);
     }
-    c0v.intoArray(c, c0);
+    Vectors.store(c0v, c, c0);
     if (rows > 1) {
-      c1v.intoArray(c, c0 + ldc);
+      Vectors.store(c1v, c, c0 + ldc);
     }
     if (rows > 2) {
-      c2v.intoArray(c, c0 + 2 * ldc);
+      Vectors.store(c2v, c, c0 + 2 * ldc);
     }
     if (rows > 3) {
-      c3v.intoArray(c, c0 + 3 * ldc);
+      Vectors.store(c3v, c, c0 + 3 * ldc);
     }
   }
 
@@ -1099,7 +1103,7 @@ final class VectorGemm {
    */
   private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0,
       float[] c, int c0, int ldc, float[] bias, int bo, float below) {
-    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c0a = Vectors.zero();
     FloatVector c0b = c0a;
     FloatVector c0c = c0a;
     FloatVector c0d = c0a;
@@ -1111,29 +1115,29 @@ final class VectorGemm {
     // `p < k4`, not `p + 4 <= k`: only the first is a counted loop to C2, with its bounds
     // checks hoisted and no safepoint poll per iteration.
     for (int k4 = k & ~3; p < k4; p += 4) {
-      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
-      c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
-      c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
-      u = FloatVector.fromArray(S, b, b0 + p * L + L);
-      c0b = FloatVector.broadcast(S, a[a0 + p + 1]).fma(u, c0b);
-      c1b = FloatVector.broadcast(S, a[a1 + p + 1]).fma(u, c1b);
-      u = FloatVector.fromArray(S, b, b0 + p * L + 2 * L);
-      c0c = FloatVector.broadcast(S, a[a0 + p + 2]).fma(u, c0c);
-      c1c = FloatVector.broadcast(S, a[a1 + p + 2]).fma(u, c1c);
-      u = FloatVector.fromArray(S, b, b0 + p * L + 3 * L);
-      c0d = FloatVector.broadcast(S, a[a0 + p + 3]).fma(u, c0d);
-      c1d = FloatVector.broadcast(S, a[a1 + p + 3]).fma(u, c1d);
+      FloatVector u = Vectors.load(b, b0 + p * L);
+      c0a = Vectors.broadcast(a[a0 + p]).fma(u, c0a);
+      c1a = Vectors.broadcast(a[a1 + p]).fma(u, c1a);
+      u = Vectors.load(b, b0 + p * L + L);
+      c0b = Vectors.broadcast(a[a0 + p + 1]).fma(u, c0b);
+      c1b = Vectors.broadcast(a[a1 + p + 1]).fma(u, c1b);
+      u = Vectors.load(b, b0 + p * L + 2 * L);
+      c0c = Vectors.broadcast(a[a0 + p + 2]).fma(u, c0c);
+      c1c = Vectors.broadcast(a[a1 + p + 2]).fma(u, c1c);
+      u = Vectors.load(b, b0 + p * L + 3 * L);
+      c0d = Vectors.broadcast(a[a0 + p + 3]).fma(u, c0d);
+      c1d = Vectors.broadcast(a[a1 + p + 3]).fma(u, c1d);
     }
     for (; p < k; p++) {
-      FloatVector u = FloatVector.fromArray(S, b, b0 + p * L);
-      c0a = FloatVector.broadcast(S, a[a0 + p]).fma(u, c0a);
-      c1a = FloatVector.broadcast(S, a[a1 + p]).fma(u, c1a);
+      FloatVector u = Vectors.load(b, b0 + p * L);
+      c0a = Vectors.broadcast(a[a0 + p]).fma(u, c0a);
+      c1a = Vectors.broadcast(a[a1 + p]).fma(u, c1a);
     }
-    FloatVector zero = FloatVector.zero(S);
-    FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
+    FloatVector zero = Vectors.zero();
+    FloatVector bias0 = Vectors.load(bias, bo);
     FloatVector r = c0a.add(c0b).add(c0c.add(c0d)).add(bias0);
-    r.blend(zero, r.lt(below)).intoArray(c, c0);
+    Vectors.store(r.blend(zero, r.lt(below)), c, c0);
     r = c1a.add(c1b).add(c1c.add(c1d)).add(bias0);
-    r.blend(zero, r.lt(below)).intoArray(c, c0 + ldc);
+    Vectors.store(r.blend(zero, r.lt(below)), c, c0 + ldc);
   }
 }

@@ -176,12 +176,12 @@ final class VectorPooling {
    */
   private static boolean window(float[] src, int[] window, int count, int at, float[] y,
       int yAt) {
-    FloatVector max = FloatVector.fromArray(S, src, at + window[0]);
-    IntVector least = max.reinterpretAsInts();
+    FloatVector max = Vectors.load(src, at + window[0]);
+    IntVector least = Vectors.exact(max.reinterpretAsInts());
     for (int t = 1; t < count; t++) {
-      FloatVector v = FloatVector.fromArray(S, src, at + window[t]);
-      max = max.max(v);
-      least = least.min(v.reinterpretAsInts());
+      FloatVector v = Vectors.load(src, at + window[t]);
+      max = Vectors.exact(max).max(v);
+      least = Vectors.exact(least).min(Vectors.exact(v.reinterpretAsInts()));
     }
     // A NaN lane (max's result where any tap is NaN) makes the sum NaN, as do infinities of
     // both signs (computed again, no harm).
@@ -189,7 +189,7 @@ final class VectorPooling {
         || Float.isNaN(max.reduceLanes(VectorOperators.ADD))) {
       return false;
     }
-    max.intoArray(y, yAt);
+    Vectors.store(max, y, yAt);
     return true;
   }
 

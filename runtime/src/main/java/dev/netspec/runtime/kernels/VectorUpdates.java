@@ -19,18 +19,18 @@ final class VectorUpdates implements UpdateKernels {
     int bound = S.loopBound(n);
     float keep = 1 - dampening;
     for (int i = 0; i < bound; i += S.length()) {
-      FloatVector x = FloatVector.fromArray(S, p, pOff + i);
-      FloatVector d = FloatVector.fromArray(S, g, gOff + i);
+      FloatVector x = Vectors.load(p, pOff + i);
+      FloatVector d = Vectors.load(g, gOff + i);
       if (weightDecay != 0) {
-        d = d.add(x.mul(weightDecay));
+        d = Vectors.exact(d).add(x.mul(weightDecay));
       }
       if (buf != null) {
         FloatVector b = first ? d
-            : FloatVector.fromArray(S, buf, i).mul(momentum).add(d.mul(keep));
-        b.intoArray(buf, i);
+            : Vectors.load(buf, i).mul(momentum).add(d.mul(keep));
+        Vectors.store(b, buf, i);
         d = nesterov ? d.add(b.mul(momentum)) : b;
       }
-      x.sub(d.mul(lr)).intoArray(p, pOff + i);
+      Vectors.store(x.sub(d.mul(lr)), p, pOff + i);
     }
     ScalarUpdates.sgd(p, pOff, g, gOff, buf, bound, n, lr, momentum, dampening, weightDecay,
         nesterov, first);
@@ -44,24 +44,24 @@ final class VectorUpdates implements UpdateKernels {
     float c1 = 1 - beta1;
     float c2 = 1 - beta2;
     for (int i = 0; i < bound; i += S.length()) {
-      FloatVector x = FloatVector.fromArray(S, p, pOff + i);
-      FloatVector d = FloatVector.fromArray(S, g, gOff + i);
+      FloatVector x = Vectors.load(p, pOff + i);
+      FloatVector d = Vectors.load(g, gOff + i);
       if (weightDecay != 0) {
-        d = d.add(x.mul(weightDecay));
+        d = Vectors.exact(d).add(x.mul(weightDecay));
       }
       if (decay != 1) {
-        x = x.mul(decay);
+        x = Vectors.exact(x).mul(decay);
       }
-      FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(d.mul(c1));
-      FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(d.mul(c2).mul(d));
-      mi.intoArray(m, i);
-      vi.intoArray(v, i);
+      FloatVector mi = Vectors.load(m, i).mul(beta1).add(d.mul(c1));
+      FloatVector vi = Vectors.load(v, i).mul(beta2).add(d.mul(c2).mul(d));
+      Vectors.store(mi, m, i);
+      Vectors.store(vi, v, i);
       if (vMax != null) {
-        vi = FloatVector.fromArray(S, vMax, i).max(vi);
-        vi.intoArray(vMax, i);
+        vi = Vectors.load(vMax, i).max(vi);
+        Vectors.store(vi, vMax, i);
       }
       FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-      x.add(mi.mul(stepSize).div(denom)).intoArray(p, pOff + i);
+      Vectors.store(x.add(mi.mul(stepSize).div(denom)), p, pOff + i);
     }
     ScalarUpdates.adam(p, pOff, g, gOff, m, v, vMax, bound, n, decay, weightDecay, beta1,
         beta2, stepSize, bc2Sqrt, eps);
@@ -74,28 +74,28 @@ final class VectorUpdates implements UpdateKernels {
     int bound = S.loopBound(n);
     float c = 1 - alpha;
     for (int i = 0; i < bound; i += S.length()) {
-      FloatVector x = FloatVector.fromArray(S, p, pOff + i);
-      FloatVector d = FloatVector.fromArray(S, g, gOff + i);
+      FloatVector x = Vectors.load(p, pOff + i);
+      FloatVector d = Vectors.load(g, gOff + i);
       if (weightDecay != 0) {
-        d = d.add(x.mul(weightDecay));
+        d = Vectors.exact(d).add(x.mul(weightDecay));
       }
-      FloatVector s = FloatVector.fromArray(S, sq, i).mul(alpha).add(d.mul(c).mul(d));
-      s.intoArray(sq, i);
+      FloatVector s = Vectors.load(sq, i).mul(alpha).add(d.mul(c).mul(d));
+      Vectors.store(s, sq, i);
       FloatVector avg;
       if (gAvg != null) {
-        FloatVector a = FloatVector.fromArray(S, gAvg, i).mul(alpha).add(d.mul(c));
-        a.intoArray(gAvg, i);
+        FloatVector a = Vectors.load(gAvg, i).mul(alpha).add(d.mul(c));
+        Vectors.store(a, gAvg, i);
         avg = s.add(a.mul(-1f).mul(a)).lanewise(VectorOperators.SQRT);
       } else {
         avg = s.lanewise(VectorOperators.SQRT);
       }
-      avg = avg.add(eps);
+      avg = Vectors.exact(avg).add(eps);
       if (buf != null) {
-        FloatVector b = FloatVector.fromArray(S, buf, i).mul(momentum).add(d.div(avg));
-        b.intoArray(buf, i);
-        x.sub(b.mul(lr)).intoArray(p, pOff + i);
+        FloatVector b = Vectors.load(buf, i).mul(momentum).add(d.div(avg));
+        Vectors.store(b, buf, i);
+        Vectors.store(x.sub(b.mul(lr)), p, pOff + i);
       } else {
-        x.sub(d.mul(lr).div(avg)).intoArray(p, pOff + i);
+        Vectors.store(x.sub(d.mul(lr).div(avg)), p, pOff + i);
       }
     }
     ScalarUpdates.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, bound, n, lr, alpha, eps,

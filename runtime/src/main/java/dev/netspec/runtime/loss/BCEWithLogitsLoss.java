@@ -63,4 +63,10 @@ public final class BCEWithLogitsLoss extends PointwiseLoss {
     double pt = p * t;
     return (pt + 1 - t) / (1 + Math.exp(-x)) - pt;
   }
+
+  /** {@code d/dt [(1 - t) x + (1 + (p - 1) t) softplus(-x)] = -x + (p - 1) softplus(-x)}. */
+  @Override
+  double targetDerivative(double x, double t, double p) {
+    return -x + (p - 1) * (Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0));
+  }
 }

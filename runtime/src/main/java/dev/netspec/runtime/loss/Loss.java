@@ -14,6 +14,18 @@ public interface Loss {
    */
   Tensor backward(Tensor gradOutput, Tensor input, Tensor target);
 
+  /**
+   * {@code d L / d target} for the same {@code L}, for a float target that requires a
+   * gradient, as PyTorch differentiates {@code mse_loss(input, target)} in both; class
+   * indices have none.
+   *
+   * @throws UnsupportedOperationException for a loss whose target has no gradient
+   */
+  default Tensor targetBackward(Tensor gradOutput, Tensor input, Tensor target) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + ": the target has no gradient");
+  }
+
   /** The reduction. */
   Reduction reduction();
 }

@@ -31,6 +31,11 @@ abstract class PointwiseLoss implements Loss {
   /** d value / d x of one element. */
   abstract double derivative(double x, double t, double w);
 
+  /** d value / d t of one element: {@code -derivative} for a function of {@code x - t}. */
+  double targetDerivative(double x, double t, double w) {
+    return -derivative(x, t, w);
+  }
+
   /**
    * A per-element argument for an input of {@code shape} (pos_weight broadcast), or null for
    * none (1 everywhere); checks it fits.
@@ -66,6 +71,16 @@ abstract class PointwiseLoss implements Loss {
 
   @Override
   public Tensor backward(Tensor gradOutput, Tensor input, Tensor target) {
+    return gradient(gradOutput, input, target, false);
+  }
+
+  @Override
+  public Tensor targetBackward(Tensor gradOutput, Tensor input, Tensor target) {
+    return gradient(gradOutput, input, target, true);
+  }
+
+  /** The gradient of the input, or of the target. */
+  private Tensor gradient(Tensor gradOutput, Tensor input, Tensor target, boolean ofTarget) {
     float[] w = check(input, target);
     float[] x = input.toFloatArray();
     float[] t = target.toFloatArray();
@@ -74,7 +89,9 @@ abstract class PointwiseLoss implements Loss {
     float[] out = new float[x.length];
     for (int i = 0; i < x.length; i++) {
       double gi = reduction == Reduction.NONE ? g[i] : g[0] * scale;
-      out[i] = (float) (derivative(x[i], t[i], w == null ? 1 : w[i]) * gi);
+      double wi = w == null ? 1 : w[i];
+      out[i] = (float) ((ofTarget ? targetDerivative(x[i], t[i], wi) : derivative(x[i], t[i], wi))
+          * gi);
     }
     return Tensor.fromArray(out, input.shape());
   }

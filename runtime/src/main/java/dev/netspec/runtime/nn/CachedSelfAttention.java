@@ -1,8 +1,11 @@
 package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.autograd.AttentionGrad;
+import dev.netspec.runtime.autograd.Autograd;
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,6 +35,11 @@ public final class CachedSelfAttention extends Module {
   private final int maxLen;
   private KVCache cache; // allocated for the batch of the first call
   private int position;
+  /** The calls that recorded, in position order: the tokens they cached have a graph. */
+  private final List<Segment> recorded = new ArrayList<>();
+
+  /** {@code length} tokens from {@code start} whose keys and values are columns of {@code qkv}. */
+  private record Segment(int start, int length, Tensor qkv) {}
 
   /** {@code embed_dim} split into {@code num_heads} heads, up to {@code max_len} tokens. */
   public CachedSelfAttention(int embedDim, int numHeads, int maxLen) {
@@ -67,27 +75,102 @@ public final class CachedSelfAttention extends Module {
   /** Forgets every token: the next call starts at position 0. */
   public void reset() {
     position = 0;
+    recorded.clear();
     if (cache != null) {
       cache.reset();
     }
   }
 
   /**
-   * The attention of {@code qkv}'s tokens over the cache and themselves. From position 0 (a
-   * whole sequence, as in training) it is recorded for a backward pass when {@code qkv}
-   * requires a gradient; a call from a later position reads the cached keys and values of
-   * earlier calls and is not recorded (decoding, not training).
+   * The attention of {@code qkv}'s tokens over the cache and themselves, recorded for a
+   * backward pass while recording is on and {@code qkv} or a cached token requires a
+   * gradient. As PyTorch's {@code torch.cat([past_k, k])} over a cache that keeps its graph,
+   * a call from a later position differentiates the cached keys and values too: those that
+   * earlier recorded calls cached pass their gradients back to those calls' {@code qkv}
+   * (so a backward through a decode step reaches the prompt's forward), those cached without
+   * recording are constants.
    */
   @Override
   public Tensor forward(Tensor qkv) {
     Tensor y = cache(qkv).attend(0, position, qkv);
-    return position == 0 ? AttentionGrad.recordCausalPacked(qkv, numHeads, y) : y;
+    forgetFrom(position);
+    Tensor out = position == 0 ? AttentionGrad.recordCausalPacked(qkv, numHeads, y)
+        : recordAfterPast(qkv, y);
+    if (Autograd.isRecording(qkv)) {
+      recorded.add(new Segment(position, qkv.size(1), qkv));
+    }
+    return out;
   }
 
-  /** Allocation-free once the cache exists, for contiguous tensors. */
+  /** Allocation-free once the cache exists, for contiguous tensors; never records. */
   @Override
   public Tensor forward(Tensor qkv, Tensor out) {
-    return cache(qkv).attendInto(0, position, qkv, out);
+    Tensor y = cache(qkv).attendInto(0, position, qkv, out);
+    forgetFrom(position);
+    return y;
+  }
+
+  /** Drops what the recorded calls cached from {@code start} on: the cache holds new tokens there. */
+  private void forgetFrom(int start) {
+    for (int i = recorded.size() - 1; i >= 0; i--) {
+      Segment s = recorded.get(i);
+      if (s.start() >= start) {
+        recorded.remove(i);
+      } else if (s.start() + s.length() > start) {
+        recorded.set(i, new Segment(s.start(), start - s.start(), s.qkv()));
+      }
+    }
+  }
+
+  /**
+   * Records {@code y}, the attention of the tokens of {@code qkv} at {@code [position,
+   * position + n)} over the keys and values of {@code [0, position + n)}: the cached ones
+   * (each recorded call's columns of its {@code qkv}, the rest constants read from the cache)
+   * and the new ones, under a causal mask offset by {@code position}; unrecorded when nothing
+   * requires a gradient.
+   */
+  private Tensor recordAfterPast(Tensor qkv, Tensor y) {
+    if (!GradMode.isEnabled() || !Autograd.isRecording(qkv) && recorded.isEmpty()) {
+      return y;
+    }
+    int n = qkv.size(1);
+    int total = position + n;
+    List<Tensor> keys = new ArrayList<>();
+    List<Tensor> values = new ArrayList<>();
+    int at = 0;
+    for (Segment s : recorded) {
+      if (s.start() > at) {
+        constants(at, s.start() - at, keys, values);
+      }
+      keys.add(s.qkv().narrow(1, 0, s.length()).narrow(2, embedDim, embedDim));
+      values.add(s.qkv().narrow(1, 0, s.length()).narrow(2, 2 * embedDim, embedDim));
+      at = s.start() + s.length();
+    }
+    if (at < position) {
+      constants(at, position - at, keys, values);
+    }
+    keys.add(qkv.narrow(2, embedDim, embedDim));
+    values.add(qkv.narrow(2, 2 * embedDim, embedDim));
+    float[] future = new float[n * total];
+    for (int i = 0; i < n; i++) {
+      Arrays.fill(future, i * total + position + i + 1, (i + 1) * total, Float.NEGATIVE_INFINITY);
+    }
+    Tensor attn = AttentionGrad.recordMultihead(
+        new AttentionGrad.Heads(qkv.size(0), numHeads, embedDim / numHeads, false), qkv, 0,
+        Tensor.concat(keys, 1), 0, Tensor.concat(values, 1), 0,
+        Tensor.fromArray(future, n, total), null, y, null)[0];
+    return Autograd.recordUnary("ViewBackward0", attn, attn.detach(), g -> g);
+  }
+
+  /** The cached keys and values of {@code [start, start + length)} as {@code (batch, length, E)} constants. */
+  private void constants(int start, int length, List<Tensor> keys, List<Tensor> values) {
+    int b = cache.batch();
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      keys.add(cache.keys(0).narrow(2, start, length).permute(0, 2, 1, 3).contiguous()
+          .reshape(b, length, embedDim));
+      values.add(cache.values(0).narrow(2, start, length).permute(0, 2, 1, 3).contiguous()
+          .reshape(b, length, embedDim));
+    }
   }
 
   private KVCache cache(Tensor qkv) {

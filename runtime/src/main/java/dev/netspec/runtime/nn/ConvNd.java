@@ -301,4 +301,10 @@ public abstract class ConvNd extends Module {
   public ConvNd eval() {
     return train(false);
   }
+
+  /** A replica's layer packs nothing while the weights are the same: it reads the original's. */
+  @Override
+  protected void shareDerived(Module original) {
+    state.shareFiltersOf(((ConvNd) original).state);
+  }
 }

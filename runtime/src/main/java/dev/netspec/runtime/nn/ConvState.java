@@ -5,26 +5,22 @@ import dev.netspec.runtime.kernels.Convolution;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
- * What a convolution keeps between forwards: its filters and bias packed for the GEMM,
- * repacked (in place) when either is another tensor or its {@link Tensor#version() version}
- * changed, as {@link PackedWeight} does for a Linear; with a {@link BatchNormFold}, folded
- * copies of them, redone likewise when any of the batch norm's tensors changes; the GEMM's
- * patch buffers; and the padded input of a {@code reflect} or {@code replicate} convolution.
- * One per layer; not for concurrent use.
+ * What a convolution keeps between forwards: its packed filters ({@link PackedFilters},
+ * shared with the layer's replicas), the eval-mode affine of a folded batch norm (this
+ * state's scratch, compared with the packed one's), the GEMM's patch buffers, and the padded
+ * input of a {@code reflect} or {@code replicate} convolution. One per layer (and per
+ * replica); not for concurrent use.
  */
 final class ConvState {
-  // The tensors the packed filters (and folded copies) were made from, and their versions:
-  // the weight, the bias, then a folded batch norm's running_mean, running_var, weight, bias.
-  private final Tensor[] sources = new Tensor[6];
-  private final long[] versions = new long[6];
-  private boolean folded;
-  private double foldEps;
-  private boolean fresh;
-  private float[] foldedWeight = new float[0]; // (out, in / groups * kh * kw)
-  private float[] foldedBias = new float[0]; // (out)
+  private PackedFilters packed = new PackedFilters();
+  private PackedFilters.Snapshot current;
+  // The fold's affine and the batch norm tensors it was computed from (running_mean,
+  // running_var, weight, bias), with their versions and eps: recomputed when one changed.
   private float[] scale = new float[0]; // (out): the batch norm's eval affine
   private float[] shift = new float[0]; // (out)
-  private Convolution.Filters filters;
+  private final Tensor[] foldSources = new Tensor[4];
+  private final long[] foldVersions = new long[4];
+  private double foldEps = Double.NaN;
   private final Convolution.Workspace workspace = new Convolution.Workspace();
   private float[] padded = new float[0];
   private ConvArgs.Plan plan;
@@ -32,114 +28,63 @@ final class ConvState {
   private Tensor planWeight;
   private int[] planWeightShape;
 
+  /** A replica's state: reads (and refreshes) {@code original}'s packed filters. */
+  void shareFiltersOf(ConvState original) {
+    original.packed.share();
+    packed = original.packed;
+  }
+
   /**
    * Brings the folded copies (with {@code fold}) and the packed filters (for a geometry
    * {@code g} that is not depthwise) up to date with {@code weight}, {@code bias} (null: none)
    * and {@code fold} (null: none): redone only when one of them is another tensor or its
-   * version changed, or the geometry needs other filters. Packs in place when the shapes allow.
+   * version changed, the fold's affine changed, or the geometry needs other filters.
    */
   void prepare(ConvGeometry g, Tensor weight, Tensor bias, BatchNormFold fold) {
-    boolean stale = !fresh | changed(0, weight) | changed(1, bias) | folded != (fold != null);
     if (fold != null) {
-      stale |= changed(2, fold.runningMean()) | changed(3, fold.runningVar())
-          | changed(4, fold.weight()) | changed(5, fold.bias()) | fold.eps() != foldEps;
-    } else {
-      for (int i = 2; i < sources.length; i++) {
-        sources[i] = null;
+      int out = weight.size(0);
+      if (fold.channels() != out) {
+        throw new IllegalArgumentException("batch norm fold: " + fold.channels() + " channels"
+            + " after a convolution with " + out + " output channels");
+      }
+      boolean stale = changed(0, fold.runningMean()) | changed(1, fold.runningVar())
+          | changed(2, fold.weight()) | changed(3, fold.bias()) | fold.eps() != foldEps
+          | scale.length != out;
+      foldEps = fold.eps();
+      if (stale) {
+        if (scale.length != out) {
+          scale = new float[out];
+          shift = new float[out];
+        }
+        Functional.batchNormAffine(fold.runningMean(), fold.runningVar(), fold.weight(),
+            fold.bias(), fold.eps(), scale, shift);
       }
     }
-    folded = fold != null;
-    foldEps = fold == null ? 0 : fold.eps();
-    fresh = true;
-    if (stale && fold != null) {
-      fold(weight, bias, fold);
-    }
-    if (g.isDepthwise()) {
-      return;
-    }
-    boolean withBias = fold != null || bias != null;
-    if (!stale && filters != null && filters.fits(g, withBias)) {
-      return;
-    }
-    float[] w;
-    int wOff;
-    float[] b;
-    int bOff;
-    if (fold != null) {
-      w = foldedWeight;
-      wOff = 0;
-      b = foldedBias;
-      bOff = 0;
-    } else {
-      Tensor wc = weight.contiguous();
-      Tensor bc = bias == null ? null : bias.contiguous();
-      w = wc.array();
-      wOff = wc.arrayOffset();
-      b = bc == null ? null : bc.array();
-      bOff = bc == null ? 0 : bc.arrayOffset();
-    }
-    if (filters != null && filters.fits(g, withBias)) {
-      filters.repack(g, w, wOff, b, bOff);
-    } else {
-      filters = Convolution.Filters.pack(g, w, wOff, b, bOff);
-    }
+    current = packed.of(g, weight, bias, fold != null, scale, shift);
   }
 
-  /** Whether source {@code i} is not {@code t} at the version last seen; records it. */
+  /** Whether fold source {@code i} is not {@code t} at the version last seen; records it. */
   private boolean changed(int i, Tensor t) {
     long version = t == null ? 0 : t.version();
-    boolean changed = sources[i] != t || versions[i] != version;
-    sources[i] = t;
-    versions[i] = version;
+    boolean changed = foldSources[i] != t || foldVersions[i] != version;
+    foldSources[i] = t;
+    foldVersions[i] = version;
     return changed;
-  }
-
-  /**
-   * {@code w' = w * scale}, {@code b' = b * scale + shift} per output channel, with the batch
-   * norm's eval-mode affine ({@link Functional#batchNormAffine}: {@code scale = gamma /
-   * sqrt(var + eps)}, {@code shift = beta - mean * scale}), into the folded copies.
-   */
-  private void fold(Tensor weight, Tensor bias, BatchNormFold fold) {
-    int out = weight.size(0);
-    if (fold.channels() != out) {
-      throw new IllegalArgumentException("batch norm fold: " + fold.channels() + " channels"
-          + " after a convolution with " + out + " output channels");
-    }
-    int k = (int) (weight.numel() / out);
-    if (foldedWeight.length != out * k) {
-      foldedWeight = new float[out * k];
-    }
-    if (foldedBias.length != out) {
-      foldedBias = new float[out];
-      scale = new float[out];
-      shift = new float[out];
-    }
-    Functional.batchNormAffine(fold.runningMean(), fold.runningVar(), fold.weight(),
-        fold.bias(), fold.eps(), scale, shift);
-    Tensor w = weight.contiguous();
-    float[] wa = w.array();
-    int wOff = w.arrayOffset();
-    for (int c = 0; c < out; c++) {
-      for (int i = 0; i < k; i++) {
-        foldedWeight[c * k + i] = wa[wOff + c * k + i] * scale[c];
-      }
-      foldedBias[c] = bias == null ? shift[c] : Math.fma(bias.get(c), scale[c], shift[c]);
-    }
   }
 
   /** The folded filters {@code (out, in / groups * kh * kw)}, after {@link #prepare}. */
   float[] foldedWeight() {
-    return foldedWeight;
+    return current.foldedWeight();
   }
 
   /** The folded bias {@code (out)}, after {@link #prepare}. */
   float[] foldedBias() {
-    return foldedBias;
+    return current.foldedBias();
   }
 
   /** The packed filters of the last {@link #prepare} of a geometry that is not depthwise. */
   Convolution.Filters filters() {
-    return filters;
+    return current.filters();
   }
 
   /** The plan of the last call if {@code x} and {@code weight} have its shapes, else null. */

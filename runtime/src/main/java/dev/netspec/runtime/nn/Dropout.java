@@ -65,6 +65,17 @@ public final class Dropout extends Module {
     return mask;
   }
 
+  /**
+   * Draws the next training mask from this layer's stream into {@code mask} (contiguous, the
+   * input's shape), the draws a training {@link #forward(Tensor)} makes, and keeps it as
+   * {@link #mask()}; returns it. For a training step that keeps its own buffers ({@code
+   * TrainStep}); apply it as {@link Functional#dropout(Tensor, Tensor)} does.
+   */
+  public Tensor drawMaskInto(Tensor mask) {
+    this.mask = Functional.dropoutMaskInto((float) p, masks, mask);
+    return mask;
+  }
+
   /** Allocation-free in eval mode (a copy); in training it draws a mask and allocates. */
   @Override
   public Tensor forward(Tensor x, Tensor out) {

@@ -286,6 +286,18 @@ public final class Functional {
         ScaledDotProductAttention.apply(q, k, v, attnMask, isCausal, scale));
   }
 
+  /**
+   * {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionMask, boolean)} with a
+   * float mask (or null) written into {@code out} ({@code (..., L, Ev)}, any layout whose rows
+   * are dense) and returned; it never records. Allocation-free, once warm, for rank-4
+   * operands with dense rows and a mask broadcast over whole dims ({@code (batch, 1, 1, S)},
+   * {@code (L, S)}); other cases compute and copy.
+   */
+  public static Tensor scaledDotProductAttentionInto(Tensor q, Tensor k, Tensor v, Tensor attnMask,
+      boolean isCausal, Tensor out) {
+    return ScaledDotProductAttention.into(q, k, v, attnMask, isCausal, out);
+  }
+
   /** {@code softmax(x, dim)} over any dim (negative counts from the end), max subtracted. */
   public static Tensor softmax(Tensor x, int dim) {
     return x.softmax(dim);
@@ -318,15 +330,29 @@ public final class Functional {
    * p == 1} (then nothing is drawn). A backward reads it ({@code DropoutGrad}).
    */
   public static Tensor dropoutMask(int[] shape, float p, Generator gen) {
-    Tensor mask = Tensor.zeros(shape);
-    if (p == 1) {
-      return mask;
+    return dropoutMaskInto(p, gen, Tensor.zeros(shape));
+  }
+
+  /**
+   * {@link #dropoutMask} drawn into {@code mask} (contiguous, overwritten), the same draws in
+   * the same order; returns {@code mask}.
+   */
+  public static Tensor dropoutMaskInto(float p, Generator gen, Tensor mask) {
+    if (!mask.isContiguous()) {
+      throw new IllegalArgumentException("dropout: the mask buffer must be contiguous");
     }
-    float scale = 1f / (1f - p);
     float[] m = mask.array();
-    for (int i = 0; i < m.length; i++) {
-      m[i] = gen.nextDouble() < p ? 0f : scale;
+    int off = mask.arrayOffset();
+    int n = Math.toIntExact(mask.numel());
+    if (p == 1) {
+      Arrays.fill(m, off, off + n, 0f);
+    } else {
+      float scale = 1f / (1f - p);
+      for (int i = 0; i < n; i++) {
+        m[off + i] = gen.nextDouble() < p ? 0f : scale;
+      }
     }
+    mask.bumpVersion();
     return mask;
   }
 

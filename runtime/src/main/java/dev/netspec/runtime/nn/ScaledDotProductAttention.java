@@ -77,6 +77,76 @@ final class ScaledDotProductAttention {
     return out;
   }
 
+  /** The kernel plan {@link #into} reuses, one per thread: a warm call allocates nothing. */
+  private static final ThreadLocal<Attention> PLAN = ThreadLocal.withInitial(Attention::new);
+
+  /**
+   * {@link #apply} written into {@code out} ({@code (..., L, Ev)}, any layout with dense rows)
+   * and returned. Allocation-free for rank-4 operands with dense rows and a float mask of
+   * {@code (L or 1, S)} per slice, the same for every slice or one per batch and head (a
+   * padding mask {@code (batch, 1, 1, S)}, a causal one {@code (L, S)}); any other case
+   * computes by {@link #apply} and copies.
+   */
+  static Tensor into(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, Tensor out) {
+    if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || out.dim() != 4 || mask != null && causal
+        || q.stride(3) != 1 || k.stride(3) != 1 || v.stride(3) != 1 || out.stride(3) != 1
+        || !fitsInto(q, k, v, out) || mask != null && !plainMask(mask, q.size(0), q.size(1), q.size(2), k.size(2))) {
+      return out.copy_(apply(q, k, v, mask == null ? null : AttentionMask.of(mask), causal, null));
+    }
+    int l = q.size(2);
+    int s = k.size(2);
+    if (out.numel() == 0) {
+      return out;
+    }
+    if (s == 0) {
+      return out.fill_(0f);
+    }
+    Attention att = PLAN.get().dims(q.size(0), q.size(1), l, s, q.size(3), v.size(3)).causal(causal)
+        .query(q.stridedArray(), q.arrayOffset(), q.stride(0), q.stride(1), q.stride(2))
+        .key(k.stridedArray(), k.arrayOffset(), k.stride(0), k.stride(1), k.stride(2))
+        .value(v.stridedArray(), v.arrayOffset(), v.stride(0), v.stride(1), v.stride(2))
+        .output(out.stridedArray(), out.arrayOffset(), out.stride(0), out.stride(1), out.stride(2))
+        .probabilities(null, 0, 0, 0, 0)
+        .logSumExp(null, 0, 0, 0);
+    if (mask == null) {
+      att.mask(null, 0, 0, 0, 0, Attention.MaskMode.ADD);
+    } else {
+      int r = mask.dim();
+      int rows = r >= 2 ? mask.size(r - 2) : 1;
+      int maskHeads = r >= 3 ? mask.size(r - 3) : 1;
+      int maskBatch = r >= 4 ? mask.size(0) : 1;
+      att.mask(mask.stridedArray(), mask.arrayOffset(), maskBatch == 1 ? 0 : mask.stride(0),
+          maskHeads == 1 ? 0 : mask.stride(r - 3), rows == 1 ? 0 : mask.stride(r - 2), Attention.MaskMode.ADD);
+    }
+    out.bumpVersion();
+    att.run();
+    return out;
+  }
+
+  /** Whether {@code out} is {@code q}'s shape with {@code v}'s last dim and k, v match q. */
+  private static boolean fitsInto(Tensor q, Tensor k, Tensor v, Tensor out) {
+    for (int d = 0; d < 2; d++) {
+      if (k.size(d) != q.size(d) || v.size(d) != q.size(d) || out.size(d) != q.size(d)) {
+        return false;
+      }
+    }
+    return k.size(3) == q.size(3) && v.size(2) == k.size(2) && out.size(2) == q.size(2)
+        && out.size(3) == v.size(3);
+  }
+
+  /** A float mask of rank 2 to 4 whose rows are dense and whose dims are 1 or the scores'. */
+  private static boolean plainMask(Tensor m, int batch, int heads, int l, int s) {
+    int r = m.dim();
+    if (m.dtype() != dev.netspec.runtime.tensor.DType.FLOAT32 || r < 2 || r > 4 || m.size(r - 1) != s
+        || m.stride(r - 1) != 1) {
+      return false;
+    }
+    int rows = m.size(r - 2);
+    int h = r >= 3 ? m.size(r - 3) : 1;
+    int b = r >= 4 ? m.size(0) : 1;
+    return (rows == 1 || rows == l) && (h == 1 || h == heads) && (b == 1 || b == batch);
+  }
+
   /**
    * {@code t} itself when the kernel can read it where it lies (rank 4 or less, rows dense),
    * else a contiguous copy: the heads of a transposed projection are not copied.

@@ -33,14 +33,13 @@ abstract class AdamBase extends Optimizer {
 
   @Override
   void update(ParamGroup g, Tensor p, Tensor grad, ParamState s) {
-    int[] shape = p.shape();
     double lr = g.lr();
     double wd = g.getDouble("weight_decay");
     double beta1 = g.getDouble("beta1");
     double beta2 = g.getDouble("beta2");
-    float[] m = s.buffer("exp_avg", shape);
-    float[] v = s.buffer("exp_avg_sq", shape);
-    float[] vMax = g.getBoolean("amsgrad") ? s.buffer("max_exp_avg_sq", shape) : null;
+    float[] m = s.buffer("exp_avg", p);
+    float[] v = s.buffer("exp_avg_sq", p);
+    float[] vMax = g.getBoolean("amsgrad") ? s.buffer("max_exp_avg_sq", p) : null;
     double stepSize = lr / (1 - Math.pow(beta1, s.step));
     double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, s.step));
     Updates.adam(p.array(), p.arrayOffset(), grad.array(), grad.arrayOffset(), m, v, vMax,

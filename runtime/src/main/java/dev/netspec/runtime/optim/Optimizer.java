@@ -95,8 +95,12 @@ public abstract class Optimizer {
    * updated, once (a tied parameter is one parameter); those without are skipped.
    */
   public final void step() {
-    for (ParamGroup group : groups) {
-      for (Parameter p : group.params()) {
+    // indexed loops: no iterators, so a warm step allocates nothing
+    for (int gi = 0; gi < groups.size(); gi++) {
+      ParamGroup group = groups.get(gi);
+      List<Parameter> params = group.params();
+      for (int pi = 0; pi < params.size(); pi++) {
+        Parameter p = params.get(pi);
         Tensor grad = p.grad();
         if (grad == null) {
           continue;
@@ -106,7 +110,7 @@ public abstract class Optimizer {
           throw new IllegalStateException("optimizer: a parameter of shape "
               + Arrays.toString(data.shape()) + " is not contiguous");
         }
-        if (!Arrays.equals(data.shape(), grad.shape())) {
+        if (!sameShape(data, grad)) {
           throw new IllegalStateException("optimizer: gradient of shape "
               + Arrays.toString(grad.shape()) + " for a parameter of shape "
               + Arrays.toString(data.shape()));
@@ -119,6 +123,19 @@ public abstract class Optimizer {
     }
   }
 
+  /** Whether {@code a} and {@code b} have one shape (without copying their shapes). */
+  private static boolean sameShape(Tensor a, Tensor b) {
+    if (a.dim() != b.dim()) {
+      return false;
+    }
+    for (int d = 0; d < a.dim(); d++) {
+      if (a.size(d) != b.size(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Clears every gradient to null ({@code zero_grad(set_to_none=True)}, PyTorch 2's default). */
   public final void zeroGrad() {
     zeroGrad(true);
@@ -126,8 +143,10 @@ public abstract class Optimizer {
 
   /** {@code zero_grad(set_to_none)}: null, or zeros in place (PyTorch 1.13's default). */
   public final void zeroGrad(boolean setToNone) {
-    for (ParamGroup group : groups) {
-      for (Parameter p : group.params()) {
+    for (int gi = 0; gi < groups.size(); gi++) {
+      List<Parameter> params = groups.get(gi).params();
+      for (int pi = 0; pi < params.size(); pi++) {
+        Parameter p = params.get(pi);
         if (p.grad() != null) {
           if (setToNone) {
             p.setGrad(null);

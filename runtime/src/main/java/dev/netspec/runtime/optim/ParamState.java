@@ -9,9 +9,17 @@ final class ParamState {
   long step;
   final Map<String, Tensor> buffers = new LinkedHashMap<>();
 
-  /** The buffer {@code name}, created as zeros of {@code shape} at the first call. */
-  float[] buffer(String name, int[] shape) {
-    return buffers.computeIfAbsent(name, k -> Tensor.zeros(shape)).array();
+  /**
+   * The buffer {@code name}, created as zeros of {@code param}'s shape at the first call;
+   * allocation-free after that (an optimizer step allocates nothing once warm).
+   */
+  float[] buffer(String name, Tensor param) {
+    Tensor b = buffers.get(name);
+    if (b == null) {
+      b = Tensor.zeros(param.shape());
+      buffers.put(name, b);
+    }
+    return b.array();
   }
 
   boolean has(String name) {

@@ -47,7 +47,7 @@ public final class SGD extends Optimizer {
   void update(ParamGroup g, Tensor p, Tensor grad, ParamState s) {
     double momentum = g.getDouble("momentum");
     boolean first = !s.has("momentum_buffer");
-    float[] buf = momentum != 0 ? s.buffer("momentum_buffer", p.shape()) : null;
+    float[] buf = momentum != 0 ? s.buffer("momentum_buffer", p) : null;
     Updates.sgd(p.array(), p.arrayOffset(), grad.array(), grad.arrayOffset(), buf,
         (int) p.numel(), (float) g.lr(), (float) momentum, (float) g.getDouble("dampening"),
         (float) g.getDouble("weight_decay"), g.getBoolean("nesterov"), first);

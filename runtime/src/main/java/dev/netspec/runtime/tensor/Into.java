@@ -194,10 +194,45 @@ final class Into {
         }
         return out;
       }
+      int inner = other.isContiguous() && other.storage != out.storage ? columnInner(other.shape, x.shape) : 0;
+      if (inner > 0) {
+        out.bumpVersion(); // other is one value per leading index (a (batch, seq, 1) weight)
+        for (int o = 0, i = other.offset; o < n; o += inner, i++) {
+          Kernels.binaryScalar(op, x.storage, x.offset + o, other.storage[i], out.storage,
+              out.offset + o, inner);
+        }
+        return out;
+      }
     }
     Tensor r = Elementwise.binary(x, op, other);
     requireShape(op, r.shape, out);
     return out.copy_(r);
+  }
+
+  /**
+   * When {@code column}, padded to {@code shape}'s rank, is {@code shape}'s leading dims then
+   * only 1s (at least one dim of {@code shape} above 1 among them), the number of elements each
+   * of its values pairs with; else 0.
+   */
+  private static int columnInner(int[] column, int[] shape) {
+    int pad = shape.length - column.length;
+    if (pad < 0) {
+      return 0;
+    }
+    int lead = shape.length;
+    while (lead > 0 && (lead - 1 - pad < 0 || column[lead - 1 - pad] == 1)) {
+      lead--;
+    }
+    for (int d = 0; d < lead; d++) {
+      if (d < pad || column[d - pad] != shape[d]) {
+        return 0;
+      }
+    }
+    long inner = 1;
+    for (int d = lead; d < shape.length; d++) {
+      inner *= shape[d];
+    }
+    return inner > 1 && inner <= Integer.MAX_VALUE ? (int) inner : 0;
   }
 
   /** Whether {@code suffix} is {@code shape}'s trailing dims, leading 1s of it ignored. */

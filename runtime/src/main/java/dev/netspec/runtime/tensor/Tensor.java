@@ -255,6 +255,11 @@ public final class Tensor {
     return stride.clone();
   }
 
+  /** The stride of {@code dim} in elements (negative counts from the end); allocates nothing. */
+  public int stride(int dim) {
+    return stride[Layout.normDim(dim, stride.length)];
+  }
+
   public boolean isContiguous() {
     return layout.contiguous;
   }

@@ -16,7 +16,9 @@ import java.nio.file.Path;
  * seeded shuffled order ({@link DataOrder}) in batches; for each batch {@code zeroGrad},
  * forward in training mode, the loss, {@code backward}, optional gradient clipping and the
  * optimizer's step; after each epoch the validation data in eval mode without recording,
- * then the schedule's step. Metrics go to a {@link Listener} per step and per epoch.
+ * then the schedule's step. Where {@link TrainStep} covers the model and loss (a Sequential
+ * of Linear layers and activations, say) the forward, loss and backward run on it rather
+ * than on the tape ({@link #fastStep}). Metrics go to a {@link Listener} per step and per epoch.
  *
  * <pre>{@code
  * Trainer trainer = new Trainer(model, new CrossEntropyLoss(), new SGD(model.parameters(), 0.1),
@@ -77,6 +79,8 @@ public final class Trainer {
   private final Options options;
   private Path checkpoint;
   private Position position = Position.START;
+  /** The tape-free step, for a model and loss it covers ({@link TrainStep#supports}), or null. */
+  private TrainStep fast;
 
   /** A trainer of {@code model}; {@code scheduler} may be null (a constant learning rate). */
   public Trainer(Module model, Loss loss, Optimizer optimizer, LRScheduler scheduler,
@@ -90,6 +94,23 @@ public final class Trainer {
     this.optimizer = optimizer;
     this.scheduler = scheduler;
     this.options = options;
+    this.fast = TrainStep.supports(model, loss) ? TrainStep.of(model, loss) : null;
+  }
+
+  /**
+   * Whether steps run on the tape-free {@link TrainStep} (the default where it covers the
+   * model and loss) or on the tape ({@code false}: every model); returns this trainer. Both
+   * compute PyTorch's gradients; the fast step allocates nothing and runs the backward's
+   * products on the packed GEMM.
+   */
+  public Trainer fastStep(boolean enabled) {
+    fast = enabled && TrainStep.supports(model, loss) ? TrainStep.of(model, loss) : null;
+    return this;
+  }
+
+  /** Whether steps run on the tape-free {@link TrainStep} (see {@link #fastStep}). */
+  public boolean usesFastStep() {
+    return fast != null;
   }
 
   /** Saves checkpoints to {@code file} (null: none); returns this trainer. */
@@ -155,19 +176,26 @@ public final class Trainer {
   private StepMetrics step(Tensor x, Tensor target, boolean classification, int epoch,
       int batches, double lr) {
     optimizer.zeroGrad();
-    Tensor y = model.forward(x);
-    if (!y.requiresGrad()) {
-      throw new IllegalStateException(model.getClass().getSimpleName() + "'s forward did not"
-          + " record its operations for a backward pass (its output has no grad_fn)");
+    Tensor y;
+    double value;
+    if (fast != null) {
+      value = fast.forwardBackward(x, target);
+      y = fast.output();
+    } else {
+      y = model.forward(x);
+      if (!y.requiresGrad()) {
+        throw new IllegalStateException(model.getClass().getSimpleName() + "'s forward did not"
+            + " record its operations for a backward pass (its output has no grad_fn)");
+      }
+      Tensor l = loss.forward(y, target);
+      l.backward();
+      value = l.item();
     }
-    Tensor l = loss.forward(y, target);
-    l.backward();
     if (options.clipGradNorm() > 0) {
       ClipGrad.clipGradNorm(model.parameters(), options.clipGradNorm());
     }
     optimizer.step();
     int samples = x.size(0);
-    double value = l.item();
     long correct = classification ? correct(y, target) : 0;
     int batch = position.batch();
     position = position.next(perSample(value, samples), correct, samples);

@@ -91,6 +91,29 @@ class EngineTest {
   }
 
   @Test
+  void severalRootsBackwardInOnePassEvenWhenOneFeedsAnother() {
+    // a = 2x, b = 3a + x (b's graph reaches a's node), c = x^2 (independent), and x's own
+    // leaf as a root: d/dx of sum(a*ga) + sum(b*gb) + sum(c*gc) + sum(x*gx)
+    //   = 2 ga + (6 + 1) gb + 2x gc + gx
+    Tensor x = t(new float[] {1, -2}, 2).requiresGrad_(true);
+    Tensor a = x.mul(2f);
+    Tensor b = a.mul(3f).add(x);
+    Tensor c = x.mul(x);
+    Tensor ga = t(new float[] {1, 10}, 2);
+    Tensor gb = t(new float[] {100, 1000}, 2);
+    Tensor gc = t(new float[] {0.5f, 0.25f}, 2);
+    Tensor gx = t(new float[] {3, 4}, 2);
+    Autograd.backward(new Tensor[] {b, a, c, x}, new Tensor[] {gb, ga, gc, gx});
+    float[] g = x.grad().toFloatArray();
+    assertEquals(2 * 1 + 7 * 100 + 2 * 1 * 0.5f + 3, g[0], 1e-4f);
+    assertEquals(2 * 10 + 7 * 1000 + 2 * -2 * 0.25f + 4, g[1], 1e-3f);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Autograd.backward(new Tensor[] {a, Tensor.ones(2)}, new Tensor[] {ga, ga}));
+    assertEquals("element 1 of tensors does not require grad and does not have a grad_fn",
+        e.getMessage());
+  }
+
+  @Test
   void backwardReachesEveryPathOnce() {
     // two backward passes from two sums of one y: x.grad accumulates to 2 everywhere
     Tensor x = Tensor.ones(1, 3).requiresGrad_(true);

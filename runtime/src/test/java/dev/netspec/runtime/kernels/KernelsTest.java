@@ -31,6 +31,29 @@ class KernelsTest {
   }
 
   @Test
+  void wholePanelsOfARowMajorBAreCopiedAsStored() {
+    // Whole panels take the backend's panel copy, the last (partial) one the plain loop;
+    // B at an offset, with a row stride wider than n.
+    int k = 37;
+    int width = Kernels.panelWidth();
+    int n = 2 * width + 3;
+    int ld = n + 5;
+    float[] b = new float[7 + k * ld];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = i * 0.5f - 100;
+    }
+    PackedMatrix p = PackedMatrix.pack(k, n, b, 7, ld, false);
+    for (int row = 0; row < k; row++) {
+      for (int j = 0; j < n; j++) {
+        assertEquals(b[7 + row * ld + j], p.get(row, j), "op(B)[" + row + "][" + j + "]");
+      }
+    }
+    b[7 + 36 * ld + width + 1] = 42;
+    p.repack(b, 7, ld, false);
+    assertEquals(42f, p.get(36, width + 1));
+  }
+
+  @Test
   void packedMatrixHoldsOpBInZeroPaddedPanels() {
     // W = [[1, 2, 3], [4, 5, 6]] is (n=2, k=3); op(B) = W.T is 3 x 2.
     float[] w = {1, 2, 3, 4, 5, 6};

@@ -154,6 +154,61 @@ class LossParityTest {
         "bce with logits, pos_weight");
   }
 
+  /** One element's loss in double, written from PyTorch's formulas: {@code (x, t, i) -> l}. */
+  private interface Element {
+    double of(double x, double t, int i);
+  }
+
+  @Test
+  void aFloatTargetGetsItsGradientAgainstCentralDifferences() {
+    Tensor x = FiniteDifferences.randn(23, 3, 2).mul(2f);
+    Tensor t = Tensor.of(new float[][] {{0f, 1f}, {0.25f, 0.5f}, {1f, 0.75f}});
+    float[] pw = {2f, 0.5f};
+    Map<Loss, Element> losses = new java.util.LinkedHashMap<>();
+    losses.put(new MSELoss(), (a, b, i) -> (a - b) * (a - b) / 6);
+    losses.put(new L1Loss(Reduction.SUM), (a, b, i) -> Math.abs(a - b));
+    losses.put(new SmoothL1Loss(Reduction.MEAN, 0.5), (a, b, i) -> {
+      double z = Math.abs(a - b);
+      return (z < 0.5 ? 0.5 * z * z / 0.5 : z - 0.25) / 6;
+    });
+    losses.put(new BCEWithLogitsLoss(Reduction.SUM, Tensor.of(pw)), (a, b, i) -> {
+      double s = 1 / (1 + Math.exp(-a));
+      return -(pw[i % 2] * b * Math.log(s) + (1 - b) * Math.log(1 - s));
+    });
+    double[] xs = FiniteDifferences.values(x);
+    losses.forEach((loss, element) -> {
+      double[] numeric = FiniteDifferences.gradient(v -> {
+        double total = 0;
+        for (int i = 0; i < v.length; i++) {
+          total += element.of(xs[i], v[i], i);
+        }
+        return total;
+      }, FiniteDifferences.values(t));
+      String what = loss.getClass().getSimpleName() + " target";
+      FiniteDifferences.assertMatches(numeric, loss.targetBackward(Tensor.scalar(1f), x, t), what);
+      Tensor leaf = t.clone().requiresGrad_(true); // through the tape: the same gradient
+      loss.forward(x, leaf).backward();
+      FiniteDifferences.assertMatches(numeric, leaf.grad(), what + " through the tape");
+    });
+  }
+
+  @Test
+  void everyLossRefusesAnEmptyBatch() {
+    Tensor empty = Tensor.zeros(0, 3);
+    for (Loss loss : new Loss[] {new MSELoss(), new L1Loss(), new SmoothL1Loss(),
+      new BCEWithLogitsLoss()}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> loss.forward(empty, empty));
+      assertTrue(e.getMessage().endsWith(": empty batch (input size torch.Size([0, 3])); a loss"
+          + " needs at least one element"), e.getMessage());
+    }
+    for (Loss loss : new Loss[] {new CrossEntropyLoss(), new NLLLoss()}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> loss.forward(empty, Tensor.ofLongs(new long[0], 0)));
+      assertTrue(e.getMessage().contains(": empty batch"), e.getMessage());
+    }
+  }
+
   @Test
   void badInputGetsOneClearError() {
     Tensor empty = Tensor.zeros(0, 3);

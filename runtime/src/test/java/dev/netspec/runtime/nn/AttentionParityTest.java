@@ -5,6 +5,7 @@ import static dev.netspec.runtime.nn.Fixtures.map;
 import static dev.netspec.runtime.nn.Fixtures.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -96,6 +97,18 @@ class AttentionParityTest {
           : Functional.scaledDotProductAttention(q, k, v, m, causal,
               ((Number) c.get("scale")).floatValue());
       assertClose(tensor(c.get("out")), got, TOL, what);
+      if (c.get("scale") == null && (m == null || !m.isBool())) { // the into form: float masks
+        Tensor want = tensor(c.get("out"));
+        Tensor into = Tensor.zeros(want.shape()).fill_(Float.NaN);
+        assertSame(into, Functional.scaledDotProductAttentionInto(q, k, v, m == null ? null : m.values(),
+            causal, into));
+        assertClose(want, into, TOL, what + ", into");
+        if (want.dim() == 4) { // into a (batch, heads, L, Ev) view of a (batch, L, heads, Ev) buffer
+          Tensor inner = Tensor.zeros(want.size(0), want.size(2), want.size(1), want.size(3)).transpose(1, 2);
+          Functional.scaledDotProductAttentionInto(q, k, v, m == null ? null : m.values(), causal, inner);
+          assertClose(want, inner, TOL, what + ", into a heads-inner buffer");
+        }
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -53,6 +54,76 @@ public final class FusedAttention extends Module {
   public final Linear proj;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor queryOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor keyOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor valueOut;
+
+  /**
+   * Forward buffer {@code (batch, heads, seq, head_dim)}.
+   */
+  private Tensor attentionOut;
+
+  /**
+   * A view of {@code queryOut}, {@code (batch, seq, heads, head_dim)}, made with the buffers.
+   */
+  private Tensor queryOutView;
+
+  /**
+   * A view of {@code queryOut}, {@code (batch, heads, seq, head_dim)}, made with the buffers.
+   */
+  private Tensor queryOutView2;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, seq, heads, head_dim)}, made with the buffers.
+   */
+  private Tensor keyOutView;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, heads, seq, head_dim)}, made with the buffers.
+   */
+  private Tensor keyOutView2;
+
+  /**
+   * A view of {@code valueOut}, {@code (batch, seq, heads, head_dim)}, made with the buffers.
+   */
+  private Tensor valueOutView;
+
+  /**
+   * A view of {@code valueOut}, {@code (batch, heads, seq, head_dim)}, made with the buffers.
+   */
+  private Tensor valueOutView2;
+
+  /**
+   * A view of {@code attentionOut}, {@code (batch, seq, heads, head_dim)}, made with the buffers.
+   */
+  private Tensor attentionOutView;
+
+  /**
+   * A view of {@code attentionOut}, {@code (batch, seq, dim)}, made with the buffers.
+   */
+  private Tensor attentionOutView2;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public FusedAttention(int dim, int heads, int headDim) {
@@ -75,29 +146,91 @@ public final class FusedAttention extends Module {
   }
 
   /**
-   * Input {@code (batch, seq, dim)}, output {@code (batch, seq, dim)}.
+   * Input {@code (batch, seq, dim)}, output {@code (batch, seq, dim)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
-    // While another thread is inside this instance, the same call runs on a free replica.
-    FusedAttention free = claim();
-    if (free != this) {
-      try {
-        return free.forward(x);
-      } finally {
-        release(free);
-      }
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
     }
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), dim));
+  }
+
+  /**
+   * Input {@code (batch, seq, dim)}; writes the output into {@code output} (shape {@code (batch, seq, dim)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
     try {
-      int batch = x.size(0);
-      int seq = x.size(1);
-      Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-      Tensor k = key.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-      Tensor v = value.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-      Tensor y = Functional.scaledDotProductAttention(q, k, v, null, true); // (batch, heads, seq, head_dim)
-      return proj.forward(y.transpose(1, 2).reshape(batch, seq, dim));
+      workspace(x);
+      query.forward(x, queryOut); // (batch, seq, dim)
+      Tensor q = queryOutView2; // (batch, heads, seq, head_dim)
+      key.forward(x, keyOut); // (batch, seq, dim)
+      Tensor k = keyOutView2; // (batch, heads, seq, head_dim)
+      value.forward(x, valueOut); // (batch, seq, dim)
+      Tensor v = valueOutView2; // (batch, heads, seq, head_dim)
+      Tensor y = Functional.scaledDotProductAttentionInto(queryOutView2, keyOutView2, valueOutView2, null, true, attentionOut); // (batch, heads, seq, head_dim)
+      return proj.forward(attentionOutView2, output); // (batch, seq, dim)
     } finally {
-      release(this);
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, seq, dim)}, output
+   * {@code (batch, seq, dim)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
+    int batch = x.size(0);
+    int seq = x.size(1);
+    Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+    Tensor k = key.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+    Tensor v = value.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+    Tensor y = Functional.scaledDotProductAttention(q, k, v, null, true); // (batch, heads, seq, head_dim)
+    return proj.forward(y.transpose(1, 2).reshape(batch, seq, dim));
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, seq, dim)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != dim) {
+      throw new IllegalArgumentException("FusedAttention: expected an input of shape (batch, seq, dim), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch || x.size(1) != seq) {
+      batch = x.size(0);
+      seq = x.size(1);
+      queryOut = Tensor.zeros(batch, seq, dim);
+      keyOut = Tensor.zeros(batch, seq, dim);
+      valueOut = Tensor.zeros(batch, seq, dim);
+      attentionOut = Tensor.zeros(batch, seq, heads, headDim).transpose(1, 2);
+      queryOutView = queryOut.reshape(batch, seq, heads, headDim);
+      queryOutView2 = queryOutView.transpose(1, 2);
+      keyOutView = keyOut.reshape(batch, seq, heads, headDim);
+      keyOutView2 = keyOutView.transpose(1, 2);
+      valueOutView = valueOut.reshape(batch, seq, heads, headDim);
+      valueOutView2 = valueOutView.transpose(1, 2);
+      attentionOutView = attentionOut.transpose(1, 2);
+      attentionOutView2 = attentionOutView.reshape(batch, seq, dim);
     }
   }
 

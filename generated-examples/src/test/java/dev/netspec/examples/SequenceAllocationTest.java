@@ -1,0 +1,39 @@
+package dev.netspec.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The sequence models' allocation-free forwards allocate 0 bytes once warm: BERT's {@code
+ * forwardTupleInto(inputIds, attentionMask, output)} (embeddings, six layers of attention with a
+ * padding mask, pooler, mean pooling) and one GPT-2 decode step, {@code forward(idx, start,
+ * output)} over the KV caches, both from specs/ at a reduced size. Each case runs in a fresh
+ * JVM ({@link SequenceAllocationChild}), only with {@code -Dnetspec.allocationTests=true}
+ * (JIT-dependent, as {@link ResNetAllocationTest}).
+ */
+class SequenceAllocationTest {
+  /** How long a child may warm the network. */
+  private static final int SECONDS = 240;
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmBertForwardAllocatesNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("bert"), "bytes of 20 warm BERT forwards, batch 2 x 16 tokens");
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmGpt2DecodeStepAllocatesNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("gpt2"), "bytes of 20 warm GPT-2 decode steps at context 24");
+  }
+
+  /** The child's bytes of 20 calls once 0 or after {@link #SECONDS}. */
+  private static long bytesOnceWarm(String model) throws IOException, InterruptedException {
+    return AllocationProbe.bytesOnceWarm(SequenceAllocationChild.class, SECONDS, model, Integer.toString(SECONDS));
+  }
+}

@@ -1,0 +1,128 @@
+package dev.netspec.runtime.train;
+
+import dev.netspec.runtime.kernels.BinaryOp;
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.nn.Parameter;
+import dev.netspec.runtime.tensor.Tensor;
+
+/**
+ * The small passes of a {@link TrainStep}'s backward, on arrays: the ReLU mask, a transpose,
+ * column sums, and where a gradient lands in a parameter's {@code .grad}.
+ */
+final class Backward {
+  private Backward() {}
+
+  /**
+   * {@code out = y <= 0 ? 0 : g} (PyTorch's {@code threshold_backward} on the saved output:
+   * NaN passes the gradient); {@code out} may be {@code g}.
+   */
+  static void relu(float[] g, int go, float[] y, int yo, float[] out, int oo, int n) {
+    for (int i = 0; i < n; i++) {
+      out[oo + i] = y[yo + i] <= 0 ? 0 : g[go + i];
+    }
+  }
+
+  /** {@code dst (cols x rows) = src (rows x cols)^T}, both dense, in 16 x 16 blocks. */
+  static void transpose(float[] src, int so, int rows, int cols, float[] dst) {
+    for (int r0 = 0; r0 < rows; r0 += 16) {
+      int r1 = Math.min(rows, r0 + 16);
+      for (int c0 = 0; c0 < cols; c0 += 16) {
+        int c1 = Math.min(cols, c0 + 16);
+        for (int r = r0; r < r1; r++) {
+          int row = so + r * cols;
+          for (int c = c0; c < c1; c++) {
+            dst[c * rows + r] = src[row + c];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code out (rows x cols) = act(src^T + bias)}, {@code src} dense {@code (cols x rows)}, the
+   * bias (null: none) added to each row of {@code out}, act a ReLU or nothing: the epilogue of
+   * a forward computed transposed. The same float operations as the GEMM's own epilogue.
+   */
+  static void transposeBiasAct(float[] src, int cols, int rows, float[] bias, int biasOff,
+      boolean relu, float[] out, int oo) {
+    for (int r0 = 0; r0 < rows; r0 += 16) {
+      int r1 = Math.min(rows, r0 + 16);
+      for (int c0 = 0; c0 < cols; c0 += 16) {
+        int c1 = Math.min(cols, c0 + 16);
+        for (int r = r0; r < r1; r++) {
+          int row = oo + r * cols;
+          for (int c = c0; c < c1; c++) {
+            float v = src[c * rows + r];
+            if (bias != null) {
+              v += bias[biasOff + c];
+            }
+            out[row + c] = relu && v < 0 ? 0 : v;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code out[j] = sum over rows of g[r][j]}, summed row after row from 0 as the tape's bias
+   * gradient sums ({@code LinearGrad.bias}).
+   */
+  static void columnSums(float[] g, int go, int rows, int cols, float[] out) {
+    java.util.Arrays.fill(out, 0, cols, 0f);
+    for (int r = 0; r < rows; r++) {
+      Kernels.axpy(1f, g, go + r * cols, out, 0, cols);
+    }
+  }
+
+  /** Whether {@code a} and {@code b} have one shape, compared without copying the shapes. */
+  static boolean sameShape(Tensor a, Tensor b) {
+    if (a.dim() != b.dim()) {
+      return false;
+    }
+    for (int d = 0; d < a.dim(); d++) {
+      if (a.size(d) != b.size(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code t} has {@code shape}, compared without copying its shape. */
+  static boolean hasShape(Tensor t, int[] shape) {
+    if (t.dim() != shape.length) {
+      return false;
+    }
+    for (int d = 0; d < shape.length; d++) {
+      if (t.size(d) != shape[d]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Where the gradient of {@code p} goes this step: {@code own} (the step's buffer, made the
+   * parameter's {@code .grad}) when {@code p} has no gradient, to be overwritten; or null,
+   * meaning "compute into a scratch and {@link #accumulate} into the current {@code .grad}".
+   */
+  static Tensor overwriteTarget(Parameter p, Tensor own) {
+    if (p.grad() == null) {
+      p.setGrad(own);
+      return own;
+    }
+    return null;
+  }
+
+  /** {@code p.grad += values} ({@code values} holds {@code p.numel()} floats from 0). */
+  static void accumulate(Parameter p, float[] values) {
+    Tensor grad = p.grad();
+    int n = Math.toIntExact(grad.numel());
+    if (grad.isContiguous()) {
+      Kernels.binary(BinaryOp.ADD, grad.array(), grad.arrayOffset(), values, 0, grad.array(),
+          grad.arrayOffset(), n);
+      grad.bumpVersion();
+    } else {
+      grad.add_(Tensor.fromArray(java.util.Arrays.copyOf(values, n), grad.shape()));
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.netspec.runtime.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Out}'s {@code out=} forms and the column broadcast of {@code addInto}/{@code mulInto}/
+ * {@code divInto} ({@code (batch, seq, 1)} against {@code (batch, seq, hidden)}), by hand, on
+ * their allocation-free path and through strided operands (the fallback).
+ */
+class OutTest {
+  @Test
+  void arangeFillsInt64AndFloat32() {
+    Tensor ids = Tensor.zeros(DType.INT64, 4);
+    assertSame(ids, Out.arange(7, ids));
+    assertArrayEquals(new long[] {7, 8, 9, 10}, ids.toLongArray());
+    Tensor f = Out.arange(-1, Tensor.zeros(3));
+    assertArrayEquals(new float[] {-1, 0, 1}, f.toFloatArray());
+    assertThrows(IllegalArgumentException.class, () -> Out.arange(0, Tensor.zeros(2, 2)));
+  }
+
+  @Test
+  void neOfInt64AndFloat32() {
+    Tensor mask = Tensor.ofLongs(new long[] {1, 0, 1, 1, 0, 0}, 2, 3);
+    assertArrayEquals(new float[] {1, 0, 1, 1, 0, 0}, Out.ne(mask, 0f, Tensor.zeros(2, 3)).toFloatArray());
+    Tensor x = Tensor.of(new float[][] {{2, 3}, {3, Float.NaN}});
+    assertArrayEquals(new float[] {1, 0, 0, 1}, Out.ne(x, 3f, Tensor.zeros(2, 2)).toFloatArray());
+    assertArrayEquals(new float[] {1, 0, 0, 1}, Out.ne(x.t(), 3f, Tensor.zeros(2, 2)).t().toFloatArray());
+  }
+
+  @Test
+  void rsubIsANumberMinusTheTensor() {
+    Tensor x = Tensor.of(new float[][] {{1, 0.25f}, {-2, 0}});
+    assertArrayEquals(new float[] {0, 0.75f, 3, 1}, Out.rsub(1f, x, Tensor.zeros(2, 2)).toFloatArray());
+    assertArrayEquals(new float[] {0, 3, 0.75f, 1}, Out.rsub(1f, x.t(), Tensor.zeros(2, 2)).toFloatArray());
+    assertSame(x, Out.rsub(1f, x, x)); // in place
+    assertArrayEquals(new float[] {0, 0.75f, 3, 1}, x.toFloatArray());
+  }
+
+  @Test
+  void sumOverOneDim() {
+    Tensor x = Tensor.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
+    assertArrayEquals(new float[] {5, 7, 9}, Out.sum(x, 0, false, Tensor.zeros(3)).toFloatArray());
+    assertArrayEquals(new float[] {6, 15}, Out.sum(x, 1, false, Tensor.zeros(2)).toFloatArray());
+    assertArrayEquals(new float[] {6, 15}, Out.sum(x, -1, true, Tensor.zeros(2, 1)).toFloatArray());
+    assertArrayEquals(new float[] {6, 15}, Out.sum(x.t(), 0, false, Tensor.zeros(2)).toFloatArray());
+    Tensor x3 = Out.arange(0, Tensor.zeros(12)).reshape(2, 3, 2); // [[0 1][2 3][4 5]], [[6 7][8 9][10 11]]
+    assertArrayEquals(new float[] {6, 9, 24, 27}, Out.sum(x3, 1, false, Tensor.zeros(2, 2)).toFloatArray());
+    assertThrows(IllegalArgumentException.class, () -> Out.sum(x, 1, false, Tensor.zeros(3)));
+  }
+
+  @Test
+  void aColumnBroadcastsOverTheLastDims() {
+    Tensor h = Tensor.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
+    Tensor w = Tensor.of(new float[][] {{2}, {0.5f}}); // (2, 1)
+    assertArrayEquals(new float[] {2, 4, 6, 2, 2.5f, 3}, h.mulInto(w, Tensor.zeros(2, 3)).toFloatArray());
+    assertArrayEquals(new float[] {0.5f, 1, 1.5f, 8, 10, 12}, h.divInto(w, Tensor.zeros(2, 3)).toFloatArray());
+    assertArrayEquals(new float[] {3, 4, 5, 4.5f, 5.5f, 6.5f}, h.addInto(w, Tensor.zeros(2, 3)).toFloatArray());
+    Tensor h3 = h.reshape(2, 3, 1).expand(2, 3, 2).contiguous(); // (2, 3, 2)
+    Tensor w3 = Tensor.of(new float[][] {{1, 0, 2}, {0, 1, 0}}).reshape(2, 3, 1);
+    assertArrayEquals(new float[] {1, 1, 0, 0, 6, 6, 0, 0, 5, 5, 0, 0},
+        h3.mulInto(w3, Tensor.zeros(2, 3, 2)).toFloatArray());
+  }
+}
