@@ -168,7 +168,7 @@ public final class AbWorkloads {
     }
     if (what.equals("fma-peak")) {
       FmaPeakBenchmark peak = new FmaPeakBenchmark();
-      return () -> sink += peak.fma16Chains();
+      return () -> sink += peak.fmaChains();
     }
     if (what.startsWith("mlp:")) {
       return mlp("784-1024-1024-10", Integer.parseInt(what.substring(4)));

@@ -50,8 +50,7 @@ public final class GemmVsPeak {
     int rounds = Integer.parseInt(args[0]);
     int millis = Integer.parseInt(args[1]);
     List<Workload> all = new ArrayList<>();
-    all.add(new Workload("FMA peak", "fma-peak",
-        FmaPeakBenchmark.ITERATIONS * 16.0 * 2 * FmaPeakBenchmark.S.length()));
+    all.add(new Workload("FMA peak", "fma-peak", FmaPeakBenchmark.FLOPS));
     for (int i = 2; i < args.length; i++) {
       if (args[i].startsWith("conv:")) { // NxCxHxWxOxK, stride 1, same-size output
         String[] c = args[i].substring(5).split("x");

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class DocsPathsTest {
   /** A repository path in backquotes: a top-level folder, then more segments. */
   private static final Pattern CITED = Pattern.compile(
-      "`((?:runtime|compiler|cli|maven-plugin|generated-examples|benchmarks|specs|docs|tools|bin)"
+      "`((?:runtime|compiler|cli|maven-plugin|generated-examples|benchmarks|spark|specs|docs|tools|bin)"
           + "/[A-Za-z0-9_./-]*)`");
 
   /** Files outside this repository that earlier pages cited. */

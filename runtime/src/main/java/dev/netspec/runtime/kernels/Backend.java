@@ -63,6 +63,14 @@ interface Backend {
    */
   void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff);
 
+  /**
+   * One strip of the direct convolution ({@link DirectConv}): {@code acc[j * width + c] +=
+   * sum over r < steps of x[p_j + r] * w[w0 + r * width + c]} for the 6 positions {@code j}
+   * and {@code width} output channels {@code c}, each sum one float FMA chain in order of r.
+   */
+  void convStrip(int width, int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
+      int p5, float[] w, int w0, float[] acc);
+
   /** {@code out[i] = op(x[i], y[i])} for {@code i < n}. */
   void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
       int n);

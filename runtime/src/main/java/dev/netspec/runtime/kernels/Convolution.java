@@ -34,6 +34,8 @@ public final class Convolution {
   public static final class Filters {
     private final PackedRows[] groups;
     private final boolean bias;
+    /** The filters in strips for {@link DirectConv}, when it runs the geometry; else null. */
+    private float[] direct;
     private float[] staging = new float[0];
 
     private Filters(PackedRows[] groups, boolean bias) {
@@ -53,6 +55,10 @@ public final class Convolution {
 
     /** Whether these filters were packed for {@code g}'s channels, kernel and groups. */
     public boolean fits(ConvGeometry g, boolean withBias) {
+      if (DirectConv.applies(g) || direct != null) {
+        return direct != null && DirectConv.applies(g) && bias == withBias
+            && direct.length == g.outChannels() * g.reduction() + g.outChannels();
+      }
       return groups.length == g.groups() && bias == withBias && groups[0] != null
           && groups[0].rows() == g.outPerGroup()
           && groups[0].columns() == g.reduction() + (bias ? 1 : 0);
@@ -66,6 +72,10 @@ public final class Convolution {
       Objects.checkFromIndexSize(wOff, (long) g.outChannels() * k, w.length);
       if (bias != null) {
         Objects.checkFromIndexSize(biasOff, g.outChannels(), bias.length);
+      }
+      if (DirectConv.applies(g)) {
+        direct = DirectConv.pack(g, w, wOff, this.bias ? bias : null, biasOff, direct);
+        return;
       }
       if (staging.length < m * ka) {
         staging = new float[m * ka];
@@ -93,6 +103,7 @@ public final class Convolution {
   public static final class Workspace {
     private Buffers[] buffers = new Buffers[0];
     private final Images images = new Images();
+    private final DirectConv.Task direct = new DirectConv.Task();
 
     /** An empty workspace: the first call sizes it. */
     public Workspace() {}
@@ -258,6 +269,10 @@ public final class Convolution {
         x.length);
     Objects.checkFromIndexSize(yOff, (long) g.batch() * g.outChannels() * g.positions(),
         y.length);
+    if (filters.direct != null) {
+      DirectConv.conv2d(g, x, xOff, filters.direct, act, add, addOff, y, yOff, ws.direct);
+      return;
+    }
     int items = g.batch() * g.groups();
     int threads = Math.min(Kernels.threads(), items);
     long macs = (long) g.batch() * g.outChannels() * g.positions() * g.reduction();

@@ -152,6 +152,17 @@ public final class Kernels {
     }
   }
 
+  /** {@link Backend#convStrip} on this backend; no checks (callers are {@link DirectConv}). */
+  static void convStrip(int width, int steps, float[] x, int p0, int p1, int p2, int p3,
+      int p4, int p5, float[] w, int w0, float[] acc) {
+    BACKEND.convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
+  }
+
+  /** Whether the Vector API kernels are in use (not the scalar loops). */
+  static boolean vectorized() {
+    return !(BACKEND instanceof ScalarBackend);
+  }
+
   /** Columns per panel of the matrices {@link PackedMatrix#pack} makes for this backend. */
   static int panelWidth() {
     return BACKEND.panelWidth();

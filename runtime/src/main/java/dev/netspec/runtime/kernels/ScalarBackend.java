@@ -46,6 +46,21 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void convStrip(int width, int steps, float[] x, int p0, int p1, int p2, int p3,
+      int p4, int p5, float[] w, int w0, float[] acc) {
+    int[] p = {p0, p1, p2, p3, p4, p5};
+    for (int j = 0; j < p.length; j++) {
+      for (int c = 0; c < width; c++) {
+        float a = acc[j * width + c];
+        for (int r = 0; r < steps; r++) {
+          a = Math.fma(x[p[j] + r], w[w0 + r * width + c], a);
+        }
+        acc[j * width + c] = a;
+      }
+    }
+  }
+
+  @Override
   public int panelWidth() {
     return 16;
   }

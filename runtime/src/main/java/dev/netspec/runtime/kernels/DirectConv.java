@@ -1,0 +1,295 @@
+package dev.netspec.runtime.kernels;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Direct convolution (no image patches) for the Vector API backend: the batch is copied once
+ * into a zero-padded channels-last buffer {@code (batch, hp, wp, in)}, and each strip of
+ * {@value #POSITIONS} output positions by {@code width} output channels (two vectors: {@link
+ * Kernels#panelWidth}) accumulates in registers over the taps and input channels ({@link
+ * Backend#convStrip}): filters from a packed copy, {@code (out / width, kh, kw, in, width)},
+ * one broadcast input per position and step. With a dilation of 1 along the width, the {@code
+ * kw * in} inputs a kernel row reads for one position are consecutive, so a strip takes
+ * {@code kh} calls. The positions of a strip run across rows and images (those of the whole
+ * batch in order), so small images waste no columns; the last strip repeats its last position.
+ * The bias starts the sums; the residual and the activation are applied as the strip is
+ * written out to the {@code (batch, out, outHeight, outWidth)} output.
+ *
+ * <p>Every output is the bias followed by one FMA chain over the taps (row by row) and input
+ * channels, whatever the batch, split or thread count: the results do not depend on them.
+ */
+final class DirectConv {
+  /** Output positions per strip. */
+  static final int POSITIONS = 6;
+  /** Strips per work item along the positions: their inputs stay in L2 across the filters. */
+  private static final int GROUP = 16;
+  /**
+   * Input channels from which the direct kernel is used: ResNet's 7x7 stem (3 channels, 21
+   * steps per kernel row) ran 1.14x faster than on image patches; fewer are not measured.
+   */
+  static final int MIN_IN = 3;
+  /** Multiply-adds below which a call runs on one thread. */
+  private static final long PARALLEL_MACS = 1L << 21;
+  /** {@code -Dnetspec.conv.direct=false} keeps every convolution on the GEMM path. */
+  private static final boolean ENABLED =
+      !"false".equalsIgnoreCase(System.getProperty("netspec.conv.direct"));
+  /** The padded channels-last batch of the calling thread (one call at a time per thread). */
+  private static final ThreadLocal<float[][]> PADDED =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+  private DirectConv() {}
+
+  /**
+   * Whether {@code g} runs here: the vector backend, one group, at least {@link #MIN_IN}
+   * input channels, whole strips of output channels and a kernel larger than 1x1. Depends on
+   * the channels and kernel only, so filters packed for one input size fit every other.
+   */
+  static boolean applies(ConvGeometry g) {
+    return ENABLED && Kernels.vectorized() && g.groups() == 1 && g.inChannels() >= MIN_IN
+        && g.outChannels() % Kernels.panelWidth() == 0 && g.kernelH() * g.kernelW() > 1;
+  }
+
+  /**
+   * The filters {@code w} ({@code (out, in, kh, kw)} from {@code wOff}) in strips, element
+   * {@code (o, ci, i, j)} at {@code (((o / width * kh + i) * kw + j) * in + ci) * width + o %
+   * width}, then the bias ({@code out} floats, zeros when null), into {@code into} when it has
+   * the size.
+   */
+  static float[] pack(ConvGeometry g, float[] w, int wOff, float[] bias, int biasOff,
+      float[] into) {
+    int width = Kernels.panelWidth();
+    int out = g.outChannels();
+    int in = g.inChannels();
+    int taps = g.kernelH() * g.kernelW();
+    int size = out * in * taps + out;
+    float[] p = into != null && into.length == size ? into : new float[size];
+    for (int o = 0; o < out; o++) {
+      int strip = o / width * taps;
+      int c = o % width;
+      for (int ci = 0; ci < in; ci++) {
+        int src = wOff + (o * in + ci) * taps;
+        for (int t = 0; t < taps; t++) {
+          p[((strip + t) * in + ci) * width + c] = w[src + t];
+        }
+      }
+      p[out * in * taps + o] = bias == null ? 0f : bias[biasOff + o];
+    }
+    return p;
+  }
+
+  /**
+   * {@code y = act(conv2d(x, w) + bias + add)} with the filters packed by {@link #pack};
+   * {@code add} may be null. Arguments as {@link Convolution#conv2d}.
+   */
+  static void conv2d(ConvGeometry g, float[] x, int xOff, float[] packed, Activation act,
+      float[] add, int addOff, float[] y, int yOff, Task task) {
+    int hp = (g.outHeight() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
+    int wp = (g.outWidth() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
+    long floats = (long) g.batch() * hp * wp * g.inChannels();
+    if (g.positions() == 0 || g.batch() == 0) {
+      return;
+    }
+    if (floats > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("conv2d: the padded input is too large: " + g);
+    }
+    float[][] holder = PADDED.get();
+    if (holder[0].length < floats) {
+      holder[0] = new float[(int) floats];
+    }
+    long macs = (long) g.batch() * g.outChannels() * g.positions() * g.reduction();
+    int threads = macs < PARALLEL_MACS ? 1 : Kernels.threads();
+    task.run(threads, g, hp, wp, x, xOff, holder[0], packed, act, add, addOff, y, yOff);
+  }
+
+  /**
+   * One call's work, reused across calls (one per layer): first the images padded (items:
+   * images), then the strips (items: groups of {@link #GROUP} strips of positions by strips
+   * of output channels, position-group major). Each thread takes contiguous ranges and its own
+   * scratch.
+   */
+  static final class Task implements Parallel.Range {
+    private final AtomicInteger next = new AtomicInteger();
+    private float[][] acc = new float[0][];
+    private int[][] offsets = new int[0][];
+    /** Per thread: a strip group's outputs, {@code (width, GROUP * POSITIONS)}. */
+    private float[][] blocks = new float[0][];
+    private boolean padding;
+    private ConvGeometry g;
+    private int hp;
+    private int wp;
+    private float[] x;
+    private int xOff;
+    private float[] padded;
+    private float[] packed;
+    private Activation act;
+    private float[] add;
+    private int addOff;
+    private float[] y;
+    private int yOff;
+
+    void run(int threads, ConvGeometry g, int hp, int wp, float[] x, int xOff, float[] padded,
+        float[] packed, Activation act, float[] add, int addOff, float[] y, int yOff) {
+      int width = Kernels.panelWidth();
+      if (acc.length < threads || acc[0].length != POSITIONS * width) {
+        acc = new float[Math.max(threads, acc.length)][POSITIONS * width];
+        offsets = new int[acc.length][POSITIONS];
+        blocks = new float[acc.length][width * GROUP * POSITIONS];
+      }
+      this.g = g;
+      this.hp = hp;
+      this.wp = wp;
+      this.x = x;
+      this.xOff = xOff;
+      this.padded = padded;
+      this.packed = packed;
+      this.act = act;
+      this.add = add;
+      this.addOff = addOff;
+      this.y = y;
+      this.yOff = yOff;
+      try {
+        padding = true;
+        each(threads, g.batch());
+        padding = false;
+        int strips = (g.batch() * g.positions() + POSITIONS - 1) / POSITIONS;
+        int groups = (strips + GROUP - 1) / GROUP;
+        each(threads, groups * (g.outChannels() / width));
+      } finally {
+        this.x = null;
+        this.padded = null;
+        this.packed = null;
+        this.add = null;
+        this.y = null;
+      }
+    }
+
+    private void each(int threads, int items) {
+      next.set(0);
+      if (threads > 1 && items > 1) {
+        Parallel.forRanges(items, this);
+      } else {
+        run(0, items);
+      }
+    }
+
+    @Override
+    public void run(int from, int to) {
+      if (padding) {
+        for (int img = from; img < to; img++) {
+          pad(g, img, x, xOff, hp, wp, padded);
+        }
+        return;
+      }
+      int slot = next.getAndIncrement();
+      // More ranges than scratch only if setThreads raised the count meanwhile.
+      float[] a = slot < acc.length ? acc[slot] : new float[acc[0].length];
+      int[] at = slot < offsets.length ? offsets[slot] : new int[POSITIONS];
+      float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
+      int chunks = g.outChannels() / Kernels.panelWidth();
+      for (int item = from; item < to; item++) {
+        strips(item / chunks, item % chunks, a, at, b);
+      }
+    }
+
+    /** Strips of positions {@code [group * GROUP, ..)} by output-channel strip {@code chunk}. */
+    private void strips(int group, int chunk, float[] a, int[] at, float[] block) {
+      int width = Kernels.panelWidth();
+      int in = g.inChannels();
+      int kh = g.kernelH();
+      int kw = g.kernelW();
+      int positions = g.positions();
+      int total = g.batch() * positions;
+      int rowStep = g.dilationH() * wp * in;
+      int wBase = chunk * kh * kw * in * width;
+      int biasAt = g.outChannels() * in * kh * kw + chunk * width;
+      int first = group * GROUP * POSITIONS;
+      int last = Math.min(total, first + GROUP * POSITIONS);
+      for (int q0 = first; q0 < last; q0 += POSITIONS) {
+        int n = Math.min(POSITIONS, last - q0);
+        for (int j = 0; j < POSITIONS; j++) { // where each position's inputs start
+          int q = q0 + Math.min(j, n - 1);
+          int img = q / positions;
+          int p = q - img * positions;
+          int oh = p / g.outWidth();
+          int ow = p - oh * g.outWidth();
+          at[j] = ((img * hp + oh * g.strideH()) * wp + ow * g.strideW()) * in;
+          System.arraycopy(packed, biasAt, a, j * width, width);
+        }
+        for (int i = 0; i < kh; i++) {
+          int r = i * rowStep;
+          if (g.dilationW() == 1) { // the kernel row's inputs are consecutive
+            Kernels.convStrip(width, kw * in, padded, at[0] + r, at[1] + r, at[2] + r,
+                at[3] + r, at[4] + r, at[5] + r, packed, wBase + i * kw * in * width, a);
+            continue;
+          }
+          for (int j = 0; j < kw; j++) {
+            int s = r + j * g.dilationW() * in;
+            Kernels.convStrip(width, in, padded, at[0] + s, at[1] + s, at[2] + s, at[3] + s,
+                at[4] + s, at[5] + s, packed, wBase + (i * kw + j) * in * width, a);
+          }
+        }
+        for (int j = 0; j < n; j++) { // into the block, (width, positions of the group)
+          int to = q0 - first + j;
+          for (int c = 0; c < width; c++) {
+            block[c * GROUP * POSITIONS + to] = a[j * width + c];
+          }
+        }
+      }
+      // Out to (batch, out, oh, ow): a run of positions per image and channel, the residual
+      // added and the activation applied on the way.
+      for (int v = first; v < last; ) {
+        int img = v / positions;
+        int p = v - img * positions;
+        int run = Math.min(positions - p, last - v);
+        for (int c = 0; c < width; c++) {
+          int to = yOff + (img * g.outChannels() + chunk * width + c) * positions + p;
+          int from = c * GROUP * POSITIONS + v - first;
+          if (add == null) {
+            System.arraycopy(block, from, y, to, run);
+          } else {
+            Kernels.binary(BinaryOp.ADD, block, from, add, addOff + to - yOff, y, to, run);
+          }
+          if (act == Activation.RELU) {
+            Kernels.unary(UnaryOp.RELU, y, to, y, to, run);
+          }
+        }
+        v += run;
+      }
+    }
+  }
+
+  /**
+   * Image {@code img} of {@code x} into {@code padded} channels-last, {@code (hp, wp, in)} at
+   * {@code img * hp * wp * in}, the input at row {@code padTop}, column {@code padLeft}, zeros
+   * around (inputs past {@code hp} or {@code wp} are never read and not copied).
+   */
+  static void pad(ConvGeometry g, int img, float[] x, int xOff, int hp, int wp,
+      float[] padded) {
+    int in = g.inChannels();
+    int h = g.height();
+    int w = g.width();
+    int src = xOff + img * in * g.inPlane();
+    int dst = img * hp * wp * in;
+    int left = Math.min(wp, g.padLeft());
+    int cols = Math.max(0, Math.min(w, wp - left)); // input columns copied
+    for (int r = 0; r < hp; r++) {
+      int ih = r - g.padTop();
+      int row = dst + r * wp * in;
+      if (ih < 0 || ih >= h) {
+        Arrays.fill(padded, row, row + wp * in, 0f);
+        continue;
+      }
+      Arrays.fill(padded, row, row + left * in, 0f);
+      Arrays.fill(padded, row + (left + cols) * in, row + wp * in, 0f);
+      int from = src + ih * w;
+      int to = row + left * in;
+      for (int c = 0; c < in; c++) { // (in, w) -> (w, in): read along, write across
+        int s = from + c * g.inPlane();
+        for (int col = 0; col < cols; col++) {
+          padded[to + col * in + c] = x[s + col];
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.netspec.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The direct convolution ({@link DirectConv}): its register strip against the scalar twin to
+ * the bit, and whole convolutions (strides, padding, dilation, odd and non-square kernels,
+ * batches whose strips run across rows and images, bias or none, a residual or none) against
+ * the definition, with results that do not depend on the batch or the thread count. Seeded;
+ * each failure names the case and tolerance.
+ */
+class DirectConvTest {
+  private static final int WIDTH = 2 * VectorBackend.SPECIES.length();
+  private final Backend vector = new VectorBackend();
+  private final Backend scalar = new ScalarBackend();
+
+  private static float[] random(Random rnd, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    return x;
+  }
+
+  @Test
+  void stripMatchesItsScalarTwinToTheBit() {
+    Random rnd = new Random(31);
+    for (int steps : new int[] {0, 1, 2, 7, 8, 9, 48, 193}) {
+      float[] x = random(rnd, 7 * steps + 40);
+      float[] w = random(rnd, steps * WIDTH + 5);
+      float[] acc = random(rnd, 6 * WIDTH);
+      int[] p = {3, 3 + steps, 5 + 2 * steps, 1, 6 * steps + 2, 4 + 3 * steps}; // any order
+      float[] want = acc.clone();
+      float[] got = acc.clone();
+      scalar.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, want);
+      vector.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, got);
+      assertArrayEquals(want, got, "strip steps=" + steps);
+    }
+  }
+
+  @Test
+  void convolutionsMatchTheDefinitionAndDoNotDependOnBatchOrThreads() {
+    Random rnd = new Random(32);
+    ConvGeometry[] cases = {
+      geometry(3, 16, 9, 11, WIDTH, 3, 3, 1, 1, 1), // 3x3 same, rows of 11: strips cross rows
+      geometry(2, 24, 7, 7, 2 * WIDTH, 3, 3, 1, 1, 1), // 49 positions: strips cross images
+      geometry(1, 32, 12, 10, WIDTH, 3, 3, 2, 1, 1), // stride 2
+      geometry(2, 16, 10, 13, WIDTH, 3, 3, 1, 2, 2), // dilation 2 (taps one at a time)
+      geometry(1, 20, 11, 9, WIDTH, 5, 5, 1, 2, 1), // 5x5
+      geometry(2, 16, 8, 9, WIDTH, 2, 3, 1, 0, 1), // 2x3, no padding
+      geometry(1, 3, 15, 17, WIDTH, 7, 7, 2, 3, 1), // a 7x7 stride-2 stem on 3 channels
+      geometry(1, 16, 1, 1, WIDTH, 3, 3, 1, 1, 1), // one position (5 repeated)
+    };
+    int before = Kernels.threads();
+    try {
+      for (ConvGeometry g : cases) {
+        assertTrue(DirectConv.applies(g), "direct kernel for " + g);
+        int image = g.inChannels() * g.inPlane();
+        int outImage = g.outChannels() * g.positions();
+        float[] x = random(rnd, g.batch() * image + 3);
+        float[] w = random(rnd, g.outChannels() * g.reduction());
+        float[] b = random(rnd, g.outChannels());
+        float[] add = random(rnd, g.batch() * outImage);
+        for (boolean withBias : new boolean[] {true, false}) {
+          for (float[] residual : new float[][] {null, add}) {
+            for (Activation act : Activation.values()) {
+              String what = "conv2d " + g + (withBias ? " + bias" : "")
+                  + (residual == null ? "" : " + residual") + " " + act;
+              float[] bias = withBias ? b : null;
+              Convolution.Filters f = Convolution.Filters.pack(g, w, 0, bias, 0);
+              Kernels.setThreads(1);
+              float[] got = new float[g.batch() * outImage];
+              Convolution.conv2d(g, x, 3, w, 0, bias, 0, f, act, residual, 0, got, 0,
+                  new Convolution.Workspace());
+              assertClose(definition(g, x, 3, w, bias, residual, act), got, 1e-4, what);
+              ConvGeometry one = new ConvGeometry(1, g.inChannels(), g.height(), g.width(),
+                  g.outChannels(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(),
+                  g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1, g.outHeight(),
+                  g.outWidth());
+              int last = (g.batch() - 1) * outImage;
+              float[] alone = new float[outImage + 2];
+              Convolution.conv2d(one, x, 3 + (g.batch() - 1) * image, w, 0, bias, 0, f, act,
+                  residual, last, alone, 2, new Convolution.Workspace());
+              assertArrayEquals(Arrays.copyOfRange(got, last, got.length),
+                  Arrays.copyOfRange(alone, 2, alone.length), what + ": the last image alone");
+              for (int t = 2; t <= 3; t++) {
+                Kernels.setThreads(t);
+                float[] split = new float[got.length];
+                Convolution.conv2d(g, x, 3, w, 0, bias, 0, f, act, residual, 0, split, 0,
+                    new Convolution.Workspace());
+                assertArrayEquals(got, split, what + ": " + t + " threads");
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
+  @Test
+  void smallOrOddChannelCountsKeepTheGemm() {
+    assertEquals(false, DirectConv.applies(geometry(1, 2, 5, 5, WIDTH, 3, 3, 1, 1, 1)));
+    assertEquals(false, DirectConv.applies(geometry(1, 16, 5, 5, WIDTH + 1, 3, 3, 1, 1, 1)));
+    assertEquals(false, DirectConv.applies(geometry(1, 16, 5, 5, WIDTH, 1, 1, 1, 0, 1)));
+  }
+
+  @Test
+  void filtersRepackedInPlaceGiveTheNewResult() {
+    Random rnd = new Random(33);
+    ConvGeometry g = geometry(1, 16, 6, 6, WIDTH, 3, 3, 1, 1, 1);
+    float[] x = random(rnd, g.inChannels() * g.inPlane());
+    float[] w = random(rnd, g.outChannels() * g.reduction());
+    float[] b = random(rnd, g.outChannels());
+    Convolution.Filters f = Convolution.Filters.pack(g, w, 0, b, 0);
+    float[] w2 = random(rnd, w.length);
+    float[] b2 = random(rnd, b.length);
+    f.repack(g, w2, 0, b2, 0);
+    assertTrue(f.fits(g, true));
+    float[] got = new float[g.outChannels() * g.positions()];
+    Convolution.conv2d(g, x, 0, w2, 0, b2, 0, f, Activation.NONE, got, 0,
+        new Convolution.Workspace());
+    assertClose(definition(g, x, 0, w2, b2, null, Activation.NONE), got, 1e-4, "repacked");
+  }
+
+  private static ConvGeometry geometry(int batch, int in, int h, int w, int out, int kh,
+      int kw, int stride, int pad, int dilation) {
+    int oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
+    int ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
+    return new ConvGeometry(batch, in, h, w, out, kh, kw, stride, stride, pad, pad, dilation,
+        dilation, 1, oh, ow);
+  }
+
+  /** {@code act(conv2d(x, w) + bias + add)} by the definition, in double. */
+  private static float[] definition(ConvGeometry g, float[] x, int xOff, float[] w,
+      float[] bias, float[] add, Activation act) {
+    float[] want = new float[g.batch() * g.outChannels() * g.positions()];
+    for (int n = 0; n < g.batch(); n++) {
+      for (int o = 0; o < g.outChannels(); o++) {
+        for (int oh = 0; oh < g.outHeight(); oh++) {
+          for (int ow = 0; ow < g.outWidth(); ow++) {
+            int at = ((n * g.outChannels() + o) * g.outHeight() + oh) * g.outWidth() + ow;
+            double acc = (bias == null ? 0 : bias[o]) + (add == null ? 0 : add[at]);
+            for (int c = 0; c < g.inChannels(); c++) {
+              for (int i = 0; i < g.kernelH(); i++) {
+                for (int j = 0; j < g.kernelW(); j++) {
+                  int ih = oh * g.strideH() - g.padTop() + i * g.dilationH();
+                  int iw = ow * g.strideW() - g.padLeft() + j * g.dilationW();
+                  if (ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width()) {
+                    acc += (double) w[((o * g.inChannels() + c) * g.kernelH() + i)
+                        * g.kernelW() + j]
+                        * x[xOff + ((n * g.inChannels() + c) * g.height() + ih) * g.width()
+                            + iw];
+                  }
+                }
+              }
+            }
+            want[at] = act == Activation.RELU ? (float) Math.max(acc, 0) : (float) acc;
+          }
+        }
+      }
+    }
+    return want;
+  }
+
+  private static void assertClose(float[] want, float[] got, double tol, String what) {
+    for (int i = 0; i < want.length; i++) {
+      if (!(Math.abs(want[i] - got[i]) <= tol * (1 + Math.abs(want[i])))) {
+        fail(what + ": element " + i + " is " + got[i] + ", the definition gives " + want[i]
+            + " (tolerance " + tol + ")");
+      }
+    }
+  }
+}
