@@ -95,6 +95,9 @@ public final class Ops {
       return Shape.ANY;
     }
     int d = dimIndex(s, dim, "dim");
+    if (s.rank() == 0) {
+      return s; // PyTorch: a scalar's dim 0 (or -1) reduces to the scalar
+    }
     List<Dim> out = new ArrayList<>(s.dims());
     if (keepdim) {
       out.set(d, Dim.of(1));
@@ -109,11 +112,11 @@ public final class Ops {
     if (!s.knownRank()) {
       return Shape.ANY;
     }
+    int a = dimIndex(s, start, "start_dim");
+    int b = dimIndex(s, end, "end_dim");
     if (s.rank() == 0) {
       return new Shape(List.of(Dim.of(1)));
     }
-    int a = dimIndex(s, start, "start_dim");
-    int b = dimIndex(s, end, "end_dim");
     if (a > b) {
       throw new ShapeError("flatten start_dim " + start + " comes after end_dim " + end + " for shape " + s);
     }
@@ -134,6 +137,9 @@ public final class Ops {
     }
     int a = dimIndex(s, d0, "dim0");
     int b = dimIndex(s, d1, "dim1");
+    if (s.rank() == 0) {
+      return s; // PyTorch: a scalar's dims 0 and -1 are the scalar itself
+    }
     List<Dim> out = new ArrayList<>(s.dims());
     out.set(a, s.dim(b));
     out.set(b, s.dim(a));

@@ -495,7 +495,7 @@ public final class Functional {
     int k = normalizedShape.length;
     int[] shape = x.shape();
     for (int i = 0; i < k; i++) {
-      if (shape[shape.length - k + i] != normalizedShape[i]) {
+      if (shape.length < k || shape[shape.length - k + i] != normalizedShape[i]) {
         throw new IllegalArgumentException("layer_norm: input shape "
             + Arrays.toString(shape) + " does not end with normalized shape "
             + Arrays.toString(normalizedShape));

@@ -97,6 +97,9 @@ final class Layout {
   Layout transpose(int dim0, int dim1) {
     int a = normDim(dim0, shape.length);
     int b = normDim(dim1, shape.length);
+    if (shape.length == 0) {
+      return this; // PyTorch: a scalar's dims 0 and -1 are the scalar itself
+    }
     int[] s = shape.clone();
     int[] st = stride.clone();
     s[a] = shape[b];

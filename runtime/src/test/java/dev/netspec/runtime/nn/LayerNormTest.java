@@ -1,0 +1,111 @@
+package dev.netspec.runtime.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netspec.runtime.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * LayerNorm's paths: the one-pass kernel path of {@code forward(x, out)} allocates nothing
+ * and marks {@code out} as edited; shapes it cannot take get one clear error, never numbers
+ * computed over the wrong rows; values by hand (mean and biased variance per row).
+ */
+class LayerNormTest {
+  /** Rows {1, 2, 3, 4} and {-3, -3, -3, -3}: means 2.5 and -3, biased variances 1.25 and 0. */
+  private static final float[][] ROWS = {{1f, 2f, 3f, 4f}, {-3f, -3f, -3f, -3f}};
+
+  private static float[] byHand(double weight, double bias, double eps) {
+    double s = Math.sqrt(1.25 + eps);
+    float[] want = new float[8];
+    for (int i = 0; i < 4; i++) {
+      want[i] = (float) (weight * ((i + 1) - 2.5) / s + bias);
+      want[4 + i] = (float) bias;
+    }
+    return want;
+  }
+
+  @Test
+  void twoNormalizedDimsAndNoAffine() {
+    // LayerNorm([2, 2]) over x of shape [2, 2, 2] normalizes each 2x2 block: the same rows.
+    LayerNorm n = new LayerNorm(new int[] {2, 2}, 1e-3, false);
+    assertNull(n.weight);
+    Tensor x = Tensor.of(ROWS).reshape(2, 2, 2);
+    float[] want = byHand(1, 0, 1e-3);
+    assertArrayEquals(want, n.forward(x).toFloatArray(), 1e-5f);
+    Tensor out = Tensor.zeros(2, 2, 2);
+    assertSame(out, n.forward(x, out));
+    assertArrayEquals(want, out.toFloatArray(), 1e-5f);
+    // A transposed view of the same values takes the copying path and agrees.
+    Tensor strided = Tensor.of(ROWS).reshape(2, 2, 2).transpose(1, 2).contiguous().transpose(1, 2);
+    assertFalse(strided.isContiguous());
+    assertArrayEquals(want, n.forward(strided).toFloatArray(), 1e-5f);
+    assertArrayEquals(want, n.forward(strided, Tensor.zeros(2, 2, 2)).toFloatArray(), 1e-5f);
+  }
+
+  @Test
+  void forwardIntoAllocatesNothingAndBumpsTheVersion() {
+    LayerNorm n = new LayerNorm(4);
+    n.weight.data().fill_(2f);
+    n.bias.data().fill_(1f);
+    Tensor x = Tensor.of(ROWS);
+    Tensor out = Tensor.zeros(2, 4);
+    long before = out.version();
+    n.forward(x, out);
+    assertTrue(out.version() > before, "out was edited in place");
+    assertArrayEquals(byHand(2, 1, 1e-5), out.toFloatArray(), 1e-5f);
+    assertEquals(0, Allocations.steadyStateBytes(() -> n.forward(x, out), 2_000, 100));
+    LayerNorm plain = new LayerNorm(new int[] {4}, 1e-5, false);
+    assertEquals(0, Allocations.steadyStateBytes(() -> plain.forward(x, out), 2_000, 100));
+    assertArrayEquals(byHand(1, 0, 1e-5), out.toFloatArray(), 1e-5f);
+  }
+
+  @Test
+  void inPlaceIntoItsOwnInput() {
+    LayerNorm n = new LayerNorm(4);
+    Tensor x = Tensor.of(ROWS);
+    assertSame(x, n.forward(x, x));
+    assertArrayEquals(byHand(1, 0, 1e-5), x.toFloatArray(), 1e-5f);
+  }
+
+  @Test
+  void shapesItCannotTakeAreRefused() {
+    LayerNorm n = new LayerNorm(new int[] {2, 4});
+    IllegalArgumentException shortInput = assertThrows(IllegalArgumentException.class,
+        () -> n.forward(Tensor.ones(4)));
+    assertEquals("layer_norm: input shape [4] does not end with normalized shape [2, 4]",
+        shortInput.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> n.forward(Tensor.ones(4), Tensor.ones(4)));
+    IllegalArgumentException wrongEnd = assertThrows(IllegalArgumentException.class,
+        () -> n.forward(Tensor.ones(4, 2), Tensor.ones(4, 2)));
+    assertEquals("layer_norm: input shape [4, 2] does not end with normalized shape [2, 4]",
+        wrongEnd.getMessage());
+    // An out of another shape (same element count) is refused, not filled row by row.
+    Tensor x = Tensor.ones(3, 2, 4);
+    assertThrows(IllegalArgumentException.class, () -> n.forward(x, Tensor.zeros(2, 3, 4)));
+    assertThrows(IllegalArgumentException.class, () -> n.forward(x, Tensor.zeros(6, 4)));
+  }
+
+  @Test
+  void argumentsAccessorsAndModes() {
+    LayerNorm n = new LayerNorm(new int[] {3, 2}, 1e-3, true);
+    assertArrayEquals(new int[] {3, 2}, n.normalizedShape());
+    assertEquals(1e-3, n.eps());
+    n.normalizedShape()[0] = 99;
+    assertArrayEquals(new int[] {3, 2}, n.normalizedShape(), "a copy");
+    assertSame(n, n.eval());
+    assertFalse(n.isTraining());
+    assertSame(n, n.train());
+    assertTrue(n.isTraining());
+    assertSame(n, n.train(false));
+    assertEquals("LayerNorm: eps must be positive, got 0.0", assertThrows(
+        IllegalArgumentException.class, () -> new LayerNorm(new int[] {2}, 0, true)).getMessage());
+    assertEquals("LayerNorm needs at least one normalized dim", assertThrows(
+        IllegalArgumentException.class, () -> new LayerNorm(new int[0])).getMessage());
+  }
+}
