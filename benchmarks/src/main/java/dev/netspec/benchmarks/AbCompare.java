@@ -1,6 +1,5 @@
 package dev.netspec.benchmarks;
 
-import dev.netspec.runtime.autograd.GradMode;
 import java.io.File;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -38,7 +37,6 @@ public final class AbCompare {
   private AbCompare() {}
 
   public static void main(String[] args) throws Exception {
-    GradMode.setEnabled(false); // inference: nothing records for a backward pass
     int i = 0;
     boolean newFirst = args.length > 0 && args[0].equals("--new-first");
     if (newFirst) {
