@@ -8,30 +8,41 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link Gelu}, lane-wise: both of its branches for every lane, then a blend, with
- * {@link Gelu}'s formula for the tail; the same floats as the twin. One loop with every step
- * written out, no method of ours taking a vector (see {@link VectorGates} on why). Loaded
- * only through {@link VectorBackend}.
+ * {@link Gelu}'s formula for the tail; the same floats as the twin. Two loops over chunks of
+ * the input (the tail's erfc into a per-thread scratch, then the blend), each with every step
+ * written out and no method of ours taking a vector (see {@link VectorGates} on why): as one
+ * loop the method passed C2's node budget, where the {@code Vectors} helpers stay calls and
+ * box (24 bytes per element on JDK 17). Loaded only through {@link VectorBackend}.
  */
 final class VectorGelu {
   private VectorGelu() {}
 
   private static final int L = SPECIES.length();
 
+  private static final int CHUNK = 1024;
+  private static final ThreadLocal<float[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new float[CHUNK]);
+
   /** {@code out[i] = gelu(x[i])}; {@code out} may be {@code x}. */
   static void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
+    int bound = SPECIES.loopBound(n);
+    float[] erfc = SCRATCH.get();
+    for (int c = 0; c < bound; c += CHUNK) {
+      int m = Math.min(CHUNK, bound - c);
+      erfc(x, xOff + c, erfc, m);
+      blend(x, xOff + c, erfc, out, outOff + c, m);
+    }
+    for (int i = bound; i < n; i++) {
+      out[outOff + i] = Gelu.gelu(x[xOff + i]);
+    }
+  }
+
+  /** {@code e[i] = erfc(|x[i]| / sqrt 2)} as {@link Gelu} computes it, 0 from its tail on. */
+  private static void erfc(float[] x, int xOff, float[] e, int m) {
     FloatVector sqrtHalf = Vectors.broadcast(Gelu.SQRT_HALF);
-    FloatVector small = Vectors.broadcast(Gelu.SMALL);
     FloatVector tail = Vectors.broadcast(Gelu.TAIL);
     FloatVector zero = Vectors.zero();
-    FloatVector half = Vectors.broadcast(0.5f);
     FloatVector one = Vectors.broadcast(1f);
-    FloatVector two = Vectors.broadcast(2f);
-    FloatVector s0 = Vectors.broadcast(Gelu.S0);
-    FloatVector s1 = Vectors.broadcast(Gelu.S1);
-    FloatVector s2 = Vectors.broadcast(Gelu.S2);
-    FloatVector s3 = Vectors.broadcast(Gelu.S3);
-    FloatVector s4 = Vectors.broadcast(Gelu.S4);
-    FloatVector s5 = Vectors.broadcast(Gelu.S5);
     FloatVector q0 = Vectors.broadcast(Gelu.Q0);
     FloatVector q1 = Vectors.broadcast(Gelu.Q1);
     FloatVector q2 = Vectors.broadcast(Gelu.Q2);
@@ -51,9 +62,40 @@ final class VectorGelu {
     FloatVector p3 = Vectors.broadcast(Gates.P3);
     FloatVector p4 = Vectors.broadcast(Gates.P4);
     FloatVector p5 = Vectors.broadcast(Gates.P5);
-    int bound = SPECIES.loopBound(n);
-    int i = 0;
-    for (; i < bound; i += L) {
+    for (int i = 0; i < m; i += L) {
+      FloatVector a = Vectors.load(x, xOff + i).mul(sqrtHalf);
+      FloatVector t = a.abs();
+      FloatVector s = a.mul(a);
+      // erfc(t) = exp(q(t)), as Gates.exp
+      FloatVector q = q0.fma(t, q1).fma(s, q2.fma(t, q3));
+      q = Vectors.exact(q).fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
+      FloatVector ex = q.max(lo).min(hi);
+      FloatVector big = ex.fma(log2e, magic);
+      FloatVector k = big.sub(magic); // round(e log2e)
+      FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, ex)); // e - k ln2, in two parts
+      FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+      FloatVector scale = Vectors.exact(Vectors.exact(big.reinterpretAsInts()).add(Gates.BIAS)
+          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
+      FloatVector v = p.fma(r.mul(r), r).add(one).mul(scale);
+      Vectors.store(Vectors.exact(v).blend(zero, t.lt(tail).not()), e, i);
+    }
+  }
+
+  /** The small branch ({@code 1 + erf(a)}) and the blend with the tail's {@code e}. */
+  private static void blend(float[] x, int xOff, float[] e, float[] out, int outOff, int m) {
+    FloatVector sqrtHalf = Vectors.broadcast(Gelu.SQRT_HALF);
+    FloatVector small = Vectors.broadcast(Gelu.SMALL);
+    FloatVector zero = Vectors.zero();
+    FloatVector half = Vectors.broadcast(0.5f);
+    FloatVector one = Vectors.broadcast(1f);
+    FloatVector two = Vectors.broadcast(2f);
+    FloatVector s0 = Vectors.broadcast(Gelu.S0);
+    FloatVector s1 = Vectors.broadcast(Gelu.S1);
+    FloatVector s2 = Vectors.broadcast(Gelu.S2);
+    FloatVector s3 = Vectors.broadcast(Gelu.S3);
+    FloatVector s4 = Vectors.broadcast(Gelu.S4);
+    FloatVector s5 = Vectors.broadcast(Gelu.S5);
+    for (int i = 0; i < m; i += L) {
       FloatVector v = Vectors.load(x, xOff + i);
       FloatVector a = v.mul(sqrtHalf);
       FloatVector t = a.abs();
@@ -61,24 +103,10 @@ final class VectorGelu {
       // |a| <= SMALL: 1 + erf(a), erf(a) = a + a * s(a^2)
       FloatVector sp = s0.fma(s, s1).fma(s, s2).fma(s, s3).fma(s, s4).fma(s, s5);
       FloatVector inner = sp.fma(a, a).add(one);
-      // beyond: erfc(t) = exp(q(t)), as Gates.exp
-      FloatVector q = q0.fma(t, q1).fma(s, q2.fma(t, q3));
-      q = Vectors.exact(q).fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
-      FloatVector e = q.max(lo).min(hi);
-      FloatVector big = e.fma(log2e, magic);
-      FloatVector k = big.sub(magic); // round(e log2e)
-      FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, e)); // e - k ln2, in two parts
-      FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
-      FloatVector scale = Vectors.exact(Vectors.exact(big.reinterpretAsInts()).add(Gates.BIAS)
-          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
-      FloatVector erfc = p.fma(r.mul(r), r).add(one).mul(scale);
-      erfc = Vectors.exact(erfc).blend(zero, t.lt(tail).not());
+      FloatVector erfc = Vectors.load(e, i);
       FloatVector outer = two.sub(erfc).blend(erfc, v.lt(zero));
       VectorMask<Float> isSmall = t.compare(VectorOperators.LE, small);
       Vectors.store(v.mul(half).mul(outer.blend(inner, isSmall)), out, outOff + i);
-    }
-    for (; i < n; i++) {
-      out[outOff + i] = Gelu.gelu(x[xOff + i]);
     }
   }
 }

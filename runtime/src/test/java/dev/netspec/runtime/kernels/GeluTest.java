@@ -41,6 +41,22 @@ class GeluTest {
 
   /** Every float step of 1e-5 over [-12, 12] and a few beyond, against erf in double. */
   @Test
+  void vectorGeluInPlaceAcrossChunksEqualsTheTwin() {
+    int n = 3 * 1024 + 2 * L + 5; // VectorGelu works in chunks of 1024 through a scratch
+    float[] x = new float[n];
+    Random rnd = new Random(11);
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (rnd.nextGaussian() * 6);
+    }
+    float[] want = new float[n];
+    Gelu.gelu(x, 0, want, 0, n);
+    VectorGelu.gelu(x, 0, x, 0, n);
+    for (int i = 0; i < n; i++) {
+      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(x[i]), "gelu at " + i);
+    }
+  }
+
+  @Test
   void geluIsWithinTwoUlpOfExact() {
     double worst = 0;
     float worstAt = 0;
