@@ -40,7 +40,13 @@ final class Layout {
     return shape.length;
   }
 
+  /** PyTorch's rule: the strides of a dense row-major layout, size-1 dims skipped; an empty tensor is contiguous. */
   private static boolean contiguous(int[] shape, int[] stride) {
+    for (int size : shape) {
+      if (size == 0) {
+        return true;
+      }
+    }
     int expected = 1;
     for (int d = shape.length - 1; d >= 0; d--) {
       if (shape[d] != 1 && stride[d] != expected) {

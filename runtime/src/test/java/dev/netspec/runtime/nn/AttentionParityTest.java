@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,8 +148,25 @@ class AttentionParityTest {
         vdim == null ? null : ((Number) vdim).intValue(), boolArg(args, "batch_first", false));
   }
 
+  /** Recording (the parameters require grad): the projections are recorded slices. */
   @Test
   void multiheadAttentionMatchesPyTorch() {
+    multiheadAttentionCases(false);
+  }
+
+  /**
+   * Inference (no_grad, as a server runs it): the projections are cached views of the packed
+   * weight and the masks go straight to the kernel; each case runs twice, the second time on
+   * the cached views.
+   */
+  @Test
+  void multiheadAttentionMatchesPyTorchWithoutRecording() {
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      multiheadAttentionCases(true);
+    }
+  }
+
+  private static void multiheadAttentionCases(boolean twice) {
     for (Object o : list(LAYERS.get("mha"))) {
       Map<String, Object> c = map(o);
       String what = "MultiheadAttention " + c.get("name");
@@ -160,13 +178,16 @@ class AttentionParityTest {
       Tensor k = self ? q : tensor(c.get("key"));
       Tensor v = self ? q : tensor(c.get("value"));
       boolean needWeights = (Boolean) c.get("need_weights");
-      MultiheadAttention.Output out = m.forward(q, k, v, mask(c.get("key_padding_mask")),
-          needWeights, mask(c.get("attn_mask")), (Boolean) c.get("average_attn_weights"));
-      assertClose(tensor(c.get("out")), out.output(), TOL, what + ": output");
-      if (needWeights) {
-        assertClose(tensor(c.get("weights")), out.weights(), TOL, what + ": weights");
-      } else {
-        assertNull(out.weights(), what + ": weights not asked for");
+      for (int call = 0; call < (twice ? 2 : 1); call++) {
+        String at = what + (call == 0 ? "" : ", second call");
+        MultiheadAttention.Output out = m.forward(q, k, v, mask(c.get("key_padding_mask")),
+            needWeights, mask(c.get("attn_mask")), (Boolean) c.get("average_attn_weights"));
+        assertClose(tensor(c.get("out")), out.output(), TOL, at + ": output");
+        if (needWeights) {
+          assertClose(tensor(c.get("weights")), out.weights(), TOL, at + ": weights");
+        } else {
+          assertNull(out.weights(), at + ": weights not asked for");
+        }
       }
     }
   }
@@ -226,6 +247,18 @@ class AttentionParityTest {
 
   @Test
   void decoderLayerMatchesPyTorch() {
+    decoderLayerCases();
+  }
+
+  /** The cross-attention's inference path: query from tgt, key and value from memory. */
+  @Test
+  void decoderLayerMatchesPyTorchWithoutRecording() {
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      decoderLayerCases();
+    }
+  }
+
+  private static void decoderLayerCases() {
     for (Object o : list(LAYERS.get("decoder_layer"))) {
       Map<String, Object> c = map(o);
       String what = "TransformerDecoderLayer " + c.get("name");

@@ -103,4 +103,22 @@ class TensorTest {
   void reluKeepsNaNAsPyTorchDoes() {
     assertTrue(Float.isNaN(Tensor.of(Float.NaN).relu().item()));
   }
+
+  /**
+   * An empty tensor is contiguous, whatever its strides, as in PyTorch 1.13
+   * ({@code torch.zeros(5, 0)}: strides (1, 1), contiguous, and so is its {@code .t()}); it was
+   * refused by {@code array()} and sent the into-forms down their allocating paths.
+   */
+  @Test
+  void emptyTensorsAreContiguousAsInPyTorch() {
+    Tensor a = Tensor.zeros(5, 0);
+    assertTrue(a.isContiguous());
+    assertArrayEquals(new int[] {1, 1}, a.stride());
+    assertTrue(a.t().isContiguous());
+    assertArrayEquals(new int[] {3, 1}, Tensor.zeros(0, 3).stride());
+    assertEquals(0, a.array().length);
+    Tensor out = Tensor.zeros(2, 0);
+    assertTrue(out == Tensor.zeros(2, 0).softmaxInto(-1, out));
+    assertArrayEquals(new int[] {0, 5}, a.t().contiguous().shape());
+  }
 }
