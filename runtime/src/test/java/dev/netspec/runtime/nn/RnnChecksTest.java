@@ -162,8 +162,28 @@ class RnnChecksTest {
             new LSTM.Output(out, fresh.hN(), big.narrow(0, 100, 10).view(1, 2, 5)))));
     assertEquals("LSTM: h_n must not share storage with c_n",
         message(() -> lstm.forwardInto(x, h0, c0, new LSTM.Output(o, hN, cN))));
-    // carrying the state over (h0 is h_n, c0 is c_n) is allowed
+    // carrying the state over (h0 is h_n, c0 is c_n) is allowed; every output's version grows
+    long[] versions = {o.version(), h.version(), c.version()};
     lstm.forwardInto(x, h, c, fresh);
+    assertTrue(o.version() > versions[0] && h.version() > versions[1]
+        && c.version() > versions[2], "versions of output, h_n and c_n");
+  }
+
+  /** The into-forms check the input themselves (the allocating forms check it via its shape). */
+  @Test
+  void theIntoFormsCheckTheInput() {
+    LSTM lstm = new LSTM(3, 5, 1, true, true, 0, false);
+    Tensor out = Tensor.zeros(2, 7, 5);
+    assertEquals("LSTM: input.size(-1) must be equal to input_size. Expected 3, got 4",
+        message(() -> lstm.forward(Tensor.zeros(2, 7, 4), out)));
+    assertEquals("LSTM: expected a 2-D (seq, 3) or 3-D (batch, seq, 3) input, got shape [7]",
+        message(() -> lstm.forward(Tensor.zeros(7), out)));
+    assertEquals("LSTM: expected a 2-D (seq, 3) or 3-D (batch, seq, 3) input, got shape"
+        + " [1, 2, 7, 3]", message(() -> lstm.forward(Tensor.zeros(1, 2, 7, 3), out)));
+    assertEquals("LSTM: expected at least one time step, got input of shape [2, 0, 3]",
+        message(() -> lstm.forward(Tensor.zeros(2, 0, 3), out)));
+    assertEquals("LSTM: expected at least one time step, got input of shape [0, 3]",
+        message(() -> lstm.forward(Tensor.zeros(0, 3), Tensor.zeros(0, 5))));
   }
 
   /**
