@@ -153,81 +153,13 @@ final class VectorBackend implements Backend {
   @Override
   public void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out,
       int outOff, int n) {
-    int bound = SPECIES.loopBound(n);
-    int i = 0;
-    for (; i < bound; i += SPECIES.length()) {
-      FloatVector u = Vectors.load(x, xOff + i);
-      FloatVector v = Vectors.load(y, yOff + i);
-      FloatVector r;
-      switch (op) { // written out here: see binaryScalar
-        case ADD:
-          r = u.add(v);
-          break;
-        case SUB:
-          r = u.sub(v);
-          break;
-        case MUL:
-          r = u.mul(v);
-          break;
-        case DIV:
-          r = u.div(v);
-          break;
-        case MAX:
-          r = u.max(v);
-          break;
-        default:
-          r = u.min(v);
-          break;
-      }
-      Vectors.store(r, out, outOff + i);
-    }
-    for (; i < n; i++) {
-      out[outOff + i] = op.apply(x[xOff + i], y[yOff + i]);
-    }
+    VectorBinary.binary(op, x, xOff, y, yOff, out, outOff, n);
   }
 
-  /**
-   * The switch on {@code op} is written out in the loop, as in {@link #binary}: it was a helper
-   * taking and returning vectors, which C2 compiled on its own once it was hot (to more than
-   * {@code InlineSmallCode}'s 2,500 bytes of machine code for its six cases) and from then on
-   * refused to inline ("already compiled into a big method"), so every vector passed to it
-   * was boxed: 2.25 GB per forward of BERT at batch 16, in the attention's row operations.
-   * {@code KernelShapeTest} keeps such helpers small.
-   */
   @Override
   public void binaryScalar(BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff,
       int n) {
-    FloatVector v = Vectors.broadcast(y);
-    int bound = SPECIES.loopBound(n);
-    int i = 0;
-    for (; i < bound; i += SPECIES.length()) {
-      FloatVector u = Vectors.load(x, xOff + i);
-      FloatVector r;
-      switch (op) {
-        case ADD:
-          r = u.add(v);
-          break;
-        case SUB:
-          r = u.sub(v);
-          break;
-        case MUL:
-          r = u.mul(v);
-          break;
-        case DIV:
-          r = u.div(v);
-          break;
-        case MAX:
-          r = u.max(v);
-          break;
-        default:
-          r = u.min(v);
-          break;
-      }
-      Vectors.store(r, out, outOff + i);
-    }
-    for (; i < n; i++) {
-      out[outOff + i] = op.apply(x[xOff + i], y);
-    }
+    VectorBinary.binaryScalar(op, x, xOff, y, out, outOff, n);
   }
 
   @Override

@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
  * that crosses a call C2 did not inline is boxed: a heap object per vector, 5-10x slower. C2
  * refuses to inline a method it has already compiled on its own to more than {@code
  * InlineSmallCode} (2,500 bytes of machine code), which a helper with a switch over several
- * vector operations reaches once it is hot by itself: {@code VectorBackend.apply} (93 bytes of
- * bytecode, six cases) did, and boxed 2.25 GB per forward of BERT at batch 16. So every such
- * method is short (at most {@value #MAX_BYTES} bytes of bytecode, {@code Vectors}' helpers are
- * 9-11) and has no switch. Read from the compiled classes with {@code javap}; fast and
- * independent of the JIT, so it runs by default.
+ * vector operations reaches once it is hot by itself: the old {@code VectorBackend.apply} (93
+ * bytes of bytecode, six cases) did, and boxed 2.25 GB per forward of BERT at batch 16 and
+ * 5.5 MB per GPT-2 decode step ({@link VectorBinary} replaced it). So every such method is
+ * short (at most {@value #MAX_BYTES} bytes of bytecode; {@code Vectors}' helpers are 9-11) and
+ * has no switch. Read from the compiled classes with {@code javap}: fast and independent of
+ * the JIT, so it runs by default, where {@code BinaryInliningTest} checks the binary kernels'
+ * allocation itself (opt-in).
  */
 class KernelShapeTest {
   /** The largest vector-passing method allowed, in bytes of bytecode. */
