@@ -9,6 +9,8 @@ For every model in models.py this writes into OUT (a build directory, never comm
 where <stem> is mlp_<widths> or resnet18 (random weights from the fixed seed, eval mode, 3x224x224
 inputs), and models.json, the list of models, batches and FLOPs per sample. BERT ("minilm") has
 two int64 inputs, input_ids and attention_mask, and its sentence embedding as "y" (export_bert).
+GPT-2 ("gpt2") has one int64 input, idx, and every position's logits as "y" (export_gpt2); the
+LSTM ("lstm") takes "x" (batch, steps, features) and gives its output sequence as "y".
 
 ONNX Runtime's benchmark loads the .b<batch> file and refuses to time a model whose output
 differs from PyTorch's, so the peer always measures the right model.
@@ -27,6 +29,7 @@ import st  # noqa: E402  (tools/fixtures/st.py: pure-Python safetensors)
 import models  # noqa: E402
 
 OPSET = 13
+OPSET_GPT2 = 14  # torch.tril (the causal mask) exports from opset 14 on
 
 
 def export(name, out):
@@ -112,6 +115,41 @@ def export_bert(name, out):
     }
 
 
+def export_gpt2(name, out):
+    """GPT-2: input idx (int64, batch and sequence dynamic), output y (batch, seq, vocab_size),
+    the logits of every position (a prefill from position 0). The .b<batch> files hold idx and
+    y. The weights file has both tied keys (lm_head.weight, transformer.wte.weight)."""
+    model = models.build(name)
+    stem = os.path.join(out, models.file_stem(name))
+    batches = models.batches(name)
+    tmp = stem + ".onnx.tmp"
+    torch.onnx.export(
+        model,
+        (models.example_input(name, batches[0]),),
+        tmp,
+        input_names=["idx"],
+        output_names=["y"],
+        dynamic_axes={"idx": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}},
+        opset_version=OPSET_GPT2,
+        do_constant_folding=True,
+    )
+    os.replace(tmp, stem + ".onnx")
+    save(model.state_dict(), stem + ".safetensors")
+    for batch in batches:
+        idx = models.example_input(name, batch)
+        with torch.no_grad():
+            y = model(idx)
+        save({"idx": idx, "y": y}, "%s.b%d.safetensors" % (stem, batch))
+    return {
+        "name": name,
+        "batches": list(batches),
+        "seq": models.GPTS[name][1],
+        "flops_per_sample": models.flops(name, 1),
+        "onnx": os.path.basename(stem) + ".onnx",
+        "weights": os.path.basename(stem) + ".safetensors",
+    }
+
+
 def counted_flops(model, x):
     """2 x the multiply-adds of every Conv2d and Linear, counted by forward hooks on a real
     forward: the independent check of models.flops, which works from the layer shapes."""
@@ -151,6 +189,8 @@ def main(argv):
     torch.set_num_threads(1)
     manifest = [export(name, out) for name in list(models.MLPS) + list(models.RESNETS)]
     manifest += [export_bert(name, out) for name in models.BERTS]
+    manifest += [export(name, out) for name in models.LSTMS]
+    manifest += [export_gpt2(name, out) for name in models.GPTS]
     for name in models.RESNETS:
         counted = counted_flops(models.build(name), models.example_input(name, 1))
         if counted != models.flops(name, 1):
