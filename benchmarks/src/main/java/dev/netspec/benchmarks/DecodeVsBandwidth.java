@@ -15,9 +15,12 @@ import java.util.Locale;
  * -Dab.clock=cpu} each slice is timed by the thread's CPU time ({@link AbWorkloads}).
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
+ * java --add-modules jdk.incubator.vector -Xmx6g -cp benchmarks/target/benchmarks.jar \
  *     dev.netspec.benchmarks.DecodeVsBandwidth ROUNDS MILLIS CONTEXT...
  * </pre>
+ *
+ * Each context gets its own model (its weights, their packed copies and its KV caches: over a
+ * gigabyte), so give the heap room ({@code -Xmx6g} for two contexts).
  *
  * Prints, per workload, the median GB/s and the median share of the eight-stream bandwidth
  * with its 25th and 75th percentiles. The probe is right when it reads at least what decode
