@@ -12,11 +12,11 @@ import org.openjdk.jmh.annotations.Setup;
  * reads every weight and the KV cache once per token). {@link #readAll} sums a float array far
  * larger than the last-level cache (512 MiB by default; this guest's L3 is 32 MiB) as {@value
  * #STREAMS} independent sequential streams, one per eighth of the array, each read a cache line
- * (two vector loads) per step into its own accumulator. One stream alone reads this guest low:
- * the hardware prefetchers keep more lines in flight when several streams run, as a decode
- * step's matrix-vector products do (their packed panels are read four at a time), so the
- * one-stream probe read 16 GB/s while decode itself streamed 20 GB/s (RESULTS.md, session 9).
- * {@link #oneStream} is that old probe, kept for comparison. GB/s = {@code ops/s * mib * 2^20 /
+ * (two vector loads) per step into its own accumulator: 13% more than one stream on this guest
+ * ({@link #oneStream}, session 9's probe, kept for comparison). Still below what a GPT-2 decode
+ * step appears to stream (RESULTS.md, 2026-12-06 20:40: 18.3 GB/s against 23.1 at context 128,
+ * measured in the same rounds by {@link DecodeVsBandwidth}); other access patterns read no
+ * more, so that gap is open. GB/s = {@code ops/s * mib * 2^20 /
  * 1e9}; a decode step's fraction of it is {@code bytes read per token * tokens/s / (that)}.
  */
 public class MemoryBandwidthBenchmark extends KernelBenchmark {
