@@ -32,23 +32,20 @@ OPSET = 13
 OPSET_GPT2 = 14  # torch.tril (the causal mask) exports from opset 14 on
 
 
+def onnx_export(model, args, stem, inputs, outputs, dynamic_axes, opset=OPSET):
+    """torch.onnx.export to <stem>.onnx through a temporary name: never a half-written file."""
+    tmp = stem + ".onnx.tmp"
+    torch.onnx.export(model, args, tmp, input_names=inputs, output_names=outputs,
+                      dynamic_axes=dynamic_axes, opset_version=opset, do_constant_folding=True)
+    os.replace(tmp, stem + ".onnx")
+
+
 def export(name, out):
     model = models.build(name)
     stem = os.path.join(out, models.file_stem(name))
     batches = models.batches(name)
-    x = models.example_input(name, batches[0])
-    tmp = stem + ".onnx.tmp"
-    torch.onnx.export(
-        model,
-        (x,),
-        tmp,
-        input_names=["x"],
-        output_names=["y"],
-        dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}},
-        opset_version=OPSET,
-        do_constant_folding=True,
-    )
-    os.replace(tmp, stem + ".onnx")
+    onnx_export(model, (models.example_input(name, batches[0]),), stem, ["x"], ["y"],
+                {"x": {0: "batch"}, "y": {0: "batch"}})
     save(model.state_dict(), stem + ".safetensors")
     for batch in batches:
         x = models.example_input(name, batch)
@@ -85,20 +82,10 @@ def export_bert(name, out):
             h, pooled, sentence = self.bert(input_ids, attention_mask)
             return sentence, h, pooled
 
-    tmp = stem + ".onnx.tmp"
-    torch.onnx.export(
-        SentenceFirst(model).eval(),
-        (ids, mask),
-        tmp,
-        input_names=["input_ids", "attention_mask"],
-        output_names=["y", "last_hidden_state", "pooler_output"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                      "y": {0: "batch"}, "last_hidden_state": {0: "batch", 1: "seq"},
-                      "pooler_output": {0: "batch"}},
-        opset_version=OPSET,
-        do_constant_folding=True,
-    )
-    os.replace(tmp, stem + ".onnx")
+    onnx_export(SentenceFirst(model).eval(), (ids, mask), stem, ["input_ids", "attention_mask"],
+                ["y", "last_hidden_state", "pooler_output"],
+                {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                 "y": {0: "batch"}, "last_hidden_state": {0: "batch", 1: "seq"}, "pooler_output": {0: "batch"}})
     save(model.state_dict(), stem + ".safetensors")
     for batch in batches:
         ids, mask = models.example_input(name, batch)
@@ -122,18 +109,8 @@ def export_gpt2(name, out):
     model = models.build(name)
     stem = os.path.join(out, models.file_stem(name))
     batches = models.batches(name)
-    tmp = stem + ".onnx.tmp"
-    torch.onnx.export(
-        model,
-        (models.example_input(name, batches[0]),),
-        tmp,
-        input_names=["idx"],
-        output_names=["y"],
-        dynamic_axes={"idx": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}},
-        opset_version=OPSET_GPT2,
-        do_constant_folding=True,
-    )
-    os.replace(tmp, stem + ".onnx")
+    onnx_export(model, (models.example_input(name, batches[0]),), stem, ["idx"], ["y"],
+                {"idx": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}}, OPSET_GPT2)
     save(model.state_dict(), stem + ".safetensors")
     for batch in batches:
         idx = models.example_input(name, batch)
