@@ -147,4 +147,69 @@ class MultiheadAttentionTest {
     TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2);
     assertThrows(UnsupportedOperationException.class, () -> layer.forward(Tensor.zeros(2, 8)));
   }
+
+  /**
+   * With 0 < p < 1 in training the returned per-head weights are the dropped ones, and the
+   * output is {@code out_proj} of those weights times each head's values, computed here by
+   * hand from the parameters (as PyTorch's multi_head_attention_forward does).
+   */
+  @Test
+  void droppedWeightsWeighTheValues() {
+    int e = 8;
+    int heads = 2;
+    int hd = e / heads;
+    for (boolean batchFirst : new boolean[] {true, false}) {
+      MultiheadAttention m = new MultiheadAttention(e, heads, 0.5, true, batchFirst);
+      m.initialize(3).train();
+      m.inProjBias.data().copy_(randn(4, 3 * e));
+      m.outProj.bias.data().copy_(randn(5, e));
+      int n = 2;
+      int l = 3;
+      Tensor x = randn(6, batchFirst ? n : l, batchFirst ? l : n, e);
+      MultiheadAttention.Output out;
+      try (dev.netspec.runtime.autograd.GradMode.Scope scope =
+          dev.netspec.runtime.autograd.GradMode.noGrad()) {
+        out = m.forward(x, x, x, null, true, null, false);
+      }
+      Tensor w = out.weights(); // (N, heads, L, S)
+      assertArrayEquals(new int[] {n, heads, l, l}, w.shape());
+      int zeros = 0;
+      for (float v : w.toFloatArray()) {
+        zeros += v == 0f ? 1 : 0;
+      }
+      assertTrue(zeros > 0, "some weights dropped");
+      Tensor wIn = m.inProjWeight.data();
+      Tensor bIn = m.inProjBias.data();
+      Tensor wOut = m.outProj.weight.data();
+      Tensor bOut = m.outProj.bias.data();
+      for (int b = 0; b < n; b++) {
+        for (int i = 0; i < l; i++) {
+          double[] attn = new double[e];
+          for (int h = 0; h < heads; h++) {
+            for (int c = 0; c < hd; c++) {
+              int row = 2 * e + h * hd + c; // the value projection's row
+              double sum = 0;
+              for (int j = 0; j < l; j++) {
+                double v = bIn.get(row);
+                for (int f = 0; f < e; f++) {
+                  v += (double) wIn.get(row, f) * (batchFirst ? x.get(b, j, f) : x.get(j, b, f));
+                }
+                sum += w.get(b, h, i, j) * v;
+              }
+              attn[h * hd + c] = sum;
+            }
+          }
+          for (int o = 0; o < e; o++) {
+            double want = bOut.get(o);
+            for (int f = 0; f < e; f++) {
+              want += wOut.get(o, f) * attn[f];
+            }
+            float got = batchFirst ? out.output().get(b, i, o) : out.output().get(i, b, o);
+            assertEquals(want, got, 1e-4, "batchFirst=" + batchFirst + " b=" + b + " i=" + i
+                + " o=" + o);
+          }
+        }
+      }
+    }
+  }
 }
