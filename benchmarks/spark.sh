@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Rows/s through Spark (netspec-spark's NetspecScorer, local[1]) against the plain single-JVM
-# loop over the same rows, both at batch 256 on one thread (spark/src/test/.../SparkThroughput).
-#   benchmarks/spark.sh [MODEL] [ROWS] [RUNS]     MODEL: mlp, mnist (default) or cifar
+# loop over the same rows (read from the same Parquet files, and from memory), both at batch
+# 256 on one thread (spark/src/test/.../SparkThroughput).
+#   benchmarks/spark.sh [MODEL] [ROWS] [RUNS] [SOURCE]
+#   MODEL: mlp, mnist (default) or cifar; SOURCE: parquet (default) or cache
 set -euo pipefail
 home="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 classpath="$home/spark/target/bench.classpath"
