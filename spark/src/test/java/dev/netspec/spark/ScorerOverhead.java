@@ -28,8 +28,7 @@ import org.apache.spark.sql.types.StructType;
  * thread, alternating; medians of the thread's CPU time. The ratio is what the scorer adds
  * around the forward (MnistMlp, batch 256).
  *
- * <p>{@code java ... dev.netspec.spark.ScorerOverhead [ROWS] [RUNS]} (the classpath of
- * {@code benchmarks/spark.sh}).
+ * <p>{@code benchmarks/spark.sh overhead [ROWS] [RUNS]}.
  */
 public final class ScorerOverhead {
   private ScorerOverhead() {}
