@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * second (and against one thread), calls per second of the request threads' CPU time (the
  * cost of a call: on a loaded machine the only one to read, since wall-clock scaling needs
  * idle cores; the 1.8x goal on 2 cores needs it to stay near one thread's) and the heap the
- * threads added over the single-threaded model (after a full GC), beside what whole copies of the model would take: the weights exist
- * once, each active thread adds a workspace.
+ * threads added over the single-threaded model (after a full GC), beside what whole copies
+ * of the model would take: the weights exist once, each active thread adds a workspace.
  *
  * <pre>
  * benchmarks/concurrent.sh [SECONDS_PER_RUN] [BATCH]

@@ -22,7 +22,7 @@ import org.apache.parquet.schema.MessageType;
  * of a Spark scan of the same files for {@link SparkThroughput}.
  */
 final class PlainParquet {
-  /** What receives the rows: each row's floats go into {@link #buffer()} from {@link #nextRow()}. */
+  /** What receives the rows: each row's floats go into {@link #buffer()} from {@link #nextRow}. */
   interface Sink {
     /** Where the next row goes: its offset in {@link #buffer()}. */
     int nextRow();

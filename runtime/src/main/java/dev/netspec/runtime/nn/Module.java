@@ -184,7 +184,8 @@ public abstract class Module {
   /**
    * This instance, claimed for the calling thread as by {@link #enterForward}, if no other
    * thread is inside a forward of it; else a free replica, made on first need and claimed the
-   * same way. Give it back with {@link #release}. Generated blocks whose forward takes other arguments use this pair.
+   * same way. Give it back with {@link #release}. Generated blocks whose forward takes other
+   * arguments use this pair.
    *
    * <p>Each thread keeps to the buffers it used last when they are free: the instance if
    * this thread entered it last (or nobody did), else the free replica it used last, else the
