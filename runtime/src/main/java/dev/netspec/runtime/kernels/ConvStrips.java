@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * steps} values one position reads (the input channels of a kernel row's taps) are
  * consecutive and their bounds checks are hoisted. Loaded by {@link VectorBackend} only.
  *
- * <p>Which way of writing the loop lets C2 hoist those checks depends on the JDK, and the
- * other way runs at less than half the speed (the strip alone, inputs and filters in L1, AMD
+ * <p>Which way of writing the loop C2 compiles well (its bounds checks) depends on the JDK,
+ * and the other way runs at less than half the speed (the strip alone, inputs and filters in L1, AMD
  * EPYC Zen 3, CPU time): with the input index as the induction variable, 84-93 GFLOP/s on
  * JDK 17 and 35-40 on JDK 25; with a step counter and six bases, 39.5 on JDK 17 and 94.9 on
  * JDK 25 (docs/performance.md, "Convolutions"). So the loop is chosen by the running JDK's
