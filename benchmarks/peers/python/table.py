@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the peers table from one results directory that peers.sh filled.
 
-Reads every *.json there: JMH result files (netspec's benchmarks, FmaPeak, OrtMlp, OrtResNet) and the
+Reads every *.json there: JMH result files (netspec's benchmarks, the FMA peak, OrtMlp, OrtResNet) and the
 record lists of torch_bench.py and sgemm_bench.py, plus meta.json. Prints a Markdown table,
 one row per (netspec measurement, peer): the peer's value, the ratio netspec / peer in speed
 (above 1: netspec is faster), and the issue's target for that ratio where it sets one.
@@ -127,6 +127,10 @@ def us_per_op(metric):
     return None
 
 
+# The FMA probe: netspec's FmaPeakBenchmark since session 10; the peers' own FmaPeak in older runs.
+FMA_PEAK_BENCHMARKS = ("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", "dev.netspec.peers.FmaPeak.fma")
+
+
 def read_jmh(record):
     """Rows from one JMH result record, or [] when it is not one the table knows."""
     name = record["benchmark"]
@@ -138,8 +142,8 @@ def read_jmh(record):
         row = Row("bw", ("bw", threads), jdk, us, "MemoryBandwidthBenchmark")
         row.bytes_per_s = int(params.get("mib", 256)) * 2 ** 20 / (us * 1e-6)
         return [row]
-    if name == "dev.netspec.peers.FmaPeak.fma":
-        row = Row("fma", ("fma", record["threads"]), jdk, None, "FmaPeak")
+    if name in FMA_PEAK_BENCHMARKS:
+        row = Row("fma", ("fma", record["threads"]), jdk, None, name.split(".")[-2])
         row.gflops_value = record["secondaryMetrics"]["flop"]["score"] / 1e9
         return [row]
     if name == "dev.netspec.peers.OrtMlp.forward":

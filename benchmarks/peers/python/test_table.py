@@ -111,7 +111,7 @@ class TableTest(unittest.TestCase):
                 jmh("x.TutorialMlp.handWritten", 0.5, "us/op", {"batch": "2"}),
             ],
             "jmh-jdk17-fma-t1.json": [
-                jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s", secondary={"flop": {"score": 250e9}}),
+                jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s", secondary={"flop": {"score": 250e9}}),
             ],
             "jmh-jdk17-ort.json": [
                 jmh("dev.netspec.peers.OrtMlp.forward", 5.0, "us/op",
@@ -200,9 +200,9 @@ class ResNetTableTest(unittest.TestCase):
 
     def lines(self, netspec=True):
         files = {
-            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s",
+            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s",
                                           secondary={"flop": {"score": 500e9}})],
-            "jmh-jdk17-fma-t2.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s", threads=2,
+            "jmh-jdk17-fma-t2.json": [jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s", threads=2,
                                           secondary={"flop": {"score": 1000e9}})],
             "jmh-jdk17-ort-resnet.json": [
                 # ONNX Runtime at 50 ms a call, batch 1 and 8, 1 thread
@@ -364,7 +364,7 @@ class TrainTableTest(unittest.TestCase):
     def lines(self):
         params = {"model": "784-1024-1024-10", "batch": "64", "threads": "1"}
         files = {
-            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s",
+            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s",
                                           secondary={"flop": {"score": 200e9}})],
             "jmh-jdk17-netspec.json": [
                 jmh("x.TrainStepBenchmark.step", 200.0, "ops/s", params,
