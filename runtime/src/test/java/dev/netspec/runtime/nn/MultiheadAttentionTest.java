@@ -212,4 +212,27 @@ class MultiheadAttentionTest {
       }
     }
   }
+
+  @Test
+  void configurationAsPyTorchNamesIt() {
+    MultiheadAttention m = new MultiheadAttention(12, 3, 0.25, false, false, false, 5, 7, true);
+    assertEquals(12, m.embedDim());
+    assertEquals(3, m.numHeads());
+    assertEquals(4, m.headDim());
+    assertEquals(5, m.kdim());
+    assertEquals(7, m.vdim());
+    assertEquals(0.25, m.dropout());
+    assertTrue(m.batchFirst());
+    MultiheadAttention d = new MultiheadAttention(8, 2);
+    assertEquals(8, d.kdim());
+    assertEquals(8, d.vdim());
+    assertFalse(d.batchFirst());
+    assertEquals("MultiheadAttention: kdim must be greater than 0, got 0",
+        assertThrows(IllegalArgumentException.class,
+            () -> new MultiheadAttention(8, 2, 0.0, true, false, false, 0, null, false))
+            .getMessage());
+    assertEquals("MultiheadAttention: embed_dim and num_heads must be greater than 0, got"
+        + " embed_dim=8 and num_heads=0", assertThrows(IllegalArgumentException.class,
+            () -> new MultiheadAttention(8, 0)).getMessage());
+  }
 }
