@@ -46,12 +46,17 @@ import java.util.Random;
  *   <li>{@code gpt2:C}: one cached decode step of the generated GPT-2 small at context C, as
  *       {@link Gpt2DecodeBenchmark} runs it;
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
+ *   <li>{@code bandwidth}: {@link MemoryBandwidthBenchmark}'s read of 512 MiB as eight streams
+ *       ({@code bandwidth-1}: as one stream, the old probe; no runtime code);
  *   <li>any of them with {@code @T}: on T kernel threads (default 1).
  * </ul>
  */
 public final class AbWorkloads {
   private static final Map<String, Runnable> CACHE = new HashMap<>();
   private static volatile float sink;
+
+  /** The array the {@code bandwidth} workloads read, in MiB. */
+  static final int BANDWIDTH_MIB = 512;
 
   /**
    * With {@code -Dab.clock=cpu}, workloads are timed by CPU time instead of the wall clock: a
@@ -170,8 +175,15 @@ public final class AbWorkloads {
       return () -> sink += net.forward(x, logits).array()[0];
     }
     if (what.equals("fma-peak")) {
-      FmaPeakBenchmark peak = new FmaPeakBenchmark();
-      return () -> sink += peak.fmaChains();
+      float[] operands = {FmaPeakBenchmark.X, FmaPeakBenchmark.Y}; // not constants to the JIT
+      return () -> sink += FmaPeakBenchmark.chains(operands[0], operands[1]);
+    }
+    if (what.equals("bandwidth") || what.equals("bandwidth-1")) {
+      float[] data = MemoryBandwidthBenchmark.array(BANDWIDTH_MIB);
+      if (what.equals("bandwidth")) {
+        return () -> sink += MemoryBandwidthBenchmark.eightStreams(data);
+      }
+      return () -> sink += MemoryBandwidthBenchmark.oneStream(data);
     }
     if (what.startsWith("mlp:")) {
       return mlp("784-1024-1024-10", Integer.parseInt(what.substring(4)));
@@ -209,7 +221,8 @@ public final class AbWorkloads {
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
         + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, resnet:BATCH, mlp:BATCH, train:BATCH, bert:BATCH,"
-        + " gpt2:CONTEXT, tutorial or fma-peak, each optionally with @THREADS");
+        + " gpt2:CONTEXT, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
+        + " @THREADS");
   }
 
   /**
