@@ -53,13 +53,8 @@ public final class Updates {
     check(p, pOff, g, gOff, n);
     state(buf, n);
     if (split(n)) {
-      Task t = TASK.get();
-      t.p = p;
-      t.pOff = pOff;
-      t.g = g;
-      t.gOff = gOff;
+      Task t = task(p, pOff, g, gOff, n);
       t.s1 = buf;
-      t.n = n;
       t.a = lr;
       t.b = momentum;
       t.c = dampening;
@@ -89,15 +84,10 @@ public final class Updates {
     state(Objects.requireNonNull(v, "v"), n);
     state(vMax, n);
     if (split(n)) {
-      Task t = TASK.get();
-      t.p = p;
-      t.pOff = pOff;
-      t.g = g;
-      t.gOff = gOff;
+      Task t = task(p, pOff, g, gOff, n);
       t.s1 = m;
       t.s2 = v;
       t.s3 = vMax;
-      t.n = n;
       t.a = decay;
       t.b = weightDecay;
       t.c = beta1;
@@ -126,15 +116,10 @@ public final class Updates {
     state(gAvg, n);
     state(buf, n);
     if (split(n)) {
-      Task t = TASK.get();
-      t.p = p;
-      t.pOff = pOff;
-      t.g = g;
-      t.gOff = gOff;
+      Task t = task(p, pOff, g, gOff, n);
       t.s1 = sq;
       t.s2 = gAvg;
       t.s3 = buf;
-      t.n = n;
       t.a = lr;
       t.b = alpha;
       t.c = eps;
@@ -145,6 +130,17 @@ public final class Updates {
       IMPL.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, 0, n, lr, alpha, eps, weightDecay,
           momentum);
     }
+  }
+
+  /** This thread's {@link Task}, given the parameter, its gradient and their length. */
+  private static Task task(float[] p, int pOff, float[] g, int gOff, int n) {
+    Task t = TASK.get();
+    t.p = p;
+    t.pOff = pOff;
+    t.g = g;
+    t.gOff = gOff;
+    t.n = n;
+    return t;
   }
 
   private static boolean split(int n) {
