@@ -28,6 +28,9 @@ import java.util.Random;
  *   <li>{@code mlp:B}: the 784-1024-1024-10 MLP at batch B through {@code
  *       Functional.linearInto}, as generated code runs it;
  *   <li>{@code tutorial}: the tutorial's 20-256-10 MLP at batch 2, the same way;
+ *   <li>{@code train:B}: one training step of the 784-1024-1024-10 MLP at batch B (zeroGrad,
+ *       {@code TrainStep}'s forward and backward, SGD), as {@link TrainStepBenchmark#step}
+ *       runs it; the weights keep training from call to call;
  *   <li>{@code conv:NxCxHxWxOxK}: a {@code Conv2d(C, O, K, padding=K/2)} with bias, on N
  *       images of C x H x W, through {@code forwardInto} with a fused ReLU;
  *   <li>{@code dw:NxCxHxWxKxS}: a depthwise {@code Conv2d(C, C, K, S, K/2, groups=C)} the same
@@ -206,10 +209,20 @@ public final class AbWorkloads {
     if (what.equals("tutorial")) {
       return mlp("20-256-10", 2);
     }
+    if (what.startsWith("train:")) {
+      TrainStepBenchmark train = new TrainStepBenchmark();
+      train.model = "784-1024-1024-10";
+      train.batch = Integer.parseInt(what.substring(6));
+      train.threads = Kernels.threads();
+      train.setup();
+      train.noGrad(); // the initial weights, grad mode on
+      return () -> sink += train.step().hashCode();
+    }
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
-        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, resnet:BATCH, mlp:BATCH, bert:BATCH, gpt2:CONTEXT,"
-        + " tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with @THREADS");
+        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, resnet:BATCH, mlp:BATCH, train:BATCH, bert:BATCH,"
+        + " gpt2:CONTEXT, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
+        + " @THREADS");
   }
 
   /**
