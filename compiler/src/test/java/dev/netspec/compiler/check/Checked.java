@@ -41,6 +41,19 @@ final class Checked {
     return clean(text).blocks().stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
   }
 
+  /**
+   * {@code "t.yaml:L:C: error: "} for the first {@code token} on line {@code line} (1-based) of
+   * {@code text}: the column counted from the text, not from the compiler.
+   */
+  static String at(String text, int line, String token) {
+    String l = text.split("\n", -1)[line - 1];
+    int col = l.indexOf(token);
+    if (col < 0) {
+      throw new IllegalArgumentException("no '" + token + "' on line " + line + ": " + l);
+    }
+    return "t.yaml:" + line + ":" + (col + 1) + ": error: ";
+  }
+
   /** The spec {@code netspec: 1, package: t} with {@code blocks} (YAML lines, 2-space indented). */
   static String spec(String... blocks) {
     return "netspec: 1\npackage: t\nblocks:\n" + String.join("\n", blocks) + "\n";
