@@ -1,8 +1,6 @@
 package dev.netspec.compiler.check;
 
 import dev.netspec.compiler.check.Model.Arg;
-import dev.netspec.compiler.check.Model.ArgExpr;
-import dev.netspec.compiler.check.Model.ArgRef;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
@@ -17,7 +15,6 @@ import dev.netspec.compiler.check.Model.InitSpec;
 import dev.netspec.compiler.check.Model.InputDecl;
 import dev.netspec.compiler.check.Model.LayerUse;
 import dev.netspec.compiler.check.Model.LazyDim;
-import dev.netspec.compiler.check.Model.Literal;
 import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
@@ -27,9 +24,7 @@ import dev.netspec.compiler.check.Model.Unreadable;
 import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
-import dev.netspec.compiler.infer.ArgArithmetic;
 import dev.netspec.compiler.infer.ArgCondition;
-import dev.netspec.compiler.layers.ArgDef;
 import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.layers.LayerKinds;
 import dev.netspec.compiler.parse.Ast;
@@ -71,6 +66,7 @@ public final class Checker {
   private final NodeReader nodes;
   private final InitParser inits;
   private final TieReader ties;
+  private final UseArgs useArgs;
   private final Map<String, MapNode> blockNodes = new LinkedHashMap<>();
   private final Map<String, Position> blockKeys = new LinkedHashMap<>();
   private final Map<String, Block> blocks = new LinkedHashMap<>();
@@ -96,6 +92,7 @@ public final class Checker {
     this.nodes = new NodeReader(reporter);
     this.inits = new InitParser(nodes);
     this.ties = new TieReader(nodes);
+    this.useArgs = new UseArgs(reporter, nodes);
   }
 
   /**
@@ -221,6 +218,7 @@ public final class Checker {
     unknownKeys(map, BLOCK_KEYS, name + ": ");
     String doc = optionalString(map.get("doc"), "doc");
     currentArgs = args(map.get("args"));
+    useArgs.enterBlock(name, currentArgs, unreadable);
     Set<String> taken = new LinkedHashSet<>(currentArgs.keySet());
     Node inputNode = map.get("input");
     List<InputDecl> inputs = BlockInputs.read(map, reporter, currentBlock, taken, this::inputShape);
@@ -766,7 +764,7 @@ public final class Checker {
   private LayerUse namedUse(String type, Node value, Position pos, Map<String, InitSpec> init, String doc) {
     LayerKind def = LayerKinds.get(type);
     if (def != null) {
-      Map<String, Value> args = builtinArgs(def, value, pos);
+      Map<String, Value> args = useArgs.builtinArgs(def, value, pos);
       if (args == null) {
         return null;
       }
@@ -782,8 +780,8 @@ public final class Checker {
     MapNode target = blockNodes.get(type);
     Block importedTarget = imported.get(type);
     if (target != null || importedTarget != null) {
-      Map<String, String> types = target != null ? declaredArgs(target) : declaredArgs(importedTarget);
-      Map<String, Value> args = blockArgs(type, types, value, pos);
+      Map<String, String> types = target != null ? UseArgs.declaredArgs(target) : UseArgs.declaredArgs(importedTarget);
+      Map<String, Value> args = useArgs.blockArgs(type, types, value, pos);
       return args == null ? null : new BlockUse(pos, type, args, init, doc);
     }
     if (reachable.containsKey(type)) {
@@ -802,259 +800,6 @@ public final class Checker {
     String what = !type.isEmpty() && Character.isUpperCase(type.charAt(0)) ? "block" : "layer";
     reporter.error(pos, currentBlock + ": unknown " + what + " '" + type + "'" + Names.suggest(type, candidates));
     return null;
-  }
-
-  /** A layer's arguments; every bad one is reported (null then), each layer and argument on its own. */
-  private Map<String, Value> builtinArgs(LayerKind def, Node value, Position pos) {
-    Map<String, Value> out = new LinkedHashMap<>();
-    Set<String> given = new LinkedHashSet<>();
-    boolean ok = true;
-    if (value instanceof MapNode m) {
-      for (Entry e : m.entries().values()) {
-        ArgDef a = def.arg(e.key().name());
-        if (a == null) {
-          List<String> names = new ArrayList<>();
-          def.args().forEach(x -> names.add(x.name()));
-          reporter.error(e.key().pos(), currentBlock + ": " + def.name() + " has no argument '"
-              + e.key().name() + "'" + Names.suggest(e.key().name(), names)
-              + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
-          ok = false;
-          continue;
-        }
-        given.add(a.name());
-        ok &= builtinArg(def, a, e.value(), out);
-      }
-    } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
-      if (def.mainArg() == null && def.args().isEmpty()) {
-        reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes no arguments; write '"
-            + def.name() + "'");
-        return null;
-      }
-      if (def.mainArg() == null) {
-        ArgDef first = def.args().get(def.args().get(0).defaultValue() == null && def.args().size() > 1 ? 1 : 0);
-        reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes its arguments by name, such as {"
-            + def.name() + ": {" + first.name() + ": ...}}");
-        return null;
-      }
-      given.add(def.mainArg());
-      ok = builtinArg(def, def.arg(def.mainArg()), value, out);
-    }
-    for (ArgDef a : def.args()) {
-      if (a.required() && !given.contains(a.name())) {
-        // A dim counts from the end: -1 fits every input (a size such as 8 would not).
-        boolean dim = a.name().equals("dim");
-        String example = dim ? "-1" : a.type() == ArgDef.Type.FLOAT || a.type() == ArgDef.Type.BOOL ? "1" : "8";
-        if (!a.name().equals(def.mainArg())) {
-          example = "{" + a.name() + ": " + example + "}";
-        }
-        reporter.error(pos, currentBlock + ": " + def.name() + " needs '" + a.name() + "', such as {"
-            + def.name() + ": " + example + "}" + (dim ? " for the last dim" : ""));
-        ok = false;
-      }
-    }
-    return ok ? out : null;
-  }
-
-  /** One argument of a layer, typed and in range; false after reporting why not. */
-  private boolean builtinArg(LayerKind def, ArgDef a, Node node, Map<String, Value> out) {
-    Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), node);
-    if (v == null) {
-      return false;
-    }
-    String range = v instanceof Literal l ? def.outOfRange(a.name(), l.value()) : null;
-    if (range != null) {
-      reporter.error(node.pos(), currentBlock + ": " + range);
-      return false;
-    }
-    out.put(a.name(), v);
-    return true;
-  }
-
-  private Value layerValue(String what, ArgDef.Type type, boolean size, Node node) {
-    Object v = node instanceof Scalar s ? s.value() : null;
-    if (v instanceof String name && unreadable.contains(name)) {
-      return null; // an argument declared with errors, reported there
-    }
-    if (v instanceof String name && currentArgs.containsKey(name)) {
-      ArgType t = currentArgs.get(name).type();
-      boolean ok = switch (type) {
-        case INT, INT_LIST, INT_LIST_OR_STRING -> t == ArgType.INT;
-        case FLOAT -> t != ArgType.BOOL;
-        case BOOL -> t == ArgType.BOOL;
-        case STRING -> false;
-      };
-      if (!ok) {
-        reporter.error(node.pos(), currentBlock + ": " + what + " cannot take argument '" + name + "' of type "
-            + t.name().toLowerCase(java.util.Locale.ROOT));
-        return null;
-      }
-      return new ArgRef(name, node.pos());
-    }
-    if (v instanceof String text && type != ArgDef.Type.STRING && type != ArgDef.Type.BOOL
-        && type != ArgDef.Type.FLOAT && text.matches(".*[-+*].*")) {
-      return argExpr(what, text, (Scalar) node);
-    }
-    switch (type) {
-      case INT:
-        if (v instanceof Long n) {
-          return positiveIfSize(what, n, node, size) ? new Literal(n, node.pos()) : null;
-        }
-        break;
-      case FLOAT:
-        if (v instanceof Long || v instanceof Double) {
-          return new Literal(((Number) v).doubleValue(), node.pos());
-        }
-        break;
-      case BOOL:
-        if (v instanceof Boolean) {
-          return new Literal(v, node.pos());
-        }
-        break;
-      case INT_LIST:
-      case INT_LIST_OR_STRING:
-        if (v instanceof Long n) {
-          return positiveIfSize(what, n, node, size) ? new Literal(n, node.pos()) : null;
-        }
-        if (v instanceof String && type == ArgDef.Type.INT_LIST_OR_STRING) {
-          return new Literal(v, node.pos());
-        }
-        if (node instanceof ListNode l && !l.items().isEmpty()) {
-          List<Long> items = new ArrayList<>();
-          for (Node item : l.items()) {
-            if (!(item instanceof Scalar s && s.value() instanceof Long n)) {
-              typeError(item, what, "an int");
-              return null;
-            }
-            if (!positiveIfSize(what, n, item, size)) {
-              return null;
-            }
-            items.add(n);
-          }
-          return new Literal(items, node.pos());
-        }
-        break;
-      case STRING:
-        if (v instanceof String) {
-          return new Literal(v, node.pos());
-        }
-        break;
-    }
-    String expected = switch (type) {
-      case INT -> "an int";
-      case FLOAT -> "a number";
-      case BOOL -> "true or false";
-      case STRING -> "a string";
-      case INT_LIST -> "an int or a list of ints";
-      case INT_LIST_OR_STRING -> "an int, a list of ints or a string";
-    };
-    if (v instanceof String name) {
-      reporter.error(node.pos(), currentBlock + ": " + what + " expects " + expected + ", got '" + name
-          + "'" + (currentArgs.isEmpty() ? "" : Names.suggest(name, currentArgs.keySet())));
-      return null;
-    }
-    typeError(node, what, expected);
-    return null;
-  }
-
-  /**
-   * An int value written as arithmetic on the block's int arguments ({@code "3 * n_embd"}), or
-   * null after reporting why it is not one.
-   */
-  private Value argExpr(String what, String text, Scalar node) {
-    try {
-      List<Stmt> parsed = ForwardParser.parse(text);
-      if (parsed.size() == 1 && parsed.get(0) instanceof Ast.Return r) {
-        Set<String> ints = new LinkedHashSet<>();
-        currentArgs.values().stream().filter(a -> a.type() == ArgType.INT).forEach(a -> ints.add(a.name()));
-        String wrong = ArgArithmetic.notArithmetic(r.value(), ints);
-        if (wrong == null) {
-          return new ArgExpr(r.value(), text.strip(), node.pos());
-        }
-        reporter.error(node.at(r.value().loc().line(), r.value().loc().column()), currentBlock + ": " + what
-            + ": " + wrong + (ints.isEmpty() ? "" : " (int arguments: " + String.join(", ", ints) + ")"));
-        return null;
-      }
-      reporter.error(node.pos(), currentBlock + ": " + what + " expects an int, got '" + text + "'");
-    } catch (ForwardParser.SyntaxError e) {
-      reporter.error(node.at(e.loc().line(), e.loc().column()), currentBlock + ": " + what + ": " + e.getMessage());
-    }
-    return null;
-  }
-
-  private boolean positiveIfSize(String what, long n, Node node, boolean isSize) {
-    if (isSize && n <= 0) {
-      reporter.error(node.pos(), currentBlock + ": " + what + " must be positive, got " + n);
-      return false;
-    }
-    if (isSize && n > Integer.MAX_VALUE) {
-      reporter.error(node.pos(), currentBlock + ": " + what + " " + n + " is larger than " + Integer.MAX_VALUE);
-      return false;
-    }
-    if (!isSize && (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE)) {
-      reporter.error(node.pos(), currentBlock + ": " + what + " " + n + " does not fit an int");
-      return false;
-    }
-    return true;
-  }
-
-  /** The argument types a block of this file declares ({@code int}, ...), read from its tree. */
-  private static Map<String, String> declaredArgs(MapNode target) {
-    Map<String, String> types = new LinkedHashMap<>();
-    if (target.get("args") instanceof MapNode d) {
-      for (Entry e : d.entries().values()) {
-        if (e.value() instanceof Scalar s && s.value() instanceof String t) {
-          types.put(e.key().name(), t);
-        }
-      }
-    }
-    return types;
-  }
-
-  /** The argument types of an imported block, checked with its file. */
-  private static Map<String, String> declaredArgs(Block target) {
-    Map<String, String> types = new LinkedHashMap<>();
-    target.args().values().forEach(a -> types.put(a.name(), a.type().name().toLowerCase(java.util.Locale.ROOT)));
-    return types;
-  }
-
-  private Map<String, Value> blockArgs(String type, Map<String, String> types, Node value, Position pos) {
-    Map<String, Value> out = new LinkedHashMap<>();
-    if (value instanceof MapNode m) {
-      for (Entry e : m.entries().values()) {
-        String t = types.get(e.key().name());
-        if (t == null) {
-          reporter.error(e.key().pos(), currentBlock + ": block " + type + " has no argument '"
-              + e.key().name() + "'" + Names.suggest(e.key().name(), types.keySet()));
-          return null;
-        }
-        ArgDef.Type lt = switch (t) {
-          case "float" -> ArgDef.Type.FLOAT;
-          case "bool" -> ArgDef.Type.BOOL;
-          default -> ArgDef.Type.INT;
-        };
-        Value v = layerValue(type + " " + e.key().name(), lt, false, e.value());
-        if (v == null) {
-          return null;
-        }
-        out.put(e.key().name(), v);
-      }
-    } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
-      typeError(value, "the arguments of block " + type, "a mapping such as {" + String.join(": 1, ", types.keySet())
-          + (types.isEmpty() ? "" : ": 1") + "}");
-      return null;
-    }
-    List<String> missing = new ArrayList<>();
-    for (String a : types.keySet()) {
-      if (!out.containsKey(a)) {
-        missing.add(a);
-      }
-    }
-    if (!missing.isEmpty()) {
-      reporter.error(pos, currentBlock + ": block " + type + " needs argument" + (missing.size() > 1 ? "s " : " ")
-          + String.join(", ", missing));
-      return null;
-    }
-    return out;
   }
 
   // ------------------------------------------------------------------ cycles

@@ -1,16 +1,15 @@
 package dev.netspec.compiler.generate;
 
+import static dev.netspec.compiler.generate.FunctionWriter.intOf;
+
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.TypeName;
 import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
-import dev.netspec.compiler.check.Model.BuiltinUse;
-import dev.netspec.compiler.check.Model.Child;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
-import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.LayerCalls;
@@ -18,7 +17,6 @@ import dev.netspec.compiler.infer.ModulePaths;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.SizeSymbols;
 import dev.netspec.compiler.infer.Type;
-import dev.netspec.compiler.layers.CallParam;
 import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
@@ -39,6 +37,11 @@ import java.util.Set;
  * {@link Workspace} every step returns a new tensor; with one, every tensor-valued step
  * writes into a buffer of the workspace ({@code x.reluInto(reluOut)}) and the returned value
  * into the caller's output, and a step with no such form throws {@link Workspace.Unsupported}.
+ *
+ * <p>Its parts, beside it: {@link FunctionWriter} (builtin functions and operators), {@link
+ * ChildCallWriter} (calls of the block's children), {@link ConditionWriter} ({@code if} and
+ * {@code while} tests), {@link ViewWriter} (views of buffers) and {@link TupleWriter} (tuples).
+ * The last two share the state of the statement being written: the package-private fields.
  */
 final class ForwardWriter {
   private final Result result;
@@ -53,19 +56,24 @@ final class ForwardWriter {
   /** The Java name of the output parameter (allocation-free forward only). */
   private String output;
   /** How many {@code while} loops enclose the statement being written. */
-  private int loops;
+  int loops;
   /**
    * The steps nested in the statement being written, each a statement of its own (null in a
    * condition, which must run whole at every test).
    */
-  private CodeBlock.Builder steps;
+  CodeBlock.Builder steps;
   /** The buffer of the step written last. */
-  private String lastBuffer;
+  String lastBuffer;
   /** The input dim of each size symbol ({@code seq} is {@code x.size(1)}). */
   private final Map<String, SizeSymbols.Source> sizeDims;
   /** The local {@code int} of each size symbol read so far, declared at the top of the body. */
-  private final Map<String, String> sizeLocals = new java.util.LinkedHashMap<>();
+  private final Map<String, String> sizeLocals = new LinkedHashMap<>();
   private final TensorOpsWriter tensorOps;
+  private final FunctionWriter functions;
+  private final ChildCallWriter children;
+  private final ConditionWriter conditions;
+  private final ViewWriter views;
+  private final TupleWriter tuples;
   /**
    * Variables whose assignment waits for their one use, which runs it as a layer's epilogue
    * (see {@link #defer}): the value standing for each.
@@ -74,9 +82,9 @@ final class ForwardWriter {
   /** The argument values of the instance written, or null for the class's code. */
   private Map<String, Object> instanceArgs;
   /** How many {@code if}/{@code while} bodies enclose the statement being written. */
-  private int depth;
+  int depth;
   /** The buffers each variable may name here (several after an {@code if}), for their liveness. */
-  private Map<String, Set<String>> points = new HashMap<>();
+  Map<String, Set<String>> points = new HashMap<>();
   /** For each step being written, innermost first, the buffers it reads. */
   private final Deque<Set<String>> operands = new ArrayDeque<>();
   /** The containers' Java access paths, or null when the block has none. */
@@ -113,6 +121,11 @@ final class ForwardWriter {
     this.ws = ws;
     this.sizeDims = SizeSymbols.inputDims(result.block());
     this.tensorOps = new TensorOpsWriter(this::expr, this::typeOf, this::intName);
+    this.functions = new FunctionWriter(this::expr, tensorOps);
+    this.children = new ChildCallWriter(result, fields, this::expr, this::typeOf);
+    this.views = new ViewWriter(this, result, ws, tensorOps);
+    this.tuples = new TupleWriter(this, result, fields, locals, ws, children);
+    this.conditions = new ConditionWriter(result, fields, this::expr, this::typeOf, ws != null);
   }
 
   /** The Java int of {@code name} in a size: an int argument's field, an input size or a local. */
@@ -156,15 +169,12 @@ final class ForwardWriter {
     return local(result.block().position());
   }
 
-  /** How generated code calls each child whose result is a tuple, by spec name. */
-  private Map<String, Tuples.Call> tupleChildren = Map.of();
-
   /** Sets how each child whose result is a tuple is called (its record type and accessors). */
   void tupleChildren(Map<String, Tuples.Call> calls) {
-    tupleChildren = calls;
+    tuples.calls(calls);
   }
 
-  private String local(String name) {
+  String local(String name) {
     if (allocated.add(name)) {
       return locals.newName(JavaText.lowerCamel(name), "local:" + name);
     }
@@ -210,7 +220,7 @@ final class ForwardWriter {
       return false; // (a layer with two names could be called in between under the other one)
     }
     Epilogue alone = Epilogue.match(c, epilogueView);
-    LayerKind kind = kindOf(c);
+    LayerKind kind = children.kindOf(c);
     boolean layerStep = alone != null ? alone.add() == null && alone.activation() == null
         : kind != null && kind.fusesResidual() && c.args().size() == 1;
     if (!layerStep) {
@@ -251,7 +261,7 @@ final class ForwardWriter {
   private final Epilogue.Block epilogueView = new Epilogue.Block() {
     @Override
     public LayerKind kindOf(Ast.Call c) {
-      return ForwardWriter.this.kindOf(c);
+      return children.kindOf(c);
     }
 
     @Override
@@ -270,41 +280,20 @@ final class ForwardWriter {
     }
   };
 
-  /** The kind of the builtin, not lazy, child that {@code c} calls, or null. */
-  private LayerKind kindOf(Ast.Call c) {
-    return result.calls().get(c) != null || !fields.containsKey(c.callee()) ? null
-        : Epilogue.childKind(result, c.callee());
-  }
-
   private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
     if (s instanceof Ast.Unpack && ws != null) {
       throw new Workspace.Unsupported("a tuple unpacking");
     }
     if (s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT && ws != null) {
-      returnTupleInto(b, r);
+      tuples.returnInto(b, r);
       return;
     }
     if (s instanceof Ast.Unpack u) {
-      List<CodeBlock> leaves = tupleLeaves(b, u.value(), true);
-      List<Ast.Name> targets = Tuples.targets(u.targets(), typeOf(u.value()));
-      for (int i = 0; i < targets.size(); i++) {
-        Ast.Name n = targets.get(i);
-        if (n == null) {
-          continue; // '_' discards
-        }
-        Type t = typeOf(n);
-        String comment = t instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
-        if (declared.containsKey(n.name())) {
-          b.add("$N = $L;$L\n", local(n.name()), leaves.get(i), comment);
-        } else {
-          b.add("$T $N = $L;$L\n", RuntimeTypes.TENSOR, local(n.name()), leaves.get(i), comment);
-        }
-        declared.put(n.name(), t);
-      }
+      tuples.unpack(b, u, declared);
       return;
     }
     if (s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT) {
-      b.addStatement("return new Output($L)", CodeBlock.join(tupleLeaves(b, r.value(), false), ", "));
+      tuples.returnNew(b, r);
       return;
     }
     if (s instanceof Ast.For f) {
@@ -347,7 +336,7 @@ final class ForwardWriter {
       } else {
         String op = a.op().substring(0, 1);
         Ast.Binary virtual = new Ast.Binary(a.loc(), op, new Ast.Name(a.loc(), a.name()), a.value());
-        value = binaryCode(virtual, old, valueType);
+        value = functions.binary(virtual, old, valueType);
       }
       String name = local(a.name());
       String comment = target instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
@@ -362,7 +351,7 @@ final class ForwardWriter {
     } else if (s instanceof Ast.While w) {
       int start = ws == null ? 0 : ws.now();
       Map<String, Set<String>> before = copy(points);
-      b.beginControlFlow("while ($L)", condition(w.condition()));
+      b.beginControlFlow("while ($L)", conditions.condition(w.condition()));
       loops++;
       depth++;
       statements(b, w.body(), new HashMap<>(declared));
@@ -374,7 +363,7 @@ final class ForwardWriter {
         ws.loop(start);
         points = union(before, points);
       }
-    } else if (s instanceof Ast.If f && ws != null && onArgsOnly(f.condition()) && decided(f) != null) {
+    } else if (s instanceof Ast.If f && ws != null && conditions.onArgsOnly(f.condition()) && decided(f) != null) {
       // Decided by this instance's arguments (inspect at given ones): only the branch that runs.
       statements(b, decided(f) ? f.then() : f.otherwise(), declared);
     } else if (s instanceof Ast.If f) {
@@ -387,12 +376,12 @@ final class ForwardWriter {
           declared.put(e.getKey(), t);
         }
       }
-      CodeBlock test = condition(f.condition());
+      CodeBlock test = conditions.condition(f.condition());
       b.beginControlFlow("if ($L)", test);
       depth++;
       Map<String, Set<String>> before = copy(points);
       Map<String, Set<String>> after = new HashMap<>();
-      boolean onArgs = ws != null && onArgsOnly(f.condition());
+      boolean onArgs = ws != null && conditions.onArgsOnly(f.condition());
       if (onArgs) {
         ws.guard(test); // the branch's buffers exist only where its condition holds
       }
@@ -404,7 +393,7 @@ final class ForwardWriter {
       List<Stmt> otherwise = f.otherwise();
       while (otherwise.size() == 1 && otherwise.get(0) instanceof Ast.If elif) {
         points = copy(before);
-        b.nextControlFlow("else if ($L)", condition(elif.condition()));
+        b.nextControlFlow("else if ($L)", conditions.condition(elif.condition()));
         statements(b, elif.then(), new HashMap<>(declared));
         after = union(after, points);
         otherwise = elif.otherwise();
@@ -498,66 +487,7 @@ final class ForwardWriter {
     return out;
   }
 
-  /**
-   * The tensors of tuple-valued {@code e} in order, nested tuples flattened: a tuple written
-   * out gives its items (with {@code hold}, each first held in a local, so that unpacking
-   * assigns only after evaluating them all, as Python does), a layer's or block's result its record's
-   * accessors, {@code chunk} and {@code split} their list's items.
-   */
-  private List<CodeBlock> tupleLeaves(CodeBlock.Builder b, Expr e, boolean hold) {
-    List<CodeBlock> out = new ArrayList<>();
-    if (e instanceof Ast.Tuple t) {
-      for (Expr item : t.items()) {
-        if (typeOf(item) instanceof Type.TupleT) {
-          out.addAll(tupleLeaves(b, item, hold));
-        } else if (!hold) {
-          out.add(expr(item));
-        } else {
-          String tmp = locals.newName("item", new Object());
-          b.add("$T $N = $L;\n", RuntimeTypes.TENSOR, tmp, expr(item));
-          out.add(CodeBlock.of("$N", tmp));
-        }
-      }
-      return out;
-    }
-    Ast.Call c = (Ast.Call) e;
-    Tuples.Call child = tupleChildren.get(c.callee());
-    if (child != null && result.calls().get(c) == null && boundKind(c) != null) {
-      String tmp = locals.newName(JavaText.lowerCamel(c.callee()) + "Result", new Object());
-      b.add("$T $N = $L; // $L\n", child.type(), tmp, layerCall(c), Tuples.comment(typeOf(e)));
-      child.accessors().forEach(name -> out.add(CodeBlock.of("$N.$N()", tmp, name)));
-      return out;
-    }
-    if (child != null && result.calls().get(c) == null) {
-      List<CodeBlock> args = new ArrayList<>();
-      for (Expr a : c.args()) {
-        if (typeOf(a) instanceof Type.TupleT) {
-          args.addAll(tupleLeaves(b, a, false));
-        } else {
-          args.add(expr(a));
-        }
-      }
-      String tmp = locals.newName(JavaText.lowerCamel(c.callee()) + "Result", new Object());
-      b.add("$T $N = $N.$N($L); // $L\n", child.type(), tmp, fields.get(c.callee()), child.method(),
-          CodeBlock.join(args, ", "), Tuples.comment(typeOf(e)));
-      child.accessors().forEach(name -> out.add(CodeBlock.of("$N.$N()", tmp, name)));
-      return out;
-    }
-    Map<String, Object> a = result.calls().get(c);
-    String tmp = locals.newName("parts", new Object());
-    CodeBlock in = arg(a, "input");
-    Object sizes = a.get(c.callee().equals("chunk") ? "chunks" : "split_size_or_sections");
-    CodeBlock size = sizes instanceof List<?> l ? ints(l) : CodeBlock.of("$L", intOf(sizes));
-    b.add("$T<$T> $N = $L.$N($L, $L); // $L\n", RuntimeTypes.LIST, RuntimeTypes.TENSOR, tmp, in, c.callee(), size,
-        intOf(a.get("dim")), Tuples.comment(typeOf(e)));
-    int n = ((Type.TupleT) typeOf(e)).size();
-    for (int i = 0; i < n; i++) {
-      out.add(CodeBlock.of("$N.get($L)", tmp, i));
-    }
-    return out;
-  }
-
-  private CodeBlock flushSteps() {
+  CodeBlock flushSteps() {
     CodeBlock out = steps.build();
     steps = null;
     return out;
@@ -571,7 +501,7 @@ final class ForwardWriter {
     if (e instanceof Ast.Call c) {
       Map<String, Object> a = result.calls().get(c);
       return a != null && Functions.get(c.callee()).kind() == Functions.Kind.ELEMENTWISE
-          && !(a.get("input") instanceof Ast.Call inner && fusesActivation(inner)); // fused: a layer
+          && !(a.get("input") instanceof Ast.Call inner && children.fusesActivation(inner)); // fused: a layer
     }
     return e instanceof Ast.Unary;
   }
@@ -581,7 +511,7 @@ final class ForwardWriter {
     List<Expr> operands = e instanceof Ast.Binary b ? List.of(b.left(), b.right())
         : e instanceof Ast.Call c ? c.args() : e instanceof Ast.Unary u ? List.of(u.operand()) : List.of();
     if (e instanceof Ast.Call c && c.args().size() == 1 && c.args().get(0) instanceof Ast.Call inner
-        && fusesActivation(inner)) {
+        && children.fusesActivation(inner)) {
       operands = inner.args(); // relu(linear(x)) is one step reading x
     }
     for (Expr o : operands) {
@@ -596,7 +526,7 @@ final class ForwardWriter {
    * The code writing tensor {@code e} into {@code dest} (null: a new buffer of the
    * workspace); its value is the tensor written.
    */
-  private CodeBlock into(Expr e, String dest) {
+  CodeBlock into(Expr e, String dest) {
     operands.push(new HashSet<>());
     try {
       return step(e, dest);
@@ -633,8 +563,8 @@ final class ForwardWriter {
       }
       return CodeBlock.of("$L.copyInto($N)", expr(e), dest);
     }
-    if (viewOperand(e) != null) {
-      return viewInto(e, dest);
+    if (views.viewOperand(e) != null) {
+      return views.viewInto(e, dest);
     }
     if (e instanceof Ast.Method m && modules != null && !(m.target() instanceof Ast.Subscript)) {
       List<String> path = ModulePaths.of(m.target()); // transformer.wte(idx)
@@ -667,16 +597,16 @@ final class ForwardWriter {
         CodeBlock.of("$N", out));
   }
 
-  private String buffer(String dest, String base, Shape shape) {
+  String buffer(String dest, String base, Shape shape) {
     lastBuffer = dest != null ? dest : ws.buffer(base + "Out", shape);
-    contiguous.add(lastBuffer);
+    views.contiguous(lastBuffer);
     return lastBuffer;
   }
 
   /** A step nested in a statement: its own statement before it, if allowed, then its buffer. */
   private CodeBlock nested(Expr e) {
     CodeBlock code = into(e, null);
-    if (viewOperand(e) != null) { // a view field, or a view of an input made here: no step of its own
+    if (views.viewOperand(e) != null) { // a view field, or a view of an input made here: no step of its own
       readByStep(lastBuffer);
       return code;
     }
@@ -722,7 +652,7 @@ final class ForwardWriter {
   private CodeBlock callInto(Ast.Call c, String dest, Shape shape) {
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
-    if (a == null && child != null && boundKind(c) != null) {
+    if (a == null && child != null && children.boundKind(c) != null) {
       throw new Workspace.Unsupported("a layer call with several arguments");
     }
     if (a == null && child != null) {
@@ -738,11 +668,11 @@ final class ForwardWriter {
         if (c.callee().equals("scaled_dot_product_attention")) {
           List<CodeBlock> qkv = new ArrayList<>();
           for (String p : List.of("query", "key", "value")) {
-            qkv.add(fieldOf((Expr) a.get(p), arg(a, p)));
+            qkv.add(views.fieldOf((Expr) a.get(p), arg(a, p)));
           }
-          String out = dest != null ? dest : attentionBuffer(shape, qkv);
+          String out = dest != null ? dest : views.attentionBuffer(shape, qkv);
           lastBuffer = out;
-          contiguous.remove(out); // (batch, L, heads, Ev) seen as (batch, heads, L, Ev)
+          views.notContiguous(out); // (batch, L, heads, Ev) seen as (batch, heads, L, Ev)
           code = tensorOps.attentionInto(a, qkv, CodeBlock.of("$N", out));
         } else if (c.callee().equals("arange") && dest == null) {
           lastBuffer = ws.int64Buffer("arangeOut", shape);
@@ -758,7 +688,7 @@ final class ForwardWriter {
         if ("tanh".equals(a.get("approximate"))) {
           break; // the runtime's geluInto is the exact GELU
         }
-        if (c.callee().equals("relu") && input instanceof Ast.Call inner && fusesActivation(inner)) {
+        if (c.callee().equals("relu") && input instanceof Ast.Call inner && children.fusesActivation(inner)) {
           // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
           CodeBlock in = expr(inner.args().get(0));
           return CodeBlock.of("$N.forwardInto($L, $T.RELU, $N)", fields.get(inner.callee()), in,
@@ -775,7 +705,7 @@ final class ForwardWriter {
         break;
       case REDUCE:
         if (!(a.get("dim") instanceof Long) && !c.callee().equals("max")) {
-          CodeBlock value = scalar(c);
+          CodeBlock value = conditions.scalar(c);
           return CodeBlock.of("$N.fill_($L)", buffer(dest, c.callee(), shape), value);
         }
         if (c.callee().equals("sum")) {
@@ -811,7 +741,7 @@ final class ForwardWriter {
    * result is a tuple has no such form here).
    */
   private CodeBlock childInto(CodeBlock module, Ast.Call c, String dest, Shape shape) {
-    if (tupleChildren.containsKey(c.callee()) || !c.kwargs().isEmpty()) {
+    if (tuples.returnsTuple(c.callee()) || !c.kwargs().isEmpty()) {
       throw new Workspace.Unsupported("a call of a child with a tuple result or keywords");
     }
     List<CodeBlock> args = new ArrayList<>();
@@ -821,202 +751,6 @@ final class ForwardWriter {
       return CodeBlock.of("$L.forward($L, $N)", module, args.get(0), out);
     }
     return CodeBlock.of("$L.$N($L, $N)", module, TypedForward.INPUTS_METHOD + "Into", CodeBlock.join(args, ", "), out);
-  }
-
-  /**
-   * The buffer of attention's {@code (batch, heads, L, Ev)} result, stored heads-inner; when a
-   * size is not known from the inputs (a reshape's {@code -1}: {@code head_dim}), sized from the
-   * query and value fields it reads, once they exist.
-   */
-  private String attentionBuffer(Shape shape, List<CodeBlock> qkv) {
-    try {
-      ws.dims(shape);
-      return ws.headsInnerBuffer("attentionOut", shape);
-    } catch (Workspace.Unsupported unknownSize) {
-      CodeBlock q = qkv.get(0);
-      CodeBlock v = qkv.get(2);
-      if (!shape.knownRank() || shape.rank() != 4 || ws.bufferOf(q.toString()) == null
-          || ws.bufferOf(v.toString()) == null) {
-        throw unknownSize;
-      }
-      return ws.lateBuffer("attentionOut", CodeBlock.of("$T.zeros($L.size(0), $L.size(2), $L.size(1), $L.size(3))"
-          + ".transpose(1, 2)", RuntimeTypes.TENSOR, q, q, q, v), shape);
-    }
-  }
-
-  /**
-   * The buffer or view field that {@code code}, the Java of {@code e}, names: itself, or for
-   * a variable naming one buffer, that buffer's field; else {@code code}.
-   */
-  private CodeBlock fieldOf(Expr e, CodeBlock code) {
-    if (e instanceof Ast.Name n && ws.bufferOf(code.toString()) == null) {
-      Set<String> at = points.getOrDefault(n.name(), Set.of());
-      if (at.size() == 1 && ws.bufferOf(at.iterator().next()) != null) {
-        return CodeBlock.of("$N", at.iterator().next());
-      }
-    }
-    return code;
-  }
-
-  /** The buffers known to be contiguous: a reshape of any other would copy, so it has no view field. */
-  private final Set<String> contiguous = new HashSet<>();
-
-  /** The input of {@code e} when {@code e} is a view of it (a subscript, a reshape, a transpose, ...), else null. */
-  private Expr viewOperand(Expr e) {
-    if (ws == null) {
-      return null;
-    }
-    if (e instanceof Ast.Subscript sub && !(typeOf(sub.target()) instanceof Type.TupleT)) {
-      return sub.target();
-    }
-    if (e instanceof Ast.Call c && result.calls().get(c) != null && TensorOpsWriter.VIEWS.contains(c.callee())) {
-      return (Expr) result.calls().get(c).get("input");
-    }
-    return null;
-  }
-
-  /**
-   * A view of a buffer as a field made when the buffers are sized ({@code qView =
-   * qOut.reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2)}), so a warm forward makes
-   * none; a view of an input or a variable naming several buffers is made at each call. Into
-   * {@code dest}: a copy of the view.
-   */
-  private CodeBlock viewInto(Expr e, String dest) {
-    Expr input = viewOperand(e);
-    CodeBlock operand = fieldOf(input, expr(input));
-    String base = ws.bufferOf(operand.toString());
-    Map<String, Object> a = e instanceof Ast.Call c ? result.calls().get(c) : null;
-    String callee = e instanceof Ast.Call c ? c.callee() : "subscript";
-    boolean reshape = callee.equals("reshape") || callee.equals("view");
-    if (base != null && reshape && !contiguous.contains(operand.toString())) {
-      throw new Workspace.Unsupported("a reshape of a buffer that may not be contiguous");
-    }
-    CodeBlock view = tensorOps.viewOn(e, input, operand, a);
-    CodeBlock code;
-    boolean stays = reshape || callee.equals("unsqueeze") || callee.equals("squeeze")
-        || e instanceof Ast.Subscript sub && sub.items().stream().allMatch(i -> i instanceof Ast.NoneLit
-            || i instanceof Ast.Slice sl && sl.start() == null && sl.stop() == null && sl.step() == null);
-    if (base == null && steps != null && input instanceof Ast.Name n && result.inputs().containsKey(n.name())
-        && loops == 0 && depth == 0) {
-      // A view of an input: made again only for another tensor; a strided one copied into a
-      // buffer, so the layer reading it (a GEMM) needs no copy of its own.
-      String[] field = ws.inputView(operand + "View");
-      steps.beginControlFlow("if ($L != $N)", operand, field[1])
-          .addStatement("$N = $L", field[0], view)
-          .addStatement("$N = $L", field[1], operand)
-          .endControlFlow();
-      lastBuffer = field[0];
-      code = CodeBlock.of("$N", field[0]);
-      if (!stays && dest == null) {
-        String copy = buffer(null, callee, ((Type.TensorT) typeOf(e)).shape());
-        steps.add("$N.copyInto($N); // $L\n", field[0], copy, JavaText.shapeComment(((Type.TensorT) typeOf(e)).shape()));
-        ws.tick();
-        return CodeBlock.of("$N", copy);
-      }
-    } else if (base == null) {
-      lastBuffer = operand.toString(); // an input's name, which no buffer has
-      code = view;
-    } else {
-      String name = operand.toString().replaceAll("View\\d*$", "") + "View";
-      lastBuffer = ws.view(name, operand.toString(), view, ((Type.TensorT) typeOf(e)).shape());
-      if (stays && contiguous.contains(operand.toString())
-          || callee.equals("transpose") && !contiguous.contains(operand.toString()) && headsInner(a, base)) {
-        contiguous.add(lastBuffer);
-      }
-      code = CodeBlock.of("$N", lastBuffer);
-    }
-    if (dest != null) {
-      lastBuffer = dest;
-      return CodeBlock.of("$L.copyInto($N)", code, dest);
-    }
-    return code;
-  }
-
-  /** Whether {@code transpose(1, 2)} of the buffer {@code base} is its storage's order (attention's result). */
-  private boolean headsInner(Map<String, Object> a, String base) {
-    return a != null && ((Long) a.get("dim0") == 1 && (Long) a.get("dim1") == 2
-        || (Long) a.get("dim0") == 2 && (Long) a.get("dim1") == 1) && ws.isHeadsInner(base);
-  }
-
-  /**
-   * {@code return a, b, c} into the {@code Output} record the caller gave: each tensor written
-   * into its component, in order.
-   */
-  private void returnTupleInto(CodeBlock.Builder b, Ast.Return r) {
-    if (!(r.value() instanceof Ast.Tuple t) || t.items().stream().anyMatch(i -> !(typeOf(i) instanceof Type.TensorT))) {
-      throw new Workspace.Unsupported("a nested or computed tuple result");
-    }
-    List<String> components = Tuples.components(result.block(), t.items().size());
-    for (int i = 0; i < t.items().size(); i++) {
-      Expr item = t.items().get(i);
-      String dest = locals.newName(components.get(i) + "Out", new Object());
-      steps = CodeBlock.builder();
-      CodeBlock code = into(item, dest);
-      b.addStatement("$T $N = $N.$N()", RuntimeTypes.TENSOR, dest, output(), components.get(i));
-      b.add(flushSteps()).add("$L; // $L\n", code, JavaText.shapeComment(((Type.TensorT) typeOf(item)).shape()));
-      ws.tick();
-    }
-    b.addStatement("return $N", output());
-  }
-
-  /**
-   * The kind of the child {@code c} calls when the call is bound to the kind's {@linkplain
-   * LayerKind#callParams call signature} (several arguments or keywords), else null.
-   */
-  private LayerKind boundKind(Ast.Call c) {
-    if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
-      return null;
-    }
-    for (Child child : result.block().children()) {
-      if (child.name().equals(c.callee()) && child.use() instanceof BuiltinUse b && b.kind().callParams() != null
-          && (c.args().size() != 1 || !c.kwargs().isEmpty() || !b.kind().oneTensorForm())) {
-        return b.kind();
-      }
-    }
-    return null;
-  }
-
-  /**
-   * A bound layer call as Java, {@code attn.forward(q, k, v, null, false, AttentionMask.ofBool(m),
-   * true)}: each mask wrapped as the runtime's float or bool mask; null when {@code c} is no
-   * such call.
-   */
-  private CodeBlock layerCall(Ast.Call c) {
-    LayerKind kind = boundKind(c);
-    if (kind == null) {
-      return null;
-    }
-    Map<String, Expr> bound = LayerCalls.bind(c.callee(), kind.callParams(), c, (loc, message) -> {
-      throw new IllegalStateException(message); // inference reported it already
-    });
-    Map<String, CodeBlock> tensors = new LinkedHashMap<>();
-    for (CallParam p : kind.callParams()) {
-      Expr arg = bound.get(p.name());
-      if (arg == null || p.kind() == CallParam.Kind.FLAG) {
-        continue;
-      }
-      CodeBlock code = expr(arg);
-      if (p.kind() == CallParam.Kind.MASK) {
-        boolean bool = typeOf(arg) instanceof Type.TensorT t && t.dtype() == DType.BOOL;
-        code = CodeBlock.of("$T.$N($L)", RuntimeTypes.ATTENTION_MASK, bool ? "ofBool" : "of", code);
-      }
-      tensors.put(p.name(), code);
-    }
-    return kind.call(CodeBlock.of("$N", fields.get(c.callee())), tensors, LayerCalls.flags(kind.callParams(), bound));
-  }
-
-  /** Whether {@code c} calls a child (a builtin, not lazy) that runs an activation in its epilogue. */
-  private boolean fusesActivation(Ast.Call c) {
-    if (result.calls().get(c) != null || !fields.containsKey(c.callee())) {
-      return false;
-    }
-    for (Child child : result.block().children()) {
-      if (child.name().equals(c.callee()) && child.use() instanceof BuiltinUse b
-          && b.kind().fusesActivation()) {
-        return !result.lazy(b);
-      }
-    }
-    return false;
   }
 
   private static TypeName javaType(Type t) {
@@ -1029,64 +763,10 @@ final class ForwardWriter {
     return TypeName.FLOAT;
   }
 
-  private Type typeOf(Expr e) {
+  Type typeOf(Expr e) {
     Type t = virtual.containsKey(e) ? virtual.get(e) : result.types().get(e);
     return t == null ? new Type.TensorT(Shape.ANY) : t;
   }
-
-  /** A Java boolean expression for a {@code while}/{@code if} condition. */
-  private CodeBlock condition(Expr e) {
-    if (onArgsOnly(e)) {
-      return CodeBlock.of("$L", ArgCondition.toJava(e, fields::get)); // stride != 1 || inPlanes != planes
-    }
-    Type t = typeOf(e);
-    if (e instanceof Ast.Binary b && (b.op().equals("and") || b.op().equals("or"))) {
-      return CodeBlock.of("$L $L $L", condition(b.left()), b.op().equals("and") ? "&&" : "||", condition(b.right()));
-    }
-    if (e instanceof Ast.Unary u && u.op().equals("not")) {
-      return CodeBlock.of("!($L)", condition(u.operand()));
-    }
-    if (e instanceof Ast.Binary b && JAVA_COMPARISONS.containsKey(b.op())) {
-      return CodeBlock.of("$L $L $L", scalar(b.left()), JAVA_COMPARISONS.get(b.op()), scalar(b.right()));
-    }
-    if (t instanceof Type.BoolT) {
-      return expr(e);
-    }
-    return CodeBlock.of("$L != 0f", scalar(e));
-  }
-
-  /**
-   * Whether {@code e} is a true-or-false test of the block's arguments alone ({@code stride != 1
-   * or in_planes != planes}), written in Java on their fields as they are typed.
-   */
-  private boolean onArgsOnly(Expr e) {
-    Set<String> args = result.block().args().keySet();
-    if (e instanceof Ast.Binary b && JAVA_COMPARISONS.containsKey(b.op())) {
-      return ArgCondition.notOnArgs(b, args) == null;
-    }
-    if (e instanceof Ast.Binary b && (b.op().equals("and") || b.op().equals("or"))) {
-      return onArgsOnly(b.left()) && onArgsOnly(b.right());
-    }
-    if (e instanceof Ast.Unary u && u.op().equals("not")) {
-      return onArgsOnly(u.operand());
-    }
-    return e instanceof Ast.Name n && result.block().args().get(n.name()) != null
-        && result.block().args().get(n.name()).type() == ArgType.BOOL;
-  }
-
-  /** A Java float for a scalar tensor or a number. */
-  private CodeBlock scalar(Expr e) {
-    if (ws != null && e instanceof Ast.Call c && result.calls().get(c) != null
-        && (c.callee().equals("sum") || c.callee().equals("mean"))
-        && !(result.calls().get(c).get("dim") instanceof Long)) {
-      return CodeBlock.of("$L.$N()", arg(result.calls().get(c), "input"), c.callee() + "AsFloat");
-    }
-    return typeOf(e) instanceof Type.TensorT ? CodeBlock.of("$L.item()", expr(e)) : expr(e);
-  }
-
-  /** Java's operator for each comparison (constants, so no spec text reaches the source). */
-  private static final Map<String, String> JAVA_COMPARISONS = Map.of(
-      "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==", "!=", "!=");
 
   /** The Java expression of {@code e}. */
   CodeBlock expr(Expr e) {
@@ -1105,16 +785,7 @@ final class ForwardWriter {
     }
     if (e instanceof Ast.Subscript sub && typeOf(sub.target()) instanceof Type.TupleT
         && sub.target() instanceof Ast.Call c) { // attn(q, k, v)[0], lstm(x)[0]: a flat tuple's item
-      int i = LayerCalls.literalIndex(sub.items().get(0));
-      Tuples.Call child = tupleChildren.get(c.callee());
-      List<String> accessors = child.accessors();
-      CodeBlock call = layerCall(c);
-      if (call == null) {
-        List<CodeBlock> args = new ArrayList<>();
-        c.args().forEach(a -> args.add(expr(a)));
-        call = CodeBlock.of("$N.$N($L)", fields.get(c.callee()), child.method(), CodeBlock.join(args, ", "));
-      }
-      return CodeBlock.of("$L.$N()", call, accessors.get(i < 0 ? i + accessors.size() : i));
+      return tuples.item(sub, c);
     }
     if (e instanceof Ast.Subscript sub) {
       return tensorOps.subscript(sub);
@@ -1136,16 +807,16 @@ final class ForwardWriter {
     }
     if (e instanceof Ast.Unary u) {
       if (u.op().equals("not")) {
-        return CodeBlock.of("!($L)", condition(u.operand()));
+        return CodeBlock.of("!($L)", conditions.condition(u.operand()));
       }
       return typeOf(u.operand()) instanceof Type.TensorT
           ? CodeBlock.of("$L.neg()", expr(u.operand())) : CodeBlock.of("-$L", expr(u.operand()));
     }
     if (e instanceof Ast.Binary b) {
       if (b.op().equals("and") || b.op().equals("or") || typeOf(b) instanceof Type.BoolT) {
-        return CodeBlock.of("($L)", condition(b));
+        return CodeBlock.of("($L)", conditions.condition(b));
       }
-      return binaryCode(b, typeOf(b.left()), typeOf(b.right()));
+      return functions.binary(b, typeOf(b.left()), typeOf(b.right()));
     }
     if (e instanceof Ast.Attr a) {
       Shape s = typeOf(a.target()).shapeOrNull();
@@ -1156,178 +827,34 @@ final class ForwardWriter {
       return call(c);
     }
     if (e instanceof Ast.Method m && modules != null && m.target() instanceof Ast.Subscript sub) { // h[-1](x)
-      return childCall(CodeBlock.of("$L.get($L)", modules.access(ModulePaths.of(sub.target())),
+      return children.childCall(CodeBlock.of("$L.get($L)", modules.access(ModulePaths.of(sub.target())),
           LayerCalls.literalIndex(sub.items().get(0))), m.call());
     }
     if (e instanceof Ast.Method m && modules != null) { // transformer.wte(idx)
       List<String> path = ModulePaths.of(m.target());
       path.add(m.call().callee());
-      return childCall(modules.access(path), m.call());
+      return children.childCall(modules.access(path), m.call());
     }
     throw new IllegalStateException("a tuple outside a call argument");
   }
 
-  /**
-   * A call of a child with a tensor result: {@code fc.forward(x)}, or for a block with several
-   * inputs {@code attention.forwardInputs(h, mask)} (tuple results are unpacked elsewhere).
-   */
-  private CodeBlock childCall(CodeBlock module, Ast.Call c) {
-    if (c.args().size() == 1) {
-      return CodeBlock.of("$L.forward($L)", module, expr(c.args().get(0)));
-    }
-    List<CodeBlock> args = new ArrayList<>();
-    c.args().forEach(x -> args.add(expr(x)));
-    return CodeBlock.of("$L.$N($L)", module, TypedForward.INPUTS_METHOD, CodeBlock.join(args, ", "));
-  }
-
-  private static final Map<String, String> JAVA_ARITHMETIC = Map.of(
-      "+", "+", "-", "-", "*", "*", "/", "/", "<", "<", ">", ">", "<=", "<=", ">=", ">=", "==", "==",
-      "!=", "!=");
-
-  private static final Map<String, String> METHODS = Map.of(
-      "+", "add", "-", "sub", "*", "mul", "/", "div", "**", "pow",
-      "<", "lt", ">", "gt", "<=", "le", ">=", "ge", "==", "eq");
-
-  private CodeBlock binaryCode(Ast.Binary b, Type lt, Type rt) {
-    String op = b.op();
-    boolean lTensor = lt instanceof Type.TensorT;
-    boolean rTensor = rt instanceof Type.TensorT;
-    CodeBlock l = expr(b.left());
-    CodeBlock r = expr(b.right());
-    if (op.equals("@")) {
-      return CodeBlock.of("$L.matmul($L)", l, r);
-    }
-    String method = op.equals("!=") ? "ne" : METHODS.get(op);
-    if (!lTensor && !rTensor) {
-      if (op.equals("**")) {
-        return CodeBlock.of("(float) Math.pow($L, $L)", l, r);
-      }
-      return CodeBlock.of("($L $L $L)", l, JAVA_ARITHMETIC.get(op), r);
-    }
-    if (lTensor) {
-      return CodeBlock.of("$L.$N($L)", l, method, r);
-    }
-    // number op tensor: commutative ops flip, comparisons mirror, the rest lift the number.
-    switch (op) {
-      case "+": case "*": case "==": case "!=":
-        return CodeBlock.of("$L.$N($L)", r, method, l);
-      case "<": return CodeBlock.of("$L.gt($L)", r, l);
-      case ">": return CodeBlock.of("$L.lt($L)", r, l);
-      case "<=": return CodeBlock.of("$L.ge($L)", r, l);
-      case ">=": return CodeBlock.of("$L.le($L)", r, l);
-      default:
-        return CodeBlock.of("$T.scalar($L).$N($L)", RuntimeTypes.TENSOR, l, method, r);
-    }
-  }
-
   private CodeBlock call(Ast.Call c) {
     if (loopVars.containsKey(c.callee())) {
-      return childCall(CodeBlock.of("$N", loopVars.get(c.callee())), c);
+      return children.childCall(CodeBlock.of("$N", loopVars.get(c.callee())), c);
     }
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
-    CodeBlock bound = a == null && child != null ? layerCall(c) : null;
+    CodeBlock bound = a == null && child != null ? children.layerCall(c) : null;
     if (bound != null) {
       return bound;
     }
     if (a == null && child != null) {
-      return childCall(CodeBlock.of("$N", child), c);
+      return children.childCall(CodeBlock.of("$N", child), c);
     }
-    Functions.Fn fn = Functions.get(c.callee());
-    switch (fn.kind()) {
-      case TENSOR_OP:
-        return tensorOps.call(c.callee(), a);
-      case LOSS:
-        return LossWriter.call(c.callee(), a, this::expr);
-      case ELEMENTWISE:
-        if ("tanh".equals(a.get("approximate"))) {
-          return CodeBlock.of("$T.gelu($L, $S)", RuntimeTypes.FUNCTIONAL, arg(a, "input"), "tanh");
-        }
-        return CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
-      case POW:
-        return CodeBlock.of("$L.pow($L)", arg(a, "input"), arg(a, "exponent"));
-      case REDUCE:
-        if (!(a.get("dim") instanceof Long)) {
-          return CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
-        }
-        return CodeBlock.of("$L.$N($L, $L)", arg(a, "input"), c.callee(), intOf(a.get("dim")), a.get("keepdim"));
-      case SOFTMAX:
-        return CodeBlock.of("$L.$N($L)", arg(a, "input"), c.callee().equals("softmax") ? "softmax" : "logSoftmax",
-            intOf(a.get("dim")));
-      case TRANSPOSE:
-        return CodeBlock.of("$L.transpose($L, $L)", arg(a, "input"), intOf(a.get("dim0")), intOf(a.get("dim1")));
-      case FLATTEN:
-        return CodeBlock.of("$L.flatten($L, $L)", arg(a, "input"), intOf(a.get("start_dim")), intOf(a.get("end_dim")));
-      case MATMUL:
-        return CodeBlock.of("$L.matmul($L)", arg(a, "input"), arg(a, "other"));
-      case CONCAT: {
-        List<CodeBlock> parts = new ArrayList<>();
-        for (Expr item : ((Ast.Tuple) a.get("tensors")).items()) {
-          parts.add(expr(item));
-        }
-        return CodeBlock.of("$T.concat($T.of($L), $L)", RuntimeTypes.TENSOR, RuntimeTypes.LIST,
-            CodeBlock.join(parts, ", "), intOf(a.get("dim")));
-      }
-      case POOL:
-        return pool(c.callee(), a);
-      case ADAPTIVE_POOL: {
-        String method = c.callee().endsWith("1d") ? "adaptiveAvgPool1d" : "adaptiveAvgPool2d";
-        return CodeBlock.of("$T.$N($L, $L)", RuntimeTypes.FUNCTIONAL, method, arg(a, "input"),
-            intList((List<?>) a.get("output_size")));
-      }
-      default:
-        throw new IllegalStateException("unsupported function " + fn.name());
-    }
-  }
-
-  /**
-   * {@code max_pool2d(x, 2)} as {@code Functional.maxPool2d(x, 2)}; other sizes as the
-   * runtime's full form ({@code int[]} per size in 2-D, ints in 1-D).
-   */
-  private CodeBlock pool(String callee, Map<String, Object> a) {
-    boolean max = callee.startsWith("max");
-    boolean twoD = callee.endsWith("2d");
-    String method = (max ? "maxPool" : "avgPool") + (twoD ? "2d" : "1d");
-    CodeBlock in = arg(a, "input");
-    @SuppressWarnings("unchecked")
-    List<Long> kernel = (List<Long>) a.get("kernel_size");
-    Object stride = a.get("stride");
-    @SuppressWarnings("unchecked")
-    List<Long> padding = (List<Long>) a.get("padding");
-    boolean noPadding = padding.stream().allMatch(p -> p == 0);
-    if (twoD && kernel.size() == 1 && stride == Functions.NONE && noPadding) {
-      return CodeBlock.of("$T.$N($L, $L)", RuntimeTypes.FUNCTIONAL, method, in, kernel.get(0).intValue());
-    }
-    if (twoD) {
-      CodeBlock s = stride instanceof List<?> l ? ints(l) : CodeBlock.of("null");
-      CodeBlock rest = max ? CodeBlock.of("new int[] {1}, false") : CodeBlock.of("false, true, null");
-      return CodeBlock.of("$T.$N($L, $L, $L, $L, $L)", RuntimeTypes.FUNCTIONAL, method, in, ints(kernel), s,
-          ints(padding), rest);
-    }
-    int k = kernel.get(0).intValue();
-    int s = stride instanceof List<?> l ? ((Long) l.get(0)).intValue() : k;
-    CodeBlock rest = max ? CodeBlock.of("1, false") : CodeBlock.of("false, true");
-    return CodeBlock.of("$T.$N($L, $L, $L, $L, $L)", RuntimeTypes.FUNCTIONAL, method, in, k, s,
-        padding.get(0).intValue(), rest);
-  }
-
-  /** Constant sizes as an {@code int[]} literal: {@code new int[] {2, 1}}. */
-  private static CodeBlock ints(List<?> values) {
-    return CodeBlock.of("new int[] {$L}", intList(values));
-  }
-
-  /** Constant sizes as Java int arguments: {@code 2, 1}. */
-  private static CodeBlock intList(List<?> values) {
-    List<CodeBlock> parts = new ArrayList<>();
-    values.forEach(v -> parts.add(CodeBlock.of("$L", ((Long) v).intValue())));
-    return CodeBlock.join(parts, ", ");
+    return functions.call(c, a);
   }
 
   private CodeBlock arg(Map<String, Object> a, String name) {
     return expr((Expr) a.get(name));
-  }
-
-  private static int intOf(Object v) {
-    return ((Long) v).intValue();
   }
 }

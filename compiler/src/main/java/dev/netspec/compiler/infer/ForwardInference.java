@@ -10,13 +10,10 @@ import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.layers.CallParam;
 import dev.netspec.compiler.layers.LayerKind;
-import dev.netspec.compiler.layers.Pooling;
-import dev.netspec.compiler.layers.PyRepr;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -88,6 +85,7 @@ final class ForwardInference {
   private final Map<String, Dim> sizes;
   private final TensorOps tensorOps;
   private final Losses losses;
+  private final FunctionCalls functions;
   private Shape output;
   private Type outputType;
 
@@ -118,7 +116,7 @@ final class ForwardInference {
 
       @Override
       public Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
-        return ForwardInference.this.match(call, fn);
+        return functions.match(call, fn);
       }
 
       @Override
@@ -133,6 +131,7 @@ final class ForwardInference {
     };
     this.tensorOps = new TensorOps(context);
     this.losses = new Losses(context);
+    this.functions = new FunctionCalls(context, types);
   }
 
   /** The output shape, or null if no return was inferred. */
@@ -853,32 +852,7 @@ final class ForwardInference {
     if (fn.kind() == Functions.Kind.LOSS) {
       return losses.call(call, fn, env);
     }
-    Map<String, Object> bound = bind(call, fn, env);
-    if (bound == null) {
-      return Type.unknownTensor();
-    }
-    calls.put(call, bound);
-    if (fn.kind() == Functions.Kind.SPLIT) {
-      try {
-        return Splits.apply(fn, bound, types);
-      } catch (ShapeError e) {
-        error(call.loc(), call.callee() + ": " + e.getMessage());
-        return Type.unknownTensor();
-      }
-    }
-    for (Object operand : operands(bound)) {
-      String wrong = DTypeRules.floatOnly(call.callee(), types.get((Expr) operand));
-      if (wrong != null) {
-        error(((Expr) operand).loc(), wrong);
-        return Type.unknownTensor();
-      }
-    }
-    try {
-      return new Type.TensorT(apply(call, fn, bound));
-    } catch (ShapeError e) {
-      error(call.loc(), call.callee() + ": " + e.getMessage());
-      return Type.unknownTensor();
-    }
+    return functions.call(call, fn, env);
   }
 
   /**
@@ -919,243 +893,5 @@ final class ForwardInference {
       return Type.unknownTensor();
     }
     return layers.call(call.callee(), tensors, LayerCalls.flags(params, bound), at(call.loc()));
-  }
-
-  /** The tensor operands of a bound call. */
-  private static List<Object> operands(Map<String, Object> bound) {
-    List<Object> out = new ArrayList<>();
-    for (String n : List.of("input", "other", "exponent")) {
-      if (bound.get(n) instanceof Expr e) {
-        out.add(e);
-      }
-    }
-    if (bound.get("tensors") instanceof Ast.Tuple t) {
-      out.addAll(t.items());
-    }
-    return out;
-  }
-
-  /**
-   * Matches positional and keyword arguments to the function's parameters: each an expression
-   * or the default; null after a reported error.
-   */
-  private Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    List<Functions.Param> params = fn.params();
-    if (call.args().size() > params.size()) {
-      error(call.loc(), call.callee() + " takes at most " + params.size() + " arguments, got " + call.args().size());
-      return null;
-    }
-    for (int i = 0; i < call.args().size(); i++) {
-      out.put(params.get(i).name(), call.args().get(i));
-    }
-    for (Ast.Kwarg k : call.kwargs()) {
-      Functions.Param p = params.stream().filter(x -> x.name().equals(k.name())).findFirst().orElse(null);
-      if (p == null) {
-        List<String> names = new ArrayList<>();
-        params.forEach(x -> names.add(x.name()));
-        error(k.loc(), call.callee() + " has no argument '" + k.name() + "'" + Names.suggest(k.name(), names));
-        return null;
-      }
-      if (out.put(k.name(), k.value()) != null) {
-        error(k.loc(), call.callee() + " got '" + k.name() + "' twice");
-        return null;
-      }
-    }
-    for (Functions.Param p : params) {
-      if (!out.containsKey(p.name())) {
-        if (p.defaultValue() == null) {
-          error(call.loc(), call.callee() + " needs '" + p.name() + "'");
-          return null;
-        }
-        out.put(p.name(), p.defaultValue());
-      }
-    }
-    return out;
-  }
-
-  /** Binds positional and keyword arguments to the function's parameters. */
-  private Map<String, Object> bind(Ast.Call call, Functions.Fn fn, Map<String, Type> env) {
-    Map<String, Object> out = match(call, fn);
-    if (out == null) {
-      return null;
-    }
-    // Tensor operands are evaluated; dims, flags and sizes must be constants.
-    Map<String, Object> resolved = new LinkedHashMap<>();
-    for (Map.Entry<String, Object> e : out.entrySet()) {
-      Object v = e.getValue();
-      String n = e.getKey();
-      if (!(v instanceof Expr x)) {
-        resolved.put(n, v);
-      } else if (n.equals("input") || n.equals("other") || n.equals("exponent") || n.equals("tensors")) {
-        resolved.put(n, x);
-        eval(x, env);
-      } else if (n.equals("split_size_or_sections")) {
-        Object sizes = Splits.sizes(x, this::constInt);
-        if (sizes == null) {
-          error(x.loc(), call.callee() + ": '" + n + "' must be an int constant or a list of them");
-          return null;
-        }
-        resolved.put(n, sizes);
-      } else if (n.equals("keepdim")) {
-        if (!(x instanceof Ast.Bool bo)) {
-          error(x.loc(), call.callee() + ": keepdim must be True or False");
-          return null;
-        }
-        resolved.put(n, bo.value());
-      } else if (n.equals("approximate")) {
-        if (!(x instanceof Ast.Str str) || !(str.value().equals("none") || str.value().equals("tanh"))) {
-          error(x.loc(), call.callee() + ": approximate must be 'none' or 'tanh'");
-          return null;
-        }
-        resolved.put(n, str.value());
-      } else if (n.equals("shape") || WINDOW_SIZES.contains(n)) {
-        List<Long> sizes = new ArrayList<>();
-        List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
-        for (Expr item : items) {
-          Long c = constInt(item);
-          if (c == null) {
-            error(item.loc(), call.callee() + ": " + (n.equals("shape") ? "sizes" : "'" + n + "'")
-                + " must be int constants");
-            return null;
-          }
-          sizes.add(c);
-        }
-        resolved.put(n, sizes);
-      } else {
-        Long c = constInt(x);
-        if (c == null) {
-          error(x.loc(), call.callee() + ": '" + n + "' must be an int constant");
-          return null;
-        }
-        resolved.put(n, c);
-      }
-    }
-    return resolved;
-  }
-
-  /** The pooling arguments that take an int or a tuple of ints, one per spatial dim. */
-  private static final Set<String> WINDOW_SIZES = Set.of("kernel_size", "stride", "padding", "output_size");
-
-  private Long constInt(Expr e) {
-    if (e instanceof Ast.Num n && n.integral() && Math.abs(n.value()) < Integer.MAX_VALUE) {
-      types.put(e, new Type.NumT(true));
-      return (long) n.value();
-    }
-    if (e instanceof Ast.Unary u && u.op().equals("-")) {
-      Long v = constInt(u.operand());
-      if (v != null) {
-        types.put(e, new Type.NumT(true));
-      }
-      return v == null ? null : -v;
-    }
-    return null;
-  }
-
-  private Shape tensorArg(Ast.Call call, Object v, String what) throws ShapeError {
-    Type t = types.get((Expr) v);
-    if (t instanceof Type.TensorT tt) {
-      return tt.shape();
-    }
-    if (t instanceof Type.NumT && what.equals("exponent")) {
-      return null;
-    }
-    throw new ShapeError("'" + what + "' must be a tensor, got " + t);
-  }
-
-  private Shape apply(Ast.Call call, Functions.Fn fn, Map<String, Object> a) throws ShapeError {
-    switch (fn.kind()) {
-      case ELEMENTWISE: {
-        Shape s = tensorArg(call, a.get("input"), "input");
-        layers.addFlops(s.numel());
-        return s;
-      }
-      case POW: {
-        Shape s = tensorArg(call, a.get("input"), "input");
-        Shape p = tensorArg(call, a.get("exponent"), "exponent");
-        Shape out = p == null ? s : Ops.broadcast(s, p);
-        layers.addFlops(out.numel());
-        return out;
-      }
-      case REDUCE: {
-        Shape s = tensorArg(call, a.get("input"), "input");
-        Object dim = a.get("dim");
-        layers.addFlops(s.numel());
-        return Ops.reduce(s, dim instanceof Long d ? d : null, (Boolean) a.get("keepdim"));
-      }
-      case SOFTMAX: {
-        Shape s = tensorArg(call, a.get("input"), "input");
-        if (s.knownRank()) {
-          Ops.dimIndex(s, (Long) a.get("dim"), "dim");
-        }
-        layers.addFlops(s.numel() < 0 ? -1 : 3 * s.numel());
-        return s;
-      }
-      case TRANSPOSE:
-        return Ops.transpose(tensorArg(call, a.get("input"), "input"), (Long) a.get("dim0"), (Long) a.get("dim1"));
-      case FLATTEN:
-        return Ops.flatten(tensorArg(call, a.get("input"), "input"), (Long) a.get("start_dim"), (Long) a.get("end_dim"));
-      case MATMUL: {
-        Shape l = tensorArg(call, a.get("input"), "input");
-        Shape r = tensorArg(call, a.get("other"), "other");
-        return Ops.matmul(l, r);
-      }
-      case CONCAT: {
-        Object t = a.get("tensors");
-        if (!(t instanceof Ast.Tuple tuple) || tuple.items().isEmpty()) {
-          throw new ShapeError("expects a list of tensors, such as concat([a, b], dim=1)");
-        }
-        List<Shape> shapes = new ArrayList<>();
-        for (Expr item : tuple.items()) {
-          shapes.add(tensorArg(call, item, "tensors"));
-        }
-        return Ops.concat(shapes, (Long) a.get("dim"));
-      }
-      case POOL: {
-        Shape s = tensorArg(call, a.get("input"), "input");
-        int n = Functions.spatialDims(fn);
-        int[] kernel = windowSizes(a, "kernel_size", n, 1);
-        int[] stride = a.get("stride") == Functions.NONE ? kernel : windowSizes(a, "stride", n, 1);
-        int[] padding = windowSizes(a, "padding", n, 0);
-        String padError = Pooling.paddingError(kernel, padding);
-        if (padError != null) {
-          throw new ShapeError(padError);
-        }
-        Shape out = Pooling.window(s, n, kernel, stride, padding, new int[] {1, 1}, false,
-            "kernel_size=" + PyRepr.tuple(kernel) + ", stride=" + PyRepr.tuple(stride) + ", padding=" + PyRepr.tuple(padding));
-        layers.addFlops(out.numel() < 0 ? -1 : out.numel() * Arrays.stream(kernel).reduce(1, (x, y) -> x * y));
-        return out;
-      }
-      case ADAPTIVE_POOL: {
-        Shape s = tensorArg(call, a.get("input"), "input");
-        int n = Functions.spatialDims(fn);
-        Shape out = Pooling.adaptive(s, n, windowSizes(a, "output_size", n, 1));
-        layers.addFlops(s.numel());
-        return out;
-      }
-      default:
-        throw new ShapeError("unsupported function");
-    }
-  }
-
-  /**
-   * A window size as one int per spatial dim: an int (or a tuple of one) repeats, a tuple
-   * gives each; each at least {@code min}.
-   */
-  private static int[] windowSizes(Map<String, Object> a, String name, int spatial, int min) throws ShapeError {
-    @SuppressWarnings("unchecked")
-    List<Long> given = (List<Long>) a.get(name);
-    if (given.size() != 1 && given.size() != spatial) {
-      throw new ShapeError("'" + name + "' must be an int" + (spatial > 1 ? " or " + spatial + " ints" : "") + ", got " + given);
-    }
-    int[] out = new int[spatial];
-    for (int i = 0; i < spatial; i++) {
-      long v = given.get(given.size() == 1 ? 0 : i);
-      if (v < min) {
-        throw new ShapeError("'" + name + "' must be at least " + min + ", got " + v);
-      }
-      out[i] = (int) v;
-    }
-    return out;
   }
 }

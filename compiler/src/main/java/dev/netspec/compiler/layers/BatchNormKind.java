@@ -34,6 +34,11 @@ final class BatchNormKind extends LayerKind {
     this.spatial = spatial;
   }
 
+  @Override
+  public String outOfRange(String arg, Object value) {
+    return NormArgs.outOfRange(name(), arg, value);
+  }
+
   /** 1 or 2: the spatial rank of the convolution it folds into. */
   int spatial() {
     return spatial;

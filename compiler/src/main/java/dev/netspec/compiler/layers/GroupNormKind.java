@@ -29,6 +29,11 @@ final class GroupNormKind extends LayerKind {
   }
 
   @Override
+  public String outOfRange(String arg, Object value) {
+    return NormArgs.outOfRange(name(), arg, value);
+  }
+
+  @Override
   public List<InferredArg> inferredArgs() {
     return List.of(CHANNELS);
   }

@@ -22,6 +22,11 @@ final class LayerNormKind extends LayerKind {
   }
 
   @Override
+  public String outOfRange(String arg, Object value) {
+    return NormArgs.outOfRange(name(), arg, value);
+  }
+
+  @Override
   public Inferred infer(Args args, Shape in, Context ctx) throws ShapeError {
     Object ns = args.value("normalized_shape", null);
     Object eps = args.value("eps", 1e-5);

@@ -45,6 +45,10 @@ final class Transformers {
       ctx.error("activation", "activation should be relu or gelu, not " + activation);
     }
     checkDropout(args, ctx);
+    String eps = NormArgs.outOfRange(null, "layer_norm_eps", args.value("layer_norm_eps", 1e-5));
+    if (eps != null) {
+      ctx.error("layer_norm_eps", eps);
+    }
     Dim ff = args.has("dim_feedforward") ? args.dim("dim_feedforward") : Dim.of(2048);
     return new EncoderLayer(e, h, ff, args.value("dropout", 0.1), activation, args.value("layer_norm_eps", 1e-5));
   }

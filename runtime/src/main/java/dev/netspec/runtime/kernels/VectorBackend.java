@@ -153,50 +153,13 @@ final class VectorBackend implements Backend {
   @Override
   public void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out,
       int outOff, int n) {
-    int bound = SPECIES.loopBound(n);
-    int i = 0;
-    for (; i < bound; i += SPECIES.length()) {
-      FloatVector u = Vectors.load(x, xOff + i);
-      FloatVector v = Vectors.load(y, yOff + i);
-      Vectors.store(apply(op, u, v), out, outOff + i);
-    }
-    for (; i < n; i++) {
-      out[outOff + i] = op.apply(x[xOff + i], y[yOff + i]);
-    }
+    VectorBinary.binary(op, x, xOff, y, yOff, out, outOff, n);
   }
 
   @Override
   public void binaryScalar(BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff,
       int n) {
-    FloatVector v = Vectors.broadcast(y);
-    int bound = SPECIES.loopBound(n);
-    int i = 0;
-    for (; i < bound; i += SPECIES.length()) {
-      Vectors.store(apply(op, Vectors.load(x, xOff + i), v), out, outOff + i);
-    }
-    for (; i < n; i++) {
-      out[outOff + i] = op.apply(x[xOff + i], y);
-    }
-  }
-
-  /** One vector step of {@code op}; the switch on a loop-invariant enum folds away. */
-  private static FloatVector apply(BinaryOp op, FloatVector a, FloatVector b) {
-    FloatVector u = Vectors.exact(a); // exact also where C2 compiles this method alone
-    FloatVector v = Vectors.exact(b);
-    switch (op) {
-      case ADD:
-        return u.add(v);
-      case SUB:
-        return u.sub(v);
-      case MUL:
-        return u.mul(v);
-      case DIV:
-        return u.div(v);
-      case MAX:
-        return u.max(v);
-      default:
-        return u.min(v);
-    }
+    VectorBinary.binaryScalar(op, x, xOff, y, out, outOff, n);
   }
 
   @Override

@@ -52,8 +52,8 @@ public abstract class BatchNorm extends Module {
       throw new IllegalArgumentException(
           typeName() + ": num_features must be positive, got " + numFeatures);
     }
-    if (!(eps > 0)) {
-      throw new IllegalArgumentException(typeName() + ": eps must be positive, got " + eps);
+    if (!(eps >= 0)) {
+      throw new IllegalArgumentException(typeName() + ": eps must be at least 0, got " + eps);
     }
     if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
       throw new IllegalArgumentException(

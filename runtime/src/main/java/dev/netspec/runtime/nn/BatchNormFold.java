@@ -38,8 +38,8 @@ public record BatchNormFold(Tensor runningMean, Tensor runningVar, Tensor weight
             + Arrays.toString(t.shape()));
       }
     }
-    if (!(eps > 0)) {
-      throw new IllegalArgumentException("batch norm fold: eps must be positive, got " + eps);
+    if (!(eps >= 0)) {
+      throw new IllegalArgumentException("batch norm fold: eps must be at least 0, got " + eps);
     }
   }
 

@@ -41,8 +41,8 @@ public final class GroupNorm extends Module {
       throw new IllegalArgumentException("num_channels must be divisible by num_groups, got "
           + numChannels + " channels and " + numGroups + " groups");
     }
-    if (!(eps > 0)) {
-      throw new IllegalArgumentException("GroupNorm: eps must be positive, got " + eps);
+    if (!(eps >= 0)) {
+      throw new IllegalArgumentException("GroupNorm: eps must be at least 0, got " + eps);
     }
     this.numGroups = numGroups;
     this.numChannels = numChannels;

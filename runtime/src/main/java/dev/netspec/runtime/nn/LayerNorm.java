@@ -41,8 +41,8 @@ public final class LayerNorm extends Module {
             + PyFormat.tuple(normalizedShape));
       }
     }
-    if (!(eps > 0)) {
-      throw new IllegalArgumentException("LayerNorm: eps must be positive, got " + eps);
+    if (!(eps >= 0)) {
+      throw new IllegalArgumentException("LayerNorm: eps must be at least 0, got " + eps);
     }
     this.normalizedShape = normalizedShape.clone();
     this.eps = eps;

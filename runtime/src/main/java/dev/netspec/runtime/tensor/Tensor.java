@@ -43,6 +43,8 @@ import java.util.function.DoubleUnaryOperator;
  * }</pre>
  */
 public final class Tensor {
+  // The bodies live beside it in this package: Factories, Values (copies, conversions, maps),
+  // Elementwise, Into (the ...Into forms), Masks, Reductions, MatMul and Splits.
   /** The largest rank a tensor may have. */
   public static final int MAX_RANK = 8;
 
@@ -51,7 +53,7 @@ public final class Tensor {
   final float[] storage;
   /** The int64 storage, or null for a float32 tensor. */
   final long[] longs;
-  private final Layout layout;
+  final Layout layout;
   // The layout's fields, for the package's kernels and this class.
   final int[] shape;
   final int[] stride;
@@ -78,12 +80,12 @@ public final class Tensor {
   }
 
   /** A contiguous float32 tensor over fresh storage, with its own version counter. */
-  private static Tensor dense(float[] data, int[] checkedShape) {
+  static Tensor dense(float[] data, int[] checkedShape) {
     return new Tensor(data, null, Layout.contiguous(checkedShape), new Version());
   }
 
   /** A contiguous int64 tensor over fresh storage, with its own version counter. */
-  private static Tensor dense(long[] data, int[] checkedShape) {
+  static Tensor dense(long[] data, int[] checkedShape) {
     return new Tensor(null, data, Layout.contiguous(checkedShape), new Version());
   }
 
@@ -142,16 +144,7 @@ public final class Tensor {
 
   /** A 2-D tensor from rows of equal length; copies. */
   public static Tensor of(float[][] rows) {
-    int cols = rows.length == 0 ? 0 : rows[0].length;
-    float[] data = new float[rows.length * cols];
-    for (int i = 0; i < rows.length; i++) {
-      if (rows[i].length != cols) {
-        throw new IllegalArgumentException(
-            "row " + i + " has " + rows[i].length + " values, expected " + cols);
-      }
-      System.arraycopy(rows[i], 0, data, i * cols, cols);
-    }
-    return fromArray(data, rows.length, cols);
+    return Factories.ofRows(rows);
   }
 
   /**
@@ -159,7 +152,7 @@ public final class Tensor {
    * array length must equal the element count.
    */
   public static Tensor fromArray(float[] data, int... shape) {
-    return dense(data, checkLength(data.length, shape));
+    return dense(data, Factories.checkLength(data.length, shape));
   }
 
   /** A 1-D int64 tensor of the given values ({@code torch.tensor([1, 2])}); copies. */
@@ -172,16 +165,7 @@ public final class Tensor {
    * ({@code torch.tensor(data).view(shape)}); the array length must equal the element count.
    */
   public static Tensor ofLongs(long[] data, int... shape) {
-    return dense(data, checkLength(data.length, shape));
-  }
-
-  private static int[] checkLength(int length, int[] shape) {
-    int[] s = Layout.checkShape(shape);
-    if (Layout.numel(s) != length) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(s) + " holds "
-          + Layout.numel(s) + " values, the array has " + length);
-    }
-    return s;
+    return dense(data, Factories.checkLength(data.length, shape));
   }
 
   /** {@code torch.arange(end)}: 0, 1, ..., end - 1, int64 (as torch with an int). */
@@ -191,15 +175,7 @@ public final class Tensor {
 
   /** {@code torch.arange(start, end, step)} for integer arguments: int64, as in PyTorch. */
   public static Tensor arange(int start, int end, int step) {
-    if (step == 0) {
-      throw new IllegalArgumentException("arange: step must be nonzero");
-    }
-    int n = Math.max(0, (int) Math.ceil((end - (double) start) / step));
-    long[] data = new long[n];
-    for (int i = 0; i < n; i++) {
-      data[i] = start + (long) i * step;
-    }
-    return ofLongs(data, n);
+    return Factories.arange(start, end, step);
   }
 
   /**
@@ -207,20 +183,12 @@ public final class Tensor {
    * {@code Init.uniform_(Tensor.zeros(shape), gen)} from a generator in the same state.
    */
   public static Tensor rand(Generator gen, int... shape) {
-    Tensor t = zeros(shape);
-    for (int i = 0; i < t.storage.length; i++) {
-      t.storage[i] = gen.nextFloat(0, 1);
-    }
-    return t;
+    return Factories.rand(gen, shape);
   }
 
   /** Standard normal from {@code gen} ({@code torch.randn}). */
   public static Tensor randn(Generator gen, int... shape) {
-    Tensor t = zeros(shape);
-    for (int i = 0; i < t.storage.length; i++) {
-      t.storage[i] = (float) gen.nextGaussian();
-    }
-    return t;
+    return Factories.randn(gen, shape);
   }
 
   // ---------------------------------------------------------------- type and shape
@@ -411,33 +379,12 @@ public final class Tensor {
   /** A copy of the values of a float32 tensor in row-major order. */
   public float[] toFloatArray() {
     requireFloat("toFloatArray()");
-    float[] out = new float[Math.toIntExact(numel())];
-    if (isContiguous()) {
-      System.arraycopy(storage, offset, out, 0, out.length);
-      return out;
-    }
-    int[] idx = new int[shape.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = storage[layout.offsetOf(idx)];
-      Layout.increment(idx, shape);
-    }
-    return out;
+    return Values.toFloatArray(this);
   }
 
   /** A copy of the values in row-major order as longs; float32 values truncate toward 0. */
   public long[] toLongArray() {
-    long[] out = new long[Math.toIntExact(numel())];
-    if (isContiguous() && longs != null) {
-      System.arraycopy(longs, offset, out, 0, out.length);
-      return out;
-    }
-    int[] idx = new int[shape.length];
-    for (int i = 0; i < out.length; i++) {
-      int o = layout.offsetOf(idx);
-      out[i] = longs != null ? longs[o] : (long) storage[o];
-      Layout.increment(idx, shape);
-    }
-    return out;
+    return Values.toLongArray(this);
   }
 
   /**
@@ -446,18 +393,7 @@ public final class Tensor {
    * Returns this tensor when it already has that type.
    */
   public Tensor to(DType type) {
-    if (type == dtype) {
-      return this;
-    }
-    if (type == DType.INT64) {
-      return dense(toLongArray(), shape.clone());
-    }
-    long[] values = toLongArray();
-    float[] out = new float[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = values[i];
-    }
-    return dense(out, shape.clone());
+    return type == dtype ? this : Values.convert(this, type);
   }
 
   /** A contiguous copy with its own storage ({@code x.clone()}). */
@@ -628,22 +564,7 @@ public final class Tensor {
   /** Copies {@code src} (broadcast to this shape) into this tensor ({@code x.copy_(src)}). */
   public Tensor copy_(Tensor src) {
     bumpVersion();
-    Tensor s = src.expand(shape);
-    if (dtype == DType.FLOAT32 && s.dtype == DType.FLOAT32) {
-      Elementwise.copy(this, s);
-      return this;
-    }
-    int[] idx = new int[shape.length]; // int64 on either side: converts as to(DType) does
-    for (long i = 0, n = numel(); i < n; i++) {
-      int o = layout.offsetOf(idx);
-      int so = s.layout.offsetOf(idx);
-      if (longs != null) {
-        longs[o] = s.longs != null ? s.longs[so] : (long) s.storage[so];
-      } else {
-        storage[o] = s.longs[so];
-      }
-      Layout.increment(idx, shape);
-    }
+    Values.copy(this, src);
     return this;
   }
 
@@ -708,13 +629,7 @@ public final class Tensor {
   public Tensor mapInPlace(DoubleUnaryOperator f) {
     requireFloat("map");
     bumpVersion();
-    int[] idx = new int[shape.length];
-    long n = numel();
-    for (long i = 0; i < n; i++) {
-      int o = layout.offsetOf(idx);
-      storage[o] = (float) f.applyAsDouble(storage[o]);
-      Layout.increment(idx, shape);
-    }
+    Values.map(this, f);
     return this;
   }
 
@@ -723,14 +638,7 @@ public final class Tensor {
     requireFloat("zip");
     other.requireFloat("zip");
     bumpVersion();
-    Tensor b = other.expand(shape);
-    int[] idx = new int[shape.length];
-    long n = numel();
-    for (long i = 0; i < n; i++) {
-      int o = layout.offsetOf(idx);
-      storage[o] = (float) f.applyAsDouble(storage[o], b.storage[b.layout.offsetOf(idx)]);
-      Layout.increment(idx, shape);
-    }
+    Values.zip(this, other, f);
     return this;
   }
 
@@ -1259,25 +1167,12 @@ public final class Tensor {
 
   /** {@code torch.allclose}: {@code |a - b| <= atol + rtol * |b|} everywhere, same shape. */
   public boolean allclose(Tensor other, double rtol, double atol) {
-    if (!Arrays.equals(shape, other.shape)) {
-      return false;
-    }
-    float[] a = toFloatArray();
-    float[] b = other.toFloatArray();
-    for (int i = 0; i < a.length; i++) {
-      if (Math.abs(a[i] - b[i]) > atol + rtol * Math.abs(b[i])
-          || Float.isNaN(a[i]) != Float.isNaN(b[i])) {
-        return false;
-      }
-    }
-    return true;
+    return Values.allclose(this, other, rtol, atol);
   }
 
   /** Same type, same shape and the same values, bit for bit ({@code torch.equal}). */
   public boolean contentEquals(Tensor other) {
-    return dtype == other.dtype && Arrays.equals(shape, other.shape)
-        && (dtype == DType.INT64 ? Arrays.equals(toLongArray(), other.toLongArray())
-            : Arrays.equals(toFloatArray(), other.toFloatArray()));
+    return Values.contentEquals(this, other);
   }
 
   @Override

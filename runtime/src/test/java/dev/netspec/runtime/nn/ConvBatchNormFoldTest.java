@@ -233,7 +233,7 @@ class ConvBatchNormFoldTest {
     assertThrows(IllegalArgumentException.class,
         () -> new BatchNormFold(Tensor.zeros(6), Tensor.ones(5), null, null, 1e-5));
     assertThrows(IllegalArgumentException.class,
-        () -> new BatchNormFold(Tensor.zeros(6), Tensor.ones(6), null, null, 0));
+        () -> new BatchNormFold(Tensor.zeros(6), Tensor.ones(6), null, null, -1e-5));
     Tensor out = Tensor.zeros(1, 8, 5, 5);
     e = assertThrows(IllegalArgumentException.class,
         () -> conv.forwardInto(x, Activation.NONE, Tensor.zeros(1, 8, 5, 4), out));

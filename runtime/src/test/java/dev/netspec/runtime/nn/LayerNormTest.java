@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -115,9 +116,21 @@ class LayerNormTest {
     assertSame(n, n.train());
     assertTrue(n.isTraining());
     assertSame(n, n.train(false));
-    assertEquals("LayerNorm: eps must be positive, got 0.0", assertThrows(
-        IllegalArgumentException.class, () -> new LayerNorm(new int[] {2}, 0, true)).getMessage());
+    assertEquals("LayerNorm: eps must be at least 0, got -1.0", assertThrows(
+        IllegalArgumentException.class, () -> new LayerNorm(new int[] {2}, -1, true)).getMessage());
     assertEquals("LayerNorm needs at least one normalized dim", assertThrows(
         IllegalArgumentException.class, () -> new LayerNorm(new int[0])).getMessage());
+  }
+  @Test
+  void epsZeroIsPyTorchs() {
+    // nn.LayerNorm(4, eps=0): mean 2.5, biased variance 1.25, so (x - 2.5) / sqrt(1.25); a
+    // constant row divides 0 by 0 and is NaN, as in PyTorch 1.13.
+    LayerNorm n = new LayerNorm(new int[] {4}, 0, true);
+    float[] y = n.forward(Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 5, 5, 5}, 2, 4)).toFloatArray();
+    float s = (float) Math.sqrt(1.25);
+    assertArrayEquals(new float[] {-1.5f / s, -0.5f / s, 0.5f / s, 1.5f / s}, Arrays.copyOf(y, 4), 1e-6f);
+    for (int i = 4; i < 8; i++) {
+      assertTrue(Float.isNaN(y[i]), "constant row " + i);
+    }
   }
 }
