@@ -117,4 +117,32 @@ class TrainReaderTest {
     b = BASE + ", clip_grad_norm: 0";
     assertEquals(List.of(after(b, "clip_grad_norm: ") + "train: clip_grad_norm must be positive, got 0.0"), check(b).errors);
   }
+
+  @Test
+  void wrongShapesOfTheSectionAreLocated() {
+    String b = "loss: mse_loss, optimizer: {sgd: {lr: 0.1}}, batch_size: 8";
+    assertEquals(List.of("t.yaml:7:1: error: train: missing 'epochs'"), check(b).errors);
+    b = "optimizer: {sgd: {lr: 0.1}}, batch_size: 8, epochs: 1";
+    assertEquals(List.of("t.yaml:7:1: error: train: missing 'loss' (one of cross_entropy, nll_loss, mse_loss,"
+        + " l1_loss, smooth_l1_loss, binary_cross_entropy_with_logits)"), check(b).errors);
+    b = BASE + ", shuffle: yes";
+    refused(b, "yes", "train: shuffle must be true or false, got the string 'yes'");
+    b = BASE.replace("batch_size: 8", "batch_size: 1.5");
+    refused(b, "1.5", "train: batch_size must be an integer, got the number 1.5");
+    b = BASE + ", epoch: 2";
+    refused(b, "epoch:", "train: unknown key 'epoch'; did you mean 'epochs'?");
+    b = BASE.replace("mse_loss", "[mse_loss]");
+    refused(b, "[mse_loss]", "train: loss must be a name or {name: {arguments}}, got a list");
+    b = BASE.replace("{lr: 0.1}", "{lr: 0.1, moment: 0.9}");
+    refused(b, "moment", "train: sgd: unknown key 'moment'; did you mean 'momentum'?");
+    b = BASE.replace("{lr: 0.1}", "{momentum: 0.9}");
+    refused(b, "{sgd", "train: sgd needs 'lr'");
+    b = BASE.replace("{lr: 0.1}", "{lr: -1}");
+    refused(b, "-1", "train: sgd: lr must be a number, 0 or more, got -1");
+    b = BASE.replace("mse_loss", "{mse_loss: {reduction: none}}");
+    refused(b, "none", "train: mse_loss: reduction must be 'mean' or 'sum' (training needs a scalar loss), got none");
+    b = BASE.replace("mse_loss", "{mse_loss: 3}");
+    refused(b, "3}", "train: the arguments of mse_loss must be a mapping, got the number 3");
+    assertEquals(new TrainSpec.Call("mse_loss", Map.of()), clean(BASE.replace("mse_loss", "{mse_loss: null}")).loss());
+  }
 }
