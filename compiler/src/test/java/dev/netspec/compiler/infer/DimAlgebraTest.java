@@ -84,4 +84,12 @@ class DimAlgebraTest {
     assertEquals("width + height / 2", Dim.plus(W, Dim.floorDiv(H, 2)).toString());
     assertEquals("height + width", Dim.plus(W, H).toString());
   }
+
+  @Test
+  void productsListSymbolsBeforeCompoundFactors() {
+    // symbols first, then by text: (height + 1) sorts after width although its text sorts first
+    assertEquals("width*(height + 1)", Dim.times(Dim.plus(H, Dim.of(1)), W).toString());
+    assertEquals("height*width", Dim.times(W, H).toString());
+    assertEquals(Dim.times(H, W), Dim.times(W, H), "one normal form whatever the order");
+  }
 }
