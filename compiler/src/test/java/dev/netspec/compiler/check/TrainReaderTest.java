@@ -80,6 +80,7 @@ class TrainReaderTest {
     clean(BASE + ", schedule: {linear_lr: {start_factor: 0, end_factor: 1, total_iters: 1}}");
     clean("loss: {binary_cross_entropy_with_logits: {pos_weight: [0, 2.5]}}, optimizer: {sgd: {lr: 0.1}}, batch_size: 8, epochs: 1");
     clean(BASE.replace("epochs: 1", "epochs: 2147483647"));
+    assertEquals(Map.of("reduction", "mean"), clean(BASE.replace("mse_loss", "{mse_loss: {reduction: mean}}")).loss().args());
   }
 
   private static void refused(String body, String token, String message) {
@@ -137,6 +138,8 @@ class TrainReaderTest {
     refused(b, "moment", "train: sgd: unknown key 'moment'; did you mean 'momentum'?");
     b = BASE.replace("{lr: 0.1}", "{momentum: 0.9}");
     refused(b, "{sgd", "train: sgd needs 'lr'");
+    b = BASE.replace("{sgd: {lr: 0.1}}", "sgd");
+    refused(b, "sgd", "train: sgd needs 'lr'");
     b = BASE.replace("{lr: 0.1}", "{lr: -1}");
     refused(b, "-1", "train: sgd: lr must be a number, 0 or more, got -1");
     b = BASE.replace("mse_loss", "{mse_loss: {reduction: none}}");
