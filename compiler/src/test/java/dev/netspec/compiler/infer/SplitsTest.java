@@ -19,7 +19,12 @@ import org.junit.jupiter.api.Test;
  */
 class SplitsTest {
   private static Compilation compile(String... forward) {
-    StringBuilder s = new StringBuilder("netspec: 1\npackage: t\nblocks:\n  B:\n    input: [batch, 10]\n    forward: |\n");
+    return compile(10, forward);
+  }
+
+  private static Compilation compile(int size, String... forward) {
+    StringBuilder s = new StringBuilder("netspec: 1\npackage: t\nblocks:\n  B:\n    input: [batch, " + size
+        + "]\n    forward: |\n");
     for (String f : forward) {
       s.append("      ").append(f).append('\n');
     }
@@ -45,6 +50,8 @@ class SplitsTest {
     assertEquals(List.of(2, 2), out("a, b, c = chunk(x, 3, 1)", "return c"));
     assertEquals(List.of(2, 1), out("a, b, c, d = chunk(x, 4, 1)", "return d"));
     assertEquals(List.of(2, 10), out("a, = chunk(x, 1, 1)", "return a"));
+    // ceil(10 / 5) = 2: five pieces (a rounding up of (n + chunks + 1) / chunks would give 3, 3, 3, 1)
+    assertEquals(List.of(2, 2), out("a, b, c, d, e = chunk(x, 5, 1)", "return e"));
     assertEquals(List.of(2, 1), out("a, b, c, d, e, f, g, h, i, j = chunk(x, 12, 1)", "return j"));
   }
 
@@ -53,6 +60,7 @@ class SplitsTest {
     assertEquals(List.of(2, 1), out("a, b, c, d = split(x, 3, 1)", "return d"));
     assertEquals(List.of(2, 3), out("a, b, c, d = split(x, 3, 1)", "return c"));
     assertEquals(List.of(2, 8), out("a, b = split(x, [2, 8], 1)", "return b"));
+    assertEquals(List.of(2, 1), out("a, b, c, d, e, f, g, h, i, j = split(x, 1, 1)", "return j"));
     assertEquals(List.of(2, 0), out("a, b, c = split(x, [0, 10, 0], 1)", "return c"));
   }
 
@@ -68,5 +76,16 @@ class SplitsTest {
         errors("a, b = split(x, [2, 7], 1)", "return a"));
     assertEquals(List.of("t.yaml:7:14: error: B: chunk: dim 0 of [batch, 10] is batch; the number of tensors it"
         + " gives must be known, so that size must be a number"), errors("a, b = chunk(x, 2, 0)", "return a"));
+  }
+
+  @Test
+  void moreThan1024PiecesAreRefusedWithTheirCount() {
+    List<String> out = new ArrayList<>();
+    compile(2000, "a, b = chunk(x, 2000, 1)", "return a").diagnostics().forEach(d -> out.add(d.format()));
+    // 2,000 pieces of 1 (the count was reported as 1025 when counting stopped at the limit)
+    assertEquals(List.of("t.yaml:7:14: error: B: chunk: gives 2000 tensors; the limit is 1024"), out);
+    out.clear();
+    compile(1025, "a, b = split(x, 1, 1)", "return a").diagnostics().forEach(d -> out.add(d.format()));
+    assertEquals(List.of("t.yaml:7:14: error: B: split: gives 1025 tensors; the limit is 1024"), out);
   }
 }
