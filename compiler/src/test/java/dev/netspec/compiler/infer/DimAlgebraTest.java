@@ -31,6 +31,19 @@ class DimAlgebraTest {
   }
 
   @Test
+  void aLazyOperandMakesTheResultLazy() {
+    Dim lazy = new Dim.Sym("?1");
+    for (Dim other : new Dim[] {H, Dim.of(3)}) {
+      assertEquals(lazy, Dim.minus(lazy, other));
+      assertEquals(lazy, Dim.minus(other, lazy));
+      assertEquals(lazy, Dim.times(lazy, other));
+      assertEquals(lazy, Dim.times(other, lazy));
+      assertEquals(lazy, Dim.quotient(lazy, other));
+      assertEquals(lazy, Dim.quotient(other, lazy));
+    }
+  }
+
+  @Test
   void coefficientsMultiply() {
     Dim p = Dim.times(times(3, H), times(2, W));
     assertEquals(6 * 5 * 7, p.eval(AT));
