@@ -87,5 +87,9 @@ class SplitsTest {
     out.clear();
     compile(1025, "a, b = split(x, 1, 1)", "return a").diagnostics().forEach(d -> out.add(d.format()));
     assertEquals(List.of("t.yaml:7:14: error: B: split: gives 1025 tensors; the limit is 1024"), out);
+    // large pieces are few: chunk(1000, 2) is two pieces of 500
+    Compilation c = compile(1000, "a, b = chunk(x, 2, 1)", "return b");
+    assertEquals(List.of(), c.diagnostics());
+    assertEquals(List.of(2, 500), c.inspect("B", new int[] {2, 1000}).outputShape());
   }
 }
