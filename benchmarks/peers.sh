@@ -3,9 +3,10 @@
 #
 #   benchmarks/peers.sh [--quick] [--jdk DIR]... [--skip STEP,...] [--out DIR]
 #
-# Steps: fma (the machine's FMA peak, 1 and 2 threads), openblas (sgemm through numpy), ort (ONNX
-# Runtime Java on models exported from PyTorch: the MLPs, ResNet-18 and BERT), torch (PyTorch: the
-# same models, and one training step of the 784-1024-1024-10 MLP, torch_train_bench.py),
+# Steps: fma (the machine's FMA peak, 1 and 2 threads: netspec's FmaPeakBenchmark), openblas
+# (sgemm through numpy), ort (ONNX Runtime Java on models exported from PyTorch: the MLPs,
+# ResNet-18, BERT, GPT-2 small's prefill, the LSTM), torch (PyTorch: the MLPs, ResNet-18 and
+# BERT, and one training step of the 784-1024-1024-10 MLP, torch_train_bench.py),
 # netspec (the JMH benchmarks of the benchmarks/ module), h2h (netspec and ONNX Runtime
 # interleaved in one JVM, the ratios per round). Java steps run on every --jdk (default: JDK 17
 # and Temurin 25).
@@ -15,7 +16,8 @@
 # first of /usr/bin/python3 and python3 whose numpy runs on OpenBLAS), PEERS_JMH_ARGS (appended
 # to every JMH run), PEERS_JMH_RUN (replaces the default forks and iterations, e.g. "-f 1 -i 5"),
 # NETSPEC_BENCH (JMH regex of netspec benchmarks, default: all of them), PEERS_H2H ("ROUNDS
-# MILLIS" of the head-to-head, default "21 250"; --quick: "3 50").
+# MILLIS" of the head-to-head, default "21 250"; --quick: "3 50"), PEERS_ORT_BENCH (a regex of the
+# ONNX Runtime benchmarks to run, e.g. 'OrtGpt2Prefill|OrtLstm'; default: all of them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +25,7 @@ PEERS=$ROOT/benchmarks/peers
 PY=$PEERS/python
 
 usage() {
-  sed -n '2,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -120,17 +122,24 @@ jmh() {
     org.openjdk.jmh.Main "$@" "${jmh_opts[@]}" "${extra_jmh[@]}" -rf json -rff "$result"
 }
 
-# The peers' JMH runs on one JDK: FMA peak and ONNX Runtime.
+# The FMA peak on one JDK, 1 and 2 threads: netspec's FmaPeakBenchmark, the one probe that
+# GemmVsPeak and AbWorkloads time too (benchmarks/README.md, "The FMA probe").
+run_fma() {
+  local java=$1 major=$2 cp=$3
+  say "JDK $major: FMA peak, 1 and 2 threads"
+  jmh "$java" "$cp" "$out/jmh-jdk$major-fma-t1.json" 'FmaPeakBenchmark' -t 1
+  jmh "$java" "$cp" "$out/jmh-jdk$major-fma-t2.json" 'FmaPeakBenchmark' -t 2
+}
+
+# The peers' JMH runs on one JDK: ONNX Runtime.
 run_peers() {
   local java=$1 major=$2 cp
-  wants fma || wants ort || return 0
+  wants ort || return 0
   cp=$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")
-  if wants fma; then
-    say "JDK $major: FMA peak, 1 and 2 threads"
-    jmh "$java" "$cp" "$out/jmh-jdk$major-fma-t1.json" 'FmaPeak' -t 1
-    jmh "$java" "$cp" "$out/jmh-jdk$major-fma-t2.json" 'FmaPeak' -t 2
-  fi
-  if wants ort; then
+  if wants ort && [[ -n ${PEERS_ORT_BENCH:-} ]]; then
+    say "JDK $major: ONNX Runtime Java benchmarks matching $PEERS_ORT_BENCH, 1 intra-op thread"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort.json" "$PEERS_ORT_BENCH" -prof gc -p threads=1
+  elif wants ort; then
     say "JDK $major: ONNX Runtime Java, 1 and 2 intra-op threads"
     jmh "$java" "$cp" "$out/jmh-jdk$major-ort-tutorial.json" 'OrtMlp' -prof gc -p model=20-256-10 -p batch=2
     jmh "$java" "$cp" "$out/jmh-jdk$major-ort-mlp.json" 'OrtMlp' -prof gc -p model=784-1024-1024-10 \
@@ -139,6 +148,8 @@ run_peers() {
     jmh "$java" "$cp" "$out/jmh-jdk$major-ort-resnet18.json" 'OrtResNet' -prof gc -p batch=1,8 -p threads=1,2
     say "JDK $major: ONNX Runtime Java, BERT (MiniLM size, 128 tokens), batch 1 and 16, 1 intra-op thread"
     jmh "$java" "$cp" "$out/jmh-jdk$major-ort-bert.json" 'OrtBert' -prof gc -p batch=1,16 -p threads=1
+    say "JDK $major: ONNX Runtime Java, GPT-2 small prefill of 128 tokens and the LSTM, 1 intra-op thread"
+    jmh "$java" "$cp" "$out/jmh-jdk$major-ort-seq.json" 'OrtGpt2Prefill|OrtLstm' -prof gc -p threads=1
   fi
 }
 
@@ -166,7 +177,7 @@ run_netspec() {
     say "JDK $major: netspec GEMM benchmarks ${params[*]}"
     jmh "$java" "$cp" "$out/jmh-jdk$major-netspec-gemm.json" "$gemm" "${params[@]}"
   fi
-  # The FMA peak is the peers' (FmaPeak, 1 and 2 threads): netspec's own copy is not run again.
+  # The FMA peak runs in its own step (run_fma, 1 and 2 threads), not again here.
   if grep -viE 'gemm|matmul' <<<"$names" | grep -qviE 'fmapeak'; then
     say "JDK $major: netspec's other benchmarks"
     jmh "$java" "$cp" "$out/jmh-jdk$major-netspec.json" '.*' -e "$gemm" -e '(?i)fmapeak' -prof gc
@@ -205,7 +216,7 @@ if wants fma || wants ort || wants h2h; then
   quietly mvn -q -B -f "$ROOT/pom.xml" -Ppeers -pl benchmarks/peers -am package -DskipTests
 fi
 netspec_cp=""
-if wants netspec; then
+if wants netspec || wants fma; then
   if [[ -f $ROOT/benchmarks/pom.xml ]]; then
     say "building benchmarks (netspec)"
     # One reactor run, so the module's netspec dependencies resolve to this checkout's builds.
@@ -217,8 +228,8 @@ if wants netspec; then
       -DskipTests -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/netspec-classpath.txt"
     netspec_cp=$ROOT/benchmarks/target/classes:$(cat "$out/netspec-classpath.txt")
   else
-    warn "no benchmarks/pom.xml yet: skipping netspec's own benchmarks"
-    skip+="netspec,"
+    warn "no benchmarks/pom.xml yet: skipping netspec's own benchmarks and the FMA peak"
+    skip+="netspec,fma,"
   fi
 fi
 
@@ -235,10 +246,13 @@ for jdk in "${jdks[@]}"; do
     say "checking that ONNX Runtime computes what PyTorch computed"
     "$java" -Dpeers.models="$models" -cp "$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")" \
       dev.netspec.peers.OrtCheck 20-256-10:2 784-1024-1024-10:1 784-1024-1024-10:32 784-1024-1024-10:256 \
-      resnet18:1 resnet18:8 minilm:1 minilm:16 \
+      resnet18:1 resnet18:8 minilm:1 minilm:16 gpt2:1 lstm:16 \
       2>&1 | tee -a "$log" >&2
     ((PIPESTATUS[0] == 0)) || { echo "peers.sh: error: ONNX Runtime does not match PyTorch" >&2; exit 1; }
     ort_checked=1
+  fi
+  if wants fma; then
+    run_fma "$java" "$major" "$netspec_cp"
   fi
   run_peers "$java" "$major"
   if wants netspec; then

@@ -119,8 +119,9 @@ def main():
     p.add_argument("--limit", type=int, help="train on the first N samples only")
     p.add_argument("--steps", type=int, default=20, help="steps recorded in the fixture")
     p.add_argument("--fixture", help="write the first --steps losses here and stop")
+    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     a = p.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.threads)
     s = SETTINGS
     epochs = s["epochs"] if a.epochs is None else a.epochs
     net = model()

@@ -9,6 +9,8 @@ For every model in models.py this writes into OUT (a build directory, never comm
 where <stem> is mlp_<widths> or resnet18 (random weights from the fixed seed, eval mode, 3x224x224
 inputs), and models.json, the list of models, batches and FLOPs per sample. BERT ("minilm") has
 two int64 inputs, input_ids and attention_mask, and its sentence embedding as "y" (export_bert).
+GPT-2 ("gpt2") has one int64 input, idx, and every position's logits as "y" (export_gpt2); the
+LSTM ("lstm") takes "x" (batch, steps, features) and gives its output sequence as "y".
 
 ONNX Runtime's benchmark loads the .b<batch> file and refuses to time a model whose output
 differs from PyTorch's, so the peer always measures the right model.
@@ -27,25 +29,23 @@ import st  # noqa: E402  (tools/fixtures/st.py: pure-Python safetensors)
 import models  # noqa: E402
 
 OPSET = 13
+OPSET_GPT2 = 14  # torch.tril (the causal mask) exports from opset 14 on
+
+
+def onnx_export(model, args, stem, inputs, outputs, dynamic_axes, opset=OPSET):
+    """torch.onnx.export to <stem>.onnx through a temporary name: never a half-written file."""
+    tmp = stem + ".onnx.tmp"
+    torch.onnx.export(model, args, tmp, input_names=inputs, output_names=outputs,
+                      dynamic_axes=dynamic_axes, opset_version=opset, do_constant_folding=True)
+    os.replace(tmp, stem + ".onnx")
 
 
 def export(name, out):
     model = models.build(name)
     stem = os.path.join(out, models.file_stem(name))
     batches = models.batches(name)
-    x = models.example_input(name, batches[0])
-    tmp = stem + ".onnx.tmp"
-    torch.onnx.export(
-        model,
-        (x,),
-        tmp,
-        input_names=["x"],
-        output_names=["y"],
-        dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}},
-        opset_version=OPSET,
-        do_constant_folding=True,
-    )
-    os.replace(tmp, stem + ".onnx")
+    onnx_export(model, (models.example_input(name, batches[0]),), stem, ["x"], ["y"],
+                {"x": {0: "batch"}, "y": {0: "batch"}})
     save(model.state_dict(), stem + ".safetensors")
     for batch in batches:
         x = models.example_input(name, batch)
@@ -82,20 +82,10 @@ def export_bert(name, out):
             h, pooled, sentence = self.bert(input_ids, attention_mask)
             return sentence, h, pooled
 
-    tmp = stem + ".onnx.tmp"
-    torch.onnx.export(
-        SentenceFirst(model).eval(),
-        (ids, mask),
-        tmp,
-        input_names=["input_ids", "attention_mask"],
-        output_names=["y", "last_hidden_state", "pooler_output"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                      "y": {0: "batch"}, "last_hidden_state": {0: "batch", 1: "seq"},
-                      "pooler_output": {0: "batch"}},
-        opset_version=OPSET,
-        do_constant_folding=True,
-    )
-    os.replace(tmp, stem + ".onnx")
+    onnx_export(SentenceFirst(model).eval(), (ids, mask), stem, ["input_ids", "attention_mask"],
+                ["y", "last_hidden_state", "pooler_output"],
+                {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                 "y": {0: "batch"}, "last_hidden_state": {0: "batch", 1: "seq"}, "pooler_output": {0: "batch"}})
     save(model.state_dict(), stem + ".safetensors")
     for batch in batches:
         ids, mask = models.example_input(name, batch)
@@ -106,6 +96,31 @@ def export_bert(name, out):
         "name": name,
         "batches": list(batches),
         "seq": models.BERTS[name][1],
+        "flops_per_sample": models.flops(name, 1),
+        "onnx": os.path.basename(stem) + ".onnx",
+        "weights": os.path.basename(stem) + ".safetensors",
+    }
+
+
+def export_gpt2(name, out):
+    """GPT-2: input idx (int64, batch and sequence dynamic), output y (batch, seq, vocab_size),
+    the logits of every position (a prefill from position 0). The .b<batch> files hold idx and
+    y. The weights file has both tied keys (lm_head.weight, transformer.wte.weight)."""
+    model = models.build(name)
+    stem = os.path.join(out, models.file_stem(name))
+    batches = models.batches(name)
+    onnx_export(model, (models.example_input(name, batches[0]),), stem, ["idx"], ["y"],
+                {"idx": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}}, OPSET_GPT2)
+    save(model.state_dict(), stem + ".safetensors")
+    for batch in batches:
+        idx = models.example_input(name, batch)
+        with torch.no_grad():
+            y = model(idx)
+        save({"idx": idx, "y": y}, "%s.b%d.safetensors" % (stem, batch))
+    return {
+        "name": name,
+        "batches": list(batches),
+        "seq": models.GPTS[name][1],
         "flops_per_sample": models.flops(name, 1),
         "onnx": os.path.basename(stem) + ".onnx",
         "weights": os.path.basename(stem) + ".safetensors",
@@ -151,6 +166,8 @@ def main(argv):
     torch.set_num_threads(1)
     manifest = [export(name, out) for name in list(models.MLPS) + list(models.RESNETS)]
     manifest += [export_bert(name, out) for name in models.BERTS]
+    manifest += [export(name, out) for name in models.LSTMS]
+    manifest += [export_gpt2(name, out) for name in models.GPTS]
     for name in models.RESNETS:
         counted = counted_flops(models.build(name), models.example_input(name, 1))
         if counted != models.flops(name, 1):

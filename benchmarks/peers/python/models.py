@@ -5,7 +5,11 @@ built as torch.nn.Sequential so the state-dict keys are PyTorch's ("0.weight", "
 "resnet18" is torchvision's ResNet-18 (eval mode, 3x224x224 images), keys as torchvision names
 them ("conv1.weight", "layer1.0.bn1.running_var", ...). "minilm" is BERT at all-MiniLM-L6-v2's
 size as tools/fixtures/bert_fixtures.py writes transformers' BertModel (keys
-"encoder.layer.0.attention.self.query.weight", ...), random weights, 128 tokens.
+"encoder.layer.0.attention.self.query.weight", ...), random weights, 128 tokens. "gpt2" is
+GPT-2 small as tools/fixtures/gpt2_fixtures.py writes nanoGPT's GPT (keys "transformer.h.0.attn.
+c_attn.weight", ..., lm_head tied to transformer.wte), GPT-2's init, one prefill of 128 tokens
+from position 0 to every position's logits. "lstm" is torch.nn.LSTM(256, 256, num_layers=2,
+batch_first=True) (keys "weight_ih_l0", ...), PyTorch's default init, its output sequence alone.
 
 FLOP convention, for every model: 2 per multiply-add of the Linear and convolution layers;
 biases, BatchNorm, ReLU, pooling and the residual adds are not counted. ResNet-18 does
@@ -40,6 +44,16 @@ RESNET_SEED = 13
 BERTS = {"minilm": ((30522, 384, 12, 1536, 512, 2), 128, (1, 16))}
 BERT_LAYERS = 6
 
+# name -> (nanoGPT's config, tokens of the prefill, batches measured): GPT-2 small, issue 14's
+# prefill of 128 tokens. Its FLOPs: every Linear (lm_head too) on every token, and, as for BERT,
+# the attention's q k^T and p v over the whole square of tokens (the causal half is masked).
+GPTS = {"gpt2": (dict(vocab_size=50257, block_size=1024, n_layer=12, n_head=12, n_embd=768), 128, (1,))}
+
+# name -> ((input_size, hidden_size, num_layers), steps, batches measured): issue 14's LSTM,
+# batch_first input (batch, steps, input_size). FLOPs: 2 per multiply-add of both GEMMs of
+# every gate (x W_ih^T and h W_hh^T) at every step.
+LSTMS = {"lstm": ((256, 256, 2), 100, (16,))}
+
 # The part of ResNet-18 issue 13 sets its own target for: its 3x3 convolutions alone.
 CONV3X3 = "resnet18-conv3x3"
 
@@ -51,6 +65,15 @@ def flops(name, batch):
         (_, h, _, inter, _, _), seq, _ = BERTS[name]
         per_layer = seq * (4 * h * h + 2 * h * inter) + 2 * seq * seq * h
         return 2 * batch * (BERT_LAYERS * per_layer + h * h)  # + the pooler's dense on token 0
+    if name in GPTS:
+        c, seq, _ = GPTS[name]
+        h = c["n_embd"]
+        per_token = c["n_layer"] * 12 * h * h + h * c["vocab_size"]
+        return 2 * batch * (seq * per_token + c["n_layer"] * 2 * seq * seq * h)
+    if name in LSTMS:
+        (inputs, hidden, layers), steps, _ = LSTMS[name]
+        per_step = sum(4 * hidden * ((inputs if k == 0 else hidden) + hidden) for k in range(layers))
+        return 2 * batch * steps * per_step
     if name in RESNETS or name == CONV3X3:
         return 2 * batch * sum(macs for _, k, macs in resnet18_convs(RESNETS["resnet18"][0])
                                if name != CONV3X3 or k == 3)
@@ -101,6 +124,14 @@ def build(name):
         return model
     if name in RESNETS:
         return _resnet_fixtures().seeded_resnet18(RESNET_SEED)
+    if name in GPTS:
+        gpt2 = _fixtures("gpt2_fixtures")
+        model = gpt2.GPT(GPTS[name][0]).eval()
+        gpt2.gpt2_init(model)
+        return model
+    if name in LSTMS:
+        inputs, hidden, layers = LSTMS[name][0]
+        return LstmOutput(inputs, hidden, layers, batch_first=True).eval()
     w = widths(name)
     layers = []
     for i, (a, b) in enumerate(zip(w, w[1:])):
@@ -112,8 +143,9 @@ def build(name):
 
 def batches(name):
     """The batch sizes the peers measure for a model."""
-    if name in BERTS:
-        return BERTS[name][2]
+    for table in (BERTS, GPTS, LSTMS):
+        if name in table:
+            return table[name][2]
     return RESNETS[name][1] if name in RESNETS else MLPS[name][1]
 
 
@@ -126,6 +158,12 @@ def example_input(name, batch):
         (vocab, *_), seq, _ = BERTS[name]
         ids = torch.randint(1, vocab, (batch, seq), generator=g)
         return ids, torch.ones(batch, seq, dtype=torch.int64)  # input_ids, attention_mask
+    if name in GPTS:
+        c, seq, _ = GPTS[name]
+        return torch.randint(0, c["vocab_size"], (batch, seq), generator=g)  # idx
+    if name in LSTMS:
+        (inputs, _, _), steps, _ = LSTMS[name]
+        return torch.randn(batch, steps, inputs, generator=g)
     if name in RESNETS:
         side = RESNETS[name][0]
         return torch.randn(batch, 3, side, side, generator=g)
@@ -134,7 +172,19 @@ def example_input(name, batch):
 
 def file_stem(name):
     """File-name stem of a model: 'mlp_784-1024-1024-10', 'resnet18'."""
-    return name if name in RESNETS or name in BERTS else "mlp_" + name
+    return "mlp_" + name if name in MLPS else name
+
+
+def LstmOutput(*args, **kwargs):
+    """torch.nn.LSTM whose forward returns the output sequence alone (the state dict stays
+    nn.LSTM's: weight_ih_l0, ...)."""
+    import torch
+
+    class _LstmOutput(torch.nn.LSTM):
+        def forward(self, x):
+            return super().forward(x)[0]
+
+    return _LstmOutput(*args, **kwargs)
 
 
 def _resnet_fixtures():

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the peers table from one results directory that peers.sh filled.
 
-Reads every *.json there: JMH result files (netspec's benchmarks, FmaPeak, OrtMlp, OrtResNet) and the
+Reads every *.json there: JMH result files (netspec's benchmarks, the FMA peak, OrtMlp, OrtResNet) and the
 record lists of torch_bench.py and sgemm_bench.py, plus meta.json. Prints a Markdown table,
 one row per (netspec measurement, peer): the peer's value, the ratio netspec / peer in speed
 (above 1: netspec is faster), and the issue's target for that ratio where it sets one.
@@ -42,8 +42,10 @@ TRAIN_TORCH_TARGET = 1.5
 TRAIN_PEAK_TARGET = 0.7
 GOALS.update({("train", "784-1024-1024-10", 64, threads): (15, None, 0) for threads in (1, 2)})
 
-# Issue 14's target for the MiniLM-sized encoder against ONNX Runtime, one thread, batch 1 and 16.
+# Issue 14's target for the MiniLM-sized encoder against ONNX Runtime, one thread, batch 1 and 16;
+# for GPT-2 small's prefill of 128 tokens and the 2-layer LSTM, one thread.
 BERT_ORT_TARGET = 1.2
+SEQ_ORT_TARGETS = {"minilm": BERT_ORT_TARGET, "gpt2": 1.0, "lstm": 1.0}
 
 # Issue 14's goal for GPT-2 small's cached decode step: the bytes it must read per token (every
 # weight and the KV caches once) at >= 0.8 of the machine's read bandwidth (MemoryBandwidthBenchmark
@@ -103,8 +105,9 @@ def train_flops(model, batch):
 
 def model_key(model, batch, threads):
     """The workload key of a whole model: ("cnn", ...) for a ResNet, ("seq", ...) for BERT,
-    ("mlp", ...) otherwise."""
-    kind = "cnn" if model in models.RESNETS else "seq" if model in models.BERTS else "mlp"
+    GPT-2's prefill and the LSTM, ("mlp", ...) otherwise."""
+    sequence = model in models.BERTS or model in models.GPTS or model in models.LSTMS
+    kind = "cnn" if model in models.RESNETS else "seq" if sequence else "mlp"
     return (kind, model, batch, threads)
 
 
@@ -124,6 +127,10 @@ def us_per_op(metric):
     return None
 
 
+# The FMA probe: netspec's FmaPeakBenchmark since session 10; the peers' own FmaPeak in older runs.
+FMA_PEAK_BENCHMARKS = ("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", "dev.netspec.peers.FmaPeak.fma")
+
+
 def read_jmh(record):
     """Rows from one JMH result record, or [] when it is not one the table knows."""
     name = record["benchmark"]
@@ -135,14 +142,18 @@ def read_jmh(record):
         row = Row("bw", ("bw", threads), jdk, us, "MemoryBandwidthBenchmark")
         row.bytes_per_s = int(params.get("mib", 256)) * 2 ** 20 / (us * 1e-6)
         return [row]
-    if name == "dev.netspec.peers.FmaPeak.fma":
-        row = Row("fma", ("fma", record["threads"]), jdk, None, "FmaPeak")
+    if name in FMA_PEAK_BENCHMARKS:
+        row = Row("fma", ("fma", record["threads"]), jdk, None, name.split(".")[-2])
         row.gflops_value = record["secondaryMetrics"]["flop"]["score"] / 1e9
         return [row]
     if name == "dev.netspec.peers.OrtMlp.forward":
         row = Row("ort", model_key(params["model"], int(params["batch"]), threads), jdk, us, "OrtMlp")
     elif name == "dev.netspec.peers.OrtBert.forward":
         row = Row("ort", model_key("minilm", int(params["batch"]), threads), jdk, us, "OrtBert")
+    elif name == "dev.netspec.peers.OrtGpt2Prefill.forward":
+        row = Row("ort", model_key("gpt2", int(params["batch"]), threads), jdk, us, "OrtGpt2Prefill")
+    elif name == "dev.netspec.peers.OrtLstm.forward":
+        row = Row("ort", model_key("lstm", int(params["batch"]), threads), jdk, us, "OrtLstm")
     elif name == "dev.netspec.peers.OrtResNet.forward":
         row = Row("ort", model_key("resnet18", int(params["batch"]), threads), jdk, us, "OrtResNet")
     else:
@@ -175,6 +186,8 @@ def classify_netspec(name, params, threads):
     BERT: a name with "bert" and a param "batch": the MiniLM-sized encoder at 128 tokens.
     GPT-2 decode: a name with "gpt2" and "decode" and a param "context": one cached step of GPT-2
     small at that context, ("decode", "gpt2", context, threads).
+    GPT-2 prefill: a name with "gpt2" and "prefill" and a param "batch": ("seq", "gpt2", batch, threads).
+    LSTM: a name with "lstm" and a param "batch": models.py's "lstm", ("seq", "lstm", batch, threads).
     Anything else: ("other", name).
     """
     lower = name.lower()
@@ -183,6 +196,10 @@ def classify_netspec(name, params, threads):
         return ("train", model, int(params["batch"]), threads)
     if "gpt2" in lower and "decode" in lower and params.get("context", "").isdigit():
         return ("decode", "gpt2", int(params["context"]), threads)
+    if "gpt2" in lower and "prefill" in lower and params.get("batch", "").isdigit():
+        return ("seq", "gpt2", int(params["batch"]), threads)
+    if "lstm" in lower and params.get("batch", "").isdigit():
+        return ("seq", "lstm", int(params["batch"]), threads)
     if "bert" in lower and params.get("batch", "").isdigit():
         return ("seq", "minilm", int(params["batch"]), threads)
     if "resnet" in lower and params.get("batch", "").isdigit():
@@ -262,7 +279,7 @@ def peers_of(key):
                 ("fma", ("fma", threads), True, None), ("goal", key, False, None)] + scaling_peer(key)
     if key[0] == "seq":
         threads = key[3]
-        return [("ort", key, True, BERT_ORT_TARGET if threads == 1 else None), ("torch", key, False, None),
+        return [("ort", key, True, SEQ_ORT_TARGETS[key[1]] if threads == 1 else None), ("torch", key, False, None),
                 ("fma", ("fma", threads), True, None)] + scaling_peer(key)
     if key[0] == "decode":
         return [("bw", ("bw", 1), True, DECODE_BANDWIDTH_TARGET), ("goal", key, False, None)]
@@ -287,6 +304,11 @@ def workload_name(key):
         return "MLP %s b%d" % (key[1], key[2])
     if key[0] == "cnn":
         return "%s b%d" % ("ResNet-18 3x3 convs" if key[1] == models.CONV3X3 else "ResNet-18", key[2])
+    if key[0] == "seq" and key[1] in models.GPTS:
+        return "GPT-2 small prefill s%d b%d" % (models.GPTS[key[1]][1], key[2])
+    if key[0] == "seq" and key[1] in models.LSTMS:
+        (_, hidden, layers), steps, _ = models.LSTMS[key[1]]
+        return "LSTM %dx%d s%d b%d" % (layers, hidden, steps, key[2])
     if key[0] == "seq":
         return "BERT MiniLM s%d b%d" % (models.BERTS[key[1]][1], key[2])
     if key[0] == "decode":

@@ -111,7 +111,7 @@ class TableTest(unittest.TestCase):
                 jmh("x.TutorialMlp.handWritten", 0.5, "us/op", {"batch": "2"}),
             ],
             "jmh-jdk17-fma-t1.json": [
-                jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s", secondary={"flop": {"score": 250e9}}),
+                jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s", secondary={"flop": {"score": 250e9}}),
             ],
             "jmh-jdk17-ort.json": [
                 jmh("dev.netspec.peers.OrtMlp.forward", 5.0, "us/op",
@@ -200,9 +200,9 @@ class ResNetTableTest(unittest.TestCase):
 
     def lines(self, netspec=True):
         files = {
-            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s",
+            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s",
                                           secondary={"flop": {"score": 500e9}})],
-            "jmh-jdk17-fma-t2.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s", threads=2,
+            "jmh-jdk17-fma-t2.json": [jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s", threads=2,
                                           secondary={"flop": {"score": 1000e9}})],
             "jmh-jdk17-ort-resnet.json": [
                 # ONNX Runtime at 50 ms a call, batch 1 and 8, 1 thread
@@ -272,6 +272,50 @@ class ResNetTableTest(unittest.TestCase):
         self.assertFalse([line for line in lines if "ResNet" in line and "FMA peak" in line])
 
 
+class SequencePeersTableTest(unittest.TestCase):
+    """GPT-2 small's prefill of 128 tokens and the 2-layer LSTM against ONNX Runtime."""
+
+    def lines(self):
+        files = {
+            "jmh-jdk17-ort-seq.json": [
+                jmh("dev.netspec.peers.OrtGpt2Prefill.forward", 320.0, "ms/op", {"batch": "1", "threads": "1"}),
+                jmh("dev.netspec.peers.OrtLstm.forward", 50.0, "ms/op", {"batch": "16", "threads": "1"}),
+            ],
+            "jmh-jdk17-netspec.json": [
+                jmh("x.Gpt2PrefillBenchmark.prefill", 400.0, "ms/op", {"batch": "1"}),
+                jmh("x.LstmBenchmark.forward", 40.0, "ms/op", {"batch": "16"}),
+            ],
+        }
+        return table_of(files)
+
+    find = TableTest.find
+
+    def test_flops_by_hand(self):
+        # GPT-2 small, 128 tokens: per token 12 x 12 x 768^2 = 84,934,656 multiply-adds in the
+        # blocks' Linears and 768 x 50,257 = 38,597,376 in lm_head: 123,532,032 x 128 =
+        # 15,812,100,096; attention 12 layers x 2 x 128^2 x 768 = 301,989,888; x 2 FLOP.
+        self.assertEqual(models.flops("gpt2", 1), 32228179968)
+        # LSTM: per step and sequence 2 layers x 4 x 256 x (256 + 256) = 1,048,576 multiply-adds,
+        # x 100 steps x 16 sequences x 2 FLOP.
+        self.assertEqual(models.flops("lstm", 16), 3355443200)
+
+    def test_gpt2_prefill_against_onnx_runtime(self):
+        cells = self.find(self.lines(), "GPT-2 small prefill s128 b1", "ONNX Runtime")
+        # 32.228 GFLOP in 400 ms: 80.6 GFLOP/s; in 320 ms: 100.7; 320 / 400 = 0.80 against >= 1.00
+        self.assertEqual(cells[3], "400.00 ms, 80.6 GFLOP/s")
+        self.assertEqual(cells[5], "320.00 ms, 100.7 GFLOP/s")
+        self.assertEqual(cells[6], "0.80")
+        self.assertEqual(cells[7], ">= 1.00 MISSED")
+
+    def test_lstm_against_onnx_runtime(self):
+        cells = self.find(self.lines(), "LSTM 2x256 s100 b16", "ONNX Runtime")
+        # 3.355 GFLOP in 40 ms: 83.9 GFLOP/s; in 50 ms: 67.1; 50 / 40 = 1.25 against >= 1.00
+        self.assertEqual(cells[3], "40.00 ms, 83.9 GFLOP/s")
+        self.assertEqual(cells[5], "50.00 ms, 67.1 GFLOP/s")
+        self.assertEqual(cells[6], "1.25")
+        self.assertEqual(cells[7], ">= 1.00 ok")
+
+
 class DecodeTableTest(unittest.TestCase):
     """GPT-2 small's cached decode step against the read bandwidth measured in the same run."""
 
@@ -320,7 +364,7 @@ class TrainTableTest(unittest.TestCase):
     def lines(self):
         params = {"model": "784-1024-1024-10", "batch": "64", "threads": "1"}
         files = {
-            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.peers.FmaPeak.fma", 1.0, "ops/s",
+            "jmh-jdk17-fma-t1.json": [jmh("dev.netspec.benchmarks.FmaPeakBenchmark.fmaChains", 1.0, "ops/s",
                                           secondary={"flop": {"score": 200e9}})],
             "jmh-jdk17-netspec.json": [
                 jmh("x.TrainStepBenchmark.step", 200.0, "ops/s", params,

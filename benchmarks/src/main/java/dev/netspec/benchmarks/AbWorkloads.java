@@ -28,6 +28,9 @@ import java.util.Random;
  *   <li>{@code mlp:B}: the 784-1024-1024-10 MLP at batch B through {@code
  *       Functional.linearInto}, as generated code runs it;
  *   <li>{@code tutorial}: the tutorial's 20-256-10 MLP at batch 2, the same way;
+ *   <li>{@code train:B}: one training step of the 784-1024-1024-10 MLP at batch B (zeroGrad,
+ *       {@code TrainStep}'s forward and backward, SGD), as {@link TrainStepBenchmark#step}
+ *       runs it; the weights keep training from call to call;
  *   <li>{@code conv:NxCxHxWxOxK}: a {@code Conv2d(C, O, K, padding=K/2)} with bias, on N
  *       images of C x H x W, through {@code forwardInto} with a fused ReLU;
  *   <li>{@code dw:NxCxHxWxKxS}: a depthwise {@code Conv2d(C, C, K, S, K/2, groups=C)} the same
@@ -43,12 +46,17 @@ import java.util.Random;
  *   <li>{@code gpt2:C}: one cached decode step of the generated GPT-2 small at context C, as
  *       {@link Gpt2DecodeBenchmark} runs it;
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
+ *   <li>{@code bandwidth}: {@link MemoryBandwidthBenchmark}'s read of 512 MiB as eight streams
+ *       ({@code bandwidth-1}: as one stream, the old probe; no runtime code);
  *   <li>any of them with {@code @T}: on T kernel threads (default 1).
  * </ul>
  */
 public final class AbWorkloads {
   private static final Map<String, Runnable> CACHE = new HashMap<>();
   private static volatile float sink;
+
+  /** The array the {@code bandwidth} workloads read, in MiB. */
+  static final int BANDWIDTH_MIB = 512;
 
   /**
    * With {@code -Dab.clock=cpu}, workloads are timed by CPU time instead of the wall clock: a
@@ -167,8 +175,15 @@ public final class AbWorkloads {
       return () -> sink += net.forward(x, logits).array()[0];
     }
     if (what.equals("fma-peak")) {
-      FmaPeakBenchmark peak = new FmaPeakBenchmark();
-      return () -> sink += peak.fmaChains();
+      float[] operands = {FmaPeakBenchmark.X, FmaPeakBenchmark.Y}; // not constants to the JIT
+      return () -> sink += FmaPeakBenchmark.chains(operands[0], operands[1]);
+    }
+    if (what.equals("bandwidth") || what.equals("bandwidth-1")) {
+      float[] data = MemoryBandwidthBenchmark.array(BANDWIDTH_MIB);
+      if (what.equals("bandwidth")) {
+        return () -> sink += MemoryBandwidthBenchmark.eightStreams(data);
+      }
+      return () -> sink += MemoryBandwidthBenchmark.oneStream(data);
     }
     if (what.startsWith("mlp:")) {
       return mlp("784-1024-1024-10", Integer.parseInt(what.substring(4)));
@@ -194,10 +209,20 @@ public final class AbWorkloads {
     if (what.equals("tutorial")) {
       return mlp("20-256-10", 2);
     }
+    if (what.startsWith("train:")) {
+      TrainStepBenchmark train = new TrainStepBenchmark();
+      train.model = "784-1024-1024-10";
+      train.batch = Integer.parseInt(what.substring(6));
+      train.threads = Kernels.threads();
+      train.setup();
+      train.noGrad(); // the initial weights, grad mode on
+      return () -> sink += train.step().hashCode();
+    }
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
-        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, resnet:BATCH, mlp:BATCH, bert:BATCH, gpt2:CONTEXT,"
-        + " tutorial or fma-peak, each optionally with @THREADS");
+        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, resnet:BATCH, mlp:BATCH, train:BATCH, bert:BATCH,"
+        + " gpt2:CONTEXT, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
+        + " @THREADS");
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -36,6 +37,7 @@ import org.openjdk.jmh.annotations.State;
  * java -jar benchmarks/target/benchmarks.jar BertBenchmark -p batch=1 -p threads=1 -prof gc
  * </pre>
  */
+@Fork(jvmArgsAppend = "--add-modules=jdk.incubator.vector") // as KernelBenchmark: never scalar
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

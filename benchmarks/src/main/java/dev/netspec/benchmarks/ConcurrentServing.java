@@ -21,9 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * every thread with its own {@code replica()} calling the zero-allocation {@code forward(x,
  * out)}. Every output is compared, bit for bit, with the one a single thread computed before;
  * any wrong output or exception is counted and makes the exit code 1. Reports calls per
- * second (and against one thread) and the heap the threads added over the single-threaded
- * model (after a full GC), beside what whole copies of the model would take: the weights exist
- * once, each active thread adds a workspace.
+ * second (and against one thread), calls per second of the request threads' CPU time (the
+ * cost of a call: on a loaded machine the only one to read, since wall-clock scaling needs
+ * idle cores; the 1.8x goal on 2 cores needs it to stay near one thread's) and the heap the
+ * threads added over the single-threaded model (after a full GC), beside what whole copies
+ * of the model would take: the weights exist once, each active thread adds a workspace.
  *
  * <pre>
  * benchmarks/concurrent.sh [SECONDS_PER_RUN] [BATCH]
@@ -37,10 +39,14 @@ public final class ConcurrentServing {
   private static final int[] THREADS = {1, 2, 8, 64};
   private static final int INPUTS = 16;
 
+  private static final java.lang.management.ThreadMXBean CPU =
+      ManagementFactory.getThreadMXBean();
+
   private ConcurrentServing() {}
 
   /** What one run counted. */
-  private record Run(long calls, long wrong, long errors, String firstProblem, long heap) {}
+  private record Run(long calls, long wrong, long errors, String firstProblem, long heap,
+      long cpuNanos) {}
 
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
@@ -72,29 +78,35 @@ public final class ConcurrentServing {
     System.out.printf(Locale.ROOT, "MnistMlp, batch %d, %.1f s per run, %d cores; parameters %s,"
         + " a whole model (weights, packed weights, buffers) %s%n", batch, seconds,
         Runtime.getRuntime().availableProcessors(), kib(weights), kib(wholeModel));
-    System.out.printf(Locale.ROOT, "%-22s %7s %12s %8s %6s %6s %14s %14s%n", "mode", "threads",
-        "calls/s", "x1", "wrong", "errors", "heap added", "N whole models");
+    System.out.printf(Locale.ROOT, "%-22s %7s %12s %8s %12s %8s %6s %6s %14s %14s%n", "mode",
+        "threads", "calls/s", "x1", "calls/cpu-s", "x1", "wrong", "errors", "heap added",
+        "N whole models");
     boolean ok = true;
     StringBuilder scaling = new StringBuilder();
     // Own replicas first: forward(x)'s pool keeps the replicas it made, which would count below.
     for (String mode : List.of("replica forward(x,out)", "forward(x)")) {
       double single = 0;
+      double singleCpu = 0;
       for (int threads : THREADS) {
         Run r = run(model, mode.startsWith("replica"), threads, seconds, inputs, expected);
         double rate = r.calls / seconds;
+        double perCpu = r.calls / (r.cpuNanos / 1e9); // on a loaded machine, read this one
         if (threads == 1) {
           single = rate;
+          singleCpu = perCpu;
         }
         long added = r.heap - base;
-        System.out.printf(Locale.ROOT, "%-22s %7d %12.0f %8.2f %6d %6d %14s %14s%n", mode, threads, rate,
-            rate / single, r.wrong, r.errors, kib(added), kib(wholeModel * threads));
+        System.out.printf(Locale.ROOT, "%-22s %7d %12.0f %8.2f %12.0f %8.2f %6d %6d %14s %14s%n",
+            mode, threads, rate, rate / single, perCpu, perCpu / singleCpu, r.wrong, r.errors,
+            kib(added), kib(wholeModel * threads));
         if (r.wrong > 0 || r.errors > 0) {
           ok = false;
           System.out.println("  first problem: " + r.firstProblem);
         }
         if (threads == 2) {
-          scaling.append(String.format(Locale.ROOT, "%s%s %.2fx", scaling.length() == 0 ? ""
-              : ", ", mode, rate / single));
+          scaling.append(String.format(Locale.ROOT, "%s%s %.2fx (CPU time per call %.2fx one"
+              + " thread's)", scaling.length() == 0 ? "" : ", ", mode, rate / single,
+              singleCpu / perCpu));
         }
       }
     }
@@ -109,6 +121,7 @@ public final class ConcurrentServing {
     AtomicLong calls = new AtomicLong();
     AtomicLong wrong = new AtomicLong();
     AtomicLong errors = new AtomicLong();
+    AtomicLong cpu = new AtomicLong();
     String[] first = new String[1];
     CountDownLatch start = new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(threads);
@@ -127,6 +140,7 @@ public final class ConcurrentServing {
           return;
         }
         long n = 0;
+        long cpu0 = CPU.getCurrentThreadCpuTime();
         for (int call = id; System.nanoTime() < end; call++, n++) {
           int which = call % inputs.length;
           try {
@@ -140,6 +154,7 @@ public final class ConcurrentServing {
             note(first, "thread " + id + ", call " + n + ": " + e);
           }
         }
+        cpu.addAndGet(CPU.getCurrentThreadCpuTime() - cpu0);
         calls.addAndGet(n);
         finished.countDown();
         try {
@@ -159,7 +174,7 @@ public final class ConcurrentServing {
     for (Thread thread : pool) {
       thread.join();
     }
-    return new Run(calls.get(), wrong.get(), errors.get(), first[0], heap);
+    return new Run(calls.get(), wrong.get(), errors.get(), first[0], heap, cpu.get());
   }
 
   private static synchronized void note(String[] first, String problem) {

@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.Setup;
  * tied {@code wte} once, for the logits) plus {@code 2 * 12 * context * 768 * 4} bytes of
  * cache (9.4 MB at 128, 37.7 MB at 512); with {@link MemoryBandwidthBenchmark}'s GB/s in the
  * same run, {@code ops/s * bytes / bandwidth} is the fraction of the bandwidth a step
- * reaches, and ops/s is tokens/s. Grad mode off, {@code forward(idx, start)} takes the
- * buffered forward and allocates only the logits ({@code forward(idx, start, out)} writes them
- * into the caller's tensor instead).
+ * reaches, and ops/s is tokens/s ({@link DecodeVsBandwidth} measures both alternately). Grad
+ * mode off, {@code forward(idx, start, logits)} writes the logits into a tensor made once, as
+ * a serving loop would: nothing is allocated once warm ({@code forward(idx, start)} would
+ * allocate the 201 KB of logits per step).
  */
 public class Gpt2DecodeBenchmark extends KernelBenchmark {
   /** Bytes of weights a decode step reads: 124,439,808 parameters, less 1023 rows of wpe. */
@@ -32,6 +33,7 @@ public class Gpt2DecodeBenchmark extends KernelBenchmark {
 
   private GPT gpt;
   private Tensor next; // (1, 1) int64: the token of the step
+  private Tensor logits; // (1, 1, 50257)
 
   /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
   @Setup(Level.Iteration)
@@ -50,6 +52,7 @@ public class Gpt2DecodeBenchmark extends KernelBenchmark {
     }
     gpt.forward(Tensor.ofLongs(ids, 1, ids.length), 0); // prefill: the context so far
     next = Tensor.ofLongs(new long[] {42}, 1, 1);
+    logits = Tensor.zeros(1, 1, 50257);
   }
 
   /** Bytes a step reads: the weights and both caches of every layer. */
@@ -59,6 +62,6 @@ public class Gpt2DecodeBenchmark extends KernelBenchmark {
 
   @Benchmark
   public Tensor decodeStep() {
-    return gpt.forward(next, context - 1);
+    return gpt.forward(next, context - 1, logits);
   }
 }

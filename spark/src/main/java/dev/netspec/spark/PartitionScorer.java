@@ -41,7 +41,10 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
     private final Iterator<InternalRow> rows;
     private final RowInput input = new RowInput("column '" + spec.inputCol() + "'",
         spec.inputShape());
-    private final InternalRow[] batch = new InternalRow[spec.batchSize()];
+    private final RowArena batch = new RowArena(spec.batchSize());
+    private final GenericInternalRow appended = new GenericInternalRow(1); // the output column
+    private final JoinedRow joined = new JoinedRow();
+    private UnsafeArrayData outputRow; // one row's output, rewritten for each row handed out
     private final int partition;
     private ExecutorModels.Shared shared;
     private Session session; // borrowed at the first row, given back when the task ends
@@ -74,14 +77,19 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      InternalRow row = batch[next];
-      batch[next] = null;
       int width = Math.toIntExact(output.numel() / output.size(0));
-      UnsafeArrayData out = UnsafeArrayData.fromPrimitiveArray(output.array(),
-          Platform.FLOAT_ARRAY_OFFSET + 4 * (output.arrayOffset() + next * width), width, 4);
-      next++;
-      // Spark's scan of these rows copies them into its own format (an UnsafeProjection).
-      return new JoinedRow(row, new GenericInternalRow(new Object[] {out}));
+      if (outputRow == null || outputRow.numElements() != width) {
+        outputRow = UnsafeArrayData.fromPrimitiveArray(new float[width]);
+        appended.update(0, outputRow);
+      }
+      Platform.copyMemory(output.array(),
+          Platform.FLOAT_ARRAY_OFFSET + 4L * (output.arrayOffset() + next * width),
+          outputRow.getBaseObject(),
+          outputRow.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(width),
+          4L * width);
+      // The same objects for every row, as Spark's own iterators do: the scan of these rows
+      // (an UnsafeProjection) copies each into Spark's format before asking for the next.
+      return joined.apply(batch.get(next++), appended);
     }
 
     /** Reads up to a batch of rows and runs the model over them (the tail padded with zeros). */
@@ -91,18 +99,19 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
       }
       count = 0;
       next = 0;
+      batch.clear();
       float[] data = null;
       int rowLength = 0;
-      while (count < batch.length && rows.hasNext()) {
-        InternalRow row = rows.next().copy(); // the iterator may reuse its row object
+      while (count < spec.batchSize() && rows.hasNext()) {
+        InternalRow row = rows.next(); // the iterator may reuse it: the batch keeps a copy
         if (data == null) {
           // The first row of a partition may fix the row shape: learn it before sizing x.
           input.learnLength(column.length(row, input, where()));
-          data = session.input(batch.length, input.rowShape()).array();
-          rowLength = data.length / batch.length;
+          data = session.input(spec.batchSize(), input.rowShape()).array();
+          rowLength = data.length / spec.batchSize();
         }
         column.copy(row, data, count * rowLength, input, where());
-        batch[count++] = row;
+        batch.keep(count++, row);
         seen++;
       }
       Arrays.fill(data, count * rowLength, data.length, 0f);

@@ -27,16 +27,21 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Rows per second through Spark against the plain single-JVM loop over the same rows, both at
  * batch 256 on one thread (Spark {@code local[1]}, one kernel thread): the cost of Spark's
- * row handling around the same forward. Spark scores a cached DataFrame into the {@code noop}
- * sink (every row computed, nothing collected); the loop copies each row into the batch
- * tensor, runs {@code forward(x, out)} and copies each output row out, as the scorer does.
- * Runs alternate (Spark, loop, Spark, ...) so that a change in the machine's load hits both;
- * the medians are reported, by wall clock and by the process's CPU time. A third run, Spark
- * reading the same cached rows into the sink without scoring, shows how much of the overhead
- * is Spark's scan itself.
+ * row handling around the same forward. The rows are written once to Parquet (as a table to
+ * score would be stored); Spark reads those files and scores them into the {@code noop} sink
+ * (every row computed, nothing collected). Two plain loops are its peers, each copying rows
+ * into the batch tensor, running {@code forward(x, out)} and copying each output row out, as
+ * the scorer does: one reads the same Parquet files without Spark (parquet-mr's column reader,
+ * {@link PlainParquet}), the other rows already in memory (the forward's cost alone, the
+ * bound no reader reaches). A fourth run, Spark reading the same files into the sink without
+ * scoring, shows how much of the overhead is Spark's scan itself. Runs alternate so that a
+ * change in the machine's load hits all; the medians are reported, by wall clock and by the
+ * process's CPU time (the one to read on a loaded machine).
  *
- * <p>{@code benchmarks/spark.sh [MODEL] [ROWS] [RUNS]}; MODEL is {@code mlp} (the tutorial's
- * 20-256-10), {@code mnist} (784-64-32-10) or {@code cifar} (a small CNN on 3x32x32).
+ * <p>{@code benchmarks/spark.sh [MODEL] [ROWS] [RUNS] [SOURCE]}; MODEL is {@code mlp} (the
+ * tutorial's 20-256-10), {@code mnist} (784-64-32-10) or {@code cifar} (a small CNN on
+ * 3x32x32); SOURCE is {@code parquet} (the default) or {@code cache}: Spark reads the same
+ * rows from its in-memory cache instead of the files, the peer of the in-memory loop.
  */
 public final class SparkThroughput {
   private static final int BATCH = 256;
@@ -57,6 +62,10 @@ public final class SparkThroughput {
         .orElseThrow(() -> new IllegalArgumentException("model: mlp, mnist or cifar"));
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : w.defaultRows();
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    String source = args.length > 3 ? args[3] : "parquet";
+    if (!source.equals("parquet") && !source.equals("cache")) {
+      throw new IllegalArgumentException("source: parquet or cache");
+    }
     Kernels.setThreads(1);
     int width = RowInput.numel(w.rowShape());
 
@@ -71,7 +80,8 @@ public final class SparkThroughput {
     StructType schema = new StructType().add("id", DataTypes.LongType, false)
         .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false);
     int partitions = Math.max(1, Math.min(8, rows / 10_000));
-    Dataset<Row> table = spark.range(0, rows, 1, partitions)
+    Path parquet = dir.resolve("rows.parquet");
+    spark.range(0, rows, 1, partitions)
         .mapPartitions((MapPartitionsFunction<Long, Row>) ids -> new Iterator<>() {
           @Override
           public boolean hasNext() {
@@ -83,10 +93,13 @@ public final class SparkThroughput {
             long id = ids.next();
             return RowFactory.create(id, features(id, width));
           }
-        }, Encoders.row(schema)).cache();
-    table.count(); // materialize the cache
+        }, Encoders.row(schema)).write().parquet(parquet.toString());
+    Dataset<Row> files = spark.read().parquet(parquet.toString());
+    Dataset<Row> table = source.equals("cache") ? files.cache() : files;
+    table.count(); // materializes the cache
     Dataset<Row> scored = NetspecScorer.of(w.type(), weights.toString())
         .inputShape(w.rowShape()).batchSize(BATCH).transform(table);
+    List<Path> parts = PlainParquet.files(parquet);
 
     float[][] data = new float[rows][];
     for (int id = 0; id < rows; id++) {
@@ -96,44 +109,137 @@ public final class SparkThroughput {
     SafeTensors.loadStateDict(model, weights, true);
     model.eval();
 
-    System.out.printf("%s: %d rows of %d floats, batch %d, one thread, %d runs each%n", name,
-        rows, width, BATCH, runs);
-    double[][] spark2 = new double[2][runs];
-    double[][] plain = new double[2][runs];
-    double[][] scan = new double[2][runs];
-    for (int r = -1; r < runs; r++) { // run -1 warms both up
-      double[] s = time(() -> scored.write().format("noop").mode("overwrite").save());
-      double[] p = time(() -> plainLoop(model, data, w.rowShape()));
-      double[] t = time(() -> table.write().format("noop").mode("overwrite").save());
-      if (r >= 0) {
-        for (int c = 0; c < 2; c++) {
-          spark2[c][r] = s[c];
-          plain[c][r] = p[c];
-          scan[c][r] = t[c];
+    System.out.printf("%s: %d rows of %d floats in %d Parquet files, Spark reading %s,"
+        + " batch %d, one thread, %d runs each%n", name, rows, width, parts.size(),
+        source.equals("cache") ? "them cached in memory" : "the files", BATCH, runs);
+    String[] names = {"spark", "plain loop on Parquet", "plain loop in memory",
+        "spark scan alone"};
+    Runnable[] bodies = {
+        () -> scored.write().format("noop").mode("overwrite").save(),
+        () -> plainParquet(model, parts, w.rowShape(), rows),
+        () -> plainLoop(model, data, w.rowShape()),
+        () -> table.write().format("noop").mode("overwrite").save()};
+    double[][][] times = new double[bodies.length][2][runs];
+    for (int r = -1; r < runs; r++) { // run -1 warms all up
+      StringBuilder line = new StringBuilder("  run " + r + ":");
+      for (int k = 0; k < bodies.length; k++) {
+        double[] t = time(bodies[k]);
+        if (r >= 0) {
+          times[k][0][r] = t[0];
+          times[k][1][r] = t[1];
+          line.append(String.format(" %s %.3f s (cpu %.3f s)%s", names[k], t[0], t[1],
+              k + 1 < bodies.length ? "," : ""));
         }
-        System.out.printf("  run %d: spark %.3f s (cpu %.3f s), plain loop %.3f s (cpu %.3f s),"
-            + " spark scan alone %.3f s (cpu %.3f s)%n", r, s[0], s[1], p[0], p[1], t[0], t[1]);
+      }
+      if (r >= 0) {
+        System.out.println(line);
       }
     }
-    report("wall", rows, median(spark2[0]), median(plain[0]), median(scan[0]));
-    report("cpu", rows, median(spark2[1]), median(plain[1]), median(scan[1]));
+    String[] clocks = {"wall", "cpu"};
+    for (int c = 0; c < 2; c++) {
+      double sparkTime = median(times[0][c]);
+      double onParquet = median(times[1][c]);
+      double inMemory = median(times[2][c]);
+      double scan = median(times[3][c]);
+      System.out.printf("%s clock: spark %.0f rows/s; plain loop on the same Parquet %.0f rows/s"
+          + " (spark/plain %.2f, overhead %.0f%%); plain loop in memory %.0f rows/s (spark/plain"
+          + " %.2f, overhead %.0f%%); the spark scan alone takes %.0f%% of the in-memory loop's"
+          + " time%n", clocks[c], rows / sparkTime, rows / onParquet, onParquet / sparkTime,
+          100 * (sparkTime / onParquet - 1), rows / inMemory, inMemory / sparkTime,
+          100 * (sparkTime / inMemory - 1), 100 * scan / inMemory);
+    }
     spark.stop();
+    deleteTree(dir);
   }
 
-  private static void report(String clock, int rows, double spark, double plain, double scan) {
-    System.out.printf("%s clock: spark %.0f rows/s, plain loop %.0f rows/s, spark/plain %.2f"
-        + " (overhead %.0f%%); the scan alone takes %.0f%% of the loop's time%n", clock,
-        rows / spark, rows / plain, plain / spark, 100 * (spark / plain - 1),
-        100 * scan / plain);
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * The plain loop reading the Parquet files without Spark: each file's rows straight into
+   * the batch tensor, forward(x, out) when it is full, each output row copied out.
+   */
+  static long plainParquet(Module model, List<Path> files, int[] rowShape, int expectedRows) {
+    Batcher b = new Batcher(model, rowShape);
+    long rows = 0;
+    try {
+      for (Path f : files) {
+        rows += PlainParquet.read(f, "features", b.width, b);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    b.flush();
+    if (rows != expectedRows) {
+      throw new IllegalStateException("read " + rows + " rows, wrote " + expectedRows);
+    }
+    return b.check;
+  }
+
+  /** The batch tensor the Parquet loop fills: a forward each time it is full. */
+  private static final class Batcher implements PlainParquet.Sink {
+    final Module model;
+    final int width;
+    final Tensor x;
+    final Tensor out;
+    final int outWidth;
+    int count;
+    long check;
+
+    Batcher(Module model, int[] rowShape) {
+      this.model = model;
+      this.width = RowInput.numel(rowShape);
+      x = Tensor.zeros(batchShape(rowShape));
+      try (GradMode.Scope inference = GradMode.noGrad()) {
+        out = model.forward(x).contiguous();
+      }
+      outWidth = Math.toIntExact(out.numel() / BATCH);
+    }
+
+    @Override
+    public int nextRow() {
+      if (count == BATCH) {
+        flush();
+      }
+      return width * count++;
+    }
+
+    @Override
+    public float[] buffer() {
+      return x.array();
+    }
+
+    void flush() {
+      if (count == 0) {
+        return;
+      }
+      Arrays.fill(x.array(), count * width, x.array().length, 0f);
+      model.forward(x, out);
+      for (int i = 0; i < count; i++) {
+        float[] y = new float[outWidth];
+        System.arraycopy(out.array(), out.arrayOffset() + i * outWidth, y, 0, outWidth);
+        check += Float.floatToRawIntBits(y[0]);
+      }
+      count = 0;
+    }
+  }
+
+  private static int[] batchShape(int[] rowShape) {
+    int[] shape = new int[rowShape.length + 1];
+    shape[0] = BATCH;
+    System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+    return shape;
   }
 
   /** The plain loop: rows into the batch tensor, forward(x, out), each output row copied out. */
   static long plainLoop(Module model, float[][] rows, int[] rowShape) {
     int width = rows[0].length;
-    int[] shape = new int[rowShape.length + 1];
-    shape[0] = BATCH;
-    System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-    Tensor x = Tensor.zeros(shape);
+    Tensor x = Tensor.zeros(batchShape(rowShape));
     Tensor out;
     try (GradMode.Scope inference = GradMode.noGrad()) {
       out = model.forward(x).contiguous();

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One exported model (an MLP, ResNet-18 or BERT) opened in ONNX Runtime, with the input and PyTorch's
+ * One exported model (an MLP, ResNet-18, BERT, GPT-2 or the LSTM) opened in ONNX Runtime, with the input and PyTorch's
  * output for one batch size, as {@code benchmarks/peers/python/export_onnx.py} wrote them.
  */
 final class PeerModel implements AutoCloseable {
@@ -29,8 +29,9 @@ final class PeerModel implements AutoCloseable {
   static final float ABS = 1e-5f;
   static final float REL = 1e-4f;
 
-  /** The int64 inputs of a BERT model ("minilm"), in the exported order. */
-  static final List<String> TOKEN_INPUTS = List.of("input_ids", "attention_mask");
+  /** The int64 inputs of the token models, in the exported order; other models take float "x". */
+  static final Map<String, List<String>> TOKEN_INPUTS = Map.of(
+      "minilm", List.of("input_ids", "attention_mask"), "gpt2", List.of("idx"));
 
   final String name;
   final int batch;
@@ -73,9 +74,9 @@ final class PeerModel implements AutoCloseable {
       session = env.createSession(onnx.toString(), options);
     }
     Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
-    if (isBert(name)) { // int64 token ids and mask, read by netspec's safetensors reader
+    if (TOKEN_INPUTS.containsKey(name)) { // int64 tokens, read by netspec's safetensors reader
       Map<String, Tensor> tensors = SafeTensors.load(io).tensors();
-      for (String n : TOKEN_INPUTS) {
+      for (String n : TOKEN_INPUTS.get(name)) {
         Tensor t = tensors.get(n);
         long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
         inputs.put(n, OnnxTensor.createTensor(env, LongBuffer.wrap(t.toLongArray()), shape));
@@ -85,11 +86,6 @@ final class PeerModel implements AutoCloseable {
       inputs.put("x", OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data), x.shape));
     }
     return new PeerModel(name, batch, session, inputs, y);
-  }
-
-  /** Whether {@code name} is a BERT export (two int64 inputs; see export_onnx.export_bert). */
-  static boolean isBert(String name) {
-    return name.equals("minilm");
   }
 
   /** The file-name stem export_onnx.py gives a model: "mlp_784-1024-1024-10", "resnet18". */

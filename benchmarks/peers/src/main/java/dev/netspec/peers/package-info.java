@@ -1,7 +1,7 @@
 /**
- * Measurement peers for netspec's benchmarks: the machine's FMA peak
- * ({@link dev.netspec.peers.FmaPeak}) and ONNX Runtime Java on the models exported from PyTorch
- * ({@link dev.netspec.peers.OrtMlp}, {@link dev.netspec.peers.OrtResNet}).
+ * Measurement peers for netspec's benchmarks: ONNX Runtime Java on the models exported from
+ * PyTorch ({@link dev.netspec.peers.OrtMlp}, {@link dev.netspec.peers.OrtResNet}). The FMA peak
+ * is the benchmarks/ module's {@code FmaPeakBenchmark}, which peers.sh runs.
  *
  * <p>Run by {@code benchmarks/peers.sh}; never a dependency of netspec itself.
  */

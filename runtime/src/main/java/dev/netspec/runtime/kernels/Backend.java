@@ -92,6 +92,12 @@ interface Backend {
   void maskedFill(float[] mask, int maskOff, float value, float[] x, int xOff, float[] out,
       int outOff, int n);
 
+  /**
+   * {@code out[i] = y[i] <= 0 ? 0 : g[i]} for {@code i < n}: ReLU's backward on its output
+   * {@code y} (PyTorch's {@code threshold_backward}; a NaN output passes the gradient).
+   */
+  void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int outOff, int n);
+
   /** The sum of {@code x[off .. off + n)}; 0 when n is 0. */
   float sum(float[] x, int off, int n);
 

@@ -10,12 +10,24 @@ import jdk.incubator.vector.VectorSpecies;
  * GEMM's 6-row tile). The inputs come from a channels-last copy of the image, so the {@code
  * steps} values one position reads (the input channels of a kernel row's taps) are
  * consecutive and their bounds checks are hoisted. Loaded by {@link VectorBackend} only.
+ *
+ * <p>Which way of writing the loop C2 compiles well (its bounds checks) depends on the JDK,
+ * and the other way runs at less than half the speed (the strip alone, inputs and filters in L1, AMD
+ * EPYC Zen 3, CPU time): with the input index as the induction variable, 84-93 GFLOP/s on
+ * JDK 17 and 35-40 on JDK 25; with a step counter and six bases, 39.5 on JDK 17 and 94.9 on
+ * JDK 25 (docs/performance.md, "Convolutions"). So the loop is chosen by the running JDK's
+ * feature version, a constant to C2; both sum in the same order, to the same bits.
  */
 final class ConvStrips {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
   private static final int L = S.length();
   /** Output channels per strip: two vectors. */
   static final int WIDTH = 2 * L;
+  /**
+   * Whether the loop counts steps ({@link #stepped}) rather than input indices ({@link
+   * #running}): on JDK 25 and later (measured on 17 and 25 only).
+   */
+  private static final boolean STEPPED = Runtime.version().feature() >= 25;
 
   private ConvStrips() {}
 
@@ -25,6 +37,16 @@ final class ConvStrips {
    */
   static void strip(int steps, float[] x, int p0, int p1, int p2, int p3, int p4, int p5,
       float[] w, int w0, float[] acc) {
+    if (STEPPED) {
+      stepped(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
+    } else {
+      running(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
+    }
+  }
+
+  /** {@link #strip} with the input index as the induction variable (JDK 17). */
+  static void running(int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
+      int p5, float[] w, int w0, float[] acc) {
     FloatVector c00 = Vectors.load(acc, 0);
     FloatVector c01 = Vectors.load(acc, L);
     FloatVector c10 = Vectors.load(acc, WIDTH);
@@ -38,8 +60,8 @@ final class ConvStrips {
     FloatVector c50 = Vectors.load(acc, 5 * WIDTH);
     FloatVector c51 = Vectors.load(acc, 5 * WIDTH + L);
     // The input index itself is the loop variable and the filters' index a running sum:
-    // written with r and w0 + r * WIDTH, C2 kept the six bounds checks in the loop and the
-    // strip ran at 0.45 of the FMA peak (0.9-1.0 this way, standalone on AMD EPYC Zen 3).
+    // written with r and w0 + r * WIDTH, JDK 17's C2 kept the six bounds checks in the loop and
+    // the strip ran at 0.45 of the FMA peak (0.9-1.0 this way, standalone on AMD EPYC Zen 3).
     int end = p0 + steps;
     int d1 = p1 - p0;
     int d2 = p2 - p0;
@@ -65,6 +87,58 @@ final class ConvStrips {
       c40 = v.fma(b0, c40);
       c41 = v.fma(b1, c41);
       v = Vectors.broadcast(x[q + d5]);
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+    }
+    Vectors.store(c00, acc, 0);
+    Vectors.store(c01, acc, L);
+    Vectors.store(c10, acc, WIDTH);
+    Vectors.store(c11, acc, WIDTH + L);
+    Vectors.store(c20, acc, 2 * WIDTH);
+    Vectors.store(c21, acc, 2 * WIDTH + L);
+    Vectors.store(c30, acc, 3 * WIDTH);
+    Vectors.store(c31, acc, 3 * WIDTH + L);
+    Vectors.store(c40, acc, 4 * WIDTH);
+    Vectors.store(c41, acc, 4 * WIDTH + L);
+    Vectors.store(c50, acc, 5 * WIDTH);
+    Vectors.store(c51, acc, 5 * WIDTH + L);
+  }
+
+  /** {@link #strip} with a step counter and six bases (JDK 25). */
+  static void stepped(int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
+      int p5, float[] w, int w0, float[] acc) {
+    FloatVector c00 = Vectors.load(acc, 0);
+    FloatVector c01 = Vectors.load(acc, L);
+    FloatVector c10 = Vectors.load(acc, WIDTH);
+    FloatVector c11 = Vectors.load(acc, WIDTH + L);
+    FloatVector c20 = Vectors.load(acc, 2 * WIDTH);
+    FloatVector c21 = Vectors.load(acc, 2 * WIDTH + L);
+    FloatVector c30 = Vectors.load(acc, 3 * WIDTH);
+    FloatVector c31 = Vectors.load(acc, 3 * WIDTH + L);
+    FloatVector c40 = Vectors.load(acc, 4 * WIDTH);
+    FloatVector c41 = Vectors.load(acc, 4 * WIDTH + L);
+    FloatVector c50 = Vectors.load(acc, 5 * WIDTH);
+    FloatVector c51 = Vectors.load(acc, 5 * WIDTH + L);
+    for (int r = 0; r < steps; r++) {
+      int wr = w0 + r * WIDTH;
+      FloatVector b0 = Vectors.load(w, wr);
+      FloatVector b1 = Vectors.load(w, wr + L);
+      FloatVector v = Vectors.broadcast(x[p0 + r]);
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = Vectors.broadcast(x[p1 + r]);
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = Vectors.broadcast(x[p2 + r]);
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = Vectors.broadcast(x[p3 + r]);
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = Vectors.broadcast(x[p4 + r]);
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = Vectors.broadcast(x[p5 + r]);
       c50 = v.fma(b0, c50);
       c51 = v.fma(b1, c51);
     }

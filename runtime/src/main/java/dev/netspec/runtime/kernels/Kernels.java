@@ -235,6 +235,18 @@ public final class Kernels {
     BACKEND.maskedFill(mask, maskOff, value, x, xOff, out, outOff, n);
   }
 
+  /**
+   * {@code out[outOff + i] = y[yOff + i] <= 0 ? 0 : g[gOff + i]} for i < n: ReLU's backward
+   * from its output (a NaN passes the gradient, as in PyTorch); {@code out} may be {@code g}.
+   */
+  public static void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out,
+      int outOff, int n) {
+    Objects.checkFromIndexSize(gOff, n, g.length);
+    Objects.checkFromIndexSize(yOff, n, y.length);
+    Objects.checkFromIndexSize(outOff, n, out.length);
+    BACKEND.reluBackward(g, gOff, y, yOff, out, outOff, n);
+  }
+
   /** The sum of {@code n} values from {@code x[off]}; 0 when {@code n} is 0. */
   public static float sum(float[] x, int off, int n) {
     Objects.checkFromIndexSize(off, n, x.length);

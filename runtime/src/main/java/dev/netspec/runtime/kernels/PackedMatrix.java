@@ -24,12 +24,16 @@ import java.util.Arrays;
  * runtime's {@code PackedWeight} does so when the weight tensor's version changes).
  */
 public final class PackedMatrix {
+  /** Floats of op(B) from which {@link #repack} is split across the kernels' threads (1 MiB). */
+  static final long PARALLEL_FLOATS = 1L << 18;
+
   private final int k;
   private final int n;
   private final int width;
   private final float[] data;
   /** Where panel 0 starts in {@link #data}: a 64-byte boundary, if {@link AlignedSlab} can. */
   private final int start;
+  private Repacker repacker; // made on the first parallel repack
 
   private PackedMatrix(int k, int n, int width) {
     this.k = k;
@@ -70,11 +74,54 @@ public final class PackedMatrix {
     return new PackedMatrix(k, n, Kernels.panelWidth());
   }
 
-  /** Packs new values of the same shape into this matrix, in place (no allocation). */
-  public void repack(float[] b, int off, int ld, boolean transposed) {
+  /**
+   * Packs new values of the same shape into this matrix, in place (no allocation). A matrix of
+   * {@value #PARALLEL_FLOATS} floats or more is packed on the kernels' pool, split by panels
+   * (a training step repacks each weight after every update). Repacks of one matrix from
+   * several threads run one after the other.
+   */
+  public synchronized void repack(float[] b, int off, int ld, boolean transposed) {
     Kernels.checkMatrix("b", b, off, transposed ? n : k, transposed ? k : n, ld);
-    for (int q = 0; q < panels(n, width); q++) {
+    int panels = panels(n, width);
+    if (Parallel.threads() > 1 && panels > 1 && (long) k * n >= PARALLEL_FLOATS) {
+      if (repacker == null) {
+        repacker = new Repacker();
+      }
+      repacker.run(b, off, ld, transposed, panels);
+    } else {
+      repack(b, off, ld, transposed, 0, panels);
+    }
+  }
+
+  /** Panels {@code [q0, q1)} of {@link #repack}. */
+  private void repack(float[] b, int off, int ld, boolean transposed, int q0, int q1) {
+    for (int q = q0; q < q1; q++) {
       packPanel(b, off, ld, transposed, n, q, k, width, data, panelOffset(q));
+    }
+  }
+
+  /** The body of a parallel {@link #repack}, made once per matrix (a lambda would allocate). */
+  private final class Repacker implements Parallel.Range {
+    private float[] b;
+    private int off;
+    private int ld;
+    private boolean transposed;
+
+    void run(float[] b, int off, int ld, boolean transposed, int panels) {
+      this.b = b;
+      this.off = off;
+      this.ld = ld;
+      this.transposed = transposed;
+      try {
+        Parallel.forRanges(panels, this);
+      } finally {
+        this.b = null;
+      }
+    }
+
+    @Override
+    public void run(int from, int to) {
+      repack(b, off, ld, transposed, from, to);
     }
   }
 

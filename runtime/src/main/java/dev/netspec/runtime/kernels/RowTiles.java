@@ -30,13 +30,53 @@ final class RowTiles {
    */
   static void packA(float[] a, int a0, int lda, int tiles, int kc, float[] ap, int at) {
     for (int t = 0; t < tiles; t++) {
-      int dst = at + t * MR * kc;
-      for (int r = 0; r < MR; r++) {
-        int src = a0 + (t * MR + r) * lda;
-        for (int p = 0; p < kc; p++) {
-          ap[dst + p * MR + r] = a[src + p];
-        }
+      if (MR == 8) {
+        packTile8(a, a0 + t * MR * lda, lda, kc, ap, at + t * MR * kc);
+      } else {
+        packTile6(a, a0 + t * MR * lda, lda, kc, ap, at + t * MR * kc);
       }
+    }
+  }
+
+  /**
+   * One 6-row tile, a column of A at a time: the six reads are six sequential streams and the
+   * writes one, each written once (row by row, with a stride of 6 floats, the loop ran at
+   * half this speed: 0.8 against 0.38-0.53 ms for a 1024 x 1024 A, AMD EPYC, busy guest).
+   */
+  private static void packTile6(float[] a, int s0, int lda, int kc, float[] ap, int d) {
+    int s1 = s0 + lda;
+    int s2 = s1 + lda;
+    int s3 = s2 + lda;
+    int s4 = s3 + lda;
+    int s5 = s4 + lda;
+    for (int p = 0; p < kc; p++, d += 6) {
+      ap[d] = a[s0 + p];
+      ap[d + 1] = a[s1 + p];
+      ap[d + 2] = a[s2 + p];
+      ap[d + 3] = a[s3 + p];
+      ap[d + 4] = a[s4 + p];
+      ap[d + 5] = a[s5 + p];
+    }
+  }
+
+  /** One 8-row tile, as {@link #packTile6}. */
+  private static void packTile8(float[] a, int s0, int lda, int kc, float[] ap, int d) {
+    int s1 = s0 + lda;
+    int s2 = s1 + lda;
+    int s3 = s2 + lda;
+    int s4 = s3 + lda;
+    int s5 = s4 + lda;
+    int s6 = s5 + lda;
+    int s7 = s6 + lda;
+    for (int p = 0; p < kc; p++, d += 8) {
+      ap[d] = a[s0 + p];
+      ap[d + 1] = a[s1 + p];
+      ap[d + 2] = a[s2 + p];
+      ap[d + 3] = a[s3 + p];
+      ap[d + 4] = a[s4 + p];
+      ap[d + 5] = a[s5 + p];
+      ap[d + 6] = a[s6 + p];
+      ap[d + 7] = a[s7 + p];
     }
   }
 

@@ -190,6 +190,14 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int outOff,
+      int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = y[yOff + i] <= 0f ? 0f : g[gOff + i];
+    }
+  }
+
+  @Override
   public void maskedFill(float[] mask, int maskOff, float value, float[] x, int xOff,
       float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) {

@@ -8,16 +8,11 @@ package dev.netspec.runtime.kernels;
 final class ScalarUpdates implements UpdateKernels {
 
   @Override
-  public void sgd(float[] p, int pOff, float[] g, int gOff, float[] buf, int n, float lr,
-      float momentum, float dampening, float weightDecay, boolean nesterov, boolean first) {
-    sgd(p, pOff, g, gOff, buf, 0, n, lr, momentum, dampening, weightDecay, nesterov, first);
-  }
-
-  static void sgd(float[] p, int pOff, float[] g, int gOff, float[] buf, int from, int n,
+  public void sgd(float[] p, int pOff, float[] g, int gOff, float[] buf, int from, int to,
       float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
       boolean first) {
     float keep = 1 - dampening;
-    for (int i = from; i < n; i++) {
+    for (int i = from; i < to; i++) {
       float d = g[gOff + i];
       if (weightDecay != 0) {
         d = d + weightDecay * p[pOff + i];
@@ -33,18 +28,11 @@ final class ScalarUpdates implements UpdateKernels {
 
   @Override
   public void adam(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v,
-      float[] vMax, int n, float decay, float weightDecay, float beta1, float beta2,
-      float stepSize, float bc2Sqrt, float eps) {
-    adam(p, pOff, g, gOff, m, v, vMax, 0, n, decay, weightDecay, beta1, beta2, stepSize,
-        bc2Sqrt, eps);
-  }
-
-  static void adam(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v,
-      float[] vMax, int from, int n, float decay, float weightDecay, float beta1, float beta2,
+      float[] vMax, int from, int to, float decay, float weightDecay, float beta1, float beta2,
       float stepSize, float bc2Sqrt, float eps) {
     float c1 = 1 - beta1;
     float c2 = 1 - beta2;
-    for (int i = from; i < n; i++) {
+    for (int i = from; i < to; i++) {
       float x = p[pOff + i];
       float d = g[gOff + i];
       if (weightDecay != 0) {
@@ -68,16 +56,10 @@ final class ScalarUpdates implements UpdateKernels {
 
   @Override
   public void rmsprop(float[] p, int pOff, float[] g, int gOff, float[] sq, float[] gAvg,
-      float[] buf, int n, float lr, float alpha, float eps, float weightDecay,
-      float momentum) {
-    rmsprop(p, pOff, g, gOff, sq, gAvg, buf, 0, n, lr, alpha, eps, weightDecay, momentum);
-  }
-
-  static void rmsprop(float[] p, int pOff, float[] g, int gOff, float[] sq, float[] gAvg,
-      float[] buf, int from, int n, float lr, float alpha, float eps, float weightDecay,
+      float[] buf, int from, int to, float lr, float alpha, float eps, float weightDecay,
       float momentum) {
     float c = 1 - alpha;
-    for (int i = from; i < n; i++) {
+    for (int i = from; i < to; i++) {
       float x = p[pOff + i];
       float d = g[gOff + i];
       if (weightDecay != 0) {

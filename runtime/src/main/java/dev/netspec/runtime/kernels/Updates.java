@@ -9,9 +9,19 @@ import java.util.Objects;
  * else plain loops; both do the same float operations in the same order, so they agree bit
  * for bit. {@code p} and {@code g} are located by offsets; every state array starts at 0 and
  * holds {@code n} values.
+ *
+ * <p>A parameter of {@value #PARALLEL_ELEMENTS} elements or more is updated on the kernels'
+ * thread pool ({@link Kernels#threads}), split into blocks of {@value #BLOCK} elements: each
+ * element's update is independent of the others, so the result is the same on any number of
+ * threads. Allocates nothing.
  */
 public final class Updates {
   private static final UpdateKernels IMPL = select();
+  /** Elements from which an update is split across the kernels' threads (256 KiB of floats). */
+  static final int PARALLEL_ELEMENTS = 1 << 16;
+  /** Elements per block of a split update. */
+  static final int BLOCK = 1 << 13;
+  private static final ThreadLocal<Task> TASK = ThreadLocal.withInitial(Task::new);
 
   private Updates() {}
 
@@ -42,7 +52,20 @@ public final class Updates {
       boolean first) {
     check(p, pOff, g, gOff, n);
     state(buf, n);
-    IMPL.sgd(p, pOff, g, gOff, buf, n, lr, momentum, dampening, weightDecay, nesterov, first);
+    if (split(n)) {
+      Task t = task(p, pOff, g, gOff, n);
+      t.s1 = buf;
+      t.a = lr;
+      t.b = momentum;
+      t.c = dampening;
+      t.d = weightDecay;
+      t.flag1 = nesterov;
+      t.flag2 = first;
+      t.run(Task.SGD);
+    } else {
+      IMPL.sgd(p, pOff, g, gOff, buf, 0, n, lr, momentum, dampening, weightDecay, nesterov,
+          first);
+    }
   }
 
   /**
@@ -60,8 +83,23 @@ public final class Updates {
     state(Objects.requireNonNull(m, "m"), n);
     state(Objects.requireNonNull(v, "v"), n);
     state(vMax, n);
-    IMPL.adam(p, pOff, g, gOff, m, v, vMax, n, decay, weightDecay, beta1, beta2, stepSize,
-        bc2Sqrt, eps);
+    if (split(n)) {
+      Task t = task(p, pOff, g, gOff, n);
+      t.s1 = m;
+      t.s2 = v;
+      t.s3 = vMax;
+      t.a = decay;
+      t.b = weightDecay;
+      t.c = beta1;
+      t.d = beta2;
+      t.e = stepSize;
+      t.f = bc2Sqrt;
+      t.h = eps;
+      t.run(Task.ADAM);
+    } else {
+      IMPL.adam(p, pOff, g, gOff, m, v, vMax, 0, n, decay, weightDecay, beta1, beta2, stepSize,
+          bc2Sqrt, eps);
+    }
   }
 
   /**
@@ -77,7 +115,96 @@ public final class Updates {
     state(Objects.requireNonNull(sq, "sq"), n);
     state(gAvg, n);
     state(buf, n);
-    IMPL.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, n, lr, alpha, eps, weightDecay, momentum);
+    if (split(n)) {
+      Task t = task(p, pOff, g, gOff, n);
+      t.s1 = sq;
+      t.s2 = gAvg;
+      t.s3 = buf;
+      t.a = lr;
+      t.b = alpha;
+      t.c = eps;
+      t.d = weightDecay;
+      t.e = momentum;
+      t.run(Task.RMSPROP);
+    } else {
+      IMPL.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, 0, n, lr, alpha, eps, weightDecay,
+          momentum);
+    }
+  }
+
+  /** This thread's {@link Task}, given the parameter, its gradient and their length. */
+  private static Task task(float[] p, int pOff, float[] g, int gOff, int n) {
+    Task t = TASK.get();
+    t.p = p;
+    t.pOff = pOff;
+    t.g = g;
+    t.gOff = gOff;
+    t.n = n;
+    return t;
+  }
+
+  private static boolean split(int n) {
+    return n >= PARALLEL_ELEMENTS && Parallel.threads() > 1;
+  }
+
+  /**
+   * One split update, its arguments in fields: one per calling thread and reused (a capturing
+   * lambda would allocate on every call); the pool's hand-off publishes them to the workers.
+   */
+  private static final class Task implements Parallel.Range {
+    static final int SGD = 0;
+    static final int ADAM = 1;
+    static final int RMSPROP = 2;
+
+    int kind;
+    float[] p;
+    int pOff;
+    float[] g;
+    int gOff;
+    float[] s1; // sgd: buf; adam: m, v, vMax; rmsprop: sq, gAvg, buf
+    float[] s2;
+    float[] s3;
+    int n;
+    float a; // the scalars, in the order the kernel takes them
+    float b;
+    float c;
+    float d;
+    float e;
+    float f;
+    float h;
+    boolean flag1; // sgd: nesterov, first
+    boolean flag2;
+
+    /** Runs the update over all blocks on the pool, then drops the arrays it was given. */
+    void run(int kind) {
+      this.kind = kind;
+      try {
+        Parallel.forRanges((n + BLOCK - 1) / BLOCK, this);
+      } finally {
+        p = null;
+        g = null;
+        s1 = null;
+        s2 = null;
+        s3 = null;
+      }
+    }
+
+    @Override
+    public void run(int fromBlock, int toBlock) {
+      int from = fromBlock * BLOCK;
+      int to = Math.min(n, toBlock * BLOCK);
+      switch (kind) {
+        case SGD:
+          IMPL.sgd(p, pOff, g, gOff, s1, from, to, a, b, c, d, flag1, flag2);
+          break;
+        case ADAM:
+          IMPL.adam(p, pOff, g, gOff, s1, s2, s3, from, to, a, b, c, d, e, f, h);
+          break;
+        default:
+          IMPL.rmsprop(p, pOff, g, gOff, s1, s2, s3, from, to, a, b, c, d, e);
+          break;
+      }
+    }
   }
 
   private static void check(float[] p, int pOff, float[] g, int gOff, int n) {

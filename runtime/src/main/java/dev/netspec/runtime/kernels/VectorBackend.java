@@ -227,6 +227,19 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int outOff,
+      int n) {
+    FloatVector zero = Vectors.zero();
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      VectorMask<Float> dead = Vectors.load(y, yOff + i).compare(VectorOperators.LE, zero);
+      Vectors.store(Vectors.load(g, gOff + i).blend(zero, dead), out, outOff + i);
+    }
+    SCALAR.reluBackward(g, gOff + i, y, yOff + i, out, outOff + i, n - i);
+  }
+
+  @Override
   public void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out,
       int outOff, int n) {
     FloatVector zeros = Vectors.zero();

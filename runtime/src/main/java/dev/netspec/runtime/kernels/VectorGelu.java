@@ -3,6 +3,8 @@ package dev.netspec.runtime.kernels;
 import static dev.netspec.runtime.kernels.VectorBackend.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -18,6 +20,13 @@ final class VectorGelu {
   private VectorGelu() {}
 
   private static final int L = SPECIES.length();
+  /**
+   * The species' vector class: the loops type their vectors with {@code (FloatVector)
+   * FLOATS.cast(v)} in place, an intrinsic C2 compiles whatever the method's size, and call
+   * no {@code Vectors} helper (methods, which C2 stopped inlining in these loops past its
+   * node budget: 21 bytes per element boxed on JDK 17 once another species had run).
+   */
+  private static final Class<? extends Vector<Float>> FLOATS = Vectors.CLASS;
 
   private static final int CHUNK = 1024;
   private static final ThreadLocal<float[]> SCRATCH =
@@ -63,21 +72,24 @@ final class VectorGelu {
     FloatVector p4 = Vectors.broadcast(Gates.P4);
     FloatVector p5 = Vectors.broadcast(Gates.P5);
     for (int i = 0; i < m; i += L) {
-      FloatVector a = Vectors.load(x, xOff + i).mul(sqrtHalf);
+      FloatVector xv = (FloatVector) FLOATS.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      FloatVector a = xv.mul(sqrtHalf);
       FloatVector t = a.abs();
       FloatVector s = a.mul(a);
       // erfc(t) = exp(q(t)), as Gates.exp
       FloatVector q = q0.fma(t, q1).fma(s, q2.fma(t, q3));
-      q = Vectors.exact(q).fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
+      q = ((FloatVector) FLOATS.cast(q)).fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
       FloatVector ex = q.max(lo).min(hi);
       FloatVector big = ex.fma(log2e, magic);
       FloatVector k = big.sub(magic); // round(e log2e)
       FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, ex)); // e - k ln2, in two parts
       FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
-      FloatVector scale = Vectors.exact(Vectors.exact(big.reinterpretAsInts()).add(Gates.BIAS)
+      IntVector bits = (IntVector) Vectors.INTS.cast(big.reinterpretAsInts());
+      FloatVector scale = (FloatVector) FLOATS.cast(bits.add(Gates.BIAS)
           .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
-      FloatVector v = p.fma(r.mul(r), r).add(one).mul(scale);
-      Vectors.store(Vectors.exact(v).blend(zero, t.lt(tail).not()), e, i);
+      FloatVector v = (FloatVector) FLOATS.cast(p.fma(r.mul(r), r).add(one).mul(scale));
+      FloatVector w = (FloatVector) FLOATS.cast(v.blend(zero, t.lt(tail).not()));
+      w.intoArray(e, i);
     }
   }
 
@@ -96,17 +108,18 @@ final class VectorGelu {
     FloatVector s4 = Vectors.broadcast(Gelu.S4);
     FloatVector s5 = Vectors.broadcast(Gelu.S5);
     for (int i = 0; i < m; i += L) {
-      FloatVector v = Vectors.load(x, xOff + i);
+      FloatVector v = (FloatVector) FLOATS.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
       FloatVector a = v.mul(sqrtHalf);
       FloatVector t = a.abs();
       FloatVector s = a.mul(a);
       // |a| <= SMALL: 1 + erf(a), erf(a) = a + a * s(a^2)
       FloatVector sp = s0.fma(s, s1).fma(s, s2).fma(s, s3).fma(s, s4).fma(s, s5);
       FloatVector inner = sp.fma(a, a).add(one);
-      FloatVector erfc = Vectors.load(e, i);
+      FloatVector erfc = (FloatVector) FLOATS.cast(FloatVector.fromArray(SPECIES, e, i));
       FloatVector outer = two.sub(erfc).blend(erfc, v.lt(zero));
       VectorMask<Float> isSmall = t.compare(VectorOperators.LE, small);
-      Vectors.store(v.mul(half).mul(outer.blend(inner, isSmall)), out, outOff + i);
+      FloatVector y = (FloatVector) FLOATS.cast(v.mul(half).mul(outer.blend(inner, isSmall)));
+      y.intoArray(out, outOff + i);
     }
   }
 }

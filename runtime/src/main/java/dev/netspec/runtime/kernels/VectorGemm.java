@@ -896,48 +896,65 @@ final class VectorGemm {
       c07 = x.fma(v, c07);
       c17 = y.fma(v, c17);
     }
-    // At C2's node budget, as tile1x8: the epilogue uses the species' own calls (see there).
+    // At C2's node budget, as tile1x8: the epilogue uses the species' own calls and casts
+    // each sum to the exact class (see there).
     FloatVector zero = Vectors.zero();
     FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
-    FloatVector v = c00.lanewise(VectorOperators.ADD, bias0);
-    v.blend(zero, v.lt(below)).intoArray(c, c0);
-    v = c10.lanewise(VectorOperators.ADD, bias0);
-    v.blend(zero, v.lt(below)).intoArray(c, d0);
+    FloatVector v = (FloatVector) Vectors.CLASS.cast(c00.lanewise(VectorOperators.ADD, bias0));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0);
+    v = (FloatVector) Vectors.CLASS.cast(c10.lanewise(VectorOperators.ADD, bias0));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0);
     FloatVector bias1 = FloatVector.fromArray(S, bias, bo + L);
-    v = c01.lanewise(VectorOperators.ADD, bias1);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + L);
-    v = c11.lanewise(VectorOperators.ADD, bias1);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + L);
+    v = (FloatVector) Vectors.CLASS.cast(c01.lanewise(VectorOperators.ADD, bias1));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + L);
+    v = (FloatVector) Vectors.CLASS.cast(c11.lanewise(VectorOperators.ADD, bias1));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0 + L);
     FloatVector bias2 = FloatVector.fromArray(S, bias, bo + 2 * L);
-    v = c02.lanewise(VectorOperators.ADD, bias2);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 2 * L);
-    v = c12.lanewise(VectorOperators.ADD, bias2);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 2 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c02.lanewise(VectorOperators.ADD, bias2));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 2 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c12.lanewise(VectorOperators.ADD, bias2));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0 + 2 * L);
     FloatVector bias3 = FloatVector.fromArray(S, bias, bo + 3 * L);
-    v = c03.lanewise(VectorOperators.ADD, bias3);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 3 * L);
-    v = c13.lanewise(VectorOperators.ADD, bias3);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 3 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c03.lanewise(VectorOperators.ADD, bias3));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 3 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c13.lanewise(VectorOperators.ADD, bias3));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0 + 3 * L);
     FloatVector bias4 = FloatVector.fromArray(S, bias, bo + 4 * L);
-    v = c04.lanewise(VectorOperators.ADD, bias4);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 4 * L);
-    v = c14.lanewise(VectorOperators.ADD, bias4);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 4 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c04.lanewise(VectorOperators.ADD, bias4));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 4 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c14.lanewise(VectorOperators.ADD, bias4));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0 + 4 * L);
     FloatVector bias5 = FloatVector.fromArray(S, bias, bo + 5 * L);
-    v = c05.lanewise(VectorOperators.ADD, bias5);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 5 * L);
-    v = c15.lanewise(VectorOperators.ADD, bias5);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 5 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c05.lanewise(VectorOperators.ADD, bias5));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 5 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c15.lanewise(VectorOperators.ADD, bias5));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0 + 5 * L);
     FloatVector bias6 = FloatVector.fromArray(S, bias, bo + 6 * L);
-    v = c06.lanewise(VectorOperators.ADD, bias6);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 6 * L);
-    v = c16.lanewise(VectorOperators.ADD, bias6);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 6 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c06.lanewise(VectorOperators.ADD, bias6));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 6 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c16.lanewise(VectorOperators.ADD, bias6));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0 + 6 * L);
     FloatVector bias7 = FloatVector.fromArray(S, bias, bo + 7 * L);
-    v = c07.lanewise(VectorOperators.ADD, bias7);
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 7 * L);
-    v = c17.lanewise(VectorOperators.ADD, bias7);
-    v.blend(zero, v.lt(below)).intoArray(c, d0 + 7 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c07.lanewise(VectorOperators.ADD, bias7));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 7 * L);
+    v = (FloatVector) Vectors.CLASS.cast(c17.lanewise(VectorOperators.ADD, bias7));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, d0 + 7 * L);
   }
 
   /**
@@ -970,26 +987,46 @@ final class VectorGemm {
       c6v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR), c6v);
       c7v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR + L), c7v);
     }
-    // This method is at C2's node budget: past it C2 inlines only force-inlined JDK methods,
-    // so Vectors' helpers here would box (even with no other species). The species' own
-    // lanewise, dispatched at this call site (its profile sees one class), types the sums.
+    // This method is at C2's node budget: past it C2 inlines only force-inlined JDK methods
+    // and intrinsics, so Vectors' helpers here would box (even with no other species). The
+    // species' own lanewise, dispatched at this call site (its profile sees one class), and a
+    // cast to the constant exact class (Class.cast, an intrinsic) type the sums and the
+    // blends: without the casts, lt() and intoArray() dispatch at the JDK's own call sites,
+    // whose profiles see every species in the JVM, and box once another species ran (1-3.6
+    // KB a call).
     FloatVector zero = Vectors.zero();
-    FloatVector v = c0v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo));
-    v.blend(zero, v.lt(below)).intoArray(c, c0);
-    v = c1v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + L));
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + L);
-    v = c2v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 2 * L));
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 2 * L);
-    v = c3v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 3 * L));
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 3 * L);
-    v = c4v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 4 * L));
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 4 * L);
-    v = c5v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 5 * L));
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 5 * L);
-    v = c6v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 6 * L));
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 6 * L);
-    v = c7v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 7 * L));
-    v.blend(zero, v.lt(below)).intoArray(c, c0 + 7 * L);
+    FloatVector v = (FloatVector) Vectors.CLASS.cast(
+        c0v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0);
+    v = (FloatVector) Vectors.CLASS.cast(
+        c1v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + L)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + L);
+    v = (FloatVector) Vectors.CLASS.cast(
+        c2v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 2 * L)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 2 * L);
+    v = (FloatVector) Vectors.CLASS.cast(
+        c3v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 3 * L)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 3 * L);
+    v = (FloatVector) Vectors.CLASS.cast(
+        c4v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 4 * L)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 4 * L);
+    v = (FloatVector) Vectors.CLASS.cast(
+        c5v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 5 * L)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 5 * L);
+    v = (FloatVector) Vectors.CLASS.cast(
+        c6v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 6 * L)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 6 * L);
+    v = (FloatVector) Vectors.CLASS.cast(
+        c7v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 7 * L)));
+    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v.intoArray(c, c0 + 7 * L);
   }
 
   /** Up to 8 rows of C against a half-wide last panel, A read in place. */

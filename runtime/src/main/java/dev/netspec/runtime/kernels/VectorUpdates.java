@@ -12,13 +12,16 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorUpdates implements UpdateKernels {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
+  /** The elements past the last whole vector. */
+  private static final ScalarUpdates TAIL = new ScalarUpdates();
 
   @Override
-  public void sgd(float[] p, int pOff, float[] g, int gOff, float[] buf, int n, float lr,
-      float momentum, float dampening, float weightDecay, boolean nesterov, boolean first) {
-    int bound = S.loopBound(n);
+  public void sgd(float[] p, int pOff, float[] g, int gOff, float[] buf, int from, int to,
+      float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+      boolean first) {
+    int bound = from + S.loopBound(to - from);
     float keep = 1 - dampening;
-    for (int i = 0; i < bound; i += S.length()) {
+    for (int i = from; i < bound; i += S.length()) {
       FloatVector x = Vectors.load(p, pOff + i);
       FloatVector d = Vectors.load(g, gOff + i);
       if (weightDecay != 0) {
@@ -32,18 +35,18 @@ final class VectorUpdates implements UpdateKernels {
       }
       Vectors.store(x.sub(d.mul(lr)), p, pOff + i);
     }
-    ScalarUpdates.sgd(p, pOff, g, gOff, buf, bound, n, lr, momentum, dampening, weightDecay,
+    TAIL.sgd(p, pOff, g, gOff, buf, bound, to, lr, momentum, dampening, weightDecay,
         nesterov, first);
   }
 
   @Override
   public void adam(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v,
-      float[] vMax, int n, float decay, float weightDecay, float beta1, float beta2,
+      float[] vMax, int from, int to, float decay, float weightDecay, float beta1, float beta2,
       float stepSize, float bc2Sqrt, float eps) {
-    int bound = S.loopBound(n);
+    int bound = from + S.loopBound(to - from);
     float c1 = 1 - beta1;
     float c2 = 1 - beta2;
-    for (int i = 0; i < bound; i += S.length()) {
+    for (int i = from; i < bound; i += S.length()) {
       FloatVector x = Vectors.load(p, pOff + i);
       FloatVector d = Vectors.load(g, gOff + i);
       if (weightDecay != 0) {
@@ -63,17 +66,17 @@ final class VectorUpdates implements UpdateKernels {
       FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
       Vectors.store(x.add(mi.mul(stepSize).div(denom)), p, pOff + i);
     }
-    ScalarUpdates.adam(p, pOff, g, gOff, m, v, vMax, bound, n, decay, weightDecay, beta1,
+    TAIL.adam(p, pOff, g, gOff, m, v, vMax, bound, to, decay, weightDecay, beta1,
         beta2, stepSize, bc2Sqrt, eps);
   }
 
   @Override
   public void rmsprop(float[] p, int pOff, float[] g, int gOff, float[] sq, float[] gAvg,
-      float[] buf, int n, float lr, float alpha, float eps, float weightDecay,
+      float[] buf, int from, int to, float lr, float alpha, float eps, float weightDecay,
       float momentum) {
-    int bound = S.loopBound(n);
+    int bound = from + S.loopBound(to - from);
     float c = 1 - alpha;
-    for (int i = 0; i < bound; i += S.length()) {
+    for (int i = from; i < bound; i += S.length()) {
       FloatVector x = Vectors.load(p, pOff + i);
       FloatVector d = Vectors.load(g, gOff + i);
       if (weightDecay != 0) {
@@ -98,7 +101,7 @@ final class VectorUpdates implements UpdateKernels {
         Vectors.store(x.sub(d.mul(lr).div(avg)), p, pOff + i);
       }
     }
-    ScalarUpdates.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, bound, n, lr, alpha, eps,
+    TAIL.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, bound, to, lr, alpha, eps,
         weightDecay, momentum);
   }
 }

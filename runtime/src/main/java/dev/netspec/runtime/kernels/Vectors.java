@@ -19,10 +19,14 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Vectors {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
-  /** The species' vector class, a constant to C2. */
-  private static final Class<? extends Vector<Float>> CLASS = S.vectorType();
+  /**
+   * The species' vector class, a constant to C2. Kernels at C2's node budget, where these
+   * helpers stop being inlined, cast with it in place: {@code (FloatVector) CLASS.cast(v)}
+   * (an intrinsic, compiled whatever the budget).
+   */
+  static final Class<? extends Vector<Float>> CLASS = S.vectorType();
   /** The vector class of ints of the same shape ({@code reinterpretAsInts}), a constant. */
-  private static final Class<? extends Vector<Integer>> INTS =
+  static final Class<? extends Vector<Integer>> INTS =
       S.withLanes(int.class).vectorType();
 
   private Vectors() {}

@@ -46,6 +46,12 @@ public abstract class Module {
   private volatile Thread forwardOwner;
   /** How many nested {@link #enterForward} calls the owner is inside; only the owner touches it. */
   private int forwardDepth;
+  /**
+   * The thread that entered a forward of this instance last (read by other threads only as a
+   * hint, by {@link #claim}: a thread keeps using the same buffers, which stay in its core's
+   * cache, instead of taking turns with the others).
+   */
+  private Thread lastOwner;
   /** The replicas {@link #concurrentForward} runs on while another thread is in this instance. */
   private volatile ReplicaPool replicas;
   /** For a replica: the links to its original, refreshed at each forward; else null. */
@@ -142,6 +148,9 @@ public abstract class Module {
       return false;
     }
     forwardDepth = 1;
+    if (lastOwner != me) {
+      lastOwner = me;
+    }
     if (links != null) {
       links.refresh(); // the original's buffers and modes, as they are now
     }
@@ -174,32 +183,55 @@ public abstract class Module {
 
   /**
    * This instance, claimed for the calling thread as by {@link #enterForward}, if no other
-   * thread is inside a forward of it; else a free replica, made on first need. Give it back
-   * with {@link #release}. Generated blocks whose forward takes other arguments use this pair.
+   * thread is inside a forward of it; else a free replica, made on first need and claimed the
+   * same way. Give it back with {@link #release}. Generated blocks whose forward takes other
+   * arguments use this pair.
+   *
+   * <p>Each thread keeps to the buffers it used last when they are free: the instance if
+   * this thread entered it last (or nobody did), else the free replica it used last, else the
+   * instance if free, else any free replica, and a new replica only when all are busy. So
+   * with as many threads as cores every thread runs on its own buffers, which stay in its
+   * core's cache, and the replicas made are as many as were ever busy at once.
    */
   @SuppressWarnings("unchecked") // a replica is of this instance's class
   protected final <M extends Module> M claim() {
-    if (tryEnterForward()) {
+    Thread me = Thread.currentThread();
+    ReplicaPool pool = replicas;
+    Thread last = lastOwner;
+    if ((pool == null || last == me || last == null) && tryEnterForward()) {
       return (M) this;
     }
-    ReplicaPool pool = replicas;
     if (pool == null) {
       synchronized (this) {
         pool = replicas;
         if (pool == null) {
-          pool = new ReplicaPool(this);
+          pool = new ReplicaPool();
           replicas = pool;
         }
       }
     }
-    return (M) pool.borrow();
+    Module free = pool.borrow(me);
+    if (free == null && tryEnterForward()) {
+      return (M) this;
+    }
+    if (free == null) {
+      free = replica();
+    }
+    if (!free.tryEnterForward()) { // only the pool hands it out, so it is free
+      throw new IllegalStateException("a free replica of " + typeName() + " is busy");
+    }
+    return (M) free;
+  }
+
+  /** The thread that entered a forward of this instance last, or null: a hint for pools. */
+  final Thread lastOwner() {
+    return lastOwner;
   }
 
   /** Gives back what {@link #claim} returned. */
   protected final void release(Module claimed) {
-    if (claimed == this) {
-      exitForward();
-    } else {
+    claimed.exitForward();
+    if (claimed != this) {
       replicas.giveBack(claimed);
     }
   }

@@ -1,26 +1,37 @@
 package dev.netspec.runtime.nn;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The free replicas of one module ({@link Module#concurrentForward}): a busy call takes one,
- * or makes one when none is free, and gives it back after. The pool keeps as many as were
- * ever busy at once: the weights exist once, each replica adds its forward buffers.
+ * The free replicas of one module ({@link Module#claim}): a busy call takes one, preferring
+ * the one its thread used last (its buffers are still in that core's cache), and gives it
+ * back after; the module makes a new one only when none is free. The pool keeps as many as
+ * were ever busy at once: the weights exist once, each replica adds its forward buffers.
  */
 final class ReplicaPool {
-  private final Module original;
-  private final ConcurrentLinkedQueue<Module> free = new ConcurrentLinkedQueue<>();
+  private final List<Module> free = new ArrayList<>();
 
-  ReplicaPool(Module original) {
-    this.original = original;
+  /** A free replica, the one {@code thread} used last if it is free; null if none is. */
+  synchronized Module borrow(Thread thread) {
+    int n = free.size();
+    if (n == 0) {
+      return null;
+    }
+    int pick = n - 1;
+    for (int i = n - 1; i >= 0; i--) {
+      if (free.get(i).lastOwner() == thread) {
+        pick = i;
+        break;
+      }
+    }
+    Module r = free.get(pick);
+    free.set(pick, free.get(n - 1));
+    free.remove(n - 1);
+    return r;
   }
 
-  Module borrow() {
-    Module r = free.poll();
-    return r != null ? r : original.replica();
-  }
-
-  void giveBack(Module replica) {
-    free.offer(replica);
+  synchronized void giveBack(Module replica) {
+    free.add(replica);
   }
 }

@@ -17,9 +17,7 @@ final class Backward {
    * NaN passes the gradient); {@code out} may be {@code g}.
    */
   static void relu(float[] g, int go, float[] y, int yo, float[] out, int oo, int n) {
-    for (int i = 0; i < n; i++) {
-      out[oo + i] = y[yo + i] <= 0 ? 0 : g[go + i];
-    }
+    Kernels.reluBackward(g, go, y, yo, out, oo, n);
   }
 
   /** {@code dst (cols x rows) = src (rows x cols)^T}, both dense, in 16 x 16 blocks. */

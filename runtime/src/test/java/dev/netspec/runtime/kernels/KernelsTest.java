@@ -155,4 +155,48 @@ class KernelsTest {
   void theTestJvmUsesTheVectorBackend() {
     assertTrue(Kernels.backend().startsWith("vector"), Kernels.backend());
   }
+
+  /**
+   * A matrix large enough to be repacked on the pool, both ways (transposed: a Linear
+   * weight; as stored: the training step's backward), with a partial last panel, holds the
+   * same floats as packed on one thread, and each packed element is its source element.
+   */
+  @Test
+  void parallelRepackEqualsOneThread() {
+    int k = 1100;
+    int n = Kernels.panelWidth() * 16 + 5; // n * k above PackedMatrix.PARALLEL_FLOATS
+    assertTrue((long) k * n >= PackedMatrix.PARALLEL_FLOATS);
+    float[] b = new float[k * n];
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < b.length; i++) {
+      b[i] = r.nextFloat();
+    }
+    int saved = Kernels.threads();
+    try {
+      for (boolean transposed : new boolean[] {false, true}) {
+        int ld = transposed ? k : n;
+        Kernels.setThreads(1);
+        PackedMatrix one = PackedMatrix.pack(k, n, b, 0, ld, transposed);
+        Kernels.setThreads(2);
+        PackedMatrix two = PackedMatrix.pack(k, n, new float[k * n], 0, ld, transposed);
+        two.repack(b, 0, ld, transposed);
+        float[] d1 = java.util.Arrays.copyOfRange(one.data(), one.panelOffset(0),
+            one.panelOffset(0) + k * n);
+        float[] d2 = java.util.Arrays.copyOfRange(two.data(), two.panelOffset(0),
+            two.panelOffset(0) + k * n);
+        assertArrayEquals(d1, d2, 0f, "transposed " + transposed);
+        int w = one.panelWidth();
+        // element (p, j) of op(B) in panel 0: b[p * n + j] as stored, b[j * k + p] transposed
+        for (int p = 0; p < k; p += 97) {
+          for (int j = 0; j < w; j++) {
+            float want = transposed ? b[j * k + p] : b[p * n + j];
+            assertEquals(want, two.data()[two.panelOffset(0) + p * w + j], 0f,
+                "transposed " + transposed + " p " + p + " j " + j);
+          }
+        }
+      }
+    } finally {
+      Kernels.setThreads(saved);
+    }
+  }
 }

@@ -239,6 +239,39 @@ class VectorBackendTest {
     }
   }
 
+  /**
+   * ReLU's backward from its output: the gradient where the output is positive or NaN, 0
+   * where it is 0, -0.0 or negative (PyTorch's {@code threshold_backward(g, y, 0)}: {@code y
+   * <= 0 ? 0 : g}), vector and scalar alike, at offsets, and in place.
+   */
+  @Test
+  void reluBackwardKeepsTheGradientWhereTheOutputIsPositiveOrNaN() {
+    Random rnd = new Random(6);
+    for (int n : SIZES) {
+      float[] y = new float[n + 1];
+      for (int i = 0; i < n + 1; i++) {
+        int r = rnd.nextInt(5);
+        y[i] = r == 0 ? 0f : r == 1 ? -0f : r == 2 ? Float.NaN : r == 3 ? -1.5f : 0.25f + i;
+      }
+      float[] g = random(rnd, n + 2);
+      float[] want = new float[n + 3];
+      float[] got = new float[n + 3];
+      scalar.reluBackward(g, 2, y, 1, want, 3, n);
+      vector.reluBackward(g, 2, y, 1, got, 3, n);
+      for (int i = 0; i < n; i++) {
+        float yi = y[1 + i];
+        float expected = yi > 0 || Float.isNaN(yi) ? g[2 + i] : 0f;
+        assertEquals(expected, got[3 + i], 0f, "vector n=" + n + " i=" + i + " y=" + yi);
+        assertEquals(expected, want[3 + i], 0f, "scalar n=" + n + " i=" + i + " y=" + yi);
+      }
+      float[] inPlace = g.clone();
+      vector.reluBackward(inPlace, 2, y, 1, inPlace, 2, n);
+      for (int i = 0; i < n; i++) {
+        assertEquals(got[3 + i], inPlace[2 + i], 0f, "in place n=" + n + " i=" + i);
+      }
+    }
+  }
+
   @Test
   void reductionsMatchScalarWithinRoundoff() {
     Random rnd = new Random(4);

@@ -221,7 +221,25 @@ class TrainStepTest {
   void allocatesNothingOnceWarm() {
     Sequential model = new Sequential(new Linear(40, 64), new ReLU(), new Linear(64, 64),
         new Tanh(), new Linear(64, 10));
-    Tensor x = Tensor.randn(new Generator(4), 16, 40);
+    assertWarmStepsAllocateNothing(model, 40, 1);
+  }
+
+  /**
+   * On two threads, with weights large enough for the split SGD update (65,536 elements) and
+   * the split repack of the backward's packed weight (2^18 floats).
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void allocatesNothingOnceWarmOnTwoThreads() {
+    Sequential model = new Sequential(new Linear(64, 512), new ReLU(), new Linear(512, 512),
+        new ReLU(), new Linear(512, 10));
+    assertWarmStepsAllocateNothing(model, 64, 2);
+  }
+
+  private static void assertWarmStepsAllocateNothing(Sequential model, int features,
+      int kernelThreads) {
+    Tensor x = Tensor.randn(new Generator(4), 16, features);
     long[] labels = new long[16];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = i % 10;
@@ -230,7 +248,7 @@ class TrainStepTest {
     TrainStep step = TrainStep.of(model, new CrossEntropyLoss());
     SGD sgd = new SGD(model.parameters(), 0.01, 0.9, 0, 0, false);
     int threads = Kernels.threads();
-    Kernels.setThreads(1);
+    Kernels.setThreads(kernelThreads);
     try {
       long bytes = Long.MAX_VALUE;
       long deadline = System.nanoTime() + 60_000_000_000L; // a loaded machine compiles late
@@ -248,7 +266,8 @@ class TrainStepTest {
         }
         bytes = allocated() - before;
       }
-      assertEquals(0, bytes, "bytes allocated by 100 warm steps (zeroGrad, step, SGD)");
+      assertEquals(0, bytes, "bytes allocated by 100 warm steps (zeroGrad, step, SGD) on "
+          + kernelThreads + " thread(s)");
     } finally {
       Kernels.setThreads(threads);
     }
