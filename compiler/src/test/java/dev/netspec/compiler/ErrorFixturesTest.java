@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -58,6 +59,8 @@ class ErrorFixturesTest {
     assertTrue(c.files().isEmpty(), "no files are generated from a spec with errors");
   }
 
+  /** Tagged: javac per fixture makes it the slowest test, which the mutation runs leave out. */
+  @Tag("javac")
   @ParameterizedTest
   @MethodSource("badFixtures")
   void goodTwinCompiles(String name) throws IOException {

@@ -94,9 +94,16 @@ final class Splits {
     return new Type.TupleT(items);
   }
 
-  /** Pieces of {@code size} covering {@code n}, the last one shorter if need be. */
-  private static void pieces(int n, int size, List<Integer> out) {
-    for (int start = 0; start < n && out.size() <= MAX_PIECES; start += size) {
+  /**
+   * Pieces of {@code size} covering {@code n}, the last one shorter if need be; refused,
+   * with their true count, when they are more than {@link #MAX_PIECES}.
+   */
+  private static void pieces(int n, int size, List<Integer> out) throws ShapeError {
+    long count = ((long) n + size - 1) / size;
+    if (count > MAX_PIECES) {
+      throw new ShapeError("gives " + count + " tensors; the limit is " + MAX_PIECES);
+    }
+    for (int start = 0; start < n; start += size) {
       out.add(Math.min(size, n - start));
     }
   }

@@ -1,0 +1,91 @@
+package dev.netspec.compiler.check;
+
+import static dev.netspec.compiler.check.Checked.at;
+import static dev.netspec.compiler.check.Checked.spec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checker's errors on a file's and a block's structure that no {@code errors/} fixture
+ * shows: each is reported once, at its key or value (columns counted from the text).
+ */
+class BlockErrorsTest {
+  private static void expect(String text, int line, String token, String message) {
+    assertEquals(List.of(at(text, line, token) + message), Checked.of(text).errors);
+  }
+
+  @Test
+  void theFileNeedsItsVersionAndPackage() {
+    String noVersion = "package: t\nblocks:\n  B:\n    sequential: [relu]\n";
+    expect(noVersion, 1, "package", "missing 'netspec: 1' (the format version)");
+    String v2 = "netspec: 2\npackage: t\nblocks:\n  B:\n    sequential: [relu]\n";
+    expect(v2, 1, "2", "unsupported netspec version 2; this compiler reads version 1");
+    String noPackage = "netspec: 1\nblocks:\n  B:\n    sequential: [relu]\n";
+    expect(noPackage, 1, "netspec", "missing 'package:' (the Java package of the generated classes),"
+        + " or pass --package (<packageName> in the Maven plugin)");
+  }
+
+  @Test
+  void aBlockHasOneBody() {
+    String both = spec("  B:", "    input: [batch, 4]", "    layers: {a: relu}", "    sequential: [relu]");
+    expect(both, 7, "[", "B: a block has either 'layers' or 'sequential', not both");
+    String seqForward = spec("  B:", "    input: [batch, 4]", "    sequential: [relu]", "    forward: x");
+    expect(seqForward, 7, "x", "B: a 'sequential' block runs its children in order; use 'layers' to write a forward");
+    String paramsOnly = spec("  B:", "    input: [batch, 4]", "    params: {w: {shape: [4]}}");
+    expect(paramsOnly, 4, "B", "B: a block with parameters or buffers needs a 'forward'");
+    String buffersOnly = spec("  B:", "    input: [batch, 4]", "    buffers: {w: {shape: [4]}}");
+    expect(buffersOnly, 4, "B", "B: a block with parameters or buffers needs a 'forward'");
+    String empty = spec("  B:", "    input: [batch, 4]");
+    expect(empty, 4, "B", "B: a block needs 'sequential', 'layers' or a 'forward'");
+  }
+
+  @Test
+  void aLayerHasExactlyOneType() {
+    String two = spec("  B:", "    input: [batch, 4]", "    sequential: [{linear: 4, relu: null}]");
+    expect(two, 6, "relu", "B: a layer has one type, but 'linear' and 'relu' are both given");
+    String none = spec("  B:", "    input: [batch, 4]", "    sequential: [{doc: a layer}]");
+    expect(none, 6, "{", "B: a layer needs a type, such as {linear: 8}");
+  }
+
+  @Test
+  void sameAsNamesAnEarlierLayerAndIsNotRepeated() {
+    String later = spec("  B:", "    input: [batch, 4]", "    layers:", "      a: {same_as: b}", "      b: {linear: 4}",
+        "    forward: b(a(x))");
+    expect(later, 7, "b}", "B: 'same_as' names no earlier layer 'b'");
+    String typo = spec("  B:", "    input: [batch, 4]", "    layers:", "      fc: {linear: 4}", "      g: {same_as: fd}",
+        "    forward: g(fc(x))");
+    expect(typo, 8, "fd", "B: 'same_as' names no earlier layer 'fd'; did you mean 'fc'?");
+    String repeated = spec("  B:", "    input: [batch, 4]", "    sequential: [{linear: 4}, {repeat: 2, layer: {same_as: \"0\"}}]");
+    expect(repeated, 6, "{same_as", "B: 'repeat' makes new layers; it cannot repeat 'same_as'");
+  }
+
+  @Test
+  void sizesNameIntArguments() {
+    String unknown = spec("  B:", "    args: {width: int}", "    input: [batch, 4]", "    params: {w: {shape: [widht]}}",
+        "    forward: x");
+    expect(unknown, 7, "widht", "B: unknown size 'widht'; did you mean 'width'? (a size is a number or an int argument)");
+    String notInt = spec("  B:", "    args: {p: float}", "    input: [batch, 4]", "    params: {w: {shape: [p]}}",
+        "    forward: x");
+    expect(notInt, 7, "p]", "B: argument 'p' is a float, not an int size");
+  }
+
+  @Test
+  void whenIsOneCondition() {
+    String two = spec("  B:", "    args: {s: int}", "    input: [batch, 4]", "    layers:",
+        "      a: {linear: 4, when: \"y = s\"}", "    forward: a(x)");
+    expect(two, 8, "\"y", "B: 'when' is one condition, such as \"stride != 1\"");
+  }
+
+  @Test
+  void ignoreOnLoadKeysAreForeignAndListedOnce() {
+    String text = spec("  B:", "    input: [batch, 4]", "    layers: {fc: {linear: 4}}", "    forward: fc(x)",
+        "    ignore_on_load: [position_ids, fc.weight, position_ids, \"a..b\"]");
+    assertEquals(List.of(
+        at(text, 8, "fc.weight") + "B: 'ignore_on_load' key 'fc.weight' is in the block's own state; a load would never see it as unexpected",
+        at(text, 8, "position_ids, \"") + "B: 'ignore_on_load' lists 'position_ids' twice",
+        at(text, 8, "\"a..b\"") + "B: 'ignore_on_load' takes state-dict keys such as position_ids, got a..b"),
+        Checked.of(text).errors);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.netspec.compiler.check;
+
+import static dev.netspec.compiler.check.Checked.at;
+import static dev.netspec.compiler.check.Checked.spec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.netspec.compiler.check.Model.ArgExpr;
+import dev.netspec.compiler.check.Model.ArgRef;
+import dev.netspec.compiler.check.Model.Block;
+import dev.netspec.compiler.check.Model.BlockUse;
+import dev.netspec.compiler.check.Model.BuiltinUse;
+import dev.netspec.compiler.check.Model.Literal;
+import dev.netspec.compiler.check.Model.Value;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The values a layer's or block's arguments take: sizes from 1 to 2^31 - 1, other ints
+ * anywhere in an int, the block's own arguments by type, int arithmetic on them, and the
+ * located error for each value one step outside.
+ */
+class LayerArgsTest {
+  private static final String HEAD = "  B:\n    args: {n: int, f: float, flag: bool}\n    input: [batch, 4]";
+
+  /** The spec whose line 7 is {@code sequential: [<layer>]}. */
+  private static String text(String layer) {
+    return spec(HEAD, "    sequential: [" + layer + "]");
+  }
+
+  private static List<String> errors(String layer) {
+    return Checked.of(text(layer)).errors;
+  }
+
+  private static Map<String, Value> args(String layer) {
+    Block b = Checked.block(text(layer), "B");
+    return ((BuiltinUse) b.children().get(0).use()).args();
+  }
+
+  private static void refused(String layer, String token, String message) {
+    assertEquals(List.of(at(text(layer), 7, token) + message), errors(layer), layer);
+  }
+
+  @Test
+  void sizesRunFromOneToTheIntLimit() {
+    assertEquals(1L, ((Literal) args("{linear: 1}").get("out_features")).value());
+    assertEquals(2147483647L, ((Literal) args("{linear: 2147483647}").get("out_features")).value());
+    refused("{linear: 0}", "0", "B: linear out_features must be positive, got 0");
+    refused("{linear: 2147483648}", "2147483648", "B: linear out_features 2147483648 is larger than 2147483647");
+    refused("{conv2d: {out_channels: 4, kernel_size: [3, 0]}}", "0]", "B: conv2d kernel_size must be positive, got 0");
+  }
+
+  @Test
+  void otherIntsTakeAnyInt() {
+    assertEquals(-1L, ((Literal) args("{softmax: -1}").get("dim")).value());
+    assertEquals(-2147483648L, ((Literal) args("{softmax: -2147483648}").get("dim")).value());
+    assertEquals(2147483647L, ((Literal) args("{softmax: 2147483647}").get("dim")).value());
+    refused("{softmax: 2147483648}", "2147483648", "B: softmax dim 2147483648 does not fit an int");
+    refused("{softmax: -2147483649}", "-2147483649", "B: softmax dim -2147483649 does not fit an int");
+  }
+
+  @Test
+  void theBlocksArgumentsGoWhereTheirTypeFits() {
+    assertEquals("n", ((ArgRef) args("{linear: n}").get("out_features")).name());
+    assertEquals("f", ((ArgRef) args("{dropout: f}").get("p")).name());
+    assertEquals("n", ((ArgRef) args("{dropout: n}").get("p")).name(), "an int is a number");
+    assertEquals(0.5, ((Literal) args("{dropout: 0.5}").get("p")).value());
+    assertEquals(1.0, ((Literal) args("{dropout: 1}").get("p")).value(), "an int literal is read as a float");
+    refused("{linear: f}", "f}", "B: linear out_features cannot take argument 'f' of type float");
+    refused("{linear: flag}", "flag", "B: linear out_features cannot take argument 'flag' of type bool");
+    refused("{dropout: flag}", "flag", "B: dropout p cannot take argument 'flag' of type bool");
+    refused("{linear: {out_features: 2, bias: n}}", "n}", "B: linear bias cannot take argument 'n' of type int");
+    refused("{linear: nn}", "nn", "B: linear out_features expects an int, got 'nn'; did you mean 'n'?");
+  }
+
+  @Test
+  void intArithmeticOnIntArguments() {
+    ArgExpr e = (ArgExpr) args("{linear: \"3 * n + 1 \"}").get("out_features");
+    assertEquals("3 * n + 1", e.text());
+    // reported at the expression (its operator), not at the operand that is wrong
+    refused("{linear: \"3 * f\"}", "*", "B: linear out_features: 'f' is not an int argument of the block (int arguments: n)");
+    refused("{linear: \"3 * 1.5\"}", "*", "B: linear out_features: sizes are ints, got 1.5 (int arguments: n)");
+  }
+
+  @Test
+  void blockArgumentsAreAllNeeded() {
+    String inner = "  Inner:\n    args: {a: int, b: int, c: float}\n    sequential: [{linear: a}]";
+    String one = spec(inner, "  Outer:", "    input: [batch, 4]", "    sequential: [{Inner: {a: 2, c: 1}}]");
+    assertEquals(List.of(at(one, 9, "Inner") + "Outer: block Inner needs argument b"), Checked.of(one).errors);
+    String two = spec(inner, "  Outer:", "    input: [batch, 4]", "    sequential: [{Inner: {a: 2}}]");
+    assertEquals(List.of(at(two, 9, "Inner") + "Outer: block Inner needs arguments b, c"), Checked.of(two).errors);
+    String all = spec(inner, "  Outer:", "    input: [batch, 4]", "    sequential: [{Inner: {a: 2, b: 3, c: 1}}]");
+    Block outer = Checked.block(all, "Outer");
+    BlockUse u = (BlockUse) outer.children().get(0).use();
+    assertEquals(2L, ((Literal) u.args().get("a")).value());
+    assertEquals(1.0, ((Literal) u.args().get("c")).value(), "a float argument reads an int literal as a float");
+    String scalar = spec(inner, "  Outer:", "    input: [batch, 4]", "    sequential: [{Inner: 3}]");
+    assertEquals(List.of(at(scalar, 9, "3") + "Outer: the arguments of block Inner must be a mapping such as {a: 1, b: 1, c: 1}, got the number 3"),
+        Checked.of(scalar).errors);
+  }
+
+  @Test
+  void argumentDeclarationsAreChecked() {
+    String bad = spec("  B:", "    args: {2x: int, k: flaot}", "    input: [batch, 4]", "    sequential: [relu]");
+    assertEquals(List.of(at(bad, 5, "2x") + "B: argument name '2x' is not a valid identifier",
+        at(bad, 5, "flaot") + "B: unknown argument type 'flaot'; did you mean 'float'? (int, float or bool)"),
+        Checked.of(bad).errors);
+  }
+}
