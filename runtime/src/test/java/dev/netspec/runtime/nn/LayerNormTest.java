@@ -133,4 +133,16 @@ class LayerNormTest {
       assertTrue(Float.isNaN(y[i]), "constant row " + i);
     }
   }
+  @Test
+  void anInputWhoseFirstNormalizedDimDiffersIsRefusedOnEveryPath() {
+    // PyTorch 1.13: nn.LayerNorm([2, 4])(torch.zeros(3, 4)) raises "Given normalized_shape=[2, 4],
+    // expected input with shape [*, 2, 4], but got input of size[3, 4]": 12 elements would fit
+    // the 8-element rows, so only the shape check tells them apart.
+    LayerNorm n = new LayerNorm(new int[] {2, 4});
+    String expected = "layer_norm: input shape [3, 4] does not end with normalized shape [2, 4]";
+    assertEquals(expected, assertThrows(IllegalArgumentException.class,
+        () -> n.forward(Tensor.zeros(3, 4))).getMessage());
+    assertEquals(expected, assertThrows(IllegalArgumentException.class,
+        () -> n.forward(Tensor.zeros(3, 4), Tensor.zeros(3, 4))).getMessage());
+  }
 }
