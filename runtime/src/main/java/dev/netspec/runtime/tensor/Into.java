@@ -82,6 +82,11 @@ final class Into {
     x.requireFloat(name);
     out.requireFloat(name);
     requireShape(name, x.shape, out);
+    if (x.numel() == 0) { // nothing to normalize over any dim, as in PyTorch (no max of nothing)
+      Layout.normDim(dim, x.shape.length);
+      out.bumpVersion();
+      return out;
+    }
     if (x.shape.length == 0 || Layout.normDim(dim, x.shape.length) != x.shape.length - 1
         || !x.isContiguous()
         || !out.isContiguous() || x.storage == out.storage) {

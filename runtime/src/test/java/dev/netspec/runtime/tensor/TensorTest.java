@@ -121,4 +121,15 @@ class TensorTest {
     assertTrue(out == Tensor.zeros(2, 0).softmaxInto(-1, out));
     assertArrayEquals(new int[] {0, 5}, a.t().contiguous().shape());
   }
+
+  @Test
+  void softmaxOfAnEmptyTensorIsEmptyAlongAnyDim() {
+    // PyTorch 1.13: torch.softmax(torch.zeros(2, 0), 0) and (..., 1) are both of size [2, 0]
+    Tensor z = Tensor.zeros(2, 0);
+    for (int dim : new int[] {0, 1, -2}) {
+      assertArrayEquals(new int[] {2, 0}, z.softmax(dim).shape(), "softmax dim " + dim);
+      assertArrayEquals(new int[] {2, 0}, z.logSoftmax(dim).shape(), "log_softmax dim " + dim);
+    }
+    assertThrows(IndexOutOfBoundsException.class, () -> z.softmax(2));
+  }
 }
