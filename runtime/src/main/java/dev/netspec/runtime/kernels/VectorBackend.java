@@ -25,7 +25,7 @@ final class VectorBackend implements Backend {
    */
   private static final VectorShuffle<Float>[] HALVES = halves();
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: new VectorShuffle<Float>[n] is not Java
   private static VectorShuffle<Float>[] halves() {
     int steps = Integer.numberOfTrailingZeros(SPECIES.length());
     VectorShuffle<Float>[] h = new VectorShuffle[steps];

@@ -25,7 +25,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class OtherSpeciesChild {
   private OtherSpeciesChild() {}
 
-  @SuppressWarnings("try") // the no-grad scope is held for its effect, never referenced
   public static void main(String[] args) {
     float sink = args.length > 0 && args[0].equals("alone") ? 0 : useAnotherSpecies();
     try (GradMode.Scope ignored = GradMode.noGrad()) {
