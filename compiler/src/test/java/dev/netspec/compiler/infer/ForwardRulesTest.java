@@ -158,4 +158,40 @@ class ForwardRulesTest {
     assertTrue(broadcast.get(0).startsWith(at(spec("", "return x + reshape(x, (batch, 2, 2))"), "+") + "B: '+': "),
         broadcast.get(0));
   }
+
+  /** The one error of {@code text} is at {@code token} (first forward line holding it) and contains {@code part}. */
+  private static void oneAt(String text, String token, String part) {
+    List<String> e = errors(text);
+    assertEquals(1, e.size(), e.toString());
+    assertTrue(e.get(0).startsWith(at(text, token) + "B: ") && e.get(0).contains(part), e.get(0));
+  }
+
+  @Test
+  void moreShapesOfReturnsLoopsAndOperands() {
+    oneAt(spec("", "if sum(x) > 0:", "  return (x, x)", "return (x, x, x)"), "return (x, x, x)", " here but ");
+    oneAt(spec("", "if sum(x) > 0:", "  return (x, x)", "return x"), "return x", " here but ");
+    expect(spec("", "for layer in x:", "  x = layer(x)", "return x"), "x:",
+        "B: 'for' loops over a module_list, such as 'for layer in h:'; got 'x', a tensor of shape [batch, 4]");
+    expect(spec(LIST, "for layer in d.a:", "  x = layer(x)", "return x"), "a:",
+        "B: 'for' loops over a module_list, such as 'for layer in h:'; got 'd.a', not a module_list");
+    // .T of a 1-d tensor is the tensor itself, as in PyTorch
+    assertEquals(List.of(4), inspect("", "return sum(x, 0).T").outputShape());
+    oneAt(spec("", "return -arange(4)"), "-arange", "'-'");
+    oneAt(spec("", "return arange(4) @ x"), "@", "'@'");
+  }
+
+  @Test
+  void anIfOnArgumentsRunsOneBranchPerUse() {
+    String b = "netspec: 1\npackage: t\nblocks:\n  B:\n    args: {k: int}\n    input: [batch, 4]\n"
+        + "    forward: |\n      if k > 1:\n        x = x * 2\n      return x\n"
+        + "  C:\n    input: [batch, 4]\n    sequential: [{B: {k: K}}]\n";
+    // x * 2's 8 flops at (2, 4) run only where k > 1 (a function call in the branch not taken
+    // makes inspect fail: see docs/reliability.md)
+    for (int k : new int[] {2, 1}) {
+      dev.netspec.compiler.Compilation c = new dev.netspec.compiler.Compiler(dev.netspec.compiler.CompilerOptions.defaults())
+          .compile(List.of(new dev.netspec.compiler.SpecSource(java.nio.file.Path.of("t.yaml"), b.replace("K", "" + k))));
+      assertEquals(List.of(), c.diagnostics().stream().map(d -> d.format()).toList());
+      assertEquals(k > 1 ? 8 : 0, c.inspect("C", new int[] {2, 4}).flops(), "k = " + k);
+    }
+  }
 }
