@@ -24,6 +24,8 @@ final class DirectConv {
   static final int POSITIONS = 6;
   /** Strips per work item along the positions: their inputs stay in L2 across the filters. */
   private static final int GROUP = 16;
+  /** Runs of items per thread a call is cut into for the threads to take ({@code Task.each}). */
+  private static final int CLAIMS = 8;
   /**
    * Input channels from which the direct kernel is used: ResNet's 7x7 stem (3 channels, 21
    * steps per kernel row) ran 1.14x faster than on image patches; fewer are not measured.
@@ -105,11 +107,17 @@ final class DirectConv {
   /**
    * One call's work, reused across calls (one per layer): first the images padded (items:
    * images), then the strips (items: groups of {@link #GROUP} strips of positions by strips
-   * of output channels, position-group major). Each thread takes contiguous ranges and its own
-   * scratch.
+   * of output channels, position-group major). Each thread takes runs of items from a shared
+   * counter ({@link #each}) and has its own scratch.
    */
   static final class Task implements Parallel.Range {
+    /** Hands each thread's share its scratch slot. */
     private final AtomicInteger next = new AtomicInteger();
+    /** The first item no thread has taken yet. */
+    private final AtomicInteger claimed = new AtomicInteger();
+    private int items;
+    /** Items a thread takes at a time. */
+    private int claim;
     /** Per thread: the accumulators of a group's strips, {@code (GROUP, POSITIONS * width)}. */
     private float[][][] accs = new float[0][][];
     /** Per thread: where each position of a group reads its inputs. */
@@ -166,31 +174,46 @@ final class DirectConv {
       }
     }
 
+    /**
+     * Items {@code [0, items)} on up to {@code threads} threads: each takes runs of {@link
+     * #claim} items from a shared counter until none is left, so a thread that falls behind
+     * (a slower share, a core the machine gave to something else) leaves its work to the
+     * other instead of making it wait. Which thread computes an item does not change it.
+     */
     private void each(int threads, int items) {
+      int parts = Math.min(threads, items);
       next.set(0);
-      if (threads > 1 && items > 1) {
-        Parallel.forRanges(items, this);
+      claimed.set(0);
+      this.items = items;
+      claim = Math.max(1, items / (Math.max(1, parts) * CLAIMS));
+      if (parts > 1) {
+        Parallel.forRanges(parts, this); // one range per thread: see run
       } else {
-        run(0, items);
+        run(0, 1);
       }
     }
 
+    /** One thread's share: runs of items from the counter, whatever {@code [from, to)} is. */
     @Override
     public void run(int from, int to) {
       if (padding) {
-        for (int img = from; img < to; img++) {
-          pad(g, img, x, xOff, hp, wp, padded);
+        for (int i = claimed.getAndAdd(claim); i < items; i = claimed.getAndAdd(claim)) {
+          for (int img = i, end = Math.min(items, i + claim); img < end; img++) {
+            pad(g, img, x, xOff, hp, wp, padded);
+          }
         }
         return;
       }
       int slot = next.getAndIncrement();
-      // More ranges than scratch only if setThreads raised the count meanwhile.
+      // More shares than scratch only if setThreads raised the count meanwhile.
       float[][] a = slot < accs.length ? accs[slot] : new float[GROUP][accs[0][0].length];
       int[] at = slot < offsets.length ? offsets[slot] : new int[GROUP * POSITIONS];
       float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
       int chunks = g.outChannels() / Kernels.panelWidth();
-      for (int item = from; item < to; item++) {
-        strips(item / chunks, item % chunks, a, at, b);
+      for (int i = claimed.getAndAdd(claim); i < items; i = claimed.getAndAdd(claim)) {
+        for (int item = i, end = Math.min(items, i + claim); item < end; item++) {
+          strips(item / chunks, item % chunks, a, at, b);
+        }
       }
     }
 
