@@ -16,7 +16,7 @@ import java.util.Arrays;
  * images * positions)} gradient:
  *
  * <pre>
- * grad weight += g @ cols^T                       a GEMM over the positions
+ * grad weight += (cols @ g^T)^T                   a GEMM over the positions
  * grad cols    = weight^T @ g;  grad x = col2im(grad cols)   the transposed convolution
  * grad bias    = g summed over the batch and the positions
  * </pre>
@@ -90,10 +90,17 @@ public final class ConvGrad {
                 o * ld + i * positions, positions);
           }
         }
-        // (opg, np) @ (np, k): the patches are stored as the transpose B^T
-        Kernels.gemm(opg, k, np, grads, 0, ld, cols, 0, ld, true, product, 0, k, null, 0,
+        // dW^T = (k, np) @ (np, opg): the patches read in place as A, the gradients (far
+        // fewer floats than the patches) packed transposed as B; the same FMA chain over the
+        // positions for each element as dW = g @ cols^T would run.
+        Kernels.gemm(k, opg, np, cols, 0, ld, grads, 0, ld, true, product, 0, opg, null, 0,
             Activation.NONE);
-        Kernels.axpy(1f, product, 0, dw, grp * opg * k, opg * k);
+        for (int o = 0; o < opg; o++) {
+          int row = (grp * opg + o) * k;
+          for (int r = 0; r < k; r++) {
+            dw[row + r] += product[r * opg + o];
+          }
+        }
         if (needInputGrad) {
           // (k, opg) @ (opg, np): the group's weight transposed, times its gradients
           Kernels.gemm(k, np, opg, wt, grp * k * opg, opg, grads, 0, ld, false, cols, 0, ld,
