@@ -1,14 +1,21 @@
 package dev.netspec.benchmarks;
 
 import dev.netspec.examples.ResNet;
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.init.RandomStateDict;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
+import dev.netspec.runtime.loss.CrossEntropyLoss;
 import dev.netspec.runtime.nn.BatchNorm2d;
 import dev.netspec.runtime.nn.Conv2d;
+import dev.netspec.runtime.nn.Flatten;
 import dev.netspec.runtime.nn.GELU;
+import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.MaxPool2d;
+import dev.netspec.runtime.nn.ReLU;
+import dev.netspec.runtime.nn.Sequential;
+import dev.netspec.runtime.optim.Adam;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.lang.management.ManagementFactory;
@@ -32,6 +39,9 @@ import java.util.Random;
  *   <li>{@code train:B}: one training step of the 784-1024-1024-10 MLP at batch B (zeroGrad,
  *       {@code TrainStep}'s forward and backward, SGD), as {@link TrainStepBenchmark#step}
  *       runs it; the weights keep training from call to call;
+ *   <li>{@code cnntrain:B}: one training step of specs/fashion_cnn.yaml's CNN (its layers as a
+ *       runtime Sequential) at batch B of 1 x 28 x 28 images on the tape, cross-entropy and
+ *       Adam (lr 0.001), as {@code netspec train} runs it; the weights keep training;
  *   <li>{@code conv:NxCxHxWxOxK}: a {@code Conv2d(C, O, K, padding=K/2)} with bias, on N
  *       images of C x H x W, through {@code forwardInto} with a fused ReLU;
  *   <li>{@code dw:NxCxHxWxKxS}: a depthwise {@code Conv2d(C, C, K, S, K/2, groups=C)} the same
@@ -226,12 +236,39 @@ public final class AbWorkloads {
       train.noGrad(); // the initial weights, grad mode on
       return () -> sink += train.step().hashCode();
     }
+    if (what.startsWith("cnntrain:")) {
+      return cnnTrain(Integer.parseInt(what.substring(9)));
+    }
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
         + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, resnet:BATCH, mlp:BATCH, train:BATCH,"
-        + " bert:BATCH,"
+        + " cnntrain:BATCH, bert:BATCH,"
         + " gpt2:CONTEXT, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
         + " @THREADS");
+  }
+
+  /** {@code cnntrain:B} (see the class comment). */
+  private static Runnable cnnTrain(int batch) {
+    Sequential net = new Sequential(new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
+        new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Flatten(),
+        new Linear(32 * 7 * 7, 128), new ReLU(), new Linear(128, 10));
+    net.initialize(0);
+    Tensor x = Tensor.randn(new Generator(1), batch, 1, 28, 28);
+    long[] labels = new long[batch];
+    for (int i = 0; i < batch; i++) {
+      labels[i] = i % 10;
+    }
+    Tensor target = Tensor.ofLongs(labels, batch);
+    CrossEntropyLoss loss = new CrossEntropyLoss();
+    Adam adam = new Adam(net.parameters(), 0.001);
+    GradMode.setEnabled(true);
+    return () -> {
+      adam.zeroGrad();
+      Tensor l = loss.forward(net.forward(x), target);
+      l.backward();
+      adam.step();
+      sink += l.item();
+    };
   }
 
   /**

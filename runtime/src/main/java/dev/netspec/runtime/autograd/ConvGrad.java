@@ -9,24 +9,33 @@ import java.util.Arrays;
 
 /**
  * The derivative of {@code F.conv1d} / {@code F.conv2d} and of {@link ConvNd} layers ({@code
- * ConvolutionBackward0}), a 1-D convolution taken as a 2-D one of height 1. Per image and
- * group, with {@code cols} the {@code (C_in/groups * kH * kW, positions)} patch matrix of the
- * (padded) input that the forward multiplies ({@code im2col}) and {@code g} the group's {@code
- * (C_out/groups, positions)} gradient:
+ * ConvolutionBackward0}), a 1-D convolution taken as a 2-D one of height 1. Per group and
+ * chunk of images (the whole batch unless its patches pass 8 MiB), with {@code cols} the
+ * {@code (C_in/groups * kH * kW, images * positions)} patch matrix of the (padded) input that
+ * the forward multiplies ({@code im2col}) and {@code g} the group's {@code (C_out/groups,
+ * images * positions)} gradient:
  *
  * <pre>
- * grad weight += g @ cols^T                       a GEMM over the positions
+ * grad weight += (cols @ g^T)^T                   a GEMM over the positions
  * grad cols    = weight^T @ g;  grad x = col2im(grad cols)   the transposed convolution
  * grad bias    = g summed over the batch and the positions
  * </pre>
  *
- * <p>Both products run on the GEMM kernel ({@link Kernels#gemm}); {@code col2im} adds each
+ * <p>Both products run on the GEMM kernel ({@link Kernels#gemm}), one product per chunk rather
+ * than per image (a small product per image ran the kernel far below its speed, and on one
+ * thread: the large one is split across the kernels' threads); {@code col2im} adds each
  * patch entry back to the input it was read from, and drops those read from zero padding.
  * With {@code padding_mode} {@code "reflect"} or {@code "replicate"} the forward convolves a
  * padded copy of the input ({@code F.pad}); the gradient of that copy is then folded back:
  * each padded position adds its gradient to the input position it copied.
  */
 public final class ConvGrad {
+  /**
+   * Floats of image patches per product (8 MiB): the backward multiplies the patches of this
+   * many floats' worth of images at once.
+   */
+  private static final long CHUNK_FLOATS = 1L << 21;
+
   private ConvGrad() {}
 
   /** The three gradients; {@code bias} is null when the convolution had none. */
@@ -57,25 +66,49 @@ public final class ConvGrad {
     int ipg = s.cin / groups;
     int k = ipg * s.kh * s.kw;
     int positions = s.oh * s.ow;
-    float[] cols = new float[k * positions];
+    // Images in chunks whose patches take at most CHUNK_FLOATS: one product per chunk over
+    // all its images' positions, instead of a small one per image.
+    int chunk = (int) Math.max(1, Math.min(s.batch, CHUNK_FLOATS / Math.max(1L,
+        (long) k * positions)));
+    int ld = chunk * positions; // row stride of the chunk's patches and gradients
+    float[] cols = new float[k * ld];
+    float[] grads = new float[opg * ld];
     float[] product = new float[Math.max(opg * k, 1)];
     float[] dw = new float[s.cout * k];
     float[] dxp = needInputGrad ? new float[xp.length] : null;
     float[] wt = needInputGrad ? transposedGroups(w, groups, opg, k) : null;
-    for (int n = 0; n < s.batch; n++) {
+    for (int n0 = 0; n0 < s.batch; n0 += chunk) {
+      int images = Math.min(chunk, s.batch - n0);
+      int np = images * positions;
       for (int grp = 0; grp < groups; grp++) {
-        int xAt = (n * s.cin + grp * ipg) * s.hp * s.wp;
-        int gAt = (n * s.cout + grp * opg) * positions;
-        im2col(s, xp, xAt, ipg, cols);
-        // (opg, positions) @ (positions, k): cols is stored as the transpose B^T
-        Kernels.gemm(opg, k, positions, go, gAt, positions, cols, 0, positions, true, product, 0,
-            k, null, 0, Activation.NONE);
-        Kernels.axpy(1f, product, 0, dw, grp * opg * k, opg * k);
+        Arrays.fill(cols, 0f);
+        for (int i = 0; i < images; i++) {
+          int xAt = ((n0 + i) * s.cin + grp * ipg) * s.hp * s.wp;
+          patches(s, xp, xAt, ipg, cols, i * positions, ld, false);
+          for (int o = 0; o < opg; o++) {
+            System.arraycopy(go, ((n0 + i) * s.cout + grp * opg + o) * positions, grads,
+                o * ld + i * positions, positions);
+          }
+        }
+        // dW^T = (k, np) @ (np, opg): the patches read in place as A, the gradients (far
+        // fewer floats than the patches) packed transposed as B; the same FMA chain over the
+        // positions for each element as dW = g @ cols^T would run.
+        Kernels.gemm(k, opg, np, cols, 0, ld, grads, 0, ld, true, product, 0, opg, null, 0,
+            Activation.NONE);
+        for (int o = 0; o < opg; o++) {
+          int row = (grp * opg + o) * k;
+          for (int r = 0; r < k; r++) {
+            dw[row + r] += product[r * opg + o];
+          }
+        }
         if (needInputGrad) {
-          // (k, opg) @ (opg, positions): the group's weight transposed, times its gradient
-          Kernels.gemm(k, positions, opg, wt, grp * k * opg, opg, go, gAt, positions, false,
-              cols, 0, positions, null, 0, Activation.NONE);
-          col2im(s, cols, ipg, dxp, xAt);
+          // (k, opg) @ (opg, np): the group's weight transposed, times its gradients
+          Kernels.gemm(k, np, opg, wt, grp * k * opg, opg, grads, 0, ld, false, cols, 0, ld,
+              null, 0, Activation.NONE);
+          for (int i = 0; i < images; i++) {
+            int xAt = ((n0 + i) * s.cin + grp * ipg) * s.hp * s.wp;
+            patches(s, dxp, xAt, ipg, cols, i * positions, ld, true);
+          }
         }
       }
     }
@@ -179,47 +212,52 @@ public final class ConvGrad {
   }
 
   /**
-   * The {@code (ipg * kh * kw, positions)} patches of {@code ipg} channels from {@code
-   * x[xAt]} (planes {@code hp x wp}), row {@code (c, i, j)}, 0 where they read the padding.
+   * The {@code (ipg * kh * kw, positions)} patches of {@code ipg} channels of {@code x[xAt]}
+   * (planes {@code hp x wp}), row {@code (c, i, j)} at {@code cols[at + row * ld]}, copied into
+   * {@code cols} (im2col; entries that read the padding are left as they are: zero), or with
+   * {@code scatter} each entry added back to the input it was read from (its adjoint, col2im).
+   * At stride 1 and dilation 1 along the width a row of patches is one contiguous range of the
+   * input: copied, or added on the vector kernels.
    */
-  private static void im2col(Shape s, float[] x, int xAt, int ipg, float[] cols) {
-    Arrays.fill(cols, 0f);
-    patches(s, x, xAt, ipg, cols, false);
-  }
-
-  /** {@link #im2col}'s adjoint: each patch entry added back to the input it was read from. */
-  private static void col2im(Shape s, float[] cols, int ipg, float[] dx, int xAt) {
-    patches(s, dx, xAt, ipg, cols, true);
-  }
-
-  /**
-   * Every patch entry that reads the input (not the padding): copied into {@code cols}, or
-   * with {@code scatter} added from {@code cols} back into {@code x}.
-   */
-  private static void patches(Shape s, float[] x, int xAt, int ipg, float[] cols,
-      boolean scatter) {
-    int positions = s.oh * s.ow;
+  private static void patches(Shape s, float[] x, int xAt, int ipg, float[] cols, int at,
+      int ld, boolean scatter) {
     int r = 0;
+    boolean contiguous = s.sw == 1 && s.dw == 1;
     for (int c = 0; c < ipg; c++) {
       int plane = xAt + c * s.hp * s.wp;
       for (int i = 0; i < s.kh; i++) {
         for (int j = 0; j < s.kw; j++, r++) {
+          int first = 0; // the output columns whose input column lies inside the plane
+          int end = s.ow;
+          if (contiguous) {
+            first = Math.max(0, s.padLeft - j);
+            end = Math.max(first, Math.min(s.ow, s.wp + s.padLeft - j));
+          }
           for (int oh = 0; oh < s.oh; oh++) {
             int ih = oh * s.sh - s.padTop + i * s.dh;
             if (ih < 0 || ih >= s.hp) {
               continue;
             }
-            int at = r * positions + oh * s.ow;
+            int col = at + r * ld + oh * s.ow;
             int row = plane + ih * s.wp;
+            if (contiguous) {
+              int from = row + first - s.padLeft + j;
+              if (scatter) {
+                Kernels.axpy(1f, cols, col + first, x, from, end - first);
+              } else {
+                System.arraycopy(x, from, cols, col + first, end - first);
+              }
+              continue;
+            }
             for (int ow = 0; ow < s.ow; ow++) {
               int iw = ow * s.sw - s.padLeft + j * s.dw;
               if (iw < 0 || iw >= s.wp) {
                 continue;
               }
               if (scatter) {
-                x[row + iw] += cols[at + ow];
+                x[row + iw] += cols[col + ow];
               } else {
-                cols[at + ow] = x[row + iw];
+                cols[col + ow] = x[row + iw];
               }
             }
           }

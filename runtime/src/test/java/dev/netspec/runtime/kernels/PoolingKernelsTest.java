@@ -114,6 +114,41 @@ class PoolingKernelsTest {
     }
   }
 
+  /**
+   * The unrolled 2 x 2, stride-2 pooling with indices (a CNN's training forward) picks the
+   * indices and bits of the general window rule ({@link Pooling#argmax}), ties of signed zeros
+   * and NaNs included, also when the input has an odd row or column left over.
+   */
+  @Test
+  void twoByTwoPoolingWithIndicesFollowsTheWindowRule() {
+    Random rnd = new Random(5);
+    for (int height : new int[] {2, 5, 14}) {
+      for (int width : new int[] {2, 3, L + 1, 28}) {
+        int oh = height / 2;
+        int ow = width / 2;
+        ConvGeometry g = new ConvGeometry(2, 3, height, width, 3, 2, 2, 2, 2, 0, 0, 1, 1, 1, oh,
+            ow);
+        float[] x = tricky(rnd, 2 * 3 * height * width + 3);
+        float[] y = new float[2 * 3 * oh * ow + 1];
+        int[] indices = new int[2 * 3 * oh * ow];
+        Pooling.maxPool2d(g, x, 3, y, 1, indices);
+        for (int c = 0; c < 6; c++) {
+          int plane = 3 + c * height * width;
+          for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+              int at = c * oh * ow + i * ow + j;
+              int want = Pooling.argmax(g, x, plane, i, j);
+              String where = height + "x" + width + " plane " + c + " output " + i + "," + j;
+              assertEquals(want, indices[at], where);
+              assertEquals(Float.floatToRawIntBits(x[plane + want]),
+                  Float.floatToRawIntBits(y[1 + at]), where);
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void scalarRuleKeepsTheFirstOfEqualMaximaAndTheLastNaN() {
     // One 2x3 plane, a 2x2 window with stride 1: outputs (0, 0) and (0, 1).
