@@ -336,6 +336,7 @@ class ModuleMembersTest {
     ExecutorService a = Executors.newSingleThreadExecutor();
     ExecutorService b = Executors.newSingleThreadExecutor();
     ExecutorService c = Executors.newSingleThreadExecutor();
+    ExecutorService d = Executors.newSingleThreadExecutor();
     try {
       Block model = new Block().eval();
       Tensor x = Tensor.randn(new Generator(6), 4, 3);
@@ -354,14 +355,17 @@ class ModuleMembersTest {
       assertNotSame(fromB, again, "all busy: a second replica");
       assertNotSame(model, again);
 
-      // Everything free; the instance's last user is a. Each thread takes what it used last.
+      // Everything free; the instance's last user is d. Each thread takes what it used last.
       a.submit(() -> model.giveBack(held)).get(60, TimeUnit.SECONDS);
+      Block fromD = d.submit(model::take).get(60, TimeUnit.SECONDS);
+      assertSame(model, fromD, "every replica busy, the instance free: the instance");
+      d.submit(() -> model.giveBack(fromD)).get(60, TimeUnit.SECONDS);
       c.submit(() -> model.giveBack(fromC)).get(60, TimeUnit.SECONDS);
       b.submit(() -> model.giveBack(again)).get(60, TimeUnit.SECONDS);
       assertSame(fromC, c.submit(model::take).get(60, TimeUnit.SECONDS), "c: its replica");
       assertSame(again, b.submit(model::take).get(60, TimeUnit.SECONDS), "b: its replica");
     } finally {
-      for (ExecutorService e : new ExecutorService[] {a, b, c}) {
+      for (ExecutorService e : new ExecutorService[] {a, b, c, d}) {
         e.shutdown();
         assertTrue(e.awaitTermination(60, TimeUnit.SECONDS));
       }
