@@ -131,6 +131,7 @@ class ModuleMembersTest {
   @Test
   void recordsWhenRecordingIsOnAndAnythingRequiresGrad() {
     Bag bag = new Bag();
+    bag.addModule("act", new ReLU()); // a child without parameters
     Linear inner = new Linear(2, 2);
     Sequential wrapper = new Sequential(inner);
     bag.addModule("net", wrapper);
