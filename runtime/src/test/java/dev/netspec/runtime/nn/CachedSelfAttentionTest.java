@@ -1,6 +1,7 @@
 package dev.netspec.runtime.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,5 +108,34 @@ class CachedSelfAttentionTest {
     assertTrue(batch.getMessage().startsWith("CachedSelfAttention: a batch of 3 at position 2"),
         batch.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new CachedSelfAttention(8, 3, 10));
+  }
+
+  @Test
+  void sizesAndPositionsAtTheirLimits() {
+    CachedSelfAttention one = new CachedSelfAttention(1, 1, 1); // the least of each
+    assertEquals(1, one.maxLen());
+    one.seek(0);
+    assertEquals(0, one.position());
+    String refused = "CachedSelfAttention: embed_dim (%d) must be a positive multiple of"
+        + " num_heads (%d) and max_len (%d) positive";
+    for (int[] bad : new int[][] {{0, 1, 1}, {2, 0, 1}, {2, 1, 0}, {-2, 1, 1}, {3, 2, 4}}) {
+      assertEquals(String.format(refused, bad[0], bad[1], bad[2]),
+          assertThrows(IllegalArgumentException.class,
+              () -> new CachedSelfAttention(bad[0], bad[1], bad[2])).getMessage());
+    }
+    CachedSelfAttention a = new CachedSelfAttention(8, 2, 10);
+    assertEquals(10, a.maxLen());
+    a.forward(Tensor.zeros(1, 9, 24));
+    a.seek(9); // the last position
+    assertEquals(9, a.position());
+    assertEquals("CachedSelfAttention: position -1 is outside [0, 10) (max_len 10)",
+        assertThrows(IllegalArgumentException.class, () -> a.seek(-1)).getMessage());
+    assertEquals(9, a.position(), "a refused seek leaves the position");
+    a.reset();
+    assertEquals(0, a.position());
+    assertSame(a, a.eval());
+    assertEquals(false, a.isTraining());
+    assertSame(a, a.train());
+    assertSame(a, a.train(false));
   }
 }

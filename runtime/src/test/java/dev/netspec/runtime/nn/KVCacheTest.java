@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,5 +78,44 @@ class KVCacheTest {
     assertEquals(0, cache.length());
     cache.attend(0, 0, Tensor.zeros(1, 4, 6)); // the whole max_len after a reset
     assertEquals(4, cache.length());
+  }
+
+  @Test
+  void sizesAtTheirLimitsAndLayersByIndex() {
+    KVCache least = new KVCache(1, 1, 1, 1, 1);
+    assertEquals("KVCache(num_layers=1, batch=1, num_heads=1, max_len=1, head_dim=1, length=0)",
+        least.toString());
+    KVCache c = new KVCache(2, 3, 4, 5, 6);
+    assertEquals(List.of(2, 3, 4, 5, 6),
+        List.of(c.numLayers(), c.batch(), c.numHeads(), c.maxLength(), c.headDim()));
+    String sizes = "KVCache: every size must be greater than 0, got num_layers=%d, batch=%d,"
+        + " num_heads=%d, max_len=%d, head_dim=%d";
+    for (int i = 0; i < 5; i++) {
+      int[] a = {1, 1, 1, 1, 1};
+      a[i] = 0;
+      assertEquals(String.format(sizes, a[0], a[1], a[2], a[3], a[4]),
+          assertThrows(IllegalArgumentException.class,
+              () -> new KVCache(a[0], a[1], a[2], a[3], a[4])).getMessage());
+    }
+    assertEquals("KVCache: one layer's keys (1 x 1 x 46341 x 46341 floats) exceed a Java array;"
+        + " total 4294976562 floats", assertThrows(IllegalArgumentException.class,
+            () -> new KVCache(1, 1, 1, 46341, 46341)).getMessage(), "46341^2 > 2^31 - 9");
+    assertEquals("KVCache: layer 2 is out of range [0, 2)",
+        assertThrows(IndexOutOfBoundsException.class, () -> c.keys(2)).getMessage());
+    assertEquals("KVCache: layer -1 is out of range [0, 2)",
+        assertThrows(IndexOutOfBoundsException.class, () -> c.values(-1)).getMessage());
+  }
+
+  @Test
+  void attendIntoAViewAtAnOffsetBumpsItsVersion() {
+    Tensor qkv = Tensor.randn(new Generator(4), 1, 3, 3 * H * D);
+    Tensor want = new KVCache(1, 1, H, 4, D).attend(0, 0, qkv);
+    Tensor out = Tensor.zeros(2, 1, 3, H * D).select(0, 1);
+    long version = out.version();
+    KVCache cache = new KVCache(1, 1, H, 4, D);
+    assertTrue(out.arrayOffset() > 0);
+    cache.attendInto(0, 0, qkv, out);
+    assertTrue(out.version() > version, "out's version grows");
+    assertTrue(want.allclose(out, 0, 0), "written at out's offset");
   }
 }
