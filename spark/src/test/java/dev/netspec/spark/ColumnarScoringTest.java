@@ -82,15 +82,25 @@ class ColumnarScoringTest {
   }
 
   @Test
-  void aPlanThatIsNotAPlainScanGoesByRows() throws Exception {
-    List<Row> data = new ArrayList<>();
-    data.add(RowFactory.create(0L, new float[20]));
-    Dataset<Row> files = LocalSpark.session().read().parquet(write(data, DataTypes.FloatType,
-        1));
+  void whichPlansAreReadAsColumnBatches() {
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("label", DataTypes.StringType)
+        .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    String table = dir.resolve("three").toString();
+    LocalSpark.session().createDataFrame(List.of(RowFactory.create(0L, "a", new float[20])),
+        schema).write().parquet(table);
+    Dataset<Row> files = LocalSpark.session().read().parquet(table);
+    assertNotNull(ColumnarScorer.source(files, column(files)));
+    // Columns in stored order: Spark reads only those, still as column batches.
+    Dataset<Row> some = files.select("id", "features");
+    assertNotNull(ColumnarScorer.source(some, column(some)));
     Dataset<Row> filtered = files.where("id >= 0");
     assertNull(ColumnarScorer.source(filtered, column(filtered)));
     Dataset<Row> reordered = files.select("features", "id");
     assertNull(ColumnarScorer.source(reordered, column(reordered)));
+    Dataset<Row> cached = files.cache();
+    assertNull(ColumnarScorer.source(cached, column(cached)));
+    cached.unpersist();
   }
 
   @Test

@@ -32,19 +32,24 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * batch 256 on one thread (Spark {@code local[1]}, one kernel thread): the cost of Spark's
  * row handling around the same forward. The rows are written once to Parquet (as a table to
  * score would be stored); Spark reads those files and scores them into the {@code noop} sink
- * (every row computed, nothing collected). Two plain loops are its peers, each copying rows
- * into the batch tensor, running {@code forward(x, out)} and copying each output row out, as
- * the scorer does: one reads the same Parquet files without Spark (parquet-mr's column reader,
- * {@link PlainParquet}), the other rows already in memory (the forward's cost alone, the
- * bound no reader reaches). A fourth run, Spark reading the same files into the sink without
- * scoring, shows how much of the overhead is Spark's scan itself. Runs alternate so that a
- * change in the machine's load hits all; the medians are reported, by wall clock and by the
- * process's CPU time (the one to read on a loaded machine).
+ * (every row computed, nothing collected). Its peers are plain loops in the same JVM, on one
+ * thread with the same model, each copying the same rows into the batch tensor, running
+ * {@code forward(x, out)} and copying each output row out, as the scorer does: one reads the
+ * same Parquet files with Spark's own vectorized decoder outside Spark (the same decoding
+ * work: the difference is what Spark's tasks, plans and rows add), one with parquet-mr's
+ * column reader ({@link PlainParquet}: what a program without Spark's jars would use), one
+ * over the rows already in memory (the forward's cost alone, the bound no reader reaches).
+ * Two more runs: Spark reading the files into the sink without scoring (its scan alone), and
+ * the scorer over rows where Spark reads column batches (the path before {@link
+ * ColumnarScorer}). Runs alternate so that a change in the machine's load hits all; the
+ * medians are reported, by wall clock and by the process's CPU time (the one to read on a
+ * loaded machine; Spark's own threads count in it, as they would on an executor).
  *
  * <p>{@code benchmarks/spark.sh [MODEL] [ROWS] [RUNS] [SOURCE]}; MODEL is {@code mlp} (the
  * tutorial's 20-256-10), {@code mnist} (784-64-32-10) or {@code cifar} (a small CNN on
- * 3x32x32); SOURCE is {@code parquet} (the default) or {@code cache}: Spark reads the same
- * rows from its in-memory cache instead of the files, the peer of the in-memory loop.
+ * 3x32x32); SOURCE is {@code parquet} (the default), {@code parquet-nodict} (the files written
+ * without Parquet's dictionary encoding: plain floats, cheaper to decode) or {@code cache}:
+ * Spark reads the same rows from its in-memory cache instead of the files.
  */
 public final class SparkThroughput {
   private static final int BATCH = 256;
@@ -66,8 +71,8 @@ public final class SparkThroughput {
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : w.defaultRows();
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     String source = args.length > 3 ? args[3] : "parquet";
-    if (!source.equals("parquet") && !source.equals("cache")) {
-      throw new IllegalArgumentException("source: parquet or cache");
+    if (!List.of("parquet", "parquet-nodict", "cache").contains(source)) {
+      throw new IllegalArgumentException("source: parquet, parquet-nodict or cache");
     }
     Kernels.setThreads(1);
     int width = RowInput.numel(w.rowShape());
@@ -96,7 +101,11 @@ public final class SparkThroughput {
             long id = ids.next();
             return RowFactory.create(id, features(id, width));
           }
-        }, Encoders.row(schema)).write().parquet(parquet.toString());
+        }, Encoders.row(schema)).write()
+        // Spark's default tries a dictionary for every column; random floats fill it with
+        // distinct values, and decoding ids costs more than reading plain floats.
+        .option("parquet.enable.dictionary", !source.equals("parquet-nodict"))
+        .parquet(parquet.toString());
     Dataset<Row> files = spark.read().parquet(parquet.toString());
     Dataset<Row> table = source.equals("cache") ? files.cache() : files;
     table.count(); // materializes the cache
@@ -114,8 +123,9 @@ public final class SparkThroughput {
     SafeTensors.loadStateDict(model, weights, true);
     model.eval();
 
-    System.out.printf("%s: %d rows of %d floats in %d Parquet files, Spark reading %s,"
+    System.out.printf("%s: %d rows of %d floats in %d Parquet files (%s), Spark reading %s,"
         + " batch %d, one thread, %d runs each%n", name, rows, width, parts.size(),
+        source.equals("parquet-nodict") ? "no dictionary" : "dictionary allowed",
         source.equals("cache") ? "them cached in memory" : "the files", BATCH, runs);
     String[] names = {"spark", "plain loop on Parquet (parquet-mr)",
         "plain loop on Parquet (Spark's decoder)", "plain loop in memory", "spark scan alone",
