@@ -59,7 +59,7 @@ class ColumnarScoringTest {
   }
 
   @Test
-  void doublesFromParquetWithAStatedShape() throws Exception {
+  void doublesFromParquetAndFromTheCacheWithAStatedShape() throws Exception {
     Path weights = LocalSpark.saveWeights(() -> new Mlp(6), dir, "mlp");
     int rows = 700;
     float[][] features = new float[rows][20];
@@ -75,10 +75,21 @@ class ColumnarScoringTest {
     Dataset<Row> files = LocalSpark.session().read().parquet(write(data, DataTypes.DoubleType,
         2));
     assertNotNull(ColumnarScorer.source(files, column(files)), "read as column batches");
-    List<Row> result = NetspecScorer.of(Mlp.class, weights.toString()).inputShape(20)
-        .batchSize(64).transform(files).select("id", "prediction").collectAsList();
+    NetspecScorer scorer = NetspecScorer.of(Mlp.class, weights.toString()).inputShape(20)
+        .batchSize(64);
+    List<Row> result = scorer.transform(files).select("id", "prediction").collectAsList();
     float[][] expected = LocalSpark.plainForward(new Mlp(), weights, features, 20);
     LocalSpark.assertAllMatch(expected, result, rows, "row");
+
+    // Spark's in-memory cache hands its rows out as column batches too.
+    Dataset<Row> cached = files.cache();
+    try {
+      assertNotNull(ColumnarScorer.source(cached, column(cached)), "cache as column batches");
+      result = scorer.transform(cached).select("id", "prediction").collectAsList();
+      LocalSpark.assertAllMatch(expected, result, rows, "cached row");
+    } finally {
+      cached.unpersist();
+    }
   }
 
   @Test
@@ -98,9 +109,6 @@ class ColumnarScoringTest {
     assertNull(ColumnarScorer.source(filtered, column(filtered)));
     Dataset<Row> reordered = files.select("features", "id");
     assertNull(ColumnarScorer.source(reordered, column(reordered)));
-    Dataset<Row> cached = files.cache();
-    assertNull(ColumnarScorer.source(cached, column(cached)));
-    cached.unpersist();
   }
 
   @Test
