@@ -17,11 +17,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * The work of one partition when Spark reads the input as column batches (its vectorized
- * Parquet and ORC readers, 4,096 rows a batch by default): each row's values go from the
- * batch's vector straight into the model's batch, with none of the row-at-a-time work of
- * {@link PartitionScorer} (Spark's conversion of each row to its row format, and the copy of
- * every row kept until its output is known). Rows come out as those of
- * {@code ColumnarToRowExec} would, the output column appended.
+ * Parquet reader, 4,096 rows a batch by default, and its in-memory cache): each row's values
+ * go from the batch's vector straight into the model's batch, with none of the row-at-a-time
+ * work of {@link PartitionScorer} (Spark's conversion of each row to its row format, and the
+ * copy of every row kept until its output is known). Rows come out as those of {@code
+ * ColumnarToRowExec} would, the output column appended.
  *
  * <p>A forward's rows may span two column batches: the rows of the first are copied into
  * Spark's row format (as bytes in one reused array, {@link RowArena}) before the next batch
@@ -42,9 +42,9 @@ final class ColumnarScorer implements FlatMapFunction<Iterator<ColumnarBatch>, I
 
   /**
    * The column batches {@code rows} is read from, when its plan is a columnar scan turned into
-   * rows and nothing else (a DataFrame read from Parquet or ORC, the columns as stored), with
-   * the same columns in the same order; otherwise {@code null}, and the rows are scored as
-   * rows.
+   * rows and nothing else (a DataFrame read from Parquet, the columns as stored, or from Spark's
+   * in-memory cache), with the same columns in the same order; otherwise {@code null}, and the
+   * rows are scored as rows.
    */
   static RDD<ColumnarBatch> source(Dataset<Row> rows, InputColumn column) {
     if (!column.readsColumns()) {
@@ -67,8 +67,9 @@ final class ColumnarScorer implements FlatMapFunction<Iterator<ColumnarBatch>, I
       return false;
     }
     for (int i = 0; i < a.length(); i++) {
+      String typeA = a.apply(i).dataType().catalogString();
       if (!a.apply(i).name().equals(b.apply(i).name())
-          || !a.apply(i).dataType().catalogString().equals(b.apply(i).dataType().catalogString())) {
+          || !typeA.equals(b.apply(i).dataType().catalogString())) {
         return false;
       }
     }

@@ -155,7 +155,7 @@ public final class NetspecScorer implements Serializable {
       throw new IllegalArgumentException("netspec-spark runs in the Spark application itself"
           + " (a classic SparkSession), not through a Spark Connect client");
     }
-    // A table read as column batches (Parquet, ORC) is scored from them directly.
+    // A table read as column batches (Parquet, Spark's cache) is scored from them directly.
     RDD<ColumnarBatch> batches = columnar ? ColumnarScorer.source(rows, column) : null;
     RDD<InternalRow> scored = batches != null
         ? batches.toJavaRDD().mapPartitions(new ColumnarScorer(spec, column, schema)).rdd()
