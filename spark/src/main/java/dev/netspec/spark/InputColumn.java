@@ -13,6 +13,8 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.UserDefinedType;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
+import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.unsafe.Platform;
 
 /**
@@ -69,7 +71,10 @@ record InputColumn(int index, Kind kind, boolean containsNull) implements Serial
       copyVector(row.getStruct(index, 4), dst, offset, input, where);
       return;
     }
-    ArrayData a = row.getArray(index);
+    copy(row.getArray(index), dst, offset, input, where);
+  }
+
+  private void copy(ArrayData a, float[] dst, int offset, RowInput input, String where) {
     int n = a.numElements();
     input.checkLength(n, where);
     if (containsNull) {
@@ -114,6 +119,84 @@ record InputColumn(int index, Kind kind, boolean containsNull) implements Serial
       case BYTE -> {
         for (int i = 0; i < n; i++) {
           dst[offset + i] = a.getByte(i);
+        }
+      }
+      default -> throw new AssertionError(kind);
+    }
+  }
+
+  /** Whether Spark's column batches can be read directly (arrays; ML vectors go by rows). */
+  boolean readsColumns() {
+    return kind != Kind.VECTOR;
+  }
+
+  /** How many values row {@code rowId} of a column batch's vector holds. */
+  int length(ColumnVector column, int rowId, RowInput input, String where) {
+    if (column.isNullAt(rowId)) {
+      throw input.bad(where + " is null");
+    }
+    return column instanceof WritableColumnVector w ? w.getArrayLength(rowId)
+        : column.getArray(rowId).numElements();
+  }
+
+  /**
+   * Copies row {@code rowId} of a column batch's array vector into {@code dst} from {@code
+   * offset}, checking it first: the values straight from the vector of all the batch's
+   * elements (dictionary-decoded by it when the file stored them so), no objects per row.
+   */
+  void copy(ColumnVector column, int rowId, float[] dst, int offset, RowInput input,
+      String where) {
+    if (column.isNullAt(rowId)) {
+      throw input.bad(where + " is null");
+    }
+    int start;
+    int n;
+    ColumnVector values;
+    if (column instanceof WritableColumnVector w) { // Spark's own vectors (its Parquet reader's)
+      start = w.getArrayOffset(rowId);
+      n = w.getArrayLength(rowId);
+      values = w.arrayData();
+    } else {
+      copy(column.getArray(rowId), dst, offset, input, where); // any other ColumnVector
+      return;
+    }
+    input.checkLength(n, where);
+    if (values.hasNull()) {
+      for (int i = 0; i < n; i++) {
+        if (values.isNullAt(start + i)) {
+          throw input.bad(where + " has a null at index " + i);
+        }
+      }
+    }
+    switch (kind) {
+      case FLOAT -> {
+        for (int i = 0; i < n; i++) {
+          dst[offset + i] = values.getFloat(start + i);
+        }
+      }
+      case DOUBLE -> {
+        for (int i = 0; i < n; i++) {
+          dst[offset + i] = (float) values.getDouble(start + i);
+        }
+      }
+      case INT -> {
+        for (int i = 0; i < n; i++) {
+          dst[offset + i] = values.getInt(start + i);
+        }
+      }
+      case LONG -> {
+        for (int i = 0; i < n; i++) {
+          dst[offset + i] = values.getLong(start + i);
+        }
+      }
+      case SHORT -> {
+        for (int i = 0; i < n; i++) {
+          dst[offset + i] = values.getShort(start + i);
+        }
+      }
+      case BYTE -> {
+        for (int i = 0; i < n; i++) {
+          dst[offset + i] = values.getByte(start + i);
         }
       }
       default -> throw new AssertionError(kind);

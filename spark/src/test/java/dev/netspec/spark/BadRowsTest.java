@@ -139,7 +139,7 @@ class BadRowsTest {
   }
 
   /** The messages of what {@code action} threw and its causes, one per line. */
-  private static String failureText(Runnable action) {
+  static String failureText(Runnable action) {
     Exception e = assertThrows(Exception.class, action::run);
     StringBuilder text = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {

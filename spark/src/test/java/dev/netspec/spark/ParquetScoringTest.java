@@ -1,6 +1,7 @@
 package dev.netspec.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.examples.seed.Mlp;
@@ -49,11 +50,15 @@ class ParquetScoringTest {
     rows = null;
 
     int loadsBefore = ExecutorModels.loads();
+    Dataset<Row> files = spark.read().parquet(table);
+    // Spark reads these files as column batches: the scorer takes its rows from them.
+    assertNotNull(ColumnarScorer.source(files, InputColumn.of(1, files.schema().apply(1)
+        .dataType())));
     Dataset<Row> scored = NetspecScorer.of(Mlp.class, weights.toString())
         .inputCol("features")
         .outputCol("prediction")
         .batchSize(256)
-        .transform(spark.read().parquet(table));
+        .transform(files);
     assertEquals("struct<id:bigint,features:array<float>,prediction:array<float>>",
         scored.schema().simpleString());
     List<Row> result = scored.select("id", "prediction").collectAsList();

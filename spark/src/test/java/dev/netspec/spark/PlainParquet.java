@@ -59,28 +59,24 @@ final class PlainParquet {
         ColumnReader in = new ColumnReadStoreImpl(pages,
             new GroupRecordConverter(schema).getRootConverter(), schema, createdBy)
             .getColumnReader(values);
-        long total = in.getTotalValueCount();
-        float[] dst = null;
-        int at = 0;
-        int end = 0;
-        for (long v = 0; v < total; v++) {
-          if (in.getCurrentRepetitionLevel() == 0) { // a new row
-            if (dst != null && at != end) {
-              throw new IOException(file + ": a row of " + (width - (end - at)) + " values");
+        // Row by row (the row group's row count): a row is the values up to the next one
+        // starting (repetition level 0), which the reader also reports once all are read.
+        for (long r = pages.getRowCount(); r > 0; r--) {
+          int at = sink.nextRow();
+          float[] dst = sink.buffer();
+          rows++;
+          for (int j = 0; j < width; j++) {
+            if ((j > 0 && in.getCurrentRepetitionLevel() == 0)
+                || in.getCurrentDefinitionLevel() != full) {
+              throw new IOException(file + ": row " + rows + " is not " + width + " floats");
             }
-            at = sink.nextRow();
-            dst = sink.buffer();
-            end = at + width;
-            rows++;
+            dst[at + j] = in.getFloat();
+            in.consume();
           }
-          if (in.getCurrentDefinitionLevel() != full || at == end) {
-            throw new IOException(file + ": row " + rows + " is not " + width + " floats");
+          if (in.getCurrentRepetitionLevel() != 0) {
+            throw new IOException(file + ": row " + rows + " has more than " + width
+                + " floats");
           }
-          dst[at++] = in.getFloat();
-          in.consume();
-        }
-        if (dst != null && at != end) {
-          throw new IOException(file + ": a row of " + (width - (end - at)) + " values");
         }
       }
     }

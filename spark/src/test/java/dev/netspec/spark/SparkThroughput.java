@@ -21,27 +21,35 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.execution.datasources.parquet.VectorizedParquetRecordReader;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * Rows per second through Spark against the plain single-JVM loop over the same rows, both at
  * batch 256 on one thread (Spark {@code local[1]}, one kernel thread): the cost of Spark's
  * row handling around the same forward. The rows are written once to Parquet (as a table to
  * score would be stored); Spark reads those files and scores them into the {@code noop} sink
- * (every row computed, nothing collected). Two plain loops are its peers, each copying rows
- * into the batch tensor, running {@code forward(x, out)} and copying each output row out, as
- * the scorer does: one reads the same Parquet files without Spark (parquet-mr's column reader,
- * {@link PlainParquet}), the other rows already in memory (the forward's cost alone, the
- * bound no reader reaches). A fourth run, Spark reading the same files into the sink without
- * scoring, shows how much of the overhead is Spark's scan itself. Runs alternate so that a
- * change in the machine's load hits all; the medians are reported, by wall clock and by the
- * process's CPU time (the one to read on a loaded machine).
+ * (every row computed, nothing collected). Its peers are plain loops in the same JVM, on one
+ * thread with the same model, each copying the same rows into the batch tensor, running
+ * {@code forward(x, out)} and copying each output row out, as the scorer does: one reads the
+ * same Parquet files with Spark's own vectorized decoder outside Spark (the same decoding
+ * work: the difference is what Spark's tasks, plans and rows add), one with parquet-mr's
+ * column reader ({@link PlainParquet}: what a program without Spark's jars would use), one
+ * over the rows already in memory (the forward's cost alone, the bound no reader reaches).
+ * Two more runs: Spark reading the files into the sink without scoring (its scan alone), and
+ * the scorer over rows where Spark reads column batches (the path before {@link
+ * ColumnarScorer}). Runs alternate so that a change in the machine's load hits all; the
+ * medians are reported, by wall clock and by the process's CPU time (the one to read on a
+ * loaded machine; Spark's own threads count in it, as they would on an executor).
  *
  * <p>{@code benchmarks/spark.sh [MODEL] [ROWS] [RUNS] [SOURCE]}; MODEL is {@code mlp} (the
  * tutorial's 20-256-10), {@code mnist} (784-64-32-10) or {@code cifar} (a small CNN on
- * 3x32x32); SOURCE is {@code parquet} (the default) or {@code cache}: Spark reads the same
- * rows from its in-memory cache instead of the files, the peer of the in-memory loop.
+ * 3x32x32); SOURCE is {@code parquet} (the default), {@code parquet-nodict} (the files written
+ * without Parquet's dictionary encoding: plain floats, cheaper to decode) or {@code cache}:
+ * Spark reads the same rows from its in-memory cache instead of the files.
  */
 public final class SparkThroughput {
   private static final int BATCH = 256;
@@ -63,8 +71,8 @@ public final class SparkThroughput {
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : w.defaultRows();
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     String source = args.length > 3 ? args[3] : "parquet";
-    if (!source.equals("parquet") && !source.equals("cache")) {
-      throw new IllegalArgumentException("source: parquet or cache");
+    if (!List.of("parquet", "parquet-nodict", "cache").contains(source)) {
+      throw new IllegalArgumentException("source: parquet, parquet-nodict or cache");
     }
     Kernels.setThreads(1);
     int width = RowInput.numel(w.rowShape());
@@ -93,12 +101,18 @@ public final class SparkThroughput {
             long id = ids.next();
             return RowFactory.create(id, features(id, width));
           }
-        }, Encoders.row(schema)).write().parquet(parquet.toString());
+        }, Encoders.row(schema)).write()
+        // Spark's default tries a dictionary for every column; random floats fill it with
+        // distinct values, and decoding ids costs more than reading plain floats.
+        .option("parquet.enable.dictionary", !source.equals("parquet-nodict"))
+        .parquet(parquet.toString());
     Dataset<Row> files = spark.read().parquet(parquet.toString());
     Dataset<Row> table = source.equals("cache") ? files.cache() : files;
     table.count(); // materializes the cache
-    Dataset<Row> scored = NetspecScorer.of(w.type(), weights.toString())
-        .inputShape(w.rowShape()).batchSize(BATCH).transform(table);
+    NetspecScorer scorer = NetspecScorer.of(w.type(), weights.toString())
+        .inputShape(w.rowShape()).batchSize(BATCH);
+    Dataset<Row> scored = scorer.transform(table);
+    Dataset<Row> overRows = scorer.transform(table, false); // the scorer before column batches
     List<Path> parts = PlainParquet.files(parquet);
 
     float[][] data = new float[rows][];
@@ -109,16 +123,20 @@ public final class SparkThroughput {
     SafeTensors.loadStateDict(model, weights, true);
     model.eval();
 
-    System.out.printf("%s: %d rows of %d floats in %d Parquet files, Spark reading %s,"
+    System.out.printf("%s: %d rows of %d floats in %d Parquet files (%s), Spark reading %s,"
         + " batch %d, one thread, %d runs each%n", name, rows, width, parts.size(),
+        source.equals("parquet-nodict") ? "no dictionary" : "dictionary allowed",
         source.equals("cache") ? "them cached in memory" : "the files", BATCH, runs);
-    String[] names = {"spark", "plain loop on Parquet", "plain loop in memory",
-        "spark scan alone"};
+    String[] names = {"spark", "plain loop on Parquet (parquet-mr)",
+        "plain loop on Parquet (Spark's decoder)", "plain loop in memory", "spark scan alone",
+        "spark over rows"};
     Runnable[] bodies = {
         () -> scored.write().format("noop").mode("overwrite").save(),
         () -> plainParquet(model, parts, w.rowShape(), rows),
+        () -> plainVectorized(model, parts, w.rowShape(), rows),
         () -> plainLoop(model, data, w.rowShape()),
-        () -> table.write().format("noop").mode("overwrite").save()};
+        () -> table.write().format("noop").mode("overwrite").save(),
+        () -> overRows.write().format("noop").mode("overwrite").save()};
     double[][][] times = new double[bodies.length][2][runs];
     for (int r = -1; r < runs; r++) { // run -1 warms all up
       StringBuilder line = new StringBuilder("  run " + r + ":");
@@ -138,15 +156,13 @@ public final class SparkThroughput {
     String[] clocks = {"wall", "cpu"};
     for (int c = 0; c < 2; c++) {
       double sparkTime = median(times[0][c]);
-      double onParquet = median(times[1][c]);
-      double inMemory = median(times[2][c]);
-      double scan = median(times[3][c]);
-      System.out.printf("%s clock: spark %.0f rows/s; plain loop on the same Parquet %.0f rows/s"
-          + " (spark/plain %.2f, overhead %.0f%%); plain loop in memory %.0f rows/s (spark/plain"
-          + " %.2f, overhead %.0f%%); the spark scan alone takes %.0f%% of the in-memory loop's"
-          + " time%n", clocks[c], rows / sparkTime, rows / onParquet, onParquet / sparkTime,
-          100 * (sparkTime / onParquet - 1), rows / inMemory, inMemory / sparkTime,
-          100 * (sparkTime / inMemory - 1), 100 * scan / inMemory);
+      System.out.printf("%s clock: spark %.0f rows/s; against it (spark/peer, >= 0.80 is an"
+          + " overhead <= 25%%):%n", clocks[c], rows / sparkTime);
+      for (int k = 1; k < bodies.length; k++) {
+        double t = median(times[k][c]);
+        System.out.printf("  %s: %.0f rows/s, spark/this %.2f (overhead %.0f%%)%n", names[k],
+            rows / t, t / sparkTime, 100 * (sparkTime / t - 1));
+      }
     }
     spark.stop();
     deleteTree(dir);
@@ -170,6 +186,45 @@ public final class SparkThroughput {
     try {
       for (Path f : files) {
         rows += PlainParquet.read(f, "features", b.width, b);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    b.flush();
+    if (rows != expectedRows) {
+      throw new IllegalStateException("read " + rows + " rows, wrote " + expectedRows);
+    }
+    return b.check;
+  }
+
+  /**
+   * The plain loop reading the Parquet files with Spark's own decoder, outside Spark: its
+   * vectorized reader (the one Spark's scan runs) over each file, 4,096 rows a column batch,
+   * each row's floats copied into the batch tensor as the scorer copies them, forward(x, out)
+   * when it is full, each output row copied out. The same decoding as Spark's scan, without
+   * Spark's tasks, plans and rows: what Spark itself adds is the difference.
+   */
+  static long plainVectorized(Module model, List<Path> files, int[] rowShape, int expectedRows) {
+    Batcher b = new Batcher(model, rowShape);
+    InputColumn column = InputColumn.of(0,
+        DataTypes.createArrayType(DataTypes.FloatType, false));
+    RowInput input = new RowInput("column 'features'", rowShape);
+    long rows = 0;
+    try {
+      for (Path f : files) {
+        try (VectorizedParquetRecordReader reader = new VectorizedParquetRecordReader(false,
+            4096)) {
+          reader.initialize(f.toString(), List.of("features"));
+          reader.initBatch(new StructType(), new GenericInternalRow(0)); // no partition columns
+          while (reader.nextBatch()) {
+            ColumnarBatch batch = reader.resultBatch();
+            for (int r = 0; r < batch.numRows(); r++) {
+              int at = b.nextRow();
+              column.copy(batch.column(0), r, b.buffer(), at, input, "row");
+              rows++;
+            }
+          }
+        }
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
