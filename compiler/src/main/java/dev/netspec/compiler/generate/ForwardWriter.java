@@ -363,7 +363,7 @@ final class ForwardWriter {
         ws.loop(start);
         points = union(before, points);
       }
-    } else if (s instanceof Ast.If f && ws != null && conditions.onArgsOnly(f.condition()) && decided(f) != null) {
+    } else if (s instanceof Ast.If f && conditions.onArgsOnly(f.condition()) && decided(f) != null) {
       // Decided by this instance's arguments (inspect at given ones): only the branch that runs.
       statements(b, decided(f) ? f.then() : f.otherwise(), declared);
     } else if (s instanceof Ast.If f) {

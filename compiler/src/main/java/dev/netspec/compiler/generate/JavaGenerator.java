@@ -875,6 +875,7 @@ public final class JavaGenerator {
         locals, null);
     writer.modules(new ModuleAccess());
     writer.tupleChildren(tupleChildren());
+    writer.decideWith(instanceArgs); // inspect's instance: the branch not taken was never typed
     String x = writer.input();
     type.addMethod(allocatingSteps(writer, locals, MethodSpec.methodBuilder(RECORDED)
         .addModifiers(Modifier.PRIVATE)
