@@ -7,6 +7,7 @@ import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
 import dev.netspec.runtime.nn.BatchNorm2d;
 import dev.netspec.runtime.nn.Conv2d;
+import dev.netspec.runtime.nn.GELU;
 import dev.netspec.runtime.nn.MaxPool2d;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
@@ -164,6 +165,13 @@ public final class AbWorkloads {
       Tensor y = pool.forward(x);
       return () -> sink += pool.forward(x, y).array()[0];
     }
+    if (what.startsWith("gelu:")) {
+      int n = Integer.parseInt(what.substring(5));
+      GELU gelu = new GELU();
+      Tensor x = Inputs.uniform(new Random(1), 4f, n);
+      Tensor y = Tensor.zeros(n);
+      return () -> sink += gelu.forward(x, y).array()[0];
+    }
     if (what.startsWith("resnet:")) {
       int batch = Integer.parseInt(what.substring(7));
       ResNet net = new ResNet();
@@ -220,7 +228,8 @@ public final class AbWorkloads {
     }
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
-        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, resnet:BATCH, mlp:BATCH, train:BATCH, bert:BATCH,"
+        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, resnet:BATCH, mlp:BATCH, train:BATCH,"
+        + " bert:BATCH,"
         + " gpt2:CONTEXT, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
         + " @THREADS");
   }

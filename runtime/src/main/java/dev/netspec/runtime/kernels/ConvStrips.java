@@ -1,5 +1,7 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -47,18 +49,18 @@ final class ConvStrips {
   /** {@link #strip} with the input index as the induction variable (JDK 17). */
   static void running(int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
       int p5, float[] w, int w0, float[] acc) {
-    FloatVector c00 = Vectors.load(acc, 0);
-    FloatVector c01 = Vectors.load(acc, L);
-    FloatVector c10 = Vectors.load(acc, WIDTH);
-    FloatVector c11 = Vectors.load(acc, WIDTH + L);
-    FloatVector c20 = Vectors.load(acc, 2 * WIDTH);
-    FloatVector c21 = Vectors.load(acc, 2 * WIDTH + L);
-    FloatVector c30 = Vectors.load(acc, 3 * WIDTH);
-    FloatVector c31 = Vectors.load(acc, 3 * WIDTH + L);
-    FloatVector c40 = Vectors.load(acc, 4 * WIDTH);
-    FloatVector c41 = Vectors.load(acc, 4 * WIDTH + L);
-    FloatVector c50 = Vectors.load(acc, 5 * WIDTH);
-    FloatVector c51 = Vectors.load(acc, 5 * WIDTH + L);
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc, 0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, acc, L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH + L));
     // The input index itself is the loop variable and the filters' index a running sum:
     // written with r and w0 + r * WIDTH, JDK 17's C2 kept the six bounds checks in the loop and
     // the strip ran at 0.45 of the FMA peak (0.9-1.0 this way, standalone on AMD EPYC Zen 3).
@@ -69,90 +71,90 @@ final class ConvStrips {
     int d4 = p4 - p0;
     int d5 = p5 - p0;
     for (int q = p0, wr = w0; q < end; q++, wr += WIDTH) {
-      FloatVector b0 = Vectors.load(w, wr);
-      FloatVector b1 = Vectors.load(w, wr + L);
-      FloatVector v = Vectors.broadcast(x[q]);
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[q]));
       c00 = v.fma(b0, c00);
       c01 = v.fma(b1, c01);
-      v = Vectors.broadcast(x[q + d1]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d1]));
       c10 = v.fma(b0, c10);
       c11 = v.fma(b1, c11);
-      v = Vectors.broadcast(x[q + d2]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d2]));
       c20 = v.fma(b0, c20);
       c21 = v.fma(b1, c21);
-      v = Vectors.broadcast(x[q + d3]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d3]));
       c30 = v.fma(b0, c30);
       c31 = v.fma(b1, c31);
-      v = Vectors.broadcast(x[q + d4]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d4]));
       c40 = v.fma(b0, c40);
       c41 = v.fma(b1, c41);
-      v = Vectors.broadcast(x[q + d5]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d5]));
       c50 = v.fma(b0, c50);
       c51 = v.fma(b1, c51);
     }
-    Vectors.store(c00, acc, 0);
-    Vectors.store(c01, acc, L);
-    Vectors.store(c10, acc, WIDTH);
-    Vectors.store(c11, acc, WIDTH + L);
-    Vectors.store(c20, acc, 2 * WIDTH);
-    Vectors.store(c21, acc, 2 * WIDTH + L);
-    Vectors.store(c30, acc, 3 * WIDTH);
-    Vectors.store(c31, acc, 3 * WIDTH + L);
-    Vectors.store(c40, acc, 4 * WIDTH);
-    Vectors.store(c41, acc, 4 * WIDTH + L);
-    Vectors.store(c50, acc, 5 * WIDTH);
-    Vectors.store(c51, acc, 5 * WIDTH + L);
+    EXACT.cast(c00).intoArray(acc, 0);
+    EXACT.cast(c01).intoArray(acc, L);
+    EXACT.cast(c10).intoArray(acc, WIDTH);
+    EXACT.cast(c11).intoArray(acc, WIDTH + L);
+    EXACT.cast(c20).intoArray(acc, 2 * WIDTH);
+    EXACT.cast(c21).intoArray(acc, 2 * WIDTH + L);
+    EXACT.cast(c30).intoArray(acc, 3 * WIDTH);
+    EXACT.cast(c31).intoArray(acc, 3 * WIDTH + L);
+    EXACT.cast(c40).intoArray(acc, 4 * WIDTH);
+    EXACT.cast(c41).intoArray(acc, 4 * WIDTH + L);
+    EXACT.cast(c50).intoArray(acc, 5 * WIDTH);
+    EXACT.cast(c51).intoArray(acc, 5 * WIDTH + L);
   }
 
   /** {@link #strip} with a step counter and six bases (JDK 25). */
   static void stepped(int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
       int p5, float[] w, int w0, float[] acc) {
-    FloatVector c00 = Vectors.load(acc, 0);
-    FloatVector c01 = Vectors.load(acc, L);
-    FloatVector c10 = Vectors.load(acc, WIDTH);
-    FloatVector c11 = Vectors.load(acc, WIDTH + L);
-    FloatVector c20 = Vectors.load(acc, 2 * WIDTH);
-    FloatVector c21 = Vectors.load(acc, 2 * WIDTH + L);
-    FloatVector c30 = Vectors.load(acc, 3 * WIDTH);
-    FloatVector c31 = Vectors.load(acc, 3 * WIDTH + L);
-    FloatVector c40 = Vectors.load(acc, 4 * WIDTH);
-    FloatVector c41 = Vectors.load(acc, 4 * WIDTH + L);
-    FloatVector c50 = Vectors.load(acc, 5 * WIDTH);
-    FloatVector c51 = Vectors.load(acc, 5 * WIDTH + L);
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc, 0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, acc, L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH + L));
     for (int r = 0; r < steps; r++) {
       int wr = w0 + r * WIDTH;
-      FloatVector b0 = Vectors.load(w, wr);
-      FloatVector b1 = Vectors.load(w, wr + L);
-      FloatVector v = Vectors.broadcast(x[p0 + r]);
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[p0 + r]));
       c00 = v.fma(b0, c00);
       c01 = v.fma(b1, c01);
-      v = Vectors.broadcast(x[p1 + r]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p1 + r]));
       c10 = v.fma(b0, c10);
       c11 = v.fma(b1, c11);
-      v = Vectors.broadcast(x[p2 + r]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p2 + r]));
       c20 = v.fma(b0, c20);
       c21 = v.fma(b1, c21);
-      v = Vectors.broadcast(x[p3 + r]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p3 + r]));
       c30 = v.fma(b0, c30);
       c31 = v.fma(b1, c31);
-      v = Vectors.broadcast(x[p4 + r]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p4 + r]));
       c40 = v.fma(b0, c40);
       c41 = v.fma(b1, c41);
-      v = Vectors.broadcast(x[p5 + r]);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p5 + r]));
       c50 = v.fma(b0, c50);
       c51 = v.fma(b1, c51);
     }
-    Vectors.store(c00, acc, 0);
-    Vectors.store(c01, acc, L);
-    Vectors.store(c10, acc, WIDTH);
-    Vectors.store(c11, acc, WIDTH + L);
-    Vectors.store(c20, acc, 2 * WIDTH);
-    Vectors.store(c21, acc, 2 * WIDTH + L);
-    Vectors.store(c30, acc, 3 * WIDTH);
-    Vectors.store(c31, acc, 3 * WIDTH + L);
-    Vectors.store(c40, acc, 4 * WIDTH);
-    Vectors.store(c41, acc, 4 * WIDTH + L);
-    Vectors.store(c50, acc, 5 * WIDTH);
-    Vectors.store(c51, acc, 5 * WIDTH + L);
+    EXACT.cast(c00).intoArray(acc, 0);
+    EXACT.cast(c01).intoArray(acc, L);
+    EXACT.cast(c10).intoArray(acc, WIDTH);
+    EXACT.cast(c11).intoArray(acc, WIDTH + L);
+    EXACT.cast(c20).intoArray(acc, 2 * WIDTH);
+    EXACT.cast(c21).intoArray(acc, 2 * WIDTH + L);
+    EXACT.cast(c30).intoArray(acc, 3 * WIDTH);
+    EXACT.cast(c31).intoArray(acc, 3 * WIDTH + L);
+    EXACT.cast(c40).intoArray(acc, 4 * WIDTH);
+    EXACT.cast(c41).intoArray(acc, 4 * WIDTH + L);
+    EXACT.cast(c50).intoArray(acc, 5 * WIDTH);
+    EXACT.cast(c51).intoArray(acc, 5 * WIDTH + L);
   }
 }

@@ -1,5 +1,7 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -59,7 +61,7 @@ final class Depthwise {
   /** {@code L} interior outputs of row {@code oh} from column {@code ow}, stride 1. */
   private static void row(ConvGeometry g, float[] x, int plane, float[] w, int taps, float b,
       int oh, int ow, float floor, float[] y, int at) {
-    FloatVector acc = Vectors.broadcast(b);
+    FloatVector acc = EXACT.cast(FloatVector.broadcast(S, b));
     int kw = g.kernelW();
     for (int i = 0; i < g.kernelH(); i++) {
       int ih = oh * g.strideH() - g.padTop() + i * g.dilationH();
@@ -69,12 +71,13 @@ final class Depthwise {
       int base = plane + ih * g.width() + ow - g.padLeft();
       int wi = taps + i * kw;
       for (int j = 0; j < kw; j++) {
-        FloatVector v = Vectors.load(x, base + j * g.dilationW());
-        acc = v.fma(Vectors.broadcast(w[wi + j]), acc);
+        FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, base + j * g.dilationW()));
+        acc = v.fma(EXACT.cast(FloatVector.broadcast(S, w[wi + j])), acc);
       }
     }
-    FloatVector lowest = Vectors.broadcast(floor);
-    Vectors.store(acc.blend(Vectors.zero(), Vectors.exact(acc).lt(lowest)), y, at);
+    FloatVector lowest = EXACT.cast(FloatVector.broadcast(S, floor));
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
+    EXACT.cast(acc.blend(zero, EXACT.cast(acc).lt(lowest))).intoArray(y, at);
   }
 
   /** One output, in the order {@link #row} sums (bias, then taps row by row), in float. */

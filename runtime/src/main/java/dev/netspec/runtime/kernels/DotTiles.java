@@ -1,5 +1,7 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -98,7 +100,7 @@ final class DotTiles {
    */
   private static void dotTile2x5(int k, float[] a, int a0, int a1, float[] w, int w0,
       float[] out, float[] lanes) {
-    FloatVector s00 = Vectors.zero();
+    FloatVector s00 = EXACT.cast(FloatVector.zero(S));
     FloatVector s01 = s00;
     FloatVector s02 = s00;
     FloatVector s03 = s00;
@@ -110,43 +112,43 @@ final class DotTiles {
     FloatVector s14 = s00;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x0 = Vectors.load(a, a0 + p);
-      FloatVector x1 = Vectors.load(a, a1 + p);
+      FloatVector x0 = EXACT.cast(FloatVector.fromArray(S, a, a0 + p));
+      FloatVector x1 = EXACT.cast(FloatVector.fromArray(S, a, a1 + p));
       int wp = w0 + p * 5; // block p / L starts at (p / L) * 5 * L
-      FloatVector v = Vectors.load(w, wp);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, w, wp));
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = Vectors.load(w, wp + L);
+      v = EXACT.cast(FloatVector.fromArray(S, w, wp + L));
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = Vectors.load(w, wp + 2 * L);
+      v = EXACT.cast(FloatVector.fromArray(S, w, wp + 2 * L));
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = Vectors.load(w, wp + 3 * L);
+      v = EXACT.cast(FloatVector.fromArray(S, w, wp + 3 * L));
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
-      v = Vectors.load(w, wp + 4 * L);
+      v = EXACT.cast(FloatVector.fromArray(S, w, wp + 4 * L));
       s04 = x0.fma(v, s04);
       s14 = x1.fma(v, s14);
     }
     // Summed through an array in a fixed order, as in dot2x4.
-    Vectors.store(s00, lanes, 0);
-    Vectors.store(s01, lanes, L);
-    Vectors.store(s02, lanes, 2 * L);
-    Vectors.store(s03, lanes, 3 * L);
-    Vectors.store(s04, lanes, 4 * L);
-    Vectors.store(s10, lanes, 5 * L);
-    Vectors.store(s11, lanes, 6 * L);
-    Vectors.store(s12, lanes, 7 * L);
-    Vectors.store(s13, lanes, 8 * L);
-    Vectors.store(s14, lanes, 9 * L);
+    EXACT.cast(s00).intoArray(lanes, 0);
+    EXACT.cast(s01).intoArray(lanes, L);
+    EXACT.cast(s02).intoArray(lanes, 2 * L);
+    EXACT.cast(s03).intoArray(lanes, 3 * L);
+    EXACT.cast(s04).intoArray(lanes, 4 * L);
+    EXACT.cast(s10).intoArray(lanes, 5 * L);
+    EXACT.cast(s11).intoArray(lanes, 6 * L);
+    EXACT.cast(s12).intoArray(lanes, 7 * L);
+    EXACT.cast(s13).intoArray(lanes, 8 * L);
+    EXACT.cast(s14).intoArray(lanes, 9 * L);
     dotTail(k, p, a, a0, a1, w, w0, 5, out, lanes);
   }
 
   /** {@link #dotTile2x5} for a group of 4 columns: {@code out[r * 4 + c]}, 8 accumulators. */
   private static void dotTile2x4(int k, float[] a, int a0, int a1, float[] w, int w0,
       float[] out, float[] lanes) {
-    FloatVector s00 = Vectors.zero();
+    FloatVector s00 = EXACT.cast(FloatVector.zero(S));
     FloatVector s01 = s00;
     FloatVector s02 = s00;
     FloatVector s03 = s00;
@@ -156,30 +158,30 @@ final class DotTiles {
     FloatVector s13 = s00;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x0 = Vectors.load(a, a0 + p);
-      FloatVector x1 = Vectors.load(a, a1 + p);
+      FloatVector x0 = EXACT.cast(FloatVector.fromArray(S, a, a0 + p));
+      FloatVector x1 = EXACT.cast(FloatVector.fromArray(S, a, a1 + p));
       int wp = w0 + p * 4;
-      FloatVector v = Vectors.load(w, wp);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, w, wp));
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = Vectors.load(w, wp + L);
+      v = EXACT.cast(FloatVector.fromArray(S, w, wp + L));
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = Vectors.load(w, wp + 2 * L);
+      v = EXACT.cast(FloatVector.fromArray(S, w, wp + 2 * L));
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = Vectors.load(w, wp + 3 * L);
+      v = EXACT.cast(FloatVector.fromArray(S, w, wp + 3 * L));
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
     }
-    Vectors.store(s00, lanes, 0);
-    Vectors.store(s01, lanes, L);
-    Vectors.store(s02, lanes, 2 * L);
-    Vectors.store(s03, lanes, 3 * L);
-    Vectors.store(s10, lanes, 4 * L);
-    Vectors.store(s11, lanes, 5 * L);
-    Vectors.store(s12, lanes, 6 * L);
-    Vectors.store(s13, lanes, 7 * L);
+    EXACT.cast(s00).intoArray(lanes, 0);
+    EXACT.cast(s01).intoArray(lanes, L);
+    EXACT.cast(s02).intoArray(lanes, 2 * L);
+    EXACT.cast(s03).intoArray(lanes, 3 * L);
+    EXACT.cast(s10).intoArray(lanes, 4 * L);
+    EXACT.cast(s11).intoArray(lanes, 5 * L);
+    EXACT.cast(s12).intoArray(lanes, 6 * L);
+    EXACT.cast(s13).intoArray(lanes, 7 * L);
     dotTail(k, p, a, a0, a1, w, w0, 4, out, lanes);
   }
 
@@ -221,7 +223,7 @@ final class DotTiles {
     int w1 = w0 + Math.min(1, last) * ldw;
     int w2 = w0 + Math.min(2, last) * ldw;
     int w3 = w0 + Math.min(3, last) * ldw;
-    FloatVector s00 = Vectors.zero();
+    FloatVector s00 = EXACT.cast(FloatVector.zero(S));
     FloatVector s01 = s00;
     FloatVector s02 = s00;
     FloatVector s03 = s00;
@@ -231,18 +233,18 @@ final class DotTiles {
     FloatVector s13 = s00;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x0 = Vectors.load(a, a0 + p);
-      FloatVector x1 = Vectors.load(a, a1 + p);
-      FloatVector v = Vectors.load(w, w0 + p);
+      FloatVector x0 = EXACT.cast(FloatVector.fromArray(S, a, a0 + p));
+      FloatVector x1 = EXACT.cast(FloatVector.fromArray(S, a, a1 + p));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, w, w0 + p));
       s00 = x0.fma(v, s00);
       s10 = x1.fma(v, s10);
-      v = Vectors.load(w, w1 + p);
+      v = EXACT.cast(FloatVector.fromArray(S, w, w1 + p));
       s01 = x0.fma(v, s01);
       s11 = x1.fma(v, s11);
-      v = Vectors.load(w, w2 + p);
+      v = EXACT.cast(FloatVector.fromArray(S, w, w2 + p));
       s02 = x0.fma(v, s02);
       s12 = x1.fma(v, s12);
-      v = Vectors.load(w, w3 + p);
+      v = EXACT.cast(FloatVector.fromArray(S, w, w3 + p));
       s03 = x0.fma(v, s03);
       s13 = x1.fma(v, s13);
     }
@@ -250,14 +252,14 @@ final class DotTiles {
     // so the lanes are summed here, always in the same order: through an array, since 8 of
     // VectorBackend.sumLanes's shuffle trees take dot1x8 past C2's inlining budget, and a
     // vector passed to a call that is not inlined is boxed (an allocation per call).
-    Vectors.store(s00, lanes, 0);
-    Vectors.store(s01, lanes, L);
-    Vectors.store(s02, lanes, 2 * L);
-    Vectors.store(s03, lanes, 3 * L);
-    Vectors.store(s10, lanes, 4 * L);
-    Vectors.store(s11, lanes, 5 * L);
-    Vectors.store(s12, lanes, 6 * L);
-    Vectors.store(s13, lanes, 7 * L);
+    EXACT.cast(s00).intoArray(lanes, 0);
+    EXACT.cast(s01).intoArray(lanes, L);
+    EXACT.cast(s02).intoArray(lanes, 2 * L);
+    EXACT.cast(s03).intoArray(lanes, 3 * L);
+    EXACT.cast(s10).intoArray(lanes, 4 * L);
+    EXACT.cast(s11).intoArray(lanes, 5 * L);
+    EXACT.cast(s12).intoArray(lanes, 6 * L);
+    EXACT.cast(s13).intoArray(lanes, 7 * L);
     for (int r = 0; r < 8; r++) {
       out[r] = sumLanes(lanes, r * L, L);
     }
@@ -282,7 +284,7 @@ final class DotTiles {
     int w5 = w0 + Math.min(5, last) * ldw;
     int w6 = w0 + Math.min(6, last) * ldw;
     int w7 = w0 + Math.min(7, last) * ldw;
-    FloatVector s0 = Vectors.zero();
+    FloatVector s0 = EXACT.cast(FloatVector.zero(S));
     FloatVector s1 = s0;
     FloatVector s2 = s0;
     FloatVector s3 = s0;
@@ -292,24 +294,24 @@ final class DotTiles {
     FloatVector s7 = s0;
     int p = 0;
     for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector x = Vectors.load(a, a0 + p);
-      s0 = x.fma(Vectors.load(w, w0 + p), s0);
-      s1 = x.fma(Vectors.load(w, w1 + p), s1);
-      s2 = x.fma(Vectors.load(w, w2 + p), s2);
-      s3 = x.fma(Vectors.load(w, w3 + p), s3);
-      s4 = x.fma(Vectors.load(w, w4 + p), s4);
-      s5 = x.fma(Vectors.load(w, w5 + p), s5);
-      s6 = x.fma(Vectors.load(w, w6 + p), s6);
-      s7 = x.fma(Vectors.load(w, w7 + p), s7);
+      FloatVector x = EXACT.cast(FloatVector.fromArray(S, a, a0 + p));
+      s0 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w0 + p)), s0);
+      s1 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w1 + p)), s1);
+      s2 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w2 + p)), s2);
+      s3 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w3 + p)), s3);
+      s4 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w4 + p)), s4);
+      s5 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w5 + p)), s5);
+      s6 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w6 + p)), s6);
+      s7 = x.fma(EXACT.cast(FloatVector.fromArray(S, w, w7 + p)), s7);
     }
-    Vectors.store(s0, lanes, 0);
-    Vectors.store(s1, lanes, L);
-    Vectors.store(s2, lanes, 2 * L);
-    Vectors.store(s3, lanes, 3 * L);
-    Vectors.store(s4, lanes, 4 * L);
-    Vectors.store(s5, lanes, 5 * L);
-    Vectors.store(s6, lanes, 6 * L);
-    Vectors.store(s7, lanes, 7 * L);
+    EXACT.cast(s0).intoArray(lanes, 0);
+    EXACT.cast(s1).intoArray(lanes, L);
+    EXACT.cast(s2).intoArray(lanes, 2 * L);
+    EXACT.cast(s3).intoArray(lanes, 3 * L);
+    EXACT.cast(s4).intoArray(lanes, 4 * L);
+    EXACT.cast(s5).intoArray(lanes, 5 * L);
+    EXACT.cast(s6).intoArray(lanes, 6 * L);
+    EXACT.cast(s7).intoArray(lanes, 7 * L);
     for (int r = 0; r < 8; r++) {
       float v = sumLanes(lanes, r * L, L);
       int row = w0 + Math.min(r, last) * ldw;

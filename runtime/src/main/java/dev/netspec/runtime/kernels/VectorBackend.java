@@ -1,5 +1,8 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+import static dev.netspec.runtime.kernels.Vectors.EXACT_INTS;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -42,7 +45,7 @@ final class VectorBackend implements Backend {
   static float sumLanes(FloatVector v) {
     FloatVector w = v;
     for (VectorShuffle<Float> h : HALVES) {
-      w = Vectors.exact(w);
+      w = EXACT.cast(w);
       w = w.add(w.rearrange(h));
     }
     return w.lane(0);
@@ -54,8 +57,8 @@ final class VectorBackend implements Backend {
    * signed-zero rules, and turn {@code -0.0} into {@code 0.0}.
    */
   static FloatVector relu(FloatVector x) {
-    FloatVector v = Vectors.exact(x);
-    FloatVector zero = Vectors.zero();
+    FloatVector v = EXACT.cast(x);
+    FloatVector zero = EXACT.cast(FloatVector.zero(SPECIES));
     return v.blend(zero, v.lt(zero));
   }
 
@@ -124,8 +127,8 @@ final class VectorBackend implements Backend {
     for (int p = 0; p < k; p++) {
       int src = from + p * ld;
       int dst = at + p * width;
-      Vectors.store(Vectors.load(b, src), panel, dst);
-      Vectors.store(Vectors.load(b, src + lanes), panel, dst + lanes);
+      EXACT.cast(FloatVector.fromArray(SPECIES, b, src)).intoArray(panel, dst);
+      EXACT.cast(FloatVector.fromArray(SPECIES, b, src + lanes)).intoArray(panel, dst + lanes);
     }
   }
 
@@ -175,7 +178,7 @@ final class VectorBackend implements Backend {
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      FloatVector u = Vectors.load(x, xOff + i);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
       FloatVector r;
       switch (op) {
         case NEG:
@@ -191,7 +194,7 @@ final class VectorBackend implements Backend {
           r = u.sqrt();
           break;
       }
-      Vectors.store(r, out, outOff + i);
+      EXACT.cast(r).intoArray(out, outOff + i);
     }
     for (; i < n; i++) {
       out[outOff + i] = op.apply(x[xOff + i]);
@@ -204,10 +207,11 @@ final class VectorBackend implements Backend {
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      VectorMask<Float> m = Vectors.load(mask, maskOff + i)
+      VectorMask<Float> m = EXACT.cast(FloatVector.fromArray(SPECIES, mask, maskOff + i))
           .compare(VectorOperators.NE, 0f); // NaN counts as true, as bool(nan) does
-      Vectors.store(Vectors.load(b, bOff + i).blend(Vectors.load(a, aOff + i), m), out,
-          outOff + i);
+      FloatVector whenFalse = EXACT.cast(FloatVector.fromArray(SPECIES, b, bOff + i));
+      FloatVector whenTrue = EXACT.cast(FloatVector.fromArray(SPECIES, a, aOff + i));
+      EXACT.cast(whenFalse.blend(whenTrue, m)).intoArray(out, outOff + i);
     }
     SCALAR.where(mask, maskOff + i, a, aOff + i, b, bOff + i, out, outOff + i, n - i);
   }
@@ -215,13 +219,14 @@ final class VectorBackend implements Backend {
   @Override
   public void maskedFill(float[] mask, int maskOff, float value, float[] x, int xOff,
       float[] out, int outOff, int n) {
-    FloatVector fill = Vectors.broadcast(value);
+    FloatVector fill = EXACT.cast(FloatVector.broadcast(SPECIES, value));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      VectorMask<Float> m = Vectors.load(mask, maskOff + i)
+      VectorMask<Float> m = EXACT.cast(FloatVector.fromArray(SPECIES, mask, maskOff + i))
           .compare(VectorOperators.NE, 0f);
-      Vectors.store(Vectors.load(x, xOff + i).blend(fill, m), out, outOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      EXACT.cast(v.blend(fill, m)).intoArray(out, outOff + i);
     }
     SCALAR.maskedFill(mask, maskOff + i, value, x, xOff + i, out, outOff + i, n - i);
   }
@@ -229,12 +234,14 @@ final class VectorBackend implements Backend {
   @Override
   public void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int outOff,
       int n) {
-    FloatVector zero = Vectors.zero();
+    FloatVector zero = EXACT.cast(FloatVector.zero(SPECIES));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      VectorMask<Float> dead = Vectors.load(y, yOff + i).compare(VectorOperators.LE, zero);
-      Vectors.store(Vectors.load(g, gOff + i).blend(zero, dead), out, outOff + i);
+      VectorMask<Float> dead =
+          EXACT.cast(FloatVector.fromArray(SPECIES, y, yOff + i)).compare(VectorOperators.LE, zero);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, g, gOff + i));
+      EXACT.cast(v.blend(zero, dead)).intoArray(out, outOff + i);
     }
     SCALAR.reluBackward(g, gOff + i, y, yOff + i, out, outOff + i, n - i);
   }
@@ -242,12 +249,12 @@ final class VectorBackend implements Backend {
   @Override
   public void compareScalar(CompareOp op, float[] x, int xOff, float y, float[] out,
       int outOff, int n) {
-    FloatVector zeros = Vectors.zero();
-    FloatVector ones = Vectors.broadcast(1f);
+    FloatVector zeros = EXACT.cast(FloatVector.zero(SPECIES));
+    FloatVector ones = EXACT.cast(FloatVector.broadcast(SPECIES, 1f));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      FloatVector u = Vectors.load(x, xOff + i);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
       VectorMask<Float> mask;
       switch (op) {
         case EQ:
@@ -269,7 +276,7 @@ final class VectorBackend implements Backend {
           mask = u.compare(VectorOperators.GE, y);
           break;
       }
-      Vectors.store(zeros.blend(ones, mask), out, outOff + i);
+      EXACT.cast(zeros.blend(ones, mask)).intoArray(out, outOff + i);
     }
     for (; i < n; i++) {
       out[outOff + i] = op.test(x[xOff + i], y) ? 1f : 0f;
@@ -278,11 +285,11 @@ final class VectorBackend implements Backend {
 
   @Override
   public float sum(float[] x, int off, int n) {
-    FloatVector acc = Vectors.zero();
+    FloatVector acc = EXACT.cast(FloatVector.zero(SPECIES));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      acc = Vectors.exact(acc).add(Vectors.load(x, off + i));
+      acc = EXACT.cast(acc).add(EXACT.cast(FloatVector.fromArray(SPECIES, x, off + i)));
     }
     float s = sumLanes(acc);
     for (; i < n; i++) {
@@ -294,36 +301,36 @@ final class VectorBackend implements Backend {
   /** {@link Gates#exp} written out lane-wise (see {@link VectorGates} on why not a method). */
   @Override
   public float expSum(float[] x, int off, int n, float shift) {
-    FloatVector sh = Vectors.broadcast(shift);
-    FloatVector zero = Vectors.zero();
-    FloatVector one = Vectors.broadcast(1f);
-    FloatVector lo = Vectors.broadcast(Gates.EXP_LO);
-    FloatVector hi = Vectors.broadcast(Gates.EXP_HI);
-    FloatVector log2e = Vectors.broadcast(Gates.LOG2E);
-    FloatVector magic = Vectors.broadcast(Gates.MAGIC);
-    FloatVector ln2Hi = Vectors.broadcast(-Gates.LN2_HI);
-    FloatVector ln2Lo = Vectors.broadcast(-Gates.LN2_LO);
-    FloatVector p0 = Vectors.broadcast(Gates.P0);
-    FloatVector p1 = Vectors.broadcast(Gates.P1);
-    FloatVector p2 = Vectors.broadcast(Gates.P2);
-    FloatVector p3 = Vectors.broadcast(Gates.P3);
-    FloatVector p4 = Vectors.broadcast(Gates.P4);
-    FloatVector p5 = Vectors.broadcast(Gates.P5);
+    FloatVector sh = EXACT.cast(FloatVector.broadcast(SPECIES, shift));
+    FloatVector zero = EXACT.cast(FloatVector.zero(SPECIES));
+    FloatVector one = EXACT.cast(FloatVector.broadcast(SPECIES, 1f));
+    FloatVector lo = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_LO));
+    FloatVector hi = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_HI));
+    FloatVector log2e = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.LOG2E));
+    FloatVector magic = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.MAGIC));
+    FloatVector ln2Hi = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_HI));
+    FloatVector ln2Lo = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_LO));
+    FloatVector p0 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P0));
+    FloatVector p1 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P1));
+    FloatVector p2 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P2));
+    FloatVector p3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P3));
+    FloatVector p4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P4));
+    FloatVector p5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P5));
     FloatVector acc = zero;
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      FloatVector d = Vectors.load(x, off + i).sub(sh);
+      FloatVector d = EXACT.cast(FloatVector.fromArray(SPECIES, x, off + i)).sub(sh);
       FloatVector a = d.max(lo).min(hi);
       FloatVector big = a.fma(log2e, magic);
       FloatVector k = big.sub(magic); // round(a log2e)
       FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, a)); // a - k ln2, in two parts
       FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
-      FloatVector scale = Vectors.exact(Vectors.exact(big.reinterpretAsInts()).add(Gates.BIAS)
+      FloatVector scale = EXACT.cast(EXACT_INTS.cast(big.reinterpretAsInts()).add(Gates.BIAS)
           .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
       FloatVector e = p.fma(r.mul(r), r).add(one).mul(scale).blend(zero, d.lt(lo));
-      Vectors.store(e, x, off + i);
-      acc = Vectors.exact(acc).add(e);
+      EXACT.cast(e).intoArray(x, off + i);
+      acc = EXACT.cast(acc).add(e);
     }
     float sum = sumLanes(acc);
     for (; i < n; i++) {
@@ -350,10 +357,10 @@ final class VectorBackend implements Backend {
     int i = 0;
     float r = x[off];
     if (bound > 0) {
-      FloatVector acc = Vectors.load(x, off);
+      FloatVector acc = EXACT.cast(FloatVector.fromArray(SPECIES, x, off));
       for (i = SPECIES.length(); i < bound; i += SPECIES.length()) {
-        FloatVector u = Vectors.load(x, off + i);
-        acc = max ? Vectors.exact(acc).max(u) : Vectors.exact(acc).min(u);
+        FloatVector u = EXACT.cast(FloatVector.fromArray(SPECIES, x, off + i));
+        acc = max ? EXACT.cast(acc).max(u) : EXACT.cast(acc).min(u);
       }
       r = acc.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
     }
@@ -366,12 +373,13 @@ final class VectorBackend implements Backend {
   @Override
   public void scaleShift(float[] x, int xOff, float scale, float shift, float[] out,
       int outOff, int n) {
-    FloatVector a = Vectors.broadcast(scale);
-    FloatVector b = Vectors.broadcast(shift);
+    FloatVector a = EXACT.cast(FloatVector.broadcast(SPECIES, scale));
+    FloatVector b = EXACT.cast(FloatVector.broadcast(SPECIES, shift));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).fma(a, b), out, outOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      EXACT.cast(v.fma(a, b)).intoArray(out, outOff + i);
     }
     for (; i < n; i++) {
       out[outOff + i] = Math.fma(x[xOff + i], scale, shift);
@@ -380,12 +388,12 @@ final class VectorBackend implements Backend {
 
   @Override
   public float sumSquaredDeviations(float[] x, int off, float mean, int n) {
-    FloatVector m = Vectors.broadcast(mean);
-    FloatVector acc = Vectors.zero();
+    FloatVector m = EXACT.cast(FloatVector.broadcast(SPECIES, mean));
+    FloatVector acc = EXACT.cast(FloatVector.zero(SPECIES));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      FloatVector d = Vectors.load(x, off + i).sub(m);
+      FloatVector d = EXACT.cast(FloatVector.fromArray(SPECIES, x, off + i)).sub(m);
       acc = d.fma(d, acc);
     }
     float s = sumLanes(acc);
@@ -398,12 +406,12 @@ final class VectorBackend implements Backend {
 
   @Override
   public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-    FloatVector acc = Vectors.zero();
+    FloatVector acc = EXACT.cast(FloatVector.zero(SPECIES));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      FloatVector u = Vectors.load(x, xOff + i);
-      acc = u.fma(Vectors.load(y, yOff + i), acc);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      acc = u.fma(EXACT.cast(FloatVector.fromArray(SPECIES, y, yOff + i)), acc);
     }
     float s = sumLanes(acc);
     for (; i < n; i++) {
@@ -414,12 +422,13 @@ final class VectorBackend implements Backend {
 
   @Override
   public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
-    FloatVector va = Vectors.broadcast(a);
+    FloatVector va = EXACT.cast(FloatVector.broadcast(SPECIES, a));
     int bound = SPECIES.loopBound(n);
     int i = 0;
     for (; i < bound; i += SPECIES.length()) {
-      FloatVector u = Vectors.load(x, xOff + i);
-      Vectors.store(u.fma(va, Vectors.load(y, yOff + i)), y, yOff + i);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, y, yOff + i));
+      EXACT.cast(u.fma(va, v)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]); // one rounding, as the vector body

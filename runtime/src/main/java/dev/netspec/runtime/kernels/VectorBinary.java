@@ -1,5 +1,7 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -81,7 +83,9 @@ final class VectorBinary {
       int n) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).add(Vectors.load(y, yOff + i)), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector b = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      EXACT.cast(a.add(b)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -90,7 +94,9 @@ final class VectorBinary {
       int n) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).sub(Vectors.load(y, yOff + i)), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector b = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      EXACT.cast(a.sub(b)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -99,7 +105,9 @@ final class VectorBinary {
       int n) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).mul(Vectors.load(y, yOff + i)), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector b = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      EXACT.cast(a.mul(b)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -108,7 +116,9 @@ final class VectorBinary {
       int n) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).div(Vectors.load(y, yOff + i)), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector b = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      EXACT.cast(a.div(b)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -117,7 +127,9 @@ final class VectorBinary {
       int n) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).max(Vectors.load(y, yOff + i)), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector b = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      EXACT.cast(a.max(b)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -126,7 +138,9 @@ final class VectorBinary {
       int n) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).min(Vectors.load(y, yOff + i)), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector b = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      EXACT.cast(a.min(b)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -134,55 +148,61 @@ final class VectorBinary {
   // A vector and a scalar: the scalar broadcast once per call.
 
   private static int add(float[] x, int xOff, float y, float[] out, int outOff, int n) {
-    FloatVector v = Vectors.broadcast(y);
+    FloatVector v = EXACT.cast(FloatVector.broadcast(S, y));
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).add(v), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      EXACT.cast(a.add(v)).intoArray(out, outOff + i);
     }
     return bound;
   }
 
   private static int sub(float[] x, int xOff, float y, float[] out, int outOff, int n) {
-    FloatVector v = Vectors.broadcast(y);
+    FloatVector v = EXACT.cast(FloatVector.broadcast(S, y));
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).sub(v), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      EXACT.cast(a.sub(v)).intoArray(out, outOff + i);
     }
     return bound;
   }
 
   private static int mul(float[] x, int xOff, float y, float[] out, int outOff, int n) {
-    FloatVector v = Vectors.broadcast(y);
+    FloatVector v = EXACT.cast(FloatVector.broadcast(S, y));
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).mul(v), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      EXACT.cast(a.mul(v)).intoArray(out, outOff + i);
     }
     return bound;
   }
 
   private static int div(float[] x, int xOff, float y, float[] out, int outOff, int n) {
-    FloatVector v = Vectors.broadcast(y);
+    FloatVector v = EXACT.cast(FloatVector.broadcast(S, y));
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).div(v), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      EXACT.cast(a.div(v)).intoArray(out, outOff + i);
     }
     return bound;
   }
 
   private static int max(float[] x, int xOff, float y, float[] out, int outOff, int n) {
-    FloatVector v = Vectors.broadcast(y);
+    FloatVector v = EXACT.cast(FloatVector.broadcast(S, y));
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).max(v), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      EXACT.cast(a.max(v)).intoArray(out, outOff + i);
     }
     return bound;
   }
 
   private static int min(float[] x, int xOff, float y, float[] out, int outOff, int n) {
-    FloatVector v = Vectors.broadcast(y);
+    FloatVector v = EXACT.cast(FloatVector.broadcast(S, y));
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += S.length()) {
-      Vectors.store(Vectors.load(x, xOff + i).min(v), out, outOff + i);
+      FloatVector a = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      EXACT.cast(a.min(v)).intoArray(out, outOff + i);
     }
     return bound;
   }

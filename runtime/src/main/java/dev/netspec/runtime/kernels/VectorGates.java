@@ -1,6 +1,8 @@
 package dev.netspec.runtime.kernels;
 
 import static dev.netspec.runtime.kernels.VectorBackend.SPECIES;
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+import static dev.netspec.runtime.kernels.Vectors.EXACT_INTS;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -32,18 +34,20 @@ final class VectorGates {
     int bound = SPECIES.loopBound(n);
     int j = 0;
     for (; j < bound; j += L) { // c = f * c + i * g
-      FloatVector i = Vectors.load(gates, gOff + j);
-      FloatVector f = Vectors.load(gates, gOff + n + j);
-      FloatVector g = Vectors.load(gates, gOff + 2 * n + j);
-      Vectors.store(f.fma(Vectors.load(c, cOff + j), i.mul(g)), c, cOff + j);
+      FloatVector i = EXACT.cast(FloatVector.fromArray(SPECIES, gates, gOff + j));
+      FloatVector f = EXACT.cast(FloatVector.fromArray(SPECIES, gates, gOff + n + j));
+      FloatVector g = EXACT.cast(FloatVector.fromArray(SPECIES, gates, gOff + 2 * n + j));
+      FloatVector cv = EXACT.cast(FloatVector.fromArray(SPECIES, c, cOff + j));
+      EXACT.cast(f.fma(cv, i.mul(g))).intoArray(c, cOff + j);
     }
     for (; j < n; j++) {
       c[cOff + j] = Math.fma(gates[gOff + n + j], c[cOff + j], gates[gOff + j] * gates[gOff + 2 * n + j]);
     }
     act(n, 1f, 1f, c, cOff, c, cOff, h, hOff); // tanh(c), as act(c + c) with s = 1
     for (j = 0; j < bound; j += L) { // o * tanh(c)
-      FloatVector o = Vectors.load(gates, gOff + 3 * n + j);
-      Vectors.store(Vectors.load(h, hOff + j).mul(o), h, hOff + j);
+      FloatVector o = EXACT.cast(FloatVector.fromArray(SPECIES, gates, gOff + 3 * n + j));
+      FloatVector t = EXACT.cast(FloatVector.fromArray(SPECIES, h, hOff + j));
+      EXACT.cast(t.mul(o)).intoArray(h, hOff + j);
     }
     for (; j < n; j++) {
       h[hOff + j] *= gates[gOff + 3 * n + j];
@@ -58,19 +62,20 @@ final class VectorGates {
     int bound = SPECIES.loopBound(n);
     int j = 0;
     for (; j < bound; j += L) { // x_n + r * hg_n
-      FloatVector r = Vectors.load(gates, gOff + j);
-      FloatVector hn = Vectors.load(hg, hgOff + 2 * n + j);
-      Vectors.store(r.fma(hn, Vectors.load(gates, nOff + j)), gates, nOff + j);
+      FloatVector r = EXACT.cast(FloatVector.fromArray(SPECIES, gates, gOff + j));
+      FloatVector hn = EXACT.cast(FloatVector.fromArray(SPECIES, hg, hgOff + 2 * n + j));
+      FloatVector xn = EXACT.cast(FloatVector.fromArray(SPECIES, gates, nOff + j));
+      EXACT.cast(r.fma(hn, xn)).intoArray(gates, nOff + j);
     }
     for (; j < n; j++) {
       gates[nOff + j] = Math.fma(gates[gOff + j], hg[hgOff + 2 * n + j], gates[nOff + j]);
     }
     act(n, 1f, 1f, gates, nOff, gates, nOff, gates, nOff); // tanh, as act(v + v) with s = 1
     for (j = 0; j < bound; j += L) { // h = n + z * (hPrev - n)
-      FloatVector z = Vectors.load(gates, gOff + n + j);
-      FloatVector nt = Vectors.load(gates, nOff + j);
-      FloatVector hp = Vectors.load(hPrev, hpOff + j);
-      Vectors.store(z.fma(hp.sub(nt), nt), h, hOff + j);
+      FloatVector z = EXACT.cast(FloatVector.fromArray(SPECIES, gates, gOff + n + j));
+      FloatVector nt = EXACT.cast(FloatVector.fromArray(SPECIES, gates, nOff + j));
+      FloatVector hp = EXACT.cast(FloatVector.fromArray(SPECIES, hPrev, hpOff + j));
+      EXACT.cast(z.fma(hp.sub(nt), nt)).intoArray(h, hOff + j);
     }
     for (; j < n; j++) {
       float nt = gates[nOff + j];
@@ -81,37 +86,37 @@ final class VectorGates {
   /** {@link Gates#act}: {@code out[j] = gate(x[j] + y[j], s, t)}; {@code out} may be {@code x}. */
   static void act(int n, float s, float t, float[] x, int xOff, float[] y, int yOff,
       float[] out, int outOff) {
-    FloatVector lo = Vectors.broadcast(Gates.EXP_LO);
-    FloatVector hi = Vectors.broadcast(Gates.EXP_HI);
-    FloatVector log2e = Vectors.broadcast(Gates.LOG2E);
-    FloatVector magic = Vectors.broadcast(Gates.MAGIC);
-    FloatVector ln2Hi = Vectors.broadcast(-Gates.LN2_HI);
-    FloatVector ln2Lo = Vectors.broadcast(-Gates.LN2_LO);
-    FloatVector p0 = Vectors.broadcast(Gates.P0);
-    FloatVector p1 = Vectors.broadcast(Gates.P1);
-    FloatVector p2 = Vectors.broadcast(Gates.P2);
-    FloatVector p3 = Vectors.broadcast(Gates.P3);
-    FloatVector p4 = Vectors.broadcast(Gates.P4);
-    FloatVector p5 = Vectors.broadcast(Gates.P5);
-    FloatVector one = Vectors.broadcast(1f);
-    FloatVector minusS = Vectors.broadcast(-s);
-    FloatVector minusT = Vectors.broadcast(-t);
+    FloatVector lo = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_LO));
+    FloatVector hi = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_HI));
+    FloatVector log2e = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.LOG2E));
+    FloatVector magic = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.MAGIC));
+    FloatVector ln2Hi = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_HI));
+    FloatVector ln2Lo = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_LO));
+    FloatVector p0 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P0));
+    FloatVector p1 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P1));
+    FloatVector p2 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P2));
+    FloatVector p3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P3));
+    FloatVector p4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P4));
+    FloatVector p5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P5));
+    FloatVector one = EXACT.cast(FloatVector.broadcast(SPECIES, 1f));
+    FloatVector minusS = EXACT.cast(FloatVector.broadcast(SPECIES, -s));
+    FloatVector minusT = EXACT.cast(FloatVector.broadcast(SPECIES, -t));
     int bound = SPECIES.loopBound(n);
     int j = 0;
     for (; j < bound; j += L) {
-      FloatVector v = Vectors.load(x, xOff + j)
-          .add(Vectors.load(y, yOff + j));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + j))
+          .add(EXACT.cast(FloatVector.fromArray(SPECIES, y, yOff + j)));
       // e = exp(v * -s), as Gates.exp
       FloatVector a = v.mul(minusS).max(lo).min(hi);
       FloatVector big = a.fma(log2e, magic);
       FloatVector k = big.sub(magic); // round(a log2e)
       FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, a)); // a - k ln2, in two parts
       FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
-      FloatVector scale = Vectors.exact(Vectors.exact(big.reinterpretAsInts()).add(Gates.BIAS)
+      FloatVector scale = EXACT.cast(EXACT_INTS.cast(big.reinterpretAsInts()).add(Gates.BIAS)
           .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
       FloatVector e = p.fma(r.mul(r), r).add(one).mul(scale);
       // (1 - t e) / (1 + e), as Gates.gate
-      Vectors.store(e.fma(minusT, one).div(e.add(one)), out, outOff + j);
+      EXACT.cast(e.fma(minusT, one).div(e.add(one))).intoArray(out, outOff + j);
     }
     for (; j < n; j++) {
       out[outOff + j] = Gates.gate(x[xOff + j] + y[yOff + j], s, t);

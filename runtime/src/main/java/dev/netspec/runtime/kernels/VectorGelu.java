@@ -1,10 +1,11 @@
 package dev.netspec.runtime.kernels;
 
 import static dev.netspec.runtime.kernels.VectorBackend.SPECIES;
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+import static dev.netspec.runtime.kernels.Vectors.EXACT_INTS;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -13,21 +14,14 @@ import jdk.incubator.vector.VectorOperators;
  * {@link Gelu}'s formula for the tail; the same floats as the twin. Two loops over chunks of
  * the input (the tail's erfc into a per-thread scratch, then the blend), each with every step
  * written out and no method of ours taking a vector (see {@link VectorGates} on why): as one
- * loop the method passed C2's node budget, where the {@code Vectors} helpers stay calls and
- * box (24 bytes per element on JDK 17). Loaded only through {@link VectorBackend}.
+ * loop the method passed C2's node budget, where C2 stops inlining methods of ours and the
+ * vectors they return are boxed (24 bytes per element on JDK 17). Loaded only through {@link
+ * VectorBackend}.
  */
 final class VectorGelu {
   private VectorGelu() {}
 
   private static final int L = SPECIES.length();
-  /**
-   * The species' vector class: the loops type their vectors with {@code (FloatVector)
-   * FLOATS.cast(v)} in place, an intrinsic C2 compiles whatever the method's size, and call
-   * no {@code Vectors} helper (methods, which C2 stopped inlining in these loops past its
-   * node budget: 21 bytes per element boxed on JDK 17 once another species had run).
-   */
-  private static final Class<? extends Vector<Float>> FLOATS = Vectors.CLASS;
-
   private static final int CHUNK = 1024;
   private static final ThreadLocal<float[]> SCRATCH =
       ThreadLocal.withInitial(() -> new float[CHUNK]);
@@ -48,77 +42,77 @@ final class VectorGelu {
 
   /** {@code e[i] = erfc(|x[i]| / sqrt 2)} as {@link Gelu} computes it, 0 from its tail on. */
   private static void erfc(float[] x, int xOff, float[] e, int m) {
-    FloatVector sqrtHalf = Vectors.broadcast(Gelu.SQRT_HALF);
-    FloatVector tail = Vectors.broadcast(Gelu.TAIL);
-    FloatVector zero = Vectors.zero();
-    FloatVector one = Vectors.broadcast(1f);
-    FloatVector q0 = Vectors.broadcast(Gelu.Q0);
-    FloatVector q1 = Vectors.broadcast(Gelu.Q1);
-    FloatVector q2 = Vectors.broadcast(Gelu.Q2);
-    FloatVector q3 = Vectors.broadcast(Gelu.Q3);
-    FloatVector q4 = Vectors.broadcast(Gelu.Q4);
-    FloatVector q5 = Vectors.broadcast(Gelu.Q5);
-    FloatVector q6 = Vectors.broadcast(Gelu.Q6);
-    FloatVector lo = Vectors.broadcast(Gates.EXP_LO);
-    FloatVector hi = Vectors.broadcast(Gates.EXP_HI);
-    FloatVector log2e = Vectors.broadcast(Gates.LOG2E);
-    FloatVector magic = Vectors.broadcast(Gates.MAGIC);
-    FloatVector ln2Hi = Vectors.broadcast(-Gates.LN2_HI);
-    FloatVector ln2Lo = Vectors.broadcast(-Gates.LN2_LO);
-    FloatVector p0 = Vectors.broadcast(Gates.P0);
-    FloatVector p1 = Vectors.broadcast(Gates.P1);
-    FloatVector p2 = Vectors.broadcast(Gates.P2);
-    FloatVector p3 = Vectors.broadcast(Gates.P3);
-    FloatVector p4 = Vectors.broadcast(Gates.P4);
-    FloatVector p5 = Vectors.broadcast(Gates.P5);
+    FloatVector sqrtHalf = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.SQRT_HALF));
+    FloatVector tail = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.TAIL));
+    FloatVector zero = EXACT.cast(FloatVector.zero(SPECIES));
+    FloatVector one = EXACT.cast(FloatVector.broadcast(SPECIES, 1f));
+    FloatVector q0 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.Q0));
+    FloatVector q1 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.Q1));
+    FloatVector q2 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.Q2));
+    FloatVector q3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.Q3));
+    FloatVector q4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.Q4));
+    FloatVector q5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.Q5));
+    FloatVector q6 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.Q6));
+    FloatVector lo = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_LO));
+    FloatVector hi = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_HI));
+    FloatVector log2e = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.LOG2E));
+    FloatVector magic = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.MAGIC));
+    FloatVector ln2Hi = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_HI));
+    FloatVector ln2Lo = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_LO));
+    FloatVector p0 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P0));
+    FloatVector p1 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P1));
+    FloatVector p2 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P2));
+    FloatVector p3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P3));
+    FloatVector p4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P4));
+    FloatVector p5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P5));
     for (int i = 0; i < m; i += L) {
-      FloatVector xv = (FloatVector) FLOATS.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      FloatVector xv = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
       FloatVector a = xv.mul(sqrtHalf);
       FloatVector t = a.abs();
       FloatVector s = a.mul(a);
       // erfc(t) = exp(q(t)), as Gates.exp
       FloatVector q = q0.fma(t, q1).fma(s, q2.fma(t, q3));
-      q = ((FloatVector) FLOATS.cast(q)).fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
+      q = (EXACT.cast(q)).fma(t, q4).fma(t, q5).fma(t, q6).fma(t, t.neg());
       FloatVector ex = q.max(lo).min(hi);
       FloatVector big = ex.fma(log2e, magic);
       FloatVector k = big.sub(magic); // round(e log2e)
       FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, ex)); // e - k ln2, in two parts
       FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
-      IntVector bits = (IntVector) Vectors.INTS.cast(big.reinterpretAsInts());
-      FloatVector scale = (FloatVector) FLOATS.cast(bits.add(Gates.BIAS)
+      IntVector bits = EXACT_INTS.cast(big.reinterpretAsInts());
+      FloatVector scale = EXACT.cast(bits.add(Gates.BIAS)
           .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
-      FloatVector v = (FloatVector) FLOATS.cast(p.fma(r.mul(r), r).add(one).mul(scale));
-      FloatVector w = (FloatVector) FLOATS.cast(v.blend(zero, t.lt(tail).not()));
+      FloatVector v = EXACT.cast(p.fma(r.mul(r), r).add(one).mul(scale));
+      FloatVector w = EXACT.cast(v.blend(zero, t.lt(tail).not()));
       w.intoArray(e, i);
     }
   }
 
   /** The small branch ({@code 1 + erf(a)}) and the blend with the tail's {@code e}. */
   private static void blend(float[] x, int xOff, float[] e, float[] out, int outOff, int m) {
-    FloatVector sqrtHalf = Vectors.broadcast(Gelu.SQRT_HALF);
-    FloatVector small = Vectors.broadcast(Gelu.SMALL);
-    FloatVector zero = Vectors.zero();
-    FloatVector half = Vectors.broadcast(0.5f);
-    FloatVector one = Vectors.broadcast(1f);
-    FloatVector two = Vectors.broadcast(2f);
-    FloatVector s0 = Vectors.broadcast(Gelu.S0);
-    FloatVector s1 = Vectors.broadcast(Gelu.S1);
-    FloatVector s2 = Vectors.broadcast(Gelu.S2);
-    FloatVector s3 = Vectors.broadcast(Gelu.S3);
-    FloatVector s4 = Vectors.broadcast(Gelu.S4);
-    FloatVector s5 = Vectors.broadcast(Gelu.S5);
+    FloatVector sqrtHalf = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.SQRT_HALF));
+    FloatVector small = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.SMALL));
+    FloatVector zero = EXACT.cast(FloatVector.zero(SPECIES));
+    FloatVector half = EXACT.cast(FloatVector.broadcast(SPECIES, 0.5f));
+    FloatVector one = EXACT.cast(FloatVector.broadcast(SPECIES, 1f));
+    FloatVector two = EXACT.cast(FloatVector.broadcast(SPECIES, 2f));
+    FloatVector s0 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S0));
+    FloatVector s1 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S1));
+    FloatVector s2 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S2));
+    FloatVector s3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S3));
+    FloatVector s4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S4));
+    FloatVector s5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S5));
     for (int i = 0; i < m; i += L) {
-      FloatVector v = (FloatVector) FLOATS.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
       FloatVector a = v.mul(sqrtHalf);
       FloatVector t = a.abs();
       FloatVector s = a.mul(a);
       // |a| <= SMALL: 1 + erf(a), erf(a) = a + a * s(a^2)
       FloatVector sp = s0.fma(s, s1).fma(s, s2).fma(s, s3).fma(s, s4).fma(s, s5);
       FloatVector inner = sp.fma(a, a).add(one);
-      FloatVector erfc = (FloatVector) FLOATS.cast(FloatVector.fromArray(SPECIES, e, i));
+      FloatVector erfc = EXACT.cast(FloatVector.fromArray(SPECIES, e, i));
       FloatVector outer = two.sub(erfc).blend(erfc, v.lt(zero));
       VectorMask<Float> isSmall = t.compare(VectorOperators.LE, small);
-      FloatVector y = (FloatVector) FLOATS.cast(v.mul(half).mul(outer.blend(inner, isSmall)));
+      FloatVector y = EXACT.cast(v.mul(half).mul(outer.blend(inner, isSmall)));
       y.intoArray(out, outOff + i);
     }
   }

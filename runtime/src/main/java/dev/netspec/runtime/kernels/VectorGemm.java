@@ -1,5 +1,7 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -678,31 +680,35 @@ final class VectorGemm {
 
   private static void addBiasRelu(int rows, float[] c, int c0, int ldc, float[] bias,
       int biasOff) {
-    FloatVector bias0 = Vectors.load(bias, biasOff);
-    FloatVector bias1 = Vectors.load(bias, biasOff + L);
+    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff));
+    FloatVector bias1 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff + L));
     for (int r = 0; r < rows; r++) {
       int at = c0 + r * ldc;
-      Vectors.store(VectorBackend.relu(Vectors.load(c, at).add(bias0)), c, at);
-      Vectors.store(VectorBackend.relu(Vectors.load(c, at + L).add(bias1)), c, at + L);
+      FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, c, at)).add(bias0);
+      FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, c, at + L)).add(bias1);
+      EXACT.cast(VectorBackend.relu(c0v)).intoArray(c, at);
+      EXACT.cast(VectorBackend.relu(c1v)).intoArray(c, at + L);
     }
   }
 
   private static void addBias(int rows, float[] c, int c0, int ldc, float[] bias,
       int biasOff) {
-    FloatVector bias0 = Vectors.load(bias, biasOff);
-    FloatVector bias1 = Vectors.load(bias, biasOff + L);
+    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff));
+    FloatVector bias1 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff + L));
     for (int r = 0; r < rows; r++) {
       int at = c0 + r * ldc;
-      Vectors.store(Vectors.load(c, at).add(bias0), c, at);
-      Vectors.store(Vectors.load(c, at + L).add(bias1), c, at + L);
+      EXACT.cast(EXACT.cast(FloatVector.fromArray(S, c, at)).add(bias0)).intoArray(c, at);
+      EXACT.cast(EXACT.cast(FloatVector.fromArray(S, c, at + L)).add(bias1)).intoArray(c, at + L);
     }
   }
 
   private static void reluRows(int rows, float[] c, int c0, int ldc) {
     for (int r = 0; r < rows; r++) {
       int at = c0 + r * ldc;
-      Vectors.store(VectorBackend.relu(Vectors.load(c, at)), c, at);
-      Vectors.store(VectorBackend.relu(Vectors.load(c, at + L)), c, at + L);
+      FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, c, at));
+      FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, c, at + L));
+      EXACT.cast(VectorBackend.relu(c0v)).intoArray(c, at);
+      EXACT.cast(VectorBackend.relu(c1v)).intoArray(c, at + L);
     }
   }
 
@@ -720,40 +726,40 @@ final class VectorGemm {
     int a1 = a0 + lda;
     int a2 = a1 + lda;
     int a3 = rows > 3 ? a2 + lda : a2;
-    FloatVector c00 = Vectors.load(src, s0);
-    FloatVector c01 = Vectors.load(src, s0 + L);
-    FloatVector c10 = Vectors.load(src, s0 + sld);
-    FloatVector c11 = Vectors.load(src, s0 + sld + L);
-    FloatVector c20 = Vectors.load(src, s0 + 2 * sld);
-    FloatVector c21 = Vectors.load(src, s0 + 2 * sld + L);
-    FloatVector c30 = Vectors.load(src, s3);
-    FloatVector c31 = Vectors.load(src, s3 + L);
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, src, s0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, src, s0 + L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, src, s3));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, src, s3 + L));
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
-      FloatVector b0v = Vectors.load(b, bp);
-      FloatVector b1v = Vectors.load(b, bp + L);
-      FloatVector x = Vectors.broadcast(a[a0 + p]);
+      FloatVector b0v = EXACT.cast(FloatVector.fromArray(S, b, bp));
+      FloatVector b1v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
       c00 = x.fma(b0v, c00);
       c01 = x.fma(b1v, c01);
-      x = Vectors.broadcast(a[a1 + p]);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
       c10 = x.fma(b0v, c10);
       c11 = x.fma(b1v, c11);
-      x = Vectors.broadcast(a[a2 + p]);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a2 + p]));
       c20 = x.fma(b0v, c20);
       c21 = x.fma(b1v, c21);
-      x = Vectors.broadcast(a[a3 + p]);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a3 + p]));
       c30 = x.fma(b0v, c30);
       c31 = x.fma(b1v, c31);
     }
-    Vectors.store(c00, c, c0);
-    Vectors.store(c01, c, c0 + L);
-    Vectors.store(c10, c, c0 + ldc);
-    Vectors.store(c11, c, c0 + ldc + L);
-    Vectors.store(c20, c, c0 + 2 * ldc);
-    Vectors.store(c21, c, c0 + 2 * ldc + L);
+    EXACT.cast(c00).intoArray(c, c0);
+    EXACT.cast(c01).intoArray(c, c0 + L);
+    EXACT.cast(c10).intoArray(c, c0 + ldc);
+    EXACT.cast(c11).intoArray(c, c0 + ldc + L);
+    EXACT.cast(c20).intoArray(c, c0 + 2 * ldc);
+    EXACT.cast(c21).intoArray(c, c0 + 2 * ldc + L);
     if (rows > 3) {
-      Vectors.store(c30, c, c0 + 3 * ldc);
-      Vectors.store(c31, c, c0 + 3 * ldc + L);
+      EXACT.cast(c30).intoArray(c, c0 + 3 * ldc);
+      EXACT.cast(c31).intoArray(c, c0 + 3 * ldc + L);
     }
   }
 
@@ -764,25 +770,25 @@ final class VectorGemm {
     int s0 = first ? 0 : c0;
     int sld = first ? 0 : ldc;
     int a1 = a0 + lda;
-    FloatVector c00 = Vectors.load(src, s0);
-    FloatVector c01 = Vectors.load(src, s0 + L);
-    FloatVector c10 = Vectors.load(src, s0 + sld);
-    FloatVector c11 = Vectors.load(src, s0 + sld + L);
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, src, s0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, src, s0 + L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld + L));
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
-      FloatVector u = Vectors.load(b, bp);
-      FloatVector v = Vectors.load(b, bp + L);
-      FloatVector x = Vectors.broadcast(a[a0 + p]);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, bp));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
       c00 = x.fma(u, c00);
       c01 = x.fma(v, c01);
-      x = Vectors.broadcast(a[a1 + p]);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
       c10 = x.fma(u, c10);
       c11 = x.fma(v, c11);
     }
-    Vectors.store(c00, c, c0);
-    Vectors.store(c01, c, c0 + L);
-    Vectors.store(c10, c, c0 + ldc);
-    Vectors.store(c11, c, c0 + ldc + L);
+    EXACT.cast(c00).intoArray(c, c0);
+    EXACT.cast(c01).intoArray(c, c0 + L);
+    EXACT.cast(c10).intoArray(c, c0 + ldc);
+    EXACT.cast(c11).intoArray(c, c0 + ldc + L);
   }
 
   /**
@@ -793,32 +799,32 @@ final class VectorGemm {
    */
   private static void tile2x2Whole(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
       float[] c, int c0, float[] d, int d0, float[] bias, int bo, float below) {
-    FloatVector c00 = Vectors.zero();
+    FloatVector c00 = EXACT.cast(FloatVector.zero(S));
     FloatVector c01 = c00;
     FloatVector c10 = c00;
     FloatVector c11 = c00;
     for (int p = 0; p < k; p++) {
       int bp = b0 + p * ldb;
-      FloatVector u = Vectors.load(b, bp);
-      FloatVector v = Vectors.load(b, bp + L);
-      FloatVector x = Vectors.broadcast(a[a0 + p]);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, bp));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
       c00 = x.fma(u, c00);
       c01 = x.fma(v, c01);
-      x = Vectors.broadcast(a[a1 + p]);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
       c10 = x.fma(u, c10);
       c11 = x.fma(v, c11);
     }
-    FloatVector zero = Vectors.zero();
-    FloatVector bias0 = Vectors.load(bias, bo);
-    FloatVector bias1 = Vectors.load(bias, bo + L);
-    FloatVector r = Vectors.exact(c00).add(bias0);
-    Vectors.store(r.blend(zero, r.lt(below)), c, c0);
-    r = Vectors.exact(c01).add(bias1);
-    Vectors.store(r.blend(zero, r.lt(below)), c, c0 + L);
-    r = Vectors.exact(c10).add(bias0);
-    Vectors.store(r.blend(zero, r.lt(below)), d, d0);
-    r = Vectors.exact(c11).add(bias1);
-    Vectors.store(r.blend(zero, r.lt(below)), d, d0 + L);
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
+    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, bo));
+    FloatVector bias1 = EXACT.cast(FloatVector.fromArray(S, bias, bo + L));
+    FloatVector r = EXACT.cast(c00).add(bias0);
+    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0);
+    r = EXACT.cast(c01).add(bias1);
+    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0 + L);
+    r = EXACT.cast(c10).add(bias0);
+    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(d, d0);
+    r = EXACT.cast(c11).add(bias1);
+    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(d, d0 + L);
   }
 
   /** One row of C, two vectors wide. */
@@ -826,16 +832,16 @@ final class VectorGemm {
       float[] c, int c0, boolean first) {
     float[] src = first ? ZEROS : c;
     int s0 = first ? 0 : c0;
-    FloatVector c00 = Vectors.load(src, s0);
-    FloatVector c01 = Vectors.load(src, s0 + L);
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, src, s0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, src, s0 + L));
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * ldb;
-      FloatVector x = Vectors.broadcast(a[a0 + p]);
-      c00 = x.fma(Vectors.load(b, bp), c00);
-      c01 = x.fma(Vectors.load(b, bp + L), c01);
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
+      c00 = x.fma(EXACT.cast(FloatVector.fromArray(S, b, bp)), c00);
+      c01 = x.fma(EXACT.cast(FloatVector.fromArray(S, b, bp + L)), c01);
     }
-    Vectors.store(c00, c, c0);
-    Vectors.store(c01, c, c0 + L);
+    EXACT.cast(c00).intoArray(c, c0);
+    EXACT.cast(c01).intoArray(c, c0 + L);
   }
 
   /**
@@ -852,7 +858,7 @@ final class VectorGemm {
     int b1 = b0 + k * NR;
     int b2 = b1 + k * NR;
     int b3 = b2 + k * NR;
-    FloatVector c00 = Vectors.zero();
+    FloatVector c00 = EXACT.cast(FloatVector.zero(S));
     FloatVector c01 = c00;
     FloatVector c02 = c00;
     FloatVector c03 = c00;
@@ -869,91 +875,91 @@ final class VectorGemm {
     FloatVector c16 = c00;
     FloatVector c17 = c00;
     for (int p = 0; p < k; p++) {
-      FloatVector x = Vectors.broadcast(a[a0 + p]);
-      FloatVector y = Vectors.broadcast(a[a1 + p]);
-      FloatVector v = Vectors.load(b, b0 + p * NR);
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
+      FloatVector y = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * NR));
       c00 = x.fma(v, c00);
       c10 = y.fma(v, c10);
-      v = Vectors.load(b, b0 + p * NR + L);
+      v = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * NR + L));
       c01 = x.fma(v, c01);
       c11 = y.fma(v, c11);
-      v = Vectors.load(b, b1 + p * NR);
+      v = EXACT.cast(FloatVector.fromArray(S, b, b1 + p * NR));
       c02 = x.fma(v, c02);
       c12 = y.fma(v, c12);
-      v = Vectors.load(b, b1 + p * NR + L);
+      v = EXACT.cast(FloatVector.fromArray(S, b, b1 + p * NR + L));
       c03 = x.fma(v, c03);
       c13 = y.fma(v, c13);
-      v = Vectors.load(b, b2 + p * NR);
+      v = EXACT.cast(FloatVector.fromArray(S, b, b2 + p * NR));
       c04 = x.fma(v, c04);
       c14 = y.fma(v, c14);
-      v = Vectors.load(b, b2 + p * NR + L);
+      v = EXACT.cast(FloatVector.fromArray(S, b, b2 + p * NR + L));
       c05 = x.fma(v, c05);
       c15 = y.fma(v, c15);
-      v = Vectors.load(b, b3 + p * NR);
+      v = EXACT.cast(FloatVector.fromArray(S, b, b3 + p * NR));
       c06 = x.fma(v, c06);
       c16 = y.fma(v, c16);
-      v = Vectors.load(b, b3 + p * NR + L);
+      v = EXACT.cast(FloatVector.fromArray(S, b, b3 + p * NR + L));
       c07 = x.fma(v, c07);
       c17 = y.fma(v, c17);
     }
     // At C2's node budget, as tile1x8: the epilogue uses the species' own calls and casts
     // each sum to the exact class (see there).
-    FloatVector zero = Vectors.zero();
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
     FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
-    FloatVector v = (FloatVector) Vectors.CLASS.cast(c00.lanewise(VectorOperators.ADD, bias0));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    FloatVector v = EXACT.cast(c00.lanewise(VectorOperators.ADD, bias0));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0);
-    v = (FloatVector) Vectors.CLASS.cast(c10.lanewise(VectorOperators.ADD, bias0));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c10.lanewise(VectorOperators.ADD, bias0));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0);
     FloatVector bias1 = FloatVector.fromArray(S, bias, bo + L);
-    v = (FloatVector) Vectors.CLASS.cast(c01.lanewise(VectorOperators.ADD, bias1));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c01.lanewise(VectorOperators.ADD, bias1));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + L);
-    v = (FloatVector) Vectors.CLASS.cast(c11.lanewise(VectorOperators.ADD, bias1));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c11.lanewise(VectorOperators.ADD, bias1));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0 + L);
     FloatVector bias2 = FloatVector.fromArray(S, bias, bo + 2 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c02.lanewise(VectorOperators.ADD, bias2));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c02.lanewise(VectorOperators.ADD, bias2));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 2 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c12.lanewise(VectorOperators.ADD, bias2));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c12.lanewise(VectorOperators.ADD, bias2));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0 + 2 * L);
     FloatVector bias3 = FloatVector.fromArray(S, bias, bo + 3 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c03.lanewise(VectorOperators.ADD, bias3));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c03.lanewise(VectorOperators.ADD, bias3));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 3 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c13.lanewise(VectorOperators.ADD, bias3));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c13.lanewise(VectorOperators.ADD, bias3));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0 + 3 * L);
     FloatVector bias4 = FloatVector.fromArray(S, bias, bo + 4 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c04.lanewise(VectorOperators.ADD, bias4));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c04.lanewise(VectorOperators.ADD, bias4));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 4 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c14.lanewise(VectorOperators.ADD, bias4));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c14.lanewise(VectorOperators.ADD, bias4));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0 + 4 * L);
     FloatVector bias5 = FloatVector.fromArray(S, bias, bo + 5 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c05.lanewise(VectorOperators.ADD, bias5));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c05.lanewise(VectorOperators.ADD, bias5));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 5 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c15.lanewise(VectorOperators.ADD, bias5));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c15.lanewise(VectorOperators.ADD, bias5));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0 + 5 * L);
     FloatVector bias6 = FloatVector.fromArray(S, bias, bo + 6 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c06.lanewise(VectorOperators.ADD, bias6));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c06.lanewise(VectorOperators.ADD, bias6));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 6 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c16.lanewise(VectorOperators.ADD, bias6));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c16.lanewise(VectorOperators.ADD, bias6));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0 + 6 * L);
     FloatVector bias7 = FloatVector.fromArray(S, bias, bo + 7 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c07.lanewise(VectorOperators.ADD, bias7));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c07.lanewise(VectorOperators.ADD, bias7));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 7 * L);
-    v = (FloatVector) Vectors.CLASS.cast(c17.lanewise(VectorOperators.ADD, bias7));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(c17.lanewise(VectorOperators.ADD, bias7));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, d0 + 7 * L);
   }
 
@@ -968,7 +974,7 @@ final class VectorGemm {
     int b1 = b0 + k * NR; // per-panel starts: see tile2x8
     int b2 = b1 + k * NR;
     int b3 = b2 + k * NR;
-    FloatVector c0v = Vectors.zero();
+    FloatVector c0v = EXACT.cast(FloatVector.zero(S));
     FloatVector c1v = c0v;
     FloatVector c2v = c0v;
     FloatVector c3v = c0v;
@@ -977,7 +983,7 @@ final class VectorGemm {
     FloatVector c6v = c0v;
     FloatVector c7v = c0v;
     for (int p = 0; p < k; p++) {
-      FloatVector x = Vectors.broadcast(a[a0 + p]);
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
       c0v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR), c0v);
       c1v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR + L), c1v);
       c2v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR), c2v);
@@ -988,44 +994,44 @@ final class VectorGemm {
       c7v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR + L), c7v);
     }
     // This method is at C2's node budget: past it C2 inlines only force-inlined JDK methods
-    // and intrinsics, so Vectors' helpers here would box (even with no other species). The
+    // and intrinsics, so a method of ours here would box (even with no other species). The
     // species' own lanewise, dispatched at this call site (its profile sees one class), and a
     // cast to the constant exact class (Class.cast, an intrinsic) type the sums and the
     // blends: without the casts, lt() and intoArray() dispatch at the JDK's own call sites,
     // whose profiles see every species in the JVM, and box once another species ran (1-3.6
     // KB a call).
-    FloatVector zero = Vectors.zero();
-    FloatVector v = (FloatVector) Vectors.CLASS.cast(
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
+    FloatVector v = EXACT.cast(
         c0v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0);
-    v = (FloatVector) Vectors.CLASS.cast(
+    v = EXACT.cast(
         c1v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + L)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + L);
-    v = (FloatVector) Vectors.CLASS.cast(
+    v = EXACT.cast(
         c2v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 2 * L)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 2 * L);
-    v = (FloatVector) Vectors.CLASS.cast(
+    v = EXACT.cast(
         c3v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 3 * L)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 3 * L);
-    v = (FloatVector) Vectors.CLASS.cast(
+    v = EXACT.cast(
         c4v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 4 * L)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 4 * L);
-    v = (FloatVector) Vectors.CLASS.cast(
+    v = EXACT.cast(
         c5v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 5 * L)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 5 * L);
-    v = (FloatVector) Vectors.CLASS.cast(
+    v = EXACT.cast(
         c6v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 6 * L)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 6 * L);
-    v = (FloatVector) Vectors.CLASS.cast(
+    v = EXACT.cast(
         c7v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 7 * L)));
-    v = (FloatVector) Vectors.CLASS.cast(v.blend(zero, v.lt(below)));
+    v = EXACT.cast(v.blend(zero, v.lt(below)));
     v.intoArray(c, c0 + 7 * L);
   }
 
@@ -1057,41 +1063,41 @@ final class VectorGemm {
     int s5 = rows > 5 ? s4 + sld : s4;
     int s6 = rows > 6 ? s5 + sld : s5;
     int s7 = rows > 7 ? s6 + sld : s6;
-    FloatVector c0v = Vectors.load(src, s0);
-    FloatVector c1v = Vectors.load(src, s0 + sld);
-    FloatVector c2v = Vectors.load(src, s0 + 2 * sld);
-    FloatVector c3v = Vectors.load(src, s0 + 3 * sld);
-    FloatVector c4v = Vectors.load(src, s4);
-    FloatVector c5v = Vectors.load(src, s5);
-    FloatVector c6v = Vectors.load(src, s6);
-    FloatVector c7v = Vectors.load(src, s7);
+    FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, src, s0));
+    FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld));
+    FloatVector c2v = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld));
+    FloatVector c3v = EXACT.cast(FloatVector.fromArray(S, src, s0 + 3 * sld));
+    FloatVector c4v = EXACT.cast(FloatVector.fromArray(S, src, s4));
+    FloatVector c5v = EXACT.cast(FloatVector.fromArray(S, src, s5));
+    FloatVector c6v = EXACT.cast(FloatVector.fromArray(S, src, s6));
+    FloatVector c7v = EXACT.cast(FloatVector.fromArray(S, src, s7));
     int a1 = a0 + lda;
     int a2 = a1 + lda;
     int a3 = a2 + lda;
     for (int p = 0; p < kc; p++) {
-      FloatVector u = Vectors.load(b, b0 + p * L);
-      c0v = Vectors.broadcast(a[a0 + p]).fma(u, c0v);
-      c1v = Vectors.broadcast(a[a1 + p]).fma(u, c1v);
-      c2v = Vectors.broadcast(a[a2 + p]).fma(u, c2v);
-      c3v = Vectors.broadcast(a[a3 + p]).fma(u, c3v);
-      c4v = Vectors.broadcast(a[a4 + p]).fma(u, c4v);
-      c5v = Vectors.broadcast(a[a5 + p]).fma(u, c5v);
-      c6v = Vectors.broadcast(a[a6 + p]).fma(u, c6v);
-      c7v = Vectors.broadcast(a[a7 + p]).fma(u, c7v);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
+      c0v = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0v);
+      c1v = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1v);
+      c2v = EXACT.cast(FloatVector.broadcast(S, a[a2 + p])).fma(u, c2v);
+      c3v = EXACT.cast(FloatVector.broadcast(S, a[a3 + p])).fma(u, c3v);
+      c4v = EXACT.cast(FloatVector.broadcast(S, a[a4 + p])).fma(u, c4v);
+      c5v = EXACT.cast(FloatVector.broadcast(S, a[a5 + p])).fma(u, c5v);
+      c6v = EXACT.cast(FloatVector.broadcast(S, a[a6 + p])).fma(u, c6v);
+      c7v = EXACT.cast(FloatVector.broadcast(S, a[a7 + p])).fma(u, c7v);
     }
-    Vectors.store(c0v, c, c0);
-    Vectors.store(c1v, c, c0 + ldc);
-    Vectors.store(c2v, c, c0 + 2 * ldc);
-    Vectors.store(c3v, c, c0 + 3 * ldc);
-    Vectors.store(c4v, c, c0 + 4 * ldc);
+    EXACT.cast(c0v).intoArray(c, c0);
+    EXACT.cast(c1v).intoArray(c, c0 + ldc);
+    EXACT.cast(c2v).intoArray(c, c0 + 2 * ldc);
+    EXACT.cast(c3v).intoArray(c, c0 + 3 * ldc);
+    EXACT.cast(c4v).intoArray(c, c0 + 4 * ldc);
     if (rows > 5) {
-      Vectors.store(c5v, c, c0 + 5 * ldc);
+      EXACT.cast(c5v).intoArray(c, c0 + 5 * ldc);
     }
     if (rows > 6) {
-      Vectors.store(c6v, c, c0 + 6 * ldc);
+      EXACT.cast(c6v).intoArray(c, c0 + 6 * ldc);
     }
     if (rows > 7) {
-      Vectors.store(c7v, c, c0 + 7 * ldc);
+      EXACT.cast(c7v).intoArray(c, c0 + 7 * ldc);
     }
   }
 
@@ -1110,26 +1116,26 @@ final class VectorGemm {
     int s1 = first ? 0 : rows > 1 ? c0 + ldc : c0;
     int s2 = first ? 0 : rows > 2 ? c0 + 2 * ldc : s1;
     int s3 = first ? 0 : rows > 3 ? c0 + 3 * ldc : s2;
-    FloatVector c0v = Vectors.load(src, s0);
-    FloatVector c1v = Vectors.load(src, s1);
-    FloatVector c2v = Vectors.load(src, s2);
-    FloatVector c3v = Vectors.load(src, s3);
+    FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, src, s0));
+    FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, src, s1));
+    FloatVector c2v = EXACT.cast(FloatVector.fromArray(S, src, s2));
+    FloatVector c3v = EXACT.cast(FloatVector.fromArray(S, src, s3));
     for (int p = 0; p < kc; p++) {
-      FloatVector u = Vectors.load(b, b0 + p * L);
-      c0v = Vectors.broadcast(a[a0 + p]).fma(u, c0v);
-      c1v = Vectors.broadcast(a[a1 + p]).fma(u, c1v);
-      c2v = Vectors.broadcast(a[a2 + p]).fma(u, c2v);
-      c3v = Vectors.broadcast(a[a3 + p]).fma(u, c3v);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
+      c0v = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0v);
+      c1v = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1v);
+      c2v = EXACT.cast(FloatVector.broadcast(S, a[a2 + p])).fma(u, c2v);
+      c3v = EXACT.cast(FloatVector.broadcast(S, a[a3 + p])).fma(u, c3v);
     }
-    Vectors.store(c0v, c, c0);
+    EXACT.cast(c0v).intoArray(c, c0);
     if (rows > 1) {
-      Vectors.store(c1v, c, c0 + ldc);
+      EXACT.cast(c1v).intoArray(c, c0 + ldc);
     }
     if (rows > 2) {
-      Vectors.store(c2v, c, c0 + 2 * ldc);
+      EXACT.cast(c2v).intoArray(c, c0 + 2 * ldc);
     }
     if (rows > 3) {
-      Vectors.store(c3v, c, c0 + 3 * ldc);
+      EXACT.cast(c3v).intoArray(c, c0 + 3 * ldc);
     }
   }
 
@@ -1141,7 +1147,7 @@ final class VectorGemm {
    */
   private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0,
       float[] c, int c0, int ldc, float[] bias, int bo, float below) {
-    FloatVector c0a = Vectors.zero();
+    FloatVector c0a = EXACT.cast(FloatVector.zero(S));
     FloatVector c0b = c0a;
     FloatVector c0c = c0a;
     FloatVector c0d = c0a;
@@ -1153,29 +1159,29 @@ final class VectorGemm {
     // `p < k4`, not `p + 4 <= k`: only the first is a counted loop to C2, with its bounds
     // checks hoisted and no safepoint poll per iteration.
     for (int k4 = k & ~3; p < k4; p += 4) {
-      FloatVector u = Vectors.load(b, b0 + p * L);
-      c0a = Vectors.broadcast(a[a0 + p]).fma(u, c0a);
-      c1a = Vectors.broadcast(a[a1 + p]).fma(u, c1a);
-      u = Vectors.load(b, b0 + p * L + L);
-      c0b = Vectors.broadcast(a[a0 + p + 1]).fma(u, c0b);
-      c1b = Vectors.broadcast(a[a1 + p + 1]).fma(u, c1b);
-      u = Vectors.load(b, b0 + p * L + 2 * L);
-      c0c = Vectors.broadcast(a[a0 + p + 2]).fma(u, c0c);
-      c1c = Vectors.broadcast(a[a1 + p + 2]).fma(u, c1c);
-      u = Vectors.load(b, b0 + p * L + 3 * L);
-      c0d = Vectors.broadcast(a[a0 + p + 3]).fma(u, c0d);
-      c1d = Vectors.broadcast(a[a1 + p + 3]).fma(u, c1d);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
+      c0a = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0a);
+      c1a = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1a);
+      u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L + L));
+      c0b = EXACT.cast(FloatVector.broadcast(S, a[a0 + p + 1])).fma(u, c0b);
+      c1b = EXACT.cast(FloatVector.broadcast(S, a[a1 + p + 1])).fma(u, c1b);
+      u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L + 2 * L));
+      c0c = EXACT.cast(FloatVector.broadcast(S, a[a0 + p + 2])).fma(u, c0c);
+      c1c = EXACT.cast(FloatVector.broadcast(S, a[a1 + p + 2])).fma(u, c1c);
+      u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L + 3 * L));
+      c0d = EXACT.cast(FloatVector.broadcast(S, a[a0 + p + 3])).fma(u, c0d);
+      c1d = EXACT.cast(FloatVector.broadcast(S, a[a1 + p + 3])).fma(u, c1d);
     }
     for (; p < k; p++) {
-      FloatVector u = Vectors.load(b, b0 + p * L);
-      c0a = Vectors.broadcast(a[a0 + p]).fma(u, c0a);
-      c1a = Vectors.broadcast(a[a1 + p]).fma(u, c1a);
+      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
+      c0a = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0a);
+      c1a = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1a);
     }
-    FloatVector zero = Vectors.zero();
-    FloatVector bias0 = Vectors.load(bias, bo);
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
+    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, bo));
     FloatVector r = c0a.add(c0b).add(c0c.add(c0d)).add(bias0);
-    Vectors.store(r.blend(zero, r.lt(below)), c, c0);
+    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0);
     r = c1a.add(c1b).add(c1c.add(c1d)).add(bias0);
-    Vectors.store(r.blend(zero, r.lt(below)), c, c0 + ldc);
+    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0 + ldc);
   }
 }

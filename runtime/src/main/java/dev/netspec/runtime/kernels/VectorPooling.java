@@ -1,5 +1,8 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+import static dev.netspec.runtime.kernels.Vectors.EXACT_INTS;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -176,12 +179,12 @@ final class VectorPooling {
    */
   private static boolean window(float[] src, int[] window, int count, int at, float[] y,
       int yAt) {
-    FloatVector max = Vectors.load(src, at + window[0]);
-    IntVector least = Vectors.exact(max.reinterpretAsInts());
+    FloatVector max = EXACT.cast(FloatVector.fromArray(S, src, at + window[0]));
+    IntVector least = EXACT_INTS.cast(max.reinterpretAsInts());
     for (int t = 1; t < count; t++) {
-      FloatVector v = Vectors.load(src, at + window[t]);
-      max = Vectors.exact(max).max(v);
-      least = Vectors.exact(least).min(Vectors.exact(v.reinterpretAsInts()));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, src, at + window[t]));
+      max = EXACT.cast(max).max(v);
+      least = EXACT_INTS.cast(least).min(EXACT_INTS.cast(v.reinterpretAsInts()));
     }
     // A NaN lane (max's result where any tap is NaN) makes the sum NaN, as do infinities of
     // both signs (computed again, no harm).
@@ -189,7 +192,7 @@ final class VectorPooling {
         || Float.isNaN(max.reduceLanes(VectorOperators.ADD))) {
       return false;
     }
-    Vectors.store(max, y, yAt);
+    EXACT.cast(max).intoArray(y, yAt);
     return true;
   }
 

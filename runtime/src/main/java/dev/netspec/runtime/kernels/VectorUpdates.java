@@ -1,5 +1,7 @@
 package dev.netspec.runtime.kernels;
 
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,18 +24,18 @@ final class VectorUpdates implements UpdateKernels {
     int bound = from + S.loopBound(to - from);
     float keep = 1 - dampening;
     for (int i = from; i < bound; i += S.length()) {
-      FloatVector x = Vectors.load(p, pOff + i);
-      FloatVector d = Vectors.load(g, gOff + i);
+      FloatVector x = EXACT.cast(FloatVector.fromArray(S, p, pOff + i));
+      FloatVector d = EXACT.cast(FloatVector.fromArray(S, g, gOff + i));
       if (weightDecay != 0) {
-        d = Vectors.exact(d).add(x.mul(weightDecay));
+        d = EXACT.cast(d).add(x.mul(weightDecay));
       }
       if (buf != null) {
         FloatVector b = first ? d
-            : Vectors.load(buf, i).mul(momentum).add(d.mul(keep));
-        Vectors.store(b, buf, i);
+            : EXACT.cast(FloatVector.fromArray(S, buf, i)).mul(momentum).add(d.mul(keep));
+        EXACT.cast(b).intoArray(buf, i);
         d = nesterov ? d.add(b.mul(momentum)) : b;
       }
-      Vectors.store(x.sub(d.mul(lr)), p, pOff + i);
+      EXACT.cast(x.sub(d.mul(lr))).intoArray(p, pOff + i);
     }
     TAIL.sgd(p, pOff, g, gOff, buf, bound, to, lr, momentum, dampening, weightDecay,
         nesterov, first);
@@ -47,24 +49,24 @@ final class VectorUpdates implements UpdateKernels {
     float c1 = 1 - beta1;
     float c2 = 1 - beta2;
     for (int i = from; i < bound; i += S.length()) {
-      FloatVector x = Vectors.load(p, pOff + i);
-      FloatVector d = Vectors.load(g, gOff + i);
+      FloatVector x = EXACT.cast(FloatVector.fromArray(S, p, pOff + i));
+      FloatVector d = EXACT.cast(FloatVector.fromArray(S, g, gOff + i));
       if (weightDecay != 0) {
-        d = Vectors.exact(d).add(x.mul(weightDecay));
+        d = EXACT.cast(d).add(x.mul(weightDecay));
       }
       if (decay != 1) {
-        x = Vectors.exact(x).mul(decay);
+        x = EXACT.cast(x).mul(decay);
       }
-      FloatVector mi = Vectors.load(m, i).mul(beta1).add(d.mul(c1));
-      FloatVector vi = Vectors.load(v, i).mul(beta2).add(d.mul(c2).mul(d));
-      Vectors.store(mi, m, i);
-      Vectors.store(vi, v, i);
+      FloatVector mi = EXACT.cast(FloatVector.fromArray(S, m, i)).mul(beta1).add(d.mul(c1));
+      FloatVector vi = EXACT.cast(FloatVector.fromArray(S, v, i)).mul(beta2).add(d.mul(c2).mul(d));
+      EXACT.cast(mi).intoArray(m, i);
+      EXACT.cast(vi).intoArray(v, i);
       if (vMax != null) {
-        vi = Vectors.load(vMax, i).max(vi);
-        Vectors.store(vi, vMax, i);
+        vi = EXACT.cast(FloatVector.fromArray(S, vMax, i)).max(vi);
+        EXACT.cast(vi).intoArray(vMax, i);
       }
       FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-      Vectors.store(x.add(mi.mul(stepSize).div(denom)), p, pOff + i);
+      EXACT.cast(x.add(mi.mul(stepSize).div(denom))).intoArray(p, pOff + i);
     }
     TAIL.adam(p, pOff, g, gOff, m, v, vMax, bound, to, decay, weightDecay, beta1,
         beta2, stepSize, bc2Sqrt, eps);
@@ -77,28 +79,28 @@ final class VectorUpdates implements UpdateKernels {
     int bound = from + S.loopBound(to - from);
     float c = 1 - alpha;
     for (int i = from; i < bound; i += S.length()) {
-      FloatVector x = Vectors.load(p, pOff + i);
-      FloatVector d = Vectors.load(g, gOff + i);
+      FloatVector x = EXACT.cast(FloatVector.fromArray(S, p, pOff + i));
+      FloatVector d = EXACT.cast(FloatVector.fromArray(S, g, gOff + i));
       if (weightDecay != 0) {
-        d = Vectors.exact(d).add(x.mul(weightDecay));
+        d = EXACT.cast(d).add(x.mul(weightDecay));
       }
-      FloatVector s = Vectors.load(sq, i).mul(alpha).add(d.mul(c).mul(d));
-      Vectors.store(s, sq, i);
+      FloatVector s = EXACT.cast(FloatVector.fromArray(S, sq, i)).mul(alpha).add(d.mul(c).mul(d));
+      EXACT.cast(s).intoArray(sq, i);
       FloatVector avg;
       if (gAvg != null) {
-        FloatVector a = Vectors.load(gAvg, i).mul(alpha).add(d.mul(c));
-        Vectors.store(a, gAvg, i);
+        FloatVector a = EXACT.cast(FloatVector.fromArray(S, gAvg, i)).mul(alpha).add(d.mul(c));
+        EXACT.cast(a).intoArray(gAvg, i);
         avg = s.add(a.mul(-1f).mul(a)).lanewise(VectorOperators.SQRT);
       } else {
         avg = s.lanewise(VectorOperators.SQRT);
       }
-      avg = Vectors.exact(avg).add(eps);
+      avg = EXACT.cast(avg).add(eps);
       if (buf != null) {
-        FloatVector b = Vectors.load(buf, i).mul(momentum).add(d.div(avg));
-        Vectors.store(b, buf, i);
-        Vectors.store(x.sub(b.mul(lr)), p, pOff + i);
+        FloatVector b = EXACT.cast(FloatVector.fromArray(S, buf, i)).mul(momentum).add(d.div(avg));
+        EXACT.cast(b).intoArray(buf, i);
+        EXACT.cast(x.sub(b.mul(lr))).intoArray(p, pOff + i);
       } else {
-        Vectors.store(x.sub(d.mul(lr).div(avg)), p, pOff + i);
+        EXACT.cast(x.sub(d.mul(lr).div(avg))).intoArray(p, pOff + i);
       }
     }
     TAIL.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, bound, to, lr, alpha, eps,

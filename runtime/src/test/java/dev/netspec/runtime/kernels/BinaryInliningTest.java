@@ -13,13 +13,13 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The element-wise binary kernels allocate nothing even where C2 inlines none of our kernel
- * methods but the {@code Vectors} helpers: what happens past C2's node budget, or when a
- * callee was compiled on its own first and is "already compiled into a big method". That is
- * how GPT-2's decode step allocated 5.5 MB per step at context 512: the attention's rescaling
+ * methods (they call none: vectors are typed in place, see {@link Vectors}): what happens past
+ * C2's node budget, or when a callee was compiled on its own first and is "already compiled
+ * into a big method". That is how GPT-2's decode step allocated 5.5 MB per step at context 512: the attention's rescaling
  * and accumulation ran {@code binary}/{@code binaryScalar}, whose shared per-vector helper
  * (operation and two vectors in, a vector out) C2 had compiled alone, so every vector crossing
- * it was boxed. A fresh JVM ({@link Child}) runs them with inlining of every other method of
- * the kernels package turned off and prints the bytes 20 warm rounds allocate. JIT-dependent,
+ * it was boxed. A fresh JVM ({@link Child}) runs them with inlining of every method of the
+ * kernels package turned off and prints the bytes 20 warm rounds allocate. JIT-dependent,
  * so only with {@code -Dnetspec.allocationTests=true}, as the other allocation tests.
  */
 class BinaryInliningTest {
@@ -34,7 +34,6 @@ class BinaryInliningTest {
         "--add-modules", "jdk.incubator.vector",
         "-XX:CompileCommand=quiet",
         "-XX:CompileCommand=dontinline,dev.netspec.runtime.kernels.*::*",
-        "-XX:CompileCommand=inline,dev.netspec.runtime.kernels.Vectors::*",
         "-cp", System.getProperty("java.class.path"), Child.class.getName(),
         Integer.toString(SECONDS));
     Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)

@@ -26,10 +26,11 @@ import org.junit.jupiter.api.Test;
  * vector operations reaches once it is hot by itself: the old {@code VectorBackend.apply} (93
  * bytes of bytecode, six cases) did, and boxed 2.25 GB per forward of BERT at batch 16 and
  * 5.5 MB per GPT-2 decode step ({@link VectorBinary} replaced it). So every such method is
- * short (at most {@value #MAX_BYTES} bytes of bytecode; {@code Vectors}' helpers are 9-11) and
- * has no switch. Read from the compiled classes with {@code javap}: fast and independent of
- * the JIT, so it runs by default, where {@code BinaryInliningTest} checks the binary kernels'
- * allocation itself (opt-in).
+ * short (at most {@value #MAX_BYTES} bytes of bytecode; {@code VectorBackend.relu} is 37) and
+ * has no switch, and no kernel calls a method of {@link Vectors} (a helper returning a vector
+ * boxes once C2 stops inlining it past the caller's node budget). Read from the compiled
+ * classes with {@code javap}: fast and independent of the JIT, so it runs by default, where
+ * {@code BinaryInliningTest} checks the binary kernels' allocation itself (opt-in).
  */
 class KernelShapeTest {
   /** The largest vector-passing method allowed, in bytes of bytecode. */
@@ -40,6 +41,13 @@ class KernelShapeTest {
       Pattern.compile("^  (?:[\\w.<>\\[\\], ?]+ )?([\\w.$<>\\[\\], ?]+) ([\\w$]+)"
           + "\\((.*)\\)[^;]*;$");
   private static final Pattern INSTRUCTION = Pattern.compile("^ +(\\d+): (\\w+)");
+  /** A class header in {@code javap} output: its binary name. */
+  private static final Pattern CLASS = Pattern.compile("^(?:\\w[\\w ]* )?(?:class|interface|enum) "
+      + "([\\w.$]+)[ <{]");
+  /** {@link Vectors}, named by a string: the test loads no Vector API class. */
+  private static final String VECTORS = Kernels.class.getPackageName() + ".Vectors";
+  /** How {@code javap -c} names a member of {@link Vectors} in its comments. */
+  private static final String VECTORS_REF = VECTORS.replace('.', '/') + ".";
   private static final Pattern VECTOR =
       Pattern.compile("jdk\\.incubator\\.vector\\.\\w*(Vector|VectorMask)\\b");
 
@@ -72,8 +80,48 @@ class KernelShapeTest {
         method = null;
       }
     }
-    assertTrue(checked >= 6, "found only " + checked + " vector-passing methods: javap's format?");
+    // VectorBackend's relu and sumLanes (the Vectors helpers were the others, now gone).
+    assertTrue(checked >= 2, "found only " + checked + " vector-passing methods: javap's format?");
     assertEquals(List.of(), bad, "vector-passing kernel methods C2 may refuse to inline");
+  }
+
+  /**
+   * No kernel calls a method of {@link Vectors}: kernels type their vectors in place, {@code
+   * EXACT.cast(...)} with its constant classes, as its comment says why. A helper returning a
+   * vector is a method C2 stops inlining once the calling kernel passes its node budget, and
+   * then every vector it returns is boxed; {@code Class.cast} is an intrinsic, compiled
+   * whatever the budget. Reading the constants ({@code getstatic}) is the intended use.
+   */
+  @Test
+  void kernelsCallNoVectorsMethod() throws IOException, URISyntaxException {
+    List<String> bad = new ArrayList<>();
+    int reads = 0;
+    String owner = null;
+    String method = null;
+    for (String line : javap(kernelClasses()).split("\n")) {
+      Matcher c = CLASS.matcher(line);
+      if (c.find()) {
+        owner = c.group(1);
+        continue;
+      }
+      if (HEADER.matcher(line).matches() || line.equals("  static {};")) {
+        method = line.trim();
+        continue;
+      }
+      if (owner == null || owner.equals(VECTORS)) {
+        continue;
+      }
+      if (line.contains("// Field " + VECTORS_REF)) {
+        reads++;
+      } else if (line.contains("Method " + VECTORS_REF)) {
+        bad.add(owner + ": " + method + ": " + line.substring(line.indexOf("//") + 3));
+      }
+    }
+    assertTrue(reads >= 100,
+        "found only " + reads + " reads of Vectors' constants: javap's format?");
+    assertEquals(List.of(), bad, "kernel methods calling Vectors: a helper returning a vector"
+        + " stops being inlined past C2's node budget and boxes every vector (5-10x slower);"
+        + " type vectors in place with EXACT.cast(...) instead (see Vectors' comment)");
   }
 
   /** The compiled classes of this package. */

@@ -13,9 +13,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * A JVM that ran Vector API code of another species first (a user's code, a library) still
- * runs the layers without allocating: before {@link Vectors}, JDK 17's C2 boxed the kernels'
- * vectors once the JDK's shared call sites had seen a second vector class (a 256 x 256 linear
- * at batch 8 allocated 4 MB a call, a 3x3 convolution 10 MB). Runs in a fresh JVM, so that no
+ * runs the layers without allocating: before the kernels typed their vectors with {@link
+ * Vectors}' exact classes, JDK 17's C2 boxed them once the JDK's shared call sites had seen a
+ * second vector class (a 256 x 256 linear at batch 8 allocated 4 MB a call, a 3x3 convolution
+ * 10 MB). Runs in a fresh JVM, so that no
  * other test has touched a species first, and only with {@code -Dnetspec.allocationTests=true}
  * (JIT-dependent, as the other allocation tests). The child is {@link OtherSpeciesChild}: this
  * class names no Vector API type, so that the test run without the module can load it.
@@ -24,9 +25,9 @@ class OtherSpeciesTest {
   /**
    * Layers whose warm forward must allocate nothing, alone and after another species was used:
    * every layer the child runs. The 1- and 2-row Linear tiles and GELU's loops sit at C2's
-   * node budget, where it stops inlining methods of ours: they type their vectors with casts
-   * in place (an intrinsic) instead of the {@code Vectors} helpers, and boxed before that (1
-   * and 3.6 KB a call, 21 bytes per element after another species on JDK 17).
+   * node budget, where it stops inlining methods of ours: they boxed (1 and 3.6 KB a call, 21
+   * bytes per element after another species on JDK 17) until they typed their vectors with
+   * casts in place (an intrinsic), as every kernel now does, instead of helper methods.
    */
   private static final List<String> GUARDED = List.of("linear_b8", "linear_b1", "linear_b2",
       "conv3x3", "maxpool", "relu", "gelu", "layer_norm", "softmax");
