@@ -558,7 +558,7 @@ public final class Checker {
       return null;
     }
     try {
-      List<Stmt> parsed = ForwardParser.parse(text);
+      List<Stmt> parsed = ForwardParser.parseValue(text);
       if (parsed.size() == 1 && parsed.get(0) instanceof Ast.Return r) {
         String wrong = ArgCondition.notOnArgs(r.value(), currentArgs.keySet());
         Set<String> bools = new LinkedHashSet<>();
@@ -571,7 +571,8 @@ public final class Checker {
               + " a bool argument, and/or/not of such), got \"" + text.strip() + "\"");
           return null;
         }
-        reporter.error(s.at(r.value().loc().line(), r.value().loc().column()), currentBlock + ": 'when': " + wrong
+        Ast.Loc at = ArgCondition.wrongPart(r.value(), currentArgs.keySet()).loc();
+        reporter.error(s.at(at.line(), at.column()), currentBlock + ": 'when': " + wrong
             + (currentArgs.isEmpty() ? "" : " (arguments: " + String.join(", ", currentArgs.keySet()) + ")"));
         return null;
       }
@@ -609,10 +610,10 @@ public final class Checker {
   private void repeat(MapNode m, List<Child> out, Set<String> taken) {
     unknownKeys(m, List.of("repeat", "name", "layer"), currentBlock + ": ");
     Node countNode = m.get("repeat");
-    long count = countNode instanceof Scalar s && s.value() instanceof Long n ? n : -1;
-    if (count <= 0 || count > Limits.MAX_REPEAT) {
+    Long count = countNode instanceof Scalar s && s.value() instanceof Long n ? n : null;
+    if (count == null || count <= 0 || count > Limits.MAX_REPEAT) {
       reporter.error(countNode.pos(), currentBlock + ": 'repeat' needs a count from 1 to "
-          + Limits.MAX_REPEAT + ", got " + scalarText(countNode));
+          + Limits.MAX_REPEAT + ", got " + (count != null ? count : countNode.describe()));
       return;
     }
     String template = optionalString(m.get("name"), "name");
@@ -639,7 +640,7 @@ public final class Checker {
       if (!checkMemberName(n, m.pos(), "layer", taken, true)) {
         return;
       }
-      out.add(new Child(n, m.pos(), use, null, null, new Copy(i, (int) count, template, offset)));
+      out.add(new Child(n, m.pos(), use, null, null, new Copy(i, count.intValue(), template, offset)));
     }
   }
 

@@ -128,9 +128,13 @@ final class TrainReader {
       reporter.error(n.pos(), "train: " + key + " must be an integer, got " + n.describe());
       return null;
     }
-    if (v < min || v > Integer.MAX_VALUE && min != Long.MIN_VALUE) {
+    if (v < min) {
       reporter.error(n.pos(), "train: " + key + " must be " + (min == 1 ? "positive" : "0 or more")
           + ", got " + v);
+      return null;
+    }
+    if (v > Integer.MAX_VALUE && min != Long.MIN_VALUE) {
+      reporter.error(n.pos(), "train: " + key + " " + v + " is larger than " + Integer.MAX_VALUE);
       return null;
     }
     return v;

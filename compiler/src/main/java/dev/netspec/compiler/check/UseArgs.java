@@ -214,7 +214,7 @@ final class UseArgs {
    */
   private Value argExpr(String what, String text, Scalar node) {
     try {
-      List<Stmt> parsed = ForwardParser.parse(text);
+      List<Stmt> parsed = ForwardParser.parseValue(text);
       if (parsed.size() == 1 && parsed.get(0) instanceof Ast.Return r) {
         Set<String> ints = new LinkedHashSet<>();
         currentArgs.values().stream().filter(a -> a.type() == ArgType.INT).forEach(a -> ints.add(a.name()));
@@ -222,7 +222,8 @@ final class UseArgs {
         if (wrong == null) {
           return new ArgExpr(r.value(), text.strip(), node.pos());
         }
-        reporter.error(node.at(r.value().loc().line(), r.value().loc().column()), currentBlock + ": " + what
+        Ast.Loc at = ArgArithmetic.wrongPart(r.value(), ints).loc();
+        reporter.error(node.at(at.line(), at.column()), currentBlock + ": " + what
             + ": " + wrong + (ints.isEmpty() ? "" : " (int arguments: " + String.join(", ", ints) + ")"));
         return null;
       }

@@ -19,20 +19,38 @@ public final class ArgArithmetic {
 
   /** Null when {@code e} is such arithmetic over {@code intArgs}, else why not (a sentence fragment). */
   public static String notArithmetic(Expr e, Set<String> intArgs) {
-    if (e instanceof Ast.Num n) {
-      return n.integral() ? null : "sizes are ints, got " + n.value();
+    Expr wrong = wrongPart(e, intArgs);
+    if (wrong == null) {
+      return null;
     }
-    if (e instanceof Ast.Name n) {
-      return intArgs.contains(n.name()) ? null : "'" + n.name() + "' is not an int argument of the block";
+    if (wrong instanceof Ast.Num n) {
+      return "sizes are ints, got " + n.value();
     }
-    if (e instanceof Ast.Unary u && u.op().equals("-")) {
-      return notArithmetic(u.operand(), intArgs);
-    }
-    if (e instanceof Ast.Binary b && OPERATORS.contains(b.op())) {
-      String l = notArithmetic(b.left(), intArgs);
-      return l != null ? l : notArithmetic(b.right(), intArgs);
+    if (wrong instanceof Ast.Name n) {
+      return "'" + n.name() + "' is not an int argument of the block";
     }
     return "an int value is + - * of ints and int arguments";
+  }
+
+  /**
+   * The part of {@code e} that {@link #notArithmetic} objects to (a name, a float, an operator
+   * such as {@code /}), or null: where an error about it points, rather than at the top operator.
+   */
+  public static Expr wrongPart(Expr e, Set<String> intArgs) {
+    if (e instanceof Ast.Num n) {
+      return n.integral() ? null : n;
+    }
+    if (e instanceof Ast.Name n) {
+      return intArgs.contains(n.name()) ? null : n;
+    }
+    if (e instanceof Ast.Unary u && u.op().equals("-")) {
+      return wrongPart(u.operand(), intArgs);
+    }
+    if (e instanceof Ast.Binary b && OPERATORS.contains(b.op())) {
+      Expr l = wrongPart(b.left(), intArgs);
+      return l != null ? l : wrongPart(b.right(), intArgs);
+    }
+    return e;
   }
 
   /**

@@ -26,23 +26,38 @@ public final class ArgCondition {
    * above; null when it does, else the first thing that is not (a sentence fragment).
    */
   public static String notOnArgs(Expr e, Set<String> argNames) {
+    Expr wrong = wrongPart(e, argNames);
+    if (wrong == null) {
+      return null;
+    }
+    if (wrong instanceof Ast.Name n) {
+      return "'" + n.name() + "' is not an argument of the block";
+    }
+    if (wrong instanceof Ast.Binary b) {
+      return "'" + b.op() + "' is not a condition operator";
+    }
+    return "a condition reads only the block's arguments and literals";
+  }
+
+  /**
+   * The part of {@code e} that {@link #notOnArgs} objects to (a name, an operator, a call), or
+   * null: where an error about it points, rather than at the top operator of the condition.
+   */
+  public static Expr wrongPart(Expr e, Set<String> argNames) {
     if (e instanceof Ast.Num || e instanceof Ast.Bool) {
       return null;
     }
     if (e instanceof Ast.Name n) {
-      return argNames.contains(n.name()) ? null : "'" + n.name() + "' is not an argument of the block";
+      return argNames.contains(n.name()) ? null : n;
     }
     if (e instanceof Ast.Unary u) {
-      return notOnArgs(u.operand(), argNames);
+      return wrongPart(u.operand(), argNames);
     }
-    if (e instanceof Ast.Binary b) {
-      if (!OPERATORS.contains(b.op())) {
-        return "'" + b.op() + "' is not a condition operator";
-      }
-      String l = notOnArgs(b.left(), argNames);
-      return l != null ? l : notOnArgs(b.right(), argNames);
+    if (e instanceof Ast.Binary b && OPERATORS.contains(b.op())) {
+      Expr l = wrongPart(b.left(), argNames);
+      return l != null ? l : wrongPart(b.right(), argNames);
     }
-    return "a condition reads only the block's arguments and literals";
+    return e;
   }
 
   /**

@@ -467,7 +467,8 @@ final class ForwardInference {
     List<String> members = kind == null ? List.of() : layers.members(path);
     Ast.Loc at = sub.items().isEmpty() ? sub.loc() : sub.items().get(0).loc();
     if (kind != Model.Container.MODULE_LIST) {
-      error(m.loc(), "only a module list is called by index, as in h[0](x); '" + m.targetText() + "' is "
+      error(m.loc(), "only a module list is called by index, as in h[0](x); '"
+          + (path != null ? ModulePaths.text(path) : m.targetText()) + "' is "
           + (kind == null ? "not one" : "a " + kind.specName() + ": call its modules by name"));
     } else if (index == null) {
       error(at, "a module list is indexed by an integer written out, as in " + ModulePaths.text(path) + "[0](x)");

@@ -118,13 +118,13 @@ final class Losses {
     }
     if (in.rank() != 1 && in.rank() != 2) {
       throw new Problem(loc(a, "input", call), "input must be (N, C) scores or (C) for one"
-          + " sample, got " + input + " (extra spatial dims are not supported yet)");
+          + " sample, got " + input + (in.rank() > 2 ? " (extra spatial dims are not supported yet)" : ""));
     }
     boolean fits = in.rank() == 2 ? t.rank() == 1 && Dim.compatible(t.dim(0), in.dim(0))
         : t.rank() == 0;
     if (!fits) {
       throw new Problem(loc(a, "target", call), "target has shape " + t + ", but " + input
-          + " takes " + (in.rank() == 2 ? "(" + in.dim(0) + ")" : "a scalar") + " class indices");
+          + " takes " + (in.rank() == 2 ? "(" + in.dim(0) + ") class indices" : "a scalar class index"));
     }
     return t;
   }

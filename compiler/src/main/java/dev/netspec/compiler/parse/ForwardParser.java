@@ -71,7 +71,22 @@ public final class ForwardParser {
    * @throws SyntaxError at the first error, with its position in {@code text}
    */
   public static List<Stmt> parse(String text) throws SyntaxError {
-    ForwardParser p = new ForwardParser(tokenize(text), text.split("\n", -1));
+    ForwardParser p = new ForwardParser(tokenize(text, 0), text.split("\n", -1));
+    return p.program();
+  }
+
+  /**
+   * Parses a value written in a spec's string, such as a {@code when:} condition or an int
+   * argument's arithmetic ({@code " 3 * n"}): as {@link #parse}, but spaces before the text are
+   * not an indentation, as Python's {@code eval} allows them.
+   */
+  public static List<Stmt> parseValue(String text) throws SyntaxError {
+    String first = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+    int base = 0;
+    while (base < first.length() && first.charAt(base) == ' ') {
+      base++;
+    }
+    ForwardParser p = new ForwardParser(tokenize(text, base), text.split("\n", -1));
     return p.program();
   }
 
@@ -577,9 +592,9 @@ public final class ForwardParser {
   }
 
   /** Splits the text into tokens, with Python-style NEWLINE, INDENT and DEDENT. */
-  private static List<Token> tokenize(String text) throws SyntaxError {
+  private static List<Token> tokenize(String text, int base) throws SyntaxError {
     List<Token> out = new ArrayList<>();
-    List<Integer> indents = new ArrayList<>(List.of(0));
+    List<Integer> indents = new ArrayList<>(List.of(base));
     String[] lines = text.split("\n", -1);
     int depth = 0;
     int lastLine = 1;
@@ -603,7 +618,7 @@ public final class ForwardParser {
           indents.add(i);
           out.add(new Token(Kind.INDENT, "", new Loc(lineNo, i + 1)));
         } else {
-          while (i < indents.get(indents.size() - 1)) {
+          while (indents.size() > 1 && i < indents.get(indents.size() - 1)) {
             indents.remove(indents.size() - 1);
             out.add(new Token(Kind.DEDENT, "", new Loc(lineNo, i + 1)));
           }

@@ -172,7 +172,9 @@ public final class SpecReader {
     }
     char c = text.charAt(offset);
     if (c == '"' || c == '\'') {
-      return new Node.Scalar(pos, value, pos.shift(1), yaml ? 0 : -1);
+      // An escape (a "\n" in YAML's double quotes, any in JSON) makes the text differ from the
+      // file: a position after an escaped line break maps to the string's start.
+      return new Node.Scalar(pos, value, pos.shift(1), yaml && !escaped(offset) ? 0 : -1);
     }
     if (yaml && (c == '|' || c == '>')) {
       int lineStart = text.indexOf('\n', offset) + 1;
@@ -196,6 +198,19 @@ public final class SpecReader {
       }
     }
     return new Node.Scalar(pos, value, pos, 0);
+  }
+
+  /** Whether the double-quoted string opening at {@code quote} holds a backslash escape. */
+  private boolean escaped(int quote) {
+    if (text.charAt(quote) != '"') {
+      return false;
+    }
+    for (int i = quote + 1; i < text.length() && text.charAt(i) != '"'; i++) {
+      if (text.charAt(i) == '\\') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void refuseYamlFeatures(Position pos) {

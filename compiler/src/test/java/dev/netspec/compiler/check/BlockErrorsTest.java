@@ -78,6 +78,35 @@ class BlockErrorsTest {
     expect(two, 8, "\"y", "B: 'when' is one condition, such as \"stride != 1\"");
   }
 
+  /** The spec whose line 8 is child {@code a} with {@code when: <when>}. */
+  private static String withWhen(String when) {
+    return spec("  B:", "    args: {s: int}", "    input: [batch, 4]", "    layers:",
+        "      a: {linear: 4, when: " + when + "}", "    forward: a(x)");
+  }
+
+  @Test
+  void whenErrorsPointAtTheWrongPart() {
+    // the name that is not an argument, not the 'or' above it
+    String name = withWhen("\"s != 1 or depth > 2\"");
+    expect(name, 8, "depth", "B: 'when': 'depth' is not an argument of the block (arguments: s)");
+    String op = withWhen("\"s @ 2 == s\"");
+    expect(op, 8, "@", "B: 'when': '@' is not a condition operator (arguments: s)");
+    // leading spaces are not an indentation
+    assertEquals(List.of(), Checked.of(withWhen("\"  s != 1\"")).errors);
+    expect(withWhen("\"  s != 1 and t\""), 8, "t\"", "B: 'when': 't' is not an argument of the block (arguments: s)");
+  }
+
+  @Test
+  void anEscapedLineBreakKeepsTheErrorOnItsLine() {
+    // "\n" is two characters of line 8 of the file; the text's second line has no line of its
+    // own, so an error there points at the string's start, on line 8 (not at line 9)
+    String escaped = withWhen("\"(s > 1 and\\n depth > 2)\"");
+    expect(escaped, 8, "\"(s", "B: 'when': 'depth' is not an argument of the block (arguments: s)");
+    // before the escape, columns are exact
+    String first = withWhen("\"(dd > 1 and\\n s > 2)\"");
+    expect(first, 8, "dd", "B: 'when': 'dd' is not an argument of the block (arguments: s)");
+  }
+
   @Test
   void ignoreOnLoadKeysAreForeignAndListedOnce() {
     String text = spec("  B:", "    input: [batch, 4]", "    layers: {fc: {linear: 4}}", "    forward: fc(x)",

@@ -77,9 +77,25 @@ class LayerArgsTest {
   void intArithmeticOnIntArguments() {
     ArgExpr e = (ArgExpr) args("{linear: \"3 * n + 1 \"}").get("out_features");
     assertEquals("3 * n + 1", e.text());
-    // reported at the expression (its operator), not at the operand that is wrong
-    refused("{linear: \"3 * f\"}", "*", "B: linear out_features: 'f' is not an int argument of the block (int arguments: n)");
-    refused("{linear: \"3 * 1.5\"}", "*", "B: linear out_features: sizes are ints, got 1.5 (int arguments: n)");
+    // reported at the part that is wrong, not at the operator above it
+    refused("{linear: \"3 * f\"}", "f\"", "B: linear out_features: 'f' is not an int argument of the block (int arguments: n)");
+    refused("{linear: \"3 * 1.5\"}", "1.5", "B: linear out_features: sizes are ints, got 1.5 (int arguments: n)");
+    refused("{linear: \"n + 2 * n + m\"}", "m\"", "B: linear out_features: 'm' is not an int argument of the block (int arguments: n)");
+    refused("{linear: \"2 + -f\"}", "f\"", "B: linear out_features: 'f' is not an int argument of the block (int arguments: n)");
+    // an operator that is not + - * is itself the wrong part
+    refused("{linear: \"1 + n / 2\"}", "/", "B: linear out_features: an int value is + - * of ints and int arguments (int arguments: n)");
+    refused("{linear: \"n + (n < 2)\"}", "<", "B: linear out_features: an int value is + - * of ints and int arguments (int arguments: n)");
+  }
+
+  @Test
+  void spacesAroundArithmeticAreNotIndentation() {
+    // " 3 * n" is what Python's int(eval(" 3 * n")) reads: the leading space is not an indented line
+    ArgExpr e = (ArgExpr) args("{linear: \" 3 * n\"}").get("out_features");
+    assertEquals("3 * n", e.text());
+    ArgExpr two = (ArgExpr) args("{linear: \"  n - 1\"}").get("out_features");
+    assertEquals("n - 1", two.text());
+    // after the spaces, columns still count from the file
+    refused("{linear: \"  3 * m\"}", "m\"", "B: linear out_features: 'm' is not an int argument of the block (int arguments: n)");
   }
 
   @Test

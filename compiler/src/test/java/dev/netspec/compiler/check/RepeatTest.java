@@ -33,8 +33,12 @@ class RepeatTest {
         errors("{repeat: 4097, layer: relu}"));
     assertEquals(List.of("t.yaml:6:27: error: B: 'repeat' needs a count from 1 to 4096, got -2"),
         errors("{repeat: -2, layer: relu}"));
-    assertEquals(List.of("t.yaml:6:27: error: B: 'repeat' needs a count from 1 to 4096, got two"),
+    assertEquals(List.of("t.yaml:6:27: error: B: 'repeat' needs a count from 1 to 4096, got the string 'two'"),
         errors("{repeat: two, layer: relu}"));
+    assertEquals(List.of("t.yaml:6:27: error: B: 'repeat' needs a count from 1 to 4096, got the number 2.5"),
+        errors("{repeat: 2.5, layer: relu}"));
+    assertEquals(List.of("t.yaml:6:27: error: B: 'repeat' needs a count from 1 to 4096, got the string '3'"),
+        errors("{repeat: \"3\", layer: relu}"));
   }
 
   @Test

@@ -92,11 +92,11 @@ class TrainReaderTest {
     String b = BASE.replace("batch_size: 8", "batch_size: 0");
     refused(b, "0, epochs", "train: batch_size must be positive, got 0");
     b = BASE.replace("batch_size: 8", "batch_size: 2147483648");
-    refused(b, "2147483648", "train: batch_size must be positive, got 2147483648");
+    refused(b, "2147483648", "train: batch_size 2147483648 is larger than 2147483647");
     b = BASE.replace("epochs: 1", "epochs: -1");
     refused(b, "-1", "train: epochs must be 0 or more, got -1");
     b = BASE.replace("epochs: 1", "epochs: 2147483648");
-    refused(b, "2147483648", "train: epochs must be 0 or more, got 2147483648");
+    refused(b, "2147483648", "train: epochs 2147483648 is larger than 2147483647");
     b = BASE.replace("mse_loss", "{cross_entropy: {label_smoothing: 1.5}}");
     refused(b, "1.5", "train: cross_entropy: label_smoothing must be a number in [0, 1], got 1.5");
     b = BASE.replace("mse_loss", "{cross_entropy: {label_smoothing: -0.1}}");

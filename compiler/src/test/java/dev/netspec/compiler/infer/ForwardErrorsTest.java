@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * called with another shape.
  */
 class ForwardErrorsTest {
-  private static List<String> errors(String text) {
+  static List<String> errors(String text) {
     List<String> out = new ArrayList<>();
     new Compiler(CompilerOptions.defaults()).compile(List.of(new SpecSource(Path.of("t.yaml"), text)))
         .diagnostics().forEach(d -> out.add(d.format()));
@@ -25,7 +25,7 @@ class ForwardErrorsTest {
   }
 
   /** A spec whose block B has {@code layers} (flow mapping or "") and the given forward lines. */
-  private static String spec(String layers, String... forward) {
+  static String spec(String layers, String... forward) {
     StringBuilder s = new StringBuilder("netspec: 1\npackage: t\nblocks:\n  B:\n    input: [batch, 4]\n");
     if (!layers.isEmpty()) {
       s.append("    layers: ").append(layers).append('\n');
@@ -38,7 +38,7 @@ class ForwardErrorsTest {
   }
 
   /** "t.yaml:L:C: error: " for the first {@code token} after the line holding "forward:". */
-  private static String at(String text, String token) {
+  static String at(String text, String token) {
     String[] lines = text.split("\n");
     boolean inForward = false;
     for (int i = 0; i < lines.length; i++) {
@@ -51,7 +51,7 @@ class ForwardErrorsTest {
     throw new IllegalArgumentException(token);
   }
 
-  private static void expect(String text, String token, String message) {
+  static void expect(String text, String token, String message) {
     assertEquals(List.of(at(text, token) + message), errors(text), text);
   }
 

@@ -1,0 +1,75 @@
+package dev.netspec.compiler.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.Compiler;
+import dev.netspec.compiler.CompilerOptions;
+import dev.netspec.compiler.SpecSource;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What inference adds up over a block's children: the flops of layers and of child blocks (two
+ * per multiply-add of a linear, bias not counted; one per element of an activation), an unknown
+ * cost that stays unknown, the element limit of every tensor a layer creates at its exact edge,
+ * and calls that give a child the wrong number of tensors.
+ */
+class InferenceRulesTest {
+  private static Compilation compile(String blocks) {
+    String text = "netspec: 1\npackage: t\nblocks:\n" + blocks;
+    return new Compiler(CompilerOptions.defaults()).compile(List.of(new SpecSource(Path.of("t.yaml"), text)));
+  }
+
+  private static List<String> errors(String blocks) {
+    return compile(blocks).diagnostics().stream().map(d -> d.format()).toList();
+  }
+
+  private static long flops(String blocks, String block, int... input) {
+    Compilation c = compile(blocks);
+    assertEquals(List.of(), c.diagnostics().stream().map(d -> d.format()).toList());
+    return c.inspect(block, input).flops();
+  }
+
+  @Test
+  void flopsAddUpOverChildren() {
+    String mlp = "  Mlp:\n    input: [batch, 4]\n    sequential: [{linear: 3}, relu, {linear: 2}]\n";
+    // at (2, 4): 2 * (2 * 4 * 3) + 2 * 3 + 2 * (2 * 3 * 2) = 48 + 6 + 24
+    assertEquals(78, flops(mlp, "Mlp", 2, 4));
+    String twice = mlp + "  Twice:\n    input: [batch, 4]\n    sequential: [Mlp, {linear: 4}, Mlp]\n";
+    // Mlp, then (2, 2) -> (2, 4): 2 * 2 * 2 * 4 = 32 flops, then Mlp again
+    assertEquals(78 + 32 + 78, flops(twice, "Twice", 2, 4));
+    String loop = "  L:\n    input: [batch, 4]\n    layers: {fc: {linear: 4}}\n    forward: |\n"
+        + "      while sum(x) > 0:\n        x = relu(x)\n      return fc(x)\n";
+    assertEquals(-1, flops(loop, "L", 2, 4), "a loop's cost is unknown, and stays unknown after it");
+  }
+
+  @Test
+  void aLayersTensorsStopAtTheIntLimit() {
+    // 2^31 - 1 is prime: a weight of exactly that many elements is (1, 2147483647)
+    String edge = "  B:\n    input: [batch, 2147483647]\n    sequential: [{linear: {in_features: 2147483647, out_features: 1}}]\n";
+    assertEquals(List.of(), errors(edge));
+    List<String> past = errors(edge.replace("out_features: 1", "out_features: 2"));
+    assertEquals(1, past.size(), past.toString());
+    assertTrue(past.get(0).contains("weight [2, 2147483647] has more than 2147483647 elements"), past.get(0));
+  }
+
+  @Test
+  void aChildGetsTheTensorsItTakes() {
+    String pair = "  Pair:\n    inputs: {a: [batch, 4], b: [batch, 4]}\n    forward: a + b\n";
+    String one = pair + "  B:\n    input: [batch, 4]\n    layers: {p: Pair}\n    forward: p(x)\n";
+    List<String> e = errors(one);
+    assertEquals(1, e.size(), e.toString());
+    assertTrue(e.get(0).startsWith("t.yaml:10:14: error: "), e.get(0));
+    assertTrue(e.get(0).contains("takes 2 inputs (a, b), got 1 argument"), e.get(0));
+    assertTrue(!e.get(0).contains("1 arguments"), e.get(0));
+    List<String> three = errors(one.replace("p(x)", "p(x, x, x)"));
+    assertTrue(three.size() == 1 && three.get(0).contains("takes 2 inputs (a, b), got 3 arguments"), three.toString());
+    assertEquals(List.of(), errors(one.replace("p(x)", "p(x, x)")));
+    String fc = "  B:\n    input: [batch, 4]\n    layers: {fc: {linear: 4}}\n    forward: fc(x, x)\n";
+    List<String> extra = errors(fc);
+    assertTrue(extra.size() == 1 && extra.get(0).contains("takes one tensor, got 2 arguments"), extra.toString());
+  }
+}
