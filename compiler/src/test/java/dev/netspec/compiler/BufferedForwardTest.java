@@ -164,10 +164,20 @@ class BufferedForwardTest {
   void aStepWithoutAnIntoFormKeepsTheAllocatingForward() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]
-        forward: (x > 1) * x
-        """);
+        forward: (x > 2 * x - 2) * x
+        """); // a comparison of two tensors has no into form
     assertEquals(false, buffered(m));
-    assertArrayEquals(new float[] {0f, 3f}, run(m, new float[][] {{1f, 3f}}));
+    assertArrayEquals(new float[] {1f, 0f}, run(m, new float[][] {{1f, 3f}}));
+  }
+
+  @Test
+  void comparisonsWithANumberWriteTheirMaskIntoABuffer() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 3]
+        forward: (x > 1) * x + (x <= 0) * 10 + (x == 2) * 100
+        """);
+    assertEquals(true, buffered(m));
+    assertArrayEquals(new float[] {10f, 0f, 102f, 3f, 3f, 3f}, run(m, new float[][] {{0f, 1f, 2f}, {3f, 3f, 3f}}), 0f);
   }
 
   @Test

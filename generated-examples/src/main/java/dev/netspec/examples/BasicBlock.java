@@ -164,13 +164,26 @@ public final class BasicBlock extends Module {
    * {@code (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    Tensor identity = x; // (batch, in_planes, height, width)
-    Tensor out = relu.forward(bn1.forward(conv1.forward(x))); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
-    out = bn2.forward(conv2.forward(out)); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
-    if (stride != 1 || inPlanes != planes) {
-      identity = downsample.forward(x); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BasicBlock free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
     }
-    return relu.forward(out.add(identity));
+    try {
+      Tensor identity = x; // (batch, in_planes, height, width)
+      Tensor out = relu.forward(bn1.forward(conv1.forward(x))); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
+      out = bn2.forward(conv2.forward(out)); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
+      if (stride != 1 || inPlanes != planes) {
+        identity = downsample.forward(x); // (batch, planes, (height - 1) / stride + 1, (width - 1) / stride + 1)
+      }
+      return relu.forward(out.add(identity));
+    } finally {
+      release(this);
+    }
   }
 
   /**

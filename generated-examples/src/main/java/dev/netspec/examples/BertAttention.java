@@ -146,7 +146,20 @@ public final class BertAttention extends Module {
    * {@code (batch, seq, hidden_size)}.
    */
   private Tensor forwardRecorded(Tensor hiddenStates, Tensor mask) {
-    return output.forwardInputs(self.forwardInputs(hiddenStates, mask), hiddenStates);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return output.forwardInputs(self.forwardInputs(hiddenStates, mask), hiddenStates);
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -201,9 +201,22 @@ public final class BertEmbeddings extends Module {
    * {@code (batch, seq, hidden_size)}.
    */
   private Tensor forwardRecorded(Tensor inputIds) {
-    int seq = inputIds.size(1);
-    Tensor h = wordEmbeddings.forward(inputIds).add(positionEmbeddings.forward(Tensor.arange(seq))).add(tokenTypeEmbeddings.forward(Tensor.arange(1))); // (batch, seq, hidden_size)
-    return dropout.forward(layerNorm.forward(h));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertEmbeddings free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(inputIds);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int seq = inputIds.size(1);
+      Tensor h = wordEmbeddings.forward(inputIds).add(positionEmbeddings.forward(Tensor.arange(seq))).add(tokenTypeEmbeddings.forward(Tensor.arange(1))); // (batch, seq, hidden_size)
+      return dropout.forward(layerNorm.forward(h));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -154,11 +154,24 @@ public final class BertEncoder extends Module {
    * {@code (batch, seq, hidden_size)}.
    */
   private Tensor forwardRecorded(Tensor hiddenStates, Tensor mask) {
-    Tensor h = hiddenStates; // (batch, seq, hidden_size)
-    for (BertLayer block : layer) {
-      h = block.forwardInputs(h, mask); // (batch, seq, hidden_size)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertEncoder free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
     }
-    return h;
+    try {
+      Tensor h = hiddenStates; // (batch, seq, hidden_size)
+      for (BertLayer block : layer) {
+        h = block.forwardInputs(h, mask); // (batch, seq, hidden_size)
+      }
+      return h;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -112,7 +112,20 @@ public final class BertIntermediate extends Module {
    * {@code (batch, seq, intermediate_size)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return intermediateActFn.forward(dense.forward(x));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertIntermediate free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return intermediateActFn.forward(dense.forward(x));
+    } finally {
+      release(this);
+    }
   }
 
   /**

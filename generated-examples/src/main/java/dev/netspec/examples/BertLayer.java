@@ -162,8 +162,21 @@ public final class BertLayer extends Module {
    * {@code (batch, seq, hidden_size)}.
    */
   private Tensor forwardRecorded(Tensor hiddenStates, Tensor mask) {
-    Tensor a = attention.forwardInputs(hiddenStates, mask); // (batch, seq, hidden_size)
-    return output.forwardInputs(intermediate.forward(a), a);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertLayer free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor a = attention.forwardInputs(hiddenStates, mask); // (batch, seq, hidden_size)
+      return output.forwardInputs(intermediate.forward(a), a);
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -254,13 +254,26 @@ public final class BertModel extends Module {
    * {@code ((batch, seq, hidden_size), (batch, hidden_size), (batch, hidden_size))}.
    */
   private Output forwardRecorded(Tensor inputIds, Tensor attentionMask) {
-    Tensor keep = attentionMask.ne(0.0f).mul(1.0f); // (batch, seq)
-    Tensor mask = Tensor.scalar(1.0f).sub(keep.unsqueeze(1).unsqueeze(2)).mul(-3.4028235E38f); // (batch, 1, 1, seq)
-    Tensor h = encoder.forwardInputs(embeddings.forward(inputIds), mask); // (batch, seq, hidden_size)
-    Tensor pooled = pooler.forward(h); // (batch, hidden_size)
-    Tensor weights = keep.unsqueeze(2); // (batch, seq, 1)
-    Tensor sentence = h.mul(weights).sum(1, false).div(weights.sum(1, false)); // (batch, hidden_size)
-    return new Output(h, pooled, sentence);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertModel free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(inputIds, attentionMask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor keep = attentionMask.ne(0.0f).mul(1.0f); // (batch, seq)
+      Tensor mask = Tensor.scalar(1.0f).sub(keep.unsqueeze(1).unsqueeze(2)).mul(-3.4028235E38f); // (batch, 1, 1, seq)
+      Tensor h = encoder.forwardInputs(embeddings.forward(inputIds), mask); // (batch, seq, hidden_size)
+      Tensor pooled = pooler.forward(h); // (batch, hidden_size)
+      Tensor weights = keep.unsqueeze(2); // (batch, seq, 1)
+      Tensor sentence = h.mul(weights).sum(1, false).div(weights.sum(1, false)); // (batch, hidden_size)
+      return new Output(h, pooled, sentence);
+    } finally {
+      release(this);
+    }
   }
 
   /**

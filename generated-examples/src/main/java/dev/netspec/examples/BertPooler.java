@@ -126,7 +126,20 @@ public final class BertPooler extends Module {
    * {@code (batch, hidden_size)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return activation.forward(dense.forward(x.select(1, 0)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertPooler free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return activation.forward(dense.forward(x.select(1, 0)));
+    } finally {
+      release(this);
+    }
   }
 
   /**

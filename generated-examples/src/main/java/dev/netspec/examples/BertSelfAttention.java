@@ -218,13 +218,26 @@ public final class BertSelfAttention extends Module {
    * {@code (batch, seq, hidden_size)}.
    */
   private Tensor forwardRecorded(Tensor hiddenStates, Tensor mask) {
-    int batch = hiddenStates.size(0);
-    int seq = hiddenStates.size(1);
-    Tensor q = query.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-    Tensor k = key.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-    Tensor v = value.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
-    Tensor y = Functional.scaledDotProductAttention(q, k, v, AttentionMask.of(mask), false); // (batch, num_attention_heads, seq, ?)
-    return y.transpose(1, 2).reshape(batch, seq, hiddenSize);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertSelfAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(hiddenStates, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int batch = hiddenStates.size(0);
+      int seq = hiddenStates.size(1);
+      Tensor q = query.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+      Tensor k = key.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+      Tensor v = value.forward(hiddenStates).reshape(batch, seq, numAttentionHeads, -1).transpose(1, 2); // (batch, num_attention_heads, seq, ?)
+      Tensor y = Functional.scaledDotProductAttention(q, k, v, AttentionMask.of(mask), false); // (batch, num_attention_heads, seq, ?)
+      return y.transpose(1, 2).reshape(batch, seq, hiddenSize);
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -156,7 +156,20 @@ public final class BertSelfOutput extends Module {
    * {@code (batch, seq, hidden_size)}.
    */
   private Tensor forwardRecorded(Tensor hiddenStates, Tensor inputTensor) {
-    return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BertSelfOutput free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(hiddenStates, inputTensor);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return layerNorm.forward(dropout.forward(dense.forward(hiddenStates)).add(inputTensor));
+    } finally {
+      release(this);
+    }
   }
 
   /**

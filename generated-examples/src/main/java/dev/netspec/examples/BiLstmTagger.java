@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Embedding;
 import dev.netspec.runtime.nn.LSTM;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -39,6 +40,46 @@ public final class BiLstmTagger extends Module {
   public final Linear tag;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, 8)}.
+   */
+  private Tensor embedOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 16)}.
+   */
+  private Tensor lstmOutput;
+
+  /**
+   * Forward buffer {@code (4, batch, 8)}.
+   */
+  private Tensor lstmHN;
+
+  /**
+   * Forward buffer {@code (4, batch, 8)}.
+   */
+  private Tensor lstmCN;
+
+  /**
+   * Forward buffer {@code (batch, seq, 5)}.
+   */
+  private Tensor tagOut;
+
+  /**
+   * The buffers {@code lstm} writes, made with them.
+   */
+  private LSTM.Output lstmResult;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public BiLstmTagger() {
@@ -61,23 +102,14 @@ public final class BiLstmTagger extends Module {
    */
   public Output forwardTuple(Tensor tokens, Tensor h0, Tensor c0) {
     checkInputs(tokens, h0, c0);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    BiLstmTagger free = claim();
-    if (free != this) {
-      try {
-        return free.forwardTuple(tokens, h0, c0);
-      } finally {
-        release(free);
-      }
+    if (records(tokens, h0, c0)) {
+      return forwardRecorded(tokens, h0, c0);
     }
+    BiLstmTagger free = claim();
     try {
-      LSTM.Output lstmResult = lstm.forwardWithState(embed.forward(tokens), h0, c0); // ((batch, seq, 16), ((4, batch, 8), (4, batch, 8)))
-      Tensor out = lstmResult.output(); // (batch, seq, 16)
-      Tensor h = lstmResult.hN(); // (4, batch, 8)
-      Tensor c = lstmResult.cN(); // (4, batch, 8)
-      return new Output(tag.forward(out).logSoftmax(-1), h, c);
+      return free.forwardTupleInto(tokens, h0, c0, new Output(Tensor.zeros(tokens.size(0), tokens.size(1), 5), Tensor.zeros(4, tokens.size(0), 8), Tensor.zeros(4, tokens.size(0), 8)));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -110,6 +142,80 @@ public final class BiLstmTagger extends Module {
               + "tokens " + tokens.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(tokens.shape())
               + ", h0 " + h0.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(h0.shape())
               + ", c0 " + c0.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(c0.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code tokens int64 (batch, seq), h0 float32 (4, batch, 8), c0 float32 (4, batch, 8)}; writes the outputs into the tensors of {@code output} (shape {@code ((batch, seq, 5), ((4, batch, 8), (4, batch, 8)))}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Output forwardTupleInto(Tensor tokens, Tensor h0, Tensor c0, Output output) {
+    enterForward();
+    try {
+      checkInputs(tokens, h0, c0);
+      workspace(tokens, h0, c0);
+      embed.forward(tokens, embedOut); // (batch, seq, 8)
+      lstm.forwardInto(embedOut, h0, c0, lstmResult); // ((batch, seq, 16), ((4, batch, 8), (4, batch, 8)))
+      Tensor out = lstmResult.output(); // (batch, seq, 16)
+      Tensor h = lstmResult.hN(); // (4, batch, 8)
+      Tensor c = lstmResult.cN(); // (4, batch, 8)
+      Tensor item0Out = output.item0();
+      tag.forward(out, tagOut); // (batch, seq, 5)
+      tagOut.logSoftmaxInto(-1, item0Out); // (batch, seq, 5)
+      Tensor hOut = output.h();
+      h.copyInto(hOut); // (4, batch, 8)
+      Tensor cOut = output.c();
+      c.copyInto(cOut); // (4, batch, 8)
+      return output;
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code tokens int64 (batch, seq), h0 float32 (4, batch, 8), c0 float32 (4, batch, 8)}, output
+   * {@code ((batch, seq, 5), ((4, batch, 8), (4, batch, 8)))}.
+   */
+  private Output forwardRecorded(Tensor tokens, Tensor h0, Tensor c0) {
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BiLstmTagger free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(tokens, h0, c0);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      LSTM.Output lstmResult = lstm.forwardWithState(embed.forward(tokens), h0, c0); // ((batch, seq, 16), ((4, batch, 8), (4, batch, 8)))
+      Tensor out = lstmResult.output(); // (batch, seq, 16)
+      Tensor h = lstmResult.hN(); // (4, batch, 8)
+      Tensor c = lstmResult.cN(); // (4, batch, 8)
+      return new Output(tag.forward(out).logSoftmax(-1), h, c);
+    } finally {
+      release(this);
+    }
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor tokens, Tensor h0, Tensor c0) {
+    if (tokens.size(0) != batch || tokens.size(1) != seq) {
+      batch = tokens.size(0);
+      seq = tokens.size(1);
+      // embedOut, tagOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, 8}, new int[] {batch, seq, 5});
+      embedOut = Workspace.view(storage0, batch, seq, 8);
+      tagOut = Workspace.view(storage0, batch, seq, 5);
+      lstmOutput = Tensor.zeros(batch, seq, 16);
+      lstmHN = Tensor.zeros(4, batch, 8);
+      lstmCN = Tensor.zeros(4, batch, 8);
+      lstmResult = new LSTM.Output(lstmOutput, lstmHN, lstmCN);
     }
   }
 

@@ -161,8 +161,21 @@ public final class Block extends Module {
    * {@code (batch, seq, n_embd)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = x.add(attn.forward(ln1.forward(x))); // (batch, seq, n_embd)
-    return x.add(mlp.forward(ln2.forward(x)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Block free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = x.add(attn.forward(ln1.forward(x))); // (batch, seq, n_embd)
+      return x.add(mlp.forward(ln2.forward(x)));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -132,7 +132,20 @@ public final class CausalSelfAttention extends Module {
    * {@code (batch, seq, n_embd)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return cProj.forward(cache.forward(cAttn.forward(x)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    CausalSelfAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return cProj.forward(cache.forward(cAttn.forward(x)));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -216,21 +216,34 @@ public final class CifarCnn extends Sequential {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = conv2d0.forward(x); // (batch, 16, 32, 32)
-    x = batchNorm2d1.forward(x); // (batch, 16, 32, 32)
-    x = relu2.forward(x); // (batch, 16, 32, 32)
-    x = maxPool2d3.forward(x); // (batch, 16, 16, 16)
-    x = conv2d4.forward(x); // (batch, 32, 16, 16)
-    x = batchNorm2d5.forward(x); // (batch, 32, 16, 16)
-    x = relu6.forward(x); // (batch, 32, 16, 16)
-    x = maxPool2d7.forward(x); // (batch, 32, 8, 8)
-    x = conv2d8.forward(x); // (batch, 64, 8, 8)
-    x = batchNorm2d9.forward(x); // (batch, 64, 8, 8)
-    x = relu10.forward(x); // (batch, 64, 8, 8)
-    x = adaptiveAvgPool2d11.forward(x); // (batch, 64, 1, 1)
-    x = flatten12.forward(x); // (batch, 64)
-    x = linear13.forward(x); // (batch, 10)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    CifarCnn free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = conv2d0.forward(x); // (batch, 16, 32, 32)
+      x = batchNorm2d1.forward(x); // (batch, 16, 32, 32)
+      x = relu2.forward(x); // (batch, 16, 32, 32)
+      x = maxPool2d3.forward(x); // (batch, 16, 16, 16)
+      x = conv2d4.forward(x); // (batch, 32, 16, 16)
+      x = batchNorm2d5.forward(x); // (batch, 32, 16, 16)
+      x = relu6.forward(x); // (batch, 32, 16, 16)
+      x = maxPool2d7.forward(x); // (batch, 32, 8, 8)
+      x = conv2d8.forward(x); // (batch, 64, 8, 8)
+      x = batchNorm2d9.forward(x); // (batch, 64, 8, 8)
+      x = relu10.forward(x); // (batch, 64, 8, 8)
+      x = adaptiveAvgPool2d11.forward(x); // (batch, 64, 1, 1)
+      x = flatten12.forward(x); // (batch, 64)
+      x = linear13.forward(x); // (batch, 10)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -206,10 +206,23 @@ public final class EncoderBlock extends Module {
    * {@code (batch, seq, 16)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    Tensor h = ln1.forward(x); // (batch, seq, 16)
-    Tensor att = q.forward(h).matmul(k.forward(h).transpose(1, 2)).mul(0.25f).softmax(-1); // (batch, seq, seq)
-    x = x.add(proj.forward(att.matmul(v.forward(h)))); // (batch, seq, 16)
-    return x.add(mlp.forward(ln2.forward(x)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    EncoderBlock free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor h = ln1.forward(x); // (batch, seq, 16)
+      Tensor att = q.forward(h).matmul(k.forward(h).transpose(1, 2)).mul(0.25f).softmax(-1); // (batch, seq, seq)
+      x = x.add(proj.forward(att.matmul(v.forward(h)))); // (batch, seq, 16)
+      return x.add(mlp.forward(ln2.forward(x)));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -184,17 +184,30 @@ public final class FashionCnn extends Sequential {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = conv2d0.forward(x); // (batch, 16, 28, 28)
-    x = relu1.forward(x); // (batch, 16, 28, 28)
-    x = maxPool2d2.forward(x); // (batch, 16, 14, 14)
-    x = conv2d3.forward(x); // (batch, 32, 14, 14)
-    x = relu4.forward(x); // (batch, 32, 14, 14)
-    x = maxPool2d5.forward(x); // (batch, 32, 7, 7)
-    x = flatten6.forward(x); // (batch, 1568)
-    x = linear7.forward(x); // (batch, 128)
-    x = relu8.forward(x); // (batch, 128)
-    x = linear9.forward(x); // (batch, 10)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    FashionCnn free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = conv2d0.forward(x); // (batch, 16, 28, 28)
+      x = relu1.forward(x); // (batch, 16, 28, 28)
+      x = maxPool2d2.forward(x); // (batch, 16, 14, 14)
+      x = conv2d3.forward(x); // (batch, 32, 14, 14)
+      x = relu4.forward(x); // (batch, 32, 14, 14)
+      x = maxPool2d5.forward(x); // (batch, 32, 7, 7)
+      x = flatten6.forward(x); // (batch, 1568)
+      x = linear7.forward(x); // (batch, 128)
+      x = relu8.forward(x); // (batch, 128)
+      x = linear9.forward(x); // (batch, 10)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -203,6 +203,7 @@ public final class GPT extends Module implements CausalLM {
    * call while another thread's runs throws {@link IllegalStateException} (give each thread
    * a {@link #replica()}). Never records for a backward pass: the inference path.
    */
+  @Override
   public Tensor forward(Tensor idx, int start, Tensor output) {
     enterForward();
     try {

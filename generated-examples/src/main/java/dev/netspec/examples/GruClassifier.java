@@ -5,7 +5,9 @@ import dev.netspec.runtime.nn.Embedding;
 import dev.netspec.runtime.nn.GRU;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +42,66 @@ public final class GruClassifier extends Module {
   public final Linear fc;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, 8)}.
+   */
+  private Tensor embedOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 24)}.
+   */
+  private Tensor gruOutput;
+
+  /**
+   * Forward buffer {@code (4, batch, 12)}.
+   */
+  private Tensor gruHN;
+
+  /**
+   * Forward buffer {@code (1, batch, 24)}.
+   */
+  private Tensor concatOut;
+
+  /**
+   * Forward buffer {@code (batch, 24)}.
+   */
+  private Tensor flattenOut;
+
+  /**
+   * A view of {@code gruHN}, {@code (1, batch, 12)}, made with the buffers.
+   */
+  private Tensor l0FwdView;
+
+  /**
+   * A view of {@code gruHN}, {@code (1, batch, 12)}, made with the buffers.
+   */
+  private Tensor l0BwdView;
+
+  /**
+   * A view of {@code gruHN}, {@code (1, batch, 12)}, made with the buffers.
+   */
+  private Tensor l1FwdView;
+
+  /**
+   * A view of {@code gruHN}, {@code (1, batch, 12)}, made with the buffers.
+   */
+  private Tensor l1BwdView;
+
+  /**
+   * The buffers {@code gru} writes, made with them.
+   */
+  private GRU.Output gruResult;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public GruClassifier() {
@@ -63,11 +125,64 @@ public final class GruClassifier extends Module {
   @Override
   public Tensor forward(Tensor tokens) {
     checkInputs(tokens);
+    if (records(tokens)) {
+      return forwardRecorded(tokens);
+    }
+    return concurrentForward(tokens, Tensor.zeros(tokens.size(0), 3));
+  }
+
+  /**
+   * Checks the inputs against {@code tokens int64 (batch, seq)}.
+   */
+  private void checkInputs(Tensor tokens) {
+    if (tokens.dtype() != DType.INT64
+        || tokens.dim() != 2) {
+      throw new IllegalArgumentException("GruClassifier: expected tokens int64 (batch, seq), got "
+              + "tokens " + tokens.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(tokens.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code tokens int64 (batch, seq)}; writes the output into {@code output} (shape {@code (batch, 3)}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor tokens, Tensor output) {
+    enterForward();
+    try {
+      checkInputs(tokens);
+      workspace(tokens);
+      embed.forward(tokens, embedOut); // (batch, seq, 8)
+      gru.forwardInto(embedOut, null, gruResult); // ((batch, seq, 24), (4, batch, 12))
+      Tensor out = gruResult.output(); // (batch, seq, 24)
+      Tensor h = gruResult.hN(); // (4, batch, 12)
+      Tensor l0Fwd = l0FwdView; // (1, batch, 12)
+      Tensor l0Bwd = l0BwdView; // (1, batch, 12)
+      Tensor l1Fwd = l1FwdView; // (1, batch, 12)
+      Tensor l1Bwd = l1BwdView; // (1, batch, 12)
+      Out.place(l1Fwd, 2, 0, concatOut);
+      Out.place(l1Bwd, 2, 12, concatOut); // (1, batch, 24)
+      Tensor last = concatOut.flattenInto(0, 1, flattenOut); // (batch, 24)
+      return fc.forward(last, output); // (batch, 3)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code tokens int64 (batch, seq)}, output
+   * {@code (batch, 3)}.
+   */
+  private Tensor forwardRecorded(Tensor tokens) {
     // While another thread is inside this instance, the same call runs on a free replica.
     GruClassifier free = claim();
     if (free != this) {
       try {
-        return free.forward(tokens);
+        return free.forwardRecorded(tokens);
       } finally {
         release(free);
       }
@@ -89,13 +204,26 @@ public final class GruClassifier extends Module {
   }
 
   /**
-   * Checks the inputs against {@code tokens int64 (batch, seq)}.
+   * Sizes the buffers for these inputs (once per input size).
    */
-  private void checkInputs(Tensor tokens) {
-    if (tokens.dtype() != DType.INT64
-        || tokens.dim() != 2) {
-      throw new IllegalArgumentException("GruClassifier: expected tokens int64 (batch, seq), got "
-              + "tokens " + tokens.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(tokens.shape()));
+  private void workspace(Tensor tokens) {
+    if (tokens.size(0) != batch || tokens.size(1) != seq) {
+      batch = tokens.size(0);
+      seq = tokens.size(1);
+      // embedOut, concatOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, 8}, new int[] {1, batch, 24});
+      embedOut = Workspace.view(storage0, batch, seq, 8);
+      concatOut = Workspace.view(storage0, 1, batch, 24);
+      // gruOutput, flattenOut: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, seq, 24}, new int[] {batch, 24});
+      gruOutput = Workspace.view(storage1, batch, seq, 24);
+      flattenOut = Workspace.view(storage1, batch, 24);
+      gruHN = Tensor.zeros(4, batch, 12);
+      l0FwdView = gruHN.narrow(0, 0, 1);
+      l0BwdView = gruHN.narrow(0, 1, 1);
+      l1FwdView = gruHN.narrow(0, 2, 1);
+      l1BwdView = gruHN.narrow(0, 3, 1);
+      gruResult = new GRU.Output(gruOutput, gruHN);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.GRU;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,41 @@ public final class GruStep extends Module {
   public final Linear head;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (seq, batch, 16)}.
+   */
+  private Tensor gruOutput;
+
+  /**
+   * Forward buffer {@code (1, batch, 16)}.
+   */
+  private Tensor gruHN;
+
+  /**
+   * Forward buffer {@code (seq, batch, 6)}.
+   */
+  private Tensor featuresOut;
+
+  /**
+   * Forward buffer {@code (seq, batch, 10)}.
+   */
+  private Tensor restOut;
+
+  /**
+   * The buffers {@code gru} writes, made with them.
+   */
+  private GRU.Output gruResult;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public GruStep() {
@@ -54,25 +90,14 @@ public final class GruStep extends Module {
    */
   public Output forwardTuple(Tensor x, Tensor h0) {
     checkInputs(x, h0);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    GruStep free = claim();
-    if (free != this) {
-      try {
-        return free.forwardTuple(x, h0);
-      } finally {
-        release(free);
-      }
+    if (records(x, h0)) {
+      return forwardRecorded(x, h0);
     }
+    GruStep free = claim();
     try {
-      GRU.Output gruResult = gru.forwardWithState(x, h0); // ((seq, batch, 16), (1, batch, 16))
-      Tensor out = gruResult.output(); // (seq, batch, 16)
-      Tensor h = gruResult.hN(); // (1, batch, 16)
-      List<Tensor> parts = out.split(new int[] {6, 10}, -1); // ((seq, batch, 6), (seq, batch, 10))
-      Tensor features = parts.get(0); // (seq, batch, 6)
-      Tensor rest = parts.get(1); // (seq, batch, 10)
-      return new Output(head.forward(features), h);
+      return free.forwardTupleInto(x, h0, new Output(Tensor.zeros(x.size(0), x.size(1), 4), Tensor.zeros(1, x.size(1), 16)));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -100,6 +125,76 @@ public final class GruStep extends Module {
       throw new IllegalArgumentException("GruStep: expected x float32 (seq, batch, 10), h0 float32 (1, batch, 16), got "
               + "x " + x.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(x.shape())
               + ", h0 " + h0.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(h0.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code x float32 (seq, batch, 10), h0 float32 (1, batch, 16)}; writes the outputs into the tensors of {@code output} (shape {@code ((seq, batch, 4), (1, batch, 16))}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Output forwardTupleInto(Tensor x, Tensor h0, Output output) {
+    enterForward();
+    try {
+      checkInputs(x, h0);
+      workspace(x, h0);
+      gru.forwardInto(x, h0, gruResult); // ((seq, batch, 16), (1, batch, 16))
+      Tensor out = gruResult.output(); // (seq, batch, 16)
+      Tensor h = gruResult.hN(); // (1, batch, 16)
+      Tensor features = Out.narrowCopy(out, 2, 0, featuresOut); // (seq, batch, 6)
+      Tensor rest = Out.narrowCopy(out, 2, 6, restOut); // (seq, batch, 10)
+      Tensor item0Out = output.item0();
+      head.forward(features, item0Out); // (seq, batch, 4)
+      Tensor hOut = output.h();
+      h.copyInto(hOut); // (1, batch, 16)
+      return output;
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code x float32 (seq, batch, 10), h0 float32 (1, batch, 16)}, output
+   * {@code ((seq, batch, 4), (1, batch, 16))}.
+   */
+  private Output forwardRecorded(Tensor x, Tensor h0) {
+    // While another thread is inside this instance, the same call runs on a free replica.
+    GruStep free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x, h0);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      GRU.Output gruResult = gru.forwardWithState(x, h0); // ((seq, batch, 16), (1, batch, 16))
+      Tensor out = gruResult.output(); // (seq, batch, 16)
+      Tensor h = gruResult.hN(); // (1, batch, 16)
+      List<Tensor> parts = out.split(new int[] {6, 10}, -1); // ((seq, batch, 6), (seq, batch, 10))
+      Tensor features = parts.get(0); // (seq, batch, 6)
+      Tensor rest = parts.get(1); // (seq, batch, 10)
+      return new Output(head.forward(features), h);
+    } finally {
+      release(this);
+    }
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor x, Tensor h0) {
+    if (x.size(0) != seq || x.size(1) != batch) {
+      seq = x.size(0);
+      batch = x.size(1);
+      gruOutput = Tensor.zeros(seq, batch, 16);
+      gruHN = Tensor.zeros(1, batch, 16);
+      featuresOut = Tensor.zeros(seq, batch, 6);
+      restOut = Tensor.zeros(seq, batch, 10);
+      gruResult = new GRU.Output(gruOutput, gruHN);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Embedding;
 import dev.netspec.runtime.nn.LSTM;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -39,6 +40,41 @@ public final class LstmTagger extends Module {
   public final Linear hidden2tag;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (seq, 6)}.
+   */
+  private Tensor wordEmbeddingsOut;
+
+  /**
+   * Forward buffer {@code (seq, 6)}.
+   */
+  private Tensor lstmOutput;
+
+  /**
+   * Forward buffer {@code (1, 6)}.
+   */
+  private Tensor lstmHN;
+
+  /**
+   * Forward buffer {@code (1, 6)}.
+   */
+  private Tensor lstmCN;
+
+  /**
+   * Forward buffer {@code (seq, 3)}.
+   */
+  private Tensor hidden2tagOut;
+
+  /**
+   * The buffers {@code lstm} writes, made with them.
+   */
+  private LSTM.Output lstmResult;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public LstmTagger() {
@@ -62,11 +98,57 @@ public final class LstmTagger extends Module {
   @Override
   public Tensor forward(Tensor sentence) {
     checkInputs(sentence);
+    if (records(sentence)) {
+      return forwardRecorded(sentence);
+    }
+    return concurrentForward(sentence, Tensor.zeros(sentence.size(0), 3));
+  }
+
+  /**
+   * Checks the inputs against {@code sentence int64 (seq,)}.
+   */
+  private void checkInputs(Tensor sentence) {
+    if (sentence.dtype() != DType.INT64
+        || sentence.dim() != 1) {
+      throw new IllegalArgumentException("LstmTagger: expected sentence int64 (seq,), got "
+              + "sentence " + sentence.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(sentence.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code sentence int64 (seq,)}; writes the output into {@code output} (shape {@code (seq, 3)}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor sentence, Tensor output) {
+    enterForward();
+    try {
+      checkInputs(sentence);
+      workspace(sentence);
+      Tensor embeds = wordEmbeddings.forward(sentence, wordEmbeddingsOut); // (seq, 6)
+      lstm.forwardInto(embeds, null, null, lstmResult); // ((seq, 6), ((1, 6), (1, 6)))
+      Tensor lstmOut = lstmResult.output(); // (seq, 6)
+      Tensor tagSpace = hidden2tag.forward(lstmOut, hidden2tagOut); // (seq, 3)
+      return tagSpace.logSoftmaxInto(1, output); // (seq, 3)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code sentence int64 (seq,)}, output
+   * {@code (seq, 3)}.
+   */
+  private Tensor forwardRecorded(Tensor sentence) {
     // While another thread is inside this instance, the same call runs on a free replica.
     LstmTagger free = claim();
     if (free != this) {
       try {
-        return free.forward(sentence);
+        return free.forwardRecorded(sentence);
       } finally {
         release(free);
       }
@@ -83,13 +165,19 @@ public final class LstmTagger extends Module {
   }
 
   /**
-   * Checks the inputs against {@code sentence int64 (seq,)}.
+   * Sizes the buffers for these inputs (once per input size).
    */
-  private void checkInputs(Tensor sentence) {
-    if (sentence.dtype() != DType.INT64
-        || sentence.dim() != 1) {
-      throw new IllegalArgumentException("LstmTagger: expected sentence int64 (seq,), got "
-              + "sentence " + sentence.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(sentence.shape()));
+  private void workspace(Tensor sentence) {
+    if (sentence.size(0) != seq) {
+      seq = sentence.size(0);
+      // wordEmbeddingsOut, hidden2tagOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {seq, 6}, new int[] {seq, 3});
+      wordEmbeddingsOut = Workspace.view(storage0, seq, 6);
+      hidden2tagOut = Workspace.view(storage0, seq, 3);
+      lstmOutput = Tensor.zeros(seq, 6);
+      lstmHN = Tensor.zeros(1, 6);
+      lstmCN = Tensor.zeros(1, 6);
+      lstmResult = new LSTM.Output(lstmOutput, lstmHN, lstmCN);
     }
   }
 

@@ -118,7 +118,20 @@ public final class MLP extends Module {
    * {@code (batch, seq, n_embd)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return cProj.forward(gelu.forward(cFc.forward(x)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MLP free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return cProj.forward(gelu.forward(cFc.forward(x)));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -181,16 +181,29 @@ public final class MnistMlp extends Sequential {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = flatten0.forward(x); // (batch, 784)
-    x = linear1.forward(x); // (batch, 64)
-    x = relu2.forward(x); // (batch, 64)
-    x = dropout3.forward(x); // (batch, 64)
-    x = linear4.forward(x); // (batch, 32)
-    x = relu5.forward(x); // (batch, 32)
-    x = dropout6.forward(x); // (batch, 32)
-    x = linear7.forward(x); // (batch, 10)
-    x = logSoftmax8.forward(x); // (batch, 10)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MnistMlp free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = flatten0.forward(x); // (batch, 784)
+      x = linear1.forward(x); // (batch, 64)
+      x = relu2.forward(x); // (batch, 64)
+      x = dropout3.forward(x); // (batch, 64)
+      x = linear4.forward(x); // (batch, 32)
+      x = relu5.forward(x); // (batch, 32)
+      x = dropout6.forward(x); // (batch, 32)
+      x = linear7.forward(x); // (batch, 10)
+      x = logSoftmax8.forward(x); // (batch, 10)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

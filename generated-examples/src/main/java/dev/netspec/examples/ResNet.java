@@ -212,9 +212,22 @@ public final class ResNet extends Module {
    * {@code (batch, 1000)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = maxpool.forward(relu.forward(bn1.forward(conv1.forward(x)))); // (batch, 64, (height - 1) / 4 + 1, (width - 1) / 4 + 1)
-    x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x)))); // (batch, 512, (height - 1) / 32 + 1, (width - 1) / 32 + 1)
-    return fc.forward(avgpool.forward(x).flatten(1, -1));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    ResNet free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = maxpool.forward(relu.forward(bn1.forward(conv1.forward(x)))); // (batch, 64, (height - 1) / 4 + 1, (width - 1) / 4 + 1)
+      x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x)))); // (batch, 512, (height - 1) / 32 + 1, (width - 1) / 32 + 1)
+      return fc.forward(avgpool.forward(x).flatten(1, -1));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -143,7 +143,20 @@ public final class ResidualBlock extends Module {
    * {@code (batch, dim)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return x.add(fc2.forward(act.forward(fc1.forward(norm.forward(x)))));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    ResidualBlock free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return x.add(fc2.forward(act.forward(fc1.forward(norm.forward(x)))));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -131,7 +131,20 @@ public final class ResidualMlp extends Module {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return head.forward(norm.forward(blocks.forward(stem.forward(x))));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    ResidualMlp free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return head.forward(norm.forward(blocks.forward(stem.forward(x))));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -179,16 +179,29 @@ public final class SeqConvNet extends Sequential {
    * {@code (batch, 4)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = conv1d0.forward(x); // (batch, 16, length)
-    x = relu1.forward(x); // (batch, 16, length)
-    x = maxPool1d2.forward(x); // (batch, 16, length / 2)
-    x = conv1d3.forward(x); // (batch, 32, length / 2)
-    x = batchNorm1d4.forward(x); // (batch, 32, length / 2)
-    x = relu5.forward(x); // (batch, 32, length / 2)
-    x = adaptiveAvgPool1d6.forward(x); // (batch, 32, 1)
-    x = flatten7.forward(x); // (batch, 32)
-    x = linear8.forward(x); // (batch, 4)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    SeqConvNet free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = conv1d0.forward(x); // (batch, 16, length)
+      x = relu1.forward(x); // (batch, 16, length)
+      x = maxPool1d2.forward(x); // (batch, 16, length / 2)
+      x = conv1d3.forward(x); // (batch, 32, length / 2)
+      x = batchNorm1d4.forward(x); // (batch, 32, length / 2)
+      x = relu5.forward(x); // (batch, 32, length / 2)
+      x = adaptiveAvgPool1d6.forward(x); // (batch, 32, 1)
+      x = flatten7.forward(x); // (batch, 32)
+      x = linear8.forward(x); // (batch, 4)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -109,7 +109,20 @@ public final class SeqFirstEncoder extends Module {
    * {@code (seq, batch, 16)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return encoder.forward(x.add(attn.forward(x)));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    SeqFirstEncoder free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return encoder.forward(x.add(attn.forward(x)));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -122,8 +122,21 @@ public final class TorchEncoder extends Module {
    * {@code (batch, seq, 16)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = x.add(attn.forward(x)); // (batch, seq, 16)
-    return encoder.forward(layer.forward(x));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    TorchEncoder free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = x.add(attn.forward(x)); // (batch, seq, 16)
+      return encoder.forward(layer.forward(x));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -32,6 +32,28 @@ class SequenceAllocationTest {
     assertEquals(0, bytesOnceWarm("gpt2"), "bytes of 20 warm GPT-2 decode steps at context 24");
   }
 
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmLstmTaggerForwardAllocatesNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("lstm"), "bytes of 20 warm BiLstmTagger forwards, batch 2 x 12 tokens");
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmGruForwardsAllocateNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("gru"), "bytes of 20 warm GruClassifier and GruStep forwards");
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void generationStepsAllocateNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("generate"),
+        "bytes of 16 more GPT-2 steps, greedy and sampled, beyond their 16 token ids each");
+  }
+
   /** The child's bytes of 20 calls once 0 or after {@link #SECONDS}. */
   private static long bytesOnceWarm(String model) throws IOException, InterruptedException {
     return AllocationProbe.bytesOnceWarm(SequenceAllocationChild.class, SECONDS, model, Integer.toString(SECONDS));

@@ -10,6 +10,7 @@ import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.infer.ArgCondition;
 import dev.netspec.compiler.infer.Assignments;
+import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.LayerCalls;
@@ -281,8 +282,9 @@ final class ForwardWriter {
   };
 
   private void statement(CodeBlock.Builder b, Stmt s, Map<String, Type> declared) {
-    if (s instanceof Ast.Unpack && ws != null) {
-      throw new Workspace.Unsupported("a tuple unpacking");
+    if (s instanceof Ast.Unpack u && ws != null) {
+      tuples.unpackInto(b, u, declared);
+      return;
     }
     if (s instanceof Ast.Return r && typeOf(r.value()) instanceof Type.TupleT && ws != null) {
       tuples.returnInto(b, r);
@@ -597,6 +599,42 @@ final class ForwardWriter {
         CodeBlock.of("$N", out));
   }
 
+  /**
+   * The buffer or view field that tensor {@code e}, written as {@code code} ({@link #expr}),
+   * names; {@link Workspace.Unsupported} when it names none (an input, several buffers).
+   */
+  String bufferField(Expr e, CodeBlock code) {
+    CodeBlock field = views.fieldOf(e, code);
+    if (ws.bufferOf(field.toString()) == null) {
+      throw new Workspace.Unsupported("a view of a value that is not one buffer");
+    }
+    return field.toString();
+  }
+
+  /**
+   * A view field of the buffer {@code base} made when the buffers are sized by {@code code};
+   * {@code contiguous} when its elements are dense in its shape's order.
+   */
+  String viewField(String name, String base, CodeBlock code, Shape shape, boolean contiguous) {
+    String field = ws.view(name, base, code, shape);
+    if (contiguous) {
+      views.contiguous(field);
+    }
+    return field;
+  }
+
+  /** Whether the buffer or view field {@code field} is known to be contiguous. */
+  boolean isContiguous(String field) {
+    return views.isContiguous(field);
+  }
+
+  /** A new buffer of the workspace named {@code name}, written whole by the step being written. */
+  String freshBuffer(String name, Shape shape) {
+    String field = ws.buffer(name, shape);
+    views.contiguous(field);
+    return field;
+  }
+
   String buffer(String dest, String base, Shape shape) {
     lastBuffer = dest != null ? dest : ws.buffer(base + "Out", shape);
     views.contiguous(lastBuffer);
@@ -621,6 +659,9 @@ final class ForwardWriter {
   }
 
   private static final Map<String, String> INTO = Map.of("+", "add", "-", "sub", "*", "mul", "/", "div");
+  /** The comparisons with a number, by operator: the runtime's {@code Out} method. */
+  private static final Map<String, String> COMPARE = Map.of("==", "eq", "!=", "ne", "<", "lt", "<=", "le", ">", "gt",
+      ">=", "ge");
 
   private CodeBlock binaryInto(Ast.Binary b, String dest, Shape shape) {
     boolean lTensor = typeOf(b.left()) instanceof Type.TensorT;
@@ -633,8 +674,9 @@ final class ForwardWriter {
     if (b.op().equals("**") && lTensor && !rTensor) {
       return CodeBlock.of("$L.powInto($L, $N)", l, r, buffer(dest, "pow", shape));
     }
-    if (b.op().equals("!=") && lTensor && !rTensor) {
-      return CodeBlock.of("$T.ne($L, $L, $N)", TensorOpsWriter.OUT, l, r, buffer(dest, "ne", shape));
+    String compare = COMPARE.get(b.op());
+    if (compare != null && lTensor && !rTensor) { // a mask: float32 0 and 1
+      return CodeBlock.of("$T.$N($L, $L, $N)", TensorOpsWriter.OUT, compare, l, r, buffer(dest, compare, shape));
     }
     if (b.op().equals("-") && !lTensor && rTensor) {
       return CodeBlock.of("$T.rsub($L, $L, $N)", TensorOpsWriter.OUT, l, r, buffer(dest, "rsub", shape));
@@ -724,6 +766,11 @@ final class ForwardWriter {
         String method = c.callee().equals("softmax") ? "softmax" : "logSoftmax";
         return CodeBlock.of("$L.$N($L, $N)", in, method + "Into", intOf(a.get("dim")), buffer(dest, method, shape));
       }
+      case CONCAT:
+        if (dest == null) {
+          return concatInto(a, shape);
+        }
+        break;
       case FLATTEN: {
         CodeBlock in = arg(a, "input");
         return CodeBlock.of("$L.flattenInto($L, $L, $N)", in, intOf(a.get("start_dim")), intOf(a.get("end_dim")),
@@ -733,6 +780,53 @@ final class ForwardWriter {
         break;
     }
     throw new Workspace.Unsupported("function " + c.callee());
+  }
+
+  /**
+   * {@code concat([a, b], dim)} into a new buffer: each part placed in turn at the sum of the
+   * sizes before it ({@code Out.place(a, 2, 0, concatOut)}), the last placement the step.
+   */
+  private CodeBlock concatInto(Map<String, Object> a, Shape shape) {
+    if (steps == null || !shape.knownRank()) {
+      throw new Workspace.Unsupported("a concat inside a condition");
+    }
+    List<Expr> items = ((Ast.Tuple) a.get("tensors")).items();
+    int dim = (int) (long) (Long) a.get("dim");
+    int d = dim < 0 ? dim + shape.rank() : dim;
+    List<CodeBlock> parts = new ArrayList<>();
+    for (Expr item : items) {
+      parts.add(expr(item));
+    }
+    String out = buffer(null, "concat", shape);
+    List<Dim> before = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      CodeBlock place = CodeBlock.of("$T.place($L, $L, $L, $N)", TensorOpsWriter.OUT, parts.get(i), d, sumOf(before),
+          out);
+      if (i == items.size() - 1) {
+        lastBuffer = out;
+        return place;
+      }
+      steps.add("$L;\n", place);
+      before.add(((Type.TensorT) typeOf(items.get(i))).shape().dim(d));
+    }
+    throw new Workspace.Unsupported("a concat of no tensors");
+  }
+
+  /** The Java int of the sum of {@code sizes}: the known ones added up, then each symbolic one. */
+  CodeBlock sumOf(List<Dim> sizes) {
+    long known = 0;
+    List<CodeBlock> terms = new ArrayList<>();
+    for (Dim size : sizes) {
+      if (size instanceof Dim.Known k) {
+        known += k.size();
+      } else {
+        terms.add(ws.dims(new Shape(List.of(size))));
+      }
+    }
+    if (known != 0 || terms.isEmpty()) {
+      terms.add(CodeBlock.of("$L", known));
+    }
+    return CodeBlock.join(terms, " + ");
   }
 
   /**

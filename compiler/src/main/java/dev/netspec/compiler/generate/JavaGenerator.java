@@ -861,7 +861,7 @@ public final class JavaGenerator {
       }
       return;
     }
-    type.addMethod(allocatingSteps(writer, locals, forwardMethod(writer.input(), ""), true).build());
+    type.addMethod(allocatingSteps(writer, locals, forwardMethod(writer.input(), ""), "forward").build());
   }
 
   /**
@@ -883,7 +883,7 @@ public final class JavaGenerator {
         .addParameter(RuntimeTypes.TENSOR, x)
         .addJavadoc(JavaText.javadocOwn("The forward for a backward pass, each step allocating its result, which"
             + " records\nthe operation (its {@code grad_fn}): input {@code " + JavaText.shapeComment(result.input())
-            + "}, output\n{@code " + JavaText.shapeComment(result.output()) + "}.")), false)
+            + "}, output\n{@code " + JavaText.shapeComment(result.output()) + "}.")), RECORDED)
         .build());
   }
 
@@ -891,17 +891,18 @@ public final class JavaGenerator {
   static final String RECORDED = "forwardRecorded";
 
   /**
-   * Adds to {@code m} the forward's steps, each allocating its result; with {@code claim},
+   * Adds to {@code m}, the method {@code name}, the forward's steps, each allocating its result,
    * inside the claim of the instance that sends a concurrent call to a free replica (the
-   * recording forward needs none: it touches no buffer of the instance).
+   * recording forward too: children such as an LSTM, a convolution or an embedding keep what
+   * their backward needs in buffers of their own, one thread at a time).
    */
   private MethodSpec.Builder allocatingSteps(ForwardWriter writer, NameAllocator locals,
-      MethodSpec.Builder m, boolean claim) {
+      MethodSpec.Builder m, String name) {
     ClassName self = ClassName.get(packageName, block.name());
     String x = writer.input();
     if (block.forward() != null) {
       CodeBlock body = writer.body(block.forward());
-      m.addCode(claim ? Serving.claimAround(self, "forward", List.of(x), body, locals.newName("free")) : body);
+      m.addCode(Serving.claimAround(self, name, List.of(x), body, locals.newName("free")));
     } else {
       CodeBlock.Builder body = CodeBlock.builder();
       for (Child c : block.children()) {
@@ -920,8 +921,7 @@ public final class JavaGenerator {
         body.add("$N = $N.forward($N); // $L\n", x, fields.get(c.name()), x, shape);
       }
       body.addStatement("return $N", x);
-      m.addCode(claim ? Serving.claimAround(self, "forward", List.of(x), body.build(), locals.newName("free"))
-          : body.build());
+      m.addCode(Serving.claimAround(self, name, List.of(x), body.build(), locals.newName("free")));
     }
     return m;
   }
@@ -935,12 +935,12 @@ public final class JavaGenerator {
       if (made.use() instanceof BuiltinUse b && !b.kind().outputAccessors().isEmpty()) {
         out.put(c.name(), new Tuples.Call(RuntimeTypes.layer(b.kind().runtimeClass()).nestedClass("Output"),
             b.kind().forwardMethod(),
-            b.kind().outputAccessors()));
+            b.kind().outputAccessors(), b.kind().tupleIntoMethod()));
       } else if (made.use() instanceof BlockUse u && blocks.get(u.blockName()) != null) {
         Type t = built == null ? null : built.outputType;
         if (t instanceof Type.TupleT tuple) {
           out.put(c.name(), new Tuples.Call(blockClass(u.blockName()).nestedClass("Output"),
-              Tuples.BLOCK_METHOD, Tuples.components(blocks.get(u.blockName()), tuple.leaves().size())));
+              Tuples.BLOCK_METHOD, Tuples.components(blocks.get(u.blockName()), tuple.leaves().size()), null));
         }
       }
     }

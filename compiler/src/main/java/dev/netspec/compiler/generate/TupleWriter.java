@@ -5,14 +5,18 @@ import static dev.netspec.compiler.generate.FunctionWriter.ints;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
+import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Inference.Result;
 import dev.netspec.compiler.infer.LayerCalls;
+import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes the tuples of a forward ({@link Tuples} has their records): unpacking {@code out, (h,
@@ -70,6 +74,134 @@ final class TupleWriter {
     }
   }
 
+  /**
+   * {@code out, (h, c) = lstm(x, (h0, c0))} in the allocation-free forward: the layer writes its
+   * result into a record of buffers made with the workspace ({@code lstm.forwardInto(x, h0, c0,
+   * lstmResult)}, each state not given null: zeros) and each target names one of them.
+   */
+  void unpackInto(CodeBlock.Builder b, Ast.Unpack u, Map<String, Type> declared) {
+    if (u.value() instanceof Ast.Call parts && result.calls().get(parts) != null
+        && (parts.callee().equals("chunk") || parts.callee().equals("split"))
+        && w.typeOf(parts) instanceof Type.TupleT pieces) {
+      unpackViews(b, u, parts, pieces, declared);
+      return;
+    }
+    Ast.Call c = u.value() instanceof Ast.Call call && result.calls().get(call) == null
+        && children.boundKind(call) == null ? call : null;
+    Tuples.Call child = c == null ? null : calls.get(c.callee());
+    if (child == null || child.into() == null || !(w.typeOf(c) instanceof Type.TupleT tuple)) {
+      throw new Workspace.Unsupported("a tuple unpacking of a call without an allocation-free form");
+    }
+    List<Ast.Name> targets = Tuples.targets(u.targets(), tuple);
+    if (w.loops > 0 && targets.stream().anyMatch(n -> n != null && Mentions.of(c).contains(n.name()))) {
+      throw new Workspace.Unsupported("a loop whose buffers would alias");
+    }
+    w.steps = CodeBlock.builder();
+    List<CodeBlock> args = new ArrayList<>();
+    for (Expr a : c.args()) {
+      if (w.typeOf(a) instanceof Type.TupleT && !(a instanceof Ast.Tuple)) {
+        throw new Workspace.Unsupported("a computed tuple argument");
+      }
+      for (Expr item : a instanceof Ast.Tuple t ? t.items() : List.of(a)) {
+        args.add(w.expr(item));
+      }
+    }
+    List<Type.TensorT> leaves = tuple.leaves();
+    while (args.size() < leaves.size()) {
+      args.add(CodeBlock.of("null")); // an initial state not given: zeros
+    }
+    String base = JavaText.lowerCamel(c.callee());
+    List<CodeBlock> buffers = new ArrayList<>();
+    List<String> accessors = child.accessors();
+    for (int i = 0; i < leaves.size(); i++) {
+      String accessor = accessors.get(i);
+      String field = w.freshBuffer(base + Character.toUpperCase(accessor.charAt(0)) + accessor.substring(1),
+          leaves.get(i).shape());
+      buffers.add(CodeBlock.of("$N", field));
+      Ast.Name n = targets.get(i);
+      if (n != null) {
+        w.points.put(n.name(), new HashSet<>(Set.of(field)));
+      }
+    }
+    String record = ws.record(base + "Result", child.type(),
+        CodeBlock.of("new $T($L)", child.type(), CodeBlock.join(buffers, ", ")), "{@code " + c.callee() + "}");
+    b.add(w.flushSteps());
+    b.add("$N.$N($L, $N); // $L\n", fields.get(c.callee()), child.into(), CodeBlock.join(args, ", "), record,
+        Tuples.comment(tuple));
+    for (int i = 0; i < targets.size(); i++) {
+      Ast.Name n = targets.get(i);
+      if (n == null) {
+        continue; // '_' discards
+      }
+      Type t = w.typeOf(n);
+      String comment = t instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
+      if (declared.containsKey(n.name())) {
+        b.add("$N = $N.$N();$L\n", w.local(n.name()), record, accessors.get(i), comment);
+      } else {
+        b.add("$T $N = $N.$N();$L\n", RuntimeTypes.TENSOR, w.local(n.name()), record, accessors.get(i), comment);
+      }
+      declared.put(n.name(), t);
+    }
+    ws.tick();
+  }
+
+  /**
+   * {@code a, b = chunk(x, 2, dim=0)} (or {@code split}) of a buffer in the allocation-free
+   * forward: each target names a view field of the buffer ({@code x.narrow(dim, start, size)})
+   * made when the buffers are sized, so a warm forward makes none.
+   */
+  private void unpackViews(CodeBlock.Builder b, Ast.Unpack u, Ast.Call c, Type.TupleT pieces,
+      Map<String, Type> declared) {
+    Map<String, Object> a = result.calls().get(c);
+    Expr input = (Expr) a.get("input");
+    if (!(w.typeOf(input) instanceof Type.TensorT in) || !in.shape().knownRank()) {
+      throw new Workspace.Unsupported("a split of a value of unknown rank");
+    }
+    w.steps = CodeBlock.builder();
+    CodeBlock operand = w.expr(input);
+    String base = w.bufferField(input, operand);
+    b.add(w.flushSteps());
+    int rank = in.shape().rank();
+    int dim = (int) (long) (Long) a.get("dim");
+    int d = dim < 0 ? dim + rank : dim;
+    boolean dense = w.isContiguous(base);
+    for (int i = 0; i < d; i++) {
+      dense &= in.shape().dim(i) instanceof Dim.Known k && k.size() == 1;
+    }
+    List<Ast.Name> targets = Tuples.targets(u.targets(), pieces);
+    List<Type.TensorT> leaves = pieces.leaves();
+    List<Dim> before = new ArrayList<>();
+    for (int i = 0; i < leaves.size(); i++) {
+      Shape shape = leaves.get(i).shape();
+      CodeBlock start = w.sumOf(before);
+      before.add(shape.dim(d));
+      Ast.Name n = targets.get(i);
+      if (n == null) {
+        continue;
+      }
+      CodeBlock value;
+      String at;
+      if (dense) { // a piece of a dense buffer along its outer dims: a view, made once
+        at = w.viewField(JavaText.lowerCamel(n.name()) + "View", base,
+            CodeBlock.of("$N.narrow($L, $L, $L)", base, d, start, ws.dims(new Shape(List.of(shape.dim(d))))), shape,
+            true);
+        value = CodeBlock.of("$N", at);
+      } else { // a strided piece: copied, so that the layer reading it needs no copy of its own
+        at = w.freshBuffer(JavaText.lowerCamel(n.name()) + "Out", shape);
+        value = CodeBlock.of("$T.narrowCopy($L, $L, $L, $N)", TensorOpsWriter.OUT, operand, d, start, at);
+      }
+      w.points.put(n.name(), new HashSet<>(Set.of(at)));
+      String comment = " // " + JavaText.shapeComment(shape);
+      if (declared.containsKey(n.name())) {
+        b.add("$N = $L;$L\n", w.local(n.name()), value, comment);
+      } else {
+        b.add("$T $N = $L;$L\n", RuntimeTypes.TENSOR, w.local(n.name()), value, comment);
+      }
+      declared.put(n.name(), leaves.get(i));
+    }
+    ws.tick();
+  }
+
   /** {@code return a, (b, c)} in the allocating forward: a new {@code Output} of the leaves. */
   void returnNew(CodeBlock.Builder b, Ast.Return r) {
     b.addStatement("return new Output($L)", CodeBlock.join(leaves(b, r.value(), false), ", "));
@@ -80,12 +212,13 @@ final class TupleWriter {
    * into its component, in order.
    */
   void returnInto(CodeBlock.Builder b, Ast.Return r) {
-    if (!(r.value() instanceof Ast.Tuple t) || t.items().stream().anyMatch(i -> !(w.typeOf(i) instanceof Type.TensorT))) {
-      throw new Workspace.Unsupported("a nested or computed tuple result");
+    List<Expr> items = new ArrayList<>();
+    if (!(r.value() instanceof Ast.Tuple t) || !flatten(t, items)) {
+      throw new Workspace.Unsupported("a computed tuple result");
     }
-    List<String> components = Tuples.components(result.block(), t.items().size());
-    for (int i = 0; i < t.items().size(); i++) {
-      Expr item = t.items().get(i);
+    List<String> components = Tuples.components(result.block(), items.size());
+    for (int i = 0; i < items.size(); i++) {
+      Expr item = items.get(i);
       String dest = locals.newName(components.get(i) + "Out", new Object());
       w.steps = CodeBlock.builder();
       CodeBlock code = w.into(item, dest);
@@ -94,6 +227,22 @@ final class TupleWriter {
       ws.tick();
     }
     b.addStatement("return $N", w.output());
+  }
+
+  /** Adds the tensors of {@code t} to {@code out} in order, nested tuples flattened; false if one is computed. */
+  private boolean flatten(Ast.Tuple t, List<Expr> out) {
+    for (Expr item : t.items()) {
+      if (item instanceof Ast.Tuple inner) {
+        if (!flatten(inner, out)) {
+          return false;
+        }
+      } else if (w.typeOf(item) instanceof Type.TensorT) {
+        out.add(item);
+      } else {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code call[i]} of a child {@code c} whose result is a flat tuple: its record's accessor. */

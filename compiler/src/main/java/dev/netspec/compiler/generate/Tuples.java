@@ -22,8 +22,12 @@ final class Tuples {
   /** The method a block with a tuple result is called by (its {@code forward(x)} returns a tensor). */
   static final String BLOCK_METHOD = "forwardTuple";
 
-  /** How generated code calls a child whose result is a tuple: {@code lstm.forwardWithState(x)}. */
-  record Call(TypeName type, String method, List<String> accessors) {}
+  /**
+   * How generated code calls a child whose result is a tuple: {@code lstm.forwardWithState(x)};
+   * {@code into} writes the result into a record the caller owns ({@code forwardInto}), or is
+   * null.
+   */
+  record Call(TypeName type, String method, List<String> accessors, String into) {}
 
   private Tuples() {}
 

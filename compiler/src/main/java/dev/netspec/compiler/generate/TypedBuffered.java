@@ -105,8 +105,8 @@ final class TypedBuffered {
             + " time: the buffers belong to this instance, and a\ncall while another thread's runs throws {@link"
             + " IllegalStateException} (give each thread\na {@link #replica()}). Never records for a backward pass:"
             + " the inference path."));
-    if (into.equals("forward") && position == null) {
-      m.addAnnotation(Override.class);
+    if (into.equals("forward") && (position == null || params.size() == 1)) {
+      m.addAnnotation(Override.class); // Module's forward(x, out), or CausalLM's forward(ids, position, logits)
     }
     params.forEach(p -> m.addParameter(RuntimeTypes.TENSOR, p));
     if (position != null) {
@@ -153,7 +153,8 @@ final class TypedBuffered {
 
   /** {@code forwardRecorded(...)}: the same steps each allocating its result, so each records. */
   private static MethodSpec recorded(Context cx, boolean tuple, TypeName outType) {
-    ForwardWriter writer = cx.writer().apply(cx.names().get(), null);
+    NameAllocator locals = cx.names().get();
+    ForwardWriter writer = cx.writer().apply(locals, null);
     List<String> params = writer.inputs();
     String position = cx.block().position() == null ? null : writer.position();
     MethodSpec.Builder m = MethodSpec.methodBuilder(JavaGenerator.RECORDED)
@@ -166,16 +167,18 @@ final class TypedBuffered {
     if (position != null) {
       m.addParameter(int.class, position);
       m.addCode(Decoding.seek(position));
+      return m.addCode(writer.body(cx.block().forward())).build(); // a decoder's cache: never another replica's
     }
-    return m.addCode(writer.body(cx.block().forward())).build();
+    // Children keep what their backward needs in buffers of their own: one thread per instance.
+    CodeBlock body = writer.body(cx.block().forward());
+    return m.addCode(Serving.claimAround(cx.self(), JavaGenerator.RECORDED, params, body, locals.newName("free"))).build();
   }
 
-  /** Whether every tensor of the result has a known rank (tuples: flat ones only). */
+  /** Whether every tensor of the result has a known rank (a tuple's, nested ones flattened). */
   private static boolean outputsKnown(Type t) {
     if (t instanceof Type.TensorT x) {
       return x.shape().knownRank();
     }
-    return t instanceof Type.TupleT tuple && tuple.items().stream()
-        .allMatch(i -> i instanceof Type.TensorT x && x.shape().knownRank());
+    return t instanceof Type.TupleT tuple && tuple.leaves().stream().allMatch(x -> x.shape().knownRank());
   }
 }

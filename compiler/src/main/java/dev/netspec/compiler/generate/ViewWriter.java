@@ -38,6 +38,11 @@ final class ViewWriter {
     contiguous.add(buffer);
   }
 
+  /** Whether {@code buffer} (a buffer or view field) is known to be contiguous. */
+  boolean isContiguous(String buffer) {
+    return contiguous.contains(buffer);
+  }
+
   /** Notes that {@code buffer} is not stored in its shape's order (attention's heads-inner result). */
   void notContiguous(String buffer) {
     contiguous.remove(buffer);

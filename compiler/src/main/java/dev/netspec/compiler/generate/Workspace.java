@@ -245,6 +245,22 @@ final class Workspace {
     return field;
   }
 
+  /** A record of buffers made with them, a layer's {@code Output} ({@link #record}). */
+  private record Holder(String field, TypeName type, CodeBlock code, String what) {}
+
+  private final List<Holder> records = new ArrayList<>();
+
+  /**
+   * A field of {@code type} holding {@code code}, made after the buffers and views it reads
+   * ({@code new LSTM.Output(lstmOutput, lstmHN, lstmCN)}): the record a layer writes its tuple
+   * result into, made once per input size. {@code what} says which call writes it.
+   */
+  String record(String name, TypeName type, CodeBlock code, String what) {
+    String field = names.newName(JavaText.lowerCamel(name));
+    records.add(new Holder(field, type, code, what));
+    return field;
+  }
+
   /** The Java field holding the size {@code symbol} in this workspace, or null. */
   String sizeField(String symbol) {
     return sizes.get(symbol);
@@ -458,6 +474,11 @@ final class Workspace {
               + "}, made with the buffers."))
           .build());
     }
+    for (Holder r : records) {
+      type.addField(FieldSpec.builder(r.type, r.field, Modifier.PRIVATE)
+          .addJavadoc(JavaText.javadocOwn("The buffers " + r.what + " writes, made with them."))
+          .build());
+    }
   }
 
   /** The statements that size the buffers when a size field differs from the input's ({@code read}). */
@@ -504,6 +525,9 @@ final class Workspace {
       }
       for (View v : views) {
         m.addStatement("$N = $L", v.field, v.code);
+      }
+      for (Holder r : records) {
+        m.addStatement("$N = $L", r.field, r.code);
       }
       m.endControlFlow();
     }

@@ -104,6 +104,15 @@ public abstract class LayerKind {
   }
 
   /**
+   * The runtime method that writes a tuple result into an {@code Output} record the caller
+   * owns, {@code lstm.forwardInto(x, h0, c0, out)} (the input, then every state, null when
+   * not given), or null when the layer has none: its unpacking then allocates.
+   */
+  public String tupleIntoMethod() {
+    return null;
+  }
+
+  /**
    * PyTorch's call signature when the layer takes several tensors or keywords
    * ({@code multihead_attention}, the transformer layers), the first being the input that
    * {@link #infer} sees; null for a layer called on one tensor (and {@link

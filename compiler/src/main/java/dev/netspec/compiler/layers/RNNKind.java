@@ -51,6 +51,11 @@ abstract class RNNKind extends LayerKind {
   }
 
   @Override
+  public String tupleIntoMethod() {
+    return "forwardInto";
+  }
+
+  @Override
   public String outOfRange(String arg, Object value) {
     if (arg.equals("dropout") && value instanceof Number n && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
       return "dropout should be a number in range [0, 1], got " + n.doubleValue();

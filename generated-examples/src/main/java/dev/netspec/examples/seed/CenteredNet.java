@@ -103,9 +103,22 @@ public final class CenteredNet extends Sequential {
    * {@code (batch, 128)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = linear0.forward(x); // (batch, 128)
-    x = centered1.forward(x); // (batch, 128)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    CenteredNet free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = linear0.forward(x); // (batch, 128)
+      x = centered1.forward(x); // (batch, 128)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

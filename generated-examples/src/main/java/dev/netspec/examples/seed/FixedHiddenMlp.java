@@ -148,13 +148,26 @@ public final class FixedHiddenMlp extends Module {
    * {@code ()}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = linear.forward(x); // (batch, 20)
-    x = x.matmul(randWeight.add(1.0f)).relu(); // (batch, 20)
-    x = linear.forward(x); // (batch, 20)
-    while (x.abs().sum().item() > 1.0f) {
-      x = x.div(2.0f); // (batch, 20)
+    // While another thread is inside this instance, the same call runs on a free replica.
+    FixedHiddenMlp free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
     }
-    return x.sum();
+    try {
+      x = linear.forward(x); // (batch, 20)
+      x = x.matmul(randWeight.add(1.0f)).relu(); // (batch, 20)
+      x = linear.forward(x); // (batch, 20)
+      while (x.abs().sum().item() > 1.0f) {
+        x = x.div(2.0f); // (batch, 20)
+      }
+      return x.sum();
+    } finally {
+      release(this);
+    }
   }
 
   /**

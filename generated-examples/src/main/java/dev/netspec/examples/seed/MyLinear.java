@@ -127,7 +127,20 @@ public final class MyLinear extends Module {
    * {@code (batch, units)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return x.matmul(weight.data()).add(bias.data()).relu();
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MyLinear free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return x.matmul(weight.data()).add(bias.data()).relu();
+    } finally {
+      release(this);
+    }
   }
 
   /**

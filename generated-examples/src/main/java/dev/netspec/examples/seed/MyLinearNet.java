@@ -102,9 +102,22 @@ public final class MyLinearNet extends Sequential {
    * {@code (batch, 1)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = myLinear0.forward(x); // (batch, 8)
-    x = myLinear1.forward(x); // (batch, 1)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MyLinearNet free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = myLinear0.forward(x); // (batch, 8)
+      x = myLinear1.forward(x); // (batch, 1)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -103,9 +103,22 @@ public final class RgNet extends Sequential {
    * {@code (batch, 1)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = block2_0.forward(x); // (batch, 4)
-    x = linear1.forward(x); // (batch, 1)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    RgNet free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = block2_0.forward(x); // (batch, 4)
+      x = linear1.forward(x); // (batch, 1)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -21,6 +21,17 @@ public interface CausalLM {
    */
   Tensor forward(Tensor ids, int position);
 
+  /**
+   * {@link #forward(Tensor, int)} written into {@code logits} {@code (batch, n, vocab)}, which
+   * must not share storage with {@code ids}; returns {@code logits}. {@link Generation} calls it
+   * with one tensor for every step. A decoder generated from a spec writes straight into it
+   * (allocating nothing once warm); this default copies the result of {@code forward(ids,
+   * position)}.
+   */
+  default Tensor forward(Tensor ids, int position, Tensor logits) {
+    return forward(ids, position).copyInto(logits);
+  }
+
   /** Forgets every token: the next call starts at position 0. */
   void resetCache();
 

@@ -115,6 +115,7 @@ public final class Generation {
     int width = n + maxNewTokens;
     Tensor next = Tensor.zeros(DType.INT64, batch, 1); // (batch, 1): the token fed back
     long[] nextIds = next.longArray();
+    Tensor stepLogits = null; // (batch, 1, vocab): every step's logits, written in place
     try (GradMode.Scope scope = GradMode.noGrad()) { // inference: nothing records
       Sampler sampler = isGreedy() ? null : new Sampler(temperature, topK, seed);
       model.resetCache();
@@ -135,7 +136,10 @@ public final class Generation {
           progress.token(step + 1, maxNewTokens);
         }
         if (step + 1 < maxNewTokens) {
-          logits = model.forward(next, n + step);
+          if (stepLogits == null) {
+            stepLogits = Tensor.zeros(batch, 1, vocab);
+          }
+          logits = model.forward(next, n + step, stepLogits);
         }
       }
       out.bumpVersion();

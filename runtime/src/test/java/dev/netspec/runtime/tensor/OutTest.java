@@ -32,6 +32,58 @@ class OutTest {
   }
 
   @Test
+  void everyComparisonWithANumber() {
+    Tensor x = Tensor.of(new float[] {-1, 2, 3, Float.NaN}); // NaN: only != holds, as in PyTorch
+    Tensor ids = Tensor.ofLongs(new long[] {-1, 2, 3, 16_777_217}, 4);
+    float[][] expected = { // x == 2, != 2, < 2, <= 2, > 2, >= 2
+        {0, 1, 0, 0}, {1, 0, 1, 1}, {1, 0, 0, 0}, {1, 1, 0, 0}, {0, 0, 1, 0}, {0, 1, 1, 0}};
+    float[][] expectedIds = {
+        {0, 1, 0, 0}, {1, 0, 1, 1}, {1, 0, 0, 0}, {1, 1, 0, 0}, {0, 0, 1, 1}, {0, 1, 1, 1}};
+    java.util.List<java.util.function.BiFunction<Tensor, Tensor, Tensor>> ops = java.util.List.of(
+        (t, out) -> Out.eq(t, 2f, out), (t, out) -> Out.ne(t, 2f, out), (t, out) -> Out.lt(t, 2f, out),
+        (t, out) -> Out.le(t, 2f, out), (t, out) -> Out.gt(t, 2f, out), (t, out) -> Out.ge(t, 2f, out));
+    for (int i = 0; i < ops.size(); i++) {
+      Tensor out = Tensor.zeros(4);
+      assertSame(out, ops.get(i).apply(x, out));
+      assertArrayEquals(expected[i], out.toFloatArray(), "op " + i + " of floats");
+      assertArrayEquals(expectedIds[i], ops.get(i).apply(ids, Tensor.zeros(4)).toFloatArray(), "op " + i + " of ids");
+      Tensor strided = Tensor.zeros(8).narrow(0, 0, 8).view(4, 2).select(1, 0); // out not contiguous: the fallback
+      assertArrayEquals(expected[i], ops.get(i).apply(x, strided).toFloatArray(), "op " + i + " into a strided out");
+    }
+    assertThrows(IllegalArgumentException.class, () -> Out.lt(x, 0f, Tensor.zeros(3)));
+  }
+
+  @Test
+  void placedPartsMakeTheConcat() {
+    Tensor a = Tensor.of(new float[][] {{1, 2}, {3, 4}});
+    Tensor b = Tensor.of(new float[][] {{5}, {6}});
+    Tensor out = Tensor.zeros(2, 3);
+    Out.place(a, 1, 0, out);
+    assertSame(out, Out.place(b, -1, 2, out));
+    assertArrayEquals(new float[] {1, 2, 5, 3, 4, 6}, out.toFloatArray()); // torch.cat([a, b], 1)
+    Tensor rows = Tensor.zeros(3, 2);
+    Out.place(b.t(), 0, 0, rows); // a strided part: the fallback
+    Out.place(a, 0, 1, rows);
+    assertArrayEquals(new float[] {5, 6, 1, 2, 3, 4}, rows.toFloatArray()); // torch.cat([b.T, a])
+    Tensor ids = Tensor.zeros(DType.INT64, 1, 4);
+    Out.place(Tensor.ofLongs(new long[] {7, 8}, 1, 2), 1, 2, ids);
+    assertArrayEquals(new long[] {0, 0, 7, 8}, ids.toLongArray());
+    assertThrows(IllegalArgumentException.class, () -> Out.place(a, 1, 2, Tensor.zeros(2, 3)));
+    assertThrows(IllegalArgumentException.class, () -> Out.place(a, 1, 0, Tensor.zeros(3, 3)));
+  }
+
+  @Test
+  void narrowCopyIsADensePiece() {
+    Tensor x = Tensor.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
+    Tensor out = Tensor.zeros(2, 2);
+    assertSame(out, Out.narrowCopy(x, -1, 1, out));
+    assertArrayEquals(new float[] {2, 3, 5, 6}, out.toFloatArray()); // torch.narrow_copy(x, 1, 1, 2)
+    assertArrayEquals(new float[] {4, 5, 6}, Out.narrowCopy(x, 0, 1, Tensor.zeros(1, 3)).toFloatArray());
+    assertArrayEquals(new float[] {3, 6}, Out.narrowCopy(x.t(), 0, 2, Tensor.zeros(1, 2)).toFloatArray()); // strided
+    assertThrows(IllegalArgumentException.class, () -> Out.narrowCopy(x, 1, 2, Tensor.zeros(2, 2)));
+  }
+
+  @Test
   void rsubIsANumberMinusTheTensor() {
     Tensor x = Tensor.of(new float[][] {{1, 0.25f}, {-2, 0}});
     assertArrayEquals(new float[] {0, 0.75f, 3, 1}, Out.rsub(1f, x, Tensor.zeros(2, 2)).toFloatArray());

@@ -193,13 +193,26 @@ public final class FusedAttention extends Module {
    * {@code (batch, seq, dim)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    int batch = x.size(0);
-    int seq = x.size(1);
-    Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor k = key.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor v = value.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
-    Tensor y = Functional.scaledDotProductAttention(q, k, v, null, true); // (batch, heads, seq, head_dim)
-    return proj.forward(y.transpose(1, 2).reshape(batch, seq, dim));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    FusedAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      int batch = x.size(0);
+      int seq = x.size(1);
+      Tensor q = query.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+      Tensor k = key.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+      Tensor v = value.forward(x).reshape(batch, seq, heads, headDim).transpose(1, 2); // (batch, heads, seq, head_dim)
+      Tensor y = Functional.scaledDotProductAttention(q, k, v, null, true); // (batch, heads, seq, head_dim)
+      return proj.forward(y.transpose(1, 2).reshape(batch, seq, dim));
+    } finally {
+      release(this);
+    }
   }
 
   /**

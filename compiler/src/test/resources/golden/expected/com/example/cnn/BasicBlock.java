@@ -150,9 +150,22 @@ public final class BasicBlock extends Module {
    * {@code (batch, channels, height, width)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    Tensor y = bn1.forward(conv1.forward(x)).relu(); // (batch, channels, height, width)
-    y = bn2.forward(conv2.forward(y)); // (batch, channels, height, width)
-    return gn.forward(y.add(x).relu());
+    // While another thread is inside this instance, the same call runs on a free replica.
+    BasicBlock free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor y = bn1.forward(conv1.forward(x)).relu(); // (batch, channels, height, width)
+      y = bn2.forward(conv2.forward(y)); // (batch, channels, height, width)
+      return gn.forward(y.add(x).relu());
+    } finally {
+      release(this);
+    }
   }
 
   /**

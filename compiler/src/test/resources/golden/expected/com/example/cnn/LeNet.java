@@ -220,19 +220,32 @@ public final class LeNet extends Sequential {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = conv2d0.forward(x); // (batch, 6, 28, 28)
-    x = sigmoid1.forward(x); // (batch, 6, 28, 28)
-    x = avgPool2d2.forward(x); // (batch, 6, 14, 14)
-    x = conv2d3.forward(x); // (batch, 16, 10, 10)
-    x = sigmoid4.forward(x); // (batch, 16, 10, 10)
-    x = avgPool2d5.forward(x); // (batch, 16, 5, 5)
-    x = flatten6.forward(x); // (batch, 400)
-    x = linear7.forward(x); // (batch, 120)
-    x = sigmoid8.forward(x); // (batch, 120)
-    x = linear9.forward(x); // (batch, 84)
-    x = sigmoid10.forward(x); // (batch, 84)
-    x = linear11.forward(x); // (batch, 10)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    LeNet free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = conv2d0.forward(x); // (batch, 6, 28, 28)
+      x = sigmoid1.forward(x); // (batch, 6, 28, 28)
+      x = avgPool2d2.forward(x); // (batch, 6, 14, 14)
+      x = conv2d3.forward(x); // (batch, 16, 10, 10)
+      x = sigmoid4.forward(x); // (batch, 16, 10, 10)
+      x = avgPool2d5.forward(x); // (batch, 16, 5, 5)
+      x = flatten6.forward(x); // (batch, 400)
+      x = linear7.forward(x); // (batch, 120)
+      x = sigmoid8.forward(x); // (batch, 120)
+      x = linear9.forward(x); // (batch, 84)
+      x = sigmoid10.forward(x); // (batch, 84)
+      x = linear11.forward(x); // (batch, 10)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -153,7 +153,20 @@ public final class Mixed extends Module {
    * {@code (batch, 8, 2, 1)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return squeeze.forward(avg.forward(pool.forward(mirror.forward(same.forward(wide.forward(x))).relu())));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Mixed free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return squeeze.forward(avg.forward(pool.forward(mirror.forward(same.forward(wide.forward(x))).relu())));
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -140,12 +140,25 @@ public final class Signal extends Sequential {
    * {@code (batch, 4, 1)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = conv1d0.forward(x); // (batch, 4, (length - 1) / 2 + 1)
-    x = maxPool1d1.forward(x); // (batch, 4, (length - 3) / 4 + 1)
-    x = avgPool1d2.forward(x); // (batch, 4, (length - 3) / 12 + 1)
-    x = conv1d3.forward(x); // (batch, 4, (length - 3) / 12 + 1)
-    x = adaptiveAvgPool1d4.forward(x); // (batch, 4, 1)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Signal free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = conv1d0.forward(x); // (batch, 4, (length - 1) / 2 + 1)
+      x = maxPool1d1.forward(x); // (batch, 4, (length - 3) / 4 + 1)
+      x = avgPool1d2.forward(x); // (batch, 4, (length - 3) / 12 + 1)
+      x = conv1d3.forward(x); // (batch, 4, (length - 3) / 12 + 1)
+      x = adaptiveAvgPool1d4.forward(x); // (batch, 4, 1)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -154,13 +154,26 @@ public final class Stem extends Sequential {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = conv2d0.forward(x); // (batch, 64, (height - 1) / 2 + 1, (width - 1) / 2 + 1)
-    x = relu1.forward(x); // (batch, 64, (height - 1) / 2 + 1, (width - 1) / 2 + 1)
-    x = maxPool2d2.forward(x); // (batch, 64, (height - 1) / 4 + 1, (width - 1) / 4 + 1)
-    x = adaptiveAvgPool2d3.forward(x); // (batch, 64, 1, 1)
-    x = flatten4.forward(x); // (batch, 64)
-    x = linear5.forward(x); // (batch, 10)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Stem free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = conv2d0.forward(x); // (batch, 64, (height - 1) / 2 + 1, (width - 1) / 2 + 1)
+      x = relu1.forward(x); // (batch, 64, (height - 1) / 2 + 1, (width - 1) / 2 + 1)
+      x = maxPool2d2.forward(x); // (batch, 64, (height - 1) / 4 + 1, (width - 1) / 4 + 1)
+      x = adaptiveAvgPool2d3.forward(x); // (batch, 64, 1, 1)
+      x = flatten4.forward(x); // (batch, 64)
+      x = linear5.forward(x); // (batch, 10)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -108,10 +108,23 @@ public final class LazyBoth extends Sequential {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = lazyLinear0.forward(x); // (batch, 256)
-    x = relu1.forward(x); // (batch, 256)
-    x = lazyLinear2.forward(x); // (batch, 10)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    LazyBoth free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = lazyLinear0.forward(x); // (batch, 256)
+      x = relu1.forward(x); // (batch, 256)
+      x = lazyLinear2.forward(x); // (batch, 10)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -96,7 +96,20 @@ public final class NestMlp extends Module {
    * {@code (batch, 16)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return linear.forward(net.forward(x));
+    // While another thread is inside this instance, the same call runs on a free replica.
+    NestMlp free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return linear.forward(net.forward(x));
+    } finally {
+      release(this);
+    }
   }
 
   /**

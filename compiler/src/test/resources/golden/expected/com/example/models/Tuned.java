@@ -117,10 +117,23 @@ public final class Tuned extends Sequential {
    * {@code (batch, 1)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    x = linear0.forward(x); // (batch, 8)
-    x = relu1.forward(x); // (batch, 8)
-    x = linear2.forward(x); // (batch, 1)
-    return x;
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Tuned free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      x = linear0.forward(x); // (batch, 8)
+      x = relu1.forward(x); // (batch, 8)
+      x = linear2.forward(x); // (batch, 1)
+      return x;
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -95,7 +95,20 @@ public final class TwoLayer extends Module {
    * {@code (batch, 10)}.
    */
   private Tensor forwardRecorded(Tensor x) {
-    return out.forward(hidden.forward(x).relu());
+    // While another thread is inside this instance, the same call runs on a free replica.
+    TwoLayer free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      return out.forward(hidden.forward(x).relu());
+    } finally {
+      release(this);
+    }
   }
 
   /**

@@ -118,9 +118,22 @@ public final class Keywords extends Module {
    * {@code (batch, 3)}.
    */
   private Tensor forwardRecorded(Tensor x_) {
-    Tensor h = class_.forward(x_); // (batch, 5)
-    Tensor h2 = new_.forward(h.relu()); // (batch, 4)
-    return x.forward(h2);
+    // While another thread is inside this instance, the same call runs on a free replica.
+    Keywords free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x_);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      Tensor h = class_.forward(x_); // (batch, 5)
+      Tensor h2 = new_.forward(h.relu()); // (batch, 4)
+      return x.forward(h2);
+    } finally {
+      release(this);
+    }
   }
 
   /**
