@@ -107,7 +107,7 @@ public final class Netspec implements Runnable {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
     String unknown = UsageHints.unknownWord(cmd, args);
-    err.println("netspec: error: " + (unknown != null ? unknown : e.getMessage()));
+    err.println("netspec: error: " + (unknown != null ? unknown : UsageHints.reworded(e.getMessage())));
     if (unknown != null || !CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
       err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
     }

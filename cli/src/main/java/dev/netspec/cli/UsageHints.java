@@ -3,6 +3,8 @@ package dev.netspec.cli;
 import dev.netspec.compiler.check.Names;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -12,7 +14,24 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code --inptu} as the required {@code --input} missing.
  */
 final class UsageHints {
+  /** picocli's message for a map option's value without {@code =}. */
+  private static final Pattern NO_EQUALS = Pattern.compile(
+      "Value for option option '(--[\\w-]+)' \\(NAME=VALUE\\) should be in KEY=VALUE format"
+          + " but was (.*)");
+
   private UsageHints() {}
+
+  /**
+   * {@code message}, or for {@code --arg dim} what it lacks: {@code --arg dim: expected
+   * NAME=VALUE, such as --arg dim=32}.
+   */
+  static String reworded(String message) {
+    Matcher m = NO_EQUALS.matcher(message);
+    return m.matches()
+        ? m.group(1) + " " + m.group(2) + ": expected NAME=VALUE, such as " + m.group(1) + " "
+            + m.group(2) + "=32"
+        : message;
+  }
 
   /**
    * {@code unknown command 'rnu'; did you mean 'run'?} or {@code unknown option '--inptu'; did

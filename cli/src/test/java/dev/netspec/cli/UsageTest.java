@@ -74,8 +74,18 @@ class UsageTest {
         + "Try 'netspec run --help' for more.\n", r.err());
     Cli eq = Cli.run("inspect", "mlp.yaml", "--input-shap=2,20");
     assertEquals(Netspec.USAGE, eq.code(), eq::toString);
-    assertTrue(eq.err().startsWith(
-        "netspec: error: unknown option '--input-shap'; did you mean '--input-shape'?\n"), eq::toString);
+    assertTrue(eq.err().startsWith("netspec: error: unknown option '--input-shap';"
+        + " did you mean '--input-shape'?\n"), eq::toString);
+  }
+
+  @Test
+  void anArgWithoutItsValueSaysHowToWriteIt() {
+    // picocli alone: "Value for option option '--arg' (NAME=VALUE) should be in KEY=VALUE
+    // format but was dim"
+    Cli r = Cli.run("inspect", "a.yaml", "--arg", "dim");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertEquals("netspec: error: --arg dim: expected NAME=VALUE, such as --arg dim=32\n"
+        + "Try 'netspec inspect --help' for more.\n", r.err());
   }
 
   @Test
