@@ -24,6 +24,8 @@ final class DirectConv {
   static final int POSITIONS = 6;
   /** Strips per work item along the positions: their inputs stay in L2 across the filters. */
   private static final int GROUP = 16;
+  /** Runs of items per thread a call is cut into for the threads to take ({@code Task.each}). */
+  private static final int CLAIMS = 8;
   /**
    * Input channels from which the direct kernel is used: ResNet's 7x7 stem (3 channels, 21
    * steps per kernel row) ran 1.14x faster than on image patches; fewer are not measured.
@@ -105,12 +107,20 @@ final class DirectConv {
   /**
    * One call's work, reused across calls (one per layer): first the images padded (items:
    * images), then the strips (items: groups of {@link #GROUP} strips of positions by strips
-   * of output channels, position-group major). Each thread takes contiguous ranges and its own
-   * scratch.
+   * of output channels, position-group major). Each thread takes runs of items from a shared
+   * counter ({@link #each}) and has its own scratch.
    */
   static final class Task implements Parallel.Range {
+    /** Hands each thread's share its scratch slot. */
     private final AtomicInteger next = new AtomicInteger();
-    private float[][] acc = new float[0][];
+    /** The first item no thread has taken yet. */
+    private final AtomicInteger claimed = new AtomicInteger();
+    private int items;
+    /** Items a thread takes at a time. */
+    private int claim;
+    /** Per thread: the accumulators of a group's strips, {@code (GROUP, POSITIONS * width)}. */
+    private float[][][] accs = new float[0][][];
+    /** Per thread: where each position of a group reads its inputs. */
     private int[][] offsets = new int[0][];
     /** Per thread: a strip group's outputs, {@code (width, GROUP * POSITIONS)}. */
     private float[][] blocks = new float[0][];
@@ -131,10 +141,10 @@ final class DirectConv {
     void run(int threads, ConvGeometry g, int hp, int wp, float[] x, int xOff, float[] padded,
         float[] packed, Activation act, float[] add, int addOff, float[] y, int yOff) {
       int width = Kernels.panelWidth();
-      if (acc.length < threads || acc[0].length != POSITIONS * width) {
-        acc = new float[Math.max(threads, acc.length)][POSITIONS * width];
-        offsets = new int[acc.length][POSITIONS];
-        blocks = new float[acc.length][width * GROUP * POSITIONS];
+      if (accs.length < threads || accs[0][0].length != POSITIONS * width) {
+        accs = new float[Math.max(threads, accs.length)][GROUP][POSITIONS * width];
+        offsets = new int[accs.length][GROUP * POSITIONS];
+        blocks = new float[accs.length][width * GROUP * POSITIONS];
       }
       this.g = g;
       this.hp = hp;
@@ -164,36 +174,57 @@ final class DirectConv {
       }
     }
 
+    /**
+     * Items {@code [0, items)} on up to {@code threads} threads: each takes runs of {@link
+     * #claim} items from a shared counter until none is left, so a thread that falls behind
+     * (a slower share, a core the machine gave to something else) leaves its work to the
+     * other instead of making it wait. Which thread computes an item does not change it.
+     */
     private void each(int threads, int items) {
+      int parts = Math.min(threads, items);
       next.set(0);
-      if (threads > 1 && items > 1) {
-        Parallel.forRanges(items, this);
+      claimed.set(0);
+      this.items = items;
+      claim = Math.max(1, items / (Math.max(1, parts) * CLAIMS));
+      if (parts > 1) {
+        Parallel.forRanges(parts, this); // one range per thread: see run
       } else {
-        run(0, items);
+        run(0, 1);
       }
     }
 
+    /** One thread's share: runs of items from the counter, whatever {@code [from, to)} is. */
     @Override
     public void run(int from, int to) {
       if (padding) {
-        for (int img = from; img < to; img++) {
-          pad(g, img, x, xOff, hp, wp, padded);
+        for (int i = claimed.getAndAdd(claim); i < items; i = claimed.getAndAdd(claim)) {
+          for (int img = i, end = Math.min(items, i + claim); img < end; img++) {
+            pad(g, img, x, xOff, hp, wp, padded);
+          }
         }
         return;
       }
       int slot = next.getAndIncrement();
-      // More ranges than scratch only if setThreads raised the count meanwhile.
-      float[] a = slot < acc.length ? acc[slot] : new float[acc[0].length];
-      int[] at = slot < offsets.length ? offsets[slot] : new int[POSITIONS];
+      // More shares than scratch only if setThreads raised the count meanwhile.
+      float[][] a = slot < accs.length ? accs[slot] : new float[GROUP][accs[0][0].length];
+      int[] at = slot < offsets.length ? offsets[slot] : new int[GROUP * POSITIONS];
       float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
       int chunks = g.outChannels() / Kernels.panelWidth();
-      for (int item = from; item < to; item++) {
-        strips(item / chunks, item % chunks, a, at, b);
+      for (int i = claimed.getAndAdd(claim); i < items; i = claimed.getAndAdd(claim)) {
+        for (int item = i, end = Math.min(items, i + claim); item < end; item++) {
+          strips(item / chunks, item % chunks, a, at, b);
+        }
       }
     }
 
-    /** Strips of positions {@code [group * GROUP, ..)} by output-channel strip {@code chunk}. */
-    private void strips(int group, int chunk, float[] a, int[] at, float[] block) {
+    /**
+     * Strips of positions {@code [group * GROUP, ..)} by output-channel strip {@code chunk},
+     * kernel row by kernel row, each row for every strip of the group in turn: a row's filters
+     * (12 KB for a 3x3 on 64 channels) stay in L1 across the group, where strip by strip each
+     * strip read all of them (36 KB, past L1) from L2 again. Each accumulator still runs one
+     * FMA chain over the rows in order.
+     */
+    private void strips(int group, int chunk, float[][] accs, int[] at, float[] block) {
       int width = Kernels.panelWidth();
       int in = g.inChannels();
       int kh = g.kernelH();
@@ -205,32 +236,40 @@ final class DirectConv {
       int biasAt = g.outChannels() * in * kh * kw + chunk * width;
       int first = group * GROUP * POSITIONS;
       int last = Math.min(total, first + GROUP * POSITIONS);
-      for (int q0 = first; q0 < last; q0 += POSITIONS) {
+      int strips = (last - first + POSITIONS - 1) / POSITIONS;
+      for (int s = 0; s < strips; s++) { // where each position's inputs start; the bias
+        int q0 = first + s * POSITIONS;
         int n = Math.min(POSITIONS, last - q0);
-        for (int j = 0; j < POSITIONS; j++) { // where each position's inputs start
+        for (int j = 0; j < POSITIONS; j++) {
           int q = q0 + Math.min(j, n - 1);
           int img = q / positions;
           int p = q - img * positions;
           int oh = p / g.outWidth();
           int ow = p - oh * g.outWidth();
-          at[j] = ((img * hp + oh * g.strideH()) * wp + ow * g.strideW()) * in;
-          System.arraycopy(packed, biasAt, a, j * width, width);
+          at[s * POSITIONS + j] = ((img * hp + oh * g.strideH()) * wp + ow * g.strideW()) * in;
+          System.arraycopy(packed, biasAt, accs[s], j * width, width);
         }
-        for (int i = 0; i < kh; i++) {
-          int r = i * rowStep;
-          if (g.dilationW() == 1) { // the kernel row's inputs are consecutive
-            Kernels.convStrip(width, kw * in, padded, at[0] + r, at[1] + r, at[2] + r,
-                at[3] + r, at[4] + r, at[5] + r, packed, wBase + i * kw * in * width, a);
-            continue;
-          }
-          for (int j = 0; j < kw; j++) {
-            int s = r + j * g.dilationW() * in;
-            Kernels.convStrip(width, in, padded, at[0] + s, at[1] + s, at[2] + s, at[3] + s,
-                at[4] + s, at[5] + s, packed, wBase + (i * kw + j) * in * width, a);
+      }
+      // With a dilation of 1 along the width a kernel row's kw * in inputs are consecutive
+      // (one call per strip); otherwise each tap is a call of in steps.
+      int taps = g.dilationW() == 1 ? 1 : kw;
+      int steps = g.dilationW() == 1 ? kw * in : in;
+      for (int i = 0; i < kh; i++) {
+        for (int t = 0; t < taps; t++) {
+          int d = i * rowStep + t * g.dilationW() * in;
+          int w0 = wBase + (i * taps + t) * steps * width;
+          for (int s = 0; s < strips; s++) {
+            int a = s * POSITIONS;
+            Kernels.convStrip(width, steps, padded, at[a] + d, at[a + 1] + d, at[a + 2] + d,
+                at[a + 3] + d, at[a + 4] + d, at[a + 5] + d, packed, w0, accs[s]);
           }
         }
-        for (int j = 0; j < n; j++) { // into the block, (width, positions of the group)
-          int to = q0 - first + j;
+      }
+      for (int s = 0; s < strips; s++) { // into the block, (width, positions of the group)
+        float[] a = accs[s];
+        int n = Math.min(POSITIONS, last - first - s * POSITIONS);
+        for (int j = 0; j < n; j++) {
+          int to = s * POSITIONS + j;
           for (int c = 0; c < width; c++) {
             block[c * GROUP * POSITIONS + to] = a[j * width + c];
           }
