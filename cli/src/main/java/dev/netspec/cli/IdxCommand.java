@@ -68,7 +68,7 @@ final class IdxCommand implements Callable<Integer> {
           + Arrays.toString(target.shape()));
     }
     int n = limit == null ? x.size(0) : Math.min(limit, x.size(0));
-    x = x.slice(0, 0, n).contiguous().div(255f).reshape(n, 1, x.size(1), x.size(2));
+    x = toTensor(x.slice(0, 0, n).toFloatArray(), n, x.size(1), x.size(2));
     target = target.slice(0, 0, n).contiguous();
     Map<String, Tensor> out = new LinkedHashMap<>();
     out.put("x", x);
@@ -77,6 +77,18 @@ final class IdxCommand implements Callable<Integer> {
     streams.out().println("wrote " + n + " samples to " + output + ": x "
         + Arrays.toString(x.shape()) + " float32, target [" + n + "] int64");
     return Netspec.OK;
+  }
+
+  /**
+   * torchvision's {@code ToTensor}: the bytes divided by 255, shaped (N, 1, H, W). A plain
+   * loop, not {@code Tensor.div}: idx runs without the Vector API (bin/netspec adds it only
+   * for the commands that compute), where the kernels would warn that they fall back.
+   */
+  private static Tensor toTensor(float[] pixels, int n, int height, int width) {
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] /= 255f;
+    }
+    return Tensor.fromArray(pixels, n, 1, height, width);
   }
 
   private static Tensor read(Path file, boolean longs) throws UserException {

@@ -106,8 +106,9 @@ public final class Netspec implements Runnable {
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("netspec: error: " + e.getMessage());
-    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+    String unknown = UsageHints.unknownWord(cmd, args);
+    err.println("netspec: error: " + (unknown != null ? unknown : UsageHints.reworded(e.getMessage())));
+    if (unknown != null || !CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
       err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
     }
     return USAGE;

@@ -97,6 +97,31 @@ class BinScriptTest {
   }
 
   @Test
+  void idxRunsWithoutTheVectorApiAndPrintsOnlyItsSummary() throws Exception {
+    // 2 images of 2 x 3 pixels and their labels, as IDX files (magic 0x803 / 0x801, then the
+    // sizes as big-endian ints, then the unsigned bytes)
+    Path images = Files.write(tmp.resolve("images.idx"), new byte[] {0, 0, 8, 3, 0, 0, 0, 2,
+        0, 0, 0, 2, 0, 0, 0, 3, 0, 51, (byte) 255, 1, 2, 3, 4, 5, 6, 7, 8, (byte) 204});
+    Path labels = Files.write(tmp.resolve("labels.idx"),
+        new byte[] {0, 0, 8, 1, 0, 0, 0, 2, 7, 9});
+    Path out = tmp.resolve("data.safetensors");
+    Exit idx = netspec("idx", "--images", images.toString(), "--labels", labels.toString(),
+        "--output", out.toString());
+    assertEquals(0, idx.code(), idx::toString);
+    assertEquals("wrote 2 samples to " + out + ": x [2, 1, 2, 3] float32, target [2] int64",
+        idx.out().strip(), idx::toString);
+    // no incubator warning (bin/netspec does not load the module for idx), and no scalar
+    // fallback warning of the kernels either: converting bytes to floats uses none
+    assertEquals("", idx.err(), idx::toString);
+    Map<String, Tensor> data = SafeTensors.load(out).tensors();
+    // torchvision's ToTensor: byte / 255
+    assertArrayEquals(new float[] {0f, 0.2f, 1f, 1 / 255f, 2 / 255f, 3 / 255f,
+        4 / 255f, 5 / 255f, 6 / 255f, 7 / 255f, 8 / 255f, 0.8f},
+        data.get("x").toFloatArray(), 0f);
+    assertArrayEquals(new long[] {7, 9}, data.get("target").toLongArray());
+  }
+
+  @Test
   void aModelBiggerThanTheHeapIsOneErrorNamingTheNeed() throws Exception {
     Path spec = Files.writeString(tmp.resolve("big.yaml"), String.join("\n",
         "netspec: 1", "package: t", "blocks:", "  Big:", "    input: [batch, 4096]",

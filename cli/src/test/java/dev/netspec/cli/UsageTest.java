@@ -52,7 +52,40 @@ class UsageTest {
   void misspelledCommandSuggestsTheRightOne() {
     Cli r = Cli.run("compil", "a.yaml");
     assertEquals(Netspec.USAGE, r.code(), r::toString);
-    assertTrue(r.err().contains("Did you mean: netspec compile?"), r::toString);
+    assertTrue(r.err().startsWith(
+        "netspec: error: unknown command 'compil'; did you mean 'compile'?\n"), r::toString);
+  }
+
+  @Test
+  void transposedCommandIsNamedAndTheRightOneSuggested() {
+    Cli r = Cli.run("rnu", "mlp.yaml");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertEquals("netspec: error: unknown command 'rnu'; did you mean 'run'?\n"
+        + "Try 'netspec --help' for more.\n", r.err());
+  }
+
+  @Test
+  void misspelledOptionIsNamedRatherThanTheRequiredOptionItHides() {
+    // picocli alone says "Missing required option: '--input=X.safetensors'", which sends a
+    // reader looking for an option they did give
+    Cli r = Cli.run("run", "mlp.yaml", "--inptu", "x.safetensors", "--output", "y.safetensors");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertEquals("netspec: error: unknown option '--inptu'; did you mean '--input'?\n"
+        + "Try 'netspec run --help' for more.\n", r.err());
+    Cli eq = Cli.run("inspect", "mlp.yaml", "--input-shap=2,20");
+    assertEquals(Netspec.USAGE, eq.code(), eq::toString);
+    assertTrue(eq.err().startsWith("netspec: error: unknown option '--input-shap';"
+        + " did you mean '--input-shape'?\n"), eq::toString);
+  }
+
+  @Test
+  void anArgWithoutItsValueSaysHowToWriteIt() {
+    // picocli alone: "Value for option option '--arg' (NAME=VALUE) should be in KEY=VALUE
+    // format but was dim"
+    Cli r = Cli.run("inspect", "a.yaml", "--arg", "dim");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertEquals("netspec: error: --arg dim: expected NAME=VALUE, such as --arg dim=32\n"
+        + "Try 'netspec inspect --help' for more.\n", r.err());
   }
 
   @Test

@@ -106,6 +106,11 @@ final class SafeTensorsReader {
       throw fault("not a safetensors file but a zip archive (PyTorch's torch.save format?); "
           + "save it with safetensors.torch.save_file");
     }
+    if (isText(prefix.array())) {
+      throw fault("not a safetensors file but text (it starts with '"
+          + new String(prefix.array(), java.nio.charset.StandardCharsets.US_ASCII).strip()
+          + "'); write tensors with safetensors.torch.save_file or SafeTensors.save");
+    }
     if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
       throw fault("header length " + Long.toUnsignedString(headerLength)
           + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
@@ -126,6 +131,19 @@ final class SafeTensorsReader {
       dtypes.put(p.entry().name(), p.entry().dtype());
     }
     return new SafeTensorsFile(tensors, header.metadata(), dtypes);
+  }
+
+  /**
+   * Whether the 8 bytes of the header length are printable ASCII text (a spec, a CSV): as a
+   * length that is at least 0x0909090909090909, far past any header a file may have.
+   */
+  private static boolean isText(byte[] prefix) {
+    for (byte b : prefix) {
+      if ((b < 0x20 || b > 0x7E) && b != '\t' && b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

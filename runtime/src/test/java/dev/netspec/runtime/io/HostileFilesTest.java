@@ -82,6 +82,14 @@ class HostileFilesTest {
         + "save it with safetensors.torch.save_file");
   }
 
+  @Test
+  void aTextFileIsNamedAsSuch() throws IOException {
+    // a spec given as --input: its first 8 bytes read as a header length of 4207318010541925742
+    byte[] spec = "netspec: 1\npackage: p\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertFault(spec, "not a safetensors file but text (it starts with 'netspec:'); "
+        + "write tensors with safetensors.torch.save_file or SafeTensors.save");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "''                          | invalid header at byte 8: header ends early, expected '{': "

@@ -1,0 +1,63 @@
+package dev.netspec.cli;
+
+import dev.netspec.compiler.check.Names;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The commonest slips on a command line, a misspelled command or option, named directly: picocli
+ * alone reports {@code rnu} as "Unmatched arguments from index 0" and a misspelled
+ * {@code --inptu} as the required {@code --input} missing.
+ */
+final class UsageHints {
+  /** picocli's message for a map option's value without {@code =}. */
+  private static final Pattern NO_EQUALS = Pattern.compile(
+      "Value for option option '(--[\\w-]+)' \\(NAME=VALUE\\) should be in KEY=VALUE format"
+          + " but was (.*)");
+
+  private UsageHints() {}
+
+  /**
+   * {@code message}, or for {@code --arg dim} what it lacks: {@code --arg dim: expected
+   * NAME=VALUE, such as --arg dim=32}.
+   */
+  static String reworded(String message) {
+    Matcher m = NO_EQUALS.matcher(message);
+    return m.matches()
+        ? m.group(1) + " " + m.group(2) + ": expected NAME=VALUE, such as " + m.group(1) + " "
+            + m.group(2) + "=32"
+        : message;
+  }
+
+  /**
+   * {@code unknown command 'rnu'; did you mean 'run'?} or {@code unknown option '--inptu'; did
+   * you mean '--input'?} for the first unknown word of {@code args} where {@code cmd} (the
+   * command picocli was parsing when it failed) takes none, or {@code null}.
+   */
+  static String unknownWord(CommandLine cmd, String[] args) {
+    CommandSpec spec = cmd.getCommandSpec();
+    if (spec.parent() == null) {
+      for (String arg : args) {
+        if (!arg.startsWith("-")) {
+          Set<String> commands = cmd.getSubcommands().keySet();
+          return commands.contains(arg) ? null
+              : "unknown command '" + arg + "'" + Names.suggest(arg, commands);
+        }
+      }
+      return null;
+    }
+    int at = Arrays.asList(args).indexOf(spec.name());
+    Set<String> options = spec.optionsMap().keySet();
+    for (String arg : Arrays.copyOfRange(args, at + 1, args.length)) {
+      String name = arg.split("=", 2)[0];
+      if (name.startsWith("--") && name.length() > 2 && !options.contains(name)) {
+        return "unknown option '" + name + "'" + Names.suggest(name, options);
+      }
+    }
+    return null;
+  }
+}
