@@ -70,6 +70,12 @@ public final class Names {
 
   /** {@code "; did you mean 'x'?"} for the closest candidate, or {@code ""} if none is close. */
   public static String suggest(String wrong, Collection<String> candidates) {
+    String best = closest(wrong, candidates);
+    return best != null ? "; did you mean '" + best + "'?" : "";
+  }
+
+  /** The candidate {@code wrong} is most likely a misspelling of, or null if none is close. */
+  public static String closest(String wrong, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
@@ -80,7 +86,7 @@ public final class Names {
       }
     }
     int allowed = Math.max(1, Math.min(3, wrong.length() / 3));
-    return best != null && bestDistance <= allowed ? "; did you mean '" + best + "'?" : "";
+    return best != null && bestDistance <= allowed ? best : null;
   }
 
   /** Optimal string alignment distance (an adjacent swap costs one). */

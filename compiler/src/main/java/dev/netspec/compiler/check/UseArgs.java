@@ -70,6 +70,10 @@ final class UseArgs {
           reporter.error(e.key().pos(), currentBlock + ": " + def.name() + " has no argument '"
               + e.key().name() + "'" + Names.suggest(e.key().name(), names)
               + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
+          String meant = Names.closest(e.key().name(), names);
+          if (meant != null) {
+            given.add(meant); // a misspelled argument is one error, not also "needs" it
+          }
           ok = false;
           continue;
         }
