@@ -39,6 +39,11 @@ final class Masks {
     return out;
   }
 
+  /** {@code x op value} for one int64 id, compared exactly in double (as {@link #compareLongs}). */
+  static boolean holds(CompareOp op, long x, float value) {
+    return holds(op, compareFloats(x, value));
+  }
+
   /** -1, 0 or 1 as {@code a} is below, equal to or above {@code b}; 2 if either is NaN. */
   private static int compareFloats(double a, double b) {
     return a < b ? -1 : a > b ? 1 : a == b ? 0 : 2;

@@ -82,31 +82,12 @@ public final class Out {
     int n = Math.toIntExact(x.numel());
     if (x.longs != null) {
       for (int i = 0; i < n; i++) {
-        double v = x.longs[x.offset + i];
-        out.storage[out.offset + i] = holds(op, v, value) ? 1f : 0f;
+        out.storage[out.offset + i] = Masks.holds(op, x.longs[x.offset + i], value) ? 1f : 0f;
       }
     } else {
       Kernels.compareScalar(op, x.storage, x.offset, value, out.storage, out.offset, n);
     }
     return out;
-  }
-
-  /** {@code a op b} in double (an int64 id against a float32 value, as {@link Masks} compares them). */
-  private static boolean holds(CompareOp op, double a, double b) {
-    switch (op) {
-      case EQ:
-        return a == b;
-      case NE:
-        return a != b;
-      case LT:
-        return a < b;
-      case LE:
-        return a <= b;
-      case GT:
-        return a > b;
-      default:
-        return a >= b;
-    }
   }
 
   /**
