@@ -24,8 +24,7 @@ final class Masks {
 
   /** {@code out = (x op y)} as 1 and 0, broadcast (float32 out); returns {@code out}. */
   static Tensor compare(Tensor x, CompareOp op, Tensor y, Tensor out) {
-    String name = op.name().toLowerCase(java.util.Locale.ROOT);
-    requireOut(name, out, DType.FLOAT32, x, y, null);
+    requireOut(op, out, DType.FLOAT32, x, y, null);
     if (out.sharesStorageWith(x) || out.sharesStorageWith(y)) {
       return out.copy_(compare(x, op, y));
     }
@@ -231,9 +230,10 @@ final class Masks {
 
   /**
    * Refuses an {@code out} that is not contiguous, not of {@code dtype} or not of the broadcast
-   * shape of the operands ({@code b}, {@code c} may be null: a number or none).
+   * shape of the operands ({@code b}, {@code c} may be null: a number or none); {@code op}, a
+   * name or a {@code CompareOp}, is spelled only then (no allocation on the way through).
    */
-  private static void requireOut(String op, Tensor out, DType dtype, Tensor a, Tensor b, Tensor c) {
+  private static void requireOut(Object op, Tensor out, DType dtype, Tensor a, Tensor b, Tensor c) {
     boolean fits = out.isContiguous() && out.dtype() == dtype && covers(out.shape, a) && covers(out.shape, b)
         && covers(out.shape, c);
     for (int d = 0; fits && d < out.shape.length; d++) { // each size of out is some operand's
@@ -242,7 +242,7 @@ final class Masks {
     }
     fits &= out.shape.length == Math.max(rank(a), Math.max(rank(b), rank(c)));
     if (!fits) {
-      throw new IllegalArgumentException(op + ": out of shape " + Arrays.toString(out.shape) + " (" + out.dtype()
+      throw new IllegalArgumentException(op.toString().toLowerCase(java.util.Locale.ROOT) + ": out of shape " + Arrays.toString(out.shape) + " (" + out.dtype()
           + (out.isContiguous() ? "" : ", strided") + ") is not the " + dtype + " result of "
           + shapes(a, b, c) + ", or not contiguous");
     }
