@@ -31,7 +31,7 @@ public final class Ends extends Module {
   /**
    * Forward buffer {@code (batch, 24)}.
    */
-  private Tensor callOut;
+  private Tensor hOut;
 
   /**
    * Forward buffer {@code (batch, 24)}.
@@ -84,8 +84,8 @@ public final class Ends extends Module {
     enterForward();
     try {
       workspace(x);
-      h.get(0).forward(x, callOut); // (batch, 24)
-      callOut.reluInto(reluOut); // (batch, 24)
+      h.get(0).forward(x, hOut); // (batch, 24)
+      hOut.reluInto(reluOut); // (batch, 24)
       return h.get(-1).forward(reluOut, output); // (batch, 16)
     } finally {
       exitForward();
@@ -130,7 +130,7 @@ public final class Ends extends Module {
     checkInput(x);
     if (x.size(0) != batch) {
       batch = x.size(0);
-      callOut = Tensor.zeros(batch, 24);
+      hOut = Tensor.zeros(batch, 24);
       reluOut = Tensor.zeros(batch, 24);
     }
   }

@@ -590,8 +590,9 @@ final class ForwardWriter {
       return views.viewInto(e, dest);
     }
     if (e instanceof Ast.Method m && modules != null && m.target() instanceof Ast.Subscript sub) { // h[-1](x)
-      return childInto(CodeBlock.of("$L.get($L)", modules.access(ModulePaths.of(sub.target())),
-          LayerCalls.literalIndex(sub.items().get(0))), m.call(), dest, shape);
+      List<String> path = ModulePaths.of(sub.target());
+      return childInto(CodeBlock.of("$L.get($L)", modules.access(path), LayerCalls.literalIndex(sub.items().get(0))),
+          m.call(), dest, shape, path.get(path.size() - 1));
     }
     if (e instanceof Ast.Method m && modules != null) {
       List<String> path = ModulePaths.of(m.target()); // transformer.wte(idx)
@@ -872,12 +873,17 @@ final class ForwardWriter {
    * result is a tuple has no such form here).
    */
   private CodeBlock childInto(CodeBlock module, Ast.Call c, String dest, Shape shape) {
+    return childInto(module, c, dest, shape, c.callee());
+  }
+
+  /** {@link #childInto} with its buffer named after {@code name} ({@code hOut} for {@code h[0](x)}). */
+  private CodeBlock childInto(CodeBlock module, Ast.Call c, String dest, Shape shape, String name) {
     if (tuples.returnsTuple(c.callee()) || !c.kwargs().isEmpty()) {
       throw new Workspace.Unsupported("a call of a child with a tuple result or keywords");
     }
     List<CodeBlock> args = new ArrayList<>();
     c.args().forEach(x -> args.add(expr(x)));
-    String out = buffer(dest, c.callee(), shape);
+    String out = buffer(dest, name, shape);
     if (args.size() == 1) {
       return CodeBlock.of("$L.forward($L, $N)", module, args.get(0), out);
     }
