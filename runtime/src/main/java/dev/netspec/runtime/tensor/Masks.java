@@ -109,7 +109,8 @@ final class Masks {
         ? Math.min(denseRun(shape, x), denseRun(shape, mask)) : 0;
     if (len >= MIN_BLOCK) { // one kernel call per dense run of both (a row, a matrix)
       for (int o = 0; o < n; o += len) {
-        Kernels.maskedFill(mask.storage, Layout.offsetIn(mask, shape, o), value, x.storage, Layout.offsetIn(x, shape, o), out.storage,
+        Kernels.maskedFill(mask.storage, Layout.offsetIn(mask, shape, o), value, x.storage,
+            Layout.offsetIn(x, shape, o), out.storage,
             out.offset + o, len);
       }
       return out;
@@ -157,7 +158,8 @@ final class Masks {
     int len = floats ? Math.min(denseRun(shape, cond), Math.min(denseRun(shape, a), denseRun(shape, b))) : 0;
     if (len >= MIN_BLOCK) { // one kernel call per run where all three are dense
       for (int o = 0; o < n; o += len) {
-        Kernels.where(cond.storage, Layout.offsetIn(cond, shape, o), a.storage, Layout.offsetIn(a, shape, o), b.storage, Layout.offsetIn(b, shape, o),
+        Kernels.where(cond.storage, Layout.offsetIn(cond, shape, o), a.storage, Layout.offsetIn(a, shape, o),
+            b.storage, Layout.offsetIn(b, shape, o),
             out.storage, out.offset + o, len);
       }
       return out;
@@ -209,7 +211,8 @@ final class Masks {
     int cols = shape[shape.length - 1];
     int sx = x.stride[x.dim() - 1];
     for (int start = 0, row = 0; start < n; start += cols, row = row + 1 == rows ? 0 : row + 1) {
-      for (int col = 0, ox = Layout.offsetIn(x, shape, start), o = out.offset + start; col < cols; col++, o++, ox += sx) {
+      int ox = Layout.offsetIn(x, shape, start);
+      for (int col = 0, o = out.offset + start; col < cols; col++, o++, ox += sx) {
         boolean zero = lower ? col - row > k : col - row < k;
         if (out.longs != null) {
           out.longs[o] = zero ? 0L : x.longs[ox];
@@ -242,7 +245,8 @@ final class Masks {
     }
     fits &= out.shape.length == Math.max(rank(a), Math.max(rank(b), rank(c)));
     if (!fits) {
-      throw new IllegalArgumentException(op.toString().toLowerCase(java.util.Locale.ROOT) + ": out of shape " + Arrays.toString(out.shape) + " (" + out.dtype()
+      throw new IllegalArgumentException(op.toString().toLowerCase(java.util.Locale.ROOT) + ": out of shape "
+          + Arrays.toString(out.shape) + " (" + out.dtype()
           + (out.isContiguous() ? "" : ", strided") + ") is not the " + dtype + " result of "
           + shapes(a, b, c) + ", or not contiguous");
     }

@@ -11,10 +11,11 @@ import java.util.Locale;
  * models needs beside {@link Tensor}'s {@code ...Into} methods: {@code arange} into an int64
  * buffer, the comparisons with a number or a tensor ({@code eq}, {@code ne}, {@code lt},
  * {@code le}, {@code gt}, {@code ge}), {@code masked_fill}, {@code where}, {@code tril} and
- * {@code triu} (their bodies are {@link Masks}'), a number minus a tensor, a sum over one dim, one part of a
- * {@code concat} placed in its result, and a dense copy of a piece ({@code narrow_copy}). As
- * there, contiguous operands take a path that allocates nothing; any other layout falls back
- * to the allocating op and a copy, so every call is correct.
+ * {@code triu} (their bodies are {@link Masks}'), a number minus a tensor, a sum over one
+ * dim, one part of a {@code concat} placed in its result, and a dense copy of a piece
+ * ({@code narrow_copy}). The mask operations read broadcast and strided operands where they
+ * lie; the others take a path that allocates nothing for contiguous operands, and any other
+ * layout falls back to the allocating op and a copy, so every call is correct.
  */
 public final class Out {
   private Out() {}
