@@ -18,6 +18,11 @@ final class TileRefresh {
         && PackedMatrix.panels(n, VectorGemm.NR) >= VectorGemm.PACK_A_PANELS;
   }
 
+  /** Elements per block of an update refreshing a {@code k}-column A: whole row tiles. */
+  static int block(int k) {
+    return Math.max(1, Updates.BLOCK / Math.max(1, k * MR)) * MR * Math.max(1, k);
+  }
+
   /**
    * Copies elements {@code [from, to)} of A ({@code m x k}, row-major from 0) that lie in whole
    * row tiles into {@code tiles}, as {@link VectorGemm#packRows} placed them.
@@ -28,6 +33,18 @@ final class TileRefresh {
     }
     int tiled = m / MR * MR;
     for (int r = from / k; r < tiled && r * k < to; r++) {
+      if (r % MR == 0 && r + MR <= tiled && r * k >= from && (r + MR) * k <= to) {
+        // A whole tile of updated rows: packed as the GEMM packs it, six rows side by side.
+        int ib = r / VectorGemm.MC_PACKED * VectorGemm.MC_PACKED;
+        int blockTiles = Math.min(VectorGemm.MC_PACKED, m - ib) / MR;
+        for (int kb = 0; kb < k; kb += VectorGemm.KC) {
+          int kc = Math.min(VectorGemm.KC, k - kb);
+          RowTiles.packA(a, r * k + kb, k, 1, kc, tiles,
+              VectorGemm.sharedOffset(ib, k, blockTiles, kb) + (r - ib) / MR * MR * kc);
+        }
+        r += MR - 1;
+        continue;
+      }
       int p0 = Math.max(from - r * k, 0);
       int p1 = Math.min(to - r * k, k);
       int ib = r / VectorGemm.MC_PACKED * VectorGemm.MC_PACKED;

@@ -51,6 +51,15 @@ public final class TiledWeight {
   }
 
   /**
+   * Elements per block for an optimizer's update that {@link #refresh}es this weight as it goes
+   * ({@code Updates.Mirror#block}): whole row tiles, about {@code Updates.BLOCK} elements, so
+   * each tile is packed from rows just updated, in one pass.
+   */
+  public int refreshBlock() {
+    return tiles == null ? Updates.BLOCK : TileRefresh.block(k);
+  }
+
+  /**
    * Whether a product of this weight against {@code n} columns reads the packed tiles at all
    * (on the scalar backend, or against a few columns, the GEMM reads A in place: keeping the
    * tiles current would be wasted work).

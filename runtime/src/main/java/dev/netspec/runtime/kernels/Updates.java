@@ -34,6 +34,15 @@ public final class Updates {
    */
   public interface Mirror {
     void updated(int from, int to);
+
+    /**
+     * Elements per block (default {@value Updates#BLOCK}): a copy whose layout groups the
+     * parameter's rows (a GEMM's row tiles) asks for blocks of whole groups. Any size gives
+     * the same values: each element's update is independent of the others.
+     */
+    default int block() {
+      return BLOCK;
+    }
   }
 
   private static UpdateKernels select() {
@@ -169,6 +178,7 @@ public final class Updates {
   private static Task task(float[] p, int pOff, float[] g, int gOff, int n, Mirror mirror) {
     Task t = TASK.get();
     t.mirror = mirror;
+    t.block = mirror == null ? BLOCK : Math.max(1, mirror.block());
     t.p = p;
     t.pOff = pOff;
     t.g = g;
@@ -209,6 +219,7 @@ public final class Updates {
     boolean flag1; // sgd: nesterov, first
     boolean flag2;
     Mirror mirror; // told of each block, or null
+    int block; // elements per block
 
     /**
      * Runs the update over all blocks, on the pool if {@code onPool} (else on this thread),
@@ -217,7 +228,7 @@ public final class Updates {
     void run(int kind, boolean onPool) {
       this.kind = kind;
       try {
-        int blocks = (n + BLOCK - 1) / BLOCK;
+        int blocks = (int) (((long) n + block - 1) / block);
         if (onPool) {
           Parallel.forRanges(blocks, this);
         } else {
@@ -236,12 +247,12 @@ public final class Updates {
     @Override
     public void run(int fromBlock, int toBlock) {
       if (mirror == null) {
-        update(fromBlock * BLOCK, Math.min(n, toBlock * BLOCK));
+        update(fromBlock * block, (int) Math.min(n, (long) toBlock * block));
         return;
       }
       for (int b = fromBlock; b < toBlock; b++) { // each block mirrored while in cache
-        int from = b * BLOCK;
-        int to = Math.min(n, from + BLOCK);
+        int from = b * block;
+        int to = (int) Math.min(n, (long) from + block);
         update(from, to);
         mirror.updated(from, to);
       }

@@ -240,6 +240,12 @@ final class LinearNode extends StepNode implements ParameterMirror {
     return true;
   }
 
+  /** Blocks of whole row tiles of W, so each tile is packed in one pass. */
+  @Override
+  public int block() {
+    return tiles.refreshBlock();
+  }
+
   /** Elements {@code [from, to)} of W have their new values: rewrite their packed copies. */
   @Override
   public void updated(int from, int to) {
