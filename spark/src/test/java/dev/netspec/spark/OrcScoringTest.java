@@ -1,13 +1,12 @@
 package dev.netspec.spark;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.netspec.spark.ColumnarScoringTest.column;
+import static dev.netspec.spark.ColumnarScoringTest.filled;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.examples.seed.Mlp;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.Dataset;
@@ -15,7 +14,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.junit.jupiter.api.Test;
@@ -97,42 +95,10 @@ class OrcScoringTest {
   }
 
   private void assertFailsFromOrc(String message, Float[]... features) {
-    List<Row> data = new ArrayList<>();
-    for (int id = 0; id < features.length; id++) {
-      Float[] f = features[id];
-      data.add(RowFactory.create((long) id, f == null ? null : Arrays.asList(f)));
-    }
-    StructType schema = new StructType().add("id", DataTypes.LongType)
-        .add("features", DataTypes.createArrayType(DataTypes.FloatType, true), true);
-    String table = dir.resolve("bad" + message.hashCode()).toString();
-    LocalSpark.session().createDataFrame(data, schema).coalesce(1).write().orc(table);
-    Dataset<Row> files = LocalSpark.session().read().orc(table);
-    assertNotNull(ColumnarScorer.source(files, column(files)), "read as column batches");
-    NetspecScorer scorer = NetspecScorer.of(Mlp.class, dir.resolve("mlp.safetensors").toString())
-        .inputShape(20);
-    String text = BadRowsTest.failureText(() -> scorer.transform(files).collectAsList());
-    assertTrue(text.contains(message), () -> "expected \"" + message + "\" in:\n" + text);
+    ColumnarScoringTest.assertFailsFrom("orc", dir, message, features);
   }
 
-  private static Float[] filled(int length) {
-    Float[] row = new Float[length];
-    Arrays.fill(row, 0.5f);
-    return row;
-  }
-
-  /** Writes (id, features) rows to ORC in {@code files} files; returns the directory. */
   private String write(List<Row> data, DataType element, int files) {
-    StructType schema = new StructType().add("id", DataTypes.LongType, false)
-        .add("features", DataTypes.createArrayType(element, false), false);
-    String table = dir.resolve("orc" + element.typeName()).toString();
-    LocalSpark.session().createDataFrame(data, schema).repartition(files).write().orc(table);
-    assertEquals(files, new java.io.File(table).list((d, n) -> n.endsWith(".orc")).length,
-        "ORC files written");
-    return table;
-  }
-
-  private static InputColumn column(Dataset<Row> rows) {
-    int index = rows.schema().fieldIndex("features");
-    return InputColumn.of(index, rows.schema().fields()[index].dataType());
+    return ColumnarScoringTest.write("orc", dir, data, element, files);
   }
 }
