@@ -28,8 +28,22 @@ final class VectorGelu {
 
   /** {@code out[i] = gelu(x[i])}; {@code out} may be {@code x}. */
   static void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
-    int bound = SPECIES.loopBound(n);
+    gelu(x, xOff, out, outOff, n, SCRATCH.get());
+  }
+
+  /**
+   * GELU in place over {@code rows x cols} of {@code c} from {@code c0}, row stride {@code
+   * ldc}: the GEMM's epilogue on a finished tile, the same floats as {@link #gelu} row by row.
+   */
+  static void rows(int rows, int cols, float[] c, int c0, int ldc) {
     float[] erfc = SCRATCH.get();
+    for (int r = 0; r < rows; r++) {
+      gelu(c, c0 + r * ldc, c, c0 + r * ldc, cols, erfc);
+    }
+  }
+
+  private static void gelu(float[] x, int xOff, float[] out, int outOff, int n, float[] erfc) {
+    int bound = SPECIES.loopBound(n);
     for (int c = 0; c < bound; c += CHUNK) {
       int m = Math.min(CHUNK, bound - c);
       erfc(x, xOff + c, erfc, m);
