@@ -536,6 +536,9 @@ final class VectorGemm {
             }
             i += rows;
           }
+          if (last) { // the panel's rows of this block, in L1
+            geluIf(act, mb, cols, c, cOff + ib * ldc + j, ldc);
+          }
         }
         kb += kc;
       } while (kb < k);
@@ -614,6 +617,9 @@ final class VectorGemm {
         }
         i += rows;
       }
+      if (last) {
+        geluIf(act, m, cols, c, c0, ldc);
+      }
       kb += kc;
     } while (kb < k);
   }
@@ -682,12 +688,12 @@ final class VectorGemm {
     } else {
       addBias(rows, c, c0, ldc, bias, biasOff);
     }
-    geluIf(act, rows, NR, c, c0, ldc);
   }
 
   /**
-   * GELU over {@code rows x cols} of C (just written, so still in L1) when {@code act} is
-   * {@link Activation#GELU}: the same floats as {@link VectorGelu#gelu} on the stored sums.
+   * GELU over {@code rows x cols} of C (a panel's rows of a block, just written, so still in
+   * L1) when {@code act} is {@link Activation#GELU}: the same floats as {@link
+   * VectorGelu#gelu} on the stored sums.
    */
   private static void geluIf(Activation act, int rows, int cols, float[] c, int c0, int ldc) {
     if (act == Activation.GELU) {
