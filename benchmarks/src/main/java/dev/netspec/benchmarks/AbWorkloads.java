@@ -215,11 +215,7 @@ public final class AbWorkloads {
       bert.batch = Integer.parseInt(what.substring(5));
       bert.threads = Kernels.threads();
       bert.noGrad(); // inference: the buffered forward, as JMH's runs
-      try {
-        bert.setup();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      setUp(bert::setup);
       return () -> sink += bert.forward().get(0, 0);
     }
     if (what.startsWith("gpt2:")) {
@@ -231,21 +227,13 @@ public final class AbWorkloads {
     if (what.startsWith("prefill:")) {
       Gpt2PrefillBenchmark gpt = new Gpt2PrefillBenchmark();
       gpt.batch = Integer.parseInt(what.substring(8));
-      try {
-        gpt.setUp();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      setUp(gpt::setUp);
       return () -> sink += gpt.prefill().get(0, 0, 0);
     }
     if (what.startsWith("lstm:")) {
       LstmBenchmark lstm = new LstmBenchmark();
       lstm.batch = Integer.parseInt(what.substring(5));
-      try {
-        lstm.setUp();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      setUp(lstm::setUp);
       return () -> sink += lstm.forward().get(0, 0, 0);
     }
     if (what.equals("tutorial")) {
@@ -269,6 +257,19 @@ public final class AbWorkloads {
         + " cnntrain:BATCH, bert:BATCH,"
         + " gpt2:CONTEXT, prefill:BATCH, lstm:BATCH, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
         + " @THREADS");
+  }
+
+  /** A benchmark's setup that reads files (the peers' weights, when given). */
+  private interface Setup {
+    void run() throws java.io.IOException;
+  }
+
+  private static void setUp(Setup setup) {
+    try {
+      setup.run();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** {@code cnntrain:B} (see the class comment). */
