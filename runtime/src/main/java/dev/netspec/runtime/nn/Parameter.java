@@ -18,6 +18,7 @@ public final class Parameter implements GradSink {
   private boolean requiresGrad = true;
   /** The parameter this one was tied to ({@link #tieTo}): every call goes to it. */
   private Parameter tied;
+  private ParameterMirror mirror;
   /** Held while the gradient is read and replaced or added to ({@link #accumulateGrad}). */
   private final Object gradLock = new Object();
 
@@ -146,6 +147,26 @@ public final class Parameter implements GradSink {
         this.grad.add_(grad);
       }
     }
+  }
+
+  /**
+   * The packed copy an optimizer keeps current as it updates this parameter, or null (see
+   * {@link ParameterMirror}).
+   */
+  public ParameterMirror mirror() {
+    return tied != null ? tied.mirror() : mirror;
+  }
+
+  /**
+   * Sets (or clears, with null) the packed copy an optimizer keeps current: one per parameter,
+   * a later call replacing the earlier mirror.
+   */
+  public void setMirror(ParameterMirror mirror) {
+    if (tied != null) {
+      tied.setMirror(mirror);
+      return;
+    }
+    this.mirror = mirror;
   }
 
   /** Whether a backward pass computes a gradient for this parameter. */
