@@ -999,6 +999,7 @@ public final class JavaGenerator {
     Workspace ws = new Workspace(block.name(), result.input(), intArgs(), local);
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         local, ws);
+    writer.modules(new ModuleAccess()); // transformer.wte(x), h[0](x), for block in h
     writer.decideWith(instanceArgs);
     String x = writer.input();
     String output = writer.output();

@@ -72,7 +72,7 @@ final class VectorGemm {
    */
   static final int MC_PACKED = 16 * MR;
   /** Panels of op(B) from which packing the tiles of A pays for itself. */
-  private static final int PACK_A_PANELS = 4;
+  static final int PACK_A_PANELS = 4;
   /** Panels per wide tile (batches of 1 and 2). */
   private static final int WIDE = 4;
   /** Rows of A below which a product with a transposed B is done as dot products. */
@@ -357,7 +357,7 @@ final class VectorGemm {
    * block from {@code kb} start in a shared packed A: each row block holds its reduction
    * blocks one after another, each as {@link #packA} lays it out.
    */
-  private static int sharedOffset(int ib, int k, int tiles, int kb) {
+  static int sharedOffset(int ib, int k, int tiles, int kb) {
     return ib * k + tiles * MR * kb;
   }
 
