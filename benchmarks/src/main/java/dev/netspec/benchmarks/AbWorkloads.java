@@ -56,6 +56,8 @@ import java.util.Random;
  *       mode, batch B of 128 seeded tokens, as {@link BertBenchmark} runs it;
  *   <li>{@code gpt2:C}: one cached decode step of the generated GPT-2 small at context C, as
  *       {@link Gpt2DecodeBenchmark} runs it;
+ *   <li>{@code prefill}: the generated GPT-2 small's prefill of 128 seeded tokens at batch 1
+ *       (logits of every position), as {@link Gpt2PrefillBenchmark} runs it, on one thread;
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
  *   <li>{@code bandwidth}: {@link MemoryBandwidthBenchmark}'s read of 512 MiB as eight streams
  *       ({@code bandwidth-1}: as one stream, the old probe; no runtime code);
@@ -218,6 +220,16 @@ public final class AbWorkloads {
       }
       return () -> sink += bert.forward().get(0, 0);
     }
+    if (what.equals("prefill")) {
+      Gpt2PrefillBenchmark prefill = new Gpt2PrefillBenchmark();
+      prefill.batch = 1;
+      try {
+        prefill.setUp(); // one kernel thread, as the JMH row
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return () -> sink += prefill.prefill().get(0, 0, 0);
+    }
     if (what.startsWith("gpt2:")) {
       Gpt2DecodeBenchmark gpt = new Gpt2DecodeBenchmark();
       gpt.context = Integer.parseInt(what.substring(5));
@@ -242,7 +254,7 @@ public final class AbWorkloads {
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
         + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, resnet:BATCH, mlp:BATCH, train:BATCH,"
-        + " cnntrain:BATCH, bert:BATCH,"
+        + " cnntrain:BATCH, bert:BATCH, prefill,"
         + " gpt2:CONTEXT, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
         + " @THREADS");
   }
