@@ -66,6 +66,8 @@ public final class MultiheadAttention extends Module {
   private Generator masks = ParameterSeeds.standalone().generator("mask");
   /** Row blocks of the packed weight and bias, kept so the packed caches see one tensor. */
   private volatile Projections split;
+  /** {@link #forwardInto}'s buffers, sized for the last inputs' shapes (one thread at a time). */
+  private IntoBuffers into;
 
   /** {@code nn.MultiheadAttention(embed_dim, num_heads)}: no dropout, biases, sequence first. */
   public MultiheadAttention(int embedDim, int numHeads) {
@@ -298,6 +300,214 @@ public final class MultiheadAttention extends Module {
     }
     return new Output(out, Autograd.recordUnary("SqueezeBackward1", weights, squeezed,
         g -> g.reshape(shape)));
+  }
+
+  /**
+   * {@code mha(query, key, value, key_padding_mask, need_weights=False, attn_mask)[0]} written
+   * into {@code out} (shaped as {@code query}, contiguous, sharing no storage with an input)
+   * and returned: the inference path of a block that does not want the weights. Allocation-free
+   * once warm, with either mask, both, or none (float or boolean, of the shapes {@link
+   * #forward(Tensor, Tensor, Tensor, AttentionMask, boolean, AttentionMask, boolean)} takes,
+   * contiguous): the projections, the heads and the two masks combined go into buffers this
+   * layer keeps for the last inputs' sizes. One thread at a time on one instance (a second
+   * thread's call throws {@link IllegalStateException}; give it a {@link #replica()}). Never
+   * records for a backward pass; in training with {@code dropout > 0} it runs the allocating
+   * forward (which drops out) and copies.
+   */
+  public Tensor forwardInto(Tensor query, Tensor key, Tensor value, AttentionMask keyPaddingMask,
+      AttentionMask attnMask, Tensor out) {
+    boolean unbatched = query.dim() == 2;
+    checkInputs(query, key, value, unbatched);
+    if (isTraining() && dropout > 0 || !out.isContiguous() || out.dim() != query.dim()
+        || !sameSizes(out, query) || out.sharesStorageWith(query) || out.sharesStorageWith(key)
+        || out.sharesStorageWith(value)) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return forward(query, key, value, keyPaddingMask, false, attnMask, true).output()
+            .copyInto(out);
+      }
+    }
+    enterForward();
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      int n = unbatched ? 1 : query.size(batchFirst ? 0 : 1);
+      int l = query.size(unbatched || batchFirst ? -2 : 0);
+      int s = key.size(unbatched || batchFirst ? -2 : 0);
+      boolean seqFirst = !unbatched && !batchFirst;
+      boolean self = inProjWeight != null && query == key && key == value;
+      IntoBuffers b = buffers(query, key, value, self);
+      Tensor bias = inProjBias == null ? null : inProjBias.data();
+      Tensor q;
+      Tensor k;
+      Tensor v;
+      int kCol = 0;
+      int vCol = 0;
+      if (self) {
+        q = k = v = Functional.linearInto(query, inProjWeight.data(), bias, Activation.NONE,
+            packedQkv, b.q);
+        kCol = embedDim;
+        vCol = 2 * embedDim;
+      } else {
+        Projections p = projections();
+        q = Functional.linearInto(query, p.wq, p.bq, Activation.NONE, packedQ, b.q);
+        k = Functional.linearInto(key, p.wk, p.bk, Activation.NONE, packedK, b.k);
+        v = Functional.linearInto(value, p.wv, p.bv, Activation.NONE, packedV, b.v);
+      }
+      Attention att = b.plan.dims(n, numHeads, l, s, headDim, headDim).causal(false)
+          .probabilities(null, 0, 0, 0, 0).logSumExp(null, 0, 0, 0);
+      operand(att::query, q, 0, n, l, seqFirst);
+      operand(att::key, k, kCol, n, s, seqFirst);
+      operand(att::value, v, vCol, n, s, seqFirst);
+      operand(att::output, b.heads, 0, n, l, seqFirst);
+      att.mask(null, 0, 0, 0, 0, Attention.MaskMode.ADD);
+      pointMasks(att, keyPaddingMask, attnMask, n, l, s, unbatched, b);
+      b.heads.bumpVersion();
+      att.run();
+      return outProj.forward(b.heads, out);
+    } finally {
+      exitForward();
+    }
+  }
+
+  /** Whether {@code a} and {@code b} have the same sizes (same rank assumed), without allocating. */
+  private static boolean sameSizes(Tensor a, Tensor b) {
+    for (int d = 0; d < a.dim(); d++) {
+      if (a.size(d) != b.size(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #forwardInto}'s buffers for these inputs, made again only when a size changes. */
+  private IntoBuffers buffers(Tensor query, Tensor key, Tensor value, boolean self) {
+    IntoBuffers b = into;
+    if (b == null || b.self != self || !b.fits(query, key, value)) {
+      b = new IntoBuffers(query, key, value, self, embedDim);
+      into = b;
+    }
+    return b;
+  }
+
+  /** The projections, the heads and a combined mask of one set of input sizes. */
+  private static final class IntoBuffers {
+    final boolean self;
+    final int[] queryShape;
+    final int[] keyShape;
+    final int[] valueShape;
+    final Tensor q;
+    final Tensor k;
+    final Tensor v;
+    final Tensor heads;
+    final Attention plan = new Attention();
+    Tensor mask; // both masks as one additive mask, made on first need
+
+    IntoBuffers(Tensor query, Tensor key, Tensor value, boolean self, int e) {
+      this.self = self;
+      this.queryShape = query.shape();
+      this.keyShape = key.shape();
+      this.valueShape = value.shape();
+      this.q = Tensor.zeros(withLast(queryShape, self ? 3 * e : e));
+      this.k = self ? q : Tensor.zeros(withLast(keyShape, e));
+      this.v = self ? q : Tensor.zeros(withLast(valueShape, e));
+      this.heads = Tensor.zeros(withLast(queryShape, e));
+    }
+
+    private static int[] withLast(int[] shape, int last) {
+      int[] s = shape.clone();
+      s[s.length - 1] = last;
+      return s;
+    }
+
+    boolean fits(Tensor query, Tensor key, Tensor value) {
+      return same(queryShape, query) && same(keyShape, key) && same(valueShape, value);
+    }
+
+    private static boolean same(int[] shape, Tensor t) {
+      if (t.dim() != shape.length) {
+        return false;
+      }
+      for (int d = 0; d < shape.length; d++) {
+        if (t.size(d) != shape[d]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** A mask buffer of {@code size} floats. */
+    Tensor mask(int size) {
+      if (mask == null || mask.numel() != size) {
+        mask = Tensor.zeros(size);
+      }
+      return mask;
+    }
+  }
+
+  /**
+   * Points {@link #forwardInto}'s kernel at the masks without allocating: one mask where it
+   * lies (a boolean one read as "ignore where nonzero"), both added into a buffer.
+   */
+  private void pointMasks(Attention att, AttentionMask keyPadding, AttentionMask attnMask, int n,
+      int l, int s, boolean unbatched, IntoBuffers b) {
+    boolean threeDims = false;
+    if (attnMask != null) {
+      Tensor m = attnMask.values();
+      threeDims = m.dim() == 3 && m.size(0) == n * numHeads && m.size(1) == l && m.size(2) == s;
+      if (!(m.dim() == 2 && m.size(0) == l && m.size(1) == s) && !threeDims) {
+        setMasks(att, keyPadding, attnMask, n, l, s, unbatched); // throws the shape error
+      }
+    }
+    if (keyPadding != null) {
+      Tensor m = keyPadding.values();
+      boolean fits = unbatched ? m.dim() == 1 && m.size(0) == s
+          : m.dim() == 2 && m.size(0) == n && m.size(1) == s;
+      if (!fits) {
+        setMasks(att, keyPadding, attnMask, n, l, s, unbatched); // throws the shape error
+      }
+    }
+    if (attnMask != null && !attnMask.values().isContiguous()
+        || keyPadding != null && !keyPadding.values().isContiguous()) {
+      setMasks(att, keyPadding, attnMask, n, l, s, unbatched); // copies to contiguous masks
+      return;
+    }
+    if (attnMask == null && keyPadding == null) {
+      return;
+    }
+    if (keyPadding == null) {
+      Tensor m = attnMask.values();
+      att.mask(m.array(), m.arrayOffset(), threeDims ? numHeads * l * s : 0, threeDims ? l * s : 0,
+          s, mode(attnMask));
+      return;
+    }
+    if (attnMask == null) {
+      Tensor m = keyPadding.values();
+      att.mask(m.array(), m.arrayOffset(), s, 0, 0, mode(keyPadding));
+      return;
+    }
+    // both: (N, L, S) for a 2-D attn_mask, else (N, num_heads, L, S), summed as additive floats
+    int heads = threeDims ? numHeads : 1;
+    Tensor sum = b.mask(n * heads * l * s);
+    float[] out = sum.array();
+    Tensor a = attnMask.values();
+    Tensor p = keyPadding.values();
+    for (int bi = 0; bi < n; bi++) {
+      for (int h = 0; h < heads; h++) {
+        for (int i = 0; i < l; i++) {
+          int o = ((bi * heads + h) * l + i) * s;
+          int ao = a.arrayOffset() + (threeDims ? ((bi * numHeads + h) * l + i) * s : i * s);
+          int po = p.arrayOffset() + bi * s;
+          for (int j = 0; j < s; j++) {
+            out[o + j] = additive(attnMask, a.array()[ao + j])
+                + additive(keyPadding, p.array()[po + j]);
+          }
+        }
+      }
+    }
+    att.mask(out, 0, heads * l * s, threeDims ? l * s : 0, s, Attention.MaskMode.ADD);
+  }
+
+  /** One value of a mask as added to the scores: a boolean True ({@code nonzero}) is -inf. */
+  private static float additive(AttentionMask m, float value) {
+    return !m.isBool() ? value : value != 0 ? Float.NEGATIVE_INFINITY : 0f;
   }
 
   /** Whether this forward records for a backward pass (an input or a parameter needs it). */
