@@ -13,7 +13,9 @@ import dev.netspec.runtime.tensor.Tensor;
  * {@code args[0]}: {@code bert} ({@code BertModel.forwardTupleInto} at a reduced size, batch
  * 2 of 16 tokens, one padded) or {@code gpt2} (one cached decode step of {@code GPT.forward(idx,
  * start, output)} at a reduced size, context 24), {@code lstm} ({@code
- * BiLstmTagger.forwardTupleInto}), {@code gru} (GruClassifier and GruStep) or {@code generate} (the steps of {@code Generation}).
+ * BiLstmTagger.forwardTupleInto}), {@code gru} (GruClassifier and GruStep), {@code encoders}
+ * (TorchEncoder and SeqFirstEncoder: MultiheadAttention and the Transformer encoder layers) or
+ * {@code generate} (the steps of {@code Generation}).
  */
 final class SequenceAllocationChild {
   private SequenceAllocationChild() {}
@@ -31,6 +33,7 @@ final class SequenceAllocationChild {
       case "gpt2" -> gpt2();
       case "lstm" -> lstmTagger();
       case "gru" -> grus();
+      case "encoders" -> encoders();
       default -> throw new IllegalArgumentException(args[0]);
     };
     AllocationProbe.printBytesOnceWarm(call, seconds, "");
@@ -51,6 +54,24 @@ final class SequenceAllocationChild {
     Tensor c0 = Tensor.rand(new Generator(4L), 4, 2, 8);
     BiLstmTagger.Output out = new BiLstmTagger.Output(Tensor.zeros(2, 12, 5), Tensor.zeros(4, 2, 8), Tensor.zeros(4, 2, 8));
     return () -> net.forwardTupleInto(tokens, h0, c0, out);
+  }
+
+  /**
+   * TorchEncoder (batch first: self-attention, a post-norm encoder layer, a two-layer norm-first
+   * GELU encoder) and SeqFirstEncoder (sequence first, attention without bias, two post-norm
+   * layers), batch 2 of 10 tokens, one {@code forward(x, output)} of each.
+   */
+  private static Runnable encoders() {
+    TorchEncoder torch = new TorchEncoder(5L).eval();
+    SeqFirstEncoder seqFirst = new SeqFirstEncoder(6L).eval();
+    Tensor x = Tensor.rand(new Generator(3L), 2, 10, 16);
+    Tensor y = Tensor.rand(new Generator(4L), 10, 2, 16);
+    Tensor xOut = Tensor.zeros(2, 10, 16);
+    Tensor yOut = Tensor.zeros(10, 2, 16);
+    return () -> {
+      torch.forward(x, xOut);
+      seqFirst.forward(y, yOut);
+    };
   }
 
   /**

@@ -7,7 +7,6 @@ import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * Normalizes over the last dims to mean 0 and variance 1 (biased), then scales by
@@ -126,7 +125,7 @@ public final class LayerNorm extends Module {
     Tensor w = weight == null ? null : weight.data();
     Tensor b = bias == null ? null : bias.data();
     if (!rowwise(x, out) || x.dtype() != DType.FLOAT32
-        || !Arrays.equals(residual.shape(), x.shape())
+        || !Workspace.sameShape(residual, x)
         || !residual.isContiguous() || residual.dtype() != DType.FLOAT32
         || residual.sharesStorageWith(out) || w != null && !w.isContiguous()
         || b != null && !b.isContiguous()) {

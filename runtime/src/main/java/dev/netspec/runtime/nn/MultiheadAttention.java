@@ -32,7 +32,8 @@ import java.util.Map;
  * <p>In training with {@code dropout > 0} the attention weights are dropped out with this
  * layer's seeded stream {@code <name>.mask} before they weigh the values, as PyTorch does.
  * The forward allocates its results and is safe to share between threads, like
- * {@link Linear}.
+ * {@link Linear}; {@link #forwardInto} (and {@code forward(x, out)}) writes into buffers of
+ * this instance, one thread at a time, and allocates nothing once warm.
  */
 public final class MultiheadAttention extends Module {
   /** {@code (output, weights)}: {@code weights} is null unless asked for. */
@@ -197,6 +198,15 @@ public final class MultiheadAttention extends Module {
     return forward(x, x, x, null, false, null, true).output();
   }
 
+  /**
+   * Self-attention {@code x -> attn(x, x, x)} written into {@code out}: {@link #forwardInto}
+   * without masks, allocation-free once warm.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return forwardInto(x, x, x, null, null, out);
+  }
+
   /** {@code mha(query, key, value)}: no masks, weights averaged over the heads (PyTorch's defaults). */
   public Output forward(Tensor query, Tensor key, Tensor value) {
     return forward(query, key, value, null, true, null, true);
@@ -319,15 +329,15 @@ public final class MultiheadAttention extends Module {
     boolean unbatched = query.dim() == 2;
     checkInputs(query, key, value, unbatched);
     if (isTraining() && dropout > 0 || !out.isContiguous() || out.dim() != query.dim()
-        || !sameSizes(out, query) || out.sharesStorageWith(query) || out.sharesStorageWith(key)
+        || !Workspace.sameShape(out, query) || out.sharesStorageWith(query) || out.sharesStorageWith(key)
         || out.sharesStorageWith(value)) {
       try (GradMode.Scope scope = GradMode.noGrad()) {
         return forward(query, key, value, keyPaddingMask, false, attnMask, true).output()
             .copyInto(out);
       }
     }
-    enterForward();
-    try (GradMode.Scope scope = GradMode.noGrad()) {
+    enterForward(); // nothing below records: the into forms of the projections never do
+    try {
       int n = unbatched ? 1 : query.size(batchFirst ? 0 : 1);
       int l = query.size(unbatched || batchFirst ? -2 : 0);
       int s = key.size(unbatched || batchFirst ? -2 : 0);
@@ -353,11 +363,13 @@ public final class MultiheadAttention extends Module {
       }
       Attention att = b.plan.dims(n, numHeads, l, s, headDim, headDim).causal(false)
           .probabilities(null, 0, 0, 0, 0).logSumExp(null, 0, 0, 0);
-      operand(att::query, q, 0, n, l, seqFirst);
-      operand(att::key, k, kCol, n, s, seqFirst);
-      operand(att::value, v, vCol, n, s, seqFirst);
-      operand(att::output, b.heads, 0, n, l, seqFirst);
-      att.mask(null, 0, 0, 0, 0, Attention.MaskMode.ADD);
+      // as operand(...) does, without method references (objects made per call)
+      Tensor h = b.heads;
+      att.query(q.array(), q.arrayOffset(), batchStep(q, l, seqFirst), headDim, rowStep(q, n, seqFirst))
+          .key(k.array(), k.arrayOffset() + kCol, batchStep(k, s, seqFirst), headDim, rowStep(k, n, seqFirst))
+          .value(v.array(), v.arrayOffset() + vCol, batchStep(v, s, seqFirst), headDim, rowStep(v, n, seqFirst))
+          .output(h.array(), h.arrayOffset(), batchStep(h, l, seqFirst), headDim, rowStep(h, n, seqFirst))
+          .mask(null, 0, 0, 0, 0, Attention.MaskMode.ADD);
       pointMasks(att, keyPaddingMask, attnMask, n, l, s, unbatched, b);
       b.heads.bumpVersion();
       att.run();
@@ -365,16 +377,6 @@ public final class MultiheadAttention extends Module {
     } finally {
       exitForward();
     }
-  }
-
-  /** Whether {@code a} and {@code b} have the same sizes (same rank assumed), without allocating. */
-  private static boolean sameSizes(Tensor a, Tensor b) {
-    for (int d = 0; d < a.dim(); d++) {
-      if (a.size(d) != b.size(d)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** {@link #forwardInto}'s buffers for these inputs, made again only when a size changes. */
@@ -418,19 +420,8 @@ public final class MultiheadAttention extends Module {
     }
 
     boolean fits(Tensor query, Tensor key, Tensor value) {
-      return same(queryShape, query) && same(keyShape, key) && same(valueShape, value);
-    }
-
-    private static boolean same(int[] shape, Tensor t) {
-      if (t.dim() != shape.length) {
-        return false;
-      }
-      for (int d = 0; d < shape.length; d++) {
-        if (t.size(d) != shape[d]) {
-          return false;
-        }
-      }
-      return true;
+      return Workspace.fits(query, queryShape) && Workspace.fits(key, keyShape)
+          && Workspace.fits(value, valueShape);
     }
 
     /** A mask buffer of {@code size} floats. */
@@ -588,9 +579,18 @@ public final class MultiheadAttention extends Module {
    * seqFirst}, else {@code (n, len)}; head {@code h} at column {@code col + h * headDim}.
    */
   private void operand(Setter setter, Tensor t, int col, int n, int len, boolean seqFirst) {
-    int w = t.size(-1);
-    setter.set(t.array(), t.arrayOffset() + col, seqFirst ? w : len * w, headDim,
-        seqFirst ? n * w : w);
+    setter.set(t.array(), t.arrayOffset() + col, batchStep(t, len, seqFirst), headDim,
+        rowStep(t, n, seqFirst));
+  }
+
+  /** From one sequence of {@code t}'s rows to the next ({@code len} rows each). */
+  private static int batchStep(Tensor t, int len, boolean seqFirst) {
+    return seqFirst ? t.size(-1) : len * t.size(-1);
+  }
+
+  /** From one row (position) of a sequence of {@code t} to the next. */
+  private static int rowStep(Tensor t, int n, boolean seqFirst) {
+    return seqFirst ? n * t.size(-1) : t.size(-1);
   }
 
   /** Checks the masks' shapes and points the kernel at them (combined into one if both). */

@@ -82,7 +82,7 @@ public final class TransformerEncoder extends Module {
     }
     enterForward();
     try {
-      if (between == null || !sameSizes(between[0], src)) {
+      if (between == null || !Workspace.sameShape(between[0], src)) {
         between = new Tensor[] {Tensor.zeros(src.shape()), Tensor.zeros(src.shape())};
       }
       Tensor x = src;
@@ -98,18 +98,6 @@ public final class TransformerEncoder extends Module {
 
   /** The two tensors the layers of {@link #forward(Tensor, Tensor)} write in turn. */
   private Tensor[] between;
-
-  private static boolean sameSizes(Tensor a, Tensor b) {
-    if (a.dim() != b.dim()) {
-      return false;
-    }
-    for (int d = 0; d < a.dim(); d++) {
-      if (a.size(d) != b.size(d)) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   // covariant returns, so that calls chain
 

@@ -144,8 +144,8 @@ public final class TransformerEncoderLayer extends Module {
         return forward(src, srcMask, srcKeyPaddingMask).copyInto(out);
       }
     }
-    enterForward();
-    try (GradMode.Scope scope = GradMode.noGrad()) {
+    enterForward(); // nothing below records: every step is an into form
+    try {
       Buffers b = buffers(src);
       if (normFirst) {
         norm1.forward(src, b.normed);
@@ -208,15 +208,7 @@ public final class TransformerEncoderLayer extends Module {
     }
 
     boolean fits(Tensor src) {
-      if (src.dim() != shape.length) {
-        return false;
-      }
-      for (int d = 0; d < shape.length; d++) {
-        if (src.size(d) != shape[d]) {
-          return false;
-        }
-      }
-      return true;
+      return Workspace.fits(src, shape);
     }
   }
 
