@@ -48,6 +48,38 @@ class BufferedForwardTest {
   }
 
   @Test
+  void aLayerNormOfASumAddsInItsOwnPassUnlessTheSumBroadcasts() throws ReflectiveOperationException {
+    String block = """
+        input: [batch, 4]
+        layers:
+          norm: {layer_norm: 4}
+        forward: |
+          y = norm(x + relu(x))
+          return norm(y + sum(x, dim=0))
+        """;
+    String source = Specs.compileClean("buf.yaml",
+        "netspec: 1\npackage: t.buf\nblocks:\n  B:\n" + block.indent(4)).files().get(0).content();
+    assertEquals(true, source.contains("norm.forwardResidual(x, reluOut, normOut)"), source);
+    assertEquals(1, source.split("forwardResidual", -1).length - 1, "the broadcast sum adds first");
+    Module m = build(block);
+    assertEquals(true, buffered(m));
+    // x + relu(x) = [2, 4, 6, 8]: mean 5, variance 5, so [-3, -1, 1, 3] / sqrt(5 + 1e-5) = y;
+    // y + x (the sum over a batch of one) = y + [1, 2, 3, 4], normalized again.
+    double s = Math.sqrt(5 + 1e-5);
+    double[] y = {-3 / s + 1, -1 / s + 2, 1 / s + 3, 3 / s + 4};
+    double mean = (y[0] + y[1] + y[2] + y[3]) / 4;
+    double var = 0;
+    for (double v : y) {
+      var += (v - mean) * (v - mean) / 4;
+    }
+    float[] want = new float[4];
+    for (int i = 0; i < 4; i++) {
+      want[i] = (float) ((y[i] - mean) / Math.sqrt(var + 1e-5));
+    }
+    assertArrayEquals(want, run(m, new float[][] {{1f, 2f, 3f, 4f}}), 1e-5f);
+  }
+
+  @Test
   void aVariableAssignedInBothBranchesNamesEitherBuffer() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]

@@ -5,7 +5,6 @@ import dev.netspec.runtime.nn.Dropout;
 import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
-import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -61,11 +60,6 @@ public final class BertSelfOutput extends Module {
    * Forward buffer {@code (batch, seq, hidden_size)}.
    */
   private Tensor dropoutOut;
-
-  /**
-   * Forward buffer {@code (batch, seq, hidden_size)}.
-   */
-  private Tensor addOut;
 
   /**
    * Builds the block with parameters initialized from seed 0.
@@ -143,8 +137,7 @@ public final class BertSelfOutput extends Module {
       workspace(hiddenStates, inputTensor);
       dense.forward(hiddenStates, denseOut); // (batch, seq, hidden_size)
       dropout.forward(denseOut, dropoutOut); // (batch, seq, hidden_size)
-      dropoutOut.addInto(inputTensor, addOut); // (batch, seq, hidden_size)
-      return layerNorm.forward(addOut, output); // (batch, seq, hidden_size)
+      return layerNorm.forwardResidual(dropoutOut, inputTensor, output); // (batch, seq, hidden_size)
     } finally {
       exitForward();
     }
@@ -179,10 +172,7 @@ public final class BertSelfOutput extends Module {
     if (hiddenStates.size(0) != batch || hiddenStates.size(1) != seq) {
       batch = hiddenStates.size(0);
       seq = hiddenStates.size(1);
-      // denseOut, addOut: never live at once
-      Tensor storage0 = Workspace.storage(new int[] {batch, seq, hiddenSize}, new int[] {batch, seq, hiddenSize});
-      denseOut = Workspace.view(storage0, batch, seq, hiddenSize);
-      addOut = Workspace.view(storage0, batch, seq, hiddenSize);
+      denseOut = Tensor.zeros(batch, seq, hiddenSize);
       dropoutOut = Tensor.zeros(batch, seq, hiddenSize);
     }
   }

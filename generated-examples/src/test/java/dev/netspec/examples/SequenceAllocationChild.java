@@ -14,7 +14,8 @@ import dev.netspec.runtime.tensor.Tensor;
  * 2 of 16 tokens, one padded) or {@code gpt2} (one cached decode step of {@code GPT.forward(idx,
  * start, output)} at a reduced size, context 24), {@code lstm} ({@code
  * BiLstmTagger.forwardTupleInto}), {@code gru} (GruClassifier and GruStep), {@code encoder}
- * (TinyEncoder and Ends) or {@code generate} (the steps of {@code Generation}).
+ * (TinyEncoder and Ends), {@code encoders} (TorchEncoder and SeqFirstEncoder: MultiheadAttention
+ * and the Transformer encoder layers) or {@code generate} (the steps of {@code Generation}).
  */
 final class SequenceAllocationChild {
   private SequenceAllocationChild() {}
@@ -32,7 +33,8 @@ final class SequenceAllocationChild {
       case "gpt2" -> gpt2();
       case "lstm" -> lstmTagger();
       case "gru" -> grus();
-      case "encoder" -> encoders();
+      case "encoder" -> tinyEncoderAndEnds();
+      case "encoders" -> transformerEncoders();
       default -> throw new IllegalArgumentException(args[0]);
     };
     AllocationProbe.printBytesOnceWarm(call, seconds, "");
@@ -53,6 +55,24 @@ final class SequenceAllocationChild {
     Tensor c0 = Tensor.rand(new Generator(4L), 4, 2, 8);
     BiLstmTagger.Output out = new BiLstmTagger.Output(Tensor.zeros(2, 12, 5), Tensor.zeros(4, 2, 8), Tensor.zeros(4, 2, 8));
     return () -> net.forwardTupleInto(tokens, h0, c0, out);
+  }
+
+  /**
+   * TorchEncoder (batch first: self-attention, a post-norm encoder layer, a two-layer norm-first
+   * GELU encoder) and SeqFirstEncoder (sequence first, attention without bias, two post-norm
+   * layers), batch 2 of 10 tokens, one {@code forward(x, output)} of each.
+   */
+  private static Runnable transformerEncoders() {
+    TorchEncoder torch = new TorchEncoder(5L).eval();
+    SeqFirstEncoder seqFirst = new SeqFirstEncoder(6L).eval();
+    Tensor x = Tensor.rand(new Generator(3L), 2, 10, 16);
+    Tensor y = Tensor.rand(new Generator(4L), 10, 2, 16);
+    Tensor xOut = Tensor.zeros(2, 10, 16);
+    Tensor yOut = Tensor.zeros(10, 2, 16);
+    return () -> {
+      torch.forward(x, xOut);
+      seqFirst.forward(y, yOut);
+    };
   }
 
   /**
@@ -83,7 +103,7 @@ final class SequenceAllocationChild {
    * EncoderBlocks) at batch 2 of 7 tokens, and Ends (a module list's items by index, h[0] and
    * h[-1]) at batch 3, each into a tensor made once.
    */
-  private static Runnable encoders() {
+  private static Runnable tinyEncoderAndEnds() {
     TinyEncoder encoder = new TinyEncoder(5L).eval();
     Tensor x = Tensor.rand(new Generator(3L), 2, 7, 16);
     Tensor encoded = Tensor.zeros(2, 7, 16);

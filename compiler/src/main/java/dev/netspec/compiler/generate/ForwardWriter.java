@@ -881,6 +881,12 @@ final class ForwardWriter {
     if (tuples.returnsTuple(c.callee()) || !c.kwargs().isEmpty()) {
       throw new Workspace.Unsupported("a call of a child with a tuple result or keywords");
     }
+    Ast.Binary sum = residualSum(c, shape);
+    if (sum != null) { // LayerNorm(x + residual): the add in the norm's pass
+      CodeBlock l = expr(sum.left());
+      CodeBlock r = expr(sum.right());
+      return CodeBlock.of("$L.forwardResidual($L, $L, $N)", module, l, r, buffer(dest, c.callee(), shape));
+    }
     List<CodeBlock> args = new ArrayList<>();
     c.args().forEach(x -> args.add(expr(x)));
     String out = buffer(dest, name, shape);
@@ -888,6 +894,21 @@ final class ForwardWriter {
       return CodeBlock.of("$L.forward($L, $N)", module, args.get(0), out);
     }
     return CodeBlock.of("$L.$N($L, $N)", module, TypedForward.INPUTS_METHOD + "Into", CodeBlock.join(args, ", "), out);
+  }
+
+  /**
+   * The sum {@code a + b} that {@code c}, a call of a layer that {@linkplain
+   * LayerKind#normalizesSum normalizes a sum}, takes as its one argument, both tensors of the
+   * call's shape (no broadcast); else null.
+   */
+  private Ast.Binary residualSum(Ast.Call c, Shape shape) {
+    LayerKind kind = children.kindOf(c);
+    if (kind == null || !kind.normalizesSum() || c.args().size() != 1
+        || !(c.args().get(0) instanceof Ast.Binary b) || !b.op().equals("+")) {
+      return null;
+    }
+    return typeOf(b.left()) instanceof Type.TensorT l && l.shape().equals(shape)
+        && typeOf(b.right()) instanceof Type.TensorT r && r.shape().equals(shape) ? b : null;
   }
 
   private static TypeName javaType(Type t) {

@@ -204,6 +204,15 @@ public abstract class LayerKind {
   }
 
   /**
+   * Whether the layer's allocation-free form takes a sum as two operands, {@code
+   * forwardResidual(x, residual, out)} for {@code layer(x + residual)} of one shape: the
+   * residual connection of a post-norm Transformer block added in the same pass.
+   */
+  public boolean normalizesSum() {
+    return false;
+  }
+
+  /**
    * This layer's allocation-free call with its epilogue: {@code act(norm(layer(in)) + add)}
    * written into {@code out}. {@code norm} (a child this layer {@linkplain #absorbsNorm
    * absorbs}), {@code activation} (an {@link #activation()} constant, needing {@link

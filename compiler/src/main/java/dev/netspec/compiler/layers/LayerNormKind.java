@@ -22,6 +22,11 @@ final class LayerNormKind extends LayerKind {
   }
 
   @Override
+  public boolean normalizesSum() {
+    return true;
+  }
+
+  @Override
   public String outOfRange(String arg, Object value) {
     return NormArgs.outOfRange(name(), arg, value);
   }

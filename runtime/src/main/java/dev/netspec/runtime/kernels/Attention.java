@@ -299,12 +299,17 @@ public final class Attention {
         int sr = r * n;
         int mRow = mask.a == null ? 0 : mask.at(b, h, i) + j0;
         float blockMax;
-        if (seen == n && (mask.a == null || maskMode == MaskMode.ADD)) { // whole rows, vectorized
-          backend.binaryScalar(BinaryOp.MUL, scores, sr, scale, scores, sr, n);
-          if (mask.a != null) {
-            backend.binary(BinaryOp.ADD, scores, sr, mask.a, mRow, scores, sr, n);
+        if (seen == 0) {
+          blockMax = Float.NEGATIVE_INFINITY;
+        } else if (maskMode != MaskMode.ATTEND_WHERE_NONZERO || mask.a == null) {
+          // the keys the row sees, vectorized (a causal row's too): the scalar loop's values
+          backend.binaryScalar(BinaryOp.MUL, scores, sr, scale, scores, sr, seen);
+          if (mask.a != null && maskMode == MaskMode.ADD) {
+            backend.binary(BinaryOp.ADD, scores, sr, mask.a, mRow, scores, sr, seen);
+          } else if (mask.a != null) { // IGNORE_WHERE_NONZERO
+            backend.maskedFill(mask.a, mRow, Float.NEGATIVE_INFINITY, scores, sr, scores, sr, seen);
           }
-          blockMax = backend.max(scores, sr, n);
+          blockMax = backend.max(scores, sr, seen);
         } else {
           blockMax = Float.NEGATIVE_INFINITY;
           for (int c = 0; c < seen; c++) {

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.autograd.LayerNormGrad;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.BinaryOp;
@@ -100,27 +101,69 @@ public final class LayerNorm extends Module {
     if (!rowwise(x, out) || w != null && !w.isContiguous() || b != null && !b.isContiguous()) {
       return super.forward(x, out);
     }
+    int n = normalizedSize();
+    int rows = Math.toIntExact(x.numel() / n);
+    out.bumpVersion();
+    for (int r = 0; r < rows; r++) {
+      normalizeRow(x.array(), x.arrayOffset() + r * n, out.array(), out.arrayOffset() + r * n, n,
+          w, b);
+    }
+    return out;
+  }
+
+  /**
+   * {@code layer_norm(x + residual)} written into {@code out} and returned: the residual
+   * connection of a post-norm Transformer block ({@code LayerNorm(x + sublayer(x))}) in one
+   * pass over the rows, each row's sum normalized while it is in the cache, instead of an
+   * add over the whole tensor and then the norm over its result. The same values, bit for
+   * bit, as {@code forward(x.add(residual), out)}. Allocation-free when the three are
+   * contiguous, of one shape and {@code out} shares no storage with {@code x} or {@code
+   * residual}; otherwise it adds, then normalizes. Never records for a backward pass: the
+   * inference path.
+   */
+  public Tensor forwardResidual(Tensor x, Tensor residual, Tensor out) {
+    Tensor w = weight == null ? null : weight.data();
+    Tensor b = bias == null ? null : bias.data();
+    if (!rowwise(x, out) || x.dtype() != DType.FLOAT32
+        || !Workspace.sameShape(residual, x)
+        || !residual.isContiguous() || residual.dtype() != DType.FLOAT32
+        || residual.sharesStorageWith(out) || w != null && !w.isContiguous()
+        || b != null && !b.isContiguous()) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return forward(x.add(residual), out);
+      }
+    }
+    int n = normalizedSize();
+    int rows = Math.toIntExact(x.numel() / n);
+    float[] os = out.array();
+    out.bumpVersion();
+    for (int r = 0; r < rows; r++) {
+      int oo = out.arrayOffset() + r * n;
+      Kernels.binary(BinaryOp.ADD, x.array(), x.arrayOffset() + r * n, residual.array(),
+          residual.arrayOffset() + r * n, os, oo, n);
+      normalizeRow(os, oo, os, oo, n, w, b);
+    }
+    return out;
+  }
+
+  /** One row normalized from {@code xs} into {@code os} ({@code os} may be {@code xs} in place). */
+  private void normalizeRow(float[] xs, int xo, float[] os, int oo, int n, Tensor w, Tensor b) {
+    float mean = Kernels.sum(xs, xo, n) / n;
+    Kernels.binaryScalar(BinaryOp.SUB, xs, xo, mean, os, oo, n); // centered
+    float var = Kernels.dot(os, oo, os, oo, n) / n; // biased
+    Kernels.binaryScalar(BinaryOp.DIV, os, oo, (float) Math.sqrt(var + (float) eps), os, oo, n);
+    if (w != null) {
+      Kernels.binary(BinaryOp.MUL, os, oo, w.array(), w.arrayOffset(), os, oo, n);
+      Kernels.binary(BinaryOp.ADD, os, oo, b.array(), b.arrayOffset(), os, oo, n);
+    }
+  }
+
+  private int normalizedSize() {
     int n = 1;
     for (int d : normalizedShape) {
       n *= d;
     }
-    int rows = Math.toIntExact(x.numel() / n);
-    float[] xs = x.array();
-    float[] os = out.array();
-    out.bumpVersion();
-    for (int r = 0; r < rows; r++) {
-      int xo = x.arrayOffset() + r * n;
-      int oo = out.arrayOffset() + r * n;
-      float mean = Kernels.sum(xs, xo, n) / n;
-      Kernels.binaryScalar(BinaryOp.SUB, xs, xo, mean, os, oo, n); // centered
-      float var = Kernels.dot(os, oo, os, oo, n) / n; // biased
-      Kernels.binaryScalar(BinaryOp.DIV, os, oo, (float) Math.sqrt(var + (float) eps), os, oo, n);
-      if (w != null) {
-        Kernels.binary(BinaryOp.MUL, os, oo, w.array(), w.arrayOffset(), os, oo, n);
-        Kernels.binary(BinaryOp.ADD, os, oo, b.array(), b.arrayOffset(), os, oo, n);
-      }
-    }
-    return out;
+    return n;
   }
 
   /** Contiguous, separate, of one shape ending with the normalized dims (no allocation). */

@@ -32,7 +32,8 @@ import java.util.Map;
  * <p>In training with {@code dropout > 0} the attention weights are dropped out with this
  * layer's seeded stream {@code <name>.mask} before they weigh the values, as PyTorch does.
  * The forward allocates its results and is safe to share between threads, like
- * {@link Linear}.
+ * {@link Linear}; {@link #forwardInto} (and {@code forward(x, out)}) writes into buffers of
+ * this instance, one thread at a time, and allocates nothing once warm.
  */
 public final class MultiheadAttention extends Module {
   /** {@code (output, weights)}: {@code weights} is null unless asked for. */
@@ -66,6 +67,8 @@ public final class MultiheadAttention extends Module {
   private Generator masks = ParameterSeeds.standalone().generator("mask");
   /** Row blocks of the packed weight and bias, kept so the packed caches see one tensor. */
   private volatile Projections split;
+  /** {@link #forwardInto}'s buffers, sized for the last inputs' shapes (one thread at a time). */
+  private IntoBuffers into;
 
   /** {@code nn.MultiheadAttention(embed_dim, num_heads)}: no dropout, biases, sequence first. */
   public MultiheadAttention(int embedDim, int numHeads) {
@@ -195,6 +198,15 @@ public final class MultiheadAttention extends Module {
     return forward(x, x, x, null, false, null, true).output();
   }
 
+  /**
+   * Self-attention {@code x -> attn(x, x, x)} written into {@code out}: {@link #forwardInto}
+   * without masks, allocation-free once warm.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor out) {
+    return forwardInto(x, x, x, null, null, out);
+  }
+
   /** {@code mha(query, key, value)}: no masks, weights averaged over the heads (PyTorch's defaults). */
   public Output forward(Tensor query, Tensor key, Tensor value) {
     return forward(query, key, value, null, true, null, true);
@@ -300,6 +312,195 @@ public final class MultiheadAttention extends Module {
         g -> g.reshape(shape)));
   }
 
+  /**
+   * {@code mha(query, key, value, key_padding_mask, need_weights=False, attn_mask)[0]} written
+   * into {@code out} (shaped as {@code query}, contiguous, sharing no storage with an input)
+   * and returned: the inference path of a block that does not want the weights. Allocation-free
+   * once warm, with either mask, both, or none (float or boolean, of the shapes {@link
+   * #forward(Tensor, Tensor, Tensor, AttentionMask, boolean, AttentionMask, boolean)} takes,
+   * contiguous): the projections, the heads and the two masks combined go into buffers this
+   * layer keeps for the last inputs' sizes. One thread at a time on one instance (a second
+   * thread's call throws {@link IllegalStateException}; give it a {@link #replica()}). Never
+   * records for a backward pass; in training with {@code dropout > 0} it runs the allocating
+   * forward (which drops out) and copies.
+   */
+  public Tensor forwardInto(Tensor query, Tensor key, Tensor value, AttentionMask keyPaddingMask,
+      AttentionMask attnMask, Tensor out) {
+    boolean unbatched = query.dim() == 2;
+    checkInputs(query, key, value, unbatched);
+    if (isTraining() && dropout > 0 || !out.isContiguous() || out.dim() != query.dim()
+        || !Workspace.sameShape(out, query) || out.sharesStorageWith(query) || out.sharesStorageWith(key)
+        || out.sharesStorageWith(value)) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return forward(query, key, value, keyPaddingMask, false, attnMask, true).output()
+            .copyInto(out);
+      }
+    }
+    enterForward(); // nothing below records: the into forms of the projections never do
+    try {
+      int n = unbatched ? 1 : query.size(batchFirst ? 0 : 1);
+      int l = query.size(unbatched || batchFirst ? -2 : 0);
+      int s = key.size(unbatched || batchFirst ? -2 : 0);
+      boolean seqFirst = !unbatched && !batchFirst;
+      boolean self = inProjWeight != null && query == key && key == value;
+      IntoBuffers b = buffers(query, key, value, self);
+      Tensor bias = inProjBias == null ? null : inProjBias.data();
+      Tensor q;
+      Tensor k;
+      Tensor v;
+      int kCol = 0;
+      int vCol = 0;
+      if (self) {
+        q = k = v = Functional.linearInto(query, inProjWeight.data(), bias, Activation.NONE,
+            packedQkv, b.q);
+        kCol = embedDim;
+        vCol = 2 * embedDim;
+      } else {
+        Projections p = projections();
+        q = Functional.linearInto(query, p.wq, p.bq, Activation.NONE, packedQ, b.q);
+        k = Functional.linearInto(key, p.wk, p.bk, Activation.NONE, packedK, b.k);
+        v = Functional.linearInto(value, p.wv, p.bv, Activation.NONE, packedV, b.v);
+      }
+      Attention att = b.plan.dims(n, numHeads, l, s, headDim, headDim).causal(false)
+          .probabilities(null, 0, 0, 0, 0).logSumExp(null, 0, 0, 0);
+      // as operand(...) does, without method references (objects made per call)
+      Tensor h = b.heads;
+      att.query(q.array(), q.arrayOffset(), batchStep(q, l, seqFirst), headDim, rowStep(q, n, seqFirst))
+          .key(k.array(), k.arrayOffset() + kCol, batchStep(k, s, seqFirst), headDim, rowStep(k, n, seqFirst))
+          .value(v.array(), v.arrayOffset() + vCol, batchStep(v, s, seqFirst), headDim, rowStep(v, n, seqFirst))
+          .output(h.array(), h.arrayOffset(), batchStep(h, l, seqFirst), headDim, rowStep(h, n, seqFirst))
+          .mask(null, 0, 0, 0, 0, Attention.MaskMode.ADD);
+      pointMasks(att, keyPaddingMask, attnMask, n, l, s, unbatched, b);
+      b.heads.bumpVersion();
+      att.run();
+      return outProj.forward(b.heads, out);
+    } finally {
+      exitForward();
+    }
+  }
+
+  /** {@link #forwardInto}'s buffers for these inputs, made again only when a size changes. */
+  private IntoBuffers buffers(Tensor query, Tensor key, Tensor value, boolean self) {
+    IntoBuffers b = into;
+    if (b == null || b.self != self || !b.fits(query, key, value)) {
+      b = new IntoBuffers(query, key, value, self, embedDim);
+      into = b;
+    }
+    return b;
+  }
+
+  /** The projections, the heads and a combined mask of one set of input sizes. */
+  private static final class IntoBuffers {
+    final boolean self;
+    final int[] queryShape;
+    final int[] keyShape;
+    final int[] valueShape;
+    final Tensor q;
+    final Tensor k;
+    final Tensor v;
+    final Tensor heads;
+    final Attention plan = new Attention();
+    Tensor mask; // both masks as one additive mask, made on first need
+
+    IntoBuffers(Tensor query, Tensor key, Tensor value, boolean self, int e) {
+      this.self = self;
+      this.queryShape = query.shape();
+      this.keyShape = key.shape();
+      this.valueShape = value.shape();
+      this.q = Tensor.zeros(withLast(queryShape, self ? 3 * e : e));
+      this.k = self ? q : Tensor.zeros(withLast(keyShape, e));
+      this.v = self ? q : Tensor.zeros(withLast(valueShape, e));
+      this.heads = Tensor.zeros(withLast(queryShape, e));
+    }
+
+    private static int[] withLast(int[] shape, int last) {
+      int[] s = shape.clone();
+      s[s.length - 1] = last;
+      return s;
+    }
+
+    boolean fits(Tensor query, Tensor key, Tensor value) {
+      return Workspace.fits(query, queryShape) && Workspace.fits(key, keyShape)
+          && Workspace.fits(value, valueShape);
+    }
+
+    /** A mask buffer of {@code size} floats. */
+    Tensor mask(int size) {
+      if (mask == null || mask.numel() != size) {
+        mask = Tensor.zeros(size);
+      }
+      return mask;
+    }
+  }
+
+  /**
+   * Points {@link #forwardInto}'s kernel at the masks without allocating: one mask where it
+   * lies (a boolean one read as "ignore where nonzero"), both added into a buffer.
+   */
+  private void pointMasks(Attention att, AttentionMask keyPadding, AttentionMask attnMask, int n,
+      int l, int s, boolean unbatched, IntoBuffers b) {
+    boolean threeDims = false;
+    if (attnMask != null) {
+      Tensor m = attnMask.values();
+      threeDims = m.dim() == 3 && m.size(0) == n * numHeads && m.size(1) == l && m.size(2) == s;
+      if (!(m.dim() == 2 && m.size(0) == l && m.size(1) == s) && !threeDims) {
+        setMasks(att, keyPadding, attnMask, n, l, s, unbatched); // throws the shape error
+      }
+    }
+    if (keyPadding != null) {
+      Tensor m = keyPadding.values();
+      boolean fits = unbatched ? m.dim() == 1 && m.size(0) == s
+          : m.dim() == 2 && m.size(0) == n && m.size(1) == s;
+      if (!fits) {
+        setMasks(att, keyPadding, attnMask, n, l, s, unbatched); // throws the shape error
+      }
+    }
+    if (attnMask != null && !attnMask.values().isContiguous()
+        || keyPadding != null && !keyPadding.values().isContiguous()) {
+      setMasks(att, keyPadding, attnMask, n, l, s, unbatched); // copies to contiguous masks
+      return;
+    }
+    if (attnMask == null && keyPadding == null) {
+      return;
+    }
+    if (keyPadding == null) {
+      Tensor m = attnMask.values();
+      att.mask(m.array(), m.arrayOffset(), threeDims ? numHeads * l * s : 0, threeDims ? l * s : 0,
+          s, mode(attnMask));
+      return;
+    }
+    if (attnMask == null) {
+      Tensor m = keyPadding.values();
+      att.mask(m.array(), m.arrayOffset(), s, 0, 0, mode(keyPadding));
+      return;
+    }
+    // both: (N, L, S) for a 2-D attn_mask, else (N, num_heads, L, S), summed as additive floats
+    int heads = threeDims ? numHeads : 1;
+    Tensor sum = b.mask(n * heads * l * s);
+    float[] out = sum.array();
+    Tensor a = attnMask.values();
+    Tensor p = keyPadding.values();
+    for (int bi = 0; bi < n; bi++) {
+      for (int h = 0; h < heads; h++) {
+        for (int i = 0; i < l; i++) {
+          int o = ((bi * heads + h) * l + i) * s;
+          int ao = a.arrayOffset() + (threeDims ? ((bi * numHeads + h) * l + i) * s : i * s);
+          int po = p.arrayOffset() + bi * s;
+          for (int j = 0; j < s; j++) {
+            out[o + j] = additive(attnMask, a.array()[ao + j])
+                + additive(keyPadding, p.array()[po + j]);
+          }
+        }
+      }
+    }
+    att.mask(out, 0, heads * l * s, threeDims ? l * s : 0, s, Attention.MaskMode.ADD);
+  }
+
+  /** One value of a mask as added to the scores: a boolean True ({@code nonzero}) is -inf. */
+  private static float additive(AttentionMask m, float value) {
+    return !m.isBool() ? value : value != 0 ? Float.NEGATIVE_INFINITY : 0f;
+  }
+
   /** Whether this forward records for a backward pass (an input or a parameter needs it). */
   private boolean records(Tensor query, Tensor key, Tensor value) {
     if (!GradMode.isEnabled()) {
@@ -378,9 +579,18 @@ public final class MultiheadAttention extends Module {
    * seqFirst}, else {@code (n, len)}; head {@code h} at column {@code col + h * headDim}.
    */
   private void operand(Setter setter, Tensor t, int col, int n, int len, boolean seqFirst) {
-    int w = t.size(-1);
-    setter.set(t.array(), t.arrayOffset() + col, seqFirst ? w : len * w, headDim,
-        seqFirst ? n * w : w);
+    setter.set(t.array(), t.arrayOffset() + col, batchStep(t, len, seqFirst), headDim,
+        rowStep(t, n, seqFirst));
+  }
+
+  /** From one sequence of {@code t}'s rows to the next ({@code len} rows each). */
+  private static int batchStep(Tensor t, int len, boolean seqFirst) {
+    return seqFirst ? t.size(-1) : len * t.size(-1);
+  }
+
+  /** From one row (position) of a sequence of {@code t} to the next. */
+  private static int rowStep(Tensor t, int n, boolean seqFirst) {
+    return seqFirst ? n * t.size(-1) : t.size(-1);
   }
 
   /** Checks the masks' shapes and points the kernel at them (combined into one if both). */

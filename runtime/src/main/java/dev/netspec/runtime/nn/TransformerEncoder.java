@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -57,6 +58,46 @@ public final class TransformerEncoder extends Module {
     }
     return norm == null ? x : norm.forward(x);
   }
+
+  /** {@code encoder(src)} written into {@code out}, as {@link #forward(Tensor, AttentionMask, AttentionMask, Tensor)}. */
+  @Override
+  public Tensor forward(Tensor src, Tensor out) {
+    return forward(src, null, null, out);
+  }
+
+  /**
+   * {@code encoder(src, mask, src_key_padding_mask)} written into {@code out} (shaped as
+   * {@code src}, contiguous, not sharing its storage) and returned: each layer's
+   * allocation-free forward ({@link TransformerEncoderLayer#forward(Tensor, AttentionMask,
+   * AttentionMask, Tensor)}) between two buffers this encoder keeps, then the norm's. One
+   * thread at a time on one instance.
+   */
+  public Tensor forward(Tensor src, AttentionMask mask, AttentionMask srcKeyPaddingMask,
+      Tensor out) {
+    if (!src.isContiguous() || !out.isContiguous() || out.sharesStorageWith(src)
+        || out.dim() != src.dim() || out.numel() != src.numel()) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return forward(src, mask, srcKeyPaddingMask).copyInto(out);
+      }
+    }
+    enterForward();
+    try {
+      if (between == null || !Workspace.sameShape(between[0], src)) {
+        between = new Tensor[] {Tensor.zeros(src.shape()), Tensor.zeros(src.shape())};
+      }
+      Tensor x = src;
+      for (int i = 0; i < layers.size(); i++) {
+        Tensor dest = i == layers.size() - 1 && norm == null ? out : between[i % 2];
+        x = layers.get(i).forward(x, mask, srcKeyPaddingMask, dest);
+      }
+      return norm == null ? x : norm.forward(x, out);
+    } finally {
+      exitForward();
+    }
+  }
+
+  /** The two tensors the layers of {@link #forward(Tensor, Tensor)} write in turn. */
+  private Tensor[] between;
 
   // covariant returns, so that calls chain
 

@@ -1,5 +1,9 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GradMode;
+import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.kernels.UnaryOp;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -113,6 +117,99 @@ public final class TransformerEncoderLayer extends Module {
     }
     x = norm1.forward(x.add(selfAttentionBlock(x, srcMask, srcKeyPaddingMask)));
     return norm2.forward(x.add(feedForwardBlock(x)));
+  }
+
+  /** {@code layer(src)} written into {@code out}: {@link #forward(Tensor, AttentionMask, AttentionMask, Tensor)} without masks. */
+  @Override
+  public Tensor forward(Tensor src, Tensor out) {
+    return forward(src, null, null, out);
+  }
+
+  /**
+   * {@code layer(src, src_mask, src_key_padding_mask)} written into {@code out} (shaped as
+   * {@code src}, contiguous, not sharing its storage) and returned: the inference path.
+   * Allocation-free once warm in eval mode: self-attention through {@link
+   * MultiheadAttention#forwardInto}, each residual added inside its LayerNorm's pass ({@link
+   * LayerNorm#forwardResidual}; post-norm) or into a buffer (norm first), the feed-forward
+   * block's ReLU in linear1's GEMM, into buffers this layer keeps for the last input's shape.
+   * One thread at a time on one instance. In training with dropout, or for an input of
+   * another layout, it runs {@link #forward(Tensor, AttentionMask, AttentionMask)} and copies.
+   */
+  public Tensor forward(Tensor src, AttentionMask srcMask, AttentionMask srcKeyPaddingMask,
+      Tensor out) {
+    if (isTraining() && dropoutP > 0 || !src.isContiguous() || !out.isContiguous()
+        || out.dim() != src.dim() || out.sharesStorageWith(src) || src.dim() < 2
+        || src.size(-1) != dModel || out.numel() != src.numel()) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return forward(src, srcMask, srcKeyPaddingMask).copyInto(out);
+      }
+    }
+    enterForward(); // nothing below records: every step is an into form
+    try {
+      Buffers b = buffers(src);
+      if (normFirst) {
+        norm1.forward(src, b.normed);
+        selfAttn.forwardInto(b.normed, b.normed, b.normed, srcKeyPaddingMask, srcMask, b.attended);
+        src.addInto(b.attended, b.hidden);
+        norm2.forward(b.hidden, b.normed);
+        feedForwardInto(b.normed, b);
+        return b.hidden.addInto(b.attended, out);
+      }
+      selfAttn.forwardInto(src, src, src, srcKeyPaddingMask, srcMask, b.attended);
+      norm1.forwardResidual(src, b.attended, b.hidden);
+      feedForwardInto(b.hidden, b);
+      return norm2.forwardResidual(b.hidden, b.attended, out);
+    } finally {
+      exitForward();
+    }
+  }
+
+  /** {@code linear2(act(linear1(x)))} into {@code b.attended} (the attention's result is used up). */
+  private void feedForwardInto(Tensor x, Buffers b) {
+    if ("relu".equals(activation)) {
+      linear1.forwardInto(x, Activation.RELU, b.wide);
+    } else {
+      linear1.forward(x, b.wide);
+      Kernels.unary(UnaryOp.GELU, b.wide.array(), b.wide.arrayOffset(), b.wide.array(),
+          b.wide.arrayOffset(), Math.toIntExact(b.wide.numel()));
+      b.wide.bumpVersion();
+    }
+    linear2.forward(b.wide, b.attended);
+  }
+
+  /** The buffers of {@link #forward(Tensor, AttentionMask, AttentionMask, Tensor)}. */
+  private Buffers buffers;
+
+  private Buffers buffers(Tensor src) {
+    Buffers b = buffers;
+    if (b == null || !b.fits(src)) {
+      b = new Buffers(src.shape(), dimFeedforward);
+      buffers = b;
+    }
+    return b;
+  }
+
+  /** One input shape's buffers: the attention's (then the feed-forward's) result, and so on. */
+  private static final class Buffers {
+    final int[] shape;
+    final Tensor attended;
+    final Tensor hidden;
+    final Tensor normed;
+    final Tensor wide;
+
+    Buffers(int[] shape, int dimFeedforward) {
+      this.shape = shape;
+      this.attended = Tensor.zeros(shape);
+      this.hidden = Tensor.zeros(shape);
+      this.normed = Tensor.zeros(shape);
+      int[] w = shape.clone();
+      w[w.length - 1] = dimFeedforward;
+      this.wide = Tensor.zeros(w);
+    }
+
+    boolean fits(Tensor src) {
+      return Workspace.fits(src, shape);
+    }
   }
 
   private Tensor selfAttentionBlock(Tensor x, AttentionMask mask, AttentionMask keyPadding) {

@@ -200,17 +200,49 @@ class AttentionKernelTest {
     float[] q = {1, 2};
     float[] k = {1, 0, 0, 1};
     float[] v = {10, 20};
-    float[] out = new float[2];
-    Attention att = new Attention(new ScalarBackend()).dims(1, 1, 2, 2, 1, 1).scale(1f)
-        .query(q, 0, 0, 0, 1).key(k, 0, 0, 0, 2).value(v, 0, 0, 0, 1).output(out, 0, 0, 0, 1);
-    // k rows have width 2 but E = 1: keys (1) and (0)
-    att.mask(new float[] {1, 0, 0, 0}, 0, 0, 0, 2, Attention.MaskMode.ATTEND_WHERE_NONZERO).run();
-    assertEquals(10f, out[0], "only key 0 attended");
-    assertTrue(Float.isNaN(out[1]), "no key attended: NaN as PyTorch");
-    att.mask(new float[] {1, 0, 0, 0}, 0, 0, 0, 2, Attention.MaskMode.IGNORE_WHERE_NONZERO).run();
-    assertEquals(20f, out[0], "key 0 ignored");
-    double w = Math.exp(2) / (Math.exp(2) + 1);
-    assertEquals((float) (10 * w + 20 * (1 - w)), out[1], 1e-5f);
+    for (Backend b : new Backend[] {new ScalarBackend(), new VectorBackend()}) {
+      float[] out = new float[2];
+      Attention att = new Attention(b).dims(1, 1, 2, 2, 1, 1).scale(1f)
+          .query(q, 0, 0, 0, 1).key(k, 0, 0, 0, 2).value(v, 0, 0, 0, 1).output(out, 0, 0, 0, 1);
+      // k rows have width 2 but E = 1: keys (1) and (0)
+      att.mask(new float[] {1, 0, 0, 0}, 0, 0, 0, 2, Attention.MaskMode.ATTEND_WHERE_NONZERO).run();
+      assertEquals(10f, out[0], b.name() + ": only key 0 attended");
+      assertTrue(Float.isNaN(out[1]), b.name() + ": no key attended: NaN as PyTorch");
+      att.mask(new float[] {1, 0, 0, 0}, 0, 0, 0, 2, Attention.MaskMode.IGNORE_WHERE_NONZERO).run();
+      assertEquals(20f, out[0], b.name() + ": key 0 ignored");
+      double w = Math.exp(2) / (Math.exp(2) + 1);
+      assertEquals((float) (10 * w + 20 * (1 - w)), out[1], 1e-5f);
+      att.mask(new float[] {1, 1, 0, 0}, 0, 0, 0, 2, Attention.MaskMode.IGNORE_WHERE_NONZERO).run();
+      assertTrue(Float.isNaN(out[0]), b.name() + ": every key ignored: NaN as PyTorch");
+    }
+  }
+
+  @Test
+  void ignoredKeysOverSeveralBlocksMatchAnAdditiveMask() {
+    // A key padding mask of MultiheadAttention's kind (nonzero = ignore) over 150 keys (three
+    // blocks), against the same mask as -inf added to the scores, on both backends.
+    Random rnd = new Random(9);
+    int l = Attention.ROWS + 3;
+    int s = 2 * Attention.BLOCK + 22;
+    int e = 32;
+    float[] q = random(rnd, l * e, 2);
+    float[] k = random(rnd, s * e, 2);
+    float[] v = random(rnd, s * e, 1);
+    float[] ignore = new float[l * s];
+    float[] additive = new float[l * s];
+    for (int i = 0; i < ignore.length; i++) {
+      boolean off = (i % s) % 7 == 3 || (i % s) > s - 10;
+      ignore[i] = off ? 1 : 0;
+      additive[i] = off ? Float.NEGATIVE_INFINITY : 0;
+    }
+    float[] want = reference(l, s, e, e, q, k, v, additive, false, new float[l * s]);
+    for (Backend b : new Backend[] {new ScalarBackend(), new VectorBackend()}) {
+      float[] out = new float[l * e];
+      new Attention(b).dims(1, 1, l, s, e, e).query(q, 0, 0, 0, e).key(k, 0, 0, 0, e)
+          .value(v, 0, 0, 0, e).output(out, 0, 0, 0, e)
+          .mask(ignore, 0, 0, 0, s, Attention.MaskMode.IGNORE_WHERE_NONZERO).run();
+      assertArrayEquals(want, out, TOL, b.name() + " ignore-where-nonzero mask");
+    }
   }
 
   @Test

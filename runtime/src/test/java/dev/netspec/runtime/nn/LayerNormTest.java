@@ -79,6 +79,63 @@ class LayerNormTest {
   }
 
   @Test
+  void residualFormNormalizesTheSum() {
+    // x + residual = ROWS, so the rows by hand; the sum is never handed in.
+    LayerNorm n = new LayerNorm(4);
+    n.weight.data().fill_(2f);
+    n.bias.data().fill_(1f);
+    Tensor residual = Tensor.of(new float[][] {{0.5f, -1f, 7f, 0.25f}, {3f, -2f, 0f, 1e3f}});
+    Tensor x = Tensor.of(ROWS).sub(residual);
+    Tensor out = Tensor.zeros(2, 4);
+    long before = out.version();
+    assertSame(out, n.forwardResidual(x, residual, out));
+    assertTrue(out.version() > before, "out was edited in place");
+    assertArrayEquals(byHand(2, 1, 1e-5), out.toFloatArray(), 1e-4f);
+    assertArrayEquals(Tensor.of(ROWS).sub(residual).toFloatArray(), x.toFloatArray(), "x unchanged");
+  }
+
+  @Test
+  void residualFormIsTheAddThenTheNormBitForBit() {
+    LayerNorm n = new LayerNorm(new int[] {3, 40}, 1e-12, true);
+    Tensor x = Tensor.zeros(2, 5, 3, 40);
+    Tensor residual = Tensor.zeros(2, 5, 3, 40);
+    float[] xs = x.array();
+    float[] rs = residual.array();
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = (float) Math.sin(i * 0.37) * 3;
+      rs[i] = (float) Math.cos(i * 1.3) + 0.5f;
+    }
+    for (int i = 0; i < 120; i++) {
+      n.weight.data().array()[i] = 1 + 0.01f * i;
+      n.bias.data().array()[i] = -0.5f + 0.02f * i;
+    }
+    float[] want = n.forward(x.add(residual), Tensor.zeros(2, 5, 3, 40)).toFloatArray();
+    assertArrayEquals(want, n.forwardResidual(x, residual, Tensor.zeros(2, 5, 3, 40)).toFloatArray());
+    // The paths that add first agree: a broadcast residual, out over an input, a strided x.
+    Tensor row = residual.narrow(0, 0, 1).narrow(1, 0, 1).contiguous(); // (1, 1, 3, 40)
+    assertArrayEquals(n.forward(x.add(row), Tensor.zeros(2, 5, 3, 40)).toFloatArray(),
+        n.forwardResidual(x, row, Tensor.zeros(2, 5, 3, 40)).toFloatArray());
+    Tensor over = residual.clone();
+    assertArrayEquals(want, n.forwardResidual(x, over, over).toFloatArray());
+    Tensor strided = x.transpose(0, 1).contiguous().transpose(0, 1);
+    assertFalse(strided.isContiguous());
+    assertArrayEquals(want, n.forwardResidual(strided, residual, Tensor.zeros(2, 5, 3, 40))
+        .toFloatArray());
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void residualFormAllocatesNothing() {
+    LayerNorm n = new LayerNorm(4);
+    Tensor x = Tensor.of(ROWS);
+    Tensor residual = Tensor.of(ROWS);
+    Tensor out = Tensor.zeros(2, 4);
+    assertEquals(0, Allocations.steadyStateBytes(() -> n.forwardResidual(x, residual, out),
+        2_000, 100));
+  }
+
+  @Test
   void inPlaceIntoItsOwnInput() {
     LayerNorm n = new LayerNorm(4);
     Tensor x = Tensor.of(ROWS);
