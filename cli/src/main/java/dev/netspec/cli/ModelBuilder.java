@@ -37,6 +37,25 @@ final class ModelBuilder {
     }
   }
 
+  /**
+   * Refuses, before any input is read, {@code --arg} values that make a declared input size
+   * negative ({@code input: [batch, dim]} with {@code --arg dim=-2}): the constructor refuses
+   * them, and the input check alone would blame the input file. The constructor's own message
+   * is the usage error, as for any value it refuses.
+   */
+  static void checkArgs(SpecBlock target, Inspection inspection, List<Path> sourcePath,
+      Streams streams) throws UserException {
+    for (Inspection.Port p : inspection.inputs()) {
+      if (p.shape() != null
+          && p.shape().stream().anyMatch(d -> d instanceof Number n && n.longValue() < 0)) {
+        create(target, inspection.block(), sourcePath, streams, 0); // throws the constructor's refusal
+        throw new ParameterException(target.commandLine(), "--arg: " + inspection.block() + " "
+            + target.argValues + ": '" + p.name() + "' would have shape "
+            + InspectReport.shape(p.shape()) + "; sizes must be >= 0");
+      }
+    }
+  }
+
   /** Loads {@code state}, read from {@code file}, strictly: every key, no other, same shapes. */
   static void load(Module model, Map<String, Tensor> state, Path file) throws UserException {
     try {
