@@ -103,7 +103,7 @@ final class GradCommand implements Callable<Integer> {
     Map<String, Tensor> state = TensorFiles.read(weights, streams.err());
     Map<String, Tensor> g = Upstream.read(upstream, inspection.outputs(), streams.err());
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
-    ModelBuilder.load(model, state, weights);
+    ModelBuilder.load(model, chosen, state, weights);
     model.train(train);
     for (Tensor x : inputs) {
       if (x.dtype() == DType.FLOAT32) {

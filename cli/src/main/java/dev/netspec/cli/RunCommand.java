@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
 
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
     if (state != null) {
-      ModelBuilder.load(model, state, weights);
+      ModelBuilder.load(model, chosen, state, weights);
     }
     model.train(train);
     Map<String, Tensor> ys;

@@ -5,6 +5,7 @@ import dev.netspec.compiler.check.TrainSpec;
 import dev.netspec.runtime.io.SafeTensorsException;
 import dev.netspec.runtime.loss.Loss;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.optim.LRScheduler;
 import dev.netspec.runtime.optim.Optimizer;
 import dev.netspec.runtime.tensor.DType;
@@ -133,7 +134,8 @@ final class TrainCommand implements Callable<Integer> {
         target.argValues, train.x().shape()), Runtime.getRuntime().maxMemory());
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
     if (weights != null) {
-      ModelBuilder.load(model, TensorFiles.read(weights, streams.err()), weights);
+      ModelBuilder.load(model, chosen, TensorFiles.read(weights, streams.err()),
+          weights);
     }
     Loss loss = TrainSetup.loss(spec.loss());
     Optimizer optimizer = TrainSetup.optimizer(spec.optimizer(), model.parameters());
@@ -148,7 +150,9 @@ final class TrainCommand implements Callable<Integer> {
       } catch (SafeTensorsException e) {
         throw UserException.at(checkpointFile, e.fault());
       } catch (IllegalArgumentException e) {
-        throw UserException.at(checkpointFile, e.getMessage());
+        throw UserException.at(checkpointFile, e.getCause() instanceof StateDictException s
+            ? "the checkpoint's model does not fit " + ModelBuilder.mismatch(s, chosen)
+            : e.getMessage());
       }
     }
     Position start = trainer.position();

@@ -141,6 +141,32 @@ class TrainCommandTest {
   }
 
   @Test
+  void weightsOrACheckpointOfAnotherModelAreOneLine() throws Exception {
+    Path data = blobs(tmp.resolve("train.safetensors"), 1, 4);
+    Path spec = spec(SPEC);
+    Path ck = tmp.resolve("ck");
+    Path w = tmp.resolve("w.safetensors");
+    assertEquals(0, Cli.run("train", spec.toString(), "--data", data.toString(), "--epochs", "1",
+        "--save-weights", w.toString(), "--checkpoint", ck.toString()).code());
+    // the same block, 8 hidden units instead of 16
+    Path narrow = spec(SPEC.replace("{linear: 16}", "{linear: 8}"));
+    Path w2 = tmp.resolve("w2.safetensors");
+    Cli r = Cli.run("train", narrow.toString(), "--data", data.toString(), "--weights",
+        w.toString(), "--save-weights", w2.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(w + ": error: the weights do not fit Clf: 0.weight is [16, 4] in the file,"
+        + " [8, 4] in Clf, 0.bias is [16] in the file, [8] in Clf, 1 more shape mismatch\n",
+        r.err());
+    r = Cli.run("train", narrow.toString(), "--data", data.toString(), "--resume",
+        "--save-weights", w2.toString(), "--checkpoint", ck.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(ck.resolve("checkpoint.safetensors") + ": error: the checkpoint's model does"
+        + " not fit Clf: 0.weight is [16, 4] in the file, [8, 4] in Clf, 0.bias is [16] in the"
+        + " file, [8] in Clf, 1 more shape mismatch\n", r.err());
+    assertTrue(Files.notExists(w2));
+  }
+
+  @Test
   void mistakesAreOneLineWithTheirExitCode() throws Exception {
     Path data = blobs(tmp.resolve("train.safetensors"), 1, 4);
     Path w = tmp.resolve("w.safetensors");
