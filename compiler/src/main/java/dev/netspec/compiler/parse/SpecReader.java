@@ -174,9 +174,12 @@ public final class SpecReader {
     }
     char c = text.charAt(offset);
     if (c == '"' || c == '\'') {
-      // An escape (a "\n" in YAML's double quotes, any in JSON) makes the text differ from the
-      // file: a position after an escaped line break maps to the string's start.
-      return new Node.Scalar(pos, value, pos.shift(1), yaml && !escaped(offset) ? 0 : -1);
+      // An escape makes the value shorter than its text in the file: each character's place
+      // is mapped. Where the map fails, a position after an escaped line break maps to the
+      // string's start.
+      List<Position> chars = value instanceof String s
+          ? QuotedText.map(text, offset, pos, yaml, s) : null;
+      return new Node.Scalar(pos, value, pos.shift(1), yaml && !escaped(offset) ? 0 : -1, chars);
     }
     if (yaml && (c == '|' || c == '>')) {
       int lineStart = text.indexOf('\n', offset) + 1;
