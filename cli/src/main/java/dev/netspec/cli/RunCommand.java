@@ -143,7 +143,8 @@ final class RunCommand implements Callable<Integer> {
       }
       if (!Models.fits(x.shape(), p.shape())) {
         throw UserException.at(input, "'" + p.name() + "' has shape " + Arrays.toString(x.shape()) + ", but "
-            + inspection.block() + " takes " + InspectReport.shape(p.shape()));
+            + inspection.block() + " takes " + InspectReport.shape(p.shape())
+            + Models.reshapeHint(p.name(), x.shape(), p.shape()));
       }
       out.add(x);
     }

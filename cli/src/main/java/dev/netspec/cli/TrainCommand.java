@@ -18,6 +18,8 @@ import dev.netspec.runtime.train.StepMetrics;
 import dev.netspec.runtime.train.TensorDataset;
 import dev.netspec.runtime.train.Trainer;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -200,7 +202,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (!Models.fits(x.shape(), port.shape())) {
       throw UserException.at(file, "'x' has shape " + Arrays.toString(x.shape()) + ", but "
-          + inspection.block() + " takes " + InspectReport.shape(port.shape()));
+          + inspection.block() + " takes " + InspectReport.shape(port.shape())
+          + Models.reshapeHint("x", x.shape(), port.shape()));
     }
     try {
       return new TensorDataset(x, tensors.get("target"));
@@ -213,6 +216,15 @@ final class TrainCommand implements Callable<Integer> {
    * What the run shows: on a terminal a progress line rewritten in place (epoch, batch, the
    * last loss, samples per second), one line per epoch on stdout, and the metrics files.
    */
+  /**
+   * A learning rate to 6 significant digits: {@code 0.00009}, not the {@code
+   * 8.999999999999999E-5} that 0.001 * 0.3 * 0.3 is in binary.
+   */
+  static String lr(double lr) {
+    return Double.isFinite(lr) ? new BigDecimal(lr).round(new MathContext(6))
+        .stripTrailingZeros().toString() : Double.toString(lr);
+  }
+
   private static final class Report implements Trainer.Listener {
     private final PrintWriter out;
     private final PrintWriter err;
@@ -269,7 +281,7 @@ final class TrainCommand implements Callable<Integer> {
             100 * m.validationAccuracy()));
       }
       line.append(String.format(Locale.ROOT, ", lr %s (%.1f s, %.0f samples/s)",
-          m.lr(), m.seconds(), samples / Math.max(m.seconds(), 1e-9)));
+          lr(m.lr()), m.seconds(), samples / Math.max(m.seconds(), 1e-9)));
       out.println(line);
       out.flush();
       epochStart = System.nanoTime();
