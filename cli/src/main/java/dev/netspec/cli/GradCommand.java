@@ -149,7 +149,10 @@ final class GradCommand implements Callable<Integer> {
     try {
       return streams.timed("running " + inspection.block(),
           () -> ModelCall.run(model, inspection, inputs));
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      if (!ModelCall.isInputFault(e)) {
+        throw e;
+      }
       throw UserException.at(input, RunCommand.describe(inspection, inputs) + " does not fit "
           + inspection.block() + " with the weights of " + weights + ": " + e.getMessage());
     }

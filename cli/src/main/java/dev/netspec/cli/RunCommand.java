@@ -88,9 +88,13 @@ final class RunCommand implements Callable<Integer> {
           return ModelCall.run(model, inspection, inputs);
         }
       });
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      if (!ModelCall.isInputFault(e)) {
+        throw e;
+      }
       // The declared shapes were checked above; what is left is a lazy dim that the loaded
-      // weights fixed to another size than the input has, or sizes that two inputs share.
+      // weights fixed to another size than the input has, sizes that two inputs share, or ids
+      // outside an embedding's table.
       throw UserException.at(input, describe(inspection, inputs) + " does not fit " + chosen
           + (weights == null ? "" : " with the weights of " + weights) + ": " + e.getMessage());
     }

@@ -170,7 +170,10 @@ final class TrainCommand implements Callable<Integer> {
       trainer.fit(train, check, report);
     } catch (SafeTensorsException e) {
       throw UserException.at(checkpointFile, e.fault());
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      if (!ModelCall.isInputFault(e)) {
+        throw e;
+      }
       // the loss refuses targets of the wrong kind or shape, the block an input it cannot take
       throw UserException.at(data, "cannot train " + chosen + " with " + spec.loss().name()
           + " on this data: " + e.getMessage());
