@@ -28,9 +28,14 @@ final class YamlSyntax {
     }
     Mark at = e.getProblemMark().get();
     Mark context = e.getContextMark().orElse(null);
-    return Optional.of(new YamlSyntax(text).explain(e.getProblem(), at.getLine() + 1,
-        at.getColumn() + 1, e.getContext(), context == null ? 0 : context.getLine() + 1,
-        context == null ? 0 : context.getColumn() + 1));
+    YamlSyntax lines = new YamlSyntax(text);
+    int line = at.getLine() + 1;
+    int col = at.getColumn() + 1;
+    if (line > lines.lines.length) {
+      return Optional.of(new Explained(line, col, String.valueOf(e.getProblem())));
+    }
+    return Optional.of(lines.explain(e.getProblem(), line, col, e.getContext(),
+        context == null ? 0 : context.getLine() + 1, context == null ? 0 : context.getColumn() + 1));
   }
 
   private Explained explain(String problem, int line, int col, String context, int cline,
@@ -115,7 +120,7 @@ final class YamlSyntax {
   private Explained mappingValue(int line, int col) {
     String text = lines[line - 1];
     int start = indent(line) - 1;
-    if (start >= col - 1) {
+    if (start >= col - 1 || col - 1 > text.length()) {
       return null;
     }
     String before = stripItem(text.substring(start, col - 1));
