@@ -6,12 +6,17 @@
 #   MODEL: mlp, mnist (default) or cifar; SOURCE: parquet (default) or cache
 #   benchmarks/spark.sh overhead [ROWS] [RUNS]: the scorer's own cost without Spark's scan
 #   (spark/src/test/.../ScorerOverhead)
+#   benchmarks/spark.sh copy [LENGTH] [ROUNDS]: ways of copying a row's floats out of Spark's
+#   column vector, ns and bytes per row (spark/src/test/.../ColumnCopyCost)
 set -euo pipefail
 home="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 classpath="$home/spark/target/bench.classpath"
 main=SparkThroughput
 if [[ "${1:-}" == overhead ]]; then
   main=ScorerOverhead
+  shift
+elif [[ "${1:-}" == copy ]]; then
+  main=ColumnCopyCost
   shift
 fi
 mvn -o -q -B -f "$home/pom.xml" -pl spark -am test-compile dependency:build-classpath \

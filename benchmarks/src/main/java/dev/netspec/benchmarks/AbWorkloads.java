@@ -56,6 +56,10 @@ import java.util.Random;
  *       mode, batch B of 128 seeded tokens, as {@link BertBenchmark} runs it;
  *   <li>{@code gpt2:C}: one cached decode step of the generated GPT-2 small at context C, as
  *       {@link Gpt2DecodeBenchmark} runs it;
+ *   <li>{@code prefill:B}: the generated GPT-2 small's prefill of 128 tokens at batch B, as
+ *       {@link Gpt2PrefillBenchmark} runs it (on one kernel thread: its setUp sets it);
+ *   <li>{@code lstm:B}: {@link LstmBenchmark}'s 2-layer LSTM of 256 over 100 steps at batch B
+ *       (one kernel thread, likewise);
  *   <li>{@code fma-peak}: {@link FmaPeakBenchmark}'s FMA loop (no runtime code);
  *   <li>{@code bandwidth}: {@link MemoryBandwidthBenchmark}'s read of 512 MiB as eight streams
  *       ({@code bandwidth-1}: as one stream, the old probe; no runtime code);
@@ -211,11 +215,7 @@ public final class AbWorkloads {
       bert.batch = Integer.parseInt(what.substring(5));
       bert.threads = Kernels.threads();
       bert.noGrad(); // inference: the buffered forward, as JMH's runs
-      try {
-        bert.setup();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      setUp(bert::setup);
       return () -> sink += bert.forward().get(0, 0);
     }
     if (what.startsWith("gpt2:")) {
@@ -223,6 +223,18 @@ public final class AbWorkloads {
       gpt.context = Integer.parseInt(what.substring(5));
       gpt.setUp();
       return () -> sink += gpt.decodeStep().get(0, 0, 0);
+    }
+    if (what.startsWith("prefill:")) {
+      Gpt2PrefillBenchmark gpt = new Gpt2PrefillBenchmark();
+      gpt.batch = Integer.parseInt(what.substring(8));
+      setUp(gpt::setUp);
+      return () -> sink += gpt.prefill().get(0, 0, 0);
+    }
+    if (what.startsWith("lstm:")) {
+      LstmBenchmark lstm = new LstmBenchmark();
+      lstm.batch = Integer.parseInt(what.substring(5));
+      setUp(lstm::setUp);
+      return () -> sink += lstm.forward().get(0, 0, 0);
     }
     if (what.equals("tutorial")) {
       return mlp("20-256-10", 2);
@@ -243,8 +255,21 @@ public final class AbWorkloads {
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
         + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, resnet:BATCH, mlp:BATCH, train:BATCH,"
         + " cnntrain:BATCH, bert:BATCH,"
-        + " gpt2:CONTEXT, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
+        + " gpt2:CONTEXT, prefill:BATCH, lstm:BATCH, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
         + " @THREADS");
+  }
+
+  /** A benchmark's setup that reads files (the peers' weights, when given). */
+  private interface Setup {
+    void run() throws java.io.IOException;
+  }
+
+  private static void setUp(Setup setup) {
+    try {
+      setup.run();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** {@code cnntrain:B} (see the class comment). */

@@ -44,6 +44,13 @@ class KillResumeTest {
         seed: 5
       """;
 
+  /**
+   * How long a run may go without logging a step before it counts as hung. The runs have no
+   * overall bound: at load 44 a whole run once took past the former 60 s while it was making
+   * progress; a step takes well under a second when quiet (a run of 40 steps about 10 s).
+   */
+  static final int STALL_SECONDS = 60;
+
   @TempDir Path tmp;
 
   private List<String> command(Path spec, Path data, Path weights, Path ck, String... more) {
@@ -77,7 +84,9 @@ class KillResumeTest {
     SafeTensors.save(d, data);
 
     Path whole = tmp.resolve("whole.safetensors");
-    Exit ok = Exit.of(command(spec, data, whole, tmp.resolve("ck-whole")), tmp, pb -> { });
+    Path ckWhole = tmp.resolve("ck-whole");
+    Exit ok = Exit.whileProgressing(command(spec, data, whole, ckWhole), tmp,
+        () -> stepsLogged(ckWhole), STALL_SECONDS);
     assertEquals(0, ok.code(), ok::toString);
 
     Path ck = tmp.resolve("ck");
@@ -95,7 +104,8 @@ class KillResumeTest {
     long kept2 = intactStep(ckFile);
     assertTrue(kept2 > kept, "the resumed run checkpointed further: " + kept + " -> " + kept2);
     // 3. resumed to the end
-    Exit end = Exit.of(command(spec, data, resumed, ck, "--resume"), tmp, pb -> { });
+    Exit end = Exit.whileProgressing(command(spec, data, resumed, ck, "--resume"), tmp,
+        () -> stepsLogged(ck), STALL_SECONDS);
     assertEquals(0, end.code(), end::toString);
     assertTrue(end.out().contains("resumed at"), end::toString);
     assertSameBits(whole, resumed);
@@ -108,11 +118,19 @@ class KillResumeTest {
     Process p = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(tmp.resolve("killed.out").toFile()).start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      long stall = TimeUnit.SECONDS.toNanos(STALL_SECONDS);
+      long seen = stepsLogged(ck);
+      long lastMove = System.nanoTime();
       while (!when.holds()) {
         assertTrue(p.isAlive(), "the run ended before it could be killed: "
             + Files.readString(tmp.resolve("killed.out")));
-        assertTrue(System.nanoTime() < deadline, "timed out");
+        long steps = stepsLogged(ck);
+        if (steps != seen) {
+          seen = steps;
+          lastMove = System.nanoTime();
+        }
+        assertTrue(System.nanoTime() - lastMove < stall, "no step logged for " + STALL_SECONDS
+            + " s (at step " + seen + "): " + Files.readString(tmp.resolve("killed.out")));
         Thread.onSpinWait();
       }
       p.destroyForcibly();

@@ -164,10 +164,36 @@ class BufferedForwardTest {
   void aStepWithoutAnIntoFormKeepsTheAllocatingForward() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]
-        forward: (x > 2 * x - 2) * x
-        """); // a comparison of two tensors has no into form
+        forward: x ** x
+        """); // a power with a tensor exponent has no into form
     assertEquals(false, buffered(m));
-    assertArrayEquals(new float[] {1f, 0f}, run(m, new float[][] {{1f, 3f}}));
+    assertArrayEquals(new float[] {1f, 27f}, run(m, new float[][] {{1f, 3f}}));
+  }
+
+  @Test
+  void comparisonsOfTwoTensorsMaskedFillAndWhereWriteIntoBuffers() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 3]
+        forward: |
+          below = x > 2 * x - 2
+          a = masked_fill(x, below, -1.0)
+          return a + where(x >= 2, x, 0.0)
+        """); // below: x < 2
+    assertEquals(true, buffered(m));
+    assertArrayEquals(new float[] {-1f, 6f, 4f, -1f, 4f, -1f}, run(m, new float[][] {{1f, 3f, 2f}, {0.5f, 2f, -3f}}), 0f);
+  }
+
+  @Test
+  void trianglesAndACausalMaskFromArangeWriteIntoBuffers() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, seq, seq]
+        forward: |
+          future = arange(seq)[None, :] > arange(seq)[:, None]
+          return where(future, triu(x, diagonal=1) * 10, tril(x))
+        """);
+    assertEquals(true, buffered(m));
+    assertArrayEquals(new float[] {1f, 20f, 30f, 4f, 5f, 60f, 7f, 8f, 9f},
+        run(m, new float[][][] {{{1f, 2f, 3f}, {4f, 5f, 6f}, {7f, 8f, 9f}}}), 0f);
   }
 
   @Test

@@ -138,7 +138,8 @@ public final class BertEncoder extends Module {
       checkInputs(hiddenStates, mask);
       workspace(hiddenStates, mask);
       Tensor h = hiddenStates; // (batch, seq, hidden_size)
-      for (BertLayer block : layer) {
+      for (int blockIndex = 0; blockIndex < layer.size(); blockIndex++) {
+        BertLayer block = layer.get(blockIndex);
         Tensor hNext = h == blockOut ? blockOut2 : blockOut;
         h = block.forwardInputsInto(h, mask, hNext); // (batch, seq, hidden_size)
       }

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ModuleList;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -21,6 +22,21 @@ public final class Ends extends Module {
    * Child {@code h} (module_list).
    */
   public final ModuleList<Linear> h;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 24)}.
+   */
+  private Tensor hOut;
+
+  /**
+   * Forward buffer {@code (batch, 24)}.
+   */
+  private Tensor reluOut;
 
   /**
    * Builds the block with parameters initialized from seed 0.
@@ -40,15 +56,53 @@ public final class Ends extends Module {
   }
 
   /**
-   * Input {@code (batch, 16)}, output {@code (batch, 16)}.
+   * Input {@code (batch, 16)}, output {@code (batch, 16)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
+    return concurrentForward(x, Tensor.zeros(x.size(0), 16));
+  }
+
+  /**
+   * Input {@code (batch, 16)}; writes the output into {@code output} (shape {@code (batch, 16)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
+    try {
+      workspace(x);
+      h.get(0).forward(x, hOut); // (batch, 24)
+      hOut.reluInto(reluOut); // (batch, 24)
+      return h.get(-1).forward(reluOut, output); // (batch, 16)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 16)}, output
+   * {@code (batch, 16)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
     // While another thread is inside this instance, the same call runs on a free replica.
     Ends free = claim();
     if (free != this) {
       try {
-        return free.forward(x);
+        return free.forwardRecorded(x);
       } finally {
         release(free);
       }
@@ -57,6 +111,27 @@ public final class Ends extends Module {
       return h.get(-1).forward(h.get(0).forward(x).relu());
     } finally {
       release(this);
+    }
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 16)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 16) {
+      throw new IllegalArgumentException("Ends: expected an input of shape (batch, 16), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      hOut = Tensor.zeros(batch, 24);
+      reluOut = Tensor.zeros(batch, 24);
     }
   }
 

@@ -215,7 +215,8 @@ public final class GPT extends Module implements CausalLM {
       transformer.wpe.forward(pos, wpeOut); // (seq, n_embd)
       wteOut.addInto(wpeOut, addOut); // (batch, seq, n_embd)
       Tensor x = transformer.drop.forward(addOut, dropOut); // (batch, seq, n_embd)
-      for (Block block : transformer.h) {
+      for (int blockIndex = 0; blockIndex < transformer.h.size(); blockIndex++) {
+        Block block = transformer.h.get(blockIndex);
         Tensor xNext = x == blockOut ? blockOut2 : blockOut;
         x = block.forward(x, xNext); // (batch, seq, n_embd)
       }

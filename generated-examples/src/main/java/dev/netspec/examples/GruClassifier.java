@@ -79,16 +79,6 @@ public final class GruClassifier extends Module {
   /**
    * A view of {@code gruHN}, {@code (1, batch, 12)}, made with the buffers.
    */
-  private Tensor l0FwdView;
-
-  /**
-   * A view of {@code gruHN}, {@code (1, batch, 12)}, made with the buffers.
-   */
-  private Tensor l0BwdView;
-
-  /**
-   * A view of {@code gruHN}, {@code (1, batch, 12)}, made with the buffers.
-   */
   private Tensor l1FwdView;
 
   /**
@@ -159,8 +149,6 @@ public final class GruClassifier extends Module {
       gru.forwardInto(embedOut, null, gruResult); // ((batch, seq, 24), (4, batch, 12))
       Tensor out = gruResult.output(); // (batch, seq, 24)
       Tensor h = gruResult.hN(); // (4, batch, 12)
-      Tensor l0Fwd = l0FwdView; // (1, batch, 12)
-      Tensor l0Bwd = l0BwdView; // (1, batch, 12)
       Tensor l1Fwd = l1FwdView; // (1, batch, 12)
       Tensor l1Bwd = l1BwdView; // (1, batch, 12)
       Out.place(l1Fwd, 2, 0, concatOut);
@@ -219,8 +207,6 @@ public final class GruClassifier extends Module {
       gruOutput = Workspace.view(storage1, batch, seq, 24);
       flattenOut = Workspace.view(storage1, batch, 24);
       gruHN = Tensor.zeros(4, batch, 12);
-      l0FwdView = gruHN.narrow(0, 0, 1);
-      l0BwdView = gruHN.narrow(0, 1, 1);
       l1FwdView = gruHN.narrow(0, 2, 1);
       l1BwdView = gruHN.narrow(0, 3, 1);
       gruResult = new GRU.Output(gruOutput, gruHN);

@@ -59,11 +59,6 @@ public final class GruStep extends Module {
   private Tensor featuresOut;
 
   /**
-   * Forward buffer {@code (seq, batch, 10)}.
-   */
-  private Tensor restOut;
-
-  /**
    * The buffers {@code gru} writes, made with them.
    */
   private GRU.Output gruResult;
@@ -144,7 +139,6 @@ public final class GruStep extends Module {
       Tensor out = gruResult.output(); // (seq, batch, 16)
       Tensor h = gruResult.hN(); // (1, batch, 16)
       Tensor features = Out.narrowCopy(out, 2, 0, featuresOut); // (seq, batch, 6)
-      Tensor rest = Out.narrowCopy(out, 2, 6, restOut); // (seq, batch, 10)
       Tensor item0Out = output.item0();
       head.forward(features, item0Out); // (seq, batch, 4)
       Tensor hOut = output.h();
@@ -193,7 +187,6 @@ public final class GruStep extends Module {
       gruOutput = Tensor.zeros(seq, batch, 16);
       gruHN = Tensor.zeros(1, batch, 16);
       featuresOut = Tensor.zeros(seq, batch, 6);
-      restOut = Tensor.zeros(seq, batch, 10);
       gruResult = new GRU.Output(gruOutput, gruHN);
     }
   }

@@ -13,7 +13,8 @@ import dev.netspec.runtime.tensor.Tensor;
  * {@code args[0]}: {@code bert} ({@code BertModel.forwardTupleInto} at a reduced size, batch
  * 2 of 16 tokens, one padded) or {@code gpt2} (one cached decode step of {@code GPT.forward(idx,
  * start, output)} at a reduced size, context 24), {@code lstm} ({@code
- * BiLstmTagger.forwardTupleInto}), {@code gru} (GruClassifier and GruStep) or {@code generate} (the steps of {@code Generation}).
+ * BiLstmTagger.forwardTupleInto}), {@code gru} (GruClassifier and GruStep), {@code encoder}
+ * (TinyEncoder and Ends) or {@code generate} (the steps of {@code Generation}).
  */
 final class SequenceAllocationChild {
   private SequenceAllocationChild() {}
@@ -31,6 +32,7 @@ final class SequenceAllocationChild {
       case "gpt2" -> gpt2();
       case "lstm" -> lstmTagger();
       case "gru" -> grus();
+      case "encoder" -> encoders();
       default -> throw new IllegalArgumentException(args[0]);
     };
     AllocationProbe.printBytesOnceWarm(call, seconds, "");
@@ -73,6 +75,24 @@ final class SequenceAllocationChild {
     return () -> {
       classifier.forward(tokens, classes);
       step.forwardTupleInto(x, h0, out);
+    };
+  }
+
+  /**
+   * TinyEncoder (a module dict's entries called by path, a for loop over a module list of
+   * EncoderBlocks) at batch 2 of 7 tokens, and Ends (a module list's items by index, h[0] and
+   * h[-1]) at batch 3, each into a tensor made once.
+   */
+  private static Runnable encoders() {
+    TinyEncoder encoder = new TinyEncoder(5L).eval();
+    Tensor x = Tensor.rand(new Generator(3L), 2, 7, 16);
+    Tensor encoded = Tensor.zeros(2, 7, 16);
+    Ends ends = new Ends(6L).eval();
+    Tensor y = Tensor.rand(new Generator(4L), 3, 16);
+    Tensor out = Tensor.zeros(3, 16);
+    return () -> {
+      encoder.forward(x, encoded);
+      ends.forward(y, out);
     };
   }
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * The sequence models' allocation-free forwards allocate 0 bytes once warm: BERT's {@code
  * forwardTupleInto(inputIds, attentionMask, output)} (embeddings, six layers of attention with a
  * padding mask, pooler, mean pooling) and one GPT-2 decode step, {@code forward(idx, start,
- * output)} over the KV caches, both from specs/ at a reduced size. Each case runs in a fresh
+ * output)} over the KV caches, both from specs/ at a reduced size; the LSTM and GRU examples;
+ * TinyEncoder and Ends (module dicts and lists called by path, index and loop). Each case runs in a fresh
  * JVM ({@link SequenceAllocationChild}), only with {@code -Dnetspec.allocationTests=true}
  * (JIT-dependent, as {@link ResNetAllocationTest}).
  */
@@ -44,6 +45,13 @@ class SequenceAllocationTest {
   @Test
   void warmGruForwardsAllocateNothing() throws Exception {
     assertEquals(0, bytesOnceWarm("gru"), "bytes of 20 warm GruClassifier and GruStep forwards");
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmTinyEncoderAndEndsForwardsAllocateNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("encoder"), "bytes of 20 warm TinyEncoder and Ends forwards into given outputs");
   }
 
   @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",

@@ -43,7 +43,7 @@ class ColumnarScoringTest {
       }
       data.add(RowFactory.create((long) id, features[id]));
     }
-    String table = write(data, DataTypes.FloatType, 3);
+    String table = write("parquet", dir, data, DataTypes.FloatType, 3);
     // Column batches of 100 rows: each forward of 256 rows carries rows over two batch ends.
     spark.conf().set("spark.sql.parquet.columnarReaderBatchSize", "100");
     try {
@@ -72,8 +72,8 @@ class ColumnarScoringTest {
       }
       data.add(RowFactory.create((long) id, row));
     }
-    Dataset<Row> files = LocalSpark.session().read().parquet(write(data, DataTypes.DoubleType,
-        2));
+    Dataset<Row> files = LocalSpark.session().read().parquet(write("parquet", dir, data,
+        DataTypes.DoubleType, 2));
     assertNotNull(ColumnarScorer.source(files, column(files)), "read as column batches");
     NetspecScorer scorer = NetspecScorer.of(Mlp.class, weights.toString()).inputShape(20)
         .batchSize(64);
@@ -126,6 +126,14 @@ class ColumnarScoringTest {
   }
 
   private void assertFailsFromParquet(String message, Float[]... features) {
+    assertFailsFrom("parquet", dir, message, features);
+  }
+
+  /**
+   * Writes (id, features) rows with nulls allowed to one file of {@code format} in {@code dir},
+   * reads it back as column batches and checks that scoring it fails with {@code message}.
+   */
+  static void assertFailsFrom(String format, Path dir, String message, Float[]... features) {
     List<Row> data = new ArrayList<>();
     for (int id = 0; id < features.length; id++) {
       Float[] f = features[id];
@@ -134,8 +142,9 @@ class ColumnarScoringTest {
     StructType schema = new StructType().add("id", DataTypes.LongType)
         .add("features", DataTypes.createArrayType(DataTypes.FloatType, true), true);
     String table = dir.resolve("bad" + message.hashCode()).toString();
-    LocalSpark.session().createDataFrame(data, schema).coalesce(1).write().parquet(table);
-    Dataset<Row> files = LocalSpark.session().read().parquet(table);
+    LocalSpark.session().createDataFrame(data, schema).coalesce(1).write().format(format)
+        .save(table);
+    Dataset<Row> files = LocalSpark.session().read().format(format).load(table);
     assertNotNull(ColumnarScorer.source(files, column(files)), "read as column batches");
     NetspecScorer scorer = NetspecScorer.of(Mlp.class, dir.resolve("mlp.safetensors").toString())
         .inputShape(20);
@@ -147,22 +156,23 @@ class ColumnarScoringTest {
     return filled(20);
   }
 
-  private static Float[] filled(int length) {
+  static Float[] filled(int length) {
     Float[] row = new Float[length];
     Arrays.fill(row, 0.5f);
     return row;
   }
 
-  /** Writes (id, features) rows to Parquet in {@code files} files; returns the directory. */
-  private String write(List<Row> data, DataType element, int files) {
+  /** Writes (id, features) rows as {@code format} in {@code files} files; returns the directory. */
+  static String write(String format, Path dir, List<Row> data, DataType element, int files) {
     StructType schema = new StructType().add("id", DataTypes.LongType, false)
         .add("features", DataTypes.createArrayType(element, false), false);
-    String table = dir.resolve("table" + element.typeName()).toString();
-    LocalSpark.session().createDataFrame(data, schema).repartition(files).write().parquet(table);
+    String table = dir.resolve(format + element.typeName()).toString();
+    LocalSpark.session().createDataFrame(data, schema).repartition(files).write().format(format)
+        .save(table);
     return table;
   }
 
-  private static InputColumn column(Dataset<Row> rows) {
+  static InputColumn column(Dataset<Row> rows) {
     int index = rows.schema().fieldIndex("features");
     return InputColumn.of(index, rows.schema().fields()[index].dataType());
   }

@@ -74,7 +74,7 @@ record Epilogue(Ast.Call layer, LayerKind kind, Expr in, Ast.Call norm, Expr add
         || !out.equals(shapeOf(layer, block)))) {
       return null; // a broadcasting add is not a residual
     }
-    if (activation != null && !kind.fusesActivation() || norm == null && add == null && activation == null) {
+    if (activation != null && !kind.fusesActivation(activation) || norm == null && add == null && activation == null) {
       return null;
     }
     return new Epilogue(layer, kind, layer.args().get(0), norm, add, activation);

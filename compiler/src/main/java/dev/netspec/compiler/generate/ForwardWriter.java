@@ -9,6 +9,7 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.infer.ArgCondition;
+import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.infer.Assignments;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Functions;
@@ -201,8 +202,22 @@ final class ForwardWriter {
         declared.put(a.name(), typeOf(a.value()));
         continue;
       }
+      later = stmts.subList(i + 1, stmts.size());
       statement(b, stmts.get(i), declared);
     }
+  }
+
+  /** The statements after the one being written, at its level. */
+  private List<Stmt> later = List.of();
+
+  /**
+   * Whether a statement after the one being written may read {@code name}: false only at the
+   * top level of the forward when none mentions it ({@code features, rest = split(...)} with
+   * {@code rest} unused then computes no {@code rest}).
+   */
+  boolean readLater(String name) {
+    return loops > 0 || depth > 0
+        || later.stream().anyMatch(s -> Mentions.of(s).contains(name) || Mentions.of(s).contains(Mentions.ANY));
   }
 
   /**
@@ -307,7 +322,13 @@ final class ForwardWriter {
       loopVars.put(f.name(), name);
       int start = ws == null ? 0 : ws.now();
       Map<String, Set<String>> before = copy(points);
-      b.beginControlFlow("for ($T $N : $L)", modules.itemType(path), name, modules.access(path));
+      if (ws != null) { // by index: a for-each would allocate the list's iterator at every call
+        String i = locals.newName(name + "Index", new Object());
+        b.beginControlFlow("for (int $N = 0; $N < $L.size(); $N++)", i, i, modules.access(path), i);
+        b.addStatement("$T $N = $L.get($N)", modules.itemType(path), name, modules.access(path), i);
+      } else {
+        b.beginControlFlow("for ($T $N : $L)", modules.itemType(path), name, modules.access(path));
+      }
       loops++;
       statements(b, f.body(), new HashMap<>(declared));
       loops--;
@@ -568,7 +589,12 @@ final class ForwardWriter {
     if (views.viewOperand(e) != null) {
       return views.viewInto(e, dest);
     }
-    if (e instanceof Ast.Method m && modules != null && !(m.target() instanceof Ast.Subscript)) {
+    if (e instanceof Ast.Method m && modules != null && m.target() instanceof Ast.Subscript sub) { // h[-1](x)
+      List<String> path = ModulePaths.of(sub.target());
+      return childInto(CodeBlock.of("$L.get($L)", modules.access(path), LayerCalls.literalIndex(sub.items().get(0))),
+          m.call(), dest, shape, path.get(path.size() - 1));
+    }
+    if (e instanceof Ast.Method m && modules != null) {
       List<String> path = ModulePaths.of(m.target()); // transformer.wte(idx)
       path.add(m.call().callee());
       return childInto(modules.access(path), m.call(), dest, shape);
@@ -675,7 +701,7 @@ final class ForwardWriter {
       return CodeBlock.of("$L.powInto($L, $N)", l, r, buffer(dest, "pow", shape));
     }
     String compare = COMPARE.get(b.op());
-    if (compare != null && lTensor && !rTensor) { // a mask: float32 0 and 1
+    if (compare != null && lTensor) { // a mask: float32 0 and 1, from a number or a broadcast tensor
       return CodeBlock.of("$T.$N($L, $L, $N)", TensorOpsWriter.OUT, compare, l, r, buffer(dest, compare, shape));
     }
     if (b.op().equals("-") && !lTensor && rTensor) {
@@ -716,6 +742,18 @@ final class ForwardWriter {
           lastBuffer = out;
           views.notContiguous(out); // (batch, L, heads, Ev) seen as (batch, heads, L, Ev)
           code = tensorOps.attentionInto(a, qkv, CodeBlock.of("$N", out));
+        } else if (TensorOpsWriter.MASKS.containsKey(c.callee())) {
+          List<CodeBlock> operands = new ArrayList<>(); // each operand's own steps before this one
+          TensorOpsWriter.MASKS.get(c.callee()).forEach(p -> operands.add(arg(a, p)));
+          String out = ((Type.TensorT) typeOf(c)).dtype() == DType.INT64 && dest == null
+              ? ws.int64Buffer(JavaText.lowerCamel(c.callee()) + "Out", shape)
+              : buffer(dest, JavaText.lowerCamel(c.callee()), shape);
+          lastBuffer = out;
+          views.contiguous(out);
+          code = TensorOpsWriter.maskInto(c.callee(), operands, a, CodeBlock.of("$N", out));
+        } else if (c.callee().equals("contiguous")) { // a strided view copied in row-major order
+          CodeBlock in = arg(a, "input");
+          code = CodeBlock.of("$L.copyInto($N)", in, buffer(dest, "contiguous", shape));
         } else if (c.callee().equals("arange") && dest == null) {
           lastBuffer = ws.int64Buffer("arangeOut", shape);
           code = tensorOps.arangeInto(a, CodeBlock.of("$N", lastBuffer));
@@ -835,12 +873,17 @@ final class ForwardWriter {
    * result is a tuple has no such form here).
    */
   private CodeBlock childInto(CodeBlock module, Ast.Call c, String dest, Shape shape) {
+    return childInto(module, c, dest, shape, c.callee());
+  }
+
+  /** {@link #childInto} with its buffer named after {@code name} ({@code hOut} for {@code h[0](x)}). */
+  private CodeBlock childInto(CodeBlock module, Ast.Call c, String dest, Shape shape, String name) {
     if (tuples.returnsTuple(c.callee()) || !c.kwargs().isEmpty()) {
       throw new Workspace.Unsupported("a call of a child with a tuple result or keywords");
     }
     List<CodeBlock> args = new ArrayList<>();
     c.args().forEach(x -> args.add(expr(x)));
-    String out = buffer(dest, c.callee(), shape);
+    String out = buffer(dest, name, shape);
     if (args.size() == 1) {
       return CodeBlock.of("$L.forward($L, $N)", module, args.get(0), out);
     }

@@ -1004,6 +1004,7 @@ public final class JavaGenerator {
     Workspace ws = new Workspace(block.name(), result.input(), intArgs(), local);
     ForwardWriter writer = new ForwardWriter(result, fields, new LinkedHashSet<>(block.params().keySet()),
         local, ws);
+    writer.modules(new ModuleAccess()); // transformer.wte(x), h[0](x), for block in h
     writer.decideWith(instanceArgs);
     String x = writer.input();
     String output = writer.output();
@@ -1080,8 +1081,8 @@ public final class JavaGenerator {
       Child norm = kind != null && i + 1 < children.size() && fusingKind(children.get(i + 1)) != null
           && kind.absorbsNorm(fusingKind(children.get(i + 1))) ? children.get(i + 1) : null;
       int next = i + (norm != null ? 2 : 1);
-      String activation = kind != null && kind.fusesActivation() && next < children.size()
-          && !runs.containsKey(children.get(next)) ? activation(children.get(next)) : null;
+      String activation = kind != null && next < children.size() && !runs.containsKey(children.get(next))
+          && kind.fusesActivation(activation(children.get(next))) ? activation(children.get(next)) : null;
       int last = next - 1 + (activation != null ? 1 : 0); // the step whose output this writes
       Child c = children.get(last);
       Inst built = result.inst().children.get(c.name());

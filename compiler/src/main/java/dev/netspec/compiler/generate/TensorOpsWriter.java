@@ -149,6 +149,25 @@ final class TensorOpsWriter {
         qkv.get(0), qkv.get(1), qkv.get(2), mask, a.get("is_causal"), out);
   }
 
+  /** The mask operations with an {@code out=} form in the runtime's {@code Out}: their operands in order. */
+  static final Map<String, List<String>> MASKS = Map.of("masked_fill", List.of("input", "mask", "value"), "where",
+      List.of("condition", "input", "other"), "tril", List.of("input"), "triu", List.of("input"));
+
+  /**
+   * {@code Out.maskedFill(x, mask, value, out)}, {@code Out.where(cond, a, b, out)} (a number
+   * stays a float), {@code Out.tril(x, diagonal, out)} or {@code Out.triu(...)}: one of
+   * {@link #MASKS} written into {@code out}, its operands already written.
+   */
+  static CodeBlock maskInto(String callee, List<CodeBlock> operands, Map<String, Object> a, CodeBlock out) {
+    String method = callee.equals("masked_fill") ? "maskedFill" : callee;
+    List<CodeBlock> args = new ArrayList<>(operands);
+    if (a.get("diagonal") != null) {
+      args.add(CodeBlock.of("$L", a.get("diagonal")));
+    }
+    args.add(out);
+    return CodeBlock.of("$T.$N($L)", OUT, method, CodeBlock.join(args, ", "));
+  }
+
   /** {@code Out.arange(start, out)}; null for a step other than 1. */
   CodeBlock arangeInto(Map<String, Object> a, CodeBlock out) {
     if (!(a.get("step") instanceof Long step && step == 1)) {

@@ -176,8 +176,8 @@ final class TupleWriter {
       CodeBlock start = w.sumOf(before);
       before.add(shape.dim(d));
       Ast.Name n = targets.get(i);
-      if (n == null) {
-        continue;
+      if (n == null || !w.readLater(n.name())) {
+        continue; // '_', or a piece nothing reads: not computed
       }
       CodeBlock value;
       String at;

@@ -178,6 +178,14 @@ public abstract class LayerKind {
   }
 
   /**
+   * Whether the {@link #activation()} constant {@code activation} runs in this layer's
+   * epilogue: ReLU wherever {@link #fusesActivation()}, other activations where a kind says so.
+   */
+  public boolean fusesActivation(String activation) {
+    return fusesActivation() && "RELU".equals(activation);
+  }
+
+  /**
    * Whether a normalization layer of kind {@code norm} right after this one runs inside this
    * layer's allocation-free form ({@link #epilogueInto}): a batch norm after a convolution,
    * folded into the packed filters in eval mode and run after the convolution, with the
@@ -212,7 +220,7 @@ public abstract class LayerKind {
   /** The runtime's {@code Activation}, the epilogue's activation function. */
   protected static final ClassName ACTIVATION = ClassName.get("dev.netspec.runtime.kernels", "Activation");
 
-  /** The runtime {@code Activation} constant this layer is ({@code RELU}), or null. */
+  /** The runtime {@code Activation} constant this layer is ({@code RELU}, {@code GELU}), or null. */
   public String activation() {
     return null;
   }

@@ -101,4 +101,10 @@ class LinearKind extends LayerKind {
   public boolean fusesActivation() {
     return name().equals("linear");
   }
+
+  /** ReLU and GELU: the GEMM applies either to each tile while it is in L1. */
+  @Override
+  public boolean fusesActivation(String activation) {
+    return fusesActivation() && ("RELU".equals(activation) || "GELU".equals(activation));
+  }
 }

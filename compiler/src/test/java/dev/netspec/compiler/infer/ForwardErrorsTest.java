@@ -90,4 +90,11 @@ class ForwardErrorsTest {
     expect(t, "fc(z)", "B.fc (linear): shared layer expects 4 input features, got 2 (input [batch, 2, 2]);"
         + " 'fc' is declared at line 6");
   }
+
+  @Test
+  void aSharedLayerOnAOneDimInputChecksItsFeatures() {
+    // the features are dim -1, here dim 0 of a 1-d input: 3, not the 4 of the first call
+    String t = spec("{fc: {linear: 4}}", "y = fc(x)", "z = x[0, 0:3]", "return fc(z)");
+    expect(t, "fc(z)", "B.fc (linear): shared layer expects 4 input features, got 3 (input [3]); 'fc' is declared at line 6");
+  }
 }

@@ -210,4 +210,129 @@ class ForwardRulesTest {
       assertEquals(k > 1 ? 8 : 0, c.inspect("C", new int[] {2, 4}).flops(), "k = " + k);
     }
   }
+
+  /** Block B with int arguments n and m, input [batch, n], fc: n -> m, and the given forward lines. */
+  private static String generic(String... forward) {
+    StringBuilder s = new StringBuilder("netspec: 1\npackage: t\nblocks:\n  B:\n    args: {n: int, m: int}\n"
+        + "    input: [batch, n]\n    layers: {fc: {linear: {in_features: n, out_features: m}}}\n    forward: |\n");
+    for (String f : forward) {
+      s.append("      ").append(f).append('\n');
+    }
+    return s.toString();
+  }
+
+  @Test
+  void aBranchOnArgumentsMayChangeAShapeTheArgumentsMakeEqualWhenItIsSkipped() {
+    // ResNet's shortcut: y = fc(x) only where n != m; skipped, n == m and [batch, n] is [batch, m]
+    assertEquals(List.of(), errors(generic("y = x", "if n != m:", "  y = fc(x)", "return y")));
+    assertEquals(List.of(), errors(generic("y = x", "if not n == m:", "  y = fc(x)", "return y")));
+    assertEquals(List.of(), errors(generic("y = x", "if n == m:", "  y = y * 2", "else:", "  y = fc(x)", "return y")));
+    // after the 'if', y is [batch, m]: adding fc(x) needs no broadcast
+    assertEquals(List.of(), errors(generic("y = x", "if n != m:", "  y = fc(x)", "return y + fc(x)")));
+    // skipped, n > m says nothing about n and m
+    expect(generic("y = x", "if n > m:", "  y = fc(x)", "return y"), "if",
+        "B: 'y' changes shape in the 'if' branch, from [batch, n] to [batch, m]");
+    expect(generic("y = x", "if n == m:", "  y = fc(x)", "return y"), "if",
+        "B: 'y' changes shape in the 'if' branch, from [batch, n] to [batch, m]");
+    expect(generic("y = x", "if n != 3:", "  y = fc(x)", "return y"), "if",
+        "B: 'y' changes shape in the 'if' branch, from [batch, n] to [batch, m]");
+    expect(generic("y = x", "if n != m:", "  y = x", "else:", "  y = fc(x)", "return y"), "if",
+        "B: 'y' changes shape in the 'else' branch, from [batch, n] to [batch, m]");
+  }
+
+  @Test
+  void containersInsideContainersAreNotCalled() {
+    String nested = "{d: {module_dict: {a: " + linear(4) + ", e: {module_dict: {b: " + linear(8) + "}}}},"
+        + " h: {module_list: [{module_dict: {c: " + linear(4) + "}}, {module_list: [" + linear(4) + "]}]}}";
+    assertEquals(List.of(2, 8), inspect(nested, "return d.e.b(x)").outputShape());
+    expect(spec(nested, "return d.e(x)"), "e(x)",
+        "B: 'd.e' is a module_dict and has no forward; call its modules by name");
+    expect(spec(nested, "return h[0](x)"), "h[0]", "B: 'h[0]' is a module_dict and has no forward");
+    expect(spec(nested, "return h[-1](x)"), "h[-1]", "B: 'h[-1]' is a module_list and has no forward");
+    expect(spec(nested, "return d.a()"), "a()", "B: layer 'd.a' takes one tensor, got 0 arguments");
+    // the arguments of a call that cannot be made are still checked: two errors, not one
+    String t = spec(nested, "return d.zz(zzz)");
+    assertEquals(List.of(at(t, "zz(") + "B: 'd' has no module 'zz' (modules: a, e)",
+        at(t, "zzz") + "B: unknown name 'zzz' (names here: x)"), errors(t));
+    t = spec(nested, "return x[0](zzz)");
+    assertEquals(2, errors(t).size(), errors(t).toString());
+    t = spec(nested, "return h[5](zzz)");
+    assertEquals(2, errors(t).size(), errors(t).toString());
+  }
+
+  @Test
+  void anAttentionLayerTakesTensorsAndMasks() {
+    String attn = "{attn: {multihead_attention: {embed_dim: 4, num_heads: 2, batch_first: true}}}";
+    String seq = "q = reshape(x, (batch, 1, 4))";
+    // attn(q) is attn(q, q, q)[0]: the output of the query's shape
+    assertEquals(List.of(2, 1, 4), inspect(attn, seq, "return attn(q)").outputShape());
+    expect(spec(attn, "return attn(3)"), "3", "B: layer 'attn' takes a tensor, got an int");
+    expect(spec(attn, seq, "out, _ = attn(q, q, q, attn_mask=3)", "return out"), "3)",
+        "B: layer 'attn': attn_mask must be a tensor or None, got an int");
+    expect(spec(attn, seq, "out, _ = attn(q, 2, q)", "return out"), "2,",
+        "B: layer 'attn': key must be a tensor, got an int");
+    // None for a mask is no mask; a misspelled keyword is one error, its arguments still checked
+    assertEquals(List.of(2, 1, 4), inspect(attn, seq, "out, _ = attn(q, q, q, attn_mask=None)", "return out").outputShape());
+    String t = spec(attn, seq, "out, _ = attn(q, q, q, attn_msk=zzz)", "return out");
+    assertEquals(2, errors(t).size(), errors(t).toString());
+    // a None among them is no value to check
+    t = spec(attn, seq, "out, _ = attn(q, q, q, None, attn_msk=None)", "return out");
+    assertEquals(1, errors(t).size(), errors(t).toString());
+  }
+
+  @Test
+  void valuesHaveTheKindPythonGivesThem() {
+    // int / int is a float in Python 3 (a number, not an int); int * int an int; a float operand makes a float
+    expect(spec("", "y = 2 / 2", "y = x", "return x"), "y = x", "B: 'y' was a number and cannot become a tensor of shape [batch, 4]");
+    expect(spec("", "y = 2 * 3", "y = x", "return x"), "y = x", "B: 'y' was an int and cannot become a tensor of shape [batch, 4]");
+    expect(spec("", "y = 2.5 - 1", "y = x", "return x"), "y = x", "B: 'y' was a number and cannot become a tensor of shape [batch, 4]");
+    expect(spec("", "y = 1 + 2.5", "y = x", "return x"), "y = x", "B: 'y' was a number and cannot become a tensor of shape [batch, 4]");
+    expect(spec("", "y = sum(x) > 0 and sum(x) < 1", "return x * y"), "*",
+        "B: '*' needs tensors or numbers, got a tensor of shape [batch, 4] and a boolean");
+    // one error for one cause: the value after an error is an unknown tensor, not a second complaint
+    expect(spec("{fc: " + linear(4) + "}", "return fc * 2"), "fc", "B: 'fc' is a layer; call it, as in fc(x)");
+    oneAt(spec("", "return arange(4) * 2"), "*", "int64");
+    // PyTorch's spelling is advised on, then typed as written the netspec way: one error
+    oneAt(spec("", "return torch.relu(x)"), "torch", "relu(x)");
+    List<String> two = errors(spec("", "return frobnicate(zzz)"));
+    assertEquals(2, two.size(), two.toString());
+    assertTrue(two.get(1).endsWith("B: unknown name 'zzz' (names here: x)"), two.toString());
+  }
+
+  @Test
+  void matmulFlopsOfEmptyOperandsAreZero() {
+    // (2, 0) @ (0, 2): four outputs, each a sum of nothing
+    assertEquals(List.of(2, 2), inspect("", "return x[:, 0:0] @ transpose(x[:, 0:0], 0, 1)").outputShape());
+    assertEquals(0, inspect("", "return x[:, 0:0] @ transpose(x[:, 0:0], 0, 1)").flops());
+    // (0, 4) @ (4, 2): no outputs
+    assertEquals(List.of(0, 2), inspect("", "return x[0:0] @ transpose(x, 0, 1)").outputShape());
+    assertEquals(0, inspect("", "return x[0:0] @ transpose(x, 0, 1)").flops());
+    // x.T of [batch, 4] is [4, batch]
+    assertEquals(List.of(4, 2), inspect("", "return x.T").outputShape());
+  }
+
+  @Test
+  void aLoopedListReportsEachModuleThatFails() {
+    // h.0 takes the 4 features; h.1 wants 8: its error is said, not hidden behind h.0's
+    String list = "{h: {module_list: [" + linear(4) + ", {linear: {in_features: 8, out_features: 4}}]}}";
+    String t = spec(list, "for layer in h:", "  x = layer(x)", "return x");
+    assertEquals(List.of(at(t, "layer(x)") + "B.h.1 (linear): expects 8 input features, got 4; '1' is declared at line 6"), errors(t));
+  }
+
+  @Test
+  void namesOfParametersBuffersAndArguments() {
+    String b = "netspec: 1\npackage: t\nblocks:\n  B:\n    args: {k: int, s: float, f: bool}\n    input: [batch, 4]\n"
+        + "    params: {w: {shape: [4, 3], init: normal}}\n    buffers: {r: {shape: [4], persistent: false}}\n"
+        + "    forward: |\n      FWD\n";
+    // [batch, 4] @ [4, 3] and [batch, 4] + [4]: no error
+    assertEquals(List.of(), errors(b.replace("FWD", "return x @ w")));
+    assertEquals(List.of(), errors(b.replace("FWD", "return x + r * k")));
+    expect(b.replace("FWD", "return x * f"), "*", "B: '*' needs tensors or numbers, got a tensor of shape [batch, 4] and a boolean");
+    String t = b.replace("FWD", "y = s\n      y = x\n      return x");
+    expect(t, "y = x", "B: 'y' was a number and cannot become a tensor of shape [batch, 4]");
+    t = b.replace("FWD", "y = k\n      y = x\n      return x");
+    expect(t, "y = x", "B: 'y' was an int and cannot become a tensor of shape [batch, 4]");
+    // r @ w is [4] @ [4, 3] = [3], which does not broadcast with [batch, 4]
+    oneAt(b.replace("FWD", "return r @ w + x"), "+", "[3]");
+  }
 }

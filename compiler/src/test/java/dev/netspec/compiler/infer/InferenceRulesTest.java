@@ -72,4 +72,23 @@ class InferenceRulesTest {
     List<String> extra = errors(fc);
     assertTrue(extra.size() == 1 && extra.get(0).contains("takes one tensor, got 2 arguments"), extra.toString());
   }
+
+  @Test
+  void anInitNamesAParameterTheBuiltLayerHasAtAnyDepth() {
+    // a linear built without a bias has no 'bias' to initialize (a misspelled name is refused
+    // earlier, by the layer's argument check)
+    String top = "  B:\n    input: [batch, 4]\n    sequential: [{linear: {out_features: 3, bias: BIAS}, init: {bias: zeros}}, relu]\n";
+    assertEquals(List.of(), errors(top.replace("BIAS", "true")));
+    List<String> e = errors(top.replace("BIAS", "false"));
+    assertEquals(1, e.size(), e.toString());
+    assertTrue(e.get(0).contains("B.0 (linear): has no parameter 'bias'"), e.get(0));
+    // inside a sequential child of a block with a forward
+    String nested = "  B:\n    input: [batch, 4]\n"
+        + "    layers: {s: {sequential: [relu, {linear: {out_features: 3, bias: BIAS}, init: {bias: zeros}}]}}\n"
+        + "    forward: s(x)\n";
+    assertEquals(List.of(), errors(nested.replace("BIAS", "true")));
+    e = errors(nested.replace("BIAS", "false"));
+    assertEquals(1, e.size(), e.toString());
+    assertTrue(e.get(0).contains("(linear): has no parameter 'bias'"), e.get(0));
+  }
 }

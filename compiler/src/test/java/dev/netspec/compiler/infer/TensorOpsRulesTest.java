@@ -135,4 +135,70 @@ class TensorOpsRulesTest {
     expect(spec("", qkv, "m = q > 0", "return scaled_dot_product_attention(q, q, q, attn_mask=m, is_causal=True)"),
         "scaled_dot", "B: scaled_dot_product_attention: give attn_mask or is_causal=True, not both");
   }
+
+  @Test
+  void attentionOperandsAtTheirEdges() {
+    // q (2, 2, 2), k (2, 1, 2), v (2, 1, 4): scores (2, 2, 1) from 4 dots of 2, the output
+    // (2, 2, 4) from 16 sums over 1 key; 2 flops a multiply-add: 2 * (4 * 2 + 16 * 1) = 48
+    String qkv = "q = reshape(x, (batch, 2, 2))";
+    String kv = "k = reshape(x, (batch, 1, 4))[:, :, 0:2]";
+    String v = "v = reshape(x, (batch, 1, 4))";
+    assertEquals(List.of(2, 2, 4), out(qkv, kv, v, "return scaled_dot_product_attention(q, k, v)"));
+    assertEquals(48, inspect("", qkv, kv, v, "return scaled_dot_product_attention(q, k, v)").flops());
+    // a mask broadcasts to the scores (batch, 2, 1): (2, 1) and (1, 1, 1) do, (1, 2) does not
+    assertEquals(List.of(2, 2, 4), out(qkv, kv, v, "m = q[0, :, 0:1] > 0",
+        "return scaled_dot_product_attention(q, k, v, attn_mask=m)"));
+    assertEquals(List.of(2, 2, 4), out(qkv, kv, v, "m = q[0:1, 0:1, 0:1] > 0",
+        "return scaled_dot_product_attention(q, k, v, attn_mask=m)"));
+    expect(spec("", qkv, kv, v, "m = q[0, 0:1, :] > 0", "return scaled_dot_product_attention(q, k, v, attn_mask=m)"),
+        "m)", "B: scaled_dot_product_attention: attn_mask [1, 2] does not broadcast to the scores [batch, 2, 1]");
+    expect(spec("", qkv, v, "return scaled_dot_product_attention(q, q, v)"), "scaled_dot",
+        "B: scaled_dot_product_attention: key [batch, 2, 2] and value [batch, 1, 4] differ in length (dim -2: 2 and 1)");
+    expect(spec("", "return scaled_dot_product_attention(x[0], x, x)"), "scaled_dot",
+        "B: scaled_dot_product_attention: query, key and value need at least 2 dims (..., length, features),"
+            + " got [4], [batch, 4] and [batch, 4]");
+    expect(spec("", "return scaled_dot_product_attention(x, x, x[0])"), "scaled_dot",
+        "B: scaled_dot_product_attention: query, key and value need at least 2 dims (..., length, features),"
+            + " got [batch, 4], [batch, 4] and [4]");
+    expect(spec("", "return scaled_dot_product_attention(x, x, arange(4))"), "arange",
+        "B: scaled_dot_product_attention: 'value' must be a float32 tensor, got an int64 tensor of shape [4]");
+    expect(spec("", "return scaled_dot_product_attention(x, x, x, attn_mask=2)"), "2)",
+        "B: scaled_dot_product_attention: 'attn_mask' must be a tensor, got an int");
+    assertEquals(List.of(2, 4), out("return scaled_dot_product_attention(x, x, x, attn_mask=None)"));
+  }
+
+  @Test
+  void whereKeepsIdsAndTakesNumbers() {
+    // where of two int64 tensors is int64 (negating it is refused); with a number, float32
+    startsWith("return -where(x[:, 0:1] > 0, arange(4), arange(4))", "-where", "B: ");
+    assertEquals(List.of(2, 4), out("return -where(x[:, 0:1] > 0, arange(4), 0)"));
+    assertEquals(List.of(2, 4), out("return where(x > 0, 1.5, x)"));
+    expect(spec("", "return where(x > 0, x, True)"), "True",
+        "B: where: 'other' must be a tensor or a number, got a boolean");
+    expect(spec("", "return where(x > 0, True, x)"), "True,",
+        "B: where: 'input' must be a tensor or a number, got a boolean");
+  }
+
+  @Test
+  void anItemIsTakenFromALayersFlatTuple() {
+    String attn = "{attn: {multihead_attention: {embed_dim: 4, num_heads: 2, batch_first: true}},"
+        + " lstm: {lstm: {input_size: 4, hidden_size: 4, batch_first: true}}}";
+    String seq = "q = reshape(x, (batch, 1, 4))";
+    assertEquals(List.of(2, 1, 1), inspect(attn, seq, "return attn(q, q, q)[1]").outputShape());
+    assertEquals(List.of(2, 1, 4), inspect(attn, seq, "return attn(q, q, q)[-2]").outputShape());
+    startsWith2(attn, "return split(x, 2, 1)[0]", "[0]", "B: an item is taken from a layer's result, as in attn(q, k, v)[0]; unpack ");
+    startsWith2(attn, "return attn(q, q, q)[q]", "[q]", "B: an item of a tuple (");
+    startsWith2(attn, "return lstm(q)[0]", "[0]", "B: an item is taken from a flat tuple of tensors; unpack ");
+  }
+
+  /** As {@code startsWith}, with layers and the line after {@code q = reshape(x, (batch, 1, 4))}. */
+  private static void startsWith2(String layers, String line, String token, String prefix) {
+    String text = spec(layers, "q = reshape(x, (batch, 1, 4))", line);
+    List<String> e = errors(text);
+    assertEquals(1, e.size(), e.toString());
+    String[] lines = text.split("\n");
+    int row = lines.length - 1;
+    assertTrue(e.get(0).startsWith("t.yaml:" + (row + 1) + ":" + (lines[row].indexOf(token) + 1) + ": error: " + prefix),
+        e.get(0));
+  }
 }

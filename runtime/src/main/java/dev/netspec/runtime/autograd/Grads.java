@@ -40,12 +40,7 @@ public final class Grads {
       throw new IllegalArgumentException("gradient of shape " + Arrays.toString(grad.shape())
           + " does not match the parameter's shape " + Arrays.toString(p.shape()));
     }
-    Tensor current = p.grad();
-    if (current == null) {
-      p.setGrad(copy || !grad.isContiguous() ? grad.clone() : grad);
-    } else {
-      current.add_(grad);
-    }
+    p.accumulateGrad(grad, !copy); // under p's lock: backward passes may run in several threads
   }
 
   /**

@@ -57,7 +57,7 @@ public final class Convolution {
     public boolean fits(ConvGeometry g, boolean withBias) {
       if (DirectConv.applies(g) || direct != null) {
         return direct != null && DirectConv.applies(g) && bias == withBias
-            && direct.length == g.outChannels() * g.reduction() + g.outChannels();
+            && direct.length == DirectConv.packedSize(g);
       }
       return groups.length == g.groups() && bias == withBias && groups[0] != null
           && groups[0].rows() == g.outPerGroup()

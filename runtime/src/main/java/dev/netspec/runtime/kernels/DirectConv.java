@@ -55,8 +55,9 @@ final class DirectConv {
   /**
    * The filters {@code w} ({@code (out, in, kh, kw)} from {@code wOff}) in strips, element
    * {@code (o, ci, i, j)} at {@code (((o / width * kh + i) * kw + j) * in + ci) * width + o %
-   * width}, then the bias ({@code out} floats, zeros when null), into {@code into} when it has
-   * the size.
+   * width}, then the bias ({@code out} floats, zeros when null) once per position of a strip,
+   * {@code (out / width, POSITIONS, width)}: a strip's accumulators start as one copy of it.
+   * Into {@code into} when it has the size ({@link #packedSize}).
    */
   static float[] pack(ConvGeometry g, float[] w, int wOff, float[] bias, int biasOff,
       float[] into) {
@@ -64,7 +65,7 @@ final class DirectConv {
     int out = g.outChannels();
     int in = g.inChannels();
     int taps = g.kernelH() * g.kernelW();
-    int size = out * in * taps + out;
+    int size = packedSize(g);
     float[] p = into != null && into.length == size ? into : new float[size];
     for (int o = 0; o < out; o++) {
       int strip = o / width * taps;
@@ -75,9 +76,17 @@ final class DirectConv {
           p[((strip + t) * in + ci) * width + c] = w[src + t];
         }
       }
-      p[out * in * taps + o] = bias == null ? 0f : bias[biasOff + o];
+      float b = bias == null ? 0f : bias[biasOff + o];
+      for (int j = 0; j < POSITIONS; j++) {
+        p[out * in * taps + (o / width * POSITIONS + j) * width + c] = b;
+      }
     }
     return p;
+  }
+
+  /** The floats {@link #pack} writes for {@code g}: the filters, then the bias per position. */
+  static int packedSize(ConvGeometry g) {
+    return g.outChannels() * (g.reduction() + POSITIONS);
   }
 
   /**
@@ -210,19 +219,59 @@ final class DirectConv {
       int[] at = slot < offsets.length ? offsets[slot] : new int[GROUP * POSITIONS];
       float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
       int chunks = g.outChannels() / Kernels.panelWidth();
+      int located = -1; // the group whose offsets are in at: one per run of its chunks
       for (int i = claimed.getAndAdd(claim); i < items; i = claimed.getAndAdd(claim)) {
         for (int item = i, end = Math.min(items, i + claim); item < end; item++) {
-          strips(item / chunks, item % chunks, a, at, b);
+          int group = item / chunks;
+          if (group != located) {
+            locate(group, at);
+            located = group;
+          }
+          strips(group, item % chunks, a, at, b);
         }
       }
     }
 
     /**
-     * Strips of positions {@code [group * GROUP, ..)} by output-channel strip {@code chunk},
-     * kernel row by kernel row, each row for every strip of the group in turn: a row's filters
-     * (12 KB for a 3x3 on 64 channels) stay in L1 across the group, where strip by strip each
-     * strip read all of them (36 KB, past L1) from L2 again. Each accumulator still runs one
-     * FMA chain over the rows in order.
+     * Where each position of strip group {@code group} starts reading the padded input,
+     * {@code at[s * POSITIONS + j]} for position {@code j} of strip {@code s}; a ragged last
+     * strip repeats its last position. The same for every output-channel strip, so computed
+     * once for a run of them (with one division, stepping through columns, rows and images).
+     */
+    private void locate(int group, int[] at) {
+      int in = g.inChannels();
+      int positions = g.positions();
+      int ow = g.outWidth();
+      int first = group * GROUP * POSITIONS;
+      int last = Math.min(g.batch() * positions, first + GROUP * POSITIONS);
+      int img = first / positions;
+      int p = first - img * positions;
+      int oh = p / ow;
+      int col = p - oh * ow;
+      int n = last - first;
+      int filled = (n + POSITIONS - 1) / POSITIONS * POSITIONS;
+      for (int u = 0; u < filled; u++) {
+        if (u >= n) { // the ragged last strip: its last position again
+          at[u] = at[n - 1];
+          continue;
+        }
+        at[u] = ((img * hp + oh * g.strideH()) * wp + col * g.strideW()) * in;
+        if (++col == ow) {
+          col = 0;
+          if (++oh == g.outHeight()) {
+            oh = 0;
+            img++;
+          }
+        }
+      }
+    }
+
+    /**
+     * Strips of positions {@code [group * GROUP, ..)} by output-channel strip {@code chunk}
+     * ({@code at} from {@link #locate}), kernel row by kernel row, each row for every strip of
+     * the group in turn: a row's filters (12 KB for a 3x3 on 64 channels) stay in L1 across the
+     * group, where strip by strip each strip read all of them (36 KB, past L1) from L2 again.
+     * Each accumulator still runs one FMA chain over the rows in order.
      */
     private void strips(int group, int chunk, float[][] accs, int[] at, float[] block) {
       int width = Kernels.panelWidth();
@@ -233,22 +282,12 @@ final class DirectConv {
       int total = g.batch() * positions;
       int rowStep = g.dilationH() * wp * in;
       int wBase = chunk * kh * kw * in * width;
-      int biasAt = g.outChannels() * in * kh * kw + chunk * width;
+      int biasAt = g.outChannels() * in * kh * kw + chunk * POSITIONS * width;
       int first = group * GROUP * POSITIONS;
       int last = Math.min(total, first + GROUP * POSITIONS);
       int strips = (last - first + POSITIONS - 1) / POSITIONS;
-      for (int s = 0; s < strips; s++) { // where each position's inputs start; the bias
-        int q0 = first + s * POSITIONS;
-        int n = Math.min(POSITIONS, last - q0);
-        for (int j = 0; j < POSITIONS; j++) {
-          int q = q0 + Math.min(j, n - 1);
-          int img = q / positions;
-          int p = q - img * positions;
-          int oh = p / g.outWidth();
-          int ow = p - oh * g.outWidth();
-          at[s * POSITIONS + j] = ((img * hp + oh * g.strideH()) * wp + ow * g.strideW()) * in;
-          System.arraycopy(packed, biasAt, accs[s], j * width, width);
-        }
+      for (int s = 0; s < strips; s++) { // the bias, once per position
+        System.arraycopy(packed, biasAt, accs[s], 0, POSITIONS * width);
       }
       // With a dilation of 1 along the width a kernel row's kw * in inputs are consecutive
       // (one call per strip); otherwise each tap is a call of in steps.

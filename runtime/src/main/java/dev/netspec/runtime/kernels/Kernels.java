@@ -94,6 +94,30 @@ public final class Kernels {
     BACKEND.gemm(a.rows(), a.data(), a.tiles(), b, c, cOff, ldc, bias, biasOff, act);
   }
 
+  /**
+   * {@code C = act(A @ B + bias)} with A a weight whose row tiles are kept packed ({@link
+   * TiledWeight}, packed or refreshed since {@code a} last changed) and B packed once: A is
+   * {@code w.rows() x b.rows()}, {@code a} its row-major values from index 0 (the GEMM reads
+   * the rows past the last whole tile there), C {@code w.rows() x b.columns()} with row stride
+   * {@code ldc}; other arguments as in {@link #gemm(PackedRows, PackedMatrix, float[], int, int,
+   * float[], int, Activation)}, with the same results as packing A in the call.
+   */
+  public static void gemm(float[] a, TiledWeight w, PackedMatrix b, float[] c, int cOff,
+      int ldc, float[] bias, int biasOff, Activation act) {
+    Objects.requireNonNull(w, "w");
+    Objects.requireNonNull(b, "b");
+    Objects.requireNonNull(act, "act");
+    if (w.columns() != b.rows()) {
+      throw new IllegalArgumentException("gemm: " + w + " cannot multiply " + b);
+    }
+    if (b.panelWidth() != BACKEND.panelWidth()) {
+      throw new IllegalArgumentException("gemm: " + b + " was packed for another backend");
+    }
+    checkMatrix("a", a, 0, w.rows(), w.columns(), w.columns());
+    checkOutput(w.rows(), b.columns(), c, cOff, ldc, bias, biasOff);
+    BACKEND.gemm(w.rows(), a, w.tiles(), b, c, cOff, ldc, bias, biasOff, act);
+  }
+
   /** A whole panel of a row-major B, copied row by row (see {@link Backend#copyPanel}). */
   static void copyPanel(float[] b, int from, int ld, int k, int width, float[] panel, int at) {
     BACKEND.copyPanel(b, from, ld, k, width, panel, at);

@@ -93,6 +93,39 @@ public final class PackedMatrix {
     }
   }
 
+  /**
+   * Rewrites the packed copies of elements {@code [from, to)} of B, stored row-major and not
+   * transposed ({@code op(B) = B}, row {@code p} at {@code b[off + p * n ..]}), after they
+   * changed; the others, and the zero padding, are left as they are. An optimizer calls it
+   * block by block as it updates a weight ({@code Updates.Mirror}), so the packed copy is
+   * written while the block is in cache instead of read from memory again by {@link #repack}.
+   */
+  public void refreshRows(float[] b, int off, int from, int to) {
+    Kernels.checkMatrix("b", b, off, k, n, n);
+    java.util.Objects.checkFromToIndex(from, to, k * n);
+    if (n == 0) {
+      return;
+    }
+    for (int p = from / n; p < k && p * n < to; p++) {
+      int j0 = Math.max(from - p * n, 0);
+      int j1 = Math.min(to - p * n, n);
+      int row = off + p * n;
+      for (int q = j0 / width; q * width < j1; q++) {
+        int c0 = Math.max(j0, q * width);
+        int c1 = Math.min(j1, (q + 1) * width);
+        if (isDotPanel(q)) {
+          int g = dotColumns(n - q * width);
+          for (int j = c0; j < c1; j++) {
+            data[panelOffset(q) + dotIndex(p, j - q * width, g, k, width)] = b[row + j];
+          }
+        } else {
+          System.arraycopy(b, row + c0, data, panelOffset(q) + p * panelStride(q) + c0 - q * width,
+              c1 - c0);
+        }
+      }
+    }
+  }
+
   /** Panels {@code [q0, q1)} of {@link #repack}. */
   private void repack(float[] b, int off, int ld, boolean transposed, int q0, int q1) {
     for (int q = q0; q < q1; q++) {

@@ -147,7 +147,7 @@ final class ScalarBackend implements Backend {
 
   private static float epilogue(float v, float[] bias, int at, Activation act) {
     float r = bias == null ? v : v + bias[at];
-    return act == Activation.RELU ? UnaryOp.relu(r) : r;
+    return act == Activation.RELU ? UnaryOp.relu(r) : act == Activation.GELU ? Gelu.gelu(r) : r;
   }
 
   @Override

@@ -25,6 +25,26 @@ public final class Updates {
 
   private Updates() {}
 
+  /**
+   * Told of each block of a parameter whose update has finished, while the block is still in
+   * cache: a packed copy of the parameter (a GEMM's operand) rewrites its copies of elements
+   * {@code [from, to)} from the parameter's new values. With a mirror, an update runs in blocks
+   * of {@value #BLOCK} elements on one thread too, and each block is passed once, on the thread
+   * that updated it (disjoint blocks may be passed from several threads at once).
+   */
+  public interface Mirror {
+    void updated(int from, int to);
+
+    /**
+     * Elements per block (default {@value Updates#BLOCK}): a copy whose layout groups the
+     * parameter's rows (a GEMM's row tiles) asks for blocks of whole groups. Any size gives
+     * the same values: each element's update is independent of the others.
+     */
+    default int block() {
+      return BLOCK;
+    }
+  }
+
   private static UpdateKernels select() {
     if (Kernels.backend().startsWith("vector")) {
       try {
@@ -50,10 +70,17 @@ public final class Updates {
   public static void sgd(float[] p, int pOff, float[] g, int gOff, float[] buf, int n,
       float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
       boolean first) {
+    sgd(p, pOff, g, gOff, buf, n, lr, momentum, dampening, weightDecay, nesterov, first, null);
+  }
+
+  /** {@link #sgd}, telling {@code mirror} (null: none) of each updated block. */
+  public static void sgd(float[] p, int pOff, float[] g, int gOff, float[] buf, int n,
+      float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+      boolean first, Mirror mirror) {
     check(p, pOff, g, gOff, n);
     state(buf, n);
-    if (split(n)) {
-      Task t = task(p, pOff, g, gOff, n);
+    if (split(n) || mirror != null) {
+      Task t = task(p, pOff, g, gOff, n, mirror);
       t.s1 = buf;
       t.a = lr;
       t.b = momentum;
@@ -61,7 +88,7 @@ public final class Updates {
       t.d = weightDecay;
       t.flag1 = nesterov;
       t.flag2 = first;
-      t.run(Task.SGD);
+      t.run(Task.SGD, split(n));
     } else {
       IMPL.sgd(p, pOff, g, gOff, buf, 0, n, lr, momentum, dampening, weightDecay, nesterov,
           first);
@@ -79,12 +106,20 @@ public final class Updates {
   public static void adam(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v,
       float[] vMax, int n, float decay, float weightDecay, float beta1, float beta2,
       float stepSize, float bc2Sqrt, float eps) {
+    adam(p, pOff, g, gOff, m, v, vMax, n, decay, weightDecay, beta1, beta2, stepSize, bc2Sqrt,
+        eps, null);
+  }
+
+  /** {@link #adam}, telling {@code mirror} (null: none) of each updated block. */
+  public static void adam(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v,
+      float[] vMax, int n, float decay, float weightDecay, float beta1, float beta2,
+      float stepSize, float bc2Sqrt, float eps, Mirror mirror) {
     check(p, pOff, g, gOff, n);
     state(Objects.requireNonNull(m, "m"), n);
     state(Objects.requireNonNull(v, "v"), n);
     state(vMax, n);
-    if (split(n)) {
-      Task t = task(p, pOff, g, gOff, n);
+    if (split(n) || mirror != null) {
+      Task t = task(p, pOff, g, gOff, n, mirror);
       t.s1 = m;
       t.s2 = v;
       t.s3 = vMax;
@@ -95,7 +130,7 @@ public final class Updates {
       t.e = stepSize;
       t.f = bc2Sqrt;
       t.h = eps;
-      t.run(Task.ADAM);
+      t.run(Task.ADAM, split(n));
     } else {
       IMPL.adam(p, pOff, g, gOff, m, v, vMax, 0, n, decay, weightDecay, beta1, beta2, stepSize,
           bc2Sqrt, eps);
@@ -111,12 +146,19 @@ public final class Updates {
   public static void rmsprop(float[] p, int pOff, float[] g, int gOff, float[] sq,
       float[] gAvg, float[] buf, int n, float lr, float alpha, float eps, float weightDecay,
       float momentum) {
+    rmsprop(p, pOff, g, gOff, sq, gAvg, buf, n, lr, alpha, eps, weightDecay, momentum, null);
+  }
+
+  /** {@link #rmsprop}, telling {@code mirror} (null: none) of each updated block. */
+  public static void rmsprop(float[] p, int pOff, float[] g, int gOff, float[] sq,
+      float[] gAvg, float[] buf, int n, float lr, float alpha, float eps, float weightDecay,
+      float momentum, Mirror mirror) {
     check(p, pOff, g, gOff, n);
     state(Objects.requireNonNull(sq, "sq"), n);
     state(gAvg, n);
     state(buf, n);
-    if (split(n)) {
-      Task t = task(p, pOff, g, gOff, n);
+    if (split(n) || mirror != null) {
+      Task t = task(p, pOff, g, gOff, n, mirror);
       t.s1 = sq;
       t.s2 = gAvg;
       t.s3 = buf;
@@ -125,7 +167,7 @@ public final class Updates {
       t.c = eps;
       t.d = weightDecay;
       t.e = momentum;
-      t.run(Task.RMSPROP);
+      t.run(Task.RMSPROP, split(n));
     } else {
       IMPL.rmsprop(p, pOff, g, gOff, sq, gAvg, buf, 0, n, lr, alpha, eps, weightDecay,
           momentum);
@@ -133,8 +175,10 @@ public final class Updates {
   }
 
   /** This thread's {@link Task}, given the parameter, its gradient and their length. */
-  private static Task task(float[] p, int pOff, float[] g, int gOff, int n) {
+  private static Task task(float[] p, int pOff, float[] g, int gOff, int n, Mirror mirror) {
     Task t = TASK.get();
+    t.mirror = mirror;
+    t.block = mirror == null ? BLOCK : Math.max(1, mirror.block());
     t.p = p;
     t.pOff = pOff;
     t.g = g;
@@ -174,25 +218,47 @@ public final class Updates {
     float h;
     boolean flag1; // sgd: nesterov, first
     boolean flag2;
+    Mirror mirror; // told of each block, or null
+    int block; // elements per block
 
-    /** Runs the update over all blocks on the pool, then drops the arrays it was given. */
-    void run(int kind) {
+    /**
+     * Runs the update over all blocks, on the pool if {@code onPool} (else on this thread),
+     * then drops the arrays it was given.
+     */
+    void run(int kind, boolean onPool) {
       this.kind = kind;
       try {
-        Parallel.forRanges((n + BLOCK - 1) / BLOCK, this);
+        int blocks = (int) (((long) n + block - 1) / block);
+        if (onPool) {
+          Parallel.forRanges(blocks, this);
+        } else {
+          run(0, blocks);
+        }
       } finally {
         p = null;
         g = null;
         s1 = null;
         s2 = null;
         s3 = null;
+        mirror = null;
       }
     }
 
     @Override
     public void run(int fromBlock, int toBlock) {
-      int from = fromBlock * BLOCK;
-      int to = Math.min(n, toBlock * BLOCK);
+      if (mirror == null) {
+        update(fromBlock * block, (int) Math.min(n, (long) toBlock * block));
+        return;
+      }
+      for (int b = fromBlock; b < toBlock; b++) { // each block mirrored while in cache
+        int from = b * block;
+        int to = (int) Math.min(n, (long) from + block);
+        update(from, to);
+        mirror.updated(from, to);
+      }
+    }
+
+    private void update(int from, int to) {
       switch (kind) {
         case SGD:
           IMPL.sgd(p, pOff, g, gOff, s1, from, to, a, b, c, d, flag1, flag2);

@@ -28,20 +28,56 @@ final class VectorGelu {
 
   /** {@code out[i] = gelu(x[i])}; {@code out} may be {@code x}. */
   static void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
-    int bound = SPECIES.loopBound(n);
+    gelu(x, xOff, out, outOff, n, SCRATCH.get());
+  }
+
+  /**
+   * GELU in place over {@code rows x cols} of {@code c} from {@code c0}, row stride {@code
+   * ldc}: the GEMM's epilogue on a finished tile, the same floats as {@link #gelu} row by row.
+   */
+  static void rows(int rows, int cols, float[] c, int c0, int ldc) {
     float[] erfc = SCRATCH.get();
+    int whole = SPECIES.loopBound(cols); // per row, in vectors; the rest one by one
+    if (whole > CHUNK) {
+      for (int r = 0; r < rows; r++) {
+        gelu(c, c0 + r * ldc, c, c0 + r * ldc, cols, erfc);
+      }
+      return;
+    }
+    if (whole > 0) {
+      // As many rows at a time as the scratch holds: the constants are set up once for them
+      // all, not once per row of a tile (a tile's row is two vectors).
+      int per = CHUNK / whole;
+      for (int r = 0; r < rows; r += per) {
+        int m = Math.min(per, rows - r) * whole;
+        erfc(c, c0 + r * ldc, ldc, whole, erfc, m);
+        blend(c, c0 + r * ldc, ldc, whole, erfc, c, c0 + r * ldc, m);
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      for (int j = c0 + r * ldc + whole; j < c0 + r * ldc + cols; j++) {
+        c[j] = Gelu.gelu(c[j]);
+      }
+    }
+  }
+
+  private static void gelu(float[] x, int xOff, float[] out, int outOff, int n, float[] erfc) {
+    int bound = SPECIES.loopBound(n);
     for (int c = 0; c < bound; c += CHUNK) {
       int m = Math.min(CHUNK, bound - c);
-      erfc(x, xOff + c, erfc, m);
-      blend(x, xOff + c, erfc, out, outOff + c, m);
+      erfc(x, xOff + c, m, m, erfc, m);
+      blend(x, xOff + c, m, m, erfc, out, outOff + c, m);
     }
     for (int i = bound; i < n; i++) {
       out[outOff + i] = Gelu.gelu(x[xOff + i]);
     }
   }
 
-  /** {@code e[i] = erfc(|x[i]| / sqrt 2)} as {@link Gelu} computes it, 0 from its tail on. */
-  private static void erfc(float[] x, int xOff, float[] e, int m) {
+  /**
+   * {@code e[i] = erfc(|x| / sqrt 2)} as {@link Gelu} computes it (0 from its tail on) for the
+   * {@code m} elements of rows {@code width} wide, {@code ld} apart, from {@code xOff}.
+   */
+  private static void erfc(float[] x, int xOff, int ld, int width, float[] e, int m) {
     FloatVector sqrtHalf = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.SQRT_HALF));
     FloatVector tail = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.TAIL));
     FloatVector zero = EXACT.cast(FloatVector.zero(SPECIES));
@@ -65,8 +101,10 @@ final class VectorGelu {
     FloatVector p3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P3));
     FloatVector p4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P4));
     FloatVector p5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P5));
+    int row = xOff;
+    int col = 0;
     for (int i = 0; i < m; i += L) {
-      FloatVector xv = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      FloatVector xv = EXACT.cast(FloatVector.fromArray(SPECIES, x, row + col));
       FloatVector a = xv.mul(sqrtHalf);
       FloatVector t = a.abs();
       FloatVector s = a.mul(a);
@@ -84,11 +122,20 @@ final class VectorGelu {
       FloatVector v = EXACT.cast(p.fma(r.mul(r), r).add(one).mul(scale));
       FloatVector w = EXACT.cast(v.blend(zero, t.lt(tail).not()));
       w.intoArray(e, i);
+      col += L;
+      if (col == width) {
+        col = 0;
+        row += ld;
+      }
     }
   }
 
-  /** The small branch ({@code 1 + erf(a)}) and the blend with the tail's {@code e}. */
-  private static void blend(float[] x, int xOff, float[] e, float[] out, int outOff, int m) {
+  /**
+   * The small branch ({@code 1 + erf(a)}) and the blend with the tail's {@code e}, over the
+   * elements {@link #erfc} read; {@code out} has the same layout from {@code outOff}.
+   */
+  private static void blend(float[] x, int xOff, int ld, int width, float[] e, float[] out,
+      int outOff, int m) {
     FloatVector sqrtHalf = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.SQRT_HALF));
     FloatVector small = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.SMALL));
     FloatVector zero = EXACT.cast(FloatVector.zero(SPECIES));
@@ -101,8 +148,10 @@ final class VectorGelu {
     FloatVector s3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S3));
     FloatVector s4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S4));
     FloatVector s5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gelu.S5));
+    int row = 0;
+    int col = 0;
     for (int i = 0; i < m; i += L) {
-      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + i));
+      FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + row + col));
       FloatVector a = v.mul(sqrtHalf);
       FloatVector t = a.abs();
       FloatVector s = a.mul(a);
@@ -113,7 +162,12 @@ final class VectorGelu {
       FloatVector outer = two.sub(erfc).blend(erfc, v.lt(zero));
       VectorMask<Float> isSmall = t.compare(VectorOperators.LE, small);
       FloatVector y = EXACT.cast(v.mul(half).mul(outer.blend(inner, isSmall)));
-      y.intoArray(out, outOff + i);
+      y.intoArray(out, outOff + row + col);
+      col += L;
+      if (col == width) {
+        col = 0;
+        row += ld;
+      }
     }
   }
 }

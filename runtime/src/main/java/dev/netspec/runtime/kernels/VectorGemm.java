@@ -72,7 +72,7 @@ final class VectorGemm {
    */
   static final int MC_PACKED = 16 * MR;
   /** Panels of op(B) from which packing the tiles of A pays for itself. */
-  private static final int PACK_A_PANELS = 4;
+  static final int PACK_A_PANELS = 4;
   /** Panels per wide tile (batches of 1 and 2). */
   private static final int WIDE = 4;
   /** Rows of A below which a product with a transposed B is done as dot products. */
@@ -142,7 +142,6 @@ final class VectorGemm {
     if (m == 0 || n == 0) {
       return;
     }
-    boolean relu = act == Activation.RELU;
     if (transB && m < SMALL_M) {
       // A few rows against a [n, k] weight: dot products read it in place, no packing. Bound
       // by reading the weight, so worth splitting by weight rows (in groups of 8, as one
@@ -151,10 +150,12 @@ final class VectorGemm {
       if (Parallel.threads() > 1 && groups > 1 && (long) n * k >= PARALLEL_WEIGHTS) {
         Task t = SCRATCH.get().task;
         t.set(Task.DOTS, m, n, k, a, aOff, lda, null, b, bOff, ldb, true, null, c, cOff, ldc,
-            bias, biasOff, relu);
+            bias, biasOff, act);
         t.runOnPool(groups);
       } else {
-        DotTiles.dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff, relu);
+        DotTiles.dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff,
+            act == Activation.RELU);
+        geluIf(act, m, n, c, cOff, ldc);
       }
       return;
     }
@@ -162,11 +163,11 @@ final class VectorGemm {
     if (parallel(m, n, k, panels)) {
       Task t = SCRATCH.get().task;
       t.set(Task.RAW, m, n, k, a, aOff, lda, packShared(m, n, k, a, aOff, lda), b, bOff, ldb,
-          transB, null, c, cOff, ldc, bias, biasOff, relu);
+          transB, null, c, cOff, ldc, bias, biasOff, act);
       t.runOnPool(panels);
     } else {
       rawPanels(m, n, k, a, aOff, lda, null, b, bOff, ldb, transB, c, cOff, ldc, bias, biasOff,
-          relu, 0, panels);
+          act, 0, panels);
     }
   }
 
@@ -182,16 +183,15 @@ final class VectorGemm {
     if (m == 0 || n == 0) {
       return;
     }
-    boolean relu = act == Activation.RELU;
     int panels = PackedMatrix.panels(n, NR);
     if (parallel(m, n, k, panels)) {
       Task t = SCRATCH.get().task;
       t.set(Task.PACKED, m, n, k, a, aOff, lda,
           packedA != null ? packedA : packShared(m, n, k, a, aOff, lda), null, 0, 0,
-          true, b, c, cOff, ldc, bias, biasOff, relu);
+          true, b, c, cOff, ldc, bias, biasOff, act);
       t.runOnPool(panels);
     } else {
-      packedPanels(m, a, aOff, lda, packedA, b, c, cOff, ldc, bias, biasOff, relu, 0, panels);
+      packedPanels(m, a, aOff, lda, packedA, b, c, cOff, ldc, bias, biasOff, act, 0, panels);
     }
   }
 
@@ -240,7 +240,7 @@ final class VectorGemm {
     int kBlocks = (k + KC - 1) / KC;
     int rowBlocks = (tiles * MR + MC_PACKED - 1) / MC_PACKED;
     s.task.set(Task.PACK_A, m, 0, k, a, aOff, lda, ap, null, 0, 0, false, null, null, 0, 0, null,
-        0, false);
+        0, Activation.NONE);
     s.task.runOnPool(rowBlocks * kBlocks);
     return ap;
   }
@@ -287,11 +287,11 @@ final class VectorGemm {
     private int ldc;
     private float[] bias;
     private int biasOff;
-    private boolean relu;
+    private Activation act;
 
     void set(int kind, int m, int n, int k, float[] a, int aOff, int lda, float[] sharedA,
         float[] b, int bOff, int ldb, boolean transB, PackedMatrix packed, float[] c, int cOff,
-        int ldc, float[] bias, int biasOff, boolean relu) {
+        int ldc, float[] bias, int biasOff, Activation act) {
       this.kind = kind;
       this.m = m;
       this.n = n;
@@ -310,7 +310,7 @@ final class VectorGemm {
       this.ldc = ldc;
       this.bias = bias;
       this.biasOff = biasOff;
-      this.relu = relu;
+      this.act = act;
     }
 
     /** Runs items {@code [0, count)} on the pool, then drops the references it was given. */
@@ -334,7 +334,8 @@ final class VectorGemm {
           int j0 = from * DOT_GROUP;
           int j1 = Math.min(n, to * DOT_GROUP);
           DotTiles.dotRows(m, j1 - j0, k, a, aOff, lda, b, bOff + j0 * ldb, ldb, c, cOff + j0, ldc, bias,
-              biasOff + j0, relu);
+              biasOff + j0, act == Activation.RELU);
+          geluIf(act, m, j1 - j0, c, cOff + j0, ldc);
           break;
         }
         case PACK_A:
@@ -342,10 +343,10 @@ final class VectorGemm {
           break;
         case RAW:
           rawPanels(m, n, k, a, aOff, lda, sharedA, b, bOff, ldb, transB, c, cOff, ldc, bias,
-              biasOff, relu, from, to);
+              biasOff, act, from, to);
           break;
         default:
-          packedPanels(m, a, aOff, lda, sharedA, packed, c, cOff, ldc, bias, biasOff, relu,
+          packedPanels(m, a, aOff, lda, sharedA, packed, c, cOff, ldc, bias, biasOff, act,
               from, to);
           break;
       }
@@ -357,13 +358,13 @@ final class VectorGemm {
    * block from {@code kb} start in a shared packed A: each row block holds its reduction
    * blocks one after another, each as {@link #packA} lays it out.
    */
-  private static int sharedOffset(int ib, int k, int tiles, int kb) {
+  static int sharedOffset(int ib, int k, int tiles, int kb) {
     return ib * k + tiles * MR * kb;
   }
 
   private static void rawPanels(int m, int n, int k, float[] a, int aOff, int lda,
       float[] sharedA, float[] b, int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc,
-      float[] bias, int biasOff, boolean relu, int q0, int q1) {
+      float[] bias, int biasOff, Activation act, int q0, int q1) {
     Scratch s = SCRATCH.get();
     if (!transB && m < MR) {
       // Each panel is used by one short row tile: read B in place (only a partial panel is
@@ -380,13 +381,14 @@ final class VectorGemm {
           PackedMatrix.packPanel(b, bOff, ldb, false, n, q, k, NR, bp, 0);
           bo = 0;
           if (PackedMatrix.isDotPanel(n, NR, q, k)) {
-            DotTiles.dotPanel(m, k, a, aOff, lda, bp, 0, c, cOff + j, ldc, cols, bias, biasOff + j, relu,
-                s);
+            DotTiles.dotPanel(m, k, a, aOff, lda, bp, 0, c, cOff + j, ldc, cols, bias, biasOff + j,
+                act == Activation.RELU, s);
+            geluIf(act, m, cols, c, cOff + j, ldc);
             continue;
           }
           ld = PackedMatrix.panelStride(n, NR, q);
         }
-        panel(m, k, a, aOff, lda, bp, bo, ld, c, cOff + j, ldc, cols, bias, biasOff + j, relu,
+        panel(m, k, a, aOff, lda, bp, bo, ld, c, cOff + j, ldc, cols, bias, biasOff + j, act,
             s);
       }
       return;
@@ -401,15 +403,15 @@ final class VectorGemm {
         PackedMatrix.packPanel(b, bOff, ldb, transB, n, q, k, NR, bp, (q - qc) * k * NR);
       }
       rowBlocks(m, n, k, a, aOff, lda, sharedA, bp, -qc * k * NR, c, cOff, ldc, bias, biasOff,
-          relu, qc, qe, s);
+          act, qc, qe, s);
     }
   }
 
   private static void packedPanels(int m, float[] a, int aOff, int lda, float[] sharedA,
-      PackedMatrix b, float[] c, int cOff, int ldc, float[] bias, int biasOff, boolean relu,
+      PackedMatrix b, float[] c, int cOff, int ldc, float[] bias, int biasOff, Activation act,
       int q0, int q1) {
     rowBlocks(m, b.columns(), b.rows(), a, aOff, lda, sharedA, b.data(), b.panelOffset(0), c,
-        cOff, ldc, bias, biasOff, relu, q0, q1, SCRATCH.get());
+        cOff, ldc, bias, biasOff, act, q0, q1, SCRATCH.get());
   }
 
   /**
@@ -420,13 +422,14 @@ final class VectorGemm {
    */
   private static void rowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
       float[] sharedA, float[] bp, int base, float[] c, int cOff, int ldc, float[] bias,
-      int biasOff, boolean relu, int q0, int q1, Scratch s) {
+      int biasOff, Activation act, int q0, int q1, Scratch s) {
     if (q1 > q0 && PackedMatrix.isDotPanel(n, NR, q1 - 1, k)) {
       // A narrow last panel: dot products over all rows, reading A in place.
       q1--;
       int j = q1 * NR;
       DotTiles.dotPanel(m, k, a, aOff, lda, bp, base + q1 * k * NR, c, cOff + j, ldc, n - j, bias,
-          biasOff + j, relu, s);
+          biasOff + j, act == Activation.RELU, s);
+      geluIf(act, m, n - j, c, cOff + j, ldc);
     }
     if (m <= 2) {
       // Batches of 1 and 2: groups of 4 whole panels in one wide tile, the rest one by one.
@@ -436,13 +439,13 @@ final class VectorGemm {
         int g = q - q % WIDE;
         if (g >= q0 && g + WIDE <= q1 && (g + WIDE) * NR <= n && q == g) {
           wide(m, k, a, aOff, lda, bp, base + q * k * NR, c, cOff + q * NR, ldc, bias,
-              biasOff + q * NR, relu);
+              biasOff + q * NR, act);
           q += WIDE - 1;
         } else {
           int j = q * NR;
           panel(m, k, a, aOff, lda, bp, base + q * k * NR, PackedMatrix.panelStride(n, NR, q), c,
               cOff + j, ldc,
-              Math.min(NR, n - j), bias, biasOff + j, relu, s);
+              Math.min(NR, n - j), bias, biasOff + j, act, s);
         }
       }
       return;
@@ -456,13 +459,13 @@ final class VectorGemm {
           int j = q * NR;
           panel(mb, k, a, aOff + ib * lda, lda, bp, base + q * k * NR,
               PackedMatrix.panelStride(n, NR, q), c,
-              cOff + ib * ldc + j, ldc, Math.min(NR, n - j), bias, biasOff + j, relu, s);
+              cOff + ib * ldc + j, ldc, Math.min(NR, n - j), bias, biasOff + j, act, s);
         }
       }
       return;
     }
     packedRowBlocks(m, n, k, a, aOff, lda, sharedA, bp, base, c, cOff, ldc, bias, biasOff,
-        relu, q0, q1, s);
+        act, q0, q1, s);
   }
 
   /**
@@ -474,7 +477,7 @@ final class VectorGemm {
    */
   private static void packedRowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
       float[] sharedA, float[] bp, int base, float[] c, int cOff, int ldc, float[] bias,
-      int biasOff, boolean relu, int q0, int q1, Scratch s) {
+      int biasOff, Activation act, int q0, int q1, Scratch s) {
     for (int ib = 0; ib < m; ib += MC_PACKED) {
       int mb = Math.min(MC_PACKED, m - ib);
       int tiles = mb / MR;
@@ -526,12 +529,15 @@ final class VectorGemm {
               tile(rows, kc, a, ai, lda, bp, bk, NR, t, t0, tld, first);
             }
             if (last) {
-              epilogue(rows, t, t0, tld, bv, bvOff, relu);
+              epilogue(rows, t, t0, tld, bv, bvOff, act);
             }
             if (cols < NR) {
               copyRows(s.edge, 0, NR, c, ci, ldc, rows, cols);
             }
             i += rows;
+          }
+          if (last) { // the panel's rows of this block, in L1
+            geluIf(act, mb, cols, c, cOff + ib * ldc + j, ldc);
           }
         }
         kb += kc;
@@ -544,7 +550,7 @@ final class VectorGemm {
    * row stride {@code ldb} (NR wide, zero-padded past {@code cols}).
    */
   private static void panel(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
-      int ldb, float[] c, int c0, int ldc, int cols, float[] bias, int biasOff, boolean relu,
+      int ldb, float[] c, int c0, int ldc, int cols, float[] bias, int biasOff, Activation act,
       Scratch s) {
     float[] bv = bias;
     int bvOff = biasOff;
@@ -564,7 +570,7 @@ final class VectorGemm {
       int a1 = m == 2 ? aOff + lda : aOff;
       float[] bz = bv == null ? NEGATIVE_ZEROS : bv;
       int bzOff = bv == null ? 0 : bvOff;
-      float below = relu ? 0f : Float.NEGATIVE_INFINITY;
+      float below = act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
       if (ldb == L) { // a half-wide last panel: only those have a row stride of L
         tile2x1(k, a, aOff, a1, b, b0, s.edge, 0, NR, bz, bzOff, below);
         copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
@@ -575,6 +581,7 @@ final class VectorGemm {
         tile2x2Whole(k, a, aOff, a1, b, b0, ldb, s.edge, 0, s.edge, NR, bz, bzOff, below);
         copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
       }
+      geluIf(act, m, cols, c, c0, ldc);
       return;
     }
     int kb = 0;
@@ -592,7 +599,7 @@ final class VectorGemm {
         if (cols == NR) {
           tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first);
           if (last) {
-            epilogue(rows, c, ci, ldc, bv, bvOff, relu);
+            epilogue(rows, c, ci, ldc, bv, bvOff, act);
           }
         } else {
           if (!first) {
@@ -604,11 +611,14 @@ final class VectorGemm {
             tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
           }
           if (last) {
-            epilogue(rows, s.edge, 0, NR, bv, bvOff, relu);
+            epilogue(rows, s.edge, 0, NR, bv, bvOff, act);
           }
           copyRows(s.edge, 0, NR, c, ci, ldc, rows, cols);
         }
         i += rows;
+      }
+      if (last) {
+        geluIf(act, m, cols, c, c0, ldc);
       }
       kb += kc;
     } while (kb < k);
@@ -624,15 +634,16 @@ final class VectorGemm {
    * vector (the tutorial MLP ran 2-3x slower that way).
    */
   private static void wide(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
-      float[] c, int c0, int ldc, float[] bias, int biasOff, boolean relu) {
+      float[] c, int c0, int ldc, float[] bias, int biasOff, Activation act) {
     float[] bv = bias == null ? NEGATIVE_ZEROS : bias;
     int bvOff = bias == null ? 0 : biasOff;
-    float below = relu ? 0f : Float.NEGATIVE_INFINITY;
+    float below = act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
     if (m == 2) {
       tile2x8(k, a, aOff, aOff + lda, b, b0, c, c0, c0 + ldc, bv, bvOff, below);
     } else {
       tile1x8(k, a, aOff, b, b0, c, c0, bv, bvOff, below);
     }
+    geluIf(act, m, WIDE * NR, c, c0, ldc);
   }
 
   private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,
@@ -666,7 +677,8 @@ final class VectorGemm {
    * (adding zeros would turn {@code -0.0} into {@code 0.0}).
    */
   private static void epilogue(int rows, float[] c, int c0, int ldc, float[] bias, int biasOff,
-      boolean relu) {
+      Activation act) {
+    boolean relu = act == Activation.RELU;
     if (bias == null) {
       if (relu) {
         reluRows(rows, c, c0, ldc);
@@ -675,6 +687,17 @@ final class VectorGemm {
       addBiasRelu(rows, c, c0, ldc, bias, biasOff);
     } else {
       addBias(rows, c, c0, ldc, bias, biasOff);
+    }
+  }
+
+  /**
+   * GELU over {@code rows x cols} of C (a panel's rows of a block, just written, so still in
+   * L1) when {@code act} is {@link Activation#GELU}: the same floats as {@link
+   * VectorGelu#gelu} on the stored sums.
+   */
+  private static void geluIf(Activation act, int rows, int cols, float[] c, int c0, int ldc) {
+    if (act == Activation.GELU) {
+      VectorGelu.rows(rows, cols, c, c0, ldc);
     }
   }
 

@@ -230,6 +230,10 @@ final class ConvArgs {
    */
   Tensor run(Tensor x, Tensor weight, Tensor bias, BatchNormFold fold, Activation act,
       Tensor add, Tensor out, ConvState state) {
+    if (act == Activation.GELU) {
+      throw new IllegalArgumentException("conv" + dims + "d: the fused activation may be NONE or"
+          + " RELU; apply GELU after the convolution");
+    }
     Plan p = state.plan(x, weight);
     if (p == null) { // another input shape or weight than last time
       p = plan(x, weight);

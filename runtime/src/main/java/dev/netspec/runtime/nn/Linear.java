@@ -118,7 +118,8 @@ public class Linear extends Module {
    * The zero-allocation forward: {@code act(x @ weight.T + bias)} written into {@code out}
    * ({@code [..., out_features]}, contiguous, owned by the caller and reused across calls)
    * and returned. Generated code calls this with buffers sized once per batch size, fusing
-   * a following ReLU through {@code act}. See docs/performance.md.
+   * a following ReLU or GELU through {@code act}: it runs on each tile of the GEMM while the
+   * tile is in L1, with the same floats as the separate layer. See docs/performance.md.
    */
   public Tensor forwardInto(Tensor x, Activation act, Tensor out) {
     checkInput(x);

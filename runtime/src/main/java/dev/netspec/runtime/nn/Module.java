@@ -188,10 +188,12 @@ public abstract class Module {
    * arguments use this pair.
    *
    * <p>Each thread keeps to the buffers it used last when they are free: the instance if
-   * this thread entered it last (or nobody did), else the free replica it used last, else the
-   * instance if free, else any free replica, and a new replica only when all are busy. So
-   * with as many threads as cores every thread runs on its own buffers, which stay in its
-   * core's cache, and the replicas made are as many as were ever busy at once.
+   * this thread entered it last (or nobody did), else the free replica it used last, else any
+   * free replica, else the instance if free, and a new replica only when all are busy. A
+   * newcomer takes a replica before the instance so that the instance stays with the thread
+   * that used it last, whose next call claims it with one compare-and-set, without the pool's
+   * lock. So with as many threads as cores every thread runs on its own buffers, which stay in
+   * its core's cache, and the replicas made are as many as were ever busy at once.
    */
   @SuppressWarnings("unchecked") // a replica is of this instance's class
   protected final <M extends Module> M claim() {

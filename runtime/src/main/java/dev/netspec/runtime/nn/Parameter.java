@@ -18,6 +18,9 @@ public final class Parameter implements GradSink {
   private boolean requiresGrad = true;
   /** The parameter this one was tied to ({@link #tieTo}): every call goes to it. */
   private Parameter tied;
+  private ParameterMirror mirror;
+  /** Held while the gradient is read and replaced or added to ({@link #accumulateGrad}). */
+  private final Object gradLock = new Object();
 
   /** A parameter holding {@code data} (not copied), trainable ({@code nn.Parameter(t)}). */
   public Parameter(Tensor data) {
@@ -108,22 +111,62 @@ public final class Parameter implements GradSink {
       tied.setGrad(grad);
       return;
     }
-    this.grad = grad;
+    synchronized (gradLock) {
+      this.grad = grad;
+    }
   }
 
   /**
    * Adds a gradient a backward pass computed ({@code param.grad += grad}); {@code grad} is
-   * fresh and becomes the gradient at the first call.
+   * fresh and becomes the gradient at the first call. See {@link #accumulateGrad(Tensor,
+   * boolean)}.
    */
   @Override
   public void accumulateGrad(Tensor grad) {
+    accumulateGrad(grad, true);
+  }
+
+  /**
+   * Adds {@code grad} into the gradient ({@code param.grad += grad}), or makes it the
+   * gradient when there is none: {@code grad} itself if {@code keep} (a fresh contiguous
+   * tensor nobody else holds), else a copy. Backward passes running at once in several
+   * threads (one model trained from several threads: its replicas share this parameter) each
+   * add their whole gradient: the read and the add or replacement hold this parameter's lock,
+   * as PyTorch's {@code AccumulateGrad} holds its mutex. The order of the additions is then
+   * the threads' order, so the last bits may differ from run to run.
+   */
+  public void accumulateGrad(Tensor grad, boolean keep) {
     if (tied != null) {
-      tied.accumulateGrad(grad);
-    } else if (this.grad == null) {
-      this.grad = grad;
-    } else {
-      this.grad.add_(grad);
+      tied.accumulateGrad(grad, keep);
+      return;
     }
+    synchronized (gradLock) {
+      if (this.grad == null) {
+        this.grad = keep && grad.isContiguous() ? grad : grad.clone();
+      } else {
+        this.grad.add_(grad);
+      }
+    }
+  }
+
+  /**
+   * The packed copy an optimizer keeps current as it updates this parameter, or null (see
+   * {@link ParameterMirror}).
+   */
+  public ParameterMirror mirror() {
+    return tied != null ? tied.mirror() : mirror;
+  }
+
+  /**
+   * Sets (or clears, with null) the packed copy an optimizer keeps current: one per parameter,
+   * a later call replacing the earlier mirror.
+   */
+  public void setMirror(ParameterMirror mirror) {
+    if (tied != null) {
+      tied.setMirror(mirror);
+      return;
+    }
+    this.mirror = mirror;
   }
 
   /** Whether a backward pass computes a gradient for this parameter. */

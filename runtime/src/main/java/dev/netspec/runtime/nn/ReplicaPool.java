@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * The free replicas of one module ({@link Module#claim}): a busy call takes one, preferring
- * the one its thread used last (its buffers are still in that core's cache), and gives it
- * back after; the module makes a new one only when none is free. The pool keeps as many as
- * were ever busy at once: the weights exist once, each replica adds its forward buffers.
+ * the one its thread used last (its buffers are still in that core's cache), else any free
+ * one, and gives it back after; the module takes the instance itself only when none is
+ * free, and makes a new replica only when the instance is busy too. The pool keeps as many
+ * as were ever busy at once: the weights exist once, each replica adds its forward buffers.
  */
 final class ReplicaPool {
   private final List<Module> free = new ArrayList<>();

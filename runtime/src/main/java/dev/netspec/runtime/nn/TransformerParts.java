@@ -26,23 +26,22 @@ final class TransformerParts {
   }
 
   /**
-   * {@code dropout2(linear2(dropout(act(linear1(x)))))}, ReLU fused into linear1's GEMM (and
-   * recorded as PyTorch's {@code ReluBackward0} when recording for a backward pass).
+   * {@code dropout2(linear2(dropout(act(linear1(x)))))}, the ReLU or GELU fused into linear1's
+   * GEMM (ReLU recorded as PyTorch's {@code ReluBackward0} when recording for a backward pass).
    */
   static Tensor feedForward(Tensor x, Linear linear1, String activation, Dropout dropout,
       Linear linear2, Dropout dropoutOut) {
     Tensor h;
     Tensor bias = linear1.bias == null ? null : linear1.bias.data();
-    if ("relu".equals(activation)
-        && (Autograd.isRecording(x, linear1.weight.data())
-            || bias != null && Autograd.isRecording(bias))) {
-      h = Functional.linearRelu(x, linear1.weight.data(), bias);
-    } else if ("relu".equals(activation)) {
+    boolean relu = "relu".equals(activation);
+    if (Autograd.isRecording(x, linear1.weight.data())
+        || bias != null && Autograd.isRecording(bias)) {
+      h = relu ? Functional.linearRelu(x, linear1.weight.data(), bias)
+          : Functional.gelu(linear1.forward(x));
+    } else {
       int[] shape = x.shape();
       shape[shape.length - 1] = linear1.outFeatures();
-      h = linear1.forwardInto(x, Activation.RELU, Tensor.zeros(shape));
-    } else {
-      h = Functional.gelu(linear1.forward(x));
+      h = linear1.forwardInto(x, relu ? Activation.RELU : Activation.GELU, Tensor.zeros(shape));
     }
     return dropoutOut.forward(linear2.forward(dropout.forward(h)));
   }

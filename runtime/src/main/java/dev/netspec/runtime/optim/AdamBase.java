@@ -32,7 +32,7 @@ abstract class AdamBase extends Optimizer {
   }
 
   @Override
-  void update(ParamGroup g, Tensor p, Tensor grad, ParamState s) {
+  void update(ParamGroup g, Tensor p, Tensor grad, ParamState s, Updates.Mirror mirror) {
     double lr = g.lr();
     double wd = g.getDouble("weight_decay");
     double beta1 = g.getDouble("beta1");
@@ -45,6 +45,6 @@ abstract class AdamBase extends Optimizer {
     Updates.adam(p.array(), p.arrayOffset(), grad.array(), grad.arrayOffset(), m, v, vMax,
         (int) p.numel(), decoupled ? (float) (1 - lr * wd) : 1f, decoupled ? 0f : (float) wd,
         (float) beta1, (float) beta2, (float) -stepSize, (float) bc2Sqrt,
-        (float) g.getDouble("eps"));
+        (float) g.getDouble("eps"), mirror);
   }
 }

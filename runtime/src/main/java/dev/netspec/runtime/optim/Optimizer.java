@@ -1,6 +1,8 @@
 package dev.netspec.runtime.optim;
 
+import dev.netspec.runtime.kernels.Updates;
 import dev.netspec.runtime.nn.Parameter;
+import dev.netspec.runtime.nn.ParameterMirror;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
@@ -86,9 +88,11 @@ public abstract class Optimizer {
 
   /**
    * Updates one parameter from its gradient: {@code p} and {@code grad} are contiguous, of
-   * one shape; {@code state}'s step count has been incremented for this step.
+   * one shape; {@code state}'s step count has been incremented for this step. {@code mirror}
+   * (or null) is passed to the update kernel, to be told of each updated block.
    */
-  abstract void update(ParamGroup group, Tensor p, Tensor grad, ParamState state);
+  abstract void update(ParamGroup group, Tensor p, Tensor grad, ParamState state,
+      Updates.Mirror mirror);
 
   /**
    * One optimization step ({@code optimizer.step()}): every parameter with a gradient is
@@ -117,8 +121,15 @@ public abstract class Optimizer {
         }
         ParamState s = state.computeIfAbsent(p, k -> new ParamState());
         s.step++;
-        update(group, data, grad.contiguous(), s);
+        ParameterMirror mirror = p.mirror();
+        if (mirror != null && !mirror.begin(data)) {
+          mirror = null;
+        }
+        update(group, data, grad.contiguous(), s, mirror);
         data.bumpVersion();
+        if (mirror != null) {
+          mirror.end(data);
+        }
       }
     }
   }

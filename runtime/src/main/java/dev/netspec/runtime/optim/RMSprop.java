@@ -42,13 +42,14 @@ public final class RMSprop extends Optimizer {
   }
 
   @Override
-  void update(ParamGroup g, Tensor p, Tensor grad, ParamState s) {
+  void update(ParamGroup g, Tensor p, Tensor grad, ParamState s, Updates.Mirror mirror) {
     double momentum = g.getDouble("momentum");
     float[] sq = s.buffer("square_avg", p);
     float[] buf = momentum > 0 ? s.buffer("momentum_buffer", p) : null;
     float[] gAvg = g.getBoolean("centered") ? s.buffer("grad_avg", p) : null;
     Updates.rmsprop(p.array(), p.arrayOffset(), grad.array(), grad.arrayOffset(), sq, gAvg,
         buf, (int) p.numel(), (float) g.lr(), (float) g.getDouble("alpha"),
-        (float) g.getDouble("eps"), (float) g.getDouble("weight_decay"), (float) momentum);
+        (float) g.getDouble("eps"), (float) g.getDouble("weight_decay"), (float) momentum,
+        mirror);
   }
 }

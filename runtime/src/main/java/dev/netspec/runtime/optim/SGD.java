@@ -44,12 +44,12 @@ public final class SGD extends Optimizer {
   }
 
   @Override
-  void update(ParamGroup g, Tensor p, Tensor grad, ParamState s) {
+  void update(ParamGroup g, Tensor p, Tensor grad, ParamState s, Updates.Mirror mirror) {
     double momentum = g.getDouble("momentum");
     boolean first = !s.has("momentum_buffer");
     float[] buf = momentum != 0 ? s.buffer("momentum_buffer", p) : null;
     Updates.sgd(p.array(), p.arrayOffset(), grad.array(), grad.arrayOffset(), buf,
         (int) p.numel(), (float) g.lr(), (float) momentum, (float) g.getDouble("dampening"),
-        (float) g.getDouble("weight_decay"), g.getBoolean("nesterov"), first);
+        (float) g.getDouble("weight_decay"), g.getBoolean("nesterov"), first, mirror);
   }
 }

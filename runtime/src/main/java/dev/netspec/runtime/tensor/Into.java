@@ -25,11 +25,27 @@ final class Into {
       if (denseAlias(x, out)) {
         out.bumpVersion();
         System.arraycopy(x.storage, x.offset, out.storage, out.offset, Math.toIntExact(x.numel()));
+      } else if (out.isContiguous() && x.storage != out.storage) { // contiguous(x): x read where it lies
+        out.bumpVersion();
+        gather(x, out.storage, out.offset);
       } else {
         out.copy_(x.clone());
       }
     }
     return out;
+  }
+
+  /** Writes float32 {@code x}'s elements in row-major order to {@code out} from {@code at}, row by row. */
+  private static void gather(Tensor x, float[] out, int at) {
+    int[] shape = x.shape;
+    int n = Math.toIntExact(x.numel());
+    int cols = shape.length == 0 ? 1 : Math.max(shape[shape.length - 1], 1);
+    int step = shape.length == 0 ? 0 : x.stride[shape.length - 1];
+    for (int row = 0; row < n; row += cols) {
+      for (int j = 0, o = Layout.offsetIn(x, shape, row); j < cols; j++, o += step) {
+        out[at + row + j] = x.storage[o];
+      }
+    }
   }
 
   /** {@code out = x ** exponent}. */
@@ -57,6 +73,9 @@ final class Into {
         && out.isContiguous() && x.storage != out.storage && other.storage != out.storage
         && x.shape[1] == other.shape[0] && out.shape[0] == x.shape[0]
         && out.shape[1] == other.shape[1];
+    if (!matrices && batched(x, other, out)) {
+      return out;
+    }
     if (!matrices) {
       Tensor r = x.matmul(other);
       requireShape("matmul", r.shape, out);
@@ -74,6 +93,46 @@ final class Into {
     Kernels.gemm(m, n, k, x.storage, x.offset, Math.max(k, 1), other.storage, other.offset, ldb,
         transB, out.storage, out.offset, Math.max(n, 1), null, 0, Activation.NONE);
     return out;
+  }
+
+  /**
+   * {@code out = x @ other} for a batch of matrices (rank >= 3, the same batch dims, no
+   * broadcast): one GEMM per matrix, each operand read where it lies (a head of a {@code
+   * (batch, seq, heads, d)} projection, {@code k.transpose(-2, -1)}) as long as its rows, or
+   * for {@code other} its columns, are dense; false (nothing written) otherwise.
+   */
+  private static boolean batched(Tensor x, Tensor other, Tensor out) {
+    int r = x.dim();
+    if (r < 3 || other.dim() != r || out.dim() != r || !out.isContiguous() || x.storage == out.storage
+        || other.storage == out.storage) {
+      return false;
+    }
+    for (int d = 0; d < r - 2; d++) {
+      if (x.shape[d] != other.shape[d] || out.shape[d] != x.shape[d]) {
+        return false;
+      }
+    }
+    int m = x.shape[r - 2];
+    int k = x.shape[r - 1];
+    int n = other.shape[r - 1];
+    if (other.shape[r - 2] != k || out.shape[r - 2] != m || out.shape[r - 1] != n || m == 0 || n == 0 || k == 0
+        || k > 1 && x.stride[r - 1] != 1) {
+      return false;
+    }
+    boolean transB = n > 1 && other.stride[r - 1] != 1;
+    if (transB && k > 1 && other.stride[r - 2] != 1) {
+      return false; // neither B's rows nor its columns are dense
+    }
+    int lda = x.stride[r - 2];
+    int ldb = transB ? other.stride[r - 1] : other.stride[r - 2];
+    out.bumpVersion();
+    int matrices = Math.toIntExact(out.numel() / ((long) m * n));
+    for (int b = 0; b < matrices; b++) {
+      Kernels.gemm(m, n, k, x.storage, Layout.offsetIn(x, x.shape, b * m * k), lda, other.storage,
+          Layout.offsetIn(other, other.shape, b * k * n), ldb, transB, out.storage, out.offset + b * m * n, n, null,
+          0, Activation.NONE);
+    }
+    return true;
   }
 
   /** {@code out = (log_)softmax(x, dim)}: kernels per row over the last dim, if contiguous. */

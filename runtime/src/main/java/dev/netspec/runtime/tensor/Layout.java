@@ -370,4 +370,20 @@ final class Layout {
     System.arraycopy(a, i, r, i + 1, a.length - i);
     return r;
   }
+
+  /** The stride of {@code t} along dim {@code d} of {@code shape}: 0 where it broadcasts. */
+  static int strideIn(Tensor t, int[] shape, int d) {
+    int td = d - (shape.length - t.shape.length);
+    return td < 0 || t.shape[td] == 1 ? 0 : t.stride[td];
+  }
+
+  /** The storage offset in {@code t} (broadcast to {@code shape}) of the element at row-major index {@code flat}. */
+  static int offsetIn(Tensor t, int[] shape, int flat) {
+    int o = t.offset;
+    for (int d = shape.length - 1; d >= 0 && flat > 0; d--) {
+      o += flat % shape[d] * strideIn(t, shape, d);
+      flat /= shape[d];
+    }
+    return o;
+  }
 }

@@ -9,11 +9,13 @@ import java.util.Locale;
 /**
  * PyTorch's {@code out=} forms of the operations the allocation-free forward of sequence
  * models needs beside {@link Tensor}'s {@code ...Into} methods: {@code arange} into an int64
- * buffer, the comparisons with a number ({@code eq}, {@code ne}, {@code lt}, {@code le},
- * {@code gt}, {@code ge}), a number minus a tensor, a sum over one dim, one part of a
- * {@code concat} placed in its result, and a dense copy of a piece ({@code narrow_copy}). As
- * there, contiguous operands take a path that allocates nothing; any other layout falls back
- * to the allocating op and a copy, so every call is correct.
+ * buffer, the comparisons with a number or a tensor ({@code eq}, {@code ne}, {@code lt},
+ * {@code le}, {@code gt}, {@code ge}), {@code masked_fill}, {@code where}, {@code tril} and
+ * {@code triu} (their bodies are {@link Masks}'), a number minus a tensor, a sum over one
+ * dim, one part of a {@code concat} placed in its result, and a dense copy of a piece
+ * ({@code narrow_copy}). The mask operations read broadcast and strided operands where they
+ * lie; the others take a path that allocates nothing for contiguous operands, and any other
+ * layout falls back to the allocating op and a copy, so every call is correct.
  */
 public final class Out {
   private Out() {}
@@ -68,6 +70,74 @@ public final class Out {
     return compare(CompareOp.GE, x, value, out);
   }
 
+  /** {@code out = (x == other)}, broadcast, as 1 and 0 (float32 out); returns {@code out}. */
+  public static Tensor eq(Tensor x, Tensor other, Tensor out) {
+    return Masks.compare(x, CompareOp.EQ, other, out);
+  }
+
+  /** {@code out = (x != other)}, broadcast, as 1 and 0 (float32 out); returns {@code out}. */
+  public static Tensor ne(Tensor x, Tensor other, Tensor out) {
+    return Masks.compare(x, CompareOp.NE, other, out);
+  }
+
+  /** {@code out = (x < other)}, broadcast, as 1 and 0 (float32 out); returns {@code out}. */
+  public static Tensor lt(Tensor x, Tensor other, Tensor out) {
+    return Masks.compare(x, CompareOp.LT, other, out);
+  }
+
+  /** {@code out = (x <= other)}, broadcast, as 1 and 0 (float32 out); returns {@code out}. */
+  public static Tensor le(Tensor x, Tensor other, Tensor out) {
+    return Masks.compare(x, CompareOp.LE, other, out);
+  }
+
+  /** {@code out = (x > other)}, broadcast, as 1 and 0 (float32 out); returns {@code out}. */
+  public static Tensor gt(Tensor x, Tensor other, Tensor out) {
+    return Masks.compare(x, CompareOp.GT, other, out);
+  }
+
+  /** {@code out = (x >= other)}, broadcast, as 1 and 0 (float32 out); returns {@code out}. */
+  public static Tensor ge(Tensor x, Tensor other, Tensor out) {
+    return Masks.compare(x, CompareOp.GE, other, out);
+  }
+
+  /**
+   * {@code out = x.masked_fill(mask, value)}, broadcast; {@code out} has x's dtype and may be
+   * {@code x} itself (filled in place); returns {@code out}.
+   */
+  public static Tensor maskedFill(Tensor x, Tensor mask, float value, Tensor out) {
+    return Masks.maskedFill(x, mask, value, out);
+  }
+
+  /** {@code out = torch.where(cond, a, b)}, broadcast (int64 when a and b are); returns {@code out}. */
+  public static Tensor where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+    return Masks.where(cond, a, 0f, b, 0f, out);
+  }
+
+  /** {@code out = torch.where(cond, a, b)} for a number {@code b} (float32 out); returns {@code out}. */
+  public static Tensor where(Tensor cond, Tensor a, float b, Tensor out) {
+    return Masks.where(cond, a, 0f, null, b, out);
+  }
+
+  /** {@code out = torch.where(cond, a, b)} for a number {@code a} (float32 out); returns {@code out}. */
+  public static Tensor where(Tensor cond, float a, Tensor b, Tensor out) {
+    return Masks.where(cond, null, a, b, 0f, out);
+  }
+
+  /** {@code out = torch.where(cond, a, b)} for two numbers (float32 out); returns {@code out}. */
+  public static Tensor where(Tensor cond, float a, float b, Tensor out) {
+    return Masks.where(cond, null, a, null, b, out);
+  }
+
+  /** {@code out = torch.tril(x, k)}, out of x's shape and dtype (may be x); returns {@code out}. */
+  public static Tensor tril(Tensor x, int k, Tensor out) {
+    return Masks.triangle(x, k, true, out);
+  }
+
+  /** {@code out = torch.triu(x, k)}, out of x's shape and dtype (may be x); returns {@code out}. */
+  public static Tensor triu(Tensor x, int k, Tensor out) {
+    return Masks.triangle(x, k, false, out);
+  }
+
   /**
    * {@code out = (x op value)}: the float kernel for float32, and for int64 each id compared
    * exactly in double, as {@code x.eq(value)} and the others do.
@@ -96,41 +166,13 @@ public final class Out {
    * at the sum of the sizes before it); returns {@code out}.
    */
   public static Tensor place(Tensor part, int dim, int start, Tensor out) {
-    int r = out.dim();
-    int d = Layout.normDim(dim, Math.max(r, 1));
-    boolean fits = part.dim() == r && part.dtype() == out.dtype() && start >= 0
-        && start + part.shape[d] <= out.shape[d];
-    for (int i = 0; i < r && fits; i++) {
-      fits = i == d || part.shape[i] == out.shape[i];
-    }
-    if (!fits) {
-      throw new IllegalArgumentException("concat: a part of shape " + Arrays.toString(part.shape)
-          + " does not fit " + Arrays.toString(out.shape) + " at " + start + " of dim " + dim);
-    }
+    int d = requirePiece("concat: a part", part, out, dim, start);
     if (!part.isContiguous() || !out.isContiguous() || part.sharesStorageWith(out)) {
       out.narrow(d, start, part.shape[d]).copy_(part);
       return out;
     }
     out.bumpVersion();
-    int outer = 1;
-    for (int i = 0; i < d; i++) {
-      outer *= out.shape[i];
-    }
-    int inner = 1;
-    for (int i = d + 1; i < r; i++) {
-      inner *= out.shape[i];
-    }
-    int run = part.shape[d] * inner; // one part row: dense in both
-    int stride = out.shape[d] * inner;
-    for (int o = 0; o < outer; o++) {
-      int from = part.offset + o * run;
-      int to = out.offset + o * stride + start * inner;
-      if (out.longs != null) {
-        System.arraycopy(part.longs, from, out.longs, to, run);
-      } else {
-        System.arraycopy(part.storage, from, out.storage, to, run);
-      }
-    }
+    copyRuns(part, part.offset, 0, out, out.offset + start * inner(out, d), out.shape[d], d);
     return out;
   }
 
@@ -140,41 +182,65 @@ public final class Out {
    * first, which a layer then reads without a copy of its own; returns {@code out}.
    */
   public static Tensor narrowCopy(Tensor x, int dim, int start, Tensor out) {
-    int r = x.dim();
-    int d = Layout.normDim(dim, Math.max(r, 1));
-    boolean fits = out.dim() == r && out.dtype() == x.dtype() && start >= 0
-        && start + out.shape[d] <= x.shape[d];
-    for (int i = 0; i < r && fits; i++) {
-      fits = i == d || out.shape[i] == x.shape[i];
-    }
-    if (!fits) {
-      throw new IllegalArgumentException("narrow_copy: out of shape " + Arrays.toString(out.shape)
-          + " is no piece of " + Arrays.toString(x.shape) + " at " + start + " of dim " + dim);
-    }
+    int d = requirePiece("narrow_copy: out", out, x, dim, start);
     if (!x.isContiguous() || !out.isContiguous() || x.sharesStorageWith(out)) {
       return out.copy_(x.narrow(d, start, out.shape[d]).clone());
     }
     out.bumpVersion();
+    copyRuns(x, x.offset + start * inner(x, d), x.shape[d], out, out.offset, 0, d);
+    return out;
+  }
+
+  /**
+   * Checks that {@code piece} is {@code whole} narrowed along {@code dim} from {@code start}
+   * (same rank, dtype and other sizes); returns the dim, normalized.
+   */
+  private static int requirePiece(String what, Tensor piece, Tensor whole, int dim, int start) {
+    int r = whole.dim();
+    int d = Layout.normDim(dim, Math.max(r, 1));
+    boolean fits = piece.dim() == r && piece.dtype() == whole.dtype() && start >= 0
+        && start + piece.shape[d] <= whole.shape[d];
+    for (int i = 0; i < r && fits; i++) {
+      fits = i == d || piece.shape[i] == whole.shape[i];
+    }
+    if (!fits) {
+      throw new IllegalArgumentException(what + " of shape " + Arrays.toString(piece.shape)
+          + " is no piece of " + Arrays.toString(whole.shape) + " at " + start + " of dim " + dim);
+    }
+    return d;
+  }
+
+  /** The elements of {@code t} after one index of dim {@code d}: the product of the later sizes. */
+  private static int inner(Tensor t, int d) {
+    int inner = 1;
+    for (int i = d + 1; i < t.dim(); i++) {
+      inner *= t.shape[i];
+    }
+    return inner;
+  }
+
+  /**
+   * Copies the piece between dense {@code from} and dense {@code to}, one run of {@code
+   * piece.size(d) * inner} elements per index of the dims before {@code d}: the side with size
+   * {@code whole} along {@code d} (the other passes 0) steps over the rest of its dim.
+   */
+  private static void copyRuns(Tensor from, int fromAt, int fromWhole, Tensor to, int toAt, int toWhole, int d) {
+    Tensor piece = fromWhole == 0 ? from : to;
+    int inner = inner(piece, d);
+    int run = piece.shape[d] * inner;
+    int fromStride = fromWhole == 0 ? run : fromWhole * inner;
+    int toStride = toWhole == 0 ? run : toWhole * inner;
     int outer = 1;
     for (int i = 0; i < d; i++) {
-      outer *= x.shape[i];
+      outer *= piece.shape[i];
     }
-    int inner = 1;
-    for (int i = d + 1; i < r; i++) {
-      inner *= x.shape[i];
-    }
-    int run = out.shape[d] * inner;
-    int stride = x.shape[d] * inner;
-    for (int o = 0; o < outer; o++) {
-      int from = x.offset + o * stride + start * inner;
-      int to = out.offset + o * run;
-      if (out.longs != null) {
-        System.arraycopy(x.longs, from, out.longs, to, run);
+    for (int o = 0; o < outer; o++, fromAt += fromStride, toAt += toStride) {
+      if (to.longs != null) {
+        System.arraycopy(from.longs, fromAt, to.longs, toAt, run);
       } else {
-        System.arraycopy(x.storage, from, out.storage, to, run);
+        System.arraycopy(from.storage, fromAt, to.storage, toAt, run);
       }
     }
-    return out;
   }
 
   /** {@code out = value - x} (PyTorch's {@code rsub}); returns {@code out}. */

@@ -3,8 +3,10 @@ package dev.netspec.runtime.train;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
+import dev.netspec.runtime.kernels.TiledWeight;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Parameter;
+import dev.netspec.runtime.nn.ParameterMirror;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -24,12 +26,23 @@ import dev.netspec.runtime.tensor.Tensor;
  * for 1024 x 1024 on the reference machine, and the optimizer changes the weight every step.
  * The backward packs {@code W} as stored (row panels: a copy), in place.
  */
-final class LinearNode extends StepNode {
+final class LinearNode extends StepNode implements ParameterMirror {
   private final Linear layer;
   private final Activation act;
-  private PackedMatrix backwardPack; // op(B) = W, (out x in)
-  private Tensor backwardSource;
-  private long backwardVersion;
+  /** Whether an earlier step has parameters to train, so {@code dx} is computed. */
+  private boolean inputGrad = true;
+  /** W's row tiles, the forward's A ({@code y^T = W @ x^T}), or null when not used. */
+  private TiledWeight tiles;
+  private PackedMatrix backwardPack; // op(B) = W, (out x in), for dx
+  /** The tensor and version {@link #tiles} and {@link #backwardPack} were made from. */
+  private Tensor packSource;
+  private long packVersion;
+  /** Whether a forward used the packs since the optimizer last updated W. */
+  private boolean used;
+  private float[] mirrored; // W's values during an optimizer's update (ParameterMirror)
+  private PackedMatrix inputPack; // op(B) = x^T, (in x rows), packed per forward
+  /** Whole repacks of W so far (tests: none once the optimizer keeps the packs current). */
+  int repacks;
   /** The step's own gradient buffers, handed to the parameters as their {@code .grad}. */
   private Tensor weightGrad;
   private Tensor biasGrad;
@@ -40,6 +53,12 @@ final class LinearNode extends StepNode {
   LinearNode(Linear layer, Activation act) {
     this.layer = layer;
     this.act = act;
+    layer.weight.setMirror(this);
+  }
+
+  @Override
+  void inputGradNeeded(boolean needed) {
+    inputGrad = needed;
   }
 
   @Override
@@ -73,8 +92,20 @@ final class LinearNode extends StepNode {
     if (transposed.length < rows * n) {
       transposed = new float[rows * n];
     }
-    Kernels.gemm(n, rows, k, w.array(), w.arrayOffset(), k, x.array(), x.arrayOffset(), k, true,
-        transposed, 0, rows, null, 0, Activation.NONE);
+    if (TiledWeight.usedFor(n, rows) && w == layer.weight.data() && w.arrayOffset() == 0) {
+      // W's row tiles kept by the optimizer (or packed here when stale), x^T packed once.
+      ensurePacks(w, true, inputGrad);
+      if (inputPack == null || inputPack.rows() != k || inputPack.columns() != rows) {
+        inputPack = PackedMatrix.pack(k, rows, x.array(), x.arrayOffset(), k, true);
+      } else {
+        inputPack.repack(x.array(), x.arrayOffset(), k, true);
+      }
+      Kernels.gemm(w.array(), tiles, inputPack, transposed, 0, rows, null, 0, Activation.NONE);
+      used = true;
+    } else {
+      Kernels.gemm(n, rows, k, w.array(), w.arrayOffset(), k, x.array(), x.arrayOffset(), k,
+          true, transposed, 0, rows, null, 0, Activation.NONE);
+    }
     Tensor b = layer.bias == null ? null : layer.bias.data().contiguous();
     Backward.transposeBiasAct(transposed, n, rows, b == null ? null : b.array(),
         b == null ? 0 : b.arrayOffset(), act == Activation.RELU, out.array(), out.arrayOffset());
@@ -153,19 +184,84 @@ final class LinearNode extends StepNode {
 
   /** The weight packed as the input's gradient reads it ({@code W}), repacked when it changed. */
   private PackedMatrix backwardPack(Tensor w) {
-    if (backwardPack == null || backwardSource != w || backwardVersion != w.version()) {
-      Tensor c = w.contiguous();
-      int n = w.size(0);
-      int k = w.size(1);
-      if (backwardPack == null || backwardPack.rows() != n || backwardPack.columns() != k) {
-        backwardPack = PackedMatrix.pack(n, k, c.array(), c.arrayOffset(), k, false);
-      } else {
-        backwardPack.repack(c.array(), c.arrayOffset(), k, false);
-      }
-      backwardSource = w;
-      backwardVersion = w.version();
-    }
+    ensurePacks(w.contiguous(), false, true);
     return backwardPack;
+  }
+
+  /**
+   * Makes the packs asked for (W's row tiles for the forward, its panels for {@code dx}), and
+   * repacks every pack this node holds unless the optimizer kept them current ({@link #end})
+   * or nothing changed W since they were packed.
+   */
+  private void ensurePacks(Tensor w, boolean needTiles, boolean needPanels) {
+    int n = w.size(0);
+    int k = w.size(1);
+    boolean made = false;
+    if (w.arrayOffset() != 0) {
+      tiles = null; // read from index 0 of W's array
+    } else if (needTiles && (tiles == null || tiles.rows() != n || tiles.columns() != k)) {
+      tiles = TiledWeight.of(n, k);
+      made = true;
+    }
+    if (needPanels && (backwardPack == null || backwardPack.rows() != n
+        || backwardPack.columns() != k)) {
+      backwardPack = PackedMatrix.pack(n, k, w.array(), w.arrayOffset(), k, false);
+      made = true;
+    }
+    if (made || packSource != w || packVersion != w.version()) {
+      repacks++;
+      if (tiles != null) {
+        tiles.pack(w.array());
+      }
+      if (backwardPack != null && (backwardPack.rows() != n || backwardPack.columns() != k)) {
+        backwardPack = null;
+      }
+      if (backwardPack != null) {
+        backwardPack.repack(w.array(), w.arrayOffset(), k, false);
+      }
+      packSource = w;
+      packVersion = w.version();
+    }
+  }
+
+  /**
+   * Before the optimizer updates W: keep the packs current block by block if a forward used
+   * them since the last update and they fit W ({@link ParameterMirror}).
+   */
+  @Override
+  public boolean begin(Tensor data) {
+    if (!used || data.arrayOffset() != 0 || data.dim() != 2 || tiles == null
+        || tiles.rows() != data.size(0) || tiles.columns() != data.size(1)
+        || backwardPack != null && (backwardPack.rows() != data.size(0)
+            || backwardPack.columns() != data.size(1))) {
+      return false;
+    }
+    mirrored = data.array();
+    return true;
+  }
+
+  /** Blocks of whole row tiles of W, so each tile is packed in one pass. */
+  @Override
+  public int block() {
+    return tiles.refreshBlock();
+  }
+
+  /** Elements {@code [from, to)} of W have their new values: rewrite their packed copies. */
+  @Override
+  public void updated(int from, int to) {
+    tiles.refresh(mirrored, from, to);
+    if (backwardPack != null) {
+      backwardPack.refreshRows(mirrored, 0, from, to);
+    }
+  }
+
+  /** Every element of W was updated and passed to {@link #updated}: the packs are W's now. */
+  @Override
+  public void end(Tensor data) {
+    packSource = data;
+    packVersion = data.version();
+    mirrored = null;
+    used = false;
   }
 
   private static int rows(Tensor x, int features) {

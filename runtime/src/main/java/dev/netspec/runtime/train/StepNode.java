@@ -27,6 +27,9 @@ abstract class StepNode {
    */
   abstract void backward(Tensor x, Tensor y, Tensor g, Tensor gradInput);
 
+  /** Whether the step before needs the gradient of this step's input (default: yes). */
+  void inputGradNeeded(boolean needed) {}
+
   /** Whether this step has a parameter that requires a gradient. */
   boolean hasTrainableParameters() {
     return false;

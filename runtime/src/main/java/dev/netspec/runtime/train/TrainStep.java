@@ -70,6 +70,7 @@ public final class TrainStep {
     boolean trainable = false;
     for (int i = 0; i < nodes.length; i++) {
       needsInputGrad[i] = trainable;
+      nodes[i].inputGradNeeded(trainable);
       trainable |= nodes[i].hasTrainableParameters();
     }
   }
@@ -153,6 +154,17 @@ public final class TrainStep {
         out.add(child);
       }
     }
+  }
+
+  /** The Linear steps, in order (tests). */
+  List<LinearNode> linearNodes() {
+    List<LinearNode> out = new ArrayList<>();
+    for (StepNode n : nodes) {
+      if (n instanceof LinearNode linear) {
+        out.add(linear);
+      }
+    }
+    return out;
   }
 
   /** The model this step trains. */

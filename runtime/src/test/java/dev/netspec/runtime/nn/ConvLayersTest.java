@@ -30,6 +30,18 @@ import org.junit.jupiter.api.function.Executable;
  * (twice, the buffers reused) and the functional form.
  */
 class ConvLayersTest {
+  @Test
+  void aConvolutionRefusesAFusedGelu() {
+    // Activation.GELU runs in Linear's GEMM epilogue only; a convolution's epilogues know
+    // NONE and RELU, so it says so rather than skip the GELU.
+    Conv2d conv = new Conv2d(2, 3, 3, 1, 1).eval();
+    Tensor x = Tensor.zeros(1, 2, 5, 5);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> conv.forwardInto(x, Activation.GELU, Tensor.zeros(1, 3, 5, 5)));
+    assertEquals("conv2d: the fused activation may be NONE or RELU; apply GELU after the"
+        + " convolution", e.getMessage());
+  }
+
   private static final Map<String, Object> FIXTURE = Fixtures.load("conv.json");
 
   @TestFactory

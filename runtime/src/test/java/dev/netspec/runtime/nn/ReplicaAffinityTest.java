@@ -85,13 +85,20 @@ class ReplicaAffinityTest {
       back(b, model, bAgain);
     }
 
-    // A third thread, nothing busy: a free one of the two, never a new replica.
+    // A third thread, nothing busy: a free replica, never a new one, and not the instance,
+    // which stays with a (the thread that used it last claims it without the pool's lock).
     Block third = on(c, model);
-    assertTrue(third == model || third == second, "no replica beyond the one ever busy");
+    assertSame(second, third, "a newcomer takes a free replica before the instance");
     Block aNext = on(a, model);
-    assertTrue(aNext == model || aNext == second, "still two sets of buffers");
-    assertNotSame(third, aNext);
+    assertSame(model, aNext, "a keeps the instance");
     back(c, model, third);
     back(a, model, aNext);
+    // With the replica busy, the newcomer takes the free instance rather than make a replica.
+    Block bHolds = on(b, model);
+    assertSame(second, bHolds);
+    Block cAgain = on(c, model);
+    assertSame(model, cAgain, "the instance when no replica is free");
+    back(c, model, cAgain);
+    back(b, model, bHolds);
   }
 }

@@ -1,6 +1,7 @@
 package dev.netspec.runtime.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -51,6 +52,71 @@ class OutTest {
       assertArrayEquals(expected[i], ops.get(i).apply(x, strided).toFloatArray(), "op " + i + " into a strided out");
     }
     assertThrows(IllegalArgumentException.class, () -> Out.lt(x, 0f, Tensor.zeros(3)));
+  }
+
+  @Test
+  void comparisonsOfTwoTensorsBroadcast() {
+    Tensor row = Tensor.of(new float[] {0, 1, 2}).view(1, 3); // arange(3)[None, :]
+    Tensor col = Tensor.of(new float[] {0, 1, 2}).view(3, 1); // arange(3)[:, None]
+    Tensor out = Tensor.zeros(3, 3);
+    assertSame(out, Out.gt(row, col, out));
+    assertArrayEquals(new float[] {0, 1, 1, 0, 0, 1, 0, 0, 0}, out.toFloatArray(), "future = j > i");
+    assertArrayEquals(new float[] {1, 0, 0, 1, 1, 0, 1, 1, 1}, Out.ge(col, row, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1}, Out.eq(row, col, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {0, 1, 1, 1, 0, 1, 1, 1, 0}, Out.ne(row, col, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {0, 0, 0, 1, 0, 0, 1, 1, 0}, Out.lt(row, col, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {1, 0, 0, 1, 1, 0, 1, 1, 1}, Out.le(row, col, Tensor.zeros(3, 3)).toFloatArray());
+    Tensor ids = Tensor.ofLongs(new long[] {16_777_217, 16_777_216}, 2); // exact as int64, equal as floats
+    Tensor same = Tensor.ofLongs(new long[] {16_777_216, 16_777_216}, 2);
+    assertArrayEquals(new float[] {1, 0}, Out.gt(ids, same, Tensor.zeros(2)).toFloatArray());
+    Tensor strided = Tensor.of(new float[][] {{2, 0}, {0, 0}}).t(); // (2, 2) read by columns
+    assertArrayEquals(new float[] {1, 0, 0, 0}, Out.gt(strided, Tensor.scalar(1f), Tensor.zeros(2, 2)).toFloatArray());
+    assertThrows(IllegalArgumentException.class, () -> Out.gt(row, col, Tensor.zeros(3, 1)));
+    assertThrows(IllegalArgumentException.class, () -> Out.gt(row, col, Tensor.zeros(1, 3, 3)));
+    assertThrows(IllegalArgumentException.class, () -> Out.gt(row, col, Tensor.zeros(DType.INT64, 3, 3)));
+  }
+
+  @Test
+  void maskedFillWhereAndTrianglesIntoBuffers() {
+    Tensor x = Tensor.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
+    Tensor mask = Tensor.of(new float[] {0, 1, 0}); // broadcast over the rows
+    Tensor out = Tensor.zeros(2, 3);
+    assertSame(out, Out.maskedFill(x, mask, -9f, out));
+    assertArrayEquals(new float[] {1, -9, 3, 4, -9, 6}, out.toFloatArray());
+    assertSame(x, Out.maskedFill(x, Tensor.ofLongs(new long[] {1, 0}, 2, 1), 0f, x)); // in place, an int64 mask
+    assertArrayEquals(new float[] {0, 0, 0, 4, 5, 6}, x.toFloatArray());
+    Tensor ids = Tensor.ofLongs(new long[] {7, 8}, 2);
+    assertArrayEquals(new long[] {7, -1}, Out.maskedFill(ids, Tensor.of(new float[] {0, 1}), -1.5f,
+        Tensor.zeros(DType.INT64, 2)).toLongArray(), "int64 takes the value truncated");
+    Tensor wide = Tensor.rand(new Generator(1L), 2, 40); // a dense run long enough for the kernel
+    Tensor half = Out.gt(wide, Tensor.scalar(0.5f), Tensor.zeros(2, 40));
+    Tensor filled = Out.maskedFill(wide, half, 2f, Tensor.zeros(2, 40));
+    for (int i = 0; i < 80; i++) {
+      float w = wide.toFloatArray()[i];
+      assertEquals(w > 0.5f ? 2f : w, filled.toFloatArray()[i]);
+    }
+
+    Tensor keep = Tensor.of(new float[][] {{1, 0}, {0, 1}});
+    assertArrayEquals(new float[] {0, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, 0},
+        Out.where(keep, 0f, Float.NEGATIVE_INFINITY, Tensor.zeros(2, 2)).toFloatArray());
+    Tensor a = Tensor.of(new float[] {10, 20});
+    assertArrayEquals(new float[] {10, -1, -1, 20}, Out.where(keep, a, -1f, Tensor.zeros(2, 2)).toFloatArray());
+    assertArrayEquals(new float[] {-1, 20, 10, -1}, Out.where(keep, -1f, a, Tensor.zeros(2, 2)).toFloatArray());
+    assertArrayEquals(new float[] {10, 20, 10, 20}, Out.where(keep, a, a, Tensor.zeros(2, 2)).toFloatArray());
+    assertArrayEquals(new long[] {7, 2, 1, 8}, Out.where(keep, ids, Tensor.ofLongs(new long[] {1, 2}, 2),
+        Tensor.zeros(DType.INT64, 2, 2)).toLongArray());
+    assertThrows(IllegalArgumentException.class, () -> Out.where(keep, ids, ids, Tensor.zeros(2, 2)));
+
+    Tensor m = Tensor.of(new float[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}});
+    assertArrayEquals(new float[] {1, 0, 0, 4, 5, 0, 7, 8, 9}, Out.tril(m, 0, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {0, 0, 0, 4, 0, 0, 7, 8, 0}, Out.tril(m, -1, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {1, 2, 3, 0, 5, 6, 0, 0, 9}, Out.triu(m, 0, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {0, 2, 3, 0, 0, 6, 0, 0, 0}, Out.triu(m, 1, Tensor.zeros(3, 3)).toFloatArray());
+    assertArrayEquals(new float[] {1, 4, 7, 0, 5, 8, 0, 0, 9}, Out.triu(m.t(), 0, Tensor.zeros(3, 3)).toFloatArray(),
+        "a transposed input");
+    Tensor two = Tensor.of(new float[] {1, 1, 1, 1, 2, 2, 2, 2}).view(2, 2, 2); // each matrix on its own
+    assertArrayEquals(new float[] {1, 0, 1, 1, 2, 0, 2, 2}, Out.tril(two, 0, two).toFloatArray(), "in place");
+    assertThrows(IllegalArgumentException.class, () -> Out.tril(Tensor.zeros(3), 0, Tensor.zeros(3)));
   }
 
   @Test

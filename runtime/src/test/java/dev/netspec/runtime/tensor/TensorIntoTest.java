@@ -187,6 +187,19 @@ class TensorIntoTest {
   }
 
   @Test
+  void batchedMatmulIntoReadsHeadsAndTransposesWhereTheyLie() {
+    // (batch 1, seq 2, heads 2, d 2) seen as (1, 2 heads, 2, 2): each head's rows 4 floats apart
+    Tensor proj = Tensor.of(new float[] {1, 2, 10, 20, 3, 4, 30, 40}).view(1, 2, 2, 2).transpose(1, 2);
+    Tensor out = Tensor.full(Float.NaN, 1, 2, 2, 2);
+    assertSame(out, proj.matmulInto(proj.transpose(-2, -1), out)); // q @ k.T per head
+    // head 0: [[1, 2], [3, 4]] @ its transpose; head 1: [[10, 20], [30, 40]] @ its transpose
+    assertArrayEquals(new float[] {5, 11, 11, 25, 500, 1100, 1100, 2500}, out.toFloatArray());
+    Tensor v = Tensor.of(new float[] {1, 0, 0, 1, 2, 0, 0, 2}).view(1, 2, 2, 2); // identity, twice the identity
+    assertArrayEquals(new float[] {1, 2, 3, 4, 20, 40, 60, 80},
+        proj.matmulInto(v, Tensor.full(Float.NaN, 1, 2, 2, 2)).toFloatArray());
+  }
+
+  @Test
   void matmulIntoByHand() {
     Tensor a = Tensor.of(new float[][] {{1, 2}, {3, 4}, {5, 6}}); // (3, 2)
     Tensor b = Tensor.of(new float[][] {{1, 0, 2}, {0, 1, 3}}); // (2, 3)

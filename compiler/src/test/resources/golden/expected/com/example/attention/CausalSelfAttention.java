@@ -3,7 +3,11 @@ package com.example.attention;
 
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
+import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -52,6 +56,131 @@ public final class CausalSelfAttention extends Module {
   public final Linear proj;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor queryOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor keyOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor valueOut;
+
+  /**
+   * Forward buffer {@code (batch, heads, seq, seq)}.
+   */
+  private Tensor matmulOut;
+
+  /**
+   * Forward buffer {@code (batch, heads, seq, seq)}.
+   */
+  private Tensor mulOut;
+
+  /**
+   * Forward buffer {@code int64 (seq,)}.
+   */
+  private Tensor arangeOut;
+
+  /**
+   * Forward buffer {@code int64 (seq,)}.
+   */
+  private Tensor arangeOut2;
+
+  /**
+   * Forward buffer {@code (seq, seq)}.
+   */
+  private Tensor gtOut;
+
+  /**
+   * Forward buffer {@code (batch, heads, seq, seq)}.
+   */
+  private Tensor maskedFillOut;
+
+  /**
+   * Forward buffer {@code (batch, heads, seq, seq)}.
+   */
+  private Tensor softmaxOut;
+
+  /**
+   * Forward buffer {@code (batch, heads, seq, head_dim)}.
+   */
+  private Tensor matmulOut2;
+
+  /**
+   * Forward buffer {@code (batch, seq, heads, head_dim)}.
+   */
+  private Tensor contiguousOut;
+
+  /**
+   * A view of {@code queryOut}, {@code (batch, seq, heads, head_dim)}, made with the buffers.
+   */
+  private Tensor queryOutView;
+
+  /**
+   * A view of {@code queryOut}, {@code (batch, heads, seq, head_dim)}, made with the buffers.
+   */
+  private Tensor queryOutView2;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, seq, heads, ?)}, made with the buffers.
+   */
+  private Tensor keyOutView;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, heads, seq, ?)}, made with the buffers.
+   */
+  private Tensor keyOutView2;
+
+  /**
+   * A view of {@code valueOut}, {@code (batch, seq, heads, head_dim)}, made with the buffers.
+   */
+  private Tensor valueOutView;
+
+  /**
+   * A view of {@code valueOut}, {@code (batch, heads, seq, head_dim)}, made with the buffers.
+   */
+  private Tensor valueOutView2;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, heads, ?, seq)}, made with the buffers.
+   */
+  private Tensor keyOutView3;
+
+  /**
+   * A view of {@code arangeOut}, {@code (1, seq)}, made with the buffers.
+   */
+  private Tensor arangeOutView;
+
+  /**
+   * A view of {@code arangeOut2}, {@code (seq, 1)}, made with the buffers.
+   */
+  private Tensor arangeOut2View;
+
+  /**
+   * A view of {@code matmulOut2}, {@code (batch, seq, heads, head_dim)}, made with the buffers.
+   */
+  private Tensor matmulOut2View;
+
+  /**
+   * A view of {@code contiguousOut}, {@code (batch, seq, dim)}, made with the buffers.
+   */
+  private Tensor contiguousOutView;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public CausalSelfAttention(int dim, int heads, int headDim) {
@@ -74,15 +203,66 @@ public final class CausalSelfAttention extends Module {
   }
 
   /**
-   * Input {@code (batch, seq, dim)}, output {@code (batch, seq, dim)}.
+   * Input {@code (batch, seq, dim)}, output {@code (batch, seq, dim)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), dim));
+  }
+
+  /**
+   * Input {@code (batch, seq, dim)}; writes the output into {@code output} (shape {@code (batch, seq, dim)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
+    try {
+      workspace(x);
+      query.forward(x, queryOut); // (batch, seq, dim)
+      Tensor q = queryOutView2; // (batch, heads, seq, head_dim)
+      key.forward(x, keyOut); // (batch, seq, dim)
+      Tensor k = keyOutView2; // (batch, heads, seq, ?)
+      value.forward(x, valueOut); // (batch, seq, dim)
+      Tensor v = valueOutView2; // (batch, heads, seq, head_dim)
+      q.matmulInto(keyOutView3, matmulOut); // (batch, heads, seq, seq)
+      Tensor att = matmulOut.mulInto((float) Math.pow(headDim, -0.5f), mulOut); // (batch, heads, seq, seq)
+      Out.arange(0, arangeOut); // (seq,)
+      Out.arange(0, arangeOut2); // (seq,)
+      Tensor future = Out.gt(arangeOutView, arangeOut2View, gtOut); // (seq, seq)
+      Out.maskedFill(att, future, Float.NEGATIVE_INFINITY, maskedFillOut); // (batch, heads, seq, seq)
+      att = maskedFillOut.softmaxInto(-1, softmaxOut); // (batch, heads, seq, seq)
+      att.matmulInto(v, matmulOut2); // (batch, heads, seq, head_dim)
+      Tensor y = matmulOut2View.copyInto(contiguousOut); // (batch, seq, heads, head_dim)
+      return proj.forward(contiguousOutView, output); // (batch, seq, dim)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, seq, dim)}, output
+   * {@code (batch, seq, dim)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
     // While another thread is inside this instance, the same call runs on a free replica.
     CausalSelfAttention free = claim();
     if (free != this) {
       try {
-        return free.forward(x);
+        return free.forwardRecorded(x);
       } finally {
         release(free);
       }
@@ -100,6 +280,55 @@ public final class CausalSelfAttention extends Module {
       return proj.forward(y.reshape(batch, seq, dim));
     } finally {
       release(this);
+    }
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, seq, dim)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != dim) {
+      throw new IllegalArgumentException("CausalSelfAttention: expected an input of shape (batch, seq, dim), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch || x.size(1) != seq) {
+      batch = x.size(0);
+      seq = x.size(1);
+      // queryOut, mulOut, softmaxOut, contiguousOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, dim}, new int[] {batch, heads, seq, seq}, new int[] {batch, heads, seq, seq}, new int[] {batch, seq, heads, headDim});
+      queryOut = Workspace.view(storage0, batch, seq, dim);
+      mulOut = Workspace.view(storage0, batch, heads, seq, seq);
+      softmaxOut = Workspace.view(storage0, batch, heads, seq, seq);
+      contiguousOut = Workspace.view(storage0, batch, seq, heads, headDim);
+      // keyOut, gtOut, matmulOut2: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, seq, dim}, new int[] {seq, seq}, new int[] {batch, heads, seq, headDim});
+      keyOut = Workspace.view(storage1, batch, seq, dim);
+      gtOut = Workspace.view(storage1, seq, seq);
+      matmulOut2 = Workspace.view(storage1, batch, heads, seq, headDim);
+      valueOut = Tensor.zeros(batch, seq, dim);
+      // matmulOut, maskedFillOut: never live at once
+      Tensor storage2 = Workspace.storage(new int[] {batch, heads, seq, seq}, new int[] {batch, heads, seq, seq});
+      matmulOut = Workspace.view(storage2, batch, heads, seq, seq);
+      maskedFillOut = Workspace.view(storage2, batch, heads, seq, seq);
+      arangeOut = Tensor.zeros(DType.INT64, seq);
+      arangeOut2 = Tensor.zeros(DType.INT64, seq);
+      queryOutView = queryOut.reshape(batch, seq, heads, headDim);
+      queryOutView2 = queryOutView.transpose(1, 2);
+      keyOutView = keyOut.reshape(batch, seq, heads, -1);
+      keyOutView2 = keyOutView.transpose(1, 2);
+      valueOutView = valueOut.view(batch, seq, heads, headDim);
+      valueOutView2 = valueOutView.permute(0, 2, 1, 3);
+      keyOutView3 = keyOutView2.transpose(-2, -1);
+      arangeOutView = arangeOut.unsqueeze(0);
+      arangeOut2View = arangeOut2.unsqueeze(1);
+      matmulOut2View = matmulOut2.transpose(1, 2);
+      contiguousOutView = contiguousOut.reshape(batch, seq, dim);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.ModuleList;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -22,6 +23,21 @@ public final class Mixed extends Module {
    * Child {@code layers} (module_list).
    */
   public final ModuleList<Module> layers;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor layerOut;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor layerOut2;
 
   /**
    * Builds the block with parameters initialized from seed 0.
@@ -45,15 +61,56 @@ public final class Mixed extends Module {
   }
 
   /**
-   * Input {@code (batch, 8)}, output {@code (batch, 8)}.
+   * Input {@code (batch, 8)}, output {@code (batch, 8)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
+    return concurrentForward(x, Tensor.zeros(x.size(0), 8));
+  }
+
+  /**
+   * Input {@code (batch, 8)}; writes the output into {@code output} (shape {@code (batch, 8)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
+    try {
+      workspace(x);
+      for (int layerIndex = 0; layerIndex < layers.size(); layerIndex++) {
+        Module layer = layers.get(layerIndex);
+        Tensor xNext = x == layerOut ? layerOut2 : layerOut;
+        x = layer.forward(x, xNext); // (batch, 8)
+      }
+      return x.copyInto(output); // (batch, 8)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, 8)}, output
+   * {@code (batch, 8)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
     // While another thread is inside this instance, the same call runs on a free replica.
     Mixed free = claim();
     if (free != this) {
       try {
-        return free.forward(x);
+        return free.forwardRecorded(x);
       } finally {
         release(free);
       }
@@ -65,6 +122,27 @@ public final class Mixed extends Module {
       return x;
     } finally {
       release(this);
+    }
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, 8)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 2 || x.size(1) != 8) {
+      throw new IllegalArgumentException("Mixed: expected an input of shape (batch, 8), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch) {
+      batch = x.size(0);
+      layerOut = Tensor.zeros(batch, 8);
+      layerOut2 = Tensor.zeros(batch, 8);
     }
   }
 
