@@ -77,7 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
     Map<String, Tensor> state = TensorFiles.read(weights, streams.err());
 
     Module model = ModelBuilder.create(target, block, List.of(), streams, 0);
-    ModelBuilder.load(model, state, weights);
+    ModelBuilder.load(model, block, state, weights);
     model.eval();
     // A block with its own cache decodes incrementally; any other is run on the whole
     // sequence at each step, its history sized to what the prompt and new tokens need.

@@ -96,13 +96,14 @@ final class GradCommand implements Callable<Integer> {
     }
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
+    ModelBuilder.checkArgs(target, inspection, sourcePath, streams);
     List<Tensor> inputs = RunCommand.readInputs(inspection, input, streams.err());
     ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
         target.argValues, inputs.get(0).shape()), Runtime.getRuntime().maxMemory());
     Map<String, Tensor> state = TensorFiles.read(weights, streams.err());
     Map<String, Tensor> g = Upstream.read(upstream, inspection.outputs(), streams.err());
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
-    ModelBuilder.load(model, state, weights);
+    ModelBuilder.load(model, chosen, state, weights);
     model.train(train);
     for (Tensor x : inputs) {
       if (x.dtype() == DType.FLOAT32) {
@@ -148,7 +149,10 @@ final class GradCommand implements Callable<Integer> {
     try {
       return streams.timed("running " + inspection.block(),
           () -> ModelCall.run(model, inspection, inputs));
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      if (!ModelCall.isInputFault(e)) {
+        throw e;
+      }
       throw UserException.at(input, RunCommand.describe(inspection, inputs) + " does not fit "
           + inspection.block() + " with the weights of " + weights + ": " + e.getMessage());
     }

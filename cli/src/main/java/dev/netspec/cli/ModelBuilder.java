@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ParameterException;
@@ -37,13 +38,94 @@ final class ModelBuilder {
     }
   }
 
-  /** Loads {@code state}, read from {@code file}, strictly: every key, no other, same shapes. */
-  static void load(Module model, Map<String, Tensor> state, Path file) throws UserException {
+  /**
+   * Refuses, before any input is read, {@code --arg} values that make a declared input size
+   * negative ({@code input: [batch, dim]} with {@code --arg dim=-2}): the constructor refuses
+   * them, and the input check alone would blame the input file. The constructor's own message
+   * is the usage error, as for any value it refuses.
+   */
+  static void checkArgs(SpecBlock target, Inspection inspection, List<Path> sourcePath,
+      Streams streams) throws UserException {
+    for (Inspection.Port p : inspection.inputs()) {
+      if (p.shape() != null
+          && p.shape().stream().anyMatch(d -> d instanceof Number n && n.longValue() < 0)) {
+        create(target, inspection.block(), sourcePath, streams, 0); // throws the constructor's refusal
+        throw new ParameterException(target.commandLine(), "--arg: " + inspection.block() + " "
+            + target.argValues + ": '" + p.name() + "' would have shape "
+            + InspectReport.shape(p.shape()) + "; sizes must be >= 0");
+      }
+    }
+  }
+
+  /**
+   * Loads {@code state}, read from {@code file}, into {@code model}, an instance of {@code
+   * block}, strictly: every key, no other, same shapes.
+   */
+  static void load(Module model, String block, Map<String, Tensor> state, Path file)
+      throws UserException {
     try {
       model.loadStateDict(state, true);
     } catch (StateDictException e) {
-      throw UserException.at(file, e.getMessage());
+      throw UserException.at(file, "the weights do not fit " + mismatch(e, block));
     }
+  }
+
+  /**
+   * {@code Mlp: 2 missing keys (2.weight, 2.bias), 1 unexpected key (3.weight), 0.weight is [256,
+   * 21] in the file, [256, 20] in Mlp}: a state dict {@code block} refused, in one line (the
+   * exception's text is PyTorch's, one line per problem, each key quoted).
+   */
+  static String mismatch(StateDictException e, String block) {
+    List<String> parts = new ArrayList<>();
+    if (!e.missingKeys().isEmpty()) {
+      parts.add(count(e.missingKeys().size(), "missing key") + " (" + first(e.missingKeys()) + ")");
+    }
+    if (!e.unexpectedKeys().isEmpty()) {
+      parts.add(count(e.unexpectedKeys().size(), "unexpected key") + " ("
+          + first(e.unexpectedKeys()) + ")");
+    }
+    List<StateDictException.SizeMismatch> sizes = e.sizeMismatches();
+    for (int i = 0; i < Math.min(sizes.size(), 2); i++) {
+      StateDictException.SizeMismatch m = sizes.get(i);
+      parts.add(m.key() + " is " + m.found() + " in the file, " + m.expected() + " in " + block);
+    }
+    if (sizes.size() > 2) {
+      int more = sizes.size() - 2;
+      parts.add(more + " more shape mismatch" + (more == 1 ? "" : "es"));
+    }
+    List<String> others = new ArrayList<>(e.problems());
+    others.removeIf(p -> sizes.stream()
+        .anyMatch(m -> p.startsWith("size mismatch for " + m.key() + ":")));
+    if (!others.isEmpty()) {
+      parts.add(others.get(0)
+          + (others.size() > 1 ? " (and " + (others.size() - 1) + " more)" : ""));
+    }
+    String prefix = extraPrefix(e.missingKeys(), e.unexpectedKeys());
+    return block + ": " + String.join(", ", parts) + (prefix == null ? ""
+        : "; the file's keys have an extra prefix '" + prefix + "' (saved from a wrapper"
+            + " module?): save the inner module's state dict, or strip the prefix");
+  }
+
+  /** The prefix every missing key has among the unexpected ones ({@code module.}), or null. */
+  private static String extraPrefix(List<String> missing, List<String> unexpected) {
+    if (missing.isEmpty() || unexpected.isEmpty()) {
+      return null;
+    }
+    String m = missing.get(0);
+    String prefix = unexpected.stream().filter(u -> u.endsWith("." + m)).findFirst()
+        .map(u -> u.substring(0, u.length() - m.length())).orElse(null);
+    return prefix != null && missing.stream().allMatch(k -> unexpected.contains(prefix + k))
+        ? prefix : null;
+  }
+
+  private static String count(int n, String what) {
+    return n + " " + what + (n == 1 ? "" : "s");
+  }
+
+  /** Up to three keys, then how many more. */
+  private static String first(List<String> keys) {
+    String shown = String.join(", ", keys.subList(0, Math.min(3, keys.size())));
+    return keys.size() > 3 ? shown + " and " + (keys.size() - 3) + " more" : shown;
   }
 
   /**

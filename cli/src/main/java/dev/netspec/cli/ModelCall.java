@@ -21,6 +21,15 @@ import java.util.Map;
 final class ModelCall {
   private ModelCall() {}
 
+  /**
+   * Whether a forward's exception is about its inputs (the user's data): an argument the
+   * runtime refuses, or an id outside an embedding's table (a plain IndexOutOfBoundsException,
+   * PyTorch's IndexError). An array's or string's index out of bounds is a bug in netspec.
+   */
+  static boolean isInputFault(RuntimeException e) {
+    return e instanceof IllegalArgumentException || e.getClass() == IndexOutOfBoundsException.class;
+  }
+
   /** Runs {@code model}, described by {@code inspection}, on {@code inputs} (in its order). */
   static Map<String, Tensor> run(Module model, Inspection inspection, List<Tensor> inputs) {
     List<Inspection.Port> outputs = inspection.outputs();

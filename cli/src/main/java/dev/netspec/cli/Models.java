@@ -110,6 +110,37 @@ final class Models {
   }
 
   /**
+   * What to do when {@code shape} does not fit {@code declared}, has another rank, but holds
+   * the same number of values per sample ({@code [8, 784]} for {@code [batch, 1, 28, 28]}): {@code "; reshape it to
+   * [8, 1, 28, 28] (x.view(-1, 1, 28, 28) in PyTorch)"}, or "" if it does not.
+   */
+  static String reshapeHint(String name, int[] shape, List<Object> declared) {
+    if (declared == null || shape.length == 0 || declared.size() < 2
+        || shape.length == declared.size()) { // same rank: a permutation, perhaps, not a view
+      return "";
+    }
+    long have = 1;
+    for (int i = 1; i < shape.length; i++) {
+      have *= shape[i];
+    }
+    long want = 1;
+    List<String> dims = new java.util.ArrayList<>(List.of(Integer.toString(shape[0])));
+    for (int i = 1; i < declared.size(); i++) {
+      if (!(declared.get(i) instanceof Number n)) {
+        return "";
+      }
+      want *= n.longValue();
+      dims.add(Long.toString(n.longValue()));
+    }
+    if (have != want) {
+      return "";
+    }
+    return "; it holds the same " + want + " values per sample: reshape it to ["
+        + String.join(", ", dims) + "] (" + name + ".view(-1, " + String.join(", ", dims.subList(1, dims.size()))
+        + ") in PyTorch)";
+  }
+
+  /**
    * Whether {@code shape} fits {@code declared}, the block's input shape from inspection: equal
    * rank, equal integer dims; a symbolic or lazy dim (a string) takes any size. A block without
    * {@code input:} (null) takes any shape.

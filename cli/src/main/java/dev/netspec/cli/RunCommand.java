@@ -69,6 +69,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws UserException {
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
+    ModelBuilder.checkArgs(target, inspection, sourcePath, streams);
     List<Tensor> inputs = readInputs(inspection, input, streams.err());
     Tensor x = inputs.get(0);
     ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
@@ -77,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
 
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
     if (state != null) {
-      ModelBuilder.load(model, state, weights);
+      ModelBuilder.load(model, chosen, state, weights);
     }
     model.train(train);
     Map<String, Tensor> ys;
@@ -87,9 +88,13 @@ final class RunCommand implements Callable<Integer> {
           return ModelCall.run(model, inspection, inputs);
         }
       });
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      if (!ModelCall.isInputFault(e)) {
+        throw e;
+      }
       // The declared shapes were checked above; what is left is a lazy dim that the loaded
-      // weights fixed to another size than the input has, or sizes that two inputs share.
+      // weights fixed to another size than the input has, sizes that two inputs share, or ids
+      // outside an embedding's table.
       throw UserException.at(input, describe(inspection, inputs) + " does not fit " + chosen
           + (weights == null ? "" : " with the weights of " + weights) + ": " + e.getMessage());
     }
@@ -142,7 +147,8 @@ final class RunCommand implements Callable<Integer> {
       }
       if (!Models.fits(x.shape(), p.shape())) {
         throw UserException.at(input, "'" + p.name() + "' has shape " + Arrays.toString(x.shape()) + ", but "
-            + inspection.block() + " takes " + InspectReport.shape(p.shape()));
+            + inspection.block() + " takes " + InspectReport.shape(p.shape())
+            + Models.reshapeHint(p.name(), x.shape(), p.shape()));
       }
       out.add(x);
     }

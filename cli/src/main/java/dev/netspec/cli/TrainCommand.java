@@ -5,6 +5,7 @@ import dev.netspec.compiler.check.TrainSpec;
 import dev.netspec.runtime.io.SafeTensorsException;
 import dev.netspec.runtime.loss.Loss;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.optim.LRScheduler;
 import dev.netspec.runtime.optim.Optimizer;
 import dev.netspec.runtime.tensor.DType;
@@ -17,6 +18,8 @@ import dev.netspec.runtime.train.StepMetrics;
 import dev.netspec.runtime.train.TensorDataset;
 import dev.netspec.runtime.train.Trainer;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,6 +125,7 @@ final class TrainCommand implements Callable<Integer> {
       throw UserException.at(target.spec, chosen + " takes " + inspection.inputs().size()
           + " inputs; netspec train trains blocks of one input");
     }
+    ModelBuilder.checkArgs(target, inspection, sourcePath, streams);
     TensorDataset train = dataset(data, inspection);
     TensorDataset check = validation == null ? null : dataset(validation, inspection);
     Path checkpointFile = checkpoint == null ? null : checkpoint.resolve(Checkpoint.FILE);
@@ -132,7 +136,8 @@ final class TrainCommand implements Callable<Integer> {
         target.argValues, train.x().shape()), Runtime.getRuntime().maxMemory());
     Module model = ModelBuilder.create(target, chosen, sourcePath, streams, seed);
     if (weights != null) {
-      ModelBuilder.load(model, TensorFiles.read(weights, streams.err()), weights);
+      ModelBuilder.load(model, chosen, TensorFiles.read(weights, streams.err()),
+          weights);
     }
     Loss loss = TrainSetup.loss(spec.loss());
     Optimizer optimizer = TrainSetup.optimizer(spec.optimizer(), model.parameters());
@@ -147,7 +152,9 @@ final class TrainCommand implements Callable<Integer> {
       } catch (SafeTensorsException e) {
         throw UserException.at(checkpointFile, e.fault());
       } catch (IllegalArgumentException e) {
-        throw UserException.at(checkpointFile, e.getMessage());
+        throw UserException.at(checkpointFile, e.getCause() instanceof StateDictException s
+            ? "the checkpoint's model does not fit " + ModelBuilder.mismatch(s, chosen)
+            : e.getMessage());
       }
     }
     Position start = trainer.position();
@@ -163,7 +170,10 @@ final class TrainCommand implements Callable<Integer> {
       trainer.fit(train, check, report);
     } catch (SafeTensorsException e) {
       throw UserException.at(checkpointFile, e.fault());
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      if (!ModelCall.isInputFault(e)) {
+        throw e;
+      }
       // the loss refuses targets of the wrong kind or shape, the block an input it cannot take
       throw UserException.at(data, "cannot train " + chosen + " with " + spec.loss().name()
           + " on this data: " + e.getMessage());
@@ -195,7 +205,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (!Models.fits(x.shape(), port.shape())) {
       throw UserException.at(file, "'x' has shape " + Arrays.toString(x.shape()) + ", but "
-          + inspection.block() + " takes " + InspectReport.shape(port.shape()));
+          + inspection.block() + " takes " + InspectReport.shape(port.shape())
+          + Models.reshapeHint("x", x.shape(), port.shape()));
     }
     try {
       return new TensorDataset(x, tensors.get("target"));
@@ -208,6 +219,15 @@ final class TrainCommand implements Callable<Integer> {
    * What the run shows: on a terminal a progress line rewritten in place (epoch, batch, the
    * last loss, samples per second), one line per epoch on stdout, and the metrics files.
    */
+  /**
+   * A learning rate to 6 significant digits: {@code 0.00009}, not the {@code
+   * 8.999999999999999E-5} that 0.001 * 0.3 * 0.3 is in binary.
+   */
+  static String lr(double lr) {
+    return Double.isFinite(lr) ? new BigDecimal(lr).round(new MathContext(6))
+        .stripTrailingZeros().toString() : Double.toString(lr);
+  }
+
   private static final class Report implements Trainer.Listener {
     private final PrintWriter out;
     private final PrintWriter err;
@@ -264,7 +284,7 @@ final class TrainCommand implements Callable<Integer> {
             100 * m.validationAccuracy()));
       }
       line.append(String.format(Locale.ROOT, ", lr %s (%.1f s, %.0f samples/s)",
-          m.lr(), m.seconds(), samples / Math.max(m.seconds(), 1e-9)));
+          lr(m.lr()), m.seconds(), samples / Math.max(m.seconds(), 1e-9)));
       out.println(line);
       out.flush();
       epochStart = System.nanoTime();

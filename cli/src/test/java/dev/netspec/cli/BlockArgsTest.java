@@ -115,4 +115,30 @@ class BlockArgsTest {
         + "out_features must be >= 0, got -2\n"), r::toString);
     assertTrue(Files.notExists(y));
   }
+
+  @Test
+  void aRefusedValueThatSizesTheInputIsAUsageErrorAboutTheArgumentNotTheInput() throws IOException {
+    // ResidualBlock's input is [batch, dim]: with dim=-2 the input check alone would blame the
+    // file ("'x' has shape [2, 4], but ResidualBlock takes [batch, -2]", exit 1)
+    Path x = tmp.resolve("x.safetensors");
+    SafeTensors.save(Map.of("x", Tensor.zeros(2, 4)), x);
+    Path y = tmp.resolve("y.safetensors");
+    String spec = "../specs/residual_mlp.yaml";
+    Cli run = Cli.run("run", spec, "--block", "ResidualBlock", "--arg", "dim=-2", "--arg",
+        "hidden=3", "--input", x.toString(), "--output", y.toString());
+    assertEquals(Netspec.USAGE, run.code(), run::toString);
+    // LayerNorm(-2) is the first layer the constructor builds
+    assertTrue(run.err().startsWith("netspec: error: --arg: ResidualBlock {dim=-2, hidden=3}: "),
+        run::toString);
+    assertTrue(run.err().contains("-2"), run::toString);
+    assertTrue(Files.notExists(y));
+    Path w = tmp.resolve("w.safetensors");
+    SafeTensors.save(Map.of("norm.weight", Tensor.zeros(4)), w);
+    Cli grad = Cli.run("grad", spec, "--block", "ResidualBlock", "--arg", "dim=-2", "--arg",
+        "hidden=3", "--input", x.toString(), "--weights", w.toString(), "--upstream",
+        x.toString(), "--output", y.toString());
+    assertEquals(Netspec.USAGE, grad.code(), grad::toString);
+    assertTrue(grad.err().startsWith("netspec: error: --arg: ResidualBlock {dim=-2, hidden=3}: "),
+        grad::toString);
+  }
 }

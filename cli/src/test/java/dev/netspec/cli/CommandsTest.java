@@ -394,9 +394,38 @@ class CommandsTest {
     Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
         "--output", tmp.resolve("y.safetensors").toString());
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
-    assertTrue(r.err().contains(w + ": error: Error(s) in loading state_dict"), r::toString);
-    assertTrue(r.err().contains("Missing key(s) in state_dict: \"0.bias\", \"2.weight\", "
-        + "\"2.bias\""), r::toString);
+    // one line (the runtime's message is PyTorch's, a line per problem): Mlp is Linear(3, 2),
+    // ReLU, Linear(2, 1), so the file lacks 0.bias and the second linear's two tensors
+    assertEquals(w + ": error: the weights do not fit Mlp: 3 missing keys (0.bias, 2.weight,"
+        + " 2.bias)\n", r.err());
+  }
+
+  @Test
+  void aStateDictMismatchIsOneLineWithTheKeysAndBothShapes() throws IOException {
+    Path x = input("x", Tensor.zeros(1, 3));
+    Path w = tmp.resolve("w.safetensors");
+    SafeTensors.save(Map.of("0.weight", Tensor.zeros(2, 4), "0.bias", Tensor.zeros(2),
+        "2.weight", Tensor.zeros(1, 2), "2.bias", Tensor.zeros(1), "3.weight", Tensor.zeros(1),
+        "4.weight", Tensor.zeros(1), "5.weight", Tensor.zeros(1), "6.weight", Tensor.zeros(1)),
+        w);
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(w + ": error: the weights do not fit Mlp: 4 unexpected keys (3.weight, 4.weight,"
+        + " 5.weight and 1 more), 0.weight is [2, 4] in the file, [2, 3] in Mlp\n", r.err());
+
+    // saved from a wrapper (PyTorch's nn.DataParallel prefixes every key with "module.")
+    SafeTensors.save(Map.of("module.0.weight", Tensor.zeros(2, 3), "module.0.bias",
+        Tensor.zeros(2), "module.2.weight", Tensor.zeros(1, 2), "module.2.bias", Tensor.zeros(1)),
+        w);
+    r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertEquals(w + ": error: the weights do not fit Mlp: 4 missing keys (0.weight, 0.bias,"
+        + " 2.weight and 1 more), 4 unexpected keys (module.0.bias, module.0.weight,"
+        + " module.2.bias and 1 more); the file's keys have an extra prefix 'module.' (saved from"
+        + " a wrapper module?): save the inner module's state dict, or strip the prefix\n",
+        r.err());
+    assertTrue(Files.notExists(tmp.resolve("y.safetensors")));
   }
 
   @Test

@@ -56,6 +56,23 @@ class SequenceRunTest {
   }
 
   @Test
+  void anIdOutsideTheEmbeddingIsTheInputFilesErrorNotABug() throws IOException {
+    // BiLstmTagger's embedding has 20 rows: id 25 is PyTorch's "IndexError: index out of range"
+    Path x = tmp.resolve("x.safetensors");
+    SafeTensors.save(Map.of("tokens", Tensor.ofLongs(new long[] {1, 25, 3}, 1, 3),
+        "h0", Tensor.zeros(4, 1, 8), "c0", Tensor.zeros(4, 1, 8)), x);
+    Path y = tmp.resolve("y.safetensors");
+    Cli r = Cli.run("run", SPECS.resolve("lstm_tagger.yaml").toString(), "--block", "BiLstmTagger",
+        "--input", x.toString(), "--output", y.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertTrue(r.err().startsWith(x + ": error: the inputs tokens [1, 3], h0 [4, 1, 8], c0 [4, 1, 8]"
+        + " does not fit BiLstmTagger: embedding: id 25 at position [0, 1] of the ids is out of"
+        + " range [0, 20)"), r::toString);
+    assertEquals(1, r.err().lines().count(), r::toString);
+    assertTrue(Files.notExists(y));
+  }
+
+  @Test
   void runsBertWithItsArgumentsAsPyTorchDid() throws IOException {
     Path dir = FIXTURES.resolveSibling("bert");
     Path y = tmp.resolve("y.safetensors");

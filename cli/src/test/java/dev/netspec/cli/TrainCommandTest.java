@@ -141,6 +141,42 @@ class TrainCommandTest {
   }
 
   @Test
+  void weightsOrACheckpointOfAnotherModelAreOneLine() throws Exception {
+    Path data = blobs(tmp.resolve("train.safetensors"), 1, 4);
+    Path spec = spec(SPEC);
+    Path ck = tmp.resolve("ck");
+    Path w = tmp.resolve("w.safetensors");
+    assertEquals(0, Cli.run("train", spec.toString(), "--data", data.toString(), "--epochs", "1",
+        "--save-weights", w.toString(), "--checkpoint", ck.toString()).code());
+    // the same block, 8 hidden units instead of 16
+    Path narrow = spec(SPEC.replace("{linear: 16}", "{linear: 8}"));
+    Path w2 = tmp.resolve("w2.safetensors");
+    Cli r = Cli.run("train", narrow.toString(), "--data", data.toString(), "--weights",
+        w.toString(), "--save-weights", w2.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(w + ": error: the weights do not fit Clf: 0.weight is [16, 4] in the file,"
+        + " [8, 4] in Clf, 0.bias is [16] in the file, [8] in Clf, 1 more shape mismatch\n",
+        r.err());
+    r = Cli.run("train", narrow.toString(), "--data", data.toString(), "--resume",
+        "--save-weights", w2.toString(), "--checkpoint", ck.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(ck.resolve("checkpoint.safetensors") + ": error: the checkpoint's model does"
+        + " not fit Clf: 0.weight is [16, 4] in the file, [8, 4] in Clf, 0.bias is [16] in the"
+        + " file, [8] in Clf, 1 more shape mismatch\n", r.err());
+    assertTrue(Files.notExists(w2));
+  }
+
+  @Test
+  void theEpochLinePrintsTheRateAsWritten() {
+    // StepLR's rate after two steps of gamma 0.3 from 0.001: 9e-05 (PyTorch prints 9e-05)
+    assertEquals("0.00009", TrainCommand.lr(0.001 * 0.3 * 0.3));
+    assertEquals("0.0003", TrainCommand.lr(0.001 * 0.3));
+    assertEquals("0.001", TrainCommand.lr(0.001));
+    assertEquals("0.1", TrainCommand.lr(0.1));
+    assertEquals("1E-8", TrainCommand.lr(1e-8));
+  }
+
+  @Test
   void mistakesAreOneLineWithTheirExitCode() throws Exception {
     Path data = blobs(tmp.resolve("train.safetensors"), 1, 4);
     Path w = tmp.resolve("w.safetensors");
@@ -158,6 +194,17 @@ class TrainCommandTest {
     assertEquals(1, r.code(), r::toString);
     assertEquals(bad + ": error: no tensor named 'target' (found: x); training data holds 'x'"
         + " and 'target'\n", r.err());
+
+    // Clf takes [batch, 4]: data of [n, 2, 2] hold the same values per sample
+    Path square = tmp.resolve("square.safetensors");
+    SafeTensors.save(Map.of("x", Tensor.zeros(3, 2, 2), "target", Tensor.ofLongs(new long[3], 3)),
+        square);
+    r = Cli.run("train", spec.toString(), "--data", square.toString(), "--save-weights",
+        w.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(square + ": error: 'x' has shape [3, 2, 2], but Clf takes [batch, 4]; it holds"
+        + " the same 4 values per sample: reshape it to [3, 4] (x.view(-1, 4) in PyTorch)\n",
+        r.err());
 
     Path floats = tmp.resolve("floats.safetensors");
     SafeTensors.save(Map.of("x", Tensor.zeros(3, 4), "target", Tensor.zeros(3)), floats);

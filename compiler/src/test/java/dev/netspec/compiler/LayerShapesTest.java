@@ -100,6 +100,11 @@ class LayerShapesTest {
     assertEquals(List.of("t.yaml:7:9: error: Net.0 (conv2d): input channels 'c' are symbolic; the input's"
             + " channel dim must be a number or an int argument"),
         Specs.errors(spec("[batch, c, h, w]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));
+    // the commonest form of it: images without their channel dim, read as unbatched [C, H, W]
+    assertEquals(List.of("t.yaml:7:9: error: Net.0 (conv2d): input channels would be 'batch': the"
+            + " input has no channel dim, so its first dim is read as the channels of an unbatched"
+            + " input; add the channel dim after 'batch', as in [batch, 1, height, width]"),
+        Specs.errors(spec("[batch, 28, 28]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));
     assertEquals(List.of("t.yaml:7:9: error: Net.0 (conv2d): input channels are known only at the first forward,"
             + " and conv2d cannot wait for them; give 'in_channels' or a number in the input's channel dim"),
         Specs.errors(spec("[batch, \"?\", h, w]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));

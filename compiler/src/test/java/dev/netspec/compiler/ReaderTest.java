@@ -49,6 +49,25 @@ class ReaderTest {
   }
 
   @Test
+  void forwardErrorsAfterAnEscapeOrAFoldedLineKeepTheirColumn() {
+    String head = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n";
+    // "\x20" is four characters in the file, one in the text: 'foo' is at column 28, not 25
+    assertEquals(List.of("t.yaml:6:28: error: Net: unknown name 'foo' (names here: x)"),
+        Specs.errors(head + "    forward: \"relu(x)\\x20@ foo\"\n"));
+    // YAML's single quotes escape a quote by doubling it; an empty line inside is a line break
+    assertEquals(List.of("t.yaml:8:18: error: Net: unknown name 'foo' (names here: x, y)"),
+        Specs.errors(head + "    forward: 'y = relu(x)  # it''s\n\n      return y @ foo'\n"));
+    // a line break inside double quotes folds into a space: 'foo' is on the file's next line
+    assertEquals(List.of("t.yaml:7:9: error: Net: unknown name 'foo' (names here: x)"),
+        Specs.errors(head + "    forward: \"relu(x)\n      @ foo\"\n"));
+    // JSON: "\u0040" is '@', six characters in the file
+    String json = "{\"netspec\": 1, \"package\": \"p\", \"blocks\": {\"Net\": {\"input\": [\"batch\", 4],\n"
+        + " \"forward\": \"relu(x) \\u0040 foo\"}}}";
+    assertEquals(List.of("m.json:2:29: error: Net: unknown name 'foo' (names here: x)"),
+        Specs.compile("m.json", json).diagnostics().stream().map(Diagnostic::format).toList());
+  }
+
+  @Test
   void topLevelSchemaKeyIsAcceptedAndIgnored() {
     String json = "{\"netspec\": 1, \"package\": \"p\", \"blocks\": {\"Mlp\": {\"input\": [\"batch\", 4],"
         + " \"sequential\": [{\"linear\": 2}]}}}";

@@ -386,7 +386,8 @@ public final class ForwardParser {
         if (peekOp("(")) { // h[0](x): a module list's item called
           Token open = peek();
           Token start = tokens.get(next - 1);
-          Ast.Call c = call(new Token(Kind.NAME, Ast.ITEM_CALL, open.loc()));
+          // located at the list's name, as fc(x) is at 'fc' (errors of the call point there)
+          Ast.Call c = call(new Token(Kind.NAME, Ast.ITEM_CALL, t.loc()));
           Token close = tokens.get(next - 1);
           e = new Ast.Method(t.loc(), e, c, source(t.loc(), new Loc(start.loc().line(), start.loc().column() + 1)),
               source(new Loc(open.loc().line(), open.loc().column() + 1), close.loc()));

@@ -56,12 +56,30 @@ public sealed interface Node {
    * @param textStart where the scalar's text starts: after an opening quote, or on the first
    *     content line of a {@code |} block, so positions inside the text can be mapped back
    * @param blockIndent for a {@code |} or {@code >} block scalar, the column where its lines
-   *     start; 0 for a one-line scalar; -1 for a JSON string, whose escaped line breaks have
-   *     no place of their own (positions after one map to the string's start)
+   *     start; 0 for a one-line scalar; -1 for a quoted string with escapes that {@code chars}
+   *     does not map (positions after a line of its text map to the string's start)
+   * @param chars for a quoted string, the position of each character of its value, then of
+   *     its closing quote (an escape is longer in the file than in the value); null otherwise
    */
-  record Scalar(Position pos, Object value, Position textStart, int blockIndent) implements Node {
+  record Scalar(Position pos, Object value, Position textStart, int blockIndent,
+      List<Position> chars) implements Node {
+    /** A scalar whose text maps to the file line by line ({@code chars} null). */
+    public Scalar(Position pos, Object value, Position textStart, int blockIndent) {
+      this(pos, value, textStart, blockIndent, null);
+    }
+
     /** The position of a character at 1-based {@code line} and {@code column} of the text. */
     public Position at(int line, int column) {
+      if (chars != null && value instanceof String s) {
+        int offset = 0;
+        for (int l = 1; l < line && offset >= 0; l++) {
+          int nl = s.indexOf('\n', offset);
+          offset = nl < 0 ? -1 : nl + 1;
+        }
+        if (offset >= 0) {
+          return chars.get(Math.max(0, Math.min(offset + column - 1, chars.size() - 1)));
+        }
+      }
       if (blockIndent > 0) {
         return new Position(textStart.file(), textStart.line() + line - 1, blockIndent + column - 1);
       }

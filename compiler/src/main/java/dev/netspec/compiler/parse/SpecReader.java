@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -104,6 +103,9 @@ public final class SpecReader {
       return null;
     } catch (RuntimeException e) {
       // SnakeYAML-engine can fail below Jackson with its own unchecked exceptions.
+      if (e instanceof MarkedYamlEngineException m && yamlSyntaxError(m)) {
+        return null;
+      }
       reporter.fileError(file, (yaml ? "YAML" : "JSON") + " syntax error: " + firstLine(e.getMessage()));
       return null;
     }
@@ -172,9 +174,12 @@ public final class SpecReader {
     }
     char c = text.charAt(offset);
     if (c == '"' || c == '\'') {
-      // An escape (a "\n" in YAML's double quotes, any in JSON) makes the text differ from the
-      // file: a position after an escaped line break maps to the string's start.
-      return new Node.Scalar(pos, value, pos.shift(1), yaml && !escaped(offset) ? 0 : -1);
+      // An escape makes the value shorter than its text in the file: each character's place
+      // is mapped. Where the map fails, a position after an escaped line break maps to the
+      // string's start.
+      List<Position> chars = value instanceof String s
+          ? QuotedText.map(text, offset, pos, yaml, s) : null;
+      return new Node.Scalar(pos, value, pos.shift(1), yaml && !escaped(offset) ? 0 : -1, chars);
     }
     if (yaml && (c == '|' || c == '>')) {
       int lineStart = text.indexOf('\n', offset) + 1;
@@ -242,12 +247,7 @@ public final class SpecReader {
 
   private void syntaxError(JacksonException e) {
     String kind = yaml ? "YAML" : "JSON";
-    if (e.getCause() instanceof MarkedYamlEngineException m && m.getProblemMark().isPresent()) {
-      Mark mark = m.getProblemMark().get();
-      int at = offsetOf(mark.getLine() + 1, mark.getColumn() + 1);
-      String problem = at >= 0 && text.charAt(at) == '?'
-          ? "'?' must be quoted; write \"?\" for a lazy dim, as in [batch, \"?\"]" : m.getProblem();
-      reporter.error(new Position(file, mark.getLine() + 1, mark.getColumn() + 1), kind + " syntax error: " + problem);
+    if (e.getCause() instanceof MarkedYamlEngineException m && yamlSyntaxError(m)) {
       return;
     }
     TokenStreamLocation l = e.getLocation();
@@ -270,6 +270,14 @@ public final class SpecReader {
     } else {
       reporter.fileError(file, kind + " syntax error: " + msg);
     }
+  }
+
+  /** Reports SnakeYAML's error {@code m} explained; false if it has no location. */
+  private boolean yamlSyntaxError(MarkedYamlEngineException m) {
+    return YamlSyntax.explain(text, m).map(x -> {
+      reporter.error(new Position(file, x.line(), x.column()), "YAML syntax error: " + x.message());
+      return true;
+    }).orElse(false);
   }
 
   /** The offset of a 1-based line and column in the text, or -1 if outside it. */

@@ -98,13 +98,22 @@ class BlockErrorsTest {
 
   @Test
   void anEscapedLineBreakKeepsTheErrorOnItsLine() {
-    // "\n" is two characters of line 8 of the file; the text's second line has no line of its
-    // own, so an error there points at the string's start, on line 8 (not at line 9)
+    // "\n" is two characters of line 8 of the file, and the text's second line starts after
+    // them: an error there points at its place on line 8 (not at line 9)
     String escaped = withWhen("\"(s > 1 and\\n depth > 2)\"");
-    expect(escaped, 8, "\"(s", "B: 'when': 'depth' is not an argument of the block (arguments: s)");
+    expect(escaped, 8, "depth", "B: 'when': 'depth' is not an argument of the block (arguments: s)");
     // before the escape, columns are exact
     String first = withWhen("\"(dd > 1 and\\n s > 2)\"");
     expect(first, 8, "dd", "B: 'when': 'dd' is not an argument of the block (arguments: s)");
+  }
+
+  @Test
+  void anEscapeBeforeTheErrorDoesNotShiftItsColumn() {
+    // "\u0020" is six characters in the file and one (a space) in the text
+    String unicode = withWhen("\"s\\u0020!= 1 or depth > 2\"");
+    expect(unicode, 8, "depth", "B: 'when': 'depth' is not an argument of the block (arguments: s)");
+    String two = withWhen("\"s\\x20!=\\t1 or depth > 2\"");
+    expect(two, 8, "depth", "B: 'when': 'depth' is not an argument of the block (arguments: s)");
   }
 
   @Test

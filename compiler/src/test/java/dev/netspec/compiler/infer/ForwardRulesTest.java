@@ -135,7 +135,9 @@ class ForwardRulesTest {
     // the message names what is indexed ('fc'), not the indexing ('fc[0]')
     expect(spec(LIST, "return fc[0](x)"), "fc[", "B: only a module list is called by index, as in h[0](x); 'fc' is not one");
     expect(spec(LIST, "return d[0](x)"), "d[", "B: only a module list is called by index, as in h[0](x); 'd' is a module_dict: call its modules by name");
-    expect(spec(LIST, "return h[0]()"), "()", "B: layer 'h[0]' takes one tensor, got 0 arguments");
+    // the call is located at the list, as fc() is at 'fc' (not at its '(')
+    expect(spec(LIST, "return h[0]()"), "h[0]()", "B: layer 'h[0]' takes one tensor, got 0 arguments");
+    expect(spec(LIST, "return h[0](h[1](x))"), "h[0](h", "B.h.0 (linear): expects 4 input features, got 8; '0' is declared at line 6");
   }
 
   @Test

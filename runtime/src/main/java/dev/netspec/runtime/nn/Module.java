@@ -626,6 +626,7 @@ public abstract class Module {
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
     List<String> problems = new ArrayList<>();
+    List<StateDictException.SizeMismatch> mismatches = new ArrayList<>();
     walkPaths((name, m) -> {
       String prefix = name.isEmpty() ? "" : name + ".";
       Map<String, Object> local = m.localState();
@@ -637,7 +638,7 @@ public abstract class Module {
         }
         Tensor src = stateDict.get(key);
         String problem = src == null ? "value for " + key + " is null"
-            : m.shapeProblem(key, localName, target, src.shape());
+            : m.shapeProblem(key, localName, target, src.shape(), mismatches);
         if (problem == null) {
           problem = dtypeProblem(key, target, src);
         }
@@ -660,7 +661,7 @@ public abstract class Module {
     problems.addAll(tiedConflicts(slots));
     if (!problems.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
       throw new StateDictException(typeName(), strict ? missing : List.of(),
-          strict ? unexpected : List.of(), problems);
+          strict ? unexpected : List.of(), problems, mismatches);
     }
     for (Slot slot : slots) {
       if (slot.target instanceof Parameter) {
@@ -684,9 +685,11 @@ public abstract class Module {
 
   /**
    * Why {@code shape} cannot be loaded into {@code target} (registered here as
-   * {@code localName}), or null. An uninitialized parameter asks {@link #lazyShapeProblem}.
+   * {@code localName}), or null. An uninitialized parameter asks {@link #lazyShapeProblem}; a
+   * plain mismatch is also added to {@code mismatches}.
    */
-  private String shapeProblem(String key, String localName, Object target, int[] shape) {
+  private String shapeProblem(String key, String localName, Object target, int[] shape,
+      List<StateDictException.SizeMismatch> mismatches) {
     if (target instanceof Parameter && !((Parameter) target).isMaterialized()) {
       String why = lazyShapeProblem(localName, shape);
       return why == null ? null : "cannot load " + key + " with shape " + sizeString(shape)
@@ -697,6 +700,7 @@ public abstract class Module {
     if (Arrays.equals(shape, expected)) {
       return null;
     }
+    mismatches.add(new StateDictException.SizeMismatch(key, shape, expected));
     return "size mismatch for " + key + ": copying a param with shape " + sizeString(shape)
         + " from checkpoint, the shape in current model is " + sizeString(expected) + ".";
   }

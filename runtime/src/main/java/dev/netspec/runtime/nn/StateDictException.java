@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,13 +22,38 @@ public final class StateDictException extends RuntimeException {
   private final String[] missingKeys;
   private final String[] unexpectedKeys;
   private final String[] problems;
+  private final SizeMismatch[] sizeMismatches;
+
+  /**
+   * A tensor of the state dict whose shape is not its parameter's or buffer's (one of the
+   * {@link #problems}, as data).
+   *
+   * @param key the state-dict key
+   * @param found the shape in the state dict
+   * @param expected the shape in the module
+   */
+  public record SizeMismatch(String key, List<Integer> found, List<Integer> expected)
+      implements Serializable {
+    SizeMismatch(String key, int[] found, int[] expected) {
+      this(key, ints(found), ints(expected));
+    }
+
+    private static List<Integer> ints(int[] shape) {
+      List<Integer> out = new ArrayList<>();
+      for (int d : shape) {
+        out.add(d);
+      }
+      return List.copyOf(out);
+    }
+  }
 
   StateDictException(String moduleName, List<String> missing, List<String> unexpected,
-      List<String> problems) {
+      List<String> problems, List<SizeMismatch> sizeMismatches) {
     super(message(moduleName, missing, unexpected, problems));
     this.missingKeys = missing.toArray(new String[0]);
     this.unexpectedKeys = unexpected.toArray(new String[0]);
     this.problems = problems.toArray(new String[0]);
+    this.sizeMismatches = sizeMismatches.toArray(new SizeMismatch[0]);
   }
 
   /** The keys the module has and the state dict lacks (empty unless strict). */
@@ -43,6 +69,11 @@ public final class StateDictException extends RuntimeException {
   /** Shape mismatches and tied-parameter conflicts, one sentence each. */
   public List<String> problems() {
     return List.of(problems);
+  }
+
+  /** The plain shape mismatches among the {@link #problems}, in the same order. */
+  public List<SizeMismatch> sizeMismatches() {
+    return List.of(sizeMismatches);
   }
 
   private static String message(String moduleName, List<String> missing,

@@ -124,7 +124,7 @@ public final class Checkpoint {
       model.loadStateDict(modelState, true);
     } catch (StateDictException e) {
       throw new IllegalArgumentException("the checkpoint's model does not fit: "
-          + e.getMessage());
+          + e.getMessage(), e);
     }
     optimizer.loadStateDict(new OptimizerState(optTensors, optMeta));
     if (scheduler != null) {

@@ -117,6 +117,8 @@ class ModuleTest {
         () -> net.loadStateDict(bad, false));
     assertEquals(List.of("size mismatch for 2.bias: copying a param with shape torch.Size([2])"
         + " from checkpoint, the shape in current model is torch.Size([1])."), e.problems());
+    assertEquals(List.of(new StateDictException.SizeMismatch("2.bias", List.of(2), List.of(1))),
+        e.sizeMismatches());
     before.forEach((k, v) -> assertTrue(v.contentEquals(net.stateDict().get(k)), k));
   }
 
