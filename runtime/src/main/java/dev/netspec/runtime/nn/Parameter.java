@@ -2,6 +2,8 @@ package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.autograd.Autograd;
 import dev.netspec.runtime.autograd.GradSink;
+import dev.netspec.runtime.kernels.BinaryOp;
+import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import dev.netspec.runtime.tensor.TensorFormat;
@@ -143,10 +145,28 @@ public final class Parameter implements GradSink {
     synchronized (gradLock) {
       if (this.grad == null) {
         this.grad = keep && grad.isContiguous() ? grad : grad.clone();
+      } else if (this.grad.isContiguous() && grad.isContiguous() && sameShape(this.grad, grad)) {
+        // the add_ below without its views: a training step adds here once per parameter
+        Kernels.binary(BinaryOp.ADD, this.grad.array(), this.grad.arrayOffset(), grad.array(),
+            grad.arrayOffset(), this.grad.array(), this.grad.arrayOffset(),
+            Math.toIntExact(grad.numel()));
+        this.grad.bumpVersion();
       } else {
         this.grad.add_(grad);
       }
     }
+  }
+
+  private static boolean sameShape(Tensor a, Tensor b) {
+    if (a.dim() != b.dim()) {
+      return false;
+    }
+    for (int d = 0; d < a.dim(); d++) {
+      if (a.size(d) != b.size(d)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

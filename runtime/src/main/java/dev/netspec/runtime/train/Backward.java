@@ -3,12 +3,11 @@ package dev.netspec.runtime.train;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.UnaryOp;
-import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
  * The small passes of a {@link TrainStep}'s backward, on arrays: the ReLU mask, a transpose,
- * column sums, and where a gradient lands in a parameter's {@code .grad}.
+ * and column sums.
  */
 final class Backward {
   private Backward() {}
@@ -99,31 +98,5 @@ final class Backward {
       }
     }
     return true;
-  }
-
-  /**
-   * Where the gradient of {@code p} goes this step: {@code own} (the step's buffer, made the
-   * parameter's {@code .grad}) when {@code p} has no gradient, to be overwritten; or null,
-   * meaning "compute into a scratch and {@link #accumulate} into the current {@code .grad}".
-   */
-  static Tensor overwriteTarget(Parameter p, Tensor own) {
-    if (p.grad() == null) {
-      p.setGrad(own);
-      return own;
-    }
-    return null;
-  }
-
-  /** {@code p.grad += values} ({@code values} holds {@code p.numel()} floats from 0). */
-  static void accumulate(Parameter p, float[] values) {
-    Tensor grad = p.grad();
-    int n = Math.toIntExact(grad.numel());
-    if (grad.isContiguous()) {
-      Kernels.binary(BinaryOp.ADD, grad.array(), grad.arrayOffset(), values, 0, grad.array(),
-          grad.arrayOffset(), n);
-      grad.bumpVersion();
-    } else {
-      grad.add_(Tensor.fromArray(java.util.Arrays.copyOf(values, n), grad.shape()));
-    }
   }
 }

@@ -43,12 +43,19 @@ final class LinearNode extends StepNode implements ParameterMirror {
   private PackedMatrix inputPack; // op(B) = x^T, (in x rows), packed per forward
   /** Whole repacks of W so far (tests: none once the optimizer keeps the packs current). */
   int repacks;
-  /** The step's own gradient buffers, handed to the parameters as their {@code .grad}. */
+  /**
+   * The step's own gradient buffers: each gradient is computed into one (or into a scratch
+   * while it is the {@code .grad} being added to), then handed to the parameter under its lock
+   * ({@link Parameter#accumulateGrad(Tensor, boolean)}): it becomes the {@code .grad} when
+   * there is none, else it is added to it. Two steps training one model from two threads thus
+   * add both their gradients.
+   */
   private Tensor weightGrad;
   private Tensor biasGrad;
   private float[] transposed = new float[0]; // y^T in the forward, g^T in the backward (out x rows)
-  private float[] weightScratch = new float[0]; // dW when it must be added to a .grad
-  private float[] biasSums = new float[0];
+  /** dW and db when the own buffers are the {@code .grad} being added to. */
+  private Tensor weightScratch;
+  private Tensor biasScratch;
 
   LinearNode(Linear layer, Activation act) {
     this.layer = layer;
@@ -129,30 +136,20 @@ final class LinearNode extends StepNode implements ParameterMirror {
         transposed = new float[rows * n];
       }
       Backward.transpose(ga, go, rows, n, transposed);
-      Tensor target = Backward.overwriteTarget(weight, ownWeightGrad(w));
-      float[] c = target != null ? target.array() : scratch(n * k);
-      int cOff = target != null ? target.arrayOffset() : 0;
-      Kernels.gemm(n, k, rows, transposed, 0, rows, x.array(), x.arrayOffset(), k, false, c,
-          cOff, k, null, 0, Activation.NONE);
-      if (target == null) {
-        Backward.accumulate(weight, c);
-      } else {
-        target.bumpVersion();
-      }
+      Tensor own = ownWeightGrad(w);
+      Tensor into = weight.grad() == own ? weightScratch(w) : own;
+      Kernels.gemm(n, k, rows, transposed, 0, rows, x.array(), x.arrayOffset(), k, false,
+          into.array(), 0, k, null, 0, Activation.NONE);
+      into.bumpVersion();
+      weight.accumulateGrad(into, into == own);
     }
     Parameter bias = layer.bias;
     if (bias != null && bias.requiresGrad()) {
-      if (biasSums.length < n) {
-        biasSums = new float[n];
-      }
-      Tensor target = Backward.overwriteTarget(bias, ownBiasGrad(n));
-      if (target != null) {
-        Backward.columnSums(ga, go, rows, n, target.array());
-        target.bumpVersion();
-      } else {
-        Backward.columnSums(ga, go, rows, n, biasSums);
-        Backward.accumulate(bias, biasSums);
-      }
+      Tensor own = ownBiasGrad(n);
+      Tensor into = bias.grad() == own ? biasScratch(n) : own;
+      Backward.columnSums(ga, go, rows, n, into.array());
+      into.bumpVersion();
+      bias.accumulateGrad(into, into == own);
     }
     if (gradInput != null) {
       Kernels.gemm(rows, ga, go, n, backwardPack(w), gradInput.array(),
@@ -175,11 +172,18 @@ final class LinearNode extends StepNode implements ParameterMirror {
     return biasGrad;
   }
 
-  private float[] scratch(int size) {
-    if (weightScratch.length < size) {
-      weightScratch = new float[size];
+  private Tensor weightScratch(Tensor w) {
+    if (weightScratch == null || !Backward.sameShape(weightScratch, w)) {
+      weightScratch = Tensor.zeros(w.shape());
     }
     return weightScratch;
+  }
+
+  private Tensor biasScratch(int n) {
+    if (biasScratch == null || biasScratch.size(0) != n) {
+      biasScratch = Tensor.zeros(n);
+    }
+    return biasScratch;
   }
 
   /** The weight packed as the input's gradient reads it ({@code W}), repacked when it changed. */

@@ -15,6 +15,7 @@ import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The fast path of a training step: forward, loss and backward of a {@link Sequential} model
@@ -48,7 +49,15 @@ import java.util.List;
  * overwritten. So a {@code .grad} tensor kept across a {@code zeroGrad()} is reused by the
  * next step; {@code clone()} it to keep it. The step computes gradients whatever the grad
  * mode and records nothing on the tape; the input needs no gradient (none is computed for
- * it). One thread at a time, as a model's forward buffers.
+ * it).
+ *
+ * <p>A step serves one thread at a time (its buffers are its own): a call from a second thread
+ * while one runs fails with an {@link IllegalStateException}. To train one model from several
+ * threads, make one step per thread: each computes its gradients into its own buffers and
+ * adds them to the parameters' {@code .grad} under each parameter's lock, as concurrent
+ * {@code loss.backward()} calls do, so every thread's gradient is counted (in the threads'
+ * order: the last bits may differ between runs). A {@link Dropout} draws its masks from one
+ * stream, so threads sharing one draw in their order.
  */
 public final class TrainStep {
   private final Module model;
@@ -56,6 +65,8 @@ public final class TrainStep {
   private final StepLoss loss;
   /** {@code needsInputGrad[i]}: whether an earlier step has parameters to train. */
   private final boolean[] needsInputGrad;
+  /** The thread inside {@link #forwardBackward}, or null: a second one is refused. */
+  private final AtomicReference<Thread> owner = new AtomicReference<>();
   private int[] inputShape;
   private Tensor input; // a contiguous copy of a strided input
   private Tensor h0; // the last call's input, contiguous
@@ -178,6 +189,26 @@ public final class TrainStep {
    * comment). Returns the loss ({@code loss.forward(model.forward(x), target).item()}).
    */
   public float forwardBackward(Tensor x, Tensor target) {
+    Thread me = Thread.currentThread();
+    if (!owner.compareAndSet(null, me)) {
+      throw busy(me);
+    }
+    try {
+      return run(x, target);
+    } finally {
+      owner.set(null);
+    }
+  }
+
+  private IllegalStateException busy(Thread me) {
+    Thread other = owner.get();
+    return new IllegalStateException("TrainStep.forwardBackward called from thread \""
+        + me.getName() + "\" while " + (other == null ? "another thread"
+            : "thread \"" + other.getName() + "\"") + " runs it: a TrainStep's buffers "
+        + "serve one thread at a time; make one TrainStep per thread (TrainStep.of)");
+  }
+
+  private float run(Tensor x, Tensor target) {
     Tensor h = input(x);
     for (int i = 0; i < nodes.length; i++) {
       nodes[i].forward(h, outputs[i]);
