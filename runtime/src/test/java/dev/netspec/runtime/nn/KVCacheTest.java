@@ -118,4 +118,33 @@ class KVCacheTest {
     assertTrue(out.version() > version, "out's version grows");
     assertTrue(want.allclose(out, 0, 0), "written at out's offset");
   }
+
+  /**
+   * Storing tokens bumps the key and value buffers' versions: whatever was computed from
+   * {@code keys(layer)} or {@code values(layer)} and keyed on their version (a tensor autograd
+   * saved for a backward, a packed copy, a replica's copy) must see that they changed. Here a
+   * backward through a product that saved the buffers fails with PyTorch's in-place message
+   * instead of using the overwritten values.
+   */
+  @Test
+  void storingTokensChangesTheBuffersVersionsSoSavedCopiesSeeIt() {
+    Generator g = new Generator(5);
+    KVCache cache = new KVCache(2, B, H, 8, D);
+    cache.attend(0, 0, Tensor.randn(g, B, 2, 3 * H * D));
+    long keys = cache.keys(0).version();
+    long values = cache.values(0).version();
+    Tensor wk = Tensor.randn(g, D).requiresGrad_(true);
+    Tensor wv = Tensor.randn(g, D).requiresGrad_(true);
+    Tensor fromKeys = cache.keys(0).mul(wk).sum(); // saves keys(0) for wk's gradient
+    Tensor fromValues = cache.values(0).mul(wv).sum();
+
+    cache.attend(0, 2, Tensor.randn(g, B, 1, 3 * H * D));
+    assertTrue(cache.keys(0).version() > keys, "keys(0) stored a token: its version moves");
+    assertTrue(cache.values(0).version() > values, "values(0) stored a token: its version moves");
+    for (Tensor y : List.of(fromKeys, fromValues)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+      assertTrue(e.getMessage().contains("has been modified by an inplace operation"),
+          e.getMessage());
+    }
+  }
 }
