@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -179,6 +180,8 @@ class DimTest {
     assertTrue(Dim.compatible(convOut(h, 5, 1, 2), h));
   }
 
+  /** Tagged javac: compiling the 300 sizes took 32 s in PIT's coverage run (docs/reliability.md). */
+  @Tag("javac")
   @Test
   void javaFormComputesTheSameSizes() throws Exception {
     Random rnd = new Random(7);
