@@ -2,9 +2,9 @@ package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.IntFunction;
 
 /**
@@ -63,10 +63,30 @@ public final class ModuleList<M extends Module> extends Module implements Iterab
     return items.size();
   }
 
-  /** The modules in order, each at its index (a module appended twice twice). */
+  /**
+   * The modules in order, each at its index (a module appended twice twice); the iterator
+   * cannot remove. One small object per loop: a read-only view's iterator was three, which
+   * C2 did not remove from a model's forward looping over its blocks.
+   */
   @Override
   public Iterator<M> iterator() {
-    return Collections.unmodifiableList(items).iterator();
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < items.size();
+      }
+
+      @Override
+      public M next() {
+        if (next >= items.size()) {
+          throw new NoSuchElementException("no module after the " + items.size() + " of this"
+              + " ModuleList");
+        }
+        return items.get(next++);
+      }
+    };
   }
 
   /** A ModuleList has no forward, as in PyTorch: its owner calls the modules. */
