@@ -145,7 +145,7 @@ public final class Parameter implements GradSink {
     synchronized (gradLock) {
       if (this.grad == null) {
         this.grad = keep && grad.isContiguous() ? grad : grad.clone();
-      } else if (this.grad.isContiguous() && grad.isContiguous() && sameShape(this.grad, grad)) {
+      } else if (this.grad.isContiguous() && grad.isContiguous() && this.grad.sameShape(grad)) {
         // the add_ below without its views: a training step adds here once per parameter
         Kernels.binary(BinaryOp.ADD, this.grad.array(), this.grad.arrayOffset(), grad.array(),
             grad.arrayOffset(), this.grad.array(), this.grad.arrayOffset(),
@@ -155,18 +155,6 @@ public final class Parameter implements GradSink {
         this.grad.add_(grad);
       }
     }
-  }
-
-  private static boolean sameShape(Tensor a, Tensor b) {
-    if (a.dim() != b.dim()) {
-      return false;
-    }
-    for (int d = 0; d < a.dim(); d++) {
-      if (a.size(d) != b.size(d)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

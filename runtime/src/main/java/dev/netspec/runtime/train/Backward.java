@@ -3,7 +3,6 @@ package dev.netspec.runtime.train;
 import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.UnaryOp;
-import dev.netspec.runtime.tensor.Tensor;
 
 /**
  * The small passes of a {@link TrainStep}'s backward, on arrays: the ReLU mask, a transpose,
@@ -72,31 +71,5 @@ final class Backward {
     for (int r = 0; r < rows; r++) {
       Kernels.axpy(1f, g, go + r * cols, out, 0, cols);
     }
-  }
-
-  /** Whether {@code a} and {@code b} have one shape, compared without copying the shapes. */
-  static boolean sameShape(Tensor a, Tensor b) {
-    if (a.dim() != b.dim()) {
-      return false;
-    }
-    for (int d = 0; d < a.dim(); d++) {
-      if (a.size(d) != b.size(d)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether {@code t} has {@code shape}, compared without copying its shape. */
-  static boolean hasShape(Tensor t, int[] shape) {
-    if (t.dim() != shape.length) {
-      return false;
-    }
-    for (int d = 0; d < shape.length; d++) {
-      if (t.size(d) != shape[d]) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -159,7 +159,7 @@ final class LinearNode extends StepNode implements ParameterMirror {
   }
 
   private Tensor ownWeightGrad(Tensor w) {
-    if (weightGrad == null || !Backward.sameShape(weightGrad, w)) {
+    if (weightGrad == null || !weightGrad.sameShape(w)) {
       weightGrad = Tensor.zeros(w.shape());
     }
     return weightGrad;
@@ -173,7 +173,7 @@ final class LinearNode extends StepNode implements ParameterMirror {
   }
 
   private Tensor weightScratch(Tensor w) {
-    if (weightScratch == null || !Backward.sameShape(weightScratch, w)) {
+    if (weightScratch == null || !weightScratch.sameShape(w)) {
       weightScratch = Tensor.zeros(w.shape());
     }
     return weightScratch;
