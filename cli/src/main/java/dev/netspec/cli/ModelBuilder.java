@@ -119,9 +119,7 @@ final class ModelBuilder {
       int more = sizes.size() - 2;
       parts.add(more + " more shape mismatch" + (more == 1 ? "" : "es"));
     }
-    List<String> others = new ArrayList<>(e.problems());
-    others.removeIf(p -> sizes.stream()
-        .anyMatch(m -> p.startsWith("size mismatch for " + m.key() + ":")));
+    List<String> others = e.otherProblems();
     if (!others.isEmpty()) {
       parts.add(others.get(0)
           + (others.size() > 1 ? " (and " + (others.size() - 1) + " more)" : ""));
