@@ -247,7 +247,7 @@ final class ConvArgs {
     }
     if (out == null) {
       out = Tensor.zeros(p.outShape);
-    } else if (!out.isContiguous() || !ConvState.sameShape(out, p.outShape)) {
+    } else if (!out.isContiguous() || !out.hasShape(p.outShape)) {
       throw new IllegalArgumentException("conv" + dims + "d: output of shape "
           + Arrays.toString(out.shape()) + (out.isContiguous() ? "" : " (not contiguous)")
           + " does not hold the result " + Arrays.toString(p.outShape));
@@ -255,7 +255,7 @@ final class ConvArgs {
       throw new IllegalArgumentException("conv" + dims + "d: the output must not share storage"
           + " with x");
     }
-    if (add != null && !ConvState.sameShape(add, p.outShape)) {
+    if (add != null && !add.hasShape(p.outShape)) {
       throw new IllegalArgumentException("conv" + dims + "d: residual of shape "
           + Arrays.toString(add.shape()) + " does not match the output "
           + Arrays.toString(p.outShape));

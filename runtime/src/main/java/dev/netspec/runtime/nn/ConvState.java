@@ -89,8 +89,8 @@ final class ConvState {
 
   /** The plan of the last call if {@code x} and {@code weight} have its shapes, else null. */
   ConvArgs.Plan plan(Tensor x, Tensor weight) {
-    return plan != null && weight == planWeight && sameShape(x, planShape)
-        && sameShape(weight, planWeightShape) ? plan : null;
+    return plan != null && weight == planWeight && x.hasShape(planShape)
+        && weight.hasShape(planWeightShape) ? plan : null;
   }
 
   /** Keeps {@code plan} for later calls with inputs of {@code x}'s shape. */
@@ -99,19 +99,6 @@ final class ConvState {
     this.planShape = x.shape();
     this.planWeight = weight;
     this.planWeightShape = weight.shape();
-  }
-
-  /** Whether {@code t} has shape {@code shape}, without copying its shape. */
-  static boolean sameShape(Tensor t, int[] shape) {
-    if (t.dim() != shape.length) {
-      return false;
-    }
-    for (int d = 0; d < shape.length; d++) {
-      if (t.size(d) != shape[d]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   Convolution.Workspace workspace() {

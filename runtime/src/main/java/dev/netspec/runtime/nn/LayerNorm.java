@@ -125,7 +125,7 @@ public final class LayerNorm extends Module {
     Tensor w = weight == null ? null : weight.data();
     Tensor b = bias == null ? null : bias.data();
     if (!rowwise(x, out) || x.dtype() != DType.FLOAT32
-        || !Workspace.sameShape(residual, x)
+        || !residual.sameShape(x)
         || !residual.isContiguous() || residual.dtype() != DType.FLOAT32
         || residual.sharesStorageWith(out) || w != null && !w.isContiguous()
         || b != null && !b.isContiguous()) {

@@ -329,7 +329,7 @@ public final class MultiheadAttention extends Module {
     boolean unbatched = query.dim() == 2;
     checkInputs(query, key, value, unbatched);
     if (isTraining() && dropout > 0 || !out.isContiguous() || out.dim() != query.dim()
-        || !Workspace.sameShape(out, query) || out.sharesStorageWith(query) || out.sharesStorageWith(key)
+        || !out.sameShape(query) || out.sharesStorageWith(query) || out.sharesStorageWith(key)
         || out.sharesStorageWith(value)) {
       try (GradMode.Scope scope = GradMode.noGrad()) {
         return forward(query, key, value, keyPaddingMask, false, attnMask, true).output()
@@ -420,8 +420,8 @@ public final class MultiheadAttention extends Module {
     }
 
     boolean fits(Tensor query, Tensor key, Tensor value) {
-      return Workspace.fits(query, queryShape) && Workspace.fits(key, keyShape)
-          && Workspace.fits(value, valueShape);
+      return query.hasShape(queryShape) && key.hasShape(keyShape)
+          && value.hasShape(valueShape);
     }
 
     /** A mask buffer of {@code size} floats. */

@@ -84,7 +84,7 @@ final class PoolArgs {
    */
   Plan plan(Tensor x) {
     Plan last = lastPlan;
-    if (last != null && ConvState.sameShape(x, lastShape)) {
+    if (last != null && x.hasShape(lastShape)) {
       return last;
     }
     Plan p = newPlan(x.shape());
@@ -145,7 +145,7 @@ final class PoolArgs {
     if (out == null) {
       return Tensor.zeros(shape);
     }
-    if (!out.isContiguous() || !ConvState.sameShape(out, shape)) {
+    if (!out.isContiguous() || !out.hasShape(shape)) {
       throw new IllegalArgumentException(op + ": output of shape "
           + Arrays.toString(out.shape()) + (out.isContiguous() ? "" : " (not contiguous)")
           + " does not hold the result " + Arrays.toString(shape));

@@ -142,7 +142,7 @@ public class Sequential extends Module implements Iterable<Module> {
   public Tensor forward(Tensor x, Tensor out) {
     enterForward(); // the buffers belong to this instance: one thread at a time
     try {
-      if (chain == null || chainEdits != childEdits() || !sameShape(x, chainInput)) {
+      if (chain == null || chainEdits != childEdits() || !x.hasShape(chainInput)) {
         return size(x, out);
       }
       if (chain.length == 0) {
@@ -174,17 +174,5 @@ public class Sequential extends Module implements Iterable<Module> {
       }
     }
     return y.copyInto(out);
-  }
-
-  private static boolean sameShape(Tensor x, int[] shape) {
-    if (x.dim() != shape.length) {
-      return false;
-    }
-    for (int d = 0; d < shape.length; d++) {
-      if (x.size(d) != shape[d]) {
-        return false;
-      }
-    }
-    return true;
   }
 }

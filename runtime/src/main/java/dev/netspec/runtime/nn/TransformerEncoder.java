@@ -82,7 +82,7 @@ public final class TransformerEncoder extends Module {
     }
     enterForward();
     try {
-      if (between == null || !Workspace.sameShape(between[0], src)) {
+      if (between == null || !between[0].sameShape(src)) {
         between = new Tensor[] {Tensor.zeros(src.shape()), Tensor.zeros(src.shape())};
       }
       Tensor x = src;

@@ -208,7 +208,7 @@ public final class TransformerEncoderLayer extends Module {
     }
 
     boolean fits(Tensor src) {
-      return Workspace.fits(src, shape);
+      return src.hasShape(shape);
     }
   }
 

@@ -40,32 +40,6 @@ public final class Workspace {
     return storage.narrow(0, 0, (int) n).view(shape);
   }
 
-  /** Whether {@code t} has shape {@code shape} (kept buffers still fit), without copying its shape. */
-  static boolean fits(Tensor t, int[] shape) {
-    if (t.dim() != shape.length) {
-      return false;
-    }
-    for (int d = 0; d < shape.length; d++) {
-      if (t.size(d) != shape[d]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether {@code a} and {@code b} have one shape, without copying either shape. */
-  static boolean sameShape(Tensor a, Tensor b) {
-    if (a.dim() != b.dim()) {
-      return false;
-    }
-    for (int d = 0; d < a.dim(); d++) {
-      if (a.size(d) != b.size(d)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static long numel(int[] shape) {
     long n = 1;
     for (int d : shape) {

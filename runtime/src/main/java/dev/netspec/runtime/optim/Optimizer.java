@@ -114,7 +114,7 @@ public abstract class Optimizer {
           throw new IllegalStateException("optimizer: a parameter of shape "
               + Arrays.toString(data.shape()) + " is not contiguous");
         }
-        if (!sameShape(data, grad)) {
+        if (!data.sameShape(grad)) {
           throw new IllegalStateException("optimizer: gradient of shape "
               + Arrays.toString(grad.shape()) + " for a parameter of shape "
               + Arrays.toString(data.shape()));
@@ -132,19 +132,6 @@ public abstract class Optimizer {
         }
       }
     }
-  }
-
-  /** Whether {@code a} and {@code b} have one shape (without copying their shapes). */
-  private static boolean sameShape(Tensor a, Tensor b) {
-    if (a.dim() != b.dim()) {
-      return false;
-    }
-    for (int d = 0; d < a.dim(); d++) {
-      if (a.size(d) != b.size(d)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Clears every gradient to null ({@code zero_grad(set_to_none=True)}, PyTorch 2's default). */

@@ -213,6 +213,16 @@ public final class Tensor {
     return shape[Layout.normDim(d, shape.length)];
   }
 
+  /** Whether the shape is {@code sizes} ({@code x.shape == sizes}), compared without a copy. */
+  public boolean hasShape(int... sizes) {
+    return Arrays.equals(shape, sizes);
+  }
+
+  /** Whether this tensor and {@code other} have one shape, compared without copying either. */
+  public boolean sameShape(Tensor other) {
+    return Arrays.equals(shape, other.shape);
+  }
+
   /** The number of elements ({@code x.numel()}). */
   public long numel() {
     return layout.numel();

@@ -75,32 +75,6 @@ final class Backward {
     }
   }
 
-  /** Whether {@code a} and {@code b} have one shape, compared without copying the shapes. */
-  static boolean sameShape(Tensor a, Tensor b) {
-    if (a.dim() != b.dim()) {
-      return false;
-    }
-    for (int d = 0; d < a.dim(); d++) {
-      if (a.size(d) != b.size(d)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether {@code t} has {@code shape}, compared without copying its shape. */
-  static boolean hasShape(Tensor t, int[] shape) {
-    if (t.dim() != shape.length) {
-      return false;
-    }
-    for (int d = 0; d < shape.length; d++) {
-      if (t.size(d) != shape[d]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * Where the gradient of {@code p} goes this step: {@code own} (the step's buffer, made the
    * parameter's {@code .grad}) when {@code p} has no gradient, to be overwritten; or null,

@@ -162,7 +162,7 @@ final class LinearNode extends StepNode implements ParameterMirror {
   }
 
   private Tensor ownWeightGrad(Tensor w) {
-    if (weightGrad == null || !Backward.sameShape(weightGrad, w)) {
+    if (weightGrad == null || !weightGrad.sameShape(w)) {
       weightGrad = Tensor.zeros(w.shape());
     }
     return weightGrad;

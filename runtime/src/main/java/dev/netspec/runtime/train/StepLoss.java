@@ -123,7 +123,7 @@ abstract class StepLoss {
 
     @Override
     float valueAndGrad(Tensor y, Tensor target, Tensor grad) {
-      if (target.dtype() != DType.FLOAT32 || !Backward.sameShape(y, target)
+      if (target.dtype() != DType.FLOAT32 || !y.sameShape(target)
           || !target.isContiguous() || y.numel() == 0) {
         return new MSELoss(reduction).forward(y, target).item(); // its checks and messages
       }

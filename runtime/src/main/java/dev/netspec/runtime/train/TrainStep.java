@@ -203,7 +203,7 @@ public final class TrainStep {
   /** The input as a contiguous float tensor, and the buffers sized for its shape. */
   private Tensor input(Tensor x) {
     x.requireFloat("training input");
-    if (inputShape == null || !Backward.hasShape(x, inputShape)) {
+    if (inputShape == null || !x.hasShape(inputShape)) {
       size(x.shape());
     }
     if (x.isContiguous()) {

@@ -2,6 +2,7 @@ package dev.netspec.runtime.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,20 @@ class TensorTest {
     assertArrayEquals(new float[] {42, -0f, -0f, -0f, 0, 0, 0, 0, 0, 5, 6, 7}, w.toFloatArray());
     assertEquals("tensor([[42., -0., -0., -0.],\n        [ 0.,  0.,  0.,  0.],\n"
         + "        [ 0.,  5.,  6.,  7.]])", w.toString());
+  }
+
+  @Test
+  void shapesCompareWithoutCopies() {
+    Tensor w = weight(); // 3 x 4
+    assertTrue(w.hasShape(3, 4));
+    assertFalse(w.hasShape(4, 3));
+    assertFalse(w.hasShape(3, 4, 1));
+    assertFalse(w.hasShape(12));
+    assertTrue(w.t().hasShape(4, 3));
+    assertTrue(Tensor.scalar(5f).hasShape()); // 0-dim
+    assertTrue(w.sameShape(Tensor.zeros(3, 4)));
+    assertFalse(w.sameShape(w.t()));
+    assertFalse(w.sameShape(w.reshape(3, 4, 1)));
   }
 
   @Test
