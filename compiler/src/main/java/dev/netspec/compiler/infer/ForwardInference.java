@@ -433,10 +433,11 @@ final class ForwardInference {
         && layers.container(ModulePaths.of(sub.target())) != null) {
       // PyTorch's self.h[0].c(x): a module inside an item of a container
       String item = m.targetText();
-      error(m.loc(), "'" + item + "." + m.call().callee() + "' calls a module inside an item of a "
-          + layers.container(ModulePaths.of(sub.target())).specName() + ", which the forward does not"
-          + " do yet; make the item a block whose forward calls " + m.call().callee() + ", and call "
-          + item + "(x)");
+      String callee = m.call().callee();
+      String list = layers.container(ModulePaths.of(sub.target())).specName();
+      error(m.loc(), "'" + item + "." + callee + "' calls a module inside an item of a " + list
+          + ", which the forward does not do yet; make the item a block whose forward calls "
+          + callee + ", and call " + item + "(x)");
       m.call().args().forEach(x -> eval(x, env));
       return Type.unknownTensor();
     }
