@@ -87,16 +87,28 @@ final class GenerateCommand implements Callable<Integer> {
     Tensor out;
     try {
       out = generation.generate(lm, ids, maxNewTokens, progress());
-    } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
-      // an id past the embedding's rows, a block that does not take int64 ids, ...
-      throw UserException.at(prompt, block + " cannot generate from 'ids' "
-          + Arrays.toString(ids.shape()) + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw promptFault(e, prompt, block, ids);
     }
     reportSpeed(ids.size(0), System.nanoTime() - start);
     TensorFiles.write(Map.of("ids", out), output);
     streams.out().println(block + ": ids " + Arrays.toString(ids.shape()) + " -> ids "
         + Arrays.toString(out.shape()) + " (" + generation + "), written to " + output);
     return Netspec.OK;
+  }
+
+  /**
+   * The prompt's one-line error for a decoding failure that is the user's: an id past the
+   * embedding's rows, a block that does not take int64 ids or cannot decode ({@link
+   * ModelCall#isInputFault}, or an IllegalStateException); anything else, an array index out of
+   * bounds included, is a bug in netspec and is rethrown.
+   */
+  static UserException promptFault(RuntimeException e, Path prompt, String block, Tensor ids) {
+    if (!(e instanceof IllegalStateException) && !ModelCall.isInputFault(e)) {
+      throw e;
+    }
+    return UserException.at(prompt, block + " cannot generate from 'ids' "
+        + Arrays.toString(ids.shape()) + ": " + e.getMessage());
   }
 
   /** Greedy, or sampling with the options; an option that only sampling takes needs --temperature. */

@@ -174,9 +174,12 @@ final class TrainCommand implements Callable<Integer> {
       if (!ModelCall.isInputFault(e)) {
         throw e;
       }
-      // the loss refuses targets of the wrong kind or shape, the block an input it cannot take
-      throw UserException.at(data, "cannot train " + chosen + " with " + spec.loss().name()
-          + " on this data: " + e.getMessage());
+      // the loss refuses targets of the wrong kind or shape, the block an input it cannot take;
+      // after an epoch's last step the trainer evaluates --validation
+      boolean validating = report.validating() && validation != null;
+      throw UserException.at(validating ? validation : data, "cannot " + (validating ? "validate "
+          : "train ") + chosen + " with " + spec.loss().name() + " on this data: "
+          + e.getMessage());
     }
     report.close();
     TensorFiles.write(new TreeMap<>(model.stateDict()), saveWeights);
@@ -237,6 +240,7 @@ final class TrainCommand implements Callable<Integer> {
     private long epochStart = System.nanoTime();
     private long samples;
     private boolean lineOpen;
+    private boolean validating;
 
     Report(PrintWriter out, PrintWriter err, boolean progress, int epochs, MetricsLog metrics) {
       this.out = out;
@@ -252,6 +256,7 @@ final class TrainCommand implements Callable<Integer> {
         metrics.onStep(m);
       }
       samples += m.samples();
+      validating = m.batch() + 1 == m.batches();
       if (progress) {
         double seconds = (System.nanoTime() - epochStart) / 1e9;
         int width = 24;
@@ -265,8 +270,17 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
 
+    /**
+     * Whether the trainer is between an epoch's last step and its end, where it evaluates the
+     * validation data (and steps the schedule).
+     */
+    boolean validating() {
+      return validating;
+    }
+
     @Override
     public void onEpoch(EpochMetrics m) {
+      validating = false;
       if (metrics != null) {
         metrics.onEpoch(m);
       }

@@ -141,4 +141,22 @@ class BlockArgsTest {
     assertTrue(grad.err().startsWith("netspec: error: --arg: ResidualBlock {dim=-2, hidden=3}: "),
         grad::toString);
   }
+
+  @Test
+  void inspectRefusesWhatTheConstructorRefusesAsRunDoes() {
+    // LayerNorm(-2) is refused by nn.LayerNorm; inspect used to print LayerNorm((-2,)), exit 0
+    String spec = "../specs/residual_mlp.yaml";
+    Cli r = Cli.run("inspect", spec, "--block", "ResidualBlock", "--arg", "dim=-2", "--arg",
+        "hidden=3");
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertEquals("", r.out(), r::toString);
+    assertTrue(r.err().startsWith("netspec: error: --arg: ResidualBlock {dim=-2, hidden=3}: "
+        + "LayerNorm: normalized dims must be positive, got (-2,)\n"), r::toString);
+    // a size that no input declares: Linear(3, -2)
+    Cli head = Cli.run("inspect", this.head.toString(), "--arg", "features=-2", "--arg",
+        "p=0.5", "--arg", "bias=true", "--format", "json");
+    assertEquals(Netspec.USAGE, head.code(), head::toString);
+    assertTrue(head.err().startsWith("netspec: error: --arg: Head {features=-2, p=0.5, "
+        + "bias=true}: out_features must be >= 0, got -2\n"), head::toString);
+  }
 }

@@ -414,6 +414,16 @@ class CommandsTest {
     assertEquals(w + ": error: the weights do not fit Mlp: 4 unexpected keys (3.weight, 4.weight,"
         + " 5.weight and 1 more), 0.weight is [2, 4] in the file, [2, 3] in Mlp\n", r.err());
 
+    // a shape mismatch and a problem that is not one (a dtype): each in its place
+    SafeTensors.save(Map.of("0.weight", Tensor.zeros(2, 4), "0.bias",
+        Tensor.ofLongs(new long[] {0, 0}, 2), "2.weight", Tensor.zeros(1, 2), "2.bias",
+        Tensor.zeros(1)), w);
+    r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertEquals(w + ": error: the weights do not fit Mlp: 0.weight is [2, 4] in the file,"
+        + " [2, 3] in Mlp, dtype mismatch for 0.bias: copying a param with dtype torch.int64 from"
+        + " checkpoint, the dtype in current model is torch.float32.\n", r.err());
+
     // saved from a wrapper (PyTorch's nn.DataParallel prefixes every key with "module.")
     SafeTensors.save(Map.of("module.0.weight", Tensor.zeros(2, 3), "module.0.bias",
         Tensor.zeros(2), "module.2.weight", Tensor.zeros(1, 2), "module.2.bias", Tensor.zeros(1)),

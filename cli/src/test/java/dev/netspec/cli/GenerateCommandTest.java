@@ -2,6 +2,8 @@ package dev.netspec.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.io.SafeTensors;
@@ -116,6 +118,31 @@ class GenerateCommandTest {
         r::toString);
     assertEquals(1, r.err().lines().count(), r::toString);
     assertTrue(Files.notExists(tmp.resolve("out.safetensors")));
+  }
+
+  @Test
+  void anIdPastTheEmbeddingIsThePromptsErrorAndAnArrayIndexIsABug() throws IOException {
+    Path spec = Files.writeString(tmp.resolve("bigram.yaml"), String.join("\n", "netspec: 1",
+        "package: p", "blocks:", "  Bigram:", "    inputs: {ids: [batch, seq, int64]}",
+        "    sequential:", "      - embedding: {num_embeddings: 7, embedding_dim: 4}",
+        "      - linear: 7", ""));
+    Path weights = file("w.safetensors", Map.of("0.weight", Tensor.zeros(7, 4), "1.weight",
+        Tensor.zeros(7, 4), "1.bias", Tensor.zeros(7)));
+    Path p = prompt(Tensor.ofLongs(new long[] {2, 9}, 1, 2));
+    Cli r = generate(spec, weights, p);
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertTrue(r.err().startsWith(p + ": error: Bigram cannot generate from 'ids' [1, 2]: "
+        + "embedding: id 9 at position [0, 1] of the ids is out of range [0, 7)"), r::toString);
+    assertEquals(1, r.err().lines().count(), r::toString);
+    assertTrue(Files.notExists(tmp.resolve("out.safetensors")));
+    // an array's index out of bounds is netspec's bug, not the prompt's (as in run, grad, train)
+    Tensor ids = Tensor.ofLongs(new long[] {2}, 1, 1);
+    ArrayIndexOutOfBoundsException bug = new ArrayIndexOutOfBoundsException(7);
+    assertSame(bug, assertThrows(ArrayIndexOutOfBoundsException.class,
+        () -> GenerateCommand.promptFault(bug, p, "Bigram", ids)));
+    assertEquals(p + ": error: Bigram cannot generate from 'ids' [1, 1]: id 9",
+        GenerateCommand.promptFault(new IndexOutOfBoundsException("id 9"), p, "Bigram", ids)
+            .getMessage());
   }
 
   /**

@@ -215,6 +215,18 @@ class TrainCommandTest {
         + " data: cross_entropy: target must hold class indices as int64"), r::toString);
     assertTrue(!Files.exists(w), "nothing written");
 
+    // the training data are right; the validation file's class 7 is outside Clf's 3 classes
+    Path wrongClass = tmp.resolve("wrong-class.safetensors");
+    SafeTensors.save(Map.of("x", Tensor.zeros(2, 4), "target", Tensor.ofLongs(new long[] {0, 7},
+        2)), wrongClass);
+    r = Cli.run("train", spec.toString(), "--data", data.toString(), "--validation",
+        wrongClass.toString(), "--save-weights", w.toString());
+    assertEquals(1, r.code(), r::toString);
+    assertTrue(r.err().startsWith(wrongClass + ": error: cannot validate Clf with cross_entropy"
+        + " on this data: "), r::toString);
+    assertEquals(1, r.err().lines().count(), r::toString);
+    assertTrue(!Files.exists(w), "nothing written");
+
     r = Cli.run("train", spec.toString(), "--data", data.toString(), "--save-weights",
         w.toString(), "--resume");
     assertEquals(2, r.code(), r::toString);

@@ -429,6 +429,18 @@ final class ForwardInference {
     if (m.target() instanceof Ast.Subscript sub && m.call().callee().equals(Ast.ITEM_CALL)) {
       return itemCall(m, sub, env);
     }
+    if (m.target() instanceof Ast.Subscript sub && ModulePaths.of(sub.target()) != null
+        && layers.container(ModulePaths.of(sub.target())) != null) {
+      // PyTorch's self.h[0].c(x): a module inside an item of a container
+      String item = m.targetText();
+      String callee = m.call().callee();
+      String list = layers.container(ModulePaths.of(sub.target())).specName();
+      error(m.loc(), "'" + item + "." + callee + "' calls a module inside an item of a " + list
+          + ", which the forward does not do yet; make the item a block whose forward calls "
+          + callee + ", and call " + item + "(x)");
+      m.call().args().forEach(x -> eval(x, env));
+      return Type.unknownTensor();
+    }
     List<String> path = ModulePaths.of(m.target());
     Model.Container kind = path == null ? null : layers.container(path);
     if (kind == null) {

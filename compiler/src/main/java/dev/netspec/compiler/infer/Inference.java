@@ -667,7 +667,25 @@ public final class Inference {
     /** Where a layer reported at a call elsewhere (in the forward) is declared. */
     private String declaredAt(ChildState c, Position pos) {
       Position d = c.child.pos();
-      return d.equals(pos) ? "" : "; '" + c.child.name() + "' is declared at line " + d.line();
+      return d.equals(pos) ? "" : "; '" + written(c) + "' is declared at line " + d.line();
+    }
+
+    /**
+     * The child as the forward writes it: its name, or for an item of a list ({@code B.h.1}) its
+     * index, {@code h[1]}, as in PyTorch.
+     */
+    private static String written(ChildState c) {
+      String name = c.child.name();
+      if (name.isEmpty() || !name.chars().allMatch(Character::isDigit)) {
+        return name;
+      }
+      String[] parts = c.path.split("\\.");
+      StringBuilder out = new StringBuilder();
+      for (int i = 1; i < parts.length; i++) { // parts[0] is the block
+        boolean index = !parts[i].isEmpty() && parts[i].chars().allMatch(Character::isDigit);
+        out.append(index ? "[" + parts[i] + "]" : (out.length() == 0 ? "" : ".") + parts[i]);
+      }
+      return out.toString();
     }
 
     private String label(ChildState c) {

@@ -137,7 +137,7 @@ class ForwardRulesTest {
     expect(spec(LIST, "return d[0](x)"), "d[", "B: only a module list is called by index, as in h[0](x); 'd' is a module_dict: call its modules by name");
     // the call is located at the list, as fc() is at 'fc' (not at its '(')
     expect(spec(LIST, "return h[0]()"), "h[0]()", "B: layer 'h[0]' takes one tensor, got 0 arguments");
-    expect(spec(LIST, "return h[0](h[1](x))"), "h[0](h", "B.h.0 (linear): expects 4 input features, got 8; '0' is declared at line 6");
+    expect(spec(LIST, "return h[0](h[1](x))"), "h[0](h", "B.h.0 (linear): expects 4 input features, got 8; 'h[0]' is declared at line 6");
   }
 
   @Test
@@ -249,6 +249,11 @@ class ForwardRulesTest {
         "B: 'd.e' is a module_dict and has no forward; call its modules by name");
     expect(spec(nested, "return h[0](x)"), "h[0]", "B: 'h[0]' is a module_dict and has no forward");
     expect(spec(nested, "return h[-1](x)"), "h[-1]", "B: 'h[-1]' is a module_list and has no forward");
+    // PyTorch's self.h[0].c(x): one error saying what to write, not "'h' is a layer; call it"
+    String item = spec(nested, "return h[0].c(x)");
+    assertEquals(List.of(at(item, "h[0].c") + "B: 'h[0].c' calls a module inside an item of a"
+        + " module_list, which the forward does not do yet; make the item a block whose forward"
+        + " calls c, and call h[0](x)"), errors(item));
     expect(spec(nested, "return d.a()"), "a()", "B: layer 'd.a' takes one tensor, got 0 arguments");
     // the arguments of a call that cannot be made are still checked: two errors, not one
     String t = spec(nested, "return d.zz(zzz)");
@@ -316,7 +321,7 @@ class ForwardRulesTest {
     // h.0 takes the 4 features; h.1 wants 8: its error is said, not hidden behind h.0's
     String list = "{h: {module_list: [" + linear(4) + ", {linear: {in_features: 8, out_features: 4}}]}}";
     String t = spec(list, "for layer in h:", "  x = layer(x)", "return x");
-    assertEquals(List.of(at(t, "layer(x)") + "B.h.1 (linear): expects 8 input features, got 4; '1' is declared at line 6"), errors(t));
+    assertEquals(List.of(at(t, "layer(x)") + "B.h.1 (linear): expects 8 input features, got 4; 'h[1]' is declared at line 6"), errors(t));
   }
 
   @Test

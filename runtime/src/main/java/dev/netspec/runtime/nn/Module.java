@@ -627,6 +627,7 @@ public abstract class Module {
     List<String> unexpected = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     List<StateDictException.SizeMismatch> mismatches = new ArrayList<>();
+    List<String> others = new ArrayList<>();
     walkPaths((name, m) -> {
       String prefix = name.isEmpty() ? "" : name + ".";
       Map<String, Object> local = m.localState();
@@ -637,6 +638,7 @@ public abstract class Module {
           return;
         }
         Tensor src = stateDict.get(key);
+        int sizeMismatches = mismatches.size();
         String problem = src == null ? "value for " + key + " is null"
             : m.shapeProblem(key, localName, target, src.shape(), mismatches);
         if (problem == null) {
@@ -644,6 +646,9 @@ public abstract class Module {
         }
         if (problem != null) {
           problems.add(problem);
+          if (mismatches.size() == sizeMismatches) {
+            others.add(problem);
+          }
         } else {
           slots.add(new Slot(key, target, src));
         }
@@ -658,10 +663,12 @@ public abstract class Module {
         }
       }
     });
-    problems.addAll(tiedConflicts(slots));
+    List<String> tied = tiedConflicts(slots);
+    problems.addAll(tied);
+    others.addAll(tied);
     if (!problems.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
       throw new StateDictException(typeName(), strict ? missing : List.of(),
-          strict ? unexpected : List.of(), problems, mismatches);
+          strict ? unexpected : List.of(), problems, mismatches, others);
     }
     for (Slot slot : slots) {
       if (slot.target instanceof Parameter) {

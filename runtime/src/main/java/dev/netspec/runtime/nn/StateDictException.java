@@ -23,6 +23,7 @@ public final class StateDictException extends RuntimeException {
   private final String[] unexpectedKeys;
   private final String[] problems;
   private final SizeMismatch[] sizeMismatches;
+  private final String[] otherProblems;
 
   /**
    * A tensor of the state dict whose shape is not its parameter's or buffer's (one of the
@@ -48,12 +49,13 @@ public final class StateDictException extends RuntimeException {
   }
 
   StateDictException(String moduleName, List<String> missing, List<String> unexpected,
-      List<String> problems, List<SizeMismatch> sizeMismatches) {
+      List<String> problems, List<SizeMismatch> sizeMismatches, List<String> otherProblems) {
     super(message(moduleName, missing, unexpected, problems));
     this.missingKeys = missing.toArray(new String[0]);
     this.unexpectedKeys = unexpected.toArray(new String[0]);
     this.problems = problems.toArray(new String[0]);
     this.sizeMismatches = sizeMismatches.toArray(new SizeMismatch[0]);
+    this.otherProblems = otherProblems.toArray(new String[0]);
   }
 
   /** The keys the module has and the state dict lacks (empty unless strict). */
@@ -74,6 +76,14 @@ public final class StateDictException extends RuntimeException {
   /** The plain shape mismatches among the {@link #problems}, in the same order. */
   public List<SizeMismatch> sizeMismatches() {
     return List.of(sizeMismatches);
+  }
+
+  /**
+   * The {@link #problems} that are not plain shape mismatches (a dtype, a null value, a lazy
+   * parameter's shape, tied parameters with different values), in the same order.
+   */
+  public List<String> otherProblems() {
+    return List.of(otherProblems);
   }
 
   private static String message(String moduleName, List<String> missing,

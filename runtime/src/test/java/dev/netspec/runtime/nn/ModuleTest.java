@@ -110,15 +110,18 @@ class ModuleTest {
     Map<String, Tensor> before = copies(net.stateDict());
     Map<String, Tensor> bad = new LinkedHashMap<>();
     bad.put("0.weight", Tensor.full(7f, 3, 2));
-    bad.put("0.bias", Tensor.full(7f, 3));
+    bad.put("0.bias", null);
     bad.put("2.weight", Tensor.full(7f, 1, 3));
     bad.put("2.bias", Tensor.full(7f, 2));
     StateDictException e = assertThrows(StateDictException.class,
         () -> net.loadStateDict(bad, false));
-    assertEquals(List.of("size mismatch for 2.bias: copying a param with shape torch.Size([2])"
-        + " from checkpoint, the shape in current model is torch.Size([1])."), e.problems());
+    assertEquals(List.of("value for 0.bias is null", "size mismatch for 2.bias: copying a param"
+        + " with shape torch.Size([2]) from checkpoint, the shape in current model is"
+        + " torch.Size([1])."), e.problems());
+    // the same problems as data: the shape mismatch, and what is not one
     assertEquals(List.of(new StateDictException.SizeMismatch("2.bias", List.of(2), List.of(1))),
         e.sizeMismatches());
+    assertEquals(List.of("value for 0.bias is null"), e.otherProblems());
     before.forEach((k, v) -> assertTrue(v.contentEquals(net.stateDict().get(k)), k));
   }
 
