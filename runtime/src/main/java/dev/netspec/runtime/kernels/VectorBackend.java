@@ -17,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorBackend implements Backend {
   /** The species every kernel uses: the preferred one, or {@code -Dnetspec.vector.bits=N}. */
   static final VectorSpecies<Float> SPECIES = species(System.getProperty("netspec.vector.bits"));
+  /** Made once: callers on hot paths (a training step's tile check) ask for it every call. */
+  private static final String NAME = "vector (" + SPECIES.vectorBitSize() + "-bit FloatVector)";
 
   private static final ScalarBackend SCALAR = new ScalarBackend();
 
@@ -83,7 +85,7 @@ final class VectorBackend implements Backend {
 
   @Override
   public String name() {
-    return "vector (" + SPECIES.vectorBitSize() + "-bit FloatVector)";
+    return NAME;
   }
 
   @Override
