@@ -14,6 +14,9 @@ package dev.netspec.runtime.kernels;
  * or {@link #refresh} the changed elements. On the scalar backend there is nothing to pack.
  */
 public final class TiledWeight {
+  /** Whether the kernels pack tiles at all (decided once; asked on every training forward). */
+  private static final boolean VECTOR = Kernels.backend().startsWith("vector");
+
   private final int m;
   private final int k;
   private float[] tiles; // the backend's packed tiles (VectorGemm.packRows), or null
@@ -65,7 +68,7 @@ public final class TiledWeight {
    * tiles current would be wasted work).
    */
   public static boolean usedFor(int m, int n) {
-    return Kernels.backend().startsWith("vector") && TileRefresh.usedFor(m, n);
+    return VECTOR && TileRefresh.usedFor(m, n);
   }
 
   /** Rows of the weight: the product's output height. */
