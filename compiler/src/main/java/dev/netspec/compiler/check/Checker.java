@@ -791,6 +791,13 @@ public final class Checker {
           + ", which this file does not import itself; add it to 'imports'");
       return null;
     }
+    LayerKind pytorch = LayerKinds.byPyTorchName(type);
+    if (pytorch != null) {
+      reporter.error(pos, currentBlock + ": unknown layer '" + type + "'; write '" + pytorch.name()
+          + "' for PyTorch's nn." + pytorch.runtimeClass() + " (layers are named in snake_case,"
+          + " without 'nn.')");
+      return null;
+    }
     List<String> candidates = new ArrayList<>(LayerKinds.names());
     candidates.addAll(blockNodes.keySet());
     candidates.addAll(imported.keySet());

@@ -67,10 +67,10 @@ final class UseArgs {
         if (a == null) {
           List<String> names = new ArrayList<>();
           def.args().forEach(x -> names.add(x.name()));
+          String meant = Names.meant(e.key().name(), names);
           reporter.error(e.key().pos(), currentBlock + ": " + def.name() + " has no argument '"
-              + e.key().name() + "'" + Names.suggest(e.key().name(), names)
+              + e.key().name() + "'" + (meant == null ? "" : "; did you mean '" + meant + "'?")
               + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
-          String meant = Names.closest(e.key().name(), names);
           if (meant != null) {
             given.add(meant); // a misspelled argument is one error, not also "needs" it
           }

@@ -464,6 +464,9 @@ public final class Inference {
         firstUseDType.putIfAbsent(blocks.get(u.blockName()), x.dtype()); // a block without 'input:' takes its first use's
       }
       Shape out = call(c, x.shape(), pos);
+      if (t.child.use() instanceof Unreadable) {
+        return Type.unknownTensor(); // declared with errors, reported: no second error for its call
+      }
       List<Type> extra = in.subList(1, in.size());
       Block several = t.child.use() instanceof BlockUse u && blocks.get(u.blockName()).inputs().size() > 1
           ? blocks.get(u.blockName()) : null;
