@@ -204,8 +204,11 @@ final class UseArgs {
       case INT_LIST_OR_STRING -> "an int, a list of ints or a string";
     };
     if (v instanceof String name) {
+      boolean number = name.strip().matches("[-+]?[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?")
+          && type != ArgDef.Type.STRING;
       reporter.error(node.pos(), currentBlock + ": " + what + " expects " + expected + ", got '" + name
-          + "'" + (currentArgs.isEmpty() ? "" : Names.suggest(name, currentArgs.keySet())));
+          + "'" + (number ? " (a string); write it without quotes: " + name.strip()
+              : currentArgs.isEmpty() ? "" : Names.suggest(name, currentArgs.keySet())));
       return null;
     }
     nodes.typeError(node, what, expected);
