@@ -3,6 +3,7 @@ package dev.netspec.cli;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.compiler.Inspection;
+import dev.netspec.compiler.check.Names;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +14,19 @@ final class Blocks {
 
   /**
    * The block to use: {@code requested} if it is a block of {@code spec}, else (when null) the
-   * spec's one top-level block, or its only block.
+   * spec's one top-level block, or its only block. A {@code --block} that names no block of the
+   * spec, or its absence where the spec has several top-level blocks, is a mistake in the command
+   * line (exit {@link Netspec#USAGE}), the misspelled name answered with the closest block
+   * ({@code mlp}: {@code did you mean 'Mlp'?}).
    */
   static String choose(Compilation compilation, Path spec, String requested)
       throws UserException {
     List<String> names = names(compilation, spec);
     if (requested != null) {
       if (!names.contains(requested)) {
-        throw UserException.at(spec, "no block named '" + requested + "'; the blocks are "
-            + String.join(", ", names));
+        throw UserException.at(spec, "no block named '" + requested + "'"
+            + Names.suggest(requested, names) + " (the blocks are " + String.join(", ", names)
+            + ")").asUsage();
       }
       return requested;
     }
@@ -31,7 +36,7 @@ final class Blocks {
     }
     if (block == null) {
       throw UserException.at(spec, "more than one top-level block; choose one with --block ("
-          + String.join(", ", names) + ")");
+          + String.join(", ", names) + ")").asUsage();
     }
     return block;
   }

@@ -217,7 +217,7 @@ class CommandsTest {
   void inspectNeedsBlockWhenTheFileHasSeveral() {
     Path two = specs.resolve("two.yaml");
     Cli none = Cli.run("inspect", two.toString());
-    assertEquals(Netspec.USER_ERROR, none.code(), none::toString);
+    assertEquals(Netspec.USAGE, none.code(), none::toString);
     assertEquals(two + ": error: more than one top-level block; choose one with --block "
         + "(Left, Right)\n", none.err());
     Cli right = Cli.run("inspect", two.toString(), "--block", "Right", "--format", "repr");
@@ -227,10 +227,34 @@ class CommandsTest {
   }
 
   @Test
-  void inspectUnknownBlockIsAUserError() {
+  void inspectUnknownBlockIsAUsageError() {
     Cli r = Cli.run("inspect", mlp.toString(), "--block", "Nope");
-    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
-    assertEquals(mlp + ": error: no block named 'Nope'; the blocks are Mlp\n", r.err());
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertEquals(mlp + ": error: no block named 'Nope' (the blocks are Mlp)\n", r.err());
+  }
+
+  /** {@code --block mlp} for {@code Mlp}: every command that takes --block, one answer, exit 2. */
+  @Test
+  void blockInTheWrongCaseSuggestsTheBlockInEveryCommand() {
+    String expected = mlp + ": error: no block named 'mlp'; did you mean 'Mlp'? (the blocks are"
+        + " Mlp)\n";
+    Path x = tmp.resolve("absent.safetensors");
+    for (String[] command : List.of(
+        new String[] {"inspect", mlp.toString(), "--block", "mlp"},
+        new String[] {"run", mlp.toString(), "--block", "mlp", "--input", x.toString(),
+            "--output", tmp.resolve("y.safetensors").toString()},
+        new String[] {"grad", mlp.toString(), "--block", "mlp", "--input", x.toString(),
+            "--weights", x.toString(), "--upstream", x.toString(), "--output",
+            tmp.resolve("g.safetensors").toString()},
+        new String[] {"generate", mlp.toString(), "--block", "mlp", "--weights", x.toString(),
+            "--prompt", x.toString(), "--max-new-tokens", "1", "--output",
+            tmp.resolve("t.safetensors").toString()},
+        new String[] {"train", mlp.toString(), "--block", "mlp", "--data", x.toString(),
+            "--save-weights", tmp.resolve("w.safetensors").toString()})) {
+      Cli r = Cli.run(command);
+      assertEquals(Netspec.USAGE, r.code(), r::toString);
+      assertEquals(expected, r.err(), r::toString);
+    }
   }
 
   // ---------------------------------------------------------------- run
