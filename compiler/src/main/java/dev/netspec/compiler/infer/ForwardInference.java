@@ -88,6 +88,8 @@ final class ForwardInference {
   private final FunctionCalls functions;
   private Shape output;
   private Type outputType;
+  /** Which layer or input made each value, for a broadcast error to name both sides. */
+  private final Origins origins;
 
   ForwardInference(Block block, Map<String, Object> args, Inst inst, Map<String, Type.TensorT> inputs,
       Reporter reporter, Layers layers) {
@@ -97,6 +99,7 @@ final class ForwardInference {
     this.inputs = inputs;
     this.reporter = reporter;
     this.layers = layers;
+    this.origins = new Origins(layers::isChild, inputs.keySet(), types);
     this.sizes = SizeSymbols.values(block, inputs);
     TensorOps.Context context = new TensorOps.Context() {
       @Override
@@ -215,7 +218,8 @@ final class ForwardInference {
           env.put(a.name(), Type.unknownTensor()); // reported once, here
           return;
         }
-        t = arithmetic(a.loc(), a.op().substring(0, 1), old, eval(a.value(), env));
+        t = arithmetic(a.loc(), a.op().substring(0, 1), old, eval(a.value(), env),
+            new Ast.Name(a.loc(), a.name()), a.value());
         if (!(t instanceof Type.TensorT) && old instanceof Type.TensorT) {
           t = old;
         }
@@ -236,6 +240,9 @@ final class ForwardInference {
         return;
       }
       env.put(a.name(), t);
+      if (a.op().equals("=")) {
+        origins.assigned(a.name(), a.value());
+      }
     } else if (s instanceof Ast.Unpack u) {
       Type t = eval(u.value(), env);
       Unpacking.assign(u.targets(), t, u.loc(), env, new Unpacking.Sink() {
@@ -786,17 +793,18 @@ final class ForwardInference {
         }
       }
       case "<": case ">": case "<=": case ">=": case "==": case "!=": {
-        Type t = arithmetic(b.loc(), b.op(), l, r);
+        Type t = arithmetic(b.loc(), b.op(), l, r, b.left(), b.right());
         // a comparison of tensors is a mask: PyTorch's bool (float 0/1 in the runtime)
         return t instanceof Type.NumT ? new Type.BoolT()
             : t instanceof Type.TensorT tt ? new Type.TensorT(tt.shape(), DType.BOOL) : t;
       }
       default:
-        return arithmetic(b.loc(), b.op(), l, r);
+        return arithmetic(b.loc(), b.op(), l, r, b.left(), b.right());
     }
   }
 
-  private Type arithmetic(Ast.Loc loc, String op, Type l, Type r) {
+  /** {@code left op right}; a broadcast error names where each side's shape comes from. */
+  private Type arithmetic(Ast.Loc loc, String op, Type l, Type r, Expr left, Expr right) {
     if (l instanceof Type.NumT a && r instanceof Type.NumT c) {
       return new Type.NumT(a.integral() && c.integral() && !op.equals("/"));
     }
@@ -819,7 +827,8 @@ final class ForwardInference {
       layers.addFlops(s.numel());
       return new Type.TensorT(s);
     } catch (ShapeError e) {
-      error(loc, "'" + op + "': " + e.getMessage());
+      error(loc, "'" + op + "': cannot broadcast " + a + origins.side(left) + " with " + c
+          + origins.side(right));
       return Type.unknownTensor();
     }
   }
