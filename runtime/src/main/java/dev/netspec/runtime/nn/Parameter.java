@@ -20,7 +20,7 @@ public final class Parameter implements GradSink {
   private boolean requiresGrad = true;
   /** The parameter this one was tied to ({@link #tieTo}): every call goes to it. */
   private Parameter tied;
-  private ParameterMirror mirror;
+  private final ParameterMirrors mirrors = new ParameterMirrors();
   /** Held while the gradient is read and replaced or added to ({@link #accumulateGrad}). */
   private final Object gradLock = new Object();
 
@@ -158,23 +158,36 @@ public final class Parameter implements GradSink {
   }
 
   /**
-   * The packed copy an optimizer keeps current as it updates this parameter, or null (see
-   * {@link ParameterMirror}).
+   * The packed copies an optimizer keeps current as it updates this parameter, as one mirror,
+   * or null when there is none (see {@link ParameterMirror}).
    */
   public ParameterMirror mirror() {
-    return tied != null ? tied.mirror() : mirror;
+    if (tied != null) {
+      return tied.mirror();
+    }
+    return mirrors.isEmpty() ? null : mirrors;
   }
 
   /**
-   * Sets (or clears, with null) the packed copy an optimizer keeps current: one per parameter,
-   * a later call replacing the earlier mirror.
+   * Registers a packed copy for the optimizer to keep current: each training step built over
+   * a model registers its own, and every registered copy is told of each update (held weakly:
+   * a copy whose owner is dropped stops being updated).
    */
-  public void setMirror(ParameterMirror mirror) {
+  public void addMirror(ParameterMirror mirror) {
     if (tied != null) {
-      tied.setMirror(mirror);
+      tied.addMirror(mirror);
       return;
     }
-    this.mirror = mirror;
+    mirrors.add(java.util.Objects.requireNonNull(mirror, "mirror"));
+  }
+
+  /** Unregisters a copy {@link #addMirror} registered; nothing if it is not registered. */
+  public void removeMirror(ParameterMirror mirror) {
+    if (tied != null) {
+      tied.removeMirror(mirror);
+      return;
+    }
+    mirrors.remove(mirror);
   }
 
   /** Whether a backward pass computes a gradient for this parameter. */

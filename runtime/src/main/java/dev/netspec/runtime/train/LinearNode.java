@@ -60,7 +60,7 @@ final class LinearNode extends StepNode implements ParameterMirror {
   LinearNode(Linear layer, Activation act) {
     this.layer = layer;
     this.act = act;
-    layer.weight.setMirror(this);
+    layer.weight.addMirror(this);
   }
 
   @Override
@@ -229,12 +229,14 @@ final class LinearNode extends StepNode implements ParameterMirror {
   }
 
   /**
-   * Before the optimizer updates W: keep the packs current block by block if a forward used
-   * them since the last update and they fit W ({@link ParameterMirror}).
+   * Before the optimizer updates W: keep the packs current block by block if they fit W and
+   * a forward used them since the last update or they are current (another step over the
+   * same model may have run since: each keeps its own packs, {@link ParameterMirror}).
    */
   @Override
   public boolean begin(Tensor data) {
-    if (!used || data.arrayOffset() != 0 || data.dim() != 2 || tiles == null
+    boolean current = packSource == data && packVersion == data.version();
+    if (!used && !current || data.arrayOffset() != 0 || data.dim() != 2 || tiles == null
         || tiles.rows() != data.size(0) || tiles.columns() != data.size(1)
         || backwardPack != null && (backwardPack.rows() != data.size(0)
             || backwardPack.columns() != data.size(1))) {
