@@ -158,6 +158,15 @@ public final class Parameter implements GradSink {
   }
 
   /**
+   * The lock {@link #accumulateGrad} holds while it reads and adds to the gradient: hold it to
+   * add into {@link #grad} in place (a training step computing its gradient straight into a
+   * {@code .grad} that is its own buffer), so concurrent backward passes lose nothing.
+   */
+  public Object gradLock() {
+    return tied != null ? tied.gradLock() : gradLock;
+  }
+
+  /**
    * The packed copies an optimizer keeps current as it updates this parameter, as one mirror,
    * or null when there is none (see {@link ParameterMirror}).
    */

@@ -16,7 +16,7 @@ import dev.netspec.runtime.tensor.Tensor;
  * <pre>
  * y^T    = W @ x^T       (out, rows)         then y = act(y^T^T + b)
  * g      = act'(y) * gradOutput               in place (ReLU: 0 where y <= 0)
- * dW     = g^T @ x        (out, in)           g transposed once into a scratch (out x rows)
+ * dW     = g^T @ x        (out, in)           g read transposed in place (gemmTransposedA)
  * db     = g summed over rows
  * dx     = g @ W          (rows, in)          W packed as it is stored, (out x in)
  * </pre>
@@ -44,18 +44,16 @@ final class LinearNode extends StepNode implements ParameterMirror {
   /** Whole repacks of W so far (tests: none once the optimizer keeps the packs current). */
   int repacks;
   /**
-   * The step's own gradient buffers: each gradient is computed into one (or into a scratch
-   * while it is the {@code .grad} being added to), then handed to the parameter under its lock
-   * ({@link Parameter#accumulateGrad(Tensor, boolean)}): it becomes the {@code .grad} when
-   * there is none, else it is added to it. Two steps training one model from two threads thus
-   * add both their gradients.
+   * The step's own gradient buffers: each gradient is computed into one, then handed to the
+   * parameter under its lock ({@link Parameter#accumulateGrad(Tensor, boolean)}): it becomes
+   * the {@code .grad} when there is none, else it is added to it. When the buffer already is
+   * the {@code .grad} (zeroed in place, or gradients accumulated over steps), the gradient is
+   * added into it in the same pass, under the parameter's lock ({@link Parameter#gradLock}).
+   * Two steps training one model from two threads thus add both their gradients.
    */
   private Tensor weightGrad;
   private Tensor biasGrad;
-  private float[] transposed = new float[0]; // y^T in the forward, g^T in the backward (out x rows)
-  /** dW and db when the own buffers are the {@code .grad} being added to. */
-  private Tensor weightScratch;
-  private Tensor biasScratch;
+  private float[] transposed = new float[0]; // y^T in the forward (out x rows)
 
   LinearNode(Linear layer, Activation act) {
     this.layer = layer;
@@ -132,30 +130,58 @@ final class LinearNode extends StepNode implements ParameterMirror {
     }
     Parameter weight = layer.weight;
     if (weight.requiresGrad()) {
-      if (transposed.length < rows * n) {
-        transposed = new float[rows * n];
-      }
-      Backward.transpose(ga, go, rows, n, transposed);
       Tensor own = ownWeightGrad(w);
-      Tensor into = weight.grad() == own ? weightScratch(w) : own;
-      Kernels.gemm(n, k, rows, transposed, 0, rows, x.array(), x.arrayOffset(), k, false,
-          into.array(), 0, k, null, 0, Activation.NONE);
-      into.bumpVersion();
-      weight.accumulateGrad(into, into == own);
+      if (!weightGradAdded(weight, own, ga, go, x, n, k, rows)) {
+        dW(ga, go, x, n, k, rows, own, false);
+        weight.accumulateGrad(own, true);
+      }
     }
     Parameter bias = layer.bias;
     if (bias != null && bias.requiresGrad()) {
       Tensor own = ownBiasGrad(n);
-      Tensor into = bias.grad() == own ? biasScratch(n) : own;
-      Backward.columnSums(ga, go, rows, n, into.array());
-      into.bumpVersion();
-      bias.accumulateGrad(into, into == own);
+      boolean added;
+      synchronized (bias.gradLock()) {
+        added = bias.grad() == own;
+        if (added) { // own is the .grad (zeroed, or a step before): add to it in place
+          Backward.columnSums(ga, go, rows, n, own.array(), true);
+          own.bumpVersion();
+        }
+      }
+      if (!added) {
+        Backward.columnSums(ga, go, rows, n, own.array(), false);
+        own.bumpVersion();
+        bias.accumulateGrad(own, true);
+      }
     }
     if (gradInput != null) {
       Kernels.gemm(rows, ga, go, n, backwardPack(w), gradInput.array(),
           gradInput.arrayOffset(), k, null, 0, Activation.NONE);
       gradInput.bumpVersion();
     }
+  }
+
+  /**
+   * When this step's own buffer is the weight's {@code .grad} (after {@code zeroGrad(false)},
+   * or when gradients are accumulated over several steps): adds {@code dW} into it in place,
+   * under the parameter's lock, and returns true. Else returns false, nothing done.
+   */
+  private boolean weightGradAdded(Parameter weight, Tensor own, float[] ga, int go, Tensor x,
+      int n, int k, int rows) {
+    synchronized (weight.gradLock()) {
+      if (weight.grad() != own) {
+        return false;
+      }
+      dW(ga, go, x, n, k, rows, own, true);
+      return true;
+    }
+  }
+
+  /** {@code into (+)= g^T @ x}, {@code g} read transposed in place. */
+  private static void dW(float[] ga, int go, Tensor x, int n, int k, int rows, Tensor into,
+      boolean accumulate) {
+    Kernels.gemmTransposedA(n, k, rows, ga, go, n, x.array(), x.arrayOffset(), k, into.array(),
+        0, k, accumulate);
+    into.bumpVersion();
   }
 
   private Tensor ownWeightGrad(Tensor w) {
@@ -170,20 +196,6 @@ final class LinearNode extends StepNode implements ParameterMirror {
       biasGrad = Tensor.zeros(n);
     }
     return biasGrad;
-  }
-
-  private Tensor weightScratch(Tensor w) {
-    if (weightScratch == null || !weightScratch.sameShape(w)) {
-      weightScratch = Tensor.zeros(w.shape());
-    }
-    return weightScratch;
-  }
-
-  private Tensor biasScratch(int n) {
-    if (biasScratch == null || biasScratch.size(0) != n) {
-      biasScratch = Tensor.zeros(n);
-    }
-    return biasScratch;
   }
 
   /** The weight packed as the input's gradient reads it ({@code W}), repacked when it changed. */
