@@ -14,10 +14,11 @@ import java.util.Arrays;
  * (the interleaved layout {@link RowTiles#packA} makes), or gathered row after row where
  * {@link RowTiles#BY_ROWS}. Then {@link RowTiles#tile} runs each against panels of {@code B}
  * packed per thread, split by panels across the kernel threads as the GEMM is. Each element of
- * C is one FMA chain over {@code p}, from zero or from C's value when accumulating, so a
- * product from zero has the bits of {@code Kernels.gemm} on the transposed copy (in its whole
- * panels: its last partial panel may sum dot products in another order). The row tile
- * past the last whole one and the last partial panel run through a zero-padded tile.
+ * C is one FMA chain over {@code p} from zero, so the product has the bits of {@code
+ * Kernels.gemm} on the transposed copy (in its whole panels: its last partial panel may sum
+ * dot products in another order); accumulating adds each product to C with one rounding, the
+ * bits of {@code grad += dW}. The row tile past the last whole one, the last partial panel and
+ * an accumulated tile run through a zero-padded tile.
  *
  * <p>The scalar backend sums each element over {@code p} in double, as its GEMM does, and adds
  * the rounded sum to C when accumulating.
@@ -71,7 +72,7 @@ final class GemmTransposed {
     private static final int KC = VectorGemm.KC;
     private static final ThreadLocal<Tiled> SCRATCH = ThreadLocal.withInitial(Tiled::new);
 
-    private final float[] panel = new float[KC * NR]; // (kc, NR): a panel of B, packed
+    private float[] panel = new float[KC * NR]; // (k, NR): a panel of B, packed
     private final float[] edge = new float[MR * NR]; // (MR, NR): a partial tile of C
     private float[] packedA = new float[0]; // every row tile of A^T, per reduction block
 
@@ -165,53 +166,58 @@ final class GemmTransposed {
       }
     }
 
-    /** Panels {@code [q0, q1)} of C, every row tile, every reduction block. */
+    /**
+     * Panels {@code [q0, q1)} of C, every row tile over the whole reduction. Accumulating, each
+     * tile's product is summed from zero in a padded tile and then added to C, one rounding
+     * per element (as {@code grad += dW} rounds), instead of chaining its FMAs from C's value.
+     */
     private static void panels(int m, int n, int k, float[] ap, float[] b, int bOff, int ldb,
         float[] c, int cOff, int ldc, boolean accumulate, int q0, int q1, Tiled s) {
       int tiles = (m + MR - 1) / MR;
+      if (s.panel.length < k * NR) {
+        s.panel = new float[k * NR];
+      }
       float[] bp = s.panel;
-      for (int kb = 0; kb < k; kb += KC) {
-        int kc = Math.min(KC, k - kb);
-        boolean first = kb == 0 && !accumulate;
-        int base = kb * tiles * MR;
-        for (int q = q0; q < q1; q++) {
-          int j = q * NR;
-          int cols = Math.min(NR, n - j);
-          int from = bOff + kb * ldb + j;
-          if (cols == NR) {
-            Kernels.copyPanel(b, from, ldb, kc, NR, bp, 0);
-          } else {
-            for (int p = 0; p < kc; p++) {
-              System.arraycopy(b, from + p * ldb, bp, p * NR, cols);
-              Arrays.fill(bp, p * NR + cols, (p + 1) * NR, 0f);
-            }
+      for (int q = q0; q < q1; q++) {
+        int j = q * NR;
+        int cols = Math.min(NR, n - j);
+        if (cols == NR) {
+          Kernels.copyPanel(b, bOff + j, ldb, k, NR, bp, 0);
+        } else {
+          for (int p = 0; p < k; p++) {
+            System.arraycopy(b, bOff + p * ldb + j, bp, p * NR, cols);
+            Arrays.fill(bp, p * NR + cols, (p + 1) * NR, 0f);
           }
-          for (int t = 0; t < tiles; t++) {
-            int rows = Math.min(MR, m - t * MR);
-            int c0 = cOff + t * MR * ldc + j;
-            int a0 = base + t * MR * kc;
-            if (rows == MR && cols == NR) {
-              RowTiles.tile(kc, ap, a0, bp, 0, c, c0, ldc, first);
-            } else {
-              edge(kc, ap, a0, bp, c, c0, ldc, rows, cols, first, s.edge);
+        }
+        for (int t = 0; t < tiles; t++) {
+          int rows = Math.min(MR, m - t * MR);
+          int c0 = cOff + t * MR * ldc + j;
+          if (rows == MR && cols == NR && !accumulate) {
+            product(k, tiles, t, ap, bp, c, c0, ldc);
+          } else {
+            float[] e = s.edge;
+            product(k, tiles, t, ap, bp, e, 0, NR);
+            for (int r = 0; r < rows; r++) {
+              int row = c0 + r * ldc;
+              if (accumulate) {
+                for (int x = 0; x < cols; x++) {
+                  c[row + x] += e[r * NR + x];
+                }
+              } else {
+                System.arraycopy(e, r * NR, c, row, cols);
+              }
             }
           }
         }
       }
     }
 
-    /** A tile of C with fewer than MR rows or NR columns, through a zero-padded one. */
-    private static void edge(int kc, float[] ap, int a0, float[] bp, float[] c, int c0,
-        int ldc, int rows, int cols, boolean first, float[] e) {
-      if (!first) {
-        Arrays.fill(e, 0f);
-        for (int r = 0; r < rows; r++) {
-          System.arraycopy(c, c0 + r * ldc, e, r * NR, cols);
-        }
-      }
-      RowTiles.tile(kc, ap, a0, bp, 0, e, 0, NR, first);
-      for (int r = 0; r < rows; r++) {
-        System.arraycopy(e, r * NR, c, c0 + r * ldc, cols);
+    /** Row tile {@code t} of {@code A^T} times the packed panel, every reduction block. */
+    private static void product(int k, int tiles, int t, float[] ap, float[] bp, float[] c,
+        int c0, int ldc) {
+      for (int kb = 0; kb < k; kb += KC) {
+        int kc = Math.min(KC, k - kb);
+        RowTiles.tile(kc, ap, kb * tiles * MR + t * MR * kc, bp, kb * NR, c, c0, ldc, kb == 0);
       }
     }
   }

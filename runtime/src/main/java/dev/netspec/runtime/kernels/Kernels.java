@@ -130,8 +130,8 @@ public final class Kernels {
    * @param a A's transpose, {@code k x m}: row {@code p} at {@code a[aOff + p * lda ..]}
    * @param b {@code k x n}, row {@code p} at {@code b[bOff + p * ldb ..]}
    * @param c {@code m x n}, row {@code i} at {@code c[cOff + i * ldc ..]}, rows disjoint
-   * @param accumulate add the product to C (one FMA chain per element starting from C's value)
-   *     instead of overwriting it
+   * @param accumulate add the product to C instead of overwriting it: each element's product
+   *     summed from zero, then added with one rounding (the bits of {@code grad += dW})
    */
   public static void gemmTransposedA(int m, int n, int k, float[] a, int aOff, int lda,
       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {

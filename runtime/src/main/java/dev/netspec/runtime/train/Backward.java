@@ -64,14 +64,10 @@ final class Backward {
 
   /**
    * {@code out[j] = sum over rows of g[r][j]}, summed row after row from 0 as the tape's bias
-   * gradient sums ({@code LinearGrad.bias}); with {@code accumulate}, summed from {@code
-   * out[j]} instead (the same bits when {@code out} holds zeros).
+   * gradient sums ({@code LinearGrad.bias}).
    */
-  static void columnSums(float[] g, int go, int rows, int cols, float[] out,
-      boolean accumulate) {
-    if (!accumulate) {
-      java.util.Arrays.fill(out, 0, cols, 0f);
-    }
+  static void columnSums(float[] g, int go, int rows, int cols, float[] out) {
+    java.util.Arrays.fill(out, 0, cols, 0f);
     for (int r = 0; r < rows; r++) {
       Kernels.axpy(1f, g, go + r * cols, out, 0, cols);
     }

@@ -46,13 +46,15 @@ final class LinearNode extends StepNode implements ParameterMirror {
   /**
    * The step's own gradient buffers: each gradient is computed into one, then handed to the
    * parameter under its lock ({@link Parameter#accumulateGrad(Tensor, boolean)}): it becomes
-   * the {@code .grad} when there is none, else it is added to it. When the buffer already is
-   * the {@code .grad} (zeroed in place, or gradients accumulated over steps), the gradient is
-   * added into it in the same pass, under the parameter's lock ({@link Parameter#gradLock}).
+   * the {@code .grad} when there is none, else it is added to it. When the weight's buffer
+   * already is the {@code .grad} (zeroed in place, or gradients accumulated over steps), dW is
+   * added into it in the same pass, under the parameter's lock ({@link Parameter#gradLock});
+   * the bias's is summed into a small scratch and added.
    * Two steps training one model from two threads thus add both their gradients.
    */
   private Tensor weightGrad;
   private Tensor biasGrad;
+  private Tensor biasScratch;
   private float[] transposed = new float[0]; // y^T in the forward (out x rows)
 
   LinearNode(Linear layer, Activation act) {
@@ -139,19 +141,10 @@ final class LinearNode extends StepNode implements ParameterMirror {
     Parameter bias = layer.bias;
     if (bias != null && bias.requiresGrad()) {
       Tensor own = ownBiasGrad(n);
-      boolean added;
-      synchronized (bias.gradLock()) {
-        added = bias.grad() == own;
-        if (added) { // own is the .grad (zeroed, or a step before): add to it in place
-          Backward.columnSums(ga, go, rows, n, own.array(), true);
-          own.bumpVersion();
-        }
-      }
-      if (!added) {
-        Backward.columnSums(ga, go, rows, n, own.array(), false);
-        own.bumpVersion();
-        bias.accumulateGrad(own, true);
-      }
+      Tensor into = bias.grad() == own ? biasScratch(n) : own;
+      Backward.columnSums(ga, go, rows, n, into.array());
+      into.bumpVersion();
+      bias.accumulateGrad(into, into == own);
     }
     if (gradInput != null) {
       Kernels.gemm(rows, ga, go, n, backwardPack(w), gradInput.array(),
@@ -189,6 +182,14 @@ final class LinearNode extends StepNode implements ParameterMirror {
       weightGrad = Tensor.zeros(w.shape());
     }
     return weightGrad;
+  }
+
+  /** db when the own buffer is the {@code .grad} being added to (a bias: small). */
+  private Tensor biasScratch(int n) {
+    if (biasScratch == null || biasScratch.size(0) != n) {
+      biasScratch = Tensor.zeros(n);
+    }
+    return biasScratch;
   }
 
   private Tensor ownBiasGrad(int n) {
