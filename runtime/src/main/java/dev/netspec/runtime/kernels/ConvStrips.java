@@ -18,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * EPYC Zen 3, CPU time): with the input index as the induction variable, 84-93 GFLOP/s on
  * JDK 17 and 35-40 on JDK 25; with a step counter and six bases, 39.5 on JDK 17 and 94.9 on
  * JDK 25 (docs/performance.md, "Convolutions"). So the loop is chosen by the running JDK's
- * feature version, a constant to C2; both sum in the same order, to the same bits.
+ * feature version, a constant to C2; both sum in the same order, to the same bits. On JDK 17,
+ * six positions {@value #SPACING}, {@value #SPACING_128} or {@value #SPACING_256} floats apart
+ * (one output row of a stride-1 convolution on that many channels) take a copy of the loop
+ * with the distances as constants ({@link #spaced}): 28 instructions a step instead of 38.
  */
 final class ConvStrips {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -35,7 +38,9 @@ final class ConvStrips {
    * of one output row of a stride-1 convolution on 64 input channels (ResNet's first stage).
    */
   static final int SPACING = 64;
+  /** The distance {@link #spaced128} reads: a row on 128 input channels. */
   static final int SPACING_128 = 128;
+  /** The distance {@link #spaced256} reads: a row on 256 input channels. */
   static final int SPACING_256 = 256;
 
   private ConvStrips() {}
@@ -129,7 +134,9 @@ final class ConvStrips {
    * and step on {@code q + d_j} (38 instructions a step for 12 FMAs, past the 6 a cycle Zen 3
    * issues), this form 28, and ran 1.10-1.31x faster on JDK 17 (the strip alone on a 64-channel
    * 56x56 layer, CPU time, loaded; docs/performance.md, "Convolutions"). JDK 17 only: JDK 25
-   * runs it as slowly as {@code running}.
+   * runs it as slowly as {@code running}. One copy per spacing ({@link #spaced128}, {@link
+   * #spaced256}): the distances must be literals, since C2 does not inline a method this large
+   * to fold a constant argument into it.
    */
   static void spaced(int steps, float[] x, int p0, float[] w, int w0, float[] acc) {
     FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc, 0));
