@@ -42,6 +42,22 @@ class ResNetAllocationTest {
         "bytes of 20 warm forwards at 1x3x32x32 after another species");
   }
 
+  /**
+   * Its {@code fc} at batch 1 (a matrix-vector product) allocates nothing within 240 calls,
+   * given time for the JIT: the panels its 4-panel tile leaves (2.5 of 62.5) run in plain Java
+   * (SmallPanels), which allocates nothing before C2 compiles it. With Vector API tiles for them
+   * it allocated 165 KB per call until about call 450 (each ran once or twice per call; C2
+   * takes a method after 600 calls at the least), which kept the whole network allocating at
+   * 1x3x224x224 for as long.
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void fcAtBatch1AllocatesNothingWithinAFewHundredCalls() throws Exception {
+    assertEquals(0, AllocationProbe.bytesOnceWarm(FcAllocationChild.class, 60, "240"),
+        "bytes of 20 calls of fc (512 -> 1000) at batch 1 within 240 calls");
+  }
+
   /** The child's bytes of 20 forwards once 0 or after {@link #SECONDS}. */
   private static long bytesOnceWarm(String mode) throws IOException, InterruptedException {
     return AllocationProbe.bytesOnceWarm(ResNetAllocationChild.class, SECONDS, mode, Integer.toString(SECONDS));
