@@ -12,9 +12,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * fused convolution, pooling, block and the final {@code fc} Linear, in one JVM. Each case runs
  * in a fresh JVM ({@link ResNetAllocationChild}), so that no other test's profile is in it, and
  * only with {@code -Dnetspec.allocationTests=true} (JIT-dependent, as the other allocation
- * tests). "Warm" takes long here: {@code fc} runs once per forward, and its few Vector API
- * kernel calls per forward box their vectors until C2 has compiled them, which took about 600
- * forwards (1,800 before its small-batch tiles took in their epilogue; docs/performance.md).
+ * tests). "Warm" took long here: {@code fc} runs once per forward, and its few Vector API
+ * kernel calls per forward boxed their vectors until C2 had compiled them, about 600 forwards
+ * (1,800 before its small-batch tiles took in their epilogue); its leftover panels now run in
+ * plain Java (docs/performance.md).
  */
 class ResNetAllocationTest {
   /** How long a child may warm the network (a loaded 2-core machine needed 150 s). */
