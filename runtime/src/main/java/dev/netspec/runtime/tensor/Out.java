@@ -143,7 +143,9 @@ public final class Out {
    * exactly in double, as {@code x.eq(value)} and the others do.
    */
   private static Tensor compare(CompareOp op, Tensor x, float value, Tensor out) {
-    requireShape(op.name().toLowerCase(Locale.ROOT), x.shape, out);
+    if (!Arrays.equals(x.shape, out.shape)) { // the op's name only for the message: no string per call
+      requireShape(op.name().toLowerCase(Locale.ROOT), x.shape, out);
+    }
     if (!out.isContiguous() || out.storage == null || !x.isContiguous() || x.storage == out.storage) {
       return out.copy_(x.longs != null ? Masks.compareLongs(x, op, value)
           : Elementwise.compare(x, op, value));
