@@ -203,6 +203,10 @@ class OutTest {
     assertArrayEquals(new float[] {2, 4, 6, 2, 2.5f, 3}, h.mulInto(w, Tensor.zeros(2, 3)).toFloatArray());
     assertArrayEquals(new float[] {0.5f, 1, 1.5f, 8, 10, 12}, h.divInto(w, Tensor.zeros(2, 3)).toFloatArray());
     assertArrayEquals(new float[] {3, 4, 5, 4.5f, 5.5f, 6.5f}, h.addInto(w, Tensor.zeros(2, 3)).toFloatArray());
+    // the column on the left of a product or a sum: the same values, no allocating broadcast
+    assertArrayEquals(new float[] {2, 4, 6, 2, 2.5f, 3}, w.mulInto(h, Tensor.zeros(2, 3)).toFloatArray());
+    assertArrayEquals(new float[] {3, 4, 5, 4.5f, 5.5f, 6.5f}, w.addInto(h, Tensor.zeros(2, 3)).toFloatArray());
+    assertArrayEquals(new float[] {1, 0, -1, -3.5f, -4.5f, -5.5f}, w.subInto(h, Tensor.zeros(2, 3)).toFloatArray());
     Tensor h3 = h.reshape(2, 3, 1).expand(2, 3, 2).contiguous(); // (2, 3, 2)
     Tensor w3 = Tensor.of(new float[][] {{1, 0, 2}, {0, 1, 0}}).reshape(2, 3, 1);
     assertArrayEquals(new float[] {1, 1, 0, 0, 6, 6, 0, 0, 5, 5, 0, 0},
