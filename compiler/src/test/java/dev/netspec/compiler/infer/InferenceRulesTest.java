@@ -47,6 +47,17 @@ class InferenceRulesTest {
   }
 
   @Test
+  void aLayerTheForwardNeverCallsCostsNothing() {
+    // only fc runs: 2 * (2 * 4 * 4) = 64 at (2, 4); the others are built (their parameters
+    // count) but cost no flops, as in PyTorch, and do not make the cost unknown
+    String unused = "  B:\n    input: [batch, 4]\n    layers:\n      fc: {linear: 4}\n      r: relu\n"
+        + "      s: {sequential: [relu, {linear: {in_features: 4, out_features: 2}}]}\n"
+        + "      l: {lstm: {input_size: 4, hidden_size: 2}}\n      e: {linear: {in_features: 4, out_features: 8}}\n"
+        + "    forward: fc(x)\n";
+    assertEquals(64, flops(unused, "B", 2, 4));
+  }
+
+  @Test
   void aLayersTensorsStopAtTheIntLimit() {
     // 2^31 - 1 is prime: a weight of exactly that many elements is (1, 2147483647)
     String edge = "  B:\n    input: [batch, 2147483647]\n    sequential: [{linear: {in_features: 2147483647, out_features: 1}}]\n";
