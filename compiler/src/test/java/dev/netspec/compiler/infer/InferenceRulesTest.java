@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Compiler;
 import dev.netspec.compiler.CompilerOptions;
+import dev.netspec.compiler.Inspection;
 import dev.netspec.compiler.SpecSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,6 +56,40 @@ class InferenceRulesTest {
         + "      l: {lstm: {input_size: 4, hidden_size: 2}}\n      e: {linear: {in_features: 4, out_features: 8}}\n"
         + "    forward: fc(x)\n";
     assertEquals(64, flops(unused, "B", 2, 4));
+  }
+
+  @Test
+  void aBlockUsedTwiceHasAllItsStateTwice() {
+    // the second use of Sub (same arguments and input) is a copy of the first's tree: its
+    // parameters, buffers (the non-persistent one out of the state dict), ties and children
+    String sub = "  Sub:\n    input: [batch, 4]\n    params: {w: {shape: [4, 4]}, v: {shape: [4, 4]}}\n"
+        + "    buffers: {mean: {shape: [4]}, tmp: {shape: [4], persistent: false}}\n"
+        + "    layers: {fc: {linear: 4}}\n    tie: {v: w}\n    forward: fc(x @ w + x @ v) + mean + tmp\n"
+        + "  B:\n    input: [batch, 4]\n    layers: {a: Sub, b: Sub}\n    forward: b(a(x))\n";
+    Compilation c = compile(sub);
+    assertEquals(List.of(), c.diagnostics().stream().map(d -> d.format()).toList());
+    Inspection i = c.inspect("B", new int[] {2, 4});
+    List<String> state = i.stateDict().stream().map(e -> e.name() + " " + e.shape()).toList();
+    // PyTorch's state_dict order: a module's parameters, its persistent buffers, then its children
+    List<String> one = List.of("w [4, 4]", "v [4, 4]", "mean [4]", "fc.weight [4, 4]", "fc.bias [4]");
+    List<String> both = new java.util.ArrayList<>();
+    one.forEach(e -> both.add("a." + e));
+    one.forEach(e -> both.add("b." + e));
+    assertEquals(both, state);
+    // per Sub: w 16 (v is w), fc 16 + 4 = 36
+    assertEquals(72, i.parameters());
+    // per Sub at (2, 4): two matmuls 2 * 2 * 4 * 4 each, the add 8, fc 64, + mean 8, + tmp 8 = 216
+    assertEquals(432, i.flops());
+    assertEquals("B(\n  (a): Sub(\n    (fc): Linear(in_features=4, out_features=4, bias=True)\n  )\n"
+        + "  (b): Sub(\n    (fc): Linear(in_features=4, out_features=4, bias=True)\n  )\n)", i.repr());
+    // a tie of the block's own parameters at the top counts once too
+    String top = "  T:\n    input: [batch, 4]\n    params: {w: {shape: [4, 4]}, v: {shape: [4, 4]}}\n"
+        + "    tie: {v: w}\n    forward: x @ w + x @ v\n";
+    Compilation t = compile(top);
+    assertEquals(16, t.inspect("T", new int[] {2, 4}).parameters());
+    // a lazy layer's parameters are known at an input: 3 * 4 + 4
+    String lazy = "  L:\n    input: [batch, \"?\"]\n    sequential: [{linear: 4}]\n";
+    assertEquals(16, compile(lazy).inspect("L", new int[] {2, 3}).parameters());
   }
 
   @Test
