@@ -101,6 +101,22 @@ class BlockErrorsTest {
   }
 
   @Test
+  void keysTakeTheirKindOfValue() {
+    String forward = spec("  B:", "    input: [batch, 4]", "    forward: [x]");
+    expect(forward, 6, "[x]", "B: 'forward' must be a string, got a list");
+    String position = spec("  B:", "    input: [batch, 4]", "    position: 3", "    sequential: [relu]");
+    expect(position, 6, "3", "B: 'position' must be the name of the int holding the first token's position, such as"
+        + " 'start', got the number 3");
+    String ignore = spec("  B:", "    input: [batch, 4]", "    ignore_on_load: pos", "    sequential: [relu]");
+    expect(ignore, 6, "pos", "B: 'ignore_on_load' must be a list of state-dict keys, such as [position_ids], got the"
+        + " string 'pos'");
+    String seq = spec("  B:", "    input: [batch, 4]", "    sequential: relu");
+    expect(seq, 6, "relu", "B: 'sequential' must be a list of layers, got the string 'relu'");
+    String init = spec("  B:", "    input: [batch, 4]", "    sequential: [{linear: 4, init: {wieght: zeros}}]");
+    expect(init, 6, "linear", "B: linear has no parameter 'wieght'; did you mean 'weight'?");
+  }
+
+  @Test
   void whenIsOneCondition() {
     String two = spec("  B:", "    args: {s: int}", "    input: [batch, 4]", "    layers:",
         "      a: {linear: 4, when: \"y = s\"}", "    forward: a(x)");
