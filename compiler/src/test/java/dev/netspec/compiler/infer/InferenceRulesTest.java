@@ -93,6 +93,27 @@ class InferenceRulesTest {
   }
 
   @Test
+  void aSharedBlockKeepsItsFirstInput() {
+    // PyTorch would run Inner's linear on both; here a module has one input shape, so the
+    // second call is an error at that call, naming the first input and where it is declared
+    String inner = "  Inner:\n    sequential: [{linear: 4}, relu]\n";
+    String shared = inner + "  B:\n    input: [batch, 4]\n    layers: {blk: Inner}\n    forward: |\n"
+        + "      y = blk(x)\n      return blk(unsqueeze(x, 0))\n";
+    assertEquals(List.of("t.yaml:11:14: error: B.blk (Inner): shared layer was first called with input [batch, 4],"
+        + " now with [1, batch, 4]; 'blk' is declared at line 8"), errors(shared));
+    // two uses of a block without 'input:' at two shapes: it would be generated for one
+    String two = inner + "  B:\n    input: [batch, 4]\n    layers: {blk: Inner, other: Inner}\n    forward: |\n"
+        + "      y = blk(x)\n      return other(unsqueeze(y, 0))\n";
+    assertEquals(List.of("t.yaml:11:14: error: B.other (Inner): block Inner has no 'input:' and is used with input"
+        + " [1, batch, 4] here but [batch, 4] at line 10, column 11; declare 'input:' on it"), errors(two));
+    // int64 ids into a layer that takes floats
+    String ids = "  B:\n    inputs: {ids: [batch, 5, int64]}\n    layers: {fc: {linear: 4}}\n    forward: fc(ids)\n";
+    assertEquals(List.of("t.yaml:7:14: error: B.fc (linear): takes a float32 tensor, got an int64 tensor of shape"
+        + " [batch, 5]; int64 ids go through an embedding layer, or are compared (ids != pad) into a bool mask, which"
+        + " arithmetic takes as 0s and 1s; 'fc' is declared at line 6"), errors(ids));
+  }
+
+  @Test
   void aLayersTensorsStopAtTheIntLimit() {
     // 2^31 - 1 is prime: a weight of exactly that many elements is (1, 2147483647)
     String edge = "  B:\n    input: [batch, 2147483647]\n    sequential: [{linear: {in_features: 2147483647, out_features: 1}}]\n";
