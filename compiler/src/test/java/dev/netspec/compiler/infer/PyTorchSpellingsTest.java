@@ -69,7 +69,7 @@ class PyTorchSpellingsTest {
 
   @Test
   void tensorMethodsAreFunctions() {
-    advice("x.shape", "B: only '.T' is supported after an expression, not '.shape'");
+    advice("x.dtype", "B: only '.T' is supported after an expression, not '.dtype'");
     advice("x.contiguous()", "B: write 'x', not 'x.contiguous()': a forward has no '.contiguous()'");
     advice("x.detach()", "B: write 'x', not 'x.detach()': a forward has no '.detach()'");
     advice("fc1(x).view((-1, 8))", "B: write 'view(fc1(x), (-1, 8))', not 'fc1(x).view((-1, 8))': a forward calls"
