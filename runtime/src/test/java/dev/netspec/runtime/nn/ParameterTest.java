@@ -68,10 +68,12 @@ class ParameterTest {
     Tensor fresh = Tensor.of(1, 2, 3, 4).view(2, 2);
     p.accumulateGrad(fresh);
     assertSame(fresh, p.grad(), "a fresh contiguous gradient is kept as it is");
+    long version = fresh.version();
     p.accumulateGrad(Tensor.of(10, 20, 30, 40).view(2, 2));
     assertSame(fresh, p.grad(), "then added into");
     assertArrayEquals(new float[] {11, 22, 33, 44}, fresh.toFloatArray());
-    long version = fresh.version();
+    assertTrue(fresh.version() > version, "an added gradient has a new version");
+    version = fresh.version();
     p.accumulateGrad(Tensor.of(1, 2, 3, 4).view(2, 2).t()); // strided: [[1, 3], [2, 4]]
     assertArrayEquals(new float[] {12, 25, 35, 48}, p.grad().toFloatArray());
     assertTrue(fresh.version() > version, "an added gradient has a new version");
@@ -91,6 +93,11 @@ class ParameterTest {
     Tensor set = Tensor.ones(2, 2);
     p.setGrad(set);
     assertSame(set, p.grad());
+    // a strided gradient set by hand is added into element by element, not as its array
+    Tensor transposed = Tensor.of(1, 2, 3, 4).view(2, 2).t(); // [[1, 3], [2, 4]]
+    p.setGrad(transposed);
+    p.accumulateGrad(Tensor.of(10, 20, 30, 40).view(2, 2));
+    assertArrayEquals(new float[] {11, 23, 32, 44}, p.grad().contiguous().toFloatArray());
   }
 
   @Test
@@ -132,7 +139,8 @@ class ParameterTest {
     Parameter second = Parameter.uninitialized();
     second.tieTo(lazy);
     assertFalse(second.isMaterialized(), "tied to a lazy one: not yet");
-    second.materialize(3);
+    Tensor made = second.materialize(3);
+    assertSame(lazy.data(), made, "the source's new data");
     assertTrue(lazy.isMaterialized(), "materializing the second name materializes the source");
     assertArrayEquals(new int[] {3}, lazy.shape());
   }
