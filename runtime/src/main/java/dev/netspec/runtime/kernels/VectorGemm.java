@@ -155,7 +155,7 @@ final class VectorGemm {
       } else {
         DotTiles.dotRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff,
             act == Activation.RELU);
-        geluIf(act, m, n, c, cOff, ldc);
+        GemmEpilogue.geluIf(act, m, n, c, cOff, ldc);
       }
       return;
     }
@@ -335,7 +335,7 @@ final class VectorGemm {
           int j1 = Math.min(n, to * DOT_GROUP);
           DotTiles.dotRows(m, j1 - j0, k, a, aOff, lda, b, bOff + j0 * ldb, ldb, c, cOff + j0, ldc, bias,
               biasOff + j0, act == Activation.RELU);
-          geluIf(act, m, j1 - j0, c, cOff + j0, ldc);
+          GemmEpilogue.geluIf(act, m, j1 - j0, c, cOff + j0, ldc);
           break;
         }
         case PACK_A:
@@ -383,7 +383,7 @@ final class VectorGemm {
           if (PackedMatrix.isDotPanel(n, NR, q, k)) {
             DotTiles.dotPanel(m, k, a, aOff, lda, bp, 0, c, cOff + j, ldc, cols, bias, biasOff + j,
                 act == Activation.RELU, s);
-            geluIf(act, m, cols, c, cOff + j, ldc);
+            GemmEpilogue.geluIf(act, m, cols, c, cOff + j, ldc);
             continue;
           }
           ld = PackedMatrix.panelStride(n, NR, q);
@@ -429,7 +429,7 @@ final class VectorGemm {
       int j = q1 * NR;
       DotTiles.dotPanel(m, k, a, aOff, lda, bp, base + q1 * k * NR, c, cOff + j, ldc, n - j, bias,
           biasOff + j, act == Activation.RELU, s);
-      geluIf(act, m, n - j, c, cOff + j, ldc);
+      GemmEpilogue.geluIf(act, m, n - j, c, cOff + j, ldc);
     }
     if (m <= 2) {
       // Batches of 1 and 2: groups of 4 whole panels in one wide tile, the rest one by one.
@@ -529,7 +529,7 @@ final class VectorGemm {
               tile(rows, kc, a, ai, lda, bp, bk, NR, t, t0, tld, first);
             }
             if (last) {
-              epilogue(rows, t, t0, tld, bv, bvOff, act);
+              GemmEpilogue.apply(rows, t, t0, tld, bv, bvOff, act);
             }
             if (cols < NR) {
               copyRows(s.edge, 0, NR, c, ci, ldc, rows, cols);
@@ -537,7 +537,7 @@ final class VectorGemm {
             i += rows;
           }
           if (last) { // the panel's rows of this block, in L1
-            geluIf(act, mb, cols, c, cOff + ib * ldc + j, ldc);
+            GemmEpilogue.geluIf(act, mb, cols, c, cOff + ib * ldc + j, ldc);
           }
         }
         kb += kc;
@@ -581,7 +581,7 @@ final class VectorGemm {
         tile2x2Whole(k, a, aOff, a1, b, b0, ldb, s.edge, 0, s.edge, NR, bz, bzOff, below);
         copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
       }
-      geluIf(act, m, cols, c, c0, ldc);
+      GemmEpilogue.geluIf(act, m, cols, c, c0, ldc);
       return;
     }
     int kb = 0;
@@ -599,7 +599,7 @@ final class VectorGemm {
         if (cols == NR) {
           tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first);
           if (last) {
-            epilogue(rows, c, ci, ldc, bv, bvOff, act);
+            GemmEpilogue.apply(rows, c, ci, ldc, bv, bvOff, act);
           }
         } else {
           if (!first) {
@@ -611,14 +611,14 @@ final class VectorGemm {
             tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
           }
           if (last) {
-            epilogue(rows, s.edge, 0, NR, bv, bvOff, act);
+            GemmEpilogue.apply(rows, s.edge, 0, NR, bv, bvOff, act);
           }
           copyRows(s.edge, 0, NR, c, ci, ldc, rows, cols);
         }
         i += rows;
       }
       if (last) {
-        geluIf(act, m, cols, c, c0, ldc);
+        GemmEpilogue.geluIf(act, m, cols, c, c0, ldc);
       }
       kb += kc;
     } while (kb < k);
@@ -629,9 +629,9 @@ final class VectorGemm {
    * before the only store: the sum plus the bias (or plus {@code -0.0}, which changes nothing,
    * not even a {@code -0.0}), then {@code x < below ? 0 : x} with {@code below} 0 for ReLU and
    * minus infinity (never true) otherwise. The same operations in the same order as {@link
-   * #epilogue}, so the results equal those of the other tiles. The tiles write it out per
-   * accumulator: a helper taking the vectors is not inlined into them, and C2 then boxes every
-   * vector (the tutorial MLP ran 2-3x slower that way).
+   * GemmEpilogue#apply}, so the results equal those of the other tiles. The tiles write it out
+   * per accumulator: a helper taking the vectors is not inlined into them, and C2 then boxes
+   * every vector (the tutorial MLP ran 2-3x slower that way).
    */
   private static void wide(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
       float[] c, int c0, int ldc, float[] bias, int biasOff, Activation act) {
@@ -643,7 +643,7 @@ final class VectorGemm {
     } else {
       tile1x8(k, a, aOff, b, b0, c, c0, bv, bvOff, below);
     }
-    geluIf(act, m, WIDE * NR, c, c0, ldc);
+    GemmEpilogue.geluIf(act, m, WIDE * NR, c, c0, ldc);
   }
 
   private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,
@@ -666,72 +666,6 @@ final class VectorGemm {
       default:
         tile1x2(kc, a, a0, b, b0, ldb, c, c0, first);
         break;
-    }
-  }
-
-  /**
-   * The fused epilogue on a finished tile of C ({@code rows x NR}, still in L1): {@code C =
-   * act(C + bias)}. Kept out of the tiles so each tile stays small enough for C2 to inline
-   * every Vector API call (past its inlining budget, vectors are boxed: an allocation each).
-   * One loop per case, so no vector comes from two branches and a missing bias adds nothing
-   * (adding zeros would turn {@code -0.0} into {@code 0.0}).
-   */
-  private static void epilogue(int rows, float[] c, int c0, int ldc, float[] bias, int biasOff,
-      Activation act) {
-    boolean relu = act == Activation.RELU;
-    if (bias == null) {
-      if (relu) {
-        reluRows(rows, c, c0, ldc);
-      }
-    } else if (relu) {
-      addBiasRelu(rows, c, c0, ldc, bias, biasOff);
-    } else {
-      addBias(rows, c, c0, ldc, bias, biasOff);
-    }
-  }
-
-  /**
-   * GELU over {@code rows x cols} of C (a panel's rows of a block, just written, so still in
-   * L1) when {@code act} is {@link Activation#GELU}: the same floats as {@link
-   * VectorGelu#gelu} on the stored sums.
-   */
-  private static void geluIf(Activation act, int rows, int cols, float[] c, int c0, int ldc) {
-    if (act == Activation.GELU) {
-      VectorGelu.rows(rows, cols, c, c0, ldc);
-    }
-  }
-
-  private static void addBiasRelu(int rows, float[] c, int c0, int ldc, float[] bias,
-      int biasOff) {
-    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff));
-    FloatVector bias1 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff + L));
-    for (int r = 0; r < rows; r++) {
-      int at = c0 + r * ldc;
-      FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, c, at)).add(bias0);
-      FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, c, at + L)).add(bias1);
-      EXACT.cast(VectorBackend.relu(c0v)).intoArray(c, at);
-      EXACT.cast(VectorBackend.relu(c1v)).intoArray(c, at + L);
-    }
-  }
-
-  private static void addBias(int rows, float[] c, int c0, int ldc, float[] bias,
-      int biasOff) {
-    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff));
-    FloatVector bias1 = EXACT.cast(FloatVector.fromArray(S, bias, biasOff + L));
-    for (int r = 0; r < rows; r++) {
-      int at = c0 + r * ldc;
-      EXACT.cast(EXACT.cast(FloatVector.fromArray(S, c, at)).add(bias0)).intoArray(c, at);
-      EXACT.cast(EXACT.cast(FloatVector.fromArray(S, c, at + L)).add(bias1)).intoArray(c, at + L);
-    }
-  }
-
-  private static void reluRows(int rows, float[] c, int c0, int ldc) {
-    for (int r = 0; r < rows; r++) {
-      int at = c0 + r * ldc;
-      FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, c, at));
-      FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, c, at + L));
-      EXACT.cast(VectorBackend.relu(c0v)).intoArray(c, at);
-      EXACT.cast(VectorBackend.relu(c1v)).intoArray(c, at + L);
     }
   }
 
@@ -817,8 +751,8 @@ final class VectorGemm {
   /**
    * Rows {@code a0} and {@code a1} of A against one panel of op(B) (row stride {@code ldb})
    * over the whole reduction, with the epilogue of {@link #wide}: row 0 to {@code c[c0 ..]},
-   * row 1 to {@code d[d0 ..]}. The same FMA chains, bias addition and comparison as {@link #tile2x2} and
-   * {@link #epilogue}, so the same results.
+   * row 1 to {@code d[d0 ..]}. The same FMA chains, bias addition and comparison as {@link
+   * #tile2x2} and {@link GemmEpilogue#apply}, so the same results.
    */
   private static void tile2x2Whole(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
       float[] c, int c0, float[] d, int d0, float[] bias, int bo, float below) {
