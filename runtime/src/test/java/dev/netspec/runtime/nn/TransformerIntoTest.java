@@ -62,6 +62,18 @@ class TransformerIntoTest {
   }
 
   @Test
+  void theDecoderLayerNamesItsArgumentsAndNeedsTheMemory() {
+    TransformerDecoderLayer d =
+        new TransformerDecoderLayer(4, 2, 8, 0.0, "gelu", 1e-5, false, true);
+    assertEquals("gelu", d.activation());
+    assertTrue(d.normFirst());
+    assertFalse(new TransformerDecoderLayer(4, 2).normFirst());
+    assertEquals("TransformerDecoderLayer needs tgt and memory: call forward(tgt, memory)",
+        assertThrows(UnsupportedOperationException.class, () -> d.forward(randn(1, 3, 4)))
+            .getMessage());
+  }
+
+  @Test
   void everyLayoutTheIntoPathCannotTakeGivesTheAllocatingValues() {
     for (String activation : new String[] {"relu", "gelu"}) {
       for (boolean normFirst : new boolean[] {false, true}) {
