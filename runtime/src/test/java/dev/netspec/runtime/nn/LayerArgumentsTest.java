@@ -60,15 +60,25 @@ class LayerArgumentsTest {
 
   @Test
   void softmaxFlattenAndReluAsPyTorch() {
-    Softmax softmax = new Softmax(0);
-    assertEquals(0, softmax.dim());
+    Softmax softmax = new Softmax(-2);
+    assertEquals(-2, softmax.dim());
     // softmax of (0, ln 3) over dim 0: (1/4, 3/4)
     Tensor x = Tensor.of(0f, (float) Math.log(3)).view(2, 1);
     assertArrayEquals(new float[] {0.25f, 0.75f}, softmax.forward(x).toFloatArray(), 1e-6f);
+    Tensor out = Tensor.zeros(2, 1);
+    assertSame(out, softmax.forward(x, out));
+    assertArrayEquals(new float[] {0.25f, 0.75f}, out.toFloatArray(), 1e-6f);
     LogSoftmax log = new LogSoftmax(-1);
     assertEquals(-1, log.dim());
     assertArrayEquals(new float[] {(float) Math.log(0.25), (float) Math.log(0.75)},
         log.forward(x.view(1, 2)).toFloatArray(), 1e-6f);
+    Tensor logOut = Tensor.zeros(1, 2);
+    assertSame(logOut, log.forward(x.view(1, 2), logOut));
+    assertArrayEquals(new float[] {(float) Math.log(0.25), (float) Math.log(0.75)},
+        logOut.toFloatArray(), 1e-6f);
+    Tensor flat = Tensor.zeros(2, 12);
+    assertSame(flat, new Flatten().forward(Tensor.ones(2, 3, 4), flat));
+    assertEquals(24f, flat.sum().item(), "every element copied");
     assertArrayEquals(new int[] {2, 12}, new Flatten().forward(Tensor.zeros(2, 3, 4)).shape());
     assertArrayEquals(new int[] {6, 4}, new Flatten(0, 1).forward(Tensor.zeros(2, 3, 4)).shape());
     assertTrue(new ReLU(true).inplace());
