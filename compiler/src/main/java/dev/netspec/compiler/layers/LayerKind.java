@@ -73,6 +73,22 @@ public abstract class LayerKind {
   }
 
   /**
+   * Why {@code value}, what a block argument makes argument {@code a} in one instantiation
+   * ({@code layer_norm: dim} with {@code dim} 0), is refused (a sentence), or null: a size is
+   * positive, and the kind's {@link #outOfRange}. The checker refuses literals by the same
+   * rules where the spec writes them.
+   */
+  public final String refused(ArgDef a, Object value) {
+    List<?> items = value instanceof List<?> l ? l : List.of(value);
+    for (Object item : items) {
+      if (a.size() && item instanceof Long n && n <= 0) {
+        return a.name() + " must be positive, got " + n;
+      }
+    }
+    return outOfRange(a.name(), value);
+  }
+
+  /**
    * Why literal {@code value} of argument {@code arg} is out of range (a sentence), or null;
    * the checker asks for literals, the kind's shape rule for block arguments' values.
    */
