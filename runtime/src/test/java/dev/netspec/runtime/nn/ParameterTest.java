@@ -121,9 +121,12 @@ class ParameterTest {
     assertArrayEquals(new float[] {4, 5}, source.grad().toFloatArray());
     assertSame(source.grad(), tied.grad());
 
-    tied.setMirror(MIRROR);
-    assertSame(MIRROR, source.mirror());
-    assertSame(MIRROR, tied.mirror());
+    assertNull(tied.mirror());
+    tied.addMirror(MIRROR);
+    assertTrue(source.mirror() != null, "registered on the source");
+    assertSame(source.mirror(), tied.mirror());
+    tied.removeMirror(MIRROR);
+    assertNull(source.mirror(), "and removed from it");
     assertSame(tied, tied.requiresGrad(false));
     assertFalse(source.requiresGrad());
     assertFalse(tied.requiresGrad());
@@ -157,8 +160,10 @@ class ParameterTest {
         IllegalArgumentException.class, () -> new Parameter(Tensor.ofLongs(1))).getMessage());
     Parameter p = new Parameter(Tensor.of(1f));
     assertNull(p.mirror());
-    p.setMirror(MIRROR);
-    assertSame(MIRROR, p.mirror());
+    p.addMirror(MIRROR);
+    assertTrue(p.mirror() != null);
+    p.removeMirror(MIRROR);
+    assertNull(p.mirror());
     assertTrue(p.requiresGrad());
   }
 }
