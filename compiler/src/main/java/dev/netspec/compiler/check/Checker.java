@@ -384,8 +384,9 @@ public final class Checker {
 
   private List<DimRef> shape(Node node, boolean allowLazy, String what) {
     ListNode list = node instanceof ListNode l ? l : null;
-    if (list == null) {
-      typeError(node, "'" + what + "'", "a list of sizes");
+    if (list == null) { // "'input'", "input 'ids'", "a parameter's 'shape'"
+      String named = what.equals("input") ? "'input'" : what.startsWith("input ") ? what : "a " + what + "'s 'shape'";
+      typeError(node, named, "a list of sizes");
       return null;
     }
     List<DimRef> out = new ArrayList<>();

@@ -740,7 +740,9 @@ public final class Inference {
       if (c.child.use() instanceof ContainerUse k) {
         return container(c, k, in, pos);
       }
-      if (in == null) {
+      long flopsBefore = flops;
+      boolean unused = in == null;
+      if (unused) {
         if (c.child.use() instanceof BuiltinUse b) {
           for (InferredArg a : b.kind().inferredArgs()) {
             if (!b.args().containsKey(a.name())) {
@@ -804,6 +806,9 @@ public final class Inference {
         if (c.firstInput == null) { // a block given a wrong input set the one it expects
           c.firstInput = in;
         }
+      }
+      if (unused) {
+        flops = flopsBefore; // built only to be listed: a layer the forward never calls costs nothing
       }
       return out;
     }

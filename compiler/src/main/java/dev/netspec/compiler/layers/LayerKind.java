@@ -172,6 +172,34 @@ public abstract class LayerKind {
     return CodeBlock.of("$L.forward($L)", layer, CodeBlock.join(args, ", "));
   }
 
+  /**
+   * {@link #call} written into {@code out}, the allocation-free forward's form: the runtime's
+   * {@code layer.forward(tgt, memory, null, null, mask, null, out)} for a tensor result; null
+   * when the layer has none (a tuple result: {@link #tupleCallInto}).
+   */
+  public CodeBlock callInto(CodeBlock layer, Map<String, CodeBlock> tensors, Map<String, Boolean> flags,
+      CodeBlock out) {
+    if (!outputAccessors().isEmpty()) {
+      return null;
+    }
+    List<CodeBlock> args = new java.util.ArrayList<>();
+    for (CallParam p : callParams()) {
+      args.add(p.kind() == CallParam.Kind.FLAG ? CodeBlock.of("$L", flags.get(p.name()))
+          : CodeBlock.of("$L", tensors.get(p.name())));
+    }
+    args.add(out);
+    return CodeBlock.of("$L.forward($L)", layer, CodeBlock.join(args, ", "));
+  }
+
+  /**
+   * {@link #call} of a layer with a tuple result written into {@code record}, the runtime's
+   * {@code Output} of buffers the block keeps; null when the layer has no such form.
+   */
+  public CodeBlock tupleCallInto(CodeBlock layer, Map<String, CodeBlock> tensors, Map<String, Boolean> flags,
+      CodeBlock record) {
+    return null;
+  }
+
   /** The shape rule: the output for input {@code in} (of unknown rank when not known). */
   public abstract Inferred infer(Args args, Shape in, Context ctx) throws ShapeError;
 

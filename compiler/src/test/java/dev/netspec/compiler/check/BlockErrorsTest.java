@@ -72,6 +72,51 @@ class BlockErrorsTest {
   }
 
   @Test
+  void tensorDeclarationsNeedAListOfKnownSizes() {
+    String lazy = spec("  B:", "    input: [batch, 4]", "    params: {w: {shape: [\"?\", 4]}}", "    forward: x");
+    expect(lazy, 6, "\"?", "B: a parameter needs known sizes; '?' is only for 'input'");
+    String number = spec("  B:", "    input: [batch, 4]", "    buffers: {w: {shape: 4}}", "    forward: x");
+    expect(number, 6, "4}", "B: a buffer's 'shape' must be a list of sizes, got the number 4");
+    String input = spec("  B:", "    input: 4", "    forward: x");
+    expect(input, 5, "4", "B: 'input' must be a list of sizes, got the number 4");
+    String named = spec("  B:", "    inputs: {a: 4}", "    forward: a");
+    expect(named, 5, "4", "B: input 'a' must be a list of sizes, got the number 4");
+    String nested = spec("  B:", "    input: [batch, 4]", "    params: {w: {shape: [[2], 4]}}", "    forward: x");
+    expect(nested, 6, "[2]", "B: a size must be a positive int, a name or \"?\", got a list");
+    String noShape = spec("  B:", "    input: [batch, 4]", "    params: {w: {init: zeros}}", "    forward: x");
+    expect(noShape, 6, "{init", "B.w: missing 'shape'");
+  }
+
+  @Test
+  void containersTakeNoInitAndTheirItemsNoWhen() {
+    String seq = spec("  B:", "    input: [batch, 4]", "    layers: {s: {sequential: [relu], init: {weight: zeros}}}",
+        "    forward: s(x)");
+    expect(seq, 6, "{weight", "B: an inline sequential takes no 'init'; put it on its layers or use block 'init' rules");
+    String list = spec("  B:", "    input: [batch, 4]", "    layers: {m: {module_list: [relu], init: {weight: zeros}}}",
+        "    forward: |", "      for f in m:", "        x = f(x)", "      return x");
+    expect(list, 6, "{weight", "B: a module_list takes no 'init'; put it on its layers or use block 'init' rules");
+    String when = spec("  B:", "    args: {n: int}", "    input: [batch, 4]",
+        "    layers: {d: {module_dict: {a: {linear: 4, when: \"n > 1\"}}}}", "    forward: d.a(x)");
+    expect(when, 7, "a: {", "B: 'when' is for a child of a block's 'layers', not inside a module_dict");
+  }
+
+  @Test
+  void keysTakeTheirKindOfValue() {
+    String forward = spec("  B:", "    input: [batch, 4]", "    forward: [x]");
+    expect(forward, 6, "[x]", "B: 'forward' must be a string, got a list");
+    String position = spec("  B:", "    input: [batch, 4]", "    position: 3", "    sequential: [relu]");
+    expect(position, 6, "3", "B: 'position' must be the name of the int holding the first token's position, such as"
+        + " 'start', got the number 3");
+    String ignore = spec("  B:", "    input: [batch, 4]", "    ignore_on_load: pos", "    sequential: [relu]");
+    expect(ignore, 6, "pos", "B: 'ignore_on_load' must be a list of state-dict keys, such as [position_ids], got the"
+        + " string 'pos'");
+    String seq = spec("  B:", "    input: [batch, 4]", "    sequential: relu");
+    expect(seq, 6, "relu", "B: 'sequential' must be a list of layers, got the string 'relu'");
+    String init = spec("  B:", "    input: [batch, 4]", "    sequential: [{linear: 4, init: {wieght: zeros}}]");
+    expect(init, 6, "linear", "B: linear has no parameter 'wieght'; did you mean 'weight'?");
+  }
+
+  @Test
   void whenIsOneCondition() {
     String two = spec("  B:", "    args: {s: int}", "    input: [batch, 4]", "    layers:",
         "      a: {linear: 4, when: \"y = s\"}", "    forward: a(x)");

@@ -116,6 +116,58 @@ class LayerArgsTest {
   }
 
   @Test
+  void eachTypeSaysWhatItExpects() {
+    // a name that is no argument of the block: what the layer's argument takes, in words
+    refused("{dropout: abc}", "abc", "B: dropout p expects a number, got 'abc'");
+    refused("{linear: {out_features: 2, bias: yes}}", "yes", "B: linear bias expects true or false, got 'yes'");
+    refused("{linear: {out_features: 2, bias: flg}}", "flg",
+        "B: linear bias expects true or false, got 'flg'; did you mean 'flag'?");
+    refused("{conv2d: {out_channels: 4, kernel_size: k3}}", "k3",
+        "B: conv2d kernel_size expects an int or a list of ints, got 'k3'");
+    refused("{linear: \"(n, 2)\"}", "\"(n", "B: linear out_features expects an int, got '(n, 2)'");
+    // a value of another kind
+    refused("{linear: {out_features: 2, bias: 1}}", "1}", "B: linear bias must be true or false, got the number 1");
+    refused("{dropout: true}", "true", "B: dropout p must be a number, got the boolean true");
+    refused("{linear: 3.5}", "3.5", "B: linear out_features must be an int, got the number 3.5");
+    refused("{conv2d: {out_channels: 4, kernel_size: 3, padding_mode: 3}}", "3}}",
+        "B: conv2d padding_mode must be a string, got the number 3");
+    refused("{conv2d: {out_channels: 4, kernel_size: 3, padding: 1.5}}", "1.5",
+        "B: conv2d padding must be an int, a list of ints or a string, got the number 1.5");
+    refused("{conv2d: {out_channels: 4, kernel_size: [3, x]}}", "x]", "B: conv2d kernel_size must be an int, got the string 'x'");
+    refused("{conv2d: {out_channels: 4, kernel_size: []}}", "[]",
+        "B: conv2d kernel_size must be an int or a list of ints, got a list");
+    // the block's arguments by type: a string takes none of them, an int or a string an int
+    refused("{conv2d: {out_channels: 4, kernel_size: 3, padding_mode: n}}", "n}}",
+        "B: conv2d padding_mode cannot take argument 'n' of type int");
+    refused("{conv2d: {out_channels: 4, kernel_size: 3, padding: f}}", "f}}",
+        "B: conv2d padding cannot take argument 'f' of type float");
+    assertEquals("n", ((ArgRef) args("{conv2d: {out_channels: 4, kernel_size: 3, padding: n}}").get("padding")).name());
+    assertEquals("same", ((Literal) args("{conv2d: {out_channels: 4, kernel_size: 3, padding: same}}").get("padding")).value());
+    assertEquals(List.of(3L, 1L), ((Literal) args("{conv2d: {out_channels: 4, kernel_size: [3, 1]}}").get("kernel_size")).value());
+    // arithmetic is for ints: a float argument reads the text as a name
+    refused("{dropout: \"f * 2\"}", "\"f", "B: dropout p expects a number, got 'f * 2'");
+    refused("{linear: \"n + 2 *\"}", "\"}", "B: linear out_features: expected an expression, found the end of the line");
+  }
+
+  @Test
+  void argumentNamesAndRequiredArguments() {
+    refused("{linear: {out_features: 2, bais: true}}", "bais",
+        "B: linear has no argument 'bais'; did you mean 'bias'? (arguments: in_features, out_features, bias)");
+    // a misspelled required argument is one error, not also "needs" it
+    refused("{linear: {out_featurs: 2}}", "out_featurs",
+        "B: linear has no argument 'out_featurs'; did you mean 'out_features'? (arguments: in_features, out_features, bias)");
+    // at the layer, with an example of the argument (a dim counts from the end)
+    refused("{linear: {bias: true}}", "linear", "B: linear needs 'out_features', such as {linear: 8}");
+    refused("{conv2d: {out_channels: 4}}", "conv2d", "B: conv2d needs 'kernel_size', such as {conv2d: {kernel_size: 8}}");
+    refused("{softmax: {}}", "softmax", "B: softmax needs 'dim', such as {softmax: -1} for the last dim");
+    refused("{dropout: {p: 0.5, q: 1}}", "q:", "B: dropout has no argument 'q'; did you mean 'p'? (arguments: p)");
+    refused("{dropout: {p: 0.5, zzz: 1}}", "zzz", "B: dropout has no argument 'zzz' (arguments: p)");
+    refused("{relu: 3}", "3", "B: relu takes its arguments by name, such as {relu: {inplace: ...}}");
+    // null is no argument at all
+    assertEquals(Map.of(), args("{relu: null}"));
+  }
+
+  @Test
   void argumentDeclarationsAreChecked() {
     String bad = spec("  B:", "    args: {2x: int, k: flaot}", "    input: [batch, 4]", "    sequential: [relu]");
     assertEquals(List.of(at(bad, 5, "2x") + "B: argument name '2x' is not a valid identifier",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.Compiler;
 import dev.netspec.compiler.CompilerOptions;
+import dev.netspec.compiler.Inspection;
 import dev.netspec.compiler.SpecSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,6 +45,72 @@ class InferenceRulesTest {
     String loop = "  L:\n    input: [batch, 4]\n    layers: {fc: {linear: 4}}\n    forward: |\n"
         + "      while sum(x) > 0:\n        x = relu(x)\n      return fc(x)\n";
     assertEquals(-1, flops(loop, "L", 2, 4), "a loop's cost is unknown, and stays unknown after it");
+  }
+
+  @Test
+  void aLayerTheForwardNeverCallsCostsNothing() {
+    // only fc runs: 2 * (2 * 4 * 4) = 64 at (2, 4); the others are built (their parameters
+    // count) but cost no flops, as in PyTorch, and do not make the cost unknown
+    String unused = "  B:\n    input: [batch, 4]\n    layers:\n      fc: {linear: 4}\n      r: relu\n"
+        + "      s: {sequential: [relu, {linear: {in_features: 4, out_features: 2}}]}\n"
+        + "      l: {lstm: {input_size: 4, hidden_size: 2}}\n      e: {linear: {in_features: 4, out_features: 8}}\n"
+        + "    forward: fc(x)\n";
+    assertEquals(64, flops(unused, "B", 2, 4));
+  }
+
+  @Test
+  void aBlockUsedTwiceHasAllItsStateTwice() {
+    // the second use of Sub (same arguments and input) is a copy of the first's tree: its
+    // parameters, buffers (the non-persistent one out of the state dict), ties and children
+    String sub = "  Sub:\n    input: [batch, 4]\n    params: {w: {shape: [4, 4]}, v: {shape: [4, 4]}}\n"
+        + "    buffers: {mean: {shape: [4]}, tmp: {shape: [4], persistent: false}}\n"
+        + "    layers: {fc: {linear: 4}}\n    tie: {v: w}\n    forward: fc(x @ w + x @ v) + mean + tmp\n"
+        + "  B:\n    input: [batch, 4]\n    layers: {a: Sub, b: Sub}\n    forward: b(a(x))\n";
+    Compilation c = compile(sub);
+    assertEquals(List.of(), c.diagnostics().stream().map(d -> d.format()).toList());
+    Inspection i = c.inspect("B", new int[] {2, 4});
+    List<String> state = i.stateDict().stream().map(e -> e.name() + " " + e.shape()).toList();
+    // PyTorch's state_dict order: a module's parameters, its persistent buffers, then its children
+    List<String> one = List.of("w [4, 4]", "v [4, 4]", "mean [4]", "fc.weight [4, 4]", "fc.bias [4]");
+    List<String> both = new java.util.ArrayList<>();
+    one.forEach(e -> both.add("a." + e));
+    one.forEach(e -> both.add("b." + e));
+    assertEquals(both, state);
+    // per Sub: w 16 (v is w), fc 16 + 4 = 36
+    assertEquals(72, i.parameters());
+    // per Sub at (2, 4): two matmuls 2 * 2 * 4 * 4 each, the add 8, fc 64, + mean 8, + tmp 8 = 216
+    assertEquals(432, i.flops());
+    assertEquals("B(\n  (a): Sub(\n    (fc): Linear(in_features=4, out_features=4, bias=True)\n  )\n"
+        + "  (b): Sub(\n    (fc): Linear(in_features=4, out_features=4, bias=True)\n  )\n)", i.repr());
+    // a tie of the block's own parameters at the top counts once too
+    String top = "  T:\n    input: [batch, 4]\n    params: {w: {shape: [4, 4]}, v: {shape: [4, 4]}}\n"
+        + "    tie: {v: w}\n    forward: x @ w + x @ v\n";
+    Compilation t = compile(top);
+    assertEquals(16, t.inspect("T", new int[] {2, 4}).parameters());
+    // a lazy layer's parameters are known at an input: 3 * 4 + 4
+    String lazy = "  L:\n    input: [batch, \"?\"]\n    sequential: [{linear: 4}]\n";
+    assertEquals(16, compile(lazy).inspect("L", new int[] {2, 3}).parameters());
+  }
+
+  @Test
+  void aSharedBlockKeepsItsFirstInput() {
+    // PyTorch would run Inner's linear on both; here a module has one input shape, so the
+    // second call is an error at that call, naming the first input and where it is declared
+    String inner = "  Inner:\n    sequential: [{linear: 4}, relu]\n";
+    String shared = inner + "  B:\n    input: [batch, 4]\n    layers: {blk: Inner}\n    forward: |\n"
+        + "      y = blk(x)\n      return blk(unsqueeze(x, 0))\n";
+    assertEquals(List.of("t.yaml:11:14: error: B.blk (Inner): shared layer was first called with input [batch, 4],"
+        + " now with [1, batch, 4]; 'blk' is declared at line 8"), errors(shared));
+    // two uses of a block without 'input:' at two shapes: it would be generated for one
+    String two = inner + "  B:\n    input: [batch, 4]\n    layers: {blk: Inner, other: Inner}\n    forward: |\n"
+        + "      y = blk(x)\n      return other(unsqueeze(y, 0))\n";
+    assertEquals(List.of("t.yaml:11:14: error: B.other (Inner): block Inner has no 'input:' and is used with input"
+        + " [1, batch, 4] here but [batch, 4] at line 10, column 11; declare 'input:' on it"), errors(two));
+    // int64 ids into a layer that takes floats
+    String ids = "  B:\n    inputs: {ids: [batch, 5, int64]}\n    layers: {fc: {linear: 4}}\n    forward: fc(ids)\n";
+    assertEquals(List.of("t.yaml:7:14: error: B.fc (linear): takes a float32 tensor, got an int64 tensor of shape"
+        + " [batch, 5]; int64 ids go through an embedding layer, or are compared (ids != pad) into a bool mask, which"
+        + " arithmetic takes as 0s and 1s; 'fc' is declared at line 6"), errors(ids));
   }
 
   @Test

@@ -60,6 +60,24 @@ class ContainersTest {
   }
 
   @Test
+  void aModuleListsSizeAndIndicesAtTheirLimits() {
+    ModuleList<Linear> empty = ModuleList.of(0, i -> new Linear(2, 2));
+    assertEquals(0, empty.size(), "nn.ModuleList([]) is valid");
+    assertEquals("a ModuleList cannot have -1 modules", assertThrows(
+        IllegalArgumentException.class, () -> ModuleList.of(-1, i -> new Linear(2, 2)))
+        .getMessage());
+    ModuleList<Linear> h = ModuleList.of(2, i -> new Linear(2, 2));
+    Linear third = new Linear(2, 2);
+    assertSame(h, h.append(third), "append returns the list, as a chain");
+    assertSame(third, h.get(2));
+    assertSame(h.get(0), h.get(-3), "-size is the first");
+    assertEquals("index 3 is out of range for a ModuleList of 3", assertThrows(
+        IndexOutOfBoundsException.class, () -> h.get(3)).getMessage());
+    assertEquals("index -4 is out of range for a ModuleList of 3", assertThrows(
+        IndexOutOfBoundsException.class, () -> h.get(-4)).getMessage());
+  }
+
+  @Test
   void aModuleListIteratesInOrderReadOnlyWithOneSmallObjectPerLoop() {
     ModuleList<Linear> h = ModuleList.of(3, i -> new Linear(2, 2));
     h.append(h.get(0)); // appended twice: met twice

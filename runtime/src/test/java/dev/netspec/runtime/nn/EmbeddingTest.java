@@ -3,6 +3,7 @@ package dev.netspec.runtime.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.netspec.runtime.tensor.DType;
@@ -102,6 +103,52 @@ class EmbeddingTest {
       }
     }
     assertEquals(DType.INT64, e.lastIds().dtype());
+  }
+
+  @Test
+  void sizesAndPaddingIndicesAtTheirLimits() {
+    // nn.Embedding(0, 3) and nn.Embedding(3, 0) are valid (empty tables or rows); -1 is not
+    assertArrayEquals(new int[] {0, 3}, new Embedding(0, 3).weight.shape());
+    Embedding noDim = new Embedding(3, 0);
+    assertEquals(3, noDim.numEmbeddings());
+    assertEquals(0, noDim.embeddingDim());
+    assertArrayEquals(new int[] {2, 0}, noDim.forward(Tensor.ofLongs(2, 0)).shape());
+    assertEquals("Embedding: num_embeddings and embedding_dim must be >= 0, got -1 and 3",
+        assertThrows(IllegalArgumentException.class, () -> new Embedding(-1, 3)).getMessage());
+    assertEquals("Embedding: num_embeddings and embedding_dim must be >= 0, got 3 and -1",
+        assertThrows(IllegalArgumentException.class, () -> new Embedding(3, -1)).getMessage());
+
+    Embedding e = new Embedding(10, 3);
+    assertEquals(10, e.numEmbeddings());
+    assertEquals(3, e.embeddingDim());
+    // padding_idx in [-10, 10): both ends accepted, one past either refused
+    assertEquals(9, new Embedding(10, 3, 9).paddingIdx());
+    assertEquals(0, new Embedding(10, 3, -10).paddingIdx());
+    assertEquals("Embedding: padding_idx must be within num_embeddings (in [-10, 10)), got -11",
+        assertThrows(IllegalArgumentException.class, () -> new Embedding(10, 3, -11))
+            .getMessage());
+    Embedding zero = new Embedding(10, 3, 0);
+    assertEquals(0, zero.paddingIdx(), "row 0 is a padding row, not none");
+    assertArrayEquals(new float[3], zero.weight.data().select(0, 0).toFloatArray(),
+        "the padding row 0 is zeroed");
+    assertEquals("Embedding(10, 3, padding_idx=0)", zero.toString());
+  }
+
+  @Test
+  void bothForwardsReturnTheRowsAndKeepTheIds() throws Exception {
+    Embedding e = new Embedding(4, 2);
+    float[] w = e.weight.data().toFloatArray();
+    Tensor ids = Tensor.ofLongs(3, 1);
+    Tensor y = e.forward(ids);
+    assertArrayEquals(new float[] {w[6], w[7], w[2], w[3]}, y.toFloatArray());
+    assertSame(ids, e.lastIds());
+    Tensor out = Tensor.zeros(2, 2);
+    Tensor ids2 = Tensor.ofLongs(0, 2);
+    assertSame(out, e.forward(ids2, out));
+    assertArrayEquals(new float[] {w[0], w[1], w[4], w[5]}, out.toFloatArray());
+    assertSame(ids2, e.lastIds());
+    ForwardGuards.assertGuarded(e, () -> e.forward(ids));
+    ForwardGuards.assertGuarded(e, () -> e.forward(ids, out));
   }
 
   @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",

@@ -2,10 +2,12 @@ package dev.netspec.runtime.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.PackedMatrix;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -101,5 +103,22 @@ class PackedWeightTest {
         }
       }
     }
+  }
+
+  @Test
+  void onePackedMatrixIsKeptAndRepackedInPlaceWhileTheShapeHolds() {
+    PackedWeight packed = new PackedWeight();
+    PackedMatrix first = packed.of(weight);
+    assertEquals(2, first.rows(), "op(B) = W.T: in_features rows");
+    assertEquals(3, first.columns());
+    assertSame(first, packed.of(weight), "unchanged: the same packing");
+    weight.add_(1f);
+    assertSame(first, packed.of(weight), "edited in place: repacked into the same matrix");
+    Tensor wider = Tensor.of(new float[][] {{1, 2, 3}, {4, 5, 6}}); // (out 2, in 3)
+    PackedMatrix second = packed.of(wider);
+    assertNotSame(first, second, "another shape: a new matrix");
+    assertEquals(3, second.rows());
+    assertEquals(2, second.columns());
+    assertSame(second, packed.of(wider));
   }
 }
