@@ -20,9 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * in the compiled code: {@code vmovdqu 0x28(%rsp)} around an FMA; 37-40 GFLOP/s instead of
  * 60-75, AMD EPYC Zen 3, CPU time). Which form of the loop C2 schedules that way depends on
  * the JDK: JDK 17 the strip interleaved by step ({@code ap[x0 + r]} with {@code x0 = a0 + p *
- * 6}), JDK 25 the strip row after row read from six bases ({@code ap[a_r + p]}), each the
+ * STEP6}), JDK 25 the strip row after row read from six bases ({@code ap[a_r + p]}), each the
  * other's slow one. So on JDK 25 and later ({@link #BY_ROWS}) the strips are packed and read
- * row after row; both forms sum in the same order, to the same bits.
+ * row after row; both forms sum in the same order, to the same bits. The interleaved strip
+ * takes 8 floats a step ({@link #STEP6}) and its tile loads B after the first broadcast: 40
+ * instructions a step on JDK 17 instead of 43 (docs/performance.md).
  */
 final class RowTiles {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
