@@ -96,7 +96,6 @@ final class GradCommand implements Callable<Integer> {
     }
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
-    ModelBuilder.checkArgs(target, inspection, sourcePath, streams);
     List<Tensor> inputs = RunCommand.readInputs(inspection, input, streams.err());
     ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,
         target.argValues, inputs.get(0).shape()), Runtime.getRuntime().maxMemory());

@@ -41,7 +41,6 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws UserException {
     Inspection inspection = target.inspect(streams, inputShape, inputShape != null);
-    ModelBuilder.checkArgs(target, inspection, List.of(), streams);
     switch (format) {
       case json -> streams.out().println(InspectReport.json(inspection));
       case repr -> streams.out().println(inspection.repr());

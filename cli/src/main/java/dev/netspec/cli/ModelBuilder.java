@@ -39,51 +39,6 @@ final class ModelBuilder {
   }
 
   /**
-   * Refuses, before any input is read, {@code --arg} values that make a size negative: a
-   * declared input size ({@code input: [batch, dim]} with {@code --arg dim=-2}), a weight's or a
-   * layer's output. The constructor refuses them, and the input check alone would blame the
-   * input file ({@code inspect} would show {@code LayerNorm((-2,))}). The constructor's own
-   * message is the usage error, as for any value it refuses; the block is built only then, and
-   * stops at the refused layer.
-   */
-  static void checkArgs(SpecBlock target, Inspection inspection, List<Path> sourcePath,
-      Streams streams) throws UserException {
-    String negative = negativeSize(inspection);
-    if (negative == null) {
-      return;
-    }
-    if (!target.usesJavaInitializers() || !sourcePath.isEmpty()) {
-      create(target, inspection.block(), sourcePath, streams, 0); // throws the constructor's refusal
-    }
-    throw new ParameterException(target.commandLine(), "--arg: " + inspection.block() + " "
-        + target.argValues + ": " + negative + "; sizes must be >= 0");
-  }
-
-  /** {@code 'x' would have shape [batch, -2]}: the first negative size of the block, or null. */
-  private static String negativeSize(Inspection inspection) {
-    for (Inspection.Port p : inspection.inputs()) {
-      if (negative(p.shape())) {
-        return "'" + p.name() + "' would have shape " + InspectReport.shape(p.shape());
-      }
-    }
-    for (Inspection.StateEntry e : inspection.stateDict()) {
-      if (negative(e.shape())) {
-        return "'" + e.name() + "' would have shape " + InspectReport.shape(e.shape());
-      }
-    }
-    for (Inspection.LayerRow l : inspection.layers()) {
-      if (negative(l.outputShape())) {
-        return "'" + l.path() + "' would give shape " + InspectReport.shape(l.outputShape());
-      }
-    }
-    return null;
-  }
-
-  private static boolean negative(List<Object> shape) {
-    return shape != null && shape.stream().anyMatch(d -> d instanceof Number n && n.longValue() < 0);
-  }
-
-  /**
    * Loads {@code state}, read from {@code file}, into {@code model}, an instance of {@code
    * block}, strictly: every key, no other, same shapes.
    */

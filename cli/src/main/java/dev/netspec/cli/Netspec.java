@@ -115,9 +115,9 @@ public final class Netspec implements Runnable {
   }
 
   private static int failure(Exception e, PrintWriter err) {
-    if (e instanceof UserException) {
-      err.println(e.getMessage());
-      return USER_ERROR;
+    if (e instanceof UserException u) {
+      err.println(u.getMessage());
+      return u.exitCode();
     }
     String what = e.toString().lines().findFirst().orElse(e.getClass().getName());
     Path report = CrashReport.write(e);

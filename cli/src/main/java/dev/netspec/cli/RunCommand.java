@@ -69,7 +69,6 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws UserException {
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
-    ModelBuilder.checkArgs(target, inspection, sourcePath, streams);
     List<Tensor> inputs = readInputs(inspection, input, streams.err());
     Tensor x = inputs.get(0);
     ModelBuilder.checkHeap(target.spec, Blocks.inspect(target.compilation, target.spec, chosen,

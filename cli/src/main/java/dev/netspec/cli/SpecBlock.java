@@ -84,6 +84,19 @@ final class SpecBlock {
     String chosen = Blocks.choose(compilation, spec, block);
     argValues = BlockArgs.parse(command.commandLine(), chosen, compilation.args(chosen), args,
         requireAllArgs);
+    if (!argValues.isEmpty()) {
+      // The spec compiled, so what the block refuses at these values is the command line's
+      // mistake: the compiler's located errors ("size must be positive, got 0 (from dim)"), exit 2.
+      Inspection withArgs;
+      try {
+        withArgs = Blocks.inspect(compilation, spec, chosen, argValues, null);
+      } catch (UserException e) {
+        throw e.asUsage();
+      }
+      if (inputShape == null) {
+        return withArgs;
+      }
+    }
     return Blocks.inspect(compilation, spec, chosen, argValues, inputShape);
   }
 

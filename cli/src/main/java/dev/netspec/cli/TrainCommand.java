@@ -125,7 +125,6 @@ final class TrainCommand implements Callable<Integer> {
       throw UserException.at(target.spec, chosen + " takes " + inspection.inputs().size()
           + " inputs; netspec train trains blocks of one input");
     }
-    ModelBuilder.checkArgs(target, inspection, sourcePath, streams);
     TensorDataset train = dataset(data, inspection);
     TensorDataset check = validation == null ? null : dataset(validation, inspection);
     Path checkpointFile = checkpoint == null ? null : checkpoint.resolve(Checkpoint.FILE);

@@ -239,6 +239,34 @@ class BufferedForwardTest {
   }
 
   @Test
+  void aNumberOnTheLeftOfAComparisonIsTheMirroredComparison() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 3]
+        forward: (1 < x) * x + (0 >= x) * 10 + (2 == x) * 100 + (2 != x)
+        """);
+    assertEquals(true, buffered(m));
+    // 1 < x: x > 1; 0 >= x: x <= 0; by hand for [0, 1, 2] and [3, 3, 3]
+    assertArrayEquals(new float[] {11f, 1f, 102f, 4f, 4f, 4f}, run(m, new float[][] {{0f, 1f, 2f}, {3f, 3f, 3f}}), 0f);
+  }
+
+  @Test
+  void aMeanOverADimOfAStridedViewAndTheTanhGeluWriteIntoBuffers() throws ReflectiveOperationException {
+    Module m = build("""
+        input: [batch, 4, 2]
+        forward: gelu(mean(x[:, ::2], dim=1), approximate='tanh')
+        """);
+    assertEquals(true, buffered(m));
+    // rows 0 and 2 averaged: (1 + 5) / 2 = 3, (2 + 6) / 2 = 4; then PyTorch's tanh GELU
+    double[] mean = {3, 4};
+    float[] want = new float[2];
+    for (int i = 0; i < 2; i++) {
+      double v = mean[i];
+      want[i] = (float) (0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+    }
+    assertArrayEquals(want, run(m, new float[][][] {{{1f, 2f}, {9f, 9f}, {5f, 6f}, {9f, 9f}}}), 1e-6f);
+  }
+
+  @Test
   void softmaxAndFlattenHaveIntoForms() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2, 2]

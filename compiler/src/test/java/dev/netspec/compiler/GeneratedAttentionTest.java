@@ -54,5 +54,10 @@ class GeneratedAttentionTest {
     Tensor y = m.forward(x);
     assertArrayEquals(GeneratedModelsTest.ints(ref.get("output_shape")), y.shape(), "output shape");
     GeneratedModelsTest.assertClose(ref.get("output"), y, 1e-5, block + " output");
+    // the allocation-free forward (buffers, into forms), which never records, twice
+    Tensor into = Tensor.zeros(y.shape()).fill_(Float.NaN);
+    for (int round = 0; round < 2; round++) {
+      GeneratedModelsTest.assertClose(ref.get("output"), m.forward(x, into), 1e-5, block + " forward(x, output)");
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.MultiheadAttention;
 import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
@@ -28,6 +29,46 @@ public final class CrossAttention extends Module {
   public final MultiheadAttention attn;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int tgt = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int src = -1;
+
+  /**
+   * Forward buffer {@code (batch, src)}.
+   */
+  private Tensor eqOut;
+
+  /**
+   * Forward buffer {@code (batch, tgt, 16)}.
+   */
+  private Tensor attnOutput;
+
+  /**
+   * Forward buffer {@code (batch, 4, tgt, src)}.
+   */
+  private Tensor attnWeights;
+
+  /**
+   * The boolean mask of {@code eqOut} last passed as {@code attn}'s {@code key_padding_mask}, wrapped again only when another tensor comes.
+   */
+  private AttentionMask attnKeyPaddingMask;
+
+  /**
+   * The buffers {@code attn} writes, made with them.
+   */
+  private MultiheadAttention.Output attnResult;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public CrossAttention() {
@@ -48,22 +89,14 @@ public final class CrossAttention extends Module {
    */
   public Output forwardTuple(Tensor query, Tensor key, Tensor value, Tensor valid) {
     checkInputs(query, key, value, valid);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    CrossAttention free = claim();
-    if (free != this) {
-      try {
-        return free.forwardTuple(query, key, value, valid);
-      } finally {
-        release(free);
-      }
+    if (records(query, key, value, valid)) {
+      return forwardRecorded(query, key, value, valid);
     }
+    CrossAttention free = claim();
     try {
-      MultiheadAttention.Output attnResult = attn.forward(query, key, value, AttentionMask.ofBool(valid.eq(0.0f)), true, null, false); // ((batch, tgt, 16), (batch, 4, tgt, src))
-      Tensor out = attnResult.output(); // (batch, tgt, 16)
-      Tensor weights = attnResult.weights(); // (batch, 4, tgt, src)
-      return new Output(out, weights);
+      return free.forwardTupleInto(query, key, value, valid, new Output(Tensor.zeros(query.size(0), query.size(1), 16), Tensor.zeros(query.size(0), 4, query.size(1), key.size(1))));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -101,6 +134,74 @@ public final class CrossAttention extends Module {
               + ", key " + key.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(key.shape())
               + ", value " + value.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(value.shape())
               + ", valid " + valid.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(valid.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code query float32 (batch, tgt, 16), key float32 (batch, src, 12), value float32 (batch, src, 10), valid int64 (batch, src)}; writes the outputs into the tensors of {@code output} (shape {@code ((batch, tgt, 16), (batch, 4, tgt, src))}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Output forwardTupleInto(Tensor query, Tensor key, Tensor value, Tensor valid,
+      Output output) {
+    enterForward();
+    try {
+      checkInputs(query, key, value, valid);
+      workspace(query, key, value, valid);
+      Out.eq(valid, 0.0f, eqOut); // (batch, src)
+      attnKeyPaddingMask = AttentionMask.ofBool(eqOut, attnKeyPaddingMask);
+      attn.forwardInto(query, key, value, attnKeyPaddingMask, null, false, attnResult); // ((batch, tgt, 16), (batch, 4, tgt, src))
+      Tensor out = attnResult.output(); // (batch, tgt, 16)
+      Tensor weights = attnResult.weights(); // (batch, 4, tgt, src)
+      Tensor outOut = output.out();
+      out.copyInto(outOut); // (batch, tgt, 16)
+      Tensor weightsOut = output.weights();
+      weights.copyInto(weightsOut); // (batch, 4, tgt, src)
+      return output;
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code query float32 (batch, tgt, 16), key float32 (batch, src, 12), value float32 (batch, src, 10), valid int64 (batch, src)}, output
+   * {@code ((batch, tgt, 16), (batch, 4, tgt, src))}.
+   */
+  private Output forwardRecorded(Tensor query, Tensor key, Tensor value, Tensor valid) {
+    // While another thread is inside this instance, the same call runs on a free replica.
+    CrossAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(query, key, value, valid);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      MultiheadAttention.Output attnResult = attn.forward(query, key, value, AttentionMask.ofBool(valid.eq(0.0f)), true, null, false); // ((batch, tgt, 16), (batch, 4, tgt, src))
+      Tensor out = attnResult.output(); // (batch, tgt, 16)
+      Tensor weights = attnResult.weights(); // (batch, 4, tgt, src)
+      return new Output(out, weights);
+    } finally {
+      release(this);
+    }
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor query, Tensor key, Tensor value, Tensor valid) {
+    if (query.size(0) != batch || query.size(1) != tgt || key.size(1) != src) {
+      batch = query.size(0);
+      tgt = query.size(1);
+      src = key.size(1);
+      eqOut = Tensor.zeros(batch, src);
+      attnOutput = Tensor.zeros(batch, tgt, 16);
+      attnWeights = Tensor.zeros(batch, 4, tgt, src);
+      attnResult = new MultiheadAttention.Output(attnOutput, attnWeights);
     }
   }
 

@@ -4,6 +4,7 @@ package dev.netspec.examples;
 import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.MultiheadAttention;
+import dev.netspec.runtime.nn.Workspace;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -28,6 +29,46 @@ public final class MaskedSelfAttention extends Module {
   public final MultiheadAttention attn;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * Forward buffer {@code (seq, batch, 16)}.
+   */
+  private Tensor attnOutput;
+
+  /**
+   * Forward buffer {@code (batch, seq, seq)}.
+   */
+  private Tensor attnWeights;
+
+  /**
+   * Forward buffer {@code (seq, batch, 16)}.
+   */
+  private Tensor attnOutput2;
+
+  /**
+   * Forward buffer {@code (seq, batch, 16)}.
+   */
+  private Tensor attnOut;
+
+  /**
+   * The float mask of {@code mask} last passed as {@code attn}'s {@code attn_mask}, wrapped again only when another tensor comes.
+   */
+  private AttentionMask attnAttnMask;
+
+  /**
+   * The buffers {@code attn} writes, made with them.
+   */
+  private MultiheadAttention.Output attnResult;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public MaskedSelfAttention() {
@@ -48,24 +89,14 @@ public final class MaskedSelfAttention extends Module {
    */
   public Output forwardTuple(Tensor x, Tensor mask) {
     checkInputs(x, mask);
-    // While another thread is inside this instance, the same call runs on a free replica.
-    MaskedSelfAttention free = claim();
-    if (free != this) {
-      try {
-        return free.forwardTuple(x, mask);
-      } finally {
-        release(free);
-      }
+    if (records(x, mask)) {
+      return forwardRecorded(x, mask);
     }
+    MaskedSelfAttention free = claim();
     try {
-      MultiheadAttention.Output attnResult = attn.forward(x, x, x, null, true, AttentionMask.of(mask), true); // ((seq, batch, 16), (batch, seq, seq))
-      Tensor out = attnResult.output(); // (seq, batch, 16)
-      Tensor weights = attnResult.weights(); // (batch, seq, seq)
-      MultiheadAttention.Output attnResult_ = attn.forward(out, out, out, null, false, null, true); // ((seq, batch, 16), None)
-      Tensor again = attnResult_.output(); // (seq, batch, 16)
-      return new Output(again.add(attn.forward(x, x, x, null, false, null, true).output()), weights);
+      return free.forwardTupleInto(x, mask, new Output(Tensor.zeros(x.size(0), x.size(1), 16), Tensor.zeros(x.size(1), x.size(0), x.size(0))));
     } finally {
-      release(this);
+      release(free);
     }
   }
 
@@ -92,6 +123,79 @@ public final class MaskedSelfAttention extends Module {
       throw new IllegalArgumentException("MaskedSelfAttention: expected x float32 (seq, batch, 16), mask float32 (seq, seq), got "
               + "x " + x.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(x.shape())
               + ", mask " + mask.dtype().name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(mask.shape()));
+    }
+  }
+
+  /**
+   * Inputs {@code x float32 (seq, batch, 16), mask float32 (seq, seq)}; writes the outputs into the tensors of {@code output} (shape {@code ((seq, batch, 16), (batch, seq, seq))}, sharing
+   * no storage with an input) and returns it. Allocates nothing once the buffers are sized
+   * for these inputs' sizes. One thread at a time: the buffers belong to this instance, and a
+   * call while another thread's runs throws {@link IllegalStateException} (give each thread
+   * a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  public Output forwardTupleInto(Tensor x, Tensor mask, Output output) {
+    enterForward();
+    try {
+      checkInputs(x, mask);
+      workspace(x, mask);
+      attnAttnMask = AttentionMask.of(mask, attnAttnMask);
+      attn.forwardInto(x, x, x, null, attnAttnMask, true, attnResult); // ((seq, batch, 16), (batch, seq, seq))
+      Tensor out = attnResult.output(); // (seq, batch, 16)
+      Tensor weights = attnResult.weights(); // (batch, seq, seq)
+      attn.forwardInto(out, out, out, null, null, attnOutput2); // ((seq, batch, 16), None)
+      Tensor again = attnOutput2; // (seq, batch, 16)
+      Tensor item0Out = output.item0();
+      attn.forwardInto(x, x, x, null, null, attnOut); // (seq, batch, 16)
+      again.addInto(attnOut, item0Out); // (seq, batch, 16)
+      Tensor weightsOut = output.weights();
+      weights.copyInto(weightsOut); // (batch, seq, seq)
+      return output;
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): inputs {@code x float32 (seq, batch, 16), mask float32 (seq, seq)}, output
+   * {@code ((seq, batch, 16), (batch, seq, seq))}.
+   */
+  private Output forwardRecorded(Tensor x, Tensor mask) {
+    // While another thread is inside this instance, the same call runs on a free replica.
+    MaskedSelfAttention free = claim();
+    if (free != this) {
+      try {
+        return free.forwardRecorded(x, mask);
+      } finally {
+        release(free);
+      }
+    }
+    try {
+      MultiheadAttention.Output attnResult = attn.forward(x, x, x, null, true, AttentionMask.of(mask), true); // ((seq, batch, 16), (batch, seq, seq))
+      Tensor out = attnResult.output(); // (seq, batch, 16)
+      Tensor weights = attnResult.weights(); // (batch, seq, seq)
+      MultiheadAttention.Output attnResult_ = attn.forward(out, out, out, null, false, null, true); // ((seq, batch, 16), None)
+      Tensor again = attnResult_.output(); // (seq, batch, 16)
+      return new Output(again.add(attn.forward(x, x, x, null, false, null, true).output()), weights);
+    } finally {
+      release(this);
+    }
+  }
+
+  /**
+   * Sizes the buffers for these inputs (once per input size).
+   */
+  private void workspace(Tensor x, Tensor mask) {
+    if (x.size(0) != seq || x.size(1) != batch) {
+      seq = x.size(0);
+      batch = x.size(1);
+      // attnOutput, attnOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {seq, batch, 16}, new int[] {seq, batch, 16});
+      attnOutput = Workspace.view(storage0, seq, batch, 16);
+      attnOut = Workspace.view(storage0, seq, batch, 16);
+      attnWeights = Tensor.zeros(batch, seq, seq);
+      attnOutput2 = Tensor.zeros(seq, batch, 16);
+      attnResult = new MultiheadAttention.Output(attnOutput, attnWeights);
     }
   }
 

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * fused convolution, pooling, block and the final {@code fc} Linear, in one JVM. Each case runs
  * in a fresh JVM ({@link ResNetAllocationChild}), so that no other test's profile is in it, and
  * only with {@code -Dnetspec.allocationTests=true} (JIT-dependent, as the other allocation
- * tests). "Warm" takes long here: {@code fc} runs once per forward, and its few Vector API
- * kernel calls per forward box their vectors until C2 has compiled them, which took about 600
- * forwards (1,800 before its small-batch tiles took in their epilogue; docs/performance.md).
+ * tests). "Warm" took long here: {@code fc} runs once per forward, and its few Vector API
+ * kernel calls per forward boxed their vectors until C2 had compiled them, about 600 forwards
+ * (1,800 before its small-batch tiles took in their epilogue); its leftover panels now run in
+ * plain Java (docs/performance.md).
  */
 class ResNetAllocationTest {
   /** How long a child may warm the network (a loaded 2-core machine needed 150 s). */
@@ -40,6 +41,22 @@ class ResNetAllocationTest {
         + " another species is in use (docs/performance.md); measured unaffected on JDK 25");
     assertEquals(0, bytesOnceWarm("other-species"),
         "bytes of 20 warm forwards at 1x3x32x32 after another species");
+  }
+
+  /**
+   * Its {@code fc} at batch 1 (a matrix-vector product) allocates nothing within 240 calls,
+   * given time for the JIT: the panels its 4-panel tile leaves (2.5 of 62.5) run in plain Java
+   * (SmallPanels), which allocates nothing before C2 compiles it. With Vector API tiles for them
+   * it allocated 165 KB per call until about call 450 (each ran once or twice per call; C2
+   * takes a method after 600 calls at the least), which kept the whole network allocating at
+   * 1x3x224x224 for as long.
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void fcAtBatch1AllocatesNothingWithinAFewHundredCalls() throws Exception {
+    assertEquals(0, AllocationProbe.bytesOnceWarm(FcAllocationChild.class, 60, "240"),
+        "bytes of 20 calls of fc (512 -> 1000) at batch 1 within 240 calls");
   }
 
   /** The child's bytes of 20 forwards once 0 or after {@link #SECONDS}. */

@@ -15,7 +15,10 @@ import dev.netspec.runtime.tensor.Tensor;
  * start, output)} at a reduced size, context 24), {@code lstm} ({@code
  * BiLstmTagger.forwardTupleInto}), {@code gru} (GruClassifier and GruStep), {@code encoder}
  * (TinyEncoder and Ends), {@code encoders} (TorchEncoder and SeqFirstEncoder: MultiheadAttention
- * and the Transformer encoder layers) or {@code generate} (the steps of {@code Generation}).
+ * and the Transformer encoder layers), {@code cross} (CrossAttention), {@code masked}
+ * (MaskedSelfAttention), {@code seq2seq}, {@code seqfirst} (SeqFirstDecoder), {@code golden
+ * NAME} (the golden attention block {@code args[2]}, {@link GoldenBlocks}) or {@code generate}
+ * (the steps of {@code Generation}).
  */
 final class SequenceAllocationChild {
   private SequenceAllocationChild() {}
@@ -35,6 +38,11 @@ final class SequenceAllocationChild {
       case "gru" -> grus();
       case "encoder" -> tinyEncoderAndEnds();
       case "encoders" -> transformerEncoders();
+      case "cross" -> crossAttention();
+      case "masked" -> maskedSelfAttention();
+      case "seq2seq" -> seq2seq();
+      case "seqfirst" -> seqFirstDecoder();
+      case "golden" -> GoldenBlocks.forwardInto(args[2]);
       default -> throw new IllegalArgumentException(args[0]);
     };
     AllocationProbe.printBytesOnceWarm(call, seconds, "");
@@ -73,6 +81,77 @@ final class SequenceAllocationChild {
       torch.forward(x, xOut);
       seqFirst.forward(y, yOut);
     };
+  }
+
+  /** Batch 2 of 7 ids, the second ending in 3 ids of padding (0 in {@code valid}). */
+  private static Tensor valid(int batch, int len) {
+    long[] v = new long[batch * len];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = i % len < len - 3 * (i / len) ? 1 : 0;
+    }
+    return Tensor.ofLongs(v, batch, len);
+  }
+
+  /** A causal float mask {@code (len, len)}: -inf above the diagonal. */
+  private static Tensor causal(int len) {
+    Tensor m = Tensor.zeros(len, len);
+    for (int i = 0; i < len; i++) {
+      for (int j = i + 1; j < len; j++) {
+        m.set(Float.NEGATIVE_INFINITY, i, j);
+      }
+    }
+    return m;
+  }
+
+  /** CrossAttention (kdim/vdim, a bool padding mask, per-head weights): batch 2, 5 queries over 7 keys. */
+  private static Runnable crossAttention() {
+    CrossAttention net = new CrossAttention(5L).eval();
+    Tensor query = Tensor.rand(new Generator(3L), 2, 5, 16);
+    Tensor key = Tensor.rand(new Generator(4L), 2, 7, 12);
+    Tensor value = Tensor.rand(new Generator(5L), 2, 7, 10);
+    Tensor valid = valid(2, 7);
+    CrossAttention.Output out = new CrossAttention.Output(Tensor.zeros(2, 5, 16), Tensor.zeros(2, 4, 5, 7));
+    return () -> net.forwardTupleInto(query, key, value, valid, out);
+  }
+
+  /** MaskedSelfAttention (sequence first, a float causal mask, averaged weights): 6 tokens, batch 2. */
+  private static Runnable maskedSelfAttention() {
+    MaskedSelfAttention net = new MaskedSelfAttention(5L).eval();
+    Tensor x = Tensor.rand(new Generator(3L), 6, 2, 16);
+    Tensor mask = causal(6);
+    MaskedSelfAttention.Output out = new MaskedSelfAttention.Output(Tensor.zeros(6, 2, 16), Tensor.zeros(2, 6, 6));
+    return () -> net.forwardTupleInto(x, mask, out);
+  }
+
+  /** Seq2Seq (an encoder with a padding mask, a norm-first decoder layer): batch 2, 7 source and 5 target tokens. */
+  private static Runnable seq2seq() {
+    Seq2Seq net = new Seq2Seq(5L).eval();
+    Tensor src = Tensor.rand(new Generator(3L), 2, 7, 16);
+    Tensor tgt = Tensor.rand(new Generator(4L), 2, 5, 16);
+    Tensor srcValid = valid(2, 7);
+    Tensor tgtMask = causal(5);
+    Tensor out = Tensor.zeros(2, 5, 16);
+    return () -> net.forwardInputsInto(src, srcValid, tgt, tgtMask, out);
+  }
+
+  /** SeqFirstDecoder (sequence first, bool masks of three kinds): 7 source and 5 target tokens, batch 2. */
+  private static Runnable seqFirstDecoder() {
+    SeqFirstDecoder net = new SeqFirstDecoder(5L).eval();
+    Tensor src = Tensor.rand(new Generator(3L), 7, 2, 8);
+    Tensor tgt = Tensor.rand(new Generator(4L), 5, 2, 8);
+    long[] allowed = new long[7 * 7];
+    for (int i = 0; i < allowed.length; i++) {
+      allowed[i] = i % 7 <= i / 7 ? 1 : 0; // causal: a key at or before the query
+    }
+    long[] memory = new long[5 * 7];
+    for (int i = 0; i < memory.length; i++) {
+      memory[i] = i % 7 != 6 ? 1 : 0; // the last source position hidden
+    }
+    Tensor tgtValid = valid(2, 5);
+    Tensor out = Tensor.zeros(5, 2, 8);
+    Tensor srcAllowed = Tensor.ofLongs(allowed, 7, 7);
+    Tensor memoryAllowed = Tensor.ofLongs(memory, 5, 7);
+    return () -> net.forwardInputsInto(src, tgt, srcAllowed, tgtValid, memoryAllowed, out);
   }
 
   /**

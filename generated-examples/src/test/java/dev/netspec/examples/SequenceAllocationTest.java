@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The sequence models' allocation-free forwards allocate 0 bytes once warm: BERT's {@code
@@ -12,7 +14,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * padding mask, pooler, mean pooling) and one GPT-2 decode step, {@code forward(idx, start,
  * output)} over the KV caches, both from specs/ at a reduced size; the recurrent examples;
  * TinyEncoder and Ends (module dicts and lists called by path, index and loop); the Transformer
- * encoders (TorchEncoder, SeqFirstEncoder) and Generation's steps. Each case runs in a fresh
+ * encoders (TorchEncoder, SeqFirstEncoder) and Generation's steps; attention with masks and
+ * weights (CrossAttention, MaskedSelfAttention), the decoder layers' users (Seq2Seq,
+ * SeqFirstDecoder) and the compiler's golden attention blocks ({@link GoldenBlocks}). Each case runs in a fresh
  * JVM ({@link SequenceAllocationChild}), only with {@code -Dnetspec.allocationTests=true}
  * (JIT-dependent, as {@link ResNetAllocationTest}).
  */
@@ -69,6 +73,31 @@ class SequenceAllocationTest {
   void generationStepsAllocateNothing() throws Exception {
     assertEquals(0, bytesOnceWarm("generate"),
         "bytes of 16 more GPT-2 steps, greedy and sampled, beyond their 16 token ids each");
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmAttentionWithMasksAndWeightsAllocatesNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("cross"), "bytes of 20 warm CrossAttention forwards (bool padding, per-head weights)");
+    assertEquals(0, bytesOnceWarm("masked"), "bytes of 20 warm MaskedSelfAttention forwards (float mask, averaged weights)");
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmDecoderLayersAllocateNothing() throws Exception {
+    assertEquals(0, bytesOnceWarm("seq2seq"), "bytes of 20 warm Seq2Seq forwards");
+    assertEquals(0, bytesOnceWarm("seqfirst"), "bytes of 20 warm SeqFirstDecoder forwards");
+  }
+
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @ParameterizedTest
+  @ValueSource(strings = {"Mlp", "Slices", "MaskedAttention", "CausalSelfAttention", "FusedAttention"})
+  void warmGoldenAttentionBlocksAllocateNothing(String block) throws Exception {
+    assertEquals(0, AllocationProbe.bytesOnceWarm(SequenceAllocationChild.class, SECONDS, "golden",
+        Integer.toString(SECONDS), block), "bytes of 20 warm forward(x, output) of the golden " + block);
   }
 
   /** The child's bytes of 20 calls once 0 or after {@link #SECONDS}. */

@@ -151,7 +151,9 @@ public final class Checker {
         : new TrainReader(nodes).read(trainEntry.key().pos(), trainEntry.value());
     Node blocksNode = map.get("blocks");
     if (blocksNode == null) {
-      reporter.error(map.pos(), "missing 'blocks:'");
+      String block = map.entries().keySet().stream().filter(Names::isBlockName).findFirst().orElse(null);
+      reporter.error(map.pos(), "missing 'blocks:'" + (block == null ? ""
+          : "; '" + block + "' looks like a block: blocks go under 'blocks:', indented below it"));
       return null;
     }
     MapNode blocksMap = asMap(blocksNode, "'blocks'");
@@ -789,6 +791,19 @@ public final class Checker {
       reporter.error(pos, currentBlock + ": block " + type + " is in "
           + reachable.get(type).file().toString().replace('\\', '/')
           + ", which this file does not import itself; add it to 'imports'");
+      return null;
+    }
+    String called = LayerCallText.instead(type);
+    if (called != null) {
+      reporter.error(pos, currentBlock + ": write '" + called + "', not '" + type + "': a layer is"
+          + " declared as YAML, with its arguments by name, and called in 'forward'");
+      return null;
+    }
+    LayerKind pytorch = LayerKinds.byPyTorchName(type);
+    if (pytorch != null) {
+      reporter.error(pos, currentBlock + ": unknown layer '" + type + "'; write '" + pytorch.name()
+          + "' for PyTorch's nn." + pytorch.runtimeClass() + " (layers are named in snake_case,"
+          + " without 'nn.')");
       return null;
     }
     List<String> candidates = new ArrayList<>(LayerKinds.names());

@@ -1,6 +1,8 @@
 package dev.netspec.compiler.check;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -87,6 +89,24 @@ public final class Names {
     }
     int allowed = Math.max(1, Math.min(3, wrong.length() / 3));
     return best != null && bestDistance <= allowed ? best : null;
+  }
+
+  /**
+   * {@link #closest}, or else the one candidate that has {@code wrong} as one of its words
+   * ({@code kernel} for {@code kernel_size}, {@code heads} for {@code num_heads}), or null.
+   */
+  public static String meant(String wrong, Collection<String> candidates) {
+    String best = closest(wrong, candidates);
+    if (best != null) {
+      return best;
+    }
+    List<String> holding = new ArrayList<>();
+    for (String c : candidates) {
+      if (List.of(c.split("_")).contains(wrong)) {
+        holding.add(c);
+      }
+    }
+    return holding.size() == 1 ? holding.get(0) : null;
   }
 
   /** Optimal string alignment distance (an adjacent swap costs one). */

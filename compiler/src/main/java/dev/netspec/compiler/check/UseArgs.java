@@ -67,10 +67,10 @@ final class UseArgs {
         if (a == null) {
           List<String> names = new ArrayList<>();
           def.args().forEach(x -> names.add(x.name()));
+          String meant = Names.meant(e.key().name(), names);
           reporter.error(e.key().pos(), currentBlock + ": " + def.name() + " has no argument '"
-              + e.key().name() + "'" + Names.suggest(e.key().name(), names)
+              + e.key().name() + "'" + (meant == null ? "" : "; did you mean '" + meant + "'?")
               + (names.isEmpty() ? "" : " (arguments: " + String.join(", ", names) + ")"));
-          String meant = Names.closest(e.key().name(), names);
           if (meant != null) {
             given.add(meant); // a misspelled argument is one error, not also "needs" it
           }
@@ -204,8 +204,11 @@ final class UseArgs {
       case INT_LIST_OR_STRING -> "an int, a list of ints or a string";
     };
     if (v instanceof String name) {
+      boolean number = name.strip().matches("[-+]?[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?")
+          && type != ArgDef.Type.STRING;
       reporter.error(node.pos(), currentBlock + ": " + what + " expects " + expected + ", got '" + name
-          + "'" + (currentArgs.isEmpty() ? "" : Names.suggest(name, currentArgs.keySet())));
+          + "'" + (number ? " (a string); write it without quotes: " + name.strip()
+              : currentArgs.isEmpty() ? "" : Names.suggest(name, currentArgs.keySet())));
       return null;
     }
     nodes.typeError(node, what, expected);

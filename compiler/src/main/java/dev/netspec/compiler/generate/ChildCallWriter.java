@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Writes the calls of a block's children that return a tensor ({@code fc.forward(x)}, {@code
@@ -69,9 +70,72 @@ final class ChildCallWriter {
     if (kind == null) {
       return null;
     }
-    Map<String, Expr> bound = LayerCalls.bind(c.callee(), kind.callParams(), c, (loc, message) -> {
+    Map<String, Expr> bound = bind(c, kind);
+    return kind.call(field(c), arguments(c, kind, bound, NEW_MASK), LayerCalls.flags(kind.callParams(), bound));
+  }
+
+  /**
+   * How the Java of a mask's values becomes an {@code AttentionMask}, passed to {@code layer}
+   * as its {@code param} ({@code tgt_mask}).
+   */
+  interface Masks {
+    CodeBlock wrap(CodeBlock values, boolean bool, String layer, String param);
+  }
+
+  /** A new mask at every call: {@code AttentionMask.ofBool(m)}. */
+  private static final Masks NEW_MASK = (values, bool, layer, param) ->
+      CodeBlock.of("$T.$N($L)", RuntimeTypes.ATTENTION_MASK, bool ? "ofBool" : "of", values);
+
+  /**
+   * A bound layer call written into {@code out}, the layer's {@link LayerKind#callInto}
+   * ({@code decoder.forward(tgt, memory, tgtMaskMask, null, null, padMask, decoderOut)}), each
+   * mask wrapped by {@code masks}; null when the layer has no such form. {@code out} gives the
+   * destination once the arguments are written.
+   */
+  CodeBlock layerCallInto(Ast.Call c, Masks masks, Supplier<CodeBlock> out) {
+    LayerKind kind = boundKind(c);
+    Map<String, Expr> bound = bind(c, kind);
+    Map<String, Boolean> flags = LayerCalls.flags(kind.callParams(), bound);
+    if (kind.callInto(field(c), Map.of(), flags, CodeBlock.of("out")) == null) {
+      return null; // before the arguments write any step
+    }
+    Map<String, CodeBlock> tensors = arguments(c, kind, bound, masks);
+    return kind.callInto(field(c), tensors, flags, out.get()); // the buffer made after its operands
+  }
+
+  /**
+   * A bound layer call with a tuple result written into the record {@code record}, the layer's
+   * {@link LayerKind#tupleCallInto}; null when the layer has no such form.
+   */
+  CodeBlock layerTupleCallInto(Ast.Call c, Masks masks, Supplier<CodeBlock> record) {
+    LayerKind kind = boundKind(c);
+    Map<String, Expr> bound = bind(c, kind);
+    Map<String, Boolean> flags = LayerCalls.flags(kind.callParams(), bound);
+    if (kind.tupleCallInto(field(c), Map.of(), flags, CodeBlock.of("record")) == null) {
+      return null;
+    }
+    Map<String, CodeBlock> tensors = arguments(c, kind, bound, masks);
+    return kind.tupleCallInto(field(c), tensors, flags, record.get());
+  }
+
+  /** Whether the bound call {@code c} asks for a flag ({@code need_weights}), given or by default. */
+  boolean flag(Ast.Call c, String name) {
+    LayerKind kind = boundKind(c);
+    return Boolean.TRUE.equals(LayerCalls.flags(kind.callParams(), bind(c, kind)).get(name));
+  }
+
+  private CodeBlock field(Ast.Call c) {
+    return CodeBlock.of("$N", fields.get(c.callee()));
+  }
+
+  private static Map<String, Expr> bind(Ast.Call c, LayerKind kind) {
+    return LayerCalls.bind(c.callee(), kind.callParams(), c, (loc, message) -> {
       throw new IllegalStateException(message); // inference reported it already
     });
+  }
+
+  /** The Java of each tensor and mask given, in the order of the call's parameters; masks wrapped. */
+  private Map<String, CodeBlock> arguments(Ast.Call c, LayerKind kind, Map<String, Expr> bound, Masks masks) {
     Map<String, CodeBlock> tensors = new LinkedHashMap<>();
     for (CallParam p : kind.callParams()) {
       Expr arg = bound.get(p.name());
@@ -81,11 +145,11 @@ final class ChildCallWriter {
       CodeBlock code = expr.apply(arg);
       if (p.kind() == CallParam.Kind.MASK) {
         boolean bool = typeOf.apply(arg) instanceof Type.TensorT t && t.dtype() == DType.BOOL;
-        code = CodeBlock.of("$T.$N($L)", RuntimeTypes.ATTENTION_MASK, bool ? "ofBool" : "of", code);
+        code = masks.wrap(code, bool, c.callee(), p.name());
       }
       tensors.put(p.name(), code);
     }
-    return kind.call(CodeBlock.of("$N", fields.get(c.callee())), tensors, LayerCalls.flags(kind.callParams(), bound));
+    return tensors;
   }
 
   /** Whether {@code c} calls a child (a builtin, not lazy) that runs an activation in its epilogue. */

@@ -91,6 +91,8 @@ final class ForwardWriter {
   private final Deque<Set<String>> operands = new ArrayDeque<>();
   /** The containers' Java access paths, or null when the block has none. */
   private Modules modules;
+  /** The attention masks passed to layers, held in fields (allocation-free forward only). */
+  private final MaskFields masks;
   /** The Java name of each loop variable of an enclosing {@code for}, by spec name. */
   private final Map<String, String> loopVars = new HashMap<>();
 
@@ -128,6 +130,12 @@ final class ForwardWriter {
     this.views = new ViewWriter(this, result, ws, tensorOps);
     this.tuples = new TupleWriter(this, result, fields, locals, ws, children);
     this.conditions = new ConditionWriter(result, fields, this::expr, this::typeOf, ws != null);
+    this.masks = ws == null ? null : new MaskFields(ws, () -> steps);
+  }
+
+  /** How the allocation-free forward passes attention masks: fields wrapped again only for another tensor. */
+  MaskFields masks() {
+    return masks;
   }
 
   /** The Java int of {@code name} in a size: an int argument's field, an input size or a local. */
@@ -589,6 +597,13 @@ final class ForwardWriter {
     if (views.viewOperand(e) != null) {
       return views.viewInto(e, dest);
     }
+    if (e instanceof Ast.Subscript sub && sub.target() instanceof Ast.Call c && children.boundKind(c) != null
+        && typeOf(sub.target()) instanceof Type.TupleT && Integer.valueOf(0).equals(LayerCalls.literalIndex(sub.items().get(0)))) { // attn(q, k, v, ...)[0]
+      CodeBlock code = children.layerCallInto(c, masks, () -> CodeBlock.of("$N", buffer(dest, c.callee(), shape)));
+      if (code != null) {
+        return code;
+      }
+    }
     if (e instanceof Ast.Method m && modules != null && m.target() instanceof Ast.Subscript sub) { // h[-1](x)
       List<String> path = ModulePaths.of(sub.target());
       return childInto(CodeBlock.of("$L.get($L)", modules.access(path), LayerCalls.literalIndex(sub.items().get(0))),
@@ -689,6 +704,10 @@ final class ForwardWriter {
   private static final Map<String, String> COMPARE = Map.of("==", "eq", "!=", "ne", "<", "lt", "<=", "le", ">", "gt",
       ">=", "ge");
 
+  /** The comparison with its operands swapped: {@code a < b} is {@code b > a}. */
+  private static final Map<String, String> FLIPPED = Map.of("==", "==", "!=", "!=", "<", ">", "<=", ">=", ">", "<",
+      ">=", "<=");
+
   private CodeBlock binaryInto(Ast.Binary b, String dest, Shape shape) {
     boolean lTensor = typeOf(b.left()) instanceof Type.TensorT;
     boolean rTensor = typeOf(b.right()) instanceof Type.TensorT;
@@ -703,6 +722,10 @@ final class ForwardWriter {
     String compare = COMPARE.get(b.op());
     if (compare != null && lTensor) { // a mask: float32 0 and 1, from a number or a broadcast tensor
       return CodeBlock.of("$T.$N($L, $L, $N)", TensorOpsWriter.OUT, compare, l, r, buffer(dest, compare, shape));
+    }
+    if (compare != null && rTensor) { // 2 < x is x > 2
+      String flipped = COMPARE.get(FLIPPED.get(b.op()));
+      return CodeBlock.of("$T.$N($L, $L, $N)", TensorOpsWriter.OUT, flipped, r, l, buffer(dest, flipped, shape));
     }
     if (b.op().equals("-") && !lTensor && rTensor) {
       return CodeBlock.of("$T.rsub($L, $L, $N)", TensorOpsWriter.OUT, l, r, buffer(dest, "rsub", shape));
@@ -721,7 +744,11 @@ final class ForwardWriter {
     String child = fields.get(c.callee());
     Map<String, Object> a = result.calls().get(c);
     if (a == null && child != null && children.boundKind(c) != null) {
-      throw new Workspace.Unsupported("a layer call with several arguments");
+      CodeBlock code = children.layerCallInto(c, masks, () -> CodeBlock.of("$N", buffer(dest, c.callee(), shape)));
+      if (code == null) {
+        throw new Workspace.Unsupported("a layer call with several arguments");
+      }
+      return code;
     }
     if (a == null && child != null) {
       return childInto(CodeBlock.of("$N", child), c, dest, shape);
@@ -765,8 +792,9 @@ final class ForwardWriter {
       }
       case ELEMENTWISE: {
         Expr input = (Expr) a.get("input");
-        if ("tanh".equals(a.get("approximate"))) {
-          break; // the runtime's geluInto is the exact GELU
+        if ("tanh".equals(a.get("approximate"))) { // the tensor's geluInto is the exact GELU
+          CodeBlock in = arg(a, "input");
+          return CodeBlock.of("$T.geluInto($L, $S, $N)", RuntimeTypes.FUNCTIONAL, in, "tanh", buffer(dest, "gelu", shape));
         }
         if (c.callee().equals("relu") && input instanceof Ast.Call inner && children.fusesActivation(inner)) {
           // relu(linear(x)): one pass, the ReLU in the GEMM's epilogue.
@@ -788,10 +816,10 @@ final class ForwardWriter {
           CodeBlock value = conditions.scalar(c);
           return CodeBlock.of("$N.fill_($L)", buffer(dest, c.callee(), shape), value);
         }
-        if (c.callee().equals("sum")) {
+        if (c.callee().equals("sum") || c.callee().equals("mean")) {
           CodeBlock in = arg(a, "input");
-          return CodeBlock.of("$T.sum($L, $L, $L, $N)", TensorOpsWriter.OUT, in, intOf(a.get("dim")), a.get("keepdim"),
-              buffer(dest, "sum", shape));
+          return CodeBlock.of("$T.$N($L, $L, $L, $N)", TensorOpsWriter.OUT, c.callee(), in, intOf(a.get("dim")),
+              a.get("keepdim"), buffer(dest, c.callee(), shape));
         }
         break;
       case MATMUL: {
@@ -805,10 +833,7 @@ final class ForwardWriter {
         return CodeBlock.of("$L.$N($L, $N)", in, method + "Into", intOf(a.get("dim")), buffer(dest, method, shape));
       }
       case CONCAT:
-        if (dest == null) {
-          return concatInto(a, shape);
-        }
-        break;
+        return concatInto(a, dest, shape);
       case FLATTEN: {
         CodeBlock in = arg(a, "input");
         return CodeBlock.of("$L.flattenInto($L, $L, $N)", in, intOf(a.get("start_dim")), intOf(a.get("end_dim")),
@@ -821,10 +846,11 @@ final class ForwardWriter {
   }
 
   /**
-   * {@code concat([a, b], dim)} into a new buffer: each part placed in turn at the sum of the
-   * sizes before it ({@code Out.place(a, 2, 0, concatOut)}), the last placement the step.
+   * {@code concat([a, b], dim)} into {@code dest} (null: a new buffer): each part placed in
+   * turn at the sum of the sizes before it ({@code Out.place(a, 2, 0, concatOut)}), the last
+   * placement the step.
    */
-  private CodeBlock concatInto(Map<String, Object> a, Shape shape) {
+  private CodeBlock concatInto(Map<String, Object> a, String dest, Shape shape) {
     if (steps == null || !shape.knownRank()) {
       throw new Workspace.Unsupported("a concat inside a condition");
     }
@@ -835,7 +861,7 @@ final class ForwardWriter {
     for (Expr item : items) {
       parts.add(expr(item));
     }
-    String out = buffer(null, "concat", shape);
+    String out = buffer(dest, "concat", shape);
     List<Dim> before = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       CodeBlock place = CodeBlock.of("$T.place($L, $L, $L, $N)", TensorOpsWriter.OUT, parts.get(i), d, sumOf(before),

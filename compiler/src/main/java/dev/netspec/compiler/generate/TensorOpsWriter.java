@@ -134,14 +134,16 @@ final class TensorOpsWriter {
   }
 
   /**
-   * {@code Functional.scaledDotProductAttentionInto(q, k, v, mask, causal, out)}; null for a
-   * boolean mask (its into form takes float masks).
+   * {@code Functional.scaledDotProductAttentionInto(q, k, v, mask, causal, out)}, or {@code
+   * scaledDotProductAttentionBoolInto(q, k, v, mask, out)} for a boolean mask (attend where True).
    */
   CodeBlock attentionInto(Map<String, Object> a, List<CodeBlock> qkv, CodeBlock out) {
     CodeBlock mask = CodeBlock.of("null");
     if (a.get("attn_mask") instanceof Expr m) {
-      if (typeOf.apply(m) instanceof Type.TensorT t && t.dtype() == DType.BOOL) {
-        return null;
+      if (typeOf.apply(m) instanceof Type.TensorT t && t.dtype() == DType.BOOL) { // attend where True
+        return Boolean.TRUE.equals(a.get("is_causal")) ? null
+            : CodeBlock.of("$T.scaledDotProductAttentionBoolInto($L, $L, $L, $L, $L)", RuntimeTypes.FUNCTIONAL,
+                qkv.get(0), qkv.get(1), qkv.get(2), expr.apply(m), out);
       }
       mask = expr.apply(m);
     }

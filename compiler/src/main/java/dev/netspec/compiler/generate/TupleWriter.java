@@ -86,6 +86,11 @@ final class TupleWriter {
       unpackViews(b, u, parts, pieces, declared);
       return;
     }
+    if (u.value() instanceof Ast.Call bound && result.calls().get(bound) == null && children.boundKind(bound) != null
+        && w.typeOf(bound) instanceof Type.TupleT tuple) {
+      unpackBound(b, u, bound, tuple, declared);
+      return;
+    }
     Ast.Call c = u.value() instanceof Ast.Call call && result.calls().get(call) == null
         && children.boundKind(call) == null ? call : null;
     Tuples.Call child = c == null ? null : calls.get(c.callee());
@@ -139,6 +144,68 @@ final class TupleWriter {
         b.add("$N = $N.$N();$L\n", w.local(n.name()), record, accessors.get(i), comment);
       } else {
         b.add("$T $N = $N.$N();$L\n", RuntimeTypes.TENSOR, w.local(n.name()), record, accessors.get(i), comment);
+      }
+      declared.put(n.name(), t);
+    }
+    ws.tick();
+  }
+
+  /**
+   * {@code out, weights = attn(q, k, v, key_padding_mask=m)} in the allocation-free forward:
+   * the layer writes its output and weights into a record of buffers made with the workspace
+   * ({@code attn.forwardInto(q, k, v, mMask, null, true, attnResult)}), or, without weights
+   * ({@code out, _ = attn(..., need_weights=False)}), its output into one buffer.
+   */
+  private void unpackBound(CodeBlock.Builder b, Ast.Unpack u, Ast.Call c, Type.TupleT tuple,
+      Map<String, Type> declared) {
+    List<Ast.Name> targets = Tuples.targets(u.targets(), tuple);
+    List<Type.TensorT> leaves = tuple.leaves();
+    Tuples.Call child = calls.get(c.callee());
+    boolean weights = children.flag(c, "need_weights");
+    if (child == null || targets.size() != (weights ? leaves.size() : 2) || !weights && targets.get(1) != null
+        || w.loops > 0 && targets.stream().anyMatch(n -> n != null && Mentions.of(c).contains(n.name()))) {
+      throw new Workspace.Unsupported("a tuple unpacking of a call without an allocation-free form");
+    }
+    String base = JavaText.lowerCamel(c.callee());
+    List<String> accessors = child.accessors();
+    List<String> buffers = new ArrayList<>();
+    java.util.function.Supplier<String> outputs = () -> { // made after the arguments' own steps
+      for (int i = 0; i < leaves.size(); i++) {
+        String accessor = accessors.get(i);
+        buffers.add(w.freshBuffer(base + Character.toUpperCase(accessor.charAt(0)) + accessor.substring(1),
+            leaves.get(i).shape()));
+      }
+      if (!weights) {
+        return buffers.get(0);
+      }
+      List<CodeBlock> fieldsOf = new ArrayList<>();
+      buffers.forEach(f -> fieldsOf.add(CodeBlock.of("$N", f)));
+      return ws.record(base + "Result", child.type(), CodeBlock.of("new $T($L)", child.type(),
+          CodeBlock.join(fieldsOf, ", ")), "{@code " + c.callee() + "}");
+    };
+    w.steps = CodeBlock.builder();
+    String[] holder = new String[1];
+    CodeBlock call = weights
+        ? children.layerTupleCallInto(c, w.masks(), () -> CodeBlock.of("$N", holder[0] = outputs.get()))
+        : children.layerCallInto(c, w.masks(), () -> CodeBlock.of("$N", holder[0] = outputs.get()));
+    if (call == null) {
+      throw new Workspace.Unsupported("a tuple unpacking of a call without an allocation-free form");
+    }
+    b.add(w.flushSteps());
+    b.add("$L; // $L\n", call, Tuples.comment(tuple));
+    for (int i = 0; i < targets.size(); i++) {
+      Ast.Name n = targets.get(i);
+      if (n == null) {
+        continue; // '_' discards
+      }
+      w.points.put(n.name(), new HashSet<>(Set.of(buffers.get(i))));
+      CodeBlock value = weights ? CodeBlock.of("$N.$N()", holder[0], accessors.get(i)) : CodeBlock.of("$N", buffers.get(i));
+      Type t = w.typeOf(n);
+      String comment = t instanceof Type.TensorT tt ? " // " + JavaText.shapeComment(tt.shape()) : "";
+      if (declared.containsKey(n.name())) {
+        b.add("$N = $L;$L\n", w.local(n.name()), value, comment);
+      } else {
+        b.add("$T $N = $L;$L\n", RuntimeTypes.TENSOR, w.local(n.name()), value, comment);
       }
       declared.put(n.name(), t);
     }

@@ -142,7 +142,10 @@ final class Workspace {
       }
       for (int i = 0; i < shape.rank(); i++) {
         if (shape.dim(i) instanceof Dim.Sym s && !s.lazy() && !sizes.containsKey(s.name())) {
-          String field = names.newName(JavaText.lowerCamel(s.name()), "size:" + s.name());
+          String name = JavaText.lowerCamel(s.name());
+          boolean input = inputs.keySet().stream().anyMatch(n -> JavaText.lowerCamel(n).equals(name));
+          // an input named as the symbol keeps its name: the size is srcSize
+          String field = names.newName(input ? name + "Size" : name, "size:" + s.name());
           sizes.put(s.name(), field);
           typedSizes.put(s.name(), in.getKey() + "\u0000" + i);
         }
@@ -225,7 +228,8 @@ final class Workspace {
    * time, as a parent block passes its buffer, makes no view in a warm forward.
    */
   String[] inputView(String name) {
-    String field = names.newName(JavaText.lowerCamel(name));
+    int n = counts.merge(name + "\u0000view", 1, Integer::sum); // xView, xView2, ... as the buffers
+    String field = names.newName(JavaText.lowerCamel(name) + (n == 1 ? "" : Integer.toString(n)));
     String of = names.newName(field + "Of");
     inputViews.put(field, of);
     return new String[] {field, of};
@@ -258,6 +262,22 @@ final class Workspace {
   String record(String name, TypeName type, CodeBlock code, String what) {
     String field = names.newName(JavaText.lowerCamel(name));
     records.add(new Holder(field, type, code, what));
+    return field;
+  }
+
+  /** An attention mask field ({@link #mask}): its name, the values' Java and kind. */
+  private record MaskField(String field, String passedAs, String values, boolean bool) {}
+
+  private final List<MaskField> masks = new ArrayList<>();
+
+  /**
+   * A field of type {@code AttentionMask} named after {@code name} ({@code attn_key_padding_mask}),
+   * holding the mask last passed as {@code passedAs} (javadoc) with values {@code values}
+   * ({@link MaskFields}).
+   */
+  String mask(String name, String passedAs, String values, boolean bool) {
+    String field = names.newName(JavaText.lowerCamel(name));
+    masks.add(new MaskField(field, passedAs, values, bool));
     return field;
   }
 
@@ -472,6 +492,12 @@ final class Workspace {
       type.addField(FieldSpec.builder(RuntimeTypes.TENSOR, v.field, Modifier.PRIVATE)
           .addJavadoc(JavaText.javadocOwn("A view of {@code " + v.base + "}, {@code " + JavaText.shapeComment(v.shape)
               + "}, made with the buffers."))
+          .build());
+    }
+    for (MaskField m : masks) {
+      type.addField(FieldSpec.builder(RuntimeTypes.ATTENTION_MASK, m.field, Modifier.PRIVATE)
+          .addJavadoc(JavaText.javadocOwn("The " + (m.bool ? "boolean" : "float") + " mask of {@code " + m.values
+              + "} last passed as " + m.passedAs + ", wrapped again only when another tensor comes."))
           .build());
     }
     for (Holder r : records) {

@@ -104,7 +104,8 @@ final class FunctionCalls {
     for (Functions.Param p : params) {
       if (!out.containsKey(p.name())) {
         if (p.defaultValue() == null) {
-          ctx.error(call.loc(), call.callee() + " needs '" + p.name() + "'");
+          ctx.error(call.loc(), call.callee() + " needs '" + p.name() + "'" + (p.name().equals("dim")
+              ? ", such as " + call.callee() + "(x, dim=-1) for the last dim" : ""));
           return null;
         }
         out.put(p.name(), p.defaultValue());

@@ -3,6 +3,8 @@ package dev.netspec.compiler.infer;
 import dev.netspec.compiler.check.Checker;
 import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.check.Model.Arg;
+import dev.netspec.compiler.check.Model.ArgExpr;
+import dev.netspec.compiler.check.Model.ArgRef;
 import dev.netspec.compiler.check.Model.ArgType;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
@@ -16,15 +18,18 @@ import dev.netspec.compiler.check.Model.InitRule;
 import dev.netspec.compiler.check.Model.InitSpec;
 import dev.netspec.compiler.check.Model.InputDecl;
 import dev.netspec.compiler.check.Model.LazyDim;
+import dev.netspec.compiler.check.Model.Literal;
 import dev.netspec.compiler.check.Model.NamedDim;
 import dev.netspec.compiler.check.Model.SameAs;
 import dev.netspec.compiler.check.Model.SequentialUse;
 import dev.netspec.compiler.check.Model.TensorDecl;
 import dev.netspec.compiler.check.Model.Tie;
 import dev.netspec.compiler.check.Model.Unreadable;
+import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Ops.ShapeError;
+import dev.netspec.compiler.layers.ArgDef;
 import dev.netspec.compiler.layers.Args;
 import dev.netspec.compiler.layers.Inferred;
 import dev.netspec.compiler.layers.InferredArg;
@@ -253,11 +258,32 @@ public final class Inference {
     if (!running.add(key)) {
       return null; // a cycle; reported by the checker
     }
+    if (refusedInput(block, args)) {
+      running.remove(key);
+      return null;
+    }
     BlockRun run = new BlockRun(block, args, input, dtype);
     Result r = run.run();
     running.remove(key);
     memo.put(key, r);
     return r;
+  }
+
+  /**
+   * Reports the declared input sizes this instantiation's int arguments make 0 or negative
+   * ({@code input: [batch, dim]} with {@code dim} -2), as the checker refuses a literal 0;
+   * true if any.
+   */
+  private boolean refusedInput(Block block, Map<String, Object> args) {
+    boolean refused = false;
+    for (DimRef d : block.input() == null ? List.<DimRef>of() : block.input()) {
+      if (d instanceof NamedDim n && args.get(n.name()) instanceof Dim.Known k && k.size() <= 0) {
+        reporter.error(n.pos(), block.name() + ": input sizes must be positive, got " + k.size()
+            + " (from " + n.name() + ")");
+        refused = true;
+      }
+    }
+    return refused;
   }
 
   /**
@@ -438,6 +464,9 @@ public final class Inference {
         firstUseDType.putIfAbsent(blocks.get(u.blockName()), x.dtype()); // a block without 'input:' takes its first use's
       }
       Shape out = call(c, x.shape(), pos);
+      if (t.child.use() instanceof Unreadable) {
+        return Type.unknownTensor(); // declared with errors, reported: no second error for its call
+      }
       List<Type> extra = in.subList(1, in.size());
       Block several = t.child.use() instanceof BlockUse u && blocks.get(u.blockName()).inputs().size() > 1
           ? blocks.get(u.blockName()) : null;
@@ -485,7 +514,8 @@ public final class Inference {
       int before = reporter.errorCount();
       Type plain = callTyped(c, List.of(first), pos);
       if (t.inferred == null || reporter.errorCount() > before) {
-        return plain;
+        // a layer that gives a tuple and was refused gives an unknown value: no second error
+        return kind.outputAccessors().isEmpty() ? plain : Type.unknownTensor();
       }
       try {
         return kind.callType(t.kindArgs, t.inferred, tensors, flags);
@@ -799,6 +829,11 @@ public final class Inference {
       // A wrong input is reported, and the layer's output for the input it expects goes on, so
       // the layers after it are checked too (their errors do not depend on this one).
       List<String> wrongInput = new ArrayList<>();
+      if (refusedArgs(c, b)) {
+        made = new Inst(kind.name(), kind.runtimeClass(), "");
+        made.output = Shape.ANY;
+        return new Built(made, Shape.ANY);
+      }
       try {
         Inferred r = kind.infer(new Args(b.args(), args), in, context(c, wrongInput));
         checkElements(r.params());
@@ -829,6 +864,28 @@ public final class Inference {
       }
       made.output = out;
       return new Built(made, out);
+    }
+
+    /**
+     * Reports the arguments of layer {@code b} whose values here, given by the block's
+     * arguments, the layer refuses ({@code layer_norm: dim} with {@code dim} 0); true if any.
+     * Literals were checked by the same rules where the spec writes them.
+     */
+    private boolean refusedArgs(ChildState c, BuiltinUse b) {
+      boolean refused = false;
+      for (Map.Entry<String, Value> e : b.args().entrySet()) {
+        ArgDef def = b.kind().arg(e.getKey());
+        if (def == null || e.getValue() instanceof Literal) {
+          continue;
+        }
+        String why = b.kind().refused(def, Args.resolve(e.getValue(), args, null));
+        if (why != null) {
+          String from = e.getValue() instanceof ArgExpr x ? x.text() : ((ArgRef) e.getValue()).name();
+          reporter.error(e.getValue().pos(), label(c) + ": " + why + " (from " + from + ")");
+          refused = true;
+        }
+      }
+      return refused;
     }
 
     /**
@@ -900,6 +957,9 @@ public final class Inference {
           v = Dim.of(n.intValue());
         }
         targetArgs.put(a.name(), v);
+      }
+      if (refusedInput(target, targetArgs)) {
+        return new Built(placeholder(target), Shape.ANY); // before the input check it would blame
       }
       if (target.input() != null) {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {

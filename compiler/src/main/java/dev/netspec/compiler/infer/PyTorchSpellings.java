@@ -30,6 +30,11 @@ final class PyTorchSpellings {
   /** Tensor methods that change nothing a forward here can see. */
   private static final Set<String> NO_OPS = Set.of("contiguous", "detach", "clone", "float");
 
+  /** How a forward reads sizes, for {@code x.size(0)} and {@code x.shape}. */
+  private static final String SIZES = "a forward reads the input's sizes by their names in 'input:'"
+      + " (with input: [batch, 20], 'batch' is x.size(0)); in view or reshape, -1 stands for the"
+      + " size left over, as in view(x, (batch, -1))";
+
   private PyTorchSpellings() {}
 
   /**
@@ -64,6 +69,9 @@ final class PyTorchSpellings {
     }
     if (NO_OPS.contains(name) && call.args().isEmpty() && call.kwargs().isEmpty()) {
       return new Advice(write(m.targetText(), written) + ": a forward has no '." + name + "()'", m.target());
+    }
+    if (name.equals("size")) {
+      return new Advice("'" + written + "': " + SIZES, null);
     }
     String fn = RENAMED.getOrDefault(name, name);
     if (Functions.get(fn) == null) {
@@ -100,6 +108,9 @@ final class PyTorchSpellings {
       }
       return new Advice("'self." + a.name() + "' is not a member of this block; a forward names its members"
           + " without 'self.'", null);
+    }
+    if (a.name().equals("shape")) {
+      return new Advice("'" + (a.target() instanceof Ast.Name n ? n.name() : "...") + ".shape': " + SIZES, null);
     }
     return new Advice("only '.T' is supported after an expression, not '." + a.name() + "'", null);
   }

@@ -73,6 +73,22 @@ public abstract class LayerKind {
   }
 
   /**
+   * Why {@code value}, what a block argument makes argument {@code a} in one instantiation
+   * ({@code layer_norm: dim} with {@code dim} 0), is refused (a sentence), or null: a size is
+   * positive, and the kind's {@link #outOfRange}. The checker refuses literals by the same
+   * rules where the spec writes them.
+   */
+  public final String refused(ArgDef a, Object value) {
+    List<?> items = value instanceof List<?> l ? l : List.of(value);
+    for (Object item : items) {
+      if (a.size() && item instanceof Long n && n <= 0) {
+        return a.name() + " must be positive, got " + n;
+      }
+    }
+    return outOfRange(a.name(), value);
+  }
+
+  /**
    * Why literal {@code value} of argument {@code arg} is out of range (a sentence), or null;
    * the checker asks for literals, the kind's shape rule for block arguments' values.
    */
@@ -154,6 +170,34 @@ public abstract class LayerKind {
           : CodeBlock.of("$L", tensors.get(p.name())));
     }
     return CodeBlock.of("$L.forward($L)", layer, CodeBlock.join(args, ", "));
+  }
+
+  /**
+   * {@link #call} written into {@code out}, the allocation-free forward's form: the runtime's
+   * {@code layer.forward(tgt, memory, null, null, mask, null, out)} for a tensor result; null
+   * when the layer has none (a tuple result: {@link #tupleCallInto}).
+   */
+  public CodeBlock callInto(CodeBlock layer, Map<String, CodeBlock> tensors, Map<String, Boolean> flags,
+      CodeBlock out) {
+    if (!outputAccessors().isEmpty()) {
+      return null;
+    }
+    List<CodeBlock> args = new java.util.ArrayList<>();
+    for (CallParam p : callParams()) {
+      args.add(p.kind() == CallParam.Kind.FLAG ? CodeBlock.of("$L", flags.get(p.name()))
+          : CodeBlock.of("$L", tensors.get(p.name())));
+    }
+    args.add(out);
+    return CodeBlock.of("$L.forward($L)", layer, CodeBlock.join(args, ", "));
+  }
+
+  /**
+   * {@link #call} of a layer with a tuple result written into {@code record}, the runtime's
+   * {@code Output} of buffers the block keeps; null when the layer has no such form.
+   */
+  public CodeBlock tupleCallInto(CodeBlock layer, Map<String, CodeBlock> tensors, Map<String, Boolean> flags,
+      CodeBlock record) {
+    return null;
   }
 
   /** The shape rule: the output for input {@code in} (of unknown rank when not known). */

@@ -57,6 +57,20 @@ public final class LayerKinds {
     return KINDS.get(name);
   }
 
+  /**
+   * The kind PyTorch names {@code name} ({@code nn.ReLU}, {@code torch.nn.Conv2d},
+   * {@code MaxPool2d}: its class, as the runtime's), or null.
+   */
+  public static LayerKind byPyTorchName(String name) {
+    String bare = name.replaceFirst("^(torch\\.)?nn\\.", "");
+    for (LayerKind k : KINDS.values()) {
+      if (k.runtimeClass().equals(bare)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
   /** Every builtin layer name, sorted. */
   public static List<String> names() {
     return List.copyOf(new TreeMap<>(KINDS).keySet());

@@ -48,6 +48,27 @@ final class MultiheadAttentionKind extends LayerKind {
     return List.of("output", "weights");
   }
 
+  /** {@code attn.forwardInto(query, key, value, keyPadding, attnMask, out)}: the output alone, when the weights are not asked for. */
+  @Override
+  public CodeBlock callInto(CodeBlock layer, Map<String, CodeBlock> t, Map<String, Boolean> flags, CodeBlock out) {
+    if (flags.get("need_weights")) {
+      return null;
+    }
+    return CodeBlock.of("$L.forwardInto($L, $L, $L, $L, $L, $L)", layer, t.get("query"), t.get("key"), t.get("value"),
+        t.get("key_padding_mask"), t.get("attn_mask"), out);
+  }
+
+  /** {@code attn.forwardInto(query, key, value, keyPadding, attnMask, average, attnResult)}: output and weights. */
+  @Override
+  public CodeBlock tupleCallInto(CodeBlock layer, Map<String, CodeBlock> t, Map<String, Boolean> flags,
+      CodeBlock record) {
+    if (!flags.get("need_weights")) {
+      return null;
+    }
+    return CodeBlock.of("$L.forwardInto($L, $L, $L, $L, $L, $L, $L)", layer, t.get("query"), t.get("key"),
+        t.get("value"), t.get("key_padding_mask"), t.get("attn_mask"), flags.get("average_attn_weights"), record);
+  }
+
   @Override
   public Inferred infer(Args args, Shape in, Context ctx) throws ShapeError {
     Dim e = args.dim("embed_dim");

@@ -94,6 +94,11 @@ public final class ForwardParser {
 
   private List<Stmt> program() throws SyntaxError {
     skipNewlines();
+    if (peek().kind() == Kind.NAME && (peek().text().equals("def") || peek().text().equals("class"))) {
+      String header = lines[peek().loc().line() - 1].replaceFirst("\\s*#.*$", "").strip();
+      throw new SyntaxError(peek().loc(), "a forward is the body of PyTorch's forward only: leave out"
+          + " '" + header + "', write its statements without 'self.', and the input is x");
+    }
     if (isExpressionProgram()) {
       Token start = peek();
       Expr e = expression(0);

@@ -18,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * EPYC Zen 3, CPU time): with the input index as the induction variable, 84-93 GFLOP/s on
  * JDK 17 and 35-40 on JDK 25; with a step counter and six bases, 39.5 on JDK 17 and 94.9 on
  * JDK 25 (docs/performance.md, "Convolutions"). So the loop is chosen by the running JDK's
- * feature version, a constant to C2; both sum in the same order, to the same bits.
+ * feature version, a constant to C2; both sum in the same order, to the same bits. On JDK 17,
+ * six positions {@value #SPACING}, {@value #SPACING_128} or {@value #SPACING_256} floats apart
+ * (one output row of a stride-1 convolution on that many channels) take a copy of the loop
+ * with the distances as constants ({@link #spaced}): 28 instructions a step instead of 38.
  */
 final class ConvStrips {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -30,6 +33,15 @@ final class ConvStrips {
    * #running}): on JDK 25 and later (measured on 17 and 25 only).
    */
   private static final boolean STEPPED = Runtime.version().feature() >= 25;
+  /**
+   * The distance between neighbouring positions' inputs that {@link #spaced} reads: positions
+   * of one output row of a stride-1 convolution on 64 input channels (ResNet's first stage).
+   */
+  static final int SPACING = 64;
+  /** The distance {@link #spaced128} reads: a row on 128 input channels. */
+  static final int SPACING_128 = 128;
+  /** The distance {@link #spaced256} reads: a row on 256 input channels. */
+  static final int SPACING_256 = 256;
 
   private ConvStrips() {}
 
@@ -41,6 +53,15 @@ final class ConvStrips {
       float[] w, int w0, float[] acc) {
     if (STEPPED) {
       stepped(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
+    } else if (p1 - p0 == SPACING && p2 - p1 == SPACING && p3 - p2 == SPACING
+        && p4 - p3 == SPACING && p5 - p4 == SPACING) {
+      spaced(steps, x, p0, w, w0, acc);
+    } else if (p1 - p0 == SPACING_128 && p2 - p1 == SPACING_128 && p3 - p2 == SPACING_128
+        && p4 - p3 == SPACING_128 && p5 - p4 == SPACING_128) {
+      spaced128(steps, x, p0, w, w0, acc);
+    } else if (p1 - p0 == SPACING_256 && p2 - p1 == SPACING_256 && p3 - p2 == SPACING_256
+        && p4 - p3 == SPACING_256 && p5 - p4 == SPACING_256) {
+      spaced256(steps, x, p0, w, w0, acc);
     } else {
       running(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
     }
@@ -89,6 +110,169 @@ final class ConvStrips {
       c40 = v.fma(b0, c40);
       c41 = v.fma(b1, c41);
       v = EXACT.cast(FloatVector.broadcast(S, x[q + d5]));
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+    }
+    EXACT.cast(c00).intoArray(acc, 0);
+    EXACT.cast(c01).intoArray(acc, L);
+    EXACT.cast(c10).intoArray(acc, WIDTH);
+    EXACT.cast(c11).intoArray(acc, WIDTH + L);
+    EXACT.cast(c20).intoArray(acc, 2 * WIDTH);
+    EXACT.cast(c21).intoArray(acc, 2 * WIDTH + L);
+    EXACT.cast(c30).intoArray(acc, 3 * WIDTH);
+    EXACT.cast(c31).intoArray(acc, 3 * WIDTH + L);
+    EXACT.cast(c40).intoArray(acc, 4 * WIDTH);
+    EXACT.cast(c41).intoArray(acc, 4 * WIDTH + L);
+    EXACT.cast(c50).intoArray(acc, 5 * WIDTH);
+    EXACT.cast(c51).intoArray(acc, 5 * WIDTH + L);
+  }
+
+  /**
+   * {@link #running} for six positions {@link #SPACING} apart ({@code p_j = p0 + j *
+   * SPACING}), the same sums in the same order. The distances are constants folded into the
+   * broadcasts' addresses: {@code running} spends a register and two instructions per position
+   * and step on {@code q + d_j} (38 instructions a step for 12 FMAs, past the 6 a cycle Zen 3
+   * issues), this form 28, and ran 1.10-1.31x faster on JDK 17 (the strip alone on a 64-channel
+   * 56x56 layer, CPU time, loaded; docs/performance.md, "Convolutions"). JDK 17 only: JDK 25
+   * runs it as slowly as {@code running}. One copy per spacing ({@link #spaced128}, {@link
+   * #spaced256}): the distances must be literals, since C2 does not inline a method this large
+   * to fold a constant argument into it.
+   */
+  static void spaced(int steps, float[] x, int p0, float[] w, int w0, float[] acc) {
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc, 0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, acc, L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH + L));
+    int end = p0 + steps;
+    for (int q = p0, wr = w0; q < end; q++, wr += WIDTH) {
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[q]));
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 1 * SPACING]));
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 2 * SPACING]));
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 3 * SPACING]));
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 4 * SPACING]));
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 5 * SPACING]));
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+    }
+    EXACT.cast(c00).intoArray(acc, 0);
+    EXACT.cast(c01).intoArray(acc, L);
+    EXACT.cast(c10).intoArray(acc, WIDTH);
+    EXACT.cast(c11).intoArray(acc, WIDTH + L);
+    EXACT.cast(c20).intoArray(acc, 2 * WIDTH);
+    EXACT.cast(c21).intoArray(acc, 2 * WIDTH + L);
+    EXACT.cast(c30).intoArray(acc, 3 * WIDTH);
+    EXACT.cast(c31).intoArray(acc, 3 * WIDTH + L);
+    EXACT.cast(c40).intoArray(acc, 4 * WIDTH);
+    EXACT.cast(c41).intoArray(acc, 4 * WIDTH + L);
+    EXACT.cast(c50).intoArray(acc, 5 * WIDTH);
+    EXACT.cast(c51).intoArray(acc, 5 * WIDTH + L);
+  }
+
+  /** {@link #spaced} for positions {@link #SPACING_128} apart (128 input channels). */
+  static void spaced128(int steps, float[] x, int p0, float[] w, int w0, float[] acc) {
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc, 0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, acc, L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH + L));
+    int end = p0 + steps;
+    for (int q = p0, wr = w0; q < end; q++, wr += WIDTH) {
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[q]));
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 1 * SPACING_128]));
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 2 * SPACING_128]));
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 3 * SPACING_128]));
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 4 * SPACING_128]));
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 5 * SPACING_128]));
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+    }
+    EXACT.cast(c00).intoArray(acc, 0);
+    EXACT.cast(c01).intoArray(acc, L);
+    EXACT.cast(c10).intoArray(acc, WIDTH);
+    EXACT.cast(c11).intoArray(acc, WIDTH + L);
+    EXACT.cast(c20).intoArray(acc, 2 * WIDTH);
+    EXACT.cast(c21).intoArray(acc, 2 * WIDTH + L);
+    EXACT.cast(c30).intoArray(acc, 3 * WIDTH);
+    EXACT.cast(c31).intoArray(acc, 3 * WIDTH + L);
+    EXACT.cast(c40).intoArray(acc, 4 * WIDTH);
+    EXACT.cast(c41).intoArray(acc, 4 * WIDTH + L);
+    EXACT.cast(c50).intoArray(acc, 5 * WIDTH);
+    EXACT.cast(c51).intoArray(acc, 5 * WIDTH + L);
+  }
+
+  /** {@link #spaced} for positions {@link #SPACING_256} apart (256 input channels). */
+  static void spaced256(int steps, float[] x, int p0, float[] w, int w0, float[] acc) {
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc, 0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, acc, L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH + L));
+    int end = p0 + steps;
+    for (int q = p0, wr = w0; q < end; q++, wr += WIDTH) {
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[q]));
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 1 * SPACING_256]));
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 2 * SPACING_256]));
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 3 * SPACING_256]));
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 4 * SPACING_256]));
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 5 * SPACING_256]));
       c50 = v.fma(b0, c50);
       c51 = v.fma(b1, c51);
     }

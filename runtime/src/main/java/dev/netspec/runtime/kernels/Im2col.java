@@ -123,6 +123,21 @@ final class Im2col {
           d += len;
         }
       }
+    } else if (stridedPointwise(g)) { // every input in range: a strided copy, no checks
+      int rowStep = g.strideH() * g.width();
+      int sw = g.strideW();
+      for (int c = 0; c < g.inPerGroup(); c++, r++) {
+        int d = at + r * stride;
+        for (int s = 0; s < segs; s++) {
+          int len = segments[4 * s + 2];
+          int src = xOff + segments[4 * s + 3] + c * g.inPlane() + segments[4 * s] * rowStep
+              + segments[4 * s + 1] * sw;
+          for (int t = 0; t < len; t++) {
+            dst[d + t] = x[src + t * sw];
+          }
+          d += len;
+        }
+      }
     } else {
       for (int c = 0; c < g.inPerGroup(); c++) {
         int plane = xOff + c * g.inPlane();
@@ -162,6 +177,18 @@ final class Im2col {
       pos += run;
     }
     return segs;
+  }
+
+  /**
+   * A 1x1 kernel without padding whose windows all lie inside the input, with a stride
+   * (ResNet's downsample): each patch row is one input of every {@code strideW}, gathered
+   * without {@link #row}'s bounds check per input (which made the packing 1.6x the time of the
+   * downsample's GEMM).
+   */
+  private static boolean stridedPointwise(ConvGeometry g) {
+    return g.kernelH() == 1 && g.kernelW() == 1 && g.padTop() == 0 && g.padLeft() == 0
+        && (g.outHeight() - 1) * g.strideH() < g.height()
+        && (g.outWidth() - 1) * g.strideW() < g.width();
   }
 
   /** Patch row {@code (i, j)} of one channel for the runs {@code seg}, from {@code d}. */

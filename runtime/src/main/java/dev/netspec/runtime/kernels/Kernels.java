@@ -118,6 +118,33 @@ public final class Kernels {
     BACKEND.gemm(w.rows(), a, w.tiles(), b, c, cOff, ldc, bias, biasOff, act);
   }
 
+  /**
+   * {@code C = A^T @ B}, or {@code C += A^T @ B} if {@code accumulate}, with A read transposed
+   * in place: a weight's gradient {@code dW = dY^T @ X} from the output gradient and the input
+   * as they lie, added into the gradient already there in the same pass ({@link
+   * GemmTransposed}). Allocates nothing once warm, on one thread or several; split across the
+   * kernel threads as {@link #gemm(int, int, int, float[], int, int, float[], int, int, boolean,
+   * float[], int, int, float[], int, Activation) gemm} is, with the same results on any number
+   * of threads.
+   *
+   * @param a A's transpose, {@code k x m}: row {@code p} at {@code a[aOff + p * lda ..]}
+   * @param b {@code k x n}, row {@code p} at {@code b[bOff + p * ldb ..]}
+   * @param c {@code m x n}, row {@code i} at {@code c[cOff + i * ldc ..]}, rows disjoint
+   * @param accumulate add the product to C instead of overwriting it: each element's product
+   *     summed from zero, then added with one rounding (the bits of {@code grad += dW})
+   */
+  public static void gemmTransposedA(int m, int n, int k, float[] a, int aOff, int lda,
+      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException(
+          "gemm sizes must not be negative: m=" + m + ", n=" + n + ", k=" + k);
+    }
+    checkMatrix("a", a, aOff, k, m, lda);
+    checkMatrix("b", b, bOff, k, n, ldb);
+    checkOutput(m, n, c, cOff, ldc, null, 0);
+    GemmTransposed.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+  }
+
   /** A whole panel of a row-major B, copied row by row (see {@link Backend#copyPanel}). */
   static void copyPanel(float[] b, int from, int ld, int k, int width, float[] panel, int at) {
     BACKEND.copyPanel(b, from, ld, k, width, panel, at);

@@ -562,25 +562,16 @@ final class VectorGemm {
       bvOff = 0;
     }
     if (m <= 2) {
-      // A batch of 1 or 2: the whole reduction in one tile that applies the epilogue itself,
-      // as the wide tiles do. The panels of a batch this small are computed once or a few
-      // times per call, and a method of vector code runs as plain Java, boxing every vector,
-      // until C2 compiles it: a separate epilogue, which has no loop, needs thousands of calls
-      // for that (docs/performance.md). A batch of 1 computes its row twice and stores the
-      // copy in the scratch block.
-      int a1 = m == 2 ? aOff + lda : aOff;
+      // A batch of 1 or 2: the panels the wide tile leaves, in plain Java. They run once or
+      // a few times per call, and a method of vector code runs as plain Java, boxing every
+      // vector, until C2 compiles it, which took hundreds of calls (docs/performance.md).
       float[] bz = bv == null ? NEGATIVE_ZEROS : bv;
       int bzOff = bv == null ? 0 : bvOff;
       float below = act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
       if (ldb == L) { // a half-wide last panel: only those have a row stride of L
-        tile2x1(k, a, aOff, a1, b, b0, s.edge, 0, NR, bz, bzOff, below);
-        copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
-      } else if (cols == NR) {
-        tile2x2Whole(k, a, aOff, a1, b, b0, ldb, c, c0, m == 2 ? c : s.edge,
-            m == 2 ? c0 + ldc : 0, bz, bzOff, below);
+        SmallPanels.half(m, k, a, aOff, lda, b, b0, L, c, c0, ldc, cols, bz, bzOff, below);
       } else {
-        tile2x2Whole(k, a, aOff, a1, b, b0, ldb, s.edge, 0, s.edge, NR, bz, bzOff, below);
-        copyRows(s.edge, 0, NR, c, c0, ldc, m, cols);
+        SmallPanels.whole(m, k, a, aOff, lda, b, b0, ldb, c, c0, ldc, cols, bz, bzOff, below);
       }
       GemmEpilogue.geluIf(act, m, cols, c, c0, ldc);
       return;
@@ -747,42 +738,6 @@ final class VectorGemm {
     EXACT.cast(c01).intoArray(c, c0 + L);
     EXACT.cast(c10).intoArray(c, c0 + ldc);
     EXACT.cast(c11).intoArray(c, c0 + ldc + L);
-  }
-
-  /**
-   * Rows {@code a0} and {@code a1} of A against one panel of op(B) (row stride {@code ldb})
-   * over the whole reduction, with the epilogue of {@link #wide}: row 0 to {@code c[c0 ..]},
-   * row 1 to {@code d[d0 ..]}. The same FMA chains, bias addition and comparison as {@link
-   * #tile2x2} and {@link GemmEpilogue#apply}, so the same results.
-   */
-  private static void tile2x2Whole(int k, float[] a, int a0, int a1, float[] b, int b0, int ldb,
-      float[] c, int c0, float[] d, int d0, float[] bias, int bo, float below) {
-    FloatVector c00 = EXACT.cast(FloatVector.zero(S));
-    FloatVector c01 = c00;
-    FloatVector c10 = c00;
-    FloatVector c11 = c00;
-    for (int p = 0; p < k; p++) {
-      int bp = b0 + p * ldb;
-      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, bp));
-      FloatVector v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
-      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
-      c00 = x.fma(u, c00);
-      c01 = x.fma(v, c01);
-      x = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
-      c10 = x.fma(u, c10);
-      c11 = x.fma(v, c11);
-    }
-    FloatVector zero = EXACT.cast(FloatVector.zero(S));
-    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, bo));
-    FloatVector bias1 = EXACT.cast(FloatVector.fromArray(S, bias, bo + L));
-    FloatVector r = EXACT.cast(c00).add(bias0);
-    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0);
-    r = EXACT.cast(c01).add(bias1);
-    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0 + L);
-    r = EXACT.cast(c10).add(bias0);
-    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(d, d0);
-    r = EXACT.cast(c11).add(bias1);
-    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(d, d0 + L);
   }
 
   /** One row of C, two vectors wide. */
@@ -1095,51 +1050,5 @@ final class VectorGemm {
     if (rows > 3) {
       EXACT.cast(c3v).intoArray(c, c0 + 3 * ldc);
     }
-  }
-
-  /**
-   * Rows {@code a0} and {@code a1} of A against a half-wide last panel (one vector, row stride
-   * L), over the whole reduction split into 4 interleaved phases (8 FMA chains), summed at the
-   * end: the narrow last panel of a batch of 1 or 2 (the tutorial's 10 outputs), with the
-   * epilogue of {@link #wide}.
-   */
-  private static void tile2x1(int k, float[] a, int a0, int a1, float[] b, int b0,
-      float[] c, int c0, int ldc, float[] bias, int bo, float below) {
-    FloatVector c0a = EXACT.cast(FloatVector.zero(S));
-    FloatVector c0b = c0a;
-    FloatVector c0c = c0a;
-    FloatVector c0d = c0a;
-    FloatVector c1a = c0a;
-    FloatVector c1b = c0a;
-    FloatVector c1c = c0a;
-    FloatVector c1d = c0a;
-    int p = 0;
-    // `p < k4`, not `p + 4 <= k`: only the first is a counted loop to C2, with its bounds
-    // checks hoisted and no safepoint poll per iteration.
-    for (int k4 = k & ~3; p < k4; p += 4) {
-      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
-      c0a = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0a);
-      c1a = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1a);
-      u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L + L));
-      c0b = EXACT.cast(FloatVector.broadcast(S, a[a0 + p + 1])).fma(u, c0b);
-      c1b = EXACT.cast(FloatVector.broadcast(S, a[a1 + p + 1])).fma(u, c1b);
-      u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L + 2 * L));
-      c0c = EXACT.cast(FloatVector.broadcast(S, a[a0 + p + 2])).fma(u, c0c);
-      c1c = EXACT.cast(FloatVector.broadcast(S, a[a1 + p + 2])).fma(u, c1c);
-      u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L + 3 * L));
-      c0d = EXACT.cast(FloatVector.broadcast(S, a[a0 + p + 3])).fma(u, c0d);
-      c1d = EXACT.cast(FloatVector.broadcast(S, a[a1 + p + 3])).fma(u, c1d);
-    }
-    for (; p < k; p++) {
-      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
-      c0a = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0a);
-      c1a = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1a);
-    }
-    FloatVector zero = EXACT.cast(FloatVector.zero(S));
-    FloatVector bias0 = EXACT.cast(FloatVector.fromArray(S, bias, bo));
-    FloatVector r = c0a.add(c0b).add(c0c.add(c0d)).add(bias0);
-    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0);
-    r = c1a.add(c1b).add(c1c.add(c1d)).add(bias0);
-    EXACT.cast(r.blend(zero, r.lt(below))).intoArray(c, c0 + ldc);
   }
 }

@@ -31,6 +31,20 @@ public final class AttentionMask {
     return new AttentionMask(values, true);
   }
 
+  /**
+   * {@code last} when it is a float mask of {@code values}, else {@link #of}{@code (values)}:
+   * an allocation-free forward keeps the mask it passed last, so that a call with the same
+   * tensor (a buffer, or the caller's same input) makes no new one.
+   */
+  public static AttentionMask of(Tensor values, AttentionMask last) {
+    return last != null && last.values == values && !last.bool ? last : of(values);
+  }
+
+  /** {@code last} when it is a boolean mask of {@code values}, else {@link #ofBool}{@code (values)}. */
+  public static AttentionMask ofBool(Tensor values, AttentionMask last) {
+    return last != null && last.values == values && last.bool ? last : ofBool(values);
+  }
+
   /** The mask's values. */
   public Tensor values() {
     return values;

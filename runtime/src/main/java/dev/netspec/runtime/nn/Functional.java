@@ -11,6 +11,7 @@ import dev.netspec.runtime.autograd.LinearGrad;
 import dev.netspec.runtime.autograd.UnaryGrad;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
+import dev.netspec.runtime.kernels.UnaryOp;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
@@ -263,6 +264,35 @@ public final class Functional {
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
 
   /**
+   * {@link #gelu(Tensor, String)} written into {@code out} (the input's shape) and returned,
+   * never recorded: the same floats, allocation-free for a contiguous {@code x} and a
+   * contiguous {@code out} that is not {@code x}'s storage (else it computes and copies).
+   */
+  public static Tensor geluInto(Tensor x, String approximate, Tensor out) {
+    if (!"tanh".equals(approximate) || x.dtype() != DType.FLOAT32 || !x.isContiguous()
+        || !out.isContiguous() || !out.sameShape(x) || out.sharesStorageWith(x)) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return out.copy_(gelu(x, approximate));
+      }
+    }
+    out.bumpVersion();
+    float[] in = x.array();
+    float[] o = out.array();
+    int xo = x.arrayOffset();
+    int oo = out.arrayOffset();
+    int n = Math.toIntExact(x.numel());
+    for (int i = 0; i < n; i++) { // as gelu(x, "tanh") computes, one operation at a time
+      float v = in[xo + i];
+      o[oo + i] = (v + v * v * v * 0.044715f) * SQRT_2_OVER_PI;
+    }
+    Kernels.unary(UnaryOp.TANH, o, oo, o, oo, n);
+    for (int i = 0; i < n; i++) {
+      o[oo + i] = in[xo + i] * 0.5f * (o[oo + i] + 1f);
+    }
+    return out;
+  }
+
+  /**
    * {@code F.scaled_dot_product_attention(q, k, v, attn_mask, is_causal)} (PyTorch 2):
    * {@code softmax(q k^T / sqrt(E) + mask) v} for {@code q (..., L, E)}, {@code k (..., S,
    * E)} and {@code v (..., S, Ev)} with the same leading dims; returns {@code (..., L, Ev)}.
@@ -296,6 +326,17 @@ public final class Functional {
   public static Tensor scaledDotProductAttentionInto(Tensor q, Tensor k, Tensor v, Tensor attnMask,
       boolean isCausal, Tensor out) {
     return ScaledDotProductAttention.into(q, k, v, attnMask, isCausal, out);
+  }
+
+  /**
+   * {@link #scaledDotProductAttentionInto} with a boolean {@code attnMask} (1 and 0 floats):
+   * PyTorch 2's, a query attends to the keys where it is True. The same floats as {@link
+   * #scaledDotProductAttention} given {@code AttentionMask.ofBool(attnMask)}; allocation-free
+   * on the same terms.
+   */
+  public static Tensor scaledDotProductAttentionBoolInto(Tensor q, Tensor k, Tensor v,
+      Tensor attnMask, Tensor out) {
+    return ScaledDotProductAttention.into(q, k, v, attnMask, true, false, out);
   }
 
   /** {@code softmax(x, dim)} over any dim (negative counts from the end), max subtracted. */

@@ -29,10 +29,10 @@ public final class GELU extends Module {
     return Functional.gelu(x, tanh ? "tanh" : "none");
   }
 
-  /** Allocation-free for the exact GELU; the tanh approximation allocates. */
+  /** Allocation-free, the exact GELU and the tanh approximation ({@link Functional#geluInto}). */
   @Override
   public Tensor forward(Tensor x, Tensor out) {
-    return tanh ? super.forward(x, out) : x.geluInto(out);
+    return tanh ? Functional.geluInto(x, "tanh", out) : x.geluInto(out);
   }
 
   @Override

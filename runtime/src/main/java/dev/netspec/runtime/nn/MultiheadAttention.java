@@ -7,6 +7,7 @@ import dev.netspec.runtime.autograd.ReductionGrad;
 import dev.netspec.runtime.init.Init;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Attention;
+import dev.netspec.runtime.kernels.BinaryOp;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
@@ -328,14 +329,63 @@ public final class MultiheadAttention extends Module {
       AttentionMask attnMask, Tensor out) {
     boolean unbatched = query.dim() == 2;
     checkInputs(query, key, value, unbatched);
-    if (isTraining() && dropout > 0 || !out.isContiguous() || out.dim() != query.dim()
-        || !out.sameShape(query) || out.sharesStorageWith(query) || out.sharesStorageWith(key)
-        || out.sharesStorageWith(value)) {
+    if (!fitsInto(query, key, value, out)) {
       try (GradMode.Scope scope = GradMode.noGrad()) {
         return forward(query, key, value, keyPaddingMask, false, attnMask, true).output()
             .copyInto(out);
       }
     }
+    return into(query, key, value, keyPaddingMask, attnMask, out, null, false);
+  }
+
+  /**
+   * {@code mha(query, key, value, key_padding_mask, need_weights=True, attn_mask,
+   * average_attn_weights)} written into {@code out}'s two tensors (the output as in {@link
+   * #forwardInto(Tensor, Tensor, Tensor, AttentionMask, AttentionMask, Tensor)}, the weights
+   * contiguous, shaped as {@link #forward(Tensor, Tensor, Tensor, AttentionMask, boolean,
+   * AttentionMask, boolean)} returns them) and returned: the inference path of a block that
+   * wants the weights. Allocation-free once warm, on the same terms; the per-head weights
+   * are averaged in a buffer this layer keeps, adding the heads in order as {@code mean}
+   * does.
+   */
+  public Output forwardInto(Tensor query, Tensor key, Tensor value, AttentionMask keyPaddingMask,
+      AttentionMask attnMask, boolean averageAttnWeights, Output out) {
+    boolean unbatched = query.dim() == 2;
+    checkInputs(query, key, value, unbatched);
+    Tensor w = out.weights();
+    int n = unbatched ? 1 : query.size(batchFirst ? 0 : 1);
+    int l = query.size(unbatched || batchFirst ? -2 : 0);
+    int s = key.size(unbatched || batchFirst ? -2 : 0);
+    boolean weightsFit = w != null && w.isContiguous() && w.dtype() == query.dtype()
+        && w.numel() == (long) n * (averageAttnWeights ? 1 : numHeads) * l * s
+        && w.dim() == (unbatched ? 0 : 1) + (averageAttnWeights ? 2 : 3)
+        && !w.sharesStorageWith(out.output());
+    if (!fitsInto(query, key, value, out.output()) || !weightsFit) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        Output r = forward(query, key, value, keyPaddingMask, true, attnMask, averageAttnWeights);
+        r.output().copyInto(out.output());
+        r.weights().copyInto(w);
+        return out;
+      }
+    }
+    into(query, key, value, keyPaddingMask, attnMask, out.output(), w, averageAttnWeights);
+    return out;
+  }
+
+  /** Whether {@link #into} may write into {@code out}: eval mode (or no dropout), and a fresh contiguous output. */
+  private boolean fitsInto(Tensor query, Tensor key, Tensor value, Tensor out) {
+    return !(isTraining() && dropout > 0) && out.isContiguous() && out.dim() == query.dim()
+        && out.sameShape(query) && !out.sharesStorageWith(query) && !out.sharesStorageWith(key)
+        && !out.sharesStorageWith(value);
+  }
+
+  /**
+   * The allocation-free forward into {@code out}, with the attention weights into {@code
+   * weights} (per head, or averaged over them) when it is not null.
+   */
+  private Tensor into(Tensor query, Tensor key, Tensor value, AttentionMask keyPaddingMask,
+      AttentionMask attnMask, Tensor out, Tensor weights, boolean average) {
+    boolean unbatched = query.dim() == 2;
     enterForward(); // nothing below records: the into forms of the projections never do
     try {
       int n = unbatched ? 1 : query.size(batchFirst ? 0 : 1);
@@ -371,8 +421,16 @@ public final class MultiheadAttention extends Module {
           .output(h.array(), h.arrayOffset(), batchStep(h, l, seqFirst), headDim, rowStep(h, n, seqFirst))
           .mask(null, 0, 0, 0, 0, Attention.MaskMode.ADD);
       pointMasks(att, keyPaddingMask, attnMask, n, l, s, unbatched, b);
+      Tensor probs = weights == null ? null : average ? b.probabilities(n * numHeads * l * s) : weights;
+      if (probs != null) { // (N, num_heads, L, S)
+        att.probabilities(probs.array(), probs.arrayOffset(), numHeads * l * s, l * s, s);
+        probs.bumpVersion();
+      }
       b.heads.bumpVersion();
       att.run();
+      if (weights != null && average) {
+        averageHeads(probs, n, l * s, weights);
+      }
       return outProj.forward(b.heads, out);
     } finally {
       exitForward();
@@ -422,6 +480,16 @@ public final class MultiheadAttention extends Module {
     boolean fits(Tensor query, Tensor key, Tensor value) {
       return query.hasShape(queryShape) && key.hasShape(keyShape)
           && value.hasShape(valueShape);
+    }
+
+    Tensor probabilities; // the per-head weights when averaged, made on first need
+
+    /** A buffer of {@code size} floats for the per-head weights. */
+    Tensor probabilities(int size) {
+      if (probabilities == null || probabilities.numel() != size) {
+        probabilities = Tensor.zeros(size);
+      }
+      return probabilities;
     }
 
     /** A mask buffer of {@code size} floats. */
@@ -494,6 +562,26 @@ public final class MultiheadAttention extends Module {
       }
     }
     att.mask(out, 0, heads * l * s, threeDims ? l * s : 0, s, Attention.MaskMode.ADD);
+  }
+
+  /**
+   * {@code weights = probs.mean(1)} for {@code probs (N, num_heads, L * S)}: the heads added
+   * in order, then divided by their count, the floats of {@code Tensor.mean}.
+   */
+  private void averageHeads(Tensor probs, int n, int slice, Tensor weights) {
+    float[] p = probs.array();
+    float[] w = weights.array();
+    int wo = weights.arrayOffset();
+    for (int bi = 0; bi < n; bi++) {
+      int o = wo + bi * slice;
+      int from = probs.arrayOffset() + bi * numHeads * slice;
+      System.arraycopy(p, from, w, o, slice);
+      for (int h = 1; h < numHeads; h++) {
+        Kernels.binary(BinaryOp.ADD, w, o, p, from + h * slice, w, o, slice);
+      }
+      Kernels.binaryScalar(BinaryOp.DIV, w, o, numHeads, w, o, slice);
+    }
+    weights.bumpVersion();
   }
 
   /** One value of a mask as added to the scores: a boolean True ({@code nonzero}) is -inf. */

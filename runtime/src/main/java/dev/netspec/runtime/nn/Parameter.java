@@ -20,7 +20,7 @@ public final class Parameter implements GradSink {
   private boolean requiresGrad = true;
   /** The parameter this one was tied to ({@link #tieTo}): every call goes to it. */
   private Parameter tied;
-  private ParameterMirror mirror;
+  private final ParameterMirrors mirrors = new ParameterMirrors();
   /** Held while the gradient is read and replaced or added to ({@link #accumulateGrad}). */
   private final Object gradLock = new Object();
 
@@ -158,23 +158,45 @@ public final class Parameter implements GradSink {
   }
 
   /**
-   * The packed copy an optimizer keeps current as it updates this parameter, or null (see
-   * {@link ParameterMirror}).
+   * The lock {@link #accumulateGrad} holds while it reads and adds to the gradient: hold it to
+   * add into {@link #grad} in place (a training step computing its gradient straight into a
+   * {@code .grad} that is its own buffer), so concurrent backward passes lose nothing.
    */
-  public ParameterMirror mirror() {
-    return tied != null ? tied.mirror() : mirror;
+  public Object gradLock() {
+    return tied != null ? tied.gradLock() : gradLock;
   }
 
   /**
-   * Sets (or clears, with null) the packed copy an optimizer keeps current: one per parameter,
-   * a later call replacing the earlier mirror.
+   * The packed copies an optimizer keeps current as it updates this parameter, as one mirror,
+   * or null when there is none (see {@link ParameterMirror}).
    */
-  public void setMirror(ParameterMirror mirror) {
+  public ParameterMirror mirror() {
     if (tied != null) {
-      tied.setMirror(mirror);
+      return tied.mirror();
+    }
+    return mirrors.isEmpty() ? null : mirrors;
+  }
+
+  /**
+   * Registers a packed copy for the optimizer to keep current: each training step built over
+   * a model registers its own, and every registered copy is told of each update (held weakly:
+   * a copy whose owner is dropped stops being updated).
+   */
+  public void addMirror(ParameterMirror mirror) {
+    if (tied != null) {
+      tied.addMirror(mirror);
       return;
     }
-    this.mirror = mirror;
+    mirrors.add(java.util.Objects.requireNonNull(mirror, "mirror"));
+  }
+
+  /** Unregisters a copy {@link #addMirror} registered; nothing if it is not registered. */
+  public void removeMirror(ParameterMirror mirror) {
+    if (tied != null) {
+      tied.removeMirror(mirror);
+      return;
+    }
+    mirrors.remove(mirror);
   }
 
   /** Whether a backward pass computes a gradient for this parameter. */

@@ -5,7 +5,7 @@ import dev.netspec.runtime.tensor.Tensor;
 
 /**
  * A copy of a parameter in another layout (a GEMM's packed operand) that an optimizer keeps
- * current as it updates the parameter ({@link Parameter#setMirror}): each block of new values
+ * current as it updates the parameter ({@link Parameter#addMirror}): each block of new values
  * is copied while it is still in cache, instead of the copy being packed again from memory
  * before its next use. Internal to the runtime's training step; the optimizers call it.
  */

@@ -88,10 +88,20 @@ final class ScaledDotProductAttention {
    * computes by {@link #apply} and copies.
    */
   static Tensor into(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, Tensor out) {
+    return into(q, k, v, mask, false, causal, out);
+  }
+
+  /**
+   * {@link #into(Tensor, Tensor, Tensor, Tensor, boolean, Tensor)} with a boolean {@code mask}
+   * when {@code bool} (PyTorch 2's: attend where True, nonzero here), on the same terms.
+   */
+  static Tensor into(Tensor q, Tensor k, Tensor v, Tensor mask, boolean bool, boolean causal,
+      Tensor out) {
     if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || out.dim() != 4 || mask != null && causal
         || q.stride(3) != 1 || k.stride(3) != 1 || v.stride(3) != 1 || out.stride(3) != 1
         || !fitsInto(q, k, v, out) || mask != null && !plainMask(mask, q.size(0), q.size(1), q.size(2), k.size(2))) {
-      return out.copy_(apply(q, k, v, mask == null ? null : AttentionMask.of(mask), causal, null));
+      AttentionMask m = mask == null ? null : bool ? AttentionMask.ofBool(mask) : AttentionMask.of(mask);
+      return out.copy_(apply(q, k, v, m, causal, null));
     }
     int l = q.size(2);
     int s = k.size(2);
@@ -116,7 +126,8 @@ final class ScaledDotProductAttention {
       int maskHeads = r >= 3 ? mask.size(r - 3) : 1;
       int maskBatch = r >= 4 ? mask.size(0) : 1;
       att.mask(mask.stridedArray(), mask.arrayOffset(), maskBatch == 1 ? 0 : mask.stride(0),
-          maskHeads == 1 ? 0 : mask.stride(r - 3), rows == 1 ? 0 : mask.stride(r - 2), Attention.MaskMode.ADD);
+          maskHeads == 1 ? 0 : mask.stride(r - 3), rows == 1 ? 0 : mask.stride(r - 2),
+          bool ? Attention.MaskMode.ATTEND_WHERE_NONZERO : Attention.MaskMode.ADD);
     }
     out.bumpVersion();
     att.run();

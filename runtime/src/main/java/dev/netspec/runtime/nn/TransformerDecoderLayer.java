@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.GradMode;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -24,6 +25,11 @@ public final class TransformerDecoderLayer extends Module {
   public final Dropout dropout3;
   private final String activation;
   private final boolean normFirst;
+  private final double dropoutP;
+  private final int dModel;
+  private final int dimFeedforward;
+  /** The buffers of the allocation-free forward, for the last target's shape. */
+  private TransformerParts.Buffers buffers;
 
   /** {@code nn.TransformerDecoderLayer(d_model, nhead)}: PyTorch's defaults. */
   public TransformerDecoderLayer(int dModel, int nhead) {
@@ -43,6 +49,9 @@ public final class TransformerDecoderLayer extends Module {
     TransformerParts.checkPositive(name, "dim_feedforward", dimFeedforward);
     this.activation = TransformerParts.checkActivation(name, activation);
     this.normFirst = normFirst;
+    this.dropoutP = dropout;
+    this.dModel = dModel;
+    this.dimFeedforward = dimFeedforward;
     this.selfAttn = addModule("self_attn",
         new MultiheadAttention(dModel, nhead, dropout, true, batchFirst));
     this.multiheadAttn = addModule("multihead_attn",
@@ -96,6 +105,60 @@ public final class TransformerDecoderLayer extends Module {
     x = norm1.forward(x.add(selfAttentionBlock(x, tgtMask, tgtKeyPaddingMask)));
     x = norm2.forward(x.add(crossAttentionBlock(x, memory, memoryMask, memoryKeyPaddingMask)));
     return norm3.forward(x.add(feedForwardBlock(x)));
+  }
+
+  /** {@code layer(tgt, memory)} written into {@code out}, as {@link #forward(Tensor, Tensor, AttentionMask, AttentionMask, AttentionMask, AttentionMask, Tensor)}. */
+  public Tensor forward(Tensor tgt, Tensor memory, Tensor out) {
+    return forward(tgt, memory, null, null, null, null, out);
+  }
+
+  /**
+   * {@code layer(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+   * memory_key_padding_mask)} written into {@code out} (shaped as {@code tgt}, contiguous, not
+   * sharing its storage or the memory's) and returned: the inference path. Allocation-free
+   * once warm in eval mode: both attentions through {@link MultiheadAttention#forwardInto},
+   * each residual added inside its LayerNorm's pass (post-norm) or into a buffer (norm first),
+   * the feed-forward's activation in linear1's GEMM, into buffers this layer keeps for the last
+   * target's shape; the same floats as the allocating forward. One thread at a time on one
+   * instance. In training with dropout, or for operands of another layout, it runs the
+   * allocating forward and copies.
+   */
+  public Tensor forward(Tensor tgt, Tensor memory, AttentionMask tgtMask, AttentionMask memoryMask,
+      AttentionMask tgtKeyPaddingMask, AttentionMask memoryKeyPaddingMask, Tensor out) {
+    if (isTraining() && dropoutP > 0 || !tgt.isContiguous() || !out.isContiguous()
+        || out.dim() != tgt.dim() || !out.sameShape(tgt) || out.sharesStorageWith(tgt)
+        || out.sharesStorageWith(memory) || tgt.dim() < 2 || tgt.size(-1) != dModel) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask)
+            .copyInto(out);
+      }
+    }
+    enterForward(); // nothing below records: every step is an into form
+    try {
+      TransformerParts.Buffers b = TransformerParts.Buffers.fitting(buffers, tgt, dimFeedforward);
+      buffers = b;
+      if (normFirst) {
+        norm1.forward(tgt, b.normed);
+        selfAttn.forwardInto(b.normed, b.normed, b.normed, tgtKeyPaddingMask, tgtMask, b.attended);
+        tgt.addInto(b.attended, b.hidden);
+        norm2.forward(b.hidden, b.normed);
+        multiheadAttn.forwardInto(b.normed, memory, memory, memoryKeyPaddingMask, memoryMask,
+            b.attended);
+        b.hidden.addInto(b.attended, b.hidden);
+        norm3.forward(b.hidden, b.normed);
+        TransformerParts.feedForwardInto(b.normed, linear1, activation, linear2, b.wide, b.attended);
+        return b.hidden.addInto(b.attended, out);
+      }
+      selfAttn.forwardInto(tgt, tgt, tgt, tgtKeyPaddingMask, tgtMask, b.attended);
+      norm1.forwardResidual(tgt, b.attended, b.hidden);
+      multiheadAttn.forwardInto(b.hidden, memory, memory, memoryKeyPaddingMask, memoryMask,
+          b.attended);
+      norm2.forwardResidual(b.hidden, b.attended, b.normed);
+      TransformerParts.feedForwardInto(b.normed, linear1, activation, linear2, b.wide, b.attended);
+      return norm3.forwardResidual(b.normed, b.attended, out);
+    } finally {
+      exitForward();
+    }
   }
 
   private Tensor selfAttentionBlock(Tensor x, AttentionMask mask, AttentionMask keyPadding) {

@@ -1,9 +1,6 @@
 package dev.netspec.runtime.nn;
 
 import dev.netspec.runtime.autograd.GradMode;
-import dev.netspec.runtime.kernels.Activation;
-import dev.netspec.runtime.kernels.Kernels;
-import dev.netspec.runtime.kernels.UnaryOp;
 import dev.netspec.runtime.tensor.Tensor;
 
 /**
@@ -131,7 +128,7 @@ public final class TransformerEncoderLayer extends Module {
    * Allocation-free once warm in eval mode: self-attention through {@link
    * MultiheadAttention#forwardInto}, each residual added inside its LayerNorm's pass ({@link
    * LayerNorm#forwardResidual}; post-norm) or into a buffer (norm first), the feed-forward
-   * block's ReLU in linear1's GEMM, into buffers this layer keeps for the last input's shape.
+   * block's ReLU or GELU in linear1's GEMM, into buffers this layer keeps for the last input's shape.
    * One thread at a time on one instance. In training with dropout, or for an input of
    * another layout, it runs {@link #forward(Tensor, AttentionMask, AttentionMask)} and copies.
    */
@@ -146,7 +143,7 @@ public final class TransformerEncoderLayer extends Module {
     }
     enterForward(); // nothing below records: every step is an into form
     try {
-      Buffers b = buffers(src);
+      TransformerParts.Buffers b = buffers(src);
       if (normFirst) {
         norm1.forward(src, b.normed);
         selfAttn.forwardInto(b.normed, b.normed, b.normed, srcKeyPaddingMask, srcMask, b.attended);
@@ -165,51 +162,16 @@ public final class TransformerEncoderLayer extends Module {
   }
 
   /** {@code linear2(act(linear1(x)))} into {@code b.attended} (the attention's result is used up). */
-  private void feedForwardInto(Tensor x, Buffers b) {
-    if ("relu".equals(activation)) {
-      linear1.forwardInto(x, Activation.RELU, b.wide);
-    } else {
-      linear1.forward(x, b.wide);
-      Kernels.unary(UnaryOp.GELU, b.wide.array(), b.wide.arrayOffset(), b.wide.array(),
-          b.wide.arrayOffset(), Math.toIntExact(b.wide.numel()));
-      b.wide.bumpVersion();
-    }
-    linear2.forward(b.wide, b.attended);
+  private void feedForwardInto(Tensor x, TransformerParts.Buffers b) {
+    TransformerParts.feedForwardInto(x, linear1, activation, linear2, b.wide, b.attended);
   }
 
   /** The buffers of {@link #forward(Tensor, AttentionMask, AttentionMask, Tensor)}. */
-  private Buffers buffers;
+  private TransformerParts.Buffers buffers;
 
-  private Buffers buffers(Tensor src) {
-    Buffers b = buffers;
-    if (b == null || !b.fits(src)) {
-      b = new Buffers(src.shape(), dimFeedforward);
-      buffers = b;
-    }
-    return b;
-  }
-
-  /** One input shape's buffers: the attention's (then the feed-forward's) result, and so on. */
-  private static final class Buffers {
-    final int[] shape;
-    final Tensor attended;
-    final Tensor hidden;
-    final Tensor normed;
-    final Tensor wide;
-
-    Buffers(int[] shape, int dimFeedforward) {
-      this.shape = shape;
-      this.attended = Tensor.zeros(shape);
-      this.hidden = Tensor.zeros(shape);
-      this.normed = Tensor.zeros(shape);
-      int[] w = shape.clone();
-      w[w.length - 1] = dimFeedforward;
-      this.wide = Tensor.zeros(w);
-    }
-
-    boolean fits(Tensor src) {
-      return src.hasShape(shape);
-    }
+  private TransformerParts.Buffers buffers(Tensor src) {
+    buffers = TransformerParts.Buffers.fitting(buffers, src, dimFeedforward);
+    return buffers;
   }
 
   private Tensor selfAttentionBlock(Tensor x, AttentionMask mask, AttentionMask keyPadding) {

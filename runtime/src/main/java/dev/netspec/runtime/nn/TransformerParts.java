@@ -45,4 +45,43 @@ final class TransformerParts {
     }
     return dropoutOut.forward(linear2.forward(dropout.forward(h)));
   }
+
+  /**
+   * {@code linear2(act(linear1(x)))} into {@code out} through {@code wide} ({@code x}'s shape
+   * with {@code dim_feedforward} features), the activation in linear1's GEMM: the eval-mode
+   * feed-forward of the layers' allocation-free forwards, the floats of {@link #feedForward}.
+   */
+  static Tensor feedForwardInto(Tensor x, Linear linear1, String activation, Linear linear2,
+      Tensor wide, Tensor out) {
+    linear1.forwardInto(x, "relu".equals(activation) ? Activation.RELU : Activation.GELU, wide);
+    return linear2.forward(wide, out);
+  }
+
+  /**
+   * The buffers of a layer's allocation-free forward for one input shape: the attention's
+   * (then the feed-forward's) result, the residual sum, a normalized input, and the
+   * feed-forward's wide hidden tensor.
+   */
+  static final class Buffers {
+    final int[] shape;
+    final Tensor attended;
+    final Tensor hidden;
+    final Tensor normed;
+    final Tensor wide;
+
+    private Buffers(int[] shape, int dimFeedforward) {
+      this.shape = shape;
+      this.attended = Tensor.zeros(shape);
+      this.hidden = Tensor.zeros(shape);
+      this.normed = Tensor.zeros(shape);
+      int[] w = shape.clone();
+      w[w.length - 1] = dimFeedforward;
+      this.wide = Tensor.zeros(w);
+    }
+
+    /** {@code last} if made for {@code input}'s shape, else new buffers for it. */
+    static Buffers fitting(Buffers last, Tensor input, int dimFeedforward) {
+      return last != null && input.hasShape(last.shape) ? last : new Buffers(input.shape(), dimFeedforward);
+    }
+  }
 }

@@ -268,6 +268,10 @@ final class Into {
         return out;
       }
     }
+    if ((op == BinaryOp.ADD || op == BinaryOp.MUL) && !Arrays.equals(x.shape, out.shape)
+        && Arrays.equals(other.shape, out.shape) && denseAlias(other, out)) {
+      return binary(other, op, x, out); // x broadcasts (a (batch, 1) column times a (batch, n)): the same floats
+    }
     Tensor r = Elementwise.binary(x, op, other);
     requireShape(op, r.shape, out);
     return out.copy_(r);

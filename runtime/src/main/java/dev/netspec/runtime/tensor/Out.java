@@ -11,8 +11,8 @@ import java.util.Locale;
  * models needs beside {@link Tensor}'s {@code ...Into} methods: {@code arange} into an int64
  * buffer, the comparisons with a number or a tensor ({@code eq}, {@code ne}, {@code lt},
  * {@code le}, {@code gt}, {@code ge}), {@code masked_fill}, {@code where}, {@code tril} and
- * {@code triu} (their bodies are {@link Masks}'), a number minus a tensor, a sum over one
- * dim, one part of a {@code concat} placed in its result, and a dense copy of a piece
+ * {@code triu} (their bodies are {@link Masks}'), a number minus a tensor, a sum and a mean
+ * over one dim, one part of a {@code concat} placed in its result, and a dense copy of a piece
  * ({@code narrow_copy}). The mask operations read broadcast and strided operands where they
  * lie; the others take a path that allocates nothing for contiguous operands, and any other
  * layout falls back to the allocating op and a copy, so every call is correct.
@@ -143,7 +143,9 @@ public final class Out {
    * exactly in double, as {@code x.eq(value)} and the others do.
    */
   private static Tensor compare(CompareOp op, Tensor x, float value, Tensor out) {
-    requireShape(op.name().toLowerCase(Locale.ROOT), x.shape, out);
+    if (!Arrays.equals(x.shape, out.shape)) { // the op's name only for the message: no string per call
+      requireShape(op.name().toLowerCase(Locale.ROOT), x.shape, out);
+    }
     if (!out.isContiguous() || out.storage == null || !x.isContiguous() || x.storage == out.storage) {
       return out.copy_(x.longs != null ? Masks.compareLongs(x, op, value)
           : Elementwise.compare(x, op, value));
@@ -167,6 +169,12 @@ public final class Out {
    */
   public static Tensor place(Tensor part, int dim, int start, Tensor out) {
     int d = requirePiece("concat: a part", part, out, dim, start);
+    if (!part.isContiguous() && out.isContiguous() && !part.sharesStorageWith(out) && part.dim() <= 4
+        && part.storage != null && out.storage != null) {
+      out.bumpVersion(); // a strided part (a view of an input) read where it lies
+      placeStrided(part, out, out.offset + start * out.stride[d]);
+      return out;
+    }
     if (!part.isContiguous() || !out.isContiguous() || part.sharesStorageWith(out)) {
       out.narrow(d, start, part.shape[d]).copy_(part);
       return out;
@@ -263,8 +271,8 @@ public final class Out {
   public static Tensor sum(Tensor x, int dim, boolean keepdim, Tensor out) {
     x.requireFloat("sum");
     int r = x.dim();
-    if (r == 0 || !x.isContiguous() || !out.isContiguous() || out.storage == null
-        || x.storage == out.storage) {
+    if (r == 0 || !out.isContiguous() || out.storage == null || x.storage == out.storage
+        || !x.isContiguous() && !stridedSum(x, Layout.normDim(dim, r))) {
       return out.copy_(x.sum(dim, keepdim));
     }
     int d = Layout.normDim(dim, r);
@@ -282,6 +290,10 @@ public final class Out {
           + ", the sum over dim " + dim + " of " + Arrays.toString(x.shape) + " has another");
     }
     out.bumpVersion();
+    if (!x.isContiguous()) {
+      sumStrided(x, d, out.storage, out.offset);
+      return out;
+    }
     float[] o = out.storage;
     int oo = out.offset;
     for (int i = 0; i < outer; i++) {
@@ -300,6 +312,99 @@ public final class Out {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code out = x.mean(dim, keepdim)}: the sum over {@code dim} divided by its size, the
+   * floats {@link Tensor#mean(int, boolean)} computes; returns {@code out}.
+   */
+  public static Tensor mean(Tensor x, int dim, boolean keepdim, Tensor out) {
+    sum(x, dim, keepdim, out);
+    int n = x.dim() == 0 ? 1 : x.shape[Layout.normDim(dim, x.dim())];
+    if (!out.isContiguous() || out.storage == null) {
+      return out.div_((float) n);
+    }
+    Kernels.binaryScalar(BinaryOp.DIV, out.storage, out.offset, n, out.storage, out.offset,
+        Math.toIntExact(out.numel()));
+    return out;
+  }
+
+  /**
+   * Whether {@link #sumStrided} sums {@code x} over {@code d} with the floats of the dense
+   * path: rank 4 at most, and the last dim only when its elements are adjacent (the dense
+   * path sums each row with one vector reduction).
+   */
+  private static boolean stridedSum(Tensor x, int d) {
+    return x.dim() <= 4 && x.storage != null && (d != x.dim() - 1 || x.stride[d] == 1);
+  }
+
+  /**
+   * The sum of a strided {@code x} over dim {@code d} into the dense {@code o} at {@code oo}:
+   * for each output element, the slices added in order, as the dense path adds whole rows.
+   */
+  private static void sumStrided(Tensor x, int d, float[] o, int oo) {
+    int r = x.dim();
+    int pad = 4 - r; // x seen as rank 4, leading dims of size 1
+    int s0 = size(x, 0 - pad);
+    int s1 = size(x, 1 - pad);
+    int s2 = size(x, 2 - pad);
+    int s3 = size(x, 3 - pad);
+    int t0 = step(x, 0 - pad);
+    int t1 = step(x, 1 - pad);
+    int t2 = step(x, 2 - pad);
+    int t3 = step(x, 3 - pad);
+    int rd = d + pad; // the reduced dim, of the four
+    int n = x.shape[d];
+    int dt = x.stride[d];
+    int at = oo;
+    for (int i0 = 0; i0 < (rd == 0 ? 1 : s0); i0++) {
+      for (int i1 = 0; i1 < (rd == 1 ? 1 : s1); i1++) {
+        for (int i2 = 0; i2 < (rd == 2 ? 1 : s2); i2++) {
+          for (int i3 = 0; i3 < (rd == 3 ? 1 : s3); i3++) {
+            int base = x.offset + i0 * t0 + i1 * t1 + i2 * t2 + i3 * t3;
+            if (rd == 3) { // a dense row
+              o[at++] = n == 0 ? 0f : Kernels.sum(x.storage, base, n);
+              continue;
+            }
+            float sum = n == 0 ? 0f : x.storage[base];
+            for (int k = 1; k < n; k++) {
+              sum += x.storage[base + k * dt];
+            }
+            o[at++] = sum;
+          }
+        }
+      }
+    }
+  }
+
+  /** Copies the strided {@code part} (rank 4 at most) into {@code out}'s elements from {@code at}, out's strides. */
+  private static void placeStrided(Tensor part, Tensor out, int at) {
+    int pad = 4 - part.dim();
+    int s0 = size(part, -pad);
+    int s1 = size(part, 1 - pad);
+    int s2 = size(part, 2 - pad);
+    int s3 = size(part, 3 - pad);
+    for (int i0 = 0; i0 < s0; i0++) {
+      for (int i1 = 0; i1 < s1; i1++) {
+        for (int i2 = 0; i2 < s2; i2++) {
+          int from = part.offset + i0 * step(part, -pad) + i1 * step(part, 1 - pad) + i2 * step(part, 2 - pad);
+          int to = at + i0 * step(out, -pad) + i1 * step(out, 1 - pad) + i2 * step(out, 2 - pad);
+          int fromStep = step(part, 3 - pad);
+          int toStep = step(out, 3 - pad);
+          for (int i3 = 0; i3 < s3; i3++) {
+            out.storage[to + i3 * toStep] = part.storage[from + i3 * fromStep];
+          }
+        }
+      }
+    }
+  }
+
+  private static int size(Tensor x, int dim) {
+    return dim < 0 ? 1 : x.shape[dim];
+  }
+
+  private static int step(Tensor x, int dim) {
+    return dim < 0 ? 0 : x.stride[dim];
   }
 
   private static void requireShape(String op, int[] expected, Tensor out) {

@@ -16,7 +16,7 @@ import dev.netspec.runtime.tensor.Tensor;
  * <pre>
  * y^T    = W @ x^T       (out, rows)         then y = act(y^T^T + b)
  * g      = act'(y) * gradOutput               in place (ReLU: 0 where y <= 0)
- * dW     = g^T @ x        (out, in)           g transposed once into a scratch (out x rows)
+ * dW     = g^T @ x        (out, in)           g read transposed in place (gemmTransposedA)
  * db     = g summed over rows
  * dx     = g @ W          (rows, in)          W packed as it is stored, (out x in)
  * </pre>
@@ -44,23 +44,23 @@ final class LinearNode extends StepNode implements ParameterMirror {
   /** Whole repacks of W so far (tests: none once the optimizer keeps the packs current). */
   int repacks;
   /**
-   * The step's own gradient buffers: each gradient is computed into one (or into a scratch
-   * while it is the {@code .grad} being added to), then handed to the parameter under its lock
-   * ({@link Parameter#accumulateGrad(Tensor, boolean)}): it becomes the {@code .grad} when
-   * there is none, else it is added to it. Two steps training one model from two threads thus
-   * add both their gradients.
+   * The step's own gradient buffers: each gradient is computed into one, then handed to the
+   * parameter under its lock ({@link Parameter#accumulateGrad(Tensor, boolean)}): it becomes
+   * the {@code .grad} when there is none, else it is added to it. When the weight's buffer
+   * already is the {@code .grad} (zeroed in place, or gradients accumulated over steps), dW is
+   * added into it in the same pass, under the parameter's lock ({@link Parameter#gradLock});
+   * the bias's is summed into a small scratch and added.
+   * Two steps training one model from two threads thus add both their gradients.
    */
   private Tensor weightGrad;
   private Tensor biasGrad;
-  private float[] transposed = new float[0]; // y^T in the forward, g^T in the backward (out x rows)
-  /** dW and db when the own buffers are the {@code .grad} being added to. */
-  private Tensor weightScratch;
   private Tensor biasScratch;
+  private float[] transposed = new float[0]; // y^T in the forward (out x rows)
 
   LinearNode(Linear layer, Activation act) {
     this.layer = layer;
     this.act = act;
-    layer.weight.setMirror(this);
+    layer.weight.addMirror(this);
   }
 
   @Override
@@ -132,16 +132,11 @@ final class LinearNode extends StepNode implements ParameterMirror {
     }
     Parameter weight = layer.weight;
     if (weight.requiresGrad()) {
-      if (transposed.length < rows * n) {
-        transposed = new float[rows * n];
-      }
-      Backward.transpose(ga, go, rows, n, transposed);
       Tensor own = ownWeightGrad(w);
-      Tensor into = weight.grad() == own ? weightScratch(w) : own;
-      Kernels.gemm(n, k, rows, transposed, 0, rows, x.array(), x.arrayOffset(), k, false,
-          into.array(), 0, k, null, 0, Activation.NONE);
-      into.bumpVersion();
-      weight.accumulateGrad(into, into == own);
+      if (!weightGradAdded(weight, own, ga, go, x, n, k, rows)) {
+        dW(ga, go, x, n, k, rows, own, false);
+        weight.accumulateGrad(own, true);
+      }
     }
     Parameter bias = layer.bias;
     if (bias != null && bias.requiresGrad()) {
@@ -158,6 +153,30 @@ final class LinearNode extends StepNode implements ParameterMirror {
     }
   }
 
+  /**
+   * When this step's own buffer is the weight's {@code .grad} (after {@code zeroGrad(false)},
+   * or when gradients are accumulated over several steps): adds {@code dW} into it in place,
+   * under the parameter's lock, and returns true. Else returns false, nothing done.
+   */
+  private boolean weightGradAdded(Parameter weight, Tensor own, float[] ga, int go, Tensor x,
+      int n, int k, int rows) {
+    synchronized (weight.gradLock()) {
+      if (weight.grad() != own) {
+        return false;
+      }
+      dW(ga, go, x, n, k, rows, own, true);
+      return true;
+    }
+  }
+
+  /** {@code into (+)= g^T @ x}, {@code g} read transposed in place. */
+  private static void dW(float[] ga, int go, Tensor x, int n, int k, int rows, Tensor into,
+      boolean accumulate) {
+    Kernels.gemmTransposedA(n, k, rows, ga, go, n, x.array(), x.arrayOffset(), k, into.array(),
+        0, k, accumulate);
+    into.bumpVersion();
+  }
+
   private Tensor ownWeightGrad(Tensor w) {
     if (weightGrad == null || !weightGrad.sameShape(w)) {
       weightGrad = Tensor.zeros(w.shape());
@@ -165,25 +184,19 @@ final class LinearNode extends StepNode implements ParameterMirror {
     return weightGrad;
   }
 
-  private Tensor ownBiasGrad(int n) {
-    if (biasGrad == null || biasGrad.size(0) != n) {
-      biasGrad = Tensor.zeros(n);
-    }
-    return biasGrad;
-  }
-
-  private Tensor weightScratch(Tensor w) {
-    if (weightScratch == null || !weightScratch.sameShape(w)) {
-      weightScratch = Tensor.zeros(w.shape());
-    }
-    return weightScratch;
-  }
-
+  /** db when the own buffer is the {@code .grad} being added to (a bias: small). */
   private Tensor biasScratch(int n) {
     if (biasScratch == null || biasScratch.size(0) != n) {
       biasScratch = Tensor.zeros(n);
     }
     return biasScratch;
+  }
+
+  private Tensor ownBiasGrad(int n) {
+    if (biasGrad == null || biasGrad.size(0) != n) {
+      biasGrad = Tensor.zeros(n);
+    }
+    return biasGrad;
   }
 
   /** The weight packed as the input's gradient reads it ({@code W}), repacked when it changed. */
@@ -229,12 +242,14 @@ final class LinearNode extends StepNode implements ParameterMirror {
   }
 
   /**
-   * Before the optimizer updates W: keep the packs current block by block if a forward used
-   * them since the last update and they fit W ({@link ParameterMirror}).
+   * Before the optimizer updates W: keep the packs current block by block if they fit W and
+   * a forward used them since the last update or they are current (another step over the
+   * same model may have run since: each keeps its own packs, {@link ParameterMirror}).
    */
   @Override
   public boolean begin(Tensor data) {
-    if (!used || data.arrayOffset() != 0 || data.dim() != 2 || tiles == null
+    boolean current = packSource == data && packVersion == data.version();
+    if (!used && !current || data.arrayOffset() != 0 || data.dim() != 2 || tiles == null
         || tiles.rows() != data.size(0) || tiles.columns() != data.size(1)
         || backwardPack != null && (backwardPack.rows() != data.size(0)
             || backwardPack.columns() != data.size(1))) {

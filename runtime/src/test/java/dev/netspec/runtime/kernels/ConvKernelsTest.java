@@ -112,6 +112,9 @@ class ConvKernelsTest {
       geometry(1, 4, 9, 11, 4, 3, 1, 2, 2, 2),
       geometry(1, 6, 4, 5, 5, 1, 1, 0, 1, 1),
       geometry(1, 32, 3, 14, 8, 3, 1, 1, 1, 1),
+      geometry(1, 6, 9, 11, 5, 1, 2, 0, 1, 1), // a strided 1x1: a gather without checks
+      geometry(1, 5, 10, 7, 4, 1, 3, 0, 1, 1),
+      geometry(1, 4, 6, 6, 4, 1, 2, 1, 1, 1), // padded: the general gather
     };
     for (ConvGeometry g : cases) {
       float[] x = random(rnd, g.inChannels() * g.inPlane() + 3);

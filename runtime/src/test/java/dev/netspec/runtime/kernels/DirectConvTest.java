@@ -53,12 +53,55 @@ class DirectConvTest {
   }
 
   @Test
+  void spacedStripsMatchTheirScalarTwinToTheBit() {
+    Random rnd = new Random(33);
+    for (int sp : new int[] {ConvStrips.SPACING, ConvStrips.SPACING_128,
+        ConvStrips.SPACING_256}) {
+      for (int steps : new int[] {0, 1, 7, 9, 192, 193}) {
+        float[] x = random(rnd, 6 * sp + steps + 11);
+        float[] w = random(rnd, steps * WIDTH + 5);
+        float[] acc = random(rnd, 6 * WIDTH);
+        int p0 = 3;
+        float[] want = acc.clone();
+        float[] got = acc.clone();
+        float[] spaced = acc.clone();
+        scalar.convStrip(WIDTH, steps, x, p0, p0 + sp, p0 + 2 * sp, p0 + 3 * sp, p0 + 4 * sp,
+            p0 + 5 * sp, w, 5, want);
+        // Through the backend: positions a spacing apart take the spaced forms on JDK 17.
+        vector.convStrip(WIDTH, steps, x, p0, p0 + sp, p0 + 2 * sp, p0 + 3 * sp, p0 + 4 * sp,
+            p0 + 5 * sp, w, 5, got);
+        if (sp == ConvStrips.SPACING) {
+          ConvStrips.spaced(steps, x, p0, w, 5, spaced);
+        } else if (sp == ConvStrips.SPACING_128) {
+          ConvStrips.spaced128(steps, x, p0, w, 5, spaced);
+        } else {
+          ConvStrips.spaced256(steps, x, p0, w, 5, spaced);
+        }
+        String name = "spacing " + sp + ", steps=" + steps;
+        assertArrayEquals(want, got, "strip of spaced positions, " + name);
+        assertArrayEquals(want, spaced, "spaced strip, " + name);
+        // Spaced but one position off: the general form, still the twin's sums.
+        float[] off = acc.clone();
+        float[] offWant = acc.clone();
+        scalar.convStrip(WIDTH, steps, x, p0, p0 + sp, p0 + 2 * sp, p0 + 3 * sp,
+            p0 + 4 * sp + 1, p0 + 5 * sp, w, 5, offWant);
+        vector.convStrip(WIDTH, steps, x, p0, p0 + sp, p0 + 2 * sp, p0 + 3 * sp,
+            p0 + 4 * sp + 1, p0 + 5 * sp, w, 5, off);
+        assertArrayEquals(offWant, off, "strip with one position off, " + name);
+      }
+    }
+  }
+
+  @Test
   void convolutionsMatchTheDefinitionAndDoNotDependOnBatchOrThreads() {
     Random rnd = new Random(32);
     ConvGeometry[] cases = {
       geometry(3, 16, 9, 11, WIDTH, 3, 3, 1, 1, 1), // 3x3 same, rows of 11: strips cross rows
       geometry(2, 24, 7, 7, 2 * WIDTH, 3, 3, 1, 1, 1), // 49 positions: strips cross images
-      geometry(1, 32, 12, 10, WIDTH, 3, 3, 2, 1, 1), // stride 2
+      geometry(1, 32, 12, 10, WIDTH, 3, 3, 2, 1, 1), // stride 2 (positions 64 apart: spaced)
+      // 64 and 128 channels, rows of 13: strips within a row (spaced forms) and across rows
+      geometry(2, 64, 5, 13, WIDTH, 3, 3, 1, 1, 1),
+      geometry(1, 128, 4, 13, WIDTH, 3, 3, 1, 1, 1),
       geometry(2, 16, 10, 13, WIDTH, 3, 3, 1, 2, 2), // dilation 2 (taps one at a time)
       geometry(1, 20, 11, 9, WIDTH, 5, 5, 1, 2, 1), // 5x5
       geometry(2, 16, 8, 9, WIDTH, 2, 3, 1, 0, 1), // 2x3, no padding

@@ -98,6 +98,12 @@ class AttentionParityTest {
           : Functional.scaledDotProductAttention(q, k, v, m, causal,
               ((Number) c.get("scale")).floatValue());
       assertClose(tensor(c.get("out")), got, TOL, what);
+      if (c.get("scale") == null && m != null && m.isBool()) { // the into form of a boolean mask
+        Tensor want = tensor(c.get("out"));
+        Tensor into = Tensor.zeros(want.shape()).fill_(Float.NaN);
+        assertSame(into, Functional.scaledDotProductAttentionBoolInto(q, k, v, m.values(), into));
+        assertClose(want, into, TOL, what + ", into");
+      }
       if (c.get("scale") == null && (m == null || !m.isBool())) { // the into form: float masks
         Tensor want = tensor(c.get("out"));
         Tensor into = Tensor.zeros(want.shape()).fill_(Float.NaN);
@@ -129,6 +135,11 @@ class AttentionParityTest {
     Tensor x = tensor(e.get("x"));
     assertClose(tensor(e.get("gelu_tanh")), Functional.gelu(x, "tanh"), 1e-6, "gelu tanh");
     assertClose(tensor(e.get("gelu_tanh")), new GELU("tanh").forward(x), 1e-6, "GELU('tanh')");
+    Tensor into = Tensor.zeros(x.shape()).fill_(Float.NaN);
+    assertSame(into, Functional.geluInto(x, "tanh", into));
+    assertClose(tensor(e.get("gelu_tanh")), into, 1e-6, "geluInto(x, 'tanh', out)");
+    assertArrayEquals(Functional.gelu(x, "tanh").toFloatArray(),
+        new GELU("tanh").forward(x, Tensor.zeros(x.shape())).toFloatArray(), 0f, "the same floats");
     assertClose(tensor(e.get("gelu_none")), Functional.gelu(x, "none"), 1e-6, "gelu none");
     for (Object o : list(e.get("softmax"))) {
       int dim = ((Number) map(o).get("dim")).intValue();

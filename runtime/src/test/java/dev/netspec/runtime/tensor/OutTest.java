@@ -131,6 +131,14 @@ class OutTest {
     Out.place(b.t(), 0, 0, rows); // a strided part: the fallback
     Out.place(a, 0, 1, rows);
     assertArrayEquals(new float[] {5, 6, 1, 2, 3, 4}, rows.toFloatArray()); // torch.cat([b.T, a])
+    Tensor wide = Tensor.zeros(2, 4);
+    Out.place(a, 1, 0, wide);
+    Out.place(a.t(), 1, 2, wide); // strided, read where it lies
+    assertArrayEquals(new float[] {1, 2, 1, 3, 3, 4, 2, 4}, wide.toFloatArray()); // torch.cat([a, a.T], 1)
+    Tensor x3 = Out.arange(0, Tensor.zeros(24)).reshape(2, 3, 4);
+    Tensor cube = Tensor.zeros(2, 2, 4).fill_(-1f);
+    Out.place(x3.slice(1, 0, 3, 2), 1, 0, cube); // x3[:, ::2]
+    assertArrayEquals(new float[] {0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23}, cube.toFloatArray());
     Tensor ids = Tensor.zeros(DType.INT64, 1, 4);
     Out.place(Tensor.ofLongs(new long[] {7, 8}, 1, 2), 1, 2, ids);
     assertArrayEquals(new long[] {0, 0, 7, 8}, ids.toLongArray());
@@ -171,12 +179,34 @@ class OutTest {
   }
 
   @Test
+  void meanOverOneDimOfAStridedView() {
+    Tensor x3 = Out.arange(0, Tensor.zeros(24)).reshape(2, 6, 2); // x3[b, i, j] = 12b + 2i + j
+    Tensor evens = x3.slice(1, 0, 6, 2); // x[:, ::2]: rows 0, 2, 4
+    // by hand: b = 0: (0 + 4 + 8) / 3, (1 + 5 + 9) / 3; b = 1: 12 more
+    assertArrayEquals(new float[] {4, 5, 16, 17}, Out.mean(evens, 1, false, Tensor.zeros(2, 2)).toFloatArray());
+    assertArrayEquals(new float[] {4, 5, 16, 17}, Out.mean(evens, -2, true, Tensor.zeros(2, 1, 2)).toFloatArray());
+    // the last dim of a strided view, and a transposed one: the dense path's floats
+    Tensor rand = Tensor.rand(new dev.netspec.runtime.tensor.Generator(3L), 3, 8, 5);
+    for (Tensor t : new Tensor[] {rand.slice(1, 1, 8, 3), rand.slice(2, 1, 5), rand.transpose(0, 2), rand}) {
+      for (int dim = 0; dim < 3; dim++) {
+        int[] shape = t.mean(dim, false).shape();
+        assertArrayEquals(t.mean(dim, false).toFloatArray(), Out.mean(t, dim, false, Tensor.zeros(shape)).toFloatArray(),
+            0f, "mean over dim " + dim + " of " + java.util.Arrays.toString(t.shape()));
+      }
+    }
+  }
+
+  @Test
   void aColumnBroadcastsOverTheLastDims() {
     Tensor h = Tensor.of(new float[][] {{1, 2, 3}, {4, 5, 6}});
     Tensor w = Tensor.of(new float[][] {{2}, {0.5f}}); // (2, 1)
     assertArrayEquals(new float[] {2, 4, 6, 2, 2.5f, 3}, h.mulInto(w, Tensor.zeros(2, 3)).toFloatArray());
     assertArrayEquals(new float[] {0.5f, 1, 1.5f, 8, 10, 12}, h.divInto(w, Tensor.zeros(2, 3)).toFloatArray());
     assertArrayEquals(new float[] {3, 4, 5, 4.5f, 5.5f, 6.5f}, h.addInto(w, Tensor.zeros(2, 3)).toFloatArray());
+    // the column on the left of a product or a sum: the same values, no allocating broadcast
+    assertArrayEquals(new float[] {2, 4, 6, 2, 2.5f, 3}, w.mulInto(h, Tensor.zeros(2, 3)).toFloatArray());
+    assertArrayEquals(new float[] {3, 4, 5, 4.5f, 5.5f, 6.5f}, w.addInto(h, Tensor.zeros(2, 3)).toFloatArray());
+    assertArrayEquals(new float[] {1, 0, -1, -3.5f, -4.5f, -5.5f}, w.subInto(h, Tensor.zeros(2, 3)).toFloatArray());
     Tensor h3 = h.reshape(2, 3, 1).expand(2, 3, 2).contiguous(); // (2, 3, 2)
     Tensor w3 = Tensor.of(new float[][] {{1, 0, 2}, {0, 1, 0}}).reshape(2, 3, 1);
     assertArrayEquals(new float[] {1, 1, 0, 0, 6, 6, 0, 0, 5, 5, 0, 0},

@@ -95,6 +95,53 @@ class PackMirrorTest {
   }
 
   /**
+   * Two steps built over one model (one per thread, say) each keep their own packed weights,
+   * and the optimizer keeps both current: each step, used in turn, gives the bits a model
+   * repacking before every use gives, and neither packs again once warm (before, only the
+   * last step built held the weight's mirror: the first repacked every weight at every use).
+   */
+  @Test
+  void twoStepsOverOneModelBothKeepTheirPacksCurrent() {
+    Sequential shared = model();
+    Sequential fresh = model();
+    Tensor x = Tensor.randn(new Generator(4), BATCH, 30);
+    long[] labels = new long[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+      labels[i] = (i * 3) % 10;
+    }
+    Tensor t = Tensor.ofLongs(labels, BATCH);
+    TrainStep first = TrainStep.of(shared, new CrossEntropyLoss());
+    TrainStep second = TrainStep.of(shared, new CrossEntropyLoss());
+    TrainStep reference = TrainStep.of(fresh, new CrossEntropyLoss());
+    Optimizer os = new SGD(shared.parameters(), 0.05, 0.9, 0, 0, false);
+    Optimizer of = new SGD(fresh.parameters(), 0.05, 0.9, 0, 0, false);
+    int[][] warm = new int[2][];
+    for (int s = 0; s < 6; s++) {
+      TrainStep step = s % 2 == 0 ? first : second;
+      os.zeroGrad();
+      of.zeroGrad();
+      assertEquals(reference.forwardBackward(x, t), step.forwardBackward(x, t),
+          "the loss of step " + s);
+      os.step();
+      of.step();
+      for (Parameter p : fresh.parameters()) {
+        p.data().bumpVersion();
+      }
+      if (s < 2) {
+        warm[s] = repacks(step);
+      }
+    }
+    List<Parameter> pa = shared.parameters();
+    List<Parameter> pb = fresh.parameters();
+    for (int i = 0; i < pa.size(); i++) {
+      assertArrayEquals(pb.get(i).data().toFloatArray(), pa.get(i).data().toFloatArray(),
+          "parameter " + i + " after 6 steps");
+    }
+    assertArrayEquals(warm[0], repacks(first), "the first step packed its weights again");
+    assertArrayEquals(warm[1], repacks(second), "the second step packed its weights again");
+  }
+
+  /**
    * Linear(21, 300)'s W as dx reads it (300 x 21) ends in a dot-product panel of 5 columns;
    * Linear(300, 256) has two reduction blocks, a split update (76,800 elements) and rows in
    * several row blocks; Linear(30, 21) and Linear(256, 10) end in partial tiles.

@@ -5,7 +5,11 @@ import dev.netspec.runtime.nn.AttentionMask;
 import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
+import dev.netspec.runtime.tensor.DType;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -34,6 +38,101 @@ public final class MaskedAttention extends Module {
   public final Linear key;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor queryOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, dim)}.
+   */
+  private Tensor keyOut;
+
+  /**
+   * Forward buffer {@code int64 (seq,)}.
+   */
+  private Tensor arangeOut;
+
+  /**
+   * Forward buffer {@code int64 (seq,)}.
+   */
+  private Tensor arangeOut2;
+
+  /**
+   * Forward buffer {@code (seq, seq)}.
+   */
+  private Tensor geOut;
+
+  /**
+   * Forward buffer {@code (seq, seq)}.
+   */
+  private Tensor trilOut;
+
+  /**
+   * Forward buffer {@code (seq, seq)}.
+   */
+  private Tensor eqOut;
+
+  /**
+   * Forward buffer {@code (seq, seq)}.
+   */
+  private Tensor whereOut;
+
+  /**
+   * Forward buffer {@code (batch, 1, seq, dim)}.
+   */
+  private Tensor attentionOut;
+
+  /**
+   * Forward buffer {@code (batch, 1, seq, dim)}.
+   */
+  private Tensor attentionOut2;
+
+  /**
+   * Forward buffer {@code (seq, seq)}.
+   */
+  private Tensor triuOut;
+
+  /**
+   * Forward buffer {@code (batch, 1, seq, dim)}.
+   */
+  private Tensor addOut;
+
+  /**
+   * A view of {@code queryOut}, {@code (batch, 1, seq, dim)}, made with the buffers.
+   */
+  private Tensor queryOutView;
+
+  /**
+   * A view of {@code keyOut}, {@code (batch, 1, seq, dim)}, made with the buffers.
+   */
+  private Tensor keyOutView;
+
+  /**
+   * A view of {@code arangeOut}, {@code (seq, 1)}, made with the buffers.
+   */
+  private Tensor arangeOutView;
+
+  /**
+   * A view of {@code arangeOut2}, {@code (1, seq)}, made with the buffers.
+   */
+  private Tensor arangeOut2View;
+
+  /**
+   * A view of {@code addOut}, {@code (batch, seq, dim)}, made with the buffers.
+   */
+  private Tensor addOutView;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public MaskedAttention(int dim) {
@@ -52,15 +151,65 @@ public final class MaskedAttention extends Module {
   }
 
   /**
-   * Input {@code (batch, seq, dim)}, output {@code (batch, seq, dim)}.
+   * Input {@code (batch, seq, dim)}, output {@code (batch, seq, dim)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), dim));
+  }
+
+  /**
+   * Input {@code (batch, seq, dim)}; writes the output into {@code output} (shape {@code (batch, seq, dim)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
+    try {
+      workspace(x);
+      query.forward(x, queryOut); // (batch, seq, dim)
+      Tensor q = queryOutView; // (batch, 1, seq, dim)
+      key.forward(x, keyOut); // (batch, seq, dim)
+      Tensor k = keyOutView; // (batch, 1, seq, dim)
+      Out.arange(0, arangeOut); // (seq,)
+      Out.arange(0, arangeOut2); // (seq,)
+      Out.ge(arangeOutView, arangeOut2View, geOut); // (seq, seq)
+      Out.tril(geOut, -1, trilOut); // (seq, seq)
+      Tensor keep = Out.eq(trilOut, 0.0f, eqOut); // (seq, seq)
+      Tensor bias = Out.where(keep, 0.0f, Float.NEGATIVE_INFINITY, whereOut); // (seq, seq)
+      Tensor a = Functional.scaledDotProductAttentionInto(queryOutView, keyOutView, keyOutView, bias, false, attentionOut); // (batch, 1, seq, dim)
+      Out.triu(keep, 0, triuOut); // (seq, seq)
+      Tensor b = Functional.scaledDotProductAttentionBoolInto(queryOutView, keyOutView, keyOutView, triuOut, attentionOut2); // (batch, 1, seq, dim)
+      a.addInto(b, addOut); // (batch, 1, seq, dim)
+      return addOutView.copyInto(output); // (batch, seq, dim)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, seq, dim)}, output
+   * {@code (batch, seq, dim)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
     // While another thread is inside this instance, the same call runs on a free replica.
     MaskedAttention free = claim();
     if (free != this) {
       try {
-        return free.forward(x);
+        return free.forwardRecorded(x);
       } finally {
         release(free);
       }
@@ -76,6 +225,49 @@ public final class MaskedAttention extends Module {
       return a.add(b).squeeze(1);
     } finally {
       release(this);
+    }
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, seq, dim)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != dim) {
+      throw new IllegalArgumentException("MaskedAttention: expected an input of shape (batch, seq, dim), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch || x.size(1) != seq) {
+      batch = x.size(0);
+      seq = x.size(1);
+      // queryOut, addOut: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, seq, dim}, new int[] {batch, 1, seq, dim});
+      queryOut = Workspace.view(storage0, batch, seq, dim);
+      addOut = Workspace.view(storage0, batch, 1, seq, dim);
+      keyOut = Tensor.zeros(batch, seq, dim);
+      arangeOut = Tensor.zeros(DType.INT64, seq);
+      arangeOut2 = Tensor.zeros(DType.INT64, seq);
+      // geOut, eqOut: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {seq, seq}, new int[] {seq, seq});
+      geOut = Workspace.view(storage1, seq, seq);
+      eqOut = Workspace.view(storage1, seq, seq);
+      // trilOut, whereOut, attentionOut2: never live at once
+      Tensor storage2 = Workspace.storage(new int[] {seq, seq}, new int[] {seq, seq}, new int[] {batch, seq, 1, dim});
+      trilOut = Workspace.view(storage2, seq, seq);
+      whereOut = Workspace.view(storage2, seq, seq);
+      attentionOut2 = Workspace.view(storage2, batch, seq, 1, dim).transpose(1, 2);
+      attentionOut = Tensor.zeros(batch, seq, 1, dim).transpose(1, 2);
+      triuOut = Tensor.zeros(seq, seq);
+      queryOutView = queryOut.unsqueeze(1);
+      keyOutView = keyOut.unsqueeze(1);
+      arangeOutView = arangeOut.unsqueeze(1);
+      arangeOut2View = arangeOut2.unsqueeze(0);
+      addOutView = addOut.squeeze(1);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
@@ -28,6 +29,26 @@ public final class Mlp extends Module {
   public final Linear out;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, seq, 64)}.
+   */
+  private Tensor fcOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, 64)}.
+   */
+  private Tensor geluOut;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public Mlp() {
@@ -45,15 +66,53 @@ public final class Mlp extends Module {
   }
 
   /**
-   * Input {@code (batch, seq, 16)}, output {@code (batch, seq, 16)}.
+   * Input {@code (batch, seq, 16)}, output {@code (batch, seq, 16)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
+    return concurrentForward(x, Tensor.zeros(x.size(0), x.size(1), 16));
+  }
+
+  /**
+   * Input {@code (batch, seq, 16)}; writes the output into {@code output} (shape {@code (batch, seq, 16)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
+    try {
+      workspace(x);
+      fc.forward(x, fcOut); // (batch, seq, 64)
+      Functional.geluInto(fcOut, "tanh", geluOut); // (batch, seq, 64)
+      return out.forward(geluOut, output); // (batch, seq, 16)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, seq, 16)}, output
+   * {@code (batch, seq, 16)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
     // While another thread is inside this instance, the same call runs on a free replica.
     Mlp free = claim();
     if (free != this) {
       try {
-        return free.forward(x);
+        return free.forwardRecorded(x);
       } finally {
         release(free);
       }
@@ -62,6 +121,28 @@ public final class Mlp extends Module {
       return out.forward(Functional.gelu(fc.forward(x), "tanh"));
     } finally {
       release(this);
+    }
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, seq, 16)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != 16) {
+      throw new IllegalArgumentException("Mlp: expected an input of shape (batch, seq, 16), got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch || x.size(1) != seq) {
+      batch = x.size(0);
+      seq = x.size(1);
+      fcOut = Tensor.zeros(batch, seq, 64);
+      geluOut = Tensor.zeros(batch, seq, 64);
     }
   }
 

@@ -2,7 +2,10 @@
 package com.example.attention;
 
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.nn.Workspace;
+import dev.netspec.runtime.tensor.Out;
 import dev.netspec.runtime.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
@@ -22,6 +25,171 @@ public final class Slices extends Module {
   private final int n;
 
   /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int batch = -1;
+
+  /**
+   * The input size the buffers are allocated for ({@code -1}: none yet).
+   */
+  private int seq = -1;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor subscriptOut;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor subscriptOut2;
+
+  /**
+   * Forward buffer {@code (batch, (seq - 1) / 2 + 1, 8)}.
+   */
+  private Tensor subscriptOut3;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor meanOut;
+
+  /**
+   * Forward buffer {@code (batch, seq, -n + 8)}.
+   */
+  private Tensor subscriptOut4;
+
+  /**
+   * Forward buffer {@code (batch, seq)}.
+   */
+  private Tensor sumOut;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor gtOut;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor mulOut;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor whereOut;
+
+  /**
+   * Forward buffer {@code (8,)}.
+   */
+  private Tensor subscriptOut5;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor addOut;
+
+  /**
+   * Forward buffer {@code (batch, 1)}.
+   */
+  private Tensor sumOut2;
+
+  /**
+   * Forward buffer {@code (batch, 8)}.
+   */
+  private Tensor mulOut2;
+
+  /**
+   * Forward buffer {@code (batch, 2, 2)}.
+   */
+  private Tensor subscriptOut6;
+
+  /**
+   * A view of an input, made again when another tensor comes ({@code xViewOf}).
+   */
+  private Tensor xView;
+
+  /**
+   * The input {@code xView} was made of.
+   */
+  private Tensor xViewOf;
+
+  /**
+   * A view of an input, made again when another tensor comes ({@code xView2Of}).
+   */
+  private Tensor xView2;
+
+  /**
+   * The input {@code xView2} was made of.
+   */
+  private Tensor xView2Of;
+
+  /**
+   * A view of an input, made again when another tensor comes ({@code xView3Of}).
+   */
+  private Tensor xView3;
+
+  /**
+   * The input {@code xView3} was made of.
+   */
+  private Tensor xView3Of;
+
+  /**
+   * A view of an input, made again when another tensor comes ({@code xView4Of}).
+   */
+  private Tensor xView4;
+
+  /**
+   * The input {@code xView4} was made of.
+   */
+  private Tensor xView4Of;
+
+  /**
+   * A view of an input, made again when another tensor comes ({@code xView5Of}).
+   */
+  private Tensor xView5;
+
+  /**
+   * The input {@code xView5} was made of.
+   */
+  private Tensor xView5Of;
+
+  /**
+   * A view of an input, made again when another tensor comes ({@code xView6Of}).
+   */
+  private Tensor xView6;
+
+  /**
+   * The input {@code xView6} was made of.
+   */
+  private Tensor xView6Of;
+
+  /**
+   * A view of {@code sumOut}, {@code (batch, 1, seq - 2)}, made with the buffers.
+   */
+  private Tensor sumOutView;
+
+  /**
+   * A view of {@code whereOut}, {@code (1, batch, 8)}, made with the buffers.
+   */
+  private Tensor whereOutView;
+
+  /**
+   * A view of {@code whereOut}, {@code (batch, 8)}, made with the buffers.
+   */
+  private Tensor whereOutView2;
+
+  /**
+   * A view of {@code subscriptOut5}, {@code (1, 8)}, made with the buffers.
+   */
+  private Tensor subscriptOut5View;
+
+  /**
+   * A view of {@code subscriptOut6}, {@code (batch, 2)}, made with the buffers.
+   */
+  private Tensor subscriptOut6View;
+
+  /**
    * Builds the block with parameters initialized from seed 0.
    */
   public Slices(int n) {
@@ -38,15 +206,96 @@ public final class Slices extends Module {
   }
 
   /**
-   * Input {@code (batch, seq, 8)}, output {@code (batch, 26)}.
+   * Input {@code (batch, seq, 8)}, output {@code (batch, 26)}. Allocates the result; the
+   * intermediates live in buffers reused while the input's size stays the same. Safe from
+   * any number of threads: a call while another thread is inside this instance runs on a
+   * free {@link #replica()}. While recording for a backward pass ({@code records(x)}:
+   * grad mode on, and {@code x} or a parameter requires grad), every step allocates
+   * and records instead ({@link #forwardRecorded}).
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    if (records(x)) {
+      return forwardRecorded(x);
+    }
+    return concurrentForward(x, Tensor.zeros(x.size(0), 26));
+  }
+
+  /**
+   * Input {@code (batch, seq, 8)}; writes the output into {@code output} (shape {@code (batch, 26)}, sharing
+   * no storage with {@code x}) and returns it. Allocates nothing once the buffers are sized
+   * for this input's size and the tensors are contiguous. One thread at a time: the buffers
+   * belong to this instance, and a call while another thread's runs throws
+   * {@link IllegalStateException} (give each thread a {@link #replica()}). Never records for a backward pass: the inference path.
+   */
+  @Override
+  public Tensor forward(Tensor x, Tensor output) {
+    enterForward();
+    try {
+      workspace(x);
+      if (x != xViewOf) {
+        xView = x.select(1, 0);
+        xViewOf = x;
+      }
+      xView.copyInto(subscriptOut); // (batch, 8)
+      Tensor first = subscriptOut; // (batch, 8)
+      if (x != xView2Of) {
+        xView2 = x.select(1, -1);
+        xView2Of = x;
+      }
+      xView2.copyInto(subscriptOut2); // (batch, 8)
+      Tensor last = subscriptOut2; // (batch, 8)
+      if (x != xView3Of) {
+        xView3 = x.slice(1, 0, Integer.MAX_VALUE, 2);
+        xView3Of = x;
+      }
+      xView3.copyInto(subscriptOut3); // (batch, (seq - 1) / 2 + 1, 8)
+      Tensor evens = Out.mean(subscriptOut3, 1, false, meanOut); // (batch, 8)
+      if (x != xView4Of) {
+        xView4 = x.slice(2, n, Integer.MAX_VALUE);
+        xView4Of = x;
+      }
+      xView4.copyInto(subscriptOut4); // (batch, seq, -n + 8)
+      Tensor tail = subscriptOut4; // (batch, seq, -n + 8)
+      Out.sum(tail, -1, false, sumOut); // (batch, seq)
+      Tensor rows = sumOutView; // (batch, 1, seq - 2)
+      Out.gt(first, 0.0f, gtOut); // (batch, 8)
+      last.mulInto(0.5f, mulOut); // (batch, 8)
+      Tensor w = Out.where(gtOut, first, mulOut, whereOut); // (batch, 8)
+      if (x != xView5Of) {
+        xView5 = x.select(0, 0).select(0, seq - 1);
+        xView5Of = x;
+      }
+      xView5.copyInto(subscriptOut5); // (8,)
+      Tensor m = whereOutView2.addInto(subscriptOut5View, addOut); // (batch, 8)
+      Out.sum(rows, -1, false, sumOut2); // (batch, 1)
+      sumOut2.mulInto(first, mulOut2); // (batch, 8)
+      if (x != xView6Of) {
+        xView6 = x.slice(1, 1, 3).slice(2, -2, Integer.MAX_VALUE);
+        xView6Of = x;
+      }
+      xView6.copyInto(subscriptOut6); // (batch, 2, 2)
+      Out.place(m, 1, 0, output);
+      Out.place(evens, 1, 8, output);
+      Out.place(mulOut2, 1, 16, output);
+      return Out.place(subscriptOut6View, 1, 24, output); // (batch, 26)
+    } finally {
+      exitForward();
+    }
+  }
+
+  /**
+   * The forward for a backward pass, each step allocating its result, which records
+   * the operation (its {@code grad_fn}): input {@code (batch, seq, 8)}, output
+   * {@code (batch, 26)}.
+   */
+  private Tensor forwardRecorded(Tensor x) {
     // While another thread is inside this instance, the same call runs on a free replica.
     Slices free = claim();
     if (free != this) {
       try {
-        return free.forward(x);
+        return free.forwardRecorded(x);
       } finally {
         release(free);
       }
@@ -63,6 +312,56 @@ public final class Slices extends Module {
       return Tensor.concat(List.of(m, evens, rows.sum(-1, false).mul(first), x.slice(1, 1, 3).slice(2, -2, Integer.MAX_VALUE).select(1, -1)), 1);
     } finally {
       release(this);
+    }
+  }
+
+  /**
+   * Checks {@code x} against the input {@code (batch, seq, 8)}.
+   */
+  private void checkInput(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != 8) {
+      throw new IllegalArgumentException("Slices: expected an input of shape (batch, seq, 8), got " + Arrays.toString(x.shape()));
+    }
+    if (x.size(1) < 1) {
+      throw new IllegalArgumentException("Slices: input (batch, seq, 8) needs seq >= 1, got " + Arrays.toString(x.shape()));
+    }
+  }
+
+  /**
+   * Checks {@code x} and sizes the buffers for it (once per input size).
+   */
+  private void workspace(Tensor x) {
+    checkInput(x);
+    if (x.size(0) != batch || x.size(1) != seq) {
+      batch = x.size(0);
+      seq = x.size(1);
+      // subscriptOut, subscriptOut6: never live at once
+      Tensor storage0 = Workspace.storage(new int[] {batch, 8}, new int[] {batch, 2, 2});
+      subscriptOut = Workspace.view(storage0, batch, 8);
+      subscriptOut6 = Workspace.view(storage0, batch, 2, 2);
+      // subscriptOut2, whereOut, sumOut2: never live at once
+      Tensor storage1 = Workspace.storage(new int[] {batch, 8}, new int[] {batch, 8}, new int[] {batch, 1});
+      subscriptOut2 = Workspace.view(storage1, batch, 8);
+      whereOut = Workspace.view(storage1, batch, 8);
+      sumOut2 = Workspace.view(storage1, batch, 1);
+      // subscriptOut3, subscriptOut4, gtOut, subscriptOut5, mulOut2: never live at once
+      Tensor storage2 = Workspace.storage(new int[] {batch, Math.floorDiv(seq - 1, 2) + 1, 8}, new int[] {batch, seq, -n + 8}, new int[] {batch, 8}, new int[] {8}, new int[] {batch, 8});
+      subscriptOut3 = Workspace.view(storage2, batch, Math.floorDiv(seq - 1, 2) + 1, 8);
+      subscriptOut4 = Workspace.view(storage2, batch, seq, -n + 8);
+      gtOut = Workspace.view(storage2, batch, 8);
+      subscriptOut5 = Workspace.view(storage2, 8);
+      mulOut2 = Workspace.view(storage2, batch, 8);
+      meanOut = Tensor.zeros(batch, 8);
+      sumOut = Tensor.zeros(batch, seq);
+      // mulOut, addOut: never live at once
+      Tensor storage3 = Workspace.storage(new int[] {batch, 8}, new int[] {batch, 8});
+      mulOut = Workspace.view(storage3, batch, 8);
+      addOut = Workspace.view(storage3, batch, 8);
+      sumOutView = sumOut.unsqueeze(1).slice(2, 1, seq - 1);
+      whereOutView = whereOut.unsqueeze(0);
+      whereOutView2 = whereOutView.squeeze(0);
+      subscriptOut5View = subscriptOut5.unsqueeze(0);
+      subscriptOut6View = subscriptOut6.select(1, -1);
     }
   }
 

@@ -1,0 +1,224 @@
+package dev.netspec.runtime.kernels;
+
+import java.util.Arrays;
+
+/**
+ * {@code C = A^T @ B}, or {@code C += A^T @ B}, with A stored as its {@code k x m} transpose
+ * and read in place ({@link Kernels#gemmTransposedA}): a weight's gradient {@code dW = dY^T @
+ * X} straight from the output gradient {@code dY (rows x out)} and the input {@code X (rows x
+ * in)}, without a transposed copy of {@code dY}, and added into a gradient that is already
+ * there in the same pass.
+ *
+ * <p>On the vector backend the row tiles of {@code A^T} are packed from {@code dY} directly: a
+ * tile's six rows at step {@code p} are six neighbouring floats of row {@code p} of {@code dY}
+ * (the interleaved layout {@link RowTiles#packA} makes), or gathered row after row where
+ * {@link RowTiles#BY_ROWS}. Then {@link RowTiles#tile} runs each against panels of {@code B}
+ * packed per thread, split by panels across the kernel threads as the GEMM is. Each element of
+ * C is one FMA chain over {@code p} from zero, so the product has the bits of {@code
+ * Kernels.gemm} on the transposed copy (in its whole panels: its last partial panel may sum
+ * dot products in another order); accumulating adds each product to C with one rounding, the
+ * bits of {@code grad += dW}. The row tile past the last whole one, the last partial panel and
+ * an accumulated tile run through a zero-padded tile.
+ *
+ * <p>The scalar backend sums each element over {@code p} in double, as its GEMM does, and adds
+ * the rounded sum to C when accumulating.
+ */
+final class GemmTransposed {
+  private GemmTransposed() {}
+
+  /** See {@link Kernels#gemmTransposedA}; arguments checked there. */
+  static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        for (int i = 0; i < m; i++) {
+          Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        }
+      }
+      return;
+    }
+    if (Kernels.vectorized()) {
+      Tiled.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    } else {
+      scalar(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+  }
+
+  private static void scalar(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+      int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double acc = 0;
+        for (int p = 0; p < k; p++) {
+          acc += (double) a[aOff + p * lda + i] * b[bOff + p * ldb + j];
+        }
+        int at = cOff + i * ldc + j;
+        c[at] = accumulate ? c[at] + (float) acc : (float) acc;
+      }
+    }
+  }
+
+  /**
+   * The vector backend's product (a nested class, so the scalar backend never loads {@link
+   * RowTiles}). One per thread: a calling thread's holds the call's arguments for the pool and
+   * its packed {@code A^T}; every thread's holds its panel of B and its padded tile.
+   */
+  static final class Tiled implements Parallel.Range {
+    private static final int MR = RowTiles.MR;
+    private static final int NR = 2 * VectorBackend.SPECIES.length();
+    private static final int KC = VectorGemm.KC;
+    private static final ThreadLocal<Tiled> SCRATCH = ThreadLocal.withInitial(Tiled::new);
+
+    private float[] panel = new float[KC * NR]; // (k, NR): a panel of B, packed
+    private final float[] edge = new float[MR * NR]; // (MR, NR): a partial tile of C
+    private float[] packedA = new float[0]; // every row tile of A^T, per reduction block
+
+    // the call's arguments while it runs on the pool
+    private int m;
+    private int n;
+    private int k;
+    private float[] ap;
+    private float[] b;
+    private int bOff;
+    private int ldb;
+    private float[] c;
+    private int cOff;
+    private int ldc;
+    private boolean accumulate;
+
+    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+        int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+      Tiled s = SCRATCH.get();
+      int tiles = (m + MR - 1) / MR;
+      int size = tiles * MR * k;
+      if (s.packedA.length < size) {
+        s.packedA = new float[size];
+      }
+      float[] ap = s.packedA;
+      packTransposed(m, k, a, aOff, lda, tiles, ap);
+      int panels = (n + NR - 1) / NR;
+      if (Parallel.threads() > 1 && panels > 1
+          && (long) m * n * k >= VectorGemm.PARALLEL_WORK) {
+        s.m = m;
+        s.n = n;
+        s.k = k;
+        s.ap = ap;
+        s.b = b;
+        s.bOff = bOff;
+        s.ldb = ldb;
+        s.c = c;
+        s.cOff = cOff;
+        s.ldc = ldc;
+        s.accumulate = accumulate;
+        try {
+          Parallel.forRanges(panels, s);
+        } finally {
+          s.b = null;
+          s.c = null;
+          s.ap = null;
+        }
+      } else {
+        panels(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, 0, panels, s);
+      }
+    }
+
+    @Override
+    public void run(int from, int to) {
+      panels(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, from, to, SCRATCH.get());
+    }
+
+    /**
+     * Row tiles of {@code A^T} ({@code m x k}) from {@code A} ({@code k x m}, row {@code p} at
+     * {@code a[aOff + p * lda]}): reduction block {@code kb} of every tile from {@code kb *
+     * tiles * MR}, tile {@code t} {@code MR * kc} floats from there, laid out as {@link
+     * RowTiles#packA} lays a strip; the rows past {@code m} are zeros.
+     */
+    private static void packTransposed(int m, int k, float[] a, int aOff, int lda, int tiles,
+        float[] ap) {
+      for (int kb = 0; kb < k; kb += KC) {
+        int kc = Math.min(KC, k - kb);
+        int base = kb * tiles * MR;
+        for (int t = 0; t < tiles; t++) {
+          int rows = Math.min(MR, m - t * MR);
+          int at = base + t * MR * kc;
+          int src = aOff + kb * lda + t * MR;
+          if (RowTiles.BY_ROWS) {
+            for (int r = 0; r < MR; r++) {
+              for (int p = 0; p < kc; p++) {
+                ap[at + r * kc + p] = r < rows ? a[src + p * lda + r] : 0f;
+              }
+            }
+          } else if (rows == MR) {
+            for (int p = 0; p < kc; p++) {
+              System.arraycopy(a, src + p * lda, ap, at + p * MR, MR);
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              int d = at + p * MR;
+              System.arraycopy(a, src + p * lda, ap, d, rows);
+              Arrays.fill(ap, d + rows, d + MR, 0f);
+            }
+          }
+        }
+      }
+    }
+
+    /**
+     * Panels {@code [q0, q1)} of C, every row tile over the whole reduction. Accumulating, each
+     * tile's product is summed from zero in a padded tile and then added to C, one rounding
+     * per element (as {@code grad += dW} rounds), instead of chaining its FMAs from C's value.
+     */
+    private static void panels(int m, int n, int k, float[] ap, float[] b, int bOff, int ldb,
+        float[] c, int cOff, int ldc, boolean accumulate, int q0, int q1, Tiled s) {
+      int tiles = (m + MR - 1) / MR;
+      if (s.panel.length < k * NR) {
+        s.panel = new float[k * NR];
+      }
+      float[] bp = s.panel;
+      for (int q = q0; q < q1; q++) {
+        int j = q * NR;
+        int cols = Math.min(NR, n - j);
+        if (cols == NR) {
+          Kernels.copyPanel(b, bOff + j, ldb, k, NR, bp, 0);
+        } else {
+          for (int p = 0; p < k; p++) {
+            System.arraycopy(b, bOff + p * ldb + j, bp, p * NR, cols);
+            Arrays.fill(bp, p * NR + cols, (p + 1) * NR, 0f);
+          }
+        }
+        for (int t = 0; t < tiles; t++) {
+          int rows = Math.min(MR, m - t * MR);
+          int c0 = cOff + t * MR * ldc + j;
+          if (rows == MR && cols == NR && !accumulate) {
+            product(k, tiles, t, ap, bp, c, c0, ldc);
+          } else {
+            float[] e = s.edge;
+            product(k, tiles, t, ap, bp, e, 0, NR);
+            for (int r = 0; r < rows; r++) {
+              int row = c0 + r * ldc;
+              if (accumulate) {
+                for (int x = 0; x < cols; x++) {
+                  c[row + x] += e[r * NR + x];
+                }
+              } else {
+                System.arraycopy(e, r * NR, c, row, cols);
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /** Row tile {@code t} of {@code A^T} times the packed panel, every reduction block. */
+    private static void product(int k, int tiles, int t, float[] ap, float[] bp, float[] c,
+        int c0, int ldc) {
+      for (int kb = 0; kb < k; kb += KC) {
+        int kc = Math.min(KC, k - kb);
+        RowTiles.tile(kc, ap, kb * tiles * MR + t * MR * kc, bp, kb * NR, c, c0, ldc, kb == 0);
+      }
+    }
+  }
+}
