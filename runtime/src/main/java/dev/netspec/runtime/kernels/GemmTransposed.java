@@ -93,7 +93,7 @@ final class GemmTransposed {
         int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
       Tiled s = SCRATCH.get();
       int tiles = (m + MR - 1) / MR;
-      int size = tiles * MR * k;
+      int size = tiles * RowTiles.STEP * k;
       if (s.packedA.length < size) {
         s.packedA = new float[size];
       }
@@ -133,17 +133,17 @@ final class GemmTransposed {
     /**
      * Row tiles of {@code A^T} ({@code m x k}) from {@code A} ({@code k x m}, row {@code p} at
      * {@code a[aOff + p * lda]}): reduction block {@code kb} of every tile from {@code kb *
-     * tiles * MR}, tile {@code t} {@code MR * kc} floats from there, laid out as {@link
+     * tiles * STEP}, tile {@code t} {@code STEP * kc} floats from there, laid out as {@link
      * RowTiles#packA} lays a strip; the rows past {@code m} are zeros.
      */
     private static void packTransposed(int m, int k, float[] a, int aOff, int lda, int tiles,
         float[] ap) {
       for (int kb = 0; kb < k; kb += KC) {
         int kc = Math.min(KC, k - kb);
-        int base = kb * tiles * MR;
+        int base = kb * tiles * RowTiles.STEP;
         for (int t = 0; t < tiles; t++) {
           int rows = Math.min(MR, m - t * MR);
-          int at = base + t * MR * kc;
+          int at = base + t * RowTiles.STEP * kc;
           int src = aOff + kb * lda + t * MR;
           if (RowTiles.BY_ROWS) {
             for (int r = 0; r < MR; r++) {
@@ -153,11 +153,11 @@ final class GemmTransposed {
             }
           } else if (rows == MR) {
             for (int p = 0; p < kc; p++) {
-              System.arraycopy(a, src + p * lda, ap, at + p * MR, MR);
+              System.arraycopy(a, src + p * lda, ap, at + p * RowTiles.STEP, MR);
             }
           } else {
             for (int p = 0; p < kc; p++) {
-              int d = at + p * MR;
+              int d = at + p * RowTiles.STEP;
               System.arraycopy(a, src + p * lda, ap, d, rows);
               Arrays.fill(ap, d + rows, d + MR, 0f);
             }
@@ -217,7 +217,8 @@ final class GemmTransposed {
         int c0, int ldc) {
       for (int kb = 0; kb < k; kb += KC) {
         int kc = Math.min(KC, k - kb);
-        RowTiles.tile(kc, ap, kb * tiles * MR + t * MR * kc, bp, kb * NR, c, c0, ldc, kb == 0);
+        RowTiles.tile(kc, ap, (kb * tiles + t * kc) * RowTiles.STEP, bp, kb * NR, c, c0, ldc,
+            kb == 0);
       }
     }
   }

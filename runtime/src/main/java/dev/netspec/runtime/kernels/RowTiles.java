@@ -20,9 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * in the compiled code: {@code vmovdqu 0x28(%rsp)} around an FMA; 37-40 GFLOP/s instead of
  * 60-75, AMD EPYC Zen 3, CPU time). Which form of the loop C2 schedules that way depends on
  * the JDK: JDK 17 the strip interleaved by step ({@code ap[x0 + r]} with {@code x0 = a0 + p *
- * 6}), JDK 25 the strip row after row read from six bases ({@code ap[a_r + p]}), each the
+ * STEP6}), JDK 25 the strip row after row read from six bases ({@code ap[a_r + p]}), each the
  * other's slow one. So on JDK 25 and later ({@link #BY_ROWS}) the strips are packed and read
- * row after row; both forms sum in the same order, to the same bits.
+ * row after row; both forms sum in the same order, to the same bits. The interleaved strip
+ * takes 8 floats a step ({@link #STEP6}) and its tile loads B after the first broadcast: 40
+ * instructions a step on JDK 17 instead of 43 (docs/performance.md).
  */
 final class RowTiles {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -37,22 +39,30 @@ final class RowTiles {
    * than interleaved by step: on JDK 25 and later (measured on 17 and 25 only).
    */
   static final boolean BY_ROWS = MR == 6 && Runtime.version().feature() >= 25;
+  /**
+   * Floats per reduction step of a 6-row strip interleaved by step, 2 of them unused: the
+   * tile's index is then {@code p * 8}, a shift (JDK 17's C2 turns {@code p * 6} into two
+   * shifts and an add, and then keeps the strip's bounds checks in the loop).
+   */
+  static final int STEP6 = 8;
+  /** Floats per reduction step of a strip: a strip of {@code kc} steps is {@code STEP * kc}. */
+  static final int STEP = MR == 6 && !BY_ROWS ? STEP6 : MR;
 
   private RowTiles() {}
 
   /**
    * Copies {@code tiles} row tiles of A ({@code kc} columns from {@code a0}) into {@code ap}:
-   * tile {@code t} at {@code at + t * MR * kc}, element {@code (r, p)} at {@code p * MR + r}
-   * from there, or at {@code r * kc + p} if {@link #BY_ROWS}.
+   * tile {@code t} at {@code at + t * STEP * kc}, element {@code (r, p)} at {@code p * STEP +
+   * r} from there, or at {@code r * kc + p} if {@link #BY_ROWS}.
    */
   static void packA(float[] a, int a0, int lda, int tiles, int kc, float[] ap, int at) {
     for (int t = 0; t < tiles; t++) {
       if (BY_ROWS) {
-        packByRows(a, a0 + t * MR * lda, lda, MR, kc, ap, at + t * MR * kc);
+        packByRows(a, a0 + t * MR * lda, lda, MR, kc, ap, at + t * STEP * kc);
       } else if (MR == 8) {
-        packTile8(a, a0 + t * MR * lda, lda, kc, ap, at + t * MR * kc);
+        packTile8(a, a0 + t * MR * lda, lda, kc, ap, at + t * STEP * kc);
       } else {
-        packTile6(a, a0 + t * MR * lda, lda, kc, ap, at + t * MR * kc);
+        packTile6(a, a0 + t * MR * lda, lda, kc, ap, at + t * STEP * kc);
       }
     }
   }
@@ -75,7 +85,7 @@ final class RowTiles {
     int s3 = s2 + lda;
     int s4 = s3 + lda;
     int s5 = s4 + lda;
-    for (int p = 0; p < kc; p++, d += 6) {
+    for (int p = 0; p < kc; p++, d += STEP6) {
       ap[d] = a[s0 + p];
       ap[d + 1] = a[s1 + p];
       ap[d + 2] = a[s2 + p];
@@ -198,7 +208,7 @@ final class RowTiles {
 
   /**
    * 6 rows of C, two vectors wide: 12 accumulators, 6 broadcasts and 2 loads per step, from a
-   * packed strip of A ({@code ap[a0 + p * 6 + r]}) and a packed panel of B (row stride NR, a
+   * packed strip of A ({@code ap[a0 + p * STEP6 + r]}) and a packed panel of B (row stride NR, a
    * constant, so C2 can hoist the bounds checks). Each element is one FMA chain over p, as in
    * the smaller tiles, so the tile size never changes a result.
    */
@@ -221,10 +231,10 @@ final class RowTiles {
     FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 5 * sld + L));
     for (int p = 0; p < kc; p++) {
       int bp = b0 + p * NR;
-      int x0 = a0 + p * 6;
+      int x0 = a0 + p * STEP6;
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, ap[x0]));
       FloatVector b0v = EXACT.cast(FloatVector.fromArray(S, b, bp));
       FloatVector b1v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
-      FloatVector x = EXACT.cast(FloatVector.broadcast(S, ap[x0]));
       c00 = x.fma(b0v, c00);
       c01 = x.fma(b1v, c01);
       x = EXACT.cast(FloatVector.broadcast(S, ap[x0 + 1]));

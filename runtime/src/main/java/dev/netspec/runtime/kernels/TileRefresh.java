@@ -40,7 +40,7 @@ final class TileRefresh {
         for (int kb = 0; kb < k; kb += VectorGemm.KC) {
           int kc = Math.min(VectorGemm.KC, k - kb);
           RowTiles.packA(a, r * k + kb, k, 1, kc, tiles,
-              VectorGemm.sharedOffset(ib, k, blockTiles, kb) + (r - ib) / MR * MR * kc);
+              VectorGemm.sharedOffset(ib, k, blockTiles, kb) + (r - ib) / MR * RowTiles.STEP * kc);
         }
         r += MR - 1;
         continue;
@@ -54,14 +54,14 @@ final class TileRefresh {
       int src = r * k;
       for (int kb = p0 / VectorGemm.KC * VectorGemm.KC; kb < p1; kb += VectorGemm.KC) {
         int kc = Math.min(VectorGemm.KC, k - kb);
-        int strip = VectorGemm.sharedOffset(ib, k, blockTiles, kb) + t * MR * kc;
+        int strip = VectorGemm.sharedOffset(ib, k, blockTiles, kb) + t * RowTiles.STEP * kc;
         int q0 = Math.max(p0, kb);
         int q1 = Math.min(p1, kb + kc);
         if (RowTiles.BY_ROWS) {
           System.arraycopy(a, src + q0, tiles, strip + rr * kc + q0 - kb, q1 - q0);
         } else {
-          int d = strip + (q0 - kb) * MR + rr;
-          for (int p = q0; p < q1; p++, d += MR) {
+          int d = strip + (q0 - kb) * RowTiles.STEP + rr;
+          for (int p = q0; p < q1; p++, d += RowTiles.STEP) {
             tiles[d] = a[src + p];
           }
         }

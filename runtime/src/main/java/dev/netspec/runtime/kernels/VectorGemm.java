@@ -203,7 +203,7 @@ final class VectorGemm {
    */
   static float[] packRows(int m, int k, float[] a, int aOff, int lda, float[] into) {
     int tiles = m / MR;
-    int size = tiles * MR * k;
+    int size = tiles * RowTiles.STEP * k;
     float[] ap = into != null && into.length >= size ? into : new float[size];
     int kBlocks = (k + KC - 1) / KC;
     int rowBlocks = (tiles * MR + MC_PACKED - 1) / MC_PACKED;
@@ -232,11 +232,11 @@ final class VectorGemm {
   private static float[] packShared(int m, int n, int k, float[] a, int aOff, int lda) {
     int tiles = m / MR;
     if (m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
-        || (long) tiles * MR * k > SHARED_A_FLOATS) {
+        || (long) tiles * RowTiles.STEP * k > SHARED_A_FLOATS) {
       return null;
     }
     Scratch s = SCRATCH.get();
-    float[] ap = s.sharedA(tiles * MR * k);
+    float[] ap = s.sharedA(tiles * RowTiles.STEP * k);
     int kBlocks = (k + KC - 1) / KC;
     int rowBlocks = (tiles * MR + MC_PACKED - 1) / MC_PACKED;
     s.task.set(Task.PACK_A, m, 0, k, a, aOff, lda, ap, null, 0, 0, false, null, null, 0, 0, null,
@@ -359,7 +359,7 @@ final class VectorGemm {
    * blocks one after another, each as {@link #packA} lays it out.
    */
   static int sharedOffset(int ib, int k, int tiles, int kb) {
-    return ib * k + tiles * MR * kb;
+    return ib / MR * RowTiles.STEP * k + tiles * RowTiles.STEP * kb;
   }
 
   private static void rawPanels(int m, int n, int k, float[] a, int aOff, int lda,
@@ -489,7 +489,7 @@ final class VectorGemm {
         float[] ap = sharedA;
         int apOff = sharedOffset(ib, k, tiles, kb);
         if (ap == null) {
-          ap = s.packedA(tiles * MR * kc);
+          ap = s.packedA(tiles * RowTiles.STEP * kc);
           apOff = 0;
           RowTiles.packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap, 0);
         }
@@ -524,7 +524,8 @@ final class VectorGemm {
             if (stride == L) { // one vector wide, reading A in place
               narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first);
             } else if (rows == MR) {
-              RowTiles.tile(kc, ap, apOff + i * kc, bp, bk, t, t0, tld, first);
+              RowTiles.tile(kc, ap, apOff + i / MR * RowTiles.STEP * kc, bp, bk, t, t0, tld,
+                  first);
             } else {
               tile(rows, kc, a, ai, lda, bp, bk, NR, t, t0, tld, first);
             }

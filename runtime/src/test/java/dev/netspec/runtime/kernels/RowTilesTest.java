@@ -53,7 +53,7 @@ class RowTilesTest {
         float[] want = c.clone();
         chains(kc, a, 2, lda, b, 4, want, 1, ldc, first);
 
-        float[] interleaved = new float[3 + ROWS * kc];
+        float[] interleaved = new float[3 + RowTiles.STEP6 * kc];
         RowTiles.packTile6(a, 2, lda, kc, interleaved, 3);
         float[] got = c.clone();
         RowTiles.tile6x2(kc, interleaved, 3, b, 4, got, 1, ldc, first);
