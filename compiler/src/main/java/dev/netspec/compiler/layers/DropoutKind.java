@@ -12,11 +12,7 @@ final class DropoutKind extends LayerKind {
 
   @Override
   public Inferred infer(Args args, Shape in, Context ctx) {
-    Object p = args.value("p", 0.5);
-    String range = outOfRange("p", p);
-    if (range != null) {
-      ctx.error("p", range);
-    }
+    Object p = args.value("p", 0.5); // its range: outOfRange, checked before this rule runs
     return Inferred.of(in, runtimeClass(), "p=" + PyRepr.floatRepr(p) + ", inplace=False", 0);
   }
 

@@ -90,7 +90,8 @@ public abstract class LayerKind {
 
   /**
    * Why literal {@code value} of argument {@code arg} is out of range (a sentence), or null;
-   * the checker asks for literals, the kind's shape rule for block arguments' values.
+   * the checker asks for literals, {@link #refused} for block arguments' values, both before
+   * the kind's shape rule runs (which therefore need not check it again).
    */
   public String outOfRange(String arg, Object value) {
     return null;

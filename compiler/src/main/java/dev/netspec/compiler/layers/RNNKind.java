@@ -80,11 +80,7 @@ abstract class RNNKind extends LayerKind {
     boolean bias = args.bool("bias", true);
     boolean batchFirst = Boolean.TRUE.equals(args.value("batch_first", false));
     boolean bidirectional = Boolean.TRUE.equals(args.value("bidirectional", false));
-    Object dropout = args.value("dropout", 0.0);
-    String range = outOfRange("dropout", dropout);
-    if (range != null) {
-      ctx.error("dropout", range);
-    }
+    Object dropout = args.value("dropout", 0.0); // its range: outOfRange, checked before this rule runs
     int directions = bidirectional ? 2 : 1;
     Shape out = Shape.ANY;
     Shape state = Shape.ANY;
