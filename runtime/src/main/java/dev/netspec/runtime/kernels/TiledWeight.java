@@ -54,12 +54,14 @@ public final class TiledWeight {
   }
 
   /**
-   * Elements per block for an optimizer's update that {@link #refresh}es this weight as it goes
-   * ({@code Updates.Mirror#block}): whole row tiles, about {@code Updates.BLOCK} elements, so
-   * each tile is packed from rows just updated, in one pass.
+   * Elements per block for an optimizer's update that {@link #refresh}es a {@code k}-column
+   * weight as it goes ({@code Updates.Mirror#block}): whole row tiles, about {@code
+   * Updates.BLOCK} elements, so each tile is packed from rows just updated, in one pass. Every
+   * packed copy of one weight asks for this size, whether or not it holds tiles, so that all
+   * the copies are told of the same update.
    */
-  public int refreshBlock() {
-    return tiles == null ? Updates.BLOCK : TileRefresh.block(k);
+  public static int refreshBlock(int k) {
+    return VECTOR ? TileRefresh.block(k) : Updates.BLOCK;
   }
 
   /**

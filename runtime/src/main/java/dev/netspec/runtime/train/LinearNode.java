@@ -244,13 +244,16 @@ final class LinearNode extends StepNode implements ParameterMirror {
   /**
    * Before the optimizer updates W: keep the packs current block by block if they fit W and
    * a forward used them since the last update or they are current (another step over the
-   * same model may have run since: each keeps its own packs, {@link ParameterMirror}).
+   * same model may have run since: each keeps its own packs, {@link ParameterMirror}). A node
+   * may hold either pack alone: the forward reads W in place when the batch is narrow for the
+   * vector width (64 rows on 512-bit vectors), while {@code dx} still reads W's panels.
    */
   @Override
   public boolean begin(Tensor data) {
     boolean current = packSource == data && packVersion == data.version();
-    if (!used && !current || data.arrayOffset() != 0 || data.dim() != 2 || tiles == null
-        || tiles.rows() != data.size(0) || tiles.columns() != data.size(1)
+    if (!used && !current || data.arrayOffset() != 0 || data.dim() != 2
+        || tiles == null && backwardPack == null
+        || tiles != null && (tiles.rows() != data.size(0) || tiles.columns() != data.size(1))
         || backwardPack != null && (backwardPack.rows() != data.size(0)
             || backwardPack.columns() != data.size(1))) {
       return false;
@@ -259,16 +262,21 @@ final class LinearNode extends StepNode implements ParameterMirror {
     return true;
   }
 
-  /** Blocks of whole row tiles of W, so each tile is packed in one pass. */
+  /**
+   * Blocks of whole row tiles of W, so each tile is packed in one pass (also without tiles: the
+   * copies of W in other steps may hold them, and all must ask for one block size).
+   */
   @Override
   public int block() {
-    return tiles.refreshBlock();
+    return TiledWeight.refreshBlock(layer.weight.data().size(1));
   }
 
   /** Elements {@code [from, to)} of W have their new values: rewrite their packed copies. */
   @Override
   public void updated(int from, int to) {
-    tiles.refresh(mirrored, from, to);
+    if (tiles != null) {
+      tiles.refresh(mirrored, from, to);
+    }
     if (backwardPack != null) {
       backwardPack.refreshRows(mirrored, 0, from, to);
     }
