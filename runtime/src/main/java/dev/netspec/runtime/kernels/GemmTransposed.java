@@ -13,7 +13,8 @@ import java.util.Arrays;
  * tile's six rows at step {@code p} are six neighbouring floats of row {@code p} of {@code dY}
  * (the interleaved layout {@link RowTiles#packA} makes), or gathered row after row where
  * {@link RowTiles#BY_ROWS}. Then {@link RowTiles#tile} runs each against panels of {@code B}
- * packed per thread, split by panels across the kernel threads as the GEMM is. Each element of
+ * packed per thread, each row tile across a chunk of panels, split by row tiles across the
+ * kernel threads. Each element of
  * C is one FMA chain over {@code p} from zero, so the product has the bits of {@code
  * Kernels.gemm} on the transposed copy (in its whole panels: its last partial panel may sum
  * dot products in another order); accumulating adds each product to C with one rounding, the
@@ -64,7 +65,7 @@ final class GemmTransposed {
   /**
    * The vector backend's product (a nested class, so the scalar backend never loads {@link
    * RowTiles}). One per thread: a calling thread's holds the call's arguments for the pool and
-   * its packed {@code A^T}; every thread's holds its panel of B and its padded tile.
+   * its packed {@code A^T}; every thread's holds its chunk of B's panels and its padded tile.
    */
   static final class Tiled implements Parallel.Range {
     private static final int MR = RowTiles.MR;
@@ -72,7 +73,10 @@ final class GemmTransposed {
     private static final int KC = VectorGemm.KC;
     private static final ThreadLocal<Tiled> SCRATCH = ThreadLocal.withInitial(Tiled::new);
 
-    private float[] panel = new float[KC * NR]; // (k, NR): a panel of B, packed
+    /** Floats of B packed at a time (256 KiB): a chunk of panels every row tile runs over. */
+    private static final int CHUNK_FLOATS = 1 << 16;
+
+    private float[] panels = new float[0]; // (count, k, NR): a chunk of panels of B, packed
     private final float[] edge = new float[MR * NR]; // (MR, NR): a partial tile of C
     private float[] packedA = new float[0]; // every row tile of A^T, per reduction block
 
@@ -99,8 +103,7 @@ final class GemmTransposed {
       }
       float[] ap = s.packedA;
       packTransposed(m, k, a, aOff, lda, tiles, ap);
-      int panels = (n + NR - 1) / NR;
-      if (Parallel.threads() > 1 && panels > 1
+      if (Parallel.threads() > 1 && tiles > 1
           && (long) m * n * k >= VectorGemm.PARALLEL_WORK) {
         s.m = m;
         s.n = n;
@@ -114,20 +117,20 @@ final class GemmTransposed {
         s.ldc = ldc;
         s.accumulate = accumulate;
         try {
-          Parallel.forRanges(panels, s);
+          Parallel.forRanges(tiles, s);
         } finally {
           s.b = null;
           s.c = null;
           s.ap = null;
         }
       } else {
-        panels(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, 0, panels, s);
+        rowTiles(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, 0, tiles, s);
       }
     }
 
     @Override
     public void run(int from, int to) {
-      panels(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, from, to, SCRATCH.get());
+      rowTiles(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, from, to, SCRATCH.get());
     }
 
     /**
@@ -167,36 +170,36 @@ final class GemmTransposed {
     }
 
     /**
-     * Panels {@code [q0, q1)} of C, every row tile over the whole reduction. Accumulating, each
-     * tile's product is summed from zero in a padded tile and then added to C, one rounding
+     * Row tiles {@code [t0, t1)} of C over the whole reduction, a chunk of B's panels at a time
+     * (packed by this thread, about {@value #CHUNK_FLOATS} floats: all of them for a weight's
+     * gradient at batch 64, which stays in L2), each row tile across the whole chunk. So C is
+     * written a row tile at a time along its rows, each row a sequential stream; panel after
+     * panel, each tile's rows were 32 floats every {@code ldc} (4 KiB for 1024 inputs: a page
+     * each, which no prefetcher follows), and every store of the gradient missed. Accumulating,
+     * each tile's product is summed from zero in a padded tile and then added to C, one rounding
      * per element (as {@code grad += dW} rounds), instead of chaining its FMAs from C's value.
      */
-    private static void panels(int m, int n, int k, float[] ap, float[] b, int bOff, int ldb,
-        float[] c, int cOff, int ldc, boolean accumulate, int q0, int q1, Tiled s) {
+    private static void rowTiles(int m, int n, int k, float[] ap, float[] b, int bOff, int ldb,
+        float[] c, int cOff, int ldc, boolean accumulate, int t0, int t1, Tiled s) {
       int tiles = (m + MR - 1) / MR;
-      if (s.panel.length < k * NR) {
-        s.panel = new float[k * NR];
-      }
-      float[] bp = s.panel;
-      for (int q = q0; q < q1; q++) {
-        int j = q * NR;
-        int cols = Math.min(NR, n - j);
-        if (cols == NR) {
-          Kernels.copyPanel(b, bOff + j, ldb, k, NR, bp, 0);
-        } else {
-          for (int p = 0; p < k; p++) {
-            System.arraycopy(b, bOff + p * ldb + j, bp, p * NR, cols);
-            Arrays.fill(bp, p * NR + cols, (p + 1) * NR, 0f);
-          }
-        }
-        for (int t = 0; t < tiles; t++) {
+      int panels = (n + NR - 1) / NR;
+      int chunk = Math.max(1, CHUNK_FLOATS / Math.max(1, k * NR));
+      for (int q0 = 0; q0 < panels; q0 += chunk) {
+        int q1 = Math.min(panels, q0 + chunk);
+        float[] bp = packPanels(n, k, b, bOff, ldb, q0, q1, s);
+        for (int t = t0; t < t1; t++) {
           int rows = Math.min(MR, m - t * MR);
-          int c0 = cOff + t * MR * ldc + j;
-          if (rows == MR && cols == NR && !accumulate) {
-            product(k, tiles, t, ap, bp, c, c0, ldc);
-          } else {
+          for (int q = q0; q < q1; q++) {
+            int j = q * NR;
+            int cols = Math.min(NR, n - j);
+            int b0 = (q - q0) * k * NR;
+            int c0 = cOff + t * MR * ldc + j;
+            if (rows == MR && cols == NR && !accumulate) {
+              product(k, tiles, t, ap, bp, b0, c, c0, ldc);
+              continue;
+            }
             float[] e = s.edge;
-            product(k, tiles, t, ap, bp, e, 0, NR);
+            product(k, tiles, t, ap, bp, b0, e, 0, NR);
             for (int r = 0; r < rows; r++) {
               int row = c0 + r * ldc;
               if (accumulate) {
@@ -212,13 +215,40 @@ final class GemmTransposed {
       }
     }
 
-    /** Row tile {@code t} of {@code A^T} times the packed panel, every reduction block. */
-    private static void product(int k, int tiles, int t, float[] ap, float[] bp, float[] c,
-        int c0, int ldc) {
+    /**
+     * Panels {@code [q0, q1)} of B ({@code k x n}, row stride {@code ldb}) packed into this
+     * thread's scratch, panel after panel, each {@code k x NR} and zero-padded past {@code n}.
+     */
+    private static float[] packPanels(int n, int k, float[] b, int bOff, int ldb, int q0,
+        int q1, Tiled s) {
+      int size = (q1 - q0) * k * NR;
+      if (s.panels.length < size) {
+        s.panels = new float[size];
+      }
+      float[] bp = s.panels;
+      for (int q = q0; q < q1; q++) {
+        int j = q * NR;
+        int cols = Math.min(NR, n - j);
+        int at = (q - q0) * k * NR;
+        if (cols == NR) {
+          Kernels.copyPanel(b, bOff + j, ldb, k, NR, bp, at);
+        } else {
+          for (int p = 0; p < k; p++) {
+            System.arraycopy(b, bOff + p * ldb + j, bp, at + p * NR, cols);
+            Arrays.fill(bp, at + p * NR + cols, at + (p + 1) * NR, 0f);
+          }
+        }
+      }
+      return bp;
+    }
+
+    /** Row tile {@code t} of {@code A^T} times the packed panel at {@code b0}, every block. */
+    private static void product(int k, int tiles, int t, float[] ap, float[] bp, int b0,
+        float[] c, int c0, int ldc) {
       for (int kb = 0; kb < k; kb += KC) {
         int kc = Math.min(KC, k - kb);
-        RowTiles.tile(kc, ap, (kb * tiles + t * kc) * RowTiles.STEP, bp, kb * NR, c, c0, ldc,
-            kb == 0);
+        RowTiles.tile(kc, ap, (kb * tiles + t * kc) * RowTiles.STEP, bp, b0 + kb * NR, c, c0,
+            ldc, kb == 0);
       }
     }
   }
