@@ -42,13 +42,17 @@ class DirectConvTest {
       scalar.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, want);
       vector.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, got);
       assertArrayEquals(want, got, "strip steps=" + steps);
-      // Both loop forms, whichever this JDK runs (ConvStrips picks one by the JDK version).
+      // Every loop form, whichever this JDK and vector width run (ConvStrips picks one by the
+      // JDK version and the width); paired's odd step at the odd step counts.
       float[] running = acc.clone();
       float[] stepped = acc.clone();
+      float[] paired = acc.clone();
       ConvStrips.running(steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, running);
       ConvStrips.stepped(steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, stepped);
+      ConvStrips.paired(steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, paired);
       assertArrayEquals(want, running, "running strip steps=" + steps);
       assertArrayEquals(want, stepped, "stepped strip steps=" + steps);
+      assertArrayEquals(want, paired, "paired strip steps=" + steps);
     }
   }
 
