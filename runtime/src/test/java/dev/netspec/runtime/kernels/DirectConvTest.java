@@ -109,6 +109,9 @@ class DirectConvTest {
       geometry(2, 16, 10, 13, WIDTH, 3, 3, 1, 2, 2), // dilation 2 (taps one at a time)
       geometry(1, 20, 11, 9, WIDTH, 5, 5, 1, 2, 1), // 5x5
       geometry(2, 16, 8, 9, WIDTH, 2, 3, 1, 0, 1), // 2x3, no padding
+      // 12 channels: a block of 8 and 4 single ones in the channels-last copy; stride 2
+      // without padding leaves the last input column unread (not copied)
+      geometry(2, 12, 9, 10, WIDTH, 3, 3, 2, 0, 1),
       geometry(1, 3, 15, 17, WIDTH, 7, 7, 2, 3, 1), // a 7x7 stride-2 stem on 3 channels
       geometry(1, 16, 1, 1, WIDTH, 3, 3, 1, 1, 1), // one position (5 repeated)
       // 2 x 456 positions, 8.4 M multiply-adds: split between threads; a ragged last group
