@@ -314,6 +314,12 @@ final class DirectConv {
           }
         }
       }
+      // Without a residual, ReLU once over the whole block (one call instead of one per
+      // channel and run).
+      boolean blockRelu = add == null && act == Activation.RELU;
+      if (blockRelu) {
+        Kernels.unary(UnaryOp.RELU, block, 0, block, 0, block.length);
+      }
       // Out to (batch, out, oh, ow): a run of positions per image and channel, the residual
       // added and the activation applied on the way.
       for (int v = first; v < last; ) {
@@ -328,7 +334,7 @@ final class DirectConv {
           } else {
             Kernels.binary(BinaryOp.ADD, block, from, add, addOff + to - yOff, y, to, run);
           }
-          if (act == Activation.RELU) {
+          if (act == Activation.RELU && !blockRelu) {
             Kernels.unary(UnaryOp.RELU, y, to, y, to, run);
           }
         }
