@@ -22,6 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * six positions {@value #SPACING}, {@value #SPACING_128} or {@value #SPACING_256} floats apart
  * (one output row of a stride-1 convolution on that many channels) take a copy of the loop
  * with the distances as constants ({@link #spaced}): 28 instructions a step instead of 38.
+ * With 512-bit vectors (AVX-512, 32 registers) every strip runs {@link #paired} instead, two
+ * steps a loop turn, on every JDK.
  */
 final class ConvStrips {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -33,6 +35,13 @@ final class ConvStrips {
    * #running}): on JDK 25 and later (measured on 17 and 25 only).
    */
   private static final boolean STEPPED = Runtime.version().feature() >= 25;
+  /**
+   * Whether every strip runs {@link #paired}, two steps a loop turn: with 512-bit vectors,
+   * where the x86 machines that have them (AVX-512) have 32 vector registers, so the two steps'
+   * four filter vectors fit beside the 12 accumulators. 256-bit vectors keep the JDK-chosen
+   * one-step forms (AVX2's 16 registers have room for one step's two).
+   */
+  private static final boolean PAIRED = L >= 16;
   /**
    * The distance between neighbouring positions' inputs that {@link #spaced} reads: positions
    * of one output row of a stride-1 convolution on 64 input channels (ResNet's first stage).
@@ -51,7 +60,9 @@ final class ConvStrips {
    */
   static void strip(int steps, float[] x, int p0, int p1, int p2, int p3, int p4, int p5,
       float[] w, int w0, float[] acc) {
-    if (STEPPED) {
+    if (PAIRED) {
+      paired(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
+    } else if (STEPPED) {
       stepped(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
     } else if (p1 - p0 == SPACING && p2 - p1 == SPACING && p3 - p2 == SPACING
         && p4 - p3 == SPACING && p5 - p4 == SPACING) {
@@ -92,6 +103,117 @@ final class ConvStrips {
     int d4 = p4 - p0;
     int d5 = p5 - p0;
     for (int q = p0, wr = w0; q < end; q++, wr += WIDTH) {
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[q]));
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d1]));
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d2]));
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d3]));
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d4]));
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d5]));
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+    }
+    EXACT.cast(c00).intoArray(acc, 0);
+    EXACT.cast(c01).intoArray(acc, L);
+    EXACT.cast(c10).intoArray(acc, WIDTH);
+    EXACT.cast(c11).intoArray(acc, WIDTH + L);
+    EXACT.cast(c20).intoArray(acc, 2 * WIDTH);
+    EXACT.cast(c21).intoArray(acc, 2 * WIDTH + L);
+    EXACT.cast(c30).intoArray(acc, 3 * WIDTH);
+    EXACT.cast(c31).intoArray(acc, 3 * WIDTH + L);
+    EXACT.cast(c40).intoArray(acc, 4 * WIDTH);
+    EXACT.cast(c41).intoArray(acc, 4 * WIDTH + L);
+    EXACT.cast(c50).intoArray(acc, 5 * WIDTH);
+    EXACT.cast(c51).intoArray(acc, 5 * WIDTH + L);
+  }
+
+  /**
+   * {@link #running} two steps a loop turn, then the odd step: the same sums in the same order.
+   * C2 does not unroll a loop this large itself; the second step shares the first's loop
+   * counter, bounds checks and branch ({@code x[q + d_j + 1]} is one address offset further):
+   * 69 instructions for two steps on JDK 17 (44 a step in {@code running}), 62 on JDK 25 (34 a
+   * step in {@code stepped}), read from C2's output. With 512-bit vectors only ({@link #PAIRED}): the strip alone (16 strips over one
+   * kernel row, AMD EPYC Zen 4, CPU time, share of the FMA peak) ran at 0.97-0.99 on JDK 17 and
+   * 25, at 64 or 512 channels, positions spaced evenly or not, where {@code running} ran at
+   * 0.90-0.95 and {@code stepped} at 0.91-0.94; {@link #spaced} reached 0.97-0.99 on both JDKs
+   * but only for its one spacing (docs/performance.md, "Convolutions").
+   */
+  static void paired(int steps, float[] x, int p0, int p1, int p2, int p3, int p4, int p5,
+      float[] w, int w0, float[] acc) {
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc, 0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, acc, L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, acc, WIDTH + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, acc, 2 * WIDTH + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, acc, 3 * WIDTH + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, acc, 4 * WIDTH + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, acc, 5 * WIDTH + L));
+    int d1 = p1 - p0;
+    int d2 = p2 - p0;
+    int d3 = p3 - p0;
+    int d4 = p4 - p0;
+    int d5 = p5 - p0;
+    int end = p0 + steps;
+    int q = p0;
+    int wr = w0;
+    for (int pairs = p0 + (steps & ~1); q < pairs; q += 2, wr += 2 * WIDTH) {
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[q]));
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d1]));
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d2]));
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d3]));
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d4]));
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d5]));
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+      FloatVector b0n = EXACT.cast(FloatVector.fromArray(S, w, wr + WIDTH));
+      FloatVector b1n = EXACT.cast(FloatVector.fromArray(S, w, wr + WIDTH + L));
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + 1]));
+      c00 = v.fma(b0n, c00);
+      c01 = v.fma(b1n, c01);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d1 + 1]));
+      c10 = v.fma(b0n, c10);
+      c11 = v.fma(b1n, c11);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d2 + 1]));
+      c20 = v.fma(b0n, c20);
+      c21 = v.fma(b1n, c21);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d3 + 1]));
+      c30 = v.fma(b0n, c30);
+      c31 = v.fma(b1n, c31);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d4 + 1]));
+      c40 = v.fma(b0n, c40);
+      c41 = v.fma(b1n, c41);
+      v = EXACT.cast(FloatVector.broadcast(S, x[q + d5 + 1]));
+      c50 = v.fma(b0n, c50);
+      c51 = v.fma(b1n, c51);
+    }
+    if (q < end) { // the odd step
       FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
       FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
       FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[q]));

@@ -42,13 +42,17 @@ class DirectConvTest {
       scalar.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, want);
       vector.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, got);
       assertArrayEquals(want, got, "strip steps=" + steps);
-      // Both loop forms, whichever this JDK runs (ConvStrips picks one by the JDK version).
+      // Every loop form, whichever this JDK and vector width run (ConvStrips picks one by the
+      // JDK version and the width); paired's odd step at the odd step counts.
       float[] running = acc.clone();
       float[] stepped = acc.clone();
+      float[] paired = acc.clone();
       ConvStrips.running(steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, running);
       ConvStrips.stepped(steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, stepped);
+      ConvStrips.paired(steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5, paired);
       assertArrayEquals(want, running, "running strip steps=" + steps);
       assertArrayEquals(want, stepped, "stepped strip steps=" + steps);
+      assertArrayEquals(want, paired, "paired strip steps=" + steps);
     }
   }
 
@@ -105,6 +109,9 @@ class DirectConvTest {
       geometry(2, 16, 10, 13, WIDTH, 3, 3, 1, 2, 2), // dilation 2 (taps one at a time)
       geometry(1, 20, 11, 9, WIDTH, 5, 5, 1, 2, 1), // 5x5
       geometry(2, 16, 8, 9, WIDTH, 2, 3, 1, 0, 1), // 2x3, no padding
+      // 12 channels: a block of 8 and 4 single ones in the channels-last copy; stride 2
+      // without padding leaves the last input column unread (not copied)
+      geometry(2, 12, 9, 10, WIDTH, 3, 3, 2, 0, 1),
       geometry(1, 3, 15, 17, WIDTH, 7, 7, 2, 3, 1), // a 7x7 stride-2 stem on 3 channels
       geometry(1, 16, 1, 1, WIDTH, 3, 3, 1, 1, 1), // one position (5 repeated)
       // 2 x 456 positions, 8.4 M multiply-adds: split between threads; a ragged last group
