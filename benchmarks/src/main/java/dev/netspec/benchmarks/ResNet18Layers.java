@@ -6,7 +6,6 @@ import dev.netspec.runtime.init.RandomStateDict;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.nn.Conv2d;
-import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
@@ -126,13 +125,11 @@ public final class ResNet18Layers {
         Tensor identity = blockIn;
         if (block.downsample != null) {
           Conv2d down = block.downsample.get(0, Conv2d.class);
-          Module bn = block.downsample.get(1);
+          Sequential downsample = block.downsample;
           Tensor downOut = Tensor.zeros(mid.shape());
-          Tensor bnOut = Tensor.zeros(mid.shape());
-          steps.add(new Step(name + "downsample " + kind(down), macs(down, blockIn.shape()),
-              () -> down.forward(blockIn, downOut)));
-          steps.add(new Step(name + "downsample bn", 0, () -> bn.forward(downOut, bnOut)));
-          identity = bnOut;
+          steps.add(new Step(name + "downsample " + kind(down) + " +bn",
+              macs(down, blockIn.shape()), () -> downsample.forward(blockIn, downOut)));
+          identity = downOut;
         }
         Tensor id = identity;
         steps.add(new Step(name + "conv2 " + kind(block.conv2) + " +bn+add+relu",

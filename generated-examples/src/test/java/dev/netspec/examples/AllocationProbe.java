@@ -35,6 +35,34 @@ final class AllocationProbe {
   }
 
   /**
+   * In the child: runs {@code call} {@code first} times, then rounds of a pause (the JIT
+   * compiles meanwhile) and 20 measured calls, until the 20 allocate nothing on this thread or
+   * {@code budget} calls in all were made; prints the last bytes and the calls made. The calls,
+   * not the time, are bounded: a Vector API method allocates until C2 compiles it, and C2 takes
+   * a method only after hundreds of calls of it, however long they take.
+   */
+  static void printBytesWithinCalls(Runnable call, int first, int budget)
+      throws InterruptedException {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    int calls = 0;
+    for (; calls < first; calls++) {
+      call.run();
+    }
+    long bytes = Long.MAX_VALUE;
+    while (bytes != 0 && calls + 20 <= budget) {
+      Thread.sleep(1_000);
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 20; i++) {
+        call.run();
+      }
+      bytes = threads.getCurrentThreadAllocatedBytes() - before;
+      calls += 20;
+    }
+    System.out.println(bytes + " " + calls);
+  }
+
+  /**
    * In the child: runs {@code call} in rounds of 100 then 20 measured, until the 20 allocate
    * nothing on this thread or {@code seconds} pass; prints the last bytes and the calls made.
    */

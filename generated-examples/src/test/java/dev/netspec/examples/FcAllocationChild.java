@@ -3,7 +3,6 @@ package dev.netspec.examples;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 
 /**
  * {@link ResNetAllocationTest}'s child JVM for the generated ResNet-18's {@code fc} (512 to
@@ -23,22 +22,6 @@ final class FcAllocationChild {
     net.eval();
     Tensor x = Tensor.rand(new Generator(3), 1, 512);
     Tensor y = Tensor.zeros(1, 1000);
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    int calls = 0;
-    for (; calls < 100; calls++) {
-      net.fc.forward(x, y);
-    }
-    long bytes = Long.MAX_VALUE;
-    while (bytes != 0 && calls + 20 <= budget) {
-      Thread.sleep(1_000);
-      long before = threads.getCurrentThreadAllocatedBytes();
-      for (int i = 0; i < 20; i++) {
-        net.fc.forward(x, y);
-      }
-      bytes = threads.getCurrentThreadAllocatedBytes() - before;
-      calls += 20;
-    }
-    System.out.println(bytes + " " + calls);
+    AllocationProbe.printBytesWithinCalls(() -> net.fc.forward(x, y), 100, budget);
   }
 }

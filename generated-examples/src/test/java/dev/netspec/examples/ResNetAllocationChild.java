@@ -12,15 +12,25 @@ import jdk.incubator.vector.VectorSpecies;
  * output)} at 1x3x32x32 on one kernel thread, then prints the bytes 20 calls allocate once
  * that is 0 (or after {@code args[1]} seconds) and the forwards it took. With {@code args[0]}
  * {@code other-species} it first runs Vector API code of a species the kernels do not use, as
- * an application might.
+ * an application might. With {@code batch8} it warms a batch of 8 for 40 forwards, then
+ * measures 20 at a time after a pause, up to {@code args[1]} forwards in all.
  */
 final class ResNetAllocationChild {
   private ResNetAllocationChild() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
+    Kernels.setThreads(1);
+    if ("batch8".equals(args[0])) {
+      ResNet net = new ResNet(7L);
+      net.eval();
+      Tensor x = Tensor.rand(new Generator(3), 8, 3, 32, 32);
+      Tensor y = Tensor.zeros(8, 1000);
+      AllocationProbe.printBytesWithinCalls(() -> net.forward(x, y), 40,
+          Integer.parseInt(args[1]));
+      return;
+    }
     float sink = "other-species".equals(args[0]) ? otherSpecies() : 0f;
     long seconds = Long.parseLong(args[1]);
-    Kernels.setThreads(1);
     ResNet net = new ResNet(7L);
     net.eval();
     Tensor x = Tensor.rand(new Generator(3), 1, 3, 32, 32);

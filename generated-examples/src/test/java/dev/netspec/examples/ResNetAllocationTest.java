@@ -59,6 +59,21 @@ class ResNetAllocationTest {
         "bytes of 20 calls of fc (512 -> 1000) at batch 1 within 240 calls");
   }
 
+  /**
+   * At batch 8 within JMH's warmup (about 40 forwards): {@code fc}'s last panel (8 columns of
+   * 1,000) ran in a Vector API tile once per forward, boxing its vectors (345 KB a forward on
+   * 512-bit vectors) until C2 compiled it after about a hundred forwards at this input and
+   * several hundred at 224x224; it now runs in plain Java ({@code SmallPanels}). 40 forwards,
+   * then rounds of 20 after a pause, 100 in all.
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void batch8AllocatesNothingAfterAShortWarmup() throws Exception {
+    assertEquals(0, AllocationProbe.bytesOnceWarm(ResNetAllocationChild.class, 120, "batch8",
+        "100"), "bytes of 20 forwards at 8x3x32x32 within 100 forwards");
+  }
+
   /** The child's bytes of 20 forwards once 0 or after {@link #SECONDS}. */
   private static long bytesOnceWarm(String mode) throws IOException, InterruptedException {
     return AllocationProbe.bytesOnceWarm(ResNetAllocationChild.class, SECONDS, mode, Integer.toString(SECONDS));

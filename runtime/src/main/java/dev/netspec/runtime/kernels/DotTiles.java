@@ -63,7 +63,13 @@ final class DotTiles {
    * its order depends on {@code k} alone.
    */
   static void dotPanel(int m, int k, float[] a, int aOff, int lda, float[] w, int w0,
-      float[] c, int c0, int ldc, int cols, float[] bias, int biasOff, boolean relu, VectorGemm.Scratch s) {
+      float[] c, int c0, int ldc, int cols, float[] bias, int biasOff, boolean relu,
+      VectorGemm.Scratch s, boolean plain) {
+    if (plain) { // the panel of a small product, which runs once per call: SmallPanels.plain
+      SmallPanels.dots(m, k, a, aOff, lda, w, w0, c, c0, ldc, cols, bias, biasOff, relu, L,
+          s.lanes);
+      return;
+    }
     int g = PackedMatrix.dotColumns(cols);
     int group = PackedMatrix.dotRows(k, NR) * g;
     float[] out = s.dots;
@@ -207,7 +213,7 @@ final class DotTiles {
     }
   }
 
-  private static void store(float[] c, int at, float v, float[] bias, int biasOff,
+  static void store(float[] c, int at, float v, float[] bias, int biasOff,
       boolean relu) {
     float r = bias == null ? v : v + bias[biasOff];
     c[at] = relu ? UnaryOp.relu(r) : r;
@@ -326,7 +332,7 @@ final class DotTiles {
    * The sum of {@code count} lanes from {@code at}, in a fixed order (groups of 4, then in
    * turn).
    */
-  private static float sumLanes(float[] lanes, int at, int count) {
+  static float sumLanes(float[] lanes, int at, int count) {
     if (count < 4) {
       float s = lanes[at];
       for (int i = 1; i < count; i++) {

@@ -382,7 +382,7 @@ final class VectorGemm {
           bo = 0;
           if (PackedMatrix.isDotPanel(n, NR, q, k)) {
             DotTiles.dotPanel(m, k, a, aOff, lda, bp, 0, c, cOff + j, ldc, cols, bias, biasOff + j,
-                act == Activation.RELU, s);
+                act == Activation.RELU, s, SmallPanels.plain(m, n, k, L, cols));
             GemmEpilogue.geluIf(act, m, cols, c, cOff + j, ldc);
             continue;
           }
@@ -428,7 +428,7 @@ final class VectorGemm {
       q1--;
       int j = q1 * NR;
       DotTiles.dotPanel(m, k, a, aOff, lda, bp, base + q1 * k * NR, c, cOff + j, ldc, n - j, bias,
-          biasOff + j, act == Activation.RELU, s);
+          biasOff + j, act == Activation.RELU, s, SmallPanels.plain(m, n, k, L, n - j));
       GemmEpilogue.geluIf(act, m, n - j, c, cOff + j, ldc);
     }
     if (m <= 2) {
@@ -522,7 +522,8 @@ final class VectorGemm {
             }
             int ai = aOff + (ib + i) * lda + kb;
             if (stride == L) { // one vector wide, reading A in place
-              narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first);
+              narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first,
+                  SmallPanels.plain(m, n, k, L, L));
             } else if (rows == MR) {
               RowTiles.tile(kc, ap, apOff + i / MR * RowTiles.STEP * kc, bp, bk, t, t0, tld,
                   first);
@@ -598,7 +599,7 @@ final class VectorGemm {
             copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
           }
           if (ldb == L) {
-            narrow(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first);
+            narrow(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first, false);
           } else {
             tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
           }
@@ -948,10 +949,15 @@ final class VectorGemm {
     v.intoArray(c, c0 + 7 * L);
   }
 
-  /** Up to 8 rows of C against a half-wide last panel, A read in place. */
+  /**
+   * Up to 8 rows of C against a half-wide last panel, A read in place; in plain Java when
+   * {@code plain} (the whole product's panel has few multiply-adds: {@link SmallPanels#plain}).
+   */
   private static void narrow(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
-      float[] c, int c0, int ldc, boolean first) {
-    if (rows > 4) {
+      float[] c, int c0, int ldc, boolean first, boolean plain) {
+    if (plain) { // the panel of a small product, which runs once per call: SmallPanels.plain
+      SmallPanels.narrow(rows, kc, a, a0, lda, b, b0, L, c, c0, ldc, first);
+    } else if (rows > 4) {
       tile8x1(rows, kc, a, a0, lda, b, b0, c, c0, ldc, first);
     } else {
       tile4x1(rows, kc, a, a0, lda, b, b0, c, c0, ldc, first);

@@ -243,6 +243,14 @@ public abstract class ConvNd extends Module {
     return act == Activation.RELU ? y.relu_() : y;
   }
 
+  /**
+   * {@code bn(conv(x))} into {@code out} with {@code bn} folded, for {@link Sequential}'s
+   * buffered forward (the inference path: never records); both layers in eval mode.
+   */
+  Tensor forwardFolded(Tensor x, BatchNorm bn, Tensor out) {
+    return forwardInto(x, foldOf(bn), Activation.NONE, null, out);
+  }
+
   /** {@code bn}'s statistics as a fold, the last one again while they are the same tensors. */
   private BatchNormFold foldOf(BatchNorm bn) {
     Tensor w = bn.weight == null ? null : bn.weight.data();

@@ -134,7 +134,9 @@ public class Sequential extends Module implements Iterable<Module> {
   /**
    * Runs every child in order, each writing into an output buffer this container keeps
    * (sized at the first call for an input shape, by an ordinary forward) and the last into
-   * {@code out}: allocation-free once sized when every child's {@code forward(x, out)} is.
+   * {@code out}: allocation-free once sized when every child's {@code forward(x, out)} is. A
+   * {@code Conv2d} (or {@code Conv1d}) followed by its batch norm, both in eval mode, runs as
+   * one call with the norm folded into the filters, as in a generated block.
    * One thread at a time: a call while another thread's runs throws
    * {@link IllegalStateException}.
    */
@@ -143,19 +145,56 @@ public class Sequential extends Module implements Iterable<Module> {
     enterForward(); // the buffers belong to this instance: one thread at a time
     try {
       if (chain == null || chainEdits != childEdits() || !x.hasShape(chainInput)) {
-        return size(x, out);
+        Tensor y = size(x, out);
+        if (!foldsAny()) {
+          return y;
+        }
+        // Computed again with the folds, so the first call's bits are those of every later
+        // one (all in eval mode: running statistics and random streams are left as they are).
       }
       if (chain.length == 0) {
         return x.copyInto(out);
       }
       Tensor in = x;
-      for (int i = 0; i < chain.length - 1; i++) {
-        in = chain[i].forward(in, outputs[i]);
+      for (int i = 0; i < chain.length; i++) {
+        if (i + 1 < chain.length && folds(chain[i], chain[i + 1])) {
+          // A convolution and its batch norm in eval mode: one call, the norm folded into
+          // the packed filters (ResNet's downsample), as a generated block's chains run.
+          in = ((ConvNd) chain[i]).forwardFolded(in, (BatchNorm) chain[i + 1],
+              i + 1 < chain.length - 1 ? outputs[i + 1] : out);
+          i++;
+        } else {
+          in = chain[i].forward(in, i < chain.length - 1 ? outputs[i] : out);
+        }
       }
-      return chain[chain.length - 1].forward(in, out);
+      return in;
     } finally {
       exitForward();
     }
+  }
+
+  /** Whether every child is in eval mode and some pair of them {@link #folds}. */
+  private boolean foldsAny() {
+    boolean any = false;
+    for (int i = 0; i < chain.length; i++) {
+      if (chain[i].isTraining()) {
+        return false;
+      }
+      any |= i + 1 < chain.length && folds(chain[i], chain[i + 1]);
+    }
+    return any;
+  }
+
+  /**
+   * Whether {@code first} then {@code second} run as one call of the convolution with the
+   * batch norm folded into it: both in eval mode, the norm tracking running statistics (only
+   * then is the fold exact).
+   */
+  private static boolean folds(Module first, Module second) {
+    boolean pair = first instanceof Conv2d && second instanceof BatchNorm2d
+        || first instanceof Conv1d && second instanceof BatchNorm1d;
+    return pair && !first.isTraining() && !second.isTraining()
+        && ((BatchNorm) second).trackRunningStats();
   }
 
   /** The ordinary forward, keeping a copy of each intermediate output as its buffer. */

@@ -5,12 +5,54 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SequentialTest {
+  /**
+   * ResNet's downsample, {@code Sequential(Conv2d(1x1, stride 2), BatchNorm2d)}, and the same
+   * with a ReLU after it: in eval mode the buffered forward folds the batch norm into the
+   * convolution. Against the layers run one after the other (each checked against PyTorch
+   * elsewhere); the first call, which sizes the buffers, gives the bits of every later one.
+   */
+  @Test
+  void bufferedForwardFoldsAConvolutionsBatchNormInEvalMode() {
+    Generator gen = new Generator(41);
+    Conv2d conv = new Conv2d(8, 32, 1, 2, 0, 1, 1, false, "zeros");
+    BatchNorm2d bn = new BatchNorm2d(32);
+    Tensor.rand(gen, 32).sub_(0.5f).copyInto(bn.runningMean());
+    Tensor.rand(gen, 32).add_(0.5f).copyInto(bn.runningVar());
+    Tensor.rand(gen, 32).add_(0.5f).copyInto(bn.weight.data());
+    Tensor.rand(gen, 32).copyInto(bn.bias.data());
+    Tensor x = Tensor.randn(gen, 2, 8, 9, 9);
+    for (Sequential net : List.of(new Sequential(conv, bn), new Sequential(conv, bn,
+        new ReLU()))) {
+      net.eval();
+      Tensor want = net.forward(x); // the layers one by one
+      Tensor first = net.forward(x, Tensor.zeros(want.shape()));
+      Tensor second = net.forward(x, Tensor.zeros(want.shape()));
+      assertTrue(first.allclose(want, 1e-5, 1e-5), "folded against the layers apart");
+      assertFalse(first.allclose(Tensor.zeros(want.shape()), 0, 0), "an output was written");
+      assertArrayEquals(first.toFloatArray(), second.toFloatArray(), "first and second call");
+    }
+  }
+
+  /** In training mode the pair runs apart: one update of the running statistics per call. */
+  @Test
+  void bufferedForwardInTrainingModeRunsTheBatchNormOnce() {
+    Sequential net = new Sequential(new Conv2d(4, 16, 1, 2, 0, 1, 1, false, "zeros"),
+        new BatchNorm2d(16)).train();
+    Tensor x = Tensor.randn(new Generator(43), 2, 4, 6, 6);
+    net.forward(x, Tensor.zeros(2, 16, 3, 3));
+    assertEquals(1L, net.get(1, BatchNorm2d.class).numBatchesTracked().longItem());
+  }
+
   @Test
   void indexAccessCountsFromTheEndAndChecksTheType() {
     Linear first = new Linear(20, 256);
