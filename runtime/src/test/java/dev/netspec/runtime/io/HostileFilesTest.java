@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -305,6 +308,38 @@ class HostileFilesTest {
     assertEquals(missing + ": cannot read: no such file or directory", e.getMessage());
     SafeTensorsException d = assertThrows(SafeTensorsException.class, () -> SafeTensors.load(dir));
     assertTrue(d.getMessage().startsWith(dir + ": cannot read: "), d.getMessage());
+  }
+
+  /**
+   * The operating system's reason, in its own words (Linux's strerror texts: ENOTDIR,
+   * EISDIR), after "cannot read:" or "cannot write:".
+   */
+  @Test
+  void theSystemsReasonNamesWhatIsWrong() throws IOException {
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "Linux's error texts");
+    Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+    Path under = file.resolve("w.safetensors");
+    SafeTensorsException notDir =
+        assertThrows(SafeTensorsException.class, () -> SafeTensors.load(under));
+    assertEquals(under + ": cannot read: Not a directory", notDir.getMessage());
+    SafeTensorsException isDir =
+        assertThrows(SafeTensorsException.class, () -> SafeTensors.load(dir));
+    assertEquals(dir + ": cannot read: Is a directory", isDir.getMessage());
+    SafeTensorsException write = assertThrows(SafeTensorsException.class,
+        () -> SafeTensors.saveTensor(Tensor.ones(1), under));
+    assertEquals(under + ": cannot write: Not a directory", write.getMessage());
+  }
+
+  @Test
+  void anUnreadableFileIsPermissionDenied() throws IOException {
+    assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path locked = Files.write(dir.resolve("locked.safetensors"),
+        SafeTensors.serialize(Map.of("x", Tensor.ones(1)), Map.of()));
+    Files.setPosixFilePermissions(locked, Set.of());
+    assumeFalse(Files.isReadable(locked), "root reads any file");
+    SafeTensorsException denied =
+        assertThrows(SafeTensorsException.class, () -> SafeTensors.load(locked));
+    assertEquals(locked + ": cannot read: permission denied", denied.getMessage());
   }
 
   @Test
