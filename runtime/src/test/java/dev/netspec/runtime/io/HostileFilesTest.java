@@ -52,6 +52,7 @@ class HostileFilesTest {
         assertThrows(SafeTensorsException.class, () -> SafeTensors.load(path));
     assertEquals(path + ": " + fault, e.getMessage());
     assertEquals(fault, e.fault());
+    assertEquals(path.toString(), e.source());
     SafeTensorsException p = assertThrows(SafeTensorsException.class,
         () -> SafeTensors.parse(ByteBuffer.wrap(bytes), "buffer"));
     assertEquals("buffer: " + fault, p.getMessage());

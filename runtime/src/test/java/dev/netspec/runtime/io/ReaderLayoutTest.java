@@ -2,8 +2,10 @@ package dev.netspec.runtime.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -48,6 +50,19 @@ class ReaderLayoutTest {
     assertArrayEquals(new float[] {-2f}, f.tensor("c").toFloatArray());
     assertArrayEquals(new int[] {2, 0}, f.tensor("e").shape());
     assertArrayEquals(new int[] {0}, f.tensor("z").shape());
+  }
+
+  /** A buffer's bytes from its position; a read past its end is an EOFException. */
+  @Test
+  void aBufferSourceReadsItsOwnBytesOnly() throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(new byte[] {9, 9, 1, 2, 3, 4, 5, 6, 7, 8}).position(2);
+    SafeTensorsReader.ByteSource source = SafeTensorsReader.ByteSource.of(buffer);
+    assertEquals(8, source.size());
+    ByteBuffer dst = ByteBuffer.allocate(4);
+    source.readFully(4, dst);
+    assertArrayEquals(new byte[] {5, 6, 7, 8}, dst.array());
+    assertEquals(2, buffer.position(), "the buffer is not moved");
+    assertThrows(EOFException.class, () -> source.readFully(6, ByteBuffer.allocate(4)));
   }
 
   /**
