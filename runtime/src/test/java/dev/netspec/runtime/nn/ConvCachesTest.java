@@ -189,6 +189,31 @@ class ConvCachesTest {
     state.prepare(g, w, null, new BatchNormFold(zeroMean, var, gamma, beta, 3));
     assertArrayEquals(new float[] {0f, (float) (1 - 2 / s7), (float) (1 - 2 / s12)},
         state.foldedBias(), 1e-6f, "a new version");
+
+    // all four replaced by other tensors at the versions of the last ones, or all four changed
+    // in place: mean 0, var 1, gamma 3, beta 2, eps 3: scale 3 / 2, shift 2
+    Tensor m2 = Tensor.zeros(3);
+    Tensor v2 = Tensor.ones(3);
+    Tensor g2 = Tensor.full(3f, 3);
+    Tensor b2 = Tensor.full(2f, 3);
+    for (Tensor t : new Tensor[] {m2, v2, g2, b2}) {
+      t.mul_(1f); // version 1, as zeroMean's
+    }
+    var.mul_(1f);
+    gamma.mul_(1f);
+    beta.mul_(1f);
+    state.prepare(g, w, null, new BatchNormFold(zeroMean, var, gamma, beta, 3));
+    state.prepare(g, w, null, new BatchNormFold(m2, v2, g2, b2, 3));
+    assertArrayEquals(new float[] {2f, 2f, 2f}, state.foldedBias(), 1e-6f, "four other tensors");
+    assertArrayEquals(new float[] {1.5f, 3f, 4.5f}, new float[] {state.foldedWeight()[0],
+        state.foldedWeight()[18], state.foldedWeight()[53]}, 1e-6f);
+    for (Tensor t : new Tensor[] {m2, v2, g2, b2}) {
+      t.add_(1f); // mean 1, var 2, gamma 4, beta 3: scale 4 / sqrt 5, shift 3 - scale
+    }
+    state.prepare(g, w, null, new BatchNormFold(m2, v2, g2, b2, 3));
+    float scale = (float) (4 / Math.sqrt(5));
+    assertArrayEquals(new float[] {3 - scale, 3 - scale, 3 - scale}, state.foldedBias(), 1e-6f,
+        "all four in place");
   }
 
   /** A layer's plan (output size) is its input's: a new image size gets a new plan. */
