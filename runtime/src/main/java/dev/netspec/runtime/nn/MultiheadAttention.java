@@ -356,10 +356,11 @@ public final class MultiheadAttention extends Module {
     int n = unbatched ? 1 : query.size(batchFirst ? 0 : 1);
     int l = query.size(unbatched || batchFirst ? -2 : 0);
     int s = key.size(unbatched || batchFirst ? -2 : 0);
+    int lead = (unbatched ? 0 : 1) + (averageAttnWeights ? 0 : 1); // the batch, the heads
     boolean weightsFit = w != null && w.isContiguous() && w.dtype() == query.dtype()
-        && w.numel() == (long) n * (averageAttnWeights ? 1 : numHeads) * l * s
-        && w.dim() == (unbatched ? 0 : 1) + (averageAttnWeights ? 2 : 3)
-        && !w.sharesStorageWith(out.output());
+        && w.dim() == lead + 2 && (unbatched || w.size(0) == n)
+        && (averageAttnWeights || w.size(lead - 1) == numHeads) && w.size(lead) == l
+        && w.size(lead + 1) == s && !w.sharesStorageWith(out.output());
     if (!fitsInto(query, key, value, out.output()) || !weightsFit) {
       try (GradMode.Scope scope = GradMode.noGrad()) {
         Output r = forward(query, key, value, keyPaddingMask, true, attnMask, averageAttnWeights);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +52,7 @@ class HostileFilesTest {
         assertThrows(SafeTensorsException.class, () -> SafeTensors.load(path));
     assertEquals(path + ": " + fault, e.getMessage());
     assertEquals(fault, e.fault());
+    assertEquals(path.toString(), e.source());
     SafeTensorsException p = assertThrows(SafeTensorsException.class,
         () -> SafeTensors.parse(ByteBuffer.wrap(bytes), "buffer"));
     assertEquals("buffer: " + fault, p.getMessage());
@@ -76,6 +80,16 @@ class HostileFilesTest {
   }
 
   @Test
+  void headerLengthsAtTheirLimits() throws IOException {
+    byte[] bytes = file("{}", 0);
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 100_000_000L);
+    assertFault(bytes, "header length 100000000 runs past the end of the file (10 bytes)");
+    // 10 bytes leave 2 for the header: 3 is one too many
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 3);
+    assertFault(bytes, "header length 3 runs past the end of the file (10 bytes)");
+  }
+
+  @Test
   void pytorchPickleZipGetsAHint() throws IOException {
     byte[] zip = {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0};
     assertFault(zip, "not a safetensors file but a zip archive (PyTorch's torch.save format?); "
@@ -88,6 +102,10 @@ class HostileFilesTest {
     byte[] spec = "netspec: 1\npackage: p\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertFault(spec, "not a safetensors file but text (it starts with 'netspec:'); "
         + "write tensors with safetensors.torch.save_file or SafeTensors.save");
+    // the printable range's two ends, space (0x20) and tilde (0x7e), are text
+    assertFault("a b~c d~e\n".getBytes(StandardCharsets.US_ASCII), "not a safetensors file but "
+        + "text (it starts with 'a b~c d~'); write tensors with safetensors.torch.save_file or "
+        + "SafeTensors.save");
   }
 
   @ParameterizedTest
@@ -190,6 +208,8 @@ class HostileFilesTest {
     assertFault(file("{'h':{'dtype':'F64','shape':[2147483647,2147483647,2147483647],"
         + "'data_offsets':[0,8]}}", 8), "tensor 'h': data_offsets [0, 8) do not match shape "
         + "[2147483647, 2147483647, 2147483647] of F64 (more than 2^63 bytes)");
+    assertFault(file("{" + f32("empty", "[0]", 0, 4) + "}", 4),
+        "tensor 'empty': data_offsets [0, 4) do not match shape [0] of F32 (0 bytes)");
     assertFault(file("{" + f32("big", "[4294967296]", 0, 8) + "}", 8), "tensor 'big': "
         + "dimension 4294967296 of shape [4294967296] is larger than a tensor dimension can be "
         + "(2147483647)");
@@ -251,6 +271,36 @@ class HostileFilesTest {
         + "more than a tensor can hold", e.getMessage());
   }
 
+  /**
+   * A tensor of exactly 2^31 - 9 elements (the largest array the JVM reliably allocates) passes
+   * the element limit: the file is refused for the gap after it, found before anything is read.
+   */
+  @Test
+  void theLargestTensorPassesTheElementLimit() throws IOException {
+    long end = 2 * 2147483639L;
+    byte[] header = file("{'w':{'dtype':'F16','shape':[2147483639],'data_offsets':[0," + end
+        + "]}," + f32("x", "[1]", end + 4, end + 8) + "}", 0);
+    long fakeSize = header.length + end + 8;
+    SafeTensorsReader.ByteSource huge = new SafeTensorsReader.ByteSource() {
+      @Override
+      public long size() {
+        return fakeSize;
+      }
+
+      @Override
+      public void readFully(long position, ByteBuffer dst) throws IOException {
+        if (position + dst.remaining() > header.length) {
+          throw new EOFException("the test source holds only the header");
+        }
+        dst.put(header, (int) position, dst.remaining());
+      }
+    };
+    SafeTensorsException e = assertThrows(SafeTensorsException.class,
+        () -> SafeTensorsReader.read(huge, "huge.safetensors"));
+    assertEquals("huge.safetensors: tensor 'x': data_offsets [4294967282, 4294967286) leave "
+        + "bytes [4294967278, 4294967282) of the data unused", e.getMessage());
+  }
+
   @Test
   void missingFileAndDirectory() {
     Path missing = dir.resolve("nope.safetensors");
@@ -259,6 +309,38 @@ class HostileFilesTest {
     assertEquals(missing + ": cannot read: no such file or directory", e.getMessage());
     SafeTensorsException d = assertThrows(SafeTensorsException.class, () -> SafeTensors.load(dir));
     assertTrue(d.getMessage().startsWith(dir + ": cannot read: "), d.getMessage());
+  }
+
+  /**
+   * The operating system's reason, in its own words (Linux's strerror texts: ENOTDIR,
+   * EISDIR), after "cannot read:" or "cannot write:".
+   */
+  @Test
+  void theSystemsReasonNamesWhatIsWrong() throws IOException {
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "Linux's error texts");
+    Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+    Path under = file.resolve("w.safetensors");
+    SafeTensorsException notDir =
+        assertThrows(SafeTensorsException.class, () -> SafeTensors.load(under));
+    assertEquals(under + ": cannot read: Not a directory", notDir.getMessage());
+    SafeTensorsException isDir =
+        assertThrows(SafeTensorsException.class, () -> SafeTensors.load(dir));
+    assertEquals(dir + ": cannot read: Is a directory", isDir.getMessage());
+    SafeTensorsException write = assertThrows(SafeTensorsException.class,
+        () -> SafeTensors.saveTensor(Tensor.ones(1), under));
+    assertEquals(under + ": cannot write: Not a directory", write.getMessage());
+  }
+
+  @Test
+  void anUnreadableFileIsPermissionDenied() throws IOException {
+    assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path locked = Files.write(dir.resolve("locked.safetensors"),
+        SafeTensors.serialize(Map.of("x", Tensor.ones(1)), Map.of()));
+    Files.setPosixFilePermissions(locked, Set.of());
+    assumeFalse(Files.isReadable(locked), "root reads any file");
+    SafeTensorsException denied =
+        assertThrows(SafeTensorsException.class, () -> SafeTensors.load(locked));
+    assertEquals(locked + ": cannot read: permission denied", denied.getMessage());
   }
 
   @Test

@@ -133,8 +133,70 @@ class IdxTest {
           + " 1073741824 bytes"), e.getMessage());
       assertTrue(allocated < 4 << 20, p + ": allocated " + allocated + " bytes");
     }
-    assertTrue(error("product", idx(0x0c, new int[] {1 << 16, 1 << 16}, new byte[0]), false)
-        .endsWith("holds more elements than one tensor can"));
+    assertEquals("byte 8: the shape [65536, 65536] holds more elements than one tensor can",
+        error("product", idx(0x0c, new int[] {1 << 16, 1 << 16}, new byte[0]), false));
+  }
+
+  /**
+   * The header's limits at their edges, each message placing the byte of the size at fault
+   * (byte 4 + 4 d for dim d). One tensor holds at most 2^31 - 9 elements (the largest array
+   * the JVM reliably allocates): (2^31 - 9) / element size of them; a size word above 2^31 - 1
+   * is refused on its own.
+   */
+  @Test
+  void rankAndSizeLimitsAtTheirEdges() throws IOException {
+    byte[] two = {3, 4};
+    Tensor rank8 = Idx.readFloats(write("r8", idx(0x08, new int[] {1, 1, 1, 1, 1, 1, 1, 2}, two)));
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 2}, rank8.shape());
+    assertArrayEquals(new float[] {3, 4}, rank8.toFloatArray());
+    assertEquals("byte 3: rank 9 is not between 1 and 8",
+        error("r9", idx(0x08, new int[] {1, 1, 1, 1, 1, 1, 1, 1, 2}, two), false));
+
+    assertEquals("byte 8: size 4294967295 of dim 1 is too large",
+        error("dim1", idx(0x08, new int[] {2, -1}, new byte[0]), false));
+    assertEquals("byte 12: size 2147483648 of dim 2 is too large",
+        error("dim2", idx(0x08, new int[] {1, 1, 1 << 31}, new byte[0]), false));
+    // 2^31 - 1 is a valid int, so it is counted, not refused as a size
+    assertEquals("byte 4: the shape [2147483647] holds more elements than one tensor can",
+        error("max", idx(0x08, new int[] {Integer.MAX_VALUE}, new byte[0]), false));
+
+    // exactly 2^31 - 9 bytes: allowed by the count, refused only as missing from the file
+    assertEquals("byte 8: truncated data: the shape [2147483639] needs 2147483639 bytes after"
+        + " the header, the file has 0",
+        error("u8max", idx(0x08, new int[] {2147483639}, new byte[0]), false));
+    assertEquals("byte 4: the shape [2147483640] holds more elements than one tensor can",
+        error("u8over", idx(0x08, new int[] {2147483640}, new byte[0]), false));
+    // int32: (2^31 - 9) / 4 = 536870909.75
+    assertEquals("byte 8: truncated data: the shape [536870909] needs 2147483636 bytes after"
+        + " the header, the file has 0",
+        error("i32max", idx(0x0c, new int[] {536870909}, new byte[0]), false));
+    assertEquals("byte 4: the shape [536870910] holds more elements than one tensor can",
+        error("i32over", idx(0x0c, new int[] {536870910}, new byte[0]), false));
+    // the count passes the limit at dim 2 of 4: the shape so far, and "..." for the rest
+    assertEquals("byte 12: the shape [1, 65536, 65536]... holds more elements than one tensor"
+        + " can", error("mid", idx(0x08, new int[] {1, 1 << 16, 1 << 16, 1}, new byte[0]), false));
+  }
+
+  /**
+   * A file several read buffers long (64 KB each) comes back whole, plain (full reads) and
+   * gzip-compressed; the values are the index mod 251, so a chunk out of place shows.
+   */
+  @Test
+  void aFileOfSeveralReadBuffersIsReadWhole() throws IOException {
+    int rows = 500;
+    int cols = 400;
+    byte[] data = new byte[rows * cols];
+    long[] expected = new long[data.length];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i % 251);
+      expected[i] = i % 251;
+    }
+    byte[] file = idx(0x08, new int[] {rows, cols}, data);
+    for (Path p : new Path[] {write("big.idx", file), write("big.idx.gz", gzip(file))}) {
+      Tensor t = Idx.readLongs(p);
+      assertArrayEquals(new int[] {rows, cols}, t.shape(), p.toString());
+      assertArrayEquals(expected, t.toLongArray(), p.toString());
+    }
   }
 
   @Test

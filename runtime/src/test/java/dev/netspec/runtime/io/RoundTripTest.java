@@ -53,6 +53,59 @@ class RoundTripTest {
         header.stripTrailing());
   }
 
+  /**
+   * A key that is a prefix of another sorts first, as Python's {@code sorted} (code points)
+   * has it: {@code sorted(["ab", "b", "a.b", "a"]) == ["a", "a.b", "ab", "b"]}.
+   */
+  @Test
+  void aPrefixSortsBeforeTheKeysItStarts() {
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (String key : List.of("ab", "b", "a.b", "a")) {
+      tensors.put(key, Tensor.zeros(0));
+    }
+    byte[] bytes = SafeTensors.serialize(tensors, Map.of());
+    String header = new String(bytes, 8, bytes.length - 8, StandardCharsets.UTF_8).strip();
+    String entry = ":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}";
+    assertEquals("{\"a\"" + entry + ",\"a.b\"" + entry + ",\"ab\"" + entry + ",\"b\"" + entry
+        + "}", header);
+    assertTrue(SafeTensorsWriter.CODE_POINT_ORDER.compare("a", "ab") < 0);
+    assertTrue(SafeTensorsWriter.CODE_POINT_ORDER.compare("ab", "a") > 0);
+    assertEquals(0, SafeTensorsWriter.CODE_POINT_ORDER.compare("ab", "ab"));
+    assertEquals(0, SafeTensorsWriter.CODE_POINT_ORDER.compare("", ""));
+  }
+
+  /**
+   * int64 tensors of more than one write buffer (8,192 longs) and int64 views that start
+   * inside their array come back with their values: 3i - 7 for i below 20,000, and rows 2 to
+   * 3 of a 5 x 3 matrix of 10 + i.
+   */
+  @Test
+  void int64ViewsAndLargeTensorsRoundTrip() throws IOException {
+    long[] large = new long[20_000];
+    for (int i = 0; i < large.length; i++) {
+      large[i] = 3L * i - 7;
+    }
+    long[] matrix = new long[15];
+    for (int i = 0; i < matrix.length; i++) {
+      matrix[i] = 10 + i;
+    }
+    Tensor rows = Tensor.ofLongs(matrix, 5, 3).narrow(0, 2, 2);
+    assertTrue(rows.isContiguous() && rows.arrayOffset() == 6, "a dense view inside its array");
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    tensors.put("large", Tensor.ofLongs(large, 20_000));
+    tensors.put("rows", rows);
+    Path path = dir.resolve("ids.safetensors");
+    SafeTensors.save(tensors, Map.of(), path);
+    for (SafeTensorsFile f : List.of(SafeTensors.load(path),
+        SafeTensors.parse(ByteBuffer.wrap(SafeTensors.serialize(tensors, Map.of())), "ids"))) {
+      assertArrayEquals(large, f.tensor("large").toLongArray());
+      assertArrayEquals(new long[] {16, 17, 18, 19, 20, 21}, f.tensor("rows").toLongArray());
+      assertArrayEquals(new int[] {2, 3}, f.tensor("rows").shape());
+    }
+    assertEquals(8 * (20_000 + 6), Files.size(path) - 8
+        - ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN).getLong(0));
+  }
+
   @Test
   void viewsScalarsEmptiesAndSpecialValuesRoundTrip() throws IOException {
     Generator gen = new Generator(42);
