@@ -92,7 +92,8 @@ class BlockArgsTest {
     Cli name = Cli.run("inspect", head.toString(), "--arg", "feature=2");
     assertEquals(Netspec.USAGE, name.code(), name::toString);
     assertTrue(name.err().startsWith("netspec: error: --arg feature: block Head has no argument "
-        + "'feature'; its arguments are features (int), p (float), bias (bool)\n"), name::toString);
+        + "'feature'; did you mean 'features'? (its arguments are features (int), p (float), bias (bool))\n"),
+        name::toString);
     Cli notInt = Cli.run("inspect", head.toString(), "--arg", "features=2.5");
     assertEquals(Netspec.USAGE, notInt.code(), notInt::toString);
     assertTrue(notInt.err().startsWith("netspec: error: --arg features: '2.5' is not an int\n"),
