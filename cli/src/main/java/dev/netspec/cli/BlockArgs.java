@@ -1,5 +1,6 @@
 package dev.netspec.cli;
 
+import dev.netspec.compiler.check.Names;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +29,8 @@ final class BlockArgs {
       if (!declared.containsKey(name)) {
         throw new ParameterException(cmd, declared.isEmpty()
             ? "--arg " + name + ": block " + block + " takes no arguments"
-            : "--arg " + name + ": block " + block + " has no argument '" + name
-                + "'; its arguments are " + describe(declared));
+            : "--arg " + name + ": block " + block + " has no argument '" + name + "'"
+                + Names.suggest(name, declared.keySet()) + " (its arguments are " + describe(declared) + ")");
       }
     }
     Map<String, Object> values = new LinkedHashMap<>();

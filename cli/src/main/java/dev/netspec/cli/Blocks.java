@@ -3,7 +3,6 @@ package dev.netspec.cli;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.compiler.Inspection;
-import dev.netspec.compiler.check.Names;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +23,7 @@ final class Blocks {
     List<String> names = names(compilation, spec);
     if (requested != null) {
       if (!names.contains(requested)) {
-        throw UserException.at(spec, "no block named '" + requested + "'"
-            + Names.suggest(requested, names) + " (the blocks are " + String.join(", ", names)
-            + ")").asUsage();
+        throw UserException.at(spec, Compilation.noBlockNamed(requested, names)).asUsage();
       }
       return requested;
     }

@@ -28,7 +28,7 @@ final class CheckCommand implements Callable<Integer> {
         args.packageOption.packageName(), streams);
     List<GeneratedSources.Mismatch> mismatches;
     try {
-      mismatches = GeneratedSources.diff(compilation.files(), args.dir);
+      mismatches = GeneratedSources.diff(compilation.files(), args.dir());
     } catch (IOException e) {
       throw UserException.at(args.dir, "cannot read generated sources: " + SpecFiles.describe(e));
     }

@@ -28,7 +28,7 @@ final class CompileCommand implements Callable<Integer> {
         args.packageOption.packageName(), streams);
     GeneratedSources.WriteResult result;
     try {
-      result = GeneratedSources.write(compilation.files(), args.dir);
+      result = GeneratedSources.write(compilation.files(), args.dir());
     } catch (IOException e) {
       throw UserException.at(args.dir, "cannot write generated sources: " + SpecFiles.describe(e));
     }

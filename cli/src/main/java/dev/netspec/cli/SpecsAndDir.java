@@ -1,5 +1,6 @@
 package dev.netspec.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -20,6 +21,18 @@ final class SpecsAndDir {
 
   @Mixin
   PackageOption packageOption;
+
+  /**
+   * {@code -d DIR}, refused (a usage error) when it is a file: {@code netspec compile -d
+   * mlp.yaml src/main/java}, the spec and the folder swapped.
+   */
+  Path dir() throws UserException {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw UserException.at(dir, "is a file, not a folder; -d names the folder the Java sources go"
+          + " into, such as -d src/main/java").asUsage();
+    }
+    return dir;
+  }
 
   /** The {@code netspec compile} command line that writes what these arguments describe. */
   String compileCommand() {

@@ -19,18 +19,32 @@ final class UsageHints {
       "Value for option option '(--[\\w-]+)' \\(NAME=VALUE\\) should be in KEY=VALUE format"
           + " but was (.*)");
 
+  /** picocli's message for required options or parameters not given. */
+  private static final Pattern MISSING = Pattern.compile("Missing required (?:options?|parameters?|options and parameters): (.*)");
+
   private UsageHints() {}
 
   /**
    * {@code message}, or for {@code --arg dim} what it lacks: {@code --arg dim: expected
-   * NAME=VALUE, such as --arg dim=32}.
+   * NAME=VALUE, such as --arg dim=32}; for required options not given, what to write: {@code
+   * missing --input X.safetensors and --output Y.safetensors} (picocli: {@code Missing required
+   * options: '--input=X.safetensors', ...}).
    */
   static String reworded(String message) {
     Matcher m = NO_EQUALS.matcher(message);
-    return m.matches()
-        ? m.group(1) + " " + m.group(2) + ": expected NAME=VALUE, such as " + m.group(1) + " "
-            + m.group(2) + "=32"
-        : message;
+    if (m.matches()) {
+      return m.group(1) + " " + m.group(2) + ": expected NAME=VALUE, such as " + m.group(1) + " "
+          + m.group(2) + "=32";
+    }
+    m = MISSING.matcher(message);
+    if (m.matches()) { // picocli: "Missing required options: '--input=X.safetensors', '--output=...'"
+      String[] items = m.group(1).split(", ");
+      for (int i = 0; i < items.length; i++) {
+        items[i] = items[i].replaceAll("^'|'$", "").replaceFirst("=", " ");
+      }
+      return "missing " + String.join(" and ", items);
+    }
+    return message;
   }
 
   /**

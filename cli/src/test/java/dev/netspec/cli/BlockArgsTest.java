@@ -92,7 +92,8 @@ class BlockArgsTest {
     Cli name = Cli.run("inspect", head.toString(), "--arg", "feature=2");
     assertEquals(Netspec.USAGE, name.code(), name::toString);
     assertTrue(name.err().startsWith("netspec: error: --arg feature: block Head has no argument "
-        + "'feature'; its arguments are features (int), p (float), bias (bool)\n"), name::toString);
+        + "'feature'; did you mean 'features'? (its arguments are features (int), p (float), bias (bool))\n"),
+        name::toString);
     Cli notInt = Cli.run("inspect", head.toString(), "--arg", "features=2.5");
     assertEquals(Netspec.USAGE, notInt.code(), notInt::toString);
     assertTrue(notInt.err().startsWith("netspec: error: --arg features: '2.5' is not an int\n"),
@@ -147,7 +148,7 @@ class BlockArgsTest {
   /**
    * What the block refuses at the given values (LayerNorm(0), a Dropout p outside [0, 1],
    * num_heads 0 or not dividing embed_dim, a negative size) is refused by inspect (with and
-   * without --input-shape), run, grad and train alike: the same located line, exit 2.
+   * without --input-shape), run, grad, generate and train alike: the same located line, exit 2.
    */
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
@@ -166,15 +167,44 @@ class BlockArgsTest {
       throws IOException, URISyntaxException {
     String spec = Path.of(BlockArgsTest.class.getResource("/args/attention.yaml").toURI())
         .toString();
-    List<String> args = new ArrayList<>();
-    for (String v : values.split(" +")) {
-      args.add("--arg");
-      args.add(v);
-    }
     Path x = tmp.resolve("x.safetensors");
     SafeTensors.save(Map.of("x", Tensor.zeros(2, 4, 4)), x);
     Path data = tmp.resolve("data.safetensors");
     SafeTensors.save(Map.of("x", Tensor.zeros(2, 4, 4), "target", Tensor.zeros(2, 4, 4)), data);
+    refusedByEveryCommand(spec, x, data, values, spec + ":" + error + "\n");
+  }
+
+  /**
+   * A size an --arg makes 0 or less in a named input's or a parameter's declared shape, and a
+   * transformer layer's dropout or layer_norm_eps out of range, are refused like a layer's
+   * argument: by every command, one located line each (lines joined by " // " here), exit 2.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "dim=4 hidden=-3 p=0.1 eps=0.00001 | 9:24: error: Sized: input sizes must be positive, got -3"
+          + " (from hidden) // 11:23: error: Sized: parameter sizes must be positive, got -3 (from hidden)",
+      "dim=0 hidden=3 p=0.1 eps=0.00001  | 8:21: error: Sized: input sizes must be positive, got 0"
+          + " (from dim)",
+      "dim=4 hidden=3 p=1.5 eps=0.00001  | 13:74: error: Sized.enc (transformer_encoder_layer): dropout"
+          + " probability has to be between 0 and 1, got 1.5 (from p)",
+      "dim=4 hidden=3 p=0.1 eps=-1       | 13:93: error: Sized.enc (transformer_encoder_layer):"
+          + " layer_norm_eps must be at least 0, got -1.0 (from eps)",
+  })
+  void everyCommandRefusesDeclaredSizesAndTransformerRangesAtTheGivenValues(String values, String error)
+      throws IOException, URISyntaxException {
+    String spec = Path.of(BlockArgsTest.class.getResource("/args/sized.yaml").toURI()).toString();
+    Path x = tmp.resolve("x.safetensors");
+    SafeTensors.save(Map.of("x", Tensor.zeros(2, 4, 4), "gate", Tensor.zeros(2, 4, 3)), x);
+    refusedByEveryCommand(spec, x, x, values, spec + ":" + error.replace(" // ", "\n" + spec + ":") + "\n");
+  }
+
+  /**
+   * Runs inspect (generic, and with --input-shape 2,4,4), run, grad, generate and train on
+   * {@code spec} with {@code --arg} for each of {@code values} ({@code x} the input, weights,
+   * prompt and upstream, {@code data} the training data): each exits 2 with stderr {@code err}
+   * and writes nothing.
+   */
+  private void refusedByEveryCommand(String spec, Path x, Path data, String values, String err) {
     Path y = tmp.resolve("y.safetensors");
     List<List<String>> commands = List.of(
         List.of("inspect", spec),
@@ -182,13 +212,18 @@ class BlockArgsTest {
         List.of("run", spec, "--input", x.toString(), "--output", y.toString()),
         List.of("grad", spec, "--input", x.toString(), "--weights", x.toString(), "--upstream",
             x.toString(), "--output", y.toString()),
+        List.of("generate", spec, "--weights", x.toString(), "--prompt", x.toString(),
+            "--max-new-tokens", "2", "--output", y.toString()),
         List.of("train", spec, "--data", data.toString(), "--save-weights", y.toString()));
     for (List<String> command : commands) {
       List<String> line = new ArrayList<>(command);
-      line.addAll(args);
+      for (String v : values.split(" +")) {
+        line.add("--arg");
+        line.add(v);
+      }
       Cli r = Cli.run(line.toArray(String[]::new));
       assertEquals(Netspec.USAGE, r.code(), () -> line + ": " + r);
-      assertEquals(spec + ":" + error + "\n", r.err(), () -> line + ": " + r);
+      assertEquals(err, r.err(), () -> line + ": " + r);
       assertEquals("", r.out(), () -> line + ": " + r);
     }
     assertTrue(Files.notExists(y));

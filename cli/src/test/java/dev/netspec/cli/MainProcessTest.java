@@ -31,7 +31,7 @@ class MainProcessTest {
 
     Exit usage = java("compile");
     assertEquals(2, usage.code(), usage::toString);
-    assertTrue(usage.err().contains("netspec: error: Missing required"), usage::toString);
+    assertTrue(usage.err().contains("netspec: error: missing -d DIR and SPEC\n"), usage::toString);
 
     Path missing = tmp.resolve("missing.yaml");
     Exit user = java("inspect", missing.toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,9 +93,29 @@ class UsageTest {
   void missingRequiredOptionIsAUsageError() {
     Cli r = Cli.run("compile", "a.yaml");
     assertEquals(Netspec.USAGE, r.code(), r::toString);
-    assertTrue(r.err().startsWith("netspec: error: Missing required option: '-d=DIR'"),
-        r::toString);
-    assertTrue(r.err().contains("Try 'netspec compile --help' for more."), r::toString);
+    assertEquals("netspec: error: missing -d DIR\n"
+        + "Try 'netspec compile --help' for more.\n", r.err());
+    Cli two = Cli.run("run", "mlp.yaml");
+    assertEquals(Netspec.USAGE, two.code(), two::toString);
+    assertEquals("netspec: error: missing --input X.safetensors and --output Y.safetensors\n"
+        + "Try 'netspec run --help' for more.\n", two.err());
+    Cli spec = Cli.run("inspect");
+    assertEquals(Netspec.USAGE, spec.code(), spec::toString);
+    assertTrue(spec.err().startsWith("netspec: error: missing SPEC\n"), spec::toString);
+  }
+
+  @Test
+  void aFileGivenAsTheOutputFolderIsAUsageError() throws IOException {
+    // the spec and the folder swapped: compile -d mlp.yaml src/main/java
+    Path spec = tmp.resolve("mlp.yaml");
+    Files.writeString(spec, "netspec: 1\npackage: p\nblocks:\n  A:\n    input: [batch, 2]\n"
+        + "    sequential: [relu]\n");
+    for (String command : List.of("compile", "check")) {
+      Cli r = Cli.run(command, spec.toString(), "-d", spec.toString());
+      assertEquals(Netspec.USAGE, r.code(), r::toString);
+      assertEquals(spec + ": error: is a file, not a folder; -d names the folder the Java sources go into,"
+          + " such as -d src/main/java\n", r.err(), r::toString);
+    }
   }
 
   @Test
@@ -123,8 +144,8 @@ class UsageTest {
   void runWithoutInputOrOutputIsAUsageError() {
     Cli r = Cli.run("run", "a.yaml");
     assertEquals(Netspec.USAGE, r.code(), r::toString);
-    assertTrue(r.err().contains("'--input=X.safetensors'"), r::toString);
-    assertTrue(r.err().contains("'--output=Y.safetensors'"), r::toString);
+    assertTrue(r.err().startsWith("netspec: error: missing --input X.safetensors and --output Y.safetensors\n"),
+        r::toString);
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.netspec.compiler.check.Model.Arg;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.BlockUse;
 import dev.netspec.compiler.check.Model.SpecFile;
+import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.check.TrainSpec;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.Dim;
@@ -176,9 +177,17 @@ public final class Compilation {
     }
     List<String> names = new ArrayList<>();
     specs.forEach(f -> f.blocks().forEach(b -> names.add(b.name())));
-    throw new IllegalArgumentException("no block named '" + block + "'"
-        + dev.netspec.compiler.check.Names.suggest(block, names)
-        + (names.isEmpty() ? "" : " (blocks: " + String.join(", ", names) + ")"));
+    throw new IllegalArgumentException(noBlockNamed(block, names));
+  }
+
+  /**
+   * Why {@code block} is none of {@code names}, with the closest one: {@code no block named
+   * 'mlp'; did you mean 'Mlp'? (the blocks are Mlp, TwoLayer)}; what {@link #inspect} and the
+   * CLI's {@code --block} say.
+   */
+  public static String noBlockNamed(String block, List<String> names) {
+    return "no block named '" + block + "'" + Names.suggest(block, names)
+        + (names.isEmpty() ? "" : " (the blocks are " + String.join(", ", names) + ")");
   }
 
   private static Inspection inspect(SpecFile f, Block b, Map<String, Object> args,

@@ -170,7 +170,8 @@ class ForwardSemanticsTest {
     assertEquals("golden/tutorial.yaml:6:12: error: Mlp: expects input [batch, 20], got [2, 30]", shape.getMessage());
     IllegalArgumentException name = org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class, () -> c.inspect("Mpl", null));
-    assertEquals(true, name.getMessage().startsWith("no block named 'Mpl'; did you mean 'Mlp'?"), name.getMessage());
+    assertEquals("no block named 'Mpl'; did you mean 'Mlp'? (the blocks are Mlp, TwoLayer, FixedHiddenMlp, NestMlp,"
+        + " Shared, Block1, Block2, RgNet, Centered, MyLinear, Lazy, LazyBoth, Tuned)", name.getMessage());
   }
 
   @Test

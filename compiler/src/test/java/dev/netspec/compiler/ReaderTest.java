@@ -11,6 +11,8 @@ import dev.netspec.compiler.parse.SpecReader;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Positions, JSON, limits and refused YAML features of the spec reader. */
 class ReaderTest {
@@ -103,6 +105,29 @@ class ReaderTest {
     assertEquals(List.of("m.json:1:1: error: missing 'blocks:'",
         "m.json:1:16: error: duplicate key 'netspec' (first at line 1, column 2)"),
         dup.diagnostics().stream().map(Diagnostic::format).toList());
+  }
+
+  /**
+   * A JSON spec's syntax errors say what to write, in the words YAML's get, not Jackson's
+   * ("Unexpected character ('"' (code 34)) ...", "[Source: REDACTED ...]").
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      "{`netspec`: 1, `blocks`: {                      | 1:27: error: JSON syntax error: the file ends inside an object: a closing '}' is missing",
+      "{`netspec`: 1, `blocks`: [1, 2                  | 1:31: error: JSON syntax error: the file ends inside a list: a closing ']' is missing",
+      "{'netspec': 1}                                  | 1:2: error: JSON syntax error: JSON strings take double quotes, not single quotes",
+      "{netspec: 1}                                    | 1:2: error: JSON syntax error: a key is a string in double quotes, such as `blocks`; found 'n'",
+      "{`blocks`: {`A`: {`sequential`: [relu]}}}       | 1:34: error: JSON syntax error: 'relu' is not a JSON value; put text in double quotes: `relu`",
+      "{`netspec`: 1 `blocks`: {}}                     | 1:15: error: JSON syntax error: a ',' is missing before this entry",
+      "{`blocks`: [1 2]}                               | 1:15: error: JSON syntax error: a ',' is missing before this item",
+      "{`netspec` 1}                                   | 1:12: error: JSON syntax error: a ':' is missing after the key",
+      "{`blocks`: {}}}                                 | 1:15: error: JSON syntax error: '}' closes nothing that is open; remove it",
+      "{`netspec`: 1, // a comment                     | 1:16: error: JSON syntax error: JSON has no comments; remove it (in a YAML spec, # starts a comment)",
+  })
+  void jsonSyntaxErrorsSayWhatToWrite(String json, String error) {
+    String text = json.strip().replace('`', '"');
+    assertEquals(List.of("m.json:" + error.replace('`', '"')),
+        Specs.compile("m.json", text).diagnostics().stream().map(Diagnostic::format).toList(), text);
   }
 
   @Test

@@ -81,6 +81,8 @@ public final class Checker {
   private boolean unreadableBody;
   private boolean depthReported;
   private String currentBlock = "";
+  /** The path of the child being read ({@code Net.encoder}, {@code Net.0.1}), which messages name. */
+  private String currentPath = "";
 
   private Checker(Path path, Reporter reporter, String packageOverride,
       Map<String, Block> imported, Map<String, Block> reachable) {
@@ -214,6 +216,7 @@ public final class Checker {
 
   private Block block(String name, MapNode map, String pkg) {
     currentBlock = name;
+    currentPath = name;
     nodes.enterBlock(name);
     unreadable = new LinkedHashSet<>();
     unreadableBody = false;
@@ -542,7 +545,7 @@ public final class Checker {
       if (!checkMemberName(n, e.key().pos(), "layer", taken, true)) {
         continue;
       }
-      LayerUse use = use(e.value(), out);
+      LayerUse use = use(e.value(), out, n);
       Node when = e.value() instanceof MapNode m ? m.get("when") : null;
       Expr condition = when == null ? null : when(when);
       out.add(new Child(n, e.key().pos(), use != null ? use : new Unreadable(e.value().pos()), condition,
@@ -601,8 +604,8 @@ public final class Checker {
         reporter.error(m.get("when").pos(), currentBlock + ": 'when' is for a child of 'layers', whose name"
             + " stays the same whether it exists or not; a 'sequential' numbers its children");
       }
-      LayerUse use = use(item, out);
       String n = Integer.toString(out.size());
+      LayerUse use = use(item, out, n);
       if (checkMemberName(n, item.pos(), "layer", taken, true)) {
         out.add(new Child(n, item.pos(), use != null ? use : new Unreadable(item.pos())));
       }
@@ -631,7 +634,8 @@ public final class Checker {
     }
     int offset = out.size();
     for (int i = 0; i < count; i++) {
-      LayerUse use = use(layer, out);
+      String n = template == null ? Integer.toString(out.size()) : template.replace("{i}", Integer.toString(i));
+      LayerUse use = use(layer, out, n);
       if (use == null) {
         return;
       }
@@ -639,11 +643,21 @@ public final class Checker {
         reporter.error(layer.pos(), currentBlock + ": 'repeat' makes new layers; it cannot repeat 'same_as'");
         return;
       }
-      String n = template == null ? Integer.toString(out.size()) : template.replace("{i}", Integer.toString(i));
       if (!checkMemberName(n, m.pos(), "layer", taken, true)) {
         return;
       }
       out.add(new Child(n, m.pos(), use, null, null, new Copy(i, count.intValue(), template, offset)));
+    }
+  }
+
+  /** The use of child {@code name} of the child being read (or of the block). */
+  private LayerUse use(Node node, List<Child> siblings, String name) {
+    String parent = currentPath;
+    currentPath = parent + "." + name;
+    try {
+      return use(node, siblings);
+    } finally {
+      currentPath = parent;
     }
   }
 
@@ -768,7 +782,7 @@ public final class Checker {
   private LayerUse namedUse(String type, Node value, Position pos, Map<String, InitSpec> init, String doc) {
     LayerKind def = LayerKinds.get(type);
     if (def != null) {
-      Map<String, Value> args = useArgs.builtinArgs(def, value, pos);
+      Map<String, Value> args = useArgs.builtinArgs(def, value, pos, currentPath);
       if (args == null) {
         return null;
       }

@@ -56,8 +56,13 @@ final class UseArgs {
     this.unreadable = unreadable;
   }
 
-  /** A layer's arguments; every bad one is reported (null then), each layer and argument on its own. */
-  Map<String, Value> builtinArgs(LayerKind def, Node value, Position pos) {
+  /**
+   * A layer's arguments; every bad one is reported (null then), each layer and argument on its
+   * own. {@code path} is the layer's ({@code Net.0}, {@code Net.encoder}): a value the layer
+   * refuses is reported as inference reports one a block argument gives, {@code Net.0 (linear):
+   * out_features must be positive, got 0}.
+   */
+  Map<String, Value> builtinArgs(LayerKind def, Node value, Position pos, String path) {
     Map<String, Value> out = new LinkedHashMap<>();
     Set<String> given = new LinkedHashSet<>();
     boolean ok = true;
@@ -78,7 +83,7 @@ final class UseArgs {
           continue;
         }
         given.add(a.name());
-        ok &= builtinArg(def, a, e.value(), out);
+        ok &= builtinArg(def, a, e.value(), out, path);
       }
     } else if (value != null && !(value instanceof Scalar s && s.value() == null)) {
       if (def.mainArg() == null && def.args().isEmpty()) {
@@ -93,7 +98,7 @@ final class UseArgs {
         return null;
       }
       given.add(def.mainArg());
-      ok = builtinArg(def, def.arg(def.mainArg()), value, out);
+      ok = builtinArg(def, def.arg(def.mainArg()), value, out, path);
     }
     for (ArgDef a : def.args()) {
       if (a.required() && !given.contains(a.name())) {
@@ -112,21 +117,26 @@ final class UseArgs {
   }
 
   /** One argument of a layer, typed and in range; false after reporting why not. */
-  private boolean builtinArg(LayerKind def, ArgDef a, Node node, Map<String, Value> out) {
-    Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size(), node);
+  private boolean builtinArg(LayerKind def, ArgDef a, Node node, Map<String, Value> out, String path) {
+    String label = path + " (" + def.name() + ")";
+    Value v = layerValue(def.name() + " " + a.name(), a.type(), a.size() ? label + ": " + a.name() : null, node);
     if (v == null) {
       return false;
     }
     String range = v instanceof Literal l ? def.outOfRange(a.name(), l.value()) : null;
     if (range != null) {
-      reporter.error(node.pos(), currentBlock + ": " + range);
+      reporter.error(node.pos(), label + ": " + range);
       return false;
     }
     out.put(a.name(), v);
     return true;
   }
 
-  private Value layerValue(String what, ArgDef.Type type, boolean size, Node node) {
+  /**
+   * One value of a layer's or block's argument; {@code size} (or null when it is none) names a
+   * size in messages, {@code Net.0 (linear): out_features}.
+   */
+  private Value layerValue(String what, ArgDef.Type type, String size, Node node) {
     Object v = node instanceof Scalar s ? s.value() : null;
     if (v instanceof String name && unreadable.contains(name)) {
       return null; // an argument declared with errors, reported there
@@ -241,9 +251,10 @@ final class UseArgs {
     return null;
   }
 
-  private boolean positiveIfSize(String what, long n, Node node, boolean isSize) {
+  private boolean positiveIfSize(String what, long n, Node node, String size) {
+    boolean isSize = size != null;
     if (isSize && n <= 0) {
-      reporter.error(node.pos(), currentBlock + ": " + what + " must be positive, got " + n);
+      reporter.error(node.pos(), size + " must be positive, got " + n); // as LayerKind.refused says it
       return false;
     }
     if (isSize && n > Integer.MAX_VALUE) {
@@ -292,7 +303,7 @@ final class UseArgs {
           case "bool" -> ArgDef.Type.BOOL;
           default -> ArgDef.Type.INT;
         };
-        Value v = layerValue(type + " " + e.key().name(), lt, false, e.value());
+        Value v = layerValue(type + " " + e.key().name(), lt, null, e.value());
         if (v == null) {
           return null;
         }

@@ -134,7 +134,7 @@ public final class Inference {
       // A block with arguments and no input is generic over its input: checked at each use.
       boolean root = b.input() != null || !used.contains(b) || !b.args().isEmpty();
       if (!broken.contains(b.name()) && root) {
-        out.put(b, inf.instantiate(b, inf.symbolicArgs(b), inf.declaredInput(b), firstDType(b, DType.FLOAT32)));
+        out.put(b, inf.instantiate(b, inf.symbolicArgs(b), DeclaredSizes.input(b), firstDType(b, DType.FLOAT32)));
       }
     }
     // Blocks without an input: take the shape of their first use, parents first.
@@ -179,7 +179,7 @@ public final class Inference {
     inf.afterForward = input != null;
     Map<String, Object> env = inf.symbolicArgs(block);
     env.putAll(args);
-    Shape declared = inf.declaredInput(block);
+    Shape declared = DeclaredSizes.input(block);
     if (input == null) {
       return inf.instantiate(block, env, withArgs(declared, env), firstDType(block, DType.FLOAT32));
     }
@@ -227,24 +227,6 @@ public final class Inference {
     }
   }
 
-  private Shape declaredInput(Block b) {
-    if (b.input() == null) {
-      return Shape.ANY;
-    }
-    List<Dim> dims = new ArrayList<>();
-    int lazy = 0;
-    for (DimRef d : b.input()) {
-      if (d instanceof FixedDim f) {
-        dims.add(Dim.of(f.size()));
-      } else if (d instanceof NamedDim n) {
-        dims.add(new Dim.Sym(n.name()));
-      } else {
-        dims.add(new Dim.Sym("?" + (++lazy)));
-      }
-    }
-    return new Shape(dims);
-  }
-
   // ------------------------------------------------------------------ blocks
 
   private Result instantiate(Block block, Map<String, Object> args, Shape input, DType dtype) {
@@ -258,7 +240,7 @@ public final class Inference {
     if (!running.add(key)) {
       return null; // a cycle; reported by the checker
     }
-    if (refusedInput(block, args)) {
+    if (DeclaredSizes.refused(block, args, reporter)) {
       running.remove(key);
       return null;
     }
@@ -267,23 +249,6 @@ public final class Inference {
     running.remove(key);
     memo.put(key, r);
     return r;
-  }
-
-  /**
-   * Reports the declared input sizes this instantiation's int arguments make 0 or negative
-   * ({@code input: [batch, dim]} with {@code dim} -2), as the checker refuses a literal 0;
-   * true if any.
-   */
-  private boolean refusedInput(Block block, Map<String, Object> args) {
-    boolean refused = false;
-    for (DimRef d : block.input() == null ? List.<DimRef>of() : block.input()) {
-      if (d instanceof NamedDim n && args.get(n.name()) instanceof Dim.Known k && k.size() <= 0) {
-        reporter.error(n.pos(), block.name() + ": input sizes must be positive, got " + k.size()
-            + " (from " + n.name() + ")");
-        refused = true;
-      }
-    }
-    return refused;
   }
 
   /**
@@ -713,12 +678,23 @@ public final class Inference {
       StringBuilder out = new StringBuilder();
       for (int i = 1; i < parts.length; i++) { // parts[0] is the block
         boolean index = !parts[i].isEmpty() && parts[i].chars().allMatch(Character::isDigit);
-        out.append(index ? "[" + parts[i] + "]" : (out.length() == 0 ? "" : ".") + parts[i]);
+        boolean first = out.length() == 0; // a sequential block's own child: 0, not [0]
+        out.append(index && !first ? "[" + parts[i] + "]" : (first ? "" : ".") + parts[i]);
       }
       return out.toString();
     }
 
+    /**
+     * The child's path and type, {@code Net.fc (linear)}, which messages start with; a {@code
+     * same_as} child is named by its own path, with the layer it shares: {@code Net.4 (same_as
+     * 3: embedding)}.
+     */
     private String label(ChildState c) {
+      if (c.target != null) {
+        String own = c.path.substring(0, c.path.lastIndexOf('.') + 1) + c.child.name();
+        String shared = label(c.target);
+        return own + " (same_as " + c.target.child.name() + ": " + shared.substring(shared.indexOf('(') + 1);
+      }
       String type;
       if (c.child.use() instanceof BuiltinUse b) {
         type = b.kind().name();
@@ -727,7 +703,7 @@ public final class Inference {
       } else if (c.child.use() instanceof ContainerUse k) {
         type = k.kind().specName();
       } else {
-        type = "sequential";
+        type = c.child.use() instanceof SequentialUse ? "sequential" : "layer";
       }
       return c.path + " (" + type + ")";
     }
@@ -963,12 +939,12 @@ public final class Inference {
         }
         targetArgs.put(a.name(), v);
       }
-      if (refusedInput(target, targetArgs)) {
+      if (DeclaredSizes.refused(target, targetArgs, reporter)) {
         return new Built(placeholder(target), Shape.ANY); // before the input check it would blame
       }
       if (target.input() != null) {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {
-          Shape want = new Inference(blocks, broken, new Reporter(), false).declaredInput(target);
+          Shape want = DeclaredSizes.input(target);
           reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in
               + declaredAt(c, pos));
           in = substitute(want, targetArgs); // go on with the input it expects, as builtin layers do

@@ -36,7 +36,7 @@ final class BatchNormKind extends LayerKind {
 
   @Override
   public String outOfRange(String arg, Object value) {
-    return NormArgs.outOfRange(name(), arg, value);
+    return NormArgs.outOfRange(arg, value);
   }
 
   /** 1 or 2: the spatial rank of the convolution it folds into. */

@@ -18,7 +18,15 @@ final class DropoutKind extends LayerKind {
 
   @Override
   public String outOfRange(String arg, Object value) {
-    if (arg.equals("p") && value instanceof Number n && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
+    return arg.equals("p") ? probability(value) : null;
+  }
+
+  /**
+   * Why {@code value} is no dropout probability (PyTorch's sentence), or null: {@code dropout}'s
+   * {@code p} and the {@code dropout} of the attention and transformer layers.
+   */
+  static String probability(Object value) {
+    if (value instanceof Number n && !(n.doubleValue() >= 0 && n.doubleValue() <= 1)) {
       return "dropout probability has to be between 0 and 1, got " + n.doubleValue();
     }
     return null;

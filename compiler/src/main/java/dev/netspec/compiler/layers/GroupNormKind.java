@@ -30,7 +30,7 @@ final class GroupNormKind extends LayerKind {
 
   @Override
   public String outOfRange(String arg, Object value) {
-    return NormArgs.outOfRange(name(), arg, value);
+    return NormArgs.outOfRange(arg, value);
   }
 
   @Override

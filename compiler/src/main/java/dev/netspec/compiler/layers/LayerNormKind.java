@@ -28,7 +28,7 @@ final class LayerNormKind extends LayerKind {
 
   @Override
   public String outOfRange(String arg, Object value) {
-    return NormArgs.outOfRange(name(), arg, value);
+    return NormArgs.outOfRange(arg, value);
   }
 
   @Override

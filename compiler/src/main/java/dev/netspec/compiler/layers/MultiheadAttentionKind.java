@@ -39,6 +39,11 @@ final class MultiheadAttentionKind extends LayerKind {
   }
 
   @Override
+  public String outOfRange(String arg, Object value) {
+    return Transformers.outOfRange(arg, value);
+  }
+
+  @Override
   public List<CallParam> callParams() {
     return CALL;
   }
@@ -73,7 +78,6 @@ final class MultiheadAttentionKind extends LayerKind {
   public Inferred infer(Args args, Shape in, Context ctx) throws ShapeError {
     Dim e = args.dim("embed_dim");
     Transformers.checkHeads(e, args.dim("num_heads"), "embed_dim", "num_heads", ctx);
-    Transformers.checkDropout(args, ctx);
     boolean bias = args.bool("bias", true);
     Shape out = Transformers.sequenceInput(in, e, "embed_dim", ctx);
     Map<String, Shape> params = new LinkedHashMap<>();

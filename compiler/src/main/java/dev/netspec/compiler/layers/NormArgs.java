@@ -10,21 +10,17 @@ package dev.netspec.compiler.layers;
 final class NormArgs {
   private NormArgs() {}
 
-  /**
-   * Why {@code value} is out of range for the argument {@code arg} of the layer {@code layer}
-   * (null when the caller names the layer itself), or null.
-   */
-  static String outOfRange(String layer, String arg, Object value) {
+  /** Why {@code value} is out of range for the argument {@code arg}, or null. */
+  static String outOfRange(String arg, Object value) {
     if (!(value instanceof Number n)) {
       return null;
     }
     double v = n.doubleValue();
-    String what = layer == null ? arg : layer + " " + arg;
     if ((arg.equals("eps") || arg.equals("layer_norm_eps")) && !(v >= 0)) {
-      return what + " must be at least 0, got " + v;
+      return arg + " must be at least 0, got " + v;
     }
     if (arg.equals("momentum") && !(v >= 0 && v <= 1)) {
-      return what + " must be between 0 and 1, got " + v;
+      return arg + " must be between 0 and 1, got " + v;
     }
     return null;
   }

@@ -28,6 +28,11 @@ final class TransformerDecoderLayerKind extends LayerKind {
   }
 
   @Override
+  public String outOfRange(String arg, Object value) {
+    return Transformers.outOfRange(arg, value);
+  }
+
+  @Override
   public List<CallParam> callParams() {
     return CALL;
   }

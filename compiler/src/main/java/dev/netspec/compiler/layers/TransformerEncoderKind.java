@@ -37,6 +37,11 @@ final class TransformerEncoderKind extends LayerKind {
   }
 
   @Override
+  public String outOfRange(String arg, Object value) {
+    return Transformers.outOfRange(arg, value);
+  }
+
+  @Override
   public List<CallParam> callParams() {
     return CALL;
   }

@@ -26,6 +26,11 @@ final class TransformerEncoderLayerKind extends LayerKind {
   }
 
   @Override
+  public String outOfRange(String arg, Object value) {
+    return Transformers.outOfRange(arg, value);
+  }
+
+  @Override
   public List<CallParam> callParams() {
     return CALL;
   }

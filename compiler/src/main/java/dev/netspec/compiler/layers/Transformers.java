@@ -33,22 +33,14 @@ final class Transformers {
         ArgDef.optional("norm_first", ArgDef.Type.BOOL, Boolean.FALSE));
   }
 
-  /** The encoder layer's configuration, checked. */
+  /** The encoder layer's configuration; its values' ranges: {@link #outOfRange}. */
   record EncoderLayer(Dim dModel, Dim nhead, Dim ff, Object dropout, String activation, Object eps) {}
 
   static EncoderLayer encoderLayer(Args args, LayerKind.Context ctx) {
     Dim e = args.dim("d_model");
     Dim h = args.dim("nhead");
     checkHeads(e, h, "d_model", "nhead", ctx);
-    String activation = String.valueOf(args.value("activation", "relu"));
-    if (!activation.equals("relu") && !activation.equals("gelu")) {
-      ctx.error("activation", "activation should be relu or gelu, not " + activation);
-    }
-    checkDropout(args, ctx);
-    String eps = NormArgs.outOfRange(null, "layer_norm_eps", args.value("layer_norm_eps", 1e-5));
-    if (eps != null) {
-      ctx.error("layer_norm_eps", eps);
-    }
+    String activation = String.valueOf(args.value("activation", "relu")); // its values: outOfRange
     Dim ff = args.has("dim_feedforward") ? args.dim("dim_feedforward") : Dim.of(2048);
     return new EncoderLayer(e, h, ff, args.value("dropout", 0.1), activation, args.value("layer_norm_eps", 1e-5));
   }
@@ -59,10 +51,19 @@ final class Transformers {
     }
   }
 
-  static void checkDropout(Args args, LayerKind.Context ctx) {
-    if (args.value("dropout", 0.1) instanceof Number n && (n.doubleValue() < 0 || n.doubleValue() > 1)) {
-      ctx.error("dropout", "dropout probability has to be between 0 and 1, got " + n.doubleValue());
-    }
+  /**
+   * The ranges of the attention's and the transformer layers' arguments, {@link
+   * LayerKind#outOfRange} for each of them: a {@code dropout} probability, a {@code
+   * layer_norm_eps} of at least 0, an {@code activation} of {@code relu} or {@code gelu}.
+   */
+  static String outOfRange(String arg, Object value) {
+    return switch (arg) {
+      case "dropout" -> DropoutKind.probability(value);
+      case "layer_norm_eps" -> NormArgs.outOfRange(arg, value);
+      case "activation" -> value.equals("relu") || value.equals("gelu") ? null
+          : "activation should be relu or gelu, not " + value;
+      default -> null;
+    };
   }
 
   /**

@@ -252,6 +252,9 @@ public final class SpecReader {
     }
     TokenStreamLocation l = e.getLocation();
     String msg = firstLine(e.getOriginalMessage());
+    if (!yaml) {
+      msg = JsonSyntax.explain(msg);
+    }
     if (l != null && l.getLineNr() > 0) {
       int at = offsetOf(l.getLineNr(), Math.max(1, l.getColumnNr()));
       int comma = at - 1;

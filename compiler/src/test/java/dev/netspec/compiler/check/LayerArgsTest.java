@@ -45,9 +45,9 @@ class LayerArgsTest {
   void sizesRunFromOneToTheIntLimit() {
     assertEquals(1L, ((Literal) args("{linear: 1}").get("out_features")).value());
     assertEquals(2147483647L, ((Literal) args("{linear: 2147483647}").get("out_features")).value());
-    refused("{linear: 0}", "0", "B: linear out_features must be positive, got 0");
+    refused("{linear: 0}", "0", "B.0 (linear): out_features must be positive, got 0");
     refused("{linear: 2147483648}", "2147483648", "B: linear out_features 2147483648 is larger than 2147483647");
-    refused("{conv2d: {out_channels: 4, kernel_size: [3, 0]}}", "0]", "B: conv2d kernel_size must be positive, got 0");
+    refused("{conv2d: {out_channels: 4, kernel_size: [3, 0]}}", "0]", "B.0 (conv2d): kernel_size must be positive, got 0");
   }
 
   @Test
