@@ -129,18 +129,6 @@ interface Backend {
   void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c, int cOff,
       float[] h, int hOff);
 
-  /** Hidden units per block of {@link #lstmStep}, or 0 where there is no fused step. */
-  default int lstmBlock() {
-    return 0;
-  }
-
-  /** One LSTM step for a batch, product and gates fused: see {@link Kernels#lstmStep}. */
-  default void lstmStep(int batch, float[] hp, int hpOff, int hpStride, PackedMatrix whh,
-      float[] bhh, int bhhOff, float[] gx, int gxOff, int gxStride, float[] c, int cOff,
-      int cStride, float[] h, int hOff, int hStride) {
-    throw new UnsupportedOperationException("no fused LSTM step on " + name());
-  }
-
   /** One GRU step for one row: see {@link Kernels#gruCell}. */
   void gruCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] hPrev, int hpOff,
       float[] h, int hOff);

@@ -382,57 +382,6 @@ public final class Kernels {
   }
 
   /**
-   * Hidden units per block of {@link #lstmStep}'s gate layout, or 0 where this backend has no
-   * fused step (vectors narrower than 512 bits, the scalar backend): then a step is {@link
-   * #gemm} and {@link #lstmCell} per row.
-   */
-  public static int lstmBlock() {
-    return BACKEND.lstmBlock();
-  }
-
-  /**
-   * One LSTM step for a whole batch, the recurrent product and the cell fused: for every row
-   * {@code b} of the batch, the gates' pre-activations are {@code gx_b + (hp_b W_hh^T + b_hh)}
-   * and the step is {@link #lstmCell}'s, to the same floats as {@link #gemm} into a buffer
-   * followed by {@link #lstmCell}. The gates are in blocks of {@code B = }{@link #lstmBlock()}
-   * units: row {@code 4 B u + q B + j} of {@code W_hh}, {@code b_hh} and the gates (gate
-   * {@code q} of i, f, g, o; {@code j < B}) is PyTorch's row {@code q n + u B + j}, for a
-   * hidden size {@code n} that is a multiple of {@code B}.
-   *
-   * @param batch rows of the batch
-   * @param hp {@code h_{t-1}}: row {@code b}'s {@code n} values at {@code hpOff + b * hpStride}
-   * @param whh {@code W_hh^T} in that layout, packed ({@code n x 4n})
-   * @param bhh {@code 4n} values of {@code b_hh} in that layout, or null
-   * @param gx row {@code b}'s {@code 4n} values of {@code x W_ih^T + b_ih} in that layout at
-   *     {@code gxOff + b * gxStride}, overwritten with the activated gates
-   * @param c row {@code b}'s cell state at {@code cOff + b * cStride}, {@code c_{t-1}} in,
-   *     {@code c_t} out
-   * @param h row {@code b}'s {@code h_t} out at {@code hOff + b * hStride}; must not overlap
-   *     the others
-   * @throws UnsupportedOperationException where {@link #lstmBlock()} is 0
-   */
-  public static void lstmStep(int batch, float[] hp, int hpOff, int hpStride, PackedMatrix whh,
-      float[] bhh, int bhhOff, float[] gx, int gxOff, int gxStride, float[] c, int cOff,
-      int cStride, float[] h, int hOff, int hStride) {
-    int n = whh.rows();
-    int block = BACKEND.lstmBlock();
-    if (block == 0 || n % block != 0 || whh.columns() != 4 * n || batch < 1
-        || whh.panelWidth() != BACKEND.panelWidth()) {
-      throw new IllegalArgumentException("lstmStep: W_hh^T must be packed (n, 4n) with n a"
-          + " multiple of " + block + " for this backend, got " + whh + ", batch " + batch);
-    }
-    checkMatrix("hp", hp, hpOff, batch, n, hpStride);
-    checkMatrix("gx", gx, gxOff, batch, 4 * n, gxStride);
-    checkMatrix("c", c, cOff, batch, n, cStride);
-    checkMatrix("h", h, hOff, batch, n, hStride);
-    if (bhh != null) {
-      Objects.checkFromIndexSize(bhhOff, 4 * n, bhh.length);
-    }
-    BACKEND.lstmStep(batch, hp, hpOff, hpStride, whh, bhh, bhhOff, gx, gxOff, gxStride, c, cOff,
-        cStride, h, hOff, hStride);
-  }
-
-  /**
    * One GRU step for one row of a batch, gates in PyTorch's order r, z, n, the reset applied
    * to the hidden term including its bias:
    *

@@ -438,19 +438,6 @@ final class VectorBackend implements Backend {
   }
 
   @Override
-  public int lstmBlock() {
-    return LstmSteps.BLOCK;
-  }
-
-  @Override
-  public void lstmStep(int batch, float[] hp, int hpOff, int hpStride, PackedMatrix whh,
-      float[] bhh, int bhhOff, float[] gx, int gxOff, int gxStride, float[] c, int cOff,
-      int cStride, float[] h, int hOff, int hStride) {
-    LstmSteps.step(batch, hp, hpOff, hpStride, whh, bhh, bhhOff, gx, gxOff, gxStride, c, cOff,
-        cStride, h, hOff, hStride);
-  }
-
-  @Override
   public void lstmCell(int n, float[] gates, int gOff, float[] hg, int hgOff, float[] c,
       int cOff, float[] h, int hOff) {
     VectorGates.lstmCell(n, gates, gOff, hg, hgOff, c, cOff, h, hOff);

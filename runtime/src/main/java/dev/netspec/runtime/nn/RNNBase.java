@@ -27,18 +27,14 @@ import java.util.Map;
  * multiplies the previous hidden state by {@code W_hh} (packed once, {@code + b_hh} in the
  * GEMM's epilogue) and one fused kernel per batch row applies the gates ({@link
  * Kernels#lstmCell}, {@link Kernels#gruCell}), writing {@code h_t} straight into the output,
- * whose previous step is the next step's input. Where the kernels have a fused LSTM step
- * ({@link Kernels#lstmStep}: 512-bit vectors, a hidden size that is a multiple of {@link
- * Kernels#lstmBlock}) an LSTM's step is one call instead: the product and the cell a block of
- * hidden units at a time, its weights kept in that call's gate layout ({@link GateBlocks}),
- * the input projection computed in the same layout; the floats are the same. Nothing is
- * transposed: a {@code batch_first} input is read and written in its own layout. The buffers
- * belong to the instance (one thread at a time, see {@link Module#enterForward}) and are sized
- * once per (steps, batch).
+ * whose previous step is the next step's input. Nothing is transposed: a {@code batch_first}
+ * input is read and written in its own layout. The buffers belong to the instance (one thread
+ * at a time, see {@link Module#enterForward}) and are sized once per (steps, batch).
  *
- * <p>After a forward the gate buffers hold every step's activated gates (LSTM: i, f, g, o,
- * in blocks where the step is fused; GRU: r, z, n) and each layer's output is kept. A backward
- * pass ({@link RecurrentGrad}) replays the steps itself and reads neither.
+ * <p>After a forward the gate buffers hold every step's activated gates (LSTM: i, f, g, o;
+ * GRU: r, z, n) and each layer's output is kept: with the initial states, what a backward
+ * pass needs (LSTM's cell states follow from the gates and {@code c0}; GRU's {@code W_hn
+ * h_{t-1} + b_hn} from the outputs).
  */
 public abstract class RNNBase extends Module {
   private final int inputSize;
@@ -57,8 +53,6 @@ public abstract class RNNBase extends Module {
   private final Parameter[] biasHh;
   private final PackedWeight[] packedIh;
   private final PackedWeight[] packedHh;
-  /** LSTM only, where the step is fused: the weights in {@link Kernels#lstmStep}'s layout. */
-  private final GateBlocks[] gateBlocks;
   /** The stream of the dropout masks between layers, in training. */
   private Generator masks = ParameterSeeds.standalone().generator("mask");
   /** The masks the last forward applied to each layer's input, or null without dropout. */
@@ -99,7 +93,6 @@ public abstract class RNNBase extends Module {
     biasHh = new Parameter[slots];
     packedIh = new PackedWeight[slots];
     packedHh = new PackedWeight[slots];
-    gateBlocks = new GateBlocks[slots];
     for (int layer = 0; layer < numLayers; layer++) {
       for (int dir = 0; dir < directions(); dir++) {
         int k = layer * directions() + dir;
@@ -116,7 +109,6 @@ public abstract class RNNBase extends Module {
         }
         packedIh[k] = new PackedWeight();
         packedHh[k] = new PackedWeight();
-        gateBlocks[k] = new GateBlocks();
       }
     }
     initParameters(ParameterSeeds.standalone());
@@ -128,7 +120,6 @@ public abstract class RNNBase extends Module {
     RNNBase o = (RNNBase) original;
     System.arraycopy(o.packedIh, 0, packedIh, 0, packedIh.length);
     System.arraycopy(o.packedHh, 0, packedHh, 0, packedHh.length);
-    System.arraycopy(o.gateBlocks, 0, gateBlocks, 0, gateBlocks.length);
   }
 
   /** PyTorch's {@code reset_parameters}: see the class comment; restarts the dropout stream. */
@@ -418,17 +409,10 @@ public abstract class RNNBase extends Module {
     Tensor bih = bias ? dense(biasIh[k].data()) : null;
     Tensor bhh = bias ? dense(biasHh[k].data()) : null;
     float[] g = w.gates[k]; // (seq * batch, gates * hidden), rows in the input's order
-    GateBlocks.Snapshot fused = fusedSteps()
-        ? gateBlocks[k].of(weightIh[k].data(), weightHh[k].data(), bih, bhh) : null;
-    // x W_ih^T + b_ih for every step at once (in the fused step's gate layout if fused)
-    if (fused != null) {
-      Kernels.gemm(rows, input.array(), input.arrayOffset(), layerInputSize(layer), fused.ih(),
-          g, 0, gh, fused.biasIh(), 0, Activation.NONE);
-    } else {
-      Kernels.gemm(rows, input.array(), input.arrayOffset(), layerInputSize(layer),
-          packedIh[k].of(weightIh[k].data()), g, 0, gh, bih == null ? null : bih.array(),
-          bih == null ? 0 : bih.arrayOffset(), Activation.NONE);
-    }
+    // x W_ih^T + b_ih for every step at once
+    Kernels.gemm(rows, input.array(), input.arrayOffset(), layerInputSize(layer),
+        packedIh[k].of(weightIh[k].data()), g, 0, gh, bih == null ? null : bih.array(),
+        bih == null ? 0 : bih.arrayOffset(), Activation.NONE);
     // The initial state: h0[k] (batch, hidden), or zeros; LSTM's cell state lives in cN[k].
     float[] hInit = h0 == null ? w.zeros : h0.array();
     int hInitOff = h0 == null ? 0 : h0.arrayOffset() + k * batch * h;
@@ -441,7 +425,7 @@ public abstract class RNNBase extends Module {
         System.arraycopy(c0.array(), c0.arrayOffset() + k * batch * h, c, cOff, batch * h);
       }
     }
-    PackedMatrix whh = fused != null ? fused.hh() : packedHh[k].of(weightHh[k].data());
+    PackedMatrix whh = packedHh[k].of(weightHh[k].data()); // (hidden, gates * hidden)
     float[] o = out.array();
     int oOff = out.arrayOffset() + dir * h;
     int batchStride = w.batchFirst ? seq : 1; // rows between batch entries of one step
@@ -451,12 +435,6 @@ public abstract class RNNBase extends Module {
       float[] hp = s == 0 ? hInit : o; // h_{t-1}: (batch, hidden) rows
       int hpOff = s == 0 ? hInitOff : oOff + w.row(prev, 0) * dh;
       int hpStride = s == 0 ? h : batchStride * dh;
-      if (fused != null) { // the product and every row's cell in one call
-        Kernels.lstmStep(batch, hp, hpOff, hpStride, whh, fused.biasHh(), 0, g,
-            w.row(t, 0) * gh, batchStride * gh, c, cOff, h, o, oOff + w.row(t, 0) * dh,
-            batchStride * dh);
-        continue;
-      }
       // (batch, gates * hidden) = h_{t-1} W_hh^T + b_hh
       Kernels.gemm(batch, hp, hpOff, hpStride, whh, w.hg, 0, gh,
           bhh == null ? null : bhh.array(), bhh == null ? 0 : bhh.arrayOffset(),
@@ -473,15 +451,6 @@ public abstract class RNNBase extends Module {
       System.arraycopy(o, oOff + w.row(last, b) * dh, hN.array(),
           hN.arrayOffset() + (k * batch + b) * h, h);
     }
-  }
-
-  /**
-   * Whether this is an LSTM whose steps run as {@link Kernels#lstmStep}: the kernels have one
-   * and the hidden size is a multiple of its block.
-   */
-  private boolean fusedSteps() {
-    int block = Kernels.lstmBlock();
-    return gates == 4 && block > 0 && hiddenSize % block == 0;
   }
 
   /**
