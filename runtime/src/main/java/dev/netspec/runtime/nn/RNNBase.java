@@ -43,10 +43,11 @@ public abstract class RNNBase extends Module {
    * step (6.5 MB a layer in LstmBenchmark). The GEMM alone ran at 0.93 of the FMA peak at 64 and
    * 128 x 1024 x 256 and 0.83 at the benchmark's 1600 x 1024 x 256 in one call (GemmVsPeak, Zen
    * 4, AVX-512, JDK 17); the LSTM of LstmBenchmark ran 1.06-1.07x as fast with blocks of 128 rows
-   * as with one GEMM, and 1.02x faster again with 64 (AbCompare, both orders). Every element is
-   * the same FMA chain either way (VectorGemm), so the floats do not change.
+   * as with one GEMM, 1.02x faster again with 64 and 1.01-1.02x again with 32 (AbCompare, both
+   * orders). Every element is the same FMA chain either way (VectorGemm), so the floats do not
+   * change.
    */
-  static final int PROJECTION_ROWS = 64;
+  static final int PROJECTION_ROWS = 32;
 
   private final int inputSize;
   private final int hiddenSize;

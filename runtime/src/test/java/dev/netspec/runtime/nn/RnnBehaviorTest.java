@@ -94,8 +94,8 @@ class RnnBehaviorTest {
    * In eval mode dropout does nothing.
    */
   /**
-   * The input projection runs in blocks of {@link RNNBase#PROJECTION_ROWS} rows: 32 steps of a
-   * batch of 2 (150 steps: 4 x 32, 22), 64 of one sequence alone (64, 64, 22). Each sequence's
+   * The input projection runs in blocks of {@link RNNBase#PROJECTION_ROWS} rows: 16 steps of a
+   * batch of 2 (150 steps: 9 x 16, 6), 32 of one sequence alone (4 x 32, 22). Each sequence's
    * output is the same alone as in the batch, bit for bit, since every element is one FMA chain
    * whatever the blocking.
    */
