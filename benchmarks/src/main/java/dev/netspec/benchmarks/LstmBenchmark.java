@@ -20,9 +20,9 @@ import org.openjdk.jmh.annotations.Setup;
 /**
  * {@code nn.LSTM(256, 256, num_layers=2, batch_first=True)} in eval mode on {@code batch}
  * sequences of {@value #STEPS} steps, {@code forward(x, out)}: the output sequence written into
- * a tensor made once (allocation-free once warm), one thread. Each layer is one GEMM for the
- * input projection of every step, then per step one GEMM of the hidden state with {@code W_hh}
- * and the fused gates ({@code RNNBase}). With {@code -Dpeers.models=DIR} (peers.sh) it runs the
+ * a tensor made once (allocation-free once warm), one thread. Each layer runs its steps in
+ * blocks of 2 (32 rows): one GEMM for the input projection of the block's steps, then per step
+ * one GEMM of the hidden state with {@code W_hh} and the fused gates ({@code RNNBase}). With {@code -Dpeers.models=DIR} (peers.sh) it runs the
  * weights and input ONNX Runtime runs ({@code DIR/lstm.safetensors}, {@code
  * DIR/lstm.b<batch>.safetensors}) and the setup refuses a model whose output differs from
  * PyTorch's by more than {@code 1e-5 + 1e-4 |y|}; otherwise seeded weights and input. FLOPs per

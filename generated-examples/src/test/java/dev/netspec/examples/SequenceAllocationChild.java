@@ -12,7 +12,8 @@ import dev.netspec.runtime.tensor.Tensor;
  * 20 calls allocate once that is 0 (or after {@code args[1]} seconds) and the calls it took.
  * {@code args[0]}: {@code bert} ({@code BertModel.forwardTupleInto} at a reduced size, batch
  * 2 of 16 tokens, one padded) or {@code gpt2} (one cached decode step of {@code GPT.forward(idx,
- * start, output)} at a reduced size, context 24), {@code lstm} ({@code
+ * start, output)} at a reduced size, context 24), {@code gpt2-small CONTEXT} (the same at GPT-2
+ * small's size), {@code lstm} ({@code
  * BiLstmTagger.forwardTupleInto}), {@code gru} (GruClassifier and GruStep), {@code encoder}
  * (TinyEncoder and Ends), {@code encoders} (TorchEncoder and SeqFirstEncoder: MultiheadAttention
  * and the Transformer encoder layers), {@code cross} (CrossAttention), {@code masked}
@@ -34,6 +35,7 @@ final class SequenceAllocationChild {
     Runnable call = switch (args[0]) {
       case "bert" -> bert();
       case "gpt2" -> gpt2();
+      case "gpt2-small" -> gpt2Small(Integer.parseInt(args[2]));
       case "lstm" -> lstmTagger();
       case "gru" -> grus();
       case "encoder" -> tinyEncoderAndEnds();
@@ -248,14 +250,28 @@ final class SequenceAllocationChild {
 
   /** GPT(vocab 500, block 32, 4 heads, 64 wide), 12 layers: the token at position 23 over 23 cached. */
   private static Runnable gpt2() {
-    GPT gpt = new GPT(500, 32, 4, 64, 5L).eval();
-    long[] ids = new long[23];
+    return decodeStep(new GPT(500, 32, 4, 64, 5L), 500, 24);
+  }
+
+  /**
+   * GPT-2 small ({@code new GPT(50257, 1024, 12, 768)}, seeded weights, 124M parameters) at
+   * {@code context} tokens, as Gpt2DecodeBenchmark runs it: the benchmark's JMH rows show
+   * 73-87 bytes a step, which this reads without JMH's own allocations.
+   */
+  private static Runnable gpt2Small(int context) {
+    return decodeStep(new GPT(50257, 1024, 12, 768, 1L), 50257, context);
+  }
+
+  /** One decode step at position {@code context - 1} after a prefill of the tokens before it. */
+  private static Runnable decodeStep(GPT gpt, int vocab, int context) {
+    gpt.eval();
+    long[] ids = new long[context - 1];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = (i * 7919L) % 500;
+      ids[i] = (i * 7919L) % vocab;
     }
     gpt.forward(Tensor.ofLongs(ids, 1, ids.length), 0); // prefill
     Tensor next = Tensor.ofLongs(new long[] {42}, 1, 1);
-    Tensor logits = Tensor.zeros(1, 1, 500);
-    return () -> gpt.forward(next, 23, logits);
+    Tensor logits = Tensor.zeros(1, 1, vocab);
+    return () -> gpt.forward(next, context - 1, logits);
   }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The sequence models' allocation-free forwards allocate 0 bytes once warm: BERT's {@code
  * forwardTupleInto(inputIds, attentionMask, output)} (embeddings, six layers of attention with a
  * padding mask, pooler, mean pooling) and one GPT-2 decode step, {@code forward(idx, start,
- * output)} over the KV caches, both from specs/ at a reduced size; the recurrent examples;
+ * output)} over the KV caches, both from specs/ at a reduced size (the decode step also at GPT-2
+ * small's size, contexts 128 and 512); the recurrent examples;
  * TinyEncoder and Ends (module dicts and lists called by path, index and loop); the Transformer
  * encoders (TorchEncoder, SeqFirstEncoder) and Generation's steps; attention with masks and
  * weights (CrossAttention, MaskedSelfAttention), the decoder layers' users (Seq2Seq,
@@ -36,6 +37,21 @@ class SequenceAllocationTest {
   @Test
   void warmGpt2DecodeStepAllocatesNothing() throws Exception {
     assertEquals(0, bytesOnceWarm("gpt2"), "bytes of 20 warm GPT-2 decode steps at context 24");
+  }
+
+  /**
+   * At GPT-2 small's size (500 MB of seeded weights; Gpt2DecodeBenchmark's contexts): the 73-87
+   * bytes a step of the benchmark's JMH rows are JMH's own, which a benchmark allocating
+   * nothing shows at the same rate (MemoryBandwidthBenchmark, 88 bytes an op).
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @ParameterizedTest
+  @ValueSource(ints = {128, 512})
+  void warmGpt2SmallDecodeStepAllocatesNothing(int context) throws Exception {
+    assertEquals(0, AllocationProbe.bytesOnceWarm(SequenceAllocationChild.class, SECONDS, "gpt2-small",
+        Integer.toString(SECONDS), Integer.toString(context)),
+        "bytes of 20 warm GPT-2 small decode steps at context " + context);
   }
 
   @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",

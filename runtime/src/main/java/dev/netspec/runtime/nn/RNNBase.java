@@ -22,21 +22,33 @@ import java.util.Map;
  * wide, of a later layer {@code directions * hidden_size}. PyTorch's default init: every
  * weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
  *
- * <p>A forward, per layer and direction: one GEMM computes {@code x W_ih^T + b_ih} for every
- * time step at once, into a buffer of {@code (steps * batch, gates * hidden)}; then each step
- * multiplies the previous hidden state by {@code W_hh} (packed once, {@code + b_hh} in the
+ * <p>A forward, per layer and direction, runs the steps in blocks of {@link #PROJECTION_ROWS}
+ * rows ({@code batch} rows a step): one GEMM computes {@code x W_ih^T + b_ih} for every step of
+ * the block at once, into a buffer of {@code (block steps * batch, gates * hidden)}; then each
+ * step multiplies the previous hidden state by {@code W_hh} (packed once, {@code + b_hh} in the
  * GEMM's epilogue) and one fused kernel per batch row applies the gates ({@link
  * Kernels#lstmCell}, {@link Kernels#gruCell}), writing {@code h_t} straight into the output,
  * whose previous step is the next step's input. Nothing is transposed: a {@code batch_first}
- * input is read and written in its own layout. The buffers belong to the instance (one thread
- * at a time, see {@link Module#enterForward}) and are sized once per (steps, batch).
+ * input is read and written in its own layout (a block's input rows are gathered for its GEMM).
+ * The buffers belong to the instance (one thread at a time, see {@link Module#enterForward}) and
+ * are sized once per (steps, batch).
  *
- * <p>After a forward the gate buffers hold every step's activated gates (LSTM: i, f, g, o;
- * GRU: r, z, n) and each layer's output is kept: with the initial states, what a backward
- * pass needs (LSTM's cell states follow from the gates and {@code c0}; GRU's {@code W_hn
- * h_{t-1} + b_hn} from the outputs).
+ * <p>After a forward each layer's output is kept. A backward pass ({@link RecurrentGrad})
+ * replays the steps itself from the input and the initial states.
  */
 public abstract class RNNBase extends Module {
+  /**
+   * Rows of the input projection per GEMM call: the steps of a block are projected just before
+   * their recurrence, so their gates are read back from L2 rather than from a buffer of every
+   * step (6.5 MB a layer in LstmBenchmark). The GEMM alone ran at 0.93 of the FMA peak at 64 and
+   * 128 x 1024 x 256 and 0.83 at the benchmark's 1600 x 1024 x 256 in one call (GemmVsPeak, Zen
+   * 4, AVX-512, JDK 17); the LSTM of LstmBenchmark ran 1.06-1.07x as fast with blocks of 128 rows
+   * as with one GEMM, 1.02x faster again with 64 and 1.01-1.02x again with 32 (AbCompare, both
+   * orders). Every element is the same FMA chain either way (VectorGemm), so the floats do not
+   * change.
+   */
+  static final int PROJECTION_ROWS = 32;
+
   private final int inputSize;
   private final int hiddenSize;
   private final int numLayers;
@@ -408,11 +420,9 @@ public abstract class RNNBase extends Module {
     int rows = seq * batch;
     Tensor bih = bias ? dense(biasIh[k].data()) : null;
     Tensor bhh = bias ? dense(biasHh[k].data()) : null;
-    float[] g = w.gates[k]; // (seq * batch, gates * hidden), rows in the input's order
-    // x W_ih^T + b_ih for every step at once
-    Kernels.gemm(rows, input.array(), input.arrayOffset(), layerInputSize(layer),
-        packedIh[k].of(weightIh[k].data()), g, 0, gh, bih == null ? null : bih.array(),
-        bih == null ? 0 : bih.arrayOffset(), Activation.NONE);
+    int in = layerInputSize(layer);
+    PackedMatrix wih = packedIh[k].of(weightIh[k].data());
+    float[] g = w.block; // (block steps * batch, gates * hidden): x W_ih^T + b_ih, then the gates
     // The initial state: h0[k] (batch, hidden), or zeros; LSTM's cell state lives in cN[k].
     float[] hInit = h0 == null ? w.zeros : h0.array();
     int hInitOff = h0 == null ? 0 : h0.arrayOffset() + k * batch * h;
@@ -432,6 +442,10 @@ public abstract class RNNBase extends Module {
     for (int s = 0; s < seq; s++) {
       int t = dir == 0 ? s : seq - 1 - s;
       int prev = dir == 0 ? t - 1 : t + 1;
+      int j = s % w.blockSteps; // the step's place in its block
+      if (j == 0) {
+        project(w, dir, s, input, in, wih, bih);
+      }
       float[] hp = s == 0 ? hInit : o; // h_{t-1}: (batch, hidden) rows
       int hpOff = s == 0 ? hInitOff : oOff + w.row(prev, 0) * dh;
       int hpStride = s == 0 ? h : batchStride * dh;
@@ -440,9 +454,8 @@ public abstract class RNNBase extends Module {
           bhh == null ? null : bhh.array(), bhh == null ? 0 : bhh.arrayOffset(),
           Activation.NONE);
       for (int b = 0; b < batch; b++) {
-        int r = w.row(t, b);
-        cell(h, g, r * gh, w.hg, b * gh, hp, hpOff + b * hpStride, c, cOff + b * h, o,
-            oOff + r * dh);
+        cell(h, g, (j * batch + b) * gh, w.hg, b * gh, hp, hpOff + b * hpStride, c,
+            cOff + b * h, o, oOff + w.row(t, b) * dh);
       }
     }
     // h_n[k]: the hidden state after the direction's last step
@@ -451,6 +464,27 @@ public abstract class RNNBase extends Module {
       System.arraycopy(o, oOff + w.row(last, b) * dh, hN.array(),
           hN.arrayOffset() + (k * batch + b) * h, h);
     }
+  }
+
+  /**
+   * {@code x W_ih^T + b_ih} for the block of steps from the direction's step {@code s0} into
+   * {@code w.block}, row {@code (s - s0) * batch + b} for step {@code s} and batch entry {@code
+   * b}: the block's input rows gathered (in the input's layout a step's rows are apart when
+   * {@code batch_first}), then one GEMM.
+   */
+  private void project(Workspace w, int dir, int s0, Tensor input, int in, PackedMatrix wih,
+      Tensor bih) {
+    int steps = Math.min(w.blockSteps, w.seq - s0);
+    float[] x = input.array();
+    int xOff = input.arrayOffset();
+    for (int i = 0; i < steps; i++) {
+      int t = dir == 0 ? s0 + i : w.seq - 1 - s0 - i;
+      for (int b = 0; b < w.batch; b++) {
+        System.arraycopy(x, xOff + w.row(t, b) * in, w.blockIn, (i * w.batch + b) * in, in);
+      }
+    }
+    Kernels.gemm(steps * w.batch, w.blockIn, 0, in, wih, w.block, 0, gates * hiddenSize,
+        bih == null ? null : bih.array(), bih == null ? 0 : bih.arrayOffset(), Activation.NONE);
   }
 
   /**
@@ -483,8 +517,12 @@ public abstract class RNNBase extends Module {
     final int batch;
     /** Whether row {@code (t, b)} is {@code b * seq + t} (else {@code t * batch + b}). */
     final boolean batchFirst;
-    /** Per layer and direction: (seq * batch, gates * hidden), the pre-activations, then the gates. */
-    final float[][] gates;
+    /** Steps per block of the input projection: {@link #PROJECTION_ROWS} rows, at least a step. */
+    final int blockSteps;
+    /** (blockSteps * batch, gates * hidden): a block's pre-activations, then its gates. */
+    final float[] block;
+    /** (blockSteps * batch, widest layer input): a block's input rows, gathered. */
+    final float[] blockIn;
     /** (batch, gates * hidden): one step's {@code h_{t-1} W_hh^T + b_hh}. */
     final float[] hg;
     /** (batch, hidden): the initial state when none is given. */
@@ -500,7 +538,10 @@ public abstract class RNNBase extends Module {
       this.batch = batch;
       this.batchFirst = batchFirst;
       int slots = numLayers * directions();
-      gates = new float[slots][Math.multiplyExact(seq * batch, RNNBase.this.gates * hiddenSize)];
+      blockSteps = Math.min(seq, Math.max(1, PROJECTION_ROWS / batch));
+      block = new float[Math.multiplyExact(blockSteps * batch, RNNBase.this.gates * hiddenSize)];
+      blockIn = new float[Math.multiplyExact(blockSteps * batch,
+          Math.max(inputSize, directions() * hiddenSize))];
       hg = new float[batch * RNNBase.this.gates * hiddenSize];
       zeros = new float[batch * hiddenSize];
       int[] outShape = batchFirst ? new int[] {batch, seq, directions() * hiddenSize}

@@ -93,6 +93,28 @@ class RnnBehaviorTest {
    * zeros: a one-layer LSTM with the second layer's weights, given zeros, says what to expect.
    * In eval mode dropout does nothing.
    */
+  /**
+   * The input projection runs in blocks of {@link RNNBase#PROJECTION_ROWS} rows: 16 steps of a
+   * batch of 2 (150 steps: 9 x 16, 6), 32 of one sequence alone (4 x 32, 22). Each sequence's
+   * output is the same alone as in the batch, bit for bit, since every element is one FMA chain
+   * whatever the blocking.
+   */
+  @Test
+  void theInputProjectionsBlocksChangeNoFloat() {
+    for (boolean lstm : new boolean[] {true, false}) {
+      RNNBase m = RnnParityTest.build(lstm ? "lstm" : "gru", 8, 16, 2, true, true, 0, false);
+      Tensor x = Tensor.randn(new Generator(3), 2, 150, 8);
+      assertTrue(150 > RNNBase.PROJECTION_ROWS, "a sequence alone takes more than one block");
+      Tensor both = m.forward(x);
+      for (int b = 0; b < 2; b++) {
+        Tensor alone = m.forward(x.select(0, b).unsqueeze(0).contiguous());
+        assertTrue(java.util.Arrays.equals(alone.contiguous().toFloatArray(),
+            both.select(0, b).contiguous().toFloatArray()),
+            (lstm ? "LSTM" : "GRU") + " sequence " + b);
+      }
+    }
+  }
+
   @Test
   void dropoutActsBetweenLayersInTrainingOnly() {
     LSTM two = init(new LSTM(3, 5, 2, true, false, 1.0, true), 4);
