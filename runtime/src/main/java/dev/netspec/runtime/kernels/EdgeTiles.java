@@ -19,8 +19,9 @@ final class EdgeTiles {
   private static final int L = S.length();
   /** Rows of the main register tile: {@link RowTiles#MR}. */
   private static final int MR = RowTiles.MR;
+  private static final int NR = 2 * L;
   /** Zeros to start the accumulators from (two vectors). */
-  private static final float[] ZEROS = new float[2 * L];
+  private static final float[] ZEROS = new float[NR];
 
   private EdgeTiles() {}
 
@@ -39,6 +40,87 @@ final class EdgeTiles {
         tile1x2(kc, a, a0, b, b0, ldb, c, c0, first);
         break;
     }
+  }
+
+  /**
+   * 8 rows of C, two vectors wide, A read in place from 8 rows {@code lda} apart and B from a
+   * packed panel (row stride NR, a constant, so C2 hoists the bounds checks): {@link RowTiles}'
+   * 8-row tile without its packed strip, for 512-bit vectors (19 registers of AVX-512's 32).
+   * The same FMA chains as every other tile.
+   */
+  static void tile8x2(int kc, float[] a, int a0, int lda, float[] b, int b0, float[] c, int c0,
+      int ldc, boolean first) {
+    float[] src = first ? ZEROS : c;
+    int s0 = first ? 0 : c0;
+    int sld = first ? 0 : ldc;
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, src, s0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, src, s0 + L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 3 * sld));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 3 * sld + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 4 * sld));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 4 * sld + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 5 * sld));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 5 * sld + L));
+    FloatVector c60 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 6 * sld));
+    FloatVector c61 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 6 * sld + L));
+    FloatVector c70 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 7 * sld));
+    FloatVector c71 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 7 * sld + L));
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int a4 = a3 + lda;
+    int a5 = a4 + lda;
+    int a6 = a5 + lda;
+    int a7 = a6 + lda;
+    for (int p = 0; p < kc; p++) {
+      int bp = b0 + p * NR;
+      FloatVector b0v = EXACT.cast(FloatVector.fromArray(S, b, bp));
+      FloatVector b1v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
+      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a2 + p]));
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a3 + p]));
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a4 + p]));
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a5 + p]));
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a6 + p]));
+      c60 = x.fma(b0v, c60);
+      c61 = x.fma(b1v, c61);
+      x = EXACT.cast(FloatVector.broadcast(S, a[a7 + p]));
+      c70 = x.fma(b0v, c70);
+      c71 = x.fma(b1v, c71);
+    }
+    EXACT.cast(c00).intoArray(c, c0);
+    EXACT.cast(c01).intoArray(c, c0 + L);
+    EXACT.cast(c10).intoArray(c, c0 + ldc);
+    EXACT.cast(c11).intoArray(c, c0 + ldc + L);
+    EXACT.cast(c20).intoArray(c, c0 + 2 * ldc);
+    EXACT.cast(c21).intoArray(c, c0 + 2 * ldc + L);
+    EXACT.cast(c30).intoArray(c, c0 + 3 * ldc);
+    EXACT.cast(c31).intoArray(c, c0 + 3 * ldc + L);
+    EXACT.cast(c40).intoArray(c, c0 + 4 * ldc);
+    EXACT.cast(c41).intoArray(c, c0 + 4 * ldc + L);
+    EXACT.cast(c50).intoArray(c, c0 + 5 * ldc);
+    EXACT.cast(c51).intoArray(c, c0 + 5 * ldc + L);
+    EXACT.cast(c60).intoArray(c, c0 + 6 * ldc);
+    EXACT.cast(c61).intoArray(c, c0 + 6 * ldc + L);
+    EXACT.cast(c70).intoArray(c, c0 + 7 * ldc);
+    EXACT.cast(c71).intoArray(c, c0 + 7 * ldc + L);
   }
 
   /**

@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * are packed into dense strips, then every panel runs over them while its {@code KC x NR}
  * slice stays in L2. The register tile is {@code MR x NR} ({@link RowTiles}: 8 rows where
  * the vectors are 512 bits wide, 6 where they are narrower and the registers fewer); the last
- * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place. Products with few panels (n up to 96) skip
- * packing A.
+ * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place ({@link
+ * EdgeTiles}). Products with few panels (n up to 96) skip packing A; so do the 8-row tiles of
+ * 512-bit vectors unless A's row stride is a multiple of 512 floats ({@link #readsInPlace}).
  *
  * <p>Batches of 1 and 2 take a wide tile (1 or 2 rows x 4 panels, the epilogue on its
  * registers) over the whole reduction, and a narrow last panel a one-vector tile with the
@@ -216,12 +217,12 @@ final class VectorGemm {
    * A packed once before the split, into the calling thread's scratch, block by block in the
    * layout each thread would otherwise pack (and again in every thread). The blocks are packed
    * by the pool too (a second hand-off costs little while its workers spin), so the packing is
-   * not a serial part of the product. Returns null where A is not packed or is too large to
-   * pack whole.
+   * not a serial part of the product. Returns null where A is not packed (read in place, or
+   * too few panels) or is too large to pack whole.
    */
   private static float[] packShared(int m, int n, int k, float[] a, int aOff, int lda) {
     int tiles = m / MR;
-    if (m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
+    if (readsInPlace(lda) || m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
         || (long) tiles * RowTiles.STEP * k > SHARED_A_FLOATS) {
       return null;
     }
@@ -463,7 +464,8 @@ final class VectorGemm {
    * rows of A, the row tiles of that A block are packed once (each a dense {@code KC x MR}
    * strip, so a tile reads A as one stream, free of the cache-set conflicts of a power-of-two
    * row stride), then every panel runs over them while its {@code KC x NR} slice stays in
-   * L2. Rows past the last whole tile read A in place.
+   * L2. Rows past the last whole tile read A in place, and so do the 8-row tiles where {@link
+   * #readsInPlace} says (nothing is packed then, unless a parallel call shared a packed A).
    */
   private static void packedRowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
       float[] sharedA, float[] bp, int base, float[] c, int cOff, int ldc, float[] bias,
@@ -478,7 +480,8 @@ final class VectorGemm {
         boolean last = kb + kc == k;
         float[] ap = sharedA;
         int apOff = sharedOffset(ib, k, tiles, kb);
-        if (ap == null) {
+        boolean inPlace = ap == null && readsInPlace(lda);
+        if (ap == null && !inPlace) {
           ap = s.packedA(tiles * RowTiles.STEP * kc);
           apOff = 0;
           RowTiles.packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap, 0);
@@ -513,6 +516,8 @@ final class VectorGemm {
             int ai = aOff + (ib + i) * lda + kb;
             if (stride == L) { // one vector wide, reading A in place
               EdgeTiles.narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first);
+            } else if (rows == MR && inPlace) {
+              EdgeTiles.tile8x2(kc, a, ai, lda, bp, bk, t, t0, tld, first);
             } else if (rows == MR) {
               RowTiles.tile(kc, ap, apOff + i / MR * RowTiles.STEP * kc, bp, bk, t, t0, tld,
                   first);
@@ -573,12 +578,19 @@ final class VectorGemm {
       boolean last = kb + kc == k;
       int i = 0;
       while (i < m) {
-        // The 8 x 2-vector tile needs a packed A; the narrow ones read it in place.
-        int rows = Math.min(m - i, ldb == L ? MR : 4);
+        // The narrow tile reads A in place, up to 8 rows; whole panels 8 rows where A can be
+        // read in place by 8 rows (readsInPlace), else up to 4.
+        int rows = ldb == L ? Math.min(m - i, MR)
+            : m - i >= 8 && ldb == NR && readsInPlace(lda) ? 8 : Math.min(m - i, 4);
         int ai = aOff + i * lda + kb;
         int bk = b0 + kb * ldb;
         int ci = c0 + i * ldc;
-        if (cols == NR) {
+        if (cols == NR && rows == 8) {
+          EdgeTiles.tile8x2(kc, a, ai, lda, b, bk, c, ci, ldc, first);
+          if (last) {
+            GemmEpilogue.apply(rows, c, ci, ldc, bv, bvOff, act);
+          }
+        } else if (cols == NR) {
           EdgeTiles.tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first);
           if (last) {
             GemmEpilogue.apply(rows, c, ci, ldc, bv, bvOff, act);
@@ -589,6 +601,8 @@ final class VectorGemm {
           }
           if (ldb == L) {
             EdgeTiles.narrow(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first);
+          } else if (rows == 8) {
+            EdgeTiles.tile8x2(kc, a, ai, lda, b, bk, s.edge, 0, NR, first);
           } else {
             EdgeTiles.tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
           }
@@ -604,6 +618,19 @@ final class VectorGemm {
       }
       kb += kc;
     } while (kb < k);
+  }
+
+  /**
+   * Whether the 8-row tile reads A in place ({@link EdgeTiles#tile8x2}) instead of a packed
+   * strip: with 8-row tiles (512-bit vectors) and a row stride that does not put the 8 rows in
+   * the same few L1 sets (a multiple of 512 floats, 2 KiB, puts them in 2 or fewer). Packing
+   * copied A once per reduction block for one stream instead of 8; on Zen 4 the 8 streams
+   * cost nothing and the copy did: 128 x 384 x 384 and 2048 x 384 x 384 ran 1.04-1.06x faster
+   * in place (AbCompare, CPU time, both orders), BERT 1.00-1.03x. The 6-row tile of narrower
+   * vectors keeps its packed strips (their layout is tuned per JDK: {@link RowTiles}).
+   */
+  private static boolean readsInPlace(int lda) {
+    return MR == 8 && lda % 512 != 0;
   }
 
   private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,
