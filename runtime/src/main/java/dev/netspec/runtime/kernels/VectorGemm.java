@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the vectors are 512 bits wide, 6 where they are narrower and the registers fewer); the last
  * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place ({@link
  * EdgeTiles}). Products with few panels (n up to 96) skip packing A; so do the 8-row tiles of
- * 512-bit vectors unless A's row stride is a multiple of 512 floats ({@link #readsInPlace}).
+ * 512-bit vectors unless A's row stride is a multiple of 1,024 floats ({@link #readsInPlace}).
  *
  * <p>Batches of 1 and 2 take a wide tile (1 or 2 rows x 4 panels, the epilogue on its
  * registers) over the whole reduction, and a narrow last panel a one-vector tile with the
@@ -623,14 +623,15 @@ final class VectorGemm {
   /**
    * Whether the 8-row tile reads A in place ({@link EdgeTiles#tile8x2}) instead of a packed
    * strip: with 8-row tiles (512-bit vectors) and a row stride that does not put the 8 rows in
-   * the same few L1 sets (a multiple of 512 floats, 2 KiB, puts them in 2 or fewer). Packing
-   * copied A once per reduction block for one stream instead of 8; on Zen 4 the 8 streams
-   * cost nothing and the copy did: 128 x 384 x 384 and 2048 x 384 x 384 ran 1.04-1.06x faster
-   * in place (AbCompare, CPU time, both orders), BERT 1.00-1.03x. The 6-row tile of narrower
-   * vectors keeps its packed strips (their layout is tuned per JDK: {@link RowTiles}).
+   * one L1 set (a multiple of 1,024 floats, 4 KiB, does). Packing copied A once per reduction
+   * block for one stream instead of 8; on Zen 4 the 8 streams cost nothing and the copy did:
+   * 128 x 384 x 384 and 2048 x 384 x 384 ran 1.04-1.06x faster in place, 128 x 384 x 1536
+   * (a stride of 1,536: 4 rows a set) 1.01-1.06x, BERT 1.00-1.03x (AbCompare, CPU time, both
+   * orders). The 6-row tile of narrower vectors keeps its packed strips (their layout is tuned
+   * per JDK: {@link RowTiles}).
    */
   private static boolean readsInPlace(int lda) {
-    return MR == 8 && lda % 512 != 0;
+    return MR == 8 && lda % 1024 != 0;
   }
 
   private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,

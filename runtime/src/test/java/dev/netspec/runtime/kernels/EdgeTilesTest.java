@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The 8-row tile that reads A in place ({@link EdgeTiles#tile8x2}) against the FMA chains it
  * must compute, to the bit; and whole products whose 8-row tiles read A in place (a row stride
- * that is not a multiple of 512 floats, with 512-bit vectors) or from packed strips (a multiple
- * of 512) against the same chains plus the bias and ReLU, so either path gives the same floats.
+ * that is not a multiple of 1,024 floats, with 512-bit vectors) or from packed strips (a
+ * multiple of 1,024) against the same chains plus the bias and ReLU, so either path gives the same floats.
  */
 class EdgeTilesTest {
   private static final int L = VectorBackend.SPECIES.length();
@@ -94,8 +94,8 @@ class EdgeTilesTest {
                 want[i * n + j] = s < 0 ? 0 : s;
               }
             }
-            // A row stride that reads in place, and one (a multiple of 512) that packs A.
-            for (int lda : new int[] {k + 1, (k / 512 + 1) * 512}) {
+            // A row stride that reads in place, and one (a multiple of 1,024) that packs A.
+            for (int lda : new int[] {k + 1, (k / 1024 + 1) * 1024}) {
               float[] a = new float[m * lda];
               for (int i = 0; i < m; i++) {
                 System.arraycopy(dense, i * k, a, i * lda, k);
