@@ -25,9 +25,11 @@ import org.openjdk.jmh.annotations.State;
 /**
  * One eval-mode forward of the BERT generated from specs/bert_encoder.yaml at
  * all-MiniLM-L6-v2's size ({@code new BertModel(30522, 384, 12, 1536, 512, 2)}, 6 layers) on
- * {@code batch} sequences of 128 tokens, through {@code forwardTuple(inputIds, attentionMask)}
- * (grad mode off: the buffered forward, allocating only its three results; {@code
- * forwardTupleInto} writes them into the caller's tensors instead). With {@code -Dpeers.models=DIR} (peers.sh) it runs
+ * {@code batch} sequences of 128 tokens, through {@code forwardTupleInto(inputIds, attentionMask,
+ * output)} into three result tensors made once (grad mode off: the buffered forward, 0 B a call
+ * once warm). Until session 14 it called {@code forwardTuple}, which allocates its results:
+ * {@code h} alone is {@code batch x 128 x 384} floats, the whole 3.2 MB/op JMH reported at
+ * batch 16 (200 KB at batch 1). With {@code -Dpeers.models=DIR} (peers.sh) it runs
  * the weights and inputs ONNX Runtime runs, {@code DIR/minilm.safetensors} and {@code
  * DIR/minilm.b<batch>.safetensors}, and the setup refuses a model whose sentence embedding
  * differs from PyTorch's by more than {@code 1e-4 + 1e-4 |y|}; otherwise the weights are the
@@ -54,6 +56,7 @@ public class BertBenchmark {
   private BertModel net;
   private Tensor inputIds;
   private Tensor attentionMask;
+  private BertModel.Output output;
 
   /** {@code torch.no_grad()} for the benchmark thread: inference records nothing. */
   @Setup(Level.Iteration)
@@ -65,6 +68,8 @@ public class BertBenchmark {
   public void setup() throws IOException {
     Kernels.setThreads(threads);
     net = new BertModel(30522, 384, 12, 1536, 512, 2);
+    output = new BertModel.Output(Tensor.zeros(batch, SEQ, 384), Tensor.zeros(batch, 384),
+        Tensor.zeros(batch, 384));
     String models = System.getProperty("peers.models");
     if (models != null) {
       Path dir = Path.of(models);
@@ -77,7 +82,7 @@ public class BertBenchmark {
       inputIds = t.get("input_ids");
       attentionMask = t.get("attention_mask");
       net.eval();
-      Tensor y = net.forwardTuple(inputIds, attentionMask).sentence();
+      Tensor y = forward();
       if (!y.allclose(t.get("y"), 1e-4f, 1e-4f)) {
         throw new IllegalStateException("BertBenchmark: the sentence embedding differs from PyTorch's");
       }
@@ -97,6 +102,6 @@ public class BertBenchmark {
 
   @Benchmark
   public Tensor forward() {
-    return net.forwardTuple(inputIds, attentionMask).sentence();
+    return net.forwardTupleInto(inputIds, attentionMask, output).sentence();
   }
 }

@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * are packed into dense strips, then every panel runs over them while its {@code KC x NR}
  * slice stays in L2. The register tile is {@code MR x NR} ({@link RowTiles}: 8 rows where
  * the vectors are 512 bits wide, 6 where they are narrower and the registers fewer); the last
- * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place. Products with few panels (n up to 96) skip
- * packing A.
+ * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place ({@link
+ * EdgeTiles}). Products with few panels (n up to 96) skip packing A; so do the 8-row tiles of
+ * 512-bit vectors unless A's row stride is a multiple of 1,024 floats ({@link #readsInPlace}).
  *
  * <p>Batches of 1 and 2 take a wide tile (1 or 2 rows x 4 panels, the epilogue on its
  * registers) over the whole reduction, and a narrow last panel a one-vector tile with the
@@ -73,8 +74,6 @@ final class VectorGemm {
   static final int MC_PACKED = 16 * MR;
   /** Panels of op(B) from which packing the tiles of A pays for itself. */
   static final int PACK_A_PANELS = 4;
-  /** Panels per wide tile (batches of 1 and 2). */
-  private static final int WIDE = 4;
   /** Rows of A below which a product with a transposed B is done as dot products. */
   static final int SMALL_M = 4;
   /**
@@ -92,14 +91,6 @@ final class VectorGemm {
   /** Multiply-adds from which a product is worth splitting across threads. */
   static final long PARALLEL_WORK = 1L << 21;
 
-  /** Zeros to start the accumulators from (two vectors). */
-  private static final float[] ZEROS = new float[NR];
-  /** The bias of a wide tile when there is none: adding {@code -0.0} is exact for every float. */
-  private static final float[] NEGATIVE_ZEROS = new float[WIDE * NR];
-
-  static {
-    Arrays.fill(NEGATIVE_ZEROS, -0f);
-  }
 
   static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -226,12 +217,12 @@ final class VectorGemm {
    * A packed once before the split, into the calling thread's scratch, block by block in the
    * layout each thread would otherwise pack (and again in every thread). The blocks are packed
    * by the pool too (a second hand-off costs little while its workers spin), so the packing is
-   * not a serial part of the product. Returns null where A is not packed or is too large to
-   * pack whole.
+   * not a serial part of the product. Returns null where A is not packed (read in place, or
+   * too few panels) or is too large to pack whole.
    */
   private static float[] packShared(int m, int n, int k, float[] a, int aOff, int lda) {
     int tiles = m / MR;
-    if (m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
+    if (readsInPlace(lda) || m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
         || (long) tiles * RowTiles.STEP * k > SHARED_A_FLOATS) {
       return null;
     }
@@ -436,11 +427,11 @@ final class VectorGemm {
       // Groups start at multiples of 4, so the split does not depend on [q0, q1).
       int q = q0;
       for (; q < q1; q++) {
-        int g = q - q % WIDE;
-        if (g >= q0 && g + WIDE <= q1 && (g + WIDE) * NR <= n && q == g) {
-          wide(m, k, a, aOff, lda, bp, base + q * k * NR, c, cOff + q * NR, ldc, bias,
+        int g = q - q % WideTiles.PANELS;
+        if (g >= q0 && g + WideTiles.PANELS <= q1 && (g + WideTiles.PANELS) * NR <= n && q == g) {
+          WideTiles.wide(m, k, a, aOff, lda, bp, base + q * k * NR, c, cOff + q * NR, ldc, bias,
               biasOff + q * NR, act);
-          q += WIDE - 1;
+          q += WideTiles.PANELS - 1;
         } else {
           int j = q * NR;
           panel(m, k, a, aOff, lda, bp, base + q * k * NR, PackedMatrix.panelStride(n, NR, q), c,
@@ -473,7 +464,8 @@ final class VectorGemm {
    * rows of A, the row tiles of that A block are packed once (each a dense {@code KC x MR}
    * strip, so a tile reads A as one stream, free of the cache-set conflicts of a power-of-two
    * row stride), then every panel runs over them while its {@code KC x NR} slice stays in
-   * L2. Rows past the last whole tile read A in place.
+   * L2. Rows past the last whole tile read A in place, and so do the 8-row tiles where {@link
+   * #readsInPlace} says (nothing is packed then, unless a parallel call shared a packed A).
    */
   private static void packedRowBlocks(int m, int n, int k, float[] a, int aOff, int lda,
       float[] sharedA, float[] bp, int base, float[] c, int cOff, int ldc, float[] bias,
@@ -488,7 +480,8 @@ final class VectorGemm {
         boolean last = kb + kc == k;
         float[] ap = sharedA;
         int apOff = sharedOffset(ib, k, tiles, kb);
-        if (ap == null) {
+        boolean inPlace = ap == null && readsInPlace(lda);
+        if (ap == null && !inPlace) {
           ap = s.packedA(tiles * RowTiles.STEP * kc);
           apOff = 0;
           RowTiles.packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap, 0);
@@ -522,13 +515,15 @@ final class VectorGemm {
             }
             int ai = aOff + (ib + i) * lda + kb;
             if (stride == L) { // one vector wide, reading A in place
-              narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first,
+              EdgeTiles.narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first,
                   SmallPanels.plain(m, n, k, L, L));
+            } else if (rows == MR && inPlace) {
+              EdgeTiles.tile8x2(kc, a, ai, lda, bp, bk, t, t0, tld, first);
             } else if (rows == MR) {
               RowTiles.tile(kc, ap, apOff + i / MR * RowTiles.STEP * kc, bp, bk, t, t0, tld,
                   first);
             } else {
-              tile(rows, kc, a, ai, lda, bp, bk, NR, t, t0, tld, first);
+              EdgeTiles.tile(rows, kc, a, ai, lda, bp, bk, NR, t, t0, tld, first);
             }
             if (last) {
               GemmEpilogue.apply(rows, t, t0, tld, bv, bvOff, act);
@@ -566,7 +561,7 @@ final class VectorGemm {
       // A batch of 1 or 2: the panels the wide tile leaves, in plain Java. They run once or
       // a few times per call, and a method of vector code runs as plain Java, boxing every
       // vector, until C2 compiles it, which took hundreds of calls (docs/performance.md).
-      float[] bz = bv == null ? NEGATIVE_ZEROS : bv;
+      float[] bz = bv == null ? WideTiles.NEGATIVE_ZEROS : bv;
       int bzOff = bv == null ? 0 : bvOff;
       float below = act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
       if (ldb == L) { // a half-wide last panel: only those have a row stride of L
@@ -584,13 +579,20 @@ final class VectorGemm {
       boolean last = kb + kc == k;
       int i = 0;
       while (i < m) {
-        // The 8 x 2-vector tile needs a packed A; the narrow ones read it in place.
-        int rows = Math.min(m - i, ldb == L ? MR : 4);
+        // The narrow tile reads A in place, up to 8 rows; whole panels 8 rows where A can be
+        // read in place by 8 rows (readsInPlace), else up to 4.
+        int rows = ldb == L ? Math.min(m - i, MR)
+            : m - i >= 8 && ldb == NR && readsInPlace(lda) ? 8 : Math.min(m - i, 4);
         int ai = aOff + i * lda + kb;
         int bk = b0 + kb * ldb;
         int ci = c0 + i * ldc;
-        if (cols == NR) {
-          tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first);
+        if (cols == NR && rows == 8) {
+          EdgeTiles.tile8x2(kc, a, ai, lda, b, bk, c, ci, ldc, first);
+          if (last) {
+            GemmEpilogue.apply(rows, c, ci, ldc, bv, bvOff, act);
+          }
+        } else if (cols == NR) {
+          EdgeTiles.tile(rows, kc, a, ai, lda, b, bk, ldb, c, ci, ldc, first);
           if (last) {
             GemmEpilogue.apply(rows, c, ci, ldc, bv, bvOff, act);
           }
@@ -599,9 +601,11 @@ final class VectorGemm {
             copyRows(c, ci, ldc, s.edge, 0, NR, rows, cols);
           }
           if (ldb == L) {
-            narrow(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first, false);
+            EdgeTiles.narrow(rows, kc, a, ai, lda, b, bk, s.edge, 0, NR, first, false);
+          } else if (rows == 8) {
+            EdgeTiles.tile8x2(kc, a, ai, lda, b, bk, s.edge, 0, NR, first);
           } else {
-            tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
+            EdgeTiles.tile(rows, kc, a, ai, lda, b, bk, ldb, s.edge, 0, NR, first);
           }
           if (last) {
             GemmEpilogue.apply(rows, s.edge, 0, NR, bv, bvOff, act);
@@ -618,443 +622,23 @@ final class VectorGemm {
   }
 
   /**
-   * One or two rows of C over {@code WIDE} whole panels, the epilogue applied on the registers
-   * before the only store: the sum plus the bias (or plus {@code -0.0}, which changes nothing,
-   * not even a {@code -0.0}), then {@code x < below ? 0 : x} with {@code below} 0 for ReLU and
-   * minus infinity (never true) otherwise. The same operations in the same order as {@link
-   * GemmEpilogue#apply}, so the results equal those of the other tiles. The tiles write it out
-   * per accumulator: a helper taking the vectors is not inlined into them, and C2 then boxes
-   * every vector (the tutorial MLP ran 2-3x slower that way).
+   * Whether the 8-row tile reads A in place ({@link EdgeTiles#tile8x2}) instead of a packed
+   * strip: with 8-row tiles (512-bit vectors) and a row stride that does not put the 8 rows in
+   * one L1 set (a multiple of 1,024 floats, 4 KiB, does). Packing copied A once per reduction
+   * block for one stream instead of 8; on Zen 4 the 8 streams cost nothing and the copy did:
+   * 128 x 384 x 384 and 2048 x 384 x 384 ran 1.04-1.06x faster in place, 128 x 384 x 1536
+   * (a stride of 1,536: 4 rows a set) 1.01-1.06x, BERT 1.00-1.03x (AbCompare, CPU time, both
+   * orders). The 6-row tile of narrower vectors keeps its packed strips (their layout is tuned
+   * per JDK: {@link RowTiles}).
    */
-  private static void wide(int m, int k, float[] a, int aOff, int lda, float[] b, int b0,
-      float[] c, int c0, int ldc, float[] bias, int biasOff, Activation act) {
-    float[] bv = bias == null ? NEGATIVE_ZEROS : bias;
-    int bvOff = bias == null ? 0 : biasOff;
-    float below = act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
-    if (m == 2) {
-      tile2x8(k, a, aOff, aOff + lda, b, b0, c, c0, c0 + ldc, bv, bvOff, below);
-    } else {
-      tile1x8(k, a, aOff, b, b0, c, c0, bv, bvOff, below);
-    }
-    GemmEpilogue.geluIf(act, m, WIDE * NR, c, c0, ldc);
+  private static boolean readsInPlace(int lda) {
+    return MR == 8 && lda % 1024 != 0;
   }
 
   private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,
       int dstLd, int rows, int cols) {
     for (int r = 0; r < rows; r++) {
       System.arraycopy(src, srcOff + r * srcLd, dst, dstOff + r * dstLd, cols);
-    }
-  }
-
-  private static void tile(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
-      int ldb, float[] c, int c0, int ldc, boolean first) {
-    switch (rows) {
-      case 4:
-      case 3:
-        tile4x2(rows, kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
-        break;
-      case 2:
-        tile2x2(kc, a, a0, lda, b, b0, ldb, c, c0, ldc, first);
-        break;
-      default:
-        tile1x2(kc, a, a0, b, b0, ldb, c, c0, first);
-        break;
-    }
-  }
-
-  /**
-   * 3 or 4 rows of C, two vectors wide: 8 accumulators, 4 broadcasts and 2 loads per step. With
-   * 3 rows the last row is computed twice and stored once, so 3 rows cost one pass over the
-   * panel instead of two (a 2-row and a 1-row tile).
-   */
-  private static void tile4x2(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
-      int ldb, float[] c, int c0, int ldc, boolean first) {
-    float[] src = first ? ZEROS : c;
-    int s0 = first ? 0 : c0;
-    int sld = first ? 0 : ldc;
-    int s3 = rows > 3 ? s0 + 3 * sld : s0 + 2 * sld;
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = rows > 3 ? a2 + lda : a2;
-    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, src, s0));
-    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, src, s0 + L));
-    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld));
-    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld + L));
-    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld));
-    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld + L));
-    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, src, s3));
-    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, src, s3 + L));
-    for (int p = 0; p < kc; p++) {
-      int bp = b0 + p * ldb;
-      FloatVector b0v = EXACT.cast(FloatVector.fromArray(S, b, bp));
-      FloatVector b1v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
-      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
-      c00 = x.fma(b0v, c00);
-      c01 = x.fma(b1v, c01);
-      x = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
-      c10 = x.fma(b0v, c10);
-      c11 = x.fma(b1v, c11);
-      x = EXACT.cast(FloatVector.broadcast(S, a[a2 + p]));
-      c20 = x.fma(b0v, c20);
-      c21 = x.fma(b1v, c21);
-      x = EXACT.cast(FloatVector.broadcast(S, a[a3 + p]));
-      c30 = x.fma(b0v, c30);
-      c31 = x.fma(b1v, c31);
-    }
-    EXACT.cast(c00).intoArray(c, c0);
-    EXACT.cast(c01).intoArray(c, c0 + L);
-    EXACT.cast(c10).intoArray(c, c0 + ldc);
-    EXACT.cast(c11).intoArray(c, c0 + ldc + L);
-    EXACT.cast(c20).intoArray(c, c0 + 2 * ldc);
-    EXACT.cast(c21).intoArray(c, c0 + 2 * ldc + L);
-    if (rows > 3) {
-      EXACT.cast(c30).intoArray(c, c0 + 3 * ldc);
-      EXACT.cast(c31).intoArray(c, c0 + 3 * ldc + L);
-    }
-  }
-
-  /** 2 rows of C, two vectors wide: one FMA chain per accumulator, as in the wide tile. */
-  private static void tile2x2(int kc, float[] a, int a0, int lda, float[] b, int b0, int ldb,
-      float[] c, int c0, int ldc, boolean first) {
-    float[] src = first ? ZEROS : c;
-    int s0 = first ? 0 : c0;
-    int sld = first ? 0 : ldc;
-    int a1 = a0 + lda;
-    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, src, s0));
-    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, src, s0 + L));
-    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld));
-    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld + L));
-    for (int p = 0; p < kc; p++) {
-      int bp = b0 + p * ldb;
-      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, bp));
-      FloatVector v = EXACT.cast(FloatVector.fromArray(S, b, bp + L));
-      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
-      c00 = x.fma(u, c00);
-      c01 = x.fma(v, c01);
-      x = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
-      c10 = x.fma(u, c10);
-      c11 = x.fma(v, c11);
-    }
-    EXACT.cast(c00).intoArray(c, c0);
-    EXACT.cast(c01).intoArray(c, c0 + L);
-    EXACT.cast(c10).intoArray(c, c0 + ldc);
-    EXACT.cast(c11).intoArray(c, c0 + ldc + L);
-  }
-
-  /** One row of C, two vectors wide. */
-  private static void tile1x2(int kc, float[] a, int a0, float[] b, int b0, int ldb,
-      float[] c, int c0, boolean first) {
-    float[] src = first ? ZEROS : c;
-    int s0 = first ? 0 : c0;
-    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, src, s0));
-    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, src, s0 + L));
-    for (int p = 0; p < kc; p++) {
-      int bp = b0 + p * ldb;
-      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
-      c00 = x.fma(EXACT.cast(FloatVector.fromArray(S, b, bp)), c00);
-      c01 = x.fma(EXACT.cast(FloatVector.fromArray(S, b, bp + L)), c01);
-    }
-    EXACT.cast(c00).intoArray(c, c0);
-    EXACT.cast(c01).intoArray(c, c0 + L);
-  }
-
-  /**
-   * Rows {@code a0} and {@code a1} of A against 4 consecutive packed panels (8 vectors, 16
-   * accumulators) over the whole reduction: the tile for batches of 1 and 2, where a panel
-   * has no other row tile to share it with. Row 0 goes to {@code c[c0 ..]}, row 1 to {@code
-   * c[d0 ..]}, each with the epilogue of {@link #wide}. Each accumulator is one FMA chain over
-   * k, so the results equal those of {@link #tile2x2} and {@link #tile1x2}.
-   */
-  private static void tile2x8(int k, float[] a, int a0, int a1, float[] b, int b0, float[] c,
-      int c0, int d0, float[] bias, int bo, float below) {
-    // Each panel's index is (its start) + p * NR: C2 hoists the bounds checks of such indices
-    // out of the loop, but not of (first start) + p * NR + (multiple of k).
-    int b1 = b0 + k * NR;
-    int b2 = b1 + k * NR;
-    int b3 = b2 + k * NR;
-    FloatVector c00 = EXACT.cast(FloatVector.zero(S));
-    FloatVector c01 = c00;
-    FloatVector c02 = c00;
-    FloatVector c03 = c00;
-    FloatVector c04 = c00;
-    FloatVector c05 = c00;
-    FloatVector c06 = c00;
-    FloatVector c07 = c00;
-    FloatVector c10 = c00;
-    FloatVector c11 = c00;
-    FloatVector c12 = c00;
-    FloatVector c13 = c00;
-    FloatVector c14 = c00;
-    FloatVector c15 = c00;
-    FloatVector c16 = c00;
-    FloatVector c17 = c00;
-    for (int p = 0; p < k; p++) {
-      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
-      FloatVector y = EXACT.cast(FloatVector.broadcast(S, a[a1 + p]));
-      FloatVector v = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * NR));
-      c00 = x.fma(v, c00);
-      c10 = y.fma(v, c10);
-      v = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * NR + L));
-      c01 = x.fma(v, c01);
-      c11 = y.fma(v, c11);
-      v = EXACT.cast(FloatVector.fromArray(S, b, b1 + p * NR));
-      c02 = x.fma(v, c02);
-      c12 = y.fma(v, c12);
-      v = EXACT.cast(FloatVector.fromArray(S, b, b1 + p * NR + L));
-      c03 = x.fma(v, c03);
-      c13 = y.fma(v, c13);
-      v = EXACT.cast(FloatVector.fromArray(S, b, b2 + p * NR));
-      c04 = x.fma(v, c04);
-      c14 = y.fma(v, c14);
-      v = EXACT.cast(FloatVector.fromArray(S, b, b2 + p * NR + L));
-      c05 = x.fma(v, c05);
-      c15 = y.fma(v, c15);
-      v = EXACT.cast(FloatVector.fromArray(S, b, b3 + p * NR));
-      c06 = x.fma(v, c06);
-      c16 = y.fma(v, c16);
-      v = EXACT.cast(FloatVector.fromArray(S, b, b3 + p * NR + L));
-      c07 = x.fma(v, c07);
-      c17 = y.fma(v, c17);
-    }
-    // At C2's node budget, as tile1x8: the epilogue uses the species' own calls and casts
-    // each sum to the exact class (see there).
-    FloatVector zero = EXACT.cast(FloatVector.zero(S));
-    FloatVector bias0 = FloatVector.fromArray(S, bias, bo);
-    FloatVector v = EXACT.cast(c00.lanewise(VectorOperators.ADD, bias0));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0);
-    v = EXACT.cast(c10.lanewise(VectorOperators.ADD, bias0));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0);
-    FloatVector bias1 = FloatVector.fromArray(S, bias, bo + L);
-    v = EXACT.cast(c01.lanewise(VectorOperators.ADD, bias1));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + L);
-    v = EXACT.cast(c11.lanewise(VectorOperators.ADD, bias1));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0 + L);
-    FloatVector bias2 = FloatVector.fromArray(S, bias, bo + 2 * L);
-    v = EXACT.cast(c02.lanewise(VectorOperators.ADD, bias2));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 2 * L);
-    v = EXACT.cast(c12.lanewise(VectorOperators.ADD, bias2));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0 + 2 * L);
-    FloatVector bias3 = FloatVector.fromArray(S, bias, bo + 3 * L);
-    v = EXACT.cast(c03.lanewise(VectorOperators.ADD, bias3));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 3 * L);
-    v = EXACT.cast(c13.lanewise(VectorOperators.ADD, bias3));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0 + 3 * L);
-    FloatVector bias4 = FloatVector.fromArray(S, bias, bo + 4 * L);
-    v = EXACT.cast(c04.lanewise(VectorOperators.ADD, bias4));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 4 * L);
-    v = EXACT.cast(c14.lanewise(VectorOperators.ADD, bias4));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0 + 4 * L);
-    FloatVector bias5 = FloatVector.fromArray(S, bias, bo + 5 * L);
-    v = EXACT.cast(c05.lanewise(VectorOperators.ADD, bias5));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 5 * L);
-    v = EXACT.cast(c15.lanewise(VectorOperators.ADD, bias5));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0 + 5 * L);
-    FloatVector bias6 = FloatVector.fromArray(S, bias, bo + 6 * L);
-    v = EXACT.cast(c06.lanewise(VectorOperators.ADD, bias6));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 6 * L);
-    v = EXACT.cast(c16.lanewise(VectorOperators.ADD, bias6));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0 + 6 * L);
-    FloatVector bias7 = FloatVector.fromArray(S, bias, bo + 7 * L);
-    v = EXACT.cast(c07.lanewise(VectorOperators.ADD, bias7));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 7 * L);
-    v = EXACT.cast(c17.lanewise(VectorOperators.ADD, bias7));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, d0 + 7 * L);
-  }
-
-  /**
-   * Row {@code a0} of A against 4 consecutive packed panels (8 accumulators) over the whole
-   * reduction: the batch-1 tile, bound by streaming the panels from memory (8 loads per 8
-   * FMAs). Each accumulator is one FMA chain over k, with the epilogue of {@link #wide}, as
-   * in {@link #tile2x8}.
-   */
-  private static void tile1x8(int k, float[] a, int a0, float[] b, int b0, float[] c, int c0,
-      float[] bias, int bo, float below) {
-    int b1 = b0 + k * NR; // per-panel starts: see tile2x8
-    int b2 = b1 + k * NR;
-    int b3 = b2 + k * NR;
-    FloatVector c0v = EXACT.cast(FloatVector.zero(S));
-    FloatVector c1v = c0v;
-    FloatVector c2v = c0v;
-    FloatVector c3v = c0v;
-    FloatVector c4v = c0v;
-    FloatVector c5v = c0v;
-    FloatVector c6v = c0v;
-    FloatVector c7v = c0v;
-    for (int p = 0; p < k; p++) {
-      FloatVector x = EXACT.cast(FloatVector.broadcast(S, a[a0 + p]));
-      c0v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR), c0v);
-      c1v = x.fma(FloatVector.fromArray(S, b, b0 + p * NR + L), c1v);
-      c2v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR), c2v);
-      c3v = x.fma(FloatVector.fromArray(S, b, b1 + p * NR + L), c3v);
-      c4v = x.fma(FloatVector.fromArray(S, b, b2 + p * NR), c4v);
-      c5v = x.fma(FloatVector.fromArray(S, b, b2 + p * NR + L), c5v);
-      c6v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR), c6v);
-      c7v = x.fma(FloatVector.fromArray(S, b, b3 + p * NR + L), c7v);
-    }
-    // This method is at C2's node budget: past it C2 inlines only force-inlined JDK methods
-    // and intrinsics, so a method of ours here would box (even with no other species). The
-    // species' own lanewise, dispatched at this call site (its profile sees one class), and a
-    // cast to the constant exact class (Class.cast, an intrinsic) type the sums and the
-    // blends: without the casts, lt() and intoArray() dispatch at the JDK's own call sites,
-    // whose profiles see every species in the JVM, and box once another species ran (1-3.6
-    // KB a call).
-    FloatVector zero = EXACT.cast(FloatVector.zero(S));
-    FloatVector v = EXACT.cast(
-        c0v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0);
-    v = EXACT.cast(
-        c1v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + L)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + L);
-    v = EXACT.cast(
-        c2v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 2 * L)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 2 * L);
-    v = EXACT.cast(
-        c3v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 3 * L)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 3 * L);
-    v = EXACT.cast(
-        c4v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 4 * L)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 4 * L);
-    v = EXACT.cast(
-        c5v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 5 * L)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 5 * L);
-    v = EXACT.cast(
-        c6v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 6 * L)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 6 * L);
-    v = EXACT.cast(
-        c7v.lanewise(VectorOperators.ADD, FloatVector.fromArray(S, bias, bo + 7 * L)));
-    v = EXACT.cast(v.blend(zero, v.lt(below)));
-    v.intoArray(c, c0 + 7 * L);
-  }
-
-  /**
-   * Up to 8 rows of C against a half-wide last panel, A read in place; in plain Java when
-   * {@code plain} (the whole product's panel has few multiply-adds: {@link SmallPanels#plain}).
-   */
-  private static void narrow(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
-      float[] c, int c0, int ldc, boolean first, boolean plain) {
-    if (plain) { // the panel of a small product, which runs once per call: SmallPanels.plain
-      SmallPanels.narrow(rows, kc, a, a0, lda, b, b0, L, c, c0, ldc, first);
-    } else if (rows > 4) {
-      tile8x1(rows, kc, a, a0, lda, b, b0, c, c0, ldc, first);
-    } else {
-      tile4x1(rows, kc, a, a0, lda, b, b0, c, c0, ldc, first);
-    }
-  }
-
-  /**
-   * 5 to 8 rows of C against a half-wide last panel (one vector, row stride L): as {@link
-   * #tile4x1}, with 8 FMA chains in flight instead of 4, so the FMA latency is hidden (a
-   * 10-class head at batch 32 or more).
-   */
-  private static void tile8x1(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
-      float[] c, int c0, int ldc, boolean first) {
-    int a4 = a0 + 4 * lda;
-    int a5 = rows > 5 ? a4 + lda : a4;
-    int a6 = rows > 6 ? a5 + lda : a5;
-    int a7 = rows > 7 ? a6 + lda : a6;
-    float[] src = first ? ZEROS : c;
-    int s0 = first ? 0 : c0;
-    int sld = first ? 0 : ldc;
-    int s4 = s0 + 4 * sld;
-    int s5 = rows > 5 ? s4 + sld : s4;
-    int s6 = rows > 6 ? s5 + sld : s5;
-    int s7 = rows > 7 ? s6 + sld : s6;
-    FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, src, s0));
-    FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, src, s0 + sld));
-    FloatVector c2v = EXACT.cast(FloatVector.fromArray(S, src, s0 + 2 * sld));
-    FloatVector c3v = EXACT.cast(FloatVector.fromArray(S, src, s0 + 3 * sld));
-    FloatVector c4v = EXACT.cast(FloatVector.fromArray(S, src, s4));
-    FloatVector c5v = EXACT.cast(FloatVector.fromArray(S, src, s5));
-    FloatVector c6v = EXACT.cast(FloatVector.fromArray(S, src, s6));
-    FloatVector c7v = EXACT.cast(FloatVector.fromArray(S, src, s7));
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
-    for (int p = 0; p < kc; p++) {
-      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
-      c0v = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0v);
-      c1v = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1v);
-      c2v = EXACT.cast(FloatVector.broadcast(S, a[a2 + p])).fma(u, c2v);
-      c3v = EXACT.cast(FloatVector.broadcast(S, a[a3 + p])).fma(u, c3v);
-      c4v = EXACT.cast(FloatVector.broadcast(S, a[a4 + p])).fma(u, c4v);
-      c5v = EXACT.cast(FloatVector.broadcast(S, a[a5 + p])).fma(u, c5v);
-      c6v = EXACT.cast(FloatVector.broadcast(S, a[a6 + p])).fma(u, c6v);
-      c7v = EXACT.cast(FloatVector.broadcast(S, a[a7 + p])).fma(u, c7v);
-    }
-    EXACT.cast(c0v).intoArray(c, c0);
-    EXACT.cast(c1v).intoArray(c, c0 + ldc);
-    EXACT.cast(c2v).intoArray(c, c0 + 2 * ldc);
-    EXACT.cast(c3v).intoArray(c, c0 + 3 * ldc);
-    EXACT.cast(c4v).intoArray(c, c0 + 4 * ldc);
-    if (rows > 5) {
-      EXACT.cast(c5v).intoArray(c, c0 + 5 * ldc);
-    }
-    if (rows > 6) {
-      EXACT.cast(c6v).intoArray(c, c0 + 6 * ldc);
-    }
-    if (rows > 7) {
-      EXACT.cast(c7v).intoArray(c, c0 + 7 * ldc);
-    }
-  }
-
-  /**
-   * Up to 4 rows of C against a half-wide last panel (one vector, row stride L, a constant):
-   * {@code rows} rows of A from {@code a0} read in place, each element one FMA chain over p as
-   * in the other tiles. Rows past {@code rows} repeat the last one and are not stored.
-   */
-  private static void tile4x1(int rows, int kc, float[] a, int a0, int lda, float[] b, int b0,
-      float[] c, int c0, int ldc, boolean first) {
-    int a1 = rows > 1 ? a0 + lda : a0;
-    int a2 = rows > 2 ? a1 + lda : a1;
-    int a3 = rows > 3 ? a2 + lda : a2;
-    float[] src = first ? ZEROS : c;
-    int s0 = first ? 0 : c0;
-    int s1 = first ? 0 : rows > 1 ? c0 + ldc : c0;
-    int s2 = first ? 0 : rows > 2 ? c0 + 2 * ldc : s1;
-    int s3 = first ? 0 : rows > 3 ? c0 + 3 * ldc : s2;
-    FloatVector c0v = EXACT.cast(FloatVector.fromArray(S, src, s0));
-    FloatVector c1v = EXACT.cast(FloatVector.fromArray(S, src, s1));
-    FloatVector c2v = EXACT.cast(FloatVector.fromArray(S, src, s2));
-    FloatVector c3v = EXACT.cast(FloatVector.fromArray(S, src, s3));
-    for (int p = 0; p < kc; p++) {
-      FloatVector u = EXACT.cast(FloatVector.fromArray(S, b, b0 + p * L));
-      c0v = EXACT.cast(FloatVector.broadcast(S, a[a0 + p])).fma(u, c0v);
-      c1v = EXACT.cast(FloatVector.broadcast(S, a[a1 + p])).fma(u, c1v);
-      c2v = EXACT.cast(FloatVector.broadcast(S, a[a2 + p])).fma(u, c2v);
-      c3v = EXACT.cast(FloatVector.broadcast(S, a[a3 + p])).fma(u, c3v);
-    }
-    EXACT.cast(c0v).intoArray(c, c0);
-    if (rows > 1) {
-      EXACT.cast(c1v).intoArray(c, c0 + ldc);
-    }
-    if (rows > 2) {
-      EXACT.cast(c2v).intoArray(c, c0 + 2 * ldc);
-    }
-    if (rows > 3) {
-      EXACT.cast(c3v).intoArray(c, c0 + 3 * ldc);
     }
   }
 }
