@@ -443,7 +443,7 @@ public final class ForwardParser {
       }
     }
     expectOp("]");
-    lastDepth = depth + 1;
+    lastDepth = depth; // the deepest item: the caller adds one level over it and the target
     return new Ast.Subscript(open.loc(), target, items);
   }
 
@@ -459,14 +459,22 @@ public final class ForwardParser {
     if (!peekOp(":")) {
       return start;
     }
+    int depth = start == null ? 0 : lastDepth;
     Token colon = advance();
-    Expr stop = endOfSlicePart() ? null : expression(0);
+    Expr stop = null;
+    if (!endOfSlicePart()) {
+      stop = expression(0);
+      depth = Math.max(depth, lastDepth);
+    }
     Expr step = null;
     if (peekOp(":")) {
       advance();
-      step = endOfSlicePart() ? null : expression(0);
+      if (!endOfSlicePart()) {
+        step = expression(0);
+        depth = Math.max(depth, lastDepth);
+      }
     }
-    lastDepth = 2;
+    lastDepth = depth + 1;
     return new Ast.Slice(start == null ? colon.loc() : start.loc(), start, stop, step);
   }
 
