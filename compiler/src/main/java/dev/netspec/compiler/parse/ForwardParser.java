@@ -598,8 +598,6 @@ public final class ForwardParser {
         return "the end of the block";
       case END:
         return "the end of the forward";
-      case STRING:
-        return "'" + t.text() + "'";
       default:
         return "'" + t.text() + "'";
     }
@@ -609,7 +607,7 @@ public final class ForwardParser {
   private static List<Token> tokenize(String text, int base) throws SyntaxError {
     List<Token> out = new ArrayList<>();
     List<Integer> indents = new ArrayList<>(List.of(base));
-    String[] lines = text.split("\n", -1);
+    String[] lines = text.split("\r?\n", -1); // a Windows line end too: its blank lines stay blank
     int depth = 0;
     int lastLine = 1;
     for (int ln = 0; ln < lines.length; ln++) {

@@ -290,6 +290,35 @@ class ForwardParserTest {
   }
 
   @Test
+  void edgesOfTheText() throws Exception {
+    assertEquals("1:1: expected an expression, found the end of the forward", error(""));
+    assertEquals("1:10: expected the end of the line, found 'x'", error("return x x"));
+    assertEquals("1:3: expected a name after '.', found the end of the line", error("x."));
+    assertEquals("1:1: malformed number '1e'", error("1e"));
+    // a line of only '\r' (a Windows blank line) ends a line like '\n': before the first
+    // statement, between two, and inside a block
+    assertEquals(List.of(new Return(at(2, 1), new Name(at(2, 8), "x"))), ForwardParser.parse("\r\nreturn x"));
+    assertEquals(List.of(new Assign(at(1, 1), "y", "=", new Name(at(1, 5), "x")),
+            new Return(at(3, 1), new Name(at(3, 8), "y"))),
+        ForwardParser.parse("y = x\n\r\nreturn y"));
+    assertEquals(List.of(new If(at(1, 1), new Name(at(1, 4), "a"),
+            List.of(new Assign(at(3, 3), "y", "=", new Name(at(3, 7), "x")),
+                new Return(at(5, 3), new Name(at(5, 10), "y"))), List.of())),
+        ForwardParser.parse("if a:\r\n\r\n  y = x\r\n\r\n  return y"));
+    // forty blocks one after another nest no deeper than one
+    ForwardParser.parse("if a:\n  y = 1\n".repeat(40) + "return y");
+    // the names to unpack into nest through any item: 256 groups, the innermost reached as
+    // each group's second item, put its names 257 deep (its 'a' at column 4 * 255 + 2)
+    String nested = "b";
+    for (int i = 0; i < 255; i++) {
+      nested = "(a, " + nested + ")";
+    }
+    ForwardParser.parse(nested + " = t");
+    assertEquals("1:1022: the names to unpack into are nested more than 256 deep",
+        error("(a, " + nested + ") = t"));
+  }
+
+  @Test
   void parseValueAllowsSpacesBeforeTheText() throws Exception {
     assertEquals(List.of(new Return(at(1, 2), new Binary(at(1, 4), "*", new Num(at(1, 2), 3, true),
         new Name(at(1, 6), "n")))), ForwardParser.parseValue(" 3 * n"));
@@ -297,6 +326,10 @@ class ForwardParserTest {
     ForwardParser.SyntaxError e = assertThrows(ForwardParser.SyntaxError.class,
         () -> ForwardParser.parse(" 3 * n"));
     assertEquals("expected an expression, found an indented line", e.getMessage());
+    // a value's later line may not be indented less than its first
+    e = assertThrows(ForwardParser.SyntaxError.class, () -> ForwardParser.parseValue("  a\nb"));
+    assertEquals(new Loc(2, 1), e.loc());
+    assertEquals("indentation does not match any outer block", e.getMessage());
   }
 
   @Test
