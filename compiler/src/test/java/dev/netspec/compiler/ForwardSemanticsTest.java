@@ -43,6 +43,27 @@ class ForwardSemanticsTest {
   }
 
   @Test
+  void squeezeWithoutADimDropsEverySizeOneDimAndAnEllipsisStandsForTheRest()
+      throws ReflectiveOperationException {
+    Tensor x = Tensor.of(0, 1, 2, 3, 4, 5).reshape(2, 1, 3, 1);
+    Module all = build("return squeeze(x) * 2", "[2, 1, 3, 1]");
+    Tensor y = all.forward(x);
+    assertArrayEquals(new int[] {2, 3}, y.shape());
+    assertArrayEquals(new float[] {0, 2, 4, 6, 8, 10}, y.toFloatArray());
+    Module one = build("return squeeze(x, 1) * 1", "[2, 1, 3, 1]");
+    assertArrayEquals(new int[] {2, 3, 1}, one.forward(x).shape());
+    // x[..., 1, 0] is x[:, :, 1, 0]; x[None, ..., 0] adds a leading dim: (1, 2, 1, 3)
+    Module last = build("return x[..., 1, 0] * 1", "[2, 1, 3, 1]");
+    Tensor z = last.forward(x);
+    assertArrayEquals(new int[] {2, 1}, z.shape());
+    assertArrayEquals(new float[] {1, 4}, z.toFloatArray());
+    Module lead = build("return x[None, ..., 0] * 1", "[2, 1, 3, 1]");
+    Tensor v = lead.forward(x);
+    assertArrayEquals(new int[] {1, 2, 1, 3}, v.shape());
+    assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, v.toFloatArray());
+  }
+
+  @Test
   void compoundAssignmentsLoopsAndBranches() throws ReflectiveOperationException {
     Module m = build("""
         y = x * 1

@@ -443,7 +443,7 @@ public final class ForwardParser {
       }
     }
     expectOp("]");
-    lastDepth = depth + 1;
+    lastDepth = depth; // the deepest item: the caller adds one level over it and the target
     return new Ast.Subscript(open.loc(), target, items);
   }
 
@@ -459,14 +459,22 @@ public final class ForwardParser {
     if (!peekOp(":")) {
       return start;
     }
+    int depth = start == null ? 0 : lastDepth;
     Token colon = advance();
-    Expr stop = endOfSlicePart() ? null : expression(0);
+    Expr stop = null;
+    if (!endOfSlicePart()) {
+      stop = expression(0);
+      depth = Math.max(depth, lastDepth);
+    }
     Expr step = null;
     if (peekOp(":")) {
       advance();
-      step = endOfSlicePart() ? null : expression(0);
+      if (!endOfSlicePart()) {
+        step = expression(0);
+        depth = Math.max(depth, lastDepth);
+      }
     }
-    lastDepth = 2;
+    lastDepth = depth + 1;
     return new Ast.Slice(start == null ? colon.loc() : start.loc(), start, stop, step);
   }
 
@@ -590,8 +598,6 @@ public final class ForwardParser {
         return "the end of the block";
       case END:
         return "the end of the forward";
-      case STRING:
-        return "'" + t.text() + "'";
       default:
         return "'" + t.text() + "'";
     }
@@ -601,7 +607,7 @@ public final class ForwardParser {
   private static List<Token> tokenize(String text, int base) throws SyntaxError {
     List<Token> out = new ArrayList<>();
     List<Integer> indents = new ArrayList<>(List.of(base));
-    String[] lines = text.split("\n", -1);
+    String[] lines = text.split("\r?\n", -1); // a Windows line end too: its blank lines stay blank
     int depth = 0;
     int lastLine = 1;
     for (int ln = 0; ln < lines.length; ln++) {
