@@ -201,6 +201,11 @@ capture "$out/meta.json" python3 "$PY/meta.py" "$ROOT" "$quick" "$ort_version" "
 if (wants ort || wants torch) && ! "$torch_python" -c 'import torch' 2>/dev/null; then
   warn "no torch in $torch_python: ONNX models cannot be exported; skipping ort and torch"
   skip+="ort,torch,"
+elif (wants ort || wants torch) && ! "$torch_python" -c 'import torchvision' 2>/dev/null; then
+  # export_onnx.py builds torchvision's ResNet-18; without it the export stops half-way.
+  warn "no torchvision in $torch_python (Debian: apt-get install python3-torchvision):" \
+    "ONNX models cannot be exported; skipping ort and torch"
+  skip+="ort,torch,"
 fi
 if wants ort || wants torch; then
   # The export is deterministic (a fixed seed), and GPT-2's files alone are ~1.3 GB: redo it only
