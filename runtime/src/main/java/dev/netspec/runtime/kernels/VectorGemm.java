@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the vectors are 512 bits wide, 6 where they are narrower and the registers fewer); the last
  * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place ({@link
  * EdgeTiles}). Products with few panels (n up to 96) skip packing A; so do the 8-row tiles of
- * 512-bit vectors unless A's row stride is a multiple of 1,024 floats ({@link #readsInPlace}).
+ * 512-bit vectors over up to 48 panels unless A's row stride is a multiple of 1,024 floats
+ * ({@link #skipsPackingA}).
  *
  * <p>Batches of 1 and 2 take a wide tile (1 or 2 rows x 4 panels, the epilogue on its
  * registers) over the whole reduction, and a narrow last panel a one-vector tile with the
@@ -74,6 +75,7 @@ final class VectorGemm {
   static final int MC_PACKED = 16 * MR;
   /** Panels of op(B) from which packing the tiles of A pays for itself. */
   static final int PACK_A_PANELS = 4;
+  static final int IN_PLACE_PANELS = 48;
   /** Rows of A below which a product with a transposed B is done as dot products. */
   static final int SMALL_M = 4;
   /**
@@ -222,7 +224,7 @@ final class VectorGemm {
    */
   private static float[] packShared(int m, int n, int k, float[] a, int aOff, int lda) {
     int tiles = m / MR;
-    if (readsInPlace(lda) || m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
+    if (skipsPackingA(n, lda) || m <= 2 || PackedMatrix.panels(n, NR) < PACK_A_PANELS || tiles == 0
         || (long) tiles * RowTiles.STEP * k > SHARED_A_FLOATS) {
       return null;
     }
@@ -480,7 +482,7 @@ final class VectorGemm {
         boolean last = kb + kc == k;
         float[] ap = sharedA;
         int apOff = sharedOffset(ib, k, tiles, kb);
-        boolean inPlace = ap == null && readsInPlace(lda);
+        boolean inPlace = ap == null && skipsPackingA(n, lda);
         if (ap == null && !inPlace) {
           ap = s.packedA(tiles * RowTiles.STEP * kc);
           apOff = 0;
@@ -633,6 +635,16 @@ final class VectorGemm {
    */
   private static boolean readsInPlace(int lda) {
     return MR == 8 && lda % 1024 != 0;
+  }
+
+  /**
+   * Whether a product of many panels leaves A unpacked ({@link #readsInPlace}): only up to
+   * {@link #IN_PLACE_PANELS} panels. Past them the copy is paid back: GPT-2's 128 x 2304 x 768,
+   * 128 x 3072 x 768 and its 50,257-column head ran 3-3.5% slower in place (AbCompare, CPU
+   * time, both orders), its prefill 3%.
+   */
+  private static boolean skipsPackingA(int n, int lda) {
+    return readsInPlace(lda) && PackedMatrix.panels(n, NR) <= IN_PLACE_PANELS;
   }
 
   private static void copyRows(float[] src, int srcOff, int srcLd, float[] dst, int dstOff,
