@@ -350,6 +350,12 @@ public final class MultiheadAttention extends Module {
    */
   public Output forwardInto(Tensor query, Tensor key, Tensor value, AttentionMask keyPaddingMask,
       AttentionMask attnMask, boolean averageAttnWeights, Output out) {
+    if (out.output() == null || out.weights() == null) {
+      throw new IllegalArgumentException("MultiheadAttention.forwardInto: the Output to write"
+          + " into has no " + (out.output() == null ? "output" : "weights") + " tensor: give"
+          + " both (or call forwardInto(query, key, value, keyPaddingMask, attnMask, out) for"
+          + " the output alone, need_weights=False)");
+    }
     boolean unbatched = query.dim() == 2;
     checkInputs(query, key, value, unbatched);
     Tensor w = out.weights();

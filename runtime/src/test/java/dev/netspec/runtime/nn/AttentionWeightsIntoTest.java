@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
@@ -96,5 +97,19 @@ class AttentionWeightsIntoTest {
     assertSame(self, mha.forwardInto(q, q, q, null, null, true, self));
     assertArrayEquals(want.output().toFloatArray(), q.toFloatArray(), 1e-6f, "out is the query");
     assertArrayEquals(want.weights().toFloatArray(), self.weights().toFloatArray(), 1e-6f);
+  }
+
+  @Test
+  void anOutputWithoutOneOfItsTensorsIsOneClearError() {
+    MultiheadAttention mha = new MultiheadAttention(8, 2, 0.0, true, true).eval();
+    Tensor x = randn(3, 2, 5, 8);
+    IllegalArgumentException noWeights = assertThrows(IllegalArgumentException.class,
+        () -> mha.forwardInto(x, x, x, null, null, true,
+            new MultiheadAttention.Output(Tensor.zeros(2, 5, 8), null)));
+    assertTrue(noWeights.getMessage().contains("has no weights tensor"), noWeights.getMessage());
+    IllegalArgumentException noOutput = assertThrows(IllegalArgumentException.class,
+        () -> mha.forwardInto(x, x, x, null, null, true,
+            new MultiheadAttention.Output(null, Tensor.zeros(2, 5, 5))));
+    assertTrue(noOutput.getMessage().contains("has no output tensor"), noOutput.getMessage());
   }
 }
