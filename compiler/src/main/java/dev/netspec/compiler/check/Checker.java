@@ -419,12 +419,20 @@ public final class Checker {
     return out;
   }
 
+  /**
+   * Why a declared size is refused: {@code Block: parameter sizes must be positive, got 0},
+   * for a literal here and for a block argument's value ({@code infer.DeclaredSizes}).
+   */
+  public static String nonPositiveSize(String block, String what, long size) {
+    return block + ": " + what + " sizes must be positive, got " + size;
+  }
+
   /** One size of a shape, or null after reporting why it is not one. */
   private DimRef dim(Node item, boolean allowLazy, String what) {
     Object v = item instanceof Scalar s ? s.value() : null;
     if (v instanceof Long n) {
       if (n <= 0) {
-        reporter.error(item.pos(), currentBlock + ": " + what + " sizes must be positive, got " + n);
+        reporter.error(item.pos(), nonPositiveSize(currentBlock, what, n));
         return null;
       }
       if (n > Integer.MAX_VALUE) {

@@ -1,5 +1,6 @@
 package dev.netspec.compiler.infer;
 
+import dev.netspec.compiler.check.Checker;
 import dev.netspec.compiler.check.Model.Block;
 import dev.netspec.compiler.check.Model.DimRef;
 import dev.netspec.compiler.check.Model.FixedDim;
@@ -63,7 +64,7 @@ final class DeclaredSizes {
     boolean refused = false;
     for (DimRef d : shape) {
       if (d instanceof NamedDim n && args.get(n.name()) instanceof Dim.Known k && k.size() <= 0) {
-        reporter.error(n.pos(), block.name() + ": " + what + " sizes must be positive, got " + k.size()
+        reporter.error(n.pos(), Checker.nonPositiveSize(block.name(), what, k.size())
             + " (from " + n.name() + ")");
         refused = true;
       }

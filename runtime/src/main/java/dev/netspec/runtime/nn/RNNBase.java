@@ -29,9 +29,9 @@ import java.util.Map;
  * GEMM's epilogue) and one fused kernel per batch row applies the gates ({@link
  * Kernels#lstmCell}, {@link Kernels#gruCell}), writing {@code h_t} straight into the output,
  * whose previous step is the next step's input. Nothing is transposed: a {@code batch_first}
- * input is read and written in its own layout (a block's input rows are gathered for its GEMM).
- * The buffers belong to the instance (one thread at a time, see {@link Module#enterForward}) and
- * are sized once per (steps, batch).
+ * input is read and written in its own layout (a block's input rows are read in place by its
+ * GEMM, or gathered where they are apart). The buffers belong to the instance (one thread at
+ * a time, see {@link Module#enterForward}) and are sized once per (steps, batch).
  *
  * <p>After a forward each layer's output is kept. A backward pass ({@link RecurrentGrad})
  * replays the steps itself from the input and the initial states.
@@ -469,21 +469,28 @@ public abstract class RNNBase extends Module {
   /**
    * {@code x W_ih^T + b_ih} for the block of steps from the direction's step {@code s0} into
    * {@code w.block}, row {@code (s - s0) * batch + b} for step {@code s} and batch entry {@code
-   * b}: the block's input rows gathered (in the input's layout a step's rows are apart when
-   * {@code batch_first}), then one GEMM.
+   * b}: one GEMM, reading the input in place where the block's rows are already in that order
+   * (forward direction, sequence first), else from its rows gathered (a step's rows are apart
+   * when {@code batch_first}, and the reverse direction takes the steps backwards).
    */
   private void project(Workspace w, int dir, int s0, Tensor input, int in, PackedMatrix wih,
       Tensor bih) {
     int steps = Math.min(w.blockSteps, w.seq - s0);
     float[] x = input.array();
     int xOff = input.arrayOffset();
-    for (int i = 0; i < steps; i++) {
-      int t = dir == 0 ? s0 + i : w.seq - 1 - s0 - i;
-      for (int b = 0; b < w.batch; b++) {
-        System.arraycopy(x, xOff + w.row(t, b) * in, w.blockIn, (i * w.batch + b) * in, in);
+    float[] a = x;
+    int aOff = xOff + w.row(s0, 0) * in;
+    if (dir != 0 || w.batchFirst) {
+      a = w.blockIn;
+      aOff = 0;
+      for (int i = 0; i < steps; i++) {
+        int t = dir == 0 ? s0 + i : w.seq - 1 - s0 - i;
+        for (int b = 0; b < w.batch; b++) {
+          System.arraycopy(x, xOff + w.row(t, b) * in, w.blockIn, (i * w.batch + b) * in, in);
+        }
       }
     }
-    Kernels.gemm(steps * w.batch, w.blockIn, 0, in, wih, w.block, 0, gates * hiddenSize,
+    Kernels.gemm(steps * w.batch, a, aOff, in, wih, w.block, 0, gates * hiddenSize,
         bih == null ? null : bih.array(), bih == null ? 0 : bih.arrayOffset(), Activation.NONE);
   }
 
