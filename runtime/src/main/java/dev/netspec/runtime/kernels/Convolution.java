@@ -104,6 +104,7 @@ public final class Convolution {
     private Buffers[] buffers = new Buffers[0];
     private final Images images = new Images();
     private final DirectConv.Task direct = new DirectConv.Task();
+    private final StemConv.Task stem = new StemConv.Task();
 
     /** An empty workspace: the first call sizes it. */
     public Workspace() {}
@@ -269,6 +270,10 @@ public final class Convolution {
         x.length);
     Objects.checkFromIndexSize(yOff, (long) g.batch() * g.outChannels() * g.positions(),
         y.length);
+    if (filters.direct != null && StemConv.applies(g)) {
+      StemConv.conv2d(g, x, xOff, filters.direct, act, add, addOff, y, yOff, ws.stem);
+      return;
+    }
     if (filters.direct != null) {
       DirectConv.conv2d(g, x, xOff, filters.direct, act, add, addOff, y, yOff, ws.direct);
       return;

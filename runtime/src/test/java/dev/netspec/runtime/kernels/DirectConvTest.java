@@ -193,7 +193,7 @@ class DirectConvTest {
     assertClose(definition(g, x, 0, w2, b2, null, Activation.NONE), got, 1e-4, "repacked");
   }
 
-  private static ConvGeometry geometry(int batch, int in, int h, int w, int out, int kh,
+  static ConvGeometry geometry(int batch, int in, int h, int w, int out, int kh,
       int kw, int stride, int pad, int dilation) {
     int oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
     int ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
@@ -202,7 +202,7 @@ class DirectConvTest {
   }
 
   /** {@code act(conv2d(x, w) + bias + add)} by the definition, in double. */
-  private static float[] definition(ConvGeometry g, float[] x, int xOff, float[] w,
+  static float[] definition(ConvGeometry g, float[] x, int xOff, float[] w,
       float[] bias, float[] add, Activation act) {
     float[] want = new float[g.batch() * g.outChannels() * g.positions()];
     for (int n = 0; n < g.batch(); n++) {
