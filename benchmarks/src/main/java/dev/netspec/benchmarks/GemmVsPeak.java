@@ -9,13 +9,15 @@ import java.util.Locale;
  * The GEMM's share of the FMA peak, with the peak measured in the same minute: the FMA loop of
  * {@link FmaPeakBenchmark} and each GEMM shape (one thread, weights packed once, bias and
  * ReLU: {@link AbWorkloads}' {@code gemm:MxNxK}, or {@code dots:MxNxK} for the weights read in
- * place) alternate in slices, and each round's GEMM
- * rate is divided by that round's peak. On a machine whose speed drifts, that ratio is
- * steadier than a JMH GEMM run set against a JMH peak run made minutes apart.
+ * place; convolutions as {@code conv:NxCxHxWxOxK} and, with a stride, {@code
+ * conv2d:NxCxHxWxOxKxS}) alternate in slices, and each round's GEMM rate is divided by that
+ * round's peak. On a machine whose speed drifts, that ratio is steadier than a JMH GEMM run
+ * set against a JMH peak run made minutes apart.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     dev.netspec.benchmarks.GemmVsPeak ROUNDS MILLIS MxNxK... [conv:NxCxHxWxOxK...]
+ *     dev.netspec.benchmarks.GemmVsPeak ROUNDS MILLIS MxNxK... [conv:NxCxHxWxOxK...] \
+ *     [conv2d:NxCxHxWxOxKxS...]
  * </pre>
  *
  * Prints, per shape, the median GFLOP/s and the median share of the peak with its 25th and
@@ -59,6 +61,16 @@ public final class GemmVsPeak {
             * Long.parseLong(c[5]);
         all.add(new Workload("Conv2d " + args[i].substring(5) + ", bias and ReLU", args[i],
             flops));
+        continue;
+      }
+      if (args[i].startsWith("conv2d:")) { // NxCxHxWxOxKxS, padding K/2, batch norm and ReLU
+        long[] c = java.util.Arrays.stream(args[i].substring(7).split("x"))
+            .mapToLong(Long::parseLong).toArray();
+        long side = (c[2] + 2 * (c[5] / 2) - c[5]) / c[6] + 1;
+        long width = (c[3] + 2 * (c[5] / 2) - c[5]) / c[6] + 1;
+        double flops = 2.0 * c[0] * c[4] * side * width * c[1] * c[5] * c[5];
+        all.add(new Workload("Conv2d " + args[i].substring(7) + " (stride last), bn and ReLU",
+            args[i], flops));
         continue;
       }
       boolean inPlace = args[i].startsWith("dots:");
