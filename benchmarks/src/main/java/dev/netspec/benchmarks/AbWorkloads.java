@@ -12,6 +12,7 @@ import dev.netspec.runtime.nn.Conv2d;
 import dev.netspec.runtime.nn.Flatten;
 import dev.netspec.runtime.nn.GELU;
 import dev.netspec.runtime.nn.Linear;
+import dev.netspec.runtime.nn.Functional;
 import dev.netspec.runtime.nn.MaxPool2d;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
@@ -50,6 +51,9 @@ import java.util.Random;
  *       folded batch norm and ReLU, as the generated ResNet runs its convolutions;
  *   <li>{@code maxpool:NxCxHxW}: {@code MaxPool2d(3, 2, 1)}, ResNet's stem pooling, in eval
  *       mode;
+ *   <li>{@code attention:B}: BERT MiniLM's attention kernel alone (12 heads of 32, 128
+ *       tokens, batch B) through {@code Functional.scaledDotProductAttentionInto}, as {@code
+ *       BertSelfAttention} runs it;
  *   <li>{@code resnet:B}: the generated ResNet-18 ({@link ResNet18Benchmark}'s weights) on B
  *       images of 3x224x224, through {@code forward(x, out)};
  *   <li>{@code bert:B}: the generated {@code BertModel} at all-MiniLM-L6-v2's size, eval
@@ -186,6 +190,19 @@ public final class AbWorkloads {
       Tensor y = Tensor.zeros(n);
       return () -> sink += gelu.forward(x, y).array()[0];
     }
+    if (what.startsWith("attention:")) {
+      int batch = Integer.parseInt(what.substring(10));
+      // BERT MiniLM's self-attention: 12 heads of 32 over 128 tokens, read in place from
+      // (batch, 128, 384) projections, a (batch, 1, 1, 128) added mask, as generated
+      Random rnd = new Random(1);
+      Tensor q = Inputs.uniform(rnd, 2f, batch, 128, 12, 32).transpose(1, 2);
+      Tensor k = Inputs.uniform(rnd, 2f, batch, 128, 12, 32).transpose(1, 2);
+      Tensor v = Inputs.uniform(rnd, 1f, batch, 128, 12, 32).transpose(1, 2);
+      Tensor mask = Tensor.zeros(batch, 1, 1, 128);
+      Tensor out = Tensor.zeros(batch, 128, 12, 32).transpose(1, 2);
+      return () -> sink += Functional.scaledDotProductAttentionInto(q, k, v, mask, false, out)
+          .get(0, 0, 0, 0);
+    }
     if (what.startsWith("resnet:")) {
       int batch = Integer.parseInt(what.substring(7));
       ResNet net = new ResNet();
@@ -253,7 +270,7 @@ public final class AbWorkloads {
     }
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
-        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, resnet:BATCH, mlp:BATCH, train:BATCH,"
+        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, attention:BATCH, resnet:BATCH, mlp:BATCH, train:BATCH,"
         + " cnntrain:BATCH, bert:BATCH,"
         + " gpt2:CONTEXT, prefill:BATCH, lstm:BATCH, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
         + " @THREADS");

@@ -9,33 +9,53 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * A warm run of the attention kernel allocates nothing: a MiniLM-sized self-attention (12
  * heads of 32, 128 tokens) read from a packed {@code (L, 3E)} projection, with a key padding
- * mask and the log-sum-exp, on one kernel thread. JIT-dependent, so, as {@code
+ * mask and the log-sum-exp (the general algorithm), and with an added mask (the vector
+ * backend's own kernel), on one kernel thread. JIT-dependent, so, as {@code
  * ConvAllocationTest}, this runs only with {@code -Dnetspec.allocationTests=true}.
  */
 class AttentionAllocationTest {
+  private static final int L = 128;
+  private static final int E = 32;
+  private static final int H = 12;
+
   @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
       disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
   @Test
   void warmRunsAllocateNothing() {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    int l = 128;
-    int e = 32;
-    int h = 12;
-    int w = 3 * e * h;
-    float[] qkv = new float[l * w];
+    float[] padding = new float[L];
+    padding[L - 1] = 1;
+    Attention att = packed()
+        .mask(padding, 0, 0, 0, 0, Attention.MaskMode.IGNORE_WHERE_NONZERO)
+        .logSumExp(new float[H * L], 0, 0, L);
+    assertWarmRunsAllocateNothing(att);
+  }
+
+  /** BERT's case, the vector backend's own kernel ({@link VectorAttention}): an added mask. */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmRunsWithAnAddedMaskAllocateNothing() {
+    float[] padding = new float[L];
+    padding[L - 1] = -3.4028235e38f;
+    assertWarmRunsAllocateNothing(packed().mask(padding, 0, 0, 0, 0, Attention.MaskMode.ADD));
+  }
+
+  /** Self-attention over a packed {@code (L, 3E)} projection into an {@code (L, E)} output. */
+  private static Attention packed() {
+    int w = 3 * E * H;
+    float[] qkv = new float[L * w];
     for (int i = 0; i < qkv.length; i++) {
       qkv[i] = (float) Math.sin(i);
     }
-    float[] out = new float[l * e * h];
-    float[] padding = new float[l];
-    padding[l - 1] = 1;
-    float[] lse = new float[h * l];
-    Attention att = new Attention().dims(1, h, l, l, e, e)
-        .query(qkv, 0, 0, e, w).key(qkv, e * h, 0, e, w).value(qkv, 2 * e * h, 0, e, w)
-        .output(out, 0, 0, e, e * h)
-        .mask(padding, 0, 0, 0, 0, Attention.MaskMode.IGNORE_WHERE_NONZERO)
-        .logSumExp(lse, 0, 0, l);
+    float[] out = new float[L * E * H];
+    return new Attention().dims(1, H, L, L, E, E)
+        .query(qkv, 0, 0, E, w).key(qkv, E * H, 0, E, w).value(qkv, 2 * E * H, 0, E, w)
+        .output(out, 0, 0, E, E * H);
+  }
+
+  private static void assertWarmRunsAllocateNothing(Attention att) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     int before = Kernels.threads();
     Kernels.setThreads(1);
     try {

@@ -1,0 +1,370 @@
+package dev.netspec.runtime.kernels;
+
+import static dev.netspec.runtime.kernels.VectorBackend.SPECIES;
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * {@link Attention}'s slices in registers, for the shapes of BERT's and similar encoders'
+ * heads: no causal mask, an added mask or none, no probabilities or log-sum-exp written,
+ * keys a multiple of four vectors ({@value #KEY_VECTORS} L) and value widths a multiple of
+ * two. Per slice the keys are transposed once to {@code (e, s)}, so a row of scores is
+ * vectors of keys: {@link #scores4} computes four query rows' scores against four vectors of
+ * keys in 16 accumulators (each query value broadcast once per four key vectors, where the
+ * general path's GEMM packs its operands on every call), scales and masks them as it stores
+ * them, and keeps each row's max. The numerators are {@link VectorBackend#expSum}'s, and
+ * {@link #pv8} multiplies eight rows of them by the values in 16 accumulators and divides by
+ * the sums as it writes the output. A row's scores live in one L1 block of {@code 8 x s}
+ * floats between the two products. The same floats up to the order of additions as the
+ * general algorithm (the scalar backend's twin), which the tests compare. Methods take no
+ * vectors (see {@link Vectors}); loaded only through {@link VectorBackend}.
+ */
+final class VectorAttention {
+  private VectorAttention() {}
+
+  private static final int L = SPECIES.length();
+  /** Key vectors per block of scores: 4 rows x 4 vectors, 16 accumulators. */
+  static final int KEY_VECTORS = 4;
+  /** Value vectors per block of the output: 8 rows x 2 vectors, 16 accumulators. */
+  static final int VALUE_VECTORS = 2;
+  /** Query rows per group: two blocks of scores, one block of the output. */
+  static final int GROUP = 8;
+  /** The most keys whose rows of scores are held at once: 8 rows, 128 KiB. */
+  static final int MAX_KEYS = 4096;
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** One thread's buffers, grown for a larger slice, then reused. */
+  private static final class Scratch {
+    float[] keys = new float[0]; // (e, s): the slice's keys transposed
+    float[] scores = new float[0]; // (GROUP, s): a group's scores, then numerators
+    float[] zeros = new float[0]; // (s): the mask of a slice without one
+    final float[] max = new float[GROUP];
+    final float[] sum = new float[GROUP];
+
+    void size(int s, int e) {
+      if (keys.length < s * e) {
+        keys = new float[s * e];
+      }
+      if (scores.length < GROUP * s) {
+        scores = new float[GROUP * s];
+        zeros = new float[s];
+      }
+    }
+  }
+
+  /** Whether {@link #slice} runs these sizes (else the general algorithm does). */
+  static boolean fits(int s, int e, int ev) {
+    return s > 0 && s <= MAX_KEYS && s % (KEY_VECTORS * L) == 0 && e > 0
+        && ev > 0 && ev % (VALUE_VECTORS * L) == 0;
+  }
+
+  /**
+   * One slice: {@code out = softmax(q k^T * scale + mask) v} for {@code l} query rows,
+   * {@code s} keys ({@link #fits}), rows {@code ldq}, {@code ldk}, {@code ldv}, {@code ldm},
+   * {@code ldo} apart; {@code mask == null} for none. A row whose every score is {@code -inf}
+   * gives NaN, as the general path.
+   */
+  static void slice(VectorBackend backend, int l, int s, int e, int ev, float scale, float[] q,
+      int q0, int ldq, float[] k, int k0, int ldk, float[] v, int v0, int ldv, float[] mask,
+      int m0, int ldm, float[] out, int o0, int ldo) {
+    Scratch sc = SCRATCH.get();
+    sc.size(s, e);
+    float[] kt = sc.keys;
+    for (int j = 0; j < s; j++) { // (s, e) -> (e, s)
+      int from = k0 + j * ldk;
+      for (int d = 0; d < e; d++) {
+        kt[d * s + j] = k[from + d];
+      }
+    }
+    float[] m = mask == null ? sc.zeros : mask;
+    int mOff = mask == null ? 0 : m0;
+    int mStride = mask == null ? 0 : ldm;
+    float[] scores = sc.scores;
+    int i = 0;
+    for (; i + GROUP <= l; i += GROUP) {
+      for (int r = 0; r < GROUP; r += 4) {
+        int qi = q0 + (i + r) * ldq;
+        int mi = mOff + (i + r) * mStride;
+        scores4(s, e, scale, q, qi, ldq, kt, m, mi, mStride, scores, r * s, sc.max, r);
+      }
+      numerators(backend, GROUP, s, scores, sc);
+      pv8(s, ev, scores, v, v0, ldv, sc.sum, out, o0 + i * ldo, ldo);
+      nanRows(GROUP, ev, sc.sum, out, o0 + i * ldo, ldo);
+    }
+    for (; i < l; i++) { // the last rows one at a time
+      scores1(s, e, scale, q, q0 + i * ldq, kt, m, mOff + i * mStride, scores, sc.max);
+      numerators(backend, 1, s, scores, sc);
+      pv1(s, ev, scores, v, v0, ldv, sc.sum[0], out, o0 + i * ldo);
+      nanRows(1, ev, sc.sum, out, o0 + i * ldo, ldo);
+    }
+  }
+
+  /**
+   * Each of {@code rows} rows of scores exponentiated against its max, in place, and its sum
+   * kept; a row with nothing but {@code -inf} (every key masked) becomes zeros with sum 0.
+   */
+  private static void numerators(VectorBackend backend, int rows, int s, float[] scores,
+      Scratch sc) {
+    for (int r = 0; r < rows; r++) {
+      float max = sc.max[r];
+      if (max == Float.NEGATIVE_INFINITY) {
+        Arrays.fill(scores, r * s, r * s + s, 0f);
+        sc.sum[r] = 0;
+      } else {
+        sc.sum[r] = backend.expSum(scores, r * s, s, max);
+      }
+    }
+  }
+
+  /** NaN for each output row whose sum is 0 (its keys were all masked), as PyTorch. */
+  private static void nanRows(int rows, int ev, float[] sum, float[] out, int o, int ldo) {
+    for (int r = 0; r < rows; r++) {
+      if (sum[r] == 0) {
+        Arrays.fill(out, o + r * ldo, o + r * ldo + ev, Float.NaN);
+      }
+    }
+  }
+
+  /**
+   * Four query rows (from {@code qi}, {@code ldq} apart) against every key: {@code
+   * scores[at + r * s + j] = (q_r . k_j) * scale + mask_r[j]}, mask row {@code r} at {@code
+   * mi + r * ldm}; each row's max into {@code max[maxAt + r]}.
+   */
+  private static void scores4(int s, int e, float scale, float[] q, int qi, int ldq, float[] kt,
+      float[] mask, int mi, int ldm, float[] scores, int at, float[] max, int maxAt) {
+    FloatVector sv = EXACT.cast(FloatVector.broadcast(SPECIES, scale));
+    FloatVector max0 = EXACT.cast(FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY));
+    FloatVector max1 = max0;
+    FloatVector max2 = max0;
+    FloatVector max3 = max0;
+    int q1 = qi + ldq;
+    int q2 = q1 + ldq;
+    int q3 = q2 + ldq;
+    for (int j = 0; j < s; j += KEY_VECTORS * L) {
+      FloatVector c00 = EXACT.cast(FloatVector.zero(SPECIES));
+      FloatVector c01 = c00;
+      FloatVector c02 = c00;
+      FloatVector c03 = c00;
+      FloatVector c10 = c00;
+      FloatVector c11 = c00;
+      FloatVector c12 = c00;
+      FloatVector c13 = c00;
+      FloatVector c20 = c00;
+      FloatVector c21 = c00;
+      FloatVector c22 = c00;
+      FloatVector c23 = c00;
+      FloatVector c30 = c00;
+      FloatVector c31 = c00;
+      FloatVector c32 = c00;
+      FloatVector c33 = c00;
+      for (int d = 0; d < e; d++) {
+        int b = d * s + j;
+        FloatVector b0 = EXACT.cast(FloatVector.fromArray(SPECIES, kt, b));
+        FloatVector b1 = EXACT.cast(FloatVector.fromArray(SPECIES, kt, b + L));
+        FloatVector b2 = EXACT.cast(FloatVector.fromArray(SPECIES, kt, b + 2 * L));
+        FloatVector b3 = EXACT.cast(FloatVector.fromArray(SPECIES, kt, b + 3 * L));
+        FloatVector a = EXACT.cast(FloatVector.broadcast(SPECIES, q[qi + d]));
+        c00 = b0.fma(a, c00);
+        c01 = b1.fma(a, c01);
+        c02 = b2.fma(a, c02);
+        c03 = b3.fma(a, c03);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, q[q1 + d]));
+        c10 = b0.fma(a, c10);
+        c11 = b1.fma(a, c11);
+        c12 = b2.fma(a, c12);
+        c13 = b3.fma(a, c13);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, q[q2 + d]));
+        c20 = b0.fma(a, c20);
+        c21 = b1.fma(a, c21);
+        c22 = b2.fma(a, c22);
+        c23 = b3.fma(a, c23);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, q[q3 + d]));
+        c30 = b0.fma(a, c30);
+        c31 = b1.fma(a, c31);
+        c32 = b2.fma(a, c32);
+        c33 = b3.fma(a, c33);
+      }
+      // scaled, then masked (the general path's two roundings), stored, and maxed
+      int m = mi + j;
+      int o = at + j;
+      FloatVector k0 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m));
+      FloatVector k1 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + L));
+      FloatVector k2 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 2 * L));
+      FloatVector k3 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 3 * L));
+      c00 = EXACT.cast(EXACT.cast(c00).mul(sv).add(k0));
+      c01 = EXACT.cast(EXACT.cast(c01).mul(sv).add(k1));
+      c02 = EXACT.cast(EXACT.cast(c02).mul(sv).add(k2));
+      c03 = EXACT.cast(EXACT.cast(c03).mul(sv).add(k3));
+      c00.intoArray(scores, o);
+      c01.intoArray(scores, o + L);
+      c02.intoArray(scores, o + 2 * L);
+      c03.intoArray(scores, o + 3 * L);
+      max0 = EXACT.cast(EXACT.cast(max0).max(c00).max(c01).max(c02).max(c03));
+      m += ldm;
+      o += s;
+      k0 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m));
+      k1 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + L));
+      k2 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 2 * L));
+      k3 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 3 * L));
+      c10 = EXACT.cast(EXACT.cast(c10).mul(sv).add(k0));
+      c11 = EXACT.cast(EXACT.cast(c11).mul(sv).add(k1));
+      c12 = EXACT.cast(EXACT.cast(c12).mul(sv).add(k2));
+      c13 = EXACT.cast(EXACT.cast(c13).mul(sv).add(k3));
+      c10.intoArray(scores, o);
+      c11.intoArray(scores, o + L);
+      c12.intoArray(scores, o + 2 * L);
+      c13.intoArray(scores, o + 3 * L);
+      max1 = EXACT.cast(EXACT.cast(max1).max(c10).max(c11).max(c12).max(c13));
+      m += ldm;
+      o += s;
+      k0 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m));
+      k1 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + L));
+      k2 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 2 * L));
+      k3 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 3 * L));
+      c20 = EXACT.cast(EXACT.cast(c20).mul(sv).add(k0));
+      c21 = EXACT.cast(EXACT.cast(c21).mul(sv).add(k1));
+      c22 = EXACT.cast(EXACT.cast(c22).mul(sv).add(k2));
+      c23 = EXACT.cast(EXACT.cast(c23).mul(sv).add(k3));
+      c20.intoArray(scores, o);
+      c21.intoArray(scores, o + L);
+      c22.intoArray(scores, o + 2 * L);
+      c23.intoArray(scores, o + 3 * L);
+      max2 = EXACT.cast(EXACT.cast(max2).max(c20).max(c21).max(c22).max(c23));
+      m += ldm;
+      o += s;
+      k0 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m));
+      k1 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + L));
+      k2 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 2 * L));
+      k3 = EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 3 * L));
+      c30 = EXACT.cast(EXACT.cast(c30).mul(sv).add(k0));
+      c31 = EXACT.cast(EXACT.cast(c31).mul(sv).add(k1));
+      c32 = EXACT.cast(EXACT.cast(c32).mul(sv).add(k2));
+      c33 = EXACT.cast(EXACT.cast(c33).mul(sv).add(k3));
+      c30.intoArray(scores, o);
+      c31.intoArray(scores, o + L);
+      c32.intoArray(scores, o + 2 * L);
+      c33.intoArray(scores, o + 3 * L);
+      max3 = EXACT.cast(EXACT.cast(max3).max(c30).max(c31).max(c32).max(c33));
+    }
+    max[maxAt] = EXACT.cast(max0).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 1] = EXACT.cast(max1).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 2] = EXACT.cast(max2).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 3] = EXACT.cast(max3).reduceLanes(VectorOperators.MAX);
+  }
+
+  /** {@link #scores4} for one query row at {@code qi}: scores from 0, the max in {@code max[0]}. */
+  private static void scores1(int s, int e, float scale, float[] q, int qi, float[] kt,
+      float[] mask, int mi, float[] scores, float[] max) {
+    FloatVector sv = EXACT.cast(FloatVector.broadcast(SPECIES, scale));
+    FloatVector mx = EXACT.cast(FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY));
+    for (int j = 0; j < s; j += L) {
+      FloatVector c = EXACT.cast(FloatVector.zero(SPECIES));
+      for (int d = 0; d < e; d++) {
+        FloatVector a = EXACT.cast(FloatVector.broadcast(SPECIES, q[qi + d]));
+        c = EXACT.cast(FloatVector.fromArray(SPECIES, kt, d * s + j)).fma(a, c);
+      }
+      FloatVector m = EXACT.cast(FloatVector.fromArray(SPECIES, mask, mi + j));
+      c = EXACT.cast(EXACT.cast(c).mul(sv).add(m));
+      c.intoArray(scores, j);
+      mx = EXACT.cast(EXACT.cast(mx).max(c));
+    }
+    max[0] = EXACT.cast(mx).reduceLanes(VectorOperators.MAX);
+  }
+
+  /**
+   * Eight rows of numerators ({@code p}, rows {@code s} apart from 0) times the values: output
+   * row {@code r} at {@code o + r * ldo} is {@code (p_r v) / sum[r]}, two vectors of columns
+   * at a time.
+   */
+  private static void pv8(int s, int ev, float[] p, float[] v, int v0, int ldv, float[] sum,
+      float[] out, int o, int ldo) {
+    for (int c = 0; c < ev; c += VALUE_VECTORS * L) {
+      FloatVector c00 = EXACT.cast(FloatVector.zero(SPECIES));
+      FloatVector c01 = c00;
+      FloatVector c10 = c00;
+      FloatVector c11 = c00;
+      FloatVector c20 = c00;
+      FloatVector c21 = c00;
+      FloatVector c30 = c00;
+      FloatVector c31 = c00;
+      FloatVector c40 = c00;
+      FloatVector c41 = c00;
+      FloatVector c50 = c00;
+      FloatVector c51 = c00;
+      FloatVector c60 = c00;
+      FloatVector c61 = c00;
+      FloatVector c70 = c00;
+      FloatVector c71 = c00;
+      for (int j = 0; j < s; j++) {
+        int b = v0 + j * ldv + c;
+        FloatVector b0 = EXACT.cast(FloatVector.fromArray(SPECIES, v, b));
+        FloatVector b1 = EXACT.cast(FloatVector.fromArray(SPECIES, v, b + L));
+        FloatVector a = EXACT.cast(FloatVector.broadcast(SPECIES, p[j]));
+        c00 = b0.fma(a, c00);
+        c01 = b1.fma(a, c01);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, p[s + j]));
+        c10 = b0.fma(a, c10);
+        c11 = b1.fma(a, c11);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, p[2 * s + j]));
+        c20 = b0.fma(a, c20);
+        c21 = b1.fma(a, c21);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, p[3 * s + j]));
+        c30 = b0.fma(a, c30);
+        c31 = b1.fma(a, c31);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, p[4 * s + j]));
+        c40 = b0.fma(a, c40);
+        c41 = b1.fma(a, c41);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, p[5 * s + j]));
+        c50 = b0.fma(a, c50);
+        c51 = b1.fma(a, c51);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, p[6 * s + j]));
+        c60 = b0.fma(a, c60);
+        c61 = b1.fma(a, c61);
+        a = EXACT.cast(FloatVector.broadcast(SPECIES, p[7 * s + j]));
+        c70 = b0.fma(a, c70);
+        c71 = b1.fma(a, c71);
+      }
+      int at = o + c;
+      EXACT.cast(EXACT.cast(c00).mul(1 / sum[0])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c01).mul(1 / sum[0])).intoArray(out, at + L);
+      at += ldo;
+      EXACT.cast(EXACT.cast(c10).mul(1 / sum[1])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c11).mul(1 / sum[1])).intoArray(out, at + L);
+      at += ldo;
+      EXACT.cast(EXACT.cast(c20).mul(1 / sum[2])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c21).mul(1 / sum[2])).intoArray(out, at + L);
+      at += ldo;
+      EXACT.cast(EXACT.cast(c30).mul(1 / sum[3])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c31).mul(1 / sum[3])).intoArray(out, at + L);
+      at += ldo;
+      EXACT.cast(EXACT.cast(c40).mul(1 / sum[4])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c41).mul(1 / sum[4])).intoArray(out, at + L);
+      at += ldo;
+      EXACT.cast(EXACT.cast(c50).mul(1 / sum[5])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c51).mul(1 / sum[5])).intoArray(out, at + L);
+      at += ldo;
+      EXACT.cast(EXACT.cast(c60).mul(1 / sum[6])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c61).mul(1 / sum[6])).intoArray(out, at + L);
+      at += ldo;
+      EXACT.cast(EXACT.cast(c70).mul(1 / sum[7])).intoArray(out, at);
+      EXACT.cast(EXACT.cast(c71).mul(1 / sum[7])).intoArray(out, at + L);
+    }
+  }
+
+  /** {@link #pv8} for one row of numerators at {@code p[0 ..]}, divided by {@code sum}. */
+  private static void pv1(int s, int ev, float[] p, float[] v, int v0, int ldv, float sum,
+      float[] out, int o) {
+    for (int c = 0; c < ev; c += L) {
+      FloatVector acc = EXACT.cast(FloatVector.zero(SPECIES));
+      for (int j = 0; j < s; j++) {
+        FloatVector a = EXACT.cast(FloatVector.broadcast(SPECIES, p[j]));
+        acc = EXACT.cast(FloatVector.fromArray(SPECIES, v, v0 + j * ldv + c)).fma(a, acc);
+      }
+      EXACT.cast(EXACT.cast(acc).mul(1 / sum)).intoArray(out, o + c);
+    }
+  }
+}
