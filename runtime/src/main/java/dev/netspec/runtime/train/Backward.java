@@ -20,24 +20,26 @@ final class Backward {
   }
 
   /**
-   * {@code out (rows x cols) = act(src^T + bias)}, {@code src} dense {@code (cols x rows)}, the
-   * bias (null: none) added to each row of {@code out}, act a ReLU or nothing: the epilogue of
-   * a forward computed transposed. The same float operations as the GEMM's own epilogue (one
-   * add, then {@code v < 0 ? 0 : v}), as a transpose and then vector passes along the rows: a
-   * scalar ReLU here mispredicted its branch on every other element (7% of the MLP's step).
+   * {@code src = act(src + bias)} on {@code src} dense {@code (cols x rows)}, {@code bias[c]}
+   * (null: none) added to every element of its row {@code c}, act a ReLU or nothing; then
+   * {@code out (rows x cols) = src^T}: the epilogue of a forward computed transposed, {@code
+   * src} left holding the output transposed. The same float operations as the GEMM's own
+   * epilogue (one add, then {@code v < 0 ? 0 : v}), as vector passes along the rows and a
+   * transpose: a scalar ReLU here mispredicted its branch on every other element (7% of the
+   * MLP's step).
    */
-  static void transposeBiasAct(float[] src, int cols, int rows, float[] bias, int biasOff,
+  static void biasActTranspose(float[] src, int cols, int rows, float[] bias, int biasOff,
       boolean relu, float[] out, int oo) {
-    Kernels.transpose(src, 0, cols, rows, out, oo);
     if (bias != null) {
-      for (int r = 0; r < rows; r++) {
-        int row = oo + r * cols;
-        Kernels.binary(BinaryOp.ADD, out, row, bias, biasOff, out, row, cols);
+      for (int c = 0; c < cols; c++) {
+        Kernels.binaryScalar(BinaryOp.ADD, src, c * rows, bias[biasOff + c], src, c * rows,
+            rows);
       }
     }
     if (relu) {
-      Kernels.unary(UnaryOp.RELU, out, oo, out, oo, rows * cols);
+      Kernels.unary(UnaryOp.RELU, src, 0, src, 0, rows * cols);
     }
+    Kernels.transpose(src, 0, cols, rows, out, oo);
   }
 
   /**

@@ -24,7 +24,11 @@ import dev.netspec.runtime.tensor.Tensor;
  * <p>The forward computes {@code y^T = W @ x^T}, reading the weight in place: packing it as
  * {@code W^T} (what the inference forward reads) is a transpose of the whole weight, 1.2 ms
  * for 1024 x 1024 on the reference machine, and the optimizer changes the weight every step.
- * The backward packs {@code W} as stored (row panels: a copy), in place.
+ * Bias and activation are applied to {@code y^T} ({@code act(y^T + b)}, kept: {@link
+ * #transposedOutput}), then transposed into {@code y}. A Linear right after another reads that
+ * kept {@code x^T} as a row-major operand instead of gathering it from {@code x}: packing a
+ * 64 x 1024 {@code x} transposed (a strided gather) cost more than the 10-output head's whole
+ * product. The backward packs {@code W} as stored (row panels: a copy), in place.
  */
 final class LinearNode extends StepNode implements ParameterMirror {
   private final Linear layer;
@@ -55,12 +59,36 @@ final class LinearNode extends StepNode implements ParameterMirror {
   private Tensor weightGrad;
   private Tensor biasGrad;
   private Tensor biasScratch;
-  private float[] transposed = new float[0]; // y^T in the forward (out x rows)
+  private float[] transposed = new float[0]; // act(y^T + b) in the forward (out x rows)
+  /** The Linear step right before this one, whose kept {@code act(y^T + b)} is {@code x^T}. */
+  private LinearNode previous;
 
   LinearNode(Linear layer, Activation act) {
     this.layer = layer;
     this.act = act;
     layer.weight.addMirror(this);
+  }
+
+  /**
+   * Makes this step read {@code x^T} from {@code before}'s last forward ({@link
+   * #transposedOutput}): {@code before} is the step right before it, whose output is this
+   * step's input.
+   */
+  void follows(LinearNode before) {
+    previous = before;
+  }
+
+  /**
+   * {@code act(y^T + b)} of the last {@link #forward} ({@code out x rows}, row-major from index
+   * 0): the output transposed, the next Linear's {@code x^T}.
+   */
+  float[] transposedOutput() {
+    return transposed;
+  }
+
+  /** Whether the forward reads {@code x^T} kept by the step before (tests). */
+  boolean readsKeptTranspose() {
+    return previous != null;
   }
 
   @Override
@@ -88,7 +116,8 @@ final class LinearNode extends StepNode implements ParameterMirror {
 
   /**
    * {@code y^T = W @ x^T} with W read in place as stored (no packing of the weight, which
-   * changed since the last step), then {@code y = act(y^T^T + b)} in one pass.
+   * changed since the last step), {@code x^T} read from the step before when it is a Linear
+   * ({@link #follows}), then {@code act(y^T + b)} and its transpose {@code y}.
    */
   @Override
   void forward(Tensor x, Tensor out) {
@@ -99,22 +128,30 @@ final class LinearNode extends StepNode implements ParameterMirror {
     if (transposed.length < rows * n) {
       transposed = new float[rows * n];
     }
+    float[] xT = previous != null && previous.transposedOutput().length >= rows * k
+        ? previous.transposedOutput() : null;
     if (TiledWeight.usedFor(n, rows) && w == layer.weight.data() && w.arrayOffset() == 0) {
       // W's row tiles kept by the optimizer (or packed here when stale), x^T packed once.
       ensurePacks(w, true, inputGrad);
       if (inputPack == null || inputPack.rows() != k || inputPack.columns() != rows) {
-        inputPack = PackedMatrix.pack(k, rows, x.array(), x.arrayOffset(), k, true);
+        inputPack = xT != null ? PackedMatrix.pack(k, rows, xT, 0, rows, false)
+            : PackedMatrix.pack(k, rows, x.array(), x.arrayOffset(), k, true);
+      } else if (xT != null) {
+        inputPack.repack(xT, 0, rows, false);
       } else {
         inputPack.repack(x.array(), x.arrayOffset(), k, true);
       }
       Kernels.gemm(w.array(), tiles, inputPack, transposed, 0, rows, null, 0, Activation.NONE);
       used = true;
+    } else if (xT != null) {
+      Kernels.gemm(n, rows, k, w.array(), w.arrayOffset(), k, xT, 0, rows, false, transposed, 0,
+          rows, null, 0, Activation.NONE);
     } else {
       Kernels.gemm(n, rows, k, w.array(), w.arrayOffset(), k, x.array(), x.arrayOffset(), k,
           true, transposed, 0, rows, null, 0, Activation.NONE);
     }
     Tensor b = layer.bias == null ? null : layer.bias.data().contiguous();
-    Backward.transposeBiasAct(transposed, n, rows, b == null ? null : b.array(),
+    Backward.biasActTranspose(transposed, n, rows, b == null ? null : b.array(),
         b == null ? 0 : b.arrayOffset(), act == Activation.RELU, out.array(), out.arrayOffset());
     out.bumpVersion();
   }

@@ -80,6 +80,10 @@ public final class TrainStep {
     this.needsInputGrad = new boolean[nodes.length];
     boolean trainable = false;
     for (int i = 0; i < nodes.length; i++) {
+      if (i > 0 && nodes[i] instanceof LinearNode linear
+          && nodes[i - 1] instanceof LinearNode before) {
+        linear.follows(before);
+      }
       needsInputGrad[i] = trainable;
       nodes[i].inputGradNeeded(trainable);
       trainable |= nodes[i].hasTrainableParameters();

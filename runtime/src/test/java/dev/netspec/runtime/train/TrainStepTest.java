@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.autograd.GradFixtures;
+import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.loss.CrossEntropyLoss;
 import dev.netspec.runtime.loss.L1Loss;
@@ -342,6 +343,45 @@ class TrainStepTest {
     map(c.get("params")).forEach((k, v) -> dict.put(k, tensor(v)));
     m.loadStateDict(dict, true);
     return m;
+  }
+
+  /**
+   * A Linear right after a Linear reads the transposed output the one before kept instead of
+   * gathering it from its input: the outputs are bit for bit those of the same layers' steps
+   * run on their own, at batch 64 (the product reads W in place) and 128 (W's kept tiles, with
+   * 512-bit vectors), with and without a ReLU between.
+   */
+  @Test
+  void aLinearAfterALinearReadsTheKeptTransposeWithTheSameBits() {
+    for (int batch : new int[] {64, 128}) {
+      Linear first = new Linear(40, 72);
+      Linear second = new Linear(72, 50);
+      Linear head = new Linear(50, 10);
+      Sequential net = new Sequential(first, new ReLU(), second, head);
+      net.initialize(3);
+      Tensor x = Tensor.randn(new Generator(5), batch, 40);
+      long[] labels = new long[batch];
+      for (int i = 0; i < batch; i++) {
+        labels[i] = i % 10;
+      }
+      TrainStep step = TrainStep.of(net, new CrossEntropyLoss());
+      step.forwardBackward(x, Tensor.ofLongs(labels, batch));
+      List<LinearNode> linked = step.linearNodes();
+      assertFalse(linked.get(0).readsKeptTranspose());
+      assertTrue(linked.get(1).readsKeptTranspose());
+      assertTrue(linked.get(2).readsKeptTranspose());
+
+      Tensor h = x;
+      Activation[] acts = {Activation.RELU, Activation.NONE, Activation.NONE};
+      Linear[] layers = {first, second, head};
+      for (int l = 0; l < layers.length; l++) {
+        LinearNode alone = new LinearNode(layers[l], acts[l]);
+        Tensor out = Tensor.zeros(alone.outputShape(h.shape()));
+        alone.forward(h, out);
+        h = out;
+      }
+      assertArrayEquals(h.toFloatArray(), step.output().toFloatArray(), "batch " + batch);
+    }
   }
 
   private static Loss loss(String name) {
