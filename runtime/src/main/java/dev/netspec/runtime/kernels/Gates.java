@@ -13,9 +13,9 @@ package dev.netspec.runtime.kernels;
  * <p>The gates take a cheaper exponential, {@link #exp2} of {@code a = -s x log2(e)} (one
  * multiply): {@code 2^a = 2^k 2^f} with {@code k = round(a)}, {@code f = a - k} (exact) in
  * {@code [-1/2, 1/2]} and {@code 2^f} a degree-5 polynomial (within 2.2e-7 relative, in
- * float), {@code a} clamped to {@code [-126, 126]}: 14 operations where {@code expf} takes
- * 17, and a shorter chain. Rounding {@code a} adds {@code |a| 2^-24 ln2} to the relative
- * error of {@code 2^a}, which only grows where the gate has saturated. {@code sigmoid(x) = 1
+ * float), {@code a} clamped to {@code [-126, 126]}: 14 operations from the gate's input
+ * where {@code expf} took 18, and a shorter chain. Rounding {@code a} adds {@code |a| 2^-24
+ * ln2} to the relative error of {@code 2^a}, which only grows where the gate has saturated. {@code sigmoid(x) = 1
  * / (1 + e)} with {@code e = 2^(-x log2 e)} and {@code tanh(x) = (1 - e) / (1 + e)} with
  * {@code e = 2^(-2x log2 e)}: one formula ({@link #gate}), within 3e-7 of the exact values
  * (absolute; GatesTest checks them against {@code Math.exp} over {@code [-86, 86]}), against
