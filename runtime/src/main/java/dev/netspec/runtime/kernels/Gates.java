@@ -5,13 +5,22 @@ package dev.netspec.runtime.kernels;
  * {@link VectorGates} (the same operations in the same order, {@code Math.fma} where the
  * vectors fuse, so both give the same floats) and the scalar backend's kernels.
  *
- * <p>{@code exp} is Cephes' {@code expf} (a degree-5 polynomial on {@code [-ln2/2, ln2/2]}
+ * <p>{@link #exp} is Cephes' {@code expf} (a degree-5 polynomial on {@code [-ln2/2, ln2/2]}
  * after {@code x = n ln2 + r}, then a scale by {@code 2^n} made from exponent bits), with its
- * argument clamped to {@code [-87, 88]} so every scale is a normal float. {@code sigmoid(x) =
- * 1 / (1 + exp(-x))} and {@code tanh(x) = (1 - e) / (1 + e)} with {@code e = exp(-2x)}: one
- * formula ({@link #gate}). Within 3e-7 of the exact
- * values (absolute, for sigmoid and tanh; relative, for exp), against PyTorch's float32 loops
- * which are within about 1e-7: far inside the 1e-5 the layers are tested to.
+ * argument clamped to {@code [-87, 88]} so every scale is a normal float; within 3e-7
+ * relative of the exact value. The softmax and GELU use it.
+ *
+ * <p>The gates take a cheaper exponential, {@link #exp2} of {@code a = -s x log2(e)} (one
+ * multiply): {@code 2^a = 2^k 2^f} with {@code k = round(a)}, {@code f = a - k} (exact) in
+ * {@code [-1/2, 1/2]} and {@code 2^f} a degree-5 polynomial (within 2.2e-7 relative, in
+ * float), {@code a} clamped to {@code [-126, 126]}: 14 operations from the gate's input
+ * where {@code expf} took 18, and a shorter chain. Rounding {@code a} adds {@code |a| 2^-24
+ * ln2} to the relative error of {@code 2^a}, which only grows where the gate has saturated. {@code sigmoid(x) = 1
+ * / (1 + e)} with {@code e = 2^(-x log2 e)} and {@code tanh(x) = (1 - e) / (1 + e)} with
+ * {@code e = 2^(-2x log2 e)}: one formula ({@link #gate}), within 3e-7 of the exact values
+ * (absolute; GatesTest checks them against {@code Math.exp} over {@code [-86, 86]}), against
+ * PyTorch's float32 loops which are within about 1e-7: far inside the 1e-5 the layers are
+ * tested to.
  */
 final class Gates {
   private Gates() {}
@@ -44,13 +53,34 @@ final class Gates {
     return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) + BIAS) << 23);
   }
 
+  /** {@link #exp2}'s bounds: {@code 2^-126} and {@code 2^126} are normal floats. */
+  static final float EXP2_LO = -126f;
+  static final float EXP2_HI = 126f;
+  /** {@code 2^f} on {@code [-1/2, 1/2]}: {@code Q0 + Q1 f + ... + Q5 f^5} (relative-error fit). */
+  static final float Q0 = 1.0000001192092896f;
+  static final float Q1 = 0.6931469440460205f;
+  static final float Q2 = 0.24022120237350464f;
+  static final float Q3 = 0.05550713464617729f;
+  static final float Q4 = 0.009675541892647743f;
+  static final float Q5 = 0.00132764654699713f;
+
+  /** {@code 2^a}, see the class comment. */
+  static float exp2(float a) {
+    a = Math.min(Math.max(a, EXP2_LO), EXP2_HI);
+    float t = a + MAGIC;
+    float f = a - (t - MAGIC); // a - round(a), exact
+    float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Q5, f, Q4), f, Q3), f, Q2), f, Q1),
+        f, Q0);
+    return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) + BIAS) << 23);
+  }
+
   /**
    * {@code sigmoid(x)} for {@code (s, t) = (1, 0)} and {@code tanh(x)} for {@code (2, 1)}:
-   * {@code (1 - t e) / (1 + e)} with {@code e = exp(-s x)}. One formula, so a cell's four
-   * gates are one loop with one {@code exp}.
+   * {@code (1 - t e) / (1 + e)} with {@code e = exp(-s x) = 2^(x (-s log2 e))} ({@link
+   * #exp2}). One formula, so a cell's four gates are one loop with one exponential.
    */
   static float gate(float x, float s, float t) {
-    float e = exp(x * -s);
+    float e = exp2(x * (-s * LOG2E));
     return Math.fma(-t, e, 1f) / (1f + e);
   }
 

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
  * The recurrent cells' kernels with the Vector API: {@link Gates}' steps, lane-wise, in the
  * same order (so both give the same floats), with {@link Gates}' formulas for the tails.
  *
- * <p>Every nonlinearity goes through one loop, {@link #act}, whose body is {@link Gates#exp}
+ * <p>Every nonlinearity goes through one loop, {@link #act}, whose body is {@link Gates#exp2}
  * and {@link Gates#gate} written out with Vector API calls only: no method of ours takes or
  * returns a vector. C2 force-inlines the Vector API's own methods, but inlines ours only until
  * a compilation reaches its node limit; a vector passed to a call left standing is boxed. With
@@ -86,35 +86,31 @@ final class VectorGates {
   /** {@link Gates#act}: {@code out[j] = gate(x[j] + y[j], s, t)}; {@code out} may be {@code x}. */
   static void act(int n, float s, float t, float[] x, int xOff, float[] y, int yOff,
       float[] out, int outOff) {
-    FloatVector lo = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_LO));
-    FloatVector hi = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP_HI));
-    FloatVector log2e = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.LOG2E));
+    FloatVector lo = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP2_LO));
+    FloatVector hi = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.EXP2_HI));
     FloatVector magic = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.MAGIC));
-    FloatVector ln2Hi = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_HI));
-    FloatVector ln2Lo = EXACT.cast(FloatVector.broadcast(SPECIES, -Gates.LN2_LO));
-    FloatVector p0 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P0));
-    FloatVector p1 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P1));
-    FloatVector p2 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P2));
-    FloatVector p3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P3));
-    FloatVector p4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P4));
-    FloatVector p5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.P5));
+    FloatVector q0 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.Q0));
+    FloatVector q1 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.Q1));
+    FloatVector q2 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.Q2));
+    FloatVector q3 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.Q3));
+    FloatVector q4 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.Q4));
+    FloatVector q5 = EXACT.cast(FloatVector.broadcast(SPECIES, Gates.Q5));
     FloatVector one = EXACT.cast(FloatVector.broadcast(SPECIES, 1f));
-    FloatVector minusS = EXACT.cast(FloatVector.broadcast(SPECIES, -s));
+    FloatVector toExp2 = EXACT.cast(FloatVector.broadcast(SPECIES, -s * Gates.LOG2E));
     FloatVector minusT = EXACT.cast(FloatVector.broadcast(SPECIES, -t));
     int bound = SPECIES.loopBound(n);
     int j = 0;
     for (; j < bound; j += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(SPECIES, x, xOff + j))
           .add(EXACT.cast(FloatVector.fromArray(SPECIES, y, yOff + j)));
-      // e = exp(v * -s), as Gates.exp
-      FloatVector a = v.mul(minusS).max(lo).min(hi);
-      FloatVector big = a.fma(log2e, magic);
-      FloatVector k = big.sub(magic); // round(a log2e)
-      FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, a)); // a - k ln2, in two parts
-      FloatVector p = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+      // e = exp(-s v) = 2^(v (-s log2 e)), as Gates.exp2
+      FloatVector a = v.mul(toExp2).max(lo).min(hi);
+      FloatVector big = a.add(magic);
+      FloatVector f = a.sub(big.sub(magic)); // a - round(a), exact
+      FloatVector p = q5.fma(f, q4).fma(f, q3).fma(f, q2).fma(f, q1).fma(f, q0);
       FloatVector scale = EXACT.cast(EXACT_INTS.cast(big.reinterpretAsInts()).add(Gates.BIAS)
-          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^k
-      FloatVector e = p.fma(r.mul(r), r).add(one).mul(scale);
+          .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()); // 2^round(a)
+      FloatVector e = p.mul(scale);
       // (1 - t e) / (1 + e), as Gates.gate
       EXACT.cast(e.fma(minusT, one).div(e.add(one))).intoArray(out, outOff + j);
     }

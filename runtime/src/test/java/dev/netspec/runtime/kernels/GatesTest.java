@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The recurrent cells' kernels: the vector ones against their scalar twins (the same floats,
- * bit for bit, on sizes 0, 1, L - 1, L, L + 1, 2L + 1 and larger), and the twins' exp,
+ * bit for bit, on sizes 0, 1, L - 1, L, L + 1, 2L + 1 and larger), and the twins' exp, exp2,
  * sigmoid and tanh against double-precision {@code Math} (3e-7; PyTorch's own float32 loops
  * are within about 1e-7), and one LSTM and one GRU step by hand, in double.
  */
@@ -76,6 +76,16 @@ class GatesTest {
     assertTrue(worstExp < 3e-7, "exp relative error " + worstExp);
     assertTrue(worstSigmoid < 3e-7, "sigmoid error " + worstSigmoid);
     assertTrue(worstTanh < 3e-7, "tanh error " + worstTanh);
+    // The gates' 2^a: the polynomial's error on f = a - round(a), wherever a lies.
+    double worstExp2 = 0;
+    for (int i = -2_000_000; i <= 2_000_000; i++) {
+      float a = i * 6.3e-5f; // [-126, 126]
+      double e = Math.pow(2, a);
+      worstExp2 = Math.max(worstExp2, Math.abs(Gates.exp2(a) - e) / e);
+    }
+    assertTrue(worstExp2 < 2.5e-7, "exp2 relative error " + worstExp2);
+    assertEquals(0x1p-126f, Gates.exp2(-1000f), 0x1p-148f); // clamped, within an ulp
+    assertEquals(0x1p126f, Gates.exp2(Float.POSITIVE_INFINITY), 0x1p104f);
     // Saturation, the sign of tanh and NaN.
     assertEquals(1f, Gates.sigmoid(200f));
     assertEquals(0f, Gates.sigmoid(-200f), 1e-37f);
