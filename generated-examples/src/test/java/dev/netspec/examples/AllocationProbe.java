@@ -63,6 +63,48 @@ final class AllocationProbe {
   }
 
   /**
+   * In the child: runs {@code call} {@code warm} times, then prints the bytes the next {@code
+   * measured} calls allocate on this thread and on the kernels' pool workers ({@code
+   * netspec-kernels-*} threads) together, and the calls made.
+   */
+  static void printBytesWithWorkers(Runnable call, int warm, int measured) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    for (int i = 0; i < warm; i++) {
+      call.run();
+    }
+    long[] ids = kernelThreadIds();
+    // Reading the counters allocates their result array on this thread: take that off.
+    long probe = -total(threads.getThreadAllocatedBytes(ids))
+        + total(threads.getThreadAllocatedBytes(ids));
+    long before = total(threads.getThreadAllocatedBytes(ids));
+    for (int i = 0; i < measured; i++) {
+      call.run();
+    }
+    long bytes = total(threads.getThreadAllocatedBytes(ids)) - before - probe;
+    System.out.println(bytes + " " + (warm + measured));
+  }
+
+  /** This thread's id, then the ids of the live {@code netspec-kernels-*} workers. */
+  private static long[] kernelThreadIds() {
+    List<Long> ids = new ArrayList<>(List.of(Thread.currentThread().getId()));
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("netspec-kernels-")) {
+        ids.add(t.getId());
+      }
+    }
+    return ids.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private static long total(long[] bytes) {
+    long sum = 0;
+    for (long b : bytes) {
+      sum += Math.max(0, b); // -1: a thread that ended
+    }
+    return sum;
+  }
+
+  /**
    * In the child: runs {@code call} in rounds of 100 then 20 measured, until the 20 allocate
    * nothing on this thread or {@code seconds} pass; prints the last bytes and the calls made.
    */

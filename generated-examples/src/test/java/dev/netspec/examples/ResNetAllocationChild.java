@@ -13,12 +13,25 @@ import jdk.incubator.vector.VectorSpecies;
  * that is 0 (or after {@code args[1]} seconds) and the forwards it took. With {@code args[0]}
  * {@code other-species} it first runs Vector API code of a species the kernels do not use, as
  * an application might. With {@code batch8} it warms a batch of 8 for 40 forwards, then
- * measures 20 at a time after a pause, up to {@code args[1]} forwards in all.
+ * measures 20 at a time after a pause, up to {@code args[1]} forwards in all. With {@code
+ * batch8-224} it runs 8x3x224x224 on {@code args[1]} kernel threads, {@code args[2]} forwards
+ * to warm up, then prints what the next {@code args[3]} allocate on every thread that runs them
+ * ({@link AllocationProbe#printBytesWithWorkers}).
  */
 final class ResNetAllocationChild {
   private ResNetAllocationChild() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if ("batch8-224".equals(args[0])) {
+      Kernels.setThreads(Integer.parseInt(args[1]));
+      ResNet net = new ResNet(7L);
+      net.eval();
+      Tensor x = Tensor.rand(new Generator(3), 8, 3, 224, 224);
+      Tensor y = Tensor.zeros(8, 1000);
+      AllocationProbe.printBytesWithWorkers(() -> net.forward(x, y), Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]));
+      return;
+    }
     Kernels.setThreads(1);
     if ("batch8".equals(args[0])) {
       ResNet net = new ResNet(7L);

@@ -74,6 +74,21 @@ class ResNetAllocationTest {
         "100"), "bytes of 20 forwards at 8x3x32x32 within 100 forwards");
   }
 
+  /**
+   * ResNet-18 as the benchmarks run it, 8x3x224x224 on 2 kernel threads: after 200 forwards
+   * (JMH's warmup is a few dozen at this size; C2 has long compiled everything by then), 10
+   * more allocate nothing on the calling thread or on the pool's worker: every convolution's
+   * padded copy, task scratch and the pooling and {@code fc} buffers are reused.
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void batch8At224OnTwoThreadsAllocatesNothingOnceWarm() throws Exception {
+    assertEquals(0, AllocationProbe.bytesOnceWarm(ResNetAllocationChild.class, 1200,
+        "batch8-224", "2", "200", "10"),
+        "bytes of 10 forwards at 8x3x224x224 on 2 threads after 200 (caller and worker)");
+  }
+
   /** The child's bytes of 20 forwards once 0 or after {@link #SECONDS}. */
   private static long bytesOnceWarm(String mode) throws IOException, InterruptedException {
     return AllocationProbe.bytesOnceWarm(ResNetAllocationChild.class, SECONDS, mode, Integer.toString(SECONDS));
