@@ -881,7 +881,9 @@ final class ForwardInference {
       known.addAll(Functions.names());
       String near = Names.suggest(call.callee(), known, uncalledLayers());
       String layerList = layers.childNames().isEmpty() ? "" : "layers: " + list(layers.childNames()) + "; ";
+      String maker = PyTorchSpellings.functionHint(call.callee());
       error(call.loc(), "unknown function or layer '" + call.callee() + "'" + (!near.isEmpty() ? near
+          : maker.startsWith(";") ? maker
           : " (" + layerList + "functions: " + String.join(", ", Functions.names()) + ")"));
       call.args().forEach(a -> eval(a, env));
       return Type.unknownTensor();
