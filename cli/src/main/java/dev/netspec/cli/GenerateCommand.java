@@ -69,6 +69,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws UserException {
     Generation generation = generation();
+    TensorFiles.checkOutput(output, "--output", "ids.safetensors");
     Inspection inspection = target.inspect(streams, null, true);
     String block = inspection.block();
     int context = checkBlock(inspection);

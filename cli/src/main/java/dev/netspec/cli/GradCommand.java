@@ -94,6 +94,10 @@ final class GradCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--sgd-lr must be a finite number >= 0, got " + sgdLr);
     }
+    TensorFiles.checkOutput(output, "--output", "grads.safetensors");
+    if (saveWeights != null) {
+      TensorFiles.checkOutput(saveWeights, "--save-weights", "weights.safetensors");
+    }
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
     List<Tensor> inputs = RunCommand.readInputs(inspection, input, streams.err());

@@ -57,6 +57,7 @@ final class IdxCommand implements Callable<Integer> {
     if (limit != null && limit <= 0) {
       throw new ParameterException(command.commandLine(), "--limit must be positive");
     }
+    TensorFiles.checkOutput(output, "--output", "data.safetensors");
     Tensor x = read(images, false);
     Tensor target = read(labels, true);
     if (x.dim() != 3) {

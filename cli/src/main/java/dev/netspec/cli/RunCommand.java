@@ -67,6 +67,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
+    TensorFiles.checkOutput(output, "--output", "y.safetensors");
+    if (saveWeights != null) {
+      TensorFiles.checkOutput(saveWeights, "--save-weights", "weights.safetensors");
+    }
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
     List<Tensor> inputs = readInputs(inspection, input, streams.err());

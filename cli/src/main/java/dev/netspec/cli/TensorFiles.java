@@ -35,7 +35,32 @@ final class TensorFiles {
     return loaded.tensors();
   }
 
-  /** Saves atomically: a failed run leaves no half-written file. */
+  /**
+   * Refuses, before any work, an output path that cannot be a file: a folder, or a file in a
+   * folder that does not exist. The message says what to pass instead.
+   *
+   * @param option the option that named it, such as {@code --output}
+   * @param example a file name the message suggests, such as {@code y.safetensors}
+   */
+  static void checkOutput(Path file, String option, String example) throws UserException {
+    if (Files.isDirectory(file)) {
+      throw UserException.at(file, "is a folder; give " + option + " a file to write, such as "
+          + file.resolve(example));
+    }
+    Path folder = file.toAbsolutePath().getParent();
+    if (folder != null && !Files.isDirectory(folder)) {
+      Path shown = file.getParent() != null ? file.getParent() : folder;
+      throw UserException.at(file, Files.exists(folder)
+          ? shown + " is a file, not a folder; give " + option + " a file in a folder"
+          : "the folder " + shown + " does not exist; create it first (mkdir -p " + shown
+              + ") or give " + option + " a file in an existing folder");
+    }
+  }
+
+  /**
+   * Saves atomically: a failed run leaves no half-written file. The commands {@linkplain
+   * #checkOutput check} the path before they start.
+   */
   static void write(Map<String, Tensor> tensors, Path file) throws UserException {
     try {
       SafeTensors.save(tensors, file);

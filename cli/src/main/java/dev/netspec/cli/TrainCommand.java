@@ -114,6 +114,10 @@ final class TrainCommand implements Callable<Integer> {
       throw new ParameterException(target.commandLine(), (checkpointEvery < 0
           ? "--checkpoint-every" : "--epochs") + " must be 0 or more");
     }
+    TensorFiles.checkOutput(saveWeights, "--save-weights", "weights.safetensors");
+    if (checkpoint != null && Files.exists(checkpoint) && !Files.isDirectory(checkpoint)) {
+      throw UserException.at(checkpoint, "is a file; give --checkpoint a folder (it is created if missing)");
+    }
     Inspection inspection = target.inspect(streams, null, true);
     String chosen = inspection.block();
     TrainSpec spec = target.compilation.train(target.spec);

@@ -175,6 +175,22 @@ class BlockArgsTest {
   }
 
   /**
+   * A value refused inside a child block, where the caller passed its --arg on: the error is
+   * where the child uses it, and a note line names the caller's line and the values it gave.
+   */
+  @Test
+  void aValueRefusedInsideAChildBlockNamesTheCallerInANote() throws IOException, URISyntaxException {
+    String spec = Path.of(BlockArgsTest.class.getResource("/args/nested.yaml").toURI()).toString();
+    Path x = tmp.resolve("x.safetensors");
+    SafeTensors.save(Map.of("x", Tensor.zeros(2, 4, 4)), x);
+    Path data = tmp.resolve("data.safetensors");
+    SafeTensors.save(Map.of("x", Tensor.zeros(2, 4, 4), "target", Tensor.zeros(2, 4, 4)), data);
+    refusedByEveryCommand(spec, x, data, "width=4 heads=3", spec + ":9:63: error: Attend.attn"
+        + " (multihead_attention): embed_dim 4 is not divisible by num_heads 3\n"
+        + spec + ":18:9: note: Encoder.1 builds Attend here with dim=4, heads=3\n");
+  }
+
+  /**
    * A size an --arg makes 0 or less in a named input's or a parameter's declared shape, and a
    * transformer layer's dropout or layer_norm_eps out of range, are refused like a layer's
    * argument: by every command, one located line each (lines joined by " // " here), exit 2.
@@ -205,6 +221,8 @@ class BlockArgsTest {
    * and writes nothing.
    */
   private void refusedByEveryCommand(String spec, Path x, Path data, String values, String err) {
+    // nested.yaml has two blocks: the one to build is the last, Encoder
+    List<String> block = spec.endsWith("nested.yaml") ? List.of("--block", "Encoder") : List.of();
     Path y = tmp.resolve("y.safetensors");
     List<List<String>> commands = List.of(
         List.of("inspect", spec),
@@ -217,6 +235,7 @@ class BlockArgsTest {
         List.of("train", spec, "--data", data.toString(), "--save-weights", y.toString()));
     for (List<String> command : commands) {
       List<String> line = new ArrayList<>(command);
+      line.addAll(2, block);
       for (String v : values.split(" +")) {
         line.add("--arg");
         line.add(v);

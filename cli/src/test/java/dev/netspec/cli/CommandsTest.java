@@ -472,6 +472,34 @@ class CommandsTest {
     assertEquals(w + ": error: no such file\n", r.err());
   }
 
+  @Test
+  void anOutputThatCannotBeAFileIsRefusedInOurWordsBeforeTheRun() throws IOException {
+    Path x = input("x", Tensor.zeros(1, 3));
+    // a folder: say what to pass instead of the JDK's "Is a directory"
+    Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", tmp.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(tmp + ": error: is a folder; give --output a file to write, such as "
+        + tmp.resolve("y.safetensors") + "\n", r.err());
+    // a file in a missing folder
+    Path missing = tmp.resolve("nope").resolve("y.safetensors");
+    r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", missing.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(missing + ": error: the folder " + tmp.resolve("nope") + " does not exist; create it"
+        + " first (mkdir -p " + tmp.resolve("nope") + ") or give --output a file in an existing"
+        + " folder\n", r.err());
+    // a file in a "folder" that is a file; --save-weights is checked as --output is, before the
+    // run, so no output is written
+    Path y = tmp.resolve("y.safetensors");
+    Path inFile = x.resolve("w.safetensors");
+    r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", y.toString(),
+        "--save-weights", inFile.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(inFile + ": error: " + x + " is a file, not a folder; give --save-weights a file in"
+        + " a folder\n", r.err());
+    assertTrue(Files.notExists(y));
+    assertEquals("", r.out());
+  }
+
   // ---------------------------------------------------------------- eval and training mode
 
   /** Runs the eval fixture's classifier (with dropout) on PyTorch's input and weights. */

@@ -76,6 +76,26 @@ class TrainCommandTest {
   }
 
   @Test
+  void outputsThatCannotBeWrittenAreRefusedBeforeTraining() throws Exception {
+    Path spec = spec(SPEC);
+    Path data = blobs(tmp.resolve("train.safetensors"), 1, 40);
+    // --save-weights naming a folder: said before the first epoch, not after the last
+    Cli r = Cli.run("train", spec.toString(), "--data", data.toString(), "--save-weights", tmp.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(tmp + ": error: is a folder; give --save-weights a file to write, such as "
+        + tmp.resolve("weights.safetensors") + "\n", r.err());
+    assertEquals("", r.out());
+    // --checkpoint naming a file
+    Path w = tmp.resolve("w.safetensors");
+    r = Cli.run("train", spec.toString(), "--data", data.toString(), "--save-weights", w.toString(),
+        "--checkpoint", data.toString());
+    assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
+    assertEquals(data + ": error: is a file; give --checkpoint a folder (it is created if missing)\n", r.err());
+    assertEquals("", r.out());
+    assertTrue(Files.notExists(w));
+  }
+
+  @Test
   void trainsPrintsEpochLinesAndWritesMetrics() throws Exception {
     Path spec = spec(SPEC);
     Path data = blobs(tmp.resolve("train.safetensors"), 1, 40);

@@ -48,6 +48,12 @@ class ReaderTest {
     String block = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
         + "    forward: |\n      y = relu(x)\n      return y @ foo\n";
     assertEquals(List.of("t.yaml:8:18: error: Net: unknown name 'foo' (names here: x, y)"), Specs.errors(block));
+    // blank lines between 'forward: |' and its first line are lines of the text: they do not
+    // move the place of what follows ('foo' on line 10, not 12)
+    String blankFirst = "netspec: 1\npackage: p\nblocks:\n  Net:\n    input: [batch, 4]\n"
+        + "    forward: |\n\n\n      y = relu(x)\n      return y @ foo\n";
+    assertEquals(List.of("t.yaml:10:18: error: Net: unknown name 'foo' (names here: x, y)"),
+        Specs.errors(blankFirst));
   }
 
   @Test

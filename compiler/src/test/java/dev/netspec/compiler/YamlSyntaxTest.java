@@ -129,4 +129,22 @@ class YamlSyntaxTest {
         + " closing quote or bracket): remove it, or put it inside the quotes or brackets",
         error("    doc: \"a\" b\n    input: [batch, 20]\n    sequential: [relu]\n"));
   }
+
+  @Test
+  void anUnknownEscapeAndABlockTextNotIndentedAreNamed() {
+    // "found unknown escape character q(113)"
+    assertEquals("t.yaml:6:23: error: YAML syntax error: '\\q' is no escape in double quotes: write"
+        + " '\\\\' for a backslash, or quote the text with ' instead of \"",
+        error("    input: [batch, 20]\n    forward: \"relu(x)\\q\"\n"));
+    // "could not find expected ':'": the block's text read as the next key
+    assertEquals("t.yaml:7:5: error: YAML syntax error: the text of the block that line 6 starts"
+        + " must be indented more than its key",
+        error("    input: [batch, 20]\n    forward: |\n    return x\n"));
+  }
+
+  @Test
+  void aMistakeNotRecognizedKeepsTheParsersWords() {
+    String e = error("    input: !x!y [batch, 20]\n");
+    assertEquals("t.yaml:5:12: error: YAML syntax error: found undefined tag handle !x!", e);
+  }
 }

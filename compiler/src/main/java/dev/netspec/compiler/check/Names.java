@@ -3,6 +3,7 @@ package dev.netspec.compiler.check;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -72,23 +73,66 @@ public final class Names {
 
   /** {@code "; did you mean 'x'?"} for the closest candidate, or {@code ""} if none is close. */
   public static String suggest(String wrong, Collection<String> candidates) {
-    String best = closest(wrong, candidates);
+    return suggest(wrong, candidates, Set.of());
+  }
+
+  /** {@link #suggest(String, Collection)}, a tie going to a candidate in {@code preferred}. */
+  public static String suggest(String wrong, Collection<String> candidates, Collection<String> preferred) {
+    String best = closest(wrong, candidates, preferred);
     return best != null ? "; did you mean '" + best + "'?" : "";
   }
 
   /** The candidate {@code wrong} is most likely a misspelling of, or null if none is close. */
   public static String closest(String wrong, Collection<String> candidates) {
+    return closest(wrong, candidates, Set.of());
+  }
+
+  /**
+   * The candidate {@code wrong} is most likely a misspelling of, or null if none is close. Of
+   * candidates equally close, one in {@code preferred} (such as a layer the forward never
+   * calls) wins, then the one whose trailing number is nearest to {@code wrong}'s ({@code fc2}
+   * for {@code fc3}), then the alphabetically first: the same answer whatever the order.
+   */
+  public static String closest(String wrong, Collection<String> candidates, Collection<String> preferred) {
+    String lower = wrong.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
-      int d = distance(wrong.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
-      if (d < bestDistance || (d == bestDistance && best != null && c.compareTo(best) < 0)) {
+      int d = distance(lower, c.toLowerCase(Locale.ROOT));
+      if (d < bestDistance || d == bestDistance && better(wrong, c, best, preferred)) {
         best = c;
         bestDistance = d;
       }
     }
     int allowed = Math.max(1, Math.min(3, wrong.length() / 3));
     return best != null && bestDistance <= allowed ? best : null;
+  }
+
+  /** Whether {@code c} beats {@code best}, as close to {@code wrong} as it. */
+  private static boolean better(String wrong, String c, String best, Collection<String> preferred) {
+    boolean p = preferred.contains(c);
+    if (p != preferred.contains(best)) {
+      return p;
+    }
+    long gap = numberGap(wrong, c);
+    long bestGap = numberGap(wrong, best);
+    return gap != bestGap ? gap < bestGap : c.compareTo(best) < 0;
+  }
+
+  /** How far apart the trailing numbers of {@code a} and {@code b} are; max if either has none. */
+  private static long numberGap(String a, String b) {
+    long x = trailingNumber(a);
+    long y = trailingNumber(b);
+    return x < 0 || y < 0 ? Long.MAX_VALUE : Math.abs(x - y);
+  }
+
+  /** The number {@code s} ends in (up to 9 digits), or -1. */
+  private static long trailingNumber(String s) {
+    int i = s.length();
+    while (i > 0 && s.length() - i < 9 && s.charAt(i - 1) >= '0' && s.charAt(i - 1) <= '9') {
+      i--;
+    }
+    return i == s.length() ? -1 : Long.parseLong(s.substring(i));
   }
 
   /**

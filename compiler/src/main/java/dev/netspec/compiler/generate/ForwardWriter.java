@@ -22,6 +22,7 @@ import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
+import dev.netspec.compiler.parse.Mentions;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

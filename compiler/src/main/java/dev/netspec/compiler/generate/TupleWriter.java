@@ -12,6 +12,7 @@ import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
+import dev.netspec.compiler.parse.Mentions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -13,10 +13,12 @@ import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
+import dev.netspec.compiler.parse.Mentions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +67,9 @@ final class ForwardInference {
     Type call(List<String> path, List<Type> args, Position pos, boolean quiet);
 
     void addFlops(long n);
+
+    /** What a value of shape {@code refused} likely lacks (a flatten after a conv), or "". */
+    String flattenHint(Shape refused);
   }
 
   private final Block block;
@@ -118,6 +123,11 @@ final class ForwardInference {
       }
 
       @Override
+      public String flattenHint(Shape refused) {
+        return layers.flattenHint(refused);
+      }
+
+      @Override
       public Map<String, Object> match(Ast.Call call, Functions.Fn fn) {
         return functions.match(call, fn);
       }
@@ -155,6 +165,13 @@ final class ForwardInference {
   /** The bound arguments of every builtin-function call, by identity. */
   Map<Ast.Call, Map<String, Object>> calls() {
     return calls;
+  }
+
+  /** The layers the forward never mentions: the likelier meaning of a misspelled call. */
+  private Set<String> uncalledLayers() {
+    Set<String> out = new LinkedHashSet<>(layers.childNames());
+    block.forward().forEach(s -> out.removeAll(Mentions.of(s)));
+    return out;
   }
 
   /** Infers the whole forward; reports every problem. */
@@ -827,8 +844,9 @@ final class ForwardInference {
       layers.addFlops(s.numel());
       return new Type.TensorT(s);
     } catch (ShapeError e) {
+      String hint = layers.flattenHint(a);
       error(loc, "'" + op + "': cannot broadcast " + a + origins.side(left) + " with " + c
-          + origins.side(right));
+          + origins.side(right) + (hint.isEmpty() ? layers.flattenHint(c) : hint));
       return Type.unknownTensor();
     }
   }
@@ -861,9 +879,11 @@ final class ForwardInference {
     if (fn == null) {
       List<String> known = new ArrayList<>(layers.childNames());
       known.addAll(Functions.names());
-      String near = Names.suggest(call.callee(), known);
+      String near = Names.suggest(call.callee(), known, uncalledLayers());
       String layerList = layers.childNames().isEmpty() ? "" : "layers: " + list(layers.childNames()) + "; ";
+      String maker = PyTorchSpellings.functionHint(call.callee());
       error(call.loc(), "unknown function or layer '" + call.callee() + "'" + (!near.isEmpty() ? near
+          : maker.startsWith(";") ? maker
           : " (" + layerList + "functions: " + String.join(", ", Functions.names()) + ")"));
       call.args().forEach(a -> eval(a, env));
       return Type.unknownTensor();

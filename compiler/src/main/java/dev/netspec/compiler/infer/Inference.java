@@ -301,6 +301,8 @@ public final class Inference {
     private Map<Expr, Type> types = Map.of();
     private final Map<BuiltinUse, Map<String, Dim>> inferredArgs = new IdentityHashMap<>();
     private Map<Ast.Call, Map<String, Object>> calls = Map.of();
+    /** The outputs of linears run on a 4-dim input (a conv's, not flattened), by shape. */
+    private final Map<Shape, ChildState> unflattened = new HashMap<>();
     private long flops;
     private Shape output;
     private Type outputType;
@@ -560,12 +562,10 @@ public final class Inference {
      */
     private Shape container(ChildState c, ContainerUse k, Shape in, Position pos) {
       if (in != null) {
-        String how = k.kind() == Container.MODULE_LIST
-            ? "loop over it in a forward: for layer in " + c.child.name() + ": x = layer(x)"
-            : "call its modules in a forward, as in " + c.child.name() + "."
-                + (k.children().isEmpty() ? "name" : k.children().get(0).name()) + "(x)";
+        String how = containerAdvice(c.child.name(), k);
         reporter.error(pos, label(c) + ": a " + k.kind().specName() + " has no forward of its own; " + how
             + declaredAt(c, pos));
+        items(c, k).forEach(item -> item.calledWhole = true);
         return Shape.ANY;
       }
       Inst made = new Inst(k.kind().specName(), k.kind().runtimeClass(), "");
@@ -574,6 +574,26 @@ public final class Inference {
       }
       c.built = made;
       return Shape.ANY;
+    }
+
+    /**
+     * How to run what a container holds, called as {@code name(x)}. An item of a sequential
+     * (named by its index) cannot be looped over by name: the advice is the nested sequential
+     * that runs its modules in turn, or a named layer and a forward.
+     */
+    private static String containerAdvice(String name, ContainerUse k) {
+      String first = k.children().isEmpty() ? "name" : k.children().get(0).name();
+      boolean inSequential = name.chars().allMatch(Character::isDigit);
+      if (k.kind() == Container.MODULE_LIST) {
+        return inSequential
+            ? "a sequential runs each item in turn, so write its modules as a nested {sequential: [...]},"
+                + " or name it under 'layers' (as h) and loop over it in a forward: for layer in h: x = layer(x)"
+            : "loop over it in a forward: for layer in " + name + ": x = layer(x)";
+      }
+      return inSequential
+          ? "a sequential runs each item in turn, so name it under 'layers' (as d) and call its modules"
+              + " in a forward, as in d." + first + "(x)"
+          : "call its modules in a forward, as in " + name + "." + first + "(x)";
     }
 
     /** Each {@code tie} names two parameters of one shape. */
@@ -610,6 +630,22 @@ public final class Inference {
       return kind != null && owner.params.isEmpty() && kind.params().contains(path.substring(dot + 1));
     }
 
+    /**
+     * For a value refused for its shape: if a linear made it from a 4-dim input (PyTorch's
+     * nn.Linear then acts on the last dim, a valid spec but seldom what is meant after a
+     * conv), the flatten that was likely forgotten; else "".
+     */
+    @Override
+    public String flattenHint(Shape refused) {
+      ChildState linear = unflattened.get(refused);
+      if (linear == null) {
+        return "";
+      }
+      boolean inSequential = linear.child.name().chars().allMatch(Character::isDigit);
+      return "; " + label(linear) + " acted on the last dim of a 4-dim input, as PyTorch's nn.Linear"
+          + " does: did you mean " + (inSequential ? "a 'flatten' item" : "flatten(x, 1)") + " before it?";
+    }
+
     @Override
     public void addFlops(long n) {
       if (flops >= 0) {
@@ -634,6 +670,8 @@ public final class Inference {
       Args kindArgs;
       Inferred inferred;
       boolean neverCalled;
+      /** An item of a container called as a whole: "never called" would repeat that error. */
+      boolean calledWhole;
       List<ChildState> seq;
 
       ChildState(String path, Child child) {
@@ -719,7 +757,7 @@ public final class Inference {
       long flopsBefore = flops;
       boolean unused = in == null;
       if (unused) {
-        if (c.child.use() instanceof BuiltinUse b) {
+        if (c.child.use() instanceof BuiltinUse b && !c.calledWhole) {
           for (InferredArg a : b.kind().inferredArgs()) {
             if (!b.args().containsKey(a.name())) {
               reporter.error(c.child.pos(), label(c) + ": never called, so its " + a.what() + " are unknown;"
@@ -835,13 +873,16 @@ public final class Inference {
         made.outputType = r.resultType();
         addFlops(r.flops());
         out = r.output();
+        if (kind.name().endsWith("linear") && in.knownRank() && in.rank() == 4) {
+          unflattened.putIfAbsent(out, c);
+        }
       } catch (ShapeError e) {
-        reporter.error(pos, label(c) + ": " + e.getMessage() + declaredAt(c, pos));
+        reporter.error(pos, label(c) + ": " + e.getMessage() + declaredAt(c, pos) + flattenHint(in));
         made = new Inst(kind.name(), kind.runtimeClass(), "");
         out = Shape.ANY;
       }
       for (String w : wrongInput) {
-        reporter.error(pos, label(c) + ": " + w + declaredAt(c, pos));
+        reporter.error(pos, label(c) + ": " + w + declaredAt(c, pos) + flattenHint(in));
       }
       made.output = out;
       return new Built(made, out);
@@ -939,6 +980,31 @@ public final class Inference {
         }
         targetArgs.put(a.name(), v);
       }
+      String given = givenValues(targetArgs);
+      if (!given.isEmpty()) { // an error inside the block may come from these: say where they are given
+        reporter.beginNote(c.child.pos(), c.path + " builds " + target.name() + " here with " + given);
+      }
+      try {
+        return blockCall(c, target, targetArgs, in, pos);
+      } finally {
+        if (!given.isEmpty()) {
+          reporter.endNote();
+        }
+      }
+    }
+
+    /** The argument values known here ({@code width=10, heads=3}), or "" if all are symbolic. */
+    private static String givenValues(Map<String, Object> targetArgs) {
+      List<String> out = new ArrayList<>();
+      targetArgs.forEach((name, v) -> {
+        if (v != null && !(v instanceof ArgSymbol) && !(v instanceof Dim && !(v instanceof Dim.Known))) {
+          out.add(name + "=" + v);
+        }
+      });
+      return String.join(", ", out);
+    }
+
+    private Built blockCall(ChildState c, Block target, Map<String, Object> targetArgs, Shape in, Position pos) {
       if (DeclaredSizes.refused(target, targetArgs, reporter)) {
         return new Built(placeholder(target), Shape.ANY); // before the input check it would blame
       }
@@ -946,7 +1012,7 @@ public final class Inference {
         if (unify(target, targetArgs, in, new HashMap<>()) != null) {
           Shape want = DeclaredSizes.input(target);
           reporter.error(pos, label(c) + ": expects input " + substitute(want, targetArgs) + ", got " + in
-              + declaredAt(c, pos));
+              + declaredAt(c, pos) + flattenHint(in));
           in = substitute(want, targetArgs); // go on with the input it expects, as builtin layers do
           if (c.built == null) {
             c.firstInput = in; // so a later call with that input is no second error

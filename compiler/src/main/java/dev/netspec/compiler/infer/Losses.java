@@ -105,7 +105,7 @@ final class Losses {
   }
 
   /** The shape of the per-row losses: (N) for (N, C) scores and (N) targets, () for (C) and (). */
-  private static Shape classTargets(Ast.Call call, Map<String, Object> a, Type.TensorT input,
+  private Shape classTargets(Ast.Call call, Map<String, Object> a, Type.TensorT input,
       Type.TensorT target) throws Problem {
     if (target.dtype() != DType.INT64) {
       throw new Problem(loc(a, "target", call), "target must hold class indices as int64, got "
@@ -118,7 +118,8 @@ final class Losses {
     }
     if (in.rank() != 1 && in.rank() != 2) {
       throw new Problem(loc(a, "input", call), "input must be (N, C) scores or (C) for one"
-          + " sample, got " + input + (in.rank() > 2 ? " (extra spatial dims are not supported yet)" : ""));
+          + " sample, got " + input + (in.rank() > 2 ? " (extra spatial dims are not supported yet)" : "")
+          + ctx.flattenHint(in));
     }
     boolean fits = in.rank() == 2 ? t.rank() == 1 && Dim.compatible(t.dim(0), in.dim(0))
         : t.rank() == 0;

@@ -126,7 +126,17 @@ final class PyTorchSpellings {
     return e instanceof Ast.Attr a && MODULES.contains(a.name()) && isModule(a.target());
   }
 
-  private static String functionHint(String name) {
+  /** PyTorch's functions that make a new tensor, which a forward has none of. */
+  private static final Set<String> MAKERS = Set.of("zeros", "ones", "empty", "full", "rand", "randn",
+      "randint", "tensor", "eye", "zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
+      "randn_like", "linspace");
+
+  static String functionHint(String name) {
+    if (MAKERS.contains(name)) {
+      return "; a forward makes no new tensors: declare a buffer (buffers: {name: {shape: [...]}},"
+          + " zeros unless its 'init' says otherwise) and use it by its name, or compute from the input"
+          + " (x * 0)";
+    }
     String near = Names.suggest(name, Functions.names());
     return near.isEmpty() ? " (functions: " + String.join(", ", Functions.names()) + ")" : near;
   }

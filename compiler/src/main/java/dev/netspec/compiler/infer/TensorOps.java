@@ -28,6 +28,9 @@ final class TensorOps {
 
     void addFlops(long n);
 
+    /** What a value of shape {@code refused} likely lacks (a flatten after a conv), or "". */
+    String flattenHint(Shape refused);
+
     /** The call's arguments by parameter name (an expression or a default); null after an error. */
     Map<String, Object> match(Ast.Call call, Functions.Fn fn);
 

@@ -49,7 +49,10 @@ public final class ForwardParser {
       Map.entry("**", 80));
   private static final int UNARY_NOT = 30;
   private static final int UNARY_MINUS = 70;
+  /** Deepest nesting of brackets and operands in one expression. */
   private static final int MAX_NESTING = 64;
+  /** Deepest nesting of indented blocks: Python's own limit ("too many statically nested blocks"). */
+  private static final int MAX_BLOCKS = 20;
   /** Deepest expression tree: long operator chains nest on the left without recursion here. */
   private static final int MAX_TREE_DEPTH = 256;
 
@@ -57,6 +60,8 @@ public final class ForwardParser {
   private final String[] lines;
   private int next;
   private int nesting;
+  /** How many indented blocks hold the statement being parsed. */
+  private int blocks;
   /** The tree depth of the expression parsed last. */
   private int lastDepth;
 
@@ -285,15 +290,16 @@ public final class ForwardParser {
     expect(Kind.NEWLINE, "a new line after ':'");
     skipNewlines();
     expect(Kind.INDENT, "an indented block");
-    if (++nesting > MAX_NESTING) {
-      throw new SyntaxError(peek().loc(), "blocks are nested deeper than " + MAX_NESTING);
+    if (++blocks > MAX_BLOCKS) {
+      throw new SyntaxError(peek().loc(), "blocks are nested deeper than " + MAX_BLOCKS
+          + " (as in Python); move the inner ones into a block of the spec that this forward calls");
     }
     List<Stmt> body = new ArrayList<>();
     while (peek().kind() != Kind.DEDENT && peek().kind() != Kind.END) {
       body.add(statement());
       skipNewlines();
     }
-    nesting--;
+    blocks--;
     if (peek().kind() == Kind.DEDENT) {
       advance();
     }

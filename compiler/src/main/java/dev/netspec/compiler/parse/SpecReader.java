@@ -184,7 +184,7 @@ public final class SpecReader {
     if (yaml && (c == '|' || c == '>')) {
       int lineStart = text.indexOf('\n', offset) + 1;
       int line = pos.line() + 1;
-      // The first content line fixes the block's indentation (blank lines before it are skipped).
+      // The first content line fixes the block's indentation.
       while (lineStart > 0 && lineStart < text.length()) {
         int end = text.indexOf('\n', lineStart);
         String l = text.substring(lineStart, end < 0 ? text.length() : end);
@@ -193,7 +193,13 @@ public final class SpecReader {
           while (indent < l.length() && l.charAt(indent) == ' ') {
             indent++;
           }
-          return new Node.Scalar(pos, value, new Position(file, line, indent + 1), indent + 1);
+          // The value keeps a line end for each blank line before it: its first line is the
+          // first of those, so that its lines map to the file's.
+          int blank = 0;
+          while (value instanceof String v && blank < v.length() && v.charAt(blank) == '\n') {
+            blank++;
+          }
+          return new Node.Scalar(pos, value, new Position(file, line - blank, indent + 1), indent + 1);
         }
         lineStart = end + 1;
         line++;

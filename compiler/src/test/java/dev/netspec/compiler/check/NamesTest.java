@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * Name rules at their length limits (64 for spec names, 200 for Java packages and classes) and
  * the "did you mean" suggestion: optimal string alignment distances worked by hand, the allowed
- * distance (a third of the name, 1 to 3), ties to the alphabetically first.
+ * distance (a third of the name, 1 to 3), ties to a preferred candidate, then to the nearest
+ * trailing number, then to the alphabetically first.
  */
 class NamesTest {
   @Test
@@ -67,5 +69,25 @@ class NamesTest {
     // meant: else the one candidate holding the name as a word
     assertEquals("kernel_size", Names.meant("kernel", List.of("kernel_size", "stride")));
     assertNull(Names.meant("size", List.of("kernel_size", "output_size")));
+  }
+
+  @Test
+  void tiesGoToThePreferredThenToTheNearestNumber() {
+    // fc1 and fc2 are both one edit from fc3: the one never called wins, in any order
+    assertEquals("fc2", Names.closest("fc3", List.of("fc1", "fc2"), Set.of("fc2")));
+    assertEquals("fc1", Names.closest("fc3", List.of("fc2", "fc1"), Set.of("fc1")));
+    // no preference (or both preferred): the nearer number, fc2 for fc3, fc4 for fc5
+    assertEquals("fc2", Names.closest("fc3", List.of("fc1", "fc2")));
+    assertEquals("fc2", Names.closest("fc3", List.of("fc2", "fc1"), Set.of("fc1", "fc2")));
+    assertEquals("fc4", Names.closest("fc5", List.of("fc4", "fc7", "fc3")));
+    assertEquals("layer10", Names.closest("layer11", List.of("layer12", "layer10", "layer1")));
+    // a nearer candidate still wins over a preferred one
+    assertEquals("fc1", Names.closest("fc1", List.of("fc1", "fc2"), Set.of("fc2")));
+    // the preference decides before the number: fc9 (never called) over fc2 for fc3
+    assertEquals("fc9", Names.closest("fc3", List.of("fc2", "fc9"), Set.of("fc9")));
+    // without numbers on both sides, the alphabetically first
+    assertEquals("fca", Names.closest("fc3", List.of("fcb", "fca")));
+    assertEquals("fc2", Names.closest("fc3", List.of("fca", "fc2")));
+    assertEquals("; did you mean 'fc2'?", Names.suggest("fc3", List.of("fc1", "fc2"), Set.of("fc2")));
   }
 }

@@ -53,6 +53,17 @@ class PyTorchSpellingsTest {
   }
 
   @Test
+  void aForwardMakesNoNewTensors() {
+    String makes = "; a forward makes no new tensors: declare a buffer (buffers: {name: {shape: [...]}},"
+        + " zeros unless its 'init' says otherwise) and use it by its name, or compute from the input (x * 0)";
+    advice("torch.zeros(2, 3)", "B: 'torch.zeros' is not a function of the forward language" + makes);
+    advice("torch.randn_like(x)", "B: 'torch.randn_like' is not a function of the forward language" + makes);
+    advice("ones(2)", "B: unknown function or layer 'ones'" + makes);
+    // a name only near one of them is no maker: the functions are listed
+    listsTheFunctions("torch.zeroes(2)", "B: 'torch.zeroes' is not a function of the forward language");
+  }
+
+  @Test
   void functionsHaveNoModulePrefix() {
     advice("torch.nn.functional.relu(x)", "B: write 'relu(x)', not 'torch.nn.functional.relu(x)': functions are"
         + " called without a module prefix");

@@ -380,14 +380,25 @@ class ForwardParserTest {
     ForwardParser.parse("(".repeat(63) + "x" + ")".repeat(63));
     assertEquals("1:65: expression is nested deeper than 64",
         error("(".repeat(64) + "x" + ")".repeat(64)));
-    // a block and the expressions inside it count together: 63 blocks hold an expression
+    // blocks nest 20 deep (Python's limit), each kind of block counting, and the innermost
+    // still holds an expression 64 deep; the 21st block is refused at its first line
+    String[] headers = {"if a:", "while a:", "for l in h:", "else:"};
     StringBuilder blocks = new StringBuilder();
-    for (int i = 0; i < 63; i++) {
-      blocks.append(" ".repeat(i)).append("if a:\n");
+    for (int i = 0; i < 20; i++) {
+      String header = headers[i % 4];
+      if (header.equals("else:")) {
+        blocks.append(" ".repeat(i)).append("if a:\n").append(" ".repeat(i + 1)).append("y = 1\n");
+      }
+      blocks.append(" ".repeat(i)).append(header).append("\n");
     }
-    ForwardParser.parse(blocks + " ".repeat(63) + "y = 1\n");
-    blocks.append(" ".repeat(63)).append("if a:\n");
-    assertEquals("65:69: expression is nested deeper than 64", error(blocks + " ".repeat(64) + "y = 1\n"));
+    ForwardParser.parse(blocks + " ".repeat(20) + "y = " + "(".repeat(63) + "x" + ")".repeat(63) + "\n");
+    int lines = blocks.toString().split("\n").length;
+    assertEquals((lines + 1) + ":89: expression is nested deeper than 64", // at x, after 64 '('
+
+        error(blocks + " ".repeat(20) + "y = " + "(".repeat(64) + "x" + ")".repeat(64) + "\n"));
+    blocks.append(" ".repeat(20)).append("if a:\n");
+    assertEquals((lines + 2) + ":22: blocks are nested deeper than 20 (as in Python); move the inner"
+        + " ones into a block of the spec that this forward calls", error(blocks + " ".repeat(21) + "y = 1\n"));
     // names to unpack into nest too: 256 groups are allowed
     String deep = "(".repeat(255) + "a" + ")".repeat(255);
     ForwardParser.parse(deep + " = t");

@@ -30,6 +30,11 @@ class NodeTest {
     assertEquals(p(3, 14), s.at(2, 2));
     assertEquals(p(3, 15), s.at(2, 9), "past the end: the closing quote");
     assertEquals(p(3, 9), s.at(3, 1), "no third line: the string's start");
+    // a string that starts with its line break: "\nab" at columns 9 (quote) to 14 (quote)
+    Node.Scalar first = new Node.Scalar(p(1, 9), "\nab", p(1, 10), -1,
+        List.of(p(1, 10), p(1, 12), p(1, 13), p(1, 14)));
+    assertEquals(p(1, 12), first.at(2, 1), "'a', the first character of the second line");
+    assertEquals(p(1, 13), first.at(2, 2));
   }
 
   @Test

@@ -1,6 +1,5 @@
-package dev.netspec.compiler.generate;
+package dev.netspec.compiler.parse;
 
-import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
 import java.util.ArrayList;
@@ -10,33 +9,34 @@ import java.util.Set;
 
 /**
  * The names a piece of a forward mentions: variables read or assigned, children and
- * functions called, arguments read. What the generator checks before it moves a step.
+ * functions called, arguments read. What the generator checks before it moves a step, and which
+ * layers a forward never calls (for a suggestion).
  */
-final class Mentions {
+public final class Mentions {
   /**
    * Stands for anything, in what a statement or expression of a kind this class does not
    * know mentions: no spec name is spelled so.
    */
-  static final String ANY = "*";
+  public static final String ANY = "*";
 
   private Mentions() {}
 
   /** Every name {@code s} mentions, its nested statements included. */
-  static Set<String> of(Stmt s) {
+  public static Set<String> of(Stmt s) {
     List<String> out = new ArrayList<>();
     stmt(s, out);
     return new LinkedHashSet<>(out);
   }
 
   /** Every name {@code e} mentions. */
-  static Set<String> of(Expr e) {
+  public static Set<String> of(Expr e) {
     List<String> out = new ArrayList<>();
     expr(e, out);
     return new LinkedHashSet<>(out);
   }
 
   /** How many times {@code e} mentions {@code name}. */
-  static int count(Expr e, String name) {
+  public static int count(Expr e, String name) {
     List<String> out = new ArrayList<>();
     expr(e, out);
     return (int) out.stream().filter(name::equals).count();

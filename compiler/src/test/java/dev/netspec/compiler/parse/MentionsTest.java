@@ -1,9 +1,7 @@
-package dev.netspec.compiler.generate;
+package dev.netspec.compiler.parse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.netspec.compiler.parse.Ast;
-import dev.netspec.compiler.parse.ForwardParser;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
