@@ -1,6 +1,7 @@
 package dev.netspec.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.nn.Module;
 import dev.netspec.runtime.tensor.Tensor;
@@ -47,10 +48,13 @@ class TupleUnpackTest {
   private static final float[] XS = {1f, -2f, 0.5f}; // seq 3, batch 1
 
   private static ClassLoader loader;
+  private static Map<String, String> sources = new LinkedHashMap<>();
 
   @BeforeAll
   static void compile() {
-    loader = InMemoryJavac.compile(Specs.compileClean("tup.yaml", SPEC).files());
+    Compilation c = Specs.compileClean("tup.yaml", SPEC);
+    c.files().forEach(f -> sources.put(f.relativePath(), f.content()));
+    loader = InMemoryJavac.compile(c.files());
   }
 
   private static Module build(String block, Map<String, Tensor> weights) throws ReflectiveOperationException {
@@ -81,6 +85,18 @@ class TupleUnpackTest {
           1e-6f, "forwardTupleInto, " + parts[i].getName());
     }
     return values;
+  }
+
+  @Test
+  void theAllocationFreeForwardCallsTheLayersAllocationFreeForms() {
+    // LSTM.forwardInto(x, h0, c0, result) and MultiheadAttention.forwardInto(q, k, v, keyPaddingMask,
+    // attnMask, [needWeights,] result): the runtime's forms that write into buffers made once
+    String cell = sources.get("t/tup/Cell.java");
+    assertTrue(cell.contains("lstm.forwardInto(x, null, null, lstmResult);"), cell);
+    assertTrue(cell.contains("lstm.forwardInto(x, h, c, lstmResult_);"), cell);
+    String attend = sources.get("t/tup/Attend.java");
+    assertTrue(attend.contains("attn.forwardInto(x, x, x, null, null, true, attnResult);"), attend);
+    assertTrue(attend.contains("attn.forwardInto(x, x, x, null, null, attnOutput"), attend);
   }
 
   private static double sigmoid(double v) {
