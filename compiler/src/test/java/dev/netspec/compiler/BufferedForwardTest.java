@@ -39,8 +39,8 @@ class BufferedForwardTest {
     return run(m, t);
   }
 
-  /** {@code forward(x)}, checked against {@code forward(x, output)}. */
-  private static float[] run(Module m, Tensor x) {
+  /** {@code forward(x)}, checked against {@code forward(x, output)} into a buffer of NaNs. */
+  static float[] run(Module m, Tensor x) {
     float[] viaForward = m.forward(x).toFloatArray();
     Tensor out = m.forward(x).clone().fill_(Float.NaN);
     assertArrayEquals(viaForward, m.forward(x, out).toFloatArray(), "forward(x, output)");
