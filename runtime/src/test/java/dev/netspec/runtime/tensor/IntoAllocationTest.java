@@ -19,16 +19,18 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * scalar ops, and a binary op with an equal operand, a bias row, a one-element tensor, a
  * column (one value per row) and a broadcast first operand; written in place too.
  * JIT-dependent (escape analysis), so, as {@code MaskAllocationTest}, only with {@code
- * -Dnetspec.allocationTests=true}; each path is measured for up to 3 minutes, as a loaded
- * machine may need.
+ * -Dnetspec.allocationTests=true}, or with {@code =paths}, which runs only these
+ * path-choice tests (and {@code nn.IntoPathAllocationTest}): a mutation run needs them, and the
+ * other allocation tests would only add minutes to it. Each case is measured for up to 3
+ * minutes, as a loaded machine may need.
  */
 class IntoAllocationTest {
   private static Tensor rand(long seed, int... shape) {
     return Tensor.rand(new Generator(seed), shape);
   }
 
-  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
-      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true|paths",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true (or =paths)")
   @Test
   void warmFastPathsAllocateNothing() {
     Tensor a = rand(1, 6, 10);
