@@ -10,21 +10,21 @@ public final class AdaptiveAvgPool1d extends AdaptivePoolNd {
     super(false, "adaptive_avg_pool1d", 1, new int[] {outputSize});
   }
 
-  // covariant returns, so that calls chain: AdaptiveAvgPool1d layer = new AdaptiveAvgPool1d(...).eval();
+  // covariant returns, so that calls chain: AdaptiveAvgPool1d layer = new AdaptiveAvgPool1d(...).eval(); each
+  // narrows what the base's own returns (the same instance), so that one body sets the mode
 
   @Override
   public AdaptiveAvgPool1d train() {
-    return train(true);
+    return (AdaptiveAvgPool1d) super.train();
   }
 
   @Override
   public AdaptiveAvgPool1d train(boolean mode) {
-    super.train(mode);
-    return this;
+    return (AdaptiveAvgPool1d) super.train(mode);
   }
 
   @Override
   public AdaptiveAvgPool1d eval() {
-    return train(false);
+    return (AdaptiveAvgPool1d) super.eval();
   }
 }

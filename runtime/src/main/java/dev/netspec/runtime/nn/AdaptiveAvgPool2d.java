@@ -15,21 +15,21 @@ public final class AdaptiveAvgPool2d extends AdaptivePoolNd {
     super(false, "adaptive_avg_pool2d", 2, new int[] {outHeight, outWidth});
   }
 
-  // covariant returns, so that calls chain: AdaptiveAvgPool2d layer = new AdaptiveAvgPool2d(...).eval();
+  // covariant returns, so that calls chain: AdaptiveAvgPool2d layer = new AdaptiveAvgPool2d(...).eval(); each
+  // narrows what the base's own returns (the same instance), so that one body sets the mode
 
   @Override
   public AdaptiveAvgPool2d train() {
-    return train(true);
+    return (AdaptiveAvgPool2d) super.train();
   }
 
   @Override
   public AdaptiveAvgPool2d train(boolean mode) {
-    super.train(mode);
-    return this;
+    return (AdaptiveAvgPool2d) super.train(mode);
   }
 
   @Override
   public AdaptiveAvgPool2d eval() {
-    return train(false);
+    return (AdaptiveAvgPool2d) super.eval();
   }
 }

@@ -15,21 +15,21 @@ public final class AdaptiveMaxPool2d extends AdaptivePoolNd {
     super(true, "adaptive_max_pool2d", 2, new int[] {outHeight, outWidth});
   }
 
-  // covariant returns, so that calls chain: AdaptiveMaxPool2d layer = new AdaptiveMaxPool2d(...).eval();
+  // covariant returns, so that calls chain: AdaptiveMaxPool2d layer = new AdaptiveMaxPool2d(...).eval(); each
+  // narrows what the base's own returns (the same instance), so that one body sets the mode
 
   @Override
   public AdaptiveMaxPool2d train() {
-    return train(true);
+    return (AdaptiveMaxPool2d) super.train();
   }
 
   @Override
   public AdaptiveMaxPool2d train(boolean mode) {
-    super.train(mode);
-    return this;
+    return (AdaptiveMaxPool2d) super.train(mode);
   }
 
   @Override
   public AdaptiveMaxPool2d eval() {
-    return train(false);
+    return (AdaptiveMaxPool2d) super.eval();
   }
 }

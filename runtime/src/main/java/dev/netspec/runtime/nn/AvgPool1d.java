@@ -36,21 +36,21 @@ public final class AvgPool1d extends AvgPoolNd {
         + PyFormat.tuple(args.stride) + ", padding=" + PyFormat.tuple(args.padding);
   }
 
-  // covariant returns, so that calls chain: AvgPool1d layer = new AvgPool1d(...).eval();
+  // covariant returns, so that calls chain: AvgPool1d layer = new AvgPool1d(...).eval(); each
+  // narrows what the base's own returns (the same instance), so that one body sets the mode
 
   @Override
   public AvgPool1d train() {
-    return train(true);
+    return (AvgPool1d) super.train();
   }
 
   @Override
   public AvgPool1d train(boolean mode) {
-    super.train(mode);
-    return this;
+    return (AvgPool1d) super.train(mode);
   }
 
   @Override
   public AvgPool1d eval() {
-    return train(false);
+    return (AvgPool1d) super.eval();
   }
 }

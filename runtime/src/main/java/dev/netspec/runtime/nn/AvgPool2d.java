@@ -59,21 +59,21 @@ public final class AvgPool2d extends AvgPoolNd {
         + PoolArgs.given(args.strideGiven) + ", padding=" + PoolArgs.given(args.paddingGiven);
   }
 
-  // covariant returns, so that calls chain: AvgPool2d layer = new AvgPool2d(...).eval();
+  // covariant returns, so that calls chain: AvgPool2d layer = new AvgPool2d(...).eval(); each
+  // narrows what the base's own returns (the same instance), so that one body sets the mode
 
   @Override
   public AvgPool2d train() {
-    return train(true);
+    return (AvgPool2d) super.train();
   }
 
   @Override
   public AvgPool2d train(boolean mode) {
-    super.train(mode);
-    return this;
+    return (AvgPool2d) super.train(mode);
   }
 
   @Override
   public AvgPool2d eval() {
-    return train(false);
+    return (AvgPool2d) super.eval();
   }
 }

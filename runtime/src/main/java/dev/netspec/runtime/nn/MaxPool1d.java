@@ -26,21 +26,21 @@ public final class MaxPool1d extends MaxPoolNd {
         new int[] {padding}, new int[] {dilation}, ceilMode));
   }
 
-  // covariant returns, so that calls chain: MaxPool1d layer = new MaxPool1d(...).eval();
+  // covariant returns, so that calls chain: MaxPool1d layer = new MaxPool1d(...).eval(); each
+  // narrows what the base's own returns (the same instance), so that one body sets the mode
 
   @Override
   public MaxPool1d train() {
-    return train(true);
+    return (MaxPool1d) super.train();
   }
 
   @Override
   public MaxPool1d train(boolean mode) {
-    super.train(mode);
-    return this;
+    return (MaxPool1d) super.train(mode);
   }
 
   @Override
   public MaxPool1d eval() {
-    return train(false);
+    return (MaxPool1d) super.eval();
   }
 }

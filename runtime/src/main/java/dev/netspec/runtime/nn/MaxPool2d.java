@@ -35,21 +35,21 @@ public final class MaxPool2d extends MaxPoolNd {
     super(new PoolArgs("max_pool2d", 2, kernelSize, stride, padding, dilation, ceilMode));
   }
 
-  // covariant returns, so that calls chain: MaxPool2d layer = new MaxPool2d(...).eval();
+  // covariant returns, so that calls chain: MaxPool2d layer = new MaxPool2d(...).eval(); each
+  // narrows what the base's own returns (the same instance), so that one body sets the mode
 
   @Override
   public MaxPool2d train() {
-    return train(true);
+    return (MaxPool2d) super.train();
   }
 
   @Override
   public MaxPool2d train(boolean mode) {
-    super.train(mode);
-    return this;
+    return (MaxPool2d) super.train(mode);
   }
 
   @Override
   public MaxPool2d eval() {
-    return train(false);
+    return (MaxPool2d) super.eval();
   }
 }

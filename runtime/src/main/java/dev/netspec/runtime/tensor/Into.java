@@ -321,10 +321,6 @@ final class Into {
     return true;
   }
 
-  /**
-   * Whether an elementwise kernel may read {@code in} and write {@code out} as two dense runs:
-   * both contiguous and either separate storage or exactly the same elements.
-   */
   /** Refuses a tensor that is not float32, spelling the op's name only then (no allocation). */
   private static void requireFloat(Tensor t, Enum<?> op) {
     if (t.dtype() != DType.FLOAT32) {
@@ -332,6 +328,10 @@ final class Into {
     }
   }
 
+  /**
+   * Whether an elementwise kernel may read {@code in} and write {@code out} as two dense runs:
+   * both contiguous and either separate storage or exactly the same elements.
+   */
   private static boolean denseAlias(Tensor in, Tensor out) {
     return in.isContiguous() && out.isContiguous()
         && (in.storage != out.storage || in.offset == out.offset);

@@ -15,8 +15,13 @@ public final class Allocations {
    * kernels' temporaries only in compiled code, and the JIT may take a while on a busy machine.
    */
   public static long steadyStateBytes(Runnable forward, int warmup, int calls) {
+    return steadyStateBytes(forward, warmup, calls, 60);
+  }
+
+  /** As {@link #steadyStateBytes(Runnable, int, int)}, measured again for up to {@code seconds}. */
+  public static long steadyStateBytes(Runnable forward, int warmup, int calls, int seconds) {
     long bytes = Long.MAX_VALUE;
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (bytes != 0 && System.nanoTime() < deadline) {
       for (int i = 0; i < warmup; i++) {
         forward.run();
