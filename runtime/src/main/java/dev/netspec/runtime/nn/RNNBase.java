@@ -477,7 +477,7 @@ public abstract class RNNBase extends Module {
    * are packed into the GEMM's row tiles first ({@link PackedRows}): read in place, a block of
    * 32 rows against LstmBenchmark's 1 MB {@code W_ih} (1,024 x 256, streamed from L3 for
    * every block) ran 1.06-1.10x slower than packed (the same product with a row stride the
-   * GEMM packs, CPU time, Zen 4, AVX-512, JDK 17). The floats are the same either way.
+   * GEMM packs, CPU time, Zen 5, AVX-512, JDK 17). The floats are the same either way.
    */
   private void project(Workspace w, int dir, int s0, Tensor input, int in, PackedMatrix wih,
       Tensor bih) {
