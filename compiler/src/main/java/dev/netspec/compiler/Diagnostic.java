@@ -15,7 +15,8 @@ import java.util.List;
  * @param notes where the cause lies elsewhere, innermost first: the caller whose argument
  *     values a block's error comes from
  */
-public record Diagnostic(Path file, int line, int column, Severity severity, String message, List<Note> notes) {
+public record Diagnostic(
+    Path file, int line, int column, Severity severity, String message, List<Note> notes) {
   public Diagnostic {
     notes = List.copyOf(notes);
   }
@@ -57,7 +58,8 @@ public record Diagnostic(Path file, int line, int column, Severity severity, Str
    * each note on a line of its own after it.
    */
   public String format() {
-    StringBuilder out = new StringBuilder(where(file, line, column) + ": " + severity.label() + ": " + message);
+    StringBuilder out = new StringBuilder(
+        where(file, line, column) + ": " + severity.label() + ": " + message);
     notes.forEach(n -> out.append('\n').append(n.format()));
     return out.toString();
   }

@@ -77,7 +77,8 @@ public final class Names {
   }
 
   /** {@link #suggest(String, Collection)}, a tie going to a candidate in {@code preferred}. */
-  public static String suggest(String wrong, Collection<String> candidates, Collection<String> preferred) {
+  public static String suggest(String wrong, Collection<String> candidates,
+      Collection<String> preferred) {
     String best = closest(wrong, candidates, preferred);
     return best != null ? "; did you mean '" + best + "'?" : "";
   }
@@ -93,7 +94,8 @@ public final class Names {
    * calls) wins, then the one whose trailing number is nearest to {@code wrong}'s ({@code fc2}
    * for {@code fc3}), then the alphabetically first: the same answer whatever the order.
    */
-  public static String closest(String wrong, Collection<String> candidates, Collection<String> preferred) {
+  public static String closest(String wrong, Collection<String> candidates,
+      Collection<String> preferred) {
     String lower = wrong.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;

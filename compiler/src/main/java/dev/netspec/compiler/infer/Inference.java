@@ -583,7 +583,7 @@ public final class Inference {
      */
     private static String containerAdvice(String name, ContainerUse k) {
       String first = k.children().isEmpty() ? "name" : k.children().get(0).name();
-      boolean inSequential = name.chars().allMatch(Character::isDigit);
+      boolean inSequential = isIndex(name);
       if (k.kind() == Container.MODULE_LIST) {
         return inSequential
             ? "a sequential runs each item in turn, so write its modules as a nested {sequential: [...]},"
@@ -641,7 +641,7 @@ public final class Inference {
       if (linear == null) {
         return "";
       }
-      boolean inSequential = linear.child.name().chars().allMatch(Character::isDigit);
+      boolean inSequential = isIndex(linear.child.name());
       return "; " + label(linear) + " acted on the last dim of a 4-dim input, as PyTorch's nn.Linear"
           + " does: did you mean " + (inSequential ? "a 'flatten' item" : "flatten(x, 1)") + " before it?";
     }
@@ -709,17 +709,22 @@ public final class Inference {
      */
     private static String written(ChildState c) {
       String name = c.child.name();
-      if (name.isEmpty() || !name.chars().allMatch(Character::isDigit)) {
+      if (!isIndex(name)) {
         return name;
       }
       String[] parts = c.path.split("\\.");
       StringBuilder out = new StringBuilder();
       for (int i = 1; i < parts.length; i++) { // parts[0] is the block
-        boolean index = !parts[i].isEmpty() && parts[i].chars().allMatch(Character::isDigit);
+        boolean index = isIndex(parts[i]);
         boolean first = out.length() == 0; // a sequential block's own child: 0, not [0]
         out.append(index && !first ? "[" + parts[i] + "]" : (first ? "" : ".") + parts[i]);
       }
       return out.toString();
+    }
+
+    /** Whether a child's name is an index: an item of a sequential or of a module list. */
+    private static boolean isIndex(String name) {
+      return !name.isEmpty() && name.chars().allMatch(Character::isDigit);
     }
 
     /**
