@@ -6,6 +6,7 @@ import dev.netspec.runtime.init.RandomStateDict;
 import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
+import dev.netspec.runtime.kernels.Updates;
 import dev.netspec.runtime.loss.CrossEntropyLoss;
 import dev.netspec.runtime.nn.BatchNorm2d;
 import dev.netspec.runtime.nn.Conv2d;
@@ -34,6 +35,13 @@ import java.util.Random;
  *   <li>{@code gemm:MxNxK}: {@code Kernels.gemm} with the weight packed once, bias and ReLU;
  *   <li>{@code dots:MxNxK}: the same product with the {@code [N, K]} weight read in place (as
  *       {@code Functional.linearInto} runs batches of 1 to 3);
+ *   <li>{@code wgemm:MxNxK}: a training step's forward product {@code y^T = W x^T}: the
+ *       {@code [M, K]} weight read in place as stored, {@code x} ({@code [N, K]}) read
+ *       transposed, no epilogue ({@code TrainStep}'s {@code LinearNode} below 4 panels);
+ *   <li>{@code tgemm:MxNxK}: a training step's weight gradient {@code dW = g^T x}
+ *       ({@code Kernels.gemmTransposedA}: {@code g} is {@code [K, M]}, {@code x} {@code [K, N]},
+ *       {@code dW} {@code [M, N]} written over);
+ *   <li>{@code sgd:N}: plain SGD ({@code Updates.sgd}, lr 0.01) over N parameters;
  *   <li>{@code mlp:B}: the 784-1024-1024-10 MLP at batch B through {@code
  *       Functional.linearInto}, as generated code runs it;
  *   <li>{@code tutorial}: the tutorial's 20-256-10 MLP at batch 2, the same way;
@@ -142,6 +150,38 @@ public final class AbWorkloads {
       return () -> {
         Kernels.gemm(m, a, 0, k, w, c, 0, n, bias, 0, Activation.RELU);
         sink += c[0];
+      };
+    }
+    if (what.startsWith("wgemm:") || what.startsWith("tgemm:")) {
+      String[] p = what.substring(6).split("x");
+      int m = Integer.parseInt(p[0]);
+      int n = Integer.parseInt(p[1]);
+      int k = Integer.parseInt(p[2]);
+      Random rnd = new Random(1);
+      float[] c = new float[m * n];
+      if (what.startsWith("wgemm:")) {
+        float[] w = Inputs.uniform(rnd, 1f, m, k).array();
+        float[] x = Inputs.uniform(rnd, 1f, n, k).array();
+        return () -> {
+          Kernels.gemm(m, n, k, w, 0, k, x, 0, k, true, c, 0, n, null, 0, Activation.NONE);
+          sink += c[0];
+        };
+      }
+      float[] g = Inputs.uniform(rnd, 1f, k, m).array();
+      float[] x = Inputs.uniform(rnd, 1f, k, n).array();
+      return () -> {
+        Kernels.gemmTransposedA(m, n, k, g, 0, m, x, 0, n, c, 0, n, false);
+        sink += c[0];
+      };
+    }
+    if (what.startsWith("sgd:")) {
+      int n = Integer.parseInt(what.substring(4));
+      Random rnd = new Random(1);
+      float[] w = Inputs.uniform(rnd, 1f, n).array();
+      float[] g = Inputs.uniform(rnd, 1e-3f, n).array();
+      return () -> {
+        Updates.sgd(w, 0, g, 0, null, n, 0.01f, 0, 0, 0, false, false);
+        sink += w[0];
       };
     }
     if (what.startsWith("conv:")) {

@@ -17,7 +17,7 @@ import java.util.Locale;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
  *     dev.netspec.benchmarks.GemmVsPeak ROUNDS MILLIS MxNxK... [conv:NxCxHxWxOxK...] \
- *     [conv2d:NxCxHxWxOxKxS...]
+ *     [conv2d:NxCxHxWxOxKxS...] [wgemm:MxNxK...] [tgemm:MxNxK...]
  * </pre>
  *
  * Prints, per shape, the median GFLOP/s and the median share of the peak with its 25th and
@@ -71,6 +71,13 @@ public final class GemmVsPeak {
         double flops = 2.0 * c[0] * c[4] * side * width * c[1] * c[5] * c[5];
         all.add(new Workload("Conv2d " + args[i].substring(7) + " (stride last), bn and ReLU",
             args[i], flops));
+        continue;
+      }
+      if (args[i].startsWith("wgemm:") || args[i].startsWith("tgemm:")) { // training's
+        String[] p = args[i].substring(6).split("x");
+        double flops = 2.0 * Long.parseLong(p[0]) * Long.parseLong(p[1]) * Long.parseLong(p[2]);
+        all.add(new Workload((args[i].startsWith("w") ? "W x^T in place " : "g^T x (dW) ")
+            + args[i].substring(6), args[i], flops));
         continue;
       }
       boolean inPlace = args[i].startsWith("dots:");
