@@ -46,9 +46,8 @@ import java.util.Random;
  *       Functional.linearInto}, as generated code runs it;
  *   <li>{@code tutorial}: the tutorial's 20-256-10 MLP at batch 2, the same way;
  *   <li>{@code train:B}: one training step of the 784-1024-1024-10 MLP at batch B (zeroGrad,
- *       {@code TrainStep}'s forward and backward, SGD: {@code TrainStep.step}, the update fused,
- *       where the runtime has it), as {@link TrainStepBenchmark#step} runs it; the weights keep
- *       training from call to call;
+ *       {@code TrainStep}'s forward and backward, SGD), as {@link TrainStepBenchmark#step}
+ *       runs it; the weights keep training from call to call;
  *   <li>{@code cnntrain:B}: one training step of specs/fashion_cnn.yaml's CNN (its layers as a
  *       runtime Sequential) at batch B of 1 x 28 x 28 images on the tape, cross-entropy and
  *       Adam (lr 0.001), as {@code netspec train} runs it; the weights keep training;

@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Setup;
 /**
  * One training step of the 784-1024-1024-10 MLP (Linear, ReLU, Linear, ReLU, Linear) with
  * cross-entropy and plain SGD (lr 0.01): {@code zeroGrad}, forward, loss, backward, update.
- * {@link #step} runs the tape-free {@link TrainStep} as {@code Trainer} does for this model
- * ({@code TrainStep.step}: the SGD update inside the backward), {@link #tapeStep} the tape ({@code loss.forward(model.forward(x), t).backward()}).
+ * {@link #step} runs the tape-free {@link TrainStep} (what {@code Trainer} uses for this
+ * model), {@link #tapeStep} the tape ({@code loss.forward(model.forward(x), t).backward()}).
  * About {@code 2 * batch * (3 * (784*1024 + 1024*1024 + 1024*10) - 784*1024)} flops: the
  * forward, every weight's gradient and every input gradient but the first layer's. Each
  * iteration starts from the same weights (a step on one batch keeps lowering its loss).
@@ -46,7 +46,6 @@ public class TrainStepBenchmark extends KernelBenchmark {
   private CrossEntropyLoss loss;
   private SGD sgd;
   private TrainStep fast;
-  private boolean fused;
 
   @Setup
   public void setup() {
@@ -70,22 +69,7 @@ public class TrainStepBenchmark extends KernelBenchmark {
     target = Tensor.ofLongs(labels, batch);
     loss = new CrossEntropyLoss();
     sgd = new SGD(params, 0.01);
-    fused = fusedStepExists();
-    fast = fused ? TrainStep.of(net, loss, sgd) : TrainStep.of(net, loss);
-  }
-
-  /**
-   * Whether the runtime has {@code TrainStep.step} (zeroGrad, forward, backward and the update,
-   * plain SGD fused into the weight gradients' pass); {@code AbCompare} runs this class against
-   * older runtimes too, which lack it and then take the three calls.
-   */
-  private static boolean fusedStepExists() {
-    try {
-      TrainStep.class.getMethod("step", Tensor.class, Tensor.class);
-      return true;
-    } catch (NoSuchMethodException e) {
-      return false;
-    }
+    fast = TrainStep.of(net, loss);
   }
 
   /** Grad mode on (the tape step records), and the initial weights back. */
@@ -102,13 +86,9 @@ public class TrainStepBenchmark extends KernelBenchmark {
 
   @Benchmark
   public Module step() {
-    if (fused) {
-      fast.step(x, target);
-    } else {
-      sgd.zeroGrad();
-      fast.forwardBackward(x, target);
-      sgd.step();
-    }
+    sgd.zeroGrad();
+    fast.forwardBackward(x, target);
+    sgd.step();
     return net;
   }
 

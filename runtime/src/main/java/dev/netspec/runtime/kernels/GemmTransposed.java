@@ -29,32 +29,27 @@ final class GemmTransposed {
 
   /** See {@link Kernels#gemmTransposedA}; arguments checked there. */
   static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
-      int ldb, float[] c, int cOff, int ldc, boolean accumulate, Kernels.RowsDone done) {
-    if (m == 0) {
+      int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    if (m == 0 || n == 0) {
       return;
     }
-    if (n == 0 || k == 0) {
+    if (k == 0) {
       if (!accumulate) {
         for (int i = 0; i < m; i++) {
           Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         }
       }
-      if (done != null) {
-        done.blockWritten(0, m, 0, n);
-        done.rowsWritten(0, m);
-      }
       return;
     }
     if (Kernels.vectorized()) {
-      Tiled.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, done);
+      Tiled.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     } else {
-      scalar(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, done);
+      scalar(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
   }
 
   private static void scalar(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
-      int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
-      Kernels.RowsDone done) {
+      int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         double acc = 0;
@@ -63,10 +58,6 @@ final class GemmTransposed {
         }
         int at = cOff + i * ldc + j;
         c[at] = accumulate ? c[at] + (float) acc : (float) acc;
-      }
-      if (done != null) {
-        done.blockWritten(i, 1, 0, n);
-        done.rowsWritten(i, i + 1);
       }
     }
   }
@@ -101,10 +92,9 @@ final class GemmTransposed {
     private int cOff;
     private int ldc;
     private boolean accumulate;
-    private Kernels.RowsDone done;
 
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
-        int ldb, float[] c, int cOff, int ldc, boolean accumulate, Kernels.RowsDone done) {
+        int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
       Tiled s = SCRATCH.get();
       int tiles = (m + MR - 1) / MR;
       int size = tiles * RowTiles.STEP * k;
@@ -126,24 +116,21 @@ final class GemmTransposed {
         s.cOff = cOff;
         s.ldc = ldc;
         s.accumulate = accumulate;
-        s.done = done;
         try {
           Parallel.forRanges(tiles, s);
         } finally {
           s.b = null;
           s.c = null;
           s.ap = null;
-          s.done = null;
         }
       } else {
-        rowTiles(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, done, 0, tiles, s);
+        rowTiles(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, 0, tiles, s);
       }
     }
 
     @Override
     public void run(int from, int to) {
-      rowTiles(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, done, from, to,
-          SCRATCH.get());
+      rowTiles(m, n, k, ap, b, bOff, ldb, c, cOff, ldc, accumulate, from, to, SCRATCH.get());
     }
 
     /**
@@ -191,11 +178,9 @@ final class GemmTransposed {
      * each, which no prefetcher follows), and every store of the gradient missed. Accumulating,
      * each tile's product is summed from zero in a padded tile and then added to C, one rounding
      * per element (as {@code grad += dW} rounds), instead of chaining its FMAs from C's value.
-     * Once a row tile's last chunk is written, {@code done} (or null) is told of its rows.
      */
     private static void rowTiles(int m, int n, int k, float[] ap, float[] b, int bOff, int ldb,
-        float[] c, int cOff, int ldc, boolean accumulate, Kernels.RowsDone done, int t0, int t1,
-        Tiled s) {
+        float[] c, int cOff, int ldc, boolean accumulate, int t0, int t1, Tiled s) {
       int tiles = (m + MR - 1) / MR;
       int panels = (n + NR - 1) / NR;
       int chunk = Math.max(1, CHUNK_FLOATS / Math.max(1, k * NR));
@@ -211,9 +196,6 @@ final class GemmTransposed {
             int c0 = cOff + t * MR * ldc + j;
             if (rows == MR && cols == NR && !accumulate) {
               product(k, tiles, t, ap, bp, b0, c, c0, ldc);
-              if (done != null) {
-                done.blockWritten(t * MR, rows, j, cols);
-              }
               continue;
             }
             float[] e = s.edge;
@@ -228,12 +210,6 @@ final class GemmTransposed {
                 System.arraycopy(e, r * NR, c, row, cols);
               }
             }
-            if (done != null) {
-              done.blockWritten(t * MR, rows, j, cols);
-            }
-          }
-          if (done != null && q1 == panels) {
-            done.rowsWritten(t * MR, t * MR + rows);
           }
         }
       }

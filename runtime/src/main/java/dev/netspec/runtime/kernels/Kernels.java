@@ -135,37 +135,6 @@ public final class Kernels {
    */
   public static void gemmTransposedA(int m, int n, int k, float[] a, int aOff, int lda,
       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-    gemmTransposedA(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
-  }
-
-  /**
-   * Told by {@link #gemmTransposedA(int, int, int, float[], int, int, float[], int, int,
-   * float[], int, int, boolean, RowsDone) gemmTransposedA} of each block of rows of C whose
-   * values are final, while they are still in cache: a training step applies the optimizer's
-   * update to the weight's rows there (a fused pass instead of a second one over the weight).
-   * Blocks are disjoint, cover every row once, and may be passed from several threads at
-   * once; each is whole row tiles of the kernel (the last one possibly partial).
-   */
-  public interface RowsDone {
-    void rowsWritten(int fromRow, int toRow);
-
-    /**
-     * Before {@link #rowsWritten}: the block of C at rows {@code [row, row + rows)} and columns
-     * {@code [col, col + cols)} (one register tile) is final, and in the first level of cache:
-     * an update that reads C's block and writes another array's is spread over the product
-     * this way, its loads overlapping the tiles' arithmetic. Does nothing by default.
-     */
-    default void blockWritten(int row, int rows, int col, int cols) {}
-  }
-
-  /**
-   * {@link #gemmTransposedA(int, int, int, float[], int, int, float[], int, int, float[], int,
-   * int, boolean) gemmTransposedA}, telling {@code done} (null: none) of each block of rows of
-   * C once its values are final: C's bits are the same.
-   */
-  public static void gemmTransposedA(int m, int n, int k, float[] a, int aOff, int lda,
-      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
-      RowsDone done) {
     if (m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException(
           "gemm sizes must not be negative: m=" + m + ", n=" + n + ", k=" + k);
@@ -173,7 +142,7 @@ public final class Kernels {
     checkMatrix("a", a, aOff, k, m, lda);
     checkMatrix("b", b, bOff, k, n, ldb);
     checkOutput(m, n, c, cOff, ldc, null, 0);
-    GemmTransposed.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, done);
+    GemmTransposed.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
   }
 
   /** A whole panel of a row-major B, copied row by row (see {@link Backend#copyPanel}). */

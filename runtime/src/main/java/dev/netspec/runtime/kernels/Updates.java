@@ -96,20 +96,6 @@ public final class Updates {
   }
 
   /**
-   * Plain SGD ({@code d = g + weightDecay * p}, {@code p -= lr * d}) of elements {@code [from,
-   * to)} only, on the calling thread, with the operations and bits of {@link #sgd} without a
-   * momentum buffer: a training step applies it to a weight's rows as its gradient's rows are
-   * written ({@code Kernels.RowsDone}), instead of a second pass over the whole weight.
-   */
-  public static void sgdRange(float[] p, int pOff, float[] g, int gOff, int from, int to,
-      float lr, float weightDecay) {
-    Objects.checkFromToIndex(from, to, Integer.MAX_VALUE);
-    Objects.checkFromIndexSize(pOff + from, to - from, p.length);
-    Objects.checkFromIndexSize(gOff + from, to - from, g.length);
-    IMPL.sgd(p, pOff, g, gOff, null, from, to, lr, 0, 0, weightDecay, false, false);
-  }
-
-  /**
    * Adam and AdamW: {@code d = g + weightDecay * p} (Adam's L2 term; pass 0 for AdamW), then
    * {@code p *= decay} (AdamW's decoupled {@code 1 - lr * weight_decay}; 1 for Adam), {@code
    * m = beta1 m + (1 - beta1) d}, {@code v = beta2 v + (1 - beta2) d^2}, with {@code vMax}

@@ -99,16 +99,6 @@ public abstract class Optimizer {
    * updated, once (a tied parameter is one parameter); those without are skipped.
    */
   public final void step() {
-    step(Set.of());
-  }
-
-  /**
-   * {@link #step()}, but the parameters in {@code applied} had this step's update applied
-   * already, by a kernel that did exactly what this optimizer's update does (a training step
-   * fusing plain SGD into its weight gradient's pass, {@code TrainStep#step}): only their step
-   * counts advance.
-   */
-  public final void step(Set<Parameter> applied) {
     // indexed loops: no iterators, so a warm step allocates nothing
     for (int gi = 0; gi < groups.size(); gi++) {
       ParamGroup group = groups.get(gi);
@@ -131,9 +121,6 @@ public abstract class Optimizer {
         }
         ParamState s = state.computeIfAbsent(p, k -> new ParamState());
         s.step++;
-        if (applied.contains(p)) {
-          continue;
-        }
         ParameterMirror mirror = p.mirror();
         if (mirror != null && !mirror.begin(data)) {
           mirror = null;
@@ -145,30 +132,6 @@ public abstract class Optimizer {
         }
       }
     }
-  }
-
-  /**
-   * The group holding {@code p} when this optimizer's update of it is plain elementwise SGD
-   * without state ({@code p -= lr * (grad + weight_decay * p)}: {@link SGD} with momentum 0),
-   * read from the group's options at the time of the call; else null (another optimizer, a
-   * momentum, or {@code p} not in any group). A training step may then apply that update
-   * itself ({@link #step(Set)}).
-   */
-  public ParamGroup plainSgdGroup(Parameter p) {
-    return null;
-  }
-
-  /** The group holding {@code p}, or null. */
-  final ParamGroup groupOf(Parameter p) {
-    for (int gi = 0; gi < groups.size(); gi++) {
-      List<Parameter> params = groups.get(gi).params();
-      for (int pi = 0; pi < params.size(); pi++) {
-        if (params.get(pi) == p) {
-          return groups.get(gi);
-        }
-      }
-    }
-    return null;
   }
 
   /** Clears every gradient to null ({@code zero_grad(set_to_none=True)}, PyTorch 2's default). */

@@ -44,12 +44,6 @@ public final class SGD extends Optimizer {
   }
 
   @Override
-  public ParamGroup plainSgdGroup(Parameter p) {
-    ParamGroup g = groupOf(p);
-    return g != null && g.getDouble("momentum") == 0 ? g : null;
-  }
-
-  @Override
   void update(ParamGroup g, Tensor p, Tensor grad, ParamState s, Updates.Mirror mirror) {
     double momentum = g.getDouble("momentum");
     boolean first = !s.has("momentum_buffer");

@@ -4,14 +4,10 @@ import dev.netspec.runtime.kernels.Activation;
 import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.PackedMatrix;
 import dev.netspec.runtime.kernels.TiledWeight;
-import dev.netspec.runtime.kernels.Updates;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.nn.ParameterMirror;
-import dev.netspec.runtime.optim.Optimizer;
-import dev.netspec.runtime.optim.ParamGroup;
 import dev.netspec.runtime.tensor.Tensor;
-import java.util.Set;
 
 /**
  * {@code act(x @ weight.T + bias)} of a {@link Linear} (act: none, or the ReLU after it
@@ -20,13 +16,10 @@ import java.util.Set;
  * <pre>
  * y^T    = W @ x^T       (out, rows)         then y = act(y^T^T + b)
  * g      = act'(y) * gradOutput               in place (ReLU: 0 where y <= 0)
- * dx     = g @ W          (rows, in)          W packed as it is stored, (out x in)
  * dW     = g^T @ x        (out, in)           g read transposed in place (gemmTransposedA)
  * db     = g summed over rows
+ * dx     = g @ W          (rows, in)          W packed as it is stored, (out x in)
  * </pre>
- *
- * <p>Inside {@link TrainStep#step}, where the optimizer's update of W is plain SGD, that
- * update is applied to W's rows as {@code dW}'s are written ({@link #fuseWith}).
  *
  * <p>The forward computes {@code y^T = W @ x^T}, reading the weight in place: packing it as
  * {@code W^T} (what the inference forward reads) is a transpose of the whole weight, 1.2 ms
@@ -69,36 +62,6 @@ final class LinearNode extends StepNode implements ParameterMirror {
   private float[] transposed = new float[0]; // act(y^T + b) in the forward (out x rows)
   /** The Linear step right before this one, whose kept {@code act(y^T + b)} is {@code x^T}. */
   private LinearNode previous;
-  /**
-   * The optimizer whose plain SGD this step applies to W as {@code dW}'s rows are written
-   * ({@link #fuseWith}), or null; the weights it updated so are added to {@link #applied}.
-   */
-  private Optimizer optimizer;
-  private Set<Parameter> applied;
-  /** Whether W is this node's alone in the step (a weight shared by two Linears is not fused). */
-  private boolean fusable = true;
-  /** The fused update under way: W, its gradient, the rule's scalars and W's copies. */
-  private float[] fusedW;
-  private int fusedWOff;
-  private float[] fusedGrad;
-  private int fusedK;
-  private float fusedLr;
-  private float fusedDecay;
-  private ParameterMirror fusedMirror;
-  /** Applies the update to each block of {@code dW} once written (allocated once). */
-  private final Kernels.RowsDone sgdRows = new Kernels.RowsDone() {
-    @Override
-    public void blockWritten(int row, int rows, int col, int cols) {
-      sgdBlock(row, rows, col, cols);
-    }
-
-    @Override
-    public void rowsWritten(int fromRow, int toRow) {
-      if (fusedMirror != null) {
-        fusedMirror.updated(fromRow * fusedK, toRow * fusedK);
-      }
-    }
-  };
 
   LinearNode(Linear layer, Activation act) {
     this.layer = layer;
@@ -121,27 +84,6 @@ final class LinearNode extends StepNode implements ParameterMirror {
    */
   float[] transposedOutput() {
     return transposed;
-  }
-
-  /** Marks W as used by another Linear of the step too: its update is never fused. */
-  void notFusable() {
-    fusable = false;
-  }
-
-  /** The weight's data tensor (to find weights shared by several Linears). */
-  Tensor weightData() {
-    return layer.weight.data();
-  }
-
-  /**
-   * Until called again with null: where {@code optimizer}'s update of W is plain SGD
-   * ({@link Optimizer#plainSgdGroup}) and W's gradient starts from none (or from this step's
-   * own buffer), the backward applies it to W's rows as {@code dW}'s are written, and adds W
-   * to {@code applied}; {@code dx} is computed first, from the old W.
-   */
-  void fuseWith(Optimizer optimizer, Set<Parameter> applied) {
-    this.optimizer = optimizer;
-    this.applied = applied;
   }
 
   /** Whether the forward reads {@code x^T} kept by the step before (tests). */
@@ -225,16 +167,10 @@ final class LinearNode extends StepNode implements ParameterMirror {
     if (act == Activation.RELU) {
       Backward.relu(ga, go, y.array(), y.arrayOffset(), ga, go, rows * n);
     }
-    if (gradInput != null) { // first: a fused update of W follows
-      Kernels.gemm(rows, ga, go, n, backwardPack(w), gradInput.array(),
-          gradInput.arrayOffset(), k, null, 0, Activation.NONE);
-      gradInput.bumpVersion();
-    }
     Parameter weight = layer.weight;
     if (weight.requiresGrad()) {
       Tensor own = ownWeightGrad(w);
-      if (!weightGradFused(weight, own, ga, go, x, n, k, rows)
-          && !weightGradAdded(weight, own, ga, go, x, n, k, rows)) {
+      if (!weightGradAdded(weight, own, ga, go, x, n, k, rows)) {
         dW(ga, go, x, n, k, rows, own, false);
         weight.accumulateGrad(own, true);
       }
@@ -247,73 +183,10 @@ final class LinearNode extends StepNode implements ParameterMirror {
       into.bumpVersion();
       bias.accumulateGrad(into, into == own);
     }
-  }
-
-  /**
-   * When fusing ({@link #fuseWith}) and the optimizer's update of W is plain SGD and W's
-   * {@code .grad} is none or this step's own buffer: computes {@code dW} into the own buffer
-   * (added when it is the {@code .grad}), which becomes the {@code .grad}, and applies {@code
-   * W -= lr * (dW + weight_decay * W)} to each register tile's block of W as soon as its block
-   * of {@code dW} is written, with the bits of the optimizer's own pass ({@code
-   * Updates.sgdRange}), and tells W's packed copies of each block of whole rows as the
-   * optimizer would; all under the parameter's lock.
-   * Returns true, W added to the optimizer's applied set; else false, nothing done.
-   */
-  private boolean weightGradFused(Parameter weight, Tensor own, float[] ga, int go, Tensor x,
-      int n, int k, int rows) {
-    if (optimizer == null || !fusable) {
-      return false;
-    }
-    ParamGroup group = optimizer.plainSgdGroup(weight);
-    Tensor data = weight.data();
-    if (group == null || !data.isContiguous()) {
-      return false;
-    }
-    synchronized (weight.gradLock()) {
-      Tensor grad = weight.grad();
-      if (grad != null && grad != own) {
-        return false;
-      }
-      ParameterMirror mirror = weight.mirror();
-      if (mirror != null && !mirror.begin(data)) {
-        mirror = null;
-      }
-      fusedW = data.array();
-      fusedWOff = data.arrayOffset();
-      fusedGrad = own.array();
-      fusedK = k;
-      fusedLr = (float) group.lr();
-      fusedDecay = (float) group.getDouble("weight_decay");
-      fusedMirror = mirror;
-      try {
-        Kernels.gemmTransposedA(n, k, rows, ga, go, n, x.array(), x.arrayOffset(), k,
-            own.array(), 0, k, grad == own, sgdRows);
-      } finally {
-        fusedW = null;
-        fusedGrad = null;
-        fusedMirror = null;
-      }
-      own.bumpVersion();
-      if (grad == null) {
-        weight.accumulateGrad(own, true);
-      }
-      data.bumpVersion();
-      if (mirror != null) {
-        mirror.end(data);
-      }
-      applied.add(weight);
-      return true;
-    }
-  }
-
-  /**
-   * A register tile's block of {@code dW} is final (in L1): update W's block from it, so W is
-   * read and written along the product, not in a pass of its own after it.
-   */
-  private void sgdBlock(int row, int rows, int col, int cols) {
-    for (int r = row; r < row + rows; r++) {
-      int from = r * fusedK + col;
-      Updates.sgdRange(fusedW, fusedWOff, fusedGrad, 0, from, from + cols, fusedLr, fusedDecay);
+    if (gradInput != null) {
+      Kernels.gemm(rows, ga, go, n, backwardPack(w), gradInput.array(),
+          gradInput.arrayOffset(), k, null, 0, Activation.NONE);
+      gradInput.bumpVersion();
     }
   }
 

@@ -7,19 +7,14 @@ import dev.netspec.runtime.nn.Flatten;
 import dev.netspec.runtime.nn.Identity;
 import dev.netspec.runtime.nn.Linear;
 import dev.netspec.runtime.nn.Module;
-import dev.netspec.runtime.nn.Parameter;
 import dev.netspec.runtime.nn.ReLU;
 import dev.netspec.runtime.nn.Sequential;
 import dev.netspec.runtime.nn.Sigmoid;
 import dev.netspec.runtime.nn.Tanh;
-import dev.netspec.runtime.optim.Optimizer;
 import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -72,32 +67,16 @@ public final class TrainStep {
   private final boolean[] needsInputGrad;
   /** The thread inside {@link #forwardBackward}, or null: a second one is refused. */
   private final AtomicReference<Thread> owner = new AtomicReference<>();
-  /** The optimizer {@link #step} applies, or null (built without one). */
-  private final Optimizer optimizer;
-  /** The weights whose update {@link #step} applied inside the backward (reused). */
-  private final Set<Parameter> applied = Collections.newSetFromMap(new IdentityHashMap<>());
-  /** How many weights the last {@link #step} updated inside its backward (tests). */
-  int fusedWeights;
   private int[] inputShape;
   private Tensor input; // a contiguous copy of a strided input
   private Tensor h0; // the last call's input, contiguous
   private Tensor[] outputs;
   private Tensor[] grads; // grads[i]: d loss / d outputs[i]
 
-  private TrainStep(Module model, StepNode[] nodes, StepLoss loss, Optimizer optimizer) {
+  private TrainStep(Module model, StepNode[] nodes, StepLoss loss) {
     this.model = model;
     this.nodes = nodes;
     this.loss = loss;
-    this.optimizer = optimizer;
-    List<LinearNode> linears = linearNodes();
-    for (int i = 0; i < linears.size(); i++) {
-      for (int j = 0; j < i; j++) {
-        if (linears.get(i).weightData() == linears.get(j).weightData()) {
-          linears.get(i).notFusable(); // both add to one gradient before any update
-          linears.get(j).notFusable();
-        }
-      }
-    }
     this.needsInputGrad = new boolean[nodes.length];
     boolean trainable = false;
     for (int i = 0; i < nodes.length; i++) {
@@ -122,23 +101,13 @@ public final class TrainStep {
    * @throws IllegalArgumentException naming the first layer (or the loss) it does not cover
    */
   public static TrainStep of(Module model, Loss loss) {
-    return of(model, loss, null);
-  }
-
-  /**
-   * The fast step of {@code model} with {@code loss}, whose {@link #step} also applies {@code
-   * optimizer} (null: none, as {@link #of(Module, Loss)}).
-   *
-   * @throws IllegalArgumentException naming the first layer (or the loss) it does not cover
-   */
-  public static TrainStep of(Module model, Loss loss, Optimizer optimizer) {
     String why = unsupported(model, loss);
     if (why != null) {
       throw new IllegalArgumentException("no fast training step: " + why);
     }
     List<StepNode> nodes = new ArrayList<>();
     plan(model, nodes);
-    return new TrainStep(model, nodes.toArray(new StepNode[0]), StepLoss.of(loss), optimizer);
+    return new TrainStep(model, nodes.toArray(new StepNode[0]), StepLoss.of(loss));
   }
 
   /** Why {@link #of} refuses, or null. */
@@ -233,59 +202,6 @@ public final class TrainStep {
     } finally {
       owner.set(null);
     }
-  }
-
-  /**
-   * One whole training step: {@code optimizer.zeroGrad()} (to none), {@link
-   * #forwardBackward}, {@code optimizer.step()}, with the optimizer given to {@link
-   * #of(Module, Loss, Optimizer)}; returns the loss. The weights, their {@code .grad}s
-   * afterwards (this step's buffers) and the optimizer's state are what those three calls
-   * give, bit for bit; but where the optimizer's update of a Linear's weight is plain SGD
-   * ({@link Optimizer#plainSgdGroup}: {@code SGD} without momentum), it is applied inside the
-   * backward, to each block of the weight's rows as soon as its gradient's rows are written
-   * (still in cache), instead of in a second pass over the weight and its gradient; the input
-   * gradient is computed from the old weight first. The other parameters (biases, weights
-   * under another rule, a weight two Linears share) are updated by {@code optimizer.step} as
-   * usual. Not for one model trained from several threads at once (each thread's gradient
-   * must be added before the update: use {@link #forwardBackward} and one {@code step()}).
-   *
-   * @throws IllegalStateException if this step was made without an optimizer
-   */
-  public float step(Tensor x, Tensor target) {
-    if (optimizer == null) {
-      throw new IllegalStateException("TrainStep.step needs the optimizer: make the step with"
-          + " TrainStep.of(model, loss, optimizer), or call optimizer.zeroGrad(),"
-          + " forwardBackward(x, target) and optimizer.step()");
-    }
-    Thread me = Thread.currentThread();
-    if (!owner.compareAndSet(null, me)) {
-      throw busy(me);
-    }
-    float value;
-    try {
-      optimizer.zeroGrad();
-      applied.clear();
-      for (StepNode n : nodes) {
-        if (n instanceof LinearNode linear) {
-          linear.fuseWith(optimizer, applied);
-        }
-      }
-      try {
-        value = run(x, target);
-      } finally {
-        for (StepNode n : nodes) {
-          if (n instanceof LinearNode linear) {
-            linear.fuseWith(null, null);
-          }
-        }
-      }
-      optimizer.step(applied);
-    } finally {
-      fusedWeights = applied.size();
-      applied.clear();
-      owner.set(null);
-    }
-    return value;
   }
 
   private IllegalStateException busy(Thread me) {

@@ -18,9 +18,7 @@ import java.nio.file.Path;
  * optimizer's step; after each epoch the validation data in eval mode without recording,
  * then the schedule's step. Where {@link TrainStep} covers the model and loss (a Sequential
  * of Linear layers and activations, say) the forward, loss and backward run on it rather
- * than on the tape ({@link #fastStep}), with the optimizer's update inside it unless gradients
- * are clipped ({@link TrainStep#step}: plain SGD is applied to each weight as its gradient is
- * written). Metrics go to a {@link Listener} per step and per epoch.
+ * than on the tape ({@link #fastStep}). Metrics go to a {@link Listener} per step and per epoch.
  *
  * <pre>{@code
  * Trainer trainer = new Trainer(model, new CrossEntropyLoss(), new SGD(model.parameters(), 0.1),
@@ -96,7 +94,7 @@ public final class Trainer {
     this.optimizer = optimizer;
     this.scheduler = scheduler;
     this.options = options;
-    this.fast = TrainStep.supports(model, loss) ? TrainStep.of(model, loss, optimizer) : null;
+    this.fast = TrainStep.supports(model, loss) ? TrainStep.of(model, loss) : null;
   }
 
   /**
@@ -106,8 +104,7 @@ public final class Trainer {
    * products on the packed GEMM.
    */
   public Trainer fastStep(boolean enabled) {
-    fast = enabled && TrainStep.supports(model, loss) ? TrainStep.of(model, loss, optimizer)
-        : null;
+    fast = enabled && TrainStep.supports(model, loss) ? TrainStep.of(model, loss) : null;
     return this;
   }
 
@@ -178,19 +175,13 @@ public final class Trainer {
 
   private StepMetrics step(Tensor x, Tensor target, boolean classification, int epoch,
       int batches, double lr) {
+    optimizer.zeroGrad();
     Tensor y;
     double value;
-    boolean stepped = false;
-    if (fast != null && options.clipGradNorm() <= 0) {
-      value = fast.step(x, target); // zeroGrad, forward, backward and update, SGD fused
-      y = fast.output();
-      stepped = true;
-    } else if (fast != null) {
-      optimizer.zeroGrad();
+    if (fast != null) {
       value = fast.forwardBackward(x, target);
       y = fast.output();
     } else {
-      optimizer.zeroGrad();
       y = model.forward(x);
       if (!y.requiresGrad()) {
         throw new IllegalStateException(model.getClass().getSimpleName() + "'s forward did not"
@@ -200,12 +191,10 @@ public final class Trainer {
       l.backward();
       value = l.item();
     }
-    if (!stepped) {
-      if (options.clipGradNorm() > 0) {
-        ClipGrad.clipGradNorm(model.parameters(), options.clipGradNorm());
-      }
-      optimizer.step();
+    if (options.clipGradNorm() > 0) {
+      ClipGrad.clipGradNorm(model.parameters(), options.clipGradNorm());
     }
+    optimizer.step();
     int samples = x.size(0);
     long correct = classification ? correct(y, target) : 0;
     int batch = position.batch();

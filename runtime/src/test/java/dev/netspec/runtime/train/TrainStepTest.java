@@ -324,7 +324,7 @@ class TrainStepTest {
     return m;
   }
 
-  static Sequential model(Map<String, Object> c) {
+  private static Sequential model(Map<String, Object> c) {
     Sequential m = new Sequential();
     for (Object o : list(c.get("layers"))) {
       List<Object> spec = list(o);
@@ -384,7 +384,7 @@ class TrainStepTest {
     }
   }
 
-  static Loss loss(String name) {
+  private static Loss loss(String name) {
     return switch (name) {
       case "cross_entropy" -> new CrossEntropyLoss();
       case "cross_entropy_sum_smooth" -> new CrossEntropyLoss(Reduction.SUM, 2, 0.1);
