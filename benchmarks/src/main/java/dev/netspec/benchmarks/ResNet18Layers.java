@@ -21,11 +21,16 @@ import java.util.Locale;
  * children, each into its own buffer), each timed by the calling thread's CPU time over many
  * forwards, with its share of the whole and its GFLOP/s (multiply-adds counted twice, as
  * {@link ResNet18Benchmark} counts them). One kernel thread: with more, the pool's workers'
- * time would not be counted. Usage:
+ * time would not be counted. The first {@code WARMUP} seconds (wall clock, 15 unless given)
+ * are not counted: until C2 has compiled a kernel, the Vector API runs its Java fallback,
+ * tens of times slower, and on a loaded machine the kernels a forward calls only a few times
+ * (the downsamples' GEMM tiles, the stem's tile) were still in it after 10 s (a JFR of
+ * {@code resnet:1}, session 16: a count of 20 forwards left them in the measured window).
+ * Usage:
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     dev.netspec.benchmarks.ResNet18Layers BATCH [SECONDS]
+ *     dev.netspec.benchmarks.ResNet18Layers BATCH [SECONDS [WARMUP]]
  * </pre>
  */
 public final class ResNet18Layers {
@@ -39,6 +44,7 @@ public final class ResNet18Layers {
   public static void main(String[] args) {
     int batch = Integer.parseInt(args[0]);
     double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 20; // after the warmup
+    double warmup = args.length > 2 ? Double.parseDouble(args[2]) : 15;
     Kernels.setThreads(1);
     ResNet net = new ResNet();
     RandomStateDict.fill_(net.stateDict(), ResNet18State.SEED);
@@ -56,6 +62,7 @@ public final class ResNet18Layers {
     long[] cpu = new long[steps.size()];
     long wholeCpu = 0;
     int forwards = 0;
+    long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
     long end = Long.MAX_VALUE; // set once warm
     boolean warm = false;
     while (System.nanoTime() < end) {
@@ -69,7 +76,7 @@ public final class ResNet18Layers {
       }
       wholeCpu += t1 - t0;
       forwards++;
-      if (!warm && forwards == Math.max(3, 20 / batch)) { // warmup: the JIT compiles
+      if (!warm && forwards >= 3 && System.nanoTime() >= warmEnd) { // warmup: the JIT compiles
         java.util.Arrays.fill(cpu, 0);
         wholeCpu = 0;
         forwards = 0;

@@ -5,7 +5,9 @@ import static dev.netspec.runtime.kernels.Vectors.EXACT_INTS;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,6 +27,20 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorPooling {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
   private static final int L = S.length();
+  /** Ints of half the species' width: one per pair of floats ({@link #split}). */
+  private static final VectorSpecies<Integer> HALF =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+  private static final Class<? extends LongVector> EXACT_LONGS =
+      S.withLanes(long.class).vectorType().asSubclass(LongVector.class);
+  private static final Class<? extends IntVector> EXACT_HALF_INTS =
+      HALF.vectorType().asSubclass(IntVector.class);
+  private static final Class<? extends FloatVector> EXACT_HALF =
+      HALF.withLanes(float.class).vectorType().asSubclass(FloatVector.class);
+  /**
+   * Whether {@link #split} splits stride-2 rows by vectors: 512 bits, where narrowing a
+   * vector of longs to ints is one instruction ({@code vpmovqd}); AVX2 has none.
+   */
+  private static final boolean SPLITS_BY_VECTORS = L == 16;
   /** Per thread: the phases of one plane, the taps' column offsets, a window's offsets. */
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -214,7 +230,21 @@ final class VectorPooling {
       int dst = ih * stride * phase;
       if (stride == 2) { // ResNet's: both phases in one pass
         int pairs = w / 2;
-        for (int t = 0; t < pairs; t++) {
+        int t = 0;
+        // L / 2 pairs a vector: each pair of floats read as one long (the even column in its
+        // low half: little-endian lanes), narrowed to an int for the even phase and shifted
+        // down first for the odd one. One float at a time this took ~0.5 ns a float, 40% of
+        // the stem's pooling; by vectors ~0.13 (AMD EPYC Zen 5, session 16).
+        for (; SPLITS_BY_VECTORS && t + L / 2 <= pairs; t += L / 2) {
+          LongVector v = EXACT_LONGS.cast(EXACT.cast(FloatVector.fromArray(S, x, src + 2 * t))
+              .reinterpretAsLongs());
+          EXACT_HALF.cast(EXACT_HALF_INTS.cast(v.convertShape(VectorOperators.L2I, HALF, 0))
+              .reinterpretAsFloats()).intoArray(phases, dst + t);
+          EXACT_HALF.cast(EXACT_HALF_INTS.cast(EXACT_LONGS.cast(v.lanewise(VectorOperators.LSHR,
+              32)).convertShape(VectorOperators.L2I, HALF, 0)).reinterpretAsFloats())
+              .intoArray(phases, dst + phase + t);
+        }
+        for (; t < pairs; t++) {
           phases[dst + t] = x[src + 2 * t];
           phases[dst + phase + t] = x[src + 2 * t + 1];
         }
