@@ -297,7 +297,32 @@ final class VectorAttention {
       c33.intoArray(scores, o + 3 * L);
       max3 = EXACT.cast(EXACT.cast(max3).max(c30).max(c31).max(c32).max(c33));
     }
-    for (int j = whole; j < n; j += L) { // a causal group's last vectors of keys, one at a time
+    max[maxAt] = EXACT.cast(max0).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 1] = EXACT.cast(max1).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 2] = EXACT.cast(max2).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 3] = EXACT.cast(max3).reduceLanes(VectorOperators.MAX);
+    if (whole < n) {
+      scores4Tail(s, whole, n, e, scale, q, qi, ldq, kt, mask, mi, ldm, scores, at, max, maxAt);
+    }
+  }
+
+  /**
+   * {@link #scores4}'s last vectors of keys, {@code [from, n)}, one at a time (a causal
+   * group's): the same scores, each row's max merged into {@code max[maxAt + r]}. Apart, so
+   * that BERT's whole blocks keep {@link #scores4} as small as it was for C2.
+   */
+  private static void scores4Tail(int s, int from, int n, int e, float scale, float[] q, int qi,
+      int ldq, float[] kt, float[] mask, int mi, int ldm, float[] scores, int at, float[] max,
+      int maxAt) {
+    FloatVector sv = EXACT.cast(FloatVector.broadcast(SPECIES, scale));
+    FloatVector max0 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt]));
+    FloatVector max1 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt + 1]));
+    FloatVector max2 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt + 2]));
+    FloatVector max3 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt + 3]));
+    int q1 = qi + ldq;
+    int q2 = q1 + ldq;
+    int q3 = q2 + ldq;
+    for (int j = from; j < n; j += L) {
       FloatVector c0 = EXACT.cast(FloatVector.zero(SPECIES));
       FloatVector c1 = c0;
       FloatVector c2 = c0;
