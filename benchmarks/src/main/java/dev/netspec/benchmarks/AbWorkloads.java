@@ -62,6 +62,8 @@ import java.util.Random;
  *   <li>{@code attention:B}: BERT MiniLM's attention kernel alone (12 heads of 32, 128
  *       tokens, batch B) through {@code Functional.scaledDotProductAttentionInto}, as {@code
  *       BertSelfAttention} runs it;
+ *   <li>{@code causal:B}: GPT-2 small's prefill attention alone (12 heads of 64, 128 tokens,
+ *       causal, batch B);
  *   <li>{@code resnet:B}: the generated ResNet-18 ({@link ResNet18Benchmark}'s weights) on B
  *       images of 3x224x224, through {@code forward(x, out)};
  *   <li>{@code bert:B}: the generated {@code BertModel} at all-MiniLM-L6-v2's size, eval
@@ -105,6 +107,11 @@ public final class AbWorkloads {
       return System.nanoTime();
     }
     return threads == 1 ? THREADS.getCurrentThreadCpuTime() : OS.getProcessCpuTime() / threads;
+  }
+
+  /** One call of {@code what} (no {@code @THREADS}), made once and kept (profiles time it). */
+  static Runnable call(String what) {
+    return CACHE.computeIfAbsent(what, AbWorkloads::make);
   }
 
   /** Runs {@code workload} for about {@code millis} ms; returns nanoseconds per call. */
@@ -231,17 +238,12 @@ public final class AbWorkloads {
       return () -> sink += gelu.forward(x, y).array()[0];
     }
     if (what.startsWith("attention:")) {
+      // BERT MiniLM's self-attention: 12 heads of 32, a (batch, 1, 1, 128) added mask
       int batch = Integer.parseInt(what.substring(10));
-      // BERT MiniLM's self-attention: 12 heads of 32 over 128 tokens, read in place from
-      // (batch, 128, 384) projections, a (batch, 1, 1, 128) added mask, as generated
-      Random rnd = new Random(1);
-      Tensor q = Inputs.uniform(rnd, 2f, batch, 128, 12, 32).transpose(1, 2);
-      Tensor k = Inputs.uniform(rnd, 2f, batch, 128, 12, 32).transpose(1, 2);
-      Tensor v = Inputs.uniform(rnd, 1f, batch, 128, 12, 32).transpose(1, 2);
-      Tensor mask = Tensor.zeros(batch, 1, 1, 128);
-      Tensor out = Tensor.zeros(batch, 128, 12, 32).transpose(1, 2);
-      return () -> sink += Functional.scaledDotProductAttentionInto(q, k, v, mask, false, out)
-          .get(0, 0, 0, 0);
+      return attention(batch, 32, Tensor.zeros(batch, 1, 1, 128), false);
+    }
+    if (what.startsWith("causal:")) { // GPT-2 small's prefill: 12 heads of 64, causal
+      return attention(Integer.parseInt(what.substring(7)), 64, null, true);
     }
     if (what.startsWith("resnet:")) {
       int batch = Integer.parseInt(what.substring(7));
@@ -310,10 +312,25 @@ public final class AbWorkloads {
     }
     throw new IllegalArgumentException("unknown workload '" + what
         + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
-        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, attention:BATCH, resnet:BATCH, mlp:BATCH, train:BATCH,"
+        + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, attention:BATCH, causal:BATCH,"
+        + " resnet:BATCH, mlp:BATCH, train:BATCH,"
         + " cnntrain:BATCH, bert:BATCH,"
         + " gpt2:CONTEXT, prefill:BATCH, lstm:BATCH, tutorial, fma-peak, bandwidth or bandwidth-1, each optionally with"
         + " @THREADS");
+  }
+
+  /**
+   * {@code attention:B} and {@code causal:B}: 12 heads of {@code width} over 128 tokens, read in
+   * place from {@code (batch, 128, 12 * width)} projections as the generated blocks hold them.
+   */
+  private static Runnable attention(int batch, int width, Tensor mask, boolean causal) {
+    Random rnd = new Random(1);
+    Tensor q = Inputs.uniform(rnd, 2f, batch, 128, 12, width).transpose(1, 2);
+    Tensor k = Inputs.uniform(rnd, 2f, batch, 128, 12, width).transpose(1, 2);
+    Tensor v = Inputs.uniform(rnd, 1f, batch, 128, 12, width).transpose(1, 2);
+    Tensor out = Tensor.zeros(batch, 128, 12, width).transpose(1, 2);
+    return () -> sink += Functional.scaledDotProductAttentionInto(q, k, v, mask, causal, out)
+        .get(0, 0, 0, 0);
   }
 
   /** A benchmark's setup that reads files (the peers' weights, when given). */

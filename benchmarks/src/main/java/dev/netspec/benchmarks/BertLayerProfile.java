@@ -23,7 +23,13 @@ import java.util.Map;
  * feed-forward product without and with its GELU epilogue, the second product), then the
  * whole layer. Each step is timed in CPU time of this thread over rounds of {@code MILLIS} ms,
  * after three such rounds of warm-up; the median time per call is printed with its share of
- * the steps' sum.
+ * the steps' sum and, for the products, its GFLOP/s and share of the FMA peak timed in the
+ * same rounds. Beside them, not in the sum, the same products as {@link GemmVsPeak} times
+ * them ({@code Kernels.gemm} on a weight packed once, {@link AbWorkloads}' {@code gemm:}), so
+ * a product that runs slower in the layer than alone shows; and the steps run once each in
+ * order, which is the layer without its generated code: a gap between the sum of the steps
+ * and that is what running them in sequence costs (caches), one between that and the whole
+ * layer is the generated code's own.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
@@ -69,6 +75,20 @@ public final class BertLayerProfile {
     var self = layer.attention.self;
     var selfOut = layer.attention.output;
     Map<String, Runnable> steps = new LinkedHashMap<>();
+    Map<String, Double> flops = new LinkedHashMap<>();
+    int rows = batch * SEQ;
+    double square = 2.0 * rows * 384 * 384;
+    double wide = 4 * square;
+    flops.put("Q projection (384x384)", square);
+    flops.put("K projection", square);
+    flops.put("V projection", square);
+    flops.put("attention kernel (12 heads)", 2.0 * 2 * batch * 12 * SEQ * SEQ * 32);
+    flops.put("out projection (384x384)", square);
+    flops.put("FFN up (384x1536), no GELU", wide);
+    flops.put("FFN down (1536x384)", wide);
+    double layerFlops = 4 * square + 2 * wide + flops.get("attention kernel (12 heads)");
+    flops.put("whole layer (forwardInputsInto)", layerFlops);
+    flops.put("the steps in order, once each", layerFlops);
     steps.put("Q projection (384x384)", () -> self.query.forward(x, q));
     steps.put("K projection", () -> self.key.forward(x, k));
     steps.put("V projection", () -> self.value.forward(x, v));
@@ -86,9 +106,25 @@ public final class BertLayerProfile {
     steps.put("dropout (eval copy) 2", () -> layer.output.dropout.forward(proj, drop));
     steps.put("LayerNorm + residual 2",
         () -> layer.output.layerNorm.forwardResidual(drop, a, out));
+    Runnable[] parts = steps.entrySet().stream().filter(e -> inSum(e.getKey()))
+        .map(Map.Entry::getValue).toArray(Runnable[]::new);
+    steps.put("the steps in order, once each", () -> {
+      for (Runnable part : parts) {
+        part.run();
+      }
+    });
     Tensor whole = Tensor.zeros(batch, SEQ, 384);
     steps.put("whole layer (forwardInputsInto)",
         () -> layer.forwardInputsInto(x, mask, whole));
+    for (String shape : new String[] {rows + "x384x384", rows + "x1536x384", rows + "x384x1536"}) {
+      String name = "alone: gemm:" + shape;
+      steps.put(name, AbWorkloads.call("gemm:" + shape));
+      flops.put(name, shape.contains("1536") ? wide : square);
+    }
+    steps.put("alone: GELU pass (gelu:" + rows * 1536 + ")",
+        AbWorkloads.call("gelu:" + rows * 1536));
+    steps.put("FMA peak (fma-peak)", AbWorkloads.call("fma-peak"));
+    flops.put("FMA peak (fma-peak)", FmaPeakBenchmark.FLOPS);
     Map<String, double[]> times = new LinkedHashMap<>();
     for (String name : steps.keySet()) {
       times.put(name, new double[rounds]);
@@ -110,22 +146,32 @@ public final class BertLayerProfile {
       java.util.Arrays.sort(t);
       median.put(e.getKey(), t[t.length / 2]);
     }
+    double peak = FmaPeakBenchmark.FLOPS / median.get("FMA peak (fma-peak)");
     double gelu = median.get("FFN up + GELU epilogue") - median.get("FFN up (384x1536), no GELU");
     for (Map.Entry<String, Double> e : median.entrySet()) {
-      if (!e.getKey().startsWith("whole") && !e.getKey().endsWith("no GELU")) {
+      if (inSum(e.getKey())) {
         sum += e.getValue();
       }
     }
     System.out.printf(Locale.ROOT, "BERT layer, batch %d, seq %d, 1 thread, CPU time, median of %d"
         + " rounds of %d ms%n", batch, SEQ, rounds, millis);
     for (Map.Entry<String, Double> e : median.entrySet()) {
-      boolean part = !e.getKey().startsWith("whole") && !e.getKey().endsWith("no GELU");
-      System.out.printf(Locale.ROOT, "  %-34s %9.1f us %s%n", e.getKey(), e.getValue() / 1e3,
-          part ? String.format(Locale.ROOT, "%5.1f%%", 100 * e.getValue() / sum) : "");
+      Double f = flops.get(e.getKey());
+      System.out.printf(Locale.ROOT, "  %-34s %9.1f us %6s %s%n", e.getKey(), e.getValue() / 1e3,
+          inSum(e.getKey()) ? String.format(Locale.ROOT, "%5.1f%%", 100 * e.getValue() / sum)
+              : "",
+          f == null ? "" : String.format(Locale.ROOT, "%6.1f GFLOP/s, %.2f of the peak",
+              f / e.getValue(), f / e.getValue() / peak));
     }
     System.out.printf(Locale.ROOT, "  %-34s %9.1f us %5.1f%%%n", "(GELU alone: with - without)",
         gelu / 1e3, 100 * gelu / sum);
     System.out.printf(Locale.ROOT, "  %-34s %9.1f us%n", "sum of the steps", sum / 1e3);
+  }
+
+  /** Whether a step is a part of the layer (not the whole, a variant or a reference). */
+  private static boolean inSum(String step) {
+    return !step.startsWith("whole") && !step.endsWith("no GELU") && !step.startsWith("alone")
+        && !step.startsWith("FMA") && !step.startsWith("the steps");
   }
 
   /** CPU nanoseconds per call of {@code r} over about {@code millis} ms. */

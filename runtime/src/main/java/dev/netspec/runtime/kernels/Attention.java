@@ -20,9 +20,10 @@ import java.util.Objects;
  * builds the output from them. Built from the backend's {@code gemm}, {@code dot}, {@code
  * axpy}, {@code max} and {@code expSum} (the softmax's numerators, {@link Gates#exp}), so the
  * Vector API and scalar backends share this one algorithm. Where only the output is asked
- * for, with no causal mask and an added mask or none, a backend may run a slice in a kernel of
- * its own ({@link Backend#attentionSlice}): the Vector API's {@link VectorAttention} does for
- * BERT's shapes, in registers, and this algorithm on the scalar backend is its twin.
+ * for, with an added mask or none, a backend may run a slice in a kernel of its own ({@link
+ * Backend#attentionSlice}): the Vector API's {@link VectorAttention} does for BERT's shapes
+ * and GPT-2's causal prefill, in registers, and this algorithm on the scalar backend is its
+ * twin.
  *
  * <p>PyTorch's edge cases: a row whose keys are all masked gives NaN (softmax of only
  * {@code -inf}); no keys at all ({@code S = 0}) gives zeros. Causal masking is PyTorch 2's
@@ -233,17 +234,17 @@ public final class Attention {
 
   private void runSlices(int from, int to) {
     Scratch scratch = SCRATCH.get();
-    // Only the output asked for, no causal mask, an added mask or none: the backend's own
-    // kernel where it has one for these sizes (VectorAttention: BERT's heads).
-    boolean own = probs.a == null && lse.a == null && !causal
+    // Only the output asked for, an added mask or none: the backend's own kernel where it
+    // has one for these sizes (VectorAttention: BERT's heads, GPT-2's prefill).
+    boolean own = probs.a == null && lse.a == null
         && (mask.a == null || maskMode == MaskMode.ADD);
     for (int t = from; t < to; t++) {
       int b = t / heads;
       int h = t % heads;
-      if (own && backend.attentionSlice(l, s, e, ev, scale, q.a, q.at(b, h, 0), q.rowStride,
-          k.a, k.at(b, h, 0), k.rowStride, v.a, v.at(b, h, 0), v.rowStride, mask.a,
-          mask.a == null ? 0 : mask.at(b, h, 0), mask.rowStride, out.a, out.at(b, h, 0),
-          out.rowStride)) {
+      if (own && backend.attentionSlice(l, s, e, ev, scale, causal ? causalOffset : -1, q.a,
+          q.at(b, h, 0), q.rowStride, k.a, k.at(b, h, 0), k.rowStride, v.a, v.at(b, h, 0),
+          v.rowStride, mask.a, mask.a == null ? 0 : mask.at(b, h, 0), mask.rowStride, out.a,
+          out.at(b, h, 0), out.rowStride)) {
         continue;
       }
       if (probs.a == null) {

@@ -128,13 +128,14 @@ interface Backend {
   /**
    * One slice of {@link Attention} in a kernel of this backend's own, if it has one for these
    * sizes: {@code out = softmax(q k^T * scale + mask) v} for {@code l} query rows and {@code
-   * s} keys, no causal mask, {@code mask == null} or added (rows {@code ldm} apart, 0 to
-   * broadcast). Returns false, having written nothing, where it has none; the caller then runs
+   * s} keys, {@code mask == null} or added (rows {@code ldm} apart, 0 to broadcast), and with
+   * {@code causal >= 0} query {@code i} seeing only keys {@code j <= i + causal} ({@code -1}:
+   * every key). Returns false, having written nothing, where it has none; the caller then runs
    * the general algorithm, which this one's results match up to the order of additions.
    */
-  default boolean attentionSlice(int l, int s, int e, int ev, float scale, float[] q, int q0,
-      int ldq, float[] k, int k0, int ldk, float[] v, int v0, int ldv, float[] mask, int m0,
-      int ldm, float[] out, int o0, int ldo) {
+  default boolean attentionSlice(int l, int s, int e, int ev, float scale, int causal,
+      float[] q, int q0, int ldq, float[] k, int k0, int ldk, float[] v, int v0, int ldv,
+      float[] mask, int m0, int ldm, float[] out, int o0, int ldo) {
     return false;
   }
 

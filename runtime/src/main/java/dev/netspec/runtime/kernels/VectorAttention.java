@@ -8,19 +8,22 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * {@link Attention}'s slices in registers, for the shapes of BERT's and similar encoders'
- * heads: no causal mask, an added mask or none, no probabilities or log-sum-exp written,
- * keys a multiple of four vectors ({@value #KEY_VECTORS} L) and value widths a multiple of
- * two. Per slice the keys are transposed once to {@code (e, s)}, so a row of scores is
+ * {@link Attention}'s slices in registers, for the shapes of BERT's and GPT-2's heads: an
+ * added mask or none, a causal mask or none (with at least {@value #GROUP} query rows: GPT-2's
+ * prefill, not a decode step's one row), no probabilities or log-sum-exp written, keys a
+ * multiple of four vectors ({@value #KEY_VECTORS} L) and value widths a multiple of two.
+ * Per slice the keys are transposed once to {@code (e, s)}, so a row of scores is
  * vectors of keys: {@link #scores4} computes four query rows' scores against four vectors of
  * keys in 16 accumulators (each query value broadcast once per four key vectors, where the
  * general path's GEMM packs its operands on every call), scales and masks them as it stores
  * them, and keeps each row's max. The numerators are {@link VectorBackend#expSum}'s, and
  * {@link #pv8} multiplies eight rows of them by the values in 16 accumulators and divides by
  * the sums as it writes the output. A row's scores live in one L1 block of {@code 8 x s}
- * floats between the two products. The same floats up to the order of additions as the
- * general algorithm (the scalar backend's twin), which the tests compare. Methods take no
- * vectors (see {@link Vectors}); loaded only through {@link VectorBackend}.
+ * floats between the two products. Under a causal mask a group of eight rows computes only
+ * the vectors of keys its last row sees (a square slice's products nearly halve). The same
+ * floats up to the order of additions as the general algorithm (the scalar backend's twin),
+ * which the tests compare. Methods take no vectors (see {@link Vectors}); loaded only through
+ * {@link VectorBackend}.
  */
 final class VectorAttention {
   private VectorAttention() {}
@@ -65,16 +68,20 @@ final class VectorAttention {
   /**
    * One slice: {@code out = softmax(q k^T * scale + mask) v} for {@code l} query rows,
    * {@code s} keys ({@link #fits}), rows {@code ldq}, {@code ldk}, {@code ldv}, {@code ldm},
-   * {@code ldo} apart; {@code mask == null} for none. A row whose every score is {@code -inf}
-   * gives NaN, as the general path.
+   * {@code ldo} apart; {@code mask == null} for none. With {@code causal >= 0} query {@code i}
+   * sees only keys {@code j <= i + causal}: a group's products stop at the vector of keys
+   * holding its last row's last key (about half of them for a square slice), and the keys a
+   * row of the group may not see are {@code -inf} before its max. A row whose every score is
+   * {@code -inf} gives NaN, as the general path.
    */
-  static void slice(VectorBackend backend, int l, int s, int e, int ev, float scale, float[] q,
-      int q0, int ldq, float[] k, int k0, int ldk, float[] v, int v0, int ldv, float[] mask,
-      int m0, int ldm, float[] out, int o0, int ldo) {
+  static void slice(VectorBackend backend, int l, int s, int e, int ev, float scale, int causal,
+      float[] q, int q0, int ldq, float[] k, int k0, int ldk, float[] v, int v0, int ldv,
+      float[] mask, int m0, int ldm, float[] out, int o0, int ldo) {
     Scratch sc = SCRATCH.get();
     sc.size(s, e);
     float[] kt = sc.keys;
-    for (int j = 0; j < s; j++) { // (s, e) -> (e, s)
+    int seen = keys(s, causal, l); // no row sees a key past these
+    for (int j = 0; j < seen; j++) { // (s, e) -> (e, s)
       int from = k0 + j * ldk;
       for (int d = 0; d < e; d++) {
         kt[d * s + j] = k[from + d];
@@ -86,36 +93,74 @@ final class VectorAttention {
     float[] scores = sc.scores;
     int i = 0;
     for (; i + GROUP <= l; i += GROUP) {
+      int n = keys(s, causal, i + GROUP);
       for (int r = 0; r < GROUP; r += 4) {
         int qi = q0 + (i + r) * ldq;
         int mi = mOff + (i + r) * mStride;
-        scores4(s, e, scale, q, qi, ldq, kt, m, mi, mStride, scores, r * s, sc.max, r);
+        scores4(s, n, e, scale, q, qi, ldq, kt, m, mi, mStride, scores, r * s, sc.max, r);
       }
-      numerators(backend, GROUP, s, scores, sc);
-      pv8(s, ev, scores, v, v0, ldv, sc.sum, out, o0 + i * ldo, ldo);
+      if (causal >= 0) {
+        future(backend, GROUP, s, n, i + causal + 1, scores, sc.max);
+      }
+      numerators(backend, GROUP, s, n, scores, sc);
+      pv8(s, n, ev, scores, v, v0, ldv, sc.sum, out, o0 + i * ldo, ldo);
       nanRows(GROUP, ev, sc.sum, out, o0 + i * ldo, ldo);
     }
     for (; i < l; i++) { // the last rows one at a time
-      scores1(s, e, scale, q, q0 + i * ldq, kt, m, mOff + i * mStride, scores, sc.max);
-      numerators(backend, 1, s, scores, sc);
-      pv1(s, ev, scores, v, v0, ldv, sc.sum[0], out, o0 + i * ldo);
+      int n = keys(s, causal, i + 1);
+      scores1(s, n, e, scale, q, q0 + i * ldq, kt, m, mOff + i * mStride, scores, sc.max);
+      if (causal >= 0) {
+        future(backend, 1, s, n, i + causal + 1, scores, sc.max);
+      }
+      numerators(backend, 1, s, n, scores, sc);
+      pv1(s, n, ev, scores, v, v0, ldv, sc.sum[0], out, o0 + i * ldo);
       nanRows(1, ev, sc.sum, out, o0 + i * ldo, ldo);
     }
   }
 
   /**
-   * Each of {@code rows} rows of scores exponentiated against its max, in place, and its sum
-   * kept; a row with nothing but {@code -inf} (every key masked) becomes zeros with sum 0.
+   * The keys whose scores a group of query rows ending before row {@code end} needs: all
+   * {@code s}, or under a causal mask those up to the last row's last key, rounded up to
+   * whole vectors.
    */
-  private static void numerators(VectorBackend backend, int rows, int s, float[] scores,
+  private static int keys(int s, int causal, int end) {
+    if (causal < 0) {
+      return s;
+    }
+    int last = Math.min(s, end + causal); // keys [0, last) are seen by some row
+    return Math.min(s, (last + L - 1) / L * L);
+  }
+
+  /**
+   * The causal mask on {@code rows} rows of {@code n} scores ({@code s} apart from 0): row
+   * {@code r} sees keys {@code [0, first + r)}; the others become {@code -inf} (weight 0 in
+   * {@link VectorBackend#expSum}) and the row's max is taken again over the keys it sees.
+   */
+  private static void future(VectorBackend backend, int rows, int s, int n, int first,
+      float[] scores, float[] max) {
+    for (int r = 0; r < rows; r++) {
+      int end = Math.min(n, first + r);
+      if (end < n) {
+        Arrays.fill(scores, r * s + end, r * s + n, Float.NEGATIVE_INFINITY);
+        max[r] = end == 0 ? Float.NEGATIVE_INFINITY : backend.max(scores, r * s, end);
+      }
+    }
+  }
+
+  /**
+   * The first {@code n} scores of each of {@code rows} rows exponentiated against its max, in
+   * place, and its sum kept; a row with nothing but {@code -inf} (every key masked) becomes
+   * zeros with sum 0.
+   */
+  private static void numerators(VectorBackend backend, int rows, int s, int n, float[] scores,
       Scratch sc) {
     for (int r = 0; r < rows; r++) {
       float max = sc.max[r];
       if (max == Float.NEGATIVE_INFINITY) {
-        Arrays.fill(scores, r * s, r * s + s, 0f);
+        Arrays.fill(scores, r * s, r * s + n, 0f);
         sc.sum[r] = 0;
       } else {
-        sc.sum[r] = backend.expSum(scores, r * s, s, max);
+        sc.sum[r] = backend.expSum(scores, r * s, n, max);
       }
     }
   }
@@ -130,12 +175,13 @@ final class VectorAttention {
   }
 
   /**
-   * Four query rows (from {@code qi}, {@code ldq} apart) against every key: {@code
+   * Four query rows (from {@code qi}, {@code ldq} apart) against the first {@code n} keys
+   * (whole vectors; four at a time, then one at a time): {@code
    * scores[at + r * s + j] = (q_r . k_j) * scale + mask_r[j]}, mask row {@code r} at {@code
    * mi + r * ldm}; each row's max into {@code max[maxAt + r]}.
    */
-  private static void scores4(int s, int e, float scale, float[] q, int qi, int ldq, float[] kt,
-      float[] mask, int mi, int ldm, float[] scores, int at, float[] max, int maxAt) {
+  private static void scores4(int s, int n, int e, float scale, float[] q, int qi, int ldq,
+      float[] kt, float[] mask, int mi, int ldm, float[] scores, int at, float[] max, int maxAt) {
     FloatVector sv = EXACT.cast(FloatVector.broadcast(SPECIES, scale));
     FloatVector max0 = EXACT.cast(FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY));
     FloatVector max1 = max0;
@@ -144,7 +190,8 @@ final class VectorAttention {
     int q1 = qi + ldq;
     int q2 = q1 + ldq;
     int q3 = q2 + ldq;
-    for (int j = 0; j < s; j += KEY_VECTORS * L) {
+    int whole = n / (KEY_VECTORS * L) * (KEY_VECTORS * L);
+    for (int j = 0; j < whole; j += KEY_VECTORS * L) {
       FloatVector c00 = EXACT.cast(FloatVector.zero(SPECIES));
       FloatVector c01 = c00;
       FloatVector c02 = c00;
@@ -254,14 +301,70 @@ final class VectorAttention {
     max[maxAt + 1] = EXACT.cast(max1).reduceLanes(VectorOperators.MAX);
     max[maxAt + 2] = EXACT.cast(max2).reduceLanes(VectorOperators.MAX);
     max[maxAt + 3] = EXACT.cast(max3).reduceLanes(VectorOperators.MAX);
+    if (whole < n) {
+      scores4Tail(s, whole, n, e, scale, q, qi, ldq, kt, mask, mi, ldm, scores, at, max, maxAt);
+    }
+  }
+
+  /**
+   * {@link #scores4}'s last vectors of keys, {@code [from, n)}, one at a time (a causal
+   * group's): the same scores, each row's max merged into {@code max[maxAt + r]}. Apart, so
+   * that BERT's whole blocks keep {@link #scores4} as small as it was for C2.
+   */
+  private static void scores4Tail(int s, int from, int n, int e, float scale, float[] q, int qi,
+      int ldq, float[] kt, float[] mask, int mi, int ldm, float[] scores, int at, float[] max,
+      int maxAt) {
+    FloatVector sv = EXACT.cast(FloatVector.broadcast(SPECIES, scale));
+    FloatVector max0 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt]));
+    FloatVector max1 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt + 1]));
+    FloatVector max2 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt + 2]));
+    FloatVector max3 = EXACT.cast(FloatVector.broadcast(SPECIES, max[maxAt + 3]));
+    int q1 = qi + ldq;
+    int q2 = q1 + ldq;
+    int q3 = q2 + ldq;
+    for (int j = from; j < n; j += L) {
+      FloatVector c0 = EXACT.cast(FloatVector.zero(SPECIES));
+      FloatVector c1 = c0;
+      FloatVector c2 = c0;
+      FloatVector c3 = c0;
+      for (int d = 0; d < e; d++) {
+        FloatVector b = EXACT.cast(FloatVector.fromArray(SPECIES, kt, d * s + j));
+        c0 = b.fma(EXACT.cast(FloatVector.broadcast(SPECIES, q[qi + d])), c0);
+        c1 = b.fma(EXACT.cast(FloatVector.broadcast(SPECIES, q[q1 + d])), c1);
+        c2 = b.fma(EXACT.cast(FloatVector.broadcast(SPECIES, q[q2 + d])), c2);
+        c3 = b.fma(EXACT.cast(FloatVector.broadcast(SPECIES, q[q3 + d])), c3);
+      }
+      int m = mi + j;
+      int o = at + j;
+      c0 = EXACT.cast(EXACT.cast(c0).mul(sv).add(
+          EXACT.cast(FloatVector.fromArray(SPECIES, mask, m))));
+      c1 = EXACT.cast(EXACT.cast(c1).mul(sv).add(
+          EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + ldm))));
+      c2 = EXACT.cast(EXACT.cast(c2).mul(sv).add(
+          EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 2 * ldm))));
+      c3 = EXACT.cast(EXACT.cast(c3).mul(sv).add(
+          EXACT.cast(FloatVector.fromArray(SPECIES, mask, m + 3 * ldm))));
+      c0.intoArray(scores, o);
+      c1.intoArray(scores, o + s);
+      c2.intoArray(scores, o + 2 * s);
+      c3.intoArray(scores, o + 3 * s);
+      max0 = EXACT.cast(EXACT.cast(max0).max(c0));
+      max1 = EXACT.cast(EXACT.cast(max1).max(c1));
+      max2 = EXACT.cast(EXACT.cast(max2).max(c2));
+      max3 = EXACT.cast(EXACT.cast(max3).max(c3));
+    }
+    max[maxAt] = EXACT.cast(max0).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 1] = EXACT.cast(max1).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 2] = EXACT.cast(max2).reduceLanes(VectorOperators.MAX);
+    max[maxAt + 3] = EXACT.cast(max3).reduceLanes(VectorOperators.MAX);
   }
 
   /** {@link #scores4} for one query row at {@code qi}: scores from 0, the max in {@code max[0]}. */
-  private static void scores1(int s, int e, float scale, float[] q, int qi, float[] kt,
+  private static void scores1(int s, int n, int e, float scale, float[] q, int qi, float[] kt,
       float[] mask, int mi, float[] scores, float[] max) {
     FloatVector sv = EXACT.cast(FloatVector.broadcast(SPECIES, scale));
     FloatVector mx = EXACT.cast(FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY));
-    for (int j = 0; j < s; j += L) {
+    for (int j = 0; j < n; j += L) {
       FloatVector c = EXACT.cast(FloatVector.zero(SPECIES));
       for (int d = 0; d < e; d++) {
         FloatVector a = EXACT.cast(FloatVector.broadcast(SPECIES, q[qi + d]));
@@ -276,12 +379,12 @@ final class VectorAttention {
   }
 
   /**
-   * Eight rows of numerators ({@code p}, rows {@code s} apart from 0) times the values: output
-   * row {@code r} at {@code o + r * ldo} is {@code (p_r v) / sum[r]}, two vectors of columns
-   * at a time.
+   * Eight rows of {@code n} numerators ({@code p}, rows {@code s} apart from 0) times the
+   * first {@code n} values: output row {@code r} at {@code o + r * ldo} is {@code (p_r v) /
+   * sum[r]}, two vectors of columns at a time.
    */
-  private static void pv8(int s, int ev, float[] p, float[] v, int v0, int ldv, float[] sum,
-      float[] out, int o, int ldo) {
+  private static void pv8(int s, int n, int ev, float[] p, float[] v, int v0, int ldv,
+      float[] sum, float[] out, int o, int ldo) {
     for (int c = 0; c < ev; c += VALUE_VECTORS * L) {
       FloatVector c00 = EXACT.cast(FloatVector.zero(SPECIES));
       FloatVector c01 = c00;
@@ -299,7 +402,7 @@ final class VectorAttention {
       FloatVector c61 = c00;
       FloatVector c70 = c00;
       FloatVector c71 = c00;
-      for (int j = 0; j < s; j++) {
+      for (int j = 0; j < n; j++) {
         int b = v0 + j * ldv + c;
         FloatVector b0 = EXACT.cast(FloatVector.fromArray(SPECIES, v, b));
         FloatVector b1 = EXACT.cast(FloatVector.fromArray(SPECIES, v, b + L));
@@ -356,11 +459,11 @@ final class VectorAttention {
   }
 
   /** {@link #pv8} for one row of numerators at {@code p[0 ..]}, divided by {@code sum}. */
-  private static void pv1(int s, int ev, float[] p, float[] v, int v0, int ldv, float sum,
-      float[] out, int o) {
+  private static void pv1(int s, int n, int ev, float[] p, float[] v, int v0, int ldv,
+      float sum, float[] out, int o) {
     for (int c = 0; c < ev; c += L) {
       FloatVector acc = EXACT.cast(FloatVector.zero(SPECIES));
-      for (int j = 0; j < s; j++) {
+      for (int j = 0; j < n; j++) {
         FloatVector a = EXACT.cast(FloatVector.broadcast(SPECIES, p[j]));
         acc = EXACT.cast(FloatVector.fromArray(SPECIES, v, v0 + j * ldv + c)).fma(a, acc);
       }

@@ -97,14 +97,16 @@ final class VectorBackend implements Backend {
   }
 
   @Override
-  public boolean attentionSlice(int l, int s, int e, int ev, float scale, float[] q, int q0,
-      int ldq, float[] k, int k0, int ldk, float[] v, int v0, int ldv, float[] mask, int m0,
-      int ldm, float[] out, int o0, int ldo) {
-    if (!VectorAttention.fits(s, e, ev)) {
+  public boolean attentionSlice(int l, int s, int e, int ev, float scale, int causal,
+      float[] q, int q0, int ldq, float[] k, int k0, int ldk, float[] v, int v0, int ldv,
+      float[] mask, int m0, int ldm, float[] out, int o0, int ldo) {
+    // a causal slice of fewer rows than a group (a decode step) would pay the keys' transpose
+    // for a single row of products: the general path's
+    if (!VectorAttention.fits(s, e, ev) || causal >= 0 && l < VectorAttention.GROUP) {
       return false;
     }
-    VectorAttention.slice(this, l, s, e, ev, scale, q, q0, ldq, k, k0, ldk, v, v0, ldv, mask, m0,
-        ldm, out, o0, ldo);
+    VectorAttention.slice(this, l, s, e, ev, scale, causal, q, q0, ldq, k, k0, ldk, v, v0, ldv,
+        mask, m0, ldm, out, o0, ldo);
     return true;
   }
 

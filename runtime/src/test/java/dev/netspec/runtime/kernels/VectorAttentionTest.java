@@ -31,10 +31,11 @@ class VectorAttentionTest {
 
   /**
    * softmax(q k^T / sqrt(e) + mask) v of slice (b, h) in double; rows of q, k, v and out are
-   * {@code heads * width} wide, the mask {@code (batch, l, s)} with row stride {@code ldm}.
+   * {@code heads * width} wide, the mask {@code (batch, l, s)} with row stride {@code ldm};
+   * with {@code causal >= 0} query {@code i} sees keys {@code j <= i + causal} only.
    */
-  private static void reference(int b, int h, int heads, int l, int s, int e, int ev, float[] q,
-      float[] k, float[] v, float[] mask, int ldm, float[] out) {
+  private static void reference(int b, int h, int heads, int l, int s, int e, int ev, int causal,
+      float[] q, float[] k, float[] v, float[] mask, int ldm, float[] out) {
     double scale = 1 / Math.sqrt(e);
     int lq = heads * e;
     int lv = heads * ev;
@@ -47,6 +48,9 @@ class VectorAttentionTest {
           d += (double) q[(b * l + i) * lq + h * e + c] * k[(b * s + j) * lq + h * e + c];
         }
         p[j] = (float) (d * scale) + (mask == null ? 0 : mask[b * l * s + i * ldm + j]);
+        if (causal >= 0 && j > i + causal) {
+          p[j] = Double.NEGATIVE_INFINITY;
+        }
         max = Math.max(max, p[j]);
       }
       double sum = 0;
@@ -66,6 +70,11 @@ class VectorAttentionTest {
 
   private static float[] run(Backend backend, int batch, int heads, int l, int s, int e, int ev,
       float[] q, float[] k, float[] v, float[] mask, int ldm) {
+    return run(backend, batch, heads, l, s, e, ev, -1, q, k, v, mask, ldm);
+  }
+
+  private static float[] run(Backend backend, int batch, int heads, int l, int s, int e, int ev,
+      int causal, float[] q, float[] k, float[] v, float[] mask, int ldm) {
     float[] out = new float[batch * l * heads * ev + 1];
     out[out.length - 1] = 42; // past the end: must stay
     Attention att = new Attention(backend).dims(batch, heads, l, s, e, ev)
@@ -75,9 +84,31 @@ class VectorAttentionTest {
     if (mask != null) {
       att.mask(mask, 0, l * s, 0, ldm, Attention.MaskMode.ADD);
     }
+    if (causal >= 0) {
+      att.causal(true, causal);
+    }
     att.run();
     assertEquals(42f, out[out.length - 1], "attention wrote past its output");
     return java.util.Arrays.copyOf(out, out.length - 1);
+  }
+
+  /** Both backends against the formula in double and against each other. */
+  private static void check(String what, int batch, int heads, int l, int s, int e, int ev,
+      int causal, float[] q, float[] k, float[] v, float[] mask, int ldm) {
+    float[] want = new float[batch * l * heads * ev];
+    for (int b = 0; b < batch; b++) {
+      for (int h = 0; h < heads; h++) {
+        reference(b, h, heads, l, s, e, ev, causal, q, k, v, mask, ldm, want);
+      }
+    }
+    String at = what + " tol=" + TOL;
+    float[] scalar = run(new ScalarBackend(), batch, heads, l, s, e, ev, causal, q, k, v, mask,
+        ldm);
+    float[] vector = run(new VectorBackend(), batch, heads, l, s, e, ev, causal, q, k, v, mask,
+        ldm);
+    assertArrayEquals(want, scalar, TOL, "scalar " + at);
+    assertArrayEquals(want, vector, TOL, "vector " + at);
+    assertArrayEquals(scalar, vector, TOL, "vector against its twin " + at);
   }
 
   @Test
@@ -107,26 +138,60 @@ class VectorAttentionTest {
                   mask[j] = -3.4028235e38f;
                 }
               }
-              float[] want = new float[batch * l * heads * ev];
-              for (int b = 0; b < batch; b++) {
-                for (int h = 0; h < heads; h++) {
-                  reference(b, h, heads, l, s, e, ev, q, k, v, mask, ldm, want);
-                }
-              }
-              String what = "L=" + l + " S=" + s + " E=" + e + " Ev=" + ev + " mask " + maskKind
-                  + " tol=" + TOL;
-              float[] scalar = run(new ScalarBackend(), batch, heads, l, s, e, ev, q, k, v,
-                  mask, ldm);
-              float[] vector = run(new VectorBackend(), batch, heads, l, s, e, ev, q, k, v,
-                  mask, ldm);
-              assertArrayEquals(want, scalar, TOL, "scalar " + what);
-              assertArrayEquals(want, vector, TOL, "vector " + what);
-              assertArrayEquals(scalar, vector, TOL, "vector against its twin " + what);
+              check("L=" + l + " S=" + s + " E=" + e + " Ev=" + ev + " mask " + maskKind, batch,
+                  heads, l, s, e, ev, -1, q, k, v, mask, ldm);
             }
           }
         }
       }
     }
+  }
+
+  /**
+   * Causal slices (GPT-2's prefill, and a chunk of queries after a cache of {@code offset}
+   * keys): groups whose last row's keys end inside a block of four vectors (the one-vector
+   * tail), and mid-vector; with an added mask too.
+   */
+  @Test
+  void causalSlicesMatchTheScalarTwinAndTheFormula() {
+    Random rnd = new Random(17);
+    int batch = 2;
+    int heads = 2;
+    int kv = VectorAttention.KEY_VECTORS * L;
+    int vv = VectorAttention.VALUE_VECTORS * L;
+    int[][] shapes = { // l, s, offset
+      {VectorAttention.GROUP, kv, 0}, {21, kv, 3}, {kv, kv, 0}, {128, 128, 0},
+      {37, 128, 128 - 37}, {13, 3 * kv, 2 * kv + 5}, {2 * kv, kv, 0}};
+    for (int[] shape : shapes) {
+      int l = shape[0];
+      int s = shape[1];
+      int offset = shape[2];
+      for (int e : new int[] {7, 64}) {
+        for (boolean masked : new boolean[] {false, true}) {
+          float[] q = random(rnd, batch * l * heads * e, 2);
+          float[] k = random(rnd, batch * s * heads * e, 2);
+          float[] v = random(rnd, batch * s * heads * vv, 1);
+          float[] mask = masked ? random(rnd, batch * l * s, 1) : null;
+          int ldm = masked ? s : 0;
+          check("causal L=" + l + " S=" + s + " offset " + offset + " E=" + e
+              + (masked ? " masked" : ""), batch, heads, l, s, e, vv, offset, q, k, v, mask, ldm);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCausalSliceOfFewerRowsThanAGroupIsLeftToTheGeneralPath() {
+    int kv = VectorAttention.KEY_VECTORS * L;
+    int vv = VectorAttention.VALUE_VECTORS * L;
+    int l = VectorAttention.GROUP - 1;
+    float[] out = new float[l * vv];
+    assertFalse(new VectorBackend().attentionSlice(l, kv, 1, vv, 1f, 0, new float[l],
+        0, 1, new float[kv], 0, 1, new float[kv * vv], 0, vv, null, 0, 0, out, 0, vv),
+        "a decode step's rows: the general path");
+    assertTrue(new VectorBackend().attentionSlice(l, kv, 1, vv, 1f, -1, new float[l],
+        0, 1, new float[kv], 0, 1, new float[kv * vv], 0, vv, null, 0, 0, out, 0, vv),
+        "the same rows without the causal mask: the kernel");
   }
 
   @Test
@@ -169,7 +234,7 @@ class VectorAttentionTest {
     assertFalse(VectorAttention.fits(kv, 0, vv), "no query width");
     assertFalse(VectorAttention.fits(kv, 32, 0), "no value width");
     assertFalse(VectorAttention.fits(VectorAttention.MAX_KEYS + kv, 32, vv), "too many keys");
-    assertFalse(new ScalarBackend().attentionSlice(1, kv, 1, vv, 1f, new float[kv],
+    assertFalse(new ScalarBackend().attentionSlice(1, kv, 1, vv, 1f, -1, new float[kv],
         0, 1, new float[kv], 0, 1, new float[kv * vv], 0, vv, null, 0, 0, new float[vv], 0, vv),
         "the scalar backend has no kernel of its own");
   }
