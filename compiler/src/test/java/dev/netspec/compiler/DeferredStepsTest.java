@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * conv.forwardInto(x, bn, act, add, out)} with the residual and the activation, but only at
  * the top level of the forward, when nothing between the two statements mentions {@code h} or
  * what it reads, when {@code h} is read once and never after, when the use's layer is {@code
- * conv} itself and when no child has two names (spec.md; {@code ForwardWriter.defer}). The
+ * conv} itself and when no child has two names ({@code ForwardWriter.defer}'s rules). The
  * values are the same either way (EpilogueTest computes them by hand), so only the generated
  * call shows it: its {@code add} argument is {@code x} when fused, {@code null} when {@code h}
  * is computed on its own step. Text only, no javac.
