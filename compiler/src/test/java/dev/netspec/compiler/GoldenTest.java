@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,6 +49,17 @@ class GoldenTest {
     if (!problems.isEmpty()) {
       fail(String.join("\n", problems));
     }
+  }
+
+  /**
+   * Tagged: javac per spec is most of this class's time, and the mutation runs compare the text
+   * only (text that matches a golden compiles as the golden does).
+   */
+  @Tag("javac")
+  @ParameterizedTest
+  @ValueSource(strings = {"tutorial.yaml", "names.yaml", "cnn.yaml", "containers.yaml", "attention.yaml"})
+  void generatedSourcesCompile(String spec) {
+    Compilation c = Specs.compileClean("golden/" + spec, Specs.resource("golden/" + spec));
     InMemoryJavac.compile(c.files());
   }
 
