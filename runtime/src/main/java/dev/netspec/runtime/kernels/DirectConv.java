@@ -39,14 +39,12 @@ final class DirectConv {
   /** Multiply-adds below which a call runs on one thread. */
   private static final long PARALLEL_MACS = 1L << 21;
   /**
-   * Filter floats of a pair of strips' call up to which a kernel row is cut into one call per
-   * tap (32 KB of Zen 5's 48 KB L1): a row of a pair of strips on 64 or 128 channels reads
-   * 48 or 96 KB of filters, a tap 16 or 32 KB, and the 16 strips of a group then find them in
-   * L1. Per tap ran 1.03x (64 channels) and 1.08x (128) faster than whole rows; cutting the
-   * 256- and 512-channel rows into calls of 128 steps (32 KB) ran 0.97x and 0.92x, so they
-   * keep whole rows (AbCompare, JDK 17, loaded, CPU time).
+   * Input channels from which strips run in pairs ({@link Kernels#pairsStrips}): at 64 (a 3x3
+   * row of 192 steps) the pair was no faster than two strips, alone (0.94-0.99x) or in the
+   * layer (AbCompare, JDK 17, loaded: 0.99 [0.92, 1.00]); at 128 to 512 0.97-1.12x by run on a
+   * loaded machine (docs/performance.md, "Convolutions", session 16).
    */
-  private static final int TAP_FLOATS = 8192;
+  private static final int MIN_PAIR_IN = 128;
   /** {@code -Dnetspec.conv.direct=false} keeps every convolution on the GEMM path. */
   private static final boolean ENABLED =
       !"false".equalsIgnoreCase(System.getProperty("netspec.conv.direct"));
@@ -153,7 +151,8 @@ final class DirectConv {
     private boolean padding;
     /**
      * Output-channel strips per item: 2 where the backend runs strips in pairs ({@link
-     * Kernels#pairsStrips}) and their count is even (every ResNet width), else 1.
+     * Kernels#pairsStrips}), their count is even (every ResNet width) and there are at least
+     * {@link #MIN_PAIR_IN} input channels, else 1.
      */
     private int span;
     private ConvGeometry g;
@@ -190,7 +189,7 @@ final class DirectConv {
       this.y = y;
       this.yOff = yOff;
       int chunks = g.outChannels() / width;
-      span = Kernels.pairsStrips() && chunks % 2 == 0 ? 2 : 1;
+      span = Kernels.pairsStrips() && chunks % 2 == 0 && g.inChannels() >= MIN_PAIR_IN ? 2 : 1;
       try {
         padding = true;
         each(threads, g.batch());
@@ -337,18 +336,14 @@ final class DirectConv {
               POSITIONS * width);
         }
       }
-      // With a dilation of 1 along the width a kernel row's kw * in inputs are consecutive (one
-      // call per strip), unless a pair's row of filters is past TAP_FLOATS; otherwise one call
-      // per tap of in steps. In order either way, so the same FMA chains.
-      int rowSteps = kw * in;
-      boolean perTap = g.dilationW() != 1
-          || span == 2 && rowSteps * span * width > TAP_FLOATS && in * span * width <= TAP_FLOATS;
-      int call = perTap ? in : rowSteps;
+      // With a dilation of 1 along the width a kernel row's kw * in inputs are consecutive
+      // (one call per strip); otherwise each tap is a call of in steps.
+      int taps = g.dilationW() == 1 ? 1 : kw;
+      int steps = g.dilationW() == 1 ? kw * in : in;
       for (int i = 0; i < kh; i++) {
-        for (int b = 0; b < rowSteps; b += call) {
-          int steps = Math.min(call, rowSteps - b);
-          int d = i * rowStep + (g.dilationW() == 1 ? b : b / in * g.dilationW() * in);
-          int w0 = wBase + (i * rowSteps + b) * width;
+        for (int t = 0; t < taps; t++) {
+          int d = i * rowStep + t * g.dilationW() * in;
+          int w0 = wBase + (i * taps + t) * steps * width;
           for (int s = 0; s < strips; s++) {
             int a = s * POSITIONS;
             if (span == 2) {
