@@ -71,6 +71,14 @@ interface Backend {
   void convStrip(int width, int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
       int p5, float[] w, int w0, float[] acc);
 
+  /**
+   * Two strips of the direct convolution over the same positions, side by side: {@link
+   * #convStrip} from filters {@code w0} into {@code acc0} and from {@code w1} into {@code acc1},
+   * the same sums in the same order.
+   */
+  void convStripPair(int width, int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
+      int p5, float[] w, int w0, int w1, float[] acc0, float[] acc1);
+
   /** {@code out[i] = op(x[i], y[i])} for {@code i < n}. */
   void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
       int n);

@@ -23,7 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (one output row of a stride-1 convolution on that many channels) take a copy of the loop
  * with the distances as constants ({@link #spaced}): 28 instructions a step instead of 38.
  * With 512-bit vectors (AVX-512, 32 registers) every strip runs {@link #paired} instead, two
- * steps a loop turn, on every JDK.
+ * steps a loop turn, on every JDK; where the output channels make an even number of strips,
+ * {@link DirectConv} runs them two at a time in the wider tile of {@link WideStrips}.
  */
 final class ConvStrips {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;

@@ -11,10 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Backend#convStrip}): filters from a packed copy, {@code (out / width, kh, kw, in, width)},
  * one broadcast input per position and step. With a dilation of 1 along the width, the {@code
  * kw * in} inputs a kernel row reads for one position are consecutive, so a strip takes
- * {@code kh} calls. The positions of a strip run across rows and images (those of the whole
- * batch in order), so small images waste no columns; the last strip repeats its last position.
- * The bias starts the sums; the residual and the activation are applied as the strip is
- * written out to the {@code (batch, out, outHeight, outWidth)} output.
+ * {@code kh} calls. With 512-bit vectors and an even number of strips of output channels, two
+ * strips run side by side in one wider tile ({@link Backend#convStripPair}, {@link WideStrips}).
+ * The positions of a strip run across rows and images (those of the whole batch in order), so
+ * small images waste no columns; the last strip repeats its last position. The bias starts the
+ * sums; the residual and the activation are applied as the strip is written out to the {@code
+ * (batch, out, outHeight, outWidth)} output.
  *
  * <p>Every output is the bias followed by one FMA chain over the taps (row by row) and input
  * channels, whatever the batch, split or thread count: the results do not depend on them.
@@ -36,6 +38,13 @@ final class DirectConv {
   static final int MIN_IN = 3;
   /** Multiply-adds below which a call runs on one thread. */
   private static final long PARALLEL_MACS = 1L << 21;
+  /**
+   * Input channels from which strips run in pairs ({@link Kernels#pairsStrips}): at 64 (a 3x3
+   * row of 192 steps) the pair was no faster than two strips, alone (0.94-0.99x) or in the
+   * layer (AbCompare, JDK 17, loaded: 0.99 [0.92, 1.00]); at 128 to 512 0.97-1.12x by run on a
+   * loaded machine (docs/performance.md, "Convolutions", session 16).
+   */
+  private static final int MIN_PAIR_IN = 128;
   /** {@code -Dnetspec.conv.direct=false} keeps every convolution on the GEMM path. */
   private static final boolean ENABLED =
       !"false".equalsIgnoreCase(System.getProperty("netspec.conv.direct"));
@@ -130,13 +139,22 @@ final class DirectConv {
     private int items;
     /** The threads sharing the items: a run is {@code 1 / (CLAIMS * parts)} of those left. */
     private int parts;
-    /** Per thread: the accumulators of a group's strips, {@code (GROUP, POSITIONS * width)}. */
+    /**
+     * Per thread: the accumulators of a group's strips, {@code (2 * GROUP, POSITIONS *
+     * width)}: the first output-channel strip of an item's, then the second's ({@link #span}).
+     */
     private float[][][] accs = new float[0][][];
     /** Per thread: where each position of a group reads its inputs. */
     private int[][] offsets = new int[0][];
     /** Per thread: a strip group's outputs, {@code (width, GROUP * POSITIONS)}. */
     private float[][] blocks = new float[0][];
     private boolean padding;
+    /**
+     * Output-channel strips per item: 2 where the backend runs strips in pairs ({@link
+     * Kernels#pairsStrips}), their count is even (every ResNet width) and there are at least
+     * {@link #MIN_PAIR_IN} input channels, else 1.
+     */
+    private int span;
     private ConvGeometry g;
     private int hp;
     private int wp;
@@ -154,7 +172,7 @@ final class DirectConv {
         float[] packed, Activation act, float[] add, int addOff, float[] y, int yOff) {
       int width = Kernels.panelWidth();
       if (accs.length < threads || accs[0][0].length != POSITIONS * width) {
-        accs = new float[Math.max(threads, accs.length)][GROUP][POSITIONS * width];
+        accs = new float[Math.max(threads, accs.length)][2 * GROUP][POSITIONS * width];
         offsets = new int[accs.length][GROUP * POSITIONS];
         blocks = new float[accs.length][width * GROUP * POSITIONS];
       }
@@ -170,13 +188,15 @@ final class DirectConv {
       this.addOff = addOff;
       this.y = y;
       this.yOff = yOff;
+      int chunks = g.outChannels() / width;
+      span = Kernels.pairsStrips() && chunks % 2 == 0 && g.inChannels() >= MIN_PAIR_IN ? 2 : 1;
       try {
         padding = true;
         each(threads, g.batch());
         padding = false;
         int strips = (g.batch() * g.positions() + POSITIONS - 1) / POSITIONS;
         int groups = (strips + GROUP - 1) / GROUP;
-        each(threads, groups * (g.outChannels() / width));
+        each(threads, groups * (chunks / span));
       } finally {
         this.x = null;
         this.padded = null;
@@ -236,10 +256,10 @@ final class DirectConv {
       }
       int slot = next.getAndIncrement();
       // More shares than scratch only if setThreads raised the count meanwhile.
-      float[][] a = slot < accs.length ? accs[slot] : new float[GROUP][accs[0][0].length];
+      float[][] a = slot < accs.length ? accs[slot] : new float[2 * GROUP][accs[0][0].length];
       int[] at = slot < offsets.length ? offsets[slot] : new int[GROUP * POSITIONS];
       float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
-      int chunks = g.outChannels() / Kernels.panelWidth();
+      int chunks = g.outChannels() / Kernels.panelWidth() / span; // items per group
       int located = -1; // the group whose offsets are in at: one per run of its chunks
       for (long run = claim(); (int) (run >>> 32) < (int) run; run = claim()) {
         for (int item = (int) (run >>> 32), end = (int) run; item < end; item++) {
@@ -248,7 +268,7 @@ final class DirectConv {
             locate(group, at);
             located = group;
           }
-          strips(group, item % chunks, a, at, b);
+          strips(group, item % chunks * span, a, at, b);
         }
       }
     }
@@ -288,11 +308,13 @@ final class DirectConv {
     }
 
     /**
-     * Strips of positions {@code [group * GROUP, ..)} by output-channel strip {@code chunk}
-     * ({@code at} from {@link #locate}), kernel row by kernel row, each row for every strip of
-     * the group in turn: a row's filters (12 KB for a 3x3 on 64 channels) stay in L1 across the
-     * group, where strip by strip each strip read all of them (36 KB, past L1) from L2 again.
-     * Each accumulator still runs one FMA chain over the rows in order.
+     * Strips of positions {@code [group * GROUP, ..)} by output-channel strips {@code [chunk,
+     * chunk + span)} ({@code at} from {@link #locate}), kernel row by kernel row, each row for
+     * every strip of the group in turn: a row's filters (12 KB for a 3x3 on 64 channels) stay
+     * in L1 across the group, where strip by strip each strip read all of them (36 KB, past L1)
+     * from L2 again. Two output-channel strips run as a pair ({@link Kernels#convStripPair}),
+     * the second's accumulators at {@code accs[GROUP + s]}. Each accumulator still runs one FMA
+     * chain over the rows in order.
      */
     private void strips(int group, int chunk, float[][] accs, int[] at, float[] block) {
       int width = Kernels.panelWidth();
@@ -302,13 +324,17 @@ final class DirectConv {
       int positions = g.positions();
       int total = g.batch() * positions;
       int rowStep = g.dilationH() * wp * in;
-      int wBase = chunk * kh * kw * in * width;
+      int chunkFloats = kh * kw * in * width; // one output-channel strip's packed filters
+      int wBase = chunk * chunkFloats;
       int biasAt = g.outChannels() * in * kh * kw + chunk * POSITIONS * width;
       int first = group * GROUP * POSITIONS;
       int last = Math.min(total, first + GROUP * POSITIONS);
       int strips = (last - first + POSITIONS - 1) / POSITIONS;
-      for (int s = 0; s < strips; s++) { // the bias, once per position
-        System.arraycopy(packed, biasAt, accs[s], 0, POSITIONS * width);
+      for (int k = 0; k < span; k++) { // the bias, once per position
+        for (int s = 0; s < strips; s++) {
+          System.arraycopy(packed, biasAt + k * POSITIONS * width, accs[k * GROUP + s], 0,
+              POSITIONS * width);
+        }
       }
       // With a dilation of 1 along the width a kernel row's kw * in inputs are consecutive
       // (one call per strip); otherwise each tap is a call of in steps.
@@ -320,13 +346,36 @@ final class DirectConv {
           int w0 = wBase + (i * taps + t) * steps * width;
           for (int s = 0; s < strips; s++) {
             int a = s * POSITIONS;
-            Kernels.convStrip(width, steps, padded, at[a] + d, at[a + 1] + d, at[a + 2] + d,
-                at[a + 3] + d, at[a + 4] + d, at[a + 5] + d, packed, w0, accs[s]);
+            if (span == 2) {
+              Kernels.convStripPair(width, steps, padded, at[a] + d, at[a + 1] + d,
+                  at[a + 2] + d, at[a + 3] + d, at[a + 4] + d, at[a + 5] + d, packed, w0,
+                  w0 + chunkFloats, accs[s], accs[GROUP + s]);
+            } else {
+              Kernels.convStrip(width, steps, padded, at[a] + d, at[a + 1] + d, at[a + 2] + d,
+                  at[a + 3] + d, at[a + 4] + d, at[a + 5] + d, packed, w0, accs[s]);
+            }
           }
         }
       }
+      for (int k = 0; k < span; k++) {
+        out(group, chunk + k, accs, k * GROUP, block);
+      }
+    }
+
+    /**
+     * The sums of output-channel strip {@code chunk} of group {@code group} ({@code accs[from +
+     * s]} for strip {@code s}) through {@code block} to the output, with the residual and the
+     * activation.
+     */
+    private void out(int group, int chunk, float[][] accs, int from, float[] block) {
+      int width = Kernels.panelWidth();
+      int positions = g.positions();
+      int total = g.batch() * positions;
+      int first = group * GROUP * POSITIONS;
+      int last = Math.min(total, first + GROUP * POSITIONS);
+      int strips = (last - first + POSITIONS - 1) / POSITIONS;
       for (int s = 0; s < strips; s++) { // into the block, (width, positions of the group)
-        float[] a = accs[s];
+        float[] a = accs[from + s];
         int n = Math.min(POSITIONS, last - first - s * POSITIONS);
         for (int j = 0; j < n; j++) {
           int to = s * POSITIONS + j;
@@ -349,11 +398,11 @@ final class DirectConv {
         int run = Math.min(positions - p, last - v);
         for (int c = 0; c < width; c++) {
           int to = yOff + (img * g.outChannels() + chunk * width + c) * positions + p;
-          int from = c * GROUP * POSITIONS + v - first;
+          int at = c * GROUP * POSITIONS + v - first;
           if (add == null) {
-            System.arraycopy(block, from, y, to, run);
+            System.arraycopy(block, at, y, to, run);
           } else {
-            Kernels.binary(BinaryOp.ADD, block, from, add, addOff + to - yOff, y, to, run);
+            Kernels.binary(BinaryOp.ADD, block, at, add, addOff + to - yOff, y, to, run);
           }
           if (act == Activation.RELU && !blockRelu) {
             Kernels.unary(UnaryOp.RELU, y, to, y, to, run);

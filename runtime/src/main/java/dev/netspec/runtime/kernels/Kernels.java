@@ -209,6 +209,20 @@ public final class Kernels {
     BACKEND.convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
   }
 
+  /** {@link Backend#convStripPair} on this backend; no checks (callers are {@link DirectConv}). */
+  static void convStripPair(int width, int steps, float[] x, int p0, int p1, int p2, int p3,
+      int p4, int p5, float[] w, int w0, int w1, float[] acc0, float[] acc1) {
+    BACKEND.convStripPair(width, steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
+  }
+
+  /**
+   * Whether {@link DirectConv} runs its strips in pairs ({@link #convStripPair}): where this
+   * backend has a wider tile for them (512-bit vectors, {@link WideStrips}).
+   */
+  static boolean pairsStrips() {
+    return vectorized() && WideStrips.ENABLED;
+  }
+
   /** Whether the Vector API kernels are in use (not the scalar loops). */
   static boolean vectorized() {
     return !(BACKEND instanceof ScalarBackend);

@@ -61,6 +61,13 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void convStripPair(int width, int steps, float[] x, int p0, int p1, int p2, int p3,
+      int p4, int p5, float[] w, int w0, int w1, float[] acc0, float[] acc1) {
+    convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc0);
+    convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w1, acc1);
+  }
+
+  @Override
   public int panelWidth() {
     return 16;
   }

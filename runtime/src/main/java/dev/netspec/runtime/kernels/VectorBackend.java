@@ -164,6 +164,17 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void convStripPair(int width, int steps, float[] x, int p0, int p1, int p2, int p3,
+      int p4, int p5, float[] w, int w0, int w1, float[] acc0, float[] acc1) {
+    if (width != ConvStrips.WIDTH || !WideStrips.ENABLED) {
+      convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc0);
+      convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w1, acc1);
+      return;
+    }
+    WideStrips.strip(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
+  }
+
+  @Override
   public void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
       float[] bias, int biasOff, Activation act, float[] y, int yOff) {
     Depthwise.conv2d(g, x, xOff, w, wOff, bias, biasOff, act == Activation.RELU, y, yOff);

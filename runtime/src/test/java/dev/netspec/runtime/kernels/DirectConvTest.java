@@ -57,6 +57,130 @@ class DirectConvTest {
   }
 
   @Test
+  void stripPairMatchesTwoStripsOfItsScalarTwinToTheBit() {
+    Random rnd = new Random(34);
+    for (int steps : new int[] {0, 1, 2, 7, 9, 64, 193}) {
+      float[] x = random(rnd, 7 * steps + 40);
+      int span = steps * WIDTH + 3; // the second strip's filters after the first's
+      float[] w = random(rnd, 2 * span + 5);
+      float[] acc0 = random(rnd, 6 * WIDTH);
+      float[] acc1 = random(rnd, 6 * WIDTH);
+      int[] p = {2 + 6 * steps, 3, 4 + steps, 1, 5 + 3 * steps, 6 + 2 * steps}; // any order
+      for (int[] filters : new int[][] {{5, 5 + span}, {5 + span, 5}}) { // either before
+        float[] want0 = acc0.clone();
+        float[] want1 = acc1.clone();
+        scalar.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, filters[0],
+            want0);
+        scalar.convStrip(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, filters[1],
+            want1);
+        float[] pair0 = acc0.clone();
+        float[] pair1 = acc1.clone();
+        scalar.convStripPair(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w,
+            filters[0], filters[1], pair0, pair1);
+        String what = "steps=" + steps + " filters at " + Arrays.toString(filters);
+        assertArrayEquals(want0, pair0, "scalar pair, first strip, " + what);
+        assertArrayEquals(want1, pair1, "scalar pair, second strip, " + what);
+        float[] got0 = acc0.clone();
+        float[] got1 = acc1.clone();
+        vector.convStripPair(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w,
+            filters[0], filters[1], got0, got1);
+        assertArrayEquals(want0, got0, "pair, first strip, " + what);
+        assertArrayEquals(want1, got1, "pair, second strip, " + what);
+        // The wide tile itself, whatever the vector width (256-bit vectors do not pair
+        // strips in DirectConv, but the tile still sums correctly there).
+        float[] wide0 = acc0.clone();
+        float[] wide1 = acc1.clone();
+        WideStrips.strip(steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, filters[0],
+            filters[1], wide0, wide1);
+        assertArrayEquals(want0, wide0, "wide tile, first strip, " + what);
+        assertArrayEquals(want1, wide1, "wide tile, second strip, " + what);
+      }
+    }
+  }
+
+  /**
+   * Whole convolutions against their FMA chains computed here one output at a time, to the
+   * bit: the bias, then {@code Math.fma} over the kernel rows, columns and input channels in
+   * order (the padding's zeros included), then the residual and ReLU. Output channels in
+   * pairs of strips (the wide tile with 512-bit vectors, from 128 input channels) and in an
+   * odd number of strips or on 64 channels (single strips), input channels not a multiple of
+   * 8, rows not a multiple of the six positions, padding and none, stride 2, dilation, one
+   * and two threads.
+   */
+  @Test
+  void stripPairsGiveEachOutputItsFmaChainToTheBit() {
+    Random rnd = new Random(35);
+    ConvGeometry[] cases = {
+      geometry(2, 131, 4, 13, 2 * WIDTH, 3, 3, 1, 1, 1), // a pair, rows of 13
+      geometry(1, 128, 5, 5, 4 * WIDTH, 3, 3, 1, 1, 1), // two pairs per group
+      geometry(2, 129, 3, 7, 3 * WIDTH, 3, 3, 1, 1, 1), // three strips: singles
+      geometry(2, 64, 5, 7, 2 * WIDTH, 3, 3, 1, 1, 1), // 64 channels: singles
+      geometry(1, 133, 4, 9, 2 * WIDTH, 3, 3, 1, 0, 1), // no padding
+      geometry(2, 128, 7, 5, 2 * WIDTH, 3, 3, 2, 1, 1), // stride 2
+      geometry(1, 130, 6, 5, 2 * WIDTH, 3, 3, 1, 2, 2), // dilation 2: a call per tap
+      geometry(3, 128, 1, 1, 2 * WIDTH, 3, 3, 1, 1, 1), // one position per image
+    };
+    int before = Kernels.threads();
+    try {
+      for (ConvGeometry g : cases) {
+        assertTrue(DirectConv.applies(g), "direct kernel for " + g);
+        float[] x = random(rnd, g.batch() * g.inChannels() * g.inPlane());
+        float[] w = random(rnd, g.outChannels() * g.reduction());
+        float[] b = random(rnd, g.outChannels());
+        float[] add = random(rnd, g.batch() * g.outChannels() * g.positions());
+        Convolution.Filters f = Convolution.Filters.pack(g, w, 0, b, 0);
+        for (float[] residual : new float[][] {null, add}) {
+          float[] want = chains(g, x, w, b, residual);
+          for (int t = 1; t <= 2; t++) {
+            Kernels.setThreads(t);
+            float[] got = new float[want.length];
+            Convolution.conv2d(g, x, 0, w, 0, b, 0, f, Activation.RELU, residual, 0, got, 0,
+                new Convolution.Workspace());
+            assertArrayEquals(want, got, "conv2d " + g + (residual == null ? "" : " + residual")
+                + ", " + t + " threads");
+          }
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
+  /** {@code relu(bias + conv2d(x, w) + add)}, each output one float FMA chain in tap order. */
+  private static float[] chains(ConvGeometry g, float[] x, float[] w, float[] bias,
+      float[] add) {
+    float[] want = new float[g.batch() * g.outChannels() * g.positions()];
+    for (int n = 0; n < g.batch(); n++) {
+      for (int o = 0; o < g.outChannels(); o++) {
+        for (int oh = 0; oh < g.outHeight(); oh++) {
+          for (int ow = 0; ow < g.outWidth(); ow++) {
+            int at = ((n * g.outChannels() + o) * g.outHeight() + oh) * g.outWidth() + ow;
+            float a = bias[o];
+            for (int i = 0; i < g.kernelH(); i++) {
+              for (int j = 0; j < g.kernelW(); j++) {
+                for (int c = 0; c < g.inChannels(); c++) {
+                  int ih = oh * g.strideH() - g.padTop() + i * g.dilationH();
+                  int iw = ow * g.strideW() - g.padLeft() + j * g.dilationW();
+                  boolean inside = ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width();
+                  float v = inside
+                      ? x[((n * g.inChannels() + c) * g.height() + ih) * g.width() + iw] : 0f;
+                  a = Math.fma(v,
+                      w[((o * g.inChannels() + c) * g.kernelH() + i) * g.kernelW() + j], a);
+                }
+              }
+            }
+            if (add != null) {
+              a += add[at];
+            }
+            want[at] = Math.max(a, 0f);
+          }
+        }
+      }
+    }
+    return want;
+  }
+
+  @Test
   void spacedStripsMatchTheirScalarTwinToTheBit() {
     Random rnd = new Random(33);
     for (int sp : new int[] {ConvStrips.SPACING, ConvStrips.SPACING_128,

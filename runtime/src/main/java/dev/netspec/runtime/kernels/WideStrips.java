@@ -1,0 +1,135 @@
+package dev.netspec.runtime.kernels;
+
+import static dev.netspec.runtime.kernels.Vectors.EXACT;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The wide register tile of the direct convolution ({@link DirectConv}) for 512-bit vectors:
+ * {@value DirectConv#POSITIONS} output positions by four vectors of output channels, two of
+ * {@link ConvStrips}' strips side by side (64 channels), so 24 accumulators, 4 filter loads
+ * and 6 broadcasts per 24 FMAs, 29 of AVX-512's 32 registers. A strip of two vectors loads a
+ * filter or broadcasts an input for every 1.5 FMAs; this tile for every 2.4, and each input
+ * it broadcasts feeds four FMAs instead of two, so a group's inputs are read from the cache
+ * half as often. The filters stay in {@link DirectConv#pack}'s layout: the two strips' are
+ * {@code w1 - w0} floats apart.
+ *
+ * <p>Each accumulator is one FMA chain in order of the step, as in {@link ConvStrips#strip}:
+ * the pair is bit for bit two strips ({@link ScalarBackend#convStripPair}, two calls of the
+ * scalar twin). The loop counts steps and reads six bases ({@code x[p_j + r]}), the form
+ * {@link ConvStrips#stepped}: the strip alone (16 strips over one kernel row, inputs and
+ * filters in cache, AMD EPYC Zen 5, CPU time) ran it at 0.99-1.10x two {@code paired} strips
+ * on JDK 17 and 25, where the input index as induction variable ran 0.94-1.03x and two steps a
+ * loop turn 0.94-1.10x on JDK 17 but 0.53-0.69x on JDK 25 (docs/performance.md,
+ * "Convolutions").
+ */
+final class WideStrips {
+  private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
+  private static final int L = S.length();
+  /** Output channels of one of the two strips: two vectors, as {@link ConvStrips#WIDTH}. */
+  private static final int WIDTH = ConvStrips.WIDTH;
+  /**
+   * Whether {@link DirectConv} pairs its strips: with 512-bit vectors (the 24 accumulators
+   * do not fit AVX2's 16 registers), unless {@code -Dnetspec.conv.wide=false} (for A/B runs).
+   */
+  static final boolean ENABLED = L >= 16
+      && !"false".equalsIgnoreCase(System.getProperty("netspec.conv.wide"));
+
+  private WideStrips() {}
+
+  /**
+   * {@code acc0[j * WIDTH + c] += sum over r < steps of x[p_j + r] * w[w0 + r * WIDTH + c]}
+   * and {@code acc1} the same from {@code w1}: {@link ConvStrips#strip} twice, in one pass.
+   */
+  static void strip(int steps, float[] x, int p0, int p1, int p2, int p3, int p4, int p5,
+      float[] w, int w0, int w1, float[] acc0, float[] acc1) {
+    FloatVector c00 = EXACT.cast(FloatVector.fromArray(S, acc0, 0));
+    FloatVector c01 = EXACT.cast(FloatVector.fromArray(S, acc0, L));
+    FloatVector c02 = EXACT.cast(FloatVector.fromArray(S, acc1, 0));
+    FloatVector c03 = EXACT.cast(FloatVector.fromArray(S, acc1, L));
+    FloatVector c10 = EXACT.cast(FloatVector.fromArray(S, acc0, WIDTH));
+    FloatVector c11 = EXACT.cast(FloatVector.fromArray(S, acc0, WIDTH + L));
+    FloatVector c12 = EXACT.cast(FloatVector.fromArray(S, acc1, WIDTH));
+    FloatVector c13 = EXACT.cast(FloatVector.fromArray(S, acc1, WIDTH + L));
+    FloatVector c20 = EXACT.cast(FloatVector.fromArray(S, acc0, 2 * WIDTH));
+    FloatVector c21 = EXACT.cast(FloatVector.fromArray(S, acc0, 2 * WIDTH + L));
+    FloatVector c22 = EXACT.cast(FloatVector.fromArray(S, acc1, 2 * WIDTH));
+    FloatVector c23 = EXACT.cast(FloatVector.fromArray(S, acc1, 2 * WIDTH + L));
+    FloatVector c30 = EXACT.cast(FloatVector.fromArray(S, acc0, 3 * WIDTH));
+    FloatVector c31 = EXACT.cast(FloatVector.fromArray(S, acc0, 3 * WIDTH + L));
+    FloatVector c32 = EXACT.cast(FloatVector.fromArray(S, acc1, 3 * WIDTH));
+    FloatVector c33 = EXACT.cast(FloatVector.fromArray(S, acc1, 3 * WIDTH + L));
+    FloatVector c40 = EXACT.cast(FloatVector.fromArray(S, acc0, 4 * WIDTH));
+    FloatVector c41 = EXACT.cast(FloatVector.fromArray(S, acc0, 4 * WIDTH + L));
+    FloatVector c42 = EXACT.cast(FloatVector.fromArray(S, acc1, 4 * WIDTH));
+    FloatVector c43 = EXACT.cast(FloatVector.fromArray(S, acc1, 4 * WIDTH + L));
+    FloatVector c50 = EXACT.cast(FloatVector.fromArray(S, acc0, 5 * WIDTH));
+    FloatVector c51 = EXACT.cast(FloatVector.fromArray(S, acc0, 5 * WIDTH + L));
+    FloatVector c52 = EXACT.cast(FloatVector.fromArray(S, acc1, 5 * WIDTH));
+    FloatVector c53 = EXACT.cast(FloatVector.fromArray(S, acc1, 5 * WIDTH + L));
+    int off = w1 - w0;
+    for (int r = 0; r < steps; r++) {
+      int wr = w0 + r * WIDTH;
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, w, wr));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, w, wr + L));
+      FloatVector b2 = EXACT.cast(FloatVector.fromArray(S, w, wr + off));
+      FloatVector b3 = EXACT.cast(FloatVector.fromArray(S, w, wr + off + L));
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[p0 + r]));
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      c02 = v.fma(b2, c02);
+      c03 = v.fma(b3, c03);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p1 + r]));
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      c12 = v.fma(b2, c12);
+      c13 = v.fma(b3, c13);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p2 + r]));
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      c22 = v.fma(b2, c22);
+      c23 = v.fma(b3, c23);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p3 + r]));
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      c32 = v.fma(b2, c32);
+      c33 = v.fma(b3, c33);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p4 + r]));
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      c42 = v.fma(b2, c42);
+      c43 = v.fma(b3, c43);
+      v = EXACT.cast(FloatVector.broadcast(S, x[p5 + r]));
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+      c52 = v.fma(b2, c52);
+      c53 = v.fma(b3, c53);
+    }
+    EXACT.cast(c00).intoArray(acc0, 0);
+    EXACT.cast(c01).intoArray(acc0, L);
+    EXACT.cast(c02).intoArray(acc1, 0);
+    EXACT.cast(c03).intoArray(acc1, L);
+    EXACT.cast(c10).intoArray(acc0, WIDTH);
+    EXACT.cast(c11).intoArray(acc0, WIDTH + L);
+    EXACT.cast(c12).intoArray(acc1, WIDTH);
+    EXACT.cast(c13).intoArray(acc1, WIDTH + L);
+    EXACT.cast(c20).intoArray(acc0, 2 * WIDTH);
+    EXACT.cast(c21).intoArray(acc0, 2 * WIDTH + L);
+    EXACT.cast(c22).intoArray(acc1, 2 * WIDTH);
+    EXACT.cast(c23).intoArray(acc1, 2 * WIDTH + L);
+    EXACT.cast(c30).intoArray(acc0, 3 * WIDTH);
+    EXACT.cast(c31).intoArray(acc0, 3 * WIDTH + L);
+    EXACT.cast(c32).intoArray(acc1, 3 * WIDTH);
+    EXACT.cast(c33).intoArray(acc1, 3 * WIDTH + L);
+    EXACT.cast(c40).intoArray(acc0, 4 * WIDTH);
+    EXACT.cast(c41).intoArray(acc0, 4 * WIDTH + L);
+    EXACT.cast(c42).intoArray(acc1, 4 * WIDTH);
+    EXACT.cast(c43).intoArray(acc1, 4 * WIDTH + L);
+    EXACT.cast(c50).intoArray(acc0, 5 * WIDTH);
+    EXACT.cast(c51).intoArray(acc0, 5 * WIDTH + L);
+    EXACT.cast(c52).intoArray(acc1, 5 * WIDTH);
+    EXACT.cast(c53).intoArray(acc1, 5 * WIDTH + L);
+
+  }
+}
