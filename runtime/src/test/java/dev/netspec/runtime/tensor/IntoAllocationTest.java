@@ -20,9 +20,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * column (one value per row) and a broadcast first operand; written in place too.
  * JIT-dependent (escape analysis), so, as {@code MaskAllocationTest}, only with {@code
  * -Dnetspec.allocationTests=true}, or with {@code =paths}, which runs only these
- * path-choice tests (and {@code nn.IntoPathAllocationTest}): a mutation run needs them, and the
- * other allocation tests would only add minutes to it. Each case is measured for up to 3
- * minutes, as a loaded machine may need.
+ * path-choice tests (and {@code nn.IntoPathAllocationTest} and {@code
+ * nn.AttentionPathAllocationTest}): a mutation run needs them, and the other allocation tests
+ * would only add minutes to it. Each case is measured for up to 3 minutes, as a loaded machine
+ * may need.
  */
 class IntoAllocationTest {
   private static Tensor rand(long seed, int... shape) {
