@@ -20,9 +20,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * column (one value per row) and a broadcast first operand; written in place too.
  * JIT-dependent (escape analysis), so, as {@code MaskAllocationTest}, only with {@code
  * -Dnetspec.allocationTests=true}, or with {@code =paths}, which runs only these
- * path-choice tests (and {@code nn.IntoPathAllocationTest}): a mutation run needs them, and the
- * other allocation tests would only add minutes to it. Each case is measured for up to 3
- * minutes, as a loaded machine may need.
+ * path-choice tests (and {@code nn.IntoPathAllocationTest} and {@code
+ * nn.AttentionPathAllocationTest}): a mutation run needs them, and the other allocation tests
+ * would only add minutes to it. Each case is measured for up to 3 minutes, as a loaded machine
+ * may need.
  */
 class IntoAllocationTest {
   private static Tensor rand(long seed, int... shape) {
@@ -53,6 +54,13 @@ class IntoAllocationTest {
     Tensor bias = rand(12, 10);
     Tensor one = rand(13, 1);
     Tensor column = rand(14, 6, 1);
+    Tensor bx3 = rand(15, 2, 8, 16);
+    Tensor by3 = rand(16, 2, 16, 12);
+    Tensor bout3 = Tensor.zeros(2, 8, 12);
+    Tensor xk1 = rand(17, 2, 2, 8).narrow(1, 0, 1).transpose(1, 2); // (2, 8, 1), column stride 8
+    Tensor yk1 = rand(18, 2, 1, 12);
+    Tensor xk1Dense = rand(19, 2, 8, 1);
+    Tensor ytk1 = rand(20, 2, 2, 12, 2).select(3, 0).narrow(1, 0, 1); // (2, 1, 12), strides (48, 24, 2)
     Map<String, Runnable> paths = new LinkedHashMap<>();
     paths.put("copy, dense", () -> a.copyInto(out));
     paths.put("copy, strided source", () -> strided.copyInto(out));
@@ -60,6 +68,9 @@ class IntoAllocationTest {
     paths.put("matmul", () -> x.matmulInto(w, mm));
     paths.put("matmul, w.t()", () -> x.matmulInto(wt, mm));
     paths.put("batched matmul", () -> bx.matmulInto(by, bout));
+    paths.put("batched matmul, rank 3", () -> bx3.matmulInto(by3, bout3));
+    paths.put("batched matmul, k = 1, x's column strided", () -> xk1.matmulInto(yk1, bout3));
+    paths.put("batched matmul, k = 1, neither of B's strides 1", () -> xk1Dense.matmulInto(ytk1, bout3));
     paths.put("heads: q @ k^T in place", () -> q.matmulInto(kt, scores));
     paths.put("softmax", () -> a.softmaxInto(-1, out));
     paths.put("log_softmax", () -> a.logSoftmaxInto(1, out));
