@@ -53,7 +53,7 @@ public abstract class Optimizer {
 
   /**
    * Adds a group ({@code add_param_group}): its missing options take the defaults, then
-   * {@link #check} validates them.
+   * {@link #check} validates them; a refused group is left as it was given.
    *
    * @throws IllegalArgumentException if a parameter is already in a group, or an option is
    *     invalid
@@ -69,12 +69,21 @@ public abstract class Optimizer {
             "some parameters appear in more than one parameter group");
       }
     }
+    List<String> filled = new ArrayList<>();
     defaults.forEach((name, value) -> {
       if (!group.has(name)) {
         group.put(name, value);
+        filled.add(name);
       }
     });
-    check(group);
+    try {
+      check(group);
+    } catch (IllegalArgumentException e) {
+      // As PyTorch, which checks its arguments before it touches a group: a refused group
+      // keeps only its own options, so it can be passed again with valid ones.
+      filled.forEach(group::remove);
+      throw e;
+    }
     groups.add(group);
   }
 

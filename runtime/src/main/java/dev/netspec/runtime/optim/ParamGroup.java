@@ -84,4 +84,8 @@ public final class ParamGroup {
   void put(String name, Object value) {
     options.put(name, value);
   }
+
+  void remove(String name) {
+    options.remove(name);
+  }
 }

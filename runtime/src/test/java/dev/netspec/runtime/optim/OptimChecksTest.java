@@ -33,8 +33,6 @@ class OptimChecksTest {
   @Test
   void adamAndSgdRefuseNegativesAndBetasOfOneAndTakeZeros() {
     for (boolean w : new boolean[] {false, true}) {
-      // a new group each time: a refused construction has already written its options into
-      // the group it was given (torch checks the arguments before it touches a group)
       Adams adams = w ? (lr, b1, b2, eps, wd) -> new AdamW(groups(), lr, b1, b2, eps, wd, false)
           : (lr, b1, b2, eps, wd) -> new Adam(groups(), lr, b1, b2, eps, wd, false);
       assertEquals("Invalid learning rate: -1.0", refused(() -> adams.make(-1, 0.9, 0.999, 1e-8, 0)));
@@ -50,6 +48,19 @@ class OptimChecksTest {
     assertEquals("Invalid momentum value: -0.5", refused(() -> new SGD(params(), 0.1, -0.5, 0, 0, false)));
     assertEquals("Invalid weight_decay value: -1.0", refused(() -> new SGD(params(), 0.1, 0, 0, -1, false)));
     new SGD(params(), 0, 0, 0, 0, false);
+  }
+
+  @Test
+  void aRefusedGroupKeepsOnlyItsOwnOptionsAndCanBeGivenAgain() {
+    // torch checks the arguments before it touches a group: Adam([g], lr=-1) raises and g
+    // still has only 'params' and its own options, so Adam([g], lr=0.01) then works
+    ParamGroup group = ParamGroup.of(params()).set("beta1", 0.8);
+    assertEquals("Invalid learning rate: -1.0",
+        refused(() -> new Adam(List.of(group), -1, 0.9, 0.999, 1e-8, 0, false)));
+    assertEquals(List.of("beta1"), List.copyOf(group.options().keySet()));
+    Adam adam = new Adam(List.of(group), 0.01, 0.9, 0.999, 1e-8, 0, false);
+    assertEquals(0.01, adam.paramGroups().get(0).lr());
+    assertEquals(0.8, adam.paramGroups().get(0).getDouble("beta1"));
   }
 
   private interface Adams {
