@@ -91,18 +91,19 @@ final class UseArgs {
             + def.name() + "'");
         return null;
       }
-      if (def.mainArg() == null) {
-        ArgDef first = def.args().get(def.args().get(0).defaultValue() == null && def.args().size() > 1 ? 1 : 0);
-        reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes its arguments by name, such as {"
-            + def.name() + ": {" + first.name() + ": ...}}");
-        return null;
-      }
       String positional = positional(def, value);
       if (positional != null) {
         List<String> items = ((ListNode) value).items().stream().map(NodeReader::scalarText).toList();
         reporter.error(value.pos(), currentBlock + ": write '" + positional + "', not '{" + def.name() + ": ["
-            + String.join(", ", items) + "]}': a layer takes one value, its " + def.mainArg()
-            + ", or its arguments by name, not PyTorch's positional arguments");
+            + String.join(", ", items) + "]}': a layer takes "
+            + (def.mainArg() == null ? "" : "one value, its " + def.mainArg() + ", or ")
+            + "its arguments by name, not PyTorch's positional arguments");
+        return null;
+      }
+      if (def.mainArg() == null) {
+        ArgDef first = def.args().get(def.args().get(0).defaultValue() == null && def.args().size() > 1 ? 1 : 0);
+        reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes its arguments by name, such as {"
+            + def.name() + ": {" + first.name() + ": ...}}");
         return null;
       }
       given.add(def.mainArg());
@@ -130,7 +131,8 @@ final class UseArgs {
    * {@code {conv2d: ...}}'s {@code kernel_size: [3, 5]} or a layer norm's shape.
    */
   private static String positional(LayerKind def, Node value) {
-    if (!(value instanceof ListNode l) || l.items().size() < 2 || def.arg(def.mainArg()).type() != ArgDef.Type.INT
+    if (!(value instanceof ListNode l) || l.items().size() < 2
+        || def.mainArg() != null && def.arg(def.mainArg()).type() != ArgDef.Type.INT
         || !l.items().stream().allMatch(i -> i instanceof Scalar s && s.value() != null)) {
       return null;
     }
