@@ -77,13 +77,16 @@ public final class Names {
   }
 
   /**
-   * {@link #suggest(String, Collection)} for an argument's name, knowing NumPy's names of
-   * PyTorch's arguments: {@code axis} is {@code dim}, {@code keepdims} is {@code keepdim}.
+   * {@link #suggest(String, Collection)} for an argument's name, knowing other libraries' names
+   * of PyTorch's arguments: {@code axis} is {@code dim}, {@code keepdims} is {@code keepdim}
+   * (NumPy), {@code learning_rate} is {@code lr} (Keras).
    */
   public static String suggestArgument(String wrong, Collection<String> candidates) {
-    String pytorch = wrong.equals("axis") ? "dim" : wrong.equals("keepdims") ? "keepdim" : null;
+    String pytorch = wrong.equals("axis") ? "dim" : wrong.equals("keepdims") ? "keepdim"
+        : wrong.equals("learning_rate") ? "lr" : null;
     if (pytorch != null && candidates.contains(pytorch)) {
-      return "; write '" + pytorch + "' (PyTorch's name for NumPy's '" + wrong + "')";
+      return "; write '" + pytorch + "' (PyTorch's name for " + (pytorch.equals("lr") ? "Keras's" : "NumPy's")
+          + " '" + wrong + "')";
     }
     return suggest(wrong, candidates);
   }
