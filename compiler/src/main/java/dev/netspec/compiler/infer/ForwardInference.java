@@ -978,7 +978,7 @@ final class ForwardInference {
           : !near.isEmpty() ? near
           : maker.startsWith(";") ? maker
           : " (" + layerList + "functions: " + String.join(", ", Functions.names()) + ")"));
-      call.args().forEach(a -> quietly(a, env));
+      call.args().forEach(a -> eval(a, env)); // a mistake of their own, such as an unknown name
       return Type.unknownTensor();
     }
     if (fn.kind() == Functions.Kind.TENSOR_OP) {
