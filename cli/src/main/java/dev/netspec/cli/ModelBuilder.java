@@ -6,8 +6,12 @@ import dev.netspec.runtime.nn.StateDictException;
 import dev.netspec.runtime.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -80,9 +84,44 @@ final class ModelBuilder {
           + (others.size() > 1 ? " (and " + (others.size() - 1) + " more)" : ""));
     }
     String prefix = extraPrefix(e.missingKeys(), e.unexpectedKeys());
-    return block + ": " + String.join(", ", parts) + (prefix == null ? ""
-        : "; the file's keys have an extra prefix '" + prefix + "' (saved from a wrapper"
-            + " module?): save the inner module's state dict, or strip the prefix");
+    String renamed = prefix == null ? renamedChildren(e.missingKeys(), e.unexpectedKeys(), block) : null;
+    return block + ": " + String.join(", ", parts) + (prefix != null
+        ? "; the file's keys have an extra prefix '" + prefix + "' (saved from a wrapper"
+            + " module?): save the inner module's state dict, or strip the prefix"
+        : renamed != null ? renamed : "");
+  }
+
+  /**
+   * When the file and the model have the same keys but for their first part ({@code fc1.weight}
+   * and {@code 0.weight}: a PyTorch module with named children, a spec with a
+   * {@code sequential}), a hint to name the spec's children as the file does; else null.
+   */
+  private static String renamedChildren(List<String> missing, List<String> unexpected, String block) {
+    if (missing.isEmpty() || missing.size() != unexpected.size()) {
+      return null;
+    }
+    Set<String> ours = new LinkedHashSet<>();
+    Set<String> theirs = new TreeSet<>();
+    List<String> ourRests = new ArrayList<>();
+    List<String> theirRests = new ArrayList<>();
+    for (String k : missing) {
+      int dot = k.indexOf('.');
+      ours.add(dot < 0 ? k : k.substring(0, dot));
+      ourRests.add(dot < 0 ? "" : k.substring(dot));
+    }
+    for (String k : unexpected) {
+      int dot = k.indexOf('.');
+      theirs.add(dot < 0 ? k : k.substring(0, dot));
+      theirRests.add(dot < 0 ? "" : k.substring(dot));
+    }
+    Collections.sort(ourRests);
+    Collections.sort(theirRests);
+    if (!ourRests.equals(theirRests) || ours.size() != theirs.size() || ours.stream().anyMatch(theirs::contains)) {
+      return null;
+    }
+    return "; the keys differ in their first part, the child's name (the file's " + String.join(", ", theirs)
+        + ", " + block + "'s " + String.join(", ", ours) + "): name the spec's children as the module that"
+        + " saved the file did (a 'sequential' names them 0, 1, 2, ...; 'layers:' by name)";
   }
 
   /** The prefix every missing key has among the unexpected ones ({@code module.}), or null. */

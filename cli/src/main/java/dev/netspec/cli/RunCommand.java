@@ -141,7 +141,9 @@ final class RunCommand implements Callable<Integer> {
         throw UserException.at(input, "no tensor named '" + p.name() + "' (found: "
             + String.join(", ", new TreeMap<>(tensors).keySet()) + ")"
             + (inspection.inputs().size() > 1 ? "; " + inspection.block() + " takes "
-                + String.join(", ", inspection.inputs().stream().map(Inspection.Port::name).toList()) : ""));
+                + String.join(", ", inspection.inputs().stream().map(Inspection.Port::name).toList())
+                : "; the input is read by the name '" + p.name() + "': save it as save_file({'" + p.name()
+                    + "': X}, ...)"));
       }
       DType want = p.dtype().equals("int64") ? DType.INT64 : DType.FLOAT32;
       if (x.dtype() != want) {

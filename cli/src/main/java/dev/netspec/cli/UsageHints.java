@@ -22,6 +22,10 @@ final class UsageHints {
   /** picocli's message for required options or parameters not given. */
   private static final Pattern MISSING = Pattern.compile("Missing required (?:options?|parameters?|options and parameters): (.*)");
 
+  /** picocli's message for a size of {@code --input-shape} that is not an int ({@code 2x20}). */
+  private static final Pattern SHAPE =
+      Pattern.compile("Invalid value for option '--input-shape' \\([^)]*\\): '(.*)' is not an int");
+
   private UsageHints() {}
 
   /**
@@ -35,6 +39,11 @@ final class UsageHints {
     if (m.matches()) {
       return m.group(1) + " " + m.group(2) + ": expected NAME=VALUE, such as " + m.group(1) + " "
           + m.group(2) + "=32";
+    }
+    m = SHAPE.matcher(message);
+    if (m.matches()) {
+      return "--input-shape: '" + m.group(1) + "' is not a size; give the input's sizes as ints separated by"
+          + " commas, such as --input-shape 2,1,28,28";
     }
     m = MISSING.matcher(message);
     if (m.matches()) { // picocli: "Missing required options: '--input=X.safetensors', '--output=...'"

@@ -2,6 +2,7 @@ package dev.netspec.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.io.SafeTensors;
@@ -397,7 +398,8 @@ class CommandsTest {
     Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output",
         tmp.resolve("y.safetensors").toString());
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
-    assertEquals(x + ": error: no tensor named 'x' (found: input)\n", r.err());
+    assertEquals(x + ": error: no tensor named 'x' (found: input); the input is read by the name 'x': save it"
+        + " as save_file({'x': X}, ...)\n", r.err());
   }
 
   @Test
@@ -459,6 +461,24 @@ class CommandsTest {
         + " module.2.bias and 1 more); the file's keys have an extra prefix 'module.' (saved from"
         + " a wrapper module?): save the inner module's state dict, or strip the prefix\n",
         r.err());
+
+    // saved from a PyTorch module with named children (self.fc1, self.fc2) for a 'sequential'
+    SafeTensors.save(Map.of("fc1.weight", Tensor.zeros(2, 3), "fc1.bias", Tensor.zeros(2),
+        "fc2.weight", Tensor.zeros(1, 2), "fc2.bias", Tensor.zeros(1)), w);
+    r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertEquals(w + ": error: the weights do not fit Mlp: 4 missing keys (0.weight, 0.bias,"
+        + " 2.weight and 1 more), 4 unexpected keys (fc1.bias, fc1.weight, fc2.bias and 1 more);"
+        + " the keys differ in their first part, the child's name (the file's fc1, fc2, Mlp's 0, 2):"
+        + " name the spec's children as the module that saved the file did (a 'sequential' names"
+        + " them 0, 1, 2, ...; 'layers:' by name)\n", r.err());
+
+    // a different model altogether: no hint
+    SafeTensors.save(Map.of("fc1.weight", Tensor.zeros(2, 3), "fc1.bias", Tensor.zeros(2),
+        "fc2.weight", Tensor.zeros(1, 2), "fc2.running_mean", Tensor.zeros(1)), w);
+    r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertFalse(r.err().contains("first part"), r::toString);
     assertTrue(Files.notExists(tmp.resolve("y.safetensors")));
   }
 

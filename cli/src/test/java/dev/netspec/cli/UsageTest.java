@@ -130,7 +130,12 @@ class UsageTest {
   void badInputShapeIsAUsageError() {
     Cli r = Cli.run("inspect", "a.yaml", "--input-shape", "2,x");
     assertEquals(Netspec.USAGE, r.code(), r::toString);
-    assertTrue(r.err().contains("'x' is not an int"), r::toString);
+    assertTrue(r.err().startsWith("netspec: error: --input-shape: 'x' is not a size; give the input's sizes"
+        + " as ints separated by commas, such as --input-shape 2,1,28,28\n"), r::toString);
+
+    r = Cli.run("inspect", "a.yaml", "--input-shape", "2x1x28x28"); // torch.Size's look
+    assertEquals(Netspec.USAGE, r.code(), r::toString);
+    assertTrue(r.err().startsWith("netspec: error: --input-shape: '2x1x28x28' is not a size"), r::toString);
   }
 
   @Test

@@ -58,8 +58,8 @@ class TrainSectionTest {
     assertEquals(List.of(
         "t.yaml:8:9: error: train: unknown loss 'cross_entropy_loss' (known: cross_entropy,"
             + " nll_loss, mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy_with_logits)",
-        "t.yaml:9:14: error: train: sgd needs 'lr'",
-        "t.yaml:9:21: error: train: sgd: unknown key 'learning_rate'",
+        "t.yaml:9:21: error: train: sgd: unknown key 'learning_rate'; write 'lr' (PyTorch's name for"
+            + " Keras's 'learning_rate') (arguments: lr, momentum, dampening, weight_decay, nesterov)",
         "t.yaml:10:15: error: train: batch_size must be positive, got 0",
         "t.yaml:11:3: error: train: unknown key 'epoch'; did you mean 'epochs'?"),
         Specs.errors(HEAD + """

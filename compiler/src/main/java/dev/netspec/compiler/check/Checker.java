@@ -600,6 +600,12 @@ public final class Checker {
   private List<Child> sequentialChildren(Node node, Set<String> taken) {
     List<Child> out = new ArrayList<>();
     if (!(node instanceof ListNode list)) {
+      if (node instanceof MapNode) { // nn.Sequential(OrderedDict(fc1=..., act=...))
+        reporter.error(node.pos(), currentBlock + ": 'sequential' must be a list of layers, got a mapping;"
+            + " for named children, as nn.Sequential(OrderedDict(...)) has, write them under 'layers:',"
+            + " which run in order when there is no 'forward'");
+        return out;
+      }
       typeError(node, "'sequential'", "a list of layers");
       return out;
     }

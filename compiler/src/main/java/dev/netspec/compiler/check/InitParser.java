@@ -72,7 +72,7 @@ final class InitParser {
         case "uniform":
           return new InitSpec(node.pos(), name, 0, 1, null, null);
         default:
-          nodes.reporter().error(node.pos(), nodes.block() + ": unknown initializer '" + name + "'" + Names.suggest(name, INITS));
+          nodes.reporter().error(node.pos(), nodes.block() + ": unknown initializer '" + name + "'" + suggest(name));
           return null;
       }
     }
@@ -132,8 +132,20 @@ final class InitParser {
         return new InitSpec(node.pos(), kind, 0, 0, cls, method);
       }
       default:
-        nodes.reporter().error(e.key().pos(), nodes.block() + ": unknown initializer '" + kind + "'" + Names.suggest(kind, INITS));
+        nodes.reporter().error(e.key().pos(), nodes.block() + ": unknown initializer '" + kind + "'" + suggest(kind));
         return null;
     }
+  }
+
+  /**
+   * Did you mean, for PyTorch's spelling too: {@code nn.init.xavier_uniform_} and
+   * {@code torch.nn.init.kaiming_normal_} are {@code xavier_uniform} and {@code kaiming_normal}.
+   */
+  private static String suggest(String name) {
+    String bare = name.replaceFirst("^(torch\\.)?(nn\\.)?(init\\.)?", "").replaceFirst("_$", "");
+    if (!bare.equals(name) && INITS.contains(bare)) {
+      return "; write '" + bare + "' for PyTorch's nn.init." + bare + "_";
+    }
+    return Names.suggest(name, INITS);
   }
 }

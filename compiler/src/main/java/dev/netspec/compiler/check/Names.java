@@ -76,6 +76,21 @@ public final class Names {
     return suggest(wrong, candidates, Set.of());
   }
 
+  /**
+   * {@link #suggest(String, Collection)} for an argument's name, knowing other libraries' names
+   * of PyTorch's arguments: {@code axis} is {@code dim}, {@code keepdims} is {@code keepdim}
+   * (NumPy), {@code learning_rate} is {@code lr} (Keras).
+   */
+  public static String suggestArgument(String wrong, Collection<String> candidates) {
+    String pytorch = wrong.equals("axis") ? "dim" : wrong.equals("keepdims") ? "keepdim"
+        : wrong.equals("learning_rate") ? "lr" : null;
+    if (pytorch != null && candidates.contains(pytorch)) {
+      return "; write '" + pytorch + "' (PyTorch's name for " + (pytorch.equals("lr") ? "Keras's" : "NumPy's")
+          + " '" + wrong + "')";
+    }
+    return suggest(wrong, candidates);
+  }
+
   /** {@link #suggest(String, Collection)}, a tie going to a candidate in {@code preferred}. */
   public static String suggest(String wrong, Collection<String> candidates,
       Collection<String> preferred) {
@@ -142,6 +157,9 @@ public final class Names {
    * ({@code kernel} for {@code kernel_size}, {@code heads} for {@code num_heads}), or null.
    */
   public static String meant(String wrong, Collection<String> candidates) {
+    if (wrong.equals("axis") && candidates.contains("dim")) {
+      return "dim"; // NumPy's name
+    }
     String best = closest(wrong, candidates);
     if (best != null) {
       return best;

@@ -11,7 +11,10 @@ import dev.netspec.compiler.parse.Node.Scalar;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a spec's {@code train:} section into a {@link TrainSpec}, reporting each problem at
@@ -166,19 +169,33 @@ final class TrainReader {
     }
     Map<String, Kind> kinds = known.get(name);
     if (kinds == null) {
+      String pytorch = pytorchSpelling(name, known);
       reporter.error(n.pos(), "train: unknown " + key + " '" + name + "'"
-          + Names.suggest(name, known.keySet()) + " (known: " + String.join(", ", known.keySet())
-          + ")");
+          + (pytorch != null ? pytorch : Names.suggest(name, known.keySet())) + " (known: "
+          + String.join(", ", known.keySet()) + ")");
+      return null;
+    }
+    if (argsNode instanceof Scalar sc && sc.value() instanceof Number v && REQUIRED.containsKey(name)) {
+      reporter.error(argsNode.pos(), "train: write '{" + name + ": {" + REQUIRED.get(name) + ": " + v
+          + "}}', not '{" + name + ": " + v + "}': the arguments of " + name + " are named");
       return null;
     }
     Map<String, Object> args = new LinkedHashMap<>();
     MapNode argMap = null;
+    boolean misspelled = false;
     if (argsNode != null && !(argsNode instanceof Scalar sc && sc.value() == null)) {
       argMap = nodes.asMap(argsNode, "train: the arguments of " + name);
       if (argMap == null) {
         return null;
       }
-      nodes.unknownKeys(argMap, List.copyOf(kinds.keySet()), "train: " + name + ": ");
+      for (Entry e : argMap.entries().values()) {
+        if (!kinds.containsKey(e.key().name())) {
+          String meant = Names.suggestArgument(e.key().name(), kinds.keySet());
+          misspelled |= meant.contains("'" + REQUIRED.get(name) + "'"); // one error, not also "needs" it
+          reporter.error(e.key().pos(), "train: " + name + ": unknown key '" + e.key().name() + "'"
+              + meant + " (arguments: " + String.join(", ", kinds.keySet()) + ")");
+        }
+      }
       for (Entry e : argMap.entries().values()) {
         Kind kind = kinds.get(e.key().name());
         if (kind != null) {
@@ -190,11 +207,46 @@ final class TrainReader {
       }
     }
     String req = REQUIRED.get(name);
-    if (req != null && !args.containsKey(req) && (argMap == null || argMap.get(req) == null)) {
+    if (req != null && !misspelled && !args.containsKey(req) && (argMap == null || argMap.get(req) == null)) {
       reporter.error(n.pos(), "train: " + name + " needs '" + req + "'");
     }
     return new Call(name, args);
   }
+
+  /** PyTorch's losses by class: {@code nn.CrossEntropyLoss} is {@code cross_entropy}. */
+  private static final Map<String, String> LOSS_CLASSES = Map.of("CrossEntropyLoss", "cross_entropy",
+      "NLLLoss", "nll_loss", "MSELoss", "mse_loss", "L1Loss", "l1_loss", "SmoothL1Loss", "smooth_l1_loss",
+      "BCEWithLogitsLoss", "binary_cross_entropy_with_logits");
+
+  /**
+   * {@code "; write 'cross_entropy' for PyTorch's nn.CrossEntropyLoss"} for a PyTorch class
+   * written as the name ({@code nn.CrossEntropyLoss()}, {@code torch.optim.SGD(lr=0.1)},
+   * {@code StepLR}), with its keyword arguments as YAML; null when {@code name} is none.
+   */
+  private static String pytorchSpelling(String name, Map<String, Map<String, Kind>> known) {
+    Matcher m = PYTORCH_CLASS.matcher(name.strip());
+    if (!m.matches()) {
+      return null;
+    }
+    String cls = m.group(1);
+    String snake = cls.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    String ours = LOSS_CLASSES.containsKey(cls) ? LOSS_CLASSES.get(cls)
+        : known.containsKey(cls.toLowerCase(Locale.ROOT)) ? cls.toLowerCase(Locale.ROOT)
+        : known.containsKey(snake) ? snake : null;
+    if (ours == null || ours.equals(name)) {
+      return null;
+    }
+    String args = m.group(2) == null ? "" : m.group(2).strip();
+    String yaml = ours;
+    if (args.matches("\\w+\\s*=[^=]+(,\\s*\\w+\\s*=[^=]+)*")) {
+      yaml = "{" + ours + ": {" + args.replaceAll("\\s*=\\s*", ": ") + "}}";
+    }
+    String pkg = LOSS_CLASSES.containsKey(cls) ? "nn." : known.containsKey("sgd") ? "optim." : "lr_scheduler.";
+    return "; write '" + yaml + "' for PyTorch's " + pkg + cls;
+  }
+
+  private static final Pattern PYTORCH_CLASS = Pattern.compile(
+      "(?:torch\\.)?(?:nn\\.|optim\\.(?:lr_scheduler\\.)?)?([A-Z][A-Za-z0-9]*)\\s*(?:\\((.*)\\))?");
 
   private Object value(String what, Kind kind, Node n) {
     Object v = n instanceof Scalar s ? s.value() : null;

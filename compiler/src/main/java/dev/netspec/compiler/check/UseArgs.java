@@ -91,6 +91,15 @@ final class UseArgs {
             + def.name() + "'");
         return null;
       }
+      String positional = positional(def, value);
+      if (positional != null) {
+        List<String> items = ((ListNode) value).items().stream().map(NodeReader::scalarText).toList();
+        reporter.error(value.pos(), currentBlock + ": write '" + positional + "', not '{" + def.name() + ": ["
+            + String.join(", ", items) + "]}': a layer takes "
+            + (def.mainArg() == null ? "" : "one value, its " + def.mainArg() + ", or ")
+            + "its arguments by name, not PyTorch's positional arguments");
+        return null;
+      }
       if (def.mainArg() == null) {
         ArgDef first = def.args().get(def.args().get(0).defaultValue() == null && def.args().size() > 1 ? 1 : 0);
         reporter.error(value.pos(), currentBlock + ": " + def.name() + " takes its arguments by name, such as {"
@@ -114,6 +123,21 @@ final class UseArgs {
       }
     }
     return ok ? out : null;
+  }
+
+  /**
+   * {@code {linear: {in_features: 784, out_features: 256}}} for {@code {linear: [784, 256]}},
+   * PyTorch's {@code nn.Linear(784, 256)} written as a list; null for anything else, such as
+   * {@code {conv2d: ...}}'s {@code kernel_size: [3, 5]} or a layer norm's shape.
+   */
+  private static String positional(LayerKind def, Node value) {
+    if (!(value instanceof ListNode l) || l.items().size() < 2
+        || def.mainArg() != null && def.arg(def.mainArg()).type() != ArgDef.Type.INT
+        || !l.items().stream().allMatch(i -> i instanceof Scalar s && s.value() != null)) {
+      return null;
+    }
+    List<String> items = l.items().stream().map(NodeReader::scalarText).toList();
+    return LayerCallText.instead(def.name() + "(" + String.join(", ", items) + ")");
   }
 
   /** One argument of a layer, typed and in range; false after reporting why not. */

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Type and shape inference of one block's {@code forward} statements: every expression gets
@@ -95,6 +97,8 @@ final class ForwardInference {
   private Type outputType;
   /** Which layer or input made each value, for a broadcast error to name both sides. */
   private final Origins origins;
+  /** Above 0 while {@link #quietly} infers: errors are not reported. */
+  private int muted;
 
   ForwardInference(Block block, Map<String, Object> args, Inst inst, Map<String, Type.TensorT> inputs,
       Reporter reporter, Layers layers) {
@@ -201,7 +205,22 @@ final class ForwardInference {
   }
 
   private void error(Ast.Loc loc, String message) {
-    reporter.error(at(loc), block.name() + ": " + message);
+    if (muted == 0) {
+      reporter.error(at(loc), block.name() + ": " + message);
+    }
+  }
+
+  /**
+   * Infers {@code e} without reporting its errors: the rest of an expression that already has
+   * its one error, a PyTorch spelling whose advice names what to write instead.
+   */
+  private Type quietly(Expr e, Map<String, Type> env) {
+    muted++;
+    try {
+      return eval(e, env);
+    } finally {
+      muted--;
+    }
   }
 
   private void statements(List<Stmt> body, Map<String, Type> env, boolean top) {
@@ -646,6 +665,15 @@ final class ForwardInference {
     if (e instanceof Ast.Name n) {
       return name(n, env);
     }
+    if (e instanceof Ast.Subscript sub && sub.target() instanceof Ast.Attr a && a.name().equals("shape")
+        && sub.items().size() == 1) {
+      String size = sizeName(a.target(), sub.items().get(0), env);
+      if (size != null) {
+        String target = a.target() instanceof Ast.Name n ? n.name() : "x";
+        error(a.target().loc(), PyTorchSpellings.size(target + ".shape[" + index(sub.items().get(0)) + "]", size));
+        return Type.unknownTensor(); // reported: no further error from its use
+      }
+    }
     if (e instanceof Ast.Subscript || e instanceof Ast.Slice || e instanceof Ast.Ellipsis
         || e instanceof Ast.Str || e instanceof Ast.NoneLit) {
       return tensorOps.expr(e, env);
@@ -675,7 +703,7 @@ final class ForwardInference {
     if (e instanceof Ast.Attr a && !a.name().equals("T")) {
       PyTorchSpellings.Advice advice = PyTorchSpellings.attribute(a, layers::isChild, this::isMember);
       error(a.target() instanceof Ast.Name n ? n.loc() : a.loc(), advice.message());
-      return advice.instead() != null ? eval(advice.instead(), env) : Type.unknownTensor();
+      return advice.instead() != null ? quietly(advice.instead(), env) : Type.unknownTensor();
     }
     if (e instanceof Ast.Method m) {
       Type dotted = dottedCall(m, env);
@@ -683,18 +711,26 @@ final class ForwardInference {
         return dotted;
       }
     }
+    if (e instanceof Ast.Method m && m.call().callee().equals("size") && m.call().args().size() == 1
+        && m.call().kwargs().isEmpty()) {
+      String size = sizeName(m.target(), m.call().args().get(0), env);
+      if (size != null) {
+        error(m.loc(), PyTorchSpellings.size(m.targetText() + ".size(" + m.argsText() + ")", size));
+        return Type.unknownTensor(); // reported: no further error from its use
+      }
+    }
     if (e instanceof Ast.Method m) {
       PyTorchSpellings.Advice advice = PyTorchSpellings.method(m, layers::isChild, layers.childNames());
-      error(m.loc(), advice.message());
+      error(m.loc(), sizeNames(advice.message(), env));
       if (advice.instead() != null) {
-        return eval(advice.instead(), env);
+        return quietly(advice.instead(), env);
       }
       boolean value = !(m.target() instanceof Ast.Name n) || env.containsKey(n.name()) || isMember(n.name());
       if (value) { // not self, F or torch
-        eval(m.target(), env);
+        quietly(m.target(), env);
       }
-      m.call().args().forEach(x -> eval(x, env));
-      m.call().kwargs().forEach(k -> eval(k.value(), env));
+      m.call().args().forEach(x -> quietly(x, env));
+      m.call().kwargs().forEach(k -> quietly(k.value(), env));
       return Type.unknownTensor();
     }
     if (e instanceof Ast.Attr a) {
@@ -733,6 +769,61 @@ final class ForwardInference {
   private boolean isMember(String name) {
     return inst.params.containsKey(name) || inst.buffers.containsKey(name) || block.args().containsKey(name);
   }
+
+  /** {@code 0} or {@code -1} for an int literal index; null otherwise. */
+  private static Integer index(Expr e) {
+    if (e instanceof Ast.Num n && n.integral()) {
+      return (int) n.value();
+    }
+    if (e instanceof Ast.Unary u && u.op().equals("-") && u.operand() instanceof Ast.Num n && n.integral()) {
+      return -(int) n.value();
+    }
+    return null;
+  }
+
+  /**
+   * What a forward writes for PyTorch's {@code x.size(i)} or {@code x.shape[i]}: the name of
+   * that dim in {@code input:} (or an argument), or its number; null when it has neither.
+   */
+  private String sizeName(Expr target, Expr i, Map<String, Type> env) {
+    return target instanceof Ast.Name n ? sizeName(n.name(), index(i), env) : null;
+  }
+
+  private String sizeName(String target, Integer at, Map<String, Type> env) {
+    if (at == null || !(env.get(target) instanceof Type.TensorT t) || !t.shape().knownRank()) {
+      return null;
+    }
+    int rank = t.shape().rank();
+    int k = at < 0 ? at + rank : at;
+    if (k < 0 || k >= rank) {
+      return null;
+    }
+    Dim d = t.shape().dim(k);
+    if (d instanceof Dim.Known known) {
+      return Integer.toString(known.size());
+    }
+    return d instanceof Dim.Sym sym && !sym.lazy() && (sizes.containsKey(sym.name()) || args.containsKey(sym.name()))
+        ? sym.name() : null;
+  }
+
+  /** {@code message} with each {@code x.size(0)} and {@code x.shape[0]} in it written as its name. */
+  private String sizeNames(String message, Map<String, Type> env) {
+    int written = message.indexOf("', not '"); // only in what to write
+    if (!message.startsWith("write '") || written < 0) {
+      return message;
+    }
+    Matcher m = SIZE_TEXT.matcher(message).region(0, written);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String name = sizeName(m.group(1), Integer.valueOf(m.group(2) != null ? m.group(2) : m.group(3)), env);
+      m.appendReplacement(out, Matcher.quoteReplacement(name != null ? name : m.group()));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private static final Pattern SIZE_TEXT =
+      Pattern.compile("\\b([A-Za-z_]\\w*)(?:\\.size\\((-?\\d+)\\)|\\.shape\\[(-?\\d+)\\])");
 
   private Type name(Ast.Name n, Map<String, Type> env) {
     Type v = env.get(n.name());
@@ -882,10 +973,12 @@ final class ForwardInference {
       String near = Names.suggest(call.callee(), known, uncalledLayers());
       String layerList = layers.childNames().isEmpty() ? "" : "layers: " + list(layers.childNames()) + "; ";
       String maker = PyTorchSpellings.functionHint(call.callee());
-      error(call.loc(), "unknown function or layer '" + call.callee() + "'" + (!near.isEmpty() ? near
+      String layer = PyTorchSpellings.layerHint(call.callee());
+      error(call.loc(), "unknown function or layer '" + call.callee() + "'" + (layer != null ? layer
+          : !near.isEmpty() ? near
           : maker.startsWith(";") ? maker
           : " (" + layerList + "functions: " + String.join(", ", Functions.names()) + ")"));
-      call.args().forEach(a -> eval(a, env));
+      call.args().forEach(a -> eval(a, env)); // a mistake of their own, such as an unknown name
       return Type.unknownTensor();
     }
     if (fn.kind() == Functions.Kind.TENSOR_OP) {

@@ -82,7 +82,10 @@ final class FunctionCalls {
     Map<String, Object> out = new LinkedHashMap<>();
     List<Functions.Param> params = fn.params();
     if (call.args().size() > params.size()) {
-      ctx.error(call.loc(), call.callee() + " takes at most " + params.size() + " arguments, got " + call.args().size());
+      boolean sizes = Set.of("view", "reshape", "permute").contains(call.callee()) && params.size() == 2;
+      ctx.error(call.loc(), call.callee() + " takes at most " + params.size() + " arguments, got " + call.args().size()
+          + (sizes ? "; it takes the sizes as one tuple, as in " + call.callee() + "(x, (batch, -1)), not "
+              + call.callee() + "(x, batch, -1)" : ""));
       return null;
     }
     for (int i = 0; i < call.args().size(); i++) {
@@ -93,7 +96,7 @@ final class FunctionCalls {
       if (p == null) {
         List<String> names = new ArrayList<>();
         params.forEach(x -> names.add(x.name()));
-        ctx.error(k.loc(), call.callee() + " has no argument '" + k.name() + "'" + Names.suggest(k.name(), names));
+        ctx.error(k.loc(), call.callee() + " has no argument '" + k.name() + "'" + Names.suggestArgument(k.name(), names));
         return null;
       }
       if (out.put(k.name(), k.value()) != null) {

@@ -39,7 +39,7 @@ public final class LayerCalls {
       if (find(params, k.name()) == null) {
         List<String> names = params.stream().map(CallParam::name).toList();
         error.accept(k.loc(), "layer '" + layer + "' has no argument '" + k.name() + "'"
-            + orList(Names.suggest(k.name(), names), params));
+            + orList(Names.suggestArgument(k.name(), names), params));
         return null;
       }
       if (out.put(k.name(), k.value()) != null) {

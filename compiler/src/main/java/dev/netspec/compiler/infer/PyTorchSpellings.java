@@ -1,6 +1,7 @@
 package dev.netspec.compiler.infer;
 
 import dev.netspec.compiler.check.Names;
+import dev.netspec.compiler.layers.LayerKinds;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import java.util.ArrayList;
@@ -37,6 +38,12 @@ final class PyTorchSpellings {
 
   private PyTorchSpellings() {}
 
+  /** Advice for {@code x.size(0)} or {@code x.shape[0]} whose dim is named {@code name} here. */
+  static String size(String written, String name) {
+    return write(name, written) + ": a forward reads the input's sizes by their names in 'input:' (or"
+        + " writes the number); in view or reshape, -1 stands for the size left over, as in view(x, (batch, -1))";
+  }
+
   /**
    * Advice for {@code target.name(args)}.
    *
@@ -55,6 +62,9 @@ final class PyTorchSpellings {
       return new Advice("'self." + name + "' is not a layer of this block" + Names.suggest(name, children)
           + " (a forward calls its layers by name, without 'self.')", null);
     }
+    if (m.target() instanceof Ast.Name n && n.name().equals("math")) {
+      return math(m, written);
+    }
     if (isModule(m.target())) {
       if (Functions.get(name) != null) {
         return new Advice(write(name + "(" + m.argsText() + ")", written)
@@ -69,6 +79,14 @@ final class PyTorchSpellings {
     }
     if (NO_OPS.contains(name) && call.args().isEmpty() && call.kwargs().isEmpty()) {
       return new Advice(write(m.targetText(), written) + ": a forward has no '." + name + "()'", m.target());
+    }
+    if (m.target() instanceof Ast.Method inner && NO_OPS.contains(inner.call().callee())
+        && inner.call().args().isEmpty() && inner.call().kwargs().isEmpty()) {
+      // x.contiguous().view(-1, 8): the advice is for x.view(-1, 8)
+      Advice bare = method(new Ast.Method(m.loc(), inner.target(), call, inner.targetText(), m.argsText()),
+          isChild, children);
+      String shown = "'" + inner.targetText() + "." + name + "(" + m.argsText() + ")'";
+      return new Advice(bare.message().replace(shown, "'" + written + "'"), bare.instead());
     }
     if (name.equals("size")) {
       return new Advice("'" + written + "': " + SIZES, null);
@@ -109,10 +127,33 @@ final class PyTorchSpellings {
       return new Advice("'self." + a.name() + "' is not a member of this block; a forward names its members"
           + " without 'self.'", null);
     }
+    if (a.target() instanceof Ast.Name n && n.name().equals("math")) {
+      String value = a.name().equals("pi") ? " (" + Math.PI + ")" : a.name().equals("e") ? " (" + Math.E + ")" : "";
+      return new Advice("'math." + a.name() + "': a forward has no module 'math'; write the number" + value, null);
+    }
     if (a.name().equals("shape")) {
       return new Advice("'" + (a.target() instanceof Ast.Name n ? n.name() : "...") + ".shape': " + SIZES, null);
     }
     return new Advice("only '.T' is supported after an expression, not '." + a.name() + "'", null);
+  }
+
+  /**
+   * {@code math.sqrt(d)} in a scaled attention: a forward computes on its numbers with
+   * operators, so the square root is {@code d ** 0.5}; other {@code math} functions have no
+   * spelling here.
+   */
+  private static Advice math(Ast.Method m, String written) {
+    Ast.Call call = m.call();
+    if (call.callee().equals("sqrt") && call.args().size() == 1 && call.kwargs().isEmpty()) {
+      Expr arg = call.args().get(0);
+      String text = m.argsText().strip();
+      boolean simple = arg instanceof Ast.Name || arg instanceof Ast.Num;
+      return new Advice(write((simple ? text : "(" + text + ")") + " ** 0.5", written)
+          + ": a forward has no module 'math'; it computes a square root with '** 0.5'",
+          new Ast.Binary(m.loc(), "**", arg, new Ast.Num(m.loc(), 0.5, false)));
+    }
+    return new Advice("'" + written + "': a forward has no module 'math'; write the number, or"
+        + " compute it from the block's arguments with + - * / and **", null);
   }
 
   private static String write(String instead, String written) {
@@ -126,12 +167,30 @@ final class PyTorchSpellings {
     return e instanceof Ast.Attr a && MODULES.contains(a.name()) && isModule(a.target());
   }
 
+  /**
+   * {@code "; ..."} for a builtin layer called as a function ({@code dropout(x, 0.5)},
+   * {@code F.dropout(x)}, {@code F.layer_norm(x, ...)}), or null: a forward calls layers
+   * declared in {@code layers:}, as PyTorch's forward calls what {@code __init__} made.
+   */
+  static String layerHint(String name) {
+    if (LayerKinds.get(name) == null || Functions.get(name) != null) {
+      return null;
+    }
+    String child = name.equals("dropout") ? "drop" : name.equals("layer_norm") ? "norm" : name + "1";
+    return "; '" + name + "' is a layer, not a function: declare it in 'layers:' as PyTorch's __init__"
+        + " does, such as '" + child + ": {" + name + ": ...}', and call it by that name: " + child + "(x)";
+  }
+
   /** PyTorch's functions that make a new tensor, which a forward has none of. */
   private static final Set<String> MAKERS = Set.of("zeros", "ones", "empty", "full", "rand", "randn",
       "randint", "tensor", "eye", "zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
       "randn_like", "linspace");
 
   static String functionHint(String name) {
+    String layer = layerHint(name);
+    if (layer != null) {
+      return layer;
+    }
     if (MAKERS.contains(name)) {
       return "; a forward makes no new tensors: declare a buffer (buffers: {name: {shape: [...]}},"
           + " zeros unless its 'init' says otherwise) and use it by its name, or compute from the input"

@@ -135,7 +135,20 @@ class TrainReaderTest {
     b = BASE.replace("mse_loss", "[mse_loss]");
     refused(b, "[mse_loss]", "train: loss must be a name or {name: {arguments}}, got a list");
     b = BASE.replace("{lr: 0.1}", "{lr: 0.1, moment: 0.9}");
-    refused(b, "moment", "train: sgd: unknown key 'moment'; did you mean 'momentum'?");
+    refused(b, "moment", "train: sgd: unknown key 'moment'; did you mean 'momentum'? (arguments: lr, momentum,"
+        + " dampening, weight_decay, nesterov)");
+    b = BASE.replace("mse_loss", "nn.CrossEntropyLoss()");
+    refused(b, "nn.", "train: unknown loss 'nn.CrossEntropyLoss()'; write 'cross_entropy' for PyTorch's"
+        + " nn.CrossEntropyLoss (known: cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss,"
+        + " binary_cross_entropy_with_logits)");
+    b = BASE.replace("{sgd: {lr: 0.1}}", "'torch.optim.SGD(lr=0.1, momentum=0.9)'");
+    refused(b, "'torch", "train: unknown optimizer 'torch.optim.SGD(lr=0.1, momentum=0.9)'; write '{sgd: {lr: 0.1,"
+        + " momentum: 0.9}}' for PyTorch's optim.SGD (known: sgd, adam, adamw, rmsprop)");
+    b = BASE + ", schedule: StepLR";
+    refused(b, "StepLR", "train: unknown schedule 'StepLR'; write 'step_lr' for PyTorch's lr_scheduler.StepLR"
+        + " (known: step_lr, cosine_annealing_lr, linear_lr)");
+    b = BASE.replace("{lr: 0.1}", "0.1");
+    refused(b, "0.1", "train: write '{sgd: {lr: 0.1}}', not '{sgd: 0.1}': the arguments of sgd are named");
     b = BASE.replace("{lr: 0.1}", "{momentum: 0.9}");
     refused(b, "{sgd", "train: sgd needs 'lr'");
     b = BASE.replace("{sgd: {lr: 0.1}}", "sgd");
