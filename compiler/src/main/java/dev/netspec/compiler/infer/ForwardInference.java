@@ -670,7 +670,7 @@ final class ForwardInference {
       String size = sizeName(a.target(), sub.items().get(0), env);
       if (size != null) {
         String target = a.target() instanceof Ast.Name n ? n.name() : "x";
-        error(a.target().loc(), PyTorchSpellings.size(target + ".shape[" + index(sub.items().get(0)) + "]", size));
+        error(a.target().loc(), PyTorchSpellings.size(target + ".shape[" + LayerCalls.literalIndex(sub.items().get(0)) + "]", size));
         return Type.unknownTensor(); // reported: no further error from its use
       }
     }
@@ -770,23 +770,12 @@ final class ForwardInference {
     return inst.params.containsKey(name) || inst.buffers.containsKey(name) || block.args().containsKey(name);
   }
 
-  /** {@code 0} or {@code -1} for an int literal index; null otherwise. */
-  private static Integer index(Expr e) {
-    if (e instanceof Ast.Num n && n.integral()) {
-      return (int) n.value();
-    }
-    if (e instanceof Ast.Unary u && u.op().equals("-") && u.operand() instanceof Ast.Num n && n.integral()) {
-      return -(int) n.value();
-    }
-    return null;
-  }
-
   /**
    * What a forward writes for PyTorch's {@code x.size(i)} or {@code x.shape[i]}: the name of
    * that dim in {@code input:} (or an argument), or its number; null when it has neither.
    */
   private String sizeName(Expr target, Expr i, Map<String, Type> env) {
-    return target instanceof Ast.Name n ? sizeName(n.name(), index(i), env) : null;
+    return target instanceof Ast.Name n ? sizeName(n.name(), LayerCalls.literalIndex(i), env) : null;
   }
 
   private String sizeName(String target, Integer at, Map<String, Type> env) {

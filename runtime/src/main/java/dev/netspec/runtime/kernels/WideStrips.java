@@ -130,6 +130,5 @@ final class WideStrips {
     EXACT.cast(c51).intoArray(acc0, 5 * WIDTH + L);
     EXACT.cast(c52).intoArray(acc1, 5 * WIDTH);
     EXACT.cast(c53).intoArray(acc1, 5 * WIDTH + L);
-
   }
 }
