@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attention examples of docs/runtime.md, on PyTorch's numbers: the encoder layer case
+ * The attention examples of docs/sequence-models.md, on PyTorch's numbers: the encoder layer case
  * {@code norm_first=False batch_first=True gelu} of {@code fixtures/nn/attention.json}.
  */
 class AttentionDocTest {

@@ -12,7 +12,7 @@ import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** The example of docs/runtime.md's "Autograd" section, its gradient checked by hand. */
+/** The example of docs/training.md's "Autograd" section, its gradient checked by hand. */
 class AutogradDocTest {
   @Test
   void theTutorialMlpBackward() {

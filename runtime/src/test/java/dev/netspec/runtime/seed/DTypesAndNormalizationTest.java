@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Beyond the tutorial, the examples of docs/runtime.md's last section: int64 tensors and the
+ * Beyond the tutorial, the examples of docs/runtime.md's section "Beyond the tutorial": int64 tensors and the
  * normalization layers. The expected texts are what PyTorch 1.13 prints for the same calls.
  */
 class DTypesAndNormalizationTest {

@@ -16,7 +16,7 @@ import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * The examples of docs/runtime.md's section on generation: a KV cache's steps against causal
+ * The examples of docs/sequence-models.md's section on generation: a KV cache's steps against causal
  * attention over the whole sequence, and greedy and sampled decoding of a bigram model whose
  * greedy tokens are worked out here from its logits.
  */

@@ -10,7 +10,7 @@ import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * The LSTM and GRU example of docs/runtime.md ("Recurrent layers"), run: shapes as PyTorch
+ * The LSTM and GRU example of docs/sequence-models.md ("Recurrent layers"), run: shapes as PyTorch
  * gives them, and {@code forward(x)} is the output of the zero-state call. (Their numbers
  * against PyTorch: {@code nn.RnnParityTest}.)
  */

@@ -13,21 +13,22 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps {@code docs/runtime.md} honest: every {@code java} code block in it must be code of
- * these tests. A block may skip test lines with a {@code // ...} line; its pieces must then
+ * Keeps the runtime's guides honest ({@code docs/runtime.md}, {@code docs/sequence-models.md},
+ * {@code docs/training.md}): every {@code java} code block in them must be code of these tests. A block may skip test lines with a {@code // ...} line; its pieces must then
  * appear in one test file, in order. Indentation and blank lines do not count.
  */
 class RuntimeDocTest {
-  private static final Path DOC = Path.of("..", "docs", "runtime.md");
+  private static final List<Path> DOCS = List.of(Path.of("..", "docs", "runtime.md"),
+      Path.of("..", "docs", "sequence-models.md"), Path.of("..", "docs", "training.md"));
   private static final Path SOURCES = Path.of("src", "test", "java", "dev", "netspec", "runtime",
       "seed");
   private static final String ELISION = "// ...";
 
   @Test
   void everyJavaBlockIsTestedCode() throws IOException {
-    if (!Files.isRegularFile(DOC) || !Files.isDirectory(SOURCES)) {
-      fail("run in the runtime module's directory (as Maven does): no " + DOC.toAbsolutePath()
-          + " or " + SOURCES.toAbsolutePath());
+    if (!Files.isDirectory(SOURCES)) {
+      fail("run in the runtime module's directory (as Maven does): no "
+          + SOURCES.toAbsolutePath());
     }
     List<String> sources = new ArrayList<>();
     try (Stream<Path> files = Files.list(SOURCES)) {
@@ -36,12 +37,17 @@ class RuntimeDocTest {
         sources.add(normalize(Files.readAllLines(file)));
       }
     }
-    List<List<String>> blocks = javaBlocks(Files.readAllLines(DOC));
-    assertFalse(blocks.isEmpty(), DOC + " has no java blocks");
-    for (List<String> block : blocks) {
-      if (sources.stream().noneMatch(source -> containsInOrder(source, pieces(block)))) {
-        fail(DOC + ": this java block is not in the tests under " + SOURCES + ":\n"
-            + String.join("\n", block));
+    for (Path doc : DOCS) {
+      if (!Files.isRegularFile(doc)) {
+        fail("no " + doc.toAbsolutePath());
+      }
+      List<List<String>> blocks = javaBlocks(Files.readAllLines(doc));
+      assertFalse(blocks.isEmpty(), doc + " has no java blocks");
+      for (List<String> block : blocks) {
+        if (sources.stream().noneMatch(source -> containsInOrder(source, pieces(block)))) {
+          fail(doc + ": this java block is not in the tests under " + SOURCES + ":\n"
+              + String.join("\n", block));
+        }
       }
     }
   }

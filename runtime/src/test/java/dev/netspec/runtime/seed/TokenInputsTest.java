@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The examples of docs/runtime.md's section on token inputs: {@code nn.Embedding} and the
+ * The examples of docs/sequence-models.md's section on token inputs: {@code nn.Embedding} and the
  * tensor ops of sequence models (a causal mask, heads by chunk). Expected texts are what
  * PyTorch 1.13 prints for the same calls, except masks, which are float 0/1 here.
  */

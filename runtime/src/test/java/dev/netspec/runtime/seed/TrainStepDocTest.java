@@ -14,7 +14,7 @@ import dev.netspec.runtime.tensor.Tensor;
 import dev.netspec.runtime.train.TrainStep;
 import org.junit.jupiter.api.Test;
 
-/** docs/runtime.md's fast training step, as written there: the loss falls, logits come back. */
+/** docs/training.md's fast training step, as written there: the loss falls, logits come back. */
 class TrainStepDocTest {
   @Test
   void theDocumentedStepTrains() {

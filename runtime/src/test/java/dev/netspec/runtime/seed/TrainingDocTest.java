@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The training example of {@code docs/runtime.md} ("Training"): a hand-written backward of a
+ * The training example of {@code docs/training.md}: a hand-written backward of a
  * two-layer MLP on the derivative kernels, cross-entropy, clipping, SGD with momentum and a
  * linear warm-up; the loss on a fixed batch falls.
  */

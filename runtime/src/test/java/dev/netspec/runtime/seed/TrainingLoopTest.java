@@ -21,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** docs/runtime.md's training loop, as written there: it runs, learns and leaves its files. */
+/** docs/training.md's training loop, as written there: it runs, learns and leaves its files. */
 class TrainingLoopTest {
   @TempDir Path dir;
 
