@@ -60,14 +60,15 @@ public final class ConvGrad {
       int[] stride, int[] before, int[] after, int[] dilation, int groups, String mode,
       boolean needInputGrad) {
     Shape s = Shape.of(x, weight, gradOutput, stride, before, after, dilation, groups, mode);
-    float[] xs = x.contiguous().toFloatArray();
+    // x, gradOutput and weight are only read: their contiguous storage, not copies of it
+    float[] xs = x.contiguous().array();
     float[] xp = s.zeros() ? xs : new float[s.batch * s.cin * s.hp * s.wp];
     if (!s.zeros()) {
       Convolution.pad(mode, s.batch * s.cin, s.h, s.w, s.top, s.bottom, s.left, s.right, xs, 0,
           xp, 0);
     }
-    float[] go = gradOutput.contiguous().toFloatArray();
-    float[] w = weight.contiguous().toFloatArray();
+    float[] go = gradOutput.contiguous().array();
+    float[] w = weight.contiguous().array();
     int opg = s.cout / groups;
     int ipg = s.cin / groups;
     int k = ipg * s.kh * s.kw;
@@ -78,6 +79,7 @@ public final class ConvGrad {
         (long) k * positions)));
     int ld = chunk * positions; // row stride of the chunk's patches and gradients
     float[] cols = new float[k * ld];
+    boolean colsZero = true; // as allocated: the first chunk's patches need no clearing
     float[] grads = new float[opg * ld];
     float[] product = new float[Math.max(opg * k, 1)];
     float[] dw = new float[s.cout * k];
@@ -87,7 +89,10 @@ public final class ConvGrad {
       int images = Math.min(chunk, s.batch - n0);
       int np = images * positions;
       for (int grp = 0; grp < groups; grp++) {
-        Arrays.fill(cols, 0f);
+        if (!colsZero) { // entries that read the padding stay zero
+          Arrays.fill(cols, 0f);
+        }
+        colsZero = false;
         for (int i = 0; i < images; i++) {
           int xAt = ((n0 + i) * s.cin + grp * ipg) * s.hp * s.wp;
           patches(s, xp, xAt, ipg, cols, i * positions, ld, false);

@@ -45,7 +45,7 @@ public final class PoolGrad {
           + Arrays.toString(gradOutput.shape()) + " with " + indices.length + " indices does"
           + " not fit the input " + Arrays.toString(inputShape));
     }
-    float[] g = gradOutput.contiguous().toFloatArray();
+    float[] g = gradOutput.contiguous().array(); // read only
     float[] dx = new float[Math.toIntExact(numel(inputShape))];
     for (int o = 0; o < g.length; o++) {
       int idx = indices[o];

@@ -106,6 +106,31 @@ public final class PackedMatrix {
     if (n == 0) {
       return;
     }
+    int first = (from + n - 1) / n; // the whole rows [first, last) are copied panel by panel
+    int last = to / n;
+    if (first >= last) {
+      refreshRowParts(b, off, from, to);
+      return;
+    }
+    refreshRowParts(b, off, from, first * n);
+    for (int q = 0; q * width < n; q++) {
+      int at = panelOffset(q) + first * width;
+      if (n - q * width >= width && !isDotPanel(q)) {
+        Kernels.copyPanel(b, off + first * n + q * width, n, last - first, width, data, at);
+      } else {
+        refreshRowParts(b, off, first * n + q * width, Math.min((first + 1) * n,
+            (q + 1) * width + first * n));
+        for (int p = first + 1; p < last; p++) {
+          refreshRowParts(b, off, p * n + q * width, Math.min((p + 1) * n,
+              (q + 1) * width + p * n));
+        }
+      }
+    }
+    refreshRowParts(b, off, last * n, to);
+  }
+
+  /** {@link #refreshRows} element by element within each row (parts of rows, short panels). */
+  private void refreshRowParts(float[] b, int off, int from, int to) {
     for (int p = from / n; p < k && p * n < to; p++) {
       int j0 = Math.max(from - p * n, 0);
       int j1 = Math.min(to - p * n, n);

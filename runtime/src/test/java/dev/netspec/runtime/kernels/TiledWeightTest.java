@@ -8,12 +8,13 @@ import org.junit.jupiter.api.Test;
 /**
  * A weight's packed copies rewritten range by range ({@link TiledWeight#refresh}, {@link
  * PackedMatrix#refreshRows}) give the products of the weight packed whole again, for ranges
- * that start and end inside rows and tiles, across reduction blocks, row blocks, a half-wide
- * and a dot-product panel; and a product reading the tiles equals the one that packs A itself.
+ * that start and end inside rows and tiles or on whole rows, across reduction blocks, row
+ * blocks, a half-wide and a dot-product panel; and a product reading the tiles equals the one
+ * that packs A itself.
  */
 class TiledWeightTest {
   private static final int[][] RANGES = {{0, 1}, {5, 777}, {299, 301}, {1234, 9000},
-      {17_999, 30_000}, {29_000, 30_000}};
+      {17_999, 30_000}, {29_000, 30_000}, {3_000, 6_000}};
 
   @Test
   void refreshedTilesMultiplyAsFreshlyPackedOnes() {
