@@ -15,10 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * m}: {@code i}'s upper lanes take {@code i + m}'s lower ones moved up, {@code i + m}'s lower
  * lanes take {@code i}'s upper ones moved down (a lane swap {@code l ^ m} and a blend each), so
  * 64 swaps and 64 blends move the 256 floats where the scalar loop made 256 loads and 256
- * stores, one every 96 floats. The ResNet-18 3x3 layers at batch 8 ran 1.03-1.04x faster with
- * it (a probe in one JVM, CPU time, AMD EPYC Zen 5; docs/performance.md, "Convolutions"). Moves
- * floats only: the bits are those of {@link ScalarBackend#convStripsBlock}. Loaded by {@link
- * VectorBackend} only, and only where its vectors have 16 lanes.
+ * stores 96 floats apart. ResNet-18's 64- and 128-channel 3x3 layers at batch 8 ran 1.02-1.06x
+ * faster with it (a probe in one JVM, JDK 17 and 25, CPU time, AMD EPYC Zen 5, loaded;
+ * {@code AbCompare} against the loop at load 35-47 could not separate it from its noise:
+ * benchmarks/RESULTS.md, session 17). Moves floats only: the bits are those of {@link
+ * ScalarBackend#convStripsBlock}. Loaded by {@link VectorBackend} only, and only where its
+ * vectors have 16 lanes.
  */
 final class StripBlocks {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
