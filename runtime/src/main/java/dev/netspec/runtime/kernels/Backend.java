@@ -79,6 +79,14 @@ interface Backend {
   void convStripPair(int width, int steps, float[] x, int p0, int p1, int p2, int p3, int p4,
       int p5, float[] w, int w0, int w1, float[] acc0, float[] acc1);
 
+  /**
+   * The sums of a group of the direct convolution's strips ({@link DirectConv}), {@code
+   * accs[from + s]} for strip {@code s}, {@code (6, width)} each, into {@code block} as {@code
+   * (width, positions)}: {@code block[c * stride + u] = accs[from + u / 6][u % 6 * width + c]}
+   * for positions {@code u < n} and channels {@code c < width}.
+   */
+  void convStripsBlock(int width, float[][] accs, int from, int n, float[] block, int stride);
+
   /** {@code out[i] = op(x[i], y[i])} for {@code i < n}. */
   void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
       int n);

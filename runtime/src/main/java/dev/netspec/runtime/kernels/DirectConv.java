@@ -373,17 +373,8 @@ final class DirectConv {
       int total = g.batch() * positions;
       int first = group * GROUP * POSITIONS;
       int last = Math.min(total, first + GROUP * POSITIONS);
-      int strips = (last - first + POSITIONS - 1) / POSITIONS;
-      for (int s = 0; s < strips; s++) { // into the block, (width, positions of the group)
-        float[] a = accs[from + s];
-        int n = Math.min(POSITIONS, last - first - s * POSITIONS);
-        for (int j = 0; j < n; j++) {
-          int to = s * POSITIONS + j;
-          for (int c = 0; c < width; c++) {
-            block[c * GROUP * POSITIONS + to] = a[j * width + c];
-          }
-        }
-      }
+      // Into the block, (width, positions of the group).
+      Kernels.convStripsBlock(width, accs, from, last - first, block, GROUP * POSITIONS);
       // Without a residual, ReLU once over the whole block (one call instead of one per
       // channel and run).
       boolean blockRelu = add == null && act == Activation.RELU;

@@ -216,6 +216,15 @@ public final class Kernels {
   }
 
   /**
+   * {@link Backend#convStripsBlock} on this backend; no checks (callers are {@link
+   * DirectConv}).
+   */
+  static void convStripsBlock(int width, float[][] accs, int from, int n, float[] block,
+      int stride) {
+    BACKEND.convStripsBlock(width, accs, from, n, block, stride);
+  }
+
+  /**
    * Whether {@link DirectConv} runs its strips in pairs ({@link #convStripPair}): where this
    * backend has a wider tile for them (512-bit vectors, {@link WideStrips}).
    */

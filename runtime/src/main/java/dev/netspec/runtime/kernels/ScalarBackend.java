@@ -68,6 +68,24 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void convStripsBlock(int width, float[][] accs, int from, int n, float[] block,
+      int stride) {
+    stripsBlock(width, accs, from, 0, n, block, stride);
+  }
+
+  /** {@link #convStripsBlock} for positions {@code [u, n)} only, one float at a time. */
+  static void stripsBlock(int width, float[][] accs, int from, int u, int n, float[] block,
+      int stride) {
+    for (; u < n; u++) {
+      float[] a = accs[from + u / DirectConv.POSITIONS];
+      int at = u % DirectConv.POSITIONS * width;
+      for (int c = 0; c < width; c++) {
+        block[c * stride + u] = a[at + c];
+      }
+    }
+  }
+
+  @Override
   public int panelWidth() {
     return 16;
   }

@@ -17,6 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorBackend implements Backend {
   /** The species every kernel uses: the preferred one, or {@code -Dnetspec.vector.bits=N}. */
   static final VectorSpecies<Float> SPECIES = species(System.getProperty("netspec.vector.bits"));
+  /**
+   * Whether {@link #convStripsBlock} moves sixteen positions by sixteen channels at a time
+   * ({@link StripBlocks}): with 16 lanes.
+   */
+  private static final boolean BLOCK_TILES = SPECIES.length() == 16;
   /** Made once: callers on hot paths (a training step's tile check) ask for it every call. */
   private static final String NAME = "vector (" + SPECIES.vectorBitSize() + "-bit FloatVector)";
 
@@ -172,6 +177,19 @@ final class VectorBackend implements Backend {
       return;
     }
     WideStrips.strip(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
+  }
+
+  @Override
+  public void convStripsBlock(int width, float[][] accs, int from, int n, float[] block,
+      int stride) {
+    int u = 0;
+    if (width == ConvStrips.WIDTH && BLOCK_TILES) {
+      for (; u + 16 <= n; u += 16) {
+        StripBlocks.tile(accs, from, u, 0, block, stride);
+        StripBlocks.tile(accs, from, u, 16, block, stride);
+      }
+    }
+    ScalarBackend.stripsBlock(width, accs, from, u, n, block, stride); // the rest
   }
 
   @Override

@@ -220,6 +220,43 @@ class DirectConvTest {
     }
   }
 
+  /**
+   * A group's sums into its block, {@code (channels, positions)}: any count of positions (whole
+   * tiles of 16, a ragged rest, tiles across strips), from any strip, at either strip width,
+   * against the definition; positions past the count are not written.
+   */
+  @Test
+  void stripsBlockMatchesTheDefinitionAndItsScalarTwin() {
+    Random rnd = new Random(36);
+    int stride = 101; // not a multiple of 16: stores land anywhere in a row
+    for (int width : new int[] {WIDTH, 16}) {
+      for (int from : new int[] {0, 3}) {
+        for (int n : new int[] {0, 1, 5, 6, 15, 16, 17, 31, 32, 33, 47, 90, 95, 96}) {
+          float[][] accs = new float[from + 17][];
+          for (int s = 0; s < accs.length; s++) {
+            accs[s] = random(rnd, 6 * width);
+          }
+          float[] want = new float[width * stride];
+          Arrays.fill(want, Float.NaN);
+          for (int u = 0; u < n; u++) {
+            for (int c = 0; c < width; c++) {
+              want[c * stride + u] = accs[from + u / 6][u % 6 * width + c];
+            }
+          }
+          float[] got = new float[want.length];
+          float[] twin = new float[want.length];
+          Arrays.fill(got, Float.NaN);
+          Arrays.fill(twin, Float.NaN);
+          vector.convStripsBlock(width, accs, from, n, got, stride);
+          scalar.convStripsBlock(width, accs, from, n, twin, stride);
+          String name = "width " + width + ", from " + from + ", n " + n;
+          assertArrayEquals(want, twin, "scalar block, " + name);
+          assertArrayEquals(want, got, "vector block, " + name);
+        }
+      }
+    }
+  }
+
   @Test
   void convolutionsMatchTheDefinitionAndDoNotDependOnBatchOrThreads() {
     Random rnd = new Random(32);

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * A warm forward into a caller's buffer allocates nothing: a ResNet-style stage (3x3
  * convolutions with fused ReLU, a strided one, a 1x1, a depthwise one, max and adaptive
- * pooling, a batch norm folded into a convolution that adds a residual), in eval mode, on one kernel thread. Whether the JIT removes every temporary depends
+ * pooling, a batch norm folded into a convolution that adds a residual, a 3x3 on 32
+ * channels), in eval mode, on one kernel thread. Whether the JIT removes every temporary depends
  * on what it inlines, so, as in {@code BufferedForwardTest}, this runs only with {@code
  * -Dnetspec.allocationTests=true}.
  */
@@ -26,12 +27,16 @@ class ConvAllocationTest {
     Conv2d down = new Conv2d(16, 32, 3, 2, 1);
     Conv2d pointwise = new Conv2d(32, 32, 1);
     Conv2d depthwise = new Conv2d(32, 32, 3, 1, 1, 1, 32, true, "zeros");
+    // 32 channels: whole strips of output channels with 512-bit vectors too, so the direct
+    // kernel runs there (16 channels take it only with 256 bits), 32 positions: whole tiles
+    // of its way out (kernels/StripBlocks).
+    Conv2d wide = new Conv2d(32, 32, 3, 1, 1);
     Conv2d block = new Conv2d(16, 16, 3, 1, 1, 1, 1, false, "zeros");
     BatchNorm2d bn = new BatchNorm2d(16);
     bn.runningMean().copy_(Tensor.rand(new Generator(4), 16));
     bn.runningVar().add_(Tensor.rand(new Generator(5), 16));
     AdaptiveAvgPool2d head = new AdaptiveAvgPool2d(1, 1);
-    Module[] layers = {stem, pool, conv, block, bn, down, pointwise, depthwise, head};
+    Module[] layers = {stem, pool, conv, block, bn, down, pointwise, depthwise, wide, head};
     for (Module m : layers) {
       m.eval();
     }
@@ -43,6 +48,7 @@ class ConvAllocationTest {
     Tensor d = Tensor.zeros(2, 32, 4, 4);
     Tensor e = Tensor.zeros(2, 32, 4, 4);
     Tensor f = Tensor.zeros(2, 32, 4, 4);
+    Tensor h = Tensor.zeros(2, 32, 4, 4);
     Tensor g = Tensor.zeros(2, 32, 1, 1);
     Runnable forward = () -> {
       stem.forwardInto(x, Activation.RELU, a);
@@ -52,7 +58,8 @@ class ConvAllocationTest {
       down.forwardInto(r, Activation.RELU, d);
       pointwise.forwardInto(d, Activation.NONE, e);
       depthwise.forwardInto(e, Activation.RELU, f);
-      head.forward(f, g);
+      wide.forwardInto(f, Activation.RELU, h);
+      head.forward(h, g);
     };
     assertEquals(0, Allocations.steadyStateBytes(forward, 5_000, 100));
   }
