@@ -93,4 +93,23 @@ class PyTorchSpellingsTest {
     advice("x.sofmax(1)", "B: 'x.sofmax(1)': a forward has no tensor methods, and no function 'sofmax'; did you mean"
         + " 'softmax'?");
   }
+
+  @Test
+  void whatToWriteNamesTheSizesAtAnyDepth() {
+    // the sizes read with x.size(i) or x.shape[i] are written by their names (or numbers) wherever they stand
+    advice("x.view(x.size(0) * 2, -1)", "B: write 'view(x, (batch * 2, -1))', not 'x.view(x.size(0) * 2, -1)': a"
+        + " forward calls functions, not tensor methods");
+    advice("x.reshape(x.shape[0], x.shape[-1])", "B: write 'reshape(x, (batch, 4))', not"
+        + " 'x.reshape(x.shape[0], x.shape[-1])': a forward calls functions, not tensor methods");
+    // behind a no-op: the message names all that was written, once
+    advice("x.contiguous().view(x.size(0), -1)", "B: write 'view(x, (batch, -1))', not"
+        + " 'x.contiguous().view(x.size(0), -1)': a forward calls functions, not tensor methods");
+    advice("x.detach().contiguous().sum(1)", "B: write 'sum(x, 1)', not 'x.detach().contiguous().sum(1)':"
+        + " a forward calls functions, not tensor methods");
+    // a size of a tensor that is not the input's name stays as written
+    advice("fc1(x).view(fc1(x).size(0), -1)", "B: write 'view(fc1(x), (fc1(x).size(0), -1))', not"
+        + " 'fc1(x).view(fc1(x).size(0), -1)': a forward calls functions, not tensor methods");
+    advice("math.sqrt(x.size(1) * 2)", "B: write '(4 * 2) ** 0.5', not 'math.sqrt(x.size(1) * 2)': a forward has no"
+        + " module 'math'; it computes a square root with '** 0.5'");
+  }
 }
