@@ -939,6 +939,12 @@ final class ForwardInference {
       return in == null ? Type.unknownTensor() : layers.call(call.callee(), in, at(call.loc()));
     }
     Functions.Fn fn = Functions.get(call.callee());
+    String missing = fn == null ? PyTorchSpellings.missing(call, x -> sizeName(x, env)) : null;
+    if (missing != null) { // stack, argmax, len: what to write instead
+      error(call.loc(), missing);
+      call.args().forEach(a -> eval(a, env)); // a mistake of their own, such as an unknown name
+      return Type.unknownTensor();
+    }
     if (fn == null) {
       List<String> known = new ArrayList<>(layers.childNames());
       known.addAll(Functions.names());

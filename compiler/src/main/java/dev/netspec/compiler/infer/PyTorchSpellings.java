@@ -188,6 +188,61 @@ final class PyTorchSpellings {
         + " does, such as '" + child + ": {" + name + ": ...}', and call it by that name: " + child + "(x)";
   }
 
+  /**
+   * The one error for a call of PyTorch's {@code stack}, {@code argmax} or {@code len}, which a
+   * forward writes otherwise (with the call's own operands where it can); null for any other
+   * callee.
+   *
+   * @param sizes the name or number of a size expression such as {@code x.size(0)}, or null
+   */
+  static String missing(Ast.Call call, Function<Expr, String> sizes) {
+    Ast.Loc at = call.loc();
+    switch (call.callee()) {
+      case "stack": {
+        Expr tensors = argument(call, 0, "tensors");
+        Expr dim = argument(call, 1, "dim");
+        Expr d = dim != null ? dim : new Ast.Num(at, 0, true);
+        String rule = "stack(tensors, dim) is concat of each tensor unsqueezed at dim";
+        if (!(tensors instanceof Ast.Tuple t) || t.items().isEmpty()) {
+          return "'stack' is not a function of the forward language; " + rule + ", as in concat([unsqueeze(a, 1),"
+              + " unsqueeze(b, 1)], dim=1) for stack([a, b], dim=1)";
+        }
+        List<String> items = new ArrayList<>();
+        for (Expr item : t.items()) {
+          items.add(ExprText.code(new Ast.Call(at, "unsqueeze", List.of(item, d), List.of()), sizes));
+        }
+        return "'stack' is not a function of the forward language; write 'concat([" + String.join(", ", items)
+            + "], dim=" + ExprText.code(d, sizes) + ")': " + rule;
+      }
+      case "argmax":
+      case "argmin":
+        return "'" + call.callee() + "' is not a function of the forward language: a forward computes float"
+            + " tensors, not int64 indices; return the scores and take the indices from the output in Java,"
+            + " y." + call.callee() + "(dim, false), as after PyTorch's model(x)";
+      case "len": {
+        Expr of = argument(call, 0, "obj");
+        String name = of == null ? null : sizes.apply(new Ast.Method(at, of,
+            new Ast.Call(at, "size", List.of(new Ast.Num(at, 0, true)), List.of()), "", "0"));
+        if (name != null) {
+          return write(name, "len(" + ExprText.code(of, sizes) + ")") + ": a forward reads the input's sizes by"
+              + " their names in 'input:' (or writes the number)";
+        }
+        return "'len' is not a function of the forward language: " + SIZES + "; a forward loops over a"
+            + " module list with 'for layer in layers:'";
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Argument {@code i} of {@code call}, positional or by its keyword {@code name}; null if absent. */
+  private static Expr argument(Ast.Call call, int i, String name) {
+    if (call.args().size() > i) {
+      return call.args().get(i);
+    }
+    return call.kwargs().stream().filter(k -> k.name().equals(name)).map(Ast.Kwarg::value).findFirst().orElse(null);
+  }
+
   /** PyTorch's functions that make a new tensor, which a forward has none of. */
   private static final Set<String> MAKERS = Set.of("zeros", "ones", "empty", "full", "rand", "randn",
       "randint", "tensor", "eye", "zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
