@@ -101,10 +101,17 @@ class LayerShapesTest {
             + " channel dim must be a number or an int argument"),
         Specs.errors(spec("[batch, c, h, w]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));
     // the commonest form of it: images without their channel dim, read as unbatched [C, H, W]
-    assertEquals(List.of("t.yaml:7:9: error: Net.0 (conv2d): input channels would be 'batch': the"
-            + " input has no channel dim, so its first dim is read as the channels of an unbatched"
-            + " input; add the channel dim after 'batch', as in [batch, 1, height, width]"),
+    assertEquals(List.of("t.yaml:7:9: error: Net.0 (conv2d): expects (N, C, H, W) or unbatched (C, H, W), got"
+            + " [batch, 28, 28], whose first dim 'batch' would be read as the channels; add the channel dim after"
+            + " 'batch', as in [batch, 1, 28, 28]"),
         Specs.errors(spec("[batch, 28, 28]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));
+    // with in_channels given, the same (not "expects 3 input channels, got batch"); conv1d's letters
+    assertEquals(List.of("t.yaml:7:9: error: Net.0 (conv1d): expects (N, C, L) or unbatched (C, L), got"
+            + " [batch, length], whose first dim 'batch' would be read as the channels; add the channel dim after"
+            + " 'batch', as in [batch, 3, length]"),
+        Specs.errors(spec("[batch, length]", "      - {conv1d: {in_channels: 3, out_channels: 4, kernel_size: 3}}\n")));
+    // a number first is PyTorch's unbatched (C, H, W): it compiles
+    assertEquals(List.of(), Specs.errors(spec("[3, 28, 28]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));
     assertEquals(List.of("t.yaml:7:9: error: Net.0 (conv2d): input channels are known only at the first forward,"
             + " and conv2d cannot wait for them; give 'in_channels' or a number in the input's channel dim"),
         Specs.errors(spec("[batch, \"?\", h, w]", "      - {conv2d: {out_channels: 4, kernel_size: 3}}\n")));

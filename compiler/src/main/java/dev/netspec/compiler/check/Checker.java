@@ -25,6 +25,7 @@ import dev.netspec.compiler.check.Model.Value;
 import dev.netspec.compiler.diag.Position;
 import dev.netspec.compiler.diag.Reporter;
 import dev.netspec.compiler.infer.ArgCondition;
+import dev.netspec.compiler.infer.Functions;
 import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.layers.LayerKinds;
 import dev.netspec.compiler.parse.Ast;
@@ -42,6 +43,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -835,6 +837,12 @@ public final class Checker {
           + " without 'nn.')");
       return null;
     }
+    String function = functionNamed(type);
+    if (function != null) {
+      reporter.error(pos, currentBlock + ": unknown layer '" + type + "'; '" + function + "' is a function of the"
+          + " forward, not a layer: call it in 'forward', as in h = " + function + "(h)");
+      return null;
+    }
     List<String> candidates = new ArrayList<>(LayerKinds.names());
     candidates.addAll(blockNodes.keySet());
     candidates.addAll(imported.keySet());
@@ -844,6 +852,22 @@ public final class Checker {
     candidates.add("module_dict");
     String what = !type.isEmpty() && Character.isUpperCase(type.charAt(0)) ? "block" : "layer";
     reporter.error(pos, currentBlock + ": unknown " + what + " '" + type + "'" + Names.suggest(type, candidates));
+    return null;
+  }
+
+  /**
+   * The forward function that layer name {@code type} means ({@code silu} for {@code silu},
+   * {@code nn.SiLU} or {@code LeakyReLU()}'s {@code leaky_relu}), when there is no such layer;
+   * else null.
+   */
+  private static String functionNamed(String type) {
+    String bare = type.strip().replaceFirst("^(torch\\.)?(nn\\.)?", "").replaceFirst("\\(\\)$", "");
+    String key = bare.replace("_", "").toLowerCase(Locale.ROOT);
+    for (String f : Functions.names()) {
+      if (f.replace("_", "").equals(key) && LayerKinds.get(f) == null) {
+        return f;
+      }
+    }
     return null;
   }
 

@@ -82,13 +82,25 @@ public final class Names {
    * (NumPy), {@code learning_rate} is {@code lr} (Keras).
    */
   public static String suggestArgument(String wrong, Collection<String> candidates) {
-    String pytorch = wrong.equals("axis") ? "dim" : wrong.equals("keepdims") ? "keepdim"
-        : wrong.equals("learning_rate") ? "lr" : null;
-    if (pytorch != null && candidates.contains(pytorch)) {
+    String pytorch = pytorchArgument(wrong, candidates);
+    if (pytorch != null) {
       return "; write '" + pytorch + "' (PyTorch's name for " + (pytorch.equals("lr") ? "Keras's" : "NumPy's")
           + " '" + wrong + "')";
     }
     return suggest(wrong, candidates);
+  }
+
+  /** The argument {@link #suggestArgument} suggests, or null when it suggests none. */
+  public static String closestArgument(String wrong, Collection<String> candidates) {
+    String pytorch = pytorchArgument(wrong, candidates);
+    return pytorch != null ? pytorch : closest(wrong, candidates);
+  }
+
+  /** PyTorch's name of another library's argument {@code wrong}, if it is a candidate; else null. */
+  private static String pytorchArgument(String wrong, Collection<String> candidates) {
+    String pytorch = wrong.equals("axis") ? "dim" : wrong.equals("keepdims") ? "keepdim"
+        : wrong.equals("learning_rate") ? "lr" : null;
+    return pytorch != null && candidates.contains(pytorch) ? pytorch : null;
   }
 
   /** {@link #suggest(String, Collection)}, a tie going to a candidate in {@code preferred}. */

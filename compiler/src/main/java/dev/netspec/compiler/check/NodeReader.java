@@ -34,10 +34,25 @@ final class NodeReader {
 
   /** Reports every key of {@code map} not in {@code allowed}, with a suggestion. */
   void unknownKeys(MapNode map, List<String> allowed, String prefix) {
+    unknownKeys(map, allowed, prefix, false);
+  }
+
+  /**
+   * {@link #unknownKeys(MapNode, List, String)} for the arguments of a call ({@code sgd:
+   * {learning_rate: 0.1}}): the suggestion knows other libraries' names of PyTorch's arguments,
+   * and the message lists the arguments.
+   */
+  void unknownArguments(MapNode map, List<String> allowed, String prefix) {
+    unknownKeys(map, allowed, prefix, true);
+  }
+
+  private void unknownKeys(MapNode map, List<String> allowed, String prefix, boolean arguments) {
     for (Entry e : map.entries().values()) {
-      if (!allowed.contains(e.key().name())) {
-        reporter.error(e.key().pos(), prefix + "unknown key '" + e.key().name() + "'"
-            + Names.suggest(e.key().name(), allowed));
+      String key = e.key().name();
+      if (!allowed.contains(key)) {
+        reporter.error(e.key().pos(), prefix + "unknown key '" + key + "'" + (arguments
+            ? Names.suggestArgument(key, allowed) + " (arguments: " + String.join(", ", allowed) + ")"
+            : Names.suggest(key, allowed)));
       }
     }
   }

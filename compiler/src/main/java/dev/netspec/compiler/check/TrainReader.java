@@ -188,13 +188,11 @@ final class TrainReader {
       if (argMap == null) {
         return null;
       }
-      for (Entry e : argMap.entries().values()) {
-        if (!kinds.containsKey(e.key().name())) {
-          String meant = Names.suggestArgument(e.key().name(), kinds.keySet());
-          misspelled |= meant.contains("'" + REQUIRED.get(name) + "'"); // one error, not also "needs" it
-          reporter.error(e.key().pos(), "train: " + name + ": unknown key '" + e.key().name() + "'"
-              + meant + " (arguments: " + String.join(", ", kinds.keySet()) + ")");
-        }
+      List<String> names = List.copyOf(kinds.keySet());
+      nodes.unknownArguments(argMap, names, "train: " + name + ": ");
+      for (String arg : argMap.entries().keySet()) { // one error for a misspelled 'lr', not also "needs" it
+        misspelled |= !kinds.containsKey(arg) && REQUIRED.get(name) != null
+            && REQUIRED.get(name).equals(Names.closestArgument(arg, names));
       }
       for (Entry e : argMap.entries().values()) {
         Kind kind = kinds.get(e.key().name());

@@ -804,7 +804,9 @@ final class ForwardWriter {
               RuntimeTypes.ACTIVATION, buffer(dest, c.callee(), shape));
         }
         CodeBlock in = arg(a, "input");
-        return CodeBlock.of("$L.$N($N)", in, c.callee() + "Into", buffer(dest, c.callee(), shape));
+        String out = buffer(dest, JavaText.lowerCamel(c.callee()), shape);
+        CodeBlock functional = FunctionWriter.functional(c.callee(), a, in, CodeBlock.of("$N", out));
+        return functional != null ? functional : CodeBlock.of("$L.$N($N)", in, c.callee() + "Into", out);
       }
       case POW:
         if (!(typeOf((Expr) a.get("exponent")) instanceof Type.TensorT)) {

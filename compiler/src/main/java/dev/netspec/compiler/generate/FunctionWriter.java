@@ -78,7 +78,8 @@ final class FunctionWriter {
         if ("tanh".equals(a.get("approximate"))) {
           return CodeBlock.of("$T.gelu($L, $S)", RuntimeTypes.FUNCTIONAL, arg(a, "input"), "tanh");
         }
-        return CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
+        CodeBlock functional = functional(c.callee(), a, arg(a, "input"), null);
+        return functional != null ? functional : CodeBlock.of("$L.$N()", arg(a, "input"), c.callee());
       case POW:
         return CodeBlock.of("$L.pow($L)", arg(a, "input"), arg(a, "exponent"));
       case REDUCE:
@@ -145,6 +146,39 @@ final class FunctionWriter {
     CodeBlock rest = max ? CodeBlock.of("1, false") : CodeBlock.of("false, true");
     return CodeBlock.of("$T.$N($L, $L, $L, $L, $L)", RuntimeTypes.FUNCTIONAL, method, in, k, s,
         padding.get(0).intValue(), rest);
+  }
+
+  /**
+   * The elementwise functions the runtime has in {@code Functional}, with their constants:
+   * {@code Functional.leakyRelu(x, 0.01f)}, or its allocation-free form writing {@code out}
+   * when that is not null ({@code Functional.clampInto(x, 0.0f, Float.POSITIVE_INFINITY,
+   * out)}); null for any other function.
+   */
+  static CodeBlock functional(String callee, Map<String, Object> a, CodeBlock in, CodeBlock out) {
+    List<CodeBlock> args = new ArrayList<>(List.of(in));
+    switch (callee) {
+      case "silu":
+        break;
+      case "leaky_relu":
+        args.add(floatOf(a.get("negative_slope")));
+        break;
+      case "clamp": // an absent bound is an infinity
+        args.add(a.get("min") instanceof Double min ? floatOf(min) : CodeBlock.of("Float.NEGATIVE_INFINITY"));
+        args.add(a.get("max") instanceof Double max ? floatOf(max) : CodeBlock.of("Float.POSITIVE_INFINITY"));
+        break;
+      default:
+        return null;
+    }
+    if (out != null) {
+      args.add(out);
+    }
+    return CodeBlock.of("$T.$N($L)", RuntimeTypes.FUNCTIONAL, JavaText.lowerCamel(callee) + (out != null ? "Into" : ""),
+        CodeBlock.join(args, ", "));
+  }
+
+  /** A number constant as a Java float literal: {@code 0.2f}. */
+  private static CodeBlock floatOf(Object v) {
+    return CodeBlock.of("$Lf", (float) (double) (Double) v);
   }
 
   /** Constant sizes as an {@code int[]} literal: {@code new int[] {2, 1}}. */

@@ -568,11 +568,6 @@ public final class JavaGenerator {
       if (d.isLazy()) {
         error(a.what() + " are known only at the first forward, and " + typeLabel(child)
             + " cannot wait for them; give '" + a.name() + "' or a number in the input's " + a.where());
-      } else if (d instanceof Dim.Sym s && s.name().equals("batch") && a.where().contains("channel")) {
-        // input: [batch, 28, 28] for a conv2d: read as unbatched, channels first
-        error(a.what() + " would be 'batch': the input has no channel dim, so its first dim is"
-            + " read as the channels of an unbatched input; add the channel dim after 'batch', as in"
-            + (typeLabel(child).endsWith("1d") ? " [batch, 1, length]" : " [batch, 1, height, width]"));
       } else {
         error(a.what() + " '" + d + "' are symbolic; the input's " + a.where() + " must be a number"
             + (a.lazy() ? ", an int argument or \"?\"" : " or an int argument"));

@@ -13,6 +13,7 @@ import dev.netspec.compiler.layers.LayerKind;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
+import dev.netspec.compiler.parse.ExprText;
 import dev.netspec.compiler.parse.Mentions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Type and shape inference of one block's {@code forward} statements: every expression gets
@@ -665,14 +664,11 @@ final class ForwardInference {
     if (e instanceof Ast.Name n) {
       return name(n, env);
     }
-    if (e instanceof Ast.Subscript sub && sub.target() instanceof Ast.Attr a && a.name().equals("shape")
-        && sub.items().size() == 1) {
-      String size = sizeName(a.target(), sub.items().get(0), env);
-      if (size != null) {
-        String target = a.target() instanceof Ast.Name n ? n.name() : "x";
-        error(a.target().loc(), PyTorchSpellings.size(target + ".shape[" + LayerCalls.literalIndex(sub.items().get(0)) + "]", size));
-        return Type.unknownTensor(); // reported: no further error from its use
-      }
+    String size = sizeName(e, env);
+    if (size != null) { // x.size(0) or x.shape[0], x a name
+      Expr target = e instanceof Ast.Method m ? m.target() : ((Ast.Attr) ((Ast.Subscript) e).target()).target();
+      error(target.loc(), PyTorchSpellings.size(ExprText.code(e, x -> null), size));
+      return Type.unknownTensor(); // reported: no further error from its use
     }
     if (e instanceof Ast.Subscript || e instanceof Ast.Slice || e instanceof Ast.Ellipsis
         || e instanceof Ast.Str || e instanceof Ast.NoneLit) {
@@ -711,17 +707,10 @@ final class ForwardInference {
         return dotted;
       }
     }
-    if (e instanceof Ast.Method m && m.call().callee().equals("size") && m.call().args().size() == 1
-        && m.call().kwargs().isEmpty()) {
-      String size = sizeName(m.target(), m.call().args().get(0), env);
-      if (size != null) {
-        error(m.loc(), PyTorchSpellings.size(m.targetText() + ".size(" + m.argsText() + ")", size));
-        return Type.unknownTensor(); // reported: no further error from its use
-      }
-    }
     if (e instanceof Ast.Method m) {
-      PyTorchSpellings.Advice advice = PyTorchSpellings.method(m, layers::isChild, layers.childNames());
-      error(m.loc(), sizeNames(advice.message(), env));
+      PyTorchSpellings.Advice advice =
+          PyTorchSpellings.method(m, layers::isChild, layers.childNames(), x -> sizeName(x, env));
+      error(m.loc(), advice.message());
       if (advice.instead() != null) {
         return quietly(advice.instead(), env);
       }
@@ -795,24 +784,18 @@ final class ForwardInference {
         ? sym.name() : null;
   }
 
-  /** {@code message} with each {@code x.size(0)} and {@code x.shape[0]} in it written as its name. */
-  private String sizeNames(String message, Map<String, Type> env) {
-    int written = message.indexOf("', not '"); // only in what to write
-    if (!message.startsWith("write '") || written < 0) {
-      return message;
+  /** The name or number of {@code x.size(0)} or {@code x.shape[0]}, null for any other expression. */
+  private String sizeName(Expr e, Map<String, Type> env) {
+    if (e instanceof Ast.Method m && m.call().callee().equals("size") && m.call().args().size() == 1
+        && m.call().kwargs().isEmpty()) {
+      return sizeName(m.target(), m.call().args().get(0), env);
     }
-    Matcher m = SIZE_TEXT.matcher(message).region(0, written);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String name = sizeName(m.group(1), Integer.valueOf(m.group(2) != null ? m.group(2) : m.group(3)), env);
-      m.appendReplacement(out, Matcher.quoteReplacement(name != null ? name : m.group()));
+    if (e instanceof Ast.Subscript sub && sub.target() instanceof Ast.Attr a && a.name().equals("shape")
+        && sub.items().size() == 1) {
+      return sizeName(a.target(), sub.items().get(0), env);
     }
-    m.appendTail(out);
-    return out.toString();
+    return null;
   }
-
-  private static final Pattern SIZE_TEXT =
-      Pattern.compile("\\b([A-Za-z_]\\w*)(?:\\.size\\((-?\\d+)\\)|\\.shape\\[(-?\\d+)\\])");
 
   private Type name(Ast.Name n, Map<String, Type> env) {
     Type v = env.get(n.name());
@@ -956,6 +939,12 @@ final class ForwardInference {
       return in == null ? Type.unknownTensor() : layers.call(call.callee(), in, at(call.loc()));
     }
     Functions.Fn fn = Functions.get(call.callee());
+    String missing = fn == null ? PyTorchSpellings.missing(call, x -> sizeName(x, env)) : null;
+    if (missing != null) { // stack, argmax, len: what to write instead
+      error(call.loc(), missing);
+      call.args().forEach(a -> eval(a, env)); // a mistake of their own, such as an unknown name
+      return Type.unknownTensor();
+    }
     if (fn == null) {
       List<String> known = new ArrayList<>(layers.childNames());
       known.addAll(Functions.names());

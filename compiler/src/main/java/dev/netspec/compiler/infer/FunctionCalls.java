@@ -152,6 +152,13 @@ final class FunctionCalls {
           return null;
         }
         resolved.put(n, str.value());
+      } else if (NUMBERS.contains(n)) {
+        Double c = constNumber(x);
+        if (c == null) {
+          ctx.error(x.loc(), call.callee() + ": '" + n + "' must be a number constant");
+          return null;
+        }
+        resolved.put(n, c);
       } else if (n.equals("shape") || WINDOW_SIZES.contains(n)) {
         List<Long> sizes = new ArrayList<>();
         List<Expr> items = x instanceof Ast.Tuple t ? t.items() : List.of(x);
@@ -179,6 +186,22 @@ final class FunctionCalls {
 
   /** The pooling arguments that take an int or a tuple of ints, one per spatial dim. */
   private static final Set<String> WINDOW_SIZES = Set.of("kernel_size", "stride", "padding", "output_size");
+
+  /** The arguments that take a number constant: leaky_relu's slope, clamp's bounds. */
+  private static final Set<String> NUMBERS = Set.of("negative_slope", "min", "max");
+
+  /** A number constant ({@code 0.2}, {@code -1}, {@code 1e-3}), or null. */
+  private Double constNumber(Expr e) {
+    if (e instanceof Ast.Num n) {
+      types.put(e, new Type.NumT(n.integral()));
+      return n.value();
+    }
+    if (e instanceof Ast.Unary u && u.op().equals("-") && u.operand() instanceof Ast.Num n) {
+      types.put(e, new Type.NumT(n.integral()));
+      return -constNumber(n);
+    }
+    return null;
+  }
 
   private Long constInt(Expr e) {
     if (e instanceof Ast.Num n && n.integral() && Math.abs(n.value()) < Integer.MAX_VALUE) {
@@ -209,6 +232,9 @@ final class FunctionCalls {
   private Shape apply(Ast.Call call, Functions.Fn fn, Map<String, Object> a) throws ShapeError {
     switch (fn.kind()) {
       case ELEMENTWISE: {
+        if (a.get("min") == Functions.NONE && a.get("max") == Functions.NONE) {
+          throw new ShapeError("needs 'min' or 'max', such as clamp(x, min=0) or clamp(x, -1, 1)");
+        }
         Shape s = tensorArg(call, a.get("input"), "input");
         ctx.addFlops(s.numel());
         return s;

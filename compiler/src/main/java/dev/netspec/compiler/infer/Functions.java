@@ -42,6 +42,10 @@ public final class Functions {
       add(n, Kind.ELEMENTWISE, new Param("input", null));
     }
     add("gelu", Kind.ELEMENTWISE, new Param("input", null), new Param("approximate", "none"));
+    add("silu", Kind.ELEMENTWISE, new Param("input", null));
+    add("leaky_relu", Kind.ELEMENTWISE, new Param("input", null), new Param("negative_slope", 0.01));
+    // torch.clamp(input, min=None, max=None): at least one bound
+    add("clamp", Kind.ELEMENTWISE, new Param("input", null), new Param("min", NONE), new Param("max", NONE));
     for (String n : List.of("sum", "mean", "max")) {
       add(n, Kind.REDUCE, new Param("input", null), new Param("dim", NONE), new Param("keepdim", false));
     }

@@ -4,10 +4,12 @@ import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.layers.LayerKinds;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
+import dev.netspec.compiler.parse.ExprText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -49,44 +51,54 @@ final class PyTorchSpellings {
    *
    * @param isChild whether a name is a layer of the block
    * @param children the block's layer names, for suggestions
+   * @param sizes what to write for a part of the expression, such as {@code batch} for {@code
+   *     x.size(0)}, or null to write it as it is
    */
-  static Advice method(Ast.Method m, Predicate<String> isChild, Set<String> children) {
+  static Advice method(Ast.Method m, Predicate<String> isChild, Set<String> children,
+      Function<Expr, String> sizes) {
+    String written = m.targetText() + "." + m.call().callee() + "(" + m.argsText() + ")";
+    return method(m, written, isChild, children, sizes);
+  }
+
+  /** Advice for {@code m}, which the user wrote as {@code written}. */
+  private static Advice method(Ast.Method m, String written, Predicate<String> isChild, Set<String> children,
+      Function<Expr, String> sizes) {
     Ast.Call call = m.call();
     String name = call.callee();
-    String written = m.targetText() + "." + name + "(" + m.argsText() + ")";
     if (m.target() instanceof Ast.Name n && n.name().equals("self")) {
       if (isChild.test(name)) {
-        String instead = name + "(" + m.argsText() + ")";
-        return new Advice(write(instead, written) + ": a forward calls its layers by name, without 'self.'", call);
+        return new Advice(write(ExprText.code(call, sizes), written)
+            + ": a forward calls its layers by name, without 'self.'", call);
       }
       return new Advice("'self." + name + "' is not a layer of this block" + Names.suggest(name, children)
           + " (a forward calls its layers by name, without 'self.')", null);
     }
     if (m.target() instanceof Ast.Name n && n.name().equals("math")) {
-      return math(m, written);
+      return math(m, written, sizes);
     }
     if (isModule(m.target())) {
       if (Functions.get(name) != null) {
-        return new Advice(write(name + "(" + m.argsText() + ")", written)
+        return new Advice(write(ExprText.code(call, sizes), written)
             + ": functions are called without a module prefix", call);
       }
       return new Advice("'" + m.targetText() + "." + name + "' is not a function of the forward language"
           + functionHint(name), null);
     }
-    if (name.equals("t") && call.args().isEmpty() && call.kwargs().isEmpty()) {
-      return new Advice(write(m.targetText() + ".T", written) + ": a forward transposes with '.T'",
-          new Ast.Attr(m.loc(), m.target(), "T"));
+    boolean bare = call.args().isEmpty() && call.kwargs().isEmpty();
+    if (name.equals("t") && bare) {
+      Expr transposed = new Ast.Attr(m.loc(), m.target(), "T");
+      return new Advice(write(ExprText.code(transposed, sizes), written) + ": a forward transposes with '.T'",
+          transposed);
     }
-    if (NO_OPS.contains(name) && call.args().isEmpty() && call.kwargs().isEmpty()) {
-      return new Advice(write(m.targetText(), written) + ": a forward has no '." + name + "()'", m.target());
+    if (NO_OPS.contains(name) && bare) {
+      return new Advice(write(ExprText.code(m.target(), sizes), written) + ": a forward has no '." + name + "()'",
+          m.target());
     }
     if (m.target() instanceof Ast.Method inner && NO_OPS.contains(inner.call().callee())
         && inner.call().args().isEmpty() && inner.call().kwargs().isEmpty()) {
-      // x.contiguous().view(-1, 8): the advice is for x.view(-1, 8)
-      Advice bare = method(new Ast.Method(m.loc(), inner.target(), call, inner.targetText(), m.argsText()),
-          isChild, children);
-      String shown = "'" + inner.targetText() + "." + name + "(" + m.argsText() + ")'";
-      return new Advice(bare.message().replace(shown, "'" + written + "'"), bare.instead());
+      // x.contiguous().view(-1, 8): the advice is for x.view(-1, 8), the message names what was written
+      return method(new Ast.Method(m.loc(), inner.target(), call, inner.targetText(), m.argsText()), written,
+          isChild, children, sizes);
     }
     if (name.equals("size")) {
       return new Advice("'" + written + "': " + SIZES, null);
@@ -98,19 +110,17 @@ final class PyTorchSpellings {
     }
     List<Expr> args = new ArrayList<>();
     args.add(m.target());
-    String argsText = m.argsText();
-    boolean sizes = Set.of("reshape", "view", "permute").contains(fn) && call.kwargs().isEmpty()
+    boolean oneByOne = Set.of("reshape", "view", "permute").contains(fn) && call.kwargs().isEmpty()
         && !(call.args().size() == 1 && call.args().get(0) instanceof Ast.Tuple);
-    if (sizes) {
+    if (oneByOne) {
       // h.view(-1, 8) and h.permute(0, 2, 1) take the sizes one by one; the functions take a tuple.
       args.add(new Ast.Tuple(m.loc(), call.args()));
-      argsText = "(" + argsText + ")";
     } else {
       args.addAll(call.args());
     }
-    String instead = fn + "(" + m.targetText() + (m.argsText().isEmpty() ? "" : ", " + argsText) + ")";
-    return new Advice(write(instead, written) + ": a forward calls functions, not tensor methods",
-        new Ast.Call(m.loc(), fn, args, call.kwargs()));
+    Ast.Call instead = new Ast.Call(m.loc(), fn, args, call.kwargs());
+    return new Advice(write(ExprText.code(instead, sizes), written) + ": a forward calls functions, not tensor methods",
+        instead);
   }
 
   /** Advice for {@code target.name} other than {@code .T}. */
@@ -142,15 +152,12 @@ final class PyTorchSpellings {
    * operators, so the square root is {@code d ** 0.5}; other {@code math} functions have no
    * spelling here.
    */
-  private static Advice math(Ast.Method m, String written) {
+  private static Advice math(Ast.Method m, String written, Function<Expr, String> sizes) {
     Ast.Call call = m.call();
     if (call.callee().equals("sqrt") && call.args().size() == 1 && call.kwargs().isEmpty()) {
-      Expr arg = call.args().get(0);
-      String text = m.argsText().strip();
-      boolean simple = arg instanceof Ast.Name || arg instanceof Ast.Num;
-      return new Advice(write((simple ? text : "(" + text + ")") + " ** 0.5", written)
-          + ": a forward has no module 'math'; it computes a square root with '** 0.5'",
-          new Ast.Binary(m.loc(), "**", arg, new Ast.Num(m.loc(), 0.5, false)));
+      Expr root = new Ast.Binary(m.loc(), "**", call.args().get(0), new Ast.Num(m.loc(), 0.5, false));
+      return new Advice(write(ExprText.code(root, sizes), written)
+          + ": a forward has no module 'math'; it computes a square root with '** 0.5'", root);
     }
     return new Advice("'" + written + "': a forward has no module 'math'; write the number, or"
         + " compute it from the block's arguments with + - * / and **", null);
@@ -179,6 +186,61 @@ final class PyTorchSpellings {
     String child = name.equals("dropout") ? "drop" : name.equals("layer_norm") ? "norm" : name + "1";
     return "; '" + name + "' is a layer, not a function: declare it in 'layers:' as PyTorch's __init__"
         + " does, such as '" + child + ": {" + name + ": ...}', and call it by that name: " + child + "(x)";
+  }
+
+  /**
+   * The one error for a call of PyTorch's {@code stack}, {@code argmax} or {@code len}, which a
+   * forward writes otherwise (with the call's own operands where it can); null for any other
+   * callee.
+   *
+   * @param sizes the name or number of a size expression such as {@code x.size(0)}, or null
+   */
+  static String missing(Ast.Call call, Function<Expr, String> sizes) {
+    Ast.Loc at = call.loc();
+    switch (call.callee()) {
+      case "stack": {
+        Expr tensors = argument(call, 0, "tensors");
+        Expr dim = argument(call, 1, "dim");
+        Expr d = dim != null ? dim : new Ast.Num(at, 0, true);
+        String rule = "stack(tensors, dim) is concat of each tensor unsqueezed at dim";
+        if (!(tensors instanceof Ast.Tuple t) || t.items().isEmpty()) {
+          return "'stack' is not a function of the forward language; " + rule + ", as in concat([unsqueeze(a, 1),"
+              + " unsqueeze(b, 1)], dim=1) for stack([a, b], dim=1)";
+        }
+        List<String> items = new ArrayList<>();
+        for (Expr item : t.items()) {
+          items.add(ExprText.code(new Ast.Call(at, "unsqueeze", List.of(item, d), List.of()), sizes));
+        }
+        return "'stack' is not a function of the forward language; write 'concat([" + String.join(", ", items)
+            + "], dim=" + ExprText.code(d, sizes) + ")': " + rule;
+      }
+      case "argmax":
+      case "argmin":
+        return "'" + call.callee() + "' is not a function of the forward language: a forward computes float"
+            + " tensors, not int64 indices; return the scores and take the indices from the output in Java,"
+            + " y." + call.callee() + "(dim, false), as after PyTorch's model(x)";
+      case "len": {
+        Expr of = argument(call, 0, "obj");
+        String name = of == null ? null : sizes.apply(new Ast.Method(at, of,
+            new Ast.Call(at, "size", List.of(new Ast.Num(at, 0, true)), List.of()), "", "0"));
+        if (name != null) {
+          return write(name, "len(" + ExprText.code(of, sizes) + ")") + ": a forward reads the input's sizes by"
+              + " their names in 'input:' (or writes the number)";
+        }
+        return "'len' is not a function of the forward language: " + SIZES + "; a forward loops over a"
+            + " module list with 'for layer in layers:'";
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Argument {@code i} of {@code call}, positional or by its keyword {@code name}; null if absent. */
+  private static Expr argument(Ast.Call call, int i, String name) {
+    if (call.args().size() > i) {
+      return call.args().get(i);
+    }
+    return call.kwargs().stream().filter(k -> k.name().equals(name)).map(Ast.Kwarg::value).findFirst().orElse(null);
   }
 
   /** PyTorch's functions that make a new tensor, which a forward has none of. */

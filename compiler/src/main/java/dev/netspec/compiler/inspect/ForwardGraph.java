@@ -25,6 +25,7 @@ import dev.netspec.compiler.infer.Unpacking;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
 import dev.netspec.compiler.parse.Ast.Stmt;
+import dev.netspec.compiler.parse.ExprText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

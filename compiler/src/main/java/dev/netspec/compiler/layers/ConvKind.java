@@ -51,6 +51,19 @@ final class ConvKind extends LayerKind {
     return List.of(inChannels);
   }
 
+  /**
+   * {@code input: [batch, 28, 28]} for a conv2d, PyTorch's unbatched {@code (C, H, W)}: its
+   * first dim would be the channels, so the channel dim is missing after {@code batch}.
+   */
+  private String noChannelDim(Shape in, Dim channels) {
+    List<Dim> meant = new ArrayList<>(in.dims());
+    meant.add(1, channels);
+    String letters = spatial == 1 ? "L" : "H, W";
+    return "expects (N, C, " + letters + ") or unbatched (C, " + letters + "), got " + in
+        + ", whose first dim 'batch' would be read as the channels; add the channel dim after 'batch', as in "
+        + new Shape(meant);
+  }
+
   /** The checked window arguments of one use. */
   private record Window(int[] kernel, int[] stride, int[] padding, String paddingString, int[] dilation,
       int groups, String mode) {
@@ -91,6 +104,9 @@ final class ConvKind extends LayerKind {
   public Inferred infer(Args args, Shape in, Context ctx) throws ShapeError {
     Window w = window(args, ctx);
     boolean batched = in.knownRank() && Windows.batched(in, spatial);
+    if (!batched && in.knownRank() && in.dim(0) instanceof Dim.Sym s && s.name().equals("batch")) {
+      throw new ShapeError(noChannelDim(in, args.has("in_channels") ? args.dim("in_channels") : Dim.of(1)));
+    }
     Dim inC = inferArg(inChannels, args, in, ctx);
     Dim outC = args.dim("out_channels");
     for (Dim c : List.of(inC, outC)) {

@@ -137,6 +137,12 @@ class TrainReaderTest {
     b = BASE.replace("{lr: 0.1}", "{lr: 0.1, moment: 0.9}");
     refused(b, "moment", "train: sgd: unknown key 'moment'; did you mean 'momentum'? (arguments: lr, momentum,"
         + " dampening, weight_decay, nesterov)");
+    b = BASE.replace("{lr: 0.1}", "{lrr: 0.1}"); // one error: not also "sgd needs 'lr'"
+    refused(b, "lrr", "train: sgd: unknown key 'lrr'; did you mean 'lr'? (arguments: lr, momentum,"
+        + " dampening, weight_decay, nesterov)");
+    b = BASE.replace("{lr: 0.1}", "{lr: 0.1, learning_rate: 0.1}");
+    refused(b, "learning_rate", "train: sgd: unknown key 'learning_rate'; write 'lr' (PyTorch's name for Keras's"
+        + " 'learning_rate') (arguments: lr, momentum, dampening, weight_decay, nesterov)");
     b = BASE.replace("mse_loss", "nn.CrossEntropyLoss()");
     refused(b, "nn.", "train: unknown loss 'nn.CrossEntropyLoss()'; write 'cross_entropy' for PyTorch's"
         + " nn.CrossEntropyLoss (known: cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss,"

@@ -93,4 +93,50 @@ class PyTorchSpellingsTest {
     advice("x.sofmax(1)", "B: 'x.sofmax(1)': a forward has no tensor methods, and no function 'sofmax'; did you mean"
         + " 'softmax'?");
   }
+
+  @Test
+  void whatToWriteNamesTheSizesAtAnyDepth() {
+    // the sizes read with x.size(i) or x.shape[i] are written by their names (or numbers) wherever they stand
+    advice("x.view(x.size(0) * 2, -1)", "B: write 'view(x, (batch * 2, -1))', not 'x.view(x.size(0) * 2, -1)': a"
+        + " forward calls functions, not tensor methods");
+    advice("x.reshape(x.shape[0], x.shape[-1])", "B: write 'reshape(x, (batch, 4))', not"
+        + " 'x.reshape(x.shape[0], x.shape[-1])': a forward calls functions, not tensor methods");
+    // behind a no-op: the message names all that was written, once
+    advice("x.contiguous().view(x.size(0), -1)", "B: write 'view(x, (batch, -1))', not"
+        + " 'x.contiguous().view(x.size(0), -1)': a forward calls functions, not tensor methods");
+    advice("x.detach().contiguous().sum(1)", "B: write 'sum(x, 1)', not 'x.detach().contiguous().sum(1)':"
+        + " a forward calls functions, not tensor methods");
+    // a size of a tensor that is not the input's name stays as written
+    advice("fc1(x).view(fc1(x).size(0), -1)", "B: write 'view(fc1(x), (fc1(x).size(0), -1))', not"
+        + " 'fc1(x).view(fc1(x).size(0), -1)': a forward calls functions, not tensor methods");
+    advice("math.sqrt(x.size(1) * 2)", "B: write '(4 * 2) ** 0.5', not 'math.sqrt(x.size(1) * 2)': a forward has no"
+        + " module 'math'; it computes a square root with '** 0.5'");
+  }
+
+  @Test
+  void stackArgmaxAndLenSayWhatToWrite() {
+    String stack = ": stack(tensors, dim) is concat of each tensor unsqueezed at dim";
+    advice("stack([x, fc1(x)], dim=1)", "B: 'stack' is not a function of the forward language; write"
+        + " 'concat([unsqueeze(x, 1), unsqueeze(fc1(x), 1)], dim=1)'" + stack);
+    advice("stack((x, x))", "B: 'stack' is not a function of the forward language; write"
+        + " 'concat([unsqueeze(x, 0), unsqueeze(x, 0)], dim=0)'" + stack);
+    advice("stack([x, x], -1)", "B: 'stack' is not a function of the forward language; write"
+        + " 'concat([unsqueeze(x, -1), unsqueeze(x, -1)], dim=-1)'" + stack);
+    advice("stack(x)", "B: 'stack' is not a function of the forward language; stack(tensors, dim) is concat of"
+        + " each tensor unsqueezed at dim, as in concat([unsqueeze(a, 1), unsqueeze(b, 1)], dim=1) for"
+        + " stack([a, b], dim=1)");
+    advice("argmax(x, 1)", "B: 'argmax' is not a function of the forward language: a forward computes float"
+        + " tensors, not int64 indices; return the scores and take the indices from the output in Java,"
+        + " y.argmax(dim, false), as after PyTorch's model(x)");
+    advice("len(x)", "B: write 'batch', not 'len(x)': a forward reads the input's sizes by their names in"
+        + " 'input:' (or writes the number)");
+    advice("len(fc1(x))", "B: 'len' is not a function of the forward language: a forward reads the input's sizes"
+        + " by their names in 'input:' (with input: [batch, 20], 'batch' is x.size(0)); in view or reshape, -1"
+        + " stands for the size left over, as in view(x, (batch, -1)); a forward loops over a module list with"
+        + " 'for layer in layers:'");
+    // the operands' own mistakes are reported too
+    List<String> e = errors(spec(LAYERS, "a = stack([x, y])", "return fc1(x)"));
+    assertEquals(2, e.size(), e.toString());
+    assertTrue(e.get(1).contains("unknown name 'y'"), e.toString());
+  }
 }

@@ -8,8 +8,9 @@ import java.util.Arrays;
 /**
  * The derivatives of the elementwise activations, PyTorch's formulas ({@code
  * threshold_backward}, {@code tanh_backward}, {@code sigmoid_backward}, {@code
- * gelu_backward}); each reads what PyTorch saves: relu, tanh and sigmoid their output
- * {@code y}, gelu its input {@code x}. Each result is computed in double and rounded once.
+ * gelu_backward}, {@code silu_backward}, {@code leaky_relu_backward}, {@code clamp_backward});
+ * each reads what PyTorch saves: relu, tanh and sigmoid their output {@code y}, gelu, silu,
+ * leaky_relu and clamp their input {@code x}. Each result is computed in double and rounded once.
  */
 public final class ActivationGrad {
   private static final double SQRT_HALF = Math.sqrt(0.5);
@@ -89,6 +90,45 @@ public final class ActivationGrad {
       double right = 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v * v);
       return g * (left + right);
     });
+  }
+
+  /** {@code d silu / d x}: with {@code s = sigmoid(x)}, {@code g * s * (1 + x * (1 - s))}. */
+  public static Tensor silu(Tensor gradOutput, Tensor x) {
+    return map(gradOutput, x, like(gradOutput), (g, v) -> {
+      double s = 1 / (1 + Math.exp(-v));
+      return g * s * (1 + v * (1 - s));
+    });
+  }
+
+  /** {@code d leaky_relu / d x}: {@code x > 0 ? g : g * slope} ({@code slope} at 0 and at NaN, as PyTorch). */
+  public static Tensor leakyRelu(Tensor gradOutput, Tensor x, double slope) {
+    return map(gradOutput, x, like(gradOutput), (g, v) -> v > 0 ? g : g * slope);
+  }
+
+  /**
+   * {@code d clamp / d x}: {@code g} where {@code min <= x <= max} (the bounds included), 0
+   * elsewhere and at NaN, as PyTorch's {@code clamp_backward}; an absent bound is infinite.
+   */
+  public static Tensor clamp(Tensor gradOutput, Tensor x, double min, double max) {
+    return map(gradOutput, x, like(gradOutput), (g, v) -> v >= min && v <= max ? g : 0);
+  }
+
+  /** Records {@code y = silu(x)} ({@code SiluBackward0}, saving {@code x}); returns {@code y}. */
+  public static Tensor recordSilu(Tensor x, Tensor y) {
+    return Autograd.record("SiluBackward0", y, new Tensor[] {x}, new Tensor[] {x},
+        (g, s) -> new Tensor[] {silu(g, s[0])});
+  }
+
+  /** Records {@code y = leaky_relu(x, slope)} ({@code LeakyReluBackward0}, saving {@code x}); returns {@code y}. */
+  public static Tensor recordLeakyRelu(Tensor x, double slope, Tensor y) {
+    return Autograd.record("LeakyReluBackward0", y, new Tensor[] {x}, new Tensor[] {x},
+        (g, s) -> new Tensor[] {leakyRelu(g, s[0], slope)});
+  }
+
+  /** Records {@code y = clamp(x, min, max)} ({@code ClampBackward1}, saving {@code x}); returns {@code y}. */
+  public static Tensor recordClamp(Tensor x, double min, double max, Tensor y) {
+    return Autograd.record("ClampBackward1", y, new Tensor[] {x}, new Tensor[] {x},
+        (g, s) -> new Tensor[] {clamp(g, s[0], min, max)});
   }
 
   private interface Rule {

@@ -1,5 +1,6 @@
 package dev.netspec.runtime.nn;
 
+import dev.netspec.runtime.autograd.ActivationGrad;
 import dev.netspec.runtime.autograd.AttentionGrad;
 import dev.netspec.runtime.autograd.BatchNormGrad;
 import dev.netspec.runtime.autograd.DropoutGrad;
@@ -16,6 +17,7 @@ import dev.netspec.runtime.tensor.DType;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Stateless layer functions ({@code torch.nn.functional}): layers hold parameters and call
@@ -259,6 +261,79 @@ public final class Functional {
     Tensor v = x.detach();
     Tensor inner = v.add(v.mul(v).mul(v).mul(0.044715f)).mul(SQRT_2_OVER_PI);
     return UnaryGrad.recordGeluTanh(x, v.mul(0.5f).mul(inner.tanh().add(1f)));
+  }
+
+  /** {@code F.silu(x)}: {@code x * sigmoid(x)}, in double per element ({@code SiluBackward0}). */
+  public static Tensor silu(Tensor x) {
+    return ActivationGrad.recordSilu(x, x.detach().map(Functional::silu));
+  }
+
+  /** {@link #silu(Tensor)} written into {@code out} (see {@link #mapInto}), never recorded. */
+  public static Tensor siluInto(Tensor x, Tensor out) {
+    return mapInto(x, out, Functional::silu);
+  }
+
+  private static double silu(double v) {
+    return v / (1 + Math.exp(-v));
+  }
+
+  /**
+   * {@code F.leaky_relu(x, negative_slope)}: {@code x > 0 ? x : x * negativeSlope}
+   * ({@code LeakyReluBackward0}); PyTorch's default slope is 0.01.
+   */
+  public static Tensor leakyRelu(Tensor x, float negativeSlope) {
+    return ActivationGrad.recordLeakyRelu(x, negativeSlope, x.detach().map(v -> leakyRelu(v, negativeSlope)));
+  }
+
+  /** {@link #leakyRelu(Tensor, float)} written into {@code out} (see {@link #mapInto}), never recorded. */
+  public static Tensor leakyReluInto(Tensor x, float negativeSlope, Tensor out) {
+    return mapInto(x, out, v -> leakyRelu(v, negativeSlope));
+  }
+
+  private static double leakyRelu(double v, float slope) {
+    return v > 0 ? v : (float) v * slope; // the product in float, as PyTorch
+  }
+
+  /**
+   * {@code torch.clamp(x, min, max)}: each element limited to {@code [min, max]} (an absent
+   * bound is an infinity; {@code max} wins where {@code min > max}, NaN stays NaN), {@code
+   * ClampBackward1}.
+   */
+  public static Tensor clamp(Tensor x, float min, float max) {
+    return ActivationGrad.recordClamp(x, min, max, x.detach().map(v -> clamp(v, min, max)));
+  }
+
+  /** {@link #clamp(Tensor, float, float)} written into {@code out} (see {@link #mapInto}), never recorded. */
+  public static Tensor clampInto(Tensor x, float min, float max, Tensor out) {
+    return mapInto(x, out, v -> clamp(v, min, max));
+  }
+
+  private static double clamp(double v, float min, float max) {
+    return Math.min(Math.max(v, min), max);
+  }
+
+  /**
+   * {@code f(x)} written into {@code out} (the input's shape) and returned, never recorded:
+   * allocation-free for a contiguous float {@code x} and a contiguous {@code out} that is
+   * {@code x} itself or apart from it (else it computes and copies).
+   */
+  private static Tensor mapInto(Tensor x, Tensor out, DoubleUnaryOperator f) {
+    if (x.dtype() != DType.FLOAT32 || !x.isContiguous() || !out.isContiguous() || !out.sameShape(x)
+        || out.sharesStorageWith(x) && out.arrayOffset() != x.arrayOffset()) {
+      try (GradMode.Scope scope = GradMode.noGrad()) {
+        return out.copy_(x.detach().map(f));
+      }
+    }
+    out.bumpVersion();
+    float[] in = x.array();
+    float[] o = out.array();
+    int xo = x.arrayOffset();
+    int oo = out.arrayOffset();
+    int n = Math.toIntExact(x.numel());
+    for (int i = 0; i < n; i++) {
+      o[oo + i] = (float) f.applyAsDouble(in[xo + i]);
+    }
+    return out;
   }
 
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
