@@ -27,11 +27,6 @@ final class DirectConv {
   /** Strips per work item along the positions: their inputs stay in L2 across the filters. */
   private static final int GROUP = 16;
   /**
-   * A thread takes {@code 1 / (CLAIMS * threads)} of the items still left at a time ({@code
-   * Task.claim}): runs that shrink as the work runs out, so the last one is one item.
-   */
-  private static final int CLAIMS = 4;
-  /**
    * Input channels from which the direct kernel is used: ResNet's 7x7 stem (3 channels, 21
    * steps per kernel row) ran 1.14x faster than on image patches; fewer are not measured.
    */
@@ -134,11 +129,8 @@ final class DirectConv {
   static final class Task implements Parallel.Range {
     /** Hands each thread's share its scratch slot. */
     private final AtomicInteger next = new AtomicInteger();
-    /** The first item no thread has taken yet. */
-    private final AtomicInteger claimed = new AtomicInteger();
-    private int items;
-    /** The threads sharing the items: a run is {@code 1 / (CLAIMS * parts)} of those left. */
-    private int parts;
+    /** Hands out the items of the current pass in runs. */
+    private final Parallel.Claims claims = new Parallel.Claims();
     /**
      * Per thread: the accumulators of a group's strips, {@code (2 * GROUP, POSITIONS *
      * width)}: the first output-channel strip of an item's, then the second's ({@link #span}).
@@ -208,15 +200,13 @@ final class DirectConv {
 
     /**
      * Items {@code [0, items)} on up to {@code threads} threads: each takes runs of items from
-     * a shared counter ({@link #claim}) until none is left, so a thread that falls behind (a
-     * slower share, a core the machine gave to something else) leaves its work to the other
-     * instead of making it wait. Which thread computes an item does not change it.
+     * a shared counter ({@link Parallel.Claims}) until none is left. Which thread computes an
+     * item does not change it.
      */
     private void each(int threads, int items) {
-      parts = Math.max(1, Math.min(threads, items));
+      int parts = Math.max(1, Math.min(threads, items));
       next.set(0);
-      claimed.set(0);
-      this.items = items;
+      claims.reset(items, parts);
       if (parts > 1) {
         Parallel.forRanges(parts, this); // one range per thread: see run
       } else {
@@ -224,31 +214,13 @@ final class DirectConv {
       }
     }
 
-    /**
-     * The next run of items, {@code [from, to)} as {@code from << 32 | to} ({@code from ==
-     * to}: none left): {@code 1 / (CLAIMS * parts)} of the items left, at least one. Runs of
-     * a fixed size (an eighth of a thread's share) could leave the other thread idle for a
-     * whole run at the end of a call: on 2 threads, up to 1/16 of a layer.
-     */
-    private long claim() {
-      while (true) {
-        int from = claimed.get();
-        if (from >= items) {
-          return (long) items << 32 | items;
-        }
-        int to = from + Math.max(1, (items - from) / (CLAIMS * parts));
-        if (claimed.compareAndSet(from, to)) {
-          return (long) from << 32 | to;
-        }
-      }
-    }
-
     /** One thread's share: runs of items from the counter, whatever {@code [from, to)} is. */
     @Override
     public void run(int from, int to) {
       if (padding) {
-        for (long run = claim(); (int) (run >>> 32) < (int) run; run = claim()) {
-          for (int img = (int) (run >>> 32), end = (int) run; img < end; img++) {
+        for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+            run = claims.next()) {
+          for (int img = Parallel.Claims.from(run); img < Parallel.Claims.to(run); img++) {
             pad(g, img, x, xOff, hp, wp, padded);
           }
         }
@@ -261,8 +233,9 @@ final class DirectConv {
       float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
       int chunks = g.outChannels() / Kernels.panelWidth() / span; // items per group
       int located = -1; // the group whose offsets are in at: one per run of its chunks
-      for (long run = claim(); (int) (run >>> 32) < (int) run; run = claim()) {
-        for (int item = (int) (run >>> 32), end = (int) run; item < end; item++) {
+      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+          run = claims.next()) {
+        for (int item = Parallel.Claims.from(run); item < Parallel.Claims.to(run); item++) {
           int group = item / chunks;
           if (group != located) {
             locate(group, at);

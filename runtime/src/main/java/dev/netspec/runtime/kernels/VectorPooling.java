@@ -63,25 +63,31 @@ final class VectorPooling {
   private static final ThreadLocal<Planes> TASK = ThreadLocal.withInitial(Planes::new);
 
   /**
-   * The planes of one call handed out in ranges, one per kernel thread; reused (set, run,
-   * then its references dropped), so a call allocates nothing.
+   * The planes of one call handed out in runs from a shared counter ({@link Parallel.Claims}):
+   * a static split made a thread that got less of the machine hold up the other. Reused (set,
+   * run, then its references dropped), so a call allocates nothing.
    */
   private static final class Planes implements Parallel.Range {
+    private final Parallel.Claims claims = new Parallel.Claims();
     private ConvGeometry g;
     private float[] x;
     private int xOff;
     private float[] y;
     private int yOff;
 
+    /** One thread's share: runs of planes from the counter, whatever {@code [from, to)} is. */
     @Override
     public void run(int from, int to) {
-      planes(g, x, xOff, y, yOff, from, to);
+      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+          run = claims.next()) {
+        planes(g, x, xOff, y, yOff, Parallel.Claims.from(run), Parallel.Claims.to(run));
+      }
     }
   }
 
   /**
    * {@code max_pool2d} of every plane of {@code g}: see {@link Pooling#maxPool2d}. The planes
-   * are split between the kernel threads when there are enough outputs.
+   * are shared by the kernel threads when there are enough outputs.
    */
   static void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff) {
     int planes = g.batch() * g.inChannels();
@@ -91,13 +97,15 @@ final class VectorPooling {
       return;
     }
     Planes task = TASK.get();
+    int parts = Math.min(Parallel.threads(), planes);
+    task.claims.reset(planes, parts);
     task.g = g;
     task.x = x;
     task.xOff = xOff;
     task.y = y;
     task.yOff = yOff;
     try {
-      Parallel.forRanges(planes, task);
+      Parallel.forRanges(parts, task); // one range per thread: see Planes.run
     } finally {
       task.g = null;
       task.x = null;
