@@ -4,15 +4,17 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Direct convolution (no image patches) for the Vector API backend: the batch is copied once
- * into a zero-padded channels-last buffer {@code (batch, hp, wp, in)}, and each strip of
- * {@value #POSITIONS} output positions by {@code width} output channels (two vectors: {@link
- * Kernels#panelWidth}) accumulates in registers over the taps and input channels ({@link
- * Backend#convStrip}): filters from a packed copy, {@code (out / width, kh, kw, in, width)},
- * one broadcast input per position and step. With a dilation of 1 along the width, the {@code
- * kw * in} inputs a kernel row reads for one position are consecutive, so a strip takes
- * {@code kh} calls. With 512-bit vectors and an even number of strips of output channels, two
- * strips run side by side in one wider tile ({@link Backend#convStripPair}, {@link WideStrips}).
+ * Direct convolution (no image patches) for the Vector API backend: the batch is copied into a
+ * zero-padded channels-last buffer {@code (batch, hp, wp, in)} (strided, on one thread, in
+ * passes of whole images, {@link #PASS_FLOATS}, each pass's strips right after its copy), and
+ * each strip of {@value #POSITIONS} output positions by {@code width} output channels (two
+ * vectors: {@link Kernels#panelWidth}) accumulates in registers over the taps and input
+ * channels ({@link Backend#convStrip}): filters from a packed copy, {@code (out / width, kh,
+ * kw, in, width)}, one broadcast input per position and step. With a dilation of 1 along the
+ * width, the {@code kw * in} inputs a kernel row reads for one position are consecutive, so a
+ * strip takes {@code kh} calls. With 512-bit vectors and an even number of strips of output
+ * channels, two strips run side by side in one wider tile ({@link Backend#convStripPair},
+ * {@link WideStrips}).
  * The positions of a strip run across rows and images (those of the whole batch in order), so
  * small images waste no columns; the last strip repeats its last position. The bias starts the
  * sums; the residual and the activation are applied as the strip is written out to the {@code
@@ -27,15 +29,20 @@ final class DirectConv {
   /** Strips per work item along the positions: their inputs stay in L2 across the filters. */
   private static final int GROUP = 16;
   /**
-   * A thread takes {@code 1 / (CLAIMS * threads)} of the items still left at a time ({@code
-   * Task.claim}): runs that shrink as the work runs out, so the last one is one item.
-   */
-  private static final int CLAIMS = 4;
-  /**
    * Input channels from which the direct kernel is used: ResNet's 7x7 stem (3 channels, 21
    * steps per kernel row) ran 1.14x faster than on image patches; fewer are not measured.
    */
   static final int MIN_IN = 3;
+  /**
+   * Floats of padded images per pass (2 MB): on one thread, a strided convolution whose padded
+   * batch is larger runs in passes of as many whole images as fit, each padded just before its
+   * strips, which then read it from cache instead of memory (the batch-8 copy of ResNet's
+   * 64-channel stride-2 layer is 6.7 MB; the copy ran 1.1 ns a float inside the network, 0.42
+   * alone): that layer 1.02-1.04x (AbCompare, loaded, both orders). On 2 threads it ran
+   * 0.60x (each thread's strips read the image the other had just padded, from the other
+   * core's cache), and stride 1 at 64 channels 0.95-0.99x: those keep one pass.
+   */
+  private static final long PASS_FLOATS = 1L << 19;
   /** Multiply-adds below which a call runs on one thread. */
   private static final long PARALLEL_MACS = 1L << 21;
   /**
@@ -107,12 +114,15 @@ final class DirectConv {
    */
   static void conv2d(ConvGeometry g, float[] x, int xOff, float[] packed, Activation act,
       float[] add, int addOff, float[] y, int yOff, Task task) {
-    int hp = (g.outHeight() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
-    int wp = (g.outWidth() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
-    long floats = (long) g.batch() * hp * wp * g.inChannels();
+    int hp = paddedRows(g);
+    int wp = paddedColumns(g);
     if (g.positions() == 0 || g.batch() == 0) {
       return;
     }
+    long macs = (long) g.batch() * g.outChannels() * g.positions() * g.reduction();
+    int threads = macs < PARALLEL_MACS ? 1 : Kernels.threads();
+    int per = imagesPerPass(g, threads);
+    long floats = per * (long) hp * wp * g.inChannels();
     if (floats > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("conv2d: the padded input is too large: " + g);
     }
@@ -120,9 +130,39 @@ final class DirectConv {
     if (holder[0].length < floats) {
       holder[0] = new float[(int) floats];
     }
-    long macs = (long) g.batch() * g.outChannels() * g.positions() * g.reduction();
-    int threads = macs < PARALLEL_MACS ? 1 : Kernels.threads();
-    task.run(threads, g, hp, wp, x, xOff, holder[0], packed, act, add, addOff, y, yOff);
+    if (per == g.batch()) {
+      task.run(threads, g, hp, wp, x, xOff, holder[0], packed, act, add, addOff, y, yOff);
+      return;
+    }
+    int in = g.inChannels() * g.inPlane();
+    int out = g.outChannels() * g.positions();
+    for (int i0 = 0; i0 < g.batch(); i0 += per) {
+      ConvGeometry pass = task.pass(g, Math.min(per, g.batch() - i0));
+      task.run(threads, pass, hp, wp, x, xOff + i0 * in, holder[0], packed, act, add,
+          addOff + i0 * out, y, yOff + i0 * out);
+    }
+  }
+
+  /** The rows of a padded image: those the windows reach. */
+  private static int paddedRows(ConvGeometry g) {
+    return (g.outHeight() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
+  }
+
+  /** The columns of a padded image: those the windows reach. */
+  private static int paddedColumns(ConvGeometry g) {
+    return (g.outWidth() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
+  }
+
+  /**
+   * The images of a pass on {@code threads} threads: with a stride on one thread, as many as
+   * fit in {@link #PASS_FLOATS} padded, at least one; else the whole batch.
+   */
+  static int imagesPerPass(ConvGeometry g, int threads) {
+    if (threads > 1 || (g.strideH() == 1 && g.strideW() == 1)) {
+      return g.batch();
+    }
+    long image = (long) paddedRows(g) * paddedColumns(g) * g.inChannels();
+    return (int) Math.max(1, Math.min(g.batch(), PASS_FLOATS / Math.max(1, image)));
   }
 
   /**
@@ -134,11 +174,8 @@ final class DirectConv {
   static final class Task implements Parallel.Range {
     /** Hands each thread's share its scratch slot. */
     private final AtomicInteger next = new AtomicInteger();
-    /** The first item no thread has taken yet. */
-    private final AtomicInteger claimed = new AtomicInteger();
-    private int items;
-    /** The threads sharing the items: a run is {@code 1 / (CLAIMS * parts)} of those left. */
-    private int parts;
+    /** Hands out the items of the current pass in runs. */
+    private final Parallel.Claims claims = new Parallel.Claims();
     /**
      * Per thread: the accumulators of a group's strips, {@code (2 * GROUP, POSITIONS *
      * width)}: the first output-channel strip of an item's, then the second's ({@link #span}).
@@ -167,6 +204,37 @@ final class DirectConv {
     private int addOff;
     private float[] y;
     private int yOff;
+    /** The geometry {@link #pass} last split, and its passes' (null: not made yet). */
+    private ConvGeometry batch;
+    private ConvGeometry full;
+    private ConvGeometry rest;
+
+    /**
+     * {@code g} for {@code n} of its images: made once per layer geometry and pass size (at
+     * most two: the full passes and the last), so a warm call allocates nothing.
+     */
+    ConvGeometry pass(ConvGeometry g, int n) {
+      if (g != batch) {
+        batch = g;
+        full = null;
+        rest = null;
+      }
+      if (full != null && full.batch() == n) {
+        return full;
+      }
+      if (rest != null && rest.batch() == n) {
+        return rest;
+      }
+      ConvGeometry made = new ConvGeometry(n, g.inChannels(), g.height(), g.width(),
+          g.outChannels(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
+          g.padLeft(), g.dilationH(), g.dilationW(), g.groups(), g.outHeight(), g.outWidth());
+      if (full == null) {
+        full = made;
+      } else {
+        rest = made;
+      }
+      return made;
+    }
 
     void run(int threads, ConvGeometry g, int hp, int wp, float[] x, int xOff, float[] padded,
         float[] packed, Activation act, float[] add, int addOff, float[] y, int yOff) {
@@ -208,15 +276,13 @@ final class DirectConv {
 
     /**
      * Items {@code [0, items)} on up to {@code threads} threads: each takes runs of items from
-     * a shared counter ({@link #claim}) until none is left, so a thread that falls behind (a
-     * slower share, a core the machine gave to something else) leaves its work to the other
-     * instead of making it wait. Which thread computes an item does not change it.
+     * a shared counter ({@link Parallel.Claims}) until none is left. Which thread computes an
+     * item does not change it.
      */
     private void each(int threads, int items) {
-      parts = Math.max(1, Math.min(threads, items));
+      int parts = Math.max(1, Math.min(threads, items));
       next.set(0);
-      claimed.set(0);
-      this.items = items;
+      claims.reset(items, parts);
       if (parts > 1) {
         Parallel.forRanges(parts, this); // one range per thread: see run
       } else {
@@ -224,31 +290,13 @@ final class DirectConv {
       }
     }
 
-    /**
-     * The next run of items, {@code [from, to)} as {@code from << 32 | to} ({@code from ==
-     * to}: none left): {@code 1 / (CLAIMS * parts)} of the items left, at least one. Runs of
-     * a fixed size (an eighth of a thread's share) could leave the other thread idle for a
-     * whole run at the end of a call: on 2 threads, up to 1/16 of a layer.
-     */
-    private long claim() {
-      while (true) {
-        int from = claimed.get();
-        if (from >= items) {
-          return (long) items << 32 | items;
-        }
-        int to = from + Math.max(1, (items - from) / (CLAIMS * parts));
-        if (claimed.compareAndSet(from, to)) {
-          return (long) from << 32 | to;
-        }
-      }
-    }
-
     /** One thread's share: runs of items from the counter, whatever {@code [from, to)} is. */
     @Override
     public void run(int from, int to) {
       if (padding) {
-        for (long run = claim(); (int) (run >>> 32) < (int) run; run = claim()) {
-          for (int img = (int) (run >>> 32), end = (int) run; img < end; img++) {
+        for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+            run = claims.next()) {
+          for (int img = Parallel.Claims.from(run); img < Parallel.Claims.to(run); img++) {
             pad(g, img, x, xOff, hp, wp, padded);
           }
         }
@@ -261,8 +309,9 @@ final class DirectConv {
       float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
       int chunks = g.outChannels() / Kernels.panelWidth() / span; // items per group
       int located = -1; // the group whose offsets are in at: one per run of its chunks
-      for (long run = claim(); (int) (run >>> 32) < (int) run; run = claim()) {
-        for (int item = (int) (run >>> 32), end = (int) run; item < end; item++) {
+      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+          run = claims.next()) {
+        for (int item = Parallel.Claims.from(run); item < Parallel.Claims.to(run); item++) {
           int group = item / chunks;
           if (group != located) {
             locate(group, at);

@@ -101,7 +101,10 @@ final class StemConv {
    * output channels).
    */
   static final class Task implements Parallel.Range {
+    /** Hands each thread's share its block. */
     private final AtomicInteger next = new AtomicInteger();
+    /** Hands out the items of the current pass in runs. */
+    private final Parallel.Claims claims = new Parallel.Claims();
     /** Per thread: a tile's outputs, {@code (CHANNELS, TILE)}. */
     private float[][] blocks = new float[0][];
     /** Where each tap reads, from a position's index in its image's planes. */
@@ -182,28 +185,42 @@ final class StemConv {
       }
     }
 
+    /**
+     * Items {@code [0, items)} on up to {@code threads} threads, each taking runs of them from
+     * a shared counter ({@link Parallel.Claims}): contiguous ranges, one per thread, made a
+     * thread that got less of the machine hold up the other.
+     */
     private void each(int threads, int items) {
+      int parts = Math.max(1, Math.min(threads, items));
       next.set(0);
-      if (Math.min(threads, items) > 1) {
-        Parallel.forRanges(items, this);
+      claims.reset(items, parts);
+      if (parts > 1) {
+        Parallel.forRanges(parts, this); // one range per thread: see run
       } else {
-        run(0, items);
+        run(0, 1);
       }
     }
 
+    /** One thread's share: runs of items from the counter, whatever {@code [from, to)} is. */
     @Override
     public void run(int from, int to) {
       if (planesPass) {
-        for (int item = from; item < to; item++) {
-          phases(item / g.inChannels(), item % g.inChannels());
+        for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+            run = claims.next()) {
+          for (int item = Parallel.Claims.from(run); item < Parallel.Claims.to(run); item++) {
+            phases(item / g.inChannels(), item % g.inChannels());
+          }
         }
         return;
       }
       int slot = next.getAndIncrement();
-      // More ranges than blocks only if setThreads raised the count meanwhile.
+      // More shares than blocks only if setThreads raised the count meanwhile.
       float[] block = slot < blocks.length ? blocks[slot] : new float[CHANNELS * TILE];
-      for (int item = from; item < to; item++) {
-        span(item / spans, item % spans, block);
+      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+          run = claims.next()) {
+        for (int item = Parallel.Claims.from(run); item < Parallel.Claims.to(run); item++) {
+          span(item / spans, item % spans, block);
+        }
       }
     }
 

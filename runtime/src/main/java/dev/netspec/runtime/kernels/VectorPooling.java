@@ -3,6 +3,7 @@ package dev.netspec.runtime.kernels;
 import static dev.netspec.runtime.kernels.Vectors.EXACT;
 import static dev.netspec.runtime.kernels.Vectors.EXACT_INTS;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -17,12 +18,16 @@ import jdk.incubator.vector.VectorSpecies;
  * branch that random data mispredicts half the time (ResNet-18's stem pooling took 10% of the
  * forward that way). With a stride {@code s > 1} the taps of {@code L} consecutive outputs are
  * {@code s} apart, so each plane is first split into its {@code s} column phases ({@code x[ih,
- * s * t + r]} at {@code [ih, r, t]}), where they are consecutive. The last vector of a row
- * ends at the interior's end, overlapping the one before; the edges (and rows whose interior
- * is narrower than a vector) are computed one output at a time ({@link Pooling#argmax}). Every output follows the scalar
- * rule, lane by lane: the window in row-major order, an input taking over when it is larger or
- * NaN; so the twins agree to the bit, NaNs and signed zeros included. Loaded by {@link
- * VectorBackend} only.
+ * s * t + r]} at {@code [ih, r, t]}), where they are consecutive, framed by {@code -inf}
+ * columns for the taps outside the input: a {@code -inf} never changes a window's maximum (a
+ * window with an input in it; which of equal values wins shows only for signed zeros and
+ * NaNs, which go to the scalar rule), so every output of a row is interior, the edges too
+ * (ResNet's left column was one output at a time). The last vector of a row ends at the
+ * interior's end, overlapping the one before; the edges without a stride (and rows narrower
+ * than a vector) are computed one output at a time ({@link Pooling#argmax}). Every output
+ * follows the scalar rule, lane by lane: the window in row-major order, an input taking over
+ * when it is larger or NaN; so the twins agree to the bit, NaNs and signed zeros included.
+ * Loaded by {@link VectorBackend} only.
  */
 final class VectorPooling {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -30,12 +35,12 @@ final class VectorPooling {
   /** Ints of half the species' width: one per pair of floats ({@link #split}). */
   private static final VectorSpecies<Integer> HALF =
       VectorSpecies.of(int.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
-  private static final Class<? extends LongVector> EXACT_LONGS =
-      S.withLanes(long.class).vectorType().asSubclass(LongVector.class);
   private static final Class<? extends IntVector> EXACT_HALF_INTS =
       HALF.vectorType().asSubclass(IntVector.class);
   private static final Class<? extends FloatVector> EXACT_HALF =
       HALF.withLanes(float.class).vectorType().asSubclass(FloatVector.class);
+  private static final Class<? extends LongVector> EXACT_LONGS =
+      S.withLanes(long.class).vectorType().asSubclass(LongVector.class);
   /**
    * Whether {@link #split} splits stride-2 rows by vectors: 512 bits, where narrowing a
    * vector of longs to ints is one instruction ({@code vpmovqd}); AVX2 has none.
@@ -58,25 +63,31 @@ final class VectorPooling {
   private static final ThreadLocal<Planes> TASK = ThreadLocal.withInitial(Planes::new);
 
   /**
-   * The planes of one call handed out in ranges, one per kernel thread; reused (set, run,
-   * then its references dropped), so a call allocates nothing.
+   * The planes of one call handed out in runs from a shared counter ({@link Parallel.Claims}):
+   * a static split made a thread that got less of the machine hold up the other. Reused (set,
+   * run, then its references dropped), so a call allocates nothing.
    */
   private static final class Planes implements Parallel.Range {
+    private final Parallel.Claims claims = new Parallel.Claims();
     private ConvGeometry g;
     private float[] x;
     private int xOff;
     private float[] y;
     private int yOff;
 
+    /** One thread's share: runs of planes from the counter, whatever {@code [from, to)} is. */
     @Override
     public void run(int from, int to) {
-      planes(g, x, xOff, y, yOff, from, to);
+      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
+          run = claims.next()) {
+        planes(g, x, xOff, y, yOff, Parallel.Claims.from(run), Parallel.Claims.to(run));
+      }
     }
   }
 
   /**
    * {@code max_pool2d} of every plane of {@code g}: see {@link Pooling#maxPool2d}. The planes
-   * are split between the kernel threads when there are enough outputs.
+   * are shared by the kernel threads when there are enough outputs.
    */
   static void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff) {
     int planes = g.batch() * g.inChannels();
@@ -86,13 +97,15 @@ final class VectorPooling {
       return;
     }
     Planes task = TASK.get();
+    int parts = Math.min(Parallel.threads(), planes);
+    task.claims.reset(planes, parts);
     task.g = g;
     task.x = x;
     task.xOff = xOff;
     task.y = y;
     task.yOff = yOff;
     try {
-      Parallel.forRanges(planes, task);
+      Parallel.forRanges(parts, task); // one range per thread: see Planes.run
     } finally {
       task.g = null;
       task.x = null;
@@ -108,15 +121,24 @@ final class VectorPooling {
     int sw = g.strideW();
     int kw = g.kernelW();
     int ow1 = g.outWidth();
-    // The interior columns [lo, hi): every tap from ow * sw - padLeft to that + (kw - 1) * dw
-    // lies in [0, width).
-    int lo = Math.min(ow1, (g.padLeft() + sw - 1) / sw);
-    int span = w - 1 + g.padLeft() - (kw - 1) * g.dilationW();
-    int hi = span < 0 ? lo : Math.max(lo, Math.min(ow1, span / sw + 1));
+    // With a stride, rows a vector fits in are split into phases framed by -inf columns,
+    // which the taps outside the input read: then every output of a row is in the interior.
+    boolean phased = sw > 1 && ow1 >= L;
+    int lo = 0;
+    int hi = ow1;
+    if (!phased) {
+      // The interior columns [lo, hi): every tap from ow * sw - padLeft to that + (kw - 1) *
+      // dw lies in [0, width).
+      lo = Math.min(ow1, (g.padLeft() + sw - 1) / sw);
+      int span = w - 1 + g.padLeft() - (kw - 1) * g.dilationW();
+      hi = span < 0 ? lo : Math.max(lo, Math.min(ow1, span / sw + 1));
+    }
     boolean vectors = hi - lo >= L;
-    boolean phased = sw > 1 && vectors;
-    int phase = (w + sw - 1) / sw; // columns per phase, the last phases padded
-    int rowLength = phased ? sw * phase : w;
+    int front = phased ? (g.padLeft() + sw - 1) / sw : 0; // -inf columns before a phase
+    // A phase's columns: the input's, or as many as the last window reaches if more.
+    int reach = Math.floorDiv((ow1 - 1) * sw + (kw - 1) * g.dilationW() - g.padLeft(), sw) + 1;
+    int length = front + Math.max((w + sw - 1) / sw, reach);
+    int rowLength = phased ? sw * length : w;
     Scratch s = SCRATCH.get();
     if (s.taps.length < kw) {
       s.taps = new int[kw];
@@ -128,7 +150,7 @@ final class VectorPooling {
     int[] taps = s.taps; // where tap column j of output ow reads, from ow in its row
     for (int j = 0; j < kw; j++) {
       int q = j * g.dilationW() - g.padLeft();
-      taps[j] = phased ? Math.floorMod(q, sw) * phase + Math.floorDiv(q, sw) : q;
+      taps[j] = phased ? Math.floorMod(q, sw) * length + front + Math.floorDiv(q, sw) : q;
     }
     if (phased && s.phases.length < h * rowLength) {
       s.phases = new float[h * rowLength];
@@ -137,7 +159,7 @@ final class VectorPooling {
     for (int c = from; c < to; c++) {
       int plane = xOff + c * g.inPlane();
       if (phased) {
-        split(x, plane, h, w, sw, phase, src);
+        split(x, plane, h, w, sw, length, front, src);
       }
       int base = phased ? 0 : plane;
       for (int oh = 0; oh < g.outHeight(); oh++) {
@@ -220,21 +242,38 @@ final class VectorPooling {
   }
 
   /**
-   * Row {@code ih} of the plane from {@code x[plane]} into {@code phases[ih * stride *
-   * phase]}, column {@code stride * t + r} at {@code r * phase + t}.
+   * The rows of the plane from {@code x[plane]} into {@code phases}, {@code stride} phases of
+   * {@code length} floats a row: row {@code ih}, column {@code stride * t + r} at {@code (ih *
+   * stride + r) * length + front + t}, and {@code -inf} wherever {@code stride * t + r} is
+   * outside the row ({@code t < 0} included).
    */
-  private static void split(float[] x, int plane, int h, int w, int stride, int phase,
-      float[] phases) {
+  private static void split(float[] x, int plane, int h, int w, int stride, int length,
+      int front, float[] phases) {
     for (int ih = 0; ih < h; ih++) {
       int src = plane + ih * w;
-      int dst = ih * stride * phase;
+      int dst = ih * stride * length;
+      for (int r = 0; r < stride; r++) {
+        int d = dst + r * length;
+        int n = (w - r + stride - 1) / stride; // input columns r, r + stride, ...
+        for (int t = -front; t < 0; t++) {
+          phases[d + front + t] = Float.NEGATIVE_INFINITY;
+        }
+        for (int t = front + n; t < length; t++) {
+          phases[d + t] = Float.NEGATIVE_INFINITY;
+        }
+      }
+      dst += front;
       if (stride == 2) { // ResNet's: both phases in one pass
         int pairs = w / 2;
         int t = 0;
         // L / 2 pairs a vector: each pair of floats read as one long (the even column in its
         // low half: little-endian lanes), narrowed to an int for the even phase and shifted
         // down first for the odd one. One float at a time this took ~0.5 ns a float, 40% of
-        // the stem's pooling; by vectors ~0.13 (AMD EPYC Zen 5, session 16).
+        // the stem's pooling; by vectors ~0.13 (AMD EPYC Zen 5, session 16). Narrowed to ints
+        // of the species' own shape instead (upper half zeros, overwritten later; no second
+        // species), each phase in its own pass, ResNet's pooling ran 0.94x (AbCompare, JDK 17,
+        // loaded, session 17); PoolingAllocationTest checks that the half-width vectors stay
+        // unboxed.
         for (; SPLITS_BY_VECTORS && t + L / 2 <= pairs; t += L / 2) {
           LongVector v = EXACT_LONGS.cast(EXACT.cast(FloatVector.fromArray(S, x, src + 2 * t))
               .reinterpretAsLongs());
@@ -242,11 +281,11 @@ final class VectorPooling {
               .reinterpretAsFloats()).intoArray(phases, dst + t);
           EXACT_HALF.cast(EXACT_HALF_INTS.cast(EXACT_LONGS.cast(v.lanewise(VectorOperators.LSHR,
               32)).convertShape(VectorOperators.L2I, HALF, 0)).reinterpretAsFloats())
-              .intoArray(phases, dst + phase + t);
+              .intoArray(phases, dst + length + t);
         }
         for (; t < pairs; t++) {
           phases[dst + t] = x[src + 2 * t];
-          phases[dst + phase + t] = x[src + 2 * t + 1];
+          phases[dst + length + t] = x[src + 2 * t + 1];
         }
         if (w % 2 != 0) {
           phases[dst + pairs] = x[src + w - 1];
@@ -254,7 +293,7 @@ final class VectorPooling {
         continue;
       }
       for (int r = 0; r < stride; r++) {
-        int d = dst + r * phase;
+        int d = dst + r * length;
         for (int col = r, t = 0; col < w; col += stride, t++) {
           phases[d + t] = x[src + col];
         }

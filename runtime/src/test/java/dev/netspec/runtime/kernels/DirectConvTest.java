@@ -146,6 +146,46 @@ class DirectConvTest {
     }
   }
 
+  /**
+   * A strided batch whose padded copy is larger than a pass ({@link DirectConv#imagesPerPass})
+   * runs in passes of whole images on one thread, each padded right before its strips: here
+   * two images, then the last alone (its input, residual and output offsets); on 2 threads in
+   * one pass. Each output its FMA chain to the bit, the workspace reused.
+   */
+  @Test
+  void batchesLargerThanAPassGiveEachOutputItsFmaChainToTheBit() {
+    Random rnd = new Random(36);
+    ConvGeometry[] cases = {
+      geometry(3, 64, 56, 56, WIDTH, 3, 3, 2, 1, 1), // ResNet's 64 -> 128 stride 2
+      geometry(3, 128, 40, 40, WIDTH, 3, 3, 2, 1, 1), // 41 x 41 x 128 floats an image
+    };
+    int before = Kernels.threads();
+    try {
+      for (ConvGeometry g : cases) {
+        assertEquals(2, DirectConv.imagesPerPass(g, 1), "images a pass for " + g);
+        assertEquals(3, DirectConv.imagesPerPass(g, 2), "images a pass for " + g);
+        float[] x = random(rnd, g.batch() * g.inChannels() * g.inPlane());
+        float[] w = random(rnd, g.outChannels() * g.reduction());
+        float[] b = random(rnd, g.outChannels());
+        float[] add = random(rnd, g.batch() * g.outChannels() * g.positions());
+        Convolution.Filters f = Convolution.Filters.pack(g, w, 0, b, 0);
+        float[] want = chains(g, x, w, b, add);
+        Convolution.Workspace ws = new Convolution.Workspace();
+        for (int t = 1; t <= 2; t++) {
+          Kernels.setThreads(t);
+          for (int call = 0; call < 2; call++) {
+            float[] got = new float[want.length];
+            Convolution.conv2d(g, x, 0, w, 0, b, 0, f, Activation.RELU, add, 0, got, 0, ws);
+            assertArrayEquals(want, got, "conv2d " + g + " + residual, " + t + " threads, call "
+                + call);
+          }
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
   /** {@code relu(bias + conv2d(x, w) + add)}, each output one float FMA chain in tap order. */
   private static float[] chains(ConvGeometry g, float[] x, float[] w, float[] bias,
       float[] add) {

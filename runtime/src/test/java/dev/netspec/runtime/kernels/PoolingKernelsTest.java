@@ -27,6 +27,20 @@ class PoolingKernelsTest {
     return x;
   }
 
+  /**
+   * Gaussian values with a few infinities of either sign, no signed zeros or NaNs: every
+   * window stays on the vector path (a -0.0 or NaN sends its vector to the scalar rule).
+   */
+  private static float[] infinities(Random rnd, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      int pick = rnd.nextInt(16);
+      x[i] = pick == 0 ? Float.NEGATIVE_INFINITY
+          : pick == 1 ? Float.POSITIVE_INFINITY : (float) rnd.nextGaussian();
+    }
+    return x;
+  }
+
   @Test
   void maxPoolMatchesItsScalarTwinToTheBit() {
     Random rnd = new Random(13);
@@ -87,6 +101,54 @@ class PoolingKernelsTest {
         }
       }
     }
+  }
+
+  /**
+   * With {@code ceil_mode}, a row's last window can reach past the input and its padding: the
+   * strided path's {@code -inf} columns must cover it (and every tap before the input), so the
+   * vectors give the scalar twin's bits there too. Output sizes by PyTorch's rule: rounded up,
+   * one fewer when the last window would start past the input and its left padding.
+   */
+  @Test
+  void maxPoolWithCeilModeMatchesItsScalarTwin() {
+    Random rnd = new Random(17);
+    int cases = 0;
+    for (int width : new int[] {L + 1, 2 * L + 3, 37, 112, 113}) {
+      for (int k = 2; k <= 4; k++) {
+        for (int stride = 2; stride <= 3; stride++) {
+          for (int pad = 0; pad <= k / 2; pad++) {
+            for (int dilation = 1; dilation <= 2; dilation++) {
+              int span = width + 2 * pad - dilation * (k - 1) - 1;
+              if (span < 0) {
+                continue;
+              }
+              int ow = (span + stride - 1) / stride + 1;
+              if ((ow - 1) * stride >= width + pad) {
+                ow--;
+              }
+              ConvGeometry g = new ConvGeometry(1, 2, 4, width, 2, k, k, stride, stride, pad,
+                  pad, dilation, dilation, 1, 1, ow);
+              // Tricky values, and ones without signed zeros or NaNs, which stay on vectors.
+              for (float[] x : new float[][] {tricky(rnd, 2 * 4 * width),
+                  infinities(rnd, 2 * 4 * width)}) {
+                float[] want = new float[2 * ow];
+                float[] got = new float[want.length];
+                scalar.maxPool2d(g, x, 0, want, 0);
+                vector.maxPool2d(g, x, 0, got, 0);
+                for (int i = 0; i < want.length; i++) {
+                  assertEquals(Float.floatToRawIntBits(want[i]),
+                      Float.floatToRawIntBits(got[i]), "ceil_mode width=" + width + " kernel="
+                          + k + " stride=" + stride + " pad=" + pad + " dilation=" + dilation
+                          + ": output " + i);
+                }
+              }
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    assertEquals(true, cases > 100, "cases run: " + cases);
   }
 
   /** Planes split between kernel threads (a call with enough outputs) give the same bits. */
