@@ -39,6 +39,22 @@ class WorkspaceBytesTest {
   }
 
   @Test
+  void aBlockOfTwoInputsPlansItsBuffersAsOneOfOne() {
+    Compilation c = Specs.compileClean("two.yaml", """
+        netspec: 1
+        package: p
+        blocks:
+          Two:
+            inputs: {x: [batch, 4], y: [batch, 4]}
+            layers: {fc: {linear: 4}}
+            forward: relu(fc(x)) + y
+        """);
+    // fc with the relu fused writes one [batch, 4] buffer; the sum writes the caller's output
+    assertEquals(2 * 4 * 4, c.inspect("Two", new int[] {2, 4}).workspaceBytes());
+    assertEquals(3 * 4 * 4, c.inspect("Two", new int[] {3, 4}).workspaceBytes());
+  }
+
+  @Test
   void buffersNeverLiveAtOnceShareAStorageInNestedBlocks() throws IOException {
     // ResidualMlp at [2, 16], in floats:
     //   head(norm(blocks(stem(x)))): stem, blocks and norm write [2, 32] each; stem's is dead
