@@ -58,4 +58,16 @@ class TiePathsTest {
     assertEquals(1, errors.size(), errors.toString());
     assertEquals(true, errors.get(0).startsWith(Checked.at(text, 9, "[head.weight]")), errors.toString());
   }
+
+  @Test
+  void aTieOfItselfOfATiedSourceOrOfANumberIsOneErrorEach() {
+    String text = net("head.weight: head.weight", "head.bias: blocks.0.bias", "blocks.0.bias: blocks.1.bias",
+        "blocks.1.weight: 3");
+    assertEquals(List.of( // sorted
+        "Net: the source of tie 'blocks.1.weight' must be a parameter path such as transformer.wte.weight,"
+            + " got the number 3",
+        "Net: tie 'head.weight' names itself",
+        "Net: tie source 'blocks.0.bias' is itself tied; name the parameter it is tied to"),
+        Checked.of(text).errors.stream().map(e -> e.substring(e.indexOf("error: ") + 7)).sorted().toList());
+  }
 }
