@@ -107,15 +107,9 @@ public final class Inference {
 
   /**
    * The generic instantiation of every block of one file, in file order; blocks named in
-   * {@code broken} (their input or forward could not be read) are skipped.
-   */
-  public static Map<Block, Result> inferAll(List<Block> fileBlocks, Set<String> broken, Reporter reporter) {
-    return inferAll(fileBlocks, List.of(), broken, reporter);
-  }
-
-  /**
-   * {@link #inferAll(List, Set, Reporter)} for a file whose blocks also use {@code imported}
-   * blocks (inferred at each use; their own file infers them generically).
+   * {@code broken} (their input or forward could not be read) are skipped. The file's blocks
+   * may also use {@code imported} blocks (inferred at each use; their own file infers them
+   * generically).
    */
   public static Map<Block, Result> inferAll(List<Block> fileBlocks, List<Block> imported,
       Set<String> broken, Reporter reporter) {

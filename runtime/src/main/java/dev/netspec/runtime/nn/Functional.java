@@ -318,7 +318,7 @@ public final class Functional {
    * {@code x} itself or apart from it (else it computes and copies).
    */
   private static Tensor mapInto(Tensor x, Tensor out, DoubleUnaryOperator f) {
-    if (x.dtype() != DType.FLOAT32 || !x.isContiguous() || !out.isContiguous() || !out.sameShape(x)
+    if (!contiguousFloats(x, out)
         || out.sharesStorageWith(x) && out.arrayOffset() != x.arrayOffset()) {
       try (GradMode.Scope scope = GradMode.noGrad()) {
         return out.copy_(x.detach().map(f));
@@ -336,6 +336,11 @@ public final class Functional {
     return out;
   }
 
+  /** Whether an elementwise {@code ...Into} can loop over the arrays: float, contiguous, one shape. */
+  private static boolean contiguousFloats(Tensor x, Tensor out) {
+    return x.dtype() == DType.FLOAT32 && x.isContiguous() && out.isContiguous() && out.sameShape(x);
+  }
+
   private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
 
   /**
@@ -344,8 +349,7 @@ public final class Functional {
    * contiguous {@code out} that is not {@code x}'s storage (else it computes and copies).
    */
   public static Tensor geluInto(Tensor x, String approximate, Tensor out) {
-    if (!"tanh".equals(approximate) || x.dtype() != DType.FLOAT32 || !x.isContiguous()
-        || !out.isContiguous() || !out.sameShape(x) || out.sharesStorageWith(x)) {
+    if (!"tanh".equals(approximate) || !contiguousFloats(x, out) || out.sharesStorageWith(x)) {
       try (GradMode.Scope scope = GradMode.noGrad()) {
         return out.copy_(gelu(x, approximate));
       }
