@@ -16,8 +16,10 @@
 # first of /usr/bin/python3 and python3 whose numpy runs on OpenBLAS), PEERS_JMH_ARGS (appended
 # to every JMH run), PEERS_JMH_RUN (replaces the default forks and iterations, e.g. "-f 1 -i 5"),
 # NETSPEC_BENCH (JMH regex of netspec benchmarks, default: all of them), PEERS_H2H ("ROUNDS
-# MILLIS" of the head-to-head, default "21 250"; --quick: "3 50"), PEERS_ORT_BENCH (a regex of the
-# ONNX Runtime benchmarks to run, e.g. 'OrtGpt2Prefill|OrtLstm'; default: all of them).
+# MILLIS" of the head-to-head, default "21 250"; --quick: "3 50"), PEERS_H2H_MODELS (the
+# head-to-head's workloads, e.g. "resnet18,minilm"; default all: mlp, resnet18, minilm, gpt2,
+# lstm), PEERS_ORT_BENCH (a regex of the ONNX Runtime benchmarks to run, e.g.
+# 'OrtGpt2Prefill|OrtLstm'; default: all of them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +27,7 @@ PEERS=$ROOT/benchmarks/peers
 PY=$PEERS/python
 
 usage() {
-  sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '2,/^set /{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -277,6 +279,7 @@ for jdk in "${jdks[@]}"; do
     say "JDK $major: netspec and ONNX Runtime head to head, interleaved"
     read -r -a h2h <<<"${PEERS_H2H:-$( ((quick)) && echo "3 50" || echo "21 250")}"
     quietly "$java" --add-modules jdk.incubator.vector -Dpeers.models="$models" \
+      -Dpeers.h2h="${PEERS_H2H_MODELS:-}" \
       -cp "$PEERS/target/classes:$(cat "$PEERS/target/classpath.txt")" \
       dev.netspec.peers.HeadToHead "$out/head-to-head-jdk$major.md" "${h2h[@]}"
   fi

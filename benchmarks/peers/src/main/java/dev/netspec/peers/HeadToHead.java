@@ -3,14 +3,7 @@ package dev.netspec.peers;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.netspec.runtime.io.SafeTensors;
-import dev.netspec.runtime.io.SafeTensorsException;
-import dev.netspec.runtime.kernels.Activation;
-import dev.netspec.runtime.kernels.Kernels;
-import dev.netspec.runtime.nn.Linear;
-import dev.netspec.runtime.nn.ReLU;
-import dev.netspec.runtime.nn.Sequential;
-import dev.netspec.runtime.tensor.Tensor;
+import dev.netspec.runtime.autograd.GradMode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -30,29 +23,20 @@ import java.util.Map;
  * is what a noisy machine can still say reliably; the separate JMH runs of peers.sh are the
  * absolute numbers.
  *
- * <p>netspec runs the way generated code runs a {@code Sequential} of Linear and ReLU: PyTorch's
- * state dict loaded with {@code loadStateDict}, each Linear's {@code forwardInto} with the
- * ReLU fused into a buffer sized once. Both engines are checked against PyTorch's output
- * before anything is timed.
+ * <p>On the MLPs netspec runs the way generated code runs a {@code Sequential} of Linear and
+ * ReLU: PyTorch's state dict loaded with {@code loadStateDict}, each Linear's {@code
+ * forwardInto} with the ReLU fused into a buffer sized once. On the networks (ResNet-18, BERT
+ * MiniLM, GPT-2 small's prefill, the LSTM) it runs the generated models ({@link
+ * NetspecModel}). Both engines are checked against PyTorch's output before anything is timed.
  *
  * <p>Usage: {@code HeadToHead OUT.md [rounds] [sliceMillis]}, with {@code -Dpeers.models=DIR}
- * naming the directory export_onnx.py wrote.
+ * naming the directory export_onnx.py wrote and optionally {@code -Dpeers.h2h=mlp,resnet18,...}
+ * keeping some workloads. A slice is at least 4 calls, so a slow network's slices are longer.
  */
 public final class HeadToHead {
   private HeadToHead() {}
 
-  /** One engine at one thread count, ready to run one batch. */
-  private interface Contender extends AutoCloseable {
-    String name();
-
-    /** One forward; returns an output element so the JIT cannot drop the work. */
-    float run() throws Exception;
-
-    @Override
-    void close() throws Exception;
-  }
-
-  /** ONNX Runtime, as {@link OrtMlp} runs it. */
+  /** ONNX Runtime, as {@link OrtBenchmark} runs it. */
   private static final class Ort implements Contender {
     private final PeerModel peer;
     private final int threads;
@@ -81,64 +65,6 @@ public final class HeadToHead {
     }
   }
 
-  /** netspec: Linear layers loaded from PyTorch's state dict, the ReLUs fused. */
-  private static final class Netspec implements Contender {
-    private final int threads;
-    private final Linear[] layers;
-    private final Tensor[] buffers;
-    private final Tensor x;
-
-    Netspec(String model, int batch, int threads, Path dir) throws SafeTensorsException {
-      this.threads = threads;
-      int[] widths = Arrays.stream(model.split("-")).mapToInt(Integer::parseInt).toArray();
-      Sequential seq = new Sequential();
-      layers = new Linear[widths.length - 1];
-      buffers = new Tensor[layers.length];
-      for (int l = 0; l < layers.length; l++) {
-        layers[l] = new Linear(widths[l], widths[l + 1]);
-        seq.add(Integer.toString(2 * l), layers[l]);
-        if (l < layers.length - 1) {
-          seq.add(Integer.toString(2 * l + 1), new ReLU());
-        }
-        buffers[l] = Tensor.zeros(batch, widths[l + 1]);
-      }
-      // Keys "0.weight", "0.bias", "2.weight", ...: nn.Sequential's, as PyTorch saved them.
-      SafeTensors.loadStateDict(seq, dir.resolve("mlp_" + model + ".safetensors"), true);
-      Map<String, Tensor> io =
-          SafeTensors.load(dir.resolve("mlp_" + model + ".b" + batch + ".safetensors")).tensors();
-      x = io.get("x");
-      Kernels.setThreads(threads);
-      forward();
-      if (!buffers[layers.length - 1].allclose(io.get("y"), PeerModel.REL, PeerModel.ABS)) {
-        throw new IllegalStateException("netspec's output differs from PyTorch's: " + model
-            + " at batch " + batch);
-      }
-    }
-
-    private Tensor forward() {
-      Tensor h = x;
-      for (int l = 0; l < layers.length; l++) {
-        Activation act = l < layers.length - 1 ? Activation.RELU : Activation.NONE;
-        h = layers[l].forwardInto(h, act, buffers[l]);
-      }
-      return h;
-    }
-
-    @Override
-    public String name() {
-      return "netspec, " + threads + " thr";
-    }
-
-    @Override
-    public float run() {
-      Kernels.setThreads(threads); // a no-op unless the previous contender used another count
-      return forward().array()[0];
-    }
-
-    @Override
-    public void close() {}
-  }
-
   /** One comparison: the contenders of one model and batch, and the ratios to report. */
   private static final class Workload {
     final String model;
@@ -150,13 +76,43 @@ public final class HeadToHead {
       this.batch = batch;
       this.threads = threads;
     }
+
+    boolean isMlp() {
+      return PeerModel.stem(model).startsWith("mlp_");
+    }
+
+    /** The row's name: "MLP 784-1024-1024-10, batch 1", "ResNet-18, batch 8". */
+    String label() {
+      String name = isMlp() ? "MLP " + model : NETWORK_NAMES.get(model);
+      return name + ", batch " + batch;
+    }
+
+    Contender netspec(int threads, Path dir) throws IOException {
+      return NetspecModel.open(model, batch, threads, dir);
+    }
   }
 
+  /** The networks' names in the table, by export_onnx.py's model name. */
+  private static final Map<String, String> NETWORK_NAMES = Map.of("resnet18", "ResNet-18",
+      "minilm", "BERT MiniLM, seq 128", "gpt2", "GPT-2 small prefill, 128 tokens", "lstm",
+      "LSTM 2x256, 100 steps");
+
+  /**
+   * The workloads, the MLPs first; the networks at the batches and thread counts their issues
+   * set targets for (ResNet-18 at batch 8 on 2 threads too). {@code -Dpeers.h2h=resnet18,minilm}
+   * (export_onnx.py's names; "mlp" for the MLPs) keeps some.
+   */
   private static final List<Workload> WORKLOADS = List.of(
       new Workload("20-256-10", 2, 1),
       new Workload("784-1024-1024-10", 1, 1, 2),
       new Workload("784-1024-1024-10", 32, 1),
-      new Workload("784-1024-1024-10", 256, 1, 2));
+      new Workload("784-1024-1024-10", 256, 1, 2),
+      new Workload("resnet18", 1, 1),
+      new Workload("resnet18", 8, 1, 2),
+      new Workload("minilm", 1, 1),
+      new Workload("minilm", 16, 1),
+      new Workload("gpt2", 1, 1),
+      new Workload("lstm", 16, 1));
 
   static volatile float sink;
 
@@ -169,6 +125,9 @@ public final class HeadToHead {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 21;
     long slice = (args.length > 2 ? Long.parseLong(args[2]) : 250) * 1_000_000L;
     Path dir = Paths.get(System.getProperty(PeerModel.MODELS_PROPERTY, "build/models"));
+    String only = System.getProperty("peers.h2h", "");
+    List<String> keep = only.isEmpty() ? List.of() : Arrays.asList(only.split(","));
+    GradMode.setEnabled(false); // inference, as torch.no_grad(): the networks record nothing
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Interleaved head-to-head, JDK %s: %d rounds of %d ms "
         + "per contender, rotating order; per-call medians, ratios per round (median, "
@@ -177,10 +136,13 @@ public final class HeadToHead {
     md.append("| workload | contender | median per call | vs ONNX Runtime, same threads | "
         + "vs netspec 1 thr |\n| --- | --- | --- | --- | --- |\n");
     for (Workload w : WORKLOADS) {
+      if (!keep.isEmpty() && !keep.contains(w.isMlp() ? "mlp" : w.model)) {
+        continue;
+      }
       List<Contender> cs = new ArrayList<>();
       try {
         for (int t : w.threads) {
-          cs.add(new Netspec(w.model, w.batch, t, dir));
+          cs.add(w.netspec(t, dir));
           cs.add(new Ort(w.model, w.batch, t));
         }
         double[][] perCall = measure(cs, rounds, slice);
@@ -193,8 +155,8 @@ public final class HeadToHead {
               vsOne = ratio(perCall[0], perCall[i]);
             }
           }
-          md.append(String.format(Locale.ROOT, "| MLP %s, batch %d | %s | %s | %s | %s |%n",
-              w.model, w.batch, cs.get(i).name(), micros(median(perCall[i])), vsOrt, vsOne));
+          md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n",
+              w.label(), cs.get(i).name(), micros(median(perCall[i])), vsOrt, vsOne));
         }
       } finally {
         for (Contender c : cs) {
@@ -262,6 +224,9 @@ public final class HeadToHead {
 
   private static String micros(double seconds) {
     double us = seconds * 1e6;
+    if (us >= 10_000) {
+      return String.format(Locale.ROOT, "%.1f ms", us / 1000);
+    }
     return String.format(Locale.ROOT, us < 10 ? "%.2f us" : "%.0f us", us);
   }
 }
