@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Direct convolution (no image patches) for the Vector API backend: the batch is copied into a
- * zero-padded channels-last buffer {@code (batch, hp, wp, in)} (strided, on one thread, in
- * passes of whole images, {@link #PASS_FLOATS}, each pass's strips right after its copy), and
+ * zero-padded channels-last buffer {@code (batch, hp, wp, in)} (on one thread row by row as
+ * the strips reach the rows, into a ring of rows where the images are tall enough, {@link
+ * #ringRows}, else in passes of whole images, {@link #PASS_FLOATS}), and
  * each strip of {@value #POSITIONS} output positions by {@code width} output channels (two
  * vectors: {@link Kernels#panelWidth}) accumulates in registers over the taps and input
  * channels ({@link Backend#convStrip}): filters from a packed copy, {@code (out / width, kh,
@@ -121,8 +122,10 @@ final class DirectConv {
     }
     long macs = (long) g.batch() * g.outChannels() * g.positions() * g.reduction();
     int threads = macs < PARALLEL_MACS ? 1 : Kernels.threads();
-    int per = imagesPerPass(g, threads);
-    long floats = per * (long) hp * wp * g.inChannels();
+    int ring = threads == 1 ? ringRows(g, hp) : 0;
+    int per = ring > 0 ? g.batch() : imagesPerPass(g, threads);
+    long rows = ring > 0 ? ring + (g.kernelH() - 1) * g.dilationH() : per * (long) hp;
+    long floats = rows * wp * g.inChannels();
     if (floats > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("conv2d: the padded input is too large: " + g);
     }
@@ -141,6 +144,32 @@ final class DirectConv {
       task.run(threads, pass, hp, wp, x, xOff + i0 * in, holder[0], packed, act, add,
           addOff + i0 * out, y, yOff + i0 * out);
     }
+  }
+
+  /**
+   * The rows of the ring that the padded rows go round on one thread ({@link Task#padThrough}):
+   * twice the most padded rows, {@code img * hp + row}, one strip group reads from its first
+   * to its last, so no row is overwritten while a group still reads it, followed by a copy of
+   * the first {@code (kh - 1) * dilation} (every window's rows consecutive); 0 where that is
+   * no smaller than the batch. The copy then stays in L1/L2 between its pad and its strips and
+   * is never written back to memory (ResNet's 64-channel batch is 6.9 MB, its ring 9 rows).
+   */
+  static int ringRows(ConvGeometry g, int hp) {
+    int positions = g.positions();
+    long total = (long) g.batch() * positions;
+    int ow = g.outWidth();
+    int reach = (g.kernelH() - 1) * g.dilationH() + 1;
+    long span = 0;
+    for (long first = 0; first < total; first += GROUP * POSITIONS) {
+      long last = Math.min(total, first + GROUP * POSITIONS) - 1;
+      long i0 = first / positions;
+      long i1 = last / positions;
+      long b0 = i0 * hp + (first - i0 * positions) / ow * g.strideH();
+      long b1 = i1 * hp + (last - i1 * positions) / ow * g.strideH() + reach;
+      span = Math.max(span, b1 - b0);
+    }
+    long rows = span;
+    return rows + reach - 1 < (long) g.batch() * hp ? (int) rows : 0;
   }
 
   /** The rows of a padded image: those the windows reach. */
@@ -186,6 +215,19 @@ final class DirectConv {
     /** Per thread: a strip group's outputs, {@code (width, GROUP * POSITIONS)}. */
     private float[][] blocks = new float[0][];
     private boolean padding;
+    /**
+     * Whether the strips pad their own rows as they reach them ({@link #padThrough}): on one
+     * thread, where the items run in order, so each group's new rows are copied right before
+     * its strips read them, from L1/L2, instead of the whole batch first (through memory).
+     */
+    private boolean lazy;
+    /** With {@link #lazy}: the padded rows done, {@code img * hp + row}, of the batch. */
+    private int padDone;
+    /**
+     * With {@link #lazy}: the rows of the ring the padded rows go round ({@link #ringRows}),
+     * row {@code img * hp + r} at {@code (img * hp + r) % ring}; 0 for the whole batch.
+     */
+    private int ring;
     /**
      * Output-channel strips per item: 2 where the backend runs strips in pairs ({@link
      * Kernels#pairsStrips}), their count is even (every ResNet width) and there are at least
@@ -259,9 +301,14 @@ final class DirectConv {
       int chunks = g.outChannels() / width;
       span = Kernels.pairsStrips() && chunks % 2 == 0 && g.inChannels() >= MIN_PAIR_IN ? 2 : 1;
       try {
-        padding = true;
-        each(threads, g.batch());
-        padding = false;
+        lazy = threads == 1;
+        padDone = 0;
+        ring = lazy ? ringRows(g, hp) : 0;
+        if (!lazy) {
+          padding = true;
+          each(threads, g.batch());
+          padding = false;
+        }
         int strips = (g.batch() * g.positions() + POSITIONS - 1) / POSITIONS;
         int groups = (strips + GROUP - 1) / GROUP;
         each(threads, groups * (chunks / span));
@@ -316,8 +363,35 @@ final class DirectConv {
           if (group != located) {
             locate(group, at);
             located = group;
+            if (lazy) {
+              padThrough(group);
+            }
           }
           strips(group, item % chunks * span, a, at, b);
+        }
+      }
+    }
+
+    /**
+     * Pads the rows of the batch that group {@code group}'s strips read and are not padded
+     * yet: every row up to the last one its last position's window reaches (rows are padded in
+     * order, so those before are done too).
+     */
+    private void padThrough(int group) {
+      int positions = g.positions();
+      int last = Math.min(g.batch() * positions, (group + 1) * GROUP * POSITIONS) - 1;
+      int img = last / positions;
+      int oh = (last - img * positions) / g.outWidth();
+      int through = img * hp + oh * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
+      int rowFloats = wp * g.inChannels();
+      int extra = (g.kernelH() - 1) * g.dilationH();
+      for (; padDone < through; padDone++) {
+        int i = padDone / hp;
+        int slot = ring > 0 ? padDone % ring : padDone;
+        padRow(g, i, padDone - i * hp, x, xOff, wp, padded, slot * rowFloats);
+        if (ring > 0 && slot < extra) { // again after the ring, for windows that wrap
+          System.arraycopy(padded, slot * rowFloats, padded, (ring + slot) * rowFloats,
+              rowFloats);
         }
       }
     }
@@ -345,7 +419,8 @@ final class DirectConv {
           at[u] = at[n - 1];
           continue;
         }
-        at[u] = ((img * hp + oh * g.strideH()) * wp + col * g.strideW()) * in;
+        int row = img * hp + oh * g.strideH();
+        at[u] = ((ring > 0 ? row % ring : row) * wp + col * g.strideW()) * in;
         if (++col == ow) {
           col = 0;
           if (++oh == g.outHeight()) {
@@ -460,48 +535,52 @@ final class DirectConv {
    */
   static void pad(ConvGeometry g, int img, float[] x, int xOff, int hp, int wp,
       float[] padded) {
+    for (int r = 0; r < hp; r++) {
+      padRow(g, img, r, x, xOff, wp, padded, (img * hp + r) * wp * g.inChannels());
+    }
+  }
+
+  /** Row {@code r} of the padded image {@code img}, as {@link #pad} writes it, at {@code row}. */
+  static void padRow(ConvGeometry g, int img, int r, float[] x, int xOff, int wp,
+      float[] padded, int row) {
     int in = g.inChannels();
     int h = g.height();
     int w = g.width();
     int src = xOff + img * in * g.inPlane();
-    int dst = img * hp * wp * in;
     int left = Math.min(wp, g.padLeft());
     int cols = Math.max(0, Math.min(w, wp - left)); // input columns copied
-    for (int r = 0; r < hp; r++) {
-      int ih = r - g.padTop();
-      int row = dst + r * wp * in;
-      if (ih < 0 || ih >= h) {
-        Arrays.fill(padded, row, row + wp * in, 0f);
-        continue;
+    int ih = r - g.padTop();
+    if (ih < 0 || ih >= h) {
+      Arrays.fill(padded, row, row + wp * in, 0f);
+      return;
+    }
+    Arrays.fill(padded, row, row + left * in, 0f);
+    Arrays.fill(padded, row + (left + cols) * in, row + wp * in, 0f);
+    int from = src + ih * w;
+    int to = row + left * in;
+    int plane = g.inPlane();
+    int c = 0;
+    // (in, w) -> (w, in), eight channels at a time: read along eight rows, write each
+    // column's eight floats together. One channel at a time wrote one float per column, in
+    // floats apart: 1.7 ns an input at 64 channels (56x56), 3.3 at 128 (28x28), 12% of those
+    // layers; this way 1.0 (CPU time, AMD EPYC Zen 4, loaded).
+    for (; c + 8 <= in; c += 8) {
+      int s = from + c * plane;
+      for (int col = 0, t = to + c; col < cols; col++, t += in) {
+        padded[t] = x[s + col];
+        padded[t + 1] = x[s + plane + col];
+        padded[t + 2] = x[s + 2 * plane + col];
+        padded[t + 3] = x[s + 3 * plane + col];
+        padded[t + 4] = x[s + 4 * plane + col];
+        padded[t + 5] = x[s + 5 * plane + col];
+        padded[t + 6] = x[s + 6 * plane + col];
+        padded[t + 7] = x[s + 7 * plane + col];
       }
-      Arrays.fill(padded, row, row + left * in, 0f);
-      Arrays.fill(padded, row + (left + cols) * in, row + wp * in, 0f);
-      int from = src + ih * w;
-      int to = row + left * in;
-      int plane = g.inPlane();
-      int c = 0;
-      // (in, w) -> (w, in), eight channels at a time: read along eight rows, write each
-      // column's eight floats together. One channel at a time wrote one float per column, in
-      // floats apart: 1.7 ns an input at 64 channels (56x56), 3.3 at 128 (28x28), 12% of those
-      // layers; this way 1.0 (CPU time, AMD EPYC Zen 4, loaded).
-      for (; c + 8 <= in; c += 8) {
-        int s = from + c * plane;
-        for (int col = 0, t = to + c; col < cols; col++, t += in) {
-          padded[t] = x[s + col];
-          padded[t + 1] = x[s + plane + col];
-          padded[t + 2] = x[s + 2 * plane + col];
-          padded[t + 3] = x[s + 3 * plane + col];
-          padded[t + 4] = x[s + 4 * plane + col];
-          padded[t + 5] = x[s + 5 * plane + col];
-          padded[t + 6] = x[s + 6 * plane + col];
-          padded[t + 7] = x[s + 7 * plane + col];
-        }
-      }
-      for (; c < in; c++) { // the rest one at a time
-        int s = from + c * plane;
-        for (int col = 0; col < cols; col++) {
-          padded[to + col * in + c] = x[s + col];
-        }
+    }
+    for (; c < in; c++) { // the rest one at a time
+      int s = from + c * plane;
+      for (int col = 0; col < cols; col++) {
+        padded[to + col * in + c] = x[s + col];
       }
     }
   }

@@ -317,6 +317,8 @@ class DirectConvTest {
       geometry(1, 16, 1, 1, WIDTH, 3, 3, 1, 1, 1), // one position (5 repeated)
       // 2 x 456 positions, 8.4 M multiply-adds: split between threads; a ragged last group
       geometry(2, 32, 19, 24, 2 * WIDTH, 3, 3, 1, 1, 1),
+      // one thread pads rows into a ring as the strips reach them (ringRowsFollowTheGroups)
+      RING, RING_DILATED,
     };
     int before = Kernels.threads();
     try {
@@ -392,6 +394,36 @@ class DirectConvTest {
     Convolution.conv2d(g, x, 0, w2, 0, b2, 0, f, Activation.NONE, got, 0,
         new Convolution.Workspace());
     assertClose(definition(g, x, 0, w2, b2, null, Activation.NONE), got, 1e-4, "repacked");
+  }
+
+  /** Images tall enough that one thread pads them into a ring of rows. */
+  private static final ConvGeometry RING = geometry(2, 16, 36, 17, WIDTH, 3, 3, 1, 1, 1);
+  /** The ring with a dilation of 2: 4 rows copied again after it. */
+  private static final ConvGeometry RING_DILATED =
+      geometry(2, 16, 30, 13, WIDTH, 3, 3, 1, 2, 2);
+
+  /**
+   * The ring holds every padded row a group of strips reads, from its first position's first
+   * row to its last position's last, counted across images (row {@code img * hp + r}), and is
+   * used only where it is smaller than the batch's rows.
+   */
+  @Test
+  void ringRowsFollowTheGroups() {
+    // RING: 36 x 17 outputs (612 an image), 38 padded rows an image. The widest group is the
+    // one that crosses into image 1, positions 576..671: from row 33 (576 / 17) of image 0 to
+    // row 3 ((671 - 612) / 17) of image 1, whose window reaches padded row 38 + 3 + 2: rows
+    // 33..43, 11. Within an image a group spans at most 6 output rows, 9 padded.
+    assertEquals(11, DirectConv.ringRows(RING, 38));
+    // RING_DILATED: 30 x 13 outputs (390), 34 padded rows, a window 5 rows tall. Positions
+    // 384..479 run from row 29 of image 0 to row 6 ((479 - 390) / 13) of image 1: padded rows
+    // 29..(34 + 6 + 4), 16.
+    assertEquals(16, DirectConv.ringRows(RING_DILATED, 34));
+    // ResNet's 56x56 layer: positions 3072..3167 run from row 54 of image 0 to row 0 of
+    // image 1 (3136 an image): padded rows 54..(58 + 0 + 2), 7; 6240..6335 from row 55 to
+    // row 1, 7 too; a group within an image spans 3 output rows, 5 padded.
+    assertEquals(7, DirectConv.ringRows(geometry(8, 64, 56, 56, 64, 3, 3, 1, 1, 1), 58));
+    // One 7x7 image: the ring (9 rows and 2 again) is no smaller than the image (9 rows).
+    assertEquals(0, DirectConv.ringRows(geometry(1, 512, 7, 7, 512, 3, 3, 1, 1, 1), 9));
   }
 
   static ConvGeometry geometry(int batch, int in, int h, int w, int out, int kh,
