@@ -1,7 +1,6 @@
 package dev.netspec.runtime.kernels;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Direct convolution (no image patches) for the Vector API backend: the batch is copied into a
@@ -198,11 +197,9 @@ final class DirectConv {
    * One call's work, reused across calls (one per layer): first the images padded (items:
    * images), then the strips (items: groups of {@link #GROUP} strips of positions by strips
    * of output channels, position-group major). Each thread takes runs of items from a shared
-   * counter ({@link #each}) and has its own scratch.
+   * counter ({@link Parallel.Claims}) and has its own scratch (its slot).
    */
-  static final class Task implements Parallel.Range {
-    /** Hands each thread's share its scratch slot. */
-    private final AtomicInteger next = new AtomicInteger();
+  static final class Task implements Parallel.Items {
     /** Hands out the items of the current pass in runs. */
     private final Parallel.Claims claims = new Parallel.Claims();
     /**
@@ -306,12 +303,12 @@ final class DirectConv {
         ring = lazy ? ringRows(g, hp) : 0;
         if (!lazy) {
           padding = true;
-          each(threads, g.batch());
+          claims.each(threads, g.batch(), this);
           padding = false;
         }
         int strips = (g.batch() * g.positions() + POSITIONS - 1) / POSITIONS;
         int groups = (strips + GROUP - 1) / GROUP;
-        each(threads, groups * (chunks / span));
+        claims.each(threads, groups * (chunks / span), this);
       } finally {
         this.x = null;
         this.padded = null;
@@ -322,53 +319,33 @@ final class DirectConv {
     }
 
     /**
-     * Items {@code [0, items)} on up to {@code threads} threads: each takes runs of items from
-     * a shared counter ({@link Parallel.Claims}) until none is left. Which thread computes an
-     * item does not change it.
+     * Items {@code [from, to)} of the current pass, a run the thread with scratch {@code slot}
+     * claimed: images to pad, or strip groups by output-channel strips.
      */
-    private void each(int threads, int items) {
-      int parts = Math.max(1, Math.min(threads, items));
-      next.set(0);
-      claims.reset(items, parts);
-      if (parts > 1) {
-        Parallel.forRanges(parts, this); // one range per thread: see run
-      } else {
-        run(0, 1);
-      }
-    }
-
-    /** One thread's share: runs of items from the counter, whatever {@code [from, to)} is. */
     @Override
-    public void run(int from, int to) {
+    public void run(int slot, int from, int to) {
       if (padding) {
-        for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
-            run = claims.next()) {
-          for (int img = Parallel.Claims.from(run); img < Parallel.Claims.to(run); img++) {
-            pad(g, img, x, xOff, hp, wp, padded);
-          }
+        for (int img = from; img < to; img++) {
+          pad(g, img, x, xOff, hp, wp, padded);
         }
         return;
       }
-      int slot = next.getAndIncrement();
       // More shares than scratch only if setThreads raised the count meanwhile.
       float[][] a = slot < accs.length ? accs[slot] : new float[2 * GROUP][accs[0][0].length];
       int[] at = slot < offsets.length ? offsets[slot] : new int[GROUP * POSITIONS];
       float[] b = slot < blocks.length ? blocks[slot] : new float[blocks[0].length];
       int chunks = g.outChannels() / Kernels.panelWidth() / span; // items per group
       int located = -1; // the group whose offsets are in at: one per run of its chunks
-      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
-          run = claims.next()) {
-        for (int item = Parallel.Claims.from(run); item < Parallel.Claims.to(run); item++) {
-          int group = item / chunks;
-          if (group != located) {
-            locate(group, at);
-            located = group;
-            if (lazy) {
-              padThrough(group);
-            }
+      for (int item = from; item < to; item++) {
+        int group = item / chunks;
+        if (group != located) {
+          locate(group, at);
+          located = group;
+          if (lazy) {
+            padThrough(group);
           }
-          strips(group, item % chunks * span, a, at, b);
         }
+        strips(group, item % chunks * span, a, at, b);
       }
     }
 

@@ -35,25 +35,70 @@ final class Parallel {
     void run(int from, int to);
   }
 
+  /** A body over runs of items claimed by one thread ({@link Claims#each}). */
+  interface Items {
+    /**
+     * Items {@code [from, to)} on the thread whose share is {@code slot} ({@code 0 <= slot <
+     * parts}, one per thread of the call: an index to the thread's own scratch).
+     */
+    void run(int slot, int from, int to);
+  }
+
   /**
    * Items {@code [0, items)} handed out from a shared counter in runs of {@code 1 / (CLAIMS *
    * parts)} of the items still left, at least one ({@link #next}): a thread that falls behind
    * (a slower share, a core the machine gave to something else) leaves its work to the others
    * instead of making them wait, and runs that shrink as the work runs out leave at most one
    * item's imbalance at the end (runs of a fixed size, an eighth of a thread's share, could
-   * leave the other thread idle for up to 1/16 of a layer on 2 threads). Set before the
-   * parallel call ({@link #reset}); which thread takes an item must not change its result.
+   * leave the other thread idle for up to 1/16 of a layer on 2 threads). The one claim loop of
+   * the kernels that split this way ({@link #each}); reused across calls (one per task), so a
+   * call allocates nothing. Which thread takes an item must not change its result.
    */
-  static final class Claims {
+  static final class Claims implements Range {
     /** Runs per thread at the start: each takes this fraction of its share of what is left. */
     private static final int CLAIMS = 4;
     /** The first item no thread has taken yet. */
     private final AtomicInteger claimed = new AtomicInteger();
     private int items;
     private int parts;
+    /** The body of the call in progress ({@link #each}), else null. */
+    private Items body;
+
+    /**
+     * Runs {@code body} over items {@code [0, items)} on up to {@code threads} threads (the
+     * calling thread one of them), each taking runs from the counter until none is left;
+     * returns when every item is done. One call at a time per instance.
+     */
+    void each(int threads, int items, Items body) {
+      int n = Math.max(1, Math.min(threads, items));
+      reset(items, n);
+      this.body = body;
+      try {
+        if (n > 1) {
+          forRanges(n, this); // one range per thread, [slot, slot + 1): see run
+        } else {
+          run(0, 1);
+        }
+      } finally {
+        this.body = null;
+      }
+    }
+
+    /**
+     * One thread's share of {@link #each}: runs from the counter, whatever the range; its
+     * first index is the thread's slot (the pool's fallback runs every share on one thread,
+     * {@code [0, parts)}: slot 0).
+     */
+    @Override
+    public void run(int from, int to) {
+      Items b = body;
+      for (long run = next(); from(run) < to(run); run = next()) {
+        b.run(from, from(run), to(run));
+      }
+    }
 
     /** Items {@code [0, items)} for {@code parts} threads, none taken yet. */
-    void reset(int items, int parts) {
+    private void reset(int items, int parts) {
       this.items = items;
       this.parts = Math.max(1, parts);
       claimed.set(0);
@@ -63,7 +108,7 @@ final class Parallel {
      * The next run, {@code [from, to)} as {@code from << 32 | to}; {@code from == to} when
      * none is left ({@link #from}, {@link #to}).
      */
-    long next() {
+    private long next() {
       while (true) {
         int from = claimed.get();
         if (from >= items) {

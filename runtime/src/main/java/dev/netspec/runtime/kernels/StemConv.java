@@ -3,7 +3,6 @@ package dev.netspec.runtime.kernels;
 import static dev.netspec.runtime.kernels.Vectors.EXACT;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -100,9 +99,7 @@ final class StemConv {
    * image's input channel), then the tiles (items: an image's run of {@link #SPAN} tiles, all
    * output channels).
    */
-  static final class Task implements Parallel.Range {
-    /** Hands each thread's share its block. */
-    private final AtomicInteger next = new AtomicInteger();
+  static final class Task implements Parallel.Items {
     /** Hands out the items of the current pass in runs. */
     private final Parallel.Claims claims = new Parallel.Claims();
     /** Per thread: a tile's outputs, {@code (CHANNELS, TILE)}. */
@@ -151,9 +148,9 @@ final class StemConv {
       spans = (tiles + SPAN - 1) / SPAN;
       try {
         planesPass = true;
-        each(threads, g.batch() * g.inChannels());
+        claims.each(threads, g.batch() * g.inChannels(), this);
         planesPass = false;
-        each(threads, g.batch() * spans);
+        claims.each(threads, g.batch() * spans, this);
       } finally {
         this.x = null;
         this.planes = null;
@@ -186,41 +183,22 @@ final class StemConv {
     }
 
     /**
-     * Items {@code [0, items)} on up to {@code threads} threads, each taking runs of them from
-     * a shared counter ({@link Parallel.Claims}): contiguous ranges, one per thread, made a
-     * thread that got less of the machine hold up the other.
+     * Items {@code [from, to)} of the current pass, a run the thread with block {@code slot}
+     * claimed ({@link Parallel.Claims}: a static split made a thread that got less of the
+     * machine hold up the other): an image's input channels, or an image's spans of tiles.
      */
-    private void each(int threads, int items) {
-      int parts = Math.max(1, Math.min(threads, items));
-      next.set(0);
-      claims.reset(items, parts);
-      if (parts > 1) {
-        Parallel.forRanges(parts, this); // one range per thread: see run
-      } else {
-        run(0, 1);
-      }
-    }
-
-    /** One thread's share: runs of items from the counter, whatever {@code [from, to)} is. */
     @Override
-    public void run(int from, int to) {
+    public void run(int slot, int from, int to) {
       if (planesPass) {
-        for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
-            run = claims.next()) {
-          for (int item = Parallel.Claims.from(run); item < Parallel.Claims.to(run); item++) {
-            phases(item / g.inChannels(), item % g.inChannels());
-          }
+        for (int item = from; item < to; item++) {
+          phases(item / g.inChannels(), item % g.inChannels());
         }
         return;
       }
-      int slot = next.getAndIncrement();
       // More shares than blocks only if setThreads raised the count meanwhile.
       float[] block = slot < blocks.length ? blocks[slot] : new float[CHANNELS * TILE];
-      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
-          run = claims.next()) {
-        for (int item = Parallel.Claims.from(run); item < Parallel.Claims.to(run); item++) {
-          span(item / spans, item % spans, block);
-        }
+      for (int item = from; item < to; item++) {
+        span(item / spans, item % spans, block);
       }
     }
 

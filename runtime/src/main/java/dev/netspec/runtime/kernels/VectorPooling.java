@@ -67,7 +67,7 @@ final class VectorPooling {
    * a static split made a thread that got less of the machine hold up the other. Reused (set,
    * run, then its references dropped), so a call allocates nothing.
    */
-  private static final class Planes implements Parallel.Range {
+  private static final class Planes implements Parallel.Items {
     private final Parallel.Claims claims = new Parallel.Claims();
     private ConvGeometry g;
     private float[] x;
@@ -75,13 +75,10 @@ final class VectorPooling {
     private float[] y;
     private int yOff;
 
-    /** One thread's share: runs of planes from the counter, whatever {@code [from, to)} is. */
+    /** Planes {@code [from, to)}, a run one thread claimed. */
     @Override
-    public void run(int from, int to) {
-      for (long run = claims.next(); Parallel.Claims.from(run) < Parallel.Claims.to(run);
-          run = claims.next()) {
-        planes(g, x, xOff, y, yOff, Parallel.Claims.from(run), Parallel.Claims.to(run));
-      }
+    public void run(int slot, int from, int to) {
+      planes(g, x, xOff, y, yOff, from, to);
     }
   }
 
@@ -97,15 +94,13 @@ final class VectorPooling {
       return;
     }
     Planes task = TASK.get();
-    int parts = Math.min(Parallel.threads(), planes);
-    task.claims.reset(planes, parts);
     task.g = g;
     task.x = x;
     task.xOff = xOff;
     task.y = y;
     task.yOff = yOff;
     try {
-      Parallel.forRanges(parts, task); // one range per thread: see Planes.run
+      task.claims.each(Parallel.threads(), planes, task);
     } finally {
       task.g = null;
       task.x = null;
