@@ -17,7 +17,10 @@ public enum UnaryOp {
   LOG,
   SIGMOID,
   TANH,
-  /** GELU, {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, PyTorch's default (within 2 ulp, {@link Gelu}). */
+  /**
+   * GELU, {@code x * 0.5 * (1 + erf(x / sqrt(2)))}, PyTorch's default (with PyTorch's
+   * float accuracy, {@link Gelu}).
+   */
   GELU;
 
   /** PyTorch's ReLU on one value: {@code x < 0 ? 0 : x} ({@code relu(-0.0)} is {@code -0.0}). */

@@ -238,4 +238,51 @@ class VectorAttentionTest {
         0, 1, new float[kv], 0, 1, new float[kv * vv], 0, vv, null, 0, 0, new float[vv], 0, vv),
         "the scalar backend has no kernel of its own");
   }
+
+  /**
+   * The numerators' own exp against {@code Math.exp} in double: every step of 1e-5 over
+   * [-30, 0] within 2.5e-7 relative (the scores' own rounding, times {@code |x - max|}, is
+   * larger past |x - max| = 4), anything from -88 down and {@code -inf} exactly 0, NaN kept,
+   * and the sum the numerators' sum.
+   */
+  @Test
+  void numeratorsExpIsWithinTwoPointFiveEMinusSevenOfExp() {
+    int n = 3_000_000 / L * L;
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = 1f - i * 1e-5f; // x - max from 0 to -30
+    }
+    float[] lanes = new float[L];
+    VectorAttention.expSum(x, 0, n, 1f, lanes);
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+      double exact = Math.exp((double) (1f - i * 1e-5f) - 1.0);
+      worst = Math.max(worst, Math.abs(x[i] - exact) / exact);
+    }
+    assertTrue(worst <= 2.5e-7, "exp off by " + worst + " relative");
+    float[] row = random(new Random(3), 8 * L, 4);
+    float sum = VectorAttention.expSum(row, 0, row.length, 4f, lanes);
+    double total = 0;
+    for (float numerator : row) {
+      total += numerator;
+    }
+    assertEquals(total, sum, total * 1e-6, "the sum of a row's numerators");
+    float[] tail = new float[4 * L];
+    for (int i = 0; i < tail.length; i++) {
+      tail[i] = -88f - i * 3f;
+    }
+    tail[1] = Float.NEGATIVE_INFINITY;
+    tail[2] = -87.5f;
+    tail[3] = Float.NaN;
+    VectorAttention.expSum(tail, 0, tail.length, 0f, lanes);
+    for (int i = 0; i < tail.length; i++) {
+      if (i == 3) {
+        assertTrue(Float.isNaN(tail[i]), "NaN stays NaN");
+      } else if (i == 2) {
+        assertTrue(tail[i] >= 0f && tail[i] < 2e-38f, "e^-87.5 is 0 or tiny: " + tail[i]);
+      } else {
+        assertEquals(0f, tail[i], "numerator " + i + " below the floor");
+      }
+    }
+  }
 }
