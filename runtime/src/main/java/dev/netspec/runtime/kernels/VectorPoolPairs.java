@@ -20,8 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * blend, for the value and for its index alike), so the outputs and indices are the scalar
  * loop's to the bit, NaN payloads and signed zeros included. One float at a time, the unrolled
  * loop took 10.5% of the Fashion CNN's training step (session 17, JFR). 512-bit vectors only
- * (AVX2 has no narrowing of longs in one instruction); elsewhere, and for the outputs a vector
- * cannot take, the scalar loop.
+ * (AVX2 has no narrowing of longs in one instruction); elsewhere the scalar loop.
  */
 final class VectorPoolPairs {
   private static final VectorSpecies<Float> S = VectorBackend.SPECIES;
@@ -46,29 +45,43 @@ final class VectorPoolPairs {
 
   /**
    * {@link Pooling#maxPool2d} with {@code indices} (not null): the vectors where {@code g} is
-   * 2 x 2 at stride 2 inside the input ({@link Pooling#isPairs}) and a row has at least {@code
-   * L / 2} outputs, else the scalar loop.
+   * 2 x 2 at stride 2 inside the input ({@link Pooling#isPairs}), else the scalar loop. A row
+   * of fewer than {@code L / 2} outputs (the Fashion CNN's second pooling: 7) takes one vector
+   * whose last lanes run into the rows after it: rows go in order, so the next row writes over
+   * them; the rows whose vector would reach past the call's outputs or inputs take the window
+   * rule one output at a time.
    */
   static void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
       int[] indices) {
-    if (!VECTORS || !Pooling.isPairs(g) || g.outWidth() < H) {
+    if (!VECTORS || !Pooling.isPairs(g)) {
       Pooling.maxPool2d(g, x, xOff, y, yOff, indices);
       return;
     }
     int planes = g.batch() * g.inChannels();
     int width = g.width();
     int outWidth = g.outWidth();
+    int outputs = planes * g.positions();
     for (int c = 0; c < planes; c++) {
       int plane = xOff + c * g.inPlane();
       int out = c * g.positions();
       for (int oh = 0; oh < g.outHeight(); oh++) {
         int o = out + oh * outWidth;
         int row = 2 * oh * width;
-        // Whole vectors, the last one ending at the row's end (overlapping the one before:
-        // those outputs come out the same twice).
-        for (int at = 0; at < outWidth; at += H) {
-          at = Math.min(at, outWidth - H);
-          windows(x, plane, row + 2 * at, width, y, yOff + o + at, indices, o + at);
+        if (outWidth >= H) {
+          // Whole vectors, the last one ending at the row's end (overlapping the one before:
+          // those outputs come out the same twice).
+          for (int at = 0; at < outWidth; at += H) {
+            at = Math.min(at, outWidth - H);
+            windows(x, plane, row + 2 * at, width, y, yOff + o + at, indices, o + at);
+          }
+        } else if (o + H <= outputs && plane + row + width + L <= x.length) {
+          windows(x, plane, row, width, y, yOff + o, indices, o);
+        } else {
+          for (int ow = 0; ow < outWidth; ow++) {
+            int arg = Pooling.argmax(g, x, plane, oh, ow);
+            y[yOff + o + ow] = x[plane + arg];
+            indices[o + ow] = arg;
+          }
         }
       }
     }
