@@ -1,6 +1,7 @@
 package dev.netspec.runtime.autograd;
 
 import dev.netspec.runtime.kernels.ConvGeometry;
+import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.kernels.Pooling;
 import dev.netspec.runtime.nn.AdaptivePoolNd;
 import dev.netspec.runtime.nn.AvgPoolNd;
@@ -45,12 +46,19 @@ public final class PoolGrad {
           + Arrays.toString(gradOutput.shape()) + " with " + indices.length + " indices does"
           + " not fit the input " + Arrays.toString(inputShape));
     }
-    float[] g = gradOutput.contiguous().array(); // read only
+    Tensor gc = gradOutput.contiguous();
+    float[] g = gc.array(); // read only
+    int gOff = gc.arrayOffset();
     float[] dx = new float[Math.toIntExact(numel(inputShape))];
-    for (int o = 0; o < g.length; o++) {
-      int idx = indices[o];
-      if (idx >= 0) { // -1: an output with no input in its window (never chosen)
-        dx[(o / outPlane) * inPlane + idx] += g[o];
+    // Plane by plane: an integer division per output to find its plane was most of this
+    // loop's time (the Fashion CNN's pooling backward, 4% of its step).
+    for (int p = 0, o = 0; p < planes; p++) {
+      int in = p * inPlane;
+      for (int end = o + outPlane; o < end; o++) {
+        int idx = indices[o];
+        if (idx >= 0) { // -1: an output with no input in its window (never chosen)
+          dx[in + idx] += g[gOff + o];
+        }
       }
     }
     return Tensor.fromArray(dx, inputShape);
@@ -61,7 +69,7 @@ public final class PoolGrad {
     int[] indices = new int[g.batch() * g.inChannels() * g.positions()];
     Tensor xc = x.contiguous();
     float[] y = new float[indices.length];
-    Pooling.maxPool2d(g, xc.array(), xc.arrayOffset(), y, 0, indices);
+    Kernels.maxPool2d(g, xc.array(), xc.arrayOffset(), y, 0, indices);
     return maxPool(gradOutput, x.shape(), dims, indices);
   }
 

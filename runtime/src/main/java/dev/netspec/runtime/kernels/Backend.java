@@ -64,6 +64,13 @@ interface Backend {
   void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff);
 
   /**
+   * {@link Pooling#maxPool2d} with {@code indices} (not null), both arrays contiguous: the
+   * same outputs and indices as the scalar loop.
+   */
+  void maxPool2dWithIndices(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
+      int[] indices);
+
+  /**
    * One strip of the direct convolution ({@link DirectConv}): {@code acc[j * width + c] +=
    * sum over r < steps of x[p_j + r] * w[w0 + r * width + c]} for the 6 positions {@code j}
    * and {@code width} output channels {@code c}, each sum one float FMA chain in order of r.

@@ -186,9 +186,8 @@ public final class Kernels {
   /**
    * {@code max_pool2d} of every plane of {@code g} ({@code batch * inChannels} planes of
    * {@code height x width} from {@code xOff}, outputs {@code outHeight x outWidth} each from
-   * {@code yOff}): see {@link Pooling#maxPool2d}. With {@code indices} (null: none) it runs
-   * the scalar loop, which records them; without, this backend's kernel, which computes the
-   * same bits.
+   * {@code yOff}): see {@link Pooling#maxPool2d}, with {@code indices} (null: none) on this
+   * backend's kernels, which compute the scalar loop's bits and indices.
    */
   public static void maxPool2d(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
       int[] indices) {
@@ -197,7 +196,7 @@ public final class Kernels {
     Objects.checkFromIndexSize(yOff, planes * g.positions(), y.length);
     if (indices != null) {
       Objects.checkFromIndexSize(0, planes * g.positions(), indices.length);
-      Pooling.maxPool2d(g, x, xOff, y, yOff, indices);
+      BACKEND.maxPool2dWithIndices(g, x, xOff, y, yOff, indices);
     } else {
       BACKEND.maxPool2d(g, x, xOff, y, yOff);
     }

@@ -40,7 +40,7 @@ public final class Pooling {
   }
 
   /** Whether every window of {@code g} is 2 x 2 at stride 2, inside the input. */
-  private static boolean isPairs(ConvGeometry g) {
+  static boolean isPairs(ConvGeometry g) {
     return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2
         && g.padTop() == 0 && g.padLeft() == 0 && g.dilationH() == 1 && g.dilationW() == 1
         && 2 * g.outHeight() <= g.height() && 2 * g.outWidth() <= g.width();

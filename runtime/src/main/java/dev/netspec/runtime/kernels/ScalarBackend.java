@@ -139,6 +139,12 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void maxPool2dWithIndices(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
+      int[] indices) {
+    Pooling.maxPool2d(g, x, xOff, y, yOff, indices);
+  }
+
+  @Override
   public void depthwiseConv2d(ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
       float[] bias, int biasOff, Activation act, float[] y, int yOff) {
     int mult = g.outChannels() / g.inChannels();

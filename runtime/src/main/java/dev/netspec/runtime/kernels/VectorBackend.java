@@ -159,6 +159,12 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void maxPool2dWithIndices(ConvGeometry g, float[] x, int xOff, float[] y, int yOff,
+      int[] indices) {
+    VectorPoolPairs.maxPool2d(g, x, xOff, y, yOff, indices);
+  }
+
+  @Override
   public void convStrip(int width, int steps, float[] x, int p0, int p1, int p2, int p3,
       int p4, int p5, float[] w, int w0, float[] acc) {
     if (width != ConvStrips.WIDTH) {

@@ -177,37 +177,63 @@ class PoolingKernelsTest {
   }
 
   /**
-   * The unrolled 2 x 2, stride-2 pooling with indices (a CNN's training forward) picks the
-   * indices and bits of the general window rule ({@link Pooling#argmax}), ties of signed zeros
-   * and NaNs included, also when the input has an odd row or column left over.
+   * The 2 x 2, stride-2 pooling with indices (a CNN's training forward), unrolled in the scalar
+   * loop and on vectors ({@link VectorPoolPairs}), picks the indices and bits of the general
+   * window rule ({@link Pooling#argmax}), ties of signed zeros and NaNs included, for rows of
+   * outputs around the vector's {@code L / 2}, also when the input has an odd row or column left
+   * over; nothing before the output is written.
    */
   @Test
   void twoByTwoPoolingWithIndicesFollowsTheWindowRule() {
     Random rnd = new Random(5);
     for (int height : new int[] {2, 5, 14}) {
-      for (int width : new int[] {2, 3, L + 1, 28}) {
+      for (int width : new int[] {2, 3, L + 1, 14, 15, 17, 28, 31, 34, 56}) {
         int oh = height / 2;
         int ow = width / 2;
         ConvGeometry g = new ConvGeometry(2, 3, height, width, 3, 2, 2, 2, 2, 0, 0, 1, 1, 1, oh,
             ow);
         float[] x = tricky(rnd, 2 * 3 * height * width + 3);
-        float[] y = new float[2 * 3 * oh * ow + 1];
-        int[] indices = new int[2 * 3 * oh * ow];
-        Pooling.maxPool2d(g, x, 3, y, 1, indices);
-        for (int c = 0; c < 6; c++) {
-          int plane = 3 + c * height * width;
-          for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-              int at = c * oh * ow + i * ow + j;
-              int want = Pooling.argmax(g, x, plane, i, j);
-              String where = height + "x" + width + " plane " + c + " output " + i + "," + j;
-              assertEquals(want, indices[at], where);
-              assertEquals(Float.floatToRawIntBits(x[plane + want]),
-                  Float.floatToRawIntBits(y[1 + at]), where);
+        for (Backend b : new Backend[] {scalar, vector}) {
+          float[] y = new float[2 * 3 * oh * ow + 1];
+          int[] indices = new int[2 * 3 * oh * ow];
+          b.maxPool2dWithIndices(g, x, 3, y, 1, indices);
+          assertEquals(0, Float.floatToRawIntBits(y[0]), b.name() + ": before the output");
+          for (int c = 0; c < 6; c++) {
+            int plane = 3 + c * height * width;
+            for (int i = 0; i < oh; i++) {
+              for (int j = 0; j < ow; j++) {
+                int at = c * oh * ow + i * ow + j;
+                int want = Pooling.argmax(g, x, plane, i, j);
+                String where = b.name() + " " + height + "x" + width + " plane " + c
+                    + " output " + i + "," + j;
+                assertEquals(want, indices[at], where);
+                assertEquals(Float.floatToRawIntBits(x[plane + want]),
+                    Float.floatToRawIntBits(y[1 + at]), where);
+              }
             }
           }
         }
       }
+    }
+  }
+
+  /** The vector 2 x 2 pooling with indices once C2 has compiled it: the scalar loop's bits. */
+  @Test
+  void twoByTwoPoolingWithIndicesStaysExactOnceCompiled() {
+    Random rnd = new Random(7);
+    ConvGeometry g = new ConvGeometry(2, 16, 28, 28, 16, 2, 2, 2, 2, 0, 0, 1, 1, 1, 14, 14);
+    float[] x = tricky(rnd, 2 * 16 * 28 * 28);
+    float[] want = new float[2 * 16 * 14 * 14];
+    int[] wantIndices = new int[want.length];
+    scalar.maxPool2dWithIndices(g, x, 0, want, 0, wantIndices);
+    float[] y = new float[want.length];
+    int[] indices = new int[want.length];
+    for (int call = 0; call < 1500; call++) {
+      vector.maxPool2dWithIndices(g, x, 0, y, 0, indices);
+    }
+    for (int i = 0; i < y.length; i++) {
+      assertEquals(wantIndices[i], indices[i], "output " + i);
+      assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(y[i]), "output " + i);
     }
   }
 
