@@ -2,13 +2,17 @@ package dev.netspec.compiler.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.netspec.compiler.check.Model;
 import dev.netspec.compiler.infer.DType;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Shape;
 import dev.netspec.compiler.infer.Type;
 import dev.netspec.compiler.parse.Ast;
+import dev.netspec.compiler.parse.ForwardParser;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,5 +68,29 @@ class TupleTextTest {
     assertEquals("(4,)", Tuples.comment(new Type.TensorT(new Shape(List.of(new Dim.Known(4))), DType.FLOAT32)));
     assertEquals("((...), (4,))", Tuples.comment(new Type.TupleT(List.of(new Type.NumT(true),
         tensor(new Dim.Known(4))))));
+  }
+
+  /** A block whose forward is {@code forward} (null: none); {@code components} reads nothing else. */
+  private static Model.Block block(String forward) throws ForwardParser.SyntaxError {
+    return new Model.Block("B", null, null, "p", null, Map.of(), List.of(), null, Map.of(), Map.of(), false, List.of(),
+        forward == null ? null : ForwardParser.parse(forward), null, List.of(), Set.of(), List.of(), List.of(), null,
+        List.of());
+  }
+
+  @Test
+  void outputComponentsAreTheFirstTupleReturnsNamesElseTheirPlaces() throws Exception {
+    assertEquals(List.of("out", "hN", "c"), Tuples.components(block("return out, (h_n, c)"), 3));
+    assertEquals(List.of("item0", "item1"), Tuples.components(block("return out, (h_n, c)"), 2)); // not aligned
+    assertEquals(List.of("item0", "item1"), Tuples.components(block("return h, h"), 2)); // one name twice
+    assertEquals(List.of("a", "item1"), Tuples.components(block("return a, x + 1"), 2)); // not a name
+    assertEquals(List.of("item0", "item0_"), Tuples.components(block("return x + 1, item0"), 2)); // distinct
+    assertEquals(List.of("item0", "item1"), Tuples.components(block(null), 2));
+    assertEquals(List.of("item0", "item1"), Tuples.components(block("return x"), 2));
+    // the first tuple return in the order written, inside if, else and while too
+    assertEquals(List.of("a", "b"), Tuples.components(block("y = x\nif n:\n  return a, b\nreturn c, d"), 2));
+    assertEquals(List.of("a", "b"), Tuples.components(block("if n:\n  y = x\nelse:\n  return a, b\nreturn c, d"), 2));
+    assertEquals(List.of("c", "d"), Tuples.components(block("if n:\n  y = x\nelse:\n  y = x\nreturn c, d"), 2));
+    assertEquals(List.of("a", "b"), Tuples.components(block("while n:\n  return a, b\nreturn c, d"), 2));
+    assertEquals(List.of("a", "b"), Tuples.components(block("return a, b\nreturn c, d"), 2));
   }
 }
