@@ -88,6 +88,26 @@ class TuplesTest {
   }
 
   @Test
+  void anItemOfAChildsTupleCountsFromEitherEnd() throws ReflectiveOperationException {
+    // as in Python, pair(x)[1] is the second item and pair(x)[-2] the first of two
+    ClassLoader l = compile(HEADER + """
+          Pair:
+            forward: |
+              first, second = chunk(x, 2, dim=-1)
+              return first, second * 10
+          Picker:
+            input: [batch, 4]
+            layers:
+              pair: Pair
+            forward: |
+              return pair(x)[1] + pair(x)[-2]
+        """);
+    // first = [1, 2], second * 10 = [30, 40]
+    assertArrayEquals(new float[] {31f, 42f},
+        BufferedForwardTest.run(make(l, "Picker"), Tensor.of(new float[][] {{1, 2, 3, 4}})));
+  }
+
+  @Test
   void theGeneratedCodeUnpacksARecordByItsAccessors() {
     String java = Specs.compileClean("tuples.yaml", HEADER + """
           Tagger:

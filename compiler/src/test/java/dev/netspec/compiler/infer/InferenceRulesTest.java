@@ -114,6 +114,30 @@ class InferenceRulesTest {
   }
 
   @Test
+  void aChildBlockTakesTheDTypeOfItsFirstInput() {
+    // Enc declares int64 ids: a float32 tensor is the wrong dtype for it, as for an embedding;
+    // a block without 'input:' takes what it is given, a float32 block a float32 tensor
+    String enc = "  Enc:\n    inputs: {ids: [batch, 5, int64]}\n"
+        + "    layers: {emb: {embedding: {num_embeddings: 10, embedding_dim: 3}}}\n    forward: emb(ids)\n";
+    List<String> wrong = errors(enc + "  B:\n    input: [batch, 5]\n    layers: {enc: Enc}\n    forward: enc(x)\n");
+    assertEquals(1, wrong.size(), wrong.toString());
+    // line 11 is B's forward: 'enc(x)'
+    assertTrue(wrong.get(0).startsWith("t.yaml:11:14: error: B.enc (Enc): takes an int64 tensor, got a tensor of shape"
+        + " [batch, 5]"), wrong.get(0));
+    assertTrue(wrong.get(0).endsWith("; 'enc' is declared at line 10"), wrong.get(0));
+    String fine = "  Mlp:\n    input: [batch, 5]\n    sequential: [{linear: 2}]\n  Free:\n    sequential: [relu]\n"
+        + "  B:\n    input: [batch, 5]\n    layers: {mlp: Mlp, free: Free}\n    forward: free(mlp(x))\n";
+    assertEquals(List.of(), errors(fine));
+    // a child block returning a bool mask gives its caller a bool tensor, which a linear refuses
+    String mask = "  Mask:\n    input: [batch, 5]\n    forward: x > 0\n"
+        + "  B:\n    input: [batch, 5]\n    layers: {mask: Mask, fc: {linear: 2}}\n    forward: fc(mask(x))\n";
+    List<String> bool = errors(mask);
+    assertEquals(1, bool.size(), bool.toString());
+    assertTrue(bool.get(0).startsWith("t.yaml:10:14: error: B.fc (linear): takes a float32 tensor, got a bool tensor"
+        + " of shape [batch, 5]"), bool.get(0));
+  }
+
+  @Test
   void aLayersTensorsStopAtTheIntLimit() {
     // 2^31 - 1 is prime: a weight of exactly that many elements is (1, 2147483647)
     String edge = "  B:\n    input: [batch, 2147483647]\n    sequential: [{linear: {in_features: 2147483647, out_features: 1}}]\n";
