@@ -123,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
     TrainSpec spec = target.compilation.train(target.spec);
     if (spec == null) {
       throw UserException.at(target.spec, "no 'train:' section: say how to train (loss,"
-          + " optimizer, batch_size, epochs; see docs/spec.md, Training)");
+          + " optimizer, batch_size, epochs; see docs/spec/train-section.md)");
     }
     if (inspection.inputs().size() != 1) {
       throw UserException.at(target.spec, chosen + " takes " + inspection.inputs().size()

@@ -205,7 +205,7 @@ class TrainCommandTest {
         w.toString());
     assertEquals(1, r.code(), r::toString);
     assertEquals(noTrain + ": error: no 'train:' section: say how to train (loss, optimizer,"
-        + " batch_size, epochs; see docs/spec.md, Training)\n", r.err());
+        + " batch_size, epochs; see docs/spec/train-section.md)\n", r.err());
 
     Path spec = spec(SPEC);
     Path bad = tmp.resolve("bad.safetensors");

@@ -37,7 +37,8 @@ class ActivationFunctionsTest {
     loader = InMemoryJavac.compile(Specs.compileClean("fns.yaml", spec.toString()).files());
   }
 
-  private static Tensor tensor(JsonNode t) {
+  /** A fixture tensor: its shape and its floats as float.hex() (ActivationLayersTest too). */
+  static Tensor tensor(JsonNode t) {
     List<Integer> shape = new ArrayList<>();
     t.get("shape").forEach(d -> shape.add(d.asInt()));
     float[] data = new float[t.get("data").size()];
@@ -51,7 +52,7 @@ class ActivationFunctionsTest {
     return (Module) loader.loadClass("com.example.fns." + name).getConstructor().newInstance();
   }
 
-  private static void assertClose(Tensor expected, Tensor actual, String what) {
+  static void assertClose(Tensor expected, Tensor actual, String what) {
     assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
     float[] e = expected.contiguous().toFloatArray();
     float[] a = actual.contiguous().toFloatArray();

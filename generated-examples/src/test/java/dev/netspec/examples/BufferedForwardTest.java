@@ -37,7 +37,7 @@ class BufferedForwardTest {
   @TestFactory
   Stream<DynamicTest> reusedBuffersKeepGivingPyTorchsOutput() throws IOException {
     // one input x and one output y: the typed forwards of named inputs and tuple results
-    // allocate their steps (docs/spec.md, "Named inputs, dtypes and tuple results")
+    // allocate their steps (docs/spec/generated-code.md, "Named inputs, dtypes and tuple results")
     return PyTorchParityTest.fixtures().stream()
         .filter(f -> f.inputs().equals(List.of("x")) && f.outputs().equals(List.of("y")))
         .map(f -> DynamicTest.dynamicTest(f.name(), () -> checkRepeated(f)));

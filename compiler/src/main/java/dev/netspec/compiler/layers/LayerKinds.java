@@ -16,6 +16,8 @@ public final class LayerKinds {
     add(new SigmoidKind());
     add(new TanhKind());
     add(new GELUKind());
+    add(new SiLUKind());
+    add(new LeakyReLUKind());
     add(new IdentityKind());
     add(new SoftmaxKind());
     add(new LogSoftmaxKind());

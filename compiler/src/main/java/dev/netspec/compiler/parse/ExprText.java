@@ -1,7 +1,7 @@
 package dev.netspec.compiler.parse;
 
 import dev.netspec.compiler.parse.Ast.Expr;
-import java.math.BigDecimal;
+import dev.netspec.compiler.layers.PyRepr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -102,7 +102,10 @@ public final class ExprText {
     return "[" + new ExprText(true, x -> null).items(sub.items()) + "]";
   }
 
-  /** A number as written: {@code 2} for an int, {@code 0.5} or {@code 0.00001} for a float. */
+  /**
+   * A number as Python prints it: {@code 2} for an int, {@code 0.5} or {@code 1e-05} for a
+   * float ({@code repr}).
+   */
   public static String number(Ast.Num n) {
     if (n.integral()) {
       return Long.toString((long) n.value());
@@ -110,8 +113,7 @@ public final class ExprText {
     if (Double.isNaN(n.value()) || Double.isInfinite(n.value())) {
       return Double.toString(n.value());
     }
-    String plain = BigDecimal.valueOf(n.value()).stripTrailingZeros().toPlainString();
-    return plain.contains(".") ? plain : plain + ".0";
+    return PyRepr.floatRepr(n.value());
   }
 
   private String operand(Expr e) {

@@ -65,7 +65,8 @@ class ModesReturnOwnTypeTest {
         new LazyLinear(3), new Linear(2, 3), new LogSoftmax(1), new MaxPool1d(2),
         new MaxPool2d(2), new ModuleDict(), new ModuleList<>(new ReLU()),
         new MultiheadAttention(4, 2), new NonDynamicallyQuantizableLinear(4, 4, true),
-        new ReLU(), new Sequential(new ReLU()), new Sigmoid(), new Softmax(1), new Tanh(),
+        new ReLU(), new Sequential(new ReLU()), new Sigmoid(), new SiLU(), new LeakyReLU(0.2),
+        new Softmax(1), new Tanh(),
         new TransformerDecoderLayer(4, 2), new TransformerEncoder(new TransformerEncoderLayer(4, 2), 2),
         new TransformerEncoderLayer(4, 2));
   }
