@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netspec.runtime.nn.BatchNorm1d;
 import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,68 @@ class LayerGradEdgesTest {
 
     norm.bias.requiresGrad(false);
     assertNull(norm.forward(x).gradFn(), "nothing needs a gradient");
+  }
+
+  @Test
+  void elementwiseActivationGradientsCheckTheirOperandsAndBumpTheirOut() {
+    // tanh: g (1 - y^2); y = {0, 0.5}, g = {2, 4}: {2, 3}
+    Tensor out = Tensor.zeros(2);
+    long before = out.version();
+    assertSame(out, ActivationGrad.tanhInto(Tensor.of(2f, 4f), Tensor.of(0f, 0.5f), out));
+    assertArrayEquals(new float[] {2, 3}, out.toFloatArray());
+    assertTrue(out.version() > before, "out was written: its version moves");
+    // a saved tensor of another shape with as many elements is refused, not read flat
+    assertThrows(IllegalArgumentException.class, () -> ActivationGrad.tanhInto(
+        Tensor.ones(2, 3), Tensor.zeros(3, 2), Tensor.zeros(2, 3)));
+    assertThrows(IllegalArgumentException.class, () -> ActivationGrad.sigmoidInto(
+        Tensor.ones(2, 3), Tensor.zeros(2, 3), Tensor.zeros(3, 2).t()));
+  }
+
+  @Test
+  void batchNormRecordsWhenOnlyItsBiasNeedsAGradient() {
+    // As PyTorch: NativeBatchNormBackward0 when any of input, weight, bias requires grad.
+    // Training mode, batch statistics: d(sum y) / d bias = the batch size (4) per channel.
+    BatchNorm1d norm = new BatchNorm1d(2);
+    norm.weight.requiresGrad(false);
+    Tensor x = Tensor.fromArray(new float[] {1, 2, 3, 5, 0, 1, 4, 4}, 4, 2);
+    Tensor y = norm.forward(x);
+    assertEquals("NativeBatchNormBackward0", y.gradFn().name());
+    y.sum().backward();
+    assertArrayEquals(new float[] {4, 4}, norm.bias.grad().toFloatArray());
+    assertNull(norm.weight.grad());
+  }
+
+  @Test
+  void embeddingGradientSkipsANegativePaddingIndexAndNamesAnIdAtTheEnd() {
+    // ids {0, 2, 2, 1} into 3 rows, padding_idx -1 = row 2: rows 0 and 1 get their g, row 2 none
+    Tensor ids = Tensor.ofLongs(new long[] {0, 2, 2, 1}, 4);
+    Tensor g = Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2);
+    assertArrayEquals(new float[] {1, 2, 7, 8, 0, 0},
+        EmbeddingGrad.weight(g, ids, 3, -1).toFloatArray());
+    assertArrayEquals(new float[] {1, 2, 7, 8, 8, 10},
+        EmbeddingGrad.weight(g, ids, 3, null).toFloatArray());
+    // id 3 of 3 rows: one bound error naming it, not an array index error
+    IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+        () -> EmbeddingGrad.weight(g, Tensor.ofLongs(new long[] {0, 3, 1, 1}, 4), 3, null));
+    assertEquals("embedding backward: id 3 at position 1 is outside [0, 3)", e.getMessage());
+  }
+
+  @Test
+  void groupNormBackwardOverATwoDimInputInOneGroup() {
+    // x (2, 4), one group: each sample normalized over its 4 channels. A constant gradient:
+    // d x = 0, d bias = 2 per channel (two samples), d weight = the sum of x_hat over samples.
+    Tensor x = Tensor.fromArray(new float[] {1, 2, 3, 4, 2, 2, 2, 6}, 2, 4);
+    GroupNormGrad.Result r = GroupNormGrad.backward(Tensor.ones(2, 4), x, 1, Tensor.ones(4),
+        1e-5);
+    double s1 = Math.sqrt(1.25 + 1e-5); // sample 1: mean 2.5, var 1.25
+    double s2 = Math.sqrt(3 + 1e-5); // sample 2: mean 3, var (1 + 1 + 1 + 9) / 4 = 3
+    float[] dw = new float[4];
+    float[] xs = x.toFloatArray();
+    for (int c = 0; c < 4; c++) {
+      dw[c] = (float) ((xs[c] - 2.5) / s1 + (xs[4 + c] - 3) / s2);
+    }
+    assertArrayEquals(new float[8], r.input().toFloatArray(), 1e-6f);
+    assertArrayEquals(dw, r.weight().toFloatArray(), 1e-5f);
+    assertArrayEquals(new float[] {2, 2, 2, 2}, r.bias().toFloatArray());
   }
 }
