@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netspec.runtime.nn.BatchNorm1d;
+import dev.netspec.runtime.nn.GroupNorm;
 import dev.netspec.runtime.nn.LayerNorm;
 import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,14 @@ class LayerGradEdgesTest {
         Tensor.ones(2, 3), Tensor.zeros(3, 2), Tensor.zeros(2, 3)));
     assertThrows(IllegalArgumentException.class, () -> ActivationGrad.sigmoidInto(
         Tensor.ones(2, 3), Tensor.zeros(2, 3), Tensor.zeros(3, 2).t()));
+    // relu: g where y > 0; y = {0, 3}, g = {5, 6}: {0, 6}
+    Tensor reluOut = Tensor.zeros(2);
+    long reluBefore = reluOut.version();
+    assertSame(reluOut, ActivationGrad.reluInto(Tensor.of(5f, 6f), Tensor.of(0f, 3f), reluOut));
+    assertArrayEquals(new float[] {0, 6}, reluOut.toFloatArray());
+    assertTrue(reluOut.version() > reluBefore, "out was written: its version moves");
+    assertThrows(IllegalArgumentException.class, () -> ActivationGrad.reluInto(
+        Tensor.ones(2, 3), Tensor.ones(3, 2), Tensor.zeros(2, 3)));
   }
 
   @Test
@@ -108,6 +117,14 @@ class LayerGradEdgesTest {
     y.sum().backward();
     assertArrayEquals(new float[] {4, 4}, norm.bias.grad().toFloatArray());
     assertNull(norm.weight.grad());
+
+    // the same for group_norm: NativeGroupNormBackward0, d(sum y) / d bias = N * spatial = 2
+    GroupNorm group = new GroupNorm(1, 2);
+    group.weight.requiresGrad(false);
+    Tensor z = group.forward(Tensor.fromArray(new float[] {1, 3, 2, 7}, 2, 2));
+    assertEquals("NativeGroupNormBackward0", z.gradFn().name());
+    z.sum().backward();
+    assertArrayEquals(new float[] {2, 2}, group.bias.grad().toFloatArray());
   }
 
   @Test
