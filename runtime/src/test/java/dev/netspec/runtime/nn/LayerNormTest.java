@@ -66,8 +66,8 @@ class LayerNormTest {
     assertArrayEquals(byHand(1, 0, 1e-5), out.toFloatArray(), 1e-5f);
   }
 
-  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
-      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true|paths",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true (or =paths)")
   @Test
   void forwardIntoAllocatesNothing() {
     LayerNorm n = new LayerNorm(4);
@@ -123,8 +123,8 @@ class LayerNormTest {
         .toFloatArray());
   }
 
-  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
-      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true|paths",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true (or =paths)")
   @Test
   void residualFormAllocatesNothing() {
     LayerNorm n = new LayerNorm(4);
