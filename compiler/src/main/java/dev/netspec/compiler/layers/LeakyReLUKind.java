@@ -9,15 +9,18 @@ import java.util.List;
  * {@code x >= 0}, else {@code negative_slope * x}. {@code inplace: true} only changes the repr.
  */
 final class LeakyReLUKind extends LayerKind {
+  /** PyTorch's default {@code negative_slope}. */
+  private static final double SLOPE = 0.01;
+
   LeakyReLUKind() {
     super("leaky_relu", "LeakyReLU", "negative_slope", List.of(
-        ArgDef.optional("negative_slope", ArgDef.Type.FLOAT, 0.01),
+        ArgDef.optional("negative_slope", ArgDef.Type.FLOAT, SLOPE),
         ArgDef.optional("inplace", ArgDef.Type.BOOL, Boolean.FALSE)), List.of());
   }
 
   @Override
   public Inferred infer(Args args, Shape in, Context ctx) {
-    String repr = "negative_slope=" + PyRepr.floatRepr(args.value("negative_slope", 0.01))
+    String repr = "negative_slope=" + PyRepr.floatRepr(args.value("negative_slope", SLOPE))
         + (Boolean.TRUE.equals(args.value("inplace", false)) ? ", inplace=True" : "");
     return Inferred.of(in, runtimeClass(), repr, in.numel());
   }
@@ -25,12 +28,13 @@ final class LeakyReLUKind extends LayerKind {
   @Override
   public CodeBlock construct(Names names) {
     boolean inplace = names.has("inplace") && !Boolean.FALSE.equals(names.literal("inplace"));
-    if (inplace) {
-      return CodeBlock.of("new $T($L, $L)", javaClass(names.inferred()),
-          names.has("negative_slope") ? names.value("negative_slope") : CodeBlock.of("0.01"), names.value("inplace"));
+    boolean slope = names.has("negative_slope");
+    if (!inplace && !slope) {
+      return super.construct(names);
     }
-    return names.has("negative_slope")
-        ? CodeBlock.of("new $T($L)", javaClass(names.inferred()), names.value("negative_slope"))
-        : super.construct(names);
+    CodeBlock value = slope ? names.value("negative_slope") : CodeBlock.of("$L", SLOPE);
+    return inplace
+        ? CodeBlock.of("new $T($L, $L)", javaClass(names.inferred()), value, names.value("inplace"))
+        : CodeBlock.of("new $T($L)", javaClass(names.inferred()), value);
   }
 }

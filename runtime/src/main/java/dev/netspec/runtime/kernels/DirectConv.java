@@ -167,8 +167,7 @@ final class DirectConv {
       long b1 = i1 * hp + (last - i1 * positions) / ow * g.strideH() + reach;
       span = Math.max(span, b1 - b0);
     }
-    long rows = span;
-    return rows + reach - 1 < (long) g.batch() * hp ? (int) rows : 0;
+    return span + reach - 1 < (long) g.batch() * hp ? (int) span : 0;
   }
 
   /** The rows of a padded image: those the windows reach. */

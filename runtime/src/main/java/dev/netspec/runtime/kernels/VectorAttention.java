@@ -17,14 +17,13 @@ import jdk.incubator.vector.VectorOperators;
  * keys in 16 accumulators (each query value broadcast once per four key vectors, where the
  * general path's GEMM packs its operands on every call), scales and masks them as it stores
  * them, and keeps each row's max. The numerators are {@link #expSum}'s (the softmax's own
- * exp), and
- * {@link #pv8} multiplies eight rows of them by the values in 16 accumulators and divides by
- * the sums as it writes the output. A row's scores live in one L1 block of {@code 8 x s}
+ * exp), and {@link #pv8} multiplies eight rows of them by the values in 16 accumulators and
+ * divides by the sums as it writes the output. A row's scores live in one L1 block of {@code 8 x s}
  * floats between the two products. Under a causal mask a group of eight rows computes only
  * the vectors of keys its last row sees (a square slice's products nearly halve). The same
  * floats as the general algorithm (the scalar backend's twin, which the tests compare) up to
- * the order of additions and the numerators' exp (within 2e-7 relative of the gates' exp). Methods take no vectors (see {@link Vectors}); loaded only through
- * {@link VectorBackend}.
+ * the order of additions and the numerators' exp (within 2e-7 relative of the gates' exp).
+ * Methods take no vectors (see {@link Vectors}); loaded only through {@link VectorBackend}.
  */
 final class VectorAttention {
   private VectorAttention() {}
@@ -167,7 +166,7 @@ final class VectorAttention {
   /**
    * The causal mask on {@code rows} rows of {@code n} scores ({@code s} apart from 0): row
    * {@code r} sees keys {@code [0, first + r)}; the others become {@code -inf} (weight 0 in
-   * {@link VectorBackend#expSum}) and the row's max is taken again over the keys it sees.
+   * {@link #expSum}) and the row's max is taken again over the keys it sees.
    */
   private static void future(VectorBackend backend, int rows, int s, int n, int first,
       float[] scores, float[] max) {
