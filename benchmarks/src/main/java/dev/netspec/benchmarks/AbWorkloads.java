@@ -33,6 +33,9 @@ import java.util.Random;
  *
  * <ul>
  *   <li>{@code gemm:MxNxK}: {@code Kernels.gemm} with the weight packed once, bias and ReLU;
+ *   <li>{@code cgemm:MxNxK}: the same with the weight cold: each call takes the next of enough
+ *       packed copies (at least 64 MB) that none is still cached, as a batch-1 network reads
+ *       each layer's weights once a forward;
  *   <li>{@code dots:MxNxK}: the same product with the {@code [N, K]} weight read in place (as
  *       {@code Functional.linearInto} runs batches of 1 to 3);
  *   <li>{@code wgemm:MxNxK}: a training step's forward product {@code y^T = W x^T}: the
@@ -136,9 +139,9 @@ public final class AbWorkloads {
   }
 
   private static Runnable make(String what) {
-    if (what.startsWith("gemm:") || what.startsWith("dots:")) {
-      boolean packed = what.startsWith("gemm:");
-      String[] p = what.substring(5).split("x");
+    if (what.startsWith("gemm:") || what.startsWith("cgemm:") || what.startsWith("dots:")) {
+      boolean packed = !what.startsWith("dots:");
+      String[] p = what.substring(what.indexOf(':') + 1).split("x");
       int m = Integer.parseInt(p[0]);
       int n = Integer.parseInt(p[1]);
       int k = Integer.parseInt(p[2]);
@@ -154,6 +157,20 @@ public final class AbWorkloads {
         };
       }
       PackedMatrix w = PackedMatrix.pack(k, n, weight, 0, k, true);
+      if (what.startsWith("cgemm:")) {
+        PackedMatrix[] copies = new PackedMatrix[(int) Math.max(2, (16L << 20) / ((long) n * k))];
+        copies[0] = w;
+        for (int i = 1; i < copies.length; i++) {
+          copies[i] = PackedMatrix.pack(k, n, Inputs.uniform(rnd, 1f, n, k).array(), 0, k, true);
+        }
+        int[] next = {0};
+        return () -> {
+          PackedMatrix cold = copies[next[0]];
+          next[0] = (next[0] + 1) % copies.length;
+          Kernels.gemm(m, a, 0, k, cold, c, 0, n, bias, 0, Activation.RELU);
+          sink += c[0];
+        };
+      }
       return () -> {
         Kernels.gemm(m, a, 0, k, w, c, 0, n, bias, 0, Activation.RELU);
         sink += c[0];
@@ -311,7 +328,7 @@ public final class AbWorkloads {
       return cnnTrain(Integer.parseInt(what.substring(9)));
     }
     throw new IllegalArgumentException("unknown workload '" + what
-        + "': use gemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
+        + "': use gemm:MxNxK, cgemm:MxNxK, dots:MxNxK, conv:NxCxHxWxOxK, conv2d:NxCxHxWxOxKxS,"
         + " dw:NxCxHxWxKxS, maxpool:NxCxHxW, gelu:N, attention:BATCH, causal:BATCH,"
         + " resnet:BATCH, mlp:BATCH, train:BATCH,"
         + " cnntrain:BATCH, bert:BATCH,"
