@@ -114,17 +114,7 @@ class PyTorchSpellingsTest {
   }
 
   @Test
-  void stackArgmaxAndLenSayWhatToWrite() {
-    String stack = ": stack(tensors, dim) is concat of each tensor unsqueezed at dim";
-    advice("stack([x, fc1(x)], dim=1)", "B: 'stack' is not a function of the forward language; write"
-        + " 'concat([unsqueeze(x, 1), unsqueeze(fc1(x), 1)], dim=1)'" + stack);
-    advice("stack((x, x))", "B: 'stack' is not a function of the forward language; write"
-        + " 'concat([unsqueeze(x, 0), unsqueeze(x, 0)], dim=0)'" + stack);
-    advice("stack([x, x], -1)", "B: 'stack' is not a function of the forward language; write"
-        + " 'concat([unsqueeze(x, -1), unsqueeze(x, -1)], dim=-1)'" + stack);
-    advice("stack(x)", "B: 'stack' is not a function of the forward language; stack(tensors, dim) is concat of"
-        + " each tensor unsqueezed at dim, as in concat([unsqueeze(a, 1), unsqueeze(b, 1)], dim=1) for"
-        + " stack([a, b], dim=1)");
+  void argmaxAndLenSayWhatToWrite() {
     advice("argmax(x, 1)", "B: 'argmax' is not a function of the forward language: a forward computes float"
         + " tensors, not int64 indices; return the scores and take the indices from the output in Java,"
         + " y.argmax(dim, false), as after PyTorch's model(x)");
