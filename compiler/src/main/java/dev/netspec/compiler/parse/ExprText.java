@@ -1,7 +1,6 @@
 package dev.netspec.compiler.parse;
 
 import dev.netspec.compiler.parse.Ast.Expr;
-import dev.netspec.compiler.layers.PyRepr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
