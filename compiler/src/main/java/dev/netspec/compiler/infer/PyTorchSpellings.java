@@ -60,9 +60,30 @@ final class PyTorchSpellings {
     return method(m, written, isChild, children, sizes);
   }
 
+  /**
+   * {@code sizes}, and inside what the advice writes, each {@code self.child(...)} as {@code
+   * child(...)} and each {@code F.relu(...)} as {@code relu(...)}: one message gives the whole
+   * line to write ({@code relu(conv(x))} for {@code F.relu(self.conv(x))}).
+   */
+  private static Function<Expr, String> rewritten(Function<Expr, String> sizes, Predicate<String> isChild) {
+    return new Function<>() {
+      @Override
+      public String apply(Expr e) {
+        String own = sizes.apply(e);
+        if (own != null || !(e instanceof Ast.Method m)) {
+          return own;
+        }
+        boolean self = m.target() instanceof Ast.Name n && n.name().equals("self") && isChild.test(m.call().callee());
+        boolean prefixed = isModule(m.target()) && Functions.get(m.call().callee()) != null;
+        return self || prefixed ? ExprText.code(m.call(), this) : null;
+      }
+    };
+  }
+
   /** Advice for {@code m}, which the user wrote as {@code written}. */
   private static Advice method(Ast.Method m, String written, Predicate<String> isChild, Set<String> children,
-      Function<Expr, String> sizes) {
+      Function<Expr, String> given) {
+    Function<Expr, String> sizes = rewritten(given, isChild);
     Ast.Call call = m.call();
     String name = call.callee();
     if (m.target() instanceof Ast.Name n && n.name().equals("self")) {

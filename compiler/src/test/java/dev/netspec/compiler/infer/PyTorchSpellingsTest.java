@@ -76,6 +76,17 @@ class PyTorchSpellingsTest {
     // any chain of PyTorch's module names is a prefix
     advice("F.functional.relu(x)", "B: write 'relu(x)', not 'F.functional.relu(x)': functions are called without a"
         + " module prefix");
+    // what to write is the whole call: a layer inside without 'self.', a function inside without its prefix
+    advice("F.relu(self.fc1(x))", "B: write 'relu(fc1(x))', not 'F.relu(self.fc1(x))': functions are called without"
+        + " a module prefix");
+    advice("self.fc1(torch.tanh(x))", "B: write 'fc1(tanh(x))', not 'self.fc1(torch.tanh(x))': a forward calls its"
+        + " layers by name, without 'self.'");
+    // operators in what to write keep only the parentheses Python needs
+    advice("x.view(-1, 2 * 2 * 1)", "B: write 'view(x, (-1, 2 * 2 * 1))', not 'x.view(-1, 2 * 2 * 1)': a forward"
+        + " calls functions, not tensor methods");
+    advice("x.view(-1, (1 + 1) * 2 - (4 - 4) - 0 ** 2 ** 1)", "B: write 'view(x, (-1, (1 + 1) * 2 - (4 - 4) - 0 ** 2"
+        + " ** 1))', not 'x.view(-1, (1 + 1) * 2 - (4 - 4) - 0 ** 2 ** 1)': a forward calls functions, not tensor"
+        + " methods");
   }
 
   @Test
