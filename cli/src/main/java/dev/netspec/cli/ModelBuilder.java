@@ -88,7 +88,20 @@ final class ModelBuilder {
     return block + ": " + String.join(", ", parts) + (prefix != null
         ? "; the file's keys have an extra prefix '" + prefix + "' (saved from a wrapper"
             + " module?): save the inner module's state dict, or strip the prefix"
-        : renamed != null ? renamed : "");
+        : renamed != null ? renamed : transposed(sizes) ? "; the file's matrices are transposed ([in, out], as"
+            + " Keras and TensorFlow save a kernel): PyTorch's and netspec's linear weight is [out_features,"
+            + " in_features], save each one's transpose (w.T)" : "");
+  }
+
+  /** Whether every size mismatch is a matrix saved transposed ({@code [20, 256]} for {@code [256, 20]}). */
+  private static boolean transposed(List<StateDictException.SizeMismatch> sizes) {
+    for (StateDictException.SizeMismatch m : sizes) {
+      if (m.found().size() != 2 || m.expected().size() != 2 || !m.found().get(0).equals(m.expected().get(1))
+          || !m.found().get(1).equals(m.expected().get(0))) {
+        return false;
+      }
+    }
+    return !sizes.isEmpty();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.netspec.cli;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.runtime.nn.Module;
+import dev.netspec.runtime.tensor.DType;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -107,6 +108,16 @@ final class Models {
           + Arrays.stream(types).map(Class::getName).collect(Collectors.joining(", "))
           + ") constructor", e);
     }
+  }
+
+  /**
+   * {@code 'x' is torch.int64, but Mlp takes a float32 input: save X.float()}: an input of the
+   * wrong dtype, with PyTorch's conversion to save instead ({@code X.long()} for int64 ids).
+   */
+  static String dtypeMismatch(String name, DType found, String block, String wanted) {
+    boolean ids = wanted.equals("int64");
+    return "'" + name + "' is " + found + ", but " + block + " takes " + (ids ? "an " : "a ") + wanted
+        + " input: save " + (ids ? "X.long()" : "X.float()") + " as '" + name + "'";
   }
 
   /**

@@ -147,8 +147,7 @@ final class RunCommand implements Callable<Integer> {
       }
       DType want = p.dtype().equals("int64") ? DType.INT64 : DType.FLOAT32;
       if (x.dtype() != want) {
-        throw UserException.at(input, "'" + p.name() + "' is " + x.dtype() + ", but " + inspection.block()
-            + " takes " + (p.dtype().equals("int64") ? "an " : "a ") + p.dtype() + " input");
+        throw UserException.at(input, Models.dtypeMismatch(p.name(), x.dtype(), inspection.block(), p.dtype()));
       }
       if (!Models.fits(x.shape(), p.shape())) {
         throw UserException.at(input, "'" + p.name() + "' has shape " + Arrays.toString(x.shape()) + ", but "

@@ -206,8 +206,7 @@ final class TrainCommand implements Callable<Integer> {
     Inspection.Port port = inspection.inputs().get(0);
     DType want = port.dtype().equals("int64") ? DType.INT64 : DType.FLOAT32;
     if (x.dtype() != want) {
-      throw UserException.at(file, "'x' is " + x.dtype() + ", but " + inspection.block()
-          + " takes a " + port.dtype() + " input");
+      throw UserException.at(file, Models.dtypeMismatch("x", x.dtype(), inspection.block(), port.dtype()));
     }
     if (!Models.fits(x.shape(), port.shape())) {
       throw UserException.at(file, "'x' has shape " + Arrays.toString(x.shape()) + ", but "

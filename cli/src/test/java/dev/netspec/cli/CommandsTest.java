@@ -388,7 +388,7 @@ class CommandsTest {
     Path y = tmp.resolve("y.safetensors");
     Cli r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--output", y.toString());
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
-    assertEquals(x + ": error: 'x' is torch.int64, but Mlp takes a float32 input\n", r.err());
+    assertEquals(x + ": error: 'x' is torch.int64, but Mlp takes a float32 input: save X.float() as 'x'\n", r.err());
     assertTrue(Files.notExists(y));
   }
 
@@ -449,6 +449,16 @@ class CommandsTest {
     assertEquals(w + ": error: the weights do not fit Mlp: 0.weight is [2, 4] in the file,"
         + " [2, 3] in Mlp, dtype mismatch for 0.bias: copying a param with dtype torch.int64 from"
         + " checkpoint, the dtype in current model is torch.float32.\n", r.err());
+
+    // every matrix saved transposed ([in, out], as Keras saves a kernel): said once, with the fix
+    SafeTensors.save(Map.of("0.weight", Tensor.zeros(3, 2), "0.bias", Tensor.zeros(2),
+        "2.weight", Tensor.zeros(2, 1), "2.bias", Tensor.zeros(1)), w);
+    r = Cli.run("run", mlp.toString(), "--input", x.toString(), "--weights", w.toString(),
+        "--output", tmp.resolve("y.safetensors").toString());
+    assertEquals(w + ": error: the weights do not fit Mlp: 0.weight is [3, 2] in the file, [2, 3] in Mlp,"
+        + " 2.weight is [2, 1] in the file, [1, 2] in Mlp; the file's matrices are transposed ([in, out], as"
+        + " Keras and TensorFlow save a kernel): PyTorch's and netspec's linear weight is [out_features,"
+        + " in_features], save each one's transpose (w.T)\n", r.err());
 
     // saved from a wrapper (PyTorch's nn.DataParallel prefixes every key with "module.")
     SafeTensors.save(Map.of("module.0.weight", Tensor.zeros(2, 3), "module.0.bias",

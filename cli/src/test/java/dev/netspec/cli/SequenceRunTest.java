@@ -148,7 +148,8 @@ class SequenceRunTest {
     Cli r = Cli.run("run", SPECS.resolve("lstm_tagger.yaml").toString(), "--block", "LstmTagger",
         "--input", x.toString(), "--output", y.toString());
     assertEquals(Netspec.USER_ERROR, r.code(), r::toString);
-    assertEquals(x + ": error: 'sentence' is torch.float32, but LstmTagger takes an int64 input\n", r.err());
+    assertEquals(x + ": error: 'sentence' is torch.float32, but LstmTagger takes an int64 input:"
+        + " save X.long() as 'sentence'\n", r.err());
     assertTrue(Files.notExists(y));
   }
 

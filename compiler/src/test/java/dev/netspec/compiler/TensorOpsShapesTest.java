@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The shapes the compiler infers for subscripts, views and arange, over symbols and at sizes
+ * The shapes the compiler infers for subscripts, views, arange and stack, over symbols and at sizes
  * given by inspect; each expectation is Python's rule worked by hand (a slice {@code a:b:s} of a
  * dim of size n has {@code ceil((min(b, n) - a) / s)} elements, negatives counted from the end).
  */
@@ -38,6 +38,10 @@ class TensorOpsShapesTest {
       "transpose(x, 0, 2)       | 8, seq, batch            | 8, 6, 2",
       "arange(2, seq, step=3)   | seq / 3                  | 2",
       "arange(seq)[None, :] > arange(seq)[:, None] | seq, seq | 6, 6",
+      "stack([x, x], dim=1)     | batch, 2, seq, 8         | 2, 2, 6, 8",
+      "stack((x, x, x), -1)     | batch, seq, 8, 3         | 2, 6, 8, 3",
+      "stack([x[:, 0], x[:, -1]], -2) | batch, 2, 8      | 2, 2, 8",
+      "stack([x[:, :2]])        | 1, batch, 2, 8           | 1, 2, 2, 8",
   })
   void infersPyTorchShapes(String expr, String symbolic, String concrete) {
     Compilation c = compile(expr);

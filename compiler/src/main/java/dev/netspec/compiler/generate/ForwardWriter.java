@@ -836,7 +836,8 @@ final class ForwardWriter {
         return CodeBlock.of("$L.$N($L, $N)", in, method + "Into", intOf(a.get("dim")), buffer(dest, method, shape));
       }
       case CONCAT:
-        return concatInto(a, dest, shape);
+      case STACK:
+        return concatInto(a, fn.kind() == Functions.Kind.STACK, dest, shape);
       case FLATTEN: {
         CodeBlock in = arg(a, "input");
         return CodeBlock.of("$L.flattenInto($L, $L, $N)", in, intOf(a.get("start_dim")), intOf(a.get("end_dim")),
@@ -851,11 +852,13 @@ final class ForwardWriter {
   /**
    * {@code concat([a, b], dim)} into {@code dest} (null: a new buffer): each part placed in
    * turn at the sum of the sizes before it ({@code Out.place(a, 2, 0, concatOut)}), the last
-   * placement the step.
+   * placement the step; {@code stack([a, b], dim)} ({@code stack}) places part {@code i} at
+   * index {@code i} of the new dim ({@code Out.placeAt(a, 1, 0, stackOut)}).
    */
-  private CodeBlock concatInto(Map<String, Object> a, String dest, Shape shape) {
+  private CodeBlock concatInto(Map<String, Object> a, boolean stack, String dest, Shape shape) {
+    String what = stack ? "stack" : "concat";
     if (steps == null || !shape.knownRank()) {
-      throw new Workspace.Unsupported("a concat inside a condition");
+      throw new Workspace.Unsupported("a " + what + " inside a condition");
     }
     List<Expr> items = ((Ast.Tuple) a.get("tensors")).items();
     int dim = (int) (long) (Long) a.get("dim");
@@ -864,19 +867,21 @@ final class ForwardWriter {
     for (Expr item : items) {
       parts.add(expr(item));
     }
-    String out = buffer(dest, "concat", shape);
+    String out = buffer(dest, what, shape);
     List<Dim> before = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      CodeBlock place = CodeBlock.of("$T.place($L, $L, $L, $N)", TensorOpsWriter.OUT, parts.get(i), d, sumOf(before),
-          out);
+      CodeBlock place = stack ? CodeBlock.of("$T.placeAt($L, $L, $L, $N)", TensorOpsWriter.OUT, parts.get(i), d, i, out)
+          : CodeBlock.of("$T.place($L, $L, $L, $N)", TensorOpsWriter.OUT, parts.get(i), d, sumOf(before), out);
       if (i == items.size() - 1) {
         lastBuffer = out;
         return place;
       }
       steps.add("$L;\n", place);
-      before.add(((Type.TensorT) typeOf(items.get(i))).shape().dim(d));
+      if (!stack) {
+        before.add(((Type.TensorT) typeOf(items.get(i))).shape().dim(d));
+      }
     }
-    throw new Workspace.Unsupported("a concat of no tensors");
+    throw new Workspace.Unsupported("a " + what + " of no tensors");
   }
 
   /** The Java int of the sum of {@code sizes}: the known ones added up, then each symbolic one. */

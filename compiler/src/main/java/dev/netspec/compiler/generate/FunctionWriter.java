@@ -96,13 +96,15 @@ final class FunctionWriter {
         return CodeBlock.of("$L.flatten($L, $L)", arg(a, "input"), intOf(a.get("start_dim")), intOf(a.get("end_dim")));
       case MATMUL:
         return CodeBlock.of("$L.matmul($L)", arg(a, "input"), arg(a, "other"));
-      case CONCAT: {
+      case CONCAT:
+      case STACK: {
         List<CodeBlock> parts = new ArrayList<>();
         for (Expr item : ((Ast.Tuple) a.get("tensors")).items()) {
           parts.add(expr.apply(item));
         }
-        return CodeBlock.of("$T.concat($T.of($L), $L)", RuntimeTypes.TENSOR, RuntimeTypes.LIST,
-            CodeBlock.join(parts, ", "), intOf(a.get("dim")));
+        return CodeBlock.of("$T.$N($T.of($L), $L)", RuntimeTypes.TENSOR,
+            fn.kind() == Functions.Kind.STACK ? "stack" : "concat", RuntimeTypes.LIST, CodeBlock.join(parts, ", "),
+            intOf(a.get("dim")));
       }
       case POOL:
         return pool(c.callee(), a);

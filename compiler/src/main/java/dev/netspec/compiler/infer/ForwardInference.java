@@ -940,7 +940,7 @@ final class ForwardInference {
     }
     Functions.Fn fn = Functions.get(call.callee());
     String missing = fn == null ? PyTorchSpellings.missing(call, x -> sizeName(x, env)) : null;
-    if (missing != null) { // stack, argmax, len: what to write instead
+    if (missing != null) { // argmax, len: what to write instead
       error(call.loc(), missing);
       call.args().forEach(a -> eval(a, env)); // a mistake of their own, such as an unknown name
       return Type.unknownTensor();

@@ -3,9 +3,9 @@ package dev.netspec.compiler.infer;
 import dev.netspec.compiler.check.Names;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.layers.Pooling;
-import dev.netspec.compiler.layers.PyRepr;
 import dev.netspec.compiler.parse.Ast;
 import dev.netspec.compiler.parse.Ast.Expr;
+import dev.netspec.compiler.parse.PyRepr;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -269,16 +269,18 @@ final class FunctionCalls {
         Shape r = tensorArg(call, a.get("other"), "other");
         return Ops.matmul(l, r);
       }
-      case CONCAT: {
+      case CONCAT:
+      case STACK: {
         Object t = a.get("tensors");
         if (!(t instanceof Ast.Tuple tuple) || tuple.items().isEmpty()) {
-          throw new ShapeError("expects a list of tensors, such as concat([a, b], dim=1)");
+          throw new ShapeError("expects a list of tensors, such as " + call.callee() + "([a, b], dim=1)");
         }
         List<Shape> shapes = new ArrayList<>();
         for (Expr item : tuple.items()) {
           shapes.add(tensorArg(call, item, "tensors"));
         }
-        return Ops.concat(shapes, (Long) a.get("dim"));
+        long dim = (Long) a.get("dim");
+        return fn.kind() == Functions.Kind.STACK ? Ops.stack(shapes, dim) : Ops.concat(shapes, dim);
       }
       case POOL: {
         Shape s = tensorArg(call, a.get("input"), "input");

@@ -19,7 +19,7 @@ public final class Functions {
 
   /** What a function does, for shape rules and code generation. */
   public enum Kind {
-    ELEMENTWISE, REDUCE, SOFTMAX, TRANSPOSE, FLATTEN, CONCAT, MATMUL, POW, POOL, ADAPTIVE_POOL, SPLIT,
+    ELEMENTWISE, REDUCE, SOFTMAX, TRANSPOSE, FLATTEN, CONCAT, STACK, MATMUL, POW, POOL, ADAPTIVE_POOL, SPLIT,
     /** A tensor operation of {@link TensorOps}: views, masks, {@code arange}, attention. */
     TENSOR_OP,
     /** A loss of {@link Losses}: {@code mse_loss(input, target)}, {@code cross_entropy}, ... */
@@ -55,6 +55,7 @@ public final class Functions {
     add("flatten", Kind.FLATTEN, new Param("input", null), new Param("start_dim", 0L), new Param("end_dim", -1L));
     add("concat", Kind.CONCAT, new Param("tensors", null), new Param("dim", 0L));
     add("cat", Kind.CONCAT, new Param("tensors", null), new Param("dim", 0L));
+    add("stack", Kind.STACK, new Param("tensors", null), new Param("dim", 0L));
     add("chunk", Kind.SPLIT, new Param("input", null), new Param("chunks", null), new Param("dim", 0L));
     add("split", Kind.SPLIT, new Param("input", null), new Param("split_size_or_sections", null), new Param("dim", 0L));
     add("matmul", Kind.MATMUL, new Param("input", null), new Param("other", null));

@@ -170,4 +170,32 @@ public final class Ops {
     out.set(d, total);
     return new Shape(out);
   }
+
+  /**
+   * {@code stack([a, b, ...], dim)}: tensors of one shape joined along a new dim, which counts
+   * from the end when negative ({@code -1} appends it, as PyTorch's).
+   */
+  static Shape stack(List<Shape> shapes, long dim) throws ShapeError {
+    Shape first = shapes.get(0);
+    if (!first.knownRank()) {
+      return Shape.ANY;
+    }
+    int r = first.rank();
+    if (dim < -r - 1 || dim > r) {
+      throw new ShapeError("dim " + dim + " is out of range for a new dim of " + first + " (from " + (-r - 1)
+          + " to " + r + ")");
+    }
+    for (Shape s : shapes.subList(1, shapes.size())) {
+      boolean same = s.knownRank() && s.rank() == r;
+      for (int i = 0; same && i < r; i++) {
+        same = Dim.compatible(s.dim(i), first.dim(i));
+      }
+      if (!same) {
+        throw new ShapeError("needs tensors of one shape, got " + first + " and " + s);
+      }
+    }
+    List<Dim> out = new ArrayList<>(first.dims());
+    out.add((int) (dim < 0 ? dim + r + 1 : dim), Dim.of(shapes.size()));
+    return new Shape(out);
+  }
 }

@@ -60,9 +60,30 @@ final class PyTorchSpellings {
     return method(m, written, isChild, children, sizes);
   }
 
+  /**
+   * {@code sizes}, and inside what the advice writes, each {@code self.child(...)} as {@code
+   * child(...)} and each {@code F.relu(...)} as {@code relu(...)}: one message gives the whole
+   * line to write ({@code relu(conv(x))} for {@code F.relu(self.conv(x))}).
+   */
+  private static Function<Expr, String> rewritten(Function<Expr, String> sizes, Predicate<String> isChild) {
+    return new Function<>() {
+      @Override
+      public String apply(Expr e) {
+        String own = sizes.apply(e);
+        if (own != null || !(e instanceof Ast.Method m)) {
+          return own;
+        }
+        boolean self = m.target() instanceof Ast.Name n && n.name().equals("self") && isChild.test(m.call().callee());
+        boolean prefixed = isModule(m.target()) && Functions.get(m.call().callee()) != null;
+        return self || prefixed ? ExprText.code(m.call(), this) : null;
+      }
+    };
+  }
+
   /** Advice for {@code m}, which the user wrote as {@code written}. */
   private static Advice method(Ast.Method m, String written, Predicate<String> isChild, Set<String> children,
-      Function<Expr, String> sizes) {
+      Function<Expr, String> given) {
+    Function<Expr, String> sizes = rewritten(given, isChild);
     Ast.Call call = m.call();
     String name = call.callee();
     if (m.target() instanceof Ast.Name n && n.name().equals("self")) {
@@ -189,7 +210,7 @@ final class PyTorchSpellings {
   }
 
   /**
-   * The one error for a call of PyTorch's {@code stack}, {@code argmax} or {@code len}, which a
+   * The one error for a call of PyTorch's {@code argmax} or {@code len}, which a
    * forward writes otherwise (with the call's own operands where it can); null for any other
    * callee.
    *
@@ -198,22 +219,6 @@ final class PyTorchSpellings {
   static String missing(Ast.Call call, Function<Expr, String> sizes) {
     Ast.Loc at = call.loc();
     switch (call.callee()) {
-      case "stack": {
-        Expr tensors = argument(call, 0, "tensors");
-        Expr dim = argument(call, 1, "dim");
-        Expr d = dim != null ? dim : new Ast.Num(at, 0, true);
-        String rule = "stack(tensors, dim) is concat of each tensor unsqueezed at dim";
-        if (!(tensors instanceof Ast.Tuple t) || t.items().isEmpty()) {
-          return "'stack' is not a function of the forward language; " + rule + ", as in concat([unsqueeze(a, 1),"
-              + " unsqueeze(b, 1)], dim=1) for stack([a, b], dim=1)";
-        }
-        List<String> items = new ArrayList<>();
-        for (Expr item : t.items()) {
-          items.add(ExprText.code(new Ast.Call(at, "unsqueeze", List.of(item, d), List.of()), sizes));
-        }
-        return "'stack' is not a function of the forward language; write 'concat([" + String.join(", ", items)
-            + "], dim=" + ExprText.code(d, sizes) + ")': " + rule;
-      }
       case "argmax":
       case "argmin":
         return "'" + call.callee() + "' is not a function of the forward language: a forward computes float"

@@ -3,6 +3,7 @@ package dev.netspec.compiler.layers;
 import com.palantir.javapoet.CodeBlock;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.parse.PyRepr;
 import java.util.List;
 
 /**

@@ -11,6 +11,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.parse.PyRepr;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package dev.netspec.compiler.layers;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.parse.PyRepr;
 import java.util.List;
 
 /** {@code dropout}: PyTorch's {@code nn.Dropout(p)}; the identity in eval mode. */

@@ -8,6 +8,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.netspec.compiler.infer.Dim;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.parse.PyRepr;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -7,6 +7,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.netspec.compiler.infer.Ops.ShapeError;
 import dev.netspec.compiler.infer.Shape;
+import dev.netspec.compiler.parse.PyRepr;
 import java.util.Arrays;
 import java.util.List;
 

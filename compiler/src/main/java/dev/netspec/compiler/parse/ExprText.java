@@ -1,7 +1,6 @@
 package dev.netspec.compiler.parse;
 
 import dev.netspec.compiler.parse.Ast.Expr;
-import dev.netspec.compiler.layers.PyRepr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -12,6 +11,9 @@ import java.util.function.Function;
  * write ({@code view(x, (batch, -1))}), where a part may be written otherwise.
  */
 public final class ExprText {
+  /** The precedence of the comparisons, which Python chains ({@code a < b < c}). */
+  private static final int COMPARISON = 4;
+
   private final boolean label;
   private final Function<Expr, String> instead;
 
@@ -51,7 +53,11 @@ public final class ExprText {
       return (u.op().equals("not") ? "not " : u.op()) + operand(u.operand());
     }
     if (e instanceof Ast.Binary b) {
-      return operand(b.left()) + " " + b.op() + " " + operand(b.right());
+      // parentheses only where the grammar needs them: 16 * 30 * 30, (a + b) * c, a - (b - c), (a ** b) ** c
+      int p = precedence(b);
+      boolean rightAssoc = b.op().equals("**");
+      boolean chained = p == COMPARISON;
+      return side(b.left(), p, rightAssoc || chained) + " " + b.op() + " " + side(b.right(), p, !rightAssoc);
     }
     if (e instanceof Ast.Attr a) {
       return operand(a.target()) + "." + a.name();
@@ -114,6 +120,43 @@ public final class ExprText {
       return Double.toString(n.value());
     }
     return PyRepr.floatRepr(n.value());
+  }
+
+  /** Python's binding strength, loosest first; {@code MAX_VALUE} for anything that is not an operator. */
+  private static int precedence(Expr e) {
+    if (e instanceof Ast.Unary u) {
+      return u.op().equals("not") ? 3 : 7;
+    }
+    if (!(e instanceof Ast.Binary b)) {
+      return Integer.MAX_VALUE;
+    }
+    switch (b.op()) {
+      case "or":
+        return 1;
+      case "and":
+        return 2;
+      case "+":
+      case "-":
+        return 5;
+      case "*":
+      case "/":
+      case "@":
+        return 6;
+      case "**":
+        return 8;
+      default:
+        return COMPARISON;
+    }
+  }
+
+  /**
+   * An operand of an operator of precedence {@code p}, in parentheses where it binds looser (or
+   * as tightly, when {@code tie}); a negation needs none after {@code **} ({@code x ** -0.5}).
+   */
+  private String side(Expr e, int p, boolean tie) {
+    int q = precedence(e);
+    boolean exponent = p == 8 && !tie && e instanceof Ast.Unary u && u.op().equals("-");
+    return !exponent && (q < p || q == p && tie) ? "(" + text(e) + ")" : text(e);
   }
 
   private String operand(Expr e) {

@@ -76,6 +76,17 @@ class PyTorchSpellingsTest {
     // any chain of PyTorch's module names is a prefix
     advice("F.functional.relu(x)", "B: write 'relu(x)', not 'F.functional.relu(x)': functions are called without a"
         + " module prefix");
+    // what to write is the whole call: a layer inside without 'self.', a function inside without its prefix
+    advice("F.relu(self.fc1(x))", "B: write 'relu(fc1(x))', not 'F.relu(self.fc1(x))': functions are called without"
+        + " a module prefix");
+    advice("self.fc1(torch.tanh(x))", "B: write 'fc1(tanh(x))', not 'self.fc1(torch.tanh(x))': a forward calls its"
+        + " layers by name, without 'self.'");
+    // operators in what to write keep only the parentheses Python needs
+    advice("x.view(-1, 2 * 2 * 1)", "B: write 'view(x, (-1, 2 * 2 * 1))', not 'x.view(-1, 2 * 2 * 1)': a forward"
+        + " calls functions, not tensor methods");
+    advice("x.view(-1, (1 + 1) * 2 - (4 - 4) - 0 ** 2 ** 1)", "B: write 'view(x, (-1, (1 + 1) * 2 - (4 - 4) - 0 ** 2"
+        + " ** 1))', not 'x.view(-1, (1 + 1) * 2 - (4 - 4) - 0 ** 2 ** 1)': a forward calls functions, not tensor"
+        + " methods");
   }
 
   @Test
@@ -114,17 +125,7 @@ class PyTorchSpellingsTest {
   }
 
   @Test
-  void stackArgmaxAndLenSayWhatToWrite() {
-    String stack = ": stack(tensors, dim) is concat of each tensor unsqueezed at dim";
-    advice("stack([x, fc1(x)], dim=1)", "B: 'stack' is not a function of the forward language; write"
-        + " 'concat([unsqueeze(x, 1), unsqueeze(fc1(x), 1)], dim=1)'" + stack);
-    advice("stack((x, x))", "B: 'stack' is not a function of the forward language; write"
-        + " 'concat([unsqueeze(x, 0), unsqueeze(x, 0)], dim=0)'" + stack);
-    advice("stack([x, x], -1)", "B: 'stack' is not a function of the forward language; write"
-        + " 'concat([unsqueeze(x, -1), unsqueeze(x, -1)], dim=-1)'" + stack);
-    advice("stack(x)", "B: 'stack' is not a function of the forward language; stack(tensors, dim) is concat of"
-        + " each tensor unsqueezed at dim, as in concat([unsqueeze(a, 1), unsqueeze(b, 1)], dim=1) for"
-        + " stack([a, b], dim=1)");
+  void argmaxAndLenSayWhatToWrite() {
     advice("argmax(x, 1)", "B: 'argmax' is not a function of the forward language: a forward computes float"
         + " tensors, not int64 indices; return the scores and take the indices from the output in Java,"
         + " y.argmax(dim, false), as after PyTorch's model(x)");

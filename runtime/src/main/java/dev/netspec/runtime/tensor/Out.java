@@ -185,6 +185,51 @@ public final class Out {
   }
 
   /**
+   * Writes {@code part} into {@code out} at {@code index} of the new dim {@code dim} (a dim of
+   * {@code out}, which has one more than {@code part}): one piece of {@code stack(parts, dim)}
+   * written in place (part {@code i} at index {@code i}); returns {@code out}.
+   */
+  public static Tensor placeAt(Tensor part, int dim, int index, Tensor out) {
+    int r = out.dim();
+    int d = Layout.normDim(dim, Math.max(r, 1));
+    boolean fits = part.dim() == r - 1 && part.dtype() == out.dtype() && index >= 0 && index < out.shape[d];
+    for (int i = 0; i < r - 1 && fits; i++) {
+      fits = part.shape[i] == out.shape[i < d ? i : i + 1];
+    }
+    if (!fits) {
+      throw new IllegalArgumentException("stack: a part of shape " + Arrays.toString(part.shape)
+          + " is no piece of " + Arrays.toString(out.shape) + " at " + index + " of dim " + dim);
+    }
+    if (!part.isContiguous() && out.isContiguous() && !part.sharesStorageWith(out) && part.dim() <= 4
+        && part.storage != null && out.storage != null) {
+      out.bumpVersion(); // a strided part (a view) read where it lies
+      placeStrided(part, out, out.offset + index * out.stride[d], d);
+      return out;
+    }
+    if (!part.isContiguous() || !out.isContiguous() || part.sharesStorageWith(out)) {
+      out.select(d, index).copy_(part);
+      return out;
+    }
+    out.bumpVersion();
+    int inner = 1;
+    for (int i = d; i < r - 1; i++) {
+      inner *= part.shape[i];
+    }
+    int outer = Math.toIntExact(part.numel()) / Math.max(inner, 1);
+    int n = out.shape[d];
+    for (int o = 0; o < outer && inner > 0; o++) {
+      int from = part.offset + o * inner;
+      int to = out.offset + (o * n + index) * inner;
+      if (out.longs != null) {
+        System.arraycopy(part.longs, from, out.longs, to, inner);
+      } else {
+        System.arraycopy(part.storage, from, out.storage, to, inner);
+      }
+    }
+    return out;
+  }
+
+  /**
    * {@code out = x.narrow(dim, start, out.size(dim))} as a dense copy (PyTorch's {@code
    * narrow_copy}): a piece of a {@code split} or {@code chunk} along a dim that is not the
    * first, which a layer then reads without a copy of its own; returns {@code out}.
@@ -379,6 +424,14 @@ public final class Out {
 
   /** Copies the strided {@code part} (rank 4 at most) into {@code out}'s elements from {@code at}, out's strides. */
   private static void placeStrided(Tensor part, Tensor out, int at) {
+    placeStrided(part, out, at, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@link #placeStrided(Tensor, Tensor, int)} where {@code out} has the extra dim {@code
+   * newDim} (a stack's), which the part's dims skip; {@code Integer.MAX_VALUE}: none.
+   */
+  private static void placeStrided(Tensor part, Tensor out, int at, int newDim) {
     int pad = 4 - part.dim();
     int s0 = size(part, -pad);
     int s1 = size(part, 1 - pad);
@@ -388,9 +441,10 @@ public final class Out {
       for (int i1 = 0; i1 < s1; i1++) {
         for (int i2 = 0; i2 < s2; i2++) {
           int from = part.offset + i0 * step(part, -pad) + i1 * step(part, 1 - pad) + i2 * step(part, 2 - pad);
-          int to = at + i0 * step(out, -pad) + i1 * step(out, 1 - pad) + i2 * step(out, 2 - pad);
+          int to = at + i0 * step(out, -pad, newDim) + i1 * step(out, 1 - pad, newDim)
+              + i2 * step(out, 2 - pad, newDim);
           int fromStep = step(part, 3 - pad);
-          int toStep = step(out, 3 - pad);
+          int toStep = step(out, 3 - pad, newDim);
           for (int i3 = 0; i3 < s3; i3++) {
             out.storage[to + i3 * toStep] = part.storage[from + i3 * fromStep];
           }
@@ -405,6 +459,11 @@ public final class Out {
 
   private static int step(Tensor x, int dim) {
     return dim < 0 ? 0 : x.stride[dim];
+  }
+
+  /** The stride of {@code out} for a part's dim {@code dim}, past the new dim {@code newDim}. */
+  private static int step(Tensor out, int dim, int newDim) {
+    return dim < 0 ? 0 : out.stride[dim < newDim ? dim : dim + 1];
   }
 
   private static void requireShape(String op, int[] expected, Tensor out) {

@@ -120,6 +120,44 @@ class OutTest {
   }
 
   @Test
+  void partsPlacedAtAnIndexMakeTheStack() {
+    Tensor a = Tensor.of(new float[][] {{1, 2}, {3, 4}});
+    Tensor b = Tensor.of(new float[][] {{5, 6}, {7, 8}});
+    Tensor mid = Tensor.zeros(2, 2, 2).fill_(-1f);
+    Out.placeAt(a, 1, 0, mid);
+    assertSame(mid, Out.placeAt(b, 1, 1, mid));
+    assertArrayEquals(new float[] {1, 2, 5, 6, 3, 4, 7, 8}, mid.toFloatArray()); // torch.stack([a, b], 1)
+    Tensor last = Tensor.zeros(2, 2, 2).fill_(-1f);
+    Out.placeAt(a, -1, 0, last);
+    Out.placeAt(b, -1, 1, last);
+    assertArrayEquals(new float[] {1, 5, 2, 6, 3, 7, 4, 8}, last.toFloatArray()); // torch.stack([a, b], -1)
+    Tensor first = Tensor.zeros(3, 2, 2).fill_(-1f);
+    Out.placeAt(b, 0, 0, first);
+    Out.placeAt(a.t(), 0, 1, first); // a strided part, read where it lies
+    Out.placeAt(a, 0, 2, first);
+    assertArrayEquals(new float[] {5, 6, 7, 8, 1, 3, 2, 4, 1, 2, 3, 4}, first.toFloatArray()); // stack([b, a.T, a])
+    Tensor cols = Tensor.zeros(2, 2, 2).fill_(-1f);
+    Out.placeAt(a.t(), 2, 0, cols);
+    Out.placeAt(b, -1, 1, cols);
+    assertArrayEquals(new float[] {1, 5, 3, 6, 2, 7, 4, 8}, cols.toFloatArray()); // stack([a.T, b], -1)
+    Tensor x3 = Out.arange(0, Tensor.zeros(24)).reshape(2, 3, 4);
+    Tensor picked = Tensor.zeros(2, 2, 3).fill_(-1f);
+    Out.placeAt(x3.select(2, 1), 1, 0, picked); // x3[:, :, 1], strided
+    Out.placeAt(x3.select(2, 3), 1, 1, picked); // x3[:, :, 3]
+    assertArrayEquals(new float[] {1, 5, 9, 3, 7, 11, 13, 17, 21, 15, 19, 23}, picked.toFloatArray());
+    Tensor shared = Tensor.zeros(2, 2, 2);
+    Out.placeAt(a, 1, 0, shared);
+    Out.placeAt(shared.select(1, 0).t(), 1, 1, shared); // a part of out itself: the copying fallback
+    assertArrayEquals(new float[] {1, 2, 1, 3, 3, 4, 2, 4}, shared.toFloatArray());
+    Tensor ids = Tensor.zeros(DType.INT64, 2, 2);
+    Out.placeAt(Tensor.ofLongs(new long[] {7, 8}, 2), 1, 1, ids);
+    assertArrayEquals(new long[] {0, 7, 0, 8}, ids.toLongArray());
+    assertThrows(IllegalArgumentException.class, () -> Out.placeAt(a, 1, 2, Tensor.zeros(2, 2, 2)));
+    assertThrows(IllegalArgumentException.class, () -> Out.placeAt(a, 1, 0, Tensor.zeros(2, 2, 3)));
+    assertThrows(IllegalArgumentException.class, () -> Out.placeAt(a, 1, 0, Tensor.zeros(2, 2)));
+  }
+
+  @Test
   void placedPartsMakeTheConcat() {
     Tensor a = Tensor.of(new float[][] {{1, 2}, {3, 4}});
     Tensor b = Tensor.of(new float[][] {{5}, {6}});

@@ -1,11 +1,16 @@
-package dev.netspec.compiler.layers;
+package dev.netspec.compiler.parse;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.List;
 
-/** Python's repr of the values a layer prints: {@code 0.5}, {@code 1e-05}, {@code True}, {@code (4,)}. */
+/**
+ * Python's repr of the values a layer prints and a forward's text shows: {@code 0.5}, {@code
+ * 1e-05}, {@code True}, {@code (4,)}. It lives in {@code parse}, the first phase, so that
+ * {@link ExprText} (here) and the layer kinds (later phases) share it without {@code parse}
+ * depending on a later phase.
+ */
 public final class PyRepr {
   private PyRepr() {}
 
