@@ -114,13 +114,34 @@ final class DirectConv {
    */
   static void conv2d(ConvGeometry g, float[] x, int xOff, float[] packed, Activation act,
       float[] add, int addOff, float[] y, int yOff, Task task) {
-    int hp = paddedRows(g);
-    int wp = paddedColumns(g);
     if (g.positions() == 0 || g.batch() == 0) {
       return;
     }
     long macs = (long) g.batch() * g.outChannels() * g.positions() * g.reduction();
     int threads = macs < PARALLEL_MACS ? 1 : Kernels.threads();
+    int unit = imagesPerUnit(g, threads);
+    if (unit > 0) {
+      task.split().run(threads, g, unit, x, xOff, packed, act, add, addOff, y, yOff);
+      return;
+    }
+    passes(threads, g, x, xOff, packed, act, add, addOff, y, yOff, task);
+  }
+
+  /**
+   * The images of a unit when {@code threads} threads split the batch into units of whole
+   * images ({@link Split}), or 0: a unit per quarter of a thread's share of the batch (ResNet
+   * at batch 8 on 2 threads: 2 images) where each thread gets two at least; else the threads
+   * share every strip group of the whole batch.
+   */
+  static int imagesPerUnit(ConvGeometry g, int threads) {
+    return threads < 2 || g.batch() < 2 * threads ? 0 : g.batch() / (2 * threads);
+  }
+
+  /** {@link #conv2d} on {@code threads} threads sharing the strip groups of the whole batch. */
+  private static void passes(int threads, ConvGeometry g, float[] x, int xOff, float[] packed,
+      Activation act, float[] add, int addOff, float[] y, int yOff, Task task) {
+    int hp = paddedRows(g);
+    int wp = paddedColumns(g);
     int ring = threads == 1 ? ringRows(g, hp) : 0;
     int per = ring > 0 ? g.batch() : imagesPerPass(g, threads);
     long rows = ring > 0 ? ring + (g.kernelH() - 1) * g.dilationH() : per * (long) hp;
@@ -193,6 +214,81 @@ final class DirectConv {
   }
 
   /**
+   * On several threads, the batch in units of whole images ({@link #imagesPerUnit}), each
+   * thread taking units from a shared counter ({@link Parallel.Claims}) and running each as one
+   * thread runs a batch: its rows padded into its own ring (or passes) in its own cache right
+   * before its strips read them. Where the threads shared every strip group, the whole batch
+   * was padded first, through memory, and each thread's strips read rows the other had padded,
+   * from the other core's cache. Each output is the same FMA chain whatever the unit, so the
+   * bits do not change. Reused across calls (one per layer).
+   */
+  static final class Split implements Parallel.Items {
+    private final Parallel.Claims claims = new Parallel.Claims();
+    /** Per thread: the task that runs its units. */
+    private Task[] tasks = new Task[0];
+    /** Per thread: the geometries of its units ({@link Task#pass}: at most two sizes). */
+    private Task[] cuts = new Task[0];
+    private ConvGeometry g;
+    private int unit;
+    private float[] x;
+    private int xOff;
+    private float[] packed;
+    private Activation act;
+    private float[] add;
+    private int addOff;
+    private float[] y;
+    private int yOff;
+
+    void run(int threads, ConvGeometry g, int unit, float[] x, int xOff, float[] packed,
+        Activation act, float[] add, int addOff, float[] y, int yOff) {
+      if (tasks.length < threads) {
+        Task[] t = Arrays.copyOf(tasks, threads);
+        Task[] c = Arrays.copyOf(cuts, threads);
+        for (int i = tasks.length; i < threads; i++) {
+          t[i] = new Task();
+          c[i] = new Task();
+        }
+        tasks = t;
+        cuts = c;
+      }
+      this.g = g;
+      this.unit = unit;
+      this.x = x;
+      this.xOff = xOff;
+      this.packed = packed;
+      this.act = act;
+      this.add = add;
+      this.addOff = addOff;
+      this.y = y;
+      this.yOff = yOff;
+      try {
+        claims.each(threads, (g.batch() + unit - 1) / unit, this);
+      } finally {
+        this.x = null;
+        this.packed = null;
+        this.add = null;
+        this.y = null;
+      }
+    }
+
+    /** Units {@code [from, to)}, a run the thread with tasks {@code slot} claimed. */
+    @Override
+    public void run(int slot, int from, int to) {
+      // More shares than tasks only if setThreads raised the count meanwhile.
+      Task task = slot < tasks.length ? tasks[slot] : new Task();
+      Task cut = slot < cuts.length ? cuts[slot] : new Task();
+      int in = g.inChannels() * g.inPlane();
+      int out = g.outChannels() * g.positions();
+      for (int u = from; u < to; u++) {
+        int i0 = u * unit;
+        ConvGeometry part = cut.pass(g, Math.min(unit, g.batch() - i0));
+        passes(1, part, x, xOff + i0 * in, packed, act, add, addOff + i0 * out, y,
+            yOff + i0 * out, task);
+      }
+    }
+  }
+
+  /**
    * One call's work, reused across calls (one per layer): first the images padded (items:
    * images), then the strips (items: groups of {@link #GROUP} strips of positions by strips
    * of output channels, position-group major). Each thread takes runs of items from a shared
@@ -246,6 +342,16 @@ final class DirectConv {
     private ConvGeometry batch;
     private ConvGeometry full;
     private ConvGeometry rest;
+    /** The split by units of images on several threads (made at its first use). */
+    private Split split;
+
+    /** The split of this layer's batch by units of whole images ({@link #imagesPerUnit}). */
+    Split split() {
+      if (split == null) {
+        split = new Split();
+      }
+      return split;
+    }
 
     /**
      * {@code g} for {@code n} of its images: made once per layer geometry and pass size (at

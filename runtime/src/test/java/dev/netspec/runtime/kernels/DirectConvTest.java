@@ -317,6 +317,10 @@ class DirectConvTest {
       geometry(1, 16, 1, 1, WIDTH, 3, 3, 1, 1, 1), // one position (5 repeated)
       // 2 x 456 positions, 8.4 M multiply-adds: split between threads; a ragged last group
       geometry(2, 32, 19, 24, 2 * WIDTH, 3, 3, 1, 1, 1),
+      // batches of two images a thread and more: units of whole images (imagesPerUnit), each
+      // run as on one thread (its own ring), stride 1 and 2
+      geometry(5, 32, 12, 12, 2 * WIDTH, 3, 3, 1, 1, 1),
+      geometry(8, 16, 24, 24, WIDTH, 3, 3, 2, 1, 1),
       // one thread pads rows into a ring as the strips reach them (ringRowsFollowTheGroups)
       RING, RING_DILATED,
     };
@@ -369,6 +373,22 @@ class DirectConvTest {
     } finally {
       Kernels.setThreads(before);
     }
+  }
+
+  /**
+   * The units of whole images the threads split a batch into: a quarter of a thread's share,
+   * from two images a thread; none on one thread or with fewer images (the threads then share
+   * each strip group).
+   */
+  @Test
+  void unitsOfImagesFromTwoImagesAThread() {
+    ConvGeometry resnet = geometry(8, 64, 56, 56, WIDTH, 3, 3, 1, 1, 1);
+    assertEquals(2, DirectConv.imagesPerUnit(resnet, 2));
+    assertEquals(0, DirectConv.imagesPerUnit(resnet, 1));
+    assertEquals(0, DirectConv.imagesPerUnit(resnet, 5));
+    assertEquals(1, DirectConv.imagesPerUnit(geometry(4, 64, 56, 56, WIDTH, 3, 3, 1, 1, 1), 2));
+    assertEquals(0, DirectConv.imagesPerUnit(geometry(3, 64, 56, 56, WIDTH, 3, 3, 1, 1, 1), 2));
+    assertEquals(4, DirectConv.imagesPerUnit(geometry(16, 64, 56, 56, WIDTH, 3, 3, 1, 1, 1), 2));
   }
 
   @Test

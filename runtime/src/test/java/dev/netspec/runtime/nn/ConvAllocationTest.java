@@ -3,6 +3,7 @@ package dev.netspec.runtime.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.netspec.runtime.kernels.Activation;
+import dev.netspec.runtime.kernels.Kernels;
 import dev.netspec.runtime.tensor.Generator;
 import dev.netspec.runtime.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -62,5 +63,34 @@ class ConvAllocationTest {
       head.forward(h, g);
     };
     assertEquals(0, Allocations.steadyStateBytes(forward, 5_000, 100));
+  }
+
+  /**
+   * On two kernel threads a batch of two images a thread and more is split into units of
+   * whole images (kernels/DirectConv's Split): a warm call allocates nothing on the calling
+   * thread, which takes units too.
+   */
+  @EnabledIfSystemProperty(named = "netspec.allocationTests", matches = "true",
+      disabledReason = "JIT-dependent; run with -Dnetspec.allocationTests=true")
+  @Test
+  void warmConvolutionSplitByImagesAllocatesNothing() {
+    int before = Kernels.threads();
+    try {
+      Kernels.setThreads(2);
+      Conv2d conv = new Conv2d(32, 32, 3, 1, 1);
+      Conv2d down = new Conv2d(32, 32, 3, 2, 1);
+      conv.eval();
+      down.eval();
+      Tensor x = Tensor.rand(new Generator(6), 5, 32, 24, 24); // units of 1 image, 21 M MACs
+      Tensor y = Tensor.zeros(5, 32, 24, 24);
+      Tensor z = Tensor.zeros(5, 32, 12, 12);
+      Runnable forward = () -> {
+        conv.forwardInto(x, Activation.RELU, y);
+        down.forwardInto(y, Activation.RELU, z);
+      };
+      assertEquals(0, Allocations.steadyStateBytes(forward, 2_000, 50));
+    } finally {
+      Kernels.setThreads(before);
+    }
   }
 }
