@@ -182,7 +182,7 @@ final class VectorBackend implements Backend {
       convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w1, acc1);
       return;
     }
-    WideStrips.strip(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
+    WideStrips.pair(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
   }
 
   @Override
