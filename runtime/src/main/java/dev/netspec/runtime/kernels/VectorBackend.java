@@ -186,6 +186,16 @@ final class VectorBackend implements Backend {
   }
 
   @Override
+  public void convPositionPair(int width, int steps, float[] x, int p, float[] w, int w0,
+      int w1, float[] acc0, float[] acc1) {
+    if (width != ConvStrips.WIDTH) {
+      SCALAR.convPositionPair(width, steps, x, p, w, w0, w1, acc0, acc1);
+      return;
+    }
+    WideStrips.position(steps, x, p, w, w0, w1, acc0, acc1);
+  }
+
+  @Override
   public void convStripsBlock(int width, float[][] accs, int from, int n, float[] block,
       int stride) {
     int u = 0;

@@ -346,4 +346,33 @@ final class WideStrips {
     EXACT.cast(c52).intoArray(acc1, 5 * WIDTH);
     EXACT.cast(c53).intoArray(acc1, 5 * WIDTH + L);
   }
+
+  /**
+   * {@link #strip} for position 0 only ({@code acc0[c]}, {@code acc1[c]}, {@code c < WIDTH}):
+   * the ragged last strip of a batch whose positions leave one over (ResNet's 7x7 stage at
+   * batch 1: 49 = 8 * 6 + 1), which the full tile would run as six copies of that position.
+   * Four FMA chains of one step each per loop turn, so the FMAs' latency, not their
+   * throughput, sets its pace: a third of the full tile's time, where the full tile took all
+   * of it. The same sums in the same order.
+   */
+  static void position(int steps, float[] x, int p, float[] w, int w0, int w1, float[] acc0,
+      float[] acc1) {
+    FloatVector c0 = EXACT.cast(FloatVector.fromArray(S, acc0, 0));
+    FloatVector c1 = EXACT.cast(FloatVector.fromArray(S, acc0, L));
+    FloatVector c2 = EXACT.cast(FloatVector.fromArray(S, acc1, 0));
+    FloatVector c3 = EXACT.cast(FloatVector.fromArray(S, acc1, L));
+    int off = w1 - w0;
+    for (int r = 0; r < steps; r++) {
+      int wr = w0 + r * WIDTH;
+      FloatVector v = EXACT.cast(FloatVector.broadcast(S, x[p + r]));
+      c0 = v.fma(EXACT.cast(FloatVector.fromArray(S, w, wr)), c0);
+      c1 = v.fma(EXACT.cast(FloatVector.fromArray(S, w, wr + L)), c1);
+      c2 = v.fma(EXACT.cast(FloatVector.fromArray(S, w, wr + off)), c2);
+      c3 = v.fma(EXACT.cast(FloatVector.fromArray(S, w, wr + off + L)), c3);
+    }
+    EXACT.cast(c0).intoArray(acc0, 0);
+    EXACT.cast(c1).intoArray(acc0, L);
+    EXACT.cast(c2).intoArray(acc1, 0);
+    EXACT.cast(c3).intoArray(acc1, L);
+  }
 }

@@ -266,6 +266,35 @@ class DirectConvTest {
   }
 
   @Test
+  void positionPairMatchesTheFirstPositionOfTwoScalarStripsToTheBit() {
+    Random rnd = new Random(38);
+    for (int steps : new int[] {0, 1, 7, 193}) {
+      float[] x = random(rnd, steps + 9);
+      int span = steps * WIDTH + 3;
+      float[] w = random(rnd, 2 * span + 5);
+      float[] acc0 = random(rnd, 6 * WIDTH);
+      float[] acc1 = random(rnd, 6 * WIDTH);
+      for (int[] filters : new int[][] {{5, 5 + span}, {5 + span, 5}}) {
+        float[] want0 = acc0.clone();
+        float[] want1 = acc1.clone();
+        scalar.convStripPair(WIDTH, steps, x, 4, 4, 4, 4, 4, 4, w, filters[0], filters[1],
+            want0, want1);
+        // Only position 0 is computed; the other five keep their values.
+        System.arraycopy(acc0, WIDTH, want0, WIDTH, 5 * WIDTH);
+        System.arraycopy(acc1, WIDTH, want1, WIDTH, 5 * WIDTH);
+        String what = "steps=" + steps + " filters at " + Arrays.toString(filters);
+        for (Backend backend : new Backend[] {scalar, vector}) {
+          float[] got0 = acc0.clone();
+          float[] got1 = acc1.clone();
+          backend.convPositionPair(WIDTH, steps, x, 4, w, filters[0], filters[1], got0, got1);
+          assertArrayEquals(want0, got0, backend + " position pair, first strip, " + what);
+          assertArrayEquals(want1, got1, backend + " position pair, second strip, " + what);
+        }
+      }
+    }
+  }
+
+  @Test
   void spacedStripPairsMatchTwoStripsOfTheirScalarTwinToTheBit() {
     Random rnd = new Random(37);
     for (int sp : new int[] {WideStrips.SPACING_128, WideStrips.SPACING_256}) {
@@ -352,6 +381,8 @@ class DirectConvTest {
       // 64 and 128 channels, rows of 13: strips within a row (spaced forms) and across rows
       geometry(2, 64, 5, 13, WIDTH, 3, 3, 1, 1, 1),
       geometry(1, 128, 4, 13, WIDTH, 3, 3, 1, 1, 1),
+      // a pair of strips (512 bits) over 49 positions: the last strip one position alone
+      geometry(1, 128, 7, 7, 2 * WIDTH, 3, 3, 1, 1, 1),
       geometry(2, 16, 10, 13, WIDTH, 3, 3, 1, 2, 2), // dilation 2 (taps one at a time)
       geometry(1, 20, 11, 9, WIDTH, 5, 5, 1, 2, 1), // 5x5
       geometry(2, 16, 8, 9, WIDTH, 2, 3, 1, 0, 1), // 2x3, no padding

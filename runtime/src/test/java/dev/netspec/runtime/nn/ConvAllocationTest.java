@@ -31,9 +31,10 @@ class ConvAllocationTest {
     // kernel runs there (16 channels take it only with 256 bits), 32 positions: whole tiles
     // of its way out (kernels/StripBlocks).
     Conv2d wide = new Conv2d(32, 32, 3, 1, 1);
-    // 64 and 128 channels on rows of 8: strips within a row, whose six positions are evenly
-    // spaced, take the copies with constant distances (ConvStrips.pairedSpaced with 512-bit
-    // vectors, the wide tile's WideStrips.spaced128).
+    // 64 and 128 channels on rows of 8 and 7: strips within a row, whose six positions are
+    // evenly spaced, take the copies with constant distances (ConvStrips.pairedSpaced with
+    // 512-bit vectors, the wide tile's WideStrips.spaced128); 49 positions leave the wide
+    // tile's last strip one position (WideStrips.position).
     Conv2d c64 = new Conv2d(64, 64, 3, 1, 1);
     Conv2d c128 = new Conv2d(128, 128, 3, 1, 1);
     Conv2d block = new Conv2d(16, 16, 3, 1, 1, 1, 1, false, "zeros");
@@ -58,8 +59,8 @@ class ConvAllocationTest {
     Tensor g = Tensor.zeros(2, 32, 1, 1);
     Tensor x64 = Tensor.rand(new Generator(6), 1, 64, 8, 8);
     Tensor y64 = Tensor.zeros(1, 64, 8, 8);
-    Tensor x128 = Tensor.rand(new Generator(7), 1, 128, 8, 8);
-    Tensor y128 = Tensor.zeros(1, 128, 8, 8);
+    Tensor x128 = Tensor.rand(new Generator(7), 1, 128, 7, 7);
+    Tensor y128 = Tensor.zeros(1, 128, 7, 7);
     Runnable forward = () -> {
       stem.forwardInto(x, Activation.RELU, a);
       pool.forward(a, b);
