@@ -87,6 +87,14 @@ interface Backend {
       int p5, float[] w, int w0, int w1, float[] acc0, float[] acc1);
 
   /**
+   * {@link #convStripPair} for its first position only ({@code acc0[c]} and {@code acc1[c]},
+   * {@code c < width}; the rest untouched): a strip's ragged last position (the 7x7 stage at
+   * batch 1, 49 positions), the same sums in the same order.
+   */
+  void convPositionPair(int width, int steps, float[] x, int p, float[] w, int w0, int w1,
+      float[] acc0, float[] acc1);
+
+  /**
    * The sums of a group of the direct convolution's strips ({@link DirectConv}), {@code
    * accs[from + s]} for strip {@code s}, {@code (6, width)} each, into {@code block} as {@code
    * (width, positions)}: {@code block[c * stride + u] = accs[from + u / 6][u % 6 * width + c]}

@@ -546,13 +546,19 @@ final class DirectConv {
       // (one call per strip); otherwise each tap is a call of in steps.
       int taps = g.dilationW() == 1 ? 1 : kw;
       int steps = g.dilationW() == 1 ? kw * in : in;
+      // A pair's last strip with one position (49 = 8 * 6 + 1: the 7x7 stage at batch 1) runs
+      // that position alone, not six copies of it.
+      int lone = span == 2 && last - first == (strips - 1) * POSITIONS + 1 ? strips - 1 : -1;
       for (int i = 0; i < kh; i++) {
         for (int t = 0; t < taps; t++) {
           int d = i * rowStep + t * g.dilationW() * in;
           int w0 = wBase + (i * taps + t) * steps * width;
           for (int s = 0; s < strips; s++) {
             int a = s * POSITIONS;
-            if (span == 2) {
+            if (s == lone) {
+              Kernels.convPositionPair(width, steps, padded, at[a] + d, packed, w0,
+                  w0 + chunkFloats, accs[s], accs[GROUP + s]);
+            } else if (span == 2) {
               Kernels.convStripPair(width, steps, padded, at[a] + d, at[a + 1] + d,
                   at[a + 2] + d, at[a + 3] + d, at[a + 4] + d, at[a + 5] + d, packed, w0,
                   w0 + chunkFloats, accs[s], accs[GROUP + s]);

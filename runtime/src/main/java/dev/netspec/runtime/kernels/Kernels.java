@@ -215,6 +215,15 @@ public final class Kernels {
   }
 
   /**
+   * {@link Backend#convPositionPair} on this backend; no checks (callers are {@link
+   * DirectConv}).
+   */
+  static void convPositionPair(int width, int steps, float[] x, int p, float[] w, int w0,
+      int w1, float[] acc0, float[] acc1) {
+    BACKEND.convPositionPair(width, steps, x, p, w, w0, w1, acc0, acc1);
+  }
+
+  /**
    * {@link Backend#convStripsBlock} on this backend; no checks (callers are {@link
    * DirectConv}).
    */

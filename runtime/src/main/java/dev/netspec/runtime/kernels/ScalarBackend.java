@@ -68,6 +68,21 @@ final class ScalarBackend implements Backend {
   }
 
   @Override
+  public void convPositionPair(int width, int steps, float[] x, int p, float[] w, int w0,
+      int w1, float[] acc0, float[] acc1) {
+    for (int c = 0; c < width; c++) {
+      float a0 = acc0[c];
+      float a1 = acc1[c];
+      for (int r = 0; r < steps; r++) {
+        a0 = Math.fma(x[p + r], w[w0 + r * width + c], a0);
+        a1 = Math.fma(x[p + r], w[w1 + r * width + c], a1);
+      }
+      acc0[c] = a0;
+      acc1[c] = a1;
+    }
+  }
+
+  @Override
   public void convStripsBlock(int width, float[][] accs, int from, int n, float[] block,
       int stride) {
     stripsBlock(width, accs, from, 0, n, block, stride);

@@ -182,7 +182,17 @@ final class VectorBackend implements Backend {
       convStrip(width, steps, x, p0, p1, p2, p3, p4, p5, w, w1, acc1);
       return;
     }
-    WideStrips.strip(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
+    WideStrips.pair(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
+  }
+
+  @Override
+  public void convPositionPair(int width, int steps, float[] x, int p, float[] w, int w0,
+      int w1, float[] acc0, float[] acc1) {
+    if (width != ConvStrips.WIDTH) {
+      SCALAR.convPositionPair(width, steps, x, p, w, w0, w1, acc0, acc1);
+      return;
+    }
+    WideStrips.position(steps, x, p, w, w0, w1, acc0, acc1);
   }
 
   @Override

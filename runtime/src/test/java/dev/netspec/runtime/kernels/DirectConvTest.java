@@ -248,6 +248,11 @@ class DirectConvTest {
         String name = "spacing " + sp + ", steps=" + steps;
         assertArrayEquals(want, got, "strip of spaced positions, " + name);
         assertArrayEquals(want, spaced, "spaced strip, " + name);
+        if (sp == ConvStrips.SPACING) { // two steps a loop turn (512-bit vectors), odd steps too
+          float[] pairedSpaced = acc.clone();
+          ConvStrips.pairedSpaced(steps, x, p0, w, 5, pairedSpaced);
+          assertArrayEquals(want, pairedSpaced, "paired spaced strip, " + name);
+        }
         // Spaced but one position off: the general form, still the twin's sums.
         float[] off = acc.clone();
         float[] offWant = acc.clone();
@@ -256,6 +261,75 @@ class DirectConvTest {
         vector.convStrip(WIDTH, steps, x, p0, p0 + sp, p0 + 2 * sp, p0 + 3 * sp,
             p0 + 4 * sp + 1, p0 + 5 * sp, w, 5, off);
         assertArrayEquals(offWant, off, "strip with one position off, " + name);
+      }
+    }
+  }
+
+  @Test
+  void positionPairMatchesTheFirstPositionOfTwoScalarStripsToTheBit() {
+    Random rnd = new Random(38);
+    for (int steps : new int[] {0, 1, 7, 193}) {
+      float[] x = random(rnd, steps + 9);
+      int span = steps * WIDTH + 3;
+      float[] w = random(rnd, 2 * span + 5);
+      float[] acc0 = random(rnd, 6 * WIDTH);
+      float[] acc1 = random(rnd, 6 * WIDTH);
+      for (int[] filters : new int[][] {{5, 5 + span}, {5 + span, 5}}) {
+        float[] want0 = acc0.clone();
+        float[] want1 = acc1.clone();
+        scalar.convStripPair(WIDTH, steps, x, 4, 4, 4, 4, 4, 4, w, filters[0], filters[1],
+            want0, want1);
+        // Only position 0 is computed; the other five keep their values.
+        System.arraycopy(acc0, WIDTH, want0, WIDTH, 5 * WIDTH);
+        System.arraycopy(acc1, WIDTH, want1, WIDTH, 5 * WIDTH);
+        String what = "steps=" + steps + " filters at " + Arrays.toString(filters);
+        for (Backend backend : new Backend[] {scalar, vector}) {
+          float[] got0 = acc0.clone();
+          float[] got1 = acc1.clone();
+          backend.convPositionPair(WIDTH, steps, x, 4, w, filters[0], filters[1], got0, got1);
+          assertArrayEquals(want0, got0, backend + " position pair, first strip, " + what);
+          assertArrayEquals(want1, got1, backend + " position pair, second strip, " + what);
+        }
+      }
+    }
+  }
+
+  @Test
+  void spacedStripPairsMatchTwoStripsOfTheirScalarTwinToTheBit() {
+    Random rnd = new Random(37);
+    for (int sp : new int[] {WideStrips.SPACING_128, WideStrips.SPACING_256}) {
+      for (int steps : new int[] {0, 1, 7, 384, 385}) {
+        float[] x = random(rnd, 6 * sp + steps + 11);
+        int span = steps * WIDTH + 3;
+        float[] w = random(rnd, 2 * span + 5);
+        float[] acc0 = random(rnd, 6 * WIDTH);
+        float[] acc1 = random(rnd, 6 * WIDTH);
+        for (int off : new int[] {0, 1}) { // evenly spaced, then the fifth position one off
+          int[] p = {3, 3 + sp, 3 + 2 * sp, 3 + 3 * sp, 3 + 4 * sp + off, 3 + 5 * sp};
+          float[] want0 = acc0.clone();
+          float[] want1 = acc1.clone();
+          scalar.convStripPair(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5,
+              5 + span, want0, want1);
+          float[] got0 = acc0.clone();
+          float[] got1 = acc1.clone();
+          // Through the backend: evenly spaced positions take the spaced copies.
+          vector.convStripPair(WIDTH, steps, x, p[0], p[1], p[2], p[3], p[4], p[5], w, 5,
+              5 + span, got0, got1);
+          String name = "spacing " + sp + ", off " + off + ", steps=" + steps;
+          assertArrayEquals(want0, got0, "pair, first strip, " + name);
+          assertArrayEquals(want1, got1, "pair, second strip, " + name);
+          if (off == 0) { // the copies themselves, whatever the vector width
+            float[] wide0 = acc0.clone();
+            float[] wide1 = acc1.clone();
+            if (sp == WideStrips.SPACING_128) {
+              WideStrips.spaced128(steps, x, p[0], w, 5, 5 + span, wide0, wide1);
+            } else {
+              WideStrips.spaced256(steps, x, p[0], w, 5, 5 + span, wide0, wide1);
+            }
+            assertArrayEquals(want0, wide0, "spaced wide tile, first strip, " + name);
+            assertArrayEquals(want1, wide1, "spaced wide tile, second strip, " + name);
+          }
+        }
       }
     }
   }
@@ -307,6 +381,8 @@ class DirectConvTest {
       // 64 and 128 channels, rows of 13: strips within a row (spaced forms) and across rows
       geometry(2, 64, 5, 13, WIDTH, 3, 3, 1, 1, 1),
       geometry(1, 128, 4, 13, WIDTH, 3, 3, 1, 1, 1),
+      // a pair of strips (512 bits) over 49 positions: the last strip one position alone
+      geometry(1, 128, 7, 7, 2 * WIDTH, 3, 3, 1, 1, 1),
       geometry(2, 16, 10, 13, WIDTH, 3, 3, 1, 2, 2), // dilation 2 (taps one at a time)
       geometry(1, 20, 11, 9, WIDTH, 5, 5, 1, 2, 1), // 5x5
       geometry(2, 16, 8, 9, WIDTH, 2, 3, 1, 0, 1), // 2x3, no padding
