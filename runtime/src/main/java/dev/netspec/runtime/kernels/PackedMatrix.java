@@ -326,6 +326,33 @@ public final class PackedMatrix {
   }
 
   /**
+   * Columns {@code 0 .. kc} of 8 rows of A (from {@code s0}, row stride {@code lda}), column
+   * {@code p} as 8 adjacent floats at {@code d + p * step}: eight sequential reads, one write
+   * stream. A tile's strip ({@code step} 8), 8 rows of a transpose ({@link
+   * Kernels#transpose}), or 8 columns of a panel packed from a transposed B. Here, not in {@link
+   * RowTiles}, so the scalar backend can run it without the Vector API.
+   */
+  static void columns8(float[] a, int s0, int lda, int kc, float[] ap, int d, int step) {
+    int s1 = s0 + lda;
+    int s2 = s1 + lda;
+    int s3 = s2 + lda;
+    int s4 = s3 + lda;
+    int s5 = s4 + lda;
+    int s6 = s5 + lda;
+    int s7 = s6 + lda;
+    for (int p = 0; p < kc; p++, d += step) {
+      ap[d] = a[s0 + p];
+      ap[d + 1] = a[s1 + p];
+      ap[d + 2] = a[s2 + p];
+      ap[d + 3] = a[s3 + p];
+      ap[d + 4] = a[s4 + p];
+      ap[d + 5] = a[s5 + p];
+      ap[d + 6] = a[s6 + p];
+      ap[d + 7] = a[s7 + p];
+    }
+  }
+
+  /**
    * Copies columns {@code j0 .. j0 + cols} of op(B) into {@code panel} at {@code at} as a
    * row-major {@code k x width} block, zero-padding columns {@code cols .. width}.
    */
@@ -346,7 +373,7 @@ public final class PackedMatrix {
       return;
     }
     // Eight columns of the panel (rows of B as stored) at a time, each step of p written as 8
-    // adjacent floats (RowTiles.columns8, as Kernels.transpose), in blocks of 64 rows of the
+    // adjacent floats (columns8, as Kernels.transpose), in blocks of 64 rows of the
     // panel (8 KiB at 32 columns) that stay in L1 while each group of 8 fills its part: one
     // float a write, each to another row of the panel, was 8% of the Fashion CNN's training
     // step (its gradients, packed transposed for dW^T). The columns past the last 8 in blocks
@@ -356,7 +383,7 @@ public final class PackedMatrix {
     for (int p0 = 0; p0 < k && whole > 0; p0 += 64) {
       int rows = Math.min(64, k - p0);
       for (int jj = 0; jj < whole; jj += 8) {
-        RowTiles.columns8(b, off + (j0 + jj) * ld + p0, ld, rows, panel, at + p0 * width + jj,
+        columns8(b, off + (j0 + jj) * ld + p0, ld, rows, panel, at + p0 * width + jj,
             width);
       }
     }
