@@ -11,9 +11,9 @@ import models
 import table
 
 
-def jmh(benchmark, score, unit, params=None, threads=1, jdk="17.0.15", secondary=None):
+def jmh(benchmark, score, unit, params=None, threads=1, jdk="17.0.15", secondary=None, iteration=None):
     """A JMH JSON result record with only the fields table.py reads."""
-    return {
+    record = {
         "benchmark": benchmark,
         "jdkVersion": jdk,
         "threads": threads,
@@ -21,6 +21,9 @@ def jmh(benchmark, score, unit, params=None, threads=1, jdk="17.0.15", secondary
         "primaryMetric": {"score": score, "scoreUnit": unit},
         "secondaryMetrics": secondary or {},
     }
+    if iteration is not None:
+        record["measurementTime"] = iteration
+    return record
 
 
 def table_of(files):
@@ -191,6 +194,40 @@ class TableTest(unittest.TestCase):
         cells = self.find(self.lines(), "[TutorialMlp.generated]", "ONNX Runtime")
         self.assertTrue(cells[3].endswith(", 0 B/op"), cells[3])
         self.assertTrue(cells[5].endswith(", 712 B/op"), cells[5])
+
+
+class JmhFloorTest(unittest.TestCase):
+    """JMH's own bytes per iteration (JmhFloorBenchmark) set aside before an allocation goal."""
+
+    def lines(self, step_bytes):
+        train = {"model": "784-1024-1024-10", "batch": "64", "threads": "1"}
+        return table_of({"jmh-jdk17-netspec.json": [
+            # 2 ns a call, 0.000006 B a call, 2 s iterations: 1e9 calls, 6,000 bytes an iteration
+            jmh(table.JMH_FLOOR_BENCHMARK, 2.0, "ns/op", iteration="2 s",
+                secondary={"gc.alloc.rate.norm": {"score": 0.000006}}),
+            # 4 ms a step: 500 steps an iteration, so 6,000 / 500 = 12 bytes a step are JMH's
+            jmh("x.TrainStepBenchmark.step", 4.0, "ms/op", train, iteration="2 s",
+                secondary={"gc.alloc.rate.norm": {"score": step_bytes}}),
+        ]})
+
+    def test_jmh_share_is_shown_and_not_counted(self):
+        cells = TableTest.find(self, self.lines(14.0), "MLP train step", "issue 15 goal")
+        # 14 <= 1.25 * 12 = 15
+        self.assertTrue(cells[3].endswith(", 14 B/op (JMH's own 12)"), cells[3])
+        self.assertEqual(cells[7], "0 B/op ok")
+
+    def test_more_than_jmh_share_misses(self):
+        cells = TableTest.find(self, self.lines(40.0), "MLP train step", "issue 15 goal")
+        # 40 - 15 = 25 bytes a step beyond JMH's
+        self.assertEqual(cells[7], "0 B/op MISSED")
+
+    def test_no_floor_row_in_the_table(self):
+        self.assertFalse(any("JmhFloor" in line for line in self.lines(12.0)))
+
+    def test_iteration_seconds(self):
+        self.assertEqual(table.iteration_seconds({"measurementTime": "300 ms"}), 0.3)
+        self.assertEqual(table.iteration_seconds({"measurementTime": "2 s"}), 2.0)
+        self.assertIsNone(table.iteration_seconds({}))
 
 
 class ResNetTableTest(unittest.TestCase):

@@ -367,7 +367,7 @@ public final class Kernels {
     Objects.checkFromIndexSize(dOff, rows * cols, dst.length);
     int r = 0;
     for (; r + 8 <= rows; r += 8) {
-      RowTiles.columns8(src, so + r * cols, cols, cols, dst, dOff + r, rows);
+      PackedMatrix.columns8(src, so + r * cols, cols, cols, dst, dOff + r, rows);
     }
     for (; r < rows; r++) {
       int row = so + r * cols;

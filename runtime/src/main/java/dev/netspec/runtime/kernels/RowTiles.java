@@ -97,33 +97,7 @@ final class RowTiles {
 
   /** One 8-row tile, as {@link #packTile6}. */
   private static void packTile8(float[] a, int s0, int lda, int kc, float[] ap, int d) {
-    columns8(a, s0, lda, kc, ap, d, 8);
-  }
-
-  /**
-   * Columns {@code 0 .. kc} of 8 rows of A (from {@code s0}, row stride {@code lda}), column
-   * {@code p} as 8 adjacent floats at {@code d + p * step}: eight sequential reads, one write
-   * stream. A tile's strip ({@code step} 8), or 8 rows of a transpose ({@link
-   * Kernels#transpose}).
-   */
-  static void columns8(float[] a, int s0, int lda, int kc, float[] ap, int d, int step) {
-    int s1 = s0 + lda;
-    int s2 = s1 + lda;
-    int s3 = s2 + lda;
-    int s4 = s3 + lda;
-    int s5 = s4 + lda;
-    int s6 = s5 + lda;
-    int s7 = s6 + lda;
-    for (int p = 0; p < kc; p++, d += step) {
-      ap[d] = a[s0 + p];
-      ap[d + 1] = a[s1 + p];
-      ap[d + 2] = a[s2 + p];
-      ap[d + 3] = a[s3 + p];
-      ap[d + 4] = a[s4 + p];
-      ap[d + 5] = a[s5 + p];
-      ap[d + 6] = a[s6 + p];
-      ap[d + 7] = a[s7 + p];
-    }
+    PackedMatrix.columns8(a, s0, lda, kc, ap, d, 8);
   }
 
   /**

@@ -228,4 +228,31 @@ class KernelsTest {
       Kernels.setThreads(saved);
     }
   }
+
+  /**
+   * B packed from its transpose holds the floats B packed as stored does, for panels whose
+   * width is and is not a multiple of 8 (the transposed pack's 8-column groups and the rest)
+   * and reductions shorter and longer than its 64-row blocks: the as-stored pack (row copies)
+   * is the reference.
+   */
+  @Test
+  void transposedPackingEqualsPackingAsStored() {
+    java.util.Random r = new java.util.Random(5);
+    int w = Kernels.panelWidth();
+    for (int k : new int[] {1, 7, 64, 65, 200}) {
+      for (int n : new int[] {3, 8, 13, w, 2 * w + 5, 3 * w + 12}) {
+        float[] b = new float[k * n]; // k x n as stored
+        float[] bt = new float[n * k]; // its transpose, n x k
+        for (int p = 0; p < k; p++) {
+          for (int j = 0; j < n; j++) {
+            b[p * n + j] = r.nextFloat() - 0.5f;
+            bt[j * k + p] = b[p * n + j];
+          }
+        }
+        float[] stored = PackedMatrix.pack(k, n, b, 0, n, false).data();
+        float[] transposed = PackedMatrix.pack(k, n, bt, 0, k, true).data();
+        assertArrayEquals(stored, transposed, 0f, "k " + k + " n " + n);
+      }
+    }
+  }
 }
