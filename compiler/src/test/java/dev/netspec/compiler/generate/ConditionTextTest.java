@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
  * {@code bool}). ConditionsTest runs the same forms compiled.
  */
 class ConditionTextTest {
-  private static final GeneratedText ARGS = GeneratedText.of("""
+  /**
+   * Generated again by each test, never kept in a static field: a mutation run swaps the
+   * mutated writer into one JVM for several mutants, so text made once would hide them.
+   */
+  private static final String SPEC = """
       netspec: 1
       package: t.cond
       blocks:
@@ -74,7 +78,7 @@ class ConditionTextTest {
             while sum(y, dim=1) < 10:
               y = y * 2
             return y
-      """);
+      """;
 
   private static List<String> conditions(String body) {
     return GeneratedText.lines(body, "if (", "while (");
@@ -82,15 +86,17 @@ class ConditionTextTest {
 
   @Test
   void aTestOfTheArgumentsIsWrittenOnTheirFields() {
+    GeneratedText text = GeneratedText.of(SPEC);
     // the same Java in both forwards: only tensors differ between them
     List<String> expected = List.of("if ((!a && k >= 2) || k == 0) {", "if (a) {", "if (k != 0f) {",
         "if (!(a || k < 0)) {");
-    assertEquals(expected, conditions(ARGS.buffered("Args")));
-    assertEquals(expected, conditions(ARGS.allocating("Args")));
+    assertEquals(expected, conditions(text.buffered("Args")));
+    assertEquals(expected, conditions(text.allocating("Args")));
   }
 
   @Test
   void aWholeSumOrMeanIsReadAsAFloatWithoutATensorWhenBuffered() {
+    GeneratedText text = GeneratedText.of(SPEC);
     assertEquals(List.of(
         "if (x.sumAsFloat() > 1.0f && x.meanAsFloat() < 3.0f) {",
         "if (x.sumAsFloat() != 0f) {",
@@ -98,31 +104,33 @@ class ConditionTextTest {
         // relu of a sum is a tensor: read with item()
         "if (sumOut.fill_(x.sumAsFloat()).reluInto(reluOut).item() > 0.0f) {",
         "if (k < x.sumAsFloat() || k == 2) {",
-        "if (s.item() >= 2.0f) {"), conditions(ARGS.buffered("Sums")));
+        "if (s.item() >= 2.0f) {"), conditions(text.buffered("Sums")));
     assertEquals(List.of(
         "if (x.sum().item() > 1.0f && x.mean().item() < 3.0f) {",
         "if (x.sum().item() != 0f) {",
         "if (!(x.mean().item() == 0.0f)) {",
         "if (x.sum().relu().item() > 0.0f) {",
         "if (k < x.sum().item() || k == 2) {",
-        "if (s.item() >= 2.0f) {"), conditions(ARGS.allocating("Sums")));
+        "if (s.item() >= 2.0f) {"), conditions(text.allocating("Sums")));
   }
 
   @Test
   void aSumAlongADimensionIsATensorInBothForwards() {
-    assertEquals(List.of("if (Out.sum(x, 1, false, sumOut).item() > 1.0f) {"), conditions(ARGS.buffered("Dim")));
-    assertEquals(List.of("if (x.sum(1, false).item() > 1.0f) {"), conditions(ARGS.allocating("Dim")));
+    GeneratedText text = GeneratedText.of(SPEC);
+    assertEquals(List.of("if (Out.sum(x, 1, false, sumOut).item() > 1.0f) {"), conditions(text.buffered("Dim")));
+    assertEquals(List.of("if (x.sum(1, false).item() > 1.0f) {"), conditions(text.allocating("Dim")));
   }
 
   @Test
   void argumentsAndTensorsMixPartByPart() {
+    GeneratedText text = GeneratedText.of(SPEC);
     // max has no allocation-free form: this block has the allocating forward only
-    assertNull(ARGS.buffered("Mixed"));
+    assertNull(text.buffered("Mixed"));
     assertEquals(List.of(
         "if (a && x.sum().item() > 0.0f) {",
         "if (k < 1 || x.mean().item() <= k) {",
         "if (!(x.sum().item() != 0.0f)) {",
         "if (true && x.max().item() >= 1.0f) {",
-        "while (y.sum(1, false).item() < 10.0f) {"), conditions(ARGS.allocating("Mixed")));
+        "while (y.sum(1, false).item() < 10.0f) {"), conditions(text.allocating("Mixed")));
   }
 }

@@ -44,29 +44,35 @@ final class GeneratedText {
     return s;
   }
 
-  /** The body of the method whose declaration line starts with {@code signature} (indented two spaces), or null. */
-  String method(String block, String signature) {
+  /**
+   * The body of the first method whose declaration line starts with {@code start} (indented two
+   * spaces) and, when {@code output} is not null, has ({@code true}) or lacks ({@code false}) an
+   * {@code output} parameter; null when there is none.
+   */
+  String method(String block, String start, Boolean output) {
     String s = source(block);
-    int at = s.indexOf("\n  " + signature);
-    if (at < 0) {
-      return null;
+    for (int at = s.indexOf("\n  " + start); at >= 0; at = s.indexOf("\n  " + start, at + 1)) {
+      String declaration = s.substring(at + 1, s.indexOf('\n', at + 1));
+      if (output == null || declaration.contains("Tensor output)") == output) {
+        return s.substring(at + 1, s.indexOf("\n  }\n", at) + 4);
+      }
     }
-    return s.substring(at + 1, s.indexOf("\n  }\n", at) + 4);
+    return null;
   }
 
   /**
-   * The allocating forward's body: {@code forwardRecorded(x)} when the block also has the
+   * The allocating forward's body: {@code forwardRecorded(...)} when the block also has the
    * allocation-free forward ({@code forward(x)} then sizes an output and calls that one), else
-   * {@code forward(x)}.
+   * {@code forward(...)}.
    */
   String allocating(String block) {
-    String recorded = method(block, "private Tensor forwardRecorded(Tensor x) {");
-    return recorded != null ? recorded : method(block, "public Tensor forward(Tensor x) {");
+    String recorded = method(block, "private Tensor forwardRecorded(", null);
+    return recorded != null ? recorded : method(block, "public Tensor forward(", false);
   }
 
-  /** The allocation-free forward's body ({@code forward(Tensor x, Tensor output)}), or null when there is none. */
+  /** The allocation-free forward's body ({@code forward(x, output)}), or null when there is none. */
   String buffered(String block) {
-    return method(block, "public Tensor forward(Tensor x, Tensor output) {");
+    return method(block, "public Tensor forward(", true);
   }
 
   /**
