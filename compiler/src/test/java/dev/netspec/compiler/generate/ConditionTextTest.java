@@ -55,6 +55,8 @@ class ConditionTextTest {
             s = sum(x)
             if s >= 2:
               return x * 7
+            if -sum(x):
+              return x * 8
             return x * 0
         Dim:
           input: [1, 2]
@@ -104,14 +106,17 @@ class ConditionTextTest {
         // relu of a sum is a tensor: read with item()
         "if (sumOut.fill_(x.sumAsFloat()).reluInto(reluOut).item() > 0.0f) {",
         "if (k < x.sumAsFloat() || k == 2) {",
-        "if (s.item() >= 2.0f) {"), conditions(text.buffered("Sums")));
+        "if (s.item() >= 2.0f) {",
+        // a unary minus is not 'not': the value negated, then its truth
+        "if (sumOut3.fill_(x.sumAsFloat()).negInto(negOut).item() != 0f) {"), conditions(text.buffered("Sums")));
     assertEquals(List.of(
         "if (x.sum().item() > 1.0f && x.mean().item() < 3.0f) {",
         "if (x.sum().item() != 0f) {",
         "if (!(x.mean().item() == 0.0f)) {",
         "if (x.sum().relu().item() > 0.0f) {",
         "if (k < x.sum().item() || k == 2) {",
-        "if (s.item() >= 2.0f) {"), conditions(text.allocating("Sums")));
+        "if (s.item() >= 2.0f) {",
+        "if (x.sum().neg().item() != 0f) {"), conditions(text.allocating("Sums")));
   }
 
   @Test
