@@ -90,6 +90,33 @@ class TupleWriterTextTest {
             a = h * 0
             a, b, unread = split(h, 3, dim=1)
             return concat([b, a], dim=-1)
+        Nested:
+          input: [batch, 4]
+          forward: |
+            h = x * 2
+            return h, (x * 3, h + 1)
+        Halves:
+          input: [batch, 4]
+          forward: |
+            return chunk(x, 2, dim=1)
+        LoopCell:
+          input: [seq, batch, 1]
+          layers:
+            lstm: {lstm: {input_size: 1, hidden_size: 1}}
+          forward: |
+            out, (h, c) = lstm(x)
+            while sum(h) < 10:
+              out, (h, c) = lstm(x, (h, c))
+            return out
+        LoopAttend:
+          input: [seq, batch, 2]
+          layers:
+            attn: {multihead_attention: {embed_dim: 2, num_heads: 1}}
+          forward: |
+            out, w = attn(x, x, x)
+            while sum(out) < 10:
+              out, w = attn(out, out, out)
+            return out
       """;
 
   /**
@@ -181,6 +208,9 @@ class TupleWriterTextTest {
         "Tensor wOut = output.w();",
         "w.copyInto(wOut); // (batch, seq, seq)",
         "return output;"), from(text.method("Attend", "public Output forwardTupleInto(", null), "attn."));
+    // the record the layer writes into, made with the buffers: output and weights
+    assertEquals(List.of("attnResult = new MultiheadAttention.Output(attnOutput, attnWeights);"),
+        GeneratedText.lines(text.source("Attend"), "attnResult ="));
   }
 
   @Test
@@ -204,6 +234,32 @@ class TupleWriterTextTest {
         "Tensor p = parts.get(0); // (1, 2)",
         "Tensor q = parts.get(1); // (1, 3)",
         "Tensor r = parts.get(2); // (1, 1)"), from(text.allocating("Outer"), "List<Tensor> parts").subList(0, 4));
+  }
+
+  @Test
+  void aNestedResultIsWrittenItemByItemAndAWholeChunkReturned() {
+    GeneratedText text = only("Nested", "Halves");
+    assertEquals(List.of(
+        "Tensor h = x.mulInto(2.0f, mulOut); // (batch, 4)",
+        "Tensor hOut = output.h();",
+        "h.copyInto(hOut); // (batch, 4)",
+        "Tensor item1Out = output.item1();",
+        "x.mulInto(3.0f, item1Out); // (batch, 4)",
+        "Tensor item2Out = output.item2();",
+        "h.addInto(1.0f, item2Out); // (batch, 4)",
+        "return output;"), from(text.method("Nested", "public Output forwardTupleInto(", null), "Tensor h ="));
+    // chunk(x, 2) of 4 columns: exactly two pieces
+    assertEquals(List.of("List<Tensor> parts = x.chunk(2, 1); // ((batch, 2), (batch, 2))",
+        "return new Output(parts.get(0), parts.get(1));"),
+        GeneratedText.lines(text.method("Halves", "public Output forwardTuple(", null), "List<Tensor> parts", "return new"));
+  }
+
+  @Test
+  void aLoopWhoseUnpackingFeedsItsOwnCallHasNoAllocationFreeForward() {
+    // out, (h, c) = lstm(x, (h, c)) again and again: the layer would write the buffers it reads
+    GeneratedText text = only("LoopCell", "LoopAttend");
+    assertNull(text.buffered("LoopCell"));
+    assertNull(text.buffered("LoopAttend"));
   }
 
   @Test
