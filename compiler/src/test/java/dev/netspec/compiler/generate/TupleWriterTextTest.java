@@ -182,6 +182,10 @@ class TupleWriterTextTest {
         "Tensor item2Out = output.item2();",
         "again.addInto(c2, item2Out); // (seq, batch, 1)",
         "return output;"), from(text.method("Cell", "public Output forwardTupleInto(", null), "lstm."));
+    // each call's record of buffers, one per item of LSTM's (output, (h_n, c_n))
+    assertEquals(List.of("lstmResult = new LSTM.Output(lstmOutput, lstmHN, lstmCN);",
+        "lstmResult_ = new LSTM.Output(lstmOutput2, lstmHN2, lstmCN2);"),
+        GeneratedText.lines(text.source("Cell"), "lstmResult = new", "lstmResult_ = new"));
   }
 
   @Test
