@@ -99,6 +99,9 @@ class ForwardTextTest {
         "x = layer.forward(x).relu(); // (batch, 4)",
         "}",
         "return x;"), after(text.allocating("Loop"), "try {"));
+    // the loop body's buffers live through every turn: layerOut is read after reluOut is written, so no sharing
+    assertEquals(List.of("layerOut = Tensor.zeros(batch, 4);", "reluOut = Tensor.zeros(batch, 4);"),
+        after(text.method("Loop", "private void workspace(", null), "batch = x.size(0);").subList(0, 2));
   }
 
   @Test
@@ -130,6 +133,20 @@ class ForwardTextTest {
         "z = y.mul(2.0f); // (batch, 4)",
         "}",
         "return z;"), after(text.allocating("Branches"), "try {"));
+    // mulOut is dead once y + 2 is written, addOut once y * x is: each may share a storage with a later buffer;
+    // the 'if' on the arguments' buffer exists only where its condition holds
+    assertEquals(List.of(
+        "// mulOut, mulOut2: never live at once",
+        "Tensor storage0 = Workspace.storage(new int[] {batch, 4}, new int[] {batch, 4});",
+        "mulOut = Workspace.view(storage0, batch, 4);",
+        "mulOut2 = Workspace.view(storage0, batch, 4);",
+        "// addOut, subOut: never live at once",
+        "Tensor storage1 = Workspace.storage(new int[] {batch, 4}, new int[] {batch, 4});",
+        "addOut = Workspace.view(storage1, batch, 4);",
+        "subOut = Workspace.view(storage1, batch, 4);",
+        "addOut2 = k == 0 ? Tensor.zeros(batch, 4) : null;",
+        "mulOut3 = Tensor.zeros(batch, 4);"),
+        after(text.method("Branches", "private void workspace(", null), "batch = x.size(0);").subList(0, 10));
   }
 
   @Test
@@ -147,6 +164,9 @@ class ForwardTextTest {
         "y = y.mul(2.0f); // (batch, 4)",
         "}",
         "return y;"), after(text.allocating("Grow"), "try {"));
+    // y's first buffer is read in the loop's first turn, so the body's buffer cannot share its storage
+    assertEquals(List.of("mulOut = Tensor.zeros(batch, 4);", "mulOut2 = Tensor.zeros(batch, 4);"),
+        after(text.method("Grow", "private void workspace(", null), "batch = x.size(0);").subList(0, 2));
   }
 
   @Test
