@@ -10,18 +10,24 @@ import dev.netspec.compiler.GeneratedFile;
 import dev.netspec.compiler.SpecSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Test helper: the Java the compiler writes for a spec text (parse, check, infer, generate; no
  * javac), and the statement of a variable in it.
  */
 final class GeneratedText {
+  /** The compilation of each spec text asked for so far (a test class asks for several of its classes). */
+  private static final Map<String, Compilation> COMPILED = new HashMap<>();
+
   private GeneratedText() {}
 
   /** The generated source of class {@code simpleName} of {@code spec}, which must compile cleanly. */
   static String java(String spec, String simpleName) {
-    Compilation c = new Compiler(CompilerOptions.defaults()).compile(List.of(new SpecSource(Path.of("t.yaml"), spec)));
+    Compilation c = COMPILED.computeIfAbsent(spec,
+        s -> new Compiler(CompilerOptions.defaults()).compile(List.of(new SpecSource(Path.of("t.yaml"), s))));
     List<String> messages = new ArrayList<>();
     c.diagnostics().forEach(d -> messages.add(d.format()));
     assertEquals(List.of(), messages);
