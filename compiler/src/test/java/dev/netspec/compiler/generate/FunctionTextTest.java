@@ -5,7 +5,6 @@ import static dev.netspec.compiler.generate.GeneratedText.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -114,19 +113,21 @@ class FunctionTextTest {
             return x * (heads * 2 - 1)
       """;
 
-  private static String ops;
-  private static String losses;
-  private static String views;
+  private static String ops() {
+    return java(OPERATORS, "Ops");
+  }
 
-  @BeforeAll
-  static void generate() {
-    ops = java(OPERATORS, "Ops");
-    losses = java(LOSSES, "Losses");
-    views = java(VIEWS, "Views");
+  private static String losses() {
+    return java(LOSSES, "Losses");
+  }
+
+  private static String views() {
+    return java(VIEWS, "Views");
   }
 
   @Test
   void numberAndTensorOperands() {
+    String ops = ops();
     // Commutative operators and (in)equality flip the operands; order comparisons mirror.
     assertEquals("x.add(2.0f)", assigned(ops, "a"));
     assertEquals("x.mul(2.0f)", assigned(ops, "b"));
@@ -149,6 +150,7 @@ class FunctionTextTest {
 
   @Test
   void numberArithmeticIsJava() {
+    String ops = ops();
     assertEquals("x.pow((n * 1.5f))", assigned(ops, "y"));
     assertEquals("x.div((n / 2.0f))", assigned(ops, "y4"));
     assertTrue(ops.contains("return x.sum().add(k.sum().mul((n - 1.0f)));"), ops);
@@ -156,6 +158,7 @@ class FunctionTextTest {
 
   @Test
   void elementwiseAndReductions() {
+    String ops = ops();
     assertEquals("x.softmax(-1).add(x.logSoftmax(1)).add(x.relu()).add(Functional.gelu(x, \"tanh\")).add(x.gelu())"
         + ".add(Functional.silu(x))", assigned(ops, "p"));
     assertEquals("Functional.leakyRelu(x, 0.2f).add(Functional.clamp(x, 0.5f, Float.POSITIVE_INFINITY))"
@@ -169,6 +172,7 @@ class FunctionTextTest {
 
   @Test
   void pools() {
+    String ops = ops();
     // One square kernel, stride and padding at their defaults: the short form.
     assertEquals("Functional.maxPool2d(x, 2).add(Functional.avgPool2d(x, 2))", assigned(ops, "t"));
     // Otherwise every size as PyTorch takes it; max: dilation 1, ceil_mode false; avg: ceil_mode
@@ -188,6 +192,7 @@ class FunctionTextTest {
 
   @Test
   void lossesLeaveOutOnlyAllDefaults() {
+    String losses = losses();
     assertEquals("new MSELoss().forward(x, t).add(new MSELoss(Reduction.SUM).forward(x, t))", assigned(losses, "a"));
     assertEquals("new L1Loss().forward(x, t).add(new L1Loss(Reduction.NONE).forward(x, t))", assigned(losses, "b"));
     assertEquals("new SmoothL1Loss().forward(x, t).add(new SmoothL1Loss(Reduction.MEAN, 0.5).forward(x, t))"
@@ -207,6 +212,7 @@ class FunctionTextTest {
 
   @Test
   void subscriptsAreViews() {
+    String views = views();
     // An index selects (the dim goes), a slice keeps its dim, None inserts one, ... skips the rest.
     assertEquals("x.select(1, 0)", assigned(views, "a"));
     assertEquals("x.slice(2, 1, 3)", assigned(views, "b"));
@@ -218,6 +224,7 @@ class FunctionTextTest {
 
   @Test
   void viewsAndSizes() {
+    String views = views();
     assertEquals("x.reshape(batch, seq, heads, -1)", assigned(views, "f"));
     assertEquals("x.reshape(batch * seq, (2 * (heads + 2)) - heads, -heads)", assigned(views, "f2"));
     assertEquals("x.view(-1)", assigned(views, "g"));
@@ -231,6 +238,7 @@ class FunctionTextTest {
 
   @Test
   void masksAndRanges() {
+    String views = views();
     assertEquals("x.maskedFill(m, Float.NEGATIVE_INFINITY)", assigned(views, "o"));
     assertEquals("x.maskedFill(m, Float.POSITIVE_INFINITY)", assigned(views, "o2"));
     assertEquals("Tensor.where(m, x, Tensor.scalar(0.0f))", assigned(views, "p"));
@@ -244,6 +252,7 @@ class FunctionTextTest {
 
   @Test
   void attention() {
+    String views = views();
     assertEquals("Functional.scaledDotProductAttention(x, x, x, null, false)", assigned(views, "s"));
     assertEquals("Functional.scaledDotProductAttention(x, x, x, AttentionMask.ofBool(mm), false)",
         assigned(views, "s2"));

@@ -19,24 +19,30 @@ import java.util.Map;
  * javac), and the statement of a variable in it.
  */
 final class GeneratedText {
-  /** The compilation of each spec text asked for so far (a test class asks for several of its classes). */
-  private static final Map<String, Compilation> COMPILED = new HashMap<>();
-
   private GeneratedText() {}
 
-  /** The generated source of class {@code simpleName} of {@code spec}, which must compile cleanly. */
-  static String java(String spec, String simpleName) {
-    Compilation c = COMPILED.computeIfAbsent(spec,
-        s -> new Compiler(CompilerOptions.defaults()).compile(List.of(new SpecSource(Path.of("t.yaml"), s))));
+  /**
+   * The generated sources of {@code spec}, which must compile cleanly, by simple class name.
+   * Call it in each test (or {@code @BeforeEach}), never once for the class: PIT gives each test
+   * the code it runs itself, and a mutant is tried only against the tests that ran its line.
+   */
+  static Map<String, String> classes(String spec) {
+    Compilation c = new Compiler(CompilerOptions.defaults()).compile(List.of(new SpecSource(Path.of("t.yaml"), spec)));
     List<String> messages = new ArrayList<>();
     c.diagnostics().forEach(d -> messages.add(d.format()));
     assertEquals(List.of(), messages);
+    Map<String, String> out = new HashMap<>();
     for (GeneratedFile f : c.files()) {
-      if (f.className().endsWith("." + simpleName)) {
-        return f.content();
-      }
+      out.put(f.className().substring(f.className().lastIndexOf('.') + 1), f.content());
     }
-    throw new AssertionError("no class " + simpleName + " in " + c.files());
+    return out;
+  }
+
+  /** The generated source of class {@code simpleName} of {@code spec} ({@link #classes}). */
+  static String java(String spec, String simpleName) {
+    String java = classes(spec).get(simpleName);
+    assertTrue(java != null, "no class " + simpleName);
+    return java;
   }
 
   /**

@@ -1,12 +1,13 @@
 package dev.netspec.compiler.generate;
 
-import static dev.netspec.compiler.generate.GeneratedText.java;
+import static dev.netspec.compiler.generate.GeneratedText.classes;
 import static dev.netspec.compiler.generate.GeneratedText.method;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,23 +79,24 @@ class TypedTextTest {
             return y + z
       """;
 
-  private static String enc;
-  private static String two;
-  private static String mixer;
-  private static String decoder;
-  private static String ids;
-  private static String pair;
-  private static String caller;
+  private String enc;
+  private String two;
+  private String mixer;
+  private String decoder;
+  private String ids;
+  private String pair;
+  private String caller;
 
-  @BeforeAll
-  static void generate() {
-    enc = java(SPEC, "Enc");
-    two = java(SPEC, "Two");
-    mixer = java(SPEC, "Mixer");
-    decoder = java(SPEC, "Decoder");
-    ids = java(SPEC, "Ids");
-    pair = java(SPEC, "Pair");
-    caller = java(SPEC, "Caller");
+  @BeforeEach
+  void generate() {
+    Map<String, String> c = classes(SPEC);
+    enc = c.get("Enc");
+    two = c.get("Two");
+    mixer = c.get("Mixer");
+    decoder = c.get("Decoder");
+    ids = c.get("Ids");
+    pair = c.get("Pair");
+    caller = c.get("Caller");
   }
 
   @Test

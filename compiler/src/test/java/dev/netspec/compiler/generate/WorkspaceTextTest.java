@@ -1,11 +1,12 @@
 package dev.netspec.compiler.generate;
 
-import static dev.netspec.compiler.generate.GeneratedText.java;
+import static dev.netspec.compiler.generate.GeneratedText.classes;
 import static dev.netspec.compiler.generate.GeneratedText.method;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,19 +68,20 @@ class WorkspaceTextTest {
           forward: seq + embed(ids) + pos(arange(seq))
       """;
 
-  private static String chain;
-  private static String conv;
-  private static String stack;
-  private static String fixed;
-  private static String named;
+  private String chain;
+  private String conv;
+  private String stack;
+  private String fixed;
+  private String named;
 
-  @BeforeAll
-  static void generate() {
-    chain = java(SPEC, "Chain");
-    conv = java(SPEC, "Conv");
-    stack = java(SPEC, "Stack");
-    fixed = java(SPEC, "Fixed");
-    named = java(SPEC, "Named");
+  @BeforeEach
+  void generate() {
+    Map<String, String> c = classes(SPEC);
+    chain = c.get("Chain");
+    conv = c.get("Conv");
+    stack = c.get("Stack");
+    fixed = c.get("Fixed");
+    named = c.get("Named");
   }
 
   @Test
