@@ -77,6 +77,24 @@ class TypedTextTest {
           forward: |
             y, z = two(x, x)
             return y + z
+        One:
+          inputs: {h: [batch, 8]}
+          layers:
+            fc: {linear: 8}
+          forward: fc(h)
+        Split:
+          layers:
+            fc: {linear: 8}
+          forward: |
+            return fc(x), relu(x)
+        Top:
+          input: [batch, 8]
+          layers:
+            sp: {Split: {}}
+            one: {One: {}}
+          forward: |
+            a, b = sp(x)
+            return one(a + b)
       """;
 
   private String enc;
@@ -86,6 +104,8 @@ class TypedTextTest {
   private String ids;
   private String pair;
   private String caller;
+  private String one;
+  private String split;
 
   @BeforeEach
   void generate() {
@@ -97,6 +117,8 @@ class TypedTextTest {
     ids = c.get("Ids");
     pair = c.get("Pair");
     caller = c.get("Caller");
+    one = c.get("One");
+    split = c.get("Split");
   }
 
   @Test
@@ -270,5 +292,22 @@ class TypedTextTest {
         + "    }\n"
         + "  }\n", m);
     assertTrue(pair.contains("{@code forwardInputs(...)} without recording, copied into {@code _output}: Pair"), pair);
+  }
+
+  @Test
+  void oneNamedInputIsModulesForward() {
+    assertTrue(one.contains("  @Override\n  public Tensor forward(Tensor h) {\n    checkInputs(h);\n"), one);
+    assertTrue(one.contains("  @Override\n  public Tensor forward(Tensor h, Tensor output) {\n"), one);
+    assertFalse(one.contains("UnsupportedOperationException"), one);
+  }
+
+  @Test
+  void withoutInputContractNothingIsChecked() {
+    // No 'input:': the shapes are what its callers give; no buffered form, no checks.
+    String m = method(split, "public Output forwardTuple(");
+    assertTrue(m.startsWith("public Output forwardTuple(Tensor x) {\n"
+        + "    // While another thread is inside this instance, the same call runs on a free replica.\n"), m);
+    assertFalse(split.contains("checkInputs"), split);
+    assertTrue(split.contains("\"Split takes x float32 (batch, 8) and returns a tuple; call forwardTuple(x)\""), split);
   }
 }
