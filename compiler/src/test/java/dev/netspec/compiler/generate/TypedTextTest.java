@@ -142,6 +142,8 @@ class TypedTextTest {
     assertTrue(enc.contains("  public Tensor forwardInputsInto(Tensor h, Tensor valid, Tensor bias, Tensor output) {\n"
         + "    enterForward();\n    try {\n      checkInputs(h, valid, bias);\n      workspace(h, valid, bias);\n"), enc);
     assertTrue(enc.contains("    } finally {\n      exitForward();\n    }\n"), enc);
+    assertTrue(enc.contains("   * Inputs {@code h float32 (batch, seq, 8), valid int64 (batch, seq), bias float32 (seq, seq)};"
+        + " writes the output into {@code output} (shape {@code (batch, seq, 8)}, sharing\n"), enc);
     // Two inputs would be Module's forward(x, out): never named forward.
     assertFalse(enc.contains("public Tensor forward(Tensor h"), enc);
   }
@@ -180,6 +182,8 @@ class TypedTextTest {
     assertTrue(two.contains("\"Two takes x float32 (batch, dim), y float32 (batch, dim) and returns a tuple; call"
         + " forwardTuple(x, y)\""), two);
     assertTrue(two.contains("public Output forwardTupleInto(Tensor x, Tensor y, Output output) {"), two);
+    assertTrue(two.contains("   * Inputs {@code x float32 (batch, dim), y float32 (batch, dim)}; writes the outputs into the"
+        + " tensors of {@code output} (shape {@code ((batch, dim), (batch, dim))}, sharing\n"), two);
     assertTrue(method(two, "private Output forwardRecorded(").contains("return new Output(fc.forward(x).add(y), x.relu());"));
     // A parent calls it by its tuple method.
     assertTrue(caller.contains("two.forwardTuple(x, x)"), caller);
