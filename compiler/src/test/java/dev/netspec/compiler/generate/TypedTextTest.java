@@ -151,6 +151,7 @@ class TypedTextTest {
   @Test
   void inputChecksNameWhatCame() {
     String m = method(enc, "private void checkInputs(");
+    assertTrue(m.startsWith("private void checkInputs(Tensor h, Tensor valid, Tensor bias) {\n"), m);
     assertTrue(m.contains("if (h.dtype() != DType.FLOAT32\n"
         + "        || h.dim() != 3\n"
         + "        || valid.dtype() != DType.INT64\n"
