@@ -113,6 +113,24 @@ class FunctionTextTest {
             return x * (heads * 2 - 1)
       """;
 
+  private static final String BUFFERED = """
+      netspec: 1
+      package: t.f
+      blocks:
+        Buffered:
+          inputs: {x: [batch, seq, 8], m: [batch, seq, 8, bool], mm: [batch, seq, seq, bool], bias: [batch, seq, seq]}
+          layers:
+            fc: {linear: 8}
+          forward: |
+            a = masked_fill(fc(x), m, 0.0)
+            b = where(m, fc(a), 1.0)
+            c = tril(fc(b), -1) + triu(fc(b))
+            s = scaled_dot_product_attention(c, c, c, attn_mask=mm)
+            s2 = scaled_dot_product_attention(c, c, c, attn_mask=bias)
+            s3 = scaled_dot_product_attention(c, c, c, is_causal=True)
+            return s + s2 + s3
+      """;
+
   private static String ops() {
     return java(OPERATORS, "Ops");
   }
@@ -259,5 +277,26 @@ class FunctionTextTest {
     assertEquals("Functional.scaledDotProductAttention(x, x, x, AttentionMask.of(x.slice(2, 0, seq)), false)",
         assigned(views, "s3"));
     assertEquals("Functional.scaledDotProductAttention(x, x, x, null, true)", assigned(views, "s4"));
+  }
+
+  @Test
+  void masksAndAttentionIntoBuffers() {
+    // Out.maskedFill(x, mask, value, out), Out.where(cond, a, b, out) (a number stays a float),
+    // Out.tril/triu(x, diagonal, out); attention with a bool mask (attend where True) or a
+    // float one added to the scores, or causal.
+    String m = GeneratedText.method(java(BUFFERED, "Buffered"), "public Tensor forwardInputsInto(");
+    assertTrue(m.contains("      Tensor a = Out.maskedFill(fcOut, m, 0.0f, maskedFillOut); // (batch, seq, 8)\n"
+        + "      fc.forward(a, fcOut2); // (batch, seq, 8)\n"
+        + "      Tensor b = Out.where(m, fcOut2, 1.0f, whereOut); // (batch, seq, 8)\n"
+        + "      fc.forward(b, fcOut3); // (batch, seq, 8)\n"
+        + "      Out.tril(fcOut3, -1, trilOut); // (batch, seq, 8)\n"
+        + "      fc.forward(b, fcOut4); // (batch, seq, 8)\n"
+        + "      Out.triu(fcOut4, 0, triuOut); // (batch, seq, 8)\n"), m);
+    assertTrue(m.contains("      Tensor s = Functional.scaledDotProductAttentionBoolInto(addOut, addOut, addOut, mm,"
+        + " attentionOut); // (batch, seq, 8)\n"
+        + "      Tensor s2 = Functional.scaledDotProductAttentionInto(addOut, addOut, addOut, bias, false, attentionOut2);"
+        + " // (batch, seq, 8)\n"
+        + "      Tensor s3 = Functional.scaledDotProductAttentionInto(addOut, addOut, addOut, null, true, attentionOut3);"
+        + " // (batch, seq, 8)\n"), m);
   }
 }
