@@ -58,6 +58,7 @@ class FunctionTextTest {
             y2 = 2 - x
             y3 = x - 2
             y4 = x / (n / 2)
+            y5 = pow(x, 3)
             return sum(x) + sum(k) * (n - 1)
       """;
   private static final String LOSSES = """
@@ -161,6 +162,7 @@ class FunctionTextTest {
     assertEquals("Tensor.scalar(2.0f).sub(x)", assigned(ops, "y2"));
     assertEquals("x.sub(2.0f)", assigned(ops, "y3"));
     assertEquals("x.pow(2.0f)", assigned(ops, "k"));
+    assertEquals("x.pow(3.0f)", assigned(ops, "y5"));
     assertEquals("x.ne(x)", assigned(ops, "l"));
     assertEquals("x.matmul(x.transpose(1, 2))", assigned(ops, "m"));
     assertEquals("x.matmul(x.transpose(-1, -2))", assigned(ops, "o"));
