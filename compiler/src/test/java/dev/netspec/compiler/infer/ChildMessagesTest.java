@@ -89,8 +89,15 @@ class ChildMessagesTest {
     assertEquals(List.of("Norm.fc (linear): out_features must be positive, got -4 (from dim - 4)",
         "Norm.drop (dropout): dropout probability has to be between 0 and 1, got 1.5 (from p)"),
         messages(errors(norm)));
+    // each error notes where the values are given (User's line 13): the known ones, in order
+    String note = "t.yaml:13:14: note: User.n builds Norm here with dim=0, p=1.5";
+    errors(norm).forEach(e -> assertEquals(note, e.split("\n")[1], e));
     // the same block with values that fit: no error
     assertEquals(List.of(), errors(norm.replace("{dim: 0, p: 1.5}", "{dim: 8, p: 0.5}")));
+    // a block passing on its own (symbolic) argument gives no values to note
+    String mid = norm + "  Mid:\n    args: {d: int}\n    input: [batch, 8]\n    layers: {n: {Norm: {dim: d, p: 0.5}}}\n"
+        + "    forward: n(x)\n";
+    assertEquals(List.of(), errors(mid.replace("{dim: 0, p: 1.5}", "{dim: 8, p: 0.5}")));
   }
 
   @Test
