@@ -145,4 +145,19 @@ class ChildMessagesTest {
     assertEquals(List.of(), errors("  Fine:\n    input: [batch, 3]\n"
         + "    sequential: [{linear: 4, init: {weight: zeros, bias: ones}}, relu]\n"));
   }
+
+  @Test
+  void aContainerCalledWholeIsOneError() {
+    // nn.ModuleList has no forward: calling it is the error, once; its items (whose in_features
+    // would come from a call) are not also "never called"
+    assertEquals(List.of("t.yaml:8:14: error: B.h (module_list): a module_list has no forward of its own;"
+        + " loop over it in a forward: for layer in h: x = layer(x); 'h' is declared at line 7"),
+        errors("  B:\n    input: [batch, 8]\n    layers:\n      h: {module_list: [{linear: 8}, {linear: 8}]}\n"
+            + "    forward: h(x)\n"));
+    // nn.ModuleDict in a sequential: its items are called by name, from a forward
+    assertEquals(List.of("S.1 (module_dict): a module_dict has no forward of its own; a sequential runs each"
+        + " item in turn, so name it under 'layers' (as d) and call its modules in a forward, as in d.a(x)"),
+        messages(errors("  S:\n    input: [batch, 8]\n    sequential:\n      - relu\n"
+            + "      - module_dict: {a: {linear: 8}}\n")));
+  }
 }
