@@ -181,10 +181,7 @@ public final class Ops {
       return Shape.ANY;
     }
     int r = first.rank();
-    if (dim < -r - 1 || dim > r) {
-      throw new ShapeError("dim " + dim + " is out of range for a new dim of " + first + " (from " + (-r - 1)
-          + " to " + r + ")");
-    }
+    Shape stacked = withNewDim(first, dim, Dim.of(shapes.size()));
     for (Shape s : shapes.subList(1, shapes.size())) {
       boolean same = s.knownRank() && s.rank() == r;
       for (int i = 0; same && i < r; i++) {
@@ -194,8 +191,21 @@ public final class Ops {
         throw new ShapeError("needs tensors of one shape, got " + first + " and " + s);
       }
     }
-    List<Dim> out = new ArrayList<>(first.dims());
-    out.add((int) (dim < 0 ? dim + r + 1 : dim), Dim.of(shapes.size()));
+    return stacked;
+  }
+
+  /**
+   * {@code s} with a new dim of {@code size} at {@code dim}, which counts from the end when
+   * negative ({@code -1} appends it): {@code unsqueeze}'s and {@code stack}'s rule.
+   */
+  static Shape withNewDim(Shape s, long dim, Dim size) throws ShapeError {
+    int r = s.rank();
+    if (dim < -r - 1 || dim > r) {
+      throw new ShapeError("dim " + dim + " is out of range for a new dim of " + s + " (from " + (-r - 1)
+          + " to " + r + ")");
+    }
+    List<Dim> out = new ArrayList<>(s.dims());
+    out.add((int) (dim < 0 ? dim + r + 1 : dim), size);
     return new Shape(out);
   }
 }

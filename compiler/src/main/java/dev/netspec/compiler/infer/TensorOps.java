@@ -133,14 +133,7 @@ final class TensorOps {
         if (!in.shape().knownRank()) {
           return in;
         }
-        int r = in.shape().rank();
-        if (dim < -r - 1 || dim > r) {
-          throw new Problem(call.loc(), "dim " + dim + " is out of range for a new dim of " + in.shape()
-              + " (from " + (-r - 1) + " to " + r + ")");
-        }
-        List<Dim> out = new ArrayList<>(in.shape().dims());
-        out.add((int) (dim < 0 ? dim + r + 1 : dim), Dim.of(1));
-        return new Type.TensorT(new Shape(out), in.dtype());
+        return new Type.TensorT(Ops.withNewDim(in.shape(), dim, Dim.of(1)), in.dtype());
       }
       case "squeeze": {
         Type.TensorT in = tensor(a, "input", env);

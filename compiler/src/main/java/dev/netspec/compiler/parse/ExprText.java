@@ -12,7 +12,9 @@ import java.util.function.Function;
  */
 public final class ExprText {
   /** The precedence of the comparisons, which Python chains ({@code a < b < c}). */
-  private static final int COMPARISON = 4;
+  private static final int COMPARISON = ForwardParser.BINARY.get("<");
+  /** The precedence of {@code **}, which binds right to left. */
+  private static final int POWER = ForwardParser.BINARY.get("**");
 
   private final boolean label;
   private final Function<Expr, String> instead;
@@ -122,31 +124,18 @@ public final class ExprText {
     return PyRepr.floatRepr(n.value());
   }
 
-  /** Python's binding strength, loosest first; {@code MAX_VALUE} for anything that is not an operator. */
+  /**
+   * Python's binding strength, as {@link ForwardParser} reads it (higher binds tighter); {@code
+   * MAX_VALUE} for anything that is not an operator.
+   */
   private static int precedence(Expr e) {
     if (e instanceof Ast.Unary u) {
-      return u.op().equals("not") ? 3 : 7;
+      return u.op().equals("not") ? ForwardParser.UNARY_NOT : ForwardParser.UNARY_MINUS;
     }
     if (!(e instanceof Ast.Binary b)) {
       return Integer.MAX_VALUE;
     }
-    switch (b.op()) {
-      case "or":
-        return 1;
-      case "and":
-        return 2;
-      case "+":
-      case "-":
-        return 5;
-      case "*":
-      case "/":
-      case "@":
-        return 6;
-      case "**":
-        return 8;
-      default:
-        return COMPARISON;
-    }
+    return ForwardParser.BINARY.getOrDefault(b.op(), COMPARISON);
   }
 
   /**
@@ -155,7 +144,7 @@ public final class ExprText {
    */
   private String side(Expr e, int p, boolean tie) {
     int q = precedence(e);
-    boolean exponent = p == 8 && !tie && e instanceof Ast.Unary u && u.op().equals("-");
+    boolean exponent = p == POWER && !tie && e instanceof Ast.Unary u && u.op().equals("-");
     return !exponent && (q < p || q == p && tie) ? "(" + text(e) + ")" : text(e);
   }
 

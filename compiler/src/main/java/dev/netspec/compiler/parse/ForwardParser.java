@@ -39,16 +39,16 @@ public final class ForwardParser {
   private static final List<String> OPERATORS = List.of(
       "**", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=",
       "+", "-", "*", "/", "@", "<", ">", "=", "(", ")", "[", "]", ",", ":", "...", ".");
-  /** Binding power of each binary operator (higher binds tighter). */
-  private static final Map<String, Integer> BINARY = Map.ofEntries(
+  /** Binding power of each binary operator (higher binds tighter); {@link ExprText} writes by it too. */
+  static final Map<String, Integer> BINARY = Map.ofEntries(
       Map.entry("or", 10), Map.entry("and", 20),
       Map.entry("<", 40), Map.entry(">", 40), Map.entry("<=", 40), Map.entry(">=", 40),
       Map.entry("==", 40), Map.entry("!=", 40),
       Map.entry("+", 50), Map.entry("-", 50),
       Map.entry("*", 60), Map.entry("/", 60), Map.entry("@", 60),
       Map.entry("**", 80));
-  private static final int UNARY_NOT = 30;
-  private static final int UNARY_MINUS = 70;
+  static final int UNARY_NOT = 30;
+  static final int UNARY_MINUS = 70;
   /** Deepest nesting of brackets and operands in one expression. */
   private static final int MAX_NESTING = 64;
   /** Deepest nesting of indented blocks: Python's own limit ("too many statically nested blocks"). */

@@ -62,27 +62,34 @@ final class ConvStrips {
    */
   static void strip(int steps, float[] x, int p0, int p1, int p2, int p3, int p4, int p5,
       float[] w, int w0, float[] acc) {
+    int d = spacing(p0, p1, p2, p3, p4, p5);
     if (PAIRED) {
-      if (p1 - p0 == SPACING && p2 - p1 == SPACING && p3 - p2 == SPACING
-          && p4 - p3 == SPACING && p5 - p4 == SPACING) {
+      if (d == SPACING) {
         pairedSpaced(steps, x, p0, w, w0, acc);
       } else {
         paired(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
       }
     } else if (STEPPED) {
       stepped(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
-    } else if (p1 - p0 == SPACING && p2 - p1 == SPACING && p3 - p2 == SPACING
-        && p4 - p3 == SPACING && p5 - p4 == SPACING) {
+    } else if (d == SPACING) {
       spaced(steps, x, p0, w, w0, acc);
-    } else if (p1 - p0 == SPACING_128 && p2 - p1 == SPACING_128 && p3 - p2 == SPACING_128
-        && p4 - p3 == SPACING_128 && p5 - p4 == SPACING_128) {
+    } else if (d == SPACING_128) {
       spaced128(steps, x, p0, w, w0, acc);
-    } else if (p1 - p0 == SPACING_256 && p2 - p1 == SPACING_256 && p3 - p2 == SPACING_256
-        && p4 - p3 == SPACING_256 && p5 - p4 == SPACING_256) {
+    } else if (d == SPACING_256) {
       spaced256(steps, x, p0, w, w0, acc);
     } else {
       running(steps, x, p0, p1, p2, p3, p4, p5, w, w0, acc);
     }
+  }
+
+  /**
+   * The distance between six positions evenly apart ({@code p_j = p0 + j * d}), which picks a
+   * strip's copy with constant distances ({@link #spaced}, {@link WideStrips#pair}); -1 when
+   * they are not.
+   */
+  static int spacing(int p0, int p1, int p2, int p3, int p4, int p5) {
+    int d = p1 - p0;
+    return p2 - p1 == d && p3 - p2 == d && p4 - p3 == d && p5 - p4 == d ? d : -1;
   }
 
   /** {@link #strip} with the input index as the induction variable (JDK 17). */

@@ -50,13 +50,7 @@ final class ScalarBackend implements Backend {
       int p4, int p5, float[] w, int w0, float[] acc) {
     int[] p = {p0, p1, p2, p3, p4, p5};
     for (int j = 0; j < p.length; j++) {
-      for (int c = 0; c < width; c++) {
-        float a = acc[j * width + c];
-        for (int r = 0; r < steps; r++) {
-          a = Math.fma(x[p[j] + r], w[w0 + r * width + c], a);
-        }
-        acc[j * width + c] = a;
-      }
+      position(width, steps, x, p[j], w, w0, acc, j * width);
     }
   }
 
@@ -70,17 +64,25 @@ final class ScalarBackend implements Backend {
   @Override
   public void convPositionPair(int width, int steps, float[] x, int p, float[] w, int w0,
       int w1, float[] acc0, float[] acc1) {
+    position(width, steps, x, p, w, w0, acc0, 0);
+    position(width, steps, x, p, w, w1, acc1, 0);
+  }
+
+  /**
+   * {@code acc[at + c] += sum over r < steps of x[p + r] * w[w0 + r * width + c]}, one FMA
+   * chain per output channel in order of r: one position of a strip.
+   */
+  private static void position(int width, int steps, float[] x, int p, float[] w, int w0,
+      float[] acc, int at) {
     for (int c = 0; c < width; c++) {
-      float a0 = acc0[c];
-      float a1 = acc1[c];
+      float a = acc[at + c];
       for (int r = 0; r < steps; r++) {
-        a0 = Math.fma(x[p + r], w[w0 + r * width + c], a0);
-        a1 = Math.fma(x[p + r], w[w1 + r * width + c], a1);
+        a = Math.fma(x[p + r], w[w0 + r * width + c], a);
       }
-      acc0[c] = a0;
-      acc1[c] = a1;
+      acc[at + c] = a;
     }
   }
+
 
   @Override
   public void convStripsBlock(int width, float[][] accs, int from, int n, float[] block,

@@ -49,18 +49,14 @@ final class WideStrips {
    */
   static void pair(int steps, float[] x, int p0, int p1, int p2, int p3, int p4, int p5,
       float[] w, int w0, int w1, float[] acc0, float[] acc1) {
-    int d = p1 - p0;
-    if (p2 - p1 == d && p3 - p2 == d && p4 - p3 == d && p5 - p4 == d) {
-      if (d == SPACING_128) {
-        spaced128(steps, x, p0, w, w0, w1, acc0, acc1);
-        return;
-      }
-      if (d == SPACING_256) {
-        spaced256(steps, x, p0, w, w0, w1, acc0, acc1);
-        return;
-      }
+    int d = ConvStrips.spacing(p0, p1, p2, p3, p4, p5);
+    if (d == SPACING_128) {
+      spaced128(steps, x, p0, w, w0, w1, acc0, acc1);
+    } else if (d == SPACING_256) {
+      spaced256(steps, x, p0, w, w0, w1, acc0, acc1);
+    } else {
+      strip(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
     }
-    strip(steps, x, p0, p1, p2, p3, p4, p5, w, w0, w1, acc0, acc1);
   }
 
   /**

@@ -211,21 +211,13 @@ public final class Out {
       return out;
     }
     out.bumpVersion();
-    int inner = 1;
-    for (int i = d; i < r - 1; i++) {
-      inner *= part.shape[i];
+    int inner = inner(out, d); // one index of the new dim: the part's dims from d on
+    int outer = 1;
+    for (int i = 0; i < d; i++) {
+      outer *= part.shape[i];
     }
-    int outer = Math.toIntExact(part.numel()) / Math.max(inner, 1);
-    int n = out.shape[d];
-    for (int o = 0; o < outer && inner > 0; o++) {
-      int from = part.offset + o * inner;
-      int to = out.offset + (o * n + index) * inner;
-      if (out.longs != null) {
-        System.arraycopy(part.longs, from, out.longs, to, inner);
-      } else {
-        System.arraycopy(part.storage, from, out.storage, to, inner);
-      }
-    }
+    copyRuns(part, part.offset, inner, out, out.offset + index * inner, out.shape[d] * inner, inner,
+        outer);
     return out;
   }
 
@@ -287,6 +279,12 @@ public final class Out {
     for (int i = 0; i < d; i++) {
       outer *= piece.shape[i];
     }
+    copyRuns(from, fromAt, fromStride, to, toAt, toStride, run, outer);
+  }
+
+  /** {@code outer} runs of {@code run} elements, each side stepping by its own stride. */
+  private static void copyRuns(Tensor from, int fromAt, int fromStride, Tensor to, int toAt,
+      int toStride, int run, int outer) {
     for (int o = 0; o < outer; o++, fromAt += fromStride, toAt += toStride) {
       if (to.longs != null) {
         System.arraycopy(from.longs, fromAt, to.longs, toAt, run);
