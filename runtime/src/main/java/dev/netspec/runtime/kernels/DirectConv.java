@@ -43,6 +43,13 @@ final class DirectConv {
    * core's cache), and stride 1 at 64 channels 0.95-0.99x: those keep one pass.
    */
   private static final long PASS_FLOATS = 1L << 19;
+  /**
+   * Padded floats {@link Task#padThrough} copies in one call at most (30 KB, within L1 across
+   * the copy's eight-channel passes, which each write a part of every cache line): each input
+   * plane read in one run of those rows. Two rows at 64 channels (56x56) and 128 (28x28), one
+   * at 256 (14x14) and 512 (7x7), where seven rows at a time ran 0.93x (loaded, one order).
+   */
+  private static final int PAD_FLOATS = 7680;
   /** Multiply-adds below which a call runs on one thread. */
   private static final long PARALLEL_MACS = 1L << 21;
   /**
@@ -457,7 +464,8 @@ final class DirectConv {
     /**
      * Pads the rows of the batch that group {@code group}'s strips read and are not padded
      * yet: every row up to the last one its last position's window reaches (rows are padded in
-     * order, so those before are done too).
+     * order, so those before are done too), those of one image in one call ({@link #padRows}:
+     * each input plane read in one run of them).
      */
     private void padThrough(int group) {
       int positions = g.positions();
@@ -467,14 +475,20 @@ final class DirectConv {
       int through = img * hp + oh * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
       int rowFloats = wp * g.inChannels();
       int extra = (g.kernelH() - 1) * g.dilationH();
-      for (; padDone < through; padDone++) {
+      int rowsTogether = Math.max(1, PAD_FLOATS / rowFloats);
+      while (padDone < through) { // the image's rows together: each plane read in one run
         int i = padDone / hp;
-        int slot = ring > 0 ? padDone % ring : padDone;
-        padRow(g, i, padDone - i * hp, x, xOff, wp, padded, slot * rowFloats);
-        if (ring > 0 && slot < extra) { // again after the ring, for windows that wrap
-          System.arraycopy(padded, slot * rowFloats, padded, (ring + slot) * rowFloats,
-              rowFloats);
+        int r0 = padDone - i * hp;
+        int r1 = Math.min(Math.min(hp, r0 + through - padDone), r0 + rowsTogether);
+        padRows(g, i, r0, r1, x, xOff, hp, wp, padded, ring);
+        for (int row = padDone; row < padDone + r1 - r0; row++) {
+          int slot = ring > 0 ? row % ring : row;
+          if (ring > 0 && slot < extra) { // again after the ring, for windows that wrap
+            System.arraycopy(padded, slot * rowFloats, padded, (ring + slot) * rowFloats,
+                rowFloats);
+          }
         }
+        padDone += r1 - r0;
       }
     }
 
@@ -623,53 +637,77 @@ final class DirectConv {
    */
   static void pad(ConvGeometry g, int img, float[] x, int xOff, int hp, int wp,
       float[] padded) {
-    for (int r = 0; r < hp; r++) {
-      padRow(g, img, r, x, xOff, wp, padded, (img * hp + r) * wp * g.inChannels());
+    for (int r = 0; r < hp; r++) { // row by row: the rows written stay in L1/L2
+      padRows(g, img, r, r + 1, x, xOff, hp, wp, padded, 0);
     }
   }
 
-  /** Row {@code r} of the padded image {@code img}, as {@link #pad} writes it, at {@code row}. */
-  static void padRow(ConvGeometry g, int img, int r, float[] x, int xOff, int wp,
-      float[] padded, int row) {
+  /**
+   * Rows {@code [r0, r1)} of the padded image {@code img}, as {@link #pad} writes them, row
+   * {@code r} at row {@code (img * hp + r) % ring} of {@code padded} ({@code ring} 0: no
+   * ring). Eight channels at a time over all the rows, so each input plane is read in one run
+   * of {@code r1 - r0} rows ({@link Task#padThrough} passes the rows one strip group reaches):
+   * row by row, a 28-wide row of a plane was under two cache lines and the 128-channel copy
+   * from memory ran 1.0 ns a float, three or four rows at a time 0.6 (a probe of the copy
+   * alone, 8 x 128 x 28 x 28, AMD EPYC Zen 5, loaded).
+   */
+  static void padRows(ConvGeometry g, int img, int r0, int r1, float[] x, int xOff, int hp,
+      int wp, float[] padded, int ring) {
     int in = g.inChannels();
     int h = g.height();
     int w = g.width();
-    int src = xOff + img * in * g.inPlane();
+    int plane = g.inPlane();
+    int src = xOff + img * in * plane;
     int left = Math.min(wp, g.padLeft());
     int cols = Math.max(0, Math.min(w, wp - left)); // input columns copied
-    int ih = r - g.padTop();
-    if (ih < 0 || ih >= h) {
-      Arrays.fill(padded, row, row + wp * in, 0f);
-      return;
+    int rowFloats = wp * in;
+    for (int r = r0; r < r1; r++) { // the zeros: whole padding rows, else the edge columns
+      int row = padRowAt(img, r, hp, ring) * rowFloats;
+      int ih = r - g.padTop();
+      if (ih < 0 || ih >= h) {
+        Arrays.fill(padded, row, row + rowFloats, 0f);
+      } else {
+        Arrays.fill(padded, row, row + left * in, 0f);
+        Arrays.fill(padded, row + (left + cols) * in, row + rowFloats, 0f);
+      }
     }
-    Arrays.fill(padded, row, row + left * in, 0f);
-    Arrays.fill(padded, row + (left + cols) * in, row + wp * in, 0f);
-    int from = src + ih * w;
-    int to = row + left * in;
-    int plane = g.inPlane();
-    int c = 0;
+    int first = Math.max(r0, g.padTop()); // the rows that hold inputs
+    int end = Math.min(r1, g.padTop() + h);
     // (in, w) -> (w, in), eight channels at a time: read along eight rows, write each
     // column's eight floats together. One channel at a time wrote one float per column, in
     // floats apart: 1.7 ns an input at 64 channels (56x56), 3.3 at 128 (28x28), 12% of those
     // layers; this way 1.0 (CPU time, AMD EPYC Zen 4, loaded).
+    int c = 0;
     for (; c + 8 <= in; c += 8) {
-      int s = from + c * plane;
-      for (int col = 0, t = to + c; col < cols; col++, t += in) {
-        padded[t] = x[s + col];
-        padded[t + 1] = x[s + plane + col];
-        padded[t + 2] = x[s + 2 * plane + col];
-        padded[t + 3] = x[s + 3 * plane + col];
-        padded[t + 4] = x[s + 4 * plane + col];
-        padded[t + 5] = x[s + 5 * plane + col];
-        padded[t + 6] = x[s + 6 * plane + col];
-        padded[t + 7] = x[s + 7 * plane + col];
+      for (int r = first; r < end; r++) {
+        int s = src + (r - g.padTop()) * w + c * plane;
+        int to = padRowAt(img, r, hp, ring) * rowFloats + left * in + c;
+        for (int col = 0, t = to; col < cols; col++, t += in) {
+          padded[t] = x[s + col];
+          padded[t + 1] = x[s + plane + col];
+          padded[t + 2] = x[s + 2 * plane + col];
+          padded[t + 3] = x[s + 3 * plane + col];
+          padded[t + 4] = x[s + 4 * plane + col];
+          padded[t + 5] = x[s + 5 * plane + col];
+          padded[t + 6] = x[s + 6 * plane + col];
+          padded[t + 7] = x[s + 7 * plane + col];
+        }
       }
     }
     for (; c < in; c++) { // the rest one at a time
-      int s = from + c * plane;
-      for (int col = 0; col < cols; col++) {
-        padded[to + col * in + c] = x[s + col];
+      for (int r = first; r < end; r++) {
+        int s = src + (r - g.padTop()) * w + c * plane;
+        int to = padRowAt(img, r, hp, ring) * rowFloats + left * in + c;
+        for (int col = 0; col < cols; col++) {
+          padded[to + col * in] = x[s + col];
+        }
       }
     }
+  }
+
+  /** Where padded row {@code r} of image {@code img} goes: its row of the batch, or of the ring. */
+  private static int padRowAt(int img, int r, int hp, int ring) {
+    int row = img * hp + r;
+    return ring > 0 ? row % ring : row;
   }
 }
