@@ -27,6 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  * than a vector) are computed one output at a time ({@link Pooling#argmax}). Every output
  * follows the scalar rule, lane by lane: the window in row-major order, an input taking over
  * when it is larger or NaN; so the twins agree to the bit, NaNs and signed zeros included.
+ * At stride 2 on 512 bits a plane without {@code -0.0}s and NaNs (checked as it is split) is
+ * split into ints that order as the floats do and pooled by int {@code max}, one instruction a
+ * tap ({@link #splitOrdered}).
  * Loaded by {@link VectorBackend} only.
  */
 final class VectorPooling {
@@ -46,6 +49,13 @@ final class VectorPooling {
    * vector of longs to ints is one instruction ({@code vpmovqd}); AVX2 has none.
    */
   private static final boolean SPLITS_BY_VECTORS = L == 16;
+  /** Ints of the species' shape, for {@link #splitOrdered}'s phases. */
+  private static final VectorSpecies<Integer> INTS = S.withLanes(int.class);
+  /** {@code -inf} as {@link #ordered} maps it: the frame of the ordered phases. */
+  private static final int ORDERED_NEG_INF = ordered(Float.floatToRawIntBits(
+      Float.NEGATIVE_INFINITY));
+  /** A float's bits above this (unsigned) are a NaN ({@code & 0x7fffffff} first). */
+  private static final int INF_BITS = 0x7f800000;
   /** Per thread: the phases of one plane, the taps' column offsets, a window's offsets. */
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -53,6 +63,7 @@ final class VectorPooling {
 
   private static final class Scratch {
     float[] phases = new float[0];
+    int[] ordered = new int[0];
     int[] taps = new int[0];
     int[] window = new int[0];
   }
@@ -150,10 +161,17 @@ final class VectorPooling {
     if (phased && s.phases.length < h * rowLength) {
       s.phases = new float[h * rowLength];
     }
+    // Stride 2 on 512 bits: the phases as ordered ints, max by int (see splitOrdered).
+    boolean orderable = phased && sw == 2 && SPLITS_BY_VECTORS;
+    if (orderable && s.ordered.length < h * rowLength) {
+      s.ordered = new int[h * rowLength];
+    }
     float[] src = phased ? s.phases : x;
+    int[] ordered = s.ordered;
     for (int c = from; c < to; c++) {
       int plane = xOff + c * g.inPlane();
-      if (phased) {
+      boolean byInts = orderable && splitOrdered(x, plane, h, w, length, front, ordered);
+      if (phased && !byInts) {
         split(x, plane, h, w, sw, length, front, src);
       }
       int base = phased ? 0 : plane;
@@ -180,6 +198,11 @@ final class VectorPooling {
         }
         // Whole vectors over the interior, the last one ending at hi (overlapping the one
         // before it: those outputs come out the same twice).
+        for (int at = ow; byInts && vectors && ow < hi; at += L) {
+          at = Math.min(at, hi - L);
+          windowOrdered(ordered, window, count, at, y, out + at);
+          ow = at + L;
+        }
         for (int at = ow; vectors && ow < hi; at += L) {
           at = Math.min(at, hi - L);
           if (!window(src, window, count, at, y, out + at)) {
@@ -230,10 +253,85 @@ final class VectorPooling {
     return true;
   }
 
+  /**
+   * {@link #window} over {@link #splitOrdered}'s phases, whose windows hold no {@code -0.0}
+   * and no NaN: the int max of the ordered bits is the window's maximum, mapped back.
+   */
+  private static void windowOrdered(int[] src, int[] window, int count, int at, float[] y,
+      int yAt) {
+    IntVector max = EXACT_INTS.cast(IntVector.fromArray(INTS, src, at + window[0]));
+    for (int t = 1; t < count; t++) {
+      max = EXACT_INTS.cast(max).max(IntVector.fromArray(INTS, src, at + window[t]));
+    }
+    IntVector m = EXACT_INTS.cast(max);
+    EXACT.cast(m.lanewise(VectorOperators.XOR,
+        m.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff))
+        .reinterpretAsFloats()).intoArray(y, yAt);
+  }
+
+  /**
+   * A float's bits mapped to an int that orders as the float does ({@code -inf} least, {@code
+   * +inf} greatest, {@code -0.0} just below {@code 0.0}): a negative float's magnitude bits
+   * flipped. Its own inverse.
+   */
+  private static int ordered(int bits) {
+    return bits ^ ((bits >> 31) & 0x7fffffff);
+  }
+
   /** One output by the scalar rule. */
   private static float one(ConvGeometry g, float[] x, int plane, int oh, int ow) {
     int arg = Pooling.argmax(g, x, plane, oh, ow);
     return arg < 0 ? Float.NEGATIVE_INFINITY : x[plane + arg];
+  }
+
+  /**
+   * {@link #split} at stride 2 into phases of {@link #ordered} ints ({@code -inf}'s frame
+   * included), unless the plane holds a {@code -0.0} or a NaN: then returns false (the phases
+   * partly written) and the caller splits it as floats. Where neither occurs, equal maxima
+   * have equal bits and the int max of the ordered bits is the scalar rule's pick: one {@code
+   * vpmaxsd} a tap, where the float {@code max} (Java's rule, NaN and signed zeros) compiles to
+   * several instructions a tap and the window tracked the least int for the {@code -0.0}s too.
+   * The two tests run once an input here, where the windows read each input 2.25 times.
+   */
+  private static boolean splitOrdered(float[] x, int plane, int h, int w, int length,
+      int front, int[] phases) {
+    boolean odd = false; // a -0.0 or a NaN seen
+    int pairs = w / 2;
+    for (int ih = 0; ih < h; ih++) {
+      int src = plane + ih * w;
+      int dst = ih * 2 * length;
+      for (int r = 0; r < 2; r++) {
+        int d = dst + r * length;
+        int n = (w - r + 1) / 2;
+        Arrays.fill(phases, d, d + front, ORDERED_NEG_INF);
+        Arrays.fill(phases, d + front + n, d + length, ORDERED_NEG_INF);
+      }
+      dst += front;
+      int t = 0;
+      for (; t + L / 2 <= pairs; t += L / 2) {
+        IntVector b = EXACT_INTS.cast(EXACT.cast(FloatVector.fromArray(S, x, src + 2 * t))
+            .reinterpretAsInts());
+        odd |= b.compare(VectorOperators.EQ, Integer.MIN_VALUE)
+            .or(EXACT_INTS.cast(b.lanewise(VectorOperators.AND, 0x7fffffff))
+                .compare(VectorOperators.GT, INF_BITS)).anyTrue();
+        IntVector o = EXACT_INTS.cast(b.lanewise(VectorOperators.XOR, EXACT_INTS.cast(
+            b.lanewise(VectorOperators.ASHR, 31)).lanewise(VectorOperators.AND, 0x7fffffff)));
+        LongVector v = EXACT_LONGS.cast(o.reinterpretAsLongs());
+        EXACT_HALF_INTS.cast(v.convertShape(VectorOperators.L2I, HALF, 0))
+            .intoArray(phases, dst + t);
+        EXACT_HALF_INTS.cast(EXACT_LONGS.cast(v.lanewise(VectorOperators.LSHR, 32))
+            .convertShape(VectorOperators.L2I, HALF, 0)).intoArray(phases, dst + length + t);
+      }
+      for (int col = 2 * t; col < w; col++) {
+        int b = Float.floatToRawIntBits(x[src + col]);
+        odd |= b == Integer.MIN_VALUE || (b & 0x7fffffff) > INF_BITS;
+        phases[dst + (col & 1) * length + col / 2] = ordered(b);
+      }
+      if (odd) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

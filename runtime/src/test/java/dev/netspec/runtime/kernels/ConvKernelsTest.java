@@ -200,6 +200,8 @@ class ConvKernelsTest {
       new ConvGeometry(4, 16, 12, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 12, 20), // padded rows
       new ConvGeometry(6, 16, 15, 15, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8), // chunks
       new ConvGeometry(5, 16, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2, 14, 14), // groups
+      // Batched images claimed in units (4 images on 2 threads, the last unit one image)
+      new ConvGeometry(9, 64, 28, 28, 64, 1, 1, 2, 2, 0, 0, 1, 1, 1, 14, 14),
     };
     int before = Kernels.threads();
     try {

@@ -91,15 +91,52 @@ class PoolingKernelsTest {
     float[] got = new float[want.length];
     for (int call = 0; call < 400; call++) {
       float[] x = tricky(rnd, 8 * 40 * 40);
-      scalar.maxPool2d(g, x, 0, want, 0);
-      vector.maxPool2d(g, x, 0, got, 0);
-      for (int i = 0; i < want.length; i++) {
-        if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
-          assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
-              "call " + call + ", output " + i + " is " + got[i] + ", the scalar twin gives "
-                  + want[i]);
+      poolBothAndCompare(g, x, want, got, call);
+    }
+  }
+
+  /** Pools {@code x} by both backends and asserts the same bits, output by output. */
+  private void poolBothAndCompare(ConvGeometry g, float[] x, float[] want, float[] got,
+      int call) {
+    scalar.maxPool2d(g, x, 0, want, 0);
+    vector.maxPool2d(g, x, 0, got, 0);
+    for (int i = 0; i < want.length; i++) {
+      if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+        assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+            "call " + call + ", output " + i + " is " + got[i] + ", the scalar twin gives "
+                + want[i]);
+      }
+    }
+  }
+
+  /**
+   * The stride-2 path's planes as ordered ints (512 bits): a plane with no {@code -0.0} and no
+   * NaN is pooled by the int max of its ordered bits, any other by the float rule. Planes of
+   * zeros, negatives and infinities (ties of {@code 0.0}, which must stay {@code 0.0}), and
+   * planes where one input is a {@code -0.0} (first in its windows, before {@code 0.0}s the
+   * int max would pick) or a negative NaN (which orders below {@code -inf} as an int): the
+   * scalar twin's bits, once C2 has compiled the kernel too.
+   */
+  @Test
+  void orderedPlanesAndPlanesWithASignedZeroOrNaNStayExact() {
+    Random rnd = new Random(18);
+    ConvGeometry g = new ConvGeometry(1, 6, 40, 40, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 20, 20);
+    float[] odd = {-0f, Float.intBitsToFloat(0xffc00001), Float.NaN};
+    float[] want = new float[6 * 20 * 20];
+    float[] got = new float[want.length];
+    for (int call = 0; call < 300; call++) {
+      float[] x = infinities(rnd, 6 * 40 * 40);
+      for (int i = 0; i < x.length; i++) {
+        x[i] = x[i] > 0.5f && x[i] < Float.POSITIVE_INFINITY ? 0f : x[i]; // ties of 0.0
+      }
+      for (int c = 0; c < 6; c += 2) { // every other plane: one odd input, among zeros
+        int at = c * 1600 + rnd.nextInt(1600);
+        x[at] = odd[(call + c) % odd.length];
+        for (int j = 1; j < 4 && at % 40 + j < 40; j++) {
+          x[at + j] = 0f;
         }
       }
+      poolBothAndCompare(g, x, want, got, call);
     }
   }
 
