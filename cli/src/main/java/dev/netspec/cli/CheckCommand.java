@@ -3,6 +3,7 @@ package dev.netspec.cli;
 import dev.netspec.compiler.Compilation;
 import dev.netspec.compiler.GeneratedSources;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,11 +25,12 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
+    Path dir = args.dir(); // first: a spec given as -d is the spec and the folder swapped
     Compilation compilation = SpecCompiler.compile(SpecFiles.read(args.specs),
         args.packageOption.packageName(), streams);
     List<GeneratedSources.Mismatch> mismatches;
     try {
-      mismatches = GeneratedSources.diff(compilation.files(), args.dir());
+      mismatches = GeneratedSources.diff(compilation.files(), dir);
     } catch (IOException e) {
       throw UserException.at(args.dir, "cannot read generated sources: " + SpecFiles.describe(e));
     }

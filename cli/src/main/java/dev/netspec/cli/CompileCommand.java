@@ -24,11 +24,12 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserException {
+    Path dir = args.dir(); // first: a spec given as -d is the spec and the folder swapped
     Compilation compilation = SpecCompiler.compile(SpecFiles.read(args.specs),
         args.packageOption.packageName(), streams);
     GeneratedSources.WriteResult result;
     try {
-      result = GeneratedSources.write(compilation.files(), args.dir());
+      result = GeneratedSources.write(compilation.files(), dir);
     } catch (IOException e) {
       throw UserException.at(args.dir, "cannot write generated sources: " + SpecFiles.describe(e));
     }

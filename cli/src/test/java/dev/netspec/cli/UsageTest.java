@@ -115,6 +115,19 @@ class UsageTest {
       assertEquals(Netspec.USAGE, r.code(), r::toString);
       assertEquals(spec + ": error: is a file, not a folder; -d names the folder the Java sources go into,"
           + " such as -d src/main/java\n", r.err(), r::toString);
+      // as a user swaps them: the folder named as the spec, missing or without specs, is not
+      // what is wrong
+      Path sources = tmp.resolve("src/main/java");
+      for (boolean exists : new boolean[] {false, true}) {
+        if (exists) {
+          Files.createDirectories(sources);
+        }
+        Cli swapped = Cli.run(command, "-d", spec.toString(), sources.toString());
+        assertEquals(Netspec.USAGE, swapped.code(), swapped::toString);
+        assertEquals(spec + ": error: is a file, not a folder; -d names the folder the Java sources go into,"
+            + " such as -d src/main/java\n", swapped.err(), swapped::toString);
+      }
+      Files.delete(sources);
     }
   }
 

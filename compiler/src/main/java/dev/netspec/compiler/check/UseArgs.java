@@ -240,8 +240,12 @@ final class UseArgs {
     if (v instanceof String name) {
       boolean number = name.strip().matches("[-+]?[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?")
           && type != ArgDef.Type.STRING;
+      String tuple = name.strip();
+      boolean list = tuple.startsWith("(") && tuple.endsWith(")")
+          && (type == ArgDef.Type.INT_LIST || type == ArgDef.Type.INT_LIST_OR_STRING);
       reporter.error(node.pos(), currentBlock + ": " + what + " expects " + expected + ", got '" + name
           + "'" + (number ? " (a string); write it without quotes: " + name.strip()
+              : list ? "; a tuple is a list in YAML: write [" + tuple.substring(1, tuple.length() - 1).strip() + "]"
               : currentArgs.isEmpty() ? "" : Names.suggest(name, currentArgs.keySet())));
       return null;
     }

@@ -94,6 +94,8 @@ public final class Inference {
   private final Map<Block, Shape> firstUse = new LinkedHashMap<>();
   private final Map<Block, Position> firstUsePos = new LinkedHashMap<>();
   private final Map<Block, DType> firstUseDType = new LinkedHashMap<>();
+  /** The first use of each block with arguments and no input: which child, its input, where. */
+  private final Map<Block, String> argsBlockUse = new HashMap<>();
   private final Set<Key> running = new LinkedHashSet<>();
   /** Whether the input is a concrete shape given to inspect: a forward has run at it. */
   private boolean afterForward;
@@ -124,11 +126,15 @@ public final class Inference {
       }
     }
     Map<Block, Result> out = new LinkedHashMap<>();
-    for (Block b : fileBlocks) {
-      // A block with arguments and no input is generic over its input: checked at each use.
-      boolean root = b.input() != null || !used.contains(b) || !b.args().isEmpty();
-      if (!broken.contains(b.name()) && root) {
-        out.put(b, inf.instantiate(b, inf.symbolicArgs(b), DeclaredSizes.input(b), firstDType(b, DType.FLOAT32)));
+    // A block with arguments and no input is generic over its input: checked at each use, and
+    // once generically after its users, so that an error there can name the shape they give it.
+    for (boolean genericInput : new boolean[] {false, true}) {
+      for (Block b : fileBlocks) {
+        boolean root = b.input() != null || !used.contains(b) || !b.args().isEmpty();
+        boolean late = b.input() == null && used.contains(b) && !b.args().isEmpty();
+        if (!broken.contains(b.name()) && root && late == genericInput) {
+          out.put(b, inf.instantiate(b, inf.symbolicArgs(b), DeclaredSizes.input(b), firstDType(b, DType.FLOAT32)));
+        }
       }
     }
     // Blocks without an input: take the shape of their first use, parents first.
@@ -954,6 +960,16 @@ public final class Inference {
         }
 
         @Override
+        public String declareInput() {
+          if (block.args().isEmpty() || block.input() != null) {
+            return LayerKind.Context.super.declareInput();
+          }
+          String use = argsBlockUse.get(block);
+          return "block " + block.name() + " has arguments and no 'input:', so it is checked once for all"
+              + " its uses, without their input shapes; declare 'input:' on it" + (use == null ? "" : " (" + use + ")");
+        }
+
+        @Override
         public void error(String arg, String message) {
           BuiltinUse b = (BuiltinUse) c.child.use();
           reporter.error(b.args().get(arg).pos(), label(c) + ": " + message);
@@ -1027,6 +1043,9 @@ public final class Inference {
               + in + " here but " + first + " at line " + p.line() + ", column " + p.column()
               + "; declare 'input:' on it");
         }
+      } else if (generic && in.knownRank() && target.input() == null) {
+        argsBlockUse.putIfAbsent(target, c.path + " calls it with " + in + " at line " + pos.line()
+            + ", column " + pos.column());
       }
       DType inType = firstDType(target, firstUseDType.getOrDefault(target, DType.FLOAT32));
       Result r = instantiate(target, targetArgs, in, inType);

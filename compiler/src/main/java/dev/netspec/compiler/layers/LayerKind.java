@@ -300,8 +300,7 @@ public abstract class LayerKind {
       return given;
     }
     if (!ctx.mayBeLazy()) {
-      throw new ShapeError(a.what() + " are unknown: declare 'input:' on block " + ctx.blockName()
-          + " or give '" + a.name() + "'");
+      throw new ShapeError(a.what() + " are unknown: " + ctx.declareInput() + " or give '" + a.name() + "'");
     }
     return new Dim.Sym("?");
   }
@@ -322,6 +321,14 @@ public abstract class LayerKind {
      * forward: false at the first call in a block without {@code input:}.
      */
     boolean mayBeLazy();
+
+    /**
+     * What to declare when the input's shape is unknown here ({@code declare 'input:' on block
+     * Head}), with why and the shape a use calls the block with where that teaches.
+     */
+    default String declareInput() {
+      return "declare 'input:' on block " + blockName();
+    }
 
     /** Reports an error at argument {@code arg}, prefixed with the layer's label. */
     void error(String arg, String message);

@@ -123,7 +123,13 @@ public final class SpecReader {
       case START_ARRAY:
         List<Node> items = new ArrayList<>();
         for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-          items.add(readValue(t, depth + 1));
+          Node item = readValue(t, depth + 1);
+          if (!items.isEmpty() && open(items.get(items.size() - 1)) && item instanceof Node.Scalar next
+              && next.value() instanceof String more) { // [Linear(20, 4)]: one item, as written
+            Node.Scalar first = (Node.Scalar) items.remove(items.size() - 1);
+            item = new Node.Scalar(first.pos(), first.value() + ", " + more, first.textStart(), 0);
+          }
+          items.add(item);
         }
         return new Node.ListNode(pos, items);
       case VALUE_STRING:
@@ -154,6 +160,14 @@ public final class SpecReader {
       refuseYamlFeatures(keyPos);
       String name = parser.currentName();
       Node value = readValue(parser.nextToken(), depth + 1);
+      Entry last = entries.isEmpty() ? null : entries.get(lastKey(entries));
+      if (last != null && open(last.value()) && value instanceof Node.Scalar v && v.value() == null) {
+        // {kernel_size: (3, 3)}: YAML splits the tuple at its comma; one value, as written
+        Node.Scalar first = (Node.Scalar) last.value();
+        entries.put(last.key().name(), new Entry(last.key(),
+            new Node.Scalar(first.pos(), first.value() + ", " + name, first.textStart(), 0)));
+        continue;
+      }
       Entry previous = entries.get(name);
       if (previous != null) {
         Position first = previous.key().pos();
@@ -164,6 +178,25 @@ public final class SpecReader {
       entries.put(name, new Entry(new Key(name, keyPos), value));
     }
     return new Node.MapNode(pos, entries);
+  }
+
+  /**
+   * Whether {@code node} is a plain YAML scalar that opens more parentheses than it closes: the
+   * start of a tuple or call that a flow collection split at its comma ({@code (3, 3)}).
+   */
+  private boolean open(Node node) {
+    return yaml && node instanceof Node.Scalar sc && sc.chars() == null && sc.blockIndent() == 0
+        && sc.textStart().equals(sc.pos())
+        && sc.value() instanceof String v && v.chars().filter(ch -> ch == '(').count()
+            > v.chars().filter(ch -> ch == ')').count();
+  }
+
+  private static String lastKey(Map<String, Entry> entries) {
+    String last = null;
+    for (String k : entries.keySet()) {
+      last = k;
+    }
+    return last;
   }
 
   /** A scalar, with where its text starts (after a quote, or on a block scalar's first line). */
