@@ -1,0 +1,111 @@
+package dev.netspec.compiler.generate;
+
+import static dev.netspec.compiler.generate.GeneratedText.java;
+import static dev.netspec.compiler.generate.GeneratedText.method;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A block's fields and constructors ({@link JavaGenerator}'s {@code fields},
+ * {@code constructors}, {@code construct}, {@code value}), read from the source the compiler
+ * writes, no javac. The expectations are docs/spec/children.md's and
+ * docs/spec/parameters-and-shapes.md's rules and the runtime's API: an {@code int},
+ * {@code float} or {@code bool} argument is a Java {@code int}, {@code double} or
+ * {@code boolean} field and constructor parameter; the convenience constructor passes seed
+ * {@code 0L}; parameters and buffers start as zeros of their declared shape
+ * ({@code registerBuffer(name, t, false)} for a non-persistent one) before the initializers
+ * run; children are built between {@code beginChildren()} and {@code endChildren()} when one
+ * is a generated block; a {@code when:} child is {@code cond ? addModule(...) : null}; a
+ * {@code same_as} child registers its target's field again; {@code ignore_on_load} keys are
+ * {@code ignoreOnLoad(key)} each; {@code initialize(seed)} comes last. Spec text reaches a
+ * Javadoc escaped ({@code <} as {@code &lt;}, {@code &} as {@code &amp;}).
+ */
+class ConstructorTextTest {
+  private static final String SPEC = """
+      netspec: 1
+      package: t.c
+      blocks:
+        Sub:
+          doc: "A sub block: x < y & z."
+          args: {units: int, rate: float, flag: bool}
+          input: [batch, units]
+          params:
+            w: {shape: [units, 3], init: zeros, doc: "The weight."}
+          buffers:
+            kept: {shape: [3], init: ones}
+            temp: {shape: [2, units], init: zeros, persistent: false}
+          forward: x @ w
+        Top:
+          args: {wide: int}
+          input: [batch, 4]
+          ignore_on_load: [position_ids, emb.token_type_ids]
+          layers:
+            sub: {Sub: {units: 4, rate: 0.5, flag: true}}
+            sub2: {Sub: {units: wide, rate: 2, flag: false}}
+            fc: {linear: 3}
+            extra:
+              when: wide > 1
+              linear: 3
+            again: {same_as: fc}
+          forward: |
+            x = again(fc(sub(x)))
+            if wide > 1:
+              x = extra(x)
+            return x
+      """;
+
+  @Test
+  void argumentsParametersAndBuffers() {
+    String java = java(SPEC, "Sub");
+    assertEquals("public Sub(int units, double rate, boolean flag) {\n"
+        + "    this(units, rate, flag, 0L);\n"
+        + "  }\n", method(java, "public Sub(int units, double rate, boolean flag) {"));
+    assertEquals("public Sub(int units, double rate, boolean flag, long seed) {\n"
+        + "    this.units = units;\n"
+        + "    this.rate = rate;\n"
+        + "    this.flag = flag;\n"
+        + "    w = registerParameter(\"w\", new Parameter(Tensor.zeros(units, 3)));\n"
+        + "    kept = registerBuffer(\"kept\", Tensor.zeros(3));\n"
+        + "    temp = registerBuffer(\"temp\", Tensor.zeros(2, units), false);\n"
+        + "    initialize(seed);\n"
+        + "  }\n", method(java, "public Sub(int units, double rate, boolean flag, long seed)"));
+    assertTrue(java.contains("  /**\n   * Argument {@code units}.\n   */\n  private final int units;\n"), java);
+    assertTrue(java.contains("  /**\n   * Argument {@code rate}.\n   */\n  private final double rate;\n"), java);
+    assertTrue(java.contains("  /**\n   * Argument {@code flag}.\n   */\n  private final boolean flag;\n"), java);
+    assertTrue(java.contains("  /**\n   * The weight.\n   *\n   * <p>Parameter {@code w}, shape {@code (units, 3)}.\n"
+        + "   */\n  public final Parameter w;\n"), java);
+    assertTrue(java.contains("  /**\n   * Buffer {@code kept}, shape {@code (3,)}.\n   */\n  public final Tensor kept;\n"), java);
+    assertTrue(java.contains("  /**\n   * Non-persistent buffer {@code temp}, shape {@code (2, units)}.\n   */\n"
+        + "  public final Tensor temp;\n"), java);
+    assertTrue(java.contains("/**\n * A sub block: x &lt; y &amp; z.\n *\n"
+        + " * <p>Block Sub: input {@code (batch, units)}, output {@code (batch, 3)}.\n */\n"), java);
+  }
+
+  @Test
+  void childrenOfABlockWithAConditionalAndASharedChild() {
+    String java = java(SPEC, "Top");
+    assertEquals("public Top(int wide, long seed) {\n"
+        + "    this.wide = wide;\n"
+        + "    beginChildren();\n"
+        + "    try {\n"
+        + "      sub = addModule(\"sub\", new Sub(4, 0.5, true));\n"
+        + "      sub2 = addModule(\"sub2\", new Sub(wide, 2.0, false));\n"
+        + "      fc = addModule(\"fc\", new Linear(3, 3));\n"
+        + "      extra = wide > 1 ? addModule(\"extra\", new Linear(3, 3)) : null;\n"
+        + "      again = addModule(\"again\", fc);\n"
+        + "    } finally {\n"
+        + "      endChildren();\n"
+        + "    }\n"
+        + "    ignoreOnLoad(\"position_ids\");\n"
+        + "    ignoreOnLoad(\"emb.token_type_ids\");\n"
+        + "    initialize(seed);\n"
+        + "  }\n", method(java, "public Top(int wide, long seed)"));
+    assertTrue(java.contains("   * Child {@code extra} (linear), output {@code (batch, 3)}. Null unless {@code wide > 1}.\n"
+        + "   */\n  public final Linear extra;\n"), java);
+    assertTrue(java.contains("   * Child {@code again}, the same linear as child {@code fc} ({@code same_as}),"
+        + " output {@code (batch, 3)}.\n   */\n  public final Linear again;\n"), java);
+    assertTrue(java.contains("   * Child {@code sub} (Sub), output {@code (batch, 3)}.\n   */\n  public final Sub sub;\n"), java);
+  }
+}
