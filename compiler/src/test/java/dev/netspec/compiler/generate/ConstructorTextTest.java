@@ -3,6 +3,7 @@ package dev.netspec.compiler.generate;
 import static dev.netspec.compiler.generate.GeneratedText.java;
 import static dev.netspec.compiler.generate.GeneratedText.method;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,11 @@ import org.junit.jupiter.api.Test;
  * is a generated block; a {@code when:} child is {@code cond ? addModule(...) : null}; a
  * {@code same_as} child registers its target's field again; {@code ignore_on_load} keys are
  * {@code ignoreOnLoad(key)} each; {@code initialize(seed)} comes last. Spec text reaches a
- * Javadoc escaped ({@code <} as {@code &lt;}, {@code &} as {@code &amp;}).
+ * Javadoc escaped ({@code <} as {@code &lt;}, {@code &} as {@code &amp;}). A layer's size
+ * inferred from its input is the Java of that size over the arguments ({@code 2 * d}); a loss
+ * has no allocation-free form, so its block's forward allocates each step and reaches a list's
+ * items as {@code ModuleList} does ({@code h.get(0)}, a for-each); a block of one named input
+ * keeps {@code Module.forward(h)} and needs no {@code forwardInputsInto}.
  */
 class ConstructorTextTest {
   private static final String SPEC = """
@@ -54,6 +59,25 @@ class ConstructorTextTest {
             if wide > 1:
               x = extra(x)
             return x
+        Expr:
+          args: {d: int}
+          input: [batch, d]
+          layers:
+            up: {linear: "2 * d"}
+            down: {linear: 3}
+          forward: down(up(x))
+        ListLoss:
+          input: [batch, 4]
+          layers:
+            h: {module_list: [{linear: 4}, {linear: 4}]}
+          forward: |
+            y = h[0](x)
+            for layer in h:
+              y = layer(y)
+            return mse_loss(y, x)
+        OneLoss:
+          inputs: {h: [batch, 4]}
+          forward: return mse_loss(h, h * 2)
       """;
 
   @Test
@@ -107,5 +131,30 @@ class ConstructorTextTest {
     assertTrue(java.contains("   * Child {@code again}, the same linear as child {@code fc} ({@code same_as}),"
         + " output {@code (batch, 3)}.\n   */\n  public final Linear again;\n"), java);
     assertTrue(java.contains("   * Child {@code sub} (Sub), output {@code (batch, 3)}.\n   */\n  public final Sub sub;\n"), java);
+  }
+
+  @Test
+  void aSizeInferredOverArgumentsIsItsJava() {
+    assertTrue(java(SPEC, "Expr").contains("    up = addModule(\"up\", new Linear(d, 2 * d));\n"
+        + "    down = addModule(\"down\", new Linear(2 * d, 3));\n"));
+  }
+
+  @Test
+  void anAllocatingForwardReachesAListsItems() {
+    String java = java(SPEC, "ListLoss");
+    assertTrue(java.contains("  public ListLoss(long seed) {\n"
+        + "    h = addModule(\"h\", ModuleList.of(2, i -> new Linear(4, 4)));\n"
+        + "    initialize(seed);\n  }\n"), java); // no generated block among the children
+    assertTrue(java.contains("      Tensor y = h.get(0).forward(x); // (batch, 4)\n"
+        + "      for (Linear layer : h) {\n"
+        + "        y = layer.forward(y); // (batch, 4)\n"), java);
+    assertFalse(java.contains("forward(Tensor x, Tensor output)"), java);
+  }
+
+  @Test
+  void oneNamedInputNeedsNoCopyingInto() {
+    String java = java(SPEC, "OneLoss");
+    assertTrue(java.contains("  public Tensor forward(Tensor h) {\n"), java);
+    assertFalse(java.contains("Into("), java);
   }
 }
