@@ -75,6 +75,20 @@ class ConstructorTextTest {
             for layer in h:
               y = layer(y)
             return mse_loss(y, x)
+        Cell:
+          args: {units: int}
+          params:
+            weight: {shape: [units, units], init: zeros}
+          forward: x @ weight
+        Seq:
+          args: {wide: int}
+          input: [batch, 5, 4]
+          layers:
+            cell: {Cell: {units: "2 * wide"}}
+            lstm: {lstm: {input_size: 4, hidden_size: 8, batch_first: true}}
+          forward: |
+            out, (h, c) = lstm(x)
+            return out
         OneLoss:
           inputs: {h: [batch, 4]}
           forward: return mse_loss(h, h * 2)
@@ -156,5 +170,20 @@ class ConstructorTextTest {
     String java = java(SPEC, "OneLoss");
     assertTrue(java.contains("  public Tensor forward(Tensor h) {\n"), java);
     assertFalse(java.contains("Into("), java);
+  }
+
+  /**
+   * A block argument given as an expression is its Java over the fields ({@code 2 * wide});
+   * an LSTM's field names its output tuple as PyTorch's {@code (output, (h_n, c_n))} shapes:
+   * {@code (batch, seq, hidden)} with {@code batch_first}, then {@code (num_layers, batch,
+   * hidden)} twice.
+   */
+  @Test
+  void anArgumentExpressionAndATupleOutput() {
+    String java = java(SPEC, "Seq");
+    assertTrue(java.contains("      cell = addModule(\"cell\", new Cell(2 * wide));\n"), java);
+    assertTrue(java.contains("   * Child {@code lstm} (lstm), output {@code ((batch, 5, 8), ((1, batch, 8), (1, batch, 8)))}.\n"
+        + "   */\n  public final LSTM lstm;\n"), java);
+    assertTrue(java.contains("   * Child {@code cell} (Cell), output {@code (...)}.\n"), java);
   }
 }

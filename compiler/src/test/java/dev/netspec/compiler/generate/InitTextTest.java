@@ -133,6 +133,29 @@ class InitTextTest {
         + "  private void resetParameters1("), java);
   }
 
+  /** A repeated block's tensors have no layer field to name: each is found by its state-dict name. */
+  @Test
+  void aRepeatedBlocksTensorIsFoundByName() {
+    String java = java("""
+        netspec: 1
+        package: t.i
+        blocks:
+          Cell:
+            args: {units: int}
+            params:
+              weight: {shape: [units, units], init: zeros}
+            forward: x @ weight
+          Rep2:
+            sequential:
+              - {repeat: 3, name: "r{i}", layer: {Cell: {units: 4}, init: {weight: ones}}}
+        """, "Rep2");
+    assertEquals("protected void resetParameters(ParameterSeeds seeds) {\n"
+        + "    for (int i = 0; i < 3; i++) {\n"
+        + "      Init.ones_(getParameter(\"r\" + i + \".weight\").data());\n"
+        + "    }\n"
+        + "  }\n", method(java, "protected void resetParameters("));
+  }
+
   @Test
   void noInitializerNoMethod() {
     assertEquals(-1, java(SPEC, "Plain").indexOf("resetParameters"));
