@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netspec.compiler.Compilation;
+import dev.netspec.compiler.Compiler;
+import dev.netspec.compiler.CompilerOptions;
+import dev.netspec.compiler.SpecSource;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,6 +95,14 @@ class ConstructorTextTest {
           forward: |
             out, (h, c) = lstm(x)
             return out
+        Shared2:
+          input: [batch, 4]
+          sequential: [{repeat: 3, layer: {linear: 4}}, relu, {same_as: "1"}]
+        Nest:
+          input: [batch, 4]
+          layers:
+            s: {sequential: [{linear: 4}, {Cell: {units: 4}}]}
+          forward: s(x)
         OneLoss:
           inputs: {h: [batch, 4]}
           forward: return mse_loss(h, h * 2)
@@ -185,5 +199,43 @@ class ConstructorTextTest {
     assertTrue(java.contains("   * Child {@code lstm} (lstm), output {@code ((batch, 5, 8), ((1, batch, 8), (1, batch, 8)))}.\n"
         + "   */\n  public final LSTM lstm;\n"), java);
     assertTrue(java.contains("   * Child {@code cell} (Cell), output {@code (...)}.\n"), java);
+  }
+
+  /** {@code same_as} a copy of a repeat built in a loop is that copy of the list ({@code linears.get(1)}). */
+  @Test
+  void sameAsACopyOfALoopedRepeat() {
+    assertTrue(java(SPEC, "Shared2").contains("    linears = addModules(3, i -> Integer.toString(i), i -> new Linear(4, 4));\n"
+        + "    relu3 = addModule(\"3\", new ReLU());\n"
+        + "    linear4 = addModule(\"4\", linears.get(1));\n"));
+  }
+
+  /** A generated block inside an inline sequential is built between beginChildren and endChildren. */
+  @Test
+  void aBlockInsideAnInlineSequentialIsBuiltInChildrensScope() {
+    assertTrue(java(SPEC, "Nest").contains("  public Nest(long seed) {\n"
+        + "    beginChildren();\n"
+        + "    try {\n"
+        + "      s = addModule(\"s\", new Sequential(new Linear(4, 4), new Cell(4)));\n"
+        + "    } finally {\n"
+        + "      endChildren();\n"
+        + "    }\n"));
+  }
+
+  /** docs/spec/children.md: {@code same_as} inside an inline {@code {sequential: [...]}} is refused, at its item. */
+  @Test
+  void sameAsInsideAnInlineSequentialIsAnError() {
+    Compilation c = new Compiler(CompilerOptions.defaults()).compile(List.of(new SpecSource(Path.of("t.yaml"), """
+        netspec: 1
+        package: t.c
+        blocks:
+          Net:
+            input: [batch, 4]
+            layers:
+              s: {sequential: [{linear: 4}, {same_as: "0"}]}
+            forward: s(x)
+        """)));
+    assertEquals(List.of("t.yaml:7:37: error: Net: 'same_as' is only supported in a block's own 'sequential' or"
+        + " 'layers', not in an inline sequential"), c.diagnostics().stream().map(d -> d.format()).toList());
+    assertEquals(List.of(), c.files());
   }
 }
