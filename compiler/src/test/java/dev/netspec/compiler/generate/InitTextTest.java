@@ -3,6 +3,7 @@ package dev.netspec.compiler.generate;
 import static dev.netspec.compiler.generate.GeneratedText.java;
 import static dev.netspec.compiler.generate.GeneratedText.method;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,65 @@ class InitTextTest {
         + "      Init.normal_(rs.get(i).bias.data(), 1.0, 0.5, seeds.generator(\"r\" + i + \".bias\"));\n"
         + "    }\n"
         + "  }\n", method(java(SPEC, "Rep"), "protected void resetParameters("));
+  }
+
+  /**
+   * A rule over every copy of a large repeat: more than 1,000 statements go to methods of 1,000
+   * each ({@code resetParameters0} with statements 0 to 999, {@code resetParameters1} with
+   * 1,000), which {@code resetParameters} calls in order: each method stays far below the
+   * JVM's 64 KB of bytecode.
+   */
+  @Test
+  void moreThanAThousandStepsAreSplitIntoMethodsOfAThousand() {
+    String java = java("""
+        netspec: 1
+        package: t.i
+        blocks:
+          Big:
+            input: [batch, 2]
+            init:
+              type:linear.weight: zeros
+            sequential:
+              - {repeat: 1001, layer: {linear: 2}}
+        """, "Big");
+    assertEquals("protected void resetParameters(ParameterSeeds seeds) {\n"
+        + "    resetParameters0(seeds);\n"
+        + "    resetParameters1(seeds);\n"
+        + "  }\n", method(java, "protected void resetParameters("));
+    String first = method(java, "private void resetParameters0(ParameterSeeds seeds) {");
+    assertEquals(1000, first.split("Init.zeros_", -1).length - 1);
+    assertTrue(first.contains("    Init.zeros_(getParameter(\"0.weight\").data());\n"), first);
+    assertTrue(first.endsWith("    Init.zeros_(getParameter(\"999.weight\").data());\n  }\n"), first);
+    assertEquals("private void resetParameters1(ParameterSeeds seeds) {\n"
+        + "    Init.zeros_(getParameter(\"1000.weight\").data());\n"
+        + "  }\n", method(java, "private void resetParameters1("));
+    assertTrue(java.contains("  /**\n   * Initializers 0 to 999 of {@code resetParameters}.\n   */\n"
+        + "  private void resetParameters0("), java);
+    assertTrue(java.contains("  /**\n   * Initializers 1000 to 1000 of {@code resetParameters}.\n   */\n"
+        + "  private void resetParameters1("), java);
+  }
+
+  /** A repeated block's tensors have no layer field to name: each is found by its state-dict name. */
+  @Test
+  void aRepeatedBlocksTensorIsFoundByName() {
+    String java = java("""
+        netspec: 1
+        package: t.i
+        blocks:
+          Cell:
+            args: {units: int}
+            params:
+              weight: {shape: [units, units], init: zeros}
+            forward: x @ weight
+          Rep2:
+            sequential:
+              - {repeat: 3, name: "r{i}", layer: {Cell: {units: 4}, init: {weight: ones}}}
+        """, "Rep2");
+    assertEquals("protected void resetParameters(ParameterSeeds seeds) {\n"
+        + "    for (int i = 0; i < 3; i++) {\n"
+        + "      Init.ones_(getParameter(\"r\" + i + \".weight\").data());\n"
+        + "    }\n"
+        + "  }\n", method(java, "protected void resetParameters("));
   }
 
   @Test
