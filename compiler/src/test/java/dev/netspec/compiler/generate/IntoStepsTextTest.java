@@ -1,0 +1,225 @@
+package dev.netspec.compiler.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The allocation-free forward's steps ({@code ForwardWriter.step}, {@code binaryInto},
+ * {@code callInto}, {@code concatInto}, {@code childInto}, the ping-pong of a loop), read as
+ * text without compiling it. Each expected line is written by hand from the runtime's API
+ * ({@code Out.rsub(float value, Tensor x, Tensor out)} is {@code value - x}, {@code Out.place(part,
+ * dim, start, out)} writes {@code part} at {@code start} along {@code dim}, {@code
+ * LayerNorm.forwardResidual(x, residual, out)} normalizes {@code x + residual}, ...) and from
+ * PyTorch's defaults ({@code flatten}'s {@code end_dim=-1}, {@code mean}'s {@code keepdim=False},
+ * {@code tril}'s {@code diagonal=0}); BufferedForwardTest and GeneratedModelsTest run such forwards
+ * compiled. Each test generates its own text (a mutation run swaps mutants into one JVM).
+ */
+class IntoStepsTextTest {
+  private static final String OPERATORS = """
+      netspec: 1
+      package: t.ops
+      blocks:
+        Pow: {input: [batch, 4], forward: "x ** 2"}
+        LtFlip: {input: [batch, 4], forward: "2 < x"}
+        GeFlip: {input: [batch, 4], forward: "1 >= x"}
+        Rsub: {input: [batch, 4], forward: "3 - x"}
+        LAdd: {input: [batch, 4], forward: "2 + x"}
+        LMul: {input: [batch, 4], forward: "2 * x"}
+        LDiv: {input: [batch, 4], forward: "2 / x"}
+        Neg: {input: [batch, 4], forward: "-x"}
+        Ge: {input: [batch, 4], forward: "x >= 1"}
+        Le: {input: [batch, 4], forward: "x <= x"}
+        MatMul: {input: [batch, 4], forward: "x @ transpose(x, 0, 1)"}
+      """;
+
+  /** The lines of the allocation-free forward of {@code block} after {@code workspace(...)}, up to its {@code finally}. */
+  private static List<String> steps(GeneratedText text, String block) {
+    List<String> lines = new ArrayList<>();
+    boolean on = false;
+    for (String line : text.buffered(block).split("\n")) {
+      String t = line.trim();
+      if (t.startsWith("} finally {")) {
+        break;
+      }
+      if (on) {
+        lines.add(t);
+      }
+      on |= t.startsWith("workspace(");
+    }
+    return lines;
+  }
+
+  @Test
+  void eachOperatorWritesIntoTheOutput() {
+    GeneratedText text = GeneratedText.of(OPERATORS);
+    assertEquals(List.of("return x.powInto(2.0f, output); // (batch, 4)"), steps(text, "Pow"));
+    // 2 < x is x > 2, 1 >= x is x <= 1: the tensor first, the comparison flipped
+    assertEquals(List.of("return Out.gt(x, 2.0f, output); // (batch, 4)"), steps(text, "LtFlip"));
+    assertEquals(List.of("return Out.le(x, 1.0f, output); // (batch, 4)"), steps(text, "GeFlip"));
+    assertEquals(List.of("return Out.rsub(3.0f, x, output); // (batch, 4)"), steps(text, "Rsub"));
+    // + and * commute: the tensor's own method with the number
+    assertEquals(List.of("return x.addInto(2.0f, output); // (batch, 4)"), steps(text, "LAdd"));
+    assertEquals(List.of("return x.mulInto(2.0f, output); // (batch, 4)"), steps(text, "LMul"));
+    assertEquals(List.of("return x.negInto(output); // (batch, 4)"), steps(text, "Neg"));
+    assertEquals(List.of("return Out.ge(x, 1.0f, output); // (batch, 4)"), steps(text, "Ge"));
+    assertEquals(List.of("return Out.le(x, x, output); // (batch, 4)"), steps(text, "Le"));
+    // a number divided by a tensor has no Into form (and does not commute): no allocation-free forward
+    assertNull(text.buffered("LDiv"));
+    assertEquals(List.of(
+        "if (x != xViewOf) {", "xView = x.transpose(0, 1);", "xViewOf = x;", "}",
+        "xView.copyInto(transposeOut); // (4, batch)",
+        "return x.matmulInto(transposeOut, output); // (batch, batch)"), steps(text, "MatMul"));
+  }
+
+  @Test
+  void eachFunctionWritesIntoItsBuffer() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.fns
+        blocks:
+          Fns:
+            input: [batch, 4]
+            layers:
+              norm: {layer_norm: {normalized_shape: 4}}
+            forward: |
+              a = gelu(x, approximate="tanh")
+              b = pow(a, 3)
+              c = sum(b, dim=1, keepdim=True)
+              d = mean(b, dim=0)
+              e = softmax(x, dim=1)
+              f = log_softmax(x, dim=-1)
+              g = matmul(a, transpose(b, 0, 1))
+              h = flatten(x, 0)
+              r = norm(x + e)
+              j = leaky_relu(f, 0.2)
+              return relu(r) + j
+        """);
+    assertEquals(List.of(
+        "Tensor a = Functional.geluInto(x, \"tanh\", geluOut); // (batch, 4)",
+        "Tensor b = a.powInto(3.0f, powOut); // (batch, 4)",
+        "Tensor c = Out.sum(b, 1, true, sumOut); // (batch, 1)",
+        "Tensor d = Out.mean(b, 0, false, meanOut); // (4,)",
+        "Tensor e = x.softmaxInto(1, softmaxOut); // (batch, 4)",
+        "Tensor f = x.logSoftmaxInto(-1, logSoftmaxOut); // (batch, 4)",
+        // b transposed: a view field of b's buffer, made when the buffers are sized
+        "Tensor g = a.matmulInto(powOutView, matmulOut); // (batch, batch)",
+        "Tensor h = x.flattenInto(0, -1, flattenOut); // (4*batch,)",
+        // LayerNorm(x + e): the sum in the norm's own pass, no buffer of its own
+        "Tensor r = norm.forwardResidual(x, e, normOut); // (batch, 4)",
+        "Tensor j = Functional.leakyReluInto(f, 0.2f, leakyReluOut); // (batch, 4)",
+        "r.reluInto(reluOut); // (batch, 4)",
+        "return reluOut.addInto(j, output); // (batch, 4)"), steps(text, "Fns"));
+  }
+
+  @Test
+  void concatAndStackPlaceEachPart() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.cat
+        blocks:
+          Cat:
+            input: [batch, n]
+            forward: |
+              y = concat([x, x * 2, x], dim=1)
+              z = stack([x, x], dim=-1)
+              return y
+        """);
+    // concat: each part at the sum of the sizes before it along dim 1 (0, n, n + n); stack along
+    // the new last dim (2 of the result's three): part i at index i
+    assertEquals(List.of(
+        "x.mulInto(2.0f, mulOut); // (batch, n)",
+        "Out.place(x, 1, 0, concatOut);",
+        "Out.place(mulOut, 1, n, concatOut);",
+        "Tensor y = Out.place(x, 1, n + n, concatOut); // (batch, 3*n)",
+        "Out.placeAt(x, 2, 0, stackOut);",
+        "Tensor z = Out.placeAt(x, 2, 1, stackOut); // (batch, n, 2)",
+        "return y.copyInto(output); // (batch, 3*n)"), steps(text, "Cat"));
+  }
+
+  @Test
+  void masksAndWhereWriteIntoBuffers() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.masks
+        blocks:
+          Masks:
+            input: [batch, 4, 4]
+            forward: |
+              t = tril(x)
+              u = masked_fill(x, t == 0, -1.0)
+              w = where(u > 0, u, 0.0)
+              return w + t
+        """);
+    assertEquals(List.of(
+        "Tensor t = Out.tril(x, 0, trilOut); // (batch, 4, 4)",
+        "Out.eq(t, 0.0f, eqOut); // (batch, 4, 4)",
+        "Tensor u = Out.maskedFill(x, eqOut, -1.0f, maskedFillOut); // (batch, 4, 4)",
+        "Out.gt(u, 0.0f, gtOut); // (batch, 4, 4)",
+        "Tensor w = Out.where(gtOut, u, 0.0f, whereOut); // (batch, 4, 4)",
+        "return w.addInto(t, output); // (batch, 4, 4)"), steps(text, "Masks"));
+  }
+
+  @Test
+  void aLayerReadingItsOwnVariableInALoopAlternatesTwoBuffers() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.ping
+        blocks:
+          Ping:
+            input: [batch, 4]
+            layers:
+              fc: {linear: {in_features: 4, out_features: 4}}
+              blocks: {module_list: {repeat: 2, layer: {linear: {in_features: 4, out_features: 4}}}}
+            forward: |
+              for b in blocks:
+                x = fc(x)
+                x = relu(b(x))
+                x = x + 1
+              return blocks[-1](x)
+        """);
+    // fc(x) cannot write over its own input: each turn writes the buffer x does not name; relu
+    // and + are elementwise and may (one buffer each); blocks[-1] is ModuleList.get(-1), the last
+    assertEquals(List.of(
+        "for (int bIndex = 0; bIndex < blocks.size(); bIndex++) {",
+        "Linear b = blocks.get(bIndex);",
+        "Tensor xNext = x == fcOut ? fcOut2 : fcOut;",
+        "x = fc.forward(x, xNext); // (batch, 4)",
+        "b.forward(x, bOut); // (batch, 4)",
+        "x = bOut.reluInto(reluOut); // (batch, 4)",
+        "x = x.addInto(1.0f, addOut); // (batch, 4)",
+        "}",
+        "return blocks.get(-1).forward(x, output); // (batch, 4)"), steps(text, "Ping"));
+  }
+
+  @Test
+  void attentionAndArangeWriteIntoTheirBuffers() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.attn
+        blocks:
+          Attn:
+            input: [batch, 2, seq, 8]
+            forward: |
+              a = scaled_dot_product_attention(x, x, x)
+              return a
+          Ar:
+            input: [batch, seq]
+            forward: |
+              p = arange(seq)
+              return x + (p > 1)
+        """);
+    // PyTorch's defaults: no mask, is_causal=False
+    assertEquals(List.of(
+        "Tensor a = Functional.scaledDotProductAttentionInto(x, x, x, null, false, attentionOut); // (batch, 2, seq, 8)",
+        "return a.copyInto(output); // (batch, 2, seq, 8)"), steps(text, "Attn"));
+    // arange(seq) is 0, 1, ..., seq - 1: from 0 over the int64 buffer's length
+    assertEquals(List.of(
+        "Tensor p = Out.arange(0, arangeOut); // (seq,)",
+        "Out.gt(p, 1.0f, gtOut); // (seq,)",
+        "return x.addInto(gtOut, output); // (batch, seq)"), steps(text, "Ar"));
+  }
+}
