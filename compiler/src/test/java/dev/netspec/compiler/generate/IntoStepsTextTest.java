@@ -53,6 +53,13 @@ class IntoStepsTextTest {
     return lines;
   }
 
+  /** The allocating forward's lines starting with one of {@code starts}, without the replica's call. */
+  private static List<String> allocating(GeneratedText text, String block, String... starts) {
+    List<String> lines = new ArrayList<>(GeneratedText.lines(text.allocating(block), starts));
+    lines.remove("return free.forward(x);");
+    return lines;
+  }
+
   @Test
   void eachOperatorWritesIntoTheOutput() {
     GeneratedText text = GeneratedText.of(OPERATORS);
@@ -221,5 +228,146 @@ class IntoStepsTextTest {
         "Tensor p = Out.arange(0, arangeOut); // (seq,)",
         "Out.gt(p, 1.0f, gtOut); // (seq,)",
         "return x.addInto(gtOut, output); // (batch, seq)"), steps(text, "Ar"));
+  }
+
+  @Test
+  void aStepThatCannotRunInPlaceAlternatesInALoopAndAnElementwiseOneDoesNot() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.loops
+        blocks:
+          Loops:
+            input: [batch, 4]
+            layers:
+              fc: {linear: {in_features: 4, out_features: 4}}
+              blocks: {module_list: {repeat: 2, layer: {linear: {in_features: 4, out_features: 4}}}}
+            forward: |
+              for b in blocks:
+                x = relu(fc(x))
+                x = softmax(x, dim=1)
+                x = -x
+                x = x @ transpose(x, 0, 1) @ x
+              return x
+          Alias:
+            input: [batch, 4]
+            forward: |
+              y = x * 1
+              while sum(y) < 10:
+                z = y * 2
+                y = z
+              return y
+          NotTensor:
+            input: [batch, 4]
+            forward: |
+              n = 2.0
+              return x * n
+        """);
+    // relu(fc(x)) is one GEMM reading x, softmax and @ read their whole operand: two buffers each,
+    // the one x does not name; the negation is elementwise, so it may write over x's own buffer
+    assertEquals(List.of(
+        "for (int bIndex = 0; bIndex < blocks.size(); bIndex++) {",
+        "Linear b = blocks.get(bIndex);",
+        "Tensor xNext = x == reluOut ? reluOut2 : reluOut;",
+        "x = fc.forwardInto(x, Activation.RELU, xNext); // (batch, 4)",
+        "Tensor xNext_ = x == softmaxOut ? softmaxOut2 : softmaxOut;",
+        "x = x.softmaxInto(1, xNext_); // (batch, 4)",
+        "x = x.negInto(negOut); // (batch, 4)",
+        "Tensor xNext__ = x == stepOut ? stepOut2 : stepOut;",
+        "x.matmulInto(negOutView, matmulOut); // (batch, batch)",
+        "x = matmulOut.matmulInto(x, xNext__); // (batch, 4)",
+        "}",
+        "return x.copyInto(output); // (batch, 4)"), steps(text, "Loops"));
+    // y = z in a loop would make y and z one buffer written at every turn; n is a float
+    assertNull(text.buffered("Alias"));
+    assertNull(text.buffered("NotTensor"));
+    assertEquals(List.of("float n = 2.0f;", "return x.mul(n);"),
+        allocating(text, "NotTensor", "float ", "return "));
+  }
+
+  @Test
+  void aNormOfASumTakesTheResidualOnlyWithoutABroadcast() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.norms
+        blocks:
+          Norms:
+            input: [batch, 4]
+            params:
+              bias: {shape: [4]}
+            layers:
+              norm: {layer_norm: {normalized_shape: 4}}
+            forward: |
+              a = norm(x + bias)
+              b = norm(x - a)
+              return norm(a + b)
+        """);
+    assertEquals(List.of(
+        "x.addInto(bias.data(), addOut); // (batch, 4)",
+        "Tensor a = norm.forward(addOut, normOut); // (batch, 4)",
+        "x.subInto(a, subOut); // (batch, 4)",
+        "Tensor b = norm.forward(subOut, normOut2); // (batch, 4)",
+        "return norm.forwardResidual(a, b, output); // (batch, 4)"), steps(text, "Norms"));
+  }
+
+  @Test
+  void concatOffsetsAddKnownSizesAfterSymbolicOnes() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.known
+        blocks:
+          Known:
+            input: [batch, 3]
+            forward: |
+              y = concat([x, x * 2], dim=1)
+              z = concat([y, y], dim=-1)
+              return z
+          Mixed:
+            input: [2, n]
+            buffers:
+              w: {shape: [2, 4]}
+            forward: |
+              return concat([x, w, x], dim=1)
+        """);
+    assertEquals(List.of(
+        "x.mulInto(2.0f, mulOut); // (batch, 3)",
+        "Out.place(x, 1, 0, concatOut);",
+        "Tensor y = Out.place(mulOut, 1, 3, concatOut); // (batch, 6)",
+        "Out.place(y, 1, 0, concatOut2);",
+        "Tensor z = Out.place(y, 1, 6, concatOut2); // (batch, 12)",
+        "return z.copyInto(output); // (batch, 12)"), steps(text, "Known"));
+    // x's n columns, then w's 4: the last x at n + 4
+    assertEquals(List.of(
+        "Out.place(x, 1, 0, output);",
+        "Out.place(w, 1, n, output);",
+        "return Out.place(x, 1, n + 4, output); // (2, 2*n + 4)"), steps(text, "Mixed"));
+  }
+
+  @Test
+  void sizesNotAndTransposesInTheAllocatingForward() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.flags
+        blocks:
+          Flags:
+            args: {k: int, s: float}
+            input: [batch, seq]
+            forward: |
+              y = x * s
+              if not k == 1 and k > 0:
+                y = y + 1
+              v = reshape(y, batch * seq)
+              return y.T * sum(v.T)
+        """);
+    // the sizes read from the input first; a float argument is a double field, cast for float32;
+    // .T transposes a matrix and leaves a 1-D tensor as it is (PyTorch's Tensor.T)
+    assertEquals(List.of(
+        "int batch = x.size(0);",
+        "int seq = x.size(1);",
+        "Tensor y = x.mul((float) s); // (batch, seq)",
+        "if (!(k == 1) && k > 0) {",
+        "y = y.add(1.0f); // (batch, seq)",
+        "Tensor v = y.reshape(batch * seq); // (batch*seq,)",
+        "return y.t().mul(v.sum());"),
+        allocating(text, "Flags", "int ", "Tensor ", "if (", "y = ", "return "));
   }
 }
