@@ -370,4 +370,45 @@ class IntoStepsTextTest {
         "return y.t().mul(v.sum());"),
         allocating(text, "Flags", "int ", "Tensor ", "if (", "y = ", "return "));
   }
+
+  @Test
+  void aVariableAssignedAnotherNamesItsBufferUntilItsLastRead() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.copy
+        blocks:
+          Copy:
+            input: [batch, 4]
+            forward: |
+              y = x * 1
+              w = x + 1
+              z = y
+              v = w * 2
+              u = v - 1
+              return z + u
+        """);
+    assertEquals(List.of(
+        "Tensor y = x.mulInto(1.0f, mulOut); // (batch, 4)",
+        "Tensor w = x.addInto(1.0f, addOut); // (batch, 4)",
+        "Tensor z = y; // (batch, 4)",
+        "Tensor v = w.mulInto(2.0f, mulOut2); // (batch, 4)",
+        "Tensor u = v.subInto(1.0f, subOut); // (batch, 4)",
+        "return z.addInto(u, output); // (batch, 4)"), steps(text, "Copy"));
+    // by hand, the steps 1 to 6: mulOut is written at 1 and read at 6 (as z), addOut lives 2-4,
+    // mulOut2 4-5, subOut 5-6: only addOut and subOut are never live at once
+    List<String> plan = new ArrayList<>();
+    for (String line : text.method("Copy", "private void workspace(", null).split("\n")) {
+      String t = line.trim();
+      if (t.contains("Out") || t.startsWith("Tensor storage")) {
+        plan.add(t);
+      }
+    }
+    assertEquals(List.of(
+        "mulOut = Tensor.zeros(batch, 4);",
+        "// addOut, subOut: never live at once",
+        "Tensor storage0 = Workspace.storage(new int[] {batch, 4}, new int[] {batch, 4});",
+        "addOut = Workspace.view(storage0, batch, 4);",
+        "subOut = Workspace.view(storage0, batch, 4);",
+        "mulOut2 = Tensor.zeros(batch, 4);"), plan);
+  }
 }
