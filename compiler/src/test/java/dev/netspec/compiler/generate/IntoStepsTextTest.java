@@ -411,4 +411,33 @@ class IntoStepsTextTest {
         "subOut = Workspace.view(storage0, batch, 4);",
         "mulOut2 = Tensor.zeros(batch, 4);"), plan);
   }
+
+  @Test
+  void elementwiseFunctionsAndStepsWithoutAnIntoForm() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.fns2
+        blocks:
+          Sig:
+            input: [batch, 4]
+            forward: |
+              a = sigmoid(x)
+              b = tanh(a)
+              c = exp(b)
+              return clamp(c, min=0.5)
+          PowT: {input: [batch, 4], forward: "pow(x, x)"}
+          PowOp: {input: [batch, 4], forward: "x ** x"}
+          MaxAll: {input: [batch, 4], forward: "x * max(x)"}
+        """);
+    // the tensor's own ...Into method, or Functional's with the arguments (clamp's missing max: +infinity)
+    assertEquals(List.of(
+        "Tensor a = x.sigmoidInto(sigmoidOut); // (batch, 4)",
+        "Tensor b = a.tanhInto(tanhOut); // (batch, 4)",
+        "Tensor c = b.expInto(expOut); // (batch, 4)",
+        "return Functional.clampInto(c, 0.5f, Float.POSITIVE_INFINITY, output); // (batch, 4)"), steps(text, "Sig"));
+    // a tensor exponent, a whole-tensor max: the runtime has no Into form, so only the allocating forward
+    assertNull(text.buffered("PowT"));
+    assertNull(text.buffered("PowOp"));
+    assertNull(text.buffered("MaxAll"));
+  }
 }
