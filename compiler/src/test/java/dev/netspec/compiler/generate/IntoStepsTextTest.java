@@ -38,9 +38,14 @@ class IntoStepsTextTest {
 
   /** The lines of the allocation-free forward of {@code block} after {@code workspace(...)}, up to its {@code finally}. */
   private static List<String> steps(GeneratedText text, String block) {
+    return steps(text.buffered(block));
+  }
+
+  /** The lines of the method {@code body} after {@code workspace(...)}, up to its {@code finally}. */
+  private static List<String> steps(String body) {
     List<String> lines = new ArrayList<>();
     boolean on = false;
-    for (String line : text.buffered(block).split("\n")) {
+    for (String line : body.split("\n")) {
       String t = line.trim();
       if (t.startsWith("} finally {")) {
         break;
@@ -57,6 +62,7 @@ class IntoStepsTextTest {
   private static List<String> allocating(GeneratedText text, String block, String... starts) {
     List<String> lines = new ArrayList<>(GeneratedText.lines(text.allocating(block), starts));
     lines.remove("return free.forward(x);");
+    lines.remove("return free.forwardRecorded(x);");
     return lines;
   }
 
@@ -439,5 +445,59 @@ class IntoStepsTextTest {
     assertNull(text.buffered("PowT"));
     assertNull(text.buffered("PowOp"));
     assertNull(text.buffered("MaxAll"));
+  }
+
+  @Test
+  void aLayerCalledWithAMaskAndAConcatAlongTheFirstDim() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.enc
+        blocks:
+          Enc:
+            inputs: {h: [batch, seq, 8], valid: [batch, seq, int64]}
+            layers:
+              enc: {transformer_encoder: {d_model: 8, nhead: 2, dim_feedforward: 16, num_layers: 1, batch_first: true}}
+            forward: |
+              a = enc(h, src_key_padding_mask=valid == 0)
+              return a
+          Cat0:
+            input: [batch, 4]
+            forward: |
+              return concat([x, x], dim=0)
+        """);
+    // TransformerEncoder.forward(src, mask, srcKeyPaddingMask[, out]): no mask given, the padding
+    // mask as bool values (true: left out); the buffered forward keeps the mask in a field
+    assertEquals(List.of("Tensor a = enc.forward(h, null, AttentionMask.ofBool(valid.eq(0.0f))); // (batch, seq, 8)"),
+        GeneratedText.lines(text.method("Enc", "private Tensor forwardRecorded(", null), "Tensor a"));
+    assertEquals(List.of(
+        "Out.eq(valid, 0.0f, eqOut); // (batch, seq)",
+        "encSrcKeyPaddingMask = AttentionMask.ofBool(eqOut, encSrcKeyPaddingMask);",
+        "Tensor a = enc.forward(h, null, encSrcKeyPaddingMask, encOut); // (batch, seq, 8)",
+        "return a.copyInto(output); // (batch, seq, 8)"),
+        steps(text.method("Enc", "public Tensor forwardInputsInto(", null)));
+    // dim 0 is dim 0 (only a negative dim counts from the end): the second x after the first's batch rows
+    assertEquals(List.of(
+        "Out.place(x, 0, 0, output);",
+        "return Out.place(x, 0, batch, output); // (2*batch, 4)"), steps(text, "Cat0"));
+  }
+
+  @Test
+  void aSizeUsedAsANumberIsTheInputsSize() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.size
+        blocks:
+          Size:
+            input: [batch, seq]
+            forward: |
+              y = x / seq
+              return y * batch
+        """);
+    // the allocating forward reads each size from the input where first needed (an int, widened
+    // to float by Tensor.div(float)); the buffered one reads the workspace's fields, set when sized
+    assertEquals(List.of("int seq = x.size(1);", "int batch = x.size(0);", "Tensor y = x.div(seq); // (batch, seq)",
+        "return y.mul(batch);"), allocating(text, "Size", "int ", "Tensor ", "return "));
+    assertEquals(List.of("Tensor y = x.divInto(seq, divOut); // (batch, seq)", "return y.mulInto(batch, output); // (batch, seq)"),
+        steps(text, "Size"));
   }
 }
