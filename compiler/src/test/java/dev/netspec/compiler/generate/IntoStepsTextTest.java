@@ -500,4 +500,42 @@ class IntoStepsTextTest {
     assertEquals(List.of("Tensor y = x.divInto(seq, divOut); // (batch, seq)", "return y.mulInto(batch, output); // (batch, seq)"),
         steps(text, "Size"));
   }
+
+  @Test
+  void aListItemOrDictChildReadingItsOwnVariableInALoopAlternatesTwoBuffers() {
+    GeneratedText text = GeneratedText.of("""
+        netspec: 1
+        package: t.idx
+        blocks:
+          Idx:
+            input: [batch, 4]
+            layers:
+              blocks: {module_list: {repeat: 2, layer: {linear: {in_features: 4, out_features: 4}}}}
+            forward: |
+              for b in blocks:
+                x = blocks[0](x)
+              return x
+          Dict:
+            input: [batch, 4]
+            layers:
+              t: {module_dict: {fc: {linear: {in_features: 4, out_features: 4}}}}
+              blocks: {module_list: {repeat: 2, layer: {linear: {in_features: 4, out_features: 4}}}}
+            forward: |
+              for b in blocks:
+                x = t.fc(x)
+              return x
+        """);
+    // at the second turn x names the buffer written at the first: one buffer would make the
+    // layer write over its own input (Functional.linearInto refuses an output sharing x's storage)
+    assertEquals(List.of(
+        "for (int bIndex = 0; bIndex < blocks.size(); bIndex++) {",
+        "Linear b = blocks.get(bIndex);",
+        "Tensor xNext = x == blocksOut ? blocksOut2 : blocksOut;",
+        "x = blocks.get(0).forward(x, xNext); // (batch, 4)",
+        "}",
+        "return x.copyInto(output); // (batch, 4)"), steps(text, "Idx"));
+    assertEquals(List.of(
+        "Tensor xNext = x == fcOut ? fcOut2 : fcOut;",
+        "x = t.fc.forward(x, xNext); // (batch, 4)"), steps(text, "Dict").subList(2, 4));
+  }
 }
