@@ -481,7 +481,7 @@ final class ForwardWriter {
     CodeBlock code;
     if (loops > 0 && !inPlace(value) && reads(value, a.name())) {
       // h = block(h): each turn writes the one of two buffers h does not name (ping-pong).
-      String base = value instanceof Ast.Call c ? c.callee() : "step";
+      String base = bufferBase(value);
       String even = ws.buffer(base + "Out", tt.shape());
       String odd = ws.buffer(base + "Out", tt.shape());
       String next = locals.newName(name + "Next", new Object());
@@ -505,6 +505,15 @@ final class ForwardWriter {
     }
     declared.put(a.name(), tt);
     ws.tick();
+  }
+
+  /** The name a step's buffers are named after: the function or child, the list of {@code blocks[0](x)}. */
+  private static String bufferBase(Expr value) {
+    if (value instanceof Ast.Method m && m.target() instanceof Ast.Subscript sub) {
+      List<String> path = ModulePaths.of(sub.target());
+      return path.get(path.size() - 1); // blocksOut, as outside a loop
+    }
+    return value instanceof Ast.Call c ? c.callee() : value instanceof Ast.Method m ? m.call().callee() : "step";
   }
 
   private static Map<String, Set<String>> copy(Map<String, Set<String>> m) {
@@ -541,7 +550,8 @@ final class ForwardWriter {
   /** Whether one of the direct operands of {@code e} is the variable {@code name}. */
   private boolean reads(Expr e, String name) {
     List<Expr> operands = e instanceof Ast.Binary b ? List.of(b.left(), b.right())
-        : e instanceof Ast.Call c ? c.args() : e instanceof Ast.Unary u ? List.of(u.operand()) : List.of();
+        : e instanceof Ast.Call c ? c.args() : e instanceof Ast.Method m ? m.call().args() // h[0](x), t.ln(x)
+        : e instanceof Ast.Unary u ? List.of(u.operand()) : List.of();
     if (e instanceof Ast.Call c && c.args().size() == 1 && c.args().get(0) instanceof Ast.Call inner
         && children.fusesActivation(inner)) {
       operands = inner.args(); // relu(linear(x)) is one step reading x
