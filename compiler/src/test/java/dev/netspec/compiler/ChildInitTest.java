@@ -1,5 +1,6 @@
 package dev.netspec.compiler;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -72,5 +73,41 @@ class ChildInitTest {
     assertNotEquals(inner.stateDict().get("fc.bias").toString(), bias.toString());
     outer.initialize(3);
     assertEquals(bias.toString(), outer.stateDict().get("mid.0.fc.bias").toString());
+  }
+
+  @Test
+  void aLayersInitInsideASequentialModuleListOrModuleDictIsApplied() throws Exception {
+    // These were dropped without a word: the layers kept their default (random) values.
+    String spec = """
+        netspec: 1
+        package: com.example.nested
+        blocks:
+          Nested:
+            input: [batch, 2]
+            layers:
+              body: {sequential: [{linear: {in_features: 2, out_features: 2}, init: {weight: {constant: 0.25}}}, relu]}
+              list: {module_list: {repeat: 2, layer: {linear: {in_features: 2, out_features: 2}, init: {bias: {constant: 0.5}}}}}
+              dict: {module_dict: {fc: {linear: {in_features: 2, out_features: 2}, init: {weight: {constant: -1}, bias: zeros}}}}
+            forward: |
+              x = body(x)
+              for layer in list:
+                x = layer(x)
+              return dict.fc(x)
+        """;
+    Module m = (Module) InMemoryJavac.compile(Specs.compileClean("nested.yaml", spec).files())
+        .loadClass("com.example.nested.Nested").getConstructor(long.class).newInstance(7L);
+    var state = m.stateDict();
+    assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f, 0.25f}, state.get("body.0.weight").toFloatArray());
+    assertArrayEquals(new float[] {0.5f, 0.5f}, state.get("list.0.bias").toFloatArray());
+    assertArrayEquals(new float[] {0.5f, 0.5f}, state.get("list.1.bias").toFloatArray());
+    assertArrayEquals(new float[] {-1f, -1f, -1f, -1f}, state.get("dict.fc.weight").toFloatArray());
+    assertArrayEquals(new float[] {0f, 0f}, state.get("dict.fc.bias").toFloatArray());
+    // the layers without an init keep their default draws (not all equal)
+    float[] bias = state.get("body.0.bias").toFloatArray();
+    assertNotEquals(bias[0], bias[1]);
+    // and initialize(seed) applies them again
+    state.get("dict.fc.weight").fill_(3f);
+    m.initialize(7);
+    assertArrayEquals(new float[] {-1f, -1f, -1f, -1f}, m.stateDict().get("dict.fc.weight").toFloatArray());
   }
 }

@@ -659,10 +659,7 @@ public final class JavaGenerator {
       if (run != null && !inits.isEmpty() && c.copy().index() == 0) {
         steps.add(repeatInits(run, inits, seeds));
       } else if (run == null) {
-        for (Map.Entry<String, InitSpec> e : inits.entrySet()) {
-          String path = c.name() + "." + e.getKey();
-          steps.add(statement(init(e.getValue(), target(path), CodeBlock.of("$S", path), seeds)));
-        }
+        nestedInits(c, c.name() + ".", steps, seeds);
       }
     }
     if (steps.isEmpty()) {
@@ -690,6 +687,24 @@ public final class JavaGenerator {
       }
     }
     type.addMethod(reset.build());
+  }
+
+  /**
+   * The initializers of child {@code c} (path {@code prefix}) and, inside an inline sequential,
+   * module_list or module_dict, of every layer in it ({@code body.0.weight}).
+   */
+  private void nestedInits(Child c, String prefix, List<CodeBlock> steps, String seeds) {
+    Map<String, InitSpec> inits = c.use() instanceof BuiltinUse b ? b.init()
+        : c.use() instanceof BlockUse u ? u.init() : Map.of();
+    for (Map.Entry<String, InitSpec> e : inits.entrySet()) {
+      String path = prefix + e.getKey();
+      steps.add(statement(init(e.getValue(), target(path), CodeBlock.of("$S", path), seeds)));
+    }
+    List<Child> nested = c.use() instanceof SequentialUse s ? s.children()
+        : c.use() instanceof ContainerUse k ? k.children() : List.of();
+    for (Child n : nested) {
+      nestedInits(n, prefix + n.name() + ".", steps, seeds);
+    }
   }
 
   private static CodeBlock statement(CodeBlock expression) {
