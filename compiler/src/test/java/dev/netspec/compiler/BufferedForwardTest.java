@@ -193,6 +193,29 @@ class BufferedForwardTest {
   }
 
   @Test
+  void aListItemOrDictChildCalledOnItsOwnVariableInALoopAlternatesTwoBuffers()
+      throws ReflectiveOperationException {
+    // blocks[0](x) and t.fc(x) cannot write over x either: from the second turn on x names the
+    // buffer of the first, and the linear refuses an output sharing its input's storage.
+    // Two turns of a linear with every weight 0.25 and no bias: 1 -> 0.5 -> 0.25.
+    String loop = """
+        input: [batch, 2]
+        layers:
+          blocks: {module_list: {repeat: 2, layer: {linear: {in_features: 2, out_features: 2}, init: {weight: {constant: 0.25}, bias: zeros}}}}
+          t: {module_dict: {fc: {linear: {in_features: 2, out_features: 2}, init: {weight: {constant: 0.25}, bias: zeros}}}}
+        forward: |
+          for b in blocks:
+            x = %s(x)
+          return x
+        """;
+    for (String call : new String[] {"blocks[0]", "t.fc"}) {
+      Module m = build(loop.formatted(call));
+      assertEquals(true, buffered(m), call);
+      assertArrayEquals(new float[] {0.25f, 0.25f}, run(m, new float[][] {{1f, 1f}}), call);
+    }
+  }
+
+  @Test
   void aStepWithoutAnIntoFormKeepsTheAllocatingForward() throws ReflectiveOperationException {
     Module m = build("""
         input: [batch, 2]
