@@ -20,7 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * rows use 4-row (also for 3 and 5 rows), 2- and 1-row tiles that read A in place ({@link
  * EdgeTiles}). Products with few panels (n up to 96) skip packing A; so do the 8-row tiles of
  * 512-bit vectors over up to 48 panels unless A's row stride is a multiple of 1,024 floats
- * ({@link #skipsPackingA}).
+ * ({@link #skipsPackingA}); of those, products of 48 panels (BERT's 128 x 1536 x 384) take
+ * 12-row tiles from strips of A packed per reduction block ({@link TallTiles}), which ask for
+ * a cold weight's bytes at two thirds of the 8-row tile's rate.
  *
  * <p>Batches of 1 and 2 take a wide tile (1 or 2 rows x 4 panels, the epilogue on its
  * registers) over the whole reduction, and a narrow last panel a one-vector tile with the
@@ -491,6 +493,13 @@ final class VectorGemm {
           apOff = 0;
           RowTiles.packA(a, aOff + ib * lda + kb, lda, tiles, kc, ap, 0);
         }
+        float[] tallA = null; // the 12-row strips of an A otherwise read in place
+        int tallTiles = inPlace && PackedMatrix.panels(n, NR) >= TallTiles.PANELS
+            ? TallTiles.tiles(mb) : 0;
+        if (tallTiles > 0) {
+          tallA = s.packedA(tallTiles * TallTiles.STEP * kc);
+          TallTiles.pack(a, aOff + ib * lda + kb, lda, tallTiles, kc, tallA);
+        }
         for (int q = q0; q < q1; q++) {
           int j = q * NR;
           int cols = Math.min(NR, n - j);
@@ -504,8 +513,9 @@ final class VectorGemm {
           }
           int stride = PackedMatrix.panelStride(n, NR, q); // L for a half-wide last panel
           int bk = base + q * k * NR + kb * stride;
+          boolean twelves = tallA != null && cols == NR && stride != L;
           for (int i = 0; i < mb; ) {
-            int rows = mb - i >= MR ? MR : Math.min(mb - i, 4);
+            int rows = mb - i < MR ? Math.min(mb - i, 4) : twelves ? TallTiles.rows(mb - i) : MR;
             int ci = cOff + (ib + i) * ldc + j;
             float[] t = c;
             int t0 = ci;
@@ -522,6 +532,9 @@ final class VectorGemm {
             if (stride == L) { // one vector wide, reading A in place
               EdgeTiles.narrow(rows, kc, a, ai, lda, bp, bk, t, t0, tld, first,
                   SmallPanels.plain(m, n, k, L, L));
+            } else if (rows == TallTiles.ROWS) {
+              TallTiles.tile12x2(kc, tallA, i / TallTiles.ROWS * TallTiles.STEP * kc, bp, bk, t,
+                  t0, tld, first);
             } else if (rows == MR && inPlace) {
               EdgeTiles.tile8x2(kc, a, ai, lda, bp, bk, t, t0, tld, first);
             } else if (rows == MR) {
