@@ -167,6 +167,11 @@ public final class Model {
     public Child(String name, Position pos, LayerUse use, Expr when, String whenText) {
       this(name, pos, use, when, whenText, null);
     }
+
+    /** The child's own {@code init:} (parameter path to initializer; empty for containers). */
+    public Map<String, InitSpec> init() {
+      return use instanceof BuiltinUse b ? b.init() : use instanceof BlockUse u ? u.init() : Map.of();
+    }
   }
 
   /**

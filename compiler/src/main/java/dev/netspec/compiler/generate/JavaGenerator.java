@@ -653,8 +653,7 @@ public final class JavaGenerator {
       }
     }
     for (Child c : block.children()) {
-      Map<String, InitSpec> inits = c.use() instanceof BuiltinUse b ? b.init()
-          : c.use() instanceof BlockUse u ? u.init() : Map.of();
+      Map<String, InitSpec> inits = c.init();
       Repeats.Run run = runs.get(c);
       if (run != null && !inits.isEmpty() && c.copy().index() == 0) {
         steps.add(repeatInits(run, inits, seeds));
@@ -694,9 +693,7 @@ public final class JavaGenerator {
    * module_list or module_dict, of every layer in it ({@code body.0.weight}).
    */
   private void nestedInits(Child c, String prefix, List<CodeBlock> steps, String seeds) {
-    Map<String, InitSpec> inits = c.use() instanceof BuiltinUse b ? b.init()
-        : c.use() instanceof BlockUse u ? u.init() : Map.of();
-    for (Map.Entry<String, InitSpec> e : inits.entrySet()) {
+    for (Map.Entry<String, InitSpec> e : c.init().entrySet()) {
       String path = prefix + e.getKey();
       steps.add(statement(init(e.getValue(), target(path), CodeBlock.of("$S", path), seeds)));
     }

@@ -1093,8 +1093,7 @@ public final class Inference {
       if (c.target != null) {
         return;
       }
-      Map<String, InitSpec> init = c.child.use() instanceof BuiltinUse b ? b.init()
-          : c.child.use() instanceof BlockUse u ? u.init() : Map.of();
+      Map<String, InitSpec> init = c.child.init();
       for (Map.Entry<String, InitSpec> e : init.entrySet()) {
         Inst built = c.built;
         Shape s = built == null ? null : paramShape(built, e.getKey());

@@ -155,17 +155,17 @@ public final class SpecReader {
 
   private Node readMap(Position pos, int depth) {
     Map<String, Entry> entries = new LinkedHashMap<>();
+    Entry last = null; // the entry put last
     for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
       Position keyPos = position();
       refuseYamlFeatures(keyPos);
       String name = parser.currentName();
       Node value = readValue(parser.nextToken(), depth + 1);
-      Entry last = entries.isEmpty() ? null : entries.get(lastKey(entries));
       if (last != null && open(last.value()) && value instanceof Node.Scalar v && v.value() == null) {
         // {kernel_size: (3, 3)}: YAML splits the tuple at its comma; one value, as written
         Node.Scalar first = (Node.Scalar) last.value();
-        entries.put(last.key().name(), new Entry(last.key(),
-            new Node.Scalar(first.pos(), first.value() + ", " + name, first.textStart(), 0)));
+        last = new Entry(last.key(), new Node.Scalar(first.pos(), first.value() + ", " + name, first.textStart(), 0));
+        entries.put(last.key().name(), last);
         continue;
       }
       Entry previous = entries.get(name);
@@ -175,7 +175,8 @@ public final class SpecReader {
             + ", column " + first.column() + ")");
         continue;
       }
-      entries.put(name, new Entry(new Key(name, keyPos), value));
+      last = new Entry(new Key(name, keyPos), value);
+      entries.put(name, last);
     }
     return new Node.MapNode(pos, entries);
   }
@@ -189,14 +190,6 @@ public final class SpecReader {
         && sc.textStart().equals(sc.pos())
         && sc.value() instanceof String v && v.chars().filter(ch -> ch == '(').count()
             > v.chars().filter(ch -> ch == ')').count();
-  }
-
-  private static String lastKey(Map<String, Entry> entries) {
-    String last = null;
-    for (String k : entries.keySet()) {
-      last = k;
-    }
-    return last;
   }
 
   /** A scalar, with where its text starts (after a quote, or on a block scalar's first line). */

@@ -36,15 +36,7 @@ class EdgeTilesTest {
       for (boolean first : new boolean[] {true, false}) {
         float[] c = random(rnd, 1 + 8 * ldc);
         float[] want = c.clone();
-        for (int r = 0; r < 8; r++) {
-          for (int j = 0; j < NR; j++) {
-            float s = first ? 0f : want[1 + r * ldc + j];
-            for (int p = 0; p < kc; p++) {
-              s = Math.fma(a[2 + r * lda + p], b[4 + p * NR + j], s);
-            }
-            want[1 + r * ldc + j] = s;
-          }
-        }
+        TileChains.chains(8, NR, kc, a, 2, lda, b, 4, want, 1, ldc, first);
         float[] got = c.clone();
         EdgeTiles.tile8x2(kc, a, 2, lda, b, 4, got, 1, ldc, first);
         int k = kc;

@@ -27,19 +27,6 @@ class RowTilesTest {
    * A is {@code (ROWS, kc)} at {@code a0} with row stride {@code lda}, B a {@code (kc, NR)}
    * panel at {@code b0}, C at {@code c0} with row stride {@code ldc}.
    */
-  private static void chains(int kc, float[] a, int a0, int lda, float[] b, int b0, float[] c,
-      int c0, int ldc, boolean first) {
-    for (int r = 0; r < ROWS; r++) {
-      for (int j = 0; j < NR; j++) {
-        float s = first ? 0f : c[c0 + r * ldc + j];
-        for (int p = 0; p < kc; p++) {
-          s = Math.fma(a[a0 + r * lda + p], b[b0 + p * NR + j], s);
-        }
-        c[c0 + r * ldc + j] = s;
-      }
-    }
-  }
-
   @Test
   void bothFormsComputeTheSameChainsAsTheScalarLoop() {
     Random rnd = new Random(14);
@@ -51,7 +38,7 @@ class RowTilesTest {
       for (boolean first : new boolean[] {true, false}) {
         float[] c = random(rnd, 1 + ROWS * ldc);
         float[] want = c.clone();
-        chains(kc, a, 2, lda, b, 4, want, 1, ldc, first);
+        TileChains.chains(ROWS, NR, kc, a, 2, lda, b, 4, want, 1, ldc, first);
 
         float[] interleaved = new float[3 + RowTiles.STEP6 * kc];
         RowTiles.packTile6(a, 2, lda, kc, interleaved, 3);

@@ -35,15 +35,7 @@ class TallTilesTest {
       for (boolean first : new boolean[] {true, false}) {
         float[] c = random(rnd, 1 + 12 * ldc);
         float[] want = c.clone();
-        for (int r = 0; r < 12; r++) {
-          for (int j = 0; j < NR; j++) {
-            float s = first ? 0f : want[1 + r * ldc + j];
-            for (int p = 0; p < kc; p++) {
-              s = Math.fma(a[2 + r * lda + p], b[4 + p * NR + j], s);
-            }
-            want[1 + r * ldc + j] = s;
-          }
-        }
+        TileChains.chains(12, NR, kc, a, 2, lda, b, 4, want, 1, ldc, first);
         float[] strip = new float[3 + TallTiles.STEP * kc];
         TallTiles.pack(a, 2, lda, 1, kc, strip);
         System.arraycopy(strip, 0, strip, 3, TallTiles.STEP * kc); // a strip not at 0
